@@ -1,0 +1,23 @@
+/* The mmreplay subcommands: one file per command (cmd_NAME.c), one explicit registry
+ * (commands.c). Each command parses its own options and returns a process exit code. */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+struct mm_command {
+	const char *name;
+	const char *summary; /* one line for `mmreplay --help` */
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+};
+
+extern const struct mm_command mm_commands[]; /* terminated by a NULL name */
+
+int cmd_frag(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Exit codes shared by every command. */
+#define MM_EXIT_OK 0
+#define MM_EXIT_FAIL 1  /* the run failed: bad input, I/O error */
+#define MM_EXIT_USAGE 2 /* bad command line */
+
+#endif

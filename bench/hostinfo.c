@@ -1,0 +1,55 @@
+#include "hostinfo.h"
+
+#include <stdio.h>
+
+#include "clock.h"
+#include "config.h"
+
+#if HAVE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+const char *hostinfo_allocator(void)
+{
+#if HAVE_JEMALLOC
+	static char buf[96];
+	const char *v = NULL;
+	size_t len = sizeof(v);
+	if (mallctl("version", &v, &len, NULL, 0) == 0 && v) {
+		snprintf(buf, sizeof(buf), "jemalloc %s", v);
+		return buf;
+	}
+	return "jemalloc";
+#else
+	return "glibc malloc";
+#endif
+}
+
+bool hostinfo_heap(u64 *allocated, u64 *resident)
+{
+#if HAVE_JEMALLOC
+	u64 epoch = 1;
+	size_t sz = sizeof(epoch), vsz = sizeof(size_t);
+	size_t a = 0, r = 0;
+	mallctl("epoch", &epoch, &sz, &epoch, sz);
+	if (mallctl("stats.allocated", &a, &vsz, NULL, 0) || mallctl("stats.resident", &r, &vsz, NULL, 0))
+		return false;
+	*allocated = a;
+	*resident = r;
+	return true;
+#else
+	(void)allocated;
+	(void)resident;
+	return false;
+#endif
+}
+
+void hostinfo_print_version(FILE *f)
+{
+	struct hwcounter c;
+	hwcounter_open(&c, "cycles");
+	fprintf(f, "mmreplay %s\n", MMREPLAY_VERSION);
+	fprintf(f, "allocator: %s\n", hostinfo_allocator());
+	fprintf(f, "counters: %s\n", c.source);
+	hwcounter_close(&c);
+}

@@ -1,0 +1,16 @@
+/* What this build and machine use for host measurement: the allocator and the counter source. */
+#ifndef HOSTINFO_H
+#define HOSTINFO_H
+
+#include <stdio.h>
+
+#include "mm_types.h"
+
+void hostinfo_print_version(FILE *f);
+/* "jemalloc 5.3.0-..." or "glibc malloc" */
+const char *hostinfo_allocator(void);
+/* Heap bytes allocated and resident, from jemalloc's stats after an epoch refresh;
+ * false when the build has no jemalloc. */
+bool hostinfo_heap(u64 *allocated, u64 *resident);
+
+#endif
