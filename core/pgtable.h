@@ -1,0 +1,39 @@
+/* Multi-level page tables (2 to 5 levels, 512 entries per table, 9 bits per level) whose table
+ * pages come from and return to a buddy. Every entry read or written by a walk is counted, per
+ * level, so the cost of mapping and unmapping is a model result. One pgtable per address space
+ * (the kernel's init_mm for vmalloc, one per process). */
+#ifndef PGTABLE_H
+#define PGTABLE_H
+
+#include "buddy.h"
+#include "mm_types.h"
+
+#define PGTABLE_MAX_LEVELS 5
+
+struct pgtable_stats {
+	u64 walk_entries;                       /* entries visited, all levels */
+	u64 walk_level[PGTABLE_MAX_LEVELS];     /* [0] = top level (PGD) ... [levels-1] = PTE */
+	u64 pte_set, pte_clear;
+	u64 pgtable_pages_alloc, pgtable_pages_free;
+	u64 alloc_failures;                     /* a table page could not be allocated */
+};
+
+struct pgtable; /* opaque; see pgtable.c */
+
+/* levels 2..5; table pages are order-0 unmovable allocations from b; stats may be shared by
+ * several tables (e.g. all of a machine's processes). */
+int pgtable_create(struct pgtable **pt, unsigned levels, struct buddy *b, struct pgtable_stats *st);
+/* Tear down: free every table page (and count them); mapped frames are not touched. */
+void pgtable_destroy(struct pgtable *pt);
+/* Map one page va -> pfn, allocating missing intermediate tables. 0, -EEXIST, or -ENOMEM
+ * (no table page; nothing half-built is left behind). */
+int pgtable_map(struct pgtable *pt, u64 va, u64 pfn);
+/* Clear every present PTE in [start, end), calling fn(arg, va, pfn) for each; when
+ * free_tables, free table pages left empty (free_pgtables). Returns pages unmapped. */
+u64 pgtable_unmap(struct pgtable *pt, u64 start, u64 end, bool free_tables,
+		  void (*fn)(void *arg, u64 va, u64 pfn), void *arg);
+/* The pfn mapped at va, or -1 (counted as a walk). */
+i64 pgtable_lookup(struct pgtable *pt, u64 va);
+u64 pgtable_nr_table_pages(const struct pgtable *pt);
+
+#endif
