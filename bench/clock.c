@@ -27,7 +27,8 @@ void hwcounter_open(struct hwcounter *c, const char *event)
 	c->hardware = false;
 #if HAVE_LIBPFM
 	if (pfm_initialize() != PFM_SUCCESS) {
-		snprintf(c->source, sizeof(c->source), "software: CLOCK_MONOTONIC (libpfm4 failed to initialise)");
+		snprintf(c->source, sizeof(c->source),
+			 "software: CLOCK_MONOTONIC (libpfm4 failed to initialise)");
 		return;
 	}
 	struct perf_event_attr attr;
@@ -49,7 +50,8 @@ void hwcounter_open(struct hwcounter *c, const char *event)
 	int fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
 	if (fd < 0) {
 		snprintf(c->source, sizeof(c->source),
-			 "software: CLOCK_MONOTONIC (perf_event_open(%s) refused: %s)", event, strerror(errno));
+			 "software: CLOCK_MONOTONIC (perf_event_open(%s) refused: %s)", event,
+			 strerror(errno));
 		return;
 	}
 	c->fd = fd;

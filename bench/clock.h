@@ -7,9 +7,9 @@
 #include "mm_types.h"
 
 struct hwcounter {
-	int fd;            /* perf event fd, -1 when using the software clock */
-	bool hardware;     /* true when fd counts hardware events */
-	char source[160];  /* "hardware: cycles via libpfm4" or "software: ... (why)" */
+	int fd;		  /* perf event fd, -1 when using the software clock */
+	bool hardware;	  /* true when fd counts hardware events */
+	char source[160]; /* "hardware: cycles via libpfm4" or "software: ... (why)" */
 };
 
 /* Open a counter for `event` (a libpfm4 name such as "cycles"); never fails: on refusal it

@@ -38,10 +38,10 @@ static void frag_print(FILE *out, const struct buddyinfo *bi, bool unusable)
 int cmd_frag(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "index", required_argument, NULL, 'i' },
-		{ "live", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"index", required_argument, NULL, 'i'},
+		{"live", no_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	bool unusable = false, live = false;
 	int c;
@@ -54,7 +54,9 @@ int cmd_frag(int argc, char **argv)
 			else if (!strcmp(optarg, "unusable"))
 				unusable = true;
 			else {
-				fprintf(stderr, "mmreplay frag: --index takes extfrag or unusable, not '%s'\n", optarg);
+				fprintf(stderr,
+					"mmreplay frag: --index takes extfrag or unusable, not '%s'\n",
+					optarg);
 				return MM_EXIT_USAGE;
 			}
 			break;

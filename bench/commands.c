@@ -4,6 +4,6 @@
 
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
-	{ "frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag },
-	{ NULL, NULL, NULL },
+	{"frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag},
+	{NULL, NULL, NULL},
 };

@@ -5,7 +5,7 @@
 
 struct mm_command {
 	const char *name;
-	const char *summary; /* one line for `mmreplay --help` */
+	const char *summary;		   /* one line for `mmreplay --help` */
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
@@ -17,7 +17,7 @@ int cmd_demo(int argc, char **argv);
 
 /* Exit codes shared by every command. */
 #define MM_EXIT_OK 0
-#define MM_EXIT_FAIL 1  /* the run failed: bad input, I/O error */
+#define MM_EXIT_FAIL 1	/* the run failed: bad input, I/O error */
 #define MM_EXIT_USAGE 2 /* bad command line */
 
 #endif

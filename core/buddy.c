@@ -15,11 +15,26 @@
 #define F_LIST_SHIFT 58
 enum { ST_NONE = 0, ST_FREE = 1, ST_ALLOC = 2 };
 
-static inline u32 f_next(u64 f) { return (u32)(f & F_LINK_MASK); }
-static inline u32 f_prev(u64 f) { return (u32)((f >> F_PREV_SHIFT) & F_LINK_MASK); }
-static inline unsigned f_order(u64 f) { return (unsigned)((f >> F_ORDER_SHIFT) & 0xf); }
-static inline unsigned f_state(u64 f) { return (unsigned)((f >> F_STATE_SHIFT) & 0x3); }
-static inline unsigned f_list(u64 f) { return (unsigned)((f >> F_LIST_SHIFT) & 0x7); }
+static inline u32 f_next(u64 f)
+{
+	return (u32)(f & F_LINK_MASK);
+}
+static inline u32 f_prev(u64 f)
+{
+	return (u32)((f >> F_PREV_SHIFT) & F_LINK_MASK);
+}
+static inline unsigned f_order(u64 f)
+{
+	return (unsigned)((f >> F_ORDER_SHIFT) & 0xf);
+}
+static inline unsigned f_state(u64 f)
+{
+	return (unsigned)((f >> F_STATE_SHIFT) & 0x3);
+}
+static inline unsigned f_list(u64 f)
+{
+	return (unsigned)((f >> F_LIST_SHIFT) & 0x7);
+}
 
 static inline u64 f_make(u32 next, u32 prev, unsigned order, unsigned state, unsigned list)
 {
@@ -27,15 +42,27 @@ static inline u64 f_make(u32 next, u32 prev, unsigned order, unsigned state, uns
 	       ((u64)state << F_STATE_SHIFT) | ((u64)list << F_LIST_SHIFT);
 }
 
-static inline void f_set_next(u64 *f, u32 next) { *f = (*f & ~F_LINK_MASK) | next; }
+static inline void f_set_next(u64 *f, u32 next)
+{
+	*f = (*f & ~F_LINK_MASK) | next;
+}
 static inline void f_set_prev(u64 *f, u32 prev)
 {
 	*f = (*f & ~(F_LINK_MASK << F_PREV_SHIFT)) | ((u64)prev << F_PREV_SHIFT);
 }
 
-unsigned buddy_frame_order(const struct buddy *b, u32 idx) { return f_order(b->frames[idx]); }
-unsigned buddy_frame_list(const struct buddy *b, u32 idx) { return f_list(b->frames[idx]); }
-u32 buddy_frame_next(const struct buddy *b, u32 idx) { return f_next(b->frames[idx]); }
+unsigned buddy_frame_order(const struct buddy *b, u32 idx)
+{
+	return f_order(b->frames[idx]);
+}
+unsigned buddy_frame_list(const struct buddy *b, u32 idx)
+{
+	return f_list(b->frames[idx]);
+}
+u32 buddy_frame_next(const struct buddy *b, u32 idx)
+{
+	return f_next(b->frames[idx]);
+}
 bool buddy_frame_is_free(const struct buddy *b, u32 idx)
 {
 	return f_state(b->frames[idx]) == ST_FREE;
@@ -252,18 +279,18 @@ u64 buddy_mixed_pageblocks(const struct buddy *b)
 	return mixed;
 }
 
-#define CHECK(cond, ...)                                           \
-	do {                                                       \
-		if (!(cond)) {                                     \
-			if (msg)                                   \
-				snprintf(msg, msglen, __VA_ARGS__); \
-			return -EUCLEAN;                           \
-		}                                                  \
+#define CHECK(cond, ...)                                                                                     \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			if (msg)                                                                             \
+				snprintf(msg, msglen, __VA_ARGS__);                                          \
+			return -EUCLEAN;                                                                     \
+		}                                                                                            \
 	} while (0)
 
 int buddy_check(const struct buddy *b, char *msg, size_t msglen)
 {
-	u64 nr_free[BUDDY_MAX_ORDER_LIMIT + 1] = { 0 }, free_pages = 0;
+	u64 nr_free[BUDDY_MAX_ORDER_LIMIT + 1] = {0}, free_pages = 0;
 	u64 n = b->nr_pages;
 	for (u64 i = 0; i < n;) {
 		u64 f = b->frames[i], pfn = b->base_pfn + i;
@@ -281,7 +308,8 @@ int buddy_check(const struct buddy *b, char *msg, size_t msglen)
 			nr_free[o]++;
 			free_pages += 1ULL << o;
 			u64 buddy = pfn ^ (1ULL << o);
-			if (o < b->max_order && buddy >= b->base_pfn && buddy + (1ULL << o) <= b->base_pfn + n) {
+			if (o < b->max_order && buddy >= b->base_pfn &&
+			    buddy + (1ULL << o) <= b->base_pfn + n) {
 				u64 bf = b->frames[buddy - b->base_pfn];
 				CHECK(!(f_state(bf) == ST_FREE && f_order(bf) == o),
 				      "free buddies %#llx and %#llx of order %u not merged",

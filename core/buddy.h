@@ -20,7 +20,7 @@ struct buddy;
 struct buddy_policy_ops {
 	const char *name; /* "lifo", "addr", "mobility" */
 	const char *desc;
-	size_t priv_size;  /* zeroed and owned by the buddy; a policy never mallocs its context */
+	size_t priv_size;	      /* zeroed and owned by the buddy; a policy never mallocs its context */
 	int (*init)(struct buddy *b); /* after the frames exist, before the zone is freed */
 	void (*fini)(struct buddy *b);
 	/* Unlink a free block of order >= order for a request of migratetype mt.
@@ -39,22 +39,22 @@ extern const struct buddy_policy_ops *const buddy_policies[];
 
 struct buddy_cfg {
 	u64 base_pfn;
-	u64 nr_pages;       /* any size up to BUDDY_MAX_FRAMES; blocks never cross the end */
+	u64 nr_pages;	    /* any size up to BUDDY_MAX_FRAMES; blocks never cross the end */
 	unsigned max_order; /* largest block order, default BUDDY_DEFAULT_MAX_ORDER */
 	const struct buddy_policy_ops *policy; /* default lifo */
 };
 
 struct buddy_stats {
-	u64 allocs[BUDDY_MAX_ORDER_LIMIT + 1];   /* successful allocations per requested order */
-	u64 frees[BUDDY_MAX_ORDER_LIMIT + 1];    /* frees per freed order */
+	u64 allocs[BUDDY_MAX_ORDER_LIMIT + 1];	 /* successful allocations per requested order */
+	u64 frees[BUDDY_MAX_ORDER_LIMIT + 1];	 /* frees per freed order */
 	u64 failures[BUDDY_MAX_ORDER_LIMIT + 1]; /* -ENOMEM per requested order */
-	u64 splits;       /* halvings in expand() */
-	u64 merges;       /* buddy pairs coalesced on free */
-	u64 conflicts;    /* faithful placement: the traced pfn was not free */
-	u64 steals;       /* mobility: allocations served from another migratetype */
-	u64 claims;       /* mobility: pageblocks whose type changed */
-	u64 bad_frees;    /* buddy_free of a pfn that is not an allocated block head */
-	u64 list_visits;  /* free-list entries examined by the policy's search */
+	u64 splits;				 /* halvings in expand() */
+	u64 merges;				 /* buddy pairs coalesced on free */
+	u64 conflicts;				 /* faithful placement: the traced pfn was not free */
+	u64 steals;				 /* mobility: allocations served from another migratetype */
+	u64 claims;				 /* mobility: pageblocks whose type changed */
+	u64 bad_frees;				 /* buddy_free of a pfn that is not an allocated block head */
+	u64 list_visits;			 /* free-list entries examined by the policy's search */
 };
 
 /* Frame metadata, one u64 per frame (8 bytes), fields below. A free block is described by its
@@ -66,9 +66,9 @@ struct buddy {
 	unsigned max_order;
 	u64 *frames;
 	u32 head[BUDDY_MAX_ORDER_LIMIT + 1][MT_NR]; /* LIFO list heads; BUDDY_NIL when empty */
-	u64 nr_free[BUDDY_MAX_ORDER_LIMIT + 1];     /* free blocks per order, all lists: a recount */
-	u64 free_pages;                             /* == sum(nr_free[o] << o) */
-	u8 *pageblock_mt;                           /* mobility only: type per 2^9 pageblock */
+	u64 nr_free[BUDDY_MAX_ORDER_LIMIT + 1];	    /* free blocks per order, all lists: a recount */
+	u64 free_pages;				    /* == sum(nr_free[o] << o) */
+	u8 *pageblock_mt;			    /* mobility only: type per 2^9 pageblock */
 	const struct buddy_policy_ops *ops;
 	void *priv;
 	struct buddy_stats st;
@@ -90,7 +90,7 @@ int buddy_free(struct buddy *b, u64 pfn, unsigned order);
 /* Order of the allocated block whose head is pfn, or -1. */
 int buddy_alloc_order(const struct buddy *b, u64 pfn);
 unsigned buddy_largest_free_order(const struct buddy *b); /* -1u when nothing is free */
-u64 buddy_mixed_pageblocks(const struct buddy *b); /* mobility: pageblocks holding foreign types */
+u64 buddy_mixed_pageblocks(const struct buddy *b);	  /* mobility: pageblocks holding foreign types */
 
 /* Full invariant check for tests: pages conserved, blocks disjoint and aligned, no two free
  * buddies of one order left unmerged, list links consistent, counts equal a recount.

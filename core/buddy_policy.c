@@ -50,7 +50,7 @@ static const struct buddy_policy_ops lifo_ops = {
 /* ---- addr ---- */
 
 struct addr_priv {
-	u64 aligned_base; /* base_pfn rounded down to a max-order block */
+	u64 aligned_base;				/* base_pfn rounded down to a max-order block */
 	struct hbitmap free[BUDDY_MAX_ORDER_LIMIT + 1]; /* bit per order-o slot: a free block starts there */
 };
 
@@ -126,9 +126,9 @@ static const struct buddy_policy_ops addr_ops = {
 /* ---- mobility ---- */
 
 static const int mob_fallbacks[MT_NR][2] = {
-	[MT_UNMOVABLE] = { MT_RECLAIMABLE, MT_MOVABLE },
-	[MT_MOVABLE] = { MT_RECLAIMABLE, MT_UNMOVABLE },
-	[MT_RECLAIMABLE] = { MT_UNMOVABLE, MT_MOVABLE },
+	[MT_UNMOVABLE] = {MT_RECLAIMABLE, MT_MOVABLE},
+	[MT_MOVABLE] = {MT_RECLAIMABLE, MT_UNMOVABLE},
+	[MT_RECLAIMABLE] = {MT_UNMOVABLE, MT_MOVABLE},
 };
 
 static int mob_init(struct buddy *b)
@@ -261,7 +261,7 @@ static const struct buddy_policy_ops mobility_ops = {
 	.list_of = mob_list_of,
 };
 
-const struct buddy_policy_ops *const buddy_policies[] = { &lifo_ops, &addr_ops, &mobility_ops, NULL };
+const struct buddy_policy_ops *const buddy_policies[] = {&lifo_ops, &addr_ops, &mobility_ops, NULL};
 
 const struct buddy_policy_ops *buddy_policy_find(const char *name)
 {

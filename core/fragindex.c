@@ -9,7 +9,7 @@ struct contig_info {
 /* fill_contig_page_info() */
 static struct contig_info contig(const u64 *nr_free, unsigned nr_orders, unsigned order)
 {
-	struct contig_info c = { 0, 0, 0 };
+	struct contig_info c = {0, 0, 0};
 	for (unsigned o = 0; o < nr_orders; o++) {
 		c.free_blocks_total += nr_free[o];
 		c.free_pages += nr_free[o] << o;

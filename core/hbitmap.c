@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static u64 words(u64 bits) { return (bits + 63) / 64; }
+static u64 words(u64 bits)
+{
+	return (bits + 63) / 64;
+}
 
 int hbitmap_init(struct hbitmap *h, u64 nbits)
 {

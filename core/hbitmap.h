@@ -9,7 +9,7 @@
 struct hbitmap {
 	u64 nbits;
 	u64 *l0, *l1, *l2; /* invariant: bit i of l(k+1) set <=> word i of lk != 0 */
-	u64 n0, n1, n2;    /* words per level */
+	u64 n0, n1, n2;	   /* words per level */
 };
 
 int hbitmap_init(struct hbitmap *h, u64 nbits);

@@ -9,9 +9,9 @@
 struct hmap {
 	u64 *keys;
 	u64 *vals;
-	u8 *used;   /* slot occupancy; keys[i] is meaningful only where used[i] */
-	u64 mask;   /* capacity - 1, capacity a power of two */
-	u64 count;  /* live entries; kept below 3/4 of capacity */
+	u8 *used;  /* slot occupancy; keys[i] is meaningful only where used[i] */
+	u64 mask;  /* capacity - 1, capacity a power of two */
+	u64 count; /* live entries; kept below 3/4 of capacity */
 };
 
 int hmap_init(struct hmap *h, u64 expect);

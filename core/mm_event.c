@@ -1,11 +1,21 @@
 #include "mm_event.h"
 
 static const char *const mm_event_names[MME_NR_KINDS] = {
-	[MME_NONE] = "none",         [MME_PAGE_ALLOC] = "page_alloc", [MME_PAGE_FREE] = "page_free",
-	[MME_VMAP_ALLOC] = "vmap_alloc", [MME_VMAP_FREE] = "vmap_free", [MME_VMAP_PURGE] = "vmap_purge",
-	[MME_TLB_FLUSH] = "tlb_flush", [MME_MMAP] = "mmap",        [MME_MUNMAP] = "munmap",
-	[MME_MPROTECT] = "mprotect", [MME_BRK] = "brk",            [MME_MREMAP] = "mremap",
-	[MME_MADVISE] = "madvise",   [MME_FORK] = "fork",          [MME_EXEC] = "exec",
+	[MME_NONE] = "none",
+	[MME_PAGE_ALLOC] = "page_alloc",
+	[MME_PAGE_FREE] = "page_free",
+	[MME_VMAP_ALLOC] = "vmap_alloc",
+	[MME_VMAP_FREE] = "vmap_free",
+	[MME_VMAP_PURGE] = "vmap_purge",
+	[MME_TLB_FLUSH] = "tlb_flush",
+	[MME_MMAP] = "mmap",
+	[MME_MUNMAP] = "munmap",
+	[MME_MPROTECT] = "mprotect",
+	[MME_BRK] = "brk",
+	[MME_MREMAP] = "mremap",
+	[MME_MADVISE] = "madvise",
+	[MME_FORK] = "fork",
+	[MME_EXEC] = "exec",
 	[MME_EXIT] = "exit",
 };
 

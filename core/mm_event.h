@@ -8,39 +8,39 @@
 
 enum mm_event_kind {
 	MME_NONE = 0,
-	MME_PAGE_ALLOC,  /* addr=pfn order mt; F_FAILED: no pfn; F_ZONE_* from gfp */
-	MME_PAGE_FREE,   /* addr=pfn order */
-	MME_VMAP_ALLOC,  /* addr=va_start len=size addr2=vstart len2=vend aux=align; F_FAILED */
-	MME_VMAP_FREE,   /* addr=va_start len2=nr_lazy aux=nr_lazy_max (0 = not logged) */
-	MME_VMAP_PURGE,  /* addr=start addr2=end aux=num_purged */
-	MME_TLB_FLUSH,   /* len=pages ((u64)-1 = full flush) aux=reason code */
-	MME_MMAP,        /* addr=result len addr2=hint prot flags len2=fd ((u64)-1 anon) aux=offset */
-	MME_MUNMAP,      /* addr len */
-	MME_MPROTECT,    /* addr len prot */
-	MME_BRK,         /* addr2=requested (0 = query) addr=result */
-	MME_MREMAP,      /* addr=old len=old_len addr2=result len2=new_len aux=MREMAP_* flags */
-	MME_MADVISE,     /* addr len aux=advice */
-	MME_FORK,        /* addr2=child pid; F_CLONE_VM: shares the parent's mm */
-	MME_EXEC,        /* pid's mm is replaced */
-	MME_EXIT,        /* exit_group: pid's mm torn down */
+	MME_PAGE_ALLOC, /* addr=pfn order mt; F_FAILED: no pfn; F_ZONE_* from gfp */
+	MME_PAGE_FREE,	/* addr=pfn order */
+	MME_VMAP_ALLOC, /* addr=va_start len=size addr2=vstart len2=vend aux=align; F_FAILED */
+	MME_VMAP_FREE,	/* addr=va_start len2=nr_lazy aux=nr_lazy_max (0 = not logged) */
+	MME_VMAP_PURGE, /* addr=start addr2=end aux=num_purged */
+	MME_TLB_FLUSH,	/* len=pages ((u64)-1 = full flush) aux=reason code */
+	MME_MMAP,	/* addr=result len addr2=hint prot flags len2=fd ((u64)-1 anon) aux=offset */
+	MME_MUNMAP,	/* addr len */
+	MME_MPROTECT,	/* addr len prot */
+	MME_BRK,	/* addr2=requested (0 = query) addr=result */
+	MME_MREMAP,	/* addr=old len=old_len addr2=result len2=new_len aux=MREMAP_* flags */
+	MME_MADVISE,	/* addr len aux=advice */
+	MME_FORK,	/* addr2=child pid; F_CLONE_VM: shares the parent's mm */
+	MME_EXEC,	/* pid's mm is replaced */
+	MME_EXIT,	/* exit_group: pid's mm torn down */
 	MME_NR_KINDS
 };
 
 /* flags */
-#define MME_F_FAILED (1u << 0)    /* the traced call failed; ret holds -errno where known */
-#define MME_F_FIXED (1u << 1)     /* mmap MAP_FIXED / MAP_FIXED_NOREPLACE */
-#define MME_F_ANON (1u << 2)      /* mmap MAP_ANONYMOUS */
-#define MME_F_SHARED (1u << 3)    /* mmap MAP_SHARED */
-#define MME_F_CLONE_VM (1u << 4)  /* fork/clone with CLONE_VM (a thread) */
-#define MME_F_ZONE_DMA (1u << 5)  /* page alloc limited to ZONE_DMA (GFP_DMA) */
+#define MME_F_FAILED (1u << 0)	   /* the traced call failed; ret holds -errno where known */
+#define MME_F_FIXED (1u << 1)	   /* mmap MAP_FIXED / MAP_FIXED_NOREPLACE */
+#define MME_F_ANON (1u << 2)	   /* mmap MAP_ANONYMOUS */
+#define MME_F_SHARED (1u << 3)	   /* mmap MAP_SHARED */
+#define MME_F_CLONE_VM (1u << 4)   /* fork/clone with CLONE_VM (a thread) */
+#define MME_F_ZONE_DMA (1u << 5)   /* page alloc limited to ZONE_DMA (GFP_DMA) */
 #define MME_F_ZONE_DMA32 (1u << 6) /* page alloc limited to ZONE_DMA32 (GFP_DMA32) */
-#define MME_F_GROWSDOWN (1u << 7) /* mmap MAP_GROWSDOWN */
-#define MME_F_STACK (1u << 8)     /* mmap MAP_STACK */
+#define MME_F_GROWSDOWN (1u << 7)  /* mmap MAP_GROWSDOWN */
+#define MME_F_STACK (1u << 8)	   /* mmap MAP_STACK */
 
 struct mm_event {
 	u8 kind;   /* enum mm_event_kind */
 	u8 order;  /* page events: block order */
-	i8 mt;     /* page alloc: migratetype, -1 when unknown */
+	i8 mt;	   /* page alloc: migratetype, -1 when unknown */
 	u8 prot;   /* mmap/mprotect: PROT_READ=1 WRITE=2 EXEC=4 */
 	u16 flags; /* MME_F_* */
 	u16 cpu;

@@ -14,14 +14,14 @@
 enum pagereplay_mode { PAGEREPLAY_PLACEMENT = 0, PAGEREPLAY_FAITHFUL = 1 };
 
 struct pagereplay_stats {
-	u64 allocs, frees;      /* page events applied to the model */
-	u64 alloc_failures;     /* the model had no block (placement) */
-	u64 traced_failures;    /* allocation events the kernel itself failed (no pfn) */
-	u64 unmatched_frees;    /* frees of pfns not allocated during the trace */
-	u64 out_of_range;       /* faithful: traced pfn outside the zone */
-	u64 conflicts;          /* faithful: traced pfn not free in the model */
-	u64 order_mismatches;   /* free order differs from the allocation's; the allocation's is used */
-	u64 implicit_frees;     /* a live traced pfn allocated again: its free was never traced */
+	u64 allocs, frees;    /* page events applied to the model */
+	u64 alloc_failures;   /* the model had no block (placement) */
+	u64 traced_failures;  /* allocation events the kernel itself failed (no pfn) */
+	u64 unmatched_frees;  /* frees of pfns not allocated during the trace */
+	u64 out_of_range;     /* faithful: traced pfn outside the zone */
+	u64 conflicts;	      /* faithful: traced pfn not free in the model */
+	u64 order_mismatches; /* free order differs from the allocation's; the allocation's is used */
+	u64 implicit_frees;   /* a live traced pfn allocated again: its free was never traced */
 };
 
 struct pagereplay {

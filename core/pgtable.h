@@ -11,11 +11,11 @@
 #define PGTABLE_MAX_LEVELS 5
 
 struct pgtable_stats {
-	u64 walk_entries;                       /* entries visited, all levels */
-	u64 walk_level[PGTABLE_MAX_LEVELS];     /* [0] = top level (PGD) ... [levels-1] = PTE */
+	u64 walk_entries;		    /* entries visited, all levels */
+	u64 walk_level[PGTABLE_MAX_LEVELS]; /* [0] = top level (PGD) ... [levels-1] = PTE */
 	u64 pte_set, pte_clear;
 	u64 pgtable_pages_alloc, pgtable_pages_free;
-	u64 alloc_failures;                     /* a table page could not be allocated */
+	u64 alloc_failures; /* a table page could not be allocated */
 };
 
 struct pgtable; /* opaque; see pgtable.c */

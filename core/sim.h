@@ -27,7 +27,7 @@ struct sim {
 	struct sim_cfg cfg;
 	struct buddy buddy;
 	struct pagereplay pages;
-	u64 events;                 /* events routed, every kind */
+	u64 events;		    /* events routed, every kind */
 	u64 per_kind[MME_NR_KINDS]; /* events routed per kind */
 };
 

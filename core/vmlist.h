@@ -15,18 +15,18 @@
 #include "mm_types.h"
 
 struct vmlist_cfg {
-	u64 vstart, vend;  /* the space managed: [vstart, vend) */
-	bool cached_hole;  /* rbtree only: the later free_vmap_cache shortcut */
+	u64 vstart, vend; /* the space managed: [vstart, vend) */
+	bool cached_hole; /* rbtree only: the later free_vmap_cache shortcut */
 };
 
 struct vmlist_stats {
-	u64 visits;   /* nodes examined (list entries, tree nodes) by alloc and free */
+	u64 visits; /* nodes examined (list entries, tree nodes) by alloc and free */
 	u64 allocs, frees;
-	u64 failures; /* no fit in [vstart, vend) */
+	u64 failures;  /* no fit in [vstart, vend) */
 	u64 bad_frees; /* free of an address that is not the start of a busy area */
-	u64 live;     /* busy areas now */
+	u64 live;      /* busy areas now */
 	u64 splits[4]; /* augmented: FL, LE, RE, NE fits */
-	u64 merges;   /* augmented: free blocks merged with a neighbour on free */
+	u64 merges;    /* augmented: free blocks merged with a neighbour on free */
 };
 
 struct vmlist_ops {

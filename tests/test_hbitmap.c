@@ -7,7 +7,7 @@
 
 Test(hbitmap, first_matches_linear_scan)
 {
-	const u64 sizes[] = { 1, 63, 64, 65, 4095, 4096, 4097, 300000 };
+	const u64 sizes[] = {1, 63, 64, 65, 4095, 4096, 4097, 300000};
 	struct rng g;
 	rng_seed(&g, 7);
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
@@ -19,7 +19,7 @@ Test(hbitmap, first_matches_linear_scan)
 		for (int step = 0; step < 20000; step++) {
 			/* bias towards clearing the current first bit so the answer moves */
 			u64 bit = rng_below(&g, 4) == 0 && hbitmap_first(&h) != UINT64_MAX ? hbitmap_first(&h)
-											    : rng_below(&g, n);
+											   : rng_below(&g, n);
 			if (rng_below(&g, 2)) {
 				hbitmap_set(&h, bit);
 				ref[bit] = true;

@@ -30,7 +30,11 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "native format I/O ass
 /* Write the header; 0 or -EIO. */
 static inline int trace_native_write_hdr(FILE *f)
 {
-	struct trace_native_hdr h = { { TRACE_NATIVE_MAGIC[0], TRACE_NATIVE_MAGIC[1], TRACE_NATIVE_MAGIC[2], TRACE_NATIVE_MAGIC[3], TRACE_NATIVE_MAGIC[4], TRACE_NATIVE_MAGIC[5], TRACE_NATIVE_MAGIC[6], TRACE_NATIVE_MAGIC[7] }, TRACE_NATIVE_VERSION, sizeof(struct mm_event) };
+	struct trace_native_hdr h = {{TRACE_NATIVE_MAGIC[0], TRACE_NATIVE_MAGIC[1], TRACE_NATIVE_MAGIC[2],
+				      TRACE_NATIVE_MAGIC[3], TRACE_NATIVE_MAGIC[4], TRACE_NATIVE_MAGIC[5],
+				      TRACE_NATIVE_MAGIC[6], TRACE_NATIVE_MAGIC[7]},
+				     TRACE_NATIVE_VERSION,
+				     sizeof(struct mm_event)};
 	return fwrite(&h, sizeof(h), 1, f) == 1 ? 0 : -5;
 }
 
