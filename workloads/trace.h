@@ -21,6 +21,8 @@
 #ifndef TRACE_H
 #define TRACE_H
 
+#include <stdio.h>
+
 #include "diag.h"
 #include "mm_event.h"
 
@@ -92,6 +94,11 @@ enum trace_format trace_reader_format(const struct trace_reader *r);
 void trace_close(struct trace_reader *r);
 
 const char *trace_format_name(enum trace_format f); /* "native", "perf", ... */
+/* The format named s ("auto", "native", "perf", "ftrace", "strace"): 0, or -EINVAL. */
+int trace_format_parse(const char *s, enum trace_format *f);
+
+/* Copy the decompressed bytes of path ("-" = stdin; zstd or plain) to out. 0 or -errno. */
+int trace_decompress(const char *path, FILE *out, struct mm_diag *diag);
 
 /* A whole trace in memory: ev[0..n) in stream order. */
 struct mm_trace {
