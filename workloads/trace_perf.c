@@ -91,6 +91,7 @@ static bool perf_probe(const char *line, size_t len)
 const struct trace_fmt_ops trace_perf_ops = {
 	.name = "perf",
 	.fmt = TRACE_FMT_PERF,
+	.checks_nul = true,
 	.probe = perf_probe,
 	.line = perf_line,
 };
