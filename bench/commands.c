@@ -4,6 +4,7 @@
 
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
+	{"demo", "run the bundled traces through the models; write CSV and PNG results", cmd_demo},
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
 	{"frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag},
 	{"compare", "each configuration of a summary CSV against a baseline, in percent", cmd_compare},
