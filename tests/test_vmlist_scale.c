@@ -1,0 +1,84 @@
+/* The shape of the search cost on test_vmalloc's long_busy_list (model visits, not time):
+ * linear in the number of live areas for the 2.4 list and for 2.6.28's descend-then-walk,
+ * logarithmic for the 5.2 augmented tree and for rbtree with the cached hole. From 1k to 10k live
+ * areas a linear cost grows about 10x (asserted >= 5x), a logarithmic one about
+ * log(10k)/log(1k) = 1.33x (asserted <= 2x). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "vmlist_busy.h"
+
+#define SPACE_START 0xffffc90000000000ULL
+#define SPACE_END 0xffffe90000000000ULL
+
+struct per_op {
+	double alloc, free;
+};
+
+static struct per_op run(const char *name, bool cached_hole, u64 nr_live, bool holes)
+{
+	struct vmlist v;
+	struct vmlist_cfg cfg = {.vstart = SPACE_START, .vend = SPACE_END, .cached_hole = cached_hole};
+	struct vmlist_busy_cfg bc = {.nr_live = nr_live,
+				     .loops = 20,
+				     .small_pages = 1,
+				     .big_pages = 100,
+				     .guard_pages = 1,
+				     .holes = holes};
+	struct vmlist_busy_result r;
+	memset(&r, 0, sizeof(r));
+	cr_assert_eq(vmlist_init(&v, vmlist_find(name), &cfg), 0);
+	cr_assert_eq(vmlist_busy_fill(&v, &bc), 0, "%s fill", name);
+	cr_assert_eq(v.st.live, nr_live);
+	cr_assert_eq(vmlist_check(&v), 0);
+	cr_assert_eq(vmlist_busy_loop(&v, &bc, &r), 0, "%s loop", name);
+	cr_assert_eq(r.allocs, 2 * bc.loops);
+	cr_assert_eq(r.frees, 2 * bc.loops);
+	cr_assert_eq(v.st.live, nr_live);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+	return (struct per_op){(double)r.alloc_visits / (double)r.allocs,
+			       (double)r.free_visits / (double)r.frees};
+}
+
+static void expect_linear(const char *name, bool cache, bool holes, bool alloc_only)
+{
+	struct per_op a = run(name, cache, 1000, holes), b = run(name, cache, 10000, holes);
+	double x = alloc_only ? a.alloc : a.alloc + a.free, y = alloc_only ? b.alloc : b.alloc + b.free;
+	cr_assert_geq(x, 1000.0 / 2, "%s: %.1f visits at 1k live, expected linear", name, x);
+	cr_assert_geq(y, 5 * x, "%s: %.1f visits at 10k vs %.1f at 1k, expected linear growth", name, y, x);
+}
+
+static void expect_log(const char *name, bool cache, bool holes)
+{
+	struct per_op a = run(name, cache, 1000, holes), b = run(name, cache, 10000, holes);
+	double x = a.alloc + a.free, y = b.alloc + b.free;
+	cr_assert_leq(y, 2 * x, "%s: %.1f visits at 10k vs %.1f at 1k, expected logarithmic growth", name, y,
+		      x);
+	/* the busy-tree lookup on free still deepens as the tree grows */
+	cr_assert_gt(b.free, a.free, "%s: free visits %.1f at 10k vs %.1f at 1k", name, b.free, a.free);
+	cr_assert_leq(y, 100, "%s: %.1f visits per op at 10k live is not logarithmic", name, y);
+}
+
+Test(vmlist_scale, list_is_linear)
+{
+	expect_linear("list", false, false, false);
+	expect_linear("list", false, true, true);
+}
+
+Test(vmlist_scale, rbtree_walk_is_linear)
+{
+	/* 2.6.28 descends to the first area above vstart, then walks every busy area */
+	expect_linear("rbtree", false, false, true);
+}
+
+Test(vmlist_scale, rbtree_cached_hole_is_logarithmic)
+{
+	expect_log("rbtree", true, false);
+}
+
+Test(vmlist_scale, augmented_is_logarithmic)
+{
+	expect_log("augmented", false, false);
+	expect_log("augmented", false, true);
+}
