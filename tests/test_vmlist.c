@@ -248,24 +248,24 @@ static void random_workload(u64 seed, u64 base, u64 space_pages, u64 space_vend,
 
 Test(vmlist, random_against_reference)
 {
-	random_workload(1, 0xffffc90000000000ULL, 2048, 0xffffc90000000000ULL + 2048 * PG, 20000);
+	random_workload(1, 0xffffc90000000000ULL, 2048, 0xffffc90000000000ULL + 2048 * PG, 15000);
 }
 
 Test(vmlist, random_against_reference_small_space)
 {
-	random_workload(2, 0xffffc90000000000ULL, 300, 0xffffc90000000000ULL + 300 * PG, 20000);
+	random_workload(2, 0xffffc90000000000ULL, 300, 0xffffc90000000000ULL + 300 * PG, 15000);
 }
 
 Test(vmlist, random_against_reference_top_of_address_space)
 {
 	/* The space ends at the last page below 2^64: every candidate address is near overflow. */
-	random_workload(3, 0ULL - 1024 * PG, 1023, ~0ULL, 20000);
+	random_workload(3, 0ULL - 1024 * PG, 1023, ~0ULL, 15000);
 }
 
 Test(vmlist, random_against_reference_unaligned_base)
 {
 	/* A base aligned only to 4 KiB, so large alignments land in the middle of the space. */
-	random_workload(4, 0x1000ULL * 12345, 4096, 0x1000ULL * (12345 + 4096), 20000);
+	random_workload(4, 0x1000ULL * 12345, 4096, 0x1000ULL * (12345 + 4096), 15000);
 }
 
 /* ---- edge cases, expectations derived by hand from the lowest-fit rule ---- */
