@@ -460,3 +460,38 @@ Test(vmlist, registry_and_names)
 	struct vmlist_cfg empty = {.vstart = B, .vend = B + PG - 1};
 	cr_assert_eq(vmlist_init(&v, vmlist_find("list"), &empty), -EINVAL);
 }
+
+Test(vmlist, list_visits_follow_the_2_4_scans)
+{
+	struct vmlist v;
+	struct vmlist_cfg cfg = {.vstart = B, .vend = B + 64 * PG};
+	u64 a;
+	cr_assert_eq(vmlist_init(&v, vmlist_find("list"), &cfg), 0);
+	for (u64 i = 0; i < 10; i++)
+		cr_assert_eq(vmlist_alloc(&v, PG, PG, B, ~0ULL, &a), 0);
+	/* the n-th allocation scanned the n - 1 areas before it: 0 + 1 + ... + 9 */
+	cr_assert_eq(v.st.visits, 45);
+	/* a window above all of them: 2.4 still scans from the head */
+	u64 before = v.st.visits;
+	cr_assert_eq(vmlist_alloc(&v, PG, PG, B + 20 * PG, ~0ULL, &a), 0);
+	cr_assert_eq(a, B + 20 * PG);
+	cr_assert_eq(v.st.visits - before, 10);
+	/* free finds the k-th area after k visits; an unknown address costs the whole list */
+	before = v.st.visits;
+	cr_assert_eq(vmlist_free(&v, B + 3 * PG, NULL), 0);
+	cr_assert_eq(v.st.visits - before, 4);
+	before = v.st.visits;
+	cr_assert_eq(vmlist_free(&v, B + 3 * PG, NULL), -ENOENT);
+	cr_assert_eq(v.st.visits - before, 10);
+	/* a misaligned address is refused before any scan */
+	before = v.st.visits;
+	cr_assert_eq(vmlist_free(&v, B + 1, NULL), -ENOENT);
+	cr_assert_eq(v.st.visits, before);
+	/* the hole at page 3 is found after visiting the 3 areas below it and the one above */
+	before = v.st.visits;
+	cr_assert_eq(vmlist_alloc(&v, PG, PG, B, ~0ULL, &a), 0);
+	cr_assert_eq(a, B + 3 * PG);
+	cr_assert_eq(v.st.visits - before, 4);
+	cr_assert_eq(v.st.alloc_visits, 45 + 10 + 4);
+	vmlist_fini(&v);
+}

@@ -4,7 +4,10 @@
  * areas a linear cost grows about 10x (asserted >= 5x), a logarithmic one about
  * log(10k)/log(1k) = 1.33x (asserted <= 2x). */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vmlist_busy.h"
 
@@ -81,4 +84,47 @@ Test(vmlist_scale, augmented_is_logarithmic)
 {
 	expect_log("augmented", false, false);
 	expect_log("augmented", false, true);
+}
+
+/* `mmreplay bench vmlist` end to end: its CSV carries the model's visits, which for the 2.4
+ * list follow from the scans by hand: the 100-page request passes the N live areas (N visits),
+ * the 1-page one those and the 100-page area (N + 1); vfree finds the 100-page area at position
+ * N + 1 and the 1-page one, freed second, at N + 1 again. */
+Test(vmlist_scale, bench_csv_matches_the_list_scans)
+{
+	char csv[] = "/tmp/mmreplay_bench_vmlist_XXXXXX", cmd[512], line[512];
+	int fd = mkstemp(csv);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay bench vmlist --live 300 --loops 7 --out %s >/dev/null",
+		 MMREPLAY_BUILD_DIR, csv);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	FILE *f = fopen(csv, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	const char *head = "pattern,vmlist,live,loops,allocs,frees,alloc_visits,free_visits,";
+	cr_assert(!strncmp(line, head, strlen(head)), "%s", line);
+	int rows = 0;
+	bool saw_list = false;
+	while (fgets(line, sizeof(line), f)) {
+		char pattern[64], name[64];
+		unsigned long long live, loops, allocs, frees, av, fv;
+		cr_assert_eq(sscanf(line, "%63[^,],%63[^,],%llu,%llu,%llu,%llu,%llu,%llu", pattern, name,
+				    &live, &loops, &allocs, &frees, &av, &fv),
+			     8, "%s", line);
+		cr_assert_str_eq(pattern, "long_busy_list");
+		cr_assert_eq(live, 300);
+		cr_assert_eq(allocs, 14);
+		cr_assert_eq(frees, 14);
+		if (!strcmp(name, "list")) {
+			saw_list = true;
+			cr_assert_eq(av, 7 * (300 + 301));
+			cr_assert_eq(fv, 7 * (301 + 301));
+		}
+		rows++;
+	}
+	fclose(f);
+	unlink(csv);
+	cr_assert_eq(rows, 4);
+	cr_assert(saw_list);
 }
