@@ -18,6 +18,7 @@
 struct pt_table {
 	u64 pfn;  /* the buddy page this table occupies */
 	u32 used; /* non-empty entries; 0 means the table may be freed */
+	u64 born; /* pgtable.gen when made: a failed range map frees exactly the tables it made */
 	/* upper levels: the child table (NULL = none); PTE level: (pfn << 1) | 1, 0 = none */
 	union {
 		struct pt_table *child[PT_ENTRIES];
@@ -31,6 +32,7 @@ struct pgtable {
 	struct pgtable_stats *st;
 	struct pt_table *root;
 	u64 nr_tables; /* tables alive, root included == buddy pages held */
+	u64 gen;       /* incremented by every range map */
 };
 
 static inline unsigned pt_shift(const struct pgtable *pt, unsigned l)
@@ -64,6 +66,7 @@ static struct pt_table *pt_table_new(struct pgtable *pt)
 		return NULL;
 	}
 	t->pfn = pfn;
+	t->born = pt->gen;
 	pt->nr_tables++;
 	pt->st->pgtable_pages_alloc++;
 	return t;
@@ -163,8 +166,7 @@ struct pt_map_ctx {
 	u64 done;
 };
 
-/* Map [va, last] below table t of level l; a table made here and left empty by a failure
- * is freed again before returning. */
+/* Map [va, last] below table t of level l, stopping at the first failure. */
 static int pt_map_level(struct pgtable *pt, struct pt_table *t, unsigned l, u64 va, u64 last,
 			struct pt_map_ctx *c)
 {
@@ -182,24 +184,16 @@ static int pt_map_level(struct pgtable *pt, struct pt_table *t, unsigned l, u64 
 			pt->st->pte_set++;
 			c->done++;
 		} else {
-			bool made = false;
 			if (!t->child[i]) {
 				struct pt_table *n = pt_table_new(pt);
 				if (!n)
 					return -ENOMEM;
 				t->child[i] = n;
 				t->used++;
-				made = true;
 			}
 			int err = pt_map_level(pt, t->child[i], l + 1, va, sub_last, c);
-			if (err) {
-				if (made && !t->child[i]->used) {
-					pt_table_free(pt, t->child[i]);
-					t->child[i] = NULL;
-					t->used--;
-				}
+			if (err)
 				return err;
-			}
 		}
 		if (sub_last == last)
 			return 0;
@@ -207,17 +201,9 @@ static int pt_map_level(struct pgtable *pt, struct pt_table *t, unsigned l, u64 
 	}
 }
 
-int pgtable_map_range(struct pgtable *pt, u64 va, const u64 *pfns, u64 n, u64 *done)
-{
-	struct pt_map_ctx c = {.start = va, .pfns = pfns};
-	int err = n ? pt_map_level(pt, pt->root, 0, va, va + (n << MM_PAGE_SHIFT) - 1, &c) : 0;
-	if (done)
-		*done = c.done;
-	return err;
-}
-
 struct pt_unmap_ctx {
 	bool free_tables;
+	bool only_born; /* free only empty tables made in generation pt->gen */
 	void (*fn)(void *arg, u64 va, u64 pfn);
 	void *arg;
 	u64 unmapped;
@@ -244,7 +230,8 @@ static void pt_unmap_level(struct pgtable *pt, struct pt_table *t, unsigned l, u
 			}
 		} else if (t->child[i]) {
 			pt_unmap_level(pt, t->child[i], l + 1, va, sub_last, c);
-			if (c->free_tables && !t->child[i]->used) {
+			struct pt_table *ch = t->child[i];
+			if (c->free_tables && !ch->used && (!c->only_born || ch->born == pt->gen)) {
 				pt_table_free(pt, t->child[i]);
 				t->child[i] = NULL;
 				t->used--;
@@ -271,6 +258,28 @@ u64 pgtable_unmap(struct pgtable *pt, u64 start, u64 end, bool free_tables,
 	}
 	pt_unmap_level(pt, pt->root, 0, start, last, &c);
 	return c.unmapped;
+}
+
+int pgtable_map_range(struct pgtable *pt, u64 va, const u64 *pfns, u64 n, u64 *done)
+{
+	struct pt_map_ctx c = {.start = va, .pfns = pfns};
+	int err = 0;
+	pt->gen++;
+	if (n)
+		err = pt_map_level(pt, pt->root, 0, va, va + (n << MM_PAGE_SHIFT) - 1, &c);
+	if (err && (c.done || err == -ENOMEM)) {
+		/* nothing half-built: clear what this call set and free the tables it made, on
+		 * the pages mapped and on the way to the page that failed; an empty table that
+		 * existed before stays */
+		struct pt_unmap_ctx u = {.free_tables = true, .only_born = true};
+		u64 fail_va = va + (c.done << MM_PAGE_SHIFT);
+		if (err == -EEXIST) /* the failing PTE is someone else's, its tables too */
+			fail_va -= MM_PAGE_SIZE;
+		pt_unmap_level(pt, pt->root, 0, va, fail_va, &u);
+	}
+	if (done)
+		*done = c.done;
+	return err;
 }
 
 i64 pgtable_lookup(struct pgtable *pt, u64 va)

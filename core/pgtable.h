@@ -29,10 +29,10 @@ void pgtable_destroy(struct pgtable *pt);
  * (no table page; nothing half-built is left behind). */
 int pgtable_map(struct pgtable *pt, u64 va, u64 pfn);
 /* Map n pages va, va + 4 KiB, ... -> pfns[0..n) in one walk, as vmap_pages_range does: each
- * upper-level entry on the way is visited once per table, each PTE once. 0, -EEXIST or -ENOMEM;
- * *done (may be NULL) says how many pages were mapped. On failure the pages already mapped stay
- * mapped (the caller unwinds with pgtable_unmap, like __vmalloc's vfree of a partial area);
- * tables made for the page that failed are freed again. */
+ * upper-level entry on the way is visited once per table, each PTE once. 0, -EEXIST (a page
+ * was already mapped) or -ENOMEM (no table page). On failure nothing half-built is left: the
+ * PTEs this call set are cleared again (counted in pte_clear) and the tables it made are freed;
+ * *done (may be NULL) says how many pages had been mapped before the failure. */
 int pgtable_map_range(struct pgtable *pt, u64 va, const u64 *pfns, u64 n, u64 *done);
 /* Clear every present PTE in [start, end) (end 0 means up to 2^64), calling fn(arg, va, pfn)
  * (fn may be NULL) for each; when free_tables, free table pages left empty (free_pgtables;

@@ -104,11 +104,18 @@ static void random_run(unsigned levels, bool always_free, u64 seed)
 				pfns[k] = rng_below(&g, 1ULL << 40);
 			while (expect < n && !hmap_get(&ref, (va + (expect << 12)) & cover_mask, &have))
 				expect++;
+			u64 tables = pgtable_nr_table_pages(pt), cleared_before = st.pte_clear;
 			int err = pgtable_map_range(pt, va, pfns, n, &done);
 			cr_assert_eq(err, expect == n ? 0 : -EEXIST, "levels %u step %d", levels, step);
 			cr_assert_eq(done, expect);
-			for (u64 k = 0; k < done; k++)
-				hmap_put(&ref, (va + (k << 12)) & cover_mask, pfns[k]);
+			if (err) { /* undone: the tables and PTEs are as before */
+				cr_assert_eq(pgtable_nr_table_pages(pt), tables);
+				cr_assert_eq(st.pte_clear - cleared_before, done);
+				cleared += done;
+			} else {
+				for (u64 k = 0; k < done; k++)
+					hmap_put(&ref, (va + (k << 12)) & cover_mask, pfns[k]);
+			}
 			set += done;
 		} else if (op < 8) {
 			u64 n = 1 + rng_below(&g, op == 7 ? 4096 : 64);
@@ -222,16 +229,23 @@ Test(pgtable, enomem_leaves_nothing_half_built)
 			}
 		}
 		cr_assert_eq(err, -ENOMEM, "levels %u never ran out", levels);
-		/* a range map that runs out keeps what it mapped, frees the tables it made for the
-		 * failing page, and is undone completely by one unmap */
+		/* a range map that runs out leaves nothing: the pages it mapped are unmapped and
+		 * the tables it made are freed; tables that existed stay */
+		u64 unmapped = pgtable_unmap(pt, 0, 0, false, NULL, NULL); /* empty tables remain */
+		cr_assert_gt(unmapped, 0);
 		u64 free_before = b.free_pages, tables = pgtable_nr_table_pages(pt), done = 0;
-		static u64 pfns[2048];
-		u64 va = 0x300000000000ULL + (1ULL << 39) * 3;
-		err = pgtable_map_range(pt, va, pfns, 2048, &done);
-		cr_assert(err == -ENOMEM || err == -EEXIST);
-		cr_assert_eq(pgtable_unmap(pt, va, va + done * 4096, true, NULL, NULL), done);
+		u64 cleared_before = st.pte_clear;
+		static u64 pfns[1 << 14];
+		/* starts in the (now empty) PTE table of the first page, then needs new tables */
+		u64 va = (1ULL << 39) + (1ULL << 30) + (1ULL << 21);
+		err = pgtable_map_range(pt, va, pfns, 1 << 14, &done);
+		cr_assert_eq(err, -ENOMEM, "levels %u", levels);
+		cr_assert_geq(done, 512);
+		cr_assert_eq(st.pte_clear - cleared_before, done);
 		cr_assert_eq(b.free_pages, free_before);
 		cr_assert_eq(pgtable_nr_table_pages(pt), tables);
+		cr_assert_eq(pgtable_lookup(pt, va), -1);
+		cr_assert_eq(pgtable_unmap(pt, 0, 0, false, NULL, NULL), 0);
 		char msg[256];
 		cr_assert_eq(buddy_check(&b, msg, sizeof(msg)), 0, "%s", msg);
 		pgtable_destroy(pt);
