@@ -26,7 +26,8 @@ struct sim_cfg {
 	unsigned levels;		  /* init_mm page-table levels, default 4 */
 	unsigned ncpus;			  /* 0: 2; replay sets it from the trace (sim_trace_ncpus) */
 	enum vmalloc_guard vmalloc_guard; /* default INCLUDED: traced sizes hold the guard page */
-					  /* --- end vmalloc --- */
+
+	/* --- end vmalloc --- */
 };
 
 /* Defaults: a 4 GiB zone at pfn 0x100000 (where x86-64 ZONE_NORMAL begins), max order 10,
