@@ -12,6 +12,7 @@ static const struct mm_bench {
 	int (*run)(int argc, char **argv);
 } mm_benches[] = {
 	{"buddy", "random order-0..3 alloc/free pairs on a 4 GiB zone, per policy", bench_buddy},
+	{"replay", "replay events per second per configuration on loaded traces", bench_replay},
 	{NULL, NULL, NULL},
 };
 
