@@ -5,11 +5,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <zstd.h>
 
 #include "evbuf.h"
 #include "gen.h"
 #include "hmap.h"
+#include "zst_slurp.h"
 
 #define NB 18 /* lifetime buckets 0..16, then ">= 2^17 or never freed" */
 #define MAXO 11
@@ -24,34 +24,6 @@ static unsigned bucket(u64 l)
 {
 	unsigned b = 63 - (unsigned)__builtin_clzll(l);
 	return b < NB - 1 ? b : NB - 1;
-}
-
-static char *zst_slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	cr_assert(f, "%s", path);
-	ZSTD_DStream *z = ZSTD_createDStream();
-	ZSTD_initDStream(z);
-	size_t cap = 1 << 24, n = 0, inlen = ZSTD_DStreamInSize();
-	char *out = malloc(cap), *in = malloc(inlen);
-	size_t r;
-	while ((r = fread(in, 1, inlen, f)) > 0) {
-		ZSTD_inBuffer ib = {in, r, 0};
-		while (ib.pos < ib.size) {
-			if (cap - n < (1 << 20))
-				out = realloc(out, cap *= 2);
-			ZSTD_outBuffer ob = {out + n, cap - n - 1, 0};
-			size_t ret = ZSTD_decompressStream(z, &ob, &ib);
-			cr_assert(!ZSTD_isError(ret), "%s", ZSTD_getErrorName(ret));
-			n += ob.pos;
-		}
-	}
-	out[n] = 0;
-	ZSTD_freeDStream(z);
-	free(in);
-	fclose(f);
-	*len = n;
-	return out;
 }
 
 static bool field(const char *line, const char *eol, const char *name, u64 *v)
