@@ -144,6 +144,8 @@ static void replay(const struct evbuf *b, u64 calls, u32 regions)
 			cr_assert(ref_mapped(&s, old, old + olen, &uniform, &prot), "mremap %zu", i);
 			if (e->flags & MME_F_FAILED) {
 				cr_assert_eq(e->ret, -14, "only EFAULT is expected");
+				cr_assert_eq(e->addr2, 0,
+					     "a failed call has no result (as the strace reader)");
 				cr_assert(nlen > olen && !uniform, "mremap %zu failed without several VMAs",
 					  i);
 				efault++;

@@ -151,7 +151,7 @@ static int ch_mmap(struct ch_state *s)
 		/* the space is full: the call fails as the kernel's would */
 		ev.flags |= MME_F_FAILED;
 		ev.ret = -ENOMEM;
-		ev.addr = ~0ULL; /* MAP_FAILED */
+		ev.addr = 0; /* the strace reader leaves a failed call's result 0 */
 		return ch_emit(s, &ev);
 	}
 	err = ch_insert(s, (struct ch_region){addr, rw ? ch_mask(pages) : 0, pages});
@@ -245,7 +245,7 @@ static int ch_mremap(struct ch_state *s, u32 i)
 	if (!all_rw && r->rw) { /* several VMAs under the old range */
 		ev.flags = MME_F_FAILED;
 		ev.ret = -EFAULT;
-		ev.addr2 = ~0ULL; /* MAP_FAILED */
+		ev.addr2 = 0; /* no result, as the strace reader reports a failure */
 		return ch_emit(s, &ev);
 	}
 	u64 next = i + 1 < s->n ? s->r[i + 1].start : CH_TOP;
@@ -259,7 +259,7 @@ static int ch_mremap(struct ch_state *s, u32 i)
 	if (ch_find(s, m, &addr)) {
 		ev.flags = MME_F_FAILED;
 		ev.ret = -ENOMEM;
-		ev.addr2 = ~0ULL;
+		ev.addr2 = 0;
 		return ch_emit(s, &ev);
 	}
 	ch_remove(s, i);
