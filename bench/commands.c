@@ -4,9 +4,12 @@
 
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
+	{"demo", "run the bundled traces through the models; write CSV and PNG results", cmd_demo},
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
 	{"frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag},
 	{"compare", "each configuration of a summary CSV against a baseline, in percent", cmd_compare},
 	{"merge", "join CSVs with identical headers (suite cells run as separate jobs)", cmd_merge},
+	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},
+	{"convert", "convert a trace (perf, tracefs, strace, native) to the native format", cmd_convert},
 	{NULL, NULL, NULL},
 };
