@@ -8,6 +8,7 @@
 #include "buddy.h"
 #include "mm_event.h"
 #include "pagereplay.h"
+#include "procs.h"
 
 struct sim_cfg {
 	/* physical memory */
@@ -17,6 +18,12 @@ struct sim_cfg {
 	const struct buddy_policy_ops *buddy;
 	enum pagereplay_mode page_mode;
 	/* models added by later work append their configuration here */
+
+	/* --- process address spaces (vma) --- */
+	const struct vma_index_ops *vma; /* VMA index variant; default maple */
+	bool populate;			 /* every mapped page present; default false (none) */
+	u64 max_map_count;		 /* default MM_MAX_MAP_COUNT */
+					 /* --- end vma --- */
 };
 
 /* Defaults: a 4 GiB zone at pfn 0x100000 (where x86-64 ZONE_NORMAL begins), max order 10,
@@ -29,6 +36,10 @@ struct sim {
 	struct pagereplay pages;
 	u64 events;		    /* events routed, every kind */
 	u64 per_kind[MME_NR_KINDS]; /* events routed per kind */
+
+	/* --- process address spaces (vma) --- */
+	struct procs procs; /* one mm per traced pid; MMAP..EXIT events */
+			    /* --- end vma --- */
 };
 
 int sim_init(struct sim *s, const struct sim_cfg *cfg);
