@@ -268,8 +268,8 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 	st->mremap_move++;
 	if (!mm_map_range(mm, &t, true))
 		return mm_fail(mm, -ENOMEM);
-	/* move_page_tables: the old range's PTEs now map the new range */
-	int err = mm_pt_fill(mm, result, result + old_len);
+	/* move_page_tables: the old PTEs now map the new range (grown part populated too) */
+	int err = mm_pt_fill(mm, result, result + new_len);
 	if (err)
 		return mm_fail(mm, err);
 	if (flags & MM_MREMAP_DONTUNMAP) {

@@ -1,0 +1,10 @@
+/* Sub-benchmarks of `mmreplay bench`, one file each (bench_NAME.c). */
+#ifndef BENCHES_H
+#define BENCHES_H
+
+int bench_buddy(int argc, char **argv);
+
+/* Peak resident set size of this process in bytes (getrusage). */
+unsigned long long bench_peak_rss(void);
+
+#endif
