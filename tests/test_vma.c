@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buddy.h"
 #include "mm.h"
+#include "mm_pgtable.h"
 #include "mm_event.h"
 #include "rng.h"
 
@@ -441,4 +443,72 @@ Test(vma, maple_large_random)
 	}
 	cr_assert_gt(st.vma.vmas_peak, 1000);
 	mm_fini(&mm);
+}
+
+/* populate=all through real page tables: after every call a page is present exactly when a VMA
+ * covers it, and tearing everything down gives every table page back to the buddy. */
+Test(vma, populate_tables_follow_vmas)
+{
+	struct buddy b;
+	struct buddy_cfg bc = {.base_pfn = 0x100000,
+			       .nr_pages = 1 << 16,
+			       .max_order = 10,
+			       .policy = buddy_policy_find("lifo")};
+	cr_assert_eq(buddy_init(&b, &bc), 0);
+	u64 free0 = b.free_pages;
+	struct mm_pgtable ctx;
+	mm_pgtable_init(&ctx, &b, 4);
+	struct mm_stats st = {0};
+	struct mm_cfg cfg = {.index = &vma_index_maple,
+			     .max_map_count = MM_MAX_MAP_COUNT,
+			     .populate = true,
+			     .pt = &mm_pgtable_ops,
+			     .pt_ctx = &ctx};
+	struct mm mm, child;
+	cr_assert_eq(mm_init(&mm, &cfg, &st), 0);
+	struct rng g;
+	rng_seed(&g, 5);
+	for (int step = 0; step < 4000; step++) {
+		u64 addr = WIN_BASE + (rng_below(&g, WIN_PAGES - 64) << 12), len = (1 + rng_below(&g, 40))
+										   << 12;
+		unsigned op = (unsigned)rng_below(&g, 4), prot = prots[rng_below(&g, 4)];
+		if (op == 0)
+			mm_mmap(&mm, addr, len, prot, MME_F_ANON, (u64)-1, 0);
+		else if (op == 1)
+			mm_munmap(&mm, addr, len);
+		else if (op == 2)
+			mm_mprotect(&mm, addr, len, prot);
+		else
+			mm_mremap(&mm, addr, len, (1 + rng_below(&g, 40)) << 12, MM_MREMAP_MAYMOVE,
+				  rng_below(&g, 2) ? addr : WIN_BASE + (rng_below(&g, WIN_PAGES - 48) << 12));
+		if (step % 40)
+			continue;
+		for (u64 i = 0; i < WIN_PAGES; i++) {
+			u64 va = WIN_BASE + (i << 12);
+			struct vma *v = mm_find(&mm, va);
+			bool mapped = v && v->start <= va;
+			cr_assert_eq(pgtable_lookup(mm.pt, va) >= 0, mapped, "step %d page %llx", step,
+				     (unsigned long long)va);
+		}
+	}
+	cr_assert_gt(st.tlb_flush_range, 0);
+	/* a mapping alone in its own 512 GiB: unmapping it frees its PTE, PMD and PUD tables */
+	u64 before = st.pgtable_pages_free, flushes = st.tlb_flush_range;
+	cr_assert_eq(mm_mmap(&mm, 0x7f0000000000ULL, 8192, VMA_READ, MME_F_ANON, (u64)-1, 0), 0);
+	cr_assert_eq(mm_munmap(&mm, 0x7f0000000000ULL, 8192), 0);
+	cr_assert_eq(st.pgtable_pages_free - before, 3, "freed %llu",
+		     (unsigned long long)(st.pgtable_pages_free - before));
+	cr_assert_eq(st.tlb_flush_range - flushes, 1);
+	/* fork copies the tables: the child sees the same pages */
+	cr_assert_eq(mm_init(&child, &cfg, &st), 0);
+	cr_assert_eq(mm_dup(&child, &mm), 0);
+	for (u64 i = 0; i < WIN_PAGES; i++) {
+		u64 va = WIN_BASE + (i << 12);
+		cr_assert_eq(pgtable_lookup(child.pt, va) >= 0, pgtable_lookup(mm.pt, va) >= 0);
+	}
+	mm_fini(&child);
+	mm_fini(&mm);
+	cr_assert_eq(b.free_pages, free0, "table pages leaked: %llu",
+		     (unsigned long long)(free0 - b.free_pages));
+	buddy_fini(&b);
 }
