@@ -8,6 +8,7 @@ const struct mm_command mm_commands[] = {
 	{"frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag},
 	{"compare", "each configuration of a summary CSV against a baseline, in percent", cmd_compare},
 	{"merge", "join CSVs with identical headers (suite cells run as separate jobs)", cmd_merge},
+	{"maps", "final /proc/PID/maps of each process of an strace trace, replayed", cmd_maps},
 	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},
 	{"convert", "convert a trace (perf, tracefs, strace, native) to the native format", cmd_convert},
 	{"parsebench", "trace parsing speed: text vs awk, native read, streaming memory", cmd_parsebench},

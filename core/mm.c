@@ -76,6 +76,12 @@ struct vma *mm_next(struct mm *mm, struct vma *v)
 	return mm->cfg->index->next(mm->index, v, &mm->st->vma);
 }
 
+void mm_populate_anon_vma(struct mm *mm, struct vma *v)
+{
+	if (mm->cfg->populate && !v->anon_vma && v->file == VMA_ANON && (v->flags & VMA_WRITE))
+		v->anon_vma = ++mm->next_anon_vma;
+}
+
 int mm_pt_fill(struct mm *mm, u64 s, u64 e)
 {
 	if (!mm->cfg->populate || s >= e)
@@ -293,11 +299,10 @@ int mm_mmap(struct mm *mm, u64 addr, u64 len, unsigned prot, unsigned mflags, u6
 	}
 	if (anon && shared)
 		t.file = (1ULL << 63) | mm->next_shmem++; /* merges with nothing */
-	if (mm->cfg->populate && anon && !shared)
-		t.anon_vma = ++mm->next_anon_vma; /* MAP_POPULATE faults: anon_vma_prepare */
 	struct vma *v = mm_map_range(mm, &t, true);
 	if (!v)
 		return mm_fail(mm, -ENOMEM);
+	mm_populate_anon_vma(mm, v);
 	return mm_pt_fill(mm, addr, end) ? mm_fail(mm, -ENOMEM) : 0;
 }
 

@@ -86,7 +86,8 @@ int mm_dup(struct mm *child, const struct mm *parent);
  * Return 0 or the kernel's -errno; failures are counted. */
 int mm_mmap(struct mm *mm, u64 addr, u64 len, unsigned prot, unsigned mflags, u64 fd, u64 off);
 int mm_munmap(struct mm *mm, u64 start, u64 len);
-int mm_mprotect(struct mm *mm, u64 start, u64 len, unsigned prot);
+/* grows: MME_F_PROT_GROWSDOWN / MME_F_PROT_GROWSUP from the event */
+int mm_mprotect(struct mm *mm, u64 start, u64 len, unsigned prot, unsigned grows);
 /* brk(requested) that returned result; requested 0 = brk(NULL). */
 int mm_brk(struct mm *mm, u64 requested, u64 result);
 int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, u64 result);

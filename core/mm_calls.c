@@ -2,6 +2,7 @@
  * vma_merge_existing_range), brk, mremap (shrink, grow in place, move) and madvise(DONTNEED). */
 #include <errno.h>
 
+#include "mm_event.h"
 #include "mm_internal.h"
 
 /* Give [s, e) of v (s >= v->start, e <= v->end) the flags nf, merging with prev (the VMA just
@@ -91,7 +92,7 @@ static int mm_modify_flags(struct mm *mm, struct vma *v, struct vma *prev, u64 s
 	return 0;
 }
 
-int mm_mprotect(struct mm *mm, u64 start, u64 len, unsigned prot)
+int mm_mprotect(struct mm *mm, u64 start, u64 len, unsigned prot, unsigned grows)
 {
 	struct mm_stats *st = mm->st;
 	st->mprotect_calls++;
@@ -104,8 +105,19 @@ int mm_mprotect(struct mm *mm, u64 start, u64 len, unsigned prot)
 	if (!len || end <= start || end > MM_TASK_SIZE)
 		return mm_fail(mm, -ENOMEM);
 	struct vma *v = mm_find(mm, start);
-	if (!v || v->start > start)
+	if (!v)
 		return mm_fail(mm, -ENOMEM);
+	if (grows & MME_F_PROT_GROWSUP)
+		return mm_fail(mm, -EINVAL); /* x86 has no VM_GROWSUP */
+	if (grows & MME_F_PROT_GROWSDOWN) {
+		if (v->start >= end)
+			return mm_fail(mm, -ENOMEM);
+		if (!(v->flags & VMA_GROWSDOWN))
+			return mm_fail(mm, -EINVAL);
+		start = v->start; /* the change reaches down to the start of the stack VMA */
+	} else if (v->start > start) {
+		return mm_fail(mm, -ENOMEM);
+	}
 	struct vma *prev = v->start < start ? v : mm_prev(mm, v);
 	for (u64 s = start;;) {
 		u64 e = MM_MIN(v->end, end);
@@ -178,8 +190,10 @@ int mm_brk(struct mm *mm, u64 requested, u64 result)
 			.file = VMA_ANON,
 			.pgoff = oldbrk >> MM_PAGE_SHIFT,
 			.flags = VMA_READ | VMA_WRITE | VMA_ACCOUNT};
-	if (!mm_map_range(mm, &t, false))
+	struct vma *v = mm_map_range(mm, &t, false);
+	if (!v)
 		return mm_fail(mm, -ENOMEM);
+	mm_populate_anon_vma(mm, v);
 	return mm_pt_fill(mm, oldbrk, newbrk) ? mm_fail(mm, -ENOMEM) : 0;
 }
 
@@ -214,16 +228,19 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 	    new_len > MM_TASK_SIZE - result)
 		return mm_fail(mm, -EINVAL);
 	struct vma *v = mm_find(mm, old);
-	if (!v || v->start > old || old + old_len > v->end)
+	if (!v || v->start > old)
 		return mm_fail(mm, -EFAULT);
+	if (result == old && new_len <= old_len) {
+		/* shrink_vma: a plain munmap of the tail, which may span several VMAs */
+		if (new_len == old_len)
+			return 0;
+		st->mremap_shrink++;
+		int err = mm_do_munmap(mm, old + new_len, old + old_len);
+		return err ? mm_fail(mm, err) : 0;
+	}
+	if (old + old_len > v->end)
+		return mm_fail(mm, -EFAULT); /* resize_is_valid: growing or moving stays in one VMA */
 	if (result == old) {
-		if (new_len <= old_len) {
-			if (new_len == old_len)
-				return 0;
-			st->mremap_shrink++;
-			int err = mm_do_munmap(mm, old + new_len, old + old_len);
-			return err ? mm_fail(mm, err) : 0;
-		}
 		/* grow in place: the range must end the VMA and the space above must be free */
 		struct vma *n = mm_next(mm, v);
 		if (old + old_len != v->end || (n && n->start < old + new_len))
@@ -232,6 +249,7 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 		int err = mm_resize(mm, v, v->start, old + new_len);
 		if (!err)
 			err = mm_merge_above(mm, v);
+		mm_populate_anon_vma(mm, v);
 		if (!err)
 			err = mm_pt_fill(mm, old + old_len, old + new_len);
 		return err ? mm_fail(mm, err) : 0;

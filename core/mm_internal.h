@@ -41,6 +41,11 @@ int mm_do_munmap(struct mm *mm, u64 start, u64 end);
 int mm_pt_fill(struct mm *mm, u64 s, u64 e);
 u64 mm_pt_clear(struct mm *mm, u64 s, u64 e, bool free_tables);
 
+/* populate: MAP_POPULATE write-faults a private writable anonymous VMA, which gives it an
+ * anon_vma (anon_vma_prepare) unless a merge brought one; read faults map the zero page and
+ * leave it without. */
+void mm_populate_anon_vma(struct mm *mm, struct vma *v);
+
 /* Count a failure by errno and return it. */
 int mm_fail(struct mm *mm, int err);
 

@@ -148,7 +148,8 @@ int procs_event(struct procs *p, const struct mm_event *ev)
 		err = mm_munmap(mm, ev->addr, ev->len);
 		break;
 	case MME_MPROTECT:
-		err = mm_mprotect(mm, ev->addr, ev->len, ev->prot);
+		err = mm_mprotect(mm, ev->addr, ev->len, ev->prot,
+				  ev->flags & (MME_F_PROT_GROWSDOWN | MME_F_PROT_GROWSUP));
 		break;
 	case MME_BRK:
 		err = mm_brk(mm, ev->addr2, ev->addr);

@@ -203,12 +203,14 @@ static int ref_mremap(struct ref *r, u64 old, u64 old_len, u64 new_len, u64 resu
 	if (!old_len || !new_len)
 		return -EINVAL;
 	u64 s = pidx(old), on = old_len >> MM_PAGE_SHIFT, nn = new_len >> MM_PAGE_SHIFT;
-	if (!r->pg[s].mapped || ref_vma_end(r, s) < s + on)
+	if (!r->pg[s].mapped)
 		return -EFAULT;
-	u64 vs = ref_vma_start(r, s), ve = ref_vma_end(r, s);
+	if (result == old && nn <= on) /* shrinking unmaps the tail, whatever VMAs it spans */
+		return nn == on ? 0 : ref_munmap_pages(r, s + nn, s + on);
+	u64 ve = ref_vma_end(r, s);
+	if (ve < s + on)
+		return -EFAULT;
 	if (result == old) {
-		if (nn <= on)
-			return nn == on ? 0 : ref_munmap_pages(r, s + nn, s + on);
 		if (s + on != ve)
 			return -ENOMEM;
 		for (u64 i = s + on; i < s + nn; i++)
@@ -227,8 +229,6 @@ static int ref_mremap(struct ref *r, u64 old, u64 old_len, u64 new_len, u64 resu
 		return -EINVAL;
 	if (ref_count(r) + 3 >= MAX_MAP)
 		return -ENOMEM;
-	(void)vs;
-	(void)ve;
 	if (nn < on) {
 		int err = ref_munmap_pages(r, s + nn, s + on);
 		if (err)
@@ -338,7 +338,7 @@ static void run_workload(u64 seed, int steps)
 		} else if (op < 85) {
 			want = ref_mprotect(r, addr, len, prot);
 			for (int k = 0; k < 3; k++)
-				got[k] = mm_mprotect(&mm[k], addr, len, prot);
+				got[k] = mm_mprotect(&mm[k], addr, len, prot, 0);
 		} else if (op < 95) {
 			u64 new_len = (1 + rng_below(&g, 40)) << 12;
 			u64 result =
@@ -477,7 +477,7 @@ Test(vma, populate_tables_follow_vmas)
 		else if (op == 1)
 			mm_munmap(&mm, addr, len);
 		else if (op == 2)
-			mm_mprotect(&mm, addr, len, prot);
+			mm_mprotect(&mm, addr, len, prot, 0);
 		else
 			mm_mremap(&mm, addr, len, (1 + rng_below(&g, 40)) << 12, MM_MREMAP_MAYMOVE,
 				  rng_below(&g, 2) ? addr : WIN_BASE + (rng_below(&g, WIN_PAGES - 48) << 12));
