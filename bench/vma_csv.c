@@ -50,10 +50,12 @@ void vma_print_stats(FILE *f, const struct sim *s)
 		if (ps->model_errors[k]) {
 			snprintf(name, sizeof(name), "model_errors_%s", mm_event_kind_name(k));
 			P(name, ps->model_errors[k]);
+			snprintf(name, sizeof(name), "  of_which_untraced");
+			P(name, ps->untraced_range[k]);
 		}
 	}
 	P("processes_forked", ps->forks);
-	P("threads", ps->threads);
+	P("clone_vm", ps->clone_vm);
 	P("execs", ps->execs);
 	P("exits", ps->exits);
 	P("unknown_pids", ps->unknown_pids);

@@ -78,7 +78,8 @@ struct vma *mm_next(struct mm *mm, struct vma *v)
 
 void mm_populate_anon_vma(struct mm *mm, struct vma *v)
 {
-	if (mm->cfg->populate && !v->anon_vma && v->file == VMA_ANON && (v->flags & VMA_WRITE))
+	bool written = mm->cfg->populate || (mm->in_loader && mm->cfg->loader_faults);
+	if (written && !v->anon_vma && v->file == VMA_ANON && (v->flags & VMA_WRITE))
 		v->anon_vma = ++mm->next_anon_vma;
 }
 
@@ -246,6 +247,7 @@ int mm_do_munmap(struct mm *mm, u64 start, u64 end)
 int mm_munmap(struct mm *mm, u64 start, u64 len)
 {
 	mm->st->munmap_calls++;
+	mm->in_loader = false;
 	if ((start & ~MM_PAGE_MASK) || start > MM_TASK_SIZE || len > MM_TASK_SIZE - start)
 		return mm_fail(mm, -EINVAL);
 	len = MM_PAGE_ALIGN(len);

@@ -58,6 +58,10 @@ struct mm_cfg {
 	const struct vma_index_ops *index; /* default maple */
 	u64 max_map_count;		   /* default MM_MAX_MAP_COUNT */
 	bool populate;			   /* every mapped page present (MAP_POPULATE); default off */
+	/* ld.so writes the anonymous memory it maps (bss, TLS, link maps) before main: a writable
+	 * private anonymous VMA mapped between execve and the first munmap (ld.so unmapping
+	 * ld.so.cache) gets an anon_vma, which decides later merges. Default on. */
+	bool loader_faults;
 	const struct mm_pt_ops *pt;	   /* NULL: no page tables */
 	void *pt_ctx;
 };
@@ -70,6 +74,7 @@ struct mm {
 	u64 map_count;
 	u64 start_brk, brk; /* heap: [start_brk, PAGE_ALIGN(brk)); valid when brk_known */
 	bool brk_known;
+	bool in_loader;	   /* between execve and the first munmap (see mm_cfg.loader_faults) */
 	u32 next_anon_vma; /* id source for anon_vma (populate) */
 	u64 next_shmem;	   /* id source for MAP_SHARED|MAP_ANONYMOUS files */
 	unsigned users;	   /* tasks sharing this mm (CLONE_VM threads) */

@@ -11,6 +11,7 @@ void procs_cfg_default(struct mm_cfg *cfg)
 	cfg->index = &vma_index_maple;
 	cfg->max_map_count = MM_MAX_MAP_COUNT;
 	cfg->populate = false;
+	cfg->loader_faults = true;
 }
 
 int procs_init(struct procs *p, const struct mm_cfg *cfg)
@@ -109,7 +110,7 @@ static int procs_fork(struct procs *p, struct mm *parent, const struct mm_event 
 		procs_detach(p, child, true);
 	}
 	if (ev->flags & MME_F_CLONE_VM) {
-		p->ps.threads++;
+		p->ps.clone_vm++;
 		return procs_attach(p, child, parent);
 	}
 	p->ps.forks++;
@@ -165,15 +166,25 @@ int procs_event(struct procs *p, const struct mm_event *ev)
 	case MME_EXEC: {
 		p->ps.execs++;
 		procs_detach(p, ev->pid, false);
-		return procs_fresh(p, ev->pid) ? 0 : -ENOMEM;
+		struct mm *nm = procs_fresh(p, ev->pid);
+		if (!nm)
+			return -ENOMEM;
+		nm->in_loader = true; /* ld.so runs next */
+		return 0;
 	}
 	case MME_EXIT:
 		p->ps.exits++;
 		procs_detach(p, ev->pid, true);
 		return 0;
 	}
-	if (err)
+	if (err) {
 		p->ps.model_errors[k]++;
+		if (k == MME_MPROTECT || k == MME_MADVISE || k == MME_MREMAP || k == MME_MUNMAP) {
+			struct vma *v = mm_find(mm, ev->addr);
+			if (!v || v->start >= ev->addr + MM_PAGE_ALIGN(ev->len))
+				p->ps.untraced_range[k]++;
+		}
+	}
 	return 0;
 }
 

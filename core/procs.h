@@ -12,9 +12,12 @@ struct procs_stats {
 	u64 applied[MME_NR_KINDS];	  /* events replayed, per kind */
 	u64 failed_skipped[MME_NR_KINDS]; /* calls that failed in the trace: not applied */
 	u64 model_errors[MME_NR_KINDS];	  /* calls that succeeded in the trace but not in the model */
-	u64 forks, threads, execs, exits;
-	u64 unknown_pids; /* first event from a pid never forked: a fresh mm */
-	u64 pid_reused;	  /* fork named a child pid still in use (its exit was not traced) */
+	/* ...of which the range held no VMA of the model at all: memory mapped before the trace
+	 * saw it (execve's image: the executable, ld.so, stack, vdso), so explained */
+	u64 untraced_range[MME_NR_KINDS];
+	u64 forks, clone_vm, execs, exits; /* clone_vm: threads and vfork children */
+	u64 unknown_pids;		   /* first event from a pid never forked: a fresh mm */
+	u64 pid_reused;			   /* fork named a child pid still in use (its exit was not traced) */
 	u64 mm_created, mm_destroyed, mm_live_peak;
 };
 
