@@ -12,6 +12,7 @@ static const struct mm_bench {
 	int (*run)(int argc, char **argv);
 } mm_benches[] = {
 	{"buddy", "random order-0..3 alloc/free pairs on a 4 GiB zone, per policy", bench_buddy},
+	{"vma", "process calls of a trace replayed per VMA index variant: syscalls/s", bench_vma},
 	{NULL, NULL, NULL},
 };
 

@@ -30,7 +30,23 @@ struct vma_maple {
 	struct mt_node *root; /* NULL when empty */
 	unsigned depth;	      /* levels, 1 = the root is a leaf */
 	u64 count;
+	/* the walk state (the kernel's ma_state): leaf and slot of the last VMA found, so the
+	 * next and previous VMA cost one step; NULL after any change to the tree */
+	struct mt_node *cur;
+	unsigned cur_idx;
 };
+
+static inline void mt_set_cursor(struct vma_maple *t, struct mt_node *n, unsigned i)
+{
+	t->cur = n;
+	t->cur_idx = i;
+}
+
+/* Leaf and slot of v when the cursor is on it. */
+static inline bool mt_cursor_on(const struct vma_maple *t, const struct vma *v)
+{
+	return t->cur && t->cur_idx < t->cur->nr && t->cur->slot[t->cur_idx] == v;
+}
 
 struct mt_path {
 	struct mt_node *node[MT_MAX_DEPTH];
@@ -110,11 +126,14 @@ static struct vma *vm_find(void *priv, u64 addr, struct vma_stats *st)
 		return NULL;
 	struct mt_node *n = mt_descend(t, addr, NULL, st);
 	unsigned i = mt_leaf_pos(n, addr, st);
-	if (i < n->nr)
+	if (i < n->nr) {
+		mt_set_cursor(t, n, i);
 		return n->slot[i];
+	}
 	/* the leaf's keys all lie below addr although its bound does not: the next leaf's first */
 	if (n->lnext) {
 		st->find_vma_visits++;
+		mt_set_cursor(t, n->lnext, 0);
 		return n->lnext->slot[0];
 	}
 	return NULL;
@@ -146,22 +165,46 @@ static struct mt_node *mt_locate(struct vma_maple *t, struct vma *v, unsigned *p
 
 static struct vma *vm_next(void *priv, struct vma *v, struct vma_stats *st)
 {
+	struct vma_maple *t = priv;
 	unsigned i;
-	struct mt_node *n = mt_locate(priv, v, &i, NULL, st);
+	struct mt_node *n;
+	if (mt_cursor_on(t, v)) {
+		n = t->cur;
+		i = t->cur_idx;
+	} else {
+		n = mt_locate(t, v, &i, NULL, st);
+	}
 	st->find_vma_visits++;
-	if (i + 1 < n->nr)
+	if (i + 1 < n->nr) {
+		mt_set_cursor(t, n, i + 1);
 		return n->slot[i + 1];
-	return n->lnext ? n->lnext->slot[0] : NULL;
+	}
+	if (!n->lnext)
+		return NULL;
+	mt_set_cursor(t, n->lnext, 0);
+	return n->lnext->slot[0];
 }
 
 static struct vma *vm_prev(void *priv, struct vma *v, struct vma_stats *st)
 {
+	struct vma_maple *t = priv;
 	unsigned i;
-	struct mt_node *n = mt_locate(priv, v, &i, NULL, st);
+	struct mt_node *n;
+	if (mt_cursor_on(t, v)) {
+		n = t->cur;
+		i = t->cur_idx;
+	} else {
+		n = mt_locate(t, v, &i, NULL, st);
+	}
 	st->find_vma_visits++;
-	if (i > 0)
+	if (i > 0) {
+		mt_set_cursor(t, n, i - 1);
 		return n->slot[i - 1];
-	return n->lprev ? n->lprev->slot[n->lprev->nr - 1] : NULL;
+	}
+	if (!n->lprev)
+		return NULL;
+	mt_set_cursor(t, n->lprev, n->lprev->nr - 1);
+	return n->lprev->slot[n->lprev->nr - 1];
 }
 
 static struct mt_node *mt_node_new(bool leaf)
@@ -192,6 +235,7 @@ static void mt_cut(struct mt_node *n, unsigned i)
 static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
+	t->cur = NULL;
 	u64 key = v->end - 1;
 	if (!t->root) {
 		t->root = mt_node_new(true);
@@ -356,6 +400,7 @@ static void mt_rebalance(struct vma_maple *t, struct mt_path *p, unsigned d)
 static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
+	t->cur = NULL;
 	struct mt_path p;
 	unsigned i;
 	struct mt_node *n = mt_locate(t, v, &i, &p, st);
@@ -379,6 +424,33 @@ static int vm_resize(void *priv, struct vma *v, u64 start, u64 end, struct vma_s
 	struct vma_maple *t = priv;
 	if (end == v->end) {
 		v->start = start; /* the key (end - 1) is unchanged: the tree is untouched */
+		return 0;
+	}
+	/* mas_store of the new range: when the new last address stays within the bounds the
+	 * ancestors give this leaf, the pivot changes in place (order among the leaf's entries
+	 * cannot change: ranges never overlap) */
+	struct mt_path p;
+	unsigned i;
+	struct mt_node *n = mt_locate(t, v, &i, &p, st);
+	u64 key = end - 1;
+	bool lo_ok = true, hi_ok = true, lo_set = false, hi_set = false;
+	for (int d = (int)p.depth - 1; d >= 0 && !(lo_set && hi_set); d--) {
+		struct mt_node *a = p.node[d];
+		unsigned k = p.idx[d];
+		if (!lo_set && k > 0) {
+			lo_set = true;
+			lo_ok = key > a->pivot[k - 1];
+		}
+		if (!hi_set && k + 1 < a->nr) {
+			hi_set = true;
+			hi_ok = key <= a->pivot[k];
+		}
+	}
+	if (i < n->nr && n->slot[i] == v && lo_ok && hi_ok) {
+		n->pivot[i] = key;
+		v->start = start;
+		v->end = end;
+		mt_set_cursor(t, n, i);
 		return 0;
 	}
 	vm_erase(t, v, st);
