@@ -16,6 +16,7 @@ static const struct mm_bench {
 	{"vmlist", "long_busy_list search cost against live areas, per vmlist variant", bench_vmlist},
 	{"replay", "replay events per second per configuration on loaded traces", bench_replay},
 	{"gen", "events per second of each synthetic workload (mmreplay gen)", bench_gen},
+	{"vma", "process calls of a trace replayed per VMA index variant: syscalls/s", bench_vma},
 	{NULL, NULL, NULL},
 };
 

@@ -14,5 +14,6 @@ const struct mm_command mm_commands[] = {
 	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},
 	{"convert", "convert a trace (perf, tracefs, strace, native) to the native format", cmd_convert},
 	{"gen", "write a synthetic workload (test_vmalloc cases, buddy aging, mmap churn) as a native trace", cmd_gen},
+	{"maps", "final /proc/PID/maps of each process of an strace trace, replayed", cmd_maps},
 	{NULL, NULL, NULL},
 };
