@@ -1,0 +1,12 @@
+/* Runs the gnuplot scripts in plots/ on CSV files. Scripts take their inputs as gnuplot
+ * variables (-e "datafile='...'; outfile='...'; ...") and write PNG (pngcairo) or SVG. */
+#ifndef PLOT_H
+#define PLOT_H
+
+/* The plots/ directory: $MMREPLAY_PLOTS if set, else the source tree's. */
+const char *plot_dir(void);
+/* gnuplot -e "datafile='csv'; outfile='out'; <extra>" plots/script. 0, or -errno / -ECHILD
+ * when gnuplot is missing or failed (its stderr is passed through). */
+int plot_run(const char *script, const char *csv, const char *out, const char *extra);
+
+#endif

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# mmreplay set-up and entry point. On a fresh Debian 12 / Ubuntu machine it installs whatever
+# is missing (apt-get, as root or through sudo), configures and builds, then:
+#   ./run.sh demo [ARGS]  runs `mmreplay demo` on the bundled traces: CSV and PNG in results/
+#   ./run.sh test         runs the whole test suite, release build and ASan+UBSan build
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev libcriterion-dev
+      libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd clang)
+
+need=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if ((${#need[@]})); then
+	echo "run.sh: installing ${need[*]}" >&2
+	SUDO=
+	if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Sum Criterion's per-executable syntheses from a meson test log into "N passed, N failed".
+tally() {
+	local log=$1/meson-logs/testlog.json
+	grep -o 'Synthesis: Tested: [0-9]* | Passing: [0-9]* | Failing: [0-9]* | Crashing: [0-9]*' "$log" |
+		awk -v name="$2" '{p += $6; f += $9 + $12} END {printf "%s: %d passed, %d failed\n", name, p, f}'
+}
+
+build() { # build DIR [meson options...]
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir" >/dev/null
+}
+
+cmd=${1:-}
+shift || true
+case "$cmd" in
+demo)
+	build build
+	exec ./build/bench/mmreplay demo "$@"
+	;;
+test)
+	build build
+	meson test -C build --print-errorlogs
+	tally build release
+	# the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+	build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C build-asan --print-errorlogs --timeout-multiplier 4
+	tally build-asan sanitizers
+	if [ -x tests/fuzz/run.sh ]; then
+		tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+	fi
+	;;
+*)
+	echo "usage: ./run.sh demo [--out DIR] | ./run.sh test" >&2
+	exit 2
+	;;
+esac

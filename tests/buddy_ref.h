@@ -1,0 +1,254 @@
+/* A slow, obvious buddy allocator for oracle tests: free blocks kept in plain arrays per
+ * (order, list) with the list head at the array's end, every lookup a linear scan. It
+ * implements the same placement rules as core/buddy_policy.c in the most direct way. */
+#ifndef BUDDY_REF_H
+#define BUDDY_REF_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buddy.h"
+
+enum { REF_LIFO, REF_ADDR, REF_MOBILITY };
+
+struct ref_buddy {
+	u64 base, n;
+	unsigned maxo;
+	int policy;
+	u64 *stk[BUDDY_MAX_ORDER_LIMIT + 1][MT_NR];
+	size_t len[BUDDY_MAX_ORDER_LIMIT + 1][MT_NR];
+	int *alloc_order; /* per frame: order of an allocated block whose head it is, else -1 */
+	int *alloc_mt;
+	u8 *pbmt;
+};
+
+static u64 ref_pb(const struct ref_buddy *r, u64 pfn)
+{
+	return (pfn >> BUDDY_PAGEBLOCK_ORDER) - (r->base >> BUDDY_PAGEBLOCK_ORDER);
+}
+
+static unsigned ref_list_of(const struct ref_buddy *r, u64 pfn)
+{
+	return r->policy == REF_MOBILITY ? r->pbmt[ref_pb(r, pfn)] : 0;
+}
+
+static void ref_push(struct ref_buddy *r, u64 pfn, unsigned o, unsigned l)
+{
+	r->stk[o][l][r->len[o][l]++] = pfn;
+}
+
+/* Find a free block (pfn, o): its list, or -1. */
+static int ref_find(const struct ref_buddy *r, u64 pfn, unsigned o, size_t *pos)
+{
+	for (unsigned l = 0; l < MT_NR; l++)
+		for (size_t i = 0; i < r->len[o][l]; i++)
+			if (r->stk[o][l][i] == pfn) {
+				*pos = i;
+				return (int)l;
+			}
+	return -1;
+}
+
+static void ref_erase(struct ref_buddy *r, unsigned o, unsigned l, size_t i)
+{
+	memmove(&r->stk[o][l][i], &r->stk[o][l][i + 1], (r->len[o][l] - i - 1) * sizeof(u64));
+	r->len[o][l]--;
+}
+
+static void ref_init(struct ref_buddy *r, u64 base, u64 n, unsigned maxo, int policy)
+{
+	memset(r, 0, sizeof(*r));
+	r->base = base;
+	r->n = n;
+	r->maxo = maxo;
+	r->policy = policy;
+	for (unsigned o = 0; o <= maxo; o++)
+		for (unsigned l = 0; l < MT_NR; l++)
+			r->stk[o][l] = malloc(sizeof(u64) * (n + 1));
+	r->alloc_order = malloc(sizeof(int) * n);
+	r->alloc_mt = malloc(sizeof(int) * n);
+	for (u64 i = 0; i < n; i++)
+		r->alloc_order[i] = -1;
+	u64 npb = ref_pb(r, base + n - 1) + 1;
+	r->pbmt = malloc(npb);
+	memset(r->pbmt, MT_MOVABLE, npb);
+	/* largest aligned blocks, pushed from the top down: lowest block ends at the head */
+	for (u64 pfn = base + n; pfn > base;) {
+		unsigned o = maxo;
+		while (o && (pfn - base < (1ULL << o) || ((pfn - (1ULL << o)) % (1ULL << o))))
+			o--;
+		pfn -= 1ULL << o;
+		ref_push(r, pfn, o, ref_list_of(r, pfn));
+	}
+}
+
+static void ref_fini(struct ref_buddy *r)
+{
+	for (unsigned o = 0; o <= r->maxo; o++)
+		for (unsigned l = 0; l < MT_NR; l++)
+			free(r->stk[o][l]);
+	free(r->alloc_order);
+	free(r->alloc_mt);
+	free(r->pbmt);
+}
+
+static u64 ref_free_pages(const struct ref_buddy *r, unsigned o)
+{
+	u64 n = 0;
+	for (unsigned l = 0; l < MT_NR; l++)
+		n += r->len[o][l];
+	return n;
+}
+
+/* mobility: retag pageblock pb and move its free blocks, lowest address first, to mt's lists */
+static void ref_claim(struct ref_buddy *r, u64 pb, int mt)
+{
+	r->pbmt[pb] = (u8)mt;
+	u64 first = ((r->base >> BUDDY_PAGEBLOCK_ORDER) + pb) << BUDDY_PAGEBLOCK_ORDER;
+	for (u64 pfn = first; pfn < first + (1ULL << BUDDY_PAGEBLOCK_ORDER); pfn++) {
+		if (pfn < r->base || pfn >= r->base + r->n)
+			continue;
+		for (unsigned o = 0; o <= r->maxo; o++) {
+			size_t i = 0;
+			int l = ref_find(r, pfn, o, &i);
+			if (l >= 0) {
+				ref_erase(r, o, (unsigned)l, i);
+				ref_push(r, pfn, o, (unsigned)mt);
+			}
+		}
+	}
+}
+
+static u64 ref_pb_usable(const struct ref_buddy *r, u64 pb, int mt)
+{
+	u64 first = ((r->base >> BUDDY_PAGEBLOCK_ORDER) + pb) << BUDDY_PAGEBLOCK_ORDER, n = 0;
+	for (u64 pfn = first; pfn < first + (1ULL << BUDDY_PAGEBLOCK_ORDER); pfn++) {
+		if (pfn < r->base || pfn >= r->base + r->n)
+			continue;
+		size_t i = 0;
+		for (unsigned o = 0; o <= r->maxo; o++)
+			if (ref_find(r, pfn, o, &i) >= 0)
+				n += 1ULL << o;
+		int ao = r->alloc_order[pfn - r->base];
+		if (ao >= 0 && r->alloc_mt[pfn - r->base] == mt)
+			n += 1ULL << ao;
+	}
+	return n;
+}
+
+static int ref_fallback(const struct ref_buddy *r, unsigned o, int mt)
+{
+	static const int fb[MT_NR][2] = {{2, 1}, {2, 0}, {0, 1}};
+	for (int i = 0; i < 2; i++)
+		if (r->len[o][fb[mt][i]])
+			return fb[mt][i];
+	return -1;
+}
+
+static int ref_alloc(struct ref_buddy *r, unsigned order, int mt, u64 *out)
+{
+	int l = 0;
+	unsigned o;
+	u64 pfn = 0;
+	if (mt < 0 || mt >= MT_NR)
+		mt = MT_UNMOVABLE;
+	int want = r->policy == REF_MOBILITY ? mt : 0;
+	for (o = order; o <= r->maxo; o++)
+		if (r->len[o][want])
+			break;
+	if (o <= r->maxo) {
+		l = want;
+		if (r->policy == REF_ADDR) {
+			size_t best = 0;
+			for (size_t i = 1; i < r->len[o][0]; i++)
+				if (r->stk[o][0][i] < r->stk[o][0][best])
+					best = i;
+			pfn = r->stk[o][0][best];
+			ref_erase(r, o, 0, best);
+		} else {
+			pfn = r->stk[o][l][--r->len[o][l]];
+		}
+	} else if (r->policy == REF_MOBILITY) {
+		int f = -1;
+		bool can_steal = false;
+		for (o = r->maxo + 1; o-- > order;) {
+			if ((f = ref_fallback(r, o, mt)) < 0)
+				continue;
+			can_steal = o >= BUDDY_PAGEBLOCK_ORDER / 2 || mt != MT_MOVABLE;
+			if (!can_steal && o > order)
+				for (o = order; o <= r->maxo; o++)
+					if ((f = ref_fallback(r, o, mt)) >= 0)
+						break;
+			break;
+		}
+		if (f < 0)
+			return -1;
+		pfn = r->stk[o][f][r->len[o][f] - 1];
+		if (o >= BUDDY_PAGEBLOCK_ORDER) {
+			for (u64 p = pfn; p < pfn + (1ULL << o); p += 1ULL << BUDDY_PAGEBLOCK_ORDER)
+				if (r->pbmt[ref_pb(r, p)] != mt)
+					ref_claim(r, ref_pb(r, p), mt);
+		} else if (can_steal &&
+			   ref_pb_usable(r, ref_pb(r, pfn), mt) >= (1ULL << (BUDDY_PAGEBLOCK_ORDER - 1))) {
+			ref_claim(r, ref_pb(r, pfn), mt);
+		}
+		size_t i = 0;
+		l = ref_find(r, pfn, o, &i);
+		ref_erase(r, o, (unsigned)l, i);
+	} else {
+		return -1;
+	}
+	unsigned rl = r->policy == REF_MOBILITY ? (unsigned)mt : 0;
+	while (o > order) {
+		o--;
+		ref_push(r, pfn + (1ULL << o), o, rl);
+	}
+	r->alloc_order[pfn - r->base] = (int)order;
+	r->alloc_mt[pfn - r->base] = mt;
+	*out = pfn;
+	return 0;
+}
+
+static int ref_alloc_at(struct ref_buddy *r, u64 pfn, unsigned order, int mt)
+{
+	for (unsigned o = order; o <= r->maxo; o++) {
+		u64 head = pfn & ~((1ULL << o) - 1);
+		size_t i = 0;
+		int l = head >= r->base ? ref_find(r, head, o, &i) : -1;
+		if (l < 0)
+			continue;
+		ref_erase(r, o, (unsigned)l, i);
+		while (o > order) {
+			o--;
+			u64 lo = head, hi = head + (1ULL << o);
+			u64 other = pfn >= hi ? lo : hi;
+			head = pfn >= hi ? hi : lo;
+			ref_push(r, other, o, ref_list_of(r, other));
+		}
+		r->alloc_order[pfn - r->base] = (int)order;
+		r->alloc_mt[pfn - r->base] = mt < 0 || mt >= MT_NR ? 0 : mt;
+		return 0;
+	}
+	return -1;
+}
+
+static void ref_free(struct ref_buddy *r, u64 pfn)
+{
+	unsigned o = (unsigned)r->alloc_order[pfn - r->base];
+	r->alloc_order[pfn - r->base] = -1;
+	while (o < r->maxo) {
+		u64 buddy = pfn ^ (1ULL << o);
+		size_t i = 0;
+		if (buddy < r->base || buddy + (1ULL << o) > r->base + r->n)
+			break;
+		int l = ref_find(r, buddy, o, &i);
+		if (l < 0)
+			break;
+		ref_erase(r, o, (unsigned)l, i);
+		pfn = MM_MIN(pfn, buddy);
+		o++;
+	}
+	ref_push(r, pfn, o, ref_list_of(r, pfn));
+}
+
+#endif

@@ -1,0 +1,102 @@
+/* Page-event replay: pairing traced pfns with model blocks, unmatched frees of pages allocated
+ * before the recording, faithful placement and its conflicts. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "pagereplay.h"
+
+static struct mm_event pev(unsigned kind, u64 pfn, unsigned order, int mt)
+{
+	struct mm_event e;
+	memset(&e, 0, sizeof(e));
+	e.kind = (u8)kind;
+	e.addr = pfn;
+	e.order = (u8)order;
+	e.mt = (i8)mt;
+	return e;
+}
+
+static void check(const struct buddy *b)
+{
+	char msg[200];
+	cr_assert_eq(buddy_check(b, msg, sizeof(msg)), 0, "%s", msg);
+}
+
+Test(pagereplay, placement_pairs_trace_pfns_with_model_blocks)
+{
+	struct buddy b;
+	struct buddy_cfg cfg = {0, 256, 8, NULL};
+	struct pagereplay r;
+	cr_assert_eq(buddy_init(&b, &cfg), 0);
+	cr_assert_eq(pagereplay_init(&r, &b, PAGEREPLAY_PLACEMENT), 0);
+	/* traced pfns far outside the model's zone: placement ignores them except for pairing */
+	struct mm_event a1 = pev(MME_PAGE_ALLOC, 0x10a006, 1, 0), a2 = pev(MME_PAGE_ALLOC, 0x11bfbe, 0, 0);
+	cr_assert_eq(pagereplay_event(&r, &a1), 0);
+	cr_assert_eq(pagereplay_event(&r, &a2), 0);
+	cr_assert_eq(b.free_pages, 256 - 3);
+	struct mm_event f_unknown = pev(MME_PAGE_FREE, 0x13dfd8, 0, 0);
+	cr_assert_eq(pagereplay_event(&r, &f_unknown), 0);
+	cr_assert_eq(r.st.unmatched_frees, 1);
+	cr_assert_eq(b.free_pages, 256 - 3); /* nothing freed in the model */
+	struct mm_event f1 = pev(MME_PAGE_FREE, 0x10a006, 1, 0);
+	cr_assert_eq(pagereplay_event(&r, &f1), 0);
+	cr_assert_eq(b.free_pages, 256 - 1);
+	cr_assert_eq(pagereplay_event(&r, &f1), 0); /* double free: now unknown */
+	cr_assert_eq(r.st.unmatched_frees, 2);
+	/* free with another order than allocated: the allocation's order is used, and counted */
+	struct mm_event f2 = pev(MME_PAGE_FREE, 0x11bfbe, 2, 0);
+	cr_assert_eq(pagereplay_event(&r, &f2), 0);
+	cr_assert_eq(r.st.order_mismatches, 1);
+	cr_assert_eq(b.free_pages, 256);
+	/* a failed traced allocation is a fact of the trace, not a model failure */
+	struct mm_event af = pev(MME_PAGE_ALLOC, 0, 3, 0);
+	af.flags = MME_F_FAILED;
+	cr_assert_eq(pagereplay_event(&r, &af), 0);
+	cr_assert_eq(r.st.traced_failures, 1);
+	cr_assert_eq(r.st.alloc_failures, 0);
+	/* too big for the zone: a model failure */
+	struct mm_event big = pev(MME_PAGE_ALLOC, 0x200000, 8, 0), big2 = pev(MME_PAGE_ALLOC, 0x300000, 8, 0);
+	cr_assert_eq(pagereplay_event(&r, &big), 0);
+	cr_assert_eq(pagereplay_event(&r, &big2), 0);
+	cr_assert_eq(r.st.alloc_failures, 1);
+	/* the same traced pfn allocated twice without a free: the first is released */
+	struct mm_event again = pev(MME_PAGE_ALLOC, 0x200000, 0, 0);
+	cr_assert_eq(pagereplay_event(&r, &again), 0);
+	cr_assert_eq(r.st.implicit_frees, 1);
+	cr_assert_eq(b.free_pages, 255);
+	cr_assert_eq(r.st.allocs, 4);
+	cr_assert_eq(r.st.frees, 2);
+	check(&b);
+	pagereplay_fini(&r);
+	buddy_fini(&b);
+}
+
+Test(pagereplay, faithful_takes_the_traced_pfn)
+{
+	struct buddy b;
+	struct buddy_cfg cfg = {0x1000, 1024, 10, NULL};
+	struct pagereplay r;
+	cr_assert_eq(buddy_init(&b, &cfg), 0);
+	cr_assert_eq(pagereplay_init(&r, &b, PAGEREPLAY_FAITHFUL), 0);
+	struct mm_event a = pev(MME_PAGE_ALLOC, 0x1123, 0, 1);
+	cr_assert_eq(pagereplay_event(&r, &a), 0);
+	cr_assert_eq(buddy_alloc_order(&b, 0x1123), 0);
+	/* the same pfn again while live: its free was never traced; released, then re-taken */
+	cr_assert_eq(pagereplay_event(&r, &a), 0);
+	cr_assert_eq(r.st.implicit_frees, 1);
+	cr_assert_eq(r.st.conflicts, 0);
+	/* an order-2 block overlapping it is a conflict */
+	struct mm_event c = pev(MME_PAGE_ALLOC, 0x1120, 2, 1);
+	cr_assert_eq(pagereplay_event(&r, &c), 0);
+	cr_assert_eq(r.st.conflicts, 1);
+	cr_assert_eq(b.st.conflicts, 1);
+	struct mm_event out = pev(MME_PAGE_ALLOC, 0x9000, 0, 1);
+	cr_assert_eq(pagereplay_event(&r, &out), 0);
+	cr_assert_eq(r.st.out_of_range, 1);
+	struct mm_event f = pev(MME_PAGE_FREE, 0x1123, 0, 0);
+	cr_assert_eq(pagereplay_event(&r, &f), 0);
+	cr_assert_eq(b.free_pages, 1024);
+	check(&b);
+	pagereplay_fini(&r);
+	buddy_fini(&b);
+}
