@@ -126,12 +126,14 @@ static void trace_account(struct trace_reader *r, const struct mm_event *ev)
 				st->max_cpu = ev->cpu;
 		}
 	}
-	u64 tag = 1ull << 32 | ev->pid;
-	u64 *slot = &r->pid_cache[(ev->pid ^ ev->pid >> 8) & 255];
-	if (*slot != tag) {
-		*slot = tag;
-		if (hmap_put(&r->pids, ev->pid, 1) == 0)
+	if (MM_LIKELY(ev->pid < TRACE_PID_BITS && r->pid_bits)) {
+		u64 bit = 1ull << (ev->pid & 63);
+		if (!(r->pid_bits[ev->pid >> 6] & bit)) {
+			r->pid_bits[ev->pid >> 6] |= bit;
 			st->nr_pids++;
+		}
+	} else if (hmap_put(&r->pids, ev->pid, 1) == 0) {
+		st->nr_pids++;
 	}
 	if (st->events == 1) {
 		st->first_ts = st->min_ts = st->max_ts = ev->ts_ns;
@@ -224,7 +226,9 @@ int trace_open(const char *path, const struct trace_opts *opts, struct trace_rea
 	r->opts = opts ? *opts : defaults;
 	const char *nm = r->opts.name ? r->opts.name : strcmp(path, "-") ? path : "<stdin>";
 	r->name = strdup(nm);
-	if (!r->name || hmap_init(&r->pids, 64)) {
+	r->pid_bits = calloc(TRACE_PID_BITS / 64, sizeof(u64));
+	if (!r->name || !r->pid_bits || hmap_init(&r->pids, 64)) {
+		free(r->pid_bits);
 		free(r->name);
 		free(r);
 		return diag_set(diag, nm, 0, "out of memory"), -ENOMEM;
@@ -265,6 +269,7 @@ void trace_close(struct trace_reader *r)
 		r->ops->fini(r);
 	tin_close(&r->in);
 	hmap_fini(&r->pids);
+	free(r->pid_bits);
 	free(r->q.ev);
 	free(r->name);
 	free(r);
@@ -358,8 +363,14 @@ long trace_read(struct trace_reader *r, struct mm_event *evs, size_t max)
 		long k = r->ops->read(r, evs, max);
 		if (k < 0)
 			return r->err = (int)k;
-		for (long i = 0; i < k; i++)
+		for (long i = 0; i < k; i++) {
+			if (MM_UNLIKELY(evs[i].kind == MME_NONE || evs[i].kind >= MME_NR_KINDS)) {
+				diag_set(&r->diag, r->name, 0, "record %llu: invalid event kind %u",
+					 (unsigned long long)r->st.events, evs[i].kind);
+				return r->err = -EINVAL;
+			}
 			trace_account(r, &evs[i]);
+		}
 		r->st.bytes = r->in.bytes;
 		return k;
 	}
