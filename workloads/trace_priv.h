@@ -58,7 +58,8 @@ struct trace_reader {
 	const char *line_end; /* end of the line being parsed (parsers that check for NULs) */
 	struct trace_queue q;
 	struct hmap pids;   /* pid -> 1 for pids >= TRACE_PID_BITS, for st.nr_pids */
-	u64 *pid_bits;	    /* pids below TRACE_PID_BITS seen (bitmap); larger ones in pids */
+	u64 *pid_bits;	    /* pids seen, as bits, for pids < 64 * pid_words; others in pids */
+	size_t pid_words;   /* grows (doubling) up to TRACE_PID_BITS / 64 */
 	u64 cpu_seen[1024]; /* bitmap over u16 cpus, for st.nr_cpus */
 	void *priv;	    /* format state */
 };

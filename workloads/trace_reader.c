@@ -109,6 +109,20 @@ static void trace_queue_pop(struct trace_queue *q, struct mm_event *ev)
 	q->n--;
 }
 
+/* Widen the pid bitmap to cover pid (< TRACE_PID_BITS); on failure the map takes over. */
+static void trace_pid_grow(struct trace_reader *r, u32 pid)
+{
+	size_t words = r->pid_words ? r->pid_words : 64;
+	while (words <= (size_t)(pid >> 6))
+		words *= 2;
+	u64 *nb = realloc(r->pid_bits, words * sizeof(u64));
+	if (!nb)
+		return;
+	memset(nb + r->pid_words, 0, (words - r->pid_words) * sizeof(u64));
+	r->pid_bits = nb;
+	r->pid_words = words;
+}
+
 /* Statistics for one delivered event. */
 static void trace_account(struct trace_reader *r, const struct mm_event *ev)
 {
@@ -126,7 +140,9 @@ static void trace_account(struct trace_reader *r, const struct mm_event *ev)
 				st->max_cpu = ev->cpu;
 		}
 	}
-	if (MM_LIKELY(ev->pid < TRACE_PID_BITS && r->pid_bits)) {
+	if (MM_UNLIKELY((size_t)(ev->pid >> 6) >= r->pid_words) && ev->pid < TRACE_PID_BITS)
+		trace_pid_grow(r, ev->pid);
+	if (MM_LIKELY((size_t)(ev->pid >> 6) < r->pid_words)) {
 		u64 bit = 1ull << (ev->pid & 63);
 		if (!(r->pid_bits[ev->pid >> 6] & bit)) {
 			r->pid_bits[ev->pid >> 6] |= bit;
@@ -226,9 +242,7 @@ int trace_open(const char *path, const struct trace_opts *opts, struct trace_rea
 	r->opts = opts ? *opts : defaults;
 	const char *nm = r->opts.name ? r->opts.name : strcmp(path, "-") ? path : "<stdin>";
 	r->name = strdup(nm);
-	r->pid_bits = calloc(TRACE_PID_BITS / 64, sizeof(u64));
-	if (!r->name || !r->pid_bits || hmap_init(&r->pids, 64)) {
-		free(r->pid_bits);
+	if (!r->name || hmap_init(&r->pids, 64)) {
 		free(r->name);
 		free(r);
 		return diag_set(diag, nm, 0, "out of memory"), -ENOMEM;
