@@ -57,42 +57,24 @@ static char *model_row(const struct replay_row *r, const char *skip)
 	return buf;
 }
 
-Test(replay, k_threads2_lazy_purges_like_the_kernel)
+/* Lazy: three of the trace's four purges are threshold purges. */
+static void check_lazy(const struct sim *s, const char *name)
 {
-	load_kt2();
-	/* README: nr_lazy_max=16384 pages is 32 MiB x fls(2 CPUs) / 4 KiB */
-	cr_assert_eq(sim_trace_ncpus(kt2.ev, kt2.n), 2);
-	for (int v = 0; vmlist_variants[v]; v++) {
-		struct replay_row r = run(kt2.ev, kt2.n, vmlist_variants[v]->name, "lazy");
-		const struct sim *s = r.sim;
-		/* three of the trace's four purges are threshold purges */
-		cr_assert_eq(s->vm.tlb.st.vmap_purges, 3, "%s: %llu purges", vmlist_variants[v]->name,
-			     (unsigned long long)s->vm.tlb.st.vmap_purges);
-		cr_assert_eq(s->vm.tlb.st.forced_purges, 0);
-		cr_assert_eq(s->vm.tlb.st.flush_range, 3);
-		cr_assert_eq(s->vm.tlb.st.ipis, 3); /* one other CPU per flush */
-		cr_assert_eq(s->vm.tlb.st.flush_all, 0);
-		/* the first free logs nr_lazy=15050 after adding its own 20480-byte area */
-		cr_assert_eq(s->vmap.lazy_seed_pages, 15050 - 20480 / 4096);
-		/* the kernel's own purges are counted as facts: 4 of them, 3292+3284+6+3287 areas */
-		cr_assert_eq(s->vmap.trace_purges, 4);
-		cr_assert_eq(s->vmap.trace_purged_areas, 3292 + 3284 + 6 + 3287);
-		/* each purge gives back every area freed since the previous one */
-		cr_assert_leq(s->vm.tlb.st.purged_areas, s->vm.st.vfrees);
-		cr_assert_eq(s->vm.tlb.st.purged_areas + s->vm.tlb.nr_purge, s->vm.st.vfrees);
-		cr_assert_eq(vmlist_check(&s->vm.vl), 0);
-		replay_row_fini(&r);
-	}
+	cr_assert_eq(s->vm.tlb.st.vmap_purges, 3, "%s: %llu purges", name,
+		     (unsigned long long)s->vm.tlb.st.vmap_purges);
+	cr_assert_eq(s->vm.tlb.st.forced_purges, 0);
+	cr_assert_eq(s->vm.tlb.st.flush_range, 3);
+	cr_assert_eq(s->vm.tlb.st.ipis, 3); /* one other CPU per flush */
+	cr_assert_eq(s->vm.tlb.st.flush_all, 0);
+	/* the first free logs nr_lazy=15050 after adding its own 20480-byte area */
+	cr_assert_eq(s->vmap.lazy_seed_pages, 15050 - 20480 / 4096);
+	/* each purge gives back every area freed since the previous one */
+	cr_assert_eq(s->vm.tlb.st.purged_areas + s->vm.tlb.nr_purge, s->vm.st.vfrees);
 }
 
-Test(replay, k_threads2_eager_flushes_once_per_vfree)
+/* Eager: one flush_cache_all and one flush_tlb_all per vfree. */
+static void check_eager(const struct sim *s)
 {
-	load_kt2();
-	struct replay_row r = run(kt2.ev, kt2.n, "list", "eager");
-	const struct sim *s = r.sim;
-	/* README: 9653 alloc_vmap_area, 9648 free_vmap_area_noflush events */
-	cr_assert_eq(s->per_kind[MME_VMAP_ALLOC], 9653);
-	cr_assert_eq(s->per_kind[MME_VMAP_FREE], 9648);
 	u64 frees = s->vm.st.vfrees;
 	cr_assert_eq(frees + s->vmap.unmatched_frees, 9648);
 	cr_assert_gt(frees, 9000);
@@ -101,28 +83,54 @@ Test(replay, k_threads2_eager_flushes_once_per_vfree)
 	cr_assert_eq(s->vm.tlb.st.flush_range, 0);
 	cr_assert_eq(s->vm.tlb.st.vmap_purges, 0);
 	cr_assert_eq(s->vm.tlb.st.ipis, frees);
-	/* every area is a 20480-byte stack: 4 pages mapped, the guard page not */
-	cr_assert_eq(s->vm.pts.pte_set, 4 * s->vm.st.vmallocs);
-	cr_assert_eq(s->vm.pts.pte_clear, 4 * frees);
-	replay_row_fini(&r);
 }
 
-Test(replay, k_threads2_variants_agree_but_for_visits)
+/* One test (one load of the trace: Criterion runs each test in its own process). */
+Test(replay, k_threads2_every_variant_and_policy)
 {
 	load_kt2();
+	/* README: nr_lazy_max=16384 pages is 32 MiB x fls(2 CPUs) / 4 KiB */
+	cr_assert_eq(sim_trace_ncpus(kt2.ev, kt2.n), 2);
 	static const char *const tlbs[] = {"eager", "range", "lazy"};
 	for (int t = 0; t < 3; t++) {
 		char *first = NULL;
 		u64 visits[3] = {0};
 		for (int v = 0; vmlist_variants[v]; v++) {
-			struct replay_row r = run(kt2.ev, kt2.n, vmlist_variants[v]->name, tlbs[t]);
-			visits[v] = r.sim->vm.vl.st.visits;
+			const char *name = vmlist_variants[v]->name;
+			struct replay_row r = run(kt2.ev, kt2.n, name, tlbs[t]);
+			const struct sim *s = r.sim;
+			/* README: 9653 alloc_vmap_area, 9648 free_vmap_area_noflush, 4 purges of
+			 * 3292+3284+6+3287 areas: the kernel's purges are counted as facts */
+			cr_assert_eq(s->per_kind[MME_VMAP_ALLOC], 9653);
+			cr_assert_eq(s->per_kind[MME_VMAP_FREE], 9648);
+			cr_assert_eq(s->vmap.trace_purges, 4);
+			cr_assert_eq(s->vmap.trace_purged_areas, 3292 + 3284 + 6 + 3287);
+			/* every area is a 20480-byte stack: 4 pages mapped, the guard page not */
+			cr_assert_eq(s->vm.pts.pte_set, 4 * s->vm.st.vmallocs);
+			cr_assert_eq(s->vm.pts.pte_clear, 4 * s->vm.st.vfrees);
+			cr_assert_eq(vmlist_check(&s->vm.vl), 0);
+			if (!strcmp(tlbs[t], "lazy"))
+				check_lazy(s, name);
+			else if (!strcmp(tlbs[t], "eager"))
+				check_eager(s);
+			else
+				cr_assert_eq(s->vm.tlb.st.flush_range, s->vm.st.vfrees);
+			visits[v] = s->vm.vl.st.visits;
+			/* all variants agree on every model column but their visit counts */
 			char *m = model_row(&r, "vmlist,vmlist_visits,vmlist_alloc_visits");
-			if (!first)
+			if (!first) {
 				first = m;
-			else {
-				cr_assert_str_eq(m, first, "%s differs", vmlist_variants[v]->name);
+			} else {
+				cr_assert_str_eq(m, first, "%s/%s differs", name, tlbs[t]);
 				free(m);
+			}
+			if (t == 2 && v == 1) { /* deterministic: the same replay again, same columns */
+				struct replay_row again = run(kt2.ev, kt2.n, name, tlbs[t]);
+				char *a = model_row(&r, ""), *b = model_row(&again, "");
+				cr_assert_str_eq(a, b);
+				free(a);
+				free(b);
+				replay_row_fini(&again);
 			}
 			replay_row_fini(&r);
 		}
@@ -130,18 +138,6 @@ Test(replay, k_threads2_variants_agree_but_for_visits)
 		/* the linear list visits more than the augmented tree on this trace */
 		cr_assert_gt(visits[0], visits[2]);
 	}
-}
-
-Test(replay, deterministic)
-{
-	load_kt2();
-	struct replay_row a = run(kt2.ev, kt2.n, "rbtree", "lazy"), b = run(kt2.ev, kt2.n, "rbtree", "lazy");
-	char *ma = model_row(&a, ""), *mb = model_row(&b, "");
-	cr_assert_str_eq(ma, mb);
-	free(ma);
-	free(mb);
-	replay_row_fini(&a);
-	replay_row_fini(&b);
 }
 
 static struct mm_event ev_alloc(u64 token, u64 size, u32 flags)
