@@ -3,6 +3,8 @@
 #define BENCHES_H
 
 int bench_buddy(int argc, char **argv);
+int bench_parse(int argc, char **argv);
+int bench_vmlist(int argc, char **argv);
 int bench_replay(int argc, char **argv);
 
 /* Peak resident set size of this process in bytes (getrusage). */

@@ -4,6 +4,7 @@
 
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
+	{"demo", "run the bundled traces through the models; write CSV and PNG results", cmd_demo},
 	{"replay", "replay traces on every vmlist x tlb x buddy configuration, one CSV row each", cmd_replay},
 	{"suite", "run a built-in suite (test_vmalloc)", cmd_suite},
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
@@ -12,6 +13,5 @@ const struct mm_command mm_commands[] = {
 	{"merge", "join CSVs with identical headers (suite cells run as separate jobs)", cmd_merge},
 	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},
 	{"convert", "convert a trace (perf, tracefs, strace, native) to the native format", cmd_convert},
-	{"parsebench", "trace parsing speed: text vs awk, native read, streaming memory", cmd_parsebench},
 	{NULL, NULL, NULL},
 };
