@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "commands.h"
 #include "replay.h"
 #include "trace.h"
 
@@ -200,4 +202,84 @@ Test(replay, ncpus_from_the_trace)
 	cr_assert_eq(sim_trace_ncpus(ev, 3), 8); /* fls(8) = 4 */
 	struct mm_event none = {.kind = MME_MMAP, .cpu = 0xffff};
 	cr_assert_eq(sim_trace_ncpus(&none, 1), 1);
+}
+
+/* The CLI end to end: a native trace written here, every vmlist x tlb on it, the CSV holds a
+ * header with the required columns and one row per configuration. */
+Test(replay, command_writes_one_row_per_configuration)
+{
+	char dir[] = "/tmp/mmreplay_replay_XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char trace[256], out[256];
+	snprintf(trace, sizeof(trace), "%s/syn.mmr", dir);
+	snprintf(out, sizeof(out), "%s/out/r.csv", dir);
+	struct trace_writer *w;
+	struct mm_diag d = {{0}};
+	cr_assert_eq(trace_writer_open(trace, &w, &d), 0, "%s", d.msg);
+	for (u64 i = 0; i < 100; i++) {
+		struct mm_event a = ev_alloc(0x1000 + i, 5 * 4096, 0), f = ev_free(0x1000 + i);
+		cr_assert_eq(trace_writer_put(w, &a, 1), 0);
+		if (i % 3)
+			cr_assert_eq(trace_writer_put(w, &f, 1), 0);
+	}
+	cr_assert_eq(trace_writer_commit(w, &d), 0, "%s", d.msg);
+	char *argv[] = {"replay",  "--vmlist", "all",	  "--tlb", "eager,range,lazy",
+			"--buddy", "lifo",     "--quiet", "--out", out,
+			trace,	   NULL};
+	cr_assert_eq(cmd_replay((int)MM_ARRAY_SIZE(argv) - 1, argv), MM_EXIT_OK);
+	FILE *f = fopen(out, "r");
+	cr_assert_not_null(f);
+	char line[8192];
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	static const char *const required[] = {"trace",
+					       "vmlist",
+					       "tlb",
+					       "buddy",
+					       "events",
+					       "vmap_allocs",
+					       "vmap_frees",
+					       "vmap_purges",
+					       "purged_areas",
+					       "tlb_flush_all",
+					       "tlb_flush_range",
+					       "tlb_flush_pages",
+					       "ipis",
+					       "pte_set",
+					       "pte_clear",
+					       "pgtable_pages_alloc",
+					       "pgtable_pages_free",
+					       "walk_entries",
+					       "vmlist_visits",
+					       "page_allocs",
+					       "page_frees",
+					       "alloc_failures",
+					       "unmatched_frees"};
+	char hdr[8200];
+	snprintf(hdr, sizeof(hdr), ",%s", line);
+	hdr[strcspn(hdr, "\n")] = ',';
+	for (size_t i = 0; i < MM_ARRAY_SIZE(required); i++) {
+		char key[64];
+		snprintf(key, sizeof(key), ",%s,", required[i]);
+		cr_assert_not_null(strstr(hdr, key), "missing column %s", required[i]);
+	}
+	int rows = 0;
+	while (fgets(line, sizeof(line), f)) {
+		rows++;
+		cr_assert_not_null(strstr(line, ",100,66,"), "100 allocs, 66 frees: %s", line);
+	}
+	cr_assert_eq(rows, 9);
+	fclose(f);
+	/* a bad option is a usage error, a missing trace a failure, and neither leaves a CSV */
+	char *bad[] = {"replay", "--tlb", "nope", trace, NULL};
+	cr_assert_eq(cmd_replay(4, bad), MM_EXIT_USAGE);
+	char out2[256];
+	snprintf(out2, sizeof(out2), "%s/r2.csv", dir);
+	char *missing[] = {"replay", "--quiet", "--out", out2, "/nonexistent/trace", NULL};
+	cr_assert_eq(cmd_replay(5, missing), MM_EXIT_FAIL);
+	cr_assert_null(fopen(out2, "r"));
+	remove(out);
+	remove(trace);
+	snprintf(line, sizeof(line), "%s/out", dir);
+	rmdir(line);
+	rmdir(dir);
 }
