@@ -283,3 +283,34 @@ Test(replay, command_writes_one_row_per_configuration)
 	rmdir(line);
 	rmdir(dir);
 }
+
+/* Page-table depth: each map or unmap walk of an area that stays inside one top-level entry
+ * visits one more entry per extra level; PTE work does not change. */
+Test(replay, levels_add_one_entry_per_walk)
+{
+	struct mm_event ev[64];
+	size_t n = 0;
+	for (u64 i = 0; i < 20; i++)
+		ev[n++] = ev_alloc(0x100 + i, 6 * 4096, 0);
+	for (u64 i = 0; i < 20; i += 2)
+		ev[n++] = ev_free(0x100 + i);
+	u64 walk[6] = {0}, pte[6] = {0};
+	for (unsigned levels = 2; levels <= 5; levels++) {
+		struct sim_cfg cfg;
+		sim_cfg_default(&cfg);
+		cfg.tlb = tlb_policy_find("range");
+		cfg.levels = levels;
+		struct replay_row r;
+		cr_assert_eq(replay_run("t", ev, n, &cfg, &r), 0);
+		walk[levels] = r.sim->vm.pts.walk_entries;
+		pte[levels] = r.sim->vm.pts.walk_level[levels - 1];
+		cr_assert_eq(r.sim->vm.pts.pte_set, 20 * 5);
+		cr_assert_eq(r.sim->vm.pts.pte_clear, 10 * 5);
+		cr_assert_eq(r.sim->vm.pts.pgtable_pages_alloc, levels); /* one chain holds all 20 areas */
+		replay_row_fini(&r);
+	}
+	for (unsigned levels = 3; levels <= 5; levels++) {
+		cr_assert_eq(walk[levels] - walk[levels - 1], 20 + 10, "levels %u", levels);
+		cr_assert_eq(pte[levels], pte[levels - 1]);
+	}
+}
