@@ -17,6 +17,7 @@
 #define BV_SPACE_START 0xffffc90000000000ULL /* x86-64 VMALLOC_START */
 #define BV_SPACE_END 0xffffe90000000000ULL   /* VMALLOC_END + 1 */
 #define BV_MAX 16
+#define BV_MAX_LIVE 10000000 /* 10 M areas: about 0.5 GiB of model nodes */
 
 static void bench_vmlist_usage(FILE *f)
 {
@@ -25,12 +26,13 @@ static void bench_vmlist_usage(FILE *f)
 		"                             [--live 1000,10000,100000] [--loops N] [--holes] [--guard N]\n"
 		"                             [--out FILE]\n\n"
 		"test_vmalloc's long_busy_list_alloc_test straight against each vmlist variant: fill\n"
-		"--live areas of 1 page (+ --guard pages, default 1), then --loops rounds (default\n"
-		"max(100, 10^7 / live)) of vmalloc(100 pages) + vmalloc(1 page) + vfree + vfree over the\n"
-		"x86-64 vmalloc range. --holes leaves a free 1-page slot below every live area, which the\n"
-		"100-page request must skip. rbtree+cache is rbtree with the cached-hole shortcut.\n"
-		"Prints, per variant and live count, the model's vmlist visits per allocation and per\n"
-		"free and the host's ns per operation (alloc or free; one core); --out also writes a CSV.\n");
+		"--live areas (each count 1 to 10^7) of 1 page (+ --guard pages, default 1), then\n"
+		"--loops rounds (default max(100, 10^7 / live)) of vmalloc(100 pages) + vmalloc(1 page)\n"
+		"+ vfree + vfree over the x86-64 vmalloc range. --holes leaves a free 1-page slot below\n"
+		"every live area, which the 100-page request must skip. rbtree+cache is rbtree with the\n"
+		"cached-hole shortcut. Prints, per variant and live count, the model's vmlist visits per\n"
+		"allocation and per free and the host's ns per operation (alloc or free; one core);\n"
+		"--out also writes a CSV.\n");
 }
 
 struct bv_variant {
@@ -66,8 +68,9 @@ static int bv_parse_counts(char *csv, u64 *out, int *n)
 		char *end = NULL;
 		errno = 0;
 		u64 v = strtoull(s, &end, 0);
-		if (errno || *end || !v || *n == BV_MAX) {
-			fprintf(stderr, "mmreplay bench vmlist: bad --live value '%s'\n", s);
+		if (errno || *end || !v || v > BV_MAX_LIVE || *n == BV_MAX) {
+			fprintf(stderr, "mmreplay bench vmlist: bad --live value '%s' (1 to %d)\n", s,
+				BV_MAX_LIVE);
 			return -EINVAL;
 		}
 		out[(*n)++] = v;

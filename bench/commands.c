@@ -13,5 +13,7 @@ const struct mm_command mm_commands[] = {
 	{"merge", "join CSVs with identical headers (suite cells run as separate jobs)", cmd_merge},
 	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},
 	{"convert", "convert a trace (perf, tracefs, strace, native) to the native format", cmd_convert},
+	{"gen", "write a synthetic workload (test_vmalloc cases, buddy aging, mmap churn) as a native trace", cmd_gen},
+	{"maps", "final /proc/PID/maps of each process of an strace trace, replayed", cmd_maps},
 	{NULL, NULL, NULL},
 };

@@ -17,6 +17,10 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->levels = 4;
 	cfg->ncpus = 0;
 	cfg->vmalloc_guard = VMALLOC_GUARD_INCLUDED;
+	/* vma (issue 5) */
+	cfg->vma = &vma_index_maple;
+	cfg->populate = false;
+	cfg->max_map_count = MM_MAX_MAP_COUNT;
 }
 
 /* --- vmalloc (issue 4) --- */
@@ -104,6 +108,21 @@ unsigned sim_trace_ncpus(const struct mm_event *ev, size_t n)
 }
 /* --- end vmalloc --- */
 
+/* --- vma (issue 5) --- */
+static int sim_procs_init(struct sim *s)
+{
+	struct mm_cfg mc;
+	procs_cfg_default(&mc);
+	mc.index = s->cfg.vma ? s->cfg.vma : &vma_index_maple;
+	mc.populate = s->cfg.populate;
+	mc.max_map_count = s->cfg.max_map_count ? s->cfg.max_map_count : MM_MAX_MAP_COUNT;
+	mm_pgtable_init(&s->mm_pt, &s->buddy, s->cfg.levels ? s->cfg.levels : 4);
+	mc.pt = &mm_pgtable_ops;
+	mc.pt_ctx = &s->mm_pt;
+	return procs_init(&s->procs, &mc);
+}
+/* --- end vma --- */
+
 int sim_init(struct sim *s, const struct sim_cfg *cfg)
 {
 	memset(s, 0, sizeof(*s));
@@ -128,11 +147,19 @@ int sim_init(struct sim *s, const struct sim_cfg *cfg)
 		buddy_fini(&s->buddy);
 		return err;
 	}
+	err = sim_procs_init(s);
+	if (err) {
+		sim_vmalloc_fini(s);
+		pagereplay_fini(&s->pages);
+		buddy_fini(&s->buddy);
+		return err;
+	}
 	return 0;
 }
 
 void sim_fini(struct sim *s)
 {
+	procs_fini(&s->procs); /* vma */
 	sim_vmalloc_fini(s);
 	pagereplay_fini(&s->pages);
 	buddy_fini(&s->buddy);
@@ -147,6 +174,17 @@ int sim_event(struct sim *s, const struct mm_event *ev)
 	case MME_PAGE_ALLOC:
 	case MME_PAGE_FREE:
 		return pagereplay_event(&s->pages, ev);
+	/* vma (issue 5) */
+	case MME_MMAP:
+	case MME_MUNMAP:
+	case MME_MPROTECT:
+	case MME_BRK:
+	case MME_MREMAP:
+	case MME_MADVISE:
+	case MME_FORK:
+	case MME_EXEC:
+	case MME_EXIT:
+		return procs_event(&s->procs, ev);
 	/* vmalloc (issue 4) */
 	case MME_VMAP_ALLOC:
 		return sim_vmap_alloc(s, ev);

@@ -8,6 +8,8 @@
 #include "buddy.h"
 #include "mm_event.h"
 #include "pagereplay.h"
+#include "mm_pgtable.h"
+#include "procs.h"
 #include "vmalloc.h"
 
 struct sim_cfg {
@@ -18,6 +20,13 @@ struct sim_cfg {
 	const struct buddy_policy_ops *buddy;
 	enum pagereplay_mode page_mode;
 	/* models added by later work append their configuration here */
+
+	/* --- process address spaces (vma, issue 5) --- */
+	const struct vma_index_ops *vma; /* VMA index variant; default maple */
+	bool populate;			 /* every mapped page present; default false (none) */
+	u64 max_map_count;		 /* default MM_MAX_MAP_COUNT */
+
+	/* --- end vma --- */
 
 	/* --- vmalloc space, init_mm page tables, TLB policy (issue 4) --- */
 	const struct vmlist_ops *vmlist;  /* default augmented */
@@ -40,6 +49,12 @@ struct sim {
 	struct pagereplay pages;
 	u64 events;		    /* events routed, every kind */
 	u64 per_kind[MME_NR_KINDS]; /* events routed per kind */
+
+	/* --- process address spaces (vma, issue 5) --- */
+	struct procs procs;	 /* one mm per traced pid; MMAP..EXIT events */
+	struct mm_pgtable mm_pt; /* their page tables' context (buddy, levels, walk counts) */
+
+	/* --- end vma --- */
 
 	/* --- vmalloc replay (issue 4) --- */
 	struct vmalloc vm;     /* must not move after sim_init */
