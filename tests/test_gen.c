@@ -12,6 +12,7 @@
 #include "gen.h"
 #include "hmap.h"
 #include "trace_native.h"
+#include "zst_slurp.h"
 
 #define VSTART 0xffffc90000000000ULL
 #define VEND 0xffffe8ffffffffffULL
@@ -432,5 +433,37 @@ Test(gen_vmalloc, test_vmalloc_runs_each_masked_case)
 	}
 	p.mask = 128; /* pcpu_alloc_test is not a vmap-area workload */
 	cr_assert_eq(gen_test_vmalloc.run(&p, evbuf_emit, &b), -EINVAL);
+	evbuf_fini(&b);
+}
+
+/* The guard convention against the kernel's own output: k_threads2's thread stacks are
+ * THREAD_SIZE (16 KiB) vmallocs, and every alloc_vmap_area there says how big the traced request
+ * is. fix_size with 4 pages must print the same size by default, and 16 KiB with --no-guard. */
+Test(gen_vmalloc, guard_matches_the_traced_kernel)
+{
+	size_t len;
+	char *txt = zst_slurp(MMREPLAY_DATA_DIR "/traces/k_threads2.perf.txt.zst", &len);
+	u64 traced = 0, n = 0;
+	for (char *p = txt; (p = strstr(p, " vmalloc:alloc_vmap_area: ")); p++) {
+		char *sz = strstr(p, " size=");
+		cr_assert(sz);
+		u64 v = strtoull(sz + 6, NULL, 10);
+		cr_assert(!traced || v == traced, "the stacks have one size");
+		traced = v;
+		n++;
+	}
+	free(txt);
+	cr_assert_eq(n, 9653); /* shared/traces/README.md */
+	struct evbuf b = {0};
+	struct gen_params p;
+	vm_params(&p, 1);
+	p.nr_pages = 16384 / PG;
+	cr_assert_eq(evbuf_gen(&b, "fix_size", &p), 0);
+	cr_assert_eq(b.ev[0].len, traced);
+	p.guard = false;
+	cr_assert_eq(evbuf_gen(&b, "fix_size", &p), 0);
+	cr_assert_eq(b.ev[0].len, 16384);
+	p.loops = GEN_MAX_LOOPS + 1;
+	cr_assert_eq(evbuf_gen(&b, "fix_size", &p), -EINVAL);
 	evbuf_fini(&b);
 }
