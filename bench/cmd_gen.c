@@ -88,6 +88,10 @@ static int gen_option(int c, struct gen_params *p, const char **out)
 	case 's':
 		return gen_parse_u64("--seed", optarg, 0, UINT64_MAX, &p->seed);
 	case 'o':
+		if (!*optarg) {
+			fprintf(stderr, "mmreplay gen: --out needs a file name (or - for stdout)\n");
+			return -EINVAL;
+		}
 		*out = optarg;
 		return 0;
 	case 'l':
