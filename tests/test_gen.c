@@ -11,6 +11,7 @@
 #include "evbuf.h"
 #include "gen.h"
 #include "hmap.h"
+#include "info_csv.h"
 #include "trace_native.h"
 #include "zst_slurp.h"
 
@@ -142,6 +143,10 @@ Test(gen, cli_reproducible_atomic_and_strict)
 	cr_assert(la == lb && !memcmp(x, y, la));
 	free(x);
 	free(y);
+	if (info_available()) { /* the native reader takes what gen writes */
+		cr_assert_eq(info_count(a, "vmap_alloc"), 1000);
+		cr_assert_eq(info_count(a, "vmap_free"), 1000);
+	}
 	snprintf(args, sizeof(args), "find %s -name '*.tmp.*' | grep -q .", dir);
 	cr_assert_neq(system(args), 0, "a temporary file was left behind");
 	/* strict command line */
