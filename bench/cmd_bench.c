@@ -13,6 +13,7 @@ static const struct mm_bench {
 } mm_benches[] = {
 	{"buddy", "random order-0..3 alloc/free pairs on a 4 GiB zone, per policy", bench_buddy},
 	{"vma", "process calls of a trace replayed per VMA index variant: syscalls/s", bench_vma},
+	{"replay", "replay events per second per configuration on loaded traces", bench_replay},
 	{NULL, NULL, NULL},
 };
 

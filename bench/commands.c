@@ -4,6 +4,8 @@
 
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
+	{"replay", "replay traces on every vmlist x tlb x buddy configuration, one CSV row each", cmd_replay},
+	{"suite", "run a built-in suite (test_vmalloc)", cmd_suite},
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
 	{"frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag},
 	{"compare", "each configuration of a summary CSV against a baseline, in percent", cmd_compare},
