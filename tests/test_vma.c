@@ -12,6 +12,7 @@
 #include "buddy.h"
 #include "mm.h"
 #include "mm_pgtable.h"
+#include "procs.h"
 #include "mm_event.h"
 #include "rng.h"
 
@@ -511,4 +512,97 @@ Test(vma, populate_tables_follow_vmas)
 	cr_assert_eq(b.free_pages, free0, "table pages leaked: %llu",
 		     (unsigned long long)(free0 - b.free_pages));
 	buddy_fini(&b);
+}
+
+/* MADV_DONTNEED clears the PTEs of mapped pages (the VMAs stay), fails with ENOMEM over a hole
+ * after doing the mapped part, and flushes once. */
+Test(vma, madvise_dontneed_clears_ptes)
+{
+	struct buddy b;
+	struct buddy_cfg bc = {.base_pfn = 0x100000,
+			       .nr_pages = 1 << 14,
+			       .max_order = 10,
+			       .policy = buddy_policy_find("lifo")};
+	cr_assert_eq(buddy_init(&b, &bc), 0);
+	struct mm_pgtable ctx;
+	mm_pgtable_init(&ctx, &b, 4);
+	struct mm_stats st = {0};
+	struct mm_cfg cfg = {.index = &vma_index_rbtree,
+			     .max_map_count = MM_MAX_MAP_COUNT,
+			     .populate = true,
+			     .pt = &mm_pgtable_ops,
+			     .pt_ctx = &ctx};
+	struct mm mm;
+	cr_assert_eq(mm_init(&mm, &cfg, &st), 0);
+	cr_assert_eq(mm_mmap(&mm, WIN_BASE, 16 << 12, VMA_READ | VMA_WRITE, MME_F_ANON, (u64)-1, 0), 0);
+	u64 flushes = st.tlb_flush_range;
+	cr_assert_eq(mm_madvise(&mm, WIN_BASE + (4 << 12), 4 << 12, MM_MADV_DONTNEED), 0);
+	cr_assert_eq(st.tlb_flush_range, flushes + 1);
+	for (u64 i = 0; i < 16; i++)
+		cr_assert_eq(pgtable_lookup(mm.pt, WIN_BASE + (i << 12)) >= 0, i < 4 || i >= 8, "page %llu",
+			     (unsigned long long)i);
+	cr_assert_eq(mm.map_count, 1);
+	/* over the end of the mapping: the mapped part is cleared, the hole reported */
+	cr_assert_eq(mm_madvise(&mm, WIN_BASE + (12 << 12), 8 << 12, MM_MADV_DONTNEED), -ENOMEM);
+	cr_assert_lt(pgtable_lookup(mm.pt, WIN_BASE + (13 << 12)), 0);
+	cr_assert_eq(mm_madvise(&mm, WIN_BASE + 1, 4096, MM_MADV_DONTNEED), -EINVAL);
+	mm_fini(&mm);
+	buddy_fini(&b);
+}
+
+static struct mm_event pev(unsigned kind, u32 pid, u64 addr, u64 len)
+{
+	struct mm_event e = {.kind = (u8)kind, .pid = pid, .addr = addr, .len = len};
+	return e;
+}
+
+/* fork copies, CLONE_VM shares, execve replaces, exit_group drops; failed calls are skipped */
+Test(vma, processes_fork_share_exec_exit)
+{
+	struct procs p;
+	struct mm_cfg cfg;
+	procs_cfg_default(&cfg);
+	cr_assert_eq(procs_init(&p, &cfg), 0);
+	struct mm_event e = pev(MME_MMAP, 10, WIN_BASE, 8192);
+	e.prot = VMA_READ | VMA_WRITE;
+	e.flags = MME_F_ANON;
+	e.len2 = (u64)-1;
+	cr_assert_eq(procs_event(&p, &e), 0);
+	cr_assert_eq(p.ps.unknown_pids, 1);
+	struct mm_event f = pev(MME_FORK, 10, 0, 0);
+	f.addr2 = 11;
+	cr_assert_eq(procs_event(&p, &f), 0); /* 11: a copy */
+	f.addr2 = 12;
+	f.flags = MME_F_CLONE_VM;
+	cr_assert_eq(procs_event(&p, &f), 0); /* 12: a thread of 10 */
+	cr_assert(procs_mm(&p, 11) != procs_mm(&p, 10));
+	cr_assert(procs_mm(&p, 12) == procs_mm(&p, 10));
+	cr_assert_eq(procs_mm(&p, 11)->map_count, 1);
+	/* the child unmaps its copy: the parent keeps its own */
+	struct mm_event u = pev(MME_MUNMAP, 11, WIN_BASE, 8192);
+	cr_assert_eq(procs_event(&p, &u), 0);
+	cr_assert_eq(procs_mm(&p, 11)->map_count, 0);
+	cr_assert_eq(procs_mm(&p, 10)->map_count, 1);
+	/* the thread maps: the parent sees it */
+	e.pid = 12;
+	e.addr = WIN_BASE + (64 << 12);
+	cr_assert_eq(procs_event(&p, &e), 0);
+	cr_assert_eq(procs_mm(&p, 10)->map_count, 2);
+	/* a call that failed in the trace is not applied */
+	u.pid = 10;
+	u.flags = MME_F_FAILED;
+	cr_assert_eq(procs_event(&p, &u), 0);
+	cr_assert_eq(procs_mm(&p, 10)->map_count, 2);
+	cr_assert_eq(p.ps.failed_skipped[MME_MUNMAP], 1);
+	/* execve: a fresh, empty address space; the thread keeps the old one */
+	struct mm_event x = pev(MME_EXEC, 10, 0, 0);
+	cr_assert_eq(procs_event(&p, &x), 0);
+	cr_assert_eq(procs_mm(&p, 10)->map_count, 0);
+	cr_assert_eq(procs_mm(&p, 12)->map_count, 2);
+	u64 live = p.live;
+	struct mm_event q = pev(MME_EXIT, 12, 0, 0);
+	cr_assert_eq(procs_event(&p, &q), 0);
+	cr_assert_null(procs_mm(&p, 12));
+	cr_assert_eq(p.live, live - 1); /* its mm had no other user left */
+	procs_fini(&p);
 }
