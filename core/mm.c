@@ -26,12 +26,20 @@ bool mm_mergeable(const struct vma *a, const struct vma *b)
 
 struct vma *mm_vma_alloc(struct mm *mm)
 {
-	return calloc(1, sizeof(struct vma));
+	if (!mm->vma_pool)
+		return calloc(1, sizeof(struct vma));
+	struct vma *v = objpool_get(mm->vma_pool);
+	if (v)
+		memset(v, 0, sizeof(*v));
+	return v;
 }
 
 void mm_vma_free(struct mm *mm, struct vma *v)
 {
-	free(v);
+	if (mm->vma_pool)
+		objpool_put(mm->vma_pool, v);
+	else
+		free(v);
 }
 
 int mm_link(struct mm *mm, struct vma *v)

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "objpool.h"
 #include "vma.h"
 
 #define MM_MAX_MAP_COUNT 65530	  /* vm.max_map_count default */
@@ -62,7 +63,7 @@ struct mm_cfg {
 	 * private anonymous VMA mapped between execve and the first munmap (ld.so unmapping
 	 * ld.so.cache) gets an anon_vma, which decides later merges. Default on. */
 	bool loader_faults;
-	const struct mm_pt_ops *pt;	   /* NULL: no page tables */
+	const struct mm_pt_ops *pt; /* NULL: no page tables */
 	void *pt_ctx;
 };
 
@@ -74,10 +75,11 @@ struct mm {
 	u64 map_count;
 	u64 start_brk, brk; /* heap: [start_brk, PAGE_ALIGN(brk)); valid when brk_known */
 	bool brk_known;
-	bool in_loader;	   /* between execve and the first munmap (see mm_cfg.loader_faults) */
-	u32 next_anon_vma; /* id source for anon_vma (populate) */
-	u64 next_shmem;	   /* id source for MAP_SHARED|MAP_ANONYMOUS files */
-	unsigned users;	   /* tasks sharing this mm (CLONE_VM threads) */
+	bool in_loader;		  /* between execve and the first munmap (see mm_cfg.loader_faults) */
+	u32 next_anon_vma;	  /* id source for anon_vma (populate) */
+	u64 next_shmem;		  /* id source for MAP_SHARED|MAP_ANONYMOUS files */
+	unsigned users;		  /* tasks sharing this mm (CLONE_VM threads) */
+	struct objpool *vma_pool; /* where VMAs come from (a machine's shared pool), or NULL: malloc */
 };
 
 int mm_init(struct mm *mm, const struct mm_cfg *cfg, struct mm_stats *st);

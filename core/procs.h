@@ -25,8 +25,9 @@ struct procs {
 	struct mm_cfg cfg;  /* shared by every mm */
 	struct mm_stats st; /* every mm adds to it */
 	struct procs_stats ps;
-	struct hmap pids; /* pid -> struct mm *; an mm's users == pids mapping to it */
-	u64 live;	  /* mms alive */
+	struct hmap pids;    /* pid -> struct mm *; an mm's users == pids mapping to it */
+	struct objpool vmas; /* every mm\'s VMAs */
+	u64 live;	     /* mms alive */
 	/* Optional: called with a pid's mm just before exit_group or execve drops it. */
 	void (*on_release)(void *arg, u32 pid, struct mm *mm, bool exiting);
 	void *on_release_arg;
