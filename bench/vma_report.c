@@ -58,6 +58,7 @@ void vma_report_print(FILE *f, const struct sim *s)
 	P("munmap_free_tables", st->munmap_free_tables);
 	P("munmap_remove", st->munmap_remove);
 	P("mmap_fixed_unmaps", st->mmap_fixed_unmaps);
+	P("mmap_model_overlap", st->mmap_model_overlap);
 	P("mprotect_splits", st->mprotect_splits);
 	P("mremap_shrink", st->mremap_shrink);
 	P("mremap_grow_in_place", st->mremap_grow_in_place);

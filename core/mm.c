@@ -303,6 +303,8 @@ int mm_mmap(struct mm *mm, u64 addr, u64 len, unsigned prot, unsigned mflags, u6
 	struct vma *o = mm_find(mm, addr);
 	if (o && o->start < end) {
 		st->mmap_fixed_unmaps++;
+		if (!(mflags & MME_F_FIXED))
+			st->mmap_model_overlap++;
 		int err = mm_do_munmap(mm, addr, end);
 		if (err)
 			return mm_fail(mm, err);

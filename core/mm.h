@@ -45,6 +45,7 @@ struct mm_stats {
 	u64 munmap_free_tables;	 /* table pages freed by free_pgtables */
 	u64 munmap_remove;	 /* VMA structures freed by remove_vma_list */
 	u64 mmap_fixed_unmaps;	 /* mmap that unmapped overlapping VMAs first */
+	u64 mmap_model_overlap;	 /* ...without MAP_FIXED: the model kept a VMA the kernel had not */
 	u64 mprotect_splits, mprotect_changed;
 	u64 mremap_shrink, mremap_grow_in_place, mremap_move;
 	u64 brk_grow, brk_shrink, brk_query, brk_refused; /* refused: the result was the old brk */
