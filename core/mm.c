@@ -209,12 +209,13 @@ int mm_do_munmap(struct mm *mm, u64 start, u64 end)
 	/* split the tail, and detach [start, end) into a chain */
 	struct vma *head = NULL, **tail = &head;
 	u64 lo = v->start, hi = v->start, pages = 0;
+	int err = 0;
 	while (v && v->start < end) {
 		if (v->end > end) {
 			struct vma *up;
-			int err = mm_split(mm, v, end, false, &up);
+			err = mm_split(mm, v, end, false, &up);
 			if (err)
-				return err; /* host failure: what was detached so far stays detached */
+				break; /* host failure: unmap what was detached, report it */
 			st->munmap_split_tail++;
 		}
 		struct vma *n = mm_next(mm, v);
@@ -249,7 +250,7 @@ int mm_do_munmap(struct mm *mm, u64 start, u64 end)
 		st->munmap_remove++;
 		head = n;
 	}
-	return 0;
+	return err;
 }
 
 int mm_munmap(struct mm *mm, u64 start, u64 len)

@@ -37,11 +37,11 @@ struct vma {
 struct vma_stats {
 	u64 find_vma_calls;
 	u64 find_vma_visits;
-	u64 cache_hits; /* list/rbtree: the one-entry mmap_cache answered */
-	u64 vma_splits;
-	u64 vma_merges;
-	u64 vmas_detached;
-	u64 vmas_peak; /* largest VMA count of any one address space */
+	u64 cache_hits;	   /* list/rbtree: the one-entry mmap_cache answered */
+	u64 vma_splits;	   /* split_vma: one VMA became two */
+	u64 vma_merges;	   /* vma_merge calls that merged (a three-way merge counts once) */
+	u64 vmas_detached; /* VMAs taken off the index by do_munmap */
+	u64 vmas_peak;	   /* largest VMA count of any one address space */
 };
 
 struct vma_index_ops {
