@@ -421,29 +421,59 @@ Test(vma, map_count_limit_reached)
 	mm_fini(&mm);
 }
 
+/* same VMAs in two address spaces (the variants under test against each other) */
+static void same_vmas(struct mm *a, struct mm *b, int step)
+{
+	char msg[256];
+	cr_assert_eq(mm_check(a, msg, sizeof(msg)), 0, "step %d: %s", step, msg);
+	cr_assert_eq(mm_check(b, msg, sizeof(msg)), 0, "step %d: %s", step, msg);
+	cr_assert_eq(a->map_count, b->map_count, "step %d", step);
+	struct vma *x = mm_first(a), *y = mm_first(b);
+	for (; x && y; x = mm_next(a, x), y = mm_next(b, y))
+		cr_assert(x->start == y->start && x->end == y->end && x->flags == y->flags, "step %d at %llx",
+			  step, (unsigned long long)x->start);
+	cr_assert(!x && !y);
+}
+
 Test(vma, maple_large_random)
 {
-	/* deep trees: thousands of VMAs, random splits and frees, checked structurally */
-	struct mm_stats st = {0};
+	/* deep trees: thousands of VMAs, random splits and frees, checked structurally and against
+	 * the rbtree variant (itself checked against the page reference above) */
+	struct mm_stats st = {0}, lst = {0};
 	struct mm_cfg cfg = {.index = &vma_index_maple, .max_map_count = MM_MAX_MAP_COUNT};
-	struct mm mm;
+	struct mm_cfg lcfg = {.index = &vma_index_rbtree, .max_map_count = MM_MAX_MAP_COUNT};
+	struct mm mm, ref;
 	struct rng g;
 	rng_seed(&g, 99);
 	cr_assert_eq(mm_init(&mm, &cfg, &st), 0);
+	cr_assert_eq(mm_init(&ref, &lcfg, &lst), 0);
 	for (int step = 0; step < 40000; step++) {
 		u64 a = 0x100000000ULL + (rng_below(&g, 1 << 16) << 12);
-		if (rng_below(&g, 3))
-			mm_mmap(&mm, a, (1 + rng_below(&g, 4)) << 12, prots[rng_below(&g, 2)], MME_F_ANON,
-				(u64)-1, 0);
-		else
-			mm_munmap(&mm, a, (1 + rng_below(&g, 8)) << 12);
-		if (step % 997 == 0) {
-			char msg[256];
-			cr_assert_eq(mm_check(&mm, msg, sizeof(msg)), 0, "step %d: %s", step, msg);
+		if (rng_below(&g, 3)) {
+			u64 len = (1 + rng_below(&g, 4)) << 12;
+			unsigned prot = prots[rng_below(&g, 2)];
+			cr_assert_eq(mm_mmap(&mm, a, len, prot, MME_F_ANON, (u64)-1, 0),
+				     mm_mmap(&ref, a, len, prot, MME_F_ANON, (u64)-1, 0));
+		} else {
+			u64 len = (1 + rng_below(&g, 8)) << 12;
+			cr_assert_eq(mm_munmap(&mm, a, len), mm_munmap(&ref, a, len));
 		}
+		if (step % 997 == 0)
+			same_vmas(&mm, &ref, step);
 	}
 	cr_assert_gt(st.vma.vmas_peak, 1000);
+	/* drain in random chunks: internal nodes borrow and merge on the way down */
+	for (int step = 0; mm.map_count; step++) {
+		u64 a = 0x100000000ULL + (rng_below(&g, 1 << 16) << 12), len = (1 + rng_below(&g, 256)) << 12;
+		cr_assert_eq(mm_munmap(&mm, a, len), 0);
+		cr_assert_eq(mm_munmap(&ref, a, len), 0);
+		if (step % 101 == 0)
+			same_vmas(&mm, &ref, step);
+	}
+	cr_assert_null(mm_first(&mm));
+	cr_assert_eq(ref.map_count, 0);
 	mm_fini(&mm);
+	mm_fini(&ref);
 }
 
 /* populate=all through real page tables: after every call a page is present exactly when a VMA
