@@ -42,6 +42,7 @@ void vma_report_print(FILE *f, const struct sim *s)
 	P("exits", ps->exits);
 	P("unknown_pids", ps->unknown_pids);
 	P("pid_reused", ps->pid_reused);
+	P("bad_events", ps->bad_events);
 	P("mm_created", ps->mm_created);
 	P("mm_live_peak", ps->mm_live_peak);
 	P("err_einval", st->err_einval);

@@ -91,10 +91,10 @@ void mm_populate_anon_vma(struct mm *mm, struct vma *v)
 		v->anon_vma = ++mm->next_anon_vma;
 }
 
-int mm_pt_fill(struct mm *mm, u64 s, u64 e)
+int mm_pt_fill(struct mm *mm, u64 s, u64 e, u32 flags)
 {
-	if (!mm->cfg->populate || s >= e)
-		return 0;
+	if (!mm->cfg->populate || s >= e || !(flags & VMA_PROT_MASK))
+		return 0; /* MAP_POPULATE leaves PROT_NONE mappings alone */
 	mm->st->ptes_set += (e - s) >> MM_PAGE_SHIFT;
 	if (!mm->pt)
 		return 0;
@@ -316,7 +316,7 @@ int mm_mmap(struct mm *mm, u64 addr, u64 len, unsigned prot, unsigned mflags, u6
 	if (!v)
 		return mm_fail(mm, -ENOMEM);
 	mm_populate_anon_vma(mm, v);
-	return mm_pt_fill(mm, addr, end) ? mm_fail(mm, -ENOMEM) : 0;
+	return mm_pt_fill(mm, addr, end, t.flags) ? mm_fail(mm, -ENOMEM) : 0;
 }
 
 int mm_init(struct mm *mm, const struct mm_cfg *cfg, struct mm_stats *st)
@@ -375,7 +375,7 @@ int mm_dup(struct mm *child, const struct mm *parent)
 		c->prev = c->next = c->detached = NULL;
 		int err = mm_link(child, c);
 		if (!err)
-			err = mm_pt_fill(child, c->start, c->end);
+			err = mm_pt_fill(child, c->start, c->end, c->flags);
 		if (err)
 			return err;
 	}

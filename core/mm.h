@@ -59,7 +59,7 @@ struct mm_stats {
 struct mm_cfg {
 	const struct vma_index_ops *index; /* default maple */
 	u64 max_map_count;		   /* default MM_MAX_MAP_COUNT */
-	bool populate;			   /* every mapped page present (MAP_POPULATE); default off */
+	bool populate; /* MAP_POPULATE on every mapping: pages of accessible VMAs present; default off */
 	/* ld.so writes the anonymous memory it maps (bss, TLS, link maps) before main: a writable
 	 * private anonymous VMA mapped between execve and the first munmap (ld.so unmapping
 	 * ld.so.cache) gets an anon_vma, which decides later merges. Default on. */

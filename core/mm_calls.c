@@ -194,7 +194,7 @@ int mm_brk(struct mm *mm, u64 requested, u64 result)
 	if (!v)
 		return mm_fail(mm, -ENOMEM);
 	mm_populate_anon_vma(mm, v);
-	return mm_pt_fill(mm, oldbrk, newbrk) ? mm_fail(mm, -ENOMEM) : 0;
+	return mm_pt_fill(mm, oldbrk, newbrk, t.flags) ? mm_fail(mm, -ENOMEM) : 0;
 }
 
 /* vma_merge_extend: after growing v in place, merge it with the VMA above when compatible. */
@@ -251,7 +251,7 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 			err = mm_merge_above(mm, v);
 		mm_populate_anon_vma(mm, v);
 		if (!err)
-			err = mm_pt_fill(mm, old + old_len, old + new_len);
+			err = mm_pt_fill(mm, old + old_len, old + new_len, v->flags);
 		return err ? mm_fail(mm, err) : 0;
 	}
 	/* move */
@@ -287,7 +287,7 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 	if (!mm_map_range(mm, &t, true))
 		return mm_fail(mm, -ENOMEM);
 	/* move_page_tables: the old PTEs now map the new range (grown part populated too) */
-	int err = mm_pt_fill(mm, result, result + new_len);
+	int err = mm_pt_fill(mm, result, result + new_len, t.flags);
 	if (err)
 		return mm_fail(mm, err);
 	if (flags & MM_MREMAP_DONTUNMAP) {

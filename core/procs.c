@@ -107,6 +107,10 @@ static struct mm *procs_get(struct procs *p, u32 pid)
 static int procs_fork(struct procs *p, struct mm *parent, const struct mm_event *ev)
 {
 	u32 child = (u32)ev->addr2;
+	if (child == ev->pid || ev->addr2 > UINT32_MAX) {
+		p->ps.bad_events++; /* a task cannot be its own child: not from a real trace */
+		return 0;
+	}
 	if (procs_mm(p, child)) {
 		p->ps.pid_reused++;
 		procs_detach(p, child, true);

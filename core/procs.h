@@ -18,6 +18,7 @@ struct procs_stats {
 	u64 forks, clone_vm, execs, exits; /* clone_vm: threads and vfork children */
 	u64 unknown_pids;		   /* first event from a pid never forked: a fresh mm */
 	u64 pid_reused;			   /* fork named a child pid still in use (its exit was not traced) */
+	u64 bad_events; /* impossible events (a fork naming its own pid): counted, skipped */
 	u64 mm_created, mm_destroyed, mm_live_peak;
 };
 

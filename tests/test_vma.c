@@ -13,6 +13,7 @@
 #include "mm.h"
 #include "mm_pgtable.h"
 #include "procs.h"
+#include "sim.h"
 #include "mm_event.h"
 #include "rng.h"
 
@@ -502,7 +503,8 @@ Test(vma, populate_tables_follow_vmas)
 	for (int step = 0; step < 4000; step++) {
 		u64 addr = WIN_BASE + (rng_below(&g, WIN_PAGES - 64) << 12), len = (1 + rng_below(&g, 40))
 										   << 12;
-		unsigned op = (unsigned)rng_below(&g, 4), prot = prots[rng_below(&g, 4)];
+		/* accessible protections only: PROT_NONE mappings are never populated */
+		unsigned op = (unsigned)rng_below(&g, 4), prot = prots[rng_below(&g, 2)];
 		if (op == 0)
 			mm_mmap(&mm, addr, len, prot, MME_F_ANON, (u64)-1, 0);
 		else if (op == 1)
@@ -530,6 +532,11 @@ Test(vma, populate_tables_follow_vmas)
 	cr_assert_eq(st.pgtable_pages_free - before, 3, "freed %llu",
 		     (unsigned long long)(st.pgtable_pages_free - before));
 	cr_assert_eq(st.tlb_flush_range - flushes, 1);
+	/* a PROT_NONE reservation is not populated, however large */
+	u64 set = st.ptes_set;
+	cr_assert_eq(mm_mmap(&mm, 0x7e0000000000ULL, 1ULL << 40, 0, MME_F_ANON, (u64)-1, 0), 0);
+	cr_assert_eq(st.ptes_set, set);
+	cr_assert_eq(mm_munmap(&mm, 0x7e0000000000ULL, 1ULL << 40), 0);
 	/* fork copies the tables: the child sees the same pages */
 	cr_assert_eq(mm_init(&child, &cfg, &st), 0);
 	cr_assert_eq(mm_dup(&child, &mm), 0);
@@ -635,4 +642,47 @@ Test(vma, processes_fork_share_exec_exit)
 	cr_assert_null(procs_mm(&p, 12));
 	cr_assert_eq(p.live, live - 1); /* its mm had no other user left */
 	procs_fini(&p);
+}
+
+/* Garbage in: random kinds, pids, addresses, lengths and flags never crash the process model or
+ * break its invariants; the model refuses what the kernel would refuse. */
+Test(vma, random_events_keep_invariants)
+{
+	for (int populate = 0; populate < 2; populate++) {
+		struct sim_cfg sc;
+		sim_cfg_default(&sc);
+		sc.zone_pages = 1 << 16;
+		sc.populate = populate;
+		sc.vma = vma_indexes[populate];
+		struct sim *s = malloc(sizeof(*s));
+		cr_assert_eq(sim_init(s, &sc), 0);
+		struct rng g;
+		rng_seed(&g, 77 + (u64)populate);
+		for (int i = 0; i < 20000; i++) {
+			struct mm_event e = {0};
+			e.kind = (u8)(MME_MMAP + rng_below(&g, MME_EXIT - MME_MMAP + 1));
+			e.pid = 1 + (u32)rng_below(&g, 6);
+			u64 r = rng_next(&g);
+			/* addresses: near a small window, or anywhere (overflow, misalignment) */
+			e.addr = r & 1 ? WIN_BASE + (rng_below(&g, 256) << 12) : rng_next(&g);
+			e.addr2 = r & 2 ? WIN_BASE + (rng_below(&g, 256) << 12) : rng_next(&g) & ~0xfffULL;
+			u64 maxlen = populate ? 64 << 12 : ~0ULL;
+			e.len = r & 4 ? (rng_below(&g, 64) << 12) : rng_next(&g) % maxlen;
+			e.len2 = r & 8 ? (u64)-1 : rng_below(&g, 64) << 12;
+			e.aux = rng_below(&g, 16);
+			e.prot = (u8)rng_below(&g, 8);
+			e.flags = (u16)(rng_next(&g) & 0x7fe); /* never FAILED: everything is applied */
+			if (e.kind == MME_FORK)
+				e.addr2 = 1 + rng_below(&g, 6);
+			cr_assert_eq(sim_event(s, &e), 0, "event %d", i);
+			struct mm *mm = procs_mm(&s->procs, e.pid);
+			if (mm && i % 97 == 0) {
+				char msg[256];
+				cr_assert_eq(mm_check(mm, msg, sizeof(msg)), 0, "event %d: %s", i, msg);
+			}
+		}
+		cr_assert_gt(s->procs.st.err_einval, 0);
+		sim_fini(s);
+		free(s);
+	}
 }
