@@ -256,6 +256,7 @@ int mm_do_munmap(struct mm *mm, u64 start, u64 end)
 int mm_munmap(struct mm *mm, u64 start, u64 len)
 {
 	mm->st->munmap_calls++;
+	mm_call_begin(mm);
 	mm->in_loader = false;
 	if ((start & ~MM_PAGE_MASK) || start > MM_TASK_SIZE || len > MM_TASK_SIZE - start)
 		return mm_fail(mm, -EINVAL);
@@ -270,6 +271,7 @@ int mm_mmap(struct mm *mm, u64 addr, u64 len, unsigned prot, unsigned mflags, u6
 {
 	struct mm_stats *st = mm->st;
 	st->mmap_calls++;
+	mm_call_begin(mm);
 	if ((addr & ~MM_PAGE_MASK) || !len)
 		return mm_fail(mm, -EINVAL);
 	len = MM_PAGE_ALIGN(len);

@@ -47,6 +47,13 @@ u64 mm_pt_clear(struct mm *mm, u64 s, u64 e, bool free_tables);
  * leave it without. */
 void mm_populate_anon_vma(struct mm *mm, struct vma *v);
 
+/* A syscall begins: lets the index reset its walk state. */
+static inline void mm_call_begin(struct mm *mm)
+{
+	if (mm->cfg->index->reset)
+		mm->cfg->index->reset(mm->index);
+}
+
 /* Count a failure by errno and return it. */
 int mm_fail(struct mm *mm, int err);
 

@@ -50,6 +50,9 @@ struct vma_index_ops {
 	size_t priv_size; /* zeroed and owned by the address space; a variant never mallocs it */
 	int (*init)(void *priv);
 	void (*fini)(void *priv); /* frees index nodes, never the VMAs */
+	/* Optional: a syscall begins (maple: a fresh walk state; the list and rbtree mmap_cache
+	 * lives on across calls, as in the kernel). */
+	void (*reset)(void *priv);
 	/* find_vma: the first VMA with end > addr, or NULL. */
 	struct vma *(*find)(void *priv, u64 addr, struct vma_stats *st);
 	struct vma *(*first)(void *priv, struct vma_stats *st);
