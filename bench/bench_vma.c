@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "sim.h"
 #include "trace.h"
-#include "vma_report.h"
+#include "vma_csv.h"
 
 static void bench_vma_usage(FILE *f)
 {
@@ -119,7 +119,7 @@ int bench_vma(int argc, char **argv)
 			break;
 		}
 		case 'P':
-			if (vma_report_parse_populate(optarg, &populate)) {
+			if (vma_populate_parse(optarg, &populate)) {
 				fprintf(stderr, "mmreplay bench vma: --populate takes none or all\n");
 				return MM_EXIT_USAGE;
 			}

@@ -10,7 +10,7 @@
 #include "commands.h"
 #include "sim.h"
 #include "trace.h"
-#include "vma_report.h"
+#include "vma_csv.h"
 
 static void maps_usage(FILE *f)
 {
@@ -88,7 +88,7 @@ int cmd_maps(int argc, char **argv)
 			}
 			break;
 		case 'P':
-			if (vma_report_parse_populate(optarg, &cfg.populate)) {
+			if (vma_populate_parse(optarg, &cfg.populate)) {
 				fprintf(stderr, "mmreplay maps: --populate takes none or all, not '%s'\n",
 					optarg);
 				return MM_EXIT_USAGE;
@@ -148,7 +148,7 @@ int cmd_maps(int argc, char **argv)
 			rc = MM_EXIT_FAIL;
 		}
 		if (stats)
-			vma_report_print(stderr, s);
+			vma_print_stats(stderr, s);
 	}
 	sim_fini(s);
 	free(s);

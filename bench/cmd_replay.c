@@ -10,7 +10,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "replay.h"
-#include "vma_report.h"
+#include "vma_csv.h"
 #include "trace.h"
 
 static void replay_usage(FILE *f)
@@ -108,7 +108,7 @@ int cmd_replay(int argc, char **argv)
 			}
 			break;
 		case 'P':
-			if (vma_report_parse_populate(optarg, &m.base.populate)) {
+			if (vma_populate_parse(optarg, &m.base.populate)) {
 				fprintf(stderr, "mmreplay replay: --populate takes none or all, not '%s'\n",
 					optarg);
 				return MM_EXIT_USAGE;

@@ -15,11 +15,12 @@ int cmd_frag(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
-int cmd_parsebench(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 

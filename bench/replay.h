@@ -14,6 +14,8 @@ struct replay_row {
 	struct sim *sim;   /* the machine after the last event; its cfg names the variants */
 	u64 events;	   /* events replayed */
 	u64 host_ns;	   /* wall time of the event loop alone (CLOCK_MONOTONIC) */
+	u64 host_cpu_ns;   /* CPU time of the same loop (CLOCK_THREAD_CPUTIME_ID): on a shared
+			    * machine, what one core spent, without the time others ran */
 	u64 host_rss;	   /* peak RSS of the process after the replay, bytes */
 };
 

@@ -26,6 +26,7 @@ COL_STR(c_vmlist, s->cfg.vmlist->name)
 COL_STR(c_tlb, s->cfg.tlb->name)
 COL_STR(c_buddy, s->cfg.buddy->name)
 COL_STR(c_page_mode, s->cfg.page_mode == PAGEREPLAY_FAITHFUL ? "faithful" : "placement")
+COL_U64(c_cached_hole, s->cfg.cached_hole)
 COL_U64(c_levels, s->vm.cfg.levels)
 COL_U64(c_ncpus, s->vm.cfg.ncpus)
 COL_U64(c_events, r->events)
@@ -98,6 +99,11 @@ static void c_host_mevents_per_s(const struct replay_row *r, char *b, size_t n)
 {
 	snprintf(b, n, "%.2f", r->host_ns ? (double)r->events * 1e3 / (double)r->host_ns : 0.0);
 }
+COL_U64(c_host_cpu_ns, r->host_cpu_ns)
+static void c_host_cpu_mevents_per_s(const struct replay_row *r, char *b, size_t n)
+{
+	snprintf(b, n, "%.2f", r->host_cpu_ns ? (double)r->events * 1e3 / (double)r->host_cpu_ns : 0.0);
+}
 COL_U64(c_host_peak_rss_bytes, r->host_rss)
 
 const struct replay_column replay_columns[] = {
@@ -106,6 +112,7 @@ const struct replay_column replay_columns[] = {
 	{"tlb", true, c_tlb},
 	{"buddy", true, c_buddy},
 	{"page_mode", false, c_page_mode},
+	{"cached_hole", false, c_cached_hole},
 	{"levels", false, c_levels},
 	{"ncpus", false, c_ncpus},
 	{"events", true, c_events},
@@ -166,6 +173,8 @@ const struct replay_column replay_columns[] = {
 	{"host_ns", false, c_host_ns},
 	{"host_ns_per_event", true, c_host_ns_per_event},
 	{"host_mevents_per_s", false, c_host_mevents_per_s},
+	{"host_cpu_ns", false, c_host_cpu_ns},
+	{"host_cpu_mevents_per_s", false, c_host_cpu_mevents_per_s},
 	{"host_peak_rss_bytes", false, c_host_peak_rss_bytes},
 	{NULL, false, NULL},
 };

@@ -212,6 +212,21 @@ static int vmr_check(const void *priv)
 		return -EUCLEAN;
 	if (count != r->st->live || bytes != r->st->live_bytes || count != r->pool.nr_out)
 		return -EUCLEAN;
+	/* The cache's promise: no hole below it, seen from cached_vstart with cached_align, holds
+	 * more than cached_hole_size (so a larger request may start at the cache). */
+	if (r->cache) {
+		prev_end = r->vstart;
+		TAILQ_FOREACH(l, &r->list, list)
+		{
+			u64 from = MM_MAX(prev_end, r->cached_vstart), a;
+			if (l->start > from && vmlist_align_up(from, r->cached_align, &a) && a < l->start &&
+			    l->start - a > r->cached_hole_size)
+				return -EUCLEAN;
+			if (l == r->cache)
+				break;
+			prev_end = l->end;
+		}
+	}
 	return 0;
 }
 

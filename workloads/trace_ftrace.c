@@ -103,6 +103,7 @@ static bool ftrace_probe(const char *line, size_t len)
 const struct trace_fmt_ops trace_ftrace_ops = {
 	.name = "ftrace",
 	.fmt = TRACE_FMT_FTRACE,
+	.checks_nul = true,
 	.probe = ftrace_probe,
 	.line = ftrace_line,
 };

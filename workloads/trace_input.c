@@ -9,6 +9,9 @@
 #include "trace.h"
 
 #define TIN_CAP (2 * (size_t)TRACE_LINE_MAX)
+/* Bytes asked for per read: small enough that the live part of the buffer stays in cache
+ * (unread bytes are moved to the front before each read), large enough to be cheap. */
+#define TIN_CHUNK ((size_t)128 * 1024)
 #define TIN_ZSTD_MAGIC 0xFD2FB528u
 
 static long tin_sysread(struct trace_input *in, void *dst, size_t n, struct mm_diag *d)
@@ -133,15 +136,16 @@ static long tin_zfill(struct trace_input *in, char *dst, size_t n, struct mm_dia
 /* Append decoded bytes at buf[end..cap), compacting first; 0, or -errno. Sets eof. */
 static int tin_fill(struct trace_input *in, struct mm_diag *d)
 {
-	if (in->pos && (in->pos == in->end || in->cap - in->end < in->cap / 4)) {
+	if (in->pos) {
 		memmove(in->buf, in->buf + in->pos, in->end - in->pos);
 		in->end -= in->pos;
 		in->pos = 0;
 	}
 	if (in->end == in->cap || in->eof)
 		return 0;
-	long r = in->compressed ? tin_zfill(in, in->buf + in->end, in->cap - in->end, d)
-				: tin_sysread(in, in->buf + in->end, in->cap - in->end, d);
+	size_t want = MM_MIN(in->cap - in->end, TIN_CHUNK);
+	long r = in->compressed ? tin_zfill(in, in->buf + in->end, want, d)
+				: tin_sysread(in, in->buf + in->end, want, d);
 	if (r < 0)
 		return (int)r;
 	if (r == 0)
@@ -238,7 +242,7 @@ long tin_read(struct trace_input *in, void *dst, size_t n, struct mm_diag *d)
 		if (in->eof)
 			break;
 		/* Large plain reads go straight to the caller's memory. */
-		if (!in->compressed && n - got >= in->cap / 4) {
+		if (!in->compressed && n - got >= TIN_CHUNK) {
 			long r = tin_sysread(in, out + got, n - got, d);
 			if (r < 0)
 				return r;

@@ -15,10 +15,9 @@
 /* Expect `key` (after optional blanks), then a number; the error names the field. */
 static int kv_num(struct trace_reader *r, const char **p, const char *key, size_t klen, u64 *v)
 {
-	const char *s = tp_skip_sp(*p);
-	if (strncmp(s, key, klen))
+	const char *s = tp_lit(tp_skip_sp(*p), key, klen);
+	if (!s)
 		return trace_bad(r, "expected '%s'", key);
-	s += klen;
 	int e = tp_num(&s, v);
 	if (e)
 		return trace_bad(r, "%s in '%s'", tp_errstr(e), key);
@@ -30,10 +29,15 @@ static int kv_num(struct trace_reader *r, const char **p, const char *key, size_
 
 #define KV(r, p, key, v) kv_num((r), (p), (key), sizeof(key) - 1, (v))
 
+/* The fields must end here, at the true end of the line (a NUL before it is binary junk). */
 static int kv_end(struct trace_reader *r, const char *p)
 {
 	p = tp_skip_sp(p);
-	return *p ? trace_bad(r, "unexpected text at the end: '%.40s'", p) : 0;
+	if (*p)
+		return trace_bad(r, "unexpected text at the end: '%.40s'", p);
+	if (p != r->line_end)
+		return trace_bad(r, "NUL byte in a text line (binary data?)");
+	return 0;
 }
 
 static int ke_vmap_alloc(struct trace_reader *r, const char *p, struct mm_event *ev)
@@ -101,11 +105,15 @@ static int ke_page(struct trace_reader *r, const char **p, bool *null)
 		const char *h = v;
 		if (n > 2 && h[0] == '0' && (h[1] == 'x' || h[1] == 'X'))
 			h += 2;
-		u64 val;
-		int e = tp_hex(&h, &val);
-		if (e || h != t)
-			return trace_bad(r, "bad 'page=' value '%.*s'", (int)MM_MIN(n, 40), v);
-		*null = val == 0;
+		unsigned nz = 0;
+		if (h == t)
+			return trace_bad(r, "empty 'page=' value");
+		for (; h < t; h++) {
+			if (tp_hexval[(unsigned char)*h] < 0)
+				return trace_bad(r, "bad 'page=' value '%.*s'", (int)MM_MIN(n, 40), v);
+			nz |= (unsigned)(*h - '0');
+		}
+		*null = nz == 0;
 	}
 	*p = t;
 	return 0;
@@ -216,7 +224,9 @@ static int ke_tlb_flush(struct trace_reader *r, const char *p, struct mm_event *
 	if (!(s = TP_LIT(s, "reason:")))
 		return trace_bad(r, "expected 'reason:'");
 	/* The reason text has spaces; the code is the last "(N)". */
-	const char *end = s + strlen(s);
+	const char *end = r->line_end;
+	if (memchr(s, '\0', (size_t)(end - s)))
+		return trace_bad(r, "NUL byte in a text line (binary data?)");
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (end == s || end[-1] != ')')

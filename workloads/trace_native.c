@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace_native.h"
@@ -12,11 +14,38 @@
 #define NATIVE_BATCH 16384 /* records per read: 1 MiB */
 
 struct native_state {
-	struct mm_event *rec; /* rec[i..n) not yet delivered */
+	struct mm_event *rec; /* rec[i..n) not yet delivered (points into map when mapped) */
 	size_t i, n;
 	u64 index; /* records delivered so far */
 	bool eof;
+	void *map; /* a plain regular file is mapped whole: no read(2) copies */
+	size_t map_len;
+	size_t stray; /* mapped file: bytes after the last whole record (an error at the end) */
 };
+
+/* Map a plain regular file; on any refusal keep reading through the byte input. */
+static void native_try_map(struct trace_reader *r, struct native_state *s)
+{
+	struct stat sb;
+	if (r->in.compressed || fstat(r->in.fd, &sb) || !S_ISREG(sb.st_mode) ||
+	    (u64)sb.st_size < TRACE_NATIVE_HDR_SIZE || (u64)sb.st_size > SIZE_MAX)
+		return;
+	size_t len = (size_t)sb.st_size;
+	if (len == TRACE_NATIVE_HDR_SIZE) {
+		s->eof = true;
+		return;
+	}
+	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, r->in.fd, 0);
+	if (m == MAP_FAILED)
+		return;
+	s->map = m;
+	s->map_len = len;
+	free(s->rec);
+	s->rec = (struct mm_event *)((char *)m + TRACE_NATIVE_HDR_SIZE);
+	s->n = (len - TRACE_NATIVE_HDR_SIZE) / sizeof(struct mm_event);
+	s->stray = (len - TRACE_NATIVE_HDR_SIZE) % sizeof(struct mm_event);
+	s->i = 0;
+}
 
 static int native_init(struct trace_reader *r)
 {
@@ -39,13 +68,16 @@ static int native_init(struct trace_reader *r)
 	}
 	r->priv = s;
 	r->st.has_ts = true;
+	native_try_map(r, s);
 	return 0;
 }
 
 static void native_fini(struct trace_reader *r)
 {
 	struct native_state *s = r->priv;
-	if (s)
+	if (s && s->map)
+		munmap(s->map, s->map_len);
+	else if (s)
 		free(s->rec);
 	free(s);
 	r->priv = NULL;
@@ -53,6 +85,14 @@ static void native_fini(struct trace_reader *r)
 
 static int native_refill(struct trace_reader *r, struct native_state *s)
 {
+	if (s->map) {
+		s->eof = true;
+		if (s->stray)
+			return diag_set(&r->diag, r->name, 0,
+					"truncated native trace: %zu stray bytes after record %llu", s->stray,
+					(unsigned long long)s->index);
+		return 0;
+	}
 	long got = tin_read(&r->in, s->rec, NATIVE_BATCH * sizeof(struct mm_event), &r->diag);
 	if (got < 0)
 		return (int)got;
@@ -89,12 +129,47 @@ static int native_next(struct trace_reader *r, struct mm_event *ev)
 	return 1;
 }
 
+static long native_read(struct trace_reader *r, struct mm_event *evs, size_t max)
+{
+	struct native_state *s = r->priv;
+	size_t n = 0;
+	while (n < max) {
+		if (s->i == s->n) {
+			if (s->eof)
+				break;
+			int e = native_refill(r, s);
+			if (e)
+				return e;
+			if (s->eof)
+				break;
+		}
+		size_t k = MM_MIN(s->n - s->i, max - n);
+		const struct mm_event *src = &s->rec[s->i];
+		unsigned bad = 0;
+		for (size_t j = 0; j < k; j++)
+			bad |= (unsigned)(src[j].kind - 1) >= MME_NR_KINDS - 1;
+		if (MM_UNLIKELY(bad)) {
+			for (size_t j = 0;; j++)
+				if ((unsigned)(src[j].kind - 1) >= MME_NR_KINDS - 1)
+					return diag_set(&r->diag, r->name, 0,
+							"record %llu: invalid event kind %u",
+							(unsigned long long)(s->index + j), src[j].kind);
+		}
+		memcpy(evs + n, src, k * sizeof(*src));
+		s->i += k;
+		s->index += k;
+		n += k;
+	}
+	return (long)n;
+}
+
 const struct trace_fmt_ops trace_native_ops = {
 	.name = "native",
 	.fmt = TRACE_FMT_NATIVE,
 	.init = native_init,
 	.fini = native_fini,
 	.next = native_next,
+	.read = native_read,
 };
 
 struct trace_writer {

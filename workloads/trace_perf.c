@@ -51,14 +51,15 @@ static int perf_line(struct trace_reader *r, char *line, size_t len, struct mm_e
 	const char *after, *name, *fields;
 	size_t nlen;
 	u64 cpu;
-	const char *t = tp_skip_sp(line);
-	if (!*t || *t == '#' || perf_is_callchain(line)) {
-		r->st.ignored++;
-		return 0;
-	}
 	const char *b = trace_find_cpu(line, &cpu, &after);
-	if (!b)
+	if (!b) {
+		const char *t = tp_skip_sp(line);
+		if (!*t || *t == '#' || perf_is_callchain(line)) {
+			r->st.ignored++;
+			return 0;
+		}
 		return trace_bad(r, "expected 'COMM PID [CPU] TIME: EVENT: FIELDS' (perf script)");
+	}
 	trace_ev_init(ev);
 	u32 pid;
 	if (!perf_pid(line, b, &pid))
@@ -91,6 +92,7 @@ static bool perf_probe(const char *line, size_t len)
 const struct trace_fmt_ops trace_perf_ops = {
 	.name = "perf",
 	.fmt = TRACE_FMT_PERF,
+	.checks_nul = true,
 	.probe = perf_probe,
 	.line = perf_line,
 };

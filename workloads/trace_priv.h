@@ -16,6 +16,7 @@ struct trace_reader;
 struct trace_fmt_ops {
 	const char *name;
 	enum trace_format fmt;
+	bool checks_nul; /* line() itself rejects NUL bytes (by reaching r->line_end) */
 	/* Does this line look like this format's event line? (format detection) */
 	bool (*probe)(const char *line, size_t len);
 	int (*init)(struct trace_reader *r);
@@ -28,6 +29,8 @@ struct trace_fmt_ops {
 	int (*finish)(struct trace_reader *r);
 	/* Binary formats: 1, 0 at the end, or -errno with r->diag set. */
 	int (*next)(struct trace_reader *r, struct mm_event *ev);
+	/* Binary formats, optional: up to max events (count, 0 at the end, or -errno). */
+	long (*read)(struct trace_reader *r, struct mm_event *evs, size_t max);
 };
 
 extern const struct trace_fmt_ops trace_native_ops;
@@ -48,12 +51,12 @@ struct trace_reader {
 	char *name; /* diagnostic name, owned */
 	struct trace_stats st;
 	struct mm_diag diag;
-	int err;       /* sticky error, 0 while healthy */
-	bool finished; /* ops->finish has run */
+	int err;	      /* sticky error, 0 while healthy */
+	bool finished;	      /* ops->finish has run */
+	const char *line_end; /* end of the line being parsed (parsers that check for NULs) */
 	struct trace_queue q;
 	struct hmap pids;   /* pid -> 1, for st.nr_pids */
-	u32 last_pid;	    /* pid of the last accounted event (skips the map lookup) */
-	bool any_pid;	    /* last_pid is valid */
+	u64 pid_cache[256]; /* direct-mapped: (1 << 32 | pid) of pids already in pids */
 	u64 cpu_seen[1024]; /* bitmap over u16 cpus, for st.nr_cpus */
 	void *priv;	    /* format state */
 };
@@ -82,9 +85,45 @@ static inline void trace_ev_init(struct mm_event *ev)
 }
 
 /* Number scanners. Each advances *p past what it read and returns 0, or -ERANGE (too big)
- * or -EINVAL (no digits). */
-int tp_dec(const char **p, u64 *v);
-int tp_hex(const char **p, u64 *v); /* hex digits, no prefix */
+ * or -EINVAL (no digits). The two hot ones are inline. */
+extern const signed char tp_hexval[256]; /* 0..15 for hex digits, -1 otherwise */
+
+static inline int tp_dec(const char **p, u64 *v)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	u64 x = 0;
+	unsigned d = (unsigned)(*s - '0');
+	if (d > 9)
+		return -EINVAL;
+	do {
+		if (MM_UNLIKELY(x > (UINT64_MAX - d) / 10))
+			return -ERANGE;
+		x = x * 10 + d;
+		d = (unsigned)(*++s - '0');
+	} while (d <= 9);
+	*p = (const char *)s;
+	*v = x;
+	return 0;
+}
+
+static inline int tp_hex(const char **p, u64 *v) /* hex digits, no prefix */
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	u64 x = 0;
+	int d = tp_hexval[*s];
+	if (d < 0)
+		return -EINVAL;
+	do {
+		if (MM_UNLIKELY(x >> 60))
+			return -ERANGE;
+		x = (x << 4) | (u64)d;
+		d = tp_hexval[*++s];
+	} while (d >= 0);
+	*p = (const char *)s;
+	*v = x;
+	return 0;
+}
+
 int tp_num(const char **p, u64 *v); /* "0x" hex or decimal */
 int tp_sdec(const char **p, i64 *v);
 /* "SECONDS[.FRACTION]" to ns; fraction digits past the 9th (below 1 ns) are dropped. */
@@ -100,7 +139,10 @@ static inline const char *tp_skip_sp(const char *p)
 /* If p starts with the literal s, return the position after it, else NULL. */
 static inline const char *tp_lit(const char *p, const char *s, size_t n)
 {
-	return strncmp(p, s, n) ? NULL : p + n;
+	for (size_t i = 0; i < n; i++) /* stops at p's NUL: s holds none in [0, n) */
+		if (p[i] != s[i])
+			return NULL;
+	return p + n;
 }
 #define TP_LIT(p, s) tp_lit((p), (s), sizeof(s) - 1)
 

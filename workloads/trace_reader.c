@@ -126,9 +126,10 @@ static void trace_account(struct trace_reader *r, const struct mm_event *ev)
 				st->max_cpu = ev->cpu;
 		}
 	}
-	if (ev->pid != r->last_pid || !r->any_pid) {
-		r->last_pid = ev->pid;
-		r->any_pid = true;
+	u64 tag = 1ull << 32 | ev->pid;
+	u64 *slot = &r->pid_cache[(ev->pid ^ ev->pid >> 8) & 255];
+	if (*slot != tag) {
+		*slot = tag;
 		if (hmap_put(&r->pids, ev->pid, 1) == 0)
 			st->nr_pids++;
 	}
@@ -327,7 +328,8 @@ int trace_next(struct trace_reader *r, struct mm_event *ev)
 			continue;
 		}
 		r->st.lines++;
-		if (MM_UNLIKELY(memchr(line, '\0', len))) {
+		r->line_end = line + len;
+		if (!r->ops->checks_nul && MM_UNLIKELY(memchr(line, '\0', len))) {
 			e = trace_on_bad(r, trace_bad(r, "NUL byte in a text line (binary data?)"));
 			if (e)
 				return e;
@@ -349,6 +351,15 @@ int trace_next(struct trace_reader *r, struct mm_event *ev)
 long trace_read(struct trace_reader *r, struct mm_event *evs, size_t max)
 {
 	size_t n = 0;
+	if (r->ops->read && !r->q.n && !r->err) {
+		long k = r->ops->read(r, evs, max);
+		if (k < 0)
+			return r->err = (int)k;
+		for (long i = 0; i < k; i++)
+			trace_account(r, &evs[i]);
+		r->st.bytes = r->in.bytes;
+		return k;
+	}
 	while (n < max) {
 		int e = trace_next(r, &evs[n]);
 		if (e < 0)

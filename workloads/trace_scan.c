@@ -2,53 +2,15 @@
  * overflow checks. */
 #include "trace_priv.h"
 
-int tp_dec(const char **p, u64 *v)
-{
-	const unsigned char *s = (const unsigned char *)*p;
-	u64 x = 0;
-	unsigned d = (unsigned)(*s - '0');
-	if (d > 9)
-		return -EINVAL;
-	do {
-		if (x > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		x = x * 10 + d;
-		s++;
-		d = (unsigned)(*s - '0');
-	} while (d <= 9);
-	*p = (const char *)s;
-	*v = x;
-	return 0;
-}
-
-static inline int tp_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int tp_hex(const char **p, u64 *v)
-{
-	const unsigned char *s = (const unsigned char *)*p;
-	u64 x = 0;
-	int d = tp_hexval(*s);
-	if (d < 0)
-		return -EINVAL;
-	do {
-		if (x >> 60)
-			return -ERANGE;
-		x = (x << 4) | (u64)d;
-		s++;
-		d = tp_hexval(*s);
-	} while (d >= 0);
-	*p = (const char *)s;
-	*v = x;
-	return 0;
-}
+#define H16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, -1, -1, -1, -1, -1, -1
+const signed char tp_hexval[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,	-1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,	-1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, H16(0), -1, 10, 11, 12, 13, 14, 15, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,	-1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, 10, 11, 12, 13, 14,	15, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,	-1, -1, -1, -1, -1, -1, -1, [128 ... 255] = -1,
+};
 
 int tp_num(const char **p, u64 *v)
 {

@@ -435,7 +435,7 @@ static bool st_probe(const char *line, size_t len)
 	if (TP_LIT(p, "--- SIG") || TP_LIT(p, "+++ ") || TP_LIT(p, "<... ") || TP_LIT(p, "strace: "))
 		return true;
 	size_t n = st_ident(p);
-	return n && p[n] == '(' && (strstr(p, ") = ") || strstr(p, st_unfinished) || strstr(p, ")= "));
+	return n && p[n] == '(' && (strstr(p, " = ") || strstr(p, st_unfinished));
 }
 
 const struct trace_fmt_ops trace_strace_ops = {

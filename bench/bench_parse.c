@@ -1,4 +1,4 @@
-/* mmreplay parsebench: how fast the trace readers are, measured in one run.
+/* mmreplay bench parse: how fast the trace readers are, measured in one run.
  *  1. text: the trace decompressed to a temporary file, parsed single-threaded (best of
  *     --repeat), in events/s and MB/s, against `awk '/mm_page_alloc/{n++}'` on the same file;
  *  2. native: the events converted to the native format and replicated to at least
@@ -15,12 +15,13 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "benches.h"
 #include "commands.h"
 #include "trace.h"
 
 static void pb_usage(FILE *f)
 {
-	fprintf(f, "usage: mmreplay parsebench [--repeat N] [--native-events N] [--scale K] TRACE\n\n"
+	fprintf(f, "usage: mmreplay bench parse [--repeat N] [--native-events N] [--scale K] TRACE\n\n"
 		   "Measures the readers on TRACE (a text trace, plain or .zst): text parse events/s\n"
 		   "and MB/s against awk '/mm_page_alloc/{n++}' on the same decompressed file, native\n"
 		   "read events/s, and the peak RSS of streaming the text 1x and K x concatenated.\n"
@@ -45,14 +46,14 @@ static long long pb_stream(const char *path, const struct trace_opts *o, struct 
 	struct mm_diag d = {{0}};
 	static struct mm_event evs[1024];
 	if (trace_open(path, o, &r, &d)) {
-		fprintf(stderr, "mmreplay parsebench: %s\n", d.msg);
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg);
 		return -1;
 	}
 	long n;
 	while ((n = trace_read(r, evs, MM_ARRAY_SIZE(evs))) > 0)
 		;
 	if (n < 0) {
-		fprintf(stderr, "mmreplay parsebench: %s\n", trace_diag(r)->msg);
+		fprintf(stderr, "mmreplay bench parse: %s\n", trace_diag(r)->msg);
 		trace_close(r);
 		return -1;
 	}
@@ -113,7 +114,7 @@ static int pb_copy(const char *src, FILE *dst, int times)
 	return fflush(dst) ? -1 : 0;
 }
 
-int cmd_parsebench(int argc, char **argv)
+int bench_parse(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"repeat", required_argument, NULL, 'r'},
@@ -156,7 +157,7 @@ int cmd_parsebench(int argc, char **argv)
 	struct mm_diag d = {{0}};
 	txt[0] = nat[0] = big[0] = '\0';
 	if (!(ft = pb_tmp(txt, sizeof(txt), "text")) || trace_decompress(path, ft, &d) || fflush(ft)) {
-		fprintf(stderr, "mmreplay parsebench: %s\n", d.msg[0] ? d.msg : "temporary file");
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg[0] ? d.msg : "temporary file");
 		goto out;
 	}
 	long long bytes = ftell(ft);
@@ -174,7 +175,7 @@ int cmd_parsebench(int argc, char **argv)
 		best = MM_MIN(best, t);
 		u64 at, ac;
 		if (pb_awk(txt, &at, &ac)) {
-			fprintf(stderr, "mmreplay parsebench: running awk failed\n");
+			fprintf(stderr, "mmreplay bench parse: running awk failed\n");
 			goto out;
 		}
 		awk_best = MM_MIN(awk_best, at);
@@ -193,14 +194,14 @@ int cmd_parsebench(int argc, char **argv)
 	/* 2. native read */
 	struct mm_trace t;
 	if (trace_load(txt, NULL, &t, &d)) {
-		fprintf(stderr, "mmreplay parsebench: %s\n", d.msg);
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg);
 		goto out;
 	}
 	struct trace_writer *w;
 	long long copies = t.n ? (native_target + (long long)t.n - 1) / (long long)t.n : 0;
 	fn = pb_tmp(nat, sizeof(nat), "native");
 	if (!fn || !t.n || trace_writer_open(nat, &w, &d)) {
-		fprintf(stderr, "mmreplay parsebench: %s\n", d.msg[0] ? d.msg : "native temporary");
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg[0] ? d.msg : "native temporary");
 		trace_free(&t);
 		goto out;
 	}
@@ -212,7 +213,7 @@ int cmd_parsebench(int argc, char **argv)
 		}
 	trace_free(&t);
 	if (trace_writer_commit(w, &d)) {
-		fprintf(stderr, "mmreplay parsebench: %s\n", d.msg);
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg);
 		goto out;
 	}
 	u64 nbest = UINT64_MAX;
@@ -231,12 +232,12 @@ int cmd_parsebench(int argc, char **argv)
 
 	/* 3. streaming memory, 1x vs K x */
 	if (!(fb = pb_tmp(big, sizeof(big), "scaled")) || pb_copy(txt, fb, scale)) {
-		fprintf(stderr, "mmreplay parsebench: cannot write the scaled copy\n");
+		fprintf(stderr, "mmreplay bench parse: cannot write the scaled copy\n");
 		goto out;
 	}
 	long rss1 = pb_child_rss(txt), rssk = pb_child_rss(big);
 	if (rss1 < 0 || rssk < 0) {
-		fprintf(stderr, "mmreplay parsebench: streaming child failed\n");
+		fprintf(stderr, "mmreplay bench parse: streaming child failed\n");
 		goto out;
 	}
 	printf("stream_rss_1x_kib    %ld\n", rss1);
