@@ -80,6 +80,7 @@ void replay_matrix_default(struct replay_matrix *m)
 		m->tlb[m->ntlb++] = tlb_policies[i];
 	for (int i = 0; buddy_policies[i] && i < REPLAY_MAX_VARIANTS; i++)
 		m->buddy[m->nbuddy++] = buddy_policies[i];
+	m->vma[m->nvma++] = &vma_index_maple; /* vma: --vma widens the axis */
 }
 
 static const void *replay_find(const char *key, const char *name)
@@ -88,6 +89,8 @@ static const void *replay_find(const char *key, const char *name)
 		return vmlist_find(name);
 	if (!strcmp(key, "tlb"))
 		return tlb_policy_find(name);
+	if (!strcmp(key, "vma"))
+		return vma_index_find(name);
 	return buddy_policy_find(name);
 }
 
@@ -97,6 +100,8 @@ static const char *replay_variant_name(const char *key, int i)
 		return vmlist_variants[i] ? vmlist_variants[i]->name : NULL;
 	if (!strcmp(key, "tlb"))
 		return tlb_policies[i] ? tlb_policies[i]->name : NULL;
+	if (!strcmp(key, "vma"))
+		return vma_indexes[i] ? vma_indexes[i]->name : NULL;
 	return buddy_policies[i] ? buddy_policies[i]->name : NULL;
 }
 
@@ -113,6 +118,9 @@ int replay_matrix_set(struct replay_matrix *m, const char *key, const char *csv,
 	} else if (!strcmp(key, "buddy")) {
 		out = (const void **)m->buddy;
 		count = &m->nbuddy;
+	} else if (!strcmp(key, "vma")) {
+		out = (const void **)m->vma;
+		count = &m->nvma;
 	} else {
 		snprintf(err, errlen, "unknown axis '%s'", key);
 		return -EINVAL;
@@ -156,7 +164,7 @@ int replay_matrix_set(struct replay_matrix *m, const char *key, const char *csv,
 
 size_t replay_matrix_size(const struct replay_matrix *m)
 {
-	return (size_t)m->nvmlist * (size_t)m->ntlb * (size_t)m->nbuddy;
+	return (size_t)m->nvmlist * (size_t)m->ntlb * (size_t)m->nbuddy * (size_t)(m->nvma ? m->nvma : 1);
 }
 
 void replay_matrix_cfg(const struct replay_matrix *m, size_t i, const struct mm_event *ev, size_t n,
@@ -168,6 +176,9 @@ void replay_matrix_cfg(const struct replay_matrix *m, size_t i, const struct mm_
 	cfg->tlb = m->tlb[i % (size_t)m->ntlb];
 	i /= (size_t)m->ntlb;
 	cfg->buddy = m->buddy[i % (size_t)m->nbuddy];
+	i /= (size_t)m->nbuddy;
+	if (m->nvma) /* vma (issue 5) */
+		cfg->vma = m->vma[i % (size_t)m->nvma];
 	if (!cfg->ncpus)
 		cfg->ncpus = sim_trace_ncpus(ev, n);
 }

@@ -33,13 +33,16 @@ struct replay_matrix {
 	const struct tlb_policy_ops *tlb[REPLAY_MAX_VARIANTS];
 	const struct buddy_policy_ops *buddy[REPLAY_MAX_VARIANTS];
 	int nvmlist, ntlb, nbuddy;
+	/* --- vma (issue 5): VMA index variants; default maple alone --- */
+	const struct vma_index_ops *vma[REPLAY_MAX_VARIANTS];
+	int nvma;
 	struct sim_cfg base; /* base.ncpus 0: each trace's own CPU count (sim_trace_ncpus) */
 };
 
 /* Every variant of each family, default base configuration. */
 void replay_matrix_default(struct replay_matrix *m);
-/* Set one axis from a comma-separated list ("list,rbtree" or "all"): key is "vmlist", "tlb"
- * or "buddy". 0, or -EINVAL with a message in err. */
+/* Set one axis from a comma-separated list ("list,rbtree" or "all"): key is "vmlist", "tlb",
+ * "buddy" or "vma". 0, or -EINVAL with a message in err. */
 int replay_matrix_set(struct replay_matrix *m, const char *key, const char *csv, char *err, size_t errlen);
 size_t replay_matrix_size(const struct replay_matrix *m);
 /* Configuration i (0 <= i < size) with ncpus filled for the trace ev[0..n). */

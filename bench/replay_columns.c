@@ -64,6 +64,19 @@ COL_U64(c_vmap_unmatched_frees, s->vmap.unmatched_frees)
 COL_U64(c_vmap_bad_frees, s->vm.st.bad_frees)
 COL_U64(c_vmap_live, s->vm.st.live_areas)
 
+/* process address spaces (vma, issue 5); mm_ columns are the processes' own flushes and page
+ * tables, apart from the kernel-side (vmalloc) ones above */
+COL_STR(c_vma, s->procs.cfg.index->name)
+COL_U64(c_munmap_calls, s->procs.st.munmap_calls)
+COL_U64(c_find_vma_visits, s->procs.st.vma.find_vma_visits)
+COL_U64(c_vma_splits, s->procs.st.vma.vma_splits)
+COL_U64(c_vma_merges, s->procs.st.vma.vma_merges)
+COL_U64(c_vmas_detached, s->procs.st.vma.vmas_detached)
+COL_U64(c_vmas_peak, s->procs.st.vma.vmas_peak)
+COL_U64(c_mm_tlb_flush_range, s->procs.st.tlb_flush_range)
+COL_U64(c_mm_tlb_flush_pages, s->procs.st.tlb_flush_pages)
+COL_U64(c_mm_pgtable_pages_free, s->procs.st.pgtable_pages_free)
+
 /* traced page events on the buddy */
 COL_U64(c_page_allocs, s->pages.st.allocs)
 COL_U64(c_page_frees, s->pages.st.frees)
@@ -135,6 +148,17 @@ const struct replay_column replay_columns[] = {
 	{"vmap_unmatched_frees", false, c_vmap_unmatched_frees},
 	{"vmap_bad_frees", false, c_vmap_bad_frees},
 	{"vmap_live", false, c_vmap_live},
+	/* process address spaces (vma) */
+	{"vma", true, c_vma},
+	{"munmap_calls", false, c_munmap_calls},
+	{"find_vma_visits", true, c_find_vma_visits},
+	{"vma_splits", false, c_vma_splits},
+	{"vma_merges", false, c_vma_merges},
+	{"vmas_detached", false, c_vmas_detached},
+	{"vmas_peak", false, c_vmas_peak},
+	{"mm_tlb_flush_range", false, c_mm_tlb_flush_range},
+	{"mm_tlb_flush_pages", false, c_mm_tlb_flush_pages},
+	{"mm_pgtable_pages_free", false, c_mm_pgtable_pages_free},
 	/* traced page events */
 	{"page_allocs", true, c_page_allocs},
 	{"page_frees", true, c_page_frees},
