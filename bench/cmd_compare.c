@@ -146,6 +146,7 @@ int cmd_compare(int argc, char **argv)
 	}
 	int rc = MM_EXIT_FAIL;
 	int tcol = csvtab_col(&t, "trace"), ccfg = csvtab_col(&t, "config");
+	bool *varies = NULL;
 	bool *is_cfg = calloc(t.ncols, sizeof(bool)), *is_metric = calloc(t.ncols, sizeof(bool));
 	struct group *groups = calloc(t.nrows + 1, sizeof(*groups));
 	double *va = malloc(sizeof(double) * COMPARE_MAX_SAMPLES),
@@ -176,10 +177,20 @@ int cmd_compare(int argc, char **argv)
 		else
 			is_metric[col] = true;
 	}
+	/* a configuration column with one value in every row names nothing: leave it out */
+	bool any_varies = false;
+	varies = calloc(t.ncols, sizeof(bool));
+	if (!varies)
+		goto out;
+	for (size_t col = 0; col < t.ncols; col++) {
+		for (size_t r = 1; r < t.nrows && is_cfg[col] && !varies[col]; r++)
+			varies[col] = strcmp(t.rows[r][col], t.rows[0][col]) != 0;
+		any_varies |= varies[col];
+	}
 	for (size_t r = 0; r < t.nrows; r++) {
 		char label[512] = "";
 		for (size_t col = 0; col < t.ncols; col++)
-			if (is_cfg[col]) {
+			if (is_cfg[col] && (varies[col] || !any_varies)) {
 				if (label[0])
 					strncat(label, "/", sizeof(label) - strlen(label) - 1);
 				strncat(label, t.rows[r][col], sizeof(label) - strlen(label) - 1);
@@ -246,7 +257,7 @@ int cmd_compare(int argc, char **argv)
 				continue;
 			nb = values(&t, base, col, vb);
 			if (!as_csv)
-				printf("  %-28s %-28s %14.6g\n", t.head[col], base->label, bmed);
+				printf("  %-28s %-36s %14.6g\n", t.head[col], base->label, bmed);
 			for (size_t g = g0; g < ngroups; g++) {
 				if (&groups[g] == base || strcmp(groups[g].trace, base->trace))
 					continue;
@@ -270,10 +281,10 @@ int cmd_compare(int argc, char **argv)
 					printf("%s,%s,%s,%.10g,%.10g,%.4f,,\n", groups[g].trace,
 					       groups[g].label, t.head[col], med, bmed, pct);
 				else if (isnan(pct))
-					printf("  %-28s %-28s %14.6g %10s %s\n", "", groups[g].label, med,
+					printf("  %-28s %-36s %14.6g %10s %s\n", "", groups[g].label, med,
 					       "(base 0)", mark);
 				else
-					printf("  %-28s %-28s %14.6g %+9.2f%% %s\n", "", groups[g].label, med,
+					printf("  %-28s %-36s %14.6g %+9.2f%% %s\n", "", groups[g].label, med,
 					       pct, mark);
 			}
 		}
@@ -284,6 +295,7 @@ out:
 		free(groups[g].rows);
 	free(groups);
 	free(is_cfg);
+	free(varies);
 	free(is_metric);
 	free(va);
 	free(vb);
