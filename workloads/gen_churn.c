@@ -317,7 +317,8 @@ static int ch_run(const struct gen_params *p, gen_emit_fn emit, void *ctx)
 
 const struct gen_ops gen_mmap_churn = {
 	.name = "mmap_churn",
-	.desc = "one process: random anonymous mmap/munmap/mprotect/mremap calls like u_churn1 (strace view)",
+	.desc = "one running process: random anonymous mmap/munmap/mprotect/mremap calls like u_churn1, then "
+		"exit_group",
 	.params = "--loops (memory calls, default 100000), --regions (most live regions, default 400)",
 	.opts = GEN_OPT_LOOPS | GEN_OPT_REGIONS,
 	.default_loops = 100000,
