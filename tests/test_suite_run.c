@@ -107,7 +107,7 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = 
 
 	/* the same matrix as 8 separate jobs, merged */
 	FILE *p;
-	char cmd[1024], line[1024];
+	char cmd[2048], line[1024];
 	snprintf(cmd, sizeof(cmd), MMREPLAY_BUILD_DIR "/bench/mmreplay suite --list-jobs --out %s %s", out3,
 		 s);
 	p = popen(cmd, "r");
