@@ -93,11 +93,19 @@ static void vm_fini(void *priv)
 }
 
 /* Slot of an internal node to descend for key. */
+/* Pivots of n[0..lim) below key. Pivots are sorted, so this is the position a linear walk
+ * stops at; counted without branches (the model counts the walk's visits, not this loop). */
+static inline unsigned mt_count_below(const struct mt_node *n, unsigned lim, u64 key)
+{
+	unsigned c = 0;
+	for (unsigned j = 0; j < MT_SLOTS; j++)
+		c += (j < lim) & (n->pivot[j] < key);
+	return c;
+}
+
 static inline unsigned mt_child(const struct mt_node *n, u64 key, struct vma_stats *st)
 {
-	unsigned i = 0;
-	while (i + 1 < n->nr && key > n->pivot[i])
-		i++;
+	unsigned i = mt_count_below(n, n->nr - 1u, key);
 	st->find_vma_visits += i + 1;
 	return i;
 }
@@ -126,9 +134,7 @@ static struct mt_node *mt_descend(struct vma_maple *t, u64 key, struct mt_path *
 /* First leaf entry with pivot >= key, or n->nr. */
 static inline unsigned mt_leaf_pos(const struct mt_node *n, u64 key, struct vma_stats *st)
 {
-	unsigned i = 0;
-	while (i < n->nr && n->pivot[i] < key)
-		i++;
+	unsigned i = mt_count_below(n, n->nr, key);
 	st->find_vma_visits += i < n->nr ? i + 1 : i;
 	return i;
 }
