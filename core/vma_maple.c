@@ -98,8 +98,8 @@ static void vm_fini(void *priv)
 static inline unsigned mt_count_below(const struct mt_node *n, unsigned lim, u64 key)
 {
 	unsigned c = 0;
-	for (unsigned j = 0; j < MT_SLOTS; j++)
-		c += (j < lim) & (n->pivot[j] < key);
+	for (unsigned j = 0; j < lim; j++)
+		c += n->pivot[j] < key;
 	return c;
 }
 
