@@ -245,6 +245,9 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, struc
 	summary_row(summary, ts->label, cfg_label, &row, &cr, s->repeats);
 	if (o->table) {
 		const struct sim *m = row.sim;
+		if (k == 0)
+			printf("%-26s %-32s %9s %11s %9s %7s %9s\n", "trace", "config", "events", "vmlist_vis",
+			       "flushes", "ufi(9)", "ns/event");
 		u64 flushes = m->vm.tlb.st.flush_all + m->vm.tlb.st.flush_range + m->procs.st.tlb_flush_range;
 		unsigned n = m->buddy.max_order + 1;
 		if (tty)

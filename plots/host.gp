@@ -12,10 +12,11 @@ set grid ytics
 set yrange [0:*]
 set xtics rotate by -45 left font ",8"
 set bmargin 10
+set rmargin 12
 set title title
 set ylabel ylabel
 plot datafile skip 1 using 0:2:xtic(1) with boxes lc rgb "#4a7ab5" notitle, \
-     datafile skip 1 using 0:2:3:4 with yerrorbars lc rgb "black" pt -1 notitle
+     datafile skip 1 using 0:2:3:4 with yerrorbars lc rgb "black" pt 0 ps 0 notitle
 set terminal svg size 1000,600 dynamic noenhanced font "sans,11"
 set output outfile . ".svg"
 replot

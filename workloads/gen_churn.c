@@ -270,6 +270,8 @@ static int ch_mremap(struct ch_state *s, u32 i)
 
 static int ch_run(const struct gen_params *p, gen_emit_fn emit, void *ctx)
 {
+	if (p->loops > GEN_MAX_LOOPS)
+		return -EINVAL;
 	struct ch_state s = {.emit = emit, .ctx = ctx};
 	rng_seed(&s.rng, p->seed);
 	u64 calls = gen_loops(&gen_mmap_churn, p);
