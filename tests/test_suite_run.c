@@ -66,7 +66,7 @@ static char *model_only(const char *path)
 	return out;
 }
 
-Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = teardown, .timeout = 300)
+Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = teardown, .timeout = 1200)
 {
 	const char *s = suite_file("small.ini", small);
 	char out1[512], out2[512], out3[512], sum[600], sum2[600], merged[600];
