@@ -9,50 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vma.h"
-
-#define MT_SLOTS 16
-#define MT_MIN (MT_SLOTS / 2)
-#define MT_MAX_DEPTH 24
-
-struct mt_node {
-	/* leaf: slot[i] is a VMA and pivot[i] its end - 1, strictly increasing.
-	 * internal: slot[i] is a child whose keys k satisfy pivot[i-1] < k <= pivot[i] (pivot[-1]
-	 * = the node's own lower bound, pivot[nr-1] = its upper bound, not stored). */
-	u64 pivot[MT_SLOTS];
-	void *slot[MT_SLOTS];
-	struct mt_node *lprev, *lnext; /* leaves only: neighbouring leaves in key order */
-	u16 nr;			       /* entries; >= MT_MIN except in the root */
-	u8 leaf;
-};
-
-struct vma_maple {
-	struct mt_node *root; /* NULL when empty */
-	unsigned depth;	      /* levels, 1 = the root is a leaf */
-	u64 count;
-	/* the walk state (the kernel's ma_state): leaf and slot of the last VMA found, so the
-	 * next and previous VMA cost one step; NULL after any change to the tree */
-	struct mt_node *cur;
-	unsigned cur_idx;
-};
-
-static inline void mt_set_cursor(struct vma_maple *t, struct mt_node *n, unsigned i)
-{
-	t->cur = n;
-	t->cur_idx = i;
-}
-
-/* Leaf and slot of v when the cursor is on it. */
-static inline bool mt_cursor_on(const struct vma_maple *t, const struct vma *v)
-{
-	return t->cur && t->cur_idx < t->cur->nr && t->cur->slot[t->cur_idx] == v;
-}
-
-struct mt_path {
-	struct mt_node *node[MT_MAX_DEPTH];
-	unsigned idx[MT_MAX_DEPTH]; /* slot taken in node[d] */
-	unsigned depth;
-};
+#include "vma_maple.h"
 
 static int vm_init(void *priv)
 {
@@ -60,29 +17,32 @@ static int vm_init(void *priv)
 	return 0;
 }
 
-static void mt_free(struct mt_node *n)
+static void vm_reset(void *priv)
 {
-	if (!n)
-		return;
-	if (!n->leaf)
-		for (unsigned i = 0; i < n->nr; i++)
-			mt_free(n->slot[i]);
-	free(n);
+	((struct vma_maple *)priv)->cur = NULL; /* every syscall starts a fresh ma_state */
 }
 
 static void vm_fini(void *priv)
 {
 	struct vma_maple *t = priv;
-	mt_free(t->root);
+	vma_maple_node_free(t->root);
 	memset(t, 0, sizeof(*t));
 }
 
 /* Slot of an internal node to descend for key. */
+/* Pivots of n[0..lim) below key. Pivots are sorted, so this is the position a linear walk
+ * stops at; counted without branches (the model counts the walk's visits, not this loop). */
+static inline unsigned mt_count_below(const struct mt_node *n, unsigned lim, u64 key)
+{
+	unsigned c = 0;
+	for (unsigned j = 0; j < lim; j++)
+		c += n->pivot[j] < key;
+	return c;
+}
+
 static inline unsigned mt_child(const struct mt_node *n, u64 key, struct vma_stats *st)
 {
-	unsigned i = 0;
-	while (i + 1 < n->nr && key > n->pivot[i])
-		i++;
+	unsigned i = mt_count_below(n, n->nr - 1u, key);
 	st->find_vma_visits += i + 1;
 	return i;
 }
@@ -111,11 +71,28 @@ static struct mt_node *mt_descend(struct vma_maple *t, u64 key, struct mt_path *
 /* First leaf entry with pivot >= key, or n->nr. */
 static inline unsigned mt_leaf_pos(const struct mt_node *n, u64 key, struct vma_stats *st)
 {
-	unsigned i = 0;
-	while (i < n->nr && n->pivot[i] < key)
-		i++;
+	unsigned i = mt_count_below(n, n->nr, key);
 	st->find_vma_visits += i < n->nr ? i + 1 : i;
 	return i;
+}
+
+/* mas_walk from the current node: the answer is in the cursor's leaf (or starts the next one)
+ * when the entry before it lies below addr. NULL when the walk must start from the root. */
+static struct vma *mt_find_near(struct vma_maple *t, u64 addr, struct vma_stats *st)
+{
+	struct mt_node *n = t->cur;
+	unsigned i = mt_leaf_pos(n, addr, st);
+	if (i == n->nr) {
+		if (!n->lnext || n->lnext->pivot[0] < addr)
+			return NULL;
+		st->find_vma_visits++;
+		mt_set_cursor(t, n->lnext, 0);
+		return n->lnext->slot[0];
+	}
+	if (i == 0 && n->lprev && n->lprev->pivot[n->lprev->nr - 1] >= addr)
+		return NULL;
+	mt_set_cursor(t, n, i);
+	return n->slot[i];
 }
 
 static struct vma *vm_find(void *priv, u64 addr, struct vma_stats *st)
@@ -124,6 +101,11 @@ static struct vma *vm_find(void *priv, u64 addr, struct vma_stats *st)
 	st->find_vma_calls++;
 	if (!t->root)
 		return NULL;
+	if (t->cur) {
+		struct vma *v = mt_find_near(t, addr, st);
+		if (v)
+			return v;
+	}
 	struct mt_node *n = mt_descend(t, addr, NULL, st);
 	unsigned i = mt_leaf_pos(n, addr, st);
 	if (i < n->nr) {
@@ -207,45 +189,29 @@ static struct vma *vm_prev(void *priv, struct vma *v, struct vma_stats *st)
 	return n->lprev->slot[n->lprev->nr - 1];
 }
 
-static struct mt_node *mt_node_new(bool leaf)
-{
-	struct mt_node *n = calloc(1, sizeof(*n));
-	if (n)
-		n->leaf = leaf;
-	return n;
-}
-
-/* Put (pivot, slot) at position i of n, which has room. */
-static void mt_put(struct mt_node *n, unsigned i, u64 pivot, void *slot)
-{
-	memmove(&n->pivot[i + 1], &n->pivot[i], (n->nr - i) * sizeof(u64));
-	memmove(&n->slot[i + 1], &n->slot[i], (n->nr - i) * sizeof(void *));
-	n->pivot[i] = pivot;
-	n->slot[i] = slot;
-	n->nr++;
-}
-
-static void mt_cut(struct mt_node *n, unsigned i)
-{
-	memmove(&n->pivot[i], &n->pivot[i + 1], (n->nr - i - 1) * sizeof(u64));
-	memmove(&n->slot[i], &n->slot[i + 1], (n->nr - i - 1) * sizeof(void *));
-	n->nr--;
-}
-
 static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
-	t->cur = NULL;
 	u64 key = v->end - 1;
 	if (!t->root) {
-		t->root = mt_node_new(true);
+		t->root = vma_maple_node_new(true);
 		if (!t->root)
 			return -ENOMEM;
 		t->depth = 1;
-		mt_put(t->root, 0, key, v);
+		vma_maple_node_put(t->root, 0, key, v);
 		t->count++;
 		return 0;
 	}
+	/* mas_store from the walk state: strictly inside the cursor's leaf, with room */
+	struct mt_node *c = t->cur;
+	if (c && c->nr < MT_SLOTS && c->nr > 1 && key > c->pivot[0] && key < c->pivot[c->nr - 1]) {
+		unsigned pos = mt_leaf_pos(c, key, st);
+		vma_maple_node_put(c, pos, key, v);
+		mt_set_cursor(t, c, pos);
+		t->count++;
+		return 0;
+	}
+	t->cur = NULL;
 	struct mt_path p;
 	struct mt_node *n = mt_descend(t, key, &p, st);
 	/* nodes that may split: allocate first so a host failure leaves the tree intact */
@@ -256,7 +222,7 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 	if (need == p.depth + 1)
 		need++; /* a new root */
 	for (unsigned k = 0; k < need; k++) {
-		spare[k] = mt_node_new(false);
+		spare[k] = vma_maple_node_new(false);
 		if (!spare[k]) {
 			while (k--)
 				free(spare[k]);
@@ -271,10 +237,11 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 		n = p.node[d];
 		if (n->nr < MT_SLOTS) {
 			if (n->leaf) {
-				mt_put(n, pos, piv, slot);
+				vma_maple_node_put(n, pos, piv, slot);
+				mt_set_cursor(t, n, pos); /* no split: the walk state stays on v */
 			} else {
 				/* child pos-1 split: the new right half follows it; pivot bounds the left */
-				mt_put(n, pos, n->pivot[pos - 1], slot);
+				vma_maple_node_put(n, pos, n->pivot[pos - 1], slot);
 				n->pivot[pos - 1] = piv;
 			}
 			break;
@@ -332,82 +299,28 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 	return 0;
 }
 
-/* n (at depth d of path p, not the root) has fewer than MT_MIN entries: borrow or merge. */
-static void mt_rebalance(struct vma_maple *t, struct mt_path *p, unsigned d)
-{
-	while (d > 0) {
-		struct mt_node *n = p->node[d], *par = p->node[d - 1];
-		unsigned i = p->idx[d - 1];
-		if (n->nr >= MT_MIN)
-			return;
-		struct mt_node *l = i > 0 ? par->slot[i - 1] : NULL;
-		struct mt_node *r = i + 1 < par->nr ? par->slot[i + 1] : NULL;
-		if (l && l->nr > MT_MIN) {
-			if (n->leaf) {
-				mt_put(n, 0, l->pivot[l->nr - 1], l->slot[l->nr - 1]);
-				l->nr--;
-				par->pivot[i - 1] = l->pivot[l->nr - 1];
-			} else {
-				mt_put(n, 0, par->pivot[i - 1], l->slot[l->nr - 1]);
-				par->pivot[i - 1] = l->pivot[l->nr - 2];
-				l->nr--;
-			}
-			return;
-		}
-		if (r && r->nr > MT_MIN) {
-			if (n->leaf) {
-				mt_put(n, n->nr, r->pivot[0], r->slot[0]);
-				par->pivot[i] = r->pivot[0];
-			} else {
-				n->pivot[n->nr - 1] = par->pivot[i];
-				mt_put(n, n->nr, 0, r->slot[0]);
-				par->pivot[i] = r->pivot[0];
-			}
-			mt_cut(r, 0);
-			return;
-		}
-		/* merge the pair (a, b) = children k, k+1 of par */
-		unsigned k = l ? i - 1 : i;
-		struct mt_node *a = par->slot[k], *b = par->slot[k + 1];
-		if (!a->leaf)
-			a->pivot[a->nr - 1] = par->pivot[k];
-		memcpy(&a->pivot[a->nr], b->pivot, b->nr * sizeof(u64));
-		memcpy(&a->slot[a->nr], b->slot, b->nr * sizeof(void *));
-		a->nr += b->nr;
-		if (a->leaf) {
-			a->lnext = b->lnext;
-			if (b->lnext)
-				b->lnext->lprev = a;
-		}
-		/* drop child k+1: a now covers b's keys, so it takes b's upper bound */
-		if (k + 2 < (unsigned)par->nr)
-			par->pivot[k] = par->pivot[k + 1];
-		memmove(&par->pivot[k + 1], &par->pivot[k + 2], (par->nr - k - 2) * sizeof(u64));
-		memmove(&par->slot[k + 1], &par->slot[k + 2], (par->nr - k - 2) * sizeof(void *));
-		par->nr--;
-		free(b);
-		d--;
-	}
-	/* the root: an internal root with one child hands over to it */
-	struct mt_node *root = t->root;
-	if (!root->leaf && root->nr == 1) {
-		t->root = root->slot[0];
-		t->depth--;
-		free(root);
-	}
-}
-
 static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
+	int ci = mt_cursor_slot(t, v);
+	if (ci >= 0 && t->cur->nr > MT_MIN) {
+		/* from the walk state: the leaf keeps at least half its slots, no rebalancing */
+		st->find_vma_visits++;
+		vma_maple_node_cut(t->cur, (unsigned)ci);
+		t->count--;
+		mt_set_cursor(t, t->cur, 0);
+		return;
+	}
 	t->cur = NULL;
 	struct mt_path p;
 	unsigned i;
 	struct mt_node *n = mt_locate(t, v, &i, &p, st);
 	if (i >= n->nr || n->slot[i] != v)
 		return; /* not linked: check() reports the caller's bug */
-	mt_cut(n, i);
+	vma_maple_node_cut(n, i);
 	t->count--;
+	if (n->nr && (p.depth == 0 || n->nr >= MT_MIN))
+		mt_set_cursor(t, n, 0); /* the leaf stays: the walk state can stay on it */
 	if (p.depth == 0) {
 		if (n->nr == 0) {
 			free(n);
@@ -416,7 +329,7 @@ static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 		}
 		return;
 	}
-	mt_rebalance(t, &p, p.depth);
+	vma_maple_rebalance(t, &p, p.depth);
 }
 
 static int vm_resize(void *priv, struct vma *v, u64 start, u64 end, struct vma_stats *st)
@@ -429,10 +342,23 @@ static int vm_resize(void *priv, struct vma *v, u64 start, u64 end, struct vma_s
 	/* mas_store of the new range: when the new last address stays within the bounds the
 	 * ancestors give this leaf, the pivot changes in place (order among the leaf's entries
 	 * cannot change: ranges never overlap) */
+	u64 key = end - 1;
+	if (mt_cursor_on(t, v)) {
+		/* the new last address stays between the leaf's neighbours of v: in place */
+		struct mt_node *c = t->cur;
+		unsigned ci = t->cur_idx;
+		bool down = key < c->pivot[ci];
+		if ((down && ci > 0) || (!down && ci + 1 < c->nr)) {
+			st->find_vma_visits++;
+			c->pivot[ci] = key;
+			v->start = start;
+			v->end = end;
+			return 0;
+		}
+	}
 	struct mt_path p;
 	unsigned i;
 	struct mt_node *n = mt_locate(t, v, &i, &p, st);
-	u64 key = end - 1;
 	bool lo_ok = true, hi_ok = true, lo_set = false, hi_set = false;
 	for (int d = (int)p.depth - 1; d >= 0 && !(lo_set && hi_set); d--) {
 		struct mt_node *a = p.node[d];
@@ -459,92 +385,13 @@ static int vm_resize(void *priv, struct vma *v, u64 start, u64 end, struct vma_s
 	return vm_insert(t, v, st);
 }
 
-struct mt_check {
-	char *msg;
-	size_t msglen;
-	unsigned leaf_depth;
-	u64 count;
-	struct mt_node *last_leaf;
-	u64 last_key;
-	bool have_key;
-};
-
-static int mt_check_node(const struct mt_node *n, unsigned d, u64 lo, u64 hi, bool root, struct mt_check *c)
-{
-	if (n->nr == 0 || n->nr > MT_SLOTS || (!root && n->nr < MT_MIN)) {
-		snprintf(c->msg, c->msglen, "maple: node at depth %u holds %u entries", d, n->nr);
-		return -EUCLEAN;
-	}
-	if (n->leaf) {
-		if (c->leaf_depth != d) {
-			snprintf(c->msg, c->msglen, "maple: leaf at depth %u, expected %u", d, c->leaf_depth);
-			return -EUCLEAN;
-		}
-		if (n->lprev != c->last_leaf || (c->last_leaf && c->last_leaf->lnext != n)) {
-			snprintf(c->msg, c->msglen, "maple: leaf links out of order");
-			return -EUCLEAN;
-		}
-		c->last_leaf = (struct mt_node *)n;
-		for (unsigned i = 0; i < n->nr; i++) {
-			const struct vma *v = n->slot[i];
-			if (n->pivot[i] != v->end - 1 || n->pivot[i] < lo || n->pivot[i] > hi ||
-			    (c->have_key && c->last_key >= v->start)) {
-				snprintf(c->msg, c->msglen, "maple: leaf pivot %llx out of order or bounds",
-					 (unsigned long long)n->pivot[i]);
-				return -EUCLEAN;
-			}
-			c->last_key = n->pivot[i];
-			c->have_key = true;
-			c->count++;
-		}
-		return 0;
-	}
-	for (unsigned i = 0; i < n->nr; i++) {
-		u64 clo = i ? n->pivot[i - 1] + 1 : lo, chi = i + 1 < n->nr ? n->pivot[i] : hi;
-		if (i + 1 < n->nr &&
-		    (n->pivot[i] < lo || n->pivot[i] > hi || (i && n->pivot[i] <= n->pivot[i - 1]))) {
-			snprintf(c->msg, c->msglen, "maple: internal pivots out of order at depth %u", d);
-			return -EUCLEAN;
-		}
-		int err = mt_check_node(n->slot[i], d + 1, clo, chi, false, c);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int vm_check(void *priv, char *msg, size_t msglen)
-{
-	struct vma_maple *t = priv;
-	struct mt_check c = {.msg = msg, .msglen = msglen, .leaf_depth = t->depth - 1};
-	if (!t->root) {
-		if (t->count) {
-			snprintf(msg, msglen, "maple: empty tree, count %llu", (unsigned long long)t->count);
-			return -EUCLEAN;
-		}
-		return 0;
-	}
-	int err = mt_check_node(t->root, 0, 0, UINT64_MAX, true, &c);
-	if (err)
-		return err;
-	if (c.last_leaf && c.last_leaf->lnext) {
-		snprintf(msg, msglen, "maple: last leaf has a successor");
-		return -EUCLEAN;
-	}
-	if (c.count != t->count) {
-		snprintf(msg, msglen, "maple: %llu entries, count says %llu", (unsigned long long)c.count,
-			 (unsigned long long)t->count);
-		return -EUCLEAN;
-	}
-	return 0;
-}
-
 const struct vma_index_ops vma_index_maple = {
 	.name = "maple",
 	.desc = "B-tree over ranges, 16 slots per node (6.1+)",
 	.priv_size = sizeof(struct vma_maple),
 	.init = vm_init,
 	.fini = vm_fini,
+	.reset = vm_reset,
 	.find = vm_find,
 	.first = vm_first,
 	.next = vm_next,
@@ -552,5 +399,5 @@ const struct vma_index_ops vma_index_maple = {
 	.insert = vm_insert,
 	.erase = vm_erase,
 	.resize = vm_resize,
-	.check = vm_check,
+	.check = vma_maple_check,
 };
