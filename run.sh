@@ -22,6 +22,13 @@ if ((${#need[@]})); then
 	$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# Sum Criterion's per-executable syntheses from a meson test log into "N passed, N failed".
+tally() {
+	local log=$1/meson-logs/testlog.json
+	grep -o 'Synthesis: Tested: [0-9]* | Passing: [0-9]* | Failing: [0-9]* | Crashing: [0-9]*' "$log" |
+		awk -v name="$2" '{p += $6; f += $9 + $12} END {printf "%s: %d passed, %d failed\n", name, p, f}'
+}
+
 build() { # build DIR [meson options...]
 	local dir=$1
 	shift
@@ -41,10 +48,12 @@ demo)
 test)
 	build build
 	meson test -C build --print-errorlogs
+	tally build release
 	# the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 	build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-asan --print-errorlogs --timeout-multiplier 4
+	tally build-asan sanitizers
 	if [ -x tests/fuzz/run.sh ]; then
 		tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
 	fi

@@ -43,7 +43,7 @@ int plot_run(const char *script, const char *csv, const char *out, const char *e
 		return -ENAMETOOLONG;
 	snprintf(expr, sizeof(expr), "datafile=%s; outfile=%s; %s", qcsv, qout, extra ? extra : "");
 	snprintf(path, sizeof(path), "%s/%s", plot_dir(), script);
-	char *argv[] = { "gnuplot", "-e", expr, path, NULL };
+	char *argv[] = {"gnuplot", "-e", expr, path, NULL};
 	pid_t pid;
 	int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
 	if (err)

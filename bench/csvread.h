@@ -1,0 +1,24 @@
+/* Reads the CSVs mmreplay writes (a header row, then rows of plain comma-separated fields; no
+ * quoting) into memory, for `compare` and `merge`. */
+#ifndef CSVREAD_H
+#define CSVREAD_H
+
+#include "diag.h"
+#include "mm_types.h"
+
+struct csvtab {
+	size_t ncols, nrows;
+	char **head;  /* ncols column names */
+	char ***rows; /* nrows rows of ncols fields each */
+	char *buf;    /* the file's text; every field points into it */
+};
+
+/* 0, or -errno / -EINVAL with "FILE:LINE: reason" (ragged rows, quotes, empty file). */
+int csvtab_read(const char *path, struct csvtab *t, struct mm_diag *d);
+void csvtab_free(struct csvtab *t);
+/* Column index by name, or -1. */
+int csvtab_col(const struct csvtab *t, const char *name);
+/* true when the field parses completely as a number (into *v). */
+bool csv_number(const char *s, double *v);
+
+#endif

@@ -1,0 +1,88 @@
+/* Suite files: parsing, ${data} expansion, the configuration matrix, errors with line numbers. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "suite.h"
+
+Test(suite, parses_matrix)
+{
+	const char *text =
+		"; a comment\n"
+		"[suite]\nname = demo\nrepeats = 3\n\n"
+		"[traces]\ntrace = ${data}/traces/k_fork.perf.txt.zst\ntrace = gen:long_busy_list loops=100\n"
+		"[axes]\nbuddy = lifo, addr ,mobility\nvmlist = list,augmented\nlevels = 4\n";
+	struct suite s;
+	struct mm_diag d;
+	cr_assert_eq(suite_load_string(text, "t.ini", "/DATA", &s, &d), 0, "%s", d.msg);
+	cr_assert_str_eq(s.name, "demo");
+	cr_assert_eq(s.repeats, 3);
+	cr_assert_eq(s.ntraces, 2);
+	cr_assert_str_eq(s.traces[0], "/DATA/traces/k_fork.perf.txt.zst");
+	cr_assert_str_eq(s.traces[1], "gen:long_busy_list loops=100");
+	cr_assert_eq(s.naxes, 3);
+	cr_assert_eq(suite_nconfigs(&s), 6);
+	cr_assert_eq(suite_ncells(&s), 12);
+	/* the last axis varies fastest; every combination appears exactly once */
+	int seen[3][2] = {{0}};
+	const char *b[] = {"lifo", "addr", "mobility"}, *v[] = {"list", "augmented"};
+	for (size_t c = 0; c < 6; c++) {
+		const char *bv = suite_lookup(&s, c, "buddy"), *vv = suite_value(&s, c, 1);
+		cr_assert_str_eq(suite_lookup(&s, c, "levels"), "4");
+		for (int i = 0; i < 3; i++)
+			for (int j = 0; j < 2; j++)
+				seen[i][j] += !strcmp(bv, b[i]) && !strcmp(vv, v[j]);
+	}
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 2; j++)
+			cr_assert_eq(seen[i][j], 1);
+	cr_assert_str_eq(suite_value(&s, 1, 1), "augmented");
+	cr_assert_str_eq(suite_value(&s, 2, 0), "addr");
+	cr_assert_null(suite_lookup(&s, 0, "tlb"));
+}
+
+Test(suite, errors_name_the_line)
+{
+	struct {
+		const char *text, *want;
+	} cases[] = {
+		{"[traces]\ntrace = a\n[axes]\ncolour = red\n", "x.ini:4: unknown axis 'colour'"},
+		{"[traces]\ntrace = a\n[suite]\nrepeats = 0\n", "x.ini:4: repeats takes 1..1000"},
+		{"[traces]\ntrace = a\n[axes]\nbuddy = lifo,lifo\n", "x.ini:4: value 'lifo' listed twice"},
+		{"[traces]\ntrace = a\n[axes]\nbuddy = ,\n", "x.ini:4: axis 'buddy' has no values"},
+		{"[suite]\nname = a/b\n", "x.ini:2: name 'a/b' must be a short word"},
+		{"[other]\nx = 1\n", "x.ini:2: unknown section [other]"},
+		{"[suite]\nrepeats = 2\n", "x.ini: no traces"},
+		{"[traces]\nthis line has no equals sign\n", "x.ini:2: syntax error"},
+		{"[traces]\ntrace = a\n[axes]\nbuddy = lifo\nbuddy = addr\n",
+		 "x.ini:5: axis 'buddy' given twice"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct suite s;
+		struct mm_diag d;
+		cr_assert_neq(suite_load_string(cases[i].text, "x.ini", "/D", &s, &d), 0, "case %zu parsed",
+			      i);
+		cr_assert(strstr(d.msg, cases[i].want), "case %zu: got '%s'", i, d.msg);
+	}
+}
+
+Test(suite, default_name_and_relative_paths)
+{
+	struct suite s;
+	struct mm_diag d;
+	char path[256];
+	snprintf(path, sizeof(path), "/tmp/mmreplay-suite-%d.ini", (int)getpid());
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("[traces]\ntrace = sub/t.txt\ntrace = /abs/t.txt\n", f);
+	fclose(f);
+	cr_assert_eq(suite_load(path, "/D", &s, &d), 0, "%s", d.msg);
+	char want[300];
+	snprintf(want, sizeof(want), "mmreplay-suite-%d", (int)getpid());
+	cr_assert_str_eq(s.name, want);
+	cr_assert_str_eq(s.traces[0], "/tmp/sub/t.txt");
+	cr_assert_str_eq(s.traces[1], "/abs/t.txt");
+	cr_assert_eq(suite_nconfigs(&s), 1);
+	remove(path);
+	cr_assert_neq(suite_load("/nonexistent/x.ini", "/D", &s, &d), 0);
+}
