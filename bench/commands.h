@@ -13,6 +13,7 @@ extern const struct mm_command mm_commands[]; /* terminated by a NULL name */
 
 int cmd_frag(int argc, char **argv);
 int cmd_kmap(int argc, char **argv);
+int cmd_zones(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
