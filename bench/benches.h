@@ -3,6 +3,11 @@
 #define BENCHES_H
 
 int bench_buddy(int argc, char **argv);
+int bench_parse(int argc, char **argv);
+int bench_vmlist(int argc, char **argv);
+int bench_replay(int argc, char **argv);
+int bench_gen(int argc, char **argv);
+int bench_vma(int argc, char **argv);
 
 /* Peak resident set size of this process in bytes (getrusage). */
 unsigned long long bench_peak_rss(void);

@@ -12,6 +12,11 @@ static const struct mm_bench {
 	int (*run)(int argc, char **argv);
 } mm_benches[] = {
 	{"buddy", "random order-0..3 alloc/free pairs on a 4 GiB zone, per policy", bench_buddy},
+	{"parse", "trace readers: text parse vs awk, native read, streaming memory", bench_parse},
+	{"vmlist", "long_busy_list search cost against live areas, per vmlist variant", bench_vmlist},
+	{"replay", "replay events per second per configuration on loaded traces", bench_replay},
+	{"gen", "events per second of each synthetic workload (mmreplay gen)", bench_gen},
+	{"vma", "process calls of a trace replayed per VMA index variant: syscalls/s", bench_vma},
 	{NULL, NULL, NULL},
 };
 

@@ -4,6 +4,9 @@
 
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
+	{"demo", "run the bundled traces through the models; write CSV and PNG results", cmd_demo},
+	{"replay", "replay traces on every vmlist x tlb x buddy configuration, one CSV row each", cmd_replay},
+	{"suite", "run a built-in suite (test_vmalloc)", cmd_suite},
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
 	{"frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag},
 	{"kmap", "the highmem persistent kmap pool on a synthetic workload, per pool size", cmd_kmap},
@@ -11,5 +14,9 @@ const struct mm_command mm_commands[] = {
 	 cmd_zones},
 	{"compare", "each configuration of a summary CSV against a baseline, in percent", cmd_compare},
 	{"merge", "join CSVs with identical headers (suite cells run as separate jobs)", cmd_merge},
+	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},
+	{"convert", "convert a trace (perf, tracefs, strace, native) to the native format", cmd_convert},
+	{"gen", "write a synthetic workload (test_vmalloc cases, buddy aging, mmap churn) as a native trace", cmd_gen},
+	{"maps", "final /proc/PID/maps of each process of an strace trace, replayed", cmd_maps},
 	{NULL, NULL, NULL},
 };

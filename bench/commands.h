@@ -14,10 +14,16 @@ extern const struct mm_command mm_commands[]; /* terminated by a NULL name */
 int cmd_frag(int argc, char **argv);
 int cmd_kmap(int argc, char **argv);
 int cmd_zones(int argc, char **argv);
+int cmd_maps(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_suite(int argc, char **argv);
 
 /* Exit codes shared by every command. */
 #define MM_EXIT_OK 0

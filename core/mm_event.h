@@ -36,15 +36,17 @@ enum mm_event_kind {
 };
 
 /* flags */
-#define MME_F_FAILED (1u << 0)	   /* the traced call failed; ret holds -errno where known */
-#define MME_F_FIXED (1u << 1)	   /* mmap MAP_FIXED / MAP_FIXED_NOREPLACE */
-#define MME_F_ANON (1u << 2)	   /* mmap MAP_ANONYMOUS */
-#define MME_F_SHARED (1u << 3)	   /* mmap MAP_SHARED */
-#define MME_F_CLONE_VM (1u << 4)   /* fork/clone with CLONE_VM (a thread) */
-#define MME_F_ZONE_DMA (1u << 5)   /* page alloc limited to ZONE_DMA (GFP_DMA) */
-#define MME_F_ZONE_DMA32 (1u << 6) /* page alloc limited to ZONE_DMA32 (GFP_DMA32) */
-#define MME_F_GROWSDOWN (1u << 7)  /* mmap MAP_GROWSDOWN */
-#define MME_F_STACK (1u << 8)	   /* mmap MAP_STACK */
+#define MME_F_FAILED (1u << 0)	       /* the traced call failed; ret holds -errno where known */
+#define MME_F_FIXED (1u << 1)	       /* mmap MAP_FIXED / MAP_FIXED_NOREPLACE */
+#define MME_F_ANON (1u << 2)	       /* mmap MAP_ANONYMOUS */
+#define MME_F_SHARED (1u << 3)	       /* mmap MAP_SHARED */
+#define MME_F_CLONE_VM (1u << 4)       /* fork/clone with CLONE_VM (a thread) */
+#define MME_F_ZONE_DMA (1u << 5)       /* page alloc limited to ZONE_DMA (GFP_DMA) */
+#define MME_F_ZONE_DMA32 (1u << 6)     /* page alloc limited to ZONE_DMA32 (GFP_DMA32) */
+#define MME_F_GROWSDOWN (1u << 7)      /* mmap MAP_GROWSDOWN */
+#define MME_F_STACK (1u << 8)	       /* mmap MAP_STACK */
+#define MME_F_PROT_GROWSDOWN (1u << 9) /* mprotect PROT_GROWSDOWN: extend to the vma start */
+#define MME_F_PROT_GROWSUP (1u << 10)  /* mprotect PROT_GROWSUP (invalid on x86: fails) */
 
 struct mm_event {
 	u8 kind;   /* enum mm_event_kind */

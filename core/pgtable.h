@@ -28,12 +28,20 @@ void pgtable_destroy(struct pgtable *pt);
 /* Map one page va -> pfn, allocating missing intermediate tables. 0, -EEXIST, or -ENOMEM
  * (no table page; nothing half-built is left behind). */
 int pgtable_map(struct pgtable *pt, u64 va, u64 pfn);
-/* Clear every present PTE in [start, end), calling fn(arg, va, pfn) for each; when
- * free_tables, free table pages left empty (free_pgtables). Returns pages unmapped. */
+/* Map n pages va, va + 4 KiB, ... -> pfns[0..n) in one walk, as vmap_pages_range does: each
+ * upper-level entry on the way is visited once per table, each PTE once. 0, -EEXIST (a page
+ * was already mapped) or -ENOMEM (no table page). On failure nothing half-built is left: the
+ * PTEs this call set are cleared again (counted in pte_clear) and the tables it made are freed;
+ * *done (may be NULL) says how many pages had been mapped before the failure. */
+int pgtable_map_range(struct pgtable *pt, u64 va, const u64 *pfns, u64 n, u64 *done);
+/* Clear every present PTE in [start, end) (end 0 means up to 2^64), calling fn(arg, va, pfn)
+ * (fn may be NULL) for each; when free_tables, free table pages left empty (free_pgtables;
+ * the top table stays). Returns pages unmapped. */
 u64 pgtable_unmap(struct pgtable *pt, u64 start, u64 end, bool free_tables,
 		  void (*fn)(void *arg, u64 va, u64 pfn), void *arg);
 /* The pfn mapped at va, or -1 (counted as a walk). */
 i64 pgtable_lookup(struct pgtable *pt, u64 va);
 u64 pgtable_nr_table_pages(const struct pgtable *pt);
+unsigned pgtable_levels(const struct pgtable *pt);
 
 #endif

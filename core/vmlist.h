@@ -20,15 +20,25 @@ struct vmlist_cfg {
 };
 
 struct vmlist_stats {
-	u64 visits; /* nodes examined (list entries, tree nodes) by alloc and free */
-	u64 allocs, frees;
-	u64 failures;  /* no fit in [vstart, vend) */
-	u64 bad_frees; /* free of an address that is not the start of a busy area */
-	u64 live;      /* busy areas now */
-	u64 splits[4]; /* augmented: FL, LE, RE, NE fits */
-	u64 merges;    /* augmented: free blocks merged with a neighbour on free */
+	u64 visits;	   /* nodes examined (list entries, tree nodes) by alloc and free */
+	u64 alloc_visits;  /* the part of visits spent by allocations (searching for a fit) */
+	u64 allocs, frees; /* successful allocations and frees */
+	u64 failures;	   /* no fit in [vstart, vend) (-ENOMEM) */
+	u64 bad_frees;	   /* free of an address that is not the start of a busy area */
+	u64 invalid;	   /* requests rejected with -EINVAL (size 0, bad align, empty range) */
+	u64 live;	   /* busy areas now == allocs - frees */
+	u64 live_bytes;	   /* bytes in busy areas now */
+	u64 splits[4];	   /* augmented: FL, LE, RE, NE fits (VMLIST_FIT_*) */
+	u64 merges;	   /* augmented: free blocks merged with a neighbour on free (0..2 per free) */
 };
 
+/* Indices of vmlist_stats.splits, the kernel's fit types (mm/vmalloc.c classify_va_fit_type). */
+enum { VMLIST_FIT_FL, VMLIST_FIT_LE, VMLIST_FIT_RE, VMLIST_FIT_NE };
+
+/* A variant. Callers go through vmlist_alloc()/vmlist_free(), which validate and normalise the
+ * request and keep allocs, frees, failures, bad_frees, invalid, live and live_bytes; the ops see
+ * only valid requests (size a non-zero page multiple, align a power of two >= PAGE_SIZE, vstart
+ * < vend page-aligned and inside the space) and count visits, splits and merges. */
 struct vmlist_ops {
 	const char *name; /* "list", "rbtree", "augmented" */
 	const char *desc;
@@ -47,17 +57,31 @@ struct vmlist_ops {
 extern const struct vmlist_ops *const vmlist_variants[]; /* NULL-terminated registry */
 const struct vmlist_ops *vmlist_find(const char *name);
 
-/* A vmlist instance: the ops, their private state and the counters. */
+/* A vmlist instance: the ops, their private state and the counters. The variant keeps a
+ * pointer to st, so a struct vmlist must not be moved (copied) after vmlist_init. */
 struct vmlist {
 	const struct vmlist_ops *ops;
 	void *priv;
 	struct vmlist_stats st;
+	u64 vstart, vend; /* the space, vend rounded down to a page: [vstart, vend) */
 };
 
+/* cfg->vstart must be page-aligned and below cfg->vend; an unaligned vend (the kernel's
+ * inclusive-looking VMALLOC_END 0x...ffff) is rounded down to a page. 0, -EINVAL or -ENOMEM. */
 int vmlist_init(struct vmlist *v, const struct vmlist_ops *ops, const struct vmlist_cfg *cfg);
 void vmlist_fini(struct vmlist *v);
+/* Reserve the lowest align-aligned [*addr, *addr + size) inside [vstart, vend) intersected with
+ * the space that overlaps no busy area. size must be a non-zero page multiple; align a power
+ * of two (values below PAGE_SIZE act as PAGE_SIZE: every address is page-aligned anyway);
+ * vstart < vend. 0, -EINVAL (counted in invalid) or -ENOMEM (no fit, counted in failures). */
 int vmlist_alloc(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr);
+/* Release the busy area starting at addr: 0 with *size (may be NULL), or -ENOENT for a
+ * misaligned, unknown or already freed address (counted in bad_frees, nothing changes). */
 int vmlist_free(struct vmlist *v, u64 addr, u64 *size);
+/* The variant's full invariant check plus the wrapper's counters: 0 or -EUCLEAN. */
 int vmlist_check(const struct vmlist *v);
+/* Parse a comma-separated list of variant names ("list,rbtree") into out[0..max): the count,
+ * or -EINVAL (unknown name, *bad set to its position in csv) or -E2BIG. */
+int vmlist_parse_names(const char *csv, const struct vmlist_ops **out, int max, const char **bad);
 
 #endif

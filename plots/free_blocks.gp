@@ -2,7 +2,7 @@
 # Variables: datafile (CSV, header "order,<config>,<config>...", a row per order), outfile, title.
 if (!exists("title")) title = "free blocks per order at the end of the replay"
 ext = outfile[strlen(outfile)-2:]
-if (ext eq "svg") { set terminal svg size 900,540 dynamic font "sans,12" } else { set terminal pngcairo size 900,540 font "sans,11" }
+if (ext eq "svg") { set terminal svg size 900,540 dynamic noenhanced font "sans,12" } else { set terminal pngcairo size 900,540 noenhanced font "sans,11" }
 set output outfile
 set datafile separator ","
 stats datafile using 1 nooutput

@@ -1,0 +1,260 @@
+/* mmreplay bench parse: how fast the trace readers are, measured in one run.
+ *  1. text: the trace decompressed to a temporary file, parsed single-threaded (best of
+ *     --repeat), in events/s and MB/s, against `awk '/mm_page_alloc/{n++}'` on the same file;
+ *  2. native: the events converted to the native format and replicated to at least
+ *     --native-events records, read back in events/s;
+ *  3. streaming memory: peak RSS of a child process streaming the text once and --scale
+ *     times concatenated (it should not grow). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "benches.h"
+#include "commands.h"
+#include "trace.h"
+
+static void pb_usage(FILE *f)
+{
+	fprintf(f, "usage: mmreplay bench parse [--repeat N] [--native-events N] [--scale K] TRACE\n\n"
+		   "Measures the readers on TRACE (a text trace, plain or .zst): text parse events/s\n"
+		   "and MB/s against awk '/mm_page_alloc/{n++}' on the same decompressed file, native\n"
+		   "read events/s, and the peak RSS of streaming the text 1x and K x concatenated.\n"
+		   "  --repeat N         timed repetitions, best kept (default 3)\n"
+		   "  --native-events N  native records to read (default 20000000)\n"
+		   "  --scale K          concatenation factor for the memory check (default 10)\n");
+}
+
+/* Temporary file in $TMPDIR; returns the open FILE and its name in buf. */
+static FILE *pb_tmp(char *buf, size_t n, const char *tag)
+{
+	const char *dir = getenv("TMPDIR");
+	snprintf(buf, n, "%s/mmreplay-%s-XXXXXX", dir && *dir ? dir : "/tmp", tag);
+	int fd = mkstemp(buf);
+	return fd < 0 ? NULL : fdopen(fd, "w+b");
+}
+
+/* Stream the whole trace; returns events, or -1 (diag printed). */
+static long long pb_stream(const char *path, const struct trace_opts *o, struct trace_stats *st)
+{
+	struct trace_reader *r;
+	struct mm_diag d = {{0}};
+	static struct mm_event evs[1024];
+	if (trace_open(path, o, &r, &d)) {
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg);
+		return -1;
+	}
+	long n;
+	while ((n = trace_read(r, evs, MM_ARRAY_SIZE(evs))) > 0)
+		;
+	if (n < 0) {
+		fprintf(stderr, "mmreplay bench parse: %s\n", trace_diag(r)->msg);
+		trace_close(r);
+		return -1;
+	}
+	if (st)
+		*st = *trace_stats(r);
+	long long ev = (long long)trace_stats(r)->events;
+	trace_close(r);
+	return ev;
+}
+
+/* Wall time of `awk '/mm_page_alloc/{n++} END{print n+0}' path`, its count in *count. */
+static int pb_awk(const char *path, u64 *ns, u64 *count)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "awk '/mm_page_alloc/{n++} END{print n+0}' '%s'", path);
+	u64 t0 = clock_ns();
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	unsigned long long c = 0;
+	int ok = fscanf(p, "%llu", &c);
+	int st = pclose(p);
+	*ns = clock_ns() - t0;
+	*count = c;
+	return ok == 1 && st == 0 ? 0 : -1;
+}
+
+/* Peak RSS (KiB) of a child that streams path. */
+static long pb_child_rss(const char *path)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(pb_stream(path, NULL, NULL) < 0 ? 1 : 0);
+	int status;
+	struct rusage ru;
+	if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return ru.ru_maxrss;
+}
+
+static int pb_copy(const char *src, FILE *dst, int times)
+{
+	char buf[1 << 16];
+	for (int i = 0; i < times; i++) {
+		FILE *f = fopen(src, "rb");
+		if (!f)
+			return -1;
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			if (fwrite(buf, 1, n, dst) != n) {
+				fclose(f);
+				return -1;
+			}
+		fclose(f);
+	}
+	return fflush(dst) ? -1 : 0;
+}
+
+int bench_parse(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"repeat", required_argument, NULL, 'r'},
+		{"native-events", required_argument, NULL, 'n'},
+		{"scale", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int repeat = 3, scale = 10;
+	long long native_target = 20000000;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:n:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			repeat = atoi(optarg);
+			break;
+		case 'n':
+			native_target = atoll(optarg);
+			break;
+		case 's':
+			scale = atoi(optarg);
+			break;
+		case 'h':
+			pb_usage(stdout);
+			return MM_EXIT_OK;
+		default:
+			pb_usage(stderr);
+			return MM_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || repeat < 1 || scale < 1 || native_target < 1) {
+		pb_usage(stderr);
+		return MM_EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	char txt[4096], nat[4096], big[4096];
+	int rc = MM_EXIT_FAIL;
+	FILE *ft = NULL, *fn = NULL, *fb = NULL;
+	struct mm_diag d = {{0}};
+	txt[0] = nat[0] = big[0] = '\0';
+	if (!(ft = pb_tmp(txt, sizeof(txt), "text")) || trace_decompress(path, ft, &d) || fflush(ft)) {
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg[0] ? d.msg : "temporary file");
+		goto out;
+	}
+	long long bytes = ftell(ft);
+
+	/* 1. text parse vs awk */
+	u64 best = UINT64_MAX, awk_best = UINT64_MAX, awk_count = 0;
+	struct trace_stats st;
+	long long events = 0;
+	for (int i = 0; i < repeat; i++) {
+		u64 t0 = clock_ns();
+		events = pb_stream(txt, NULL, &st);
+		u64 t = clock_ns() - t0;
+		if (events < 0)
+			goto out;
+		best = MM_MIN(best, t);
+		u64 at, ac;
+		if (pb_awk(txt, &at, &ac)) {
+			fprintf(stderr, "mmreplay bench parse: running awk failed\n");
+			goto out;
+		}
+		awk_best = MM_MIN(awk_best, at);
+		awk_count = ac;
+	}
+	printf("text_file            %s (%lld bytes decompressed)\n", path, bytes);
+	printf("text_events          %lld (page_alloc %" PRIu64 ", awk counted %" PRIu64 ")\n", events,
+	       st.kind[MME_PAGE_ALLOC], awk_count);
+	printf("text_parse_ns        %" PRIu64 "\n", best);
+	printf("text_events_per_s    %.0f\n", (double)events * 1e9 / (double)best);
+	printf("text_mb_per_s        %.1f\n", (double)bytes / 1e6 * 1e9 / (double)best);
+	printf("awk_ns               %" PRIu64 "\n", awk_best);
+	printf("awk_mb_per_s         %.1f\n", (double)bytes / 1e6 * 1e9 / (double)awk_best);
+	printf("speedup_vs_awk       %.2f\n", (double)awk_best / (double)best);
+
+	/* 2. native read */
+	struct mm_trace t;
+	if (trace_load(txt, NULL, &t, &d)) {
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg);
+		goto out;
+	}
+	struct trace_writer *w;
+	long long copies = t.n ? (native_target + (long long)t.n - 1) / (long long)t.n : 0;
+	fn = pb_tmp(nat, sizeof(nat), "native");
+	if (!fn || !t.n || trace_writer_open(nat, &w, &d)) {
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg[0] ? d.msg : "native temporary");
+		trace_free(&t);
+		goto out;
+	}
+	for (long long i = 0; i < copies; i++)
+		if (trace_writer_put(w, t.ev, t.n)) {
+			trace_writer_abort(w);
+			trace_free(&t);
+			goto out;
+		}
+	trace_free(&t);
+	if (trace_writer_commit(w, &d)) {
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg);
+		goto out;
+	}
+	u64 nbest = UINT64_MAX;
+	long long nev = 0;
+	for (int i = 0; i < repeat; i++) {
+		u64 t0 = clock_ns();
+		nev = pb_stream(nat, NULL, NULL);
+		u64 dt = clock_ns() - t0;
+		if (nev < 0)
+			goto out;
+		nbest = MM_MIN(nbest, dt);
+	}
+	printf("native_events        %lld\n", nev);
+	printf("native_read_ns       %" PRIu64 "\n", nbest);
+	printf("native_events_per_s  %.0f\n", (double)nev * 1e9 / (double)nbest);
+
+	/* 3. streaming memory, 1x vs K x */
+	if (!(fb = pb_tmp(big, sizeof(big), "scaled")) || pb_copy(txt, fb, scale)) {
+		fprintf(stderr, "mmreplay bench parse: cannot write the scaled copy\n");
+		goto out;
+	}
+	long rss1 = pb_child_rss(txt), rssk = pb_child_rss(big);
+	if (rss1 < 0 || rssk < 0) {
+		fprintf(stderr, "mmreplay bench parse: streaming child failed\n");
+		goto out;
+	}
+	printf("stream_rss_1x_kib    %ld\n", rss1);
+	printf("stream_rss_%dx_kib   %ld\n", scale, rssk);
+	rc = MM_EXIT_OK;
+out:
+	if (ft)
+		fclose(ft);
+	if (fn)
+		fclose(fn);
+	if (fb)
+		fclose(fb);
+	if (txt[0])
+		unlink(txt);
+	if (nat[0])
+		unlink(nat);
+	if (big[0])
+		unlink(big);
+	return rc;
+}

@@ -1,0 +1,147 @@
+/* The columns of `mmreplay replay`'s CSV, in order: one line per column in the table at the
+ * bottom, each model block kept together so other models add theirs without touching the
+ * rest. Every column not prefixed host_ is a deterministic model result. */
+#include <stdio.h>
+
+#include "replay.h"
+
+#define COL_U64(fn, expr)                                                                                    \
+	static void fn(const struct replay_row *r, char *b, size_t n)                                        \
+	{                                                                                                    \
+		const struct sim *s = r->sim;                                                                \
+		(void)s;                                                                                     \
+		snprintf(b, n, "%llu", (unsigned long long)(expr));                                          \
+	}
+#define COL_STR(fn, expr)                                                                                    \
+	static void fn(const struct replay_row *r, char *b, size_t n)                                        \
+	{                                                                                                    \
+		const struct sim *s = r->sim;                                                                \
+		(void)s;                                                                                     \
+		snprintf(b, n, "%s", (expr));                                                                \
+	}
+
+/* configuration */
+COL_STR(c_trace, r->trace)
+COL_STR(c_vmlist, s->cfg.vmlist->name)
+COL_STR(c_tlb, s->cfg.tlb->name)
+COL_STR(c_buddy, s->cfg.buddy->name)
+COL_STR(c_page_mode, s->cfg.page_mode == PAGEREPLAY_FAITHFUL ? "faithful" : "placement")
+COL_U64(c_levels, s->vm.cfg.levels)
+COL_U64(c_ncpus, s->vm.cfg.ncpus)
+COL_U64(c_events, r->events)
+
+/* vmalloc, page tables, TLB (issue 4) */
+COL_U64(c_vmap_allocs, s->vm.st.vmallocs)
+COL_U64(c_vmap_frees, s->vm.st.vfrees)
+COL_U64(c_vmap_purges, s->vm.tlb.st.vmap_purges)
+COL_U64(c_purged_areas, s->vm.tlb.st.purged_areas)
+COL_U64(c_forced_purges, s->vm.tlb.st.forced_purges)
+COL_U64(c_lazy_seed_pages, s->vmap.lazy_seed_pages)
+COL_U64(c_trace_vmap_purges, s->vmap.trace_purges)
+COL_U64(c_trace_purged_areas, s->vmap.trace_purged_areas)
+COL_U64(c_tlb_flush_all, s->vm.tlb.st.flush_all)
+COL_U64(c_tlb_flush_range, s->vm.tlb.st.flush_range)
+COL_U64(c_tlb_flush_pages, s->vm.tlb.st.flush_pages)
+COL_U64(c_cache_flushes, s->vm.tlb.st.cache_flushes)
+COL_U64(c_ipis, s->vm.tlb.st.ipis)
+COL_U64(c_pte_set, s->vm.pts.pte_set)
+COL_U64(c_pte_clear, s->vm.pts.pte_clear)
+COL_U64(c_pgtable_pages_alloc, s->vm.pts.pgtable_pages_alloc)
+COL_U64(c_pgtable_pages_free, s->vm.pts.pgtable_pages_free)
+COL_U64(c_walk_entries, s->vm.pts.walk_entries)
+COL_U64(c_walk_l0, s->vm.pts.walk_level[0])
+COL_U64(c_walk_l1, s->vm.pts.walk_level[1])
+COL_U64(c_walk_l2, s->vm.pts.walk_level[2])
+COL_U64(c_walk_l3, s->vm.pts.walk_level[3])
+COL_U64(c_walk_l4, s->vm.pts.walk_level[4])
+COL_U64(c_vmlist_visits, s->vm.vl.st.visits)
+COL_U64(c_vmlist_alloc_visits, s->vm.vl.st.alloc_visits)
+COL_U64(c_vmalloc_pages, s->vm.st.pages_alloc)
+COL_U64(c_vmap_alloc_failures, s->vmap.alloc_failures)
+COL_U64(c_vmap_traced_failures, s->vmap.traced_failures)
+COL_U64(c_vmap_unmatched_frees, s->vmap.unmatched_frees)
+COL_U64(c_vmap_bad_frees, s->vm.st.bad_frees)
+COL_U64(c_vmap_live, s->vm.st.live_areas)
+
+/* traced page events on the buddy */
+COL_U64(c_page_allocs, s->pages.st.allocs)
+COL_U64(c_page_frees, s->pages.st.frees)
+COL_U64(c_page_alloc_failures, s->pages.st.alloc_failures)
+COL_U64(c_page_unmatched_frees, s->pages.st.unmatched_frees)
+COL_U64(c_page_conflicts, s->pages.st.conflicts)
+COL_U64(c_free_pages_end, s->buddy.free_pages)
+
+/* totals over the models */
+COL_U64(c_alloc_failures, s->pages.st.alloc_failures + s->vmap.alloc_failures)
+COL_U64(c_unmatched_frees, s->pages.st.unmatched_frees + s->vmap.unmatched_frees)
+
+/* host measurements */
+COL_U64(c_host_ns, r->host_ns)
+static void c_host_ns_per_event(const struct replay_row *r, char *b, size_t n)
+{
+	snprintf(b, n, "%.2f", r->events ? (double)r->host_ns / (double)r->events : 0.0);
+}
+static void c_host_mevents_per_s(const struct replay_row *r, char *b, size_t n)
+{
+	snprintf(b, n, "%.2f", r->host_ns ? (double)r->events * 1e3 / (double)r->host_ns : 0.0);
+}
+COL_U64(c_host_peak_rss_bytes, r->host_rss)
+
+const struct replay_column replay_columns[] = {
+	{"trace", true, c_trace},
+	{"vmlist", true, c_vmlist},
+	{"tlb", true, c_tlb},
+	{"buddy", true, c_buddy},
+	{"page_mode", false, c_page_mode},
+	{"levels", false, c_levels},
+	{"ncpus", false, c_ncpus},
+	{"events", true, c_events},
+	/* vmalloc, page tables, TLB */
+	{"vmap_allocs", true, c_vmap_allocs},
+	{"vmap_frees", true, c_vmap_frees},
+	{"vmap_purges", true, c_vmap_purges},
+	{"purged_areas", false, c_purged_areas},
+	{"forced_purges", false, c_forced_purges},
+	{"lazy_seed_pages", false, c_lazy_seed_pages},
+	{"trace_vmap_purges", false, c_trace_vmap_purges},
+	{"trace_purged_areas", false, c_trace_purged_areas},
+	{"tlb_flush_all", true, c_tlb_flush_all},
+	{"tlb_flush_range", true, c_tlb_flush_range},
+	{"tlb_flush_pages", false, c_tlb_flush_pages},
+	{"cache_flushes", false, c_cache_flushes},
+	{"ipis", true, c_ipis},
+	{"pte_set", true, c_pte_set},
+	{"pte_clear", false, c_pte_clear},
+	{"pgtable_pages_alloc", false, c_pgtable_pages_alloc},
+	{"pgtable_pages_free", false, c_pgtable_pages_free},
+	{"walk_entries", true, c_walk_entries},
+	{"walk_l0", false, c_walk_l0},
+	{"walk_l1", false, c_walk_l1},
+	{"walk_l2", false, c_walk_l2},
+	{"walk_l3", false, c_walk_l3},
+	{"walk_l4", false, c_walk_l4},
+	{"vmlist_visits", true, c_vmlist_visits},
+	{"vmlist_alloc_visits", false, c_vmlist_alloc_visits},
+	{"vmalloc_pages", false, c_vmalloc_pages},
+	{"vmap_alloc_failures", false, c_vmap_alloc_failures},
+	{"vmap_traced_failures", false, c_vmap_traced_failures},
+	{"vmap_unmatched_frees", false, c_vmap_unmatched_frees},
+	{"vmap_bad_frees", false, c_vmap_bad_frees},
+	{"vmap_live", false, c_vmap_live},
+	/* traced page events */
+	{"page_allocs", true, c_page_allocs},
+	{"page_frees", true, c_page_frees},
+	{"page_alloc_failures", false, c_page_alloc_failures},
+	{"page_unmatched_frees", false, c_page_unmatched_frees},
+	{"page_conflicts", false, c_page_conflicts},
+	{"free_pages_end", false, c_free_pages_end},
+	/* totals */
+	{"alloc_failures", true, c_alloc_failures},
+	{"unmatched_frees", true, c_unmatched_frees},
+	/* host measurements: not deterministic */
+	{"host_ns", false, c_host_ns},
+	{"host_ns_per_event", true, c_host_ns_per_event},
+	{"host_mevents_per_s", false, c_host_mevents_per_s},
+	{"host_peak_rss_bytes", false, c_host_peak_rss_bytes},
+	{NULL, false, NULL},
+};

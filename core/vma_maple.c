@@ -1,0 +1,556 @@
+/* The `maple` VMA index (6.1+): a B-tree over ranges. Each node holds up to MT_SLOTS entries
+ * with pivots (the last address of each range, end - 1) scanned linearly the way the maple tree
+ * walks a node; internal pivots bound their children. Nodes split when full and borrow from or
+ * merge with a sibling when under half full, so every leaf is at the same depth. Leaves are
+ * linked to their neighbours for the VMA walks (the maple tree finds them through its parent
+ * pointers instead; the cost counted is one entry per step either way). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vma.h"
+
+#define MT_SLOTS 16
+#define MT_MIN (MT_SLOTS / 2)
+#define MT_MAX_DEPTH 24
+
+struct mt_node {
+	/* leaf: slot[i] is a VMA and pivot[i] its end - 1, strictly increasing.
+	 * internal: slot[i] is a child whose keys k satisfy pivot[i-1] < k <= pivot[i] (pivot[-1]
+	 * = the node's own lower bound, pivot[nr-1] = its upper bound, not stored). */
+	u64 pivot[MT_SLOTS];
+	void *slot[MT_SLOTS];
+	struct mt_node *lprev, *lnext; /* leaves only: neighbouring leaves in key order */
+	u16 nr;			       /* entries; >= MT_MIN except in the root */
+	u8 leaf;
+};
+
+struct vma_maple {
+	struct mt_node *root; /* NULL when empty */
+	unsigned depth;	      /* levels, 1 = the root is a leaf */
+	u64 count;
+	/* the walk state (the kernel's ma_state): leaf and slot of the last VMA found, so the
+	 * next and previous VMA cost one step; NULL after any change to the tree */
+	struct mt_node *cur;
+	unsigned cur_idx;
+};
+
+static inline void mt_set_cursor(struct vma_maple *t, struct mt_node *n, unsigned i)
+{
+	t->cur = n;
+	t->cur_idx = i;
+}
+
+/* Leaf and slot of v when the cursor is on it. */
+static inline bool mt_cursor_on(const struct vma_maple *t, const struct vma *v)
+{
+	return t->cur && t->cur_idx < t->cur->nr && t->cur->slot[t->cur_idx] == v;
+}
+
+struct mt_path {
+	struct mt_node *node[MT_MAX_DEPTH];
+	unsigned idx[MT_MAX_DEPTH]; /* slot taken in node[d] */
+	unsigned depth;
+};
+
+static int vm_init(void *priv)
+{
+	memset(priv, 0, sizeof(struct vma_maple));
+	return 0;
+}
+
+static void mt_free(struct mt_node *n)
+{
+	if (!n)
+		return;
+	if (!n->leaf)
+		for (unsigned i = 0; i < n->nr; i++)
+			mt_free(n->slot[i]);
+	free(n);
+}
+
+static void vm_fini(void *priv)
+{
+	struct vma_maple *t = priv;
+	mt_free(t->root);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Slot of an internal node to descend for key. */
+static inline unsigned mt_child(const struct mt_node *n, u64 key, struct vma_stats *st)
+{
+	unsigned i = 0;
+	while (i + 1 < n->nr && key > n->pivot[i])
+		i++;
+	st->find_vma_visits += i + 1;
+	return i;
+}
+
+/* Walk to the leaf that covers key, recording the path (p may be NULL). */
+static struct mt_node *mt_descend(struct vma_maple *t, u64 key, struct mt_path *p, struct vma_stats *st)
+{
+	struct mt_node *n = t->root;
+	unsigned d = 0;
+	while (!n->leaf) {
+		unsigned i = mt_child(n, key, st);
+		if (p) {
+			p->node[d] = n;
+			p->idx[d] = i;
+		}
+		d++;
+		n = n->slot[i];
+	}
+	if (p) {
+		p->node[d] = n;
+		p->depth = d;
+	}
+	return n;
+}
+
+/* First leaf entry with pivot >= key, or n->nr. */
+static inline unsigned mt_leaf_pos(const struct mt_node *n, u64 key, struct vma_stats *st)
+{
+	unsigned i = 0;
+	while (i < n->nr && n->pivot[i] < key)
+		i++;
+	st->find_vma_visits += i < n->nr ? i + 1 : i;
+	return i;
+}
+
+static struct vma *vm_find(void *priv, u64 addr, struct vma_stats *st)
+{
+	struct vma_maple *t = priv;
+	st->find_vma_calls++;
+	if (!t->root)
+		return NULL;
+	struct mt_node *n = mt_descend(t, addr, NULL, st);
+	unsigned i = mt_leaf_pos(n, addr, st);
+	if (i < n->nr) {
+		mt_set_cursor(t, n, i);
+		return n->slot[i];
+	}
+	/* the leaf's keys all lie below addr although its bound does not: the next leaf's first */
+	if (n->lnext) {
+		st->find_vma_visits++;
+		mt_set_cursor(t, n->lnext, 0);
+		return n->lnext->slot[0];
+	}
+	return NULL;
+}
+
+static struct vma *vm_first(void *priv, struct vma_stats *st)
+{
+	struct vma_maple *t = priv;
+	if (!t->root)
+		return NULL;
+	struct mt_node *n = t->root;
+	while (!n->leaf) {
+		st->find_vma_visits++;
+		n = n->slot[0];
+	}
+	st->find_vma_visits++;
+	return n->slot[0];
+}
+
+/* Leaf and slot holding v (which must be linked). */
+static struct mt_node *mt_locate(struct vma_maple *t, struct vma *v, unsigned *pos, struct mt_path *p,
+				 struct vma_stats *st)
+{
+	struct mt_node *n = mt_descend(t, v->end - 1, p, st);
+	unsigned i = mt_leaf_pos(n, v->end - 1, st);
+	*pos = i;
+	return n;
+}
+
+static struct vma *vm_next(void *priv, struct vma *v, struct vma_stats *st)
+{
+	struct vma_maple *t = priv;
+	unsigned i;
+	struct mt_node *n;
+	if (mt_cursor_on(t, v)) {
+		n = t->cur;
+		i = t->cur_idx;
+	} else {
+		n = mt_locate(t, v, &i, NULL, st);
+	}
+	st->find_vma_visits++;
+	if (i + 1 < n->nr) {
+		mt_set_cursor(t, n, i + 1);
+		return n->slot[i + 1];
+	}
+	if (!n->lnext)
+		return NULL;
+	mt_set_cursor(t, n->lnext, 0);
+	return n->lnext->slot[0];
+}
+
+static struct vma *vm_prev(void *priv, struct vma *v, struct vma_stats *st)
+{
+	struct vma_maple *t = priv;
+	unsigned i;
+	struct mt_node *n;
+	if (mt_cursor_on(t, v)) {
+		n = t->cur;
+		i = t->cur_idx;
+	} else {
+		n = mt_locate(t, v, &i, NULL, st);
+	}
+	st->find_vma_visits++;
+	if (i > 0) {
+		mt_set_cursor(t, n, i - 1);
+		return n->slot[i - 1];
+	}
+	if (!n->lprev)
+		return NULL;
+	mt_set_cursor(t, n->lprev, n->lprev->nr - 1);
+	return n->lprev->slot[n->lprev->nr - 1];
+}
+
+static struct mt_node *mt_node_new(bool leaf)
+{
+	struct mt_node *n = calloc(1, sizeof(*n));
+	if (n)
+		n->leaf = leaf;
+	return n;
+}
+
+/* Put (pivot, slot) at position i of n, which has room. */
+static void mt_put(struct mt_node *n, unsigned i, u64 pivot, void *slot)
+{
+	memmove(&n->pivot[i + 1], &n->pivot[i], (n->nr - i) * sizeof(u64));
+	memmove(&n->slot[i + 1], &n->slot[i], (n->nr - i) * sizeof(void *));
+	n->pivot[i] = pivot;
+	n->slot[i] = slot;
+	n->nr++;
+}
+
+static void mt_cut(struct mt_node *n, unsigned i)
+{
+	memmove(&n->pivot[i], &n->pivot[i + 1], (n->nr - i - 1) * sizeof(u64));
+	memmove(&n->slot[i], &n->slot[i + 1], (n->nr - i - 1) * sizeof(void *));
+	n->nr--;
+}
+
+static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
+{
+	struct vma_maple *t = priv;
+	t->cur = NULL;
+	u64 key = v->end - 1;
+	if (!t->root) {
+		t->root = mt_node_new(true);
+		if (!t->root)
+			return -ENOMEM;
+		t->depth = 1;
+		mt_put(t->root, 0, key, v);
+		t->count++;
+		return 0;
+	}
+	struct mt_path p;
+	struct mt_node *n = mt_descend(t, key, &p, st);
+	/* nodes that may split: allocate first so a host failure leaves the tree intact */
+	struct mt_node *spare[MT_MAX_DEPTH + 1];
+	unsigned need = 0;
+	for (int d = (int)p.depth; d >= 0 && p.node[d]->nr == MT_SLOTS; d--)
+		need++;
+	if (need == p.depth + 1)
+		need++; /* a new root */
+	for (unsigned k = 0; k < need; k++) {
+		spare[k] = mt_node_new(false);
+		if (!spare[k]) {
+			while (k--)
+				free(spare[k]);
+			return -ENOMEM;
+		}
+	}
+	unsigned used = 0;
+	u64 piv = key;
+	void *slot = v;
+	unsigned pos = mt_leaf_pos(n, key, st);
+	for (int d = (int)p.depth;; d--) {
+		n = p.node[d];
+		if (n->nr < MT_SLOTS) {
+			if (n->leaf) {
+				mt_put(n, pos, piv, slot);
+			} else {
+				/* child pos-1 split: the new right half follows it; pivot bounds the left */
+				mt_put(n, pos, n->pivot[pos - 1], slot);
+				n->pivot[pos - 1] = piv;
+			}
+			break;
+		}
+		/* full: build the MT_SLOTS + 1 entries, keep the low half, move the high half */
+		u64 kp[MT_SLOTS + 1];
+		void *ks[MT_SLOTS + 1];
+		memcpy(kp, n->pivot, sizeof(n->pivot));
+		memcpy(ks, n->slot, sizeof(n->slot));
+		unsigned cnt = MT_SLOTS;
+		memmove(&kp[pos + 1], &kp[pos], (cnt - pos) * sizeof(u64));
+		memmove(&ks[pos + 1], &ks[pos], (cnt - pos) * sizeof(void *));
+		if (n->leaf) {
+			kp[pos] = piv;
+		} else {
+			kp[pos] = kp[pos - 1];
+			kp[pos - 1] = piv;
+		}
+		ks[pos] = slot;
+		cnt++;
+		struct mt_node *r = spare[used++];
+		r->leaf = n->leaf;
+		unsigned left = cnt / 2;
+		n->nr = (u16)left;
+		r->nr = (u16)(cnt - left);
+		memcpy(n->pivot, kp, left * sizeof(u64));
+		memcpy(n->slot, ks, left * sizeof(void *));
+		memcpy(r->pivot, &kp[left], r->nr * sizeof(u64));
+		memcpy(r->slot, &ks[left], r->nr * sizeof(void *));
+		if (n->leaf) {
+			r->lnext = n->lnext;
+			r->lprev = n;
+			if (n->lnext)
+				n->lnext->lprev = r;
+			n->lnext = r;
+		}
+		piv = kp[left - 1]; /* the left half's upper bound */
+		slot = r;
+		if (d == 0) {
+			struct mt_node *root = spare[used++];
+			root->leaf = 0;
+			root->nr = 2;
+			root->slot[0] = n;
+			root->slot[1] = r;
+			root->pivot[0] = piv;
+			t->root = root;
+			t->depth++;
+			break;
+		}
+		pos = p.idx[d - 1] + 1;
+	}
+	while (used < need)
+		free(spare[--need]);
+	t->count++;
+	return 0;
+}
+
+/* n (at depth d of path p, not the root) has fewer than MT_MIN entries: borrow or merge. */
+static void mt_rebalance(struct vma_maple *t, struct mt_path *p, unsigned d)
+{
+	while (d > 0) {
+		struct mt_node *n = p->node[d], *par = p->node[d - 1];
+		unsigned i = p->idx[d - 1];
+		if (n->nr >= MT_MIN)
+			return;
+		struct mt_node *l = i > 0 ? par->slot[i - 1] : NULL;
+		struct mt_node *r = i + 1 < par->nr ? par->slot[i + 1] : NULL;
+		if (l && l->nr > MT_MIN) {
+			if (n->leaf) {
+				mt_put(n, 0, l->pivot[l->nr - 1], l->slot[l->nr - 1]);
+				l->nr--;
+				par->pivot[i - 1] = l->pivot[l->nr - 1];
+			} else {
+				mt_put(n, 0, par->pivot[i - 1], l->slot[l->nr - 1]);
+				par->pivot[i - 1] = l->pivot[l->nr - 2];
+				l->nr--;
+			}
+			return;
+		}
+		if (r && r->nr > MT_MIN) {
+			if (n->leaf) {
+				mt_put(n, n->nr, r->pivot[0], r->slot[0]);
+				par->pivot[i] = r->pivot[0];
+			} else {
+				n->pivot[n->nr - 1] = par->pivot[i];
+				mt_put(n, n->nr, 0, r->slot[0]);
+				par->pivot[i] = r->pivot[0];
+			}
+			mt_cut(r, 0);
+			return;
+		}
+		/* merge the pair (a, b) = children k, k+1 of par */
+		unsigned k = l ? i - 1 : i;
+		struct mt_node *a = par->slot[k], *b = par->slot[k + 1];
+		if (!a->leaf)
+			a->pivot[a->nr - 1] = par->pivot[k];
+		memcpy(&a->pivot[a->nr], b->pivot, b->nr * sizeof(u64));
+		memcpy(&a->slot[a->nr], b->slot, b->nr * sizeof(void *));
+		a->nr += b->nr;
+		if (a->leaf) {
+			a->lnext = b->lnext;
+			if (b->lnext)
+				b->lnext->lprev = a;
+		}
+		/* drop child k+1: a now covers b's keys, so it takes b's upper bound */
+		if (k + 2 < (unsigned)par->nr)
+			par->pivot[k] = par->pivot[k + 1];
+		memmove(&par->pivot[k + 1], &par->pivot[k + 2], (par->nr - k - 2) * sizeof(u64));
+		memmove(&par->slot[k + 1], &par->slot[k + 2], (par->nr - k - 2) * sizeof(void *));
+		par->nr--;
+		free(b);
+		d--;
+	}
+	/* the root: an internal root with one child hands over to it */
+	struct mt_node *root = t->root;
+	if (!root->leaf && root->nr == 1) {
+		t->root = root->slot[0];
+		t->depth--;
+		free(root);
+	}
+}
+
+static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
+{
+	struct vma_maple *t = priv;
+	t->cur = NULL;
+	struct mt_path p;
+	unsigned i;
+	struct mt_node *n = mt_locate(t, v, &i, &p, st);
+	if (i >= n->nr || n->slot[i] != v)
+		return; /* not linked: check() reports the caller's bug */
+	mt_cut(n, i);
+	t->count--;
+	if (p.depth == 0) {
+		if (n->nr == 0) {
+			free(n);
+			t->root = NULL;
+			t->depth = 0;
+		}
+		return;
+	}
+	mt_rebalance(t, &p, p.depth);
+}
+
+static int vm_resize(void *priv, struct vma *v, u64 start, u64 end, struct vma_stats *st)
+{
+	struct vma_maple *t = priv;
+	if (end == v->end) {
+		v->start = start; /* the key (end - 1) is unchanged: the tree is untouched */
+		return 0;
+	}
+	/* mas_store of the new range: when the new last address stays within the bounds the
+	 * ancestors give this leaf, the pivot changes in place (order among the leaf's entries
+	 * cannot change: ranges never overlap) */
+	struct mt_path p;
+	unsigned i;
+	struct mt_node *n = mt_locate(t, v, &i, &p, st);
+	u64 key = end - 1;
+	bool lo_ok = true, hi_ok = true, lo_set = false, hi_set = false;
+	for (int d = (int)p.depth - 1; d >= 0 && !(lo_set && hi_set); d--) {
+		struct mt_node *a = p.node[d];
+		unsigned k = p.idx[d];
+		if (!lo_set && k > 0) {
+			lo_set = true;
+			lo_ok = key > a->pivot[k - 1];
+		}
+		if (!hi_set && k + 1 < a->nr) {
+			hi_set = true;
+			hi_ok = key <= a->pivot[k];
+		}
+	}
+	if (i < n->nr && n->slot[i] == v && lo_ok && hi_ok) {
+		n->pivot[i] = key;
+		v->start = start;
+		v->end = end;
+		mt_set_cursor(t, n, i);
+		return 0;
+	}
+	vm_erase(t, v, st);
+	v->start = start;
+	v->end = end;
+	return vm_insert(t, v, st);
+}
+
+struct mt_check {
+	char *msg;
+	size_t msglen;
+	unsigned leaf_depth;
+	u64 count;
+	struct mt_node *last_leaf;
+	u64 last_key;
+	bool have_key;
+};
+
+static int mt_check_node(const struct mt_node *n, unsigned d, u64 lo, u64 hi, bool root, struct mt_check *c)
+{
+	if (n->nr == 0 || n->nr > MT_SLOTS || (!root && n->nr < MT_MIN)) {
+		snprintf(c->msg, c->msglen, "maple: node at depth %u holds %u entries", d, n->nr);
+		return -EUCLEAN;
+	}
+	if (n->leaf) {
+		if (c->leaf_depth != d) {
+			snprintf(c->msg, c->msglen, "maple: leaf at depth %u, expected %u", d, c->leaf_depth);
+			return -EUCLEAN;
+		}
+		if (n->lprev != c->last_leaf || (c->last_leaf && c->last_leaf->lnext != n)) {
+			snprintf(c->msg, c->msglen, "maple: leaf links out of order");
+			return -EUCLEAN;
+		}
+		c->last_leaf = (struct mt_node *)n;
+		for (unsigned i = 0; i < n->nr; i++) {
+			const struct vma *v = n->slot[i];
+			if (n->pivot[i] != v->end - 1 || n->pivot[i] < lo || n->pivot[i] > hi ||
+			    (c->have_key && c->last_key >= v->start)) {
+				snprintf(c->msg, c->msglen, "maple: leaf pivot %llx out of order or bounds",
+					 (unsigned long long)n->pivot[i]);
+				return -EUCLEAN;
+			}
+			c->last_key = n->pivot[i];
+			c->have_key = true;
+			c->count++;
+		}
+		return 0;
+	}
+	for (unsigned i = 0; i < n->nr; i++) {
+		u64 clo = i ? n->pivot[i - 1] + 1 : lo, chi = i + 1 < n->nr ? n->pivot[i] : hi;
+		if (i + 1 < n->nr &&
+		    (n->pivot[i] < lo || n->pivot[i] > hi || (i && n->pivot[i] <= n->pivot[i - 1]))) {
+			snprintf(c->msg, c->msglen, "maple: internal pivots out of order at depth %u", d);
+			return -EUCLEAN;
+		}
+		int err = mt_check_node(n->slot[i], d + 1, clo, chi, false, c);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int vm_check(void *priv, char *msg, size_t msglen)
+{
+	struct vma_maple *t = priv;
+	struct mt_check c = {.msg = msg, .msglen = msglen, .leaf_depth = t->depth - 1};
+	if (!t->root) {
+		if (t->count) {
+			snprintf(msg, msglen, "maple: empty tree, count %llu", (unsigned long long)t->count);
+			return -EUCLEAN;
+		}
+		return 0;
+	}
+	int err = mt_check_node(t->root, 0, 0, UINT64_MAX, true, &c);
+	if (err)
+		return err;
+	if (c.last_leaf && c.last_leaf->lnext) {
+		snprintf(msg, msglen, "maple: last leaf has a successor");
+		return -EUCLEAN;
+	}
+	if (c.count != t->count) {
+		snprintf(msg, msglen, "maple: %llu entries, count says %llu", (unsigned long long)c.count,
+			 (unsigned long long)t->count);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+const struct vma_index_ops vma_index_maple = {
+	.name = "maple",
+	.desc = "B-tree over ranges, 16 slots per node (6.1+)",
+	.priv_size = sizeof(struct vma_maple),
+	.init = vm_init,
+	.fini = vm_fini,
+	.find = vm_find,
+	.first = vm_first,
+	.next = vm_next,
+	.prev = vm_prev,
+	.insert = vm_insert,
+	.erase = vm_erase,
+	.resize = vm_resize,
+	.check = vm_check,
+};

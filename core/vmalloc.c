@@ -1,0 +1,269 @@
+#include "vmalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vmalloc_cfg_default(struct vmalloc_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->vstart = VMALLOC_DEFAULT_START;
+	cfg->vend = VMALLOC_DEFAULT_END;
+	cfg->vmlist = vmlist_find("augmented");
+	cfg->tlb = tlb_policy_find("lazy");
+	cfg->ncpus = 2;
+	cfg->levels = 4;
+	cfg->guard = VMALLOC_GUARD_ADD;
+}
+
+int vmalloc_init(struct vmalloc *vm, const struct vmalloc_cfg *cfg, struct buddy *b)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = *cfg;
+	vm->b = b;
+	if (!cfg->vmlist || !cfg->tlb)
+		return -EINVAL;
+	struct vmlist_cfg vc = {.vstart = cfg->vstart, .vend = cfg->vend, .cached_hole = cfg->cached_hole};
+	int err = tlb_init(&vm->tlb, cfg->tlb, cfg->ncpus);
+	if (err)
+		return err;
+	err = vmlist_init(&vm->vl, cfg->vmlist, &vc);
+	if (err)
+		goto out_tlb;
+	err = hmap_init(&vm->areas, 1024);
+	if (err)
+		goto out_vl;
+	err = pgtable_create(&vm->pt, cfg->levels, b, &vm->pts);
+	if (err)
+		goto out_areas;
+	return 0;
+out_areas:
+	hmap_fini(&vm->areas);
+out_vl:
+	vmlist_fini(&vm->vl);
+out_tlb:
+	tlb_fini(&vm->tlb);
+	return err;
+}
+
+void vmalloc_fini(struct vmalloc *vm)
+{
+	pgtable_destroy(vm->pt);
+	hmap_fini(&vm->areas);
+	vmlist_fini(&vm->vl);
+	tlb_fini(&vm->tlb);
+	free(vm->pfns);
+	vm->pt = NULL;
+	vm->pfns = NULL;
+}
+
+static u64 vmalloc_guard_bytes(const struct vmalloc *vm)
+{
+	return vm->cfg.guard == VMALLOC_GUARD_NONE ? 0 : MM_PAGE_SIZE;
+}
+
+static void vmalloc_release(void *arg, u64 start, u64 size)
+{
+	struct vmalloc *vm = arg;
+	vmlist_free(&vm->vl, start, NULL);
+}
+
+u64 vmalloc_purge(struct vmalloc *vm)
+{
+	return tlb_purge(&vm->tlb, false, vmalloc_release, vm);
+}
+
+/* Reserve space for an area of area bytes; a failure with lazily freed areas waiting purges
+ * them and retries once, as alloc_vmap_area does. */
+static int vmalloc_reserve(struct vmalloc *vm, u64 area, u64 align, u64 vstart, u64 vend, u64 *addr)
+{
+	int err = vmlist_alloc(&vm->vl, area, align, vstart, vend, addr);
+	if (err == -ENOMEM && (vm->tlb.nr_purge || vm->tlb.nr_lazy_foreign)) {
+		tlb_purge(&vm->tlb, true, vmalloc_release, vm);
+		err = vmlist_alloc(&vm->vl, area, align, vstart, vend, addr);
+	}
+	return err;
+}
+
+static int vmalloc_pfns_reserve(struct vmalloc *vm, u64 n)
+{
+	if (n <= vm->pfns_cap)
+		return 0;
+	u64 cap = MM_MAX(n, vm->pfns_cap * 2);
+	u64 *p = realloc(vm->pfns, cap * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	vm->pfns = p;
+	vm->pfns_cap = cap;
+	return 0;
+}
+
+/* Validate and normalise a request into the reserved size and the mapped size. */
+static int vmalloc_shape(struct vmalloc *vm, u64 size, u64 *align, u64 *vstart, u64 *vend, u64 *area,
+			 u64 *mapped)
+{
+	if (!size || size > (1ULL << 62) || (*align & (*align - 1)))
+		return -EINVAL;
+	*align = MM_MAX(*align, MM_PAGE_SIZE);
+	size = MM_PAGE_ALIGN(size);
+	*area = size + (vm->cfg.guard == VMALLOC_GUARD_ADD ? MM_PAGE_SIZE : 0);
+	if (*area <= vmalloc_guard_bytes(vm) && vm->cfg.guard == VMALLOC_GUARD_INCLUDED)
+		return -EINVAL; /* a traced area holds at least its guard page */
+	*mapped = *area - vmalloc_guard_bytes(vm);
+	u64 space_end = vm->cfg.vend & MM_PAGE_MASK;
+	u64 lo = *vstart ? MM_MAX(*vstart, vm->cfg.vstart) : vm->cfg.vstart;
+	u64 hi = *vend ? MM_MIN(*vend, space_end) : space_end;
+	if (lo >= hi)
+		return -EINVAL;
+	*vstart = lo;
+	*vend = hi;
+	return 0;
+}
+
+static void vmalloc_free_pfns(struct vmalloc *vm, u64 n)
+{
+	for (u64 i = 0; i < n; i++)
+		buddy_free(vm->b, vm->pfns[i], 0);
+	vm->st.pages_free += n;
+}
+
+/* Map pfns[0..n) at addr and record the area; on failure nothing is left but the reserved
+ * space, which the caller releases. */
+static int vmalloc_map_area(struct vmalloc *vm, u64 addr, u64 area, u64 n, const u64 *pfns, u64 flag)
+{
+	int err = pgtable_map_range(vm->pt, addr, pfns, n, NULL);
+	if (err) {
+		if (err == -ENOMEM)
+			vm->st.table_failures++;
+		else
+			vm->st.map_conflicts++;
+		return -ENOMEM;
+	}
+	if (hmap_put(&vm->areas, addr, area | flag) < 0) {
+		pgtable_unmap(vm->pt, addr, addr + (n << MM_PAGE_SHIFT), false, NULL, NULL);
+		return -ENOMEM;
+	}
+	vm->st.live_areas++;
+	vm->st.live_pages += n;
+	return 0;
+}
+
+int vmalloc_alloc(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
+{
+	u64 area, mapped, a;
+	int err = vmalloc_shape(vm, size, &align, &vstart, &vend, &area, &mapped);
+	if (err) {
+		vm->st.invalid++;
+		return err;
+	}
+	u64 n = mapped >> MM_PAGE_SHIFT;
+	if (vmalloc_pfns_reserve(vm, n))
+		return -ENOMEM;
+	err = vmalloc_reserve(vm, area, align, vstart, vend, &a);
+	if (err) {
+		vm->st.space_failures += err == -ENOMEM;
+		vm->st.invalid += err != -ENOMEM;
+		goto fail;
+	}
+	for (u64 i = 0; i < n; i++) {
+		if (buddy_alloc(vm->b, 0, MT_UNMOVABLE, &vm->pfns[i])) {
+			vmalloc_free_pfns(vm, i);
+			vm->st.pages_alloc += i;
+			vm->st.page_failures++;
+			goto fail_space;
+		}
+	}
+	vm->st.pages_alloc += n;
+	if (vmalloc_map_area(vm, a, area, n, vm->pfns, 0)) {
+		vmalloc_free_pfns(vm, n);
+		goto fail_space;
+	}
+	vm->st.vmallocs++;
+	*addr = a;
+	return 0;
+fail_space:
+	vmlist_free(&vm->vl, a, NULL); /* never mapped, nothing to flush */
+fail:
+	vm->st.alloc_failures++;
+	return -ENOMEM;
+}
+
+int vmalloc_vmap(struct vmalloc *vm, const u64 *pfns, u64 n, u64 *addr)
+{
+	u64 a, guard = vmalloc_guard_bytes(vm); /* vmap's get_vm_area adds the guard page itself */
+	if (!n || n > (1ULL << 40)) {
+		vm->st.invalid++;
+		return -EINVAL;
+	}
+	u64 area = (n << MM_PAGE_SHIFT) + guard;
+	int err = vmalloc_reserve(vm, area, MM_PAGE_SIZE, vm->cfg.vstart, vm->cfg.vend & MM_PAGE_MASK, &a);
+	if (err) {
+		vm->st.space_failures++;
+		vm->st.alloc_failures++;
+		return -ENOMEM;
+	}
+	if (vmalloc_map_area(vm, a, area, n, pfns, VMALLOC_AREA_VMAP)) {
+		vmlist_free(&vm->vl, a, NULL);
+		vm->st.alloc_failures++;
+		return -ENOMEM;
+	}
+	vm->st.vmaps++;
+	*addr = a;
+	return 0;
+}
+
+static void vmalloc_page_unmapped(void *arg, u64 va, u64 pfn)
+{
+	struct vmalloc *vm = arg;
+	buddy_free(vm->b, pfn, 0);
+	vm->st.pages_free++;
+}
+
+/* Shared by vfree and vunmap: look up, unmap (freeing data pages of vmalloc areas), flush. */
+static int vmalloc_remove(struct vmalloc *vm, u64 addr, bool want_vmap)
+{
+	u64 rec;
+	if (addr & ~MM_PAGE_MASK) {
+		vm->st.bad_frees++;
+		return -EINVAL;
+	}
+	if (!hmap_del(&vm->areas, addr, &rec)) {
+		vm->st.bad_frees++; /* "Trying to vfree() nonexistent vm area" */
+		return -ENOENT;
+	}
+	bool is_vmap = rec & VMALLOC_AREA_VMAP;
+	u64 size = rec & MM_PAGE_MASK, mapped = size - vmalloc_guard_bytes(vm);
+	vm->st.kind_mismatches += is_vmap != want_vmap;
+	u64 n = pgtable_unmap(vm->pt, addr, addr + mapped, vm->cfg.free_tables,
+			      is_vmap ? NULL : vmalloc_page_unmapped, vm);
+	vm->st.live_areas--;
+	vm->st.live_pages -= n;
+	int r = tlb_unmapped(&vm->tlb, addr, size);
+	if (r < 0)
+		return r;
+	if (r == 1)
+		vmlist_free(&vm->vl, addr, NULL);
+	else if (tlb_purge_due(&vm->tlb))
+		tlb_purge(&vm->tlb, false, vmalloc_release, vm);
+	if (want_vmap)
+		vm->st.vunmaps++;
+	else
+		vm->st.vfrees++;
+	return 0;
+}
+
+int vmalloc_vfree(struct vmalloc *vm, u64 addr)
+{
+	return vmalloc_remove(vm, addr, false);
+}
+
+int vmalloc_vunmap(struct vmalloc *vm, u64 addr)
+{
+	return vmalloc_remove(vm, addr, true);
+}
+
+u64 vmalloc_area_size(const struct vmalloc *vm, u64 addr)
+{
+	u64 rec;
+	return hmap_get(&vm->areas, addr, &rec) ? rec & MM_PAGE_MASK : 0;
+}

@@ -1,0 +1,142 @@
+/* The recorder scripts (workloads/record-user.sh, record-kernel.sh) run for real: record a tiny
+ * command and check that every line of the compressed output is a strace / perf script line of
+ * the kind the readers take. Parts that need strace, ptrace or perf permission skip (with the
+ * reason) where the machine does not allow them; usage errors and a missing tool are checked
+ * everywhere. */
+#include <criterion/criterion.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "zst_slurp.h"
+
+#define SCRIPTS MMREPLAY_DATA_DIR "/../workloads"
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *zst_text(const char *path)
+{
+	size_t n;
+	return zst_slurp(path, &n);
+}
+
+/* Every line matches re; returns the number of lines. */
+static unsigned all_lines_match(char *text, const char *pattern)
+{
+	regex_t re;
+	cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	unsigned n = 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), n++)
+		cr_assert_eq(regexec(&re, line, 0, NULL, 0), 0, "line %u is not a trace line: %s", n + 1,
+			     line);
+	regfree(&re);
+	return n;
+}
+
+static char tmpdir[64];
+
+static void mktmp(void)
+{
+	strcpy(tmpdir, "/tmp/mmreplay_rec_XXXXXX");
+	cr_assert(mkdtemp(tmpdir));
+}
+
+static void rmtmp(void)
+{
+	sh("rm -rf %s", tmpdir);
+}
+
+/* strace -f line: "PID name(args) = result", a split call's halves, or a signal notice. */
+#define STRACE_LINE                                                                                          \
+	"^[0-9]+ +([a-z_0-9]+\\(.*\\) += [-?0-9]|[a-z_0-9]+\\(.*<unfinished \\.\\.\\.>$|<\\.\\.\\. "         \
+	"[a-z_0-9]+ resumed>|--- SIG[A-Z0-9]+ )"
+
+Test(record_user, records_a_command, .init = mktmp, .fini = rmtmp)
+{
+	if (sh("command -v strace >/dev/null"))
+		cr_skip_test("strace is not installed");
+	int rc = sh("%s/record-user.sh -o %s/u.strace.txt.zst sh -c '/bin/true; exit 0' 2>%s/err", SCRIPTS,
+		    tmpdir, tmpdir);
+	if (rc == 3 && !sh("grep -q 'not permitted' %s/err", tmpdir))
+		cr_skip_test("ptrace is not permitted here");
+	cr_assert_eq(rc, 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/u.strace.txt.zst", tmpdir);
+	char *text = zst_text(path);
+	cr_assert(strstr(text, "execve(\"/bin/true\""), "the child's execve is traced (-f)");
+	cr_assert(strstr(text, " mmap("), "memory calls are traced");
+	cr_assert(strstr(text, "exit_group(0)"));
+	cr_assert(!strstr(text, "+++ exited"), "-qq hides exit notices");
+	cr_assert_gt(all_lines_match(text, STRACE_LINE), 10);
+	free(text);
+	cr_assert_neq(sh("ls %s | grep -q tmp", tmpdir), 0, "no temporary left behind");
+}
+
+Test(record_user, keeps_the_command_status, .init = mktmp, .fini = rmtmp)
+{
+	if (sh("command -v strace >/dev/null"))
+		cr_skip_test("strace is not installed");
+	int rc = sh("%s/record-user.sh -o %s/u.zst sh -c 'exit 5' 2>/dev/null", SCRIPTS, tmpdir);
+	if (rc == 3)
+		cr_skip_test("strace cannot trace here");
+	cr_assert_eq(rc, 5);
+	cr_assert_eq(sh("test -s %s/u.zst", tmpdir), 0, "the trace of a failing command is kept");
+}
+
+Test(record_scripts, usage_errors_and_missing_tools, .init = mktmp, .fini = rmtmp)
+{
+	cr_assert_eq(sh("%s/record-user.sh 2>/dev/null", SCRIPTS), 2);
+	cr_assert_eq(sh("%s/record-user.sh --bogus true 2>/dev/null", SCRIPTS), 2);
+	cr_assert_eq(sh("%s/record-kernel.sh 2>/dev/null", SCRIPTS), 2);
+	cr_assert_eq(sh("%s/record-kernel.sh -o 2>/dev/null", SCRIPTS), 2);
+	/* a PATH with the shell tools the scripts use but no perf and no strace */
+	cr_assert_eq(
+		sh("mkdir %s/bin && for t in sh cat id dirname basename mktemp rm mkdir mv wc sed grep zstd "
+		   "uname; do ln -s \"$(command -v $t)\" %s/bin/$t || exit 1; done",
+		   tmpdir, tmpdir),
+		0);
+	cr_assert_eq(sh("PATH=%s/bin %s/record-kernel.sh -o %s/k.zst true 2>%s/err", tmpdir, SCRIPTS, tmpdir,
+			tmpdir),
+		     3);
+	cr_assert_eq(sh("grep -q \"'perf' not found\" %s/err", tmpdir), 0);
+	cr_assert_eq(sh("PATH=%s/bin %s/record-user.sh -o %s/u.zst true 2>%s/err", tmpdir, SCRIPTS, tmpdir,
+			tmpdir),
+		     3);
+	cr_assert_eq(sh("grep -q \"'strace' not found\" %s/err", tmpdir), 0);
+	cr_assert_neq(sh("test -e %s/k.zst || test -e %s/u.zst", tmpdir, tmpdir), 0, "no output on failure");
+}
+
+/* perf script default output: "COMM PID [CPU] SECS.USECS: subsystem:event: fields"; a task perf
+ * could not name shows as ":-1    -1". */
+#define PERF_LINE "^ *.+ +-?[0-9]+ +\\[[0-9]{3,}\\] +[0-9]+\\.[0-9]+: +(vmalloc|kmem|tlb):[a-z_]+: "
+
+Test(record_kernel, records_when_permitted, .init = mktmp, .fini = rmtmp, .timeout = 120)
+{
+	if (sh("command -v perf >/dev/null"))
+		cr_skip_test("perf is not installed");
+	int rc = sh("%s/record-kernel.sh -o %s/k.perf.txt.zst /bin/true 2>%s/err", SCRIPTS, tmpdir, tmpdir);
+	if (rc == 3)
+		cr_skip_test(
+			"perf may not record system-wide tracepoints here (see record-kernel.sh's message)");
+	cr_assert_eq(rc, 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/k.perf.txt.zst", tmpdir);
+	char *text = zst_text(path);
+	cr_assert(strstr(text, " kmem:mm_page_alloc: "), "exec allocates pages");
+	cr_assert_gt(all_lines_match(text, PERF_LINE), 0);
+	free(text);
+}

@@ -1,0 +1,130 @@
+/* The shape of the search cost on test_vmalloc's long_busy_list (model visits, not time):
+ * linear in the number of live areas for the 2.4 list and for 2.6.28's descend-then-walk,
+ * logarithmic for the 5.2 augmented tree and for rbtree with the cached hole. From 1k to 10k live
+ * areas a linear cost grows about 10x (asserted >= 5x), a logarithmic one about
+ * log(10k)/log(1k) = 1.33x (asserted <= 2x). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmlist_busy.h"
+
+#define SPACE_START 0xffffc90000000000ULL
+#define SPACE_END 0xffffe90000000000ULL
+
+struct per_op {
+	double alloc, free;
+};
+
+static struct per_op run(const char *name, bool cached_hole, u64 nr_live, bool holes)
+{
+	struct vmlist v;
+	struct vmlist_cfg cfg = {.vstart = SPACE_START, .vend = SPACE_END, .cached_hole = cached_hole};
+	struct vmlist_busy_cfg bc = {.nr_live = nr_live,
+				     .loops = 20,
+				     .small_pages = 1,
+				     .big_pages = 100,
+				     .guard_pages = 1,
+				     .holes = holes};
+	struct vmlist_busy_result r;
+	memset(&r, 0, sizeof(r));
+	cr_assert_eq(vmlist_init(&v, vmlist_find(name), &cfg), 0);
+	cr_assert_eq(vmlist_busy_fill(&v, &bc), 0, "%s fill", name);
+	cr_assert_eq(v.st.live, nr_live);
+	cr_assert_eq(vmlist_check(&v), 0);
+	cr_assert_eq(vmlist_busy_loop(&v, &bc, &r), 0, "%s loop", name);
+	cr_assert_eq(r.allocs, 2 * bc.loops);
+	cr_assert_eq(r.frees, 2 * bc.loops);
+	cr_assert_eq(v.st.live, nr_live);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+	return (struct per_op){(double)r.alloc_visits / (double)r.allocs,
+			       (double)r.free_visits / (double)r.frees};
+}
+
+static void expect_linear(const char *name, bool cache, bool holes, bool alloc_only)
+{
+	struct per_op a = run(name, cache, 1000, holes), b = run(name, cache, 10000, holes);
+	double x = alloc_only ? a.alloc : a.alloc + a.free, y = alloc_only ? b.alloc : b.alloc + b.free;
+	cr_assert_geq(x, 1000.0 / 2, "%s: %.1f visits at 1k live, expected linear", name, x);
+	cr_assert_geq(y, 5 * x, "%s: %.1f visits at 10k vs %.1f at 1k, expected linear growth", name, y, x);
+}
+
+static void expect_log(const char *name, bool cache, bool holes)
+{
+	struct per_op a = run(name, cache, 1000, holes), b = run(name, cache, 10000, holes);
+	double x = a.alloc + a.free, y = b.alloc + b.free;
+	cr_assert_leq(y, 2 * x, "%s: %.1f visits at 10k vs %.1f at 1k, expected logarithmic growth", name, y,
+		      x);
+	/* the busy-tree lookup on free still deepens as the tree grows */
+	cr_assert_gt(b.free, a.free, "%s: free visits %.1f at 10k vs %.1f at 1k", name, b.free, a.free);
+	cr_assert_leq(y, 100, "%s: %.1f visits per op at 10k live is not logarithmic", name, y);
+}
+
+Test(vmlist_scale, list_is_linear)
+{
+	expect_linear("list", false, false, false);
+	expect_linear("list", false, true, true);
+}
+
+Test(vmlist_scale, rbtree_walk_is_linear)
+{
+	/* 2.6.28 descends to the first area above vstart, then walks every busy area */
+	expect_linear("rbtree", false, false, true);
+}
+
+Test(vmlist_scale, rbtree_cached_hole_is_logarithmic)
+{
+	expect_log("rbtree", true, false);
+}
+
+Test(vmlist_scale, augmented_is_logarithmic)
+{
+	expect_log("augmented", false, false);
+	expect_log("augmented", false, true);
+}
+
+/* `mmreplay bench vmlist` end to end: its CSV carries the model's visits, which for the 2.4
+ * list follow from the scans by hand: the 100-page request passes the N live areas (N visits),
+ * the 1-page one those and the 100-page area (N + 1); vfree finds the 100-page area at position
+ * N + 1 and the 1-page one, freed second, at N + 1 again. */
+Test(vmlist_scale, bench_csv_matches_the_list_scans)
+{
+	char csv[] = "/tmp/mmreplay_bench_vmlist_XXXXXX", cmd[512], line[512];
+	int fd = mkstemp(csv);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay bench vmlist --live 300 --loops 7 --out %s >/dev/null",
+		 MMREPLAY_BUILD_DIR, csv);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	FILE *f = fopen(csv, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	const char *head = "pattern,vmlist,live,loops,allocs,frees,alloc_visits,free_visits,";
+	cr_assert(!strncmp(line, head, strlen(head)), "%s", line);
+	int rows = 0;
+	bool saw_list = false;
+	while (fgets(line, sizeof(line), f)) {
+		char pattern[64], name[64];
+		unsigned long long live, loops, allocs, frees, av, fv;
+		cr_assert_eq(sscanf(line, "%63[^,],%63[^,],%llu,%llu,%llu,%llu,%llu,%llu", pattern, name,
+				    &live, &loops, &allocs, &frees, &av, &fv),
+			     8, "%s", line);
+		cr_assert_str_eq(pattern, "long_busy_list");
+		cr_assert_eq(live, 300);
+		cr_assert_eq(allocs, 14);
+		cr_assert_eq(frees, 14);
+		if (!strcmp(name, "list")) {
+			saw_list = true;
+			cr_assert_eq(av, 7 * (300 + 301));
+			cr_assert_eq(fv, 7 * (301 + 301));
+		}
+		rows++;
+	}
+	fclose(f);
+	unlink(csv);
+	cr_assert_eq(rows, 4);
+	cr_assert(saw_list);
+}

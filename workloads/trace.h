@@ -1,0 +1,127 @@
+/* Trace readers: perf script, tracefs/trace-cmd, strace -f and the native binary format, all
+ * turned into one stream of struct mm_event (core/mm_event.h). Input is a path or "-" (stdin),
+ * zstd-compressed or not; the format is detected from the content unless forced.
+ *
+ * Two ways to consume a trace:
+ *   - streaming: trace_open, then trace_next (or trace_read for batches) until 0, trace_close.
+ *     Memory stays flat whatever the trace length.
+ *   - load-all ("parse once, replay many"): trace_load fills a growable struct mm_trace.
+ *
+ * Errors are 0-or-negative-errno; an error that comes from the input carries "FILE:LINE:
+ * reason" (struct mm_diag). Strict by default: the first malformed line is an error. With
+ * opts.skip_bad it is counted in stats.skipped instead. Events of other tracepoints or other
+ * syscalls are never errors: they are counted per name (stats.unknown_names) and skipped.
+ *
+ * Event order is file order (perf script is not time-sorted across CPUs; we keep it). For
+ * strace, a call split into "<unfinished ...>" and "<... resumed>" becomes one event, placed
+ * where its result is known (the resumed line) and stamped with the time the call started;
+ * the one exception is fork/clone/vfork: the child's own lines that strace printed before the
+ * parent's call returned are held back and delivered right after the MME_FORK event, so a
+ * consumer always sees a child's fork before anything the child does. */
+#ifndef TRACE_H
+#define TRACE_H
+
+#include <stdio.h>
+
+#include "diag.h"
+#include "mm_event.h"
+
+enum trace_format {
+	TRACE_FMT_AUTO = 0, /* detect from the first bytes / lines */
+	TRACE_FMT_NATIVE,   /* workloads/trace_native.h */
+	TRACE_FMT_PERF,	    /* perf script default text */
+	TRACE_FMT_FTRACE,   /* tracefs trace / trace_pipe, and trace-cmd report */
+	TRACE_FMT_STRACE,   /* strace [-f] [-t|-tt|-ttt] */
+	TRACE_FMT_NR
+};
+
+/* Values of mm_event fields a source cannot provide. */
+#define TRACE_CPU_NONE 0xffffu	   /* strace: no CPU column */
+#define TRACE_PID_NONE 0xffffffffu /* perf prints pid -1 for some idle-context events */
+
+/* The longest text line accepted; a longer one is an error (or a skip under skip_bad). */
+#define TRACE_LINE_MAX (1u << 20)
+
+struct trace_opts {
+	bool skip_bad;		  /* count and skip malformed lines instead of failing */
+	enum trace_format format; /* TRACE_FMT_AUTO (0) detects */
+	const char *name;	  /* name in diagnostics; NULL: the path ("<stdin>" for "-") */
+};
+
+#define TRACE_UNKNOWN_NAMES 64 /* distinct unknown names tracked; the rest are lumped */
+
+struct trace_unknown {
+	char name[48]; /* "kmem:kmalloc", "mlock", ... (truncated if longer) */
+	u64 count;
+};
+
+struct trace_stats {
+	u64 lines;		/* text lines read (0 for native input) */
+	u64 bytes;		/* decompressed bytes consumed */
+	u64 events;		/* events delivered; == sum of kind[] */
+	u64 kind[MME_NR_KINDS]; /* events per enum mm_event_kind */
+	u64 failed;		/* events carrying MME_F_FAILED */
+	u64 ignored;		/* comments, headers, blank lines, strace signal/exit lines */
+	u64 skipped;		/* malformed lines skipped under opts.skip_bad */
+	u64 unknown;		/* events/syscalls of other kinds, counted and skipped */
+	u64 joined;		/* strace unfinished/resumed pairs joined into one event */
+	u64 unresumed;		/* strace calls whose result never came (emitted as failed) */
+	u32 nr_unknown_names;	/* entries used in unknown_names[] */
+	u64 unknown_other;	/* unknown events whose name did not fit in unknown_names[] */
+	struct trace_unknown unknown_names[TRACE_UNKNOWN_NAMES];
+	u64 nr_pids;	       /* distinct pids seen in events */
+	u64 nr_cpus;	       /* distinct cpus seen (TRACE_CPU_NONE not counted) */
+	u32 max_cpu;	       /* highest cpu seen, valid when nr_cpus > 0 */
+	bool has_ts;	       /* the source carries timestamps */
+	u64 first_ts, last_ts; /* ns of the first and last event in file order */
+	u64 min_ts, max_ts;    /* ns extremes (perf is not time-sorted across CPUs) */
+	char first_skip[160];  /* diagnostic of the first skipped line, "" if none */
+};
+
+struct trace_reader;
+
+/* Open path ("-" = stdin). opts may be NULL (strict, auto-detect). 0 or -errno with diag. */
+int trace_open(const char *path, const struct trace_opts *opts, struct trace_reader **out,
+	       struct mm_diag *diag);
+/* 1 with *ev filled, 0 at the end, or -errno with trace_diag(r) set. After an error the
+ * reader stays in error and returns the same code. */
+int trace_next(struct trace_reader *r, struct mm_event *ev);
+/* Up to max events into evs: the count (> 0), 0 at the end, or -errno. */
+long trace_read(struct trace_reader *r, struct mm_event *evs, size_t max);
+const struct trace_stats *trace_stats(const struct trace_reader *r);
+const struct mm_diag *trace_diag(const struct trace_reader *r);
+enum trace_format trace_reader_format(const struct trace_reader *r);
+void trace_close(struct trace_reader *r);
+
+const char *trace_format_name(enum trace_format f); /* "native", "perf", ... */
+/* The format named s ("auto", "native", "perf", "ftrace", "strace"): 0, or -EINVAL. */
+int trace_format_parse(const char *s, enum trace_format *f);
+
+/* Copy the decompressed bytes of path ("-" = stdin; zstd or plain) to out. 0 or -errno. */
+int trace_decompress(const char *path, FILE *out, struct mm_diag *diag);
+
+/* A whole trace in memory: ev[0..n) in stream order. */
+struct mm_trace {
+	struct mm_event *ev;
+	size_t n, cap; /* n <= cap; ev has room for cap events */
+	enum trace_format format;
+	struct trace_stats stats;
+};
+
+/* Load the whole trace into out (which is initialised here; free with trace_free). */
+int trace_load(const char *path, const struct trace_opts *opts, struct mm_trace *out, struct mm_diag *diag);
+/* Append one event, growing geometrically; 0 or -ENOMEM. t may start zeroed. */
+int trace_push(struct mm_trace *t, const struct mm_event *ev);
+void trace_free(struct mm_trace *t);
+
+/* Native writer: records go to a temporary file next to path, renamed over path by
+ * trace_writer_commit, so an interrupted run never leaves a half file; "-" writes stdout. */
+struct trace_writer;
+int trace_writer_open(const char *path, struct trace_writer **out, struct mm_diag *diag);
+int trace_writer_put(struct trace_writer *w, const struct mm_event *evs, size_t n);
+/* Flush, close and rename into place; frees w. 0 or -errno with diag. */
+int trace_writer_commit(struct trace_writer *w, struct mm_diag *diag);
+/* Drop the temporary file; frees w. */
+void trace_writer_abort(struct trace_writer *w);
+
+#endif

@@ -1,0 +1,286 @@
+#include "trace_input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+#define TIN_CAP (2 * (size_t)TRACE_LINE_MAX)
+/* Bytes asked for per read: small enough that the live part of the buffer stays in cache
+ * (unread bytes are moved to the front before each read), large enough to be cheap. */
+#define TIN_CHUNK ((size_t)128 * 1024)
+#define TIN_ZSTD_MAGIC 0xFD2FB528u
+
+static long tin_sysread(struct trace_input *in, void *dst, size_t n, struct mm_diag *d)
+{
+	for (;;) {
+		ssize_t r = read(in->fd, dst, n);
+		if (r >= 0)
+			return r;
+		if (errno == EINTR)
+			continue;
+		int e = errno;
+		diag_set(d, in->name, 0, "read error: %s", strerror(e));
+		return -e;
+	}
+}
+
+int tin_open(struct trace_input *in, const char *path, const char *name, struct mm_diag *d)
+{
+	memset(in, 0, sizeof(*in));
+	in->name = name;
+	if (!strcmp(path, "-")) {
+		in->fd = 0;
+	} else {
+		in->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (in->fd < 0) {
+			int e = errno;
+			diag_set(d, name, 0, "cannot open: %s", strerror(e));
+			return -e;
+		}
+		in->own_fd = true;
+	}
+	in->cap = TIN_CAP;
+	in->buf = malloc(in->cap + 1);
+	in->zin_cap = ZSTD_DStreamInSize();
+	in->zin = malloc(in->zin_cap);
+	if (!in->buf || !in->zin) {
+		tin_close(in);
+		diag_set(d, name, 0, "out of memory");
+		return -ENOMEM;
+	}
+	/* Read the first raw block and look for the zstd frame magic. */
+	while (in->zin_len < 4 && !in->zin_eof) {
+		long r = tin_sysread(in, in->zin + in->zin_len, in->zin_cap - in->zin_len, d);
+		if (r < 0) {
+			tin_close(in);
+			return (int)r;
+		}
+		if (r == 0)
+			in->zin_eof = true;
+		in->zin_len += (size_t)r;
+	}
+	u32 magic = 0;
+	if (in->zin_len >= 4)
+		memcpy(&magic, in->zin, 4);
+	if (magic == TIN_ZSTD_MAGIC) {
+		in->compressed = true;
+		in->zany = true;
+		in->zd = ZSTD_createDCtx();
+		if (!in->zd) {
+			tin_close(in);
+			diag_set(d, name, 0, "out of memory");
+			return -ENOMEM;
+		}
+	} else {
+		memcpy(in->buf, in->zin, in->zin_len);
+		in->end = in->zin_len;
+		in->eof = in->zin_eof;
+		in->zin_len = 0;
+	}
+	return 0;
+}
+
+void tin_close(struct trace_input *in)
+{
+	if (in->own_fd && in->fd >= 0)
+		close(in->fd);
+	in->fd = -1;
+	in->own_fd = false;
+	ZSTD_freeDCtx(in->zd);
+	in->zd = NULL;
+	free(in->buf);
+	free(in->zin);
+	in->buf = NULL;
+	in->zin = NULL;
+}
+
+/* Decode more zstd output into dst[0..n); returns bytes produced, 0 at the end. */
+static long tin_zfill(struct trace_input *in, char *dst, size_t n, struct mm_diag *d)
+{
+	for (;;) {
+		if (in->zin_pos == in->zin_len && !in->zin_eof) {
+			long r = tin_sysread(in, in->zin, in->zin_cap, d);
+			if (r < 0)
+				return r;
+			in->zin_pos = 0;
+			in->zin_len = (size_t)r;
+			if (r == 0)
+				in->zin_eof = true;
+		}
+		if (in->zin_pos == in->zin_len && in->zin_eof) {
+			if (in->zframe_left) {
+				diag_set(d, in->name, 0,
+					 "truncated zstd stream (the file ends inside a frame)");
+				return -EIO;
+			}
+			return 0;
+		}
+		ZSTD_inBuffer ib = {in->zin, in->zin_len, in->zin_pos};
+		ZSTD_outBuffer ob = {dst, n, 0};
+		size_t ret = ZSTD_decompressStream(in->zd, &ob, &ib);
+		in->zin_pos = ib.pos;
+		if (ZSTD_isError(ret)) {
+			diag_set(d, in->name, 0, "corrupt zstd data: %s", ZSTD_getErrorName(ret));
+			return -EIO;
+		}
+		in->zframe_left = ret;
+		if (ob.pos)
+			return (long)ob.pos;
+	}
+}
+
+/* Append decoded bytes at buf[end..cap), compacting first; 0, or -errno. Sets eof. */
+static int tin_fill(struct trace_input *in, struct mm_diag *d)
+{
+	if (in->pos) {
+		memmove(in->buf, in->buf + in->pos, in->end - in->pos);
+		in->end -= in->pos;
+		in->pos = 0;
+	}
+	if (in->end == in->cap || in->eof)
+		return 0;
+	size_t want = MM_MIN(in->cap - in->end, TIN_CHUNK);
+	long r = in->compressed ? tin_zfill(in, in->buf + in->end, want, d)
+				: tin_sysread(in, in->buf + in->end, want, d);
+	if (r < 0)
+		return (int)r;
+	if (r == 0)
+		in->eof = true;
+	in->end += (size_t)r;
+	return 0;
+}
+
+long tin_peek(struct trace_input *in, size_t n, struct mm_diag *d)
+{
+	if (n > in->cap / 2)
+		n = in->cap / 2;
+	while (in->end - in->pos < n && !in->eof) {
+		int r = tin_fill(in, d);
+		if (r < 0)
+			return r;
+	}
+	return (long)(in->end - in->pos);
+}
+
+/* Drop the rest of an over-long line, up to and including its newline. */
+static int tin_discard_line(struct trace_input *in, struct mm_diag *d)
+{
+	for (;;) {
+		char *nl = memchr(in->buf + in->pos, '\n', in->end - in->pos);
+		if (nl) {
+			in->bytes += (size_t)(nl + 1 - (in->buf + in->pos));
+			in->pos = (size_t)(nl + 1 - in->buf);
+			return 0;
+		}
+		in->bytes += in->end - in->pos;
+		in->pos = in->end;
+		if (in->eof)
+			return 0;
+		int r = tin_fill(in, d);
+		if (r < 0)
+			return r;
+	}
+}
+
+int tin_getline(struct trace_input *in, char **line, size_t *len, struct mm_diag *d)
+{
+	size_t scanned = 0; /* bytes of buf[pos..] known to hold no newline */
+	for (;;) {
+		char *s = in->buf + in->pos;
+		size_t avail = in->end - in->pos;
+		char *nl = memchr(s + scanned, '\n', avail - scanned);
+		if (nl || (in->eof && avail)) {
+			size_t n = nl ? (size_t)(nl - s) : avail;
+			in->line++;
+			if (n > TRACE_LINE_MAX) {
+				in->pos += n + (nl ? 1 : 0);
+				in->bytes += n + (nl ? 1 : 0);
+				return -E2BIG;
+			}
+			in->pos += n + (nl ? 1 : 0);
+			in->bytes += n + (nl ? 1 : 0);
+			s[n] = '\0'; /* buf has cap + 1 bytes, so this is in bounds at the end */
+			if (n && s[n - 1] == '\r')
+				s[--n] = '\0';
+			*line = s;
+			*len = n;
+			return 1;
+		}
+		if (in->eof)
+			return 0;
+		if (avail > TRACE_LINE_MAX) {
+			in->line++;
+			int r = tin_discard_line(in, d);
+			return r < 0 ? r : -E2BIG;
+		}
+		size_t old_pos = in->pos;
+		int r = tin_fill(in, d);
+		if (r < 0)
+			return r;
+		(void)old_pos;
+		scanned = avail; /* tin_fill keeps the unread bytes in order */
+	}
+}
+
+long tin_read(struct trace_input *in, void *dst, size_t n, struct mm_diag *d)
+{
+	char *out = dst;
+	size_t got = 0;
+	while (got < n) {
+		size_t avail = in->end - in->pos;
+		if (avail) {
+			size_t k = MM_MIN(avail, n - got);
+			memcpy(out + got, in->buf + in->pos, k);
+			in->pos += k;
+			got += k;
+			continue;
+		}
+		if (in->eof)
+			break;
+		/* Large plain reads go straight to the caller's memory. */
+		if (!in->compressed && n - got >= TIN_CHUNK) {
+			long r = tin_sysread(in, out + got, n - got, d);
+			if (r < 0)
+				return r;
+			if (r == 0)
+				in->eof = true;
+			got += (size_t)r;
+			continue;
+		}
+		int r = tin_fill(in, d);
+		if (r < 0)
+			return r;
+	}
+	in->bytes += got;
+	return (long)got;
+}
+
+int trace_decompress(const char *path, FILE *out, struct mm_diag *d)
+{
+	struct trace_input in;
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	int e = tin_open(&in, path, name, d);
+	if (e)
+		return e;
+	for (;;) {
+		long n = tin_peek(&in, in.cap / 2, d);
+		if (n < 0) {
+			e = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (fwrite(in.buf + in.pos, 1, (size_t)n, out) != (size_t)n) {
+			diag_set(d, name, 0, "write error");
+			e = -EIO;
+			break;
+		}
+		in.pos += (size_t)n;
+	}
+	tin_close(&in);
+	return e;
+}

@@ -1,0 +1,49 @@
+/* Byte input for the trace readers: a path or "-" (stdin), plain or zstd-compressed (detected
+ * by the zstd frame magic, decoded by libzstd streaming), read in large blocks into one
+ * buffer that is reused for the whole file. Text readers take NUL-terminated lines out of it
+ * without copying; the native reader takes raw bytes. */
+#ifndef TRACE_INPUT_H
+#define TRACE_INPUT_H
+
+#include <zstd.h>
+
+#include "diag.h"
+#include "mm_types.h"
+
+struct trace_input {
+	int fd;
+	bool own_fd;	 /* close fd at the end (false for stdin) */
+	bool eof;	 /* no more bytes will come from fd / the decoder */
+	bool compressed; /* the file is a zstd stream */
+	ZSTD_DCtx *zd;
+	u8 *zin;	/* compressed input block */
+	size_t zin_pos; /* zin[zin_pos..zin_len) not yet decoded */
+	size_t zin_len;
+	size_t zin_cap;
+	bool zin_eof;	    /* fd reached its end */
+	size_t zframe_left; /* last ZSTD_decompressStream hint: 0 = at a frame boundary */
+	bool zany;	    /* at least one byte of compressed input seen */
+	char *buf;	    /* decoded bytes: buf[pos..end) unread, end <= cap */
+	size_t pos, end, cap;
+	u64 line;	  /* number of the line last returned (1-based) */
+	u64 bytes;	  /* decoded bytes handed out */
+	const char *name; /* for diagnostics; not owned */
+};
+
+/* Open path ("-" = stdin) for reading; 0 or -errno with diag "name: reason". */
+int tin_open(struct trace_input *in, const char *path, const char *name, struct mm_diag *d);
+void tin_close(struct trace_input *in);
+
+/* Make at least n bytes available in buf[pos..end) unless the input ends first (n <= cap/2).
+ * Returns the number available (may be < n at the end) or -errno with diag. */
+long tin_peek(struct trace_input *in, size_t n, struct mm_diag *d);
+
+/* Next line, '\n' (and a '\r' before it) replaced by NUL, *len excluding it. The line lives
+ * in the buffer until the next call. 1, 0 at the end, -E2BIG for a line longer than
+ * TRACE_LINE_MAX (the line is consumed: reading can continue), or -errno with diag. */
+int tin_getline(struct trace_input *in, char **line, size_t *len, struct mm_diag *d);
+
+/* Copy up to n bytes to dst; returns the count (< n only at the end) or -errno with diag. */
+long tin_read(struct trace_input *in, void *dst, size_t n, struct mm_diag *d);
+
+#endif

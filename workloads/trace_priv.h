@@ -1,0 +1,155 @@
+/* Internals shared by the trace readers: the reader state, the per-format ops table and the
+ * registry, and the small hand-written number scanners every text parser uses (no sscanf on
+ * the hot path). Not for use outside workloads/trace_*.c. */
+#ifndef TRACE_PRIV_H
+#define TRACE_PRIV_H
+
+#include <errno.h>
+#include <string.h>
+
+#include "hmap.h"
+#include "trace.h"
+#include "trace_input.h"
+
+struct trace_reader;
+
+struct trace_fmt_ops {
+	const char *name;
+	enum trace_format fmt;
+	bool checks_nul; /* line() itself rejects NUL bytes (by reaching r->line_end) */
+	/* Does this line look like this format's event line? (format detection) */
+	bool (*probe)(const char *line, size_t len);
+	int (*init)(struct trace_reader *r);
+	void (*fini)(struct trace_reader *r);
+	/* Text formats: parse one line. 1 with *ev filled, 0 for no event (the parser counted
+	 * it as ignored/unknown or queued events with trace_queue_push), or -EINVAL after
+	 * trace_bad(). NULL for binary formats, which implement next instead. */
+	int (*line)(struct trace_reader *r, char *line, size_t len, struct mm_event *ev);
+	/* Text formats: the input ended; queue whatever is still pending. May be NULL. */
+	int (*finish)(struct trace_reader *r);
+	/* Binary formats: 1, 0 at the end, or -errno with r->diag set. */
+	int (*next)(struct trace_reader *r, struct mm_event *ev);
+	/* Binary formats, optional: up to max events (count, 0 at the end, or -errno). */
+	long (*read)(struct trace_reader *r, struct mm_event *evs, size_t max);
+};
+
+extern const struct trace_fmt_ops trace_native_ops;
+extern const struct trace_fmt_ops trace_perf_ops;
+extern const struct trace_fmt_ops trace_ftrace_ops;
+extern const struct trace_fmt_ops trace_strace_ops;
+
+/* Events produced ahead of their delivery (strace joins); a FIFO ring. */
+struct trace_queue {
+	struct mm_event *ev;
+	size_t head, n, cap; /* live events ev[(head + i) % cap] for i < n; cap a power of 2 */
+};
+
+struct trace_reader {
+	const struct trace_fmt_ops *ops;
+	struct trace_input in;
+	struct trace_opts opts;
+	char *name; /* diagnostic name, owned */
+	struct trace_stats st;
+	struct mm_diag diag;
+	int err;	      /* sticky error, 0 while healthy */
+	bool finished;	      /* ops->finish has run */
+	const char *line_end; /* end of the line being parsed (parsers that check for NULs) */
+	struct trace_queue q;
+	struct hmap pids;   /* pid -> 1, for st.nr_pids */
+	u64 pid_cache[256]; /* direct-mapped: (1 << 32 | pid) of pids already in pids */
+	u64 cpu_seen[1024]; /* bitmap over u16 cpus, for st.nr_cpus */
+	void *priv;	    /* format state */
+};
+
+/* Record a malformed-line error for the current line: "name:LINE: reason". Returns -EINVAL. */
+int trace_bad(struct trace_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Count an event of another kind (tracepoint or syscall name) and skip it. Returns 0. */
+int trace_unknown(struct trace_reader *r, const char *name, size_t len);
+int trace_queue_push(struct trace_reader *r, const struct mm_event *ev);
+
+/* Kernel tracepoint text shared by perf and tracefs. trace_kevent parses the fields of one
+ * of the six replayed events ("sys:name" or "name"): 1 with *ev filled, 0 if it is another
+ * event (counted as unknown), or -EINVAL. */
+int trace_kevent(struct trace_reader *r, const char *name, size_t nlen, const char *fields,
+		 struct mm_event *ev);
+/* The " [CPU]" column: returns the '[' (NULL if none), *cpu and *after (past the ']'). */
+const char *trace_find_cpu(const char *line, u64 *cpu, const char **after);
+/* After the CPU column: "TIMESTAMP: EVENT: FIELDS"; fills ev->ts_ns. 0 or -EINVAL. */
+int trace_ts_event(struct trace_reader *r, const char *p, struct mm_event *ev, const char **name,
+		   size_t *nlen, const char **fields);
+/* A fresh event: zeroed, mt = -1 (unknown). */
+static inline void trace_ev_init(struct mm_event *ev)
+{
+	*ev = (struct mm_event){0};
+	ev->mt = -1;
+}
+
+/* Number scanners. Each advances *p past what it read and returns 0, or -ERANGE (too big)
+ * or -EINVAL (no digits). The two hot ones are inline. */
+extern const signed char tp_hexval[256]; /* 0..15 for hex digits, -1 otherwise */
+
+static inline int tp_dec(const char **p, u64 *v)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	u64 x = 0;
+	unsigned d = (unsigned)(*s - '0');
+	if (d > 9)
+		return -EINVAL;
+	do {
+		if (MM_UNLIKELY(x > (UINT64_MAX - d) / 10))
+			return -ERANGE;
+		x = x * 10 + d;
+		d = (unsigned)(*++s - '0');
+	} while (d <= 9);
+	*p = (const char *)s;
+	*v = x;
+	return 0;
+}
+
+static inline int tp_hex(const char **p, u64 *v) /* hex digits, no prefix */
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	u64 x = 0;
+	int d = tp_hexval[*s];
+	if (d < 0)
+		return -EINVAL;
+	do {
+		if (MM_UNLIKELY(x >> 60))
+			return -ERANGE;
+		x = (x << 4) | (u64)d;
+		d = tp_hexval[*++s];
+	} while (d >= 0);
+	*p = (const char *)s;
+	*v = x;
+	return 0;
+}
+
+int tp_num(const char **p, u64 *v); /* "0x" hex or decimal */
+int tp_sdec(const char **p, i64 *v);
+/* "SECONDS[.FRACTION]" to ns; fraction digits past the 9th (below 1 ns) are dropped. */
+int tp_secs(const char **p, u64 *ns);
+
+static inline const char *tp_skip_sp(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* If p starts with the literal s, return the position after it, else NULL. */
+static inline const char *tp_lit(const char *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) /* stops at p's NUL: s holds none in [0, n) */
+		if (p[i] != s[i])
+			return NULL;
+	return p + n;
+}
+#define TP_LIT(p, s) tp_lit((p), (s), sizeof(s) - 1)
+
+/* Human name of a scanner error, for diagnostics. */
+static inline const char *tp_errstr(int e)
+{
+	return e == -ERANGE ? "number out of range" : "expected a number";
+}
+
+#endif

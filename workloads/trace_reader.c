@@ -1,0 +1,451 @@
+/* The reader front end: open, format detection, the line loop with strict/skip-bad handling,
+ * statistics, the event queue, and load-all. The formats live in trace_{native,perf,ftrace,
+ * strace}.c behind struct trace_fmt_ops. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_native.h"
+#include "trace_priv.h"
+
+static const struct trace_fmt_ops *const trace_formats[] = {
+	&trace_native_ops,
+	&trace_strace_ops,
+	&trace_perf_ops,
+	&trace_ftrace_ops,
+};
+
+const char *trace_format_name(enum trace_format f)
+{
+	if (f == TRACE_FMT_AUTO)
+		return "auto";
+	for (size_t i = 0; i < MM_ARRAY_SIZE(trace_formats); i++)
+		if (trace_formats[i]->fmt == f)
+			return trace_formats[i]->name;
+	return "unknown";
+}
+
+int trace_format_parse(const char *s, enum trace_format *f)
+{
+	if (!strcmp(s, "auto")) {
+		*f = TRACE_FMT_AUTO;
+		return 0;
+	}
+	for (size_t i = 0; i < MM_ARRAY_SIZE(trace_formats); i++)
+		if (!strcmp(s, trace_formats[i]->name)) {
+			*f = trace_formats[i]->fmt;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static const struct trace_fmt_ops *trace_fmt_find(enum trace_format f)
+{
+	for (size_t i = 0; i < MM_ARRAY_SIZE(trace_formats); i++)
+		if (trace_formats[i]->fmt == f)
+			return trace_formats[i];
+	return NULL;
+}
+
+int trace_bad(struct trace_reader *r, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return diag_set(&r->diag, r->name, r->in.line, "%s", msg);
+}
+
+int trace_unknown(struct trace_reader *r, const char *name, size_t len)
+{
+	struct trace_stats *st = &r->st;
+	st->unknown++;
+	if (len >= sizeof(st->unknown_names[0].name))
+		len = sizeof(st->unknown_names[0].name) - 1;
+	for (u32 i = 0; i < st->nr_unknown_names; i++) {
+		struct trace_unknown *u = &st->unknown_names[i];
+		if (!strncmp(u->name, name, len) && u->name[len] == '\0') {
+			u->count++;
+			return 0;
+		}
+	}
+	if (st->nr_unknown_names == TRACE_UNKNOWN_NAMES) {
+		st->unknown_other++;
+		return 0;
+	}
+	struct trace_unknown *u = &st->unknown_names[st->nr_unknown_names++];
+	memcpy(u->name, name, len);
+	u->name[len] = '\0';
+	u->count = 1;
+	return 0;
+}
+
+int trace_queue_push(struct trace_reader *r, const struct mm_event *ev)
+{
+	struct trace_queue *q = &r->q;
+	if (q->n == q->cap) {
+		size_t ncap = q->cap ? q->cap * 2 : 64;
+		struct mm_event *nev = malloc(ncap * sizeof(*nev));
+		if (!nev)
+			return diag_set(&r->diag, r->name, r->in.line, "out of memory"), -ENOMEM;
+		for (size_t i = 0; i < q->n; i++)
+			nev[i] = q->ev[(q->head + i) & (q->cap - 1)];
+		free(q->ev);
+		q->ev = nev;
+		q->cap = ncap;
+		q->head = 0;
+	}
+	q->ev[(q->head + q->n) & (q->cap - 1)] = *ev;
+	q->n++;
+	return 0;
+}
+
+static void trace_queue_pop(struct trace_queue *q, struct mm_event *ev)
+{
+	*ev = q->ev[q->head];
+	q->head = (q->head + 1) & (q->cap - 1);
+	q->n--;
+}
+
+/* Statistics for one delivered event. */
+static void trace_account(struct trace_reader *r, const struct mm_event *ev)
+{
+	struct trace_stats *st = &r->st;
+	st->events++;
+	st->kind[ev->kind < MME_NR_KINDS ? ev->kind : MME_NONE]++;
+	if (ev->flags & MME_F_FAILED)
+		st->failed++;
+	if (ev->cpu != TRACE_CPU_NONE) {
+		u64 bit = 1ull << (ev->cpu & 63);
+		if (!(r->cpu_seen[ev->cpu >> 6] & bit)) {
+			r->cpu_seen[ev->cpu >> 6] |= bit;
+			st->nr_cpus++;
+			if (ev->cpu > st->max_cpu)
+				st->max_cpu = ev->cpu;
+		}
+	}
+	u64 tag = 1ull << 32 | ev->pid;
+	u64 *slot = &r->pid_cache[(ev->pid ^ ev->pid >> 8) & 255];
+	if (*slot != tag) {
+		*slot = tag;
+		if (hmap_put(&r->pids, ev->pid, 1) == 0)
+			st->nr_pids++;
+	}
+	if (st->events == 1) {
+		st->first_ts = st->min_ts = st->max_ts = ev->ts_ns;
+	} else {
+		if (ev->ts_ns < st->min_ts)
+			st->min_ts = ev->ts_ns;
+		if (ev->ts_ns > st->max_ts)
+			st->max_ts = ev->ts_ns;
+	}
+	st->last_ts = ev->ts_ns;
+}
+
+/* Format detection on the first bytes: native magic, else the first line that is not a
+ * comment or header. */
+static int trace_detect(struct trace_reader *r, enum trace_format *fmt)
+{
+	long n = tin_peek(&r->in, 64 * 1024, &r->diag);
+	if (n < 0)
+		return (int)n;
+	const char *b = r->in.buf + r->in.pos;
+	if (n >= 8 && !memcmp(b, TRACE_NATIVE_MAGIC, 8)) {
+		*fmt = TRACE_FMT_NATIVE;
+		return 0;
+	}
+	if (n == 0)
+		return diag_set(&r->diag, r->name, 0, "empty input: no trace data");
+	char line[1024];
+	bool header = false;
+	u64 lineno = 0;
+	size_t off = 0;
+	while (off < (size_t)n) {
+		const char *s = b + off;
+		const char *nl = memchr(s, '\n', (size_t)n - off);
+		size_t len = nl ? (size_t)(nl - s) : (size_t)n - off;
+		off += len + 1;
+		lineno++;
+		if (memchr(s, '\0', len))
+			return diag_set(&r->diag, r->name, lineno,
+					"binary data (NUL byte): not a trace this tool reads");
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		memcpy(line, s, len);
+		line[len] = '\0';
+		if (len && line[len - 1] == '\r')
+			line[--len] = '\0';
+		const char *t = tp_skip_sp(line);
+		if (!*t)
+			continue;
+		if (TP_LIT(t, "# tracer:")) {
+			*fmt = TRACE_FMT_FTRACE;
+			return 0;
+		}
+		if (*t == '#')
+			continue;
+		if (TP_LIT(t, "cpus=") || TP_LIT(t, "version = ")) {
+			header = true; /* trace-cmd report */
+			continue;
+		}
+		for (size_t i = 0; i < MM_ARRAY_SIZE(trace_formats); i++) {
+			const struct trace_fmt_ops *o = trace_formats[i];
+			if (o->probe && o->probe(line, len)) {
+				*fmt = o->fmt;
+				return 0;
+			}
+		}
+		if (header && TP_LIT(t, "CPU "))
+			continue;
+		return diag_set(&r->diag, r->name, lineno,
+				"unrecognised trace format (not perf script, tracefs, trace-cmd "
+				"report, strace or native): '%.60s'",
+				line);
+	}
+	if (header) {
+		*fmt = TRACE_FMT_FTRACE;
+		return 0;
+	}
+	return diag_set(&r->diag, r->name, lineno,
+			"no event line in the first %ld bytes: format not recognised", n);
+}
+
+int trace_open(const char *path, const struct trace_opts *opts, struct trace_reader **out,
+	       struct mm_diag *diag)
+{
+	static const struct trace_opts defaults;
+	struct trace_reader *r = calloc(1, sizeof(*r));
+	int e;
+	*out = NULL;
+	if (!r)
+		return diag_set(diag, path, 0, "out of memory"), -ENOMEM;
+	r->opts = opts ? *opts : defaults;
+	const char *nm = r->opts.name ? r->opts.name : strcmp(path, "-") ? path : "<stdin>";
+	r->name = strdup(nm);
+	if (!r->name || hmap_init(&r->pids, 64)) {
+		free(r->name);
+		free(r);
+		return diag_set(diag, nm, 0, "out of memory"), -ENOMEM;
+	}
+	e = tin_open(&r->in, path, r->name, diag);
+	if (e)
+		goto fail_nodiag;
+	enum trace_format fmt = r->opts.format;
+	if (fmt == TRACE_FMT_AUTO) {
+		e = trace_detect(r, &fmt);
+		if (e)
+			goto fail;
+	}
+	r->ops = trace_fmt_find(fmt);
+	if (!r->ops) {
+		e = diag_set(&r->diag, r->name, 0, "unknown trace format %d", (int)fmt);
+		goto fail;
+	}
+	e = r->ops->init ? r->ops->init(r) : 0;
+	if (e)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	if (diag)
+		*diag = r->diag;
+fail_nodiag:
+	r->ops = NULL;
+	trace_close(r);
+	return e;
+}
+
+void trace_close(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	if (r->ops && r->ops->fini)
+		r->ops->fini(r);
+	tin_close(&r->in);
+	hmap_fini(&r->pids);
+	free(r->q.ev);
+	free(r->name);
+	free(r);
+}
+
+/* A malformed line: strict mode stops, skip_bad counts it. 0 to continue, or the error. */
+static int trace_on_bad(struct trace_reader *r, int e)
+{
+	if (e == -EINVAL && r->opts.skip_bad) {
+		if (!r->st.skipped)
+			snprintf(r->st.first_skip, sizeof(r->st.first_skip), "%s", r->diag.msg);
+		r->st.skipped++;
+		r->diag.msg[0] = '\0';
+		return 0;
+	}
+	r->err = e;
+	return e;
+}
+
+int trace_next(struct trace_reader *r, struct mm_event *ev)
+{
+	if (r->err)
+		return r->err;
+	for (;;) {
+		if (r->q.n) {
+			trace_queue_pop(&r->q, ev);
+			trace_account(r, ev);
+			return 1;
+		}
+		if (r->ops->next) {
+			int e = r->ops->next(r, ev);
+			if (e > 0) {
+				trace_account(r, ev);
+				return 1;
+			}
+			if (e < 0)
+				r->err = e;
+			r->st.bytes = r->in.bytes;
+			return e;
+		}
+		if (r->finished)
+			return 0;
+		char *line;
+		size_t len;
+		int e = tin_getline(&r->in, &line, &len, &r->diag);
+		r->st.bytes = r->in.bytes;
+		if (e == -E2BIG) {
+			r->st.lines++;
+			e = trace_on_bad(r, trace_bad(r, "line longer than %u bytes", TRACE_LINE_MAX));
+			if (e)
+				return e;
+			continue;
+		}
+		if (e < 0)
+			return r->err = e;
+		if (e == 0) {
+			r->finished = true;
+			e = r->ops->finish ? r->ops->finish(r) : 0;
+			if (e < 0)
+				return r->err = e;
+			continue;
+		}
+		r->st.lines++;
+		r->line_end = line + len;
+		if (!r->ops->checks_nul && MM_UNLIKELY(memchr(line, '\0', len))) {
+			e = trace_on_bad(r, trace_bad(r, "NUL byte in a text line (binary data?)"));
+			if (e)
+				return e;
+			continue;
+		}
+		e = r->ops->line(r, line, len, ev);
+		if (e > 0) {
+			trace_account(r, ev);
+			return 1;
+		}
+		if (e < 0) {
+			e = trace_on_bad(r, e);
+			if (e)
+				return e;
+		}
+	}
+}
+
+long trace_read(struct trace_reader *r, struct mm_event *evs, size_t max)
+{
+	size_t n = 0;
+	if (r->ops->read && !r->q.n && !r->err) {
+		long k = r->ops->read(r, evs, max);
+		if (k < 0)
+			return r->err = (int)k;
+		for (long i = 0; i < k; i++)
+			trace_account(r, &evs[i]);
+		r->st.bytes = r->in.bytes;
+		return k;
+	}
+	while (n < max) {
+		int e = trace_next(r, &evs[n]);
+		if (e < 0)
+			return e;
+		if (e == 0)
+			break;
+		n++;
+	}
+	return (long)n;
+}
+
+const struct trace_stats *trace_stats(const struct trace_reader *r)
+{
+	return &r->st;
+}
+
+const struct mm_diag *trace_diag(const struct trace_reader *r)
+{
+	return &r->diag;
+}
+
+enum trace_format trace_reader_format(const struct trace_reader *r)
+{
+	return r->ops->fmt;
+}
+
+static int trace_reserve(struct mm_trace *t, size_t need)
+{
+	if (need <= t->cap)
+		return 0;
+	size_t ncap = t->cap ? t->cap : 1024;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / sizeof(struct mm_event))
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	struct mm_event *nev = realloc(t->ev, ncap * sizeof(*nev));
+	if (!nev)
+		return -ENOMEM;
+	t->ev = nev;
+	t->cap = ncap;
+	return 0;
+}
+
+int trace_push(struct mm_trace *t, const struct mm_event *ev)
+{
+	if (t->n == t->cap && trace_reserve(t, t->n + 1))
+		return -ENOMEM;
+	t->ev[t->n++] = *ev;
+	return 0;
+}
+
+void trace_free(struct mm_trace *t)
+{
+	free(t->ev);
+	memset(t, 0, sizeof(*t));
+}
+
+int trace_load(const char *path, const struct trace_opts *opts, struct mm_trace *out, struct mm_diag *diag)
+{
+	struct trace_reader *r;
+	memset(out, 0, sizeof(*out));
+	int e = trace_open(path, opts, &r, diag);
+	if (e)
+		return e;
+	for (;;) {
+		if (trace_reserve(out, out->n + 4096)) {
+			diag_set(diag, r->name, 0, "out of memory");
+			e = -ENOMEM;
+			break;
+		}
+		long k = trace_read(r, out->ev + out->n, out->cap - out->n);
+		if (k < 0) {
+			e = (int)k;
+			if (diag)
+				*diag = r->diag;
+			break;
+		}
+		if (k == 0)
+			break;
+		out->n += (size_t)k;
+	}
+	out->format = r->ops->fmt;
+	out->stats = r->st;
+	trace_close(r);
+	if (e)
+		trace_free(out);
+	return e;
+}
