@@ -163,7 +163,7 @@ int cmd_demo(int argc, char **argv)
 		for (const struct buddy_policy_ops *const *p = buddy_policies; *p && nrows < 16; p++) {
 			struct sim_cfg cfg;
 			sim_cfg_default(&cfg);
-			cfg.zone_pages = zone_pages;
+			cfg.zones.zone[0].nr_pages = zone_pages; /* the default layout's one Normal zone */
 			cfg.buddy = *p;
 			char tspath[4096];
 			struct csv ts;

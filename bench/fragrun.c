@@ -20,6 +20,13 @@ static void fragrun_sample(FILE *ts, u64 event, const struct buddy *b)
 		largest == -1u ? -1 : (int)largest);
 }
 
+/* The zone whose fragmentation is reported: the highest (Normal on every layout that has one;
+ * the only zone of the default layout). */
+static const struct buddy *fragrun_zone(const struct sim *s)
+{
+	return &s->zones.zone[s->zones.nr_zones - 1].buddy;
+}
+
 int fragrun(const struct mm_trace *t, const struct sim_cfg *cfg, u64 sample_every, FILE *ts,
 	    struct fragrun_result *res)
 {
@@ -36,12 +43,12 @@ int fragrun(const struct mm_trace *t, const struct sim_cfg *cfg, u64 sample_ever
 		if (err)
 			break;
 		if (ts && (i % sample_every == 0))
-			fragrun_sample(ts, i, &s.buddy);
+			fragrun_sample(ts, i, fragrun_zone(&s));
 	}
 	res->host_ns = clock_ns() - t0;
 	if (ts && t->n)
-		fragrun_sample(ts, t->n, &s.buddy);
-	const struct buddy *b = &s.buddy;
+		fragrun_sample(ts, t->n, fragrun_zone(&s));
+	const struct buddy *b = fragrun_zone(&s);
 	unsigned n = b->max_order + 1;
 	res->events = s.events;
 	res->pages = s.pages.st;

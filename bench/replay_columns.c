@@ -69,7 +69,7 @@ COL_U64(c_page_frees, s->pages.st.frees)
 COL_U64(c_page_alloc_failures, s->pages.st.alloc_failures)
 COL_U64(c_page_unmatched_frees, s->pages.st.unmatched_frees)
 COL_U64(c_page_conflicts, s->pages.st.conflicts)
-COL_U64(c_free_pages_end, s->buddy.free_pages)
+COL_U64(c_free_pages_end, zones_free_pages(&s->zones))
 
 /* totals over the models */
 COL_U64(c_alloc_failures, s->pages.st.alloc_failures + s->vmap.alloc_failures)
