@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen.h"
 #include "pkmap.h"
 #include "rng.h"
 
@@ -126,3 +127,46 @@ int gen_kmap_hot(const struct gen_kmap_params *p, gen_kmap_emit_fn emit, void *c
 	free(ring);
 	return err;
 }
+
+/* --- the generator registry's entries (workloads/gen.h): defaults above, --loops and --seed --- */
+
+static void gen_kmap_from(const struct gen_params *gp, struct gen_kmap_params *p)
+{
+	gen_kmap_params_default(p);
+	p->seed = gp->seed;
+	if (gp->loops)
+		p->loops = gp->loops;
+}
+
+static int gen_kmap_copy_run(const struct gen_params *gp, gen_emit_fn emit, void *ctx)
+{
+	struct gen_kmap_params p;
+	gen_kmap_from(gp, &p);
+	return gen_kmap_copy(&p, emit, ctx);
+}
+
+static int gen_kmap_hot_run(const struct gen_params *gp, gen_emit_fn emit, void *ctx)
+{
+	struct gen_kmap_params p;
+	gen_kmap_from(gp, &p);
+	return gen_kmap_hot(&p, emit, ctx);
+}
+
+const struct gen_ops gen_ops_kmap_copy = {
+	.name = "kmap_copy",
+	.desc = "a file copy through the highmem kmap pool: kmap(src) kmap(dst) kunmap(dst) kunmap(src) per "
+		"page",
+	.params = "--loops (pages copied, default 10000); highmem pages from pfn 0x38000 over 1 Mi pages",
+	.opts = GEN_OPT_LOOPS,
+	.default_loops = 10000,
+	.run = gen_kmap_copy_run,
+};
+
+const struct gen_ops gen_ops_kmap_hot = {
+	.name = "kmap_hot",
+	.desc = "kmap/kunmap on a working set: 90 % of kmaps on 64 hot highmem pages, up to 8 live at once",
+	.params = "--loops (kmap calls, default 10000)",
+	.opts = GEN_OPT_LOOPS,
+	.default_loops = 10000,
+	.run = gen_kmap_hot_run,
+};
