@@ -138,18 +138,36 @@ static void gen_kmap_from(const struct gen_params *gp, struct gen_kmap_params *p
 		p->loops = gp->loops;
 }
 
+/* Registry streams carry synthetic time (strictly increasing) and one pid, as every generator's. */
+struct gen_kmap_stamp {
+	gen_emit_fn emit;
+	void *ctx;
+	u64 ts;
+};
+
+static int gen_kmap_stamp_emit(void *ctx, const struct mm_event *ev)
+{
+	struct gen_kmap_stamp *st = ctx;
+	struct mm_event e = *ev;
+	e.ts_ns = st->ts += 1000;
+	e.pid = 1000;
+	return st->emit(st->ctx, &e);
+}
+
 static int gen_kmap_copy_run(const struct gen_params *gp, gen_emit_fn emit, void *ctx)
 {
 	struct gen_kmap_params p;
+	struct gen_kmap_stamp st = {.emit = emit, .ctx = ctx};
 	gen_kmap_from(gp, &p);
-	return gen_kmap_copy(&p, emit, ctx);
+	return gen_kmap_copy(&p, gen_kmap_stamp_emit, &st);
 }
 
 static int gen_kmap_hot_run(const struct gen_params *gp, gen_emit_fn emit, void *ctx)
 {
 	struct gen_kmap_params p;
+	struct gen_kmap_stamp st = {.emit = emit, .ctx = ctx};
 	gen_kmap_from(gp, &p);
-	return gen_kmap_hot(&p, emit, ctx);
+	return gen_kmap_hot(&p, gen_kmap_stamp_emit, &st);
 }
 
 const struct gen_ops gen_ops_kmap_copy = {
