@@ -56,13 +56,46 @@ static double median(double *v, size_t n)
 }
 
 /* Values of column c over group g (numbers only); returns how many. */
+/* A field's numbers: one, or a ';'-separated list (a suite's per-repeat host timings).
+ * Returns how many were stored at out (at most max); -1 when the field is not numeric. */
+static int field_numbers(const char *f, double *out, size_t max)
+{
+	char buf[4096];
+	int n = 0;
+	if (!*f)
+		return 0;
+	if (strlen(f) >= sizeof(buf))
+		return -1;
+	strcpy(buf, f);
+	for (char *save = NULL, *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		double v;
+		if (!csv_number(tok, &v))
+			return -1;
+		if ((size_t)n < max)
+			out[n++] = v;
+	}
+	return n;
+}
+
+#define COMPARE_MAX_SAMPLES 4096
+
+/* Values of column c over group g (numbers only; lists expanded); returns how many. */
 static size_t values(const struct csvtab *t, const struct group *g, size_t c, double *out)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < g->n; i++)
-		if (csv_number(t->rows[g->rows[i]][c], &out[n]))
-			n++;
+	for (size_t i = 0; i < g->n && n < COMPARE_MAX_SAMPLES; i++) {
+		int k = field_numbers(t->rows[g->rows[i]][c], out + n, COMPARE_MAX_SAMPLES - n);
+		if (k > 0)
+			n += (size_t)k;
+	}
 	return n;
+}
+
+/* name ends in suffix */
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	return n > k && !strcmp(name + n - k, suffix);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -112,10 +145,12 @@ int cmd_compare(int argc, char **argv)
 		return MM_EXIT_FAIL;
 	}
 	int rc = MM_EXIT_FAIL;
-	int tcol = csvtab_col(&t, "trace");
+	int tcol = csvtab_col(&t, "trace"), ccfg = csvtab_col(&t, "config");
+	bool *varies = NULL;
 	bool *is_cfg = calloc(t.ncols, sizeof(bool)), *is_metric = calloc(t.ncols, sizeof(bool));
 	struct group *groups = calloc(t.nrows + 1, sizeof(*groups));
-	double *va = malloc(sizeof(double) * (t.nrows + 1)), *vb = malloc(sizeof(double) * (t.nrows + 1));
+	double *va = malloc(sizeof(double) * COMPARE_MAX_SAMPLES),
+	       *vb = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
 	size_t ngroups = 0;
 	if (!is_cfg || !is_metric || !groups || !va || !vb)
 		goto out;
@@ -124,16 +159,38 @@ int cmd_compare(int argc, char **argv)
 			continue;
 		bool numeric = t.nrows > 0;
 		for (size_t r = 0; r < t.nrows && numeric; r++)
-			numeric = csv_number(t.rows[r][col], &va[0]);
-		if (is_config_name(t.head[col]) || !numeric)
+			numeric = field_numbers(t.rows[r][col], va, COMPARE_MAX_SAMPLES) >= 0;
+		/* a suite summary names its configuration in one "config" column */
+		if (ccfg >= 0 && (int)col != ccfg && (is_config_name(t.head[col]) || !numeric))
+			continue;
+		/* min/median/max beside a per-repeat list: the list carries the samples */
+		if (numeric && (ends_with(t.head[col], "_min") || ends_with(t.head[col], "_median") ||
+				ends_with(t.head[col], "_max"))) {
+			char sib[256];
+			snprintf(sib, sizeof(sib), "%.*s_all", (int)(strrchr(t.head[col], '_') - t.head[col]),
+				 t.head[col]);
+			if (csvtab_col(&t, sib) >= 0)
+				continue;
+		}
+		if (is_config_name(t.head[col]) || !numeric || (int)col == ccfg)
 			is_cfg[col] = true;
 		else
 			is_metric[col] = true;
 	}
+	/* a configuration column with one value in every row names nothing: leave it out */
+	bool any_varies = false;
+	varies = calloc(t.ncols, sizeof(bool));
+	if (!varies)
+		goto out;
+	for (size_t col = 0; col < t.ncols; col++) {
+		for (size_t r = 1; r < t.nrows && is_cfg[col] && !varies[col]; r++)
+			varies[col] = strcmp(t.rows[r][col], t.rows[0][col]) != 0;
+		any_varies |= varies[col];
+	}
 	for (size_t r = 0; r < t.nrows; r++) {
 		char label[512] = "";
 		for (size_t col = 0; col < t.ncols; col++)
-			if (is_cfg[col]) {
+			if (is_cfg[col] && (varies[col] || !any_varies)) {
 				if (label[0])
 					strncat(label, "/", sizeof(label) - strlen(label) - 1);
 				strncat(label, t.rows[r][col], sizeof(label) - strlen(label) - 1);
@@ -179,8 +236,8 @@ int cmd_compare(int argc, char **argv)
 				base = &groups[g];
 			}
 		if (!as_csv)
-			printf("== %s (baseline %s, %zu repeat%s)\n", base->trace[0] ? base->trace : "(all)",
-			       base->label, base->n, base->n == 1 ? "" : "s");
+			printf("== %s (baseline %s; metrics equal in every configuration are left out)\n",
+			       base->trace[0] ? base->trace : "(all)", base->label);
 		for (size_t col = 0; col < t.ncols; col++) {
 			if (!is_metric[col])
 				continue;
@@ -189,8 +246,18 @@ int cmd_compare(int argc, char **argv)
 			if (!nb)
 				continue;
 			double bmed = median(vb, nb);
+			bool differs = as_csv;
+			for (size_t g = g0; g < ngroups && !differs; g++) {
+				if (strcmp(groups[g].trace, base->trace))
+					continue;
+				size_t na = values(&t, &groups[g], col, va);
+				differs = na && median(va, na) != bmed;
+			}
+			if (!differs)
+				continue;
+			nb = values(&t, base, col, vb);
 			if (!as_csv)
-				printf("  %-28s %-28s %14.6g\n", t.head[col], base->label, bmed);
+				printf("  %-28s %-36s %14.6g\n", t.head[col], base->label, bmed);
 			for (size_t g = g0; g < ngroups; g++) {
 				if (&groups[g] == base || strcmp(groups[g].trace, base->trace))
 					continue;
@@ -213,8 +280,11 @@ int cmd_compare(int argc, char **argv)
 				else if (as_csv)
 					printf("%s,%s,%s,%.10g,%.10g,%.4f,,\n", groups[g].trace,
 					       groups[g].label, t.head[col], med, bmed, pct);
+				else if (isnan(pct))
+					printf("  %-28s %-36s %14.6g %10s %s\n", "", groups[g].label, med,
+					       "(base 0)", mark);
 				else
-					printf("  %-28s %-28s %14.6g %+9.2f%% %s\n", "", groups[g].label, med,
+					printf("  %-28s %-36s %14.6g %+9.2f%% %s\n", "", groups[g].label, med,
 					       pct, mark);
 			}
 		}
@@ -225,6 +295,7 @@ out:
 		free(groups[g].rows);
 	free(groups);
 	free(is_cfg);
+	free(varies);
 	free(is_metric);
 	free(va);
 	free(vb);

@@ -21,7 +21,8 @@ static void gen_usage(FILE *f)
 		   "(1 us per event).\n\n"
 		   "options:\n"
 		   "  --seed S        random seed (default 1)\n"
-		   "  --loops N       the generator's main count (see below; 0 = its default)\n"
+		   "  --loops N       the generator's main count (see below; 0 = its default; at most\n"
+		   "                  2^36)\n"
 		   "  --out FILE|-    output file (default -)\n"
 		   "  --guard         vmap sizes include the guard page: vmalloc(n pages) is traced as\n"
 		   "                  size = n*4096 + 4096, as the alloc_vmap_area tracepoint prints it\n"
@@ -87,10 +88,14 @@ static int gen_option(int c, struct gen_params *p, const char **out)
 	case 's':
 		return gen_parse_u64("--seed", optarg, 0, UINT64_MAX, &p->seed);
 	case 'o':
+		if (!*optarg) {
+			fprintf(stderr, "mmreplay gen: --out needs a file name (or - for stdout)\n");
+			return -EINVAL;
+		}
 		*out = optarg;
 		return 0;
 	case 'l':
-		return gen_parse_u64("--loops", optarg, 0, UINT64_MAX >> 8, &p->loops);
+		return gen_parse_u64("--loops", optarg, 0, GEN_MAX_LOOPS, &p->loops);
 	case 'g':
 	case OPT_NO_GUARD:
 		p->guard = c == 'g';
@@ -221,5 +226,7 @@ int cmd_gen(int argc, char **argv)
 			strerror(-err));
 		return MM_EXIT_FAIL;
 	}
+	if (!to_stdout)
+		fprintf(stderr, "mmreplay gen: %s: %llu events to %s\n", g->name, (unsigned long long)n, out);
 	return MM_EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "replay.h"
+#include "vma_csv.h"
 #include "trace.h"
 #include "zonelayout.h"
 
@@ -19,6 +20,7 @@ static void replay_usage(FILE *f)
 		"usage: mmreplay replay [--vmlist list,rbtree,augmented] [--tlb eager,range,lazy]\n"
 		"                       [--buddy lifo,addr,mobility] [--levels N] [--cpus N]\n"
 		"                       [--page-mode placement|faithful] [--cached-hole]\n"
+		"                       [--vma list,rbtree,maple] [--populate none|all]\n"
 		"                       [--zones LAYOUT] [--pkmap-slots N]\n"
 		"                       [--out FILE] [--quiet] [--skip-bad] TRACE...\n\n"
 		"Replays each TRACE (perf script, tracefs, strace or native; zstd or plain; parsed once)\n"
@@ -27,7 +29,12 @@ static void replay_usage(FILE *f)
 		"variant, vmap_free events are paired with their traced allocation, page events drive\n"
 		"the same buddy. The TLB policy decides flushes; --cpus (default: from the trace's\n"
 		"nr_lazy_max, else the CPUs seen) sets IPIs per flush and lazy_max_pages. --levels sets\n"
-		"the kernel page-table depth (2..5, default 4).\n\n"
+		"the kernel page-table depth (2..5, default 4).\n"
+		"Process calls (strace: mmap, munmap, mprotect, brk, mremap, madvise, fork, execve,\n"
+		"exit_group) go to one address space per pid with the --vma index (default maple only;\n"
+		"'all' adds list and rbtree); --populate all makes every mapped page present (default\n"
+		"none). Their columns: vma, munmap_calls, find_vma_visits, vma_splits, vma_merges,\n"
+		"vmas_detached, vmas_peak, mm_tlb_flush_range, mm_tlb_flush_pages, mm_pgtable_pages_free.\n\n"
 		"--zones LAYOUT sets the machine's zones (default: one 4 GiB Normal zone at pfn\n"
 		"0x100000): 'default', a spec such as "
 		"DMA:0x1-0x1000,DMA32:0x1000-0x100000,Normal:0x100000+4G,\n"
@@ -94,6 +101,7 @@ int cmd_replay(int argc, char **argv)
 		{"cpus", required_argument, NULL, 'c'},	  {"page-mode", required_argument, NULL, 'p'},
 		{"out", required_argument, NULL, 'o'},	  {"quiet", no_argument, NULL, 'q'},
 		{"skip-bad", no_argument, NULL, 's'},	  {"cached-hole", no_argument, NULL, 'H'},
+		{"vma", required_argument, NULL, 'V'},	  {"populate", required_argument, NULL, 'P'},
 		{"zones", required_argument, NULL, 'z'},  {"pkmap-slots", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
@@ -105,8 +113,21 @@ int cmd_replay(int argc, char **argv)
 	char err[256];
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:t:b:l:c:p:o:qsHz:k:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:t:b:l:c:p:o:qsHV:P:z:k:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'V': /* vma (issue 5) */
+			if (replay_matrix_set(&m, "vma", optarg, err, sizeof(err))) {
+				fprintf(stderr, "mmreplay replay: %s\n", err);
+				return MM_EXIT_USAGE;
+			}
+			break;
+		case 'P':
+			if (vma_populate_parse(optarg, &m.base.populate)) {
+				fprintf(stderr, "mmreplay replay: --populate takes none or all, not '%s'\n",
+					optarg);
+				return MM_EXIT_USAGE;
+			}
+			break;
 		case 'v':
 		case 't':
 		case 'b':

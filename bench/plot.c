@@ -1,6 +1,7 @@
 #include "plot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ static int quote(char *dst, size_t cap, const char *s)
 	return 0;
 }
 
-int plot_run(const char *script, const char *csv, const char *out, const char *extra)
+int plot_run(const char *script, const char *csv, const char *out, const char *extra, const char *errlog)
 {
 	char qcsv[4200], qout[4200], expr[9000], path[4200];
 	if (quote(qcsv, sizeof(qcsv), csv) || quote(qout, sizeof(qout), out))
@@ -45,7 +46,12 @@ int plot_run(const char *script, const char *csv, const char *out, const char *e
 	snprintf(path, sizeof(path), "%s/%s", plot_dir(), script);
 	char *argv[] = {"gnuplot", "-e", expr, path, NULL};
 	pid_t pid;
-	int err = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	if (errlog)
+		posix_spawn_file_actions_addopen(&fa, 2, errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	int err = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	if (err)
 		return -err;
 	int status;

@@ -5,8 +5,9 @@
 
 /* The plots/ directory: $MMREPLAY_PLOTS if set, else the source tree's. */
 const char *plot_dir(void);
-/* gnuplot -e "datafile='csv'; outfile='out'; <extra>" plots/script. 0, or -errno / -ECHILD
- * when gnuplot is missing or failed (its stderr is passed through). */
-int plot_run(const char *script, const char *csv, const char *out, const char *extra);
+/* gnuplot -e "datafile='csv'; outfile='out'; <extra>" plots/script; the scripts write
+ * out.png and out.svg. gnuplot's messages are appended to errlog (NULL: passed through).
+ * 0, or -errno / -ECHILD when gnuplot is missing or failed. */
+int plot_run(const char *script, const char *csv, const char *out, const char *extra, const char *errlog);
 
 #endif

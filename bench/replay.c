@@ -4,8 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "clock.h"
+
+static u64 replay_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
 
 /* Fault in the zone's frame array before the clock starts, so the event loop measures the
  * model rather than the host kernel zero-filling pages on first touch. Writes every word it
@@ -33,13 +41,13 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
 		return err;
 	}
 	replay_prefault(s);
-	u64 t0 = clock_ns();
+	u64 c0 = replay_cpu_ns(), t0 = clock_ns();
 	for (size_t i = 0; i < n; i++) {
 		err = sim_event(s, &ev[i]);
 		if (MM_UNLIKELY(err))
 			break;
 	}
-	u64 t1 = clock_ns();
+	u64 t1 = clock_ns(), c1 = replay_cpu_ns();
 	if (err) {
 		sim_fini(s);
 		free(s);
@@ -51,6 +59,7 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
 	row->sim = s;
 	row->events = n;
 	row->host_ns = t1 - t0;
+	row->host_cpu_ns = c1 - c0;
 	row->host_rss = (u64)ru.ru_maxrss * 1024;
 	return 0;
 }
@@ -74,6 +83,7 @@ void replay_matrix_default(struct replay_matrix *m)
 		m->tlb[m->ntlb++] = tlb_policies[i];
 	for (int i = 0; buddy_policies[i] && i < REPLAY_MAX_VARIANTS; i++)
 		m->buddy[m->nbuddy++] = buddy_policies[i];
+	m->vma[m->nvma++] = &vma_index_maple; /* vma: --vma widens the axis */
 }
 
 static const void *replay_find(const char *key, const char *name)
@@ -82,6 +92,8 @@ static const void *replay_find(const char *key, const char *name)
 		return vmlist_find(name);
 	if (!strcmp(key, "tlb"))
 		return tlb_policy_find(name);
+	if (!strcmp(key, "vma"))
+		return vma_index_find(name);
 	return buddy_policy_find(name);
 }
 
@@ -91,6 +103,8 @@ static const char *replay_variant_name(const char *key, int i)
 		return vmlist_variants[i] ? vmlist_variants[i]->name : NULL;
 	if (!strcmp(key, "tlb"))
 		return tlb_policies[i] ? tlb_policies[i]->name : NULL;
+	if (!strcmp(key, "vma"))
+		return vma_indexes[i] ? vma_indexes[i]->name : NULL;
 	return buddy_policies[i] ? buddy_policies[i]->name : NULL;
 }
 
@@ -107,6 +121,9 @@ int replay_matrix_set(struct replay_matrix *m, const char *key, const char *csv,
 	} else if (!strcmp(key, "buddy")) {
 		out = (const void **)m->buddy;
 		count = &m->nbuddy;
+	} else if (!strcmp(key, "vma")) {
+		out = (const void **)m->vma;
+		count = &m->nvma;
 	} else {
 		snprintf(err, errlen, "unknown axis '%s'", key);
 		return -EINVAL;
@@ -150,7 +167,7 @@ int replay_matrix_set(struct replay_matrix *m, const char *key, const char *csv,
 
 size_t replay_matrix_size(const struct replay_matrix *m)
 {
-	return (size_t)m->nvmlist * (size_t)m->ntlb * (size_t)m->nbuddy;
+	return (size_t)m->nvmlist * (size_t)m->ntlb * (size_t)m->nbuddy * (size_t)(m->nvma ? m->nvma : 1);
 }
 
 void replay_matrix_cfg(const struct replay_matrix *m, size_t i, const struct mm_event *ev, size_t n,
@@ -162,6 +179,9 @@ void replay_matrix_cfg(const struct replay_matrix *m, size_t i, const struct mm_
 	cfg->tlb = m->tlb[i % (size_t)m->ntlb];
 	i /= (size_t)m->ntlb;
 	cfg->buddy = m->buddy[i % (size_t)m->nbuddy];
+	i /= (size_t)m->nbuddy;
+	if (m->nvma) /* vma (issue 5) */
+		cfg->vma = m->vma[i % (size_t)m->nvma];
 	if (!cfg->ncpus)
 		cfg->ncpus = sim_trace_ncpus(ev, n);
 }

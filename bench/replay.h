@@ -14,6 +14,8 @@ struct replay_row {
 	struct sim *sim;   /* the machine after the last event; its cfg names the variants */
 	u64 events;	   /* events replayed */
 	u64 host_ns;	   /* wall time of the event loop alone (CLOCK_MONOTONIC) */
+	u64 host_cpu_ns;   /* CPU time of the same loop (CLOCK_THREAD_CPUTIME_ID): on a shared
+			    * machine, what one core spent, without the time others ran */
 	u64 host_rss;	   /* peak RSS of the process after the replay, bytes */
 };
 
@@ -31,13 +33,16 @@ struct replay_matrix {
 	const struct tlb_policy_ops *tlb[REPLAY_MAX_VARIANTS];
 	const struct buddy_policy_ops *buddy[REPLAY_MAX_VARIANTS];
 	int nvmlist, ntlb, nbuddy;
+	/* --- vma (issue 5): VMA index variants; default maple alone --- */
+	const struct vma_index_ops *vma[REPLAY_MAX_VARIANTS];
+	int nvma;
 	struct sim_cfg base; /* base.ncpus 0: each trace's own CPU count (sim_trace_ncpus) */
 };
 
 /* Every variant of each family, default base configuration. */
 void replay_matrix_default(struct replay_matrix *m);
-/* Set one axis from a comma-separated list ("list,rbtree" or "all"): key is "vmlist", "tlb"
- * or "buddy". 0, or -EINVAL with a message in err. */
+/* Set one axis from a comma-separated list ("list,rbtree" or "all"): key is "vmlist", "tlb",
+ * "buddy" or "vma". 0, or -EINVAL with a message in err. */
 int replay_matrix_set(struct replay_matrix *m, const char *key, const char *csv, char *err, size_t errlen);
 size_t replay_matrix_size(const struct replay_matrix *m);
 /* Configuration i (0 <= i < size) with ncpus filled for the trace ev[0..n). */

@@ -26,6 +26,7 @@ COL_STR(c_vmlist, s->cfg.vmlist->name)
 COL_STR(c_tlb, s->cfg.tlb->name)
 COL_STR(c_buddy, s->cfg.buddy->name)
 COL_STR(c_page_mode, s->cfg.page_mode == PAGEREPLAY_FAITHFUL ? "faithful" : "placement")
+COL_U64(c_cached_hole, s->cfg.cached_hole)
 COL_U64(c_levels, s->vm.cfg.levels)
 COL_U64(c_ncpus, s->vm.cfg.ncpus)
 COL_U64(c_events, r->events)
@@ -62,6 +63,19 @@ COL_U64(c_vmap_traced_failures, s->vmap.traced_failures)
 COL_U64(c_vmap_unmatched_frees, s->vmap.unmatched_frees)
 COL_U64(c_vmap_bad_frees, s->vm.st.bad_frees)
 COL_U64(c_vmap_live, s->vm.st.live_areas)
+
+/* process address spaces (vma, issue 5); mm_ columns are the processes' own flushes and page
+ * tables, apart from the kernel-side (vmalloc) ones above */
+COL_STR(c_vma, s->procs.cfg.index->name)
+COL_U64(c_munmap_calls, s->procs.st.munmap_calls)
+COL_U64(c_find_vma_visits, s->procs.st.vma.find_vma_visits)
+COL_U64(c_vma_splits, s->procs.st.vma.vma_splits)
+COL_U64(c_vma_merges, s->procs.st.vma.vma_merges)
+COL_U64(c_vmas_detached, s->procs.st.vma.vmas_detached)
+COL_U64(c_vmas_peak, s->procs.st.vma.vmas_peak)
+COL_U64(c_mm_tlb_flush_range, s->procs.st.tlb_flush_range)
+COL_U64(c_mm_tlb_flush_pages, s->procs.st.tlb_flush_pages)
+COL_U64(c_mm_pgtable_pages_free, s->procs.st.pgtable_pages_free)
 
 /* traced page events on the buddy */
 COL_U64(c_page_allocs, s->pages.st.allocs)
@@ -142,6 +156,11 @@ static void c_host_mevents_per_s(const struct replay_row *r, char *b, size_t n)
 {
 	snprintf(b, n, "%.2f", r->host_ns ? (double)r->events * 1e3 / (double)r->host_ns : 0.0);
 }
+COL_U64(c_host_cpu_ns, r->host_cpu_ns)
+static void c_host_cpu_mevents_per_s(const struct replay_row *r, char *b, size_t n)
+{
+	snprintf(b, n, "%.2f", r->host_cpu_ns ? (double)r->events * 1e3 / (double)r->host_cpu_ns : 0.0);
+}
 COL_U64(c_host_peak_rss_bytes, r->host_rss)
 
 const struct replay_column replay_columns[] = {
@@ -150,6 +169,7 @@ const struct replay_column replay_columns[] = {
 	{"tlb", true, c_tlb},
 	{"buddy", true, c_buddy},
 	{"page_mode", false, c_page_mode},
+	{"cached_hole", false, c_cached_hole},
 	{"levels", false, c_levels},
 	{"ncpus", false, c_ncpus},
 	{"events", true, c_events},
@@ -185,6 +205,17 @@ const struct replay_column replay_columns[] = {
 	{"vmap_unmatched_frees", false, c_vmap_unmatched_frees},
 	{"vmap_bad_frees", false, c_vmap_bad_frees},
 	{"vmap_live", false, c_vmap_live},
+	/* process address spaces (vma) */
+	{"vma", true, c_vma},
+	{"munmap_calls", false, c_munmap_calls},
+	{"find_vma_visits", true, c_find_vma_visits},
+	{"vma_splits", false, c_vma_splits},
+	{"vma_merges", false, c_vma_merges},
+	{"vmas_detached", false, c_vmas_detached},
+	{"vmas_peak", false, c_vmas_peak},
+	{"mm_tlb_flush_range", false, c_mm_tlb_flush_range},
+	{"mm_tlb_flush_pages", false, c_mm_tlb_flush_pages},
+	{"mm_pgtable_pages_free", false, c_mm_pgtable_pages_free},
 	/* traced page events */
 	{"page_allocs", true, c_page_allocs},
 	{"page_frees", true, c_page_frees},
@@ -226,6 +257,8 @@ const struct replay_column replay_columns[] = {
 	{"host_ns", false, c_host_ns},
 	{"host_ns_per_event", true, c_host_ns_per_event},
 	{"host_mevents_per_s", false, c_host_mevents_per_s},
+	{"host_cpu_ns", false, c_host_cpu_ns},
+	{"host_cpu_mevents_per_s", false, c_host_cpu_mevents_per_s},
 	{"host_peak_rss_bytes", false, c_host_peak_rss_bytes},
 	{NULL, false, NULL},
 };

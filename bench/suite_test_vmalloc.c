@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "commands.h"
@@ -39,21 +40,21 @@ struct tv_row {
 	unsigned ncpus;
 	u64 passed, failed, repeat, loops;
 	u64 vmallocs, vfrees, failures, visits, alloc_visits, purges, flush_all, flush_range, pte_set, walk;
-	u64 tables, ns;
+	u64 tables, ns, cpu_ns;
 };
 
 static void tv_csv_header(FILE *f)
 {
 	fprintf(f, "vmlist,tlb,ncpus,case,passed,failed,repeat,loops,vmallocs,vfrees,alloc_failures,"
 		   "vmlist_visits,vmlist_alloc_visits,vmap_purges,tlb_flush_all,tlb_flush_range,pte_set,"
-		   "walk_entries,pgtable_pages_alloc,host_ns,host_avg_usec\n");
+		   "walk_entries,pgtable_pages_alloc,host_ns,host_cpu_ns,host_avg_usec\n");
 }
 
 static void tv_csv_row(FILE *f, const struct tv_row *r)
 {
 	fprintf(f,
 		"%s,%s,%u,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-		"%llu\n",
+		"%llu,%llu\n",
 		r->vmlist, r->tlb, r->ncpus, r->name, (unsigned long long)r->passed,
 		(unsigned long long)r->failed, (unsigned long long)r->repeat, (unsigned long long)r->loops,
 		(unsigned long long)r->vmallocs, (unsigned long long)r->vfrees,
@@ -61,7 +62,8 @@ static void tv_csv_row(FILE *f, const struct tv_row *r)
 		(unsigned long long)r->alloc_visits, (unsigned long long)r->purges,
 		(unsigned long long)r->flush_all, (unsigned long long)r->flush_range,
 		(unsigned long long)r->pte_set, (unsigned long long)r->walk, (unsigned long long)r->tables,
-		(unsigned long long)r->ns, (unsigned long long)(r->ns / r->repeat / 1000));
+		(unsigned long long)r->ns, (unsigned long long)r->cpu_ns,
+		(unsigned long long)(r->ns / r->repeat / 1000));
 }
 
 struct tv_opts {
@@ -72,8 +74,15 @@ struct tv_opts {
 };
 
 struct tv_total {
-	u64 ns, visits;
+	u64 ns, cpu_ns, visits;
 };
+
+static u64 tv_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
 
 /* All selected cases on one variant; rows appended to csv (may be NULL). */
 static int tv_run_variant(const struct vmlist_ops *vl, const struct tv_opts *o, FILE *csv,
@@ -104,7 +113,7 @@ static int tv_run_variant(const struct vmlist_ops *vl, const struct tv_opts *o, 
 	rng_seed(&c.rng, o->seed);
 	printf("== vmlist=%s%s tlb=%s cpus=%u\n", vl->name,
 	       o->cached_hole && !strcmp(vl->name, "rbtree") ? "+cached_hole" : "", o->tlb->name, o->ncpus);
-	*tot = (struct tv_total){0, 0};
+	memset(tot, 0, sizeof(*tot));
 	for (const struct tv_case *tc = tv_cases; tc->name; tc++) {
 		if (!(o->mask & tc->mask))
 			continue;
@@ -119,9 +128,10 @@ static int tv_run_variant(const struct vmlist_ops *vl, const struct tv_opts *o, 
 		struct tlb_stats t0 = vm->tlb.st;
 		struct pgtable_stats p0 = vm->pts;
 		for (u64 rep = 0; rep < o->repeat; rep++) {
-			u64 ns0 = clock_ns();
+			u64 ns0 = clock_ns(), c0 = tv_cpu_ns();
 			int ret = tc->run(&c);
 			r.ns += clock_ns() - ns0;
+			r.cpu_ns += tv_cpu_ns() - c0;
 			if (ret)
 				r.failed++;
 			else
@@ -145,12 +155,14 @@ static int tv_run_variant(const struct vmlist_ops *vl, const struct tv_opts *o, 
 		if (csv)
 			tv_csv_row(csv, &r);
 		tot->ns += r.ns;
+		tot->cpu_ns += r.cpu_ns;
 		tot->visits += r.visits;
 	}
 	int bad = vmlist_check(&vm->vl);
 	char msg[200];
 	bad |= buddy_check(&b, msg, sizeof(msg));
-	printf("All test took: %llu usec, vmlist visits %llu%s\n", (unsigned long long)(tot->ns / 1000),
+	printf("All test took: %llu usec (CPU %llu usec), vmlist visits %llu%s\n",
+	       (unsigned long long)(tot->ns / 1000), (unsigned long long)(tot->cpu_ns / 1000),
 	       (unsigned long long)tot->visits, bad ? "  (INVARIANT CHECK FAILED)" : "");
 	vmalloc_fini(vm);
 	buddy_fini(&b);
@@ -287,8 +299,9 @@ int suite_test_vmalloc(int argc, char **argv)
 		for (int i = 0; i < nvl; i++) {
 			if (i == aug)
 				continue;
-			printf("Total %s/augmented: host time %.2fx, vmlist visits %.2fx%s\n", vls[i]->name,
-			       (double)tot[i].ns / (double)(tot[aug].ns ? tot[aug].ns : 1),
+			printf("Total %s/augmented: host time %.2fx (CPU %.2fx), vmlist visits %.2fx%s\n",
+			       vls[i]->name, (double)tot[i].ns / (double)(tot[aug].ns ? tot[aug].ns : 1),
+			       (double)tot[i].cpu_ns / (double)(tot[aug].cpu_ns ? tot[aug].cpu_ns : 1),
 			       (double)tot[i].visits / (double)(tot[aug].visits ? tot[aug].visits : 1),
 			       strcmp(vls[i]->name, "rbtree")
 				       ? ""

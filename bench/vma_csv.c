@@ -7,7 +7,7 @@
 void vma_csv_header(FILE *f)
 {
 	fputs("vma,munmap_calls,find_vma_visits,vma_splits,vma_merges,vmas_detached,vmas_peak,"
-	      "tlb_flush_range,tlb_flush_pages,pgtable_pages_free",
+	      "mm_tlb_flush_range,mm_tlb_flush_pages,mm_pgtable_pages_free",
 	      f);
 }
 
@@ -60,6 +60,7 @@ void vma_print_stats(FILE *f, const struct sim *s)
 	P("exits", ps->exits);
 	P("unknown_pids", ps->unknown_pids);
 	P("pid_reused", ps->pid_reused);
+	P("bad_events", ps->bad_events);
 	P("mm_created", ps->mm_created);
 	P("mm_live_peak", ps->mm_live_peak);
 	P("err_einval", st->err_einval);
@@ -76,6 +77,7 @@ void vma_print_stats(FILE *f, const struct sim *s)
 	P("munmap_free_tables", st->munmap_free_tables);
 	P("munmap_remove", st->munmap_remove);
 	P("mmap_fixed_unmaps", st->mmap_fixed_unmaps);
+	P("mmap_model_overlap", st->mmap_model_overlap);
 	P("mprotect_splits", st->mprotect_splits);
 	P("mremap_shrink", st->mremap_shrink);
 	P("mremap_grow_in_place", st->mremap_grow_in_place);

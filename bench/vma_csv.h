@@ -8,7 +8,9 @@
 #include "sim.h"
 
 /* "vma,munmap_calls,find_vma_visits,vma_splits,vma_merges,vmas_detached,vmas_peak,
- * tlb_flush_range,tlb_flush_pages,pgtable_pages_free" (no leading or trailing comma). */
+ * mm_tlb_flush_range,mm_tlb_flush_pages,mm_pgtable_pages_free" (no leading or trailing comma;
+ * the same names as the vma block of replay_columns.c, mm_ keeping the processes' flushes and
+ * table pages apart from the kernel-side vmalloc columns). */
 void vma_csv_header(FILE *f);
 /* The same columns for s (the vma column is s->cfg.vma's name). */
 void vma_csv_row(FILE *f, const struct sim *s);

@@ -26,12 +26,20 @@ bool mm_mergeable(const struct vma *a, const struct vma *b)
 
 struct vma *mm_vma_alloc(struct mm *mm)
 {
-	return calloc(1, sizeof(struct vma));
+	if (!mm->vma_pool)
+		return calloc(1, sizeof(struct vma));
+	struct vma *v = objpool_get(mm->vma_pool);
+	if (v)
+		memset(v, 0, sizeof(*v));
+	return v;
 }
 
 void mm_vma_free(struct mm *mm, struct vma *v)
 {
-	free(v);
+	if (mm->vma_pool)
+		objpool_put(mm->vma_pool, v);
+	else
+		free(v);
 }
 
 int mm_link(struct mm *mm, struct vma *v)
@@ -83,10 +91,10 @@ void mm_populate_anon_vma(struct mm *mm, struct vma *v)
 		v->anon_vma = ++mm->next_anon_vma;
 }
 
-int mm_pt_fill(struct mm *mm, u64 s, u64 e)
+int mm_pt_fill(struct mm *mm, u64 s, u64 e, u32 flags)
 {
-	if (!mm->cfg->populate || s >= e)
-		return 0;
+	if (!mm->cfg->populate || s >= e || !(flags & VMA_PROT_MASK))
+		return 0; /* MAP_POPULATE leaves PROT_NONE mappings alone */
 	mm->st->ptes_set += (e - s) >> MM_PAGE_SHIFT;
 	if (!mm->pt)
 		return 0;
@@ -201,12 +209,13 @@ int mm_do_munmap(struct mm *mm, u64 start, u64 end)
 	/* split the tail, and detach [start, end) into a chain */
 	struct vma *head = NULL, **tail = &head;
 	u64 lo = v->start, hi = v->start, pages = 0;
+	int err = 0;
 	while (v && v->start < end) {
 		if (v->end > end) {
 			struct vma *up;
-			int err = mm_split(mm, v, end, false, &up);
+			err = mm_split(mm, v, end, false, &up);
 			if (err)
-				return err; /* host failure: what was detached so far stays detached */
+				break; /* host failure: unmap what was detached, report it */
 			st->munmap_split_tail++;
 		}
 		struct vma *n = mm_next(mm, v);
@@ -241,12 +250,13 @@ int mm_do_munmap(struct mm *mm, u64 start, u64 end)
 		st->munmap_remove++;
 		head = n;
 	}
-	return 0;
+	return err;
 }
 
 int mm_munmap(struct mm *mm, u64 start, u64 len)
 {
 	mm->st->munmap_calls++;
+	mm_call_begin(mm);
 	mm->in_loader = false;
 	if ((start & ~MM_PAGE_MASK) || start > MM_TASK_SIZE || len > MM_TASK_SIZE - start)
 		return mm_fail(mm, -EINVAL);
@@ -261,6 +271,7 @@ int mm_mmap(struct mm *mm, u64 addr, u64 len, unsigned prot, unsigned mflags, u6
 {
 	struct mm_stats *st = mm->st;
 	st->mmap_calls++;
+	mm_call_begin(mm);
 	if ((addr & ~MM_PAGE_MASK) || !len)
 		return mm_fail(mm, -EINVAL);
 	len = MM_PAGE_ALIGN(len);
@@ -295,6 +306,8 @@ int mm_mmap(struct mm *mm, u64 addr, u64 len, unsigned prot, unsigned mflags, u6
 	struct vma *o = mm_find(mm, addr);
 	if (o && o->start < end) {
 		st->mmap_fixed_unmaps++;
+		if (!(mflags & MME_F_FIXED))
+			st->mmap_model_overlap++;
 		int err = mm_do_munmap(mm, addr, end);
 		if (err)
 			return mm_fail(mm, err);
@@ -305,7 +318,7 @@ int mm_mmap(struct mm *mm, u64 addr, u64 len, unsigned prot, unsigned mflags, u6
 	if (!v)
 		return mm_fail(mm, -ENOMEM);
 	mm_populate_anon_vma(mm, v);
-	return mm_pt_fill(mm, addr, end) ? mm_fail(mm, -ENOMEM) : 0;
+	return mm_pt_fill(mm, addr, end, t.flags) ? mm_fail(mm, -ENOMEM) : 0;
 }
 
 int mm_init(struct mm *mm, const struct mm_cfg *cfg, struct mm_stats *st)
@@ -364,7 +377,7 @@ int mm_dup(struct mm *child, const struct mm *parent)
 		c->prev = c->next = c->detached = NULL;
 		int err = mm_link(child, c);
 		if (!err)
-			err = mm_pt_fill(child, c->start, c->end);
+			err = mm_pt_fill(child, c->start, c->end, c->flags);
 		if (err)
 			return err;
 	}

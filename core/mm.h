@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "objpool.h"
 #include "vma.h"
 
 #define MM_MAX_MAP_COUNT 65530	  /* vm.max_map_count default */
@@ -44,6 +45,7 @@ struct mm_stats {
 	u64 munmap_free_tables;	 /* table pages freed by free_pgtables */
 	u64 munmap_remove;	 /* VMA structures freed by remove_vma_list */
 	u64 mmap_fixed_unmaps;	 /* mmap that unmapped overlapping VMAs first */
+	u64 mmap_model_overlap;	 /* ...without MAP_FIXED: the model kept a VMA the kernel had not */
 	u64 mprotect_splits, mprotect_changed;
 	u64 mremap_shrink, mremap_grow_in_place, mremap_move;
 	u64 brk_grow, brk_shrink, brk_query, brk_refused; /* refused: the result was the old brk */
@@ -57,12 +59,12 @@ struct mm_stats {
 struct mm_cfg {
 	const struct vma_index_ops *index; /* default maple */
 	u64 max_map_count;		   /* default MM_MAX_MAP_COUNT */
-	bool populate;			   /* every mapped page present (MAP_POPULATE); default off */
+	bool populate; /* MAP_POPULATE on every mapping: pages of accessible VMAs present; default off */
 	/* ld.so writes the anonymous memory it maps (bss, TLS, link maps) before main: a writable
 	 * private anonymous VMA mapped between execve and the first munmap (ld.so unmapping
 	 * ld.so.cache) gets an anon_vma, which decides later merges. Default on. */
 	bool loader_faults;
-	const struct mm_pt_ops *pt;	   /* NULL: no page tables */
+	const struct mm_pt_ops *pt; /* NULL: no page tables */
 	void *pt_ctx;
 };
 
@@ -74,10 +76,11 @@ struct mm {
 	u64 map_count;
 	u64 start_brk, brk; /* heap: [start_brk, PAGE_ALIGN(brk)); valid when brk_known */
 	bool brk_known;
-	bool in_loader;	   /* between execve and the first munmap (see mm_cfg.loader_faults) */
-	u32 next_anon_vma; /* id source for anon_vma (populate) */
-	u64 next_shmem;	   /* id source for MAP_SHARED|MAP_ANONYMOUS files */
-	unsigned users;	   /* tasks sharing this mm (CLONE_VM threads) */
+	bool in_loader;		  /* between execve and the first munmap (see mm_cfg.loader_faults) */
+	u32 next_anon_vma;	  /* id source for anon_vma (populate) */
+	u64 next_shmem;		  /* id source for MAP_SHARED|MAP_ANONYMOUS files */
+	unsigned users;		  /* tasks sharing this mm (CLONE_VM threads) */
+	struct objpool *vma_pool; /* where VMAs come from (a machine's shared pool), or NULL: malloc */
 };
 
 int mm_init(struct mm *mm, const struct mm_cfg *cfg, struct mm_stats *st);

@@ -96,6 +96,7 @@ int mm_mprotect(struct mm *mm, u64 start, u64 len, unsigned prot, unsigned grows
 {
 	struct mm_stats *st = mm->st;
 	st->mprotect_calls++;
+	mm_call_begin(mm);
 	if (start & ~MM_PAGE_MASK)
 		return mm_fail(mm, -EINVAL);
 	if (!len)
@@ -154,6 +155,7 @@ int mm_brk(struct mm *mm, u64 requested, u64 result)
 {
 	struct mm_stats *st = mm->st;
 	st->brk_calls++;
+	mm_call_begin(mm);
 	if (!mm->brk_known) {
 		/* the first brk tells where the heap starts (brk(NULL) right after execve) */
 		mm->start_brk = mm->brk = result;
@@ -194,7 +196,7 @@ int mm_brk(struct mm *mm, u64 requested, u64 result)
 	if (!v)
 		return mm_fail(mm, -ENOMEM);
 	mm_populate_anon_vma(mm, v);
-	return mm_pt_fill(mm, oldbrk, newbrk) ? mm_fail(mm, -ENOMEM) : 0;
+	return mm_pt_fill(mm, oldbrk, newbrk, t.flags) ? mm_fail(mm, -ENOMEM) : 0;
 }
 
 /* vma_merge_extend: after growing v in place, merge it with the VMA above when compatible. */
@@ -216,6 +218,7 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 {
 	struct mm_stats *st = mm->st;
 	st->mremap_calls++;
+	mm_call_begin(mm);
 	if ((old & ~MM_PAGE_MASK) || (result & ~MM_PAGE_MASK) ||
 	    (flags & ~(MM_MREMAP_MAYMOVE | MM_MREMAP_FIXED | MM_MREMAP_DONTUNMAP)) ||
 	    ((flags & MM_MREMAP_FIXED) && !(flags & MM_MREMAP_MAYMOVE)))
@@ -251,7 +254,7 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 			err = mm_merge_above(mm, v);
 		mm_populate_anon_vma(mm, v);
 		if (!err)
-			err = mm_pt_fill(mm, old + old_len, old + new_len);
+			err = mm_pt_fill(mm, old + old_len, old + new_len, v->flags);
 		return err ? mm_fail(mm, err) : 0;
 	}
 	/* move */
@@ -287,7 +290,7 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 	if (!mm_map_range(mm, &t, true))
 		return mm_fail(mm, -ENOMEM);
 	/* move_page_tables: the old PTEs now map the new range (grown part populated too) */
-	int err = mm_pt_fill(mm, result, result + new_len);
+	int err = mm_pt_fill(mm, result, result + new_len, t.flags);
 	if (err)
 		return mm_fail(mm, err);
 	if (flags & MM_MREMAP_DONTUNMAP) {
@@ -305,6 +308,7 @@ int mm_madvise(struct mm *mm, u64 start, u64 len, unsigned advice)
 {
 	struct mm_stats *st = mm->st;
 	st->madvise_calls++;
+	mm_call_begin(mm);
 	if (start & ~MM_PAGE_MASK)
 		return mm_fail(mm, -EINVAL);
 	len = MM_PAGE_ALIGN(len);

@@ -37,14 +37,22 @@ struct vma *mm_map_range(struct mm *mm, const struct vma *t, bool merge_next);
 /* do_munmap of [start, end), both page aligned. 0 or -ENOMEM (max_map_count). */
 int mm_do_munmap(struct mm *mm, u64 start, u64 end);
 
-/* Page-table seam: make [s, e) present; clear [s, e) (returns PTEs cleared). */
-int mm_pt_fill(struct mm *mm, u64 s, u64 e);
+/* Page-table seam: with populate, make [s, e) present unless flags say PROT_NONE; clear [s, e)
+ * (returns PTEs cleared plus table pages freed). */
+int mm_pt_fill(struct mm *mm, u64 s, u64 e, u32 flags);
 u64 mm_pt_clear(struct mm *mm, u64 s, u64 e, bool free_tables);
 
 /* populate: MAP_POPULATE write-faults a private writable anonymous VMA, which gives it an
  * anon_vma (anon_vma_prepare) unless a merge brought one; read faults map the zero page and
  * leave it without. */
 void mm_populate_anon_vma(struct mm *mm, struct vma *v);
+
+/* A syscall begins: lets the index reset its walk state. */
+static inline void mm_call_begin(struct mm *mm)
+{
+	if (mm->cfg->index->reset)
+		mm->cfg->index->reset(mm->index);
+}
 
 /* Count a failure by errno and return it. */
 int mm_fail(struct mm *mm, int err);

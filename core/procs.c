@@ -22,6 +22,7 @@ int procs_init(struct procs *p, const struct mm_cfg *cfg)
 		p->cfg.index = &vma_index_maple;
 	if (!p->cfg.max_map_count)
 		p->cfg.max_map_count = MM_MAX_MAP_COUNT;
+	objpool_init(&p->vmas, sizeof(struct vma));
 	return hmap_init(&p->pids, 64);
 }
 
@@ -35,6 +36,7 @@ static struct mm *procs_new_mm(struct procs *p)
 		return NULL;
 	}
 	mm->users = 0;
+	mm->vma_pool = &p->vmas;
 	p->ps.mm_created++;
 	if (++p->live > p->ps.mm_live_peak)
 		p->ps.mm_live_peak = p->live;
@@ -105,6 +107,10 @@ static struct mm *procs_get(struct procs *p, u32 pid)
 static int procs_fork(struct procs *p, struct mm *parent, const struct mm_event *ev)
 {
 	u32 child = (u32)ev->addr2;
+	if (child == ev->pid || ev->addr2 > UINT32_MAX) {
+		p->ps.bad_events++; /* a task cannot be its own child: not from a real trace */
+		return 0;
+	}
 	if (procs_mm(p, child)) {
 		p->ps.pid_reused++;
 		procs_detach(p, child, true);
@@ -221,4 +227,5 @@ void procs_fini(struct procs *p)
 		procs_put_mm(p, mm);
 	}
 	hmap_fini(&p->pids);
+	objpool_fini(&p->vmas);
 }

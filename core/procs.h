@@ -18,6 +18,7 @@ struct procs_stats {
 	u64 forks, clone_vm, execs, exits; /* clone_vm: threads and vfork children */
 	u64 unknown_pids;		   /* first event from a pid never forked: a fresh mm */
 	u64 pid_reused;			   /* fork named a child pid still in use (its exit was not traced) */
+	u64 bad_events; /* impossible events (a fork naming its own pid): counted, skipped */
 	u64 mm_created, mm_destroyed, mm_live_peak;
 };
 
@@ -25,8 +26,9 @@ struct procs {
 	struct mm_cfg cfg;  /* shared by every mm */
 	struct mm_stats st; /* every mm adds to it */
 	struct procs_stats ps;
-	struct hmap pids; /* pid -> struct mm *; an mm's users == pids mapping to it */
-	u64 live;	  /* mms alive */
+	struct hmap pids;    /* pid -> struct mm *; an mm's users == pids mapping to it */
+	struct objpool vmas; /* every mm\'s VMAs */
+	u64 live;	     /* mms alive */
 	/* Optional: called with a pid's mm just before exit_group or execve drops it. */
 	void (*on_release)(void *arg, u32 pid, struct mm *mm, bool exiting);
 	void *on_release_arg;

@@ -84,6 +84,17 @@ struct sim {
 };
 
 int sim_init(struct sim *s, const struct sim_cfg *cfg);
+/* The highest zone's buddy: Normal on every layout that has one, the only zone of the default
+ * layout. Single-zone reports (suite time series, fragmentation summaries) read this one. */
+static inline const struct buddy *sim_top_buddy(const struct sim *s)
+{
+	return &s->zones.zone[s->zones.nr_zones - 1].buddy;
+}
+/* The same in a configuration: the highest zone of the layout (the suite's zone_pages axis). */
+static inline struct zone_spec *sim_cfg_top_zone(struct sim_cfg *cfg)
+{
+	return &cfg->zones.zone[cfg->zones.nr_zones - 1];
+}
 void sim_fini(struct sim *s);
 /* Route one event. Returns 0, or a negative errno only for host failures (out of memory);
  * model-level errors (unknown frees, failed allocations) are counted. */

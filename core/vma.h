@@ -37,11 +37,11 @@ struct vma {
 struct vma_stats {
 	u64 find_vma_calls;
 	u64 find_vma_visits;
-	u64 cache_hits; /* list/rbtree: the one-entry mmap_cache answered */
-	u64 vma_splits;
-	u64 vma_merges;
-	u64 vmas_detached;
-	u64 vmas_peak; /* largest VMA count of any one address space */
+	u64 cache_hits;	   /* list/rbtree: the one-entry mmap_cache answered */
+	u64 vma_splits;	   /* split_vma: one VMA became two */
+	u64 vma_merges;	   /* vma_merge calls that merged (a three-way merge counts once) */
+	u64 vmas_detached; /* VMAs taken off the index by do_munmap */
+	u64 vmas_peak;	   /* largest VMA count of any one address space */
 };
 
 struct vma_index_ops {
@@ -50,6 +50,9 @@ struct vma_index_ops {
 	size_t priv_size; /* zeroed and owned by the address space; a variant never mallocs it */
 	int (*init)(void *priv);
 	void (*fini)(void *priv); /* frees index nodes, never the VMAs */
+	/* Optional: a syscall begins (maple: a fresh walk state; the list and rbtree mmap_cache
+	 * lives on across calls, as in the kernel). */
+	void (*reset)(void *priv);
 	/* find_vma: the first VMA with end > addr, or NULL. */
 	struct vma *(*find)(void *priv, u64 addr, struct vma_stats *st);
 	struct vma *(*first)(void *priv, struct vma_stats *st);

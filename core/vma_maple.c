@@ -48,6 +48,16 @@ static inline bool mt_cursor_on(const struct vma_maple *t, const struct vma *v)
 	return t->cur && t->cur_idx < t->cur->nr && t->cur->slot[t->cur_idx] == v;
 }
 
+/* Slot of v in the cursor's leaf when it is at the cursor or just before it, else -1. */
+static inline int mt_cursor_slot(const struct vma_maple *t, const struct vma *v)
+{
+	if (mt_cursor_on(t, v))
+		return (int)t->cur_idx;
+	if (t->cur && t->cur_idx > 0 && t->cur_idx - 1 < t->cur->nr && t->cur->slot[t->cur_idx - 1] == v)
+		return (int)t->cur_idx - 1;
+	return -1;
+}
+
 struct mt_path {
 	struct mt_node *node[MT_MAX_DEPTH];
 	unsigned idx[MT_MAX_DEPTH]; /* slot taken in node[d] */
@@ -68,6 +78,11 @@ static void mt_free(struct mt_node *n)
 		for (unsigned i = 0; i < n->nr; i++)
 			mt_free(n->slot[i]);
 	free(n);
+}
+
+static void vm_reset(void *priv)
+{
+	((struct vma_maple *)priv)->cur = NULL; /* every syscall starts a fresh ma_state */
 }
 
 static void vm_fini(void *priv)
@@ -118,12 +133,36 @@ static inline unsigned mt_leaf_pos(const struct mt_node *n, u64 key, struct vma_
 	return i;
 }
 
+/* mas_walk from the current node: the answer is in the cursor's leaf (or starts the next one)
+ * when the entry before it lies below addr. NULL when the walk must start from the root. */
+static struct vma *mt_find_near(struct vma_maple *t, u64 addr, struct vma_stats *st)
+{
+	struct mt_node *n = t->cur;
+	unsigned i = mt_leaf_pos(n, addr, st);
+	if (i == n->nr) {
+		if (!n->lnext || n->lnext->pivot[0] < addr)
+			return NULL;
+		st->find_vma_visits++;
+		mt_set_cursor(t, n->lnext, 0);
+		return n->lnext->slot[0];
+	}
+	if (i == 0 && n->lprev && n->lprev->pivot[n->lprev->nr - 1] >= addr)
+		return NULL;
+	mt_set_cursor(t, n, i);
+	return n->slot[i];
+}
+
 static struct vma *vm_find(void *priv, u64 addr, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
 	st->find_vma_calls++;
 	if (!t->root)
 		return NULL;
+	if (t->cur) {
+		struct vma *v = mt_find_near(t, addr, st);
+		if (v)
+			return v;
+	}
 	struct mt_node *n = mt_descend(t, addr, NULL, st);
 	unsigned i = mt_leaf_pos(n, addr, st);
 	if (i < n->nr) {
@@ -235,7 +274,6 @@ static void mt_cut(struct mt_node *n, unsigned i)
 static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
-	t->cur = NULL;
 	u64 key = v->end - 1;
 	if (!t->root) {
 		t->root = mt_node_new(true);
@@ -246,6 +284,16 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 		t->count++;
 		return 0;
 	}
+	/* mas_store from the walk state: strictly inside the cursor's leaf, with room */
+	struct mt_node *c = t->cur;
+	if (c && c->nr < MT_SLOTS && c->nr > 1 && key > c->pivot[0] && key < c->pivot[c->nr - 1]) {
+		unsigned pos = mt_leaf_pos(c, key, st);
+		mt_put(c, pos, key, v);
+		mt_set_cursor(t, c, pos);
+		t->count++;
+		return 0;
+	}
+	t->cur = NULL;
 	struct mt_path p;
 	struct mt_node *n = mt_descend(t, key, &p, st);
 	/* nodes that may split: allocate first so a host failure leaves the tree intact */
@@ -272,6 +320,7 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 		if (n->nr < MT_SLOTS) {
 			if (n->leaf) {
 				mt_put(n, pos, piv, slot);
+				mt_set_cursor(t, n, pos); /* no split: the walk state stays on v */
 			} else {
 				/* child pos-1 split: the new right half follows it; pivot bounds the left */
 				mt_put(n, pos, n->pivot[pos - 1], slot);
@@ -400,6 +449,15 @@ static void mt_rebalance(struct vma_maple *t, struct mt_path *p, unsigned d)
 static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
+	int ci = mt_cursor_slot(t, v);
+	if (ci >= 0 && t->cur->nr > MT_MIN) {
+		/* from the walk state: the leaf keeps at least half its slots, no rebalancing */
+		st->find_vma_visits++;
+		mt_cut(t->cur, (unsigned)ci);
+		t->count--;
+		mt_set_cursor(t, t->cur, 0);
+		return;
+	}
 	t->cur = NULL;
 	struct mt_path p;
 	unsigned i;
@@ -408,6 +466,8 @@ static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 		return; /* not linked: check() reports the caller's bug */
 	mt_cut(n, i);
 	t->count--;
+	if (n->nr && (p.depth == 0 || n->nr >= MT_MIN))
+		mt_set_cursor(t, n, 0); /* the leaf stays: the walk state can stay on it */
 	if (p.depth == 0) {
 		if (n->nr == 0) {
 			free(n);
@@ -429,10 +489,23 @@ static int vm_resize(void *priv, struct vma *v, u64 start, u64 end, struct vma_s
 	/* mas_store of the new range: when the new last address stays within the bounds the
 	 * ancestors give this leaf, the pivot changes in place (order among the leaf's entries
 	 * cannot change: ranges never overlap) */
+	u64 key = end - 1;
+	if (mt_cursor_on(t, v)) {
+		/* the new last address stays between the leaf's neighbours of v: in place */
+		struct mt_node *c = t->cur;
+		unsigned ci = t->cur_idx;
+		bool down = key < c->pivot[ci];
+		if ((down && ci > 0) || (!down && ci + 1 < c->nr)) {
+			st->find_vma_visits++;
+			c->pivot[ci] = key;
+			v->start = start;
+			v->end = end;
+			return 0;
+		}
+	}
 	struct mt_path p;
 	unsigned i;
 	struct mt_node *n = mt_locate(t, v, &i, &p, st);
-	u64 key = end - 1;
 	bool lo_ok = true, hi_ok = true, lo_set = false, hi_set = false;
 	for (int d = (int)p.depth - 1; d >= 0 && !(lo_set && hi_set); d--) {
 		struct mt_node *a = p.node[d];
@@ -545,6 +618,7 @@ const struct vma_index_ops vma_index_maple = {
 	.priv_size = sizeof(struct vma_maple),
 	.init = vm_init,
 	.fini = vm_fini,
+	.reset = vm_reset,
 	.find = vm_find,
 	.first = vm_first,
 	.next = vm_next,

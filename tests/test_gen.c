@@ -11,7 +11,9 @@
 #include "evbuf.h"
 #include "gen.h"
 #include "hmap.h"
+#include "info_csv.h"
 #include "trace_native.h"
+#include "zst_slurp.h"
 
 #define VSTART 0xffffc90000000000ULL
 #define VEND 0xffffe8ffffffffffULL
@@ -53,6 +55,8 @@ static void small_params(const struct gen_ops *g, struct gen_params *p, u64 seed
 		p->threads = 2; /* the scheduler makes even the fixed cases seed-dependent */
 	if (g->opts & GEN_OPT_MASK)
 		p->mask = 1 | 8 | 32 | 64; /* the big setups are covered by their own generators */
+	if (g->opts & GEN_OPT_CPUS)
+		p->cpus = 1; /* full_fit's smallest junk_length */
 }
 
 Test(gen, same_seed_same_bytes_and_header)
@@ -139,6 +143,10 @@ Test(gen, cli_reproducible_atomic_and_strict)
 	cr_assert(la == lb && !memcmp(x, y, la));
 	free(x);
 	free(y);
+	if (info_available()) { /* the native reader takes what gen writes */
+		cr_assert_eq(info_count(a, "vmap_alloc"), 1000);
+		cr_assert_eq(info_count(a, "vmap_free"), 1000);
+	}
 	snprintf(args, sizeof(args), "find %s -name '*.tmp.*' | grep -q .", dir);
 	cr_assert_neq(system(args), 0, "a temporary file was left behind");
 	/* strict command line */
@@ -243,13 +251,13 @@ Test(gen_vmalloc, full_fit_fills_then_reuses_holes)
 {
 	struct evbuf b = {0};
 	struct gen_params p;
-	for (u32 cpus = 1; cpus <= 4; cpus *= 2) {
+	for (u32 cpus = 1; cpus <= 4; cpus *= 4) {
 		vm_params(&p, 1000);
 		p.cpus = cpus;
 		cr_assert_eq(evbuf_gen(&b, "full_fit", &p), 0);
 		struct vm_check c;
 		vm_check(&b, true, &c);
-		u64 fls = cpus == 1 ? 1 : cpus == 2 ? 2 : 3;
+		u64 fls = cpus == 1 ? 1 : 3;	   /* fls(4) */
 		u64 jl = fls * (32ULL << 20) / PG; /* junk_length */
 		cr_assert_eq(c.allocs, 2 + 2 * jl + 1000);
 		cr_assert_eq(c.max_live, 2 + 2 * jl);
@@ -395,26 +403,79 @@ Test(gen_vmalloc, test_vmalloc_runs_each_masked_case)
 {
 	struct evbuf b = {0};
 	struct gen_params p;
-	const u64 L = 300, jl = 2 * 8192;
+	struct vm_check c;
+	const u64 L = 300, jl = 8192; /* junk_length with one CPU */
+	vm_params(&p, L);
+	p.threads = 2;
+	p.cpus = 1;
+	cr_assert_eq(evbuf_gen(&b, "test_vmalloc", &p), 0); /* default mask: all seven cases */
+	vm_check(&b, true, &c);
+	/* fix_size, full_fit, long_busy_list, random_size, fix_align, random_size_align, align_shift */
+	u64 per_run = L + (2 + 2 * jl + L) + (1 + 15000 + 2 * L) + L + L + L + 64;
+	cr_assert_eq(c.pid_allocs[0], per_run);
+	cr_assert_eq(c.pid_allocs[1], per_run);
 	for (int sequential = 0; sequential < 2; sequential++) {
-		vm_params(&p, L);
 		p.threads = 3;
 		p.repeat = 2;
 		p.sequential = sequential;
-		cr_assert_eq(evbuf_gen(&b, "test_vmalloc", &p), 0);
-		struct vm_check c;
-		vm_check(&b, true, &c);
-		/* fix_size, full_fit, long_busy_list, random_size, fix_align, random_size_align, align_shift
-		 */
-		u64 per_run = L + (2 + 2 * jl + L) + (1 + 15000 + 2 * L) + L + L + L + 64;
-		for (unsigned t = 0; t < 3; t++)
-			cr_assert_eq(c.pid_allocs[t], 2 * per_run);
 		p.mask = 1 | 64; /* fix_size + align_shift */
 		cr_assert_eq(evbuf_gen(&b, "test_vmalloc", &p), 0);
 		vm_check(&b, true, &c);
-		cr_assert_eq(c.allocs, 3 * 2 * (L + 64));
+		for (unsigned t = 0; t < 3; t++)
+			cr_assert_eq(c.pid_allocs[t], 2 * (L + 64));
+		if (!sequential)
+			continue;
+		/* in index order, repeats first: 2L fix_size allocations (align 1), then align_shift's
+		 * 1 << 0, 1 << 1, ... twice */
+		u64 nth[3] = {0};
+		for (size_t i = 0; i < b.n; i++) {
+			const struct mm_event *e = &b.ev[i];
+			if (e->kind != MME_VMAP_ALLOC)
+				continue;
+			u64 k = nth[e->pid - 1000]++;
+			cr_assert_eq(e->aux, k < 2 * L ? 1 : 1ULL << ((k - 2 * L) % 64));
+		}
 	}
 	p.mask = 128; /* pcpu_alloc_test is not a vmap-area workload */
 	cr_assert_eq(gen_test_vmalloc.run(&p, evbuf_emit, &b), -EINVAL);
+	evbuf_fini(&b);
+}
+
+/* The guard convention against the kernel's own output: k_threads2's thread stacks are
+ * THREAD_SIZE (16 KiB) vmallocs, and every alloc_vmap_area there says how big the traced request
+ * is. fix_size with 4 pages must print the same size by default, and 16 KiB with --no-guard. */
+Test(gen_vmalloc, guard_matches_the_traced_kernel)
+{
+	size_t len;
+	char *txt = zst_slurp(MMREPLAY_DATA_DIR "/traces/k_threads2.perf.txt.zst", &len);
+	u64 traced = 0, n = 0;
+	for (char *p = txt, *eol; p < txt + len; p = eol + 1) {
+		/* line by line: a sanitizer's strstr would rescan the whole text on every call */
+		eol = memchr(p, '\n', (size_t)(txt + len - p));
+		if (!eol)
+			eol = txt + len;
+		*eol = 0;
+		if (!strstr(p, " vmalloc:alloc_vmap_area: "))
+			continue;
+		char *sz = strstr(p, " size=");
+		cr_assert(sz);
+		u64 v = strtoull(sz + 6, NULL, 10);
+		cr_assert(!traced || v == traced, "the stacks have one size");
+		traced = v;
+		n++;
+	}
+	free(txt);
+	cr_assert_eq(n, 9653); /* shared/traces/README.md */
+	struct evbuf b = {0};
+	struct gen_params p;
+	vm_params(&p, 1);
+	p.nr_pages = 16384 / PG;
+	cr_assert_eq(evbuf_gen(&b, "fix_size", &p), 0);
+	cr_assert_eq(b.ev[0].len, traced);
+	p.guard = false;
+	cr_assert_eq(evbuf_gen(&b, "fix_size", &p), 0);
+	cr_assert_eq(b.ev[0].len, 16384);
+	p.loops = GEN_MAX_LOOPS + 1;
+	cr_assert_eq(evbuf_gen(&b, "fix_size", &p), -EINVAL);
 	evbuf_fini(&b);
 }

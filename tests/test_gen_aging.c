@@ -8,7 +8,9 @@
 
 #include "evbuf.h"
 #include "gen.h"
+#include "buddy.h"
 #include "hmap.h"
+#include "pagereplay.h"
 #include "zst_slurp.h"
 
 #define NB 18 /* lifetime buckets 0..16, then ">= 2^17 or never freed" */
@@ -165,5 +167,37 @@ Test(gen_aging, drain_frees_everything)
 	cr_assert_eq(evbuf_gen(&b, "buddy_aging", &p), 0);
 	cr_assert_lt(b.n, 40000, "without --drain long-lived blocks stay allocated");
 	cr_assert_eq(b.ev[b.n - 1].kind, MME_PAGE_ALLOC, "the run stops at the last allocation");
+	evbuf_fini(&b);
+}
+
+/* The stream replays cleanly through the real page replay in placement mode (the mode its pfn
+ * tokens are meant for): every free pairs with its allocation, nothing fails on a 4 GiB zone,
+ * and with --drain the zone ends whole again. */
+Test(gen_aging, replays_in_placement_mode)
+{
+	struct evbuf b = {0};
+	struct gen_params p;
+	gen_params_default(&p);
+	p.loops = 50000;
+	p.drain = true;
+	cr_assert_eq(evbuf_gen(&b, "buddy_aging", &p), 0);
+	for (const struct buddy_policy_ops *const *pol = buddy_policies; *pol; pol++) {
+		struct buddy bd;
+		struct buddy_cfg cfg = {0x100000, 1 << 20, BUDDY_DEFAULT_MAX_ORDER, *pol};
+		struct pagereplay r;
+		cr_assert_eq(buddy_init(&bd, &cfg), 0);
+		cr_assert_eq(pagereplay_init(&r, &bd, PAGEREPLAY_PLACEMENT), 0);
+		for (size_t i = 0; i < b.n; i++)
+			cr_assert_eq(pagereplay_event(&r, &b.ev[i]), 0);
+		cr_assert_eq(r.st.allocs, 50000, "%s", (*pol)->name);
+		cr_assert_eq(r.st.frees, 50000);
+		cr_assert_eq(r.st.alloc_failures + r.st.unmatched_frees + r.st.order_mismatches +
+				     r.st.implicit_frees,
+			     0);
+		cr_assert_eq(bd.free_pages, 1 << 20, "%s: every page back after the drain", (*pol)->name);
+		cr_assert_eq(buddy_check(&bd, NULL, 0), 0);
+		pagereplay_fini(&r);
+		buddy_fini(&bd);
+	}
 	evbuf_fini(&b);
 }

@@ -9,6 +9,7 @@
 
 #include "evbuf.h"
 #include "gen.h"
+#include "procs.h"
 
 #define TOP 0x7f0000000000ULL
 #define LOW 0x10000ULL
@@ -103,10 +104,9 @@ static void replay(const struct evbuf *b, u64 calls, u32 regions)
 {
 	static struct ref s;
 	s.n = 0;
-	cr_assert_eq(b->ev[0].kind, MME_EXEC);
 	cr_assert_eq(b->ev[b->n - 1].kind, MME_EXIT);
 	u64 counted = 0, moved = 0, efault = 0, partial_unmaps = 0, max_ranges = 0;
-	for (size_t i = 1; i + 1 < b->n; i++) {
+	for (size_t i = 0; i + 1 < b->n; i++) {
 		const struct mm_event *e = &b->ev[i];
 		cr_assert_eq(e->pid, b->ev[0].pid);
 		cr_assert(e->addr % PG == 0 && e->len % PG == 0 && e->len > 0, "event %zu", i);
@@ -219,4 +219,101 @@ Test(gen_churn, call_mix_like_u_churn1)
 	cr_assert(k[MME_MPROTECT] / n > 0.16 && k[MME_MPROTECT] / n < 0.22);
 	cr_assert(k[MME_MREMAP] / n > 0.08 && k[MME_MREMAP] / n < 0.14);
 	evbuf_fini(&b);
+}
+/* The same trace through the address-space model of core/ (struct procs/mm: VMA splits, merges,
+ * VM_ACCOUNT, mremap's one-VMA rule): every call the trace says succeeded succeeds there too, each
+ * failed mremap fails there with EFAULT as well, in-place grows and moves agree, and the final
+ * VMAs cover exactly the pages the reference has, with the same permissions. */
+static void agree_with_model(u64 seed, u32 regions)
+{
+	struct evbuf b = {0};
+	struct gen_params p;
+	gen_params_default(&p);
+	p.loops = 20000;
+	p.seed = seed;
+	p.regions = regions;
+	cr_assert_eq(evbuf_gen(&b, "mmap_churn", &p), 0);
+	struct mm_cfg cfg;
+	procs_cfg_default(&cfg);
+	static struct procs pr;
+	cr_assert_eq(procs_init(&pr, &cfg), 0);
+	u64 failed = 0, grows = 0, moves = 0;
+	for (size_t i = 0; i + 1 < b.n; i++) { /* all but exit_group: keep the mm to look at */
+		const struct mm_event *e = &b.ev[i];
+		if (e->kind == MME_MREMAP && (e->flags & MME_F_FAILED)) {
+			/* ask the model whether it would have let it grow (it must not) */
+			struct mm *mm = procs_mm(&pr, e->pid);
+			cr_assert(mm);
+			cr_assert_eq(mm_mremap(mm, e->addr, e->len, e->len2, MM_MREMAP_MAYMOVE, e->addr),
+				     -EFAULT, "event %zu: the model lets this mremap through", i);
+			failed++;
+			continue;
+		}
+		if (e->kind == MME_MREMAP && e->len2 > e->len)
+			*(e->addr2 == e->addr ? &grows : &moves) += 1;
+		cr_assert_eq(procs_event(&pr, e), 0);
+	}
+	for (int k = 0; k < MME_NR_KINDS; k++)
+		cr_assert_eq(pr.ps.model_errors[k], 0, "%s: the model refused a call the trace made",
+			     mm_event_kind_name((unsigned)k));
+	cr_assert_gt(failed, 0);
+	cr_assert_eq(pr.st.err_efault, failed);
+	cr_assert_eq(pr.st.mremap_grow_in_place, grows);
+	cr_assert_eq(pr.st.mremap_move, moves);
+
+	/* final layout: pages and permissions, against the reference replay */
+	static struct ref s;
+	s.n = 0;
+	for (size_t i = 0; i + 1 < b.n; i++) {
+		const struct mm_event *e = &b.ev[i];
+		if (e->flags & MME_F_FAILED)
+			continue;
+		bool uniform;
+		u8 prot = 0;
+		switch (e->kind) {
+		case MME_MMAP:
+			ref_map(&s, e->addr, e->addr + e->len, e->prot);
+			break;
+		case MME_MUNMAP:
+			ref_unmap(&s, e->addr, e->addr + e->len);
+			break;
+		case MME_MPROTECT:
+			ref_unmap(&s, e->addr, e->addr + e->len);
+			ref_map(&s, e->addr, e->addr + e->len, e->prot);
+			break;
+		default: /* MREMAP */
+			cr_assert(ref_mapped(&s, e->addr, e->addr + e->len, &uniform, &prot));
+			if (e->len2 <= e->len) {
+				ref_unmap(&s, e->addr + e->len2, e->addr + e->len);
+			} else if (e->addr2 == e->addr) {
+				ref_map(&s, e->addr + e->len, e->addr + e->len2, prot);
+			} else {
+				ref_unmap(&s, e->addr, e->addr + e->len);
+				ref_map(&s, e->addr2, e->addr2 + e->len2, prot);
+			}
+		}
+	}
+	struct mm *mm = procs_mm(&pr, b.ev[0].pid);
+	int k = 0;
+	u64 at = 0;
+	for (struct vma *v = mm_first(mm); v; v = mm_next(mm, v)) {
+		for (u64 a = v->start; a < v->end; a = at) {
+			cr_assert_lt(k, s.n, "the model maps %llx, the reference does not",
+				     (unsigned long long)a);
+			cr_assert_eq(s.r[k].start, a, "mapped ranges differ at %llx", (unsigned long long)a);
+			cr_assert_eq(s.r[k].prot, v->flags & VMA_PROT_MASK);
+			at = s.r[k].end;
+			cr_assert_leq(at, v->end, "a reference range crosses a VMA boundary");
+			k++;
+		}
+	}
+	cr_assert_eq(k, s.n, "the reference maps more than the model");
+	procs_fini(&pr);
+	evbuf_fini(&b);
+}
+
+Test(gen_churn, agrees_with_the_vma_model, .timeout = 120)
+{
+	agree_with_model(1, 400);
+	agree_with_model(7, 60);
 }

@@ -85,7 +85,7 @@ static void random_run(unsigned levels, bool always_free, u64 seed)
 	unsigned cover = 12 + 9 * levels;
 	u64 cover_mask = cover >= 64 ? ~0ULL : (1ULL << cover) - 1;
 	u64 pfns[64], set = 0, cleared = 0;
-	for (int step = 0; step < 20000; step++) {
+	for (int step = 0; step < 12000; step++) {
 		u64 va = random_va(&g), key = va & cover_mask, have;
 		unsigned op = (unsigned)rng_below(&g, 10);
 		if (op < 3) {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "info_csv.h"
 #include "zst_slurp.h"
 
 #define SCRIPTS MMREPLAY_DATA_DIR "/../workloads"
@@ -83,6 +84,12 @@ Test(record_user, records_a_command, .init = mktmp, .fini = rmtmp)
 	cr_assert(!strstr(text, "+++ exited"), "-qq hides exit notices");
 	cr_assert_gt(all_lines_match(text, STRACE_LINE), 10);
 	free(text);
+	if (info_available()) { /* the strace reader takes it: sh, its child true, both exit */
+		cr_assert_eq(info_count(path, "exec"), 2);
+		cr_assert_eq(info_count(path, "exit"), 2);
+		cr_assert_geq(info_count(path, "fork"), 1);
+		cr_assert_gt(info_count(path, "mmap"), 0);
+	}
 	cr_assert_neq(sh("ls %s | grep -q tmp", tmpdir), 0, "no temporary left behind");
 }
 
@@ -137,6 +144,18 @@ Test(record_kernel, records_when_permitted, .init = mktmp, .fini = rmtmp, .timeo
 	snprintf(path, sizeof(path), "%s/k.perf.txt.zst", tmpdir);
 	char *text = zst_text(path);
 	cr_assert(strstr(text, " kmem:mm_page_alloc: "), "exec allocates pages");
-	cr_assert_gt(all_lines_match(text, PERF_LINE), 0);
+	unsigned lines = all_lines_match(text, PERF_LINE);
+	cr_assert_gt(lines, 0);
 	free(text);
+	if (info_available()) { /* the perf reader takes every line */
+		long long sum = 0;
+		const char *kinds[] = {"page_alloc", "page_free",  "vmap_alloc",
+				       "vmap_free",  "vmap_purge", "tlb_flush"};
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+			long long n = info_count(path, kinds[i]);
+			cr_assert_geq(n, 0, "%s", kinds[i]);
+			sum += n;
+		}
+		cr_assert_eq(sum, lines);
+	}
 }

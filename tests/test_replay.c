@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "commands.h"
 #include "replay.h"
 #include "trace.h"
 
@@ -57,42 +59,24 @@ static char *model_row(const struct replay_row *r, const char *skip)
 	return buf;
 }
 
-Test(replay, k_threads2_lazy_purges_like_the_kernel)
+/* Lazy: three of the trace's four purges are threshold purges. */
+static void check_lazy(const struct sim *s, const char *name)
 {
-	load_kt2();
-	/* README: nr_lazy_max=16384 pages is 32 MiB x fls(2 CPUs) / 4 KiB */
-	cr_assert_eq(sim_trace_ncpus(kt2.ev, kt2.n), 2);
-	for (int v = 0; vmlist_variants[v]; v++) {
-		struct replay_row r = run(kt2.ev, kt2.n, vmlist_variants[v]->name, "lazy");
-		const struct sim *s = r.sim;
-		/* three of the trace's four purges are threshold purges */
-		cr_assert_eq(s->vm.tlb.st.vmap_purges, 3, "%s: %llu purges", vmlist_variants[v]->name,
-			     (unsigned long long)s->vm.tlb.st.vmap_purges);
-		cr_assert_eq(s->vm.tlb.st.forced_purges, 0);
-		cr_assert_eq(s->vm.tlb.st.flush_range, 3);
-		cr_assert_eq(s->vm.tlb.st.ipis, 3); /* one other CPU per flush */
-		cr_assert_eq(s->vm.tlb.st.flush_all, 0);
-		/* the first free logs nr_lazy=15050 after adding its own 20480-byte area */
-		cr_assert_eq(s->vmap.lazy_seed_pages, 15050 - 20480 / 4096);
-		/* the kernel's own purges are counted as facts: 4 of them, 3292+3284+6+3287 areas */
-		cr_assert_eq(s->vmap.trace_purges, 4);
-		cr_assert_eq(s->vmap.trace_purged_areas, 3292 + 3284 + 6 + 3287);
-		/* each purge gives back every area freed since the previous one */
-		cr_assert_leq(s->vm.tlb.st.purged_areas, s->vm.st.vfrees);
-		cr_assert_eq(s->vm.tlb.st.purged_areas + s->vm.tlb.nr_purge, s->vm.st.vfrees);
-		cr_assert_eq(vmlist_check(&s->vm.vl), 0);
-		replay_row_fini(&r);
-	}
+	cr_assert_eq(s->vm.tlb.st.vmap_purges, 3, "%s: %llu purges", name,
+		     (unsigned long long)s->vm.tlb.st.vmap_purges);
+	cr_assert_eq(s->vm.tlb.st.forced_purges, 0);
+	cr_assert_eq(s->vm.tlb.st.flush_range, 3);
+	cr_assert_eq(s->vm.tlb.st.ipis, 3); /* one other CPU per flush */
+	cr_assert_eq(s->vm.tlb.st.flush_all, 0);
+	/* the first free logs nr_lazy=15050 after adding its own 20480-byte area */
+	cr_assert_eq(s->vmap.lazy_seed_pages, 15050 - 20480 / 4096);
+	/* each purge gives back every area freed since the previous one */
+	cr_assert_eq(s->vm.tlb.st.purged_areas + s->vm.tlb.nr_purge, s->vm.st.vfrees);
 }
 
-Test(replay, k_threads2_eager_flushes_once_per_vfree)
+/* Eager: one flush_cache_all and one flush_tlb_all per vfree. */
+static void check_eager(const struct sim *s)
 {
-	load_kt2();
-	struct replay_row r = run(kt2.ev, kt2.n, "list", "eager");
-	const struct sim *s = r.sim;
-	/* README: 9653 alloc_vmap_area, 9648 free_vmap_area_noflush events */
-	cr_assert_eq(s->per_kind[MME_VMAP_ALLOC], 9653);
-	cr_assert_eq(s->per_kind[MME_VMAP_FREE], 9648);
 	u64 frees = s->vm.st.vfrees;
 	cr_assert_eq(frees + s->vmap.unmatched_frees, 9648);
 	cr_assert_gt(frees, 9000);
@@ -101,28 +85,54 @@ Test(replay, k_threads2_eager_flushes_once_per_vfree)
 	cr_assert_eq(s->vm.tlb.st.flush_range, 0);
 	cr_assert_eq(s->vm.tlb.st.vmap_purges, 0);
 	cr_assert_eq(s->vm.tlb.st.ipis, frees);
-	/* every area is a 20480-byte stack: 4 pages mapped, the guard page not */
-	cr_assert_eq(s->vm.pts.pte_set, 4 * s->vm.st.vmallocs);
-	cr_assert_eq(s->vm.pts.pte_clear, 4 * frees);
-	replay_row_fini(&r);
 }
 
-Test(replay, k_threads2_variants_agree_but_for_visits)
+/* One test (one load of the trace: Criterion runs each test in its own process). */
+Test(replay, k_threads2_every_variant_and_policy)
 {
 	load_kt2();
+	/* README: nr_lazy_max=16384 pages is 32 MiB x fls(2 CPUs) / 4 KiB */
+	cr_assert_eq(sim_trace_ncpus(kt2.ev, kt2.n), 2);
 	static const char *const tlbs[] = {"eager", "range", "lazy"};
 	for (int t = 0; t < 3; t++) {
 		char *first = NULL;
 		u64 visits[3] = {0};
 		for (int v = 0; vmlist_variants[v]; v++) {
-			struct replay_row r = run(kt2.ev, kt2.n, vmlist_variants[v]->name, tlbs[t]);
-			visits[v] = r.sim->vm.vl.st.visits;
+			const char *name = vmlist_variants[v]->name;
+			struct replay_row r = run(kt2.ev, kt2.n, name, tlbs[t]);
+			const struct sim *s = r.sim;
+			/* README: 9653 alloc_vmap_area, 9648 free_vmap_area_noflush, 4 purges of
+			 * 3292+3284+6+3287 areas: the kernel's purges are counted as facts */
+			cr_assert_eq(s->per_kind[MME_VMAP_ALLOC], 9653);
+			cr_assert_eq(s->per_kind[MME_VMAP_FREE], 9648);
+			cr_assert_eq(s->vmap.trace_purges, 4);
+			cr_assert_eq(s->vmap.trace_purged_areas, 3292 + 3284 + 6 + 3287);
+			/* every area is a 20480-byte stack: 4 pages mapped, the guard page not */
+			cr_assert_eq(s->vm.pts.pte_set, 4 * s->vm.st.vmallocs);
+			cr_assert_eq(s->vm.pts.pte_clear, 4 * s->vm.st.vfrees);
+			cr_assert_eq(vmlist_check(&s->vm.vl), 0);
+			if (!strcmp(tlbs[t], "lazy"))
+				check_lazy(s, name);
+			else if (!strcmp(tlbs[t], "eager"))
+				check_eager(s);
+			else
+				cr_assert_eq(s->vm.tlb.st.flush_range, s->vm.st.vfrees);
+			visits[v] = s->vm.vl.st.visits;
+			/* all variants agree on every model column but their visit counts */
 			char *m = model_row(&r, "vmlist,vmlist_visits,vmlist_alloc_visits");
-			if (!first)
+			if (!first) {
 				first = m;
-			else {
-				cr_assert_str_eq(m, first, "%s differs", vmlist_variants[v]->name);
+			} else {
+				cr_assert_str_eq(m, first, "%s/%s differs", name, tlbs[t]);
 				free(m);
+			}
+			if (t == 2 && v == 1) { /* deterministic: the same replay again, same columns */
+				struct replay_row again = run(kt2.ev, kt2.n, name, tlbs[t]);
+				char *a = model_row(&r, ""), *b = model_row(&again, "");
+				cr_assert_str_eq(a, b);
+				free(a);
+				free(b);
+				replay_row_fini(&again);
 			}
 			replay_row_fini(&r);
 		}
@@ -130,18 +140,6 @@ Test(replay, k_threads2_variants_agree_but_for_visits)
 		/* the linear list visits more than the augmented tree on this trace */
 		cr_assert_gt(visits[0], visits[2]);
 	}
-}
-
-Test(replay, deterministic)
-{
-	load_kt2();
-	struct replay_row a = run(kt2.ev, kt2.n, "rbtree", "lazy"), b = run(kt2.ev, kt2.n, "rbtree", "lazy");
-	char *ma = model_row(&a, ""), *mb = model_row(&b, "");
-	cr_assert_str_eq(ma, mb);
-	free(ma);
-	free(mb);
-	replay_row_fini(&a);
-	replay_row_fini(&b);
 }
 
 static struct mm_event ev_alloc(u64 token, u64 size, u32 flags)
@@ -205,4 +203,115 @@ Test(replay, ncpus_from_the_trace)
 	cr_assert_eq(sim_trace_ncpus(ev, 3), 8); /* fls(8) = 4 */
 	struct mm_event none = {.kind = MME_MMAP, .cpu = 0xffff};
 	cr_assert_eq(sim_trace_ncpus(&none, 1), 1);
+}
+
+/* The CLI end to end: a native trace written here, every vmlist x tlb on it, the CSV holds a
+ * header with the required columns and one row per configuration. */
+Test(replay, command_writes_one_row_per_configuration)
+{
+	char dir[] = "/tmp/mmreplay_replay_XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char trace[256], out[256];
+	snprintf(trace, sizeof(trace), "%s/syn.mmr", dir);
+	snprintf(out, sizeof(out), "%s/out/r.csv", dir);
+	struct trace_writer *w;
+	struct mm_diag d = {{0}};
+	cr_assert_eq(trace_writer_open(trace, &w, &d), 0, "%s", d.msg);
+	for (u64 i = 0; i < 100; i++) {
+		struct mm_event a = ev_alloc(0x1000 + i, 5 * 4096, 0), f = ev_free(0x1000 + i);
+		cr_assert_eq(trace_writer_put(w, &a, 1), 0);
+		if (i % 3)
+			cr_assert_eq(trace_writer_put(w, &f, 1), 0);
+	}
+	cr_assert_eq(trace_writer_commit(w, &d), 0, "%s", d.msg);
+	char *argv[] = {"replay",  "--vmlist", "all",	  "--tlb", "eager,range,lazy",
+			"--buddy", "lifo",     "--quiet", "--out", out,
+			trace,	   NULL};
+	cr_assert_eq(cmd_replay((int)MM_ARRAY_SIZE(argv) - 1, argv), MM_EXIT_OK);
+	FILE *f = fopen(out, "r");
+	cr_assert_not_null(f);
+	char line[8192];
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	static const char *const required[] = {"trace",
+					       "vmlist",
+					       "tlb",
+					       "buddy",
+					       "events",
+					       "vmap_allocs",
+					       "vmap_frees",
+					       "vmap_purges",
+					       "purged_areas",
+					       "tlb_flush_all",
+					       "tlb_flush_range",
+					       "tlb_flush_pages",
+					       "ipis",
+					       "pte_set",
+					       "pte_clear",
+					       "pgtable_pages_alloc",
+					       "pgtable_pages_free",
+					       "walk_entries",
+					       "vmlist_visits",
+					       "page_allocs",
+					       "page_frees",
+					       "alloc_failures",
+					       "unmatched_frees"};
+	char hdr[8200];
+	snprintf(hdr, sizeof(hdr), ",%s", line);
+	hdr[strcspn(hdr, "\n")] = ',';
+	for (size_t i = 0; i < MM_ARRAY_SIZE(required); i++) {
+		char key[64];
+		snprintf(key, sizeof(key), ",%s,", required[i]);
+		cr_assert_not_null(strstr(hdr, key), "missing column %s", required[i]);
+	}
+	int rows = 0;
+	while (fgets(line, sizeof(line), f)) {
+		rows++;
+		cr_assert_not_null(strstr(line, ",100,66,"), "100 allocs, 66 frees: %s", line);
+	}
+	cr_assert_eq(rows, 9);
+	fclose(f);
+	/* a bad option is a usage error, a missing trace a failure, and neither leaves a CSV */
+	char *bad[] = {"replay", "--tlb", "nope", trace, NULL};
+	cr_assert_eq(cmd_replay(4, bad), MM_EXIT_USAGE);
+	char out2[256];
+	snprintf(out2, sizeof(out2), "%s/r2.csv", dir);
+	char *missing[] = {"replay", "--quiet", "--out", out2, "/nonexistent/trace", NULL};
+	cr_assert_eq(cmd_replay(5, missing), MM_EXIT_FAIL);
+	cr_assert_null(fopen(out2, "r"));
+	remove(out);
+	remove(trace);
+	snprintf(line, sizeof(line), "%s/out", dir);
+	rmdir(line);
+	rmdir(dir);
+}
+
+/* Page-table depth: each map or unmap walk of an area that stays inside one top-level entry
+ * visits one more entry per extra level; PTE work does not change. */
+Test(replay, levels_add_one_entry_per_walk)
+{
+	struct mm_event ev[64];
+	size_t n = 0;
+	for (u64 i = 0; i < 20; i++)
+		ev[n++] = ev_alloc(0x100 + i, 6 * 4096, 0);
+	for (u64 i = 0; i < 20; i += 2)
+		ev[n++] = ev_free(0x100 + i);
+	u64 walk[6] = {0}, pte[6] = {0};
+	for (unsigned levels = 2; levels <= 5; levels++) {
+		struct sim_cfg cfg;
+		sim_cfg_default(&cfg);
+		cfg.tlb = tlb_policy_find("range");
+		cfg.levels = levels;
+		struct replay_row r;
+		cr_assert_eq(replay_run("t", ev, n, &cfg, &r), 0);
+		walk[levels] = r.sim->vm.pts.walk_entries;
+		pte[levels] = r.sim->vm.pts.walk_level[levels - 1];
+		cr_assert_eq(r.sim->vm.pts.pte_set, 20 * 5);
+		cr_assert_eq(r.sim->vm.pts.pte_clear, 10 * 5);
+		cr_assert_eq(r.sim->vm.pts.pgtable_pages_alloc, levels); /* one chain holds all 20 areas */
+		replay_row_fini(&r);
+	}
+	for (unsigned levels = 3; levels <= 5; levels++) {
+		cr_assert_eq(walk[levels] - walk[levels - 1], 20 + 10, "levels %u", levels);
+		cr_assert_eq(pte[levels], pte[levels - 1]);
+	}
 }

@@ -3,8 +3,13 @@
  * space), every variant makes identical model decisions, nothing leaks, and the linear list
  * pays for a long busy list where the augmented tree does not. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "commands.h"
+#include "suites_builtin.h"
 #include "tvcases.h"
 
 struct outcome {
@@ -85,4 +90,38 @@ Test(tvcases, long_busy_list_costs_the_list_linear_time)
 	 * descent is logarithmic: at least 10x fewer visits */
 	cr_assert_gt(l.visits[lb], 50 * 2 * 2000);
 	cr_assert_lt(a.visits[lb] * 10, l.visits[lb]);
+}
+
+/* The suite command end to end (full_fit left out for time): one CSV row per variant and case,
+ * align_shift counted as failed, the others as passed. */
+Test(tvcases, suite_command_csv)
+{
+	char dir[] = "/tmp/mmreplay_tv_XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char out[256];
+	snprintf(out, sizeof(out), "%s/tv.csv", dir);
+	char *argv[] = {"test_vmalloc", "--loops", "5", "--busy", "200", "--mask",
+			"125",		"--cpus",  "1", "--out",  out,	 NULL};
+	cr_assert_eq(suite_test_vmalloc((int)MM_ARRAY_SIZE(argv) - 1, argv), MM_EXIT_OK);
+	FILE *f = fopen(out, "r");
+	cr_assert_not_null(f);
+	char line[1024];
+	cr_assert_not_null(fgets(line, sizeof(line), f));
+	cr_assert(!strncmp(line, "vmlist,tlb,ncpus,case,passed,failed,", 36));
+	int rows = 0;
+	while (fgets(line, sizeof(line), f)) {
+		rows++;
+		bool shift = strstr(line, ",align_shift_alloc_test,") != NULL;
+		cr_assert_not_null(strstr(line, shift ? "_test,0,1," : "_test,1,0,"), "%s", line);
+		cr_assert_null(strstr(line, "full_fit"));
+	}
+	fclose(f);
+	int nvariants = 0;
+	while (vmlist_variants[nvariants])
+		nvariants++;
+	cr_assert_eq(rows, 6 * nvariants);
+	char *bad[] = {"test_vmalloc", "--vmlist", "nope", NULL};
+	cr_assert_eq(suite_test_vmalloc(3, bad), MM_EXIT_USAGE);
+	remove(out);
+	rmdir(dir);
 }

@@ -13,6 +13,9 @@
 typedef int (*gen_emit_fn)(void *ctx, const struct mm_event *ev);
 
 /* Parameters shared by all generators; each generator reads the ones its `params` line names. */
+/* Largest loops value: keeps every generator's token counters (vmap: 40 bits per worker) unique. */
+#define GEN_MAX_LOOPS (1ULL << 36)
+
 struct gen_params {
 	u64 seed;
 	u64 loops;	 /* test_loop_count / allocations / calls; 0 = the generator's default */

@@ -128,6 +128,8 @@ static u64 aging_lifetime(struct rng *r, unsigned bucket)
 
 static int aging_run(const struct gen_params *p, gen_emit_fn emit, void *ctx)
 {
+	if (p->loops > GEN_MAX_LOOPS)
+		return -EINVAL;
 	u32 mixw[MM_ARRAY_SIZE(aging_mix)];
 	u64 mix_total = 0, life_total[AGING_NR_MT] = {0};
 	for (size_t i = 0; i < MM_ARRAY_SIZE(aging_mix); i++)

@@ -8,7 +8,13 @@
  * kernel's top-down vm_unmapped_area does). mremap grows in place when the pages after the
  * region are free, otherwise moves (the old range is still mapped while the new one is found);
  * growing a region whose pages differ in protection fails with EFAULT, because mprotect split it
- * into several VMAs and the kernel requires the old range to be one VMA. */
+ * into several VMAs and the kernel requires the old range to be one VMA.
+ *
+ * The process never touches its memory (a trace records no faults), so no VMA gets an anon_vma:
+ * mprotect(PROT_READ) uncharges a page mprotect(PROT_WRITE) charged (mprotect_fixup, 6.x) and
+ * VM_ACCOUNT never splits what protection does not. The trace begins with the process already
+ * running (as `strace -p` shows it: no execve, so no ld.so prologue whose writes would fault
+ * anonymous memory) and ends with its exit_group. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,12 +276,14 @@ static int ch_mremap(struct ch_state *s, u32 i)
 
 static int ch_run(const struct gen_params *p, gen_emit_fn emit, void *ctx)
 {
+	if (p->loops > GEN_MAX_LOOPS)
+		return -EINVAL;
 	struct ch_state s = {.emit = emit, .ctx = ctx};
 	rng_seed(&s.rng, p->seed);
 	u64 calls = gen_loops(&gen_mmap_churn, p);
 	u32 cap = p->regions ? p->regions : 1;
-	struct mm_event ev = {.kind = MME_EXEC};
-	int err = ch_emit(&s, &ev);
+	struct mm_event ev;
+	int err = 0;
 	for (u64 c = 0; c < calls && !err; c++) {
 		enum ch_op op = (enum ch_op)ch_pick(&s.rng, ch_op_weight, CH_NR_OPS);
 		if (!s.n) {
@@ -309,7 +317,8 @@ static int ch_run(const struct gen_params *p, gen_emit_fn emit, void *ctx)
 
 const struct gen_ops gen_mmap_churn = {
 	.name = "mmap_churn",
-	.desc = "one process: random anonymous mmap/munmap/mprotect/mremap calls like u_churn1 (strace view)",
+	.desc = "one running process: random anonymous mmap/munmap/mprotect/mremap calls like u_churn1, then "
+		"exit_group",
 	.params = "--loops (memory calls, default 100000), --regions (most live regions, default 400)",
 	.opts = GEN_OPT_LOOPS | GEN_OPT_REGIONS,
 	.default_loops = 100000,

@@ -298,7 +298,7 @@ static void tv_thread_init(struct tv_thread *t, u32 tid, const struct tv_env *e,
 
 static int tv_run(const struct gen_params *p, u32 mask, gen_emit_fn emit, void *ctx)
 {
-	if (mask & ~((1u << TV_NR_CASES) - 1) || !mask)
+	if (mask & ~((1u << TV_NR_CASES) - 1) || !mask || p->loops > GEN_MAX_LOOPS)
 		return -EINVAL;
 	struct tv_env e = {
 		.loops = p->loops ? p->loops : gen_test_vmalloc.default_loops,

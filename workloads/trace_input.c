@@ -8,7 +8,8 @@
 
 #include "trace.h"
 
-#define TIN_CAP (2 * (size_t)TRACE_LINE_MAX)
+#define TIN_CAP_MAX (2 * (size_t)TRACE_LINE_MAX) /* enough for the longest line + a chunk */
+#define TIN_CAP_MIN ((size_t)256 * 1024)	 /* grows when a line needs it */
 /* Bytes asked for per read: small enough that the live part of the buffer stays in cache
  * (unread bytes are moved to the front before each read), large enough to be cheap. */
 #define TIN_CHUNK ((size_t)128 * 1024)
@@ -43,7 +44,7 @@ int tin_open(struct trace_input *in, const char *path, const char *name, struct 
 		}
 		in->own_fd = true;
 	}
-	in->cap = TIN_CAP;
+	in->cap = TIN_CAP_MIN;
 	in->buf = malloc(in->cap + 1);
 	in->zin_cap = ZSTD_DStreamInSize();
 	in->zin = malloc(in->zin_cap);
@@ -140,6 +141,16 @@ static int tin_fill(struct trace_input *in, struct mm_diag *d)
 		memmove(in->buf, in->buf + in->pos, in->end - in->pos);
 		in->end -= in->pos;
 		in->pos = 0;
+	}
+	if (in->end == in->cap && in->cap < TIN_CAP_MAX) {
+		size_t ncap = MM_MIN(in->cap * 2, TIN_CAP_MAX);
+		char *nb = realloc(in->buf, ncap + 1);
+		if (!nb) {
+			diag_set(d, in->name, 0, "out of memory");
+			return -ENOMEM;
+		}
+		in->buf = nb;
+		in->cap = ncap;
 	}
 	if (in->end == in->cap || in->eof)
 		return 0;

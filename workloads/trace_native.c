@@ -27,7 +27,7 @@ struct native_state {
 static void native_try_map(struct trace_reader *r, struct native_state *s)
 {
 	struct stat sb;
-	if (r->in.compressed || fstat(r->in.fd, &sb) || !S_ISREG(sb.st_mode) ||
+	if (r->in.compressed || !r->in.own_fd || fstat(r->in.fd, &sb) || !S_ISREG(sb.st_mode) ||
 	    (u64)sb.st_size < TRACE_NATIVE_HDR_SIZE || (u64)sb.st_size > SIZE_MAX)
 		return;
 	size_t len = (size_t)sb.st_size;

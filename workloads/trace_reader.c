@@ -274,8 +274,11 @@ void trace_close(struct trace_reader *r)
 static int trace_on_bad(struct trace_reader *r, int e)
 {
 	if (e == -EINVAL && r->opts.skip_bad) {
-		if (!r->st.skipped)
-			snprintf(r->st.first_skip, sizeof(r->st.first_skip), "%s", r->diag.msg);
+		if (!r->st.skipped) {
+			size_t n = strnlen(r->diag.msg, sizeof(r->st.first_skip) - 1);
+			memcpy(r->st.first_skip, r->diag.msg, n);
+			r->st.first_skip[n] = '\0';
+		}
 		r->st.skipped++;
 		r->diag.msg[0] = '\0';
 		return 0;

@@ -26,6 +26,18 @@ enum strace_sys {
 
 enum strace_sys strace_sys_lookup(const char *name, size_t len);
 
+/* A symbolic constant strace prints, and its value. */
+struct sym {
+	const char *name;
+	u64 val;
+};
+extern const struct sym strace_prot_syms[], strace_map_syms[], strace_mremap_syms[], strace_madv_syms[],
+	strace_errno_syms[];
+extern const size_t strace_prot_syms_n, strace_map_syms_n, strace_mremap_syms_n, strace_madv_syms_n,
+	strace_errno_syms_n;
+/* true and *v if s[0..len) is one of t[0..n)'s names. */
+bool strace_sym_find(const struct sym *t, size_t n, const char *s, size_t len, u64 *v);
+
 static inline bool strace_sys_is_fork(enum strace_sys s)
 {
 	return s == STS_CLONE || s == STS_CLONE3 || s == STS_FORK || s == STS_VFORK;

@@ -1,0 +1,12 @@
+/* The graphs of a suite's results directory (summary.csv + timeseries/), drawn by the gnuplot
+ * scripts in plots/ into DIR/NAME.png and DIR/NAME.svg, with their data in DIR/plots/NAME.csv. Used at the
+ * end of `mmreplay suite` and by `mmreplay plot DIR`. */
+#ifndef SUITE_PLOTS_H
+#define SUITE_PLOTS_H
+
+#include <stdio.h>
+
+/* Draw every graph the results support; names each file written on log. 0 or -errno. */
+int suite_plots(const char *dir, FILE *log);
+
+#endif

@@ -1,0 +1,25 @@
+/* Runs a suite file: every cell (trace x configuration) of its matrix, or one cell (--job K),
+ * and writes DIR/summary.csv (one row per cell), DIR/timeseries/TRACE__CONFIG.csv and graphs.
+ * Per cell: one sampled pass (time series, per-operation latency histograms), then `repeats`
+ * timed passes (events per second, min/median/max), with hardware counters where the machine
+ * has them and jemalloc's heap statistics. */
+#ifndef SUITE_RUN_H
+#define SUITE_RUN_H
+
+#include <stdio.h>
+
+#include "suite.h"
+
+struct suite_run_opts {
+	const char *out_dir; /* results directory for this suite (e.g. results/NAME) */
+	long job;	     /* -1: every cell; else only cell `job` (0-based) */
+	bool plots;	     /* draw the graphs at the end (not for --job) */
+	bool table;	     /* print a short table to stdout */
+};
+
+/* Validate every configuration, then run. Returns a process exit code. */
+int suite_run(const struct suite *s, const struct suite_run_opts *o);
+/* One `mmreplay suite --job K [--out DIR] FILE` line per cell. */
+void suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f);
+
+#endif

@@ -1,0 +1,22 @@
+# Host time per event per configuration: median bars with min-max whiskers.
+# Variables: datafile (CSV, header "config,median,min,max"), outfile (without extension:
+# writes outfile.png and outfile.svg); optional title, ylabel.
+if (!exists("title")) title = "host time per event"
+if (!exists("ylabel")) ylabel = "host ns per event (median of repeats, min-max)"
+set terminal pngcairo size 1000,600 noenhanced font "sans,10"
+set output outfile . ".png"
+set datafile separator ","
+set style fill solid 0.7 border -1
+set boxwidth 0.7
+set grid ytics
+set yrange [0:*]
+set xtics rotate by -45 left font ",8"
+set bmargin 10
+set rmargin 12
+set title title
+set ylabel ylabel
+plot datafile skip 1 using 0:2:xtic(1) with boxes lc rgb "#4a7ab5" notitle, \
+     datafile skip 1 using 0:2:3:4 with yerrorbars lc rgb "black" pt 0 ps 0 notitle
+set terminal svg size 1000,600 dynamic noenhanced font "sans,11"
+set output outfile . ".svg"
+replot

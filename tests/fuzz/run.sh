@@ -1,0 +1,56 @@
+#!/bin/sh
+# Fuzz every trace reader for a bounded time: builds the libFuzzer targets with clang and
+# ASan+UBSan (in build-fuzz/, or $FUZZ_BUILD), cuts a seed corpus from the first lines of
+# each trace in data/traces (converted to native for the native target, zstd-compressed
+# for the detection target), and runs each target for SECONDS (default 60).
+# Findings land in $FUZZ_WORK/artifacts (default build-fuzz/fuzz-work); exit status 1 if
+# any target found a crash.
+#   usage: tests/fuzz/run.sh [SECONDS]
+set -eu
+secs=${1:-60}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${FUZZ_BUILD:-$root/build-fuzz}
+work=${FUZZ_WORK:-$build/fuzz-work}
+lines=${FUZZ_SEED_LINES:-300}
+
+if [ ! -f "$build/build.ninja" ]; then
+	CC=clang meson setup "$build" "$root" -Dfuzz=true -Dtests=false \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
+fi
+ninja -C "$build"
+
+rm -rf "$work/seed"
+for t in auto native perf ftrace strace; do
+	mkdir -p "$work/seed/$t" "$work/corpus/$t" "$work/artifacts"
+done
+for f in "$root"/data/traces/*.txt.zst; do
+	base=$(basename "$f" .txt.zst)
+	case "$base" in
+	*.perf) fmt=perf ;;
+	*.ftrace) fmt=ftrace ;;
+	*.strace) fmt=strace ;;
+	*) continue ;;
+	esac
+	zstdcat "$f" | head -n "$lines" >"$work/seed/$fmt/$base.txt"
+	cp "$work/seed/$fmt/$base.txt" "$work/seed/auto/$base.txt"
+	zstd -q -f "$work/seed/$fmt/$base.txt" -o "$work/seed/auto/$base.txt.zst"
+	"$build/bench/mmreplay" convert "$work/seed/$fmt/$base.txt" \
+		"$work/seed/native/$base.mmr" 2>/dev/null
+done
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+status=0
+for t in auto native perf ftrace strace; do
+	echo "== fuzz_$t for ${secs}s"
+	if ! "$build/tests/fuzz/fuzz_$t" "$work/corpus/$t" "$work/seed/$t" \
+		-max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$work/artifacts/$t-" -print_final_stats=1 2>"$work/$t.log"; then
+		echo "fuzz_$t FAILED; see $work/$t.log and $work/artifacts/"
+		tail -40 "$work/$t.log"
+		status=1
+	else
+		grep -E 'stat::number_of_executed_units|cov:' "$work/$t.log" | tail -2
+	fi
+done
+exit $status

@@ -1,0 +1,156 @@
+/* mmreplay suite end to end on a small suite file: the summary's shape, model columns identical
+ * across runs, --job cells merged equal to the whole run, graphs drawn, bad suites refused. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csvread.h"
+
+static char dir[256];
+
+static void sh(const char *fmt, const char *a, const char *b, int want)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	int st = system(cmd);
+	cr_assert_eq(WEXITSTATUS(st), want, "exit %d, wanted %d: %s", WEXITSTATUS(st), want, cmd);
+}
+
+static const char *suite_file(const char *name, const char *text)
+{
+	static char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/mmreplay-suite-test-%d", (int)getpid());
+	mkdir(dir, 0777);
+}
+
+static const char *const small = "[suite]\nname = small\nrepeats = 2\n"
+				 "[traces]\ntrace = ${data}/traces/k_fork.perf.txt.zst\n"
+				 "trace = gen:long_busy_list loops=200\n"
+				 "[axes]\nvmlist = list,augmented\ntlb = eager,lazy\nzone_pages = 65536\n";
+
+/* The summary with every host_ column blanked: what must not change between runs. */
+static char *model_only(const char *path)
+{
+	struct csvtab t;
+	struct mm_diag d;
+	cr_assert_eq(csvtab_read(path, &t, &d), 0, "%s", d.msg);
+	size_t cap = 1 << 20, n = 0;
+	char *out = malloc(cap);
+	for (size_t r = 0; r < t.nrows; r++)
+		for (size_t c = 0; c < t.ncols; c++)
+			if (strncmp(t.head[c], "host_", 5))
+				n += (size_t)snprintf(out + n, cap - n, "%s%c", t.rows[r][c],
+						      c + 1 == t.ncols ? '\n' : ',');
+	csvtab_free(&t);
+	return out;
+}
+
+Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .timeout = 300)
+{
+	const char *s = suite_file("small.ini", small);
+	char out1[512], out2[512], out3[512], sum[600], sum2[600], merged[600];
+	_Static_assert(sizeof(MMREPLAY_BUILD_DIR) < 400, "build path");
+	snprintf(out1, sizeof(out1), "%s/r1", dir);
+	snprintf(out2, sizeof(out2), "%s/r2", dir);
+	snprintf(out3, sizeof(out3), "%s/r3", dir);
+	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s %s >/dev/null 2>&1", out1, s, 0);
+	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --no-plots --out %s %s >/dev/null 2>&1", out2, s, 0);
+
+	snprintf(sum, sizeof(sum), "%s/summary.csv", out1);
+	struct csvtab t;
+	struct mm_diag d;
+	cr_assert_eq(csvtab_read(sum, &t, &d), 0, "%s", d.msg);
+	cr_assert_eq(t.nrows, 2 * 4, "2 traces x 4 configurations");
+	int cc = csvtab_col(&t, "config"), cv = csvtab_col(&t, "vmlist_visits"),
+	    cf = csvtab_col(&t, "tlb_flush_all"), ca = csvtab_col(&t, "host_ns_per_event_all"),
+	    cvf = csvtab_col(&t, "vmap_frees");
+	cr_assert(cc >= 0 && cv >= 0 && cf >= 0 && ca >= 0 && cvf >= 0);
+	cr_assert_str_eq(t.rows[0][cc], "list/eager"); /* the single-valued zone_pages is left out */
+	for (size_t r = 0; r < t.nrows; r++) {
+		/* eager: one full flush per vfree */
+		if (strstr(t.rows[r][cc], "eager"))
+			cr_assert_str_eq(t.rows[r][cf], t.rows[r][cvf]);
+		/* two repeats, two timings */
+		cr_assert(strchr(t.rows[r][ca], ';'), "repeats: %s", t.rows[r][ca]);
+	}
+	/* on long_busy_list the list visits far more than the augmented tree */
+	double list_v = 0, aug_v = 0;
+	csv_number(t.rows[4][cv], &list_v);
+	csv_number(t.rows[6][cv], &aug_v);
+	cr_assert_gt(list_v, 5 * aug_v, "list %g augmented %g", list_v, aug_v);
+	csvtab_free(&t);
+
+	snprintf(sum2, sizeof(sum2), "%s/summary.csv", out2);
+	char *a = model_only(sum), *b = model_only(sum2);
+	cr_assert_str_eq(a, b, "model columns differ between runs");
+
+	/* the same matrix as 8 separate jobs, merged */
+	FILE *p;
+	char cmd[1024], line[1024];
+	snprintf(cmd, sizeof(cmd), MMREPLAY_BUILD_DIR "/bench/mmreplay suite --list-jobs --out %s %s", out3,
+		 s);
+	p = popen(cmd, "r");
+	int jobs = 0;
+	while (fgets(line, sizeof(line), p)) {
+		cr_assert(strstr(line, "mmreplay suite --job"), "%s", line);
+		char run[1600];
+		snprintf(run, sizeof(run), MMREPLAY_BUILD_DIR "/bench/%s", line);
+		run[strcspn(run, "\n")] = 0;
+		strcat(run, " >/dev/null 2>&1");
+		cr_assert_eq(system(run), 0, "%s", run);
+		jobs++;
+	}
+	pclose(p);
+	cr_assert_eq(jobs, 8);
+	snprintf(merged, sizeof(merged), "%s/summary.csv", out3);
+	snprintf(cmd, sizeof(cmd), MMREPLAY_BUILD_DIR "/bench/mmreplay merge --out %s %s/cells/*.csv", merged,
+		 out3);
+	cr_assert_eq(system(cmd), 0);
+	char *c = model_only(merged);
+	cr_assert_str_eq(a, c, "merged jobs differ from the whole run");
+	free(a);
+	free(b);
+	free(c);
+
+	/* graphs: fragmentation, TLB flushes, vmlist work, page-table walk, host time */
+	const char *pngs[] = {"frag_k_fork.perf.png", "tlb_k_fork.perf.png", "walk_k_fork.perf.png",
+			      "host_k_fork.perf.png", "vmlist_visits_long_busy_list-loops=200.png"};
+	for (size_t i = 0; i < sizeof(pngs) / sizeof(pngs[0]); i++) {
+		char png[1200];
+		struct stat st;
+		snprintf(png, sizeof(png), "%s/%s", out1, pngs[i]);
+		cr_assert_eq(stat(png, &st), 0, "%s missing", png);
+		cr_assert_gt(st.st_size, 1000);
+	}
+	/* compare reads it */
+	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay compare --baseline %s %s >/dev/null", "list/eager", sum, 0);
+}
+
+Test(suite_run, bad_suites_are_refused, .init = setup)
+{
+	const char *bad_axis = suite_file("bad.ini", "[traces]\ntrace = x\n[axes]\nvmlist = list,splay\n");
+	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s/bad %s >/dev/null 2>&1", dir, bad_axis, 2);
+	const char *missing = suite_file("missing.ini", "[traces]\ntrace = /nonexistent/trace.txt\n");
+	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s/missing %s >/dev/null 2>&1", dir, missing, 1);
+	const char *badgen = suite_file("badgen.ini", "[traces]\ntrace = gen:long_busy_list regions=3\n");
+	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s/badgen %s >/dev/null 2>&1", dir, badgen, 1);
+	char sum[1024];
+	struct stat st;
+	snprintf(sum, sizeof(sum), "%s/missing/summary.csv", dir);
+	cr_assert_neq(stat(sum, &st), 0, "a failed run must not leave a summary");
+	const char *s = suite_file("job.ini", small);
+	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --job 99 --out %s/job %s >/dev/null 2>&1", dir, s, 2);
+}
