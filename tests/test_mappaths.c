@@ -339,3 +339,38 @@ Test(mappaths, faithful_counts_a_pfn_in_no_zone)
 	cr_assert_eq(s.pages.st.out_of_range, 1);
 	sim_fini(&s);
 }
+
+/* The one-buddy page source (unit tests, older callers): a DMA32 limit is served only when the
+ * whole buddy lies below 4 GiB, so vmalloc_32 on a buddy above it fails and unwinds. */
+Test(mappaths, one_buddy_source_honours_the_limit)
+{
+	static const u64 base[] = {0x1000, 0x100000, 0xff000};
+	for (size_t k = 0; k < MM_ARRAY_SIZE(base); k++) {
+		struct buddy b;
+		struct buddy_cfg bc = {.base_pfn = base[k], .nr_pages = 0x1000, .max_order = 10};
+		cr_assert_eq(buddy_init(&b, &bc), 0);
+		struct vmalloc vm;
+		struct vmalloc_cfg vc;
+		vmalloc_cfg_default(&vc);
+		cr_assert_eq(vmalloc_init(&vm, &vc, &b), 0);
+		u64 free0 = b.free_pages, va;
+		bool below = base[k] + 0x1000 <= ZONES_4G_PFN;
+		int err = vmalloc_alloc32(&vm, 8 << MM_PAGE_SHIFT, 0, 0, 0, &va);
+		if (below) {
+			cr_assert_eq(err, 0);
+			for (u64 i = 0; i < 8; i++)
+				cr_assert_lt((u64)pgtable_lookup(vm.pt, va + (i << MM_PAGE_SHIFT)),
+					     ZONES_4G_PFN);
+			cr_assert_eq(vmalloc_vfree(&vm, va), 0);
+		} else {
+			cr_assert_eq(err, -ENOMEM, "buddy from pfn %#llx", (unsigned long long)base[k]);
+			cr_assert_eq(vm.st.page_failures, 1);
+		}
+		/* every data page is back; only the tables the mapping added (beyond the root counted
+		 * in free0) are held */
+		u64 new_tables = vm.pts.pgtable_pages_alloc - vm.pts.pgtable_pages_free - 1;
+		cr_assert_eq(b.free_pages + new_tables, free0);
+		vmalloc_fini(&vm);
+		buddy_fini(&b);
+	}
+}
