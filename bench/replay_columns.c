@@ -114,7 +114,7 @@ COL_U64(c_pkmap_tlb_flushes, s->pkmap.st.tlb_flushes)
 COL_U64(c_kunmap_bad, s->pkmap.st.bad_kunmaps)
 
 /* per zone: empty fields when the layout has no such zone, so the header is fixed */
-enum zone_col { ZC_ALLOCS, ZC_FALLBACK, ZC_FREE_PAGES };
+enum zone_col { ZC_ALLOCS, ZC_FALLBACK, ZC_FREE_PAGES, ZC_UFI9, ZC_EFI9 };
 static void zone_col(const struct replay_row *r, enum zone_type t, enum zone_col what, char *b, size_t n)
 {
 	const struct zones *zs = &r->sim->zones;
@@ -124,6 +124,13 @@ static void zone_col(const struct replay_row *r, enum zone_type t, enum zone_col
 		return;
 	}
 	const struct zone *z = &zs->zone[i];
+	unsigned o9 = MM_MIN(9u, z->buddy.max_order);
+	if (what == ZC_UFI9 || what == ZC_EFI9) { /* the kernel's indices at order 9, thousandths */
+		snprintf(b, n, "%d",
+			 what == ZC_UFI9 ? zones_unusable(zs, (unsigned)i, o9)
+					 : zones_extfrag(zs, (unsigned)i, o9));
+		return;
+	}
 	u64 v = what == ZC_ALLOCS     ? z->st.allocs
 		: what == ZC_FALLBACK ? z->st.fallback_allocs
 				      : z->buddy.free_pages;
@@ -143,6 +150,12 @@ ZONE_COL(c_zone_dma32_free_pages, ZONE_DMA32, ZC_FREE_PAGES)
 ZONE_COL(c_zone_normal_allocs, ZONE_NORMAL, ZC_ALLOCS)
 ZONE_COL(c_zone_normal_fallback_allocs, ZONE_NORMAL, ZC_FALLBACK)
 ZONE_COL(c_zone_normal_free_pages, ZONE_NORMAL, ZC_FREE_PAGES)
+ZONE_COL(c_zone_dma_ufi9_end, ZONE_DMA, ZC_UFI9)
+ZONE_COL(c_zone_dma_efi9_end, ZONE_DMA, ZC_EFI9)
+ZONE_COL(c_zone_dma32_ufi9_end, ZONE_DMA32, ZC_UFI9)
+ZONE_COL(c_zone_dma32_efi9_end, ZONE_DMA32, ZC_EFI9)
+ZONE_COL(c_zone_normal_ufi9_end, ZONE_NORMAL, ZC_UFI9)
+ZONE_COL(c_zone_normal_efi9_end, ZONE_NORMAL, ZC_EFI9)
 COL_U64(c_zone_failures, s->zones.st.failures)
 COL_U64(c_page_no_zone, s->pages.st.no_zone)
 
@@ -251,6 +264,12 @@ const struct replay_column replay_columns[] = {
 	{"zone_normal_allocs", false, c_zone_normal_allocs},
 	{"zone_normal_fallback_allocs", false, c_zone_normal_fallback_allocs},
 	{"zone_normal_free_pages", false, c_zone_normal_free_pages},
+	{"zone_dma_ufi9_end", false, c_zone_dma_ufi9_end},
+	{"zone_dma_efi9_end", false, c_zone_dma_efi9_end},
+	{"zone_dma32_ufi9_end", false, c_zone_dma32_ufi9_end},
+	{"zone_dma32_efi9_end", false, c_zone_dma32_efi9_end},
+	{"zone_normal_ufi9_end", false, c_zone_normal_ufi9_end},
+	{"zone_normal_efi9_end", false, c_zone_normal_efi9_end},
 	{"zone_failures", false, c_zone_failures},
 	{"page_no_zone", false, c_page_no_zone},
 	/* host measurements: not deterministic */
