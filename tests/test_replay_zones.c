@@ -162,6 +162,13 @@ Test(replay_zones, drivers_on_three_zones)
 	cr_assert_eq(ucol(&r, "zone_dma32_free_pages"), 0xff000);
 	cr_assert_eq(ucol(&r, "zone_normal_free_pages"), (1ULL << 20) - tables);
 	cr_assert_eq(ucol(&r, "free_pages_end"), 0xfff + 0xff000 + (1ULL << 20) - tables);
+	/* fragmentation at the end, by the kernel's formula on the zones' all-free shape: DMA
+	 * [0x1, 0x1000) holds 7 aligned order-9 blocks (0x200..0xfff), 3584 of its 4095 pages;
+	 * DMA32 [0x1000, 0x100000) is all aligned order-9 (and larger) blocks */
+	cr_assert_str_eq(col(&r, "zone_dma_ufi9_end"), "124"); /* (4095 - 3584) * 1000 / 4095 */
+	cr_assert_str_eq(col(&r, "zone_dma32_ufi9_end"), "0");
+	cr_assert_str_eq(col(&r, "zone_dma_efi9_end"), "-1000"); /* a suitable block is free */
+	cr_assert_str_eq(col(&r, "zone_dma32_efi9_end"), "-1000");
 	replay_row_fini(&r);
 	free(e.ev);
 }
@@ -181,7 +188,8 @@ Test(replay_zones, drivers_on_the_default_layout)
 	cr_assert_eq(ucol(&r, "zone_failures"), c.vmalloc32 + c.dma_allocs + c.dma32_allocs);
 	static const char *const absent[] = {
 		"zone_dma_allocs",   "zone_dma_fallback_allocs",   "zone_dma_free_pages",
-		"zone_dma32_allocs", "zone_dma32_fallback_allocs", "zone_dma32_free_pages"};
+		"zone_dma32_allocs", "zone_dma32_fallback_allocs", "zone_dma32_free_pages",
+		"zone_dma_ufi9_end", "zone_dma32_efi9_end"};
 	for (size_t i = 0; i < MM_ARRAY_SIZE(absent); i++)
 		cr_assert_str_empty(col(&r, absent[i]), "%s", absent[i]);
 	cr_assert_eq(ucol(&r, "zone_normal_allocs"), c.vmalloc_pages + ucol(&r, "pgtable_pages_alloc"));
