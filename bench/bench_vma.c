@@ -45,7 +45,7 @@ static int bench_vma_one(const struct mm_trace *t, const struct vma_index_ops *i
 	sim_cfg_default(&cfg);
 	cfg.vma = idx;
 	cfg.populate = populate;
-	cfg.zone_pages = 1 << 18; /* table pages only: 1 GiB is plenty */
+	cfg.zones.zone[0].nr_pages = 1 << 18; /* table pages only: 1 GiB is plenty */
 	struct sim *s = malloc(sizeof(*s));
 	if (!s)
 		return MM_EXIT_FAIL;

@@ -12,9 +12,9 @@
 #include "welch.h"
 
 /* Columns that name a configuration even when numeric. */
-static const char *const config_cols[] = {"buddy",    "vmlist",	   "tlb",	"vma",
-					  "levels",   "cpus",	   "page_mode", "zone_pages",
-					  "populate", "max_order", "guard",	NULL};
+static const char *const config_cols[] = {"buddy", "vmlist",	"tlb",	       "vma",	   "levels",
+					  "cpus",  "page_mode", "zone_pages",  "populate", "max_order",
+					  "guard", "zones",	"pkmap_slots", NULL};
 
 static bool is_config_name(const char *n)
 {

@@ -12,6 +12,7 @@
 #include "replay.h"
 #include "vma_csv.h"
 #include "trace.h"
+#include "zonelayout.h"
 
 static void replay_usage(FILE *f)
 {
@@ -20,6 +21,7 @@ static void replay_usage(FILE *f)
 		"                       [--buddy lifo,addr,mobility] [--levels N] [--cpus N]\n"
 		"                       [--page-mode placement|faithful] [--cached-hole]\n"
 		"                       [--vma list,rbtree,maple] [--populate none|all]\n"
+		"                       [--zones LAYOUT] [--pkmap-slots N]\n"
 		"                       [--out FILE] [--quiet] [--skip-bad] TRACE...\n\n"
 		"Replays each TRACE (perf script, tracefs, strace or native; zstd or plain; parsed once)\n"
 		"on a fresh machine per configuration: every combination of the listed variants (default\n"
@@ -33,20 +35,30 @@ static void replay_usage(FILE *f)
 		"'all' adds list and rbtree); --populate all makes every mapped page present (default\n"
 		"none). Their columns: vma, munmap_calls, find_vma_visits, vma_splits, vma_merges,\n"
 		"vmas_detached, vmas_peak, mm_tlb_flush_range, mm_tlb_flush_pages, mm_pgtable_pages_free.\n\n"
+		"--zones LAYOUT sets the machine's zones (default: one 4 GiB Normal zone at pfn\n"
+		"0x100000): 'default', a spec such as "
+		"DMA:0x1-0x1000,DMA32:0x1000-0x100000,Normal:0x100000+4G,\n"
+		"zoneinfo:PATH or buddyinfo:PATH (a /proc snapshot; see `mmreplay zones --help`). Page\n"
+		"events take the highest zone their gfp flags allow and fall back Normal -> DMA32 -> DMA;\n"
+		"vmalloc_32 events take pages below 4 GiB only; ioremap maps device memory and takes no\n"
+		"page; vunmap frees none. --pkmap-slots N sets LAST_PKMAP for kmap/kunmap events\n"
+		"(1..1048576, default 1024).\n\n"
 		"--out FILE writes the CSV (one row per trace and configuration, header first; written\n"
 		"atomically; '-' for stdout). The table of the main columns goes to stdout unless\n"
 		"--quiet or --out -. Columns prefixed host_ are measurements; the rest are deterministic.\n");
 }
 
+#define REPLAY_TABLE_MAX_COLS 128
+
 struct table {
-	int width[64];
+	int width[REPLAY_TABLE_MAX_COLS];
 	bool header_done;
 };
 
 static void table_init(struct table *t, int trace_width)
 {
 	int i = 0;
-	for (const struct replay_column *c = replay_columns; c->name && i < 64; c++, i++) {
+	for (const struct replay_column *c = replay_columns; c->name && i < REPLAY_TABLE_MAX_COLS; c++, i++) {
 		int w = (int)strlen(c->name);
 		t->width[i] = i == 0 ? (trace_width > w ? trace_width : w) : (w < 9 ? 9 : w);
 	}
@@ -58,14 +70,15 @@ static void table_row(struct table *t, FILE *f, const struct replay_row *r)
 	char buf[256];
 	int i = 0;
 	if (!t->header_done) {
-		for (const struct replay_column *c = replay_columns; c->name && i < 64; c++, i++)
+		for (const struct replay_column *c = replay_columns; c->name && i < REPLAY_TABLE_MAX_COLS;
+		     c++, i++)
 			if (c->brief)
 				fprintf(f, i < 4 ? "%-*s " : "%*s ", t->width[i], c->name);
 		fputc('\n', f);
 		t->header_done = true;
 	}
 	i = 0;
-	for (const struct replay_column *c = replay_columns; c->name && i < 64; c++, i++) {
+	for (const struct replay_column *c = replay_columns; c->name && i < REPLAY_TABLE_MAX_COLS; c++, i++) {
 		if (!c->brief)
 			continue;
 		c->fmt(r, buf, sizeof(buf));
@@ -89,6 +102,7 @@ int cmd_replay(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},	  {"quiet", no_argument, NULL, 'q'},
 		{"skip-bad", no_argument, NULL, 's'},	  {"cached-hole", no_argument, NULL, 'H'},
 		{"vma", required_argument, NULL, 'V'},	  {"populate", required_argument, NULL, 'P'},
+		{"zones", required_argument, NULL, 'z'},  {"pkmap-slots", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
 	struct replay_matrix m;
@@ -99,7 +113,7 @@ int cmd_replay(int argc, char **argv)
 	char err[256];
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:t:b:l:c:p:o:qsHV:P:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:t:b:l:c:p:o:qsHV:P:z:k:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'V': /* vma (issue 5) */
 			if (replay_matrix_set(&m, "vma", optarg, err, sizeof(err))) {
@@ -164,6 +178,31 @@ int cmd_replay(int argc, char **argv)
 		case 'H':
 			m.base.cached_hole = true;
 			break;
+		case 'z': {
+			struct mm_diag d = {{0}};
+			unsigned skipped = 0;
+			if (zonelayout_load(optarg, &m.base.zones, &skipped, &d)) {
+				fprintf(stderr, "mmreplay replay: --zones: %s\n", d.msg);
+				return MM_EXIT_USAGE;
+			}
+			if (skipped)
+				fprintf(stderr, "mmreplay replay: --zones %s: %u empty zones left out\n",
+					optarg, skipped);
+			if (m.base.zones.max_order) /* a buddyinfo snapshot's order count */
+				m.base.max_order = m.base.zones.max_order;
+			break;
+		}
+		case 'k': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || v < 1 || v > PKMAP_MAX_SLOTS) {
+				fprintf(stderr, "mmreplay replay: --pkmap-slots takes 1..%u, not '%s'\n",
+					PKMAP_MAX_SLOTS, optarg);
+				return MM_EXIT_USAGE;
+			}
+			m.base.pkmap.nr_slots = (u32)v;
+			break;
+		}
 		case 'h':
 			replay_usage(stdout);
 			return MM_EXIT_OK;

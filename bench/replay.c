@@ -20,9 +20,12 @@ static u64 replay_cpu_ns(void)
  * touches back unchanged: the model state is not modified. */
 static void replay_prefault(struct sim *s)
 {
-	volatile u64 *f = s->buddy.frames;
-	for (u64 i = 0; i < s->buddy.nr_pages; i += 4096 / sizeof(u64))
-		f[i] = f[i];
+	for (unsigned z = 0; z < s->zones.nr_zones; z++) {
+		const struct buddy *b = &s->zones.zone[z].buddy;
+		volatile u64 *f = b->frames;
+		for (u64 i = 0; i < b->nr_pages; i += 4096 / sizeof(u64))
+			f[i] = f[i];
+	}
 }
 
 int replay_run(const char *trace, const struct mm_event *ev, size_t n, const struct sim_cfg *cfg,

@@ -83,11 +83,81 @@ COL_U64(c_page_frees, s->pages.st.frees)
 COL_U64(c_page_alloc_failures, s->pages.st.alloc_failures)
 COL_U64(c_page_unmatched_frees, s->pages.st.unmatched_frees)
 COL_U64(c_page_conflicts, s->pages.st.conflicts)
-COL_U64(c_free_pages_end, s->buddy.free_pages)
+COL_U64(c_free_pages_end, zones_free_pages(&s->zones))
 
 /* totals over the models */
 COL_U64(c_alloc_failures, s->pages.st.alloc_failures + s->vmap.alloc_failures)
 COL_U64(c_unmatched_frees, s->pages.st.unmatched_frees + s->vmap.unmatched_frees)
+
+/* issue 7: the other mapping paths, per call kind (events routed, whatever their outcome) */
+static void c_zones(const struct replay_row *r, char *b, size_t n)
+{
+	const struct zones *zs = &r->sim->zones;
+	size_t off = 0;
+	b[0] = 0;
+	for (unsigned i = 0; i < zs->nr_zones && off < n; i++)
+		off += (size_t)snprintf(b + off, n - off, "%s%s", i ? "+" : "",
+					zone_type_name(zs->zone[i].type));
+}
+COL_U64(c_vmalloc32_calls, s->per_kind[MME_VMALLOC32])
+COL_U64(c_ioremap_calls, s->per_kind[MME_IOREMAP])
+COL_U64(c_vunmap_calls, s->per_kind[MME_VUNMAP])
+COL_U64(c_ioremap_pages, s->vm.st.ioremap_pages)
+COL_U64(c_vunmap_leaked_pages, s->vm.st.leaked_pages)
+COL_U64(c_pkmap_slots, s->pkmap.nr_slots)
+COL_U64(c_kmaps, s->pkmap.st.kmaps)
+COL_U64(c_kmap_hits, s->pkmap.st.kmap_hits)
+COL_U64(c_kunmaps, s->pkmap.st.kunmaps)
+COL_U64(c_kmap_waits, s->pkmap.st.waits)
+COL_U64(c_pkmap_wraps, s->pkmap.st.wraps)
+COL_U64(c_pkmap_tlb_flushes, s->pkmap.st.tlb_flushes)
+COL_U64(c_kunmap_bad, s->pkmap.st.bad_kunmaps)
+
+/* per zone: empty fields when the layout has no such zone, so the header is fixed */
+enum zone_col { ZC_ALLOCS, ZC_FALLBACK, ZC_FREE_PAGES, ZC_UFI9, ZC_EFI9 };
+static void zone_col(const struct replay_row *r, enum zone_type t, enum zone_col what, char *b, size_t n)
+{
+	const struct zones *zs = &r->sim->zones;
+	int i = zs->index[t];
+	if (i < 0) {
+		b[0] = 0;
+		return;
+	}
+	const struct zone *z = &zs->zone[i];
+	unsigned o9 = MM_MIN(9u, z->buddy.max_order);
+	if (what == ZC_UFI9 || what == ZC_EFI9) { /* the kernel's indices at order 9, thousandths */
+		snprintf(b, n, "%d",
+			 what == ZC_UFI9 ? zones_unusable(zs, (unsigned)i, o9)
+					 : zones_extfrag(zs, (unsigned)i, o9));
+		return;
+	}
+	u64 v = what == ZC_ALLOCS     ? z->st.allocs
+		: what == ZC_FALLBACK ? z->st.fallback_allocs
+				      : z->buddy.free_pages;
+	snprintf(b, n, "%llu", (unsigned long long)v);
+}
+#define ZONE_COL(fn, t, what)                                                                                \
+	static void fn(const struct replay_row *r, char *b, size_t n)                                        \
+	{                                                                                                    \
+		zone_col(r, t, what, b, n);                                                                  \
+	}
+ZONE_COL(c_zone_dma_allocs, ZONE_DMA, ZC_ALLOCS)
+ZONE_COL(c_zone_dma_fallback_allocs, ZONE_DMA, ZC_FALLBACK)
+ZONE_COL(c_zone_dma_free_pages, ZONE_DMA, ZC_FREE_PAGES)
+ZONE_COL(c_zone_dma32_allocs, ZONE_DMA32, ZC_ALLOCS)
+ZONE_COL(c_zone_dma32_fallback_allocs, ZONE_DMA32, ZC_FALLBACK)
+ZONE_COL(c_zone_dma32_free_pages, ZONE_DMA32, ZC_FREE_PAGES)
+ZONE_COL(c_zone_normal_allocs, ZONE_NORMAL, ZC_ALLOCS)
+ZONE_COL(c_zone_normal_fallback_allocs, ZONE_NORMAL, ZC_FALLBACK)
+ZONE_COL(c_zone_normal_free_pages, ZONE_NORMAL, ZC_FREE_PAGES)
+ZONE_COL(c_zone_dma_ufi9_end, ZONE_DMA, ZC_UFI9)
+ZONE_COL(c_zone_dma_efi9_end, ZONE_DMA, ZC_EFI9)
+ZONE_COL(c_zone_dma32_ufi9_end, ZONE_DMA32, ZC_UFI9)
+ZONE_COL(c_zone_dma32_efi9_end, ZONE_DMA32, ZC_EFI9)
+ZONE_COL(c_zone_normal_ufi9_end, ZONE_NORMAL, ZC_UFI9)
+ZONE_COL(c_zone_normal_efi9_end, ZONE_NORMAL, ZC_EFI9)
+COL_U64(c_zone_failures, s->zones.st.failures)
+COL_U64(c_page_no_zone, s->pages.st.no_zone)
 
 /* host measurements */
 COL_U64(c_host_ns, r->host_ns)
@@ -169,6 +239,39 @@ const struct replay_column replay_columns[] = {
 	/* totals */
 	{"alloc_failures", true, c_alloc_failures},
 	{"unmatched_frees", true, c_unmatched_frees},
+	/* issue 7: zones, vmalloc_32, ioremap, vunmap, kmap (appended: older columns keep their
+	 * positions) */
+	{"zones", false, c_zones},
+	{"vmalloc32_calls", false, c_vmalloc32_calls},
+	{"ioremap_calls", false, c_ioremap_calls},
+	{"vunmap_calls", false, c_vunmap_calls},
+	{"ioremap_pages", false, c_ioremap_pages},
+	{"vunmap_leaked_pages", false, c_vunmap_leaked_pages},
+	{"pkmap_slots", false, c_pkmap_slots},
+	{"kmaps", false, c_kmaps},
+	{"kmap_hits", false, c_kmap_hits},
+	{"kunmaps", false, c_kunmaps},
+	{"kmap_waits", false, c_kmap_waits},
+	{"pkmap_wraps", false, c_pkmap_wraps},
+	{"pkmap_tlb_flushes", false, c_pkmap_tlb_flushes},
+	{"kunmap_bad", false, c_kunmap_bad},
+	{"zone_dma_allocs", false, c_zone_dma_allocs},
+	{"zone_dma_fallback_allocs", false, c_zone_dma_fallback_allocs},
+	{"zone_dma_free_pages", false, c_zone_dma_free_pages},
+	{"zone_dma32_allocs", false, c_zone_dma32_allocs},
+	{"zone_dma32_fallback_allocs", false, c_zone_dma32_fallback_allocs},
+	{"zone_dma32_free_pages", false, c_zone_dma32_free_pages},
+	{"zone_normal_allocs", false, c_zone_normal_allocs},
+	{"zone_normal_fallback_allocs", false, c_zone_normal_fallback_allocs},
+	{"zone_normal_free_pages", false, c_zone_normal_free_pages},
+	{"zone_dma_ufi9_end", false, c_zone_dma_ufi9_end},
+	{"zone_dma_efi9_end", false, c_zone_dma_efi9_end},
+	{"zone_dma32_ufi9_end", false, c_zone_dma32_ufi9_end},
+	{"zone_dma32_efi9_end", false, c_zone_dma32_efi9_end},
+	{"zone_normal_ufi9_end", false, c_zone_normal_ufi9_end},
+	{"zone_normal_efi9_end", false, c_zone_normal_efi9_end},
+	{"zone_failures", false, c_zone_failures},
+	{"page_no_zone", false, c_page_no_zone},
 	/* host measurements: not deterministic */
 	{"host_ns", false, c_host_ns},
 	{"host_ns_per_event", true, c_host_ns_per_event},

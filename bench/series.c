@@ -22,7 +22,7 @@ static void series_count_vmas(void *arg, u32 pid, struct mm *mm)
 
 void series_row(FILE *f, u64 event, struct sim *s, const struct series_host *h)
 {
-	const struct buddy *b = &s->buddy;
+	const struct buddy *b = sim_top_buddy(s);
 	unsigned n = b->max_order + 1;
 	fprintf(f, "%llu,%llu", (unsigned long long)event, (unsigned long long)b->free_pages);
 	for (unsigned o = 0; o < n; o++)

@@ -61,7 +61,7 @@ static int suite_cfg_apply(struct sim_cfg *cfg, const char *key, const char *v, 
 	} else if (!strcmp(key, "zone_pages")) {
 		if (num(v, 1, BUDDY_MAX_FRAMES, &x))
 			return bad(err, len, key, v, "1..67108863 pages");
-		cfg->zone_pages = x;
+		sim_cfg_top_zone(cfg)->nr_pages = x; /* the Normal zone */
 	} else if (!strcmp(key, "max_order")) {
 		if (num(v, 1, BUDDY_MAX_ORDER_LIMIT, &x))
 			return bad(err, len, key, v, "1..15");

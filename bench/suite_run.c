@@ -97,7 +97,7 @@ static void summary_row(FILE *f, const char *label, const char *cfg_label, const
 {
 	char buf[256];
 	const struct sim *s = row->sim;
-	const struct buddy *b = &s->buddy;
+	const struct buddy *b = sim_top_buddy(s);
 	unsigned n = b->max_order + 1;
 	fprintf(f, "%s,%s", label, cfg_label);
 	for (const struct replay_column *c = replay_columns; c->name; c++)
@@ -167,7 +167,7 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		free(s);
 		return err;
 	}
-	series_header(ts.f, s->buddy.max_order);
+	series_header(ts.f, sim_top_buddy(s)->max_order);
 	struct series_host h = {0, 0};
 	for (size_t i = 0; i < t->n && !err; i++) {
 		if (i % every == 0)
@@ -265,13 +265,14 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, struc
 			printf("%-26s %-32s %9s %11s %9s %7s %9s\n", "trace", "config", "events",
 			       "vmlist_vis", "flushes", "ufi(9)", "ns/event");
 		u64 flushes = m->vm.tlb.st.flush_all + m->vm.tlb.st.flush_range + m->procs.st.tlb_flush_range;
-		unsigned n = m->buddy.max_order + 1;
+		const struct buddy *mb = sim_top_buddy(m);
+		unsigned n = mb->max_order + 1;
 		if (tty)
 			fprintf(stderr, "\r%100s\r", "");
 		printf("%-26.26s %-32.32s %9llu %11llu %9llu %7.3f %9.1f\n", ts->label, cfg_label,
 		       (unsigned long long)row.events, (unsigned long long)m->vm.vl.st.visits,
 		       (unsigned long long)flushes,
-		       fragindex_unusable(m->buddy.nr_free, n, MM_MIN(9u, m->buddy.max_order)) / 1000.0,
+		       fragindex_unusable(mb->nr_free, n, MM_MIN(9u, mb->max_order)) / 1000.0,
 		       ns[s->repeats / 2]);
 		fflush(stdout);
 	}

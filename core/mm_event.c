@@ -17,6 +17,11 @@ static const char *const mm_event_names[MME_NR_KINDS] = {
 	[MME_FORK] = "fork",
 	[MME_EXEC] = "exec",
 	[MME_EXIT] = "exit",
+	[MME_VMALLOC32] = "vmalloc32",
+	[MME_IOREMAP] = "ioremap",
+	[MME_VUNMAP] = "vunmap",
+	[MME_KMAP] = "kmap",
+	[MME_KUNMAP] = "kunmap",
 };
 
 const char *mm_event_kind_name(unsigned kind)

@@ -23,6 +23,15 @@ enum mm_event_kind {
 	MME_FORK,	/* addr2=child pid; F_CLONE_VM: shares the parent's mm */
 	MME_EXEC,	/* pid's mm is replaced */
 	MME_EXIT,	/* exit_group: pid's mm torn down */
+	/* Appended for issue 7 (zones, ioremap, kmap); never renumber the kinds above. */
+	MME_VMALLOC32, /* vmalloc_32: addr=va_start len=size; pages only from zones a 32-bit
+			  pointer addresses (DMA, DMA32); F_FAILED */
+	MME_IOREMAP,   /* addr=va_start len=size addr2=phys_addr; maps the range, takes no
+			  pages from the buddy; F_FAILED */
+	MME_VUNMAP,    /* addr=va_start: removes the mapping, never frees pages
+			  (__vunmap with deallocate_pages = 0) */
+	MME_KMAP,      /* addr=pfn of the page mapped; addr2=returned address (0 = unknown) */
+	MME_KUNMAP,    /* addr=pfn of the page unmapped */
 	MME_NR_KINDS
 };
 

@@ -8,8 +8,14 @@
 
 void mm_pgtable_init(struct mm_pgtable *ctx, struct buddy *b, unsigned levels)
 {
+	struct pagesrc src = pagesrc_buddy(b);
+	mm_pgtable_init_src(ctx, &src, levels);
+}
+
+void mm_pgtable_init_src(struct mm_pgtable *ctx, const struct pagesrc *src, unsigned levels)
+{
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->buddy = b;
+	ctx->src = *src;
 	ctx->levels = levels;
 	for (unsigned i = 0; i < MM_PGTABLE_BATCH; i++)
 		ctx->pfns[i] = MM_PGTABLE_PFN;
@@ -19,7 +25,7 @@ static int mpt_create(void *ctx, void **pt)
 {
 	struct mm_pgtable *c = ctx;
 	struct pgtable *t;
-	int err = pgtable_create(&t, c->levels, c->buddy, &c->st);
+	int err = pgtable_create_src(&t, c->levels, &c->src, &c->st);
 	if (!err)
 		*pt = t;
 	return err;

@@ -5,8 +5,14 @@
 
 int pagereplay_init(struct pagereplay *r, struct buddy *b, enum pagereplay_mode mode)
 {
+	struct pagesrc src = pagesrc_buddy(b);
+	return pagereplay_init_src(r, &src, mode);
+}
+
+int pagereplay_init_src(struct pagereplay *r, const struct pagesrc *src, enum pagereplay_mode mode)
+{
 	memset(r, 0, sizeof(*r));
-	r->b = b;
+	r->src = *src;
 	r->mode = mode;
 	return hmap_init(&r->live, 1024);
 }
@@ -18,7 +24,7 @@ void pagereplay_fini(struct pagereplay *r)
 
 static void pagereplay_release(struct pagereplay *r, u64 rec)
 {
-	buddy_free(r->b, rec >> 4, (unsigned)(rec & 0xf));
+	pagesrc_free(&r->src, rec >> 4, (unsigned)(rec & 0xf));
 }
 
 static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
@@ -28,7 +34,12 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		r->st.traced_failures++;
 		return 0;
 	}
-	if (ev->order > r->b->max_order) {
+	int limit = zones_limit_of_flags(ev->flags);
+	if (limit < 0) {
+		r->st.bad_flags++;
+		return 0;
+	}
+	if (ev->order > pagesrc_max_order(&r->src)) {
 		r->st.out_of_range++;
 		return 0;
 	}
@@ -37,16 +48,18 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		pagereplay_release(r, rec);
 	}
 	if (r->mode == PAGEREPLAY_FAITHFUL) {
-		int err = buddy_alloc_at(r->b, ev->addr, ev->order, ev->mt);
-		if (err == -EBUSY)
-			r->st.conflicts++;
+		int err = pagesrc_alloc_at(&r->src, ev->addr, ev->order, ev->mt);
 		if (err) {
-			if (err != -EBUSY)
+			if (err == -EBUSY)
+				r->st.conflicts++;
+			else if (err == -ENXIO)
+				r->st.no_zone++;
+			else
 				r->st.out_of_range++;
 			return 0;
 		}
 		model_pfn = ev->addr;
-	} else if (buddy_alloc(r->b, ev->order, ev->mt, &model_pfn)) {
+	} else if (pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, &model_pfn)) {
 		r->st.alloc_failures++;
 		return 0;
 	}

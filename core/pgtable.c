@@ -28,7 +28,7 @@ struct pt_table {
 
 struct pgtable {
 	unsigned levels;
-	struct buddy *b;
+	struct pagesrc src; /* table pages: order 0, unmovable, zone limit Normal */
 	struct pgtable_stats *st;
 	struct pt_table *root;
 	u64 nr_tables; /* tables alive, root included == buddy pages held */
@@ -56,13 +56,13 @@ static inline void pt_visit(struct pgtable *pt, unsigned l)
 static struct pt_table *pt_table_new(struct pgtable *pt)
 {
 	u64 pfn;
-	if (buddy_alloc(pt->b, 0, MT_UNMOVABLE, &pfn)) {
+	if (pagesrc_alloc(&pt->src, 0, MT_UNMOVABLE, ZONE_NORMAL, &pfn)) {
 		pt->st->alloc_failures++;
 		return NULL;
 	}
 	struct pt_table *t = calloc(1, sizeof(*t));
 	if (!t) {
-		buddy_free(pt->b, pfn, 0);
+		pagesrc_free(&pt->src, pfn, 0);
 		return NULL;
 	}
 	t->pfn = pfn;
@@ -74,7 +74,7 @@ static struct pt_table *pt_table_new(struct pgtable *pt)
 
 static void pt_table_free(struct pgtable *pt, struct pt_table *t)
 {
-	buddy_free(pt->b, t->pfn, 0);
+	pagesrc_free(&pt->src, t->pfn, 0);
 	free(t);
 	pt->nr_tables--;
 	pt->st->pgtable_pages_free++;
@@ -82,13 +82,20 @@ static void pt_table_free(struct pgtable *pt, struct pt_table *t)
 
 int pgtable_create(struct pgtable **out, unsigned levels, struct buddy *b, struct pgtable_stats *st)
 {
+	struct pagesrc src = pagesrc_buddy(b);
+	return pgtable_create_src(out, levels, &src, st);
+}
+
+int pgtable_create_src(struct pgtable **out, unsigned levels, const struct pagesrc *src,
+		       struct pgtable_stats *st)
+{
 	if (levels < 2 || levels > PGTABLE_MAX_LEVELS)
 		return -EINVAL;
 	struct pgtable *pt = calloc(1, sizeof(*pt));
 	if (!pt)
 		return -ENOMEM;
 	pt->levels = levels;
-	pt->b = b;
+	pt->src = *src;
 	pt->st = st;
 	pt->root = pt_table_new(pt);
 	if (!pt->root) {

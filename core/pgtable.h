@@ -7,6 +7,7 @@
 
 #include "buddy.h"
 #include "mm_types.h"
+#include "pagesrc.h"
 
 #define PGTABLE_MAX_LEVELS 5
 
@@ -23,6 +24,10 @@ struct pgtable; /* opaque; see pgtable.c */
 /* levels 2..5; table pages are order-0 unmovable allocations from b; stats may be shared by
  * several tables (e.g. all of a machine's processes). */
 int pgtable_create(struct pgtable **pt, unsigned levels, struct buddy *b, struct pgtable_stats *st);
+/* The same with table pages from any page source (a machine's zones: limit Normal, falling back
+ * to DMA32 and DMA as the kernel's GFP_KERNEL table allocations do). */
+int pgtable_create_src(struct pgtable **pt, unsigned levels, const struct pagesrc *src,
+		       struct pgtable_stats *st);
 /* Tear down: free every table page (and count them); mapped frames are not touched. */
 void pgtable_destroy(struct pgtable *pt);
 /* Map one page va -> pfn, allocating missing intermediate tables. 0, -EEXIST, or -ENOMEM

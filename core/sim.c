@@ -6,8 +6,7 @@
 void sim_cfg_default(struct sim_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->zone_base_pfn = 0x100000;
-	cfg->zone_pages = 1ULL << 20;
+	zones_cfg_default(&cfg->zones);
 	cfg->max_order = BUDDY_DEFAULT_MAX_ORDER;
 	cfg->buddy = buddy_policy_find("lifo");
 	cfg->page_mode = PAGEREPLAY_PLACEMENT;
@@ -21,6 +20,8 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->vma = &vma_index_maple;
 	cfg->populate = false;
 	cfg->max_map_count = MM_MAX_MAP_COUNT;
+	/* kmap (issue 7) */
+	pkmap_cfg_default(&cfg->pkmap);
 }
 
 /* --- vmalloc (issue 4) --- */
@@ -34,7 +35,7 @@ static int sim_vmalloc_init(struct sim *s)
 	vc.levels = s->cfg.levels ? s->cfg.levels : 4;
 	vc.ncpus = s->cfg.ncpus ? s->cfg.ncpus : 2;
 	vc.guard = s->cfg.vmalloc_guard;
-	int err = vmalloc_init(&s->vm, &vc, &s->buddy);
+	int err = vmalloc_init_src(&s->vm, &vc, &s->src);
 	if (err)
 		return err;
 	err = hmap_init(&s->vmap_pair, 1024);
@@ -49,7 +50,8 @@ static void sim_vmalloc_fini(struct sim *s)
 	vmalloc_fini(&s->vm);
 }
 
-static int sim_vmap_alloc(struct sim *s, const struct mm_event *ev)
+/* The vmalloc-family calls that create an area: vmalloc (alloc_vmap_area), vmalloc_32, ioremap. */
+static int sim_vmap_create(struct sim *s, const struct mm_event *ev)
 {
 	u64 model, old;
 	if (ev->flags & MME_F_FAILED) {
@@ -60,12 +62,42 @@ static int sim_vmap_alloc(struct sim *s, const struct mm_event *ev)
 		s->vmap.implicit_frees++;
 		vmalloc_vfree(&s->vm, old);
 	}
-	int err = vmalloc_alloc(&s->vm, ev->len, ev->aux, ev->addr2, ev->len2, &model);
+	int err;
+	if (ev->kind == MME_VMALLOC32)
+		err = vmalloc_alloc32(&s->vm, ev->len, 0, 0, 0, &model);
+	else if (ev->kind == MME_IOREMAP)
+		err = vmalloc_ioremap(&s->vm, ev->addr2, ev->len, &model);
+	else
+		err = vmalloc_alloc(&s->vm, ev->len, ev->aux, ev->addr2, ev->len2, &model);
 	if (err) {
 		s->vmap.alloc_failures++;
 		return 0;
 	}
 	return hmap_put(&s->vmap_pair, ev->addr, model) < 0 ? -ENOMEM : 0;
+}
+
+/* vunmap / iounmap: the mapping goes, no page is freed. */
+static int sim_vunmap(struct sim *s, const struct mm_event *ev)
+{
+	u64 model;
+	if (!hmap_del(&s->vmap_pair, ev->addr, &model)) {
+		s->vmap.unmatched_frees++;
+		return 0;
+	}
+	int err = vmalloc_vunmap(&s->vm, model);
+	return err == -ENOMEM ? err : 0;
+}
+
+static int sim_kmap(struct sim *s, const struct mm_event *ev)
+{
+	u32 slot;
+	int err = ev->kind == MME_KMAP ? pkmap_kmap(&s->pkmap, ev->addr, &slot)
+				       : pkmap_kunmap(&s->pkmap, ev->addr);
+	if (err == -ENOMEM)
+		return err;
+	if (err && err != -EAGAIN && err != -EINVAL)
+		s->kmap_errors++; /* -EOVERFLOW: not applied */
+	return 0;
 }
 
 static int sim_vmap_free(struct sim *s, const struct mm_event *ev)
@@ -116,7 +148,7 @@ static int sim_procs_init(struct sim *s)
 	mc.index = s->cfg.vma ? s->cfg.vma : &vma_index_maple;
 	mc.populate = s->cfg.populate;
 	mc.max_map_count = s->cfg.max_map_count ? s->cfg.max_map_count : MM_MAX_MAP_COUNT;
-	mm_pgtable_init(&s->mm_pt, &s->buddy, s->cfg.levels ? s->cfg.levels : 4);
+	mm_pgtable_init_src(&s->mm_pt, &s->src, s->cfg.levels ? s->cfg.levels : 4);
 	mc.pt = &mm_pgtable_ops;
 	mc.pt_ctx = &s->mm_pt;
 	return procs_init(&s->procs, &mc);
@@ -127,42 +159,44 @@ int sim_init(struct sim *s, const struct sim_cfg *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
-	struct buddy_cfg bc = {
-		.base_pfn = cfg->zone_base_pfn,
-		.nr_pages = cfg->zone_pages,
-		.max_order = cfg->max_order,
-		.policy = cfg->buddy,
-	};
-	int err = buddy_init(&s->buddy, &bc);
+	struct zones_cfg zc = cfg->zones;
+	zc.max_order = cfg->max_order;
+	zc.policy = cfg->buddy;
+	int err = zones_init(&s->zones, &zc);
 	if (err)
 		return err;
-	err = pagereplay_init(&s->pages, &s->buddy, cfg->page_mode);
-	if (err) {
-		buddy_fini(&s->buddy);
-		return err;
-	}
+	s->src = pagesrc_zones(&s->zones);
+	err = pagereplay_init_src(&s->pages, &s->src, cfg->page_mode);
+	if (err)
+		goto out_zones;
 	err = sim_vmalloc_init(s);
-	if (err) {
-		pagereplay_fini(&s->pages);
-		buddy_fini(&s->buddy);
-		return err;
-	}
+	if (err)
+		goto out_pages;
 	err = sim_procs_init(s);
-	if (err) {
-		sim_vmalloc_fini(s);
-		pagereplay_fini(&s->pages);
-		buddy_fini(&s->buddy);
-		return err;
-	}
+	if (err)
+		goto out_vmalloc;
+	err = pkmap_init(&s->pkmap, &cfg->pkmap);
+	if (err)
+		goto out_procs;
 	return 0;
+out_procs:
+	procs_fini(&s->procs);
+out_vmalloc:
+	sim_vmalloc_fini(s);
+out_pages:
+	pagereplay_fini(&s->pages);
+out_zones:
+	zones_fini(&s->zones);
+	return err;
 }
 
 void sim_fini(struct sim *s)
 {
+	pkmap_fini(&s->pkmap);
 	procs_fini(&s->procs); /* vma */
 	sim_vmalloc_fini(s);
 	pagereplay_fini(&s->pages);
-	buddy_fini(&s->buddy);
+	zones_fini(&s->zones);
 }
 
 int sim_event(struct sim *s, const struct mm_event *ev)
@@ -187,7 +221,14 @@ int sim_event(struct sim *s, const struct mm_event *ev)
 		return procs_event(&s->procs, ev);
 	/* vmalloc (issue 4) */
 	case MME_VMAP_ALLOC:
-		return sim_vmap_alloc(s, ev);
+	case MME_VMALLOC32: /* issue 7 */
+	case MME_IOREMAP:
+		return sim_vmap_create(s, ev);
+	case MME_VUNMAP:
+		return sim_vunmap(s, ev);
+	case MME_KMAP:
+	case MME_KUNMAP:
+		return sim_kmap(s, ev);
 	case MME_VMAP_FREE:
 		return sim_vmap_free(s, ev);
 	case MME_VMAP_PURGE: /* the kernel's own purge: a fact of the trace, not a command */

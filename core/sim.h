@@ -1,5 +1,5 @@
-/* One simulated machine: its zone's buddy allocator and page-event replay, and (as the models
- * land) its vmalloc space, page tables, TLB policy and process address spaces. A value, not a
+/* One simulated machine: its zones (each a buddy allocator) and page-event replay, its vmalloc
+ * space, page tables, TLB policy, persistent kmap pool and process address spaces. A value, not a
  * global: tests and benchmarks run many side by side. sim_event() is the single entry point
  * that routes each mm_event to the models. */
 #ifndef SIM_H
@@ -9,13 +9,16 @@
 #include "mm_event.h"
 #include "pagereplay.h"
 #include "mm_pgtable.h"
+#include "pagesrc.h"
+#include "pkmap.h"
 #include "procs.h"
 #include "vmalloc.h"
+#include "zones.h"
 
 struct sim_cfg {
-	/* physical memory */
-	u64 zone_base_pfn;
-	u64 zone_pages;
+	/* physical memory: the zone layout (nr_zones, zone[]); its max_order and policy fields are
+	 * ignored, every zone takes max_order and buddy below */
+	struct zones_cfg zones;
 	unsigned max_order;
 	const struct buddy_policy_ops *buddy;
 	enum pagereplay_mode page_mode;
@@ -37,15 +40,19 @@ struct sim_cfg {
 	enum vmalloc_guard vmalloc_guard; /* default INCLUDED: traced sizes hold the guard page */
 
 	/* --- end vmalloc --- */
+
+	/* --- persistent kmap pool (issue 7) --- */
+	struct pkmap_cfg pkmap; /* default LAST_PKMAP 1024, highmem from 896 MiB */
 };
 
-/* Defaults: a 4 GiB zone at pfn 0x100000 (where x86-64 ZONE_NORMAL begins), max order 10,
- * lifo, placement replay. */
+/* Defaults: one 4 GiB Normal zone at pfn 0x100000 (where x86-64 ZONE_NORMAL begins), max order
+ * 10, lifo, placement replay. */
 void sim_cfg_default(struct sim_cfg *cfg);
 
 struct sim {
 	struct sim_cfg cfg;
-	struct buddy buddy;
+	struct zones zones; /* physical memory; every model's pages come from here */
+	struct pagesrc src; /* pagesrc_zones(&zones), lent to the models */
 	struct pagereplay pages;
 	u64 events;		    /* events routed, every kind */
 	u64 per_kind[MME_NR_KINDS]; /* events routed per kind */
@@ -70,9 +77,24 @@ struct sim {
 		bool lazy_seeded;	/* the first logged nr_lazy has been taken */
 	} vmap;
 	/* --- end vmalloc --- */
+
+	/* --- issue 7: vmalloc_32, ioremap, vunmap (paired through vmap_pair), kmap --- */
+	struct pkmap pkmap; /* MME_KMAP / MME_KUNMAP */
+	u64 kmap_errors;    /* kmaps the pool refused for a host or count-overflow reason */
 };
 
 int sim_init(struct sim *s, const struct sim_cfg *cfg);
+/* The highest zone's buddy: Normal on every layout that has one, the only zone of the default
+ * layout. Single-zone reports (suite time series, fragmentation summaries) read this one. */
+static inline const struct buddy *sim_top_buddy(const struct sim *s)
+{
+	return &s->zones.zone[s->zones.nr_zones - 1].buddy;
+}
+/* The same in a configuration: the highest zone of the layout (the suite's zone_pages axis). */
+static inline struct zone_spec *sim_cfg_top_zone(struct sim_cfg *cfg)
+{
+	return &cfg->zones.zone[cfg->zones.nr_zones - 1];
+}
 void sim_fini(struct sim *s);
 /* Route one event. Returns 0, or a negative errno only for host failures (out of memory);
  * model-level errors (unknown frees, failed allocations) are counted. */

@@ -18,9 +18,15 @@ void vmalloc_cfg_default(struct vmalloc_cfg *cfg)
 
 int vmalloc_init(struct vmalloc *vm, const struct vmalloc_cfg *cfg, struct buddy *b)
 {
+	struct pagesrc src = pagesrc_buddy(b);
+	return vmalloc_init_src(vm, cfg, &src);
+}
+
+int vmalloc_init_src(struct vmalloc *vm, const struct vmalloc_cfg *cfg, const struct pagesrc *src)
+{
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = *cfg;
-	vm->b = b;
+	vm->src = *src;
 	if (!cfg->vmlist || !cfg->tlb)
 		return -EINVAL;
 	struct vmlist_cfg vc = {.vstart = cfg->vstart, .vend = cfg->vend, .cached_hole = cfg->cached_hole};
@@ -33,7 +39,7 @@ int vmalloc_init(struct vmalloc *vm, const struct vmalloc_cfg *cfg, struct buddy
 	err = hmap_init(&vm->areas, 1024);
 	if (err)
 		goto out_vl;
-	err = pgtable_create(&vm->pt, cfg->levels, b, &vm->pts);
+	err = pgtable_create_src(&vm->pt, cfg->levels, src, &vm->pts);
 	if (err)
 		goto out_areas;
 	return 0;
@@ -123,7 +129,7 @@ static int vmalloc_shape(struct vmalloc *vm, u64 size, u64 *align, u64 *vstart, 
 static void vmalloc_free_pfns(struct vmalloc *vm, u64 n)
 {
 	for (u64 i = 0; i < n; i++)
-		buddy_free(vm->b, vm->pfns[i], 0);
+		pagesrc_free(&vm->src, vm->pfns[i], 0);
 	vm->st.pages_free += n;
 }
 
@@ -148,7 +154,8 @@ static int vmalloc_map_area(struct vmalloc *vm, u64 addr, u64 area, u64 n, const
 	return 0;
 }
 
-int vmalloc_alloc(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
+static int vmalloc_alloc_limit(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend,
+			       enum zone_type limit, u64 *addr)
 {
 	u64 area, mapped, a;
 	int err = vmalloc_shape(vm, size, &align, &vstart, &vend, &area, &mapped);
@@ -166,7 +173,7 @@ int vmalloc_alloc(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend,
 		goto fail;
 	}
 	for (u64 i = 0; i < n; i++) {
-		if (buddy_alloc(vm->b, 0, MT_UNMOVABLE, &vm->pfns[i])) {
+		if (pagesrc_alloc(&vm->src, 0, MT_UNMOVABLE, limit, &vm->pfns[i])) {
 			vmalloc_free_pfns(vm, i);
 			vm->st.pages_alloc += i;
 			vm->st.page_failures++;
@@ -179,6 +186,7 @@ int vmalloc_alloc(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend,
 		goto fail_space;
 	}
 	vm->st.vmallocs++;
+	vm->st.vmalloc32s += limit == ZONE_DMA32;
 	*addr = a;
 	return 0;
 fail_space:
@@ -188,38 +196,76 @@ fail:
 	return -ENOMEM;
 }
 
-int vmalloc_vmap(struct vmalloc *vm, const u64 *pfns, u64 n, u64 *addr)
+int vmalloc_alloc(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
 {
-	u64 a, guard = vmalloc_guard_bytes(vm); /* vmap's get_vm_area adds the guard page itself */
-	if (!n || n > (1ULL << 40)) {
-		vm->st.invalid++;
-		return -EINVAL;
-	}
-	u64 area = (n << MM_PAGE_SHIFT) + guard;
+	return vmalloc_alloc_limit(vm, size, align, vstart, vend, ZONE_NORMAL, addr);
+}
+
+int vmalloc_alloc32(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
+{
+	return vmalloc_alloc_limit(vm, size, align, vstart, vend, ZONE_DMA32, addr);
+}
+
+/* Reserve an area for n caller-owned pages at pfns[0..n) and map them (vmap, ioremap). */
+static int vmalloc_map_foreign(struct vmalloc *vm, const u64 *pfns, u64 n, u64 flag, u64 *addr)
+{
+	u64 a, area = (n << MM_PAGE_SHIFT) + vmalloc_guard_bytes(vm); /* get_vm_area adds the guard */
 	int err = vmalloc_reserve(vm, area, MM_PAGE_SIZE, vm->cfg.vstart, vm->cfg.vend & MM_PAGE_MASK, &a);
 	if (err) {
 		vm->st.space_failures++;
 		vm->st.alloc_failures++;
 		return -ENOMEM;
 	}
-	if (vmalloc_map_area(vm, a, area, n, pfns, VMALLOC_AREA_VMAP)) {
+	if (vmalloc_map_area(vm, a, area, n, pfns, flag)) {
 		vmlist_free(&vm->vl, a, NULL);
 		vm->st.alloc_failures++;
 		return -ENOMEM;
 	}
-	vm->st.vmaps++;
 	*addr = a;
 	return 0;
+}
+
+int vmalloc_ioremap(struct vmalloc *vm, u64 phys, u64 size, u64 *addr)
+{
+	u64 first = phys & MM_PAGE_MASK;
+	if (!size || size > (1ULL << 52) || phys > (1ULL << 52)) {
+		vm->st.invalid++;
+		return -EINVAL;
+	}
+	u64 n = MM_PAGE_ALIGN(phys + size - first) >> MM_PAGE_SHIFT;
+	if (vmalloc_pfns_reserve(vm, n))
+		return -ENOMEM;
+	for (u64 i = 0; i < n; i++)
+		vm->pfns[i] = (first >> MM_PAGE_SHIFT) + i;
+	int err = vmalloc_map_foreign(vm, vm->pfns, n, VMALLOC_AREA_VMAP | VMALLOC_AREA_IO, addr);
+	if (err)
+		return err;
+	vm->st.ioremaps++;
+	vm->st.ioremap_pages += n;
+	return 0;
+}
+
+int vmalloc_vmap(struct vmalloc *vm, const u64 *pfns, u64 n, u64 *addr)
+{
+	if (!n || n > (1ULL << 40)) {
+		vm->st.invalid++;
+		return -EINVAL;
+	}
+	int err = vmalloc_map_foreign(vm, pfns, n, VMALLOC_AREA_VMAP, addr);
+	if (!err)
+		vm->st.vmaps++;
+	return err;
 }
 
 static void vmalloc_page_unmapped(void *arg, u64 va, u64 pfn)
 {
 	struct vmalloc *vm = arg;
-	buddy_free(vm->b, pfn, 0);
+	pagesrc_free(&vm->src, pfn, 0);
 	vm->st.pages_free++;
 }
 
-/* Shared by vfree and vunmap: look up, unmap (freeing data pages of vmalloc areas), flush. */
+/* Shared by vfree and vunmap: look up, unmap, flush. deallocate_pages (vfree) frees the area's
+ * own pages, i.e. those of a vmalloc area; vunmap frees none, and a vmalloc area's stay leaked. */
 static int vmalloc_remove(struct vmalloc *vm, u64 addr, bool want_vmap)
 {
 	u64 rec;
@@ -234,8 +280,11 @@ static int vmalloc_remove(struct vmalloc *vm, u64 addr, bool want_vmap)
 	bool is_vmap = rec & VMALLOC_AREA_VMAP;
 	u64 size = rec & MM_PAGE_MASK, mapped = size - vmalloc_guard_bytes(vm);
 	vm->st.kind_mismatches += is_vmap != want_vmap;
+	bool deallocate = !want_vmap && !is_vmap;
 	u64 n = pgtable_unmap(vm->pt, addr, addr + mapped, vm->cfg.free_tables,
-			      is_vmap ? NULL : vmalloc_page_unmapped, vm);
+			      deallocate ? vmalloc_page_unmapped : NULL, vm);
+	if (want_vmap && !is_vmap)
+		vm->st.leaked_pages += n;
 	vm->st.live_areas--;
 	vm->st.live_pages -= n;
 	int r = tlb_unmapped(&vm->tlb, addr, size);

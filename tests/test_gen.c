@@ -19,9 +19,9 @@
 #define VEND 0xffffe8ffffffffffULL
 #define PG 4096ULL
 
-static const char *const required[] = {"fix_size",    "full_fit",    "long_busy_list",
-				       "random_size", "fix_align",   "random_size_align",
-				       "align_shift", "buddy_aging", "mmap_churn"};
+static const char *const required[] = {"fix_size",   "full_fit",	  "long_busy_list", "random_size",
+				       "fix_align",  "random_size_align", "align_shift",    "buddy_aging",
+				       "mmap_churn", "kmap_copy",	  "kmap_hot",	    "drivers"};
 
 Test(gen, registry_has_every_workload)
 {

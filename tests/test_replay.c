@@ -189,7 +189,8 @@ Test(replay, synthetic_pairing_and_counted_errors)
 		cr_assert_eq(s->vm.tlb.st.flush_range, 3);
 		cr_assert_eq(s->vm.tlb.st.flush_pages, 3 + 2 + 2); /* whole areas, guard included */
 		/* data pages all back in the buddy: only the table pages are held */
-		cr_assert_eq(s->buddy.st.allocs[0] - s->buddy.st.frees[0], pgtable_nr_table_pages(s->vm.pt));
+		const struct buddy *b = &s->zones.zone[0].buddy; /* the default layout: one Normal zone */
+		cr_assert_eq(b->st.allocs[0] - b->st.frees[0], pgtable_nr_table_pages(s->vm.pt));
 		replay_row_fini(&r);
 	}
 }

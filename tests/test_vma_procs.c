@@ -192,7 +192,7 @@ Test(vma, random_events_keep_invariants)
 	for (int populate = 0; populate < 2; populate++) {
 		struct sim_cfg sc;
 		sim_cfg_default(&sc);
-		sc.zone_pages = 1 << 16;
+		sim_cfg_top_zone(&sc)->nr_pages = 1 << 16;
 		sc.populate = populate;
 		sc.vma = vma_indexes[populate];
 		struct sim *s = malloc(sizeof(*s));

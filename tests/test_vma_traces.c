@@ -136,7 +136,7 @@ static char *replay(const struct mm_trace *t, const struct vma_index_ops *idx, u
 	struct sim_cfg cfg;
 	sim_cfg_default(&cfg);
 	cfg.vma = idx;
-	cfg.zone_pages = 1 << 16;
+	cfg.zones.zone[0].nr_pages = 1 << 16;
 	struct sim *s = malloc(sizeof(*s));
 	cr_assert(s);
 	cr_assert_eq(sim_init(s, &cfg), 0);

@@ -7,17 +7,13 @@
 #include "trace_native.h"
 
 const struct gen_ops *const gen_registry[] = {
-	&gen_fix_size,
-	&gen_full_fit,
-	&gen_long_busy_list,
-	&gen_random_size,
-	&gen_fix_align,
-	&gen_random_size_align,
-	&gen_align_shift,
-	&gen_test_vmalloc,
-	&gen_buddy_aging,
-	&gen_mmap_churn,
-	NULL,
+	&gen_fix_size,	     &gen_full_fit,
+	&gen_long_busy_list, &gen_random_size,
+	&gen_fix_align,	     &gen_random_size_align,
+	&gen_align_shift,    &gen_test_vmalloc,
+	&gen_buddy_aging,    &gen_mmap_churn,
+	&gen_ops_kmap_copy,  &gen_ops_kmap_hot,
+	&gen_drivers,	     NULL,
 };
 
 const struct gen_ops *gen_find(const char *name)

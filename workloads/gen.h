@@ -67,10 +67,13 @@ u64 gen_loops(const struct gen_ops *g, const struct gen_params *p);
  * 0 or a negative errno (-EIO on a write error, or what the generator returned). */
 int gen_write_native(const struct gen_ops *g, const struct gen_params *p, FILE *f, u64 *nevents);
 
-/* The per-generator entry points (gen_vmalloc.c, gen_aging.c, gen_churn.c). */
+/* The per-generator entry points (gen_vmalloc.c, gen_aging.c, gen_churn.c, ...). */
 extern const struct gen_ops gen_fix_size, gen_full_fit, gen_long_busy_list, gen_random_size, gen_fix_align,
 	gen_random_size_align, gen_align_shift, gen_test_vmalloc;
 extern const struct gen_ops gen_buddy_aging;
 extern const struct gen_ops gen_mmap_churn;
+/* issue 7: gen_kmap.c (kmap pool workloads), gen_drivers.c (vmalloc_32, ioremap, vunmap, DMA zones) */
+extern const struct gen_ops gen_ops_kmap_copy, gen_ops_kmap_hot;
+extern const struct gen_ops gen_drivers;
 
 #endif
