@@ -21,6 +21,12 @@ void spans_fini(struct spans *s)
 	memset(s, 0, sizeof(*s));
 }
 
+static void spans_bounds(struct spans_chunk *ch)
+{
+	ch->lo = ch->start[0];
+	ch->hi = ch->end[ch->n - 1];
+}
+
 static void spans_regap(struct spans_chunk *ch)
 {
 	u64 g = 0;
@@ -56,30 +62,27 @@ static void spans_close(struct spans *s, u32 k)
 	s->nr--;
 }
 
+/* The first span that ends above x: the chunk by its last end, then the span in it. Both
+ * searches are branch-free (the step is a conditional move), as the outcome is unpredictable. */
 struct spans_pos spans_above(const struct spans *s, u64 x)
 {
-	/* the first chunk whose last span ends above x, then the first span in it that does */
-	u32 lo = 0, hi = s->nr;
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-		const struct spans_chunk *ch = &s->c[mid];
-		if (ch->end[ch->n - 1] > x)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	if (lo == s->nr)
+	if (!s->nr || s->c[s->nr - 1].hi <= x)
 		return (struct spans_pos){s->nr, 0};
-	const struct spans_chunk *ch = &s->c[lo];
-	u32 a = 0, b = ch->n - 1; /* ch->end[b] > x */
-	while (a < b) {
-		u32 mid = a + (b - a) / 2;
-		if (ch->end[mid] > x)
-			b = mid;
-		else
-			a = mid + 1;
+	const struct spans_chunk *c = s->c; /* invariant: the answer is in c[0..len) */
+	u32 len = s->nr;
+	while (len > 1) {
+		u32 half = len / 2;
+		c += c[half - 1].hi <= x ? half : 0;
+		len -= half;
 	}
-	return (struct spans_pos){lo, a};
+	const u64 *e = c->end; /* c->hi > x: the answer is in e[0..len) */
+	len = c->n;
+	while (len > 1) {
+		u32 half = len / 2;
+		e += e[half - 1] <= x ? half : 0;
+		len -= half;
+	}
+	return (struct spans_pos){(u32)(c - s->c), (u32)(e - c->end)};
 }
 
 u64 spans_rank(const struct spans *s, struct spans_pos p)
@@ -99,6 +102,7 @@ static void spans_chunk_put(struct spans_chunk *ch, u32 i, u64 start, u64 end)
 	ch->start[i] = start;
 	ch->end[i] = end;
 	ch->n++;
+	spans_bounds(ch);
 	if (i > 0 && i < ch->n - 1) {
 		if (old == ch->maxgap) /* the largest gap was split */
 			spans_regap(ch);
@@ -115,6 +119,11 @@ int spans_insert(struct spans *s, u64 start, u64 end)
 	struct spans_pos p = spans_above(s, start);
 	if (p.c < s->nr && s->c[p.c].start[p.i] < end)
 		return -EINVAL; /* overlaps */
+	return spans_insert_at(s, p, start, end);
+}
+
+int spans_insert_at(struct spans *s, struct spans_pos p, u64 start, u64 end)
+{
 	if (!s->nr) {
 		if (spans_open(s, 0))
 			return -ENOMEM;
@@ -134,6 +143,8 @@ int spans_insert(struct spans *s, u64 start, u64 end)
 		memcpy(hi->start, &ch->start[h], hi->n * sizeof(u64));
 		memcpy(hi->end, &ch->end[h], hi->n * sizeof(u64));
 		ch->n = h;
+		spans_bounds(ch);
+		spans_bounds(hi);
 		spans_regap(ch);
 		spans_regap(hi);
 		if (p.i > h) {
@@ -154,6 +165,7 @@ static void spans_merge(struct spans *s, u32 k)
 	memcpy(&a->start[a->n], b->start, b->n * sizeof(u64));
 	memcpy(&a->end[a->n], b->end, b->n * sizeof(u64));
 	a->n += b->n;
+	a->hi = b->hi;
 	a->maxgap = MM_MAX(MM_MAX(a->maxgap, b->maxgap), g);
 	spans_close(s, k + 1);
 }
@@ -179,6 +191,7 @@ int spans_remove(struct spans *s, u64 start, u64 *end, u64 *rank)
 		spans_close(s, p.c);
 		return 0;
 	}
+	spans_bounds(ch);
 	if (inner) /* two gaps joined: the rest are unchanged */
 		ch->maxgap = MM_MAX(ch->maxgap, joined);
 	else /* an edge gap went away */
@@ -212,7 +225,7 @@ int spans_check(const struct spans *s)
 			prev_end = ch->end[i];
 			first = false;
 		}
-		if (g != ch->maxgap)
+		if (g != ch->maxgap || ch->lo != ch->start[0] || ch->hi != ch->end[ch->n - 1])
 			return -EUCLEAN;
 		count += ch->n;
 	}

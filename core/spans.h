@@ -10,6 +10,7 @@
 #define SPANS_CHUNK_MAX 64 /* spans per chunk; a full chunk splits in two halves */
 
 struct spans_chunk {
+	u64 lo, hi;	  /* start[0] and end[n - 1], so scans and searches pass chunks unopened */
 	u64 *start, *end; /* n spans sorted by start: start[i] < end[i] <= start[i + 1] */
 	u64 maxgap;	  /* max of start[i] - end[i - 1] over 0 < i < n; 0 when n < 2 */
 	u32 n;		  /* 1..SPANS_CHUNK_MAX: empty chunks are removed */
@@ -34,6 +35,9 @@ struct spans_pos spans_above(const struct spans *s, u64 x);
 u64 spans_rank(const struct spans *s, struct spans_pos p);
 /* Add [start, end) (start < end), which must overlap no span: 0, -EINVAL or -ENOMEM. */
 int spans_insert(struct spans *s, u64 start, u64 end);
+/* spans_insert where the caller knows p == spans_above(s, start) and that [start, end) is a
+ * valid span that overlaps nothing (a first-fit walk that stopped at p): 0 or -ENOMEM. */
+int spans_insert_at(struct spans *s, struct spans_pos p, u64 start, u64 end);
 /* Remove the span starting at start: 0 with *end and *rank (how many spans preceded it; either
  * may be NULL), or -ENOENT. */
 int spans_remove(struct spans *s, u64 start, u64 *end, u64 *rank);

@@ -43,23 +43,24 @@ static int vml_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 	const struct spans *s = &l->busy;
 	u64 a, na, visits = 0;
 	int ret = 0;
+	u32 c, i = 0;
 	if (!vmlist_align_up(vstart, align, &a) || !vmlist_fits_below(a, size, vend))
 		return -ENOMEM;
-	for (u32 c = 0; c < s->nr; c++) {
+	for (c = 0; c < s->nr; c++) {
 		const struct spans_chunk *ch = &s->c[c];
 		const u64 *st = ch->start, *en = ch->end;
 		u32 n = ch->n;
-		if (en[n - 1] <= a) {
+		if (ch->hi <= a) {
 			visits += n;
 			continue;
 		}
-		if (ch->maxgap < size && (st[0] < a || st[0] - a < size) &&
-		    vmlist_align_up(en[n - 1], align, &na) && vmlist_fits_below(na, size, vend)) {
+		if (ch->maxgap < size && (ch->lo < a || ch->lo - a < size) &&
+		    vmlist_align_up(ch->hi, align, &na) && vmlist_fits_below(na, size, vend)) {
 			visits += n;
 			a = MM_MAX(a, na);
 			continue;
 		}
-		for (u32 i = 0; i < n; i++) {
+		for (i = 0; i < n; i++) {
 			visits++;
 			if (en[i] <= a)
 				continue;
@@ -71,8 +72,9 @@ static int vml_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 			}
 		}
 	}
+	i = 0; /* ran off the end: append */
 found:
-	ret = spans_insert(&l->busy, a, a + size);
+	ret = spans_insert_at(&l->busy, (struct spans_pos){c, i}, a, a + size);
 	if (!ret)
 		*addr = a;
 out:

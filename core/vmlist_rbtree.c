@@ -85,18 +85,21 @@ static struct vmr_area *vmr_first_above(struct vmr *r, u64 a)
  * a chunk is passed whole (each area a visit) when no area in it can end the walk: the first
  * leaves no room, every inner gap is shorter than size (the candidate at an area is at or past
  * the previous area's end), and the candidate fits below vend now and past the last area (it
- * only grows). 0 with *a the fit, or -ENOMEM; *visits counts the areas walked. */
-static int vmr_walk(struct vmr *r, struct spans_pos p, u64 size, u64 align, u64 vend, u64 *ap, u64 *visits)
+ * only grows). 0 with *a the candidate and *p the area it lies below (the end of the set when
+ * none), or -ENOMEM; *visits counts the areas walked. */
+static int vmr_walk(struct vmr *r, struct spans_pos *p, u64 size, u64 align, u64 vend, u64 *ap, u64 *visits)
 {
 	const struct spans *s = &r->list;
 	u64 a = *ap, na, v = 0;
 	int ret = 0;
-	for (u32 c = p.c, i = p.i; c < s->nr; c++, i = 0) {
+	u32 c, i;
+	for (c = p->c, i = p->i; c < s->nr; c++, i = 0) {
 		const struct spans_chunk *ch = &s->c[c];
 		const u64 *st = ch->start, *en = ch->end;
 		u32 n = ch->n;
-		if (!r->cached_hole && ch->maxgap < size && (st[i] < a || st[i] - a < size) &&
-		    vmlist_fits_below(a, size, vend) && vmlist_align_up(en[n - 1], align, &na) &&
+		u64 lo = i ? st[i] : ch->lo;
+		if (!r->cached_hole && ch->maxgap < size && (lo < a || lo - a < size) &&
+		    vmlist_fits_below(a, size, vend) && vmlist_align_up(ch->hi, align, &na) &&
 		    vmlist_fits_below(na, size, vend)) {
 			v += n - i;
 			a = na;
@@ -118,7 +121,9 @@ static int vmr_walk(struct vmr *r, struct spans_pos p, u64 size, u64 align, u64 
 			}
 		}
 	}
+	i = 0;
 out:
+	*p = (struct spans_pos){c, i};
 	*visits = v;
 	*ap = a;
 	return ret;
@@ -160,8 +165,8 @@ static int vmr_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 	}
 	/* Walk the areas from first, moving the candidate past each one it runs into. */
 	u64 visits = 0;
-	int ret = vmr_walk(r, first ? spans_above(&r->list, first->start) : (struct spans_pos){r->list.nr, 0},
-			   size, align, vend, &a, &visits);
+	struct spans_pos p = first ? spans_above(&r->list, first->start) : (struct spans_pos){r->list.nr, 0};
+	int ret = vmr_walk(r, &p, size, align, vend, &a, &visits);
 	r->st->visits += visits;
 	if (ret || !vmlist_fits_below(a, size, vend))
 		return -ENOMEM;
@@ -169,7 +174,7 @@ static int vmr_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 	struct vmr_area *va = objpool_get(&r->pool);
 	if (!va)
 		return -ENOMEM;
-	if (spans_insert(&r->list, a, a + size)) {
+	if (spans_insert_at(&r->list, p, a, a + size)) {
 		objpool_put(&r->pool, va);
 		return -ENOMEM;
 	}
