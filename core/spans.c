@@ -119,11 +119,12 @@ int spans_insert(struct spans *s, u64 start, u64 end)
 	struct spans_pos p = spans_above(s, start);
 	if (p.c < s->nr && s->c[p.c].start[p.i] < end)
 		return -EINVAL; /* overlaps */
-	return spans_insert_at(s, p, start, end);
+	return spans_insert_at(s, &p, start, end);
 }
 
-int spans_insert_at(struct spans *s, struct spans_pos p, u64 start, u64 end)
+int spans_insert_at(struct spans *s, struct spans_pos *at, u64 start, u64 end)
 {
+	struct spans_pos p = *at;
 	if (!s->nr) {
 		if (spans_open(s, 0))
 			return -ENOMEM;
@@ -149,11 +150,13 @@ int spans_insert_at(struct spans *s, struct spans_pos p, u64 start, u64 end)
 		spans_regap(hi);
 		if (p.i > h) {
 			ch = hi;
+			p.c++;
 			p.i -= h;
 		}
 	}
 	spans_chunk_put(ch, p.i, start, end);
 	s->count++;
+	*at = p;
 	return 0;
 }
 

@@ -35,9 +35,16 @@ struct spans_pos spans_above(const struct spans *s, u64 x);
 u64 spans_rank(const struct spans *s, struct spans_pos p);
 /* Add [start, end) (start < end), which must overlap no span: 0, -EINVAL or -ENOMEM. */
 int spans_insert(struct spans *s, u64 start, u64 end);
-/* spans_insert where the caller knows p == spans_above(s, start) and that [start, end) is a
- * valid span that overlaps nothing (a first-fit walk that stopped at p): 0 or -ENOMEM. */
-int spans_insert_at(struct spans *s, struct spans_pos p, u64 start, u64 end);
+/* spans_insert where the caller knows *at == spans_above(s, start) and that [start, end) is a
+ * valid span that overlaps nothing (a first-fit walk that stopped at *at): 0 with *at where the
+ * span went, or -ENOMEM. */
+int spans_insert_at(struct spans *s, struct spans_pos *at, u64 start, u64 end);
+/* Is the span at p (a position remembered from before later changes) still the one starting at
+ * start? Starts are unique, so a match means p is that span's place now. */
+static inline bool spans_still_at(const struct spans *s, struct spans_pos p, u64 start)
+{
+	return p.c < s->nr && p.i < s->c[p.c].n && s->c[p.c].start[p.i] == start;
+}
 /* Remove the span starting at start: 0 with *end and *rank (how many spans preceded it; either
  * may be NULL), or -ENOENT. */
 int spans_remove(struct spans *s, u64 start, u64 *end, u64 *rank);

@@ -35,6 +35,7 @@ struct vmr {
 	 * cached_align-aligned block could start in is shorter than cached_hole_size. */
 	struct vmr_area *cache;
 	u64 cached_hole_size, cached_vstart, cached_align;
+	struct spans_pos cache_pos; /* where cache was inserted in list: a hint, checked before use */
 };
 
 static int vmr_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_stats *st)
@@ -49,6 +50,7 @@ static int vmr_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_stat
 	r->cached_hole = cfg->cached_hole;
 	r->cache = NULL;
 	r->cached_hole_size = r->cached_vstart = r->cached_align = 0;
+	r->cache_pos = (struct spans_pos){0, 0};
 	return 0;
 }
 
@@ -165,7 +167,11 @@ static int vmr_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 	}
 	/* Walk the areas from first, moving the candidate past each one it runs into. */
 	u64 visits = 0;
-	struct spans_pos p = first ? spans_above(&r->list, first->start) : (struct spans_pos){r->list.nr, 0};
+	struct spans_pos p = {r->list.nr, 0};
+	if (from_cache && spans_still_at(&r->list, r->cache_pos, first->start))
+		p = r->cache_pos;
+	else if (first)
+		p = spans_above(&r->list, first->start);
 	int ret = vmr_walk(r, &p, size, align, vend, &a, &visits);
 	r->st->visits += visits;
 	if (ret || !vmlist_fits_below(a, size, vend))
@@ -174,15 +180,17 @@ static int vmr_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 	struct vmr_area *va = objpool_get(&r->pool);
 	if (!va)
 		return -ENOMEM;
-	if (spans_insert_at(&r->list, p, a, a + size)) {
+	if (spans_insert_at(&r->list, &p, a, a + size)) {
 		objpool_put(&r->pool, va);
 		return -ENOMEM;
 	}
 	va->start = a;
 	va->end = a + size;
 	vmr_tree_RB_INSERT(&r->root, va);
-	if (r->cached_hole)
+	if (r->cached_hole) {
 		r->cache = va;
+		r->cache_pos = p;
+	}
 	*addr = a;
 	return 0;
 }
