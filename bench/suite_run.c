@@ -45,9 +45,14 @@ struct cell_result {
 	double *ns_per_event; /* per repeat */
 	u64 heap_allocated, heap_resident;
 	bool heap_known;
-	u64 cycles; /* hardware cycles of the first timed pass, 0 when software */
-	struct hwcounter hw;
+	u64 hwval[4]; /* hardware counts of the first timed pass (hw_events), when hw[i].hardware */
+	struct hwcounter hw[4];
 };
+
+/* libpfm4 names of the hardware events counted around the first timed pass, and their columns */
+static const char *const hw_events[4] = {"cycles", "instructions", "cache-misses", "dTLB-load-misses"};
+static const char *const hw_columns[4] = {"host_cycles_per_event", "host_instructions_per_event",
+					  "host_cache_misses_per_event", "host_dtlb_load_misses_per_event"};
 
 static bool replay_has_column(const char *name)
 {
@@ -75,8 +80,10 @@ static void summary_header(FILE *f)
 	for (int k = 0; k < LC_NR; k++)
 		fprintf(f, ",host_%s_p50_ns,host_%s_p90_ns,host_%s_p99_ns", lc_names[k], lc_names[k],
 			lc_names[k]);
-	fprintf(f, ",host_heap_allocated_bytes,host_heap_resident_bytes,host_peak_rss_bytes,host_counters"
-		   ",host_cycles_per_event\n");
+	fprintf(f, ",host_heap_allocated_bytes,host_heap_resident_bytes,host_peak_rss_bytes,host_counters");
+	for (int i = 0; i < 4; i++)
+		fprintf(f, ",%s", hw_columns[i]);
+	fputc('\n', f);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -130,9 +137,13 @@ static void summary_row(FILE *f, const char *label, const char *cfg_label, const
 			(unsigned long long)cr->heap_resident);
 	else
 		fprintf(f, ",,");
-	fprintf(f, ",%llu,%s,", (unsigned long long)row->host_rss, cr->hw.hardware ? "hardware" : "software");
-	if (cr->hw.hardware && row->events)
-		fprintf(f, "%.2f", (double)cr->cycles / (double)row->events);
+	fprintf(f, ",%llu,%s", (unsigned long long)row->host_rss,
+		cr->hw[0].hardware ? "hardware" : "software");
+	for (int i = 0; i < 4; i++) {
+		fputc(',', f);
+		if (cr->hw[i].hardware && row->events)
+			fprintf(f, "%.3f", (double)cr->hwval[i] / (double)row->events);
+	}
 	fputc('\n', f);
 }
 
@@ -223,31 +234,36 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, struc
 		fprintf(stderr, "\nmmreplay suite: %s %s: %s\n", ts->label, cfg_label, strerror(-err));
 		return err;
 	}
-	hwcounter_open(&cr.hw, "cycles");
+	for (int i = 0; i < 4; i++)
+		hwcounter_open(&cr.hw[i], hw_events[i]);
 	struct replay_row row;
 	memset(&row, 0, sizeof(row));
 	for (unsigned r = 0; r < s->repeats; r++) {
 		if (r)
 			replay_row_fini(&row);
-		u64 c0 = r == 0 ? hwcounter_read(&cr.hw) : 0;
+		u64 c0[4];
+		for (int i = 0; i < 4; i++)
+			c0[i] = hwcounter_read(&cr.hw[i]);
 		err = replay_run(ts->label, ts->t.ev, ts->t.n, &cfg, &row);
-		if (r == 0 && cr.hw.hardware)
-			cr.cycles = hwcounter_read(&cr.hw) - c0;
+		for (int i = 0; r == 0 && i < 4; i++)
+			cr.hwval[i] = hwcounter_read(&cr.hw[i]) - c0[i];
 		if (err) {
-			hwcounter_close(&cr.hw);
+			for (int i = 0; i < 4; i++)
+				hwcounter_close(&cr.hw[i]);
 			fprintf(stderr, "\nmmreplay suite: %s %s: %s\n", ts->label, cfg_label,
 				strerror(-err));
 			return err;
 		}
 		ns[r] = row.events ? (double)row.host_ns / (double)row.events : 0.0;
 	}
-	hwcounter_close(&cr.hw);
+	for (int i = 0; i < 4; i++)
+		hwcounter_close(&cr.hw[i]);
 	summary_row(summary, ts->label, cfg_label, &row, &cr, s->repeats);
 	if (o->table) {
 		const struct sim *m = row.sim;
 		if (k == 0)
-			printf("%-26s %-32s %9s %11s %9s %7s %9s\n", "trace", "config", "events", "vmlist_vis",
-			       "flushes", "ufi(9)", "ns/event");
+			printf("%-26s %-32s %9s %11s %9s %7s %9s\n", "trace", "config", "events",
+			       "vmlist_vis", "flushes", "ufi(9)", "ns/event");
 		u64 flushes = m->vm.tlb.st.flush_all + m->vm.tlb.st.flush_range + m->procs.st.tlb_flush_range;
 		unsigned n = m->buddy.max_order + 1;
 		if (tty)

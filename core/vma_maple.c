@@ -9,75 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vma.h"
-
-#define MT_SLOTS 16
-#define MT_MIN (MT_SLOTS / 2)
-#define MT_MAX_DEPTH 24
-
-struct mt_node {
-	/* leaf: slot[i] is a VMA and pivot[i] its end - 1, strictly increasing.
-	 * internal: slot[i] is a child whose keys k satisfy pivot[i-1] < k <= pivot[i] (pivot[-1]
-	 * = the node's own lower bound, pivot[nr-1] = its upper bound, not stored). */
-	u64 pivot[MT_SLOTS];
-	void *slot[MT_SLOTS];
-	struct mt_node *lprev, *lnext; /* leaves only: neighbouring leaves in key order */
-	u16 nr;			       /* entries; >= MT_MIN except in the root */
-	u8 leaf;
-};
-
-struct vma_maple {
-	struct mt_node *root; /* NULL when empty */
-	unsigned depth;	      /* levels, 1 = the root is a leaf */
-	u64 count;
-	/* the walk state (the kernel's ma_state): leaf and slot of the last VMA found, so the
-	 * next and previous VMA cost one step; NULL after any change to the tree */
-	struct mt_node *cur;
-	unsigned cur_idx;
-};
-
-static inline void mt_set_cursor(struct vma_maple *t, struct mt_node *n, unsigned i)
-{
-	t->cur = n;
-	t->cur_idx = i;
-}
-
-/* Leaf and slot of v when the cursor is on it. */
-static inline bool mt_cursor_on(const struct vma_maple *t, const struct vma *v)
-{
-	return t->cur && t->cur_idx < t->cur->nr && t->cur->slot[t->cur_idx] == v;
-}
-
-/* Slot of v in the cursor's leaf when it is at the cursor or just before it, else -1. */
-static inline int mt_cursor_slot(const struct vma_maple *t, const struct vma *v)
-{
-	if (mt_cursor_on(t, v))
-		return (int)t->cur_idx;
-	if (t->cur && t->cur_idx > 0 && t->cur_idx - 1 < t->cur->nr && t->cur->slot[t->cur_idx - 1] == v)
-		return (int)t->cur_idx - 1;
-	return -1;
-}
-
-struct mt_path {
-	struct mt_node *node[MT_MAX_DEPTH];
-	unsigned idx[MT_MAX_DEPTH]; /* slot taken in node[d] */
-	unsigned depth;
-};
+#include "vma_maple.h"
 
 static int vm_init(void *priv)
 {
 	memset(priv, 0, sizeof(struct vma_maple));
 	return 0;
-}
-
-static void mt_free(struct mt_node *n)
-{
-	if (!n)
-		return;
-	if (!n->leaf)
-		for (unsigned i = 0; i < n->nr; i++)
-			mt_free(n->slot[i]);
-	free(n);
 }
 
 static void vm_reset(void *priv)
@@ -88,16 +25,24 @@ static void vm_reset(void *priv)
 static void vm_fini(void *priv)
 {
 	struct vma_maple *t = priv;
-	mt_free(t->root);
+	vma_maple_node_free(t->root);
 	memset(t, 0, sizeof(*t));
 }
 
 /* Slot of an internal node to descend for key. */
+/* Pivots of n[0..lim) below key. Pivots are sorted, so this is the position a linear walk
+ * stops at; counted without branches (the model counts the walk's visits, not this loop). */
+static inline unsigned mt_count_below(const struct mt_node *n, unsigned lim, u64 key)
+{
+	unsigned c = 0;
+	for (unsigned j = 0; j < lim; j++)
+		c += n->pivot[j] < key;
+	return c;
+}
+
 static inline unsigned mt_child(const struct mt_node *n, u64 key, struct vma_stats *st)
 {
-	unsigned i = 0;
-	while (i + 1 < n->nr && key > n->pivot[i])
-		i++;
+	unsigned i = mt_count_below(n, n->nr - 1u, key);
 	st->find_vma_visits += i + 1;
 	return i;
 }
@@ -126,9 +71,7 @@ static struct mt_node *mt_descend(struct vma_maple *t, u64 key, struct mt_path *
 /* First leaf entry with pivot >= key, or n->nr. */
 static inline unsigned mt_leaf_pos(const struct mt_node *n, u64 key, struct vma_stats *st)
 {
-	unsigned i = 0;
-	while (i < n->nr && n->pivot[i] < key)
-		i++;
+	unsigned i = mt_count_below(n, n->nr, key);
 	st->find_vma_visits += i < n->nr ? i + 1 : i;
 	return i;
 }
@@ -246,41 +189,16 @@ static struct vma *vm_prev(void *priv, struct vma *v, struct vma_stats *st)
 	return n->lprev->slot[n->lprev->nr - 1];
 }
 
-static struct mt_node *mt_node_new(bool leaf)
-{
-	struct mt_node *n = calloc(1, sizeof(*n));
-	if (n)
-		n->leaf = leaf;
-	return n;
-}
-
-/* Put (pivot, slot) at position i of n, which has room. */
-static void mt_put(struct mt_node *n, unsigned i, u64 pivot, void *slot)
-{
-	memmove(&n->pivot[i + 1], &n->pivot[i], (n->nr - i) * sizeof(u64));
-	memmove(&n->slot[i + 1], &n->slot[i], (n->nr - i) * sizeof(void *));
-	n->pivot[i] = pivot;
-	n->slot[i] = slot;
-	n->nr++;
-}
-
-static void mt_cut(struct mt_node *n, unsigned i)
-{
-	memmove(&n->pivot[i], &n->pivot[i + 1], (n->nr - i - 1) * sizeof(u64));
-	memmove(&n->slot[i], &n->slot[i + 1], (n->nr - i - 1) * sizeof(void *));
-	n->nr--;
-}
-
 static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
 	u64 key = v->end - 1;
 	if (!t->root) {
-		t->root = mt_node_new(true);
+		t->root = vma_maple_node_new(true);
 		if (!t->root)
 			return -ENOMEM;
 		t->depth = 1;
-		mt_put(t->root, 0, key, v);
+		vma_maple_node_put(t->root, 0, key, v);
 		t->count++;
 		return 0;
 	}
@@ -288,7 +206,7 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 	struct mt_node *c = t->cur;
 	if (c && c->nr < MT_SLOTS && c->nr > 1 && key > c->pivot[0] && key < c->pivot[c->nr - 1]) {
 		unsigned pos = mt_leaf_pos(c, key, st);
-		mt_put(c, pos, key, v);
+		vma_maple_node_put(c, pos, key, v);
 		mt_set_cursor(t, c, pos);
 		t->count++;
 		return 0;
@@ -304,7 +222,7 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 	if (need == p.depth + 1)
 		need++; /* a new root */
 	for (unsigned k = 0; k < need; k++) {
-		spare[k] = mt_node_new(false);
+		spare[k] = vma_maple_node_new(false);
 		if (!spare[k]) {
 			while (k--)
 				free(spare[k]);
@@ -319,11 +237,11 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 		n = p.node[d];
 		if (n->nr < MT_SLOTS) {
 			if (n->leaf) {
-				mt_put(n, pos, piv, slot);
+				vma_maple_node_put(n, pos, piv, slot);
 				mt_set_cursor(t, n, pos); /* no split: the walk state stays on v */
 			} else {
 				/* child pos-1 split: the new right half follows it; pivot bounds the left */
-				mt_put(n, pos, n->pivot[pos - 1], slot);
+				vma_maple_node_put(n, pos, n->pivot[pos - 1], slot);
 				n->pivot[pos - 1] = piv;
 			}
 			break;
@@ -381,71 +299,6 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 	return 0;
 }
 
-/* n (at depth d of path p, not the root) has fewer than MT_MIN entries: borrow or merge. */
-static void mt_rebalance(struct vma_maple *t, struct mt_path *p, unsigned d)
-{
-	while (d > 0) {
-		struct mt_node *n = p->node[d], *par = p->node[d - 1];
-		unsigned i = p->idx[d - 1];
-		if (n->nr >= MT_MIN)
-			return;
-		struct mt_node *l = i > 0 ? par->slot[i - 1] : NULL;
-		struct mt_node *r = i + 1 < par->nr ? par->slot[i + 1] : NULL;
-		if (l && l->nr > MT_MIN) {
-			if (n->leaf) {
-				mt_put(n, 0, l->pivot[l->nr - 1], l->slot[l->nr - 1]);
-				l->nr--;
-				par->pivot[i - 1] = l->pivot[l->nr - 1];
-			} else {
-				mt_put(n, 0, par->pivot[i - 1], l->slot[l->nr - 1]);
-				par->pivot[i - 1] = l->pivot[l->nr - 2];
-				l->nr--;
-			}
-			return;
-		}
-		if (r && r->nr > MT_MIN) {
-			if (n->leaf) {
-				mt_put(n, n->nr, r->pivot[0], r->slot[0]);
-				par->pivot[i] = r->pivot[0];
-			} else {
-				n->pivot[n->nr - 1] = par->pivot[i];
-				mt_put(n, n->nr, 0, r->slot[0]);
-				par->pivot[i] = r->pivot[0];
-			}
-			mt_cut(r, 0);
-			return;
-		}
-		/* merge the pair (a, b) = children k, k+1 of par */
-		unsigned k = l ? i - 1 : i;
-		struct mt_node *a = par->slot[k], *b = par->slot[k + 1];
-		if (!a->leaf)
-			a->pivot[a->nr - 1] = par->pivot[k];
-		memcpy(&a->pivot[a->nr], b->pivot, b->nr * sizeof(u64));
-		memcpy(&a->slot[a->nr], b->slot, b->nr * sizeof(void *));
-		a->nr += b->nr;
-		if (a->leaf) {
-			a->lnext = b->lnext;
-			if (b->lnext)
-				b->lnext->lprev = a;
-		}
-		/* drop child k+1: a now covers b's keys, so it takes b's upper bound */
-		if (k + 2 < (unsigned)par->nr)
-			par->pivot[k] = par->pivot[k + 1];
-		memmove(&par->pivot[k + 1], &par->pivot[k + 2], (par->nr - k - 2) * sizeof(u64));
-		memmove(&par->slot[k + 1], &par->slot[k + 2], (par->nr - k - 2) * sizeof(void *));
-		par->nr--;
-		free(b);
-		d--;
-	}
-	/* the root: an internal root with one child hands over to it */
-	struct mt_node *root = t->root;
-	if (!root->leaf && root->nr == 1) {
-		t->root = root->slot[0];
-		t->depth--;
-		free(root);
-	}
-}
-
 static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
@@ -453,7 +306,7 @@ static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 	if (ci >= 0 && t->cur->nr > MT_MIN) {
 		/* from the walk state: the leaf keeps at least half its slots, no rebalancing */
 		st->find_vma_visits++;
-		mt_cut(t->cur, (unsigned)ci);
+		vma_maple_node_cut(t->cur, (unsigned)ci);
 		t->count--;
 		mt_set_cursor(t, t->cur, 0);
 		return;
@@ -464,7 +317,7 @@ static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 	struct mt_node *n = mt_locate(t, v, &i, &p, st);
 	if (i >= n->nr || n->slot[i] != v)
 		return; /* not linked: check() reports the caller's bug */
-	mt_cut(n, i);
+	vma_maple_node_cut(n, i);
 	t->count--;
 	if (n->nr && (p.depth == 0 || n->nr >= MT_MIN))
 		mt_set_cursor(t, n, 0); /* the leaf stays: the walk state can stay on it */
@@ -476,7 +329,7 @@ static void vm_erase(void *priv, struct vma *v, struct vma_stats *st)
 		}
 		return;
 	}
-	mt_rebalance(t, &p, p.depth);
+	vma_maple_rebalance(t, &p, p.depth);
 }
 
 static int vm_resize(void *priv, struct vma *v, u64 start, u64 end, struct vma_stats *st)
@@ -532,86 +385,6 @@ static int vm_resize(void *priv, struct vma *v, u64 start, u64 end, struct vma_s
 	return vm_insert(t, v, st);
 }
 
-struct mt_check {
-	char *msg;
-	size_t msglen;
-	unsigned leaf_depth;
-	u64 count;
-	struct mt_node *last_leaf;
-	u64 last_key;
-	bool have_key;
-};
-
-static int mt_check_node(const struct mt_node *n, unsigned d, u64 lo, u64 hi, bool root, struct mt_check *c)
-{
-	if (n->nr == 0 || n->nr > MT_SLOTS || (!root && n->nr < MT_MIN)) {
-		snprintf(c->msg, c->msglen, "maple: node at depth %u holds %u entries", d, n->nr);
-		return -EUCLEAN;
-	}
-	if (n->leaf) {
-		if (c->leaf_depth != d) {
-			snprintf(c->msg, c->msglen, "maple: leaf at depth %u, expected %u", d, c->leaf_depth);
-			return -EUCLEAN;
-		}
-		if (n->lprev != c->last_leaf || (c->last_leaf && c->last_leaf->lnext != n)) {
-			snprintf(c->msg, c->msglen, "maple: leaf links out of order");
-			return -EUCLEAN;
-		}
-		c->last_leaf = (struct mt_node *)n;
-		for (unsigned i = 0; i < n->nr; i++) {
-			const struct vma *v = n->slot[i];
-			if (n->pivot[i] != v->end - 1 || n->pivot[i] < lo || n->pivot[i] > hi ||
-			    (c->have_key && c->last_key >= v->start)) {
-				snprintf(c->msg, c->msglen, "maple: leaf pivot %llx out of order or bounds",
-					 (unsigned long long)n->pivot[i]);
-				return -EUCLEAN;
-			}
-			c->last_key = n->pivot[i];
-			c->have_key = true;
-			c->count++;
-		}
-		return 0;
-	}
-	for (unsigned i = 0; i < n->nr; i++) {
-		u64 clo = i ? n->pivot[i - 1] + 1 : lo, chi = i + 1 < n->nr ? n->pivot[i] : hi;
-		if (i + 1 < n->nr &&
-		    (n->pivot[i] < lo || n->pivot[i] > hi || (i && n->pivot[i] <= n->pivot[i - 1]))) {
-			snprintf(c->msg, c->msglen, "maple: internal pivots out of order at depth %u", d);
-			return -EUCLEAN;
-		}
-		int err = mt_check_node(n->slot[i], d + 1, clo, chi, false, c);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int vm_check(void *priv, char *msg, size_t msglen)
-{
-	struct vma_maple *t = priv;
-	struct mt_check c = {.msg = msg, .msglen = msglen, .leaf_depth = t->depth - 1};
-	if (!t->root) {
-		if (t->count) {
-			snprintf(msg, msglen, "maple: empty tree, count %llu", (unsigned long long)t->count);
-			return -EUCLEAN;
-		}
-		return 0;
-	}
-	int err = mt_check_node(t->root, 0, 0, UINT64_MAX, true, &c);
-	if (err)
-		return err;
-	if (c.last_leaf && c.last_leaf->lnext) {
-		snprintf(msg, msglen, "maple: last leaf has a successor");
-		return -EUCLEAN;
-	}
-	if (c.count != t->count) {
-		snprintf(msg, msglen, "maple: %llu entries, count says %llu", (unsigned long long)c.count,
-			 (unsigned long long)t->count);
-		return -EUCLEAN;
-	}
-	return 0;
-}
-
 const struct vma_index_ops vma_index_maple = {
 	.name = "maple",
 	.desc = "B-tree over ranges, 16 slots per node (6.1+)",
@@ -626,5 +399,5 @@ const struct vma_index_ops vma_index_maple = {
 	.insert = vm_insert,
 	.erase = vm_erase,
 	.resize = vm_resize,
-	.check = vm_check,
+	.check = vma_maple_check,
 };

@@ -36,6 +36,14 @@ static void setup(void)
 	mkdir(dir, 0777);
 }
 
+static void teardown(void)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
 static const char *const small = "[suite]\nname = small\nrepeats = 2\n"
 				 "[traces]\ntrace = ${data}/traces/k_fork.perf.txt.zst\n"
 				 "trace = gen:long_busy_list loops=200\n"
@@ -58,7 +66,7 @@ static char *model_only(const char *path)
 	return out;
 }
 
-Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .timeout = 300)
+Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = teardown, .timeout = 1200)
 {
 	const char *s = suite_file("small.ini", small);
 	char out1[512], out2[512], out3[512], sum[600], sum2[600], merged[600];
@@ -99,7 +107,7 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .timeout
 
 	/* the same matrix as 8 separate jobs, merged */
 	FILE *p;
-	char cmd[1024], line[1024];
+	char cmd[2048], line[1024];
 	snprintf(cmd, sizeof(cmd), MMREPLAY_BUILD_DIR "/bench/mmreplay suite --list-jobs --out %s %s", out3,
 		 s);
 	p = popen(cmd, "r");
@@ -139,7 +147,7 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .timeout
 	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay compare --baseline %s %s >/dev/null", "list/eager", sum, 0);
 }
 
-Test(suite_run, bad_suites_are_refused, .init = setup)
+Test(suite_run, bad_suites_are_refused, .init = setup, .fini = teardown)
 {
 	const char *bad_axis = suite_file("bad.ini", "[traces]\ntrace = x\n[axes]\nvmlist = list,splay\n");
 	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s/bad %s >/dev/null 2>&1", dir, bad_axis, 2);

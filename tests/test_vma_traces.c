@@ -230,6 +230,10 @@ Test(vma_traces, build_replays_every_call)
 			     (unsigned long long)ps->applied[k], (unsigned long long)ps->failed_skipped[k],
 			     (unsigned long long)facts[i].calls);
 	}
+	/* and what `mmreplay info` counts, kind by kind */
+	for (unsigned k = MME_MMAP; k <= MME_EXIT; k++)
+		cr_expect_eq(ps->applied[k] + ps->failed_skipped[k], t.stats.kind[k], "%s",
+			     mm_event_kind_name(k));
 	/* no unexplained errors: every call that succeeded in the trace succeeded in the model,
 	 * except on memory execve mapped before the trace could see it */
 	for (unsigned k = MME_MMAP; k <= MME_EXIT; k++)

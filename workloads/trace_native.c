@@ -1,11 +1,11 @@
 /* The native binary trace (trace_native.h): reader and writer. Reading is a block copy:
- * records come in batches of NATIVE_BATCH straight from read(2) (or the zstd decoder), and
- * each is checked only for a valid kind so that no consumer ever sees an out-of-range one. */
+ * records come in batches of NATIVE_BATCH straight from read(2) (or the zstd decoder) into a
+ * reused buffer (so resident memory is flat), and each is checked only for a valid kind so
+ * that no consumer ever sees an out-of-range one. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "trace_native.h"
@@ -14,38 +14,11 @@
 #define NATIVE_BATCH 16384 /* records per read: 1 MiB */
 
 struct native_state {
-	struct mm_event *rec; /* rec[i..n) not yet delivered (points into map when mapped) */
+	struct mm_event *rec; /* rec[i..n) not yet delivered */
 	size_t i, n;
 	u64 index; /* records delivered so far */
 	bool eof;
-	void *map; /* a plain regular file is mapped whole: no read(2) copies */
-	size_t map_len;
-	size_t stray; /* mapped file: bytes after the last whole record (an error at the end) */
 };
-
-/* Map a plain regular file; on any refusal keep reading through the byte input. */
-static void native_try_map(struct trace_reader *r, struct native_state *s)
-{
-	struct stat sb;
-	if (r->in.compressed || !r->in.own_fd || fstat(r->in.fd, &sb) || !S_ISREG(sb.st_mode) ||
-	    (u64)sb.st_size < TRACE_NATIVE_HDR_SIZE || (u64)sb.st_size > SIZE_MAX)
-		return;
-	size_t len = (size_t)sb.st_size;
-	if (len == TRACE_NATIVE_HDR_SIZE) {
-		s->eof = true;
-		return;
-	}
-	void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, r->in.fd, 0);
-	if (m == MAP_FAILED)
-		return;
-	s->map = m;
-	s->map_len = len;
-	free(s->rec);
-	s->rec = (struct mm_event *)((char *)m + TRACE_NATIVE_HDR_SIZE);
-	s->n = (len - TRACE_NATIVE_HDR_SIZE) / sizeof(struct mm_event);
-	s->stray = (len - TRACE_NATIVE_HDR_SIZE) % sizeof(struct mm_event);
-	s->i = 0;
-}
 
 static int native_init(struct trace_reader *r)
 {
@@ -68,16 +41,13 @@ static int native_init(struct trace_reader *r)
 	}
 	r->priv = s;
 	r->st.has_ts = true;
-	native_try_map(r, s);
 	return 0;
 }
 
 static void native_fini(struct trace_reader *r)
 {
 	struct native_state *s = r->priv;
-	if (s && s->map)
-		munmap(s->map, s->map_len);
-	else if (s)
+	if (s)
 		free(s->rec);
 	free(s);
 	r->priv = NULL;
@@ -85,14 +55,6 @@ static void native_fini(struct trace_reader *r)
 
 static int native_refill(struct trace_reader *r, struct native_state *s)
 {
-	if (s->map) {
-		s->eof = true;
-		if (s->stray)
-			return diag_set(&r->diag, r->name, 0,
-					"truncated native trace: %zu stray bytes after record %llu", s->stray,
-					(unsigned long long)s->index);
-		return 0;
-	}
 	long got = tin_read(&r->in, s->rec, NATIVE_BATCH * sizeof(struct mm_event), &r->diag);
 	if (got < 0)
 		return (int)got;
@@ -145,16 +107,7 @@ static long native_read(struct trace_reader *r, struct mm_event *evs, size_t max
 		}
 		size_t k = MM_MIN(s->n - s->i, max - n);
 		const struct mm_event *src = &s->rec[s->i];
-		unsigned bad = 0;
-		for (size_t j = 0; j < k; j++)
-			bad |= (unsigned)(src[j].kind - 1) >= MME_NR_KINDS - 1;
-		if (MM_UNLIKELY(bad)) {
-			for (size_t j = 0;; j++)
-				if ((unsigned)(src[j].kind - 1) >= MME_NR_KINDS - 1)
-					return diag_set(&r->diag, r->name, 0,
-							"record %llu: invalid event kind %u",
-							(unsigned long long)(s->index + j), src[j].kind);
-		}
+		/* kinds are checked by trace_read while it accounts the batch */
 		memcpy(evs + n, src, k * sizeof(*src));
 		s->i += k;
 		s->index += k;

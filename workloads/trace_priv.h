@@ -44,6 +44,8 @@ struct trace_queue {
 	size_t head, n, cap; /* live events ev[(head + i) % cap] for i < n; cap a power of 2 */
 };
 
+#define TRACE_PID_BITS (1u << 22) /* Linux pid_max is at most 2^22 */
+
 struct trace_reader {
 	const struct trace_fmt_ops *ops;
 	struct trace_input in;
@@ -55,8 +57,9 @@ struct trace_reader {
 	bool finished;	      /* ops->finish has run */
 	const char *line_end; /* end of the line being parsed (parsers that check for NULs) */
 	struct trace_queue q;
-	struct hmap pids;   /* pid -> 1, for st.nr_pids */
-	u64 pid_cache[256]; /* direct-mapped: (1 << 32 | pid) of pids already in pids */
+	struct hmap pids;   /* pid -> 1 for pids >= TRACE_PID_BITS, for st.nr_pids */
+	u64 *pid_bits;	    /* pids seen, as bits, for pids < 64 * pid_words; others in pids */
+	size_t pid_words;   /* grows (doubling) up to TRACE_PID_BITS / 64 */
 	u64 cpu_seen[1024]; /* bitmap over u16 cpus, for st.nr_cpus */
 	void *priv;	    /* format state */
 };

@@ -109,6 +109,20 @@ static void trace_queue_pop(struct trace_queue *q, struct mm_event *ev)
 	q->n--;
 }
 
+/* Widen the pid bitmap to cover pid (< TRACE_PID_BITS); on failure the map takes over. */
+static void trace_pid_grow(struct trace_reader *r, u32 pid)
+{
+	size_t words = r->pid_words ? r->pid_words : 64;
+	while (words <= (size_t)(pid >> 6))
+		words *= 2;
+	u64 *nb = realloc(r->pid_bits, words * sizeof(u64));
+	if (!nb)
+		return;
+	memset(nb + r->pid_words, 0, (words - r->pid_words) * sizeof(u64));
+	r->pid_bits = nb;
+	r->pid_words = words;
+}
+
 /* Statistics for one delivered event. */
 static void trace_account(struct trace_reader *r, const struct mm_event *ev)
 {
@@ -126,12 +140,16 @@ static void trace_account(struct trace_reader *r, const struct mm_event *ev)
 				st->max_cpu = ev->cpu;
 		}
 	}
-	u64 tag = 1ull << 32 | ev->pid;
-	u64 *slot = &r->pid_cache[(ev->pid ^ ev->pid >> 8) & 255];
-	if (*slot != tag) {
-		*slot = tag;
-		if (hmap_put(&r->pids, ev->pid, 1) == 0)
+	if (MM_UNLIKELY((size_t)(ev->pid >> 6) >= r->pid_words) && ev->pid < TRACE_PID_BITS)
+		trace_pid_grow(r, ev->pid);
+	if (MM_LIKELY((size_t)(ev->pid >> 6) < r->pid_words)) {
+		u64 bit = 1ull << (ev->pid & 63);
+		if (!(r->pid_bits[ev->pid >> 6] & bit)) {
+			r->pid_bits[ev->pid >> 6] |= bit;
 			st->nr_pids++;
+		}
+	} else if (hmap_put(&r->pids, ev->pid, 1) == 0) {
+		st->nr_pids++;
 	}
 	if (st->events == 1) {
 		st->first_ts = st->min_ts = st->max_ts = ev->ts_ns;
@@ -265,6 +283,7 @@ void trace_close(struct trace_reader *r)
 		r->ops->fini(r);
 	tin_close(&r->in);
 	hmap_fini(&r->pids);
+	free(r->pid_bits);
 	free(r->q.ev);
 	free(r->name);
 	free(r);
@@ -358,8 +377,14 @@ long trace_read(struct trace_reader *r, struct mm_event *evs, size_t max)
 		long k = r->ops->read(r, evs, max);
 		if (k < 0)
 			return r->err = (int)k;
-		for (long i = 0; i < k; i++)
+		for (long i = 0; i < k; i++) {
+			if (MM_UNLIKELY(evs[i].kind == MME_NONE || evs[i].kind >= MME_NR_KINDS)) {
+				diag_set(&r->diag, r->name, 0, "record %llu: invalid event kind %u",
+					 (unsigned long long)r->st.events, evs[i].kind);
+				return r->err = -EINVAL;
+			}
 			trace_account(r, &evs[i]);
+		}
 		r->st.bytes = r->in.bytes;
 		return k;
 	}
