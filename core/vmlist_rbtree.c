@@ -4,20 +4,18 @@
  * the address up in the tree. With cfg->cached_hole, the free_vmap_cache shortcut added in 2.6.36
  * (89699605fe7c) starts the walk from the last allocated area when no hole below it can serve. */
 #include <errno.h>
-#include <sys/queue.h>
 #include "bsd_tree.h"
 
 #include "objpool.h"
+#include "spans.h"
 #include "vmlist_priv.h"
 
 struct vmr_area {
 	u64 start, end; /* [start, end), page-aligned, end > start */
 	RB_ENTRY(vmr_area) rb;
-	TAILQ_ENTRY(vmr_area) list;
 };
 
 RB_HEAD(vmr_tree, vmr_area);
-TAILQ_HEAD(vmr_list, vmr_area);
 
 static int vmr_cmp(const struct vmr_area *a, const struct vmr_area *b)
 {
@@ -28,7 +26,7 @@ RB_GENERATE_STATIC(vmr_tree, vmr_area, rb, vmr_cmp)
 
 struct vmr {
 	struct vmr_tree root; /* every busy area, keyed by start (areas are disjoint) */
-	struct vmr_list list; /* the same areas in address order */
+	struct spans list;    /* the same areas in address order: the kernel's vmap_area_list */
 	struct objpool pool;
 	struct vmlist_stats *st;
 	u64 vstart, vend;
@@ -37,13 +35,14 @@ struct vmr {
 	 * cached_align-aligned block could start in is shorter than cached_hole_size. */
 	struct vmr_area *cache;
 	u64 cached_hole_size, cached_vstart, cached_align;
+	struct spans_pos cache_pos; /* where cache was inserted in list: a hint, checked before use */
 };
 
 static int vmr_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_stats *st)
 {
 	struct vmr *r = priv;
 	RB_INIT(&r->root);
-	TAILQ_INIT(&r->list);
+	spans_init(&r->list);
 	objpool_init(&r->pool, sizeof(struct vmr_area));
 	r->st = st;
 	r->vstart = cfg->vstart;
@@ -51,6 +50,7 @@ static int vmr_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_stat
 	r->cached_hole = cfg->cached_hole;
 	r->cache = NULL;
 	r->cached_hole_size = r->cached_vstart = r->cached_align = 0;
+	r->cache_pos = (struct spans_pos){0, 0};
 	return 0;
 }
 
@@ -59,7 +59,7 @@ static void vmr_fini(void *priv)
 	struct vmr *r = priv;
 	objpool_fini(&r->pool);
 	RB_INIT(&r->root);
-	TAILQ_INIT(&r->list);
+	spans_fini(&r->list);
 	r->cache = NULL;
 }
 
@@ -79,6 +79,56 @@ static struct vmr_area *vmr_first_above(struct vmr *r, u64 a)
 		}
 	}
 	return first;
+}
+
+/* The list walk of alloc_vmap_area from the area at p with the candidate *a: an area that leaves
+ * room for the block before it ends the walk; otherwise the candidate must still fit below vend
+ * and moves to the area's aligned end. Without the cached hole (whose size every area updates),
+ * a chunk is passed whole (each area a visit) when no area in it can end the walk: the first
+ * leaves no room, every inner gap is shorter than size (the candidate at an area is at or past
+ * the previous area's end), and the candidate fits below vend now and past the last area (it
+ * only grows). 0 with *a the candidate and *p the area it lies below (the end of the set when
+ * none), or -ENOMEM; *visits counts the areas walked. */
+static int vmr_walk(struct vmr *r, struct spans_pos *p, u64 size, u64 align, u64 vend, u64 *ap, u64 *visits)
+{
+	const struct spans *s = &r->list;
+	u64 a = *ap, na, v = 0;
+	int ret = 0;
+	u32 c, i;
+	for (c = p->c, i = p->i; c < s->nr; c++, i = 0) {
+		const struct spans_chunk *ch = &s->c[c];
+		const u64 *st = ch->start, *en = ch->end;
+		u32 n = ch->n;
+		u64 lo = i ? st[i] : ch->lo;
+		if (!r->cached_hole && ch->maxgap < size && (lo < a || lo - a < size) &&
+		    vmlist_fits_below(a, size, vend) && vmlist_align_up(ch->hi, align, &na) &&
+		    vmlist_fits_below(na, size, vend)) {
+			v += n - i;
+			a = na;
+			continue;
+		}
+		for (; i < n; i++) {
+			v++;
+			if (st[i] >= a && size <= st[i] - a)
+				goto out;
+			if (!vmlist_fits_below(a, size, vend)) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			if (r->cached_hole && st[i] > a && st[i] - a > r->cached_hole_size)
+				r->cached_hole_size = st[i] - a;
+			if (!vmlist_align_up(en[i], align, &a)) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	i = 0;
+out:
+	*p = (struct spans_pos){c, i};
+	*visits = v;
+	*ap = a;
+	return ret;
 }
 
 static int vmr_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
@@ -116,32 +166,31 @@ static int vmr_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 		first = vmr_first_above(r, a);
 	}
 	/* Walk the areas from first, moving the candidate past each one it runs into. */
-	for (; first; first = TAILQ_NEXT(first, list)) {
-		r->st->visits++;
-		if (first->start >= a && size <= first->start - a)
-			break;
-		if (!vmlist_fits_below(a, size, vend))
-			return -ENOMEM;
-		if (r->cached_hole && first->start > a && first->start - a > r->cached_hole_size)
-			r->cached_hole_size = first->start - a;
-		if (!vmlist_align_up(first->end, align, &a))
-			return -ENOMEM;
-	}
-	if (!vmlist_fits_below(a, size, vend))
+	u64 visits = 0;
+	struct spans_pos p = {r->list.nr, 0};
+	if (from_cache && spans_still_at(&r->list, r->cache_pos, first->start))
+		p = r->cache_pos;
+	else if (first)
+		p = spans_above(&r->list, first->start);
+	int ret = vmr_walk(r, &p, size, align, vend, &a, &visits);
+	r->st->visits += visits;
+	if (ret || !vmlist_fits_below(a, size, vend))
 		return -ENOMEM;
 
 	struct vmr_area *va = objpool_get(&r->pool);
 	if (!va)
 		return -ENOMEM;
+	if (spans_insert_at(&r->list, &p, a, a + size)) {
+		objpool_put(&r->pool, va);
+		return -ENOMEM;
+	}
 	va->start = a;
 	va->end = a + size;
 	vmr_tree_RB_INSERT(&r->root, va);
-	if (first)
-		TAILQ_INSERT_BEFORE(first, va, list);
-	else
-		TAILQ_INSERT_TAIL(&r->list, va, list);
-	if (r->cached_hole)
+	if (r->cached_hole) {
 		r->cache = va;
+		r->cache_pos = p;
+	}
 	*addr = a;
 	return 0;
 }
@@ -166,7 +215,7 @@ static int vmr_free(void *priv, u64 addr, u64 *size)
 			r->cache = vmr_tree_RB_PREV(va);
 	}
 	vmr_tree_RB_REMOVE(&r->root, va);
-	TAILQ_REMOVE(&r->list, va, list);
+	spans_remove(&r->list, va->start, NULL, NULL);
 	*size = va->end - va->start;
 	objpool_put(&r->pool, va);
 	return 0;
@@ -192,17 +241,22 @@ static int vmr_check(const void *priv)
 	struct vmr *r = (struct vmr *)priv; /* RB_MINMAX/RB_NEXT take non-const pointers */
 	u64 count = 0, bytes = 0, prev_end = r->vstart;
 	bool cache_seen = false;
-	struct vmr_area *t = RB_MIN(vmr_tree, &r->root), *l;
-	TAILQ_FOREACH(l, &r->list, list)
-	{
-		if (l != t || l->start < prev_end || l->end <= l->start || l->end > r->vend ||
-		    ((l->start | l->end) & ~MM_PAGE_MASK))
-			return -EUCLEAN;
-		cache_seen |= l == r->cache;
-		prev_end = l->end;
-		count++;
-		bytes += l->end - l->start;
-		t = RB_NEXT(vmr_tree, &r->root, t);
+	struct vmr_area *t = RB_MIN(vmr_tree, &r->root);
+	const struct spans *s = &r->list;
+	if (spans_check(s))
+		return -EUCLEAN;
+	for (u32 c = 0; c < s->nr; c++) {
+		for (u32 i = 0; i < s->c[c].n; i++) {
+			u64 st = s->c[c].start[i], en = s->c[c].end[i];
+			if (!t || t->start != st || t->end != en || st < prev_end || en > r->vend ||
+			    ((st | en) & ~MM_PAGE_MASK))
+				return -EUCLEAN;
+			cache_seen |= t == r->cache;
+			prev_end = en;
+			count++;
+			bytes += en - st;
+			t = RB_NEXT(vmr_tree, &r->root, t);
+		}
 	}
 	if (t || (r->cache && !cache_seen) || (!r->cached_hole && r->cache))
 		return -EUCLEAN;
@@ -210,21 +264,22 @@ static int vmr_check(const void *priv)
 		return -EUCLEAN;
 	if (vmr_check_rb(RB_ROOT(&r->root), NULL) < 0)
 		return -EUCLEAN;
-	if (count != r->st->live || bytes != r->st->live_bytes || count != r->pool.nr_out)
+	if (count != r->st->live || bytes != r->st->live_bytes || count != r->pool.nr_out ||
+	    count != s->count)
 		return -EUCLEAN;
 	/* The cache's promise: no hole below it, seen from cached_vstart with cached_align, holds
 	 * more than cached_hole_size (so a larger request may start at the cache). */
 	if (r->cache) {
 		prev_end = r->vstart;
-		TAILQ_FOREACH(l, &r->list, list)
+		RB_FOREACH(t, vmr_tree, &r->root)
 		{
 			u64 from = MM_MAX(prev_end, r->cached_vstart), a;
-			if (l->start > from && vmlist_align_up(from, r->cached_align, &a) && a < l->start &&
-			    l->start - a > r->cached_hole_size)
+			if (t->start > from && vmlist_align_up(from, r->cached_align, &a) && a < t->start &&
+			    t->start - a > r->cached_hole_size)
 				return -EUCLEAN;
-			if (l == r->cache)
+			if (t == r->cache)
 				break;
-			prev_end = l->end;
+			prev_end = t->end;
 		}
 	}
 	return 0;
