@@ -5,7 +5,7 @@
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
 	{"demo", "run the bundled traces through the models; write CSV and PNG results", cmd_demo},
-	{"replay", "replay traces on every vmlist x tlb x buddy configuration, one CSV row each", cmd_replay},
+	{"replay", "replay traces on every vmlist x tlb x buddy x vma configuration, one CSV row each", cmd_replay},
 	{"suite", "run a suite file's matrix (or a built-in suite: test_vmalloc); CSV and graphs", cmd_suite},
 	{"plot", "draw the graphs of a suite results directory", cmd_plot},
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
