@@ -74,8 +74,7 @@ static int vml_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 	}
 	i = 0; /* ran off the end: append */
 found:
-	struct spans_pos p = {c, i};
-	ret = spans_insert_at(&l->busy, &p, a, a + size);
+	ret = spans_insert_at(&l->busy, &(struct spans_pos){c, i}, a, a + size);
 	if (!ret)
 		*addr = a;
 out:
