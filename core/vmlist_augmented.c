@@ -18,98 +18,98 @@
 #include "objpool.h"
 #include "vmlist_priv.h"
 
-struct vma_node {
+struct aug_node {
 	u64 start, end;	      /* [start, end), page-aligned, end > start */
 	u64 subtree_max_size; /* free tree only: max(end - start) over this node's subtree */
-	RB_ENTRY(vma_node) rb;
+	RB_ENTRY(aug_node) rb;
 };
 
-RB_HEAD(vma_busy, vma_node);
-RB_HEAD(vma_free, vma_node);
+RB_HEAD(aug_busy, aug_node);
+RB_HEAD(aug_free, aug_node);
 
-static int vma_cmp(const struct vma_node *a, const struct vma_node *b)
+static int aug_cmp(const struct aug_node *a, const struct aug_node *b)
 {
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
-static inline u64 vma_max(const struct vma_node *n)
+static inline u64 aug_max(const struct aug_node *n)
 {
 	return n ? n->subtree_max_size : 0;
 }
 
 /* Recompute one node's subtree_max_size from its children (which must be up to date). */
-static inline void vma_augment(struct vma_node *n)
+static inline void aug_augment(struct aug_node *n)
 {
 	u64 m = n->end - n->start;
-	m = MM_MAX(m, vma_max(RB_LEFT(n, rb)));
-	n->subtree_max_size = MM_MAX(m, vma_max(RB_RIGHT(n, rb)));
+	m = MM_MAX(m, aug_max(RB_LEFT(n, rb)));
+	n->subtree_max_size = MM_MAX(m, aug_max(RB_RIGHT(n, rb)));
 }
 
 /* The busy tree is generated with tree.h's no-op RB_AUGMENT; the free tree with ours. RB_AUGMENT
  * is expanded where RB_GENERATE is used, so redefining it between the two is enough. tree.h
  * augments only the nodes its rotations touch and the direct parent on insert and remove, so
- * vma_propagate() finishes the path to the root after each structural change. */
-RB_GENERATE_STATIC(vma_busy, vma_node, rb, vma_cmp)
+ * aug_propagate() finishes the path to the root after each structural change. */
+RB_GENERATE_STATIC(aug_busy, aug_node, rb, aug_cmp)
 #undef RB_AUGMENT
-#define RB_AUGMENT(x) vma_augment(x)
-RB_GENERATE_STATIC(vma_free, vma_node, rb, vma_cmp)
+#define RB_AUGMENT(x) aug_augment(x)
+RB_GENERATE_STATIC(aug_free, aug_node, rb, aug_cmp)
 
-static void vma_propagate(struct vma_node *n)
+static void aug_propagate(struct aug_node *n)
 {
 	for (; n; n = RB_PARENT(n, rb))
-		vma_augment(n);
+		aug_augment(n);
 }
 
-struct vma {
-	struct vma_free free; /* free blocks: disjoint, sorted, never adjacent (merged) */
-	struct vma_busy busy; /* busy areas by start */
+struct aug {
+	struct aug_free free; /* free blocks: disjoint, sorted, never adjacent (merged) */
+	struct aug_busy busy; /* busy areas by start */
 	struct objpool pool;
 	struct vmlist_stats *st;
 	u64 vstart, vend; /* free + busy cover exactly [vstart, vend) */
 };
 
-static void vma_free_insert(struct vma *m, struct vma_node *n)
+static void aug_free_insert(struct aug *m, struct aug_node *n)
 {
-	vma_free_RB_INSERT(&m->free, n);
-	vma_propagate(n);
+	aug_free_RB_INSERT(&m->free, n);
+	aug_propagate(n);
 }
 
-static void vma_free_remove(struct vma *m, struct vma_node *n)
+static void aug_free_remove(struct aug *m, struct aug_node *n)
 {
 	/* The deepest position whose subtree changes: the successor's old parent when n has two
 	 * children (the successor moves up into n's place), else n's parent. */
-	struct vma_node *from = RB_PARENT(n, rb);
+	struct aug_node *from = RB_PARENT(n, rb);
 	if (RB_LEFT(n, rb) && RB_RIGHT(n, rb)) {
-		struct vma_node *s = RB_RIGHT(n, rb);
+		struct aug_node *s = RB_RIGHT(n, rb);
 		while (RB_LEFT(s, rb))
 			s = RB_LEFT(s, rb);
 		from = RB_PARENT(s, rb) == n ? s : RB_PARENT(s, rb);
 	}
-	vma_free_RB_REMOVE(&m->free, n);
-	vma_propagate(from);
+	aug_free_RB_REMOVE(&m->free, n);
+	aug_propagate(from);
 }
 
-static int vma_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_stats *st)
+static int aug_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_stats *st)
 {
-	struct vma *m = priv;
+	struct aug *m = priv;
 	RB_INIT(&m->free);
 	RB_INIT(&m->busy);
-	objpool_init(&m->pool, sizeof(struct vma_node));
+	objpool_init(&m->pool, sizeof(struct aug_node));
 	m->st = st;
 	m->vstart = cfg->vstart;
 	m->vend = cfg->vend;
-	struct vma_node *n = objpool_get(&m->pool);
+	struct aug_node *n = objpool_get(&m->pool);
 	if (!n)
 		return -ENOMEM;
 	n->start = cfg->vstart;
 	n->end = cfg->vend;
-	vma_free_insert(m, n);
+	aug_free_insert(m, n);
 	return 0;
 }
 
-static void vma_fini(void *priv)
+static void aug_fini(void *priv)
 {
-	struct vma *m = priv;
+	struct aug *m = priv;
 	objpool_fini(&m->pool);
 	RB_INIT(&m->free);
 	RB_INIT(&m->busy);
@@ -117,7 +117,7 @@ static void vma_fini(void *priv)
 
 /* The kernel's is_within_this_va(): where an aligned block of size at or above vstart starts in
  * n, if it fits there. */
-static bool vma_fit_in(const struct vma_node *n, u64 size, u64 align, u64 vstart, u64 *at)
+static bool aug_fit_in(const struct aug_node *n, u64 size, u64 align, u64 vstart, u64 *at)
 {
 	u64 a;
 	if (!vmlist_align_up(MM_MAX(n->start, vstart), align, &a))
@@ -129,35 +129,35 @@ static bool vma_fit_in(const struct vma_node *n, u64 size, u64 align, u64 vstart
 /* In-order search of the free tree for the lowest block holding the request, pruned by
  * subtree_max_size and vstart. Climbing back to a parent from its left subtree resumes the
  * in-order walk at that parent; from its right subtree, the parent is done. */
-static struct vma_node *vma_lowest_match(struct vma *m, u64 size, u64 align, u64 vstart, u64 *at)
+static struct aug_node *aug_lowest_match(struct aug *m, u64 size, u64 align, u64 vstart, u64 *at)
 {
-	struct vma_node *n = RB_ROOT(&m->free);
-	if (vma_max(n) < size)
+	struct aug_node *n = RB_ROOT(&m->free);
+	if (aug_max(n) < size)
 		return NULL;
 	while (n) {
 		m->st->visits++;
-		struct vma_node *l = RB_LEFT(n, rb), *r = RB_RIGHT(n, rb);
-		if (vma_max(l) >= size && vstart < n->start) {
+		struct aug_node *l = RB_LEFT(n, rb), *r = RB_RIGHT(n, rb);
+		if (aug_max(l) >= size && vstart < n->start) {
 			n = l;
 			continue;
 		}
-		if (vma_fit_in(n, size, align, vstart, at))
+		if (aug_fit_in(n, size, align, vstart, at))
 			return n;
-		if (vma_max(r) >= size) {
+		if (aug_max(r) >= size) {
 			n = r;
 			continue;
 		}
 		for (;;) {
-			struct vma_node *child = n;
+			struct aug_node *child = n;
 			n = RB_PARENT(n, rb);
 			if (!n)
 				return NULL;
 			if (child != RB_LEFT(n, rb))
 				continue;
 			m->st->visits++;
-			if (vma_fit_in(n, size, align, vstart, at))
+			if (aug_fit_in(n, size, align, vstart, at))
 				return n;
-			if (vma_max(RB_RIGHT(n, rb)) >= size) {
+			if (aug_max(RB_RIGHT(n, rb)) >= size) {
 				n = RB_RIGHT(n, rb);
 				break;
 			}
@@ -166,14 +166,14 @@ static struct vma_node *vma_lowest_match(struct vma *m, u64 size, u64 align, u64
 	return NULL;
 }
 
-static int vma_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
+static int aug_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
 {
-	struct vma *m = priv;
+	struct aug *m = priv;
 	u64 a;
-	struct vma_node *fb = vma_lowest_match(m, size, align, vstart, &a);
+	struct aug_node *fb = aug_lowest_match(m, size, align, vstart, &a);
 	if (!fb || !vmlist_fits_below(a, size, vend))
 		return -ENOMEM;
-	struct vma_node *busy = objpool_get(&m->pool);
+	struct aug_node *busy = objpool_get(&m->pool);
 	if (!busy)
 		return -ENOMEM;
 	u64 end = a + size;
@@ -181,19 +181,19 @@ static int vma_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 				  : (fb->end == end ? VMLIST_FIT_RE : VMLIST_FIT_NE);
 	switch (type) {
 	case VMLIST_FIT_FL:
-		vma_free_remove(m, fb);
+		aug_free_remove(m, fb);
 		objpool_put(&m->pool, fb);
 		break;
 	case VMLIST_FIT_LE: /* the block keeps its place in the order: nothing lies in between */
 		fb->start = end;
-		vma_propagate(fb);
+		aug_propagate(fb);
 		break;
 	case VMLIST_FIT_RE:
 		fb->end = a;
-		vma_propagate(fb);
+		aug_propagate(fb);
 		break;
 	default: {
-		struct vma_node *right = objpool_get(&m->pool);
+		struct aug_node *right = objpool_get(&m->pool);
 		if (!right) {
 			objpool_put(&m->pool, busy);
 			return -ENOMEM;
@@ -201,23 +201,23 @@ static int vma_alloc(void *priv, u64 size, u64 align, u64 vstart, u64 vend, u64 
 		right->start = end;
 		right->end = fb->end;
 		fb->end = a;
-		vma_propagate(fb);
-		vma_free_insert(m, right);
+		aug_propagate(fb);
+		aug_free_insert(m, right);
 		break;
 	}
 	}
 	m->st->splits[type]++;
 	busy->start = a;
 	busy->end = end;
-	vma_busy_RB_INSERT(&m->busy, busy);
+	aug_busy_RB_INSERT(&m->busy, busy);
 	*addr = a;
 	return 0;
 }
 
-static int vma_free_area(void *priv, u64 addr, u64 *size)
+static int aug_free_area(void *priv, u64 addr, u64 *size)
 {
-	struct vma *m = priv;
-	struct vma_node *va = RB_ROOT(&m->busy);
+	struct aug *m = priv;
+	struct aug_node *va = RB_ROOT(&m->busy);
 	while (va && va->start != addr) {
 		m->st->visits++;
 		va = addr < va->start ? RB_LEFT(va, rb) : RB_RIGHT(va, rb);
@@ -225,12 +225,12 @@ static int vma_free_area(void *priv, u64 addr, u64 *size)
 	if (!va)
 		return -ENOENT;
 	m->st->visits++;
-	vma_busy_RB_REMOVE(&m->busy, va);
+	aug_busy_RB_REMOVE(&m->busy, va);
 	*size = va->end - va->start;
 
 	/* Find the free neighbours: the last block below addr and the first above. */
-	struct vma_node *prev = NULL, *next = NULL;
-	for (struct vma_node *n = RB_ROOT(&m->free); n;) {
+	struct aug_node *prev = NULL, *next = NULL;
+	for (struct aug_node *n = RB_ROOT(&m->free); n;) {
 		m->st->visits++;
 		if (n->start < addr) {
 			prev = n;
@@ -243,30 +243,30 @@ static int vma_free_area(void *priv, u64 addr, u64 *size)
 	bool left = prev && prev->end == va->start, right = next && next->start == va->end;
 	if (left && right) {
 		prev->end = next->end;
-		vma_free_remove(m, next);
+		aug_free_remove(m, next);
 		objpool_put(&m->pool, next);
-		vma_propagate(prev);
+		aug_propagate(prev);
 		objpool_put(&m->pool, va);
 		m->st->merges += 2;
 	} else if (left) {
 		prev->end = va->end;
-		vma_propagate(prev);
+		aug_propagate(prev);
 		objpool_put(&m->pool, va);
 		m->st->merges++;
 	} else if (right) {
 		next->start = va->start;
-		vma_propagate(next);
+		aug_propagate(next);
 		objpool_put(&m->pool, va);
 		m->st->merges++;
 	} else {
-		vma_free_insert(m, va);
+		aug_free_insert(m, va);
 	}
 	return 0;
 }
 
 /* Black height, or -1 when a red-black rule, a parent link or (free tree) a subtree_max_size
  * is wrong. */
-static int vma_check_rb(const struct vma_node *n, const struct vma_node *parent, bool aug)
+static int aug_check_rb(const struct aug_node *n, const struct aug_node *parent, bool aug)
 {
 	if (!n)
 		return 1;
@@ -274,32 +274,32 @@ static int vma_check_rb(const struct vma_node *n, const struct vma_node *parent,
 		return -1;
 	if (RB_COLOR(n, rb) == RB_RED && parent && RB_COLOR(parent, rb) == RB_RED)
 		return -1;
-	const struct vma_node *l = RB_LEFT(n, rb), *r = RB_RIGHT(n, rb);
+	const struct aug_node *l = RB_LEFT(n, rb), *r = RB_RIGHT(n, rb);
 	if (aug) {
-		u64 want = MM_MAX(n->end - n->start, MM_MAX(vma_max(l), vma_max(r)));
+		u64 want = MM_MAX(n->end - n->start, MM_MAX(aug_max(l), aug_max(r)));
 		if (n->subtree_max_size != want)
 			return -1;
 	}
-	int hl = vma_check_rb(l, n, aug), hr = vma_check_rb(r, n, aug);
+	int hl = aug_check_rb(l, n, aug), hr = aug_check_rb(r, n, aug);
 	if (hl < 0 || hl != hr)
 		return -1;
 	return hl + (RB_COLOR(n, rb) == RB_BLACK);
 }
 
-static int vma_check(const void *priv)
+static int aug_check(const void *priv)
 {
-	struct vma *m = (struct vma *)priv; /* RB_MIN/RB_NEXT take non-const pointers */
-	if (vma_check_rb(RB_ROOT(&m->free), NULL, true) < 0 ||
-	    vma_check_rb(RB_ROOT(&m->busy), NULL, false) < 0)
+	struct aug *m = (struct aug *)priv; /* RB_MIN/RB_NEXT take non-const pointers */
+	if (aug_check_rb(RB_ROOT(&m->free), NULL, true) < 0 ||
+	    aug_check_rb(RB_ROOT(&m->busy), NULL, false) < 0)
 		return -EUCLEAN;
 	/* Walk both trees in address order at once: together they must tile [vstart, vend),
 	 * and no two free blocks may touch. */
-	struct vma_node *f = RB_MIN(vma_free, &m->free), *b = RB_MIN(vma_busy, &m->busy);
+	struct aug_node *f = RB_MIN(aug_free, &m->free), *b = RB_MIN(aug_busy, &m->busy);
 	u64 pos = m->vstart, busy = 0, bytes = 0, nodes = 0;
 	bool last_free = false;
 	while (f || b) {
 		bool take_free = f && (!b || f->start < b->start);
-		struct vma_node *n = take_free ? f : b;
+		struct aug_node *n = take_free ? f : b;
 		if (n->start != pos || n->end <= n->start || n->end > m->vend ||
 		    ((n->start | n->end) & ~MM_PAGE_MASK) || (take_free && last_free))
 			return -EUCLEAN;
@@ -307,11 +307,11 @@ static int vma_check(const void *priv)
 		last_free = take_free;
 		nodes++;
 		if (take_free) {
-			f = RB_NEXT(vma_free, &m->free, f);
+			f = RB_NEXT(aug_free, &m->free, f);
 		} else {
 			busy++;
 			bytes += n->end - n->start;
-			b = RB_NEXT(vma_busy, &m->busy, b);
+			b = RB_NEXT(aug_busy, &m->busy, b);
 		}
 	}
 	if (pos != m->vend || busy != m->st->live || bytes != m->st->live_bytes || nodes != m->pool.nr_out)
@@ -322,10 +322,10 @@ static int vma_check(const void *priv)
 const struct vmlist_ops vmlist_augmented_ops = {
 	.name = "augmented",
 	.desc = "5.2: free-space rbtree with subtree_max_size, lowest fit in O(log n), merge on free",
-	.priv_size = sizeof(struct vma),
-	.init = vma_init,
-	.fini = vma_fini,
-	.alloc = vma_alloc,
-	.free = vma_free_area,
-	.check = vma_check,
+	.priv_size = sizeof(struct aug),
+	.init = aug_init,
+	.fini = aug_fini,
+	.alloc = aug_alloc,
+	.free = aug_free_area,
+	.check = aug_check,
 };
