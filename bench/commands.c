@@ -5,7 +5,8 @@
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
 	{"demo", "run the bundled traces through the models; write CSV and PNG results", cmd_demo},
-	{"replay", "replay traces on every vmlist x tlb x buddy x vma configuration, one CSV row each", cmd_replay},
+	{"replay", "replay traces on every vmlist x tlb x buddy x vma configuration, one CSV row each",
+	 cmd_replay},
 	{"suite", "run a suite file's matrix (or a built-in suite: test_vmalloc); CSV and graphs", cmd_suite},
 	{"plot", "draw the graphs of a suite results directory", cmd_plot},
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
@@ -17,7 +18,8 @@ const struct mm_command mm_commands[] = {
 	{"merge", "join CSVs with identical headers (suite cells run as separate jobs)", cmd_merge},
 	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},
 	{"convert", "convert a trace (perf, tracefs, strace, native) to the native format", cmd_convert},
-	{"gen", "write a synthetic workload (test_vmalloc cases, buddy aging, mmap churn) as a native trace", cmd_gen},
+	{"gen", "write a synthetic workload (test_vmalloc cases, buddy aging, mmap churn) as a native trace",
+	 cmd_gen},
 	{"maps", "final /proc/PID/maps of each process of an strace trace, replayed", cmd_maps},
 	{NULL, NULL, NULL},
 };
