@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev libcriterion-dev
-      libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd clang libclang-rt-dev)
+      libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd clang libclang-rt-dev clang-format)
 
 need=()
 for p in "${PKGS[@]}"; do
@@ -46,6 +46,14 @@ demo)
 	exec ./build/bench/mmreplay demo "$@"
 	;;
 test)
+	# house style: every C file clang-format clean (.clang-format)
+	if ! git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>/tmp/mmreplay-format.$$; then
+		head -20 /tmp/mmreplay-format.$$ >&2
+		echo "run.sh: clang-format differences (run clang-format -i on the files above)" >&2
+		rm -f /tmp/mmreplay-format.$$
+		exit 1
+	fi
+	rm -f /tmp/mmreplay-format.$$
 	build build
 	meson test -C build --print-errorlogs
 	tally build release
