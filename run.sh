@@ -47,7 +47,7 @@ demo)
 	;;
 test)
 	# house style: every C file clang-format clean (.clang-format)
-	if ! git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror 2>/tmp/mmreplay-format.$$; then
+	if ! find core bench workloads tests -name '*.[ch]' -print0 | xargs -0 -r clang-format --dry-run --Werror 2>/tmp/mmreplay-format.$$; then
 		head -20 /tmp/mmreplay-format.$$ >&2
 		echo "run.sh: clang-format differences (run clang-format -i on the files above)" >&2
 		rm -f /tmp/mmreplay-format.$$
