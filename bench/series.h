@@ -14,8 +14,9 @@ struct series_host {
 };
 
 /* event,free_pages,fo0..foN,ufi0..ufiN,efi0..efiN,vmap_live,vmap_ops,vmlist_visits,
- * lazy_pages,tlb_flushes,vmas_live,host_ns,host_vmap_ns (N = max_order); tlb_flushes counts
- * vmalloc flushes (full and ranged) and process unmap flushes. */
+ * lazy_pages,tlb_flushes,vmas_live, zone_{dma,dma32,normal}_{free_pages,ufi9,efi9},
+ * host_ns,host_vmap_ns (N = max_order, of the top zone; a zone the layout lacks has empty
+ * fields); tlb_flushes counts vmalloc flushes (full and ranged) and process unmap flushes. */
 void series_header(FILE *f, unsigned max_order);
 void series_row(FILE *f, u64 event, struct sim *s, const struct series_host *h);
 /* Sampling interval giving about `points` rows for n events (>= 1). */

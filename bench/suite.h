@@ -14,7 +14,7 @@
 struct suite_axis {
 	char key[24]; /* "buddy", "vmlist", ... (one of suite_axis_names) */
 	size_t n;     /* values, >= 1 */
-	char val[SUITE_MAX_VALUES][48];
+	char val[SUITE_MAX_VALUES][128];
 };
 
 struct suite {

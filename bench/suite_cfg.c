@@ -7,6 +7,7 @@
 
 #include "gen.h"
 #include "vma_csv.h"
+#include "zonelayout.h"
 
 static int num(const char *v, u64 lo, u64 hi, u64 *out)
 {
@@ -62,6 +63,24 @@ static int suite_cfg_apply(struct sim_cfg *cfg, const char *key, const char *v, 
 		if (num(v, 1, BUDDY_MAX_FRAMES, &x))
 			return bad(err, len, key, v, "1..67108863 pages");
 		sim_cfg_top_zone(cfg)->nr_pages = x; /* the Normal zone */
+	} else if (!strcmp(key, "zones")) {
+		/* a layout spec with ';' between zones (',' separates axis values), or
+		 * zoneinfo:PATH / buddyinfo:PATH; see `mmreplay zones --help` */
+		char spec[256];
+		struct mm_diag d;
+		unsigned skipped;
+		if (strlen(v) >= sizeof(spec))
+			return bad(err, len, key, v, "a layout of at most 255 characters");
+		strcpy(spec, v);
+		for (char *c = spec; *c; c++)
+			if (*c == ';')
+				*c = ',';
+		if (zonelayout_load(spec, &cfg->zones, &skipped, &d)) {
+			snprintf(err, len, "axis zones: %s", d.msg);
+			return -EINVAL;
+		}
+		if (cfg->zones.max_order)
+			cfg->max_order = cfg->zones.max_order;
 	} else if (!strcmp(key, "max_order")) {
 		if (num(v, 1, BUDDY_MAX_ORDER_LIMIT, &x))
 			return bad(err, len, key, v, "1..15");

@@ -162,3 +162,39 @@ Test(suite_run, bad_suites_are_refused, .init = setup, .fini = teardown)
 	const char *s = suite_file("job.ini", small);
 	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --job 99 --out %s/job %s >/dev/null 2>&1", dir, s, 2);
 }
+
+/* A zones axis: each zone's free pages and indices in the time series, empty for a zone the
+ * layout lacks; a GFP_DMA32-heavy generated trace drains DMA32 below its start. */
+Test(suite_run, zones_axis_and_per_zone_series, .init = setup, .fini = teardown, .timeout = 1200)
+{
+	const char *s =
+		suite_file("zones.ini", "[suite]\nname = z\n[traces]\ntrace = gen:drivers loops=2000\n"
+					"[axes]\nzones = default,DMA:0x1-0x1000;DMA32:0x1000-0x40000;"
+					"Normal:0x100000+1G\n");
+	char out[512], ts[1200];
+	snprintf(out, sizeof(out), "%s/z", dir);
+	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --no-plots --out %s %s >/dev/null 2>&1", out, s, 0);
+	snprintf(ts, sizeof(ts),
+		 "%s/timeseries/drivers-loops=2000__DMA:0x1-0x1000;DMA32:0x1000-0x40000;"
+		 "Normal:0x100000+1G.csv",
+		 out);
+	struct csvtab t;
+	struct mm_diag d;
+	cr_assert_eq(csvtab_read(ts, &t, &d), 0, "%s", d.msg);
+	int c32 = csvtab_col(&t, "zone_dma32_free_pages"), cn = csvtab_col(&t, "zone_normal_free_pages");
+	cr_assert(c32 >= 0 && cn >= 0);
+	double first = 0, min = 1e18, v;
+	cr_assert(csv_number(t.rows[0][c32], &first));
+	cr_assert_eq(first, 0x40000 - 0x1000, "DMA32 starts all free");
+	for (size_t r = 0; r < t.nrows; r++) {
+		cr_assert(csv_number(t.rows[r][c32], &v));
+		min = v < min ? v : min;
+	}
+	cr_assert_lt(min, first, "vmalloc_32 and GFP_DMA32 requests take DMA32 pages");
+	csvtab_free(&t);
+	snprintf(ts, sizeof(ts), "%s/timeseries/drivers-loops=2000__default.csv", out);
+	cr_assert_eq(csvtab_read(ts, &t, &d), 0, "%s", d.msg);
+	c32 = csvtab_col(&t, "zone_dma32_free_pages");
+	cr_assert_str_eq(t.rows[0][c32], "", "the default layout has no DMA32 zone");
+	csvtab_free(&t);
+}
