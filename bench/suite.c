@@ -7,7 +7,7 @@
 #include <string.h>
 
 const char *const suite_axis_names[] = {"buddy",     "vmlist",	   "tlb",      "vma",	    "levels", "cpus",
-					"page_mode", "zone_pages", "populate", "max_order", "zones", NULL};
+					"page_mode", "zone_pages", "populate", "max_order", "zones",  NULL};
 
 struct suite_parse {
 	struct suite *s;
@@ -76,11 +76,11 @@ static int add_axis(struct suite_parse *p, const char *key, char *v)
 	for (k = suite_axis_names; *k && strcmp(*k, key); k++)
 		;
 	if (!*k)
-		return fail(
-			p,
-			"unknown axis '%s' (buddy, vmlist, tlb, vma, levels, cpus, page_mode, zone_pages, zones, "
-			"populate, max_order)",
-			key);
+		return fail(p,
+			    "unknown axis '%s' (buddy, vmlist, tlb, vma, levels, cpus, page_mode, "
+			    "zone_pages, zones, "
+			    "populate, max_order)",
+			    key);
 	for (size_t a = 0; a < s->naxes; a++)
 		if (!strcmp(s->axes[a].key, key))
 			return fail(p, "axis '%s' given twice", key);
