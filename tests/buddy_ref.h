@@ -1,6 +1,6 @@
 /* A slow, obvious buddy allocator for oracle tests: free blocks kept in plain arrays per
  * (order, list) with the list head at the array's end, every lookup a linear scan. It
- * implements the same placement rules as core/buddy_policy.c in the most direct way. */
+ * implements the same placement rules as core/phys/buddy_policy.c in the most direct way. */
 #ifndef BUDDY_REF_H
 #define BUDDY_REF_H
 

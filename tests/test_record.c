@@ -1,4 +1,4 @@
-/* The recorder scripts (workloads/record-user.sh, record-kernel.sh) run for real: record a tiny
+/* The recorder scripts (workloads/record/record-user.sh, record-kernel.sh) run for real: record a tiny
  * command and check that every line of the compressed output is a strace / perf script line of
  * the kind the readers take. Parts that need strace, ptrace or perf permission skip (with the
  * reason) where the machine does not allow them; usage errors and a missing tool are checked
@@ -15,7 +15,7 @@
 #include "info_csv.h"
 #include "zst_slurp.h"
 
-#define SCRIPTS MMREPLAY_DATA_DIR "/../workloads"
+#define SCRIPTS MMREPLAY_DATA_DIR "/../workloads/record"
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)

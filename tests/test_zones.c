@@ -144,7 +144,7 @@ Test(zones, dma32_never_above_4g)
 }
 
 /* Per-zone free counts after random traffic equal each zone's size minus what the test holds
- * there; the buddyinfo print, read back by workloads/buddyinfo.h, gives every zone's free
+ * there; the buddyinfo print, read back by workloads/state/buddyinfo.h, gives every zone's free
  * block counts and the same fragmentation indices. */
 Test(zones, per_zone_counts_and_buddyinfo_round_trip)
 {

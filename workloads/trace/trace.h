@@ -28,7 +28,7 @@
 
 enum trace_format {
 	TRACE_FMT_AUTO = 0, /* detect from the first bytes / lines */
-	TRACE_FMT_NATIVE,   /* workloads/trace_native.h */
+	TRACE_FMT_NATIVE,   /* workloads/trace/trace_native.h */
 	TRACE_FMT_PERF,	    /* perf script default text */
 	TRACE_FMT_FTRACE,   /* tracefs trace / trace_pipe, and trace-cmd report */
 	TRACE_FMT_STRACE,   /* strace [-f] [-t|-tt|-ttt] */

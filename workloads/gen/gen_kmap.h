@@ -1,4 +1,4 @@
-/* Synthetic kmap/kunmap workloads for the persistent kmap pool (core/pkmap.h): deterministic
+/* Synthetic kmap/kunmap workloads for the persistent kmap pool (core/kva/pkmap.h): deterministic
  * event streams from a seed, with no time, pid or host state in them, handed one by one to an
  * emit callback (the same shape as the generator registry's gen_emit_fn).
  *   copy: a file copy, page by page: kmap(src) kmap(dst) kunmap(dst) kunmap(src); highmem

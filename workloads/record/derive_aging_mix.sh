@@ -1,9 +1,9 @@
 #!/bin/sh
-# Derive the buddy_aging generator's tables (workloads/gen_aging.c) from a `perf script` trace of
+# Derive the buddy_aging generator's tables (workloads/gen/gen_aging.c) from a `perf script` trace of
 # kmem:mm_page_alloc / kmem:mm_page_free. Prints C initialisers to paste between the
 # "derived tables" markers of gen_aging.c.
 #
-#   usage: workloads/derive_aging_mix.sh [TRACE]   (default: data/traces/k_threads2.perf.txt.zst)
+#   usage: workloads/record/derive_aging_mix.sh [TRACE]   (default: data/traces/k_threads2.perf.txt.zst)
 #
 # Definitions (the same ones tests/test_gen.c re-derives independently in C):
 # - mix: one count per (order, migratetype) over every mm_page_alloc line that carries a pfn.
@@ -43,7 +43,7 @@ function field(name,   i) {
 	next
 }
 END {
-	printf "/* derived tables: workloads/derive_aging_mix.sh %s (%d page events) */\n", trace, n
+	printf "/* derived tables: workloads/record/derive_aging_mix.sh %s (%d page events) */\n", trace, n
 	printf "static const struct aging_mix aging_mix[] = {\n"
 	for (o = 0; o <= maxo; o++)
 		for (mt = 0; mt < 3; mt++)

@@ -1,4 +1,4 @@
-/* Machine layouts (struct zones_cfg, core/zones.h) from what users have at hand: a command-line
+/* Machine layouts (struct zones_cfg, core/phys/zones.h) from what users have at hand: a command-line
  * spec, a /proc/zoneinfo snapshot, or a /proc/buddyinfo snapshot. The parsers live here, not in
  * core/, because the engine never parses.
  *

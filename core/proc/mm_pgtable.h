@@ -1,4 +1,4 @@
-/* The address spaces' page tables: struct mm_pt_ops over core/pgtable.h, one pgtable per mm,
+/* The address spaces' page tables: struct mm_pt_ops over core/kva/pgtable.h, one pgtable per mm,
  * table pages from a machine's buddy. Data frames are not modelled (no trace records page
  * touches): every present PTE maps one placeholder pfn and only table pages are allocated. */
 #ifndef MM_PGTABLE_H

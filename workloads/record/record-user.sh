@@ -2,7 +2,7 @@
 # Record the memory-management system calls of a command and all its children with strace, in
 # the text form `mmreplay` reads (the shared u_*.strace.txt.zst traces were made this way).
 #
-#   usage: workloads/record-user.sh [-o OUT] [--] CMD [ARGS...]
+#   usage: workloads/record/record-user.sh [-o OUT] [--] CMD [ARGS...]
 #
 # Runs  strace -f -qq -e trace=memory,execve,clone,clone3,fork,vfork,exit_group -o RAW CMD...
 # and compresses RAW with zstd into OUT (default: ./u_<basename CMD>.strace.txt.zst), written

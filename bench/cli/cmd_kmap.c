@@ -1,5 +1,5 @@
-/* mmreplay kmap: a synthetic kmap workload (workloads/gen_kmap.h) through the persistent kmap
- * pool (core/pkmap.h) at one or more pool sizes, printing the pool's counters: how LAST_PKMAP
+/* mmreplay kmap: a synthetic kmap workload (workloads/gen/gen_kmap.h) through the persistent kmap
+ * pool (core/kva/pkmap.h) at one or more pool sizes, printing the pool's counters: how LAST_PKMAP
  * changes wraps and TLB flushes. Model counters only: deterministic for a seed. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,5 +1,5 @@
 /* The seven vmalloc cases of the kernel's lib/test_vmalloc.c, run against the vmalloc model
- * (core/vmalloc.h) instead of the kernel. Each returns 0 (passed) or -1 (failed), as the
+ * (core/kva/vmalloc.h) instead of the kernel. Each returns 0 (passed) or -1 (failed), as the
  * module's test functions do; "touching" a page is not modelled (the page is mapped). */
 #include "tvcases.h"
 

@@ -1,5 +1,5 @@
 /* Where a model takes its pages from: a tiny ops table over either one buddy (a machine of one
- * zone, as the unit tests build) or a machine's zones (core/zones.h). Every request names the
+ * zone, as the unit tests build) or a machine's zones (core/phys/zones.h). Every request names the
  * highest zone it may use (a zone limit: Normal for ordinary pages, DMA32 for vmalloc_32, ...);
  * pgtable, vmalloc, pagereplay and the process models borrow a page source by value. */
 #ifndef PAGESRC_H

@@ -128,7 +128,7 @@ int gen_kmap_hot(const struct gen_kmap_params *p, gen_kmap_emit_fn emit, void *c
 	return err;
 }
 
-/* --- the generator registry's entries (workloads/gen.h): defaults above, --loops and --seed --- */
+/* --- the generator registry's entries (workloads/gen/gen.h): defaults above, --loops and --seed --- */
 
 static void gen_kmap_from(const struct gen_params *gp, struct gen_kmap_params *p)
 {

@@ -2,7 +2,7 @@
 # Record the kernel's memory-management tracepoints, machine-wide, while a command runs, in the
 # `perf script` text form `mmreplay` reads (the shared k_*.perf.txt.zst traces were made this way).
 #
-#   usage: workloads/record-kernel.sh [-o OUT] [-m MMAP_SIZE] [--] CMD [ARGS...]
+#   usage: workloads/record/record-kernel.sh [-o OUT] [-m MMAP_SIZE] [--] CMD [ARGS...]
 #
 # Runs  perf record -a -e vmalloc:alloc_vmap_area -e vmalloc:free_vmap_area_noflush
 #         -e vmalloc:purge_vmap_area_lazy -e kmem:mm_page_alloc -e kmem:mm_page_free

@@ -27,11 +27,11 @@ struct aging_mix {
 	u32 count; /* mm_page_alloc events with this order and migratetype */
 };
 
-/* Regenerate with workloads/derive_aging_mix.sh (see its header for the definitions).
+/* Regenerate with workloads/record/derive_aging_mix.sh (see its header for the definitions).
  * aging_life[mt][b]: frees of blocks of migratetype mt whose lifetime L (page events from the
  * alloc to the free of the same pfn) has 2^b <= L < 2^(b+1); last column: still live at the end. */
 // clang-format off
-/* derived tables: workloads/derive_aging_mix.sh k_threads2.perf.txt.zst (150359 page events) */
+/* derived tables: workloads/record/derive_aging_mix.sh k_threads2.perf.txt.zst (150359 page events) */
 static const struct aging_mix aging_mix[] = {
 	{0, 0, 18510},
 	{0, 1, 35893},

@@ -1,7 +1,7 @@
 /* A simulated machine's physical memory as zones (DMA, DMA32, Normal): each a pfn range with
  * its own buddy allocator. A page request names its highest usable zone (gfp: GFP_DMA,
  * GFP_DMA32, otherwise Normal) and falls back down the kernel's zonelist, Normal -> DMA32 -> DMA.
- * Layouts are values (struct zones_cfg); workloads/zonelayout.h builds them from a command-line
+ * Layouts are values (struct zones_cfg); workloads/state/zonelayout.h builds them from a command-line
  * spec or a /proc/zoneinfo or /proc/buddyinfo snapshot. Single node; no lowmem_reserve. */
 #ifndef ZONES_H
 #define ZONES_H
@@ -89,12 +89,12 @@ int zones_free(struct zones *zs, u64 pfn, unsigned order);
 int zones_find(const struct zones *zs, u64 pfn);
 u64 zones_free_pages(const struct zones *zs);
 
-/* The kernel's indices for zone position z and request order (core/fragindex.h). */
+/* The kernel's indices for zone position z and request order (core/phys/fragindex.h). */
 int zones_extfrag(const struct zones *zs, unsigned z, unsigned order);
 int zones_unusable(const struct zones *zs, unsigned z, unsigned order);
 
 /* Every zone as /proc/buddyinfo prints it ("Node 0, zone %8s " then "%6lu " per order,
- * orders 0..max_order), so `mmreplay frag` and workloads/buddyinfo.h read it back. */
+ * orders 0..max_order), so `mmreplay frag` and workloads/state/buddyinfo.h read it back. */
 void zones_print_buddyinfo(const struct zones *zs, FILE *out);
 
 #endif
