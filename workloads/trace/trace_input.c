@@ -14,6 +14,9 @@
  * (unread bytes are moved to the front before each read), large enough to be cheap. */
 #define TIN_CHUNK ((size_t)128 * 1024)
 #define TIN_ZSTD_MAGIC 0xFD2FB528u
+/* Skippable frames (pzstd writes one first): 0x184D2A50..0x184D2A5F. */
+#define TIN_ZSTD_SKIP_MASK 0xFFFFFFF0u
+#define TIN_ZSTD_SKIP_MAGIC 0x184D2A50u
 
 static long tin_sysread(struct trace_input *in, void *dst, size_t n, struct mm_diag *d)
 {
@@ -67,7 +70,7 @@ int tin_open(struct trace_input *in, const char *path, const char *name, struct 
 	u32 magic = 0;
 	if (in->zin_len >= 4)
 		memcpy(&magic, in->zin, 4);
-	if (magic == TIN_ZSTD_MAGIC) {
+	if (magic == TIN_ZSTD_MAGIC || (magic & TIN_ZSTD_SKIP_MASK) == TIN_ZSTD_SKIP_MAGIC) {
 		in->compressed = true;
 		in->zany = true;
 		in->zd = ZSTD_createDCtx();
@@ -167,8 +170,16 @@ static int tin_fill(struct trace_input *in, struct mm_diag *d)
 
 long tin_peek(struct trace_input *in, size_t n, struct mm_diag *d)
 {
-	if (n > in->cap / 2)
-		n = in->cap / 2;
+	n = MM_MIN(n, TIN_CAP_MAX / 2);
+	if (n > in->cap / 2) { /* grow so that n bytes fit after a compaction */
+		char *nb = realloc(in->buf, 2 * n + 1);
+		if (!nb) {
+			diag_set(d, in->name, 0, "out of memory");
+			return -ENOMEM;
+		}
+		in->buf = nb;
+		in->cap = 2 * n;
+	}
 	while (in->end - in->pos < n && !in->eof) {
 		int r = tin_fill(in, d);
 		if (r < 0)

@@ -1,5 +1,6 @@
 /* Byte input for the trace readers: a path or "-" (stdin), plain or zstd-compressed (detected
- * by the zstd frame magic, decoded by libzstd streaming), read in large blocks into one
+ * by the zstd frame magic or a skippable frame as pzstd writes first, decoded by libzstd
+ * streaming), read in large blocks into one
  * buffer that is reused for the whole file. Text readers take NUL-terminated lines out of it
  * without copying; the native reader takes raw bytes. */
 #ifndef TRACE_INPUT_H
@@ -34,7 +35,8 @@ struct trace_input {
 int tin_open(struct trace_input *in, const char *path, const char *name, struct mm_diag *d);
 void tin_close(struct trace_input *in);
 
-/* Make at least n bytes available in buf[pos..end) unless the input ends first (n <= cap/2).
+/* Make at least n bytes available in buf[pos..end) unless the input ends first (n is capped
+ * at 2 * TRACE_LINE_MAX / 2; the buffer grows to 2n when needed).
  * Returns the number available (may be < n at the end) or -errno with diag. */
 long tin_peek(struct trace_input *in, size_t n, struct mm_diag *d);
 

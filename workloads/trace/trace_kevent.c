@@ -7,7 +7,9 @@
  *   mm_page_alloc            page=%p pfn=0x%lx order=%d migratetype=%d gfp_flags=%s
  *                            (older kernels: pfn=%lu; a failed allocation: no pfn, or a NULL page)
  *   mm_page_free             page=%p pfn=0x%lx order=%d
- *   tlb_flush                pages:%ld reason:%s (%d) */
+ *   tlb_flush                pages:%ld reason:%s (%d)
+ *                            (trace-cmd report, through libtraceevent's tlb plugin:
+ *                             pages=%ld reason=%s (%d)) */
 #include <string.h>
 
 #include "trace_priv.h"
@@ -211,9 +213,12 @@ static int ke_page_free(struct trace_reader *r, const char *p, struct mm_event *
 
 static int ke_tlb_flush(struct trace_reader *r, const char *p, struct mm_event *ev)
 {
+	/* the kernel prints "pages:N reason:TEXT (CODE)"; libtraceevent's tlb plugin (trace-cmd
+	 * report) "pages=N reason=TEXT (CODE)" */
 	const char *s = tp_skip_sp(p);
-	if (!(s = TP_LIT(s, "pages:")))
+	if (!(s = TP_LIT(s, "pages")) || (*s != ':' && *s != '='))
 		return trace_bad(r, "expected 'pages:'");
+	s++;
 	i64 pages;
 	int e = tp_sdec(&s, &pages);
 	if (e)
@@ -221,8 +226,9 @@ static int ke_tlb_flush(struct trace_reader *r, const char *p, struct mm_event *
 	if (pages < -1)
 		return trace_bad(r, "pages:%lld out of range", (long long)pages);
 	s = tp_skip_sp(s);
-	if (!(s = TP_LIT(s, "reason:")))
+	if (!(s = TP_LIT(s, "reason")) || (*s != ':' && *s != '='))
 		return trace_bad(r, "expected 'reason:'");
+	s++;
 	/* The reason text has spaces; the code is the last "(N)". */
 	const char *end = r->line_end;
 	if (memchr(s, '\0', (size_t)(end - s)))
