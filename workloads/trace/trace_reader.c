@@ -289,6 +289,8 @@ int trace_open(const char *path, const struct trace_opts *opts, struct trace_rea
 	e = r->ops->init ? r->ops->init(r) : 0;
 	if (e)
 		goto fail;
+	if (r->ops->line)
+		tin_ra_start(&r->in);
 	*out = r;
 	return 0;
 fail:
