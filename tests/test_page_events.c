@@ -4,18 +4,18 @@
 #include "trace_testutil.h"
 
 #define ZL(pfn, o, mt, r)                                                                                    \
-	"   python3 23386 [000]  2560.518533: kmem:mm_page_alloc_zone_locked: page=" pfn " pfn=" pfn      \
+	"   python3 23386 [000]  2560.518533: kmem:mm_page_alloc_zone_locked: page=" pfn " pfn=" pfn         \
 	" order=" o " migratetype=" mt " percpu_refill=" r "\n"
 
 Test(page_events, fields)
 {
-	const char *s =
-		ZL("0x1d511f", "0", "1", "1") ZL("0x3d0800", "10", "0", "0")
-		" kworker/0:0-eve  9200 [000]  2560.032095:        kmem:mm_page_pcpu_drain: "
-		"page=0x20bae7 pfn=0x20bae7 order=3 migratetype=2\n"
-		"  python3 23432 [001]  2562.984565:     kmem:mm_page_alloc_extfrag: page=0x3d0800 "
-		"pfn=0x3d0800 alloc_order=2 fallback_order=10 pageblock_order=9 alloc_migratetype=2 "
-		"fallback_migratetype=1 fragmenting=10 change_ownership=1\n";
+	const char *s = ZL("0x1d511f", "0", "1", "1")
+		ZL("0x3d0800", "10", "0",
+		   "0") " kworker/0:0-eve  9200 [000]  2560.032095:        kmem:mm_page_pcpu_drain: "
+			"page=0x20bae7 pfn=0x20bae7 order=3 migratetype=2\n"
+			"  python3 23432 [001]  2562.984565:     kmem:mm_page_alloc_extfrag: page=0x3d0800 "
+			"pfn=0x3d0800 alloc_order=2 fallback_order=10 pageblock_order=9 alloc_migratetype=2 "
+			"fallback_migratetype=1 fragmenting=10 change_ownership=1\n";
 	struct mm_trace t;
 	struct mm_diag d;
 	cr_assert_eq(tu_load(s, NULL, &t, &d), 0, "%s", d.msg);
