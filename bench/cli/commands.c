@@ -12,6 +12,8 @@ const struct mm_command mm_commands[] = {
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
 	{"frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag},
 	{"kmap", "the highmem persistent kmap pool on a synthetic workload, per pool size", cmd_kmap},
+	{"machine", "a recording replayed on its own machine (kpageflags seed), checked against its buddyinfo",
+	 cmd_machine},
 	{"zones", "a machine's zone layout (spec, /proc/zoneinfo or /proc/buddyinfo) and zonelist fallback",
 	 cmd_zones},
 	{"compare", "each configuration of a summary CSV against a baseline, in percent", cmd_compare},
