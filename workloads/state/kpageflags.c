@@ -60,11 +60,41 @@ static int kpf_page(struct kpf_zone *kz, u64 pfn, u64 fl, struct kpf_zone_report
 	return 0;
 }
 
-/* Flag-free runs covering whole aligned max-order blocks are holes; other flag-free pages used. */
-static void kpf_resolve_zero(struct kpf_zone *kz, struct kpf_zone_report *rep)
+struct kpf_run {
+	u64 lo, hi; /* aligned part of a flag-free run, zone-relative */
+};
+
+static int kpf_run_cmp(const void *a, const void *b)
+{
+	const struct kpf_run *x = a, *y = b;
+	u64 lx = x->hi - x->lo, ly = y->hi - y->lo;
+	return lx != ly ? (lx < ly ? 1 : -1) : (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+static void kpf_mark_hole(struct kpf_zone *kz, u64 lo, u64 hi)
+{
+	struct seed_zone *z = kz->sz;
+	for (u64 k = lo; k < hi; k++) {
+		struct kpf_pb *pb = &kz->pb[((z->start_pfn + k) >> BUDDY_PAGEBLOCK_ORDER) -
+					    (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER)];
+		z->page[k] = SEED_NEVER;
+		pb->used--;
+		pb->kern--;
+		pb->zhole++;
+	}
+}
+
+/* Holes and unmanaged memory read as flag-free pages: the aligned max-order parts of flag-free
+ * runs become never allocatable, longest first, while they fit in the zone's spanned - managed
+ * pages not already flagged reserved; every other flag-free page is used. */
+static int kpf_resolve_zero(struct kpf_zone *kz, struct kpf_zone_report *rep)
 {
 	struct seed_zone *z = kz->sz;
 	const u64 blk = 1ULL << BUDDY_DEFAULT_MAX_ORDER;
+	size_t n = 0, cap = 16;
+	struct kpf_run *runs = malloc(cap * sizeof(*runs));
+	if (!runs)
+		return -ENOMEM;
 	for (u64 i = 0; i < z->nr_pages;) {
 		if (z->page[i] != SEED_ZERO) {
 			i++;
@@ -75,23 +105,36 @@ static void kpf_resolve_zero(struct kpf_zone *kz, struct kpf_zone_report *rep)
 			j++;
 		u64 lo = ((z->start_pfn + i + blk - 1) & ~(blk - 1)) - z->start_pfn;
 		u64 hi = ((z->start_pfn + j) & ~(blk - 1)) - z->start_pfn;
-		for (u64 k = i; k < j; k++) {
-			bool hole = k >= lo && k < hi;
-			z->page[k] = hole ? SEED_NEVER : SEED_USED;
-			if (hole) {
-				struct kpf_pb *pb =
-					&kz->pb[((z->start_pfn + k) >> BUDDY_PAGEBLOCK_ORDER) -
-						(z->start_pfn >> BUDDY_PAGEBLOCK_ORDER)];
-				pb->used--;
-				pb->kern--;
-				pb->zhole++;
+		if (lo < hi && lo >= i) {
+			if (n == cap) {
+				struct kpf_run *g = realloc(runs, 2 * cap * sizeof(*runs));
+				if (!g) {
+					free(runs);
+					return -ENOMEM;
+				}
+				runs = g;
+				cap *= 2;
 			}
+			runs[n++] = (struct kpf_run){lo, hi};
 		}
 		i = j;
 	}
-	for (u64 i = 0; i < z->nr_pages; i++)
-		rep->free_pages += z->page[i] == SEED_FREE, rep->used_pages += z->page[i] == SEED_USED,
-			rep->never_pages += z->page[i] == SEED_NEVER;
+	qsort(runs, n, sizeof(*runs), kpf_run_cmp);
+	u64 budget = rep->unmanaged_pages > rep->reserved_pages ? rep->unmanaged_pages - rep->reserved_pages : 0;
+	for (size_t r = 0; r < n; r++)
+		if (runs[r].hi - runs[r].lo <= budget) {
+			budget -= runs[r].hi - runs[r].lo;
+			kpf_mark_hole(kz, runs[r].lo, runs[r].hi);
+		}
+	free(runs);
+	for (u64 i = 0; i < z->nr_pages; i++) {
+		if (z->page[i] == SEED_ZERO)
+			z->page[i] = SEED_USED;
+		rep->free_pages += z->page[i] == SEED_FREE;
+		rep->used_pages += z->page[i] == SEED_USED;
+		rep->never_pages += z->page[i] == SEED_NEVER;
+	}
+	return 0;
 }
 
 struct kpf_sort {
@@ -217,7 +260,8 @@ int kpageflags_seed(const char *path, const struct zoneinfo *zi, const struct pa
 	}
 	err = err ? err : nz ? kpf_read(path, kz, nz, rep, d) : -EINVAL;
 	for (unsigned i = 0; i < nz && !err; i++) {
-		kpf_resolve_zero(&kz[i], &rep[i]);
+		if ((err = kpf_resolve_zero(&kz[i], &rep[i])))
+			break;
 		for (u64 b = 0; b < kz[i].npb; b++) { /* a pageblock with no managed page is a hole */
 			u64 s = MM_MAX(((seed->zone[i].start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b) << BUDDY_PAGEBLOCK_ORDER,
 				       seed->zone[i].start_pfn);
