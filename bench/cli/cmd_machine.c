@@ -14,20 +14,22 @@
 
 static void machine_usage(FILE *f)
 {
-	fprintf(f, "usage: mmreplay machine [--seed-check] [--page-mode LIST] [--buddy LIST] [--pcp on|off|both]\n"
-		   "                        [--pcp-high N] [--pcp-batch N] [--from SECONDS] [--snap-csv FILE]\n"
-		   "                        [--csv FILE] RECORDING_DIR\n\n"
-		   "Builds the recorded machine's zones from zoneinfo.start.txt (spans; holes, reserved and\n"
-		   "unmanaged pages never allocatable) with kpageflags.start's free pages as free blocks and\n"
-		   "pageblock types matching pagetypeinfo.start.txt, prints that state against\n"
-		   "buddyinfo.start.txt (read before the page maps) and buddyinfo.start-after-kpageflags.txt,\n"
-		   "then replays the trace's page events from --from (default: when the kpageflags read\n"
-		   "ended) in each page mode (buddy, placement, faithful; default buddy) and buddy policy\n"
-		   "(lifo, addr, mobility, all; default lifo), placement with and without per-CPU lists\n"
-		   "(--pcp, default on; batch and high from zoneinfo, or --pcp-batch/--pcp-high), and compares\n"
-		   "the model with every buddyinfo-series.txt snapshot: one summary line per configuration\n"
-		   "(--csv FILE as CSV), one row per snapshot and zone with --snap-csv FILE.\n"
-		   "--seed-check prints only the seeding and exits 1 when an order lies outside the range.\n");
+	fprintf(f,
+		"usage: mmreplay machine [--seed-check] [--page-mode LIST] [--buddy LIST] [--pcp "
+		"on|off|both]\n"
+		"                        [--pcp-high N] [--pcp-batch N] [--from SECONDS] [--snap-csv FILE]\n"
+		"                        [--csv FILE] RECORDING_DIR\n\n"
+		"Builds the recorded machine's zones from zoneinfo.start.txt (spans; holes, reserved and\n"
+		"unmanaged pages never allocatable) with kpageflags.start's free pages as free blocks and\n"
+		"pageblock types matching pagetypeinfo.start.txt, prints that state against\n"
+		"buddyinfo.start.txt (read before the page maps) and buddyinfo.start-after-kpageflags.txt,\n"
+		"then replays the trace's page events from --from (default: when the kpageflags read\n"
+		"ended) in each page mode (buddy, placement, faithful; default buddy) and buddy policy\n"
+		"(lifo, addr, mobility, all; default lifo), placement with and without per-CPU lists\n"
+		"(--pcp, default on; batch and high from zoneinfo, or --pcp-batch/--pcp-high), and compares\n"
+		"the model with every buddyinfo-series.txt snapshot: one summary line per configuration\n"
+		"(--csv FILE as CSV), one row per snapshot and zone with --snap-csv FILE.\n"
+		"--seed-check prints only the seeding and exits 1 when an order lies outside the range.\n");
 }
 
 /* Model free blocks per type and order from the mobility lists. */
@@ -56,7 +58,8 @@ static int load_bi(const char *dir, const char *name, struct buddyinfo *bi, stru
 static const struct buddyinfo_zone *bi_zone(const struct buddyinfo *bi, enum zone_type t)
 {
 	for (unsigned i = 0; i < bi->nr_zones; i++)
-		if (!bi->zones[i].node && zone_type_parse(bi->zones[i].name, strlen(bi->zones[i].name)) == (int)t)
+		if (!bi->zones[i].node &&
+		    zone_type_parse(bi->zones[i].name, strlen(bi->zones[i].name)) == (int)t)
 			return &bi->zones[i];
 	return NULL;
 }
@@ -101,8 +104,10 @@ static int seed_check(const struct recording *rec, struct mm_diag *d)
 	for (unsigned z = 0; z < zs.nr_zones; z++) {
 		const struct buddy *b = &zs.zone[z].buddy;
 		const struct kpf_zone_report *r = &rec->rep[z];
-		const struct buddyinfo_zone *zb = bi_zone(bb, zs.zone[z].type), *za = bi_zone(ba, zs.zone[z].type);
-		printf("zone %-6s pfn 0x%llx-0x%llx: free %llu (zoneinfo nr_free_pages %llu), used %llu, never "
+		const struct buddyinfo_zone *zb = bi_zone(bb, zs.zone[z].type),
+					    *za = bi_zone(ba, zs.zone[z].type);
+		printf("zone %-6s pfn 0x%llx-0x%llx: free %llu (zoneinfo nr_free_pages %llu), used %llu, "
+		       "never "
 		       "allocatable %llu (reserved/nopage %llu; spanned - managed %llu)\n",
 		       zone_type_name(zs.zone[z].type), (unsigned long long)b->base_pfn,
 		       (unsigned long long)(b->base_pfn + b->nr_pages), (unsigned long long)r->free_pages,
@@ -111,11 +116,13 @@ static int seed_check(const struct recording *rec, struct mm_diag *d)
 		       (unsigned long long)r->unmanaged_pages);
 		printf("  order   model  before   after\n");
 		for (unsigned o = 0; o <= b->max_order; o++) {
-			u64 x = zb && o < zb->nr_orders ? zb->nr_free[o] : 0, y = za && o < za->nr_orders ? za->nr_free[o] : 0;
+			u64 x = zb && o < zb->nr_orders ? zb->nr_free[o] : 0,
+			    y = za && o < za->nr_orders ? za->nr_free[o] : 0;
 			bool in = b->nr_free[o] >= MM_MIN(x, y) && b->nr_free[o] <= MM_MAX(x, y);
 			outside += !in;
-			printf("  %5u %7llu %7llu %7llu%s\n", o, (unsigned long long)b->nr_free[o], (unsigned long long)x,
-			       (unsigned long long)y, in ? (b->nr_free[o] == x && x == y ? "  equal" : "  within") : "  OUTSIDE");
+			printf("  %5u %7llu %7llu %7llu%s\n", o, (unsigned long long)b->nr_free[o],
+			       (unsigned long long)x, (unsigned long long)y,
+			       in ? (b->nr_free[o] == x && x == y ? "  equal" : "  within") : "  OUTSIDE");
 		}
 		seed_types(rec, &zs, z);
 	}
@@ -140,15 +147,17 @@ static void summary_header(FILE *f)
 		   "untraced_other_pages,seeded_frees,unmatched_frees,page_events,host_replay_s\n");
 }
 
-static void summary_row(FILE *f, const char *rec, const struct machine_opts *o, const struct machine_result *r)
+static void summary_row(FILE *f, const char *rec, const struct machine_opts *o,
+			const struct machine_result *r)
 {
 	const struct pagereplay_stats *p = &r->pr;
 	bool pcp = o->mode == PAGEREPLAY_PLACEMENT && o->pcp;
-	fprintf(f, "%s,%s,%s,%s,%llu,%d,%.2f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,", rec, mode_names[o->mode],
-		o->policy->name, pcp ? "on" : "off", (unsigned long long)r->sc.compared, r->sc.ufi9_err_max,
-		r->sc.ufi9_n ? r->sc.ufi9_err_sum / (double)r->sc.ufi9_n : 0.0,
+	fprintf(f, "%s,%s,%s,%s,%llu,%d,%.2f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,", rec,
+		mode_names[o->mode], o->policy->name, pcp ? "on" : "off", (unsigned long long)r->sc.compared,
+		r->sc.ufi9_err_max, r->sc.ufi9_n ? r->sc.ufi9_err_sum / (double)r->sc.ufi9_n : 0.0,
 		(unsigned long long)r->sc.free_pages_err_max, (unsigned long long)r->sc.free_pages_kernel,
-		(unsigned long long)r->zone_failures[ZONE_DMA], (unsigned long long)r->zone_failures[ZONE_DMA32],
+		(unsigned long long)r->zone_failures[ZONE_DMA],
+		(unsigned long long)r->zone_failures[ZONE_DMA32],
 		(unsigned long long)r->zone_failures[ZONE_NORMAL], (unsigned long long)p->trace_refill,
 		(unsigned long long)p->trace_locked, (unsigned long long)p->trace_drain);
 	if (pcp)
@@ -189,7 +198,8 @@ static int parse_list(const char *arg, struct machine_args *a, bool mode)
 			ok = true;
 		}
 		if (!ok) {
-			fprintf(stderr, "mmreplay machine: unknown %s '%s'\n", mode ? "page mode" : "buddy policy", t);
+			fprintf(stderr, "mmreplay machine: unknown %s '%s'\n",
+				mode ? "page mode" : "buddy policy", t);
 			return -EINVAL;
 		}
 	}
@@ -199,18 +209,26 @@ static int parse_list(const char *arg, struct machine_args *a, bool mode)
 static int parse_args(int argc, char **argv, struct machine_args *a)
 {
 	static const struct option opts[] = {
-		{"seed-check", no_argument, NULL, 's'}, {"page-mode", required_argument, NULL, 'm'},
-		{"buddy", required_argument, NULL, 'b'}, {"pcp", required_argument, NULL, 'p'},
-		{"pcp-high", required_argument, NULL, 'H'}, {"pcp-batch", required_argument, NULL, 'B'},
-		{"from", required_argument, NULL, 'f'}, {"snap-csv", required_argument, NULL, 'S'},
-		{"csv", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"seed-check", no_argument, NULL, 's'},
+		{"page-mode", required_argument, NULL, 'm'},
+		{"buddy", required_argument, NULL, 'b'},
+		{"pcp", required_argument, NULL, 'p'},
+		{"pcp-high", required_argument, NULL, 'H'},
+		{"pcp-batch", required_argument, NULL, 'B'},
+		{"from", required_argument, NULL, 'f'},
+		{"snap-csv", required_argument, NULL, 'S'},
+		{"csv", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
 	bool modes_set = false;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': a->seed_only = true; break;
+		case 's':
+			a->seed_only = true;
+			break;
 		case 'm':
 			if (!modes_set)
 				memset(a->modes, 0, sizeof(a->modes));
@@ -251,10 +269,18 @@ static int parse_args(int argc, char **argv, struct machine_args *a)
 			a->o.from_ns = (u64)(s * 1e9 + 0.5);
 			break;
 		}
-		case 'S': a->snap_csv = optarg; break;
-		case 'c': a->csv = optarg; break;
-		case 'h': machine_usage(stdout); return -1;
-		default: machine_usage(stderr); return MM_EXIT_USAGE;
+		case 'S':
+			a->snap_csv = optarg;
+			break;
+		case 'c':
+			a->csv = optarg;
+			break;
+		case 'h':
+			machine_usage(stdout);
+			return -1;
+		default:
+			machine_usage(stderr);
+			return MM_EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {

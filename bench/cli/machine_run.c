@@ -29,7 +29,8 @@ static void mrun_fail(void *ctx, const struct mm_event *ev, unsigned zone_type)
 	m->res->first_fail_line = trace_stats(m->tr)->lines;
 	if (m->o->warn)
 		fprintf(stderr,
-			"%s:%llu: warning: the model's %s zone (and those below) could not serve this order-%u "
+			"%s:%llu: warning: the model's %s zone (and those below) could not serve this "
+			"order-%u "
 			"allocation the kernel served: the model ran out of memory (exhaustion, not "
 			"fragmentation); its index cells are left empty\n",
 			m->trace_name, (unsigned long long)m->res->first_fail_line, zone_type_name(zone_type),
@@ -62,7 +63,8 @@ void machine_csv_header(FILE *f)
 
 static bool is_page_event(unsigned k)
 {
-	return k == MME_PAGE_ALLOC || k == MME_PAGE_FREE || k == MME_PAGE_ZONE_LOCKED || k == MME_PAGE_PCPU_DRAIN;
+	return k == MME_PAGE_ALLOC || k == MME_PAGE_FREE || k == MME_PAGE_ZONE_LOCKED ||
+	       k == MME_PAGE_PCPU_DRAIN;
 }
 
 /* The next snapshot at or after from (mid-read time), or 0 at the end. */

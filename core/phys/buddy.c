@@ -279,7 +279,8 @@ u64 buddy_mixed_pageblocks(const struct buddy *b)
 	u64 mixed = 0, last = BUDDY_NIL;
 	for (u64 i = 0; i < b->nr_pages; i++) {
 		u64 f = b->frames[i], pb = buddy_pageblock(b, i);
-		if (pb != last && f_state(f) == ST_ALLOC && f_list(f) < MT_NR && f_list(f) != b->pageblock_mt[pb]) {
+		if (pb != last && f_state(f) == ST_ALLOC && f_list(f) < MT_NR &&
+		    f_list(f) != b->pageblock_mt[pb]) {
 			mixed++;
 			last = pb; /* count each pageblock once */
 		}

@@ -85,7 +85,8 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 			return 0;
 		}
 		model_pfn = ev->addr;
-	} else if (r->pcp ? pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, &model_pfn, NULL)
+	} else if (r->pcp ? pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, &model_pfn,
+				      NULL)
 			  : pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, &model_pfn)) {
 		pagereplay_failed(r, ev, limit);
 		return 0;

@@ -40,16 +40,16 @@ struct pagereplay_stats {
 	u64 implicit_frees;   /* a live traced pfn allocated again: its free was never traced */
 	/* --- issue 12: seeded machines, buddy mode, exhaustion per zone --- */
 	u64 zone_failures[ZONE_NR_TYPES]; /* alloc_failures by the request's preferred zone type */
-	u64 seeded_frees;		   /* unmatched frees applied to pages allocated before the trace */
-	u64 trace_refill, trace_locked;	   /* the trace's zone_locked events, percpu_refill=1 and =0 */
-	u64 trace_drain;		   /* the trace's pcpu_drain events */
-	u64 buddy_takes, buddy_returns;	   /* buddy mode: blocks taken, blocks returned */
-	u64 untraced_join_pages;  /* buddy: pages a zone_locked found allocated in the model (they
-				     had joined the buddy without a traced event) */
-	u64 untraced_leave_pages; /* buddy: pages a return found already free (they had left the
-				     buddy without a traced event) */
-	u64 untraced_other_pages; /* buddy: pages of a return in no zone, never allocatable, or in a
-				     block that sticks out of the returned range */
+	u64 seeded_frees;		  /* unmatched frees applied to pages allocated before the trace */
+	u64 trace_refill, trace_locked;	  /* the trace's zone_locked events, percpu_refill=1 and =0 */
+	u64 trace_drain;		  /* the trace's pcpu_drain events */
+	u64 buddy_takes, buddy_returns;	  /* buddy mode: blocks taken, blocks returned */
+	u64 untraced_join_pages;	  /* buddy: pages a zone_locked found allocated in the model (they
+					     had joined the buddy without a traced event) */
+	u64 untraced_leave_pages;	  /* buddy: pages a return found already free (they had left the
+					     buddy without a traced event) */
+	u64 untraced_other_pages;	  /* buddy: pages of a return in no zone, never allocatable, or in a
+					     block that sticks out of the returned range */
 };
 
 struct pagereplay {

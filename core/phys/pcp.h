@@ -25,12 +25,12 @@ struct pcp_cfg {
 		struct {
 			u32 high, batch; /* as /proc/zoneinfo's pagesets print them */
 		} cpu[PCP_MAX_CPUS];
-	} zone[ZONE_NR_TYPES];	  /* by position in the layout */
+	} zone[ZONE_NR_TYPES];	 /* by position in the layout */
 	u32 high_set, batch_set; /* when non-zero, every CPU of every zone takes these instead */
 };
 
 struct pcp_list {
-	u64 *pfn;	     /* ring of block pfns, head first */
+	u64 *pfn;	    /* ring of block pfns, head first */
 	u32 head, len, cap; /* cap a power of two (or 0) */
 };
 

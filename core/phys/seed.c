@@ -65,7 +65,8 @@ static void seed_apply_zone(struct buddy *b, const struct seed_zone *z)
 		memcpy(b->pageblock_mt, z->pb_mt, buddy_nr_pageblocks(b));
 	for (u64 i = 0; i < b->nr_pages;) {
 		if (z->page[i] != SEED_FREE) {
-			buddy_frame_set_alloc(b, (u32)i, 0, z->page[i] == SEED_NEVER ? BUDDY_TAG_NEVER : BUDDY_TAG_SEEDED);
+			buddy_frame_set_alloc(b, (u32)i, 0,
+					      z->page[i] == SEED_NEVER ? BUDDY_TAG_NEVER : BUDDY_TAG_SEEDED);
 			i++;
 			continue;
 		}

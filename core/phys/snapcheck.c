@@ -38,8 +38,10 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 		if (r.exhausted) {
 			c->exhausted_rows++;
 		} else {
-			u64 fe = r.free_model > r.free_kernel ? r.free_model - r.free_kernel : r.free_kernel - r.free_model;
-			if (fe > c->free_pages_err_max || (fe == c->free_pages_err_max && r.free_kernel > c->free_pages_kernel)) {
+			u64 fe = r.free_model > r.free_kernel ? r.free_model - r.free_kernel
+							      : r.free_kernel - r.free_model;
+			if (fe > c->free_pages_err_max ||
+			    (fe == c->free_pages_err_max && r.free_kernel > c->free_pages_kernel)) {
 				c->free_pages_err_max = fe;
 				c->free_pages_kernel = r.free_kernel;
 			}

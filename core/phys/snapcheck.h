@@ -32,14 +32,14 @@ struct snapcheck_row {
 };
 
 struct snapcheck {
-	u64 compared;		 /* snapshots compared */
-	int ufi9_err_max;	 /* largest |model - kernel| ufi9 where both have free pages */
-	double ufi9_err_sum;	 /* for the mean */
-	u64 ufi9_n;		 /* zone-snapshots in the sum */
-	u64 free_pages_err_max;	 /* largest |model - kernel| free pages of a zone */
-	u64 free_pages_kernel;	 /* the kernel's free pages of that zone then */
-	u64 exhausted_rows;	 /* zone-snapshots left out for exhaustion */
-	u64 missing_zones;	 /* zones of the snapshot the model lacks, or orders it cannot hold */
+	u64 compared;		/* snapshots compared */
+	int ufi9_err_max;	/* largest |model - kernel| ufi9 where both have free pages */
+	double ufi9_err_sum;	/* for the mean */
+	u64 ufi9_n;		/* zone-snapshots in the sum */
+	u64 free_pages_err_max; /* largest |model - kernel| free pages of a zone */
+	u64 free_pages_kernel;	/* the kernel's free pages of that zone then */
+	u64 exhausted_rows;	/* zone-snapshots left out for exhaustion */
+	u64 missing_zones;	/* zones of the snapshot the model lacks, or orders it cannot hold */
 };
 
 /* Compare; rows (ZONE_NR_TYPES entries, may be NULL) get one row per zone of the snapshot that

@@ -50,7 +50,8 @@ static int bs_header(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 	memset(out, 0, sizeof(*out));
 	if (bseries_secs(&p, &out->t0_ns) || *p++ != ' ' || bseries_secs(&p, &out->t1_ns) || *p ||
 	    out->t1_ns < out->t0_ns)
-		return diag_set(d, s->lr.name, s->lr.line, "expected '# snapshot CLOCK_MONOTONIC T0 T1' (T0 <= T1)");
+		return diag_set(d, s->lr.name, s->lr.line,
+				"expected '# snapshot CLOCK_MONOTONIC T0 T1' (T0 <= T1)");
 	return 0;
 }
 
@@ -68,7 +69,8 @@ int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 		if (bs_is_header(s->lr.buf))
 			s->pending = true;
 		else if (s->lr.line == 1)
-			return diag_set(d, s->lr.name, 1, "expected '# snapshot CLOCK_MONOTONIC T0 T1': not a "
+			return diag_set(d, s->lr.name, 1,
+					"expected '# snapshot CLOCK_MONOTONIC T0 T1': not a "
 					"buddyinfo series");
 	}
 	s->pending = false;
@@ -96,7 +98,8 @@ int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 			continue;
 		}
 		if (out->nr_zones == ZONE_NR_TYPES)
-			return diag_set(d, s->lr.name, s->lr.line, "more than %d zones in one snapshot", ZONE_NR_TYPES);
+			return diag_set(d, s->lr.name, s->lr.line, "more than %d zones in one snapshot",
+					ZONE_NR_TYPES);
 		struct snap_zone *z = &out->zone[out->nr_zones++];
 		z->type = (enum zone_type)t;
 		z->nr_orders = bz.nr_orders;

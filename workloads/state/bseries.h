@@ -13,7 +13,7 @@
 struct bseries {
 	FILE *f;
 	struct lineread lr;
-	bool pending; /* lr.buf holds the next snapshot's header */
+	bool pending;	   /* lr.buf holds the next snapshot's header */
 	u64 skipped_zones; /* buddyinfo lines of zones the model has no type for (none on x86-64) */
 };
 

@@ -33,7 +33,8 @@ struct kpf_zone {
 
 static u64 kpf_npb(const struct seed_zone *z)
 {
-	return ((z->start_pfn + z->nr_pages - 1) >> BUDDY_PAGEBLOCK_ORDER) - (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER) + 1;
+	return ((z->start_pfn + z->nr_pages - 1) >> BUDDY_PAGEBLOCK_ORDER) -
+	       (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER) + 1;
 }
 
 /* Classify one pfn's flags into its zone's seed; -EINVAL for undefined bits. */
@@ -41,7 +42,8 @@ static int kpf_page(struct kpf_zone *kz, u64 pfn, u64 fl, struct kpf_zone_report
 {
 	struct seed_zone *z = kz->sz;
 	u64 i = pfn - z->start_pfn;
-	struct kpf_pb *pb = &kz->pb[((pfn >> BUDDY_PAGEBLOCK_ORDER) - (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER))];
+	struct kpf_pb *pb =
+		&kz->pb[((pfn >> BUDDY_PAGEBLOCK_ORDER) - (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER))];
 	if (fl & KPF_UNDEFINED)
 		return -EINVAL;
 	if (fl & ((1ULL << KPF_NOPAGE) | (1ULL << KPF_RESERVED))) {
@@ -120,7 +122,8 @@ static int kpf_resolve_zero(struct kpf_zone *kz, struct kpf_zone_report *rep)
 		i = j;
 	}
 	qsort(runs, n, sizeof(*runs), kpf_run_cmp);
-	u64 budget = rep->unmanaged_pages > rep->reserved_pages ? rep->unmanaged_pages - rep->reserved_pages : 0;
+	u64 budget =
+		rep->unmanaged_pages > rep->reserved_pages ? rep->unmanaged_pages - rep->reserved_pages : 0;
 	for (size_t r = 0; r < n; r++)
 		if (runs[r].hi - runs[r].lo <= budget) {
 			budget -= runs[r].hi - runs[r].lo;
@@ -148,10 +151,10 @@ static int kpf_cmp(const void *a, const void *b, void *arg)
 	const struct kpf_pb *pb = ks->pb;
 	bool slab = ks->slab;
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-	u32 sx = slab ? pb[x].slab : pb[x].slab + pb[x].kern, sy = slab ? pb[y].slab : pb[y].slab + pb[y].kern;
+	u32 sx = slab ? pb[x].slab : pb[x].slab + pb[x].kern,
+	    sy = slab ? pb[y].slab : pb[y].slab + pb[y].kern;
 	return sx != sy ? (sx < sy ? 1 : -1) : (x > y) - (x < y);
 }
-
 
 /* Pageblock types: the pageblocks with the most unmovable evidence (slab and flag-free used
  * pages) become Unmovable and Reclaimable, as many as pagetypeinfo counts; of those, the ones
@@ -182,8 +185,8 @@ static int kpf_assign_mt(struct kpf_zone *kz, const struct pti_zone *pz, const s
 	qsort_r(idx, nonmov, sizeof(*idx), kpf_cmp, &ks);
 	for (u64 k = 0; k < n; k++) {
 		int t = k < MM_MIN(nonmov, rep->pb_target[MT_RECLAIMABLE]) ? MT_RECLAIMABLE
-			: k < nonmov					    ? MT_UNMOVABLE
-									    : MT_MOVABLE;
+			: k < nonmov					   ? MT_UNMOVABLE
+									   : MT_MOVABLE;
 		z->pb_mt[idx[k]] = (u8)t;
 		rep->pb_model[t]++;
 	}
@@ -204,7 +207,8 @@ static int kpf_read(const char *path, struct kpf_zone *kz, unsigned nz, struct k
 	long got;
 	while ((got = tin_read(&in, buf, sizeof(buf), d)) > 0) {
 		if (got % 8) {
-			err = diag_set(d, path, 0, "%llu bytes: not a whole number of 8-byte entries (not kpageflags)",
+			err = diag_set(d, path, 0,
+				       "%llu bytes: not a whole number of 8-byte entries (not kpageflags)",
 				       (unsigned long long)(pfn * 8 + (u64)got));
 			break;
 		}
@@ -230,7 +234,8 @@ static int kpf_read(const char *path, struct kpf_zone *kz, unsigned nz, struct k
 		err = diag_set(d, path, 0,
 			       "ends at pfn 0x%llx, but zone %s ends at pfn 0x%llx: truncated, or not this "
 			       "zoneinfo's machine",
-			       (unsigned long long)pfn, zone_type_name(kz[nz - 1].sz->type), (unsigned long long)end);
+			       (unsigned long long)pfn, zone_type_name(kz[nz - 1].sz->type),
+			       (unsigned long long)end);
 	tin_close(&in);
 	return err;
 }
@@ -263,13 +268,16 @@ int kpageflags_seed(const char *path, const struct zoneinfo *zi, const struct pa
 		if ((err = kpf_resolve_zero(&kz[i], &rep[i])))
 			break;
 		for (u64 b = 0; b < kz[i].npb; b++) { /* a pageblock with no managed page is a hole */
-			u64 s = MM_MAX(((seed->zone[i].start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b) << BUDDY_PAGEBLOCK_ORDER,
+			u64 s = MM_MAX(((seed->zone[i].start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b)
+					       << BUDDY_PAGEBLOCK_ORDER,
 				       seed->zone[i].start_pfn);
-			u64 e = MM_MIN((((seed->zone[i].start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b + 1) << BUDDY_PAGEBLOCK_ORDER),
+			u64 e = MM_MIN((((seed->zone[i].start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b + 1)
+					<< BUDDY_PAGEBLOCK_ORDER),
 				       seed->zone[i].start_pfn + seed->zone[i].nr_pages);
 			kz[i].pb[b].hole = kz[i].pb[b].zhole == e - s;
 		}
-		const struct pti_zone *pz = pti ? pagetypeinfo_zone(pti, zone_type_name(seed->zone[i].type)) : NULL;
+		const struct pti_zone *pz =
+			pti ? pagetypeinfo_zone(pti, zone_type_name(seed->zone[i].type)) : NULL;
 		if (pz && pz->have_blocks)
 			err = kpf_assign_mt(&kz[i], pz, pti, &rep[i]);
 	}

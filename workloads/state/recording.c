@@ -33,7 +33,8 @@ int recording_times(const char *path, const char *which, u64 *kpf_start, u64 *kp
 			err = diag_set(d, path, lr.line, "no 'kpageflags A..B' on the %s line", which);
 		else {
 			p += strlen("kpageflags ");
-			if (bseries_secs(&p, kpf_start) || strncmp(p, "..", 2) || (p += 2, bseries_secs(&p, kpf_end)))
+			if (bseries_secs(&p, kpf_start) || strncmp(p, "..", 2) ||
+			    (p += 2, bseries_secs(&p, kpf_end)))
 				err = diag_set(d, path, lr.line, "expected 'kpageflags SECONDS..SECONDS'");
 			else
 				err = 0;

@@ -14,8 +14,8 @@
 
 struct recording {
 	char dir[RECORDING_PATH_MAX];
-	char trace[RECORDING_PATH_MAX];	   /* trace.perf.txt(.zst) */
-	char series[RECORDING_PATH_MAX];   /* buddyinfo-series.txt, "" when absent */
+	char trace[RECORDING_PATH_MAX];	 /* trace.perf.txt(.zst) */
+	char series[RECORDING_PATH_MAX]; /* buddyinfo-series.txt, "" when absent */
 	char kpageflags[RECORDING_PATH_MAX];
 	u64 kpf_start_ns, kpf_end_ns; /* when kpageflags.start was read (times.txt) */
 	struct zoneinfo zi;

@@ -42,11 +42,14 @@ static bool zi_header(const char *s, struct zoneinfo_zone *z)
 
 struct zi_field {
 	const char *key;
-	size_t off;	 /* offset of the u64 in struct zoneinfo_zone */
+	size_t off;   /* offset of the u64 in struct zoneinfo_zone */
 	ssize_t have; /* offset of its bool, or -1 */
 };
 
-#define ZF(k, f, h) {k, offsetof(struct zoneinfo_zone, f), h}
+#define ZF(k, f, h)                                                                                          \
+	{                                                                                                    \
+		k, offsetof(struct zoneinfo_zone, f), h                                                      \
+	}
 static const struct zi_field zi_fields[] = {
 	ZF("start_pfn:", start_pfn, offsetof(struct zoneinfo_zone, have_start)),
 	ZF("spanned", spanned, offsetof(struct zoneinfo_zone, have_spanned)),
@@ -128,13 +131,14 @@ int zoneinfo_parse(FILE *f, const char *name, struct zoneinfo *zi, struct mm_dia
 	for (unsigned i = 0; i < zi->nr_zones; i++) {
 		const struct zoneinfo_zone *z = &zi->zone[i];
 		if (!z->have_present || !z->have_spanned)
-			return diag_set(d, name, z->line, "zone %s has no 'spanned' or 'present' line", z->name);
+			return diag_set(d, name, z->line, "zone %s has no 'spanned' or 'present' line",
+					z->name);
 		if (z->present && !z->have_start)
 			return diag_set(d, name, z->line, "zone %s has no 'start_pfn:' line (too old or cut)",
 					z->name);
 		if (z->present > z->spanned || z->managed > z->present)
-			return diag_set(d, name, z->line, "zone %s: managed <= present <= spanned does not hold",
-					z->name);
+			return diag_set(d, name, z->line,
+					"zone %s: managed <= present <= spanned does not hold", z->name);
 	}
 	return 0;
 }
@@ -158,7 +162,8 @@ const struct zoneinfo_zone *zoneinfo_find(const struct zoneinfo *zi, enum zone_t
 	return NULL;
 }
 
-int zoneinfo_span_layout(const struct zoneinfo *zi, const char *name, struct zones_cfg *cfg, struct mm_diag *d)
+int zoneinfo_span_layout(const struct zoneinfo *zi, const char *name, struct zones_cfg *cfg,
+			 struct mm_diag *d)
 {
 	struct zones_cfg c = *cfg;
 	c.nr_zones = 0;
@@ -168,10 +173,12 @@ int zoneinfo_span_layout(const struct zoneinfo *zi, const char *name, struct zon
 			continue;
 		int t = zone_type_parse(z->name, strlen(z->name));
 		if (t < 0 || z->node != 0)
-			return diag_set(d, name, z->line, "zone %s of node %d has pages; the model has node 0's "
-					"DMA, DMA32 and Normal only", z->name, z->node);
-		c.zone[c.nr_zones++] =
-			(struct zone_spec){.type = (enum zone_type)t, .start_pfn = z->start_pfn, .nr_pages = z->spanned};
+			return diag_set(d, name, z->line,
+					"zone %s of node %d has pages; the model has node 0's "
+					"DMA, DMA32 and Normal only",
+					z->name, z->node);
+		c.zone[c.nr_zones++] = (struct zone_spec){
+			.type = (enum zone_type)t, .start_pfn = z->start_pfn, .nr_pages = z->spanned};
 	}
 	char why[200];
 	if (!c.nr_zones)

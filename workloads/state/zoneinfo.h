@@ -37,7 +37,8 @@ int zoneinfo_parse(FILE *f, const char *name, struct zoneinfo *zi, struct mm_dia
 int zoneinfo_load(const char *path, struct zoneinfo *zi, struct mm_diag *d);
 /* The non-empty zones as a layout, each zone its whole span [start_pfn, start_pfn + spanned)
  * (holes included: seeding marks them never allocatable). 0 or -EINVAL with d. */
-int zoneinfo_span_layout(const struct zoneinfo *zi, const char *name, struct zones_cfg *cfg, struct mm_diag *d);
+int zoneinfo_span_layout(const struct zoneinfo *zi, const char *name, struct zones_cfg *cfg,
+			 struct mm_diag *d);
 /* The zoneinfo zone of type t (node 0), or NULL. */
 const struct zoneinfo_zone *zoneinfo_find(const struct zoneinfo *zi, enum zone_type t);
 /* Per-CPU list sizes: each non-empty zone's recorded batch and high per CPU. */
