@@ -137,7 +137,8 @@ static int snap(const char *dir, const char *tag)
 	if (!(f = fopen(p, "a")))
 		return 1;
 	fprintf(f,
-		"%s: procfs text read %.6f..%.6f, kpageflags %.6f..%.6f, kpagecount %.6f..%.6f, buddyinfo again "
+		"%s: procfs text read %.6f..%.6f, kpageflags %.6f..%.6f, kpagecount %.6f..%.6f, buddyinfo "
+		"again "
 		"%.6f..%.6f (CLOCK_MONOTONIC, seconds)\n",
 		tag, a, b, b, c, c, d, d, e);
 	fclose(f);
