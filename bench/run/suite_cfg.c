@@ -6,116 +6,7 @@
 #include <string.h>
 
 #include "gen.h"
-#include "vma_csv.h"
-#include "zonelayout.h"
-
-static int num(const char *v, u64 lo, u64 hi, u64 *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 0);
-	if (errno || *end || !*v || v[0] == '-' || x < lo || x > hi)
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
-static int bad(char *err, size_t len, const char *axis, const char *v, const char *known)
-{
-	snprintf(err, len, "axis %s: unknown '%s' (%s)", axis, v, known);
-	return -EINVAL;
-}
-
-static int suite_cfg_apply(struct sim_cfg *cfg, const char *key, const char *v, char *err, size_t len)
-{
-	u64 x;
-	if (!strcmp(key, "buddy")) {
-		if (!(cfg->buddy = buddy_policy_find(v)))
-			return bad(err, len, key, v, "lifo, addr, mobility");
-	} else if (!strcmp(key, "vmlist")) {
-		if (!(cfg->vmlist = vmlist_find(v)))
-			return bad(err, len, key, v, "list, rbtree, augmented");
-	} else if (!strcmp(key, "tlb")) {
-		if (!(cfg->tlb = tlb_policy_find(v)))
-			return bad(err, len, key, v, "eager, range, lazy");
-	} else if (!strcmp(key, "vma")) {
-		if (!(cfg->vma = vma_index_find(v)))
-			return bad(err, len, key, v, "list, rbtree, maple");
-	} else if (!strcmp(key, "populate")) {
-		if (vma_populate_parse(v, &cfg->populate))
-			return bad(err, len, key, v, "none, all");
-	} else if (!strcmp(key, "page_mode")) {
-		if (!strcmp(v, "placement"))
-			cfg->page_mode = PAGEREPLAY_PLACEMENT;
-		else if (!strcmp(v, "faithful"))
-			cfg->page_mode = PAGEREPLAY_FAITHFUL;
-		else
-			return bad(err, len, key, v, "placement, faithful");
-	} else if (!strcmp(key, "levels")) {
-		if (num(v, 2, 5, &x))
-			return bad(err, len, key, v, "2..5");
-		cfg->levels = (unsigned)x;
-	} else if (!strcmp(key, "cpus")) {
-		if (num(v, 1, 8192, &x))
-			return bad(err, len, key, v, "1..8192");
-		cfg->ncpus = (unsigned)x;
-	} else if (!strcmp(key, "zone_pages")) {
-		if (num(v, 1, BUDDY_MAX_FRAMES, &x))
-			return bad(err, len, key, v, "1..67108863 pages");
-		sim_cfg_top_zone(cfg)->nr_pages = x; /* the Normal zone */
-	} else if (!strcmp(key, "zones")) {
-		/* a layout spec with ';' between zones (',' separates axis values), or
-		 * zoneinfo:PATH / buddyinfo:PATH; see `mmreplay zones --help` */
-		char spec[256];
-		struct mm_diag d;
-		unsigned skipped;
-		if (strlen(v) >= sizeof(spec))
-			return bad(err, len, key, v, "a layout of at most 255 characters");
-		strcpy(spec, v);
-		for (char *c = spec; *c; c++)
-			if (*c == ';')
-				*c = ',';
-		if (zonelayout_load(spec, &cfg->zones, &skipped, &d)) {
-			snprintf(err, len, "axis zones: %s", d.msg);
-			return -EINVAL;
-		}
-		if (cfg->zones.max_order)
-			cfg->max_order = cfg->zones.max_order;
-	} else if (!strcmp(key, "max_order")) {
-		if (num(v, 1, BUDDY_MAX_ORDER_LIMIT, &x))
-			return bad(err, len, key, v, "1..15");
-		cfg->max_order = (unsigned)x;
-	} else {
-		snprintf(err, len, "unknown axis '%s'", key);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int suite_cfg_build(const struct suite *s, size_t c, struct sim_cfg *cfg, char *err, size_t errlen)
-{
-	sim_cfg_default(cfg);
-	for (size_t a = 0; a < s->naxes; a++) {
-		int e = suite_cfg_apply(cfg, s->axes[a].key, suite_value(s, c, a), err, errlen);
-		if (e)
-			return e;
-	}
-	return 0;
-}
-
-void suite_cfg_label(const struct suite *s, size_t c, char *buf, size_t len)
-{
-	/* axes with a single value are the same in every configuration: leave them out */
-	size_t n = 0, multi = 0;
-	for (size_t a = 0; a < s->naxes; a++)
-		multi += s->axes[a].n > 1;
-	buf[0] = 0;
-	for (size_t a = 0; a < s->naxes && n < len; a++)
-		if (s->axes[a].n > 1 || !multi)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "/" : "", suite_value(s, c, a));
-	if (!s->naxes)
-		snprintf(buf, len, "default");
-}
+#include "settings.h"
 
 static int suite_emit(void *ctx, const struct mm_event *ev)
 {
@@ -136,7 +27,7 @@ static int suite_gen_load(const char *spec, struct mm_trace *t, struct mm_diag *
 	for (char *kv; (kv = strtok_r(NULL, " \t", &save));) {
 		char *eq = strchr(kv, '=');
 		u64 v;
-		if (!eq || num(eq + 1, 0, UINT64_MAX >> 8, &v))
+		if (!eq || settings_parse_u64(eq + 1, 0, UINT64_MAX >> 8, &v))
 			return diag_set(d, spec, 0, "expected key=number, not '%s'", kv);
 		*eq = 0;
 		static const struct {
