@@ -1,6 +1,7 @@
 #include "sim.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 void sim_cfg_default(struct sim_cfg *cfg)
@@ -196,6 +197,18 @@ void sim_fini(struct sim *s)
 	sim_vmalloc_fini(s);
 	pagereplay_fini(&s->pages);
 	zones_fini(&s->zones);
+}
+
+int sim_check(const struct sim *s, char *msg, size_t len)
+{
+	if (vmlist_check(&s->vm.vl)) {
+		snprintf(msg, len, "vmlist %s: invariant check failed", s->vm.vl.ops->name);
+		return -EUCLEAN;
+	}
+	for (unsigned z = 0; z < s->zones.nr_zones; z++)
+		if (buddy_check(&s->zones.zone[z].buddy, msg, len))
+			return -EUCLEAN;
+	return 0;
 }
 
 void sim_prefault(struct sim *s)

@@ -96,6 +96,9 @@ static inline struct zone_spec *sim_cfg_top_zone(struct sim_cfg *cfg)
 	return &cfg->zones.zone[cfg->zones.nr_zones - 1];
 }
 void sim_fini(struct sim *s);
+/* The models' own invariant checks (the vmlist, each zone's buddy): 0, or -EUCLEAN with the
+ * first failure in msg. For tests and end-of-run checks. */
+int sim_check(const struct sim *s, char *msg, size_t len);
 /* Touch every page of the zones' frame arrays, so a timed replay measures the model rather than
  * the host kernel zero-filling pages on first touch. The model state is unchanged. */
 void sim_prefault(struct sim *s);

@@ -62,17 +62,33 @@ static size_t cli_names(const struct cli_cmd *c, const char **names, size_t max)
 	names[n++] = "help";
 	for (const struct cli_opt *o = c->opts; o && o->name && n < max; o++)
 		names[n++] = o->name;
+	for (const struct cli_opt *o = c->more; o && o->name && n < max; o++)
+		names[n++] = o->name;
 	for (const struct setting *s = settings; c->settings && s->name && n < max; s++)
 		names[n++] = s->name;
 	return n;
 }
 
-static const struct cli_opt *cli_find(const struct cli_cmd *c, const char *name)
+static bool cli_same_name(const char *a, const char *b)
 {
-	for (const struct cli_opt *o = c->opts; o && o->name; o++)
-		if (!strcmp(o->name, name))
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
+}
+
+const struct cli_opt *cli_opt_find(const struct cli_opt *table, const char *name)
+{
+	for (const struct cli_opt *o = table; o && o->name; o++)
+		if (cli_same_name(o->name, name))
 			return o;
 	return NULL;
+}
+
+static const struct cli_opt *cli_find(const struct cli_cmd *c, const char *name)
+{
+	const struct cli_opt *o = cli_opt_find(c->opts, name);
+	return o ? o : cli_opt_find(c->more, name);
 }
 
 static void cli_store_u64(void *field, size_t size, u64 v)
@@ -100,8 +116,23 @@ static int cli_list_item(void *ctx, const char *item)
 	return 0;
 }
 
-/* Apply value v (NULL for flags) to option o. 0, or MM_EXIT_USAGE after a message. */
-static int cli_apply(const struct cli_cmd *c, const struct cli_opt *o, const char *v, void *opts)
+static int cli_choice(const struct cli_opt *o, const char *v, void *field, char *err, size_t len)
+{
+	size_t n = (size_t)snprintf(err, len, "takes ");
+	for (const char *const *ch = o->choices; *ch; ch++) {
+		if (!strcmp(*ch, v)) {
+			*(const char **)field = *ch;
+			return 0;
+		}
+		if (n < len)
+			n += (size_t)snprintf(err + n, len - n, "%s%s", ch == o->choices ? "" : ", ", *ch);
+	}
+	if (n < len)
+		snprintf(err + n, len - n, ", not '%s'", v);
+	return -EINVAL;
+}
+
+int cli_opt_set(const struct cli_opt *o, const char *v, void *opts, char *err, size_t len)
 {
 	char *field = (char *)opts + o->off;
 	u64 x;
@@ -113,42 +144,52 @@ static int cli_apply(const struct cli_cmd *c, const struct cli_opt *o, const cha
 		*(bool *)field = o->kind == CLI_FLAG;
 		return 0;
 	case CLI_U64:
-		if (settings_parse_u64(v, o->min, o->max, &x))
-			return cli_error(c, "--%s takes %llu..%llu, not '%s'", o->name,
-					 (unsigned long long)o->min, (unsigned long long)o->max, v);
+		if (settings_parse_u64(v, o->min, o->max, &x)) {
+			snprintf(err, len, "takes %llu..%llu, not '%s'", (unsigned long long)o->min,
+				 (unsigned long long)o->max, v);
+			return -EINVAL;
+		}
 		cli_store_u64(field, o->size, x);
 		return 0;
 	case CLI_F64:
 		d = strtod(v, &end);
-		if (!*v || *end || isnan(d) || d < o->fmin || d > o->fmax)
-			return cli_error(c, "--%s takes a number in [%g, %g], not '%s'", o->name, o->fmin,
-					 o->fmax, v);
+		if (!*v || *end || isnan(d) || d < o->fmin || d > o->fmax) {
+			snprintf(err, len, "takes a number in [%g, %g], not '%s'", o->fmin, o->fmax, v);
+			return -EINVAL;
+		}
 		*(double *)field = d;
 		return 0;
 	case CLI_STR:
-		if (!*v)
-			return cli_error(c, "--%s needs a non-empty %s", o->name, o->arg);
+		if (!*v) {
+			snprintf(err, len, "needs a non-empty %s", o->arg);
+			return -EINVAL;
+		}
 		*(const char **)field = v;
 		return 0;
 	case CLI_CHOICE:
-		for (const char *const *ch = o->choices; *ch; ch++)
-			if (!strcmp(*ch, v)) {
-				*(const char **)field = *ch;
-				return 0;
-			}
-		return cli_error(c, "--%s takes one of %s%s%s, not '%s'", o->name, o->choices[0],
-				 o->choices[1] ? ", " : "", o->choices[1] ? o->choices[1] : "", v);
+		return cli_choice(o, v, field, err, len);
 	case CLI_LIST: {
 		struct cli_list_add a = {(struct cli_list *)field, o};
 		a.l->n = 0;
-		if (settings_split(v, cli_list_item, &a))
-			return cli_error(
-				c, "--%s takes up to %d comma-separated numbers in %llu..%llu, not '%s'",
-				o->name, CLI_LIST_MAX, (unsigned long long)o->min, (unsigned long long)o->max,
-				v);
+		if (settings_split(v, cli_list_item, &a)) {
+			snprintf(err, len, "takes up to %d comma-separated numbers in %llu..%llu, not '%s'",
+				 CLI_LIST_MAX, (unsigned long long)o->min, (unsigned long long)o->max, v);
+			return -EINVAL;
+		}
 		return 0;
 	}
 	}
+	return 0;
+}
+
+/* Apply value v (NULL for flags) to option o. 0, or MM_EXIT_USAGE after a message. */
+static int cli_apply(const struct cli_cmd *c, const struct cli_opt *o, const char *v, void *opts)
+{
+	char err[512];
+	if (cli_opt_set(o, v, opts, err, sizeof(err)))
+		return cli_error(c, "--%s %s", o->name, err);
+	if (c->record_tags)
+		*(u32 *)((char *)opts + c->tags_off) |= o->tag;
 	return 0;
 }
 
@@ -260,12 +301,14 @@ void cli_help(const struct cli_cmd *c, FILE *f)
 	char opt[64];
 	fprintf(f, "usage: mmreplay %s [OPTIONS]%s%s\n\n%s\n", c->name, c->synopsis[0] ? " " : "",
 		c->synopsis, c->about);
-	if (c->opts && c->opts->name)
+	if ((c->opts && c->opts->name) || (c->more && c->more->name))
 		fprintf(f, "\noptions:\n");
-	for (const struct cli_opt *o = c->opts; o && o->name; o++) {
-		snprintf(opt, sizeof(opt), "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-24s %s\n", opt, o->help);
-	}
+	for (int t = 0; t < 2; t++)
+		for (const struct cli_opt *o = t ? c->more : c->opts; o && o->name; o++) {
+			snprintf(opt, sizeof(opt), "--%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+			fprintf(f, "  %-24s %s\n", opt, o->help);
+		}
 	if (c->settings) {
 		fprintf(f,
 			"\nmachine settings (default in brackets; where a LIST or N[,N...] is allowed, each\n"

@@ -37,40 +37,41 @@ struct cli_opt {
 	u64 min, max;
 	double fmin, fmax;
 	const char *const *choices; /* CLI_CHOICE: NULL-terminated */
+	u32 tag;		    /* the command's own meaning (gen: the GEN_OPT_* bit it sets) */
 };
 
 #define CLI_FIELD(T, f) offsetof(T, f), sizeof(((T *)0)->f)
 #define CLI_OPT_FLAG(name, T, f, help)                                                                       \
 	{                                                                                                    \
-		name, NULL, help, CLI_FLAG, CLI_FIELD(T, f), 0, 0, 0, 0, NULL                                \
+		name, NULL, help, CLI_FLAG, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0                             \
 	}
 #define CLI_OPT_UNSET(name, T, f, help)                                                                      \
 	{                                                                                                    \
-		name, NULL, help, CLI_UNSET, CLI_FIELD(T, f), 0, 0, 0, 0, NULL                               \
+		name, NULL, help, CLI_UNSET, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0                            \
 	}
 #define CLI_OPT_U64(name, arg, T, f, lo, hi, help)                                                           \
 	{                                                                                                    \
-		name, arg, help, CLI_U64, CLI_FIELD(T, f), lo, hi, 0, 0, NULL                                \
+		name, arg, help, CLI_U64, CLI_FIELD(T, f), lo, hi, 0, 0, NULL, 0                             \
 	}
 #define CLI_OPT_F64(name, arg, T, f, lo, hi, help)                                                           \
 	{                                                                                                    \
-		name, arg, help, CLI_F64, CLI_FIELD(T, f), 0, 0, lo, hi, NULL                                \
+		name, arg, help, CLI_F64, CLI_FIELD(T, f), 0, 0, lo, hi, NULL, 0                             \
 	}
 #define CLI_OPT_STR(name, arg, T, f, help)                                                                   \
 	{                                                                                                    \
-		name, arg, help, CLI_STR, CLI_FIELD(T, f), 0, 0, 0, 0, NULL                                  \
+		name, arg, help, CLI_STR, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0                               \
 	}
 #define CLI_OPT_CHOICE(name, arg, T, f, choices, help)                                                       \
 	{                                                                                                    \
-		name, arg, help, CLI_CHOICE, CLI_FIELD(T, f), 0, 0, 0, 0, choices                            \
+		name, arg, help, CLI_CHOICE, CLI_FIELD(T, f), 0, 0, 0, 0, choices, 0                         \
 	}
 #define CLI_OPT_LIST(name, arg, T, f, lo, hi, help)                                                          \
 	{                                                                                                    \
-		name, arg, help, CLI_LIST, CLI_FIELD(T, f), lo, hi, 0, 0, NULL                               \
+		name, arg, help, CLI_LIST, CLI_FIELD(T, f), lo, hi, 0, 0, NULL, 0                            \
 	}
 #define CLI_OPT_END                                                                                          \
 	{                                                                                                    \
-		NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL                                                  \
+		NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0                                               \
 	}
 
 struct cli_cmd {
@@ -78,6 +79,11 @@ struct cli_cmd {
 	const char *synopsis; /* the positional arguments: "TRACE..." ("" for none) */
 	const char *about;    /* what the command does, printed after the usage line */
 	const struct cli_opt *opts;
+	const struct cli_opt *more; /* a second table on the same options struct, or NULL */
+	/* With record_tags, the tags of the options given are or-ed into the u32 at tags_off of the
+	 * options struct. */
+	bool record_tags;
+	size_t tags_off;
 	unsigned min_args, max_args; /* positional arguments */
 	/* Machine settings: NULL when the command takes none; else the command's own defaults as
 	 * "name=value" strings (NULL-terminated; {NULL} for none), set before the options. */
@@ -95,6 +101,11 @@ enum { CLI_RUN = -1 }; /* cli_parse: go on; otherwise an exit code (MM_EXIT_*) *
  * MM_EXIT_USAGE (a one-line error on stderr). */
 int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *opts, struct matrix *m, int *first);
 void cli_help(const struct cli_cmd *c, FILE *f);
+/* Set option o from text v (NULL for flags) in opts: 0, or -EINVAL with "takes ..., not 'v'" in
+ * err (for tables shared with other syntaxes, such as a suite's gen: key=value pairs). */
+int cli_opt_set(const struct cli_opt *o, const char *v, void *opts, char *err, size_t len);
+/* By name in a table, '-' and '_' alike. */
+const struct cli_opt *cli_opt_find(const struct cli_opt *table, const char *name);
 /* A usage error: "mmreplay NAME: <message>" and a pointer to --help; returns MM_EXIT_USAGE. */
 int cli_error(const struct cli_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The closest of the candidates to word (edit distance), or NULL when none is close. */

@@ -12,7 +12,7 @@
 #include "metrics.h"
 #include "replay.h"
 #include "series.h"
-#include "suite_cfg.h"
+#include "trace_spec.h"
 #include "suite_plots.h"
 
 /* The short table on stdout: metric, header, width, scale (1: as written). */
@@ -198,10 +198,10 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, si
 		struct trace_slot slot;
 		struct mm_diag d;
 		memset(&slot, 0, sizeof(slot));
-		suite_trace_label(s->traces[ti], slot.label, sizeof(slot.label));
+		trace_spec_label(s->traces[ti], slot.label, sizeof(slot.label));
 		if (tty)
 			fprintf(stderr, "\rloading %s ...%40s", slot.label, "");
-		if (suite_trace_load(s->traces[ti], &slot.t, &d)) {
+		if (trace_spec_load(s->traces[ti], &slot.t, &d)) {
 			fprintf(stderr, "\nmmreplay suite: %s\n", d.msg);
 			rc = MM_EXIT_FAIL;
 			break;
