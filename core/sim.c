@@ -3,6 +3,7 @@
 #include "seed.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 void sim_cfg_default(struct sim_cfg *cfg)
@@ -32,7 +33,6 @@ static int sim_vmalloc_init(struct sim *s)
 	struct vmalloc_cfg vc;
 	vmalloc_cfg_default(&vc);
 	vc.vmlist = s->cfg.vmlist;
-	vc.cached_hole = s->cfg.cached_hole;
 	vc.tlb = s->cfg.tlb;
 	vc.levels = s->cfg.levels ? s->cfg.levels : 4;
 	vc.ncpus = s->cfg.ncpus ? s->cfg.ncpus : 2;
@@ -222,6 +222,28 @@ void sim_fini(struct sim *s)
 	sim_vmalloc_fini(s);
 	pagereplay_fini(&s->pages);
 	zones_fini(&s->zones);
+}
+
+int sim_check(const struct sim *s, char *msg, size_t len)
+{
+	if (vmlist_check(&s->vm.vl)) {
+		snprintf(msg, len, "vmlist %s: invariant check failed", s->vm.vl.ops->name);
+		return -EUCLEAN;
+	}
+	for (unsigned z = 0; z < s->zones.nr_zones; z++)
+		if (buddy_check(&s->zones.zone[z].buddy, msg, len))
+			return -EUCLEAN;
+	return 0;
+}
+
+void sim_prefault(struct sim *s)
+{
+	for (unsigned z = 0; z < s->zones.nr_zones; z++) {
+		const struct buddy *b = &s->zones.zone[z].buddy;
+		volatile u64 *f = b->frames;
+		for (u64 i = 0; i < b->nr_pages; i += 4096 / sizeof(u64))
+			f[i] = f[i]; /* writes every word it touches back unchanged */
+	}
 }
 
 int sim_event(struct sim *s, const struct mm_event *ev)

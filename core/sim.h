@@ -1,7 +1,8 @@
 /* One simulated machine: its zones (each a buddy allocator) and page-event replay, its vmalloc
  * space, page tables, TLB policy, persistent kmap pool and process address spaces. A value, not a
  * global: tests and benchmarks run many side by side. sim_event() is the single entry point
- * that routes each mm_event to the models. */
+ * that routes each mm_event to the models. Its configuration is set through the settings
+ * registry (settings.h); what it counted is read through the flat view (sim_stats.h). */
 #ifndef SIM_H
 #define SIM_H
 
@@ -34,7 +35,6 @@ struct sim_cfg {
 
 	/* --- vmalloc space, init_mm page tables, TLB policy (issue 4) --- */
 	const struct vmlist_ops *vmlist;  /* default augmented */
-	bool cached_hole;		  /* rbtree vmlist: free_vmap_cache shortcut */
 	const struct tlb_policy_ops *tlb; /* default lazy */
 	unsigned levels;		  /* init_mm page-table levels, default 4 */
 	unsigned ncpus;			  /* 0: 2; replay sets it from the trace (sim_trace_ncpus) */
@@ -109,6 +109,12 @@ static inline struct zone_spec *sim_cfg_top_zone(struct sim_cfg *cfg)
 	return &cfg->zones.zone[cfg->zones.nr_zones - 1];
 }
 void sim_fini(struct sim *s);
+/* The models' own invariant checks (the vmlist, each zone's buddy): 0, or -EUCLEAN with the
+ * first failure in msg. For tests and end-of-run checks. */
+int sim_check(const struct sim *s, char *msg, size_t len);
+/* Touch every page of the zones' frame arrays, so a timed replay measures the model rather than
+ * the host kernel zero-filling pages on first touch. The model state is unchanged. */
+void sim_prefault(struct sim *s);
 /* Route one event. Returns 0, or a negative errno only for host failures (out of memory);
  * model-level errors (unknown frees, failed allocations) are counted. */
 int sim_event(struct sim *s, const struct mm_event *ev);
