@@ -1,7 +1,8 @@
 /* One simulated machine: its zones (each a buddy allocator) and page-event replay, its vmalloc
  * space, page tables, TLB policy, persistent kmap pool and process address spaces. A value, not a
  * global: tests and benchmarks run many side by side. sim_event() is the single entry point
- * that routes each mm_event to the models. */
+ * that routes each mm_event to the models. Its configuration is set through the settings
+ * registry (settings.h); what it counted is read through the flat view (sim_stats.h). */
 #ifndef SIM_H
 #define SIM_H
 
@@ -10,6 +11,7 @@
 #include "pagereplay.h"
 #include "mm_pgtable.h"
 #include "pagesrc.h"
+#include "pcp.h"
 #include "pkmap.h"
 #include "procs.h"
 #include "vmalloc.h"
@@ -33,7 +35,6 @@ struct sim_cfg {
 
 	/* --- vmalloc space, init_mm page tables, TLB policy (issue 4) --- */
 	const struct vmlist_ops *vmlist;  /* default augmented */
-	bool cached_hole;		  /* rbtree vmlist: free_vmap_cache shortcut */
 	const struct tlb_policy_ops *tlb; /* default lazy */
 	unsigned levels;		  /* init_mm page-table levels, default 4 */
 	unsigned ncpus;			  /* 0: 2; replay sets it from the trace (sim_trace_ncpus) */
@@ -43,6 +44,15 @@ struct sim_cfg {
 
 	/* --- persistent kmap pool (issue 7) --- */
 	struct pkmap_cfg pkmap; /* default LAST_PKMAP 1024, highmem from 896 MiB */
+
+	/* --- a recorded machine's physical memory (issue 12) --- */
+	const struct seed *seed; /* the zones' state at the start (core/phys/seed.h); NULL: boot
+				    state, all free. Borrowed for sim_init only. */
+	bool pcp;		 /* placement mode: per-CPU lists in front of the buddy */
+	struct pcp_cfg pcp_cfg;	 /* their batch and high per zone and CPU */
+	/* every page allocation the model could not serve (exhaustion), with the preferred zone */
+	void (*page_fail)(void *ctx, const struct mm_event *ev, unsigned zone_type);
+	void *page_fail_ctx;
 };
 
 /* Defaults: one 4 GiB Normal zone at pfn 0x100000 (where x86-64 ZONE_NORMAL begins), max order
@@ -81,6 +91,9 @@ struct sim {
 	/* --- issue 7: vmalloc_32, ioremap, vunmap (paired through vmap_pair), kmap --- */
 	struct pkmap pkmap; /* MME_KMAP / MME_KUNMAP */
 	u64 kmap_errors;    /* kmaps the pool refused for a host or count-overflow reason */
+
+	/* --- issue 12 --- */
+	struct pcp pcp; /* per-CPU lists, used when cfg.pcp */
 };
 
 int sim_init(struct sim *s, const struct sim_cfg *cfg);
@@ -96,6 +109,12 @@ static inline struct zone_spec *sim_cfg_top_zone(struct sim_cfg *cfg)
 	return &cfg->zones.zone[cfg->zones.nr_zones - 1];
 }
 void sim_fini(struct sim *s);
+/* The models' own invariant checks (the vmlist, each zone's buddy): 0, or -EUCLEAN with the
+ * first failure in msg. For tests and end-of-run checks. */
+int sim_check(const struct sim *s, char *msg, size_t len);
+/* Touch every page of the zones' frame arrays, so a timed replay measures the model rather than
+ * the host kernel zero-filling pages on first touch. The model state is unchanged. */
+void sim_prefault(struct sim *s);
 /* Route one event. Returns 0, or a negative errno only for host failures (out of memory);
  * model-level errors (unknown frees, failed allocations) are counted. */
 int sim_event(struct sim *s, const struct mm_event *ev);

@@ -2,8 +2,8 @@
  *   list      2.4: struct vm_struct on a singly linked list sorted by address, first fit by
  *             linear scan, linear lookup on free
  *   rbtree    2.6.28: busy areas in an rbtree keyed by address plus a sorted list; descend to
- *             the first area at or above vstart, then walk the list for a gap (optionally the
- *             later cached-hole shortcut)
+ *             the first area at or above vstart, then walk the list for a gap
+ *   rbtree_cache  2.6.36..5.1: rbtree with the free_vmap_cache (cached hole) shortcut
  *   augmented 5.2: free space in an rbtree ordered by address, each node keeping
  *             subtree_max_size; lowest fit in O(log n); FL/LE/RE/NE splits; merge on free
  * All variants return the same address for the same request sequence: the lowest address in
@@ -54,7 +54,7 @@ struct vmlist_ops {
 	int (*check)(const void *priv);
 };
 
-extern const struct vmlist_ops *const vmlist_variants[]; /* NULL-terminated registry */
+extern const struct vmlist_ops *const vmlist_variants[]; /* NULL-terminated: vmlist_registry.c */
 const struct vmlist_ops *vmlist_find(const char *name);
 
 /* A vmlist instance: the ops, their private state and the counters. The variant keeps a
@@ -80,8 +80,5 @@ int vmlist_alloc(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, u6
 int vmlist_free(struct vmlist *v, u64 addr, u64 *size);
 /* The variant's full invariant check plus the wrapper's counters: 0 or -EUCLEAN. */
 int vmlist_check(const struct vmlist *v);
-/* Parse a comma-separated list of variant names ("list,rbtree") into out[0..max): the count,
- * or -EINVAL (unknown name, *bad set to its position in csv) or -E2BIG. */
-int vmlist_parse_names(const char *csv, const struct vmlist_ops **out, int max, const char **bad);
 
 #endif

@@ -1,9 +1,12 @@
 /* trace-cmd's binary trace.dat, read through libtracecmd and libtraceevent (optional: built
  * when HAVE_LIBTRACECMD; otherwise opening one says how to get the text instead). The
  * per-CPU buffers are merged by timestamp, the lowest CPU first on a tie, which is the order
- * `trace-cmd report` prints, so a trace.dat and its report text give the same events. Fields
- * are read by name from the file's own event formats, with the meaning trace_kevent.c gives
- * the same tracepoints' text (kernel-facts.md). A compressed or piped trace.dat is first
+ * `trace-cmd report` prints, so a trace.dat and its report text give the same events. The six
+ * common tracepoints are read field by field from the file's own event formats, with the
+ * meaning trace_kevent.c gives their text (kernel-facts.md); every other event is printed by
+ * libtraceevent, as trace-cmd report prints it, and handed to trace_kevent, which parses the
+ * ones it knows (values computed in TP_printk, like extfrag's pageblock_order, come along)
+ * and counts the rest by name. A compressed or piped trace.dat is first
  * copied to an unlinked temporary file: libtracecmd needs to seek. */
 #include "config.h"
 
@@ -18,6 +21,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <trace-cmd/trace-cmd.h>
+#include <traceevent/trace-seq.h>
 
 enum td_kind { TD_OTHER = 0, TD_PAGE_ALLOC, TD_PAGE_FREE, TD_TLB, TD_VA_ALLOC, TD_VA_FREE, TD_VA_PURGE };
 
@@ -51,7 +55,8 @@ struct td_state {
 	struct hmap ids;	  /* event id -> index + 1 into ev[] */
 	struct td_event *ev;
 	size_t nev, ev_cap;
-	u64 index; /* records read so far, for diagnostics */
+	u64 index;	      /* records read so far, for diagnostics */
+	struct trace_seq seq; /* text of an event read through trace_kevent */
 };
 
 /* The input as a seekable fd positioned anywhere: the file itself when it is a plain regular
@@ -106,6 +111,7 @@ static int td_init(struct trace_reader *r)
 		return diag_set(&r->diag, r->name, 0, "out of memory"), -ENOMEM;
 	}
 	r->priv = s;
+	trace_seq_init(&s->seq);
 	tracecmd_set_loglevel(TEP_LOG_NONE);
 	tep_set_loglevel(TEP_LOG_NONE);
 	int fd = td_fd(r);
@@ -142,6 +148,7 @@ static void td_fini(struct trace_reader *r)
 	if (s->h)
 		tracecmd_close(s->h);
 	hmap_fini(&s->ids);
+	trace_seq_destroy(&s->seq);
 	free(s->ev);
 	free(s);
 	r->priv = NULL;
@@ -269,6 +276,20 @@ static int td_fill(struct trace_reader *r, struct td_state *s, const struct td_e
 			(unsigned long long)s->index, e->name);
 }
 
+/* Any other event: its libtraceevent text through trace_kevent (1, 0 when not replayed,
+ * or -EINVAL after trace_bad). */
+static int td_text(struct trace_reader *r, struct td_state *s, const struct td_event *e,
+		   struct tep_record *rec, struct mm_event *ev)
+{
+	trace_seq_reset(&s->seq);
+	tep_print_event(s->tep, &s->seq, rec, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(&s->seq);
+	if (s->seq.state != TRACE_SEQ__GOOD || !s->seq.buffer)
+		return diag_set(&r->diag, r->name, 0, "out of memory"), -ENOMEM;
+	r->line_end = s->seq.buffer + strlen(s->seq.buffer);
+	return trace_kevent(r, e->name, strlen(e->name), s->seq.buffer, ev);
+}
+
 static int td_next(struct trace_reader *r, struct mm_event *ev)
 {
 	struct td_state *s = r->priv;
@@ -287,15 +308,13 @@ static int td_next(struct trace_reader *r, struct mm_event *ev)
 		if (!e) {
 			diag_set(&r->diag, r->name, 0, "out of memory");
 			ret = -ENOMEM;
-		} else if (e->kind == TD_OTHER) {
-			trace_unknown(r, e->name, strlen(e->name));
 		} else {
 			trace_ev_init(ev);
 			ev->ts_ns = rec->ts;
 			ev->cpu = (u16)best;
 			int pid = tep_data_pid(s->tep, rec);
 			ev->pid = pid < 0 ? TRACE_PID_NONE : (u32)pid;
-			ret = td_fill(r, s, e, rec, ev);
+			ret = e->kind == TD_OTHER ? td_text(r, s, e, rec, ev) : td_fill(r, s, e, rec, ev);
 			if (ret < 0 && r->opts.skip_bad) { /* count it the way a bad text line is */
 				if (!r->st.skipped)
 					snprintf(r->st.first_skip, sizeof(r->st.first_skip), "%s",
@@ -323,6 +342,20 @@ static int td_init(struct trace_reader *r)
 static void td_fini(struct trace_reader *r)
 {
 	(void)r;
+}
+
+/* Any other event: its libtraceevent text through trace_kevent (1, 0 when not replayed,
+ * or -EINVAL after trace_bad). */
+static int td_text(struct trace_reader *r, struct td_state *s, const struct td_event *e,
+		   struct tep_record *rec, struct mm_event *ev)
+{
+	trace_seq_reset(&s->seq);
+	tep_print_event(s->tep, &s->seq, rec, "%s", TEP_PRINT_INFO);
+	trace_seq_terminate(&s->seq);
+	if (s->seq.state != TRACE_SEQ__GOOD || !s->seq.buffer)
+		return diag_set(&r->diag, r->name, 0, "out of memory"), -ENOMEM;
+	r->line_end = s->seq.buffer + strlen(s->seq.buffer);
+	return trace_kevent(r, e->name, strlen(e->name), s->seq.buffer, ev);
 }
 
 static int td_next(struct trace_reader *r, struct mm_event *ev)
