@@ -316,9 +316,11 @@ static int td_next(struct trace_reader *r, struct mm_event *ev)
 			ev->pid = pid < 0 ? TRACE_PID_NONE : (u32)pid;
 			ret = e->kind == TD_OTHER ? td_text(r, s, e, rec, ev) : td_fill(r, s, e, rec, ev);
 			if (ret < 0 && r->opts.skip_bad) { /* count it the way a bad text line is */
-				if (!r->st.skipped)
-					snprintf(r->st.first_skip, sizeof(r->st.first_skip), "%s",
-						 r->diag.msg);
+				if (!r->st.skipped) {
+					size_t n = strnlen(r->diag.msg, sizeof(r->st.first_skip) - 1);
+					memcpy(r->st.first_skip, r->diag.msg, n);
+					r->st.first_skip[n] = '\0';
+				}
 				r->st.skipped++;
 				r->diag.msg[0] = '\0';
 				ret = 0;
