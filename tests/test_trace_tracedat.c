@@ -153,8 +153,17 @@ Test(trace_tracedat, fresh_recording_equals_report, .timeout = 120)
 	cr_assert(fd >= 0);
 	close(fd);
 	char on = td_tracing_on();
-	char *rec[] = {"trace-cmd",	    "record", "-d", "--no-filter", "-e", "kmem:mm_page_alloc", "-e",
-		       "kmem:mm_page_free", "-o",     dat,  NULL};
+	char *rec[] = {
+		"trace-cmd", "record",
+		"-d",	     "--no-filter",
+		"-e",	     "kmem:mm_page_alloc",
+		"-e",	     "kmem:mm_page_free",
+		"-e",	     "kmem:mm_page_alloc_zone_locked",
+		"-e",	     "kmem:mm_page_pcpu_drain",
+		"-e",	     "tlb:tlb_flush",
+		"-o",	     dat,
+		NULL,
+	};
 	pid_t pid = on ? td_spawn(rec, NULL) : -1;
 	if (pid < 0) {
 		unlink(dat);
