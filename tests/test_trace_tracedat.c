@@ -16,7 +16,7 @@
 extern char **environ;
 
 #define TD_DAT DATA("k_tcmd.trace.dat.zst")
-#define TD_TXT DATA("k_tcmd.report.txt.zst")
+#define TD_TXT DATA("k_tcmd.report.zst")
 
 /* Every event of a (trace.dat) equals b's (report text), ts within the report's rounding. */
 static void td_same(const struct mm_trace *a, const struct mm_trace *b)

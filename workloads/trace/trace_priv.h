@@ -42,6 +42,11 @@ extern const struct trace_fmt_ops trace_ftrace_ops;
 extern const struct trace_fmt_ops trace_strace_ops;
 extern const struct trace_fmt_ops trace_tracedat_ops;
 
+/* The ops of format f (NULL if none), and the format of r's input from its first bytes (0, or
+ * -errno with r->diag); trace_detect.c. */
+const struct trace_fmt_ops *trace_fmt_find(enum trace_format f);
+int trace_detect(struct trace_reader *r, enum trace_format *fmt);
+
 /* Bytes format detection may look at for the first event line. */
 #define TRACE_DETECT_MAX ((size_t)TRACE_LINE_MAX)
 
