@@ -66,9 +66,11 @@ static int native_init(struct trace_reader *r)
 	struct native_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		return diag_set(&r->diag, r->name, 0, "out of memory"), -ENOMEM;
-	r->priv = s;
-	if (!native_map(r, s) && !(s->rec = malloc(NATIVE_BATCH * sizeof(struct mm_event))))
+	if (!native_map(r, s) && !(s->rec = malloc(NATIVE_BATCH * sizeof(struct mm_event)))) {
+		free(s);
 		return diag_set(&r->diag, r->name, 0, "out of memory"), -ENOMEM;
+	}
+	r->priv = s;
 	r->st.has_ts = true;
 	return 0;
 }

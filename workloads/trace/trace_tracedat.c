@@ -103,7 +103,10 @@ static int td_fd(struct trace_reader *r)
 	return fd;
 }
 
-static int td_init(struct trace_reader *r)
+static void td_fini(struct trace_reader *r);
+
+/* Open the trace.dat and peek at each CPU's first record. On failure the caller frees. */
+static int td_setup(struct trace_reader *r)
 {
 	struct td_state *s = calloc(1, sizeof(*s));
 	if (!s || hmap_init(&s->ids, 16)) {
@@ -136,6 +139,15 @@ static int td_init(struct trace_reader *r)
 	return 0;
 }
 
+/* trace_open does not call fini after a failed init: clean up here. */
+static int td_init(struct trace_reader *r)
+{
+	int e = td_setup(r);
+	if (e)
+		td_fini(r);
+	return e;
+}
+
 static void td_fini(struct trace_reader *r)
 {
 	struct td_state *s = r->priv;
@@ -158,8 +170,9 @@ static void td_fini(struct trace_reader *r)
 static const struct td_event *td_event(struct td_state *s, struct tep_record *rec)
 {
 	struct tep_event *te = tep_find_event_by_record(s->tep, rec);
+	static const struct td_event unknown = {TD_OTHER, "(unknown id)", {0}};
 	if (!te)
-		return &(const struct td_event){TD_OTHER, "(unknown id)", {0}};
+		return &unknown;
 	u64 slot;
 	if (hmap_get(&s->ids, (u64)(unsigned)te->id, &slot))
 		return &s->ev[slot - 1];
