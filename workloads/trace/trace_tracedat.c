@@ -359,20 +359,6 @@ static void td_fini(struct trace_reader *r)
 	(void)r;
 }
 
-/* Any other event: its libtraceevent text through trace_kevent (1, 0 when not replayed,
- * or -EINVAL after trace_bad). */
-static int td_text(struct trace_reader *r, struct td_state *s, const struct td_event *e,
-		   struct tep_record *rec, struct mm_event *ev)
-{
-	trace_seq_reset(&s->seq);
-	tep_print_event(s->tep, &s->seq, rec, "%s", TEP_PRINT_INFO);
-	trace_seq_terminate(&s->seq);
-	if (s->seq.state != TRACE_SEQ__GOOD || !s->seq.buffer)
-		return diag_set(&r->diag, r->name, 0, "out of memory"), -ENOMEM;
-	r->line_end = s->seq.buffer + strlen(s->seq.buffer);
-	return trace_kevent(r, e->name, strlen(e->name), s->seq.buffer, ev);
-}
-
 static int td_next(struct trace_reader *r, struct mm_event *ev)
 {
 	(void)ev;
