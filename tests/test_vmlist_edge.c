@@ -181,7 +181,7 @@ Test(vmlist, registry_and_names)
 	int n = 0;
 	for (o = vmlist_variants; *o; o++, n++)
 		cr_assert_eq(vmlist_find((*o)->name), *o);
-	cr_assert_eq(n, 3);
+	cr_assert_eq(n, 4);
 	cr_assert_null(vmlist_find("nope"));
 	cr_assert_eq(vmlist_parse_names("augmented,list", ops, 4, &bad), 2);
 	cr_assert_str_eq(ops[0]->name, "augmented");

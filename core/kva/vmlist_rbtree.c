@@ -294,4 +294,5 @@ const struct vmlist_ops vmlist_rbtree_ops = {
 	.alloc = vmr_alloc,
 	.free = vmr_free,
 	.check = vmr_check,
+	.lowest_fit = true,
 };
