@@ -32,6 +32,8 @@ static struct replay_row run(const struct mm_event *ev, size_t n, const char *vm
 	cfg.vmlist = vmlist_find(vmlist);
 	cfg.tlb = tlb_policy_find(tlb);
 	cfg.ncpus = sim_trace_ncpus(ev, n);
+	cfg.purge = VMALLOC_PURGE_INLINE; /* issue 11 defaults back to the old behaviour */
+	cfg.flush_ceiling = 0;
 	struct replay_row row;
 	cr_assert_eq(replay_run("t", ev, n, &cfg, &row), 0);
 	return row;
@@ -96,7 +98,7 @@ Test(replay, k_threads2_every_variant_and_policy)
 	static const char *const tlbs[] = {"eager", "range", "lazy"};
 	for (int t = 0; t < 3; t++) {
 		char *first = NULL;
-		u64 visits[3] = {0};
+		u64 visits[8] = {0};
 		for (int v = 0; vmlist_variants[v]; v++) {
 			const char *name = vmlist_variants[v]->name;
 			struct replay_row r = run(kt2.ev, kt2.n, name, tlbs[t]);
@@ -118,9 +120,12 @@ Test(replay, k_threads2_every_variant_and_policy)
 			else
 				cr_assert_eq(s->vm.tlb.st.flush_range, s->vm.st.vfrees);
 			visits[v] = s->vm.vl.st.visits;
-			/* all variants agree on every model column but their visit counts */
+			/* all lowest-fit variants agree on every model column but their visit counts
+			 * (nodes places areas from its pools: other addresses, other tables) */
 			char *m = model_row(&r, "vmlist,vmlist_visits,vmlist_alloc_visits");
-			if (!first) {
+			if (!vmlist_variants[v]->lowest_fit) {
+				free(m);
+			} else if (!first) {
 				first = m;
 			} else {
 				cr_assert_str_eq(m, first, "%s/%s differs", name, tlbs[t]);

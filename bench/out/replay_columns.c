@@ -159,6 +159,28 @@ ZONE_COL(c_zone_normal_efi9_end, ZONE_NORMAL, ZC_EFI9)
 COL_U64(c_zone_failures, s->zones.st.failures)
 COL_U64(c_page_no_zone, s->pages.st.no_zone)
 
+/* issue 11: kernel-exact vmalloc (settings, then agreement with the recorded kernel) */
+static const char *purge_name(enum vmalloc_purge_mode m)
+{
+	return m == VMALLOC_PURGE_INLINE ? "inline" : m == VMALLOC_PURGE_TRACE ? "trace" : "model";
+}
+COL_STR(c_vmap_mode, s->cfg.vmap_follow ? "follow" : "predict")
+COL_STR(c_purge, purge_name(s->vm.cfg.purge))
+COL_U64(c_purge_delay, s->vm.cfg.purge_delay)
+COL_U64(c_flush_ceiling, s->vm.cfg.flush_ceiling)
+COL_U64(c_vmap_nodes, s->vm.cfg.nr_nodes)
+COL_U64(c_vmap_addr_checked, s->vfid.checked)
+COL_U64(c_vmap_addr_exact, s->vfid.exact)
+COL_U64(c_vmap_addr_checked_warm, s->vfid.checked_warm)
+COL_U64(c_vmap_addr_exact_warm, s->vfid.exact_warm)
+COL_U64(c_vmap_purges_size_exact, vmap_fid_purges_size_exact(&s->vfid))
+COL_U64(c_vmalloc_end_areas, s->vfid.end_areas)
+COL_U64(c_vmalloc_end_matched, s->vfid.end_matched)
+COL_U64(c_vmap_seeded_areas, s->vm.st.seeded_areas)
+COL_U64(c_vmap_follow_conflicts, s->vm.st.follow_conflicts)
+COL_U64(c_events_skipped, s->vfid.skipped)
+COL_U64(c_vmalloc_bulk_frees, s->vfid.bulk_frees)
+
 /* host measurements */
 COL_U64(c_host_ns, r->host_ns)
 static void c_host_ns_per_event(const struct replay_row *r, char *b, size_t n)
@@ -272,6 +294,23 @@ const struct replay_column replay_columns[] = {
 	{"zone_normal_efi9_end", false, c_zone_normal_efi9_end},
 	{"zone_failures", false, c_zone_failures},
 	{"page_no_zone", false, c_page_no_zone},
+	/* issue 11: kernel-exact vmalloc (appended) */
+	{"vmap_mode", false, c_vmap_mode},
+	{"purge", false, c_purge},
+	{"purge_delay", false, c_purge_delay},
+	{"flush_ceiling", false, c_flush_ceiling},
+	{"vmap_nodes", false, c_vmap_nodes},
+	{"vmap_addr_checked", false, c_vmap_addr_checked},
+	{"vmap_addr_exact", false, c_vmap_addr_exact},
+	{"vmap_addr_checked_warm", false, c_vmap_addr_checked_warm},
+	{"vmap_addr_exact_warm", false, c_vmap_addr_exact_warm},
+	{"vmap_purges_size_exact", false, c_vmap_purges_size_exact},
+	{"vmalloc_end_areas", false, c_vmalloc_end_areas},
+	{"vmalloc_end_matched", false, c_vmalloc_end_matched},
+	{"vmap_seeded_areas", false, c_vmap_seeded_areas},
+	{"vmap_follow_conflicts", false, c_vmap_follow_conflicts},
+	{"events_skipped", false, c_events_skipped},
+	{"vmalloc_bulk_frees", false, c_vmalloc_bulk_frees},
 	/* host measurements: not deterministic */
 	{"host_ns", false, c_host_ns},
 	{"host_ns_per_event", true, c_host_ns_per_event},

@@ -48,6 +48,8 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
 			break;
 	}
 	u64 t1 = clock_ns(), c1 = replay_cpu_ns();
+	if (!err)
+		err = sim_finish(s); /* issue 11: the end-snapshot comparison */
 	if (err) {
 		sim_fini(s);
 		free(s);
@@ -184,6 +186,8 @@ void replay_matrix_cfg(const struct replay_matrix *m, size_t i, const struct mm_
 		cfg->vma = m->vma[i % (size_t)m->nvma];
 	if (!cfg->ncpus)
 		cfg->ncpus = sim_trace_ncpus(ev, n);
+	if (cfg->purge == VMALLOC_PURGE_AUTO) /* issue 11 */
+		cfg->purge = sim_trace_purge_mode(ev, n);
 }
 
 /* Quote a CSV field when it needs it. */

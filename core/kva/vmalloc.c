@@ -262,6 +262,13 @@ int vmalloc_alloc(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend,
 	return vmalloc_alloc_limit(vm, size, align, vstart, vend, ZONE_NORMAL, NULL, addr);
 }
 
+int vmalloc_predict(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, struct vmlist_pick *pick)
+{
+	u64 area, mapped;
+	int err = vmalloc_shape(vm, size, &align, &vstart, &vend, &area, &mapped);
+	return err ? err : vmlist_predict(&vm->vl, area, align, vstart, vend, vm->cpu, pick);
+}
+
 int vmalloc_alloc_follow(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 kaddr,
 			 struct vmlist_pick *pred, struct vmlist_pick *how, u64 *addr)
 {

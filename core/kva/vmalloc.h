@@ -127,6 +127,9 @@ u64 vmalloc_purge(struct vmalloc *vm);
 /* MODEL purge timing: one vmalloc-layer call has been handled; runs the scheduled purge when
  * its countdown ends. Returns 1 when a purge ran. */
 int vmalloc_tick(struct vmalloc *vm);
+/* Where vmalloc_alloc would put the area (nothing changes); -EOPNOTSUPP for variants that
+ * cannot say, -EINVAL, -ENOMEM (no room). */
+int vmalloc_predict(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, struct vmlist_pick *pick);
 /* Follow mode: *pred = where the model would put the area (pred->addr 0: nowhere), then put it
  * at kaddr, where the kernel did (how->src says what that revealed). When kaddr overlaps a model
  * busy area (-EBUSY from the vmlist) the area goes where the model would have put it and
