@@ -7,7 +7,10 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "commands.h"
+#include "csvread.h"
 #include "replay.h"
 #include "trace.h"
 #include "vmallocinfo.h"
@@ -143,4 +146,59 @@ Test(vmap_fidelity, k_threads2_unmatched_frees_are_vmalloc_bulk_pages, .timeout 
 		      (unsigned long long)unmatched);
 	replay_row_fini(&row);
 	trace_free(&t);
+}
+
+/* The command end to end: a recording directory in, the report out, the CSV with the agreement
+ * columns; bad values are usage errors; replay takes the same settings. */
+Test(vmap_fidelity, commands, .timeout = 300)
+{
+	char dir[] = "/tmp/mmreplay_vfid_XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char out[256];
+	snprintf(out, sizeof(out), "%s/f.csv", dir);
+	char *argv[] = {"vmalloc-fidelity", "--mismatches", "2", "--out", out, REC "d_mixed5", NULL};
+	cr_assert_eq(cmd_vmalloc_fidelity(6, argv), MM_EXIT_OK);
+	struct csvtab t;
+	struct mm_diag d = {{0}};
+	cr_assert_eq(csvtab_read(out, &t, &d), 0, "%s", d.msg);
+	cr_assert_eq(t.nrows, 1);
+	int chk = csvtab_col(&t, "vmap_addr_checked_warm"), ex = csvtab_col(&t, "vmap_addr_exact_warm");
+	cr_assert(chk >= 0 && ex >= 0 && csvtab_col(&t, "vmalloc_end_matched") >= 0);
+	cr_assert_geq(atof(t.rows[0][ex]) / atof(t.rows[0][chk]), 0.90);
+	cr_assert_str_eq(t.rows[0][csvtab_col(&t, "vmap_mode")], "follow");
+	cr_assert_str_eq(t.rows[0][csvtab_col(&t, "purge")], "trace");
+	csvtab_free(&t);
+	remove(out);
+	char *bad[] = {"vmalloc-fidelity", "--purge", "later", REC "d_mixed5", NULL};
+	cr_assert_eq(cmd_vmalloc_fidelity(4, bad), MM_EXIT_USAGE);
+	char *missing[] = {"vmalloc-fidelity", "/nonexistent/recording", NULL};
+	cr_assert_eq(cmd_vmalloc_fidelity(2, missing), MM_EXIT_FAIL);
+	/* replay: the old behaviour's settings are accepted, a bad one is a usage error */
+	char *rep[] = {"replay",
+		       "--flush-ceiling",
+		       "0",
+		       "--purge",
+		       "inline",
+		       "--vmap-mode",
+		       "predict",
+		       "--vmlist",
+		       "nodes",
+		       "--tlb",
+		       "lazy",
+		       "--buddy",
+		       "lifo",
+		       "--quiet",
+		       "--out",
+		       out,
+		       MMREPLAY_DATA_DIR "/traces/k_fork.perf.txt.zst",
+		       NULL};
+	cr_assert_eq(cmd_replay(17, rep), MM_EXIT_OK);
+	cr_assert_eq(csvtab_read(out, &t, &d), 0, "%s", d.msg);
+	cr_assert_str_eq(t.rows[0][csvtab_col(&t, "purge")], "inline");
+	cr_assert_str_eq(t.rows[0][csvtab_col(&t, "flush_ceiling")], "0");
+	csvtab_free(&t);
+	char *rbad[] = {"replay", "--vmap-nodes", "0", out, NULL};
+	cr_assert_eq(cmd_replay(4, rbad), MM_EXIT_USAGE);
+	remove(out);
+	rmdir(dir);
 }

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "replay.h"
+#include "replay_vmap.h"
 #include "vma_csv.h"
 #include "trace.h"
 #include "zonelayout.h"
@@ -22,6 +23,8 @@ static void replay_usage(FILE *f)
 		"                       [--page-mode placement|faithful] [--cached-hole]\n"
 		"                       [--vma list,rbtree,maple] [--populate none|all]\n"
 		"                       [--zones LAYOUT] [--pkmap-slots N]\n"
+		"                       [--flush-ceiling PAGES] [--purge inline|trace|model]\n"
+		"                       [--purge-delay N] [--vmap-mode predict|follow] [--vmap-nodes N]\n"
 		"                       [--out FILE] [--quiet] [--skip-bad] TRACE...\n\n"
 		"Replays each TRACE (perf script, tracefs, strace or native; zstd or plain; parsed once)\n"
 		"on a fresh machine per configuration: every combination of the listed variants (default\n"
@@ -43,12 +46,21 @@ static void replay_usage(FILE *f)
 		"vmalloc_32 events take pages below 4 GiB only; ioremap maps device memory and takes no\n"
 		"page; vunmap frees none. --pkmap-slots N sets LAST_PKMAP for kmap/kunmap events\n"
 		"(1..1048576, default 1024).\n\n"
+		"Kernel-exact vmalloc (docs/vmalloc-fidelity.md): --flush-ceiling PAGES turns range flushes\n"
+		"of more pages into full flushes as x86 does (default 33; 0 never); --purge sets when a "
+		"lazy\n"
+		"purge runs (default: trace when the trace has purge events, else model, --purge-delay\n"
+		"vmalloc calls after the crossing vfree, default 1); --vmap-mode follow places each area\n"
+		"where the kernel did (nodes vmlist) after recording the model's prediction; --vmap-nodes\n"
+		"sets the nodes vmlist's nr_vmap_nodes (default: the CPUs). The old behaviour:\n"
+		"--flush-ceiling 0 --purge inline.\n\n"
 		"--out FILE writes the CSV (one row per trace and configuration, header first; written\n"
 		"atomically; '-' for stdout). The table of the main columns goes to stdout unless\n"
 		"--quiet or --out -. Columns prefixed host_ are measurements; the rest are deterministic.\n");
 }
 
 #define REPLAY_TABLE_MAX_COLS 128
+#define REPLAY_VMAP_OPT 1000 /* getopt values of the issue-11 options */
 
 struct table {
 	int width[REPLAY_TABLE_MAX_COLS];
@@ -96,14 +108,28 @@ static const char *base_name(const char *path)
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"vmlist", required_argument, NULL, 'v'}, {"tlb", required_argument, NULL, 't'},
-		{"buddy", required_argument, NULL, 'b'},  {"levels", required_argument, NULL, 'l'},
-		{"cpus", required_argument, NULL, 'c'},	  {"page-mode", required_argument, NULL, 'p'},
-		{"out", required_argument, NULL, 'o'},	  {"quiet", no_argument, NULL, 'q'},
-		{"skip-bad", no_argument, NULL, 's'},	  {"cached-hole", no_argument, NULL, 'H'},
-		{"vma", required_argument, NULL, 'V'},	  {"populate", required_argument, NULL, 'P'},
-		{"zones", required_argument, NULL, 'z'},  {"pkmap-slots", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+		{"vmlist", required_argument, NULL, 'v'},
+		{"tlb", required_argument, NULL, 't'},
+		{"buddy", required_argument, NULL, 'b'},
+		{"levels", required_argument, NULL, 'l'},
+		{"cpus", required_argument, NULL, 'c'},
+		{"page-mode", required_argument, NULL, 'p'},
+		{"out", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"skip-bad", no_argument, NULL, 's'},
+		{"cached-hole", no_argument, NULL, 'H'},
+		{"vma", required_argument, NULL, 'V'},
+		{"populate", required_argument, NULL, 'P'},
+		{"zones", required_argument, NULL, 'z'},
+		{"pkmap-slots", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		/* issue 11: replay_vmap_keys[c - REPLAY_VMAP_OPT] */
+		{"flush-ceiling", required_argument, NULL, REPLAY_VMAP_OPT},
+		{"purge", required_argument, NULL, REPLAY_VMAP_OPT + 1},
+		{"purge-delay", required_argument, NULL, REPLAY_VMAP_OPT + 2},
+		{"vmap-mode", required_argument, NULL, REPLAY_VMAP_OPT + 3},
+		{"vmap-nodes", required_argument, NULL, REPLAY_VMAP_OPT + 4},
+		{NULL, 0, NULL, 0},
 	};
 	struct replay_matrix m;
 	replay_matrix_default(&m);
@@ -114,6 +140,14 @@ int cmd_replay(int argc, char **argv)
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "v:t:b:l:c:p:o:qsHV:P:z:k:h", opts, NULL)) != -1) {
+		if (c >= REPLAY_VMAP_OPT && c < REPLAY_VMAP_OPT + 5) { /* issue 11 */
+			if (replay_vmap_set(&m.base, replay_vmap_keys[c - REPLAY_VMAP_OPT], optarg, err,
+					    sizeof(err))) {
+				fprintf(stderr, "mmreplay replay: %s\n", err);
+				return MM_EXIT_USAGE;
+			}
+			continue;
+		}
 		switch (c) {
 		case 'V': /* vma (issue 5) */
 			if (replay_matrix_set(&m, "vma", optarg, err, sizeof(err))) {

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "replay.h"
+#include "replay_vmap.h"
 #include "trace.h"
 #include "vmallocinfo.h"
 
@@ -64,33 +65,32 @@ static int parse_secs(const char *s, double *v)
 	return *end || !*s || *v < 0 ? -EINVAL : 0;
 }
 
+static int fid_own_option(struct fid_opts *o, int c, const char *arg);
+
 static int fid_option(struct fid_opts *o, int c, const char *arg)
+{
+	static const char keys[] = "fpdmn"; /* the shared settings, in replay_vmap_keys order */
+	const char *k = strchr(keys, c);
+	char err[256];
+	if (c && k) {
+		if (!replay_vmap_set(&o->base, replay_vmap_keys[k - keys], arg, err, sizeof(err)))
+			return 0;
+		fprintf(stderr, "mmreplay vmalloc-fidelity: %s\n", err);
+		return -EINVAL;
+	}
+	int ret = fid_own_option(o, c, arg);
+	if (ret)
+		fprintf(stderr, "mmreplay vmalloc-fidelity: bad value '%s'\n", arg);
+	return ret;
+}
+
+static int fid_own_option(struct fid_opts *o, int c, const char *arg)
 {
 	u64 v;
 	switch (c) {
 	case 'v':
 		o->base.vmlist = vmlist_find(arg);
 		return o->base.vmlist ? 0 : -EINVAL;
-	case 'm':
-		if (strcmp(arg, "predict") && strcmp(arg, "follow"))
-			return -EINVAL;
-		o->base.vmap_follow = !strcmp(arg, "follow");
-		return 0;
-	case 'p':
-		o->base.purge = !strcmp(arg, "inline")	? VMALLOC_PURGE_INLINE
-				: !strcmp(arg, "trace") ? VMALLOC_PURGE_TRACE
-				: !strcmp(arg, "model") ? VMALLOC_PURGE_MODEL
-							: VMALLOC_PURGE_AUTO;
-		return o->base.purge == VMALLOC_PURGE_AUTO ? -EINVAL : 0;
-	case 'd':
-		return parse_u64(arg, 1000000, &o->base.purge_delay);
-	case 'f':
-		return parse_u64(arg, 1ULL << 40, &o->base.flush_ceiling);
-	case 'n':
-		if (parse_u64(arg, VMLIST_MAX_NODES, &v) || !v)
-			return -EINVAL;
-		o->base.vmap_nodes = (unsigned)v;
-		return 0;
 	case 'c':
 		if (parse_u64(arg, 4096, &v) || !v)
 			return -EINVAL;
@@ -349,8 +349,6 @@ int cmd_vmalloc_fidelity(int argc, char **argv)
 			continue;
 		}
 		if (c == '?' || fid_option(&o, c, optarg)) {
-			if (c != '?')
-				fprintf(stderr, "mmreplay vmalloc-fidelity: bad value '%s'\n", optarg);
 			fid_usage(stderr);
 			return MM_EXIT_USAGE;
 		}
