@@ -130,6 +130,9 @@ int sim_finish(struct sim *s);
 unsigned sim_trace_ncpus(const struct mm_event *ev, size_t n);
 /* issue 11: the purge timing AUTO stands for on this trace (TRACE when it has purge events). */
 enum vmalloc_purge_mode sim_trace_purge_mode(const struct mm_event *ev, size_t n);
+/* issue 11: the possible CPUs nr_vmap_nodes follows: at least ncpus, and every CPU the trace
+ * shows (nr_lazy_max only tells fls(online CPUs)). */
+unsigned sim_trace_vmap_nodes(const struct mm_event *ev, size_t n, unsigned ncpus);
 /* --- end vmalloc --- */
 
 #endif

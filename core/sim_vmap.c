@@ -131,3 +131,12 @@ enum vmalloc_purge_mode sim_trace_purge_mode(const struct mm_event *ev, size_t n
 			return VMALLOC_PURGE_TRACE;
 	return VMALLOC_PURGE_MODEL;
 }
+
+unsigned sim_trace_vmap_nodes(const struct mm_event *ev, size_t n, unsigned ncpus)
+{
+	unsigned cpus = ncpus;
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].cpu != 0xffffu && ev[i].cpu >= cpus)
+			cpus = ev[i].cpu + 1u;
+	return MM_MAX(1u, MM_MIN(cpus, (unsigned)VMLIST_MAX_NODES));
+}

@@ -202,3 +202,15 @@ Test(vmap_fidelity, commands, .timeout = 300)
 	remove(out);
 	rmdir(dir);
 }
+
+/* nr_vmap_nodes follows the possible CPUs: at least the count nr_lazy_max implies, and every
+ * CPU the trace shows; the purge timing follows the trace's own purge events. */
+Test(vmap_fidelity, trace_defaults)
+{
+	struct mm_event ev[3] = {{.kind = MME_PAGE_ALLOC, .cpu = 5}, {.kind = MME_VMAP_FREE, .aux = 16384}};
+	cr_assert_eq(sim_trace_vmap_nodes(ev, 2, sim_trace_ncpus(ev, 2)), 6);
+	cr_assert_eq(sim_trace_vmap_nodes(ev + 1, 1, sim_trace_ncpus(ev + 1, 1)), 2);
+	cr_assert_eq(sim_trace_purge_mode(ev, 2), VMALLOC_PURGE_MODEL);
+	ev[2] = (struct mm_event){.kind = MME_VMAP_PURGE, .aux = 3};
+	cr_assert_eq(sim_trace_purge_mode(ev, 3), VMALLOC_PURGE_TRACE);
+}

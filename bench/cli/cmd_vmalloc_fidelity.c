@@ -202,6 +202,18 @@ static void print_report(const char *name, const struct sim *s, unsigned nmis)
 		       (unsigned long long)f->where[VMLIST_SRC_HIDDEN],
 		       (unsigned long long)f->where[VMLIST_SRC_TREE],
 		       (unsigned long long)s->vm.st.follow_conflicts);
+	if (s->cfg.vmap_follow && f->checked_warm > f->exact_warm)
+		printf("  mismatches after the first purge: the model's address from its pool %llu, its tree "
+		       "%llu; "
+		       "the kernel's was in the model's tree %llu, a hidden slot %llu, deeper in the pool "
+		       "%llu, "
+		       "another pool %llu\n",
+		       (unsigned long long)f->miss_src[VMLIST_SRC_POOL],
+		       (unsigned long long)f->miss_src[VMLIST_SRC_TREE],
+		       (unsigned long long)f->miss_how[VMLIST_SRC_TREE],
+		       (unsigned long long)f->miss_how[VMLIST_SRC_HIDDEN],
+		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_DEEP],
+		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_OTHER]);
 	printf("  vmalloc bulk pages: %llu order-0 frees paired with vfree'd areas (no traced allocation)\n",
 	       (unsigned long long)f->bulk_frees);
 	if (!nmis || !f->nmis)
@@ -288,6 +300,8 @@ static int fid_one(const char *arg, const struct fid_opts *o, FILE *csv)
 		cfg.ncpus = sim_trace_ncpus(t.ev, t.n);
 	if (cfg.purge == VMALLOC_PURGE_AUTO)
 		cfg.purge = sim_trace_purge_mode(t.ev, t.n);
+	if (!cfg.vmap_nodes)
+		cfg.vmap_nodes = sim_trace_vmap_nodes(t.ev, t.n, cfg.ncpus);
 	cfg.vmalloc_state = in.have_state ? &state : NULL;
 	cfg.vmalloc_end = in.have_end ? &end : NULL;
 	cfg.from_ns = in.have_from ? (u64)(in.from * 1e9) : 0;

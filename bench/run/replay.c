@@ -188,6 +188,8 @@ void replay_matrix_cfg(const struct replay_matrix *m, size_t i, const struct mm_
 		cfg->ncpus = sim_trace_ncpus(ev, n);
 	if (cfg->purge == VMALLOC_PURGE_AUTO) /* issue 11 */
 		cfg->purge = sim_trace_purge_mode(ev, n);
+	if (!cfg->vmap_nodes)
+		cfg->vmap_nodes = sim_trace_vmap_nodes(ev, n, cfg->ncpus);
 }
 
 /* Quote a CSV field when it needs it. */

@@ -20,7 +20,11 @@ void vmap_fid_alloc(struct vmap_fidelity *f, const struct vmap_mismatch *m)
 		return;
 	f->checked_warm++;
 	f->exact_warm += ok;
-	if (!ok && f->nmis < VMAP_FID_MISMATCHES)
+	if (ok)
+		return;
+	f->miss_how[m->how < VMLIST_SRC_NR ? m->how : 0]++;
+	f->miss_src[m->src < VMLIST_SRC_NR ? m->src : 0]++;
+	if (f->nmis < VMAP_FID_MISMATCHES)
 		f->mis[f->nmis++] = *m;
 }
 

@@ -31,6 +31,8 @@ struct vmap_fidelity {
 	u64 end_areas, end_matched;	      /* end snapshot: areas in the space; as in the model */
 	bool end_done;
 	u64 where[VMLIST_SRC_NR];	/* follow: what the kernel's addresses were to the model */
+	u64 miss_how[VMLIST_SRC_NR];	/* the same for the warm mismatches only */
+	u64 miss_src[VMLIST_SRC_NR];	/* warm mismatches by where the model's address came from */
 	u64 skipped;			/* events before the replay's start time */
 	u64 seed_outside;		/* snapshot areas outside the model's space (module space) */
 	u64 bulk_frees;			/* order-0 frees paired with a vfree'd area's bulk pages */

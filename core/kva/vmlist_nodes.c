@@ -235,7 +235,8 @@ static int nodes_purge_end(void *priv)
 	struct nodes *m = priv;
 	for (unsigned i = 0; i < m->nr_nodes; i++) {
 		struct nva_node *nd = &m->node[i];
-		qsort(nd->purge, nd->npurge, sizeof(*nd->purge), nva_by_start);
+		if (nd->npurge)
+			qsort(nd->purge, nd->npurge, sizeof(*nd->purge), nva_by_start);
 		for (u64 k = 0; k < nd->npurge; k++) {
 			struct nva *n = nd->purge[k];
 			struct nva_pool *p = nodes_pool(m, i, n->end - n->start);
