@@ -64,11 +64,13 @@ int sim_vmap_alloc(struct sim *s, const struct mm_event *ev, u64 *model)
 	if (s->cfg.vmap_follow) {
 		err = vmalloc_alloc_follow(&s->vm, ev->len, ev->aux, ev->addr2, ev->len2, ev->addr, &pred,
 					   &how, model);
-		if (err == -EOPNOTSUPP) /* a lowest-fit variant: what it would do is what it does */
-			err = vmalloc_alloc(&s->vm, ev->len, ev->aux, ev->addr2, ev->len2, model);
-		else if (!err)
-			s->vfid.where[how.src]++;
 		m.model = pred.addr;
+		if (err == -EOPNOTSUPP) { /* a lowest-fit variant: what it would do is what it does */
+			err = vmalloc_alloc(&s->vm, ev->len, ev->aux, ev->addr2, ev->len2, model);
+			m.model = err ? 0 : *model;
+		} else if (!err) {
+			s->vfid.where[how.src]++;
+		}
 	} else {
 		/* the pick's source and node, for the report (variants that can say) */
 		if (vmalloc_predict(&s->vm, ev->len, ev->aux, ev->addr2, ev->len2, &pred))

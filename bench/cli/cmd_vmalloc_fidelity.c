@@ -175,7 +175,9 @@ static void print_report(const char *name, const struct sim *s, unsigned nmis)
 {
 	const struct vmap_fidelity *f = &s->vfid;
 	printf("%s: vmlist %s, %s, purge %s, %u node(s), flush ceiling %llu\n", name, s->cfg.vmlist->name,
-	       s->cfg.vmap_follow ? "follow" : "predict",
+	       !s->cfg.vmap_follow   ? "predict"
+	       : s->vm.vl.ops->place ? "follow"
+				     : "predict (follow needs nodes)",
 	       s->vm.cfg.purge == VMALLOC_PURGE_INLINE	? "inline"
 	       : s->vm.cfg.purge == VMALLOC_PURGE_TRACE ? "trace"
 							: "model",
