@@ -1,7 +1,10 @@
 #include "sim.h"
 #include "sim_vmap.h"
 
+#include "seed.h"
+
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 void sim_cfg_default(struct sim_cfg *cfg)
@@ -35,7 +38,6 @@ static int sim_vmalloc_init(struct sim *s)
 	struct vmalloc_cfg vc;
 	vmalloc_cfg_default(&vc);
 	vc.vmlist = s->cfg.vmlist;
-	vc.cached_hole = s->cfg.cached_hole;
 	vc.tlb = s->cfg.tlb;
 	vc.levels = s->cfg.levels ? s->cfg.levels : 4;
 	vc.ncpus = s->cfg.ncpus ? s->cfg.ncpus : 2;
@@ -174,6 +176,25 @@ static int sim_procs_init(struct sim *s)
 }
 /* --- end vma --- */
 
+/* --- issue 12: a recorded machine's state, per-CPU lists, exhaustion --- */
+static int sim_phys_init(struct sim *s)
+{
+	int err = s->cfg.seed ? seed_apply(&s->zones, s->cfg.seed) : 0;
+	s->cfg.seed = NULL; /* borrowed for init only */
+	if (err)
+		return err;
+	if (s->cfg.pcp && s->cfg.page_mode == PAGEREPLAY_PLACEMENT) {
+		err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg);
+		if (err)
+			return err;
+	}
+	pagereplay_attach(&s->pages, &s->zones, s->pcp.set ? &s->pcp : NULL);
+	s->pages.on_fail = s->cfg.page_fail;
+	s->pages.on_fail_ctx = s->cfg.page_fail_ctx;
+	return 0;
+}
+/* --- end issue 12 --- */
+
 int sim_init(struct sim *s, const struct sim_cfg *cfg)
 {
 	memset(s, 0, sizeof(*s));
@@ -188,6 +209,9 @@ int sim_init(struct sim *s, const struct sim_cfg *cfg)
 	err = pagereplay_init_src(&s->pages, &s->src, cfg->page_mode);
 	if (err)
 		goto out_zones;
+	err = sim_phys_init(s);
+	if (err)
+		goto out_pages;
 	err = sim_vmalloc_init(s);
 	if (err)
 		goto out_pages;
@@ -211,11 +235,34 @@ out_zones:
 
 void sim_fini(struct sim *s)
 {
+	pcp_fini(&s->pcp); /* issue 12 */
 	pkmap_fini(&s->pkmap);
 	procs_fini(&s->procs); /* vma */
 	sim_vmalloc_fini(s);
 	pagereplay_fini(&s->pages);
 	zones_fini(&s->zones);
+}
+
+int sim_check(const struct sim *s, char *msg, size_t len)
+{
+	if (vmlist_check(&s->vm.vl)) {
+		snprintf(msg, len, "vmlist %s: invariant check failed", s->vm.vl.ops->name);
+		return -EUCLEAN;
+	}
+	for (unsigned z = 0; z < s->zones.nr_zones; z++)
+		if (buddy_check(&s->zones.zone[z].buddy, msg, len))
+			return -EUCLEAN;
+	return 0;
+}
+
+void sim_prefault(struct sim *s)
+{
+	for (unsigned z = 0; z < s->zones.nr_zones; z++) {
+		const struct buddy *b = &s->zones.zone[z].buddy;
+		volatile u64 *f = b->frames;
+		for (u64 i = 0; i < b->nr_pages; i += 4096 / sizeof(u64))
+			f[i] = f[i]; /* writes every word it touches back unchanged */
+	}
 }
 
 /* issue 11: the model's own purge timing runs between vmalloc calls */
@@ -230,6 +277,8 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 	case MME_PAGE_FREE:
+	case MME_PAGE_ZONE_LOCKED: /* issue 12 */
+	case MME_PAGE_PCPU_DRAIN:
 		return pagereplay_event(&s->pages, ev);
 	/* vma (issue 5) */
 	case MME_MMAP:

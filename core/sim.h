@@ -1,7 +1,8 @@
 /* One simulated machine: its zones (each a buddy allocator) and page-event replay, its vmalloc
  * space, page tables, TLB policy, persistent kmap pool and process address spaces. A value, not a
  * global: tests and benchmarks run many side by side. sim_event() is the single entry point
- * that routes each mm_event to the models. */
+ * that routes each mm_event to the models. Its configuration is set through the settings
+ * registry (settings.h); what it counted is read through the flat view (sim_stats.h). */
 #ifndef SIM_H
 #define SIM_H
 
@@ -10,6 +11,7 @@
 #include "pagereplay.h"
 #include "mm_pgtable.h"
 #include "pagesrc.h"
+#include "pcp.h"
 #include "pkmap.h"
 #include "procs.h"
 #include "vmalloc.h"
@@ -34,7 +36,6 @@ struct sim_cfg {
 
 	/* --- vmalloc space, init_mm page tables, TLB policy (issue 4) --- */
 	const struct vmlist_ops *vmlist;  /* default augmented */
-	bool cached_hole;		  /* rbtree vmlist: free_vmap_cache shortcut */
 	const struct tlb_policy_ops *tlb; /* default lazy */
 	unsigned levels;		  /* init_mm page-table levels, default 4 */
 	unsigned ncpus;			  /* 0: 2; replay sets it from the trace (sim_trace_ncpus) */
@@ -44,6 +45,15 @@ struct sim_cfg {
 
 	/* --- persistent kmap pool (issue 7) --- */
 	struct pkmap_cfg pkmap; /* default LAST_PKMAP 1024, highmem from 896 MiB */
+
+	/* --- a recorded machine's physical memory (issue 12) --- */
+	const struct seed *seed; /* the zones' state at the start (core/phys/seed.h); NULL: boot
+				    state, all free. Borrowed for sim_init only. */
+	bool pcp;		 /* placement mode: per-CPU lists in front of the buddy */
+	struct pcp_cfg pcp_cfg;	 /* their batch and high per zone and CPU */
+	/* every page allocation the model could not serve (exhaustion), with the preferred zone */
+	void (*page_fail)(void *ctx, const struct mm_event *ev, unsigned zone_type);
+	void *page_fail_ctx;
 
 	/* --- kernel-exact vmalloc (issue 11) --- */
 	unsigned vmap_nodes;	       /* nodes vmlist: nr_vmap_nodes; 0 = ncpus (possible CPUs) */
@@ -99,6 +109,9 @@ struct sim {
 	struct pkmap pkmap; /* MME_KMAP / MME_KUNMAP */
 	u64 kmap_errors;    /* kmaps the pool refused for a host or count-overflow reason */
 
+	/* --- issue 12 --- */
+	struct pcp pcp; /* per-CPU lists, used when cfg.pcp */
+
 	/* --- issue 11: agreement with the recorded kernel --- */
 	struct vmap_fidelity vfid;
 };
@@ -116,6 +129,12 @@ static inline struct zone_spec *sim_cfg_top_zone(struct sim_cfg *cfg)
 	return &cfg->zones.zone[cfg->zones.nr_zones - 1];
 }
 void sim_fini(struct sim *s);
+/* The models' own invariant checks (the vmlist, each zone's buddy): 0, or -EUCLEAN with the
+ * first failure in msg. For tests and end-of-run checks. */
+int sim_check(const struct sim *s, char *msg, size_t len);
+/* Touch every page of the zones' frame arrays, so a timed replay measures the model rather than
+ * the host kernel zero-filling pages on first touch. The model state is unchanged. */
+void sim_prefault(struct sim *s);
 /* Route one event. Returns 0, or a negative errno only for host failures (out of memory);
  * model-level errors (unknown frees, failed allocations) are counted. */
 int sim_event(struct sim *s, const struct mm_event *ev);
@@ -133,6 +152,16 @@ enum vmalloc_purge_mode sim_trace_purge_mode(const struct mm_event *ev, size_t n
 /* issue 11: the possible CPUs nr_vmap_nodes follows: at least ncpus, and every CPU the trace
  * shows (nr_lazy_max only tells fls(online CPUs)). */
 unsigned sim_trace_vmap_nodes(const struct mm_event *ev, size_t n, unsigned ncpus);
+/* What a configuration takes from the trace it replays, found once per trace. */
+struct sim_trace_facts {
+	unsigned ncpus;		       /* sim_trace_ncpus */
+	unsigned vmap_nodes;	       /* sim_trace_vmap_nodes */
+	enum vmalloc_purge_mode purge; /* sim_trace_purge_mode */
+};
+void sim_trace_facts(const struct mm_event *ev, size_t n, struct sim_trace_facts *f);
+/* Fill what cfg leaves to the trace: ncpus 0, purge AUTO, vmap_nodes 0 (nodes then follow the
+ * trace's CPUs, or the cpus setting when given). */
+void sim_cfg_for_trace(struct sim_cfg *cfg, const struct sim_trace_facts *f);
 /* --- end vmalloc --- */
 
 #endif

@@ -92,9 +92,10 @@ void sim_vmap_freed(struct sim *s, const struct mm_event *ev, u64 size)
 		s->vfid.bulk_credit[ev->cpu] = (u32)MM_MIN(size / MM_PAGE_SIZE - 1, 1u << 30);
 }
 
-/* Around a page event: an order-0 free the page replay could not pair, on a CPU whose latest
- * vfree still has pages to free, is one of those bulk pages; any other event on that CPU
- * ends the vfree's run of frees. */
+/* Around a page allocation or free: an order-0 free the page replay could not pair, on a CPU
+ * whose latest vfree still has pages to free, is one of those bulk pages; an allocation or a
+ * free of another order on that CPU ends the vfree's run of frees (per-CPU list drains, which
+ * interleave with the frees, do not). */
 void sim_vmap_page_event(struct sim *s, const struct mm_event *ev, u64 unmatched_before)
 {
 	if (ev->cpu >= VMAP_FID_CPUS || !s->vfid.bulk_credit[ev->cpu])
@@ -141,4 +142,22 @@ unsigned sim_trace_vmap_nodes(const struct mm_event *ev, size_t n, unsigned ncpu
 		if (ev[i].cpu != 0xffffu && ev[i].cpu >= cpus)
 			cpus = ev[i].cpu + 1u;
 	return MM_MAX(1u, MM_MIN(cpus, (unsigned)VMLIST_MAX_NODES));
+}
+
+void sim_trace_facts(const struct mm_event *ev, size_t n, struct sim_trace_facts *f)
+{
+	f->ncpus = sim_trace_ncpus(ev, n);
+	f->vmap_nodes = sim_trace_vmap_nodes(ev, n, f->ncpus);
+	f->purge = sim_trace_purge_mode(ev, n);
+}
+
+void sim_cfg_for_trace(struct sim_cfg *cfg, const struct sim_trace_facts *f)
+{
+	bool cpus_given = cfg->ncpus != 0;
+	if (!cfg->ncpus)
+		cfg->ncpus = f->ncpus;
+	if (cfg->purge == VMALLOC_PURGE_AUTO)
+		cfg->purge = f->purge;
+	if (!cfg->vmap_nodes)
+		cfg->vmap_nodes = cpus_given ? MM_MIN(cfg->ncpus, (unsigned)VMLIST_MAX_NODES) : f->vmap_nodes;
 }

@@ -1,5 +1,5 @@
-/* The vmlist wrapper: the variant registry, argument validation and normalisation, and the
- * counters every variant shares. */
+/* The vmlist wrapper: argument validation and normalisation, and the counters every variant
+ * shares. The variant registry is vmlist_registry.c. */
 #include "vmlist.h"
 
 #include <errno.h>
@@ -7,43 +7,6 @@
 #include <string.h>
 
 #include "vmlist_priv.h"
-
-const struct vmlist_ops *const vmlist_variants[] = {
-	&vmlist_list_ops, &vmlist_rbtree_ops, &vmlist_augmented_ops, &vmlist_nodes_ops, NULL,
-};
-
-const struct vmlist_ops *vmlist_find(const char *name)
-{
-	for (const struct vmlist_ops *const *o = vmlist_variants; *o; o++)
-		if (!strcmp((*o)->name, name))
-			return *o;
-	return NULL;
-}
-
-int vmlist_parse_names(const char *csv, const struct vmlist_ops **out, int max, const char **bad)
-{
-	int n = 0;
-	const char *p = csv;
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const struct vmlist_ops *found = NULL;
-		for (const struct vmlist_ops *const *o = vmlist_variants; *o; o++)
-			if (strlen((*o)->name) == len && !strncmp((*o)->name, p, len))
-				found = *o;
-		if (!found) {
-			if (bad)
-				*bad = p;
-			return -EINVAL;
-		}
-		if (n == max)
-			return -E2BIG;
-		out[n++] = found;
-		if (!end)
-			return n;
-		p = end + 1;
-	}
-}
 
 int vmlist_init(struct vmlist *v, const struct vmlist_ops *ops, const struct vmlist_cfg *cfg)
 {

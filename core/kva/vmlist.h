@@ -1,18 +1,18 @@
-/* The vmalloc address space allocator ("vmlist"), four generations behind one ops table:
+/* The vmalloc address space allocator ("vmlist"), five designs behind one ops table:
  *   list      2.4: struct vm_struct on a singly linked list sorted by address, first fit by
  *             linear scan, linear lookup on free
  *   rbtree    2.6.28: busy areas in an rbtree keyed by address plus a sorted list; descend to
- *             the first area at or above vstart, then walk the list for a gap (optionally the
- *             later cached-hole shortcut)
+ *             the first area at or above vstart, then walk the list for a gap
+ *   rbtree_cache  2.6.36..5.1: rbtree with the free_vmap_cache (cached hole) shortcut
  *   augmented 5.2: free space in an rbtree ordered by address, each node keeping
  *             subtree_max_size; lowest fit in O(log n); FL/LE/RE/NE splits; merge on free
  *   nodes     6.9+ (as in 6.18): per-node pools of exactly sized free areas (last purged, first
  *             out) in front of the augmented tree; the allocating CPU picks the node
- * The lowest_fit variants (list, rbtree, augmented) return the same address for the same request
- * sequence: the lowest address in [vstart, vend) where an `align`-aligned block of `size` bytes
- * fits. nodes does not (vmlist_nodes.h says what it does). Laziness (areas freed but not yet
- * purged) is the vmalloc layer's business: to a vmlist an area is busy until freed; a purge is
- * bracketed by vmlist_purge_begin/end so a variant that cares (nodes) sees it as one batch. */
+ * The lowest_fit variants (list, rbtree, rbtree_cache, augmented) return the same address for the same
+ * request sequence: the lowest address in [vstart, vend) where an `align`-aligned block of `size` bytes fits.
+ * nodes does not (vmlist_nodes.h says what it does). Laziness (areas freed but not yet purged) is the vmalloc
+ * layer's business: to a vmlist an area is busy until freed; a purge is bracketed by vmlist_purge_begin/end
+ * so a variant that cares (nodes) sees it as one batch. */
 #ifndef VMLIST_H
 #define VMLIST_H
 
@@ -100,7 +100,7 @@ struct vmlist_ops {
 	void (*set_owner)(void *priv, u64 addr, unsigned cpu, bool full);
 };
 
-extern const struct vmlist_ops *const vmlist_variants[]; /* NULL-terminated registry */
+extern const struct vmlist_ops *const vmlist_variants[]; /* NULL-terminated: vmlist_registry.c */
 const struct vmlist_ops *vmlist_find(const char *name);
 
 /* A vmlist instance: the ops, their private state and the counters. The variant keeps a
@@ -145,8 +145,5 @@ void vmlist_set_owner(struct vmlist *v, u64 addr, unsigned cpu, bool full);
 int vmlist_free(struct vmlist *v, u64 addr, u64 *size);
 /* The variant's full invariant check plus the wrapper's counters: 0 or -EUCLEAN. */
 int vmlist_check(const struct vmlist *v);
-/* Parse a comma-separated list of variant names ("list,rbtree") into out[0..max): the count,
- * or -EINVAL (unknown name, *bad set to its position in csv) or -E2BIG. */
-int vmlist_parse_names(const char *csv, const struct vmlist_ops **out, int max, const char **bad);
 
 #endif
