@@ -58,6 +58,28 @@ static void m_pkmap_slots(const struct metric_src *s, unsigned i, char *b, size_
 	metric_u64(b, n, s->st->cfg.pkmap_slots);
 }
 
+/* issue 11 */
+static void m_vmap_mode(const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	metric_text(b, n, s->st->cfg.vmap_mode);
+}
+static void m_purge(const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	metric_text(b, n, s->st->cfg.purge);
+}
+static void m_purge_delay(const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	metric_u64(b, n, s->st->cfg.purge_delay);
+}
+static void m_flush_ceiling(const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	metric_u64(b, n, s->st->cfg.flush_ceiling);
+}
+static void m_vmap_nodes(const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	metric_u64(b, n, s->st->cfg.vmap_nodes);
+}
+
 #define CFG_TEXT(name, flags, fn, desc)                                                                      \
 	M_FN(name, "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT | (flags), fn, desc)
 #define CFG_NUM(name, unit, fn, desc) M_FN(name, unit, METRIC_CONFIG, METRIC_IN_ROWS, fn, desc)
@@ -79,6 +101,14 @@ const struct metric metrics_config[] = {
 	CFG_NUM("max_order", "order", m_max_order,
 		"largest buddy order of the highest zone (setting max-order)"),
 	CFG_NUM("pkmap_slots", "slots", m_pkmap_slots, "persistent kmap pool size (setting pkmap-slots)"),
+	CFG_TEXT("vmap_mode", 0, m_vmap_mode,
+		 "predict or follow the kernel's vmap addresses (setting vmap-mode)"),
+	CFG_TEXT("purge", 0, m_purge, "when lazy purges run: inline, trace or model (setting purge)"),
+	CFG_NUM("purge_delay", "calls", m_purge_delay,
+		"model purges: vmalloc calls after the crossing vfree"),
+	CFG_NUM("flush_ceiling", "pages", m_flush_ceiling,
+		"range flushes of more pages are full flushes; 0 never (setting flush-ceiling)"),
+	CFG_NUM("vmap_nodes", "nodes", m_vmap_nodes, "nodes vmlist: nr_vmap_nodes (setting vmap-nodes)"),
 	M_COUNT("events", "events", METRIC_BRIEF, events, "events replayed, every kind"),
 	M_END,
 };
