@@ -8,7 +8,8 @@ struct mm_diag {
 	char msg[512];
 };
 
-/* Formats "file:line: reason" into d (line 0: "file: reason"). Returns -EINVAL for chaining. */
+/* Formats "file:line: reason" into d (line 0: "file: reason"), control bytes written as \xNN.
+ * Returns -EINVAL for chaining. */
 int diag_set(struct mm_diag *d, const char *file, u64 line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

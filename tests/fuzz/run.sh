@@ -4,7 +4,9 @@
 # each trace in data/traces (converted to native for the native target, zstd-compressed
 # for the detection target), and runs each target for SECONDS (default 60).
 # Findings land in $FUZZ_WORK/artifacts (default build-fuzz/fuzz-work); exit status 1 if
-# any target found a crash.
+# any target found a crash. FUZZ_TARGETS picks the targets (default: the five own readers;
+# add "tracedat" where libtracecmd is built in: that one fuzzes third-party code, seeded with
+# the bundled trace.dat, and is left out of the per-commit run).
 #   usage: tests/fuzz/run.sh [SECONDS]
 set -eu
 secs=${1:-60}
@@ -19,8 +21,9 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build"
 
+targets=${FUZZ_TARGETS:-auto native perf ftrace strace}
 rm -rf "$work/seed"
-for t in auto native perf ftrace strace; do
+for t in $targets; do
 	mkdir -p "$work/seed/$t" "$work/corpus/$t" "$work/artifacts"
 done
 for f in "$root"/data/traces/*.txt.zst; do
@@ -38,10 +41,15 @@ for f in "$root"/data/traces/*.txt.zst; do
 		"$work/seed/native/$base.mmr" 2>/dev/null
 done
 
+if [ -x "$build/tests/fuzz/fuzz_tracedat" ]; then
+	mkdir -p "$work/seed/tracedat" "$work/corpus/tracedat"
+	zstdcat "$root/data/traces/k_tcmd.trace.dat.zst" >"$work/seed/tracedat/k_tcmd.dat"
+fi
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 status=0
-for t in auto native perf ftrace strace; do
+for t in $targets; do
 	echo "== fuzz_$t for ${secs}s"
 	if ! "$build/tests/fuzz/fuzz_$t" "$work/corpus/$t" "$work/seed/$t" \
 		-max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
