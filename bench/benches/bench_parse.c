@@ -5,7 +5,6 @@
  *     --native-events records, read back in events/s;
  *  3. streaming memory: peak RSS of a child process streaming the text once and --scale
  *     times concatenated (it should not grow). */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,19 +15,33 @@
 
 #include "clock.h"
 #include "benches.h"
+#include "cli.h"
 #include "commands.h"
 #include "trace.h"
 
-static void pb_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay bench parse [--repeat N] [--native-events N] [--scale K] TRACE\n\n"
-		   "Measures the readers on TRACE (a text trace, plain or .zst): text parse events/s\n"
-		   "and MB/s against awk '/mm_page_alloc/{n++}' on the same decompressed file, native\n"
-		   "read events/s, and the peak RSS of streaming the text 1x and K x concatenated.\n"
-		   "  --repeat N         timed repetitions, best kept (default 3)\n"
-		   "  --native-events N  native records to read (default 20000000)\n"
-		   "  --scale K          concatenation factor for the memory check (default 10)\n");
-}
+struct pb_opts {
+	u64 repeat, native_events, scale;
+};
+
+static const struct cli_opt pb_opts[] = {
+	CLI_OPT_U64("repeat", "N", struct pb_opts, repeat, 1, 1000, "timed repetitions, best kept (3)"),
+	CLI_OPT_U64("native-events", "N", struct pb_opts, native_events, 1, 1ULL << 34,
+		    "native records to read (20000000)"),
+	CLI_OPT_U64("scale", "K", struct pb_opts, scale, 1, 1000,
+		    "concatenation factor for the memory check (10)"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd pb_cmd = {
+	.name = "bench parse",
+	.synopsis = "TRACE",
+	.about = "Measures the readers on TRACE (a text trace, plain or .zst): text parse events/s and MB/s\n"
+		 "against awk '/mm_page_alloc/{n++}' on the same decompressed file, native read events/s,\n"
+		 "and the peak RSS of streaming the text 1x and K x concatenated.",
+	.opts = pb_opts,
+	.min_args = 1,
+	.max_args = 1,
+};
 
 /* Temporary file in $TMPDIR; returns the open FILE and its name in buf. */
 static FILE *pb_tmp(char *buf, size_t n, const char *tag)
@@ -116,41 +129,13 @@ static int pb_copy(const char *src, FILE *dst, int times)
 
 int bench_parse(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"repeat", required_argument, NULL, 'r'},
-		{"native-events", required_argument, NULL, 'n'},
-		{"scale", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int repeat = 3, scale = 10;
-	long long native_target = 20000000;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:n:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			repeat = atoi(optarg);
-			break;
-		case 'n':
-			native_target = atoll(optarg);
-			break;
-		case 's':
-			scale = atoi(optarg);
-			break;
-		case 'h':
-			pb_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			pb_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1 || repeat < 1 || scale < 1 || native_target < 1) {
-		pb_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
-	const char *path = argv[optind];
+	struct pb_opts o = {.repeat = 3, .native_events = 20000000, .scale = 10};
+	int first, rc0 = cli_parse(&pb_cmd, argc, argv, &o, NULL, &first);
+	if (rc0 != CLI_RUN)
+		return rc0;
+	int repeat = (int)o.repeat, scale = (int)o.scale;
+	long long native_target = (long long)o.native_events;
+	const char *path = argv[first];
 	char txt[4096], nat[4096], big[4096];
 	int rc = MM_EXIT_FAIL;
 	FILE *ft = NULL, *fn = NULL, *fb = NULL;

@@ -111,7 +111,7 @@ int bench_replay(int argc, char **argv)
 		trace_free(&t);
 	}
 	if (rc == MM_EXIT_OK)
-		printf("peak RSS %.1f MiB\n", (double)bench_peak_rss() / (1 << 20));
+		printf("peak RSS %.1f MiB\n", (double)run_peak_rss() / (1 << 20));
 	free(ns);
 	free(cpu);
 	free(m);

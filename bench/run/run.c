@@ -1,9 +1,11 @@
 #include "run.h"
 
+#include <errno.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include "clock.h"
+#include "trace.h"
 
 const char *const run_lat_names[RUN_LAT_NR] = {"vmalloc", "vfree", "page_alloc", "page_free", "munmap"};
 const char *const run_hw_events[RUN_HW_EVENTS] = {"cycles", "instructions", "cache-misses",
@@ -22,6 +24,23 @@ struct run_source run_source_array(struct run_array *a, const struct mm_event *e
 {
 	*a = (struct run_array){.ev = ev, .n = n, .done = false};
 	return (struct run_source){.next = run_array_next, .ctx = a};
+}
+
+static int run_stream_next(void *ctx, const struct mm_event **ev, size_t *n)
+{
+	struct run_stream *st = ctx;
+	long got = trace_read(st->r, st->buf, RUN_BATCH);
+	if (got < 0)
+		return -EINVAL;
+	*ev = st->buf;
+	*n = (size_t)got;
+	return 0;
+}
+
+struct run_source run_source_reader(struct run_stream *st, struct trace_reader *r)
+{
+	st->r = r;
+	return (struct run_source){.next = run_stream_next, .ctx = st};
 }
 
 static u64 run_cpu_ns(void)

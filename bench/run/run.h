@@ -25,6 +25,17 @@ struct run_array {
 };
 struct run_source run_source_array(struct run_array *a, const struct mm_event *ev, size_t n);
 
+/* A source streaming a trace reader (trace.h) in batches of RUN_BATCH events: memory stays
+ * flat whatever the trace's length. A read error is returned by next() with the reader's
+ * diagnostic in trace_diag(). */
+#define RUN_BATCH 4096
+struct trace_reader;
+struct run_stream {
+	struct trace_reader *r;
+	struct mm_event buf[RUN_BATCH];
+};
+struct run_source run_source_reader(struct run_stream *st, struct trace_reader *r);
+
 /* Operation classes with their own latency percentiles (the sampled pass). */
 enum run_lat {
 	RUN_LAT_VMALLOC,
