@@ -137,7 +137,8 @@ HW_FN(3)
 #define S METRIC_IN_SUMMARY
 #define LAT(op, k)                                                                                           \
 	HOST("host_" op "_p50_ns", "ns", S, m_lat50_##k,                                                     \
-	     "median host time of one " op " event (sampled pass)"),                                         \
+	     "median host time of one " op                                                                   \
+	     " event (sampled pass; log-bucket histogram, within 12.5%; empty without such events)"),        \
 		HOST("host_" op "_p90_ns", "ns", S, m_lat90_##k, "90th percentile of the same"),             \
 		HOST("host_" op "_p99_ns", "ns", S, m_lat99_##k, "99th percentile of the same")
 
@@ -149,7 +150,8 @@ const struct metric metrics_host[] = {
 	     "wall time per event, median of the timed repeats"),
 	HOST("host_ns_per_event_max", "ns", S, m_npe_max, "wall time per event, slowest timed repeat"),
 	HOST("host_ns_per_event_all", "ns", S | METRIC_TEXT, m_npe_all,
-	     "wall time per event of each timed repeat, ';'-separated"),
+	     "wall time per event of each timed repeat, ';'-separated (compare runs Welch's t-test on "
+	     "these)"),
 	HOST("host_mevents_per_s", "Mevents/s", R | S, m_mevents,
 	     "million events per second (median repeat)"),
 	HOST("host_cpu_ns", "ns", R, m_cpu_ns, "CPU time of the event loop (this thread)"),
@@ -160,14 +162,15 @@ const struct metric metrics_host[] = {
 	LAT("page_free", RUN_LAT_PAGE_FREE),
 	LAT("munmap", RUN_LAT_MUNMAP),
 	HOST("host_heap_allocated_bytes", "bytes", S, m_heap_alloc,
-	     "heap the sampled pass's machine allocated (jemalloc; empty without)"),
+	     "jemalloc's stats.allocated growth while the machine was built and replayed (empty without "
+	     "jemalloc)"),
 	HOST("host_heap_resident_bytes", "bytes", S, m_heap_resident,
-	     "heap resident for it (jemalloc; empty without)"),
+	     "jemalloc's stats.resident growth over the same (empty without jemalloc)"),
 	HOST("host_peak_rss_bytes", "bytes", R | S, m_rss, "peak resident set size of the process"),
 	HOST("host_counters", "", S | METRIC_TEXT, m_counters,
 	     "hardware when the counters below are hardware counts, else software"),
 	HOST("host_cycles_per_event", "cycles", S, m_hw0,
-	     "CPU cycles per event, first timed repeat (hardware only)"),
+	     "libpfm4 cycles per event over the first timed repeat (empty where the machine refuses them)"),
 	HOST("host_instructions_per_event", "instructions", S, m_hw1,
 	     "instructions per event (hardware only)"),
 	HOST("host_cache_misses_per_event", "misses", S, m_hw2, "cache misses per event (hardware only)"),

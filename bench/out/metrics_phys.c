@@ -68,24 +68,28 @@ static void m_efi9(const struct metric_src *s, unsigned i, char *b, size_t n)
 
 #define ZONE(name, unit, fn, desc) M_FN(name, unit, METRIC_MODEL, METRIC_IN_ROWS, fn, desc)
 #define ZONE3(z, Z, a, f, p)                                                                                 \
-	ZONE("zone_" #z "_allocs", "requests", a, "requests the " Z " zone served (empty: no such zone)"),   \
+	ZONE("zone_" #z "_allocs", "requests", a,                                                            \
+	     "allocations the " Z                                                                            \
+	     " zone served (page events, vmalloc pages, page tables; empty: no such zone)"),                 \
 		ZONE("zone_" #z "_fallback_allocs", "requests", f,                                           \
-		     "of those, requests that preferred a higher zone"),                                     \
+		     "of those, for a request that preferred a higher zone"),                                \
 		ZONE("zone_" #z "_free_pages", "pages", p, "free pages of the " Z " zone at the end")
 #define ZONE_FI(z, Z, u, e)                                                                                  \
 	ZONE("zone_" #z "_ufi9_end", "thousandths", u,                                                       \
-	     "the " Z " zone's unusable free space index, order 9"),                                         \
-		ZONE("zone_" #z "_efi9_end", "thousandths", e, "the " Z " zone's extfrag index, order 9")
+	     "the " Z " zone's unusable free space index at order 9 (or max_order) at the end"),             \
+		ZONE("zone_" #z "_efi9_end", "thousandths", e,                                               \
+		     "the " Z " zone's extfrag index at order 9 at the end")
 
 const struct metric metrics_phys[] = {
-	M_COUNT("page_allocs", "blocks", METRIC_BRIEF, pages.allocs, "traced page allocations applied"),
+	M_COUNT("page_allocs", "blocks", METRIC_BRIEF, pages.allocs,
+		"traced page allocations applied to the buddy"),
 	M_COUNT("page_frees", "blocks", METRIC_BRIEF, pages.frees, "traced page frees applied"),
 	M_COUNT("page_alloc_failures", "blocks", 0, pages.alloc_failures,
 		"page allocations the model could not serve"),
 	M_COUNT("page_unmatched_frees", "blocks", 0, pages.unmatched_frees,
-		"frees of pfns not allocated during the trace"),
+		"frees of pfns allocated before the recording"),
 	M_COUNT("page_conflicts", "blocks", 0, pages.conflicts,
-		"faithful mode: traced pfns not free in the model"),
+		"faithful mode: the traced pfn was not free in the model"),
 	M_COUNT("free_pages_end", "pages", 0, free_pages, "free pages at the end, every zone"),
 	ZONE3(dma, "DMA", m_dma_allocs, m_dma_fallback, m_dma_free),
 	ZONE3(dma32, "DMA32", m_dma32_allocs, m_dma32_fallback, m_dma32_free),
@@ -105,7 +109,8 @@ const struct metric metrics_phys[] = {
 	     "unusable free space index at order 3, highest zone, at the end"),
 	ZONE("ufi9_end", "thousandths", m_ufi9,
 	     "unusable free space index at order 9 (2 MiB), highest zone, at the end"),
-	ZONE("efi9_end", "thousandths", m_efi9, "extfrag index at order 9, highest zone, at the end"),
+	ZONE("efi9_end", "thousandths", m_efi9,
+	     "extfrag index at order 9, highest zone, at the end (-1000: an order-9 block is free)"),
 	M_END,
 };
 

@@ -8,6 +8,32 @@
 #include "csvread.h"
 #include "plot.h"
 
+/* Every column the graphs read: a test checks them against the metrics registry, and a results
+ * directory missing one is an error, not an empty graph. */
+const char *const suite_plot_summary_columns[] = {
+	"trace",
+	"config",
+	"buddy",
+	"tlb",
+	"vmlist",
+	"levels",
+	"vmap_allocs",
+	"vmap_frees",
+	"tlb_flush_all",
+	"tlb_flush_range",
+	"walk_l0",
+	"walk_l1",
+	"walk_l2",
+	"walk_l3",
+	"walk_l4",
+	"host_ns_per_event_median",
+	"host_ns_per_event_min",
+	"host_ns_per_event_max",
+	NULL,
+};
+const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
+						 "vmlist_visits", "host_vmap_ns", NULL};
+
 struct plotctx {
 	const char *dir;
 	FILE *log;
@@ -113,6 +139,10 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 		snprintf(files + fl, sizeof(files) - fl, "%s%s", i ? " " : "", path);
 		snprintf(titles + tl, sizeof(titles) - tl, "%s%s", i ? " " : "", sfield(p, rows[i], axis));
 	}
+	if (n && !col) {
+		fprintf(p->log, "mmreplay: %s has no column %s\n", path, ycol);
+		p->failures++;
+	}
 	if (!n || !col)
 		return;
 	snprintf(e, sizeof(e), "files='%s'; titles='%s'; xcol=1; ycol=%d; title='%s: %s'; %s", files, titles,
@@ -142,6 +172,10 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 			 sfield(p, rows[i], "vmlist"));
 		struct csv w;
 		if (cl < 0 || co < 0 || cv < 0 || cn < 0 || csv_open(&w, out)) {
+			if (cl < 0 || co < 0 || cv < 0 || cn < 0) {
+				fprintf(p->log, "mmreplay: %s lacks a vmlist column\n", path);
+				p->failures++;
+			}
 			csvtab_free(&t);
 			continue;
 		}
@@ -274,6 +308,12 @@ int suite_plots(const char *dir, FILE *log)
 		csvtab_free(&sum);
 		return -EINVAL;
 	}
+	for (const char *const *c = suite_plot_summary_columns; *c; c++)
+		if (csvtab_col(&sum, *c) < 0) {
+			fprintf(log, "mmreplay: %s/summary.csv has no column %s (the graphs read it)\n", dir,
+				*c);
+			p.failures++;
+		}
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	mkdir_p(path);
 	snprintf(path, sizeof(path), "%s/plots/gnuplot.log", dir);
