@@ -33,13 +33,13 @@ const struct vmlist_ops *vmlist_find(const char *name)
 }
 
 /* The throwaway metric: a derived figure. */
-static void m_throwaway(const struct metric_src *s, unsigned i, char *b, size_t n)
+static void m_throwaway(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
 {
 	metric_u64(b, n, 2 * s->st->vmlist.visits + 1);
 }
 
 static const struct metric metrics_throwaway[] = {
-	M_FN("throwaway_metric", "nodes", METRIC_MODEL, METRIC_IN_ROWS, m_throwaway,
+	M_FN("throwaway_metric", "nodes", METRIC_MODEL, METRIC_IN_ROWS, m_throwaway, 0,
 	     "twice vmlist_visits, plus one"),
 	M_END,
 };

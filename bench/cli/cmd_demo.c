@@ -127,10 +127,7 @@ static int demo_table(const char *dir)
 	putchar('\n');
 	int ct = csvtab_col(&t, "trace"), err = 0;
 	for (size_t r = 0; ct >= 0 && r < t.nrows && !err; r++) {
-		bool first = true;
-		for (size_t k = 0; k < r && first; k++)
-			first = strcmp(t.rows[k][ct], t.rows[r][ct]) != 0;
-		if (first)
+		if (csvtab_first(&t, ct, r))
 			err = demo_line(&t, t.rows[r][ct]);
 	}
 	printf("\nvmlist visits: nodes the vmalloc address-space allocator examined; TLB flushes: full +\n"

@@ -2,11 +2,6 @@
  * tables, the TLB policy, vmalloc_32 / ioremap / vunmap, the persistent kmap pool. */
 #include "metric_fmt.h"
 
-static void m_vmalloc_tlb_flushes(const struct metric_src *s, unsigned i, char *b, size_t n)
-{
-	metric_u64(b, n, sim_stats_vmalloc_tlb_flushes(s->st));
-}
-
 #define WALK(l)                                                                                              \
 	M_COUNT("walk_l" #l, "entries", 0, pgtable.walk_level[l],                                            \
 		"kernel page-table entries visited at level " #l " (0: the top, PGD)")
@@ -61,8 +56,8 @@ const struct metric metrics_kva[] = {
 		"misaligned, unknown or double vfree/vunmap"),
 	M_COUNT("vmap_live", "areas", 0, vmalloc.live_areas,
 		"vmalloc areas mapped at the end (lazily freed excluded)"),
-	M_FN("vmalloc_tlb_flushes", "flushes", METRIC_MODEL, METRIC_IN_ROWS, m_vmalloc_tlb_flushes,
-	     "TLB flushes for vfree/vunmap: tlb_flush_all + tlb_flush_range"),
+	M_COUNT("vmalloc_tlb_flushes", "flushes", 0, vmalloc_tlb_flushes,
+		"TLB flushes for vfree/vunmap: tlb_flush_all + tlb_flush_range"),
 	M_COUNT("vmalloc32_calls", "calls", 0, per_kind[MME_VMALLOC32],
 		"vmalloc_32 events routed, whatever their outcome (successes count in vmap_allocs too)"),
 	M_COUNT("ioremap_calls", "calls", 0, per_kind[MME_IOREMAP], "ioremap events routed"),

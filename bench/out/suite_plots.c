@@ -321,10 +321,7 @@ int suite_plots(const char *dir, FILE *log)
 	fprintf(log, "graphs:\n");
 	for (size_t r = 0; r < sum.nrows; r++) {
 		const char *tr = sum.rows[r][p.c_trace];
-		bool first = true;
-		for (size_t k = 0; k < r && first; k++)
-			first = strcmp(sum.rows[k][p.c_trace], tr) != 0;
-		if (!first)
+		if (!csvtab_first(&sum, p.c_trace, r))
 			continue;
 		char name[512];
 		snprintf(name, sizeof(name), "frag_%s", tr);
