@@ -10,27 +10,24 @@
 
 /* Every column the graphs read: a test checks them against the metrics registry, and a results
  * directory missing one is an error, not an empty graph. */
-const char *const suite_plot_summary_columns[] = {
-	"trace",
-	"config",
-	"buddy",
-	"tlb",
-	"vmlist",
-	"levels",
-	"vmap_allocs",
-	"vmap_frees",
-	"tlb_flush_all",
-	"tlb_flush_range",
-	"walk_l0",
-	"walk_l1",
-	"walk_l2",
-	"walk_l3",
-	"walk_l4",
-	"host_ns_per_event_median",
-	"host_ns_per_event_min",
-	"host_ns_per_event_max",
-	NULL,
-};
+const char *const suite_plot_summary_columns[] = {"trace",
+						  "config",
+						  "buddy",
+						  "tlb",
+						  "vmlist",
+						  "levels",
+						  "vmap_allocs",
+						  "vmap_frees",
+						  "vmalloc_tlb_flushes",
+						  "walk_l0",
+						  "walk_l1",
+						  "walk_l2",
+						  "walk_l3",
+						  "walk_l4",
+						  "host_ns_per_event_median",
+						  "host_ns_per_event_min",
+						  "host_ns_per_event_max",
+						  NULL};
 const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
 						 "vmlist_visits", "host_vmap_ns", NULL};
 
@@ -292,6 +289,39 @@ static void plot_host(struct plotctx *p, const char *tr)
 	draw(p, "host.gp", out, name, e);
 }
 
+/* The unusable free space index at order 9 over the replay, per buddy policy. */
+static void plot_frag(struct plotctx *p, const char *tr)
+{
+	char name[512];
+	snprintf(name, sizeof(name), "frag_%s", tr);
+	plot_series(p, tr, "buddy", "ufi9", name,
+		    "unusable free space index at order 9 (2 MiB), per buddy policy",
+		    "yscale=1000.0; ylabel='unusable free space index, order 9'");
+}
+
+/* TLB flushes over the replay, per TLB policy, when the trace flushed at all. */
+static void plot_tlb(struct plotctx *p, const char *tr)
+{
+	char name[512];
+	bool flushes = false;
+	snprintf(name, sizeof(name), "tlb_%s", tr);
+	for (size_t k = 0; k < p->sum->nrows; k++)
+		if (!strcmp(p->sum->rows[k][p->c_trace], tr))
+			flushes |= field(p, k, "vmalloc_tlb_flushes") > 0;
+	if (flushes)
+		plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy",
+			    "ylabel='TLB flushes (cumulative)'");
+}
+
+/* The graphs drawn per trace, in order: one line each (their columns are listed above). */
+static const struct suite_graph {
+	const char *name;
+	void (*draw)(struct plotctx *p, const char *tr);
+} suite_graphs[] = {
+	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
+	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
+};
+
 int suite_plots(const char *dir, FILE *log)
 {
 	char path[4096];
@@ -323,23 +353,8 @@ int suite_plots(const char *dir, FILE *log)
 		const char *tr = sum.rows[r][p.c_trace];
 		if (!csvtab_first(&sum, p.c_trace, r))
 			continue;
-		char name[512];
-		snprintf(name, sizeof(name), "frag_%s", tr);
-		plot_series(&p, tr, "buddy", "ufi9", name,
-			    "unusable free space index at order 9 (2 MiB), per buddy policy",
-			    "yscale=1000.0; ylabel='unusable free space index, order 9'");
-		snprintf(name, sizeof(name), "tlb_%s", tr);
-		bool flushes = false;
-		for (size_t k = 0; k < sum.nrows; k++)
-			if (!strcmp(sum.rows[k][p.c_trace], tr))
-				flushes |=
-					field(&p, k, "tlb_flush_all") + field(&p, k, "tlb_flush_range") > 0;
-		if (flushes)
-			plot_series(&p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy",
-				    "ylabel='TLB flushes (cumulative)'");
-		plot_vmlist(&p, tr);
-		plot_walk(&p, tr);
-		plot_host(&p, tr);
+		for (const struct suite_graph *g = suite_graphs; g->name; g++)
+			g->draw(&p, tr);
 	}
 	csvtab_free(&sum);
 	return p.failures ? -ECHILD : 0;
