@@ -64,6 +64,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->kmap_errors = s->kmap_errors;
 	/* processes: procs_for_each only reads, the cast keeps the view's signature const */
 	st->mm = s->procs.st;
+	st->procs = s->procs.ps;
 	procs_for_each((struct procs *)&s->procs, sim_count_vmas, &st->vmas_live);
 	/* physical memory */
 	st->pages = s->pages.st;

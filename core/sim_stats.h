@@ -56,8 +56,9 @@ struct sim_stats {
 	u64 kmap_errors;
 
 	/* --- processes (core/proc) --- */
-	struct mm_stats mm; /* every process together */
-	u64 vmas_live;	    /* VMAs mapped now, every process */
+	struct mm_stats mm;	  /* every process together */
+	struct procs_stats procs; /* events per kind, forks, execs, model errors */
+	u64 vmas_live;		  /* VMAs mapped now, every process */
 
 	/* --- physical memory (core/phys) --- */
 	struct pagereplay_stats pages;

@@ -10,7 +10,7 @@
 #include "commands.h"
 #include "run.h"
 #include "trace_cli.h"
-#include "vma_csv.h"
+#include "vma_report.h"
 
 struct maps_opts {
 	struct trace_cli tc; /* first: trace_cli_opts' offsets */
@@ -123,8 +123,14 @@ int cmd_maps(int argc, char **argv)
 			fprintf(stderr, "mmreplay maps: pid %ld is not in the trace\n", m.pid);
 			rc = MM_EXIT_FAIL;
 		}
-		if (o.stats)
-			vma_print_stats(stderr, s);
+		if (o.stats) {
+			struct sim_stats *view = malloc(sizeof(*view));
+			if (view) {
+				sim_stats_read(s, SIM_STATS_SAMPLE, view);
+				vma_print_stats(stderr, view);
+			}
+			free(view);
+		}
 	}
 	sim_fini(s);
 	free(s);
