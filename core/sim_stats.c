@@ -35,7 +35,8 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 	st->tlb = s->cfg.tlb->name;
 	st->buddy = s->cfg.buddy->name;
 	st->vma = s->procs.cfg.index->name;
-	st->page_mode = s->cfg.page_mode == PAGEREPLAY_FAITHFUL ? "faithful" : "placement";
+	static const char *const modes[] = {"placement", "faithful", "buddy"}; /* enum pagereplay_mode */
+	st->page_mode = (unsigned)s->cfg.page_mode < MM_ARRAY_SIZE(modes) ? modes[s->cfg.page_mode] : "?";
 	st->populate = s->procs.cfg.populate ? "all" : "none";
 	st->levels = s->vm.cfg.levels;
 	st->ncpus = s->vm.cfg.ncpus;
