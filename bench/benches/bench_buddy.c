@@ -94,7 +94,7 @@ int bench_buddy(int argc, char **argv)
 	struct bb_opts o = {.policy = "all", .ops = 50000000, .pages = 1ULL << 20, .live = 65536, .seed = 1};
 	struct matrix *m = malloc(sizeof(*m));
 	char err[512];
-	int first, rc = m ? cli_parse(&bb_cmd, argc, argv, &o, NULL, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = m ? cli_parse(&bb_cmd, argc, argv, &o, NULL, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN) {
 		matrix_init(m);
 		if (matrix_set(m, settings_find("buddy"), o.policy, true, err, sizeof(err)))

@@ -79,7 +79,7 @@ static int bench_gen_one(const struct gen_ops *g, u64 loops, u64 seed, bool writ
 int bench_gen(int argc, char **argv)
 {
 	struct bg_opts o = {.seed = 1};
-	int first, rc = cli_parse(&bg_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&bg_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	for (int i = first; i < argc; i++)

@@ -202,7 +202,7 @@ static int pb_native(const char *txt, const char *nat, long long target, int rep
 int bench_parse(int argc, char **argv)
 {
 	struct pb_opts o = {.repeat = 3, .native_events = 20000000, .scale = 10};
-	int first, rc = cli_parse(&pb_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&pb_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	int repeat = (int)o.repeat, scale = (int)o.scale;

@@ -90,7 +90,7 @@ int bench_vma(int argc, char **argv)
 	struct matrix *m = malloc(sizeof(*m));
 	struct mm_trace t;
 	struct mm_diag d;
-	int first, rc = m ? cli_parse(&bvma_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = m ? cli_parse(&bvma_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN && trace_load(argv[first], NULL, &t, &d)) {
 		fprintf(stderr, "mmreplay bench vma: %s\n", d.msg);
 		rc = MM_EXIT_FAIL;

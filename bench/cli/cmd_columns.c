@@ -29,7 +29,7 @@ static const struct cli_cmd columns_cmd = {
 int cmd_columns(int argc, char **argv)
 {
 	struct columns_opts o = {false};
-	int first, rc = cli_parse(&columns_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&columns_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	metrics_print(stdout, o.markdown);

@@ -279,7 +279,7 @@ int cmd_compare(int argc, char **argv)
 	struct compare_opts o = {.alpha = 0.05};
 	struct cmp c = {.o = &o};
 	struct mm_diag d;
-	int first, rc = cli_parse(&compare_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&compare_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	if (csvtab_read(argv[first], &c.t, &d)) {

@@ -24,7 +24,7 @@ int cmd_convert(int argc, char **argv)
 {
 	struct trace_cli tc = {0};
 	struct trace_opts to;
-	int first, rc = cli_parse(&convert_cmd, argc, argv, &tc, NULL, &first);
+	int first = 0, rc = cli_parse(&convert_cmd, argc, argv, &tc, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	if (trace_cli_get(&convert_cmd, &tc, &to))

@@ -147,7 +147,7 @@ int cmd_demo(int argc, char **argv)
 	snprintf(suite_path, sizeof(suite_path), "%s/demo.ini", MMREPLAY_SUITES_DIR);
 	if (!data || !*data)
 		data = MMREPLAY_DATA_DIR;
-	int first, rc0 = cli_parse(&demo_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc0 = cli_parse(&demo_cmd, argc, argv, &o, NULL, &first);
 	if (rc0 != CLI_RUN)
 		return rc0;
 	const char *out = o.out;

@@ -54,14 +54,13 @@ static void frag_print(FILE *out, const struct buddyinfo *bi, bool unusable)
 int cmd_frag(int argc, char **argv)
 {
 	struct frag_opts o = {.index = "extfrag"};
-	int first, rc = cli_parse(&frag_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&frag_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	if (o.live && first < argc)
 		return cli_error(&frag_cmd, "--live reads /proc/buddyinfo: no FILE with it");
 	bool unusable = !strcmp(o.index, "unusable"), live = o.live;
-	int optind = first;
-	const char *path = live ? "/proc/buddyinfo" : (optind < argc ? argv[optind] : "-");
+	const char *path = live ? "/proc/buddyinfo" : (first < argc ? argv[first] : "-");
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f) {
 		fprintf(stderr, "mmreplay frag: %s: %s\n", path, strerror(errno));

@@ -71,7 +71,7 @@ int cmd_info(int argc, char **argv)
 {
 	struct info_opts o = {0};
 	struct trace_opts to;
-	int first, rc = cli_parse(&info_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&info_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	if (trace_cli_get(&info_cmd, &o.tc, &to))

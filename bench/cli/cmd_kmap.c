@@ -108,7 +108,7 @@ int cmd_kmap(int argc, char **argv)
 	gen_kmap_params_default(&o.gp);
 	o.lowmem_pct = o.gp.lowmem_pct, o.hot_pages = o.gp.hot_pages, o.hot_pct = o.gp.hot_pct,
 	o.hold = o.gp.hold;
-	int first, rc = cli_parse(&kmap_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&kmap_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	if (o.lowmem_pct && !o.gp.highmem_pfn)

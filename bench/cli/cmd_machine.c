@@ -312,7 +312,7 @@ static int machine_main(struct machine_args *a, const char *dir)
 int cmd_machine(int argc, char **argv)
 {
 	struct machine_args *a = calloc(1, sizeof(*a));
-	int first, rc = MM_EXIT_FAIL;
+	int first = 0, rc = MM_EXIT_FAIL;
 	if (!a)
 		return MM_EXIT_FAIL;
 	*a = (struct machine_args){.modes = "buddy", .policies = "lifo", .pcp = "on", .from_s = -1};

@@ -78,7 +78,7 @@ int cmd_maps(int argc, char **argv)
 	struct trace_opts to;
 	struct sim_cfg cfg;
 	char why[512];
-	int first, rc = mx ? cli_parse(&maps_cmd, argc, argv, &o, mx, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = mx ? cli_parse(&maps_cmd, argc, argv, &o, mx, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN && matrix_size(mx) != 1)
 		rc = cli_error(&maps_cmd, "takes one value of each setting");
 	else if (rc == CLI_RUN && matrix_cfg(mx, 0, &cfg, why, sizeof(why)))

@@ -84,7 +84,7 @@ static int zones_drive(struct zones *zs, u64 allocs, u64 seed, u64 dma_pct, u64 
 int cmd_zones(int argc, char **argv)
 {
 	struct zones_opts o = {.layout = "default", .seed = 1};
-	int first, rc = cli_parse(&zones_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&zones_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	if (o.dma_pct + o.dma32_pct > 100)
