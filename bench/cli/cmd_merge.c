@@ -30,7 +30,7 @@ static const struct cli_cmd merge_cmd = {
 int cmd_merge(int argc, char **argv)
 {
 	struct merge_opts o = {0};
-	int first = 0, rc = cli_parse(&merge_cmd, argc, argv, &o, NULL, &first);
+	int args = 0, rc = cli_parse(&merge_cmd, argc, argv, &o, NULL, &args);
 	if (rc != CLI_RUN)
 		return rc;
 	const char *out = o.out;
@@ -46,7 +46,7 @@ int cmd_merge(int argc, char **argv)
 	}
 	struct csvtab first = {0};
 	rc = MM_EXIT_OK;
-	for (int i = first; i < argc && rc == MM_EXIT_OK; i++) {
+	for (int i = args; i < argc && rc == MM_EXIT_OK; i++) {
 		struct csvtab t;
 		struct mm_diag d;
 		if (csvtab_read(argv[i], &t, &d)) {
@@ -54,7 +54,7 @@ int cmd_merge(int argc, char **argv)
 			rc = MM_EXIT_FAIL;
 			break;
 		}
-		if (i == first) {
+		if (i == args) {
 			first = t;
 			for (size_t k = 0; k < t.ncols; k++)
 				fprintf(f, "%s%s", k ? "," : "", t.head[k]);
@@ -65,7 +65,7 @@ int cmd_merge(int argc, char **argv)
 				same = !strcmp(t.head[k], first.head[k]);
 			if (!same) {
 				fprintf(stderr, "mmreplay merge: %s: header differs from %s's\n", argv[i],
-					argv[first]);
+					argv[args]);
 				rc = MM_EXIT_FAIL;
 			}
 		}
@@ -74,7 +74,7 @@ int cmd_merge(int argc, char **argv)
 				fprintf(f, "%s%s", k ? "," : "", t.rows[r][k]);
 			fputc('\n', f);
 		}
-		if (i != first)
+		if (i != args)
 			csvtab_free(&t);
 	}
 	csvtab_free(&first);
