@@ -109,6 +109,38 @@ static int zone_pages_apply(struct sim_cfg *cfg, const char *v, const struct set
 	return 0;
 }
 
+/* issue 11: when a lazy purge runs; how traced vmap areas are placed */
+static const char *purge_value(size_t i)
+{
+	static const char *const v[] = {"auto", "inline", "trace", "model"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int purge_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+		       size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->purge = !strcmp(v, "inline")  ? VMALLOC_PURGE_INLINE
+		     : !strcmp(v, "trace") ? VMALLOC_PURGE_TRACE
+		     : !strcmp(v, "model") ? VMALLOC_PURGE_MODEL
+					   : VMALLOC_PURGE_AUTO;
+	return 0;
+}
+
+static const char *vmap_mode_value(size_t i)
+{
+	static const char *const v[] = {"predict", "follow"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int vmap_mode_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			   size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->vmap_follow = !strcmp(v, "follow");
+	return 0;
+}
+
 #define FIELD(f) .off = offsetof(struct sim_cfg, f), .size = sizeof(((struct sim_cfg *)0)->f)
 
 const struct setting settings[] = {
@@ -139,6 +171,22 @@ const struct setting settings[] = {
 	 FIELD(max_order), NULL, NULL},
 	{"pkmap-slots", "persistent kmap pool size (LAST_PKMAP)", "slots", "1024", SETTING_UINT, true, 1,
 	 PKMAP_MAX_SLOTS, FIELD(pkmap.nr_slots), NULL, NULL},
+	/* issue 11: kernel-exact vmalloc (docs/vmalloc-fidelity.md) */
+	{"flush-ceiling",
+	 "x86 tlb_single_page_flush_ceiling: a range flush of more pages is a full flush; 0 never", "pages",
+	 "33", SETTING_UINT, true, 0, 1ULL << 40, FIELD(flush_ceiling), NULL, NULL},
+	{"purge",
+	 "when a lazy purge runs: inline (in the crossing vfree), trace (at the trace's purge events), model "
+	 "(purge-delay vmalloc calls later), auto (trace if the trace has purge events, else model)",
+	 "", "auto", SETTING_CHOICE, true, 0, 0, 0, 0, purge_value, purge_apply},
+	{"purge-delay", "model purge timing: vmalloc calls between the crossing vfree and the purge", "calls",
+	 "1", SETTING_UINT, true, 0, 1000000, FIELD(purge_delay), NULL, NULL},
+	{"vmap-mode",
+	 "predict: the model places every vmap area; follow: record its prediction, then place the area at "
+	 "the kernel's address (nodes vmlist)",
+	 "", "predict", SETTING_CHOICE, true, 0, 0, 0, 0, vmap_mode_value, vmap_mode_apply},
+	{"vmap-nodes", "nodes vmlist: nr_vmap_nodes (the machine's possible CPUs)", "nodes", "from the trace",
+	 SETTING_UINT, true, 1, VMLIST_MAX_NODES, FIELD(vmap_nodes), NULL, NULL},
 	{NULL, NULL, NULL, NULL, 0, false, 0, 0, 0, 0, NULL, NULL},
 };
 

@@ -42,6 +42,13 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 	st->ncpus = s->vm.cfg.ncpus;
 	st->max_order = zs->zone[zs->nr_zones - 1].buddy.max_order;
 	st->pkmap_slots = s->pkmap.nr_slots;
+	st->vmap_mode = s->cfg.vmap_follow ? "follow" : "predict"; /* issue 11 */
+	st->purge = s->vm.cfg.purge == VMALLOC_PURGE_INLINE  ? "inline"
+		    : s->vm.cfg.purge == VMALLOC_PURGE_TRACE ? "trace"
+							     : "model";
+	st->purge_delay = s->vm.cfg.purge_delay;
+	st->flush_ceiling = s->vm.cfg.flush_ceiling;
+	st->vmap_nodes = s->vm.cfg.nr_nodes;
 	size_t off = 0;
 	for (unsigned i = 0; i < zs->nr_zones && off < sizeof(st->zones); i++)
 		off += (size_t)snprintf(st->zones + off, sizeof(st->zones) - off, "%s%s", i ? "+" : "",
@@ -61,6 +68,28 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->tlb_nr_lazy = s->vm.tlb.nr_lazy;
 	st->pgtable = s->vm.pts;
 	st->vmap = s->vmap;
+	const struct vmap_fidelity *f = &s->vfid; /* issue 11 */
+	st->vfid = (struct sim_vfid_stats){
+		.checked = f->checked,
+		.exact = f->exact,
+		.checked_warm = f->checked_warm,
+		.exact_warm = f->exact_warm,
+		.purges_size_exact = vmap_fid_purges_size_exact(f),
+		.end_areas = f->end_areas,
+		.end_matched = f->end_matched,
+		.seeded_areas = s->vm.st.seeded_areas,
+		.follow_conflicts = s->vm.st.follow_conflicts,
+		.skipped = f->skipped,
+		.bulk_frees = f->bulk_frees,
+		.seed_outside = f->seed_outside,
+		.trace_purges = f->ntrace,
+		.model_purges = f->nmodel,
+		.nmis = f->nmis,
+	};
+	memcpy(st->vfid.where, f->where, sizeof(f->where));
+	memcpy(st->vfid.miss_how, f->miss_how, sizeof(f->miss_how));
+	memcpy(st->vfid.miss_src, f->miss_src, sizeof(f->miss_src));
+	memcpy(st->vfid.mis, f->mis, sizeof(f->mis));
 	st->pkmap = s->pkmap.st;
 	st->kmap_errors = s->kmap_errors;
 	/* processes: procs_for_each only reads, the cast keeps the view's signature const */

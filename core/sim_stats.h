@@ -40,6 +40,10 @@ struct sim_stats {
 		unsigned max_order;	/* of the highest zone */
 		u32 pkmap_slots;
 		char zones[32]; /* the layout's zone types, "DMA+DMA32+Normal" */
+		/* issue 11 */
+		const char *vmap_mode, *purge; /* "predict" | "follow"; "inline" | "trace" | "model" */
+		u64 purge_delay, flush_ceiling;
+		unsigned vmap_nodes;
 	} cfg;
 
 	/* --- events routed --- */
@@ -52,6 +56,16 @@ struct sim_stats {
 	u64 tlb_nr_lazy; /* lazily freed pages waiting for a purge now */
 	struct pgtable_stats pgtable;
 	struct sim_vmap_stats vmap; /* pairing of traced areas with the model's */
+	struct sim_vfid_stats {	    /* issue 11: agreement with the recorded kernel (vmap_fidelity.h) */
+		u64 checked, exact, checked_warm, exact_warm;
+		u64 purges_size_exact;
+		u64 end_areas, end_matched;
+		u64 seeded_areas, follow_conflicts, skipped, bulk_frees, seed_outside;
+		u64 trace_purges, model_purges; /* purges recorded for the size comparison */
+		u64 where[VMLIST_SRC_NR], miss_how[VMLIST_SRC_NR], miss_src[VMLIST_SRC_NR];
+		unsigned nmis;
+		struct vmap_mismatch mis[VMAP_FID_MISMATCHES]; /* the first warm mismatches */
+	} vfid;
 	struct pkmap_stats pkmap;
 	u64 kmap_errors;
 

@@ -20,8 +20,13 @@ static struct vmlist_ops throwaway;
 
 /* --- the registry file, with one line more --- */
 const struct vmlist_ops *const vmlist_variants[] = {
-	&vmlist_list_ops,      &vmlist_rbtree_ops, &vmlist_rbtree_cache_ops,
-	&vmlist_augmented_ops, &throwaway,	   NULL,
+	&vmlist_list_ops,
+	&vmlist_rbtree_ops,
+	&vmlist_rbtree_cache_ops,
+	&vmlist_augmented_ops,
+	&vmlist_nodes_ops,
+	&throwaway,
+	NULL,
 };
 
 const struct vmlist_ops *vmlist_find(const char *name)
@@ -93,7 +98,7 @@ Test(registry_extra, throwaway_variant_and_metric_everywhere, .init = setup)
 	/* --help lists it among the vmlist values */
 	char *help[] = {"replay", "--help", NULL};
 	cr_assert_eq(capture(cmd_replay, 2, help, out), MM_EXIT_OK);
-	cr_assert(file_has(out, "list, rbtree, rbtree_cache, augmented, throwaway"));
+	cr_assert(file_has(out, "list, rbtree, rbtree_cache, augmented, nodes, throwaway"));
 	/* mmreplay columns lists the metric */
 	char *cols[] = {"columns", NULL};
 	cr_assert_eq(capture(cmd_columns, 1, cols, out), MM_EXIT_OK);
@@ -116,7 +121,7 @@ Test(registry_extra, throwaway_variant_and_metric_everywhere, .init = setup)
 		cr_assert_eq(strtoull(t.rows[r][cm], NULL, 10), 2 * strtoull(t.rows[r][cx], NULL, 10) + 1);
 	}
 	cr_assert(seen, "'all' includes the throwaway variant");
-	cr_assert_eq(t.nrows, 5);
+	cr_assert_eq(t.nrows, 6);
 	csvtab_free(&t);
 	unlink(out);
 	unlink(csv);

@@ -361,6 +361,8 @@ Test(replay_zones, default_layout_replays_k_threads2_like_one_buddy, .timeout = 
 		cfg.tlb = tlb_policy_find(modes[k][0]);
 		cfg.page_mode = !strcmp(modes[k][1], "faithful") ? PAGEREPLAY_FAITHFUL : PAGEREPLAY_PLACEMENT;
 		cfg.ncpus = sim_trace_ncpus(t.ev, t.n);
+		cfg.purge = VMALLOC_PURGE_INLINE; /* issue 11 defaults back to the old behaviour */
+		cfg.flush_ceiling = 0;
 		struct sim *s = calloc(1, sizeof(*s));
 		struct one_buddy *m = calloc(1, sizeof(*m));
 		cr_assert(s && m);

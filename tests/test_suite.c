@@ -54,7 +54,7 @@ Test(suite, errors_name_the_line)
 		{"[traces]\ntrace = a\n[axes]\nlevels = 4,9\n",
 		 "x.ini:4: axis levels takes 2..5 levels, not '9'"},
 		{"[traces]\ntrace = a\n[axes]\nvmlist = list,splay\n",
-		 "x.ini:4: axis vmlist takes list, rbtree, rbtree_cache, augmented, not 'splay'"},
+		 "x.ini:4: axis vmlist takes list, rbtree, rbtree_cache, augmented, nodes, not 'splay'"},
 		{"[suite]\nname = a/b\n", "x.ini:2: name 'a/b' must be a short word"},
 		{"[other]\nx = 1\n", "x.ini:2: unknown section [other]"},
 		{"[suite]\nrepeats = 2\n", "x.ini: no traces"},

@@ -100,11 +100,12 @@ int bench_replay(int argc, char **argv)
 			break;
 		}
 		const char *name = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
-		unsigned ncpus = sim_trace_ncpus(t.ev, t.n);
+		struct sim_trace_facts tf;
+		sim_trace_facts(t.ev, t.n, &tf);
 		for (size_t k = 0; k < matrix_size(m) && rc == MM_EXIT_OK; k++) {
 			struct sim_cfg cfg;
 			char err[512];
-			rc = replay_cfg(m, k, ncpus, &cfg, err, sizeof(err))
+			rc = replay_cfg(m, k, &tf, &cfg, err, sizeof(err))
 				     ? MM_EXIT_FAIL
 				     : bench_replay_cfg(name, &t, &cfg, &o, ns, cpu);
 		}

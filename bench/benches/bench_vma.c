@@ -103,12 +103,14 @@ int bench_vma(int argc, char **argv)
 	size_t n = calls ? bench_vma_calls(&t, calls) : 0;
 	printf("# bench vma: %s (%s), %zu events, %llu repeats, one core\n", argv[first],
 	       trace_format_name(t.format), t.n, (unsigned long long)o.repeat);
+	struct sim_trace_facts tf;
+	sim_trace_facts(calls, n, &tf);
 	rc = calls ? MM_EXIT_OK : MM_EXIT_FAIL;
 	for (size_t c = 0; c < matrix_size(m) && rc == MM_EXIT_OK; c++) {
 		struct sim_cfg cfg;
 		char err[512];
-		rc = replay_cfg(m, c, 1, &cfg, err, sizeof(err)) ? MM_EXIT_FAIL
-								 : bench_vma_one(calls, n, &cfg, o.repeat);
+		rc = replay_cfg(m, c, &tf, &cfg, err, sizeof(err)) ? MM_EXIT_FAIL
+								   : bench_vma_one(calls, n, &cfg, o.repeat);
 	}
 	free(calls);
 	trace_free(&t);

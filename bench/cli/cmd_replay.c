@@ -94,14 +94,15 @@ static int replay_trace(const struct matrix *m, const char *path, const struct t
 	if (t.stats.skipped)
 		fprintf(stderr, "mmreplay replay: %s: %llu malformed lines skipped (first: %s)\n", path,
 			(unsigned long long)t.stats.skipped, t.stats.first_skip);
-	unsigned ncpus = sim_trace_ncpus(t.ev, t.n);
+	struct sim_trace_facts tf;
+	sim_trace_facts(t.ev, t.n, &tf);
 	size_t nconf = matrix_size(m);
 	int rc = MM_EXIT_OK;
 	for (size_t k = 0; k < nconf && rc == MM_EXIT_OK; k++) {
 		struct sim_cfg cfg;
 		struct replay_row *row = calloc(1, sizeof(*row));
 		char err[512];
-		if (!row || replay_cfg(m, k, ncpus, &cfg, err, sizeof(err))) {
+		if (!row || replay_cfg(m, k, &tf, &cfg, err, sizeof(err))) {
 			fprintf(stderr, "mmreplay replay: %s\n", row ? err : "out of memory");
 			free(row);
 			rc = MM_EXIT_FAIL;

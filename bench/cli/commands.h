@@ -29,6 +29,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
+int cmd_vmalloc_fidelity(int argc, char **argv);
 
 /* The summary columns the demo's table reads (cmd_demo.c): i-th, NULL past the last. */
 const char *demo_column(size_t i);

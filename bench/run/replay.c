@@ -19,6 +19,8 @@ int replay_run_src(const char *trace, const struct run_source *src, const struct
 	sim_prefault(s);
 	struct run_result r = {0, 0, 0};
 	err = run_events(s, src, NULL, &r);
+	if (!err)
+		err = sim_finish(s); /* issue 11: the end-snapshot comparison */
 	if (err) {
 		sim_fini(s);
 		free(s);
@@ -53,11 +55,11 @@ void replay_row_fini(struct replay_row *row)
 	row->sim = NULL;
 }
 
-int replay_cfg(const struct matrix *m, size_t c, unsigned trace_ncpus, struct sim_cfg *cfg, char *err,
-	       size_t len)
+int replay_cfg(const struct matrix *m, size_t c, const struct sim_trace_facts *tf, struct sim_cfg *cfg,
+	       char *err, size_t len)
 {
 	int e = matrix_cfg(m, c, cfg, err, len);
-	if (!e && !cfg->ncpus)
-		cfg->ncpus = trace_ncpus;
+	if (!e)
+		sim_cfg_for_trace(cfg, tf);
 	return e;
 }

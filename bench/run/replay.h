@@ -25,9 +25,10 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
 	       struct replay_row *row);
 void replay_row_fini(struct replay_row *row);
 
-/* Configuration c of m for a trace whose own CPU count is trace_ncpus (sim_trace_ncpus): the
- * cpus setting when given, else the trace's. 0, or -EINVAL with the reason in err. */
-int replay_cfg(const struct matrix *m, size_t c, unsigned trace_ncpus, struct sim_cfg *cfg, char *err,
-	       size_t len);
+/* Configuration c of m for a trace whose facts are tf (sim_trace_facts): what the settings leave
+ * to the trace (the CPUs, the purge timing, the vmap nodes) taken from it (sim_cfg_for_trace).
+ * 0, or -EINVAL with the reason in err. */
+int replay_cfg(const struct matrix *m, size_t c, const struct sim_trace_facts *tf, struct sim_cfg *cfg,
+	       char *err, size_t len);
 
 #endif

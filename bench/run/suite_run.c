@@ -131,7 +131,7 @@ static int cell_timed(const char *label, const struct mm_trace *t, const struct 
 struct trace_slot {
 	char label[128];
 	struct mm_trace t;
-	unsigned ncpus; /* the trace's own CPU count */
+	struct sim_trace_facts facts; /* what the trace decides: its CPUs, purge timing, vmap nodes */
 };
 
 /* Where configuration label's time series goes: '/' in labels becomes '_'. */
@@ -150,7 +150,7 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 {
 	struct sim_cfg cfg;
 	char err_s[512], cfg_label[512], path[4096];
-	if (replay_cfg(&s->axes, ci, ts->ncpus, &cfg, err_s, sizeof(err_s))) {
+	if (replay_cfg(&s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))) {
 		fprintf(stderr, "mmreplay suite: %s\n", err_s);
 		return -EINVAL;
 	}
@@ -211,7 +211,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, si
 			rc = MM_EXIT_FAIL;
 			break;
 		}
-		slot.ncpus = sim_trace_ncpus(slot.t.ev, slot.t.n);
+		sim_trace_facts(slot.t.ev, slot.t.n, &slot.facts);
 		for (size_t k = MM_MAX(first, ti * nconf); k < MM_MIN(last, (ti + 1) * nconf); k++)
 			if (run_cell(s, o, &slot, k % nconf, sum, tty, k - first, last - first)) {
 				rc = MM_EXIT_FAIL;

@@ -25,5 +25,6 @@ extern const struct vmlist_ops vmlist_list_ops;
 extern const struct vmlist_ops vmlist_rbtree_ops;
 extern const struct vmlist_ops vmlist_rbtree_cache_ops;
 extern const struct vmlist_ops vmlist_augmented_ops;
+extern const struct vmlist_ops vmlist_nodes_ops;
 
 #endif

@@ -303,6 +303,7 @@ const struct vmlist_ops vmlist_rbtree_cache_ops = {
 	.alloc = vmr_alloc,
 	.free = vmr_free,
 	.check = vmr_check,
+	.lowest_fit = true,
 };
 
 const struct vmlist_ops vmlist_rbtree_ops = {
@@ -314,4 +315,5 @@ const struct vmlist_ops vmlist_rbtree_ops = {
 	.alloc = vmr_alloc,
 	.free = vmr_free,
 	.check = vmr_check,
+	.lowest_fit = true,
 };

@@ -6,7 +6,8 @@
 #include "vmlist_priv.h"
 
 const struct vmlist_ops *const vmlist_variants[] = {
-	&vmlist_list_ops, &vmlist_rbtree_ops, &vmlist_rbtree_cache_ops, &vmlist_augmented_ops, NULL,
+	&vmlist_list_ops,      &vmlist_rbtree_ops, &vmlist_rbtree_cache_ops,
+	&vmlist_augmented_ops, &vmlist_nodes_ops,  NULL,
 };
 
 const struct vmlist_ops *vmlist_find(const char *name)
