@@ -8,6 +8,29 @@
 #include "csvread.h"
 #include "plot.h"
 
+/* Every column the graphs read: a test checks them against the metrics registry, and a results
+ * directory missing one is an error, not an empty graph. */
+const char *const suite_plot_summary_columns[] = {"trace",
+						  "config",
+						  "buddy",
+						  "tlb",
+						  "vmlist",
+						  "levels",
+						  "vmap_allocs",
+						  "vmap_frees",
+						  "vmalloc_tlb_flushes",
+						  "walk_l0",
+						  "walk_l1",
+						  "walk_l2",
+						  "walk_l3",
+						  "walk_l4",
+						  "host_ns_per_event_median",
+						  "host_ns_per_event_min",
+						  "host_ns_per_event_max",
+						  NULL};
+const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
+						 "vmlist_visits", "host_vmap_ns", NULL};
+
 struct plotctx {
 	const char *dir;
 	FILE *log;
@@ -113,6 +136,10 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 		snprintf(files + fl, sizeof(files) - fl, "%s%s", i ? " " : "", path);
 		snprintf(titles + tl, sizeof(titles) - tl, "%s%s", i ? " " : "", sfield(p, rows[i], axis));
 	}
+	if (n && !col) {
+		fprintf(p->log, "mmreplay: %s has no column %s\n", path, ycol);
+		p->failures++;
+	}
 	if (!n || !col)
 		return;
 	snprintf(e, sizeof(e), "files='%s'; titles='%s'; xcol=1; ycol=%d; title='%s: %s'; %s", files, titles,
@@ -142,6 +169,10 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 			 sfield(p, rows[i], "vmlist"));
 		struct csv w;
 		if (cl < 0 || co < 0 || cv < 0 || cn < 0 || csv_open(&w, out)) {
+			if (cl < 0 || co < 0 || cv < 0 || cn < 0) {
+				fprintf(p->log, "mmreplay: %s lacks a vmlist column\n", path);
+				p->failures++;
+			}
 			csvtab_free(&t);
 			continue;
 		}
@@ -258,6 +289,39 @@ static void plot_host(struct plotctx *p, const char *tr)
 	draw(p, "host.gp", out, name, e);
 }
 
+/* The unusable free space index at order 9 over the replay, per buddy policy. */
+static void plot_frag(struct plotctx *p, const char *tr)
+{
+	char name[512];
+	snprintf(name, sizeof(name), "frag_%s", tr);
+	plot_series(p, tr, "buddy", "ufi9", name,
+		    "unusable free space index at order 9 (2 MiB), per buddy policy",
+		    "yscale=1000.0; ylabel='unusable free space index, order 9'");
+}
+
+/* TLB flushes over the replay, per TLB policy, when the trace flushed at all. */
+static void plot_tlb(struct plotctx *p, const char *tr)
+{
+	char name[512];
+	bool flushes = false;
+	snprintf(name, sizeof(name), "tlb_%s", tr);
+	for (size_t k = 0; k < p->sum->nrows; k++)
+		if (!strcmp(p->sum->rows[k][p->c_trace], tr))
+			flushes |= field(p, k, "vmalloc_tlb_flushes") > 0;
+	if (flushes)
+		plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy",
+			    "ylabel='TLB flushes (cumulative)'");
+}
+
+/* The graphs drawn per trace, in order: one line each (their columns are listed above). */
+static const struct suite_graph {
+	const char *name;
+	void (*draw)(struct plotctx *p, const char *tr);
+} suite_graphs[] = {
+	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
+	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
+};
+
 int suite_plots(const char *dir, FILE *log)
 {
 	char path[4096];
@@ -274,6 +338,12 @@ int suite_plots(const char *dir, FILE *log)
 		csvtab_free(&sum);
 		return -EINVAL;
 	}
+	for (const char *const *c = suite_plot_summary_columns; *c; c++)
+		if (csvtab_col(&sum, *c) < 0) {
+			fprintf(log, "mmreplay: %s/summary.csv has no column %s (the graphs read it)\n", dir,
+				*c);
+			p.failures++;
+		}
 	snprintf(path, sizeof(path), "%s/plots", dir);
 	mkdir_p(path);
 	snprintf(path, sizeof(path), "%s/plots/gnuplot.log", dir);
@@ -281,28 +351,10 @@ int suite_plots(const char *dir, FILE *log)
 	fprintf(log, "graphs:\n");
 	for (size_t r = 0; r < sum.nrows; r++) {
 		const char *tr = sum.rows[r][p.c_trace];
-		bool first = true;
-		for (size_t k = 0; k < r && first; k++)
-			first = strcmp(sum.rows[k][p.c_trace], tr) != 0;
-		if (!first)
+		if (!csvtab_first(&sum, p.c_trace, r))
 			continue;
-		char name[512];
-		snprintf(name, sizeof(name), "frag_%s", tr);
-		plot_series(&p, tr, "buddy", "ufi9", name,
-			    "unusable free space index at order 9 (2 MiB), per buddy policy",
-			    "yscale=1000.0; ylabel='unusable free space index, order 9'");
-		snprintf(name, sizeof(name), "tlb_%s", tr);
-		bool flushes = false;
-		for (size_t k = 0; k < sum.nrows; k++)
-			if (!strcmp(sum.rows[k][p.c_trace], tr))
-				flushes |=
-					field(&p, k, "tlb_flush_all") + field(&p, k, "tlb_flush_range") > 0;
-		if (flushes)
-			plot_series(&p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy",
-				    "ylabel='TLB flushes (cumulative)'");
-		plot_vmlist(&p, tr);
-		plot_walk(&p, tr);
-		plot_host(&p, tr);
+		for (const struct suite_graph *g = suite_graphs; g->name; g++)
+			g->draw(&p, tr);
 	}
 	csvtab_free(&sum);
 	return p.failures ? -ECHILD : 0;
