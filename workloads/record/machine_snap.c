@@ -5,6 +5,9 @@
  *                                   appends the timing line to DIR/times.txt
  *   mmreplay-snap series FILE SECS  every SECS seconds until SIGTERM/SIGINT: "# snapshot
  *                                   CLOCK_MONOTONIC T0 T1", buddyinfo, pagetypeinfo
+ *   mmreplay-snap drain DIR         write 2 to /proc/sys/vm/drop_caches (every shrinker runs,
+ *                                   the vmap-node one empties the vmap pools: 6.9+), append
+ *                                   "drain: vm.drop_caches=2 written A..B" to DIR/times.txt
  * Exit status 0, or 1 with a message naming the file. Needs root for the page maps. */
 #include <errno.h>
 #include <fcntl.h>
@@ -146,6 +149,34 @@ static int snap(const char *dir, const char *tag)
 	return 0;
 }
 
+/* Empty the vmap pools (and every other shrinker's cache) and say when, on the trace's clock. */
+static int drain(const char *dir)
+{
+	static const char path[] = "/proc/sys/vm/drop_caches";
+	double a = now();
+	int fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, "2\n", 2) != 2) {
+		fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	close(fd);
+	double b = now();
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/times.txt", dir);
+	FILE *f = fopen(p, "a");
+	if (!f) {
+		fprintf(stderr, "mmreplay-snap: %s: %s\n", p, strerror(errno));
+		return 1;
+	}
+	fprintf(f, "drain: vm.drop_caches=2 written %.6f..%.6f (CLOCK_MONOTONIC, seconds)\n", a, b);
+	if (fclose(f))
+		return 1;
+	printf("mmreplay-snap: drop_caches=2 took %.3f s\n", b - a);
+	return 0;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -184,6 +215,9 @@ int main(int argc, char **argv)
 		return snap(argv[2], argv[1]);
 	if (argc == 4 && !strcmp(argv[1], "series"))
 		return series(argv[2], atof(argv[3]));
-	fprintf(stderr, "usage: mmreplay-snap start|end DIR\n       mmreplay-snap series FILE SECONDS\n");
+	if (argc == 3 && !strcmp(argv[1], "drain"))
+		return drain(argv[2]);
+	fprintf(stderr, "usage: mmreplay-snap start|end DIR\n       mmreplay-snap series FILE SECONDS\n"
+			"       mmreplay-snap drain DIR\n");
 	return 2;
 }
