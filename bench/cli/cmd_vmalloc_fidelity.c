@@ -116,7 +116,7 @@ static double pct(u64 a, u64 b)
 
 static const char *src_name(unsigned src)
 {
-	static const char *const names[] = {"tree", "pool", "pool-deep", "pool-other", "hidden"};
+	static const char *const names[] = {"tree", "pool", "pool-deep", "pool-other", "hidden", "decayed"};
 	return src < MM_ARRAY_SIZE(names) ? names[src] : "?";
 }
 
@@ -143,10 +143,12 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 		       pct(f->end_matched, f->end_areas));
 	if (follow)
 		printf("  the kernel's areas were, to the model: pool head %llu, deeper in that pool %llu, "
-		       "another pool %llu, hidden %llu, tree %llu; conflicts %llu\n",
+		       "another pool %llu, decayed from that pool %llu, hidden %llu, tree %llu; conflicts "
+		       "%llu\n",
 		       (unsigned long long)f->where[VMLIST_SRC_POOL],
 		       (unsigned long long)f->where[VMLIST_SRC_POOL_DEEP],
 		       (unsigned long long)f->where[VMLIST_SRC_POOL_OTHER],
+		       (unsigned long long)f->where[VMLIST_SRC_DECAYED],
 		       (unsigned long long)f->where[VMLIST_SRC_HIDDEN],
 		       (unsigned long long)f->where[VMLIST_SRC_TREE],
 		       (unsigned long long)f->follow_conflicts);
@@ -154,14 +156,14 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 		printf("  mismatches after the first purge: the model's address from its pool %llu, its tree "
 		       "%llu; "
 		       "the kernel's was in the model's tree %llu, a hidden slot %llu, deeper in the pool "
-		       "%llu, "
-		       "another pool %llu\n",
+		       "%llu, another pool %llu, decayed from the pool %llu\n",
 		       (unsigned long long)f->miss_src[VMLIST_SRC_POOL],
 		       (unsigned long long)f->miss_src[VMLIST_SRC_TREE],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_TREE],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_HIDDEN],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_DEEP],
-		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_OTHER]);
+		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_OTHER],
+		       (unsigned long long)f->miss_how[VMLIST_SRC_DECAYED]);
 	printf("  vmalloc bulk pages: %llu order-0 frees paired with vfree'd areas (no traced allocation)\n",
 	       (unsigned long long)f->bulk_frees);
 	if (!nmis || !f->nmis)

@@ -40,6 +40,7 @@ enum vmlist_src {
 	VMLIST_SRC_POOL_DEEP,  /* place: deeper in the same pool; the entries ahead were decayed */
 	VMLIST_SRC_POOL_OTHER, /* place: another node's or size's pool */
 	VMLIST_SRC_HIDDEN,     /* place: a slot known not to be in the kernel's tree (a pool's) */
+	VMLIST_SRC_DECAYED,    /* place: a pool entry the model had decayed and the kernel had not */
 	VMLIST_SRC_NR
 };
 
