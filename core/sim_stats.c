@@ -90,6 +90,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	memcpy(st->vfid.miss_how, f->miss_how, sizeof(f->miss_how));
 	memcpy(st->vfid.miss_src, f->miss_src, sizeof(f->miss_src));
 	memcpy(st->vfid.mis, f->mis, sizeof(f->mis));
+	vmap_reveal_read(&f->rv, &st->vfid.reveal);
 	st->pkmap = s->pkmap.st;
 	st->kmap_errors = s->kmap_errors;
 	/* processes: procs_for_each only reads, the cast keeps the view's signature const */

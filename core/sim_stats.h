@@ -65,6 +65,7 @@ struct sim_stats {
 		u64 where[VMLIST_SRC_NR], miss_how[VMLIST_SRC_NR], miss_src[VMLIST_SRC_NR];
 		unsigned nmis;
 		struct vmap_mismatch mis[VMAP_FID_MISMATCHES]; /* the first warm mismatches */
+		struct vmap_reveal_stats reveal;	       /* warm allocations by what was shown */
 	} vfid;
 	struct pkmap_stats pkmap;
 	u64 kmap_errors;

@@ -120,6 +120,25 @@ static const char *src_name(unsigned src)
 	return src < MM_ARRAY_SIZE(names) ? names[src] : "?";
 }
 
+/* Warm allocations by what the recording had shown, and the most any model could get right. */
+static void print_ceiling(const struct vmap_reveal_stats *r, u64 warm)
+{
+	if (r->failed || !warm)
+		return;
+	printf("  after the first purge, by what the recording had shown (exact in this run):\n"
+	       "    at an address shown before %llu (%llu); new, a pool could hold it %llu (%llu), of which "
+	       "at "
+	       "least %llu\n    were entries of pools never shown; new, only the tree could give it %llu "
+	       "(%llu)\n",
+	       (unsigned long long)r->n[VMAP_CLS_SEEN], (unsigned long long)r->exact[VMAP_CLS_SEEN],
+	       (unsigned long long)r->n[VMAP_CLS_NEW_POOL], (unsigned long long)r->exact[VMAP_CLS_NEW_POOL],
+	       (unsigned long long)r->unrevealed, (unsigned long long)r->n[VMAP_CLS_NEW_TREE],
+	       (unsigned long long)r->exact[VMAP_CLS_NEW_TREE]);
+	printf("  ceiling: no model names a never-shown pool entry: at most %llu / %llu (%.1f %%) exact\n",
+	       (unsigned long long)(warm - r->unrevealed), (unsigned long long)warm,
+	       pct(warm - r->unrevealed, warm));
+}
+
 static void print_report(const char *name, const struct sim_stats *st, bool seeded, unsigned nmis)
 {
 	const struct sim_vfid_stats *f = &st->vfid;
@@ -164,6 +183,7 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_DEEP],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_OTHER],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_DECAYED]);
+	print_ceiling(&f->reveal, f->checked_warm);
 	printf("  vmalloc bulk pages: %llu order-0 frees paired with vfree'd areas (no traced allocation)\n",
 	       (unsigned long long)f->bulk_frees);
 	if (!nmis || !f->nmis)
