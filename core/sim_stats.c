@@ -108,7 +108,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->top = st->zone[s->zones.zone[s->zones.nr_zones - 1].type];
 	/* derived */
 	st->vmalloc_tlb_flushes = st->tlb.flush_all + st->tlb.flush_range;
-	st->tlb_flushes = st->vmalloc_tlb_flushes + st->mm.tlb_flush_range;
+	st->tlb_flushes = st->vmalloc_tlb_flushes + st->mm.tlb_flush_range + st->mm.tlb_flush_all;
 	st->alloc_failures = st->pages.alloc_failures + st->vmap.alloc_failures;
 	st->unmatched_frees = st->pages.unmatched_frees + st->vmap.unmatched_frees;
 	st->vmap_ops = st->vmlist.allocs + st->vmlist.frees;

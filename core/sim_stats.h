@@ -85,7 +85,7 @@ struct sim_stats {
 
 	/* --- derived figures, each defined here once (sim_stats_read) --- */
 	u64 vmalloc_tlb_flushes; /* tlb.flush_all + tlb.flush_range: flushes for vfree/vunmap */
-	u64 tlb_flushes;	 /* vmalloc_tlb_flushes + mm.tlb_flush_range (kmap pool's apart) */
+	u64 tlb_flushes;	 /* vmalloc_tlb_flushes + mm.tlb_flush_range + mm.tlb_flush_all */
 	u64 alloc_failures;	 /* pages.alloc_failures + vmap.alloc_failures */
 	u64 unmatched_frees;	 /* pages.unmatched_frees + vmap.unmatched_frees */
 	u64 vmap_ops;		 /* vmlist.allocs + vmlist.frees */
