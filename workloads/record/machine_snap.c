@@ -97,7 +97,8 @@ static size_t max_pfn(const char *zi)
 
 static int snap(const char *dir, const char *tag)
 {
-	static const char *const texts[] = {"buddyinfo", "pagetypeinfo", "zoneinfo", "vmallocinfo"};
+	/* vmallocinfo first: a replay seeded from it starts when its read began (times.txt) */
+	static const char *const texts[] = {"vmallocinfo", "buddyinfo", "pagetypeinfo", "zoneinfo"};
 	char *tb[4], *bi2 = prealloc(65536), *pfl, *pcn;
 	long tn[4], bn2;
 	for (int i = 0; i < 4; i++)
@@ -110,7 +111,7 @@ static int snap(const char *dir, const char *tag)
 		if ((tn[i] = slurp(p, tb[i], TEXT_MAX)) < 0)
 			return 1;
 	}
-	size_t pages = max_pfn(tb[2]);
+	size_t pages = max_pfn(tb[3]);
 	if (!pages || !(pfl = prealloc(pages * 8)) || !(pcn = prealloc(pages * 8))) {
 		fprintf(stderr, "mmreplay-snap: no zone spans in /proc/zoneinfo, or out of memory\n");
 		return 1;
