@@ -1,30 +1,24 @@
-/* A recorded machine: seeding from kpageflags.start reproduces the start buddyinfo of each
- * bundled recording (within the before/after reads, data/recordings/README.md), buddy page mode
- * follows the kernel's buddyinfo series within the issue's bounds, and broken inputs (a
- * truncated or foreign kpageflags, a zoneinfo that is not one) stop with clear errors. */
+/* A recorded machine, replayed as `mmreplay replay DIR` does (the settings registry and the
+ * directory's files, tests/rec_testutil.h): seeding from kpageflags.start reproduces the start
+ * buddyinfo of each bundled recording (within the before/after reads, data/recordings/README.md),
+ * buddy page mode follows the kernel's buddyinfo series within the issue's bounds, a zone the
+ * trace exhausts is counted and warned about, never a host error, and broken inputs (a
+ * truncated or foreign kpageflags, a zoneinfo or series that is not one) stop with FILE:LINE. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
 
-#include "buddyinfo.h"
 #include "bseries.h"
-#include "machine_run.h"
+#include "buddyinfo.h"
+#include "commands.h"
+#include "metrics.h"
+#include "rec_testutil.h"
 #include "zst_slurp.h"
 
 #define REC(r) MMREPLAY_DATA_DIR "/recordings/" r
 static const char *const recs[] = {"d_threads4", "d_bpf2", "d_mixed5"};
-
-static struct recording *load(const char *name)
-{
-	struct recording *rec = malloc(sizeof(*rec));
-	struct mm_diag d = {{0}};
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/%s", REC(""), name);
-	cr_assert_eq(recording_load(rec, dir, &d), 0, "%s", d.msg);
-	return rec;
-}
 
 static void bi_load(const char *name, const char *file, struct buddyinfo *bi)
 {
@@ -40,14 +34,21 @@ static void bi_load(const char *name, const char *file, struct buddyinfo *bi)
 Test(machine, seed_reproduces_start_buddyinfo)
 {
 	for (unsigned r = 0; r < 3; r++) {
-		struct recording *rec = load(recs[r]);
+		struct rec_run rr;
+		struct sim_cfg cfg;
+		char err[512];
+		rec_open(&rr, recs[r]);
+		cr_assert_eq(rec_cfg(&rr, NULL, &cfg, err, sizeof(err)), 0, "%s", err);
+		const struct recfiles_page_state *ps = recfiles_page_state_of(cfg.seed);
+		cr_assert(ps, "a recording seeds the zones");
+		cr_assert(cfg.pcp_recorded && cfg.pcp == SIM_PCP_AUTO, "the zoneinfo's pagesets: pcp on");
 		struct buddyinfo *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
 		bi_load(recs[r], "buddyinfo.start.txt", before);
 		bi_load(recs[r], "buddyinfo.start-after-kpageflags.txt", after);
 		struct zones zs;
-		struct zones_cfg zc = rec->layout;
+		struct zones_cfg zc = cfg.zones;
 		cr_assert_eq(zones_init(&zs, &zc), 0);
-		cr_assert_eq(seed_apply(&zs, &rec->seed), 0);
+		cr_assert_eq(seed_apply(&zs, cfg.seed), 0);
 		cr_assert_eq(zs.nr_zones, before->nr_zones);
 		unsigned inexact = 0;
 		for (unsigned z = 0; z < zs.nr_zones; z++) {
@@ -63,10 +64,10 @@ Test(machine, seed_reproduces_start_buddyinfo)
 				inexact += m != x;
 			}
 			/* the never-allocatable pages are exactly zoneinfo's spanned - managed */
-			cr_assert_eq(rec->rep[z].never_pages, rec->rep[z].unmanaged_pages, "%s zone %u",
+			cr_assert_eq(ps->rep[z].never_pages, ps->rep[z].unmanaged_pages, "%s zone %u",
 				     recs[r], z);
 			for (int t = 0; t < MT_NR; t++)
-				cr_assert_eq(rec->rep[z].pb_model[t], rec->rep[z].pb_target[t],
+				cr_assert_eq(ps->rep[z].pb_model[t], ps->rep[z].pb_target[t],
 					     "%s zone %u type %d", recs[r], z, t);
 		}
 		/* README: exact in d_bpf2 and d_mixed5; d_threads4 differs at order 0 only */
@@ -74,47 +75,101 @@ Test(machine, seed_reproduces_start_buddyinfo)
 		zones_fini(&zs);
 		free(before);
 		free(after);
-		recording_fini(rec);
-		free(rec);
+		rec_close(&rr);
 	}
+}
+
+/* The bounds, through the registry's columns. */
+static void check_buddy_bounds(const char *name, const struct replay_row *row)
+{
+	char v[64];
+	struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
+	const struct snapcheck *c = &row->st.snaps;
+	cr_assert_gt(c->compared, 30, "%s", name);
+	cr_assert_eq(metric_get("snap_ufi9_err_max", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	cr_assert_leq(atoi(v), 5, "%s: ufi9 error %s", name, v);
+	cr_assert_eq(atoi(v), c->ufi9_err_max);
+	cr_assert_eq(metric_get("snap_free_pages_err_max", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	u64 fe = strtoull(v, NULL, 10);
+	cr_assert_eq(metric_get("snap_free_pages_kernel", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	cr_assert_leq(fe * 100, strtoull(v, NULL, 10), "%s: %llu free pages off", name,
+		      (unsigned long long)fe);
+	cr_assert_eq(row->nsnap_rows, c->compared * 3, "%s: a row per zone and snapshot", name);
 }
 
 Test(machine, buddy_mode_follows_the_kernel, .timeout = 300)
 {
+	static const char *const set[] = {"page-mode=buddy", NULL};
 	for (unsigned r = 0; r < 3; r++) {
-		struct recording *rec = load(recs[r]);
-		struct machine_opts o = {.mode = PAGEREPLAY_BUDDY};
-		struct machine_result res;
-		struct mm_diag d;
-		cr_assert_eq(machine_run(rec, &o, &res, &d), 0, "%s", d.msg);
-		cr_assert_gt(res.sc.compared, 30, "%s", recs[r]);
-		cr_assert_leq(res.sc.ufi9_err_max, 5, "%s", recs[r]);
-		cr_assert_leq(res.sc.free_pages_err_max * 100, res.sc.free_pages_kernel, "%s", recs[r]);
-		cr_assert_eq(res.pr.trace_refill + res.pr.trace_locked, res.pr.buddy_takes);
-		cr_assert_eq(res.zone_failures[ZONE_NORMAL], 0);
-		recording_fini(rec);
-		free(rec);
+		struct rec_run rr;
+		struct replay_row row;
+		rec_open(&rr, recs[r]);
+		rec_replay(&rr, set, &row);
+		check_buddy_bounds(recs[r], &row);
+		const struct pagereplay_stats *p = &row.st.pages;
+		cr_assert_eq(p->trace_refill + p->trace_locked, p->buddy_takes);
+		cr_assert_eq(row.st.zones_st.failures, 0);
+		cr_assert_str_eq(row.st.cfg.model_pages, "none", "the vmalloc model takes no zone page");
+		cr_assert_str_eq(row.st.cfg.pcp, "off", "buddy mode: the kernel's own per-CPU events");
+		cr_assert_gt(row.st.page_events_skipped + row.st.vfid.skipped, 0,
+			     "the start snapshot's time");
+		replay_row_fini(&row);
+		rec_close(&rr);
 	}
 }
 
-Test(machine, exhaustion_is_counted_per_zone)
+/* The model's zone runs out: counted per zone, warned with the trace line, the samples left
+ * out, the replay goes on (never the host's ENOMEM). */
+Test(machine, exhaustion_is_counted_per_zone, .timeout = 300)
 {
-	/* placement on a 512-page Normal zone (no seed): the trace's allocations exhaust it */
-	struct recording *rec = load("d_mixed5");
-	recording_fini(rec);
-	rec->layout.nr_zones = 1;
-	rec->layout.zone[0] = (struct zone_spec){ZONE_NORMAL, 0x100000, 512};
-	cr_assert_eq(seed_init(&rec->seed, &rec->layout), 0);
-	memset(rec->seed.zone[0].page, SEED_FREE, 512);
-	struct machine_opts o = {.mode = PAGEREPLAY_PLACEMENT};
-	struct machine_result res;
-	struct mm_diag d;
-	cr_assert_eq(machine_run(rec, &o, &res, &d), 0, "%s", d.msg);
-	cr_assert_gt(res.zone_failures[ZONE_NORMAL], 0);
-	cr_assert_gt(res.first_fail_line, 0, "the first failure's trace line is known");
-	cr_assert_gt(res.sc.exhausted_rows, 0, "exhausted samples are left out");
-	recording_fini(rec);
-	free(rec);
+	static const char *const set[] = {"zones=Normal:0x100000+512", "buddy=lifo", NULL};
+	struct rec_run rr;
+	struct replay_row row;
+	rec_open(&rr, "d_mixed5");
+	rec_replay(&rr, set, &row);
+	cr_assert_gt(row.st.pages.zone_failures[ZONE_NORMAL], 0);
+	cr_assert_eq(row.st.pages.zone_failures[ZONE_NORMAL], row.st.pages.alloc_failures);
+	cr_assert_gt(row.st.exh.first_event, 0, "the first failure's event is known");
+	cr_assert_eq(row.st.exh.first_zone, ZONE_NORMAL);
+	cr_assert_gt(row.st.snaps.exhausted_rows, 0, "exhausted samples are left out");
+	bool empty = false;
+	for (size_t i = 0; i < row.nsnap_rows; i++)
+		empty |= row.snap_rows[i].exhausted && row.snap_rows[i].type == ZONE_NORMAL;
+	cr_assert(empty);
+	replay_row_fini(&row);
+	rec_close(&rr);
+	/* the command: exit 0, a warning naming the trace's line */
+	char err[] = "/tmp/mmreplay-exh-XXXXXX";
+	int fd = mkstemp(err);
+	cr_assert(fd >= 0);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
+	char *argv[] = {"replay",
+			"--zone-pages",
+			"1",
+			"--vmlist",
+			"augmented",
+			"--tlb",
+			"lazy",
+			"--buddy",
+			"lifo",
+			"--populate",
+			"all",
+			"--quiet",
+			MMREPLAY_DATA_DIR "/traces/u_churn1.strace.txt.zst",
+			NULL};
+	int rc = cmd_replay(13, argv);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	cr_assert_eq(rc, MM_EXIT_OK, "exhaustion is a model result, not a host failure");
+	char buf[1024] = "";
+	cr_assert_gt(pread(fd, buf, sizeof(buf) - 1, 0), 0);
+	close(fd);
+	unlink(err);
+	cr_assert(strstr(buf, "u_churn1.strace.txt.zst:") && strstr(buf, "ran out of memory"), "%s", buf);
+	cr_assert(!strstr(buf, "Cannot allocate memory"), "%s", buf);
 }
 
 static char *tmpfile_with(const void *buf, size_t n)
@@ -127,13 +182,17 @@ static char *tmpfile_with(const void *buf, size_t n)
 	return p;
 }
 
-static void expect_seed_error(struct recording *rec, const void *buf, size_t n, const char *what)
+static void expect_seed_error(const struct zoneinfo *zi, const struct pagetypeinfo *pti, const void *buf,
+			      size_t n, const char *what)
 {
 	char *p = tmpfile_with(buf, n);
 	struct seed s;
+	struct zones_cfg layout;
 	struct mm_diag d = {{0}};
-	cr_assert_eq(seed_init(&s, &rec->layout), 0);
-	cr_assert_lt(kpageflags_seed(p, &rec->zi, &rec->pti, &s, NULL, &d), 0, "expected an error: %s", what);
+	zones_cfg_default(&layout);
+	cr_assert_eq(zoneinfo_span_layout(zi, "zi", &layout, &d), 0);
+	cr_assert_eq(seed_init(&s, &layout), 0);
+	cr_assert_lt(kpageflags_seed(p, zi, pti, &s, NULL, &d), 0, "expected an error: %s", what);
 	cr_assert(strstr(d.msg, what), "'%s' does not say '%s'", d.msg, what);
 	cr_assert(!strncmp(d.msg, p, strlen(p)), "'%s' does not name the file", d.msg);
 	seed_fini(&s);
@@ -143,27 +202,33 @@ static void expect_seed_error(struct recording *rec, const void *buf, size_t n, 
 
 Test(machine, bad_kpageflags_files)
 {
-	struct recording *rec = load("d_bpf2");
+	struct zoneinfo *zi = malloc(sizeof(*zi));
+	struct pagetypeinfo *pti = malloc(sizeof(*pti));
+	struct mm_diag d;
+	cr_assert_eq(zoneinfo_load(REC("d_bpf2/zoneinfo.start.txt"), zi, &d), 0, "%s", d.msg);
+	cr_assert_eq(pagetypeinfo_load(REC("d_bpf2/pagetypeinfo.start.txt"), pti, &d), 0, "%s", d.msg);
 	size_t n;
 	char *kpf = zst_slurp(REC("d_bpf2/kpageflags.start.zst"), &n);
 	cr_assert(kpf && n == 0x640000 * 8);
-	expect_seed_error(rec, kpf, n / 2, "truncated");		    /* half a machine */
-	expect_seed_error(rec, kpf, n - 3, "not a whole number of 8-byte"); /* cut mid-entry */
+	expect_seed_error(zi, pti, kpf, n / 2, "truncated");			/* half a machine */
+	expect_seed_error(zi, pti, kpf, n - 3, "not a whole number of 8-byte"); /* cut mid-entry */
 	const char *text = "Node 0, zone      DMA      0      0      0\n";
 	char *big = malloc(n);
 	for (size_t i = 0; i < n; i++)
 		big[i] = text[i % strlen(text)];
-	expect_seed_error(rec, big, n, "not a /proc/kpageflags file");
+	expect_seed_error(zi, pti, big, n, "not a /proc/kpageflags file");
 	free(big);
 	free(kpf);
-	recording_fini(rec);
-	free(rec);
+	free(zi);
+	free(pti);
 }
 
 Test(machine, zoneinfo_pagesets_and_bad_zoneinfo)
 {
-	struct recording *rec = load("d_mixed5");
-	const struct zoneinfo_zone *z = zoneinfo_find(&rec->zi, ZONE_NORMAL);
+	struct zoneinfo *zr = malloc(sizeof(*zr));
+	struct mm_diag d0;
+	cr_assert_eq(zoneinfo_load(REC("d_mixed5/zoneinfo.start.txt"), zr, &d0), 0, "%s", d0.msg);
+	const struct zoneinfo_zone *z = zoneinfo_find(zr, ZONE_NORMAL);
 	cr_assert(z);
 	cr_assert_eq(z->ncpus, 2);
 	cr_assert_eq(z->pcp[0].high, 60186); /* zoneinfo.start.txt */
@@ -182,8 +247,7 @@ Test(machine, zoneinfo_pagesets_and_bad_zoneinfo)
 	unlink(p);
 	free(p);
 	free(zi);
-	recording_fini(rec);
-	free(rec);
+	free(zr);
 }
 
 Test(machine, series_reader)

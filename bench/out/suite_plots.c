@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "csvread.h"
@@ -27,6 +28,7 @@ const char *const suite_plot_summary_columns[] = {"trace",
 						  "host_ns_per_event_median",
 						  "host_ns_per_event_min",
 						  "host_ns_per_event_max",
+						  "zone_failures",
 						  NULL};
 const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
 						 "vmlist_visits", "host_vmap_ns", NULL};
@@ -37,6 +39,8 @@ struct plotctx {
 	const struct csvtab *sum;
 	int c_trace, c_config;
 	int failures, drawn;
+	bool exhausted;		    /* the current trace's model ran out of memory in some cell */
+	const struct csvtab *snaps; /* DIR/snapshots.csv, or NULL */
 };
 
 static double field(const struct plotctx *p, size_t row, const char *col)
@@ -107,10 +111,15 @@ static size_t pick(const struct plotctx *p, const char *tr, const char *axis, si
 
 static void draw(struct plotctx *p, const char *script, const char *data, const char *name, const char *extra)
 {
-	char out[4200], log[4200];
+	char out[4200], log[4200], e[20200];
 	snprintf(out, sizeof(out), "%s/%s", p->dir, name);
 	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", p->dir);
-	if (plot_run(script, data, out, extra, log)) {
+	/* issue 12: every graph of a run whose model ran out of memory says so */
+	snprintf(e, sizeof(e), "%s%s", extra,
+		 p->exhausted ? "; title=title.' [the model ran out of memory: exhaustion, not "
+				"fragmentation; its samples are marked or left out]'"
+			      : "");
+	if (plot_run(script, data, out, e, log)) {
 		fprintf(p->log, "mmreplay: gnuplot failed drawing %s.png (is gnuplot installed? see %s)\n",
 			out, log);
 		p->failures++;
@@ -313,13 +322,90 @@ static void plot_tlb(struct plotctx *p, const char *tr)
 			    "ylabel='TLB flushes (cumulative)'");
 }
 
+/* issue 12: the kernel's order-9 unusable index at each buddyinfo snapshot, with each
+ * configuration's model over it (DIR/snapshots.csv, the highest zone); a configuration whose
+ * zone was exhausted at a snapshot has no index there, a red mark instead. */
+static void plot_snapshots(struct plotctx *p, const char *tr)
+{
+	const struct csvtab *t = p->snaps;
+	int ct = t ? csvtab_col(t, "trace") : -1, cc = t ? csvtab_col(t, "config") : -1,
+	    cs = t ? csvtab_col(t, "t_s") : -1, cz = t ? csvtab_col(t, "zone") : -1,
+	    ck = t ? csvtab_col(t, "ufi9_kernel") : -1, cm = t ? csvtab_col(t, "ufi9_model") : -1,
+	    cx = t ? csvtab_col(t, "exhausted") : -1;
+	if (ct < 0 || cc < 0 || cs < 0 || cz < 0 || ck < 0 || cm < 0 || cx < 0)
+		return;
+	const char *zone = NULL, *cfg[16];
+	size_t ncfg = 0, first = SIZE_MAX;
+	static const char *const zones[] = {"Normal", "DMA32", "DMA"};
+	for (size_t z = 0; z < 3 && !zone; z++) /* the highest zone the snapshots have */
+		for (size_t r = 0; r < t->nrows && !zone; r++)
+			if (!strcmp(t->rows[r][ct], tr) && !strcmp(t->rows[r][cz], zones[z]))
+				zone = zones[z];
+	for (size_t r = 0; zone && r < t->nrows; r++) {
+		if (strcmp(t->rows[r][ct], tr) || strcmp(t->rows[r][cz], zone))
+			continue;
+		first = MM_MIN(first, r);
+		bool seen = false;
+		for (size_t i = 0; i < ncfg; i++)
+			seen |= !strcmp(cfg[i], t->rows[r][cc]);
+		if (!seen && ncfg < MM_ARRAY_SIZE(cfg))
+			cfg[ncfg++] = t->rows[r][cc];
+	}
+	if (!ncfg)
+		return;
+	char out[4200], name[512], e[2048];
+	struct csv w;
+	bool exh = false;
+	for (size_t r = first; r < t->nrows; r++)
+		exh |= !strcmp(t->rows[r][ct], tr) && !strcmp(t->rows[r][cx], "1");
+	snprintf(out, sizeof(out), "%s/plots/snapshots_%s.csv", p->dir, tr);
+	if (csv_open(&w, out))
+		return;
+	fprintf(w.f, "t_s,kernel");
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < ncfg; i++)
+			fprintf(w.f, ",%s%s", pass ? "exhausted " : "", cfg[i]);
+	fputc('\n', w.f);
+	for (size_t r = first; r < t->nrows; r++) { /* one line per snapshot of the first configuration */
+		const char **row = (const char **)t->rows[r];
+		if (strcmp(row[ct], tr) || strcmp(row[cz], zone) || strcmp(row[cc], cfg[0]))
+			continue;
+		double k = 0;
+		fprintf(w.f, "%s,%s", row[cs], csv_number(row[ck], &k) ? row[ck] : "");
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t i = 0; i < ncfg; i++) {
+				const char *v = "";
+				for (size_t q = first; q < t->nrows; q++)
+					if (!strcmp(t->rows[q][ct], tr) && !strcmp(t->rows[q][cz], zone) &&
+					    !strcmp(t->rows[q][cc], cfg[i]) &&
+					    !strcmp(t->rows[q][cs], row[cs])) {
+						bool ex = !strcmp(t->rows[q][cx], "1");
+						v = pass ? (ex ? row[ck] : "") : t->rows[q][cm];
+						break;
+					}
+				fprintf(w.f, ",%s", v);
+			}
+		fputc('\n', w.f);
+	}
+	if (csv_commit(&w))
+		return;
+	snprintf(e, sizeof(e),
+		 "ncfg=%zu; exh=%d; title='%s: %s zone, order-9 unusable index: the kernel (buddyinfo) and "
+		 "the "
+		 "model'",
+		 ncfg, exh, tr, zone);
+	snprintf(name, sizeof(name), "snapshots_%s", tr);
+	draw(p, "snapshots.gp", out, name, e);
+}
+
 /* The graphs drawn per trace, in order: one line each (their columns are listed above). */
 static const struct suite_graph {
 	const char *name;
 	void (*draw)(struct plotctx *p, const char *tr);
 } suite_graphs[] = {
 	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
-	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
+	{"walk", plot_walk}, {"host", plot_host}, {"snapshots", plot_snapshots},
+	{NULL, NULL},
 };
 
 int suite_plots(const char *dir, FILE *log)
@@ -332,7 +418,16 @@ int suite_plots(const char *dir, FILE *log)
 		fprintf(log, "mmreplay: %s\n", d.msg);
 		return -EINVAL;
 	}
-	struct plotctx p = {dir, log, &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), 0, 0};
+	struct plotctx p = {dir, log,	&sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), 0,
+			    0,	 false, NULL};
+	struct csvtab snaps;
+	snprintf(path, sizeof(path), "%s/snapshots.csv", dir);
+	if (!access(path, R_OK)) { /* issue 12: the per-snapshot comparison, when the suite had one */
+		if (csvtab_read(path, &snaps, &d))
+			fprintf(log, "mmreplay: %s\n", d.msg);
+		else
+			p.snaps = &snaps;
+	}
 	if (p.c_trace < 0 || p.c_config < 0) {
 		fprintf(log, "mmreplay: %s: not a suite summary (no trace and config columns)\n", path);
 		csvtab_free(&sum);
@@ -353,9 +448,15 @@ int suite_plots(const char *dir, FILE *log)
 		const char *tr = sum.rows[r][p.c_trace];
 		if (!csvtab_first(&sum, p.c_trace, r))
 			continue;
+		p.exhausted = false;
+		for (size_t k = 0; k < sum.nrows; k++)
+			p.exhausted |=
+				!strcmp(sum.rows[k][p.c_trace], tr) && field(&p, k, "zone_failures") > 0;
 		for (const struct suite_graph *g = suite_graphs; g->name; g++)
 			g->draw(&p, tr);
 	}
+	if (p.snaps)
+		csvtab_free(&snaps);
 	csvtab_free(&sum);
 	return p.failures ? -ECHILD : 0;
 }

@@ -152,6 +152,7 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 		return 0;
 	}
 	zs->st.failures++;
+	zs->st.limit_failures[limit]++;
 	p->st.alloc_failures++;
 	return -ENOMEM;
 }
