@@ -17,6 +17,8 @@ int sim_phys_init(struct sim *s)
 		return err;
 	s->pcp_on = s->cfg.page_mode == PAGEREPLAY_PLACEMENT &&
 		    (s->cfg.pcp == SIM_PCP_ON || (s->cfg.pcp == SIM_PCP_AUTO && s->cfg.pcp_recorded));
+	if (!s->cfg.pcp_cfg.ncpus) /* no recorded pagesets: the trace's CPUs */
+		s->cfg.pcp_cfg.ncpus = MM_MAX(s->cfg.ncpus, 1u);
 	if (s->pcp_on && (err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg)))
 		return err;
 	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);

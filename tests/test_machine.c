@@ -273,3 +273,86 @@ Test(machine, series_reader)
 	unlink(p);
 	free(p);
 }
+
+/* Bad files named by settings stop the configuration with FILE:LINE (or FILE: reason). */
+static void expect_cfg_error(struct rec_run *rr, const char *const *set, const char *what)
+{
+	struct sim_cfg cfg;
+	char err[512] = "";
+	cr_assert_neq(rec_cfg(rr, set, &cfg, err, sizeof(err)), 0, "expected an error: %s", what);
+	cr_assert(strstr(err, what), "'%s' does not say '%s'", err, what);
+}
+
+Test(machine, bad_files_through_the_settings, .timeout = 120)
+{
+	struct rec_run rr;
+	rec_open(&rr, "d_bpf2");
+	char *series = tmpfile_with("# snapshot CLOCK_MONOTONIC 5.0 4.0\n", 35);
+	char *vm = tmpfile_with("0xffffc90000000000-0xffffc90000002000 8192", 42);
+	char s1[300], s2[300], w1[300], w2[300];
+	snprintf(s1, sizeof(s1), "snapshots=%s", series);
+	snprintf(w1, sizeof(w1), "%s:1:", series);
+	const char *const bad_series[] = {s1, NULL};
+	expect_cfg_error(&rr, bad_series, w1);
+	snprintf(s2, sizeof(s2), "vmalloc-state=%s", vm);
+	snprintf(w2, sizeof(w2), "%s:1:", vm);
+	const char *const bad_vm[] = {s2, NULL};
+	expect_cfg_error(&rr, bad_vm, w2);
+	/* a page state needs the machine's zoneinfo */
+	const char *const no_zi[] = {"zones=default", "page-state=" REC("d_bpf2/kpageflags.start.zst"), NULL};
+	expect_cfg_error(&rr, no_zi, "needs --zones zoneinfo:FILE");
+	/* a kpageflags of the wrong machine: ends before the zoneinfo's last zone */
+	size_t n;
+	char *kpf = zst_slurp(REC("d_bpf2/kpageflags.start.zst"), &n);
+	char *half = tmpfile_with(kpf, n / 2), s3[300];
+	snprintf(s3, sizeof(s3), "page-state=%s", half);
+	const char *const bad_kpf[] = {s3, NULL};
+	expect_cfg_error(&rr, bad_kpf, half);
+	/* the same files are read once for every configuration of a trace */
+	struct sim_cfg a, b;
+	char err[512];
+	cr_assert_eq(rec_cfg(&rr, NULL, &a, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(rec_cfg(&rr, NULL, &b, err, sizeof(err)), 0, "%s", err);
+	cr_assert(a.seed && a.seed == b.seed && a.snapshots == b.snapshots &&
+		  a.vmalloc_state == b.vmalloc_state);
+	unlink(series);
+	unlink(vm);
+	unlink(half);
+	free(series);
+	free(vm);
+	free(half);
+	free(kpf);
+	rec_close(&rr);
+	/* the command line checks a file exists before any trace is read */
+	char *argv[] = {"replay", "--snapshots", "/nonexistent/series",
+			MMREPLAY_DATA_DIR "/traces/k_fork.perf.txt.zst", NULL};
+	cr_assert_eq(cmd_replay(4, argv), MM_EXIT_USAGE);
+}
+
+/* Per-CPU lists as the kernel tunes them, with the start pages the trace reveals: placement
+ * with the kernel's policy (mobility) follows the kernel's buddyinfo at least as closely with
+ * the lists as without (docs/physical-fidelity.md has the figures). */
+Test(machine, placement_with_pcp_lists, .timeout = 300)
+{
+	static const char *const on[] = {"buddy=mobility", "pcp=on", NULL}, *const off[] = {"buddy=mobility",
+											    "pcp=off", NULL};
+	for (unsigned r = 0; r < 3; r++) {
+		struct rec_run rr;
+		struct replay_row a, b;
+		rec_open(&rr, recs[r]);
+		rec_replay(&rr, on, &a);
+		rec_replay(&rr, off, &b);
+		const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
+		cr_assert_str_eq(a.st.cfg.pcp, "on");
+		cr_assert_gt(a.st.pcp.refill_blocks, 0);
+		cr_assert_gt(a.st.pcp.start_revealed, 0, "%s: the trace reveals pages listed at the start",
+			     recs[r]);
+		cr_assert_eq(ca->compared, cb->compared);
+		cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, cb->ufi9_err_sum / (double)cb->ufi9_n,
+			      "%s", recs[r]);
+		cr_assert_eq(a.st.zones_st.failures, 0);
+		replay_row_fini(&a);
+		replay_row_fini(&b);
+		rec_close(&rr);
+	}
+}

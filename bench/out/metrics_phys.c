@@ -64,13 +64,17 @@ static void m_snap(const struct metric *m, const struct metric_src *s, unsigned 
 }
 
 /* The per-CPU list model's buddy-level counts; empty when the lists are off. arg 0: blocks
- * refilled, 1: other orders from the buddy, 2: blocks drained. */
+ * refilled, 1: other orders from the buddy, 2: blocks drained, 3: start pages revealed. */
 static void m_pcp(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
 {
 	const struct pcp_stats *p = &s->st->pcp;
 	if (strcmp(s->st->cfg.pcp, "on"))
 		return;
-	metric_u64(b, n, m->arg == 0 ? p->refill_blocks : m->arg == 1 ? p->direct_allocs : p->drain_blocks);
+	metric_u64(b, n,
+		   m->arg == 0	 ? p->refill_blocks
+		   : m->arg == 1 ? p->direct_allocs
+		   : m->arg == 2 ? p->drain_blocks
+				 : p->start_revealed);
 }
 
 /* Traced page events replayed (every page kind, after the page state's time). */
@@ -148,6 +152,9 @@ const struct metric metrics_phys[] = {
 	PCP("pcp_refill_blocks", 0, "the per-CPU list model's blocks to its lists (empty: lists off)"),
 	PCP("pcp_direct_allocs", 1, "its blocks of other orders from the buddy"),
 	PCP("pcp_drain_blocks", 2, "its blocks back to the buddy"),
+	PCP("pcp_start_revealed", 3,
+	    "pages on the kernel's lists at the start that the trace handed out or drained before any "
+	    "refill"),
 	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes, "page mode buddy: blocks taken (zone_locked)"),
 	M_COUNT("buddy_returns", "blocks", 0, pages.buddy_returns,
 		"page mode buddy: blocks returned (pcpu_drain, frees of orders pcp lists never hold)"),
