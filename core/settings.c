@@ -270,8 +270,10 @@ const struct setting settings[] = {
 	 SETTING_TEXT, false, 0, 0, 0, 0, NULL, page_state_at_apply},
 	{"pcp", "per-CPU page lists in placement mode; auto: on when the zones come from a zoneinfo", "",
 	 "auto", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_value, pcp_apply},
-	{"pcp-high", "every per-CPU list's high (0: the zoneinfo's, or 4 x batch)", "pages", "0",
-	 SETTING_UINT, true, 0, UINT32_MAX, FIELD(pcp_cfg.high_set), NULL, NULL},
+	{"pcp-high",
+	 "every per-CPU list's high, fixed (0: the zoneinfo's, tuned within its high_min..high_max; "
+	 "without one 4 x batch)",
+	 "pages", "0", SETTING_UINT, true, 0, UINT32_MAX, FIELD(pcp_cfg.high_set), NULL, NULL},
 	{"pcp-batch", "every per-CPU list's batch (0: the zoneinfo's, or 63)", "pages", "0", SETTING_UINT,
 	 true, 0, UINT32_MAX, FIELD(pcp_cfg.batch_set), NULL, NULL},
 	{"model-pages",

@@ -290,7 +290,8 @@ static int machine_main(const struct machine_args *a, const struct matrix *m, co
 	int sc = e ? e : seed_check(dir, &cfg, &d);
 	if (sc < 0)
 		fprintf(stderr, "mmreplay machine: %s\n", d.msg[0] ? d.msg : strerror(-sc));
-	int res = sc < 0 ? MM_EXIT_FAIL : sc ? MM_EXIT_FAIL : MM_EXIT_OK;
+	int res =
+		sc < 0 || (sc && a->seed_only) ? MM_EXIT_FAIL : MM_EXIT_OK; /* outside: --seed-check fails */
 	if (sc >= 0 && !a->seed_only) {
 		struct csv out = {0};
 		struct snapcsv snaps = {.path = a->snap_csv};
