@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "csvread.h"
+#include "spawn_cmd.h"
 
 static const char *write_tmp(const char *name, const char *text)
 {
@@ -50,9 +51,9 @@ Test(compare, percent_change_and_noise_verdict)
 				     "t,lifo,0,100,50\nt,lifo,1,100,52\nt,lifo,2,100,51\n"
 				     "t,addr,0,150,50\nt,addr,1,150,53\nt,addr,2,150,50\n"
 				     "t,mobility,0,80,90\nt,mobility,1,80,91\nt,mobility,2,80,92\n");
-	char cmd[512], line[256];
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay compare --csv %s", MMREPLAY_BUILD_DIR, csv);
-	FILE *p = popen(cmd, "r");
+	struct spawn_res r = MMR(NULL, "compare", "--csv", csv);
+	FILE *p = fmemopen(r.out, r.out_len, "r");
+	char line[256];
 	cr_assert_not_null(p);
 	int seen = 0;
 	while (fgets(line, sizeof(line), p)) {
@@ -67,6 +68,8 @@ Test(compare, percent_change_and_noise_verdict)
 		if (strstr(line, "t,mobility,host_ns,"))
 			seen += !!strstr(line, ",yes\n");
 	}
-	cr_assert_eq(pclose(p), 0);
+	fclose(p);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	spawn_res_free(&r);
 	cr_assert_eq(seen, 4);
 }

@@ -178,7 +178,7 @@ int bench_vmlist(int argc, char **argv)
 	if (out_path) {
 		int err = csv_open(&out, out_path);
 		if (err) {
-			fprintf(stderr, "mmreplay bench vmlist: %s: %s\n", out_path, strerror(-err));
+			fprintf(stderr, "mmreplay bench vmlist: %s: %s\n", out_path, csv_error(&out, err));
 			return MM_EXIT_FAIL;
 		}
 		fprintf(out.f, "pattern,vmlist,live,loops,allocs,frees,alloc_visits,free_visits,"
@@ -204,10 +204,9 @@ int bench_vmlist(int argc, char **argv)
 			rc = bv_one(&vars[j], &bc, &out);
 	}
 	if (out_path) {
-		if (rc != MM_EXIT_OK) {
-			csv_abort(&out);
-		} else if (csv_commit(&out)) {
-			fprintf(stderr, "mmreplay bench vmlist: cannot write %s\n", out_path);
+		int err = rc == MM_EXIT_OK ? csv_commit(&out) : (csv_abort(&out), 0);
+		if (err) {
+			fprintf(stderr, "mmreplay bench vmlist: %s: %s\n", out_path, csv_error(&out, err));
 			rc = MM_EXIT_FAIL;
 		}
 	}

@@ -208,7 +208,7 @@ int cmd_gen(int argc, char **argv)
 	if (!to_stdout) {
 		int err = csv_open(&file, out);
 		if (err) {
-			fprintf(stderr, "mmreplay gen: %s: %s\n", out, strerror(-err));
+			fprintf(stderr, "mmreplay gen: %s: %s\n", out, csv_error(&file, err));
 			return MM_EXIT_FAIL;
 		}
 		f = file.f;
@@ -223,7 +223,7 @@ int cmd_gen(int argc, char **argv)
 	}
 	if (err) {
 		fprintf(stderr, "mmreplay gen: %s: %s: %s\n", g->name, to_stdout ? "<stdout>" : out,
-			strerror(-err));
+			to_stdout ? strerror(-err) : csv_error(&file, err));
 		return MM_EXIT_FAIL;
 	}
 	if (!to_stdout)

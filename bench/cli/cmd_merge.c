@@ -45,7 +45,7 @@ int cmd_merge(int argc, char **argv)
 	if (out) {
 		int err = csv_open(&w, out);
 		if (err) {
-			fprintf(stderr, "mmreplay merge: %s: %s\n", out, strerror(-err));
+			fprintf(stderr, "mmreplay merge: %s: %s\n", out, csv_error(&w, err));
 			return MM_EXIT_FAIL;
 		}
 		f = w.f;
@@ -88,7 +88,7 @@ int cmd_merge(int argc, char **argv)
 		if (rc == MM_EXIT_OK) {
 			int err = csv_commit(&w);
 			if (err) {
-				fprintf(stderr, "mmreplay merge: %s: %s\n", out, strerror(-err));
+				fprintf(stderr, "mmreplay merge: %s: %s\n", out, csv_error(&w, err));
 				rc = MM_EXIT_FAIL;
 			}
 		} else {

@@ -222,7 +222,7 @@ int cmd_replay(int argc, char **argv)
 	if (out && !csv_stdout) {
 		int e = csv_open(&csv, out);
 		if (e) {
-			fprintf(stderr, "mmreplay replay: %s: %s\n", out, strerror(-e));
+			fprintf(stderr, "mmreplay replay: %s: %s\n", out, csv_error(&csv, e));
 			return MM_EXIT_FAIL;
 		}
 		cf = csv.f;
@@ -277,7 +277,7 @@ int cmd_replay(int argc, char **argv)
 		if (rc != MM_EXIT_OK) {
 			csv_abort(&csv);
 		} else if ((c = csv_commit(&csv))) {
-			fprintf(stderr, "mmreplay replay: %s: %s\n", out, strerror(-c));
+			fprintf(stderr, "mmreplay replay: %s: %s\n", out, csv_error(&csv, c));
 			rc = MM_EXIT_FAIL;
 		}
 	}

@@ -111,7 +111,12 @@ int cmd_suite(int argc, char **argv)
 		snprintf(dir, sizeof(dir), "results/%s", s->name);
 	int rc = MM_EXIT_OK;
 	if (list) {
-		suite_list_jobs(s, path, dir, stdout);
+		if (suite_list_jobs(s, path, dir, stdout)) {
+			fprintf(stderr,
+				"mmreplay suite: --list-jobs: the suite path or --out holds a newline, "
+				"which one command per line cannot carry\n");
+			rc = MM_EXIT_USAGE;
+		}
 	} else {
 		struct suite_run_opts o = {dir, job, plots && job < 0, true};
 		rc = suite_run(s, &o);

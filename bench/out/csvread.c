@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
+
 bool csv_number(const char *s, double *v)
 {
 	char *end;
@@ -20,6 +22,7 @@ static char *slurp(const char *path, size_t *len)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap + 1);
 	while (buf) {

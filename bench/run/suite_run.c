@@ -14,6 +14,7 @@
 #include "hostinfo.h"
 #include "replay.h"
 #include "series.h"
+#include "shell.h"
 #include "suite_cfg.h"
 #include "suite_plots.h"
 #include "vma_csv.h"
@@ -148,8 +149,8 @@ static void summary_row(FILE *f, const char *label, const char *cfg_label, const
 }
 
 /* The sampled pass: time series and per-operation latencies. */
-static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *path,
-			struct cell_result *cr)
+static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *dir,
+			const char *rel, struct cell_result *cr)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -162,10 +163,11 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		return err;
 	}
 	struct csv ts;
-	if ((err = csv_open(&ts, path))) {
+	if ((err = csv_open_in(&ts, dir, rel))) {
+		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
 		sim_fini(s);
 		free(s);
-		return err;
+		return 1; /* reported */
 	}
 	series_header(ts.f, sim_top_buddy(s)->max_order);
 	struct series_host h = {0, 0};
@@ -195,7 +197,9 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		csv_abort(&ts);
 		return err;
 	}
-	return csv_commit(&ts);
+	if ((err = csv_commit(&ts)))
+		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
+	return err ? 1 : 0;
 }
 
 struct trace_slot {
@@ -227,9 +231,11 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, struc
 	for (char *p = slug; *p; p++)
 		if (*p == '/')
 			*p = '_';
-	snprintf(path, sizeof(path), "%s/timeseries/%s__%s.csv", o->out_dir, ts->label, slug);
+	snprintf(path, sizeof(path), "timeseries/%s__%s.csv", ts->label, slug);
 	u64 every = s->sample_every ? s->sample_every : series_every(ts->t.n, 1000);
-	int err = cell_sampled(&ts->t, &cfg, every, path, &cr);
+	int err = cell_sampled(&ts->t, &cfg, every, o->out_dir, path, &cr);
+	if (err > 0)
+		return -EIO;
 	if (err) {
 		fprintf(stderr, "\nmmreplay suite: %s %s: %s\n", ts->label, cfg_label, strerror(-err));
 		return err;
@@ -280,10 +286,21 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, struc
 	return 0;
 }
 
-void suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
+int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
 {
-	for (size_t k = 0; k < suite_ncells(s); k++)
-		fprintf(f, "mmreplay suite --job %zu --out %s %s\n", k, out_dir, path);
+	char file[4200]; /* "-x.ini" would read as an option: "./-x.ini" */
+	snprintf(file, sizeof(file), "%s%s", path[0] == '-' ? "./" : "", path);
+	if (!shell_one_line(path) || !shell_one_line(out_dir))
+		return -EINVAL; /* one command per line */
+	for (size_t k = 0; k < suite_ncells(s); k++) {
+		shell_quote(f, shell_self());
+		fprintf(f, " suite --job %zu --out ", k);
+		shell_quote(f, out_dir);
+		fputc(' ', f);
+		shell_quote(f, file);
+		fputc('\n', f);
+	}
+	return 0;
 }
 
 int suite_run(const struct suite *s, const struct suite_run_opts *o)
@@ -302,15 +319,16 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 			ncells, ncells - 1);
 		return MM_EXIT_USAGE;
 	}
-	char path[4096];
+	char rel[64];
 	if (o->job >= 0)
-		snprintf(path, sizeof(path), "%s/cells/cell-%05ld.csv", o->out_dir, o->job);
+		snprintf(rel, sizeof(rel), "cells/cell-%05ld.csv", o->job);
 	else
-		snprintf(path, sizeof(path), "%s/summary.csv", o->out_dir);
+		snprintf(rel, sizeof(rel), "summary.csv");
 	struct csv sum;
-	int err = csv_open(&sum, path);
+	int err = csv_open_in(&sum, o->out_dir, rel);
+	const char *path = sum.out.path;
 	if (err) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
 		return MM_EXIT_FAIL;
 	}
 	summary_header(sum.f);
@@ -346,7 +364,7 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 		return rc;
 	}
 	if ((err = csv_commit(&sum))) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
 		return MM_EXIT_FAIL;
 	}
 	if (o->plots && suite_plots(o->out_dir, stderr))

@@ -271,7 +271,7 @@ int suite_test_vmalloc(int argc, char **argv)
 	struct csv csv;
 	int err = csv_open(&csv, out);
 	if (err) {
-		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", out, strerror(-err));
+		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", out, csv_error(&csv, err));
 		return MM_EXIT_FAIL;
 	}
 	tv_csv_header(csv.f);
@@ -288,7 +288,7 @@ int suite_test_vmalloc(int argc, char **argv)
 		return rc;
 	}
 	if ((err = csv_commit(&csv))) {
-		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", out, strerror(-err));
+		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", out, csv_error(&csv, err));
 		return MM_EXIT_FAIL;
 	}
 	int aug = -1;
