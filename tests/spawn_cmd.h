@@ -74,12 +74,25 @@ static inline struct spawn_res spawn_v(const char *const *argv, const struct spa
 	posix_spawn_file_actions_adddup2(&fa, fe, 2);
 	if (o->cwd)
 		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+	/* our child is ours to reap: a test runner's SIGCHLD handler or SIG_IGN must not take it;
+	 * the child starts with this process's mask and default SIGCHLD */
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old_sa;
+	sigset_t chld, old_mask;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigaction(SIGCHLD, &dfl, &old_sa);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
+	posix_spawnattr_t at;
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &old_mask);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
 	pid_t pid;
 	int e = fo < 0 || fe < 0 ? EBADF
-				 : posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+				 : posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	if (!e) {
-		int st = 0;
+		int st = -1;
 		time_t end = time(NULL) + (o->timeout_s ? o->timeout_s : 600);
 		for (;;) {
 			pid_t w = waitpid(pid, &st, WNOHANG);
@@ -93,8 +106,13 @@ static inline struct spawn_res spawn_v(const char *const *argv, const struct spa
 			}
 			usleep(2000);
 		}
-		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+		r.status = st == -1	     ? -1
+			   : WIFEXITED(st)   ? WEXITSTATUS(st)
+			   : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
+					     : -1;
 	}
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGCHLD, &old_sa, NULL);
 	r.out = o->out_path || fo < 0 ? calloc(1, 1) : spawn_slurp_fd(fo, &r.out_len);
 	r.err = fe < 0 ? calloc(1, 1) : spawn_slurp_fd(fe, &r.err_len);
 	if (fo >= 0)
@@ -119,11 +137,18 @@ static inline int spawn_status_v(const char *const *argv, const struct spawn_opt
 	return r.status;
 }
 
-/* Run one command line mmreplay printed for a POSIX shell (suite --list-jobs): the line is the
- * thing under test, so it goes to sh as it stands. Exit status. */
+/* Run one command line mmreplay printed for a POSIX shell (suite --list-jobs) or a test's
+ * quoting check: the line is the thing under test, so it goes to sh as it stands. */
+static inline struct spawn_res spawn_sh(const char *line, const struct spawn_opts *o)
+{
+	return spawn_v((const char *const[]){"/bin/sh", "-c", line, NULL}, o);
+}
+
 static inline int spawn_sh_line(const char *line)
 {
-	return spawn_status_v((const char *const[]){"/bin/sh", "-c", line, NULL}, NULL);
+	struct spawn_res r = spawn_sh(line, NULL);
+	spawn_res_free(&r);
+	return r.status;
 }
 
 #define SPAWN_ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})

@@ -33,8 +33,29 @@ Test(csvread, parses_and_rejects)
 
 	cr_assert_neq(csvtab_read(write_tmp("ragged.csv", "a,b\n1,2\n3\n"), &t, &d), 0);
 	cr_assert(strstr(d.msg, ":3: 1 fields, the header has 2"), "%s", d.msg);
-	cr_assert_neq(csvtab_read(write_tmp("quoted.csv", "a,b\n\"1\",2\n"), &t, &d), 0);
-	cr_assert(strstr(d.msg, ":2: quoted"), "%s", d.msg);
+	/* RFC 4180: quoted fields hold commas, quotes ("") and line breaks; CRLF line ends; a quote
+	 * inside a plain field is text; an unclosed quote or text after one is an error */
+	cr_assert_eq(csvtab_read(write_tmp("quoted.csv", "a,b\r\n\"1,x\",2\r\n\"q\"\"uote\",\"multi\nline\"\n"
+							 "pl\"ain,\"\"\n"),
+				 &t, &d),
+		     0, "%s", d.msg);
+	cr_assert_eq(t.nrows, 3);
+	cr_assert_str_eq(t.head[1], "b");
+	cr_assert_str_eq(t.rows[0][0], "1,x");
+	cr_assert_str_eq(t.rows[0][1], "2");
+	cr_assert_str_eq(t.rows[1][0], "q\"uote");
+	cr_assert_str_eq(t.rows[1][1], "multi\nline");
+	cr_assert_str_eq(t.rows[2][0], "pl\"ain");
+	cr_assert_str_eq(t.rows[2][1], "");
+	csvtab_free(&t);
+	cr_assert_neq(csvtab_read(write_tmp("open.csv", "a,b\n1,2\n\"x,\n\n"), &t, &d), 0);
+	cr_assert(strstr(d.msg, "open.csv:5: a quoted field is not closed"), "%s", d.msg);
+	cr_assert_neq(csvtab_read(write_tmp("after.csv", "a,b\n\"x\"y,2\n"), &t, &d), 0);
+	cr_assert(strstr(d.msg, "after.csv:2: text after a closing quote"), "%s", d.msg);
+	cr_assert_neq(csvtab_read(write_tmp("ragged2.csv", "a,b\n\"1\n2\",2\n3\n"), &t, &d), 0);
+	cr_assert(strstr(d.msg, ":4: 1 fields, the header has 2"), "row 3 starts on line 4: %s", d.msg);
+	cr_assert_neq(csvtab_read(write_tmp("blank.csv", "a,b\n1,2\n\n3,4\n"), &t, &d), 0);
+	cr_assert(strstr(d.msg, ":3: blank line inside the table"), "%s", d.msg);
 	cr_assert_neq(csvtab_read(write_tmp("empty.csv", ""), &t, &d), 0);
 	cr_assert_neq(csvtab_read("/nonexistent/x.csv", &t, &d), 0);
 

@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diag.h"
+#include "outfile_priv.h"
+
 /* Temporaries alive now, for the signal handler: a slot is filled before `used` is set, and
  * `used` is cleared before the slot is reused; both happen with the signals blocked. */
 #define OUTFILE_SLOTS 64
@@ -31,13 +34,14 @@ static struct input_id {
 } * inputs;
 static size_t ninputs, inputs_cap;
 
-static int why(struct outfile *o, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int why(struct outfile *o, int err, const char *fmt, ...)
+int outfile_why(struct outfile *o, int err, const char *fmt, ...)
 {
+	char raw[sizeof(o->why)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(o->why, sizeof(o->why), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	diag_escape(o->why, sizeof(o->why), raw); /* names in it: one printable line */
 	return err;
 }
 
@@ -115,116 +119,6 @@ void outfile_note_input(int fd)
 		input_add(&st);
 }
 
-void outfile_note_input_path(const char *path)
-{
-	struct stat st;
-	if (!stat(path, &st))
-		input_add(&st);
-}
-
-int outfile_is_input(const char *path)
-{
-	struct stat st;
-	return !lstat(path, &st) && S_ISREG(st.st_mode) && input_has(st.st_dev, st.st_ino);
-}
-
-/* Open dir (created when missing): the parts that exist are followed as usual (the user named
- * them); the parts created here are opened with O_NOFOLLOW. A descriptor, or -errno. */
-static int dir_open_root(struct outfile *o, const char *dir)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(dir), cut[PATH_MAX / 2], ncut = 0; /* cut: components to create, last first */
-	if (n >= sizeof(buf))
-		return why(o, -ENAMETOOLONG, "directory name too long");
-	memcpy(buf, dir, n + 1);
-	while (n > 1 && buf[n - 1] == '/')
-		buf[--n] = 0;
-	int fd;
-	for (;;) {
-		fd = open(n ? buf : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0)
-			break;
-		if (errno != ENOENT || !n)
-			return why(o, -errno, "directory %s: %s", n ? buf : ".", strerror(errno));
-		char *slash = strrchr(buf, '/');
-		if (!slash) {
-			cut[ncut++] = 0;
-			n = 0; /* buf keeps the component; the next round opens "." */
-			continue;
-		}
-		cut[ncut++] = (size_t)(slash - buf) + 1;
-		if (slash == buf) {
-			fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-			if (fd < 0)
-				return -errno;
-			break;
-		}
-		for (n = (size_t)(slash - buf); n > 1 && buf[n - 1] == '/'; n--)
-			;
-		memset(buf + n, 0, (size_t)(slash - buf) - n + 1);
-	}
-	for (size_t i = ncut; i-- > 0;) {
-		const char *comp = buf + cut[i];
-		if (!*comp)
-			continue;
-		if (mkdirat(fd, comp, 0777) && errno != EEXIST) {
-			int e = -errno;
-			close(fd);
-			return why(o, e, "cannot create directory %s: %s", comp, strerror(-e));
-		}
-		int nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int e = -errno;
-		close(fd);
-		if (nfd < 0)
-			return why(o, e, "directory %s: %s", comp,
-				   e == -ELOOP ? "is a symbolic link: refusing to follow it" : strerror(-e));
-		fd = nfd;
-	}
-	return fd;
-}
-
-/* A plain name: not empty, not "." or "..", no '/'. */
-static bool plain_name(const char *s, size_t n)
-{
-	return n && n <= NAME_MAX && memchr(s, '/', n) == NULL && !(n == 1 && s[0] == '.') &&
-	       !(n == 2 && s[0] == '.' && s[1] == '.');
-}
-
-/* From directory fd, create and enter each directory of rel (all but its last component),
- * never following a symlink; the last component goes to name. Consumes fd. */
-static int dir_walk(struct outfile *o, int fd, const char *rel, char *name)
-{
-	const char *p = rel;
-	for (;;) {
-		const char *slash = strchr(p, '/');
-		size_t n = slash ? (size_t)(slash - p) : strlen(p);
-		char comp[NAME_MAX + 1];
-		if (!plain_name(p, n)) {
-			close(fd);
-			return why(o, -EINVAL, "'%s' is not a plain file name", rel);
-		}
-		memcpy(comp, p, n);
-		comp[n] = 0;
-		if (!slash) {
-			strcpy(name, comp);
-			return fd;
-		}
-		if (mkdirat(fd, comp, 0777) && errno != EEXIST) {
-			int e = -errno;
-			close(fd);
-			return why(o, e, "cannot create directory %s: %s", comp, strerror(-e));
-		}
-		int nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int e = -errno;
-		close(fd);
-		if (nfd < 0)
-			return why(o, e, "%s: %s", comp,
-				   e == -ELOOP ? "is a symbolic link: refusing to follow it" : strerror(-e));
-		fd = nfd;
-		p = slash + 1;
-	}
-}
-
 static void tmp_name(char *dst, size_t cap, const char *name)
 {
 	static const char al[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -250,6 +144,8 @@ static void tmp_name(char *dst, size_t cap, const char *name)
 static const char *kind_name(mode_t m)
 {
 	return S_ISBLK(m)    ? "block device"
+	       : S_ISCHR(m)  ? "character device"
+	       : S_ISFIFO(m) ? "FIFO"
 	       : S_ISSOCK(m) ? "socket"
 	       : S_ISDIR(m)  ? "directory"
 			     : "special file";
@@ -261,10 +157,10 @@ static int open_stream(struct outfile *o, int follow)
 	int fd = openat(o->dirfd, o->name, O_WRONLY | O_NOCTTY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	struct stat st;
 	if (fd < 0)
-		return why(o, -errno, "%s", strerror(errno));
+		return outfile_why(o, -errno, "%s", strerror(errno));
 	if (fstat(fd, &st) || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
 		close(fd);
-		return why(o, -EAGAIN, "changed while being opened: refusing to write to it");
+		return outfile_why(o, -EAGAIN, "changed while being opened: refusing to write to it");
 	}
 	o->f = fdopen(fd, "w");
 	if (!o->f) {
@@ -317,12 +213,13 @@ static int open_tmp(struct outfile *o, const struct stat *st)
 	}
 	if (fd < 0) {
 		o->tmp[0] = 0;
-		return why(o, e, "cannot create a temporary file beside it: %s", strerror(-e));
+		return outfile_why(o, e, "cannot create a temporary file beside it: %s", strerror(-e));
 	}
 	if (st) { /* keep the replaced file's owner (where allowed) and permission bits */
-		if ((st->st_uid != geteuid() || st->st_gid != getegid()) &&
-		    fchown(fd, st->st_uid, st->st_gid))
-			(void)0;
+		if (st->st_uid != geteuid() || st->st_gid != getegid()) {
+			int ignored = fchown(fd, st->st_uid, st->st_gid); /* EPERM: ours, same bits */
+			(void)ignored;
+		}
 		fchmod(fd, st->st_mode & 07777);
 	}
 	o->f = fdopen(fd, "w");
@@ -334,30 +231,34 @@ static int open_tmp(struct outfile *o, const struct stat *st)
 	return 0;
 }
 
-/* o->dirfd and o->name are set: decide what the target is and open accordingly. */
-static int open_target(struct outfile *o)
+/* o->dirfd and o->name are set: decide what the target is and open accordingly. may_stream:
+ * a character device or FIFO is written into (a name the user gave); else it is refused (a
+ * name mmreplay made inside a results directory is always a regular file). */
+static int open_target(struct outfile *o, bool may_stream)
 {
 	struct stat st, t;
 	if (fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW)) {
 		if (errno != ENOENT)
-			return why(o, -errno, "%s", strerror(errno));
+			return outfile_why(o, -errno, "%s", strerror(errno));
 		return open_tmp(o, NULL);
 	}
 	if (S_ISLNK(st.st_mode)) {
-		if (!fstatat(o->dirfd, o->name, &t, 0) && (S_ISCHR(t.st_mode) || S_ISFIFO(t.st_mode)))
+		if (may_stream && !fstatat(o->dirfd, o->name, &t, 0) &&
+		    (S_ISCHR(t.st_mode) || S_ISFIFO(t.st_mode)))
 			return open_stream(o, 1);
-		return why(o, -ELOOP,
-			   "is a symbolic link: refusing to replace it or write through it (remove it, "
-			   "or name the file it points to)");
+		return outfile_why(
+			o, -ELOOP,
+			"is a symbolic link: refusing to replace it or write through it (remove it, "
+			"or name the file it points to)");
 	}
-	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+	if (may_stream && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
 		return open_stream(o, 0);
 	if (S_ISDIR(st.st_mode))
-		return why(o, -EISDIR, "is a directory");
+		return outfile_why(o, -EISDIR, "is a directory");
 	if (!S_ISREG(st.st_mode))
-		return why(o, -EPERM, "is a %s: refusing to write to it", kind_name(st.st_mode));
+		return outfile_why(o, -EPERM, "is a %s: refusing to write to it", kind_name(st.st_mode));
 	if (input_has(st.st_dev, st.st_ino))
-		return why(o, -EEXIST, "is an input of this run: refusing to write over it");
+		return outfile_why(o, -EEXIST, "is an input of this run: refusing to write over it");
 	return open_tmp(o, &st);
 }
 
@@ -369,12 +270,12 @@ static void outfile_init(struct outfile *o)
 	o->name[0] = o->tmp[0] = o->path[0] = o->why[0] = 0;
 }
 
-static int open_finish(struct outfile *o, int fd)
+static int open_finish(struct outfile *o, int fd, bool may_stream)
 {
 	if (fd < 0)
 		return fd;
 	o->dirfd = fd;
-	int e = open_target(o);
+	int e = open_target(o, may_stream);
 	if (e && o->dirfd >= 0) {
 		close(o->dirfd);
 		o->dirfd = -1;
@@ -385,48 +286,52 @@ static int open_finish(struct outfile *o, int fd)
 int outfile_open(struct outfile *o, const char *path)
 {
 	outfile_init(o);
-	if (snprintf(o->path, sizeof(o->path), "%s", path) >= (int)sizeof(o->path))
-		return why(o, -ENAMETOOLONG, "file name too long");
+	diag_escape(o->path, sizeof(o->path), path);
+	if (strlen(path) >= PATH_MAX)
+		return outfile_why(o, -ENAMETOOLONG, "file name too long");
 	if (!strcmp(path, "-")) {
 		o->f = stdout;
 		return 0;
 	}
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
-	if (!plain_name(base, strlen(base)))
-		return why(o, -EISDIR, "names a directory, not a file");
+	if (!outfile_plain_name(base, strlen(base)))
+		return outfile_why(o, -EISDIR, "names a directory, not a file");
 	char dir[PATH_MAX];
 	size_t dl = slash ? (size_t)(slash - path) : 0;
 	if (slash == path)
 		dl = 1; /* "/name" */
 	memcpy(dir, path, dl);
 	dir[dl] = 0;
-	int fd = dir_open_root(o, dir);
+	int fd = outfile_dir_root(o, dir);
 	if (fd >= 0)
-		fd = dir_walk(o, fd, base, o->name);
-	return open_finish(o, fd);
+		fd = outfile_dir_walk(o, fd, base, o->name);
+	return open_finish(o, fd, true);
 }
 
 int outfile_open_in(struct outfile *o, const char *root, const char *rel)
 {
+	char full[PATH_MAX + NAME_MAX + 2];
 	outfile_init(o);
-	if (snprintf(o->path, sizeof(o->path), "%s/%s", root, rel) >= (int)sizeof(o->path))
-		return why(o, -ENAMETOOLONG, "file name too long");
-	int fd = dir_open_root(o, root);
+	snprintf(full, sizeof(full), "%s/%s", root, rel);
+	diag_escape(o->path, sizeof(o->path), full);
+	if (strlen(root) + strlen(rel) + 1 >= PATH_MAX)
+		return outfile_why(o, -ENAMETOOLONG, "file name too long");
+	int fd = outfile_dir_root(o, root);
 	if (fd >= 0)
-		fd = dir_walk(o, fd, rel, o->name);
-	return open_finish(o, fd);
+		fd = outfile_dir_walk(o, fd, rel, o->name);
+	return open_finish(o, fd, false);
 }
 
 int outfile_mkdirs(const char *root, const char *rel)
 {
 	struct outfile o;
 	outfile_init(&o);
-	int fd = dir_open_root(&o, root);
+	int fd = outfile_dir_root(&o, root);
 	if (fd >= 0 && rel && *rel) {
 		char path[PATH_MAX + 2];
 		snprintf(path, sizeof(path), "%s/x", rel); /* every component of rel is a directory */
-		fd = dir_walk(&o, fd, path, o.name);
+		fd = outfile_dir_walk(&o, fd, path, o.name);
 	}
 	if (fd < 0)
 		return fd;
@@ -440,28 +345,29 @@ int outfile_commit(struct outfile *o)
 		return -EBADF;
 	int e = fflush(o->f) ? -errno : ferror(o->f) ? -EIO : 0;
 	if (o->f == stdout) {
+		clearerr(stdout); /* reported here, through the caller: not again at exit */
 		o->f = NULL;
-		return e ? why(o, e, "write error: %s", strerror(-e)) : 0;
+		return e ? outfile_why(o, e, "write error: %s", strerror(-e)) : 0;
 	}
 	if (fclose(o->f) && !e)
 		e = -errno;
 	o->f = NULL;
 	if (e)
-		why(o, e, "write error: %s", strerror(-e));
+		outfile_why(o, e, "write error: %s", strerror(-e));
 	if (!o->tmp[0]) /* streamed */
 		return e;
 	struct stat st; /* what is at the target now (an input may have been read since open) */
 	if (!e && !fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW)) {
 		if (!S_ISREG(st.st_mode))
-			e = why(o, -EEXIST, "became a %s while being written: not replaced",
-				S_ISLNK(st.st_mode) ? "symbolic link" : kind_name(st.st_mode));
+			e = outfile_why(o, -EEXIST, "became a %s while being written: not replaced",
+					S_ISLNK(st.st_mode) ? "symbolic link" : kind_name(st.st_mode));
 		else if (input_has(st.st_dev, st.st_ino))
-			e = why(o, -EEXIST, "is an input of this run: refusing to write over it");
+			e = outfile_why(o, -EEXIST, "is an input of this run: refusing to write over it");
 	}
 	sigset_t old;
 	sigs_block(&old);
 	if (!e && renameat(o->dirfd, o->tmp, o->dirfd, o->name))
-		e = why(o, -errno, "rename into place: %s", strerror(errno));
+		e = outfile_why(o, -errno, "rename into place: %s", strerror(errno));
 	if (e)
 		unlinkat(o->dirfd, o->tmp, 0);
 	slot_release(o);
@@ -476,8 +382,10 @@ void outfile_abort(struct outfile *o)
 {
 	if (o->f && o->f != stdout)
 		fclose(o->f);
-	else if (o->f)
+	else if (o->f) {
 		fflush(o->f);
+		clearerr(o->f); /* the caller reports the failure that made it abort */
+	}
 	o->f = NULL;
 	if (o->dirfd >= 0) {
 		sigset_t old;

@@ -9,6 +9,8 @@
  * - a target that is a symbolic link, a directory, a block device or a socket is refused and
  *   left as it is; a character device or a FIFO (/dev/null, /dev/full, a pipe, a terminal) is
  *   written into directly (no temporary: nothing there to replace); "-" is standard output;
+ *   below a root (outfile_open_in: names mmreplay makes in a results directory) only regular
+ *   files are written, a device or FIFO there is refused too;
  * - a target that is an input of the same run (same device and inode as a file given to
  *   outfile_note_input) is refused;
  * - directories: the directory part a user names is resolved as usual and created when
@@ -27,7 +29,7 @@ struct outfile {
 	int slot;		  /* signal-cleanup slot of the temporary; -1 when none */
 	char name[NAME_MAX + 1];  /* the target's name in dirfd */
 	char tmp[NAME_MAX + 1];	  /* the temporary's name in dirfd */
-	char path[PATH_MAX + 16]; /* the target as the user sees it, for messages */
+	char path[PATH_MAX + 16]; /* the target for messages (control bytes escaped, diag.h) */
 	char why[192];		  /* why the last call failed, when errno alone does not say */
 };
 
@@ -47,8 +49,5 @@ const char *outfile_error(const struct outfile *o, int err);
 int outfile_mkdirs(const char *root, const char *rel);
 /* Remember an input of this run (by device and inode) so no output replaces it. */
 void outfile_note_input(int fd);
-void outfile_note_input_path(const char *path);
-/* true when a regular file at path (not following a final symlink) is an input. */
-int outfile_is_input(const char *path);
 
 #endif

@@ -62,8 +62,10 @@ int cmd_merge(int argc, char **argv)
 		}
 		if (i == optind) {
 			first = t;
-			for (size_t k = 0; k < t.ncols; k++)
-				fprintf(f, "%s%s", k ? "," : "", t.head[k]);
+			for (size_t k = 0; k < t.ncols; k++) {
+				fputs(k ? "," : "", f);
+				csv_write_field(f, t.head[k]);
+			}
 			fputc('\n', f);
 		} else {
 			bool same = t.ncols == first.ncols;
@@ -76,8 +78,10 @@ int cmd_merge(int argc, char **argv)
 			}
 		}
 		for (size_t r = 0; r < t.nrows && rc == MM_EXIT_OK; r++) {
-			for (size_t k = 0; k < t.ncols; k++)
-				fprintf(f, "%s%s", k ? "," : "", t.rows[r][k]);
+			for (size_t k = 0; k < t.ncols; k++) {
+				fputs(k ? "," : "", f);
+				csv_write_field(f, t.rows[r][k]);
+			}
 			fputc('\n', f);
 		}
 		if (i != optind)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "errout.h"
 #include "hostinfo.h"
 
 static void usage(FILE *f)
@@ -57,6 +58,7 @@ static int stdout_close(int rc, const char *cmd)
 
 int main(int argc, char **argv)
 {
+	errout_install(); /* stderr shows input bytes as text, never as terminal controls */
 	const char *cmd = NULL;
 	for (const struct mm_command *c = mm_commands; argc > 1 && c->name; c++)
 		if (!strcmp(argv[1], c->name))

@@ -1,6 +1,7 @@
 #include "csv.h"
 
 #include <errno.h>
+#include <string.h>
 
 int mkdir_p(const char *dir)
 {
@@ -36,4 +37,19 @@ void csv_abort(struct csv *c)
 const char *csv_error(const struct csv *c, int err)
 {
 	return outfile_error(&c->out, err);
+}
+
+void csv_write_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
 }

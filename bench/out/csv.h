@@ -25,6 +25,9 @@ int csv_commit(struct csv *c);
 void csv_abort(struct csv *c);
 /* Why err (from csv_open/csv_commit) happened, in words, for "PATH: reason" messages. */
 const char *csv_error(const struct csv *c, int err);
+/* One field, RFC 4180: in quotes (a quote doubled) when it holds a comma, a quote or a line
+ * break, as csvread.h reads it back. */
+void csv_write_field(FILE *f, const char *s);
 /* mkdir -p, creating directories as outfile.h does. */
 int mkdir_p(const char *dir);
 

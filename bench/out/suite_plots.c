@@ -94,7 +94,7 @@ static bool data_open(struct plotctx *p, const char *name, struct csv *w)
 	snprintf(rel, sizeof(rel), "plots/%s.csv", name);
 	int err = csv_open_in(w, p->dir, rel);
 	if (err) {
-		fprintf(p->log, "mmreplay: %s: %s\n", w->out.path, csv_error(w, err));
+		fprintf(stderr, "mmreplay: %s: %s\n", w->out.path, csv_error(w, err));
 		p->failures++;
 	}
 	return !err;
@@ -105,7 +105,7 @@ static void draw(struct plotctx *p, struct csv *w, const char *name, struct plot
 {
 	char why[600];
 	if (fflush(w->f) || ferror(w->f)) {
-		fprintf(p->log, "mmreplay: %s: write error\n", w->out.path);
+		fprintf(stderr, "mmreplay: %s: write error\n", w->out.path);
 		csv_abort(w);
 		p->failures++;
 		return;
@@ -113,14 +113,14 @@ static void draw(struct plotctx *p, struct csv *w, const char *name, struct plot
 	req->data_fd = fileno(w->f);
 	int err = plot_draw(p->dir, name, req, p->log_fd, why, sizeof(why));
 	if (err == -ECHILD)
-		fprintf(p->log,
+		fprintf(stderr,
 			"mmreplay: gnuplot failed drawing %s/%s.png (is gnuplot installed? see "
 			"%s/plots/gnuplot.log)\n",
 			p->dir, name, p->dir);
 	else if (err)
-		fprintf(p->log, "mmreplay: %s\n", why);
+		fprintf(stderr, "mmreplay: %s\n", why);
 	if (!err && (err = csv_commit(w)))
-		fprintf(p->log, "mmreplay: %s: %s\n", w->out.path, csv_error(w, err));
+		fprintf(stderr, "mmreplay: %s: %s\n", w->out.path, csv_error(w, err));
 	if (err) {
 		csv_abort(w);
 		p->failures++;
@@ -392,20 +392,20 @@ int suite_plots(const char *dir, FILE *log)
 	struct mm_diag d;
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	if (csvtab_read(path, &sum, &d)) {
-		fprintf(log, "mmreplay: %s\n", d.msg);
+		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		return -EINVAL;
 	}
 	struct plotctx p = {dir, log, &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), -1, 0, 0};
 	if (p.c_trace < 0 || p.c_config < 0) {
 		diag_set(&d, path, 0, "not a suite summary (no trace and config columns)");
-		fprintf(log, "mmreplay: %s\n", d.msg);
+		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		csvtab_free(&sum);
 		return -EINVAL;
 	}
 	struct outfile glog; /* gnuplot's messages, published with the graphs */
 	int err = outfile_open_in(&glog, dir, "plots/gnuplot.log");
 	if (err) {
-		fprintf(log, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
+		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
 		csvtab_free(&sum);
 		return err;
 	}
@@ -421,14 +421,14 @@ int suite_plots(const char *dir, FILE *log)
 		if (!label_ok(tr)) {
 			diag_set(&d, path, r + 2, "trace '%s' is not usable in a file name: no graphs for it",
 				 tr);
-			fprintf(log, "mmreplay: %s\n", d.msg);
+			fprintf(stderr, "mmreplay: %s\n", d.msg);
 			p.failures++;
 			continue;
 		}
 		plot_trace(&p, tr);
 	}
 	if ((err = outfile_commit(&glog)))
-		fprintf(log, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
+		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
 	csvtab_free(&sum);
 	return p.failures ? -ECHILD : 0;
 }

@@ -6,7 +6,8 @@
 
 #include <stdio.h>
 
-/* Draw every graph the results support; names each file written on log. 0 or -errno. */
+/* Draw every graph the results support; names each file written on log, says what failed on
+ * stderr. 0 or -errno. */
 int suite_plots(const char *dir, FILE *log);
 
 #endif
