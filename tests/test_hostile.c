@@ -69,13 +69,14 @@ Test(hostile, suite_graphs_with_hostile_names)
 	bool plots = hb_have_gnuplot();
 	static const char *const outs[] = {"r'; z=system('touch p'); y='", "|touch p5", "<touch p6",
 					   "a`touch p7`b", "sp ace; $(touch p8)"};
-	for (size_t i = 0; i < NNAMES; i++) {
-		if (strchr(names[i], '\n'))
-			continue; /* an ini value cannot hold a newline */
+	/* the names aimed at gnuplot and sh (an ini value cannot hold a newline anyway) */
+	static const size_t pick[] = {0, 2, 3, 4, 5, 8, 11};
+	for (size_t k = 0; k < sizeof(pick) / sizeof(pick[0]); k++) {
+		size_t i = pick[k];
 		char tr[600], ini[600], dir[800], png[1200];
 		hostile_trace(i, tr, sizeof(tr));
 		suite_of(tr, ini, sizeof(ini));
-		snprintf(dir, sizeof(dir), "%s/%s", hb_out, outs[i % (sizeof(outs) / sizeof(outs[0]))]);
+		snprintf(dir, sizeof(dir), "%s/%s", hb_out, outs[k % (sizeof(outs) / sizeof(outs[0]))]);
 		/* a label with control bytes draws no graph (a clear refusal); the results are written */
 		bool ctl = strpbrk(names[i], "\x1b\x07") != NULL;
 		struct spawn_res r = HB_RUN(plots && !ctl ? HB_0 : HB_0 | HB_1, "suite", "--out", dir, ini);
