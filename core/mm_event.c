@@ -22,6 +22,9 @@ static const char *const mm_event_names[MME_NR_KINDS] = {
 	[MME_VUNMAP] = "vunmap",
 	[MME_KMAP] = "kmap",
 	[MME_KUNMAP] = "kunmap",
+	[MME_PAGE_ZONE_LOCKED] = "page_zone_locked",
+	[MME_PAGE_PCPU_DRAIN] = "page_pcpu_drain",
+	[MME_PAGE_EXTFRAG] = "page_extfrag",
 };
 
 const char *mm_event_kind_name(unsigned kind)

@@ -32,6 +32,15 @@ enum mm_event_kind {
 			  (__vunmap with deallocate_pages = 0) */
 	MME_KMAP,      /* addr=pfn of the page mapped; addr2=returned address (0 = unknown) */
 	MME_KUNMAP,    /* addr=pfn of the page unmapped */
+	/* Appended for issue 12 (the kernel's buddy-level page events); never renumber. */
+	MME_PAGE_ZONE_LOCKED, /* mm_page_alloc_zone_locked: a block leaves the buddy. addr=pfn order
+				 mt; F_PCP_REFILL: taken to refill a per-CPU list (rmqueue_bulk) */
+	MME_PAGE_PCPU_DRAIN,  /* mm_page_pcpu_drain: a block returns from a per-CPU list to the
+				 buddy (free_pcppages_bulk). addr=pfn order mt */
+	MME_PAGE_EXTFRAG,     /* mm_page_alloc_extfrag: a fallback steal. addr=pfn order=alloc_order
+				 mt=alloc_migratetype len=fallback_order len2=pageblock_order
+				 addr2=fallback_migratetype aux=fragmenting (as printed);
+				 F_CHANGE_OWNER: change_ownership != 0 */
 	MME_NR_KINDS
 };
 
@@ -47,6 +56,8 @@ enum mm_event_kind {
 #define MME_F_STACK (1u << 8)	       /* mmap MAP_STACK */
 #define MME_F_PROT_GROWSDOWN (1u << 9) /* mprotect PROT_GROWSDOWN: extend to the vma start */
 #define MME_F_PROT_GROWSUP (1u << 10)  /* mprotect PROT_GROWSUP (invalid on x86: fails) */
+#define MME_F_PCP_REFILL (1u << 11)    /* zone_locked: percpu_refill=1 */
+#define MME_F_CHANGE_OWNER (1u << 12)  /* extfrag: change_ownership=1 (the pageblock was claimed) */
 
 struct mm_event {
 	u8 kind;   /* enum mm_event_kind */

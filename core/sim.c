@@ -1,5 +1,7 @@
 #include "sim.h"
 
+#include "seed.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -155,6 +157,25 @@ static int sim_procs_init(struct sim *s)
 }
 /* --- end vma --- */
 
+/* --- issue 12: a recorded machine's state, per-CPU lists, exhaustion --- */
+static int sim_phys_init(struct sim *s)
+{
+	int err = s->cfg.seed ? seed_apply(&s->zones, s->cfg.seed) : 0;
+	s->cfg.seed = NULL; /* borrowed for init only */
+	if (err)
+		return err;
+	if (s->cfg.pcp && s->cfg.page_mode == PAGEREPLAY_PLACEMENT) {
+		err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg);
+		if (err)
+			return err;
+	}
+	pagereplay_attach(&s->pages, &s->zones, s->pcp.set ? &s->pcp : NULL);
+	s->pages.on_fail = s->cfg.page_fail;
+	s->pages.on_fail_ctx = s->cfg.page_fail_ctx;
+	return 0;
+}
+/* --- end issue 12 --- */
+
 int sim_init(struct sim *s, const struct sim_cfg *cfg)
 {
 	memset(s, 0, sizeof(*s));
@@ -169,6 +190,9 @@ int sim_init(struct sim *s, const struct sim_cfg *cfg)
 	err = pagereplay_init_src(&s->pages, &s->src, cfg->page_mode);
 	if (err)
 		goto out_zones;
+	err = sim_phys_init(s);
+	if (err)
+		goto out_pages;
 	err = sim_vmalloc_init(s);
 	if (err)
 		goto out_pages;
@@ -192,6 +216,7 @@ out_zones:
 
 void sim_fini(struct sim *s)
 {
+	pcp_fini(&s->pcp); /* issue 12 */
 	pkmap_fini(&s->pkmap);
 	procs_fini(&s->procs); /* vma */
 	sim_vmalloc_fini(s);
@@ -207,6 +232,8 @@ int sim_event(struct sim *s, const struct mm_event *ev)
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 	case MME_PAGE_FREE:
+	case MME_PAGE_ZONE_LOCKED: /* issue 12 */
+	case MME_PAGE_PCPU_DRAIN:
 		return pagereplay_event(&s->pages, ev);
 	/* vma (issue 5) */
 	case MME_MMAP:

@@ -10,6 +10,7 @@
 #include "pagereplay.h"
 #include "mm_pgtable.h"
 #include "pagesrc.h"
+#include "pcp.h"
 #include "pkmap.h"
 #include "procs.h"
 #include "vmalloc.h"
@@ -43,6 +44,15 @@ struct sim_cfg {
 
 	/* --- persistent kmap pool (issue 7) --- */
 	struct pkmap_cfg pkmap; /* default LAST_PKMAP 1024, highmem from 896 MiB */
+
+	/* --- a recorded machine's physical memory (issue 12) --- */
+	const struct seed *seed; /* the zones' state at the start (core/phys/seed.h); NULL: boot
+				    state, all free. Borrowed for sim_init only. */
+	bool pcp;		 /* placement mode: per-CPU lists in front of the buddy */
+	struct pcp_cfg pcp_cfg;	 /* their batch and high per zone and CPU */
+	/* every page allocation the model could not serve (exhaustion), with the preferred zone */
+	void (*page_fail)(void *ctx, const struct mm_event *ev, unsigned zone_type);
+	void *page_fail_ctx;
 };
 
 /* Defaults: one 4 GiB Normal zone at pfn 0x100000 (where x86-64 ZONE_NORMAL begins), max order
@@ -81,6 +91,9 @@ struct sim {
 	/* --- issue 7: vmalloc_32, ioremap, vunmap (paired through vmap_pair), kmap --- */
 	struct pkmap pkmap; /* MME_KMAP / MME_KUNMAP */
 	u64 kmap_errors;    /* kmaps the pool refused for a host or count-overflow reason */
+
+	/* --- issue 12 --- */
+	struct pcp pcp; /* per-CPU lists, used when cfg.pcp */
 };
 
 int sim_init(struct sim *s, const struct sim_cfg *cfg);

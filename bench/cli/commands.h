@@ -14,6 +14,7 @@ extern const struct mm_command mm_commands[]; /* terminated by a NULL name */
 int cmd_frag(int argc, char **argv);
 int cmd_kmap(int argc, char **argv);
 int cmd_zones(int argc, char **argv);
+int cmd_machine(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

@@ -67,6 +67,14 @@ bool buddy_frame_is_free(const struct buddy *b, u32 idx)
 {
 	return f_state(b->frames[idx]) == ST_FREE;
 }
+bool buddy_frame_is_alloc(const struct buddy *b, u32 idx)
+{
+	return f_state(b->frames[idx]) == ST_ALLOC;
+}
+void buddy_frame_set_alloc(struct buddy *b, u32 idx, unsigned order, unsigned tag)
+{
+	b->frames[idx] = f_make(BUDDY_NIL, BUDDY_NIL, order, ST_ALLOC, tag);
+}
 
 void buddy_link(struct buddy *b, u32 idx, unsigned order, unsigned list)
 {
@@ -225,7 +233,7 @@ int buddy_free(struct buddy *b, u64 pfn, unsigned order)
 		return -EINVAL;
 	}
 	u64 f = b->frames[pfn - b->base_pfn];
-	if (f_state(f) != ST_ALLOC || f_order(f) != order) {
+	if (f_state(f) != ST_ALLOC || f_order(f) != order || f_list(f) == BUDDY_TAG_NEVER) {
 		b->st.bad_frees++;
 		return -EINVAL;
 	}
@@ -271,7 +279,8 @@ u64 buddy_mixed_pageblocks(const struct buddy *b)
 	u64 mixed = 0, last = BUDDY_NIL;
 	for (u64 i = 0; i < b->nr_pages; i++) {
 		u64 f = b->frames[i], pb = buddy_pageblock(b, i);
-		if (pb != last && f_state(f) == ST_ALLOC && f_list(f) != b->pageblock_mt[pb]) {
+		if (pb != last && f_state(f) == ST_ALLOC && f_list(f) < MT_NR &&
+		    f_list(f) != b->pageblock_mt[pb]) {
 			mixed++;
 			last = pb; /* count each pageblock once */
 		}

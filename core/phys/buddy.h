@@ -107,6 +107,12 @@ static inline u64 buddy_nr_pageblocks(const struct buddy *b)
 	return b->nr_pages ? buddy_pageblock(b, b->nr_pages - 1) + 1 : 0;
 }
 
+/* Tags of allocated blocks beyond the migratetypes (seeding, buddy_seed.c): a block allocated
+ * before the recording began (owner unknown, freed when the trace frees it), and pages that are
+ * never allocatable (holes, reserved and unmanaged pages): buddy_free refuses them. */
+#define BUDDY_TAG_SEEDED 6u
+#define BUDDY_TAG_NEVER 7u
+
 /* Frame-level helpers shared by the policies (buddy.c). */
 void buddy_link(struct buddy *b, u32 idx, unsigned order, unsigned list);
 void buddy_unlink(struct buddy *b, u32 idx);
@@ -114,5 +120,9 @@ unsigned buddy_frame_order(const struct buddy *b, u32 idx);
 unsigned buddy_frame_list(const struct buddy *b, u32 idx);
 bool buddy_frame_is_free(const struct buddy *b, u32 idx);
 u32 buddy_frame_next(const struct buddy *b, u32 idx);
+bool buddy_frame_is_alloc(const struct buddy *b, u32 idx);
+/* Make frame idx the head of an allocated block of `order` tagged `tag` (a migratetype or a
+ * BUDDY_TAG_*); the caller keeps the frames of the block otherwise empty. */
+void buddy_frame_set_alloc(struct buddy *b, u32 idx, unsigned order, unsigned tag);
 
 #endif

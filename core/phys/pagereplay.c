@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "pcp.h"
+#include "seed.h"
+
 int pagereplay_init(struct pagereplay *r, struct buddy *b, enum pagereplay_mode mode)
 {
 	struct pagesrc src = pagesrc_buddy(b);
@@ -22,9 +25,32 @@ void pagereplay_fini(struct pagereplay *r)
 	hmap_fini(&r->live);
 }
 
+void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp)
+{
+	r->zs = zs;
+	r->pcp = pcp;
+}
+
+static void pagereplay_release_cpu(struct pagereplay *r, u64 rec, unsigned cpu, int mt)
+{
+	if (r->pcp)
+		pcp_free(r->pcp, cpu, rec >> 4, (unsigned)(rec & 0xf), mt);
+	else
+		pagesrc_free(&r->src, rec >> 4, (unsigned)(rec & 0xf));
+}
+
 static void pagereplay_release(struct pagereplay *r, u64 rec)
 {
-	pagesrc_free(&r->src, rec >> 4, (unsigned)(rec & 0xf));
+	pagereplay_release_cpu(r, rec, 0, -1);
+}
+
+/* A model allocation failed: count it by the preferred zone and tell the caller. */
+static void pagereplay_failed(struct pagereplay *r, const struct mm_event *ev, int limit)
+{
+	r->st.alloc_failures++;
+	r->st.zone_failures[limit]++;
+	if (r->on_fail)
+		r->on_fail(r->on_fail_ctx, ev, (unsigned)limit);
 }
 
 static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
@@ -59,30 +85,76 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 			return 0;
 		}
 		model_pfn = ev->addr;
-	} else if (pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, &model_pfn)) {
-		r->st.alloc_failures++;
+	} else if (r->pcp ? pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, &model_pfn,
+				      NULL)
+			  : pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, &model_pfn)) {
+		pagereplay_failed(r, ev, limit);
 		return 0;
 	}
 	r->st.allocs++;
 	return hmap_put(&r->live, ev->addr, model_pfn << 4 | ev->order) < 0 ? -ENOMEM : 0;
 }
 
+/* An unmatched free on a seeded machine: the page is the model's too when it was allocated
+ * before the recording (placement and faithful pair nothing with it). */
+static bool pagereplay_free_seeded(struct pagereplay *r, const struct mm_event *ev)
+{
+	int z = r->zs && ev->order <= 15 ? zones_find(r->zs, ev->addr) : -1;
+	if (z < 0 || seed_claim(&r->zs->zone[z].buddy, ev->addr, ev->order, ev->mt))
+		return false;
+	r->st.seeded_frees++;
+	pagereplay_release_cpu(r, ev->addr << 4 | ev->order, ev->cpu, ev->mt);
+	return true;
+}
+
 static int pagereplay_free(struct pagereplay *r, const struct mm_event *ev)
 {
 	u64 rec;
 	if (!hmap_del(&r->live, ev->addr, &rec)) {
-		r->st.unmatched_frees++;
+		if (!pagereplay_free_seeded(r, ev))
+			r->st.unmatched_frees++;
 		return 0;
 	}
 	if ((rec & 0xf) != ev->order)
 		r->st.order_mismatches++;
-	pagereplay_release(r, rec);
+	pagereplay_release_cpu(r, rec, ev->cpu, ev->mt);
 	r->st.frees++;
+	return 0;
+}
+
+/* buddy mode: the kernel's buddy-level events, applied at the traced pfn. */
+static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
+{
+	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;
+	if (ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0)
+		return 0; /* went to a per-CPU list: its pcpu_drain event returns it */
+	if (ev->kind == MME_PAGE_ALLOC || ev->order > 15)
+		return 0;
+	int z = r->zs ? zones_find(r->zs, ev->addr) : -1;
+	if (z < 0) {
+		r->st.no_zone++;
+		return 0;
+	}
+	struct buddy *b = &r->zs->zone[z].buddy;
+	if (take) {
+		r->st.buddy_takes++;
+		r->st.untraced_join_pages += seed_take_range(b, ev->addr, ev->order, ev->mt);
+	} else {
+		r->st.buddy_returns++;
+		seed_release_range(b, ev->addr, ev->order, NULL, &r->st.untraced_leave_pages,
+				   &r->st.untraced_other_pages);
+	}
 	return 0;
 }
 
 int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 {
+	if (ev->kind == MME_PAGE_ZONE_LOCKED)
+		*(ev->flags & MME_F_PCP_REFILL ? &r->st.trace_refill : &r->st.trace_locked) += 1;
+	else if (ev->kind == MME_PAGE_PCPU_DRAIN)
+		r->st.trace_drain++;
+	if (r->mode == PAGEREPLAY_BUDDY)
+		return pagereplay_buddy(r, ev);
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 		return pagereplay_alloc(r, ev);

@@ -6,7 +6,15 @@
  * faithful:  the model takes the traced pfn and order exactly, splitting the free block that
  *            holds it; a pfn that is not free is a conflict, counted by the buddy; a pfn in
  *            no zone of the layout is counted in no_zone.
- * A free the trace never allocated (the page predates the recording) is counted, never fatal. */
+ * buddy:     the buddy sees exactly the kernel's buddy-level events: mm_page_alloc_zone_locked
+ *            takes the traced block, mm_page_pcpu_drain returns it, and mm_page_free of an order
+ *            the per-CPU lists never hold returns it; mm_page_alloc and pcp-order frees only
+ *            move pages between the per-CPU lists and their users and are not applied. Pages
+ *            the kernel's events find in another state than the model's are counted (untraced_*).
+ * A free the trace never allocated (the page predates the recording) is counted, never fatal;
+ * on a seeded machine (core/phys/seed.h) it frees that page when the model has it as a page
+ * allocated before the recording.
+ * Placement mode may route pcp orders through per-CPU lists (core/phys/pcp.h). */
 #ifndef PAGEREPLAY_H
 #define PAGEREPLAY_H
 
@@ -15,7 +23,9 @@
 #include "mm_event.h"
 #include "pagesrc.h"
 
-enum pagereplay_mode { PAGEREPLAY_PLACEMENT = 0, PAGEREPLAY_FAITHFUL = 1 };
+enum pagereplay_mode { PAGEREPLAY_PLACEMENT = 0, PAGEREPLAY_FAITHFUL = 1, PAGEREPLAY_BUDDY = 2 };
+
+struct pcp;
 
 struct pagereplay_stats {
 	u64 allocs, frees;    /* page events applied to the model */
@@ -28,6 +38,18 @@ struct pagereplay_stats {
 	u64 conflicts;	      /* faithful: traced pfn not free in the model */
 	u64 order_mismatches; /* free order differs from the allocation's; the allocation's is used */
 	u64 implicit_frees;   /* a live traced pfn allocated again: its free was never traced */
+	/* --- issue 12: seeded machines, buddy mode, exhaustion per zone --- */
+	u64 zone_failures[ZONE_NR_TYPES]; /* alloc_failures by the request's preferred zone type */
+	u64 seeded_frees;		  /* unmatched frees applied to pages allocated before the trace */
+	u64 trace_refill, trace_locked;	  /* the trace's zone_locked events, percpu_refill=1 and =0 */
+	u64 trace_drain;		  /* the trace's pcpu_drain events */
+	u64 buddy_takes, buddy_returns;	  /* buddy mode: blocks taken, blocks returned */
+	u64 untraced_join_pages;	  /* buddy: pages a zone_locked found allocated in the model (they
+					     had joined the buddy without a traced event) */
+	u64 untraced_leave_pages;	  /* buddy: pages a return found already free (they had left the
+					     buddy without a traced event) */
+	u64 untraced_other_pages;	  /* buddy: pages of a return in no zone, never allocatable, or in a
+					     block that sticks out of the returned range */
 };
 
 struct pagereplay {
@@ -35,13 +57,23 @@ struct pagereplay {
 	enum pagereplay_mode mode;
 	struct hmap live; /* traced pfn -> (model pfn << 4 | order) of live traced blocks */
 	struct pagereplay_stats st;
+	/* --- issue 12 --- */
+	struct zones *zs; /* the machine's zones when src is pagesrc_zones (buddy mode, seeds) */
+	struct pcp *pcp;  /* placement: per-CPU lists in front of the zones, or NULL */
+	/* called for every allocation the model cannot serve, with the zone type preferred */
+	void (*on_fail)(void *ctx, const struct mm_event *ev, unsigned zone_type);
+	void *on_fail_ctx;
 };
 
 int pagereplay_init(struct pagereplay *r, struct buddy *b, enum pagereplay_mode mode);
 /* The same on any page source (a machine's zones: pagesrc_zones). */
 int pagereplay_init_src(struct pagereplay *r, const struct pagesrc *src, enum pagereplay_mode mode);
 void pagereplay_fini(struct pagereplay *r);
-/* Apply one MME_PAGE_ALLOC or MME_PAGE_FREE event; other kinds are ignored. Returns 0, or
+/* Give the replay the machine's zones (needed by buddy mode and seeded machines) and, for
+ * placement mode, per-CPU lists (NULL: none). */
+void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp);
+/* Apply one page event (MME_PAGE_ALLOC, MME_PAGE_FREE, and the buddy-level kinds); others
+ * are ignored. Returns 0, or
  * -ENOMEM when the host is out of memory (model-side failures are counted, not returned). */
 int pagereplay_event(struct pagereplay *r, const struct mm_event *ev);
 

@@ -1,5 +1,7 @@
 #include "buddyinfo.h"
 
+#include "lineread.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -82,29 +84,22 @@ int buddyinfo_parse_line(const char *s, struct buddyinfo_zone *z, const char **w
 
 int buddyinfo_parse(FILE *f, const char *name, struct buddyinfo *bi, struct mm_diag *d)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	u64 lineno = 0;
-	int err = 0;
+	struct lineread lr;
+	int err = 0, r;
 	memset(bi, 0, sizeof(*bi));
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
+	lineread_init(&lr, f, name);
+	while ((r = lineread_next(&lr, d)) > 0) {
 		const char *why;
 		struct buddyinfo_zone *z = &bi->zones[bi->nr_zones];
-		const char *s = skip_ws(line);
-		if (len > 4096) {
-			err = diag_set(d, name, lineno, "line of %zd bytes is not a buddyinfo line", len);
-		} else if (memchr(line, '\0', (size_t)len)) {
-			err = diag_set(d, name, lineno, "NUL byte in a text line");
-		} else if (*s == '\n' || *s == '\r' || !*s || *s == '#') {
+		const char *s = skip_ws(lr.buf);
+		if (!*s || *s == '#')
 			continue;
-		} else if (bi->nr_zones == BUDDYINFO_MAX_ZONES) {
-			err = diag_set(d, name, lineno, "more than %d zones", BUDDYINFO_MAX_ZONES);
+		if (bi->nr_zones == BUDDYINFO_MAX_ZONES) {
+			err = diag_set(d, name, lr.line, "more than %d zones", BUDDYINFO_MAX_ZONES);
 		} else if (buddyinfo_parse_line(s, z, &why)) {
-			err = diag_set(d, name, lineno, "%s", why);
+			err = diag_set(d, name, lr.line, "%s", why);
 		} else if (bi->nr_zones && z->nr_orders != bi->zones[0].nr_orders) {
-			err = diag_set(d, name, lineno, "%u orders, but the first zone has %u", z->nr_orders,
+			err = diag_set(d, name, lr.line, "%u orders, but the first zone has %u", z->nr_orders,
 				       bi->zones[0].nr_orders);
 		} else {
 			bi->nr_zones++;
@@ -112,9 +107,8 @@ int buddyinfo_parse(FILE *f, const char *name, struct buddyinfo *bi, struct mm_d
 		}
 		break;
 	}
-	free(line);
-	if (!err && ferror(f))
-		err = diag_set(d, name, 0, "read error: %s", strerror(errno));
+	if (r < 0)
+		return r;
 	if (!err && !bi->nr_zones)
 		err = diag_set(d, name, 0, "no 'Node N, zone NAME ...' lines");
 	return err;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buddyinfo.h"
+#include "lineread.h"
 #include "outfile.h"
 
 /* Decimal or 0x-hex u64 at s, no sign, no leading space. 0 and *end, or -EINVAL/-ERANGE. */
@@ -212,21 +213,17 @@ int zonelayout_read_zoneinfo(FILE *f, const char *name, struct zones_cfg *cfg, u
 {
 	struct snap_zone sz[BUDDYINFO_MAX_ZONES], *cur = NULL;
 	unsigned n = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	u64 lineno = 0;
-	int err = 0;
-	while (!err && (len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		const char *s = line, *why = NULL;
+	struct lineread lr;
+	int err = 0, rd;
+	lineread_init(&lr, f, name);
+	while (!err && (rd = lineread_next(&lr, d)) > 0) {
+		u64 lineno = lr.line;
+		const char *s = lr.buf, *why = NULL;
 		while (*s == ' ' || *s == '\t')
 			s++;
 		u64 v;
 		int r;
-		if (memchr(line, '\0', (size_t)len)) {
-			err = diag_set(d, name, lineno, "NUL byte in a text line");
-		} else if (!strncmp(s, "Node", 4)) {
+		if (!strncmp(s, "Node", 4)) {
 			if (n == BUDDYINFO_MAX_ZONES)
 				err = diag_set(d, name, lineno, "more than %d zones", BUDDYINFO_MAX_ZONES);
 			else if (!zoneinfo_header(s, &sz[n]))
@@ -255,9 +252,8 @@ int zonelayout_read_zoneinfo(FILE *f, const char *name, struct zones_cfg *cfg, u
 			}
 		}
 	}
-	free(line);
-	if (!err && ferror(f))
-		err = diag_set(d, name, 0, "read error: %s", strerror(errno));
+	if (!err && rd < 0)
+		err = rd;
 	if (!err && !n)
 		err = diag_set(d, name, 0, "no 'Node N, zone NAME' lines: not a /proc/zoneinfo snapshot");
 	for (unsigned i = 0; !err && i < n; i++) {
@@ -282,22 +278,16 @@ int zonelayout_read_buddyinfo(FILE *f, const char *name, struct zones_cfg *cfg, 
 {
 	struct snap_zone sz[BUDDYINFO_MAX_ZONES];
 	unsigned n = 0, nr_orders = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	u64 lineno = 0;
-	int err = 0;
-	while (!err && (len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		const char *s = line, *why;
+	struct lineread lr;
+	int err = 0, rd;
+	lineread_init(&lr, f, name);
+	while (!err && (rd = lineread_next(&lr, d)) > 0) {
+		u64 lineno = lr.line;
+		const char *s = lr.buf, *why;
 		while (*s == ' ' || *s == '\t')
 			s++;
 		struct buddyinfo_zone bz;
-		if (memchr(line, '\0', (size_t)len)) {
-			err = diag_set(d, name, lineno, "NUL byte in a text line");
-			break;
-		}
-		if (!*s || *s == '\n' || *s == '\r' || *s == '#')
+		if (!*s || *s == '#')
 			continue;
 		if (n == BUDDYINFO_MAX_ZONES) {
 			err = diag_set(d, name, lineno, "more than %d zones", BUDDYINFO_MAX_ZONES);
@@ -335,9 +325,8 @@ int zonelayout_read_buddyinfo(FILE *f, const char *name, struct zones_cfg *cfg, 
 					(unsigned long long)pages);
 		}
 	}
-	free(line);
-	if (!err && ferror(f))
-		err = diag_set(d, name, 0, "read error: %s", strerror(errno));
+	if (!err && rd < 0)
+		err = rd;
 	if (!err && !n)
 		err = diag_set(d, name, 0,
 			       "no 'Node N, zone NAME ...' lines: not a /proc/buddyinfo snapshot");

@@ -1,4 +1,4 @@
-/* Field parsing of the six kernel tracepoints we replay, shared by the perf script and the
+/* Field parsing of the nine kernel tracepoints we replay, shared by the perf script and the
  * tracefs/trace-cmd readers (the field text is the tracepoint's TP_printk either way).
  * Formats (Linux 6.x, kernel-facts.md):
  *   alloc_vmap_area          va_start: %lu size=%lu align=%lu vstart=0x%lx vend=0x%lx failed=%d
@@ -7,7 +7,12 @@
  *   mm_page_alloc            page=%p pfn=0x%lx order=%d migratetype=%d gfp_flags=%s
  *                            (older kernels: pfn=%lu; a failed allocation: no pfn, or a NULL page)
  *   mm_page_free             page=%p pfn=0x%lx order=%d
- *   tlb_flush                pages:%ld reason:%s (%d) */
+ *   tlb_flush                pages:%ld reason:%s (%d)
+ *   mm_page_alloc_zone_locked page=%p pfn=0x%lx order=%u migratetype=%d percpu_refill=%d
+ *   mm_page_pcpu_drain       page=%p pfn=0x%lx order=%d migratetype=%d
+ *   mm_page_alloc_extfrag    page=%p pfn=0x%lx alloc_order=%d fallback_order=%d
+ *                            pageblock_order=%d alloc_migratetype=%d fallback_migratetype=%d
+ *                            fragmenting=%d change_ownership=%d */
 #include <string.h>
 
 #include "trace_priv.h"
@@ -209,6 +214,82 @@ static int ke_page_free(struct trace_reader *r, const char *p, struct mm_event *
 	return 1;
 }
 
+/* "key=" then a signed decimal in [lo, hi]. */
+static int kv_sdec(struct trace_reader *r, const char **p, const char *key, size_t klen, i64 lo, i64 hi,
+		   i64 *v)
+{
+	const char *s = tp_lit(tp_skip_sp(*p), key, klen);
+	if (!s)
+		return trace_bad(r, "expected '%s'", key);
+	int e = tp_sdec(&s, v);
+	if (e)
+		return trace_bad(r, "%s in '%s'", tp_errstr(e), key);
+	if (*v < lo || *v > hi)
+		return trace_bad(r, "%s%lld out of range", key, (long long)*v);
+	if (*s && *s != ' ' && *s != '\t')
+		return trace_bad(r, "junk after the number in '%s'", key);
+	*p = s;
+	return 0;
+}
+
+#define KVS(r, p, key, lo, hi, v) kv_sdec((r), (p), (key), sizeof(key) - 1, (lo), (hi), (v))
+
+/* page=%p pfn=0x%lx: the common head of the buddy-level page events (never a NULL page). */
+static int ke_page_pfn(struct trace_reader *r, const char **p, u64 *pfn)
+{
+	bool null;
+	int e = ke_page(r, p, &null);
+	if (e)
+		return e;
+	if (null)
+		return trace_bad(r, "NULL 'page=' in a buddy-level page event");
+	return KV(r, p, "pfn=", pfn);
+}
+
+/* mm_page_alloc_zone_locked and mm_page_pcpu_drain */
+static int ke_page_buddy(struct trace_reader *r, const char *p, struct mm_event *ev, bool locked)
+{
+	u64 pfn;
+	i64 mt, refill = 0;
+	int e;
+	if ((e = ke_page_pfn(r, &p, &pfn)) || (e = ke_order(r, &p, ev)) ||
+	    (e = KVS(r, &p, "migratetype=", -1, 127, &mt)) ||
+	    (locked && (e = KVS(r, &p, "percpu_refill=", 0, 1, &refill))) || (e = kv_end(r, p)))
+		return e;
+	ev->kind = locked ? MME_PAGE_ZONE_LOCKED : MME_PAGE_PCPU_DRAIN;
+	ev->addr = pfn;
+	ev->mt = (i8)mt;
+	if (refill)
+		ev->flags |= MME_F_PCP_REFILL;
+	return 1;
+}
+
+static int ke_page_extfrag(struct trace_reader *r, const char *p, struct mm_event *ev)
+{
+	u64 pfn;
+	i64 ao, fo, po, amt, fmt, frag, own;
+	int e;
+	if ((e = ke_page_pfn(r, &p, &pfn)) || (e = KVS(r, &p, "alloc_order=", 0, 63, &ao)) ||
+	    (e = KVS(r, &p, "fallback_order=", 0, 63, &fo)) ||
+	    (e = KVS(r, &p, "pageblock_order=", 0, 63, &po)) ||
+	    (e = KVS(r, &p, "alloc_migratetype=", -1, 127, &amt)) ||
+	    (e = KVS(r, &p, "fallback_migratetype=", -1, 127, &fmt)) ||
+	    (e = KVS(r, &p, "fragmenting=", 0, INT32_MAX, &frag)) ||
+	    (e = KVS(r, &p, "change_ownership=", 0, INT32_MAX, &own)) || (e = kv_end(r, p)))
+		return e;
+	ev->kind = MME_PAGE_EXTFRAG;
+	ev->addr = pfn;
+	ev->order = (u8)ao;
+	ev->mt = (i8)amt;
+	ev->len = (u64)fo;
+	ev->len2 = (u64)po;
+	ev->addr2 = (u64)(fmt < 0 ? -1 : fmt);
+	ev->aux = (u64)frag;
+	if (own)
+		ev->flags |= MME_F_CHANGE_OWNER;
+	return 1;
+}
+
 static int ke_tlb_flush(struct trace_reader *r, const char *p, struct mm_event *ev)
 {
 	const char *s = tp_skip_sp(p);
@@ -267,6 +348,12 @@ int trace_kevent(struct trace_reader *r, const char *name, size_t nlen, const ch
 		return ke_page_alloc(r, fields, ev);
 	if (IS("mm_page_free") && SYS("kmem"))
 		return ke_page_free(r, fields, ev);
+	if (IS("mm_page_alloc_zone_locked") && SYS("kmem"))
+		return ke_page_buddy(r, fields, ev, true);
+	if (IS("mm_page_pcpu_drain") && SYS("kmem"))
+		return ke_page_buddy(r, fields, ev, false);
+	if (IS("mm_page_alloc_extfrag") && SYS("kmem"))
+		return ke_page_extfrag(r, fields, ev);
 	if (IS("tlb_flush") && SYS("tlb"))
 		return ke_tlb_flush(r, fields, ev);
 	if (IS("alloc_vmap_area") && SYS("vmalloc"))

@@ -1,0 +1,53 @@
+/* The kernel's own buddyinfo as the check: a model's zones against a /proc/buddyinfo snapshot
+ * of the recorded machine, zone by zone. The replay calls snapcheck_compare at each snapshot
+ * time; it keeps the worst differences over the run and fills one row per zone for a CSV.
+ * ufi9 is the order-9 unusable free space index (core/phys/fragindex.h), in thousandths. */
+#ifndef SNAPCHECK_H
+#define SNAPCHECK_H
+
+#include "zones.h"
+
+#define SNAP_MAX_ORDERS 16
+
+struct snap_zone {
+	enum zone_type type;
+	unsigned nr_orders;
+	u64 nr_free[SNAP_MAX_ORDERS];
+};
+
+/* One snapshot: buddyinfo read between t0 and t1 (ns on the trace's clock). */
+struct snapshot {
+	u64 t0_ns, t1_ns;
+	unsigned nr_zones;
+	struct snap_zone zone[ZONE_NR_TYPES];
+};
+
+struct snapcheck_row {
+	u64 t_ns;
+	enum zone_type type;
+	int ufi9_kernel, ufi9_model; /* -1: no free page (the index is undefined) */
+	u64 free_kernel, free_model; /* free pages */
+	bool exhausted;		     /* the model failed an allocation in this zone since the last
+					snapshot: its index is left out of the figures */
+};
+
+struct snapcheck {
+	u64 compared;		/* snapshots compared */
+	int ufi9_err_max;	/* largest |model - kernel| ufi9 where both have free pages */
+	double ufi9_err_sum;	/* for the mean */
+	u64 ufi9_n;		/* zone-snapshots in the sum */
+	u64 free_pages_err_max; /* largest |model - kernel| free pages of a zone */
+	u64 free_pages_kernel;	/* the kernel's free pages of that zone then */
+	u64 exhausted_rows;	/* zone-snapshots left out for exhaustion */
+	u64 missing_zones;	/* zones of the snapshot the model lacks, or orders it cannot hold */
+};
+
+/* Compare; rows (ZONE_NR_TYPES entries, may be NULL) get one row per zone of the snapshot that
+ * the model has. exhausted[z] (by zone position, may be NULL) marks zones to leave out.
+ * Returns the number of rows. */
+unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const struct snapshot *k,
+			   const bool *exhausted, struct snapcheck_row *rows);
+/* The ufi9 of nr_free[0..n): -1 when nothing is free. */
+int snapcheck_ufi9(const u64 *nr_free, unsigned n);
+
+#endif

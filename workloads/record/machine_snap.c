@@ -1,0 +1,189 @@
+/* mmreplay-snap: the machine snapshots of a recording (data/recordings/README.md), read into
+ * buffers allocated and touched before any read, so taking a snapshot does not itself take
+ * pages from the free set being read; files are written only after every read.
+ *   mmreplay-snap start|end DIR     procfs texts, kpageflags, kpagecount, buddyinfo again;
+ *                                   appends the timing line to DIR/times.txt
+ *   mmreplay-snap series FILE SECS  every SECS seconds until SIGTERM/SIGINT: "# snapshot
+ *                                   CLOCK_MONOTONIC T0 T1", buddyinfo, pagetypeinfo
+ * Exit status 0, or 1 with a message naming the file. Needs root for the page maps. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TEXT_MAX (8u << 20) /* vmallocinfo of a busy machine; others are a few KiB */
+
+static volatile sig_atomic_t stop;
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *prealloc(size_t n)
+{
+	char *p = malloc(n ? n : 1);
+	if (p)
+		memset(p, 0, n); /* touch every page now, not during the read */
+	return p;
+}
+
+/* Read the whole file into buf (cap bytes); -1 with a message on error or overflow. */
+static long slurp(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	size_t n = 0;
+	ssize_t r;
+	while (n < cap && (r = read(fd, buf + n, cap - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	if (n == cap && cap != 0 && strncmp(path, "/proc/kpage", 11)) {
+		fprintf(stderr, "mmreplay-snap: %s: larger than %zu bytes\n", path, cap);
+		return -1;
+	}
+	return (long)n;
+}
+
+static int dump(const char *dir, const char *name, const char *tag, const char *buf, long n)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/%s.%s%s", dir, name, tag, strstr(name, "kpage") ? "" : ".txt");
+	FILE *f = fopen(p, "w");
+	if (!f || fwrite(buf, 1, (size_t)n, f) != (size_t)n || fclose(f)) {
+		fprintf(stderr, "mmreplay-snap: %s: %s\n", p, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Highest pfn + 1 of any zone in /proc/zoneinfo text. */
+static size_t max_pfn(const char *zi)
+{
+	size_t end = 0, start = 0;
+	for (const char *p = zi; (p = strstr(p, "spanned")); p++) {
+		size_t sp = strtoull(p + 7, NULL, 10);
+		const char *s = strstr(p, "start_pfn:");
+		const char *next = strstr(p + 1, "Node ");
+		if (s && (!next || s < next))
+			start = strtoull(s + 10, NULL, 10);
+		else
+			start = 0;
+		if (start + sp > end)
+			end = start + sp;
+	}
+	return end;
+}
+
+static int snap(const char *dir, const char *tag)
+{
+	static const char *const texts[] = {"buddyinfo", "pagetypeinfo", "zoneinfo", "vmallocinfo"};
+	char *tb[4], *bi2 = prealloc(65536), *pfl, *pcn;
+	long tn[4], bn2;
+	for (int i = 0; i < 4; i++)
+		if (!(tb[i] = prealloc(TEXT_MAX)))
+			return 1;
+	double a = now();
+	for (int i = 0; i < 4; i++) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%s", texts[i]);
+		if ((tn[i] = slurp(p, tb[i], TEXT_MAX)) < 0)
+			return 1;
+	}
+	size_t pages = max_pfn(tb[2]);
+	if (!pages || !(pfl = prealloc(pages * 8)) || !(pcn = prealloc(pages * 8))) {
+		fprintf(stderr, "mmreplay-snap: no zone spans in /proc/zoneinfo, or out of memory\n");
+		return 1;
+	}
+	double b = now();
+	long nf = slurp("/proc/kpageflags", pfl, pages * 8);
+	double c = now();
+	long nc = slurp("/proc/kpagecount", pcn, pages * 8);
+	double d = now();
+	bn2 = slurp("/proc/buddyinfo", bi2, 65536);
+	double e = now();
+	if (nf < 0 || nc < 0 || bn2 < 0)
+		return 1;
+	char name[64];
+	snprintf(name, sizeof(name), "buddyinfo.%s-after-kpageflags", tag);
+	for (int i = 0; i < 4; i++)
+		if (dump(dir, texts[i], tag, tb[i], tn[i]))
+			return 1;
+	if (dump(dir, "kpageflags", tag, pfl, nf) || dump(dir, "kpagecount", tag, pcn, nc))
+		return 1;
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/%s.txt", dir, name);
+	FILE *f = fopen(p, "w");
+	if (!f || fwrite(bi2, 1, (size_t)bn2, f) != (size_t)bn2 || fclose(f))
+		return 1;
+	snprintf(p, sizeof(p), "%s/times.txt", dir);
+	if (!(f = fopen(p, "a")))
+		return 1;
+	fprintf(f,
+		"%s: procfs text read %.6f..%.6f, kpageflags %.6f..%.6f, kpagecount %.6f..%.6f, buddyinfo "
+		"again "
+		"%.6f..%.6f (CLOCK_MONOTONIC, seconds)\n",
+		tag, a, b, b, c, c, d, d, e);
+	fclose(f);
+	printf("mmreplay-snap: %s snapshot: %zu pfns, kpageflags read in %.3f s\n", tag, pages, c - b);
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int series(const char *path, double secs)
+{
+	char *bi = prealloc(65536), *pt = prealloc(1 << 20);
+	FILE *f = fopen(path, "a");
+	if (!bi || !pt || !f) {
+		fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	while (!stop) {
+		double t0 = now();
+		long a = slurp("/proc/buddyinfo", bi, 65536), b = slurp("/proc/pagetypeinfo", pt, 1 << 20);
+		double t1 = now();
+		if (a < 0 || b < 0)
+			return 1;
+		fprintf(f, "# snapshot CLOCK_MONOTONIC %.6f %.6f\n", t0, t1);
+		fwrite(bi, 1, (size_t)a, f);
+		fwrite(pt, 1, (size_t)b, f);
+		fflush(f);
+		struct timespec ts = {(time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9)};
+		nanosleep(&ts, NULL);
+	}
+	return fclose(f) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && (!strcmp(argv[1], "start") || !strcmp(argv[1], "end")))
+		return snap(argv[2], argv[1]);
+	if (argc == 4 && !strcmp(argv[1], "series"))
+		return series(argv[2], atof(argv[3]));
+	fprintf(stderr, "usage: mmreplay-snap start|end DIR\n       mmreplay-snap series FILE SECONDS\n");
+	return 2;
+}

@@ -1,0 +1,91 @@
+#!/bin/sh
+# Record a command together with the machine it runs on, in the layout of data/recordings/
+# (see its README): the perf trace of the vmalloc, page-allocator and tlb tracepoints on
+# CLOCK_MONOTONIC, and as the command starts and ends /proc/kpageflags, kpagecount,
+# vmallocinfo (real addresses: kernel.kptr_restrict is raised to 1 for the snapshot and
+# restored afterwards, also on failure or interruption), buddyinfo, pagetypeinfo and zoneinfo,
+# with the time of each read in times.txt; buddyinfo + pagetypeinfo every 0.25 s in between
+# (buddyinfo-series.txt). Snapshots are read by mmreplay-snap into buffers allocated before.
+#
+#   usage: workloads/record/record-machine.sh -o DIR [-s SNAP] [-m MMAP] [--] CMD [ARGS...]
+#
+# SNAP is the mmreplay-snap binary (default: next to this script's build, build/workloads/).
+# Prints what it captured and the events perf lost. Needs root. Exit status: CMD's status when
+# the recording was written; 2 for a bad command line; 3 when a tool is missing or a step fails.
+set -u
+me=record-machine.sh
+here=$(cd "$(dirname "$0")" && pwd)
+snapbin=$here/../../build/workloads/mmreplay-snap
+out=
+mmap=64M
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o | -s | -m)
+		[ $# -ge 2 ] || { echo "$me: $1 needs an argument" >&2; exit 2; }
+		case $1 in -o) out=$2 ;; -s) snapbin=$2 ;; -m) mmap=$2 ;; esac
+		shift 2
+		;;
+	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "$me: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "$me: no command to record (see --help)" >&2; exit 2; }
+[ -n "$out" ] || { echo "$me: -o DIR is required" >&2; exit 2; }
+for t in perf zstd; do
+	command -v $t >/dev/null 2>&1 || { echo "$me: '$t' not found" >&2; exit 3; }
+done
+[ -x "$snapbin" ] || { echo "$me: $snapbin not built (ninja -C build)" >&2; exit 3; }
+[ "$(id -u)" = 0 ] || { echo "$me: needs root (page maps, kptr_restrict, system-wide perf)" >&2; exit 3; }
+mkdir -p "$out" || exit 3
+rm -f "$out/times.txt" "$out/buddyinfo-series.txt"
+
+kptr=/proc/sys/kernel/kptr_restrict
+old_kptr=$(cat $kptr)
+perf_pid=
+series_pid=
+cleanup() {
+	echo "$old_kptr" >$kptr
+	[ -z "$series_pid" ] || kill "$series_pid" 2>/dev/null
+	[ -z "$perf_pid" ] || kill -INT "$perf_pid" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+snapshot() { # start|end: real vmallocinfo addresses only while reading
+	echo 1 >$kptr && "$snapbin" "$1" "$out"
+	rc=$?
+	echo "$old_kptr" >$kptr
+	return $rc
+}
+
+events="-e vmalloc:alloc_vmap_area -e vmalloc:free_vmap_area_noflush -e vmalloc:purge_vmap_area_lazy
+ -e kmem:mm_page_alloc -e kmem:mm_page_free -e kmem:mm_page_alloc_zone_locked -e kmem:mm_page_pcpu_drain
+ -e kmem:mm_page_alloc_extfrag -e tlb:tlb_flush"
+# shellcheck disable=SC2086
+perf record -q -a -m "$mmap" -k CLOCK_MONOTONIC $events -o "$out/perf.data" 2>"$out/perf.log" &
+perf_pid=$!
+"$snapbin" series "$out/buddyinfo-series.txt" 0.25 &
+series_pid=$!
+sleep 1
+kill -0 "$perf_pid" 2>/dev/null || { echo "$me: perf record failed:" >&2; cat "$out/perf.log" >&2; exit 3; }
+snapshot start || { echo "$me: start snapshot failed" >&2; exit 3; }
+"$@"
+status=$?
+snapshot end || { echo "$me: end snapshot failed" >&2; exit 3; }
+sleep 0.5
+kill "$series_pid"; wait "$series_pid"; series_pid=
+kill -INT "$perf_pid"; wait "$perf_pid"; perf_pid=
+perf script -i "$out/perf.data" 2>"$out/perf-script.log" | zstd -q -o "$out/trace.perf.txt.zst.tmp" &&
+	mv "$out/trace.perf.txt.zst.tmp" "$out/trace.perf.txt.zst" || { echo "$me: perf script failed" >&2; exit 3; }
+for f in kpageflags.start kpageflags.end kpagecount.start kpagecount.end; do
+	zstd -q --rm -f "$out/$f" -o "$out/$f.zst" || exit 3
+done
+lost=$(perf report -i "$out/perf.data" --stats 2>/dev/null | awk '/LOST/ {n += $NF} END {print n + 0}')
+rm -f "$out/perf.data" "$out/perf.data.old"
+echo "$me: $out: trace $(du -h "$out/trace.perf.txt.zst" | cut -f1), $(grep -c '^# snapshot' "$out/buddyinfo-series.txt") series snapshots, start and end snapshots:"
+cat "$out/times.txt"
+echo "$me: events lost by perf: $lost"
+[ "$lost" = 0 ] || echo "$me: warning: perf lost events; retry with a larger -m" >&2
+exit $status

@@ -1,0 +1,115 @@
+#include "bseries.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "buddyinfo.h"
+#include "outfile.h"
+
+int bseries_secs(const char **p, u64 *ns)
+{
+	const char *s = *p;
+	u64 sec = 0, frac = 0, scale = 1000000000ULL;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (sec > 1000000000000ULL)
+			return -EINVAL;
+		sec = sec * 10 + (u64)(*s - '0');
+	}
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (u64)(*s - '0') * scale;
+			}
+	*ns = sec * 1000000000ULL + frac;
+	*p = s;
+	return 0;
+}
+
+int bseries_open(struct bseries *s, const char *path, struct mm_diag *d)
+{
+	memset(s, 0, sizeof(*s));
+	s->f = fopen(path, "r");
+	if (!s->f)
+		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(s->f)); /* no output of this run may replace it */
+	lineread_init(&s->lr, s->f, path);
+	return 0;
+}
+
+void bseries_close(struct bseries *s)
+{
+	if (s->f)
+		fclose(s->f);
+	s->f = NULL;
+}
+
+static int bs_header(struct bseries *s, struct snapshot *out, struct mm_diag *d)
+{
+	const char *p = s->lr.buf + strlen("# snapshot CLOCK_MONOTONIC ");
+	memset(out, 0, sizeof(*out));
+	if (bseries_secs(&p, &out->t0_ns) || *p++ != ' ' || bseries_secs(&p, &out->t1_ns) || *p ||
+	    out->t1_ns < out->t0_ns)
+		return diag_set(d, s->lr.name, s->lr.line,
+				"expected '# snapshot CLOCK_MONOTONIC T0 T1' (T0 <= T1)");
+	return 0;
+}
+
+static bool bs_is_header(const char *l)
+{
+	return !strncmp(l, "# snapshot CLOCK_MONOTONIC ", 27);
+}
+
+int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
+{
+	int r;
+	while (!s->pending) { /* find a header */
+		if ((r = lineread_next(&s->lr, d)) <= 0)
+			return r;
+		if (bs_is_header(s->lr.buf))
+			s->pending = true;
+		else if (s->lr.line == 1)
+			return diag_set(d, s->lr.name, 1,
+					"expected '# snapshot CLOCK_MONOTONIC T0 T1': not a "
+					"buddyinfo series");
+	}
+	s->pending = false;
+	if ((r = bs_header(s, out, d)))
+		return r;
+	bool in_buddyinfo = true;
+	while ((r = lineread_next(&s->lr, d)) > 0) {
+		if (bs_is_header(s->lr.buf)) {
+			s->pending = true;
+			break;
+		}
+		if (!in_buddyinfo)
+			continue;
+		struct buddyinfo_zone bz;
+		const char *why;
+		if (buddyinfo_parse_line(s->lr.buf, &bz, &why)) {
+			if (!out->nr_zones)
+				return diag_set(d, s->lr.name, s->lr.line, "%s", why);
+			in_buddyinfo = false; /* pagetypeinfo follows */
+			continue;
+		}
+		int t = zone_type_parse(bz.name, strlen(bz.name));
+		if (t < 0 || bz.node) {
+			s->skipped_zones++;
+			continue;
+		}
+		if (out->nr_zones == ZONE_NR_TYPES)
+			return diag_set(d, s->lr.name, s->lr.line, "more than %d zones in one snapshot",
+					ZONE_NR_TYPES);
+		struct snap_zone *z = &out->zone[out->nr_zones++];
+		z->type = (enum zone_type)t;
+		z->nr_orders = bz.nr_orders;
+		memcpy(z->nr_free, bz.nr_free, sizeof(u64) * bz.nr_orders);
+	}
+	if (r < 0)
+		return r;
+	if (!out->nr_zones)
+		return diag_set(d, s->lr.name, s->lr.line, "snapshot without buddyinfo lines");
+	return 1;
+}

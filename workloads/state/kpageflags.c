@@ -1,0 +1,287 @@
+#include "kpageflags.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_input.h"
+
+#define KPF_LRU 5
+#define KPF_SLAB 7
+#define KPF_MMAP 11
+#define KPF_ANON 12
+#define KPF_SWAPCACHE 13
+#define KPF_SWAPBACKED 14
+/* bits no kernel defines (27-31 and 43-63): a file holding them is not kpageflags */
+#define KPF_UNDEFINED 0xfffff800f8000000ULL
+#define KPF_MOVABLE_EVIDENCE                                                                                 \
+	((1ULL << KPF_LRU) | (1ULL << KPF_MMAP) | (1ULL << KPF_ANON) | (1ULL << KPF_SWAPCACHE) |             \
+	 (1ULL << KPF_SWAPBACKED))
+#define SEED_ZERO 3 /* provisional: a used page with no flag at all (maybe a hole) */
+
+struct kpf_pb { /* per pageblock */
+	u32 slab, kern, used;
+	u32 zhole; /* pages of flag-free runs taken as holes */
+	bool hole; /* every page such a hole: not counted by pagetypeinfo */
+};
+
+struct kpf_zone {
+	struct seed_zone *sz;
+	struct kpf_pb *pb;
+	u64 npb;
+};
+
+static u64 kpf_npb(const struct seed_zone *z)
+{
+	return ((z->start_pfn + z->nr_pages - 1) >> BUDDY_PAGEBLOCK_ORDER) -
+	       (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER) + 1;
+}
+
+/* Classify one pfn's flags into its zone's seed; -EINVAL for undefined bits. */
+static int kpf_page(struct kpf_zone *kz, u64 pfn, u64 fl, struct kpf_zone_report *rep)
+{
+	struct seed_zone *z = kz->sz;
+	u64 i = pfn - z->start_pfn;
+	struct kpf_pb *pb =
+		&kz->pb[((pfn >> BUDDY_PAGEBLOCK_ORDER) - (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER))];
+	if (fl & KPF_UNDEFINED)
+		return -EINVAL;
+	if (fl & ((1ULL << KPF_NOPAGE) | (1ULL << KPF_RESERVED))) {
+		z->page[i] = SEED_NEVER;
+		rep->reserved_pages++;
+	} else if (fl & (1ULL << KPF_BUDDY)) {
+		z->page[i] = SEED_FREE;
+	} else {
+		z->page[i] = fl ? SEED_USED : SEED_ZERO;
+		pb->used++;
+		if (fl & (1ULL << KPF_SLAB))
+			pb->slab++;
+		else if (!(fl & KPF_MOVABLE_EVIDENCE))
+			pb->kern++;
+	}
+	return 0;
+}
+
+struct kpf_run {
+	u64 lo, hi; /* aligned part of a flag-free run, zone-relative */
+};
+
+static int kpf_run_cmp(const void *a, const void *b)
+{
+	const struct kpf_run *x = a, *y = b;
+	u64 lx = x->hi - x->lo, ly = y->hi - y->lo;
+	return lx != ly ? (lx < ly ? 1 : -1) : (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+static void kpf_mark_hole(struct kpf_zone *kz, u64 lo, u64 hi)
+{
+	struct seed_zone *z = kz->sz;
+	for (u64 k = lo; k < hi; k++) {
+		struct kpf_pb *pb = &kz->pb[((z->start_pfn + k) >> BUDDY_PAGEBLOCK_ORDER) -
+					    (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER)];
+		z->page[k] = SEED_NEVER;
+		pb->used--;
+		pb->kern--;
+		pb->zhole++;
+	}
+}
+
+/* Holes and unmanaged memory read as flag-free pages: the aligned max-order parts of flag-free
+ * runs become never allocatable, longest first, while they fit in the zone's spanned - managed
+ * pages not already flagged reserved; every other flag-free page is used. */
+static int kpf_resolve_zero(struct kpf_zone *kz, struct kpf_zone_report *rep)
+{
+	struct seed_zone *z = kz->sz;
+	const u64 blk = 1ULL << BUDDY_DEFAULT_MAX_ORDER;
+	size_t n = 0, cap = 16;
+	struct kpf_run *runs = malloc(cap * sizeof(*runs));
+	if (!runs)
+		return -ENOMEM;
+	for (u64 i = 0; i < z->nr_pages;) {
+		if (z->page[i] != SEED_ZERO) {
+			i++;
+			continue;
+		}
+		u64 j = i;
+		while (j < z->nr_pages && z->page[j] == SEED_ZERO)
+			j++;
+		u64 lo = ((z->start_pfn + i + blk - 1) & ~(blk - 1)) - z->start_pfn;
+		u64 hi = ((z->start_pfn + j) & ~(blk - 1)) - z->start_pfn;
+		if (lo < hi && lo >= i) {
+			if (n == cap) {
+				struct kpf_run *g = realloc(runs, 2 * cap * sizeof(*runs));
+				if (!g) {
+					free(runs);
+					return -ENOMEM;
+				}
+				runs = g;
+				cap *= 2;
+			}
+			runs[n++] = (struct kpf_run){lo, hi};
+		}
+		i = j;
+	}
+	qsort(runs, n, sizeof(*runs), kpf_run_cmp);
+	u64 budget =
+		rep->unmanaged_pages > rep->reserved_pages ? rep->unmanaged_pages - rep->reserved_pages : 0;
+	for (size_t r = 0; r < n; r++)
+		if (runs[r].hi - runs[r].lo <= budget) {
+			budget -= runs[r].hi - runs[r].lo;
+			kpf_mark_hole(kz, runs[r].lo, runs[r].hi);
+		}
+	free(runs);
+	for (u64 i = 0; i < z->nr_pages; i++) {
+		if (z->page[i] == SEED_ZERO)
+			z->page[i] = SEED_USED;
+		rep->free_pages += z->page[i] == SEED_FREE;
+		rep->used_pages += z->page[i] == SEED_USED;
+		rep->never_pages += z->page[i] == SEED_NEVER;
+	}
+	return 0;
+}
+
+struct kpf_sort {
+	const struct kpf_pb *pb;
+	bool slab; /* by slab pages, else by slab and flag-free pages */
+};
+
+static int kpf_cmp(const void *a, const void *b, void *arg)
+{
+	const struct kpf_sort *ks = arg;
+	const struct kpf_pb *pb = ks->pb;
+	bool slab = ks->slab;
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+	u32 sx = slab ? pb[x].slab : pb[x].slab + pb[x].kern,
+	    sy = slab ? pb[y].slab : pb[y].slab + pb[y].kern;
+	return sx != sy ? (sx < sy ? 1 : -1) : (x > y) - (x < y);
+}
+
+/* Pageblock types: the pageblocks with the most unmovable evidence (slab and flag-free used
+ * pages) become Unmovable and Reclaimable, as many as pagetypeinfo counts; of those, the ones
+ * with the most slab pages Reclaimable; the rest Movable. */
+static int kpf_assign_mt(struct kpf_zone *kz, const struct pti_zone *pz, const struct pagetypeinfo *pti,
+			 struct kpf_zone_report *rep)
+{
+	struct seed_zone *z = kz->sz;
+	u64 *idx = malloc(kz->npb * sizeof(*idx)), n = 0;
+	if (!idx)
+		return -ENOMEM;
+	const char *names[MT_NR] = {"Unmovable", "Movable", "Reclaimable"};
+	for (int t = 0; t < MT_NR; t++) {
+		int c = pagetypeinfo_type(pti, names[t]);
+		rep->pb_target[t] = c >= 0 ? pz->blocks[c] : 0;
+	}
+	int ha = pagetypeinfo_type(pti, "HighAtomic");
+	if (ha >= 0)
+		rep->pb_target[MT_UNMOVABLE] += pz->blocks[ha];
+	for (u64 b = 0; b < kz->npb; b++)
+		if (!kz->pb[b].hole)
+			idx[n++] = b;
+	rep->pageblocks = n;
+	struct kpf_sort ks = {kz->pb, false};
+	qsort_r(idx, n, sizeof(*idx), kpf_cmp, &ks);
+	u64 nonmov = MM_MIN(n, rep->pb_target[MT_UNMOVABLE] + rep->pb_target[MT_RECLAIMABLE]);
+	ks.slab = true;
+	qsort_r(idx, nonmov, sizeof(*idx), kpf_cmp, &ks);
+	for (u64 k = 0; k < n; k++) {
+		int t = k < MM_MIN(nonmov, rep->pb_target[MT_RECLAIMABLE]) ? MT_RECLAIMABLE
+			: k < nonmov					   ? MT_UNMOVABLE
+									   : MT_MOVABLE;
+		z->pb_mt[idx[k]] = (u8)t;
+		rep->pb_model[t]++;
+	}
+	free(idx);
+	return 0;
+}
+
+static int kpf_read(const char *path, struct kpf_zone *kz, unsigned nz, struct kpf_zone_report *rep,
+		    struct mm_diag *d)
+{
+	struct trace_input in;
+	int err = tin_open(&in, path, path, d);
+	if (err)
+		return err;
+	static u64 buf[8192];
+	u64 pfn = 0, end = kz[nz - 1].sz->start_pfn + kz[nz - 1].sz->nr_pages;
+	unsigned z = 0;
+	long got;
+	while ((got = tin_read(&in, buf, sizeof(buf), d)) > 0) {
+		if (got % 8) {
+			err = diag_set(d, path, 0,
+				       "%llu bytes: not a whole number of 8-byte entries (not kpageflags)",
+				       (unsigned long long)(pfn * 8 + (u64)got));
+			break;
+		}
+		for (long k = 0; k < got / 8 && pfn < end; k++, pfn++) {
+			while (z < nz && pfn >= kz[z].sz->start_pfn + kz[z].sz->nr_pages)
+				z++;
+			if (buf[k] & KPF_UNDEFINED) {
+				err = diag_set(d, path, 0,
+					       "pfn 0x%llx: flags 0x%llx hold bits no kernel defines: not a "
+					       "/proc/kpageflags file",
+					       (unsigned long long)pfn, (unsigned long long)buf[k]);
+				break;
+			}
+			if (z < nz && pfn >= kz[z].sz->start_pfn)
+				kpf_page(&kz[z], pfn, buf[k], &rep[z]);
+		}
+		if (err || pfn >= end)
+			break;
+	}
+	if (!err && got < 0)
+		err = got;
+	if (!err && pfn < end)
+		err = diag_set(d, path, 0,
+			       "ends at pfn 0x%llx, but zone %s ends at pfn 0x%llx: truncated, or not this "
+			       "zoneinfo's machine",
+			       (unsigned long long)pfn, zone_type_name(kz[nz - 1].sz->type),
+			       (unsigned long long)end);
+	tin_close(&in);
+	return err;
+}
+
+int kpageflags_seed(const char *path, const struct zoneinfo *zi, const struct pagetypeinfo *pti,
+		    struct seed *seed, struct kpf_zone_report *rep, struct mm_diag *d)
+{
+	struct kpf_zone kz[ZONE_NR_TYPES];
+	struct kpf_zone_report tmp[ZONE_NR_TYPES];
+	unsigned nz = seed->nr_zones;
+	int err = 0;
+	if (!rep)
+		rep = tmp;
+	memset(rep, 0, sizeof(*rep) * nz);
+	memset(kz, 0, sizeof(kz));
+	for (unsigned i = 0; i < nz && !err; i++) {
+		kz[i].sz = &seed->zone[i];
+		kz[i].npb = kpf_npb(&seed->zone[i]);
+		kz[i].pb = calloc(kz[i].npb, sizeof(*kz[i].pb));
+		if (!kz[i].pb)
+			err = -ENOMEM;
+		const struct zoneinfo_zone *zz = zoneinfo_find(zi, seed->zone[i].type);
+		if (zz) {
+			rep[i].unmanaged_pages = zz->spanned - zz->managed;
+			rep[i].zoneinfo_free = zz->nr_free;
+		}
+	}
+	err = err ? err : nz ? kpf_read(path, kz, nz, rep, d) : -EINVAL;
+	for (unsigned i = 0; i < nz && !err; i++) {
+		if ((err = kpf_resolve_zero(&kz[i], &rep[i])))
+			break;
+		for (u64 b = 0; b < kz[i].npb; b++) { /* a pageblock with no managed page is a hole */
+			u64 s = MM_MAX(((seed->zone[i].start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b)
+					       << BUDDY_PAGEBLOCK_ORDER,
+				       seed->zone[i].start_pfn);
+			u64 e = MM_MIN((((seed->zone[i].start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b + 1)
+					<< BUDDY_PAGEBLOCK_ORDER),
+				       seed->zone[i].start_pfn + seed->zone[i].nr_pages);
+			kz[i].pb[b].hole = kz[i].pb[b].zhole == e - s;
+		}
+		const struct pti_zone *pz =
+			pti ? pagetypeinfo_zone(pti, zone_type_name(seed->zone[i].type)) : NULL;
+		if (pz && pz->have_blocks)
+			err = kpf_assign_mt(&kz[i], pz, pti, &rep[i]);
+	}
+	for (unsigned i = 0; i < nz; i++)
+		free(kz[i].pb);
+	return err;
+}
