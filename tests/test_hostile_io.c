@@ -178,5 +178,8 @@ Test(hostile_io, csv_and_state_inputs)
 	HB_CHECK(HB_0 | HB_1 | HB_2, "zones", "--zones", zi);
 	HB_CHECK(HB_0 | HB_1 | HB_2, "zones", "--zones", bi);
 	HB_CHECK(HB_0 | HB_1, "frag", in("buddyinfo_huge.txt"));
+	/* endless input: the state readers cap a line (item 4) */
+	HB_CHECK(HB_1, "frag", "/dev/zero");
+	HB_CHECK(HB_1 | HB_2, "zones", "--zones", "zoneinfo:/dev/zero");
 	HB_CHECK(HB_0 | HB_1 | HB_2, "suite", "--no-plots", "--out", out("d"), in("dup_keys.ini"));
 }
