@@ -56,7 +56,8 @@ static char *write_back(const struct csvtab *t, size_t *len, bool *comparable)
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	if (fd_in < 0 && ((fd_in = memfd_create("fuzz-csv", 0)) < 0 || (fd_out = memfd_create("fuzz-csv2", 0)) < 0))
+	if (fd_in < 0 &&
+	    ((fd_in = memfd_create("fuzz-csv", 0)) < 0 || (fd_out = memfd_create("fuzz-csv2", 0)) < 0))
 		abort();
 	struct csvtab t, u;
 	struct mm_diag d = {{0}};
@@ -78,7 +79,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			abort();
 		for (size_t r = 0; r <= t.nrows; r++)
 			for (size_t c = 0; c < t.ncols; c++)
-				if (strcmp(r ? t.rows[r - 1][c] : t.head[c], r ? u.rows[r - 1][c] : u.head[c]))
+				if (strcmp(r ? t.rows[r - 1][c] : t.head[c],
+					   r ? u.rows[r - 1][c] : u.head[c]))
 					abort();
 		csvtab_free(&u);
 	}
