@@ -1,8 +1,10 @@
 #include "sim.h"
+#include "sim_vmap.h"
 
 #include "seed.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 void sim_cfg_default(struct sim_cfg *cfg)
@@ -24,6 +26,10 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->max_map_count = MM_MAX_MAP_COUNT;
 	/* kmap (issue 7) */
 	pkmap_cfg_default(&cfg->pkmap);
+	/* kernel-exact vmalloc (issue 11) */
+	cfg->flush_ceiling = SIM_DEFAULT_FLUSH_CEILING;
+	cfg->purge = VMALLOC_PURGE_AUTO;
+	cfg->purge_delay = SIM_DEFAULT_PURGE_DELAY;
 }
 
 /* --- vmalloc (issue 4) --- */
@@ -32,22 +38,30 @@ static int sim_vmalloc_init(struct sim *s)
 	struct vmalloc_cfg vc;
 	vmalloc_cfg_default(&vc);
 	vc.vmlist = s->cfg.vmlist;
-	vc.cached_hole = s->cfg.cached_hole;
 	vc.tlb = s->cfg.tlb;
 	vc.levels = s->cfg.levels ? s->cfg.levels : 4;
 	vc.ncpus = s->cfg.ncpus ? s->cfg.ncpus : 2;
 	vc.guard = s->cfg.vmalloc_guard;
+	vc.nr_nodes = sim_vmap_nodes(&s->cfg, vc.ncpus); /* issue 11 */
+	vc.flush_ceiling = s->cfg.flush_ceiling;
+	vc.purge = s->cfg.purge == VMALLOC_PURGE_AUTO ? VMALLOC_PURGE_MODEL : s->cfg.purge;
+	vc.purge_delay = s->cfg.purge_delay;
 	int err = vmalloc_init_src(&s->vm, &vc, &s->src);
 	if (err)
 		return err;
 	err = hmap_init(&s->vmap_pair, 1024);
-	if (err)
+	if (!err)
+		err = sim_vmap_seed(s);
+	if (err) {
+		hmap_fini(&s->vmap_pair);
 		vmalloc_fini(&s->vm);
+	}
 	return err;
 }
 
 static void sim_vmalloc_fini(struct sim *s)
 {
+	vmap_fid_fini(&s->vfid);
 	hmap_fini(&s->vmap_pair);
 	vmalloc_fini(&s->vm);
 }
@@ -70,7 +84,7 @@ static int sim_vmap_create(struct sim *s, const struct mm_event *ev)
 	else if (ev->kind == MME_IOREMAP)
 		err = vmalloc_ioremap(&s->vm, ev->addr2, ev->len, &model);
 	else
-		err = vmalloc_alloc(&s->vm, ev->len, ev->aux, ev->addr2, ev->len2, &model);
+		err = sim_vmap_alloc(s, ev, &model); /* issue 11: predict or follow, compared */
 	if (err) {
 		s->vmap.alloc_failures++;
 		return 0;
@@ -110,6 +124,8 @@ static int sim_vmap_free(struct sim *s, const struct mm_event *ev)
 		/* the kernel logs nr_lazy after adding this area: what it counted before is the
 		 * pages lazily freed before the recording */
 		u64 own = found ? vmalloc_area_size(&s->vm, model) >> MM_PAGE_SHIFT : 0;
+		if (s->cfg.vmalloc_state) /* issue 11: the seeded lazy areas are counted already */
+			own += s->vm.tlb.nr_lazy;
 		s->vmap.lazy_seeded = true;
 		s->vmap.lazy_seed_pages = ev->len2 > own ? ev->len2 - own : 0;
 		if (s->vm.tlb.ops == tlb_policy_find("lazy"))
@@ -119,7 +135,10 @@ static int sim_vmap_free(struct sim *s, const struct mm_event *ev)
 		s->vmap.unmatched_frees++;
 		return 0;
 	}
+	u64 size = vmalloc_area_size(&s->vm, model);
 	int err = vmalloc_vfree(&s->vm, model);
+	if (!err)
+		sim_vmap_freed(s, ev, size); /* issue 11: its bulk pages come next */
 	return err == -ENOMEM ? err : 0;
 }
 
@@ -224,11 +243,37 @@ void sim_fini(struct sim *s)
 	zones_fini(&s->zones);
 }
 
-int sim_event(struct sim *s, const struct mm_event *ev)
+int sim_check(const struct sim *s, char *msg, size_t len)
 {
-	s->events++;
-	if (ev->kind < MME_NR_KINDS)
-		s->per_kind[ev->kind]++;
+	if (vmlist_check(&s->vm.vl)) {
+		snprintf(msg, len, "vmlist %s: invariant check failed", s->vm.vl.ops->name);
+		return -EUCLEAN;
+	}
+	for (unsigned z = 0; z < s->zones.nr_zones; z++)
+		if (buddy_check(&s->zones.zone[z].buddy, msg, len))
+			return -EUCLEAN;
+	return 0;
+}
+
+void sim_prefault(struct sim *s)
+{
+	for (unsigned z = 0; z < s->zones.nr_zones; z++) {
+		const struct buddy *b = &s->zones.zone[z].buddy;
+		volatile u64 *f = b->frames;
+		for (u64 i = 0; i < b->nr_pages; i += 4096 / sizeof(u64))
+			f[i] = f[i]; /* writes every word it touches back unchanged */
+	}
+}
+
+/* issue 11: the model's own purge timing runs between vmalloc calls */
+static bool sim_vmap_call(unsigned kind)
+{
+	return kind == MME_VMAP_ALLOC || kind == MME_VMAP_FREE || kind == MME_VMALLOC32 ||
+	       kind == MME_IOREMAP || kind == MME_VUNMAP;
+}
+
+static int sim_route(struct sim *s, const struct mm_event *ev)
+{
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 	case MME_PAGE_FREE:
@@ -258,11 +303,40 @@ int sim_event(struct sim *s, const struct mm_event *ev)
 		return sim_kmap(s, ev);
 	case MME_VMAP_FREE:
 		return sim_vmap_free(s, ev);
-	case MME_VMAP_PURGE: /* the kernel's own purge: a fact of the trace, not a command */
+	case MME_VMAP_PURGE: /* the kernel's own purge: a fact of the trace, a command in TRACE timing */
 		s->vmap.trace_purges++;
 		s->vmap.trace_purged_areas += ev->aux;
-		return 0;
+		return sim_vmap_trace_purge(s, ev);
 	default:
 		return 0;
 	}
+}
+
+int sim_event(struct sim *s, const struct mm_event *ev)
+{
+	if (MM_UNLIKELY(ev->ts_ns < s->cfg.from_ns)) /* issue 11: reflected in the snapshot */
+		return sim_vmap_skip(s, ev);
+	s->events++;
+	if (ev->kind < MME_NR_KINDS)
+		s->per_kind[ev->kind]++;
+	if (MM_UNLIKELY(s->cfg.vmalloc_end && !s->vfid.end_done) && sim_vmap_end_check(s, ev))
+		return -ENOMEM;
+	if (ev->kind <= MME_PAGE_FREE) {
+		u64 unmatched = s->pages.st.unmatched_frees;
+		int err = pagereplay_event(&s->pages, ev);
+		sim_vmap_page_event(s, ev, unmatched); /* issue 11: vmalloc's bulk pages */
+		return err;
+	}
+	if (!sim_vmap_call(ev->kind))
+		return sim_route(s, ev);
+	vmalloc_tick(&s->vm); /* a scheduled (MODEL) purge runs before the next call */
+	int err = sim_route(s, ev);
+	if (!err)
+		err = vmap_fid_model_purges(&s->vfid, &s->vm);
+	return err;
+}
+
+int sim_finish(struct sim *s)
+{
+	return sim_vmap_end_check(s, NULL);
 }

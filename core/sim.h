@@ -1,7 +1,8 @@
 /* One simulated machine: its zones (each a buddy allocator) and page-event replay, its vmalloc
  * space, page tables, TLB policy, persistent kmap pool and process address spaces. A value, not a
  * global: tests and benchmarks run many side by side. sim_event() is the single entry point
- * that routes each mm_event to the models. */
+ * that routes each mm_event to the models. Its configuration is set through the settings
+ * registry (settings.h); what it counted is read through the flat view (sim_stats.h). */
 #ifndef SIM_H
 #define SIM_H
 
@@ -14,6 +15,7 @@
 #include "pkmap.h"
 #include "procs.h"
 #include "vmalloc.h"
+#include "vmap_fidelity.h"
 #include "zones.h"
 
 struct sim_cfg {
@@ -34,7 +36,6 @@ struct sim_cfg {
 
 	/* --- vmalloc space, init_mm page tables, TLB policy (issue 4) --- */
 	const struct vmlist_ops *vmlist;  /* default augmented */
-	bool cached_hole;		  /* rbtree vmlist: free_vmap_cache shortcut */
 	const struct tlb_policy_ops *tlb; /* default lazy */
 	unsigned levels;		  /* init_mm page-table levels, default 4 */
 	unsigned ncpus;			  /* 0: 2; replay sets it from the trace (sim_trace_ncpus) */
@@ -53,7 +54,23 @@ struct sim_cfg {
 	/* every page allocation the model could not serve (exhaustion), with the preferred zone */
 	void (*page_fail)(void *ctx, const struct mm_event *ev, unsigned zone_type);
 	void *page_fail_ctx;
+
+	/* --- kernel-exact vmalloc (issue 11) --- */
+	unsigned vmap_nodes;	       /* nodes vmlist: nr_vmap_nodes; 0 = ncpus (possible CPUs) */
+	u64 flush_ceiling;	       /* x86 range-flush ceiling in pages, default 33; 0 = never */
+	enum vmalloc_purge_mode purge; /* default AUTO: trace if the trace has purges, else model */
+	u64 purge_delay;	       /* model: vmalloc calls between crossing and purge, default 1 */
+	bool vmap_follow;	       /* follow: place each area at the kernel's address */
+	const struct vmap_snapshot *vmalloc_state; /* seed (borrowed; NULL: empty space) */
+	const struct vmap_snapshot *vmalloc_end;   /* compare at the end (borrowed; NULL: none) */
+	u64 vmalloc_end_ns;			   /* when it was read; 0: at sim_finish */
+	u64 from_ns;				   /* events earlier are skipped (counted) */
 };
+
+/* The x86 ceiling and the model's purge delay (vmalloc calls after the crossing vfree: the
+ * median over the shared recordings, docs/vmalloc-fidelity.md). */
+#define SIM_DEFAULT_FLUSH_CEILING TLB_X86_FLUSH_CEILING
+#define SIM_DEFAULT_PURGE_DELAY 1
 
 /* Defaults: one 4 GiB Normal zone at pfn 0x100000 (where x86-64 ZONE_NORMAL begins), max order
  * 10, lifo, placement replay. */
@@ -94,6 +111,9 @@ struct sim {
 
 	/* --- issue 12 --- */
 	struct pcp pcp; /* per-CPU lists, used when cfg.pcp */
+
+	/* --- issue 11: agreement with the recorded kernel --- */
+	struct vmap_fidelity vfid;
 };
 
 int sim_init(struct sim *s, const struct sim_cfg *cfg);
@@ -109,14 +129,39 @@ static inline struct zone_spec *sim_cfg_top_zone(struct sim_cfg *cfg)
 	return &cfg->zones.zone[cfg->zones.nr_zones - 1];
 }
 void sim_fini(struct sim *s);
+/* The models' own invariant checks (the vmlist, each zone's buddy): 0, or -EUCLEAN with the
+ * first failure in msg. For tests and end-of-run checks. */
+int sim_check(const struct sim *s, char *msg, size_t len);
+/* Touch every page of the zones' frame arrays, so a timed replay measures the model rather than
+ * the host kernel zero-filling pages on first touch. The model state is unchanged. */
+void sim_prefault(struct sim *s);
 /* Route one event. Returns 0, or a negative errno only for host failures (out of memory);
  * model-level errors (unknown frees, failed allocations) are counted. */
 int sim_event(struct sim *s, const struct mm_event *ev);
+
+/* The replay is over: take what waits for the end (the end-snapshot comparison when its time
+ * was never reached). Returns 0 or -ENOMEM. */
+int sim_finish(struct sim *s);
 
 /* --- vmalloc (issue 4) --- */
 /* The traced machine's CPU count: from the first logged nr_lazy_max (the smallest n with
  * lazy_max_pages(n) == nr_lazy_max), else the highest CPU seen + 1, else 1. */
 unsigned sim_trace_ncpus(const struct mm_event *ev, size_t n);
+/* issue 11: the purge timing AUTO stands for on this trace (TRACE when it has purge events). */
+enum vmalloc_purge_mode sim_trace_purge_mode(const struct mm_event *ev, size_t n);
+/* issue 11: the possible CPUs nr_vmap_nodes follows: at least ncpus, and every CPU the trace
+ * shows (nr_lazy_max only tells fls(online CPUs)). */
+unsigned sim_trace_vmap_nodes(const struct mm_event *ev, size_t n, unsigned ncpus);
+/* What a configuration takes from the trace it replays, found once per trace. */
+struct sim_trace_facts {
+	unsigned ncpus;		       /* sim_trace_ncpus */
+	unsigned vmap_nodes;	       /* sim_trace_vmap_nodes */
+	enum vmalloc_purge_mode purge; /* sim_trace_purge_mode */
+};
+void sim_trace_facts(const struct mm_event *ev, size_t n, struct sim_trace_facts *f);
+/* Fill what cfg leaves to the trace: ncpus 0, purge AUTO, vmap_nodes 0 (nodes then follow the
+ * trace's CPUs, or the cpus setting when given). */
+void sim_cfg_for_trace(struct sim_cfg *cfg, const struct sim_trace_facts *f);
 /* --- end vmalloc --- */
 
 #endif

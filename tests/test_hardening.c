@@ -176,6 +176,7 @@ Test(hardening, nr_lazy_max_saturates)
 	struct sim_cfg cfg;
 	sim_cfg_default(&cfg);
 	cfg.tlb = tlb_policy_find("lazy");
+	cfg.purge = VMALLOC_PURGE_INLINE; /* the purge inside the vfree that crosses lazy_max */
 	cfg.ncpus = sim_trace_ncpus(t.ev, t.n);
 	struct replay_row row;
 	cr_assert_eq(replay_run("nr_lazy_max", t.ev, t.n, &cfg, &row), 0);

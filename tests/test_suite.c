@@ -20,15 +20,15 @@ Test(suite, parses_matrix)
 	cr_assert_eq(s.ntraces, 2);
 	cr_assert_str_eq(s.traces[0], "/DATA/traces/k_fork.perf.txt.zst");
 	cr_assert_str_eq(s.traces[1], "gen:long_busy_list loops=100");
-	cr_assert_eq(s.naxes, 3);
+	cr_assert_eq(s.axes.naxes, 3);
 	cr_assert_eq(suite_nconfigs(&s), 6);
 	cr_assert_eq(suite_ncells(&s), 12);
 	/* the last axis varies fastest; every combination appears exactly once */
 	int seen[3][2] = {{0}};
 	const char *b[] = {"lifo", "addr", "mobility"}, *v[] = {"list", "augmented"};
 	for (size_t c = 0; c < 6; c++) {
-		const char *bv = suite_lookup(&s, c, "buddy"), *vv = suite_value(&s, c, 1);
-		cr_assert_str_eq(suite_lookup(&s, c, "levels"), "4");
+		const char *bv = matrix_lookup(&s.axes, c, "buddy"), *vv = matrix_value(&s.axes, c, 1);
+		cr_assert_str_eq(matrix_lookup(&s.axes, c, "levels"), "4");
 		for (int i = 0; i < 3; i++)
 			for (int j = 0; j < 2; j++)
 				seen[i][j] += !strcmp(bv, b[i]) && !strcmp(vv, v[j]);
@@ -36,9 +36,9 @@ Test(suite, parses_matrix)
 	for (int i = 0; i < 3; i++)
 		for (int j = 0; j < 2; j++)
 			cr_assert_eq(seen[i][j], 1);
-	cr_assert_str_eq(suite_value(&s, 1, 1), "augmented");
-	cr_assert_str_eq(suite_value(&s, 2, 0), "addr");
-	cr_assert_null(suite_lookup(&s, 0, "tlb"));
+	cr_assert_str_eq(matrix_value(&s.axes, 1, 1), "augmented");
+	cr_assert_str_eq(matrix_value(&s.axes, 2, 0), "addr");
+	cr_assert_null(matrix_lookup(&s.axes, 0, "tlb"));
 }
 
 Test(suite, errors_name_the_line)
@@ -48,8 +48,13 @@ Test(suite, errors_name_the_line)
 	} cases[] = {
 		{"[traces]\ntrace = a\n[axes]\ncolour = red\n", "x.ini:4: unknown axis 'colour'"},
 		{"[traces]\ntrace = a\n[suite]\nrepeats = 0\n", "x.ini:4: repeats takes 1..1000"},
-		{"[traces]\ntrace = a\n[axes]\nbuddy = lifo,lifo\n", "x.ini:4: value 'lifo' listed twice"},
-		{"[traces]\ntrace = a\n[axes]\nbuddy = ,\n", "x.ini:4: axis 'buddy' has no values"},
+		{"[traces]\ntrace = a\n[axes]\nbuddy = lifo,lifo\n",
+		 "x.ini:4: axis buddy lists 'lifo' twice"},
+		{"[traces]\ntrace = a\n[axes]\nbuddy = ,\n", "x.ini:4: axis buddy has no values"},
+		{"[traces]\ntrace = a\n[axes]\nlevels = 4,9\n",
+		 "x.ini:4: axis levels takes 2..5 levels, not '9'"},
+		{"[traces]\ntrace = a\n[axes]\nvmlist = list,splay\n",
+		 "x.ini:4: axis vmlist takes list, rbtree, rbtree_cache, augmented, nodes, not 'splay'"},
 		{"[suite]\nname = a/b\n", "x.ini:2: name 'a/b' must be a short word"},
 		{"[other]\nx = 1\n", "x.ini:2: unknown section [other]"},
 		{"[suite]\nrepeats = 2\n", "x.ini: no traces"},

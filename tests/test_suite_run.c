@@ -152,9 +152,10 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = 
 Test(suite_run, bad_suites_are_refused, .init = setup, .fini = teardown)
 {
 	const char *bad_axis = suite_file("bad.ini", "[traces]\ntrace = x\n[axes]\nvmlist = list,splay\n");
+	/* a bad axis value is an error of the file, found when it is read (FILE:LINE) */
 	char out[600];
 	snprintf(out, sizeof(out), "%s/bad", dir);
-	run(2, "suite", "--out", out, bad_axis);
+	run(1, "suite", "--out", out, bad_axis);
 	const char *missing = suite_file("missing.ini", "[traces]\ntrace = /nonexistent/trace.txt\n");
 	snprintf(out, sizeof(out), "%s/missing", dir);
 	run(1, "suite", "--out", out, missing);

@@ -1,28 +1,48 @@
 /* bench replay: events per second of the replay engine per configuration, on one core, from a
  * trace loaded once into memory (native traces load without parsing). The figure is the event
  * loop alone: the machine is built before the clock starts and torn down after it stops. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "benches.h"
+#include "cli.h"
 #include "commands.h"
 #include "replay.h"
 #include "trace.h"
 
-static void bench_replay_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay bench replay [--vmlist L] [--tlb T] [--buddy B] [--repeat N]\n"
-		   "                             [--target MEV] [--cached-hole] TRACE...\n\n"
-		   "Replays each TRACE (any format; convert text traces with `mmreplay convert` first to\n"
-		   "measure from the native format) --repeat times (default 5) per configuration and\n"
-		   "prints the best and median million events per second of the event loop in wall time\n"
-		   "and in the thread's CPU time (what one core spent; robust on a shared machine), with\n"
-		   "the verdict of the median CPU figure against --target (default 10 Mevents/s).\n"
-		   "--vmlist/--tlb/--buddy as in `mmreplay replay` (default: every vmlist with lazy TLB\n"
-		   "and lifo buddy); --cached-hole gives rbtree the free_vmap_cache shortcut.\n");
-}
+struct bench_replay_opts {
+	u64 repeat;
+	double target;
+	bool cached_hole;
+};
+
+static const struct cli_opt bench_replay_opts[] = {
+	CLI_OPT_U64("repeat", "N", struct bench_replay_opts, repeat, 1, 1000,
+		    "timed replays per configuration (5)"),
+	CLI_OPT_F64("target", "MEV", struct bench_replay_opts, target, 0, 1e6,
+		    "the verdict's threshold, million events per CPU second (10)"),
+	CLI_OPT_FLAG("cached-hole", struct bench_replay_opts, cached_hole,
+		     "alias: rbtree in --vmlist means rbtree_cache"),
+	CLI_OPT_END,
+};
+
+static const char *const bench_replay_defaults[] = {"vmlist=all", "tlb=lazy", "buddy=lifo", NULL};
+
+static const struct cli_cmd bench_replay_cmd = {
+	.name = "bench replay",
+	.synopsis = "TRACE...",
+	.about = "Replays each TRACE (any format; convert text traces with `mmreplay convert` first to\n"
+		 "measure from the native format) --repeat times per configuration and prints the best\n"
+		 "and median million events per second of the event loop in wall time and in the thread's\n"
+		 "CPU time (what one core spent; robust on a shared machine), with the verdict of the\n"
+		 "median CPU figure against --target.",
+	.opts = bench_replay_opts,
+	.min_args = 1,
+	.max_args = 1u << 30,
+	.settings = bench_replay_defaults,
+	.first_fastest = true,
+};
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -30,77 +50,48 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* --repeat timed replays of configuration cfg; prints one line. */
+static int bench_replay_cfg(const char *name, const struct mm_trace *t, const struct sim_cfg *cfg,
+			    const struct bench_replay_opts *o, u64 *ns, u64 *cpu)
+{
+	for (u64 r = 0; r < o->repeat; r++) {
+		struct replay_row *row = malloc(sizeof(*row));
+		if (!row || replay_run(name, t->ev, t->n, cfg, row)) {
+			free(row);
+			return MM_EXIT_FAIL;
+		}
+		ns[r] = row->host.ns ? row->host.ns : 1;
+		cpu[r] = row->host.cpu_ns ? row->host.cpu_ns : 1;
+		replay_row_fini(row);
+		free(row);
+	}
+	qsort(ns, o->repeat, sizeof(*ns), cmp_u64);
+	qsort(cpu, o->repeat, sizeof(*cpu), cmp_u64);
+	double ev = (double)t->n * 1e3, cmed = ev / (double)cpu[o->repeat / 2];
+	printf("%-24s %-12s %-5s %-8s %8zu %10.2f %10.2f %10.2f %10.2f %s\n", name, cfg->vmlist->name,
+	       cfg->tlb->name, cfg->buddy->name, t->n, ev / (double)ns[0], ev / (double)ns[o->repeat / 2],
+	       ev / (double)cpu[0], cmed, cmed >= o->target ? "met" : "MISSED");
+	fflush(stdout);
+	return MM_EXIT_OK;
+}
+
 int bench_replay(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"vmlist", required_argument, NULL, 'v'}, {"tlb", required_argument, NULL, 't'},
-		{"buddy", required_argument, NULL, 'b'},  {"repeat", required_argument, NULL, 'r'},
-		{"target", required_argument, NULL, 'T'}, {"cached-hole", no_argument, NULL, 'H'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
-	};
-	struct replay_matrix m;
-	replay_matrix_default(&m);
-	char err[256];
-	replay_matrix_set(&m, "tlb", "lazy", err, sizeof(err));
-	replay_matrix_set(&m, "buddy", "lifo", err, sizeof(err));
-	unsigned long repeat = 5;
-	double target = 10.0;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:t:b:r:T:Hh", opts, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case 'v':
-		case 't':
-		case 'b':
-			if (replay_matrix_set(&m,
-					      c == 'v'	 ? "vmlist"
-					      : c == 't' ? "tlb"
-							 : "buddy",
-					      optarg, err, sizeof(err))) {
-				fprintf(stderr, "mmreplay bench replay: %s\n", err);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'r':
-			repeat = strtoul(optarg, &end, 10);
-			if (*end || !repeat || repeat > 1000) {
-				fprintf(stderr, "mmreplay bench replay: --repeat takes 1..1000\n");
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'T':
-			target = strtod(optarg, &end);
-			if (*end || target < 0) {
-				fprintf(stderr, "mmreplay bench replay: --target takes Mevents/s\n");
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'H':
-			m.base.cached_hole = true;
-			break;
-		case 'h':
-			bench_replay_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			bench_replay_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
+	struct bench_replay_opts o = {.repeat = 5, .target = 10.0};
+	struct matrix *m = malloc(sizeof(*m));
+	int first, rc = m ? cli_parse(&bench_replay_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	if (rc == CLI_RUN && o.cached_hole)
+		matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache");
+	u64 *ns = calloc(o.repeat, sizeof(*ns)), *cpu = calloc(o.repeat, sizeof(*cpu));
+	if (rc == CLI_RUN && (!ns || !cpu))
+		rc = MM_EXIT_FAIL;
+	if (rc == CLI_RUN) {
+		rc = MM_EXIT_OK;
+		printf("%-24s %-12s %-5s %-8s %8s %10s %10s %10s %10s %s\n", "trace", "vmlist", "tlb",
+		       "buddy", "events", "wall_best", "wall_med", "cpu_best", "cpu_med",
+		       "target (Mevents/s)");
 	}
-	if (optind >= argc) {
-		bench_replay_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
-	u64 *ns = calloc(repeat, sizeof(*ns)), *cpu = calloc(repeat, sizeof(*cpu));
-	if (!ns || !cpu) {
-		free(ns);
-		free(cpu);
-		return MM_EXIT_FAIL;
-	}
-	int rc = MM_EXIT_OK;
-	printf("%-24s %-9s %-5s %-8s %8s %10s %10s %10s %10s %s\n", "trace", "vmlist", "tlb", "buddy",
-	       "events", "wall_best", "wall_med", "cpu_best", "cpu_med", "target (Mevents/s)");
-	for (int i = optind; i < argc && rc == MM_EXIT_OK; i++) {
+	for (int i = first; i < argc && rc == MM_EXIT_OK; i++) {
 		struct mm_trace t;
 		struct mm_diag d = {{0}};
 		if (trace_load(argv[i], NULL, &t, &d)) {
@@ -109,35 +100,21 @@ int bench_replay(int argc, char **argv)
 			break;
 		}
 		const char *name = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
-		for (size_t k = 0; k < replay_matrix_size(&m) && rc == MM_EXIT_OK; k++) {
+		struct sim_trace_facts tf;
+		sim_trace_facts(t.ev, t.n, &tf);
+		for (size_t k = 0; k < matrix_size(m) && rc == MM_EXIT_OK; k++) {
 			struct sim_cfg cfg;
-			replay_matrix_cfg(&m, k, t.ev, t.n, &cfg);
-			for (unsigned long r = 0; r < repeat; r++) {
-				struct replay_row row;
-				if (replay_run(name, t.ev, t.n, &cfg, &row)) {
-					rc = MM_EXIT_FAIL;
-					break;
-				}
-				ns[r] = row.host_ns ? row.host_ns : 1;
-				cpu[r] = row.host_cpu_ns ? row.host_cpu_ns : 1;
-				replay_row_fini(&row);
-			}
-			if (rc != MM_EXIT_OK)
-				break;
-			qsort(ns, repeat, sizeof(*ns), cmp_u64);
-			qsort(cpu, repeat, sizeof(*cpu), cmp_u64);
-			double ev = (double)t.n * 1e3;
-			double cmed = ev / (double)cpu[repeat / 2];
-			printf("%-24s %-9s %-5s %-8s %8zu %10.2f %10.2f %10.2f %10.2f %s\n", name,
-			       cfg.vmlist->name, cfg.tlb->name, cfg.buddy->name, t.n, ev / (double)ns[0],
-			       ev / (double)ns[repeat / 2], ev / (double)cpu[0], cmed,
-			       cmed >= target ? "met" : "MISSED");
-			fflush(stdout);
+			char err[512];
+			rc = replay_cfg(m, k, &tf, &cfg, err, sizeof(err))
+				     ? MM_EXIT_FAIL
+				     : bench_replay_cfg(name, &t, &cfg, &o, ns, cpu);
 		}
 		trace_free(&t);
 	}
-	printf("peak RSS %.1f MiB\n", (double)bench_peak_rss() / (1 << 20));
+	if (rc == MM_EXIT_OK)
+		printf("peak RSS %.1f MiB\n", (double)bench_peak_rss() / (1 << 20));
 	free(ns);
 	free(cpu);
+	free(m);
 	return rc;
 }

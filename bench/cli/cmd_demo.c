@@ -77,8 +77,7 @@ static void demo_table(const char *dir)
 		}
 		for (int i = 0; i < 3; i++) {
 			snprintf(cfg, sizeof(cfg), "lifo/augmented/%s", tl[i]);
-			printf(" %7.0f", num(cell(&t, tr, cfg, "tlb_flush_all")) +
-						 num(cell(&t, tr, cfg, "tlb_flush_range")));
+			printf(" %7.0f", num(cell(&t, tr, cfg, "vmalloc_tlb_flushes")));
 		}
 		for (int i = 0; i < 3; i++) {
 			snprintf(cfg, sizeof(cfg), "%s/augmented/lazy", bl[i]);

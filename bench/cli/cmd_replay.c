@@ -1,88 +1,69 @@
-/* mmreplay replay: every configuration (vmlist x tlb x buddy) over every trace, each trace
- * parsed once; one CSV row per (trace, configuration), and a readable table on stdout. */
-#include <errno.h>
-#include <getopt.h>
-#include <stdio.h>
+/* mmreplay replay: every configuration of the settings given (by default every vmlist x tlb x
+ * buddy variant) over every trace, each trace parsed once; one CSV row per (trace,
+ * configuration), from the metrics registry, and the brief columns as a table on stdout. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "csv.h"
+#include "metrics.h"
 #include "replay.h"
-#include "vma_csv.h"
 #include "trace.h"
-#include "zonelayout.h"
 
-static void replay_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mmreplay replay [--vmlist list,rbtree,augmented] [--tlb eager,range,lazy]\n"
-		"                       [--buddy lifo,addr,mobility] [--levels N] [--cpus N]\n"
-		"                       [--page-mode placement|faithful] [--cached-hole]\n"
-		"                       [--vma list,rbtree,maple] [--populate none|all]\n"
-		"                       [--zones LAYOUT] [--pkmap-slots N]\n"
-		"                       [--out FILE] [--quiet] [--skip-bad] TRACE...\n\n"
-		"Replays each TRACE (perf script, tracefs, strace or native; zstd or plain; parsed once)\n"
-		"on a fresh machine per configuration: every combination of the listed variants (default\n"
-		"all of each; 'all' names them all). vmap_alloc events go through vmalloc on the vmlist\n"
-		"variant, vmap_free events are paired with their traced allocation, page events drive\n"
-		"the same buddy. The TLB policy decides flushes; --cpus (default: from the trace's\n"
-		"nr_lazy_max, else the CPUs seen) sets IPIs per flush and lazy_max_pages. --levels sets\n"
-		"the kernel page-table depth (2..5, default 4).\n"
-		"Process calls (strace: mmap, munmap, mprotect, brk, mremap, madvise, fork, execve,\n"
-		"exit_group) go to one address space per pid with the --vma index (default maple only;\n"
-		"'all' adds list and rbtree); --populate all makes every mapped page present (default\n"
-		"none). Their columns: vma, munmap_calls, find_vma_visits, vma_splits, vma_merges,\n"
-		"vmas_detached, vmas_peak, mm_tlb_flush_range, mm_tlb_flush_pages, mm_pgtable_pages_free.\n\n"
-		"--zones LAYOUT sets the machine's zones (default: one 4 GiB Normal zone at pfn\n"
-		"0x100000): 'default', a spec such as "
-		"DMA:0x1-0x1000,DMA32:0x1000-0x100000,Normal:0x100000+4G,\n"
-		"zoneinfo:PATH or buddyinfo:PATH (a /proc snapshot; see `mmreplay zones --help`). Page\n"
-		"events take the highest zone their gfp flags allow and fall back Normal -> DMA32 -> DMA;\n"
-		"vmalloc_32 events take pages below 4 GiB only; ioremap maps device memory and takes no\n"
-		"page; vunmap frees none. --pkmap-slots N sets LAST_PKMAP for kmap/kunmap events\n"
-		"(1..1048576, default 1024).\n\n"
-		"--out FILE writes the CSV (one row per trace and configuration, header first; written\n"
-		"atomically; '-' for stdout). The table of the main columns goes to stdout unless\n"
-		"--quiet or --out -. Columns prefixed host_ are measurements; the rest are deterministic.\n");
-}
-
-#define REPLAY_TABLE_MAX_COLS 128
-
-struct table {
-	int width[REPLAY_TABLE_MAX_COLS];
-	bool header_done;
+struct replay_opts {
+	const char *out;
+	bool quiet, skip_bad, cached_hole;
 };
 
-static void table_init(struct table *t, int trace_width)
-{
-	int i = 0;
-	for (const struct replay_column *c = replay_columns; c->name && i < REPLAY_TABLE_MAX_COLS; c++, i++) {
-		int w = (int)strlen(c->name);
-		t->width[i] = i == 0 ? (trace_width > w ? trace_width : w) : (w < 9 ? 9 : w);
-	}
-	t->header_done = false;
-}
+static const struct cli_opt replay_opts[] = {
+	CLI_OPT_STR("out", "FILE", struct replay_opts, out,
+		    "write the CSV: one row per trace and configuration, atomically; '-' for stdout"),
+	CLI_OPT_FLAG("quiet", struct replay_opts, quiet, "no table on stdout"),
+	CLI_OPT_FLAG("skip-bad", struct replay_opts, skip_bad,
+		     "count malformed trace lines instead of stopping"),
+	CLI_OPT_FLAG("cached-hole", struct replay_opts, cached_hole,
+		     "alias: rbtree in --vmlist means rbtree_cache (the free_vmap_cache shortcut)"),
+	CLI_OPT_END,
+};
 
-static void table_row(struct table *t, FILE *f, const struct replay_row *r)
+static const char *const replay_defaults[] = {"vmlist=all", "tlb=all", "buddy=all", NULL};
+
+static const struct cli_cmd cli_replay = {
+	.name = "replay",
+	.synopsis = "TRACE...",
+	.about =
+		"Replays each TRACE (perf script, tracefs, strace or native; zstd or plain; parsed once) on\n"
+		"a fresh machine per configuration: every combination of the settings' values. vmap events\n"
+		"go through vmalloc on the vmlist variant, frees paired with their traced allocation; page\n"
+		"events drive the zones' buddy allocators; process calls go to one address space per pid.\n"
+		"Columns (`mmreplay columns`): host_ ones are measurements, the rest deterministic. The\n"
+		"table of the main columns goes to stdout unless --quiet or --out -.",
+	.opts = replay_opts,
+	.min_args = 1,
+	.max_args = 1u << 30,
+	.settings = replay_defaults,
+	.first_fastest = true,
+};
+
+#define TABLE_MAX_COLS 64
+
+/* The brief columns as a table: widths from the names, text left-aligned. */
+static void table_row(FILE *f, const struct metric_src *src, int trace_width, bool header)
 {
 	char buf[256];
-	int i = 0;
-	if (!t->header_done) {
-		for (const struct replay_column *c = replay_columns; c->name && i < REPLAY_TABLE_MAX_COLS;
-		     c++, i++)
-			if (c->brief)
-				fprintf(f, i < 4 ? "%-*s " : "%*s ", t->width[i], c->name);
-		fputc('\n', f);
-		t->header_done = true;
-	}
-	i = 0;
-	for (const struct replay_column *c = replay_columns; c->name && i < REPLAY_TABLE_MAX_COLS; c++, i++) {
-		if (!c->brief)
+	struct metric_iter it;
+	for (const struct metric *m = metric_first(&it); m; m = metric_next(&it)) {
+		if ((m->flags & (METRIC_IN_REPLAY | METRIC_BRIEF)) != (METRIC_IN_REPLAY | METRIC_BRIEF))
 			continue;
-		c->fmt(r, buf, sizeof(buf));
-		fprintf(f, i < 4 ? "%-*s " : "%*s ", t->width[i], buf);
+		int w = (int)strlen(m->name);
+		w = !strcmp(m->name, "trace") ? MM_MAX(trace_width, w) : MM_MAX(w, 9);
+		if (header)
+			snprintf(buf, sizeof(buf), "%s", m->name);
+		else
+			metric_value(m, src, 0, buf, sizeof(buf));
+		fprintf(f, m->flags & METRIC_TEXT ? "%-*s " : "%*s ", w, buf);
 	}
 	fputc('\n', f);
 }
@@ -93,191 +74,101 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-int cmd_replay(int argc, char **argv)
+struct replay_out {
+	FILE *csv;
+	bool table, progress;
+	int trace_width;
+};
+
+/* Every configuration of m on one trace. */
+static int replay_trace(const struct matrix *m, const char *path, const struct trace_opts *topts,
+			struct replay_out *out)
 {
-	static const struct option opts[] = {
-		{"vmlist", required_argument, NULL, 'v'}, {"tlb", required_argument, NULL, 't'},
-		{"buddy", required_argument, NULL, 'b'},  {"levels", required_argument, NULL, 'l'},
-		{"cpus", required_argument, NULL, 'c'},	  {"page-mode", required_argument, NULL, 'p'},
-		{"out", required_argument, NULL, 'o'},	  {"quiet", no_argument, NULL, 'q'},
-		{"skip-bad", no_argument, NULL, 's'},	  {"cached-hole", no_argument, NULL, 'H'},
-		{"vma", required_argument, NULL, 'V'},	  {"populate", required_argument, NULL, 'P'},
-		{"zones", required_argument, NULL, 'z'},  {"pkmap-slots", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
-	};
-	struct replay_matrix m;
-	replay_matrix_default(&m);
-	const char *out = NULL;
-	bool quiet = false;
-	struct trace_opts topts = {0};
-	char err[256];
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:t:b:l:c:p:o:qsHV:P:z:k:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'V': /* vma (issue 5) */
-			if (replay_matrix_set(&m, "vma", optarg, err, sizeof(err))) {
-				fprintf(stderr, "mmreplay replay: %s\n", err);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'P':
-			if (vma_populate_parse(optarg, &m.base.populate)) {
-				fprintf(stderr, "mmreplay replay: --populate takes none or all, not '%s'\n",
-					optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'v':
-		case 't':
-		case 'b':
-			if (replay_matrix_set(&m,
-					      c == 'v'	 ? "vmlist"
-					      : c == 't' ? "tlb"
-							 : "buddy",
-					      optarg, err, sizeof(err))) {
-				fprintf(stderr, "mmreplay replay: %s\n", err);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'l':
-		case 'c': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			bool bad = *end || !*optarg || (c == 'l' ? (v < 2 || v > 5) : (v < 1 || v > 4096));
-			if (bad) {
-				fprintf(stderr, "mmreplay replay: --%s takes %s, not '%s'\n",
-					c == 'l' ? "levels" : "cpus", c == 'l' ? "2..5" : "1..4096", optarg);
-				return MM_EXIT_USAGE;
-			}
-			if (c == 'l')
-				m.base.levels = (unsigned)v;
-			else
-				m.base.ncpus = (unsigned)v;
-			break;
-		}
-		case 'p':
-			if (!strcmp(optarg, "placement"))
-				m.base.page_mode = PAGEREPLAY_PLACEMENT;
-			else if (!strcmp(optarg, "faithful"))
-				m.base.page_mode = PAGEREPLAY_FAITHFUL;
-			else {
-				fprintf(stderr, "mmreplay replay: --page-mode takes placement or faithful\n");
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 's':
-			topts.skip_bad = true;
-			break;
-		case 'H':
-			m.base.cached_hole = true;
-			break;
-		case 'z': {
-			struct mm_diag d = {{0}};
-			unsigned skipped = 0;
-			if (zonelayout_load(optarg, &m.base.zones, &skipped, &d)) {
-				fprintf(stderr, "mmreplay replay: --zones: %s\n", d.msg);
-				return MM_EXIT_USAGE;
-			}
-			if (skipped)
-				fprintf(stderr, "mmreplay replay: --zones %s: %u empty zones left out\n",
-					optarg, skipped);
-			if (m.base.zones.max_order) /* a buddyinfo snapshot's order count */
-				m.base.max_order = m.base.zones.max_order;
-			break;
-		}
-		case 'k': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || !*optarg || v < 1 || v > PKMAP_MAX_SLOTS) {
-				fprintf(stderr, "mmreplay replay: --pkmap-slots takes 1..%u, not '%s'\n",
-					PKMAP_MAX_SLOTS, optarg);
-				return MM_EXIT_USAGE;
-			}
-			m.base.pkmap.nr_slots = (u32)v;
-			break;
-		}
-		case 'h':
-			replay_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			replay_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
+	struct mm_trace t;
+	struct mm_diag d = {{0}};
+	int e = trace_load(path, topts, &t, &d);
+	if (e) {
+		fprintf(stderr, "mmreplay replay: %s\n", d.msg[0] ? d.msg : strerror(-e));
+		return MM_EXIT_FAIL;
 	}
-	if (optind >= argc) {
-		replay_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
-	bool csv_stdout = out && !strcmp(out, "-");
-	bool table = !quiet && !csv_stdout;
-	struct csv csv = {0};
-	FILE *cf = NULL;
-	if (out && !csv_stdout) {
-		int e = csv_open(&csv, out);
-		if (e) {
-			fprintf(stderr, "mmreplay replay: %s: %s\n", out, csv_error(&csv, e));
-			return MM_EXIT_FAIL;
-		}
-		cf = csv.f;
-	} else if (csv_stdout) {
-		cf = stdout;
-	}
-	if (cf)
-		replay_csv_header(cf);
-	int trace_width = 5;
-	for (int i = optind; i < argc; i++)
-		trace_width = MM_MAX(trace_width, (int)strlen(base_name(argv[i])));
-	struct table tab;
-	table_init(&tab, trace_width);
-	size_t nconf = replay_matrix_size(&m);
-	bool progress = isatty(STDERR_FILENO) && (!table || !isatty(STDOUT_FILENO));
+	if (t.stats.skipped)
+		fprintf(stderr, "mmreplay replay: %s: %llu malformed lines skipped (first: %s)\n", path,
+			(unsigned long long)t.stats.skipped, t.stats.first_skip);
+	struct sim_trace_facts tf;
+	sim_trace_facts(t.ev, t.n, &tf);
+	size_t nconf = matrix_size(m);
 	int rc = MM_EXIT_OK;
-	for (int i = optind; i < argc && rc == MM_EXIT_OK; i++) {
-		struct mm_trace t;
-		struct mm_diag d = {{0}};
-		int e = trace_load(argv[i], &topts, &t, &d);
-		if (e) {
-			fprintf(stderr, "mmreplay replay: %s\n", d.msg[0] ? d.msg : strerror(-e));
+	for (size_t k = 0; k < nconf && rc == MM_EXIT_OK; k++) {
+		struct sim_cfg cfg;
+		struct replay_row *row = calloc(1, sizeof(*row));
+		char err[512];
+		if (!row || replay_cfg(m, k, &tf, &cfg, err, sizeof(err))) {
+			fprintf(stderr, "mmreplay replay: %s\n", row ? err : "out of memory");
+			free(row);
 			rc = MM_EXIT_FAIL;
 			break;
 		}
-		if (t.stats.skipped)
-			fprintf(stderr, "mmreplay replay: %s: %llu malformed lines skipped (first: %s)\n",
-				argv[i], (unsigned long long)t.stats.skipped, t.stats.first_skip);
-		for (size_t k = 0; k < nconf; k++) {
-			struct sim_cfg cfg;
-			struct replay_row row;
-			replay_matrix_cfg(&m, k, t.ev, t.n, &cfg);
-			if (progress)
-				fprintf(stderr, "\r%s: %zu/%zu", base_name(argv[i]), k + 1, nconf);
-			e = replay_run(base_name(argv[i]), t.ev, t.n, &cfg, &row);
-			if (e) {
-				fprintf(stderr, "mmreplay replay: %s: %s\n", argv[i], strerror(-e));
-				rc = MM_EXIT_FAIL;
-				break;
-			}
-			if (cf)
-				replay_csv_row(cf, &row);
-			if (table)
-				table_row(&tab, stdout, &row);
-			replay_row_fini(&row);
+		if (out->progress)
+			fprintf(stderr, "\r%s: %zu/%zu", base_name(path), k + 1, nconf);
+		e = replay_run(base_name(path), t.ev, t.n, &cfg, row);
+		if (e) {
+			fprintf(stderr, "mmreplay replay: %s: %s\n", path, strerror(-e));
+			rc = MM_EXIT_FAIL;
+		} else {
+			struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
+			if (out->csv)
+				metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
+			if (out->table)
+				table_row(stdout, &src, out->trace_width, false);
+			replay_row_fini(row);
 		}
-		if (progress)
-			fputc('\n', stderr);
-		trace_free(&t);
+		free(row);
 	}
-	if (out && !csv_stdout) {
+	if (out->progress)
+		fputc('\n', stderr);
+	trace_free(&t);
+	return rc;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay_opts o = {0};
+	struct matrix *m = malloc(sizeof(*m));
+	int first, rc = m ? cli_parse(&cli_replay, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	if (rc == CLI_RUN && o.cached_hole &&
+	    matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache"))
+		rc = cli_error(&cli_replay, "--cached-hole: too many values");
+	if (rc != CLI_RUN) {
+		free(m);
+		return rc;
+	}
+	struct trace_opts topts = {.skip_bad = o.skip_bad};
+	bool csv_stdout = o.out && !strcmp(o.out, "-");
+	struct replay_out out = {.table = !o.quiet && !csv_stdout, .trace_width = 5};
+	struct csv csv = {0};
+	if (o.out && !csv_stdout && (rc = csv_open(&csv, o.out))) {
+		fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, csv_error(&csv, rc));
+		free(m);
+		return MM_EXIT_FAIL;
+	}
+	out.csv = csv_stdout ? stdout : csv.f;
+	if (out.csv)
+		metrics_csv_header(out.csv, METRIC_IN_REPLAY, NULL);
+	for (int i = first; i < argc; i++)
+		out.trace_width = MM_MAX(out.trace_width, (int)strlen(base_name(argv[i])));
+	out.progress = isatty(STDERR_FILENO) && (!out.table || !isatty(STDOUT_FILENO));
+	if (out.table)
+		table_row(stdout, NULL, out.trace_width, true);
+	rc = MM_EXIT_OK;
+	for (int i = first; i < argc && rc == MM_EXIT_OK; i++)
+		rc = replay_trace(m, argv[i], &topts, &out);
+	free(m);
+	if (o.out && !csv_stdout) {
+		int e;
 		if (rc != MM_EXIT_OK) {
 			csv_abort(&csv);
-		} else if ((c = csv_commit(&csv))) {
-			fprintf(stderr, "mmreplay replay: %s: %s\n", out, csv_error(&csv, c));
+		} else if ((e = csv_commit(&csv))) {
+			fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, csv_error(&csv, e));
 			rc = MM_EXIT_FAIL;
 		}
 	}

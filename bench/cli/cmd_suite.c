@@ -1,11 +1,10 @@
 /* mmreplay suite: run a suite file (bench/suites/README.md) or a built-in suite (a program that
- * drives the models directly, such as the kernel's test_vmalloc cases). */
-#include <errno.h>
-#include <getopt.h>
+ * drives the models, such as the kernel's test_vmalloc cases); mmreplay plot. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "config.h"
 #include "suite.h"
@@ -22,28 +21,61 @@ static const struct {
 	{NULL, NULL, NULL},
 };
 
-static void suite_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay suite [--out DIR] [--list-jobs | --job K] [--no-plots] FILE\n"
-		   "       mmreplay suite NAME [OPTIONS]    (a built-in suite; NAME --help)\n\n"
-		   "Runs the matrix of a suite FILE (ini format, see bench/suites/README.md): every trace\n"
-		   "under every configuration, writing DIR/summary.csv (one row per cell),\n"
-		   "DIR/timeseries/TRACE__CONFIG.csv and graphs (DIR/*.png, *.svg). DIR defaults to\n"
-		   "results/NAME, NAME being the suite's name.\n"
-		   "  --list-jobs   print one `mmreplay suite --job K` command per cell and exit\n"
-		   "  --job K       run cell K only, writing DIR/cells/cell-K.csv (join the cells with\n"
-		   "                `mmreplay merge --out DIR/summary.csv DIR/cells/*.csv`, then\n"
-		   "                `mmreplay plot DIR`)\n"
-		   "  --no-plots    skip the graphs\n\n"
-		   "built-in suites:\n");
-	for (int i = 0; suites_builtin[i].name; i++)
-		fprintf(f, "  %-14s %s\n", suites_builtin[i].name, suites_builtin[i].summary);
-}
+struct suite_opts {
+	const char *out;
+	bool list_jobs, no_plots;
+	u64 job; /* UINT64_MAX: every cell */
+};
+
+static const struct cli_opt suite_opts[] = {
+	CLI_OPT_STR("out", "DIR", struct suite_opts, out, "results directory (default results/NAME)"),
+	CLI_OPT_FLAG("list-jobs", struct suite_opts, list_jobs,
+		     "print one `mmreplay suite --job K` command per cell and exit"),
+	CLI_OPT_U64("job", "K", struct suite_opts, job, 0, 1u << 30,
+		    "run cell K only, writing DIR/cells/cell-K.csv (join them with `mmreplay merge`, then "
+		    "`mmreplay plot DIR`)"),
+	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs"),
+	CLI_OPT_END,
+};
+
+static const char *const suite_defaults[] = {NULL};
+
+static const struct cli_cmd suite_cmd = {
+	.name = "suite",
+	.synopsis = "FILE | NAME [OPTIONS]",
+	.about = "Runs the matrix of a suite FILE (ini format, bench/suites/README.md): every trace under\n"
+		 "every configuration, writing DIR/summary.csv (one row per cell), DIR/timeseries/ (one CSV\n"
+		 "per cell) and graphs (DIR/*.png, *.svg). A machine setting given here applies to every\n"
+		 "configuration (a list adds an axis); the file must not set it too. NAME runs a built-in\n"
+		 "suite (mmreplay suite NAME --help).",
+	.opts = suite_opts,
+	.min_args = 1,
+	.max_args = 1,
+	.settings = suite_defaults,
+};
 
 static const char *data_dir(void)
 {
 	const char *d = getenv("MMREPLAY_DATA");
 	return d && *d ? d : MMREPLAY_DATA_DIR;
+}
+
+/* The command line's settings join the file's axes. */
+static int suite_add_axes(struct suite *s, const struct matrix *m)
+{
+	char err[512];
+	for (size_t a = 0; a < m->naxes; a++)
+		if (matrix_copy_axis(&s->axes, m, a, err, sizeof(err)))
+			return cli_error(&suite_cmd, "--%s %s (the suite file may set it already)",
+					 m->axis[a].set->name, err);
+	return 0;
+}
+
+static void suite_help_builtins(FILE *f)
+{
+	fprintf(f, "\nbuilt-in suites:\n");
+	for (int i = 0; suites_builtin[i].name; i++)
+		fprintf(f, "  %-14s %s\n", suites_builtin[i].name, suites_builtin[i].summary);
 }
 
 int cmd_suite(int argc, char **argv)
@@ -52,91 +84,59 @@ int cmd_suite(int argc, char **argv)
 		for (int i = 0; suites_builtin[i].name; i++)
 			if (!strcmp(argv[1], suites_builtin[i].name))
 				return suites_builtin[i].run(argc - 1, argv + 1);
-	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'}, {"list-jobs", no_argument, NULL, 'l'},
-		{"job", required_argument, NULL, 'j'}, {"no-plots", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
-	};
-	const char *out = NULL;
-	bool list = false, plots = true;
-	long job = -1;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:lj:nh", opts, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'l':
-			list = true;
-			break;
-		case 'j':
-			errno = 0;
-			job = strtol(optarg, &end, 10);
-			if (errno || *end || job < 0) {
-				fprintf(stderr, "mmreplay suite: --job takes a cell number (0, 1, ...)\n");
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'n':
-			plots = false;
-			break;
-		case 'h':
-			suite_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			suite_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		suite_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
-	const char *path = argv[optind];
+	struct suite_opts o = {.job = UINT64_MAX};
+	struct matrix *m = malloc(sizeof(*m));
 	struct suite *s = malloc(sizeof(*s));
+	int first, rc = m && s ? cli_parse(&suite_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	if (rc == MM_EXIT_OK)
+		suite_help_builtins(stdout);
 	struct mm_diag d;
-	if (!s)
-		return MM_EXIT_FAIL;
-	if (suite_load(path, data_dir(), s, &d)) {
+	if (rc == CLI_RUN && suite_load(argv[first], data_dir(), s, &d)) {
 		fprintf(stderr, "mmreplay suite: %s\n", d.msg);
-		free(s);
-		return MM_EXIT_FAIL;
+		rc = MM_EXIT_FAIL;
 	}
-	char dir[4096];
-	if (out)
-		snprintf(dir, sizeof(dir), "%s", out);
-	else
-		snprintf(dir, sizeof(dir), "results/%s", s->name);
-	int rc = MM_EXIT_OK;
-	if (list) {
-		if (suite_list_jobs(s, path, dir, stdout)) {
-			fprintf(stderr,
-				"mmreplay suite: --list-jobs: the suite path or --out holds a newline, "
-				"which one command per line cannot carry\n");
-			rc = MM_EXIT_USAGE;
+	if (rc == CLI_RUN && suite_add_axes(s, m))
+		rc = MM_EXIT_USAGE;
+	if (rc == CLI_RUN) {
+		char dir[4096];
+		snprintf(dir, sizeof(dir), o.out ? "%s" : "results/%s", o.out ? o.out : s->name);
+		long job = o.job == UINT64_MAX ? -1 : (long)o.job;
+		if (o.list_jobs) {
+			rc = MM_EXIT_OK;
+			if (suite_list_jobs(s, argv[first], dir, stdout)) {
+				fprintf(stderr,
+					"mmreplay suite: --list-jobs: the suite path or --out holds a "
+					"newline, which one command per line cannot carry\n");
+				rc = MM_EXIT_USAGE;
+			}
+		} else {
+			struct suite_run_opts ro = {dir, job, !o.no_plots && job < 0, true};
+			rc = suite_run(s, &ro);
+			if (rc == MM_EXIT_OK && job < 0)
+				printf("\nresults in %s/: summary.csv, timeseries/*.csv, plots/*.csv, *.png, "
+				       "*.svg\n",
+				       dir);
 		}
-	} else {
-		struct suite_run_opts o = {dir, job, plots && job < 0, true};
-		rc = suite_run(s, &o);
-		if (rc == MM_EXIT_OK && job < 0)
-			printf("\nresults in %s/: summary.csv, timeseries/*.csv, plots/*.csv, *.png, *.svg\n",
-			       dir);
 	}
+	free(m);
 	free(s);
 	return rc;
 }
 
 int cmd_plot(int argc, char **argv)
 {
-	if (argc != 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		FILE *f = argc == 2 ? stdout : stderr;
-		fprintf(f, "usage: mmreplay plot DIR\n\n"
-			   "Draws the graphs of a suite's results directory (DIR/summary.csv and\n"
-			   "DIR/timeseries/) with the gnuplot scripts in plots/ ($MMREPLAY_PLOTS overrides\n"
-			   "where they are): DIR/*.png and DIR/*.svg.\n");
-		return argc == 2 ? MM_EXIT_OK : MM_EXIT_USAGE;
-	}
-	return suite_plots(argv[1], stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;
+	static const struct cli_cmd plot_cmd = {
+		.name = "plot",
+		.synopsis = "DIR",
+		.about = "Draws the graphs of a suite's results directory (DIR/summary.csv and "
+			 "DIR/timeseries/)\n"
+			 "with the gnuplot scripts in plots/ ($MMREPLAY_PLOTS overrides where they are):\n"
+			 "DIR/*.png and DIR/*.svg.",
+		.min_args = 1,
+		.max_args = 1,
+	};
+	int first, rc = cli_parse(&plot_cmd, argc, argv, NULL, NULL, &first);
+	if (rc != CLI_RUN)
+		return rc;
+	return suite_plots(argv[first], stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;
 }

@@ -24,5 +24,8 @@ const struct mm_command mm_commands[] = {
 	{"gen", "write a synthetic workload (test_vmalloc cases, buddy aging, mmap churn) as a native trace",
 	 cmd_gen},
 	{"maps", "final /proc/PID/maps of each process of an strace trace, replayed", cmd_maps},
+	{"vmalloc-fidelity",
+	 "replay machine recordings: kernel's vmalloc addresses, purges, end state matched",
+	 cmd_vmalloc_fidelity},
 	{NULL, NULL, NULL},
 };

@@ -26,6 +26,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
+int cmd_vmalloc_fidelity(int argc, char **argv);
 
 /* Exit codes shared by every command. */
 #define MM_EXIT_OK 0

@@ -4,24 +4,6 @@
 
 #include "vma_csv.h"
 
-void vma_csv_header(FILE *f)
-{
-	fputs("vma,munmap_calls,find_vma_visits,vma_splits,vma_merges,vmas_detached,vmas_peak,"
-	      "mm_tlb_flush_range,mm_tlb_flush_pages,mm_pgtable_pages_free",
-	      f);
-}
-
-void vma_csv_row(FILE *f, const struct sim *s)
-{
-	const struct mm_stats *st = &s->procs.st;
-	fprintf(f, "%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", s->procs.cfg.index->name,
-		(unsigned long long)st->munmap_calls, (unsigned long long)st->vma.find_vma_visits,
-		(unsigned long long)st->vma.vma_splits, (unsigned long long)st->vma.vma_merges,
-		(unsigned long long)st->vma.vmas_detached, (unsigned long long)st->vma.vmas_peak,
-		(unsigned long long)st->tlb_flush_range, (unsigned long long)st->tlb_flush_pages,
-		(unsigned long long)st->pgtable_pages_free);
-}
-
 int vma_populate_parse(const char *s, bool *populate)
 {
 	if (!strcmp(s, "none"))

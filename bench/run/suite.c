@@ -6,14 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const suite_axis_names[] = {"buddy",     "vmlist",	   "tlb",      "vma",	    "levels", "cpus",
-					"page_mode", "zone_pages", "populate", "max_order", "zones",  NULL};
-
 struct suite_parse {
 	struct suite *s;
 	const char *dir;      /* the suite file's directory, "" for none */
 	const char *data_dir; /* ${data} */
-	char why[256];	      /* the handler's reason for failing */
+	char why[768];	      /* the handler's reason for failing */
 	bool have_name;
 };
 
@@ -31,17 +28,6 @@ static int fail(struct suite_parse *p, const char *fmt, const char *arg)
 {
 	snprintf(p->why, sizeof(p->why), fmt, arg);
 	return 0; /* inih: 0 stops with this line's number */
-}
-
-static int parse_uint(const char *v, u64 max, u64 *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 0);
-	if (errno || *end || !*v || x > max || v[0] == '-')
-		return -EINVAL;
-	*out = x;
-	return 0;
 }
 
 static int add_trace(struct suite_parse *p, const char *v)
@@ -72,39 +58,26 @@ static int add_trace(struct suite_parse *p, const char *v)
 static int add_axis(struct suite_parse *p, const char *key, char *v)
 {
 	struct suite *s = p->s;
-	const char *const *k;
-	for (k = suite_axis_names; *k && strcmp(*k, key); k++)
-		;
-	if (!*k)
-		return fail(p,
-			    "unknown axis '%s' (buddy, vmlist, tlb, vma, levels, cpus, page_mode, "
-			    "zone_pages, zones, "
-			    "populate, max_order)",
-			    key);
-	for (size_t a = 0; a < s->naxes; a++)
-		if (!strcmp(s->axes[a].key, key))
-			return fail(p, "axis '%s' given twice", key);
-	if (s->naxes == SUITE_MAX_AXES)
-		return fail(p, "too many axes%s", "");
-	struct suite_axis *ax = &s->axes[s->naxes];
-	memset(ax, 0, sizeof(*ax));
-	snprintf(ax->key, sizeof(ax->key), "%s", key);
-	for (char *save = NULL, *tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		tok = trim(tok);
-		if (!*tok)
-			continue;
-		if (ax->n == SUITE_MAX_VALUES)
-			return fail(p, "axis '%s' has more than 16 values", key);
-		if (strlen(tok) >= sizeof(ax->val[0]))
-			return fail(p, "value too long: %s", tok);
-		for (size_t i = 0; i < ax->n; i++)
-			if (!strcmp(ax->val[i], tok))
-				return fail(p, "value '%s' listed twice", tok);
-		strcpy(ax->val[ax->n++], tok);
+	const struct setting *set = settings_find(key);
+	char err[512];
+	if (!set) {
+		size_t n = (size_t)snprintf(p->why, sizeof(p->why), "unknown axis '%s' (", key);
+		for (const struct setting *k = settings; k->name && n < sizeof(p->why); k++) {
+			char name[64];
+			setting_axis_name(k, name, sizeof(name));
+			n += (size_t)snprintf(p->why + n, sizeof(p->why) - n, "%s%s",
+					      k == settings ? "" : ", ", name);
+		}
+		if (n < sizeof(p->why))
+			snprintf(p->why + n, sizeof(p->why) - n, ")");
+		return 0;
 	}
-	if (!ax->n)
-		return fail(p, "axis '%s' has no values", key);
-	s->naxes++;
+	if (matrix_axis_of(&s->axes, set))
+		return fail(p, "axis '%s' given twice", key);
+	if (matrix_set(&s->axes, set, v, true, err, sizeof(err))) {
+		snprintf(p->why, sizeof(p->why), "axis %s %s", key, err);
+		return 0;
+	}
 	return 1;
 }
 
@@ -126,11 +99,11 @@ static int suite_handler(void *user, const char *section, const char *name, cons
 			strcpy(s->name, val);
 			p->have_name = true;
 		} else if (!strcmp(name, "repeats")) {
-			if (parse_uint(val, 1000, &x) || !x)
+			if (settings_parse_u64(val, 1, 1000, &x))
 				return fail(p, "repeats takes 1..1000, not '%s'", val);
 			s->repeats = (unsigned)x;
 		} else if (!strcmp(name, "sample_every")) {
-			if (parse_uint(val, UINT64_MAX, &x))
+			if (settings_parse_u64(val, 0, UINT64_MAX, &x))
 				return fail(p, "sample_every takes a count of events, not '%s'", val);
 			s->sample_every = x;
 		} else {
@@ -168,6 +141,7 @@ static void suite_reset(struct suite *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->repeats = 1;
+	matrix_init(&s->axes);
 }
 
 int suite_load(const char *path, const char *data_dir, struct suite *s, struct mm_diag *d)
@@ -187,27 +161,4 @@ int suite_load_string(const char *text, const char *name, const char *data_dir, 
 	suite_reset(s);
 	struct suite_parse p = {.s = s, .dir = "", .data_dir = data_dir};
 	return suite_finish(&p, ini_parse_string(text, suite_handler, &p), name, d);
-}
-
-size_t suite_nconfigs(const struct suite *s)
-{
-	size_t n = 1;
-	for (size_t a = 0; a < s->naxes; a++)
-		n *= s->axes[a].n;
-	return n;
-}
-
-const char *suite_value(const struct suite *s, size_t c, size_t a)
-{
-	for (size_t k = s->naxes; k-- > a + 1;)
-		c /= s->axes[k].n;
-	return s->axes[a].val[c % s->axes[a].n];
-}
-
-const char *suite_lookup(const struct suite *s, size_t c, const char *key)
-{
-	for (size_t a = 0; a < s->naxes; a++)
-		if (!strcmp(s->axes[a].key, key))
-			return suite_value(s, c, a);
-	return NULL;
 }

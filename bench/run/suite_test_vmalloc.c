@@ -1,313 +1,205 @@
-/* mmreplay suite test_vmalloc: lib/test_vmalloc.c's seven cases on each vmlist variant, with
- * the module's summary line per case, a CSV, and the rbtree/augmented comparison that Rezki's
- * cover letter reports (~3.35x on test_vmalloc.sh performance). */
-#include <getopt.h>
+/* mmreplay suite test_vmalloc: lib/test_vmalloc.c's seven cases, generated as event streams
+ * (workloads/gen/gen_vmalloc.c) and replayed through a machine (struct sim) per configuration,
+ * with the module's summary line per case, a CSV in the replay layout, and the rbtree/augmented
+ * comparison that Rezki's cover letter reports (~3.35x on test_vmalloc.sh performance). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "clock.h"
+#include "cli.h"
 #include "commands.h"
 #include "csv.h"
+#include "metrics.h"
+#include "replay.h"
 #include "suites_builtin.h"
-#include "tvcases.h"
+#include "trace_spec.h"
 
-static void tv_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay suite test_vmalloc [--vmlist list,rbtree,augmented] [--tlb lazy]\n"
-		   "                                   [--loops N] [--repeat N] [--nr-pages N] [--cpus N]\n"
-		   "                                   [--mask M] [--seed S] [--busy N] [--cached-hole]\n"
-		   "                                   [--out FILE]\n\n"
-		   "Runs the cases of the kernel's lib/test_vmalloc.c directly against the vmalloc model,\n"
-		   "once per vmlist variant, each variant on a fresh machine (4 GiB zone, the x86-64\n"
-		   "vmalloc space, guard page added as vmalloc() does) and with the same random requests.\n"
-		   "Prints the module's line per case:\n"
-		   "  Summary: <case> passed: N failed: N repeat: N loops: N avg: N usec\n"
-		   "(avg: host time of the model per repeat), totals per variant with the model's vmlist\n"
-		   "visits, and the ratios against augmented. --loops is test_loop_count (default 1000;\n"
-		   "the module's default is 1000000), --mask is run_test_mask (default 127: the seven\n"
-		   "vmalloc cases; align_shift_alloc_test is meant to fail). --cpus (default 2) sizes\n"
-		   "full_fit_alloc_test and lazy_max_pages. --busy (default 15000) is the number of live\n"
-		   "areas long_busy_list_alloc_test keeps while it allocates. --cached-hole gives rbtree\n"
-		   "the free_vmap_cache shortcut (2.6.35..5.1, the design Rezki compared against). The CSV "
-		   "(default results/test_vmalloc.csv)\n"
-		   "has one row per variant and case; host_ columns are measurements.\n");
-}
-
-struct tv_row {
-	const char *vmlist, *tlb, *name;
-	unsigned ncpus;
-	u64 passed, failed, repeat, loops;
-	u64 vmallocs, vfrees, failures, visits, alloc_visits, purges, flush_all, flush_range, pte_set, walk;
-	u64 tables, ns, cpu_ns;
+/* The module's cases in run_test_mask bit order, and their generators. */
+static const struct {
+	const char *name, *gen;
+} tv_cases[] = {
+	{"fix_size_alloc_test", "fix_size"},
+	{"full_fit_alloc_test", "full_fit"},
+	{"long_busy_list_alloc_test", "long_busy_list"},
+	{"random_size_alloc_test", "random_size"},
+	{"fix_align_alloc_test", "fix_align"},
+	{"random_size_align_alloc_test", "random_size_align"},
+	{"align_shift_alloc_test", "align_shift"},
 };
 
-static void tv_csv_header(FILE *f)
-{
-	fprintf(f, "vmlist,tlb,ncpus,case,passed,failed,repeat,loops,vmallocs,vfrees,alloc_failures,"
-		   "vmlist_visits,vmlist_alloc_visits,vmap_purges,tlb_flush_all,tlb_flush_range,pte_set,"
-		   "walk_entries,pgtable_pages_alloc,host_ns,host_cpu_ns,host_avg_usec\n");
-}
-
-static void tv_csv_row(FILE *f, const struct tv_row *r)
-{
-	fprintf(f,
-		"%s,%s,%u,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-		"%llu,%llu\n",
-		r->vmlist, r->tlb, r->ncpus, r->name, (unsigned long long)r->passed,
-		(unsigned long long)r->failed, (unsigned long long)r->repeat, (unsigned long long)r->loops,
-		(unsigned long long)r->vmallocs, (unsigned long long)r->vfrees,
-		(unsigned long long)r->failures, (unsigned long long)r->visits,
-		(unsigned long long)r->alloc_visits, (unsigned long long)r->purges,
-		(unsigned long long)r->flush_all, (unsigned long long)r->flush_range,
-		(unsigned long long)r->pte_set, (unsigned long long)r->walk, (unsigned long long)r->tables,
-		(unsigned long long)r->ns, (unsigned long long)r->cpu_ns,
-		(unsigned long long)(r->ns / r->repeat / 1000));
-}
-
 struct tv_opts {
-	u64 loops, repeat, nr_pages, seed, busy;
-	unsigned ncpus, mask;
+	struct gen_params p; /* loops, nr_pages, seed, busy; cpus from the configuration */
+	u64 repeat, mask;
+	const char *out;
 	bool cached_hole;
-	const struct tlb_policy_ops *tlb;
+};
+
+static const struct cli_opt tv_opts[] = {
+	CLI_OPT_U64("loops", "N", struct tv_opts, p.loops, 1, GEN_MAX_LOOPS,
+		    "test_loop_count (1000; the module's default is 1000000)"),
+	CLI_OPT_U64("repeat", "N", struct tv_opts, repeat, 1, RUN_MAX_REPEATS,
+		    "timed replays of each case (1); the model's counters are the same each time"),
+	CLI_OPT_U64("nr-pages", "N", struct tv_opts, p.nr_pages, 1, 1u << 24, "fix_size's nr_pages (1)"),
+	CLI_OPT_U64("mask", "M", struct tv_opts, mask, 1, 127,
+		    "run_test_mask (127: the seven cases; align_shift_alloc_test is meant to fail)"),
+	CLI_OPT_U64("seed", "S", struct tv_opts, p.seed, 0, UINT64_MAX, "random seed (1)"),
+	CLI_OPT_U64("busy", "N", struct tv_opts, p.busy, 1, 10000000, "long_busy_list's live areas (15000)"),
+	CLI_OPT_FLAG("cached-hole", struct tv_opts, cached_hole,
+		     "alias: rbtree in --vmlist means rbtree_cache"),
+	CLI_OPT_STR("out", "FILE", struct tv_opts, out, "the CSV (results/test_vmalloc.csv)"),
+	CLI_OPT_END,
+};
+
+static const char *const tv_defaults[] = {"vmlist=all", "tlb=lazy", "cpus=2", NULL};
+
+static const struct cli_cmd tv_cmd = {
+	.name = "suite test_vmalloc",
+	.synopsis = "",
+	.about = "Generates the cases of the kernel's lib/test_vmalloc.c (`mmreplay gen NAME`: sequential,\n"
+		 "one thread, the guard page in every size) and replays each on a fresh machine per\n"
+		 "configuration (4 GiB zone, the x86-64 vmalloc space). Prints the module's line per case:\n"
+		 "  Summary: <case> passed: N failed: N repeat: N loops: N avg: N usec\n"
+		 "(failed: a request the model could not serve; avg: host time of the replay), totals per\n"
+		 "configuration with the model's vmlist visits, and the ratios against augmented when the\n"
+		 "vmlist is the only setting with several values. --cpus also sizes full_fit_alloc_test.\n"
+		 "The CSV has the replay columns (`mmreplay columns`), one row per configuration and case.",
+	.opts = tv_opts,
+	.settings = tv_defaults,
 };
 
 struct tv_total {
 	u64 ns, cpu_ns, visits;
+	bool bad;
 };
 
-static u64 tv_cpu_ns(void)
+/* One case on one configuration: generate, replay --repeat times, report. */
+static int tv_case(size_t k, const struct sim_cfg *cfg, const struct tv_opts *o, FILE *csv,
+		   struct tv_total *tot)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+	struct gen_params p = o->p;
+	struct mm_trace t;
+	p.cpus = cfg->ncpus;
+	p.sequential = true;
+	if (trace_spec_gen(gen_find(tv_cases[k].gen), &p, &t))
+		return -1;
+	struct replay_row *row = calloc(1, sizeof(*row));
+	struct run_host *h = calloc(1, sizeof(*h));
+	u64 ns = 0;
+	int err = row && h ? 0 : -1;
+	for (u64 r = 0; r < o->repeat && !err; r++) {
+		replay_row_fini(row);
+		err = replay_run(tv_cases[k].name, t.ev, t.n, cfg, row);
+		ns += row->host.ns;
+		tot->ns += row->host.ns;
+		tot->cpu_ns += row->host.cpu_ns;
+		h->ns_per_event[r] = row->host.ns_per_event[0];
+	}
+	if (!err) {
+		char msg[256];
+		bool failed = row->st.vmap.alloc_failures > 0;
+		printf("Summary: %s passed: %llu failed: %llu repeat: %llu loops: %llu avg: %llu usec\n",
+		       tv_cases[k].name, (unsigned long long)(failed ? 0 : o->repeat),
+		       (unsigned long long)(failed ? o->repeat : 0), (unsigned long long)o->repeat,
+		       (unsigned long long)p.loops, (unsigned long long)(ns / o->repeat / 1000));
+		h->events = row->host.events;
+		h->ns = row->host.ns;
+		h->cpu_ns = row->host.cpu_ns;
+		h->peak_rss = row->host.peak_rss;
+		h->repeats = (unsigned)o->repeat;
+		tot->visits += row->st.vmlist.visits;
+		tot->bad |= sim_check(row->sim, msg, sizeof(msg)) != 0;
+		struct metric_src src = {.trace = tv_cases[k].name, .st = &row->st, .host = h};
+		metrics_csv_row(csv, METRIC_IN_REPLAY, &src);
+	}
+	if (row)
+		replay_row_fini(row);
+	free(row);
+	free(h);
+	trace_free(&t);
+	return err;
 }
 
-/* All selected cases on one variant; rows appended to csv (may be NULL). */
-static int tv_run_variant(const struct vmlist_ops *vl, const struct tv_opts *o, FILE *csv,
-			  struct tv_total *tot)
+/* Every selected case on configuration c. */
+static int tv_config(const struct matrix *m, size_t c, const struct tv_opts *o, FILE *csv,
+		     struct tv_total *tot)
 {
-	struct buddy b;
-	struct buddy_cfg bc = {
-		.base_pfn = 0x100000, .nr_pages = 1ULL << 20, .policy = buddy_policy_find("lifo")};
-	struct vmalloc *vm = calloc(1, sizeof(*vm));
-	struct vmalloc_cfg vc;
-	if (!vm || buddy_init(&b, &bc)) {
-		free(vm);
+	struct sim_cfg cfg;
+	char err[512];
+	if (matrix_cfg(m, c, &cfg, err, sizeof(err)))
 		return -1;
-	}
-	vmalloc_cfg_default(&vc);
-	vc.vmlist = vl;
-	vc.tlb = o->tlb;
-	vc.ncpus = o->ncpus;
-	vc.cached_hole = o->cached_hole;
-	vc.guard = VMALLOC_GUARD_ADD;
-	if (vmalloc_init(vm, &vc, &b)) {
-		buddy_fini(&b);
-		free(vm);
-		return -1;
-	}
-	struct tv_ctx c = {
-		.vm = vm, .loops = o->loops, .nr_pages = o->nr_pages, .ncpus = o->ncpus, .busy = o->busy};
-	rng_seed(&c.rng, o->seed);
-	printf("== vmlist=%s%s tlb=%s cpus=%u\n", vl->name,
-	       o->cached_hole && !strcmp(vl->name, "rbtree") ? "+cached_hole" : "", o->tlb->name, o->ncpus);
+	printf("== vmlist=%s tlb=%s cpus=%u\n", cfg.vmlist->name, cfg.tlb->name, cfg.ncpus);
 	memset(tot, 0, sizeof(*tot));
-	for (const struct tv_case *tc = tv_cases; tc->name; tc++) {
-		if (!(o->mask & tc->mask))
-			continue;
-		struct tv_row r = {.vmlist = vl->name,
-				   .tlb = o->tlb->name,
-				   .name = tc->name,
-				   .ncpus = o->ncpus,
-				   .repeat = o->repeat,
-				   .loops = o->loops};
-		struct vmalloc_stats s0 = vm->st;
-		struct vmlist_stats l0 = vm->vl.st;
-		struct tlb_stats t0 = vm->tlb.st;
-		struct pgtable_stats p0 = vm->pts;
-		for (u64 rep = 0; rep < o->repeat; rep++) {
-			u64 ns0 = clock_ns(), c0 = tv_cpu_ns();
-			int ret = tc->run(&c);
-			r.ns += clock_ns() - ns0;
-			r.cpu_ns += tv_cpu_ns() - c0;
-			if (ret)
-				r.failed++;
-			else
-				r.passed++;
-		}
-		r.vmallocs = vm->st.vmallocs - s0.vmallocs;
-		r.vfrees = vm->st.vfrees - s0.vfrees;
-		r.failures = vm->st.alloc_failures - s0.alloc_failures;
-		r.visits = vm->vl.st.visits - l0.visits;
-		r.alloc_visits = vm->vl.st.alloc_visits - l0.alloc_visits;
-		r.purges = vm->tlb.st.vmap_purges - t0.vmap_purges;
-		r.flush_all = vm->tlb.st.flush_all - t0.flush_all;
-		r.flush_range = vm->tlb.st.flush_range - t0.flush_range;
-		r.pte_set = vm->pts.pte_set - p0.pte_set;
-		r.walk = vm->pts.walk_entries - p0.walk_entries;
-		r.tables = vm->pts.pgtable_pages_alloc - p0.pgtable_pages_alloc;
-		printf("Summary: %s passed: %llu failed: %llu repeat: %llu loops: %llu avg: %llu usec\n",
-		       tc->name, (unsigned long long)r.passed, (unsigned long long)r.failed,
-		       (unsigned long long)o->repeat, (unsigned long long)o->loops,
-		       (unsigned long long)(r.ns / o->repeat / 1000));
-		if (csv)
-			tv_csv_row(csv, &r);
-		tot->ns += r.ns;
-		tot->cpu_ns += r.cpu_ns;
-		tot->visits += r.visits;
-	}
-	int bad = vmlist_check(&vm->vl);
-	char msg[200];
-	bad |= buddy_check(&b, msg, sizeof(msg));
+	for (size_t k = 0; k < MM_ARRAY_SIZE(tv_cases); k++)
+		if ((o->mask & (1u << k)) && tv_case(k, &cfg, o, csv, tot))
+			return -1;
 	printf("All test took: %llu usec (CPU %llu usec), vmlist visits %llu%s\n",
 	       (unsigned long long)(tot->ns / 1000), (unsigned long long)(tot->cpu_ns / 1000),
-	       (unsigned long long)tot->visits, bad ? "  (INVARIANT CHECK FAILED)" : "");
-	vmalloc_fini(vm);
-	buddy_fini(&b);
-	free(vm);
-	return bad ? -1 : 0;
+	       (unsigned long long)tot->visits, tot->bad ? "  (INVARIANT CHECK FAILED)" : "");
+	fflush(stdout);
+	return tot->bad ? -1 : 0;
+}
+
+/* The ratios against augmented, when the vmlist is the only axis with several values. */
+static void tv_ratios(const struct matrix *m, const struct tv_total *tot)
+{
+	size_t n = matrix_size(m), aug = n, vl = m->naxes;
+	for (size_t a = 0; a < m->naxes; a++)
+		if (m->axis[a].n > 1 && (vl < m->naxes || strcmp(m->axis[a].set->name, "vmlist")))
+			return;
+		else if (m->axis[a].n > 1)
+			vl = a;
+	for (size_t c = 0; c < n && vl < m->naxes; c++)
+		if (!strcmp(matrix_value(m, c, vl), "augmented"))
+			aug = c;
+	for (size_t c = 0; c < n && aug < n; c++) {
+		const char *name = matrix_value(m, c, vl);
+		if (c == aug)
+			continue;
+		printf("Total %s/augmented: host time %.2fx (CPU %.2fx), vmlist visits %.2fx%s\n", name,
+		       (double)tot[c].ns / (double)(tot[aug].ns ? tot[aug].ns : 1),
+		       (double)tot[c].cpu_ns / (double)(tot[aug].cpu_ns ? tot[aug].cpu_ns : 1),
+		       (double)tot[c].visits / (double)(tot[aug].visits ? tot[aug].visits : 1),
+		       strcmp(name, "rbtree_cache")
+			       ? ""
+			       : "  (Rezki, i5-3320M, test_vmalloc.sh performance: 3.35x)");
+	}
 }
 
 int suite_test_vmalloc(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"vmlist", required_argument, NULL, 'v'},
-		{"tlb", required_argument, NULL, 't'},
-		{"loops", required_argument, NULL, 'l'},
-		{"repeat", required_argument, NULL, 'r'},
-		{"nr-pages", required_argument, NULL, 'n'},
-		{"cpus", required_argument, NULL, 'c'},
-		{"mask", required_argument, NULL, 'm'},
-		{"seed", required_argument, NULL, 's'},
-		{"busy", required_argument, NULL, 'B'},
-		{"cached-hole", no_argument, NULL, 'H'},
-		{"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct tv_opts o = {.loops = 1000,
-			    .repeat = 1,
-			    .nr_pages = 1,
-			    .seed = 1,
-			    .ncpus = 2,
-			    .mask = 127,
-			    .busy = 15000,
-			    .tlb = tlb_policy_find("lazy")};
-	const struct vmlist_ops *vls[8];
-	int nvl = 0;
-	for (; vmlist_variants[nvl] && nvl < 8; nvl++)
-		vls[nvl] = vmlist_variants[nvl];
-	const char *out = "results/test_vmalloc.csv", *bad;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "v:t:l:r:n:c:m:s:o:B:Hh", opts, NULL)) != -1) {
-		char *end = NULL;
-		unsigned long long v = 0;
-		if (strchr("lrncmsB", c)) {
-			v = strtoull(optarg, &end, 0);
-			if (!*optarg || *end || (c != 's' && c != 'm' && v == 0) || (c == 'c' && v > 4096) ||
-			    ((c == 'n' || c == 'B') && v > 1000000)) {
-				fprintf(stderr, "mmreplay suite test_vmalloc: bad number '%s' for -%c\n",
-					optarg, c);
-				return MM_EXIT_USAGE;
-			}
-		}
-		switch (c) {
-		case 'v':
-			nvl = vmlist_parse_names(optarg, vls, 8, &bad);
-			if (nvl <= 0) {
-				fprintf(stderr, "mmreplay suite test_vmalloc: bad --vmlist at '%s'\n",
-					nvl ? bad : optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (!(o.tlb = tlb_policy_find(optarg))) {
-				fprintf(stderr, "mmreplay suite test_vmalloc: unknown --tlb '%s'\n", optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'l':
-			o.loops = v;
-			break;
-		case 'r':
-			o.repeat = v;
-			break;
-		case 'n':
-			o.nr_pages = v;
-			break;
-		case 'c':
-			o.ncpus = (unsigned)v;
-			break;
-		case 'm':
-			o.mask = (unsigned)v;
-			break;
-		case 's':
-			o.seed = v;
-			break;
-		case 'B':
-			o.busy = v;
-			break;
-		case 'H':
-			o.cached_hole = true;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			tv_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			tv_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
+	struct tv_opts o = {.repeat = 1, .mask = 127, .out = "results/test_vmalloc.csv"};
+	gen_params_default(&o.p);
+	o.p.loops = 1000;
+	struct matrix *m = malloc(sizeof(*m));
+	int first, rc = m ? cli_parse(&tv_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	if (rc == CLI_RUN && o.cached_hole)
+		matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache");
+	size_t n = rc == CLI_RUN ? matrix_size(m) : 0;
+	struct tv_total *tot = calloc(n + 1, sizeof(*tot));
+	struct csv csv = {0};
+	int err = rc != CLI_RUN ? 0 : !tot ? -ENOMEM : csv_open(&csv, o.out);
+	if (rc == CLI_RUN && err) {
+		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", o.out, csv_error(&csv, err));
+		rc = MM_EXIT_FAIL;
 	}
-	if (optind < argc) {
-		tv_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
-	struct csv csv;
-	int err = csv_open(&csv, out);
-	if (err) {
-		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", out, csv_error(&csv, err));
-		return MM_EXIT_FAIL;
-	}
-	tv_csv_header(csv.f);
-	struct tv_total tot[8];
-	int rc = MM_EXIT_OK;
-	for (int i = 0; i < nvl && rc == MM_EXIT_OK; i++) {
-		if (tv_run_variant(vls[i], &o, csv.f, &tot[i]))
+	if (rc == CLI_RUN) {
+		metrics_csv_header(csv.f, METRIC_IN_REPLAY, NULL);
+		rc = MM_EXIT_OK;
+		for (size_t c = 0; c < n && rc == MM_EXIT_OK; c++)
+			rc = tv_config(m, c, &o, csv.f, &tot[c]) ? MM_EXIT_FAIL : MM_EXIT_OK;
+		if (rc != MM_EXIT_OK) {
+			csv_abort(&csv);
+			fprintf(stderr, "mmreplay suite test_vmalloc: a model invariant broke (see above)\n");
+		} else if ((err = csv_commit(&csv))) {
+			fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", o.out, csv_error(&csv, err));
 			rc = MM_EXIT_FAIL;
-		fflush(stdout);
-	}
-	if (rc != MM_EXIT_OK) {
-		csv_abort(&csv);
-		fprintf(stderr, "mmreplay suite test_vmalloc: a model invariant broke (see above)\n");
-		return rc;
-	}
-	if ((err = csv_commit(&csv))) {
-		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", out, csv_error(&csv, err));
-		return MM_EXIT_FAIL;
-	}
-	int aug = -1;
-	for (int i = 0; i < nvl; i++)
-		if (!strcmp(vls[i]->name, "augmented"))
-			aug = i;
-	if (aug >= 0) {
-		for (int i = 0; i < nvl; i++) {
-			if (i == aug)
-				continue;
-			printf("Total %s/augmented: host time %.2fx (CPU %.2fx), vmlist visits %.2fx%s\n",
-			       vls[i]->name, (double)tot[i].ns / (double)(tot[aug].ns ? tot[aug].ns : 1),
-			       (double)tot[i].cpu_ns / (double)(tot[aug].cpu_ns ? tot[aug].cpu_ns : 1),
-			       (double)tot[i].visits / (double)(tot[aug].visits ? tot[aug].visits : 1),
-			       strcmp(vls[i]->name, "rbtree")
-				       ? ""
-				       : "  (Rezki, i5-3320M, test_vmalloc.sh performance: 3.35x)");
+		} else {
+			tv_ratios(m, tot);
+			printf("wrote %s\n", o.out);
 		}
 	}
-	printf("wrote %s\n", out);
-	return MM_EXIT_OK;
+	free(tot);
+	free(m);
+	return rc;
 }

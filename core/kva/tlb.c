@@ -25,10 +25,15 @@ static void tlb_ipis(struct tlb *t)
 	t->st.ipis += t->ncpus - 1;
 }
 
-static void tlb_flush_range(struct tlb *t, u64 start, u64 end)
+void tlb_flush_kernel_range(struct tlb *t, u64 start, u64 end)
 {
-	t->st.flush_range++;
-	t->st.flush_pages += (end - start) >> MM_PAGE_SHIFT;
+	u64 pages = (end - start) >> MM_PAGE_SHIFT;
+	if (t->flush_ceiling && pages > t->flush_ceiling) {
+		t->st.flush_all++; /* do_flush_tlb_all on every CPU */
+	} else {
+		t->st.flush_range++;
+		t->st.flush_pages += pages;
+	}
 	tlb_ipis(t);
 }
 
@@ -42,7 +47,7 @@ static int tlb_eager_unmapped(struct tlb *t, u64 start, u64 size)
 
 static int tlb_range_unmapped(struct tlb *t, u64 start, u64 size)
 {
-	tlb_flush_range(t, start, start + size);
+	tlb_flush_kernel_range(t, start, start + size);
 	return 1;
 }
 
@@ -134,7 +139,7 @@ u64 tlb_purge(struct tlb *t, bool forced, void (*release)(void *arg, u64 start, 
 		hi = MM_MAX(hi, t->purge[i].start + t->purge[i].size);
 	}
 	/* foreign areas have no known range: a purge of only those is one flush of no pages */
-	tlb_flush_range(t, t->nr_purge ? lo : 0, t->nr_purge ? hi : 0);
+	tlb_flush_kernel_range(t, t->nr_purge ? lo : 0, t->nr_purge ? hi : 0);
 	t->st.vmap_purges++;
 	t->st.forced_purges += forced;
 	u64 n = t->nr_purge;

@@ -44,6 +44,8 @@ const struct tlb_policy_ops *tlb_policy_find(const char *name);
 struct tlb {
 	const struct tlb_policy_ops *ops;
 	unsigned ncpus;
+	u64 flush_ceiling;	 /* x86 tlb_single_page_flush_ceiling: a range flush of more pages
+				  * is a full flush (flush_all); 0: never promote */
 	u64 lazy_max_pages;	 /* fls(ncpus) * 8192 */
 	u64 nr_lazy;		 /* lazily freed pages not yet purged, foreign ones included */
 	u64 nr_lazy_foreign;	 /* of nr_lazy: pages freed before the model started (the trace's
@@ -53,8 +55,12 @@ struct tlb {
 	struct tlb_stats st;
 };
 
-/* ncpus >= 1. 0 or -EINVAL. */
+/* ncpus >= 1. 0 or -EINVAL. The flush ceiling starts at 0 (never promote). */
 int tlb_init(struct tlb *t, const struct tlb_policy_ops *ops, unsigned ncpus);
+/* x86's default tlb_single_page_flush_ceiling (arch/x86/mm/tlb.c) */
+#define TLB_X86_FLUSH_CEILING 33
+/* flush_tlb_kernel_range on x86: a full flush above the ceiling, else a range flush. */
+void tlb_flush_kernel_range(struct tlb *t, u64 start, u64 end);
 void tlb_fini(struct tlb *t);
 /* fls(ncpus) * 32 MiB / 4 KiB, as lazy_max_pages() */
 u64 tlb_lazy_max_pages(unsigned ncpus);

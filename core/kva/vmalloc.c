@@ -29,10 +29,14 @@ int vmalloc_init_src(struct vmalloc *vm, const struct vmalloc_cfg *cfg, const st
 	vm->src = *src;
 	if (!cfg->vmlist || !cfg->tlb)
 		return -EINVAL;
-	struct vmlist_cfg vc = {.vstart = cfg->vstart, .vend = cfg->vend, .cached_hole = cfg->cached_hole};
+	struct vmlist_cfg vc = {.vstart = cfg->vstart,
+				.vend = cfg->vend,
+				.cached_hole = cfg->cached_hole,
+				.nr_nodes = cfg->nr_nodes};
 	int err = tlb_init(&vm->tlb, cfg->tlb, cfg->ncpus);
 	if (err)
 		return err;
+	vm->tlb.flush_ceiling = cfg->flush_ceiling;
 	err = vmlist_init(&vm->vl, cfg->vmlist, &vc);
 	if (err)
 		goto out_tlb;
@@ -74,21 +78,67 @@ static void vmalloc_release(void *arg, u64 start, u64 size)
 	vmlist_free(&vm->vl, start, NULL);
 }
 
+/* One purge: the vmlist sees it as a batch (the nodes variant decays its pools first and pools
+ * the purged areas after); forced: the reclaim after a failed allocation. */
+static u64 vmalloc_purge_now(struct vmalloc *vm, bool forced)
+{
+	vmlist_purge_begin(&vm->vl, forced);
+	u64 n = tlb_purge(&vm->tlb, forced, vmalloc_release, vm);
+	vmlist_purge_end(&vm->vl);
+	vm->purge_pending = false;
+	vm->purge_countdown = 0;
+	vm->last_purged = n;
+	return n;
+}
+
 u64 vmalloc_purge(struct vmalloc *vm)
 {
-	return tlb_purge(&vm->tlb, false, vmalloc_release, vm);
+	return vmalloc_purge_now(vm, false);
+}
+
+int vmalloc_tick(struct vmalloc *vm)
+{
+	if (!vm->purge_pending)
+		return 0;
+	if (vm->purge_countdown) {
+		vm->purge_countdown--;
+		return 0;
+	}
+	vmalloc_purge_now(vm, false);
+	return 1;
 }
 
 /* Reserve space for an area of area bytes; a failure with lazily freed areas waiting purges
  * them and retries once, as alloc_vmap_area does. */
 static int vmalloc_reserve(struct vmalloc *vm, u64 area, u64 align, u64 vstart, u64 vend, u64 *addr)
 {
-	int err = vmlist_alloc(&vm->vl, area, align, vstart, vend, addr);
+	int err = vmlist_alloc_cpu(&vm->vl, area, align, vstart, vend, vm->cpu, addr);
 	if (err == -ENOMEM && (vm->tlb.nr_purge || vm->tlb.nr_lazy_foreign)) {
-		tlb_purge(&vm->tlb, true, vmalloc_release, vm);
-		err = vmlist_alloc(&vm->vl, area, align, vstart, vend, addr);
+		vmalloc_purge_now(vm, true);
+		err = vmlist_alloc_cpu(&vm->vl, area, align, vstart, vend, vm->cpu, addr);
 	}
 	return err;
+}
+
+/* Follow mode's reserve: the model's prediction, then the kernel's address; a conflict with a
+ * model busy area falls back to the model's own choice. */
+static int vmalloc_reserve_follow(struct vmalloc *vm, u64 area, u64 align, u64 vstart, u64 vend, u64 kaddr,
+				  struct vmlist_pick *pred, struct vmlist_pick *how, u64 *addr)
+{
+	*pred = (struct vmlist_pick){0};
+	int err = vmlist_predict(&vm->vl, area, align, vstart, vend, vm->cpu, pred);
+	if (err == -EOPNOTSUPP || err == -EINVAL)
+		return err;
+	err = vmlist_place(&vm->vl, area, align, vstart, vend, vm->cpu, kaddr, how);
+	if (!err) {
+		*addr = kaddr;
+		return 0;
+	}
+	if (err != -EBUSY)
+		return err;
+	vm->st.follow_conflicts++;
+	*how = *pred;
+	return vmalloc_reserve(vm, area, align, vstart, vend, addr);
 }
 
 static int vmalloc_pfns_reserve(struct vmalloc *vm, u64 n)
@@ -154,8 +204,14 @@ static int vmalloc_map_area(struct vmalloc *vm, u64 addr, u64 area, u64 n, const
 	return 0;
 }
 
+/* follow: NULL, or the kernel's address and where the prediction and the placement go. */
+struct vmalloc_follow {
+	u64 kaddr;
+	struct vmlist_pick *pred, *how;
+};
+
 static int vmalloc_alloc_limit(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend,
-			       enum zone_type limit, u64 *addr)
+			       enum zone_type limit, const struct vmalloc_follow *fw, u64 *addr)
 {
 	u64 area, mapped, a;
 	int err = vmalloc_shape(vm, size, &align, &vstart, &vend, &area, &mapped);
@@ -166,7 +222,12 @@ static int vmalloc_alloc_limit(struct vmalloc *vm, u64 size, u64 align, u64 vsta
 	u64 n = mapped >> MM_PAGE_SHIFT;
 	if (vmalloc_pfns_reserve(vm, n))
 		return -ENOMEM;
-	err = vmalloc_reserve(vm, area, align, vstart, vend, &a);
+	if (fw)
+		err = vmalloc_reserve_follow(vm, area, align, vstart, vend, fw->kaddr, fw->pred, fw->how, &a);
+	else
+		err = vmalloc_reserve(vm, area, align, vstart, vend, &a);
+	if (err == -EOPNOTSUPP)
+		return err;
 	if (err) {
 		vm->st.space_failures += err == -ENOMEM;
 		vm->st.invalid += err != -ENOMEM;
@@ -198,12 +259,26 @@ fail:
 
 int vmalloc_alloc(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
 {
-	return vmalloc_alloc_limit(vm, size, align, vstart, vend, ZONE_NORMAL, addr);
+	return vmalloc_alloc_limit(vm, size, align, vstart, vend, ZONE_NORMAL, NULL, addr);
+}
+
+int vmalloc_predict(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, struct vmlist_pick *pick)
+{
+	u64 area, mapped;
+	int err = vmalloc_shape(vm, size, &align, &vstart, &vend, &area, &mapped);
+	return err ? err : vmlist_predict(&vm->vl, area, align, vstart, vend, vm->cpu, pick);
+}
+
+int vmalloc_alloc_follow(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 kaddr,
+			 struct vmlist_pick *pred, struct vmlist_pick *how, u64 *addr)
+{
+	struct vmalloc_follow fw = {.kaddr = kaddr, .pred = pred, .how = how};
+	return vmalloc_alloc_limit(vm, size, align, vstart, vend, ZONE_NORMAL, &fw, addr);
 }
 
 int vmalloc_alloc32(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
 {
-	return vmalloc_alloc_limit(vm, size, align, vstart, vend, ZONE_DMA32, addr);
+	return vmalloc_alloc_limit(vm, size, align, vstart, vend, ZONE_DMA32, NULL, addr);
 }
 
 /* Reserve an area for n caller-owned pages at pfns[0..n) and map them (vmap, ioremap). */
@@ -264,6 +339,24 @@ static void vmalloc_page_unmapped(void *arg, u64 va, u64 pfn)
 	vm->st.pages_free++;
 }
 
+/* Lazily freed pages crossed lazy_max_pages: purge now (INLINE), schedule the drain (MODEL:
+ * schedule_work does nothing while one is pending), or wait for the trace's purge (TRACE). */
+static void vmalloc_purge_due(struct vmalloc *vm)
+{
+	switch (vm->cfg.purge) {
+	case VMALLOC_PURGE_INLINE:
+		vmalloc_purge_now(vm, false);
+		break;
+	case VMALLOC_PURGE_TRACE:
+		break;
+	default:
+		if (!vm->purge_pending) {
+			vm->purge_pending = true;
+			vm->purge_countdown = vm->cfg.purge_delay;
+		}
+	}
+}
+
 /* Shared by vfree and vunmap: look up, unmap, flush. deallocate_pages (vfree) frees the area's
  * own pages, i.e. those of a vmalloc area; vunmap frees none, and a vmalloc area's stay leaked. */
 static int vmalloc_remove(struct vmalloc *vm, u64 addr, bool want_vmap)
@@ -278,11 +371,12 @@ static int vmalloc_remove(struct vmalloc *vm, u64 addr, bool want_vmap)
 		return -ENOENT;
 	}
 	bool is_vmap = rec & VMALLOC_AREA_VMAP;
-	u64 size = rec & MM_PAGE_MASK, mapped = size - vmalloc_guard_bytes(vm);
+	u64 size = rec & MM_PAGE_MASK, mapped = size - vmalloc_guard_bytes(vm), n = 0;
 	vm->st.kind_mismatches += is_vmap != want_vmap;
 	bool deallocate = !want_vmap && !is_vmap;
-	u64 n = pgtable_unmap(vm->pt, addr, addr + mapped, vm->cfg.free_tables,
-			      deallocate ? vmalloc_page_unmapped : NULL, vm);
+	if (!(rec & VMALLOC_AREA_SEED)) /* a seeded area has nothing mapped in the model */
+		n = pgtable_unmap(vm->pt, addr, addr + mapped, vm->cfg.free_tables,
+				  deallocate ? vmalloc_page_unmapped : NULL, vm);
 	if (want_vmap && !is_vmap)
 		vm->st.leaked_pages += n;
 	vm->st.live_areas--;
@@ -293,7 +387,7 @@ static int vmalloc_remove(struct vmalloc *vm, u64 addr, bool want_vmap)
 	if (r == 1)
 		vmlist_free(&vm->vl, addr, NULL);
 	else if (tlb_purge_due(&vm->tlb))
-		tlb_purge(&vm->tlb, false, vmalloc_release, vm);
+		vmalloc_purge_due(vm);
 	if (want_vmap)
 		vm->st.vunmaps++;
 	else
@@ -309,6 +403,30 @@ int vmalloc_vfree(struct vmalloc *vm, u64 addr)
 int vmalloc_vunmap(struct vmalloc *vm, u64 addr)
 {
 	return vmalloc_remove(vm, addr, true);
+}
+
+int vmalloc_seed_area(struct vmalloc *vm, u64 start, u64 end, bool lazy, unsigned vn_node)
+{
+	if (end <= start || ((start | end) & ~MM_PAGE_MASK))
+		return -EINVAL;
+	int err = vmlist_reserve(&vm->vl, start, end - start);
+	if (err)
+		return err;
+	if (vn_node != VMLIST_NODES_NONE)
+		vmlist_set_owner(&vm->vl, start, vn_node, true);
+	if (hmap_put(&vm->areas, start, (end - start) | VMALLOC_AREA_SEED) < 0)
+		return -ENOMEM;
+	vm->st.live_areas++;
+	vm->st.seeded_areas++;
+	if (!lazy)
+		return 0;
+	/* lazily freed before the model started: only the lazy list holds it, no purge yet */
+	hmap_del(&vm->areas, start, NULL);
+	vm->st.live_areas--;
+	int r = tlb_unmapped(&vm->tlb, start, end - start);
+	if (r == 1)
+		vmlist_free(&vm->vl, start, NULL);
+	return r < 0 ? r : 0;
 }
 
 u64 vmalloc_area_size(const struct vmalloc *vm, u64 addr)

@@ -14,6 +14,7 @@
 #include "pgtable.h"
 #include "tlb.h"
 #include "vmlist.h"
+#include "vmlist_nodes.h"
 
 /* x86-64 VMALLOC_START / VMALLOC_END with 4-level paging */
 #define VMALLOC_DEFAULT_START 0xffffc90000000000ULL
@@ -25,6 +26,15 @@ enum vmalloc_guard {
 	VMALLOC_GUARD_NONE,	/* no guard page (VM_NO_GUARD) */
 };
 
+/* When a lazy purge runs once lazily freed pages exceed lazy_max_pages (issue 11). */
+enum vmalloc_purge_mode {
+	VMALLOC_PURGE_INLINE = 0, /* inside the vfree that crosses the threshold (2.6.28-era) */
+	VMALLOC_PURGE_TRACE,	  /* where the trace's own purge_vmap_area_lazy events are */
+	VMALLOC_PURGE_MODEL,	  /* purge_delay vmalloc-layer calls after the crossing vfree (the
+				   * drain work the kernel schedules) */
+	VMALLOC_PURGE_AUTO,	  /* replay: trace when the trace has purge events, else model */
+};
+
 struct vmalloc_cfg {
 	u64 vstart, vend; /* the space: [vstart, vend); vend may be the kernel's inclusive ...ffff */
 	const struct vmlist_ops *vmlist;
@@ -34,9 +44,15 @@ struct vmalloc_cfg {
 	unsigned levels; /* init_mm page-table levels, 2..5 */
 	enum vmalloc_guard guard;
 	bool free_tables; /* free page tables left empty by vfree (the kernel never does) */
+	/* issue 11 (defaults keep the old behaviour: 0, inline, 1 node) */
+	unsigned nr_nodes;	       /* nodes vmlist: nr_vmap_nodes */
+	u64 flush_ceiling;	       /* range flushes of more pages are full flushes; 0: never */
+	enum vmalloc_purge_mode purge; /* AUTO acts as MODEL here */
+	u64 purge_delay;	       /* MODEL: vmalloc-layer calls between crossing and purge */
 };
 
-/* Defaults: the x86-64 space, augmented, lazy, 2 CPUs, 4 levels, guard added, tables kept. */
+/* Defaults: the x86-64 space, augmented, lazy, 2 CPUs, 4 levels, guard added, tables kept,
+ * inline purges, no flush ceiling. */
 void vmalloc_cfg_default(struct vmalloc_cfg *cfg);
 
 struct vmalloc_stats {
@@ -54,6 +70,8 @@ struct vmalloc_stats {
 	u64 kind_mismatches;	     /* vfree of a vmap area or vunmap of a vmalloc area (done right) */
 	u64 pages_alloc, pages_free; /* order-0 data pages taken from / given back to the buddy */
 	u64 live_areas, live_pages;  /* areas and data pages mapped now (lazily freed excluded) */
+	u64 seeded_areas;	     /* areas of a snapshot (busy and lazy) seeded into the space */
+	u64 follow_conflicts;	     /* follow: the kernel's area overlapped a model busy area */
 };
 
 /* A struct vmalloc must not be moved after vmalloc_init (its vmlist keeps pointers). */
@@ -68,10 +86,15 @@ struct vmalloc {
 	u64 *pfns;	   /* scratch page list for one allocation */
 	u64 pfns_cap;
 	struct vmalloc_stats st;
+	unsigned cpu;	     /* the CPU of the current call (the caller sets it; nodes' node) */
+	u64 purge_countdown; /* MODEL: calls left before the scheduled purge; 0: none scheduled */
+	bool purge_pending;  /* MODEL: a purge is scheduled */
+	u64 last_purged;     /* areas the latest purge released */
 };
 
 #define VMALLOC_AREA_VMAP 1ULL /* low bit of an areas value: caller's pages (vmap, ioremap) */
 #define VMALLOC_AREA_IO 2ULL   /* an ioremap area (device memory, with VMALLOC_AREA_VMAP) */
+#define VMALLOC_AREA_SEED 4ULL /* seeded from a snapshot: nothing mapped, no page of the model's */
 
 int vmalloc_init(struct vmalloc *vm, const struct vmalloc_cfg *cfg, struct buddy *b);
 /* The same with pages (data and tables) from any page source. */
@@ -98,8 +121,25 @@ int vmalloc_vmap(struct vmalloc *vm, const u64 *pfns, u64 n, u64 *addr);
 /* vunmap (also iounmap): unmap any area and never free a page; a vmalloc area's pages stay
  * allocated (leaked_pages), as __vunmap(addr, 0) leaves them. Same errors as vfree. */
 int vmalloc_vunmap(struct vmalloc *vm, u64 addr);
-/* Purge lazily freed areas now (vm_unmap_aliases-like); returns areas released. */
+/* Purge lazily freed areas now (vm_unmap_aliases-like, or the trace's own purge); returns areas
+ * released. A purge with nothing lazy still decays the nodes variant's pools. */
 u64 vmalloc_purge(struct vmalloc *vm);
+/* MODEL purge timing: one vmalloc-layer call has been handled; runs the scheduled purge when
+ * its countdown ends. Returns 1 when a purge ran. */
+int vmalloc_tick(struct vmalloc *vm);
+/* Where vmalloc_alloc would put the area (nothing changes); -EOPNOTSUPP for variants that
+ * cannot say, -EINVAL, -ENOMEM (no room). */
+int vmalloc_predict(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, struct vmlist_pick *pick);
+/* Follow mode: *pred = where the model would put the area (pred->addr 0: nowhere), then put it
+ * at kaddr, where the kernel did (how->src says what that revealed). When kaddr overlaps a model
+ * busy area (-EBUSY from the vmlist) the area goes where the model would have put it and
+ * follow_conflicts counts it. Otherwise as vmalloc_alloc; -EOPNOTSUPP: the vmlist cannot follow. */
+int vmalloc_alloc_follow(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 kaddr,
+			 struct vmlist_pick *pred, struct vmlist_pick *how, u64 *addr);
+/* Seed one area of a snapshot: [start, end) busy (lazy: lazily freed, waiting for a purge), no
+ * page mapped. vn_node: the nodes vmlist's owner node (VMLIST_NODES_NONE: none). 0, -EBUSY
+ * (overlap), -EINVAL (outside the space), -ENOMEM. */
+int vmalloc_seed_area(struct vmalloc *vm, u64 start, u64 end, bool lazy, unsigned vn_node);
 /* Size of the live area starting at addr (guard included), or 0. */
 u64 vmalloc_area_size(const struct vmalloc *vm, u64 addr);
 

@@ -1,5 +1,5 @@
-/* The vmlist wrapper: the variant registry, argument validation and normalisation, and the
- * counters every variant shares. */
+/* The vmlist wrapper: argument validation and normalisation, and the counters every variant
+ * shares. The variant registry is vmlist_registry.c. */
 #include "vmlist.h"
 
 #include <errno.h>
@@ -7,46 +7,6 @@
 #include <string.h>
 
 #include "vmlist_priv.h"
-
-const struct vmlist_ops *const vmlist_variants[] = {
-	&vmlist_list_ops,
-	&vmlist_rbtree_ops,
-	&vmlist_augmented_ops,
-	NULL,
-};
-
-const struct vmlist_ops *vmlist_find(const char *name)
-{
-	for (const struct vmlist_ops *const *o = vmlist_variants; *o; o++)
-		if (!strcmp((*o)->name, name))
-			return *o;
-	return NULL;
-}
-
-int vmlist_parse_names(const char *csv, const struct vmlist_ops **out, int max, const char **bad)
-{
-	int n = 0;
-	const char *p = csv;
-	for (;;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const struct vmlist_ops *found = NULL;
-		for (const struct vmlist_ops *const *o = vmlist_variants; *o; o++)
-			if (strlen((*o)->name) == len && !strncmp((*o)->name, p, len))
-				found = *o;
-		if (!found) {
-			if (bad)
-				*bad = p;
-			return -EINVAL;
-		}
-		if (n == max)
-			return -E2BIG;
-		out[n++] = found;
-		if (!end)
-			return n;
-		p = end + 1;
-	}
-}
 
 int vmlist_init(struct vmlist *v, const struct vmlist_ops *ops, const struct vmlist_cfg *cfg)
 {
@@ -80,31 +40,119 @@ void vmlist_fini(struct vmlist *v)
 	v->ops = NULL;
 }
 
-int vmlist_alloc(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
+/* Validate and clamp a request into rq (size, align, [vstart, vend) inside the space): 0,
+ * -EINVAL (bad request) or -ENOMEM (nothing of the space left in the window). */
+static int vmlist_normalise(const struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu,
+			    struct vmlist_req *rq)
 {
-	if (!size || (size & ~MM_PAGE_MASK) || !align || (align & (align - 1)) || vstart >= vend) {
-		v->st.invalid++;
+	if (!size || (size & ~MM_PAGE_MASK) || !align || (align & (align - 1)) || vstart >= vend)
 		return -EINVAL;
-	}
 	if (align < MM_PAGE_SIZE)
 		align = MM_PAGE_SIZE;
 	/* Clamp to the space; both ends page-granular (fits are page multiples anyway). */
 	u64 lo = MM_MAX(vstart, v->vstart), hi = MM_MIN(vend & MM_PAGE_MASK, v->vend);
-	if (!vmlist_align_up(lo, MM_PAGE_SIZE, &lo) || lo >= hi || size > hi - lo) {
-		v->st.failures++;
+	if (!vmlist_align_up(lo, MM_PAGE_SIZE, &lo) || lo >= hi || size > hi - lo)
 		return -ENOMEM;
+	*rq = (struct vmlist_req){.size = size, .align = align, .vstart = lo, .vend = hi, .cpu = cpu};
+	return 0;
+}
+
+static void vmlist_count_alloc(struct vmlist *v, u64 size)
+{
+	v->st.allocs++;
+	v->st.live++;
+	v->st.live_bytes += size;
+}
+
+int vmlist_alloc_cpu(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 *addr)
+{
+	struct vmlist_req rq;
+	int ret = vmlist_normalise(v, size, align, vstart, vend, cpu, &rq);
+	if (ret) {
+		if (ret == -EINVAL)
+			v->st.invalid++;
+		else
+			v->st.failures++;
+		return ret;
 	}
 	u64 before = v->st.visits;
-	int ret = v->ops->alloc(v->priv, size, align, lo, hi, addr);
+	if (v->ops->alloc_req)
+		ret = v->ops->alloc_req(v->priv, &rq, addr);
+	else
+		ret = v->ops->alloc(v->priv, rq.size, rq.align, rq.vstart, rq.vend, addr);
 	v->st.alloc_visits += v->st.visits - before;
 	if (ret) {
 		v->st.failures++;
 		return ret;
 	}
-	v->st.allocs++;
-	v->st.live++;
-	v->st.live_bytes += size;
+	vmlist_count_alloc(v, size);
 	return 0;
+}
+
+int vmlist_alloc(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr)
+{
+	return vmlist_alloc_cpu(v, size, align, vstart, vend, 0, addr);
+}
+
+int vmlist_predict(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu,
+		   struct vmlist_pick *pick)
+{
+	struct vmlist_req rq;
+	if (!v->ops->predict)
+		return -EOPNOTSUPP;
+	int ret = vmlist_normalise(v, size, align, vstart, vend, cpu, &rq);
+	return ret ? ret : v->ops->predict(v->priv, &rq, pick);
+}
+
+int vmlist_place(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 addr,
+		 struct vmlist_pick *how)
+{
+	struct vmlist_req rq;
+	if (!v->ops->place)
+		return -EOPNOTSUPP;
+	int ret = vmlist_normalise(v, size, align, vstart, vend, cpu, &rq);
+	if (!ret && ((addr & ~MM_PAGE_MASK) || addr < v->vstart || addr > v->vend || size > v->vend - addr))
+		ret = -EINVAL;
+	if (ret)
+		return ret;
+	u64 before = v->st.visits;
+	ret = v->ops->place(v->priv, &rq, addr, how);
+	v->st.alloc_visits += v->st.visits - before;
+	if (!ret)
+		vmlist_count_alloc(v, size);
+	return ret;
+}
+
+/* A lowest-fit allocation confined to exactly [start, start + size) lands at start or fails. */
+int vmlist_reserve(struct vmlist *v, u64 start, u64 size)
+{
+	u64 a;
+	if (!size || ((start | size) & ~MM_PAGE_MASK) || start < v->vstart || start > v->vend ||
+	    size > v->vend - start)
+		return -EINVAL;
+	int ret = vmlist_alloc_cpu(v, size, MM_PAGE_SIZE, start, start + size, 0, &a);
+	if (ret == -ENOMEM) {
+		v->st.failures--; /* a seeding conflict, not an allocation failure */
+		return -EBUSY;
+	}
+	return ret;
+}
+
+void vmlist_purge_begin(struct vmlist *v, bool full)
+{
+	if (v->ops->purge_begin)
+		v->ops->purge_begin(v->priv, full);
+}
+
+int vmlist_purge_end(struct vmlist *v)
+{
+	return v->ops->purge_end ? v->ops->purge_end(v->priv) : 0;
+}
+
+void vmlist_set_owner(struct vmlist *v, u64 addr, unsigned cpu, bool full)
+{
+	if (v->ops->set_owner)
+		v->ops->set_owner(v->priv, addr, cpu, full);
 }
 
 int vmlist_free(struct vmlist *v, u64 addr, u64 *size)

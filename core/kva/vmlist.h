@@ -1,22 +1,52 @@
-/* The vmalloc address space allocator ("vmlist"), three generations behind one ops table:
+/* The vmalloc address space allocator ("vmlist"), five designs behind one ops table:
  *   list      2.4: struct vm_struct on a singly linked list sorted by address, first fit by
  *             linear scan, linear lookup on free
  *   rbtree    2.6.28: busy areas in an rbtree keyed by address plus a sorted list; descend to
- *             the first area at or above vstart, then walk the list for a gap (optionally the
- *             later cached-hole shortcut)
+ *             the first area at or above vstart, then walk the list for a gap
+ *   rbtree_cache  2.6.36..5.1: rbtree with the free_vmap_cache (cached hole) shortcut
  *   augmented 5.2: free space in an rbtree ordered by address, each node keeping
  *             subtree_max_size; lowest fit in O(log n); FL/LE/RE/NE splits; merge on free
- * All variants return the same address for the same request sequence: the lowest address in
- * [vstart, vend) where an `align`-aligned block of `size` bytes fits. Laziness (areas freed but
- * not yet purged) is the vmalloc layer's business: to a vmlist an area is busy until freed. */
+ *   nodes     6.9+ (as in 6.18): per-node pools of exactly sized free areas (last purged, first
+ *             out) in front of the augmented tree; the allocating CPU picks the node
+ * The lowest_fit variants (list, rbtree, rbtree_cache, augmented) return the same address for the same
+ * request sequence: the lowest address in [vstart, vend) where an `align`-aligned block of `size` bytes fits.
+ * nodes does not (vmlist_nodes.h says what it does). Laziness (areas freed but not yet purged) is the vmalloc
+ * layer's business: to a vmlist an area is busy until freed; a purge is bracketed by vmlist_purge_begin/end
+ * so a variant that cares (nodes) sees it as one batch. */
 #ifndef VMLIST_H
 #define VMLIST_H
 
 #include "mm_types.h"
 
 struct vmlist_cfg {
-	u64 vstart, vend; /* the space managed: [vstart, vend) */
-	bool cached_hole; /* rbtree only: the later free_vmap_cache shortcut */
+	u64 vstart, vend;  /* the space managed: [vstart, vend) */
+	bool cached_hole;  /* rbtree only: the later free_vmap_cache shortcut */
+	unsigned nr_nodes; /* nodes only: nr_vmap_nodes, 1..VMLIST_MAX_NODES (0 acts as 1) */
+};
+
+#define VMLIST_MAX_NODES 128 /* the kernel clamps nr_vmap_nodes to 1..128 */
+
+/* One normalised request, as the CPU-aware ops see it: size a non-zero page multiple, align a
+ * power of two >= PAGE_SIZE, [vstart, vend) page-granular inside the space. */
+struct vmlist_req {
+	u64 size, align, vstart, vend;
+	unsigned cpu; /* the allocating CPU (nodes: node = cpu % nr_nodes) */
+};
+
+/* Where an area comes from (predict) or came from (place). */
+enum vmlist_src {
+	VMLIST_SRC_TREE,       /* the free tree (every variant but nodes' pool hits) */
+	VMLIST_SRC_POOL,       /* the head of the node's pool of that size */
+	VMLIST_SRC_POOL_DEEP,  /* place: deeper in the same pool; the entries ahead were decayed */
+	VMLIST_SRC_POOL_OTHER, /* place: another node's or size's pool */
+	VMLIST_SRC_HIDDEN,     /* place: a slot known not to be in the kernel's tree (a pool's) */
+	VMLIST_SRC_NR
+};
+
+struct vmlist_pick {
+	u64 addr;
+	u32 node; /* nodes: the node asked (cpu % nr_nodes); 0 otherwise */
+	u8 src;	  /* enum vmlist_src */
 };
 
 struct vmlist_stats {
@@ -52,9 +82,25 @@ struct vmlist_ops {
 	int (*free)(void *priv, u64 addr, u64 *size);
 	/* Full invariant check (tests): 0 or -EUCLEAN. */
 	int (*check)(const void *priv);
+	bool lowest_fit; /* every answer is the lowest fit: such variants agree with each other */
+	/* Optional (NULL: the wrapper does the generic thing or refuses with -EOPNOTSUPP). */
+	/* CPU-aware allocation; used instead of alloc when present. 0 or -ENOMEM. */
+	int (*alloc_req)(void *priv, const struct vmlist_req *rq, u64 *addr);
+	/* Where alloc_req would put the area, changing nothing (visits not counted). */
+	int (*predict)(void *priv, const struct vmlist_req *rq, struct vmlist_pick *pick);
+	/* Reserve exactly [addr, addr + size) as the kernel did for rq (follow mode), updating
+	 * what the kernel's choice reveals. 0 with *how, -EBUSY (overlaps a busy area). */
+	int (*place)(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how);
+	/* A purge starts (frees until purge_end are its areas; full: reclaim after a failure) and
+	 * ends. */
+	void (*purge_begin)(void *priv, bool full);
+	int (*purge_end)(void *priv);
+	/* The busy area at addr was allocated on cpu (learned after seeding); full: in the full
+	 * window. */
+	void (*set_owner)(void *priv, u64 addr, unsigned cpu, bool full);
 };
 
-extern const struct vmlist_ops *const vmlist_variants[]; /* NULL-terminated registry */
+extern const struct vmlist_ops *const vmlist_variants[]; /* NULL-terminated: vmlist_registry.c */
 const struct vmlist_ops *vmlist_find(const char *name);
 
 /* A vmlist instance: the ops, their private state and the counters. The variant keeps a
@@ -75,13 +121,29 @@ void vmlist_fini(struct vmlist *v);
  * of two (values below PAGE_SIZE act as PAGE_SIZE: every address is page-aligned anyway);
  * vstart < vend. 0, -EINVAL (counted in invalid) or -ENOMEM (no fit, counted in failures). */
 int vmlist_alloc(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, u64 *addr);
+/* The same on behalf of a CPU (nodes picks the node from it; others ignore it). */
+int vmlist_alloc_cpu(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 *addr);
+/* Follow mode. vmlist_predict: where vmlist_alloc_cpu would put the area (nothing changes);
+ * vmlist_place: reserve [addr, addr + size) where the kernel put it (counted as an allocation).
+ * Both normalise as vmlist_alloc. 0; -EINVAL; -ENOMEM (predict: no fit); -EBUSY (place: the
+ * range overlaps a busy area); -EOPNOTSUPP (the variant cannot). */
+int vmlist_predict(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu,
+		   struct vmlist_pick *pick);
+int vmlist_place(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 addr,
+		 struct vmlist_pick *how);
+/* Make [start, start + size) busy (seeding from a snapshot): 0, or -EBUSY when any of it is not
+ * free, -EINVAL when it is not page-aligned inside the space. Counted as an allocation. */
+int vmlist_reserve(struct vmlist *v, u64 start, u64 size);
+/* Bracket a purge: the vmlist_free calls in between release its areas. full: the reclaim after
+ * a failed allocation. No-ops for variants without the hooks. */
+void vmlist_purge_begin(struct vmlist *v, bool full);
+int vmlist_purge_end(struct vmlist *v);
+/* See vmlist_ops.set_owner; a no-op for variants without it. */
+void vmlist_set_owner(struct vmlist *v, u64 addr, unsigned cpu, bool full);
 /* Release the busy area starting at addr: 0 with *size (may be NULL), or -ENOENT for a
  * misaligned, unknown or already freed address (counted in bad_frees, nothing changes). */
 int vmlist_free(struct vmlist *v, u64 addr, u64 *size);
 /* The variant's full invariant check plus the wrapper's counters: 0 or -EUCLEAN. */
 int vmlist_check(const struct vmlist *v);
-/* Parse a comma-separated list of variant names ("list,rbtree") into out[0..max): the count,
- * or -EINVAL (unknown name, *bad set to its position in csv) or -E2BIG. */
-int vmlist_parse_names(const char *csv, const struct vmlist_ops **out, int max, const char **bad);
 
 #endif

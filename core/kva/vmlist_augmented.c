@@ -328,4 +328,5 @@ const struct vmlist_ops vmlist_augmented_ops = {
 	.alloc = aug_alloc,
 	.free = aug_free_area,
 	.check = aug_check,
+	.lowest_fit = true,
 };

@@ -127,4 +127,5 @@ const struct vmlist_ops vmlist_list_ops = {
 	.alloc = vml_alloc,
 	.free = vml_free,
 	.check = vml_check,
+	.lowest_fit = true,
 };

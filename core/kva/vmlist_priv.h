@@ -23,6 +23,8 @@ static inline bool vmlist_fits_below(u64 a, u64 size, u64 end)
 
 extern const struct vmlist_ops vmlist_list_ops;
 extern const struct vmlist_ops vmlist_rbtree_ops;
+extern const struct vmlist_ops vmlist_rbtree_cache_ops;
 extern const struct vmlist_ops vmlist_augmented_ops;
+extern const struct vmlist_ops vmlist_nodes_ops;
 
 #endif

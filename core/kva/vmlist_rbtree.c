@@ -1,8 +1,9 @@
 /* vmlist "rbtree": Linux 2.6.28's vmap_area layer (Nick Piggin, db64fe02258f). Busy areas sit in
  * an rbtree keyed by address and on a list sorted by address. Allocation descends the tree to
  * the first area that ends above the aligned vstart, then walks the list gap by gap; free looks
- * the address up in the tree. With cfg->cached_hole, the free_vmap_cache shortcut added in 2.6.36
- * (89699605fe7c) starts the walk from the last allocated area when no hole below it can serve. */
+ * the address up in the tree. With cfg->cached_hole, or as the variant "rbtree_cache", the
+ * free_vmap_cache shortcut added in 2.6.36 (89699605fe7c) starts the walk from the last allocated
+ * area when no hole below it can serve. */
 #include <errno.h>
 #include "bsd_tree.h"
 
@@ -285,6 +286,26 @@ static int vmr_check(const void *priv)
 	return 0;
 }
 
+/* rbtree_cache: the same tree with free_vmap_cache always on (2.6.36 .. 5.1). */
+static int vmr_init_cached(void *priv, const struct vmlist_cfg *cfg, struct vmlist_stats *st)
+{
+	struct vmlist_cfg c = *cfg;
+	c.cached_hole = true;
+	return vmr_init(priv, &c, st);
+}
+
+const struct vmlist_ops vmlist_rbtree_cache_ops = {
+	.name = "rbtree_cache",
+	.desc = "2.6.36..5.1: rbtree with the free_vmap_cache shortcut (the design 5.2 replaced)",
+	.priv_size = sizeof(struct vmr),
+	.init = vmr_init_cached,
+	.fini = vmr_fini,
+	.alloc = vmr_alloc,
+	.free = vmr_free,
+	.check = vmr_check,
+	.lowest_fit = true,
+};
+
 const struct vmlist_ops vmlist_rbtree_ops = {
 	.name = "rbtree",
 	.desc = "2.6.28: busy rbtree plus sorted list, descend then walk (cached hole optional)",
@@ -294,4 +315,5 @@ const struct vmlist_ops vmlist_rbtree_ops = {
 	.alloc = vmr_alloc,
 	.free = vmr_free,
 	.check = vmr_check,
+	.lowest_fit = true,
 };

@@ -28,6 +28,9 @@ struct gen_params {
 	u32 cpus;	 /* online CPUs of the imagined machine (full_fit, thread->cpu mapping) */
 	bool drain;	 /* buddy_aging: free every block still live at the end */
 	u32 regions;	 /* mmap_churn: most regions the process keeps live */
+	u32 busy;	 /* long_busy_list: live 1-page areas (0 -> the module's 15000) */
+	bool window;	 /* long_busy_list: fill top-down, each area in its exact slot (see gen_vmalloc.c) */
+	bool holes;	 /* long_busy_list: a free 1-page slot below every live area (implies window) */
 };
 
 /* Which gen_params fields a generator reads (the CLI rejects options a generator ignores). */
@@ -42,6 +45,7 @@ enum gen_opt {
 	GEN_OPT_CPUS = 1u << 7,
 	GEN_OPT_DRAIN = 1u << 8,
 	GEN_OPT_REGIONS = 1u << 9,
+	GEN_OPT_BUSY = 1u << 10, /* busy, window, holes */
 };
 
 struct gen_ops {

@@ -18,11 +18,11 @@
 #define TV_VEND 0xffffe8ffffffffffULL
 /* x86-64 THREAD_ALIGN = THREAD_SIZE = 16 KiB (KASAN off); fix_align asks for twice that. */
 #define TV_THREAD_ALIGN (16384ULL)
-#define TV_LONG_BUSY_AREAS 15000u
-#define TV_PTR_SIZE 8u	     /* sizeof(void *): the test's pointer arrays are vmalloc'ed too */
-#define TV_TS_STEP_NS 1000u  /* synthetic time between two events */
-#define TV_PID_BASE 1000u    /* worker i has pid TV_PID_BASE + i */
-#define TV_MAX_THREADS 65535 /* the module clamps nr_threads to USHRT_MAX */
+#define TV_LONG_BUSY_AREAS 15000u /* the module's */
+#define TV_PTR_SIZE 8u		  /* sizeof(void *): the test's pointer arrays are vmalloc'ed too */
+#define TV_TS_STEP_NS 1000u	  /* synthetic time between two events */
+#define TV_PID_BASE 1000u	  /* worker i has pid TV_PID_BASE + i */
+#define TV_MAX_THREADS 65535	  /* the module clamps nr_threads to USHRT_MAX */
 
 enum tv_case {
 	TV_FIX_SIZE,
@@ -44,6 +44,9 @@ struct tv_env {
 	u32 mask;	 /* run_test_mask restricted to TV_NR_CASES bits */
 	bool sequential; /* no per-thread shuffle of the case order */
 	u32 cpus;
+	u64 busy;    /* long_busy_list's live areas */
+	bool window; /* long_busy_list: top-down fill in exact slots */
+	u64 stride;  /* long_busy_list with window: 2 leaves a free slot below every area */
 };
 
 struct tv_thread {
@@ -174,19 +177,35 @@ static bool tv_step_full_fit(struct tv_thread *t, const struct tv_env *e, struct
 	}
 }
 
-/* ptr = vmalloc(8 * 15000); 15000 x vmalloc(1 page); loops x { a = vmalloc(100 pages);
- * b = vmalloc(1 page); vfree(a); vfree(b) }; free the 15000 areas and the array. */
+/* One fill area of long_busy_list. The module allocates them bottom-up with the whole space as
+ * the window. With window, area i (of busy) is asked for top-down in its exact slot [slot, slot +
+ * size) above the pointer array: the same layout (every other slot with stride 2) without the
+ * 2.4 list's quadratic fill. This assumes the case runs alone on an empty space. */
+static u64 tv_busy_fill(struct tv_thread *t, const struct tv_env *e, struct mm_event *ev, u64 i)
+{
+	u64 tok = tv_alloc(t, e, ev, MM_PAGE_SIZE, 1);
+	if (e->window) {
+		u64 size = ev->len, base = TV_VSTART + MM_PAGE_ALIGN(TV_PTR_SIZE * e->busy) + e->guard;
+		u64 k = e->busy - 1 - i; /* top-down */
+		ev->addr2 = base + (k * e->stride + (e->stride - 1)) * size;
+		ev->len2 = ev->addr2 + size;
+	}
+	return tok;
+}
+
+/* ptr = vmalloc(8 * busy); busy x vmalloc(1 page); loops x { a = vmalloc(100 pages);
+ * b = vmalloc(1 page); vfree(a); vfree(b) }; free the busy areas and the array. */
 static bool tv_step_long_busy_list(struct tv_thread *t, const struct tv_env *e, struct mm_event *ev)
 {
 	for (;;) {
 		switch (t->phase) {
 		case 0:
-			t->arr[0] = tv_alloc(t, e, ev, TV_PTR_SIZE * TV_LONG_BUSY_AREAS, 1);
+			t->arr[0] = tv_alloc(t, e, ev, TV_PTR_SIZE * e->busy, 1);
 			t->phase++;
 			return true;
 		case 1:
-			if (t->i < TV_LONG_BUSY_AREAS) {
-				u64 tok = tv_alloc(t, e, ev, MM_PAGE_SIZE, 1);
+			if (t->i < e->busy) {
+				u64 tok = tv_busy_fill(t, e, ev, t->i);
 				if (t->i++ == 0)
 					t->base = tok; /* ptr[i] = base + i */
 				return true;
@@ -212,7 +231,7 @@ static bool tv_step_long_busy_list(struct tv_thread *t, const struct tv_env *e, 
 			}
 			break;
 		case 3:
-			if (t->i < TV_LONG_BUSY_AREAS) {
+			if (t->i < e->busy) {
 				tv_free(ev, t->base + t->i++);
 				return true;
 			}
@@ -308,6 +327,9 @@ static int tv_run(const struct gen_params *p, u32 mask, gen_emit_fn emit, void *
 		.mask = mask,
 		.sequential = p->sequential,
 		.cpus = p->cpus ? p->cpus : 1,
+		.busy = p->busy ? p->busy : TV_LONG_BUSY_AREAS,
+		.window = p->window || p->holes,
+		.stride = p->holes ? 2 : 1,
 	};
 	e.junk_length = (u64)mm_fls(e.cpus) * (32ULL * 1024 * 1024 / MM_PAGE_SIZE);
 	u32 nthreads = p->threads ? p->threads : 1;
@@ -383,7 +405,11 @@ TV_CASE(TV_FULL_FIT, full_fit,
 TV_CASE(TV_LONG_BUSY_LIST, long_busy_list,
 	"test_vmalloc long_busy_list_alloc_test: 15000 live 1-page areas, then loops x (100 pages, 1 page, "
 	"free both)",
-	TV_LOOPS_PARAM TV_COMMON_PARAMS, GEN_OPT_LOOPS);
+	TV_LOOPS_PARAM TV_COMMON_PARAMS
+	", --busy N (live areas, 15000), --window (fill top-down in exact "
+	"slots: the same layout, fast on any vmlist; the case alone on an empty "
+	"space), --holes (a free slot below every live area; implies --window)",
+	GEN_OPT_LOOPS | GEN_OPT_BUSY);
 TV_CASE(TV_RANDOM_SIZE, random_size, "test_vmalloc random_size_alloc_test: vmalloc(1..100 pages) + vfree",
 	TV_LOOPS_PARAM TV_COMMON_PARAMS, GEN_OPT_LOOPS);
 TV_CASE(TV_FIX_ALIGN, fix_align,
@@ -403,7 +429,8 @@ const struct gen_ops gen_test_vmalloc = {
 	.params = TV_LOOPS_PARAM TV_COMMON_PARAMS
 	", --nr-pages N (1), --mask M (run_test_mask; default 127 = "
 	"the seven cases above; 128 and up are not vmap workloads), --sequential",
-	.opts = TV_COMMON_OPTS | GEN_OPT_LOOPS | GEN_OPT_NR_PAGES | GEN_OPT_MASK | GEN_OPT_SEQUENTIAL,
+	.opts = TV_COMMON_OPTS | GEN_OPT_LOOPS | GEN_OPT_NR_PAGES | GEN_OPT_MASK | GEN_OPT_SEQUENTIAL |
+		GEN_OPT_BUSY,
 	.default_loops = TV_LOOPS_DEFAULT,
 	.run = tv_run_mask,
 };

@@ -1,0 +1,18 @@
+/* Metrics of the processes' address spaces (core/proc); mm_ columns are the processes' own
+ * flushes and table pages, apart from the kernel-side (vmalloc) ones. */
+#include "metric_fmt.h"
+
+const struct metric metrics_proc[] = {
+	M_COUNT("munmap_calls", "calls", 0, mm.munmap_calls, "munmap calls replayed"),
+	M_COUNT("find_vma_visits", "nodes", METRIC_BRIEF, mm.vma.find_vma_visits,
+		"VMA index nodes find_vma examined"),
+	M_COUNT("vma_splits", "VMAs", 0, mm.vma.vma_splits, "split_vma calls"),
+	M_COUNT("vma_merges", "VMAs", 0, mm.vma.vma_merges, "VMAs merged with a neighbour"),
+	M_COUNT("vmas_detached", "VMAs", 0, mm.vma.vmas_detached, "VMAs detached from the index by unmaps"),
+	M_COUNT("vmas_peak", "VMAs", 0, mm.vma.vmas_peak, "most VMAs of one process at once"),
+	M_COUNT("mm_tlb_flush_range", "flushes", 0, mm.tlb_flush_range,
+		"ranged TLB flushes of process unmaps"),
+	M_COUNT("mm_tlb_flush_pages", "pages", 0, mm.tlb_flush_pages, "pages those flushes covered"),
+	M_COUNT("mm_pgtable_pages_free", "pages", 0, mm.pgtable_pages_free, "process page-table pages freed"),
+	M_END,
+};

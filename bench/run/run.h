@@ -1,0 +1,86 @@
+/* The one replay loop: events from a source, in batches, through a machine (struct sim), with an
+ * optional sampler called every N events (time series) and per-event latencies. Everything that
+ * replays events goes through run_events(): `replay`, a suite's sampled and timed passes,
+ * test_vmalloc and `bench replay`. No globals: runs may go on in several threads at once, each
+ * with its own machine and source. */
+#ifndef RUN_H
+#define RUN_H
+
+#include "histo.h"
+#include "sim.h"
+
+/* Where events come from, a batch at a time: a loaded trace, a generator, a streamed file. */
+struct run_source {
+	/* The next batch: 0 with *ev and *n (n == 0 at the end), or -errno. The batch stays valid
+	 * until the next call. */
+	int (*next)(void *ctx, const struct mm_event **ev, size_t *n);
+	void *ctx;
+};
+
+/* A source over one array, handed out as a single batch. */
+struct run_array {
+	const struct mm_event *ev;
+	size_t n;
+	bool done;
+};
+struct run_source run_source_array(struct run_array *a, const struct mm_event *ev, size_t n);
+
+/* Operation classes with their own latency percentiles (the sampled pass). */
+enum run_lat {
+	RUN_LAT_VMALLOC,
+	RUN_LAT_VFREE,
+	RUN_LAT_PAGE_ALLOC,
+	RUN_LAT_PAGE_FREE,
+	RUN_LAT_MUNMAP,
+	RUN_LAT_NR
+};
+extern const char *const run_lat_names[RUN_LAT_NR]; /* "vmalloc", "vfree", ... */
+
+/* Host time inside sim_event() so far, when each event is timed. */
+struct run_clock {
+	u64 ns;	     /* every event */
+	u64 vmap_ns; /* of which vmap alloc and free events */
+};
+
+struct run_sampler {
+	u64 every; /* sample before event i when i % every == 0, and once after the last event */
+	/* Called with the machine, the events replayed so far and the clock; non-zero stops. */
+	int (*sample)(void *ctx, const struct sim *s, u64 event, const struct run_clock *c);
+	void *ctx;
+	/* RUN_LAT_NR histograms to record each event's host ns into, or NULL. With a sampler or
+	 * histograms every event is timed (the sampled pass); without, the loop is bare. */
+	struct histo *lat;
+};
+
+struct run_result {
+	u64 events; /* events replayed */
+	u64 ns;	    /* wall time of the loop (CLOCK_MONOTONIC) */
+	u64 cpu_ns; /* CPU time of the loop (this thread): what one core spent */
+};
+
+/* Replay src on s, adding to *r. smp may be NULL. 0, or the first -errno of the source, the
+ * machine (host failure) or the sampler. */
+int run_events(struct sim *s, const struct run_source *src, const struct run_sampler *smp,
+	       struct run_result *r);
+
+/* Peak resident set size of this process, bytes. */
+u64 run_peak_rss(void);
+
+/* Host measurements of one cell (a trace on a configuration): the last timed pass, and what
+ * the suite adds (repeats, latencies of the sampled pass, heap, hardware counters). */
+#define RUN_MAX_REPEATS 1000
+#define RUN_HW_EVENTS 4
+struct run_host {
+	u64 events, ns, cpu_ns; /* the last timed pass */
+	u64 peak_rss;		/* bytes, after the last pass */
+	unsigned repeats;	/* timed passes: ns_per_event[0..repeats) */
+	double ns_per_event[RUN_MAX_REPEATS];
+	const struct histo *lat; /* RUN_LAT_NR histograms of the sampled pass, or NULL */
+	bool heap_known;
+	u64 heap_allocated, heap_resident; /* bytes the sampled pass's machine took from the heap */
+	bool hw_hardware;		   /* the counters below are hardware counts */
+	u64 hw[RUN_HW_EVENTS];		   /* run_hw_events, over the first timed pass */
+};
+extern const char *const run_hw_events[RUN_HW_EVENTS]; /* libpfm4 names: "cycles", ... */
+
+#endif

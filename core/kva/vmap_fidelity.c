@@ -1,0 +1,100 @@
+#include "vmap_fidelity.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+void vmap_fid_fini(struct vmap_fidelity *f)
+{
+	free(f->trace_purged);
+	free(f->model_purged);
+	f->trace_purged = f->model_purged = NULL;
+	f->ntrace = f->nmodel = f->trace_cap = f->model_cap = 0;
+}
+
+void vmap_fid_alloc(struct vmap_fidelity *f, const struct vmap_mismatch *m)
+{
+	bool ok = m->model == m->kernel;
+	f->checked++;
+	f->exact += ok;
+	if (!f->warm)
+		return;
+	f->checked_warm++;
+	f->exact_warm += ok;
+	if (ok)
+		return;
+	f->miss_how[m->how < VMLIST_SRC_NR ? m->how : 0]++;
+	f->miss_src[m->src < VMLIST_SRC_NR ? m->src : 0]++;
+	if (f->nmis < VMAP_FID_MISMATCHES)
+		f->mis[f->nmis++] = *m;
+}
+
+static int push(u64 **v, u64 *n, u64 *cap, u64 x)
+{
+	if (*n == *cap) {
+		u64 c = *cap ? *cap * 2 : 64;
+		u64 *p = realloc(*v, c * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+int vmap_fid_trace_purge(struct vmap_fidelity *f, u64 num_purged)
+{
+	f->warm = true;
+	return push(&f->trace_purged, &f->ntrace, &f->trace_cap, num_purged);
+}
+
+int vmap_fid_model_purges(struct vmap_fidelity *f, const struct vmalloc *vm)
+{
+	u64 now = vm->tlb.st.vmap_purges;
+	if (now == f->model_purges_seen)
+		return 0;
+	/* one purge per vmalloc call at most, except a forced one inside an allocation: the
+	 * latest purge's count stands for each */
+	for (; f->model_purges_seen < now; f->model_purges_seen++)
+		if (push(&f->model_purged, &f->nmodel, &f->model_cap, vm->last_purged))
+			return -ENOMEM;
+	return 0;
+}
+
+u64 vmap_fid_purges_size_exact(const struct vmap_fidelity *f)
+{
+	u64 n = 0;
+	for (u64 i = 0; i < f->ntrace && i < f->nmodel; i++)
+		n += f->trace_purged[i] == f->model_purged[i];
+	return n;
+}
+
+int vmap_fid_end_compare(struct vmap_fidelity *f, const struct vmap_snapshot *end, const struct vmalloc *vm)
+{
+	if (f->end_done || !end)
+		return 0;
+	struct hmap lazy;
+	if (hmap_init(&lazy, vm->tlb.nr_purge + 16))
+		return -ENOMEM;
+	for (u64 i = 0; i < vm->tlb.nr_purge; i++)
+		if (hmap_put(&lazy, vm->tlb.purge[i].start, vm->tlb.purge[i].size) < 0) {
+			hmap_fini(&lazy);
+			return -ENOMEM;
+		}
+	u64 vstart = vm->vl.vstart, vend = vm->vl.vend;
+	for (size_t i = 0; i < end->n; i++) {
+		const struct vmap_snap_area *a = &end->a[i];
+		u64 size = a->end - a->start, rec;
+		if (a->start < vstart || a->end > vend)
+			continue;
+		f->end_areas++;
+		if (a->kind == VMAP_SNAP_LAZY)
+			f->end_matched += hmap_get(&lazy, a->start, &rec) && rec == size;
+		else
+			f->end_matched +=
+				hmap_get(&vm->areas, a->start, &rec) && (rec & MM_PAGE_MASK) == size;
+	}
+	hmap_fini(&lazy);
+	f->end_done = true;
+	return 0;
+}

@@ -1,0 +1,146 @@
+/* Follow mode for the nodes variant: place an area where the kernel put it, and keep what the
+ * kernel's choice reveals about the state the model cannot see (the pools' contents at the
+ * start of a recording, how far purges decayed them). Only revealed facts are used:
+ *  - The kernel took entry X of the node's pool for this size while the model had entries ahead
+ *    of it: the kernel's pool did not hold those ahead (node_pool_del_va takes the first entry),
+ *    so they had been decayed: they go back to the tree (a longer unseen pool tail decays more).
+ *  - The kernel took X from elsewhere (the tree, a hidden slot) while the model's pool had
+ *    entries: the kernel's pool was empty, so those entries go back to the tree too.
+ *  - The kernel took X from the tree above the model's lowest fit Y: Y's space is not in the
+ *    kernel's tree, so a pool (unseen) holds it. [Y, Y + size) becomes a hidden slot (for
+ *    sizes a pool can hold), for every such Y below X. A hidden slot is never predicted; when
+ *    the kernel later takes it or overlaps it, the slot is used or handed back to the tree.
+ *  - X overlaps pool entries or hidden slots of other sizes: they were not where the model
+ *    thought; they go back to the tree. X overlapping a busy area is a conflict (-EBUSY). */
+#include <errno.h>
+
+#include "vmlist_nodes_priv.h"
+
+/* Any busy area in [a, end)? */
+static bool nodes_overlaps_busy(struct nodes *m, u64 a, u64 end)
+{
+	for (struct nva *u = nodes_used_floor(m, end - 1); u && u->end > a;
+	     u = nodes_used_floor(m, u->start - 1)) {
+		if (u->state == NVA_BUSY)
+			return true;
+		if (u->start == 0)
+			break;
+	}
+	return false;
+}
+
+/* Hand every pool entry and hidden slot overlapping [a, end) back to the tree. */
+static void nodes_release_overlap(struct nodes *m, u64 a, u64 end)
+{
+	struct nva *u;
+	while ((u = nodes_used_floor(m, end - 1)) && u->end > a) {
+		if (u->state == NVA_POOL)
+			nodes_pool_unlink(nodes_pool(m, u->node, u->end - u->start), u);
+		nodes_used_remove(m, u);
+		nodes_free_add(m, u);
+	}
+}
+
+static void nodes_flush_pool(struct nodes *m, struct nva_pool *p)
+{
+	if (!p)
+		return;
+	m->ns.resynced += p->len;
+	nodes_pool_drop(m, p, p->len);
+}
+
+/* The kernel did not find the model's lowest fits below addr in its tree: hide them. */
+static int nodes_hide_below(struct nodes *m, const struct vmlist_req *rq, u64 addr)
+{
+	u64 at, length = nodes_search_length(rq);
+	if (rq->size > VMLIST_NODES_POOLS * MM_PAGE_SIZE)
+		return 0;
+	for (;;) {
+		struct nva *fb = nodes_free_lowest(m, length, rq->size, rq->align, rq->vstart, rq->vend, &at,
+						   &m->st->visits);
+		if (!fb || at >= addr || rq->size > addr - at)
+			return 0;
+		struct nva *h = objpool_get(&m->objs);
+		if (!h || nodes_free_clip(m, fb, at, rq->size)) {
+			if (h)
+				objpool_put(&m->objs, h);
+			return -ENOMEM;
+		}
+		nodes_make_busy(m, h, at, rq->size, VMLIST_NODES_NONE);
+		h->state = NVA_HIDDEN;
+		m->ns.hidden++;
+	}
+}
+
+/* Take a pool entry or hidden slot u that is exactly the area. */
+static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, u32 vn,
+			    struct vmlist_pick *how)
+{
+	if (u->state == NVA_POOL) {
+		struct nva_pool *q = nodes_pool(m, u->node, u->end - u->start);
+		if (q == p && p->head != u) {
+			while (p->head != u) {
+				m->ns.resynced++;
+				nodes_pool_drop(m, p, 1);
+			}
+			how->src = VMLIST_SRC_POOL_DEEP;
+		} else {
+			how->src = q == p ? VMLIST_SRC_POOL : VMLIST_SRC_POOL_OTHER;
+		}
+		nodes_pool_unlink(q, u);
+		m->ns.pool_hits += how->src == VMLIST_SRC_POOL;
+	} else {
+		nodes_flush_pool(m, p);
+		how->src = VMLIST_SRC_HIDDEN;
+	}
+	u->state = NVA_BUSY;
+	u->node = vn;
+}
+
+int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how)
+{
+	struct nodes *m = priv;
+	u64 end = addr + rq->size;
+	bool full = nodes_full_window(m, rq);
+	unsigned node = full ? nodes_cpu_node(m, rq->cpu) : 0;
+	u32 vn = full ? node : VMLIST_NODES_NONE;
+	struct nva_pool *p = full ? nodes_pool(m, node, rq->size) : NULL;
+	how->node = node;
+	how->addr = addr;
+	if (nodes_overlaps_busy(m, addr, end))
+		return -EBUSY;
+	/* the kernel looked at this pool's head first: an unaligned one went to the tail */
+	if (p && p->head && (p->head->start & (rq->align - 1))) {
+		struct nva *h = p->head;
+		nodes_pool_unlink(p, h);
+		nodes_pool_push_tail(p, h);
+		m->ns.pool_rotates++;
+	}
+	struct nva *u = nodes_used_find(m, addr);
+	if (u && u->end == end && (u->state == NVA_POOL || u->state == NVA_HIDDEN)) {
+		nodes_take_used(m, u, p, vn, how);
+		return 0;
+	}
+	nodes_release_overlap(m, addr, end);
+	int err = nodes_hide_below(m, rq, addr);
+	if (err)
+		return err;
+	nodes_flush_pool(m, p);
+	struct nva *fb = nodes_free_holding(m, addr, rq->size), *busy = objpool_get(&m->objs);
+	if (!fb || !busy || nodes_free_clip(m, fb, addr, rq->size)) {
+		if (busy)
+			objpool_put(&m->objs, busy);
+		return -ENOMEM;
+	}
+	nodes_make_busy(m, busy, addr, rq->size, vn);
+	how->src = VMLIST_SRC_TREE;
+	return 0;
+}
+
+void nodes_set_owner(void *priv, u64 addr, unsigned cpu, bool full)
+{
+	struct nodes *m = priv;
+	struct nva *u = nodes_used_find(m, addr);
+	if (u && u->state == NVA_BUSY)
+		u->node = full && m->nr_nodes > 1 ? nodes_cpu_node(m, cpu) : VMLIST_NODES_NONE;
+}

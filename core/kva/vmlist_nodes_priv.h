@@ -1,0 +1,110 @@
+/* The nodes variant's state, shared by its files (not part of the public API). Every address of
+ * the space belongs to exactly one object: a free block (in the free tree), or a busy area, a
+ * pool entry or a hidden slot (in the used tree). */
+#ifndef VMLIST_NODES_PRIV_H
+#define VMLIST_NODES_PRIV_H
+
+#include "bsd_tree.h"
+
+#include "objpool.h"
+#include "vmlist_nodes.h"
+#include "vmlist_priv.h"
+
+enum nva_state {
+	NVA_FREE,   /* in the free tree; never adjacent to another free block */
+	NVA_BUSY,   /* allocated (lazily freed areas included: busy until purged) */
+	NVA_POOL,   /* on a node's pool list: free space the tree does not see */
+	NVA_HIDDEN, /* follow mode: free in the model, known not to be in the kernel's tree */
+};
+
+struct nva {
+	u64 start, end;		 /* [start, end), page-aligned, end > start */
+	u64 max;		 /* free tree: the largest block in this node's subtree */
+	RB_ENTRY(nva) rb;	 /* free tree (NVA_FREE) or used tree (the others) */
+	struct nva *prev, *next; /* NVA_POOL: the pool list, head first */
+	u32 node;		 /* NVA_BUSY: vn_id or VMLIST_NODES_NONE; NVA_POOL: its node */
+	u8 state;		 /* enum nva_state */
+	u8 purging;		 /* NVA_BUSY: freed during the current purge */
+};
+
+RB_HEAD(nva_free, nva);
+RB_HEAD(nva_used, nva);
+
+struct nva_pool {
+	struct nva *head, *tail;
+	u64 len;
+};
+
+struct nva_node {
+	struct nva_pool pool[VMLIST_NODES_POOLS];
+	struct nva **purge; /* the areas freed during the current purge, any order */
+	u64 npurge, purge_cap;
+};
+
+struct nodes {
+	struct nva_free free;
+	struct nva_used used;
+	struct objpool objs;
+	struct nva_node *node; /* nr_nodes of them */
+	unsigned nr_nodes;
+	bool purging, full_purge;
+	struct vmlist_stats *st;
+	struct vmlist_nodes_stats ns;
+	u64 vstart, vend;
+};
+
+/* vmlist_nodes_tree.c: the augmented free tree and the used tree. */
+void nodes_tree_init(struct nodes *m);
+struct nva *nodes_used_find(struct nodes *m, u64 start);
+/* The used object with the highest start at or below addr, or NULL. */
+struct nva *nodes_used_floor(struct nodes *m, u64 addr);
+void nodes_used_insert(struct nodes *m, struct nva *n);
+void nodes_used_remove(struct nodes *m, struct nva *n);
+/* The free block holding [a, a + size), or NULL. */
+struct nva *nodes_free_holding(struct nodes *m, u64 a, u64 size);
+/* The lowest block of at least length bytes in which the request fits at or above vstart and
+ * below vend; *at = where. NULL when none. visits: where to count nodes looked at (or NULL). */
+struct nva *nodes_free_lowest(struct nodes *m, u64 length, u64 size, u64 align, u64 vstart, u64 vend, u64 *at,
+			      u64 *visits);
+/* Remove [a, a + size) from free block fb (which holds it); counts the fit type. -ENOMEM (host). */
+int nodes_free_clip(struct nodes *m, struct nva *fb, u64 a, u64 size);
+/* Give object n's range back to the free tree, merging with free neighbours; n is consumed
+ * (reused or recycled) and must not be in any tree or list. */
+void nodes_free_add(struct nodes *m, struct nva *n);
+/* The tree search's length for a request (adjust_search_size). */
+static inline u64 nodes_search_length(const struct vmlist_req *rq)
+{
+	bool adjust = rq->align > MM_PAGE_SIZE && rq->vend - rq->vstart != rq->size;
+	return adjust ? rq->size + rq->align - 1 : rq->size;
+}
+/* 0 or -EUCLEAN: tree shapes and augmentation. */
+int nodes_tree_check(struct nodes *m);
+
+/* vmlist_nodes.c: pools. */
+static inline struct nva_pool *nodes_pool(struct nodes *m, unsigned node, u64 size)
+{
+	u64 idx = (size - 1) / MM_PAGE_SIZE;
+	return idx < VMLIST_NODES_POOLS ? &m->node[node].pool[idx] : NULL;
+}
+void nodes_pool_unlink(struct nva_pool *p, struct nva *n);
+void nodes_pool_push_head(struct nva_pool *p, struct nva *n);
+void nodes_pool_push_tail(struct nva_pool *p, struct nva *n);
+/* Drop pool entries to the free tree: the first k of p. */
+void nodes_pool_drop(struct nodes *m, struct nva_pool *p, u64 k);
+/* Is the request one node_alloc serves (full window, more than one node)? */
+static inline bool nodes_full_window(const struct nodes *m, const struct vmlist_req *rq)
+{
+	return m->nr_nodes > 1 && rq->vstart == m->vstart && rq->vend == m->vend;
+}
+static inline unsigned nodes_cpu_node(const struct nodes *m, unsigned cpu)
+{
+	return cpu % m->nr_nodes;
+}
+/* A busy area object for [a, a + size) owned by vn, inserted in the used tree. */
+int nodes_make_busy(struct nodes *m, struct nva *n, u64 a, u64 size, u32 vn);
+
+/* vmlist_nodes_follow.c */
+int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how);
+void nodes_set_owner(void *priv, u64 addr, unsigned cpu, bool full);
+
+#endif

@@ -1,0 +1,321 @@
+/* The settings registry (settings.h). Adding a setting: a field in struct sim_cfg (sim.h) with
+ * its default in sim_cfg_default(), then one entry below; docs/architecture.md has the recipe. */
+#include "settings.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A variant family: its values are its registry's names; applying sets the ops pointer. */
+#define VARIANT_FNS(fam, reg, field)                                                                         \
+	static const char *fam##_value(size_t i)                                                             \
+	{                                                                                                    \
+		for (size_t k = 0; reg[k]; k++)                                                              \
+			if (k == i)                                                                          \
+				return reg[k]->name;                                                         \
+		return NULL;                                                                                 \
+	}                                                                                                    \
+	static int fam##_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err, \
+			       size_t len)                                                                   \
+	{                                                                                                    \
+		(void)env;                                                                                   \
+		for (size_t k = 0; reg[k]; k++)                                                              \
+			if (!strcmp(reg[k]->name, v)) {                                                      \
+				cfg->field = reg[k];                                                         \
+				return 0;                                                                    \
+			}                                                                                    \
+		snprintf(err, len, "has no variant '%s'", v);                                                \
+		return -EINVAL;                                                                              \
+	}
+
+VARIANT_FNS(vmlist, vmlist_variants, vmlist)
+VARIANT_FNS(tlb, tlb_policies, tlb)
+VARIANT_FNS(buddy, buddy_policies, buddy)
+VARIANT_FNS(vma, vma_indexes, vma)
+
+static const char *page_mode_value(size_t i)
+{
+	static const char *const v[] = {"placement", "faithful"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int page_mode_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			   size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->page_mode = !strcmp(v, "faithful") ? PAGEREPLAY_FAITHFUL : PAGEREPLAY_PLACEMENT;
+	return 0;
+}
+
+static const char *populate_value(size_t i)
+{
+	static const char *const v[] = {"none", "all"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int populate_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			  size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->populate = !strcmp(v, "all");
+	return 0;
+}
+
+/* A layout; ';' may stand for ',' (a suite axis separates its values with commas). */
+static int zones_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+		       size_t len)
+{
+	char spec[1024];
+	if (strlen(v) >= sizeof(spec)) {
+		snprintf(err, len, "takes a layout of at most %zu characters", sizeof(spec) - 1);
+		return -EINVAL;
+	}
+	strcpy(spec, v);
+	for (char *c = spec; *c; c++)
+		if (*c == ';')
+			*c = ',';
+	struct zones_cfg zc = cfg->zones;
+	if (!strcmp(spec, "default")) {
+		zones_cfg_default(&zc);
+	} else if (!env || !env->load_zones) {
+		snprintf(err, len, "takes only 'default' here, not '%s'", v);
+		return -EINVAL;
+	} else {
+		char why[256] = "";
+		if (env->load_zones(spec, &zc, why, sizeof(why))) {
+			snprintf(err, len, "takes a zone layout (mmreplay zones --help), not '%s': %s", v,
+				 why);
+			return -EINVAL;
+		}
+	}
+	cfg->zones = zc;
+	if (zc.max_order) /* a buddyinfo snapshot's order count */
+		cfg->max_order = zc.max_order;
+	return 0;
+}
+
+/* The highest zone of the layout, in pages. */
+static int zone_pages_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			    size_t len)
+{
+	(void)env, (void)err, (void)len;
+	u64 x = 0;
+	settings_parse_u64(v, 1, BUDDY_MAX_FRAMES, &x); /* checked by setting_apply */
+	sim_cfg_top_zone(cfg)->nr_pages = x;
+	return 0;
+}
+
+/* issue 11: when a lazy purge runs; how traced vmap areas are placed */
+static const char *purge_value(size_t i)
+{
+	static const char *const v[] = {"auto", "inline", "trace", "model"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int purge_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+		       size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->purge = !strcmp(v, "inline")  ? VMALLOC_PURGE_INLINE
+		     : !strcmp(v, "trace") ? VMALLOC_PURGE_TRACE
+		     : !strcmp(v, "model") ? VMALLOC_PURGE_MODEL
+					   : VMALLOC_PURGE_AUTO;
+	return 0;
+}
+
+static const char *vmap_mode_value(size_t i)
+{
+	static const char *const v[] = {"predict", "follow"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int vmap_mode_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			   size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->vmap_follow = !strcmp(v, "follow");
+	return 0;
+}
+
+#define FIELD(f) .off = offsetof(struct sim_cfg, f), .size = sizeof(((struct sim_cfg *)0)->f)
+
+const struct setting settings[] = {
+	{"vmlist", "vmalloc address-space allocator", "", "augmented", SETTING_VARIANT, true, 0, 0, 0, 0,
+	 vmlist_value, vmlist_apply},
+	{"tlb", "TLB flush policy for vfree", "", "lazy", SETTING_VARIANT, true, 0, 0, 0, 0, tlb_value,
+	 tlb_apply},
+	{"buddy", "buddy placement policy", "", "lifo", SETTING_VARIANT, true, 0, 0, 0, 0, buddy_value,
+	 buddy_apply},
+	{"vma", "process VMA index", "", "maple", SETTING_VARIANT, true, 0, 0, 0, 0, vma_value, vma_apply},
+	{"page-mode", "traced page events: the model places them, or takes the traced pfns", "", "placement",
+	 SETTING_CHOICE, true, 0, 0, 0, 0, page_mode_value, page_mode_apply},
+	{"populate", "pages of process mappings: none present, or all (MAP_POPULATE)", "", "none",
+	 SETTING_CHOICE, true, 0, 0, 0, 0, populate_value, populate_apply},
+	{"levels", "kernel page-table levels", "levels", "4", SETTING_UINT, true, 2, PGTABLE_MAX_LEVELS,
+	 FIELD(levels), NULL, NULL},
+	{"cpus", "CPUs: IPIs per flush and lazy_max_pages", "CPUs", "from the trace", SETTING_UINT, true, 1,
+	 8192, FIELD(ncpus), NULL, NULL},
+	{"zones",
+	 "zone layout: default (one 4 GiB Normal zone at pfn 0x100000), a spec, zoneinfo:PATH or "
+	 "buddyinfo:PATH",
+	 "", "default", SETTING_TEXT, false, 0, 0, 0, 0, NULL, zones_apply},
+	{"zone-pages", "size of the layout's highest zone", "pages", "1048576", SETTING_UINT, true, 1,
+	 BUDDY_MAX_FRAMES, 0, 0, NULL, zone_pages_apply},
+	{"max-order", "largest buddy order", "", "10", SETTING_UINT, true, 1, BUDDY_MAX_ORDER_LIMIT,
+	 FIELD(max_order), NULL, NULL},
+	{"pkmap-slots", "persistent kmap pool size (LAST_PKMAP)", "slots", "1024", SETTING_UINT, true, 1,
+	 PKMAP_MAX_SLOTS, FIELD(pkmap.nr_slots), NULL, NULL},
+	/* issue 11: kernel-exact vmalloc (docs/vmalloc-fidelity.md) */
+	{"flush-ceiling",
+	 "x86 tlb_single_page_flush_ceiling: a range flush of more pages is a full flush; 0 never", "pages",
+	 "33", SETTING_UINT, true, 0, 1ULL << 40, FIELD(flush_ceiling), NULL, NULL},
+	{"purge",
+	 "when a lazy purge runs: inline (in the crossing vfree), trace (at the trace's purge events), model "
+	 "(purge-delay vmalloc calls later), auto (trace if the trace has purge events, else model)",
+	 "", "auto", SETTING_CHOICE, true, 0, 0, 0, 0, purge_value, purge_apply},
+	{"purge-delay", "model purge timing: vmalloc calls between the crossing vfree and the purge", "calls",
+	 "1", SETTING_UINT, true, 0, 1000000, FIELD(purge_delay), NULL, NULL},
+	{"vmap-mode",
+	 "predict: the model places every vmap area; follow: record its prediction, then place the area at "
+	 "the kernel's address (nodes vmlist)",
+	 "", "predict", SETTING_CHOICE, true, 0, 0, 0, 0, vmap_mode_value, vmap_mode_apply},
+	{"vmap-nodes", "nodes vmlist: nr_vmap_nodes (the machine's possible CPUs)", "nodes", "from the trace",
+	 SETTING_UINT, true, 1, VMLIST_MAX_NODES, FIELD(vmap_nodes), NULL, NULL},
+	{NULL, NULL, NULL, NULL, 0, false, 0, 0, 0, 0, NULL, NULL},
+};
+
+static bool same_name(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
+}
+
+const struct setting *settings_find(const char *name)
+{
+	for (const struct setting *s = settings; s->name; s++)
+		if (same_name(s->name, name))
+			return s;
+	return NULL;
+}
+
+void setting_axis_name(const struct setting *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", s->name);
+	for (char *c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
+void setting_allowed(const struct setting *s, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	if (s->kind == SETTING_UINT) {
+		snprintf(buf, len, "%llu..%llu%s%s", (unsigned long long)s->min, (unsigned long long)s->max,
+			 s->unit[0] ? " " : "", s->unit);
+		return;
+	}
+	if (s->kind == SETTING_TEXT) {
+		snprintf(buf, len, "%s", s->help);
+		return;
+	}
+	for (size_t i = 0; s->value(i) && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", s->value(i));
+}
+
+int setting_apply(const struct setting *s, struct sim_cfg *cfg, const char *v, const struct setting_env *env,
+		  char *err, size_t len)
+{
+	char allowed[512];
+	if (s->kind == SETTING_UINT) {
+		u64 x;
+		if (settings_parse_u64(v, s->min, s->max, &x)) {
+			setting_allowed(s, allowed, sizeof(allowed));
+			snprintf(err, len, "takes %s, not '%s'", allowed, v);
+			return -EINVAL;
+		}
+		if (s->apply)
+			return s->apply(cfg, v, env, err, len);
+		char *field = (char *)cfg + s->off;
+		u32 x32 = (u32)x;
+		if (s->size == sizeof(u32))
+			memcpy(field, &x32, sizeof(x32));
+		else
+			memcpy(field, &x, sizeof(x));
+		return 0;
+	}
+	if (s->kind == SETTING_VARIANT || s->kind == SETTING_CHOICE) {
+		bool known = false;
+		for (size_t i = 0; s->value(i) && !known; i++)
+			known = !strcmp(s->value(i), v);
+		if (!known) {
+			setting_allowed(s, allowed, sizeof(allowed));
+			snprintf(err, len, "takes %s, not '%s'", allowed, v);
+			return -EINVAL;
+		}
+	}
+	return s->apply(cfg, v, env, err, len);
+}
+
+int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out)
+{
+	const char *p = text;
+	int base = 10;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (!*p)
+		return -EINVAL;
+	u64 x = 0;
+	for (; *p; p++) {
+		unsigned d;
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			return -EINVAL;
+		if (x > (UINT64_MAX - d) / (u64)base)
+			return -ERANGE;
+		x = x * (u64)base + d;
+	}
+	if (x < min || x > max)
+		return -ERANGE;
+	*out = x;
+	return 0;
+}
+
+int settings_split(const char *list, int (*each)(void *ctx, const char *item), void *ctx)
+{
+	int items = 0;
+	for (const char *p = list;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			char item[512];
+			if (n >= sizeof(item))
+				return -E2BIG;
+			memcpy(item, p, n);
+			item[n] = 0;
+			int err = each(ctx, item);
+			if (err)
+				return err;
+			items++;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return items ? 0 : -EINVAL;
+}

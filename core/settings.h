@@ -1,0 +1,75 @@
+/* The settings of a simulated machine, one registry entry each (settings.c): name, help, unit,
+ * default, allowed values or range, and how a value applies to struct sim_cfg. Everything that
+ * configures a machine goes through here: the command-line options of replay, suite, bench and
+ * test_vmalloc, the axes of suite files, --help, validation messages and configuration labels are
+ * generated from this table, so limits agree everywhere. Pure data and apply functions: no I/O
+ * (a value naming a file, such as zones=zoneinfo:PATH, is read through the caller's hook in
+ * struct setting_env).
+ *
+ * Names: the entry's name is the option (--page-mode); with '-' as '_' it is the suite axis
+ * (page_mode). settings_find() takes either spelling. */
+#ifndef SETTINGS_H
+#define SETTINGS_H
+
+#include "sim.h"
+
+enum setting_kind {
+	SETTING_VARIANT, /* one of a variant registry's names (values listed by value()) */
+	SETTING_CHOICE,	 /* one of a fixed list of words (value()) */
+	SETTING_UINT,	 /* an integer in [min, max], decimal or 0x-hex */
+	SETTING_TEXT,	 /* free text the apply function checks (a zone layout) */
+};
+
+/* What the caller lends to settings whose values name outside data. */
+struct setting_env {
+	/* zones: "default", a spec, "zoneinfo:PATH" or "buddyinfo:PATH" -> zc (and zc->max_order
+	 * for a buddyinfo snapshot). 0, or -EINVAL with a one-line reason in err. NULL: only
+	 * "default" is accepted. */
+	int (*load_zones)(const char *value, struct zones_cfg *zc, char *err, size_t len);
+};
+
+struct setting {
+	const char *name; /* "page-mode" */
+	const char *help; /* one line, lower case, no final period */
+	const char *unit; /* "pages", "CPUs", ... or "" */
+	const char *def;  /* the default as --help shows it; for VARIANT/CHOICE/UINT a value that
+			   * sim_cfg_default() already holds (a test checks it) */
+	enum setting_kind kind;
+	/* On the command line, a comma list (and 'all' for a VARIANT) gives one configuration per
+	 * value. A scalar takes exactly one value there (its values contain commas). In a suite
+	 * file every setting may be an axis. */
+	bool axis;
+	u64 min, max; /* SETTING_UINT */
+	/* SETTING_UINT without apply: the field of struct sim_cfg it sets (4 or 8 bytes) */
+	size_t off, size;
+	/* VARIANT/CHOICE: the name of value i, NULL past the last */
+	const char *(*value)(size_t i);
+	/* Apply v to cfg (NULL for a plain SETTING_UINT field). v has been checked against the
+	 * kind (a listed name, a number in range). 0, or -EINVAL with a reason in err. */
+	int (*apply)(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+		     size_t len);
+};
+
+extern const struct setting settings[]; /* NULL-name-terminated; apply order is table order */
+
+/* By name, '-' and '_' alike; NULL when unknown. */
+const struct setting *settings_find(const char *name);
+/* Check v against s and apply it: 0, or -EINVAL with a one-line reason in err naming the setting,
+ * the value and what is allowed ("--levels takes 2..5, not '9'"). */
+int setting_apply(const struct setting *s, struct sim_cfg *cfg, const char *v, const struct setting_env *env,
+		  char *err, size_t len);
+/* The allowed values as text: "list, rbtree, augmented" or "2..5 (levels)". */
+void setting_allowed(const struct setting *s, char *buf, size_t len);
+/* The suite-axis spelling of a name: '-' -> '_' (buf >= strlen(name) + 1). */
+void setting_axis_name(const struct setting *s, char *buf, size_t len);
+
+/* The one number parser: decimal or 0x-hex, no sign, no trailing text, no overflow, in
+ * [min, max]. 0 or -EINVAL (-ERANGE when a number but outside). */
+int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out);
+
+/* The one comma-list parser: calls each(ctx, item) for every comma-separated item, blanks
+ * around items trimmed, empty items skipped. 0, the first non-zero return of each, -EINVAL
+ * for a list with no item, or -E2BIG for an item longer than 511 bytes. */
+int settings_split(const char *list, int (*each)(void *ctx, const char *item), void *ctx);
+
+#endif

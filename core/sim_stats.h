@@ -1,0 +1,105 @@
+/* A flat, read-only view of what a machine (struct sim) did: its configuration as run and every
+ * model's counters, copied out by value. bench/ reads a machine only through this view (the
+ * metrics registry, time series, reports), never through the models' internals, so a model may
+ * reorganise itself freely as long as sim_stats_read() fills the same fields.
+ *
+ * Shape: the configuration as run (cfg), plain scalars for the machine-wide figures, each model's public
+ * counter struct copied whole (vmalloc, vmlist, tlb, pgtable, vmap pairing, mm, pages, pkmap,
+ * zones), and one struct sim_zone_stats per zone type. A counter added to a model's stats struct
+ * is in the view at once; a figure that needs computing gets a field here and a line in
+ * sim_stats_read(). */
+#ifndef SIM_STATS_H
+#define SIM_STATS_H
+
+#include "sim.h"
+
+/* One zone (or the highest zone of the layout, sim_stats.top). */
+struct sim_zone_stats {
+	bool present;		/* the layout has this zone; every other field is 0 when not */
+	u64 nr_pages;		/* pages the zone's buddy manages */
+	u64 free_pages;		/* free pages now */
+	unsigned max_order;	/* the buddy's largest order */
+	int largest_free_order; /* -1 when nothing is free */
+	u64 nr_free[BUDDY_MAX_ORDER_LIMIT + 1];	    /* free blocks per order, 0..max_order */
+	u64 allocs, fallback_allocs, passed, frees; /* struct zone_stats */
+	u64 mixed_pageblocks; /* mobility: pageblocks holding foreign types (SIM_STATS_FULL only) */
+	struct buddy_stats buddy;
+};
+
+/* How much to compute: SAMPLE skips figures that cost a scan of every frame (mixed_pageblocks),
+ * for time series sampled many times a run; FULL is for end-of-run rows. */
+enum sim_stats_depth { SIM_STATS_SAMPLE, SIM_STATS_FULL };
+
+struct sim_stats {
+	/* --- the configuration as run --- */
+	struct sim_stats_cfg {
+		const char *vmlist, *tlb, *buddy, *vma; /* variant names */
+		const char *page_mode;			/* "placement" | "faithful" */
+		bool populate;
+		unsigned levels, ncpus; /* effective: the vmalloc space's page-table levels and CPUs */
+		unsigned max_order;	/* of the highest zone */
+		u32 pkmap_slots;
+		char zones[32]; /* the layout's zone types, "DMA+DMA32+Normal" */
+		/* issue 11 */
+		const char *vmap_mode, *purge; /* "predict" | "follow"; "inline" | "trace" | "model" */
+		u64 purge_delay, flush_ceiling;
+		unsigned vmap_nodes;
+	} cfg;
+
+	/* --- events routed --- */
+	u64 events, per_kind[MME_NR_KINDS];
+
+	/* --- kernel virtual addresses (core/kva) --- */
+	struct vmalloc_stats vmalloc;
+	struct vmlist_stats vmlist;
+	struct tlb_stats tlb;
+	u64 tlb_nr_lazy; /* lazily freed pages waiting for a purge now */
+	struct pgtable_stats pgtable;
+	struct sim_vmap_stats vmap; /* pairing of traced areas with the model's */
+	struct sim_vfid_stats {	    /* issue 11: agreement with the recorded kernel (vmap_fidelity.h) */
+		u64 checked, exact, checked_warm, exact_warm;
+		u64 purges_size_exact;
+		u64 end_areas, end_matched;
+		u64 seeded_areas, follow_conflicts, skipped, bulk_frees, seed_outside;
+		u64 trace_purges, model_purges; /* purges recorded for the size comparison */
+		u64 where[VMLIST_SRC_NR], miss_how[VMLIST_SRC_NR], miss_src[VMLIST_SRC_NR];
+		unsigned nmis;
+		struct vmap_mismatch mis[VMAP_FID_MISMATCHES]; /* the first warm mismatches */
+	} vfid;
+	struct pkmap_stats pkmap;
+	u64 kmap_errors;
+
+	/* --- processes (core/proc) --- */
+	struct mm_stats mm; /* every process together */
+	u64 vmas_live;	    /* VMAs mapped now, every process */
+
+	/* --- physical memory (core/phys) --- */
+	struct pagereplay_stats pages;
+	struct zones_stats zones_st;
+	u64 free_pages;				   /* every zone */
+	unsigned nr_zones;			   /* zones in the layout */
+	struct sim_zone_stats zone[ZONE_NR_TYPES]; /* by type: zone[ZONE_DMA32] ... */
+	struct sim_zone_stats top;		   /* the highest zone of the layout */
+};
+
+void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_stats *st);
+
+/* The kernel's fragmentation indices (mm/vmstat.c, thousandths) of a zone for a request order;
+ * the order is clamped to the zone's max_order. */
+int sim_zone_unusable(const struct sim_zone_stats *z, unsigned order);
+int sim_zone_extfrag(const struct sim_zone_stats *z, unsigned order);
+
+/* Derived figures, each defined here once. */
+/* TLB flushes the vmalloc space issued for vfree/vunmap: full plus ranged. */
+static inline u64 sim_stats_vmalloc_tlb_flushes(const struct sim_stats *st)
+{
+	return st->tlb.flush_all + st->tlb.flush_range;
+}
+/* Every TLB flush of the vmalloc space and of the processes' unmaps (the kmap pool's flushes are
+ * apart: pkmap.tlb_flushes). */
+static inline u64 sim_stats_tlb_flushes(const struct sim_stats *st)
+{
+	return sim_stats_vmalloc_tlb_flushes(st) + st->mm.tlb_flush_range;
+}
+
+#endif
