@@ -8,10 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev libcriterion-dev
-      libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd)
+      libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd libtracecmd-dev libtraceevent-dev)
 # for the test run only: fuzzing (clang, its compiler-rt) and the style check (clang-format);
 # installed where the distribution has them, skipped with a message where it does not
-EXTRA=(clang libclang-rt-dev clang-format)
+EXTRA=(clang libclang-rt-dev clang-format trace-cmd)
 
 missing() {
 	local p

@@ -151,6 +151,8 @@ Test(hostile_io, odd_inputs)
 		HB_CHECK(HB_0 | HB_1, REPLAY1, in(files[i]));
 		HB_CHECK(HB_0 | HB_1, "convert", in(files[i]), out("o.mmr"));
 	}
+	/* a skippable frame first (pzstd) is read past (item 10) */
+	HB_CHECK(HB_0, "info", in("skippable.perf.txt.zst"));
 	/* the input's terminal escapes reach stderr escaped (checked by hb_run for every run) */
 	struct spawn_res r = HB_RUN(HB_1, "info", in("ctrl_bytes.perf.txt"));
 	cr_assert(strstr(r.err, "\\x1b]0;pwned\\x07"), "%s", r.err);

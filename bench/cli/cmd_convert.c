@@ -11,11 +11,11 @@
 static void convert_usage(FILE *f)
 {
 	fprintf(f, "usage: mmreplay convert [--skip-bad] [--format FMT] IN OUT\n\n"
-		   "Converts IN (perf script, tracefs/trace-cmd report, strace -f or native; plain or\n"
-		   ".zst; '-' for stdin) to the native binary format in OUT ('-' for stdout). OUT is\n"
-		   "written under a temporary name and renamed when complete.\n"
+		   "Converts IN (perf script, tracefs/trace-cmd report, trace-cmd trace.dat, strace -f or\n"
+		   "native; plain or .zst; '-' for stdin) to the native binary format in OUT ('-' for\n"
+		   "stdout). OUT is written under a temporary name and renamed when complete.\n"
 		   "  --skip-bad    count and skip malformed lines instead of stopping at the first\n"
-		   "  --format FMT  force the input format: native, perf, ftrace, strace\n");
+		   "  --format FMT  force the input format: native, perf, ftrace, strace, tracedat\n");
 }
 
 int cmd_convert(int argc, char **argv)

@@ -11,18 +11,19 @@
 static void info_usage(FILE *f)
 {
 	fprintf(f, "usage: mmreplay info [--csv] [--skip-bad] [--format FMT] TRACE\n\n"
-		   "Reads TRACE (perf script, tracefs/trace-cmd report, strace -f or native; plain or\n"
-		   ".zst; '-' for stdin) and prints its event counts per kind, the pids and cpus seen,\n"
-		   "the time span, events of other kinds (by name) and skipped lines.\n"
+		   "Reads TRACE (perf script, tracefs/trace-cmd report, trace-cmd trace.dat, strace -f or\n"
+		   "native; plain or .zst; '-' for stdin) and prints its event counts per kind, the pids\n"
+		   "and cpus seen, the time span, events of other kinds (by name) and skipped lines.\n"
 		   "  --csv         print only 'kind,count' and one row per event kind\n"
 		   "  --skip-bad    count and skip malformed lines instead of stopping at the first\n"
-		   "  --format FMT  force the format: native, perf, ftrace, strace (default: detect)\n");
+		   "  --format FMT  force the format: native, perf, ftrace, strace, tracedat (default:\n"
+		   "                detect)\n");
 }
 
 static void info_print(FILE *o, const char *path, enum trace_format fmt, const struct trace_stats *st)
 {
 	fprintf(o, "trace        %s (%s)\n", path, trace_format_name(fmt));
-	if (fmt != TRACE_FMT_NATIVE)
+	if (fmt != TRACE_FMT_NATIVE && fmt != TRACE_FMT_TRACEDAT)
 		fprintf(o, "lines        %" PRIu64 " (ignored %" PRIu64 ", skipped %" PRIu64 ")\n", st->lines,
 			st->ignored, st->skipped);
 	fprintf(o, "events       %" PRIu64 " (failed %" PRIu64 ")\n", st->events, st->failed);
@@ -45,6 +46,9 @@ static void info_print(FILE *o, const char *path, enum trace_format fmt, const s
 	if (st->joined || st->unresumed)
 		fprintf(o, "strace       %" PRIu64 " unfinished calls joined, %" PRIu64 " never resumed\n",
 			st->joined, st->unresumed);
+	if (st->unordered)
+		fprintf(o, "strace       %" PRIu64 " events delivered before their fork (hold window full)\n",
+			st->unordered);
 	fprintf(o, "unknown      %" PRIu64 " events of other kinds (skipped)\n", st->unknown);
 	for (u32 i = 0; i < st->nr_unknown_names; i++)
 		fprintf(o, "  %-30s %" PRIu64 "\n", st->unknown_names[i].name, st->unknown_names[i].count);

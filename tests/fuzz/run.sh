@@ -10,7 +10,9 @@
 # ($FUZZ_TARGETS="csv suite" runs only those). Each target's executions and coverage
 # (libFuzzer's cov: edges, ft: features) are printed and kept in $FUZZ_WORK/summary.txt.
 # Findings land in $FUZZ_WORK/artifacts (default build-fuzz/fuzz-work); exit status 1 if
-# any target found a crash.
+# any target found a crash. FUZZ_TARGETS picks the targets (default: the nine own readers;
+# add "tracedat" where libtracecmd is built in: that one fuzzes third-party code, seeded with
+# the bundled trace.dat, and is left out of the per-commit run).
 #   usage: tests/fuzz/run.sh [SECONDS]
 set -eu
 secs=${1:-60}
@@ -60,6 +62,10 @@ for f in "$root"/tests/hostile/*.csv; do
 	cp "$f" "$work/seed/csv/$(basename "$f")"
 done
 printf 'trace,config,events\n"a,b",lifo/list,10\n"q""x","multi\nline",2\r\n' >"$work/seed/csv/rfc.csv"
+if [ -x "$build/tests/fuzz/fuzz_tracedat" ]; then
+	mkdir -p "$work/seed/tracedat" "$work/corpus/tracedat"
+	zstdcat "$root/data/traces/k_tcmd.trace.dat.zst" >"$work/seed/tracedat/k_tcmd.dat"
+fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}

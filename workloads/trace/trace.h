@@ -2,10 +2,18 @@
  * turned into one stream of struct mm_event (core/mm_event.h). Input is a path or "-" (stdin),
  * zstd-compressed or not; the format is detected from the content unless forced.
  *
- * Two ways to consume a trace:
- *   - streaming: trace_open, then trace_next (or trace_read for batches) until 0, trace_close.
- *     Memory stays flat whatever the trace length.
- *   - load-all ("parse once, replay many"): trace_load fills a growable struct mm_trace.
+ * Ways to consume a trace, all built on one stream:
+ *   - streaming: trace_open, then trace_batch (no copy), trace_read (into your array) or
+ *     trace_next (one event) until 0, then trace_close. Memory is bounded by a fixed window
+ *     whatever the trace length: a plain native file is mapped and released behind the
+ *     cursor (TRACE_NATIVE_WINDOW), any other input goes through one reused buffer of at
+ *     most 2 * TRACE_LINE_MAX bytes and TRACE_BATCH events; the strace reader holds at most
+ *     a fixed number of events back (stats.unordered counts what that bound cost).
+ *   - several passes: trace_spill_create reads any trace once into a native file (or uses
+ *     a plain native file in place); each trace_spill_open gives an independent reader
+ *     over it (several threads may each hold one).
+ *   - load-all ("parse once, replay many"): trace_load fills a struct mm_trace, streaming
+ *     into an array that grows without copying.
  *
  * Errors are 0-or-negative-errno; an error that comes from the input carries "FILE:LINE:
  * reason" (struct mm_diag). Strict by default: the first malformed line is an error. With
@@ -32,8 +40,16 @@ enum trace_format {
 	TRACE_FMT_PERF,	    /* perf script default text */
 	TRACE_FMT_FTRACE,   /* tracefs trace / trace_pipe, and trace-cmd report */
 	TRACE_FMT_STRACE,   /* strace [-f] [-t|-tt|-ttt] */
+	TRACE_FMT_TRACEDAT, /* trace-cmd record's trace.dat (needs HAVE_LIBTRACECMD) */
 	TRACE_FMT_NR
 };
+
+/* The first bytes of a trace-cmd trace.dat: 0x17 0x08 'D' "tracing". */
+#define TRACE_TRACEDAT_MAGIC "\x17\x08\x44tracing"
+#define TRACE_TRACEDAT_MAGIC_LEN 10u
+
+/* Whether this build reads trace.dat (libtracecmd was found). */
+bool trace_tracedat_supported(void);
 
 /* Values of mm_event fields a source cannot provide. */
 #define TRACE_CPU_NONE 0xffffu	   /* strace: no CPU column */
@@ -66,6 +82,8 @@ struct trace_stats {
 	u64 unknown;		/* events/syscalls of other kinds, counted and skipped */
 	u64 joined;		/* strace unfinished/resumed pairs joined into one event */
 	u64 unresumed;		/* strace calls whose result never came (emitted as failed) */
+	u64 unordered;		/* strace: events of a child delivered before its fork because the
+				   bounded hold window was full (see trace.h's ordering rule) */
 	u32 nr_unknown_names;	/* entries used in unknown_names[] */
 	u64 unknown_other;	/* unknown events whose name did not fit in unknown_names[] */
 	struct trace_unknown unknown_names[TRACE_UNKNOWN_NAMES];
@@ -88,6 +106,11 @@ int trace_open(const char *path, const struct trace_opts *opts, struct trace_rea
 int trace_next(struct trace_reader *r, struct mm_event *ev);
 /* Up to max events into evs: the count (> 0), 0 at the end, or -errno. */
 long trace_read(struct trace_reader *r, struct mm_event *evs, size_t max);
+/* Up to max events without a copy: *evs points into the reader, valid until the next call
+ * on r. The count (> 0), 0 at the end, or -errno. A plain native file yields slices of its
+ * mapping; other inputs are parsed into a reused window of TRACE_BATCH events. */
+long trace_batch(struct trace_reader *r, const struct mm_event **evs, size_t max);
+#define TRACE_BATCH 4096
 const struct trace_stats *trace_stats(const struct trace_reader *r);
 const struct mm_diag *trace_diag(const struct trace_reader *r);
 enum trace_format trace_reader_format(const struct trace_reader *r);
@@ -100,10 +123,12 @@ int trace_format_parse(const char *s, enum trace_format *f);
 /* Copy the decompressed bytes of path ("-" = stdin; zstd or plain) to out. 0 or -errno. */
 int trace_decompress(const char *path, FILE *out, struct mm_diag *diag);
 
-/* A whole trace in memory: ev[0..n) in stream order. */
+/* A whole trace in memory: ev[0..n) in stream order. Release it with trace_free only (a
+ * large ev is a mapping, not a malloc block). */
 struct mm_trace {
 	struct mm_event *ev;
 	size_t n, cap; /* n <= cap; ev has room for cap events */
+	bool mapped;   /* ev is an anonymous mapping of cap events (trace_reserve) */
 	enum trace_format format;
 	struct trace_stats stats;
 };
@@ -113,6 +138,22 @@ int trace_load(const char *path, const struct trace_opts *opts, struct mm_trace 
 /* Append one event, growing geometrically; 0 or -ENOMEM. t may start zeroed. */
 int trace_push(struct mm_trace *t, const struct mm_event *ev);
 void trace_free(struct mm_trace *t);
+
+/* A trace read once into native form for several passes. */
+struct trace_spill;
+/* Read path (any format, per opts) once into an unlinked native file in dir (NULL: $TMPDIR,
+ * else /tmp); a plain (uncompressed, regular) native file is used in place, unread. 0 or
+ * -errno with diag (the source's FILE:LINE for input errors). */
+int trace_spill_create(const char *path, const struct trace_opts *opts, const char *dir,
+		       struct trace_spill **out, struct mm_diag *diag);
+/* A new reader over the spilled events, with its own cursor and mapping; opts->name (if any)
+ * names it in diagnostics. Safe to call from several threads at once. */
+int trace_spill_open(const struct trace_spill *s, struct trace_reader **out, struct mm_diag *diag);
+/* The source pass: its format and statistics (lines, unknown names, skipped, ...); for a
+ * native file used in place only format and events are known before a pass. */
+const struct trace_stats *trace_spill_stats(const struct trace_spill *s);
+enum trace_format trace_spill_format(const struct trace_spill *s);
+void trace_spill_free(struct trace_spill *s);
 
 /* Native writer: records go to a temporary file next to path, renamed over path by
  * trace_writer_commit, so an interrupted run never leaves a half file; "-" writes stdout. */

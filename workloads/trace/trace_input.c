@@ -15,6 +15,9 @@
  * (unread bytes are moved to the front before each read), large enough to be cheap. */
 #define TIN_CHUNK ((size_t)128 * 1024)
 #define TIN_ZSTD_MAGIC 0xFD2FB528u
+/* Skippable frames (pzstd writes one first): 0x184D2A50..0x184D2A5F. */
+#define TIN_ZSTD_SKIP_MASK 0xFFFFFFF0u
+#define TIN_ZSTD_SKIP_MAGIC 0x184D2A50u
 
 static long tin_sysread(struct trace_input *in, void *dst, size_t n, struct mm_diag *d)
 {
@@ -69,7 +72,7 @@ int tin_open(struct trace_input *in, const char *path, const char *name, struct 
 	u32 magic = 0;
 	if (in->zin_len >= 4)
 		memcpy(&magic, in->zin, 4);
-	if (magic == TIN_ZSTD_MAGIC) {
+	if (magic == TIN_ZSTD_MAGIC || (magic & TIN_ZSTD_SKIP_MASK) == TIN_ZSTD_SKIP_MAGIC) {
 		in->compressed = true;
 		in->zany = true;
 		in->zd = ZSTD_createDCtx();
@@ -89,6 +92,7 @@ int tin_open(struct trace_input *in, const char *path, const char *name, struct 
 
 void tin_close(struct trace_input *in)
 {
+	tin_ra_stop(in);
 	if (in->own_fd && in->fd >= 0)
 		close(in->fd);
 	in->fd = -1;
@@ -136,9 +140,16 @@ static long tin_zfill(struct trace_input *in, char *dst, size_t n, struct mm_dia
 	}
 }
 
+long tin_produce(struct trace_input *in, char *dst, size_t n, struct mm_diag *d)
+{
+	return in->compressed ? tin_zfill(in, dst, n, d) : tin_sysread(in, dst, n, d);
+}
+
 /* Append decoded bytes at buf[end..cap), compacting first; 0, or -errno. Sets eof. */
 static int tin_fill(struct trace_input *in, struct mm_diag *d)
 {
+	if (in->ra)
+		return tin_ra_fill(in, d);
 	if (in->pos) {
 		memmove(in->buf, in->buf + in->pos, in->end - in->pos);
 		in->end -= in->pos;
@@ -157,8 +168,7 @@ static int tin_fill(struct trace_input *in, struct mm_diag *d)
 	if (in->end == in->cap || in->eof)
 		return 0;
 	size_t want = MM_MIN(in->cap - in->end, TIN_CHUNK);
-	long r = in->compressed ? tin_zfill(in, in->buf + in->end, want, d)
-				: tin_sysread(in, in->buf + in->end, want, d);
+	long r = tin_produce(in, in->buf + in->end, want, d);
 	if (r < 0)
 		return (int)r;
 	if (r == 0)
@@ -169,8 +179,16 @@ static int tin_fill(struct trace_input *in, struct mm_diag *d)
 
 long tin_peek(struct trace_input *in, size_t n, struct mm_diag *d)
 {
-	if (n > in->cap / 2)
-		n = in->cap / 2;
+	n = MM_MIN(n, TIN_CAP_MAX / 2);
+	if (n > in->cap / 2 && !in->ra) { /* grow so that n bytes fit after a compaction */
+		char *nb = realloc(in->buf, 2 * n + 1);
+		if (!nb) {
+			diag_set(d, in->name, 0, "out of memory");
+			return -ENOMEM;
+		}
+		in->buf = nb;
+		in->cap = 2 * n;
+	}
 	while (in->end - in->pos < n && !in->eof) {
 		int r = tin_fill(in, d);
 		if (r < 0)
@@ -255,7 +273,7 @@ long tin_read(struct trace_input *in, void *dst, size_t n, struct mm_diag *d)
 		if (in->eof)
 			break;
 		/* Large plain reads go straight to the caller's memory. */
-		if (!in->compressed && n - got >= TIN_CHUNK) {
+		if (!in->compressed && !in->ra && n - got >= TIN_CHUNK) {
 			long r = tin_sysread(in, out + got, n - got, d);
 			if (r < 0)
 				return r;

@@ -8,6 +8,8 @@
  *                            (older kernels: pfn=%lu; a failed allocation: no pfn, or a NULL page)
  *   mm_page_free             page=%p pfn=0x%lx order=%d
  *   tlb_flush                pages:%ld reason:%s (%d)
+ *                            (trace-cmd report, through libtraceevent's tlb plugin:
+ *                             pages=%ld reason=%s (%d))
  *   mm_page_alloc_zone_locked page=%p pfn=0x%lx order=%u migratetype=%d percpu_refill=%d
  *   mm_page_pcpu_drain       page=%p pfn=0x%lx order=%d migratetype=%d
  *   mm_page_alloc_extfrag    page=%p pfn=0x%lx alloc_order=%d fallback_order=%d
@@ -292,9 +294,12 @@ static int ke_page_extfrag(struct trace_reader *r, const char *p, struct mm_even
 
 static int ke_tlb_flush(struct trace_reader *r, const char *p, struct mm_event *ev)
 {
+	/* the kernel prints "pages:N reason:TEXT (CODE)"; libtraceevent's tlb plugin (trace-cmd
+	 * report) "pages=N reason=TEXT (CODE)" */
 	const char *s = tp_skip_sp(p);
-	if (!(s = TP_LIT(s, "pages:")))
+	if (!(s = TP_LIT(s, "pages")) || (*s != ':' && *s != '='))
 		return trace_bad(r, "expected 'pages:'");
+	s++;
 	i64 pages;
 	int e = tp_sdec(&s, &pages);
 	if (e)
@@ -302,8 +307,9 @@ static int ke_tlb_flush(struct trace_reader *r, const char *p, struct mm_event *
 	if (pages < -1)
 		return trace_bad(r, "pages:%lld out of range", (long long)pages);
 	s = tp_skip_sp(s);
-	if (!(s = TP_LIT(s, "reason:")))
+	if (!(s = TP_LIT(s, "reason")) || (*s != ':' && *s != '='))
 		return trace_bad(r, "expected 'reason:'");
+	s++;
 	/* The reason text has spaces; the code is the last "(N)". */
 	const char *end = r->line_end;
 	if (memchr(s, '\0', (size_t)(end - s)))

@@ -17,6 +17,8 @@
 #define TRACE_NATIVE_MAGIC "MMRTRACE"
 #define TRACE_NATIVE_VERSION 1u
 #define TRACE_NATIVE_HDR_SIZE 16u
+/* A mapped native file is released behind the reader every this many bytes. */
+#define TRACE_NATIVE_WINDOW ((size_t)32 << 20)
 
 struct trace_native_hdr {
 	char magic[8];

@@ -31,12 +31,24 @@ struct trace_fmt_ops {
 	int (*next)(struct trace_reader *r, struct mm_event *ev);
 	/* Binary formats, optional: up to max events (count, 0 at the end, or -errno). */
 	long (*read)(struct trace_reader *r, struct mm_event *evs, size_t max);
+	/* Binary formats, optional: like read, but *evs points into the reader (no copy),
+	 * valid until the next call. Kinds are checked by the caller. */
+	long (*view)(struct trace_reader *r, const struct mm_event **evs, size_t max);
 };
 
 extern const struct trace_fmt_ops trace_native_ops;
 extern const struct trace_fmt_ops trace_perf_ops;
 extern const struct trace_fmt_ops trace_ftrace_ops;
 extern const struct trace_fmt_ops trace_strace_ops;
+extern const struct trace_fmt_ops trace_tracedat_ops;
+
+/* The ops of format f (NULL if none), and the format of r's input from its first bytes (0, or
+ * -errno with r->diag); trace_detect.c. */
+const struct trace_fmt_ops *trace_fmt_find(enum trace_format f);
+int trace_detect(struct trace_reader *r, enum trace_format *fmt);
+
+/* Bytes format detection may look at for the first event line. */
+#define TRACE_DETECT_MAX ((size_t)TRACE_LINE_MAX)
 
 /* Events produced ahead of their delivery (strace joins); a FIFO ring. */
 struct trace_queue {
@@ -57,11 +69,12 @@ struct trace_reader {
 	bool finished;	      /* ops->finish has run */
 	const char *line_end; /* end of the line being parsed (parsers that check for NULs) */
 	struct trace_queue q;
-	struct hmap pids;   /* pid -> 1 for pids >= TRACE_PID_BITS, for st.nr_pids */
-	u64 *pid_bits;	    /* pids seen, as bits, for pids < 64 * pid_words; others in pids */
-	size_t pid_words;   /* grows (doubling) up to TRACE_PID_BITS / 64 */
-	u64 cpu_seen[1024]; /* bitmap over u16 cpus, for st.nr_cpus */
-	void *priv;	    /* format state */
+	struct hmap pids;	/* pid -> 1 for pids >= TRACE_PID_BITS, for st.nr_pids */
+	u64 *pid_bits;		/* pids seen, as bits, for pids < 64 * pid_words; others in pids */
+	size_t pid_words;	/* grows (doubling) up to TRACE_PID_BITS / 64 */
+	u64 cpu_seen[1024];	/* bitmap over u16 cpus, for st.nr_cpus */
+	struct mm_event *batch; /* trace_batch's window for formats without a view (lazy) */
+	void *priv;		/* format state */
 };
 
 /* Record a malformed-line error for the current line: "name:LINE: reason". Returns -EINVAL. */

@@ -10,7 +10,10 @@
 
 #include "trace_strace.h"
 
-#define ST_HOLD_MAX (1u << 20) /* held events beyond this are released in file order */
+/* The hold window: at most this many events (4 MiB) wait for their fork. Beyond it they are
+ * released in file order, and every event of those pids delivered before its fork is counted
+ * in stats.unordered: memory stays flat, the lost ordering is visible. */
+#define ST_HOLD_MAX (1u << 16)
 
 struct st_pend {
 	u32 pid;
@@ -34,6 +37,7 @@ struct st_state {
 	size_t rel_cap;
 	char *join; /* scratch: pending text + resumed rest */
 	size_t join_cap;
+	struct hmap early; /* pids released by a full hold window whose fork has not come yet */
 };
 
 static int st_grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -85,6 +89,8 @@ static int st_release(struct trace_reader *r, struct st_state *s, size_t nrel)
 	for (size_t i = 0; i < s->nhold; i++) {
 		struct mm_event *ev = &s->hold[i];
 		if (all || st_in(s->rel, nrel, ev->pid)) {
+			if (all && s->nfork_pending) /* the window is full: before its fork */
+				r->st.unordered++;
 			if (trace_queue_push(r, ev))
 				return -ENOMEM;
 			if (ev->kind == MME_FORK && !(ev->flags & MME_F_FAILED) && !all &&
@@ -100,7 +106,8 @@ static int st_release(struct trace_reader *r, struct st_state *s, size_t nrel)
 	s->nhold = keep;
 	if (all) {
 		for (size_t i = 0; i < s->nunborn; i++)
-			if (hmap_put(&s->seen, s->unborn[i], 1) < 0)
+			if (hmap_put(&s->seen, s->unborn[i], 1) < 0 ||
+			    (s->nfork_pending && hmap_put(&s->early, s->unborn[i], 1) < 0))
 				return st_oom(r);
 		s->nunborn = 0;
 		return 0;
@@ -118,6 +125,8 @@ static int st_release(struct trace_reader *r, struct st_state *s, size_t nrel)
 static int st_emit(struct trace_reader *r, struct st_state *s, struct mm_event *ev)
 {
 	bool held = st_in(s->unborn, s->nunborn, ev->pid);
+	if (MM_UNLIKELY(s->early.count) && !held && hmap_get(&s->early, ev->pid, &(u64){0}))
+		r->st.unordered++; /* its fork is still to come */
 	if (held) {
 		if (st_grow((void **)&s->hold, &s->hold_cap, s->nhold + 1, sizeof(*ev)))
 			return st_oom(r);
@@ -127,6 +136,8 @@ static int st_emit(struct trace_reader *r, struct st_state *s, struct mm_event *
 	}
 	if (ev->kind == MME_FORK && !(ev->flags & MME_F_FAILED)) {
 		u32 child = (u32)ev->addr2;
+		if (MM_UNLIKELY(s->early.count))
+			hmap_del(&s->early, child, NULL);
 		bool unborn = st_in(s->unborn, s->nunborn, child);
 		if (!held) {
 			if (unborn) {
@@ -399,7 +410,9 @@ static int st_finish(struct trace_reader *r)
 static int st_init(struct trace_reader *r)
 {
 	struct st_state *s = calloc(1, sizeof(*s));
-	if (!s || hmap_init(&s->seen, 64)) {
+	if (!s || hmap_init(&s->seen, 64) || hmap_init(&s->early, 16)) {
+		if (s)
+			hmap_fini(&s->seen);
 		free(s);
 		return diag_set(&r->diag, r->name, 0, "out of memory"), -ENOMEM;
 	}
@@ -416,6 +429,7 @@ static void st_fini(struct trace_reader *r)
 		free(s->pend[i].text);
 	free(s->pend);
 	hmap_fini(&s->seen);
+	hmap_fini(&s->early);
 	free(s->hold);
 	free(s->unborn);
 	free(s->rel);
