@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "matrix.h"
 #include "suite.h"
-#include "suite_cfg.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -37,9 +37,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			struct sim_cfg cfg;
 			char why[256] = "";
 			char label[512];
-			if (suite_cfg_build(&s, c, &cfg, why, sizeof(why)) && !why[0])
+			if (matrix_cfg(&s.axes, c, &cfg, why, sizeof(why)) && !why[0])
 				abort();
-			suite_cfg_label(&s, c, label, sizeof(label));
+			matrix_label(&s.axes, c, label, sizeof(label));
 		}
 	}
 	free(text);
