@@ -37,7 +37,7 @@ VARIANT_FNS(vma, vma_indexes, vma)
 
 static const char *page_mode_value(size_t i)
 {
-	static const char *const v[] = {"placement", "faithful"};
+	static const char *const v[] = {"placement", "faithful", "buddy"}; /* enum pagereplay_mode order */
 	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
 }
 
@@ -45,7 +45,9 @@ static int page_mode_apply(struct sim_cfg *cfg, const char *v, const struct sett
 			   size_t len)
 {
 	(void)env, (void)err, (void)len;
-	cfg->page_mode = !strcmp(v, "faithful") ? PAGEREPLAY_FAITHFUL : PAGEREPLAY_PLACEMENT;
+	for (size_t i = 0; page_mode_value(i); i++)
+		if (!strcmp(v, page_mode_value(i)))
+			cfg->page_mode = (enum pagereplay_mode)i;
 	return 0;
 }
 
@@ -149,8 +151,10 @@ const struct setting settings[] = {
 	{"buddy", "buddy placement policy", "", "lifo", SETTING_VARIANT, true, 0, 0, 0, 0, buddy_value,
 	 buddy_apply},
 	{"vma", "process VMA index", "", "maple", SETTING_VARIANT, true, 0, 0, 0, 0, vma_value, vma_apply},
-	{"page-mode", "traced page events: the model places them, or takes the traced pfns", "", "placement",
-	 SETTING_CHOICE, true, 0, 0, 0, 0, page_mode_value, page_mode_apply},
+	{"page-mode",
+	 "traced page events: the model places them, takes the traced pfns, or replays the buddy's own "
+	 "events",
+	 "", "placement", SETTING_CHOICE, true, 0, 0, 0, 0, page_mode_value, page_mode_apply},
 	{"populate", "pages of process mappings: none present, or all (MAP_POPULATE)", "", "none",
 	 SETTING_CHOICE, true, 0, 0, 0, 0, populate_value, populate_apply},
 	{"levels", "kernel page-table levels", "levels", "4", SETTING_UINT, true, 2, PGTABLE_MAX_LEVELS,

@@ -33,7 +33,8 @@ struct setting {
 	const char *help; /* one line, lower case, no final period */
 	const char *unit; /* "pages", "CPUs", ... or "" */
 	const char *def;  /* the default as --help shows it; for VARIANT/CHOICE/UINT a value that
-			   * sim_cfg_default() already holds (a test checks it) */
+			   * sim_cfg_default() already holds (a test checks it), or "from the trace"
+			   * for a 0 that sim_cfg_for_trace() fills */
 	enum setting_kind kind;
 	/* On the command line, a comma list (and 'all' for a VARIANT) gives one configuration per
 	 * value. A scalar takes exactly one value there (its values contain commas). In a suite

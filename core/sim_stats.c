@@ -35,8 +35,9 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 	st->tlb = s->cfg.tlb->name;
 	st->buddy = s->cfg.buddy->name;
 	st->vma = s->procs.cfg.index->name;
-	st->page_mode = s->cfg.page_mode == PAGEREPLAY_FAITHFUL ? "faithful" : "placement";
-	st->populate = s->procs.cfg.populate;
+	static const char *const modes[] = {"placement", "faithful", "buddy"}; /* enum pagereplay_mode */
+	st->page_mode = (unsigned)s->cfg.page_mode < MM_ARRAY_SIZE(modes) ? modes[s->cfg.page_mode] : "?";
+	st->populate = s->procs.cfg.populate ? "all" : "none";
 	st->levels = s->vm.cfg.levels;
 	st->ncpus = s->vm.cfg.ncpus;
 	st->max_order = zs->zone[zs->nr_zones - 1].buddy.max_order;
@@ -93,6 +94,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->kmap_errors = s->kmap_errors;
 	/* processes: procs_for_each only reads, the cast keeps the view's signature const */
 	st->mm = s->procs.st;
+	st->procs = s->procs.ps;
 	procs_for_each((struct procs *)&s->procs, sim_count_vmas, &st->vmas_live);
 	/* physical memory */
 	st->pages = s->pages.st;
@@ -103,6 +105,12 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 		if (s->zones.index[t] >= 0)
 			sim_zone_read(&s->zones.zone[s->zones.index[t]], depth, &st->zone[t]);
 	st->top = st->zone[s->zones.zone[s->zones.nr_zones - 1].type];
+	/* derived */
+	st->vmalloc_tlb_flushes = st->tlb.flush_all + st->tlb.flush_range;
+	st->tlb_flushes = st->vmalloc_tlb_flushes + st->mm.tlb_flush_range;
+	st->alloc_failures = st->pages.alloc_failures + st->vmap.alloc_failures;
+	st->unmatched_frees = st->pages.unmatched_frees + st->vmap.unmatched_frees;
+	st->vmap_ops = st->vmlist.allocs + st->vmlist.frees;
 }
 
 int sim_zone_unusable(const struct sim_zone_stats *z, unsigned order)

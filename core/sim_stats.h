@@ -35,7 +35,7 @@ struct sim_stats {
 	struct sim_stats_cfg {
 		const char *vmlist, *tlb, *buddy, *vma; /* variant names */
 		const char *page_mode;			/* "placement" | "faithful" */
-		bool populate;
+		const char *populate;			/* "none" | "all" */
 		unsigned levels, ncpus; /* effective: the vmalloc space's page-table levels and CPUs */
 		unsigned max_order;	/* of the highest zone */
 		u32 pkmap_slots;
@@ -70,8 +70,9 @@ struct sim_stats {
 	u64 kmap_errors;
 
 	/* --- processes (core/proc) --- */
-	struct mm_stats mm; /* every process together */
-	u64 vmas_live;	    /* VMAs mapped now, every process */
+	struct mm_stats mm;	  /* every process together */
+	struct procs_stats procs; /* events per kind, forks, execs, model errors */
+	u64 vmas_live;		  /* VMAs mapped now, every process */
 
 	/* --- physical memory (core/phys) --- */
 	struct pagereplay_stats pages;
@@ -80,6 +81,13 @@ struct sim_stats {
 	unsigned nr_zones;			   /* zones in the layout */
 	struct sim_zone_stats zone[ZONE_NR_TYPES]; /* by type: zone[ZONE_DMA32] ... */
 	struct sim_zone_stats top;		   /* the highest zone of the layout */
+
+	/* --- derived figures, each defined here once (sim_stats_read) --- */
+	u64 vmalloc_tlb_flushes; /* tlb.flush_all + tlb.flush_range: flushes for vfree/vunmap */
+	u64 tlb_flushes;	 /* vmalloc_tlb_flushes + mm.tlb_flush_range (kmap pool's apart) */
+	u64 alloc_failures;	 /* pages.alloc_failures + vmap.alloc_failures */
+	u64 unmatched_frees;	 /* pages.unmatched_frees + vmap.unmatched_frees */
+	u64 vmap_ops;		 /* vmlist.allocs + vmlist.frees */
 };
 
 void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_stats *st);
@@ -88,18 +96,5 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
  * the order is clamped to the zone's max_order. */
 int sim_zone_unusable(const struct sim_zone_stats *z, unsigned order);
 int sim_zone_extfrag(const struct sim_zone_stats *z, unsigned order);
-
-/* Derived figures, each defined here once. */
-/* TLB flushes the vmalloc space issued for vfree/vunmap: full plus ranged. */
-static inline u64 sim_stats_vmalloc_tlb_flushes(const struct sim_stats *st)
-{
-	return st->tlb.flush_all + st->tlb.flush_range;
-}
-/* Every TLB flush of the vmalloc space and of the processes' unmaps (the kmap pool's flushes are
- * apart: pkmap.tlb_flushes). */
-static inline u64 sim_stats_tlb_flushes(const struct sim_stats *st)
-{
-	return sim_stats_vmalloc_tlb_flushes(st) + st->mm.tlb_flush_range;
-}
 
 #endif

@@ -112,14 +112,13 @@ static void crafted_results(const char *dir)
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	FILE *f = fopen(path, "w");
 	cr_assert_not_null(f);
-	fprintf(f,
-		"trace,config,buddy,tlb,vmlist,levels,vmap_allocs,vmap_frees,tlb_flush_all,tlb_flush_range,"
-		"walk_l0,walk_l1,walk_l2,walk_l3,walk_l4,host_ns_per_event_median,host_ns_per_event_min,"
-		"host_ns_per_event_max\n");
+	fprintf(f, "trace,config,buddy,tlb,vmlist,levels,vmap_allocs,vmap_frees,vmalloc_tlb_flushes,"
+		   "walk_l0,walk_l1,walk_l2,walk_l3,walk_l4,host_ns_per_event_median,host_ns_per_event_min,"
+		   "host_ns_per_event_max\n");
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 		for (int c = 0; c < 2; c++) {
 			const char *cfg = c ? "b'); system('touch q5'); ('" : "lifo|touch q6";
-			fprintf(f, "%s,%s,%s,lazy,%s,4,10,10,1,1,10,10,10,10,0,50,40,60\n", labels[i], cfg,
+			fprintf(f, "%s,%s,%s,lazy,%s,4,10,10,2,10,10,10,10,0,50,40,60\n", labels[i], cfg,
 				c ? "addr" : "lifo';system('touch q7')", c ? "list" : "x`touch q8`");
 			if (strchr(labels[i], '/'))
 				continue;

@@ -1,34 +1,42 @@
 /* bench buddy: random alloc/free pairs of orders 0..3 on one zone, operations per second per
  * placement policy, and the peak memory the model needed. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "benches.h"
 #include "buddy.h"
 #include "clock.h"
+#include "cli.h"
 #include "commands.h"
+#include "run.h"
 #include "rng.h"
 
-unsigned long long bench_peak_rss(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (unsigned long long)ru.ru_maxrss * 1024ULL;
-}
+struct bb_opts {
+	const char *policy;
+	u64 ops, pages, live, seed;
+};
 
-static void bench_buddy_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay bench buddy [--policy lifo,addr,mobility] [--ops N] [--pages N]\n"
-		   "                            [--live N] [--seed S]\n\n"
-		   "Random alloc/free pairs (orders 0..3, uniform) on a zone of --pages frames (default\n"
-		   "1048576 = 4 GiB): a pool of --live slots (default 65536); each step picks a slot and\n"
-		   "frees it if live, else allocates into it. Prints operations per second per policy\n"
-		   "(allocations + frees; one core) and the peak RSS of the process.\n");
-}
+static const struct cli_opt bb_opts[] = {
+	CLI_OPT_STR("policy", "LIST", struct bb_opts, policy, "buddy policies, or all (all)"),
+	CLI_OPT_U64("ops", "N", struct bb_opts, ops, 1, 1ULL << 40, "operations per policy (50000000)"),
+	CLI_OPT_U64("pages", "N", struct bb_opts, pages, 1, BUDDY_MAX_FRAMES,
+		    "zone size in frames (1048576 = 4 GiB)"),
+	CLI_OPT_U64("live", "N", struct bb_opts, live, 1, 1ULL << 30, "slots of the pool (65536)"),
+	CLI_OPT_U64("seed", "S", struct bb_opts, seed, 0, UINT64_MAX, "random seed (1)"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd bb_cmd = {
+	.name = "bench buddy",
+	.synopsis = "",
+	.about = "Random alloc/free pairs (orders 0..3, uniform) on a zone of --pages frames: a pool of\n"
+		 "--live slots; each step picks a slot and frees it if live, else allocates into it. Prints\n"
+		 "operations per second per policy (allocations + frees; one core) and the peak RSS of the\n"
+		 "process.",
+	.opts = bb_opts,
+};
 
 struct slot {
 	u64 pfn;
@@ -83,77 +91,27 @@ static int bench_one(const struct buddy_policy_ops *pol, u64 pages, u64 ops, u64
 
 int bench_buddy(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"policy", required_argument, NULL, 'p'},
-		{"ops", required_argument, NULL, 'n'},
-		{"pages", required_argument, NULL, 'P'},
-		{"live", required_argument, NULL, 'l'},
-		{"seed", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	char policies[256] = "lifo,addr,mobility";
-	u64 ops = 50000000, pages = 1ULL << 20, nslots = 65536, seed = 1;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:n:P:l:s:h", opts, NULL)) != -1) {
-		char *end = NULL;
-		u64 v = 0;
-		if (c != 'p' && c != 'h' && c != '?') {
-			errno = 0;
-			v = strtoull(optarg, &end, 0);
-			if (errno || *end || !v) {
-				fprintf(stderr, "mmreplay bench buddy: bad number '%s'\n", optarg);
-				return MM_EXIT_USAGE;
-			}
-		}
-		switch (c) {
-		case 'p':
-			snprintf(policies, sizeof(policies), "%s", optarg);
-			break;
-		case 'n':
-			ops = v;
-			break;
-		case 'P':
-			pages = v;
-			break;
-		case 'l':
-			nslots = v;
-			break;
-		case 's':
-			seed = v;
-			break;
-		case 'h':
-			bench_buddy_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			bench_buddy_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
+	struct bb_opts o = {.policy = "all", .ops = 50000000, .pages = 1ULL << 20, .live = 65536, .seed = 1};
+	struct matrix *m = malloc(sizeof(*m));
+	char err[512];
+	int first = 0, rc = m ? cli_parse(&bb_cmd, argc, argv, &o, NULL, &first) : MM_EXIT_FAIL;
+	if (rc == CLI_RUN) {
+		matrix_init(m);
+		if (matrix_set(m, settings_find("buddy"), o.policy, true, err, sizeof(err)))
+			rc = cli_error(&bb_cmd, "--policy %s", err);
 	}
-	printf("# bench buddy: %llu ops, zone %llu pages (%.1f GiB), %llu slots, seed %llu\n",
-	       (unsigned long long)ops, (unsigned long long)pages, (double)pages / 262144.0,
-	       (unsigned long long)nslots, (unsigned long long)seed);
-	if (pages > BUDDY_MAX_FRAMES) {
-		fprintf(stderr,
-			"mmreplay bench buddy: --pages %llu exceeds the model's limit of %u frames (256 "
-			"GiB)\n",
-			(unsigned long long)pages, BUDDY_MAX_FRAMES);
-		return MM_EXIT_USAGE;
+	if (rc == CLI_RUN) {
+		printf("# bench buddy: %llu ops, zone %llu pages (%.1f GiB), %llu slots, seed %llu\n",
+		       (unsigned long long)o.ops, (unsigned long long)o.pages, (double)o.pages / 262144.0,
+		       (unsigned long long)o.live, (unsigned long long)o.seed);
+		rc = MM_EXIT_OK;
+		for (size_t c = 0; c < matrix_size(m); c++)
+			if (bench_one(buddy_policy_find(matrix_value(m, c, 0)), o.pages, o.ops, o.live,
+				      o.seed))
+				rc = MM_EXIT_FAIL;
+		printf("# peak RSS %.1f MiB (%.2f bytes per simulated frame)\n",
+		       (double)run_peak_rss() / 1048576.0, (double)run_peak_rss() / (double)o.pages);
 	}
-	int rc = MM_EXIT_OK;
-	for (char *save = NULL, *name = strtok_r(policies, ",", &save); name;
-	     name = strtok_r(NULL, ",", &save)) {
-		const struct buddy_policy_ops *pol = buddy_policy_find(name);
-		if (!pol) {
-			fprintf(stderr, "mmreplay bench buddy: unknown policy '%s' (lifo, addr, mobility)\n",
-				name);
-			return MM_EXIT_USAGE;
-		}
-		if (bench_one(pol, pages, ops, nslots, seed))
-			rc = MM_EXIT_FAIL;
-	}
-	printf("# peak RSS %.1f MiB (%.2f bytes per simulated frame)\n", (double)bench_peak_rss() / 1048576.0,
-	       (double)bench_peak_rss() / (double)pages);
+	free(m);
 	return rc;
 }

@@ -1,24 +1,37 @@
 /* bench gen: how fast each synthetic workload produces events, with no I/O (a counting sink)
  * or through the native writer into /dev/null (--write). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "benches.h"
 #include "clock.h"
+#include "cli.h"
 #include "commands.h"
 #include "gen.h"
 
-static void bench_gen_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay bench gen [--loops N] [--seed S] [--write] [NAME...]\n\n"
-		   "Runs each generator NAME (default: all, with their default parameters) once and prints\n"
-		   "events per second on one core. --loops overrides every generator's main count;\n"
-		   "--write sends the events through the native-format writer into /dev/null instead of\n"
-		   "a counting sink.\n");
-}
+struct bg_opts {
+	u64 loops, seed;
+	bool write;
+};
+
+static const struct cli_opt bg_opts[] = {
+	CLI_OPT_U64("loops", "N", struct bg_opts, loops, 0, GEN_MAX_LOOPS,
+		    "every generator's main count (0: its default)"),
+	CLI_OPT_U64("seed", "S", struct bg_opts, seed, 0, UINT64_MAX, "random seed (1)"),
+	CLI_OPT_FLAG("write", struct bg_opts, write, "through the native-format writer into /dev/null"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd bg_cmd = {
+	.name = "bench gen",
+	.synopsis = "[NAME...]",
+	.about = "Runs each generator NAME (default: all, with their default parameters) once and prints\n"
+		 "events per second on one core, into a counting sink or (--write) the native writer.",
+	.opts = bg_opts,
+	.max_args = 1u << 30,
+};
 
 struct bench_sink {
 	u64 n;
@@ -65,63 +78,21 @@ static int bench_gen_one(const struct gen_ops *g, u64 loops, u64 seed, bool writ
 
 int bench_gen(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"loops", required_argument, NULL, 'l'},
-		{"seed", required_argument, NULL, 's'},
-		{"write", no_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	u64 loops = 0, seed = 1;
-	bool write = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "l:s:wh", opts, NULL)) != -1) {
-		char *end = NULL;
-		u64 v = 0;
-		if (c == 'l' || c == 's') {
-			errno = 0;
-			v = strtoull(optarg, &end, 0);
-			if (errno || *end || *optarg == '-') {
-				fprintf(stderr, "mmreplay bench gen: bad number '%s'\n", optarg);
-				return MM_EXIT_USAGE;
-			}
-		}
-		switch (c) {
-		case 'l':
-			loops = v;
-			break;
-		case 's':
-			seed = v;
-			break;
-		case 'w':
-			write = true;
-			break;
-		case 'h':
-			bench_gen_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			bench_gen_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	printf("# bench gen: %s, loops %s, seed %llu\n",
-	       write ? "native writer to /dev/null" : "counting sink",
-	       loops ? "as given" : "generator defaults", (unsigned long long)seed);
-	int rc = MM_EXIT_OK;
-	if (optind == argc) {
-		for (const struct gen_ops *const *g = gen_registry; *g; g++)
-			rc |= bench_gen_one(*g, loops, seed, write);
+	struct bg_opts o = {.seed = 1};
+	int first = 0, rc = cli_parse(&bg_cmd, argc, argv, &o, NULL, &first);
+	if (rc != CLI_RUN)
 		return rc;
-	}
-	for (int i = optind; i < argc; i++) {
-		const struct gen_ops *g = gen_find(argv[i]);
-		if (!g) {
-			fprintf(stderr, "mmreplay bench gen: unknown generator '%s' (mmreplay gen --list)\n",
-				argv[i]);
-			return MM_EXIT_USAGE;
-		}
-		rc |= bench_gen_one(g, loops, seed, write);
-	}
+	for (int i = first; i < argc; i++)
+		if (!gen_find(argv[i]))
+			return cli_error(&bg_cmd, "unknown generator '%s' (mmreplay gen --list)", argv[i]);
+	printf("# bench gen: %s, loops %s, seed %llu\n",
+	       o.write ? "native writer to /dev/null" : "counting sink",
+	       o.loops ? "as given" : "generator defaults", (unsigned long long)o.seed);
+	rc = MM_EXIT_OK;
+	if (first == argc)
+		for (const struct gen_ops *const *g = gen_registry; *g; g++)
+			rc |= bench_gen_one(*g, o.loops, o.seed, o.write);
+	for (int i = first; i < argc; i++)
+		rc |= bench_gen_one(gen_find(argv[i]), o.loops, o.seed, o.write);
 	return rc;
 }

@@ -8,7 +8,6 @@
  *     times concatenated (it should not grow).
  * awk runs through posix_spawn with an argument vector: no shell ever sees a path. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -20,21 +19,35 @@
 
 #include "clock.h"
 #include "benches.h"
+#include "cli.h"
 #include "commands.h"
 #include "trace.h"
 
 extern char **environ;
 
-static void pb_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay bench parse [--repeat N] [--native-events N] [--scale K] TRACE\n\n"
-		   "Measures the readers on TRACE (a text trace, plain or .zst): text parse events/s\n"
-		   "and MB/s against awk '/mm_page_alloc/{n++}' on the same decompressed file, native\n"
-		   "read events/s, and the peak RSS of streaming the text 1x and K x concatenated.\n"
-		   "  --repeat N         timed repetitions, best kept (default 3)\n"
-		   "  --native-events N  native records to read (default 20000000)\n"
-		   "  --scale K          concatenation factor for the memory check (default 10)\n");
-}
+struct pb_opts {
+	u64 repeat, native_events, scale;
+};
+
+static const struct cli_opt pb_opts[] = {
+	CLI_OPT_U64("repeat", "N", struct pb_opts, repeat, 1, 1000, "timed repetitions, best kept (3)"),
+	CLI_OPT_U64("native-events", "N", struct pb_opts, native_events, 1, 1ULL << 34,
+		    "native records to read (20000000)"),
+	CLI_OPT_U64("scale", "K", struct pb_opts, scale, 1, 1000,
+		    "concatenation factor for the memory check (10)"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd pb_cmd = {
+	.name = "bench parse",
+	.synopsis = "TRACE",
+	.about = "Measures the readers on TRACE (a text trace, plain or .zst): text parse events/s and MB/s\n"
+		 "against awk '/mm_page_alloc/{n++}' on the same decompressed file, native read events/s,\n"
+		 "and the peak RSS of streaming the text 1x and K x concatenated.",
+	.opts = pb_opts,
+	.min_args = 1,
+	.max_args = 1,
+};
 
 /* Temporary file in $TMPDIR; returns the open FILE and its name in buf. */
 static FILE *pb_tmp(char *buf, size_t n, const char *tag)
@@ -139,55 +152,9 @@ static int pb_copy(const char *src, FILE *dst, int times)
 	return fflush(dst) ? -1 : 0;
 }
 
-int bench_parse(int argc, char **argv)
+/* 1. text parse vs awk, best of repeat. 0 or -1. */
+static int pb_text(const char *path, const char *txt, long long bytes, int repeat)
 {
-	static const struct option opts[] = {
-		{"repeat", required_argument, NULL, 'r'},
-		{"native-events", required_argument, NULL, 'n'},
-		{"scale", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int repeat = 3, scale = 10;
-	long long native_target = 20000000;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:n:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			repeat = atoi(optarg);
-			break;
-		case 'n':
-			native_target = atoll(optarg);
-			break;
-		case 's':
-			scale = atoi(optarg);
-			break;
-		case 'h':
-			pb_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			pb_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1 || repeat < 1 || scale < 1 || native_target < 1) {
-		pb_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
-	const char *path = argv[optind];
-	char txt[4096], nat[4096], big[4096];
-	int rc = MM_EXIT_FAIL;
-	FILE *ft = NULL, *fn = NULL, *fb = NULL;
-	struct mm_diag d = {{0}};
-	txt[0] = nat[0] = big[0] = '\0';
-	if (!(ft = pb_tmp(txt, sizeof(txt), "text")) || trace_decompress(path, ft, &d) || fflush(ft)) {
-		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg[0] ? d.msg : "temporary file");
-		goto out;
-	}
-	long long bytes = ftell(ft);
-
-	/* 1. text parse vs awk */
 	u64 best = UINT64_MAX, awk_best = UINT64_MAX, awk_count = 0;
 	struct trace_stats st;
 	long long events = 0;
@@ -196,12 +163,12 @@ int bench_parse(int argc, char **argv)
 		events = pb_stream(txt, NULL, &st);
 		u64 t = clock_ns() - t0;
 		if (events < 0)
-			goto out;
+			return -1;
 		best = MM_MIN(best, t);
 		u64 at, ac;
 		if (pb_awk(txt, &at, &ac)) {
 			fprintf(stderr, "mmreplay bench parse: running awk failed\n");
-			goto out;
+			return -1;
 		}
 		awk_best = MM_MIN(awk_best, at);
 		awk_count = ac;
@@ -215,31 +182,31 @@ int bench_parse(int argc, char **argv)
 	printf("awk_ns               %" PRIu64 "\n", awk_best);
 	printf("awk_mb_per_s         %.1f\n", (double)bytes / 1e6 * 1e9 / (double)awk_best);
 	printf("speedup_vs_awk       %.2f\n", (double)awk_best / (double)best);
+	return 0;
+}
 
-	/* 2. native read */
+/* 2. the events of txt replicated to at least target native records in nat, read back. */
+static int pb_native(const char *txt, const char *nat, long long target, int repeat)
+{
 	struct mm_trace t;
-	if (trace_load(txt, NULL, &t, &d)) {
-		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg);
-		goto out;
-	}
+	struct mm_diag d = {{0}};
 	struct trace_writer *w;
-	long long copies = t.n ? (native_target + (long long)t.n - 1) / (long long)t.n : 0;
-	fn = pb_tmp(nat, sizeof(nat), "native");
-	if (!fn || !t.n || trace_writer_open(nat, &w, &d)) {
-		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg[0] ? d.msg : "native temporary");
+	if (trace_load(txt, NULL, &t, &d) || !t.n || trace_writer_open(nat, &w, &d)) {
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg[0] ? d.msg : "no events");
 		trace_free(&t);
-		goto out;
+		return -1;
 	}
+	long long copies = (target + (long long)t.n - 1) / (long long)t.n;
 	for (long long i = 0; i < copies; i++)
 		if (trace_writer_put(w, t.ev, t.n)) {
 			trace_writer_abort(w);
 			trace_free(&t);
-			goto out;
+			return -1;
 		}
 	trace_free(&t);
 	if (trace_writer_commit(w, &d)) {
 		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg);
-		goto out;
+		return -1;
 	}
 	u64 nbest = UINT64_MAX;
 	long long nev = 0;
@@ -248,7 +215,7 @@ int bench_parse(int argc, char **argv)
 		nev = pb_stream(nat, NULL, NULL);
 		u64 dt = clock_ns() - t0;
 		if (nev < 0)
-			goto out;
+			return -1;
 		nbest = MM_MIN(nbest, dt);
 	}
 	long nrss = pb_child_rss(nat);
@@ -256,7 +223,29 @@ int bench_parse(int argc, char **argv)
 	printf("native_read_ns       %" PRIu64 "\n", nbest);
 	printf("native_events_per_s  %.0f\n", (double)nev * 1e9 / (double)nbest);
 	printf("native_stream_rss_kib %ld\n", nrss);
+	return 0;
+}
 
+int bench_parse(int argc, char **argv)
+{
+	struct pb_opts o = {.repeat = 3, .native_events = 20000000, .scale = 10};
+	int first = 0, rc = cli_parse(&pb_cmd, argc, argv, &o, NULL, &first);
+	if (rc != CLI_RUN)
+		return rc;
+	int repeat = (int)o.repeat, scale = (int)o.scale;
+	const char *path = argv[first];
+	char txt[4096], nat[4096], big[4096];
+	FILE *ft = NULL, *fn = NULL, *fb = NULL;
+	struct mm_diag d = {{0}};
+	txt[0] = nat[0] = big[0] = '\0';
+	rc = MM_EXIT_FAIL;
+	if (!(ft = pb_tmp(txt, sizeof(txt), "text")) || trace_decompress(path, ft, &d) || fflush(ft)) {
+		fprintf(stderr, "mmreplay bench parse: %s\n", d.msg[0] ? d.msg : "temporary file");
+		goto out;
+	}
+	if (pb_text(path, txt, ftell(ft), repeat) || !(fn = pb_tmp(nat, sizeof(nat), "native")) ||
+	    pb_native(txt, nat, (long long)o.native_events, repeat))
+		goto out;
 	/* 3. streaming memory, 1x vs K x */
 	if (!(fb = pb_tmp(big, sizeof(big), "scaled")) || pb_copy(txt, fb, scale)) {
 		fprintf(stderr, "mmreplay bench parse: cannot write the scaled copy\n");

@@ -79,7 +79,7 @@ int bench_replay(int argc, char **argv)
 {
 	struct bench_replay_opts o = {.repeat = 5, .target = 10.0};
 	struct matrix *m = malloc(sizeof(*m));
-	int first, rc = m ? cli_parse(&bench_replay_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = m ? cli_parse(&bench_replay_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN && o.cached_hole)
 		matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache");
 	u64 *ns = calloc(o.repeat, sizeof(*ns)), *cpu = calloc(o.repeat, sizeof(*cpu));
@@ -112,7 +112,7 @@ int bench_replay(int argc, char **argv)
 		trace_free(&t);
 	}
 	if (rc == MM_EXIT_OK)
-		printf("peak RSS %.1f MiB\n", (double)bench_peak_rss() / (1 << 20));
+		printf("peak RSS %.1f MiB\n", (double)run_peak_rss() / (1 << 20));
 	free(ns);
 	free(cpu);
 	free(m);

@@ -110,7 +110,7 @@ int bench_vmlist(int argc, char **argv)
 	struct bv_opts o = {.vmlist = "all", .live = {3, {1000, 10000, 100000}}, .guard = 1};
 	struct matrix *m = malloc(sizeof(*m));
 	char err[512];
-	int first, rc = m ? cli_parse(&bv_cmd, argc, argv, &o, NULL, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = m ? cli_parse(&bv_cmd, argc, argv, &o, NULL, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN) {
 		matrix_init(m);
 		if (matrix_set(m, settings_find("vmlist"), o.vmlist, true, err, sizeof(err)))

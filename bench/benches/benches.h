@@ -9,7 +9,4 @@ int bench_replay(int argc, char **argv);
 int bench_gen(int argc, char **argv);
 int bench_vma(int argc, char **argv);
 
-/* Peak resident set size of this process in bytes (getrusage). */
-unsigned long long bench_peak_rss(void);
-
 #endif

@@ -1,58 +1,35 @@
 /* mmreplay convert: any trace format in, the native binary format out (trace_native.h),
  * streamed, written to a temporary file and renamed so a failed run leaves nothing. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
-#include "trace.h"
+#include "trace_cli.h"
 
-static void convert_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay convert [--skip-bad] [--format FMT] IN OUT\n\n"
-		   "Converts IN (perf script, tracefs/trace-cmd report, trace-cmd trace.dat, strace -f or\n"
-		   "native; plain or .zst; '-' for stdin) to the native binary format in OUT ('-' for\n"
-		   "stdout). OUT is written under a temporary name and renamed when complete.\n"
-		   "  --skip-bad    count and skip malformed lines instead of stopping at the first\n"
-		   "  --format FMT  force the input format: native, perf, ftrace, strace, tracedat\n");
-}
+static const struct cli_cmd convert_cmd = {
+	.name = "convert",
+	.synopsis = "IN OUT",
+	.about =
+		"Converts IN (perf script, tracefs/trace-cmd report, trace-cmd trace.dat, strace -f or\n"
+		"native; plain or .zst; '-' for stdin) to the native binary format in OUT ('-' for stdout).\n"
+		"OUT is written under a temporary name and renamed when complete.",
+	.more = trace_cli_opts,
+	.min_args = 2,
+	.max_args = 2,
+};
 
 int cmd_convert(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"skip-bad", no_argument, NULL, 's'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct trace_opts to = {0};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "sf:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			to.skip_bad = true;
-			break;
-		case 'f':
-			if (trace_format_parse(optarg, &to.format)) {
-				fprintf(stderr, "mmreplay convert: unknown format '%s'\n", optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			convert_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			convert_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 2) {
-		convert_usage(stderr);
+	struct trace_cli tc = {0};
+	struct trace_opts to;
+	int first = 0, rc = cli_parse(&convert_cmd, argc, argv, &tc, NULL, &first);
+	if (rc != CLI_RUN)
+		return rc;
+	if (trace_cli_get(&convert_cmd, &tc, &to))
 		return MM_EXIT_USAGE;
-	}
-	const char *in = argv[optind], *out = argv[optind + 1];
+	const char *in = argv[first], *out = argv[first + 1];
 	struct mm_diag d = {{0}};
 	struct trace_reader *r;
 	struct trace_writer *w;

@@ -1,27 +1,75 @@
 /* mmreplay demo: what a new user runs first. Runs the demo suite (bench/suites/demo.ini: the
  * bundled real traces and test_vmalloc cases under every buddy policy, vmlist design and TLB
  * policy), then prints one line per trace comparing the variants, and where the files are. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "config.h"
 #include "csvread.h"
 #include "suite.h"
 #include "suite_run.h"
 
-static void demo_usage(FILE *f)
+struct demo_opts {
+	const char *out, *suite;
+};
+
+static const struct cli_opt demo_opts[] = {
+	CLI_OPT_STR("out", "DIR", struct demo_opts, out, "results directory (results/demo)"),
+	CLI_OPT_STR("suite", "FILE", struct demo_opts, suite, "another suite file (bench/suites/demo.ini)"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd demo_cmd = {
+	.name = "demo",
+	.synopsis = "",
+	.about =
+		"Runs the demo suite: the bundled real traces (data/traces: perf and strace recordings from\n"
+		"Linux 6.18) and the kernel's test_vmalloc cases, each under every buddy policy x vmlist\n"
+		"design x TLB policy, three timed repeats each. Writes DIR: summary.csv, timeseries/*.csv,\n"
+		"plots/*.csv and graphs (*.png, *.svg), then prints a short comparison per trace.",
+	.opts = demo_opts,
+};
+
+/* The table printed at the end: per figure (a summary column), one value per variant, the other
+ * axes fixed by the configuration pattern. */
+static const struct demo_group {
+	const char *metric, *head, *pattern; /* pattern: the config label, %s the variant */
+	const char *variant[3], *label[3];
+	int width, prec;
+	double scale;
+} demo_groups[] = {
+	{"vmlist_visits",
+	 "vmlist visits (lifo, lazy)",
+	 "lifo/%s/lazy",
+	 {"list", "rbtree", "augmented"},
+	 {"list", "rbtree", "augm."},
+	 9,
+	 0,
+	 1},
+	{"vmalloc_tlb_flushes",
+	 "TLB flushes (augmented)",
+	 "lifo/augmented/%s",
+	 {"eager", "range", "lazy"},
+	 {"eager", "range", "lazy"},
+	 7,
+	 0,
+	 1},
+	{"ufi9_end",
+	 "ufi(9) (augm., lazy)",
+	 "%s/augmented/lazy",
+	 {"lifo", "addr", "mobility"},
+	 {"lifo", "addr", "mobil."},
+	 6,
+	 3,
+	 1000},
+};
+
+const char *demo_column(size_t i)
 {
-	fprintf(f,
-		"usage: mmreplay demo [--out DIR] [--suite FILE]\n\n"
-		"Runs the demo suite (default %s/demo.ini): the bundled\n"
-		"real traces (data/traces: perf and strace recordings from Linux 6.18) and the kernel's\n"
-		"test_vmalloc cases, each under every buddy policy x vmlist design x TLB policy, three\n"
-		"timed repeats each. Writes DIR (default results/demo): summary.csv, timeseries/*.csv,\n"
-		"plots/*.csv and graphs (*.png, *.svg), then prints a short comparison per trace.\n",
-		MMREPLAY_SUITES_DIR);
+	return i < MM_ARRAY_SIZE(demo_groups) ? demo_groups[i].metric : NULL;
 }
 
 /* Value of column col in the row of trace tr whose config is cfg, or NULL. */
@@ -36,15 +84,30 @@ static const char *cell(const struct csvtab *t, const char *tr, const char *cfg,
 	return NULL;
 }
 
-static double num(const char *s)
+/* One trace's line; a missing value is an error: the summary lacks a column or configuration. */
+static int demo_line(const struct csvtab *t, const char *tr)
 {
-	double v = 0;
-	if (s)
-		csv_number(s, &v);
-	return v;
+	printf("%-28.28s", tr);
+	for (size_t g = 0; g < MM_ARRAY_SIZE(demo_groups); g++) {
+		const struct demo_group *dg = &demo_groups[g];
+		for (int i = 0; i < 3; i++) {
+			char cfg[128];
+			double v = 0;
+			snprintf(cfg, sizeof(cfg), dg->pattern, dg->variant[i]);
+			const char *s = cell(t, tr, cfg, dg->metric);
+			if (!s || !csv_number(s, &v)) {
+				fprintf(stderr, "\nmmreplay demo: the summary has no %s for %s %s\n",
+					dg->metric, tr, cfg);
+				return -1;
+			}
+			printf(" %*.*f", dg->width, dg->prec, v / dg->scale);
+		}
+	}
+	putchar('\n');
+	return 0;
 }
 
-static void demo_table(const char *dir)
+static int demo_table(const char *dir)
 {
 	char path[4096];
 	struct csvtab t;
@@ -52,38 +115,20 @@ static void demo_table(const char *dir)
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	if (csvtab_read(path, &t, &d)) {
 		fprintf(stderr, "mmreplay demo: %s\n", d.msg);
-		return;
+		return -1;
 	}
-	static const char *const vl[] = {"list", "rbtree", "augmented"},
-				 *const tl[] = {"eager", "range", "lazy"},
-				 *const bl[] = {"lifo", "addr", "mobility"};
-	printf("\n%-28s %-29s %-23s %-20s\n", "", "vmlist visits (lifo, lazy)", "TLB flushes (augmented)",
-	       "ufi(9) (augm., lazy)");
-	printf("%-28s %9s %9s %9s %7s %7s %7s %6s %6s %6s\n", "trace", "list", "rbtree", "augm.", "eager",
-	       "range", "lazy", "lifo", "addr", "mobil.");
-	int ct = csvtab_col(&t, "trace");
-	for (size_t r = 0; ct >= 0 && r < t.nrows; r++) {
-		const char *tr = t.rows[r][ct];
-		bool first = true;
-		for (size_t k = 0; k < r && first; k++)
-			first = strcmp(t.rows[k][ct], tr) != 0;
-		if (!first)
-			continue;
-		char cfg[128];
-		printf("%-28.28s", tr);
-		for (int i = 0; i < 3; i++) {
-			snprintf(cfg, sizeof(cfg), "lifo/%s/lazy", vl[i]);
-			printf(" %9.0f", num(cell(&t, tr, cfg, "vmlist_visits")));
-		}
-		for (int i = 0; i < 3; i++) {
-			snprintf(cfg, sizeof(cfg), "lifo/augmented/%s", tl[i]);
-			printf(" %7.0f", num(cell(&t, tr, cfg, "vmalloc_tlb_flushes")));
-		}
-		for (int i = 0; i < 3; i++) {
-			snprintf(cfg, sizeof(cfg), "%s/augmented/lazy", bl[i]);
-			printf(" %6.3f", num(cell(&t, tr, cfg, "ufi9_end")) / 1000.0);
-		}
-		putchar('\n');
+	printf("\n%-28s", "");
+	for (size_t g = 0; g < MM_ARRAY_SIZE(demo_groups); g++)
+		printf(" %-*s", 3 * (demo_groups[g].width + 1) - 1, demo_groups[g].head);
+	printf("\n%-28s", "trace");
+	for (size_t g = 0; g < MM_ARRAY_SIZE(demo_groups); g++)
+		for (int i = 0; i < 3; i++)
+			printf(" %*s", demo_groups[g].width, demo_groups[g].label[i]);
+	putchar('\n');
+	int ct = csvtab_col(&t, "trace"), err = 0;
+	for (size_t r = 0; ct >= 0 && r < t.nrows && !err; r++) {
+		if (csvtab_first(&t, ct, r))
+			err = demo_line(&t, t.rows[r][ct]);
 	}
 	printf("\nvmlist visits: nodes the vmalloc address-space allocator examined; TLB flushes: full +\n"
 	       "ranged flushes for vfree; ufi(9): the kernel's unusable free space index at order 9 at the\n"
@@ -91,48 +136,26 @@ static void demo_table(const char *dir)
 	       "sets every configuration against a baseline.\n",
 	       dir);
 	csvtab_free(&t);
+	return err;
 }
 
 int cmd_demo(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},
-		{"suite", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *out = "results/demo", *data = getenv("MMREPLAY_DATA");
 	char suite_path[4096];
+	struct demo_opts o = {.out = "results/demo", .suite = suite_path};
+	const char *data = getenv("MMREPLAY_DATA");
 	snprintf(suite_path, sizeof(suite_path), "%s/demo.ini", MMREPLAY_SUITES_DIR);
 	if (!data || !*data)
 		data = MMREPLAY_DATA_DIR;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 's':
-			snprintf(suite_path, sizeof(suite_path), "%s", optarg);
-			break;
-		case 'h':
-			demo_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			demo_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		demo_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
+	int first = 0, rc0 = cli_parse(&demo_cmd, argc, argv, &o, NULL, &first);
+	if (rc0 != CLI_RUN)
+		return rc0;
+	const char *out = o.out;
 	struct suite *s = malloc(sizeof(*s));
 	struct mm_diag d;
 	if (!s)
 		return MM_EXIT_FAIL;
-	if (suite_load(suite_path, data, s, &d)) {
+	if (suite_load(o.suite, data, s, &d)) {
 		fprintf(stderr, "mmreplay demo: %s\n", d.msg);
 		free(s);
 		return MM_EXIT_FAIL;
@@ -140,11 +163,12 @@ int cmd_demo(int argc, char **argv)
 	printf("mmreplay demo: %zu traces x %zu configurations, %u timed repeats each\n", s->ntraces,
 	       suite_nconfigs(s), s->repeats);
 	fflush(stdout);
-	struct suite_run_opts o = {out, -1, true, false};
-	int rc = suite_run(s, &o);
+	struct suite_run_opts ro = {out, -1, true, false};
+	int rc = suite_run(s, &ro);
 	free(s);
+	if (rc == MM_EXIT_OK && demo_table(out))
+		rc = MM_EXIT_FAIL;
 	if (rc == MM_EXIT_OK) {
-		demo_table(out);
 		printf("\nresults in %s/: summary.csv (one row per trace x configuration), "
 		       "timeseries/*.csv,\n"
 		       "plots/*.csv, and the graphs *.png / *.svg listed above\n",

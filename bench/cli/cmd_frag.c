@@ -1,23 +1,39 @@
 /* mmreplay frag: the kernel's extfrag/unusable index for /proc/buddyinfo lines, printed in
  * exactly the layout of debugfs extfrag/extfrag_index and extfrag/unusable_index. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "buddyinfo.h"
+#include "cli.h"
 #include "commands.h"
 #include "fragindex.h"
 
-static void frag_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay frag [--index extfrag|unusable] [FILE|-]\n"
-		   "       mmreplay frag [--index extfrag|unusable] --live\n\n"
-		   "Reads /proc/buddyinfo lines (from FILE, '-' or no FILE for stdin, or --live for this\n"
-		   "machine's /proc/buddyinfo) and prints the kernel's fragmentation index per zone and\n"
-		   "order, as debugfs extfrag/extfrag_index (default) or extfrag/unusable_index prints it.\n"
-		   "Blank lines and lines starting with '#' are ignored.\n");
-}
+struct frag_opts {
+	const char *index;
+	bool live;
+};
+
+static const char *const frag_indexes[] = {"extfrag", "unusable", NULL};
+
+static const struct cli_opt frag_opts[] = {
+	CLI_OPT_CHOICE("index", "NAME", struct frag_opts, index, frag_indexes,
+		       "extfrag (debugfs extfrag/extfrag_index, the default) or unusable"),
+	CLI_OPT_FLAG("live", struct frag_opts, live, "read this machine's /proc/buddyinfo"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd frag_cmd = {
+	.name = "frag",
+	.synopsis = "[FILE|-]",
+	.about = "Reads /proc/buddyinfo lines (from FILE, '-' or no FILE for stdin, or --live for this\n"
+		 "machine's /proc/buddyinfo) and prints the kernel's fragmentation index per zone and\n"
+		 "order, as debugfs extfrag/extfrag_index (default) or extfrag/unusable_index prints it.\n"
+		 "Blank lines and lines starting with '#' are ignored.",
+	.opts = frag_opts,
+	.min_args = 0,
+	.max_args = 1,
+};
 
 static void frag_print(FILE *out, const struct buddyinfo *bi, bool unusable)
 {
@@ -37,45 +53,14 @@ static void frag_print(FILE *out, const struct buddyinfo *bi, bool unusable)
 
 int cmd_frag(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"index", required_argument, NULL, 'i'},
-		{"live", no_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	bool unusable = false, live = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:lh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (!strcmp(optarg, "extfrag"))
-				unusable = false;
-			else if (!strcmp(optarg, "unusable"))
-				unusable = true;
-			else {
-				fprintf(stderr,
-					"mmreplay frag: --index takes extfrag or unusable, not '%s'\n",
-					optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'l':
-			live = true;
-			break;
-		case 'h':
-			frag_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			frag_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1 || (live && argc - optind > 0)) {
-		frag_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
-	const char *path = live ? "/proc/buddyinfo" : (optind < argc ? argv[optind] : "-");
+	struct frag_opts o = {.index = "extfrag"};
+	int first = 0, rc = cli_parse(&frag_cmd, argc, argv, &o, NULL, &first);
+	if (rc != CLI_RUN)
+		return rc;
+	if (o.live && first < argc)
+		return cli_error(&frag_cmd, "--live reads /proc/buddyinfo: no FILE with it");
+	bool unusable = !strcmp(o.index, "unusable"), live = o.live;
+	const char *path = live ? "/proc/buddyinfo" : (first < argc ? argv[first] : "-");
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f) {
 		fprintf(stderr, "mmreplay frag: %s: %s\n", path, strerror(errno));

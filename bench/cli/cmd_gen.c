@@ -86,7 +86,7 @@ int cmd_gen(int argc, char **argv)
 {
 	struct gen_cmd_opts o = {.out = "-"};
 	gen_params_default(&o.p);
-	int first, rc = cli_parse(&gen_cmd, argc, argv, &o, NULL, &first);
+	int first = 0, rc = cli_parse(&gen_cmd, argc, argv, &o, NULL, &first);
 	if (rc == MM_EXIT_OK) { /* --help */
 		printf("\ngenerators:\n");
 		gen_list(stdout, true);

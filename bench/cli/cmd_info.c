@@ -1,24 +1,34 @@
 /* mmreplay info: what a trace holds (events per kind, pids, cpus, time span, unknown events,
  * skipped lines), streamed so memory stays flat whatever the trace length. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
-#include "trace.h"
+#include "trace_cli.h"
 
-static void info_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay info [--csv] [--skip-bad] [--format FMT] TRACE\n\n"
-		   "Reads TRACE (perf script, tracefs/trace-cmd report, trace-cmd trace.dat, strace -f or\n"
-		   "native; plain or .zst; '-' for stdin) and prints its event counts per kind, the pids\n"
-		   "and cpus seen, the time span, events of other kinds (by name) and skipped lines.\n"
-		   "  --csv         print only 'kind,count' and one row per event kind\n"
-		   "  --skip-bad    count and skip malformed lines instead of stopping at the first\n"
-		   "  --format FMT  force the format: native, perf, ftrace, strace, tracedat (default:\n"
-		   "                detect)\n");
-}
+struct info_opts {
+	struct trace_cli tc; /* first: trace_cli_opts' offsets */
+	bool csv;
+};
+
+static const struct cli_opt info_opts[] = {
+	CLI_OPT_FLAG("csv", struct info_opts, csv, "print only 'kind,count' and one row per event kind"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd info_cmd = {
+	.name = "info",
+	.synopsis = "TRACE",
+	.about = "Reads TRACE (perf script, tracefs/trace-cmd report, trace-cmd trace.dat, strace -f or\n"
+		 "native; plain or .zst; '-' for stdin) and prints its event counts per kind, the pids and\n"
+		 "cpus seen, the time span, events of other kinds (by name) and skipped lines.",
+	.opts = info_opts,
+	.more = trace_cli_opts,
+	.min_args = 1,
+	.max_args = 1,
+};
 
 static void info_print(FILE *o, const char *path, enum trace_format fmt, const struct trace_stats *st)
 {
@@ -61,44 +71,15 @@ static void info_print(FILE *o, const char *path, enum trace_format fmt, const s
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"csv", no_argument, NULL, 'c'},
-		{"skip-bad", no_argument, NULL, 's'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct trace_opts to = {0};
-	bool csv = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "csf:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			csv = true;
-			break;
-		case 's':
-			to.skip_bad = true;
-			break;
-		case 'f':
-			if (trace_format_parse(optarg, &to.format)) {
-				fprintf(stderr, "mmreplay info: unknown format '%s'\n", optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			info_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			info_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		info_usage(stderr);
+	struct info_opts o = {0};
+	struct trace_opts to;
+	int first = 0, rc = cli_parse(&info_cmd, argc, argv, &o, NULL, &first);
+	if (rc != CLI_RUN)
+		return rc;
+	if (trace_cli_get(&info_cmd, &o.tc, &to))
 		return MM_EXIT_USAGE;
-	}
-	const char *path = argv[optind];
+	bool csv = o.csv;
+	const char *path = argv[first];
 	struct trace_reader *r;
 	struct mm_diag d = {{0}};
 	if (trace_open(path, &to, &r, &d)) {

@@ -3,35 +3,15 @@
  * page events in each page mode and buddy policy and compares with the kernel's buddyinfo
  * series (bench/cli/machine_run.h). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buddyinfo.h"
+#include "cli.h"
 #include "commands.h"
 #include "csv.h"
 #include "machine_run.h"
-
-static void machine_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mmreplay machine [--seed-check] [--page-mode LIST] [--buddy LIST] [--pcp "
-		"on|off|both]\n"
-		"                        [--pcp-high N] [--pcp-batch N] [--from SECONDS] [--snap-csv FILE]\n"
-		"                        [--csv FILE] RECORDING_DIR\n\n"
-		"Builds the recorded machine's zones from zoneinfo.start.txt (spans; holes, reserved and\n"
-		"unmanaged pages never allocatable) with kpageflags.start's free pages as free blocks and\n"
-		"pageblock types matching pagetypeinfo.start.txt, prints that state against\n"
-		"buddyinfo.start.txt (read before the page maps) and buddyinfo.start-after-kpageflags.txt,\n"
-		"then replays the trace's page events from --from (default: when the kpageflags read\n"
-		"ended) in each page mode (buddy, placement, faithful; default buddy) and buddy policy\n"
-		"(lifo, addr, mobility, all; default lifo), placement with and without per-CPU lists\n"
-		"(--pcp, default on; batch and high from zoneinfo, or --pcp-batch/--pcp-high), and compares\n"
-		"the model with every buddyinfo-series.txt snapshot: one summary line per configuration\n"
-		"(--csv FILE as CSV), one row per snapshot and zone with --snap-csv FILE.\n"
-		"--seed-check prints only the seeding and exits 1 when an order lies outside the range.\n");
-}
 
 /* Model free blocks per type and order from the mobility lists. */
 static void free_by_type(const struct buddy *b, u64 out[MT_NR][BUDDY_MAX_ORDER_LIMIT + 1])
@@ -174,121 +154,84 @@ static void summary_row(FILE *f, const char *rec, const struct machine_opts *o,
 }
 
 struct machine_args {
-	bool seed_only, modes[3], pcp[2];
-	const struct buddy_policy_ops *pol[4];
+	bool seed_only;
+	const char *modes, *policies, *pcp, *csv, *snap_csv;
+	u64 pcp_high, pcp_batch;
+	double from_s;	    /* < 0: from the kpageflags read's end */
+	struct matrix axes; /* page-mode and buddy, checked by the settings registry */
 	struct machine_opts o;
-	const char *csv, *snap_csv;
 };
 
-static int parse_list(const char *arg, struct machine_args *a, bool mode)
+static const char *const machine_pcp[] = {"on", "off", "both", NULL};
+
+static const struct cli_opt machine_opts[] = {
+	CLI_OPT_FLAG("seed-check", struct machine_args, seed_only,
+		     "print only the seeding; exit 1 when an order lies outside the range"),
+	CLI_OPT_STR("page-mode", "LIST", struct machine_args, modes,
+		    "page modes: placement, faithful, buddy (buddy)"),
+	CLI_OPT_STR("buddy", "LIST", struct machine_args, policies, "buddy policies, or all (lifo)"),
+	CLI_OPT_CHOICE("pcp", "on|off|both", struct machine_args, pcp, machine_pcp,
+		       "placement with per-CPU lists, without, or both (on)"),
+	CLI_OPT_U64("pcp-high", "N", struct machine_args, pcp_high, 0, UINT32_MAX,
+		    "every list's high (0: zoneinfo's)"),
+	CLI_OPT_U64("pcp-batch", "N", struct machine_args, pcp_batch, 0, UINT32_MAX,
+		    "every list's batch (0: zoneinfo's)"),
+	CLI_OPT_F64("from", "SECONDS", struct machine_args, from_s, 0, 1e12,
+		    "replay from this trace time (default: when the kpageflags read ended)"),
+	CLI_OPT_STR("snap-csv", "FILE", struct machine_args, snap_csv, "one row per snapshot and zone"),
+	CLI_OPT_STR("csv", "FILE", struct machine_args, csv, "the summary lines as CSV"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd machine_cmd = {
+	.name = "machine",
+	.synopsis = "RECORDING_DIR",
+	.about = "Builds the recorded machine's zones from zoneinfo.start.txt (spans; holes, reserved and\n"
+		 "unmanaged pages never allocatable) with kpageflags.start's free pages as free blocks and\n"
+		 "pageblock types matching pagetypeinfo.start.txt, prints that state against\n"
+		 "buddyinfo.start.txt (read before the page maps) and buddyinfo.start-after-kpageflags.txt,\n"
+		 "then replays the trace's page events from --from in each page mode and buddy policy,\n"
+		 "placement with and without per-CPU lists (batch and high from zoneinfo, or --pcp-batch /\n"
+		 "--pcp-high), and compares the model with every buddyinfo-series.txt snapshot: one\n"
+		 "summary line per configuration (--csv FILE as CSV), one row per snapshot and zone with\n"
+		 "--snap-csv FILE.",
+	.opts = machine_opts,
+	.min_args = 1,
+	.max_args = 1,
+};
+
+static int parse_args(int argc, char **argv, struct machine_args *a, int *first)
 {
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", arg);
-	unsigned np = 0;
-	for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
-		bool ok = false;
-		for (int m = 0; mode && m < 3; m++)
-			if (!strcmp(t, mode_names[m]))
-				a->modes[m] = ok = true;
-		if (!mode && !strcmp(t, "all")) {
-			for (np = 0; buddy_policies[np]; np++)
-				a->pol[np] = buddy_policies[np];
-			ok = true;
-		} else if (!mode && buddy_policy_find(t) && np < 3) {
-			a->pol[np++] = buddy_policy_find(t);
-			ok = true;
-		}
-		if (!ok) {
-			fprintf(stderr, "mmreplay machine: unknown %s '%s'\n",
-				mode ? "page mode" : "buddy policy", t);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	char err[512];
+	int rc = cli_parse(&machine_cmd, argc, argv, a, NULL, first);
+	if (rc != CLI_RUN)
+		return rc;
+	matrix_init(&a->axes);
+	if (matrix_set(&a->axes, settings_find("page-mode"), a->modes, true, err, sizeof(err)))
+		return cli_error(&machine_cmd, "--page-mode %s", err);
+	if (matrix_set(&a->axes, settings_find("buddy"), a->policies, true, err, sizeof(err)))
+		return cli_error(&machine_cmd, "--buddy %s", err);
+	a->o.pcp_high = (u32)a->pcp_high;
+	a->o.pcp_batch = (u32)a->pcp_batch;
+	a->o.from_set = a->from_s >= 0;
+	a->o.from_ns = a->o.from_set ? (u64)(a->from_s * 1e9 + 0.5) : 0;
+	return CLI_RUN;
 }
 
-static int parse_args(int argc, char **argv, struct machine_args *a)
+/* Whether page mode m is asked for; policy p's ops (NULL past the last). */
+static bool machine_mode(const struct machine_args *a, int m)
 {
-	static const struct option opts[] = {
-		{"seed-check", no_argument, NULL, 's'},
-		{"page-mode", required_argument, NULL, 'm'},
-		{"buddy", required_argument, NULL, 'b'},
-		{"pcp", required_argument, NULL, 'p'},
-		{"pcp-high", required_argument, NULL, 'H'},
-		{"pcp-batch", required_argument, NULL, 'B'},
-		{"from", required_argument, NULL, 'f'},
-		{"snap-csv", required_argument, NULL, 'S'},
-		{"csv", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	char *end;
-	bool modes_set = false;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			a->seed_only = true;
-			break;
-		case 'm':
-			if (!modes_set)
-				memset(a->modes, 0, sizeof(a->modes));
-			modes_set = true;
-			if (parse_list(optarg, a, true))
-				return MM_EXIT_USAGE;
-			break;
-		case 'b':
-			memset(a->pol, 0, sizeof(a->pol));
-			if (parse_list(optarg, a, false))
-				return MM_EXIT_USAGE;
-			break;
-		case 'p':
-			a->pcp[0] = !strcmp(optarg, "off") || !strcmp(optarg, "both");
-			a->pcp[1] = !strcmp(optarg, "on") || !strcmp(optarg, "both");
-			if (!a->pcp[0] && !a->pcp[1]) {
-				fprintf(stderr, "mmreplay machine: --pcp takes on, off or both\n");
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'H':
-		case 'B': {
-			unsigned long v = strtoul(optarg, &end, 0);
-			if (*end || !*optarg || v > UINT32_MAX) {
-				fprintf(stderr, "mmreplay machine: bad number '%s'\n", optarg);
-				return MM_EXIT_USAGE;
-			}
-			*(c == 'H' ? &a->o.pcp_high : &a->o.pcp_batch) = (u32)v;
-			break;
-		}
-		case 'f': {
-			double s = strtod(optarg, &end);
-			if (*end || !*optarg || s < 0) {
-				fprintf(stderr, "mmreplay machine: --from takes seconds, not '%s'\n", optarg);
-				return MM_EXIT_USAGE;
-			}
-			a->o.from_set = true;
-			a->o.from_ns = (u64)(s * 1e9 + 0.5);
-			break;
-		}
-		case 'S':
-			a->snap_csv = optarg;
-			break;
-		case 'c':
-			a->csv = optarg;
-			break;
-		case 'h':
-			machine_usage(stdout);
-			return -1;
-		default:
-			machine_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		machine_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
-	return 0;
+	const struct matrix_axis *ax = &a->axes.axis[0];
+	for (size_t i = 0; i < ax->n; i++)
+		if (!strcmp(a->axes.pool + ax->val[i], mode_names[m]))
+			return true;
+	return false;
+}
+
+static const struct buddy_policy_ops *machine_policy(const struct machine_args *a, size_t p)
+{
+	const struct matrix_axis *ax = &a->axes.axis[1];
+	return p < ax->n ? buddy_policy_find(a->axes.pool + ax->val[p]) : NULL;
 }
 
 static int machine_runs(const struct recording *rec, struct machine_args *a, FILE *csv)
@@ -296,21 +239,22 @@ static int machine_runs(const struct recording *rec, struct machine_args *a, FIL
 	struct mm_diag d = {{0}};
 	FILE *out = csv ? csv : stdout;
 	summary_header(out);
+	bool pcp[2] = {strcmp(a->pcp, "on") != 0, strcmp(a->pcp, "off") != 0}; /* off, on */
 	for (int m = 0; m < 3; m++) {
-		if (!a->modes[m])
+		if (!machine_mode(a, m))
 			continue;
-		for (int p = 0; a->pol[p] && p < 3; p++) {
+		for (size_t p = 0; machine_policy(a, p); p++) {
 			if (m == PAGEREPLAY_BUDDY && p > 0)
 				break; /* the buddy follows the kernel: no policy decides */
 			for (int pc = 0; pc < 2; pc++) {
-				if (!a->pcp[pc] || (m != PAGEREPLAY_PLACEMENT && pc != (a->pcp[1] ? 1 : 0)))
+				if (!pcp[pc] || (m != PAGEREPLAY_PLACEMENT && pc != (pcp[1] ? 1 : 0)))
 					continue;
 				struct machine_result res;
 				char label[64];
 				a->o.mode = (enum pagereplay_mode)m;
-				a->o.policy = a->pol[p];
+				a->o.policy = machine_policy(a, p);
 				a->o.pcp = pc == 1;
-				snprintf(label, sizeof(label), "%s/%s/%s", mode_names[m], a->pol[p]->name,
+				snprintf(label, sizeof(label), "%s/%s/%s", mode_names[m], a->o.policy->name,
 					 m == PAGEREPLAY_PLACEMENT && pc ? "pcp" : "nopcp");
 				a->o.label = label;
 				a->o.warn = true;
@@ -326,18 +270,14 @@ static int machine_runs(const struct recording *rec, struct machine_args *a, FIL
 	return MM_EXIT_OK;
 }
 
-int cmd_machine(int argc, char **argv)
+static int machine_main(struct machine_args *a, const char *dir)
 {
-	struct machine_args a = {.modes = {false, false, true}, .pcp = {false, true}};
-	a.pol[0] = buddy_policy_find("lifo");
-	int rc = parse_args(argc, argv, &a);
-	if (rc)
-		return rc < 0 ? MM_EXIT_OK : rc;
+	int rc;
 	struct recording *rec = malloc(sizeof(*rec));
 	struct mm_diag d = {{0}};
 	if (!rec)
 		return MM_EXIT_FAIL;
-	if (recording_load(rec, argv[optind], &d)) {
+	if (recording_load(rec, dir, &d)) {
 		fprintf(stderr, "mmreplay machine: %s\n", d.msg);
 		recording_fini(rec);
 		free(rec);
@@ -346,20 +286,20 @@ int cmd_machine(int argc, char **argv)
 	int sc = seed_check(rec, &d);
 	if (sc < 0)
 		fprintf(stderr, "mmreplay machine: %s\n", d.msg);
-	rc = sc < 0 ? MM_EXIT_FAIL : a.seed_only ? (sc ? MM_EXIT_FAIL : MM_EXIT_OK) : MM_EXIT_OK;
+	rc = sc < 0 ? MM_EXIT_FAIL : a->seed_only ? (sc ? MM_EXIT_FAIL : MM_EXIT_OK) : MM_EXIT_OK;
 	struct csv snap = {0}, out = {0}; /* outfile.h: temporary + rename, no symlink followed */
 	int e = 0;
-	if (!a.seed_only && sc >= 0) {
-		if (a.snap_csv && (e = csv_open(&snap, a.snap_csv))) {
-			fprintf(stderr, "mmreplay machine: %s: %s\n", a.snap_csv, csv_error(&snap, e));
+	if (!a->seed_only && sc >= 0) {
+		if (a->snap_csv && (e = csv_open(&snap, a->snap_csv))) {
+			fprintf(stderr, "mmreplay machine: %s: %s\n", a->snap_csv, csv_error(&snap, e));
 			rc = MM_EXIT_FAIL;
-		} else if (a.csv && (e = csv_open(&out, a.csv))) {
-			fprintf(stderr, "mmreplay machine: %s: %s\n", a.csv, csv_error(&out, e));
+		} else if (a->csv && (e = csv_open(&out, a->csv))) {
+			fprintf(stderr, "mmreplay machine: %s: %s\n", a->csv, csv_error(&out, e));
 			rc = MM_EXIT_FAIL;
 		} else {
-			if ((a.o.snap_csv = snap.f))
-				machine_csv_header(a.o.snap_csv);
-			rc = machine_runs(rec, &a, out.f);
+			if ((a->o.snap_csv = snap.f))
+				machine_csv_header(a->o.snap_csv);
+			rc = machine_runs(rec, a, out.f);
 		}
 	}
 	struct csv *files[2] = {&snap, &out};
@@ -376,5 +316,19 @@ int cmd_machine(int argc, char **argv)
 	}
 	recording_fini(rec);
 	free(rec);
+	return rc;
+}
+
+int cmd_machine(int argc, char **argv)
+{
+	struct machine_args *a = calloc(1, sizeof(*a));
+	int first = 0, rc = MM_EXIT_FAIL;
+	if (!a)
+		return MM_EXIT_FAIL;
+	*a = (struct machine_args){.modes = "buddy", .policies = "lifo", .pcp = "on", .from_s = -1};
+	rc = parse_args(argc, argv, a, &first);
+	if (rc == CLI_RUN)
+		rc = machine_main(a, argv[first]);
+	free(a);
 	return rc;
 }

@@ -2,31 +2,48 @@
  * model and print each process's final address space in the /proc/PID/maps layout: at its
  * exit_group, or at the end of the trace for processes still alive. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
-#include "sim.h"
-#include "trace.h"
-#include "vma_csv.h"
+#include "run.h"
+#include "trace_cli.h"
+#include "vma_report.h"
 
-static void maps_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay maps [--pid PID] [--vma list|rbtree|maple] [--populate none|all]\n"
-		   "                     [--stats] TRACE\n\n"
-		   "Replays the mmap/munmap/mprotect/brk/mremap/madvise, fork/clone/vfork, execve and\n"
-		   "exit_group calls of TRACE (strace -f text, or the native format) and prints each\n"
-		   "process's final address space as /proc/PID/maps prints it (start, end and perms exact).\n"
-		   "A process is printed when it calls exit_group, the others at the end of the trace,\n"
-		   "each after a '# pid N ...' line; with --pid only that process, without the header.\n"
-		   "Mappings made before the trace saw the process (the executable, ld.so, the stack,\n"
-		   "vdso, set up by execve) are not in the trace and so not in the output. File-backed\n"
-		   "VMAs show the mmap fd ('[fd N]'), as strace prints no paths; the heap is '[heap]'.\n"
-		   "--populate all makes every mapped page present (page tables built; default none).\n"
-		   "--stats prints replay counts and model errors on stderr.\n");
-}
+struct maps_opts {
+	struct trace_cli tc; /* first: trace_cli_opts' offsets */
+	u64 pid;	     /* UINT64_MAX: every process */
+	bool stats;
+};
+
+static const struct cli_opt maps_opts[] = {
+	CLI_OPT_U64("pid", "PID", struct maps_opts, pid, 0, UINT32_MAX,
+		    "only this process, without the header line"),
+	CLI_OPT_FLAG("stats", struct maps_opts, stats, "print replay counts and model errors on stderr"),
+	CLI_OPT_END,
+};
+
+static const char *const maps_defaults[] = {NULL};
+
+static const struct cli_cmd maps_cmd = {
+	.name = "maps",
+	.synopsis = "TRACE",
+	.about = "Replays the mmap/munmap/mprotect/brk/mremap/madvise, fork/clone/vfork, execve and\n"
+		 "exit_group calls of TRACE (strace -f text, or the native format) and prints each\n"
+		 "process's final address space as /proc/PID/maps prints it (start, end and perms exact).\n"
+		 "A process is printed when it calls exit_group, the others at the end of the trace,\n"
+		 "each after a '# pid N ...' line. Mappings made before the trace saw the process (the\n"
+		 "executable, ld.so, the stack, vdso) are not in the trace and so not in the output.\n"
+		 "File-backed VMAs show the mmap fd ('[fd N]'), as strace prints no paths; the heap is\n"
+		 "'[heap]'. The machine takes one value of each setting.",
+	.opts = maps_opts,
+	.more = trace_cli_opts,
+	.min_args = 1,
+	.max_args = 1,
+	.settings = maps_defaults,
+};
 
 struct maps_run {
 	long pid; /* -1: every process */
@@ -56,59 +73,22 @@ static void maps_on_live(void *arg, u32 pid, struct mm *mm)
 
 int cmd_maps(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"pid", required_argument, NULL, 'p'},	    {"vma", required_argument, NULL, 'v'},
-		{"populate", required_argument, NULL, 'P'}, {"stats", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
-	};
+	struct maps_opts o = {.pid = UINT64_MAX};
+	struct matrix *mx = malloc(sizeof(*mx));
+	struct trace_opts to;
 	struct sim_cfg cfg;
-	sim_cfg_default(&cfg);
-	struct maps_run m = {.pid = -1};
-	bool stats = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:v:P:sh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': {
-			char *end;
-			errno = 0;
-			m.pid = strtol(optarg, &end, 10);
-			if (errno || *end || m.pid < 0) {
-				fprintf(stderr, "mmreplay maps: bad pid '%s'\n", optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		}
-		case 'v':
-			cfg.vma = vma_index_find(optarg);
-			if (!cfg.vma) {
-				fprintf(stderr, "mmreplay maps: unknown --vma '%s' (list, rbtree, maple)\n",
-					optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 'P':
-			if (vma_populate_parse(optarg, &cfg.populate)) {
-				fprintf(stderr, "mmreplay maps: --populate takes none or all, not '%s'\n",
-					optarg);
-				return MM_EXIT_USAGE;
-			}
-			break;
-		case 's':
-			stats = true;
-			break;
-		case 'h':
-			maps_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			maps_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		maps_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
+	char why[512];
+	int first = 0, rc = mx ? cli_parse(&maps_cmd, argc, argv, &o, mx, &first) : MM_EXIT_FAIL;
+	if (rc == CLI_RUN && matrix_size(mx) != 1)
+		rc = cli_error(&maps_cmd, "takes one value of each setting");
+	else if (rc == CLI_RUN && matrix_cfg(mx, 0, &cfg, why, sizeof(why)))
+		rc = cli_error(&maps_cmd, "%s", why);
+	free(mx);
+	if (rc == CLI_RUN && trace_cli_get(&maps_cmd, &o.tc, &to))
+		rc = MM_EXIT_USAGE;
+	if (rc != CLI_RUN)
+		return rc;
+	struct maps_run m = {.pid = o.pid == UINT64_MAX ? -1 : (long)o.pid};
 	struct sim *s = malloc(sizeof(*s));
 	if (!s || sim_init(s, &cfg)) {
 		fprintf(stderr, "mmreplay maps: out of memory\n");
@@ -119,26 +99,22 @@ int cmd_maps(int argc, char **argv)
 	s->procs.on_release_arg = &m;
 	struct trace_reader *r;
 	struct mm_diag d;
-	int err = trace_open(argv[optind], NULL, &r, &d);
+	int err = trace_open(argv[first], &to, &r, &d);
 	if (err) {
 		fprintf(stderr, "mmreplay maps: %s\n", d.msg);
 		sim_fini(s);
 		free(s);
 		return MM_EXIT_FAIL;
 	}
-	struct mm_event ev;
-	int rc = MM_EXIT_OK;
-	while ((err = trace_next(r, &ev)) > 0) {
-		if (sim_event(s, &ev)) {
-			fprintf(stderr, "mmreplay maps: out of memory\n");
-			rc = MM_EXIT_FAIL;
-			break;
-		}
-	}
-	if (err < 0) {
-		fprintf(stderr, "mmreplay maps: %s\n", trace_diag(r)->msg);
+	struct run_stream *st = malloc(sizeof(*st));
+	struct run_result res = {0, 0, 0};
+	struct run_source src;
+	rc = MM_EXIT_OK;
+	if (!st || (src = run_source_reader(st, r), err = run_events(s, &src, NULL, &res))) {
+		fprintf(stderr, "mmreplay maps: %s\n", err == -EINVAL ? trace_diag(r)->msg : "out of memory");
 		rc = MM_EXIT_FAIL;
 	}
+	free(st);
 	trace_close(r);
 	if (rc == MM_EXIT_OK) {
 		s->procs.on_release = NULL;
@@ -147,8 +123,14 @@ int cmd_maps(int argc, char **argv)
 			fprintf(stderr, "mmreplay maps: pid %ld is not in the trace\n", m.pid);
 			rc = MM_EXIT_FAIL;
 		}
-		if (stats)
-			vma_print_stats(stderr, s);
+		if (o.stats) {
+			struct sim_stats *view = malloc(sizeof(*view));
+			if (view) {
+				sim_stats_read(s, SIM_STATS_SAMPLE, view);
+				vma_print_stats(stderr, view);
+			}
+			free(view);
+		}
 	}
 	sim_fini(s);
 	free(s);

@@ -1,45 +1,39 @@
 /* mmreplay merge: joins CSVs with identical headers (the cells of a suite run as separate
  * jobs) into one, header once, rows in argument order. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "csv.h"
 #include "csvread.h"
 
-static void merge_usage(FILE *f)
-{
-	fprintf(f, "usage: mmreplay merge [--out FILE] CSV...\n\n"
-		   "Concatenates CSV files that share the same header (e.g. the summary.csv of each\n"
-		   "`mmreplay suite --job K` cell) into one; writes FILE atomically, or stdout.\n");
-}
+struct merge_opts {
+	const char *out;
+};
+
+static const struct cli_opt merge_opts[] = {
+	CLI_OPT_STR("out", "FILE", struct merge_opts, out, "write FILE atomically (default: stdout)"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd merge_cmd = {
+	.name = "merge",
+	.synopsis = "CSV...",
+	.about = "Concatenates CSV files that share the same header (e.g. the summary.csv of each\n"
+		 "`mmreplay suite --job K` cell) into one, header once, rows in argument order.",
+	.opts = merge_opts,
+	.min_args = 1,
+	.max_args = 1u << 30,
+};
 
 int cmd_merge(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *out = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		if (c == 'o') {
-			out = optarg;
-		} else if (c == 'h') {
-			merge_usage(stdout);
-			return MM_EXIT_OK;
-		} else {
-			merge_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		merge_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
+	struct merge_opts o = {0};
+	int args = 0, rc = cli_parse(&merge_cmd, argc, argv, &o, NULL, &args);
+	if (rc != CLI_RUN)
+		return rc;
+	const char *out = o.out;
 	struct csv w;
 	FILE *f = stdout;
 	if (out) {
@@ -51,8 +45,8 @@ int cmd_merge(int argc, char **argv)
 		f = w.f;
 	}
 	struct csvtab first = {0};
-	int rc = MM_EXIT_OK;
-	for (int i = optind; i < argc && rc == MM_EXIT_OK; i++) {
+	rc = MM_EXIT_OK;
+	for (int i = args; i < argc && rc == MM_EXIT_OK; i++) {
 		struct csvtab t;
 		struct mm_diag d;
 		if (csvtab_read(argv[i], &t, &d)) {
@@ -60,7 +54,7 @@ int cmd_merge(int argc, char **argv)
 			rc = MM_EXIT_FAIL;
 			break;
 		}
-		if (i == optind) {
+		if (i == args) {
 			first = t;
 			for (size_t k = 0; k < t.ncols; k++) {
 				fputs(k ? "," : "", f);
@@ -73,7 +67,7 @@ int cmd_merge(int argc, char **argv)
 				same = !strcmp(t.head[k], first.head[k]);
 			if (!same) {
 				fprintf(stderr, "mmreplay merge: %s: header differs from %s's\n", argv[i],
-					argv[optind]);
+					argv[args]);
 				rc = MM_EXIT_FAIL;
 			}
 		}
@@ -84,7 +78,7 @@ int cmd_merge(int argc, char **argv)
 			}
 			fputc('\n', f);
 		}
-		if (i != optind)
+		if (i != args)
 			csvtab_free(&t);
 	}
 	csvtab_free(&first);

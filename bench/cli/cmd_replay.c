@@ -134,7 +134,7 @@ int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o = {0};
 	struct matrix *m = malloc(sizeof(*m));
-	int first, rc = m ? cli_parse(&cli_replay, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = m ? cli_parse(&cli_replay, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN && o.cached_hole &&
 	    matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache"))
 		rc = cli_error(&cli_replay, "--cached-hole: too many values");

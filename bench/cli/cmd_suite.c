@@ -87,7 +87,7 @@ int cmd_suite(int argc, char **argv)
 	struct suite_opts o = {.job = UINT64_MAX};
 	struct matrix *m = malloc(sizeof(*m));
 	struct suite *s = malloc(sizeof(*s));
-	int first, rc = m && s ? cli_parse(&suite_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = m && s ? cli_parse(&suite_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc == MM_EXIT_OK)
 		suite_help_builtins(stdout);
 	struct mm_diag d;
@@ -135,7 +135,7 @@ int cmd_plot(int argc, char **argv)
 		.min_args = 1,
 		.max_args = 1,
 	};
-	int first, rc = cli_parse(&plot_cmd, argc, argv, NULL, NULL, &first);
+	int first = 0, rc = cli_parse(&plot_cmd, argc, argv, NULL, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	return suite_plots(argv[first], stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;

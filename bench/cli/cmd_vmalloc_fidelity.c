@@ -276,7 +276,7 @@ int cmd_vmalloc_fidelity(int argc, char **argv)
 {
 	struct fid_opts o = {.mismatches = VMAP_FID_MISMATCHES, .from = -1, .end_at = -1};
 	struct matrix *m = malloc(sizeof(*m));
-	int first, rc = m ? cli_parse(&cli_fid, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = m ? cli_parse(&cli_fid, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc != CLI_RUN) {
 		free(m);
 		return rc;

@@ -2,44 +2,51 @@
  * buddyinfo:PATH) and, with --allocs, drive it with random zone-limited page requests to show
  * the zonelist fallback, per-zone counters and the resulting /proc/buddyinfo lines. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "rng.h"
 #include "zonelayout.h"
 #include "zones.h"
 
-static void zones_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: mmreplay zones [--zones LAYOUT] [--allocs N] [--seed S] [--dma-pct X] [--dma32-pct "
-		"X]\n"
-		"                      [--buddyinfo]\n\n"
-		"Prints the zones of LAYOUT (default: one 4 GiB Normal zone at pfn 0x100000):\n"
-		"  NAME:START-END or NAME:START+SIZE, comma-separated; NAME is DMA, DMA32 or Normal, START\n"
-		"  and END pfns (END exclusive, decimal or 0x-hex), SIZE pages or bytes with K/M/G/T, e.g.\n"
-		"  DMA:0x1-0x1000,DMA32:0x1000-0x100000,Normal:0x100000+20G\n"
-		"  zoneinfo:PATH   each zone's start_pfn and present pages from a /proc/zoneinfo snapshot\n"
-		"  buddyinfo:PATH  each zone sized to its free pages (buddyinfo has no spans), at its\n"
-		"                  x86-64 boundary (DMA 0x1, DMA32 0x1000, Normal 0x100000)\n"
-		"With --allocs N: N random requests (order 0-3; 3 in 4 allocate, 1 in 4 frees a live\n"
-		"block), X %% limited to DMA (GFP_DMA) and X %% to DMA32 (GFP_DMA32), the rest Normal with\n"
-		"fallback Normal -> DMA32 -> DMA; then the per-zone counters. --buddyinfo prints only the\n"
-		"zones' /proc/buddyinfo lines (pipe them to `mmreplay frag`).\n");
-}
+struct zones_opts {
+	const char *layout;
+	u64 allocs, seed, dma_pct, dma32_pct;
+	bool buddyinfo;
+};
 
-static bool num_arg(const char *s, u64 *v)
-{
-	char *end;
-	errno = 0;
-	if (!*s || *s == '-')
-		return false;
-	*v = strtoull(s, &end, 0);
-	return !errno && !*end;
-}
+static const struct cli_opt zones_opts[] = {
+	CLI_OPT_STR("zones", "LAYOUT", struct zones_opts, layout,
+		    "the layout (default: one 4 GiB Normal zone)"),
+	CLI_OPT_U64("allocs", "N", struct zones_opts, allocs, 0, 1ULL << 32,
+		    "random requests to drive it with (0)"),
+	CLI_OPT_U64("seed", "S", struct zones_opts, seed, 0, UINT64_MAX, "random seed (1)"),
+	CLI_OPT_U64("dma-pct", "X", struct zones_opts, dma_pct, 0, 100,
+		    "percent of requests limited to DMA (0)"),
+	CLI_OPT_U64("dma32-pct", "X", struct zones_opts, dma32_pct, 0, 100, "percent limited to DMA32 (0)"),
+	CLI_OPT_FLAG("buddyinfo", struct zones_opts, buddyinfo,
+		     "print only the zones' /proc/buddyinfo lines (pipe them to `mmreplay frag`)"),
+	CLI_OPT_END,
+};
+
+static const struct cli_cmd zones_cmd = {
+	.name = "zones",
+	.synopsis = "",
+	.about = "Prints the zones of LAYOUT (default: one 4 GiB Normal zone at pfn 0x100000):\n"
+		 "  NAME:START-END or NAME:START+SIZE, comma-separated; NAME is DMA, DMA32 or Normal, START\n"
+		 "  and END pfns (END exclusive, decimal or 0x-hex), SIZE pages or bytes with K/M/G/T, e.g.\n"
+		 "  DMA:0x1-0x1000,DMA32:0x1000-0x100000,Normal:0x100000+20G\n"
+		 "  zoneinfo:PATH   each zone's start_pfn and present pages from a /proc/zoneinfo snapshot\n"
+		 "  buddyinfo:PATH  each zone sized to its free pages (buddyinfo has no spans), at its\n"
+		 "                  x86-64 boundary (DMA 0x1, DMA32 0x1000, Normal 0x100000)\n"
+		 "With --allocs N: N random requests (order 0-3; 3 in 4 allocate, 1 in 4 frees a live\n"
+		 "block), X % limited to DMA (GFP_DMA) and X % to DMA32 (GFP_DMA32), the rest Normal with\n"
+		 "fallback Normal -> DMA32 -> DMA; then the per-zone counters.",
+	.opts = zones_opts,
+};
 
 struct blk {
 	u64 pfn;
@@ -76,57 +83,15 @@ static int zones_drive(struct zones *zs, u64 allocs, u64 seed, u64 dma_pct, u64 
 
 int cmd_zones(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"zones", required_argument, NULL, 'z'},
-		{"allocs", required_argument, NULL, 'a'},
-		{"seed", required_argument, NULL, 's'},
-		{"dma-pct", required_argument, NULL, 'd'},
-		{"dma32-pct", required_argument, NULL, 'D'},
-		{"buddyinfo", no_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *layout = "default";
-	u64 allocs = 0, seed = 1, dma_pct = 0, dma32_pct = 0;
-	bool buddyinfo = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		u64 *dst = c == 'a'   ? &allocs
-			   : c == 's' ? &seed
-			   : c == 'd' ? &dma_pct
-			   : c == 'D' ? &dma32_pct
-				      : NULL;
-		if (dst && !num_arg(optarg, dst)) {
-			fprintf(stderr, "mmreplay zones: '%s' is not a non-negative number\n", optarg);
-			return MM_EXIT_USAGE;
-		}
-		switch (c) {
-		case 'z':
-			layout = optarg;
-			break;
-		case 'a':
-		case 's':
-		case 'd':
-		case 'D':
-			break;
-		case 'b':
-			buddyinfo = true;
-			break;
-		case 'h':
-			zones_usage(stdout);
-			return MM_EXIT_OK;
-		default:
-			zones_usage(stderr);
-			return MM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc || dma_pct + dma32_pct > 100 || allocs > (1ULL << 32)) {
-		if (dma_pct + dma32_pct > 100)
-			fprintf(stderr, "mmreplay zones: --dma-pct plus --dma32-pct exceeds 100\n");
-		zones_usage(stderr);
-		return MM_EXIT_USAGE;
-	}
+	struct zones_opts o = {.layout = "default", .seed = 1};
+	int first = 0, rc = cli_parse(&zones_cmd, argc, argv, &o, NULL, &first);
+	if (rc != CLI_RUN)
+		return rc;
+	if (o.dma_pct + o.dma32_pct > 100)
+		return cli_error(&zones_cmd, "--dma-pct plus --dma32-pct exceeds 100");
+	const char *layout = o.layout;
+	u64 allocs = o.allocs, seed = o.seed, dma_pct = o.dma_pct, dma32_pct = o.dma32_pct;
+	bool buddyinfo = o.buddyinfo;
 	struct zones_cfg cfg;
 	struct mm_diag d;
 	unsigned skipped = 0;

@@ -18,6 +18,7 @@ const struct mm_command mm_commands[] = {
 	{"zones", "a machine's zone layout (spec, /proc/zoneinfo or /proc/buddyinfo) and zonelist fallback",
 	 cmd_zones},
 	{"compare", "each configuration of a summary CSV against a baseline, in percent", cmd_compare},
+	{"columns", "every column mmreplay writes: name, unit, class, outputs, description", cmd_columns},
 	{"merge", "join CSVs with identical headers (suite cells run as separate jobs)", cmd_merge},
 	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},
 	{"convert", "convert a trace (perf, tracefs, strace, native) to the native format", cmd_convert},

@@ -3,6 +3,8 @@
 #ifndef COMMANDS_H
 #define COMMANDS_H
 
+#include <stddef.h>
+
 struct mm_command {
 	const char *name;
 	const char *summary;		   /* one line for `mmreplay --help` */
@@ -21,12 +23,16 @@ int cmd_convert(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_columns(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_suite(int argc, char **argv);
 int cmd_vmalloc_fidelity(int argc, char **argv);
+
+/* The summary columns the demo's table reads (cmd_demo.c): i-th, NULL past the last. */
+const char *demo_column(size_t i);
 
 /* Exit codes shared by every command. */
 #define MM_EXIT_OK 0

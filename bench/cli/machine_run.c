@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "bseries.h"
+#include "run.h"
 #include "trace.h"
 
 struct mrun {
@@ -15,6 +16,14 @@ struct mrun {
 	const char *trace_name;
 	bool exhausted[ZONE_NR_TYPES]; /* by zone position, since the last snapshot */
 	struct sim *sim;
+	/* the loop (run_events): the event read, the series and its next snapshot */
+	struct mm_event ev;
+	u64 last_ts;
+	bool read_err;
+	struct bseries *bs;
+	struct snapshot k;
+	int have; /* 1: k is the next snapshot; 0: none left; < 0: a read error */
+	struct mm_diag *d;
 };
 
 static void mrun_fail(void *ctx, const struct mm_event *ev, unsigned zone_type)
@@ -77,35 +86,58 @@ static int mrun_next_snap(struct bseries *bs, u64 from, struct snapshot *k, stru
 	return r;
 }
 
+/* The source: the trace's page events from --from on, one at a time (so that a warning's trace
+ * line is the event's). */
+static int mrun_source(void *ctx, const struct mm_event **ev, size_t *n)
+{
+	struct mrun *m = ctx;
+	int r;
+	while ((r = trace_next(m->tr, &m->ev)) > 0)
+		if (m->ev.ts_ns >= m->res->from_ns && is_page_event(m->ev.kind))
+			break;
+	*ev = &m->ev;
+	*n = r > 0;
+	if (r > 0)
+		m->last_ts = m->ev.ts_ns;
+	return r < 0 ? (m->read_err = true, -EINVAL) : 0;
+}
+
+/* Before each event: compare every snapshot whose mid-read time it passed. */
+static int mrun_before(void *ctx, const struct sim *s, const struct mm_event *ev)
+{
+	struct mrun *m = ctx;
+	while (m->have > 0 && ev->ts_ns > m->k.t0_ns / 2 + m->k.t1_ns / 2) {
+		mrun_compare(m, &m->k);
+		if ((m->have = bseries_next(m->bs, &m->k, m->d)) < 0)
+			return m->have;
+	}
+	return 0;
+}
+
 static int mrun_loop(struct mrun *m, struct bseries *bs, struct mm_diag *d)
 {
-	struct snapshot k;
-	int have = bs ? mrun_next_snap(bs, m->res->from_ns, &k, d) : 0, r;
-	struct mm_event ev;
-	u64 last_ts = 0;
-	if (have < 0)
-		return have;
-	while ((r = trace_next(m->tr, &ev)) > 0) {
-		if (ev.ts_ns < m->res->from_ns || !is_page_event(ev.kind))
-			continue;
-		while (have > 0 && ev.ts_ns > k.t0_ns / 2 + k.t1_ns / 2) {
-			mrun_compare(m, &k);
-			if ((have = bseries_next(bs, &k, d)) < 0)
-				return have;
-		}
-		last_ts = ev.ts_ns;
-		m->res->events_replayed++;
-		if ((r = sim_event(m->sim, &ev)))
-			return diag_set(d, m->trace_name, trace_stats(m->tr)->lines, "host out of memory");
-	}
-	if (r < 0) {
+	struct run_source src = {.next = mrun_source, .ctx = m};
+	struct run_sampler smp = {.before = mrun_before, .ctx = m};
+	struct run_result r = {0, 0, 0};
+	m->bs = bs;
+	m->d = d;
+	m->have = bs ? mrun_next_snap(bs, m->res->from_ns, &m->k, d) : 0;
+	if (m->have < 0)
+		return m->have;
+	int err = run_events(m->sim, &src, &smp, &r);
+	m->res->events_replayed = r.events;
+	if (m->read_err) {
 		*d = *trace_diag(m->tr);
-		return r;
+		return err;
 	}
-	while (have > 0 && k.t1_ns <= last_ts) { /* the trace covers it: compare */
-		mrun_compare(m, &k);
-		if ((have = bseries_next(bs, &k, d)) < 0)
-			return have;
+	if (err)
+		return m->have < 0
+			       ? m->have
+			       : diag_set(d, m->trace_name, trace_stats(m->tr)->lines, "host out of memory");
+	while (m->have > 0 && m->k.t1_ns <= m->last_ts) { /* the trace covers it: compare */
+		mrun_compare(m, &m->k);
+		if ((m->have = bseries_next(bs, &m->k, d)) < 0)
+			return m->have;
 	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* Replay a recording's page events on its own machine (seeded from kpageflags.start) and
  * compare the model's zones with the kernel's buddyinfo at every series snapshot after --from
- * (core/phys/snapcheck.h). Drives struct sim directly, only page events, until the single
- * replay loop of the registries takes a sampler callback. */
+ * (core/phys/snapcheck.h). Page events only, through the one replay loop (run.h) with a hook
+ * that compares each snapshot when the trace passes its time. */
 #ifndef MACHINE_RUN_H
 #define MACHINE_RUN_H
 

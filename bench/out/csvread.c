@@ -202,3 +202,11 @@ int csvtab_col(const struct csvtab *t, const char *name)
 			return (int)i;
 	return -1;
 }
+
+bool csvtab_first(const struct csvtab *t, int col, size_t r)
+{
+	for (size_t k = 0; k < r; k++)
+		if (!strcmp(t->rows[k][col], t->rows[r][col]))
+			return false;
+	return true;
+}

@@ -19,6 +19,8 @@ int csvtab_read(const char *path, struct csvtab *t, struct mm_diag *d);
 void csvtab_free(struct csvtab *t);
 /* Column index by name, or -1. */
 int csvtab_col(const struct csvtab *t, const char *name);
+/* Is row r the first whose value in column col is its own (a new trace, a new group)? */
+bool csvtab_first(const struct csvtab *t, int col, size_t r);
 /* true when the field parses completely as a number (into *v). */
 bool csv_number(const char *s, double *v);
 

@@ -52,14 +52,34 @@ void metric_name(const struct metric *m, unsigned i, char *buf, size_t len)
 
 void metric_value(const struct metric *m, const struct metric_src *src, unsigned i, char *buf, size_t len)
 {
+	const char *field = (const char *)src->st + m->off;
+	u64 v;
+	unsigned u;
+	const char *s;
+	buf[0] = 0;
+	if ((m->flags & METRIC_ZONE) && !src->st->zone[m->arg].present)
+		return;
 	if (m->fmt) {
-		buf[0] = 0;
-		m->fmt(src, i, buf, len);
+		m->fmt(m, src, i, buf, len);
 		return;
 	}
-	u64 v;
-	memcpy(&v, (const char *)src->st + m->off, sizeof(v));
-	snprintf(buf, len, "%llu", (unsigned long long)v);
+	switch (m->type) {
+	case MF_U64:
+		memcpy(&v, field, sizeof(v));
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+		break;
+	case MF_UINT:
+		memcpy(&u, field, sizeof(u));
+		snprintf(buf, len, "%u", u);
+		break;
+	case MF_STR:
+		memcpy(&s, field, sizeof(s));
+		snprintf(buf, len, "%s", s ? s : "");
+		break;
+	case MF_CHARS:
+		snprintf(buf, len, "%s", field);
+		break;
+	}
 }
 
 /* Does column name belong to m: equal, or a member of m's family ("fo12" of "fo%u")? */
@@ -114,40 +134,36 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void metrics_csv_header(FILE *f, unsigned out, const struct metric_src *src)
+/* The header (names) or a row (values) of output out. */
+static void metrics_csv_line(FILE *f, unsigned out, const struct metric_src *src, bool header)
 {
-	char name[128];
+	char text[8192];
 	bool first = true;
 	struct metric_iter it;
 	for (const struct metric *m = metric_first(&it); m; m = metric_next(&it)) {
 		if (!(m->flags & out))
 			continue;
 		for (unsigned i = 0, n = metric_count(m, src); i < n; i++, first = false) {
-			metric_name(m, i, name, sizeof(name));
+			if (header)
+				metric_name(m, i, text, sizeof(text));
+			else
+				metric_value(m, src, i, text, sizeof(text));
 			if (!first)
 				fputc(',', f);
-			fputs(name, f);
+			csv_field(f, text);
 		}
 	}
 	fputc('\n', f);
 }
 
+void metrics_csv_header(FILE *f, unsigned out, const struct metric_src *src)
+{
+	metrics_csv_line(f, out, src, true);
+}
+
 void metrics_csv_row(FILE *f, unsigned out, const struct metric_src *src)
 {
-	char val[8192];
-	bool first = true;
-	struct metric_iter it;
-	for (const struct metric *m = metric_first(&it); m; m = metric_next(&it)) {
-		if (!(m->flags & out))
-			continue;
-		for (unsigned i = 0, n = metric_count(m, src); i < n; i++, first = false) {
-			metric_value(m, src, i, val, sizeof(val));
-			if (!first)
-				fputc(',', f);
-			csv_field(f, val);
-		}
-	}
-	fputc('\n', f);
+	metrics_csv_line(f, out, src, false);
 }
 
 static void metrics_outputs(const struct metric *m, char *buf, size_t len)

@@ -34,6 +34,7 @@ enum metric_class {
 	(1u << 4)	      /* a family: one column per buddy order 0..max_order of the                    \
 			       * highest zone, the name a pattern with one %u (series only) */
 #define METRIC_TEXT (1u << 5) /* a word, not a number (left-aligned in tables) */
+#define METRIC_ZONE (1u << 6) /* empty when the layout has no zone of type arg */
 #define METRIC_IN_ROWS (METRIC_IN_REPLAY | METRIC_IN_SUMMARY)
 
 /* What a metric is read from: one run's results. Unused parts may be NULL/0. */
@@ -46,17 +47,22 @@ struct metric_src {
 	const struct run_clock *clock; /* series: host time inside sim_event so far */
 };
 
+/* The C type of a field of struct sim_stats that a metric shows as it is. */
+enum metric_field { MF_U64, MF_UINT, MF_STR, MF_CHARS };
+
 struct metric {
 	const char *name; /* a CSV column name, unique among the columns of each output */
 	const char *unit; /* "pages", "ns", "thousandths", ... or "" */
 	enum metric_class cls;
 	unsigned flags; /* METRIC_* */
 	const char *desc;
-	/* A plain counter: the offset of its u64 in struct sim_stats (fmt NULL). */
+	/* A field of struct sim_stats shown as it is (fmt NULL): its offset and type. */
 	size_t off;
+	enum metric_field type;
+	int arg; /* fmt's parameter (a zone type, an index), and METRIC_ZONE's zone type */
 	/* Anything else: write the value of family member i (0 for a single column) as text; an
-	 * empty string for "not applicable" (a zone the layout lacks). */
-	void (*fmt)(const struct metric_src *src, unsigned i, char *buf, size_t len);
+	 * empty string for "not applicable". */
+	void (*fmt)(const struct metric *m, const struct metric_src *src, unsigned i, char *buf, size_t len);
 };
 
 /* The registry: NULL-terminated list of tables, each ending with a NULL name (metric_tables.c). */

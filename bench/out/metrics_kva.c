@@ -2,18 +2,13 @@
  * tables, the TLB policy, vmalloc_32 / ioremap / vunmap, the persistent kmap pool. */
 #include "metric_fmt.h"
 
-static void m_vmalloc_tlb_flushes(const struct metric_src *s, unsigned i, char *b, size_t n)
-{
-	metric_u64(b, n, sim_stats_vmalloc_tlb_flushes(s->st));
-}
-
 #define WALK(l)                                                                                              \
 	M_COUNT("walk_l" #l, "entries", 0, pgtable.walk_level[l],                                            \
-		"page-table entries visited at level " #l " (0 = top)")
+		"kernel page-table entries visited at level " #l " (0: the top, PGD)")
 
 const struct metric metrics_kva[] = {
 	M_COUNT("vmap_allocs", "areas", METRIC_BRIEF, vmalloc.vmallocs,
-		"successful vmalloc calls (vmalloc_32 included)"),
+		"successful vmalloc calls in the model (vmalloc_32 included)"),
 	M_COUNT("vmap_frees", "areas", METRIC_BRIEF, vmalloc.vfrees, "successful vfree calls"),
 	M_COUNT("vmap_purges", "purges", METRIC_BRIEF, tlb.vmap_purges,
 		"lazy purges, at the threshold or forced"),
@@ -21,11 +16,10 @@ const struct metric metrics_kva[] = {
 	M_COUNT("forced_purges", "purges", 0, tlb.forced_purges,
 		"lazy purges forced by an allocation that found no space"),
 	M_COUNT("lazy_seed_pages", "pages", 0, vmap.lazy_seed_pages,
-		"pages the traced kernel had lazily freed before the recording (its first nr_lazy)"),
+		"lazily freed pages the trace already had pending at its start (its first nr_lazy)"),
 	M_COUNT("trace_vmap_purges", "purges", 0, vmap.trace_purges,
-		"the traced kernel's own purges (trace facts)"),
-	M_COUNT("trace_purged_areas", "areas", 0, vmap.trace_purged_areas,
-		"areas the traced kernel's purges gave back"),
+		"the kernel's own purge_vmap_area_lazy events (facts of the trace)"),
+	M_COUNT("trace_purged_areas", "areas", 0, vmap.trace_purged_areas, "the num_purged of those events"),
 	M_COUNT("tlb_flush_all", "flushes", METRIC_BRIEF, tlb.flush_all,
 		"flush_tlb_all calls (every CPU's whole TLB)"),
 	M_COUNT("tlb_flush_range", "flushes", METRIC_BRIEF, tlb.flush_range, "flush_tlb_kernel_range calls"),
@@ -37,9 +31,9 @@ const struct metric metrics_kva[] = {
 	M_COUNT("pte_set", "PTEs", METRIC_BRIEF, pgtable.pte_set, "kernel PTEs written"),
 	M_COUNT("pte_clear", "PTEs", 0, pgtable.pte_clear, "kernel PTEs cleared"),
 	M_COUNT("pgtable_pages_alloc", "pages", 0, pgtable.pgtable_pages_alloc,
-		"kernel page-table pages allocated"),
+		"kernel page-table pages taken from the buddy"),
 	M_COUNT("pgtable_pages_free", "pages", 0, pgtable.pgtable_pages_free,
-		"kernel page-table pages freed"),
+		"kernel page-table pages returned to the buddy"),
 	M_COUNT("walk_entries", "entries", METRIC_BRIEF, pgtable.walk_entries,
 		"kernel page-table entries visited, all levels"),
 	WALK(0),
@@ -55,28 +49,28 @@ const struct metric metrics_kva[] = {
 	M_COUNT("vmap_alloc_failures", "areas", 0, vmap.alloc_failures,
 		"traced vmap allocations the model could not serve"),
 	M_COUNT("vmap_traced_failures", "areas", 0, vmap.traced_failures,
-		"vmap allocations the traced kernel failed"),
+		"allocations the kernel itself failed (failed=1)"),
 	M_COUNT("vmap_unmatched_frees", "areas", 0, vmap.unmatched_frees,
-		"frees of areas not allocated during the trace"),
+		"frees of areas allocated before the recording"),
 	M_COUNT("vmap_bad_frees", "areas", 0, vmalloc.bad_frees,
-		"vfree/vunmap of an address that is no live area"),
+		"misaligned, unknown or double vfree/vunmap"),
 	M_COUNT("vmap_live", "areas", 0, vmalloc.live_areas,
 		"vmalloc areas mapped at the end (lazily freed excluded)"),
-	M_FN("vmalloc_tlb_flushes", "flushes", METRIC_MODEL, METRIC_IN_ROWS, m_vmalloc_tlb_flushes,
-	     "TLB flushes for vfree/vunmap: tlb_flush_all + tlb_flush_range"),
+	M_COUNT("vmalloc_tlb_flushes", "flushes", 0, vmalloc_tlb_flushes,
+		"TLB flushes for vfree/vunmap: tlb_flush_all + tlb_flush_range"),
 	M_COUNT("vmalloc32_calls", "calls", 0, per_kind[MME_VMALLOC32],
-		"vmalloc_32 events routed, whatever their outcome"),
+		"vmalloc_32 events routed, whatever their outcome (successes count in vmap_allocs too)"),
 	M_COUNT("ioremap_calls", "calls", 0, per_kind[MME_IOREMAP], "ioremap events routed"),
 	M_COUNT("vunmap_calls", "calls", 0, per_kind[MME_VUNMAP], "vunmap / iounmap events routed"),
 	M_COUNT("ioremap_pages", "pages", 0, vmalloc.ioremap_pages,
-		"device pages ioremap mapped (never from the buddy)"),
+		"device pages mapped by ioremap (none taken from the buddy)"),
 	M_COUNT("vunmap_leaked_pages", "pages", 0, vmalloc.leaked_pages,
-		"pages of vmalloc areas a vunmap left allocated"),
+		"pages of vmalloc areas that a vunmap unmapped and left allocated (__vunmap(addr, 0))"),
 	M_COUNT("kmaps", "calls", 0, pkmap.kmaps, "kmap calls"),
 	M_COUNT("kmap_hits", "calls", 0, pkmap.kmap_hits, "kmaps that found the page's slot still mapped"),
 	M_COUNT("kunmaps", "calls", 0, pkmap.kunmaps, "kunmap calls"),
 	M_COUNT("kmap_waits", "calls", 0, pkmap.waits,
-		"kmaps that found every slot busy (the kernel would sleep)"),
+		"kmaps that found every slot busy (the kernel would sleep; refused)"),
 	M_COUNT("pkmap_wraps", "scans", 0, pkmap.wraps,
 		"slot scans that wrapped to slot 0 (flush_all_zero_pkmaps)"),
 	M_COUNT("pkmap_tlb_flushes", "flushes", 0, pkmap.tlb_flushes,

@@ -11,6 +11,29 @@
 
 #define MAX_SERIES 32
 
+/* Every column the graphs read: a test checks them against the metrics registry, and a results
+ * directory missing one is an error, not an empty graph. */
+const char *const suite_plot_summary_columns[] = {"trace",
+						  "config",
+						  "buddy",
+						  "tlb",
+						  "vmlist",
+						  "levels",
+						  "vmap_allocs",
+						  "vmap_frees",
+						  "vmalloc_tlb_flushes",
+						  "walk_l0",
+						  "walk_l1",
+						  "walk_l2",
+						  "walk_l3",
+						  "walk_l4",
+						  "host_ns_per_event_median",
+						  "host_ns_per_event_min",
+						  "host_ns_per_event_max",
+						  NULL};
+const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
+						 "vmlist_visits", "host_vmap_ns", NULL};
+
 struct plotctx {
 	const char *dir;
 	FILE *log;
@@ -212,8 +235,12 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 		if (ts_read(p, rows[i], &t))
 			continue;
 		int c = csvtab_col(&t, ycol);
-		if (c >= 0)
+		if (c >= 0) {
 			series_add(&s, sfield(p, rows[i], axis), &t, c);
+		} else {
+			fprintf(stderr, "mmreplay: a time series of %s has no column %s\n", tr, ycol);
+			p->failures++;
+		}
 		csvtab_free(&t);
 	}
 	snprintf(title, sizeof(title), "%s: %s", tr, what);
@@ -232,8 +259,10 @@ static void vmlist_derive(const struct csvtab *t, struct series_set *v, struct s
 {
 	int cl = csvtab_col(t, "vmap_live"), co = csvtab_col(t, "vmap_ops"),
 	    cv = csvtab_col(t, "vmlist_visits"), cn = csvtab_col(t, "host_vmap_ns");
-	if (cl < 0 || co < 0 || cv < 0 || cn < 0)
+	if (cl < 0 || co < 0 || cv < 0 || cn < 0) {
+		fprintf(stderr, "mmreplay: a time series of %s lacks a vmlist column\n", title);
 		return;
+	}
 	size_t m = t->nrows;
 	double *x = malloc((m + 1) * sizeof(double)), *yv = malloc((m + 1) * sizeof(double)),
 	       *x2 = malloc((m + 1) * sizeof(double)), *yn = malloc((m + 1) * sizeof(double));
@@ -364,26 +393,39 @@ static void plot_host(struct plotctx *p, const char *tr)
 	draw(p, &w, name, &req);
 }
 
-static void plot_trace(struct plotctx *p, const char *tr)
+/* The unusable free space index at order 9 over the replay, per buddy policy. */
+static void plot_frag(struct plotctx *p, const char *tr)
 {
 	char name[512];
 	snprintf(name, sizeof(name), "frag_%s", tr);
 	struct plot_req req = {.yscale = 1000.0, .ylabel = "unusable free space index, order 9"};
 	plot_series(p, tr, "buddy", "ufi9", name,
 		    "unusable free space index at order 9 (2 MiB), per buddy policy", &req);
+}
+
+/* TLB flushes over the replay, per TLB policy, when the trace flushed at all. */
+static void plot_tlb(struct plotctx *p, const char *tr)
+{
+	char name[512];
 	bool flushes = false;
 	for (size_t k = 0; k < p->sum->nrows; k++)
 		if (!strcmp(p->sum->rows[k][p->c_trace], tr))
-			flushes |= field(p, k, "tlb_flush_all") + field(p, k, "tlb_flush_range") > 0;
-	if (flushes) {
-		snprintf(name, sizeof(name), "tlb_%s", tr);
-		req = (struct plot_req){.ylabel = "TLB flushes (cumulative)"};
-		plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy", &req);
-	}
-	plot_vmlist(p, tr);
-	plot_walk(p, tr);
-	plot_host(p, tr);
+			flushes |= field(p, k, "vmalloc_tlb_flushes") > 0;
+	if (!flushes)
+		return;
+	snprintf(name, sizeof(name), "tlb_%s", tr);
+	struct plot_req req = {.ylabel = "TLB flushes (cumulative)"};
+	plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy", &req);
 }
+
+/* The graphs drawn per trace, in order: one line each (their columns are listed above). */
+static const struct suite_graph {
+	const char *name;
+	void (*draw)(struct plotctx *p, const char *tr);
+} suite_graphs[] = {
+	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
+	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
+};
 
 int suite_plots(const char *dir, FILE *log)
 {
@@ -402,6 +444,12 @@ int suite_plots(const char *dir, FILE *log)
 		csvtab_free(&sum);
 		return -EINVAL;
 	}
+	for (const char *const *c = suite_plot_summary_columns; *c; c++)
+		if (csvtab_col(&sum, *c) < 0) {
+			diag_set(&d, path, 1, "no column %s (the graphs read it)", *c);
+			fprintf(stderr, "mmreplay: %s\n", d.msg);
+			p.failures++;
+		}
 	struct outfile glog; /* gnuplot's messages, published with the graphs */
 	int err = outfile_open_in(&glog, dir, "plots/gnuplot.log");
 	if (err) {
@@ -413,10 +461,7 @@ int suite_plots(const char *dir, FILE *log)
 	fprintf(log, "graphs:\n");
 	for (size_t r = 0; r < sum.nrows; r++) {
 		const char *tr = sum.rows[r][p.c_trace];
-		bool first = true;
-		for (size_t k = 0; k < r && first; k++)
-			first = strcmp(sum.rows[k][p.c_trace], tr) != 0;
-		if (!first)
+		if (!csvtab_first(&sum, p.c_trace, r))
 			continue;
 		if (!label_ok(tr)) {
 			diag_set(&d, path, r + 2, "trace '%s' is not usable in a file name: no graphs for it",
@@ -425,7 +470,8 @@ int suite_plots(const char *dir, FILE *log)
 			p.failures++;
 			continue;
 		}
-		plot_trace(&p, tr);
+		for (const struct suite_graph *g = suite_graphs; g->name; g++)
+			g->draw(&p, tr);
 	}
 	if ((err = outfile_commit(&glog)))
 		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));

@@ -1,9 +1,11 @@
 #include "run.h"
 
+#include <errno.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include "clock.h"
+#include "trace.h"
 
 const char *const run_lat_names[RUN_LAT_NR] = {"vmalloc", "vfree", "page_alloc", "page_free", "munmap"};
 const char *const run_hw_events[RUN_HW_EVENTS] = {"cycles", "instructions", "cache-misses",
@@ -22,6 +24,23 @@ struct run_source run_source_array(struct run_array *a, const struct mm_event *e
 {
 	*a = (struct run_array){.ev = ev, .n = n, .done = false};
 	return (struct run_source){.next = run_array_next, .ctx = a};
+}
+
+static int run_stream_next(void *ctx, const struct mm_event **ev, size_t *n)
+{
+	struct run_stream *st = ctx;
+	long got = trace_read(st->r, st->buf, RUN_BATCH);
+	if (got < 0)
+		return -EINVAL;
+	*ev = st->buf;
+	*n = (size_t)got;
+	return 0;
+}
+
+struct run_source run_source_reader(struct run_stream *st, struct trace_reader *r)
+{
+	st->r = r;
+	return (struct run_source){.next = run_stream_next, .ctx = st};
 }
 
 static u64 run_cpu_ns(void)
@@ -67,11 +86,17 @@ static int run_bare(struct sim *s, const struct mm_event *ev, size_t n)
 	return 0;
 }
 
-/* Every event timed: the clock, and the latency histograms when given. */
+/* Every event timed: the clock, the latency histograms and the per-event hook when given. */
 static int run_timed(struct sim *s, const struct mm_event *ev, size_t n, struct run_clock *c,
-		     struct histo *lat)
+		     const struct run_sampler *smp)
 {
+	struct histo *lat = smp->lat;
 	for (size_t i = 0; i < n; i++) {
+		if (smp->before) {
+			int e = smp->before(smp->ctx, s, &ev[i]);
+			if (e)
+				return e;
+		}
 		u64 t0 = clock_ns();
 		int err = sim_event(s, &ev[i]);
 		u64 d = clock_ns() - t0;
@@ -90,7 +115,7 @@ static int run_timed(struct sim *s, const struct mm_event *ev, size_t n, struct 
 int run_events(struct sim *s, const struct run_source *src, const struct run_sampler *smp,
 	       struct run_result *r)
 {
-	bool sampled = smp && smp->sample, timed = smp && (smp->sample || smp->lat);
+	bool sampled = smp && smp->sample, timed = smp && (smp->sample || smp->lat || smp->before);
 	u64 every = sampled ? (smp->every ? smp->every : 1) : 0;
 	struct run_clock clock = {0, 0};
 	u64 pos = 0, next = 0; /* events replayed by this call; the next sample point */
@@ -111,7 +136,7 @@ int run_events(struct sim *s, const struct run_source *src, const struct run_sam
 			size_t k = n - i;
 			if (sampled && next - pos < k)
 				k = (size_t)(next - pos);
-			err = timed ? run_timed(s, ev + i, k, &clock, smp->lat) : run_bare(s, ev + i, k);
+			err = timed ? run_timed(s, ev + i, k, &clock, smp) : run_bare(s, ev + i, k);
 			i += k;
 			pos += k;
 		}

@@ -25,6 +25,17 @@ struct run_array {
 };
 struct run_source run_source_array(struct run_array *a, const struct mm_event *ev, size_t n);
 
+/* A source streaming a trace reader (trace.h) in batches of RUN_BATCH events: memory stays
+ * flat whatever the trace's length. A read error is returned by next() with the reader's
+ * diagnostic in trace_diag(). */
+#define RUN_BATCH 4096
+struct trace_reader;
+struct run_stream {
+	struct trace_reader *r;
+	struct mm_event buf[RUN_BATCH];
+};
+struct run_source run_source_reader(struct run_stream *st, struct trace_reader *r);
+
 /* Operation classes with their own latency percentiles (the sampled pass). */
 enum run_lat {
 	RUN_LAT_VMALLOC,
@@ -50,6 +61,8 @@ struct run_sampler {
 	/* RUN_LAT_NR histograms to record each event's host ns into, or NULL. With a sampler or
 	 * histograms every event is timed (the sampled pass); without, the loop is bare. */
 	struct histo *lat;
+	/* Called before each event (a check due at a trace time, say), or NULL; non-zero stops. */
+	int (*before)(void *ctx, const struct sim *s, const struct mm_event *ev);
 };
 
 struct run_result {

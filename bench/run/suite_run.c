@@ -29,6 +29,11 @@ static const struct {
 	{"host_ns_per_event_median", "ns/event", 9, 1},
 };
 
+const char *suite_run_table_column(size_t i)
+{
+	return i < MM_ARRAY_SIZE(suite_table) ? suite_table[i].metric : NULL;
+}
+
 static void suite_table_header(void)
 {
 	printf("%-26s %-32s", "trace", "config");

@@ -172,7 +172,7 @@ int suite_test_vmalloc(int argc, char **argv)
 	gen_params_default(&o.p);
 	o.p.loops = 1000;
 	struct matrix *m = malloc(sizeof(*m));
-	int first, rc = m ? cli_parse(&tv_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
+	int first = 0, rc = m ? cli_parse(&tv_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN && o.cached_hole)
 		matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache");
 	size_t n = rc == CLI_RUN ? matrix_size(m) : 0;

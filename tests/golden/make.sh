@@ -25,6 +25,8 @@ for t in "$root"/data/traces/*.txt.zst; do
 done
 "$mm" suite --no-plots --out "$work/demo" "$root/bench/suites/demo.ini" >/dev/null
 model_cols <"$work/demo/summary.csv" >"$out/demo-summary.csv"
+first=$(ls "$work/demo/timeseries"/*.csv | head -1)
+head -1 "$first" | tr ',' '\n' | grep -v '^host_' | paste -sd, >"$out/demo-timeseries.columns"
 (cd "$work/demo/timeseries" && for f in *.csv; do
 	printf '%s %s\n' "$(model_cols <"$f" | sha256sum | cut -d' ' -f1)" "$f"
 done) >"$out/demo-timeseries.sha256"

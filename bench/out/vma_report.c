@@ -1,26 +1,15 @@
-/* Columns and report of the address-space model (see vma_csv.h). */
+/* The address-space model's report for `maps --stats` (vma_report.h). */
 #include <errno.h>
 #include <string.h>
 
-#include "vma_csv.h"
-
-int vma_populate_parse(const char *s, bool *populate)
-{
-	if (!strcmp(s, "none"))
-		*populate = false;
-	else if (!strcmp(s, "all"))
-		*populate = true;
-	else
-		return -EINVAL;
-	return 0;
-}
+#include "vma_report.h"
 
 #define P(name, v) fprintf(f, "%-22s %llu\n", name, (unsigned long long)(v))
 
-void vma_print_stats(FILE *f, const struct sim *s)
+void vma_print_stats(FILE *f, const struct sim_stats *s)
 {
-	const struct procs_stats *ps = &s->procs.ps;
-	const struct mm_stats *st = &s->procs.st;
+	const struct procs_stats *ps = &s->procs;
+	const struct mm_stats *st = &s->mm;
 	for (unsigned k = MME_MMAP; k <= MME_EXIT; k++) {
 		char name[64];
 		snprintf(name, sizeof(name), "replayed_%s", mm_event_kind_name(k));

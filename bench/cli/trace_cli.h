@@ -1,0 +1,20 @@
+/* The trace-reading options shared by the commands that read traces (info, convert, replay,
+ * maps): --skip-bad and --format. A command's options struct begins with struct trace_cli and
+ * names trace_cli_opts as its second table (cli_cmd.more). */
+#ifndef TRACE_CLI_H
+#define TRACE_CLI_H
+
+#include "cli.h"
+#include "trace.h"
+
+struct trace_cli {
+	bool skip_bad;
+	const char *format; /* NULL: detect */
+};
+
+extern const struct cli_opt trace_cli_opts[];
+
+/* The reader options the command line asked for. 0, or MM_EXIT_USAGE after a message. */
+int trace_cli_get(const struct cli_cmd *c, const struct trace_cli *t, struct trace_opts *out);
+
+#endif
