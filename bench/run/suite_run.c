@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "replay.h"
 #include "series.h"
+#include "shell.h"
 #include "trace_spec.h"
 #include "suite_plots.h"
 
@@ -59,8 +60,8 @@ static void suite_table_row(const struct metric_src *src)
 }
 
 /* The sampled pass: time series, per-operation latencies and the machine's heap. */
-static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *path,
-			struct run_host *h, struct histo *lat)
+static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *dir,
+			const char *rel, struct run_host *h, struct histo *lat)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -73,10 +74,11 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		return err;
 	}
 	struct csv ts;
-	if ((err = csv_open(&ts, path))) {
+	if ((err = csv_open_in(&ts, dir, rel))) { /* no symlink below dir is followed */
+		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
 		sim_fini(s);
 		free(s);
-		return err;
+		return 1; /* reported */
 	}
 	struct series_writer w = {ts.f, false};
 	struct run_sampler smp = {.every = every, .sample = series_sample, .ctx = &w, .lat = lat};
@@ -95,7 +97,9 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		csv_abort(&ts);
 		return err;
 	}
-	return csv_commit(&ts);
+	if ((err = csv_commit(&ts)))
+		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
+	return err ? 1 : 0;
 }
 
 /* The timed passes; the row keeps the last one's machine view. */
@@ -134,15 +138,16 @@ struct trace_slot {
 	struct sim_trace_facts facts; /* what the trace decides: its CPUs, purge timing, vmap nodes */
 };
 
-/* Where configuration label's time series goes: '/' in labels becomes '_'. */
-static void cell_series_path(const char *dir, const char *trace, const char *cfg_label, char *buf, size_t len)
+/* Where configuration label's time series goes, below the results directory: '/' in labels
+ * becomes '_'. */
+static void cell_series_path(const char *trace, const char *cfg_label, char *buf, size_t len)
 {
 	char slug[512];
 	snprintf(slug, sizeof(slug), "%s", cfg_label);
 	for (char *p = slug; *p; p++)
 		if (*p == '/')
 			*p = '_';
-	snprintf(buf, len, "%s/timeseries/%s__%s.csv", dir, trace, slug);
+	snprintf(buf, len, "timeseries/%s__%s.csv", trace, slug);
 }
 
 static int run_cell(const struct suite *s, const struct suite_run_opts *o, const struct trace_slot *ts,
@@ -161,13 +166,15 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 	struct histo *lat = calloc(RUN_LAT_NR, sizeof(*lat));
 	struct replay_row *row = calloc(1, sizeof(*row));
 	int err = h && lat && row ? 0 : -ENOMEM;
-	cell_series_path(o->out_dir, ts->label, cfg_label, path, sizeof(path));
+	cell_series_path(ts->label, cfg_label, path, sizeof(path));
 	u64 every = s->sample_every ? s->sample_every : series_every(ts->t.n, 1000);
 	if (!err)
-		err = cell_sampled(&ts->t, &cfg, every, path, h, lat);
+		err = cell_sampled(&ts->t, &cfg, every, o->out_dir, path, h, lat);
 	if (!err)
 		err = cell_timed(ts->label, &ts->t, &cfg, s->repeats, row, h);
-	if (err) {
+	if (err > 0) {
+		err = -EIO; /* cell_sampled said why */
+	} else if (err) {
 		fprintf(stderr, "\nmmreplay suite: %s %s: %s\n", ts->label, cfg_label, strerror(-err));
 	} else {
 		h->lat = lat;
@@ -186,10 +193,21 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 	return err;
 }
 
-void suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
+int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
 {
-	for (size_t k = 0; k < suite_ncells(s); k++)
-		fprintf(f, "mmreplay suite --job %zu --out %s %s\n", k, out_dir, path);
+	char file[4200]; /* "-x.ini" would read as an option: "./-x.ini" */
+	snprintf(file, sizeof(file), "%s%s", path[0] == '-' ? "./" : "", path);
+	if (!shell_one_line(path) || !shell_one_line(out_dir))
+		return -EINVAL; /* one command per line */
+	for (size_t k = 0; k < suite_ncells(s); k++) {
+		shell_quote(f, shell_self());
+		fprintf(f, " suite --job %zu --out ", k);
+		shell_quote(f, out_dir);
+		fputc(' ', f);
+		shell_quote(f, file);
+		fputc('\n', f);
+	}
+	return 0;
 }
 
 /* Run cells [first, last), loading each trace once. */
@@ -227,7 +245,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, si
 int suite_run(const struct suite *s, const struct suite_run_opts *o)
 {
 	size_t ncells = suite_ncells(s);
-	char err_s[512], path[4096];
+	char err_s[512], rel[64];
 	for (size_t c = 0; c < suite_nconfigs(s); c++) {
 		struct sim_cfg cfg;
 		if (matrix_cfg(&s->axes, c, &cfg, err_s, sizeof(err_s))) {
@@ -241,13 +259,14 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 		return MM_EXIT_USAGE;
 	}
 	if (o->job >= 0)
-		snprintf(path, sizeof(path), "%s/cells/cell-%05ld.csv", o->out_dir, o->job);
+		snprintf(rel, sizeof(rel), "cells/cell-%05ld.csv", o->job);
 	else
-		snprintf(path, sizeof(path), "%s/summary.csv", o->out_dir);
+		snprintf(rel, sizeof(rel), "summary.csv");
 	struct csv sum;
-	int err = csv_open(&sum, path);
+	int err = csv_open_in(&sum, o->out_dir, rel);
+	const char *path = sum.out.path;
 	if (err) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
 		return MM_EXIT_FAIL;
 	}
 	metrics_csv_header(sum.f, METRIC_IN_SUMMARY, NULL);
@@ -260,7 +279,7 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 		return rc;
 	}
 	if ((err = csv_commit(&sum))) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
 		return MM_EXIT_FAIL;
 	}
 	if (o->plots && suite_plots(o->out_dir, stderr))
