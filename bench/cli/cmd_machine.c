@@ -250,7 +250,7 @@ static int machine_one(struct recording_cfg *rc, const struct matrix *m, size_t 
 	matrix_label(m, k, label, sizeof(label));
 	int e2 = snapcsv_rows(snaps, row->trace, label, row->snap_rows, row->nsnap_rows);
 	if (e2)
-		fprintf(stderr, "mmreplay machine: %s: %s\n", snaps->path, strerror(-e2));
+		fprintf(stderr, "mmreplay machine: %s: %s\n", snaps->path, snapcsv_error(snaps, e2));
 	replay_row_fini(row);
 	free(row);
 	return e2 ? MM_EXIT_FAIL : MM_EXIT_OK;
@@ -296,7 +296,7 @@ static int machine_main(const struct machine_args *a, const struct matrix *m, co
 		struct csv out = {0};
 		struct snapcsv snaps = {.path = a->snap_csv};
 		if (a->csv && (e = csv_open(&out, a->csv))) {
-			fprintf(stderr, "mmreplay machine: %s: %s\n", a->csv, strerror(-e));
+			fprintf(stderr, "mmreplay machine: %s: %s\n", a->csv, csv_error(&out, e));
 			res = MM_EXIT_FAIL;
 		} else {
 			res = machine_runs(rc, m, a->csv ? out.f : stdout, &snaps);

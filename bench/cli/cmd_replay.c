@@ -116,7 +116,7 @@ static int replay_one(const struct matrix *m, size_t k, struct recording_cfg *rc
 	char label[512];
 	matrix_label(m, k, label, sizeof(label));
 	if ((e = snapcsv_rows(&out->snap, row->trace, label, row->snap_rows, row->nsnap_rows)))
-		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, strerror(-e));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, snapcsv_error(&out->snap, e));
 	replay_row_fini(row);
 	free(row);
 	return e ? MM_EXIT_FAIL : MM_EXIT_OK;
@@ -178,7 +178,7 @@ static int replay_commit(struct csv *c, const char *path, int rc)
 	if (rc != MM_EXIT_OK) {
 		csv_abort(c);
 	} else if ((e = csv_commit(c))) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", path, strerror(-e));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", path, csv_error(c, e));
 		rc = MM_EXIT_FAIL;
 	}
 	return rc;
@@ -201,7 +201,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay_out out = {.table = !o.quiet && !csv_stdout, .trace_width = 5};
 	struct csv csv = {0};
 	if (o.out && !csv_stdout && (rc = csv_open(&csv, o.out))) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, strerror(-rc));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, csv_error(&csv, rc));
 		free(m);
 		return MM_EXIT_FAIL;
 	}
@@ -223,7 +223,7 @@ int cmd_replay(int argc, char **argv)
 		rc = replay_commit(&csv, o.out, rc);
 	int e = snapcsv_close(&out.snap, rc == MM_EXIT_OK);
 	if (e) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", out.snap.path, strerror(-e));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out.snap.path, snapcsv_error(&out.snap, e));
 		rc = MM_EXIT_FAIL;
 	}
 	return rc;

@@ -8,7 +8,7 @@ int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const
 	if (!s->path || !n)
 		return 0;
 	if (!s->open) {
-		int e = csv_open(&s->c, s->path);
+		int e = s->root ? csv_open_in(&s->c, s->root, s->path) : csv_open(&s->c, s->path);
 		if (e)
 			return e;
 		s->open = true;
@@ -39,4 +39,9 @@ int snapcsv_close(struct snapcsv *s, bool ok)
 		return 0;
 	}
 	return csv_commit(&s->c);
+}
+
+const char *snapcsv_error(const struct snapcsv *s, int err)
+{
+	return csv_error(&s->c, err);
 }

@@ -15,6 +15,7 @@
 	"trace,config,t_s,zone,free_pages_kernel,free_pages_model,ufi9_kernel,ufi9_model,exhausted"
 
 struct snapcsv {
+	const char *root; /* NULL: path as given; else path below it (csv_open_in) */
 	const char *path; /* NULL: rows are dropped */
 	struct csv c;
 	bool open;
@@ -25,5 +26,7 @@ int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const
 		 size_t n);
 /* Publish (ok) or drop the file, if one was opened. 0 or -errno. */
 int snapcsv_close(struct snapcsv *s, bool ok);
+/* Why err happened, in words (csv_error). */
+const char *snapcsv_error(const struct snapcsv *s, int err);
 
 #endif

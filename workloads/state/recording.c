@@ -7,6 +7,7 @@
 
 #include "bseries.h"
 #include "lineread.h"
+#include "outfile.h"
 
 bool recording_is_dir(const char *path)
 {
@@ -41,6 +42,7 @@ int recording_times(const char *path, const char *which, struct recording_times 
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
 	struct lineread lr;
 	int r, err = -ENOENT;
 	size_t wl = strlen(which);
