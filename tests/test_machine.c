@@ -13,8 +13,11 @@
 #include "bseries.h"
 #include "buddyinfo.h"
 #include "commands.h"
+#include "csvread.h"
 #include "metrics.h"
 #include "rec_testutil.h"
+#include "suite.h"
+#include "suite_run.h"
 #include "zst_slurp.h"
 
 #define REC(r) MMREPLAY_DATA_DIR "/recordings/" r
@@ -355,4 +358,38 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 		replay_row_fini(&b);
 		rec_close(&rr);
 	}
+}
+
+/* A recording as a suite trace: the summary has the comparison's columns, the per-snapshot CSV
+ * lies beside it. */
+Test(machine, recording_as_a_suite_trace, .timeout = 300)
+{
+	char dir[] = "/tmp/mmreplay-recsuite-XXXXXX", path[300];
+	cr_assert_not_null(mkdtemp(dir));
+	const char *ini = "[suite]\nname = rec\n[traces]\ntrace = ${data}/recordings/d_bpf2\n"
+			  "[axes]\npage_mode = buddy,placement\nbuddy = mobility\n";
+	struct suite *s = malloc(sizeof(*s));
+	struct mm_diag d = {{0}};
+	cr_assert_eq(suite_load_string(ini, "rec.ini", MMREPLAY_DATA_DIR, s, &d), 0, "%s", d.msg);
+	struct suite_run_opts o = {.out_dir = dir, .job = -1};
+	cr_assert_eq(suite_run(s, &o), MM_EXIT_OK);
+	struct csvtab sum, snaps;
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	cr_assert_eq(csvtab_read(path, &sum, &d), 0, "%s", d.msg);
+	snprintf(path, sizeof(path), "%s/snapshots.csv", dir);
+	cr_assert_eq(csvtab_read(path, &snaps, &d), 0, "%s", d.msg);
+	cr_assert_eq(sum.nrows, 2);
+	int cc = csvtab_col(&sum, "snaps_compared"), ce = csvtab_col(&sum, "snap_ufi9_err_max");
+	cr_assert(cc >= 0 && ce >= 0);
+	u64 compared = 0;
+	for (size_t r = 0; r < sum.nrows; r++) {
+		cr_assert_gt(atoi(sum.rows[r][cc]), 30);
+		cr_assert_str_neq(sum.rows[r][ce], "", "compared: an error figure");
+		compared += strtoull(sum.rows[r][cc], NULL, 10);
+	}
+	cr_assert_eq(snaps.nrows, compared * 3, "a row per configuration, snapshot and zone");
+	cr_assert_eq(csvtab_col(&snaps, "ufi9_model"), 7);
+	csvtab_free(&sum);
+	csvtab_free(&snaps);
+	free(s);
 }

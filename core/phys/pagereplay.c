@@ -39,7 +39,7 @@ static u64 rec_make(u64 pfn, int mt, unsigned order)
 }
 static u64 rec_pfn(u64 rec)
 {
-	return rec >> 8;
+	return pagereplay_live_pfn(rec);
 }
 static int rec_mt(u64 rec)
 {
