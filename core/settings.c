@@ -78,6 +78,15 @@ static int zones_apply(struct sim_cfg *cfg, const char *v, const struct setting_
 	for (char *c = spec; *c; c++)
 		if (*c == ';')
 			*c = ',';
+	cfg->pcp_recorded = false;
+	if (!strncmp(spec, "zoneinfo:", 9) && env && env->load_file) {
+		/* issue 12: the layout and the per-CPU pagesets, read once per trace */
+		char why[512] = "";
+		if (!env->load_file(env->ctx, "zones", spec + 9, cfg, why, sizeof(why)))
+			return 0;
+		snprintf(err, len, "takes a zone layout (mmreplay zones --help), not '%s': %s", v, why);
+		return -EINVAL;
+	}
 	struct zones_cfg zc = cfg->zones;
 	if (!strcmp(spec, "default")) {
 		zones_cfg_default(&zc);
@@ -95,9 +104,6 @@ static int zones_apply(struct sim_cfg *cfg, const char *v, const struct setting_
 	cfg->zones = zc;
 	if (zc.max_order) /* a buddyinfo snapshot's order count */
 		cfg->max_order = zc.max_order;
-	cfg->pcp_recorded = false;
-	if (!strncmp(spec, "zoneinfo:", 9) && env->load_file) /* issue 12: its per-CPU pagesets */
-		return env->load_file(env->ctx, "zones", spec + 9, cfg, err, len);
 	return 0;
 }
 

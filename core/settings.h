@@ -27,11 +27,11 @@ struct setting_env {
 	 * for a buddyinfo snapshot). 0, or -EINVAL with a one-line reason in err. NULL: only
 	 * "default" is accepted. */
 	int (*load_zones)(const char *value, struct zones_cfg *zc, char *err, size_t len);
-	/* A file a setting names (the SETTING_FILE ones, and zones=zoneinfo:PATH for the recorded
-	 * per-CPU pagesets): read it, or find it read already (a per-trace loader reads each file
-	 * once), and set in cfg what it gives. Settings apply in registry order, so a file may use
-	 * what an earlier one gave (page-state reads the zoneinfo that zones named). 0, or -EINVAL
-	 * with "FILE:LINE: reason" in err. NULL: file values are refused. */
+	/* A file a setting names (the SETTING_FILE ones, and zones=zoneinfo:PATH: the layout, as
+	 * load_zones reads it, and the recorded per-CPU pagesets): read it, or find it read already
+	 * (a per-trace loader reads each file once), and set in cfg what it gives. Settings apply in registry
+	 * order, so a file may use what an earlier one gave (page-state reads the zoneinfo that zones named).
+	 * 0, or -EINVAL with "FILE:LINE: reason" in err. NULL: file values are refused. */
 	int (*load_file)(void *ctx, const char *setting, const char *path, struct sim_cfg *cfg, char *err,
 			 size_t len);
 	void *ctx; /* load_file's */

@@ -29,8 +29,11 @@ static int matrix_load_file(void *ctx, const char *setting, const char *path, st
 	if (!strcmp(setting, "zones")) {
 		struct zoneinfo *zi = malloc(sizeof(*zi));
 		struct mm_diag d = {{0}};
-		if (!zi || zoneinfo_load(path, zi, &d)) {
-			snprintf(err, len, "%s", zi ? d.msg : "out of memory");
+		char spec[4200];
+		snprintf(spec, sizeof(spec), "zoneinfo:%s", path);
+		if (!zi || matrix_load_zones(spec, &cfg->zones, err, len) || zoneinfo_load(path, zi, &d)) {
+			if (!zi || d.msg[0])
+				snprintf(err, len, "%s", zi ? d.msg : "out of memory");
 			free(zi);
 			return -EINVAL;
 		}

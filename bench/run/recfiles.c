@@ -12,12 +12,14 @@
 #include "pagetypeinfo.h"
 #include "vmallocinfo.h"
 #include "zoneinfo.h"
+#include "zonelayout.h"
 
 enum rf_kind { RF_ZONEINFO, RF_PTI, RF_PAGE_STATE, RF_SERIES, RF_VMALLOC };
 
 struct rf_zoneinfo {
 	struct zoneinfo zi;
 	struct pcp_cfg pcp;
+	struct zones_cfg layout; /* as --zones zoneinfo:PATH gives it (zonelayout.h) */
 };
 
 struct rf_entry {
@@ -102,13 +104,15 @@ static int rf_read_zoneinfo(const char *path, struct rf_entry *e, struct mm_diag
 {
 	if (!(e->u.zi = calloc(1, sizeof(*e->u.zi))))
 		return -ENOMEM;
-	struct zones_cfg layout;
-	zones_cfg_default(&layout);
-	int err = zoneinfo_load(path, &e->u.zi->zi, d);
+	char spec[4200];
+	unsigned skipped;
+	snprintf(spec, sizeof(spec), "zoneinfo:%s", path);
+	zones_cfg_default(&e->u.zi->layout);
+	int err = zonelayout_load(spec, &e->u.zi->layout, &skipped, d);
 	if (!err)
-		err = zoneinfo_span_layout(&e->u.zi->zi, path, &layout, d);
+		err = zoneinfo_load(path, &e->u.zi->zi, d);
 	if (!err)
-		zoneinfo_pcp_cfg(&e->u.zi->zi, &layout, &e->u.zi->pcp);
+		zoneinfo_pcp_cfg(&e->u.zi->zi, &e->u.zi->layout, &e->u.zi->pcp);
 	return err;
 }
 
@@ -228,6 +232,8 @@ static int rf_load(void *ctx, const char *setting, const char *path, struct sim_
 		if (!(r = rf_get(app, RF_ZONEINFO, path, path, &e, &d))) {
 			app->zi = &e->u.zi->zi;
 			app->zi_path = e->key;
+			cfg->zones.nr_zones = e->u.zi->layout.nr_zones;
+			memcpy(cfg->zones.zone, e->u.zi->layout.zone, sizeof(cfg->zones.zone));
 			cfg->pcp_cfg = e->u.zi->pcp;
 			cfg->pcp_recorded = true;
 		}
@@ -238,7 +244,9 @@ static int rf_load(void *ctx, const char *setting, const char *path, struct sim_
 		}
 	} else if (!strcmp(setting, "page-state")) {
 		if (!app->zi) {
-			snprintf(err, len, "needs --zones zoneinfo:FILE, the recorded machine's zoneinfo");
+			snprintf(err, len,
+				 "--page-state needs --zones zoneinfo:FILE, the zoneinfo read with the "
+				 "kpageflags");
 			return -EINVAL;
 		}
 		snprintf(key, sizeof(key), "%s\n%s\n%s", path, app->zi_path,
