@@ -65,9 +65,9 @@ Test(registry, every_column_a_consumer_reads_exists)
 	for (const char *const *c = suite_plot_series_columns; *c; c++)
 		require(*c, METRIC_IN_SERIES, "the graphs");
 	/* compare's configuration columns: every setting has its column */
-	static const char *const cfg_cols[] = {"vmlist",    "tlb",	  "buddy",     "vma",
-					       "page_mode", "populate",	  "levels",    "ncpus",
-					       "zones",	    "zone_pages", "max_order", "pkmap_slots"};
+	static const char *const cfg_cols[] = {
+		"vmlist", "tlb",   "buddy",	 "vma",	      "page_mode",   "populate", "levels",
+		"ncpus",  "zones", "zone_pages", "max_order", "pkmap_slots", "pcp",	 "model_pages"};
 	for (size_t i = 0; i < MM_ARRAY_SIZE(cfg_cols); i++)
 		cr_assert_eq(metric_find(cfg_cols[i], METRIC_IN_REPLAY)->cls, METRIC_CONFIG, "%s",
 			     cfg_cols[i]);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "csvread.h"
@@ -30,6 +31,7 @@ const char *const suite_plot_summary_columns[] = {"trace",
 						  "host_ns_per_event_median",
 						  "host_ns_per_event_min",
 						  "host_ns_per_event_max",
+						  "zone_failures",
 						  NULL};
 const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
 						 "vmlist_visits", "host_vmap_ns", NULL};
@@ -41,6 +43,8 @@ struct plotctx {
 	int c_trace, c_config;
 	int log_fd; /* gnuplot's messages: DIR/plots/gnuplot.log, or -1 */
 	int failures, drawn;
+	bool exhausted;		    /* issue 12: the trace's model ran out of memory in some cell */
+	const struct csvtab *snaps; /* DIR/snapshots.csv, or NULL */
 };
 
 static double field(const struct plotctx *p, size_t row, const char *col)
@@ -134,6 +138,12 @@ static void draw(struct plotctx *p, struct csv *w, const char *name, struct plot
 		return;
 	}
 	req->data_fd = fileno(w->f);
+	char title[1024]; /* issue 12: every graph of a trace whose model ran out of memory says so */
+	if (p->exhausted) {
+		snprintf(title, sizeof(title), "%s [the model ran out of memory]",
+			 req->title ? req->title : "");
+		req->title = title;
+	}
 	int err = plot_draw(p->dir, name, req, p->log_fd, why, sizeof(why));
 	if (err == -ECHILD)
 		fprintf(stderr,
@@ -418,13 +428,99 @@ static void plot_tlb(struct plotctx *p, const char *tr)
 	plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy", &req);
 }
 
+/* issue 12: the configurations of trace tr in the per-snapshot rows of zone (first-seen order),
+ * and the index of the first such row. */
+static size_t snap_configs(const struct csvtab *t, const int *c, const char *tr, const char *zone,
+			   const char **cfg, size_t max, size_t *first)
+{
+	size_t n = 0;
+	*first = SIZE_MAX;
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (strcmp(t->rows[r][c[0]], tr) || strcmp(t->rows[r][c[3]], zone))
+			continue;
+		*first = MM_MIN(*first, r);
+		bool seen = false;
+		for (size_t i = 0; i < n; i++)
+			seen |= !strcmp(cfg[i], t->rows[r][c[1]]);
+		if (!seen && n < max)
+			cfg[n++] = t->rows[r][c[1]];
+	}
+	return n;
+}
+
+/* issue 12: the kernel's order-9 unusable index at each buddyinfo snapshot (DIR/snapshots.csv,
+ * the highest zone) with each configuration's model over it; a configuration whose zone was
+ * exhausted at a snapshot has no index there but a mark in the last series. */
+static void plot_snapshots(struct plotctx *p, const char *tr)
+{
+	static const char *const cols[] = {"trace",	  "config",	"t_s",	    "zone",
+					   "ufi9_kernel", "ufi9_model", "exhausted"};
+	static const char *const zones[] = {"Normal", "DMA32", "DMA"};
+	const struct csvtab *t = p->snaps;
+	int c[7];
+	for (int i = 0; i < 7; i++)
+		if (!t || (c[i] = csvtab_col(t, cols[i])) < 0)
+			return;
+	const char *cfg[MAX_SERIES - 2], *zone = NULL;
+	size_t first = 0, n = 0;
+	for (size_t z = 0; z < 3 && !n; z++) /* the highest zone the snapshots have */
+		if ((n = snap_configs(t, c, tr, zones[z], cfg, MAX_SERIES - 2, &first)))
+			zone = zones[z];
+	struct csv w;
+	char name[512], title[512];
+	bool any_exh = false;
+	for (size_t r = first; n && r < t->nrows; r++)
+		any_exh |= !strcmp(t->rows[r][c[0]], tr) && !strcmp(t->rows[r][c[6]], "1");
+	snprintf(name, sizeof(name), "snapshots_%s", tr);
+	if (!n || !data_open(p, name, &w))
+		return;
+	fprintf(w.f, "x,kernel");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(w.f, ",x,");
+		data_text(w.f, cfg[i]);
+	}
+	fprintf(w.f, ",x,%s\n", any_exh ? "model ran out of memory" : ""); /* "": no key entry */
+	for (size_t r = first; r < t->nrows; r++) { /* a line per snapshot of the first configuration */
+		char *const *row = t->rows[r];
+		if (strcmp(row[c[0]], tr) || strcmp(row[c[3]], zone) || strcmp(row[c[1]], cfg[0]))
+			continue;
+		double v;
+		bool exh = false;
+		fprintf(w.f, "%s,%s", row[c[2]], csv_number(row[c[4]], &v) ? row[c[4]] : "");
+		for (size_t i = 0; i < n; i++) {
+			const char *m = "";
+			for (size_t q = first; q < t->nrows; q++)
+				if (!strcmp(t->rows[q][c[0]], tr) && !strcmp(t->rows[q][c[3]], zone) &&
+				    !strcmp(t->rows[q][c[1]], cfg[i]) &&
+				    !strcmp(t->rows[q][c[2]], row[c[2]])) {
+					m = csv_number(t->rows[q][c[5]], &v) ? t->rows[q][c[5]] : "";
+					exh |= !strcmp(t->rows[q][c[6]], "1");
+					break;
+				}
+			fprintf(w.f, ",%s,%s", row[c[2]], m);
+		}
+		fprintf(w.f, ",%s,%s\n", row[c[2]], exh && csv_number(row[c[4]], &v) ? row[c[4]] : "");
+	}
+	snprintf(title, sizeof(title),
+		 "%s: %s zone, order-9 unusable index: the kernel (buddyinfo) and the model", tr, zone);
+	struct plot_req req = {.script = "snapshots.gp",
+			       .nseries = (int)n + 2,
+			       .yscale = 1000.0,
+			       .title = title,
+			       .xlabel = "seconds on the trace's clock",
+			       .ylabel = "unusable free space index, order 9",
+			       .key = PLOT_KEY_BOTTOM_LEFT};
+	draw(p, &w, name, &req);
+}
+
 /* The graphs drawn per trace, in order: one line each (their columns are listed above). */
 static const struct suite_graph {
 	const char *name;
 	void (*draw)(struct plotctx *p, const char *tr);
 } suite_graphs[] = {
 	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
-	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
+	{"walk", plot_walk}, {"host", plot_host}, {"snapshots", plot_snapshots},
+	{NULL, NULL},
 };
 
 int suite_plots(const char *dir, FILE *log)
@@ -437,7 +533,9 @@ int suite_plots(const char *dir, FILE *log)
 		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		return -EINVAL;
 	}
-	struct plotctx p = {dir, log, &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), -1, 0, 0};
+	struct plotctx p = {dir, log,	&sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), -1, 0,
+			    0,	 false, NULL};
+
 	if (p.c_trace < 0 || p.c_config < 0) {
 		diag_set(&d, path, 0, "not a suite summary (no trace and config columns)");
 		fprintf(stderr, "mmreplay: %s\n", d.msg);
@@ -458,6 +556,15 @@ int suite_plots(const char *dir, FILE *log)
 		return err;
 	}
 	p.log_fd = fileno(glog.f);
+	struct csvtab snaps;
+	char spath[4096];
+	snprintf(spath, sizeof(spath), "%s/snapshots.csv", dir);
+	if (!access(spath, F_OK)) { /* issue 12: the per-snapshot comparison, when the suite had one */
+		if (csvtab_read(spath, &snaps, &d))
+			fprintf(stderr, "mmreplay: %s\n", d.msg);
+		else
+			p.snaps = &snaps;
+	}
 	fprintf(log, "graphs:\n");
 	for (size_t r = 0; r < sum.nrows; r++) {
 		const char *tr = sum.rows[r][p.c_trace];
@@ -470,9 +577,15 @@ int suite_plots(const char *dir, FILE *log)
 			p.failures++;
 			continue;
 		}
+		p.exhausted = false;
+		for (size_t k = 0; k < sum.nrows; k++)
+			p.exhausted |=
+				!strcmp(sum.rows[k][p.c_trace], tr) && field(&p, k, "zone_failures") > 0;
 		for (const struct suite_graph *g = suite_graphs; g->name; g++)
 			g->draw(&p, tr);
 	}
+	if (p.snaps)
+		csvtab_free(&snaps);
 	if ((err = outfile_commit(&glog)))
 		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
 	csvtab_free(&sum);

@@ -10,9 +10,11 @@
 #include "csv.h"
 #include "hostinfo.h"
 #include "metrics.h"
+#include "recording_cfg.h"
 #include "replay.h"
 #include "series.h"
 #include "shell.h"
+#include "snapcsv.h"
 #include "trace_spec.h"
 #include "suite_plots.h"
 
@@ -80,7 +82,7 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		free(s);
 		return 1; /* reported */
 	}
-	struct series_writer w = {ts.f, false};
+	struct series_writer w = {.f = ts.f};
 	struct run_sampler smp = {.every = every, .sample = series_sample, .ctx = &w, .lat = lat};
 	struct run_array arr;
 	struct run_source src = run_source_array(&arr, t->ev, t->n);
@@ -136,6 +138,7 @@ struct trace_slot {
 	char label[128];
 	struct mm_trace t;
 	struct sim_trace_facts facts; /* what the trace decides: its CPUs, purge timing, vmap nodes */
+	struct recording_cfg *rec;    /* a trace file or recording and its files; NULL for gen: */
 };
 
 /* Where configuration label's time series goes, below the results directory: '/' in labels
@@ -151,11 +154,12 @@ static void cell_series_path(const char *trace, const char *cfg_label, char *buf
 }
 
 static int run_cell(const struct suite *s, const struct suite_run_opts *o, const struct trace_slot *ts,
-		    size_t ci, FILE *summary, bool tty, size_t k, size_t total)
+		    size_t ci, FILE *summary, struct snapcsv *snaps, bool tty, size_t k, size_t total)
 {
 	struct sim_cfg cfg;
 	char err_s[512], cfg_label[512], path[4096];
-	if (replay_cfg(&s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))) {
+	if (ts->rec ? recording_cfg_build(ts->rec, &s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))
+		    : replay_cfg(&s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))) {
 		fprintf(stderr, "mmreplay suite: %s\n", err_s);
 		return -EINVAL;
 	}
@@ -180,6 +184,11 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 		h->lat = lat;
 		struct metric_src src = {.trace = ts->label, .config = cfg_label, .st = &row->st, .host = h};
 		metrics_csv_row(summary, METRIC_IN_SUMMARY, &src);
+		if (ts->rec) /* issue 12: the kernel's snapshots, exhaustion */
+			recording_cfg_warn(ts->rec, "suite", &row->st);
+		if ((err = snapcsv_rows(snaps, ts->label, cfg_label, row->snap_rows, row->nsnap_rows)))
+			fprintf(stderr, "\nmmreplay suite: %s: %s\n", snaps->c.out.path,
+				snapcsv_error(snaps, err));
 		if (tty)
 			fprintf(stderr, "\r%100s\r", "");
 		if (o->table)
@@ -210,9 +219,29 @@ int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir
 	return 0;
 }
 
+/* A trace of the suite: a gen: workload, or a file or recording directory with its files
+ * (recording_cfg.h). */
+static int suite_slot_load(const char *spec, struct trace_slot *slot, struct mm_diag *d)
+{
+	if (!strncmp(spec, "gen:", 4))
+		return trace_spec_load(spec, &slot->t, d);
+	if (!(slot->rec = malloc(sizeof(*slot->rec))))
+		return diag_set(d, spec, 0, "out of memory");
+	int err = recording_cfg_open(slot->rec, spec, true, d);
+	return err ? err : trace_load(slot->rec->trace, NULL, &slot->t, d);
+}
+
+static void suite_slot_free(struct trace_slot *slot)
+{
+	if (slot->rec)
+		recording_cfg_close(slot->rec);
+	free(slot->rec);
+	slot->rec = NULL;
+}
+
 /* Run cells [first, last), loading each trace once. */
 static int suite_cells(const struct suite *s, const struct suite_run_opts *o, size_t first, size_t last,
-		       FILE *sum)
+		       FILE *sum, struct snapcsv *snaps)
 {
 	size_t nconf = suite_nconfigs(s);
 	bool tty = isatty(STDERR_FILENO);
@@ -224,18 +253,19 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, si
 		trace_spec_label(s->traces[ti], slot.label, sizeof(slot.label));
 		if (tty)
 			fprintf(stderr, "\rloading %s ...%40s", slot.label, "");
-		if (trace_spec_load(s->traces[ti], &slot.t, &d)) {
+		if (suite_slot_load(s->traces[ti], &slot, &d)) {
 			fprintf(stderr, "\nmmreplay suite: %s\n", d.msg);
 			rc = MM_EXIT_FAIL;
 			break;
 		}
 		sim_trace_facts(slot.t.ev, slot.t.n, &slot.facts);
 		for (size_t k = MM_MAX(first, ti * nconf); k < MM_MIN(last, (ti + 1) * nconf); k++)
-			if (run_cell(s, o, &slot, k % nconf, sum, tty, k - first, last - first)) {
+			if (run_cell(s, o, &slot, k % nconf, sum, snaps, tty, k - first, last - first)) {
 				rc = MM_EXIT_FAIL;
 				break;
 			}
 		trace_free(&slot.t);
+		suite_slot_free(&slot);
 	}
 	if (tty)
 		fprintf(stderr, "\r%100s\r", "");
@@ -258,10 +288,16 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 			ncells, ncells - 1);
 		return MM_EXIT_USAGE;
 	}
-	if (o->job >= 0)
+	char snap_rel[64];
+	if (o->job >= 0) {
 		snprintf(rel, sizeof(rel), "cells/cell-%05ld.csv", o->job);
-	else
+		snprintf(snap_rel, sizeof(snap_rel), "cells/cell-%05ld.snapshots.csv", o->job);
+	} else {
 		snprintf(rel, sizeof(rel), "summary.csv");
+		snprintf(snap_rel, sizeof(snap_rel), "snapshots.csv");
+	}
+	/* issue 12: per snapshot, beside the summary */
+	struct snapcsv snaps = {.root = o->out_dir, .path = snap_rel};
 	struct csv sum;
 	int err = csv_open_in(&sum, o->out_dir, rel);
 	const char *path = sum.out.path;
@@ -273,7 +309,11 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	if (o->table)
 		suite_table_header();
 	size_t first = o->job >= 0 ? (size_t)o->job : 0, last = o->job >= 0 ? (size_t)o->job + 1 : ncells;
-	int rc = suite_cells(s, o, first, last, sum.f);
+	int rc = suite_cells(s, o, first, last, sum.f, &snaps);
+	if ((err = snapcsv_close(&snaps, rc == MM_EXIT_OK)) && rc == MM_EXIT_OK) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", snaps.c.out.path, snapcsv_error(&snaps, err));
+		rc = MM_EXIT_FAIL;
+	}
 	if (rc != MM_EXIT_OK) {
 		csv_abort(&sum);
 		return rc;
