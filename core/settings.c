@@ -78,6 +78,15 @@ static int zones_apply(struct sim_cfg *cfg, const char *v, const struct setting_
 	for (char *c = spec; *c; c++)
 		if (*c == ';')
 			*c = ',';
+	cfg->pcp_recorded = false;
+	if (!strncmp(spec, "zoneinfo:", 9) && env && env->load_file) {
+		/* issue 12: the layout and the per-CPU pagesets, read once per trace */
+		char why[512] = "";
+		if (!env->load_file(env->ctx, "zones", spec + 9, cfg, why, sizeof(why)))
+			return 0;
+		snprintf(err, len, "takes a zone layout (mmreplay zones --help), not '%s': %s", v, why);
+		return -EINVAL;
+	}
 	struct zones_cfg zc = cfg->zones;
 	if (!strcmp(spec, "default")) {
 		zones_cfg_default(&zc);
@@ -141,6 +150,91 @@ static int vmap_mode_apply(struct sim_cfg *cfg, const char *v, const struct sett
 	return 0;
 }
 
+/* --- issue 12: a recorded machine --- */
+static const char *pcp_value(size_t i)
+{
+	static const char *const v[] = {"auto", "on", "off"}; /* enum sim_pcp order */
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int pcp_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err, size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->pcp = !strcmp(v, "on") ? SIM_PCP_ON : !strcmp(v, "off") ? SIM_PCP_OFF : SIM_PCP_AUTO;
+	return 0;
+}
+
+static const char *model_pages_value(size_t i)
+{
+	static const char *const v[] = {"auto", "zones", "none"}; /* enum sim_model_pages order */
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int model_pages_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			     size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->model_pages = !strcmp(v, "zones")	? SIM_MODEL_PAGES_ZONES
+			   : !strcmp(v, "none") ? SIM_MODEL_PAGES_NONE
+						: SIM_MODEL_PAGES_AUTO;
+	return 0;
+}
+
+/* A file setting: "none" clears what it gave; a file goes to the caller's loader. */
+static int file_apply(const char *name, struct sim_cfg *cfg, const char *v, const struct setting_env *env,
+		      char *err, size_t len)
+{
+	if (strcmp(v, "none")) {
+		if (!env || !env->load_file) {
+			snprintf(err, len, "takes only 'none' here, not '%s'", v);
+			return -EINVAL;
+		}
+		return env->load_file(env->ctx, name, v, cfg, err, len);
+	}
+	if (!strcmp(name, "page-state"))
+		cfg->seed = NULL;
+	else if (!strcmp(name, "snapshots"))
+		cfg->snapshots = NULL;
+	else if (!strcmp(name, "vmalloc-state"))
+		cfg->vmalloc_state = NULL;
+	else if (!strcmp(name, "vmalloc-end"))
+		cfg->vmalloc_end = NULL;
+	return 0;
+}
+
+#define FILE_FNS(fn, name)                                                                                   \
+	static int fn##_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,  \
+			      size_t len)                                                                    \
+	{                                                                                                    \
+		return file_apply(name, cfg, v, env, err, len);                                              \
+	}
+FILE_FNS(pagetypeinfo, "pagetypeinfo")
+FILE_FNS(page_state, "page-state")
+FILE_FNS(snapshots, "snapshots")
+FILE_FNS(vmalloc_state, "vmalloc-state")
+FILE_FNS(vmalloc_end, "vmalloc-end")
+
+/* A trace time in seconds into the u64 ns field at off. */
+static int secs_apply(u64 *field, const char *v, char *err, size_t len)
+{
+	if (settings_parse_secs(v, field)) {
+		snprintf(err, len, "takes seconds on the trace's clock (2519.35), not '%s'", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define SECS_FNS(fn, field)                                                                                  \
+	static int fn##_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,  \
+			      size_t len)                                                                    \
+	{                                                                                                    \
+		(void)env;                                                                                   \
+		return secs_apply(&cfg->field, v, err, len);                                                 \
+	}
+SECS_FNS(page_state_at, page_from_ns)
+SECS_FNS(vmalloc_end_at, vmalloc_end_ns)
+SECS_FNS(from, from_ns)
+
 #define FIELD(f) .off = offsetof(struct sim_cfg, f), .size = sizeof(((struct sim_cfg *)0)->f)
 
 const struct setting settings[] = {
@@ -171,6 +265,31 @@ const struct setting settings[] = {
 	 FIELD(max_order), NULL, NULL},
 	{"pkmap-slots", "persistent kmap pool size (LAST_PKMAP)", "slots", "1024", SETTING_UINT, true, 1,
 	 PKMAP_MAX_SLOTS, FIELD(pkmap.nr_slots), NULL, NULL},
+	/* issue 12: a recorded machine (docs/physical-fidelity.md); files read once per trace */
+	{"pagetypeinfo", "a /proc/pagetypeinfo: --page-state gives pageblocks its per-zone type counts", "",
+	 "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, pagetypeinfo_apply},
+	{"page-state",
+	 "a /proc/kpageflags (plain or .zst) of the machine --zones zoneinfo:FILE describes: the zones "
+	 "become its spans, its free pages the free blocks",
+	 "", "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, page_state_apply},
+	{"page-state-at", "when the page state was read: earlier page events are in it (skipped)", "s", "0",
+	 SETTING_TEXT, false, 0, 0, 0, 0, NULL, page_state_at_apply},
+	{"pcp", "per-CPU page lists in placement mode; auto: on when the zones come from a zoneinfo", "",
+	 "auto", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_value, pcp_apply},
+	{"pcp-high",
+	 "every per-CPU list's high, fixed (0: the zoneinfo's, tuned within its high_min..high_max; "
+	 "without one 4 x batch)",
+	 "pages", "0", SETTING_UINT, true, 0, UINT32_MAX, FIELD(pcp_cfg.high_set), NULL, NULL},
+	{"pcp-batch", "every per-CPU list's batch (0: the zoneinfo's, or 63)", "pages", "0", SETTING_UINT,
+	 true, 0, UINT32_MAX, FIELD(pcp_cfg.batch_set), NULL, NULL},
+	{"model-pages",
+	 "pages of vmalloc areas and page tables: from the zones, or none (a recording's page events hold "
+	 "them); auto: none with --page-state",
+	 "", "auto", SETTING_CHOICE, true, 0, 0, 0, 0, model_pages_value, model_pages_apply},
+	{"snapshots",
+	 "the kernel's buddyinfo over time (a recording's buddyinfo-series.txt): compared with the model's "
+	 "zones as the trace passes each",
+	 "", "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, snapshots_apply},
 	/* issue 11: kernel-exact vmalloc (docs/vmalloc-fidelity.md) */
 	{"flush-ceiling",
 	 "x86 tlb_single_page_flush_ceiling: a range flush of more pages is a full flush; 0 never", "pages",
@@ -187,6 +306,14 @@ const struct setting settings[] = {
 	 "", "predict", SETTING_CHOICE, true, 0, 0, 0, 0, vmap_mode_value, vmap_mode_apply},
 	{"vmap-nodes", "nodes vmlist: nr_vmap_nodes (the machine's possible CPUs)", "nodes", "from the trace",
 	 SETTING_UINT, true, 1, VMLIST_MAX_NODES, FIELD(vmap_nodes), NULL, NULL},
+	{"vmalloc-state", "a /proc/vmallocinfo with real addresses: the vmalloc space starts as it", "",
+	 "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, vmalloc_state_apply},
+	{"vmalloc-end", "a later /proc/vmallocinfo: the model's areas are compared with it", "", "none",
+	 SETTING_FILE, false, 0, 0, 0, 0, NULL, vmalloc_end_apply},
+	{"vmalloc-end-at", "when --vmalloc-end was read (0: at the end of the replay)", "s", "0",
+	 SETTING_TEXT, false, 0, 0, 0, 0, NULL, vmalloc_end_at_apply},
+	{"from", "start the replay at this trace time: earlier events are in the snapshots (skipped)", "s",
+	 "0", SETTING_TEXT, false, 0, 0, 0, 0, NULL, from_apply},
 	{NULL, NULL, NULL, NULL, 0, false, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -223,7 +350,7 @@ void setting_allowed(const struct setting *s, char *buf, size_t len)
 			 s->unit[0] ? " " : "", s->unit);
 		return;
 	}
-	if (s->kind == SETTING_TEXT) {
+	if (s->kind == SETTING_TEXT || s->kind == SETTING_FILE) {
 		snprintf(buf, len, "%s", s->help);
 		return;
 	}
@@ -293,6 +420,32 @@ int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out)
 	if (x < min || x > max)
 		return -ERANGE;
 	*out = x;
+	return 0;
+}
+
+int settings_parse_secs(const char *text, u64 *ns)
+{
+	const char *p = text;
+	u64 sec = 0, frac = 0, scale = 1000000000ULL;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (sec > 1000000000000ULL)
+			return -EINVAL;
+		sec = sec * 10 + (u64)(*p - '0');
+	}
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -EINVAL;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (u64)(*p - '0') * scale;
+			}
+	}
+	if (*p)
+		return -EINVAL;
+	*ns = sec * 1000000000ULL + frac;
 	return 0;
 }
 

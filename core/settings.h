@@ -17,7 +17,8 @@ enum setting_kind {
 	SETTING_VARIANT, /* one of a variant registry's names (values listed by value()) */
 	SETTING_CHOICE,	 /* one of a fixed list of words (value()) */
 	SETTING_UINT,	 /* an integer in [min, max], decimal or 0x-hex */
-	SETTING_TEXT,	 /* free text the apply function checks (a zone layout) */
+	SETTING_TEXT,	 /* free text the apply function checks (a zone layout, seconds) */
+	SETTING_FILE,	 /* "none" or a file, read through setting_env.load_file (issue 12) */
 };
 
 /* What the caller lends to settings whose values name outside data. */
@@ -26,6 +27,14 @@ struct setting_env {
 	 * for a buddyinfo snapshot). 0, or -EINVAL with a one-line reason in err. NULL: only
 	 * "default" is accepted. */
 	int (*load_zones)(const char *value, struct zones_cfg *zc, char *err, size_t len);
+	/* A file a setting names (the SETTING_FILE ones, and zones=zoneinfo:PATH: the layout, as
+	 * load_zones reads it, and the recorded per-CPU pagesets): read it, or find it read already
+	 * (a per-trace loader reads each file once), and set in cfg what it gives. Settings apply in registry
+	 * order, so a file may use what an earlier one gave (page-state reads the zoneinfo that zones named).
+	 * 0, or -EINVAL with "FILE:LINE: reason" in err. NULL: file values are refused. */
+	int (*load_file)(void *ctx, const char *setting, const char *path, struct sim_cfg *cfg, char *err,
+			 size_t len);
+	void *ctx; /* load_file's */
 };
 
 struct setting {
@@ -67,6 +76,13 @@ void setting_axis_name(const struct setting *s, char *buf, size_t len);
 /* The one number parser: decimal or 0x-hex, no sign, no trailing text, no overflow, in
  * [min, max]. 0 or -EINVAL (-ERANGE when a number but outside). */
 int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out);
+/* Seconds with up to 9 decimals ("2519.352699") to ns: 0 or -EINVAL. */
+int settings_parse_secs(const char *text, u64 *ns);
+/* Whether s names a file read per trace (a SETTING_FILE). */
+static inline bool setting_is_file(const struct setting *s)
+{
+	return s->kind == SETTING_FILE;
+}
 
 /* The one comma-list parser: calls each(ctx, item) for every comma-separated item, blanks
  * around items trimmed, empty items skipped. 0, the first non-zero return of each, -EINVAL

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "csvread.h"
+#include "spawn_cmd.h"
 
 static const char *write_tmp(const char *name, const char *text)
 {
@@ -32,8 +33,29 @@ Test(csvread, parses_and_rejects)
 
 	cr_assert_neq(csvtab_read(write_tmp("ragged.csv", "a,b\n1,2\n3\n"), &t, &d), 0);
 	cr_assert(strstr(d.msg, ":3: 1 fields, the header has 2"), "%s", d.msg);
-	cr_assert_neq(csvtab_read(write_tmp("quoted.csv", "a,b\n\"1\",2\n"), &t, &d), 0);
-	cr_assert(strstr(d.msg, ":2: quoted"), "%s", d.msg);
+	/* RFC 4180: quoted fields hold commas, quotes ("") and line breaks; CRLF line ends; a quote
+	 * inside a plain field is text; an unclosed quote or text after one is an error */
+	cr_assert_eq(csvtab_read(write_tmp("quoted.csv", "a,b\r\n\"1,x\",2\r\n\"q\"\"uote\",\"multi\nline\"\n"
+							 "pl\"ain,\"\"\n"),
+				 &t, &d),
+		     0, "%s", d.msg);
+	cr_assert_eq(t.nrows, 3);
+	cr_assert_str_eq(t.head[1], "b");
+	cr_assert_str_eq(t.rows[0][0], "1,x");
+	cr_assert_str_eq(t.rows[0][1], "2");
+	cr_assert_str_eq(t.rows[1][0], "q\"uote");
+	cr_assert_str_eq(t.rows[1][1], "multi\nline");
+	cr_assert_str_eq(t.rows[2][0], "pl\"ain");
+	cr_assert_str_eq(t.rows[2][1], "");
+	csvtab_free(&t);
+	cr_assert_neq(csvtab_read(write_tmp("open.csv", "a,b\n1,2\n\"x,\n\n"), &t, &d), 0);
+	cr_assert(strstr(d.msg, "open.csv:5: a quoted field is not closed"), "%s", d.msg);
+	cr_assert_neq(csvtab_read(write_tmp("after.csv", "a,b\n\"x\"y,2\n"), &t, &d), 0);
+	cr_assert(strstr(d.msg, "after.csv:2: text after a closing quote"), "%s", d.msg);
+	cr_assert_neq(csvtab_read(write_tmp("ragged2.csv", "a,b\n\"1\n2\",2\n3\n"), &t, &d), 0);
+	cr_assert(strstr(d.msg, ":4: 1 fields, the header has 2"), "row 3 starts on line 4: %s", d.msg);
+	cr_assert_neq(csvtab_read(write_tmp("blank.csv", "a,b\n1,2\n\n3,4\n"), &t, &d), 0);
+	cr_assert(strstr(d.msg, ":3: blank line inside the table"), "%s", d.msg);
 	cr_assert_neq(csvtab_read(write_tmp("empty.csv", ""), &t, &d), 0);
 	cr_assert_neq(csvtab_read("/nonexistent/x.csv", &t, &d), 0);
 
@@ -50,9 +72,9 @@ Test(compare, percent_change_and_noise_verdict)
 				     "t,lifo,0,100,50\nt,lifo,1,100,52\nt,lifo,2,100,51\n"
 				     "t,addr,0,150,50\nt,addr,1,150,53\nt,addr,2,150,50\n"
 				     "t,mobility,0,80,90\nt,mobility,1,80,91\nt,mobility,2,80,92\n");
-	char cmd[512], line[256];
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay compare --csv %s", MMREPLAY_BUILD_DIR, csv);
-	FILE *p = popen(cmd, "r");
+	struct spawn_res r = MMR(NULL, "compare", "--csv", csv);
+	FILE *p = fmemopen(r.out, r.out_len, "r");
+	char line[256];
 	cr_assert_not_null(p);
 	int seen = 0;
 	while (fgets(line, sizeof(line), p)) {
@@ -67,6 +89,8 @@ Test(compare, percent_change_and_noise_verdict)
 		if (strstr(line, "t,mobility,host_ns,"))
 			seen += !!strstr(line, ",yes\n");
 	}
-	cr_assert_eq(pclose(p), 0);
+	fclose(p);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	spawn_res_free(&r);
 	cr_assert_eq(seen, 4);
 }

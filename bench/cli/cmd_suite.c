@@ -102,8 +102,13 @@ int cmd_suite(int argc, char **argv)
 		snprintf(dir, sizeof(dir), o.out ? "%s" : "results/%s", o.out ? o.out : s->name);
 		long job = o.job == UINT64_MAX ? -1 : (long)o.job;
 		if (o.list_jobs) {
-			suite_list_jobs(s, argv[first], dir, stdout);
 			rc = MM_EXIT_OK;
+			if (suite_list_jobs(s, argv[first], dir, stdout)) {
+				fprintf(stderr,
+					"mmreplay suite: --list-jobs: the suite path or --out holds a "
+					"newline, which one command per line cannot carry\n");
+				rc = MM_EXIT_USAGE;
+			}
 		} else {
 			struct suite_run_opts ro = {dir, job, !o.no_plots && job < 0, true};
 			rc = suite_run(s, &ro);

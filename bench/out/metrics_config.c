@@ -50,6 +50,9 @@ const struct metric metrics_config[] = {
 		"range flushes of more pages are full flushes; 0 never (setting flush-ceiling)"),
 	CFG_NUM("vmap_nodes", "nodes", MF_UINT, cfg.vmap_nodes,
 		"nodes vmlist: nr_vmap_nodes (setting vmap-nodes)"),
+	CFG_TEXT("pcp", 0, MF_STR, cfg.pcp, "per-CPU page lists as run: on or off (setting pcp)"),
+	CFG_TEXT("model_pages", 0, MF_STR, cfg.model_pages,
+		 "where vmalloc areas and page tables took pages: zones or none (setting model-pages)"),
 	M_COUNT("events", "events", METRIC_BRIEF, events, "events replayed, every kind"),
 	M_END,
 };

@@ -10,8 +10,11 @@
 #include "csv.h"
 #include "hostinfo.h"
 #include "metrics.h"
+#include "recording_cfg.h"
 #include "replay.h"
 #include "series.h"
+#include "shell.h"
+#include "snapcsv.h"
 #include "trace_spec.h"
 #include "suite_plots.h"
 
@@ -59,8 +62,8 @@ static void suite_table_row(const struct metric_src *src)
 }
 
 /* The sampled pass: time series, per-operation latencies and the machine's heap. */
-static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *path,
-			struct run_host *h, struct histo *lat)
+static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *dir,
+			const char *rel, struct run_host *h, struct histo *lat)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -73,12 +76,13 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		return err;
 	}
 	struct csv ts;
-	if ((err = csv_open(&ts, path))) {
+	if ((err = csv_open_in(&ts, dir, rel))) { /* no symlink below dir is followed */
+		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
 		sim_fini(s);
 		free(s);
-		return err;
+		return 1; /* reported */
 	}
-	struct series_writer w = {ts.f, false};
+	struct series_writer w = {.f = ts.f};
 	struct run_sampler smp = {.every = every, .sample = series_sample, .ctx = &w, .lat = lat};
 	struct run_array arr;
 	struct run_source src = run_source_array(&arr, t->ev, t->n);
@@ -95,7 +99,9 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		csv_abort(&ts);
 		return err;
 	}
-	return csv_commit(&ts);
+	if ((err = csv_commit(&ts)))
+		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
+	return err ? 1 : 0;
 }
 
 /* The timed passes; the row keeps the last one's machine view. */
@@ -132,25 +138,28 @@ struct trace_slot {
 	char label[128];
 	struct mm_trace t;
 	struct sim_trace_facts facts; /* what the trace decides: its CPUs, purge timing, vmap nodes */
+	struct recording_cfg *rec;    /* a trace file or recording and its files; NULL for gen: */
 };
 
-/* Where configuration label's time series goes: '/' in labels becomes '_'. */
-static void cell_series_path(const char *dir, const char *trace, const char *cfg_label, char *buf, size_t len)
+/* Where configuration label's time series goes, below the results directory: '/' in labels
+ * becomes '_'. */
+static void cell_series_path(const char *trace, const char *cfg_label, char *buf, size_t len)
 {
 	char slug[512];
 	snprintf(slug, sizeof(slug), "%s", cfg_label);
 	for (char *p = slug; *p; p++)
 		if (*p == '/')
 			*p = '_';
-	snprintf(buf, len, "%s/timeseries/%s__%s.csv", dir, trace, slug);
+	snprintf(buf, len, "timeseries/%s__%s.csv", trace, slug);
 }
 
 static int run_cell(const struct suite *s, const struct suite_run_opts *o, const struct trace_slot *ts,
-		    size_t ci, FILE *summary, bool tty, size_t k, size_t total)
+		    size_t ci, FILE *summary, struct snapcsv *snaps, bool tty, size_t k, size_t total)
 {
 	struct sim_cfg cfg;
 	char err_s[512], cfg_label[512], path[4096];
-	if (replay_cfg(&s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))) {
+	if (ts->rec ? recording_cfg_build(ts->rec, &s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))
+		    : replay_cfg(&s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))) {
 		fprintf(stderr, "mmreplay suite: %s\n", err_s);
 		return -EINVAL;
 	}
@@ -161,18 +170,25 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 	struct histo *lat = calloc(RUN_LAT_NR, sizeof(*lat));
 	struct replay_row *row = calloc(1, sizeof(*row));
 	int err = h && lat && row ? 0 : -ENOMEM;
-	cell_series_path(o->out_dir, ts->label, cfg_label, path, sizeof(path));
+	cell_series_path(ts->label, cfg_label, path, sizeof(path));
 	u64 every = s->sample_every ? s->sample_every : series_every(ts->t.n, 1000);
 	if (!err)
-		err = cell_sampled(&ts->t, &cfg, every, path, h, lat);
+		err = cell_sampled(&ts->t, &cfg, every, o->out_dir, path, h, lat);
 	if (!err)
 		err = cell_timed(ts->label, &ts->t, &cfg, s->repeats, row, h);
-	if (err) {
+	if (err > 0) {
+		err = -EIO; /* cell_sampled said why */
+	} else if (err) {
 		fprintf(stderr, "\nmmreplay suite: %s %s: %s\n", ts->label, cfg_label, strerror(-err));
 	} else {
 		h->lat = lat;
 		struct metric_src src = {.trace = ts->label, .config = cfg_label, .st = &row->st, .host = h};
 		metrics_csv_row(summary, METRIC_IN_SUMMARY, &src);
+		if (ts->rec) /* issue 12: the kernel's snapshots, exhaustion */
+			recording_cfg_warn(ts->rec, "suite", &row->st);
+		if ((err = snapcsv_rows(snaps, ts->label, cfg_label, row->snap_rows, row->nsnap_rows)))
+			fprintf(stderr, "\nmmreplay suite: %s: %s\n", snaps->c.out.path,
+				snapcsv_error(snaps, err));
 		if (tty)
 			fprintf(stderr, "\r%100s\r", "");
 		if (o->table)
@@ -186,15 +202,46 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 	return err;
 }
 
-void suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
+int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
 {
-	for (size_t k = 0; k < suite_ncells(s); k++)
-		fprintf(f, "mmreplay suite --job %zu --out %s %s\n", k, out_dir, path);
+	char file[4200]; /* "-x.ini" would read as an option: "./-x.ini" */
+	snprintf(file, sizeof(file), "%s%s", path[0] == '-' ? "./" : "", path);
+	if (!shell_one_line(path) || !shell_one_line(out_dir))
+		return -EINVAL; /* one command per line */
+	for (size_t k = 0; k < suite_ncells(s); k++) {
+		shell_quote(f, shell_self());
+		fprintf(f, " suite --job %zu --out ", k);
+		shell_quote(f, out_dir);
+		fputc(' ', f);
+		shell_quote(f, file);
+		fputc('\n', f);
+	}
+	return 0;
+}
+
+/* A trace of the suite: a gen: workload, or a file or recording directory with its files
+ * (recording_cfg.h). */
+static int suite_slot_load(const char *spec, struct trace_slot *slot, struct mm_diag *d)
+{
+	if (!strncmp(spec, "gen:", 4))
+		return trace_spec_load(spec, &slot->t, d);
+	if (!(slot->rec = malloc(sizeof(*slot->rec))))
+		return diag_set(d, spec, 0, "out of memory");
+	int err = recording_cfg_open(slot->rec, spec, true, d);
+	return err ? err : trace_load(slot->rec->trace, NULL, &slot->t, d);
+}
+
+static void suite_slot_free(struct trace_slot *slot)
+{
+	if (slot->rec)
+		recording_cfg_close(slot->rec);
+	free(slot->rec);
+	slot->rec = NULL;
 }
 
 /* Run cells [first, last), loading each trace once. */
 static int suite_cells(const struct suite *s, const struct suite_run_opts *o, size_t first, size_t last,
-		       FILE *sum)
+		       FILE *sum, struct snapcsv *snaps)
 {
 	size_t nconf = suite_nconfigs(s);
 	bool tty = isatty(STDERR_FILENO);
@@ -206,18 +253,19 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, si
 		trace_spec_label(s->traces[ti], slot.label, sizeof(slot.label));
 		if (tty)
 			fprintf(stderr, "\rloading %s ...%40s", slot.label, "");
-		if (trace_spec_load(s->traces[ti], &slot.t, &d)) {
+		if (suite_slot_load(s->traces[ti], &slot, &d)) {
 			fprintf(stderr, "\nmmreplay suite: %s\n", d.msg);
 			rc = MM_EXIT_FAIL;
 			break;
 		}
 		sim_trace_facts(slot.t.ev, slot.t.n, &slot.facts);
 		for (size_t k = MM_MAX(first, ti * nconf); k < MM_MIN(last, (ti + 1) * nconf); k++)
-			if (run_cell(s, o, &slot, k % nconf, sum, tty, k - first, last - first)) {
+			if (run_cell(s, o, &slot, k % nconf, sum, snaps, tty, k - first, last - first)) {
 				rc = MM_EXIT_FAIL;
 				break;
 			}
 		trace_free(&slot.t);
+		suite_slot_free(&slot);
 	}
 	if (tty)
 		fprintf(stderr, "\r%100s\r", "");
@@ -227,7 +275,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, si
 int suite_run(const struct suite *s, const struct suite_run_opts *o)
 {
 	size_t ncells = suite_ncells(s);
-	char err_s[512], path[4096];
+	char err_s[512], rel[64];
 	for (size_t c = 0; c < suite_nconfigs(s); c++) {
 		struct sim_cfg cfg;
 		if (matrix_cfg(&s->axes, c, &cfg, err_s, sizeof(err_s))) {
@@ -240,27 +288,38 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 			ncells, ncells - 1);
 		return MM_EXIT_USAGE;
 	}
-	if (o->job >= 0)
-		snprintf(path, sizeof(path), "%s/cells/cell-%05ld.csv", o->out_dir, o->job);
-	else
-		snprintf(path, sizeof(path), "%s/summary.csv", o->out_dir);
+	char snap_rel[64];
+	if (o->job >= 0) {
+		snprintf(rel, sizeof(rel), "cells/cell-%05ld.csv", o->job);
+		snprintf(snap_rel, sizeof(snap_rel), "cells/cell-%05ld.snapshots.csv", o->job);
+	} else {
+		snprintf(rel, sizeof(rel), "summary.csv");
+		snprintf(snap_rel, sizeof(snap_rel), "snapshots.csv");
+	}
+	/* issue 12: per snapshot, beside the summary */
+	struct snapcsv snaps = {.root = o->out_dir, .path = snap_rel};
 	struct csv sum;
-	int err = csv_open(&sum, path);
+	int err = csv_open_in(&sum, o->out_dir, rel);
+	const char *path = sum.out.path;
 	if (err) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
 		return MM_EXIT_FAIL;
 	}
 	metrics_csv_header(sum.f, METRIC_IN_SUMMARY, NULL);
 	if (o->table)
 		suite_table_header();
 	size_t first = o->job >= 0 ? (size_t)o->job : 0, last = o->job >= 0 ? (size_t)o->job + 1 : ncells;
-	int rc = suite_cells(s, o, first, last, sum.f);
+	int rc = suite_cells(s, o, first, last, sum.f, &snaps);
+	if ((err = snapcsv_close(&snaps, rc == MM_EXIT_OK)) && rc == MM_EXIT_OK) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", snaps.c.out.path, snapcsv_error(&snaps, err));
+		rc = MM_EXIT_FAIL;
+	}
 	if (rc != MM_EXIT_OK) {
 		csv_abort(&sum);
 		return rc;
 	}
 	if ((err = csv_commit(&sum))) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
 		return MM_EXIT_FAIL;
 	}
 	if (o->plots && suite_plots(o->out_dir, stderr))

@@ -21,7 +21,8 @@ struct suite_run_opts {
 int suite_run(const struct suite *s, const struct suite_run_opts *o);
 /* The summary columns of the short table on stdout: i-th, NULL past the last. */
 const char *suite_run_table_column(size_t i);
-/* One `mmreplay suite --job K [--out DIR] FILE` line per cell. */
-void suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f);
+/* One `/path/to/mmreplay suite --job K --out DIR FILE` line per cell, quoted for a POSIX shell.
+ * -EINVAL (nothing printed) when FILE or DIR holds a newline. */
+int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f);
 
 #endif
