@@ -81,6 +81,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 		.end_matched = f->end_matched,
 		.seeded_areas = s->vm.st.seeded_areas,
 		.follow_conflicts = s->vm.st.follow_conflicts,
+		.early_purges = s->vm.st.early_purges,
 		.skipped = f->skipped,
 		.bulk_frees = f->bulk_frees,
 		.seed_outside = f->seed_outside,

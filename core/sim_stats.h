@@ -63,7 +63,7 @@ struct sim_stats {
 		u64 checked, exact, checked_warm, exact_warm;
 		u64 purges_size_exact;
 		u64 end_areas, end_matched;
-		u64 seeded_areas, follow_conflicts, skipped, bulk_frees, seed_outside;
+		u64 seeded_areas, follow_conflicts, early_purges, skipped, bulk_frees, seed_outside;
 		u64 trace_purges, model_purges; /* purges recorded for the size comparison */
 		u64 where[VMLIST_SRC_NR], miss_how[VMLIST_SRC_NR], miss_src[VMLIST_SRC_NR];
 		unsigned nmis;

@@ -123,7 +123,9 @@ int sim_vmap_trace_purge(struct sim *s, const struct mm_event *ev)
 {
 	if (vmap_fid_trace_purge(&s->vfid, ev->aux))
 		return -ENOMEM;
-	if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE)
+	if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE && s->vm.purges_ahead)
+		s->vm.purges_ahead--; /* it ran when the kernel reused one of its areas */
+	else if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE)
 		vmalloc_purge(&s->vm);
 	return vmap_fid_model_purges(&s->vfid, &s->vm);
 }

@@ -133,14 +133,14 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 	if (follow)
 		printf("  the kernel's areas were, to the model: pool head %llu, deeper in that pool %llu, "
 		       "another pool %llu, decayed from that pool %llu, hidden %llu, tree %llu; conflicts "
-		       "%llu\n",
+		       "%llu; purges run early (a lazy area reused before the purge's event) %llu\n",
 		       (unsigned long long)f->where[VMLIST_SRC_POOL],
 		       (unsigned long long)f->where[VMLIST_SRC_POOL_DEEP],
 		       (unsigned long long)f->where[VMLIST_SRC_POOL_OTHER],
 		       (unsigned long long)f->where[VMLIST_SRC_DECAYED],
 		       (unsigned long long)f->where[VMLIST_SRC_HIDDEN],
-		       (unsigned long long)f->where[VMLIST_SRC_TREE],
-		       (unsigned long long)f->follow_conflicts);
+		       (unsigned long long)f->where[VMLIST_SRC_TREE], (unsigned long long)f->follow_conflicts,
+		       (unsigned long long)f->early_purges);
 	if (follow && f->checked_warm > f->exact_warm)
 		printf("  mismatches after the first purge: the model's address from its pool %llu, its tree "
 		       "%llu; "

@@ -17,7 +17,10 @@
  *    model cannot see, or an owner node it guessed wrong), its len >> 2 smaller, so it decayed
  *    fewer: X and the entries decayed after X in that batch are still pooled in the kernel, in
  *    front of that successor (nodes_undecay; counted as "decayed"). Checked before the rules
- *    above, which would read X as a tree pick and empty the pool. */
+ *    above, which would read X as a tree pick and empty the pool.
+ *  - rq->filling (the caller ran a purge early because the kernel reused one of its lazy areas):
+ *    the kernel's pools were still being filled, so entries ahead of X came after it: the first
+ *    rule does not apply. */
 #include <errno.h>
 
 #include "vmlist_nodes_priv.h"
@@ -80,13 +83,13 @@ static int nodes_hide_below(struct nodes *m, const struct vmlist_req *rq, u64 ad
 }
 
 /* Take a pool entry or hidden slot u that is exactly the area. */
-static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, u32 vn,
+static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, u32 vn, bool filling,
 			    struct vmlist_pick *how)
 {
 	if (u->state == NVA_POOL) {
 		struct nva_pool *q = nodes_pool(m, u->node, u->end - u->start);
 		if (q == p && p->head != u) {
-			while (p->head != u) {
+			while (!filling && p->head != u) {
 				m->ns.resynced++;
 				nodes_pool_drop(m, p, 1);
 			}
@@ -176,7 +179,7 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	}
 	struct nva *u = nodes_used_find(m, addr);
 	if (u && u->end == end && (u->state == NVA_POOL || u->state == NVA_HIDDEN)) {
-		nodes_take_used(m, u, p, vn, how);
+		nodes_take_used(m, u, p, vn, rq->filling, how);
 		return 0;
 	}
 	nodes_release_overlap(m, addr, end);
