@@ -1,7 +1,8 @@
 /* Fidelity on the machine recordings (data/recordings): seeded from the start snapshot, replayed
  * from the time it was read, the nodes model in follow mode predicts the kernel's address for
  * >= 90 % of the allocations after the first purge on d_threads4 and d_mixed5 (d_bpf2 stays
- * below: pools filled before the recording, docs/vmalloc-fidelity.md), keeps the end snapshot's
+ * below: pools filled before the recording; d_bpf3, recorded with the pools emptied, too:
+ * docs/vmalloc-fidelity.md), keeps the end snapshot's
  * state, and in predict mode with the model's own purge timing purges as often as the kernel
  * within one. vmalloc's bulk pages explain the unmatched order-0 frees of k_threads2. */
 #include <criterion/criterion.h>
@@ -16,6 +17,8 @@
 #include "trace.h"
 #include "metrics.h"
 #include "rec_testutil.h"
+#include "buddy.h"
+#include "vmalloc.h"
 
 /* The recording replayed as `mmreplay replay DIR --vmlist nodes --vmap-mode M --purge P` (the
  * directory seeds the space, starts the replay when the snapshot was read, compares the end). */
@@ -30,7 +33,7 @@ static struct replay_row run(struct rec_run *r, bool follow, const char *purge)
 	return row;
 }
 
-static void check(const char *name, double min_warm, double max_ceiling)
+static void check(const char *name, double min_warm, double min_ceiling, double max_ceiling)
 {
 	struct rec_run r;
 	rec_open(&r, name);
@@ -64,7 +67,9 @@ static void check(const char *name, double min_warm, double max_ceiling)
 	cr_assert_leq(rv.unrevealed, rv.n[VMAP_CLS_NEW_POOL] - rv.exact[VMAP_CLS_NEW_POOL], "%s", name);
 	double ceiling = (double)(f->checked_warm - rv.unrevealed) / (double)f->checked_warm;
 	cr_assert_leq(ceiling, max_ceiling, "%s: ceiling %.3f", name, ceiling);
+	cr_assert_geq(ceiling, min_ceiling, "%s: ceiling %.3f", name, ceiling);
 	cr_assert_eq(s->vm.st.follow_conflicts, 0, "%s", name);
+	cr_assert_leq(s->vm.st.early_purges, f->ntrace, "%s", name); /* each ahead of its event */
 	/* the trace's purges, at the trace's times: as many, of nearly the same sizes */
 	cr_assert_eq(f->nmodel, f->ntrace, "%s", name);
 	cr_assert_geq(vmap_fid_purges_size_exact(f), f->ntrace - 2, "%s", name);
@@ -85,12 +90,12 @@ static void check(const char *name, double min_warm, double max_ceiling)
 
 Test(vmap_fidelity, d_threads4, .timeout = 300)
 {
-	check("d_threads4", 0.90, 1.0);
+	check("d_threads4", 0.90, 0.99, 1.0);
 }
 
 Test(vmap_fidelity, d_mixed5, .timeout = 300)
 {
-	check("d_mixed5", 0.90, 1.0);
+	check("d_mixed5", 0.90, 0.99, 1.0);
 }
 
 /* Below the issue's 0.90, and no model can reach it: at least 18.9 % of its allocations after
@@ -98,7 +103,17 @@ Test(vmap_fidelity, d_mixed5, .timeout = 300)
  * never showed (docs/vmalloc-fidelity.md); the floor keeps today's 70 % from regressing. */
 Test(vmap_fidelity, d_bpf2, .timeout = 300)
 {
-	check("d_bpf2", 0.69, 0.85);
+	check("d_bpf2", 0.69, 0.0, 0.85);
+}
+
+/* Recorded with the vmap pools emptied before the start snapshot (record-machine.sh -p): no
+ * allocation can take a never-shown pool entry, the ceiling is 100 %. Still below the issue's
+ * 0.90 (docs/vmalloc-fidelity.md, its classes); the floor keeps today's 87.9 % from regressing.
+ * Its first purge reuses a lazy area of the snapshot before the purge's event (trace lines
+ * 134747-134748): that purge runs early instead of a conflict (4 of them, cascading, before). */
+Test(vmap_fidelity, d_bpf3, .timeout = 300)
+{
+	check("d_bpf3", 0.87, 1.0, 1.0);
 }
 
 /* The longest non-decreasing subsequence by brute force (O(n^2)). */
@@ -158,6 +173,52 @@ Test(vmap_fidelity, reveal_bound_against_brute_force)
 			     st.n[VMAP_CLS_SEEN] + (u64)nshown - 2, "round %d", round);
 		vmap_reveal_fini(&r);
 	}
+}
+
+/* The trace's purge event fires at the end of __purge_vmap_area_lazy, after the pools were
+ * filled: another CPU may already reuse a purged area. Follow mode then runs that purge at the
+ * allocation (no conflict), takes the area without reading the entries pooled after it as
+ * decayed, and the purge is not run again at its event (purges_ahead). */
+Test(vmap_fidelity, a_lazy_area_reused_before_its_purge_event)
+{
+	struct buddy bd;
+	struct buddy_cfg bc = {0x100000, 1 << 16, BUDDY_DEFAULT_MAX_ORDER, buddy_policy_find("lifo")};
+	cr_assert_eq(buddy_init(&bd, &bc), 0);
+	static struct vmalloc vm;
+	struct vmalloc_cfg vc;
+	vmalloc_cfg_default(&vc);
+	vc.vmlist = vmlist_find("nodes");
+	vc.nr_nodes = 2;
+	vc.guard = VMALLOC_GUARD_INCLUDED;
+	vc.purge = VMALLOC_PURGE_TRACE;
+	cr_assert_eq(vmalloc_init(&vm, &vc, &bd), 0);
+	const u64 sz = 5 * MM_PAGE_SIZE, al = 4 * MM_PAGE_SIZE, vs = vc.vstart, ve = vc.vend;
+	u64 a[8], got;
+	struct vmlist_pick pred, how;
+	vm.cpu = 0;
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(vmalloc_alloc(&vm, sz, al, vs, ve, &a[i]), 0);
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(vmalloc_vfree(&vm, a[i]), 0);
+	cr_assert_eq(vm.tlb.nr_purge, 8, "lazy: no purge before the trace's event");
+	/* the kernel's node 0 reuses a[3] before the purge event: pooled a[0..3], then a[4..7] */
+	cr_assert_eq(vmalloc_alloc_follow(&vm, sz, al, vs, ve, a[3], &pred, &how, &got), 0);
+	cr_assert_eq(got, a[3]);
+	cr_assert_eq(vm.st.follow_conflicts, 0);
+	cr_assert_eq(vm.st.early_purges, 1);
+	cr_assert_eq(vm.purges_ahead, 1);
+	cr_assert_eq(vm.tlb.nr_purge, 0);
+	cr_assert_eq(how.src, VMLIST_SRC_POOL_DEEP);
+	/* the entries ahead of a[3] stay pooled: the next pick is the pool's head, a[7] */
+	cr_assert_eq(vmalloc_predict(&vm, sz, al, vs, ve, &pred), 0);
+	cr_assert_eq(pred.addr, a[7]);
+	cr_assert_eq(pred.src, VMLIST_SRC_POOL);
+	/* a busy area is still a conflict, and no purge runs for it */
+	cr_assert_eq(vmalloc_alloc_follow(&vm, sz, al, vs, ve, a[3], &pred, &how, &got), 0);
+	cr_assert_eq(vm.st.follow_conflicts, 1);
+	cr_assert_eq(vm.st.early_purges, 1);
+	vmalloc_fini(&vm);
+	buddy_fini(&bd);
 }
 
 /* Since 5.x vm_area_alloc_pages takes order-0 pages with alloc_pages_bulk (no mm_page_alloc)
