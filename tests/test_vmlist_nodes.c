@@ -299,3 +299,32 @@ Test(vmlist_nodes, follow_undecays_what_the_kernel_kept)
 	cr_assert_eq(vmlist_check(&v), 0);
 	vmlist_fini(&v);
 }
+
+/* node_pool_del_va moves an unaligned head to the tail and misses with the pool not empty: the
+ * kernel's tree pick then says nothing of the pool (rules 1-2 do not apply), its entries stay. */
+Test(vmlist_nodes, follow_keeps_a_pool_that_missed_at_an_unaligned_head)
+{
+	struct vmlist v;
+	u64 a[3], sz, pool[8];
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	for (int i = 0; i < 3; i++) /* page-aligned: BASE, +5, +10 pages */
+		cr_assert_eq(vmlist_alloc_cpu(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &a[i]), 0);
+	cr_assert_eq(a[2], BASE + 10 * PG);
+	vmlist_purge_begin(&v, false);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(vmlist_free(&v, a[i], &sz), 0);
+	vmlist_purge_end(&v);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 8), 3);
+	cr_assert_eq(pool[0], a[2]); /* not 4-page aligned */
+	struct vmlist_pick how;
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, how.addr, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 8), 3, "the pool missed, it was not empty");
+	cr_assert_eq(pool[0], a[1]);
+	cr_assert_eq(pool[2], a[2]);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}

@@ -300,7 +300,9 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 	for (int i = 0; i < r->nb; i++)
 		if (r->busy[i].start < end && a < r->busy[i].end)
 			return -EBUSY;
-	if (has_pool && r->plen[node][k] && (r->pool[node][k][0] & (align - 1)))
+	/* an unaligned head went to the tail: the pool missed, not empty (rules 1-2 do not apply) */
+	bool rotated = has_pool && r->plen[node][k] && (r->pool[node][k][0] & (align - 1));
+	if (rotated)
 		nref_pool_insert(r, node, k, r->plen[node][k], nref_pool_remove(r, node, k, 0));
 	for (int i = 0; has_pool && i < r->ndec; i++) { /* a decayed entry the kernel still held */
 		struct nref_dec d = r->dec[i];
@@ -332,9 +334,9 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 			if (r->pool[n][k][j] != a)
 				continue;
 			bool same = has_pool && n == node;
-			if (same && j)
+			if (same && j && !rotated)
 				nref_pool_drop(r, n, k, j);
-			nref_pool_remove(r, n, k, 0 + (same ? 0 : j));
+			nref_pool_remove(r, n, k, same && !rotated ? 0 : j);
 			*src = same ? (j ? VMLIST_SRC_POOL_DEEP : VMLIST_SRC_POOL) : VMLIST_SRC_POOL_OTHER;
 			nref_busy_add(r, a, size, vn);
 			return 0;
@@ -342,7 +344,7 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 	for (int i = 0; i < r->nh; i++) /* exactly a hidden slot */
 		if (r->hid[i].start == a && r->hid[i].end == end) {
 			r->hid[i] = r->hid[--r->nh];
-			if (has_pool)
+			if (has_pool && !rotated)
 				nref_pool_drop(r, node, k, r->plen[node][k]);
 			*src = VMLIST_SRC_HIDDEN;
 			nref_busy_add(r, a, size, vn);
@@ -376,7 +378,7 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 			r->hid[r->nh++] = (struct nref_range){y, y + size, VMLIST_NODES_NONE, false};
 		}
 	}
-	if (has_pool)
+	if (has_pool && !rotated)
 		nref_pool_drop(r, node, k, r->plen[node][k]);
 	if (!nref_is_free(r, a, end))
 		return -ENOMEM;

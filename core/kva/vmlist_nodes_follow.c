@@ -20,7 +20,10 @@
  *    above, which would read X as a tree pick and empty the pool.
  *  - rq->filling (the caller ran a purge early because the kernel reused one of its lazy areas):
  *    the kernel's pools were still being filled, so entries ahead of X came after it: the first
- *    rule does not apply. */
+ *    rule does not apply.
+ *  - The pool's head was not aligned for the request: node_pool_del_va moved it to the tail and
+ *    missed with the pool not empty, so a pick elsewhere says nothing of the pool: the first two
+ *    rules do not apply. */
 #include <errno.h>
 
 #include "vmlist_nodes_priv.h"
@@ -82,14 +85,16 @@ static int nodes_hide_below(struct nodes *m, const struct vmlist_req *rq, u64 ad
 	}
 }
 
-/* Take a pool entry or hidden slot u that is exactly the area. */
-static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, u32 vn, bool filling,
+/* Take a pool entry or hidden slot u that is exactly the area. keep: what the kernel saw of
+ * pool p says nothing of the entries ahead of u (the pool was being filled, or it missed at an
+ * unaligned head): none is dropped. */
+static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, u32 vn, bool keep,
 			    struct vmlist_pick *how)
 {
 	if (u->state == NVA_POOL) {
 		struct nva_pool *q = nodes_pool(m, u->node, u->end - u->start);
 		if (q == p && p->head != u) {
-			while (!filling && p->head != u) {
+			while (!keep && p->head != u) {
 				m->ns.resynced++;
 				nodes_pool_drop(m, p, 1);
 			}
@@ -100,7 +105,8 @@ static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, 
 		nodes_pool_unlink(q, u);
 		m->ns.pool_hits += how->src == VMLIST_SRC_POOL;
 	} else {
-		nodes_flush_pool(m, p);
+		if (!keep)
+			nodes_flush_pool(m, p);
 		how->src = VMLIST_SRC_HIDDEN;
 	}
 	u->state = NVA_BUSY;
@@ -162,8 +168,10 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	how->addr = addr;
 	if (nodes_overlaps_busy(m, addr, end))
 		return -EBUSY;
-	/* the kernel looked at this pool's head first: an unaligned one went to the tail */
-	if (p && p->head && (p->head->start & (rq->align - 1))) {
+	/* the kernel looked at this pool's head first: an unaligned one went to the tail, and the
+	 * pool missed although it was not empty */
+	bool rotated = p && p->head && (p->head->start & (rq->align - 1));
+	if (rotated) {
 		struct nva *h = p->head;
 		nodes_pool_unlink(p, h);
 		nodes_pool_push_tail(p, h);
@@ -179,14 +187,15 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	}
 	struct nva *u = nodes_used_find(m, addr);
 	if (u && u->end == end && (u->state == NVA_POOL || u->state == NVA_HIDDEN)) {
-		nodes_take_used(m, u, p, vn, rq->filling, how);
+		nodes_take_used(m, u, p, vn, rq->filling || rotated, how);
 		return 0;
 	}
 	nodes_release_overlap(m, addr, end);
 	int err = nodes_hide_below(m, rq, addr);
 	if (err)
 		return err;
-	nodes_flush_pool(m, p);
+	if (!rotated)
+		nodes_flush_pool(m, p);
 	struct nva *fb = nodes_free_holding(m, addr, rq->size), *busy = objpool_get(&m->objs);
 	if (!fb || !busy || nodes_free_clip(m, fb, addr, rq->size)) {
 		if (busy)
