@@ -33,17 +33,20 @@ static const struct cli_cmd demo_cmd = {
 	.opts = demo_opts,
 };
 
-/* The table printed at the end: per figure (a summary column), one value per variant, the other
- * axes fixed by the configuration pattern. */
+/* The table printed at the end: per figure (a summary column), one value per variant of one
+ * axis, the other axes at the values named in `fixed` (summary columns). A cell the suite
+ * skipped because the axis cannot change the trace's replay prints '-'. */
 static const struct demo_group {
-	const char *metric, *head, *pattern; /* pattern: the config label, %s the variant */
+	const char *metric, *head, *axis;
+	const char *fixed[2][2]; /* column, value */
 	const char *variant[3], *label[3];
 	int width, prec;
 	double scale;
 } demo_groups[] = {
 	{"vmlist_visits",
 	 "vmlist visits (lifo, lazy)",
-	 "lifo/%s/lazy",
+	 "vmlist",
+	 {{"buddy", "lifo"}, {"tlb", "lazy"}},
 	 {"list", "rbtree", "augmented"},
 	 {"list", "rbtree", "augm."},
 	 9,
@@ -51,7 +54,8 @@ static const struct demo_group {
 	 1},
 	{"vmalloc_tlb_flushes",
 	 "TLB flushes (augmented)",
-	 "lifo/augmented/%s",
+	 "tlb",
+	 {{"buddy", "lifo"}, {"vmlist", "augmented"}},
 	 {"eager", "range", "lazy"},
 	 {"eager", "range", "lazy"},
 	 7,
@@ -59,7 +63,8 @@ static const struct demo_group {
 	 1},
 	{"ufi9_end",
 	 "ufi(9) (augm., lazy)",
-	 "%s/augmented/lazy",
+	 "buddy",
+	 {{"vmlist", "augmented"}, {"tlb", "lazy"}},
 	 {"lifo", "addr", "mobility"},
 	 {"lifo", "addr", "mobil."},
 	 6,
@@ -72,32 +77,37 @@ const char *demo_column(size_t i)
 	return i < MM_ARRAY_SIZE(demo_groups) ? demo_groups[i].metric : NULL;
 }
 
-/* Value of column col in the row of trace tr whose config is cfg, or NULL. */
-static const char *cell(const struct csvtab *t, const char *tr, const char *cfg, const char *col)
+/* Value of column col in the row of trace tr with axis = v and the group's fixed values, or
+ * NULL when the suite did not run that cell. */
+static const char *cell(const struct csvtab *t, const char *tr, const struct demo_group *g, const char *v)
 {
-	int ct = csvtab_col(t, "trace"), cc = csvtab_col(t, "config"), cv = csvtab_col(t, col);
-	if (ct < 0 || cc < 0 || cv < 0)
+	int ct = csvtab_col(t, "trace"), ca = csvtab_col(t, g->axis), cv = csvtab_col(t, g->metric),
+	    c0 = csvtab_col(t, g->fixed[0][0]), c1 = csvtab_col(t, g->fixed[1][0]);
+	if (ct < 0 || ca < 0 || cv < 0 || c0 < 0 || c1 < 0)
 		return NULL;
 	for (size_t r = 0; r < t->nrows; r++)
-		if (!strcmp(t->rows[r][ct], tr) && !strcmp(t->rows[r][cc], cfg))
+		if (!strcmp(t->rows[r][ct], tr) && !strcmp(t->rows[r][ca], v) &&
+		    !strcmp(t->rows[r][c0], g->fixed[0][1]) && !strcmp(t->rows[r][c1], g->fixed[1][1]))
 			return t->rows[r][cv];
 	return NULL;
 }
 
-/* One trace's line; a missing value is an error: the summary lacks a column or configuration. */
-static int demo_line(const struct csvtab *t, const char *tr)
+/* One trace's line; a value that is not a number is an error (the summary lacks a column). */
+static int demo_line(const struct csvtab *t, const char *tr, int width)
 {
-	printf("%-28.28s", tr);
+	printf("%-*s", width, tr);
 	for (size_t g = 0; g < MM_ARRAY_SIZE(demo_groups); g++) {
 		const struct demo_group *dg = &demo_groups[g];
 		for (int i = 0; i < 3; i++) {
-			char cfg[128];
 			double v = 0;
-			snprintf(cfg, sizeof(cfg), dg->pattern, dg->variant[i]);
-			const char *s = cell(t, tr, cfg, dg->metric);
-			if (!s || !csv_number(s, &v)) {
-				fprintf(stderr, "\nmmreplay demo: the summary has no %s for %s %s\n",
-					dg->metric, tr, cfg);
+			const char *s = cell(t, tr, dg, dg->variant[i]);
+			if (!s) {
+				printf(" %*s", dg->width, "-");
+				continue;
+			}
+			if (!csv_number(s, &v)) {
+				fprintf(stderr, "\nmmreplay demo: the summary's %s for %s is '%s'\n", dg->metric,
+					tr, s);
 				return -1;
 			}
 			printf(" %*.*f", dg->width, dg->prec, v / dg->scale);
@@ -117,18 +127,20 @@ static int demo_table(const char *dir)
 		fprintf(stderr, "mmreplay demo: %s\n", d.msg);
 		return -1;
 	}
-	printf("\n%-28s", "");
+	int ct = csvtab_col(&t, "trace"), err = 0, width = 5;
+	for (size_t r = 0; ct >= 0 && r < t.nrows; r++)
+		width = MM_MAX(width, (int)strlen(t.rows[r][ct]));
+	printf("\n%-*s", width, "");
 	for (size_t g = 0; g < MM_ARRAY_SIZE(demo_groups); g++)
 		printf(" %-*s", 3 * (demo_groups[g].width + 1) - 1, demo_groups[g].head);
-	printf("\n%-28s", "trace");
+	printf("\n%-*s", width, "trace");
 	for (size_t g = 0; g < MM_ARRAY_SIZE(demo_groups); g++)
 		for (int i = 0; i < 3; i++)
 			printf(" %*s", demo_groups[g].width, demo_groups[g].label[i]);
 	putchar('\n');
-	int ct = csvtab_col(&t, "trace"), err = 0;
 	for (size_t r = 0; ct >= 0 && r < t.nrows && !err; r++) {
 		if (csvtab_first(&t, ct, r))
-			err = demo_line(&t, t.rows[r][ct]);
+			err = demo_line(&t, t.rows[r][ct], width);
 	}
 	printf("\nvmlist visits: nodes the vmalloc address-space allocator examined; TLB flushes: full +\n"
 	       "ranged flushes for vfree; ufi(9): the kernel's unusable free space index at order 9 at the\n"
@@ -163,7 +175,7 @@ int cmd_demo(int argc, char **argv)
 	printf("mmreplay demo: %zu traces x %zu configurations, %u timed repeats each\n", s->ntraces,
 	       suite_nconfigs(s), s->repeats);
 	fflush(stdout);
-	struct suite_run_opts ro = {out, -1, true, false};
+	struct suite_run_opts ro = {out, -1, true, false, false};
 	int rc = suite_run(s, &ro);
 	free(s);
 	if (rc == MM_EXIT_OK && demo_table(out))

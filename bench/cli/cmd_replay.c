@@ -115,7 +115,10 @@ static int replay_trace(const struct matrix *m, const char *path, const struct t
 			fprintf(stderr, "mmreplay replay: %s: %s\n", path, strerror(-e));
 			rc = MM_EXIT_FAIL;
 		} else {
-			struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
+			char label[512];
+			matrix_label(m, k, label, sizeof(label));
+			struct metric_src src = {
+				.trace = row->trace, .config = label, .st = &row->st, .host = &row->host};
 			if (out->csv)
 				metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
 			if (out->table)

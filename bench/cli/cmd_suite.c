@@ -23,7 +23,7 @@ static const struct {
 
 struct suite_opts {
 	const char *out;
-	bool list_jobs, no_plots;
+	bool list_jobs, no_plots, every_cell;
 	u64 job; /* UINT64_MAX: every cell */
 };
 
@@ -34,7 +34,10 @@ static const struct cli_opt suite_opts[] = {
 	CLI_OPT_U64("job", "K", struct suite_opts, job, 0, 1u << 30,
 		    "run cell K only, writing DIR/cells/cell-K.csv (join them with `mmreplay merge`, then "
 		    "`mmreplay plot DIR`)"),
-	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs"),
+	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs and the report page"),
+	CLI_OPT_FLAG("every-cell", struct suite_opts, every_cell,
+		     "also run the cells whose axes cannot change their trace's replay (skipped by "
+		     "default: DIR/skipped.csv says which and why)"),
 	CLI_OPT_END,
 };
 
@@ -102,10 +105,9 @@ int cmd_suite(int argc, char **argv)
 		snprintf(dir, sizeof(dir), o.out ? "%s" : "results/%s", o.out ? o.out : s->name);
 		long job = o.job == UINT64_MAX ? -1 : (long)o.job;
 		if (o.list_jobs) {
-			suite_list_jobs(s, argv[first], dir, stdout);
-			rc = MM_EXIT_OK;
+			rc = suite_list_jobs(s, argv[first], dir, stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;
 		} else {
-			struct suite_run_opts ro = {dir, job, !o.no_plots && job < 0, true};
+			struct suite_run_opts ro = {dir, job, !o.no_plots && job < 0, true, o.every_cell};
 			rc = suite_run(s, &ro);
 			if (rc == MM_EXIT_OK && job < 0)
 				printf("\nresults in %s/: summary.csv, timeseries/*.csv, plots/*.csv, *.png, "

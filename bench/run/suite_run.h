@@ -15,13 +15,15 @@ struct suite_run_opts {
 	long job;	     /* -1: every cell; else only cell `job` (0-based) */
 	bool plots;	     /* draw the graphs at the end (not for --job) */
 	bool table;	     /* print a short table to stdout */
+	bool every_cell;     /* run the cells whose axes do not apply to their trace too */
 };
 
 /* Validate every configuration, then run. Returns a process exit code. */
 int suite_run(const struct suite *s, const struct suite_run_opts *o);
 /* The summary columns of the short table on stdout: i-th, NULL past the last. */
 const char *suite_run_table_column(size_t i);
-/* One `mmreplay suite --job K [--out DIR] FILE` line per cell. */
-void suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f);
+/* One `/path/to/mmreplay suite --job K --out DIR FILE` line per cell that runs (suite_axes.h),
+ * quoted for a POSIX shell; the skipped cells are summed up on stderr. 0 or -EINVAL. */
+int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f);
 
 #endif
