@@ -9,9 +9,10 @@ cd "$(dirname "$0")"
 
 PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev libcriterion-dev
       libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd libtracecmd-dev libtraceevent-dev)
-# for the test run only: fuzzing (clang, its compiler-rt) and the style check (clang-format);
+# for the test run only: fuzzing (clang, its compiler-rt), the style check (clang-format) and
+# the report page rendered in a headless browser (chromium);
 # installed where the distribution has them, skipped with a message where it does not
-EXTRA=(clang libclang-rt-dev clang-format trace-cmd)
+EXTRA=(clang libclang-rt-dev clang-format trace-cmd chromium)
 
 missing() {
 	local p

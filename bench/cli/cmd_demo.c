@@ -175,7 +175,9 @@ int cmd_demo(int argc, char **argv)
 	printf("mmreplay demo: %zu traces x %zu configurations, %u timed repeats each\n", s->ntraces,
 	       suite_nconfigs(s), s->repeats);
 	fflush(stdout);
-	struct suite_run_opts ro = {out, -1, true, false, false};
+	char cmd[4096];
+	suite_command_line(argc, argv, cmd, sizeof(cmd));
+	struct suite_run_opts ro = {out, -1, true, false, false, cmd};
 	int rc = suite_run(s, &ro);
 	free(s);
 	if (rc == MM_EXIT_OK && demo_table(out))

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
+#include "report.h"
 #include "suite.h"
 #include "suite_plots.h"
 #include "suite_run.h"
@@ -107,7 +108,9 @@ int cmd_suite(int argc, char **argv)
 		if (o.list_jobs) {
 			rc = suite_list_jobs(s, argv[first], dir, stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;
 		} else {
-			struct suite_run_opts ro = {dir, job, !o.no_plots && job < 0, true, o.every_cell};
+			char cmd[4096];
+			suite_command_line(argc, argv, cmd, sizeof(cmd));
+			struct suite_run_opts ro = {dir, job, !o.no_plots && job < 0, true, o.every_cell, cmd};
 			rc = suite_run(s, &ro);
 			if (rc == MM_EXIT_OK && job < 0)
 				printf("\nresults in %s/: summary.csv, timeseries/*.csv, plots/*.csv, *.png, "
@@ -128,12 +131,16 @@ int cmd_plot(int argc, char **argv)
 		.about = "Draws the graphs of a suite's results directory (DIR/summary.csv and "
 			 "DIR/timeseries/)\n"
 			 "with the gnuplot scripts in plots/ ($MMREPLAY_PLOTS overrides where they are):\n"
-			 "DIR/*.png and DIR/*.svg.",
+			 "DIR/*.png and DIR/*.svg, then writes the report page DIR/index.html.",
 		.min_args = 1,
 		.max_args = 1,
 	};
 	int first = 0, rc = cli_parse(&plot_cmd, argc, argv, NULL, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
-	return suite_plots(argv[first], stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;
+	int err = suite_plots(argv[first], stdout);
+	if (report_write(argv[first]))
+		return MM_EXIT_FAIL;
+	printf("report: %s/index.html\n", argv[first]);
+	return err ? MM_EXIT_FAIL : MM_EXIT_OK;
 }

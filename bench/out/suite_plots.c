@@ -34,6 +34,8 @@ const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap
 struct plotctx {
 	const char *dir;
 	FILE *log;
+	FILE *manifest;	   /* plots/graphs.csv: trace,file,note per graph drawn (the report page) */
+	const char *trace; /* the trace being drawn */
 	const struct csvtab *sum;
 	int c_trace, c_config;
 	int failures, drawn;
@@ -118,6 +120,8 @@ static void draw(struct plotctx *p, const char *script, const char *data, const 
 	}
 	fprintf(p->log, "  %s.png (and .svg)\n", out);
 	p->drawn++;
+	if (p->manifest)
+		fprintf(p->manifest, "%s,%s.svg,\n", p->trace, name);
 }
 
 /* Lines over the time series of the rows picked by axis, y = column ycol of each file. */
@@ -332,7 +336,7 @@ int suite_plots(const char *dir, FILE *log)
 		fprintf(log, "mmreplay: %s\n", d.msg);
 		return -EINVAL;
 	}
-	struct plotctx p = {dir, log, &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), 0, 0};
+	struct plotctx p = {dir, log, NULL, NULL, &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), 0, 0};
 	if (p.c_trace < 0 || p.c_config < 0) {
 		fprintf(log, "mmreplay: %s: not a suite summary (no trace and config columns)\n", path);
 		csvtab_free(&sum);
@@ -348,14 +352,23 @@ int suite_plots(const char *dir, FILE *log)
 	mkdir_p(path);
 	snprintf(path, sizeof(path), "%s/plots/gnuplot.log", dir);
 	remove(path);
+	struct csv man;
+	snprintf(path, sizeof(path), "%s/plots/graphs.csv", dir);
+	if (!csv_open(&man, path)) {
+		p.manifest = man.f;
+		fprintf(man.f, "trace,file,note\n");
+	}
 	fprintf(log, "graphs:\n");
 	for (size_t r = 0; r < sum.nrows; r++) {
 		const char *tr = sum.rows[r][p.c_trace];
 		if (!csvtab_first(&sum, p.c_trace, r))
 			continue;
+		p.trace = tr;
 		for (const struct suite_graph *g = suite_graphs; g->name; g++)
 			g->draw(&p, tr);
 	}
+	if (p.manifest && csv_commit(&man))
+		p.failures++;
 	csvtab_free(&sum);
 	return p.failures ? -ECHILD : 0;
 }

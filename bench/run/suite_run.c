@@ -14,6 +14,7 @@
 #include "series.h"
 #include "trace_spec.h"
 #include "suite_axes.h"
+#include "report.h"
 #include "suite_plots.h"
 
 /* The short table on stdout: metric, header, width, scale (1: as written), and the facets a
@@ -195,8 +196,7 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 	return err;
 }
 
-/* One shell word: as is when made of safe bytes, else in single quotes. */
-static void list_word(FILE *f, const char *w)
+void suite_shell_word(FILE *f, const char *w)
 {
 	if (*w && *w != '-' && *w != '~' && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-") == strlen(w)) {
 		fputs(w, f);
@@ -206,6 +206,27 @@ static void list_word(FILE *f, const char *w)
 	for (; *w; w++)
 		fputs(*w == '\'' ? "'\\''" : (char[2]){*w, 0}, f);
 	fputc('\'', f);
+}
+
+void suite_command_line(int argc, char **argv, char *buf, size_t len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	buf[0] = 0;
+	if (!f)
+		return;
+	fputs("mmreplay", f);
+	for (int i = 0; i < argc; i++) {
+		fputc(' ', f);
+		if (!strncmp(argv[i], "--", 2) && argv[i][2] != '-' && argv[i][2])
+			fputs("--", f), suite_shell_word(f, argv[i] + 2); /* an option: as it is */
+		else
+			suite_shell_word(f, argv[i]);
+	}
+	fclose(f);
+	snprintf(buf, len, "%s", text ? text : "");
+	free(text);
 }
 
 int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
@@ -223,11 +244,11 @@ int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir
 	for (size_t k = 0; k < suite_ncells(s); k++) {
 		if (!suite_plan_runs(&plan, k))
 			continue;
-		list_word(f, self[0] == '/' ? self : "mmreplay");
+		suite_shell_word(f, self[0] == '/' ? self : "mmreplay");
 		fprintf(f, " suite --job %zu --out ", k);
-		list_word(f, out_dir);
+		suite_shell_word(f, out_dir);
 		fputc(' ', f);
-		list_word(f, path);
+		suite_shell_word(f, path);
 		fputc('\n', f);
 	}
 	suite_plan_free(&plan);
@@ -283,6 +304,24 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 	if (tty)
 		fprintf(stderr, "\r%100s\r", "");
 	return rc;
+}
+
+/* DIR/command.txt: how to run this again (the report page shows it). */
+static int suite_command(const struct suite_run_opts *o)
+{
+	char path[4096];
+	struct csv w;
+	snprintf(path, sizeof(path), "%s/command.txt", o->out_dir);
+	if (!o->command)
+		return 0;
+	int err = csv_open(&w, path);
+	if (!err) {
+		fprintf(w.f, "%s\n", o->command);
+		err = csv_commit(&w);
+	}
+	if (err)
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+	return err;
 }
 
 /* Plan the cells (suite_axes.h): say which are skipped, write traces.csv and skipped.csv.
@@ -358,5 +397,9 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	}
 	if (o->plots && suite_plots(o->out_dir, stderr))
 		rc = MM_EXIT_FAIL;
+	if (o->job < 0 && (suite_command(o) || report_write(o->out_dir)))
+		rc = MM_EXIT_FAIL;
+	else if (o->job < 0)
+		fprintf(stderr, "report: %s/index.html\n", o->out_dir);
 	return rc;
 }

@@ -16,6 +16,7 @@ struct suite_run_opts {
 	bool plots;	     /* draw the graphs at the end (not for --job) */
 	bool table;	     /* print a short table to stdout */
 	bool every_cell;     /* run the cells whose axes do not apply to their trace too */
+	const char *command; /* the command line that reproduces the run (DIR/command.txt), or NULL */
 };
 
 /* Validate every configuration, then run. Returns a process exit code. */
@@ -25,5 +26,10 @@ const char *suite_run_table_column(size_t i);
 /* One `/path/to/mmreplay suite --job K --out DIR FILE` line per cell that runs (suite_axes.h),
  * quoted for a POSIX shell; the skipped cells are summed up on stderr. 0 or -EINVAL. */
 int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f);
+
+/* One word for a POSIX shell: as it is when made of safe bytes, else in single quotes. */
+void suite_shell_word(FILE *f, const char *w);
+/* "mmreplay ARGV..." with each word quoted (argv[0] is the command's name). */
+void suite_command_line(int argc, char **argv, char *buf, size_t len);
 
 #endif
