@@ -266,6 +266,11 @@ void report_page(const struct report *rp)
 	report_fidelity(rp);
 	for (size_t i = 0; i < rp->ntr; i++)
 		trace_section(rp, &rp->tr[i], have_cmp ? &c : NULL);
+	/* for a reader's browser nothing; for tests, what loaded (read back with --dump-dom) */
+	fprintf(f, "<script>window.addEventListener('load',function(){var i=document.images,n=0,k;"
+		   "for(k=0;k<i.length;k++){var ok=i[k].complete&&i[k].naturalWidth>0;"
+		   "i[k].setAttribute('data-loaded',ok?'yes':'no');n+=ok;}"
+		   "document.body.setAttribute('data-images',n+'/'+i.length);});</script>\n");
 	fprintf(f, "</body></html>\n");
 	if (have_cmp)
 		compare_free(&c);
