@@ -54,11 +54,23 @@ build() { # build DIR [meson options...]
 	ninja -C "$dir" >/dev/null
 }
 
+# mmreplay on PATH: a symlink in /usr/local/bin to this clone's build (the binary finds its
+# bundled data and plots/ by absolute path), or where it is when that cannot be made
+on_path() {
+	local bin=/usr/local/bin/mmreplay target=$PWD/build/bench/mmreplay
+	if [ "$(readlink "$bin" 2>/dev/null)" = "$target" ] || $SUDO ln -sfn "$target" "$bin" 2>/dev/null; then
+		echo "run.sh: mmreplay is on your PATH ($bin -> $target)" >&2
+	else
+		echo "run.sh: mmreplay is $target (add $(dirname "$target") to PATH)" >&2
+	fi
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
 demo)
 	build build
+	on_path
 	exec ./build/bench/mmreplay demo "$@"
 	;;
 test)
