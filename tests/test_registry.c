@@ -1,5 +1,5 @@
 /* The settings and metrics registries: their invariants, the consumers' column names (compare,
- * the demo table, the suite table, the graphs) present in the registry, the README's column
+ * the demo table, the suite table, the graphs) present in the registry, docs/reference.md's column
  * reference equal to `mmreplay columns --markdown`, the one number and list parser, and the
  * command line's one-line errors. */
 #include <criterion/criterion.h>
@@ -16,7 +16,7 @@
 #include "suite_plots.h"
 #include "suite_run.h"
 
-#define README MMREPLAY_DATA_DIR "/../README.md"
+#define README MMREPLAY_DATA_DIR "/../docs/reference.md" /* the column reference */
 #define MM MMREPLAY_BUILD_DIR "/bench/mmreplay"
 
 Test(registry, metric_entries_are_well_formed)
@@ -96,7 +96,7 @@ Test(registry, readme_column_reference_is_generated)
 	fclose(f);
 	fclose(r);
 	cr_assert_str_eq(readme, gen,
-			 "README.md's column reference is not `mmreplay columns --markdown`: "
+			 "docs/reference.md's column reference is not `mmreplay columns --markdown`: "
 			 "paste its output between the markers");
 	free(gen);
 	free(readme);

@@ -31,7 +31,7 @@ static const struct cli_opt compare_opts[] = {
 		    "the short view: at most N lines per trace (20; 0: no limit)"),
 	CLI_OPT_F64("min-effect", "PCT", struct compare_cli, min_pct, 0, 1e12,
 		    "the short view: changes of at least PCT percent of the baseline (1; a baseline "
-		    "under 10, or under 100 thousandths, counts as that)"),
+		    "under 1, or under 100 thousandths, counts as that)"),
 	CLI_OPT_F64("alpha", "A", struct compare_cli, c.alpha, 1e-12, 1 - 1e-12,
 		    "significance level of Welch's t-test on host metrics (0.05)"),
 	CLI_OPT_FLAG("csv", struct compare_cli, csv,
@@ -47,7 +47,7 @@ static const struct cli_cmd compare_cmd = {
 		 "configuration against the baseline, metric by metric, on the median over repeats. Model\n"
 		 "metrics are deterministic: any change is real. Host metrics (host_*) get Welch's t-test\n"
 		 "over the repeats: '*' marks p < A, '?' too few repeats to tell. A relative change is given\n"
-		 "where the baseline is at least 10 (100 for a thousandths index); below that, the absolute\n"
+		 "where the baseline is at least 1 (100 for a thousandths index); below that, the absolute\n"
 		 "change only. The short view lists the changes beyond noise, largest effect first.",
 	.opts = compare_opts,
 	.min_args = 1,

@@ -224,7 +224,7 @@ double compare_floor(const char *metric)
 	const struct metric *m = metric_find(metric, METRIC_IN_ROWS);
 	if (m && !strcmp(m->unit, "thousandths"))
 		return 100;
-	return 10;
+	return 1;
 }
 
 void compare_fmt(double v, char *buf, size_t len)

@@ -51,8 +51,8 @@ int compare_load(struct compare *c, const char *path, const struct compare_opts 
 void compare_free(struct compare *c);
 /* The lines of trace i beyond noise, largest effect first (into a caller array of nlines). */
 size_t compare_short(const struct compare *c, size_t i, const struct compare_line **out);
-/* The smallest baseline a relative change is given for: 100 thousandths for an index, 10 for a
- * count (so 7 -> 13 thousandths is +6, not +85.71%). */
+/* The smallest baseline a relative change is given for: 100 thousandths for an index (so 7 -> 13
+ * thousandths is +6, not +85.71%), 1 for anything else (a count from 0 has no relative change). */
 double compare_floor(const char *metric);
 /* A number as people read it: integers as integers, else 4 significant digits, never an exponent
  * below 1e15. */
