@@ -14,10 +14,10 @@
 #include "matrix.h"
 #include "metrics.h"
 #include "suite_plots.h"
+#include "spawn_cmd.h"
 #include "suite_run.h"
 
 #define README MMREPLAY_DATA_DIR "/../docs/reference.md" /* the column reference */
-#define MM MMREPLAY_BUILD_DIR "/bench/mmreplay"
 
 Test(registry, metric_entries_are_well_formed)
 {
@@ -150,24 +150,24 @@ Test(registry, one_number_parser_one_list_parser)
 	cr_assert_eq(matrix_size(&m), 2 * 3);
 }
 
-/* Run a command line; its exit status, and its stderr's line count and text in buf. */
+/* Run mmreplay with args (words split at spaces; no shell); its exit status, and its stderr's
+ * line count and text in buf. */
 static int run(const char *args, int *lines, char *buf, size_t len)
 {
-	char cmd[1024], path[] = "/tmp/mmreplay_registry_XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>%s", MM, args, path);
-	int st = system(cmd);
-	FILE *f = fopen(path, "r");
-	size_t n = fread(buf, 1, len - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	unlink(path);
+	char words[1024];
+	const char *argv[32] = {spawn_mmreplay()};
+	int n = 1;
+	snprintf(words, sizeof(words), "%s", args);
+	for (char *save = NULL, *w = strtok_r(words, " ", &save); w && n < 31; w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	struct spawn_res r = spawn_v(argv, NULL);
+	snprintf(buf, len, "%s", r.err);
+	spawn_res_free(&r);
 	*lines = 0;
 	for (char *c = buf; *c; c++)
 		*lines += *c == '\n';
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return r.status;
 }
 
 Test(registry, bad_options_get_one_line)

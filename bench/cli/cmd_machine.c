@@ -10,6 +10,7 @@
 #include "buddyinfo.h"
 #include "cli.h"
 #include "commands.h"
+#include "csv.h"
 #include "machine_run.h"
 
 /* Model free blocks per type and order from the mobility lists. */
@@ -286,24 +287,33 @@ static int machine_main(struct machine_args *a, const char *dir)
 	if (sc < 0)
 		fprintf(stderr, "mmreplay machine: %s\n", d.msg);
 	rc = sc < 0 ? MM_EXIT_FAIL : a->seed_only ? (sc ? MM_EXIT_FAIL : MM_EXIT_OK) : MM_EXIT_OK;
-	FILE *csv = NULL;
+	struct csv snap = {0}, out = {0}; /* outfile.h: temporary + rename, no symlink followed */
+	int e = 0;
 	if (!a->seed_only && sc >= 0) {
-		if (a->snap_csv && !(a->o.snap_csv = fopen(a->snap_csv, "w"))) {
-			perror(a->snap_csv);
+		if (a->snap_csv && (e = csv_open(&snap, a->snap_csv))) {
+			fprintf(stderr, "mmreplay machine: %s: %s\n", a->snap_csv, csv_error(&snap, e));
 			rc = MM_EXIT_FAIL;
-		} else if (a->csv && !(csv = fopen(a->csv, "w"))) {
-			perror(a->csv);
+		} else if (a->csv && (e = csv_open(&out, a->csv))) {
+			fprintf(stderr, "mmreplay machine: %s: %s\n", a->csv, csv_error(&out, e));
 			rc = MM_EXIT_FAIL;
 		} else {
-			if (a->o.snap_csv)
+			if ((a->o.snap_csv = snap.f))
 				machine_csv_header(a->o.snap_csv);
-			rc = machine_runs(rec, a, csv);
+			rc = machine_runs(rec, a, out.f);
 		}
 	}
-	if (a->o.snap_csv)
-		fclose(a->o.snap_csv);
-	if (csv)
-		fclose(csv);
+	struct csv *files[2] = {&snap, &out};
+	for (int i = 0; i < 2; i++) {
+		if (!files[i]->f)
+			continue;
+		if (rc != MM_EXIT_OK)
+			csv_abort(files[i]);
+		else if ((e = csv_commit(files[i]))) {
+			fprintf(stderr, "mmreplay machine: %s: %s\n", files[i]->out.path,
+				csv_error(files[i], e));
+			rc = MM_EXIT_FAIL;
+		}
+	}
 	recording_fini(rec);
 	free(rec);
 	return rc;

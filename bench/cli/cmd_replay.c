@@ -150,7 +150,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay_out out = {.table = !o.quiet && !csv_stdout, .trace_width = 5};
 	struct csv csv = {0};
 	if (o.out && !csv_stdout && (rc = csv_open(&csv, o.out))) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, strerror(-rc));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, csv_error(&csv, rc));
 		free(m);
 		return MM_EXIT_FAIL;
 	}
@@ -171,7 +171,7 @@ int cmd_replay(int argc, char **argv)
 		if (rc != MM_EXIT_OK) {
 			csv_abort(&csv);
 		} else if ((e = csv_commit(&csv))) {
-			fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, strerror(-e));
+			fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, csv_error(&csv, e));
 			rc = MM_EXIT_FAIL;
 		}
 	}

@@ -1,5 +1,6 @@
 /* mmreplay suite: run a suite file (bench/suites/README.md) or a built-in suite (a program that
  * drives the models, such as the kernel's test_vmalloc cases); mmreplay plot. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,13 +107,19 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 			return cli_error(&suite_cmd, "--%s all: %s", st->name, err);
 	int e = csv_open(&w, path);
 	if (e) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-e));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&w, e));
 		return MM_EXIT_FAIL;
 	}
 	fprintf(w.f, "; written by mmreplay suite from its command line\n[suite]\nname = %s\nrepeats = %llu\n[traces]\n",
 		nm, (unsigned long long)(o->repeats ? o->repeats : 3));
-	for (int i = 0; i < npos; i++)
-		fprintf(w.f, "trace = %s\n", realpath(pos[i], abs) ? abs : pos[i]);
+	for (int i = 0; i < npos; i++) {
+		const char *t = realpath(pos[i], abs) ? abs : pos[i];
+		if (strpbrk(t, "\r\n") || strstr(t, "${")) { /* one line, taken as it is */
+			csv_abort(&w);
+			return cli_error(&suite_cmd, "a trace path with a line break or '${' cannot go in a suite file");
+		}
+		fprintf(w.f, "trace = %s\n", t);
+	}
 	fprintf(w.f, "[axes]\n");
 	for (size_t a = 0; a < m->naxes; a++) {
 		setting_axis_name(m->axis[a].set, name, sizeof(name));
@@ -122,7 +129,7 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 		fputc('\n', w.f);
 	}
 	if ((e = csv_commit(&w))) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-e));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&w, e));
 		return MM_EXIT_FAIL;
 	}
 	matrix_init(m); /* the file has them now */
@@ -171,7 +178,16 @@ int cmd_suite(int argc, char **argv)
 		snprintf(dir, sizeof(dir), o.out ? "%s" : "results/%s", o.out ? o.out : s->name);
 		long job = o.job == UINT64_MAX ? -1 : (long)o.job;
 		if (o.list_jobs) {
-			rc = suite_list_jobs(s, file, dir, stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;
+			rc = MM_EXIT_OK;
+			int e = suite_list_jobs(s, file, dir, stdout);
+			if (e == -EINVAL) {
+				fprintf(stderr,
+					"mmreplay suite: --list-jobs: the suite path or --out holds a "
+					"newline, which one command per line cannot carry\n");
+				rc = MM_EXIT_USAGE;
+			} else if (e) {
+				rc = MM_EXIT_FAIL;
+			}
 		} else {
 			char cmd[4096];
 			suite_command_line(argc, argv, cmd, sizeof(cmd));
@@ -206,6 +222,6 @@ int cmd_plot(int argc, char **argv)
 	int err = suite_plots(argv[first], stdout);
 	if (report_write(argv[first]))
 		return MM_EXIT_FAIL;
-	printf("report: %s/index.html\n", argv[first]);
+	printf("  %s/index.html (the report page)\n", argv[first]);
 	return err ? MM_EXIT_FAIL : MM_EXIT_OK;
 }

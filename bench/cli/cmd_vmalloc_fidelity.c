@@ -282,8 +282,9 @@ int cmd_vmalloc_fidelity(int argc, char **argv)
 		return rc;
 	}
 	struct csv csv = {0};
-	if (o.out && csv_open(&csv, o.out)) {
-		fprintf(stderr, "mmreplay vmalloc-fidelity: cannot write %s\n", o.out);
+	int e = o.out ? csv_open(&csv, o.out) : 0;
+	if (e) {
+		fprintf(stderr, "mmreplay vmalloc-fidelity: %s: %s\n", o.out, csv_error(&csv, e));
 		free(m);
 		return MM_EXIT_FAIL;
 	}
@@ -294,7 +295,9 @@ int cmd_vmalloc_fidelity(int argc, char **argv)
 		if (fid_one(argv[i], &o, m, o.out ? csv.f : NULL))
 			rc = MM_EXIT_FAIL;
 	free(m);
-	if (o.out && (rc != MM_EXIT_OK ? (csv_abort(&csv), 0) : csv_commit(&csv)))
+	if (o.out && (e = rc != MM_EXIT_OK ? (csv_abort(&csv), 0) : csv_commit(&csv))) {
+		fprintf(stderr, "mmreplay vmalloc-fidelity: %s: %s\n", o.out, csv_error(&csv, e));
 		rc = MM_EXIT_FAIL;
+	}
 	return rc;
 }

@@ -224,14 +224,13 @@ int report_write(const char *dir)
 		fprintf(stderr, "mmreplay: %s: %s\n", path,
 			err == -EINVAL ? "not a suite summary (no trace and config columns)" : strerror(-err));
 	struct csv out;
-	snprintf(path, sizeof(path), "%s/index.html", dir);
-	if (!err && (err = csv_open(&out, path)))
-		fprintf(stderr, "mmreplay: %s: %s\n", path, strerror(-err));
+	if (!err && (err = csv_open_in(&out, dir, "index.html")))
+		fprintf(stderr, "mmreplay: %s: %s\n", out.out.path, csv_error(&out, err));
 	if (!err) {
 		rp.f = out.f;
 		report_page(&rp);
 		if ((err = csv_commit(&out)))
-			fprintf(stderr, "mmreplay: %s: %s\n", path, strerror(-err));
+			fprintf(stderr, "mmreplay: %s: %s\n", out.out.path, csv_error(&out, err));
 	}
 	for (size_t i = 0; rp.tr && i < rp.ntr; i++)
 		free(rp.tr[i].rows);

@@ -175,11 +175,9 @@ void suite_plan_print(const struct suite *s, const struct suite_plan *p, FILE *f
 	}
 }
 
-/* A CSV field any reader takes: commas become ';', quotes and line breaks blanks. */
 static void field(FILE *f, const char *v)
 {
-	for (; *v; v++)
-		fputc(*v == ',' ? ';' : strchr("\"\r\n", *v) ? ' ' : *v, f);
+	csv_write_field(f, v);
 }
 
 static u64 count(const u64 *kind, const u8 *kinds, size_t n)
@@ -230,32 +228,31 @@ static void write_traces(const struct suite *s, const struct suite_plan *p, FILE
 	}
 }
 
-static int commit(struct csv *w, const char *path)
+static int open_in(struct csv *w, const char *dir, const char *rel)
+{
+	int err = csv_open_in(w, dir, rel);
+	if (err)
+		fprintf(stderr, "mmreplay suite: %s: %s\n", w->out.path, csv_error(w, err));
+	return err;
+}
+
+static int commit(struct csv *w)
 {
 	int err = csv_commit(w);
 	if (err)
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", w->out.path, csv_error(w, err));
 	return err;
 }
 
 int suite_plan_write(const struct suite *s, const struct suite_plan *p, const char *dir)
 {
-	char path[4096];
 	struct csv w;
 	int err;
-	snprintf(path, sizeof(path), "%s/traces.csv", dir);
-	if ((err = csv_open(&w, path))) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+	if ((err = open_in(&w, dir, "traces.csv")))
 		return err;
-	}
 	write_traces(s, p, w.f);
-	if ((err = commit(&w, path)))
+	if ((err = commit(&w)) || (err = open_in(&w, dir, "skipped.csv")))
 		return err;
-	snprintf(path, sizeof(path), "%s/skipped.csv", dir);
-	if ((err = csv_open(&w, path))) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
-		return err;
-	}
 	fprintf(w.f, "trace,config,reason\n");
 	for (size_t k = 0; k < p->ntraces * p->nconfigs; k++) {
 		char why[512], label[512];
@@ -270,5 +267,5 @@ int suite_plan_write(const struct suite *s, const struct suite_plan *p, const ch
 		field(w.f, why);
 		fputc('\n', w.f);
 	}
-	return commit(&w, path);
+	return commit(&w);
 }

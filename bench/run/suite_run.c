@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "replay.h"
 #include "series.h"
+#include "shell.h"
 #include "trace_spec.h"
 #include "suite_axes.h"
 #include "report.h"
@@ -68,8 +69,8 @@ static void suite_table_row(const struct metric_src *src, int width, int cwidth,
 }
 
 /* The sampled pass: time series, per-operation latencies and the machine's heap. */
-static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *path,
-			struct run_host *h, struct histo *lat)
+static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *dir,
+			const char *rel, struct run_host *h, struct histo *lat)
 {
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
@@ -82,10 +83,11 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		return err;
 	}
 	struct csv ts;
-	if ((err = csv_open(&ts, path))) {
+	if ((err = csv_open_in(&ts, dir, rel))) { /* no symlink below dir is followed */
+		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
 		sim_fini(s);
 		free(s);
-		return err;
+		return 1; /* reported */
 	}
 	struct series_writer w = {ts.f, false};
 	struct run_sampler smp = {.every = every, .sample = series_sample, .ctx = &w, .lat = lat};
@@ -104,7 +106,9 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 		csv_abort(&ts);
 		return err;
 	}
-	return csv_commit(&ts);
+	if ((err = csv_commit(&ts)))
+		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
+	return err ? 1 : 0;
 }
 
 /* The timed passes; the row keeps the last one's machine view. */
@@ -144,15 +148,16 @@ struct trace_slot {
 	struct sim_trace_facts facts; /* what the trace decides: its CPUs, purge timing, vmap nodes */
 };
 
-/* Where configuration label's time series goes: '/' in labels becomes '_'. */
-static void cell_series_path(const char *dir, const char *trace, const char *cfg_label, char *buf, size_t len)
+/* Where configuration label's time series goes, below the results directory: '/' in labels
+ * becomes '_'. */
+static void cell_series_path(const char *trace, const char *cfg_label, char *buf, size_t len)
 {
 	char slug[512];
 	snprintf(slug, sizeof(slug), "%s", cfg_label);
 	for (char *p = slug; *p; p++)
 		if (*p == '/')
 			*p = '_';
-	snprintf(buf, len, "%s/timeseries/%s__%s.csv", dir, trace, slug);
+	snprintf(buf, len, "timeseries/%s__%s.csv", trace, slug);
 }
 
 static int run_cell(const struct suite *s, const struct suite_run_opts *o, const struct trace_slot *ts,
@@ -171,13 +176,15 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 	struct histo *lat = calloc(RUN_LAT_NR, sizeof(*lat));
 	struct replay_row *row = calloc(1, sizeof(*row));
 	int err = h && lat && row ? 0 : -ENOMEM;
-	cell_series_path(o->out_dir, ts->label, cfg_label, path, sizeof(path));
+	cell_series_path(ts->label, cfg_label, path, sizeof(path));
 	u64 every = s->sample_every ? s->sample_every : series_every(ts->t.n, 1000);
 	if (!err)
-		err = cell_sampled(&ts->t, &cfg, every, path, h, lat);
+		err = cell_sampled(&ts->t, &cfg, every, o->out_dir, path, h, lat);
 	if (!err)
 		err = cell_timed(ts->label, &ts->t, &cfg, s->repeats, row, h);
-	if (err) {
+	if (err > 0) {
+		err = -EIO; /* cell_sampled said why */
+	} else if (err) {
 		fprintf(stderr, "\nmmreplay suite: %s %s: %s\n", ts->label, cfg_label, strerror(-err));
 	} else {
 		h->lat = lat;
@@ -196,18 +203,6 @@ static int run_cell(const struct suite *s, const struct suite_run_opts *o, const
 	return err;
 }
 
-void suite_shell_word(FILE *f, const char *w)
-{
-	if (*w && *w != '-' && *w != '~' && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-") == strlen(w)) {
-		fputs(w, f);
-		return;
-	}
-	fputc('\'', f);
-	for (; *w; w++)
-		fputs(*w == '\'' ? "'\\''" : (char[2]){*w, 0}, f);
-	fputc('\'', f);
-}
-
 void suite_command_line(int argc, char **argv, char *buf, size_t len)
 {
 	char *text = NULL;
@@ -220,9 +215,9 @@ void suite_command_line(int argc, char **argv, char *buf, size_t len)
 	for (int i = 0; i < argc; i++) {
 		fputc(' ', f);
 		if (!strncmp(argv[i], "--", 2) && argv[i][2] != '-' && argv[i][2])
-			fputs("--", f), suite_shell_word(f, argv[i] + 2); /* an option: as it is */
+			fputs("--", f), shell_quote(f, argv[i] + 2); /* an option: as it is */
 		else
-			suite_shell_word(f, argv[i]);
+			shell_quote(f, argv[i]);
 	}
 	fclose(f);
 	snprintf(buf, len, "%s", text ? text : "");
@@ -233,22 +228,23 @@ int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir
 {
 	struct suite_plan plan;
 	struct mm_diag d;
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[n > 0 ? n : 0] = 0;
+	char file[4200]; /* "-x.ini" would read as an option: "./-x.ini" */
+	snprintf(file, sizeof(file), "%s%s", path[0] == '-' ? "./" : "", path);
+	if (!shell_one_line(path) || !shell_one_line(out_dir))
+		return -EINVAL; /* one command per line */
 	if (suite_plan_build(s, false, &plan, &d)) {
 		fprintf(stderr, "mmreplay suite: %s\n", d.msg);
-		return -EINVAL;
+		return -EIO;
 	}
 	suite_plan_print(s, &plan, stderr);
 	for (size_t k = 0; k < suite_ncells(s); k++) {
 		if (!suite_plan_runs(&plan, k))
 			continue;
-		suite_shell_word(f, self[0] == '/' ? self : "mmreplay");
+		shell_quote(f, shell_self());
 		fprintf(f, " suite --job %zu --out ", k);
-		suite_shell_word(f, out_dir);
+		shell_quote(f, out_dir);
 		fputc(' ', f);
-		suite_shell_word(f, path);
+		shell_quote(f, file);
 		fputc('\n', f);
 	}
 	suite_plan_free(&plan);
@@ -309,18 +305,16 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 /* DIR/command.txt: how to run this again (the report page shows it). */
 static int suite_command(const struct suite_run_opts *o)
 {
-	char path[4096];
 	struct csv w;
-	snprintf(path, sizeof(path), "%s/command.txt", o->out_dir);
 	if (!o->command)
 		return 0;
-	int err = csv_open(&w, path);
+	int err = csv_open_in(&w, o->out_dir, "command.txt");
 	if (!err) {
 		fprintf(w.f, "%s\n", o->command);
 		err = csv_commit(&w);
 	}
 	if (err)
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", w.out.path, csv_error(&w, err));
 	return err;
 }
 
@@ -352,7 +346,7 @@ static int suite_run_plan(const struct suite *s, const struct suite_run_opts *o,
 int suite_run(const struct suite *s, const struct suite_run_opts *o)
 {
 	size_t ncells = suite_ncells(s);
-	char err_s[512], path[4096];
+	char err_s[512], rel[64];
 	for (size_t c = 0; c < suite_nconfigs(s); c++) {
 		struct sim_cfg cfg;
 		if (matrix_cfg(&s->axes, c, &cfg, err_s, sizeof(err_s))) {
@@ -370,13 +364,14 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	if (rc != MM_EXIT_OK)
 		return rc == -1 ? MM_EXIT_OK : rc;
 	if (o->job >= 0)
-		snprintf(path, sizeof(path), "%s/cells/cell-%05ld.csv", o->out_dir, o->job);
+		snprintf(rel, sizeof(rel), "cells/cell-%05ld.csv", o->job);
 	else
-		snprintf(path, sizeof(path), "%s/summary.csv", o->out_dir);
+		snprintf(rel, sizeof(rel), "summary.csv");
 	struct csv sum;
-	int err = csv_open(&sum, path);
+	int err = csv_open_in(&sum, o->out_dir, rel);
+	const char *path = sum.out.path;
 	if (err) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
 		suite_plan_free(&plan);
 		return MM_EXIT_FAIL;
 	}
@@ -392,7 +387,7 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	}
 	suite_plan_free(&plan);
 	if ((err = csv_commit(&sum))) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, strerror(-err));
+		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
 		return MM_EXIT_FAIL;
 	}
 	if (o->plots && suite_plots(o->out_dir, stderr))
@@ -400,6 +395,6 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 	if (o->job < 0 && (suite_command(o) || report_write(o->out_dir)))
 		rc = MM_EXIT_FAIL;
 	else if (o->job < 0)
-		fprintf(stderr, "report: %s/index.html\n", o->out_dir);
+		fprintf(stderr, "  %s/index.html (the report page)\n", o->out_dir);
 	return rc;
 }

@@ -24,12 +24,10 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o);
 /* The summary columns of the short table on stdout: i-th, NULL past the last. */
 const char *suite_run_table_column(size_t i);
 /* One `/path/to/mmreplay suite --job K --out DIR FILE` line per cell that runs (suite_axes.h),
- * quoted for a POSIX shell; the skipped cells are summed up on stderr. 0 or -EINVAL. */
+ * quoted for a POSIX shell; the skipped cells are summed up on stderr. -EINVAL (nothing printed)
+ * when FILE or DIR holds a newline, or a trace cannot be read (said on stderr). */
 int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f);
-
-/* One word for a POSIX shell: as it is when made of safe bytes, else in single quotes. */
-void suite_shell_word(FILE *f, const char *w);
-/* "mmreplay ARGV..." with each word quoted (argv[0] is the command's name). */
+/* "mmreplay ARGV..." with each word quoted for a shell (argv[0] is the command's name). */
 void suite_command_line(int argc, char **argv, char *buf, size_t len);
 
 #endif

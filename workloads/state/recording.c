@@ -6,6 +6,7 @@
 
 #include "bseries.h"
 #include "lineread.h"
+#include "outfile.h"
 
 int recording_path(const char *dir, const char *name, char *out, size_t len)
 {
@@ -21,6 +22,7 @@ int recording_times(const char *path, const char *which, u64 *kpf_start, u64 *kp
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
 	struct lineread lr;
 	int r, err = -ENOENT;
 	size_t wl = strlen(which);

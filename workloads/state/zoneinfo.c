@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lineread.h"
+#include "outfile.h"
 
 /* "KEY" then blanks then a decimal at s: 1 with *v, 0 when s is another key, -1 bad number. */
 static int zi_key(const char *s, const char *key, u64 *v)
@@ -148,6 +149,7 @@ int zoneinfo_load(const char *path, struct zoneinfo *zi, struct mm_diag *d)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
 	int err = zoneinfo_parse(f, path, zi, d);
 	fclose(f);
 	return err;
