@@ -8,6 +8,7 @@
 #include "csvread.h"
 #include "diag.h"
 #include "plot.h"
+#include "settings.h"
 
 #define MAX_SERIES 32
 
@@ -30,6 +31,14 @@ const char *const suite_plot_summary_columns[] = {"trace",
 						  "host_ns_per_event_median",
 						  "host_ns_per_event_min",
 						  "host_ns_per_event_max",
+						  "vma",
+						  "find_vma_visits",
+						  "vma_splits",
+						  "vma_merges",
+						  "munmap_calls",
+						  "host_munmap_p50_ns",
+						  "alloc_failures",
+						  "page_allocs",
 						  NULL};
 const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
 						 "vmlist_visits", "host_vmap_ns", NULL};
@@ -80,23 +89,72 @@ static bool label_ok(const char *s)
 	return true;
 }
 
-/* Rows of trace tr whose `axis` value is the first seen for that value (one per variant). */
-static size_t pick(const struct plotctx *p, const char *tr, const char *axis, size_t *rows, size_t max)
+/* The configuration columns that name a setting: rows of a trace differ in these. */
+static bool setting_col(const char *name)
 {
-	size_t n = 0;
-	int c = csvtab_col(p->sum, axis);
-	for (size_t r = 0; r < p->sum->nrows && n < max; r++) {
+	return settings_find(name) != NULL && strcmp(name, "ncpus");
+}
+
+/* The trace's reference row: the one running the most settings at their defaults (what a
+ * graph holds fixed while one axis varies). */
+static size_t ref_row(const struct plotctx *p, const char *tr)
+{
+	size_t best = 0;
+	int best_score = -1;
+	for (size_t r = 0; r < p->sum->nrows; r++) {
+		int score = 0;
 		if (strcmp(p->sum->rows[r][p->c_trace], tr))
 			continue;
-		bool seen = false;
-		for (size_t k = 0; k < n && c >= 0; k++)
-			seen |= !strcmp(p->sum->rows[rows[k]][c], p->sum->rows[r][c]);
-		if (c < 0 && n)
-			seen = true;
-		if (!seen)
+		for (size_t c = 0; c < p->sum->ncols; c++) {
+			const struct setting *st = setting_col(p->sum->head[c]) ? settings_find(p->sum->head[c]) : NULL;
+			score += st && !strcmp(st->def, p->sum->rows[r][c]);
+		}
+		if (score > best_score)
+			best_score = score, best = r;
+	}
+	return best;
+}
+
+/* Rows of trace tr, one per value of `axis`, every other setting as in the reference row. */
+static size_t pick(const struct plotctx *p, const char *tr, const char *axis, size_t *rows, size_t max)
+{
+	size_t n = 0, ref = ref_row(p, tr);
+	int c = csvtab_col(p->sum, axis);
+	for (size_t r = 0; r < p->sum->nrows && n < max; r++) {
+		bool ok = !strcmp(p->sum->rows[r][p->c_trace], tr);
+		for (size_t k = 0; ok && k < p->sum->ncols; k++)
+			if ((int)k != c && setting_col(p->sum->head[k]))
+				ok = !strcmp(p->sum->rows[r][k], p->sum->rows[ref][k]);
+		for (size_t k = 0; ok && k < n && c >= 0; k++)
+			ok = strcmp(p->sum->rows[rows[k]][c], p->sum->rows[r][c]);
+		if (ok && (c >= 0 || !n))
 			rows[n++] = r;
 	}
 	return n;
+}
+
+/* "k_threads2.perf: WHAT (held: augmented/lazy/lifo; lower is better)" */
+static void title_of(const struct plotctx *p, const char *tr, const char *what, bool lower_better, char *buf,
+		     size_t len)
+{
+	size_t n = 0;
+	for (size_t r = 0; r < p->sum->nrows; r++)
+		n += !strcmp(p->sum->rows[r][p->c_trace], tr);
+	snprintf(buf, len, "%s: %s (%s%s%s%s)", tr, what, n > 1 ? "others held at " : "",
+		 n > 1 ? p->sum->rows[ref_row(p, tr)][p->c_config] : "", n > 1 && lower_better ? "; " : "",
+		 lower_better ? "lower is better" : "");
+}
+
+/* A note for a graph whose configurations ran out of memory. */
+static void exhausted_note(const struct plotctx *p, const size_t *rows, size_t n, char *buf, size_t len)
+{
+	double most = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		most = field(p, rows[i], "alloc_failures") > most ? field(p, rows[i], "alloc_failures") : most;
+	if (most > 0)
+		snprintf(buf, len, "model memory exhausted: up to %.0f allocations failed; later values are not the kernel's",
+			 most);
 }
 
 /* The time series of row r (read in full), or -errno. */
@@ -190,6 +248,7 @@ static void write_pairs(FILE *f, size_t n, const char *const *titles, double *co
 struct series_set {
 	size_t n;
 	const char *title[MAX_SERIES];
+	char own[MAX_SERIES][128]; /* titles with their final values */
 	double *x[MAX_SERIES], *y[MAX_SERIES];
 	size_t nrow[MAX_SERIES];
 };
@@ -234,14 +293,44 @@ static void draw_series(struct plotctx *p, const char *name, struct series_set *
 	draw(p, &w, name, req);
 }
 
-/* Lines over the time series of the rows picked by axis, y = column ycol of each file. */
+/* Each series' final value in its title ("lazy: 3"), so a line lying on the axis still says
+ * what it is; the largest and smallest positive final values into *hi, *lo. */
+static void final_in_key(struct series_set *s, double scale, double *hi, double *lo)
+{
+	*hi = 0, *lo = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		double v = s->nrow[i] ? s->y[i][s->nrow[i] - 1] / scale : 0;
+		if (scale == 1 && v == (double)(long long)v)
+			snprintf(s->own[i], sizeof(s->own[i]), "%s: %lld", s->title[i], (long long)v);
+		else
+			snprintf(s->own[i], sizeof(s->own[i]), "%s: %.3f", s->title[i], v);
+		s->title[i] = s->own[i];
+		if (v > 0) {
+			*hi = v > *hi ? v : *hi;
+			*lo = !*lo || v < *lo ? v : *lo;
+		}
+	}
+}
+
+/* Whether every value of every series is the same (a flat, empty graph). */
+static bool series_flat(const struct series_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t r = 0; r < s->nrow[i]; r++)
+			if (s->y[i][r] != s->y[0][0])
+				return false;
+	return true;
+}
+
+/* Lines over the time series of the rows picked by axis, y = column ycol of each file, the
+ * final values in the key; a log y axis when they span two orders of magnitude or more. */
 static void plot_series(struct plotctx *p, const char *tr, const char *axis, const char *ycol,
 			const char *name, const char *what, struct plot_req *req)
 {
 	size_t rows[MAX_SERIES];
 	size_t n = pick(p, tr, axis, rows, MAX_SERIES);
 	struct series_set s = {0};
-	char title[600];
+	char title[600], note[300];
 	for (size_t i = 0; i < n; i++) {
 		struct csvtab t;
 		if (ts_read(p, rows[i], &t))
@@ -255,7 +344,18 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 		}
 		csvtab_free(&t);
 	}
-	snprintf(title, sizeof(title), "%s: %s", tr, what);
+	double hi, lo;
+	final_in_key(&s, req->yscale > 0 ? req->yscale : 1, &hi, &lo);
+	req->logy = lo > 0 && hi / lo >= 100;
+	exhausted_note(p, rows, n, note, sizeof(note));
+	if (!note[0] && s.n && series_flat(&s) && req->skip_flat) { /* nothing to show */
+		series_free(&s);
+		return;
+	}
+	if (!note[0] && s.n && series_flat(&s))
+		snprintf(note, sizeof(note), "flat: the value never changes in this replay");
+	req->note = note[0] ? note : NULL;
+	title_of(p, tr, what, true, title, sizeof(title));
 	req->title = title;
 	if (!req->xlabel)
 		req->xlabel = "events replayed";
@@ -323,13 +423,15 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 	req.xlabel = "live vmap areas";
 	req.title = title;
 	if (pos_v) {
-		snprintf(title, sizeof(title), "%s: vmlist work per operation against live areas", tr);
+		title_of(p, tr, "vmlist work per operation against live areas, per vmlist", true, title,
+			 sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_visits_%s", tr);
 		req.ylabel = "vmlist nodes visited per vmalloc/vfree";
 		draw_series(p, name, &v, &req);
 	}
 	if (pos_n) {
-		snprintf(title, sizeof(title), "%s: host time per vmap operation against live areas", tr);
+		title_of(p, tr, "host time per vmap operation against live areas, per vmlist", true, title,
+			 sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_ns_%s", tr);
 		req.ylabel = "host ns per vmalloc/vfree (incl. pages, tables)";
 		draw_series(p, name, &h, &req);
@@ -371,7 +473,7 @@ static void plot_walk(struct plotctx *p, const char *tr)
 				fprintf(w.f, ",%.3f", field(p, rows[i], lv[l]) / ops[i]);
 		fputc('\n', w.f);
 	}
-	snprintf(title, sizeof(title), "%s: page-table walk per operation and level", tr);
+	title_of(p, tr, "page-table walk per operation and level", true, title, sizeof(title));
 	struct plot_req req = {.script = "bars.gp",
 			       .title = title,
 			       .xlabel = "page-table level, from the top",
@@ -400,7 +502,7 @@ static void plot_host(struct plotctx *p, const char *tr)
 					fputc(',', w.f);
 			fputc('\n', w.f);
 		}
-	snprintf(title, sizeof(title), "%s: host time per event per configuration", tr);
+	snprintf(title, sizeof(title), "%s: host time per event per configuration (lower is better)", tr);
 	struct plot_req req = {.script = "host.gp", .title = title};
 	draw(p, &w, name, &req);
 }
@@ -411,8 +513,10 @@ static void plot_frag(struct plotctx *p, const char *tr)
 	char name[512];
 	snprintf(name, sizeof(name), "frag_%s", tr);
 	struct plot_req req = {.yscale = 1000.0, .ylabel = "unusable free space index, order 9"};
-	plot_series(p, tr, "buddy", "ufi9", name,
-		    "unusable free space index at order 9 (2 MiB), per buddy policy", &req);
+	size_t ref = ref_row(p, tr); /* no page from the buddy: a flat line is no news */
+	req.skip_flat = field(p, ref, "page_allocs") + field(p, ref, "vmap_allocs") == 0;
+	plot_series(p, tr, "buddy", "ufi9", name, "unusable free space index at order 9 (2 MiB), per buddy policy",
+		    &req);
 }
 
 /* TLB flushes over the replay, per TLB policy, when the trace flushed at all. */
@@ -427,7 +531,46 @@ static void plot_tlb(struct plotctx *p, const char *tr)
 		return;
 	snprintf(name, sizeof(name), "tlb_%s", tr);
 	struct plot_req req = {.ylabel = "TLB flushes (cumulative)"};
-	plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy", &req);
+	plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per TLB policy", &req);
+}
+
+/* Process address-space work per VMA index: find_vma visits, splits, merges and the munmap
+ * latency, as bars on a log axis (their scales differ), for traces with process calls. */
+static void plot_vma(struct plotctx *p, const char *tr)
+{
+	static const char *const col[] = {"find_vma_visits", "vma_splits", "vma_merges", "host_munmap_p50_ns"};
+	static const char *const head[] = {"find_vma visits", "VMA splits", "VMA merges", "munmap p50 host ns"};
+	size_t rows[8];
+	size_t n = pick(p, tr, "vma", rows, 8);
+	char name[512], title[600], note[300];
+	struct csv w;
+	if (!n || (field(p, rows[0], "munmap_calls") == 0 && field(p, rows[0], "find_vma_visits") == 0))
+		return;
+	snprintf(name, sizeof(name), "vma_%s", tr);
+	if (!data_open(p, name, &w))
+		return;
+	fprintf(w.f, "figure");
+	for (size_t i = 0; i < n; i++) {
+		fputc(',', w.f);
+		data_text(w.f, sfield(p, rows[i], "vma"));
+	}
+	fputc('\n', w.f);
+	for (size_t k = 0; k < MM_ARRAY_SIZE(col); k++) {
+		if (csvtab_col(p->sum, col[k]) < 0)
+			continue;
+		fprintf(w.f, "%s", head[k]);
+		for (size_t i = 0; i < n; i++)
+			fprintf(w.f, ",%.17g", field(p, rows[i], col[k]));
+		fputc('\n', w.f);
+	}
+	title_of(p, tr, "process address-space work per VMA index", true, title, sizeof(title));
+	exhausted_note(p, rows, n, note, sizeof(note));
+	struct plot_req req = {.script = "bars.gp",
+			       .title = title,
+			       .ylabel = "count over the replay; ns for munmap (log scale)",
+			       .logy = true,
+			       .note = note[0] ? note : NULL};
+	draw(p, &w, name, &req);
 }
 
 /* The graphs drawn per trace, in order: one line each (their columns are listed above). */
@@ -435,7 +578,7 @@ static const struct suite_graph {
 	const char *name;
 	void (*draw)(struct plotctx *p, const char *tr);
 } suite_graphs[] = {
-	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
+	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist}, {"vma", plot_vma},
 	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
 };
 

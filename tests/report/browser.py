@@ -56,6 +56,18 @@ def main():
         errors.append(f'traces without a table on the rendered page: {sorted(traces - shown)}')
     errors += pagecheck.check_cells(page, rows)
     errors += pagecheck.check_answers(page, rows)
+    # graphs that answer: what is held fixed, which way is better, final values in the key
+    def svg(name):
+        path = os.path.join(demo, name)
+        return open(path).read() if os.path.exists(path) else ''
+    tlb = svg('tlb_k_threads2.perf.svg')
+    for want in ('lower is better', 'others held at augmented/lazy/lifo', 'lazy: 3', 'eager: 9648'):
+        if want not in tlb:
+            errors.append(f'tlb_k_threads2.perf.svg lacks {want!r}')
+    if 'find_vma visits' not in svg('vma_u_churn1.strace.svg'):
+        errors.append('no VMA graph for the strace trace')
+    if os.path.exists(os.path.join(demo, 'frag_u_churn1.strace.svg')):
+        errors.append('a flat fragmentation graph for a trace that takes no page')
     if not os.path.exists(shot) or os.path.getsize(shot) < 10000:
         errors.append(f'no screenshot at {shot}')
     for e in errors[:40]:
