@@ -150,11 +150,13 @@ const struct setting settings[] = {
 	 tlb_apply, SETTING_ON_VMAP},
 	{"buddy", "buddy placement policy", "", "lifo", SETTING_VARIANT, true, 0, 0, 0, 0, buddy_value,
 	 buddy_apply, SETTING_ON_BUDDY},
-	{"vma", "process VMA index", "", "maple", SETTING_VARIANT, true, 0, 0, 0, 0, vma_value, vma_apply, SETTING_ON_PROC},
+	{"vma", "process VMA index", "", "maple", SETTING_VARIANT, true, 0, 0, 0, 0, vma_value, vma_apply,
+	 SETTING_ON_PROC},
 	{"page-mode",
 	 "traced page events: the model places them, takes the traced pfns, or replays the buddy's own "
 	 "events",
-	 "", "placement", SETTING_CHOICE, true, 0, 0, 0, 0, page_mode_value, page_mode_apply, SETTING_ON_PAGE_EVENTS},
+	 "", "placement", SETTING_CHOICE, true, 0, 0, 0, 0, page_mode_value, page_mode_apply,
+	 SETTING_ON_PAGE_EVENTS},
 	{"populate", "pages of process mappings: none present, or all (MAP_POPULATE)", "", "none",
 	 SETTING_CHOICE, true, 0, 0, 0, 0, populate_value, populate_apply, SETTING_ON_PROC},
 	{"levels", "kernel page-table levels", "levels", "4", SETTING_UINT, true, 2, PGTABLE_MAX_LEVELS,
@@ -330,7 +332,7 @@ u32 settings_facets(const u64 kind[MME_NR_KINDS], const struct sim_cfg *cfg)
 				  MME_VMALLOC32,  MME_IOREMAP,	 MME_VUNMAP};
 	static const u8 pages[] = {MME_PAGE_ALLOC, MME_PAGE_FREE, MME_PAGE_ZONE_LOCKED, MME_PAGE_PCPU_DRAIN,
 				   MME_PAGE_EXTFRAG};
-	static const u8 proc[] = {MME_MMAP,   MME_MUNMAP, MME_MPROTECT, MME_BRK, MME_MREMAP,
+	static const u8 proc[] = {MME_MMAP,    MME_MUNMAP, MME_MPROTECT, MME_BRK, MME_MREMAP,
 				  MME_MADVISE, MME_FORK,   MME_EXEC,	 MME_EXIT};
 	u32 f = 0;
 	for (size_t i = 0; i < MM_ARRAY_SIZE(vmap); i++)
@@ -352,9 +354,9 @@ bool setting_applies(const struct setting *s, u32 facets)
 
 void setting_facet_words(u32 mask, char *buf, size_t len)
 {
-	static const char *const words[] = {"vmap events",   "traced page events",
-					    "pages taken from the buddy", "process calls",
-					    "page tables",   "kmap events"};
+	static const char *const words[] = {
+		"vmap events",	 "traced page events", "pages taken from the buddy",
+		"process calls", "page tables",	       "kmap events"};
 	size_t n = 0;
 	buf[0] = 0;
 	for (size_t i = 0; i < MM_ARRAY_SIZE(words) && n < len; i++)

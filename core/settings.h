@@ -33,7 +33,7 @@ struct setting_env {
  * runs it at one value only (bench/run/suite_axes.c). settings_facets() derives a trace's facets
  * from its event counts and the configuration. */
 enum setting_facet {
-	SETTING_ON_VMAP = 1u << 0,	  /* vmap events: vmalloc, vfree, purge, vmalloc_32, ioremap, vunmap */
+	SETTING_ON_VMAP = 1u << 0, /* vmap events: vmalloc, vfree, purge, vmalloc_32, ioremap, vunmap */
 	SETTING_ON_PAGE_EVENTS = 1u << 1, /* traced page events */
 	SETTING_ON_BUDDY = 1u << 2,	  /* pages from the buddy: page events, vmalloc pages, page tables */
 	SETTING_ON_PROC = 1u << 3,	  /* process calls: mmap, munmap, fork, ... */

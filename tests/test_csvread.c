@@ -106,12 +106,11 @@ static void compare_out(const char *const *argv, char *buf, size_t len)
 
 Test(compare, short_view_filters_partial_baseline)
 {
-	const char *csv = write_tmp(
-		"short.csv", "trace,config,vmlist,tlb,visits,flushes,ufi9_end\n"
-			     "t,list/eager/lifo,list,eager,17016862,9648,7\n"
-			     "t,augmented/eager/lifo,augmented,eager,308929,9648,13\n"
-			     "t,list/lazy/lifo,list,lazy,17016862,3,7\n"
-			     "t,augmented/lazy/lifo,augmented,lazy,308929,3,13\n");
+	const char *csv = write_tmp("short.csv", "trace,config,vmlist,tlb,visits,flushes,ufi9_end\n"
+						 "t,list/eager/lifo,list,eager,17016862,9648,7\n"
+						 "t,augmented/eager/lifo,augmented,eager,308929,9648,13\n"
+						 "t,list/lazy/lifo,list,lazy,17016862,3,7\n"
+						 "t,augmented/lazy/lifo,augmented,lazy,308929,3,13\n");
 	static char out[16384];
 	/* a partial label names the baseline; integers stay integers; largest effect first */
 	COMPARE(out, "--baseline", "list/eager", csv);

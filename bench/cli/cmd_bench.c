@@ -46,7 +46,8 @@ int cmd_bench(int argc, char **argv)
 	size_t n = 0;
 	for (const struct mm_bench *b = mm_benches; b->name && n < 16; b++) {
 		names[n++] = b->name;
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n > 1 ? ", " : "", b->name);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n > 1 ? ", " : "",
+			 b->name);
 	}
 	const char *near = cli_closest(argv[1], names, n);
 	fprintf(stderr, "mmreplay bench: unknown %s '%s'%s%s%s (benchmarks: %s)\n", what, argv[1],

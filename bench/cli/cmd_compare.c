@@ -43,12 +43,13 @@ static const struct cli_opt compare_opts[] = {
 static const struct cli_cmd compare_cmd = {
 	.name = "compare",
 	.synopsis = "SUMMARY.csv",
-	.about = "For every trace in SUMMARY.csv (a suite's summary.csv, or replay's --out CSV), sets each\n"
-		 "configuration against the baseline, metric by metric, on the median over repeats. Model\n"
-		 "metrics are deterministic: any change is real. Host metrics (host_*) get Welch's t-test\n"
-		 "over the repeats: '*' marks p < A, '?' too few repeats to tell. A relative change is given\n"
-		 "where the baseline is at least 1 (100 for a thousandths index); below that, the absolute\n"
-		 "change only. The short view lists the changes beyond noise, largest effect first.",
+	.about =
+		"For every trace in SUMMARY.csv (a suite's summary.csv, or replay's --out CSV), sets each\n"
+		"configuration against the baseline, metric by metric, on the median over repeats. Model\n"
+		"metrics are deterministic: any change is real. Host metrics (host_*) get Welch's t-test\n"
+		"over the repeats: '*' marks p < A, '?' too few repeats to tell. A relative change is given\n"
+		"where the baseline is at least 1 (100 for a thousandths index); below that, the absolute\n"
+		"change only. The short view lists the changes beyond noise, largest effect first.",
 	.opts = compare_opts,
 	.min_args = 1,
 	.max_args = 1,
@@ -78,9 +79,10 @@ static void print_line(const struct compare_line *l, int cw, size_t same)
 	d[0] = l->value >= l->base ? '+' : ' ';
 	relative(l, r, sizeof(r));
 	if (l->host)
-		snprintf(mark, sizeof(mark), l->verdict < 0 ? "  ?" : "  p=%.2g%s", l->p, l->verdict > 0 ? " *" : "");
-	printf("  %-26s %-*s %14s %14s %14s %9s%s", l->metric, cw, l->config, v, b, d[1] == '-' ? d + 1 : d, r,
-	       mark);
+		snprintf(mark, sizeof(mark), l->verdict < 0 ? "  ?" : "  p=%.2g%s", l->p,
+			 l->verdict > 0 ? " *" : "");
+	printf("  %-26s %-*s %14s %14s %14s %9s%s", l->metric, cw, l->config, v, b, d[1] == '-' ? d + 1 : d,
+	       r, mark);
 	if (same)
 		printf("  (and %zu more configuration%s, the same)", same, same > 1 ? "s" : "");
 	putchar('\n');
@@ -131,8 +133,8 @@ static void print_trace(const struct compare *c, size_t i, const struct compare_
 		printf("   %zu of %zu differences beyond noise, largest effect first%s\n", n, total,
 		       total ? " (--all: every one)" : "");
 	if (shown)
-		printf("  %-26s %-*s %14s %14s %14s %9s\n", "metric", cw, "configuration", "value", "baseline",
-		       "change", "relative");
+		printf("  %-26s %-*s %14s %14s %14s %9s\n", "metric", cw, "configuration", "value",
+		       "baseline", "change", "relative");
 	for (size_t l = 0, k = 0; l < n && k < shown; l++)
 		if (!done[l])
 			print_line(sel[l], cw, same[l]), k++;
@@ -153,7 +155,10 @@ static void print_csv(const struct compare *c, const struct compare_cli *o)
 			if (!isnan(l->pct_raw))
 				printf("%.4f", l->pct_raw);
 			if (l->host)
-				printf(",%.6g,%s\n", l->p, l->verdict < 0 ? "unknown" : l->verdict ? "yes" : "no");
+				printf(",%.6g,%s\n", l->p,
+				       l->verdict < 0 ? "unknown"
+				       : l->verdict   ? "yes"
+						      : "no");
 			else
 				printf(",,\n");
 		}

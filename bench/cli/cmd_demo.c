@@ -119,8 +119,8 @@ static int demo_line(const struct csvtab *t, const char *tr, int width)
 				continue;
 			}
 			if (!csv_number(s, &v)) {
-				fprintf(stderr, "\nmmreplay demo: the summary's %s for %s is '%s'\n", dg->metric,
-					tr, s);
+				fprintf(stderr, "\nmmreplay demo: the summary's %s for %s is '%s'\n",
+					dg->metric, tr, s);
 				return -1;
 			}
 			printf(" %*.*f", dg->width, dg->prec, v / dg->scale);

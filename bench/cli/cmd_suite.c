@@ -55,14 +55,15 @@ static const char *const suite_defaults[] = {NULL};
 static const struct cli_cmd suite_cmd = {
 	.name = "suite",
 	.synopsis = "FILE.ini | TRACE... | NAME [OPTIONS]",
-	.about = "Runs the matrix of a suite FILE (ini format, bench/suites/README.md): every trace under\n"
-		 "every configuration, writing DIR/summary.csv (one row per cell), DIR/timeseries/ (one CSV\n"
-		 "per cell), graphs (DIR/*.png, *.svg) and the report page DIR/index.html. A machine setting\n"
-		 "given here applies to every configuration (a list adds an axis); the file must not set it\n"
-		 "too. With TRACE... instead of a file, the suite is those traces under the settings given,\n"
-		 "every variant axis not given at 'all' (written to DIR/suite.ini). A cell whose axes cannot\n"
-		 "change its trace's replay is skipped (DIR/skipped.csv). NAME runs a built-in suite\n"
-		 "(mmreplay suite NAME --help).",
+	.about =
+		"Runs the matrix of a suite FILE (ini format, bench/suites/README.md): every trace under\n"
+		"every configuration, writing DIR/summary.csv (one row per cell), DIR/timeseries/ (one CSV\n"
+		"per cell), graphs (DIR/*.png, *.svg) and the report page DIR/index.html. A machine setting\n"
+		"given here applies to every configuration (a list adds an axis); the file must not set it\n"
+		"too. With TRACE... instead of a file, the suite is those traces under the settings given,\n"
+		"every variant axis not given at 'all' (written to DIR/suite.ini). A cell whose axes cannot\n"
+		"change its trace's replay is skipped (DIR/skipped.csv). NAME runs a built-in suite\n"
+		"(mmreplay suite NAME --help).",
 	.opts = suite_opts,
 	.min_args = 1,
 	.max_args = 1u << 20,
@@ -103,20 +104,24 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 	snprintf(dir, sizeof(dir), o->out ? "%s" : "results/%s", o->out ? o->out : nm);
 	snprintf(path, len, "%s/suite.ini", dir);
 	for (const struct setting *st = settings; st->name; st++)
-		if (st->kind == SETTING_VARIANT && !matrix_axis_of(m, st) && matrix_set(m, st, "all", true, err, sizeof(err)))
+		if (st->kind == SETTING_VARIANT && !matrix_axis_of(m, st) &&
+		    matrix_set(m, st, "all", true, err, sizeof(err)))
 			return cli_error(&suite_cmd, "--%s all: %s", st->name, err);
 	int e = csv_open(&w, path);
 	if (e) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&w, e));
 		return MM_EXIT_FAIL;
 	}
-	fprintf(w.f, "; written by mmreplay suite from its command line\n[suite]\nname = %s\nrepeats = %llu\n[traces]\n",
+	fprintf(w.f,
+		"; written by mmreplay suite from its command line\n[suite]\nname = %s\nrepeats = "
+		"%llu\n[traces]\n",
 		nm, (unsigned long long)(o->repeats ? o->repeats : 3));
 	for (int i = 0; i < npos; i++) {
 		const char *t = realpath(pos[i], abs) ? abs : pos[i];
 		if (strpbrk(t, "\r\n") || strstr(t, "${")) { /* one line, taken as it is */
 			csv_abort(&w);
-			return cli_error(&suite_cmd, "a trace path with a line break or '${' cannot go in a suite file");
+			return cli_error(&suite_cmd,
+					 "a trace path with a line break or '${' cannot go in a suite file");
 		}
 		fprintf(w.f, "trace = %s\n", t);
 	}
@@ -191,7 +196,8 @@ int cmd_suite(int argc, char **argv)
 		} else {
 			char cmd[4096];
 			suite_command_line(argc, argv, cmd, sizeof(cmd));
-			struct suite_run_opts ro = {dir, job, !o.no_plots && job < 0, true, o.every_cell, cmd};
+			struct suite_run_opts ro = {dir,  job,		!o.no_plots && job < 0,
+						    true, o.every_cell, cmd};
 			rc = suite_run(s, &ro);
 			if (rc == MM_EXIT_OK && job < 0)
 				printf("\nresults in %s/: index.html (the report page), summary.csv, "

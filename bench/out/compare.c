@@ -16,7 +16,7 @@
 
 struct group {
 	const char *trace;
-	char *label; /* LABEL_MAX bytes of the compare's label store */
+	char *label;  /* LABEL_MAX bytes of the compare's label store */
 	size_t *rows; /* row indices of this (trace, config) */
 	size_t n;
 };
@@ -253,7 +253,8 @@ static int pick_base(const struct cmp *c, size_t g0, size_t *base, bool *matched
 				*base = g;
 			else if (n == 2)
 				snprintf(d->msg, sizeof(d->msg),
-					 "--baseline %s matches several configurations of %s: %s, %s ... (name "
+					 "--baseline %s matches several configurations of %s: %s, %s ... "
+					 "(name "
 					 "more of the label)",
 					 c->o->baseline, c->groups[g0].trace, c->groups[*base].label,
 					 c->groups[g].label);
@@ -354,9 +355,9 @@ static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
 		out->ntraces += !err;
 	}
 	if (!err && !any) {
-		size_t n = (size_t)snprintf(d->msg, sizeof(d->msg),
-					    "no configuration matches --baseline %s; configurations are:",
-					    c->o->baseline);
+		size_t n = (size_t)snprintf(
+			d->msg, sizeof(d->msg),
+			"no configuration matches --baseline %s; configurations are:", c->o->baseline);
 		for (size_t g = 0; g < c->ngroups && n < sizeof(d->msg); g++)
 			n += (size_t)snprintf(d->msg + n, sizeof(d->msg) - n, "\n  %s %s", c->groups[g].trace,
 					      c->groups[g].label);
@@ -381,8 +382,9 @@ int compare_load(struct compare *out, const char *path, const struct compare_opt
 	c.va = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
 	c.vb = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
 	c.labels = out->mem[0] = malloc((out->t.nrows + 1) * LABEL_MAX);
-	err = c.labels && c.is_cfg && c.is_metric && c.is_host && c.groups && c.va && c.vb ? compare_all(&c, out, d)
-									      : -ENOMEM;
+	err = c.labels && c.is_cfg && c.is_metric && c.is_host && c.groups && c.va && c.vb
+		      ? compare_all(&c, out, d)
+		      : -ENOMEM;
 	for (size_t g = 0; g < c.ngroups; g++)
 		free(c.groups[g].rows);
 	free(c.groups);

@@ -10,8 +10,8 @@
 #include "csvread.h"
 
 struct compare_opts {
-	const char *baseline; /* a label or part of one: '/'-separated items, each a value or
-			       * AXIS=VALUE, globs allowed; NULL: each trace's first configuration */
+	const char *baseline;	     /* a label or part of one: '/'-separated items, each a value or
+				      * AXIS=VALUE, globs allowed; NULL: each trace's first configuration */
 	const char *metric, *config; /* comma-separated globs; NULL: every one */
 	double alpha;		     /* host metrics: significance level */
 	double min_effect;	     /* the short view: |change| / max(|baseline|, floor) at least this */
@@ -20,14 +20,14 @@ struct compare_opts {
 struct compare_line {
 	const char *trace, *config, *metric;
 	size_t col;
-	double value, base;   /* medians */
-	double pct;	      /* relative change in percent; NAN when the baseline is under the floor */
-	double pct_raw;	      /* the same whatever the baseline; NAN when it is 0 */
-	double effect;	      /* |value - base| / max(|base|, floor) */
-	double p;	      /* Welch's p (host metrics), else 0 */
-	int verdict;	      /* host metrics: 1 significant, 0 noise, -1 too few repeats; model: 1 */
-	bool host, integer;   /* a host measurement; both medians are integers */
-	bool beyond_noise;    /* a model change of at least min_effect, or a significant host one */
+	double value, base; /* medians */
+	double pct;	    /* relative change in percent; NAN when the baseline is under the floor */
+	double pct_raw;	    /* the same whatever the baseline; NAN when it is 0 */
+	double effect;	    /* |value - base| / max(|base|, floor) */
+	double p;	    /* Welch's p (host metrics), else 0 */
+	int verdict;	    /* host metrics: 1 significant, 0 noise, -1 too few repeats; model: 1 */
+	bool host, integer; /* a host measurement; both medians are integers */
+	bool beyond_noise;  /* a model change of at least min_effect, or a significant host one */
 };
 
 struct compare_trace {

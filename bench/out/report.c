@@ -38,7 +38,8 @@ void report_url(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-_.~", c))
 			fputc(c, f);
 		else
 			fprintf(f, "%%%02X", c);
@@ -108,7 +109,8 @@ static size_t reference_row(const struct report *rp, const struct report_trace *
 	for (size_t i = 0; i < t->nrows; i++) {
 		int score = 0;
 		for (size_t c = 0; c < rp->sum.ncols; c++) {
-			const struct setting *s = setting_col(rp->sum.head[c]) ? settings_find(rp->sum.head[c]) : NULL;
+			const struct setting *s =
+				setting_col(rp->sum.head[c]) ? settings_find(rp->sum.head[c]) : NULL;
 			score += s && !strcmp(s->def, rp->sum.rows[t->rows[i]][c]);
 		}
 		if (score > best_score)
@@ -222,7 +224,8 @@ int report_write(const char *dir)
 	err = group_traces(&rp);
 	if (err)
 		fprintf(stderr, "mmreplay: %s: %s\n", path,
-			err == -EINVAL ? "not a suite summary (no trace and config columns)" : strerror(-err));
+			err == -EINVAL ? "not a suite summary (no trace and config columns)"
+				       : strerror(-err));
 	struct csv out;
 	if (!err && (err = csv_open_in(&out, dir, "index.html")))
 		fprintf(stderr, "mmreplay: %s: %s\n", out.out.path, csv_error(&out, err));

@@ -142,8 +142,10 @@ static void say_frag(FILE *f, const struct question *q, const struct figure *g, 
 	if (g->x[s] == g->x[r])
 		fprintf(f, "grouping by mobility makes no difference: ufi(9) %.3f with both", g->x[s] / 1000);
 	else
-		fprintf(f, "grouping by mobility leaves %s of the free memory unusable for a 2 MiB block: ufi(9) "
-			   "%.3f against %.3f with %s",
+		fprintf(f,
+			"grouping by mobility leaves %s of the free memory unusable for a 2 MiB block: "
+			"ufi(9) "
+			"%.3f against %.3f with %s",
 			g->x[s] < g->x[r] ? "less" : "more", g->x[s] / 1000, g->x[r] / 1000, q->reference);
 	fprintf(f, "</span> (");
 	fig_list(f, g, 1000);
@@ -181,12 +183,12 @@ static void say_vma(FILE *f, const struct question *q, const struct figure *g, c
 static const struct question questions[] = {
 	{"fragmentation", "How badly does it fragment, with and without grouping by mobility?", "buddy",
 	 "ufi9_end", "mobility", "lifo", 2, say_frag},
-	{"vmlist", "What does the augmented tree save over the 2.4 list?", "vmlist", "vmlist_visits", "augmented",
-	 "list", 1, say_vmlist},
+	{"vmlist", "What does the augmented tree save over the 2.4 list?", "vmlist", "vmlist_visits",
+	 "augmented", "list", 1, say_vmlist},
 	{"lazy", "How many TLB flushes does lazy purging save?", "tlb", "tlb_flushes", "lazy", "eager", 1,
 	 say_tlb},
-	{"vma", "How does munmap-heavy code fare per VMA index?", "vma", "find_vma_visits", "maple", "list", 3,
-	 say_vma},
+	{"vma", "How does munmap-heavy code fare per VMA index?", "vma", "find_vma_visits", "maple", "list",
+	 3, say_vma},
 };
 
 static bool trace_has(const struct report_trace *t, int needs)
@@ -213,8 +215,9 @@ void report_answers(const struct report *rp, const struct report_trace *t)
 		if (ok)
 			q->say(f, q, &g, rp, t);
 		else
-			fprintf(f, "Not answered: the run has no %s %s and %s here (add both to the %s axis).", q->axis,
-				q->subject, q->reference, q->axis);
+			fprintf(f,
+				"Not answered: the run has no %s %s and %s here (add both to the %s axis).",
+				q->axis, q->subject, q->reference, q->axis);
 		fprintf(f, "</li>\n");
 	}
 	fprintf(f, "</ul>\n<p class=\"note\">Other axes held at the reference configuration <code>");
@@ -245,21 +248,28 @@ void report_limits(const struct report *rp, const struct report_trace *t)
 	double fail = max_of(rp, t, "alloc_failures"), unmatched = max_of(rp, t, "unmatched_frees");
 	fprintf(f, "<h3>Known limits that apply</h3>\n<ul class=\"limits\">\n");
 	if (fail > 0)
-		fprintf(f, "<li class=\"limit\" data-limit=\"exhaustion\">Model exhaustion: up to %.0f allocations "
-			   "failed (alloc_failures) because the modelled memory ran out; figures after the first "
-			   "failure are not what the kernel, which would reclaim or fail differently, saw. A "
-			   "larger zone_pages avoids it.</li>\n",
+		fprintf(f,
+			"<li class=\"limit\" data-limit=\"exhaustion\">Model exhaustion: up to %.0f "
+			"allocations "
+			"failed (alloc_failures) because the modelled memory ran out; figures after the "
+			"first "
+			"failure are not what the kernel, which would reclaim or fail differently, saw. A "
+			"larger zone_pages avoids it.</li>\n",
 			fail);
 	if (t->page_events || t->vmap_events)
-		fprintf(f, "<li class=\"limit\" data-limit=\"compaction\">No compaction, reclaim or migration: the "
+		fprintf(f, "<li class=\"limit\" data-limit=\"compaction\">No compaction, reclaim or "
+			   "migration: the "
 			   "fragmentation indices are what placement alone leaves.</li>\n");
 	if (t->process_calls && any_is(rp, t, "populate", "none"))
-		fprintf(f, "<li class=\"limit\" data-limit=\"populate\">The trace records no page touches: with "
-			   "populate=none no page is present, so process TLB flushes and page tables are 0; "
-			   "populate=all maps every page (an upper bound).</li>\n");
+		fprintf(f,
+			"<li class=\"limit\" data-limit=\"populate\">The trace records no page touches: with "
+			"populate=none no page is present, so process TLB flushes and page tables are 0; "
+			"populate=all maps every page (an upper bound).</li>\n");
 	if (unmatched > 0)
-		fprintf(f, "<li class=\"limit\" data-limit=\"unmatched\">%.0f frees of memory allocated before the "
-			   "recording began are counted (unmatched_frees), not replayed.</li>\n",
+		fprintf(f,
+			"<li class=\"limit\" data-limit=\"unmatched\">%.0f frees of memory allocated before "
+			"the "
+			"recording began are counted (unmatched_frees), not replayed.</li>\n",
 			unmatched);
 	fprintf(f, "</ul>\n");
 }
@@ -271,7 +281,8 @@ static const char *const fid_pairs[][2] = {
 	{"vmalloc_end_matched", "vmalloc_end_areas"},
 	{"vmap_purges_size_exact", "trace_vmap_purges"},
 };
-static const char *const fid_globs[] = {"snaps_*", "*_agree*", "*_exact*", "*_matched*", "page_alloc_failures"};
+static const char *const fid_globs[] = {"snaps_*", "*_agree*", "*_exact*", "*_matched*",
+					"page_alloc_failures"};
 
 /* A column's figure is shown when it, or the other of its pair, is not 0. */
 static const char *fid_partner(const char *name)
@@ -309,11 +320,12 @@ void report_fidelity(const struct report *rp)
 			any = fid_col(rp->sum.head[c]) && fid_shown(rp, rp->tr[i].ref, rp->sum.head[c]);
 	if (!any)
 		return;
-	fprintf(f, "<section id=\"fidelity\"><h2>How close to the real kernel</h2>\n<p>Where the trace carries "
-		   "the kernel's own decisions, the model's are checked against them (reference "
-		   "configuration of each trace; docs/vmalloc-fidelity.md, docs/physical-fidelity.md).</p>\n"
-		   "<table class=\"fidelity\"><thead><tr><th>trace</th><th>figure</th><th>value</th>"
-		   "<th>what it is</th></tr></thead><tbody>\n");
+	fprintf(f,
+		"<section id=\"fidelity\"><h2>How close to the real kernel</h2>\n<p>Where the trace carries "
+		"the kernel's own decisions, the model's are checked against them (reference "
+		"configuration of each trace; docs/vmalloc-fidelity.md, docs/physical-fidelity.md).</p>\n"
+		"<table class=\"fidelity\"><thead><tr><th>trace</th><th>figure</th><th>value</th>"
+		"<th>what it is</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < rp->ntr; i++)
 		for (size_t c = 0; c < rp->sum.ncols; c++) {
 			const char *col = rp->sum.head[c], *v = report_field(rp, rp->tr[i].ref, col);

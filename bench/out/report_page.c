@@ -52,7 +52,8 @@ static void answer_table(const struct report *rp, const struct report_trace *t)
 		for (size_t c = 0; c < MM_ARRAY_SIZE(answer_cols); c++) {
 			char num[64];
 			const char *v = report_field(rp, r, answer_cols[c].col);
-			if (!needs_met(t, answer_cols[c].needs) || csvtab_col(&rp->sum, answer_cols[c].col) < 0)
+			if (!needs_met(t, answer_cols[c].needs) ||
+			    csvtab_col(&rp->sum, answer_cols[c].col) < 0)
 				continue;
 			report_num(v, num, sizeof(num));
 			fprintf(f, "<td class=\"num\" data-col=\"%s\" data-value=\"", answer_cols[c].col);
@@ -113,8 +114,9 @@ static void baseline(const struct report *rp, const struct report_trace *t, cons
 	size_t n = sel ? compare_short(c, i, sel) : 0, shown = 0;
 	fprintf(f, "<p>Baseline <code>");
 	report_esc(f, c->tr[i].baseline);
-	fprintf(f, "</code>: %zu of %zu differences are beyond noise (model metrics are deterministic; "
-		   "host metrics need Welch's p &lt; 0.05 over the repeats); the largest effects:</p>\n",
+	fprintf(f,
+		"</code>: %zu of %zu differences are beyond noise (model metrics are deterministic; "
+		"host metrics need Welch's p &lt; 0.05 over the repeats); the largest effects:</p>\n",
 		n, c->tr[i].nlines);
 	fprintf(f, "<table class=\"compare\"><thead><tr><th>metric</th><th>configuration</th><th>value</th>"
 		   "<th>baseline</th><th>change</th><th>significance</th></tr></thead><tbody>\n");
@@ -134,8 +136,10 @@ static void baseline(const struct report *rp, const struct report_trace *t, cons
 			snprintf(rel, sizeof(rel), "%+.1f%%", l->pct);
 		fprintf(f, "<tr><td>%s</td><td>", l->metric);
 		report_esc(f, l->config);
-		fprintf(f, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>", v,
-			b, rel);
+		fprintf(f,
+			"</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td "
+			"class=\"num\">%s</td><td>",
+			v, b, rel);
 		if (l->host)
 			fprintf(f, "p = %.2g%s", l->p, l->verdict > 0 ? " (significant)" : "");
 		else
@@ -159,15 +163,15 @@ static void reproduce(const struct report *rp, const struct report_trace *t)
 	const char *spec = t->spec && t->spec[0] ? t->spec : NULL, *file = spec;
 	if (spec && !strncmp(spec, "gen:", 4)) {
 		char cmd[1024];
-		size_t n = (size_t)snprintf(cmd, sizeof(cmd), "mmreplay gen %.*s", (int)strcspn(spec + 4, " "),
-					    spec + 4);
+		size_t n = (size_t)snprintf(cmd, sizeof(cmd), "mmreplay gen %.*s",
+					    (int)strcspn(spec + 4, " "), spec + 4);
 		for (const char *p = spec + 4 + strcspn(spec + 4, " "); *p && n < sizeof(cmd);) {
 			p += strspn(p, " ");
 			size_t w = strcspn(p, " "), k = strcspn(p, "=");
 			if (!w)
 				break;
-			n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " --%.*s%s%.*s", (int)(k < w ? k : w), p,
-					      k < w ? " " : "", (int)(k < w ? w - k - 1 : 0), p + k + 1);
+			n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " --%.*s%s%.*s", (int)(k < w ? k : w),
+					      p, k < w ? " " : "", (int)(k < w ? w - k - 1 : 0), p + k + 1);
 			p += w;
 		}
 		report_esc(f, cmd);
@@ -180,7 +184,8 @@ static void reproduce(const struct report *rp, const struct report_trace *t)
 			const struct setting *s = settings_find(rp->sum.head[c]);
 			const char *v = rp->sum.rows[t->ref][c];
 			bool variant = s && s->kind == SETTING_VARIANT;
-			if (s && s->axis && (variant || strcmp(v, s->def)) && strcmp(s->def, "from the trace")) {
+			if (s && s->axis && (variant || strcmp(v, s->def)) &&
+			    strcmp(s->def, "from the trace")) {
 				fprintf(f, " --%s ", s->name);
 				report_esc(f, v);
 			}
@@ -227,7 +232,8 @@ static void trace_section(const struct report *rp, const struct report_trace *t,
 static const char report_style[] =
 	"body{font-family:sans-serif;max-width:1200px;margin:1em auto;padding:0 1em;color:#222}"
 	"table{border-collapse:collapse;margin:.5em 0;font-size:90%}"
-	"td,th{border:1px solid #ccc;padding:2px 6px}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+	"td,th{border:1px solid #ccc;padding:2px "
+	"6px}td.num{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.reference{background:#eef5ff}li.answer{margin:.3em 0;font-size:105%}"
 	"figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #ddd}"
 	"section.trace{border-top:2px solid #4a7ab5;margin-top:2em}.note{color:#555;font-size:90%}"
@@ -247,9 +253,10 @@ void report_page(const struct report *rp)
 	report_esc(f, name);
 	fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n<h1>mmreplay results: ", report_style);
 	report_esc(f, name);
-	fprintf(f, "</h1>\n<p>%zu traces, %zu cells. Files beside this page: summary.csv (one row per cell), "
-		   "timeseries/, skipped.csv, the graphs (*.svg, *.png). Lower is better for every count and "
-		   "index below unless said otherwise.</p>\n",
+	fprintf(f,
+		"</h1>\n<p>%zu traces, %zu cells. Files beside this page: summary.csv (one row per cell), "
+		"timeseries/, skipped.csv, the graphs (*.svg, *.png). Lower is better for every count and "
+		"index below unless said otherwise.</p>\n",
 		rp->ntr, rp->sum.nrows);
 	if (rp->command[0]) {
 		fprintf(f, "<p>Reproduce: <code>");

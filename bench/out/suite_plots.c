@@ -106,7 +106,8 @@ static size_t ref_row(const struct plotctx *p, const char *tr)
 		if (strcmp(p->sum->rows[r][p->c_trace], tr))
 			continue;
 		for (size_t c = 0; c < p->sum->ncols; c++) {
-			const struct setting *st = setting_col(p->sum->head[c]) ? settings_find(p->sum->head[c]) : NULL;
+			const struct setting *st =
+				setting_col(p->sum->head[c]) ? settings_find(p->sum->head[c]) : NULL;
 			score += st && !strcmp(st->def, p->sum->rows[r][c]);
 		}
 		if (score > best_score)
@@ -151,9 +152,12 @@ static void exhausted_note(const struct plotctx *p, const size_t *rows, size_t n
 	double most = 0;
 	buf[0] = 0;
 	for (size_t i = 0; i < n; i++)
-		most = field(p, rows[i], "alloc_failures") > most ? field(p, rows[i], "alloc_failures") : most;
+		most = field(p, rows[i], "alloc_failures") > most ? field(p, rows[i], "alloc_failures")
+								  : most;
 	if (most > 0)
-		snprintf(buf, len, "model memory exhausted: up to %.0f allocations failed; later values are not the kernel's",
+		snprintf(buf, len,
+			 "model memory exhausted: up to %.0f allocations failed; later values are not the "
+			 "kernel's",
 			 most);
 }
 
@@ -515,8 +519,8 @@ static void plot_frag(struct plotctx *p, const char *tr)
 	struct plot_req req = {.yscale = 1000.0, .ylabel = "unusable free space index, order 9"};
 	size_t ref = ref_row(p, tr); /* no page from the buddy: a flat line is no news */
 	req.skip_flat = field(p, ref, "page_allocs") + field(p, ref, "vmap_allocs") == 0;
-	plot_series(p, tr, "buddy", "ufi9", name, "unusable free space index at order 9 (2 MiB), per buddy policy",
-		    &req);
+	plot_series(p, tr, "buddy", "ufi9", name,
+		    "unusable free space index at order 9 (2 MiB), per buddy policy", &req);
 }
 
 /* TLB flushes over the replay, per TLB policy, when the trace flushed at all. */
@@ -538,8 +542,10 @@ static void plot_tlb(struct plotctx *p, const char *tr)
  * latency, as bars on a log axis (their scales differ), for traces with process calls. */
 static void plot_vma(struct plotctx *p, const char *tr)
 {
-	static const char *const col[] = {"find_vma_visits", "vma_splits", "vma_merges", "host_munmap_p50_ns"};
-	static const char *const head[] = {"find_vma visits", "VMA splits", "VMA merges", "munmap p50 host ns"};
+	static const char *const col[] = {"find_vma_visits", "vma_splits", "vma_merges",
+					  "host_munmap_p50_ns"};
+	static const char *const head[] = {"find_vma visits", "VMA splits", "VMA merges",
+					   "munmap p50 host ns"};
 	size_t rows[8];
 	size_t n = pick(p, tr, "vma", rows, 8);
 	char name[512], title[600], note[300];
@@ -578,8 +584,9 @@ static const struct suite_graph {
 	const char *name;
 	void (*draw)(struct plotctx *p, const char *tr);
 } suite_graphs[] = {
-	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist}, {"vma", plot_vma},
-	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
+	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
+	{"vma", plot_vma},   {"walk", plot_walk}, {"host", plot_host},
+	{NULL, NULL},
 };
 
 int suite_plots(const char *dir, FILE *log)
@@ -592,7 +599,8 @@ int suite_plots(const char *dir, FILE *log)
 		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		return -EINVAL;
 	}
-	struct plotctx p = {dir, log, &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), -1, 0, 0, NULL, NULL};
+	struct plotctx p = {dir, log,  &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), -1, 0,
+			    0,	 NULL, NULL};
 	if (p.c_trace < 0 || p.c_config < 0) {
 		diag_set(&d, path, 0, "not a suite summary (no trace and config columns)");
 		fprintf(stderr, "mmreplay: %s\n", d.msg);

@@ -102,8 +102,8 @@ static int restrict_value(void *ctx, const char *v)
 }
 
 /* Each AXIS=LIST word of text, in order: calls each(ctx, setting, list); non-zero stops. */
-static int restrict_words(const char *text, int (*each)(void *ctx, const struct setting *set, const char *list),
-			  void *ctx)
+static int restrict_words(const char *text,
+			  int (*each)(void *ctx, const struct setting *set, const char *list), void *ctx)
 {
 	char buf[256];
 	snprintf(buf, sizeof(buf), "%s", text);

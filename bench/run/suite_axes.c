@@ -86,7 +86,7 @@ int suite_plan_from_counts(const struct suite *s, bool every_cell, const u64 (*k
 
 int suite_plan_build(const struct suite *s, bool every_cell, struct suite_plan *p, struct mm_diag *d)
 {
-	u64 (*kind)[MME_NR_KINDS] = calloc(s->ntraces + 1, sizeof(*kind));
+	u64(*kind)[MME_NR_KINDS] = calloc(s->ntraces + 1, sizeof(*kind));
 	if (!kind)
 		return -ENOMEM;
 	for (size_t ti = 0; ti < s->ntraces; ti++) {
@@ -169,7 +169,9 @@ void suite_plan_print(const struct suite *s, const struct suite_plan *p, FILE *f
 		if (t->cells_run == p->nconfigs)
 			continue;
 		skipped_axes(s, p, ti, axes, sizeof(axes));
-		fprintf(f, "%s: %zu of %zu cells skipped, where %s cannot change its replay%s (skipped.csv says why)\n",
+		fprintf(f,
+			"%s: %zu of %zu cells skipped, where %s cannot change its replay%s (skipped.csv says "
+			"why)\n",
 			t->label, p->nconfigs - t->cells_run, p->nconfigs, axes,
 			s->trace_axes[ti][0] ? ", or restricted by the suite file" : "");
 	}
@@ -194,7 +196,7 @@ static void write_traces(const struct suite *s, const struct suite_plan *p, FILE
 				  MME_VMALLOC32,  MME_IOREMAP,	 MME_VUNMAP};
 	static const u8 pages[] = {MME_PAGE_ALLOC, MME_PAGE_FREE, MME_PAGE_ZONE_LOCKED, MME_PAGE_PCPU_DRAIN,
 				   MME_PAGE_EXTFRAG};
-	static const u8 proc[] = {MME_MMAP,   MME_MUNMAP, MME_MPROTECT, MME_BRK, MME_MREMAP,
+	static const u8 proc[] = {MME_MMAP,    MME_MUNMAP, MME_MPROTECT, MME_BRK, MME_MREMAP,
 				  MME_MADVISE, MME_FORK,   MME_EXEC,	 MME_EXIT};
 	static const u8 kmap[] = {MME_KMAP, MME_KUNMAP};
 	fprintf(f, "trace,spec,events,vmap_events,page_events,process_calls,kmap_events,axes_apply,"
@@ -211,7 +213,8 @@ static void write_traces(const struct suite *s, const struct suite_plan *p, FILE
 			if (setting_applies(s->axes.axis[a].set, facets)) {
 				char name[64];
 				setting_axis_name(s->axes.axis[a].set, name, sizeof(name));
-				n += (size_t)snprintf(apply + n, sizeof(apply) - n, "%s%s", n ? " " : "", name);
+				n += (size_t)snprintf(apply + n, sizeof(apply) - n, "%s%s", n ? " " : "",
+						      name);
 			}
 		field(f, t->label);
 		fputc(',', f);

@@ -21,9 +21,9 @@ struct suite_trace_info {
 
 struct suite_plan {
 	size_t ntraces, nconfigs;
-	bool every_cell;		/* skipping off: every cell runs */
-	struct suite_trace_info *tr;	/* [ntraces] */
-	u8 *runs;			/* [ti * nconfigs + c]: 1 when the cell runs */
+	bool every_cell;	     /* skipping off: every cell runs */
+	struct suite_trace_info *tr; /* [ntraces] */
+	u8 *runs;		     /* [ti * nconfigs + c]: 1 when the cell runs */
 };
 
 /* Load every trace once for its event counts and decide each cell. 0, or -errno with d set. */

@@ -291,7 +291,8 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 		}
 		sim_trace_facts(slot.t.ev, slot.t.n, &slot.facts);
 		for (size_t k = MM_MAX(first, ti * nconf); k < MM_MIN(last, (ti + 1) * nconf); k++)
-			if (suite_plan_runs(plan, k) && run_cell(s, o, &slot, k % nconf, sum, tty, done++, total)) {
+			if (suite_plan_runs(plan, k) &&
+			    run_cell(s, o, &slot, k % nconf, sum, tty, done++, total)) {
 				rc = MM_EXIT_FAIL;
 				break;
 			}
