@@ -8,9 +8,7 @@
 #include "csvread.h"
 #include "diag.h"
 #include "plot.h"
-#include "settings.h"
-
-#define MAX_SERIES 32
+#include "suite_plots_priv.h"
 
 /* Every column the graphs read: a test checks them against the metrics registry, and a results
  * directory missing one is an error, not an empty graph. */
@@ -43,32 +41,6 @@ const char *const suite_plot_summary_columns[] = {"trace",
 const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
 						 "vmlist_visits", "host_vmap_ns", NULL};
 
-struct plotctx {
-	const char *dir;
-	FILE *log;
-	const struct csvtab *sum;
-	int c_trace, c_config;
-	int log_fd; /* gnuplot's messages: DIR/plots/gnuplot.log, or -1 */
-	int failures, drawn;
-	FILE *manifest;	   /* plots/graphs.csv: trace,file,note per graph drawn (the report page) */
-	const char *trace; /* the trace being drawn */
-};
-
-static double field(const struct plotctx *p, size_t row, const char *col)
-{
-	int c = csvtab_col(p->sum, col);
-	double v = 0;
-	if (c >= 0)
-		csv_number(p->sum->rows[row][c], &v);
-	return v;
-}
-
-static const char *sfield(const struct plotctx *p, size_t row, const char *col)
-{
-	int c = csvtab_col(p->sum, col);
-	return c >= 0 ? p->sum->rows[row][c] : "";
-}
-
 /* Text into a graph's data file: a field gnuplot reads back as one plain string (no comma,
  * quote or control byte to split or break the row). */
 static void data_text(FILE *f, const char *s)
@@ -87,78 +59,6 @@ static bool label_ok(const char *s)
 		if (*s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
 	return true;
-}
-
-/* The configuration columns that name a setting: rows of a trace differ in these. */
-static bool setting_col(const char *name)
-{
-	return settings_find(name) != NULL && strcmp(name, "ncpus");
-}
-
-/* The trace's reference row: the one running the most settings at their defaults (what a
- * graph holds fixed while one axis varies). */
-static size_t ref_row(const struct plotctx *p, const char *tr)
-{
-	size_t best = 0;
-	int best_score = -1;
-	for (size_t r = 0; r < p->sum->nrows; r++) {
-		int score = 0;
-		if (strcmp(p->sum->rows[r][p->c_trace], tr))
-			continue;
-		for (size_t c = 0; c < p->sum->ncols; c++) {
-			const struct setting *st =
-				setting_col(p->sum->head[c]) ? settings_find(p->sum->head[c]) : NULL;
-			score += st && !strcmp(st->def, p->sum->rows[r][c]);
-		}
-		if (score > best_score)
-			best_score = score, best = r;
-	}
-	return best;
-}
-
-/* Rows of trace tr, one per value of `axis`, every other setting as in the reference row. */
-static size_t pick(const struct plotctx *p, const char *tr, const char *axis, size_t *rows, size_t max)
-{
-	size_t n = 0, ref = ref_row(p, tr);
-	int c = csvtab_col(p->sum, axis);
-	for (size_t r = 0; r < p->sum->nrows && n < max; r++) {
-		bool ok = !strcmp(p->sum->rows[r][p->c_trace], tr);
-		for (size_t k = 0; ok && k < p->sum->ncols; k++)
-			if ((int)k != c && setting_col(p->sum->head[k]))
-				ok = !strcmp(p->sum->rows[r][k], p->sum->rows[ref][k]);
-		for (size_t k = 0; ok && k < n && c >= 0; k++)
-			ok = strcmp(p->sum->rows[rows[k]][c], p->sum->rows[r][c]);
-		if (ok && (c >= 0 || !n))
-			rows[n++] = r;
-	}
-	return n;
-}
-
-/* "k_threads2.perf: WHAT (held: augmented/lazy/lifo; lower is better)" */
-static void title_of(const struct plotctx *p, const char *tr, const char *what, bool lower_better, char *buf,
-		     size_t len)
-{
-	size_t n = 0;
-	for (size_t r = 0; r < p->sum->nrows; r++)
-		n += !strcmp(p->sum->rows[r][p->c_trace], tr);
-	snprintf(buf, len, "%s: %s (%s%s%s%s)", tr, what, n > 1 ? "others held at " : "",
-		 n > 1 ? p->sum->rows[ref_row(p, tr)][p->c_config] : "", n > 1 && lower_better ? "; " : "",
-		 lower_better ? "lower is better" : "");
-}
-
-/* A note for a graph whose configurations ran out of memory. */
-static void exhausted_note(const struct plotctx *p, const size_t *rows, size_t n, char *buf, size_t len)
-{
-	double most = 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < n; i++)
-		most = field(p, rows[i], "alloc_failures") > most ? field(p, rows[i], "alloc_failures")
-								  : most;
-	if (most > 0)
-		snprintf(buf, len,
-			 "model memory exhausted: up to %.0f allocations failed; later values are not the "
-			 "kernel's",
-			 most);
 }
 
 /* The time series of row r (read in full), or -errno. */
@@ -249,14 +149,6 @@ static void write_pairs(FILE *f, size_t n, const char *const *titles, double *co
 	}
 }
 
-struct series_set {
-	size_t n;
-	const char *title[MAX_SERIES];
-	char own[MAX_SERIES][128]; /* titles with their final values */
-	double *x[MAX_SERIES], *y[MAX_SERIES];
-	size_t nrow[MAX_SERIES];
-};
-
 static void series_free(struct series_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -297,42 +189,13 @@ static void draw_series(struct plotctx *p, const char *name, struct series_set *
 	draw(p, &w, name, req);
 }
 
-/* Each series' final value in its title ("lazy: 3"), so a line lying on the axis still says
- * what it is; the largest and smallest positive final values into *hi, *lo. */
-static void final_in_key(struct series_set *s, double scale, double *hi, double *lo)
-{
-	*hi = 0, *lo = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		double v = s->nrow[i] ? s->y[i][s->nrow[i] - 1] / scale : 0;
-		if (scale == 1 && v == (double)(long long)v)
-			snprintf(s->own[i], sizeof(s->own[i]), "%s: %lld", s->title[i], (long long)v);
-		else
-			snprintf(s->own[i], sizeof(s->own[i]), "%s: %.3f", s->title[i], v);
-		s->title[i] = s->own[i];
-		if (v > 0) {
-			*hi = v > *hi ? v : *hi;
-			*lo = !*lo || v < *lo ? v : *lo;
-		}
-	}
-}
-
-/* Whether every value of every series is the same (a flat, empty graph). */
-static bool series_flat(const struct series_set *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		for (size_t r = 0; r < s->nrow[i]; r++)
-			if (s->y[i][r] != s->y[0][0])
-				return false;
-	return true;
-}
-
 /* Lines over the time series of the rows picked by axis, y = column ycol of each file, the
  * final values in the key; a log y axis when they span two orders of magnitude or more. */
 static void plot_series(struct plotctx *p, const char *tr, const char *axis, const char *ycol,
 			const char *name, const char *what, struct plot_req *req)
 {
 	size_t rows[MAX_SERIES];
-	size_t n = pick(p, tr, axis, rows, MAX_SERIES);
+	size_t n = plot_rows_pick(p, tr, axis, rows, MAX_SERIES);
 	struct series_set s = {0};
 	char title[600], note[300];
 	for (size_t i = 0; i < n; i++) {
@@ -341,7 +204,7 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 			continue;
 		int c = csvtab_col(&t, ycol);
 		if (c >= 0) {
-			series_add(&s, sfield(p, rows[i], axis), &t, c);
+			series_add(&s, plot_rows_text(p, rows[i], axis), &t, c);
 		} else {
 			fprintf(stderr, "mmreplay: a time series of %s has no column %s\n", tr, ycol);
 			p->failures++;
@@ -349,17 +212,17 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 		csvtab_free(&t);
 	}
 	double hi, lo;
-	final_in_key(&s, req->yscale > 0 ? req->yscale : 1, &hi, &lo);
+	plot_rows_final_in_key(&s, req->yscale > 0 ? req->yscale : 1, &hi, &lo);
 	req->logy = lo > 0 && hi / lo >= 100;
-	exhausted_note(p, rows, n, note, sizeof(note));
-	if (!note[0] && s.n && series_flat(&s) && req->skip_flat) { /* nothing to show */
+	plot_rows_exhausted(p, rows, n, note, sizeof(note));
+	if (!note[0] && s.n && plot_rows_flat(&s) && req->skip_flat) { /* nothing to show */
 		series_free(&s);
 		return;
 	}
-	if (!note[0] && s.n && series_flat(&s))
+	if (!note[0] && s.n && plot_rows_flat(&s))
 		snprintf(note, sizeof(note), "flat: the value never changes in this replay");
 	req->note = note[0] ? note : NULL;
-	title_of(p, tr, what, true, title, sizeof(title));
+	plot_rows_title(p, tr, what, true, title, sizeof(title));
 	req->title = title;
 	if (!req->xlabel)
 		req->xlabel = "events replayed";
@@ -367,59 +230,16 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 	series_free(&s);
 }
 
-/* vmlist work per operation against live areas, from interval differences of a time series:
- * visits per op into v, host ns per op into h (x = live areas, shared). Points a log-log graph
- * can show are counted into pos_v and pos_n. */
-static void vmlist_derive(const struct csvtab *t, struct series_set *v, struct series_set *h,
-			  const char *title, size_t *pos_v, size_t *pos_n)
-{
-	int cl = csvtab_col(t, "vmap_live"), co = csvtab_col(t, "vmap_ops"),
-	    cv = csvtab_col(t, "vmlist_visits"), cn = csvtab_col(t, "host_vmap_ns");
-	if (cl < 0 || co < 0 || cv < 0 || cn < 0) {
-		fprintf(stderr, "mmreplay: a time series of %s lacks a vmlist column\n", title);
-		return;
-	}
-	size_t m = t->nrows;
-	double *x = malloc((m + 1) * sizeof(double)), *yv = malloc((m + 1) * sizeof(double)),
-	       *x2 = malloc((m + 1) * sizeof(double)), *yn = malloc((m + 1) * sizeof(double));
-	if (!x || !yv || !x2 || !yn) {
-		free(x), free(yv), free(x2), free(yn);
-		return;
-	}
-	size_t n = 0;
-	for (size_t r = 1; r < m; r++) {
-		double l = 0, o0 = 0, o1 = 0, v0 = 0, v1 = 0, n0 = 0, n1 = 0;
-		csv_number(t->rows[r][cl], &l);
-		csv_number(t->rows[r - 1][co], &o0);
-		csv_number(t->rows[r][co], &o1);
-		csv_number(t->rows[r - 1][cv], &v0);
-		csv_number(t->rows[r][cv], &v1);
-		csv_number(t->rows[r - 1][cn], &n0);
-		csv_number(t->rows[r][cn], &n1);
-		if (o1 > o0 && l > 0) {
-			x[n] = x2[n] = l;
-			yv[n] = (v1 - v0) / (o1 - o0);
-			yn[n] = (n1 - n0) / (o1 - o0);
-			*pos_v += v1 > v0;
-			*pos_n += n1 > n0;
-			n++;
-		}
-	}
-	v->title[v->n] = h->title[h->n] = title;
-	v->x[v->n] = x, v->y[v->n] = yv, v->nrow[v->n++] = n;
-	h->x[h->n] = x2, h->y[h->n] = yn, h->nrow[h->n++] = n;
-}
-
 static void plot_vmlist(struct plotctx *p, const char *tr)
 {
 	size_t rows[16];
-	size_t n = pick(p, tr, "vmlist", rows, 16), pos_v = 0, pos_n = 0;
+	size_t n = plot_rows_pick(p, tr, "vmlist", rows, 16), pos_v = 0, pos_n = 0;
 	struct series_set v = {0}, h = {0};
 	for (size_t i = 0; i < n; i++) {
 		struct csvtab t;
-		if (field(p, rows[i], "vmap_allocs") == 0 || ts_read(p, rows[i], &t))
+		if (plot_rows_field(p, rows[i], "vmap_allocs") == 0 || ts_read(p, rows[i], &t))
 			continue;
-		vmlist_derive(&t, &v, &h, sfield(p, rows[i], "vmlist"), &pos_v, &pos_n);
+		plot_rows_vmlist(&t, &v, &h, plot_rows_text(p, rows[i], "vmlist"), &pos_v, &pos_n);
 		csvtab_free(&t);
 	}
 	char name[512], title[600];
@@ -427,15 +247,15 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 	req.xlabel = "live vmap areas";
 	req.title = title;
 	if (pos_v) {
-		title_of(p, tr, "vmlist work per operation against live areas, per vmlist", true, title,
-			 sizeof(title));
+		plot_rows_title(p, tr, "vmlist work per operation against live areas, per vmlist", true,
+				title, sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_visits_%s", tr);
 		req.ylabel = "vmlist nodes visited per vmalloc/vfree";
 		draw_series(p, name, &v, &req);
 	}
 	if (pos_n) {
-		title_of(p, tr, "host time per vmap operation against live areas, per vmlist", true, title,
-			 sizeof(title));
+		plot_rows_title(p, tr, "host time per vmap operation against live areas, per vmlist", true,
+				title, sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_ns_%s", tr);
 		req.ylabel = "host ns per vmalloc/vfree (incl. pages, tables)";
 		draw_series(p, name, &h, &req);
@@ -448,12 +268,13 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 static void plot_walk(struct plotctx *p, const char *tr)
 {
 	size_t rows[8];
-	size_t n = pick(p, tr, "levels", rows, 8);
+	size_t n = plot_rows_pick(p, tr, "levels", rows, 8);
 	char name[512], title[600];
 	double ops[8];
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
-		ops[i] = field(p, rows[i], "vmap_allocs") + field(p, rows[i], "vmap_frees");
+		ops[i] = plot_rows_field(p, rows[i], "vmap_allocs") +
+			 plot_rows_field(p, rows[i], "vmap_frees");
 		used += ops[i] > 0;
 	}
 	snprintf(name, sizeof(name), "walk_%s", tr);
@@ -464,7 +285,7 @@ static void plot_walk(struct plotctx *p, const char *tr)
 	for (size_t i = 0; i < n; i++)
 		if (ops[i] > 0) {
 			fputc(',', w.f);
-			data_text(w.f, sfield(p, rows[i], "levels"));
+			data_text(w.f, plot_rows_text(p, rows[i], "levels"));
 			fprintf(w.f, " levels");
 		}
 	fputc('\n', w.f);
@@ -474,10 +295,10 @@ static void plot_walk(struct plotctx *p, const char *tr)
 		fprintf(w.f, "%s", ln[l]);
 		for (size_t i = 0; i < n; i++)
 			if (ops[i] > 0)
-				fprintf(w.f, ",%.3f", field(p, rows[i], lv[l]) / ops[i]);
+				fprintf(w.f, ",%.3f", plot_rows_field(p, rows[i], lv[l]) / ops[i]);
 		fputc('\n', w.f);
 	}
-	title_of(p, tr, "page-table walk per operation and level", true, title, sizeof(title));
+	plot_rows_title(p, tr, "page-table walk per operation and level", true, title, sizeof(title));
 	struct plot_req req = {.script = "bars.gp",
 			       .title = title,
 			       .xlabel = "page-table level, from the top",
@@ -500,7 +321,7 @@ static void plot_host(struct plotctx *p, const char *tr)
 							   "host_ns_per_event_min", "host_ns_per_event_max"};
 			data_text(w.f, p->sum->rows[r][p->c_config]);
 			for (int k = 0; k < 3; k++)
-				if (csv_number(sfield(p, r, col[k]), &v[k]))
+				if (csv_number(plot_rows_text(p, r, col[k]), &v[k]))
 					fprintf(w.f, ",%.17g", v[k]);
 				else
 					fputc(',', w.f);
@@ -517,8 +338,8 @@ static void plot_frag(struct plotctx *p, const char *tr)
 	char name[512];
 	snprintf(name, sizeof(name), "frag_%s", tr);
 	struct plot_req req = {.yscale = 1000.0, .ylabel = "unusable free space index, order 9"};
-	size_t ref = ref_row(p, tr); /* no page from the buddy: a flat line is no news */
-	req.skip_flat = field(p, ref, "page_allocs") + field(p, ref, "vmap_allocs") == 0;
+	size_t ref = plot_rows_ref(p, tr); /* no page from the buddy: a flat line is no news */
+	req.skip_flat = plot_rows_field(p, ref, "page_allocs") + plot_rows_field(p, ref, "vmap_allocs") == 0;
 	plot_series(p, tr, "buddy", "ufi9", name,
 		    "unusable free space index at order 9 (2 MiB), per buddy policy", &req);
 }
@@ -530,7 +351,7 @@ static void plot_tlb(struct plotctx *p, const char *tr)
 	bool flushes = false;
 	for (size_t k = 0; k < p->sum->nrows; k++)
 		if (!strcmp(p->sum->rows[k][p->c_trace], tr))
-			flushes |= field(p, k, "vmalloc_tlb_flushes") > 0;
+			flushes |= plot_rows_field(p, k, "vmalloc_tlb_flushes") > 0;
 	if (!flushes)
 		return;
 	snprintf(name, sizeof(name), "tlb_%s", tr);
@@ -547,10 +368,11 @@ static void plot_vma(struct plotctx *p, const char *tr)
 	static const char *const head[] = {"find_vma visits", "VMA splits", "VMA merges",
 					   "munmap p50 host ns"};
 	size_t rows[8];
-	size_t n = pick(p, tr, "vma", rows, 8);
+	size_t n = plot_rows_pick(p, tr, "vma", rows, 8);
 	char name[512], title[600], note[300];
 	struct csv w;
-	if (!n || (field(p, rows[0], "munmap_calls") == 0 && field(p, rows[0], "find_vma_visits") == 0))
+	if (!n || (plot_rows_field(p, rows[0], "munmap_calls") == 0 &&
+		   plot_rows_field(p, rows[0], "find_vma_visits") == 0))
 		return;
 	snprintf(name, sizeof(name), "vma_%s", tr);
 	if (!data_open(p, name, &w))
@@ -558,7 +380,7 @@ static void plot_vma(struct plotctx *p, const char *tr)
 	fprintf(w.f, "figure");
 	for (size_t i = 0; i < n; i++) {
 		fputc(',', w.f);
-		data_text(w.f, sfield(p, rows[i], "vma"));
+		data_text(w.f, plot_rows_text(p, rows[i], "vma"));
 	}
 	fputc('\n', w.f);
 	for (size_t k = 0; k < MM_ARRAY_SIZE(col); k++) {
@@ -566,11 +388,11 @@ static void plot_vma(struct plotctx *p, const char *tr)
 			continue;
 		fprintf(w.f, "%s", head[k]);
 		for (size_t i = 0; i < n; i++)
-			fprintf(w.f, ",%.17g", field(p, rows[i], col[k]));
+			fprintf(w.f, ",%.17g", plot_rows_field(p, rows[i], col[k]));
 		fputc('\n', w.f);
 	}
-	title_of(p, tr, "process address-space work per VMA index", true, title, sizeof(title));
-	exhausted_note(p, rows, n, note, sizeof(note));
+	plot_rows_title(p, tr, "process address-space work per VMA index", true, title, sizeof(title));
+	plot_rows_exhausted(p, rows, n, note, sizeof(note));
 	struct plot_req req = {.script = "bars.gp",
 			       .title = title,
 			       .ylabel = "count over the replay; ns for munmap (log scale)",
