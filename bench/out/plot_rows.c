@@ -73,7 +73,8 @@ void plot_rows_title(const struct plotctx *p, const char *tr, const char *what, 
 	size_t n = 0;
 	for (size_t r = 0; r < p->sum->nrows; r++)
 		n += !strcmp(p->sum->rows[r][p->c_trace], tr);
-	snprintf(buf, len, "%s: %s (%s%s%s%s)", tr, what, n > 1 ? "others held at " : "",
+	/* two lines: what is drawn, then what is held and which way is better */
+	snprintf(buf, len, "%s: %s\n%s%s%s%s", tr, what, n > 1 ? "others held at " : "",
 		 n > 1 ? p->sum->rows[plot_rows_ref(p, tr)][p->c_config] : "",
 		 n > 1 && lower_better ? "; " : "", lower_better ? "lower is better" : "");
 }

@@ -35,7 +35,7 @@ const char *plot_rows_text(const struct plotctx *p, size_t row, const char *col)
 size_t plot_rows_ref(const struct plotctx *p, const char *tr);
 /* Rows of trace tr, one per value of `axis`, every other setting as in the reference row. */
 size_t plot_rows_pick(const struct plotctx *p, const char *tr, const char *axis, size_t *rows, size_t max);
-/* "TRACE: WHAT (others held at LABEL; lower is better)" */
+/* "TRACE: WHAT\nothers held at LABEL; lower is better" (two lines) */
 void plot_rows_title(const struct plotctx *p, const char *tr, const char *what, bool lower_better, char *buf,
 		     size_t len);
 /* The note of a graph whose configurations ran out of memory, or "". */
