@@ -37,6 +37,19 @@ struct setting_env {
 	void *ctx; /* load_file's */
 };
 
+/* What a trace must exercise for a setting to change its replay (struct setting's affects): a
+ * setting whose facets a trace lacks gives the same model results for every value, so a suite
+ * runs it at one value only (bench/run/suite_axes.c). settings_facets() derives a trace's facets
+ * from its event counts and the configuration. */
+enum setting_facet {
+	SETTING_ON_VMAP = 1u << 0, /* vmap events: vmalloc, vfree, purge, vmalloc_32, ioremap, vunmap */
+	SETTING_ON_PAGE_EVENTS = 1u << 1, /* traced page events */
+	SETTING_ON_BUDDY = 1u << 2,	  /* pages from the buddy: page events, vmalloc pages, page tables */
+	SETTING_ON_PROC = 1u << 3,	  /* process calls: mmap, munmap, fork, ... */
+	SETTING_ON_PGTABLE = 1u << 4,	  /* page tables: kernel (vmap events), processes (populate all) */
+	SETTING_ON_KMAP = 1u << 5,	  /* kmap / kunmap events */
+};
+
 struct setting {
 	const char *name; /* "page-mode" */
 	const char *help; /* one line, lower case, no final period */
@@ -58,6 +71,9 @@ struct setting {
 	 * kind (a listed name, a number in range). 0, or -EINVAL with a reason in err. */
 	int (*apply)(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
 		     size_t len);
+	/* SETTING_ON_* facets: the setting changes a replay only of a trace with one of them;
+	 * 0: of every trace (the safe default for a new setting) */
+	u32 affects;
 };
 
 extern const struct setting settings[]; /* NULL-name-terminated; apply order is table order */
@@ -72,6 +88,14 @@ int setting_apply(const struct setting *s, struct sim_cfg *cfg, const char *v, c
 void setting_allowed(const struct setting *s, char *buf, size_t len);
 /* The suite-axis spelling of a name: '-' -> '_' (buf >= strlen(name) + 1). */
 void setting_axis_name(const struct setting *s, char *buf, size_t len);
+
+/* The facets a trace with kind[k] events of each kind exercises under cfg (populate decides
+ * whether process calls build page tables). */
+u32 settings_facets(const u64 kind[MME_NR_KINDS], const struct sim_cfg *cfg);
+/* Whether s can change a replay of a trace with these facets. */
+bool setting_applies(const struct setting *s, u32 facets);
+/* "vmap events or traced page events": the facets of mask in words (buf always terminated). */
+void setting_facet_words(u32 mask, char *buf, size_t len);
 
 /* The one number parser: decimal or 0x-hex, no sign, no trailing text, no overflow, in
  * [min, max]. 0 or -EINVAL (-ERANGE when a number but outside). */

@@ -107,14 +107,14 @@ static int replay_one(const struct matrix *m, size_t k, struct recording_cfg *rc
 		free(row);
 		return MM_EXIT_FAIL;
 	}
-	struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
+	char label[512];
+	matrix_label(m, k, label, sizeof(label));
+	struct metric_src src = {.trace = row->trace, .config = label, .st = &row->st, .host = &row->host};
 	if (out->csv)
 		metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
 	if (out->table)
 		table_row(stdout, &src, out->trace_width, false);
 	recording_cfg_warn(rc, "replay", &row->st);
-	char label[512];
-	matrix_label(m, k, label, sizeof(label));
 	if ((e = snapcsv_rows(&out->snap, row->trace, label, row->snap_rows, row->nsnap_rows)))
 		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, snapcsv_error(&out->snap, e));
 	replay_row_fini(row);

@@ -19,8 +19,9 @@ static void m_config(const struct metric *m, const struct metric_src *s, unsigne
 const struct metric metrics_config[] = {
 	M_FN("trace", "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT | METRIC_BRIEF, m_trace, 0,
 	     "the trace: its file name (replay) or its label (suite)"),
-	M_FN("config", "", METRIC_CONFIG, METRIC_IN_SUMMARY | METRIC_TEXT, m_config, 0,
-	     "the configuration: the values of the suite's axes with several values, joined by '/'"),
+	M_FN("config", "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT, m_config, 0,
+	     "the configuration: every axis's value in settings order, joined by '/' (a variant bare, "
+	     "another setting as axis=value)"),
 	CFG_TEXT("vmlist", METRIC_BRIEF, MF_STR, cfg.vmlist,
 		 "vmalloc address-space allocator (setting vmlist)"),
 	CFG_TEXT("tlb", METRIC_BRIEF, MF_STR, cfg.tlb, "TLB flush policy for vfree (setting tlb)"),

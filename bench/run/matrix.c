@@ -244,13 +244,20 @@ int matrix_cfg_env(const struct matrix *m, size_t c, const struct setting_vals *
 
 void matrix_label(const struct matrix *m, size_t c, char *buf, size_t len)
 {
-	size_t n = 0, multi = 0;
-	for (size_t a = 0; a < m->naxes; a++)
-		multi += m->axis[a].n > 1;
+	size_t n = 0;
 	buf[0] = 0;
-	for (size_t a = 0; a < m->naxes && n < len; a++)
-		if (m->axis[a].n > 1 || !multi)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "/" : "", matrix_value(m, c, a));
+	for (const struct setting *s = settings; s->name && n < len; s++)
+		for (size_t a = 0; a < m->naxes && n < len; a++) {
+			char name[64] = "";
+			if (m->axis[a].set != s)
+				continue;
+			if (s->kind != SETTING_VARIANT) {
+				setting_axis_name(s, name, sizeof(name) - 1);
+				strcat(name, "=");
+			}
+			n += (size_t)snprintf(buf + n, len - n, "%s%s%s", n ? "/" : "", name,
+					      matrix_value(m, c, a));
+		}
 	if (!m->naxes)
 		snprintf(buf, len, "default");
 }

@@ -62,8 +62,10 @@ struct setting_vals {
  * settings m has no axis of, all in registry order. */
 int matrix_cfg_env(const struct matrix *m, size_t c, const struct setting_vals *extra,
 		   const struct setting_env *env, struct sim_cfg *cfg, char *err, size_t len);
-/* "lifo/augmented/lazy": the values of the axes with several values, joined by '/' in axis order
- * (every axis when none has several; "default" with no axes). */
+/* "augmented/lazy/lifo/zone_pages=24576": the value of every axis, in settings-registry order
+ * whatever the axes' order, joined by '/'; a variant's value bare, any other setting's as
+ * AXIS=VALUE. The same configuration has the same label in replay and suite. "default" with
+ * no axes. */
 void matrix_label(const struct matrix *m, size_t c, char *buf, size_t len);
 
 /* The environment settings get from bench/: zone layouts read with workloads/state/zonelayout. */
