@@ -194,7 +194,7 @@ int matrix_cfg(const struct matrix *m, size_t c, struct sim_cfg *cfg, char *err,
 				if (e)
 					return e;
 			}
-	return 0;
+	return sim_mem_check(cfg, err, len) ? -EINVAL : 0; /* issue 14: bounded memory */
 }
 
 void matrix_label(const struct matrix *m, size_t c, char *buf, size_t len)
