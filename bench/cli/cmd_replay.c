@@ -9,8 +9,10 @@
 #include "commands.h"
 #include "csv.h"
 #include "metrics.h"
+#include "mem_note.h"
 #include "replay.h"
 #include "trace.h"
+#include "trace_label.h"
 
 struct replay_opts {
 	const char *out;
@@ -80,9 +82,9 @@ struct replay_out {
 	int trace_width;
 };
 
-/* Every configuration of m on one trace. */
-static int replay_trace(const struct matrix *m, const char *path, const struct trace_opts *topts,
-			struct replay_out *out)
+/* Every configuration of m on one trace, its rows named label (trace_label.h). */
+static int replay_trace(const struct matrix *m, const char *path, const char *label,
+			const struct trace_opts *topts, struct replay_out *out, bool first)
 {
 	struct mm_trace t;
 	struct mm_diag d = {{0}};
@@ -108,9 +110,13 @@ static int replay_trace(const struct matrix *m, const char *path, const struct t
 			rc = MM_EXIT_FAIL;
 			break;
 		}
+		char cfg_label[512];
+		matrix_label(m, k, cfg_label, sizeof(cfg_label));
+		if (first) /* issue 14: a model that takes much memory says so, once */
+			mem_note_config(stderr, "replay", cfg_label, &cfg);
 		if (out->progress)
-			fprintf(stderr, "\r%s: %zu/%zu", base_name(path), k + 1, nconf);
-		e = replay_run(base_name(path), t.ev, t.n, &cfg, row);
+			fprintf(stderr, "\r%s: %zu/%zu", label, k + 1, nconf);
+		e = replay_run(label, t.ev, t.n, &cfg, row);
 		if (e) {
 			fprintf(stderr, "mmreplay replay: %s: %s\n", path, strerror(-e));
 			rc = MM_EXIT_FAIL;
@@ -120,6 +126,7 @@ static int replay_trace(const struct matrix *m, const char *path, const struct t
 				metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
 			if (out->table)
 				table_row(stdout, &src, out->trace_width, false);
+			mem_note_row(stderr, "replay", label, cfg_label, &row->st);
 			replay_row_fini(row);
 		}
 		free(row);
@@ -154,14 +161,25 @@ int cmd_replay(int argc, char **argv)
 	out.csv = csv_stdout ? stdout : csv.f;
 	if (out.csv)
 		metrics_csv_header(out.csv, METRIC_IN_REPLAY, NULL);
+	char(*labels)[TRACE_LABEL_MAX] = calloc((size_t)(argc - first), sizeof(*labels));
+	if (!labels || trace_labels((const char *const *)argv + first, (size_t)(argc - first), TRACE_LABEL_FILE,
+				    labels)) {
+		fprintf(stderr, "mmreplay replay: out of memory\n");
+		free(labels);
+		free(m);
+		if (out.csv == csv.f && csv.f)
+			csv_abort(&csv);
+		return MM_EXIT_FAIL;
+	}
 	for (int i = first; i < argc; i++)
-		out.trace_width = MM_MAX(out.trace_width, (int)strlen(base_name(argv[i])));
+		out.trace_width = MM_MAX(out.trace_width, (int)strlen(labels[i - first]));
 	out.progress = isatty(STDERR_FILENO) && (!out.table || !isatty(STDOUT_FILENO));
 	if (out.table)
 		table_row(stdout, NULL, out.trace_width, true);
 	rc = MM_EXIT_OK;
 	for (int i = first; i < argc && rc == MM_EXIT_OK; i++)
-		rc = replay_trace(m, argv[i], &topts, &out);
+		rc = replay_trace(m, argv[i], labels[i - first], &topts, &out, i == first);
+	free(labels);
 	free(m);
 	if (o.out && !csv_stdout) {
 		int e;
