@@ -15,6 +15,7 @@ const char *const sim_outcome_names[SIM_OUTCOMES] = {
 	[SIM_SKIP_OUT_OF_RANGE] = "out_of_range", [SIM_SKIP_NO_ZONE] = "no_zone",
 	[SIM_SKIP_OTHER_MODE] = "other_mode",	 [SIM_SKIP_TRACE_FACT] = "trace_fact",
 	[SIM_SKIP_BAD_EVENT] = "bad_event",	 [SIM_SKIP_MEM_LIMIT] = "mem_limit",
+	[SIM_SKIP_IN_STATE] = "in_state",
 };
 
 static inline u64 acct_mix(u64 h, u64 w)
@@ -58,6 +59,7 @@ static void acct_page(const struct sim *s, const struct mm_event *ev, struct sim
 {
 	const struct pagereplay_stats *st = &s->pages.st;
 	bool buddy = s->pages.mode == PAGEREPLAY_BUDDY;
+	probe(p, &s->page_events_skipped, SIM_SKIP_IN_STATE); /* before page-state-at */
 	if (ev->kind == MME_PAGE_ALLOC && !buddy) {
 		probe(p, &st->traced_failures, SIM_SKIP_TRACED_FAILED);
 		probe(p, &st->bad_flags, SIM_SKIP_BAD_FLAGS);
@@ -76,6 +78,9 @@ static void acct_page(const struct sim *s, const struct mm_event *ev, struct sim
 		probe(p, &st->no_zone, SIM_SKIP_NO_ZONE);
 		p->dflt = ev->order > 15 ? SIM_SKIP_OUT_OF_RANGE : SIM_SKIP_OTHER_MODE;
 	} else {
+		/* a drain revealing a page on a per-CPU list at the start is applied (pcp model) */
+		if (ev->kind == MME_PAGE_PCPU_DRAIN && s->pcp_on)
+			probe(p, &s->pcp.st.start_revealed, SIM_REPLAYED);
 		p->dflt = SIM_SKIP_OTHER_MODE; /* buddy-level events outside buddy mode; page_alloc in it */
 	}
 }

@@ -24,6 +24,7 @@ enum sim_outcome {
 	SIM_SKIP_TRACE_FACT,	/* a fact the model compares with, not a request (tlb_flush, ...) */
 	SIM_SKIP_BAD_EVENT,	/* impossible: an unknown kind, a fork naming its own pid */
 	SIM_SKIP_MEM_LIMIT,	/* the model's memory limit (setting model-mem-max) stopped it */
+	SIM_SKIP_IN_STATE,	/* a page event before the page state's time: already in it */
 	SIM_OUTCOMES
 };
 

@@ -105,25 +105,25 @@ static int tsrc_alloc(void *ctx, unsigned order, int mt, enum zone_type limit, u
 		s->mem.cut++;
 		return -ENOMEM;
 	}
-	return pagesrc_alloc(&s->src, order, mt, limit, pfn);
+	return pagesrc_alloc(&s->model_src, order, mt, limit, pfn);
 }
 
 static int tsrc_alloc_at(void *ctx, u64 pfn, unsigned order, int mt)
 {
 	struct sim *s = ctx;
-	return pagesrc_alloc_at(&s->src, pfn, order, mt);
+	return pagesrc_alloc_at(&s->model_src, pfn, order, mt);
 }
 
 static int tsrc_free(void *ctx, u64 pfn, unsigned order)
 {
 	struct sim *s = ctx;
-	return pagesrc_free(&s->src, pfn, order);
+	return pagesrc_free(&s->model_src, pfn, order);
 }
 
 static unsigned tsrc_max_order(const void *ctx)
 {
 	const struct sim *s = ctx;
-	return pagesrc_max_order(&s->src);
+	return pagesrc_max_order(&s->model_src);
 }
 
 static const struct pagesrc_ops sim_mem_tables_ops = {

@@ -1,6 +1,6 @@
 # Clustered bars: one group per row (its first field is the x label), one bar per column.
-# Run as plots/lines.gp's header describes (data, PNG and SVG as /dev/fd/3, 4, 5; ARG1..ARG3 =
-# title, x label, y label, never evaluated). Data: CSV, header "x,<series>,<series>...".
+# Run as plots/lines.gp's header describes (data, PNG and SVG as /dev/fd/3, 4, 5; ARG1..ARG4 =
+# title, x label, y label, note; never evaluated). Data: CSV, header "x,<series>,<series>...".
 # Variables (-e): logy (1 = log scale).
 if (!exists("datafile")) datafile = "/dev/fd/3"
 if (!exists("pngfile")) pngfile = "/dev/fd/4"
@@ -9,10 +9,12 @@ if (!exists("logy")) logy = 0
 title = ARGC >= 1 ? ARG1 : ""
 xlabel = ARGC >= 2 ? ARG2 : ""
 ylabel = ARGC >= 3 ? ARG3 : ""
+note = ARGC >= 4 ? ARG4 : ""
+if (strlen(note) > 0) { set label 99 note at graph 0.5, 0.55 center front tc rgb "#b00000" font ",13" }
 set terminal pngcairo size 900,540 noenhanced font "sans,11"
 set output pngfile
 set datafile separator ","
-stats datafile using 1 nooutput
+stats datafile using 2 nooutput
 ncols = STATS_columns
 set style data histograms
 set style histogram clustered gap 1

@@ -7,7 +7,8 @@
 #       3<data.csv 4>out.png 5>out.svg
 # - files arrive as descriptors (/dev/fd/3 data, /dev/fd/4 PNG, /dev/fd/5 SVG): no path reaches
 #   gnuplot, which would run a file name starting with '<' or '|' as a command;
-# - text arrives as ARG1..ARG3 (title, x label, y label) and as the data's header and first
+# - text arrives as ARG1..ARG4 (title, x label, y label, a note drawn across the graph: what is
+#   empty or exhausted in it) and as the data's header and first
 #   column (series titles, tick labels): plain string values, never parsed;
 # - -e holds only numbers and fixed words formatted by plot.c;
 # - never use eval, macros (@), backquotes, system(), load or call on any of these values.
@@ -27,6 +28,8 @@ if (!exists("keypos")) keypos = 0
 title = ARGC >= 1 ? ARG1 : ""
 xlabel = ARGC >= 2 && strlen(ARG2) > 0 ? ARG2 : "events replayed"
 ylabel = ARGC >= 3 ? ARG3 : ""
+note = ARGC >= 4 ? ARG4 : ""
+if (strlen(note) > 0) { set label 99 note at graph 0.5, 0.55 center front tc rgb "#b00000" font ",13" }
 set terminal pngcairo size 900,540 noenhanced font "sans,11"
 set output pngfile
 set datafile separator ","

@@ -94,3 +94,44 @@ Test(compare, percent_change_and_noise_verdict)
 	spawn_res_free(&r);
 	cr_assert_eq(seen, 4);
 }
+
+/* Everything compare prints (stdout, then stderr) for its arguments, into buf. */
+static void compare_out(const char *const *argv, char *buf, size_t len)
+{
+	struct spawn_res r = spawn_v(argv, NULL);
+	snprintf(buf, len, "%s%s", r.out ? r.out : "", r.err ? r.err : "");
+	spawn_res_free(&r);
+}
+#define COMPARE(buf, ...) compare_out(SPAWN_ARGV(spawn_mmreplay(), "compare", __VA_ARGS__), buf, sizeof(buf))
+
+Test(compare, short_view_filters_partial_baseline)
+{
+	const char *csv = write_tmp("short.csv", "trace,config,vmlist,tlb,visits,flushes,ufi9_end\n"
+						 "t,list/eager/lifo,list,eager,17016862,9648,7\n"
+						 "t,augmented/eager/lifo,augmented,eager,308929,9648,13\n"
+						 "t,list/lazy/lifo,list,lazy,17016862,3,7\n"
+						 "t,augmented/lazy/lifo,augmented,lazy,308929,3,13\n");
+	static char out[16384];
+	/* a partial label names the baseline; integers stay integers; largest effect first */
+	COMPARE(out, "--baseline", "list/eager", csv);
+	cr_assert(strstr(out, "baseline list/eager/lifo"), "%s", out);
+	cr_assert(strstr(out, "17016862"), "%s", out);
+	cr_assert(!strstr(out, "e+0"), "no exponents: %s", out);
+	const char *fl = strstr(out, "flushes "), *vi = strstr(out, "visits ");
+	cr_assert(fl && vi && fl < vi, "9648 -> 3 (x3216) before 17 M -> 309 k (x55): %s", out);
+	cr_assert(strstr(out, "/55.1"), "%s", out);
+	/* 7 -> 13 thousandths: under the 100-thousandths floor, absolute change only */
+	cr_assert(strstr(out, "tiny base"), "%s", out);
+	cr_assert(!strstr(out, "85.71"), "%s", out);
+	/* AXIS=VALUE and globs; filters */
+	COMPARE(out, "--baseline", "tlb=lazy/vmlist=aug*", "--metric", "vis*", "--config", "*eager*", csv);
+	cr_assert(strstr(out, "baseline augmented/lazy/lifo"), "%s", out);
+	cr_assert(strstr(out, "list/eager/lifo"), "%s", out);
+	cr_assert(!strstr(out, "flushes "), "--metric: %s", out);
+	cr_assert(!strstr(out, "list/lazy/lifo "), "--config: %s", out);
+	/* ambiguous or unknown baselines: one line naming the candidates */
+	COMPARE(out, "--baseline", "lifo", csv);
+	cr_assert(strstr(out, "matches several configurations"), "%s", out);
+	COMPARE(out, "--baseline", "nodes", csv);
+	cr_assert(strstr(out, "no configuration matches"), "%s", out);
+}

@@ -87,7 +87,7 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = 
 	    cf = csvtab_col(&t, "tlb_flush_all"), ca = csvtab_col(&t, "host_ns_per_event_all"),
 	    cvf = csvtab_col(&t, "vmap_frees");
 	cr_assert(cc >= 0 && cv >= 0 && cf >= 0 && ca >= 0 && cvf >= 0);
-	cr_assert_str_eq(t.rows[0][cc], "list/eager"); /* the single-valued zone_pages is left out */
+	cr_assert_str_eq(t.rows[0][cc], "list/eager/zone_pages=65536"); /* every axis, registry order */
 	for (size_t r = 0; r < t.nrows; r++) {
 		/* eager: one full flush per vfree */
 		if (strstr(t.rows[r][cc], "eager"))
@@ -183,7 +183,7 @@ Test(suite_run, zones_axis_and_per_zone_series, .init = setup, .fini = teardown,
 	snprintf(out, sizeof(out), "%s/z", dir);
 	run(0, "suite", "--no-plots", "--out", out, s);
 	snprintf(ts, sizeof(ts),
-		 "%s/timeseries/drivers-loops=2000__DMA:0x1-0x1000;DMA32:0x1000-0x40000;"
+		 "%s/timeseries/drivers-loops=2000__zones=DMA:0x1-0x1000;DMA32:0x1000-0x40000;"
 		 "Normal:0x100000+1G.csv",
 		 out);
 	struct csvtab t;
@@ -200,7 +200,7 @@ Test(suite_run, zones_axis_and_per_zone_series, .init = setup, .fini = teardown,
 	}
 	cr_assert_lt(min, first, "vmalloc_32 and GFP_DMA32 requests take DMA32 pages");
 	csvtab_free(&t);
-	snprintf(ts, sizeof(ts), "%s/timeseries/drivers-loops=2000__default.csv", out);
+	snprintf(ts, sizeof(ts), "%s/timeseries/drivers-loops=2000__zones=default.csv", out);
 	cr_assert_eq(csvtab_read(ts, &t, &d), 0, "%s", d.msg);
 	c32 = csvtab_col(&t, "zone_dma32_free_pages");
 	cr_assert_str_eq(t.rows[0][c32], "", "the default layout has no DMA32 zone");

@@ -4,6 +4,7 @@
 #include <stdio_ext.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "errout.h"
 #include "hostinfo.h"
@@ -35,7 +36,16 @@ static int run(int argc, char **argv)
 	for (const struct mm_command *c = mm_commands; c->name; c++)
 		if (!strcmp(argv[1], c->name))
 			return c->run(argc - 1, argv + 1);
-	fprintf(stderr, "mmreplay: unknown command '%s' (see mmreplay --help)\n", argv[1]);
+	const char *names[64];
+	size_t n = 0;
+	for (const struct mm_command *c = mm_commands; c->name && n < 64; c++)
+		names[n++] = c->name;
+	const char *near = cli_closest(argv[1], names, n);
+	if (near)
+		fprintf(stderr, "mmreplay: unknown command '%s'; did you mean '%s'? (see mmreplay --help)\n",
+			argv[1], near);
+	else
+		fprintf(stderr, "mmreplay: unknown command '%s' (see mmreplay --help)\n", argv[1]);
 	return MM_EXIT_USAGE;
 }
 

@@ -48,6 +48,8 @@ const struct metric metrics_events[] = {
 	SKIP("mem_limit", SIM_SKIP_MEM_LIMIT,
 	     "stopped or cut short by the model's memory limit (setting model-mem-max): a process, VMA or "
 	     "vmap area, or a populated mapping's page tables, beyond it"),
+	SKIP("in_state", SIM_SKIP_IN_STATE,
+	     "page events before the page state's time (setting page-state-at): already in the state"),
 	M_COUNT("page_implicit_frees", "blocks", 0, pages.implicit_frees,
 		"page allocations of a traced pfn still live: the earlier block is freed first (its free is "
 		"missing from the trace)"),

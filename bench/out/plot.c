@@ -56,6 +56,7 @@ static int spawn_gnuplot(const struct plot_req *r, int data, int png, int svg, i
 			(char *)(r->title ? r->title : ""),
 			(char *)(r->xlabel ? r->xlabel : ""),
 			(char *)(r->ylabel ? r->ylabel : ""),
+			(char *)(r->note ? r->note : ""),
 			NULL};
 	int fds[4] = {high_fd(data), high_fd(png), high_fd(svg), log >= 0 ? high_fd(log) : -1};
 	posix_spawn_file_actions_t fa;

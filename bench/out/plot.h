@@ -25,6 +25,9 @@ struct plot_req {
 	double yscale;			     /* lines.gp: y is divided by it (0: 1) */
 	bool logx, logy, points;	     /* log axes; lines.gp: points instead of lines */
 	enum plot_key key;
+	const char *note; /* plain text written across the graph (ARG4): what is empty or
+			   * exhausted in it; NULL: none */
+	bool skip_flat;	  /* suite_plots: draw nothing when every series is one flat line */
 };
 
 /* The plots/ directory: $MMREPLAY_PLOTS if set, else the source tree's. */

@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "csvread.h"
 #include "diag.h"
 #include "plot.h"
-
-#define MAX_SERIES 32
+#include "suite_plots_priv.h"
 
 /* Every column the graphs read: a test checks them against the metrics registry, and a results
  * directory missing one is an error, not an empty graph. */
@@ -30,33 +30,18 @@ const char *const suite_plot_summary_columns[] = {"trace",
 						  "host_ns_per_event_median",
 						  "host_ns_per_event_min",
 						  "host_ns_per_event_max",
+						  "zone_failures",
+						  "vma",
+						  "find_vma_visits",
+						  "vma_splits",
+						  "vma_merges",
+						  "munmap_calls",
+						  "host_munmap_p50_ns",
+						  "alloc_failures",
+						  "page_allocs",
 						  NULL};
 const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
 						 "vmlist_visits", "host_vmap_ns", NULL};
-
-struct plotctx {
-	const char *dir;
-	FILE *log;
-	const struct csvtab *sum;
-	int c_trace, c_config;
-	int log_fd; /* gnuplot's messages: DIR/plots/gnuplot.log, or -1 */
-	int failures, drawn;
-};
-
-static double field(const struct plotctx *p, size_t row, const char *col)
-{
-	int c = csvtab_col(p->sum, col);
-	double v = 0;
-	if (c >= 0)
-		csv_number(p->sum->rows[row][c], &v);
-	return v;
-}
-
-static const char *sfield(const struct plotctx *p, size_t row, const char *col)
-{
-	int c = csvtab_col(p->sum, col);
-	return c >= 0 ? p->sum->rows[row][c] : "";
-}
 
 /* Text into a graph's data file: a field gnuplot reads back as one plain string (no comma,
  * quote or control byte to split or break the row). */
@@ -76,25 +61,6 @@ static bool label_ok(const char *s)
 		if (*s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
 	return true;
-}
-
-/* Rows of trace tr whose `axis` value is the first seen for that value (one per variant). */
-static size_t pick(const struct plotctx *p, const char *tr, const char *axis, size_t *rows, size_t max)
-{
-	size_t n = 0;
-	int c = csvtab_col(p->sum, axis);
-	for (size_t r = 0; r < p->sum->nrows && n < max; r++) {
-		if (strcmp(p->sum->rows[r][p->c_trace], tr))
-			continue;
-		bool seen = false;
-		for (size_t k = 0; k < n && c >= 0; k++)
-			seen |= !strcmp(p->sum->rows[rows[k]][c], p->sum->rows[r][c]);
-		if (c < 0 && n)
-			seen = true;
-		if (!seen)
-			rows[n++] = r;
-	}
-	return n;
 }
 
 /* The time series of row r (read in full), or -errno. */
@@ -134,6 +100,12 @@ static void draw(struct plotctx *p, struct csv *w, const char *name, struct plot
 		return;
 	}
 	req->data_fd = fileno(w->f);
+	char title[1024]; /* issue 12: every graph of a trace whose model ran out of memory says so */
+	if (p->exhausted) {
+		snprintf(title, sizeof(title), "%s [the model ran out of memory]",
+			 req->title ? req->title : "");
+		req->title = title;
+	}
 	int err = plot_draw(p->dir, name, req, p->log_fd, why, sizeof(why));
 	if (err == -ECHILD)
 		fprintf(stderr,
@@ -151,6 +123,16 @@ static void draw(struct plotctx *p, struct csv *w, const char *name, struct plot
 	}
 	fprintf(p->log, "  %s/%s.png (and .svg)\n", p->dir, name);
 	p->drawn++;
+	if (p->manifest) {
+		char file[600];
+		snprintf(file, sizeof(file), "%s.svg", name);
+		csv_write_field(p->manifest, p->trace);
+		fputc(',', p->manifest);
+		csv_write_field(p->manifest, file);
+		fputc(',', p->manifest);
+		csv_write_field(p->manifest, req->note ? req->note : "");
+		fputc('\n', p->manifest);
+	}
 }
 
 /* The (x, y) column pairs of lines.gp, one pair per series; a shorter series leaves its fields
@@ -174,13 +156,6 @@ static void write_pairs(FILE *f, size_t n, const char *const *titles, double *co
 		fputc('\n', f);
 	}
 }
-
-struct series_set {
-	size_t n;
-	const char *title[MAX_SERIES];
-	double *x[MAX_SERIES], *y[MAX_SERIES];
-	size_t nrow[MAX_SERIES];
-};
 
 static void series_free(struct series_set *s)
 {
@@ -222,28 +197,40 @@ static void draw_series(struct plotctx *p, const char *name, struct series_set *
 	draw(p, &w, name, req);
 }
 
-/* Lines over the time series of the rows picked by axis, y = column ycol of each file. */
+/* Lines over the time series of the rows picked by axis, y = column ycol of each file, the
+ * final values in the key; a log y axis when they span two orders of magnitude or more. */
 static void plot_series(struct plotctx *p, const char *tr, const char *axis, const char *ycol,
 			const char *name, const char *what, struct plot_req *req)
 {
 	size_t rows[MAX_SERIES];
-	size_t n = pick(p, tr, axis, rows, MAX_SERIES);
+	size_t n = plot_rows_pick(p, tr, axis, rows, MAX_SERIES);
 	struct series_set s = {0};
-	char title[600];
+	char title[600], note[300];
 	for (size_t i = 0; i < n; i++) {
 		struct csvtab t;
 		if (ts_read(p, rows[i], &t))
 			continue;
 		int c = csvtab_col(&t, ycol);
 		if (c >= 0) {
-			series_add(&s, sfield(p, rows[i], axis), &t, c);
+			series_add(&s, plot_rows_text(p, rows[i], axis), &t, c);
 		} else {
 			fprintf(stderr, "mmreplay: a time series of %s has no column %s\n", tr, ycol);
 			p->failures++;
 		}
 		csvtab_free(&t);
 	}
-	snprintf(title, sizeof(title), "%s: %s", tr, what);
+	double hi, lo;
+	plot_rows_final_in_key(&s, req->yscale > 0 ? req->yscale : 1, &hi, &lo);
+	req->logy = lo > 0 && hi / lo >= 100;
+	plot_rows_exhausted(p, rows, n, note, sizeof(note));
+	if (!note[0] && s.n && plot_rows_flat(&s) && req->skip_flat) { /* nothing to show */
+		series_free(&s);
+		return;
+	}
+	if (!note[0] && s.n && plot_rows_flat(&s))
+		snprintf(note, sizeof(note), "flat: the value never changes in this replay");
+	req->note = note[0] ? note : NULL;
+	plot_rows_title(p, tr, what, true, title, sizeof(title));
 	req->title = title;
 	if (!req->xlabel)
 		req->xlabel = "events replayed";
@@ -251,59 +238,16 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 	series_free(&s);
 }
 
-/* vmlist work per operation against live areas, from interval differences of a time series:
- * visits per op into v, host ns per op into h (x = live areas, shared). Points a log-log graph
- * can show are counted into pos_v and pos_n. */
-static void vmlist_derive(const struct csvtab *t, struct series_set *v, struct series_set *h,
-			  const char *title, size_t *pos_v, size_t *pos_n)
-{
-	int cl = csvtab_col(t, "vmap_live"), co = csvtab_col(t, "vmap_ops"),
-	    cv = csvtab_col(t, "vmlist_visits"), cn = csvtab_col(t, "host_vmap_ns");
-	if (cl < 0 || co < 0 || cv < 0 || cn < 0) {
-		fprintf(stderr, "mmreplay: a time series of %s lacks a vmlist column\n", title);
-		return;
-	}
-	size_t m = t->nrows;
-	double *x = malloc((m + 1) * sizeof(double)), *yv = malloc((m + 1) * sizeof(double)),
-	       *x2 = malloc((m + 1) * sizeof(double)), *yn = malloc((m + 1) * sizeof(double));
-	if (!x || !yv || !x2 || !yn) {
-		free(x), free(yv), free(x2), free(yn);
-		return;
-	}
-	size_t n = 0;
-	for (size_t r = 1; r < m; r++) {
-		double l = 0, o0 = 0, o1 = 0, v0 = 0, v1 = 0, n0 = 0, n1 = 0;
-		csv_number(t->rows[r][cl], &l);
-		csv_number(t->rows[r - 1][co], &o0);
-		csv_number(t->rows[r][co], &o1);
-		csv_number(t->rows[r - 1][cv], &v0);
-		csv_number(t->rows[r][cv], &v1);
-		csv_number(t->rows[r - 1][cn], &n0);
-		csv_number(t->rows[r][cn], &n1);
-		if (o1 > o0 && l > 0) {
-			x[n] = x2[n] = l;
-			yv[n] = (v1 - v0) / (o1 - o0);
-			yn[n] = (n1 - n0) / (o1 - o0);
-			*pos_v += v1 > v0;
-			*pos_n += n1 > n0;
-			n++;
-		}
-	}
-	v->title[v->n] = h->title[h->n] = title;
-	v->x[v->n] = x, v->y[v->n] = yv, v->nrow[v->n++] = n;
-	h->x[h->n] = x2, h->y[h->n] = yn, h->nrow[h->n++] = n;
-}
-
 static void plot_vmlist(struct plotctx *p, const char *tr)
 {
 	size_t rows[16];
-	size_t n = pick(p, tr, "vmlist", rows, 16), pos_v = 0, pos_n = 0;
+	size_t n = plot_rows_pick(p, tr, "vmlist", rows, 16), pos_v = 0, pos_n = 0;
 	struct series_set v = {0}, h = {0};
 	for (size_t i = 0; i < n; i++) {
 		struct csvtab t;
-		if (field(p, rows[i], "vmap_allocs") == 0 || ts_read(p, rows[i], &t))
+		if (plot_rows_field(p, rows[i], "vmap_allocs") == 0 || ts_read(p, rows[i], &t))
 			continue;
-		vmlist_derive(&t, &v, &h, sfield(p, rows[i], "vmlist"), &pos_v, &pos_n);
+		plot_rows_vmlist(&t, &v, &h, plot_rows_text(p, rows[i], "vmlist"), &pos_v, &pos_n);
 		csvtab_free(&t);
 	}
 	char name[512], title[600];
@@ -311,13 +255,15 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 	req.xlabel = "live vmap areas";
 	req.title = title;
 	if (pos_v) {
-		snprintf(title, sizeof(title), "%s: vmlist work per operation against live areas", tr);
+		plot_rows_title(p, tr, "vmlist work per operation against live areas, per vmlist", true,
+				title, sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_visits_%s", tr);
 		req.ylabel = "vmlist nodes visited per vmalloc/vfree";
 		draw_series(p, name, &v, &req);
 	}
 	if (pos_n) {
-		snprintf(title, sizeof(title), "%s: host time per vmap operation against live areas", tr);
+		plot_rows_title(p, tr, "host time per vmap operation against live areas, per vmlist", true,
+				title, sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_ns_%s", tr);
 		req.ylabel = "host ns per vmalloc/vfree (incl. pages, tables)";
 		draw_series(p, name, &h, &req);
@@ -330,12 +276,13 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 static void plot_walk(struct plotctx *p, const char *tr)
 {
 	size_t rows[8];
-	size_t n = pick(p, tr, "levels", rows, 8);
+	size_t n = plot_rows_pick(p, tr, "levels", rows, 8);
 	char name[512], title[600];
 	double ops[8];
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
-		ops[i] = field(p, rows[i], "vmap_allocs") + field(p, rows[i], "vmap_frees");
+		ops[i] = plot_rows_field(p, rows[i], "vmap_allocs") +
+			 plot_rows_field(p, rows[i], "vmap_frees");
 		used += ops[i] > 0;
 	}
 	snprintf(name, sizeof(name), "walk_%s", tr);
@@ -346,7 +293,7 @@ static void plot_walk(struct plotctx *p, const char *tr)
 	for (size_t i = 0; i < n; i++)
 		if (ops[i] > 0) {
 			fputc(',', w.f);
-			data_text(w.f, sfield(p, rows[i], "levels"));
+			data_text(w.f, plot_rows_text(p, rows[i], "levels"));
 			fprintf(w.f, " levels");
 		}
 	fputc('\n', w.f);
@@ -356,10 +303,10 @@ static void plot_walk(struct plotctx *p, const char *tr)
 		fprintf(w.f, "%s", ln[l]);
 		for (size_t i = 0; i < n; i++)
 			if (ops[i] > 0)
-				fprintf(w.f, ",%.3f", field(p, rows[i], lv[l]) / ops[i]);
+				fprintf(w.f, ",%.3f", plot_rows_field(p, rows[i], lv[l]) / ops[i]);
 		fputc('\n', w.f);
 	}
-	snprintf(title, sizeof(title), "%s: page-table walk per operation and level", tr);
+	plot_rows_title(p, tr, "page-table walk per operation and level", true, title, sizeof(title));
 	struct plot_req req = {.script = "bars.gp",
 			       .title = title,
 			       .xlabel = "page-table level, from the top",
@@ -382,13 +329,13 @@ static void plot_host(struct plotctx *p, const char *tr)
 							   "host_ns_per_event_min", "host_ns_per_event_max"};
 			data_text(w.f, p->sum->rows[r][p->c_config]);
 			for (int k = 0; k < 3; k++)
-				if (csv_number(sfield(p, r, col[k]), &v[k]))
+				if (csv_number(plot_rows_text(p, r, col[k]), &v[k]))
 					fprintf(w.f, ",%.17g", v[k]);
 				else
 					fputc(',', w.f);
 			fputc('\n', w.f);
 		}
-	snprintf(title, sizeof(title), "%s: host time per event per configuration", tr);
+	snprintf(title, sizeof(title), "%s: host time per event per configuration (lower is better)", tr);
 	struct plot_req req = {.script = "host.gp", .title = title};
 	draw(p, &w, name, &req);
 }
@@ -399,6 +346,8 @@ static void plot_frag(struct plotctx *p, const char *tr)
 	char name[512];
 	snprintf(name, sizeof(name), "frag_%s", tr);
 	struct plot_req req = {.yscale = 1000.0, .ylabel = "unusable free space index, order 9"};
+	size_t ref = plot_rows_ref(p, tr); /* no page from the buddy: a flat line is no news */
+	req.skip_flat = plot_rows_field(p, ref, "page_allocs") + plot_rows_field(p, ref, "vmap_allocs") == 0;
 	plot_series(p, tr, "buddy", "ufi9", name,
 		    "unusable free space index at order 9 (2 MiB), per buddy policy", &req);
 }
@@ -410,12 +359,139 @@ static void plot_tlb(struct plotctx *p, const char *tr)
 	bool flushes = false;
 	for (size_t k = 0; k < p->sum->nrows; k++)
 		if (!strcmp(p->sum->rows[k][p->c_trace], tr))
-			flushes |= field(p, k, "vmalloc_tlb_flushes") > 0;
+			flushes |= plot_rows_field(p, k, "vmalloc_tlb_flushes") > 0;
 	if (!flushes)
 		return;
 	snprintf(name, sizeof(name), "tlb_%s", tr);
 	struct plot_req req = {.ylabel = "TLB flushes (cumulative)"};
-	plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy", &req);
+	plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per TLB policy", &req);
+}
+
+/* Process address-space work per VMA index: find_vma visits, splits, merges and the munmap
+ * latency, as bars on a log axis (their scales differ), for traces with process calls. */
+static void plot_vma(struct plotctx *p, const char *tr)
+{
+	static const char *const col[] = {"find_vma_visits", "vma_splits", "vma_merges",
+					  "host_munmap_p50_ns"};
+	static const char *const head[] = {"find_vma visits", "VMA splits", "VMA merges",
+					   "munmap p50 host ns"};
+	size_t rows[8];
+	size_t n = plot_rows_pick(p, tr, "vma", rows, 8);
+	char name[512], title[600], note[300];
+	struct csv w;
+	if (!n || (plot_rows_field(p, rows[0], "munmap_calls") == 0 &&
+		   plot_rows_field(p, rows[0], "find_vma_visits") == 0))
+		return;
+	snprintf(name, sizeof(name), "vma_%s", tr);
+	if (!data_open(p, name, &w))
+		return;
+	fprintf(w.f, "figure");
+	for (size_t i = 0; i < n; i++) {
+		fputc(',', w.f);
+		data_text(w.f, plot_rows_text(p, rows[i], "vma"));
+	}
+	fputc('\n', w.f);
+	for (size_t k = 0; k < MM_ARRAY_SIZE(col); k++) {
+		if (csvtab_col(p->sum, col[k]) < 0)
+			continue;
+		fprintf(w.f, "%s", head[k]);
+		for (size_t i = 0; i < n; i++)
+			fprintf(w.f, ",%.17g", plot_rows_field(p, rows[i], col[k]));
+		fputc('\n', w.f);
+	}
+	plot_rows_title(p, tr, "process address-space work per VMA index", true, title, sizeof(title));
+	plot_rows_exhausted(p, rows, n, note, sizeof(note));
+	struct plot_req req = {.script = "bars.gp",
+			       .title = title,
+			       .ylabel = "count over the replay; ns for munmap (log scale)",
+			       .logy = true,
+			       .note = note[0] ? note : NULL};
+	draw(p, &w, name, &req);
+}
+
+/* issue 12: the configurations of trace tr in the per-snapshot rows of zone (first-seen order),
+ * and the index of the first such row. */
+static size_t snap_configs(const struct csvtab *t, const int *c, const char *tr, const char *zone,
+			   const char **cfg, size_t max, size_t *first)
+{
+	size_t n = 0;
+	*first = SIZE_MAX;
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (strcmp(t->rows[r][c[0]], tr) || strcmp(t->rows[r][c[3]], zone))
+			continue;
+		*first = MM_MIN(*first, r);
+		bool seen = false;
+		for (size_t i = 0; i < n; i++)
+			seen |= !strcmp(cfg[i], t->rows[r][c[1]]);
+		if (!seen && n < max)
+			cfg[n++] = t->rows[r][c[1]];
+	}
+	return n;
+}
+
+/* issue 12: the kernel's order-9 unusable index at each buddyinfo snapshot (DIR/snapshots.csv,
+ * the highest zone) with each configuration's model over it; a configuration whose zone was
+ * exhausted at a snapshot has no index there but a mark in the last series. */
+static void plot_snapshots(struct plotctx *p, const char *tr)
+{
+	static const char *const cols[] = {"trace",	  "config",	"t_s",	    "zone",
+					   "ufi9_kernel", "ufi9_model", "exhausted"};
+	static const char *const zones[] = {"Normal", "DMA32", "DMA"};
+	const struct csvtab *t = p->snaps;
+	int c[7];
+	for (int i = 0; i < 7; i++)
+		if (!t || (c[i] = csvtab_col(t, cols[i])) < 0)
+			return;
+	const char *cfg[MAX_SERIES - 2], *zone = NULL;
+	size_t first = 0, n = 0;
+	for (size_t z = 0; z < 3 && !n; z++) /* the highest zone the snapshots have */
+		if ((n = snap_configs(t, c, tr, zones[z], cfg, MAX_SERIES - 2, &first)))
+			zone = zones[z];
+	struct csv w;
+	char name[512], title[512];
+	bool any_exh = false;
+	for (size_t r = first; n && r < t->nrows; r++)
+		any_exh |= !strcmp(t->rows[r][c[0]], tr) && !strcmp(t->rows[r][c[6]], "1");
+	snprintf(name, sizeof(name), "snapshots_%s", tr);
+	if (!n || !data_open(p, name, &w))
+		return;
+	fprintf(w.f, "x,kernel");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(w.f, ",x,");
+		data_text(w.f, cfg[i]);
+	}
+	fprintf(w.f, ",x,%s\n", any_exh ? "model ran out of memory" : ""); /* "": no key entry */
+	for (size_t r = first; r < t->nrows; r++) { /* a line per snapshot of the first configuration */
+		char *const *row = t->rows[r];
+		if (strcmp(row[c[0]], tr) || strcmp(row[c[3]], zone) || strcmp(row[c[1]], cfg[0]))
+			continue;
+		double v;
+		bool exh = false;
+		fprintf(w.f, "%s,%s", row[c[2]], csv_number(row[c[4]], &v) ? row[c[4]] : "");
+		for (size_t i = 0; i < n; i++) {
+			const char *m = "";
+			for (size_t q = first; q < t->nrows; q++)
+				if (!strcmp(t->rows[q][c[0]], tr) && !strcmp(t->rows[q][c[3]], zone) &&
+				    !strcmp(t->rows[q][c[1]], cfg[i]) &&
+				    !strcmp(t->rows[q][c[2]], row[c[2]])) {
+					m = csv_number(t->rows[q][c[5]], &v) ? t->rows[q][c[5]] : "";
+					exh |= !strcmp(t->rows[q][c[6]], "1");
+					break;
+				}
+			fprintf(w.f, ",%s,%s", row[c[2]], m);
+		}
+		fprintf(w.f, ",%s,%s\n", row[c[2]], exh && csv_number(row[c[4]], &v) ? row[c[4]] : "");
+	}
+	snprintf(title, sizeof(title),
+		 "%s: %s zone, order-9 unusable index: the kernel (buddyinfo) and the model", tr, zone);
+	struct plot_req req = {.script = "snapshots.gp",
+			       .nseries = (int)n + 2,
+			       .yscale = 1000.0,
+			       .title = title,
+			       .xlabel = "seconds on the trace's clock",
+			       .ylabel = "unusable free space index, order 9",
+			       .key = PLOT_KEY_BOTTOM_LEFT};
+	draw(p, &w, name, &req);
 }
 
 /* The graphs drawn per trace, in order: one line each (their columns are listed above). */
@@ -423,8 +499,8 @@ static const struct suite_graph {
 	const char *name;
 	void (*draw)(struct plotctx *p, const char *tr);
 } suite_graphs[] = {
-	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
-	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
+	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},	 {"vma", plot_vma},
+	{"walk", plot_walk}, {"host", plot_host}, {"snapshots", plot_snapshots}, {NULL, NULL},
 };
 
 int suite_plots(const char *dir, FILE *log)
@@ -437,7 +513,12 @@ int suite_plots(const char *dir, FILE *log)
 		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		return -EINVAL;
 	}
-	struct plotctx p = {dir, log, &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), -1, 0, 0};
+	struct plotctx p = {.dir = dir,
+			    .log = log,
+			    .sum = &sum,
+			    .c_trace = csvtab_col(&sum, "trace"),
+			    .c_config = csvtab_col(&sum, "config"),
+			    .log_fd = -1};
 	if (p.c_trace < 0 || p.c_config < 0) {
 		diag_set(&d, path, 0, "not a suite summary (no trace and config columns)");
 		fprintf(stderr, "mmreplay: %s\n", d.msg);
@@ -458,6 +539,23 @@ int suite_plots(const char *dir, FILE *log)
 		return err;
 	}
 	p.log_fd = fileno(glog.f);
+	struct csvtab snaps;
+	char spath[4096];
+	snprintf(spath, sizeof(spath), "%s/snapshots.csv", dir);
+	if (!access(spath, F_OK)) { /* issue 12: the per-snapshot comparison, when the suite had one */
+		if (csvtab_read(spath, &snaps, &d))
+			fprintf(stderr, "mmreplay: %s\n", d.msg);
+		else
+			p.snaps = &snaps;
+	}
+	struct csv man; /* which graphs each trace has, for the report page */
+	if ((err = csv_open_in(&man, dir, "plots/graphs.csv"))) {
+		fprintf(stderr, "mmreplay: %s: %s\n", man.out.path, csv_error(&man, err));
+		p.failures++;
+	} else {
+		p.manifest = man.f;
+		fprintf(man.f, "trace,file,note\n");
+	}
 	fprintf(log, "graphs:\n");
 	for (size_t r = 0; r < sum.nrows; r++) {
 		const char *tr = sum.rows[r][p.c_trace];
@@ -470,9 +568,20 @@ int suite_plots(const char *dir, FILE *log)
 			p.failures++;
 			continue;
 		}
+		p.trace = tr;
+		p.exhausted = false;
+		for (size_t k = 0; k < sum.nrows; k++)
+			p.exhausted |= !strcmp(sum.rows[k][p.c_trace], tr) &&
+				       plot_rows_field(&p, k, "zone_failures") > 0;
 		for (const struct suite_graph *g = suite_graphs; g->name; g++)
 			g->draw(&p, tr);
 	}
+	if (p.manifest && (err = csv_commit(&man))) {
+		fprintf(stderr, "mmreplay: %s: %s\n", man.out.path, csv_error(&man, err));
+		p.failures++;
+	}
+	if (p.snaps)
+		csvtab_free(&snaps);
 	if ((err = outfile_commit(&glog)))
 		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
 	csvtab_free(&sum);

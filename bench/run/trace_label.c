@@ -21,8 +21,13 @@ static void tl_base(const char *spec, enum trace_label_style style, char *buf, s
 		trace_spec_label(spec, buf, len);
 		return;
 	}
-	const char *s = strrchr(spec, '/');
-	snprintf(buf, len, "%s", s ? s + 1 : spec);
+	size_t n = strlen(spec); /* a recording directory may end in '/' */
+	while (n > 1 && spec[n - 1] == '/')
+		n--;
+	const char *s = spec + n;
+	while (s > spec && s[-1] != '/')
+		s--;
+	snprintf(buf, len, "%.*s", (int)(spec + n - s), s);
 }
 
 static char *tl_ident(const char *spec, const char *base)

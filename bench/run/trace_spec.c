@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gen_opts.h"
+#include "recording.h"
 
 static int trace_spec_emit(void *ctx, const struct mm_event *ev)
 {
@@ -49,6 +50,14 @@ int trace_spec_load(const char *spec, struct mm_trace *t, struct mm_diag *d)
 {
 	if (!strncmp(spec, "gen:", 4))
 		return trace_spec_gen_load(spec, t, d);
+	if (recording_is_dir(spec)) { /* a recording directory: its trace */
+		struct recording *rec = malloc(sizeof(*rec));
+		int err = rec ? recording_open(rec, spec, d) : diag_set(d, spec, 0, "out of memory");
+		if (!err)
+			err = trace_load(rec->trace, NULL, t, d);
+		free(rec);
+		return err;
+	}
 	return trace_load(spec, NULL, t, d);
 }
 
