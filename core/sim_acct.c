@@ -1,7 +1,8 @@
 /* Event accounting (sim_acct.h): which model counter moved says what became of an event. The
  * rules per kind are below, in one place; a model that gains a new way to drop an event must
- * give it a counter and a line here (tests/test_acct.c replays every bundled trace and checks
- * that the outcomes add up and that every counter of a skip is seen). */
+ * give it a counter and a line here (tests/test_acct.c checks that the outcomes add up, per kind,
+ * on every bundled trace and recording in every page mode, and gives hostile events their
+ * reasons). */
 #include "sim_acct.h"
 
 #include <string.h>
