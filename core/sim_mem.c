@@ -65,7 +65,7 @@ int sim_mem_check(const struct sim_cfg *cfg, char *err, size_t len)
 	sim_mem_format(cfg->model_mem_max, b, sizeof(b));
 	snprintf(err, len,
 		 "the model of this configuration takes %s up front (zones of %llu pages in all), over "
-		 "model-mem-max %s: raise it (--model-mem-max) or use smaller zones",
+		 "model-mem-max %s: raise model-mem-max (--model-mem-max) or use smaller zones",
 		 a, (unsigned long long)pages, b);
 	return -E2BIG;
 }

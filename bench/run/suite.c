@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace_label.h"
+#include "trace_spec.h"
+
 struct suite_parse {
 	struct suite *s;
 	const char *dir;      /* the suite file's directory, "" for none */
@@ -269,4 +272,17 @@ int suite_load_string(const char *text, const char *name, const char *data_dir, 
 	suite_reset(s);
 	struct suite_parse p = {.s = s, .dir = "", .data_dir = data_dir};
 	return suite_finish(&p, ini_parse_string(text, suite_handler, &p), name, d);
+}
+
+void suite_trace_label(const struct suite *s, size_t ti, char *buf, size_t len)
+{
+	const char *specs[SUITE_MAX_TRACES];
+	char(*labels)[TRACE_LABEL_MAX] = calloc(SUITE_MAX_TRACES, sizeof(*labels));
+	for (size_t i = 0; i < s->ntraces && i < SUITE_MAX_TRACES; i++)
+		specs[i] = s->traces[i];
+	if (labels && !trace_labels(specs, s->ntraces, TRACE_LABEL_SPEC, labels))
+		snprintf(buf, len, "%s", labels[ti]);
+	else /* out of memory: the base label */
+		trace_spec_label(s->traces[ti], buf, len);
+	free(labels);
 }
