@@ -11,6 +11,20 @@
 #define SIM_MEM_MALLOC 16	  /* malloc's header per block */
 #define SIM_MEM_AREA 160	  /* a vmap area: its vmlist node and its entries in two tables */
 #define SIM_MEM_VMA_INDEX 64	  /* a VMA's share of its index's nodes */
+#define SIM_MEM_INDEX_ROOT 512	  /* an address space's first index node (a maple node: 304) */
+
+/* What malloc takes for a block of n bytes: its size class (jemalloc's: four classes per
+ * doubling above 128 bytes, so a 4112-byte table takes 5120) or n plus glibc's header. */
+static u64 block(u64 n)
+{
+	u64 c = n <= 128 ? (n + 15) & ~15ULL : 0;
+	if (!c) {
+		unsigned k = 63 - (unsigned)__builtin_clzll(n - 1); /* 2^k < n <= 2^(k+1) */
+		u64 step = 1ULL << (k - 2);
+		c = (n + step - 1) & ~(step - 1);
+	}
+	return MM_MAX(c, n + SIM_MEM_MALLOC);
+}
 
 static u64 hmap_bytes(const struct hmap *h)
 {
@@ -19,12 +33,14 @@ static u64 hmap_bytes(const struct hmap *h)
 
 static u64 vma_bytes(void)
 {
-	return sizeof(struct vma) + SIM_MEM_VMA_INDEX;
+	return block(sizeof(struct vma)) + SIM_MEM_VMA_INDEX;
 }
 
+/* An address space: its mm, its index's state and first node, its page table's header. */
 static u64 mm_bytes(const struct sim *s)
 {
-	return sizeof(struct mm) + s->procs.cfg.index->priv_size + 2 * SIM_MEM_MALLOC + 64 /* pid slot */;
+	return block(sizeof(struct mm)) + block(s->procs.cfg.index->priv_size) + block(pgtable_bytes()) +
+	       SIM_MEM_INDEX_ROOT + 64 /* pid slot */;
 }
 
 u64 sim_mem_fixed(const struct sim_cfg *cfg)
@@ -75,7 +91,7 @@ void sim_mem_init(struct sim *s)
 	s->mem = (struct sim_mem){
 		.limit = s->cfg.model_mem_max ? s->cfg.model_mem_max : SIM_MEM_DEFAULT_MAX,
 		.fixed = sim_mem_fixed(&s->cfg),
-		.table_bytes = pgtable_table_bytes() + SIM_MEM_MALLOC,
+		.table_bytes = block(pgtable_table_bytes()),
 	};
 }
 
