@@ -9,6 +9,17 @@
 #include "trace_label.h"
 #include "trace_spec.h"
 
+bool suite_name_ok(const char *name)
+{
+	if (!*name || strlen(name) >= sizeof(((struct suite *)0)->name) || name[0] == '-' || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == '/' || *c == ' ' || *c == ',')
+			return false;
+	return true;
+}
+
 struct suite_parse {
 	struct suite *s;
 	const char *dir;      /* the suite file's directory, "" for none */
@@ -199,8 +210,9 @@ static int suite_handler(void *user, const char *section, const char *name, cons
 	if (!strcmp(section, "suite")) {
 		u64 x;
 		if (!strcmp(name, "name")) {
-			if (!*val || strlen(val) >= sizeof(s->name) || strpbrk(val, "/ \t,"))
-				return fail(p, "name '%s' must be a short word (no '/', spaces or commas)",
+			if (!suite_name_ok(val))
+				return fail(p, "name '%s' must be a short word (no '/', spaces or commas, not "
+					    "'.', '..' or starting with '-')",
 					    val);
 			strcpy(s->name, val);
 			p->have_name = true;
@@ -244,6 +256,11 @@ static int suite_finish(struct suite_parse *p, int ret, const char *name, struct
 		const char *base = strrchr(name, '/');
 		base = base ? base + 1 : name;
 		snprintf(p->s->name, sizeof(p->s->name), "%.*s", (int)strcspn(base, "."), base);
+		for (char *c = p->s->name; *c; c++) /* "-x y.ini": a usable name, as close as can be */
+			if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ' ' || *c == ',' || (*c == '-' && c == p->s->name))
+				*c = '_';
+		if (!suite_name_ok(p->s->name)) /* "..ini", ".ini" */
+			snprintf(p->s->name, sizeof(p->s->name), "suite");
 	}
 	return 0;
 }
