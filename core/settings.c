@@ -322,7 +322,8 @@ const struct setting settings[] = {
 	/* issue 14: the model's host memory (core/sim_mem.h) */
 	{"model-mem-max",
 	 "the model's host memory per machine (zone frames, page tables, address spaces): a configuration "
-	 "needing more up front is refused, events that would grow it further are skipped (skipped_mem_limit)",
+	 "needing more up front is refused, events that would grow it further are skipped "
+	 "(skipped_mem_limit)",
 	 "bytes", "2G", SETTING_SIZE, false, 1ULL << 20, 1ULL << 50, FIELD(model_mem_max), NULL, NULL, 0},
 	{NULL, NULL, NULL, NULL, 0, false, 0, 0, 0, 0, NULL, NULL, 0},
 };

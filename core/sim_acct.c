@@ -10,12 +10,18 @@
 #include "sim.h"
 
 const char *const sim_outcome_names[SIM_OUTCOMES] = {
-	[SIM_REPLAYED] = "replayed",		 [SIM_FAILED] = "failed",
-	[SIM_SKIP_TRACED_FAILED] = "traced_failed", [SIM_SKIP_UNMATCHED] = "unmatched",
-	[SIM_SKIP_DUPLICATE] = "duplicate",	 [SIM_SKIP_BAD_FLAGS] = "bad_flags",
-	[SIM_SKIP_OUT_OF_RANGE] = "out_of_range", [SIM_SKIP_NO_ZONE] = "no_zone",
-	[SIM_SKIP_OTHER_MODE] = "other_mode",	 [SIM_SKIP_TRACE_FACT] = "trace_fact",
-	[SIM_SKIP_BAD_EVENT] = "bad_event",	 [SIM_SKIP_MEM_LIMIT] = "mem_limit",
+	[SIM_REPLAYED] = "replayed",
+	[SIM_FAILED] = "failed",
+	[SIM_SKIP_TRACED_FAILED] = "traced_failed",
+	[SIM_SKIP_UNMATCHED] = "unmatched",
+	[SIM_SKIP_DUPLICATE] = "duplicate",
+	[SIM_SKIP_BAD_FLAGS] = "bad_flags",
+	[SIM_SKIP_OUT_OF_RANGE] = "out_of_range",
+	[SIM_SKIP_NO_ZONE] = "no_zone",
+	[SIM_SKIP_OTHER_MODE] = "other_mode",
+	[SIM_SKIP_TRACE_FACT] = "trace_fact",
+	[SIM_SKIP_BAD_EVENT] = "bad_event",
+	[SIM_SKIP_MEM_LIMIT] = "mem_limit",
 	[SIM_SKIP_IN_STATE] = "in_state",
 };
 

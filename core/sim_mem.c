@@ -227,7 +227,7 @@ bool sim_mem_admit(struct sim *s, const struct mm_event *ev)
 		return true;
 	u64 used = sim_mem_used(s);
 	if (need <= s->mem.limit && used <= s->mem.limit - need) { /* UINT64_MAX: refused */
-		s->mem.relaxed = ev->kind == MME_FORK; /* its bound covers its copy */
+		s->mem.relaxed = ev->kind == MME_FORK;		   /* its bound covers its copy */
 		return true;
 	}
 	s->mem.refused++;

@@ -23,8 +23,8 @@ static void check_sums(const struct sim *s, const char *what)
 		for (unsigned o = 0; o < SIM_OUTCOMES; o++)
 			row += s->acct.n[k][o];
 		if (k < MME_NR_KINDS)
-			cr_assert_eq(row, s->per_kind[k], "%s: kind %u: %llu outcomes for %llu events", what, k,
-				     (unsigned long long)row, (unsigned long long)s->per_kind[k]);
+			cr_assert_eq(row, s->per_kind[k], "%s: kind %u: %llu outcomes for %llu events", what,
+				     k, (unsigned long long)row, (unsigned long long)s->per_kind[k]);
 		all += row;
 	}
 	cr_assert_eq(all, s->events, "%s: %llu outcomes for %llu events", what, (unsigned long long)all,
@@ -49,7 +49,8 @@ static void replay_all(const char *path, const char *const *axes, const char *wh
 	matrix_init(m);
 	char err[512];
 	for (size_t i = 0; axes[i]; i += 2)
-		cr_assert_eq(matrix_set(m, settings_find(axes[i]), axes[i + 1], true, err, sizeof(err)), 0, "%s", err);
+		cr_assert_eq(matrix_set(m, settings_find(axes[i]), axes[i + 1], true, err, sizeof(err)), 0,
+			     "%s", err);
 	struct mm_diag d = {{0}};
 	struct mm_trace t;
 	cr_assert_eq(recording_cfg_open(rc, path, true, &d), 0, "%s: %s", path, d.msg);
@@ -110,7 +111,8 @@ Test(acct, orders_above_max_order_are_counted)
 {
 	struct mm_trace t;
 	struct mm_diag d = {{0}};
-	cr_assert_eq(trace_load(MMREPLAY_DATA_DIR "/traces/k_threads2.perf.txt.zst", NULL, &t, &d), 0, "%s", d.msg);
+	cr_assert_eq(trace_load(MMREPLAY_DATA_DIR "/traces/k_threads2.perf.txt.zst", NULL, &t, &d), 0, "%s",
+		     d.msg);
 	u64 big = 0, allocs = 0;
 	for (size_t i = 0; i < t.n; i++)
 		if (t.ev[i].kind == MME_PAGE_ALLOC && !(t.ev[i].flags & MME_F_FAILED)) {
@@ -125,9 +127,10 @@ Test(acct, orders_above_max_order_are_counted)
 	cr_assert_eq(replay_run("t", t.ev, t.n, &cfg, &r), 0);
 	check_row(&r, "max-order 3");
 	const u64 *a = r.sim->acct.n[MME_PAGE_ALLOC];
-	cr_assert_eq(a[SIM_SKIP_OUT_OF_RANGE], big, "%llu of %llu", (unsigned long long)a[SIM_SKIP_OUT_OF_RANGE],
-		     (unsigned long long)big);
-	cr_assert_eq(a[SIM_REPLAYED] + a[SIM_FAILED] + a[SIM_SKIP_OUT_OF_RANGE] + a[SIM_SKIP_BAD_FLAGS], allocs);
+	cr_assert_eq(a[SIM_SKIP_OUT_OF_RANGE], big, "%llu of %llu",
+		     (unsigned long long)a[SIM_SKIP_OUT_OF_RANGE], (unsigned long long)big);
+	cr_assert_eq(a[SIM_REPLAYED] + a[SIM_FAILED] + a[SIM_SKIP_OUT_OF_RANGE] + a[SIM_SKIP_BAD_FLAGS],
+		     allocs);
 	cr_assert_eq(r.st.outcome[SIM_SKIP_OUT_OF_RANGE], big);
 	replay_row_fini(&r);
 	trace_free(&t);
@@ -135,7 +138,8 @@ Test(acct, orders_above_max_order_are_counted)
 
 static struct mm_event ev(unsigned kind, u64 addr, u64 len, u32 flags)
 {
-	return (struct mm_event){.kind = (u8)kind, .addr = addr, .len = len, .flags = flags, .pid = 7, .cpu = 0};
+	return (struct mm_event){
+		.kind = (u8)kind, .addr = addr, .len = len, .flags = flags, .pid = 7, .cpu = 0};
 }
 
 /* Hostile events, each with the reason a reader of the events gives it. */
@@ -143,15 +147,15 @@ Test(acct, hostile_events_have_named_reasons)
 {
 	struct mm_event e[] = {
 		ev(MME_PAGE_ALLOC, 0x1000, 0, MME_F_ZONE_DMA | MME_F_ZONE_DMA32), /* bad_flags */
-		ev(MME_PAGE_ALLOC, 0x2000, 0, 0),				   /* replayed */
-		ev(MME_PAGE_FREE, 0x9999, 0, 0),				   /* unmatched */
-		ev(MME_PAGE_ALLOC, 0x3000, 0, MME_F_FAILED),			   /* traced_failed */
-		ev(MME_VMAP_ALLOC, 0xffffc90000000000ULL, 8192, 0),		   /* replayed */
+		ev(MME_PAGE_ALLOC, 0x2000, 0, 0),				  /* replayed */
+		ev(MME_PAGE_FREE, 0x9999, 0, 0),				  /* unmatched */
+		ev(MME_PAGE_ALLOC, 0x3000, 0, MME_F_FAILED),			  /* traced_failed */
+		ev(MME_VMAP_ALLOC, 0xffffc90000000000ULL, 8192, 0),		  /* replayed */
 		ev(MME_VMAP_ALLOC, 0xffffc90000000000ULL, 8192, 0), /* duplicate: no vfree invented */
-		ev(MME_VMAP_FREE, 0xffffc90000000000ULL, 0, 0),	     /* replayed */
-		ev(MME_TLB_FLUSH, 0, 1, 0),			     /* trace_fact */
-		ev(MME_KUNMAP, 0x100000, 0, 0),		     /* unmatched (a highmem pfn) */
-		ev(200, 0, 0, 0),				     /* bad_event: no such kind */
+		ev(MME_VMAP_FREE, 0xffffc90000000000ULL, 0, 0),	    /* replayed */
+		ev(MME_TLB_FLUSH, 0, 1, 0),			    /* trace_fact */
+		ev(MME_KUNMAP, 0x100000, 0, 0),			    /* unmatched (a highmem pfn) */
+		ev(200, 0, 0, 0),				    /* bad_event: no such kind */
 	};
 	e[0].order = 0;
 	struct mm_event big = ev(MME_PAGE_ALLOC, 0x4000, 0, 0);

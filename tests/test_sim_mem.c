@@ -42,8 +42,14 @@ Test(sim_mem, sizes_parse_and_print)
 
 static struct mm_event mmap_ev(u32 pid, u64 addr, u64 len)
 {
-	return (struct mm_event){.kind = MME_MMAP, .pid = pid, .addr = addr, .len = len, .len2 = (u64)-1,
-				 .flags = MME_F_ANON, .prot = 3, .mt = -1};
+	return (struct mm_event){.kind = MME_MMAP,
+				 .pid = pid,
+				 .addr = addr,
+				 .len = len,
+				 .len2 = (u64)-1,
+				 .flags = MME_F_ANON,
+				 .prot = 3,
+				 .mt = -1};
 }
 
 static void sums(const struct replay_row *r)
@@ -57,7 +63,8 @@ static void sums(const struct replay_row *r)
 /* One 2^47-byte anonymous mmap, populated: the page tables stop at the limit. */
 Test(sim_mem, huge_populated_mmap_stops_at_the_limit)
 {
-	struct mm_event ev[] = {mmap_ev(100, 0x7f0000000000ULL, 1 << 20), mmap_ev(100, 0x100000000ULL, 1ULL << 47)};
+	struct mm_event ev[] = {mmap_ev(100, 0x7f0000000000ULL, 1 << 20),
+				mmap_ev(100, 0x100000000ULL, 1ULL << 47)};
 	struct sim_cfg cfg;
 	sim_cfg_default(&cfg);
 	cfg.populate = true;
@@ -67,7 +74,8 @@ Test(sim_mem, huge_populated_mmap_stops_at_the_limit)
 	bool heap = hostinfo_heap(&a0, &res);
 	cr_assert_eq(replay_run("big", ev, 2, &cfg, &r), 0);
 	if (heap && hostinfo_heap(&a1, &res)) /* what the machine really holds (jemalloc builds) */
-		cr_assert_leq(a1 - a0, cfg.model_mem_max + (4ULL << 20), "%llu bytes", (unsigned long long)(a1 - a0));
+		cr_assert_leq(a1 - a0, cfg.model_mem_max + (4ULL << 20), "%llu bytes",
+			      (unsigned long long)(a1 - a0));
 	sums(&r);
 	cr_assert_eq(r.sim->acct.n[MME_MMAP][SIM_REPLAYED], 1);
 	cr_assert_eq(r.sim->acct.n[MME_MMAP][SIM_SKIP_MEM_LIMIT], 1, "the huge mapping is cut short");
@@ -102,7 +110,8 @@ Test(sim_mem, many_pids_stop_at_the_limit)
 	bool heap = hostinfo_heap(&a0, &res);
 	cr_assert_eq(replay_run("pids", ev, n, &cfg, &r), 0);
 	if (heap && hostinfo_heap(&a1, &res))
-		cr_assert_leq(a1 - a0, cfg.model_mem_max + (4ULL << 20), "%llu bytes", (unsigned long long)(a1 - a0));
+		cr_assert_leq(a1 - a0, cfg.model_mem_max + (4ULL << 20), "%llu bytes",
+			      (unsigned long long)(a1 - a0));
 	sums(&r);
 	u64 refused = r.st.outcome[SIM_SKIP_MEM_LIMIT], done = r.st.outcome[SIM_REPLAYED];
 	cr_assert_gt(refused, 0);
@@ -117,8 +126,9 @@ Test(sim_mem, many_pids_stop_at_the_limit)
 	heap = heap && hostinfo_heap(&a1, &res);
 	cr_assert_eq(r.st.outcome[SIM_REPLAYED], n);
 	if (heap && a1 > a0) /* jemalloc's count of what the machine holds (0 under ASan's malloc) */
-		cr_assert_geq(r.st.mem_peak, a1 - a0 - sizeof(struct sim), "estimate %llu bytes for a heap of %llu",
-			      (unsigned long long)r.st.mem_peak, (unsigned long long)(a1 - a0));
+		cr_assert_geq(r.st.mem_peak, a1 - a0 - sizeof(struct sim),
+			      "estimate %llu bytes for a heap of %llu", (unsigned long long)r.st.mem_peak,
+			      (unsigned long long)(a1 - a0));
 	replay_row_fini(&r);
 	free(ev);
 }
@@ -149,7 +159,8 @@ Test(sim_mem, huge_zone_announced_or_refused)
 	FILE *f = open_memstream(&text, &len);
 	mem_note_config(f, "replay", "x", &cfg);
 	fclose(f);
-	cr_assert(strstr(text, "mmreplay replay: configuration x: the model takes ") && strstr(text, "model-mem-max 2 GiB"),
+	cr_assert(strstr(text, "mmreplay replay: configuration x: the model takes ") &&
+			  strstr(text, "model-mem-max 2 GiB"),
 		  "%s", text);
 	cr_assert_eq(strchr(text, '\n'), text + len - 1, "one line");
 	free(text);
@@ -174,13 +185,15 @@ Test(sim_mem, huge_zone_announced_or_refused)
 /* The command line: a refusal is exit 1 with one line naming the setting. */
 Test(sim_mem, replay_refuses_with_a_clear_message)
 {
-	struct spawn_res r = MMR(NULL, "replay", "--quiet", "--zones", "Normal:0x100000+255G", "--model-mem-max", "256M",
-				 MMREPLAY_DATA_DIR "/traces/u_churn1.strace.txt.zst");
+	struct spawn_res r =
+		MMR(NULL, "replay", "--quiet", "--zones", "Normal:0x100000+255G", "--model-mem-max", "256M",
+		    MMREPLAY_DATA_DIR "/traces/u_churn1.strace.txt.zst");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert(strstr(r.err, "mmreplay replay: ") && strstr(r.err, "model-mem-max"), "%s", r.err);
 	cr_assert_eq(strchr(r.err, '\n'), r.err + r.err_len - 1, "one line: %s", r.err);
 	spawn_res_free(&r);
-	r = MMR(NULL, "replay", "--quiet", "--model-mem-max", "1", MMREPLAY_DATA_DIR "/traces/u_churn1.strace.txt.zst");
+	r = MMR(NULL, "replay", "--quiet", "--model-mem-max", "1",
+		MMREPLAY_DATA_DIR "/traces/u_churn1.strace.txt.zst");
 	cr_assert_eq(r.status, 2, "%s", r.err);
 	cr_assert(strstr(r.err, "--model-mem-max takes 1M..1P"), "%s", r.err);
 	spawn_res_free(&r);

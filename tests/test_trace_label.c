@@ -93,7 +93,8 @@ Test(trace_label, rules)
 	cr_assert_str_eq(l[1], "t.perf~d2");
 	cr_assert_null(strchr(l[2], '~'));
 	/* labels differ whatever the list */
-	const char *mix[] = {"d1/t.perf.txt.zst", "d2/t.perf.txt.zst", "a/x/t.perf.txt.zst", "b/x/t.perf.txt.zst"};
+	const char *mix[] = {"d1/t.perf.txt.zst", "d2/t.perf.txt.zst", "a/x/t.perf.txt.zst",
+			     "b/x/t.perf.txt.zst"};
 	labels(mix, 4, TRACE_LABEL_FILE, l);
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < i; j++)
@@ -126,8 +127,8 @@ Test(trace_label, replay_and_suite_keep_same_named_traces_apart)
 	snprintf(a, sizeof(a), "%s/d1/t.perf.txt.zst", dir);
 	snprintf(b, sizeof(b), "%s/d2/t.perf.txt.zst", dir);
 	snprintf(out, sizeof(out), "%s/r.csv", dir);
-	cr_assert_eq(MMR_STATUS(NULL, "replay", "--quiet", "--vmlist", "augmented", "--tlb", "lazy", "--buddy", "lifo",
-				"--out", out, a, b),
+	cr_assert_eq(MMR_STATUS(NULL, "replay", "--quiet", "--vmlist", "augmented", "--tlb", "lazy",
+				"--buddy", "lifo", "--out", out, a, b),
 		     0);
 	cr_assert_eq(csv_traces(out, seen, 4), 2);
 	cr_assert_str_eq(seen[0], "t.perf.txt.zst~d1");
@@ -159,11 +160,11 @@ Test(trace_label, compare_keeps_trace_ids_apart)
 	snprintf(ca, sizeof(ca), "%s/a.csv", dir);
 	snprintf(cb, sizeof(cb), "%s/b.csv", dir);
 	snprintf(ab, sizeof(ab), "%s/ab.csv", dir);
-	cr_assert_eq(MMR_STATUS(NULL, "replay", "--quiet", "--vmlist", "augmented,list", "--tlb", "lazy", "--buddy",
-				"lifo", "--out", ca, a),
+	cr_assert_eq(MMR_STATUS(NULL, "replay", "--quiet", "--vmlist", "augmented,list", "--tlb", "lazy",
+				"--buddy", "lifo", "--out", ca, a),
 		     0);
-	cr_assert_eq(MMR_STATUS(NULL, "replay", "--quiet", "--vmlist", "augmented,list", "--tlb", "lazy", "--buddy",
-				"lifo", "--out", cb, b),
+	cr_assert_eq(MMR_STATUS(NULL, "replay", "--quiet", "--vmlist", "augmented,list", "--tlb", "lazy",
+				"--buddy", "lifo", "--out", cb, b),
 		     0);
 	cr_assert_eq(MMR_STATUS(NULL, "merge", "--out", ab, ca, cb), 0);
 	struct compare c;

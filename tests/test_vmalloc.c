@@ -101,7 +101,8 @@ struct run_result {
 
 /* The flushes each policy owes: eager a full flush per free, range a range flush of the area
  * per free, lazy a range flush per purge (counted by the reference). */
-static void check_flushes(const struct run_result *res, const char *tlb, u64 frees, u64 range_pages, u64 purges)
+static void check_flushes(const struct run_result *res, const char *tlb, u64 frees, u64 range_pages,
+			  u64 purges)
 {
 	cr_assert_gt(frees, 1000);
 	if (!strcmp(tlb, "eager")) {

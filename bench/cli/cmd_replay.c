@@ -211,8 +211,8 @@ int cmd_replay(int argc, char **argv)
 	if (out.csv)
 		metrics_csv_header(out.csv, METRIC_IN_REPLAY, NULL);
 	char(*labels)[TRACE_LABEL_MAX] = calloc((size_t)(argc - first) + 1, sizeof(*labels));
-	if (!labels || trace_labels((const char *const *)argv + first, (size_t)(argc - first), TRACE_LABEL_FILE,
-				    labels)) {
+	if (!labels || trace_labels((const char *const *)argv + first, (size_t)(argc - first),
+				    TRACE_LABEL_FILE, labels)) {
 		fprintf(stderr, "mmreplay replay: out of memory\n");
 		free(labels);
 		free(m);

@@ -93,7 +93,8 @@ static void classify(struct cmp *c)
 		for (size_t r = 0; r < c->t->nrows && numeric; r++)
 			numeric = field_numbers(c->t->rows[r][col], c->va, COMPARE_MAX_SAMPLES) >= 0;
 		bool cfg = m ? m->cls == METRIC_CONFIG : !numeric;
-		if ((int)col == c->tcol || !strcmp(h, "repeat") || !strcmp(h, "seed") || !strcmp(h, "trace_id"))
+		if ((int)col == c->tcol || !strcmp(h, "repeat") || !strcmp(h, "seed") ||
+		    !strcmp(h, "trace_id"))
 			continue;
 		/* min/median/max beside a per-repeat list: the list carries the samples */
 		if (numeric && (ends_with(h, "_min") || ends_with(h, "_median") || ends_with(h, "_max"))) {

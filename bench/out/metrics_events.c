@@ -17,7 +17,8 @@ static void m_skipped(const struct metric *m, const struct metric_src *s, unsign
 	metric_u64(b, n, t);
 }
 
-#define OUTCOME(name, flags, o, desc) M_FN(name, "events", METRIC_MODEL, METRIC_IN_ROWS | (flags), m_outcome, o, desc)
+#define OUTCOME(name, flags, o, desc)                                                                        \
+	M_FN(name, "events", METRIC_MODEL, METRIC_IN_ROWS | (flags), m_outcome, o, desc)
 #define SKIP(reason, o, desc) OUTCOME("skipped_" reason, 0, o, "skipped: " desc)
 
 const struct metric metrics_events[] = {
@@ -37,14 +38,16 @@ const struct metric metrics_events[] = {
 	SKIP("bad_flags", SIM_SKIP_BAD_FLAGS, "a page allocation with both GFP_DMA and GFP_DMA32"),
 	SKIP("out_of_range", SIM_SKIP_OUT_OF_RANGE,
 	     "a page block of an order above the zone's max_order, or one the layout cannot hold"),
-	SKIP("no_zone", SIM_SKIP_NO_ZONE, "a traced pfn in no zone of the layout (page-mode faithful, buddy)"),
+	SKIP("no_zone", SIM_SKIP_NO_ZONE,
+	     "a traced pfn in no zone of the layout (page-mode faithful, buddy)"),
 	SKIP("other_mode", SIM_SKIP_OTHER_MODE,
 	     "a page event of another page mode: zone_locked and pcpu_drain outside page-mode buddy, "
 	     "page_alloc and per-CPU-order frees in it"),
 	SKIP("trace_fact", SIM_SKIP_TRACE_FACT,
 	     "facts the model compares with rather than replays: tlb_flush, extfrag, vmap_purge outside "
 	     "purge timing trace"),
-	SKIP("bad_event", SIM_SKIP_BAD_EVENT, "impossible events: an unknown kind, a fork naming its own pid"),
+	SKIP("bad_event", SIM_SKIP_BAD_EVENT,
+	     "impossible events: an unknown kind, a fork naming its own pid"),
 	SKIP("mem_limit", SIM_SKIP_MEM_LIMIT,
 	     "stopped or cut short by the model's memory limit (setting model-mem-max): a process, VMA or "
 	     "vmap area, or a populated mapping's page tables, beyond it"),

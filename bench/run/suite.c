@@ -11,8 +11,8 @@
 
 bool suite_name_ok(const char *name)
 {
-	if (!*name || strlen(name) >= sizeof(((struct suite *)0)->name) || name[0] == '-' || !strcmp(name, ".") ||
-	    !strcmp(name, ".."))
+	if (!*name || strlen(name) >= sizeof(((struct suite *)0)->name) || name[0] == '-' ||
+	    !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
 		if (*c < 0x20 || *c == 0x7f || *c == '/' || *c == ' ' || *c == ',')
@@ -211,7 +211,8 @@ static int suite_handler(void *user, const char *section, const char *name, cons
 		u64 x;
 		if (!strcmp(name, "name")) {
 			if (!suite_name_ok(val))
-				return fail(p, "name '%s' must be a short word (no '/', spaces or commas, not "
+				return fail(p,
+					    "name '%s' must be a short word (no '/', spaces or commas, not "
 					    "'.', '..' or starting with '-')",
 					    val);
 			strcpy(s->name, val);
@@ -257,7 +258,8 @@ static int suite_finish(struct suite_parse *p, int ret, const char *name, struct
 		base = base ? base + 1 : name;
 		snprintf(p->s->name, sizeof(p->s->name), "%.*s", (int)strcspn(base, "."), base);
 		for (char *c = p->s->name; *c; c++) /* "-x y.ini": a usable name, as close as can be */
-			if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ' ' || *c == ',' || (*c == '-' && c == p->s->name))
+			if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ' ' || *c == ',' ||
+			    (*c == '-' && c == p->s->name))
 				*c = '_';
 		if (!suite_name_ok(p->s->name)) /* "..ini", ".ini" */
 			snprintf(p->s->name, sizeof(p->s->name), "suite");

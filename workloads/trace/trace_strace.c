@@ -291,10 +291,11 @@ static int st_resume(struct trace_reader *r, struct st_state *s, const char *p, 
 				pd = &s->pend[i];
 	}
 	if (!pd)
-		return trace_bad(r, "'<... %.*s resumed>' without an unfinished call of pid %u", (int)n, nm, pid);
+		return trace_bad(r, "'<... %.*s resumed>' without an unfinished call of pid %u", (int)n, nm,
+				 pid);
 	if (strncmp(pd->text, nm, n) || pd->text[n] != '(')
-		return trace_bad(r, "'<... %.*s resumed>' but pid %u's unfinished call is '%.*s'", (int)n, nm, pid,
-				 (int)st_ident(pd->text), pd->text);
+		return trace_bad(r, "'<... %.*s resumed>' but pid %u's unfinished call is '%.*s'", (int)n, nm,
+				 pid, (int)st_ident(pd->text), pd->text);
 	pd->used = false;
 	if (strace_sys_is_fork(pd->sys))
 		s->nfork_pending--;
