@@ -319,6 +319,12 @@ const struct setting settings[] = {
 	{"from", "start the replay at this trace time: earlier events are in the snapshots (skipped)", "s",
 	 "0", SETTING_TEXT, false, 0, 0, 0, 0, NULL, from_apply,
 	 SETTING_ON_VMAP | SETTING_ON_PAGE_EVENTS | SETTING_ON_PROC},
+	/* issue 14: the model's host memory (core/sim_mem.h) */
+	{"model-mem-max",
+	 "the model's host memory per machine (zone frames, page tables, address spaces): a configuration "
+	 "needing more up front is refused, events that would grow it further are skipped "
+	 "(skipped_mem_limit)",
+	 "bytes", "2G", SETTING_SIZE, false, 1ULL << 20, 1ULL << 50, FIELD(model_mem_max), NULL, NULL, 0},
 	{NULL, NULL, NULL, NULL, 0, false, 0, 0, 0, 0, NULL, NULL, 0},
 };
 
@@ -355,6 +361,13 @@ void setting_allowed(const struct setting *s, char *buf, size_t len)
 			 s->unit[0] ? " " : "", s->unit);
 		return;
 	}
+	if (s->kind == SETTING_SIZE) {
+		char lo[32], hi[32];
+		settings_format_size(s->min, lo, sizeof(lo));
+		settings_format_size(s->max, hi, sizeof(hi));
+		snprintf(buf, len, "%s..%s (a number of bytes, or with K, M, G, T, P)", lo, hi);
+		return;
+	}
 	if (s->kind == SETTING_TEXT || s->kind == SETTING_FILE) {
 		snprintf(buf, len, "%s", s->help);
 		return;
@@ -367,9 +380,10 @@ int setting_apply(const struct setting *s, struct sim_cfg *cfg, const char *v, c
 		  char *err, size_t len)
 {
 	char allowed[512];
-	if (s->kind == SETTING_UINT) {
+	if (s->kind == SETTING_UINT || s->kind == SETTING_SIZE) {
 		u64 x;
-		if (settings_parse_u64(v, s->min, s->max, &x)) {
+		if (s->kind == SETTING_UINT ? settings_parse_u64(v, s->min, s->max, &x)
+					    : settings_parse_size(v, s->min, s->max, &x)) {
 			setting_allowed(s, allowed, sizeof(allowed));
 			snprintf(err, len, "takes %s, not '%s'", allowed, v);
 			return -EINVAL;
@@ -426,6 +440,43 @@ int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out)
 		return -ERANGE;
 	*out = x;
 	return 0;
+}
+
+int settings_parse_size(const char *text, u64 min, u64 max, u64 *out)
+{
+	static const char units[] = "KMGTP";
+	size_t n = strlen(text);
+	if (n >= 3 && !strcmp(text + n - 2, "iB"))
+		n -= 2; /* "GiB" */
+	const char *u = n > 1 ? strchr(units, text[n - 1]) : NULL;
+	if (!u || !text[n - 1])
+		return settings_parse_u64(text, min, max, out);
+	char num[32];
+	if (n - 1 >= sizeof(num) || (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')))
+		return -EINVAL;
+	memcpy(num, text, n - 1);
+	num[n - 1] = 0;
+	u64 x, shift = 10 * (u64)(u - units + 1);
+	int e = settings_parse_u64(num, 0, UINT64_MAX >> shift, &x);
+	if (e)
+		return e;
+	x <<= shift;
+	if (x < min || x > max)
+		return -ERANGE;
+	*out = x;
+	return 0;
+}
+
+void settings_format_size(u64 bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMGTP";
+	int u = -1;
+	while (u + 1 < 5 && bytes && !(bytes & 1023))
+		bytes >>= 10, u++;
+	if (u >= 0)
+		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
 }
 
 int settings_parse_secs(const char *text, u64 *ns)

@@ -19,6 +19,7 @@ enum setting_kind {
 	SETTING_UINT,	 /* an integer in [min, max], decimal or 0x-hex */
 	SETTING_TEXT,	 /* free text the apply function checks (a zone layout, seconds) */
 	SETTING_FILE,	 /* "none" or a file, read through setting_env.load_file (issue 12) */
+	SETTING_SIZE,	 /* bytes in [min, max]: a number with an optional K, M, G, T or P (x1024) */
 };
 
 /* What the caller lends to settings whose values name outside data. */
@@ -62,8 +63,8 @@ struct setting {
 	 * value. A scalar takes exactly one value there (its values contain commas). In a suite
 	 * file every setting may be an axis. */
 	bool axis;
-	u64 min, max; /* SETTING_UINT */
-	/* SETTING_UINT without apply: the field of struct sim_cfg it sets (4 or 8 bytes) */
+	u64 min, max; /* SETTING_UINT, SETTING_SIZE */
+	/* SETTING_UINT or _SIZE without apply: the field of struct sim_cfg it sets (4 or 8 bytes) */
 	size_t off, size;
 	/* VARIANT/CHOICE: the name of value i, NULL past the last */
 	const char *(*value)(size_t i);
@@ -107,6 +108,12 @@ static inline bool setting_is_file(const struct setting *s)
 {
 	return s->kind == SETTING_FILE;
 }
+
+/* A size: settings_parse_u64's number, or a decimal one followed by K, M, G, T or P (powers of
+ * 1024, optionally "KiB" ... "PiB"), in [min, max]. 0, -EINVAL or -ERANGE. */
+int settings_parse_size(const char *text, u64 min, u64 max, u64 *out);
+/* The shortest exact spelling of a size: "2G", "1536M", "4097". */
+void settings_format_size(u64 bytes, char *buf, size_t len);
 
 /* The one comma-list parser: calls each(ctx, item) for every comma-separated item, blanks
  * around items trimmed, empty items skipped. 0, the first non-zero return of each, -EINVAL

@@ -29,6 +29,7 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->flush_ceiling = SIM_DEFAULT_FLUSH_CEILING;
 	cfg->purge = VMALLOC_PURGE_AUTO;
 	cfg->purge_delay = SIM_DEFAULT_PURGE_DELAY;
+	cfg->model_mem_max = SIM_MEM_DEFAULT_MAX; /* issue 14 */
 }
 
 /* --- vmalloc (issue 4) --- */
@@ -73,9 +74,9 @@ static int sim_vmap_create(struct sim *s, const struct mm_event *ev)
 		s->vmap.traced_failures++;
 		return 0;
 	}
-	if (hmap_del(&s->vmap_pair, ev->addr, &old)) {
-		s->vmap.implicit_frees++;
-		vmalloc_vfree(&s->vm, old);
+	if (hmap_get(&s->vmap_pair, ev->addr, &old)) {
+		s->vmap.dup_allocs++; /* its free is missing: no vfree (and flush) is invented */
+		return 0;
 	}
 	int err;
 	if (ev->kind == MME_VMALLOC32)
@@ -168,7 +169,8 @@ static int sim_procs_init(struct sim *s)
 	mc.index = s->cfg.vma ? s->cfg.vma : &vma_index_maple;
 	mc.populate = s->cfg.populate;
 	mc.max_map_count = s->cfg.max_map_count ? s->cfg.max_map_count : MM_MAX_MAP_COUNT;
-	mm_pgtable_init_src(&s->mm_pt, &s->model_src, s->cfg.levels ? s->cfg.levels : 4);
+	struct pagesrc tables = sim_mem_table_src(s); /* issue 14: within model-mem-max */
+	mm_pgtable_init_src(&s->mm_pt, &tables, s->cfg.levels ? s->cfg.levels : 4);
 	mc.pt = &mm_pgtable_ops;
 	mc.pt_ctx = &s->mm_pt;
 	mc.flush_ceiling = s->cfg.flush_ceiling; /* issue 11: x86 flush_tlb_mm_range */
@@ -180,6 +182,11 @@ int sim_init(struct sim *s, const struct sim_cfg *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
+	if (!s->cfg.model_mem_max)
+		s->cfg.model_mem_max = SIM_MEM_DEFAULT_MAX;
+	sim_mem_init(s); /* issue 14 */
+	if (s->mem.fixed > s->mem.limit)
+		return -E2BIG;
 	struct zones_cfg zc = cfg->zones;
 	zc.max_order = cfg->max_order;
 	zc.policy = cfg->buddy;
@@ -318,16 +325,25 @@ static inline int sim_dispatch(struct sim *s, const struct mm_event *ev)
 
 int sim_event(struct sim *s, const struct mm_event *ev)
 {
+	sim_acct_hash(&s->acct, ev); /* issue 14: the trace's identity */
 	s->last_ts_ns = ev->ts_ns;
 	if (MM_UNLIKELY(ev->ts_ns < s->cfg.from_ns)) /* issue 11: reflected in the snapshot */
 		return sim_vmap_skip(s, ev);
 	s->events++;
 	if (ev->kind < MME_NR_KINDS)
 		s->per_kind[ev->kind]++;
+	if (!sim_mem_admit(s, ev)) { /* issue 14: every event in one outcome, memory bounded */
+		sim_acct_count(&s->acct, ev, SIM_SKIP_MEM_LIMIT);
+		return 0;
+	}
+	struct sim_acct_probe p;
+	sim_acct_begin(s, ev, &p);
 	u64 fails = s->zones.st.failures;
 	int err = sim_dispatch(s, ev);
 	if (MM_UNLIKELY(s->zones.st.failures != fails)) /* issue 12: exhaustion, counted by the zones */
 		sim_phys_exhausted(s, ev);
+	sim_acct_end(s, ev, &p);
+	sim_mem_done(s, ev);
 	return err;
 }
 

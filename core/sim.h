@@ -14,6 +14,8 @@
 #include "pcp.h"
 #include "pkmap.h"
 #include "procs.h"
+#include "sim_acct.h"
+#include "sim_mem.h"
 #include "snapcheck.h"
 #include "vmalloc.h"
 #include "vmap_fidelity.h"
@@ -74,6 +76,9 @@ struct sim_cfg {
 	const struct vmap_snapshot *vmalloc_end;   /* compare at the end (borrowed; NULL: none) */
 	u64 vmalloc_end_ns;			   /* when it was read; 0: at sim_finish */
 	u64 from_ns;				   /* events earlier are skipped (counted) */
+
+	/* --- issue 14: the model's host memory, bytes (sim_mem.h); 0 = SIM_MEM_DEFAULT_MAX --- */
+	u64 model_mem_max;
 };
 
 /* The x86 ceiling and the model's purge delay (vmalloc calls after the crossing vfree: the
@@ -106,7 +111,8 @@ struct sim {
 		u64 traced_failures;	/* alloc_vmap_area events the kernel failed (failed=1) */
 		u64 alloc_failures;	/* traced allocations the model could not serve */
 		u64 unmatched_frees;	/* frees of areas not allocated during the trace */
-		u64 implicit_frees;	/* a live traced va_start allocated again: freed first */
+		u64 dup_allocs;		/* a live traced va_start allocated again: skipped, no
+					 * vfree invented (its free is missing from the trace) */
 		u64 trace_purges;	/* the kernel's purge_vmap_area_lazy events (trace facts) */
 		u64 trace_purged_areas; /* sum of their num_purged */
 		u64 lazy_seed_pages;	/* the trace's first nr_lazy less its own area: foreign pages */
@@ -136,6 +142,10 @@ struct sim {
 
 	/* --- issue 11: agreement with the recorded kernel --- */
 	struct vmap_fidelity vfid;
+
+	/* --- issue 14: what became of every event; the model's memory --- */
+	struct sim_acct acct;
+	struct sim_mem mem;
 };
 
 int sim_init(struct sim *s, const struct sim_cfg *cfg);

@@ -114,6 +114,14 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->page_events_skipped = s->page_events_skipped;
 	st->exh = s->exh;
 	st->snaps = s->snaps;
+	/* issue 14 */
+	st->acct = s->acct;
+	sim_acct_totals(&s->acct, st->outcome);
+	st->trace_id = sim_acct_trace_id(&s->acct);
+	st->mem_fixed = s->mem.fixed;
+	st->mem_peak = MM_MAX(s->mem.peak, sim_mem_used(s));
+	st->mem_limit = s->mem.limit;
+	st->mem_refused = s->mem.refused;
 	/* derived */
 	st->vmalloc_tlb_flushes = st->tlb.flush_all + st->tlb.flush_range;
 	st->tlb_flushes = st->vmalloc_tlb_flushes + st->mm.tlb_flush_range + st->mm.tlb_flush_all;

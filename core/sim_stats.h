@@ -92,6 +92,12 @@ struct sim_stats {
 	struct sim_exhaustion exh; /* the first allocation no zone could serve */
 	struct snapcheck snaps;	   /* against the kernel's buddyinfo snapshots */
 
+	/* --- issue 14: what became of every event (sim_acct.h); the model's memory (sim_mem.h) --- */
+	struct sim_acct acct;				 /* events by kind and outcome */
+	u64 outcome[SIM_OUTCOMES];			 /* by outcome, every kind: they add up to events */
+	u64 trace_id;					 /* identity of the events given (0: none) */
+	u64 mem_fixed, mem_peak, mem_limit, mem_refused; /* bytes; refusals at the limit */
+
 	/* --- derived figures, each defined here once (sim_stats_read) --- */
 	u64 vmalloc_tlb_flushes; /* tlb.flush_all + tlb.flush_range: flushes for vfree/vunmap */
 	u64 tlb_flushes;	 /* vmalloc_tlb_flushes + mm.tlb_flush_range + mm.tlb_flush_all */

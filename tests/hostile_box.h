@@ -132,7 +132,7 @@ static inline bool hb_printable(const char *s)
 static inline void hb_check_message(const char *err, const char *what)
 {
 	regex_t re;
-	cr_assert_eq(regcomp(&re, "^(mmreplay( [a-z_]+)*: .+|graphs:|  [^ ].*)$", REG_EXTENDED | REG_NOSUB),
+	cr_assert_eq(regcomp(&re, "^(mmreplay( [a-z_-]+)*: .+|graphs:|  [^ ].*)$", REG_EXTENDED | REG_NOSUB),
 		     0);
 	char *copy = strdup(err);
 	int msgs = 0;

@@ -214,3 +214,25 @@ Test(hostile, list_jobs_lines_run_in_sh)
 	cr_assert_eq(r.out_len, 0);
 	spawn_res_free(&r);
 }
+
+/* A suite name is a directory under results/: '..', '.', '-x' or a path are refused (exit 2
+ * for --name, 1 for a suite file's name key) before anything is written. */
+Test(hostile, suite_names_that_escape_results)
+{
+	char tr[600], ini[800];
+	hostile_trace(1, tr, sizeof(tr));
+	const char *bad[] = {"..", ".", "-rf", "../x", "a b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct spawn_res r = HB_RUN(HB_2, "suite", "--no-plots", "--name", bad[i], tr);
+		cr_assert(strstr(r.err, "must be a short word"), "%s", r.err);
+		spawn_res_free(&r);
+	}
+	hb_path(ini, sizeof(ini), "in", "dots.ini");
+	FILE *f = fopen(ini, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "[suite]\nname = ..\n[traces]\ntrace = %s\n", tr);
+	fclose(f);
+	struct spawn_res r = HB_RUN(HB_1, "suite", "--no-plots", ini);
+	cr_assert(strstr(r.err, "name '..' must be a short word"), "%s", r.err);
+	spawn_res_free(&r);
+}

@@ -134,7 +134,15 @@ Test(hostile_io, output_modes)
 	cr_assert(hb_dir_empty(hb_cwd));
 }
 
-/* The corpus's odd inputs: a clear failure or a success, never a crash or a raw byte. */
+static const char *z_spec(const char *kind, const char *path)
+{
+	static char buf[1200];
+	snprintf(buf, sizeof(buf), "%s%s", kind, path);
+	return buf;
+}
+
+/* The corpus's odd inputs: a clear failure or a success, never a crash or a raw byte, through
+ * every command that reads a trace or a machine file. */
 Test(hostile_io, odd_inputs)
 {
 	static const char *const files[] = {"huge_numbers.perf.txt",
@@ -150,6 +158,18 @@ Test(hostile_io, odd_inputs)
 		HB_CHECK(HB_0 | HB_1, "info", "--skip-bad", in(files[i]));
 		HB_CHECK(HB_0 | HB_1, REPLAY1, in(files[i]));
 		HB_CHECK(HB_0 | HB_1, "convert", in(files[i]), out("o.mmr"));
+		/* issue 14: every other command that reads a trace or a machine file */
+		HB_CHECK(HB_0 | HB_1, "maps", in(files[i]));
+		HB_CHECK(HB_0 | HB_1, REPLAY1, "--populate", "all", "--model-mem-max", "64M", in(files[i]));
+		HB_CHECK(HB_0 | HB_1 | HB_2, "machine", in(files[i]));
+		HB_CHECK(HB_0 | HB_1 | HB_2, "vmalloc-fidelity", in(files[i]));
+		HB_CHECK(HB_0 | HB_1, "vmalloc-fidelity", "--vmalloc-state", in(files[i]), in("t.perf.txt"));
+		HB_CHECK(HB_0 | HB_1, "frag", in(files[i]));
+		HB_CHECK(HB_0 | HB_1 | HB_2, "zones", "--zones", z_spec("zoneinfo:", in(files[i])));
+		HB_CHECK(HB_0 | HB_1 | HB_2, "zones", "--zones", z_spec("buddyinfo:", in(files[i])));
+		HB_CHECK(HB_0 | HB_1 | HB_2, REPLAY1, "--pagetypeinfo", in(files[i]), in("t.perf.txt"));
+		HB_CHECK(HB_0 | HB_1 | HB_2, REPLAY1, "--snapshots", in(files[i]), in("t.perf.txt"));
+		HB_CHECK(HB_0 | HB_1, "bench", "vma", "--repeat", "1", in(files[i]));
 	}
 	/* a skippable frame first (pzstd) is read past (item 10) */
 	HB_CHECK(HB_0, "info", in("skippable.perf.txt.zst"));

@@ -56,6 +56,11 @@ Test(suite, errors_name_the_line)
 		{"[traces]\ntrace = a\n[axes]\nvmlist = list,splay\n",
 		 "x.ini:4: axis vmlist takes list, rbtree, rbtree_cache, augmented, nodes, not 'splay'"},
 		{"[suite]\nname = a/b\n", "x.ini:2: name 'a/b' must be a short word"},
+		/* issue 14: a name results/NAME cannot be */
+		{"[suite]\nname = ..\n", "x.ini:2: name '..' must be a short word"},
+		{"[suite]\nname = .\n", "x.ini:2: name '.' must be a short word"},
+		{"[suite]\nname = -rf\n", "x.ini:2: name '-rf' must be a short word"},
+		{"[suite]\nname = a\tb\n", "must be a short word"},
 		{"[other]\nx = 1\n", "x.ini:2: unknown section [other]"},
 		{"[suite]\nrepeats = 2\n", "x.ini: no traces"},
 		{"[traces]\nthis line has no equals sign\n", "x.ini:2: syntax error"},
@@ -90,4 +95,22 @@ Test(suite, default_name_and_relative_paths)
 	cr_assert_eq(suite_nconfigs(&s), 1);
 	remove(path);
 	cr_assert_neq(suite_load("/nonexistent/x.ini", "/D", &s, &d), 0);
+}
+
+/* issue 14: names for results/NAME; --name is checked with the same rule (test_hostile). */
+Test(suite, name_rule)
+{
+	cr_assert(suite_name_ok("mine"));
+	cr_assert(suite_name_ok("a.b-c_1"));
+	cr_assert(suite_name_ok("...x"));
+	const char *bad[] = {"", ".", "..", "-x", "a/b", "a b", "a,b", "a\nb", "a\x7f"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_not(suite_name_ok(bad[i]), "'%s' accepted", bad[i]);
+	struct suite s;
+	struct mm_diag d;
+	/* a name from the file name is made usable */
+	cr_assert_eq(suite_load_string("[traces]\ntrace = a\n", "/x/..ini", "/D", &s, &d), 0, "%s", d.msg);
+	cr_assert_str_eq(s.name, "suite");
+	cr_assert_eq(suite_load_string("[traces]\ntrace = a\n", "/x/-a b.ini", "/D", &s, &d), 0, "%s", d.msg);
+	cr_assert_str_eq(s.name, "_a_b");
 }

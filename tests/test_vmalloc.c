@@ -99,6 +99,30 @@ struct run_result {
 	u64 pte_set, pte_clear, walk;
 };
 
+/* The flushes each policy owes: eager a full flush per free, range a range flush of the area
+ * per free, lazy a range flush per purge (counted by the reference). */
+static void check_flushes(const struct run_result *res, const char *tlb, u64 frees, u64 range_pages,
+			  u64 purges)
+{
+	cr_assert_gt(frees, 1000);
+	if (!strcmp(tlb, "eager")) {
+		cr_assert_eq(res->tlb.flush_all, frees);
+		cr_assert_eq(res->tlb.cache_flushes, frees);
+		cr_assert_eq(res->tlb.flush_range, 0);
+		cr_assert_eq(res->tlb.ipis, 2 * frees);
+	} else if (!strcmp(tlb, "range")) {
+		cr_assert_eq(res->tlb.flush_range, frees);
+		cr_assert_eq(res->tlb.flush_pages, range_pages);
+		cr_assert_eq(res->tlb.flush_all, 0);
+		cr_assert_eq(res->tlb.ipis, 2 * frees);
+	} else {
+		cr_assert_eq(res->tlb.vmap_purges, purges);
+		cr_assert_gt(purges, 0);
+		cr_assert_eq(res->tlb.flush_range, purges);
+		cr_assert_eq(res->tlb.ipis, 2 * purges);
+	}
+}
+
 /* Random vmalloc/vfree/vmap/vunmap on a 64 MiB space; every address checked against ref. */
 static struct run_result random_run(const struct vmlist_ops *vl, const char *tlb, u64 seed)
 {
@@ -187,24 +211,7 @@ static struct run_result random_run(const struct vmlist_ops *vl, const char *tlb
 	res.pte_set = vm.pts.pte_set;
 	res.pte_clear = vm.pts.pte_clear;
 	res.walk = vm.pts.walk_entries;
-	u64 frees = vm.st.vfrees + vm.st.vunmaps;
-	cr_assert_gt(frees, 1000);
-	if (!strcmp(tlb, "eager")) {
-		cr_assert_eq(res.tlb.flush_all, frees);
-		cr_assert_eq(res.tlb.cache_flushes, frees);
-		cr_assert_eq(res.tlb.flush_range, 0);
-		cr_assert_eq(res.tlb.ipis, 2 * frees);
-	} else if (!strcmp(tlb, "range")) {
-		cr_assert_eq(res.tlb.flush_range, frees);
-		cr_assert_eq(res.tlb.flush_pages, range_pages);
-		cr_assert_eq(res.tlb.flush_all, 0);
-		cr_assert_eq(res.tlb.ipis, 2 * frees);
-	} else {
-		cr_assert_eq(res.tlb.vmap_purges, purges);
-		cr_assert_gt(purges, 0);
-		cr_assert_eq(res.tlb.flush_range, purges);
-		cr_assert_eq(res.tlb.ipis, 2 * purges);
-	}
+	check_flushes(&res, tlb, vm.st.vfrees + vm.st.vunmaps, range_pages, purges);
 	vmalloc_fini(&vm);
 	buddy_fini(&b);
 	return res;

@@ -9,11 +9,13 @@
 #include "cli.h"
 #include "commands.h"
 #include "csv.h"
+#include "mem_note.h"
 #include "metrics.h"
 #include "recording_cfg.h"
 #include "replay.h"
 #include "snapcsv.h"
 #include "trace.h"
+#include "trace_label.h"
 
 struct replay_opts {
 	const char *out, *snap_out;
@@ -77,12 +79,6 @@ static void table_row(FILE *f, const struct metric_src *src, int trace_width, bo
 	fputc('\n', f);
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 struct replay_out {
 	FILE *csv;
 	bool table, progress;
@@ -92,7 +88,7 @@ struct replay_out {
 
 /* Configuration k of m on one loaded trace: a row of the CSV and the table. */
 static int replay_one(const struct matrix *m, size_t k, struct recording_cfg *rc, const struct mm_trace *t,
-		      const struct sim_trace_facts *tf, struct replay_out *out)
+		      const struct sim_trace_facts *tf, struct replay_out *out, bool first)
 {
 	struct sim_cfg cfg;
 	char err[512];
@@ -109,12 +105,15 @@ static int replay_one(const struct matrix *m, size_t k, struct recording_cfg *rc
 	}
 	char label[512];
 	matrix_label(m, k, label, sizeof(label));
+	if (first) /* issue 14: a model that takes much memory says so, once per configuration */
+		mem_note_config(stderr, "replay", label, &cfg);
 	struct metric_src src = {.trace = row->trace, .config = label, .st = &row->st, .host = &row->host};
 	if (out->csv)
 		metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
 	if (out->table)
 		table_row(stdout, &src, out->trace_width, false);
 	recording_cfg_warn(rc, "replay", &row->st);
+	mem_note_row(stderr, "replay", rc->label, label, &row->st);
 	if ((e = snapcsv_rows(&out->snap, row->trace, label, row->snap_rows, row->nsnap_rows)))
 		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, snapcsv_error(&out->snap, e));
 	replay_row_fini(row);
@@ -122,16 +121,19 @@ static int replay_one(const struct matrix *m, size_t k, struct recording_cfg *rc
 	return e ? MM_EXIT_FAIL : MM_EXIT_OK;
 }
 
-/* Every configuration of m on one trace (a file or a recording directory). */
-static int replay_trace(const struct matrix *m, const char *path, const struct trace_opts *topts,
-			struct replay_out *out)
+/* Every configuration of m on one trace (a file or a recording directory), its rows named label
+ * (trace_label.h); first: the run's first trace. */
+static int replay_trace(const struct matrix *m, const char *path, const char *label,
+			const struct trace_opts *topts, struct replay_out *out, bool first)
 {
 	struct mm_trace t;
 	struct mm_diag d = {{0}};
 	struct recording_cfg *rc = malloc(sizeof(*rc));
 	int e = rc ? recording_cfg_open(rc, path, true, &d) : -ENOMEM;
-	if (!e)
+	if (!e) {
+		snprintf(rc->label, sizeof(rc->label), "%s", label); /* issue 14: unique in the run */
 		e = trace_load(rc->trace, topts, &t, &d);
+	}
 	if (e) {
 		fprintf(stderr, "mmreplay replay: %s\n", d.msg[0] ? d.msg : strerror(-e));
 		if (rc)
@@ -149,7 +151,7 @@ static int replay_trace(const struct matrix *m, const char *path, const struct t
 	for (size_t k = 0; k < nconf && res == MM_EXIT_OK; k++) {
 		if (out->progress)
 			fprintf(stderr, "\r%s: %zu/%zu", rc->label, k + 1, nconf);
-		res = replay_one(m, k, rc, &t, &tf, out);
+		res = replay_one(m, k, rc, &t, &tf, out, first);
 	}
 	if (out->progress)
 		fputc('\n', stderr);
@@ -208,8 +210,18 @@ int cmd_replay(int argc, char **argv)
 	out.csv = csv_stdout ? stdout : csv.f;
 	if (out.csv)
 		metrics_csv_header(out.csv, METRIC_IN_REPLAY, NULL);
+	char(*labels)[TRACE_LABEL_MAX] = calloc((size_t)(argc - first) + 1, sizeof(*labels));
+	if (!labels || trace_labels((const char *const *)argv + first, (size_t)(argc - first),
+				    TRACE_LABEL_FILE, labels)) {
+		fprintf(stderr, "mmreplay replay: out of memory\n");
+		free(labels);
+		free(m);
+		if (o.out && !csv_stdout)
+			csv_abort(&csv);
+		return MM_EXIT_FAIL;
+	}
 	for (int i = first; i < argc; i++)
-		out.trace_width = MM_MAX(out.trace_width, (int)strlen(base_name(argv[i])));
+		out.trace_width = MM_MAX(out.trace_width, (int)strlen(labels[i - first]));
 	out.progress = isatty(STDERR_FILENO) && (!out.table || !isatty(STDOUT_FILENO));
 	if (out.table)
 		table_row(stdout, NULL, out.trace_width, true);
@@ -217,7 +229,8 @@ int cmd_replay(int argc, char **argv)
 	out.snap.path = o.snap_out ? o.snap_out : replay_snap_path(o.out, snap_path, sizeof(snap_path));
 	rc = MM_EXIT_OK;
 	for (int i = first; i < argc && rc == MM_EXIT_OK; i++)
-		rc = replay_trace(m, argv[i], &topts, &out);
+		rc = replay_trace(m, argv[i], labels[i - first], &topts, &out, i == first);
+	free(labels);
 	free(m);
 	if (o.out && !csv_stdout)
 		rc = replay_commit(&csv, o.out, rc);

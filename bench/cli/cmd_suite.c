@@ -163,6 +163,11 @@ int cmd_suite(int argc, char **argv)
 	struct mm_diag d;
 	char ini[4096];
 	const char *file = rc == CLI_RUN ? argv[first] : NULL;
+	if (rc == CLI_RUN && o.name && !suite_name_ok(o.name))
+		rc = cli_error(&suite_cmd,
+			       "--name '%s' must be a short word (no '/', spaces or commas, not '.', "
+			       "'..' or starting with '-')",
+			       o.name);
 	if (rc == CLI_RUN && !is_suite_file(argc - first, argv + first)) {
 		rc = suite_write_ini(&o, m, argc - first, argv + first, ini, sizeof(ini));
 		rc = rc ? rc : CLI_RUN;

@@ -25,6 +25,7 @@ struct cmp {
 	const struct compare_opts *o;
 	const struct csvtab *t;
 	int tcol, ccfg;
+	const char **rtrace; /* per row: its trace, told apart by trace_id (row_traces) */
 	bool *is_cfg, *is_metric, *is_host;
 	struct group *groups;
 	size_t ngroups;
@@ -92,7 +93,8 @@ static void classify(struct cmp *c)
 		for (size_t r = 0; r < c->t->nrows && numeric; r++)
 			numeric = field_numbers(c->t->rows[r][col], c->va, COMPARE_MAX_SAMPLES) >= 0;
 		bool cfg = m ? m->cls == METRIC_CONFIG : !numeric;
-		if ((int)col == c->tcol || !strcmp(h, "repeat") || !strcmp(h, "seed"))
+		if ((int)col == c->tcol || !strcmp(h, "repeat") || !strcmp(h, "seed") ||
+		    !strcmp(h, "trace_id"))
 			continue;
 		/* min/median/max beside a per-repeat list: the list carries the samples */
 		if (numeric && (ends_with(h, "_min") || ends_with(h, "_median") || ends_with(h, "_max"))) {
@@ -111,7 +113,7 @@ static bool varies_in_a_trace(const struct cmp *c, size_t col)
 {
 	for (size_t r = 0; r < c->t->nrows; r++)
 		for (size_t k = 0; k < r; k++)
-			if ((c->tcol < 0 || !strcmp(c->t->rows[r][c->tcol], c->t->rows[k][c->tcol])) &&
+			if (!strcmp(c->rtrace[r], c->rtrace[k]) &&
 			    strcmp(c->t->rows[r][col], c->t->rows[k][col]))
 				return true;
 	return false;
@@ -133,6 +135,31 @@ static void row_label(const struct cmp *c, size_t r, const bool *varies, bool an
 		}
 }
 
+/* Each row's trace: its trace column, and where rows of one label come from different traces
+ * (their trace_id differs: CSVs of separate runs joined), the label with the id's first 8 hex
+ * digits ("t.zst#1c050dea"), so two traces are never averaged as one (issue 14). */
+static int row_traces(struct cmp *c, char **store)
+{
+	int icol = csvtab_col(c->t, "trace_id");
+	size_t n = c->t->nrows;
+	*store = malloc((n + 1) * LABEL_MAX);
+	if (!*store)
+		return -ENOMEM;
+	for (size_t r = 0; r < n; r++) {
+		const char *tr = c->tcol >= 0 ? c->t->rows[r][c->tcol] : "";
+		bool mixed = false;
+		for (size_t k = 0; icol >= 0 && k < n && !mixed; k++)
+			mixed = !strcmp(c->tcol >= 0 ? c->t->rows[k][c->tcol] : "", tr) &&
+				strcmp(c->t->rows[k][icol], c->t->rows[r][icol]);
+		c->rtrace[r] = tr;
+		if (mixed) {
+			snprintf(*store + r * LABEL_MAX, LABEL_MAX, "%.400s#%.8s", tr, c->t->rows[r][icol]);
+			c->rtrace[r] = *store + r * LABEL_MAX;
+		}
+	}
+	return 0;
+}
+
 static int build_groups(struct cmp *c)
 {
 	bool *varies = calloc(c->t->ncols + 1, sizeof(bool)), any = false;
@@ -143,7 +170,7 @@ static int build_groups(struct cmp *c)
 	for (size_t r = 0; r < c->t->nrows; r++) {
 		char label[512];
 		row_label(c, r, varies, any, label, sizeof(label));
-		const char *tr = c->tcol >= 0 ? c->t->rows[r][c->tcol] : "";
+		const char *tr = c->rtrace[r];
 		size_t g;
 		for (g = 0; g < c->ngroups; g++)
 			if (!strcmp(c->groups[g].trace, tr) && !strcmp(c->groups[g].label, label))
@@ -382,12 +409,16 @@ int compare_load(struct compare *out, const char *path, const struct compare_opt
 	c.va = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
 	c.vb = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
 	c.labels = out->mem[0] = malloc((out->t.nrows + 1) * LABEL_MAX);
-	err = c.labels && c.is_cfg && c.is_metric && c.is_host && c.groups && c.va && c.vb
-		      ? compare_all(&c, out, d)
+	c.rtrace = calloc(out->t.nrows + 1, sizeof(*c.rtrace));
+	err = c.labels && c.is_cfg && c.is_metric && c.is_host && c.groups && c.va && c.vb && c.rtrace
+		      ? row_traces(&c, &out->mem[1])
 		      : -ENOMEM;
+	if (!err)
+		err = compare_all(&c, out, d);
 	for (size_t g = 0; g < c.ngroups; g++)
 		free(c.groups[g].rows);
 	free(c.groups);
+	free(c.rtrace);
 	free(c.is_cfg);
 	free(c.is_metric);
 	free(c.is_host);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
+
 const struct metric *metric_first(struct metric_iter *it)
 {
 	it->t = 0;
@@ -118,22 +120,6 @@ int metric_get(const char *name, unsigned out, const struct metric_src *src, cha
 	return 0;
 }
 
-/* Quote a CSV field when it needs it. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* The header (names) or a row (values) of output out. */
 static void metrics_csv_line(FILE *f, unsigned out, const struct metric_src *src, bool header)
 {
@@ -150,7 +136,7 @@ static void metrics_csv_line(FILE *f, unsigned out, const struct metric_src *src
 				metric_value(m, src, i, text, sizeof(text));
 			if (!first)
 				fputc(',', f);
-			csv_field(f, text);
+			csv_write_field(f, text); /* the one RFC 4180 writer (csv.h) */
 		}
 	}
 	fputc('\n', f);

@@ -70,7 +70,7 @@ struct metric {
 /* The registry: NULL-terminated list of tables, each ending with a NULL name (metric_tables.c). */
 extern const struct metric *const metric_tables[];
 extern const struct metric metrics_config[], metrics_kva[], metrics_proc[], metrics_phys[], metrics_totals[],
-	metrics_host[], metrics_series[];
+	metrics_events[], metrics_host[], metrics_series[];
 
 /* Every entry in column order: for (m = metric_first(&it); m; m = metric_next(&it)). */
 struct metric_iter {

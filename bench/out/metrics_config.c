@@ -6,6 +6,11 @@ static void m_trace(const struct metric *m, const struct metric_src *s, unsigned
 	snprintf(b, n, "%s", s->trace ? s->trace : "");
 }
 
+static void m_trace_id(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	snprintf(b, n, "%016llx", (unsigned long long)s->st->trace_id);
+}
+
 static void m_config(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
 {
 	snprintf(b, n, "%s", s->config ? s->config : "");
@@ -18,7 +23,10 @@ static void m_config(const struct metric *m, const struct metric_src *s, unsigne
 
 const struct metric metrics_config[] = {
 	M_FN("trace", "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT | METRIC_BRIEF, m_trace, 0,
-	     "the trace: its file name (replay) or its label (suite)"),
+	     "the trace's label: its file name (replay) or its name without extensions (suite), with "
+	     "directories added (t.zst~dir1) where traces of one run share a name"),
+	M_FN("trace_id", "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT, m_trace_id, 0,
+	     "the trace's identity: a hash of every event given; compare keeps rows of different ids apart"),
 	M_FN("config", "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT, m_config, 0,
 	     "the configuration: every axis's value in settings order, joined by '/' (a variant bare, "
 	     "another setting as axis=value)"),
@@ -54,6 +62,7 @@ const struct metric metrics_config[] = {
 	CFG_TEXT("pcp", 0, MF_STR, cfg.pcp, "per-CPU page lists as run: on or off (setting pcp)"),
 	CFG_TEXT("model_pages", 0, MF_STR, cfg.model_pages,
 		 "where vmalloc areas and page tables took pages: zones or none (setting model-pages)"),
-	M_COUNT("events", "events", METRIC_BRIEF, events, "events replayed, every kind"),
+	M_COUNT("events", "events", METRIC_BRIEF, events,
+		"events given to the machine, every kind: events_replayed + events_failed + skipped_total"),
 	M_END,
 };

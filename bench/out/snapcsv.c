@@ -16,9 +16,11 @@ int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct snapcheck_row *r = &rows[i];
-		fprintf(s->c.f, "%s,%s,%.6f,%s,%llu,%llu,", trace, config, (double)r->t_ns / 1e9,
-			zone_type_name(r->type), (unsigned long long)r->free_kernel,
-			(unsigned long long)r->free_model);
+		csv_write_field(s->c.f, trace); /* a label may hold a comma or a quote */
+		fputc(',', s->c.f);
+		csv_write_field(s->c.f, config);
+		fprintf(s->c.f, ",%.6f,%s,%llu,%llu,", (double)r->t_ns / 1e9, zone_type_name(r->type),
+			(unsigned long long)r->free_kernel, (unsigned long long)r->free_model);
 		if (r->ufi9_kernel >= 0)
 			fprintf(s->c.f, "%d", r->ufi9_kernel);
 		fputc(',', s->c.f);

@@ -47,7 +47,8 @@ size_t matrix_size(const struct matrix *m);
 const char *matrix_value(const struct matrix *m, size_t c, size_t a);
 /* Value of the axis of the setting named name in configuration c, or NULL. */
 const char *matrix_lookup(const struct matrix *m, size_t c, const char *name);
-/* sim_cfg_default() plus configuration c. 0, or -EINVAL with the reason in err. */
+/* sim_cfg_default() plus configuration c. 0, or -EINVAL with the reason in err (a value, or a
+ * model whose fixed memory is over its model-mem-max: sim_mem_check). */
 int matrix_cfg(const struct matrix *m, size_t c, struct sim_cfg *cfg, char *err, size_t len);
 /* Values a trace gives for settings a matrix leaves unset (a recording's files and times). */
 #define SETTING_VALS_MAX 16

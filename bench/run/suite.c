@@ -6,6 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace_label.h"
+#include "trace_spec.h"
+
+bool suite_name_ok(const char *name)
+{
+	if (!*name || strlen(name) >= sizeof(((struct suite *)0)->name) || name[0] == '-' ||
+	    !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c < 0x20 || *c == 0x7f || *c == '/' || *c == ' ' || *c == ',')
+			return false;
+	return true;
+}
+
 struct suite_parse {
 	struct suite *s;
 	const char *dir;      /* the suite file's directory, "" for none */
@@ -196,8 +210,10 @@ static int suite_handler(void *user, const char *section, const char *name, cons
 	if (!strcmp(section, "suite")) {
 		u64 x;
 		if (!strcmp(name, "name")) {
-			if (!*val || strlen(val) >= sizeof(s->name) || strpbrk(val, "/ \t,"))
-				return fail(p, "name '%s' must be a short word (no '/', spaces or commas)",
+			if (!suite_name_ok(val))
+				return fail(p,
+					    "name '%s' must be a short word (no '/', spaces or commas, not "
+					    "'.', '..' or starting with '-')",
 					    val);
 			strcpy(s->name, val);
 			p->have_name = true;
@@ -241,6 +257,12 @@ static int suite_finish(struct suite_parse *p, int ret, const char *name, struct
 		const char *base = strrchr(name, '/');
 		base = base ? base + 1 : name;
 		snprintf(p->s->name, sizeof(p->s->name), "%.*s", (int)strcspn(base, "."), base);
+		for (char *c = p->s->name; *c; c++) /* "-x y.ini": a usable name, as close as can be */
+			if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ' ' || *c == ',' ||
+			    (*c == '-' && c == p->s->name))
+				*c = '_';
+		if (!suite_name_ok(p->s->name)) /* "..ini", ".ini" */
+			snprintf(p->s->name, sizeof(p->s->name), "suite");
 	}
 	return 0;
 }
@@ -269,4 +291,17 @@ int suite_load_string(const char *text, const char *name, const char *data_dir, 
 	suite_reset(s);
 	struct suite_parse p = {.s = s, .dir = "", .data_dir = data_dir};
 	return suite_finish(&p, ini_parse_string(text, suite_handler, &p), name, d);
+}
+
+void suite_trace_label(const struct suite *s, size_t ti, char *buf, size_t len)
+{
+	const char *specs[SUITE_MAX_TRACES];
+	char(*labels)[TRACE_LABEL_MAX] = calloc(SUITE_MAX_TRACES, sizeof(*labels));
+	for (size_t i = 0; i < s->ntraces && i < SUITE_MAX_TRACES; i++)
+		specs[i] = s->traces[i];
+	if (labels && !trace_labels(specs, s->ntraces, TRACE_LABEL_SPEC, labels))
+		snprintf(buf, len, "%s", labels[ti]);
+	else /* out of memory: the base label */
+		trace_spec_label(s->traces[ti], buf, len);
+	free(labels);
 }

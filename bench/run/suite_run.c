@@ -308,7 +308,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 			continue;
 		struct mm_diag d;
 		memset(&slot, 0, sizeof(slot));
-		trace_spec_label(s->traces[ti], slot.label, sizeof(slot.label));
+		suite_trace_label(s, ti, slot.label, sizeof(slot.label)); /* issue 14: unique */
 		slot.width = suite_plan_width(plan);
 		slot.cwidth = config_width(s);
 		if (tty)

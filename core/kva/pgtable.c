@@ -72,6 +72,16 @@ static struct pt_table *pt_table_new(struct pgtable *pt)
 	return t;
 }
 
+size_t pgtable_table_bytes(void)
+{
+	return sizeof(struct pt_table);
+}
+
+size_t pgtable_bytes(void)
+{
+	return sizeof(struct pgtable);
+}
+
 static void pt_table_free(struct pgtable *pt, struct pt_table *t)
 {
 	pagesrc_free(&pt->src, t->pfn, 0);

@@ -47,6 +47,10 @@ u64 pgtable_unmap(struct pgtable *pt, u64 start, u64 end, bool free_tables,
 /* The pfn mapped at va, or -1 (counted as a walk). */
 i64 pgtable_lookup(struct pgtable *pt, u64 va);
 u64 pgtable_nr_table_pages(const struct pgtable *pt);
+/* Host bytes one table page takes (its entries and header), for memory budgets. */
+size_t pgtable_table_bytes(void);
+/* Host bytes of the struct pgtable itself. */
+size_t pgtable_bytes(void);
 unsigned pgtable_levels(const struct pgtable *pt);
 
 #endif

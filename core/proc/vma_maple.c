@@ -189,6 +189,45 @@ static struct vma *vm_prev(void *priv, struct vma *v, struct vma_stats *st)
 	return n->lprev->slot[n->lprev->nr - 1];
 }
 
+/* Full node n gains (*piv, *slot) at pos: build the MT_SLOTS + 1 entries, keep the low half
+ * in n, move the high half to the fresh node r; *piv becomes the left half's upper bound and
+ * *slot r, the entry n's parent gains. */
+static void mt_split(struct mt_node *n, unsigned pos, u64 *piv, void **slot, struct mt_node *r)
+{
+	u64 kp[MT_SLOTS + 1];
+	void *ks[MT_SLOTS + 1];
+	memcpy(kp, n->pivot, sizeof(n->pivot));
+	memcpy(ks, n->slot, sizeof(n->slot));
+	unsigned cnt = MT_SLOTS;
+	memmove(&kp[pos + 1], &kp[pos], (cnt - pos) * sizeof(u64));
+	memmove(&ks[pos + 1], &ks[pos], (cnt - pos) * sizeof(void *));
+	if (n->leaf) {
+		kp[pos] = *piv;
+	} else {
+		kp[pos] = kp[pos - 1];
+		kp[pos - 1] = *piv;
+	}
+	ks[pos] = *slot;
+	cnt++;
+	r->leaf = n->leaf;
+	unsigned left = cnt / 2;
+	n->nr = (u16)left;
+	r->nr = (u16)(cnt - left);
+	memcpy(n->pivot, kp, left * sizeof(u64));
+	memcpy(n->slot, ks, left * sizeof(void *));
+	memcpy(r->pivot, &kp[left], r->nr * sizeof(u64));
+	memcpy(r->slot, &ks[left], r->nr * sizeof(void *));
+	if (n->leaf) {
+		r->lnext = n->lnext;
+		r->lprev = n;
+		if (n->lnext)
+			n->lnext->lprev = r;
+		n->lnext = r;
+	}
+	*piv = kp[left - 1];
+	*slot = r;
+}
+
 static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 {
 	struct vma_maple *t = priv;
@@ -246,40 +285,8 @@ static int vm_insert(void *priv, struct vma *v, struct vma_stats *st)
 			}
 			break;
 		}
-		/* full: build the MT_SLOTS + 1 entries, keep the low half, move the high half */
-		u64 kp[MT_SLOTS + 1];
-		void *ks[MT_SLOTS + 1];
-		memcpy(kp, n->pivot, sizeof(n->pivot));
-		memcpy(ks, n->slot, sizeof(n->slot));
-		unsigned cnt = MT_SLOTS;
-		memmove(&kp[pos + 1], &kp[pos], (cnt - pos) * sizeof(u64));
-		memmove(&ks[pos + 1], &ks[pos], (cnt - pos) * sizeof(void *));
-		if (n->leaf) {
-			kp[pos] = piv;
-		} else {
-			kp[pos] = kp[pos - 1];
-			kp[pos - 1] = piv;
-		}
-		ks[pos] = slot;
-		cnt++;
 		struct mt_node *r = spare[used++];
-		r->leaf = n->leaf;
-		unsigned left = cnt / 2;
-		n->nr = (u16)left;
-		r->nr = (u16)(cnt - left);
-		memcpy(n->pivot, kp, left * sizeof(u64));
-		memcpy(n->slot, ks, left * sizeof(void *));
-		memcpy(r->pivot, &kp[left], r->nr * sizeof(u64));
-		memcpy(r->slot, &ks[left], r->nr * sizeof(void *));
-		if (n->leaf) {
-			r->lnext = n->lnext;
-			r->lprev = n;
-			if (n->lnext)
-				n->lnext->lprev = r;
-			n->lnext = r;
-		}
-		piv = kp[left - 1]; /* the left half's upper bound */
-		slot = r;
+		mt_split(n, pos, &piv, &slot, r);
 		if (d == 0) {
 			struct mt_node *root = spare[used++];
 			root->leaf = 0;

@@ -1,16 +1,28 @@
 /* libFuzzer target for the machine-state readers: FUZZ_STATE picks /proc/buddyinfo
- * (buddyinfo_parse, then the zone layout built from it) or /proc/zoneinfo
- * (zonelayout_read_zoneinfo). Every failure must explain itself in one printable line; a
- * success must give at most ZONE_NR_TYPES zones, none of whose end wraps. */
+ * (buddyinfo_parse, then the zone layout built from it), /proc/zoneinfo
+ * (zonelayout_read_zoneinfo), /proc/vmallocinfo (vmallocinfo_parse), /proc/pagetypeinfo
+ * (pagetypeinfo_parse) or a recording's buddyinfo-series.txt (bseries, read from a memfd
+ * through its /proc/self/fd path). Every failure must explain itself in one printable line;
+ * a success must give at most ZONE_NR_TYPES zones, none of whose end wraps, areas inside the
+ * ranges in order without overlap, counts within the tables' bounds. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "bseries.h"
 #include "buddyinfo.h"
+#include "pagetypeinfo.h"
+#include "vmallocinfo.h"
 #include "zonelayout.h"
 
 #define FUZZ_BUDDYINFO 1
 #define FUZZ_ZONEINFO 2
+#define FUZZ_VMALLOCINFO 3
+#define FUZZ_PAGETYPEINFO 4
+#define FUZZ_BSERIES 5
 #ifndef FUZZ_STATE
 #define FUZZ_STATE FUZZ_BUDDYINFO
 #endif
@@ -35,8 +47,43 @@ static void check_layout(const struct zones_cfg *cfg)
 			abort(); /* a zone's end does not wrap */
 }
 
+#if FUZZ_STATE == FUZZ_BSERIES
+/* The series reader opens a path: the input as a memfd's. */
+static void fuzz_bseries(const unsigned char *data, size_t size)
+{
+	int fd = memfd_create("series", 0);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	struct bseries s;
+	struct snapshot snap;
+	struct mm_diag d = {{0}};
+	int r = bseries_open(&s, path, &d);
+	if (r) {
+		check_msg(&d);
+	} else {
+		u64 last = 0;
+		for (unsigned n = 0; (r = bseries_next(&s, &snap, &d)) == 1 && n < 100000; n++) {
+			if (snap.nr_zones > ZONE_NR_TYPES)
+				abort();
+			last = snap.t1_ns; /* read, whatever its order: the model checks the order */
+		}
+		(void)last;
+		if (r < 0)
+			check_msg(&d);
+		bseries_close(&s);
+	}
+	close(fd);
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
+#if FUZZ_STATE == FUZZ_BSERIES
+	fuzz_bseries(data, size);
+	return 0;
+#endif
 	FILE *f = fmemopen((void *)data, size, "r");
 	if (!f)
 		return 0; /* fmemopen refuses size 0 on some libcs */
@@ -56,11 +103,29 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		check_msg(&d);
 	else
 		check_layout(&cfg);
-#else
+#elif FUZZ_STATE == FUZZ_ZONEINFO
 	if (zonelayout_read_zoneinfo(f, "fuzz", &cfg, &skipped, &d))
 		check_msg(&d);
 	else
 		check_layout(&cfg);
+#elif FUZZ_STATE == FUZZ_VMALLOCINFO
+	struct vmallocinfo_ranges r;
+	struct vmap_snapshot s = {0};
+	vmallocinfo_ranges_default(&r);
+	if (vmallocinfo_parse(f, "fuzz", &r, &s, &d)) {
+		check_msg(&d);
+	} else {
+		for (size_t i = 0; i < s.n; i++)
+			if (s.a[i].end <= s.a[i].start)
+				abort(); /* every area has a size */
+		vmallocinfo_free(&s);
+	}
+#elif FUZZ_STATE == FUZZ_PAGETYPEINFO
+	static struct pagetypeinfo p;
+	if (pagetypeinfo_parse(f, "fuzz", &p, &d))
+		check_msg(&d);
+	else if (p.nr_types > PTI_MAX_TYPES || p.nr_zones > PTI_MAX_ZONES || p.nr_orders > PTI_MAX_ORDERS)
+		abort();
 #endif
 	fclose(f);
 	return 0;

@@ -10,7 +10,7 @@
 # ($FUZZ_TARGETS="csv suite" runs only those). Each target's executions and coverage
 # (libFuzzer's cov: edges, ft: features) are printed and kept in $FUZZ_WORK/summary.txt.
 # Findings land in $FUZZ_WORK/artifacts (default build-fuzz/fuzz-work); exit status 1 if
-# any target found a crash. FUZZ_TARGETS picks the targets (default: the nine own readers;
+# any target found a crash. FUZZ_TARGETS picks the targets (default: the twelve own readers;
 # add "tracedat" where libtracecmd is built in: that one fuzzes third-party code, seeded with
 # the bundled trace.dat, and is left out of the per-commit run).
 #   usage: tests/fuzz/run.sh [SECONDS]
@@ -27,9 +27,10 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build"
 
-targets=${FUZZ_TARGETS:-auto native perf ftrace strace buddyinfo zoneinfo suite csv}
+own="auto native perf ftrace strace buddyinfo zoneinfo vmallocinfo pagetypeinfo bseries suite csv"
+targets=${FUZZ_TARGETS:-$own}
 rm -rf "$work/seed"
-for t in auto native perf ftrace strace buddyinfo zoneinfo suite csv; do
+for t in $own; do
 	mkdir -p "$work/seed/$t" "$work/corpus/$t" "$work/artifacts"
 done
 for f in "$root"/data/traces/*.txt.zst; do
@@ -54,6 +55,15 @@ done
 for f in "$root"/data/zones/zoneinfo*.txt "$root"/data/recordings/*/zoneinfo*.txt \
 	"$root"/tests/hostile/zoneinfo*.txt; do
 	if [ -f "$f" ]; then cp "$f" "$work/seed/zoneinfo/$(echo "$f" | tr / _)"; fi
+done
+for f in "$root"/data/recordings/*/vmallocinfo*.txt; do
+	head -c 60000 "$f" >"$work/seed/vmallocinfo/$(echo "$f" | tr / _)"
+done
+for f in "$root"/data/recordings/*/pagetypeinfo*.txt; do
+	cp "$f" "$work/seed/pagetypeinfo/$(echo "$f" | tr / _)"
+done
+for f in "$root"/data/recordings/*/buddyinfo-series.txt; do
+	head -n 200 "$f" >"$work/seed/bseries/$(echo "$f" | tr / _)"
 done
 for f in "$root"/bench/suites/*.ini "$root"/tests/hostile/*.ini; do
 	if [ -f "$f" ]; then cp "$f" "$work/seed/suite/$(basename "$f")"; fi

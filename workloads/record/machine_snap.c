@@ -8,7 +8,10 @@
  *   mmreplay-snap drain DIR         write 2 to /proc/sys/vm/drop_caches (every shrinker runs,
  *                                   the vmap-node one empties the vmap pools: 6.9+), append
  *                                   "drain: vm.drop_caches=2 written A..B" to DIR/times.txt
- * Exit status 0, or 1 with a message naming the file. Needs root for the page maps. */
+ * Exit status 0, or 1 with a message naming the file. Needs root for the page maps.
+ * Snapshot files and times.txt are written through outfile.h (a temporary renamed into place,
+ * never through a symlink); the series is appended as it is taken, so that a recorder killed
+ * hard keeps what was sampled, to a regular file opened without following a symlink. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -16,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "outfile.h"
 
 #define TEXT_MAX (8u << 20) /* vmallocinfo of a busy machine; others are a few KiB */
 
@@ -65,16 +71,47 @@ static long slurp(const char *path, char *buf, size_t cap)
 	return (long)n;
 }
 
+/* path := old (its first oldn bytes) + buf, through outfile.h. */
+static int write_file(const char *path, const char *old, size_t oldn, const char *buf, size_t n)
+{
+	struct outfile o;
+	int e = outfile_open(&o, path);
+	if (!e && ((oldn && fwrite(old, 1, oldn, o.f) != oldn) || (n && fwrite(buf, 1, n, o.f) != n))) {
+		e = -EIO;
+		outfile_abort(&o);
+	} else if (!e) {
+		e = outfile_commit(&o);
+	}
+	if (e)
+		fprintf(stderr, "mmreplay-snap: %s: %s\n", o.path[0] ? o.path : path, outfile_error(&o, e));
+	return e ? -1 : 0;
+}
+
 static int dump(const char *dir, const char *name, const char *tag, const char *buf, long n)
 {
 	char p[4096];
 	snprintf(p, sizeof(p), "%s/%s.%s%s", dir, name, tag, strstr(name, "kpage") ? "" : ".txt");
-	FILE *f = fopen(p, "w");
-	if (!f || fwrite(buf, 1, (size_t)n, f) != (size_t)n || fclose(f)) {
-		fprintf(stderr, "mmreplay-snap: %s: %s\n", p, strerror(errno));
-		return -1;
+	return write_file(p, NULL, 0, buf, (size_t)n);
+}
+
+/* DIR/times.txt gains a line: its old text (at most 64 KiB) and the line, rewritten whole. */
+static int add_time(const char *dir, const char *line)
+{
+	char p[4096], *old = malloc(65536);
+	snprintf(p, sizeof(p), "%s/times.txt", dir);
+	int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	long n = 0;
+	if (old && fd >= 0) {
+		n = read(fd, old, 65536);
+		n = n < 0 || n == 65536 ? -1 : n;
 	}
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	int rc = !old || n < 0 ? -1 : write_file(p, old, (size_t)n, line, strlen(line));
+	if (!old || n < 0)
+		fprintf(stderr, "mmreplay-snap: %s: unreadable or over 64 KiB\n", p);
+	free(old);
+	return rc;
 }
 
 /* Highest pfn + 1 of any zone in /proc/zoneinfo text. */
@@ -134,18 +171,16 @@ static int snap(const char *dir, const char *tag)
 		return 1;
 	char p[4096];
 	snprintf(p, sizeof(p), "%s/%s.txt", dir, name);
-	FILE *f = fopen(p, "w");
-	if (!f || fwrite(bi2, 1, (size_t)bn2, f) != (size_t)bn2 || fclose(f))
+	if (write_file(p, NULL, 0, bi2, (size_t)bn2))
 		return 1;
-	snprintf(p, sizeof(p), "%s/times.txt", dir);
-	if (!(f = fopen(p, "a")))
+	char line[512];
+	snprintf(line, sizeof(line),
+		 "%s: procfs text read %.6f..%.6f, kpageflags %.6f..%.6f, kpagecount %.6f..%.6f, buddyinfo "
+		 "again "
+		 "%.6f..%.6f (CLOCK_MONOTONIC, seconds)\n",
+		 tag, a, b, b, c, c, d, d, e);
+	if (add_time(dir, line))
 		return 1;
-	fprintf(f,
-		"%s: procfs text read %.6f..%.6f, kpageflags %.6f..%.6f, kpagecount %.6f..%.6f, buddyinfo "
-		"again "
-		"%.6f..%.6f (CLOCK_MONOTONIC, seconds)\n",
-		tag, a, b, b, c, c, d, d, e);
-	fclose(f);
 	printf("mmreplay-snap: %s snapshot: %zu pfns, kpageflags read in %.3f s\n", tag, pages, c - b);
 	return 0;
 }
@@ -164,15 +199,10 @@ static int drain(const char *dir)
 	}
 	close(fd);
 	double b = now();
-	char p[4096];
-	snprintf(p, sizeof(p), "%s/times.txt", dir);
-	FILE *f = fopen(p, "a");
-	if (!f) {
-		fprintf(stderr, "mmreplay-snap: %s: %s\n", p, strerror(errno));
-		return 1;
-	}
-	fprintf(f, "drain: vm.drop_caches=2 written %.6f..%.6f (CLOCK_MONOTONIC, seconds)\n", a, b);
-	if (fclose(f))
+	char line[200];
+	snprintf(line, sizeof(line),
+		 "drain: vm.drop_caches=2 written %.6f..%.6f (CLOCK_MONOTONIC, seconds)\n", a, b);
+	if (add_time(dir, line))
 		return 1;
 	printf("mmreplay-snap: drop_caches=2 took %.3f s\n", b - a);
 	return 0;
@@ -187,7 +217,14 @@ static void on_signal(int sig)
 static int series(const char *path, double secs)
 {
 	char *bi = prealloc(65536), *pt = prealloc(1 << 20);
-	FILE *f = fopen(path, "a");
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL; /* a device or FIFO: not a series file */
+	}
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
 	if (!bi || !pt || !f) {
 		fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
 		return 1;

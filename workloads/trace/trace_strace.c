@@ -274,6 +274,116 @@ static size_t st_ident(const char *p)
 
 static const char st_unfinished[] = " <unfinished ...>";
 
+/* "<... NAME resumed> REST": join it to pid's unfinished call pd. *text (NULL on entry) is set
+ * when there is an event to emit (with *sys, *call_ts); returns what st_line returns. */
+static int st_resume(struct trace_reader *r, struct st_state *s, const char *p, u32 pid, struct st_pend *pd,
+		     enum strace_sys *sys, u64 *call_ts, const char **text)
+{
+	const char *nm = p + 5;
+	size_t n = st_ident(nm);
+	const char *rest = TP_LIT(nm + n, " resumed>");
+	if (!n || !rest)
+		return trace_bad(r, "expected '<... NAME resumed>'");
+	if (!pd && n == 6 && !memcmp(nm, "execve", 6)) {
+		/* a non-leader thread's execve resumes under the leader's pid */
+		for (size_t i = 0; i < s->npend && !pd; i++)
+			if (s->pend[i].used && s->pend[i].sys == STS_EXECVE)
+				pd = &s->pend[i];
+	}
+	if (!pd)
+		return trace_bad(r, "'<... %.*s resumed>' without an unfinished call of pid %u", (int)n, nm,
+				 pid);
+	if (strncmp(pd->text, nm, n) || pd->text[n] != '(')
+		return trace_bad(r, "'<... %.*s resumed>' but pid %u's unfinished call is '%.*s'", (int)n, nm,
+				 pid, (int)st_ident(pd->text), pd->text);
+	pd->used = false;
+	if (strace_sys_is_fork(pd->sys))
+		s->nfork_pending--;
+	r->st.joined++;
+	*sys = pd->sys;
+	*call_ts = pd->ts;
+	if (*sys == STS_OTHER)
+		return 0; /* counted as unknown when it started */
+	size_t rl = strlen(rest);
+	if (st_grow((void **)&s->join, &s->join_cap, pd->len + rl + 1, 1))
+		return st_oom(r);
+	memcpy(s->join, pd->text, pd->len);
+	memcpy(s->join + pd->len, rest, rl + 1);
+	*text = s->join;
+	return 0;
+}
+
+/* Keep "NAME(ARGS <unfinished ...>" (tl bytes at p) as pid's pending call until it resumes. */
+static int st_keep(struct trace_reader *r, struct st_state *s, const char *p, size_t n, size_t tl, u32 pid,
+		   u64 ts, enum strace_sys sys)
+{
+	size_t ul = sizeof(st_unfinished) - 1;
+	if (sys == STS_OTHER)
+		trace_unknown(r, p, n);
+	struct st_pend *pd = NULL;
+	for (size_t i = 0; i < s->npend && !pd; i++)
+		if (!s->pend[i].used)
+			pd = &s->pend[i];
+	if (!pd) {
+		if (st_grow((void **)&s->pend, &s->pend_cap, s->npend + 1, sizeof(*pd)))
+			return st_oom(r);
+		pd = &s->pend[s->npend++];
+		memset(pd, 0, sizeof(*pd));
+	}
+	size_t keep = sys == STS_OTHER ? n + 1 : tl - ul;
+	if (st_grow((void **)&pd->text, &pd->cap, keep + 1, 1))
+		return st_oom(r);
+	memcpy(pd->text, p, keep);
+	pd->text[keep] = '\0';
+	pd->len = keep;
+	pd->used = true;
+	pd->pid = pid;
+	pd->sys = sys;
+	pd->ts = ts;
+	if (strace_sys_is_fork(sys))
+		s->nfork_pending++;
+	return 0;
+}
+
+/* "NAME(ARGS) = RESULT" or the start of an unfinished call at p. *text (NULL on entry) is set
+ * when there is an event to emit (with *sys); returns what st_line returns. */
+static int st_call(struct trace_reader *r, struct st_state *s, const char *p, size_t tl, u32 pid, u64 ts,
+		   struct st_pend *pd, enum strace_sys *sys, const char **text)
+{
+	size_t n = st_ident(p);
+	if (!n || p[n] != '(')
+		return trace_bad(r, "expected 'NAME(ARGS) = RESULT' (strace)");
+	*sys = strace_sys_lookup(p, n);
+	if (pd) { /* its earlier call was cut short without a resume */
+		int e = st_pend_drop(r, s, pd);
+		if (e)
+			return e;
+	}
+	size_t ul = sizeof(st_unfinished) - 1;
+	if (tl >= ul && !memcmp(p + tl - ul, st_unfinished, ul))
+		return st_keep(r, s, p, n, tl, pid, ts, *sys);
+	if (*sys == STS_OTHER)
+		return trace_unknown(r, p, n);
+	*text = p;
+	return 0;
+}
+
+/* A pid seen first: unborn while a fork-family call is still unfinished, else seen. */
+static int st_first_sight(struct trace_reader *r, struct st_state *s, u32 pid)
+{
+	u64 dummy;
+	if (st_in(s->unborn, s->nunborn, pid) || hmap_get(&s->seen, pid, &dummy))
+		return 0;
+	if (s->nfork_pending) {
+		if (st_grow((void **)&s->unborn, &s->unborn_cap, s->nunborn + 1, sizeof(u32)))
+			return st_oom(r);
+		s->unborn[s->nunborn++] = pid;
+	} else if (hmap_put(&s->seen, pid, 1) < 0) {
+		return st_oom(r);
+	}
+	return 0;
+}
+
 static int st_line(struct trace_reader *r, char *line, size_t len, struct mm_event *ev_unused)
 {
 	struct st_state *s = r->priv;
@@ -289,106 +399,27 @@ static int st_line(struct trace_reader *r, char *line, size_t len, struct mm_eve
 		r->st.ignored++;
 		return 0;
 	}
-	/* First line of a pid: it is unborn if a fork-family call is still unfinished. */
-	u64 dummy;
-	if (!st_in(s->unborn, s->nunborn, pid) && !hmap_get(&s->seen, pid, &dummy)) {
-		if (s->nfork_pending) {
-			if (st_grow((void **)&s->unborn, &s->unborn_cap, s->nunborn + 1, sizeof(u32)))
-				return st_oom(r);
-			s->unborn[s->nunborn++] = pid;
-		} else if (hmap_put(&s->seen, pid, 1) < 0) {
-			return st_oom(r);
-		}
-	}
+	int e = st_first_sight(r, s, pid);
+	if (e)
+		return e;
 	struct st_pend *pd = st_pend_find(s, pid);
 	if (TP_LIT(p, "+++ ")) {
 		r->st.ignored++;
 		return pd ? st_pend_drop(r, s, pd) : 0;
 	}
-	const char *text;
+	const char *text = NULL;
 	enum strace_sys sys;
 	u64 call_ts = ts;
-	if (TP_LIT(p, "<... ")) {
-		const char *nm = p + 5;
-		size_t n = st_ident(nm);
-		const char *rest = TP_LIT(nm + n, " resumed>");
-		if (!n || !rest)
-			return trace_bad(r, "expected '<... NAME resumed>'");
-		if (!pd && n == 6 && !memcmp(nm, "execve", 6)) {
-			/* a non-leader thread's execve resumes under the leader's pid */
-			for (size_t i = 0; i < s->npend && !pd; i++)
-				if (s->pend[i].used && s->pend[i].sys == STS_EXECVE)
-					pd = &s->pend[i];
-		}
-		if (!pd)
-			return trace_bad(r, "'<... %.*s resumed>' without an unfinished call of pid %u",
-					 (int)n, nm, pid);
-		if (strncmp(pd->text, nm, n) || pd->text[n] != '(')
-			return trace_bad(r, "'<... %.*s resumed>' but pid %u's unfinished call is '%.*s'",
-					 (int)n, nm, pid, (int)st_ident(pd->text), pd->text);
-		pd->used = false;
-		if (strace_sys_is_fork(pd->sys))
-			s->nfork_pending--;
-		r->st.joined++;
-		sys = pd->sys;
-		call_ts = pd->ts;
-		if (sys == STS_OTHER)
-			return 0; /* counted as unknown when it started */
-		size_t rl = strlen(rest);
-		if (st_grow((void **)&s->join, &s->join_cap, pd->len + rl + 1, 1))
-			return st_oom(r);
-		memcpy(s->join, pd->text, pd->len);
-		memcpy(s->join + pd->len, rest, rl + 1);
-		text = s->join;
-	} else {
-		size_t n = st_ident(p);
-		if (!n || p[n] != '(')
-			return trace_bad(r, "expected 'NAME(ARGS) = RESULT' (strace)");
-		sys = strace_sys_lookup(p, n);
-		if (pd) { /* its earlier call was cut short without a resume */
-			int e = st_pend_drop(r, s, pd);
-			if (e)
-				return e;
-		}
-		size_t ul = sizeof(st_unfinished) - 1;
-		size_t tl = len - (size_t)(p - line);
-		if (tl >= ul && !memcmp(p + tl - ul, st_unfinished, ul)) {
-			if (sys == STS_OTHER)
-				trace_unknown(r, p, n);
-			pd = NULL;
-			for (size_t i = 0; i < s->npend && !pd; i++)
-				if (!s->pend[i].used)
-					pd = &s->pend[i];
-			if (!pd) {
-				if (st_grow((void **)&s->pend, &s->pend_cap, s->npend + 1, sizeof(*pd)))
-					return st_oom(r);
-				pd = &s->pend[s->npend++];
-				memset(pd, 0, sizeof(*pd));
-			}
-			size_t keep = sys == STS_OTHER ? n + 1 : tl - ul;
-			if (st_grow((void **)&pd->text, &pd->cap, keep + 1, 1))
-				return st_oom(r);
-			memcpy(pd->text, p, keep);
-			pd->text[keep] = '\0';
-			pd->len = keep;
-			pd->used = true;
-			pd->pid = pid;
-			pd->sys = sys;
-			pd->ts = ts;
-			if (strace_sys_is_fork(sys))
-				s->nfork_pending++;
-			return 0;
-		}
-		if (sys == STS_OTHER)
-			return trace_unknown(r, p, n);
-		text = p;
-	}
+	e = TP_LIT(p, "<... ") ? st_resume(r, s, p, pid, pd, &sys, &call_ts, &text)
+			       : st_call(r, s, p, len - (size_t)(p - line), pid, ts, pd, &sys, &text);
+	if (e || !text)
+		return e;
 	struct mm_event ev;
 	trace_ev_init(&ev);
 	ev.pid = pid;
 	ev.cpu = TRACE_CPU_NONE;
 	ev.ts_ns = call_ts;
-	int e = strace_call(r, sys, text, &ev);
+	e = strace_call(r, sys, text, &ev);
 	if (e < 0)
 		return e;
 	e = st_emit(r, s, &ev);

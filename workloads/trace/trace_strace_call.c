@@ -281,6 +281,30 @@ static int st_need(struct trace_reader *r, const struct st_args *a, int min, int
 	return 0;
 }
 
+/* The fork family: clone (CLONE_VM in its flags), clone3, vfork (the child borrows the
+ * parent's mm until exec) and fork, as MME_FORK with the child's pid. */
+static int st_fork(struct trace_reader *r, enum strace_sys sys, const struct st_args *a, bool failed, u64 res,
+		   struct mm_event *ev)
+{
+	if (sys == STS_CLONE) {
+		for (int i = 0; i < a->count; i++)
+			if (a->n[i] > 6 && !memcmp(a->a[i], "flags=", 6) &&
+			    st_clone_vm(a->a[i] + 6, a->a[i] + a->n[i]))
+				ev->flags |= MME_F_CLONE_VM;
+	} else if (sys == STS_CLONE3 && a->count >= 1 && a->a[0][0] == '{') {
+		const char *s = a->a[0] + 1, *end = a->a[0] + a->n[0];
+		if (!memcmp(s, "flags=", 6) && st_clone_vm(s + 6, end))
+			ev->flags |= MME_F_CLONE_VM;
+	} else if (sys == STS_VFORK) {
+		ev->flags |= MME_F_CLONE_VM;
+	}
+	ev->kind = MME_FORK;
+	if (!failed && (res == 0 || res > 0x7fffffff))
+		return trace_bad(r, "child pid %llu out of range", (unsigned long long)res);
+	ev->addr2 = failed ? 0 : res;
+	return 1;
+}
+
 int strace_call(struct trace_reader *r, enum strace_sys sys, const char *text, struct mm_event *ev)
 {
 	const char *paren = strchr(text, '(');
@@ -353,28 +377,10 @@ int strace_call(struct trace_reader *r, enum strace_sys sys, const char *text, s
 		ev->kind = MME_EXEC;
 		return 1;
 	case STS_CLONE:
-		for (int i = 0; i < a.count; i++)
-			if (a.n[i] > 6 && !memcmp(a.a[i], "flags=", 6) &&
-			    st_clone_vm(a.a[i] + 6, a.a[i] + a.n[i]))
-				ev->flags |= MME_F_CLONE_VM;
-		goto fork;
 	case STS_CLONE3:
-		if (a.count >= 1 && a.a[0][0] == '{') {
-			const char *s = a.a[0] + 1, *end = a.a[0] + a.n[0];
-			if (!memcmp(s, "flags=", 6) && st_clone_vm(s + 6, end))
-				ev->flags |= MME_F_CLONE_VM;
-		}
-		goto fork;
 	case STS_VFORK:
-		ev->flags |= MME_F_CLONE_VM; /* the child borrows the parent's mm until exec */
-		goto fork;
 	case STS_FORK:
-	fork:
-		ev->kind = MME_FORK;
-		if (!failed && (res == 0 || res > 0x7fffffff))
-			return trace_bad(r, "child pid %llu out of range", (unsigned long long)res);
-		ev->addr2 = failed ? 0 : res;
-		return 1;
+		return st_fork(r, sys, &a, failed, res, ev);
 	case STS_EXIT_GROUP:
 		ev->kind = MME_EXIT;
 		ev->flags &= (u16)~MME_F_FAILED; /* "= ?" is how exit_group always ends */
