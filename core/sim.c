@@ -173,6 +173,7 @@ static int sim_procs_init(struct sim *s)
 	mm_pgtable_init_src(&s->mm_pt, &tables, s->cfg.levels ? s->cfg.levels : 4);
 	mc.pt = &mm_pgtable_ops;
 	mc.pt_ctx = &s->mm_pt;
+	mc.flush_ceiling = s->cfg.flush_ceiling; /* issue 11: x86 flush_tlb_mm_range */
 	return procs_init(&s->procs, &mc);
 }
 /* --- end vma --- */

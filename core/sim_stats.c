@@ -81,6 +81,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 		.end_matched = f->end_matched,
 		.seeded_areas = s->vm.st.seeded_areas,
 		.follow_conflicts = s->vm.st.follow_conflicts,
+		.early_purges = s->vm.st.early_purges,
 		.skipped = f->skipped,
 		.bulk_frees = f->bulk_frees,
 		.seed_outside = f->seed_outside,
@@ -92,6 +93,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	memcpy(st->vfid.miss_how, f->miss_how, sizeof(f->miss_how));
 	memcpy(st->vfid.miss_src, f->miss_src, sizeof(f->miss_src));
 	memcpy(st->vfid.mis, f->mis, sizeof(f->mis));
+	vmap_reveal_read(&f->rv, &st->vfid.reveal);
 	st->pkmap = s->pkmap.st;
 	st->kmap_errors = s->kmap_errors;
 	/* processes: procs_for_each only reads, the cast keeps the view's signature const */
@@ -122,7 +124,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->mem_refused = s->mem.refused;
 	/* derived */
 	st->vmalloc_tlb_flushes = st->tlb.flush_all + st->tlb.flush_range;
-	st->tlb_flushes = st->vmalloc_tlb_flushes + st->mm.tlb_flush_range;
+	st->tlb_flushes = st->vmalloc_tlb_flushes + st->mm.tlb_flush_range + st->mm.tlb_flush_all;
 	st->alloc_failures = st->pages.alloc_failures + st->vmap.alloc_failures;
 	st->unmatched_frees = st->pages.unmatched_frees + st->vmap.unmatched_frees;
 	st->vmap_ops = st->vmlist.allocs + st->vmlist.frees;

@@ -63,11 +63,12 @@ struct sim_stats {
 		u64 checked, exact, checked_warm, exact_warm;
 		u64 purges_size_exact;
 		u64 end_areas, end_matched;
-		u64 seeded_areas, follow_conflicts, skipped, bulk_frees, seed_outside;
+		u64 seeded_areas, follow_conflicts, early_purges, skipped, bulk_frees, seed_outside;
 		u64 trace_purges, model_purges; /* purges recorded for the size comparison */
 		u64 where[VMLIST_SRC_NR], miss_how[VMLIST_SRC_NR], miss_src[VMLIST_SRC_NR];
 		unsigned nmis;
 		struct vmap_mismatch mis[VMAP_FID_MISMATCHES]; /* the first warm mismatches */
+		struct vmap_reveal_stats reveal;	       /* warm allocations by what was shown */
 	} vfid;
 	struct pkmap_stats pkmap;
 	u64 kmap_errors;
@@ -99,7 +100,7 @@ struct sim_stats {
 
 	/* --- derived figures, each defined here once (sim_stats_read) --- */
 	u64 vmalloc_tlb_flushes; /* tlb.flush_all + tlb.flush_range: flushes for vfree/vunmap */
-	u64 tlb_flushes;	 /* vmalloc_tlb_flushes + mm.tlb_flush_range (kmap pool's apart) */
+	u64 tlb_flushes;	 /* vmalloc_tlb_flushes + mm.tlb_flush_range + mm.tlb_flush_all */
 	u64 alloc_failures;	 /* pages.alloc_failures + vmap.alloc_failures */
 	u64 unmatched_frees;	 /* pages.unmatched_frees + vmap.unmatched_frees */
 	u64 vmap_ops;		 /* vmlist.allocs + vmlist.frees */

@@ -24,6 +24,7 @@ int sim_vmap_seed(struct sim *s)
 	u64 vstart = s->vm.vl.vstart, vend = s->vm.vl.vend;
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct vmap_snap_area *a = &snap->a[i];
+		vmap_reveal_note(&s->vfid.rv, a->start);
 		if (a->start < vstart || a->end > vend) {
 			s->vfid.seed_outside++;
 			continue;
@@ -46,6 +47,8 @@ int sim_vmap_skip(struct sim *s, const struct mm_event *ev)
 {
 	u64 model;
 	s->vfid.skipped++;
+	if ((ev->kind == MME_VMAP_ALLOC && !(ev->flags & MME_F_FAILED)) || ev->kind == MME_VMAP_FREE)
+		vmap_reveal_note(&s->vfid.rv, ev->addr);
 	if (ev->kind == MME_VMAP_ALLOC && !(ev->flags & MME_F_FAILED) &&
 	    hmap_get(&s->vmap_pair, ev->addr, &model)) {
 		bool full = ev->addr2 == s->vm.vl.vstart && (ev->len2 & MM_PAGE_MASK) == s->vm.vl.vend;
@@ -82,6 +85,10 @@ int sim_vmap_alloc(struct sim *s, const struct mm_event *ev, u64 *model)
 	m.src = pred.src;
 	m.how = how.src;
 	vmap_fid_alloc(&s->vfid, &m);
+	/* could a pool of the recorded kernel (the trace's vmap nodes) have held it? */
+	bool full = ev->addr2 == s->vm.vl.vstart && (ev->len2 & MM_PAGE_MASK) == s->vm.vl.vend;
+	bool pool = full && s->vm.cfg.nr_nodes > 1 && ev->len <= 256 * MM_PAGE_SIZE;
+	vmap_reveal_alloc(&s->vfid.rv, ev->addr, ev->len, ev->aux, pool, s->vfid.warm, m.model == m.kernel);
 	return err;
 }
 
@@ -116,7 +123,9 @@ int sim_vmap_trace_purge(struct sim *s, const struct mm_event *ev)
 {
 	if (vmap_fid_trace_purge(&s->vfid, ev->aux))
 		return -ENOMEM;
-	if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE)
+	if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE && s->vm.purges_ahead)
+		s->vm.purges_ahead--; /* it ran when the kernel reused one of its areas */
+	else if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE)
 		vmalloc_purge(&s->vm);
 	return vmap_fid_model_purges(&s->vfid, &s->vm);
 }

@@ -227,3 +227,42 @@ Test(vma, random_events_keep_invariants)
 		free(s);
 	}
 }
+
+/* x86 flush_tlb_mm_range: a flush of more than tlb_single_page_flush_ceiling (33) pages
+ * flushes the whole address space; 0 never promotes. munmap, madvise and mprotect alike. */
+Test(vma, flush_ceiling_promotes_large_process_flushes)
+{
+	for (u64 ceiling = 0; ceiling <= 33; ceiling += 33) {
+		struct buddy b;
+		struct buddy_cfg bc = {.base_pfn = 0x100000,
+				       .nr_pages = 1 << 14,
+				       .max_order = 10,
+				       .policy = buddy_policy_find("lifo")};
+		cr_assert_eq(buddy_init(&b, &bc), 0);
+		struct mm_pgtable ctx;
+		mm_pgtable_init(&ctx, &b, 4);
+		struct mm_stats st = {0};
+		struct mm_cfg cfg = {.index = &vma_index_maple,
+				     .max_map_count = MM_MAX_MAP_COUNT,
+				     .populate = true,
+				     .pt = &mm_pgtable_ops,
+				     .pt_ctx = &ctx,
+				     .flush_ceiling = ceiling};
+		struct mm mm;
+		cr_assert_eq(mm_init(&mm, &cfg, &st), 0);
+		cr_assert_eq(mm_mmap(&mm, WIN_BASE, 200 << 12, VMA_READ | VMA_WRITE, MME_F_ANON, (u64)-1, 0),
+			     0);
+		cr_assert_eq(mm_munmap(&mm, WIN_BASE, 33 << 12), 0); /* at the ceiling: a range */
+		cr_assert_eq(st.tlb_flush_range, 1);
+		cr_assert_eq(st.tlb_flush_pages, 33);
+		cr_assert_eq(mm_munmap(&mm, WIN_BASE + (33 << 12), 34 << 12), 0); /* one page more */
+		cr_assert_eq(mm_madvise(&mm, WIN_BASE + (67 << 12), 40 << 12, MM_MADV_DONTNEED), 0);
+		cr_assert_eq(mm_mprotect(&mm, WIN_BASE + (107 << 12), 90 << 12, VMA_READ, 0), 0);
+		u64 big = ceiling ? 3 : 0;
+		cr_assert_eq(st.tlb_flush_all, big, "ceiling %llu", (unsigned long long)ceiling);
+		cr_assert_eq(st.tlb_flush_range, 4 - big);
+		cr_assert_eq(st.tlb_flush_pages, ceiling ? 33 : 33 + 34 + 40 + 90);
+		mm_fini(&mm);
+		buddy_fini(&b);
+	}
+}

@@ -19,8 +19,8 @@ static unsigned count_kind(const struct vmap_snapshot *s, int kind)
 
 Test(vmallocinfo, bundled_snapshots)
 {
-	static const char *const names[] = {"d_threads4", "d_bpf2", "d_mixed5"};
-	for (int i = 0; i < 3; i++) {
+	static const char *const names[] = {"d_threads4", "d_bpf2", "d_mixed5", "d_bpf3"};
+	for (int i = 0; i < 4; i++) {
 		for (int end = 0; end < 2; end++) {
 			char path[512];
 			snprintf(path, sizeof(path), REC "%s/vmallocinfo.%s.txt", names[i],

@@ -78,10 +78,14 @@ struct req {
 	unsigned cpu;
 };
 
+static bool stack_mix; /* most requests are thread stacks (5 pages, align 4): long pools */
+
 static struct req rand_req(struct rng *g, u64 vend, unsigned nn)
 {
 	struct req q = {.cpu = (unsigned)rng_below(g, nn * 3), .vs = BASE, .ve = vend, .align = PG};
 	u64 k = rng_below(g, 100);
+	if (stack_mix && k < 80)
+		return (struct req){5 * PG, 4 * PG, BASE, vend, q.cpu};
 	q.size = (k < 70 ? 2 + rng_below(g, 5) : k < 95 ? 1 + rng_below(g, 40) : 250 + rng_below(g, 12)) * PG;
 	k = rng_below(g, 10);
 	if (k < 4)
@@ -95,11 +99,28 @@ static struct req rand_req(struct rng *g, u64 vend, unsigned nn)
 }
 
 /* A follow-mode address: what the reference predicts, a pool entry, a hidden slot, a free spot,
- * or one overlapping a busy area. */
-static u64 rand_place_addr(struct rng *g, const struct nref *r, const struct req *q)
+ * one overlapping a busy area, or an entry a purge decayed (q becomes a request of its pool). */
+static u64 rand_place_addr(struct rng *g, const struct nref *r, struct req *q)
 {
 	u64 k = (q->size - 1) / PG, a = 0;
-	switch (rng_below(g, 5)) {
+	switch (stack_mix && rng_below(g, 2) ? 5 : rng_below(g, 6)) {
+	case 5: { /* one the kernel may still hold, often early in its batch */
+		int pick = -1, seen = 0;
+		for (int i = 0; i < r->ndec; i++) {
+			const struct nref_dec *d = &r->dec[i];
+			if (d->dead || nref_pool_pos(r, d->node, d->idx, d->succ) < 0 ||
+			    !nref_is_free(r, d->start, d->start + (d->idx + 1) * PG))
+				continue;
+			if (pick < 0 || rng_below(g, (u64)++seen) == 0)
+				pick = i;
+		}
+		if (pick >= 0) {
+			const struct nref_dec *d = &r->dec[pick];
+			*q = (struct req){(d->idx + 1) * PG, PG, r->vstart, r->vend, d->node + r->nn};
+			return d->start;
+		}
+		break;
+	}
 	case 0: {
 		unsigned n = (unsigned)rng_below(g, r->nn);
 		if (k < NREF_POOLS && r->plen[n][k])
@@ -162,7 +183,7 @@ static void one_step(struct rng *g, struct vmlist *v, struct nref *r, long step,
 		bool full = rng_below(g, 10) == 0;
 		nref_purge_begin(r, full);
 		vmlist_purge_begin(v, full);
-		for (u64 n = rng_below(g, 30); n-- && r->nb;) {
+		for (u64 n = rng_below(g, stack_mix ? 150 : 30); n-- && r->nb;) {
 			u64 s = r->busy[rng_below(g, (u64)r->nb)].start;
 			cr_assert_eq(vmlist_free(v, s, &sz), nref_free(r, s), "step %ld: purge free", step);
 		}
@@ -206,6 +227,7 @@ static void random_workload(u64 seed, unsigned nn, u64 pages, long steps, bool f
 	if (follow) {
 		cr_assert_gt(ns->hidden, 0);
 		cr_assert_gt(ns->resynced, 0);
+		cr_assert(!stack_mix || ns->undecayed > 0);
 	}
 	cr_assert_gt(v.st.failures, 0);
 	vmlist_fini(&v);
@@ -228,7 +250,81 @@ Test(vmlist_nodes, random_follow_against_reference)
 	random_workload(4, 3, 700, 4000, true);
 }
 
+Test(vmlist_nodes, random_follow_stacks_against_reference)
+{
+	stack_mix = true; /* long stack pools: decays reach entries the kernel still holds (rule 5) */
+	random_workload(6, 2, 4096, 6000, true);
+	stack_mix = false;
+}
+
 Test(vmlist_nodes, random_one_node_is_a_tree)
 {
 	random_workload(5, 1, 2048, 3000, false); /* no node_alloc: pools stay empty */
+}
+
+/* Rule 5 step by step: 40 stacks of node 0 purged into its pool (head = highest address), a
+ * second purge decays the 10 highest; the kernel then takes the 8th of those: it had decayed
+ * only 7, so the 8th, 9th and 10th are still in its pool ahead of the model's head. */
+Test(vmlist_nodes, follow_undecays_what_the_kernel_kept)
+{
+	struct vmlist v;
+	u64 a[40], sz, pool[64];
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	for (int i = 0; i < 40; i++)
+		cr_assert_eq(vmlist_alloc_cpu(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &a[i]), 0);
+	vmlist_purge_begin(&v, false);
+	for (int i = 0; i < 40; i++)
+		cr_assert_eq(vmlist_free(&v, a[i], &sz), 0);
+	vmlist_purge_end(&v);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 64), 40);
+	cr_assert_eq(pool[0], a[39]);  /* highest first */
+	vmlist_purge_begin(&v, false); /* decays a[39] .. a[30] */
+	vmlist_purge_end(&v);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 64), 30);
+	cr_assert_eq(pool[0], a[29]);
+	struct vmlist_pick how;
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, a[32], &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_DECAYED);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 64), 32); /* a[31], a[30], then a[29] ... */
+	cr_assert_eq(pool[0], a[31]);
+	cr_assert_eq(pool[1], a[30]);
+	cr_assert_eq(pool[2], a[29]);
+	cr_assert_eq(vmlist_nodes_stats(&v)->undecayed, 3);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.addr, a[31]);
+	/* an entry the model decayed from node 0 is no pool entry to node 1: the usual rules */
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 1, a[36], &how), 0);
+	cr_assert_neq(how.src, VMLIST_SRC_DECAYED);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}
+
+/* node_pool_del_va moves an unaligned head to the tail and misses with the pool not empty: the
+ * kernel's tree pick then says nothing of the pool (rules 1-2 do not apply), its entries stay. */
+Test(vmlist_nodes, follow_keeps_a_pool_that_missed_at_an_unaligned_head)
+{
+	struct vmlist v;
+	u64 a[3], sz, pool[8];
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	for (int i = 0; i < 3; i++) /* page-aligned: BASE, +5, +10 pages */
+		cr_assert_eq(vmlist_alloc_cpu(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &a[i]), 0);
+	cr_assert_eq(a[2], BASE + 10 * PG);
+	vmlist_purge_begin(&v, false);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(vmlist_free(&v, a[i], &sz), 0);
+	vmlist_purge_end(&v);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 8), 3);
+	cr_assert_eq(pool[0], a[2]); /* not 4-page aligned */
+	struct vmlist_pick how;
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, how.addr, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 8), 3, "the pool missed, it was not empty");
+	cr_assert_eq(pool[0], a[1]);
+	cr_assert_eq(pool[2], a[2]);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
 }

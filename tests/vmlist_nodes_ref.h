@@ -21,6 +21,13 @@ struct nref_range {
 	bool purging; /* busy: freed during the current purge */
 };
 
+/* A decayed pool entry (rule 5 of vmlist_nodes_follow.c): its pool and its batch's successor. */
+struct nref_dec {
+	u64 start, succ;
+	u32 node, idx;
+	bool dead; /* restored, or a later record has the same start */
+};
+
 struct nref {
 	u64 vstart, vend;
 	unsigned nn;
@@ -33,6 +40,8 @@ struct nref {
 	u64 purge[NREF_NODES][NREF_MAX]; /* starts freed during the purge, per lazy node */
 	int npurge[NREF_NODES];
 	bool purging, full;
+	struct nref_dec dec[NREF_MAX * 4];
+	int ndec;
 };
 
 static inline void nref_free_add(struct nref *r, u64 a, u64 b)
@@ -219,11 +228,37 @@ static inline int nref_free(struct nref *r, u64 a)
 	return 0;
 }
 
+/* The position of start in pool (n, k), or -1. */
+static inline long nref_pool_pos(const struct nref *r, unsigned n, u64 k, u64 start)
+{
+	for (u64 j = 0; j < r->plen[n][k]; j++)
+		if (r->pool[n][k][j] == start)
+			return (long)j;
+	return -1;
+}
+
 static inline void nref_purge_begin(struct nref *r, bool full)
 {
+	int kept = 0;
+	for (int i = 0; i < r->ndec; i++) { /* keep what the kernel may still hold */
+		struct nref_dec d = r->dec[i];
+		if (!d.dead && nref_pool_pos(r, d.node, d.idx, d.succ) >= 0 &&
+		    nref_is_free(r, d.start, d.start + (d.idx + 1) * MM_PAGE_SIZE))
+			r->dec[kept++] = d;
+	}
+	r->ndec = kept;
 	for (unsigned n = 0; n < r->nn; n++)
-		for (u64 k = 0; k < NREF_POOLS; k++)
-			nref_pool_drop(r, n, k, full ? r->plen[n][k] : r->plen[n][k] / 4);
+		for (u64 k = 0; k < NREF_POOLS; k++) {
+			u64 d = full ? r->plen[n][k] : r->plen[n][k] / 4;
+			for (u64 j = 0; j < d && d < r->plen[n][k]; j++) {
+				for (int i = 0; i < r->ndec; i++)
+					if (r->dec[i].start == r->pool[n][k][j])
+						r->dec[i].dead = true;
+				r->dec[r->ndec++] = (struct nref_dec){r->pool[n][k][j], r->pool[n][k][d], n,
+								      (u32)k, false};
+			}
+			nref_pool_drop(r, n, k, d);
+		}
 	r->purging = true;
 	r->full = full;
 }
@@ -265,16 +300,43 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 	for (int i = 0; i < r->nb; i++)
 		if (r->busy[i].start < end && a < r->busy[i].end)
 			return -EBUSY;
-	if (has_pool && r->plen[node][k] && (r->pool[node][k][0] & (align - 1)))
+	/* an unaligned head went to the tail: the pool missed, not empty (rules 1-2 do not apply) */
+	bool rotated = has_pool && r->plen[node][k] && (r->pool[node][k][0] & (align - 1));
+	if (rotated)
 		nref_pool_insert(r, node, k, r->plen[node][k], nref_pool_remove(r, node, k, 0));
+	for (int i = 0; has_pool && i < r->ndec; i++) { /* a decayed entry the kernel still held */
+		struct nref_dec d = r->dec[i];
+		long ps = d.dead || d.start != a || d.node != node || d.idx != k || !nref_is_free(r, a, end)
+				  ? -1
+				  : nref_pool_pos(r, node, k, d.succ);
+		if (ps < 0)
+			continue;
+		nref_pool_drop(r, node, k, (u64)ps);
+		int last = i;
+		while (last + 1 < r->ndec && r->dec[last + 1].succ == d.succ &&
+		       r->dec[last + 1].node == node && r->dec[last + 1].idx == k)
+			last++;
+		for (int j = last; j >= i; j--) {
+			u64 s = r->dec[j].start;
+			if (r->dec[j].dead || !nref_is_free(r, s, s + size))
+				continue;
+			r->dec[j].dead = true;
+			nref_clip(r, s, s + size);
+			nref_pool_insert(r, node, k, 0, s);
+		}
+		nref_pool_remove(r, node, k, 0);
+		*src = VMLIST_SRC_DECAYED;
+		nref_busy_add(r, a, size, vn);
+		return 0;
+	}
 	for (unsigned n = 0; n < r->nn && k < NREF_POOLS; n++) /* exactly a pool entry */
 		for (u64 j = 0; j < r->plen[n][k]; j++) {
 			if (r->pool[n][k][j] != a)
 				continue;
 			bool same = has_pool && n == node;
-			if (same && j)
+			if (same && j && !rotated)
 				nref_pool_drop(r, n, k, j);
-			nref_pool_remove(r, n, k, 0 + (same ? 0 : j));
+			nref_pool_remove(r, n, k, same && !rotated ? 0 : j);
 			*src = same ? (j ? VMLIST_SRC_POOL_DEEP : VMLIST_SRC_POOL) : VMLIST_SRC_POOL_OTHER;
 			nref_busy_add(r, a, size, vn);
 			return 0;
@@ -282,7 +344,7 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 	for (int i = 0; i < r->nh; i++) /* exactly a hidden slot */
 		if (r->hid[i].start == a && r->hid[i].end == end) {
 			r->hid[i] = r->hid[--r->nh];
-			if (has_pool)
+			if (has_pool && !rotated)
 				nref_pool_drop(r, node, k, r->plen[node][k]);
 			*src = VMLIST_SRC_HIDDEN;
 			nref_busy_add(r, a, size, vn);
@@ -316,7 +378,7 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 			r->hid[r->nh++] = (struct nref_range){y, y + size, VMLIST_NODES_NONE, false};
 		}
 	}
-	if (has_pool)
+	if (has_pool && !rotated)
 		nref_pool_drop(r, node, k, r->plen[node][k]);
 	if (!nref_is_free(r, a, end))
 		return -ENOMEM;

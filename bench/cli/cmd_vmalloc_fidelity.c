@@ -86,8 +86,27 @@ static double pct(u64 a, u64 b)
 
 static const char *src_name(unsigned src)
 {
-	static const char *const names[] = {"tree", "pool", "pool-deep", "pool-other", "hidden"};
+	static const char *const names[] = {"tree", "pool", "pool-deep", "pool-other", "hidden", "decayed"};
 	return src < MM_ARRAY_SIZE(names) ? names[src] : "?";
+}
+
+/* Warm allocations by what the recording had shown, and the most any model could get right. */
+static void print_ceiling(const struct vmap_reveal_stats *r, u64 warm)
+{
+	if (r->failed || !warm)
+		return;
+	printf("  after the first purge, by what the recording had shown (exact in this run):\n"
+	       "    at an address shown before %llu (%llu); new, a pool could hold it %llu (%llu), of which "
+	       "at "
+	       "least %llu\n    were entries of pools never shown; new, only the tree could give it %llu "
+	       "(%llu)\n",
+	       (unsigned long long)r->n[VMAP_CLS_SEEN], (unsigned long long)r->exact[VMAP_CLS_SEEN],
+	       (unsigned long long)r->n[VMAP_CLS_NEW_POOL], (unsigned long long)r->exact[VMAP_CLS_NEW_POOL],
+	       (unsigned long long)r->unrevealed, (unsigned long long)r->n[VMAP_CLS_NEW_TREE],
+	       (unsigned long long)r->exact[VMAP_CLS_NEW_TREE]);
+	printf("  ceiling: no model names a never-shown pool entry: at most %llu / %llu (%.1f %%) exact\n",
+	       (unsigned long long)(warm - r->unrevealed), (unsigned long long)warm,
+	       pct(warm - r->unrevealed, warm));
 }
 
 static void print_report(const char *name, const struct sim_stats *st, bool seeded, unsigned nmis)
@@ -113,25 +132,28 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 		       pct(f->end_matched, f->end_areas));
 	if (follow)
 		printf("  the kernel's areas were, to the model: pool head %llu, deeper in that pool %llu, "
-		       "another pool %llu, hidden %llu, tree %llu; conflicts %llu\n",
+		       "another pool %llu, decayed from that pool %llu, hidden %llu, tree %llu; conflicts "
+		       "%llu; purges run early (a lazy area reused before the purge's event) %llu\n",
 		       (unsigned long long)f->where[VMLIST_SRC_POOL],
 		       (unsigned long long)f->where[VMLIST_SRC_POOL_DEEP],
 		       (unsigned long long)f->where[VMLIST_SRC_POOL_OTHER],
+		       (unsigned long long)f->where[VMLIST_SRC_DECAYED],
 		       (unsigned long long)f->where[VMLIST_SRC_HIDDEN],
-		       (unsigned long long)f->where[VMLIST_SRC_TREE],
-		       (unsigned long long)f->follow_conflicts);
+		       (unsigned long long)f->where[VMLIST_SRC_TREE], (unsigned long long)f->follow_conflicts,
+		       (unsigned long long)f->early_purges);
 	if (follow && f->checked_warm > f->exact_warm)
 		printf("  mismatches after the first purge: the model's address from its pool %llu, its tree "
 		       "%llu; "
 		       "the kernel's was in the model's tree %llu, a hidden slot %llu, deeper in the pool "
-		       "%llu, "
-		       "another pool %llu\n",
+		       "%llu, another pool %llu, decayed from the pool %llu\n",
 		       (unsigned long long)f->miss_src[VMLIST_SRC_POOL],
 		       (unsigned long long)f->miss_src[VMLIST_SRC_TREE],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_TREE],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_HIDDEN],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_DEEP],
-		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_OTHER]);
+		       (unsigned long long)f->miss_how[VMLIST_SRC_POOL_OTHER],
+		       (unsigned long long)f->miss_how[VMLIST_SRC_DECAYED]);
+	print_ceiling(&f->reveal, f->checked_warm);
 	printf("  vmalloc bulk pages: %llu order-0 frees paired with vfree'd areas (no traced allocation)\n",
 	       (unsigned long long)f->bulk_frees);
 	if (!nmis || !f->nmis)

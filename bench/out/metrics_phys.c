@@ -173,6 +173,8 @@ const struct metric metrics_totals[] = {
 	M_COUNT("unmatched_frees", "frees", METRIC_BRIEF, unmatched_frees,
 		"page_unmatched_frees + vmap_unmatched_frees"),
 	M_COUNT("tlb_flushes", "flushes", 0, tlb_flushes,
-		"every TLB flush: vmalloc_tlb_flushes + mm_tlb_flush_range (kmap pool flushes apart)"),
+		"every TLB flush: vmalloc_tlb_flushes + mm_tlb_flush_range + mm_tlb_flush_all (kmap pool "
+		"flushes "
+		"apart)"),
 	M_END,
 };

@@ -62,6 +62,7 @@ void vma_print_stats(FILE *f, const struct sim_stats *s)
 	P("vmas_peak", st->vma.vmas_peak);
 	P("tlb_flush_range", st->tlb_flush_range);
 	P("tlb_flush_pages", st->tlb_flush_pages);
+	P("tlb_flush_all", st->tlb_flush_all);
 	P("ptes_set", st->ptes_set);
 	P("ptes_cleared", st->ptes_cleared);
 	P("pgtable_pages_free", st->pgtable_pages_free);

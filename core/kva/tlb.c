@@ -123,6 +123,14 @@ int tlb_unmapped(struct tlb *t, u64 start, u64 size)
 	return t->ops->unmapped(t, start, size);
 }
 
+bool tlb_lazy_overlaps(const struct tlb *t, u64 start, u64 end)
+{
+	for (u64 i = 0; i < t->nr_purge; i++)
+		if (t->purge[i].start < end && start < t->purge[i].start + t->purge[i].size)
+			return true;
+	return false;
+}
+
 void tlb_add_foreign_lazy(struct tlb *t, u64 pages)
 {
 	t->nr_lazy_foreign = tlb_sat_add(t->nr_lazy_foreign, pages);

@@ -71,6 +71,8 @@ unsigned tlb_ncpus_from_lazy_max(u64 max_pages);
 int tlb_unmapped(struct tlb *t, u64 start, u64 size);
 /* Pages lazily freed before the model began (the trace's first nr_lazy): count them. */
 void tlb_add_foreign_lazy(struct tlb *t, u64 pages);
+/* Some area waiting on the purge list overlaps [start, end) (a linear scan: rare calls). */
+bool tlb_lazy_overlaps(const struct tlb *t, u64 start, u64 end);
 /* A purge is due: nr_lazy > lazy_max_pages. */
 static inline bool tlb_purge_due(const struct tlb *t)
 {

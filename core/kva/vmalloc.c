@@ -134,6 +134,20 @@ static int vmalloc_reserve_follow(struct vmalloc *vm, u64 area, u64 align, u64 v
 		*addr = kaddr;
 		return 0;
 	}
+	if (err == -EBUSY && vm->cfg.purge == VMALLOC_PURGE_TRACE &&
+	    tlb_lazy_overlaps(&vm->tlb, kaddr, kaddr + area)) {
+		/* The kernel reused a lazily freed area: its purge has run. The trace's event comes
+		 * at the end of __purge_vmap_area_lazy, after the pools were filled, and another
+		 * CPU may allocate in between: run that purge now, not again at its event. */
+		vmalloc_purge_now(vm, false);
+		vm->purges_ahead++;
+		vm->st.early_purges++;
+		err = vmlist_place_filling(&vm->vl, area, align, vstart, vend, vm->cpu, kaddr, how);
+		if (!err) {
+			*addr = kaddr;
+			return 0;
+		}
+	}
 	if (err != -EBUSY)
 		return err;
 	vm->st.follow_conflicts++;

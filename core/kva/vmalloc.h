@@ -72,6 +72,8 @@ struct vmalloc_stats {
 	u64 live_areas, live_pages;  /* areas and data pages mapped now (lazily freed excluded) */
 	u64 seeded_areas;	     /* areas of a snapshot (busy and lazy) seeded into the space */
 	u64 follow_conflicts;	     /* follow: the kernel's area overlapped a model busy area */
+	u64 early_purges;	     /* follow, TRACE: the kernel reused a lazy area before the
+				      * trace's purge event, so that purge ran at the allocation */
 };
 
 /* A struct vmalloc must not be moved after vmalloc_init (its vmlist keeps pointers). */
@@ -90,6 +92,7 @@ struct vmalloc {
 	u64 purge_countdown; /* MODEL: calls left before the scheduled purge; 0: none scheduled */
 	bool purge_pending;  /* MODEL: a purge is scheduled */
 	u64 last_purged;     /* areas the latest purge released */
+	u64 purges_ahead;    /* TRACE: purges run early whose trace event is still to come */
 };
 
 #define VMALLOC_AREA_VMAP 1ULL /* low bit of an areas value: caller's pages (vmap, ioremap) */
@@ -133,7 +136,10 @@ int vmalloc_predict(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 ven
 /* Follow mode: *pred = where the model would put the area (pred->addr 0: nowhere), then put it
  * at kaddr, where the kernel did (how->src says what that revealed). When kaddr overlaps a model
  * busy area (-EBUSY from the vmlist) the area goes where the model would have put it and
- * follow_conflicts counts it. Otherwise as vmalloc_alloc; -EOPNOTSUPP: the vmlist cannot follow. */
+ * follow_conflicts counts it; when it overlaps a lazily freed area in TRACE purge timing, the
+ * kernel's purge has run before its event: it runs now (early_purges, purges_ahead) and the area
+ * is placed as during that purge (vmlist_place_filling). Otherwise as vmalloc_alloc;
+ * -EOPNOTSUPP: the vmlist cannot follow. */
 int vmalloc_alloc_follow(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 kaddr,
 			 struct vmlist_pick *pred, struct vmlist_pick *how, u64 *addr);
 /* Seed one area of a snapshot: [start, end) busy (lazy: lazily freed, waiting for a purge), no

@@ -9,6 +9,7 @@ void vmap_fid_fini(struct vmap_fidelity *f)
 	free(f->model_purged);
 	f->trace_purged = f->model_purged = NULL;
 	f->ntrace = f->nmodel = f->trace_cap = f->model_cap = 0;
+	vmap_reveal_fini(&f->rv);
 }
 
 void vmap_fid_alloc(struct vmap_fidelity *f, const struct vmap_mismatch *m)
@@ -45,6 +46,7 @@ static int push(u64 **v, u64 *n, u64 *cap, u64 x)
 int vmap_fid_trace_purge(struct vmap_fidelity *f, u64 num_purged)
 {
 	f->warm = true;
+	vmap_reveal_purge(&f->rv);
 	return push(&f->trace_purged, &f->ntrace, &f->trace_cap, num_purged);
 }
 

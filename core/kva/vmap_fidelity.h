@@ -8,6 +8,7 @@
 #define VMAP_FIDELITY_H
 
 #include "vmalloc.h"
+#include "vmap_reveal.h"
 #include "vmap_snapshot.h"
 
 #define VMAP_FID_MISMATCHES 10 /* mismatches kept for the report */
@@ -38,7 +39,8 @@ struct vmap_fidelity {
 	u64 bulk_frees;			/* order-0 frees paired with a vfree'd area's bulk pages */
 	u32 bulk_credit[VMAP_FID_CPUS]; /* per CPU: pages the latest vfree still has to free */
 	struct vmap_mismatch mis[VMAP_FID_MISMATCHES];
-	unsigned nmis; /* kept (warm mismatches first come, first kept) */
+	unsigned nmis;	       /* kept (warm mismatches first come, first kept) */
+	struct vmap_reveal rv; /* what the recording has shown: the ceiling of any model */
 };
 
 void vmap_fid_fini(struct vmap_fidelity *f);

@@ -104,13 +104,14 @@ int vmlist_predict(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, 
 	return ret ? ret : v->ops->predict(v->priv, &rq, pick);
 }
 
-int vmlist_place(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 addr,
-		 struct vmlist_pick *how)
+static int vmlist_place_in(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu,
+			   u64 addr, bool filling, struct vmlist_pick *how)
 {
 	struct vmlist_req rq;
 	if (!v->ops->place)
 		return -EOPNOTSUPP;
 	int ret = vmlist_normalise(v, size, align, vstart, vend, cpu, &rq);
+	rq.filling = filling;
 	if (!ret && ((addr & ~MM_PAGE_MASK) || addr < v->vstart || addr > v->vend || size > v->vend - addr))
 		ret = -EINVAL;
 	if (ret)
@@ -121,6 +122,18 @@ int vmlist_place(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, un
 	if (!ret)
 		vmlist_count_alloc(v, size);
 	return ret;
+}
+
+int vmlist_place(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 addr,
+		 struct vmlist_pick *how)
+{
+	return vmlist_place_in(v, size, align, vstart, vend, cpu, addr, false, how);
+}
+
+int vmlist_place_filling(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 addr,
+			 struct vmlist_pick *how)
+{
+	return vmlist_place_in(v, size, align, vstart, vend, cpu, addr, true, how);
 }
 
 /* A lowest-fit allocation confined to exactly [start, start + size) lands at start or fails. */

@@ -31,6 +31,8 @@ struct vmlist_cfg {
 struct vmlist_req {
 	u64 size, align, vstart, vend;
 	unsigned cpu; /* the allocating CPU (nodes: node = cpu % nr_nodes) */
+	bool filling; /* place during a purge: the pools were still being filled, entries ahead of
+		       * the one taken came after it (nothing was decayed) */
 };
 
 /* Where an area comes from (predict) or came from (place). */
@@ -40,6 +42,7 @@ enum vmlist_src {
 	VMLIST_SRC_POOL_DEEP,  /* place: deeper in the same pool; the entries ahead were decayed */
 	VMLIST_SRC_POOL_OTHER, /* place: another node's or size's pool */
 	VMLIST_SRC_HIDDEN,     /* place: a slot known not to be in the kernel's tree (a pool's) */
+	VMLIST_SRC_DECAYED,    /* place: a pool entry the model had decayed and the kernel had not */
 	VMLIST_SRC_NR
 };
 
@@ -131,6 +134,10 @@ int vmlist_predict(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, 
 		   struct vmlist_pick *pick);
 int vmlist_place(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 addr,
 		 struct vmlist_pick *how);
+/* place while a purge is filling the pools (the kernel reused a lazily freed area before the
+ * purge's event): an entry taken deep in its pool does not mean the entries ahead were decayed. */
+int vmlist_place_filling(struct vmlist *v, u64 size, u64 align, u64 vstart, u64 vend, unsigned cpu, u64 addr,
+			 struct vmlist_pick *how);
 /* Make [start, start + size) busy (seeding from a snapshot): 0, or -EBUSY when any of it is not
  * free, -EINVAL when it is not page-aligned inside the space. Counted as an allocation. */
 int vmlist_reserve(struct vmlist *v, u64 start, u64 size);

@@ -80,8 +80,9 @@ static int nodes_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_st
 		return -EINVAL;
 	m->node = calloc(m->nr_nodes, sizeof(*m->node));
 	struct nva *n = objpool_get(&m->objs);
-	if (!m->node || !n) {
+	if (!m->node || !n || hmap_init(&m->dec_at, 64)) {
 		free(m->node);
+		hmap_fini(&m->dec_at);
 		objpool_fini(&m->objs);
 		return -ENOMEM;
 	}
@@ -98,6 +99,9 @@ static void nodes_fini(void *priv)
 		free(m->node[i].purge);
 	free(m->node);
 	m->node = NULL;
+	free(m->dec);
+	m->dec = NULL;
+	hmap_fini(&m->dec_at);
 	objpool_fini(&m->objs);
 	nodes_tree_init(m);
 }
@@ -209,15 +213,76 @@ static int nodes_free(void *priv, u64 addr, u64 *size)
 	return 0;
 }
 
+/* Is start still a pool entry of (node, idx)? */
+static bool nodes_pooled(struct nodes *m, u64 start, u32 node, u32 idx)
+{
+	const struct nva *n = nodes_used_find(m, start);
+	return n && n->state == NVA_POOL && n->node == node && (n->end - n->start - 1) / MM_PAGE_SIZE == idx;
+}
+
+/* Keep the live decayed entries (the latest record of their start) whose space is still free
+ * and whose successor is still in their pool: the kernel may still hold them. false: out of
+ * host memory. */
+static bool nodes_decay_compact(struct nodes *m)
+{
+	u64 k = 0, at;
+	for (u64 i = 0; i < m->ndec; i++) {
+		const struct nva_decayed *d = &m->dec[i];
+		if (hmap_get(&m->dec_at, d->start, &at) && at == i &&
+		    nodes_pooled(m, d->succ, d->node, d->idx) &&
+		    nodes_free_holding(m, d->start, (d->idx + 1) * MM_PAGE_SIZE))
+			m->dec[k++] = *d;
+	}
+	m->ndec = k;
+	hmap_clear(&m->dec_at);
+	for (u64 i = 0; i < k; i++)
+		if (hmap_put(&m->dec_at, m->dec[i].start, i) < 0)
+			return false;
+	return true;
+}
+
+/* Remember the first k entries of pool (node, idx), about to decay, with the entry after them;
+ * false: out of host memory. */
+static bool nodes_note_decay(struct nodes *m, unsigned node, unsigned idx, u64 k)
+{
+	const struct nva *n = m->node[node].pool[idx].head, *s = n;
+	for (u64 i = 0; i < k && s; i++)
+		s = s->next;
+	if (!s)
+		return true;
+	if (m->ndec + k > m->dec_cap) {
+		u64 cap = MM_MAX(m->dec_cap * 2, m->ndec + k);
+		struct nva_decayed *d = realloc(m->dec, cap * sizeof(*d));
+		if (!d)
+			return false;
+		m->dec = d;
+		m->dec_cap = cap;
+	}
+	for (; k-- && n; n = n->next) {
+		if (hmap_put(&m->dec_at, n->start, m->ndec) < 0)
+			return false;
+		m->dec[m->ndec++] = (struct nva_decayed){n->start, s->start, node, idx};
+	}
+	return true;
+}
+
 /* decay_va_pool_node for every node: the first len >> 2 entries of each pool (all: full). */
 static void nodes_purge_begin(void *priv, bool full)
 {
 	struct nodes *m = priv;
+	bool note = nodes_decay_compact(m);
 	for (unsigned i = 0; i < m->nr_nodes; i++)
 		for (unsigned k = 0; k < VMLIST_NODES_POOLS; k++) {
 			struct nva_pool *p = &m->node[i].pool[k];
-			nodes_pool_drop(m, p, full ? p->len : p->len >> 2);
+			u64 d = full ? p->len : p->len >> 2;
+			if (note && d)
+				note = nodes_note_decay(m, i, k, d);
+			nodes_pool_drop(m, p, d);
 		}
+	if (!note) {
+		m->ndec = 0;
+		hmap_clear(&m->dec_at);
+	}
 	m->purging = true;
 	m->full_purge = full;
 }

@@ -38,6 +38,7 @@ struct vmlist_nodes_stats {
 	u64 purges;	  /* purge_end calls */
 	u64 hidden;	  /* follow: slots hidden (known not to be in the kernel's tree) */
 	u64 resynced;	  /* follow: pool entries dropped to the tree because the kernel skipped them */
+	u64 undecayed;	  /* follow: decayed entries back in their pool: the kernel decayed fewer */
 };
 
 /* The node addr_to_node picks for an address. */

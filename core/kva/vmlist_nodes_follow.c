@@ -11,7 +11,19 @@
  *    sizes a pool can hold), for every such Y below X. A hidden slot is never predicted; when
  *    the kernel later takes it or overlaps it, the slot is used or handed back to the tree.
  *  - X overlaps pool entries or hidden slots of other sizes: they were not where the model
- *    thought; they go back to the tree. X overlapping a busy area is a conflict (-EBUSY). */
+ *    thought; they go back to the tree. X overlapping a busy area is a conflict (-EBUSY).
+ *  - X is an entry a purge decayed from this very pool in the model while the entry that then
+ *    followed the decayed prefix is still pooled: the kernel's pool was shorter (entries the
+ *    model cannot see, or an owner node it guessed wrong), its len >> 2 smaller, so it decayed
+ *    fewer: X and the entries decayed after X in that batch are still pooled in the kernel, in
+ *    front of that successor (nodes_undecay; counted as "decayed"). Checked before the rules
+ *    above, which would read X as a tree pick and empty the pool.
+ *  - rq->filling (the caller ran a purge early because the kernel reused one of its lazy areas):
+ *    the kernel's pools were still being filled, so entries ahead of X came after it: the first
+ *    rule does not apply.
+ *  - The pool's head was not aligned for the request: node_pool_del_va moved it to the tail and
+ *    missed with the pool not empty, so a pick elsewhere says nothing of the pool: the first two
+ *    rules do not apply. */
 #include <errno.h>
 
 #include "vmlist_nodes_priv.h"
@@ -55,6 +67,7 @@ static int nodes_hide_below(struct nodes *m, const struct vmlist_req *rq, u64 ad
 	u64 at, length = nodes_search_length(rq);
 	if (rq->size > VMLIST_NODES_POOLS * MM_PAGE_SIZE)
 		return 0;
+
 	for (;;) {
 		struct nva *fb = nodes_free_lowest(m, length, rq->size, rq->align, rq->vstart, rq->vend, &at,
 						   &m->st->visits);
@@ -72,14 +85,16 @@ static int nodes_hide_below(struct nodes *m, const struct vmlist_req *rq, u64 ad
 	}
 }
 
-/* Take a pool entry or hidden slot u that is exactly the area. */
-static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, u32 vn,
+/* Take a pool entry or hidden slot u that is exactly the area. keep: what the kernel saw of
+ * pool p says nothing of the entries ahead of u (the pool was being filled, or it missed at an
+ * unaligned head): none is dropped. */
+static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, u32 vn, bool keep,
 			    struct vmlist_pick *how)
 {
 	if (u->state == NVA_POOL) {
 		struct nva_pool *q = nodes_pool(m, u->node, u->end - u->start);
 		if (q == p && p->head != u) {
-			while (p->head != u) {
+			while (!keep && p->head != u) {
 				m->ns.resynced++;
 				nodes_pool_drop(m, p, 1);
 			}
@@ -90,11 +105,55 @@ static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, 
 		nodes_pool_unlink(q, u);
 		m->ns.pool_hits += how->src == VMLIST_SRC_POOL;
 	} else {
-		nodes_flush_pool(m, p);
+		if (!keep)
+			nodes_flush_pool(m, p);
 		how->src = VMLIST_SRC_HIDDEN;
 	}
 	u->state = NVA_BUSY;
 	u->node = vn;
+}
+
+/* Rule 5: the kernel took addr from pool p (node, idx) where a purge had decayed it in the
+ * model while the entry that followed the decayed prefix (succ) is still in p: the kernel's pool
+ * was shorter and decayed fewer (a prefix), so it still held the entries decayed after addr in
+ * the same batch, and the entries now ahead of succ are newer than its head: decayed. Those are
+ * dropped; addr and its batch's later entries still free go back before succ, in their order.
+ * false (nothing changed): addr is not such an entry. */
+static bool nodes_undecay(struct nodes *m, struct nva_pool *p, unsigned node, u64 addr, u64 size)
+{
+	u64 i, at, idx = (size - 1) / MM_PAGE_SIZE;
+	if (!p || !hmap_get(&m->dec_at, addr, &i) || m->dec[i].node != node || m->dec[i].idx != idx ||
+	    !nodes_free_holding(m, addr, size))
+		return false;
+	const struct nva_decayed d = m->dec[i];
+	struct nva *succ = nodes_used_find(m, d.succ);
+	if (!succ || succ->state != NVA_POOL || succ->node != node || succ->end - succ->start != size)
+		return false;
+	while (p->head != succ) {
+		m->ns.resynced++;
+		nodes_pool_drop(m, p, 1);
+	}
+	u64 last = i;
+	while (last + 1 < m->ndec && m->dec[last + 1].succ == d.succ && m->dec[last + 1].node == node &&
+	       m->dec[last + 1].idx == idx)
+		last++;
+	for (u64 j = last + 1; j-- > i;) {
+		u64 a = m->dec[j].start;
+		struct nva *fb = nodes_free_holding(m, a, size), *n;
+		if (!hmap_get(&m->dec_at, a, &at) || at != j || !fb)
+			continue;
+		hmap_del(&m->dec_at, a, NULL);
+		if (!(n = objpool_get(&m->objs)) || nodes_free_clip(m, fb, a, size)) {
+			if (n)
+				objpool_put(&m->objs, n);
+			continue;
+		}
+		nodes_make_busy(m, n, a, size, node);
+		n->state = NVA_POOL;
+		nodes_pool_push_head(p, n);
+		m->ns.undecayed++;
+	}
+	return p->head && p->head->start == addr;
 }
 
 int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how)
@@ -109,23 +168,34 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	how->addr = addr;
 	if (nodes_overlaps_busy(m, addr, end))
 		return -EBUSY;
-	/* the kernel looked at this pool's head first: an unaligned one went to the tail */
-	if (p && p->head && (p->head->start & (rq->align - 1))) {
+	/* the kernel looked at this pool's head first: an unaligned one went to the tail, and the
+	 * pool missed although it was not empty */
+	bool rotated = p && p->head && (p->head->start & (rq->align - 1));
+	if (rotated) {
 		struct nva *h = p->head;
 		nodes_pool_unlink(p, h);
 		nodes_pool_push_tail(p, h);
 		m->ns.pool_rotates++;
 	}
+	if (nodes_undecay(m, p, node, addr, rq->size)) {
+		struct nva *h = p->head;
+		nodes_pool_unlink(p, h);
+		h->state = NVA_BUSY;
+		h->node = vn;
+		how->src = VMLIST_SRC_DECAYED;
+		return 0;
+	}
 	struct nva *u = nodes_used_find(m, addr);
 	if (u && u->end == end && (u->state == NVA_POOL || u->state == NVA_HIDDEN)) {
-		nodes_take_used(m, u, p, vn, how);
+		nodes_take_used(m, u, p, vn, rq->filling || rotated, how);
 		return 0;
 	}
 	nodes_release_overlap(m, addr, end);
 	int err = nodes_hide_below(m, rq, addr);
 	if (err)
 		return err;
-	nodes_flush_pool(m, p);
+	if (!rotated)
+		nodes_flush_pool(m, p);
 	struct nva *fb = nodes_free_holding(m, addr, rq->size), *busy = objpool_get(&m->objs);
 	if (!fb || !busy || nodes_free_clip(m, fb, addr, rq->size)) {
 		if (busy)

@@ -6,6 +6,7 @@
 
 #include "bsd_tree.h"
 
+#include "hmap.h"
 #include "objpool.h"
 #include "vmlist_nodes.h"
 #include "vmlist_priv.h"
@@ -41,6 +42,13 @@ struct nva_node {
 	u64 npurge, purge_cap;
 };
 
+/* A pool entry a purge decayed in the model: its pool (node, idx) and the entry that stood
+ * after the decayed prefix (succ); entries decayed together are adjacent in nodes.dec. */
+struct nva_decayed {
+	u64 start, succ;
+	u32 node, idx;
+};
+
 struct nodes {
 	struct nva_free free;
 	struct nva_used used;
@@ -51,6 +59,9 @@ struct nodes {
 	struct vmlist_stats *st;
 	struct vmlist_nodes_stats ns;
 	u64 vstart, vend;
+	struct nva_decayed *dec; /* decayed entries whose succ is still pooled, batch by batch */
+	u64 ndec, dec_cap;
+	struct hmap dec_at; /* start -> index in dec */
 };
 
 /* vmlist_nodes_tree.c: the augmented free tree and the used tree. */

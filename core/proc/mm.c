@@ -239,10 +239,8 @@ int mm_do_munmap(struct mm *mm, u64 start, u64 end)
 		st->ptes_cleared += pages;
 		work = pages;
 	}
-	if (work) {
-		st->tlb_flush_range++;
-		st->tlb_flush_pages += (hi - lo) >> MM_PAGE_SHIFT;
-	}
+	if (work)
+		mm_flush_range(mm, (hi - lo) >> MM_PAGE_SHIFT);
 	/* remove_vma_list */
 	while (head) {
 		struct vma *n = head->detached;

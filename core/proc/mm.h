@@ -51,6 +51,7 @@ struct mm_stats {
 	u64 brk_grow, brk_shrink, brk_query, brk_refused; /* refused: the result was the old brk */
 	u64 madvise_dontneed, madvise_ignored;
 	u64 tlb_flush_range, tlb_flush_pages; /* one ranged flush per unmap_region/zap that cleared PTEs */
+	u64 tlb_flush_all; /* those above mm_cfg.flush_ceiling pages: a full flush of the mm (x86) */
 	u64 ptes_set, ptes_cleared, pgtable_pages_free;
 	/* failures, by the errno the kernel returns */
 	u64 err_einval, err_enomem, err_efault, err_map_count;
@@ -66,6 +67,9 @@ struct mm_cfg {
 	bool loader_faults;
 	const struct mm_pt_ops *pt; /* NULL: no page tables */
 	void *pt_ctx;
+	/* x86 flush_tlb_mm_range: a flush of more pages than tlb_single_page_flush_ceiling flushes
+	 * the whole mm (counted in tlb_flush_all, not as a range); 0 (the default): never */
+	u64 flush_ceiling;
 };
 
 struct mm {

@@ -134,10 +134,8 @@ int mm_mprotect(struct mm *mm, u64 start, u64 len, unsigned prot, unsigned grows
 			if (err)
 				return mm_fail(mm, err);
 			st->mprotect_changed++;
-			if (mm->cfg->populate && ((nf ^ of) & VMA_PROT_MASK)) {
-				st->tlb_flush_range++; /* change_protection over present PTEs */
-				st->tlb_flush_pages += (e - s) >> MM_PAGE_SHIFT;
-			}
+			if (mm->cfg->populate && ((nf ^ of) & VMA_PROT_MASK))
+				mm_flush_range(mm, (e - s) >> MM_PAGE_SHIFT); /* change_protection */
 			s = prev->end; /* a merge may have taken the VMA above as well */
 		} else {
 			prev = v;
@@ -294,10 +292,8 @@ int mm_mremap(struct mm *mm, u64 old, u64 old_len, u64 new_len, unsigned flags, 
 	if (err)
 		return mm_fail(mm, err);
 	if (flags & MM_MREMAP_DONTUNMAP) {
-		if (mm_pt_clear(mm, old, old + old_len, false)) {
-			st->tlb_flush_range++;
-			st->tlb_flush_pages += old_len >> MM_PAGE_SHIFT;
-		}
+		if (mm_pt_clear(mm, old, old + old_len, false))
+			mm_flush_range(mm, old_len >> MM_PAGE_SHIFT);
 		return 0;
 	}
 	err = mm_do_munmap(mm, old, old + old_len);
@@ -333,9 +329,7 @@ int mm_madvise(struct mm *mm, u64 start, u64 len, unsigned advice)
 	}
 	if (pos < end)
 		hole = true;
-	if (cleared) {
-		st->tlb_flush_range++;
-		st->tlb_flush_pages += len >> MM_PAGE_SHIFT;
-	}
+	if (cleared)
+		mm_flush_range(mm, len >> MM_PAGE_SHIFT);
 	return hole ? mm_fail(mm, -ENOMEM) : 0;
 }

@@ -54,6 +54,18 @@ static inline void mm_call_begin(struct mm *mm)
 		mm->cfg->index->reset(mm->index);
 }
 
+/* One flush of a range of pages of the mm's TLB entries (flush_tlb_mm_range): on x86 a full
+ * flush above the ceiling. */
+static inline void mm_flush_range(struct mm *mm, u64 pages)
+{
+	if (mm->cfg->flush_ceiling && pages > mm->cfg->flush_ceiling) {
+		mm->st->tlb_flush_all++;
+		return;
+	}
+	mm->st->tlb_flush_range++;
+	mm->st->tlb_flush_pages += pages;
+}
+
 /* Count a failure by errno and return it. */
 int mm_fail(struct mm *mm, int err);
 

@@ -5,6 +5,9 @@
  *                                   appends the timing line to DIR/times.txt
  *   mmreplay-snap series FILE SECS  every SECS seconds until SIGTERM/SIGINT: "# snapshot
  *                                   CLOCK_MONOTONIC T0 T1", buddyinfo, pagetypeinfo
+ *   mmreplay-snap drain DIR         write 2 to /proc/sys/vm/drop_caches (every shrinker runs,
+ *                                   the vmap-node one empties the vmap pools: 6.9+), append
+ *                                   "drain: vm.drop_caches=2 written A..B" to DIR/times.txt
  * Exit status 0, or 1 with a message naming the file. Needs root for the page maps.
  * Snapshot files and times.txt are written through outfile.h (a temporary renamed into place,
  * never through a symlink); the series is appended as it is taken, so that a recorder killed
@@ -131,7 +134,8 @@ static size_t max_pfn(const char *zi)
 
 static int snap(const char *dir, const char *tag)
 {
-	static const char *const texts[] = {"buddyinfo", "pagetypeinfo", "zoneinfo", "vmallocinfo"};
+	/* vmallocinfo first: a replay seeded from it starts when its read began (times.txt) */
+	static const char *const texts[] = {"vmallocinfo", "buddyinfo", "pagetypeinfo", "zoneinfo"};
 	char *tb[4], *bi2 = prealloc(65536), *pfl, *pcn;
 	long tn[4], bn2;
 	for (int i = 0; i < 4; i++)
@@ -144,7 +148,7 @@ static int snap(const char *dir, const char *tag)
 		if ((tn[i] = slurp(p, tb[i], TEXT_MAX)) < 0)
 			return 1;
 	}
-	size_t pages = max_pfn(tb[2]);
+	size_t pages = max_pfn(tb[3]);
 	if (!pages || !(pfl = prealloc(pages * 8)) || !(pcn = prealloc(pages * 8))) {
 		fprintf(stderr, "mmreplay-snap: no zone spans in /proc/zoneinfo, or out of memory\n");
 		return 1;
@@ -178,6 +182,29 @@ static int snap(const char *dir, const char *tag)
 	if (add_time(dir, line))
 		return 1;
 	printf("mmreplay-snap: %s snapshot: %zu pfns, kpageflags read in %.3f s\n", tag, pages, c - b);
+	return 0;
+}
+
+/* Empty the vmap pools (and every other shrinker's cache) and say when, on the trace's clock. */
+static int drain(const char *dir)
+{
+	static const char path[] = "/proc/sys/vm/drop_caches";
+	double a = now();
+	int fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, "2\n", 2) != 2) {
+		fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	close(fd);
+	double b = now();
+	char line[200];
+	snprintf(line, sizeof(line),
+		 "drain: vm.drop_caches=2 written %.6f..%.6f (CLOCK_MONOTONIC, seconds)\n", a, b);
+	if (add_time(dir, line))
+		return 1;
+	printf("mmreplay-snap: drop_caches=2 took %.3f s\n", b - a);
 	return 0;
 }
 
@@ -226,6 +253,9 @@ int main(int argc, char **argv)
 		return snap(argv[2], argv[1]);
 	if (argc == 4 && !strcmp(argv[1], "series"))
 		return series(argv[2], atof(argv[3]));
-	fprintf(stderr, "usage: mmreplay-snap start|end DIR\n       mmreplay-snap series FILE SECONDS\n");
+	if (argc == 3 && !strcmp(argv[1], "drain"))
+		return drain(argv[2]);
+	fprintf(stderr, "usage: mmreplay-snap start|end DIR\n       mmreplay-snap series FILE SECONDS\n"
+			"       mmreplay-snap drain DIR\n");
 	return 2;
 }

@@ -6,9 +6,18 @@
 # restored afterwards, also on failure or interruption), buddyinfo, pagetypeinfo and zoneinfo,
 # with the time of each read in times.txt; buddyinfo + pagetypeinfo every 0.25 s in between
 # (buddyinfo-series.txt). Snapshots are read by mmreplay-snap into buffers allocated before.
+# vmscan:mm_shrink_slab_start/end are traced too: a vmap_node_shrink_scan start is the kernel
+# emptying every vmap pool (reclaim or drop_caches), its "cache items" their entry count.
 #
-#   usage: workloads/record/record-machine.sh -o DIR [-s SNAP] [-m MMAP] [--] CMD [ARGS...]
+#   usage: workloads/record/record-machine.sh -o DIR [-p] [-s SNAP] [-m MMAP] [--] CMD [ARGS...]
 #
+# -p (--empty-vmap-pools): just before the start snapshot, write 2 to /proc/sys/vm/drop_caches
+# (logged in times.txt as "drain:"). Every shrinker runs: on 6.9+ the vmap-node shrinker gives
+# every vmap pool entry back to the free tree, so the snapshot's free space is the kernel's free
+# tree and a replay seeded from it knows the pools (empty). What else it disturbs: the dentry
+# and inode caches and every other shrinker's objects are freed machine-wide (page frees in the
+# trace, slower file lookups until they refill; the page cache is kept), and the recorded
+# machine starts with empty vmap pools instead of the ones its history left.
 # SNAP is the mmreplay-snap binary (default: next to this script's build, build/workloads/).
 # Prints what it captured and the events perf lost. Needs root. Exit status: CMD's status when
 # the recording was written; 2 for a bad command line; 3 when a tool is missing or a step fails.
@@ -18,6 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 snapbin=$here/../../build/workloads/mmreplay-snap
 out=
 mmap=64M
+drain=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o | -s | -m)
@@ -25,7 +35,8 @@ while [ $# -gt 0 ]; do
 		case $1 in -o) out=$2 ;; -s) snapbin=$2 ;; -m) mmap=$2 ;; esac
 		shift 2
 		;;
-	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-p | --empty-vmap-pools) drain=1; shift ;;
+	-h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "$me: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	*) break ;;
@@ -62,7 +73,7 @@ snapshot() { # start|end: real vmallocinfo addresses only while reading
 
 events="-e vmalloc:alloc_vmap_area -e vmalloc:free_vmap_area_noflush -e vmalloc:purge_vmap_area_lazy
  -e kmem:mm_page_alloc -e kmem:mm_page_free -e kmem:mm_page_alloc_zone_locked -e kmem:mm_page_pcpu_drain
- -e kmem:mm_page_alloc_extfrag -e tlb:tlb_flush"
+ -e kmem:mm_page_alloc_extfrag -e tlb:tlb_flush -e vmscan:mm_shrink_slab_start -e vmscan:mm_shrink_slab_end"
 # shellcheck disable=SC2086
 perf record -q -a -m "$mmap" -k CLOCK_MONOTONIC $events -o "$out/perf.data" 2>"$out/perf.log" &
 perf_pid=$!
@@ -70,6 +81,9 @@ perf_pid=$!
 series_pid=$!
 sleep 1
 kill -0 "$perf_pid" 2>/dev/null || { echo "$me: perf record failed:" >&2; cat "$out/perf.log" >&2; exit 3; }
+if [ -n "$drain" ]; then
+	"$snapbin" drain "$out" || { echo "$me: could not empty the vmap pools" >&2; exit 3; }
+fi
 snapshot start || { echo "$me: start snapshot failed" >&2; exit 3; }
 "$@"
 status=$?
