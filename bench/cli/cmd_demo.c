@@ -163,7 +163,7 @@ int cmd_demo(int argc, char **argv)
 	printf("mmreplay demo: %zu traces x %zu configurations, %u timed repeats each\n", s->ntraces,
 	       suite_nconfigs(s), s->repeats);
 	fflush(stdout);
-	struct suite_run_opts ro = {out, -1, true, false};
+	struct suite_run_opts ro = {.out_dir = out, .job = -1, .plots = true, .table = false};
 	int rc = suite_run(s, &ro);
 	free(s);
 	if (rc == MM_EXIT_OK && demo_table(out))

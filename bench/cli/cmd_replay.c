@@ -1,10 +1,11 @@
 /* mmreplay replay: every configuration of the settings given (by default every vmlist x tlb x
  * buddy variant) over every trace, each trace parsed once; one CSV row per (trace,
  * configuration), from the metrics registry, and the brief columns as a table on stdout. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "cells.h"
 #include "cli.h"
 #include "commands.h"
 #include "csv.h"
@@ -15,12 +16,14 @@
 struct replay_opts {
 	const char *out;
 	bool quiet, skip_bad, cached_hole;
+	u64 workers; /* 0: the CPUs online */
 };
 
 static const struct cli_opt replay_opts[] = {
 	CLI_OPT_STR("out", "FILE", struct replay_opts, out,
 		    "write the CSV: one row per trace and configuration, atomically; '-' for stdout"),
 	CLI_OPT_FLAG("quiet", struct replay_opts, quiet, "no table on stdout"),
+	CLI_OPT_WORKERS(struct replay_opts, workers),
 	CLI_OPT_FLAG("skip-bad", struct replay_opts, skip_bad,
 		     "count malformed trace lines instead of stopping"),
 	CLI_OPT_FLAG("cached-hole", struct replay_opts, cached_hole,
@@ -34,8 +37,10 @@ static const struct cli_cmd cli_replay = {
 	.name = "replay",
 	.synopsis = "TRACE...",
 	.about =
-		"Replays each TRACE (perf script, tracefs, strace or native; zstd or plain; parsed once) on\n"
-		"a fresh machine per configuration: every combination of the settings' values. vmap events\n"
+		"Replays each TRACE (perf script, tracefs, strace, trace.dat or native; zstd or plain; "
+		"parsed\n"
+		"once, never held in memory) on a fresh machine per configuration: every combination of the\n"
+		"settings' values, on -j worker threads, rows in the same order whatever -j. vmap events\n"
 		"go through vmalloc on the vmlist variant, frees paired with their traced allocation; page\n"
 		"events drive the zones' buddy allocators; process calls go to one address space per pid.\n"
 		"Columns (`mmreplay columns`): host_ ones are measurements, the rest deterministic. The\n"
@@ -76,58 +81,117 @@ static const char *base_name(const char *path)
 
 struct replay_out {
 	FILE *csv;
-	bool table, progress;
+	bool table;
 	int trace_width;
+	const struct matrix *m;
+	char **paths; /* the traces */
 };
 
-/* Every configuration of m on one trace. */
-static int replay_trace(const struct matrix *m, const char *path, const struct trace_opts *topts,
-			struct replay_out *out)
+/* One configuration of one trace, run on a worker. */
+struct replay_cell {
+	struct replay_row row;
+	char err[600];
+};
+
+static const char *replay_spec(void *ctx, size_t trace)
 {
-	struct mm_trace t;
+	const struct replay_out *out = ctx;
+	return out->paths[trace];
+}
+
+static int replay_cell_run(void *ctx, const struct cells_job *job)
+{
+	const struct replay_out *out = ctx;
+	struct replay_cell *c = job->slot;
+	struct sim_cfg cfg;
+	struct feed_pass p;
+	struct run_source src;
 	struct mm_diag d = {{0}};
-	int e = trace_load(path, topts, &t, &d);
+	if (replay_cfg(out->m, job->config, feed_facts(job->feed), &cfg, c->err, sizeof(c->err)))
+		return -EINVAL;
+	int e = feed_pass_open(job->feed, &p, job->progress, &src, &d);
 	if (e) {
-		fprintf(stderr, "mmreplay replay: %s\n", d.msg[0] ? d.msg : strerror(-e));
+		snprintf(c->err, sizeof(c->err), "%s", d.msg);
+		return e;
+	}
+	e = replay_run_src(job->label, &src, &cfg, &c->row);
+	if (e && feed_pass_diag(&p)->msg[0])
+		snprintf(c->err, sizeof(c->err), "%s", feed_pass_diag(&p)->msg);
+	else if (e)
+		snprintf(c->err, sizeof(c->err), "%s: %s", out->paths[job->trace], strerror(-e));
+	feed_pass_close(&p);
+	replay_row_drop_machine(&c->row); /* the row keeps the view */
+	return e;
+}
+
+static int replay_cell_emit(void *ctx, const struct cells_job *job, int err)
+{
+	const struct replay_out *out = ctx;
+	struct replay_cell *c = job->slot;
+	if (err) {
+		fprintf(stderr, "mmreplay replay: %s\n", c->err);
 		return MM_EXIT_FAIL;
 	}
-	if (t.stats.skipped)
-		fprintf(stderr, "mmreplay replay: %s: %llu malformed lines skipped (first: %s)\n", path,
-			(unsigned long long)t.stats.skipped, t.stats.first_skip);
-	struct sim_trace_facts tf;
-	sim_trace_facts(t.ev, t.n, &tf);
-	size_t nconf = matrix_size(m);
-	int rc = MM_EXIT_OK;
-	for (size_t k = 0; k < nconf && rc == MM_EXIT_OK; k++) {
+	struct metric_src src = {.trace = c->row.trace, .st = &c->row.st, .host = &c->row.host};
+	if (out->csv)
+		metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
+	if (out->table)
+		table_row(stdout, &src, out->trace_width, false);
+	return 0;
+}
+
+static void replay_cell_release(void *ctx, const struct cells_job *job)
+{
+	struct replay_cell *c = job->slot;
+	replay_row_fini(&c->row);
+}
+
+static void replay_opened(void *ctx, size_t trace, const struct feed *f)
+{
+	const struct replay_out *out = ctx;
+	const struct trace_stats *st = feed_stats(f);
+	if (st->skipped)
+		fprintf(stderr, "mmreplay replay: %s: %llu malformed lines skipped (first: %s)\n",
+			out->paths[trace], (unsigned long long)st->skipped, st->first_skip);
+}
+
+/* Whether a configuration of m takes something from the trace (or cannot be built: its cell
+ * says why). */
+static bool replay_need_facts(const struct matrix *m)
+{
+	for (size_t k = 0; k < matrix_size(m); k++) {
 		struct sim_cfg cfg;
-		struct replay_row *row = calloc(1, sizeof(*row));
 		char err[512];
-		if (!row || replay_cfg(m, k, &tf, &cfg, err, sizeof(err))) {
-			fprintf(stderr, "mmreplay replay: %s\n", row ? err : "out of memory");
-			free(row);
-			rc = MM_EXIT_FAIL;
-			break;
-		}
-		if (out->progress)
-			fprintf(stderr, "\r%s: %zu/%zu", base_name(path), k + 1, nconf);
-		e = replay_run(base_name(path), t.ev, t.n, &cfg, row);
-		if (e) {
-			fprintf(stderr, "mmreplay replay: %s: %s\n", path, strerror(-e));
-			rc = MM_EXIT_FAIL;
-		} else {
-			struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
-			if (out->csv)
-				metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
-			if (out->table)
-				table_row(stdout, &src, out->trace_width, false);
-			replay_row_fini(row);
-		}
-		free(row);
+		if (matrix_cfg(m, k, &cfg, err, sizeof(err)) || feed_cfg_needs_facts(&cfg))
+			return true;
 	}
-	if (out->progress)
-		fputc('\n', stderr);
-	trace_free(&t);
-	return rc;
+	return false;
+}
+
+/* Every configuration of m on every trace, on the workers, rows in order. */
+static int replay_traces(struct replay_out *out, size_t ntraces, const struct trace_opts *topts,
+			 unsigned workers)
+{
+	struct progress prog;
+	progress_init(&prog, "replay");
+	size_t nconf = matrix_size(out->m);
+	struct cells_run r = {.cmd = "replay",
+			      .ntraces = ntraces,
+			      .nconfigs = nconf,
+			      .spec = replay_spec,
+			      .ncells = ntraces * nconf,
+			      .passes = 1,
+			      .need_facts = replay_need_facts(out->m),
+			      .topts = *topts,
+			      .workers = workers,
+			      .slot_size = sizeof(struct replay_cell),
+			      .run = replay_cell_run,
+			      .emit = replay_cell_emit,
+			      .release = replay_cell_release,
+			      .opened = replay_opened,
+			      .ctx = out,
+			      .progress = &prog};
+	return cells_run(&r) ? MM_EXIT_FAIL : MM_EXIT_OK;
 }
 
 int cmd_replay(int argc, char **argv)
@@ -156,12 +220,13 @@ int cmd_replay(int argc, char **argv)
 		metrics_csv_header(out.csv, METRIC_IN_REPLAY, NULL);
 	for (int i = first; i < argc; i++)
 		out.trace_width = MM_MAX(out.trace_width, (int)strlen(base_name(argv[i])));
-	out.progress = isatty(STDERR_FILENO) && (!out.table || !isatty(STDOUT_FILENO));
-	if (out.table)
+	if (out.table) {
 		table_row(stdout, NULL, out.trace_width, true);
-	rc = MM_EXIT_OK;
-	for (int i = first; i < argc && rc == MM_EXIT_OK; i++)
-		rc = replay_trace(m, argv[i], &topts, &out);
+		fflush(stdout);
+	}
+	out.m = m;
+	out.paths = argv + first;
+	rc = replay_traces(&out, (size_t)(argc - first), &topts, (unsigned)o.workers);
 	free(m);
 	if (o.out && !csv_stdout) {
 		int e;

@@ -24,7 +24,8 @@ static const struct {
 struct suite_opts {
 	const char *out;
 	bool list_jobs, no_plots;
-	u64 job; /* UINT64_MAX: every cell */
+	u64 job;     /* UINT64_MAX: every cell */
+	u64 workers; /* 0: the CPUs online */
 };
 
 static const struct cli_opt suite_opts[] = {
@@ -35,6 +36,7 @@ static const struct cli_opt suite_opts[] = {
 		    "run cell K only, writing DIR/cells/cell-K.csv (join them with `mmreplay merge`, then "
 		    "`mmreplay plot DIR`)"),
 	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs"),
+	CLI_OPT_WORKERS(struct suite_opts, workers),
 	CLI_OPT_END,
 };
 
@@ -105,7 +107,11 @@ int cmd_suite(int argc, char **argv)
 			suite_list_jobs(s, argv[first], dir, stdout);
 			rc = MM_EXIT_OK;
 		} else {
-			struct suite_run_opts ro = {dir, job, !o.no_plots && job < 0, true};
+			struct suite_run_opts ro = {.out_dir = dir,
+						    .job = job,
+						    .plots = !o.no_plots && job < 0,
+						    .table = true,
+						    .workers = (unsigned)o.workers};
 			rc = suite_run(s, &ro);
 			if (rc == MM_EXIT_OK && job < 0)
 				printf("\nresults in %s/: summary.csv, timeseries/*.csv, plots/*.csv, *.png, "

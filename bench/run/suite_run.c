@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cells.h"
 #include "clock.h"
 #include "commands.h"
 #include "csv.h"
@@ -12,8 +13,8 @@
 #include "metrics.h"
 #include "replay.h"
 #include "series.h"
-#include "trace_spec.h"
 #include "suite_plots.h"
+#include "trace_spec.h"
 
 /* The short table on stdout: metric, header, width, scale (1: as written). */
 static const struct {
@@ -59,7 +60,7 @@ static void suite_table_row(const struct metric_src *src)
 }
 
 /* The sampled pass: time series, per-operation latencies and the machine's heap. */
-static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *path,
+static int cell_sampled(struct feed *f, u64 *progress, const struct sim_cfg *cfg, u64 every, const char *path,
 			struct run_host *h, struct histo *lat)
 {
 	struct sim *s = calloc(1, sizeof(*s));
@@ -80,13 +81,18 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 	}
 	struct series_writer w = {ts.f, false};
 	struct run_sampler smp = {.every = every, .sample = series_sample, .ctx = &w, .lat = lat};
-	struct run_array arr;
-	struct run_source src = run_source_array(&arr, t->ev, t->n);
+	struct feed_pass pass;
+	struct run_source src;
+	struct mm_diag d;
 	struct run_result r = {0, 0, 0};
-	err = run_events(s, &src, &smp, &r);
+	err = feed_pass_open(f, &pass, progress, &src, &d);
+	if (!err) {
+		err = run_events(s, &src, &smp, &r);
+		feed_pass_close(&pass);
+	}
 	if (heap && hostinfo_heap(&a1, &r1)) {
 		h->heap_known = true;
-		h->heap_allocated = a1 > a0 ? a1 - a0 : 0;
+		h->heap_allocated = (i64)(a1 - a0) > 0 ? a1 - a0 : 0; /* this thread's: may wrap */
 		h->heap_resident = r1 > r0 ? r1 - r0 : 0;
 	}
 	sim_fini(s);
@@ -99,7 +105,7 @@ static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64
 }
 
 /* The timed passes; the row keeps the last one's machine view. */
-static int cell_timed(const char *label, const struct mm_trace *t, const struct sim_cfg *cfg,
+static int cell_timed(const char *label, struct feed *f, u64 *progress, const struct sim_cfg *cfg,
 		      unsigned repeats, struct replay_row *row, struct run_host *h)
 {
 	struct hwcounter hw[RUN_HW_EVENTS];
@@ -112,7 +118,13 @@ static int cell_timed(const char *label, const struct mm_trace *t, const struct 
 		replay_row_fini(row);
 		for (int i = 0; i < RUN_HW_EVENTS; i++)
 			c0[i] = hwcounter_read(&hw[i]);
-		err = replay_run(label, t->ev, t->n, cfg, row);
+		struct feed_pass pass;
+		struct run_source src;
+		struct mm_diag d;
+		if ((err = feed_pass_open(f, &pass, progress, &src, &d)))
+			break;
+		err = replay_run_src(label, &src, cfg, row);
+		feed_pass_close(&pass);
 		for (int i = 0; r == 0 && i < RUN_HW_EVENTS; i++)
 			h->hw[i] = hwcounter_read(&hw[i]) - c0[i];
 		h->ns_per_event[r] = row->host.ns_per_event[0];
@@ -128,10 +140,21 @@ static int cell_timed(const char *label, const struct mm_trace *t, const struct 
 	return err;
 }
 
-struct trace_slot {
-	char label[128];
-	struct mm_trace t;
-	struct sim_trace_facts facts; /* what the trace decides: its CPUs, purge timing, vmap nodes */
+/* What suite_cells hands its cells (cells.h). */
+struct suite_ctx {
+	const struct suite *s;
+	const struct suite_run_opts *o;
+	FILE *summary;
+	char (*labels)[128]; /* [trace] */
+};
+
+/* A cell's result, filled on a worker. */
+struct suite_cell {
+	struct run_host h;
+	struct histo lat[RUN_LAT_NR];
+	struct replay_row row;
+	char cfg_label[512];
+	char err[600];
 };
 
 /* Where configuration label's time series goes: '/' in labels becomes '_'. */
@@ -145,45 +168,57 @@ static void cell_series_path(const char *dir, const char *trace, const char *cfg
 	snprintf(buf, len, "%s/timeseries/%s__%s.csv", dir, trace, slug);
 }
 
-static int run_cell(const struct suite *s, const struct suite_run_opts *o, const struct trace_slot *ts,
-		    size_t ci, FILE *summary, bool tty, size_t k, size_t total)
+/* On a worker: the sampled pass, then the timed ones. */
+static int suite_cell_run(void *ctx, const struct cells_job *job)
 {
+	const struct suite_ctx *sc = ctx;
+	const struct suite *s = sc->s;
+	struct suite_cell *c = job->slot;
+	const char *label = sc->labels[job->trace];
 	struct sim_cfg cfg;
-	char err_s[512], cfg_label[512], path[4096];
-	if (replay_cfg(&s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))) {
-		fprintf(stderr, "mmreplay suite: %s\n", err_s);
+	char path[4096];
+	matrix_label(&s->axes, job->config, c->cfg_label, sizeof(c->cfg_label));
+	if (replay_cfg(&s->axes, job->config, feed_facts(job->feed), &cfg, c->err, sizeof(c->err)))
 		return -EINVAL;
-	}
-	matrix_label(&s->axes, ci, cfg_label, sizeof(cfg_label));
-	if (tty)
-		fprintf(stderr, "\r[%zu/%zu] %s %s ...%20s", k + 1, total, ts->label, cfg_label, "");
-	struct run_host *h = calloc(1, sizeof(*h));
-	struct histo *lat = calloc(RUN_LAT_NR, sizeof(*lat));
-	struct replay_row *row = calloc(1, sizeof(*row));
-	int err = h && lat && row ? 0 : -ENOMEM;
-	cell_series_path(o->out_dir, ts->label, cfg_label, path, sizeof(path));
-	u64 every = s->sample_every ? s->sample_every : series_every(ts->t.n, 1000);
+	cell_series_path(sc->o->out_dir, label, c->cfg_label, path, sizeof(path));
+	u64 every = s->sample_every ? s->sample_every : series_every(feed_events(job->feed), 1000);
+	int err = cell_sampled(job->feed, job->progress, &cfg, every, path, &c->h, c->lat);
 	if (!err)
-		err = cell_sampled(&ts->t, &cfg, every, path, h, lat);
-	if (!err)
-		err = cell_timed(ts->label, &ts->t, &cfg, s->repeats, row, h);
-	if (err) {
-		fprintf(stderr, "\nmmreplay suite: %s %s: %s\n", ts->label, cfg_label, strerror(-err));
-	} else {
-		h->lat = lat;
-		struct metric_src src = {.trace = ts->label, .config = cfg_label, .st = &row->st, .host = h};
-		metrics_csv_row(summary, METRIC_IN_SUMMARY, &src);
-		if (tty)
-			fprintf(stderr, "\r%100s\r", "");
-		if (o->table)
-			suite_table_row(&src);
-	}
-	if (row)
-		replay_row_fini(row);
-	free(row);
-	free(lat);
-	free(h);
+		err = cell_timed(label, job->feed, job->progress, &cfg, s->repeats, &c->row, &c->h);
+	if (err)
+		snprintf(c->err, sizeof(c->err), "%s %s: %s", label, c->cfg_label, strerror(-err));
+	replay_row_drop_machine(&c->row);
 	return err;
+}
+
+/* In cell order: the summary row and the table's. */
+static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
+{
+	const struct suite_ctx *sc = ctx;
+	struct suite_cell *c = job->slot;
+	if (err) {
+		fprintf(stderr, "mmreplay suite: %s\n", c->err);
+		return MM_EXIT_FAIL;
+	}
+	c->h.lat = c->lat;
+	struct metric_src src = {
+		.trace = sc->labels[job->trace], .config = c->cfg_label, .st = &c->row.st, .host = &c->h};
+	metrics_csv_row(sc->summary, METRIC_IN_SUMMARY, &src);
+	if (sc->o->table)
+		suite_table_row(&src);
+	return 0;
+}
+
+static void suite_cell_release(void *ctx, const struct cells_job *job)
+{
+	struct suite_cell *c = job->slot;
+	replay_row_fini(&c->row);
+}
+
+static const char *suite_spec(void *ctx, size_t trace)
+{
+	const struct suite_ctx *sc = ctx;
+	return sc->s->traces[trace];
 }
 
 void suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
@@ -192,36 +227,39 @@ void suite_list_jobs(const struct suite *s, const char *path, const char *out_di
 		fprintf(f, "mmreplay suite --job %zu --out %s %s\n", k, out_dir, path);
 }
 
-/* Run cells [first, last), loading each trace once. */
+/* Run cells [first, last) on the workers (cells.h), each trace read once. */
 static int suite_cells(const struct suite *s, const struct suite_run_opts *o, size_t first, size_t last,
 		       FILE *sum)
 {
-	size_t nconf = suite_nconfigs(s);
-	bool tty = isatty(STDERR_FILENO);
-	int rc = MM_EXIT_OK;
-	for (size_t ti = first / nconf; ti <= (last - 1) / nconf && rc == MM_EXIT_OK; ti++) {
-		struct trace_slot slot;
-		struct mm_diag d;
-		memset(&slot, 0, sizeof(slot));
-		trace_spec_label(s->traces[ti], slot.label, sizeof(slot.label));
-		if (tty)
-			fprintf(stderr, "\rloading %s ...%40s", slot.label, "");
-		if (trace_spec_load(s->traces[ti], &slot.t, &d)) {
-			fprintf(stderr, "\nmmreplay suite: %s\n", d.msg);
-			rc = MM_EXIT_FAIL;
-			break;
-		}
-		sim_trace_facts(slot.t.ev, slot.t.n, &slot.facts);
-		for (size_t k = MM_MAX(first, ti * nconf); k < MM_MIN(last, (ti + 1) * nconf); k++)
-			if (run_cell(s, o, &slot, k % nconf, sum, tty, k - first, last - first)) {
-				rc = MM_EXIT_FAIL;
-				break;
-			}
-		trace_free(&slot.t);
-	}
-	if (tty)
-		fprintf(stderr, "\r%100s\r", "");
-	return rc;
+	struct suite_ctx sc = {.s = s, .o = o, .summary = sum, .labels = calloc(s->ntraces, 128)};
+	size_t *cells = calloc(last - first, sizeof(*cells));
+	struct progress prog;
+	int rc = sc.labels && cells ? 0 : -ENOMEM;
+	for (size_t ti = 0; !rc && ti < s->ntraces; ti++)
+		trace_spec_label(s->traces[ti], sc.labels[ti], sizeof(sc.labels[ti]));
+	for (size_t k = first; !rc && k < last; k++)
+		cells[k - first] = k;
+	progress_init(&prog, "suite");
+	struct cells_run r = {.cmd = "suite",
+			      .ntraces = s->ntraces,
+			      .nconfigs = suite_nconfigs(s),
+			      .spec = suite_spec,
+			      .cells = cells,
+			      .ncells = last - first,
+			      .passes = 1 + s->repeats,
+			      .need_facts = true,
+			      .workers = o->workers,
+			      .slot_size = sizeof(struct suite_cell),
+			      .run = suite_cell_run,
+			      .emit = suite_cell_emit,
+			      .release = suite_cell_release,
+			      .ctx = &sc,
+			      .progress = &prog};
+	if (!rc)
+		rc = cells_run(&r);
+	free(cells);
+	free(sc.labels);
+	return rc ? MM_EXIT_FAIL : MM_EXIT_OK;
 }
 
 int suite_run(const struct suite *s, const struct suite_run_opts *o)

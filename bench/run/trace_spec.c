@@ -12,8 +12,7 @@ static int trace_spec_emit(void *ctx, const struct mm_event *ev)
 	return trace_push(ctx, ev);
 }
 
-/* "gen:NAME k=v ..." (the keys of `mmreplay gen`'s options, gen_opts.h) */
-static int trace_spec_gen_load(const char *spec, struct mm_trace *t, struct mm_diag *d)
+int trace_spec_gen_parse(const char *spec, const struct gen_ops **gp, struct gen_params *p, struct mm_diag *d)
 {
 	char buf[512], *save = NULL, err[512];
 	snprintf(buf, sizeof(buf), "%s", spec + 4);
@@ -21,12 +20,23 @@ static int trace_spec_gen_load(const char *spec, struct mm_trace *t, struct mm_d
 	const struct gen_ops *g = name ? gen_find(name) : NULL;
 	if (!g)
 		return diag_set(d, spec, 0, "unknown generator '%s' (mmreplay gen --list)", name ? name : "");
-	struct gen_params p;
-	gen_params_default(&p);
+	gen_params_default(p);
 	for (char *kv; (kv = strtok_r(NULL, " \t", &save));)
-		if (gen_opts_pair(g, kv, &p, err, sizeof(err)))
+		if (gen_opts_pair(g, kv, p, err, sizeof(err)))
 			return diag_set(d, spec, 0, "%s", err);
-	int e = trace_spec_gen(g, &p, t);
+	*gp = g;
+	return 0;
+}
+
+/* "gen:NAME k=v ..." (the keys of `mmreplay gen`'s options, gen_opts.h) */
+static int trace_spec_gen_load(const char *spec, struct mm_trace *t, struct mm_diag *d)
+{
+	const struct gen_ops *g;
+	struct gen_params p;
+	int e = trace_spec_gen_parse(spec, &g, &p, d);
+	if (e)
+		return e;
+	e = trace_spec_gen(g, &p, t);
 	return e ? diag_set(d, spec, 0, "generator failed: %s", strerror(-e)) : 0;
 }
 
