@@ -36,6 +36,7 @@ void feed_close(struct feed *f);
 const struct trace_stats *feed_stats(const struct feed *f);
 /* Events a pass delivers; 0 while unknown (a streamed feed before its pass). */
 u64 feed_events(const struct feed *f);
+/* The trace's facts; a streamed feed (no configuration takes any) has the empty trace's. */
 const struct sim_trace_facts *feed_facts(const struct feed *f);
 /* Whether configuration cfg takes anything from the trace (sim_cfg_for_trace changes it). */
 bool feed_cfg_needs_facts(const struct sim_cfg *cfg);
