@@ -15,6 +15,7 @@ struct cells_trace {
 	int err;
 	struct mm_diag diag;
 	size_t cells, left; /* cells of this trace in the run; not yet written */
+	u64 events;	    /* a pass's events once known (kept after the trace is closed) */
 	bool announced;	    /* opened() was called */
 };
 
@@ -105,7 +106,7 @@ static void cells_figures(struct cells_eng *e, struct progress_figures *fig, cha
 	size_t cells_known = 0;
 	for (size_t ti = 0; ti < r->ntraces; ti++) {
 		const struct cells_trace *t = &e->tr[ti];
-		u64 n = t->state == TR_OPEN && t->feed ? feed_events(t->feed) : 0;
+		u64 n = t->events ? t->events : t->feed ? feed_events(t->feed) : 0;
 		if (n && t->cells) {
 			known += n * r->passes * t->cells;
 			cells_known += t->cells;
@@ -148,8 +149,10 @@ static void cells_finish(struct cells_eng *e, struct cells_job *job, bool writte
 		r->release(r->ctx, job);
 	pthread_mutex_lock(&e->mu);
 	struct feed *f = --t->left ? NULL : t->feed;
-	if (f)
+	if (f) {
+		t->events = feed_events(f);
 		t->feed = NULL;
+	}
 	e->taken += written;
 	pthread_mutex_unlock(&e->mu);
 	feed_close(f);
