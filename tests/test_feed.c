@@ -154,17 +154,22 @@ static void feed_check(struct feed *f, const struct mm_trace *ref, unsigned pass
 
 static void feed_modes(const char *spec, const struct mm_trace *ref)
 {
+	/* mem: the memory window in halves of the trace (0: spilled at once, 1: spilled half-way,
+	 * 3: all in memory). */
 	static const struct {
 		unsigned passes;
 		bool facts;
-	} modes[] = {{3, true}, {1, true}, {1, false}, {0, false}};
+		unsigned mem;
+	} modes[] = {{3, true, 0}, {3, true, 1}, {2, true, 3}, {1, true, 3}, {1, false, 0}, {0, false, 0}};
 	for (size_t m = 0; m < MM_ARRAY_SIZE(modes); m++) {
 		struct feed *f;
 		struct mm_diag d;
 		char what[700];
-		struct feed_opts o = {.passes = modes[m].passes, .need_facts = modes[m].facts};
-		snprintf(what, sizeof(what), "%s (passes %u, facts %d)", spec, modes[m].passes,
-			 modes[m].facts);
+		struct feed_opts o = {.passes = modes[m].passes,
+				      .need_facts = modes[m].facts,
+				      .mem_bytes = modes[m].mem * (ref->n / 2 + 1) * sizeof(struct mm_event)};
+		snprintf(what, sizeof(what), "%s (passes %u, facts %d, memory %u/2)", spec, modes[m].passes,
+			 modes[m].facts, modes[m].mem);
 		cr_assert_eq(feed_open(spec, &o, &f, &d), 0, "%s: %s", what, d.msg);
 		if (modes[m].passes == 1 && !modes[m].facts && strncmp(spec, "gen:", 4)) {
 			cr_assert_eq(feed_events(f), 0, "%s: streamed, nothing read before its pass", what);

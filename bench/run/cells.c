@@ -59,7 +59,8 @@ static int cells_open(struct cells_eng *e, size_t ti)
 		pthread_mutex_unlock(&e->mu);
 		struct feed_opts fo = {.topts = r->topts,
 				       .passes = (unsigned)MM_MIN(t->cells * r->passes, 1u << 30),
-				       .need_facts = r->need_facts};
+				       .need_facts = r->need_facts,
+				       .mem_bytes = CELLS_MEM_BYTES / e->window};
 		struct feed *f = NULL;
 		struct mm_diag d = {{0}};
 		int err = feed_open(r->spec(r->ctx, ti), &fo, &f, &d);

@@ -12,6 +12,10 @@
 #include "feed.h"
 #include "progress.h"
 
+/* Parsed traces kept in memory rather than spilled, at most, over the traces open at once (up
+ * to 4 per worker: the results that may wait): 64 MiB (a million events) a trace with -j2. */
+#define CELLS_MEM_BYTES ((size_t)512 << 20)
+
 struct cells_job {
 	size_t cell; /* trace * nconfigs + config */
 	size_t trace, config;

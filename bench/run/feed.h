@@ -1,8 +1,9 @@
 /* A trace made ready for passes: a trace spec (a file in any format, or gen:NAME ...) read once
- * and never held. Text, trace.dat, compressed or piped input is parsed once into an unlinked
- * native spill file (trace.h); a plain native file is read in place; a gen: workload is written
- * once to an unlinked native file. Each pass then reads the native events through its own
- * bounded buffer, so memory is the model state plus a fixed window whatever the trace's length.
+ * and never held. Text, trace.dat, compressed or piped input is parsed once: its events stay in
+ * memory when they fit in a fixed window (mem_bytes), else go to an unlinked native spill file
+ * (trace.h); a plain native file is read in place; a gen: workload is written once to an
+ * unlinked native file. Each pass then reads the native events through its own bounded buffer
+ * (or the window), so memory is the model state plus fixed windows whatever the trace's length.
  * When one pass suffices and no configuration takes a fact from the trace, the source is
  * streamed as it is, without a spill.
  *
@@ -25,6 +26,7 @@ struct feed_opts {
 	unsigned passes;
 	bool need_facts;       /* a configuration takes something from the trace (feed_cfg_needs_facts) */
 	const char *spill_dir; /* NULL: $TMPDIR, else /tmp */
+	size_t mem_bytes;      /* a parsed trace whose events fit is kept in memory, not spilled */
 };
 
 /* 0, or -errno with d set ("FILE:LINE: reason" for input errors). */
@@ -41,11 +43,12 @@ const struct sim_trace_facts *feed_facts(const struct feed *f);
 /* Whether configuration cfg takes anything from the trace (sim_cfg_for_trace changes it). */
 bool feed_cfg_needs_facts(const struct sim_cfg *cfg);
 
-/* One pass over the events: a run_source (run.h) on its own reader. Every batch handed out is
- * added to *progress (atomically) when progress is not NULL. */
+/* One pass over the events: a run_source (run.h) on its own reader (or over the memory window).
+ * Every batch handed out is added to *progress (atomically) when progress is not NULL. */
 struct feed_pass {
 	struct feed *f;
-	struct trace_reader *r;
+	struct trace_reader *r; /* NULL: the memory window */
+	size_t at;		/* in the memory window */
 	u64 *progress;
 };
 /* 0, or -errno with d set. A streamed feed gives one pass only (-EBUSY after it). */
