@@ -10,9 +10,10 @@ cd "$(dirname "$0")"
 
 PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev libcriterion-dev
       libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd libtracecmd-dev libtraceevent-dev)
-# for the test run only: fuzzing (clang, its compiler-rt) and the style check (clang-format);
+# for the test run only: fuzzing (clang, its compiler-rt), the style check (clang-format) and
+# the report page rendered in a headless browser (chromium);
 # installed where the distribution has them, skipped with a message where it does not
-EXTRA=(clang libclang-rt-dev clang-format trace-cmd)
+EXTRA=(clang libclang-rt-dev clang-format trace-cmd chromium)
 
 missing() {
 	local p
@@ -54,11 +55,23 @@ build() { # build DIR [meson options...]
 	ninja -C "$dir" >/dev/null
 }
 
+# mmreplay on PATH: a symlink in /usr/local/bin to this clone's build (the binary finds its
+# bundled data and plots/ by absolute path), or where it is when that cannot be made
+on_path() {
+	local bin=/usr/local/bin/mmreplay target=$PWD/build/bench/mmreplay
+	if [ "$(readlink "$bin" 2>/dev/null)" = "$target" ] || $SUDO ln -sfn "$target" "$bin" 2>/dev/null; then
+		echo "run.sh: mmreplay is on your PATH ($bin -> $target)" >&2
+	else
+		echo "run.sh: mmreplay is $target (add $(dirname "$target") to PATH)" >&2
+	fi
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
 demo)
 	build build
+	on_path
 	exec ./build/bench/mmreplay demo "$@"
 	;;
 test)

@@ -78,6 +78,15 @@ static int zones_apply(struct sim_cfg *cfg, const char *v, const struct setting_
 	for (char *c = spec; *c; c++)
 		if (*c == ';')
 			*c = ',';
+	cfg->pcp_recorded = false;
+	if (!strncmp(spec, "zoneinfo:", 9) && env && env->load_file) {
+		/* issue 12: the layout and the per-CPU pagesets, read once per trace */
+		char why[512] = "";
+		if (!env->load_file(env->ctx, "zones", spec + 9, cfg, why, sizeof(why)))
+			return 0;
+		snprintf(err, len, "takes a zone layout (mmreplay zones --help), not '%s': %s", v, why);
+		return -EINVAL;
+	}
 	struct zones_cfg zc = cfg->zones;
 	if (!strcmp(spec, "default")) {
 		zones_cfg_default(&zc);
@@ -141,53 +150,176 @@ static int vmap_mode_apply(struct sim_cfg *cfg, const char *v, const struct sett
 	return 0;
 }
 
+/* --- issue 12: a recorded machine --- */
+static const char *pcp_value(size_t i)
+{
+	static const char *const v[] = {"auto", "on", "off"}; /* enum sim_pcp order */
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int pcp_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err, size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->pcp = !strcmp(v, "on") ? SIM_PCP_ON : !strcmp(v, "off") ? SIM_PCP_OFF : SIM_PCP_AUTO;
+	return 0;
+}
+
+static const char *model_pages_value(size_t i)
+{
+	static const char *const v[] = {"auto", "zones", "none"}; /* enum sim_model_pages order */
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int model_pages_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			     size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->model_pages = !strcmp(v, "zones")	? SIM_MODEL_PAGES_ZONES
+			   : !strcmp(v, "none") ? SIM_MODEL_PAGES_NONE
+						: SIM_MODEL_PAGES_AUTO;
+	return 0;
+}
+
+/* A file setting: "none" clears what it gave; a file goes to the caller's loader. */
+static int file_apply(const char *name, struct sim_cfg *cfg, const char *v, const struct setting_env *env,
+		      char *err, size_t len)
+{
+	if (strcmp(v, "none")) {
+		if (!env || !env->load_file) {
+			snprintf(err, len, "takes only 'none' here, not '%s'", v);
+			return -EINVAL;
+		}
+		return env->load_file(env->ctx, name, v, cfg, err, len);
+	}
+	if (!strcmp(name, "page-state"))
+		cfg->seed = NULL;
+	else if (!strcmp(name, "snapshots"))
+		cfg->snapshots = NULL;
+	else if (!strcmp(name, "vmalloc-state"))
+		cfg->vmalloc_state = NULL;
+	else if (!strcmp(name, "vmalloc-end"))
+		cfg->vmalloc_end = NULL;
+	return 0;
+}
+
+#define FILE_FNS(fn, name)                                                                                   \
+	static int fn##_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,  \
+			      size_t len)                                                                    \
+	{                                                                                                    \
+		return file_apply(name, cfg, v, env, err, len);                                              \
+	}
+FILE_FNS(pagetypeinfo, "pagetypeinfo")
+FILE_FNS(page_state, "page-state")
+FILE_FNS(snapshots, "snapshots")
+FILE_FNS(vmalloc_state, "vmalloc-state")
+FILE_FNS(vmalloc_end, "vmalloc-end")
+
+/* A trace time in seconds into the u64 ns field at off. */
+static int secs_apply(u64 *field, const char *v, char *err, size_t len)
+{
+	if (settings_parse_secs(v, field)) {
+		snprintf(err, len, "takes seconds on the trace's clock (2519.35), not '%s'", v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define SECS_FNS(fn, field)                                                                                  \
+	static int fn##_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,  \
+			      size_t len)                                                                    \
+	{                                                                                                    \
+		(void)env;                                                                                   \
+		return secs_apply(&cfg->field, v, err, len);                                                 \
+	}
+SECS_FNS(page_state_at, page_from_ns)
+SECS_FNS(vmalloc_end_at, vmalloc_end_ns)
+SECS_FNS(from, from_ns)
+
 #define FIELD(f) .off = offsetof(struct sim_cfg, f), .size = sizeof(((struct sim_cfg *)0)->f)
 
 const struct setting settings[] = {
 	{"vmlist", "vmalloc address-space allocator", "", "augmented", SETTING_VARIANT, true, 0, 0, 0, 0,
-	 vmlist_value, vmlist_apply},
+	 vmlist_value, vmlist_apply, SETTING_ON_VMAP},
 	{"tlb", "TLB flush policy for vfree", "", "lazy", SETTING_VARIANT, true, 0, 0, 0, 0, tlb_value,
-	 tlb_apply},
+	 tlb_apply, SETTING_ON_VMAP},
 	{"buddy", "buddy placement policy", "", "lifo", SETTING_VARIANT, true, 0, 0, 0, 0, buddy_value,
-	 buddy_apply},
-	{"vma", "process VMA index", "", "maple", SETTING_VARIANT, true, 0, 0, 0, 0, vma_value, vma_apply},
+	 buddy_apply, SETTING_ON_BUDDY},
+	{"vma", "process VMA index", "", "maple", SETTING_VARIANT, true, 0, 0, 0, 0, vma_value, vma_apply,
+	 SETTING_ON_PROC},
 	{"page-mode",
 	 "traced page events: the model places them, takes the traced pfns, or replays the buddy's own "
 	 "events",
-	 "", "placement", SETTING_CHOICE, true, 0, 0, 0, 0, page_mode_value, page_mode_apply},
+	 "", "placement", SETTING_CHOICE, true, 0, 0, 0, 0, page_mode_value, page_mode_apply,
+	 SETTING_ON_PAGE_EVENTS},
 	{"populate", "pages of process mappings: none present, or all (MAP_POPULATE)", "", "none",
-	 SETTING_CHOICE, true, 0, 0, 0, 0, populate_value, populate_apply},
+	 SETTING_CHOICE, true, 0, 0, 0, 0, populate_value, populate_apply, SETTING_ON_PROC},
 	{"levels", "kernel page-table levels", "levels", "4", SETTING_UINT, true, 2, PGTABLE_MAX_LEVELS,
-	 FIELD(levels), NULL, NULL},
+	 FIELD(levels), NULL, NULL, SETTING_ON_PGTABLE},
 	{"cpus", "CPUs: IPIs per flush and lazy_max_pages", "CPUs", "from the trace", SETTING_UINT, true, 1,
-	 8192, FIELD(ncpus), NULL, NULL},
+	 8192, FIELD(ncpus), NULL, NULL, SETTING_ON_VMAP},
 	{"zones",
 	 "zone layout: default (one 4 GiB Normal zone at pfn 0x100000), a spec, zoneinfo:PATH or "
 	 "buddyinfo:PATH",
-	 "", "default", SETTING_TEXT, false, 0, 0, 0, 0, NULL, zones_apply},
+	 "", "default", SETTING_TEXT, false, 0, 0, 0, 0, NULL, zones_apply, SETTING_ON_BUDDY},
 	{"zone-pages", "size of the layout's highest zone", "pages", "1048576", SETTING_UINT, true, 1,
-	 BUDDY_MAX_FRAMES, 0, 0, NULL, zone_pages_apply},
+	 BUDDY_MAX_FRAMES, 0, 0, NULL, zone_pages_apply, SETTING_ON_BUDDY},
 	{"max-order", "largest buddy order", "", "10", SETTING_UINT, true, 1, BUDDY_MAX_ORDER_LIMIT,
-	 FIELD(max_order), NULL, NULL},
+	 FIELD(max_order), NULL, NULL, SETTING_ON_BUDDY},
 	{"pkmap-slots", "persistent kmap pool size (LAST_PKMAP)", "slots", "1024", SETTING_UINT, true, 1,
-	 PKMAP_MAX_SLOTS, FIELD(pkmap.nr_slots), NULL, NULL},
+	 PKMAP_MAX_SLOTS, FIELD(pkmap.nr_slots), NULL, NULL, SETTING_ON_KMAP},
+	/* issue 12: a recorded machine (docs/physical-fidelity.md); files read once per trace */
+	{"pagetypeinfo", "a /proc/pagetypeinfo: --page-state gives pageblocks its per-zone type counts", "",
+	 "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, pagetypeinfo_apply, SETTING_ON_BUDDY},
+	{"page-state",
+	 "a /proc/kpageflags (plain or .zst) of the machine --zones zoneinfo:FILE describes: the zones "
+	 "become its spans, its free pages the free blocks",
+	 "", "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, page_state_apply, SETTING_ON_BUDDY},
+	{"page-state-at", "when the page state was read: earlier page events are in it (skipped)", "s", "0",
+	 SETTING_TEXT, false, 0, 0, 0, 0, NULL, page_state_at_apply, SETTING_ON_PAGE_EVENTS},
+	{"pcp", "per-CPU page lists in placement mode; auto: on when the zones come from a zoneinfo", "",
+	 "auto", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_value, pcp_apply, SETTING_ON_PAGE_EVENTS},
+	{"pcp-high",
+	 "every per-CPU list's high, fixed (0: the zoneinfo's, tuned within its high_min..high_max; "
+	 "without one 4 x batch)",
+	 "pages", "0", SETTING_UINT, true, 0, UINT32_MAX, FIELD(pcp_cfg.high_set), NULL, NULL,
+	 SETTING_ON_PAGE_EVENTS},
+	{"pcp-batch", "every per-CPU list's batch (0: the zoneinfo's, or 63)", "pages", "0", SETTING_UINT,
+	 true, 0, UINT32_MAX, FIELD(pcp_cfg.batch_set), NULL, NULL, SETTING_ON_PAGE_EVENTS},
+	{"model-pages",
+	 "pages of vmalloc areas and page tables: from the zones, or none (a recording's page events hold "
+	 "them); auto: none with --page-state",
+	 "", "auto", SETTING_CHOICE, true, 0, 0, 0, 0, model_pages_value, model_pages_apply,
+	 SETTING_ON_BUDDY},
+	{"snapshots",
+	 "the kernel's buddyinfo over time (a recording's buddyinfo-series.txt): compared with the model's "
+	 "zones as the trace passes each",
+	 "", "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, snapshots_apply, SETTING_ON_BUDDY},
 	/* issue 11: kernel-exact vmalloc (docs/vmalloc-fidelity.md) */
 	{"flush-ceiling",
 	 "x86 tlb_single_page_flush_ceiling: a range flush of more pages is a full flush; 0 never", "pages",
-	 "33", SETTING_UINT, true, 0, 1ULL << 40, FIELD(flush_ceiling), NULL, NULL},
+	 "33", SETTING_UINT, true, 0, 1ULL << 40, FIELD(flush_ceiling), NULL, NULL, SETTING_ON_VMAP},
 	{"purge",
 	 "when a lazy purge runs: inline (in the crossing vfree), trace (at the trace's purge events), model "
 	 "(purge-delay vmalloc calls later), auto (trace if the trace has purge events, else model)",
-	 "", "auto", SETTING_CHOICE, true, 0, 0, 0, 0, purge_value, purge_apply},
+	 "", "auto", SETTING_CHOICE, true, 0, 0, 0, 0, purge_value, purge_apply, SETTING_ON_VMAP},
 	{"purge-delay", "model purge timing: vmalloc calls between the crossing vfree and the purge", "calls",
-	 "1", SETTING_UINT, true, 0, 1000000, FIELD(purge_delay), NULL, NULL},
+	 "1", SETTING_UINT, true, 0, 1000000, FIELD(purge_delay), NULL, NULL, SETTING_ON_VMAP},
 	{"vmap-mode",
 	 "predict: the model places every vmap area; follow: record its prediction, then place the area at "
 	 "the kernel's address (nodes vmlist)",
-	 "", "predict", SETTING_CHOICE, true, 0, 0, 0, 0, vmap_mode_value, vmap_mode_apply},
+	 "", "predict", SETTING_CHOICE, true, 0, 0, 0, 0, vmap_mode_value, vmap_mode_apply, SETTING_ON_VMAP},
 	{"vmap-nodes", "nodes vmlist: nr_vmap_nodes (the machine's possible CPUs)", "nodes", "from the trace",
-	 SETTING_UINT, true, 1, VMLIST_MAX_NODES, FIELD(vmap_nodes), NULL, NULL},
-	{NULL, NULL, NULL, NULL, 0, false, 0, 0, 0, 0, NULL, NULL},
+	 SETTING_UINT, true, 1, VMLIST_MAX_NODES, FIELD(vmap_nodes), NULL, NULL, SETTING_ON_VMAP},
+	{"vmalloc-state", "a /proc/vmallocinfo with real addresses: the vmalloc space starts as it", "",
+	 "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, vmalloc_state_apply, SETTING_ON_VMAP},
+	{"vmalloc-end", "a later /proc/vmallocinfo: the model's areas are compared with it", "", "none",
+	 SETTING_FILE, false, 0, 0, 0, 0, NULL, vmalloc_end_apply, SETTING_ON_VMAP},
+	{"vmalloc-end-at", "when --vmalloc-end was read (0: at the end of the replay)", "s", "0",
+	 SETTING_TEXT, false, 0, 0, 0, 0, NULL, vmalloc_end_at_apply, SETTING_ON_VMAP},
+	{"from", "start the replay at this trace time: earlier events are in the snapshots (skipped)", "s",
+	 "0", SETTING_TEXT, false, 0, 0, 0, 0, NULL, from_apply,
+	 SETTING_ON_VMAP | SETTING_ON_PAGE_EVENTS | SETTING_ON_PROC},
+	{NULL, NULL, NULL, NULL, 0, false, 0, 0, 0, 0, NULL, NULL, 0},
 };
 
 static bool same_name(const char *a, const char *b)
@@ -223,7 +355,7 @@ void setting_allowed(const struct setting *s, char *buf, size_t len)
 			 s->unit[0] ? " " : "", s->unit);
 		return;
 	}
-	if (s->kind == SETTING_TEXT) {
+	if (s->kind == SETTING_TEXT || s->kind == SETTING_FILE) {
 		snprintf(buf, len, "%s", s->help);
 		return;
 	}
@@ -296,6 +428,32 @@ int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out)
 	return 0;
 }
 
+int settings_parse_secs(const char *text, u64 *ns)
+{
+	const char *p = text;
+	u64 sec = 0, frac = 0, scale = 1000000000ULL;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (sec > 1000000000000ULL)
+			return -EINVAL;
+		sec = sec * 10 + (u64)(*p - '0');
+	}
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -EINVAL;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (u64)(*p - '0') * scale;
+			}
+	}
+	if (*p)
+		return -EINVAL;
+	*ns = sec * 1000000000ULL + frac;
+	return 0;
+}
+
 int settings_split(const char *list, int (*each)(void *ctx, const char *item), void *ctx)
 {
 	int items = 0;
@@ -322,4 +480,42 @@ int settings_split(const char *list, int (*each)(void *ctx, const char *item), v
 		p = end + 1;
 	}
 	return items ? 0 : -EINVAL;
+}
+
+u32 settings_facets(const u64 kind[MME_NR_KINDS], const struct sim_cfg *cfg)
+{
+	static const u8 vmap[] = {MME_VMAP_ALLOC, MME_VMAP_FREE, MME_VMAP_PURGE,
+				  MME_VMALLOC32,  MME_IOREMAP,	 MME_VUNMAP};
+	static const u8 pages[] = {MME_PAGE_ALLOC, MME_PAGE_FREE, MME_PAGE_ZONE_LOCKED, MME_PAGE_PCPU_DRAIN,
+				   MME_PAGE_EXTFRAG};
+	static const u8 proc[] = {MME_MMAP,    MME_MUNMAP, MME_MPROTECT, MME_BRK, MME_MREMAP,
+				  MME_MADVISE, MME_FORK,   MME_EXEC,	 MME_EXIT};
+	u32 f = 0;
+	for (size_t i = 0; i < MM_ARRAY_SIZE(vmap); i++)
+		f |= kind[vmap[i]] ? SETTING_ON_VMAP | SETTING_ON_PGTABLE | SETTING_ON_BUDDY : 0;
+	for (size_t i = 0; i < MM_ARRAY_SIZE(pages); i++)
+		f |= kind[pages[i]] ? SETTING_ON_PAGE_EVENTS | SETTING_ON_BUDDY : 0;
+	for (size_t i = 0; i < MM_ARRAY_SIZE(proc); i++)
+		f |= kind[proc[i]] ? SETTING_ON_PROC : 0;
+	if ((f & SETTING_ON_PROC) && cfg->populate) /* process page tables from the buddy */
+		f |= SETTING_ON_PGTABLE | SETTING_ON_BUDDY;
+	f |= kind[MME_KMAP] || kind[MME_KUNMAP] ? SETTING_ON_KMAP : 0;
+	return f;
+}
+
+bool setting_applies(const struct setting *s, u32 facets)
+{
+	return !s->affects || (s->affects & facets);
+}
+
+void setting_facet_words(u32 mask, char *buf, size_t len)
+{
+	static const char *const words[] = {
+		"vmap events",	 "traced page events", "pages taken from the buddy",
+		"process calls", "page tables",	       "kmap events"};
+	size_t n = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < MM_ARRAY_SIZE(words) && n < len; i++)
+		if (mask & (1u << i))
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " or " : "", words[i]);
 }

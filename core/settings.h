@@ -17,7 +17,8 @@ enum setting_kind {
 	SETTING_VARIANT, /* one of a variant registry's names (values listed by value()) */
 	SETTING_CHOICE,	 /* one of a fixed list of words (value()) */
 	SETTING_UINT,	 /* an integer in [min, max], decimal or 0x-hex */
-	SETTING_TEXT,	 /* free text the apply function checks (a zone layout) */
+	SETTING_TEXT,	 /* free text the apply function checks (a zone layout, seconds) */
+	SETTING_FILE,	 /* "none" or a file, read through setting_env.load_file (issue 12) */
 };
 
 /* What the caller lends to settings whose values name outside data. */
@@ -26,6 +27,27 @@ struct setting_env {
 	 * for a buddyinfo snapshot). 0, or -EINVAL with a one-line reason in err. NULL: only
 	 * "default" is accepted. */
 	int (*load_zones)(const char *value, struct zones_cfg *zc, char *err, size_t len);
+	/* A file a setting names (the SETTING_FILE ones, and zones=zoneinfo:PATH: the layout, as
+	 * load_zones reads it, and the recorded per-CPU pagesets): read it, or find it read already
+	 * (a per-trace loader reads each file once), and set in cfg what it gives. Settings apply in registry
+	 * order, so a file may use what an earlier one gave (page-state reads the zoneinfo that zones named).
+	 * 0, or -EINVAL with "FILE:LINE: reason" in err. NULL: file values are refused. */
+	int (*load_file)(void *ctx, const char *setting, const char *path, struct sim_cfg *cfg, char *err,
+			 size_t len);
+	void *ctx; /* load_file's */
+};
+
+/* What a trace must exercise for a setting to change its replay (struct setting's affects): a
+ * setting whose facets a trace lacks gives the same model results for every value, so a suite
+ * runs it at one value only (bench/run/suite_axes.c). settings_facets() derives a trace's facets
+ * from its event counts and the configuration. */
+enum setting_facet {
+	SETTING_ON_VMAP = 1u << 0, /* vmap events: vmalloc, vfree, purge, vmalloc_32, ioremap, vunmap */
+	SETTING_ON_PAGE_EVENTS = 1u << 1, /* traced page events */
+	SETTING_ON_BUDDY = 1u << 2,	  /* pages from the buddy: page events, vmalloc pages, page tables */
+	SETTING_ON_PROC = 1u << 3,	  /* process calls: mmap, munmap, fork, ... */
+	SETTING_ON_PGTABLE = 1u << 4,	  /* page tables: kernel (vmap events), processes (populate all) */
+	SETTING_ON_KMAP = 1u << 5,	  /* kmap / kunmap events */
 };
 
 struct setting {
@@ -49,6 +71,9 @@ struct setting {
 	 * kind (a listed name, a number in range). 0, or -EINVAL with a reason in err. */
 	int (*apply)(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
 		     size_t len);
+	/* SETTING_ON_* facets: the setting changes a replay only of a trace with one of them;
+	 * 0: of every trace (the safe default for a new setting) */
+	u32 affects;
 };
 
 extern const struct setting settings[]; /* NULL-name-terminated; apply order is table order */
@@ -64,9 +89,24 @@ void setting_allowed(const struct setting *s, char *buf, size_t len);
 /* The suite-axis spelling of a name: '-' -> '_' (buf >= strlen(name) + 1). */
 void setting_axis_name(const struct setting *s, char *buf, size_t len);
 
+/* The facets a trace with kind[k] events of each kind exercises under cfg (populate decides
+ * whether process calls build page tables). */
+u32 settings_facets(const u64 kind[MME_NR_KINDS], const struct sim_cfg *cfg);
+/* Whether s can change a replay of a trace with these facets. */
+bool setting_applies(const struct setting *s, u32 facets);
+/* "vmap events or traced page events": the facets of mask in words (buf always terminated). */
+void setting_facet_words(u32 mask, char *buf, size_t len);
+
 /* The one number parser: decimal or 0x-hex, no sign, no trailing text, no overflow, in
  * [min, max]. 0 or -EINVAL (-ERANGE when a number but outside). */
 int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out);
+/* Seconds with up to 9 decimals ("2519.352699") to ns: 0 or -EINVAL. */
+int settings_parse_secs(const char *text, u64 *ns);
+/* Whether s names a file read per trace (a SETTING_FILE). */
+static inline bool setting_is_file(const struct setting *s)
+{
+	return s->kind == SETTING_FILE;
+}
 
 /* The one comma-list parser: calls each(ctx, item) for every comma-separated item, blanks
  * around items trimmed, empty items skipped. 0, the first non-zero return of each, -EINVAL

@@ -1,7 +1,6 @@
 #include "sim.h"
+#include "sim_phys.h"
 #include "sim_vmap.h"
-
-#include "seed.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +45,7 @@ static int sim_vmalloc_init(struct sim *s)
 	vc.flush_ceiling = s->cfg.flush_ceiling;
 	vc.purge = s->cfg.purge == VMALLOC_PURGE_AUTO ? VMALLOC_PURGE_MODEL : s->cfg.purge;
 	vc.purge_delay = s->cfg.purge_delay;
-	int err = vmalloc_init_src(&s->vm, &vc, &s->src);
+	int err = vmalloc_init_src(&s->vm, &vc, &s->model_src);
 	if (err)
 		return err;
 	err = hmap_init(&s->vmap_pair, 1024);
@@ -169,31 +168,12 @@ static int sim_procs_init(struct sim *s)
 	mc.index = s->cfg.vma ? s->cfg.vma : &vma_index_maple;
 	mc.populate = s->cfg.populate;
 	mc.max_map_count = s->cfg.max_map_count ? s->cfg.max_map_count : MM_MAX_MAP_COUNT;
-	mm_pgtable_init_src(&s->mm_pt, &s->src, s->cfg.levels ? s->cfg.levels : 4);
+	mm_pgtable_init_src(&s->mm_pt, &s->model_src, s->cfg.levels ? s->cfg.levels : 4);
 	mc.pt = &mm_pgtable_ops;
 	mc.pt_ctx = &s->mm_pt;
 	return procs_init(&s->procs, &mc);
 }
 /* --- end vma --- */
-
-/* --- issue 12: a recorded machine's state, per-CPU lists, exhaustion --- */
-static int sim_phys_init(struct sim *s)
-{
-	int err = s->cfg.seed ? seed_apply(&s->zones, s->cfg.seed) : 0;
-	s->cfg.seed = NULL; /* borrowed for init only */
-	if (err)
-		return err;
-	if (s->cfg.pcp && s->cfg.page_mode == PAGEREPLAY_PLACEMENT) {
-		err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg);
-		if (err)
-			return err;
-	}
-	pagereplay_attach(&s->pages, &s->zones, s->pcp.set ? &s->pcp : NULL);
-	s->pages.on_fail = s->cfg.page_fail;
-	s->pages.on_fail_ctx = s->cfg.page_fail_ctx;
-	return 0;
-}
-/* --- end issue 12 --- */
 
 int sim_init(struct sim *s, const struct sim_cfg *cfg)
 {
@@ -279,7 +259,7 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 	case MME_PAGE_FREE:
 	case MME_PAGE_ZONE_LOCKED: /* issue 12 */
 	case MME_PAGE_PCPU_DRAIN:
-		return pagereplay_event(&s->pages, ev);
+		return sim_phys_page_event(s, ev);
 	/* vma (issue 5) */
 	case MME_MMAP:
 	case MME_MUNMAP:
@@ -289,8 +269,12 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 	case MME_MADVISE:
 	case MME_FORK:
 	case MME_EXEC:
-	case MME_EXIT:
-		return procs_event(&s->procs, ev);
+	case MME_EXIT: {
+		u64 fails = s->zones.st.failures;
+		int err = procs_event(&s->procs, ev);
+		/* page tables the zones could not give: the model ran out (exhaustion), not the host */
+		return err == -ENOMEM && s->zones.st.failures != fails ? 0 : err;
+	}
 	/* vmalloc (issue 4) */
 	case MME_VMAP_ALLOC:
 	case MME_VMALLOC32: /* issue 7 */
@@ -312,18 +296,13 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 	}
 }
 
-int sim_event(struct sim *s, const struct mm_event *ev)
+static inline int sim_dispatch(struct sim *s, const struct mm_event *ev)
 {
-	if (MM_UNLIKELY(ev->ts_ns < s->cfg.from_ns)) /* issue 11: reflected in the snapshot */
-		return sim_vmap_skip(s, ev);
-	s->events++;
-	if (ev->kind < MME_NR_KINDS)
-		s->per_kind[ev->kind]++;
 	if (MM_UNLIKELY(s->cfg.vmalloc_end && !s->vfid.end_done) && sim_vmap_end_check(s, ev))
 		return -ENOMEM;
 	if (ev->kind <= MME_PAGE_FREE) {
-		u64 unmatched = s->pages.st.unmatched_frees;
-		int err = pagereplay_event(&s->pages, ev);
+		u64 unmatched = s->pages.st.unmatched_frees + s->pages.st.seeded_frees;
+		int err = sim_phys_page_event(s, ev);
 		sim_vmap_page_event(s, ev, unmatched); /* issue 11: vmalloc's bulk pages */
 		return err;
 	}
@@ -333,6 +312,21 @@ int sim_event(struct sim *s, const struct mm_event *ev)
 	int err = sim_route(s, ev);
 	if (!err)
 		err = vmap_fid_model_purges(&s->vfid, &s->vm);
+	return err;
+}
+
+int sim_event(struct sim *s, const struct mm_event *ev)
+{
+	s->last_ts_ns = ev->ts_ns;
+	if (MM_UNLIKELY(ev->ts_ns < s->cfg.from_ns)) /* issue 11: reflected in the snapshot */
+		return sim_vmap_skip(s, ev);
+	s->events++;
+	if (ev->kind < MME_NR_KINDS)
+		s->per_kind[ev->kind]++;
+	u64 fails = s->zones.st.failures;
+	int err = sim_dispatch(s, ev);
+	if (MM_UNLIKELY(s->zones.st.failures != fails)) /* issue 12: exhaustion, counted by the zones */
+		sim_phys_exhausted(s, ev);
 	return err;
 }
 

@@ -14,9 +14,14 @@
 #include "pcp.h"
 #include "pkmap.h"
 #include "procs.h"
+#include "snapcheck.h"
 #include "vmalloc.h"
 #include "vmap_fidelity.h"
 #include "zones.h"
+
+/* issue 12: per-CPU lists on or off; the models' own pages from the zones or not. */
+enum sim_pcp { SIM_PCP_AUTO = 0, SIM_PCP_ON, SIM_PCP_OFF };
+enum sim_model_pages { SIM_MODEL_PAGES_AUTO = 0, SIM_MODEL_PAGES_ZONES, SIM_MODEL_PAGES_NONE };
 
 struct sim_cfg {
 	/* physical memory: the zone layout (nr_zones, zone[]); its max_order and policy fields are
@@ -47,13 +52,17 @@ struct sim_cfg {
 	struct pkmap_cfg pkmap; /* default LAST_PKMAP 1024, highmem from 896 MiB */
 
 	/* --- a recorded machine's physical memory (issue 12) --- */
-	const struct seed *seed; /* the zones' state at the start (core/phys/seed.h); NULL: boot
-				    state, all free. Borrowed for sim_init only. */
-	bool pcp;		 /* placement mode: per-CPU lists in front of the buddy */
-	struct pcp_cfg pcp_cfg;	 /* their batch and high per zone and CPU */
-	/* every page allocation the model could not serve (exhaustion), with the preferred zone */
-	void (*page_fail)(void *ctx, const struct mm_event *ev, unsigned zone_type);
-	void *page_fail_ctx;
+	const struct seed *seed;	     /* the zones' state at the start (core/phys/seed.h); NULL: boot
+						state, all free. Borrowed for sim_init only. */
+	enum sim_pcp pcp;		     /* placement mode: per-CPU lists in front of the buddy; AUTO: on
+						when pcp_recorded */
+	bool pcp_recorded;		     /* pcp_cfg holds a zoneinfo's pagesets (zones=zoneinfo:PATH) */
+	struct pcp_cfg pcp_cfg;		     /* their batch and high per zone and CPU */
+	enum sim_model_pages model_pages;    /* where vmalloc and processes take pages; AUTO: NONE when
+						seeded (the recording's page events hold them) */
+	u64 page_from_ns;		     /* page events earlier are in the seed: skipped (counted) */
+	const struct snap_series *snapshots; /* the kernel's buddyinfo over time (borrowed): the
+						run loop's hook compares them (sim_snap_compare) */
 
 	/* --- kernel-exact vmalloc (issue 11) --- */
 	unsigned vmap_nodes;	       /* nodes vmlist: nr_vmap_nodes; 0 = ncpus (possible CPUs) */
@@ -109,8 +118,21 @@ struct sim {
 	struct pkmap pkmap; /* MME_KMAP / MME_KUNMAP */
 	u64 kmap_errors;    /* kmaps the pool refused for a host or count-overflow reason */
 
-	/* --- issue 12 --- */
-	struct pcp pcp; /* per-CPU lists, used when cfg.pcp */
+	/* --- issue 12: a recorded machine (sim_phys.c) --- */
+	struct pcp pcp;			   /* per-CPU lists, used when pcp_on */
+	bool pcp_on;			   /* cfg.pcp resolved, in placement mode */
+	struct pagesrc_phantom phantom;	   /* the models' pages when model_pages is NONE */
+	struct pagesrc model_src;	   /* where vmalloc and processes take pages: src or phantom */
+	u64 last_ts_ns;			   /* of the latest event routed or skipped */
+	u64 page_events_skipped;	   /* page events before cfg.page_from_ns */
+	struct sim_exhaustion {		   /* allocations no zone of the zonelist could serve */
+		u64 first_event;	   /* 1-based position in the source of the first (events
+					      skipped included), 0: none */
+		enum zone_type first_zone; /* its highest usable zone */
+		unsigned first_kind, first_order;
+	} exh;
+	struct snapcheck snaps;		   /* against the kernel's buddyinfo snapshots */
+	u64 snap_fail_mark[ZONE_NR_TYPES]; /* zones.st.limit_failures at the last snapshot */
 
 	/* --- issue 11: agreement with the recorded kernel --- */
 	struct vmap_fidelity vfid;
@@ -138,6 +160,12 @@ void sim_prefault(struct sim *s);
 /* Route one event. Returns 0, or a negative errno only for host failures (out of memory);
  * model-level errors (unknown frees, failed allocations) are counted. */
 int sim_event(struct sim *s, const struct mm_event *ev);
+
+/* issue 12: compare the zones with snapshot k of the kernel's buddyinfo (snapcheck.h): a zone
+ * whose allocations failed since the previous snapshot is exhausted and left out of the
+ * figures. rows (ZONE_NR_TYPES entries, may be NULL) get one row per zone; returns their
+ * number. Called by the run loop's hook when the trace passes the snapshot's time. */
+unsigned sim_snap_compare(struct sim *s, const struct snapshot *k, struct snapcheck_row *rows);
 
 /* The replay is over: take what waits for the end (the end-snapshot comparison when its time
  * was never reached). Returns 0 or -ENOMEM. */

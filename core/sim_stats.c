@@ -49,6 +49,8 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 	st->purge_delay = s->vm.cfg.purge_delay;
 	st->flush_ceiling = s->vm.cfg.flush_ceiling;
 	st->vmap_nodes = s->vm.cfg.nr_nodes;
+	st->pcp = s->pcp_on ? "on" : "off"; /* issue 12 */
+	st->model_pages = s->model_src.ops == s->src.ops ? "zones" : "none";
 	size_t off = 0;
 	for (unsigned i = 0; i < zs->nr_zones && off < sizeof(st->zones); i++)
 		off += (size_t)snprintf(st->zones + off, sizeof(st->zones) - off, "%s%s", i ? "+" : "",
@@ -104,7 +106,12 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	for (int t = 0; t < ZONE_NR_TYPES; t++)
 		if (s->zones.index[t] >= 0)
 			sim_zone_read(&s->zones.zone[s->zones.index[t]], depth, &st->zone[t]);
-	st->top = st->zone[s->zones.zone[s->zones.nr_zones - 1].type];
+	st->top_type = s->zones.zone[s->zones.nr_zones - 1].type;
+	st->top = st->zone[st->top_type];
+	st->pcp = s->pcp.st; /* issue 12 */
+	st->page_events_skipped = s->page_events_skipped;
+	st->exh = s->exh;
+	st->snaps = s->snaps;
 	/* derived */
 	st->vmalloc_tlb_flushes = st->tlb.flush_all + st->tlb.flush_range;
 	st->tlb_flushes = st->vmalloc_tlb_flushes + st->mm.tlb_flush_range;

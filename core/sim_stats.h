@@ -44,6 +44,9 @@ struct sim_stats {
 		const char *vmap_mode, *purge; /* "predict" | "follow"; "inline" | "trace" | "model" */
 		u64 purge_delay, flush_ceiling;
 		unsigned vmap_nodes;
+		/* issue 12 */
+		const char *pcp;	 /* "on" | "off": per-CPU lists as run */
+		const char *model_pages; /* "zones" | "none": where vmalloc and processes took pages */
 	} cfg;
 
 	/* --- events routed --- */
@@ -81,6 +84,12 @@ struct sim_stats {
 	unsigned nr_zones;			   /* zones in the layout */
 	struct sim_zone_stats zone[ZONE_NR_TYPES]; /* by type: zone[ZONE_DMA32] ... */
 	struct sim_zone_stats top;		   /* the highest zone of the layout */
+	enum zone_type top_type;		   /* its type */
+	/* issue 12: a recorded machine */
+	struct pcp_stats pcp;	   /* per-CPU lists (all 0 when off) */
+	u64 page_events_skipped;   /* page events before the page state's time */
+	struct sim_exhaustion exh; /* the first allocation no zone could serve */
+	struct snapcheck snaps;	   /* against the kernel's buddyinfo snapshots */
 
 	/* --- derived figures, each defined here once (sim_stats_read) --- */
 	u64 vmalloc_tlb_flushes; /* tlb.flush_all + tlb.flush_range: flushes for vfree/vunmap */

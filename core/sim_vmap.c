@@ -92,7 +92,8 @@ void sim_vmap_freed(struct sim *s, const struct mm_event *ev, u64 size)
 		s->vfid.bulk_credit[ev->cpu] = (u32)MM_MIN(size / MM_PAGE_SIZE - 1, 1u << 30);
 }
 
-/* Around a page allocation or free: an order-0 free the page replay could not pair, on a CPU
+/* Around a page allocation or free: an order-0 free the page replay could not pair (or paired
+ * with a page the seed had allocated before the recording), on a CPU
  * whose latest vfree still has pages to free, is one of those bulk pages; an allocation or a
  * free of another order on that CPU ends the vfree's run of frees (per-CPU list drains, which
  * interleave with the frees, do not). */
@@ -104,7 +105,7 @@ void sim_vmap_page_event(struct sim *s, const struct mm_event *ev, u64 unmatched
 		s->vfid.bulk_credit[ev->cpu] = 0;
 		return;
 	}
-	if (s->pages.st.unmatched_frees != unmatched_before) {
+	if (s->pages.st.unmatched_frees + s->pages.st.seeded_frees != unmatched_before) {
 		s->vfid.bulk_frees++;
 		s->vfid.bulk_credit[ev->cpu]--;
 	}

@@ -1,18 +1,47 @@
-# Lines from several CSV files (one per configuration) against a common x column.
-# Variables: outfile (path without extension: writes outfile.png and outfile.svg); files, titles (space-separated, same order); xcol, ycol (column numbers);
-# optional: yscale (divide y by it), xlabel, ylabel, title, logx, logy (1 = log scale), key.
+# Lines (or points) of several series against their own x, from one CSV whose columns come in
+# (x, y) pairs, the y column's header being the series' title.
+#
+# How mmreplay runs every script here (bench/out/plot.c), so that no name or data value is ever
+# evaluated by gnuplot (issue 14; docs/hardening.md); keep it when changing or adding a script:
+#   gnuplot -d -e "nseries=3; logx=0; ..." -c plots/lines.gp TITLE XLABEL YLABEL \
+#       3<data.csv 4>out.png 5>out.svg
+# - files arrive as descriptors (/dev/fd/3 data, /dev/fd/4 PNG, /dev/fd/5 SVG): no path reaches
+#   gnuplot, which would run a file name starting with '<' or '|' as a command;
+# - text arrives as ARG1..ARG4 (title, x label, y label, a note drawn across the graph: what is
+#   empty or exhausted in it) and as the data's header and first
+#   column (series titles, tick labels): plain string values, never parsed;
+# - -e holds only numbers and fixed words formatted by plot.c;
+# - never use eval, macros (@), backquotes, system(), load or call on any of these values.
+#
+# Variables (-e): nseries (column pairs), yscale (divide y by it), logx, logy (1 = log
+# scale), points (1 = points instead of lines), keypos (0 top left, 1 top right, 2 bottom left,
+# 3 bottom right); datafile, pngfile, svgfile default to the descriptors above.
+if (!exists("datafile")) datafile = "/dev/fd/3"
+if (!exists("pngfile")) pngfile = "/dev/fd/4"
+if (!exists("svgfile")) svgfile = "/dev/fd/5"
+if (!exists("nseries")) nseries = 1
 if (!exists("yscale")) yscale = 1.0
-if (!exists("xlabel")) xlabel = "events replayed"
-if (!exists("ylabel")) ylabel = ""
-if (!exists("title")) title = ""
 if (!exists("logx")) logx = 0
 if (!exists("logy")) logy = 0
-if (!exists("key")) key = "top left"
-if (!exists("style")) style = "lines"
+if (!exists("points")) points = 0
+if (!exists("keypos")) keypos = 0
+title = ARGC >= 1 ? ARG1 : ""
+xlabel = ARGC >= 2 && strlen(ARG2) > 0 ? ARG2 : "events replayed"
+ylabel = ARGC >= 3 ? ARG3 : ""
+note = ARGC >= 4 ? ARG4 : ""
+if (strlen(note) > 0) { set label 99 note at graph 0.5, 0.55 center front tc rgb "#b00000" font ",13" }
 set terminal pngcairo size 900,540 noenhanced font "sans,11"
-set output outfile . ".png"
+set output pngfile
 set datafile separator ","
-eval("set key opaque box " . key)
+if (keypos == 1) {
+  set key opaque box top right
+} else { if (keypos == 2) {
+  set key opaque box bottom left
+} else { if (keypos == 3) {
+  set key opaque box bottom right
+} else {
+  set key opaque box top left
+} } }
 set grid
 set title title
 set xlabel xlabel
@@ -22,13 +51,13 @@ if (logy) { set logscale y }
 # non-positive values have no place on a log axis: leave them out
 okx(v) = (!logx || v > 0) ? v : 1/0
 oky(v) = (!logy || v > 0) ? v : 1/0
-if (style eq "points") {
-  plot for [i=1:words(files)] word(files, i) skip 1 using (okx(column(xcol))):(oky(column(ycol) / yscale)) \
-       with points pt (i + 4) ps 0.6 title word(titles, i)
+if (points) {
+  plot for [i=1:nseries] datafile using (okx(column(2*i-1))):(oky(column(2*i) / yscale)) \
+       with points pt (i + 4) ps 0.6 title columnheader(2*i)
 } else {
-  plot for [i=1:words(files)] word(files, i) skip 1 using (okx(column(xcol))):(oky(column(ycol) / yscale)) \
-       with lines lw (words(files) - i + 1) * 1.5 + 0.5 dashtype i title word(titles, i)
+  plot for [i=1:nseries] datafile using (okx(column(2*i-1))):(oky(column(2*i) / yscale)) \
+       with lines lw (nseries - i + 1) * 1.5 + 0.5 dashtype i title columnheader(2*i)
 }
 set terminal svg size 900,540 dynamic noenhanced font "sans,12"
-set output outfile . ".svg"
+set output svgfile
 replot

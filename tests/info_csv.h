@@ -7,26 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spawn_cmd.h"
+
 /* true when this build's mmreplay has an `info` command. */
 static inline bool info_available(void)
 {
-	return system(MMREPLAY_BUILD_DIR "/bench/mmreplay info --help >/dev/null 2>&1") == 0;
+	return MMR_STATUS(NULL, "info", "--help") == 0;
 }
 
 /* The count of `kind` that `mmreplay info --csv path` prints, or -1 (command failed, no row). */
 static inline long long info_count(const char *path, const char *kind)
 {
-	char cmd[1024], line[256];
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay info --csv '%s' 2>/dev/null", MMREPLAY_BUILD_DIR, path);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
+	struct spawn_res r = MMR(NULL, "info", "--csv", path);
 	long long n = -1;
 	size_t kl = strlen(kind);
-	while (fgets(line, sizeof(line), p))
+	for (char *save = NULL, *line = strtok_r(r.out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
 		if (!strncmp(line, kind, kl) && line[kl] == ',')
 			n = strtoll(line + kl + 1, NULL, 10);
-	return pclose(p) == 0 ? n : -1;
+	int st = r.status;
+	spawn_res_free(&r);
+	return st == 0 ? n : -1;
 }
 
 #endif

@@ -221,13 +221,13 @@ Test(feed, native_in_place_and_gen)
 	cr_assert_eq(trace_load(DATA("k_threads2.perf.txt.zst"), NULL, &t, &d), 0, "%s", d.msg);
 	native_copy(&t, path, &native);
 	feed_modes(path, &native);
-	unlink(path);
 	trace_free(&native);
 	trace_free(&t);
 
 	const char *spec = "gen:long_busy_list loops=300 busy=500";
 	cr_assert_eq(trace_spec_load(spec, &t, &d), 0, "%s", d.msg);
 	native_copy(&t, path2, &native); /* a reader's statistics of the same events */
+	unlink(path); /* not before: the outfile guard remembers an input's name (mkstemp may reuse it) */
 	unlink(path2);
 	feed_modes(spec, &native);
 	trace_free(&native);

@@ -12,6 +12,7 @@
 #include "gen.h"
 #include "hmap.h"
 #include "info_csv.h"
+#include "spawn_cmd.h"
 #include "trace_native.h"
 #include "zst_slurp.h"
 
@@ -105,13 +106,8 @@ Test(gen, different_seed_different_bytes)
 	}
 }
 
-static int run_cli(const char *args)
-{
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay gen %s 2>/dev/null", MMREPLAY_BUILD_DIR, args);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* exit status of mmreplay gen ARGS... */
+#define run_cli(...) MMR_STATUS(NULL, "gen", __VA_ARGS__)
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -129,14 +125,12 @@ static char *slurp(const char *path, size_t *len)
 /* Two processes (different pids, different times) write the same bytes; nothing else is left. */
 Test(gen, cli_reproducible_atomic_and_strict)
 {
-	char dir[] = "/tmp/mmreplay_gen_XXXXXX", args[512], a[128], b[128];
+	char dir[] = "/tmp/mmreplay_gen_XXXXXX", a[128], b[128];
 	cr_assert(mkdtemp(dir));
 	snprintf(a, sizeof(a), "%s/a.bin", dir);
 	snprintf(b, sizeof(b), "%s/sub/b.bin", dir);
-	snprintf(args, sizeof(args), "random_size --seed 7 --loops 1000 --out %s", a);
-	cr_assert_eq(run_cli(args), 0);
-	snprintf(args, sizeof(args), "random_size --seed 7 --loops 1000 --out %s", b);
-	cr_assert_eq(run_cli(args), 0);
+	cr_assert_eq(run_cli("random_size", "--seed", "7", "--loops", "1000", "--out", a), 0);
+	cr_assert_eq(run_cli("random_size", "--seed", "7", "--loops", "1000", "--out", b), 0);
 	size_t la, lb;
 	char *x = slurp(a, &la), *y = slurp(b, &lb);
 	cr_assert_eq(la, TRACE_NATIVE_HDR_SIZE + 64 * 2000);
@@ -147,17 +141,18 @@ Test(gen, cli_reproducible_atomic_and_strict)
 		cr_assert_eq(info_count(a, "vmap_alloc"), 1000);
 		cr_assert_eq(info_count(a, "vmap_free"), 1000);
 	}
-	snprintf(args, sizeof(args), "find %s -name '*.tmp.*' | grep -q .", dir);
-	cr_assert_neq(system(args), 0, "a temporary file was left behind");
+	cr_assert_neq(SH(NULL, "find \"$1\" -name '*.tmp.*' | grep -q .", dir), 0,
+		      "a temporary file was left behind");
 	/* strict command line */
-	cr_assert_eq(run_cli("no_such_generator --out /dev/null"), 2);
-	cr_assert_eq(run_cli("fix_size --mask 3 --out /dev/null"), 2);	   /* --mask is test_vmalloc's */
-	cr_assert_eq(run_cli("align_shift --loops 5 --out /dev/null"), 2); /* align_shift has no loops */
-	cr_assert_eq(run_cli("mmap_churn --threads 2 --out /dev/null"), 2);
-	cr_assert_eq(run_cli("fix_size --loops 12x --out /dev/null"), 2);
-	cr_assert_eq(run_cli("test_vmalloc --mask 128 --out /dev/null"), 2);
-	snprintf(args, sizeof(args), "rm -rf %s", dir);
-	cr_assert_eq(system(args), 0);
+	cr_assert_eq(run_cli("no_such_generator", "--out", "/dev/null"), 2);
+	cr_assert_eq(run_cli("fix_size", "--mask", "3", "--out", "/dev/null"),
+		     2); /* --mask is test_vmalloc's */
+	cr_assert_eq(run_cli("align_shift", "--loops", "5", "--out", "/dev/null"),
+		     2); /* align_shift has no loops */
+	cr_assert_eq(run_cli("mmap_churn", "--threads", "2", "--out", "/dev/null"), 2);
+	cr_assert_eq(run_cli("fix_size", "--loops", "12x", "--out", "/dev/null"), 2);
+	cr_assert_eq(run_cli("test_vmalloc", "--mask", "128", "--out", "/dev/null"), 2);
+	cr_assert_eq(SPAWN_STATUS(NULL, "rm", "-rf", dir), 0);
 }
 
 /* Generic checks of a vmap trace; per-pid counts in the arrays (pid - 1000 < 64). */

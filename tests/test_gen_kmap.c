@@ -9,6 +9,7 @@
 #include "gen_kmap.h"
 #include "hmap.h"
 #include "pkmap.h"
+#include "spawn_cmd.h"
 
 struct evs {
 	struct mm_event *ev;
@@ -213,26 +214,23 @@ Test(gen_kmap, bad_params_and_emit_errors)
 	free(e.ev);
 }
 
-static char *run_cli(const char *args, int *status)
+/* stdout of mmreplay kmap ARGS... (malloc'd); its exit status into *status */
+static char *run_cli_v(const char *const *argv, int *status)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay kmap %s 2>/dev/null", MMREPLAY_BUILD_DIR, args);
-	FILE *f = popen(cmd, "r");
-	cr_assert_not_null(f);
-	char *out = calloc(1, 8192);
-	size_t n = fread(out, 1, 8191, f);
-	out[n] = 0;
-	*status = pclose(f);
-	return out;
+	struct spawn_res r = spawn_v(argv, NULL);
+	*status = r.status;
+	free(r.err);
+	return r.out;
 }
+#define run_cli(status, ...) run_cli_v(SPAWN_ARGV(spawn_mmreplay(), "kmap", __VA_ARGS__), status)
 
 /* mmreplay kmap: deterministic output, one CSV row per pool size with the copy's exact totals. */
 Test(gen_kmap, cli_demo)
 {
 	int st;
-	char *a = run_cli("--csv --slots 4,16 --pages 1000 --seed 3", &st);
+	char *a = run_cli(&st, "--csv", "--slots", "4,16", "--pages", "1000", "--seed", "3");
 	cr_assert_eq(st, 0);
-	char *b = run_cli("--csv --slots 4,16 --pages 1000 --seed 3", &st);
+	char *b = run_cli(&st, "--csv", "--slots", "4,16", "--pages", "1000", "--seed", "3");
 	cr_assert_str_eq(a, b);
 	cr_assert(!strncmp(a, "workload,slots,kmaps,kmap_hits,new_maps,waits,", 46), "%s", a);
 	unsigned slots;
@@ -250,10 +248,10 @@ Test(gen_kmap, cli_demo)
 	cr_assert_eq(tlb, wraps);
 	free(a);
 	free(b);
-	free(run_cli("--slots 0", &st));
-	cr_assert_eq(WEXITSTATUS(st), 2);
-	free(run_cli("--workload nope", &st));
-	cr_assert_eq(WEXITSTATUS(st), 2);
-	free(run_cli("--hot-pct 101", &st));
-	cr_assert_eq(WEXITSTATUS(st), 2);
+	free(run_cli(&st, "--slots", "0"));
+	cr_assert_eq(st, 2);
+	free(run_cli(&st, "--workload", "nope"));
+	cr_assert_eq(st, 2);
+	free(run_cli(&st, "--hot-pct", "101"));
+	cr_assert_eq(st, 2);
 }

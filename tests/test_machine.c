@@ -1,30 +1,27 @@
-/* A recorded machine: seeding from kpageflags.start reproduces the start buddyinfo of each
- * bundled recording (within the before/after reads, data/recordings/README.md), buddy page mode
- * follows the kernel's buddyinfo series within the issue's bounds, and broken inputs (a
- * truncated or foreign kpageflags, a zoneinfo that is not one) stop with clear errors. */
+/* A recorded machine, replayed as `mmreplay replay DIR` does (the settings registry and the
+ * directory's files, tests/rec_testutil.h): seeding from kpageflags.start reproduces the start
+ * buddyinfo of each bundled recording (within the before/after reads, data/recordings/README.md),
+ * buddy page mode follows the kernel's buddyinfo series within the issue's bounds, a zone the
+ * trace exhausts is counted and warned about, never a host error, and broken inputs (a
+ * truncated or foreign kpageflags, a zoneinfo or series that is not one) stop with FILE:LINE. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
 
-#include "buddyinfo.h"
 #include "bseries.h"
-#include "machine_run.h"
+#include "buddyinfo.h"
+#include "commands.h"
+#include "csvread.h"
+#include "metrics.h"
+#include "rec_testutil.h"
+#include "suite.h"
+#include "suite_run.h"
 #include "zst_slurp.h"
 
 #define REC(r) MMREPLAY_DATA_DIR "/recordings/" r
 static const char *const recs[] = {"d_threads4", "d_bpf2", "d_mixed5"};
-
-static struct recording *load(const char *name)
-{
-	struct recording *rec = malloc(sizeof(*rec));
-	struct mm_diag d = {{0}};
-	char dir[512];
-	snprintf(dir, sizeof(dir), "%s/%s", REC(""), name);
-	cr_assert_eq(recording_load(rec, dir, &d), 0, "%s", d.msg);
-	return rec;
-}
 
 static void bi_load(const char *name, const char *file, struct buddyinfo *bi)
 {
@@ -40,14 +37,21 @@ static void bi_load(const char *name, const char *file, struct buddyinfo *bi)
 Test(machine, seed_reproduces_start_buddyinfo)
 {
 	for (unsigned r = 0; r < 3; r++) {
-		struct recording *rec = load(recs[r]);
+		struct rec_run rr;
+		struct sim_cfg cfg;
+		char err[512];
+		rec_open(&rr, recs[r]);
+		cr_assert_eq(rec_cfg(&rr, NULL, &cfg, err, sizeof(err)), 0, "%s", err);
+		const struct recfiles_page_state *ps = recfiles_page_state_of(cfg.seed);
+		cr_assert(ps, "a recording seeds the zones");
+		cr_assert(cfg.pcp_recorded && cfg.pcp == SIM_PCP_AUTO, "the zoneinfo's pagesets: pcp on");
 		struct buddyinfo *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
 		bi_load(recs[r], "buddyinfo.start.txt", before);
 		bi_load(recs[r], "buddyinfo.start-after-kpageflags.txt", after);
 		struct zones zs;
-		struct zones_cfg zc = rec->layout;
+		struct zones_cfg zc = cfg.zones;
 		cr_assert_eq(zones_init(&zs, &zc), 0);
-		cr_assert_eq(seed_apply(&zs, &rec->seed), 0);
+		cr_assert_eq(seed_apply(&zs, cfg.seed), 0);
 		cr_assert_eq(zs.nr_zones, before->nr_zones);
 		unsigned inexact = 0;
 		for (unsigned z = 0; z < zs.nr_zones; z++) {
@@ -63,10 +67,10 @@ Test(machine, seed_reproduces_start_buddyinfo)
 				inexact += m != x;
 			}
 			/* the never-allocatable pages are exactly zoneinfo's spanned - managed */
-			cr_assert_eq(rec->rep[z].never_pages, rec->rep[z].unmanaged_pages, "%s zone %u",
+			cr_assert_eq(ps->rep[z].never_pages, ps->rep[z].unmanaged_pages, "%s zone %u",
 				     recs[r], z);
 			for (int t = 0; t < MT_NR; t++)
-				cr_assert_eq(rec->rep[z].pb_model[t], rec->rep[z].pb_target[t],
+				cr_assert_eq(ps->rep[z].pb_model[t], ps->rep[z].pb_target[t],
 					     "%s zone %u type %d", recs[r], z, t);
 		}
 		/* README: exact in d_bpf2 and d_mixed5; d_threads4 differs at order 0 only */
@@ -74,47 +78,101 @@ Test(machine, seed_reproduces_start_buddyinfo)
 		zones_fini(&zs);
 		free(before);
 		free(after);
-		recording_fini(rec);
-		free(rec);
+		rec_close(&rr);
 	}
+}
+
+/* The bounds, through the registry's columns. */
+static void check_buddy_bounds(const char *name, const struct replay_row *row)
+{
+	char v[64];
+	struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
+	const struct snapcheck *c = &row->st.snaps;
+	cr_assert_gt(c->compared, 30, "%s", name);
+	cr_assert_eq(metric_get("snap_ufi9_err_max", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	cr_assert_leq(atoi(v), 5, "%s: ufi9 error %s", name, v);
+	cr_assert_eq(atoi(v), c->ufi9_err_max);
+	cr_assert_eq(metric_get("snap_free_pages_err_max", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	u64 fe = strtoull(v, NULL, 10);
+	cr_assert_eq(metric_get("snap_free_pages_kernel", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	cr_assert_leq(fe * 100, strtoull(v, NULL, 10), "%s: %llu free pages off", name,
+		      (unsigned long long)fe);
+	cr_assert_eq(row->nsnap_rows, c->compared * 3, "%s: a row per zone and snapshot", name);
 }
 
 Test(machine, buddy_mode_follows_the_kernel, .timeout = 300)
 {
+	static const char *const set[] = {"page-mode=buddy", NULL};
 	for (unsigned r = 0; r < 3; r++) {
-		struct recording *rec = load(recs[r]);
-		struct machine_opts o = {.mode = PAGEREPLAY_BUDDY};
-		struct machine_result res;
-		struct mm_diag d;
-		cr_assert_eq(machine_run(rec, &o, &res, &d), 0, "%s", d.msg);
-		cr_assert_gt(res.sc.compared, 30, "%s", recs[r]);
-		cr_assert_leq(res.sc.ufi9_err_max, 5, "%s", recs[r]);
-		cr_assert_leq(res.sc.free_pages_err_max * 100, res.sc.free_pages_kernel, "%s", recs[r]);
-		cr_assert_eq(res.pr.trace_refill + res.pr.trace_locked, res.pr.buddy_takes);
-		cr_assert_eq(res.zone_failures[ZONE_NORMAL], 0);
-		recording_fini(rec);
-		free(rec);
+		struct rec_run rr;
+		struct replay_row row;
+		rec_open(&rr, recs[r]);
+		rec_replay(&rr, set, &row);
+		check_buddy_bounds(recs[r], &row);
+		const struct pagereplay_stats *p = &row.st.pages;
+		cr_assert_eq(p->trace_refill + p->trace_locked, p->buddy_takes);
+		cr_assert_eq(row.st.zones_st.failures, 0);
+		cr_assert_str_eq(row.st.cfg.model_pages, "none", "the vmalloc model takes no zone page");
+		cr_assert_str_eq(row.st.cfg.pcp, "off", "buddy mode: the kernel's own per-CPU events");
+		cr_assert_gt(row.st.page_events_skipped + row.st.vfid.skipped, 0,
+			     "the start snapshot's time");
+		replay_row_fini(&row);
+		rec_close(&rr);
 	}
 }
 
-Test(machine, exhaustion_is_counted_per_zone)
+/* The model's zone runs out: counted per zone, warned with the trace line, the samples left
+ * out, the replay goes on (never the host's ENOMEM). */
+Test(machine, exhaustion_is_counted_per_zone, .timeout = 300)
 {
-	/* placement on a 512-page Normal zone (no seed): the trace's allocations exhaust it */
-	struct recording *rec = load("d_mixed5");
-	recording_fini(rec);
-	rec->layout.nr_zones = 1;
-	rec->layout.zone[0] = (struct zone_spec){ZONE_NORMAL, 0x100000, 512};
-	cr_assert_eq(seed_init(&rec->seed, &rec->layout), 0);
-	memset(rec->seed.zone[0].page, SEED_FREE, 512);
-	struct machine_opts o = {.mode = PAGEREPLAY_PLACEMENT};
-	struct machine_result res;
-	struct mm_diag d;
-	cr_assert_eq(machine_run(rec, &o, &res, &d), 0, "%s", d.msg);
-	cr_assert_gt(res.zone_failures[ZONE_NORMAL], 0);
-	cr_assert_gt(res.first_fail_line, 0, "the first failure's trace line is known");
-	cr_assert_gt(res.sc.exhausted_rows, 0, "exhausted samples are left out");
-	recording_fini(rec);
-	free(rec);
+	static const char *const set[] = {"zones=Normal:0x100000+512", "buddy=lifo", NULL};
+	struct rec_run rr;
+	struct replay_row row;
+	rec_open(&rr, "d_mixed5");
+	rec_replay(&rr, set, &row);
+	cr_assert_gt(row.st.pages.zone_failures[ZONE_NORMAL], 0);
+	cr_assert_eq(row.st.pages.zone_failures[ZONE_NORMAL], row.st.pages.alloc_failures);
+	cr_assert_gt(row.st.exh.first_event, 0, "the first failure's event is known");
+	cr_assert_eq(row.st.exh.first_zone, ZONE_NORMAL);
+	cr_assert_gt(row.st.snaps.exhausted_rows, 0, "exhausted samples are left out");
+	bool empty = false;
+	for (size_t i = 0; i < row.nsnap_rows; i++)
+		empty |= row.snap_rows[i].exhausted && row.snap_rows[i].type == ZONE_NORMAL;
+	cr_assert(empty);
+	replay_row_fini(&row);
+	rec_close(&rr);
+	/* the command: exit 0, a warning naming the trace's line */
+	char err[] = "/tmp/mmreplay-exh-XXXXXX";
+	int fd = mkstemp(err);
+	cr_assert(fd >= 0);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
+	char *argv[] = {"replay",
+			"--zone-pages",
+			"1",
+			"--vmlist",
+			"augmented",
+			"--tlb",
+			"lazy",
+			"--buddy",
+			"lifo",
+			"--populate",
+			"all",
+			"--quiet",
+			MMREPLAY_DATA_DIR "/traces/u_churn1.strace.txt.zst",
+			NULL};
+	int rc = cmd_replay(13, argv);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	cr_assert_eq(rc, MM_EXIT_OK, "exhaustion is a model result, not a host failure");
+	char buf[1024] = "";
+	cr_assert_gt(pread(fd, buf, sizeof(buf) - 1, 0), 0);
+	close(fd);
+	unlink(err);
+	cr_assert(strstr(buf, "u_churn1.strace.txt.zst:") && strstr(buf, "ran out of memory"), "%s", buf);
+	cr_assert(!strstr(buf, "Cannot allocate memory"), "%s", buf);
 }
 
 static char *tmpfile_with(const void *buf, size_t n)
@@ -127,13 +185,17 @@ static char *tmpfile_with(const void *buf, size_t n)
 	return p;
 }
 
-static void expect_seed_error(struct recording *rec, const void *buf, size_t n, const char *what)
+static void expect_seed_error(const struct zoneinfo *zi, const struct pagetypeinfo *pti, const void *buf,
+			      size_t n, const char *what)
 {
 	char *p = tmpfile_with(buf, n);
 	struct seed s;
+	struct zones_cfg layout;
 	struct mm_diag d = {{0}};
-	cr_assert_eq(seed_init(&s, &rec->layout), 0);
-	cr_assert_lt(kpageflags_seed(p, &rec->zi, &rec->pti, &s, NULL, &d), 0, "expected an error: %s", what);
+	zones_cfg_default(&layout);
+	cr_assert_eq(zoneinfo_span_layout(zi, "zi", &layout, &d), 0);
+	cr_assert_eq(seed_init(&s, &layout), 0);
+	cr_assert_lt(kpageflags_seed(p, zi, pti, &s, NULL, &d), 0, "expected an error: %s", what);
 	cr_assert(strstr(d.msg, what), "'%s' does not say '%s'", d.msg, what);
 	cr_assert(!strncmp(d.msg, p, strlen(p)), "'%s' does not name the file", d.msg);
 	seed_fini(&s);
@@ -143,27 +205,33 @@ static void expect_seed_error(struct recording *rec, const void *buf, size_t n, 
 
 Test(machine, bad_kpageflags_files)
 {
-	struct recording *rec = load("d_bpf2");
+	struct zoneinfo *zi = malloc(sizeof(*zi));
+	struct pagetypeinfo *pti = malloc(sizeof(*pti));
+	struct mm_diag d;
+	cr_assert_eq(zoneinfo_load(REC("d_bpf2/zoneinfo.start.txt"), zi, &d), 0, "%s", d.msg);
+	cr_assert_eq(pagetypeinfo_load(REC("d_bpf2/pagetypeinfo.start.txt"), pti, &d), 0, "%s", d.msg);
 	size_t n;
 	char *kpf = zst_slurp(REC("d_bpf2/kpageflags.start.zst"), &n);
 	cr_assert(kpf && n == 0x640000 * 8);
-	expect_seed_error(rec, kpf, n / 2, "truncated");		    /* half a machine */
-	expect_seed_error(rec, kpf, n - 3, "not a whole number of 8-byte"); /* cut mid-entry */
+	expect_seed_error(zi, pti, kpf, n / 2, "truncated");			/* half a machine */
+	expect_seed_error(zi, pti, kpf, n - 3, "not a whole number of 8-byte"); /* cut mid-entry */
 	const char *text = "Node 0, zone      DMA      0      0      0\n";
 	char *big = malloc(n);
 	for (size_t i = 0; i < n; i++)
 		big[i] = text[i % strlen(text)];
-	expect_seed_error(rec, big, n, "not a /proc/kpageflags file");
+	expect_seed_error(zi, pti, big, n, "not a /proc/kpageflags file");
 	free(big);
 	free(kpf);
-	recording_fini(rec);
-	free(rec);
+	free(zi);
+	free(pti);
 }
 
 Test(machine, zoneinfo_pagesets_and_bad_zoneinfo)
 {
-	struct recording *rec = load("d_mixed5");
-	const struct zoneinfo_zone *z = zoneinfo_find(&rec->zi, ZONE_NORMAL);
+	struct zoneinfo *zr = malloc(sizeof(*zr));
+	struct mm_diag d0;
+	cr_assert_eq(zoneinfo_load(REC("d_mixed5/zoneinfo.start.txt"), zr, &d0), 0, "%s", d0.msg);
+	const struct zoneinfo_zone *z = zoneinfo_find(zr, ZONE_NORMAL);
 	cr_assert(z);
 	cr_assert_eq(z->ncpus, 2);
 	cr_assert_eq(z->pcp[0].high, 60186); /* zoneinfo.start.txt */
@@ -182,8 +250,7 @@ Test(machine, zoneinfo_pagesets_and_bad_zoneinfo)
 	unlink(p);
 	free(p);
 	free(zi);
-	recording_fini(rec);
-	free(rec);
+	free(zr);
 }
 
 Test(machine, series_reader)
@@ -208,4 +275,121 @@ Test(machine, series_reader)
 	bseries_close(&bs);
 	unlink(p);
 	free(p);
+}
+
+/* Bad files named by settings stop the configuration with FILE:LINE (or FILE: reason). */
+static void expect_cfg_error(struct rec_run *rr, const char *const *set, const char *what)
+{
+	struct sim_cfg cfg;
+	char err[512] = "";
+	cr_assert_neq(rec_cfg(rr, set, &cfg, err, sizeof(err)), 0, "expected an error: %s", what);
+	cr_assert(strstr(err, what), "'%s' does not say '%s'", err, what);
+}
+
+Test(machine, bad_files_through_the_settings, .timeout = 120)
+{
+	struct rec_run rr;
+	rec_open(&rr, "d_bpf2");
+	char *series = tmpfile_with("# snapshot CLOCK_MONOTONIC 5.0 4.0\n", 35);
+	char *vm = tmpfile_with("0xffffc90000000000-0xffffc90000002000 8192", 42);
+	char s1[300], s2[300], w1[300], w2[300];
+	snprintf(s1, sizeof(s1), "snapshots=%s", series);
+	snprintf(w1, sizeof(w1), "%s:1:", series);
+	const char *const bad_series[] = {s1, NULL};
+	expect_cfg_error(&rr, bad_series, w1);
+	snprintf(s2, sizeof(s2), "vmalloc-state=%s", vm);
+	snprintf(w2, sizeof(w2), "%s:1:", vm);
+	const char *const bad_vm[] = {s2, NULL};
+	expect_cfg_error(&rr, bad_vm, w2);
+	/* a page state needs the machine's zoneinfo */
+	const char *const no_zi[] = {"zones=default", "page-state=" REC("d_bpf2/kpageflags.start.zst"), NULL};
+	expect_cfg_error(&rr, no_zi, "needs --zones zoneinfo:FILE");
+	/* a kpageflags of the wrong machine: ends before the zoneinfo's last zone */
+	size_t n;
+	char *kpf = zst_slurp(REC("d_bpf2/kpageflags.start.zst"), &n);
+	char *half = tmpfile_with(kpf, n / 2), s3[300];
+	snprintf(s3, sizeof(s3), "page-state=%s", half);
+	const char *const bad_kpf[] = {s3, NULL};
+	expect_cfg_error(&rr, bad_kpf, half);
+	/* the same files are read once for every configuration of a trace */
+	struct sim_cfg a, b;
+	char err[512];
+	cr_assert_eq(rec_cfg(&rr, NULL, &a, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(rec_cfg(&rr, NULL, &b, err, sizeof(err)), 0, "%s", err);
+	cr_assert(a.seed && a.seed == b.seed && a.snapshots == b.snapshots &&
+		  a.vmalloc_state == b.vmalloc_state);
+	unlink(series);
+	unlink(vm);
+	unlink(half);
+	free(series);
+	free(vm);
+	free(half);
+	free(kpf);
+	rec_close(&rr);
+	/* the command line checks a file exists before any trace is read */
+	char *argv[] = {"replay", "--snapshots", "/nonexistent/series",
+			MMREPLAY_DATA_DIR "/traces/k_fork.perf.txt.zst", NULL};
+	cr_assert_eq(cmd_replay(4, argv), MM_EXIT_USAGE);
+}
+
+/* Per-CPU lists as the kernel tunes them, with the start pages the trace reveals: placement
+ * with the kernel's policy (mobility) follows the kernel's buddyinfo at least as closely with
+ * the lists as without (docs/physical-fidelity.md has the figures). */
+Test(machine, placement_with_pcp_lists, .timeout = 300)
+{
+	static const char *const on[] = {"buddy=mobility", "pcp=on", NULL}, *const off[] = {"buddy=mobility",
+											    "pcp=off", NULL};
+	for (unsigned r = 0; r < 3; r++) {
+		struct rec_run rr;
+		struct replay_row a, b;
+		rec_open(&rr, recs[r]);
+		rec_replay(&rr, on, &a);
+		rec_replay(&rr, off, &b);
+		const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
+		cr_assert_str_eq(a.st.cfg.pcp, "on");
+		cr_assert_gt(a.st.pcp.refill_blocks, 0);
+		cr_assert_gt(a.st.pcp.start_revealed, 0, "%s: the trace reveals pages listed at the start",
+			     recs[r]);
+		cr_assert_eq(ca->compared, cb->compared);
+		cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, cb->ufi9_err_sum / (double)cb->ufi9_n,
+			      "%s", recs[r]);
+		cr_assert_eq(a.st.zones_st.failures, 0);
+		replay_row_fini(&a);
+		replay_row_fini(&b);
+		rec_close(&rr);
+	}
+}
+
+/* A recording as a suite trace: the summary has the comparison's columns, the per-snapshot CSV
+ * lies beside it. */
+Test(machine, recording_as_a_suite_trace, .timeout = 300)
+{
+	char dir[] = "/tmp/mmreplay-recsuite-XXXXXX", path[300];
+	cr_assert_not_null(mkdtemp(dir));
+	const char *ini = "[suite]\nname = rec\n[traces]\ntrace = ${data}/recordings/d_bpf2\n"
+			  "[axes]\npage_mode = buddy,placement\nbuddy = mobility\n";
+	struct suite *s = malloc(sizeof(*s));
+	struct mm_diag d = {{0}};
+	cr_assert_eq(suite_load_string(ini, "rec.ini", MMREPLAY_DATA_DIR, s, &d), 0, "%s", d.msg);
+	struct suite_run_opts o = {.out_dir = dir, .job = -1};
+	cr_assert_eq(suite_run(s, &o), MM_EXIT_OK);
+	struct csvtab sum, snaps;
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	cr_assert_eq(csvtab_read(path, &sum, &d), 0, "%s", d.msg);
+	snprintf(path, sizeof(path), "%s/snapshots.csv", dir);
+	cr_assert_eq(csvtab_read(path, &snaps, &d), 0, "%s", d.msg);
+	cr_assert_eq(sum.nrows, 2);
+	int cc = csvtab_col(&sum, "snaps_compared"), ce = csvtab_col(&sum, "snap_ufi9_err_max");
+	cr_assert(cc >= 0 && ce >= 0);
+	u64 compared = 0;
+	for (size_t r = 0; r < sum.nrows; r++) {
+		cr_assert_gt(atoi(sum.rows[r][cc]), 30);
+		cr_assert_str_neq(sum.rows[r][ce], "", "compared: an error figure");
+		compared += strtoull(sum.rows[r][cc], NULL, 10);
+	}
+	cr_assert_eq(snaps.nrows, compared * 3, "a row per configuration, snapshot and zone");
+	cr_assert_eq(csvtab_col(&snaps, "ufi9_model"), 7);
+	csvtab_free(&sum);
+	csvtab_free(&snaps);
+	free(s);
 }

@@ -266,7 +266,7 @@ Test(mappaths, pagereplay_zone_fallback_order)
 		cr_assert_eq(sim_event(&s, &a), 0);
 		u64 rec;
 		bool live = hmap_get(&s.pages.live, a.addr, &rec);
-		u64 pfn = rec >> 4;
+		u64 pfn = pagereplay_live_pfn(rec);
 		if (i < 32)
 			cr_assert(live && pfn >= 0x1000 && pfn < 0x1020, "request %llu",
 				  (unsigned long long)i);
@@ -292,7 +292,7 @@ Test(mappaths, pagereplay_zone_fallback_order)
 			cr_assert_eq(i, normal + 48, "failed before every zone was empty");
 			continue;
 		}
-		u64 pfn = rec >> 4;
+		u64 pfn = pagereplay_live_pfn(rec);
 		int z = pfn >= 0x100000 ? 2 : pfn >= 0x1000 ? 1 : 0;
 		int want = i < normal ? 2 : i < normal + 32 ? 1 : 0;
 		cr_assert_eq(z, want, "request %llu from zone %d", (unsigned long long)i, z);

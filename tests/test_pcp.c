@@ -1,6 +1,7 @@
 /* The per-CPU list model (core/phys/pcp.h) against a slow, obvious reference on random
- * workloads: lists as plain arrays (index 0 the head), the refill, drain and round-robin
- * rules of pcp.h written out directly over a second, identical machine. */
+ * workloads: lists as plain arrays (index 0 the head), the kernel's refill, free, drain, tuning
+ * and decay rules written out directly over a second, identical machine; with fixed and tuned
+ * high, start pages and their revelation, and the clock's decay rounds. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -10,44 +11,129 @@
 #include "rng.h"
 
 #define NCPU 3
+#define NLISTS 14
 
 struct ref_list {
-	u64 v[1 << 16];
+	u64 v[1 << 15];
 	u32 n;
+};
+
+struct ref_set {
+	i64 count, start, pending;
+	i64 high, batch, hmin, hmax, free_count;
+	unsigned af;
+	bool prev_high;
+	struct ref_list l[NLISTS];
 };
 
 struct ref_pcp {
 	struct zones zs;
-	struct ref_list l[ZONE_NR_TYPES][NCPU][PCP_NR_LISTS];
-	u64 count[ZONE_NR_TYPES][NCPU];
-	u32 high, batch;
+	struct ref_set s[ZONE_NR_TYPES][NCPU];
+	u64 next_decay;
 	u64 refill_blocks, drain_blocks;
 };
 
-static const unsigned ref_orders[PCP_NR_ORDERS] = {0, 1, 2, 3, 9};
+static int ref_li(unsigned order, int mt)
+{
+	if (order <= 3)
+		return (int)order * 3 + mt;
+	return order == 9 ? 12 + (mt == MT_MOVABLE) : -1;
+}
+
+static unsigned ref_order(int li)
+{
+	return li < 12 ? (unsigned)li / 3 : 9;
+}
+
+static i64 clampl(i64 v, i64 lo, i64 hi)
+{
+	if (v < lo)
+		v = lo;
+	if (v > hi)
+		v = hi;
+	return v;
+}
+
+static i64 ref_nr_alloc(struct ref_set *s, unsigned order)
+{
+	s->high = clampl(s->high, s->hmin, s->hmax);
+	if (s->high < s->batch)
+		return 1;
+	i64 b = order == 0 ? s->batch * (1LL << s->af) : s->batch;
+	if (s->hmin != s->hmax)
+		s->high = s->high + b < s->hmax ? s->high + b : s->hmax;
+	if (order == 0) {
+		i64 maxn = s->high - s->count - s->batch;
+		if (maxn < s->batch)
+			maxn = s->batch;
+		if (b <= maxn && s->af < 5)
+			s->af++;
+		if (b > maxn)
+			b = maxn;
+	}
+	if (b > 1) {
+		b = b / (1LL << order);
+		if (b < 2)
+			b = 2;
+	}
+	return b;
+}
+
+static void ref_drain(struct ref_pcp *r, struct buddy *b, struct ref_set *s, int from, i64 pages)
+{
+	if (pages > s->count)
+		pages = s->count;
+	i64 take = pages < s->start ? pages : s->start;
+	if (take < 0)
+		take = 0;
+	s->start -= take;
+	s->pending += take;
+	s->count -= take;
+	pages -= take;
+	int li = from;
+	bool first = true;
+	while (pages > 0 && s->count > s->start) {
+		if (!first)
+			li = (li + 1) % NLISTS;
+		first = false;
+		while (!s->l[li].n)
+			li = (li + 1) % NLISTS;
+		struct ref_list *l = &s->l[li];
+		while (pages > 0 && l->n) {
+			buddy_free(b, l->v[--l->n], ref_order(li));
+			s->count -= 1LL << ref_order(li);
+			pages -= 1LL << ref_order(li);
+			r->drain_blocks++;
+		}
+	}
+}
 
 static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u64 *pfn)
 {
-	int oi = pcp_order_index(order);
+	int li = ref_li(order, mt);
 	for (int t = ZONE_NORMAL; t >= 0; t--) {
 		int z = r->zs.index[t];
 		if (z < 0)
 			continue;
 		struct buddy *b = &r->zs.zone[z].buddy;
-		if (oi < 0) {
+		if (li < 0) {
 			if (!buddy_alloc(b, order, mt, pfn))
 				return 0;
 			continue;
 		}
-		struct ref_list *l = &r->l[z][cpu][oi * MT_NR + mt];
+		struct ref_set *s = &r->s[z][cpu];
+		struct ref_list *l = &s->l[li];
+		s->free_count /= 2;
 		if (!l->n) {
-			u32 want = order ? (r->batch >> order > 2 ? r->batch >> order : 2) : r->batch;
-			for (u32 i = 0; i < want; i++) {
+			i64 want = ref_nr_alloc(s, order);
+			for (i64 i = 0; i < want; i++) {
 				u64 p;
-				if (buddy_alloc(b, order, mt, &p))
+				if (buddy_alloc(b, order, mt, &p)) {
+					b->st.failures[order]--;
 					break;
+				}
 				l->v[l->n++] = p; /* tail */
-				r->count[z][cpu] += 1ULL << order;
+				s->count += 1LL << order;
 				r->refill_blocks++;
 			}
 		}
@@ -55,7 +141,7 @@ static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u6
 			*pfn = l->v[0];
 			memmove(l->v, l->v + 1, (l->n - 1) * sizeof(u64));
 			l->n--;
-			r->count[z][cpu] -= 1ULL << order;
+			s->count -= 1LL << order;
 			return 0;
 		}
 	}
@@ -64,36 +150,87 @@ static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u6
 
 static void ref_free(struct ref_pcp *r, unsigned cpu, u64 pfn, unsigned order, int mt)
 {
-	int z = zones_find(&r->zs, pfn), oi = pcp_order_index(order);
-	if (oi < 0) {
+	int z = zones_find(&r->zs, pfn), li = ref_li(order, mt);
+	if (li < 0) {
 		zones_free(&r->zs, pfn, order);
 		return;
 	}
-	struct ref_list *l = &r->l[z][cpu][oi * MT_NR + mt];
+	struct ref_set *s = &r->s[z][cpu];
+	struct ref_list *l = &s->l[li];
+	s->af /= 2;
 	memmove(l->v + 1, l->v, l->n * sizeof(u64));
 	l->v[0] = pfn;
 	l->n++;
-	u64 *count = &r->count[z][cpu];
-	*count += 1ULL << order;
-	if (*count < r->high)
+	s->count += 1LL << order;
+	bool free_high = false;
+	if (order >= 1 && order <= 3) {
+		free_high = s->free_count >= s->batch + s->hmin / 2 && s->prev_high && s->count >= s->batch;
+		s->prev_high = true;
+	} else {
+		s->prev_high = false;
+	}
+	if (s->free_count < s->batch * 32)
+		s->free_count += 1LL << order;
+	/* nr_pcp_high */
+	s->high = clampl(s->high, s->hmin, s->hmax);
+	i64 high = s->high;
+	if (high && free_high) {
+		s->high = high - s->batch * 32 > s->hmin ? high - s->batch * 32 : s->hmin;
+		high = 0;
+	} else if (high && s->hmin != s->hmax && s->count >= high && s->high < s->free_count + s->batch) {
+		s->high = clampl(s->free_count + s->batch, s->hmin, s->hmax);
+	}
+	if (s->count < high)
 		return;
-	u64 target = r->high > r->batch ? r->high - r->batch : 0;
-	u64 pages = *count > target ? *count - target : 0;
-	if (pages < r->batch)
-		pages = r->batch;
-	int li = oi * MT_NR + mt;
-	while (pages > 0 && *count) {
-		do
-			li = (li + 1) % PCP_NR_LISTS;
-		while (!r->l[z][cpu][li].n);
-		struct ref_list *d = &r->l[z][cpu][li];
-		unsigned o = ref_orders[li / MT_NR];
-		while (pages > 0 && d->n) {
-			buddy_free(&r->zs.zone[z].buddy, d->v[--d->n], o);
-			*count -= 1ULL << o;
-			pages -= pages < (1ULL << o) ? pages : (1ULL << o);
-			r->drain_blocks++;
-		}
+	/* nr_pcp_free */
+	i64 n;
+	if (free_high)
+		n = s->count < s->batch * 32 ? s->count : s->batch * 32;
+	else if (high < s->batch)
+		n = 1;
+	else /* the kernel's clamp: min(max(v, lo), hi), hi winning when lo > hi */
+		n = (s->free_count > s->batch ? s->free_count : s->batch) < high - s->batch
+			    ? (s->free_count > s->batch ? s->free_count : s->batch)
+			    : high - s->batch;
+	ref_drain(r, &r->zs.zone[z].buddy, s, li, n);
+}
+
+static void ref_tick(struct ref_pcp *r, u64 now)
+{
+	if (now < r->next_decay)
+		return;
+	u64 rounds = r->next_decay ? (now - r->next_decay) / 1000000000ULL + 1 : 0;
+	if (rounds > 16)
+		rounds = 16;
+	r->next_decay = (now / 1000000000ULL + 1) * 1000000000ULL;
+	for (u64 k = 0; k < rounds; k++)
+		for (unsigned z = 0; z < r->zs.nr_zones; z++)
+			for (int c = 0; c < NCPU; c++) {
+				struct ref_set *s = &r->s[z][c];
+				if (s->high > s->hmin) {
+					i64 h = s->high - s->high / 8;
+					if (s->count - s->batch * 32 > h)
+						h = s->count - s->batch * 32;
+					s->high = h > s->hmin ? h : s->hmin;
+				}
+				if (s->count > s->high)
+					ref_drain(r, &r->zs.zone[z].buddy, s, 0, s->count - s->high);
+			}
+}
+
+static void ref_reveal(struct ref_pcp *r, unsigned z, unsigned cpu, unsigned order, bool drained)
+{
+	struct ref_set *s = &r->s[z][cpu];
+	i64 n = 1LL << order;
+	if (drained && s->pending) {
+		s->pending -= n < s->pending ? n : s->pending;
+	} else if (s->start) {
+		if (n > s->start)
+			n = s->start;
+		s->start -= n;
+		s->count -= n;
+	} else {
+		s->pending -= n < s->pending ? n : s->pending;
 	}
 }
 
@@ -106,7 +243,27 @@ static void layout(struct zones_cfg *c)
 	c->policy = buddy_policy_find("lifo");
 }
 
-static void run(u64 seed, u32 high, u32 batch)
+/* The model's and the reference's pagesets from one configuration. */
+static void configure(struct pcp_cfg *pc, struct ref_pcp *r, const struct pcp_cpu_cfg *c, u32 high_set,
+		      u32 batch_set)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->ncpus = NCPU;
+	pc->high_set = high_set;
+	pc->batch_set = batch_set;
+	for (unsigned z = 0; z < 2; z++)
+		for (int k = 0; k < NCPU; k++) {
+			pc->zone[z].cpu[k] = *c;
+			struct ref_set *s = &r->s[z][k];
+			s->batch = batch_set ? batch_set : c->batch;
+			s->high = high_set ? high_set : c->high;
+			s->hmin = high_set ? high_set : c->high_max ? c->high_min : s->high;
+			s->hmax = high_set ? high_set : c->high_max ? c->high_max : s->high;
+			s->count = s->start = c->count;
+		}
+}
+
+static void run(u64 seed, const struct pcp_cpu_cfg *c, u32 high_set, u32 batch_set)
 {
 	struct zones_cfg zc;
 	layout(&zc);
@@ -115,11 +272,10 @@ static void run(u64 seed, u32 high, u32 batch)
 	cr_assert(r);
 	cr_assert_eq(zones_init(&zs, &zc), 0);
 	cr_assert_eq(zones_init(&r->zs, &zc), 0);
-	struct pcp_cfg pc = {.ncpus = NCPU, .high_set = high, .batch_set = batch};
+	struct pcp_cfg pc;
+	configure(&pc, r, c, high_set, batch_set);
 	struct pcp p;
 	cr_assert_eq(pcp_init(&p, &zs, &pc), 0);
-	r->high = high;
-	r->batch = batch;
 	struct rng g;
 	rng_seed(&g, seed);
 	struct {
@@ -128,10 +284,18 @@ static void run(u64 seed, u32 high, u32 batch)
 		int mt;
 	} live[4096];
 	unsigned nlive = 0;
+	u64 now = 0;
 	static const unsigned orders[] = {0, 0, 0, 0, 1, 2, 3, 9, 4, 5};
 	for (int op = 0; op < 30000; op++) {
-		unsigned cpu = (unsigned)rng_below(&g, NCPU);
-		if (nlive < 4096 && (rng_below(&g, 2) || !nlive)) {
+		unsigned cpu = (unsigned)rng_below(&g, NCPU), k = (unsigned)rng_below(&g, 100);
+		now += rng_below(&g, 2000000);
+		pcp_tick(&p, now);
+		ref_tick(r, now);
+		if (k < 2) { /* the trace reveals a start page */
+			unsigned z = (unsigned)rng_below(&g, 2), o = (unsigned)rng_below(&g, 2);
+			pcp_reveal(&p, z, cpu, o, k == 1);
+			ref_reveal(r, z, cpu, o, k == 1);
+		} else if (nlive < 4096 && (k < 52 || !nlive)) {
 			unsigned o = orders[rng_below(&g, 10)];
 			int mt = (int)rng_below(&g, MT_NR);
 			u64 a = 0, b = 0;
@@ -143,18 +307,20 @@ static void run(u64 seed, u32 high, u32 batch)
 			if (!e1)
 				live[nlive++] = (typeof(live[0])){a, o, mt};
 		} else {
-			unsigned k = (unsigned)rng_below(&g, nlive);
-			cr_assert_eq(pcp_free(&p, cpu, live[k].pfn, live[k].order, live[k].mt), 0);
-			ref_free(r, cpu, live[k].pfn, live[k].order, live[k].mt);
-			live[k] = live[--nlive];
+			unsigned i = (unsigned)rng_below(&g, nlive);
+			cr_assert_eq(pcp_free(&p, cpu, live[i].pfn, live[i].order, live[i].mt), 0);
+			ref_free(r, cpu, live[i].pfn, live[i].order, live[i].mt);
+			live[i] = live[--nlive];
 		}
 		for (unsigned z = 0; z < zs.nr_zones; z++) {
 			cr_assert_eq(zs.zone[z].buddy.free_pages, r->zs.zone[z].buddy.free_pages,
 				     "op %d zone %u", op, z);
-			u64 rc = 0;
-			for (int c = 0; c < NCPU; c++)
-				rc += r->count[z][c];
-			cr_assert_eq(pcp_zone_pages(&p, z), rc, "op %d zone %u: pcp pages", op, z);
+			i64 rc = 0;
+			for (int c2 = 0; c2 < NCPU; c2++) {
+				rc += r->s[z][c2].count;
+				cr_assert_eq(p.set[z * NCPU + c2].high, r->s[z][c2].high, "op %d: high", op);
+			}
+			cr_assert_eq((i64)pcp_zone_pages(&p, z), rc, "op %d zone %u: pcp pages", op, z);
 		}
 	}
 	cr_assert_eq(p.st.refill_blocks, r->refill_blocks);
@@ -169,19 +335,36 @@ static void run(u64 seed, u32 high, u32 batch)
 	free(r);
 }
 
-Test(pcp, matches_reference_small_high)
+Test(pcp, matches_reference_fixed_small_high)
 {
-	run(1, 40, 7);
+	struct pcp_cpu_cfg c = {0};
+	run(1, &c, 40, 7);
 }
 
-Test(pcp, matches_reference_large_high)
+Test(pcp, matches_reference_fixed_large_high)
 {
-	run(2, 3000, 63);
+	struct pcp_cpu_cfg c = {0};
+	run(2, &c, 3000, 63);
 }
 
-Test(pcp, matches_reference_high_zero)
+Test(pcp, matches_reference_tuned_high)
 {
-	run(3, 0, 1); /* the DMA zone's pagesets: every free drains at once */
+	/* 6.7+ pagesets: high between high_min and high_max, tuned by refills, frees and decay */
+	struct pcp_cpu_cfg c = {.high = 600, .batch = 31, .high_min = 200, .high_max = 4000, .count = 0};
+	run(3, &c, 0, 0);
+}
+
+Test(pcp, matches_reference_tuned_with_start_pages)
+{
+	struct pcp_cpu_cfg c = {.high = 900, .batch = 15, .high_min = 100, .high_max = 2000, .count = 700};
+	run(4, &c, 0, 0);
+}
+
+Test(pcp, matches_reference_dma_like)
+{
+	/* the DMA zone's pagesets: high 0, batch 1; clamped to high_min when used */
+	struct pcp_cpu_cfg c = {.high = 0, .batch = 1, .high_min = 10, .high_max = 240, .count = 0};
+	run(5, &c, 0, 0);
 }
 
 Test(pcp, pages_on_lists_are_not_free)
@@ -200,6 +383,39 @@ Test(pcp, pages_on_lists_are_not_free)
 	cr_assert_eq(pcp_zone_pages(&p, 1), 9);
 	cr_assert_eq(pcp_free(&p, 0, pfn, 0, MT_MOVABLE), 0);
 	cr_assert_eq(zs.zone[1].buddy.free_pages, free0 - 10, "a freed page goes to the list, not the buddy");
+	/* a CPU that keeps allocating doubles its order-0 refills (alloc_factor) */
+	u64 before = p.st.refill_blocks;
+	for (int i = 0; i < 10 + 10 + 20 + 40; i++) /* the 10 on the list, then refills */
+		cr_assert_eq(pcp_alloc(&p, ZONE_NORMAL, 0, 0, MT_MOVABLE, &pfn, NULL), 0);
+	cr_assert_eq(p.st.refills, 4);
+	cr_assert_eq(p.st.refill_blocks - before, 10 + 20 + 40, "refills of batch, then 2 x, 4 x batch");
+	pcp_fini(&p);
+	zones_fini(&zs);
+}
+
+Test(pcp, decay_drains_above_high_once_a_second)
+{
+	struct zones_cfg zc;
+	layout(&zc);
+	struct zones zs;
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct pcp_cfg pc = {.ncpus = 1};
+	pc.zone[1].cpu[0] = (struct pcp_cpu_cfg){.high = 800, .batch = 10, .high_min = 80, .high_max = 800};
+	struct pcp p;
+	cr_assert_eq(pcp_init(&p, &zs, &pc), 0);
+	u64 pfns[400];
+	for (int i = 0; i < 400; i++)
+		cr_assert_eq(pcp_alloc(&p, ZONE_NORMAL, 0, 0, MT_MOVABLE, &pfns[i], NULL), 0);
+	for (int i = 0; i < 400; i++)
+		cr_assert_eq(pcp_free(&p, 0, pfns[i], 0, MT_MOVABLE), 0);
+	u64 held = pcp_zone_pages(&p, 1);
+	cr_assert_gt(held, 300, "below high: the frees stay on the list");
+	pcp_tick(&p, 5ULL * PCP_DECAY_NS + 1); /* the first tick only starts the clock */
+	cr_assert_eq(pcp_zone_pages(&p, 1), held);
+	for (u64 t = 6; t < 40; t++)
+		pcp_tick(&p, t * PCP_DECAY_NS + 1);
+	cr_assert_eq(p.set[1].high, 80, "decayed to high_min");
+	cr_assert_leq(pcp_zone_pages(&p, 1), 80, "and drained down to it");
 	pcp_fini(&p);
 	zones_fini(&zs);
 }

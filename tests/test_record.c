@@ -13,21 +13,13 @@
 #include <unistd.h>
 
 #include "info_csv.h"
+#include "spawn_cmd.h"
 #include "zst_slurp.h"
 
 #define SCRIPTS MMREPLAY_DATA_DIR "/../workloads/record"
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* sh("script using \"$1\"...", values...): the values are positional parameters (spawn_cmd.h) */
+#define sh(...) SH(NULL, __VA_ARGS__)
 
 static char *zst_text(const char *path)
 {
@@ -58,7 +50,7 @@ static void mktmp(void)
 
 static void rmtmp(void)
 {
-	sh("rm -rf %s", tmpdir);
+	sh("rm -rf \"$1\"", tmpdir);
 }
 
 /* strace -f line: "PID name(args) = result", a split call's halves, or a signal notice. */
@@ -70,9 +62,9 @@ Test(record_user, records_a_command, .init = mktmp, .fini = rmtmp)
 {
 	if (sh("command -v strace >/dev/null"))
 		cr_skip_test("strace is not installed");
-	int rc = sh("%s/record-user.sh -o %s/u.strace.txt.zst sh -c '/bin/true; exit 0' 2>%s/err", SCRIPTS,
-		    tmpdir, tmpdir);
-	if (rc == 3 && !sh("grep -q 'not permitted' %s/err", tmpdir))
+	int rc = sh("\"$1\"/record-user.sh -o \"$2\"/u.strace.txt.zst sh -c '/bin/true; exit 0' 2>\"$2\"/err",
+		    SCRIPTS, tmpdir);
+	if (rc == 3 && !sh("grep -q 'not permitted' \"$1\"/err", tmpdir))
 		cr_skip_test("ptrace is not permitted here");
 	cr_assert_eq(rc, 0);
 	char path[128];
@@ -90,41 +82,41 @@ Test(record_user, records_a_command, .init = mktmp, .fini = rmtmp)
 		cr_assert_geq(info_count(path, "fork"), 1);
 		cr_assert_gt(info_count(path, "mmap"), 0);
 	}
-	cr_assert_neq(sh("ls %s | grep -q tmp", tmpdir), 0, "no temporary left behind");
+	cr_assert_neq(sh("ls \"$1\" | grep -q tmp", tmpdir), 0, "no temporary left behind");
 }
 
 Test(record_user, keeps_the_command_status, .init = mktmp, .fini = rmtmp)
 {
 	if (sh("command -v strace >/dev/null"))
 		cr_skip_test("strace is not installed");
-	int rc = sh("%s/record-user.sh -o %s/u.zst sh -c 'exit 5' 2>/dev/null", SCRIPTS, tmpdir);
+	int rc = sh("\"$1\"/record-user.sh -o \"$2\"/u.zst sh -c 'exit 5' 2>/dev/null", SCRIPTS, tmpdir);
 	if (rc == 3)
 		cr_skip_test("strace cannot trace here");
 	cr_assert_eq(rc, 5);
-	cr_assert_eq(sh("test -s %s/u.zst", tmpdir), 0, "the trace of a failing command is kept");
+	cr_assert_eq(sh("test -s \"$1\"/u.zst", tmpdir), 0, "the trace of a failing command is kept");
 }
 
 Test(record_scripts, usage_errors_and_missing_tools, .init = mktmp, .fini = rmtmp)
 {
-	cr_assert_eq(sh("%s/record-user.sh 2>/dev/null", SCRIPTS), 2);
-	cr_assert_eq(sh("%s/record-user.sh --bogus true 2>/dev/null", SCRIPTS), 2);
-	cr_assert_eq(sh("%s/record-kernel.sh 2>/dev/null", SCRIPTS), 2);
-	cr_assert_eq(sh("%s/record-kernel.sh -o 2>/dev/null", SCRIPTS), 2);
+	cr_assert_eq(sh("\"$1\"/record-user.sh 2>/dev/null", SCRIPTS), 2);
+	cr_assert_eq(sh("\"$1\"/record-user.sh --bogus true 2>/dev/null", SCRIPTS), 2);
+	cr_assert_eq(sh("\"$1\"/record-kernel.sh 2>/dev/null", SCRIPTS), 2);
+	cr_assert_eq(sh("\"$1\"/record-kernel.sh -o 2>/dev/null", SCRIPTS), 2);
 	/* a PATH with the shell tools the scripts use but no perf and no strace */
-	cr_assert_eq(
-		sh("mkdir %s/bin && for t in sh cat id dirname basename mktemp rm mkdir mv wc sed grep zstd "
-		   "uname; do ln -s \"$(command -v $t)\" %s/bin/$t || exit 1; done",
-		   tmpdir, tmpdir),
-		0);
-	cr_assert_eq(sh("PATH=%s/bin %s/record-kernel.sh -o %s/k.zst true 2>%s/err", tmpdir, SCRIPTS, tmpdir,
+	cr_assert_eq(sh("mkdir \"$1\"/bin && for t in sh cat id dirname basename mktemp rm mkdir mv wc sed "
+			"grep zstd "
+			"uname; do ln -s \"$(command -v $t)\" \"$1\"/bin/$t || exit 1; done",
 			tmpdir),
+		     0);
+	cr_assert_eq(sh("PATH=\"$1\"/bin \"$2\"/record-kernel.sh -o \"$1\"/k.zst true 2>\"$1\"/err", tmpdir,
+			SCRIPTS),
 		     3);
-	cr_assert_eq(sh("grep -q \"'perf' not found\" %s/err", tmpdir), 0);
-	cr_assert_eq(sh("PATH=%s/bin %s/record-user.sh -o %s/u.zst true 2>%s/err", tmpdir, SCRIPTS, tmpdir,
-			tmpdir),
+	cr_assert_eq(sh("grep -q \"'perf' not found\" \"$1\"/err", tmpdir), 0);
+	cr_assert_eq(sh("PATH=\"$1\"/bin \"$2\"/record-user.sh -o \"$1\"/u.zst true 2>\"$1\"/err", tmpdir,
+			SCRIPTS),
 		     3);
-	cr_assert_eq(sh("grep -q \"'strace' not found\" %s/err", tmpdir), 0);
-	cr_assert_neq(sh("test -e %s/k.zst || test -e %s/u.zst", tmpdir, tmpdir), 0, "no output on failure");
+	cr_assert_eq(sh("grep -q \"'strace' not found\" \"$1\"/err", tmpdir), 0);
+	cr_assert_neq(sh("test -e \"$1\"/k.zst || test -e \"$1\"/u.zst", tmpdir), 0, "no output on failure");
 }
 
 /* perf script default output: "COMM PID [CPU] SECS.USECS: subsystem:event: fields"; a task perf
@@ -135,7 +127,8 @@ Test(record_kernel, records_when_permitted, .init = mktmp, .fini = rmtmp, .timeo
 {
 	if (sh("command -v perf >/dev/null"))
 		cr_skip_test("perf is not installed");
-	int rc = sh("%s/record-kernel.sh -o %s/k.perf.txt.zst /bin/true 2>%s/err", SCRIPTS, tmpdir, tmpdir);
+	int rc = sh("\"$1\"/record-kernel.sh -o \"$2\"/k.perf.txt.zst /bin/true 2>\"$2\"/err", SCRIPTS,
+		    tmpdir);
 	if (rc == 3)
 		cr_skip_test(
 			"perf may not record system-wide tracepoints here (see record-kernel.sh's message)");

@@ -1,5 +1,5 @@
 /* The settings and metrics registries: their invariants, the consumers' column names (compare,
- * the demo table, the suite table, the graphs) present in the registry, the README's column
+ * the demo table, the suite table, the graphs) present in the registry, docs/reference.md's column
  * reference equal to `mmreplay columns --markdown`, the one number and list parser, and the
  * command line's one-line errors. */
 #include <criterion/criterion.h>
@@ -14,10 +14,10 @@
 #include "matrix.h"
 #include "metrics.h"
 #include "suite_plots.h"
+#include "spawn_cmd.h"
 #include "suite_run.h"
 
-#define README MMREPLAY_DATA_DIR "/../README.md"
-#define MM MMREPLAY_BUILD_DIR "/bench/mmreplay"
+#define README MMREPLAY_DATA_DIR "/../docs/reference.md" /* the column reference */
 
 Test(registry, metric_entries_are_well_formed)
 {
@@ -65,9 +65,9 @@ Test(registry, every_column_a_consumer_reads_exists)
 	for (const char *const *c = suite_plot_series_columns; *c; c++)
 		require(*c, METRIC_IN_SERIES, "the graphs");
 	/* compare's configuration columns: every setting has its column */
-	static const char *const cfg_cols[] = {"vmlist",    "tlb",	  "buddy",     "vma",
-					       "page_mode", "populate",	  "levels",    "ncpus",
-					       "zones",	    "zone_pages", "max_order", "pkmap_slots"};
+	static const char *const cfg_cols[] = {
+		"vmlist", "tlb",   "buddy",	 "vma",	      "page_mode",   "populate", "levels",
+		"ncpus",  "zones", "zone_pages", "max_order", "pkmap_slots", "pcp",	 "model_pages"};
 	for (size_t i = 0; i < MM_ARRAY_SIZE(cfg_cols); i++)
 		cr_assert_eq(metric_find(cfg_cols[i], METRIC_IN_REPLAY)->cls, METRIC_CONFIG, "%s",
 			     cfg_cols[i]);
@@ -96,7 +96,7 @@ Test(registry, readme_column_reference_is_generated)
 	fclose(f);
 	fclose(r);
 	cr_assert_str_eq(readme, gen,
-			 "README.md's column reference is not `mmreplay columns --markdown`: "
+			 "docs/reference.md's column reference is not `mmreplay columns --markdown`: "
 			 "paste its output between the markers");
 	free(gen);
 	free(readme);
@@ -150,24 +150,24 @@ Test(registry, one_number_parser_one_list_parser)
 	cr_assert_eq(matrix_size(&m), 2 * 3);
 }
 
-/* Run a command line; its exit status, and its stderr's line count and text in buf. */
+/* Run mmreplay with args (words split at spaces; no shell); its exit status, and its stderr's
+ * line count and text in buf. */
 static int run(const char *args, int *lines, char *buf, size_t len)
 {
-	char cmd[1024], path[] = "/tmp/mmreplay_registry_XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>%s", MM, args, path);
-	int st = system(cmd);
-	FILE *f = fopen(path, "r");
-	size_t n = fread(buf, 1, len - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	unlink(path);
+	char words[1024];
+	const char *argv[32] = {spawn_mmreplay()};
+	int n = 1;
+	snprintf(words, sizeof(words), "%s", args);
+	for (char *save = NULL, *w = strtok_r(words, " ", &save); w && n < 31; w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	struct spawn_res r = spawn_v(argv, NULL);
+	snprintf(buf, len, "%s", r.err);
+	spawn_res_free(&r);
 	*lines = 0;
 	for (char *c = buf; *c; c++)
 		*lines += *c == '\n';
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return r.status;
 }
 
 Test(registry, bad_options_get_one_line)
@@ -195,4 +195,35 @@ Test(registry, bad_options_get_one_line)
 		cr_assert_eq(lines, 1, "%s: %s", cases[i].args, err);
 		cr_assert_not_null(strstr(err, cases[i].want), "%s: %s", cases[i].args, err);
 	}
+}
+
+/* Issue 13: a mistyped option or command is one line naming it, everywhere. */
+Test(registry, mistyped_options_everywhere)
+{
+	static const char *const sub[] = {"suite test_vmalloc", "bench buddy", "bench vmlist", "bench replay",
+					  "bench vma",		"bench parse", "bench gen"};
+	char args[256], err[4096], want[128];
+	int lines;
+	size_t n = 0;
+	for (const struct mm_command *c = mm_commands; c->name; c++, n++) {
+		snprintf(args, sizeof(args), "%s --frobnicate x", c->name);
+		cr_assert_eq(run(args, &lines, err, sizeof(err)), MM_EXIT_USAGE, "%s", args);
+		cr_assert_eq(lines, 1, "%s: %s", args, err);
+		snprintf(want, sizeof(want), "mmreplay %s: unknown option %s--frobnicate", c->name,
+			 strcmp(c->name, "bench") ? "" : "'");
+		cr_assert_not_null(strstr(err, want), "%s: %s", args, err);
+	}
+	for (size_t i = 0; i < MM_ARRAY_SIZE(sub); i++) {
+		snprintf(args, sizeof(args), "%s --frobnicate", sub[i]);
+		cr_assert_eq(run(args, &lines, err, sizeof(err)), MM_EXIT_USAGE, "%s", args);
+		cr_assert_eq(lines, 1, "%s: %s", args, err);
+		cr_assert_not_null(strstr(err, "unknown option --frobnicate"), "%s: %s", args, err);
+	}
+	cr_assert_gt(n, 10);
+	cr_assert_eq(run("demo --outt x", &lines, err, sizeof(err)), MM_EXIT_USAGE);
+	cr_assert(lines == 1 && strstr(err, "did you mean --out?"), "%s", err);
+	cr_assert_eq(run("compare --metrc x y", &lines, err, sizeof(err)), MM_EXIT_USAGE);
+	cr_assert(lines == 1 && strstr(err, "did you mean --metric?"), "%s", err);
+	cr_assert_eq(run("replya x", &lines, err, sizeof(err)), MM_EXIT_USAGE);
+	cr_assert(lines == 1 && strstr(err, "did you mean 'replay'?"), "%s", err);
 }

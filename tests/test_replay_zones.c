@@ -14,6 +14,7 @@
 #include "gen.h"
 #include "metrics.h"
 #include "replay.h"
+#include "spawn_cmd.h"
 #include "trace.h"
 
 struct evs {
@@ -233,46 +234,35 @@ Test(replay_zones, kmap_hot_hits_its_working_set)
 	free(e.ev);
 }
 
-static int sh(const char *cmd)
-{
-	int st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 Test(replay_zones, cli_zones_and_pkmap_slots)
 {
-	char dir[] = "/tmp/mmreplay_zones_XXXXXX", cmd[1024];
+	char dir[] = "/tmp/mmreplay_zones_XXXXXX", d_bin[64], k_bin[64], r_csv[64], nope[80];
 	cr_assert(mkdtemp(dir));
-	const char *mm = MMREPLAY_BUILD_DIR "/bench/mmreplay";
-	snprintf(cmd, sizeof(cmd),
-		 "%s gen drivers --loops 2000 --out %s/d.bin && %s gen kmap_copy --loops 1000 --out %s/k.bin",
-		 mm, dir, mm, dir);
-	cr_assert_eq(sh(cmd), 0);
-	snprintf(cmd, sizeof(cmd),
-		 "%s replay --vmlist augmented --tlb lazy --buddy lifo --zones "
-		 "DMA:0x1-0x1000,DMA32:0x1000-0x100000,"
-		 "Normal:0x100000+4G --pkmap-slots 100 --out %s/r.csv %s/d.bin %s/k.bin --quiet",
-		 mm, dir, dir, dir);
-	cr_assert_eq(sh(cmd), 0);
+	snprintf(d_bin, sizeof(d_bin), "%s/d.bin", dir);
+	snprintf(k_bin, sizeof(k_bin), "%s/k.bin", dir);
+	snprintf(r_csv, sizeof(r_csv), "%s/r.csv", dir);
+	snprintf(nope, sizeof(nope), "zoneinfo:%s/nope", dir);
+	cr_assert_eq(MMR_STATUS(NULL, "gen", "drivers", "--loops", "2000", "--out", d_bin), 0);
+	cr_assert_eq(MMR_STATUS(NULL, "gen", "kmap_copy", "--loops", "1000", "--out", k_bin), 0);
+	cr_assert_eq(MMR_STATUS(NULL, "replay", "--vmlist", "augmented", "--tlb", "lazy", "--buddy", "lifo",
+				"--zones", "DMA:0x1-0x1000,DMA32:0x1000-0x100000,Normal:0x100000+4G",
+				"--pkmap-slots", "100", "--out", r_csv, d_bin, k_bin, "--quiet"),
+		     0);
 	/* header fixed; the kmap trace's row has 2000 / 100 wraps; both rows show the layout */
-	snprintf(cmd, sizeof(cmd),
-		 "python3 -c \"import csv,sys; r=list(csv.DictReader(open('%s/r.csv'))); "
-		 "assert len(r)==2; assert all(x['zones']=='DMA+DMA32+Normal' for x in r); "
-		 "assert r[1]['pkmap_wraps']=='20' and r[1]['pkmap_slots']=='100'; "
-		 "assert int(r[0]['vmalloc32_calls'])>0 and int(r[0]['ioremap_calls'])>0; "
-		 "assert r[0]['zone_failures']=='0'\"",
-		 dir);
-	cr_assert_eq(sh(cmd), 0);
-	snprintf(cmd, sizeof(cmd), "%s replay --zones Normal:0x100000+0 %s/k.bin --quiet 2>/dev/null", mm,
-		 dir);
-	cr_assert_eq(sh(cmd), 2, "an empty zone is a usage error");
-	snprintf(cmd, sizeof(cmd), "%s replay --zones zoneinfo:%s/nope %s/k.bin --quiet 2>/dev/null", mm, dir,
-		 dir);
-	cr_assert_eq(sh(cmd), 2, "a missing snapshot is a usage error");
-	snprintf(cmd, sizeof(cmd), "%s replay --pkmap-slots 0 %s/k.bin --quiet 2>/dev/null", mm, dir);
-	cr_assert_eq(sh(cmd), 2);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	cr_assert_eq(sh(cmd), 0);
+	cr_assert_eq(SPAWN_STATUS(NULL, "python3", "-c",
+				  "import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); "
+				  "assert len(r)==2; assert all(x['zones']=='DMA+DMA32+Normal' for x in r); "
+				  "assert r[1]['pkmap_wraps']=='20' and r[1]['pkmap_slots']=='100'; "
+				  "assert int(r[0]['vmalloc32_calls'])>0 and int(r[0]['ioremap_calls'])>0; "
+				  "assert r[0]['zone_failures']=='0'",
+				  r_csv),
+		     0);
+	cr_assert_eq(MMR_STATUS(NULL, "replay", "--zones", "Normal:0x100000+0", k_bin, "--quiet"), 2,
+		     "an empty zone is a usage error");
+	cr_assert_eq(MMR_STATUS(NULL, "replay", "--zones", nope, k_bin, "--quiet"), 2,
+		     "a missing snapshot is a usage error");
+	cr_assert_eq(MMR_STATUS(NULL, "replay", "--pkmap-slots", "0", k_bin, "--quiet"), 2);
+	cr_assert_eq(SPAWN_STATUS(NULL, "rm", "-rf", dir), 0);
 }
 
 /* --- regression guard: the zones refactor changed no number --- */

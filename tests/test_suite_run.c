@@ -7,17 +7,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glob.h>
+
 #include "csvread.h"
+#include "spawn_cmd.h"
 
 static char dir[256];
 
-static void sh(const char *fmt, const char *a, const char *b, int want)
-{
-	char cmd[2048];
-	snprintf(cmd, sizeof(cmd), fmt, a, b);
-	int st = system(cmd);
-	cr_assert_eq(WEXITSTATUS(st), want, "exit %d, wanted %d: %s", WEXITSTATUS(st), want, cmd);
-}
+/* mmreplay ARGS... must exit with want */
+#define run(want, ...)                                                                                       \
+	do {                                                                                                 \
+		struct spawn_res r_ = MMR(NULL, __VA_ARGS__);                                                \
+		cr_assert_eq(r_.status, want, "exit %d, wanted %d: %s", r_.status, want, r_.err);            \
+		spawn_res_free(&r_);                                                                         \
+	} while (0)
 
 static const char *suite_file(const char *name, const char *text)
 {
@@ -38,9 +41,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
+	if (SPAWN_STATUS(NULL, "rm", "-rf", dir))
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
@@ -74,8 +75,8 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = 
 	snprintf(out1, sizeof(out1), "%s/r1", dir);
 	snprintf(out2, sizeof(out2), "%s/r2", dir);
 	snprintf(out3, sizeof(out3), "%s/r3", dir);
-	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s %s >/dev/null 2>&1", out1, s, 0);
-	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --no-plots --out %s %s >/dev/null 2>&1", out2, s, 0);
+	run(0, "suite", "--out", out1, s);
+	run(0, "suite", "--no-plots", "--out", out2, s);
 
 	snprintf(sum, sizeof(sum), "%s/summary.csv", out1);
 	struct csvtab t;
@@ -86,7 +87,7 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = 
 	    cf = csvtab_col(&t, "tlb_flush_all"), ca = csvtab_col(&t, "host_ns_per_event_all"),
 	    cvf = csvtab_col(&t, "vmap_frees");
 	cr_assert(cc >= 0 && cv >= 0 && cf >= 0 && ca >= 0 && cvf >= 0);
-	cr_assert_str_eq(t.rows[0][cc], "list/eager"); /* the single-valued zone_pages is left out */
+	cr_assert_str_eq(t.rows[0][cc], "list/eager/zone_pages=65536"); /* every axis, registry order */
 	for (size_t r = 0; r < t.nrows; r++) {
 		/* eager: one full flush per vfree */
 		if (strstr(t.rows[r][cc], "eager"))
@@ -105,28 +106,29 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = 
 	char *a = model_only(sum), *b = model_only(sum2);
 	cr_assert_str_eq(a, b, "model columns differ between runs");
 
-	/* the same matrix as 8 separate jobs, merged */
-	FILE *p;
-	char cmd[2048], line[1024];
-	snprintf(cmd, sizeof(cmd), MMREPLAY_BUILD_DIR "/bench/mmreplay suite --list-jobs --out %s %s", out3,
-		 s);
-	p = popen(cmd, "r");
+	/* the same matrix as 8 separate jobs, merged: each listed line runs as it stands in sh */
+	struct spawn_res l = MMR(NULL, "suite", "--list-jobs", "--out", out3, s);
+	cr_assert_eq(l.status, 0, "%s", l.err);
 	int jobs = 0;
-	while (fgets(line, sizeof(line), p)) {
-		cr_assert(strstr(line, "mmreplay suite --job"), "%s", line);
-		char run[1600];
-		snprintf(run, sizeof(run), MMREPLAY_BUILD_DIR "/bench/%s", line);
-		run[strcspn(run, "\n")] = 0;
-		strcat(run, " >/dev/null 2>&1");
-		cr_assert_eq(system(run), 0, "%s", run);
+	for (char *save = NULL, *line = strtok_r(l.out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		cr_assert(strstr(line, " suite --job "), "%s", line);
+		cr_assert_eq(spawn_sh_line(line), 0, "%s", line);
 		jobs++;
 	}
-	pclose(p);
+	spawn_res_free(&l);
 	cr_assert_eq(jobs, 8);
 	snprintf(merged, sizeof(merged), "%s/summary.csv", out3);
-	snprintf(cmd, sizeof(cmd), MMREPLAY_BUILD_DIR "/bench/mmreplay merge --out %s %s/cells/*.csv", merged,
-		 out3);
-	cr_assert_eq(system(cmd), 0);
+	char pattern[700];
+	glob_t g;
+	snprintf(pattern, sizeof(pattern), "%s/cells/*.csv", out3);
+	cr_assert_eq(glob(pattern, 0, NULL, &g), 0);
+	const char *argv[16] = {spawn_mmreplay(), "merge", "--out", merged};
+	cr_assert_eq(g.gl_pathc, 8);
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		argv[4 + i] = g.gl_pathv[i];
+	cr_assert_eq(spawn_status_v(argv, NULL), 0);
+	globfree(&g);
 	char *c = model_only(merged);
 	cr_assert_str_eq(a, c, "merged jobs differ from the whole run");
 	free(a);
@@ -144,24 +146,29 @@ Test(suite_run, summary_is_deterministic_and_jobs_merge, .init = setup, .fini = 
 		cr_assert_gt(st.st_size, 1000);
 	}
 	/* compare reads it */
-	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay compare --baseline %s %s >/dev/null", "list/eager", sum, 0);
+	run(0, "compare", "--baseline", "list/eager", sum);
 }
 
 Test(suite_run, bad_suites_are_refused, .init = setup, .fini = teardown)
 {
 	const char *bad_axis = suite_file("bad.ini", "[traces]\ntrace = x\n[axes]\nvmlist = list,splay\n");
 	/* a bad axis value is an error of the file, found when it is read (FILE:LINE) */
-	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s/bad %s >/dev/null 2>&1", dir, bad_axis, 1);
+	char out[600];
+	snprintf(out, sizeof(out), "%s/bad", dir);
+	run(1, "suite", "--out", out, bad_axis);
 	const char *missing = suite_file("missing.ini", "[traces]\ntrace = /nonexistent/trace.txt\n");
-	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s/missing %s >/dev/null 2>&1", dir, missing, 1);
+	snprintf(out, sizeof(out), "%s/missing", dir);
+	run(1, "suite", "--out", out, missing);
 	const char *badgen = suite_file("badgen.ini", "[traces]\ntrace = gen:long_busy_list regions=3\n");
-	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --out %s/badgen %s >/dev/null 2>&1", dir, badgen, 1);
+	snprintf(out, sizeof(out), "%s/badgen", dir);
+	run(1, "suite", "--out", out, badgen);
 	char sum[1024];
 	struct stat st;
 	snprintf(sum, sizeof(sum), "%s/missing/summary.csv", dir);
 	cr_assert_neq(stat(sum, &st), 0, "a failed run must not leave a summary");
 	const char *s = suite_file("job.ini", small);
-	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --job 99 --out %s/job %s >/dev/null 2>&1", dir, s, 2);
+	snprintf(out, sizeof(out), "%s/job", dir);
+	run(2, "suite", "--job", "99", "--out", out, s);
 }
 
 /* A zones axis: each zone's free pages and indices in the time series, empty for a zone the
@@ -174,9 +181,9 @@ Test(suite_run, zones_axis_and_per_zone_series, .init = setup, .fini = teardown,
 					"Normal:0x100000+1G\n");
 	char out[512], ts[1200];
 	snprintf(out, sizeof(out), "%s/z", dir);
-	sh(MMREPLAY_BUILD_DIR "/bench/mmreplay suite --no-plots --out %s %s >/dev/null 2>&1", out, s, 0);
+	run(0, "suite", "--no-plots", "--out", out, s);
 	snprintf(ts, sizeof(ts),
-		 "%s/timeseries/drivers-loops=2000__DMA:0x1-0x1000;DMA32:0x1000-0x40000;"
+		 "%s/timeseries/drivers-loops=2000__zones=DMA:0x1-0x1000;DMA32:0x1000-0x40000;"
 		 "Normal:0x100000+1G.csv",
 		 out);
 	struct csvtab t;
@@ -193,7 +200,7 @@ Test(suite_run, zones_axis_and_per_zone_series, .init = setup, .fini = teardown,
 	}
 	cr_assert_lt(min, first, "vmalloc_32 and GFP_DMA32 requests take DMA32 pages");
 	csvtab_free(&t);
-	snprintf(ts, sizeof(ts), "%s/timeseries/drivers-loops=2000__default.csv", out);
+	snprintf(ts, sizeof(ts), "%s/timeseries/drivers-loops=2000__zones=default.csv", out);
 	cr_assert_eq(csvtab_read(ts, &t, &d), 0, "%s", d.msg);
 	c32 = csvtab_col(&t, "zone_dma32_free_pages");
 	cr_assert_str_eq(t.rows[0][c32], "", "the default layout has no DMA32 zone");

@@ -4,6 +4,7 @@
 
 #include "trace_native.h"
 #include "trace_testutil.h"
+#include "spawn_cmd.h"
 
 static char *tmpname(void)
 {
@@ -103,11 +104,7 @@ Test(trace_native, perf_roundtrip_identical)
 Test(trace_native, convert_command_strace)
 {
 	char *out = tmpname();
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay convert %s %s 2>/dev/null", MMREPLAY_BUILD_DIR,
-		 DATA("u_churn1.strace.txt.zst"), out);
-	int st = system(cmd);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", cmd);
+	cr_assert_eq(MMR_STATUS(NULL, "convert", DATA("u_churn1.strace.txt.zst"), out), 0);
 	struct mm_trace a, b;
 	struct mm_diag d;
 	cr_assert_eq(trace_load(DATA("u_churn1.strace.txt.zst"), NULL, &a, &d), 0, "%s", d.msg);
@@ -118,10 +115,7 @@ Test(trace_native, convert_command_strace)
 	/* a failing conversion leaves no output and no temporary behind */
 	unlink(out);
 	char *bad = tu_write_str("1 munmap(0x1000, 4096) = 0\n1 munmap(zz) = 0\n");
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay convert %s %s 2>/dev/null", MMREPLAY_BUILD_DIR, bad,
-		 out);
-	st = system(cmd);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	cr_assert_eq(MMR_STATUS(NULL, "convert", bad, out), 1);
 	cr_assert_neq(access(out, F_OK), 0, "no half-written output");
 	unlink(bad);
 	free(bad);

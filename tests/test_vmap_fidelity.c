@@ -13,76 +13,41 @@
 #include "csvread.h"
 #include "replay.h"
 #include "trace.h"
-#include "vmallocinfo.h"
+#include "metrics.h"
+#include "rec_testutil.h"
 
-#define REC MMREPLAY_DATA_DIR "/recordings/"
-
-struct recording {
-	struct mm_trace t;
-	struct vmap_snapshot start, end;
-	u64 from_ns, end_ns;
-};
-
-/* times.txt: when the procfs text of each snapshot began to be read (data/recordings). */
-static void load(const char *name, struct recording *r)
+/* The recording replayed as `mmreplay replay DIR --vmlist nodes --vmap-mode M --purge P` (the
+ * directory seeds the space, starts the replay when the snapshot was read, compares the end). */
+static struct replay_row run(struct rec_run *r, bool follow, const char *purge)
 {
-	char path[512];
-	struct mm_diag d = {{0}};
-	snprintf(path, sizeof(path), REC "%s/trace.perf.txt.zst", name);
-	cr_assert_eq(trace_load(path, NULL, &r->t, &d), 0, "%s", d.msg);
-	snprintf(path, sizeof(path), REC "%s/vmallocinfo.start.txt", name);
-	cr_assert_eq(vmallocinfo_load(path, &r->start, &d), 0, "%s", d.msg);
-	snprintf(path, sizeof(path), REC "%s/vmallocinfo.end.txt", name);
-	cr_assert_eq(vmallocinfo_load(path, &r->end, &d), 0, "%s", d.msg);
-	snprintf(path, sizeof(path), REC "%s/times.txt", name);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f);
-	char line[512];
-	double a;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "start: procfs text read %lf", &a) == 1)
-			r->from_ns = (u64)(a * 1e9);
-		if (sscanf(line, "end: procfs text read %lf", &a) == 1)
-			r->end_ns = (u64)(a * 1e9);
-	}
-	fclose(f);
-	cr_assert(r->from_ns && r->end_ns > r->from_ns);
-}
-
-static void unload(struct recording *r)
-{
-	trace_free(&r->t);
-	vmallocinfo_free(&r->start);
-	vmallocinfo_free(&r->end);
-}
-
-static struct replay_row run(const struct recording *r, bool follow, enum vmalloc_purge_mode purge)
-{
-	struct sim_cfg cfg;
-	sim_cfg_default(&cfg);
-	cfg.vmlist = vmlist_find("nodes");
-	cfg.ncpus = sim_trace_ncpus(r->t.ev, r->t.n);
-	cfg.purge = purge;
-	cfg.vmap_follow = follow;
-	cfg.vmalloc_state = &r->start;
-	cfg.vmalloc_end = &r->end;
-	cfg.from_ns = r->from_ns;
-	cfg.vmalloc_end_ns = r->end_ns;
+	char p[64];
+	snprintf(p, sizeof(p), "purge=%s", purge);
+	const char *const set[] = {"vmlist=nodes", follow ? "vmap-mode=follow" : "vmap-mode=predict", p,
+				   NULL};
 	struct replay_row row;
-	cr_assert_eq(replay_run("r", r->t.ev, r->t.n, &cfg, &row), 0);
+	rec_replay(r, set, &row);
 	return row;
 }
 
 static void check(const char *name, double min_warm)
 {
-	struct recording r = {0};
-	load(name, &r);
-	struct replay_row row = run(&r, true, VMALLOC_PURGE_TRACE);
+	struct rec_run r;
+	rec_open(&r, name);
+	struct replay_row row = run(&r, true, "trace");
 	const struct sim *s = row.sim;
 	const struct vmap_fidelity *f = &s->vfid;
 	/* two CPUs: two vmap nodes; the start snapshot seeds every area of the vmalloc space */
 	cr_assert_eq(s->vm.cfg.nr_nodes, 2);
-	cr_assert_eq(s->vm.st.seeded_areas + f->seed_outside, r.start.n);
+	cr_assert_eq(s->vm.st.seeded_areas + f->seed_outside, s->cfg.vmalloc_state->n);
+	/* the columns the registry writes are these counters */
+	char v[64];
+	struct metric_src src = {.trace = row.trace, .st = &row.st, .host = &row.host};
+	cr_assert_eq(metric_get("vmap_addr_exact_warm", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	cr_assert_eq(strtoull(v, NULL, 10), f->exact_warm);
+	cr_assert_eq(metric_get("vmalloc_end_matched", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	cr_assert_eq(strtoull(v, NULL, 10), f->end_matched);
+	cr_assert_eq(metric_get("events_skipped", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
+	cr_assert_eq(strtoull(v, NULL, 10), f->skipped);
 	cr_assert_gt(f->skipped, 0);
 	cr_assert_eq(f->checked, s->per_kind[MME_VMAP_ALLOC]);
 	double warm = (double)f->exact_warm / (double)f->checked_warm;
@@ -97,13 +62,13 @@ static void check(const char *name, double min_warm)
 		      (unsigned long long)f->end_matched, (unsigned long long)f->end_areas);
 	replay_row_fini(&row);
 	/* predict mode, the model's own drain timing: the kernel's purge count within one */
-	row = run(&r, false, VMALLOC_PURGE_MODEL);
+	row = run(&r, false, "model");
 	f = &row.sim->vfid;
 	cr_assert_leq(llabs((long long)f->nmodel - (long long)f->ntrace), 1, "%s: %llu vs %llu purges", name,
 		      (unsigned long long)f->nmodel, (unsigned long long)f->ntrace);
 	cr_assert_eq(f->checked, row.sim->per_kind[MME_VMAP_ALLOC]);
 	replay_row_fini(&row);
-	unload(&r);
+	rec_close(&r);
 }
 
 Test(vmap_fidelity, d_threads4, .timeout = 300)
@@ -156,7 +121,7 @@ Test(vmap_fidelity, commands, .timeout = 300)
 	cr_assert_not_null(mkdtemp(dir));
 	char out[256];
 	snprintf(out, sizeof(out), "%s/f.csv", dir);
-	char *argv[] = {"vmalloc-fidelity", "--mismatches", "2", "--out", out, REC "d_mixed5", NULL};
+	char *argv[] = {"vmalloc-fidelity", "--mismatches", "2", "--out", out, REC_DIR "d_mixed5", NULL};
 	cr_assert_eq(cmd_vmalloc_fidelity(6, argv), MM_EXIT_OK);
 	struct csvtab t;
 	struct mm_diag d = {{0}};
@@ -169,7 +134,7 @@ Test(vmap_fidelity, commands, .timeout = 300)
 	cr_assert_str_eq(t.rows[0][csvtab_col(&t, "purge")], "trace");
 	csvtab_free(&t);
 	remove(out);
-	char *bad[] = {"vmalloc-fidelity", "--purge", "later", REC "d_mixed5", NULL};
+	char *bad[] = {"vmalloc-fidelity", "--purge", "later", REC_DIR "d_mixed5", NULL};
 	cr_assert_eq(cmd_vmalloc_fidelity(4, bad), MM_EXIT_USAGE);
 	char *missing[] = {"vmalloc-fidelity", "/nonexistent/recording", NULL};
 	cr_assert_eq(cmd_vmalloc_fidelity(2, missing), MM_EXIT_FAIL);

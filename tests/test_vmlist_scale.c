@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spawn_cmd.h"
 #include "vmlist_feed.h"
 
 #define SPACE_START 0xffffc90000000000ULL
@@ -92,13 +93,11 @@ Test(vmlist_scale, augmented_is_logarithmic)
  * the 100-page area at position N + 2 and the 1-page one, freed second, at N + 2 again. */
 Test(vmlist_scale, bench_csv_matches_the_list_scans)
 {
-	char csv[] = "/tmp/mmreplay_bench_vmlist_XXXXXX", cmd[512], line[512];
+	char csv[] = "/tmp/mmreplay_bench_vmlist_XXXXXX", line[512];
 	int fd = mkstemp(csv);
 	cr_assert_geq(fd, 0);
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay bench vmlist --live 300 --loops 7 --out %s >/dev/null",
-		 MMREPLAY_BUILD_DIR, csv);
-	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	cr_assert_eq(MMR_STATUS(NULL, "bench", "vmlist", "--live", "300", "--loops", "7", "--out", csv), 0);
 	FILE *f = fopen(csv, "r");
 	cr_assert_not_null(f);
 	cr_assert_not_null(fgets(line, sizeof(line), f));

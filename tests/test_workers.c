@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,11 +106,17 @@ static void setup(void)
 	mkdir(dir, 0777);
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 static void teardown(void)
 {
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
+	if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS))
 		fprintf(stderr, "could not remove %s\n", dir);
 }
 
@@ -183,7 +190,10 @@ static void replay_reference(const char *out, char paths[][512], size_t n)
 			struct replay_row *row = malloc(sizeof(*row));
 			cr_assert_eq(replay_cfg(m, k, &tf, &cfg, err, sizeof(err)), 0, "%s", err);
 			cr_assert_eq(replay_run(strrchr(paths[i], '/') + 1, t.ev, t.n, &cfg, row), 0);
-			struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
+			char label[512];
+			matrix_label(m, k, label, sizeof(label));
+			struct metric_src src = {
+				.trace = row->trace, .config = label, .st = &row->st, .host = &row->host};
 			metrics_csv_row(f, METRIC_IN_REPLAY, &src);
 			replay_row_fini(row);
 			free(row);

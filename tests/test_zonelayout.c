@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "buddyinfo.h"
+#include "spawn_cmd.h"
 #include "zonelayout.h"
 
 static int spec(const char *s, struct zones_cfg *c, char *why)
@@ -250,16 +251,16 @@ Test(zonelayout, load_dispatch)
  * lines (every zone, read by the same parser) holding the snapshot's free pages per zone. */
 Test(zonelayout, cli_zones_round_trip)
 {
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
-		 "%s/bench/mmreplay zones --buddyinfo --zones buddyinfo:%s/zones/buddyinfo1.txt",
-		 MMREPLAY_BUILD_DIR, MMREPLAY_DATA_DIR);
-	FILE *p = popen(cmd, "r");
+	struct spawn_res r = MMR(NULL, "zones", "--buddyinfo", "--zones",
+				 "buddyinfo:" MMREPLAY_DATA_DIR "/zones/buddyinfo1.txt");
+	FILE *p = fmemopen(r.out, r.out_len, "r");
 	cr_assert_not_null(p);
 	struct buddyinfo out, in;
 	struct mm_diag d;
 	cr_assert_eq(buddyinfo_parse(p, "mmreplay zones", &out, &d), 0, "%s", d.msg);
-	cr_assert_eq(pclose(p), 0);
+	fclose(p);
+	cr_assert_eq(r.status, 0);
+	spawn_res_free(&r);
 	FILE *f = open_data("zones/buddyinfo1.txt");
 	cr_assert_eq(buddyinfo_parse(f, "buddyinfo1.txt", &in, &d), 0, "%s", d.msg);
 	fclose(f);
@@ -274,8 +275,5 @@ Test(zonelayout, cli_zones_round_trip)
 		}
 		cr_assert_eq(a, b, "zone %s", in.zones[z].name);
 	}
-	snprintf(cmd, sizeof(cmd), "%s/bench/mmreplay zones --zones Normal:5-3 2>/dev/null",
-		 MMREPLAY_BUILD_DIR);
-	p = popen(cmd, "r");
-	cr_assert_eq(WEXITSTATUS(pclose(p)), 2);
+	cr_assert_eq(MMR_STATUS(NULL, "zones", "--zones", "Normal:5-3"), 2);
 }

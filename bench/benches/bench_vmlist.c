@@ -119,7 +119,7 @@ int bench_vmlist(int argc, char **argv)
 	struct csv out = {0};
 	int e = rc == CLI_RUN && o.out ? csv_open(&out, o.out) : 0;
 	if (e) {
-		fprintf(stderr, "mmreplay bench vmlist: %s: %s\n", o.out, strerror(-e));
+		fprintf(stderr, "mmreplay bench vmlist: %s: %s\n", o.out, csv_error(&out, e));
 		rc = MM_EXIT_FAIL;
 	}
 	if (rc == CLI_RUN) {
@@ -129,8 +129,8 @@ int bench_vmlist(int argc, char **argv)
 		rc = bv_run(m, &o, out.f);
 		if (out.f && rc != MM_EXIT_OK)
 			csv_abort(&out);
-		else if (out.f && csv_commit(&out)) {
-			fprintf(stderr, "mmreplay bench vmlist: cannot write %s\n", o.out);
+		else if (out.f && (e = csv_commit(&out))) {
+			fprintf(stderr, "mmreplay bench vmlist: %s: %s\n", o.out, csv_error(&out, e));
 			rc = MM_EXIT_FAIL;
 		}
 	}

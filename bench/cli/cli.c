@@ -301,6 +301,7 @@ static void cli_help_setting(const struct cli_cmd *c, const struct setting *s, F
 	char opt[64], allowed[512], def[128];
 	const char *arg = s->kind == SETTING_UINT   ? (s->axis ? "N[,N...]" : "N")
 			  : s->kind == SETTING_TEXT ? "VALUE"
+			  : s->kind == SETTING_FILE ? "FILE"
 						    : (s->axis ? "LIST" : "NAME");
 	snprintf(def, sizeof(def), "%s", s->def);
 	for (const char *const *d = c->settings; *d; d++) {
@@ -310,7 +311,7 @@ static void cli_help_setting(const struct cli_cmd *c, const struct setting *s, F
 	}
 	setting_allowed(s, allowed, sizeof(allowed));
 	snprintf(opt, sizeof(opt), "--%s %s", s->name, arg);
-	if (s->kind == SETTING_TEXT)
+	if (s->kind == SETTING_TEXT || s->kind == SETTING_FILE)
 		fprintf(f, "  %-24s %s [%s]\n", opt, s->help, def);
 	else
 		fprintf(f, "  %-24s %s: %s [%s]\n", opt, s->help, allowed, def);

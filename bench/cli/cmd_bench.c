@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "benches.h"
+#include "cli.h"
 #include "commands.h"
 
 static const struct mm_bench {
@@ -40,7 +41,16 @@ int cmd_bench(int argc, char **argv)
 	for (const struct mm_bench *b = mm_benches; b->name; b++)
 		if (!strcmp(argv[1], b->name))
 			return b->run(argc - 1, argv + 1);
-	fprintf(stderr, "mmreplay bench: unknown benchmark '%s'\n", argv[1]);
-	bench_usage(stderr);
+	const char *names[16], *what = strncmp(argv[1], "--", 2) ? "benchmark" : "option";
+	char list[256] = "";
+	size_t n = 0;
+	for (const struct mm_bench *b = mm_benches; b->name && n < 16; b++) {
+		names[n++] = b->name;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n > 1 ? ", " : "",
+			 b->name);
+	}
+	const char *near = cli_closest(argv[1], names, n);
+	fprintf(stderr, "mmreplay bench: unknown %s '%s'%s%s%s (benchmarks: %s)\n", what, argv[1],
+		near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", list);
 	return MM_EXIT_USAGE;
 }

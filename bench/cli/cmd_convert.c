@@ -44,9 +44,10 @@ int cmd_convert(int argc, char **argv)
 	}
 	static struct mm_event evs[4096];
 	long n;
+	int we;
 	while ((n = trace_read(r, evs, MM_ARRAY_SIZE(evs))) > 0)
-		if (trace_writer_put(w, evs, (size_t)n)) {
-			fprintf(stderr, "mmreplay convert: %s: write error\n", out);
+		if ((we = trace_writer_put(w, evs, (size_t)n))) {
+			fprintf(stderr, "mmreplay convert: %s: write error: %s\n", out, strerror(-we));
 			trace_writer_abort(w);
 			trace_close(r);
 			return MM_EXIT_FAIL;

@@ -73,7 +73,7 @@ static int gen_write(const struct gen_ops *g, const struct gen_cmd_opts *o)
 	}
 	if (err) {
 		fprintf(stderr, "mmreplay gen: %s: %s: %s\n", g->name, to_stdout ? "<stdout>" : o->out,
-			strerror(-err));
+			to_stdout ? strerror(-err) : csv_error(&file, err));
 		return MM_EXIT_FAIL;
 	}
 	if (!to_stdout)

@@ -1,7 +1,8 @@
-/* mmreplay machine: a recording replayed on its own machine. Seeds the zones from
- * kpageflags.start (printing the seeding against the recorded buddyinfo), then replays the
- * page events in each page mode and buddy policy and compares with the kernel's buddyinfo
- * series (bench/cli/machine_run.h). */
+/* mmreplay machine: a view of `replay RECORDING_DIR` for the physical memory: prints the
+ * seeding (the zones built from kpageflags.start against the recorded buddyinfo), then replays
+ * the recording in each page mode and buddy policy, with and without per-CPU lists, through the
+ * same path as replay (recording_cfg.h, the snapshot hook), and prints one summary line per
+ * configuration: the comparison with the kernel's buddyinfo series. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,12 @@
 #include "buddyinfo.h"
 #include "cli.h"
 #include "commands.h"
-#include "machine_run.h"
+#include "csv.h"
+#include "metrics.h"
+#include "recording_cfg.h"
+#include "replay.h"
+#include "snapcsv.h"
+#include "trace.h"
 
 /* Model free blocks per type and order from the mobility lists. */
 static void free_by_type(const struct buddy *b, u64 out[MT_NR][BUDDY_MAX_ORDER_LIMIT + 1])
@@ -44,17 +50,19 @@ static const struct buddyinfo_zone *bi_zone(const struct buddyinfo *bi, enum zon
 	return NULL;
 }
 
-static void seed_types(const struct recording *rec, const struct zones *zs, unsigned z)
+static void seed_types(const struct recfiles_page_state *ps, const struct zones *zs, unsigned z)
 {
 	static const char *const tn[MT_NR] = {"Unmovable", "Movable", "Reclaimable"};
-	const struct kpf_zone_report *r = &rec->rep[z];
-	const struct pti_zone *pz = pagetypeinfo_zone(&rec->pti, zone_type_name(zs->zone[z].type));
+	const struct kpf_zone_report *r = &ps->rep[z];
+	const struct pti_zone *pz =
+		ps->pti ? pagetypeinfo_zone(ps->pti, zone_type_name(zs->zone[z].type)) : NULL;
 	u64 model[MT_NR][BUDDY_MAX_ORDER_LIMIT + 1];
 	free_by_type(&zs->zone[z].buddy, model);
 	for (int t = 0; t < MT_NR; t++) {
-		int c = pagetypeinfo_type(&rec->pti, tn[t]);
+		int c = ps->pti ? pagetypeinfo_type(ps->pti, tn[t]) : -1;
 		u64 kern = 0, mod = 0, err = 0;
-		for (unsigned o = 0; o <= zs->zone[z].buddy.max_order && o < rec->pti.nr_orders; o++) {
+		for (unsigned o = 0; o <= zs->zone[z].buddy.max_order && ps->pti && o < ps->pti->nr_orders;
+		     o++) {
 			u64 k = pz && c >= 0 ? pz->free[c][o] : 0;
 			kern += k << o;
 			mod += model[t][o] << o;
@@ -67,258 +75,250 @@ static void seed_types(const struct recording *rec, const struct zones *zs, unsi
 	}
 }
 
-/* The seeded zones against the buddyinfo read before and after the page maps. */
-static int seed_check(const struct recording *rec, struct mm_diag *d)
+/* One zone of the seeded machine against the buddyinfo read before and after the page maps:
+ * the number of orders outside that range. */
+static int seed_zone(const struct recfiles_page_state *ps, const struct zones *zs, unsigned z,
+		     const struct buddyinfo *bb, const struct buddyinfo *ba)
 {
+	const struct buddy *b = &zs->zone[z].buddy;
+	const struct kpf_zone_report *r = &ps->rep[z];
+	const struct buddyinfo_zone *zb = bi_zone(bb, zs->zone[z].type), *za = bi_zone(ba, zs->zone[z].type);
+	int outside = 0;
+	printf("zone %-6s pfn 0x%llx-0x%llx: free %llu (zoneinfo nr_free_pages %llu), used %llu, never "
+	       "allocatable %llu (reserved/nopage %llu; spanned - managed %llu)\n",
+	       zone_type_name(zs->zone[z].type), (unsigned long long)b->base_pfn,
+	       (unsigned long long)(b->base_pfn + b->nr_pages), (unsigned long long)r->free_pages,
+	       (unsigned long long)r->zoneinfo_free, (unsigned long long)r->used_pages,
+	       (unsigned long long)r->never_pages, (unsigned long long)r->reserved_pages,
+	       (unsigned long long)r->unmanaged_pages);
+	printf("  order   model  before   after\n");
+	for (unsigned o = 0; o <= b->max_order; o++) {
+		u64 x = zb && o < zb->nr_orders ? zb->nr_free[o] : 0,
+		    y = za && o < za->nr_orders ? za->nr_free[o] : 0;
+		bool in = b->nr_free[o] >= MM_MIN(x, y) && b->nr_free[o] <= MM_MAX(x, y);
+		outside += !in;
+		printf("  %5u %7llu %7llu %7llu%s\n", o, (unsigned long long)b->nr_free[o],
+		       (unsigned long long)x, (unsigned long long)y,
+		       in ? (b->nr_free[o] == x && x == y ? "  equal" : "  within") : "  OUTSIDE");
+	}
+	seed_types(ps, zs, z);
+	return outside;
+}
+
+/* The seeded zones against the recorded buddyinfo: 0 when every order is within, 1 when not,
+ * or -errno with d. */
+static int seed_check(const char *dir, const struct sim_cfg *cfg, struct mm_diag *d)
+{
+	const struct recfiles_page_state *ps = recfiles_page_state_of(cfg->seed);
 	struct buddyinfo *bb = malloc(sizeof(*bb)), *ba = malloc(sizeof(*ba));
 	struct zones zs;
-	struct zones_cfg zc = rec->layout;
+	struct zones_cfg zc = cfg->zones;
 	int err = -ENOMEM, outside = 0;
 	zc.policy = buddy_policy_find("mobility");
-	if (!bb || !ba || (err = load_bi(rec->dir, "buddyinfo.start.txt", bb, d)) ||
-	    (err = load_bi(rec->dir, "buddyinfo.start-after-kpageflags.txt", ba, d)) ||
-	    (err = zones_init(&zs, &zc)))
-		goto out;
-	seed_apply(&zs, &rec->seed);
-	printf("seeding %s from %s\n", rec->dir, rec->kpageflags);
-	for (unsigned z = 0; z < zs.nr_zones; z++) {
-		const struct buddy *b = &zs.zone[z].buddy;
-		const struct kpf_zone_report *r = &rec->rep[z];
-		const struct buddyinfo_zone *zb = bi_zone(bb, zs.zone[z].type),
-					    *za = bi_zone(ba, zs.zone[z].type);
-		printf("zone %-6s pfn 0x%llx-0x%llx: free %llu (zoneinfo nr_free_pages %llu), used %llu, "
-		       "never "
-		       "allocatable %llu (reserved/nopage %llu; spanned - managed %llu)\n",
-		       zone_type_name(zs.zone[z].type), (unsigned long long)b->base_pfn,
-		       (unsigned long long)(b->base_pfn + b->nr_pages), (unsigned long long)r->free_pages,
-		       (unsigned long long)r->zoneinfo_free, (unsigned long long)r->used_pages,
-		       (unsigned long long)r->never_pages, (unsigned long long)r->reserved_pages,
-		       (unsigned long long)r->unmanaged_pages);
-		printf("  order   model  before   after\n");
-		for (unsigned o = 0; o <= b->max_order; o++) {
-			u64 x = zb && o < zb->nr_orders ? zb->nr_free[o] : 0,
-			    y = za && o < za->nr_orders ? za->nr_free[o] : 0;
-			bool in = b->nr_free[o] >= MM_MIN(x, y) && b->nr_free[o] <= MM_MAX(x, y);
-			outside += !in;
-			printf("  %5u %7llu %7llu %7llu%s\n", o, (unsigned long long)b->nr_free[o],
-			       (unsigned long long)x, (unsigned long long)y,
-			       in ? (b->nr_free[o] == x && x == y ? "  equal" : "  within") : "  OUTSIDE");
-		}
-		seed_types(rec, &zs, z);
+	zc.max_order = cfg->max_order;
+	if (!ps)
+		err = diag_set(d, dir, 0, "no page state to check");
+	else if (bb && ba && !(err = load_bi(dir, "buddyinfo.start.txt", bb, d)) &&
+		 !(err = load_bi(dir, "buddyinfo.start-after-kpageflags.txt", ba, d)) &&
+		 !(err = zones_init(&zs, &zc))) {
+		seed_apply(&zs, &ps->seed);
+		printf("seeding %s from %s\n", dir, ps->path);
+		for (unsigned z = 0; z < zs.nr_zones; z++)
+			outside += seed_zone(ps, &zs, z, bb, ba);
+		printf("%s: %d order(s) outside the before/after range\n", dir, outside);
+		zones_fini(&zs);
+		err = outside ? 1 : 0;
 	}
-	printf("%s: %d order(s) outside the before/after range\n", rec->dir, outside);
-	zones_fini(&zs);
-	err = outside ? 1 : 0;
-out:
 	free(bb);
 	free(ba);
 	return err;
 }
 
-static const char *const mode_names[] = {"placement", "faithful", "buddy"};
+/* The summary line's columns (the metrics registry's names). */
+static const char *const machine_cols[] = {"trace",
+					   "page_mode",
+					   "buddy",
+					   "pcp",
+					   "snaps_compared",
+					   "snap_ufi9_err_max",
+					   "snap_ufi9_err_mean",
+					   "snap_free_pages_err_max",
+					   "snap_free_pages_kernel",
+					   "snap_exhausted",
+					   "page_alloc_failures_dma",
+					   "page_alloc_failures_dma32",
+					   "page_alloc_failures_normal",
+					   "trace_zone_locked_refill",
+					   "trace_zone_locked_direct",
+					   "trace_pcpu_drain",
+					   "pcp_refill_blocks",
+					   "pcp_direct_allocs",
+					   "pcp_drain_blocks",
+					   "buddy_takes",
+					   "buddy_returns",
+					   "untraced_join_pages",
+					   "untraced_leave_pages",
+					   "untraced_other_pages",
+					   "seeded_frees",
+					   "page_unmatched_frees",
+					   "page_events",
+					   "host_cpu_ns",
+					   NULL};
 
-static void summary_header(FILE *f)
+static void summary_line(FILE *f, const struct metric_src *src)
 {
-	fprintf(f, "recording,page_mode,buddy,pcp,snaps_compared,snap_ufi9_err_max,snap_ufi9_err_mean,"
-		   "snap_free_pages_err_max,snap_free_pages_kernel,page_alloc_failures_dma,"
-		   "page_alloc_failures_dma32,page_alloc_failures_normal,trace_zone_locked_refill,"
-		   "trace_zone_locked_direct,trace_pcpu_drain,pcp_refill_blocks,pcp_direct_allocs,"
-		   "pcp_drain_blocks,buddy_takes,buddy_returns,untraced_join_pages,untraced_leave_pages,"
-		   "untraced_other_pages,seeded_frees,unmatched_frees,page_events,host_replay_s\n");
-}
-
-static void summary_row(FILE *f, const char *rec, const struct machine_opts *o,
-			const struct machine_result *r)
-{
-	const struct pagereplay_stats *p = &r->pr;
-	bool pcp = o->mode == PAGEREPLAY_PLACEMENT && o->pcp;
-	fprintf(f, "%s,%s,%s,%s,%llu,%d,%.2f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,", rec,
-		mode_names[o->mode], o->policy->name, pcp ? "on" : "off", (unsigned long long)r->sc.compared,
-		r->sc.ufi9_err_max, r->sc.ufi9_n ? r->sc.ufi9_err_sum / (double)r->sc.ufi9_n : 0.0,
-		(unsigned long long)r->sc.free_pages_err_max, (unsigned long long)r->sc.free_pages_kernel,
-		(unsigned long long)r->zone_failures[ZONE_DMA],
-		(unsigned long long)r->zone_failures[ZONE_DMA32],
-		(unsigned long long)r->zone_failures[ZONE_NORMAL], (unsigned long long)p->trace_refill,
-		(unsigned long long)p->trace_locked, (unsigned long long)p->trace_drain);
-	if (pcp)
-		fprintf(f, "%llu,%llu,%llu,", (unsigned long long)r->pcp.refill_blocks,
-			(unsigned long long)r->pcp.direct_allocs, (unsigned long long)r->pcp.drain_blocks);
-	else
-		fprintf(f, ",,,");
-	fprintf(f, "%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.3f\n", (unsigned long long)p->buddy_takes,
-		(unsigned long long)p->buddy_returns, (unsigned long long)p->untraced_join_pages,
-		(unsigned long long)p->untraced_leave_pages, (unsigned long long)p->untraced_other_pages,
-		(unsigned long long)p->seeded_frees, (unsigned long long)p->unmatched_frees,
-		(unsigned long long)r->events_replayed, r->secs);
+	for (size_t i = 0; machine_cols[i]; i++) {
+		char v[128] = "";
+		if (src)
+			metric_get(machine_cols[i], METRIC_IN_REPLAY, src, v, sizeof(v));
+		fprintf(f, "%s%s", i ? "," : "", src ? v : machine_cols[i]);
+	}
+	fputc('\n', f);
 }
 
 struct machine_args {
 	bool seed_only;
-	const char *modes, *policies, *pcp, *csv, *snap_csv;
-	u64 pcp_high, pcp_batch;
-	double from_s;	    /* < 0: from the kpageflags read's end */
-	struct matrix axes; /* page-mode and buddy, checked by the settings registry */
-	struct machine_opts o;
+	const char *csv, *snap_csv;
 };
-
-static const char *const machine_pcp[] = {"on", "off", "both", NULL};
 
 static const struct cli_opt machine_opts[] = {
 	CLI_OPT_FLAG("seed-check", struct machine_args, seed_only,
 		     "print only the seeding; exit 1 when an order lies outside the range"),
-	CLI_OPT_STR("page-mode", "LIST", struct machine_args, modes,
-		    "page modes: placement, faithful, buddy (buddy)"),
-	CLI_OPT_STR("buddy", "LIST", struct machine_args, policies, "buddy policies, or all (lifo)"),
-	CLI_OPT_CHOICE("pcp", "on|off|both", struct machine_args, pcp, machine_pcp,
-		       "placement with per-CPU lists, without, or both (on)"),
-	CLI_OPT_U64("pcp-high", "N", struct machine_args, pcp_high, 0, UINT32_MAX,
-		    "every list's high (0: zoneinfo's)"),
-	CLI_OPT_U64("pcp-batch", "N", struct machine_args, pcp_batch, 0, UINT32_MAX,
-		    "every list's batch (0: zoneinfo's)"),
-	CLI_OPT_F64("from", "SECONDS", struct machine_args, from_s, 0, 1e12,
-		    "replay from this trace time (default: when the kpageflags read ended)"),
 	CLI_OPT_STR("snap-csv", "FILE", struct machine_args, snap_csv, "one row per snapshot and zone"),
-	CLI_OPT_STR("csv", "FILE", struct machine_args, csv, "the summary lines as CSV"),
+	CLI_OPT_STR("csv", "FILE", struct machine_args, csv, "the summary lines as CSV (default: stdout)"),
 	CLI_OPT_END,
 };
+
+static const char *const machine_defaults[] = {"page-mode=buddy", "buddy=lifo", "pcp=on", NULL};
 
 static const struct cli_cmd machine_cmd = {
 	.name = "machine",
 	.synopsis = "RECORDING_DIR",
-	.about = "Builds the recorded machine's zones from zoneinfo.start.txt (spans; holes, reserved and\n"
-		 "unmanaged pages never allocatable) with kpageflags.start's free pages as free blocks and\n"
-		 "pageblock types matching pagetypeinfo.start.txt, prints that state against\n"
-		 "buddyinfo.start.txt (read before the page maps) and buddyinfo.start-after-kpageflags.txt,\n"
-		 "then replays the trace's page events from --from in each page mode and buddy policy,\n"
-		 "placement with and without per-CPU lists (batch and high from zoneinfo, or --pcp-batch /\n"
-		 "--pcp-high), and compares the model with every buddyinfo-series.txt snapshot: one\n"
-		 "summary line per configuration (--csv FILE as CSV), one row per snapshot and zone with\n"
-		 "--snap-csv FILE.",
+	.about = "The physical-memory view of `mmreplay replay RECORDING_DIR`: the zones are the recorded\n"
+		 "machine's (zoneinfo.start.txt spans; kpageflags.start's free pages as free blocks,\n"
+		 "pageblock types after pagetypeinfo.start.txt), printed against buddyinfo.start.txt and\n"
+		 "buddyinfo.start-after-kpageflags.txt; then each configuration (page-mode, buddy and pcp\n"
+		 "lists) replays the recording and is compared with every buddyinfo-series.txt snapshot:\n"
+		 "one summary line per configuration (buddy mode takes one buddy policy and no per-CPU\n"
+		 "lists: the kernel's events decide). Every replay setting applies\n"
+		 "(docs/physical-fidelity.md).",
 	.opts = machine_opts,
 	.min_args = 1,
 	.max_args = 1,
+	.settings = machine_defaults,
 };
 
-static int parse_args(int argc, char **argv, struct machine_args *a, int *first)
+/* Whether configuration k's value of setting name is the first of its axis (or it has none). */
+static bool first_value(const struct matrix *m, size_t k, const char *name)
 {
+	const struct matrix_axis *ax = matrix_axis_of(m, settings_find(name));
+	return !ax || !strcmp(matrix_lookup(m, k, name), m->pool + ax->val[0]);
+}
+
+/* Configurations that say nothing new: per-CPU lists are placement's (faithful and buddy take
+ * the first pcp value), and buddy mode decides no placement (its first buddy policy stands for
+ * all). */
+static bool machine_redundant(const struct matrix *m, size_t k)
+{
+	const char *mode = matrix_lookup(m, k, "page-mode");
+	bool placement = !mode || !strcmp(mode, "placement");
+	if (!placement && !first_value(m, k, "pcp"))
+		return true;
+	return mode && !strcmp(mode, "buddy") && !first_value(m, k, "buddy");
+}
+
+static int machine_one(struct recording_cfg *rc, const struct matrix *m, size_t k, const struct mm_trace *t,
+		       const struct sim_trace_facts *tf, FILE *out, struct snapcsv *snaps)
+{
+	struct sim_cfg cfg;
+	char err[512], label[512];
+	if (recording_cfg_build(rc, m, k, tf, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "mmreplay machine: %s\n", err);
+		return MM_EXIT_FAIL;
+	}
+	struct replay_row *row = calloc(1, sizeof(*row));
+	int e = row ? replay_run(rc->label, t->ev, t->n, &cfg, row) : -ENOMEM;
+	if (e) {
+		fprintf(stderr, "mmreplay machine: %s: %s\n", rc->label, strerror(-e));
+		free(row);
+		return MM_EXIT_FAIL;
+	}
+	struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
+	summary_line(out, &src);
+	fflush(out);
+	recording_cfg_warn(rc, "machine", &row->st);
+	matrix_label(m, k, label, sizeof(label));
+	int e2 = snapcsv_rows(snaps, row->trace, label, row->snap_rows, row->nsnap_rows);
+	if (e2)
+		fprintf(stderr, "mmreplay machine: %s: %s\n", snaps->path, snapcsv_error(snaps, e2));
+	replay_row_fini(row);
+	free(row);
+	return e2 ? MM_EXIT_FAIL : MM_EXIT_OK;
+}
+
+static int machine_runs(struct recording_cfg *rc, const struct matrix *m, FILE *out, struct snapcsv *snaps)
+{
+	struct mm_trace t;
+	struct mm_diag d = {{0}};
+	if (trace_load(rc->trace, NULL, &t, &d)) {
+		fprintf(stderr, "mmreplay machine: %s\n", d.msg);
+		return MM_EXIT_FAIL;
+	}
+	struct sim_trace_facts tf;
+	sim_trace_facts(t.ev, t.n, &tf);
+	summary_line(out, NULL);
+	int res = MM_EXIT_OK;
+	for (size_t k = 0; k < matrix_size(m) && res == MM_EXIT_OK; k++)
+		if (!machine_redundant(m, k))
+			res = machine_one(rc, m, k, &t, &tf, out, snaps);
+	trace_free(&t);
+	return res;
+}
+
+static int machine_main(const struct machine_args *a, const struct matrix *m, const char *dir)
+{
+	struct recording_cfg *rc = malloc(sizeof(*rc));
+	struct mm_diag d = {{0}};
+	struct sim_cfg cfg;
 	char err[512];
-	int rc = cli_parse(&machine_cmd, argc, argv, a, NULL, first);
-	if (rc != CLI_RUN)
-		return rc;
-	matrix_init(&a->axes);
-	if (matrix_set(&a->axes, settings_find("page-mode"), a->modes, true, err, sizeof(err)))
-		return cli_error(&machine_cmd, "--page-mode %s", err);
-	if (matrix_set(&a->axes, settings_find("buddy"), a->policies, true, err, sizeof(err)))
-		return cli_error(&machine_cmd, "--buddy %s", err);
-	a->o.pcp_high = (u32)a->pcp_high;
-	a->o.pcp_batch = (u32)a->pcp_batch;
-	a->o.from_set = a->from_s >= 0;
-	a->o.from_ns = a->o.from_set ? (u64)(a->from_s * 1e9 + 0.5) : 0;
-	return CLI_RUN;
-}
-
-/* Whether page mode m is asked for; policy p's ops (NULL past the last). */
-static bool machine_mode(const struct machine_args *a, int m)
-{
-	const struct matrix_axis *ax = &a->axes.axis[0];
-	for (size_t i = 0; i < ax->n; i++)
-		if (!strcmp(a->axes.pool + ax->val[i], mode_names[m]))
-			return true;
-	return false;
-}
-
-static const struct buddy_policy_ops *machine_policy(const struct machine_args *a, size_t p)
-{
-	const struct matrix_axis *ax = &a->axes.axis[1];
-	return p < ax->n ? buddy_policy_find(a->axes.pool + ax->val[p]) : NULL;
-}
-
-static int machine_runs(const struct recording *rec, struct machine_args *a, FILE *csv)
-{
-	struct mm_diag d = {{0}};
-	FILE *out = csv ? csv : stdout;
-	summary_header(out);
-	bool pcp[2] = {strcmp(a->pcp, "on") != 0, strcmp(a->pcp, "off") != 0}; /* off, on */
-	for (int m = 0; m < 3; m++) {
-		if (!machine_mode(a, m))
-			continue;
-		for (size_t p = 0; machine_policy(a, p); p++) {
-			if (m == PAGEREPLAY_BUDDY && p > 0)
-				break; /* the buddy follows the kernel: no policy decides */
-			for (int pc = 0; pc < 2; pc++) {
-				if (!pcp[pc] || (m != PAGEREPLAY_PLACEMENT && pc != (pcp[1] ? 1 : 0)))
-					continue;
-				struct machine_result res;
-				char label[64];
-				a->o.mode = (enum pagereplay_mode)m;
-				a->o.policy = machine_policy(a, p);
-				a->o.pcp = pc == 1;
-				snprintf(label, sizeof(label), "%s/%s/%s", mode_names[m], a->o.policy->name,
-					 m == PAGEREPLAY_PLACEMENT && pc ? "pcp" : "nopcp");
-				a->o.label = label;
-				a->o.warn = true;
-				if (machine_run(rec, &a->o, &res, &d)) {
-					fprintf(stderr, "mmreplay machine: %s\n", d.msg);
-					return MM_EXIT_FAIL;
-				}
-				summary_row(out, rec->dir, &a->o, &res);
-				fflush(out);
-			}
-		}
-	}
-	return MM_EXIT_OK;
-}
-
-static int machine_main(struct machine_args *a, const char *dir)
-{
-	int rc;
-	struct recording *rec = malloc(sizeof(*rec));
-	struct mm_diag d = {{0}};
-	if (!rec)
-		return MM_EXIT_FAIL;
-	if (recording_load(rec, dir, &d)) {
-		fprintf(stderr, "mmreplay machine: %s\n", d.msg);
-		recording_fini(rec);
-		free(rec);
-		return MM_EXIT_FAIL;
-	}
-	int sc = seed_check(rec, &d);
+	struct sim_trace_facts tf = {0};
+	int e = rc ? recording_cfg_open(rc, dir, true, &d) : -ENOMEM;
+	if (!e && !rc->rec)
+		e = diag_set(&d, dir, 0, "not a recording directory (data/recordings/README.md)");
+	if (!e && recording_cfg_build(rc, m, 0, &tf, &cfg, err, sizeof(err)))
+		e = diag_set(&d, dir, 0, "%s", err);
+	int sc = e ? e : seed_check(dir, &cfg, &d);
 	if (sc < 0)
-		fprintf(stderr, "mmreplay machine: %s\n", d.msg);
-	rc = sc < 0 ? MM_EXIT_FAIL : a->seed_only ? (sc ? MM_EXIT_FAIL : MM_EXIT_OK) : MM_EXIT_OK;
-	FILE *csv = NULL;
-	if (!a->seed_only && sc >= 0) {
-		if (a->snap_csv && !(a->o.snap_csv = fopen(a->snap_csv, "w"))) {
-			perror(a->snap_csv);
-			rc = MM_EXIT_FAIL;
-		} else if (a->csv && !(csv = fopen(a->csv, "w"))) {
-			perror(a->csv);
-			rc = MM_EXIT_FAIL;
+		fprintf(stderr, "mmreplay machine: %s\n", d.msg[0] ? d.msg : strerror(-sc));
+	int res =
+		sc < 0 || (sc && a->seed_only) ? MM_EXIT_FAIL : MM_EXIT_OK; /* outside: --seed-check fails */
+	if (sc >= 0 && !a->seed_only) {
+		struct csv out = {0};
+		struct snapcsv snaps = {.path = a->snap_csv};
+		if (a->csv && (e = csv_open(&out, a->csv))) {
+			fprintf(stderr, "mmreplay machine: %s: %s\n", a->csv, csv_error(&out, e));
+			res = MM_EXIT_FAIL;
 		} else {
-			if (a->o.snap_csv)
-				machine_csv_header(a->o.snap_csv);
-			rc = machine_runs(rec, a, csv);
+			res = machine_runs(rc, m, a->csv ? out.f : stdout, &snaps);
 		}
+		if (out.f && (res != MM_EXIT_OK ? (csv_abort(&out), 0) : csv_commit(&out)))
+			res = MM_EXIT_FAIL;
+		if (snapcsv_close(&snaps, res == MM_EXIT_OK))
+			res = MM_EXIT_FAIL;
 	}
-	if (a->o.snap_csv)
-		fclose(a->o.snap_csv);
-	if (csv)
-		fclose(csv);
-	recording_fini(rec);
-	free(rec);
-	return rc;
+	if (rc)
+		recording_cfg_close(rc);
+	free(rc);
+	return res;
 }
 
 int cmd_machine(int argc, char **argv)
 {
-	struct machine_args *a = calloc(1, sizeof(*a));
-	int first = 0, rc = MM_EXIT_FAIL;
-	if (!a)
-		return MM_EXIT_FAIL;
-	*a = (struct machine_args){.modes = "buddy", .policies = "lifo", .pcp = "on", .from_s = -1};
-	rc = parse_args(argc, argv, a, &first);
+	struct machine_args a = {0};
+	struct matrix *m = malloc(sizeof(*m));
+	int first = 0, rc = m ? cli_parse(&machine_cmd, argc, argv, &a, m, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN)
-		rc = machine_main(a, argv[first]);
-	free(a);
+		rc = machine_main(&a, m, argv[first]);
+	free(m);
 	return rc;
 }

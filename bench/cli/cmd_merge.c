@@ -39,7 +39,7 @@ int cmd_merge(int argc, char **argv)
 	if (out) {
 		int err = csv_open(&w, out);
 		if (err) {
-			fprintf(stderr, "mmreplay merge: %s: %s\n", out, strerror(-err));
+			fprintf(stderr, "mmreplay merge: %s: %s\n", out, csv_error(&w, err));
 			return MM_EXIT_FAIL;
 		}
 		f = w.f;
@@ -56,8 +56,10 @@ int cmd_merge(int argc, char **argv)
 		}
 		if (i == args) {
 			first = t;
-			for (size_t k = 0; k < t.ncols; k++)
-				fprintf(f, "%s%s", k ? "," : "", t.head[k]);
+			for (size_t k = 0; k < t.ncols; k++) {
+				fputs(k ? "," : "", f);
+				csv_write_field(f, t.head[k]);
+			}
 			fputc('\n', f);
 		} else {
 			bool same = t.ncols == first.ncols;
@@ -70,8 +72,10 @@ int cmd_merge(int argc, char **argv)
 			}
 		}
 		for (size_t r = 0; r < t.nrows && rc == MM_EXIT_OK; r++) {
-			for (size_t k = 0; k < t.ncols; k++)
-				fprintf(f, "%s%s", k ? "," : "", t.rows[r][k]);
+			for (size_t k = 0; k < t.ncols; k++) {
+				fputs(k ? "," : "", f);
+				csv_write_field(f, t.rows[r][k]);
+			}
 			fputc('\n', f);
 		}
 		if (i != args)
@@ -82,7 +86,7 @@ int cmd_merge(int argc, char **argv)
 		if (rc == MM_EXIT_OK) {
 			int err = csv_commit(&w);
 			if (err) {
-				fprintf(stderr, "mmreplay merge: %s: %s\n", out, strerror(-err));
+				fprintf(stderr, "mmreplay merge: %s: %s\n", out, csv_error(&w, err));
 				rc = MM_EXIT_FAIL;
 			}
 		} else {

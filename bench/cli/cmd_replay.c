@@ -10,11 +10,13 @@
 #include "commands.h"
 #include "csv.h"
 #include "metrics.h"
+#include "recording_cfg.h"
 #include "replay.h"
+#include "snapcsv.h"
 #include "trace.h"
 
 struct replay_opts {
-	const char *out;
+	const char *out, *snap_out;
 	bool quiet, skip_bad, cached_hole;
 	u64 workers; /* 0: the CPUs online */
 };
@@ -22,6 +24,9 @@ struct replay_opts {
 static const struct cli_opt replay_opts[] = {
 	CLI_OPT_STR("out", "FILE", struct replay_opts, out,
 		    "write the CSV: one row per trace and configuration, atomically; '-' for stdout"),
+	CLI_OPT_STR("snapshots-out", "FILE", struct replay_opts, snap_out,
+		    "the per-snapshot CSV (with --snapshots or a recording; default: beside --out, "
+		    "NAME.snapshots.csv)"),
 	CLI_OPT_FLAG("quiet", struct replay_opts, quiet, "no table on stdout"),
 	CLI_OPT_WORKERS(struct replay_opts, workers),
 	CLI_OPT_FLAG("skip-bad", struct replay_opts, skip_bad,
@@ -43,6 +48,9 @@ static const struct cli_cmd cli_replay = {
 		"settings' values, on -j worker threads, rows in the same order whatever -j. vmap events\n"
 		"go through vmalloc on the vmlist variant, frees paired with their traced allocation; page\n"
 		"events drive the zones' buddy allocators; process calls go to one address space per pid.\n"
+		"A TRACE may be a recording directory (data/recordings/README.md): the machine is then the\n"
+		"recorded one (zones, page state, vmalloc space) and the kernel's buddyinfo snapshots are\n"
+		"the check; options override what the directory gives (docs/physical-fidelity.md).\n"
 		"Columns (`mmreplay columns`): host_ ones are measurements, the rest deterministic. The\n"
 		"table of the main columns goes to stdout unless --quiet or --out -.",
 	.opts = replay_opts,
@@ -84,12 +92,15 @@ struct replay_out {
 	bool table;
 	int trace_width;
 	const struct matrix *m;
-	char **paths; /* the traces */
+	char **paths;		     /* the traces as given */
+	struct recording_cfg **recs; /* [trace]: a file or recording and its files, while open */
+	struct snapcsv snap;	     /* the per-snapshot CSV */
 };
 
 /* One configuration of one trace, run on a worker. */
 struct replay_cell {
 	struct replay_row row;
+	char cfg_label[512];
 	char err[600];
 };
 
@@ -99,44 +110,81 @@ static const char *replay_spec(void *ctx, size_t trace)
 	return out->paths[trace];
 }
 
+/* On the worker that opens the trace: the file, or the recording directory and its files. */
+static const char *replay_prepare(void *ctx, size_t trace, struct mm_diag *d)
+{
+	const struct replay_out *out = ctx;
+	struct recording_cfg *rc = malloc(sizeof(*rc));
+	int e = rc ? recording_cfg_open(rc, out->paths[trace], true, d) : -ENOMEM;
+	if (e) {
+		if (e == -ENOMEM)
+			diag_set(d, out->paths[trace], 0, "out of memory");
+		if (rc)
+			recording_cfg_close(rc);
+		free(rc);
+		return NULL;
+	}
+	out->recs[trace] = rc;
+	return rc->trace;
+}
+
+/* After the trace's last cell. */
+static void replay_unprepare(void *ctx, size_t trace)
+{
+	const struct replay_out *out = ctx;
+	recording_cfg_close(out->recs[trace]);
+	free(out->recs[trace]);
+	out->recs[trace] = NULL;
+}
+
 static int replay_cell_run(void *ctx, const struct cells_job *job)
 {
 	const struct replay_out *out = ctx;
 	struct replay_cell *c = job->slot;
+	struct recording_cfg *rc = out->recs[job->trace];
 	struct sim_cfg cfg;
 	struct feed_pass p;
 	struct run_source src;
 	struct mm_diag d = {{0}};
-	if (replay_cfg(out->m, job->config, feed_facts(job->feed), &cfg, c->err, sizeof(c->err)))
+	matrix_label(out->m, job->config, c->cfg_label, sizeof(c->cfg_label));
+	if (recording_cfg_build(rc, out->m, job->config, feed_facts(job->feed), &cfg, c->err, sizeof(c->err)))
 		return -EINVAL;
 	int e = feed_pass_open(job->feed, &p, job->progress, &src, &d);
 	if (e) {
 		snprintf(c->err, sizeof(c->err), "%s", d.msg);
 		return e;
 	}
-	e = replay_run_src(job->label, &src, &cfg, &c->row);
+	e = replay_run_src(rc->label, &src, &cfg, &c->row);
 	if (e && feed_pass_diag(&p)->msg[0])
 		snprintf(c->err, sizeof(c->err), "%s", feed_pass_diag(&p)->msg);
 	else if (e)
-		snprintf(c->err, sizeof(c->err), "%s: %s", out->paths[job->trace], strerror(-e));
+		snprintf(c->err, sizeof(c->err), "%s: %s", rc->label, strerror(-e));
 	feed_pass_close(&p);
 	replay_row_drop_machine(&c->row); /* the row keeps the view */
 	return e;
 }
 
+/* In cell order: the CSV row, the table's, the snapshot rows. */
 static int replay_cell_emit(void *ctx, const struct cells_job *job, int err)
 {
-	const struct replay_out *out = ctx;
+	struct replay_out *out = ctx;
 	struct replay_cell *c = job->slot;
 	if (err) {
 		fprintf(stderr, "mmreplay replay: %s\n", c->err);
 		return MM_EXIT_FAIL;
 	}
-	struct metric_src src = {.trace = c->row.trace, .st = &c->row.st, .host = &c->row.host};
+	struct metric_src src = {
+		.trace = c->row.trace, .config = c->cfg_label, .st = &c->row.st, .host = &c->row.host};
 	if (out->csv)
 		metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
 	if (out->table)
 		table_row(stdout, &src, out->trace_width, false);
+	recording_cfg_warn(out->recs[job->trace], "replay", &c->row.st);
+	int e = snapcsv_rows(&out->snap, c->row.trace, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows);
+	if (e) {
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, snapcsv_error(&out->snap, e));
+		return MM_EXIT_FAIL;
+	}
 	return 0;
 }
 
@@ -152,17 +200,20 @@ static void replay_opened(void *ctx, size_t trace, const struct feed *f)
 	const struct trace_stats *st = feed_stats(f);
 	if (st->skipped)
 		fprintf(stderr, "mmreplay replay: %s: %llu malformed lines skipped (first: %s)\n",
-			out->paths[trace], (unsigned long long)st->skipped, st->first_skip);
+			out->recs[trace]->trace, (unsigned long long)st->skipped, st->first_skip);
 }
 
-/* Whether a configuration of m takes something from the trace (or cannot be built: its cell
- * says why). */
-static bool replay_need_facts(const struct matrix *m)
+/* Whether a configuration of m takes something from the trace, or cannot be built alone (its
+ * cell says why), or a trace is a recording (its values are settings too). */
+static bool replay_need_facts(const struct replay_out *out, size_t ntraces)
 {
-	for (size_t k = 0; k < matrix_size(m); k++) {
+	for (size_t i = 0; i < ntraces; i++)
+		if (recording_is_dir(out->paths[i]))
+			return true;
+	for (size_t k = 0; k < matrix_size(out->m); k++) {
 		struct sim_cfg cfg;
 		char err[512];
-		if (matrix_cfg(m, k, &cfg, err, sizeof(err)) || feed_cfg_needs_facts(&cfg))
+		if (matrix_cfg(out->m, k, &cfg, err, sizeof(err)) || feed_cfg_needs_facts(&cfg))
 			return true;
 	}
 	return false;
@@ -175,13 +226,18 @@ static int replay_traces(struct replay_out *out, size_t ntraces, const struct tr
 	struct progress prog;
 	progress_init(&prog, "replay");
 	size_t nconf = matrix_size(out->m);
+	out->recs = calloc(ntraces, sizeof(*out->recs));
+	if (!out->recs)
+		return MM_EXIT_FAIL;
 	struct cells_run r = {.cmd = "replay",
 			      .ntraces = ntraces,
 			      .nconfigs = nconf,
 			      .spec = replay_spec,
+			      .prepare = replay_prepare,
+			      .unprepare = replay_unprepare,
 			      .ncells = ntraces * nconf,
 			      .passes = 1,
-			      .need_facts = replay_need_facts(out->m),
+			      .need_facts = replay_need_facts(out, ntraces),
 			      .topts = *topts,
 			      .workers = workers,
 			      .slot_size = sizeof(struct replay_cell),
@@ -191,7 +247,35 @@ static int replay_traces(struct replay_out *out, size_t ntraces, const struct tr
 			      .opened = replay_opened,
 			      .ctx = out,
 			      .progress = &prog};
-	return cells_run(&r) ? MM_EXIT_FAIL : MM_EXIT_OK;
+	int rc = cells_run(&r) ? MM_EXIT_FAIL : MM_EXIT_OK;
+	free(out->recs);
+	out->recs = NULL;
+	return rc;
+}
+
+/* NAME.csv -> NAME.snapshots.csv beside it; NULL without --out (or --out -). */
+static const char *replay_snap_path(const char *out, char *buf, size_t len)
+{
+	if (!out || !strcmp(out, "-"))
+		return NULL;
+	size_t n = strlen(out);
+	if (n > 4 && !strcmp(out + n - 4, ".csv"))
+		n -= 4;
+	snprintf(buf, len, "%.*s.snapshots.csv", (int)n, out);
+	return buf;
+}
+
+/* Publish c (or drop it when the run failed). */
+static int replay_commit(struct csv *c, const char *path, int rc)
+{
+	int e;
+	if (rc != MM_EXIT_OK) {
+		csv_abort(c);
+	} else if ((e = csv_commit(c))) {
+		fprintf(stderr, "mmreplay replay: %s: %s\n", path, csv_error(c, e));
+		rc = MM_EXIT_FAIL;
+	}
+	return rc;
 }
 
 int cmd_replay(int argc, char **argv)
@@ -211,7 +295,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay_out out = {.table = !o.quiet && !csv_stdout, .trace_width = 5};
 	struct csv csv = {0};
 	if (o.out && !csv_stdout && (rc = csv_open(&csv, o.out))) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, strerror(-rc));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, csv_error(&csv, rc));
 		free(m);
 		return MM_EXIT_FAIL;
 	}
@@ -224,18 +308,18 @@ int cmd_replay(int argc, char **argv)
 		table_row(stdout, NULL, out.trace_width, true);
 		fflush(stdout);
 	}
+	char snap_path[4200];
+	out.snap.path = o.snap_out ? o.snap_out : replay_snap_path(o.out, snap_path, sizeof(snap_path));
 	out.m = m;
 	out.paths = argv + first;
 	rc = replay_traces(&out, (size_t)(argc - first), &topts, (unsigned)o.workers);
 	free(m);
-	if (o.out && !csv_stdout) {
-		int e;
-		if (rc != MM_EXIT_OK) {
-			csv_abort(&csv);
-		} else if ((e = csv_commit(&csv))) {
-			fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, strerror(-e));
-			rc = MM_EXIT_FAIL;
-		}
+	if (o.out && !csv_stdout)
+		rc = replay_commit(&csv, o.out, rc);
+	int e = snapcsv_close(&out.snap, rc == MM_EXIT_OK);
+	if (e) {
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out.snap.path, snapcsv_error(&out.snap, e));
+		rc = MM_EXIT_FAIL;
 	}
 	return rc;
 }

@@ -6,19 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "csv.h"
 #include "metrics.h"
+#include "recording_cfg.h"
 #include "replay.h"
 #include "trace.h"
-#include "vmallocinfo.h"
 
 struct fid_opts {
-	const char *out, *state, *end;
-	double from, end_at; /* < 0: not given */
+	const char *out;
 	bool no_seed;
 	u64 mismatches;
 };
@@ -29,15 +27,7 @@ static const struct cli_opt fid_opts[] = {
 	CLI_OPT_U64("mismatches", "N", struct fid_opts, mismatches, 0, VMAP_FID_MISMATCHES,
 		    "print the first N mismatches after the first purge (default 10)"),
 	CLI_OPT_FLAG("no-seed", struct fid_opts, no_seed,
-		     "a recording: replay from an empty space and the trace's start, no end check"),
-	CLI_OPT_STR("vmalloc-state", "FILE", struct fid_opts, state,
-		    "a TRACE: seed the space from this /proc/vmallocinfo (real addresses)"),
-	CLI_OPT_STR("vmalloc-end", "FILE", struct fid_opts, end,
-		    "a TRACE: compare the model with this later vmallocinfo"),
-	CLI_OPT_F64("from", "SECONDS", struct fid_opts, from, 0, 1e12,
-		    "start at this trace time (earlier events are in the snapshot: skipped)"),
-	CLI_OPT_F64("end-at", "SECONDS", struct fid_opts, end_at, 0, 1e12,
-		    "when the end snapshot was read (default: at the end of the trace)"),
+		     "a recording: its trace alone (an empty space from the trace's start, no end check)"),
 	CLI_OPT_END,
 };
 
@@ -46,10 +36,12 @@ static const char *const fid_defaults[] = {"vmlist=nodes", "vmap-mode=follow", N
 static const struct cli_cmd cli_fid = {
 	.name = "vmalloc-fidelity",
 	.synopsis = "RECORDING... | --vmalloc-state FILE TRACE",
-	.about = "A RECORDING is a directory as data/recordings/README.md describes: trace.perf.txt.zst,\n"
-		 "vmallocinfo.start.txt and vmallocinfo.end.txt (real addresses), times.txt. The space is\n"
-		 "seeded from the start snapshot, the replay starts when it was read (earlier events are\n"
-		 "skipped), and the model's state is compared with the end snapshot when that was read.\n"
+	.about = "The vmalloc view of `mmreplay replay RECORDING`. A RECORDING is a directory as\n"
+		 "data/recordings/README.md describes: trace.perf.txt.zst, vmallocinfo.start.txt and\n"
+		 "vmallocinfo.end.txt (real addresses), times.txt, and the machine's page state. The space\n"
+		 "is seeded from the start snapshot, the replay starts when it was read (earlier events are\n"
+		 "skipped), and the model's state is compared with the end snapshot when that was read;\n"
+		 "--vmalloc-state, --vmalloc-end, --vmalloc-end-at and --from set these for a TRACE.\n"
 		 "Defaults: vmlist nodes in follow mode (each area goes where the kernel put it, after the\n"
 		 "model's prediction is recorded). Printed per recording and configuration: exact addresses\n"
 		 "(all, and after the trace's first purge), purges and their area counts, end state, the\n"
@@ -60,28 +52,6 @@ static const struct cli_cmd cli_fid = {
 	.max_args = 1u << 30,
 	.settings = fid_defaults,
 };
-
-/* times.txt: "start: procfs text read A..B, ..." and "end: ...": the read starts. */
-static int read_times(const char *path, double *start, double *end)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	char line[1024];
-	int found = 0;
-	while (fgets(line, sizeof(line), f)) {
-		double a;
-		if (sscanf(line, "start: procfs text read %lf", &a) == 1) {
-			*start = a;
-			found |= 1;
-		} else if (sscanf(line, "end: procfs text read %lf", &a) == 1) {
-			*end = a;
-			found |= 2;
-		}
-	}
-	fclose(f);
-	return found == 3 ? 0 : -EINVAL;
-}
 
 /* The trace's own drain delay: vmalloc calls from the vfree that crossed nr_lazy_max (the first
  * since the previous purge) to the purge event, excluding both. */
@@ -176,105 +146,50 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 	}
 }
 
-struct fid_input {
-	char trace[4096], state[4096], end[4096];
-	double from, end_at;
-	bool have_state, have_end, have_from, have_end_at;
-};
-
-/* A recording directory, or a trace with the explicit options. */
-static int fid_input(const char *arg, const struct fid_opts *o, struct fid_input *in)
-{
-	struct stat st;
-	memset(in, 0, sizeof(*in));
-	if (!stat(arg, &st) && S_ISDIR(st.st_mode)) {
-		char times[4200];
-		snprintf(in->trace, sizeof(in->trace), "%s/trace.perf.txt.zst", arg);
-		snprintf(in->state, sizeof(in->state), "%s/vmallocinfo.start.txt", arg);
-		snprintf(in->end, sizeof(in->end), "%s/vmallocinfo.end.txt", arg);
-		snprintf(times, sizeof(times), "%s/times.txt", arg);
-		if (read_times(times, &in->from, &in->end_at)) {
-			fprintf(stderr, "mmreplay vmalloc-fidelity: %s: no start and end times\n", times);
-			return -EINVAL;
-		}
-		in->have_state = in->have_end = in->have_from = in->have_end_at = !o->no_seed;
-	} else {
-		snprintf(in->trace, sizeof(in->trace), "%s", arg);
-		if (o->state)
-			snprintf(in->state, sizeof(in->state), "%s", o->state);
-		if (o->end)
-			snprintf(in->end, sizeof(in->end), "%s", o->end);
-		in->have_state = o->state && !o->no_seed;
-		in->have_end = o->end != NULL;
-	}
-	if (o->from >= 0) {
-		in->from = o->from;
-		in->have_from = true;
-	}
-	if (o->end_at >= 0) {
-		in->end_at = o->end_at;
-		in->have_end_at = true;
-	}
-	return 0;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s && s[1] ? s + 1 : path;
-}
-
 /* Every configuration of m on one recording (or trace). */
 static int fid_one(const char *arg, const struct fid_opts *o, const struct matrix *m, FILE *csv)
 {
-	struct fid_input in;
-	struct vmap_snapshot state = {0}, end = {0};
 	struct mm_trace t = {0};
 	struct mm_diag d = {{0}};
-	int err = fid_input(arg, o, &in);
-	if (!err && in.have_state)
-		err = vmallocinfo_load(in.state, &state, &d);
-	if (!err && in.have_end)
-		err = vmallocinfo_load(in.end, &end, &d);
+	struct recording_cfg *rc = malloc(sizeof(*rc));
+	int err = rc ? recording_cfg_open(rc, arg, !o->no_seed, &d) : -ENOMEM;
 	if (!err)
-		err = trace_load(in.trace, NULL, &t, &d);
-	if (err && d.msg[0])
-		fprintf(stderr, "mmreplay vmalloc-fidelity: %s\n", d.msg);
+		err = trace_load(rc->trace, NULL, &t, &d);
+	if (err)
+		fprintf(stderr, "mmreplay vmalloc-fidelity: %s\n", d.msg[0] ? d.msg : strerror(-err));
 	struct sim_trace_facts tf;
 	sim_trace_facts(t.ev, t.n, &tf);
 	for (size_t k = 0; !err && k < matrix_size(m); k++) {
 		struct sim_cfg cfg;
 		struct replay_row row;
 		char why[512];
-		if ((err = replay_cfg(m, k, &tf, &cfg, why, sizeof(why)))) {
+		if ((err = recording_cfg_build(rc, m, k, &tf, &cfg, why, sizeof(why)))) {
 			fprintf(stderr, "mmreplay vmalloc-fidelity: %s\n", why);
 			break;
 		}
-		cfg.vmalloc_state = in.have_state ? &state : NULL;
-		cfg.vmalloc_end = in.have_end ? &end : NULL;
-		cfg.from_ns = in.have_from ? (u64)(in.from * 1e9) : 0;
-		cfg.vmalloc_end_ns = in.have_end_at ? (u64)(in.end_at * 1e9) : 0;
-		if ((err = replay_run(base_name(arg), t.ev, t.n, &cfg, &row))) {
+		if ((err = replay_run(rc->label, t.ev, t.n, &cfg, &row))) {
 			fprintf(stderr, "mmreplay vmalloc-fidelity: %s: %s\n", arg, strerror(-err));
 			break;
 		}
-		print_report(base_name(arg), &row.st, in.have_end, (unsigned)o->mismatches);
+		print_report(rc->label, &row.st, cfg.vmalloc_end != NULL, (unsigned)o->mismatches);
 		struct metric_src src = {.trace = row.trace, .st = &row.st, .host = &row.host};
 		if (csv)
 			metrics_csv_row(csv, METRIC_IN_REPLAY, &src);
+		recording_cfg_warn(rc, "vmalloc-fidelity", &row.st);
 		replay_row_fini(&row);
 	}
 	if (!err)
 		print_drain_delays(&t);
 	trace_free(&t);
-	vmallocinfo_free(&state);
-	vmallocinfo_free(&end);
+	if (rc)
+		recording_cfg_close(rc);
+	free(rc);
 	return err;
 }
 
 int cmd_vmalloc_fidelity(int argc, char **argv)
 {
-	struct fid_opts o = {.mismatches = VMAP_FID_MISMATCHES, .from = -1, .end_at = -1};
+	struct fid_opts o = {.mismatches = VMAP_FID_MISMATCHES};
 	struct matrix *m = malloc(sizeof(*m));
 	int first = 0, rc = m ? cli_parse(&cli_fid, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc != CLI_RUN) {
@@ -282,8 +197,9 @@ int cmd_vmalloc_fidelity(int argc, char **argv)
 		return rc;
 	}
 	struct csv csv = {0};
-	if (o.out && csv_open(&csv, o.out)) {
-		fprintf(stderr, "mmreplay vmalloc-fidelity: cannot write %s\n", o.out);
+	int e = o.out ? csv_open(&csv, o.out) : 0;
+	if (e) {
+		fprintf(stderr, "mmreplay vmalloc-fidelity: %s: %s\n", o.out, csv_error(&csv, e));
 		free(m);
 		return MM_EXIT_FAIL;
 	}
@@ -294,7 +210,9 @@ int cmd_vmalloc_fidelity(int argc, char **argv)
 		if (fid_one(argv[i], &o, m, o.out ? csv.f : NULL))
 			rc = MM_EXIT_FAIL;
 	free(m);
-	if (o.out && (rc != MM_EXIT_OK ? (csv_abort(&csv), 0) : csv_commit(&csv)))
+	if (o.out && (e = rc != MM_EXIT_OK ? (csv_abort(&csv), 0) : csv_commit(&csv))) {
+		fprintf(stderr, "mmreplay vmalloc-fidelity: %s: %s\n", o.out, csv_error(&csv, e));
 		rc = MM_EXIT_FAIL;
+	}
 	return rc;
 }

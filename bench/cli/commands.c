@@ -4,11 +4,11 @@
 
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {
-	{"demo", "run the bundled traces through the models; write CSV and PNG results", cmd_demo},
+	{"demo", "run the bundled traces through the models: the report page, CSV and graphs", cmd_demo},
 	{"replay", "replay traces on every vmlist x tlb x buddy x vma configuration, one CSV row each",
 	 cmd_replay},
-	{"suite", "run a suite file's matrix (or a built-in suite: test_vmalloc); CSV and graphs", cmd_suite},
-	{"plot", "draw the graphs of a suite results directory", cmd_plot},
+	{"suite", "a suite file's or traces' matrix (or test_vmalloc): report page, CSV, graphs", cmd_suite},
+	{"plot", "draw the graphs and the report page of a suite results directory", cmd_plot},
 	{"bench", "engine throughput benchmarks (mmreplay bench --help)", cmd_bench},
 	{"frag", "print the kernel's extfrag or unusable index for /proc/buddyinfo lines", cmd_frag},
 	{"kmap", "the highmem persistent kmap pool on a synthetic workload, per pool size", cmd_kmap},
@@ -17,7 +17,8 @@ const struct mm_command mm_commands[] = {
 	 cmd_machine},
 	{"zones", "a machine's zone layout (spec, /proc/zoneinfo or /proc/buddyinfo) and zonelist fallback",
 	 cmd_zones},
-	{"compare", "each configuration of a summary CSV against a baseline, in percent", cmd_compare},
+	{"compare", "each configuration of a summary CSV against a baseline: the changes beyond noise",
+	 cmd_compare},
 	{"columns", "every column mmreplay writes: name, unit, class, outputs, description", cmd_columns},
 	{"merge", "join CSVs with identical headers (suite cells run as separate jobs)", cmd_merge},
 	{"info", "counts per event kind, pids, cpus, time span of a trace", cmd_info},

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
+
 bool csv_number(const char *s, double *v)
 {
 	char *end;
@@ -20,6 +22,7 @@ static char *slurp(const char *path, size_t *len)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap + 1);
 	while (buf) {
@@ -49,20 +52,75 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Split line in place at commas into out[0..max); returns the field count (max + 1 if more). */
-static size_t split(char *line, char **out, size_t max)
+/* RFC 4180 fields, parsed in place: a field is plain text up to ',' or the end of the line, or
+ * "quoted" (commas, newlines and "" for a quote inside); a quote inside a plain field is taken
+ * as it is (what a writer that does not quote leaves). Line ends: \n or \r\n. */
+struct csvparse {
+	char *p;     /* next byte to read */
+	u64 line;    /* physical line of p, 1-based */
+	char **cell; /* cells of the current row (grown) */
+	size_t n, cap;
+};
+
+/* One row into c->cell[0..n): 1, 0 at the end of the text, or -EINVAL (*why set). */
+static int csv_row(struct csvparse *c, const char **why)
 {
-	size_t n = 0;
-	for (char *p = line;; p++) {
-		if (n < max)
-			out[n] = p;
-		n++;
-		p = strchr(p, ',');
-		if (!p)
-			break;
-		*p = 0;
+	c->n = 0;
+	if (!*c->p)
+		return 0;
+	for (;;) {
+		if (c->n == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 16;
+			char **nc = realloc(c->cell, cap * sizeof(*nc));
+			if (!nc)
+				return *why = "out of memory", -ENOMEM;
+			c->cell = nc;
+			c->cap = cap;
+		}
+		char *w = c->p, *start = c->p;
+		c->cell[c->n++] = start;
+		if (*c->p == '"') {
+			for (c->p++;; c->p++) {
+				if (!*c->p)
+					return *why = "a quoted field is not closed", -EINVAL;
+				if (*c->p == '"' && c->p[1] != '"')
+					break;
+				if (*c->p == '"')
+					c->p++;
+				c->line += *c->p == '\n';
+				*w++ = *c->p;
+			}
+			c->p++;
+			if (*c->p && *c->p != ',' && *c->p != '\n' && !(c->p[0] == '\r' && c->p[1] == '\n'))
+				return *why = "text after a closing quote", -EINVAL;
+		} else {
+			c->p += strcspn(c->p, ",\n");
+			w = c->p > start && c->p[-1] == '\r' && *c->p != ',' ? c->p - 1 : c->p;
+		}
+		char end = *c->p;
+		if (end == '\r')
+			end = *++c->p;
+		*w = 0;
+		if (end)
+			c->p++;
+		if (end != ',') {
+			c->line += end == '\n';
+			return 1;
+		}
 	}
-	return n;
+}
+
+static bool csv_blank(const struct csvparse *c)
+{
+	return c->n == 1 && !c->cell[0][0];
+}
+
+static char **cells_dup(const struct csvparse *c)
+{
+	char **row = malloc(c->n * sizeof(*row));
+	if (row)
+		memcpy(row, c->cell, c->n * sizeof(*row));
+	return row;
 }
 
 int csvtab_read(const char *path, struct csvtab *t, struct mm_diag *d)
@@ -74,70 +132,54 @@ int csvtab_read(const char *path, struct csvtab *t, struct mm_diag *d)
 		return diag_set(d, path, 0, "%s", strerror(errno));
 	if (memchr(t->buf, 0, len))
 		return csvtab_free(t), diag_set(d, path, 0, "NUL byte: not a CSV text file");
-	size_t nlines = 0, cap = 0;
-	char **lines = NULL;
-	for (char *p = t->buf, *nl; *p; p = nl + 1) {
-		nl = strchr(p, '\n');
-		if (nl)
-			*nl = 0;
-		size_t l = strlen(p);
-		if (l && p[l - 1] == '\r')
-			p[l - 1] = 0;
-		if (nlines == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nlp = realloc(lines, cap * sizeof(*lines));
-			if (!nlp) {
-				free(lines);
-				csvtab_free(t);
-				return -ENOMEM;
+	struct csvparse c = {.p = t->buf, .line = 1};
+	const char *why = NULL;
+	size_t cap = 0, blank_at = 0;
+	u64 row_line = 1, blank_line = 0;
+	int r, err = 0;
+	while ((row_line = c.line, r = csv_row(&c, &why)) == 1) {
+		if (csv_blank(&c)) { /* allowed at the end only */
+			blank_line = blank_line ? blank_line : row_line;
+			blank_at++;
+			continue;
+		}
+		if (blank_at) {
+			err = diag_set(d, path, blank_line, "blank line inside the table");
+			goto out;
+		}
+		if (!t->head) {
+			t->ncols = c.n;
+			if (!(t->head = cells_dup(&c))) {
+				err = -ENOMEM;
+				goto out;
 			}
-			lines = nlp;
+			continue;
 		}
-		lines[nlines++] = p;
-		if (!nl)
-			break;
-	}
-	while (nlines && !lines[nlines - 1][0])
-		nlines--; /* trailing blank lines */
-	int err = 0;
-	if (!nlines) {
-		err = diag_set(d, path, 0, "empty file: no header row");
-		goto out;
-	}
-	for (size_t i = 0; i < nlines; i++)
-		if (strchr(lines[i], '"')) {
-			err = diag_set(d, path, i + 1, "quoted fields are not supported");
+		if (c.n != t->ncols) {
+			err = diag_set(d, path, row_line, "%zu fields, the header has %zu", c.n, t->ncols);
 			goto out;
 		}
-	t->ncols = 1;
-	for (const char *p = lines[0]; (p = strchr(p, ',')); p++)
-		t->ncols++;
-	t->head = calloc(t->ncols, sizeof(char *));
-	t->rows = calloc(nlines, sizeof(char **));
-	if (!t->head || !t->rows) {
-		err = -ENOMEM;
-		goto out;
-	}
-	split(lines[0], t->head, t->ncols);
-	for (size_t i = 1; i < nlines; i++) {
-		if (!lines[i][0]) {
-			err = diag_set(d, path, i + 1, "blank line inside the table");
-			goto out;
+		if (t->nrows == cap) {
+			cap = cap ? cap * 2 : 64;
+			char ***nr = realloc(t->rows, cap * sizeof(*nr));
+			if (!nr) {
+				err = -ENOMEM;
+				goto out;
+			}
+			t->rows = nr;
 		}
-		char **row = calloc(t->ncols, sizeof(char *));
-		if (!row) {
+		if (!(t->rows[t->nrows] = cells_dup(&c))) {
 			err = -ENOMEM;
 			goto out;
 		}
-		t->rows[t->nrows++] = row;
-		size_t n = split(lines[i], row, t->ncols);
-		if (n != t->ncols) {
-			err = diag_set(d, path, i + 1, "%zu fields, the header has %zu", n, t->ncols);
-			goto out;
-		}
+		t->nrows++;
 	}
+	if (r < 0)
+		err = r == -ENOMEM ? -ENOMEM : diag_set(d, path, c.line, "%s", why);
+	else if (!t->head)
+		err = diag_set(d, path, 0, "empty file: no header row");
 out:
-	free(lines);
+	free(c.cell);
 	if (err)
 		csvtab_free(t);
 	return err;

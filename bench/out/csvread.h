@@ -1,5 +1,5 @@
-/* Reads the CSVs mmreplay writes (a header row, then rows of plain comma-separated fields; no
- * quoting) into memory, for `compare` and `merge`. */
+/* Reads CSV (RFC 4180: a header row, then rows of comma-separated fields, "quoted" where a field
+ * holds a comma, a quote or a line break) into memory, for `compare`, `merge` and `plot`. */
 #ifndef CSVREAD_H
 #define CSVREAD_H
 
@@ -13,7 +13,8 @@ struct csvtab {
 	char *buf;    /* the file's text; every field points into it */
 };
 
-/* 0, or -errno / -EINVAL with "FILE:LINE: reason" (ragged rows, quotes, empty file). */
+/* 0, or -errno / -EINVAL with "FILE:LINE: reason" (ragged rows, an unclosed quote, a blank line
+ * inside the table, an empty file). */
 int csvtab_read(const char *path, struct csvtab *t, struct mm_diag *d);
 void csvtab_free(struct csvtab *t);
 /* Column index by name, or -1. */

@@ -45,6 +45,8 @@ struct metric_src {
 	const struct run_host *host;   /* host measurements of the run */
 	u64 event;		       /* series: events replayed before this sample */
 	const struct run_clock *clock; /* series: host time inside sim_event so far */
+	unsigned exhausted;	       /* series: zone types (1 << type) that failed an allocation since
+					* the previous sample: their index cells are left empty */
 };
 
 /* The C type of a field of struct sim_stats that a metric shows as it is. */

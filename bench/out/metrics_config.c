@@ -19,8 +19,9 @@ static void m_config(const struct metric *m, const struct metric_src *s, unsigne
 const struct metric metrics_config[] = {
 	M_FN("trace", "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT | METRIC_BRIEF, m_trace, 0,
 	     "the trace: its file name (replay) or its label (suite)"),
-	M_FN("config", "", METRIC_CONFIG, METRIC_IN_SUMMARY | METRIC_TEXT, m_config, 0,
-	     "the configuration: the values of the suite's axes with several values, joined by '/'"),
+	M_FN("config", "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT, m_config, 0,
+	     "the configuration: every axis's value in settings order, joined by '/' (a variant bare, "
+	     "another setting as axis=value)"),
 	CFG_TEXT("vmlist", METRIC_BRIEF, MF_STR, cfg.vmlist,
 		 "vmalloc address-space allocator (setting vmlist)"),
 	CFG_TEXT("tlb", METRIC_BRIEF, MF_STR, cfg.tlb, "TLB flush policy for vfree (setting tlb)"),
@@ -50,6 +51,9 @@ const struct metric metrics_config[] = {
 		"range flushes of more pages are full flushes; 0 never (setting flush-ceiling)"),
 	CFG_NUM("vmap_nodes", "nodes", MF_UINT, cfg.vmap_nodes,
 		"nodes vmlist: nr_vmap_nodes (setting vmap-nodes)"),
+	CFG_TEXT("pcp", 0, MF_STR, cfg.pcp, "per-CPU page lists as run: on or off (setting pcp)"),
+	CFG_TEXT("model_pages", 0, MF_STR, cfg.model_pages,
+		 "where vmalloc areas and page tables took pages: zones or none (setting model-pages)"),
 	M_COUNT("events", "events", METRIC_BRIEF, events, "events replayed, every kind"),
 	M_END,
 };

@@ -14,8 +14,13 @@ static void s_order(const struct metric *m, const struct metric_src *s, unsigned
 	const struct sim_zone_stats *z = &s->st->top;
 	if (m->arg == 0)
 		metric_u64(b, n, z->nr_free[i]);
-	else
+	else if (!(s->exhausted & (1u << s->st->top_type))) /* exhausted: no index */
 		metric_int(b, n, m->arg == 1 ? sim_zone_unusable(z, i) : sim_zone_extfrag(z, i));
+}
+
+static void s_exhausted(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	metric_u64(b, n, s->exhausted != 0);
 }
 
 static void s_host(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
@@ -47,6 +52,8 @@ const struct metric metrics_series[] = {
 	SER("lazy_pages", "pages", tlb_nr_lazy, "lazily freed pages waiting for a purge"),
 	SER("tlb_flushes", "flushes", tlb_flushes, "TLB flushes so far (the tlb_flushes total)"),
 	SER("vmas_live", "VMAs", vmas_live, "VMAs mapped, every process"),
+	M_FN("exhausted", "", METRIC_SERIES, METRIC_IN_SERIES, s_exhausted, 0,
+	     "1 when a zone failed an allocation since the previous sample (its index cells are empty)"),
 	ZONE3(dma, "DMA", ZONE_DMA),
 	ZONE3(dma32, "DMA32", ZONE_DMA32),
 	ZONE3(normal, "Normal", ZONE_NORMAL),

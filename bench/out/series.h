@@ -10,7 +10,8 @@
 
 struct series_writer {
 	FILE *f;
-	bool header_done; /* the header is written with the first sample (the families' width) */
+	bool header_done;	  /* the header is written with the first sample (the families' width) */
+	u64 fails[ZONE_NR_TYPES]; /* zones_st.limit_failures at the previous sample */
 };
 
 /* A run_sampler.sample callback; ctx is a struct series_writer. */

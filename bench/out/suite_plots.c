@@ -3,10 +3,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "csvread.h"
+#include "diag.h"
 #include "plot.h"
+#include "suite_plots_priv.h"
 
 /* Every column the graphs read: a test checks them against the metrics registry, and a results
  * directory missing one is an error, not an empty graph. */
@@ -27,227 +30,272 @@ const char *const suite_plot_summary_columns[] = {"trace",
 						  "host_ns_per_event_median",
 						  "host_ns_per_event_min",
 						  "host_ns_per_event_max",
+						  "zone_failures",
+						  "vma",
+						  "find_vma_visits",
+						  "vma_splits",
+						  "vma_merges",
+						  "munmap_calls",
+						  "host_munmap_p50_ns",
+						  "alloc_failures",
+						  "page_allocs",
 						  NULL};
 const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
 						 "vmlist_visits", "host_vmap_ns", NULL};
 
-struct plotctx {
-	const char *dir;
-	FILE *log;
-	const struct csvtab *sum;
-	int c_trace, c_config;
-	int failures, drawn;
-};
-
-static double field(const struct plotctx *p, size_t row, const char *col)
+/* Text into a graph's data file: a field gnuplot reads back as one plain string (no comma,
+ * quote or control byte to split or break the row). */
+static void data_text(FILE *f, const char *s)
 {
-	int c = csvtab_col(p->sum, col);
-	double v = 0;
-	if (c >= 0)
-		csv_number(p->sum->rows[row][c], &v);
-	return v;
+	for (; *s; s++)
+		fputc(*s == ',' || *s == '"' || (unsigned char)*s < 0x20 || *s == 0x7f ? '_' : *s, f);
 }
 
-static const char *sfield(const struct plotctx *p, size_t row, const char *col)
+/* A trace label usable in file names (graphs are DIR/KIND_TRACE.png): summary.csv may come
+ * from anywhere, so a label with '/' or control bytes draws nothing. */
+static bool label_ok(const char *s)
 {
-	int c = csvtab_col(p->sum, col);
-	return c >= 0 ? p->sum->rows[row][c] : "";
+	if (!*s || strlen(s) > 200)
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || (unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
 }
 
-static void ts_path(const struct plotctx *p, size_t row, char *buf, size_t len)
+/* The time series of row r (read in full), or -errno. */
+static int ts_read(const struct plotctx *p, size_t r, struct csvtab *t)
 {
-	char slug[512];
-	snprintf(slug, sizeof(slug), "%s", p->sum->rows[row][p->c_config]);
+	char path[4096], slug[512];
+	struct mm_diag d;
+	snprintf(slug, sizeof(slug), "%s", p->sum->rows[r][p->c_config]);
 	for (char *c = slug; *c; c++)
 		if (*c == '/')
 			*c = '_';
-	snprintf(buf, len, "%s/timeseries/%s__%s.csv", p->dir, p->sum->rows[row][p->c_trace], slug);
+	snprintf(path, sizeof(path), "%s/timeseries/%s__%s.csv", p->dir, p->sum->rows[r][p->c_trace], slug);
+	return csvtab_read(path, t, &d);
 }
 
-/* 1-based index of column name in a CSV file's header, or 0. */
-static int header_col(const char *path, const char *name)
+/* Open DIR/plots/NAME.csv for a graph's data. */
+static bool data_open(struct plotctx *p, const char *name, struct csv *w)
 {
-	FILE *f = fopen(path, "r");
-	char line[8192];
-	int idx = 0;
-	if (!f)
-		return 0;
-	if (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = 0;
-		int i = 1;
-		for (char *save = NULL, *tok = strtok_r(line, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save), i++)
-			if (!strcmp(tok, name)) {
-				idx = i;
-				break;
-			}
+	char rel[600];
+	snprintf(rel, sizeof(rel), "plots/%s.csv", name);
+	int err = csv_open_in(w, p->dir, rel);
+	if (err) {
+		fprintf(stderr, "mmreplay: %s: %s\n", w->out.path, csv_error(w, err));
+		p->failures++;
 	}
-	fclose(f);
-	return idx;
+	return !err;
 }
 
-/* Rows of trace tr whose `axis` value is the first seen for that value (one per variant). */
-static size_t pick(const struct plotctx *p, const char *tr, const char *axis, size_t *rows, size_t max)
+/* Draw NAME from the data in w (still a temporary), then publish the data too. */
+static void draw(struct plotctx *p, struct csv *w, const char *name, struct plot_req *req)
 {
-	size_t n = 0;
-	int c = csvtab_col(p->sum, axis);
-	for (size_t r = 0; r < p->sum->nrows && n < max; r++) {
-		if (strcmp(p->sum->rows[r][p->c_trace], tr))
-			continue;
-		bool seen = false;
-		for (size_t k = 0; k < n && c >= 0; k++)
-			seen |= !strcmp(p->sum->rows[rows[k]][c], p->sum->rows[r][c]);
-		if (c < 0 && n)
-			seen = true;
-		if (!seen)
-			rows[n++] = r;
-	}
-	return n;
-}
-
-static void draw(struct plotctx *p, const char *script, const char *data, const char *name, const char *extra)
-{
-	char out[4200], log[4200];
-	snprintf(out, sizeof(out), "%s/%s", p->dir, name);
-	snprintf(log, sizeof(log), "%s/plots/gnuplot.log", p->dir);
-	if (plot_run(script, data, out, extra, log)) {
-		fprintf(p->log, "mmreplay: gnuplot failed drawing %s.png (is gnuplot installed? see %s)\n",
-			out, log);
+	char why[600];
+	if (fflush(w->f) || ferror(w->f)) {
+		fprintf(stderr, "mmreplay: %s: write error\n", w->out.path);
+		csv_abort(w);
 		p->failures++;
 		return;
 	}
-	fprintf(p->log, "  %s.png (and .svg)\n", out);
+	req->data_fd = fileno(w->f);
+	char title[1024]; /* issue 12: every graph of a trace whose model ran out of memory says so */
+	if (p->exhausted) {
+		snprintf(title, sizeof(title), "%s [the model ran out of memory]",
+			 req->title ? req->title : "");
+		req->title = title;
+	}
+	int err = plot_draw(p->dir, name, req, p->log_fd, why, sizeof(why));
+	if (err == -ECHILD)
+		fprintf(stderr,
+			"mmreplay: gnuplot failed drawing %s/%s.png (is gnuplot installed? see "
+			"%s/plots/gnuplot.log)\n",
+			p->dir, name, p->dir);
+	else if (err)
+		fprintf(stderr, "mmreplay: %s\n", why);
+	if (!err && (err = csv_commit(w)))
+		fprintf(stderr, "mmreplay: %s: %s\n", w->out.path, csv_error(w, err));
+	if (err) {
+		csv_abort(w);
+		p->failures++;
+		return;
+	}
+	fprintf(p->log, "  %s/%s.png (and .svg)\n", p->dir, name);
 	p->drawn++;
+	if (p->manifest) {
+		char file[600];
+		snprintf(file, sizeof(file), "%s.svg", name);
+		csv_write_field(p->manifest, p->trace);
+		fputc(',', p->manifest);
+		csv_write_field(p->manifest, file);
+		fputc(',', p->manifest);
+		csv_write_field(p->manifest, req->note ? req->note : "");
+		fputc('\n', p->manifest);
+	}
 }
 
-/* Lines over the time series of the rows picked by axis, y = column ycol of each file. */
-static void plot_series(struct plotctx *p, const char *tr, const char *axis, const char *ycol,
-			const char *name, const char *what, const char *extra)
+/* The (x, y) column pairs of lines.gp, one pair per series; a shorter series leaves its fields
+ * empty (gnuplot skips them). x[i], y[i]: nrow[i] values each. */
+static void write_pairs(FILE *f, size_t n, const char *const *titles, double *const *x, double *const *y,
+			const size_t *nrow)
 {
-	size_t rows[32];
-	size_t n = pick(p, tr, axis, rows, 32);
-	char files[16384] = "", titles[2048] = "", path[4096], e[20000];
-	int col = 0;
+	size_t rows = 0;
 	for (size_t i = 0; i < n; i++) {
-		ts_path(p, rows[i], path, sizeof(path));
-		if (!col)
-			col = header_col(path, ycol);
-		size_t fl = strlen(files), tl = strlen(titles);
-		snprintf(files + fl, sizeof(files) - fl, "%s%s", i ? " " : "", path);
-		snprintf(titles + tl, sizeof(titles) - tl, "%s%s", i ? " " : "", sfield(p, rows[i], axis));
+		fprintf(f, "%sx,", i ? "," : "");
+		data_text(f, titles[i]);
+		rows = nrow[i] > rows ? nrow[i] : rows;
 	}
-	if (n && !col) {
-		fprintf(p->log, "mmreplay: %s has no column %s\n", path, ycol);
-		p->failures++;
+	fputc('\n', f);
+	for (size_t r = 0; r < rows; r++) {
+		for (size_t i = 0; i < n; i++)
+			if (r < nrow[i])
+				fprintf(f, "%s%.17g,%.17g", i ? "," : "", x[i][r], y[i][r]);
+			else
+				fprintf(f, "%s,", i ? "," : "");
+		fputc('\n', f);
 	}
-	if (!n || !col)
-		return;
-	snprintf(e, sizeof(e), "files='%s'; titles='%s'; xcol=1; ycol=%d; title='%s: %s'; %s", files, titles,
-		 col, tr, what, extra);
-	draw(p, "lines.gp", "", name, e);
 }
 
-/* vmlist work per operation against live areas, from interval differences of the series. */
+static void series_free(struct series_set *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->x[i]);
+		free(s->y[i]);
+	}
+	s->n = 0;
+}
+
+/* One series from table t: x = column 0, y = column ycol (rows that do not parse are left out). */
+static bool series_add(struct series_set *s, const char *title, const struct csvtab *t, int ycol)
+{
+	double *x = malloc((t->nrows + 1) * sizeof(double)), *y = malloc((t->nrows + 1) * sizeof(double));
+	size_t n = 0;
+	if (!x || !y) {
+		free(x);
+		free(y);
+		return false;
+	}
+	for (size_t r = 0; r < t->nrows; r++)
+		if (csv_number(t->rows[r][0], &x[n]) && csv_number(t->rows[r][ycol], &y[n]))
+			n++;
+	s->title[s->n] = title;
+	s->x[s->n] = x;
+	s->y[s->n] = y;
+	s->nrow[s->n++] = n;
+	return true;
+}
+
+static void draw_series(struct plotctx *p, const char *name, struct series_set *s, struct plot_req *req)
+{
+	struct csv w;
+	if (!s->n || !data_open(p, name, &w))
+		return;
+	write_pairs(w.f, s->n, s->title, s->x, s->y, s->nrow);
+	req->script = "lines.gp";
+	req->nseries = (int)s->n;
+	draw(p, &w, name, req);
+}
+
+/* Lines over the time series of the rows picked by axis, y = column ycol of each file, the
+ * final values in the key; a log y axis when they span two orders of magnitude or more. */
+static void plot_series(struct plotctx *p, const char *tr, const char *axis, const char *ycol,
+			const char *name, const char *what, struct plot_req *req)
+{
+	size_t rows[MAX_SERIES];
+	size_t n = plot_rows_pick(p, tr, axis, rows, MAX_SERIES);
+	struct series_set s = {0};
+	char title[600], note[300];
+	for (size_t i = 0; i < n; i++) {
+		struct csvtab t;
+		if (ts_read(p, rows[i], &t))
+			continue;
+		int c = csvtab_col(&t, ycol);
+		if (c >= 0) {
+			series_add(&s, plot_rows_text(p, rows[i], axis), &t, c);
+		} else {
+			fprintf(stderr, "mmreplay: a time series of %s has no column %s\n", tr, ycol);
+			p->failures++;
+		}
+		csvtab_free(&t);
+	}
+	double hi, lo;
+	plot_rows_final_in_key(&s, req->yscale > 0 ? req->yscale : 1, &hi, &lo);
+	req->logy = lo > 0 && hi / lo >= 100;
+	plot_rows_exhausted(p, rows, n, note, sizeof(note));
+	if (!note[0] && s.n && plot_rows_flat(&s) && req->skip_flat) { /* nothing to show */
+		series_free(&s);
+		return;
+	}
+	if (!note[0] && s.n && plot_rows_flat(&s))
+		snprintf(note, sizeof(note), "flat: the value never changes in this replay");
+	req->note = note[0] ? note : NULL;
+	plot_rows_title(p, tr, what, true, title, sizeof(title));
+	req->title = title;
+	if (!req->xlabel)
+		req->xlabel = "events replayed";
+	draw_series(p, name, &s, req);
+	series_free(&s);
+}
+
 static void plot_vmlist(struct plotctx *p, const char *tr)
 {
 	size_t rows[16];
-	size_t n = pick(p, tr, "vmlist", rows, 16);
-	char vfiles[8192] = "", titles[1024] = "", e[12000];
-	size_t drawn = 0, pos_v = 0, pos_n = 0; /* points a log-log graph can show */
+	size_t n = plot_rows_pick(p, tr, "vmlist", rows, 16), pos_v = 0, pos_n = 0;
+	struct series_set v = {0}, h = {0};
 	for (size_t i = 0; i < n; i++) {
-		char path[4096], out[4200];
-		if (field(p, rows[i], "vmap_allocs") == 0)
-			continue;
-		ts_path(p, rows[i], path, sizeof(path));
 		struct csvtab t;
-		struct mm_diag d;
-		if (csvtab_read(path, &t, &d))
+		if (plot_rows_field(p, rows[i], "vmap_allocs") == 0 || ts_read(p, rows[i], &t))
 			continue;
-		int cl = csvtab_col(&t, "vmap_live"), co = csvtab_col(&t, "vmap_ops"),
-		    cv = csvtab_col(&t, "vmlist_visits"), cn = csvtab_col(&t, "host_vmap_ns");
-		snprintf(out, sizeof(out), "%s/plots/vmlist_%s_%s.csv", p->dir, tr,
-			 sfield(p, rows[i], "vmlist"));
-		struct csv w;
-		if (cl < 0 || co < 0 || cv < 0 || cn < 0 || csv_open(&w, out)) {
-			if (cl < 0 || co < 0 || cv < 0 || cn < 0) {
-				fprintf(p->log, "mmreplay: %s lacks a vmlist column\n", path);
-				p->failures++;
-			}
-			csvtab_free(&t);
-			continue;
-		}
-		fprintf(w.f, "live_areas,visits_per_op,host_ns_per_op\n");
-		for (size_t r = 1; r < t.nrows; r++) {
-			double l, o0, o1, v0, v1, n0, n1;
-			csv_number(t.rows[r][cl], &l);
-			csv_number(t.rows[r - 1][co], &o0);
-			csv_number(t.rows[r][co], &o1);
-			csv_number(t.rows[r - 1][cv], &v0);
-			csv_number(t.rows[r][cv], &v1);
-			csv_number(t.rows[r - 1][cn], &n0);
-			csv_number(t.rows[r][cn], &n1);
-			if (o1 > o0 && l > 0) {
-				fprintf(w.f, "%.0f,%.3f,%.1f\n", l, (v1 - v0) / (o1 - o0),
-					(n1 - n0) / (o1 - o0));
-				pos_v += v1 > v0;
-				pos_n += n1 > n0;
-			}
-		}
+		plot_rows_vmlist(&t, &v, &h, plot_rows_text(p, rows[i], "vmlist"), &pos_v, &pos_n);
 		csvtab_free(&t);
-		if (csv_commit(&w))
-			continue;
-		size_t fl = strlen(vfiles), tl = strlen(titles);
-		snprintf(vfiles + fl, sizeof(vfiles) - fl, "%s%s", drawn ? " " : "", out);
-		snprintf(titles + tl, sizeof(titles) - tl, "%s%s", drawn ? " " : "",
-			 sfield(p, rows[i], "vmlist"));
-		drawn++;
 	}
-	if (!drawn)
-		return;
-	char name[512];
+	char name[512], title[600];
+	struct plot_req req = {.logx = true, .logy = true, .points = true, .key = PLOT_KEY_TOP_LEFT};
+	req.xlabel = "live vmap areas";
+	req.title = title;
 	if (pos_v) {
-		snprintf(e, sizeof(e),
-			 "files='%s'; titles='%s'; xcol=1; ycol=2; logx=1; logy=1; key='top left'; "
-			 "style='points'; "
-			 "xlabel='live vmap areas'; ylabel='vmlist nodes visited per vmalloc/vfree'; "
-			 "title='%s: vmlist work per operation against live areas'",
-			 vfiles, titles, tr);
+		plot_rows_title(p, tr, "vmlist work per operation against live areas, per vmlist", true,
+				title, sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_visits_%s", tr);
-		draw(p, "lines.gp", "", name, e);
+		req.ylabel = "vmlist nodes visited per vmalloc/vfree";
+		draw_series(p, name, &v, &req);
 	}
-	if (!pos_n)
-		return;
-	snprintf(e, sizeof(e),
-		 "files='%s'; titles='%s'; xcol=1; ycol=3; logx=1; logy=1; key='top left'; style='points'; "
-		 "xlabel='live vmap areas'; ylabel='host ns per vmalloc/vfree (incl. pages, tables)'; "
-		 "title='%s: host time per vmap operation against live areas'",
-		 vfiles, titles, tr);
-	snprintf(name, sizeof(name), "vmlist_ns_%s", tr);
-	draw(p, "lines.gp", "", name, e);
+	if (pos_n) {
+		plot_rows_title(p, tr, "host time per vmap operation against live areas, per vmlist", true,
+				title, sizeof(title));
+		snprintf(name, sizeof(name), "vmlist_ns_%s", tr);
+		req.ylabel = "host ns per vmalloc/vfree (incl. pages, tables)";
+		draw_series(p, name, &h, &req);
+	}
+	series_free(&v);
+	series_free(&h);
 }
 
 /* Page-table entries visited per operation and level, one bar per levels configuration. */
 static void plot_walk(struct plotctx *p, const char *tr)
 {
 	size_t rows[8];
-	size_t n = pick(p, tr, "levels", rows, 8);
-	char out[4200], name[512];
+	size_t n = plot_rows_pick(p, tr, "levels", rows, 8);
+	char name[512], title[600];
 	double ops[8];
 	size_t used = 0;
 	for (size_t i = 0; i < n; i++) {
-		ops[i] = field(p, rows[i], "vmap_allocs") + field(p, rows[i], "vmap_frees");
+		ops[i] = plot_rows_field(p, rows[i], "vmap_allocs") +
+			 plot_rows_field(p, rows[i], "vmap_frees");
 		used += ops[i] > 0;
 	}
-	if (!used)
-		return;
-	snprintf(out, sizeof(out), "%s/plots/walk_%s.csv", p->dir, tr);
+	snprintf(name, sizeof(name), "walk_%s", tr);
 	struct csv w;
-	if (csv_open(&w, out))
+	if (!used || !data_open(p, name, &w))
 		return;
 	fprintf(w.f, "level");
 	for (size_t i = 0; i < n; i++)
-		if (ops[i] > 0)
-			fprintf(w.f, ",%s levels", sfield(p, rows[i], "levels"));
+		if (ops[i] > 0) {
+			fputc(',', w.f);
+			data_text(w.f, plot_rows_text(p, rows[i], "levels"));
+			fprintf(w.f, " levels");
+		}
 	fputc('\n', w.f);
 	static const char *const lv[] = {"walk_l0", "walk_l1", "walk_l2", "walk_l3", "walk_l4"};
 	static const char *const ln[] = {"top (PGD)", "2", "3", "4", "5"};
@@ -255,38 +303,41 @@ static void plot_walk(struct plotctx *p, const char *tr)
 		fprintf(w.f, "%s", ln[l]);
 		for (size_t i = 0; i < n; i++)
 			if (ops[i] > 0)
-				fprintf(w.f, ",%.3f", field(p, rows[i], lv[l]) / ops[i]);
+				fprintf(w.f, ",%.3f", plot_rows_field(p, rows[i], lv[l]) / ops[i]);
 		fputc('\n', w.f);
 	}
-	if (csv_commit(&w))
-		return;
-	char e[1024];
-	snprintf(e, sizeof(e),
-		 "xlabel='page-table level, from the top'; ylabel='entries visited per vmalloc/vfree'; "
-		 "title='%s: page-table walk per operation and level'",
-		 tr);
-	snprintf(name, sizeof(name), "walk_%s", tr);
-	draw(p, "bars.gp", out, name, e);
+	plot_rows_title(p, tr, "page-table walk per operation and level", true, title, sizeof(title));
+	struct plot_req req = {.script = "bars.gp",
+			       .title = title,
+			       .xlabel = "page-table level, from the top",
+			       .ylabel = "entries visited per vmalloc/vfree"};
+	draw(p, &w, name, &req);
 }
 
 static void plot_host(struct plotctx *p, const char *tr)
 {
-	char out[4200], name[512], e[1024];
-	snprintf(out, sizeof(out), "%s/plots/host_%s.csv", p->dir, tr);
+	char name[512], title[600];
 	struct csv w;
-	if (csv_open(&w, out))
+	snprintf(name, sizeof(name), "host_%s", tr);
+	if (!data_open(p, name, &w))
 		return;
 	fprintf(w.f, "config,median,min,max\n");
 	for (size_t r = 0; r < p->sum->nrows; r++)
-		if (!strcmp(p->sum->rows[r][p->c_trace], tr))
-			fprintf(w.f, "%s,%s,%s,%s\n", p->sum->rows[r][p->c_config],
-				sfield(p, r, "host_ns_per_event_median"),
-				sfield(p, r, "host_ns_per_event_min"), sfield(p, r, "host_ns_per_event_max"));
-	if (csv_commit(&w))
-		return;
-	snprintf(e, sizeof(e), "title='%s: host time per event per configuration'", tr);
-	snprintf(name, sizeof(name), "host_%s", tr);
-	draw(p, "host.gp", out, name, e);
+		if (!strcmp(p->sum->rows[r][p->c_trace], tr)) {
+			double v[3];
+			static const char *const col[3] = {"host_ns_per_event_median",
+							   "host_ns_per_event_min", "host_ns_per_event_max"};
+			data_text(w.f, p->sum->rows[r][p->c_config]);
+			for (int k = 0; k < 3; k++)
+				if (csv_number(plot_rows_text(p, r, col[k]), &v[k]))
+					fprintf(w.f, ",%.17g", v[k]);
+				else
+					fputc(',', w.f);
+			fputc('\n', w.f);
+		}
+	snprintf(title, sizeof(title), "%s: host time per event per configuration (lower is better)", tr);
+	struct plot_req req = {.script = "host.gp", .title = title};
+	draw(p, &w, name, &req);
 }
 
 /* The unusable free space index at order 9 over the replay, per buddy policy. */
@@ -294,9 +345,11 @@ static void plot_frag(struct plotctx *p, const char *tr)
 {
 	char name[512];
 	snprintf(name, sizeof(name), "frag_%s", tr);
+	struct plot_req req = {.yscale = 1000.0, .ylabel = "unusable free space index, order 9"};
+	size_t ref = plot_rows_ref(p, tr); /* no page from the buddy: a flat line is no news */
+	req.skip_flat = plot_rows_field(p, ref, "page_allocs") + plot_rows_field(p, ref, "vmap_allocs") == 0;
 	plot_series(p, tr, "buddy", "ufi9", name,
-		    "unusable free space index at order 9 (2 MiB), per buddy policy",
-		    "yscale=1000.0; ylabel='unusable free space index, order 9'");
+		    "unusable free space index at order 9 (2 MiB), per buddy policy", &req);
 }
 
 /* TLB flushes over the replay, per TLB policy, when the trace flushed at all. */
@@ -304,13 +357,141 @@ static void plot_tlb(struct plotctx *p, const char *tr)
 {
 	char name[512];
 	bool flushes = false;
-	snprintf(name, sizeof(name), "tlb_%s", tr);
 	for (size_t k = 0; k < p->sum->nrows; k++)
 		if (!strcmp(p->sum->rows[k][p->c_trace], tr))
-			flushes |= field(p, k, "vmalloc_tlb_flushes") > 0;
-	if (flushes)
-		plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per policy",
-			    "ylabel='TLB flushes (cumulative)'");
+			flushes |= plot_rows_field(p, k, "vmalloc_tlb_flushes") > 0;
+	if (!flushes)
+		return;
+	snprintf(name, sizeof(name), "tlb_%s", tr);
+	struct plot_req req = {.ylabel = "TLB flushes (cumulative)"};
+	plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per TLB policy", &req);
+}
+
+/* Process address-space work per VMA index: find_vma visits, splits, merges and the munmap
+ * latency, as bars on a log axis (their scales differ), for traces with process calls. */
+static void plot_vma(struct plotctx *p, const char *tr)
+{
+	static const char *const col[] = {"find_vma_visits", "vma_splits", "vma_merges",
+					  "host_munmap_p50_ns"};
+	static const char *const head[] = {"find_vma visits", "VMA splits", "VMA merges",
+					   "munmap p50 host ns"};
+	size_t rows[8];
+	size_t n = plot_rows_pick(p, tr, "vma", rows, 8);
+	char name[512], title[600], note[300];
+	struct csv w;
+	if (!n || (plot_rows_field(p, rows[0], "munmap_calls") == 0 &&
+		   plot_rows_field(p, rows[0], "find_vma_visits") == 0))
+		return;
+	snprintf(name, sizeof(name), "vma_%s", tr);
+	if (!data_open(p, name, &w))
+		return;
+	fprintf(w.f, "figure");
+	for (size_t i = 0; i < n; i++) {
+		fputc(',', w.f);
+		data_text(w.f, plot_rows_text(p, rows[i], "vma"));
+	}
+	fputc('\n', w.f);
+	for (size_t k = 0; k < MM_ARRAY_SIZE(col); k++) {
+		if (csvtab_col(p->sum, col[k]) < 0)
+			continue;
+		fprintf(w.f, "%s", head[k]);
+		for (size_t i = 0; i < n; i++)
+			fprintf(w.f, ",%.17g", plot_rows_field(p, rows[i], col[k]));
+		fputc('\n', w.f);
+	}
+	plot_rows_title(p, tr, "process address-space work per VMA index", true, title, sizeof(title));
+	plot_rows_exhausted(p, rows, n, note, sizeof(note));
+	struct plot_req req = {.script = "bars.gp",
+			       .title = title,
+			       .ylabel = "count over the replay; ns for munmap (log scale)",
+			       .logy = true,
+			       .note = note[0] ? note : NULL};
+	draw(p, &w, name, &req);
+}
+
+/* issue 12: the configurations of trace tr in the per-snapshot rows of zone (first-seen order),
+ * and the index of the first such row. */
+static size_t snap_configs(const struct csvtab *t, const int *c, const char *tr, const char *zone,
+			   const char **cfg, size_t max, size_t *first)
+{
+	size_t n = 0;
+	*first = SIZE_MAX;
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (strcmp(t->rows[r][c[0]], tr) || strcmp(t->rows[r][c[3]], zone))
+			continue;
+		*first = MM_MIN(*first, r);
+		bool seen = false;
+		for (size_t i = 0; i < n; i++)
+			seen |= !strcmp(cfg[i], t->rows[r][c[1]]);
+		if (!seen && n < max)
+			cfg[n++] = t->rows[r][c[1]];
+	}
+	return n;
+}
+
+/* issue 12: the kernel's order-9 unusable index at each buddyinfo snapshot (DIR/snapshots.csv,
+ * the highest zone) with each configuration's model over it; a configuration whose zone was
+ * exhausted at a snapshot has no index there but a mark in the last series. */
+static void plot_snapshots(struct plotctx *p, const char *tr)
+{
+	static const char *const cols[] = {"trace",	  "config",	"t_s",	    "zone",
+					   "ufi9_kernel", "ufi9_model", "exhausted"};
+	static const char *const zones[] = {"Normal", "DMA32", "DMA"};
+	const struct csvtab *t = p->snaps;
+	int c[7];
+	for (int i = 0; i < 7; i++)
+		if (!t || (c[i] = csvtab_col(t, cols[i])) < 0)
+			return;
+	const char *cfg[MAX_SERIES - 2], *zone = NULL;
+	size_t first = 0, n = 0;
+	for (size_t z = 0; z < 3 && !n; z++) /* the highest zone the snapshots have */
+		if ((n = snap_configs(t, c, tr, zones[z], cfg, MAX_SERIES - 2, &first)))
+			zone = zones[z];
+	struct csv w;
+	char name[512], title[512];
+	bool any_exh = false;
+	for (size_t r = first; n && r < t->nrows; r++)
+		any_exh |= !strcmp(t->rows[r][c[0]], tr) && !strcmp(t->rows[r][c[6]], "1");
+	snprintf(name, sizeof(name), "snapshots_%s", tr);
+	if (!n || !data_open(p, name, &w))
+		return;
+	fprintf(w.f, "x,kernel");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(w.f, ",x,");
+		data_text(w.f, cfg[i]);
+	}
+	fprintf(w.f, ",x,%s\n", any_exh ? "model ran out of memory" : ""); /* "": no key entry */
+	for (size_t r = first; r < t->nrows; r++) { /* a line per snapshot of the first configuration */
+		char *const *row = t->rows[r];
+		if (strcmp(row[c[0]], tr) || strcmp(row[c[3]], zone) || strcmp(row[c[1]], cfg[0]))
+			continue;
+		double v;
+		bool exh = false;
+		fprintf(w.f, "%s,%s", row[c[2]], csv_number(row[c[4]], &v) ? row[c[4]] : "");
+		for (size_t i = 0; i < n; i++) {
+			const char *m = "";
+			for (size_t q = first; q < t->nrows; q++)
+				if (!strcmp(t->rows[q][c[0]], tr) && !strcmp(t->rows[q][c[3]], zone) &&
+				    !strcmp(t->rows[q][c[1]], cfg[i]) &&
+				    !strcmp(t->rows[q][c[2]], row[c[2]])) {
+					m = csv_number(t->rows[q][c[5]], &v) ? t->rows[q][c[5]] : "";
+					exh |= !strcmp(t->rows[q][c[6]], "1");
+					break;
+				}
+			fprintf(w.f, ",%s,%s", row[c[2]], m);
+		}
+		fprintf(w.f, ",%s,%s\n", row[c[2]], exh && csv_number(row[c[4]], &v) ? row[c[4]] : "");
+	}
+	snprintf(title, sizeof(title),
+		 "%s: %s zone, order-9 unusable index: the kernel (buddyinfo) and the model", tr, zone);
+	struct plot_req req = {.script = "snapshots.gp",
+			       .nseries = (int)n + 2,
+			       .yscale = 1000.0,
+			       .title = title,
+			       .xlabel = "seconds on the trace's clock",
+			       .ylabel = "unusable free space index, order 9",
+			       .key = PLOT_KEY_BOTTOM_LEFT};
+	draw(p, &w, name, &req);
 }
 
 /* The graphs drawn per trace, in order: one line each (their columns are listed above). */
@@ -318,8 +499,8 @@ static const struct suite_graph {
 	const char *name;
 	void (*draw)(struct plotctx *p, const char *tr);
 } suite_graphs[] = {
-	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},
-	{"walk", plot_walk}, {"host", plot_host}, {NULL, NULL},
+	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},	 {"vma", plot_vma},
+	{"walk", plot_walk}, {"host", plot_host}, {"snapshots", plot_snapshots}, {NULL, NULL},
 };
 
 int suite_plots(const char *dir, FILE *log)
@@ -329,33 +510,80 @@ int suite_plots(const char *dir, FILE *log)
 	struct mm_diag d;
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	if (csvtab_read(path, &sum, &d)) {
-		fprintf(log, "mmreplay: %s\n", d.msg);
+		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		return -EINVAL;
 	}
-	struct plotctx p = {dir, log, &sum, csvtab_col(&sum, "trace"), csvtab_col(&sum, "config"), 0, 0};
+	struct plotctx p = {.dir = dir,
+			    .log = log,
+			    .sum = &sum,
+			    .c_trace = csvtab_col(&sum, "trace"),
+			    .c_config = csvtab_col(&sum, "config"),
+			    .log_fd = -1};
 	if (p.c_trace < 0 || p.c_config < 0) {
-		fprintf(log, "mmreplay: %s: not a suite summary (no trace and config columns)\n", path);
+		diag_set(&d, path, 0, "not a suite summary (no trace and config columns)");
+		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		csvtab_free(&sum);
 		return -EINVAL;
 	}
 	for (const char *const *c = suite_plot_summary_columns; *c; c++)
 		if (csvtab_col(&sum, *c) < 0) {
-			fprintf(log, "mmreplay: %s/summary.csv has no column %s (the graphs read it)\n", dir,
-				*c);
+			diag_set(&d, path, 1, "no column %s (the graphs read it)", *c);
+			fprintf(stderr, "mmreplay: %s\n", d.msg);
 			p.failures++;
 		}
-	snprintf(path, sizeof(path), "%s/plots", dir);
-	mkdir_p(path);
-	snprintf(path, sizeof(path), "%s/plots/gnuplot.log", dir);
-	remove(path);
+	struct outfile glog; /* gnuplot's messages, published with the graphs */
+	int err = outfile_open_in(&glog, dir, "plots/gnuplot.log");
+	if (err) {
+		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
+		csvtab_free(&sum);
+		return err;
+	}
+	p.log_fd = fileno(glog.f);
+	struct csvtab snaps;
+	char spath[4096];
+	snprintf(spath, sizeof(spath), "%s/snapshots.csv", dir);
+	if (!access(spath, F_OK)) { /* issue 12: the per-snapshot comparison, when the suite had one */
+		if (csvtab_read(spath, &snaps, &d))
+			fprintf(stderr, "mmreplay: %s\n", d.msg);
+		else
+			p.snaps = &snaps;
+	}
+	struct csv man; /* which graphs each trace has, for the report page */
+	if ((err = csv_open_in(&man, dir, "plots/graphs.csv"))) {
+		fprintf(stderr, "mmreplay: %s: %s\n", man.out.path, csv_error(&man, err));
+		p.failures++;
+	} else {
+		p.manifest = man.f;
+		fprintf(man.f, "trace,file,note\n");
+	}
 	fprintf(log, "graphs:\n");
 	for (size_t r = 0; r < sum.nrows; r++) {
 		const char *tr = sum.rows[r][p.c_trace];
 		if (!csvtab_first(&sum, p.c_trace, r))
 			continue;
+		if (!label_ok(tr)) {
+			diag_set(&d, path, r + 2, "trace '%s' is not usable in a file name: no graphs for it",
+				 tr);
+			fprintf(stderr, "mmreplay: %s\n", d.msg);
+			p.failures++;
+			continue;
+		}
+		p.trace = tr;
+		p.exhausted = false;
+		for (size_t k = 0; k < sum.nrows; k++)
+			p.exhausted |= !strcmp(sum.rows[k][p.c_trace], tr) &&
+				       plot_rows_field(&p, k, "zone_failures") > 0;
 		for (const struct suite_graph *g = suite_graphs; g->name; g++)
 			g->draw(&p, tr);
 	}
+	if (p.manifest && (err = csv_commit(&man))) {
+		fprintf(stderr, "mmreplay: %s: %s\n", man.out.path, csv_error(&man, err));
+		p.failures++;
+	}
+	if (p.snaps)
+		csvtab_free(&snaps);
+	if ((err = outfile_commit(&glog)))
+		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
 	csvtab_free(&sum);
 	return p.failures ? -ECHILD : 0;
 }

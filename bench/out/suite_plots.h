@@ -9,7 +9,8 @@
 /* The summary and time-series columns the graphs read (NULL-terminated). */
 extern const char *const suite_plot_summary_columns[], *const suite_plot_series_columns[];
 
-/* Draw every graph the results support; names each file written on log. 0 or -errno. */
+/* Draw every graph the results support; names each file written on log, says what failed on
+ * stderr. 0 or -errno. */
 int suite_plots(const char *dir, FILE *log);
 
 #endif

@@ -17,6 +17,7 @@ struct cells_trace {
 	size_t cells, left; /* cells of this trace in the run; not yet written */
 	u64 events;	    /* a pass's events once known (kept after the trace is closed) */
 	bool announced;	    /* opened() was called */
+	bool prepared;	    /* prepare() succeeded: unprepare() is owed */
 };
 
 /* Trace states are written under mu; a job's slot only by the worker that runs it, then by the
@@ -63,8 +64,10 @@ static int cells_open(struct cells_eng *e, size_t ti)
 				       .mem_bytes = CELLS_MEM_BYTES / e->window};
 		struct feed *f = NULL;
 		struct mm_diag d = {{0}};
-		int err = feed_open(r->spec(r->ctx, ti), &fo, &f, &d);
+		const char *src = r->prepare ? r->prepare(r->ctx, ti, &d) : r->spec(r->ctx, ti);
+		int err = src ? feed_open(src, &fo, &f, &d) : -EIO;
 		pthread_mutex_lock(&e->mu);
+		t->prepared = r->prepare && src;
 		t->feed = f;
 		t->err = err;
 		t->diag = d;
@@ -149,14 +152,19 @@ static void cells_finish(struct cells_eng *e, struct cells_job *job, bool writte
 	if (job->feed && r->release)
 		r->release(r->ctx, job);
 	pthread_mutex_lock(&e->mu);
-	struct feed *f = --t->left ? NULL : t->feed;
+	bool last = !--t->left, unprep = last && t->prepared;
+	struct feed *f = last ? t->feed : NULL;
 	if (f) {
 		t->events = feed_events(f);
 		t->feed = NULL;
 	}
+	if (unprep)
+		t->prepared = false;
 	e->taken += written;
 	pthread_mutex_unlock(&e->mu);
 	feed_close(f);
+	if (unprep && r->unprepare)
+		r->unprepare(r->ctx, job->trace);
 }
 
 static int cells_job_done(void *ctx, size_t j, int err)
@@ -203,8 +211,11 @@ static int cells_go(struct cells_eng *e, unsigned nw)
 	}
 	cells_draw(e, true);
 	int rc = workers_run(r->ncells, nw, e->window, &ops);
-	for (size_t ti = 0; ti < r->ntraces; ti++) /* a stopped run leaves traces open */
+	for (size_t ti = 0; ti < r->ntraces; ti++) { /* a stopped run leaves traces open */
 		feed_close(e->tr[ti].feed);
+		if (e->tr[ti].prepared && r->unprepare)
+			r->unprepare(r->ctx, ti);
+	}
 	if (r->progress)
 		progress_end(r->progress);
 	return rc;

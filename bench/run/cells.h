@@ -30,6 +30,11 @@ struct cells_run {
 	const char *cmd; /* "replay": messages say "mmreplay replay: ..." */
 	size_t ntraces, nconfigs;
 	const char *(*spec)(void *ctx, size_t trace); /* a trace's spec: a path, "-", or gen:... */
+	/* On the worker that opens a trace, once, before its feed: the source to read (a
+	 * recording directory's trace file, say), or NULL with d set. NULL hook: the spec. */
+	const char *(*prepare)(void *ctx, size_t trace, struct mm_diag *d);
+	/* After the last cell of a trace prepare succeeded on (any thread); NULL: nothing. */
+	void (*unprepare)(void *ctx, size_t trace);
 	const size_t *cells;	 /* the cells to run, ascending; NULL: cells 0..ncells-1 */
 	size_t ncells;		 /* of them (ntraces * nconfigs for all) */
 	unsigned passes;	 /* passes each cell makes over its trace (1 + repeats, say) */

@@ -2,8 +2,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "zoneinfo.h"
 #include "zonelayout.h"
 
 static int matrix_load_zones(const char *value, struct zones_cfg *zc, char *err, size_t len)
@@ -17,7 +20,36 @@ static int matrix_load_zones(const char *value, struct zones_cfg *zc, char *err,
 	return 0;
 }
 
-const struct setting_env matrix_env = {.load_zones = matrix_load_zones};
+/* Without a per-trace loader (recfiles.h): a zoneinfo's pagesets are read here; other files are
+ * only checked to be readable (options are checked before any trace is read). */
+static int matrix_load_file(void *ctx, const char *setting, const char *path, struct sim_cfg *cfg, char *err,
+			    size_t len)
+{
+	(void)ctx;
+	if (!strcmp(setting, "zones")) {
+		struct zoneinfo *zi = malloc(sizeof(*zi));
+		struct mm_diag d = {{0}};
+		char spec[4200];
+		snprintf(spec, sizeof(spec), "zoneinfo:%s", path);
+		if (!zi || matrix_load_zones(spec, &cfg->zones, err, len) || zoneinfo_load(path, zi, &d)) {
+			if (!zi || d.msg[0])
+				snprintf(err, len, "%s", zi ? d.msg : "out of memory");
+			free(zi);
+			return -EINVAL;
+		}
+		zoneinfo_pcp_cfg(zi, &cfg->zones, &cfg->pcp_cfg);
+		cfg->pcp_recorded = true;
+		free(zi);
+		return 0;
+	}
+	if (access(path, R_OK)) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const struct setting_env matrix_env = {.load_zones = matrix_load_zones, .load_file = matrix_load_file};
 
 void matrix_init(struct matrix *m)
 {
@@ -186,26 +218,46 @@ const char *matrix_lookup(const struct matrix *m, size_t c, const char *name)
 
 int matrix_cfg(const struct matrix *m, size_t c, struct sim_cfg *cfg, char *err, size_t len)
 {
+	return matrix_cfg_env(m, c, NULL, NULL, cfg, err, len);
+}
+
+int matrix_cfg_env(const struct matrix *m, size_t c, const struct setting_vals *extra,
+		   const struct setting_env *env, struct sim_cfg *cfg, char *err, size_t len)
+{
 	sim_cfg_default(cfg);
-	for (const struct setting *s = settings; s->name; s++)
-		for (size_t a = 0; a < m->naxes; a++)
-			if (m->axis[a].set == s) {
-				int e = setting_apply(s, cfg, matrix_value(m, c, a), &matrix_env, err, len);
-				if (e)
-					return e;
-			}
+	for (const struct setting *s = settings; s->name; s++) {
+		const char *v = NULL;
+		for (size_t a = 0; a < m->naxes && !v; a++)
+			if (m->axis[a].set == s)
+				v = matrix_value(m, c, a);
+		for (size_t i = 0; extra && i < extra->n && !v; i++)
+			if (extra->v[i].set == s)
+				v = extra->v[i].value;
+		if (v) {
+			int e = setting_apply(s, cfg, v, env ? env : &matrix_env, err, len);
+			if (e)
+				return e;
+		}
+	}
 	return 0;
 }
 
 void matrix_label(const struct matrix *m, size_t c, char *buf, size_t len)
 {
-	size_t n = 0, multi = 0;
-	for (size_t a = 0; a < m->naxes; a++)
-		multi += m->axis[a].n > 1;
+	size_t n = 0;
 	buf[0] = 0;
-	for (size_t a = 0; a < m->naxes && n < len; a++)
-		if (m->axis[a].n > 1 || !multi)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "/" : "", matrix_value(m, c, a));
+	for (const struct setting *s = settings; s->name && n < len; s++)
+		for (size_t a = 0; a < m->naxes && n < len; a++) {
+			char name[64] = "";
+			if (m->axis[a].set != s)
+				continue;
+			if (s->kind != SETTING_VARIANT) {
+				setting_axis_name(s, name, sizeof(name) - 1);
+				strcat(name, "=");
+			}
+			n += (size_t)snprintf(buf + n, len - n, "%s%s%s", n ? "/" : "", name,
+					      matrix_value(m, c, a));
+		}
 	if (!m->naxes)
 		snprintf(buf, len, "default");
 }

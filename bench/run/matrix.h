@@ -49,8 +49,23 @@ const char *matrix_value(const struct matrix *m, size_t c, size_t a);
 const char *matrix_lookup(const struct matrix *m, size_t c, const char *name);
 /* sim_cfg_default() plus configuration c. 0, or -EINVAL with the reason in err. */
 int matrix_cfg(const struct matrix *m, size_t c, struct sim_cfg *cfg, char *err, size_t len);
-/* "lifo/augmented/lazy": the values of the axes with several values, joined by '/' in axis order
- * (every axis when none has several; "default" with no axes). */
+/* Values a trace gives for settings a matrix leaves unset (a recording's files and times). */
+#define SETTING_VALS_MAX 16
+struct setting_vals {
+	size_t n;
+	struct {
+		const struct setting *set;
+		const char *value;
+	} v[SETTING_VALS_MAX];
+};
+/* matrix_cfg applying through env (NULL: matrix_env), with extra's values (may be NULL) for the
+ * settings m has no axis of, all in registry order. */
+int matrix_cfg_env(const struct matrix *m, size_t c, const struct setting_vals *extra,
+		   const struct setting_env *env, struct sim_cfg *cfg, char *err, size_t len);
+/* "augmented/lazy/lifo/zone_pages=24576": the value of every axis, in settings-registry order
+ * whatever the axes' order, joined by '/'; a variant's value bare, any other setting's as
+ * AXIS=VALUE. The same configuration has the same label in replay and suite. "default" with
+ * no axes. */
 void matrix_label(const struct matrix *m, size_t c, char *buf, size_t len);
 
 /* The environment settings get from bench/: zone layouts read with workloads/state/zonelayout. */

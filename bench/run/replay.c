@@ -1,8 +1,11 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "snaphook.h"
 
 int replay_run_src(const char *trace, const struct run_source *src, const struct sim_cfg *cfg,
 		   struct replay_row *row)
@@ -18,14 +21,21 @@ int replay_run_src(const char *trace, const struct run_source *src, const struct
 	}
 	sim_prefault(s);
 	struct run_result r = {0, 0, 0};
-	err = run_events(s, src, NULL, &r);
+	struct snaphook hook; /* issue 12: the kernel's buddyinfo snapshots as the trace passes them */
+	struct run_sampler smp;
+	err = run_events(s, src, snaphook_init(&hook, s, &smp), &r);
+	if (!err)
+		err = snaphook_finish(&hook);
 	if (!err)
 		err = sim_finish(s); /* issue 11: the end-snapshot comparison */
 	if (err) {
+		snaphook_fini(&hook);
 		sim_fini(s);
 		free(s);
 		return err;
 	}
+	row->snap_rows = hook.rows; /* the row owns them now */
+	row->nsnap_rows = hook.nrows;
 	row->trace = trace;
 	row->sim = s;
 	sim_stats_read(s, SIM_STATS_FULL, &row->st);
@@ -48,6 +58,9 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
 
 void replay_row_fini(struct replay_row *row)
 {
+	free(row->snap_rows);
+	row->snap_rows = NULL;
+	row->nsnap_rows = 0;
 	if (row->sim) {
 		sim_fini(row->sim);
 		free(row->sim);
@@ -58,6 +71,14 @@ void replay_row_fini(struct replay_row *row)
 int replay_cfg(const struct matrix *m, size_t c, const struct sim_trace_facts *tf, struct sim_cfg *cfg,
 	       char *err, size_t len)
 {
+	for (size_t a = 0; a < m->naxes; a++) /* issue 12: those files are read per trace */
+		if (setting_is_file(m->axis[a].set) && strcmp(matrix_value(m, c, a), "none")) {
+			snprintf(err, len,
+				 "--%s is read with each trace: replay, suite, machine and vmalloc-fidelity "
+				 "take it",
+				 m->axis[a].set->name);
+			return -EINVAL;
+		}
 	int e = matrix_cfg(m, c, cfg, err, len);
 	if (!e)
 		sim_cfg_for_trace(cfg, tf);

@@ -15,6 +15,9 @@ struct replay_row {
 	struct sim *sim;      /* the machine after the last event; NULL after replay_row_fini */
 	struct sim_stats st;  /* its view, SIM_STATS_FULL */
 	struct run_host host; /* the timed pass: events, ns, cpu_ns, peak RSS; repeats = 1 */
+	/* issue 12: with cfg.snapshots, one row per zone and snapshot compared (snaphook.h) */
+	struct snapcheck_row *snap_rows;
+	size_t nsnap_rows;
 };
 
 /* Build a machine from cfg and replay src (or ev[0..n)) on it. 0, or -errno (host failure;

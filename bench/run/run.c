@@ -86,17 +86,35 @@ static int run_bare(struct sim *s, const struct mm_event *ev, size_t n)
 	return 0;
 }
 
+static inline int run_before(struct sim *s, const struct mm_event *ev, const struct run_sampler *smp)
+{
+	if (!smp->before || (smp->due && ev->ts_ns < *smp->due))
+		return 0;
+	return smp->before(smp->ctx, s, ev);
+}
+
+/* The bare loop with a per-event hook (untimed). */
+static int run_hooked(struct sim *s, const struct mm_event *ev, size_t n, const struct run_sampler *smp)
+{
+	for (size_t i = 0; i < n; i++) {
+		int err = run_before(s, &ev[i], smp);
+		if (!err)
+			err = sim_event(s, &ev[i]);
+		if (MM_UNLIKELY(err))
+			return err;
+	}
+	return 0;
+}
+
 /* Every event timed: the clock, the latency histograms and the per-event hook when given. */
 static int run_timed(struct sim *s, const struct mm_event *ev, size_t n, struct run_clock *c,
 		     const struct run_sampler *smp)
 {
 	struct histo *lat = smp->lat;
 	for (size_t i = 0; i < n; i++) {
-		if (smp->before) {
-			int e = smp->before(smp->ctx, s, &ev[i]);
-			if (e)
-				return e;
-		}
+		int e = run_before(s, &ev[i], smp);
+		if (e)
+			return e;
 		u64 t0 = clock_ns();
 		int err = sim_event(s, &ev[i]);
 		u64 d = clock_ns() - t0;
@@ -115,7 +133,8 @@ static int run_timed(struct sim *s, const struct mm_event *ev, size_t n, struct 
 int run_events(struct sim *s, const struct run_source *src, const struct run_sampler *smp,
 	       struct run_result *r)
 {
-	bool sampled = smp && smp->sample, timed = smp && (smp->sample || smp->lat || smp->before);
+	bool sampled = smp && smp->sample, timed = smp && (smp->sample || smp->lat);
+	bool hooked = smp && smp->before;
 	u64 every = sampled ? (smp->every ? smp->every : 1) : 0;
 	struct run_clock clock = {0, 0};
 	u64 pos = 0, next = 0;		/* events replayed by this call; the next sample point */
@@ -140,7 +159,9 @@ int run_events(struct sim *s, const struct run_source *src, const struct run_sam
 			size_t k = n - i;
 			if (sampled && next - pos < k)
 				k = (size_t)(next - pos);
-			err = timed ? run_timed(s, ev + i, k, &clock, smp) : run_bare(s, ev + i, k);
+			err = timed    ? run_timed(s, ev + i, k, &clock, smp)
+			      : hooked ? run_hooked(s, ev + i, k, smp)
+				       : run_bare(s, ev + i, k);
 			i += k;
 			pos += k;
 		}

@@ -61,8 +61,10 @@ struct run_sampler {
 	/* RUN_LAT_NR histograms to record each event's host ns into, or NULL. With a sampler or
 	 * histograms every event is timed (the sampled pass); without, the loop is bare. */
 	struct histo *lat;
-	/* Called before each event (a check due at a trace time, say), or NULL; non-zero stops. */
+	/* Called before each event whose ts_ns is at least *due (every event when due is NULL): a
+	 * check due at a trace time, say; the hook moves *due on. NULL: none. Non-zero stops. */
 	int (*before)(void *ctx, const struct sim *s, const struct mm_event *ev);
+	const u64 *due;
 };
 
 struct run_result {

@@ -12,6 +12,7 @@ struct suite_parse {
 	const char *data_dir; /* ${data} */
 	char why[768];	      /* the handler's reason for failing */
 	bool have_name;
+	bool pending_axes; /* a [traces] axes line to check once [axes] is read */
 };
 
 static char *trim(char *v)
@@ -81,6 +82,108 @@ static int add_axis(struct suite_parse *p, const char *key, char *v)
 	return 1;
 }
 
+struct restrict_check {
+	const struct suite *s;
+	const struct setting *set;
+	const char *bad; /* the first value the axis lacks */
+	char buf[128];
+};
+
+static int restrict_value(void *ctx, const char *v)
+{
+	struct restrict_check *r = ctx;
+	const struct matrix_axis *ax = matrix_axis_of(&r->s->axes, r->set);
+	for (size_t i = 0; ax && i < ax->n; i++)
+		if (!strcmp(r->s->axes.pool + ax->val[i], v))
+			return 0;
+	snprintf(r->buf, sizeof(r->buf), "%s", v);
+	r->bad = r->buf;
+	return -EINVAL;
+}
+
+/* Each AXIS=LIST word of text, in order: calls each(ctx, setting, list); non-zero stops. */
+static int restrict_words(const char *text,
+			  int (*each)(void *ctx, const struct setting *set, const char *list), void *ctx)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (char *save = NULL, *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(w, '=');
+		if (!eq)
+			return each(ctx, NULL, w);
+		*eq = 0;
+		int e = each(ctx, settings_find(w), eq + 1);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+static int restrict_check_word(void *ctx, const struct setting *set, const char *list)
+{
+	struct suite_parse *p = ctx;
+	struct restrict_check r = {.s = p->s, .set = set};
+	if (!set) {
+		snprintf(p->why, sizeof(p->why), "axes takes AXIS=VALUE[,VALUE...] words, not '%s'", list);
+		return -EINVAL;
+	}
+	if (!matrix_axis_of(&p->s->axes, set)) {
+		snprintf(p->why, sizeof(p->why), "axes: '%s' is not an axis of [axes] (set it there first)",
+			 set->name);
+		return -EINVAL;
+	}
+	if (settings_split(list, restrict_value, &r)) {
+		snprintf(p->why, sizeof(p->why), "axes: %s has no value '%s' in [axes]", set->name,
+			 r.bad ? r.bad : list);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int add_trace_axes(struct suite_parse *p, const char *v)
+{
+	struct suite *s = p->s;
+	if (!s->ntraces)
+		return fail(p, "axes = %s before any trace line (it restricts the trace above it)", v);
+	if (s->trace_axes[s->ntraces - 1][0])
+		return fail(p, "a second axes line for one trace: %s", v);
+	if (strlen(v) >= sizeof(s->trace_axes[0]))
+		return fail(p, "axes line too long: %s", v);
+	p->pending_axes = true;
+	snprintf(s->trace_axes[s->ntraces - 1], sizeof(s->trace_axes[0]), "%s", v);
+	return 1;
+}
+
+struct allows {
+	const struct setting *set;
+	const char *v;
+	bool listed, found;
+};
+
+static int allows_value(void *ctx, const char *v)
+{
+	struct allows *a = ctx;
+	a->found |= !strcmp(a->v, v);
+	return 0;
+}
+
+static int allows_word(void *ctx, const struct setting *set, const char *list)
+{
+	struct allows *a = ctx;
+	if (set == a->set) {
+		a->listed = true;
+		settings_split(list, allows_value, a);
+	}
+	return 0;
+}
+
+bool suite_trace_allows(const struct suite *s, size_t ti, const struct setting *set, const char *v)
+{
+	struct allows a = {set, v, false, false};
+	restrict_words(s->trace_axes[ti], allows_word, &a);
+	return !a.listed || a.found;
+}
+
 static int suite_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct suite_parse *p = user;
@@ -112,8 +215,10 @@ static int suite_handler(void *user, const char *section, const char *name, cons
 		return 1;
 	}
 	if (!strcmp(section, "traces")) {
+		if (!strcmp(name, "axes"))
+			return add_trace_axes(p, val);
 		if (strcmp(name, "trace"))
-			return fail(p, "unknown key '%s' in [traces] (trace)", name);
+			return fail(p, "unknown key '%s' in [traces] (trace, axes)", name);
 		return add_trace(p, val);
 	}
 	if (!strcmp(section, "axes"))
@@ -129,6 +234,9 @@ static int suite_finish(struct suite_parse *p, int ret, const char *name, struct
 		return diag_set(d, name, (u64)ret, "%s", p->why[0] ? p->why : "syntax error");
 	if (!p->s->ntraces)
 		return diag_set(d, name, 0, "no traces: add a [traces] section with trace = lines");
+	for (size_t t = 0; p->pending_axes && t < p->s->ntraces; t++)
+		if (restrict_words(p->s->trace_axes[t], restrict_check_word, p))
+			return diag_set(d, name, 0, "trace %zu (%s): %s", t + 1, p->s->traces[t], p->why);
 	if (!p->have_name) {
 		const char *base = strrchr(name, '/');
 		base = base ? base + 1 : name;

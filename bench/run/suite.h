@@ -15,6 +15,10 @@ struct suite {
 	u64 sample_every; /* [suite] sample_every, 0 = about 1000 points per replay */
 	size_t ntraces;
 	char traces[SUITE_MAX_TRACES][512]; /* paths (${data} expanded, relative to the file) or gen:... */
+	/* [traces] axes = AXIS=V1,V2 AXIS=V ... after a trace line: that trace runs only these
+	 * values of these axes (each a subset of the axis's values; checked when the file is
+	 * loaded). "" for none. */
+	char trace_axes[SUITE_MAX_TRACES][256];
 	struct matrix axes; /* [axes]: any setting of the registry (settings.h), in file order; later
 			     * cells vary the last axis fastest */
 };
@@ -25,6 +29,9 @@ int suite_load(const char *path, const char *data_dir, struct suite *s, struct m
 /* Parse from a string (tests); name is used in diagnostics. */
 int suite_load_string(const char *text, const char *name, const char *data_dir, struct suite *s,
 		      struct mm_diag *d);
+
+/* Whether trace ti may run value v of setting set (its restriction allows it, or it has none). */
+bool suite_trace_allows(const struct suite *s, size_t ti, const struct setting *set, const char *v);
 
 static inline size_t suite_nconfigs(const struct suite *s)
 {

@@ -180,7 +180,7 @@ int suite_test_vmalloc(int argc, char **argv)
 	struct csv csv = {0};
 	int err = rc != CLI_RUN ? 0 : !tot ? -ENOMEM : csv_open(&csv, o.out);
 	if (rc == CLI_RUN && err) {
-		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", o.out, strerror(-err));
+		fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", o.out, csv_error(&csv, err));
 		rc = MM_EXIT_FAIL;
 	}
 	if (rc == CLI_RUN) {
@@ -192,7 +192,7 @@ int suite_test_vmalloc(int argc, char **argv)
 			csv_abort(&csv);
 			fprintf(stderr, "mmreplay suite test_vmalloc: a model invariant broke (see above)\n");
 		} else if ((err = csv_commit(&csv))) {
-			fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", o.out, strerror(-err));
+			fprintf(stderr, "mmreplay suite test_vmalloc: %s: %s\n", o.out, csv_error(&csv, err));
 			rc = MM_EXIT_FAIL;
 		} else {
 			tv_ratios(m, tot);

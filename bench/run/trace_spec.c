@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gen_opts.h"
+#include "recording.h"
 
 static int trace_spec_emit(void *ctx, const struct mm_event *ev)
 {
@@ -59,7 +60,50 @@ int trace_spec_load(const char *spec, struct mm_trace *t, struct mm_diag *d)
 {
 	if (!strncmp(spec, "gen:", 4))
 		return trace_spec_gen_load(spec, t, d);
+	if (recording_is_dir(spec)) { /* a recording directory: its trace */
+		struct recording *rec = malloc(sizeof(*rec));
+		int err = rec ? recording_open(rec, spec, d) : diag_set(d, spec, 0, "out of memory");
+		if (!err)
+			err = trace_load(rec->trace, NULL, t, d);
+		free(rec);
+		return err;
+	}
 	return trace_load(spec, NULL, t, d);
+}
+
+int trace_spec_stats(const char *spec, struct trace_stats *st, struct mm_diag *d)
+{
+	struct trace_reader *r;
+	struct trace_opts o = {.no_map = true};
+	const struct mm_event *ev;
+	char path[RECORDING_PATH_MAX];
+	long k;
+	int err = 0;
+	if (!strncmp(spec, "gen:", 4)) {
+		struct mm_trace t;
+		if ((err = trace_spec_gen_load(spec, &t, d)))
+			return err;
+		*st = t.stats;
+		trace_free(&t);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s", spec);
+	if (recording_is_dir(spec)) { /* a recording directory: its trace */
+		struct recording *rec = malloc(sizeof(*rec));
+		err = rec ? recording_open(rec, spec, d) : diag_set(d, spec, 0, "out of memory");
+		if (!err)
+			snprintf(path, sizeof(path), "%s", rec->trace);
+		free(rec);
+	}
+	if (err || (err = trace_open(path, &o, &r, d)))
+		return err;
+	while ((k = trace_batch(r, &ev, TRACE_BATCH)) > 0)
+		;
+	if (k < 0)
+		*d = *trace_diag(r);
+	*st = *trace_stats(r);
+	trace_close(r);
+	return k < 0 ? (int)k : 0;
 }
 
 void trace_spec_label(const char *spec, char *buf, size_t len)

@@ -51,6 +51,12 @@ static int tlb_range_unmapped(struct tlb *t, u64 start, u64 size)
 	return 1;
 }
 
+/* Lazy counts saturate: a trace's nr_lazy of 2^64-1 pins them at "purge due", never wraps. */
+static u64 tlb_sat_add(u64 a, u64 b)
+{
+	return a + b < a ? ~0ULL : a + b;
+}
+
 static int tlb_lazy_unmapped(struct tlb *t, u64 start, u64 size)
 {
 	if (t->nr_purge == t->purge_cap) {
@@ -62,7 +68,7 @@ static int tlb_lazy_unmapped(struct tlb *t, u64 start, u64 size)
 		t->purge_cap = cap;
 	}
 	t->purge[t->nr_purge++] = (struct tlb_area){start, size};
-	t->nr_lazy += size >> MM_PAGE_SHIFT;
+	t->nr_lazy = tlb_sat_add(t->nr_lazy, size >> MM_PAGE_SHIFT);
 	return 0;
 }
 
@@ -119,8 +125,8 @@ int tlb_unmapped(struct tlb *t, u64 start, u64 size)
 
 void tlb_add_foreign_lazy(struct tlb *t, u64 pages)
 {
-	t->nr_lazy_foreign += pages;
-	t->nr_lazy += pages;
+	t->nr_lazy_foreign = tlb_sat_add(t->nr_lazy_foreign, pages);
+	t->nr_lazy = tlb_sat_add(t->nr_lazy, pages);
 }
 
 u64 tlb_purge(struct tlb *t, bool forced, void (*release)(void *arg, u64 start, u64 size), void *arg)

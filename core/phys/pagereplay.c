@@ -31,17 +31,36 @@ void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp)
 	r->pcp = pcp;
 }
 
-static void pagereplay_release_cpu(struct pagereplay *r, u64 rec, unsigned cpu, int mt)
+/* A live block's record: its model pfn, the migratetype it was allocated with (the per-CPU
+ * list it returns to when the buddy keeps no pageblock types) and its order. */
+static u64 rec_make(u64 pfn, int mt, unsigned order)
+{
+	return pfn << 8 | (u64)(mt >= 0 && mt < MT_NR ? mt + 1 : 0) << 4 | order;
+}
+static u64 rec_pfn(u64 rec)
+{
+	return pagereplay_live_pfn(rec);
+}
+static int rec_mt(u64 rec)
+{
+	return (int)((rec >> 4) & 0xf) - 1;
+}
+static unsigned rec_order(u64 rec)
+{
+	return (unsigned)(rec & 0xf);
+}
+
+static void pagereplay_release_cpu(struct pagereplay *r, u64 rec, unsigned cpu)
 {
 	if (r->pcp)
-		pcp_free(r->pcp, cpu, rec >> 4, (unsigned)(rec & 0xf), mt);
+		pcp_free(r->pcp, cpu, rec_pfn(rec), rec_order(rec), rec_mt(rec));
 	else
-		pagesrc_free(&r->src, rec >> 4, (unsigned)(rec & 0xf));
+		pagesrc_free(&r->src, rec_pfn(rec), rec_order(rec));
 }
 
 static void pagereplay_release(struct pagereplay *r, u64 rec)
 {
-	pagereplay_release_cpu(r, rec, 0, -1);
+	pagereplay_release_cpu(r, rec, 0);
 }
 
 /* A model allocation failed: count it by the preferred zone and tell the caller. */
@@ -51,6 +70,20 @@ static void pagereplay_failed(struct pagereplay *r, const struct mm_event *ev, i
 	r->st.zone_failures[limit]++;
 	if (r->on_fail)
 		r->on_fail(r->on_fail_ctx, ev, (unsigned)limit);
+}
+
+/* Per-CPU lists: the kernel handed out (or drained) page X before any refill brought X to a
+ * list, and the page state has X allocated: X was on that CPU's list when the recording began.
+ * The model gives X to the user (or back to the buddy) as the kernel did. */
+static bool pagereplay_pcp_start(struct pagereplay *r, const struct mm_event *ev, bool drained)
+{
+	int z = pcp_order_index(ev->order) >= 0 ? zones_find(r->zs, ev->addr) : -1;
+	if (z < 0 || seed_claim(&r->zs->zone[z].buddy, ev->addr, ev->order, ev->mt))
+		return false;
+	pcp_reveal(r->pcp, (unsigned)z, ev->cpu, ev->order, drained);
+	if (drained)
+		buddy_free(&r->zs->zone[z].buddy, ev->addr, ev->order);
+	return true;
 }
 
 static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
@@ -85,6 +118,8 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 			return 0;
 		}
 		model_pfn = ev->addr;
+	} else if (r->pcp && pagereplay_pcp_start(r, ev, false)) {
+		model_pfn = ev->addr;
 	} else if (r->pcp ? pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, &model_pfn,
 				      NULL)
 			  : pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, &model_pfn)) {
@@ -92,7 +127,7 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		return 0;
 	}
 	r->st.allocs++;
-	return hmap_put(&r->live, ev->addr, model_pfn << 4 | ev->order) < 0 ? -ENOMEM : 0;
+	return hmap_put(&r->live, ev->addr, rec_make(model_pfn, ev->mt, ev->order)) < 0 ? -ENOMEM : 0;
 }
 
 /* An unmatched free on a seeded machine: the page is the model's too when it was allocated
@@ -103,7 +138,7 @@ static bool pagereplay_free_seeded(struct pagereplay *r, const struct mm_event *
 	if (z < 0 || seed_claim(&r->zs->zone[z].buddy, ev->addr, ev->order, ev->mt))
 		return false;
 	r->st.seeded_frees++;
-	pagereplay_release_cpu(r, ev->addr << 4 | ev->order, ev->cpu, ev->mt);
+	pagereplay_release_cpu(r, rec_make(ev->addr, ev->mt, ev->order), ev->cpu);
 	return true;
 }
 
@@ -115,9 +150,9 @@ static int pagereplay_free(struct pagereplay *r, const struct mm_event *ev)
 			r->st.unmatched_frees++;
 		return 0;
 	}
-	if ((rec & 0xf) != ev->order)
+	if (rec_order(rec) != ev->order)
 		r->st.order_mismatches++;
-	pagereplay_release_cpu(r, rec, ev->cpu, ev->mt);
+	pagereplay_release_cpu(r, rec, ev->cpu);
 	r->st.frees++;
 	return 0;
 }
@@ -155,11 +190,17 @@ int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 		r->st.trace_drain++;
 	if (r->mode == PAGEREPLAY_BUDDY)
 		return pagereplay_buddy(r, ev);
+	if (r->pcp)
+		pcp_tick(r->pcp, ev->ts_ns);
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 		return pagereplay_alloc(r, ev);
 	case MME_PAGE_FREE:
 		return pagereplay_free(r, ev);
+	case MME_PAGE_PCPU_DRAIN:
+		if (r->pcp)
+			pagereplay_pcp_start(r, ev, true);
+		return 0;
 	default:
 		return 0;
 	}

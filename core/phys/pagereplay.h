@@ -55,7 +55,7 @@ struct pagereplay_stats {
 struct pagereplay {
 	struct pagesrc src; /* borrowed allocator(s) */
 	enum pagereplay_mode mode;
-	struct hmap live; /* traced pfn -> (model pfn << 4 | order) of live traced blocks */
+	struct hmap live; /* traced pfn -> record of the live traced block (pagereplay_live_pfn) */
 	struct pagereplay_stats st;
 	/* --- issue 12 --- */
 	struct zones *zs; /* the machine's zones when src is pagesrc_zones (buddy mode, seeds) */
@@ -64,6 +64,12 @@ struct pagereplay {
 	void (*on_fail)(void *ctx, const struct mm_event *ev, unsigned zone_type);
 	void *on_fail_ctx;
 };
+
+/* A live block's record in `live`: model pfn << 8 | (migratetype + 1, 0 unknown) << 4 | order. */
+static inline u64 pagereplay_live_pfn(u64 rec)
+{
+	return rec >> 8;
+}
 
 int pagereplay_init(struct pagereplay *r, struct buddy *b, enum pagereplay_mode mode);
 /* The same on any page source (a machine's zones: pagesrc_zones). */

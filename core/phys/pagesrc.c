@@ -81,3 +81,54 @@ struct pagesrc pagesrc_zones(struct zones *zs)
 {
 	return (struct pagesrc){.ops = &pagesrc_zones_ops, .ctx = zs};
 }
+
+/* --- pages outside the zones --- */
+
+static int ps_phantom_alloc(void *ctx, unsigned order, int mt, enum zone_type limit, u64 *pfn)
+{
+	struct pagesrc_phantom *ph = ctx;
+	(void)mt;
+	if ((unsigned)limit >= ZONE_NR_TYPES || order > ph->max_order)
+		return -EINVAL;
+	ph->next = (ph->next + (1ULL << order) - 1) & ~((1ULL << order) - 1); /* aligned, as a block */
+	*pfn = ph->next;
+	ph->next += 1ULL << order;
+	ph->allocs++;
+	return 0;
+}
+
+static int ps_phantom_alloc_at(void *ctx, u64 pfn, unsigned order, int mt)
+{
+	(void)ctx, (void)pfn, (void)order, (void)mt;
+	return -ENXIO;
+}
+
+static int ps_phantom_free(void *ctx, u64 pfn, unsigned order)
+{
+	struct pagesrc_phantom *ph = ctx;
+	(void)order;
+	if (pfn < PAGESRC_PHANTOM_BASE || pfn >= ph->next)
+		return -EINVAL;
+	ph->frees++;
+	return 0;
+}
+
+static unsigned ps_phantom_max_order(const void *ctx)
+{
+	const struct pagesrc_phantom *ph = ctx;
+	return ph->max_order;
+}
+
+static const struct pagesrc_ops pagesrc_phantom_ops = {
+	.name = "phantom",
+	.alloc = ps_phantom_alloc,
+	.alloc_at = ps_phantom_alloc_at,
+	.free = ps_phantom_free,
+	.max_order = ps_phantom_max_order,
+};
+
+struct pagesrc pagesrc_phantom(struct pagesrc_phantom *ph, unsigned max_order)
+{
+	*ph = (struct pagesrc_phantom){.next = PAGESRC_PHANTOM_BASE, .max_order = max_order};
+	return (struct pagesrc){.ops = &pagesrc_phantom_ops, .ctx = ph};
+}

@@ -31,6 +31,18 @@ struct pagesrc pagesrc_buddy(struct buddy *b);
 /* The machine's zones: zones_alloc with the zonelist fallback, zones_alloc_at, zones_free. */
 struct pagesrc pagesrc_zones(struct zones *zs);
 
+/* Pages that are not the zones': every request succeeds with a fresh pfn above any zone
+ * (from PAGESRC_PHANTOM_BASE up), frees are accepted and forgotten, alloc_at has no zone. For
+ * the models' own pages (vmalloc data pages, page tables) on a recorded machine, whose trace
+ * already holds those pages as page events: the zones then see the trace's events only. */
+#define PAGESRC_PHANTOM_BASE (1ULL << 40)
+struct pagesrc_phantom {
+	u64 next;	    /* the next pfn handed out */
+	u64 allocs, frees;  /* blocks */
+	unsigned max_order; /* the zones' */
+};
+struct pagesrc pagesrc_phantom(struct pagesrc_phantom *ph, unsigned max_order);
+
 static inline int pagesrc_alloc(const struct pagesrc *s, unsigned order, int mt, enum zone_type limit,
 				u64 *pfn)
 {

@@ -4,7 +4,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const unsigned pcp_orders[PCP_NR_ORDERS] = {0, 1, 2, 3, BUDDY_PAGEBLOCK_ORDER};
+#define PCP_DEFAULT_BATCH 63 /* zone_batchsize() of any zone above 256 MiB */
+
+static unsigned pcp_list_order(int li)
+{
+	return li < 4 * MT_NR ? (unsigned)(li / MT_NR) : BUDDY_PAGEBLOCK_ORDER;
+}
+
+static void pcp_set_init(struct pcp_set *s, const struct pcp_cpu_cfg *c, const struct pcp_cfg *cfg)
+{
+	bool recorded = c->high || c->batch || c->high_max;
+	s->batch = (int)(cfg->batch_set ? cfg->batch_set : recorded ? c->batch : PCP_DEFAULT_BATCH);
+	if (s->batch < 1)
+		s->batch = 1;
+	if (cfg->high_set) {
+		s->high = s->high_min = s->high_max = (int)MM_MIN(cfg->high_set, (u32)INT32_MAX);
+	} else if (!recorded) {
+		s->high = s->high_min = s->high_max = 4 * s->batch;
+	} else {
+		s->high = (int)MM_MIN(c->high, (u32)INT32_MAX);
+		s->high_min = c->high_max ? (int)c->high_min : s->high;
+		s->high_max = c->high_max ? (int)MM_MIN(c->high_max, (u32)INT32_MAX) : s->high;
+	}
+	s->count = s->start = c->count;
+}
 
 int pcp_init(struct pcp *p, struct zones *zs, const struct pcp_cfg *cfg)
 {
@@ -15,13 +38,8 @@ int pcp_init(struct pcp *p, struct zones *zs, const struct pcp_cfg *cfg)
 	if (!p->set)
 		return -ENOMEM;
 	for (unsigned z = 0; z < zs->nr_zones; z++)
-		for (unsigned c = 0; c < p->ncpus; c++) {
-			struct pcp_set *s = &p->set[z * p->ncpus + c];
-			s->high = cfg->high_set ? cfg->high_set : cfg->zone[z].cpu[c].high;
-			s->batch = cfg->batch_set ? cfg->batch_set : cfg->zone[z].cpu[c].batch;
-			if (!s->batch)
-				s->batch = 1;
-		}
+		for (unsigned c = 0; c < p->ncpus; c++)
+			pcp_set_init(&p->set[z * p->ncpus + c], &cfg->zone[z].cpu[c], cfg);
 	return 0;
 }
 
@@ -89,13 +107,38 @@ static int pcp_mt(int mt)
 	return mt >= 0 && mt < MT_NR ? mt : MT_UNMOVABLE;
 }
 
+static int clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* nr_pcp_alloc: how many blocks a refill takes; raises high and alloc_factor as it goes. */
+static int pcp_nr_alloc(struct pcp_set *s, unsigned order)
+{
+	int base = s->batch, high = s->high = clampi(s->high, s->high_min, s->high_max);
+	if (high < base)
+		return 1;
+	int batch = order ? base : base << s->alloc_factor;
+	if (s->high_min != s->high_max)
+		high = s->high = MM_MIN(high + batch, s->high_max);
+	if (!order) {
+		int max_nr = MM_MAX(high - (int)s->count - base, base);
+		if (batch <= max_nr && s->alloc_factor < PCP_BATCH_SCALE_MAX)
+			s->alloc_factor++;
+		batch = MM_MIN(batch, max_nr);
+	}
+	if (batch > 1)
+		batch = MM_MAX(batch >> order, 2);
+	return batch;
+}
+
 /* rmqueue_bulk: up to n blocks of `order` from the zone's buddy onto the list's tail. */
 static int pcp_refill(struct pcp *p, struct buddy *b, struct pcp_set *s, struct pcp_list *l, unsigned order,
 		      int mt)
 {
-	u32 n = order ? MM_MAX(s->batch >> order, 2u) : s->batch;
+	int n = pcp_nr_alloc(s, order);
 	p->st.refills++;
-	for (u32 i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		u64 pfn;
 		if (buddy_alloc(b, order, mt, &pfn)) {
 			b->st.failures[order]--; /* a short refill is not a failed request */
@@ -117,8 +160,8 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 		zs->st.bad_requests++;
 		return -EINVAL;
 	}
-	int oi = pcp_order_index(order);
 	mt = pcp_mt(mt);
+	int li = pcp_pindex(order, mt);
 	zs->st.requests[limit]++;
 	for (int t = (int)limit; t >= 0; t--) {
 		int z = zs->index[t];
@@ -126,9 +169,10 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 			continue;
 		struct zone *zone = &zs->zone[z];
 		int err = -ENOMEM;
-		if (oi >= 0) {
+		if (li >= 0) {
 			struct pcp_set *s = &p->set[(unsigned)z * p->ncpus + cpu % p->ncpus];
-			struct pcp_list *l = &s->list[oi * MT_NR + mt];
+			struct pcp_list *l = &s->list[li];
+			s->free_count >>= 1; /* allocating: the next drains shrink */
 			if (!l->len && pcp_refill(p, &zone->buddy, s, l, order, mt))
 				return -ENOMEM;
 			if (l->len) {
@@ -152,36 +196,75 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 		return 0;
 	}
 	zs->st.failures++;
+	zs->st.limit_failures[limit]++;
 	p->st.alloc_failures++;
 	return -ENOMEM;
 }
 
-/* free_pcppages_bulk: at least `pages` pages back to the buddy, round-robin over the lists
- * starting after list `from`, each list emptied from its tail before moving on. */
-static void pcp_drain(struct pcp *p, struct buddy *b, struct pcp_set *s, int from, u64 pages)
+/* free_pcppages_bulk: `pages` pages back to the buddy, the start pages first (the oldest; their
+ * identity comes with the trace's drain events), then from the list tails, list `from` first,
+ * then round-robin, each list emptied from its tail before moving on. */
+static void pcp_drain(struct pcp *p, struct buddy *b, struct pcp_set *s, int from, i64 pages)
 {
-	int li = from;
+	pages = MM_MIN(pages, (i64)s->count);
 	p->st.drains++;
-	while (pages > 0 && s->count) {
+	u64 st = MM_MIN((u64)MM_MAX(pages, 0), s->start);
+	s->start -= st;
+	s->pending += st;
+	s->count -= st;
+	pages -= (i64)st;
+	p->st.start_drained += st;
+	int li = from - 1;
+	while (pages > 0 && s->count > s->start) {
 		do
 			li = (li + 1) % PCP_NR_LISTS;
 		while (!s->list[li].len);
 		struct pcp_list *l = &s->list[li];
-		unsigned order = pcp_orders[li / MT_NR];
+		unsigned order = pcp_list_order(li);
 		do {
 			buddy_free(b, pl_pop_tail(l), order);
 			s->count -= 1ULL << order;
-			pages -= MM_MIN(pages, 1ULL << order);
+			pages -= 1LL << order;
 			p->st.drain_blocks++;
 		} while (pages > 0 && l->len);
 	}
 }
 
+/* nr_pcp_high: the count a free may reach; raises high for a CPU that keeps freeing. */
+static int pcp_nr_high(struct pcp_set *s, bool free_high)
+{
+	int high = s->high = clampi(s->high, s->high_min, s->high_max);
+	if (!high)
+		return 0;
+	if (free_high) {
+		s->high = MM_MAX(high - (s->batch << PCP_BATCH_SCALE_MAX), s->high_min);
+		return 0;
+	}
+	if (s->high_min == s->high_max)
+		return high;
+	if ((i64)s->count >= high) {
+		int need = s->free_count + s->batch;
+		if (s->high < need)
+			s->high = clampi(need, s->high_min, s->high_max);
+	}
+	return high;
+}
+
+/* nr_pcp_free: how many pages a drain returns. */
+static i64 pcp_nr_free(const struct pcp_set *s, int high, bool free_high)
+{
+	if (free_high)
+		return MM_MIN((i64)s->count, (i64)s->batch << PCP_BATCH_SCALE_MAX);
+	if (high < s->batch)
+		return 1;
+	return MM_MIN(MM_MAX(s->free_count, s->batch), high - s->batch);
+}
+
 int pcp_free(struct pcp *p, unsigned cpu, u64 pfn, unsigned order, int mt)
 {
 	struct zones *zs = p->zs;
-	int z = zones_find(zs, pfn), oi = pcp_order_index(order);
-	if (z < 0 || oi < 0 || buddy_alloc_order(&zs->zone[z].buddy, pfn) != (int)order) {
+	int z = zones_find(zs, pfn);
+	if (z < 0 || pcp_order_index(order) < 0 || buddy_alloc_order(&zs->zone[z].buddy, pfn) != (int)order) {
 		if (zones_free(zs, pfn, order))
 			return -EINVAL;
 		p->st.direct_frees++;
@@ -189,19 +272,71 @@ int pcp_free(struct pcp *p, unsigned cpu, u64 pfn, unsigned order, int mt)
 	}
 	struct buddy *b = &zs->zone[z].buddy;
 	struct pcp_set *s = &p->set[(unsigned)z * p->ncpus + cpu % p->ncpus];
-	if (b->pageblock_mt)
+	if (b->pageblock_mt) /* the kernel: the pageblock's type; else the allocation's, or movable */
 		mt = b->pageblock_mt[buddy_pageblock(b, pfn - b->base_pfn)];
-	int li = oi * MT_NR + pcp_mt(mt);
+	int li = pcp_pindex(order, mt >= 0 && mt < MT_NR ? mt : MT_MOVABLE);
+	s->alloc_factor >>= 1; /* freeing: the next refills shrink */
 	if (pl_push_head(&s->list[li], pfn))
 		return -ENOMEM;
 	s->count += 1ULL << order;
 	zs->zone[z].st.frees++;
 	p->st.list_frees++;
-	if (s->count >= s->high) {
-		u64 target = s->high > s->batch ? s->high - s->batch : 0;
-		pcp_drain(p, b, s, li, MM_MAX((u64)s->batch, s->count - MM_MIN(s->count, target)));
+	bool free_high = false; /* high-order pages freed in a row without allocations */
+	if (order && order <= 3) {
+		free_high = s->free_count >= s->batch + s->high_min / 2 && s->prev_free_high &&
+			    (i64)s->count >= s->batch;
+		s->prev_free_high = true;
+	} else {
+		s->prev_free_high = false;
 	}
+	if (s->free_count < (s->batch << PCP_BATCH_SCALE_MAX))
+		s->free_count += 1 << order;
+	int high = pcp_nr_high(s, free_high);
+	if ((i64)s->count >= high)
+		pcp_drain(p, b, s, li, pcp_nr_free(s, high, free_high));
 	return 0;
+}
+
+/* decay_pcp_high for one CPU and zone. */
+static void pcp_decay(struct pcp *p, struct buddy *b, struct pcp_set *s)
+{
+	if (s->high > s->high_min) {
+		i64 keep = (i64)s->count - ((i64)s->batch << PCP_BATCH_SCALE_MAX);
+		s->high = (int)MM_MAX(MM_MAX(keep, (i64)(s->high - (s->high >> 3))), (i64)s->high_min);
+	}
+	if ((i64)s->count > s->high)
+		pcp_drain(p, b, s, 0, (i64)s->count - s->high);
+}
+
+void pcp_tick(struct pcp *p, u64 now_ns)
+{
+	if (MM_LIKELY(now_ns < p->next_decay))
+		return;
+	unsigned rounds =
+		p->next_decay ? (unsigned)MM_MIN((now_ns - p->next_decay) / PCP_DECAY_NS + 1, 16) : 0;
+	p->next_decay = (now_ns / PCP_DECAY_NS + 1) * PCP_DECAY_NS;
+	for (unsigned r = 0; r < rounds; r++) {
+		p->st.decays++;
+		for (unsigned z = 0; z < p->zs->nr_zones; z++)
+			for (unsigned c = 0; c < p->ncpus; c++)
+				pcp_decay(p, &p->zs->zone[z].buddy, &p->set[z * p->ncpus + c]);
+	}
+}
+
+void pcp_reveal(struct pcp *p, unsigned z, unsigned cpu, unsigned order, bool drained)
+{
+	struct pcp_set *s = &p->set[z * p->ncpus + cpu % p->ncpus];
+	u64 n = 1ULL << order;
+	p->st.start_revealed++;
+	if (drained && s->pending) { /* a model drain took it already */
+		s->pending -= MM_MIN(n, s->pending);
+	} else if (s->start) {
+		n = MM_MIN(n, s->start);
+		s->start -= n;
+		s->count -= n;
+	} else {
+		s->pending -= MM_MIN(n, s->pending);
+	}
 }
 
 u64 pcp_zone_pages(const struct pcp *p, unsigned z)

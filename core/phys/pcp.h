@@ -1,15 +1,30 @@
-/* Per-CPU page lists (mm/page_alloc.c, Linux 6.x): per zone and CPU, one list per pcp order
- * (0-3, PAGE_ALLOC_COSTLY_ORDER, and the pageblock order) and migratetype. An allocation of a
- * pcp order takes the head of its list; an empty list is first refilled with a batch of blocks
- * from the zone's buddy (rmqueue_bulk: each block is a zone_locked event with percpu_refill=1),
- * appended at the tail. A free puts the block at the head; when the CPU's count (pages on all
- * its lists) reaches `high`, blocks are returned to the buddy from the tails of the lists,
- * round-robin from the list after the one freed to (free_pcppages_bulk: each a pcpu_drain).
- * Other orders go straight to and from the buddy. Pages on the lists are allocated as far as
- * the buddy and buddyinfo are concerned.
- * Simplified: high and batch stay as recorded (the kernel tunes high at run time), a refill is
- * max(batch >> order, 2) blocks for order > 0 and batch for order 0, a drain frees at least
- * batch pages and enough to get below high - batch, and the lists start empty. */
+/* Per-CPU page lists (mm/page_alloc.c, Linux 6.7+ as in 6.18): per zone and CPU, one list per
+ * migratetype for each order up to PAGE_ALLOC_COSTLY_ORDER (3), and two for the pageblock order
+ * (THP: movable and not), in the kernel's pindex order. An allocation of a pcp order takes the
+ * head of its list; an empty list is first refilled from the zone's buddy with nr_pcp_alloc()
+ * blocks (rmqueue_bulk: each a zone_locked event with percpu_refill=1), appended at the tail. A
+ * free puts the block at the head; when the CPU's count (pages on all its lists) reaches
+ * nr_pcp_high(), nr_pcp_free() pages go back to the buddy from the tails of the lists, the
+ * freed-to list first, then round-robin (free_pcppages_bulk: each a pcpu_drain). Other orders go
+ * straight to and from the buddy. Pages on the lists are allocated as far as the buddy and
+ * buddyinfo are concerned.
+ *
+ * high is tuned as the kernel tunes it, between high_min and high_max: every refill raises it
+ * by the refill's batch, a CPU that keeps freeing while at high raises it to hold free_count +
+ * batch, and once a second (vmstat's decay_pcp_high, pcp_tick) it decays by an eighth towards
+ * high_min, draining what lies above it. Order-0 refills double (batch << alloc_factor, up to
+ * 32 x batch) while a CPU allocates without freeing; drains grow with the pages freed in a row
+ * (free_count). With high_min == high_max (older kernels' zoneinfo, --pcp-high) nothing is
+ * tuned. Not modelled: the zone flags ZONE_BELOW_HIGH and ZONE_RECLAIM_ACTIVE (the recordings'
+ * zones are far above their watermarks), drains on other CPUs' request (drain_all_pages),
+ * frees that find the list locked (they go to the buddy untraced).
+ *
+ * Pages on the kernel's lists when the recording started are in no list here (their identity is
+ * not in the page state); they are counted per CPU (start, from zoneinfo's count) and counted
+ * down as the trace reveals them (pcp_reveal: the kernel handed one to a user before any refill,
+ * or drained one). A drain the model decides takes such pages first, as the kernel drains its
+ * oldest pages first; they leave the count but reach the buddy only when the trace's drain
+ * names them. */
 #ifndef PCP_H
 #define PCP_H
 
@@ -17,16 +32,22 @@
 
 #define PCP_MAX_CPUS 64
 #define PCP_NR_ORDERS 5 /* orders 0, 1, 2, 3 and BUDDY_PAGEBLOCK_ORDER */
-#define PCP_NR_LISTS (PCP_NR_ORDERS * MT_NR)
+#define PCP_NR_LISTS (4 * MT_NR + 2)
+#define PCP_BATCH_SCALE_MAX 5 /* CONFIG_PCP_BATCH_SCALE_MAX */
+#define PCP_DECAY_NS 1000000000ULL
+
+struct pcp_cpu_cfg {
+	u32 high, batch;	/* as /proc/zoneinfo's pagesets print them */
+	u32 high_min, high_max; /* 6.7+; both 0: high is fixed */
+	u32 count;		/* pages on the lists when the zoneinfo was read */
+};
 
 struct pcp_cfg {
 	unsigned ncpus; /* 1..PCP_MAX_CPUS; 0 = 1 */
 	struct {
-		struct {
-			u32 high, batch; /* as /proc/zoneinfo's pagesets print them */
-		} cpu[PCP_MAX_CPUS];
-	} zone[ZONE_NR_TYPES];	 /* by position in the layout */
-	u32 high_set, batch_set; /* when non-zero, every CPU of every zone takes these instead */
+		struct pcp_cpu_cfg cpu[PCP_MAX_CPUS];
+	} zone[ZONE_NR_TYPES];	 /* by position in the layout; all 0: batch 63, high 4 x batch */
+	u32 high_set, batch_set; /* when non-zero, every CPU of every zone takes these (high fixed) */
 };
 
 struct pcp_list {
@@ -35,8 +56,13 @@ struct pcp_list {
 };
 
 struct pcp_set {
-	u64 count; /* pages on all lists of this CPU and zone */
-	u32 high, batch;
+	u64 count;   /* pages on all lists of this CPU and zone, start pages included */
+	u64 start;   /* of those, pages from before the recording, not yet revealed */
+	u64 pending; /* start pages a model drain took, not yet revealed by the trace */
+	int high, batch, high_min, high_max;
+	int free_count;	       /* pages freed since the last allocations halved it */
+	unsigned alloc_factor; /* order-0 refills are batch << alloc_factor */
+	bool prev_free_high;   /* PCPF_PREV_FREE_HIGH_ORDER */
 	struct pcp_list list[PCP_NR_LISTS];
 };
 
@@ -49,17 +75,28 @@ struct pcp_stats {
 	u64 list_frees;	    /* frees put on a list */
 	u64 refills;	    /* refill calls */
 	u64 drains;	    /* free_pcppages_bulk calls */
+	u64 decays;	    /* decay_pcp_high rounds (every CPU and zone) */
 	u64 alloc_failures; /* requests no zone of the zonelist could serve */
+	u64 start_revealed; /* start pages the trace revealed (allocated or drained by the kernel) */
+	u64 start_drained;  /* start pages a model drain took (their identity unknown) */
 };
 
 struct pcp {
 	struct zones *zs; /* borrowed */
 	unsigned ncpus;
 	struct pcp_set *set; /* [zone position * ncpus + cpu] */
+	u64 next_decay;	     /* trace time of the next decay round; 0 before the first tick */
 	struct pcp_stats st;
 };
 
-/* The list index of a pcp order, or -1 for orders the lists never hold. */
+/* The list index of a pcp order and migratetype (order_to_pindex), or -1 for orders the lists
+ * never hold. */
+static inline int pcp_pindex(unsigned order, int mt)
+{
+	if (order <= 3)
+		return (int)order * MT_NR + mt;
+	return order == BUDDY_PAGEBLOCK_ORDER ? 4 * MT_NR + (mt == MT_MOVABLE) : -1;
+}
 static inline int pcp_order_index(unsigned order)
 {
 	return order <= 3 ? (int)order : order == BUDDY_PAGEBLOCK_ORDER ? 4 : -1;
@@ -73,7 +110,12 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 	      unsigned *zone_idx);
 /* Free a block the model allocated (through pcp_alloc or the zones). 0 or -EINVAL. */
 int pcp_free(struct pcp *p, unsigned cpu, u64 pfn, unsigned order, int mt);
-/* Pages held on every list of zone position z. */
+/* The trace's clock: a decay round for every second boundary passed (at most 16 at once). */
+void pcp_tick(struct pcp *p, u64 now_ns);
+/* A start page of zone position z and CPU cpu the trace revealed: handed to a user (alloc) or
+ * drained (the caller frees it to the buddy). */
+void pcp_reveal(struct pcp *p, unsigned z, unsigned cpu, unsigned order, bool drained);
+/* Pages held on every list of zone position z (start pages included). */
 u64 pcp_zone_pages(const struct pcp *p, unsigned z);
 
 #endif

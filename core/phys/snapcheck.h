@@ -22,6 +22,12 @@ struct snapshot {
 	struct snap_zone zone[ZONE_NR_TYPES];
 };
 
+/* A series of snapshots in time order (a recording's buddyinfo-series.txt). */
+struct snap_series {
+	struct snapshot *s;
+	size_t n;
+};
+
 struct snapcheck_row {
 	u64 t_ns;
 	enum zone_type type;

@@ -158,6 +158,7 @@ int zones_alloc(struct zones *zs, enum zone_type limit, unsigned order, int mt, 
 		return 0;
 	}
 	zs->st.failures++;
+	zs->st.limit_failures[limit]++;
 	return -ENOMEM;
 }
 

@@ -56,10 +56,11 @@ struct zone {
 };
 
 struct zones_stats {
-	u64 requests[ZONE_NR_TYPES]; /* allocation requests per highest usable zone */
-	u64 failures;		     /* no zone in the request's zonelist had a block */
-	u64 bad_requests;	     /* GFP_DMA and GFP_DMA32 together, or order > max_order */
-	u64 bad_frees;		     /* pfn in no zone, or not an allocated block of that order */
+	u64 requests[ZONE_NR_TYPES];	   /* allocation requests per highest usable zone */
+	u64 failures;			   /* no zone in the request's zonelist had a block */
+	u64 limit_failures[ZONE_NR_TYPES]; /* of those, by the request's highest usable zone */
+	u64 bad_requests;		   /* GFP_DMA and GFP_DMA32 together, or order > max_order */
+	u64 bad_frees;			   /* pfn in no zone, or not an allocated block of that order */
 };
 
 struct zones {

@@ -1,10 +1,16 @@
 #!/bin/sh
-# Fuzz every trace reader for a bounded time: builds the libFuzzer targets with clang and
+# Fuzz every reader for a bounded time: builds the libFuzzer targets with clang and
 # ASan+UBSan (in build-fuzz/, or $FUZZ_BUILD), cuts a seed corpus from the first lines of
 # each trace in data/traces (converted to native for the native target, zstd-compressed
-# for the detection target), and runs each target for SECONDS (default 60).
+# for the detection target), the machine snapshots in data/zones and data/recordings, the
+# suite files of bench/suites and the CSVs of tests/hostile, and runs each target for
+# SECONDS (default 60). The corpus grows in $FUZZ_WORK/corpus across runs.
+# Per commit, ./run.sh test runs 20 s each; the scheduled long run is
+#   tests/fuzz/run.sh 600
+# ($FUZZ_TARGETS="csv suite" runs only those). Each target's executions and coverage
+# (libFuzzer's cov: edges, ft: features) are printed and kept in $FUZZ_WORK/summary.txt.
 # Findings land in $FUZZ_WORK/artifacts (default build-fuzz/fuzz-work); exit status 1 if
-# any target found a crash. FUZZ_TARGETS picks the targets (default: the five own readers;
+# any target found a crash. FUZZ_TARGETS picks the targets (default: the nine own readers;
 # add "tracedat" where libtracecmd is built in: that one fuzzes third-party code, seeded with
 # the bundled trace.dat, and is left out of the per-commit run).
 #   usage: tests/fuzz/run.sh [SECONDS]
@@ -21,9 +27,9 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build"
 
-targets=${FUZZ_TARGETS:-auto native perf ftrace strace}
+targets=${FUZZ_TARGETS:-auto native perf ftrace strace buddyinfo zoneinfo suite csv}
 rm -rf "$work/seed"
-for t in $targets; do
+for t in auto native perf ftrace strace buddyinfo zoneinfo suite csv; do
 	mkdir -p "$work/seed/$t" "$work/corpus/$t" "$work/artifacts"
 done
 for f in "$root"/data/traces/*.txt.zst; do
@@ -41,6 +47,21 @@ for f in "$root"/data/traces/*.txt.zst; do
 		"$work/seed/native/$base.mmr" 2>/dev/null
 done
 
+for f in "$root"/data/zones/buddyinfo*.txt "$root"/data/recordings/*/buddyinfo*.txt \
+	"$root"/tests/hostile/buddyinfo*.txt; do
+	if [ -f "$f" ]; then cp "$f" "$work/seed/buddyinfo/$(echo "$f" | tr / _)"; fi
+done
+for f in "$root"/data/zones/zoneinfo*.txt "$root"/data/recordings/*/zoneinfo*.txt \
+	"$root"/tests/hostile/zoneinfo*.txt; do
+	if [ -f "$f" ]; then cp "$f" "$work/seed/zoneinfo/$(echo "$f" | tr / _)"; fi
+done
+for f in "$root"/bench/suites/*.ini "$root"/tests/hostile/*.ini; do
+	if [ -f "$f" ]; then cp "$f" "$work/seed/suite/$(basename "$f")"; fi
+done
+for f in "$root"/tests/hostile/*.csv; do
+	cp "$f" "$work/seed/csv/$(basename "$f")"
+done
+printf 'trace,config,events\n"a,b",lifo/list,10\n"q""x","multi\nline",2\r\n' >"$work/seed/csv/rfc.csv"
 if [ -x "$build/tests/fuzz/fuzz_tracedat" ]; then
 	mkdir -p "$work/seed/tracedat" "$work/corpus/tracedat"
 	zstdcat "$root/data/traces/k_tcmd.trace.dat.zst" >"$work/seed/tracedat/k_tcmd.dat"
@@ -49,6 +70,7 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 status=0
+: >"$work/summary.txt"
 for t in $targets; do
 	echo "== fuzz_$t for ${secs}s"
 	if ! "$build/tests/fuzz/fuzz_$t" "$work/corpus/$t" "$work/seed/$t" \
@@ -58,7 +80,9 @@ for t in $targets; do
 		tail -40 "$work/$t.log"
 		status=1
 	else
-		grep -E 'stat::number_of_executed_units|cov:' "$work/$t.log" | tail -2
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$t.log" | tail -1)
+		cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$work/$t.log" | tail -1)
+		echo "fuzz_$t: ${secs}s, $execs executions, $cov" | tee -a "$work/summary.txt"
 	fi
 done
 exit $status

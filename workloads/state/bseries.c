@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buddyinfo.h"
+#include "outfile.h"
 
 int bseries_secs(const char **p, u64 *ns)
 {
@@ -33,6 +34,7 @@ int bseries_open(struct bseries *s, const char *path, struct mm_diag *d)
 	s->f = fopen(path, "r");
 	if (!s->f)
 		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(s->f)); /* no output of this run may replace it */
 	lineread_init(&s->lr, s->f, path);
 	return 0;
 }

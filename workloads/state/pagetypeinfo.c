@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
+
 /* Whitespace-separated tokens of s into tok[] (pointers into s, which is modified). */
 static unsigned pti_split(char *s, char **tok, unsigned max)
 {
@@ -129,6 +131,7 @@ int pagetypeinfo_load(const char *path, struct pagetypeinfo *p, struct mm_diag *
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
 	int err = pagetypeinfo_parse(f, path, p, d);
 	fclose(f);
 	return err;

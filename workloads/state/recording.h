@@ -1,35 +1,44 @@
-/* A recording directory (data/recordings/README.md): the trace with the machine it ran on.
- * recording_load reads the start snapshot's zoneinfo, pagetypeinfo and times.txt, and builds
- * the seed (core/phys/seed.h) from kpageflags.start(.zst). */
+/* A recording directory (data/recordings/README.md): a trace together with snapshots of the
+ * machine it ran on. recording_open finds its files and when they were read (times.txt); the
+ * files themselves are read by their own readers (zoneinfo.h, pagetypeinfo.h, kpageflags.h,
+ * bseries.h, vmallocinfo.h) when a replay asks for them. */
 #ifndef RECORDING_H
 #define RECORDING_H
 
+#include <stdbool.h>
+
 #include "diag.h"
-#include "kpageflags.h"
-#include "pagetypeinfo.h"
-#include "seed.h"
-#include "zoneinfo.h"
 
 #define RECORDING_PATH_MAX 4096
 
-struct recording {
-	char dir[RECORDING_PATH_MAX];
-	char trace[RECORDING_PATH_MAX];	 /* trace.perf.txt(.zst) */
-	char series[RECORDING_PATH_MAX]; /* buddyinfo-series.txt, "" when absent */
-	char kpageflags[RECORDING_PATH_MAX];
-	u64 kpf_start_ns, kpf_end_ns; /* when kpageflags.start was read (times.txt) */
-	struct zoneinfo zi;
-	struct pagetypeinfo pti;
-	struct zones_cfg layout; /* the zones' spans */
-	struct seed seed;
-	struct kpf_zone_report rep[ZONE_NR_TYPES];
+/* The reads of one snapshot (times.txt's "start:" or "end:" line), ns on the trace's clock. */
+struct recording_times {
+	u64 text_start, text_end; /* procfs text read A..B (zoneinfo, vmallocinfo, ...) */
+	u64 kpf_start, kpf_end;	  /* kpageflags B..C */
 };
 
-/* Fill rec (large: allocate it) from dir. 0 or -errno with d. */
-int recording_load(struct recording *rec, const char *dir, struct mm_diag *d);
-void recording_fini(struct recording *rec);
-/* "start: ... kpageflags A..B, ..." of times.txt: A and B in ns. 0 or -EINVAL with d. */
-int recording_times(const char *path, const char *which, u64 *kpf_start, u64 *kpf_end, struct mm_diag *d);
+struct recording {
+	char dir[RECORDING_PATH_MAX];
+	char trace[RECORDING_PATH_MAX];	       /* trace.perf.txt(.zst) */
+	char zoneinfo[RECORDING_PATH_MAX];     /* zoneinfo.start.txt */
+	char pagetypeinfo[RECORDING_PATH_MAX]; /* pagetypeinfo.start.txt */
+	char kpageflags[RECORDING_PATH_MAX];   /* kpageflags.start(.zst) */
+	/* "" when absent */
+	char series[RECORDING_PATH_MAX];	/* buddyinfo-series.txt */
+	char vmalloc_start[RECORDING_PATH_MAX]; /* vmallocinfo.start.txt */
+	char vmalloc_end[RECORDING_PATH_MAX];	/* vmallocinfo.end.txt */
+	struct recording_times start, end;
+	bool have_end; /* times.txt has an "end:" line */
+};
+
+/* Whether path is a directory (a recording, for the commands that take traces). */
+bool recording_is_dir(const char *path);
+/* Fill rec (large: allocate it) from dir: the trace, zoneinfo, pagetypeinfo, kpageflags and
+ * times.txt's start line must be there. 0 or -errno with d. */
+int recording_open(struct recording *rec, const char *dir, struct mm_diag *d);
+/* times.txt's "which:" line ("start" or "end"). 0, -ENOENT when there is none (d set), or
+ * -EINVAL with "FILE:LINE: reason". */
+int recording_times(const char *path, const char *which, struct recording_times *t, struct mm_diag *d);
 /* dir/name if it exists, else dir/name.zst if that exists: 0, else -ENOENT. */
 int recording_path(const char *dir, const char *name, char *out, size_t len);
 

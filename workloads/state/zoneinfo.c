@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lineread.h"
+#include "outfile.h"
 
 /* "KEY" then blanks then a decimal at s: 1 with *v, 0 when s is another key, -1 bad number. */
 static int zi_key(const char *s, const char *key, u64 *v)
@@ -86,16 +87,17 @@ static int zi_line(struct zoneinfo_zone *z, const char *s, int *cpu, const char 
 		z->ncpus++;
 		return 0;
 	}
-	static const char *const pk[] = {"count:", "high:", "batch:"};
-	for (int k = 0; k < 3; k++) {
+	static const char *const pk[] = {"count:", "high:", "batch:", "high_min:", "high_max:"};
+	for (int k = 0; k < 5; k++) {
 		if (!(r = zi_key(s, pk[k], &v)))
 			continue;
 		if (r < 0)
 			return *why = "expected a non-negative integer", -1;
 		if (*cpu < 0)
 			return *why = "pageset field before any 'cpu: N' line", -1;
-		u64 *f = k == 0 ? &z->pcp[*cpu].count : k == 1 ? &z->pcp[*cpu].high : &z->pcp[*cpu].batch;
-		*f = v;
+		struct zoneinfo_pcp *pc = &z->pcp[*cpu];
+		u64 *f[] = {&pc->count, &pc->high, &pc->batch, &pc->high_min, &pc->high_max};
+		*f[k] = v;
 	}
 	return 0;
 }
@@ -148,6 +150,7 @@ int zoneinfo_load(const char *path, struct zoneinfo *zi, struct mm_diag *d)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
 	int err = zoneinfo_parse(f, path, zi, d);
 	fclose(f);
 	return err;
@@ -200,6 +203,9 @@ void zoneinfo_pcp_cfg(const struct zoneinfo *zi, const struct zones_cfg *layout,
 		for (unsigned c = 0; c < z->ncpus; c++) {
 			pc->zone[i].cpu[c].high = (u32)MM_MIN(z->pcp[c].high, UINT32_MAX);
 			pc->zone[i].cpu[c].batch = (u32)MM_MIN(z->pcp[c].batch, UINT32_MAX);
+			pc->zone[i].cpu[c].high_min = (u32)MM_MIN(z->pcp[c].high_min, UINT32_MAX);
+			pc->zone[i].cpu[c].high_max = (u32)MM_MIN(z->pcp[c].high_max, UINT32_MAX);
+			pc->zone[i].cpu[c].count = (u32)MM_MIN(z->pcp[c].count, UINT32_MAX);
 		}
 	}
 }

@@ -15,6 +15,7 @@
 
 struct zoneinfo_pcp {
 	u64 count, high, batch;
+	u64 high_min, high_max; /* Linux 6.7+ (0 when the file has none) */
 };
 
 struct zoneinfo_zone {

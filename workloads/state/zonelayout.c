@@ -8,6 +8,7 @@
 
 #include "buddyinfo.h"
 #include "lineread.h"
+#include "outfile.h"
 
 /* Decimal or 0x-hex u64 at s, no sign, no leading space. 0 and *end, or -EINVAL/-ERANGE. */
 static int parse_u64(const char *s, const char **end, u64 *v)
@@ -352,6 +353,7 @@ int zonelayout_load(const char *arg, struct zones_cfg *cfg, unsigned *skipped, s
 	FILE *f = in ? stdin : fopen(path, "r");
 	if (!f)
 		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
 	const char *name = in ? "<stdin>" : path;
 	int err = zi ? zonelayout_read_zoneinfo(f, name, cfg, skipped, d)
 		     : zonelayout_read_buddyinfo(f, name, cfg, skipped, d);

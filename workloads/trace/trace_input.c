@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "trace.h"
 
 #define TIN_CAP_MAX (2 * (size_t)TRACE_LINE_MAX) /* enough for the longest line + a chunk */
@@ -47,6 +48,7 @@ int tin_open(struct trace_input *in, const char *path, const char *name, struct 
 		}
 		in->own_fd = true;
 	}
+	outfile_note_input(in->fd); /* no output of this run may replace it */
 	in->cap = TIN_CAP_MIN;
 	in->buf = malloc(in->cap + 1);
 	in->zin_cap = ZSTD_DStreamInSize();

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "trace_native.h"
 #include "trace_priv.h"
 
@@ -184,10 +185,8 @@ const struct trace_fmt_ops trace_native_ops = {
 };
 
 struct trace_writer {
-	FILE *f;
-	char *path; /* final name; NULL for stdout */
-	char *tmp;  /* temporary name while writing */
-	bool err;
+	struct outfile out; /* the file (outfile.h: temporary, renamed on commit), or stdout */
+	int err;	    /* errno of the first failed write, or 0 */
 };
 
 int trace_writer_open(const char *path, struct trace_writer **out, struct mm_diag *diag)
@@ -196,37 +195,15 @@ int trace_writer_open(const char *path, struct trace_writer **out, struct mm_dia
 	*out = NULL;
 	if (!w)
 		return diag_set(diag, path, 0, "out of memory"), -ENOMEM;
-	if (!strcmp(path, "-")) {
-		w->f = stdout;
-	} else {
-		size_t n = strlen(path);
-		w->path = strdup(path);
-		w->tmp = malloc(n + 16);
-		if (!w->path || !w->tmp) {
-			trace_writer_abort(w);
-			return diag_set(diag, path, 0, "out of memory"), -ENOMEM;
-		}
-		snprintf(w->tmp, n + 16, "%s.tmp.XXXXXX", path);
-		int fd = mkstemp(w->tmp);
-		if (fd < 0) {
-			int e = errno;
-			free(w->tmp);
-			w->tmp = NULL;
-			trace_writer_abort(w);
-			diag_set(diag, path, 0, "cannot create a temporary file next to it: %s", strerror(e));
-			return -e;
-		}
-		w->f = fdopen(fd, "wb");
-		if (!w->f) {
-			int e = errno;
-			close(fd);
-			trace_writer_abort(w);
-			diag_set(diag, path, 0, "fdopen: %s", strerror(e));
-			return -e;
-		}
-		setvbuf(w->f, NULL, _IOFBF, 1 << 20);
+	int e = outfile_open(&w->out, path);
+	if (e) {
+		diag_set(diag, path, 0, "%s", outfile_error(&w->out, e));
+		free(w);
+		return e;
 	}
-	if (trace_native_write_hdr(w->f)) {
+	if (w->out.f != stdout)
+		setvbuf(w->out.f, NULL, _IOFBF, 1 << 20);
+	if (trace_native_write_hdr(w->out.f)) {
 		trace_writer_abort(w);
 		return diag_set(diag, path, 0, "write error"), -EIO;
 	}
@@ -236,34 +213,22 @@ int trace_writer_open(const char *path, struct trace_writer **out, struct mm_dia
 
 int trace_writer_put(struct trace_writer *w, const struct mm_event *evs, size_t n)
 {
-	if (n && fwrite(evs, sizeof(*evs), n, w->f) != n)
-		w->err = true;
-	return w->err ? -EIO : 0;
+	if (n && fwrite(evs, sizeof(*evs), n, w->out.f) != n && !w->err)
+		w->err = errno ? errno : EIO;
+	return w->err ? -w->err : 0;
 }
 
 int trace_writer_commit(struct trace_writer *w, struct mm_diag *diag)
 {
+	const char *name = w->out.f == stdout ? "<stdout>" : w->out.path;
 	int e = 0;
-	const char *name = w->path ? w->path : "<stdout>";
-	if (fflush(w->f) || ferror(w->f) || w->err)
-		e = -EIO;
-	if (w->path) {
-		if (fclose(w->f))
-			e = -EIO;
-		w->f = NULL;
-		if (!e && rename(w->tmp, w->path)) {
-			e = -errno;
-			diag_set(diag, name, 0, "rename into place: %s", strerror(-e));
-		} else if (e) {
-			diag_set(diag, name, 0, "write error");
-		}
-		if (e)
-			unlink(w->tmp);
-	} else if (e) {
-		diag_set(diag, name, 0, "write error");
+	if (w->err) {
+		e = -w->err;
+		diag_set(diag, name, 0, "write error: %s", strerror(w->err));
+		outfile_abort(&w->out);
+	} else if ((e = outfile_commit(&w->out))) {
+		diag_set(diag, name, 0, "%s", outfile_error(&w->out, e));
 	}
-	free(w->path);
-	free(w->tmp);
 	free(w);
 	return e;
 }
@@ -272,11 +237,6 @@ void trace_writer_abort(struct trace_writer *w)
 {
 	if (!w)
 		return;
-	if (w->f && w->f != stdout)
-		fclose(w->f);
-	if (w->tmp && w->path)
-		unlink(w->tmp);
-	free(w->path);
-	free(w->tmp);
+	outfile_abort(&w->out);
 	free(w);
 }

@@ -1,0 +1,47 @@
+#include "snapcsv.h"
+
+#include <stdio.h>
+
+int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const struct snapcheck_row *rows,
+		 size_t n)
+{
+	if (!s->path || !n)
+		return 0;
+	if (!s->open) {
+		int e = s->root ? csv_open_in(&s->c, s->root, s->path) : csv_open(&s->c, s->path);
+		if (e)
+			return e;
+		s->open = true;
+		fprintf(s->c.f, "%s\n", SNAPCSV_HEADER);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct snapcheck_row *r = &rows[i];
+		fprintf(s->c.f, "%s,%s,%.6f,%s,%llu,%llu,", trace, config, (double)r->t_ns / 1e9,
+			zone_type_name(r->type), (unsigned long long)r->free_kernel,
+			(unsigned long long)r->free_model);
+		if (r->ufi9_kernel >= 0)
+			fprintf(s->c.f, "%d", r->ufi9_kernel);
+		fputc(',', s->c.f);
+		if (r->ufi9_model >= 0 && !r->exhausted)
+			fprintf(s->c.f, "%d", r->ufi9_model);
+		fprintf(s->c.f, ",%d\n", r->exhausted);
+	}
+	return 0;
+}
+
+int snapcsv_close(struct snapcsv *s, bool ok)
+{
+	if (!s->open)
+		return 0;
+	s->open = false;
+	if (!ok) {
+		csv_abort(&s->c);
+		return 0;
+	}
+	return csv_commit(&s->c);
+}
+
+const char *snapcsv_error(const struct snapcsv *s, int err)
+{
+	return csv_error(&s->c, err);
+}

@@ -1,0 +1,72 @@
+#include "snaphook.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static u64 snap_mid(const struct snapshot *k)
+{
+	return k->t0_ns / 2 + k->t1_ns / 2;
+}
+
+static void snaphook_compare(struct snaphook *h)
+{
+	struct snapcheck_row r[ZONE_NR_TYPES];
+	unsigned n = sim_snap_compare(h->sim, &h->ser->s[h->next++], r);
+	if (h->nrows + n > h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 256;
+		struct snapcheck_row *nr = realloc(h->rows, cap * sizeof(*nr));
+		if (!nr) {
+			h->err = -ENOMEM;
+			return;
+		}
+		h->rows = nr;
+		h->cap = cap;
+	}
+	memcpy(h->rows + h->nrows, r, n * sizeof(*r));
+	h->nrows += n;
+}
+
+static void snaphook_due(struct snaphook *h)
+{
+	h->due = h->next < h->ser->n ? snap_mid(&h->ser->s[h->next]) + 1 : UINT64_MAX;
+}
+
+static int snaphook_before(void *ctx, const struct sim *s, const struct mm_event *ev)
+{
+	struct snaphook *h = ctx;
+	(void)s;
+	while (h->next < h->ser->n && ev->ts_ns > snap_mid(&h->ser->s[h->next]))
+		snaphook_compare(h);
+	snaphook_due(h);
+	return h->err;
+}
+
+const struct run_sampler *snaphook_init(struct snaphook *h, struct sim *s, struct run_sampler *smp)
+{
+	memset(h, 0, sizeof(*h));
+	if (!s->cfg.snapshots)
+		return NULL;
+	h->sim = s;
+	h->ser = s->cfg.snapshots;
+	u64 start = MM_MAX(s->cfg.from_ns, s->cfg.page_from_ns);
+	while (h->next < h->ser->n && h->ser->s[h->next].t0_ns < start)
+		h->next++;
+	snaphook_due(h);
+	*smp = (struct run_sampler){.before = snaphook_before, .ctx = h, .due = &h->due};
+	return smp;
+}
+
+int snaphook_finish(struct snaphook *h)
+{
+	while (h->ser && !h->err && h->next < h->ser->n && h->ser->s[h->next].t1_ns <= h->sim->last_ts_ns)
+		snaphook_compare(h);
+	return h->err;
+}
+
+void snaphook_fini(struct snaphook *h)
+{
+	free(h->rows);
+	h->rows = NULL;
+	h->nrows = h->cap = 0;
+}

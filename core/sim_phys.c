@@ -1,0 +1,63 @@
+/* The sim's side of a recorded machine (issue 12): the seeded zones, per-CPU lists, where the
+ * models take their pages, the start time of page events, exhaustion, and the comparison with
+ * the kernel's buddyinfo snapshots. sim.c calls these at its event sites. */
+#include <errno.h>
+#include <string.h>
+
+#include "seed.h"
+#include "sim.h"
+#include "sim_phys.h"
+
+int sim_phys_init(struct sim *s)
+{
+	bool seeded = s->cfg.seed != NULL;
+	int err = seeded ? seed_apply(&s->zones, s->cfg.seed) : 0;
+	s->cfg.seed = NULL; /* borrowed for init only */
+	if (err)
+		return err;
+	s->pcp_on = s->cfg.page_mode == PAGEREPLAY_PLACEMENT &&
+		    (s->cfg.pcp == SIM_PCP_ON || (s->cfg.pcp == SIM_PCP_AUTO && s->cfg.pcp_recorded));
+	if (!s->cfg.pcp_cfg.ncpus) /* no recorded pagesets: the trace's CPUs */
+		s->cfg.pcp_cfg.ncpus = MM_MAX(s->cfg.ncpus, 1u);
+	if (s->pcp_on && (err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg)))
+		return err;
+	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);
+	bool none = s->cfg.model_pages == SIM_MODEL_PAGES_NONE ||
+		    (s->cfg.model_pages == SIM_MODEL_PAGES_AUTO && seeded);
+	s->model_src = none ? pagesrc_phantom(&s->phantom, pagesrc_max_order(&s->src)) : s->src;
+	return 0;
+}
+
+int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
+{
+	if (MM_UNLIKELY(ev->ts_ns < s->cfg.page_from_ns)) {
+		s->page_events_skipped++;
+		return 0;
+	}
+	return pagereplay_event(&s->pages, ev);
+}
+
+void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)
+{
+	if (s->exh.first_event)
+		return;
+	s->exh.first_event = s->vfid.skipped + s->events;
+	s->exh.first_kind = ev->kind;
+	s->exh.first_order = ev->order;
+	s->exh.first_zone = ZONE_NORMAL;
+	for (int t = 0; t < ZONE_NR_TYPES; t++) /* the zone whose counter moved */
+		if (s->zones.st.limit_failures[t])
+			s->exh.first_zone = (enum zone_type)t;
+}
+
+unsigned sim_snap_compare(struct sim *s, const struct snapshot *k, struct snapcheck_row *rows)
+{
+	bool exhausted[ZONE_NR_TYPES] = {false};
+	for (int t = 0; t < ZONE_NR_TYPES; t++) {
+		int z = s->zones.index[t];
+		if (z >= 0 && s->zones.st.limit_failures[t] != s->snap_fail_mark[t])
+			exhausted[z] = true;
+		s->snap_fail_mark[t] = s->zones.st.limit_failures[t];
+	}
+	return snapcheck_compare(&s->snaps, &s->zones, k, exhausted, rows);
+}

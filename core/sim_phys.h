@@ -1,0 +1,15 @@
+/* sim.c's helpers for a recorded machine's physical memory (issue 12), in sim_phys.c; not part
+ * of the API. */
+#ifndef SIM_PHYS_H
+#define SIM_PHYS_H
+
+#include "sim.h"
+
+/* Seed the zones, set up per-CPU lists, and choose the models' page source (s->model_src). */
+int sim_phys_init(struct sim *s);
+/* A page event: skipped before cfg.page_from_ns, else replayed. */
+int sim_phys_page_event(struct sim *s, const struct mm_event *ev);
+/* Event ev made an allocation that no zone could serve: remember the first. */
+void sim_phys_exhausted(struct sim *s, const struct mm_event *ev);
+
+#endif

@@ -1,0 +1,222 @@
+/* Issue 14's smaller items and the habit that keeps item 1 fixed:
+ * - no system()/popen() anywhere, nor a shell outside tests/spawn_cmd.h (the source is read);
+ * - diag.c escapes what an input puts in a message; errout.c filters stderr;
+ * - nr_lazy = 2^64-1 in a trace saturates the model's lazy counter instead of wrapping;
+ * - suite --list-jobs quotes for a POSIX shell. */
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "errout.h"
+#include "replay.h"
+#include "shell.h"
+#include "spawn_cmd.h"
+#include "trace.h"
+
+/* --- the source has no shell command built from strings --- */
+
+/* The one allowed place: the helper that runs sh for tests. */
+static const char *const allowed[] = {"tests/spawn_cmd.h"};
+static char offenders[8192];
+
+/* text with comments and string/char literals blanked, so only code is searched */
+static void strip(char *s)
+{
+	enum { CODE, LINE, BLOCK, STR, CHR } st = CODE;
+	for (char *p = s; *p; p++) {
+		char c = *p, n = p[1];
+		switch (st) {
+		case CODE:
+			if (c == '/' && n == '/')
+				st = LINE;
+			else if (c == '/' && n == '*')
+				st = BLOCK;
+			else if (c == '"')
+				st = STR;
+			else if (c == '\'')
+				st = CHR;
+			continue;
+		case LINE:
+			if (c == '\n')
+				st = CODE;
+			break;
+		case BLOCK:
+			if (c == '*' && n == '/')
+				*p++ = ' ', st = CODE;
+			break;
+		case STR:
+		case CHR:
+			if (c == '\\' && n)
+				*p++ = ' ';
+			else if (c == (st == STR ? '"' : '\''))
+				st = CODE;
+			break;
+		}
+		if (*p != '\n')
+			*p = ' ';
+	}
+}
+
+static bool word_call(const char *text, const char *name)
+{
+	size_t l = strlen(name);
+	for (const char *p = text; (p = strstr(p, name)); p += l) {
+		char before = p == text ? ' ' : p[-1];
+		const char *q = p + l;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q == '(' && !(before == '_' || (before >= 'a' && before <= 'z') ||
+				   (before >= 'A' && before <= 'Z') || (before >= '0' && before <= '9')))
+			return true;
+	}
+	return false;
+}
+
+static int scan_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	size_t l = strlen(path);
+	if (flag != FTW_F || l < 2 || path[l - 2] != '.' || (path[l - 1] != 'c' && path[l - 1] != 'h'))
+		return 0;
+	const char *rel = path + strlen(MMREPLAY_SOURCE_DIR) + 1;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (!strcmp(rel, allowed[i]))
+			return 0;
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "%s", path);
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t n = getdelim(&text, &cap, 0, f);
+	fclose(f);
+	if (n <= 0) {
+		free(text);
+		return 0;
+	}
+	bool sh = strstr(text, "\"/bin/sh\"") != NULL; /* a shell spawned by hand */
+	strip(text);
+	if (word_call(text, "system") || word_call(text, "popen") || sh) {
+		size_t o = strlen(offenders);
+		snprintf(offenders + o, sizeof(offenders) - o, " %s", rel);
+	}
+	free(text);
+	return 0;
+}
+
+Test(hardening, no_shell_commands_in_the_source)
+{
+	static const char *const rooms[] = {"core", "workloads", "bench", "tests"};
+	for (size_t i = 0; i < sizeof(rooms) / sizeof(rooms[0]); i++) {
+		char root[512];
+		snprintf(root, sizeof(root), "%s/%s", MMREPLAY_SOURCE_DIR, rooms[i]);
+		cr_assert_eq(nftw(root, scan_one, 16, FTW_PHYS), 0);
+	}
+	cr_assert_str_eq(offenders, "", "system()/popen()/sh outside spawn_cmd.h in:%s", offenders);
+	/* the scanner finds what it must, and not in comments or strings */
+	char bad[] = "x = popen (cmd, \"r\"); /* system(x) */ s = \"system(y)\"; my_system(z);";
+	strip(bad);
+	cr_assert(word_call(bad, "popen"));
+	cr_assert(!word_call(bad, "system"));
+}
+
+/* --- messages --- */
+
+Test(hardening, diag_escapes_control_bytes)
+{
+	struct mm_diag d;
+	diag_set(&d, "f\nile", 3, "bad '%s'", "a\x1b]0;t\x07\tb\r\x7f\xc2\x9b\xff\xc3\xa9");
+	cr_assert_str_eq(d.msg, "f\\nile:3: bad 'a\\x1b]0;t\\x07\\tb\\r\\x7f\\xc2\\x9b\\xff\xc3\xa9'");
+	/* truncation never cuts an escape or a character */
+	char small[8];
+	diag_escape(small, sizeof(small), "ab\x01\x02");
+	cr_assert_str_eq(small, "ab\\x01");
+	diag_escape(small, sizeof(small), "abcdef\xc3\xa9");
+	cr_assert_str_eq(small, "abcdef");
+}
+
+static char *filter_all(const char *const *chunks, size_t n)
+{
+	static char out[512];
+	unsigned char carry[4];
+	size_t nc = 0, len = 0;
+	for (size_t i = 0; i < n; i++)
+		len += errout_filter((const unsigned char *)chunks[i], strlen(chunks[i]), carry, &nc, false,
+				     out + len);
+	len += errout_filter(NULL, 0, carry, &nc, true, out + len);
+	out[len] = 0;
+	return out;
+}
+
+Test(hardening, stderr_filter_keeps_text_and_escapes_controls)
+{
+	const char *one[] = {
+		"ok caf\xc3\xa9 \xe2\x82\xac\n\t\x1b[2J\x9b\xc2\x9b\xed\xa0\x80\xf4\x90\x80\x80"};
+	cr_assert_str_eq(filter_all(one, 1), "ok caf\xc3\xa9 \xe2\x82\xac\n\t\\x1b[2J\\x9b\\xc2\\x9b"
+					     "\\xed\\xa0\\x80\\xf4\\x90\\x80\\x80");
+	/* a character split across two writes passes whole; a cut one at the end is escaped */
+	const char *split[] = {"a\xe2\x82", "\xac"
+					    "b\xc3"};
+	cr_assert_str_eq(filter_all(split, 2), "a\xe2\x82\xac"
+					       "b\\xc3");
+}
+
+/* --- the lazy counter saturates (item 12) --- */
+
+Test(hardening, nr_lazy_max_saturates)
+{
+	struct mm_trace t;
+	struct mm_diag d;
+	cr_assert_eq(trace_load(MMREPLAY_SOURCE_DIR "/tests/hostile/nr_lazy_max.perf.txt", NULL, &t, &d), 0,
+		     "%s", d.msg);
+	cr_assert_eq(t.n, 3);
+	struct sim_cfg cfg;
+	sim_cfg_default(&cfg);
+	cfg.tlb = tlb_policy_find("lazy");
+	cfg.purge = VMALLOC_PURGE_INLINE; /* the purge inside the vfree that crosses lazy_max */
+	cfg.ncpus = sim_trace_ncpus(t.ev, t.n);
+	struct replay_row row;
+	cr_assert_eq(replay_run("nr_lazy_max", t.ev, t.n, &cfg, &row), 0);
+	const struct tlb *tl = &row.sim->vm.tlb;
+	/* the foreign 2^64-1 pages plus the area's 5: far past lazy_max_pages, so the area's vfree
+	 * purges (a wrapped counter would read 4 and never purge) */
+	cr_assert_eq(tl->st.vmap_purges, 1, "purges %llu, nr_lazy %llu",
+		     (unsigned long long)tl->st.vmap_purges, (unsigned long long)tl->nr_lazy);
+	cr_assert_eq(tl->nr_lazy, 0);
+	replay_row_fini(&row);
+	trace_free(&t);
+	/* the counter itself */
+	struct tlb x;
+	cr_assert_eq(tlb_init(&x, tlb_policy_find("lazy"), 2), 0);
+	tlb_add_foreign_lazy(&x, ~0ULL - 1);
+	tlb_add_foreign_lazy(&x, 7);
+	cr_assert_eq(x.nr_lazy, ~0ULL);
+	cr_assert_eq(tlb_unmapped(&x, 0xffffc90000000000ULL, 1 << 20), 0);
+	cr_assert_eq(x.nr_lazy, ~0ULL);
+	cr_assert(tlb_purge_due(&x));
+	tlb_fini(&x);
+}
+
+/* --- shell quoting (item 3): what sh reads back is what was quoted --- */
+
+Test(hardening, shell_quote_round_trips)
+{
+	static const char *const words[] = {"plain/path-1.ini", "",	     "a b",    "x'; touch p; '",
+					    "$(touch p)",	"`touch p`", "-dash",  "~home",
+					    "tab\there",	"\\back",    "*.glob", "a\"b"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		char *buf;
+		size_t len;
+		FILE *f = open_memstream(&buf, &len);
+		fputs("printf '%s' ", f);
+		shell_quote(f, words[i]);
+		fclose(f);
+		struct spawn_res r = spawn_sh(buf, NULL);
+		cr_assert_eq(r.status, 0, "%s", buf);
+		cr_assert_str_eq(r.out, words[i], "%s", buf);
+		spawn_res_free(&r);
+		free(buf);
+	}
+}

@@ -1,0 +1,187 @@
+/* Hostile files around the commands (issue 14, items 2 and 12, and the corpus's other rooms):
+ * outputs that are devices, symlinks, directories or inputs of the same run; stdout on a full
+ * device; inputs with huge numbers, control bytes, truncated or odd compression, duplicate keys
+ * and special files. hostile_box.h's rules hold for every run. */
+#include <sys/sysmacros.h>
+
+#include "hostile_box.h"
+
+TestSuite(hostile_io, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
+
+static const char *in(const char *name)
+{
+	static char buf[8][600];
+	static int k;
+	k = (k + 1) % 8;
+	return hb_path(buf[k], sizeof(buf[k]), "in", name);
+}
+
+static const char *out(const char *name)
+{
+	static char buf[8][600];
+	static int k;
+	k = (k + 1) % 8;
+	return hb_path(buf[k], sizeof(buf[k]), "out", name);
+}
+
+#define REPLAY1 "replay", "--quiet", "--vmlist", "list", "--tlb", "lazy", "--buddy", "lifo"
+
+/* A write error is reported, once, with the device's reason; nothing is replaced. */
+Test(hostile_io, full_device_outputs)
+{
+	struct spawn_res r = HB_RUN(HB_1, "convert", in("t.perf.txt"), "/dev/full");
+	cr_assert(strstr(r.err, "No space left on device"), "%s", r.err);
+	spawn_res_free(&r);
+	r = HB_RUN(HB_1, REPLAY1, "--out", "/dev/full", in("t.perf.txt"));
+	cr_assert(strstr(r.err, "No space left on device"), "%s", r.err);
+	spawn_res_free(&r);
+	HB_CHECK(HB_1, "gen", "fix_size", "--loops", "100000", "--out", "/dev/full");
+	HB_CHECK(HB_1, "merge", "--out", "/dev/full", in("a.csv"));
+	HB_CHECK(HB_0, "convert", in("t.perf.txt"), "/dev/null"); /* a device is written into */
+	struct stat st;
+	cr_assert_eq(stat("/dev/full", &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "/dev/full is still a device");
+}
+
+/* stdout on a full device: every command exits 1 with one message (main.c checks it once). */
+Test(hostile_io, stdout_write_errors)
+{
+	struct spawn_res r = HB_RUN_TO(HB_1, "/dev/full", "info", in("t.perf.txt"));
+	cr_assert(strstr(r.err, "mmreplay info: standard output: "), "%s", r.err);
+	spawn_res_free(&r);
+	r = HB_RUN_TO(HB_1, "/dev/full", "--help");
+	spawn_res_free(&r);
+	r = HB_RUN_TO(HB_1, "/dev/full", "compare", in("a.csv"));
+	spawn_res_free(&r);
+	r = HB_RUN_TO(HB_1, "/dev/full", "zones");
+	spawn_res_free(&r);
+	r = HB_RUN_TO(HB_1, "/dev/full", "convert", in("t.perf.txt"), "-");
+	spawn_res_free(&r);
+	r = HB_RUN_TO(HB_1, "/dev/full", "replay", "--vmlist", "list", "--tlb", "lazy", "--buddy", "lifo",
+		      in("t.perf.txt"));
+	spawn_res_free(&r);
+}
+
+/* Symlinks, directories and inputs at the output path are refused, and left as they were
+ * (the snapshot covers in/, where the links point). */
+Test(hostile_io, refused_outputs)
+{
+	cr_assert_eq(symlink(in("victim.csv"), out("link.csv")), 0);
+	struct spawn_res r = HB_RUN(HB_1, REPLAY1, "--out", out("link.csv"), in("t.perf.txt"));
+	cr_assert(strstr(r.err, "symbolic link"), "%s", r.err);
+	spawn_res_free(&r);
+	HB_CHECK(HB_1, "convert", in("t.perf.txt"), out("link.csv"));
+	HB_CHECK(HB_1, "merge", "--out", out("link.csv"), in("a.csv"));
+	cr_assert_eq(mkdir(out("dir.csv"), 0755), 0);
+	HB_CHECK(HB_1, REPLAY1, "--out", out("dir.csv"), in("t.perf.txt"));
+	/* an input of the same run, by name or through a hard link */
+	r = HB_RUN(HB_1, "merge", "--out", in("a.csv"), in("a.csv"));
+	cr_assert(strstr(r.err, "input of this run"), "%s", r.err);
+	spawn_res_free(&r);
+	cr_assert_eq(link(in("t.perf.txt"), out("hard.perf.txt")), 0);
+	HB_CHECK(HB_1, "convert", in("t.perf.txt"), out("hard.perf.txt"));
+	HB_CHECK(HB_1, REPLAY1, "--out", out("hard.perf.txt"), in("t.perf.txt"));
+	struct stat st;
+	cr_assert_eq(lstat(out("link.csv"), &st), 0);
+	cr_assert(S_ISLNK(st.st_mode));
+	/* a planted directory symlink below a results directory is not followed */
+	cr_assert_eq(mkdir(in("victim.d"), 0755), 0);
+	cr_assert_eq(mkdir(out("res"), 0755), 0);
+	cr_assert_eq(symlink(in("victim.d"), out("res/timeseries")), 0);
+	hb_copy(HOSTILE_DIR "/t.perf.txt", in("s.perf.txt"));
+	FILE *f = fopen(in("s.ini"), "w");
+	fprintf(f, "[suite]\nname = s\nrepeats = 1\n[traces]\ntrace = %s\n[axes]\nvmlist = list\n",
+		in("s.perf.txt"));
+	fclose(f);
+	r = HB_RUN(HB_1, "suite", "--no-plots", "--out", out("res"), in("s.ini"));
+	cr_assert(strstr(r.err, "timeseries: is a symbolic link"), "%s", r.err);
+	spawn_res_free(&r);
+}
+
+/* Device nodes at the output path (as root only: mknod): a character device is written into,
+ * a block device refused; neither is replaced by a regular file. */
+Test(hostile_io, device_nodes)
+{
+	if (mknod(out("full"), S_IFCHR | 0666, makedev(1, 7)))
+		cr_skip_test("mknod is not permitted here");
+	/* an unassigned block device number: opening it could only fail, never write a disk */
+	cr_assert_eq(mknod(out("blk"), S_IFBLK | 0600, makedev(259, 1048575)), 0);
+	HB_CHECK(HB_1, "convert", in("t.perf.txt"), out("full"));
+	struct spawn_res r = HB_RUN(HB_1, "convert", in("t.perf.txt"), out("blk"));
+	cr_assert(strstr(r.err, "block device"), "%s", r.err);
+	spawn_res_free(&r);
+	struct stat st;
+	cr_assert(!stat(out("full"), &st) && S_ISCHR(st.st_mode));
+	cr_assert(!stat(out("blk"), &st) && S_ISBLK(st.st_mode));
+}
+
+/* Modes: a new file gets 0666 less the umask, a replaced one keeps its bits. */
+Test(hostile_io, output_modes)
+{
+	HB_CHECK(HB_0, "convert", in("t.perf.txt"), out("a.mmr"));
+	struct stat st;
+	cr_assert_eq(stat(out("a.mmr"), &st), 0);
+	mode_t um = umask(0);
+	umask(um);
+	cr_assert_eq(st.st_mode & 0777, 0666 & ~um);
+	cr_assert_eq(chmod(out("a.mmr"), 0640), 0);
+	HB_CHECK(HB_0, "convert", in("t.perf.txt"), out("a.mmr"));
+	cr_assert_eq(stat(out("a.mmr"), &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0640);
+	HB_CHECK(HB_0, REPLAY1, "--out", out("r.csv"), in("t.perf.txt"));
+	cr_assert_eq(stat(out("r.csv"), &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0666 & ~um);
+	cr_assert(hb_dir_empty(hb_cwd));
+}
+
+/* The corpus's odd inputs: a clear failure or a success, never a crash or a raw byte. */
+Test(hostile_io, odd_inputs)
+{
+	static const char *const files[] = {"huge_numbers.perf.txt",
+					    "ctrl_bytes.perf.txt",
+					    "truncated.perf.txt.zst",
+					    "skippable.perf.txt.zst",
+					    "empty.txt",
+					    "nr_lazy_max.perf.txt",
+					    "a.csv",
+					    "zoneinfo_dup.txt"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		HB_CHECK(HB_0 | HB_1, "info", in(files[i]));
+		HB_CHECK(HB_0 | HB_1, "info", "--skip-bad", in(files[i]));
+		HB_CHECK(HB_0 | HB_1, REPLAY1, in(files[i]));
+		HB_CHECK(HB_0 | HB_1, "convert", in(files[i]), out("o.mmr"));
+	}
+	/* a skippable frame first (pzstd) is read past (item 10) */
+	HB_CHECK(HB_0, "info", in("skippable.perf.txt.zst"));
+	/* the input's terminal escapes reach stderr escaped (checked by hb_run for every run) */
+	struct spawn_res r = HB_RUN(HB_1, "info", in("ctrl_bytes.perf.txt"));
+	cr_assert(strstr(r.err, "\\x1b]0;pwned\\x07"), "%s", r.err);
+	cr_assert(strstr(r.err, "ctrl_bytes.perf.txt:1: "), "FILE:LINE: %s", r.err);
+	spawn_res_free(&r);
+	/* special files as inputs */
+	HB_CHECK(HB_1, "info", hb_in);
+	HB_CHECK(HB_0 | HB_1, "info", "/dev/null");
+	HB_CHECK(HB_1, "compare", hb_in);
+	HB_CHECK(HB_1, "merge", "--out", out("m.csv"), "/dev/null");
+}
+
+/* CSV and machine-state inputs with duplicate keys, quotes, ragged rows and huge numbers. */
+Test(hostile_io, csv_and_state_inputs)
+{
+	static const char *const csvs[] = {"a.csv", "dup_header.csv", "quoted.csv", "ragged.csv", "huge.csv"};
+	for (size_t i = 0; i < sizeof(csvs) / sizeof(csvs[0]); i++) {
+		HB_CHECK(HB_0 | HB_1, "compare", in(csvs[i]));
+		HB_CHECK(HB_0 | HB_1, "merge", "--out", out("m.csv"), in(csvs[i]), in(csvs[i]));
+	}
+	HB_CHECK(HB_1, "plot", hb_in); /* in/summary.csv is missing: refused */
+	char zi[700], bi[700];
+	snprintf(zi, sizeof(zi), "zoneinfo:%s", in("zoneinfo_dup.txt"));
+	snprintf(bi, sizeof(bi), "buddyinfo:%s", in("buddyinfo_huge.txt"));
+	HB_CHECK(HB_0 | HB_1 | HB_2, "zones", "--zones", zi);
+	HB_CHECK(HB_0 | HB_1 | HB_2, "zones", "--zones", bi);
+	HB_CHECK(HB_0 | HB_1, "frag", in("buddyinfo_huge.txt"));
+	/* endless input: the state readers cap a line (item 4) */
+	HB_CHECK(HB_1, "frag", "/dev/zero");
+	HB_CHECK(HB_1 | HB_2, "zones", "--zones", "zoneinfo:/dev/zero");
+	HB_CHECK(HB_0 | HB_1 | HB_2, "suite", "--no-plots", "--out", out("d"), in("dup_keys.ini"));
+}
