@@ -96,6 +96,17 @@ def main():
         rows = same('replay stopped by a bad trace', os.path.join(d, 'stop-j1.csv'), os.path.join(d, f'stop-j{n}.csv'))
         print(f'replay with an unreadable trace: {rows} rows before it, the same message, -j1 = -j{n}')
 
+        # a recording directory: its files (page state, zones, snapshots) shared by the workers
+        rec = os.path.join(ROOT, 'data', 'recordings', 'd_threads4')
+        if os.path.isdir(rec):
+            for j in ('1', n):
+                run([mmreplay, 'replay', '-j', j, '--quiet', '--out', os.path.join(d, f'rec-j{j}.csv'),
+                     '--vmlist', 'list,augmented', '--tlb', 'lazy', '--buddy', 'lifo,mobility', rec])
+            rows = same('replay of a recording', os.path.join(d, 'rec-j1.csv'), os.path.join(d, f'rec-j{n}.csv'))
+            snaps = same('its snapshot rows', os.path.join(d, 'rec-j1.snapshots.csv'),
+                         os.path.join(d, f'rec-j{n}.snapshots.csv'))
+            print(f'replay of a recording: {rows} rows, {snaps} snapshot rows, -j1 = -j{n}')
+
         suite = os.path.join(d, 'parallel.ini')
         with open(suite, 'w') as f:
             f.write(SUITE)
