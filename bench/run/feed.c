@@ -119,7 +119,8 @@ static FILE *feed_overflow(struct feed *f, const char *dir, int *fd, struct mm_d
 		return NULL;
 	}
 	setvbuf(w, NULL, _IOFBF, 1 << 20);
-	if (trace_native_write_hdr(w) || fwrite(f->mem, sizeof(*f->mem), f->nmem, w) != f->nmem) {
+	if (trace_native_write_hdr(w) ||
+	    (f->nmem && fwrite(f->mem, sizeof(*f->mem), f->nmem, w) != f->nmem)) {
 		diag_set(d, dir, 0, "writing the spill file: %s", strerror(errno ? errno : EIO));
 		fclose(w);
 		return NULL;
