@@ -3,7 +3,8 @@
 # is missing (apt-get, as root or through sudo), configures and builds, then:
 #   ./run.sh demo [ARGS]  runs `mmreplay demo` on the bundled traces: CSV and PNG in results/
 #   ./run.sh test         checks the style, runs the whole test suite (release build, then
-#                         ASan+UBSan), then fuzzes the trace readers for $FUZZ_SECONDS (20) each
+#                         ASan+UBSan), the parallel engine under TSan, then fuzzes the trace
+#                         readers for $FUZZ_SECONDS (20) each
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -92,6 +93,10 @@ test)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-asan --print-errorlogs --timeout-multiplier 4
 	tally build-asan sanitizers
+	# the run engine's worker threads under ThreadSanitizer: replay and suite give the same rows
+	# with -j1 and -j4 (tests/parallel/check.py; Criterion itself cannot run under TSan)
+	build build-tsan -Db_sanitize=thread -Dbuildtype=debugoptimized -Djemalloc=disabled -Dtests=false
+	TSAN_OPTIONS=halt_on_error=1 python3 tests/parallel/check.py build-tsan/bench/mmreplay 4 light
 	# bounded fuzzing of every trace reader (libFuzzer, clang's compiler-rt)
 	if command -v clang >/dev/null &&
 		echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' |

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -26,6 +27,11 @@ static struct {
 } slots[OUTFILE_SLOTS];
 static const int cleanup_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 static bool handlers_installed;
+
+/* Threads (replay's and suite's workers) open inputs and outputs at once: the slots, the
+ * handlers' installation and the inputs are changed under this lock (the signal handler reads
+ * the slots without it, as before). */
+static pthread_mutex_t outfile_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Inputs of this run, by device and inode (grows; lives as long as the process). */
 static struct input_id {
@@ -74,9 +80,13 @@ static void sigs_block(sigset_t *old)
 /* Install the handler where the signal has its default action (an ignored one stays so). */
 static void handlers_install(void)
 {
-	if (handlers_installed)
-		return;
+	pthread_mutex_lock(&outfile_mu);
+	bool done = handlers_installed;
 	handlers_installed = true;
+	if (done) {
+		pthread_mutex_unlock(&outfile_mu);
+		return;
+	}
 	struct sigaction sa, old;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = outfile_on_signal;
@@ -87,9 +97,11 @@ static void handlers_install(void)
 		if (!sigaction(cleanup_sigs[i], NULL, &old) && !(old.sa_flags & SA_SIGINFO) &&
 		    old.sa_handler == SIG_DFL)
 			sigaction(cleanup_sigs[i], &sa, NULL);
+	pthread_mutex_unlock(&outfile_mu);
 }
 
-static bool input_has(dev_t dev, ino_t ino)
+/* With outfile_mu held. */
+static bool input_has_locked(dev_t dev, ino_t ino)
 {
 	for (size_t i = 0; i < ninputs; i++)
 		if (inputs[i].dev == dev && inputs[i].ino == ino)
@@ -97,19 +109,30 @@ static bool input_has(dev_t dev, ino_t ino)
 	return false;
 }
 
+static bool input_has(dev_t dev, ino_t ino)
+{
+	pthread_mutex_lock(&outfile_mu);
+	bool has = input_has_locked(dev, ino);
+	pthread_mutex_unlock(&outfile_mu);
+	return has;
+}
+
 static void input_add(const struct stat *st)
 {
-	if (!S_ISREG(st->st_mode) || input_has(st->st_dev, st->st_ino))
+	if (!S_ISREG(st->st_mode))
 		return;
-	if (ninputs == inputs_cap) {
+	pthread_mutex_lock(&outfile_mu);
+	if (!input_has_locked(st->st_dev, st->st_ino) && ninputs == inputs_cap) {
 		size_t cap = inputs_cap ? inputs_cap * 2 : 16;
 		struct input_id *n = realloc(inputs, cap * sizeof(*n));
-		if (!n)
-			return; /* best effort: the check is a safety net, not a function */
-		inputs = n;
-		inputs_cap = cap;
+		if (n) { /* else best effort: the check is a safety net, not a function */
+			inputs = n;
+			inputs_cap = cap;
+		}
 	}
-	inputs[ninputs++] = (struct input_id){st->st_dev, st->st_ino};
+	if (!input_has_locked(st->st_dev, st->st_ino) && ninputs < inputs_cap)
+		inputs[ninputs++] = (struct input_id){st->st_dev, st->st_ino};
+	pthread_mutex_unlock(&outfile_mu);
 }
 
 void outfile_note_input(int fd)
@@ -174,22 +197,27 @@ static int open_stream(struct outfile *o, int follow)
 
 static int slot_take(struct outfile *o)
 {
-	for (int i = 0; i < OUTFILE_SLOTS; i++)
+	int e = -EMFILE;
+	pthread_mutex_lock(&outfile_mu);
+	for (int i = 0; i < OUTFILE_SLOTS && e; i++)
 		if (!slots[i].used) {
 			slots[i].dirfd = o->dirfd;
 			strcpy(slots[i].name, o->tmp);
 			atomic_signal_fence(memory_order_seq_cst);
 			slots[i].used = 1;
 			o->slot = i;
-			return 0;
+			e = 0;
 		}
-	return -EMFILE;
+	pthread_mutex_unlock(&outfile_mu);
+	return e;
 }
 
 static void slot_release(struct outfile *o)
 {
+	pthread_mutex_lock(&outfile_mu);
 	if (o->slot >= 0)
 		slots[o->slot].used = 0;
+	pthread_mutex_unlock(&outfile_mu);
 	o->slot = -1;
 }
 

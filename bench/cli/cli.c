@@ -224,6 +224,25 @@ static int cli_option(const struct cli_cmd *c, int argc, char **argv, int *i, vo
 	return 0;
 }
 
+/* A short option argv[*i] ("-X VALUE" or "-XVALUE"); may take argv[*i + 1]. */
+static int cli_short(const struct cli_cmd *c, int argc, char **argv, int *i, void *opts)
+{
+	const char *a = argv[*i];
+	for (int t = 0; t < 2; t++)
+		for (const struct cli_opt *o = t ? c->more : c->opts; o && o->name; o++) {
+			if (!o->letter || o->letter != a[1])
+				continue;
+			bool takes = o->kind != CLI_FLAG && o->kind != CLI_UNSET;
+			if (!takes)
+				return a[2] ? cli_error(c, "-%c takes no value", a[1])
+					    : cli_apply(c, o, NULL, opts);
+			if (!a[2] && *i + 1 >= argc)
+				return cli_error(c, "-%c needs a value (%s)", a[1], o->arg);
+			return cli_apply(c, o, a[2] ? a + 2 : argv[++*i], opts);
+		}
+	return cli_error(c, "unknown option %s (options are long: --name)", a);
+}
+
 static int cli_defaults(const struct cli_cmd *c, struct matrix *m)
 {
 	matrix_init(m);
@@ -257,7 +276,8 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *opts, struct
 			int e = cli_option(c, argc, argv, &i, opts, m);
 			rc = e ? e : CLI_RUN;
 		} else if (a[0] == '-' && a[1]) {
-			rc = cli_error(c, "unknown option %s (options are long: --name)", a);
+			int e = cli_short(c, argc, argv, &i, opts);
+			rc = e ? e : CLI_RUN;
 		} else {
 			pos[npos++] = argv[i];
 		}
@@ -307,7 +327,10 @@ void cli_help(const struct cli_cmd *c, FILE *f)
 		fprintf(f, "\noptions:\n");
 	for (int t = 0; t < 2; t++)
 		for (const struct cli_opt *o = t ? c->more : c->opts; o && o->name; o++) {
-			snprintf(opt, sizeof(opt), "--%s%s%s", o->name, o->arg ? " " : "",
+			char letter[8] = "";
+			if (o->letter)
+				snprintf(letter, sizeof(letter), "-%c, ", o->letter);
+			snprintf(opt, sizeof(opt), "%s--%s%s%s", letter, o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
 			fprintf(f, "  %-24s %s\n", opt, o->help);
 		}

@@ -38,40 +38,47 @@ struct cli_opt {
 	double fmin, fmax;
 	const char *const *choices; /* CLI_CHOICE: NULL-terminated */
 	u32 tag;		    /* the command's own meaning (gen: the GEN_OPT_* bit it sets) */
+	char letter;		    /* a short form -X (-X VALUE, -XVALUE), or 0 */
 };
 
 #define CLI_FIELD(T, f) offsetof(T, f), sizeof(((T *)0)->f)
 #define CLI_OPT_FLAG(name, T, f, help)                                                                       \
 	{                                                                                                    \
-		name, NULL, help, CLI_FLAG, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0                             \
+		name, NULL, help, CLI_FLAG, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0, 0                          \
 	}
 #define CLI_OPT_UNSET(name, T, f, help)                                                                      \
 	{                                                                                                    \
-		name, NULL, help, CLI_UNSET, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0                            \
+		name, NULL, help, CLI_UNSET, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0, 0                         \
 	}
 #define CLI_OPT_U64(name, arg, T, f, lo, hi, help)                                                           \
 	{                                                                                                    \
-		name, arg, help, CLI_U64, CLI_FIELD(T, f), lo, hi, 0, 0, NULL, 0                             \
+		name, arg, help, CLI_U64, CLI_FIELD(T, f), lo, hi, 0, 0, NULL, 0, 0                          \
 	}
 #define CLI_OPT_F64(name, arg, T, f, lo, hi, help)                                                           \
 	{                                                                                                    \
-		name, arg, help, CLI_F64, CLI_FIELD(T, f), 0, 0, lo, hi, NULL, 0                             \
+		name, arg, help, CLI_F64, CLI_FIELD(T, f), 0, 0, lo, hi, NULL, 0, 0                          \
 	}
 #define CLI_OPT_STR(name, arg, T, f, help)                                                                   \
 	{                                                                                                    \
-		name, arg, help, CLI_STR, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0                               \
+		name, arg, help, CLI_STR, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0, 0                            \
 	}
 #define CLI_OPT_CHOICE(name, arg, T, f, choices, help)                                                       \
 	{                                                                                                    \
-		name, arg, help, CLI_CHOICE, CLI_FIELD(T, f), 0, 0, 0, 0, choices, 0                         \
+		name, arg, help, CLI_CHOICE, CLI_FIELD(T, f), 0, 0, 0, 0, choices, 0, 0                      \
 	}
 #define CLI_OPT_LIST(name, arg, T, f, lo, hi, help)                                                          \
 	{                                                                                                    \
-		name, arg, help, CLI_LIST, CLI_FIELD(T, f), lo, hi, 0, 0, NULL, 0                            \
+		name, arg, help, CLI_LIST, CLI_FIELD(T, f), lo, hi, 0, 0, NULL, 0, 0                         \
+	}
+/* -j N, --workers N: worker threads for the configurations or cells (bench/run/workers.h). */
+#define CLI_OPT_WORKERS(T, f)                                                                                \
+	{                                                                                                    \
+		"workers", "N", "worker threads, each with its own machines (default: the CPUs online)",     \
+			CLI_U64, CLI_FIELD(T, f), 1, 256, 0, 0, NULL, 0, 'j'                                 \
 	}
 #define CLI_OPT_END                                                                                          \
 	{                                                                                                    \
-		NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0                                               \
+		NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0                                            \
 	}
 
 struct cli_cmd {

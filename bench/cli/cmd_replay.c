@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "cells.h"
 #include "cli.h"
 #include "commands.h"
 #include "csv.h"
@@ -20,6 +20,7 @@
 struct replay_opts {
 	const char *out, *snap_out;
 	bool quiet, skip_bad, cached_hole;
+	u64 workers; /* 0: the CPUs online */
 };
 
 static const struct cli_opt replay_opts[] = {
@@ -29,6 +30,7 @@ static const struct cli_opt replay_opts[] = {
 		    "the per-snapshot CSV (with --snapshots or a recording; default: beside --out, "
 		    "NAME.snapshots.csv)"),
 	CLI_OPT_FLAG("quiet", struct replay_opts, quiet, "no table on stdout"),
+	CLI_OPT_WORKERS(struct replay_opts, workers),
 	CLI_OPT_FLAG("skip-bad", struct replay_opts, skip_bad,
 		     "count malformed trace lines instead of stopping"),
 	CLI_OPT_FLAG("cached-hole", struct replay_opts, cached_hole,
@@ -42,8 +44,10 @@ static const struct cli_cmd cli_replay = {
 	.name = "replay",
 	.synopsis = "TRACE...",
 	.about =
-		"Replays each TRACE (perf script, tracefs, strace or native; zstd or plain; parsed once) on\n"
-		"a fresh machine per configuration: every combination of the settings' values. vmap events\n"
+		"Replays each TRACE (perf script, tracefs, strace, trace.dat or native; zstd or plain; "
+		"parsed\n"
+		"once, never held in memory) on a fresh machine per configuration: every combination of the\n"
+		"settings' values, on -j worker threads, rows in the same order whatever -j. vmap events\n"
 		"go through vmalloc on the vmlist variant, frees paired with their traced allocation; page\n"
 		"events drive the zones' buddy allocators; process calls go to one address space per pid.\n"
 		"A TRACE may be a recording directory (data/recordings/README.md): the machine is then the\n"
@@ -81,84 +85,175 @@ static void table_row(FILE *f, const struct metric_src *src, int trace_width, bo
 
 struct replay_out {
 	FILE *csv;
-	bool table, progress;
+	bool table;
 	int trace_width;
-	struct snapcsv snap; /* the per-snapshot CSV */
+	const struct matrix *m;
+	char **paths;			 /* the traces as given */
+	struct recording_cfg **recs;	 /* [trace]: a file or recording and its files, while open */
+	struct snapcsv snap;		 /* the per-snapshot CSV */
+	char (*labels)[TRACE_LABEL_MAX]; /* [trace]: its rows' label, unique in the run (trace_label.h) */
 };
 
-/* Configuration k of m on one loaded trace: a row of the CSV and the table. */
-static int replay_one(const struct matrix *m, size_t k, struct recording_cfg *rc, const struct mm_trace *t,
-		      const struct sim_trace_facts *tf, struct replay_out *out, bool first)
+/* One configuration of one trace, run on a worker. */
+struct replay_cell {
+	struct replay_row row;
+	struct sim_cfg cfg; /* as built, for the memory note */
+	char cfg_label[512];
+	char err[600];
+};
+
+static const char *replay_spec(void *ctx, size_t trace)
 {
-	struct sim_cfg cfg;
-	char err[512];
-	if (recording_cfg_build(rc, m, k, tf, &cfg, err, sizeof(err))) {
-		fprintf(stderr, "mmreplay replay: %s\n", err);
-		return MM_EXIT_FAIL;
-	}
-	struct replay_row *row = calloc(1, sizeof(*row));
-	int e = row ? replay_run(rc->label, t->ev, t->n, &cfg, row) : -ENOMEM;
+	const struct replay_out *out = ctx;
+	return out->paths[trace];
+}
+
+/* On the worker that opens the trace: the file, or the recording directory and its files. */
+static const char *replay_prepare(void *ctx, size_t trace, struct mm_diag *d)
+{
+	const struct replay_out *out = ctx;
+	struct recording_cfg *rc = malloc(sizeof(*rc));
+	int e = rc ? recording_cfg_open(rc, out->paths[trace], true, d) : -ENOMEM;
 	if (e) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", rc->label, strerror(-e));
-		free(row);
+		if (e == -ENOMEM)
+			diag_set(d, out->paths[trace], 0, "out of memory");
+		if (rc)
+			recording_cfg_close(rc);
+		free(rc);
+		return NULL;
+	}
+	snprintf(rc->label, sizeof(rc->label), "%s", out->labels[trace]); /* issue 14: unique in the run */
+	out->recs[trace] = rc;
+	return rc->trace;
+}
+
+/* After the trace's last cell. */
+static void replay_unprepare(void *ctx, size_t trace)
+{
+	const struct replay_out *out = ctx;
+	recording_cfg_close(out->recs[trace]);
+	free(out->recs[trace]);
+	out->recs[trace] = NULL;
+}
+
+static int replay_cell_run(void *ctx, const struct cells_job *job)
+{
+	const struct replay_out *out = ctx;
+	struct replay_cell *c = job->slot;
+	struct recording_cfg *rc = out->recs[job->trace];
+	struct sim_cfg cfg;
+	struct feed_pass p;
+	struct run_source src;
+	struct mm_diag d = {{0}};
+	matrix_label(out->m, job->config, c->cfg_label, sizeof(c->cfg_label));
+	if (recording_cfg_build(rc, out->m, job->config, feed_facts(job->feed), &cfg, c->err, sizeof(c->err)))
+		return -EINVAL;
+	c->cfg = cfg;
+	int e = feed_pass_open(job->feed, &p, job->progress, &src, &d);
+	if (e) {
+		snprintf(c->err, sizeof(c->err), "%s", d.msg);
+		return e;
+	}
+	e = replay_run_src(rc->label, &src, &cfg, &c->row);
+	if (e && feed_pass_diag(&p)->msg[0])
+		snprintf(c->err, sizeof(c->err), "%s", feed_pass_diag(&p)->msg);
+	else if (e)
+		snprintf(c->err, sizeof(c->err), "%s: %s", rc->label, strerror(-e));
+	feed_pass_close(&p);
+	replay_row_drop_machine(&c->row); /* the row keeps the view */
+	return e;
+}
+
+/* In cell order: the CSV row, the table's, the snapshot rows. */
+static int replay_cell_emit(void *ctx, const struct cells_job *job, int err)
+{
+	struct replay_out *out = ctx;
+	struct replay_cell *c = job->slot;
+	if (err) {
+		fprintf(stderr, "mmreplay replay: %s\n", c->err);
 		return MM_EXIT_FAIL;
 	}
-	char label[512];
-	matrix_label(m, k, label, sizeof(label));
-	if (first) /* issue 14: a model that takes much memory says so, once per configuration */
-		mem_note_config(stderr, "replay", label, &cfg);
-	struct metric_src src = {.trace = row->trace, .config = label, .st = &row->st, .host = &row->host};
+	if (job->trace == 0) /* issue 14: a model that takes much memory says so, once per configuration */
+		mem_note_config(stderr, "replay", c->cfg_label, &c->cfg);
+	struct metric_src src = {
+		.trace = c->row.trace, .config = c->cfg_label, .st = &c->row.st, .host = &c->row.host};
 	if (out->csv)
 		metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
 	if (out->table)
 		table_row(stdout, &src, out->trace_width, false);
-	recording_cfg_warn(rc, "replay", &row->st);
-	mem_note_row(stderr, "replay", rc->label, label, &row->st);
-	if ((e = snapcsv_rows(&out->snap, row->trace, label, row->snap_rows, row->nsnap_rows)))
-		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, snapcsv_error(&out->snap, e));
-	replay_row_fini(row);
-	free(row);
-	return e ? MM_EXIT_FAIL : MM_EXIT_OK;
-}
-
-/* Every configuration of m on one trace (a file or a recording directory), its rows named label
- * (trace_label.h); first: the run's first trace. */
-static int replay_trace(const struct matrix *m, const char *path, const char *label,
-			const struct trace_opts *topts, struct replay_out *out, bool first)
-{
-	struct mm_trace t;
-	struct mm_diag d = {{0}};
-	struct recording_cfg *rc = malloc(sizeof(*rc));
-	int e = rc ? recording_cfg_open(rc, path, true, &d) : -ENOMEM;
-	if (!e) {
-		snprintf(rc->label, sizeof(rc->label), "%s", label); /* issue 14: unique in the run */
-		e = trace_load(rc->trace, topts, &t, &d);
-	}
+	recording_cfg_warn(out->recs[job->trace], "replay", &c->row.st);
+	mem_note_row(stderr, "replay", out->recs[job->trace]->label, c->cfg_label, &c->row.st);
+	int e = snapcsv_rows(&out->snap, c->row.trace, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows);
 	if (e) {
-		fprintf(stderr, "mmreplay replay: %s\n", d.msg[0] ? d.msg : strerror(-e));
-		if (rc)
-			recording_cfg_close(rc);
-		free(rc);
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, snapcsv_error(&out->snap, e));
 		return MM_EXIT_FAIL;
 	}
-	if (t.stats.skipped)
-		fprintf(stderr, "mmreplay replay: %s: %llu malformed lines skipped (first: %s)\n", rc->trace,
-			(unsigned long long)t.stats.skipped, t.stats.first_skip);
-	struct sim_trace_facts tf;
-	sim_trace_facts(t.ev, t.n, &tf);
-	size_t nconf = matrix_size(m);
-	int res = MM_EXIT_OK;
-	for (size_t k = 0; k < nconf && res == MM_EXIT_OK; k++) {
-		if (out->progress)
-			fprintf(stderr, "\r%s: %zu/%zu", rc->label, k + 1, nconf);
-		res = replay_one(m, k, rc, &t, &tf, out, first);
+	return 0;
+}
+
+static void replay_cell_release(void *ctx, const struct cells_job *job)
+{
+	struct replay_cell *c = job->slot;
+	replay_row_fini(&c->row);
+}
+
+static void replay_opened(void *ctx, size_t trace, const struct feed *f)
+{
+	const struct replay_out *out = ctx;
+	const struct trace_stats *st = feed_stats(f);
+	if (st->skipped)
+		fprintf(stderr, "mmreplay replay: %s: %llu malformed lines skipped (first: %s)\n",
+			out->recs[trace]->trace, (unsigned long long)st->skipped, st->first_skip);
+}
+
+/* Whether a configuration of m takes something from the trace, or cannot be built alone (its
+ * cell says why), or a trace is a recording (its values are settings too). */
+static bool replay_need_facts(const struct replay_out *out, size_t ntraces)
+{
+	for (size_t i = 0; i < ntraces; i++)
+		if (recording_is_dir(out->paths[i]))
+			return true;
+	for (size_t k = 0; k < matrix_size(out->m); k++) {
+		struct sim_cfg cfg;
+		char err[512];
+		if (matrix_cfg(out->m, k, &cfg, err, sizeof(err)) || feed_cfg_needs_facts(&cfg))
+			return true;
 	}
-	if (out->progress)
-		fputc('\n', stderr);
-	trace_free(&t);
-	recording_cfg_close(rc);
-	free(rc);
-	return res;
+	return false;
+}
+
+/* Every configuration of m on every trace, on the workers, rows in order. */
+static int replay_traces(struct replay_out *out, size_t ntraces, const struct trace_opts *topts,
+			 unsigned workers)
+{
+	struct progress prog;
+	progress_init(&prog, "replay");
+	size_t nconf = matrix_size(out->m);
+	out->recs = calloc(ntraces, sizeof(*out->recs));
+	if (!out->recs)
+		return MM_EXIT_FAIL;
+	struct cells_run r = {.cmd = "replay",
+			      .ntraces = ntraces,
+			      .nconfigs = nconf,
+			      .spec = replay_spec,
+			      .prepare = replay_prepare,
+			      .unprepare = replay_unprepare,
+			      .ncells = ntraces * nconf,
+			      .passes = 1,
+			      .need_facts = replay_need_facts(out, ntraces),
+			      .topts = *topts,
+			      .workers = workers,
+			      .slot_size = sizeof(struct replay_cell),
+			      .run = replay_cell_run,
+			      .emit = replay_cell_emit,
+			      .release = replay_cell_release,
+			      .opened = replay_opened,
+			      .ctx = out,
+			      .progress = &prog};
+	int rc = cells_run(&r) ? MM_EXIT_FAIL : MM_EXIT_OK;
+	free(out->recs);
+	out->recs = NULL;
+	return rc;
 }
 
 /* NAME.csv -> NAME.snapshots.csv beside it; NULL without --out (or --out -). */
@@ -222,14 +317,16 @@ int cmd_replay(int argc, char **argv)
 	}
 	for (int i = first; i < argc; i++)
 		out.trace_width = MM_MAX(out.trace_width, (int)strlen(labels[i - first]));
-	out.progress = isatty(STDERR_FILENO) && (!out.table || !isatty(STDOUT_FILENO));
-	if (out.table)
+	if (out.table) {
 		table_row(stdout, NULL, out.trace_width, true);
+		fflush(stdout);
+	}
 	char snap_path[4200];
 	out.snap.path = o.snap_out ? o.snap_out : replay_snap_path(o.out, snap_path, sizeof(snap_path));
-	rc = MM_EXIT_OK;
-	for (int i = first; i < argc && rc == MM_EXIT_OK; i++)
-		rc = replay_trace(m, argv[i], labels[i - first], &topts, &out, i == first);
+	out.m = m;
+	out.paths = argv + first;
+	out.labels = labels;
+	rc = replay_traces(&out, (size_t)(argc - first), &topts, (unsigned)o.workers);
 	free(labels);
 	free(m);
 	if (o.out && !csv_stdout)

@@ -29,7 +29,8 @@ struct suite_opts {
 	const char *out, *name;
 	u64 repeats;
 	bool list_jobs, no_plots, every_cell;
-	u64 job; /* UINT64_MAX: every cell */
+	u64 job;     /* UINT64_MAX: every cell */
+	u64 workers; /* 0: the CPUs online */
 };
 
 static const struct cli_opt suite_opts[] = {
@@ -47,6 +48,7 @@ static const struct cli_opt suite_opts[] = {
 	CLI_OPT_FLAG("every-cell", struct suite_opts, every_cell,
 		     "also run the cells whose axes cannot change their trace's replay (skipped by "
 		     "default: DIR/skipped.csv says which and why)"),
+	CLI_OPT_WORKERS(struct suite_opts, workers),
 	CLI_OPT_END,
 };
 
@@ -201,8 +203,13 @@ int cmd_suite(int argc, char **argv)
 		} else {
 			char cmd[4096];
 			suite_command_line(argc, argv, cmd, sizeof(cmd));
-			struct suite_run_opts ro = {dir,  job,		!o.no_plots && job < 0,
-						    true, o.every_cell, cmd};
+			struct suite_run_opts ro = {.out_dir = dir,
+						    .job = job,
+						    .plots = !o.no_plots && job < 0,
+						    .table = true,
+						    .workers = (unsigned)o.workers,
+						    .every_cell = o.every_cell,
+						    .command = cmd};
 			rc = suite_run(s, &ro);
 			if (rc == MM_EXIT_OK && job < 0)
 				printf("\nresults in %s/: index.html (the report page), summary.csv, "

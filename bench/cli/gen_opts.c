@@ -5,7 +5,7 @@
 
 #define GP(kind, name, arg, f, lo, hi, tag, help)                                                            \
 	{                                                                                                    \
-		name, arg, help, kind, CLI_FIELD(struct gen_params, f), lo, hi, 0, 0, NULL, tag              \
+		name, arg, help, kind, CLI_FIELD(struct gen_params, f), lo, hi, 0, 0, NULL, tag, 0           \
 	}
 
 const struct cli_opt gen_param_opts[] = {

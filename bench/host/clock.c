@@ -11,7 +11,13 @@
 #if HAVE_LIBPFM
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
+#include <pthread.h>
 #include <sys/syscall.h>
+
+/* libpfm4 keeps global tables that pfm_initialize builds: two threads opening counters at once
+ * (suite cells on workers) corrupt them. Opening is rare (a few per cell), so one lock. */
+static pthread_mutex_t pfm_lock = PTHREAD_MUTEX_INITIALIZER;
+static void hwcounter_open_locked(struct hwcounter *c, const char *event);
 #endif
 
 u64 clock_ns(void)
@@ -26,6 +32,18 @@ void hwcounter_open(struct hwcounter *c, const char *event)
 	c->fd = -1;
 	c->hardware = false;
 #if HAVE_LIBPFM
+	pthread_mutex_lock(&pfm_lock);
+	hwcounter_open_locked(c, event);
+	pthread_mutex_unlock(&pfm_lock);
+#else
+	snprintf(c->source, sizeof(c->source), "software: CLOCK_MONOTONIC (built without libpfm4)");
+	(void)event;
+#endif
+}
+
+#if HAVE_LIBPFM
+static void hwcounter_open_locked(struct hwcounter *c, const char *event)
+{
 	if (pfm_initialize() != PFM_SUCCESS) {
 		snprintf(c->source, sizeof(c->source),
 			 "software: CLOCK_MONOTONIC (libpfm4 failed to initialise)");
@@ -57,11 +75,8 @@ void hwcounter_open(struct hwcounter *c, const char *event)
 	c->fd = fd;
 	c->hardware = true;
 	snprintf(c->source, sizeof(c->source), "hardware: %s via libpfm4", event);
-#else
-	snprintf(c->source, sizeof(c->source), "software: CLOCK_MONOTONIC (built without libpfm4)");
-	(void)event;
-#endif
 }
+#endif
 
 void hwcounter_close(struct hwcounter *c)
 {

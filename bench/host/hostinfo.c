@@ -28,13 +28,14 @@ const char *hostinfo_allocator(void)
 bool hostinfo_heap(u64 *allocated, u64 *resident)
 {
 #if HAVE_JEMALLOC
-	u64 epoch = 1;
-	size_t sz = sizeof(epoch), vsz = sizeof(size_t);
-	size_t a = 0, r = 0;
+	u64 epoch = 1, ta = 0, td = 0;
+	size_t sz = sizeof(epoch), vsz = sizeof(size_t), tsz = sizeof(u64);
+	size_t r = 0;
 	mallctl("epoch", &epoch, &sz, &epoch, sz);
-	if (mallctl("stats.allocated", &a, &vsz, NULL, 0) || mallctl("stats.resident", &r, &vsz, NULL, 0))
+	if (mallctl("thread.allocated", &ta, &tsz, NULL, 0) ||
+	    mallctl("thread.deallocated", &td, &tsz, NULL, 0) || mallctl("stats.resident", &r, &vsz, NULL, 0))
 		return false;
-	*allocated = a;
+	*allocated = ta - td; /* wraps when the thread frees more than it took: deltas stay right */
 	*resident = r;
 	return true;
 #else

@@ -9,8 +9,9 @@
 void hostinfo_print_version(FILE *f);
 /* "jemalloc 5.3.0-..." or "glibc malloc" */
 const char *hostinfo_allocator(void);
-/* Heap bytes allocated and resident, from jemalloc's stats after an epoch refresh;
- * false when the build has no jemalloc. */
+/* Heap bytes: allocated by this thread and not freed by it (jemalloc's thread.allocated less
+ * thread.deallocated, so workers running beside it do not count), and resident in the whole
+ * process (stats.resident after an epoch refresh); false when the build has no jemalloc. */
 bool hostinfo_heap(u64 *allocated, u64 *resident);
 
 #endif

@@ -84,3 +84,12 @@ int replay_cfg(const struct matrix *m, size_t c, const struct sim_trace_facts *t
 		sim_cfg_for_trace(cfg, tf);
 	return e;
 }
+
+void replay_row_drop_machine(struct replay_row *row)
+{
+	if (row->sim) {
+		sim_fini(row->sim);
+		free(row->sim);
+	}
+	row->sim = NULL;
+}

@@ -27,6 +27,9 @@ int replay_run_src(const char *trace, const struct run_source *src, const struct
 int replay_run(const char *trace, const struct mm_event *ev, size_t n, const struct sim_cfg *cfg,
 	       struct replay_row *row);
 void replay_row_fini(struct replay_row *row);
+/* Release the machine only; the row keeps its view and host figures (many rows waiting to be
+ * written, say). */
+void replay_row_drop_machine(struct replay_row *row);
 
 /* Configuration c of m for a trace whose facts are tf (sim_trace_facts): what the settings leave
  * to the trace (the CPUs, the purge timing, the vmap nodes) taken from it (sim_cfg_for_trace).

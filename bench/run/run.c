@@ -137,13 +137,17 @@ int run_events(struct sim *s, const struct run_source *src, const struct run_sam
 	bool hooked = smp && smp->before;
 	u64 every = sampled ? (smp->every ? smp->every : 1) : 0;
 	struct run_clock clock = {0, 0};
-	u64 pos = 0, next = 0; /* events replayed by this call; the next sample point */
+	u64 pos = 0, next = 0;		/* events replayed by this call; the next sample point */
+	u64 src_ns = 0, src_cpu_ns = 0; /* in src->next: reading the trace is not the machine's time */
 	int err = 0;
 	u64 c0 = run_cpu_ns(), t0 = clock_ns();
 	while (!err) {
 		const struct mm_event *ev;
 		size_t n;
+		u64 sc = run_cpu_ns(), st = clock_ns();
 		err = src->next(src->ctx, &ev, &n);
+		src_ns += clock_ns() - st;
+		src_cpu_ns += run_cpu_ns() - sc;
 		if (err || !n)
 			break;
 		for (size_t i = 0; i < n && !err;) {
@@ -166,7 +170,7 @@ int run_events(struct sim *s, const struct run_source *src, const struct run_sam
 	if (!err && sampled)
 		err = smp->sample(smp->ctx, s, pos, &clock);
 	r->events += pos;
-	r->ns += t1 - t0;
-	r->cpu_ns += c1 - c0;
+	r->ns += t1 - t0 - MM_MIN(src_ns, t1 - t0);
+	r->cpu_ns += c1 - c0 - MM_MIN(src_cpu_ns, c1 - c0);
 	return err;
 }

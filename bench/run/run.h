@@ -69,8 +69,8 @@ struct run_sampler {
 
 struct run_result {
 	u64 events; /* events replayed */
-	u64 ns;	    /* wall time of the loop (CLOCK_MONOTONIC) */
-	u64 cpu_ns; /* CPU time of the loop (this thread): what one core spent */
+	u64 ns;	    /* wall time of the loop (CLOCK_MONOTONIC), less the time the source took */
+	u64 cpu_ns; /* CPU time of the same (this thread): what one core spent */
 };
 
 /* Replay src on s, adding to *r. smp may be NULL. 0, or the first -errno of the source, the

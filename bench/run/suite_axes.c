@@ -90,16 +90,13 @@ int suite_plan_build(const struct suite *s, bool every_cell, struct suite_plan *
 	if (!kind)
 		return -ENOMEM;
 	for (size_t ti = 0; ti < s->ntraces; ti++) {
-		struct mm_trace t;
-		int err = trace_spec_load(s->traces[ti], &t, d);
+		struct trace_stats st;
+		int err = trace_spec_stats(s->traces[ti], &st, d); /* streamed: nothing held */
 		if (err) {
 			free(kind);
 			return err;
 		}
-		memset(kind[ti], 0, sizeof(kind[ti]));
-		for (size_t i = 0; i < t.n; i++)
-			kind[ti][t.ev[i].kind < MME_NR_KINDS ? t.ev[i].kind : 0]++;
-		trace_free(&t);
+		memcpy(kind[ti], st.kind, sizeof(kind[ti]));
 	}
 	int err = suite_plan_from_counts(s, every_cell, (const u64(*)[MME_NR_KINDS])kind, p);
 	free(kind);

@@ -26,7 +26,8 @@ struct suite_plan {
 	u8 *runs;		     /* [ti * nconfigs + c]: 1 when the cell runs */
 };
 
-/* Load every trace once for its event counts and decide each cell. 0, or -errno with d set. */
+/* Read every trace once (streamed, trace_spec_stats) for its event counts and decide each cell.
+ * 0, or -errno with d set. */
 int suite_plan_build(const struct suite *s, bool every_cell, struct suite_plan *p, struct mm_diag *d);
 /* The same from counts already known (tests; kind[ti][k]). 0 or -ENOMEM. */
 int suite_plan_from_counts(const struct suite *s, bool every_cell, const u64 (*kind)[MME_NR_KINDS],

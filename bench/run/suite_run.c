@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cells.h"
 #include "clock.h"
 #include "commands.h"
 #include "csv.h"
@@ -12,13 +13,17 @@
 #include "metrics.h"
 #include "recording_cfg.h"
 #include "replay.h"
+#include "report.h"
 #include "series.h"
 #include "shell.h"
 #include "snapcsv.h"
-#include "trace_spec.h"
 #include "suite_axes.h"
-#include "report.h"
+#include "suite_cell.h"
 #include "suite_plots.h"
+#include "trace_spec.h"
+
+#include "suite_plots.h"
+#include "trace_spec.h"
 
 /* The short table on stdout: metric, header, width, scale (1: as written), and the facets a
  * trace needs for the figure to mean something (settings.h; 0: every trace): '-' otherwise. */
@@ -70,85 +75,25 @@ static void suite_table_row(const struct metric_src *src, int width, int cwidth,
 	fflush(stdout);
 }
 
-/* The sampled pass: time series, per-operation latencies and the machine's heap. */
-static int cell_sampled(const struct mm_trace *t, const struct sim_cfg *cfg, u64 every, const char *dir,
-			const char *rel, struct run_host *h, struct histo *lat)
-{
-	struct sim *s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	u64 a0 = 0, r0 = 0, a1, r1;
-	bool heap = hostinfo_heap(&a0, &r0);
-	int err = sim_init(s, cfg);
-	if (err) {
-		free(s);
-		return err;
-	}
-	struct csv ts;
-	if ((err = csv_open_in(&ts, dir, rel))) { /* no symlink below dir is followed */
-		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
-		sim_fini(s);
-		free(s);
-		return 1; /* reported */
-	}
-	struct series_writer w = {.f = ts.f};
-	struct run_sampler smp = {.every = every, .sample = series_sample, .ctx = &w, .lat = lat};
-	struct run_array arr;
-	struct run_source src = run_source_array(&arr, t->ev, t->n);
-	struct run_result r = {0, 0, 0};
-	err = run_events(s, &src, &smp, &r);
-	if (heap && hostinfo_heap(&a1, &r1)) {
-		h->heap_known = true;
-		h->heap_allocated = a1 > a0 ? a1 - a0 : 0;
-		h->heap_resident = r1 > r0 ? r1 - r0 : 0;
-	}
-	sim_fini(s);
-	free(s);
-	if (err) {
-		csv_abort(&ts);
-		return err;
-	}
-	if ((err = csv_commit(&ts)))
-		fprintf(stderr, "\nmmreplay suite: %s: %s\n", ts.out.path, csv_error(&ts, err));
-	return err ? 1 : 0;
-}
+/* What suite_cells hands its cells (cells.h). */
+struct suite_ctx {
+	const struct suite *s;
+	const struct suite_run_opts *o;
+	FILE *summary;
+	struct snapcsv *snaps;
+	int width, cwidth;	     /* of the table's trace and config columns */
+	char (*labels)[128];	     /* [trace] */
+	struct recording_cfg **recs; /* [trace]: a file or recording and its files; NULL for gen: */
+};
 
-/* The timed passes; the row keeps the last one's machine view. */
-static int cell_timed(const char *label, const struct mm_trace *t, const struct sim_cfg *cfg,
-		      unsigned repeats, struct replay_row *row, struct run_host *h)
-{
-	struct hwcounter hw[RUN_HW_EVENTS];
-	int err = 0;
-	for (int i = 0; i < RUN_HW_EVENTS; i++)
-		hwcounter_open(&hw[i], run_hw_events[i]);
-	memset(row, 0, sizeof(*row));
-	for (unsigned r = 0; r < repeats && !err; r++) {
-		u64 c0[RUN_HW_EVENTS];
-		replay_row_fini(row);
-		for (int i = 0; i < RUN_HW_EVENTS; i++)
-			c0[i] = hwcounter_read(&hw[i]);
-		err = replay_run(label, t->ev, t->n, cfg, row);
-		for (int i = 0; r == 0 && i < RUN_HW_EVENTS; i++)
-			h->hw[i] = hwcounter_read(&hw[i]) - c0[i];
-		h->ns_per_event[r] = row->host.ns_per_event[0];
-	}
-	h->hw_hardware = hw[0].hardware;
-	for (int i = 0; i < RUN_HW_EVENTS; i++)
-		hwcounter_close(&hw[i]);
-	h->events = row->host.events;
-	h->ns = row->host.ns;
-	h->cpu_ns = row->host.cpu_ns;
-	h->peak_rss = row->host.peak_rss;
-	h->repeats = repeats;
-	return err;
-}
-
-struct trace_slot {
-	char label[128];
-	int width, cwidth; /* of the table's trace and config columns */
-	struct mm_trace t;
-	struct sim_trace_facts facts; /* what the trace decides: its CPUs, purge timing, vmap nodes */
-	struct recording_cfg *rec;    /* a trace file or recording and its files; NULL for gen: */
+/* A cell's result, filled on a worker. */
+struct suite_cell {
+	struct run_host h;
+	struct histo lat[RUN_LAT_NR];
+	struct replay_row row;
+	u32 facets; /* the trace's under this configuration (settings_facets) */
+	char cfg_label[512];
+	char err[600];
 };
 
 /* Where configuration label's time series goes, below the results directory: '/' in labels
@@ -163,53 +108,103 @@ static void cell_series_path(const char *trace, const char *cfg_label, char *buf
 	snprintf(buf, len, "timeseries/%s__%s.csv", trace, slug);
 }
 
-static int run_cell(const struct suite *s, const struct suite_run_opts *o, const struct trace_slot *ts,
-		    size_t ci, FILE *summary, struct snapcsv *snaps, bool tty, size_t k, size_t total)
+/* On a worker: the sampled pass, then the timed ones. */
+static int suite_cell_run(void *ctx, const struct cells_job *job)
 {
+	const struct suite_ctx *sc = ctx;
+	const struct suite *s = sc->s;
+	struct suite_cell *c = job->slot;
+	const char *label = sc->labels[job->trace];
+	struct recording_cfg *rec = sc->recs[job->trace];
+	const struct sim_trace_facts *tf = feed_facts(job->feed);
 	struct sim_cfg cfg;
-	char err_s[512], cfg_label[512], path[4096];
-	if (ts->rec ? recording_cfg_build(ts->rec, &s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))
-		    : replay_cfg(&s->axes, ci, &ts->facts, &cfg, err_s, sizeof(err_s))) {
-		fprintf(stderr, "mmreplay suite: %s\n", err_s);
+	char rel[4096];
+	matrix_label(&s->axes, job->config, c->cfg_label, sizeof(c->cfg_label));
+	if (rec ? recording_cfg_build(rec, &s->axes, job->config, tf, &cfg, c->err, sizeof(c->err))
+		: replay_cfg(&s->axes, job->config, tf, &cfg, c->err, sizeof(c->err)))
 		return -EINVAL;
-	}
-	matrix_label(&s->axes, ci, cfg_label, sizeof(cfg_label));
-	if (tty)
-		fprintf(stderr, "\r[%zu/%zu] %s %s ...%20s", k + 1, total, ts->label, cfg_label, "");
-	struct run_host *h = calloc(1, sizeof(*h));
-	struct histo *lat = calloc(RUN_LAT_NR, sizeof(*lat));
-	struct replay_row *row = calloc(1, sizeof(*row));
-	int err = h && lat && row ? 0 : -ENOMEM;
-	cell_series_path(ts->label, cfg_label, path, sizeof(path));
-	u64 every = s->sample_every ? s->sample_every : series_every(ts->t.n, 1000);
+	c->facets = settings_facets(feed_stats(job->feed)->kind, &cfg);
+	cell_series_path(label, c->cfg_label, rel, sizeof(rel));
+	u64 every = s->sample_every ? s->sample_every : series_every(feed_events(job->feed), 1000);
+	int err = suite_cell_sampled(job->feed, job->progress, &cfg, every, sc->o->out_dir, rel, &c->h,
+				     c->lat, c->err, sizeof(c->err));
 	if (!err)
-		err = cell_sampled(&ts->t, &cfg, every, o->out_dir, path, h, lat);
-	if (!err)
-		err = cell_timed(ts->label, &ts->t, &cfg, s->repeats, row, h);
-	if (err > 0) {
-		err = -EIO; /* cell_sampled said why */
-	} else if (err) {
-		fprintf(stderr, "\nmmreplay suite: %s %s: %s\n", ts->label, cfg_label, strerror(-err));
-	} else {
-		h->lat = lat;
-		struct metric_src src = {.trace = ts->label, .config = cfg_label, .st = &row->st, .host = h};
-		metrics_csv_row(summary, METRIC_IN_SUMMARY, &src);
-		if (ts->rec) /* issue 12: the kernel's snapshots, exhaustion */
-			recording_cfg_warn(ts->rec, "suite", &row->st);
-		if ((err = snapcsv_rows(snaps, ts->label, cfg_label, row->snap_rows, row->nsnap_rows)))
-			fprintf(stderr, "\nmmreplay suite: %s: %s\n", snaps->c.out.path,
-				snapcsv_error(snaps, err));
-		if (tty)
-			fprintf(stderr, "\r%100s\r", "");
-		if (o->table)
-			suite_table_row(&src, ts->width, ts->cwidth, settings_facets(ts->t.stats.kind, &cfg));
-	}
-	if (row)
-		replay_row_fini(row);
-	free(row);
-	free(lat);
-	free(h);
+		err = suite_cell_timed(label, job->feed, job->progress, &cfg, s->repeats, &c->row, &c->h);
+	if (err > 0)
+		err = -EIO; /* c->err says why */
+	else if (err)
+		snprintf(c->err, sizeof(c->err), "%s %s: %s", label, c->cfg_label, strerror(-err));
+	replay_row_drop_machine(&c->row);
 	return err;
+}
+
+/* In cell order: the summary row, the kernel's snapshots, the table's row. */
+static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
+{
+	const struct suite_ctx *sc = ctx;
+	struct suite_cell *c = job->slot;
+	const char *label = sc->labels[job->trace];
+	if (err) {
+		fprintf(stderr, "mmreplay suite: %s\n", c->err);
+		return MM_EXIT_FAIL;
+	}
+	c->h.lat = c->lat;
+	struct metric_src src = {.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h};
+	metrics_csv_row(sc->summary, METRIC_IN_SUMMARY, &src);
+	if (sc->recs[job->trace]) /* issue 12: the kernel's snapshots, exhaustion */
+		recording_cfg_warn(sc->recs[job->trace], "suite", &c->row.st);
+	if ((err = snapcsv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", sc->snaps->c.out.path,
+			snapcsv_error(sc->snaps, err));
+		return MM_EXIT_FAIL;
+	}
+	if (sc->o->table)
+		suite_table_row(&src, sc->width, sc->cwidth, c->facets);
+	return 0;
+}
+
+static void suite_cell_release(void *ctx, const struct cells_job *job)
+{
+	struct suite_cell *c = job->slot;
+	replay_row_fini(&c->row);
+}
+
+static const char *suite_spec(void *ctx, size_t trace)
+{
+	const struct suite_ctx *sc = ctx;
+	return sc->s->traces[trace];
+}
+
+/* On the worker that opens the trace: a file or recording directory with its files
+ * (recording_cfg.h); a gen: workload is its own source. */
+static const char *suite_prepare(void *ctx, size_t trace, struct mm_diag *d)
+{
+	const struct suite_ctx *sc = ctx;
+	const char *spec = sc->s->traces[trace];
+	if (!strncmp(spec, "gen:", 4))
+		return spec;
+	struct recording_cfg *rec = malloc(sizeof(*rec));
+	int err = rec ? recording_cfg_open(rec, spec, true, d) : -ENOMEM;
+	if (err) {
+		if (!rec || err == -ENOMEM)
+			diag_set(d, spec, 0, "out of memory");
+		if (rec)
+			recording_cfg_close(rec);
+		free(rec);
+		return NULL;
+	}
+	sc->recs[trace] = rec;
+	return rec->trace;
+}
+
+/* After the trace's last cell. */
+static void suite_unprepare(void *ctx, size_t trace)
+{
+	const struct suite_ctx *sc = ctx;
+	if (sc->recs[trace])
+		recording_cfg_close(sc->recs[trace]);
+	free(sc->recs[trace]);
+	sc->recs[trace] = NULL;
 }
 
 void suite_command_line(int argc, char **argv, char *buf, size_t len)
@@ -260,26 +255,6 @@ int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir
 	return 0;
 }
 
-/* A trace of the suite: a gen: workload, or a file or recording directory with its files
- * (recording_cfg.h). */
-static int suite_slot_load(const char *spec, struct trace_slot *slot, struct mm_diag *d)
-{
-	if (!strncmp(spec, "gen:", 4))
-		return trace_spec_load(spec, &slot->t, d);
-	if (!(slot->rec = malloc(sizeof(*slot->rec))))
-		return diag_set(d, spec, 0, "out of memory");
-	int err = recording_cfg_open(slot->rec, spec, true, d);
-	return err ? err : trace_load(slot->rec->trace, NULL, &slot->t, d);
-}
-
-static void suite_slot_free(struct trace_slot *slot)
-{
-	if (slot->rec)
-		recording_cfg_close(slot->rec);
-	free(slot->rec);
-	slot->rec = NULL;
-}
-
 /* The longest configuration label. */
 static int config_width(const struct suite *s)
 {
@@ -293,44 +268,50 @@ static int config_width(const struct suite *s)
 }
 
 /* Run the planned cells of [first, last), loading each trace once. */
+/* Run the planned cells of [first, last) on the workers (cells.h), each trace read once. */
 static int suite_cells(const struct suite *s, const struct suite_run_opts *o, const struct suite_plan *plan,
 		       size_t first, size_t last, FILE *sum, struct snapcsv *snaps)
 {
-	size_t done = 0, total = 0;
-	for (size_t k = first; k < last; k++)
-		total += suite_plan_runs(plan, k);
-	size_t nconf = suite_nconfigs(s);
-	bool tty = isatty(STDERR_FILENO);
-	int rc = MM_EXIT_OK;
-	for (size_t ti = first / nconf; ti <= (last - 1) / nconf && rc == MM_EXIT_OK; ti++) {
-		struct trace_slot slot;
-		if (!plan->tr[ti].cells_run)
-			continue;
-		struct mm_diag d;
-		memset(&slot, 0, sizeof(slot));
-		suite_trace_label(s, ti, slot.label, sizeof(slot.label)); /* issue 14: unique */
-		slot.width = suite_plan_width(plan);
-		slot.cwidth = config_width(s);
-		if (tty)
-			fprintf(stderr, "\rloading %s ...%40s", slot.label, "");
-		if (suite_slot_load(s->traces[ti], &slot, &d)) {
-			fprintf(stderr, "\nmmreplay suite: %s\n", d.msg);
-			rc = MM_EXIT_FAIL;
-			break;
-		}
-		sim_trace_facts(slot.t.ev, slot.t.n, &slot.facts);
-		for (size_t k = MM_MAX(first, ti * nconf); k < MM_MIN(last, (ti + 1) * nconf); k++)
-			if (suite_plan_runs(plan, k) &&
-			    run_cell(s, o, &slot, k % nconf, sum, snaps, tty, done++, total)) {
-				rc = MM_EXIT_FAIL;
-				break;
-			}
-		trace_free(&slot.t);
-		suite_slot_free(&slot);
-	}
-	if (tty)
-		fprintf(stderr, "\r%100s\r", "");
-	return rc;
+	struct suite_ctx sc = {.s = s,
+			       .o = o,
+			       .summary = sum,
+			       .snaps = snaps,
+			       .width = suite_plan_width(plan),
+			       .cwidth = config_width(s),
+			       .labels = calloc(s->ntraces, 128),
+			       .recs = calloc(s->ntraces, sizeof(*sc.recs))};
+	size_t *cells = calloc(last - first, sizeof(*cells)), n = 0;
+	struct progress prog;
+	int rc = sc.labels && sc.recs && cells ? 0 : -ENOMEM;
+	for (size_t ti = 0; !rc && ti < s->ntraces; ti++)
+		suite_trace_label(s, ti, sc.labels[ti], sizeof(sc.labels[ti])); /* issue 14: unique */
+	for (size_t k = first; !rc && k < last; k++)
+		if (suite_plan_runs(plan, k))
+			cells[n++] = k;
+	progress_init(&prog, "suite");
+	struct cells_run r = {.cmd = "suite",
+			      .ntraces = s->ntraces,
+			      .nconfigs = suite_nconfigs(s),
+			      .spec = suite_spec,
+			      .prepare = suite_prepare,
+			      .unprepare = suite_unprepare,
+			      .cells = cells,
+			      .ncells = n,
+			      .passes = 1 + s->repeats,
+			      .need_facts = true,
+			      .workers = o->workers,
+			      .slot_size = sizeof(struct suite_cell),
+			      .run = suite_cell_run,
+			      .emit = suite_cell_emit,
+			      .release = suite_cell_release,
+			      .ctx = &sc,
+			      .progress = &prog};
+	if (!rc)
+		rc = cells_run(&r);
+	free(cells);
+	free(sc.labels);
+	free(sc.recs);
+	return rc ? MM_EXIT_FAIL : MM_EXIT_OK;
 }
 
 /* DIR/command.txt: how to run this again (the report page shows it). */

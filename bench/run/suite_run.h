@@ -15,6 +15,7 @@ struct suite_run_opts {
 	long job;	     /* -1: every cell; else only cell `job` (0-based) */
 	bool plots;	     /* draw the graphs at the end (not for --job) */
 	bool table;	     /* print a short table to stdout */
+	unsigned workers;    /* threads for the cells (cells.h); 0: the CPUs online */
 	bool every_cell;     /* run the cells whose axes do not apply to their trace too */
 	const char *command; /* the command line that reproduces the run (DIR/command.txt), or NULL */
 };

@@ -13,8 +13,7 @@ static int trace_spec_emit(void *ctx, const struct mm_event *ev)
 	return trace_push(ctx, ev);
 }
 
-/* "gen:NAME k=v ..." (the keys of `mmreplay gen`'s options, gen_opts.h) */
-static int trace_spec_gen_load(const char *spec, struct mm_trace *t, struct mm_diag *d)
+int trace_spec_gen_parse(const char *spec, const struct gen_ops **gp, struct gen_params *p, struct mm_diag *d)
 {
 	char buf[512], *save = NULL, err[512];
 	snprintf(buf, sizeof(buf), "%s", spec + 4);
@@ -22,12 +21,23 @@ static int trace_spec_gen_load(const char *spec, struct mm_trace *t, struct mm_d
 	const struct gen_ops *g = name ? gen_find(name) : NULL;
 	if (!g)
 		return diag_set(d, spec, 0, "unknown generator '%s' (mmreplay gen --list)", name ? name : "");
-	struct gen_params p;
-	gen_params_default(&p);
+	gen_params_default(p);
 	for (char *kv; (kv = strtok_r(NULL, " \t", &save));)
-		if (gen_opts_pair(g, kv, &p, err, sizeof(err)))
+		if (gen_opts_pair(g, kv, p, err, sizeof(err)))
 			return diag_set(d, spec, 0, "%s", err);
-	int e = trace_spec_gen(g, &p, t);
+	*gp = g;
+	return 0;
+}
+
+/* "gen:NAME k=v ..." (the keys of `mmreplay gen`'s options, gen_opts.h) */
+static int trace_spec_gen_load(const char *spec, struct mm_trace *t, struct mm_diag *d)
+{
+	const struct gen_ops *g;
+	struct gen_params p;
+	int e = trace_spec_gen_parse(spec, &g, &p, d);
+	if (e)
+		return e;
+	e = trace_spec_gen(g, &p, t);
 	return e ? diag_set(d, spec, 0, "generator failed: %s", strerror(-e)) : 0;
 }
 
@@ -59,6 +69,41 @@ int trace_spec_load(const char *spec, struct mm_trace *t, struct mm_diag *d)
 		return err;
 	}
 	return trace_load(spec, NULL, t, d);
+}
+
+int trace_spec_stats(const char *spec, struct trace_stats *st, struct mm_diag *d)
+{
+	struct trace_reader *r;
+	struct trace_opts o = {.no_map = true};
+	const struct mm_event *ev;
+	char path[RECORDING_PATH_MAX];
+	long k;
+	int err = 0;
+	if (!strncmp(spec, "gen:", 4)) {
+		struct mm_trace t;
+		if ((err = trace_spec_gen_load(spec, &t, d)))
+			return err;
+		*st = t.stats;
+		trace_free(&t);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s", spec);
+	if (recording_is_dir(spec)) { /* a recording directory: its trace */
+		struct recording *rec = malloc(sizeof(*rec));
+		err = rec ? recording_open(rec, spec, d) : diag_set(d, spec, 0, "out of memory");
+		if (!err)
+			snprintf(path, sizeof(path), "%s", rec->trace);
+		free(rec);
+	}
+	if (err || (err = trace_open(path, &o, &r, d)))
+		return err;
+	while ((k = trace_batch(r, &ev, TRACE_BATCH)) > 0)
+		;
+	if (k < 0)
+		*d = *trace_diag(r);
+	*st = *trace_stats(r);
+	trace_close(r);
+	return k < 0 ? (int)k : 0;
 }
 
 void trace_spec_label(const char *spec, char *buf, size_t len)

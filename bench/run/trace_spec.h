@@ -9,6 +9,11 @@
 
 /* Load spec into t. 0, or -errno with d set. */
 int trace_spec_load(const char *spec, struct mm_trace *t, struct mm_diag *d);
+/* The statistics of spec (events per kind...), read as a stream: memory stays bounded whatever
+ * the trace's length (a gen: workload is built in memory). 0, or -errno with d set. */
+int trace_spec_stats(const char *spec, struct trace_stats *st, struct mm_diag *d);
+/* The generator and parameters of "gen:NAME key=value ...". 0, or -EINVAL with d set. */
+int trace_spec_gen_parse(const char *spec, const struct gen_ops **g, struct gen_params *p, struct mm_diag *d);
 /* Run generator g with p into t (events in memory, stats filled). 0 or -errno. */
 int trace_spec_gen(const struct gen_ops *g, const struct gen_params *p, struct mm_trace *t);
 /* Short file-name-safe label: a file's base name without .txt/.zst/.dat, or the generator

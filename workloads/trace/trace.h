@@ -62,6 +62,7 @@ struct trace_opts {
 	bool skip_bad;		  /* count and skip malformed lines instead of failing */
 	enum trace_format format; /* TRACE_FMT_AUTO (0) detects */
 	const char *name;	  /* name in diagnostics; NULL: the path ("<stdin>" for "-") */
+	bool no_map;		  /* read a plain native file through the reused buffer, not mapped */
 };
 
 #define TRACE_UNKNOWN_NAMES 64 /* distinct unknown names tracked; the rest are lumped */
@@ -146,8 +147,10 @@ struct trace_spill;
  * -errno with diag (the source's FILE:LINE for input errors). */
 int trace_spill_create(const char *path, const struct trace_opts *opts, const char *dir,
 		       struct trace_spill **out, struct mm_diag *diag);
-/* A new reader over the spilled events, with its own cursor and mapping; opts->name (if any)
- * names it in diagnostics. Safe to call from several threads at once. */
+/* A new reader over the spilled events, with its own cursor, reading through its own reused
+ * buffer (read(2), not a mapping: on a VM whose page faults are dear, as the one measured in
+ * docs/scale.md, a mapped pass costs 4 to 5 times the CPU of a buffered one). Safe to call from
+ * several threads at once. */
 int trace_spill_open(const struct trace_spill *s, struct trace_reader **out, struct mm_diag *diag);
 /* The source pass: its format and statistics (lines, unknown names, skipped, ...); for a
  * native file used in place only format and events are known before a pass. */

@@ -36,7 +36,7 @@ struct native_state {
 static bool native_map(struct trace_reader *r, struct native_state *s)
 {
 	struct stat sb;
-	if (r->in.compressed || fstat(r->in.fd, &sb) || !S_ISREG(sb.st_mode) ||
+	if (r->opts.no_map || r->in.compressed || fstat(r->in.fd, &sb) || !S_ISREG(sb.st_mode) ||
 	    (u64)sb.st_size < TRACE_NATIVE_HDR_SIZE || (u64)sb.st_size > SIZE_MAX)
 		return false;
 	void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, r->in.fd, 0);

@@ -106,7 +106,7 @@ int trace_spill_open(const struct trace_spill *s, struct trace_reader **out, str
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fd);
-	struct trace_opts o = {.format = TRACE_FMT_NATIVE, .name = s->name};
+	struct trace_opts o = {.format = TRACE_FMT_NATIVE, .name = s->name, .no_map = true};
 	return trace_open(path, &o, out, diag);
 }
 

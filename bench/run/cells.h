@@ -1,0 +1,62 @@
+/* Cells (a trace on a configuration) run on worker threads (workers.h), their results written in
+ * cell order: what `replay` (every configuration of every trace) and `suite` (every cell of its
+ * matrix) do. The first cell of a trace to start opens the trace once (feed.h: spilled or
+ * streamed, its facts and statistics found) while the other cells of that trace wait for it;
+ * the trace is closed when its last cell has been written. The caller says how to run a cell
+ * (on a worker: its own machine, its own passes over the feed) and how to write one (on the
+ * calling thread, in order). Progress of the whole run goes to stderr on a terminal
+ * (progress.h) and is erased around everything written, so it never ends up in the output. */
+#ifndef CELLS_H
+#define CELLS_H
+
+#include "feed.h"
+#include "progress.h"
+
+/* Parsed traces kept in memory rather than spilled, at most, over the traces open at once (up
+ * to 4 per worker: the results that may wait): 64 MiB (a million events) a trace with -j2. */
+#define CELLS_MEM_BYTES ((size_t)512 << 20)
+
+struct cells_job {
+	size_t cell; /* trace * nconfigs + config */
+	size_t trace, config;
+	struct feed *feed; /* the trace, open */
+	void *slot;	   /* the caller's result (slot_size bytes, zeroed before run) */
+	unsigned worker;   /* 0..workers-1 */
+	u64 *progress;	   /* hand it to feed_pass_open */
+	const char *label; /* the trace's display name (its base name) */
+};
+
+struct cells_run {
+	const char *cmd; /* "replay": messages say "mmreplay replay: ..." */
+	size_t ntraces, nconfigs;
+	const char *(*spec)(void *ctx, size_t trace); /* a trace's spec: a path, "-", or gen:... */
+	/* On the worker that opens a trace, once, before its feed: the source to read (a
+	 * recording directory's trace file, say), or NULL with d set. NULL hook: the spec. */
+	const char *(*prepare)(void *ctx, size_t trace, struct mm_diag *d);
+	/* After the last cell of a trace prepare succeeded on (any thread); NULL: nothing. */
+	void (*unprepare)(void *ctx, size_t trace);
+	const size_t *cells;	 /* the cells to run, ascending; NULL: cells 0..ncells-1 */
+	size_t ncells;		 /* of them (ntraces * nconfigs for all) */
+	unsigned passes;	 /* passes each cell makes over its trace (1 + repeats, say) */
+	bool need_facts;	 /* feed_cfg_needs_facts of some configuration */
+	struct trace_opts topts; /* how traces are read */
+	unsigned workers;	 /* threads; 0: workers_online() */
+	size_t slot_size;
+	/* On a worker: run job (the feed is open). 0 or -errno (the caller's slot says why). */
+	int (*run)(void *ctx, const struct cells_job *job);
+	/* On the calling thread, in cell order: write job's result (err: what run returned).
+	 * Non-zero stops the run and is returned. */
+	int (*emit)(void *ctx, const struct cells_job *job, int err);
+	/* After emit, or for a result not written because the run stopped; NULL: nothing. */
+	void (*release)(void *ctx, const struct cells_job *job);
+	/* On the calling thread before the first emit of a trace; NULL: nothing. */
+	void (*opened)(void *ctx, size_t trace, const struct feed *f);
+	void *ctx;
+	struct progress *progress; /* NULL: none */
+};
+
+/* 0; the first non-zero emit; or -errno: a trace that cannot be read (after "mmreplay CMD:
+ * FILE:LINE: reason" on stderr), or no thread. */
+int cells_run(const struct cells_run *r);
+
+#endif
