@@ -13,6 +13,14 @@ unsigned sim_vmap_nodes(const struct sim_cfg *cfg, unsigned ncpus)
 	return MM_MAX(1u, MM_MIN(n, (unsigned)VMLIST_MAX_NODES));
 }
 
+/* What a recording shows (vmap_reveal.h) is tracked only when the replay starts from a
+ * recorded vmallocinfo: elsewhere nothing was shown before the trace, and the set of addresses
+ * seen would grow with the trace (every generated area has a new address). */
+static bool reveal_on(const struct sim *s)
+{
+	return s->cfg.vmalloc_state != NULL;
+}
+
 /* Busy areas become live (their owner node unknown: addr_to_node, until a skipped allocation
  * says better), lazy ones wait on the lazy list of the node whose run printed them. */
 int sim_vmap_seed(struct sim *s)
@@ -47,7 +55,8 @@ int sim_vmap_skip(struct sim *s, const struct mm_event *ev)
 {
 	u64 model;
 	s->vfid.skipped++;
-	if ((ev->kind == MME_VMAP_ALLOC && !(ev->flags & MME_F_FAILED)) || ev->kind == MME_VMAP_FREE)
+	if (reveal_on(s) &&
+	    ((ev->kind == MME_VMAP_ALLOC && !(ev->flags & MME_F_FAILED)) || ev->kind == MME_VMAP_FREE))
 		vmap_reveal_note(&s->vfid.rv, ev->addr);
 	if (ev->kind == MME_VMAP_ALLOC && !(ev->flags & MME_F_FAILED) &&
 	    hmap_get(&s->vmap_pair, ev->addr, &model)) {
@@ -88,7 +97,9 @@ int sim_vmap_alloc(struct sim *s, const struct mm_event *ev, u64 *model)
 	/* could a pool of the recorded kernel (the trace's vmap nodes) have held it? */
 	bool full = ev->addr2 == s->vm.vl.vstart && (ev->len2 & MM_PAGE_MASK) == s->vm.vl.vend;
 	bool pool = full && s->vm.cfg.nr_nodes > 1 && ev->len <= 256 * MM_PAGE_SIZE;
-	vmap_reveal_alloc(&s->vfid.rv, ev->addr, ev->len, ev->aux, pool, s->vfid.warm, m.model == m.kernel);
+	if (reveal_on(s))
+		vmap_reveal_alloc(&s->vfid.rv, ev->addr, ev->len, ev->aux, pool, s->vfid.warm,
+				  m.model == m.kernel);
 	return err;
 }
 

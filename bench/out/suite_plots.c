@@ -43,9 +43,7 @@ const char *const suite_plot_summary_columns[] = {"trace",
 const char *const suite_plot_series_columns[] = {"ufi9",	  "tlb_flushes",  "vmap_live", "vmap_ops",
 						 "vmlist_visits", "host_vmap_ns", NULL};
 
-/* Text into a graph's data file: a field gnuplot reads back as one plain string (no comma,
- * quote or control byte to split or break the row). */
-static void data_text(FILE *f, const char *s)
+void suite_plots_text(FILE *f, const char *s)
 {
 	for (; *s; s++)
 		fputc(*s == ',' || *s == '"' || (unsigned char)*s < 0x20 || *s == 0x7f ? '_' : *s, f);
@@ -76,8 +74,7 @@ static int ts_read(const struct plotctx *p, size_t r, struct csvtab *t)
 	return csvtab_read(path, t, &d);
 }
 
-/* Open DIR/plots/NAME.csv for a graph's data. */
-static bool data_open(struct plotctx *p, const char *name, struct csv *w)
+bool suite_plots_open(struct plotctx *p, const char *name, struct csv *w)
 {
 	char rel[600];
 	snprintf(rel, sizeof(rel), "plots/%s.csv", name);
@@ -89,8 +86,7 @@ static bool data_open(struct plotctx *p, const char *name, struct csv *w)
 	return !err;
 }
 
-/* Draw NAME from the data in w (still a temporary), then publish the data too. */
-static void draw(struct plotctx *p, struct csv *w, const char *name, struct plot_req *req)
+void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct plot_req *req)
 {
 	char why[600];
 	if (fflush(w->f) || ferror(w->f)) {
@@ -143,7 +139,7 @@ static void write_pairs(FILE *f, size_t n, const char *const *titles, double *co
 	size_t rows = 0;
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%sx,", i ? "," : "");
-		data_text(f, titles[i]);
+		suite_plots_text(f, titles[i]);
 		rows = nrow[i] > rows ? nrow[i] : rows;
 	}
 	fputc('\n', f);
@@ -189,12 +185,12 @@ static bool series_add(struct series_set *s, const char *title, const struct csv
 static void draw_series(struct plotctx *p, const char *name, struct series_set *s, struct plot_req *req)
 {
 	struct csv w;
-	if (!s->n || !data_open(p, name, &w))
+	if (!s->n || !suite_plots_open(p, name, &w))
 		return;
 	write_pairs(w.f, s->n, s->title, s->x, s->y, s->nrow);
 	req->script = "lines.gp";
 	req->nseries = (int)s->n;
-	draw(p, &w, name, req);
+	suite_plots_draw(p, &w, name, req);
 }
 
 /* Lines over the time series of the rows picked by axis, y = column ycol of each file, the
@@ -287,13 +283,13 @@ static void plot_walk(struct plotctx *p, const char *tr)
 	}
 	snprintf(name, sizeof(name), "walk_%s", tr);
 	struct csv w;
-	if (!used || !data_open(p, name, &w))
+	if (!used || !suite_plots_open(p, name, &w))
 		return;
 	fprintf(w.f, "level");
 	for (size_t i = 0; i < n; i++)
 		if (ops[i] > 0) {
 			fputc(',', w.f);
-			data_text(w.f, plot_rows_text(p, rows[i], "levels"));
+			suite_plots_text(w.f, plot_rows_text(p, rows[i], "levels"));
 			fprintf(w.f, " levels");
 		}
 	fputc('\n', w.f);
@@ -311,7 +307,7 @@ static void plot_walk(struct plotctx *p, const char *tr)
 			       .title = title,
 			       .xlabel = "page-table level, from the top",
 			       .ylabel = "entries visited per vmalloc/vfree"};
-	draw(p, &w, name, &req);
+	suite_plots_draw(p, &w, name, &req);
 }
 
 static void plot_host(struct plotctx *p, const char *tr)
@@ -319,7 +315,7 @@ static void plot_host(struct plotctx *p, const char *tr)
 	char name[512], title[600];
 	struct csv w;
 	snprintf(name, sizeof(name), "host_%s", tr);
-	if (!data_open(p, name, &w))
+	if (!suite_plots_open(p, name, &w))
 		return;
 	fprintf(w.f, "config,median,min,max\n");
 	for (size_t r = 0; r < p->sum->nrows; r++)
@@ -327,7 +323,7 @@ static void plot_host(struct plotctx *p, const char *tr)
 			double v[3];
 			static const char *const col[3] = {"host_ns_per_event_median",
 							   "host_ns_per_event_min", "host_ns_per_event_max"};
-			data_text(w.f, p->sum->rows[r][p->c_config]);
+			suite_plots_text(w.f, p->sum->rows[r][p->c_config]);
 			for (int k = 0; k < 3; k++)
 				if (csv_number(plot_rows_text(p, r, col[k]), &v[k]))
 					fprintf(w.f, ",%.17g", v[k]);
@@ -337,7 +333,7 @@ static void plot_host(struct plotctx *p, const char *tr)
 		}
 	snprintf(title, sizeof(title), "%s: host time per event per configuration (lower is better)", tr);
 	struct plot_req req = {.script = "host.gp", .title = title};
-	draw(p, &w, name, &req);
+	suite_plots_draw(p, &w, name, &req);
 }
 
 /* The unusable free space index at order 9 over the replay, per buddy policy. */
@@ -383,12 +379,12 @@ static void plot_vma(struct plotctx *p, const char *tr)
 		   plot_rows_field(p, rows[0], "find_vma_visits") == 0))
 		return;
 	snprintf(name, sizeof(name), "vma_%s", tr);
-	if (!data_open(p, name, &w))
+	if (!suite_plots_open(p, name, &w))
 		return;
 	fprintf(w.f, "figure");
 	for (size_t i = 0; i < n; i++) {
 		fputc(',', w.f);
-		data_text(w.f, plot_rows_text(p, rows[i], "vma"));
+		suite_plots_text(w.f, plot_rows_text(p, rows[i], "vma"));
 	}
 	fputc('\n', w.f);
 	for (size_t k = 0; k < MM_ARRAY_SIZE(col); k++) {
@@ -406,92 +402,7 @@ static void plot_vma(struct plotctx *p, const char *tr)
 			       .ylabel = "count over the replay; ns for munmap (log scale)",
 			       .logy = true,
 			       .note = note[0] ? note : NULL};
-	draw(p, &w, name, &req);
-}
-
-/* issue 12: the configurations of trace tr in the per-snapshot rows of zone (first-seen order),
- * and the index of the first such row. */
-static size_t snap_configs(const struct csvtab *t, const int *c, const char *tr, const char *zone,
-			   const char **cfg, size_t max, size_t *first)
-{
-	size_t n = 0;
-	*first = SIZE_MAX;
-	for (size_t r = 0; r < t->nrows; r++) {
-		if (strcmp(t->rows[r][c[0]], tr) || strcmp(t->rows[r][c[3]], zone))
-			continue;
-		*first = MM_MIN(*first, r);
-		bool seen = false;
-		for (size_t i = 0; i < n; i++)
-			seen |= !strcmp(cfg[i], t->rows[r][c[1]]);
-		if (!seen && n < max)
-			cfg[n++] = t->rows[r][c[1]];
-	}
-	return n;
-}
-
-/* issue 12: the kernel's order-9 unusable index at each buddyinfo snapshot (DIR/snapshots.csv,
- * the highest zone) with each configuration's model over it; a configuration whose zone was
- * exhausted at a snapshot has no index there but a mark in the last series. */
-static void plot_snapshots(struct plotctx *p, const char *tr)
-{
-	static const char *const cols[] = {"trace",	  "config",	"t_s",	    "zone",
-					   "ufi9_kernel", "ufi9_model", "exhausted"};
-	static const char *const zones[] = {"Normal", "DMA32", "DMA"};
-	const struct csvtab *t = p->snaps;
-	int c[7];
-	for (int i = 0; i < 7; i++)
-		if (!t || (c[i] = csvtab_col(t, cols[i])) < 0)
-			return;
-	const char *cfg[MAX_SERIES - 2], *zone = NULL;
-	size_t first = 0, n = 0;
-	for (size_t z = 0; z < 3 && !n; z++) /* the highest zone the snapshots have */
-		if ((n = snap_configs(t, c, tr, zones[z], cfg, MAX_SERIES - 2, &first)))
-			zone = zones[z];
-	struct csv w;
-	char name[512], title[512];
-	bool any_exh = false;
-	for (size_t r = first; n && r < t->nrows; r++)
-		any_exh |= !strcmp(t->rows[r][c[0]], tr) && !strcmp(t->rows[r][c[6]], "1");
-	snprintf(name, sizeof(name), "snapshots_%s", tr);
-	if (!n || !data_open(p, name, &w))
-		return;
-	fprintf(w.f, "x,kernel");
-	for (size_t i = 0; i < n; i++) {
-		fprintf(w.f, ",x,");
-		data_text(w.f, cfg[i]);
-	}
-	fprintf(w.f, ",x,%s\n", any_exh ? "model ran out of memory" : ""); /* "": no key entry */
-	for (size_t r = first; r < t->nrows; r++) { /* a line per snapshot of the first configuration */
-		char *const *row = t->rows[r];
-		if (strcmp(row[c[0]], tr) || strcmp(row[c[3]], zone) || strcmp(row[c[1]], cfg[0]))
-			continue;
-		double v;
-		bool exh = false;
-		fprintf(w.f, "%s,%s", row[c[2]], csv_number(row[c[4]], &v) ? row[c[4]] : "");
-		for (size_t i = 0; i < n; i++) {
-			const char *m = "";
-			for (size_t q = first; q < t->nrows; q++)
-				if (!strcmp(t->rows[q][c[0]], tr) && !strcmp(t->rows[q][c[3]], zone) &&
-				    !strcmp(t->rows[q][c[1]], cfg[i]) &&
-				    !strcmp(t->rows[q][c[2]], row[c[2]])) {
-					m = csv_number(t->rows[q][c[5]], &v) ? t->rows[q][c[5]] : "";
-					exh |= !strcmp(t->rows[q][c[6]], "1");
-					break;
-				}
-			fprintf(w.f, ",%s,%s", row[c[2]], m);
-		}
-		fprintf(w.f, ",%s,%s\n", row[c[2]], exh && csv_number(row[c[4]], &v) ? row[c[4]] : "");
-	}
-	snprintf(title, sizeof(title),
-		 "%s: %s zone, order-9 unusable index: the kernel (buddyinfo) and the model", tr, zone);
-	struct plot_req req = {.script = "snapshots.gp",
-			       .nseries = (int)n + 2,
-			       .yscale = 1000.0,
-			       .title = title,
-			       .xlabel = "seconds on the trace's clock",
-			       .ylabel = "unusable free space index, order 9",
-			       .key = PLOT_KEY_BOTTOM_LEFT};
-	draw(p, &w, name, &req);
+	suite_plots_draw(p, &w, name, &req);
 }
 
 /* The graphs drawn per trace, in order: one line each (their columns are listed above). */

@@ -53,4 +53,15 @@ bool plot_rows_flat(const struct series_set *s);
 void plot_rows_vmlist(const struct csvtab *t, struct series_set *v, struct series_set *h, const char *title,
 		      size_t *pos_v, size_t *pos_n);
 
+struct csv;
+struct plot_req;
+/* Text into a graph's data file as one plain field (no comma, quote or control byte). */
+void suite_plots_text(FILE *f, const char *s);
+/* Open graph NAME's data file (a temporary until drawn); false (counted) when it cannot be. */
+bool suite_plots_open(struct plotctx *p, const char *name, struct csv *w);
+/* Draw NAME from the data in w, then publish the data too; failures are counted in p. */
+void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct plot_req *req);
+/* issue 12: the order-9 unusable index at each snapshot, kernel and model (plot_snapshots.c). */
+void plot_snapshots(struct plotctx *p, const char *tr);
+
 #endif

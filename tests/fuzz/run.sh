@@ -6,7 +6,7 @@
 # the first pfns of two recordings' kpageflags, one plain, one zstd), the
 # suite files of bench/suites and the CSVs of tests/hostile, and runs each target for
 # SECONDS (default 60). The corpus grows in $FUZZ_WORK/corpus across runs.
-# Per commit, ./run.sh test runs 20 s each; the scheduled long run is
+# Per commit, ./run.sh test runs 10 s each; the scheduled long run is
 #   tests/fuzz/run.sh 600
 # ($FUZZ_TARGETS="csv suite" runs only those). Each target's executions and coverage
 # (libFuzzer's cov: edges, ft: features) are printed and kept in $FUZZ_WORK/summary.txt.
