@@ -2,7 +2,8 @@
 # Fuzz every reader for a bounded time: builds the libFuzzer targets with clang and
 # ASan+UBSan (in build-fuzz/, or $FUZZ_BUILD), cuts a seed corpus from the first lines of
 # each trace in data/traces (converted to native for the native target, zstd-compressed
-# for the detection target), the machine snapshots in data/zones and data/recordings, the
+# for the detection target), the machine snapshots in data/zones and data/recordings (and
+# the first pfns of two recordings' kpageflags, one plain, one zstd), the
 # suite files of bench/suites and the CSVs of tests/hostile, and runs each target for
 # SECONDS (default 60). The corpus grows in $FUZZ_WORK/corpus across runs.
 # Per commit, ./run.sh test runs 10 s each; the scheduled long run is
@@ -10,7 +11,7 @@
 # ($FUZZ_TARGETS="csv suite" runs only those). Each target's executions and coverage
 # (libFuzzer's cov: edges, ft: features) are printed and kept in $FUZZ_WORK/summary.txt.
 # Findings land in $FUZZ_WORK/artifacts (default build-fuzz/fuzz-work); exit status 1 if
-# any target found a crash. FUZZ_TARGETS picks the targets (default: the twelve own readers;
+# any target found a crash. FUZZ_TARGETS picks the targets (default: the thirteen own readers;
 # add "tracedat" where libtracecmd is built in: that one fuzzes third-party code, seeded with
 # the bundled trace.dat, and is left out of the per-commit run).
 #   usage: tests/fuzz/run.sh [SECONDS]
@@ -27,7 +28,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build"
 
-own="auto native perf ftrace strace buddyinfo zoneinfo vmallocinfo pagetypeinfo bseries suite csv"
+own="auto native perf ftrace strace buddyinfo zoneinfo vmallocinfo pagetypeinfo bseries kpageflags suite csv"
 targets=${FUZZ_TARGETS:-$own}
 rm -rf "$work/seed"
 for t in $own; do
@@ -65,6 +66,12 @@ done
 for f in "$root"/data/recordings/*/buddyinfo-series.txt; do
 	head -n 200 "$f" >"$work/seed/bseries/$(echo "$f" | tr / _)"
 done
+# kpageflags: the fuzz target's fixed machine spans pfns 0..2347 (2348 entries of 8 bytes)
+kpf=$((2348 * 8))
+zstdcat "$root/data/recordings/d_bpf2/kpageflags.start.zst" | head -c $kpf \
+	>"$work/seed/kpageflags/d_bpf2.kpf"
+zstdcat "$root/data/recordings/d_mixed5/kpageflags.start.zst" | head -c $kpf |
+	zstd -q -f -o "$work/seed/kpageflags/d_mixed5.kpf.zst"
 for f in "$root"/bench/suites/*.ini "$root"/tests/hostile/*.ini; do
 	if [ -f "$f" ]; then cp "$f" "$work/seed/suite/$(basename "$f")"; fi
 done
