@@ -411,52 +411,47 @@ int setting_apply(const struct setting *s, struct sim_cfg *cfg, const char *v, c
 	return s->apply(cfg, v, env, err, len);
 }
 
-int settings_split(const char *list, int (*each)(void *ctx, const char *item), void *ctx)
+/* The event kinds behind each facet a trace's events give directly (the others follow). */
+static const struct {
+	u32 facet;
+	u8 n;
+	u8 kind[10];
+} facet_kinds[] = {
+	{SETTING_ON_VMAP,
+	 6,
+	 {MME_VMAP_ALLOC, MME_VMAP_FREE, MME_VMAP_PURGE, MME_VMALLOC32, MME_IOREMAP, MME_VUNMAP}},
+	{SETTING_ON_PAGE_EVENTS,
+	 5,
+	 {MME_PAGE_ALLOC, MME_PAGE_FREE, MME_PAGE_ZONE_LOCKED, MME_PAGE_PCPU_DRAIN, MME_PAGE_EXTFRAG}},
+	{SETTING_ON_PROC,
+	 9,
+	 {MME_MMAP, MME_MUNMAP, MME_MPROTECT, MME_BRK, MME_MREMAP, MME_MADVISE, MME_FORK, MME_EXEC,
+	  MME_EXIT}},
+	{SETTING_ON_KMAP, 2, {MME_KMAP, MME_KUNMAP}},
+};
+
+u64 settings_facet_events(const u64 kind[MME_NR_KINDS], u32 facet)
 {
-	int items = 0;
-	for (const char *p = list;;) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		while (n && (*p == ' ' || *p == '\t'))
-			p++, n--;
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n) {
-			char item[512];
-			if (n >= sizeof(item))
-				return -E2BIG;
-			memcpy(item, p, n);
-			item[n] = 0;
-			int err = each(ctx, item);
-			if (err)
-				return err;
-			items++;
-		}
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return items ? 0 : -EINVAL;
+	u64 x = 0;
+	for (size_t i = 0; i < MM_ARRAY_SIZE(facet_kinds); i++)
+		for (size_t k = 0; facet_kinds[i].facet == facet && k < facet_kinds[i].n; k++)
+			x += kind[facet_kinds[i].kind[k]];
+	return x;
 }
 
 u32 settings_facets(const u64 kind[MME_NR_KINDS], const struct sim_cfg *cfg)
 {
-	static const u8 vmap[] = {MME_VMAP_ALLOC, MME_VMAP_FREE, MME_VMAP_PURGE,
-				  MME_VMALLOC32,  MME_IOREMAP,	 MME_VUNMAP};
-	static const u8 pages[] = {MME_PAGE_ALLOC, MME_PAGE_FREE, MME_PAGE_ZONE_LOCKED, MME_PAGE_PCPU_DRAIN,
-				   MME_PAGE_EXTFRAG};
-	static const u8 proc[] = {MME_MMAP,    MME_MUNMAP, MME_MPROTECT, MME_BRK, MME_MREMAP,
-				  MME_MADVISE, MME_FORK,   MME_EXEC,	 MME_EXIT};
 	u32 f = 0;
-	for (size_t i = 0; i < MM_ARRAY_SIZE(vmap); i++)
-		f |= kind[vmap[i]] ? SETTING_ON_VMAP | SETTING_ON_PGTABLE | SETTING_ON_BUDDY : 0;
-	for (size_t i = 0; i < MM_ARRAY_SIZE(pages); i++)
-		f |= kind[pages[i]] ? SETTING_ON_PAGE_EVENTS | SETTING_ON_BUDDY : 0;
-	for (size_t i = 0; i < MM_ARRAY_SIZE(proc); i++)
-		f |= kind[proc[i]] ? SETTING_ON_PROC : 0;
+	if (settings_facet_events(kind, SETTING_ON_VMAP))
+		f |= SETTING_ON_VMAP | SETTING_ON_PGTABLE | SETTING_ON_BUDDY;
+	if (settings_facet_events(kind, SETTING_ON_PAGE_EVENTS))
+		f |= SETTING_ON_PAGE_EVENTS | SETTING_ON_BUDDY;
+	if (settings_facet_events(kind, SETTING_ON_PROC))
+		f |= SETTING_ON_PROC;
 	if ((f & SETTING_ON_PROC) && cfg->populate) /* process page tables from the buddy */
 		f |= SETTING_ON_PGTABLE | SETTING_ON_BUDDY;
-	f |= kind[MME_KMAP] || kind[MME_KUNMAP] ? SETTING_ON_KMAP : 0;
+	if (settings_facet_events(kind, SETTING_ON_KMAP))
+		f |= SETTING_ON_KMAP;
 	return f;
 }
 

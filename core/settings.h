@@ -93,6 +93,8 @@ void setting_axis_name(const struct setting *s, char *buf, size_t len);
 /* The facets a trace with kind[k] events of each kind exercises under cfg (populate decides
  * whether process calls build page tables). */
 u32 settings_facets(const u64 kind[MME_NR_KINDS], const struct sim_cfg *cfg);
+/* Events of the kinds that give facet (SETTING_ON_VMAP, _PAGE_EVENTS, _PROC or _KMAP) directly. */
+u64 settings_facet_events(const u64 kind[MME_NR_KINDS], u32 facet);
 /* Whether s can change a replay of a trace with these facets. */
 bool setting_applies(const struct setting *s, u32 facets);
 /* "vmap events or traced page events": the facets of mask in words (buf always terminated). */

@@ -1,5 +1,5 @@
 /* Setting values from text (settings.h): unsigned numbers (decimal or 0x hex) within a range,
- * sizes with a K/M/G/T/P suffix (powers of 1024), and seconds with a fraction. Every reader
+ * sizes with a K/M/G/T/P suffix (powers of 1024), seconds with a fraction, comma lists. Every reader
  * rejects trailing bytes, signs and overflow; none allocates. */
 #include "settings.h"
 
@@ -99,4 +99,32 @@ int settings_parse_secs(const char *text, u64 *ns)
 		return -EINVAL;
 	*ns = sec * 1000000000ULL + frac;
 	return 0;
+}
+
+int settings_split(const char *list, int (*each)(void *ctx, const char *item), void *ctx)
+{
+	int items = 0;
+	for (const char *p = list;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			char item[512];
+			if (n >= sizeof(item))
+				return -E2BIG;
+			memcpy(item, p, n);
+			item[n] = 0;
+			int err = each(ctx, item);
+			if (err)
+				return err;
+			items++;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return items ? 0 : -EINVAL;
 }

@@ -179,23 +179,8 @@ static void field(FILE *f, const char *v)
 	csv_write_field(f, v);
 }
 
-static u64 count(const u64 *kind, const u8 *kinds, size_t n)
-{
-	u64 x = 0;
-	for (size_t i = 0; i < n; i++)
-		x += kind[kinds[i]];
-	return x;
-}
-
 static void write_traces(const struct suite *s, const struct suite_plan *p, FILE *f)
 {
-	static const u8 vmap[] = {MME_VMAP_ALLOC, MME_VMAP_FREE, MME_VMAP_PURGE,
-				  MME_VMALLOC32,  MME_IOREMAP,	 MME_VUNMAP};
-	static const u8 pages[] = {MME_PAGE_ALLOC, MME_PAGE_FREE, MME_PAGE_ZONE_LOCKED, MME_PAGE_PCPU_DRAIN,
-				   MME_PAGE_EXTFRAG};
-	static const u8 proc[] = {MME_MMAP,    MME_MUNMAP, MME_MPROTECT, MME_BRK, MME_MREMAP,
-				  MME_MADVISE, MME_FORK,   MME_EXEC,	 MME_EXIT};
-	static const u8 kmap[] = {MME_KMAP, MME_KUNMAP};
 	fprintf(f, "trace,spec,events,vmap_events,page_events,process_calls,kmap_events,axes_apply,"
 		   "restricted,cells,cells_run\n");
 	for (size_t ti = 0; ti < p->ntraces; ti++) {
@@ -217,10 +202,10 @@ static void write_traces(const struct suite *s, const struct suite_plan *p, FILE
 		fputc(',', f);
 		field(f, s->traces[ti]);
 		fprintf(f, ",%llu,%llu,%llu,%llu,%llu,", (unsigned long long)t->events,
-			(unsigned long long)count(t->kind, vmap, MM_ARRAY_SIZE(vmap)),
-			(unsigned long long)count(t->kind, pages, MM_ARRAY_SIZE(pages)),
-			(unsigned long long)count(t->kind, proc, MM_ARRAY_SIZE(proc)),
-			(unsigned long long)count(t->kind, kmap, MM_ARRAY_SIZE(kmap)));
+			(unsigned long long)settings_facet_events(t->kind, SETTING_ON_VMAP),
+			(unsigned long long)settings_facet_events(t->kind, SETTING_ON_PAGE_EVENTS),
+			(unsigned long long)settings_facet_events(t->kind, SETTING_ON_PROC),
+			(unsigned long long)settings_facet_events(t->kind, SETTING_ON_KMAP));
 		field(f, apply);
 		fputc(',', f);
 		field(f, s->trace_axes[ti]);
