@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "bigmem.h"
 #include "sim.h"
 
 #define SIM_MEM_BASE (1ULL << 20) /* first buckets of the hash tables, vmlist, per-CPU lists */
@@ -45,12 +46,14 @@ static u64 mm_bytes(const struct sim *s)
 
 u64 sim_mem_fixed(const struct sim_cfg *cfg)
 {
-	u64 pages = 0;
-	for (unsigned z = 0; z < cfg->zones.nr_zones && z < ZONE_NR_TYPES; z++)
+	u64 pages = 0, b = 0;
+	for (unsigned z = 0; z < cfg->zones.nr_zones && z < ZONE_NR_TYPES; z++) {
 		pages += cfg->zones.zone[z].nr_pages;
-	/* 8 bytes of frame per page; the addr policy's bitmaps (a bit per block of every order: at
-	 * most 2 bits per page) and mobility's byte per pageblock */
-	u64 b = pages * 8 + pages / 4 + pages / 512;
+		b += bigmem_size(cfg->zones.zone[z].nr_pages * 8); /* the frame words (buddy_init) */
+	}
+	/* the addr policy's bitmaps (a bit per block of every order: at most 2 bits per page) and
+	 * mobility's byte per pageblock */
+	b += pages / 4 + pages / 512;
 	b += (u64)cfg->pkmap.nr_slots * (sizeof(u32) + sizeof(u64) + 1);
 	return b + SIM_MEM_BASE;
 }

@@ -1,5 +1,7 @@
 #include "buddy.h"
 
+#include "bigmem.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +120,7 @@ int buddy_init(struct buddy *b, const struct buddy_cfg *cfg)
 	b->base_pfn = cfg->base_pfn;
 	b->nr_pages = cfg->nr_pages;
 	b->ops = cfg->policy ? cfg->policy : buddy_policy_find("lifo");
-	b->frames = calloc(b->nr_pages, sizeof(*b->frames));
+	b->frames = bigmem_zalloc(b->nr_pages * sizeof(*b->frames));
 	if (!b->frames)
 		return -ENOMEM;
 	if (b->ops->priv_size && !(b->priv = calloc(1, b->ops->priv_size))) {
@@ -150,7 +152,7 @@ void buddy_fini(struct buddy *b)
 {
 	if (b->ops && b->ops->fini && b->frames)
 		b->ops->fini(b);
-	free(b->frames);
+	bigmem_free(b->frames, b->nr_pages * sizeof(*b->frames));
 	free(b->priv);
 	free(b->pageblock_mt);
 	b->frames = NULL;

@@ -12,14 +12,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bigmem.h"
 #include "trace.h"
 #include "trace_input.h"
 
 #define TIN_RA_PRE ((size_t)TRACE_LINE_MAX)
-#define TIN_RA_CHUNK ((size_t)1 << 20)
+/* A slot fits in one 2 MiB huge page (bigmem): one fault, not 512 */
+#define TIN_RA_CHUNK (((size_t)1 << 20) - 4096)
+#define TIN_RA_SLOT (TIN_RA_PRE + TIN_RA_CHUNK + 1)
 
 struct tin_ra_slot {
-	char *mem; /* TIN_RA_PRE + TIN_RA_CHUNK + 1 bytes */
+	char *mem; /* TIN_RA_SLOT bytes */
 	size_t len;
 	bool full, eof;
 	int err;
@@ -85,7 +88,7 @@ void tin_ra_start(struct trace_input *in)
 	if (!ra)
 		return;
 	for (int i = 0; i < 2; i++)
-		if (!(ra->slot[i].mem = malloc(TIN_RA_PRE + TIN_RA_CHUNK + 1)))
+		if (!(ra->slot[i].mem = bigmem_zalloc(TIN_RA_SLOT)))
 			goto fail;
 	ra->cur = -1;
 	ra->in = in;
@@ -105,8 +108,8 @@ void tin_ra_start(struct trace_input *in)
 	in->ra = ra;
 	return;
 fail: /* stay with plain reads */
-	free(ra->slot[0].mem);
-	free(ra->slot[1].mem);
+	bigmem_free(ra->slot[0].mem, TIN_RA_SLOT);
+	bigmem_free(ra->slot[1].mem, TIN_RA_SLOT);
 	free(ra);
 }
 
@@ -158,8 +161,8 @@ void tin_ra_stop(struct trace_input *in)
 	pthread_mutex_destroy(&ra->mu);
 	in->buf = ra->orig_buf;
 	in->cap = ra->orig_cap;
-	free(ra->slot[0].mem);
-	free(ra->slot[1].mem);
+	bigmem_free(ra->slot[0].mem, TIN_RA_SLOT);
+	bigmem_free(ra->slot[1].mem, TIN_RA_SLOT);
 	free(ra);
 	in->ra = NULL;
 }
