@@ -1,0 +1,33 @@
+/* A trace's cells advanced together over one pass of its feed (issue 15): for a source that can
+ * be read only once and outgrows the memory window (feed_lockstep), every configuration's
+ * machine is built first, then each batch of the one pass is handed to every machine in turn,
+ * on one thread (cells.h: the worker that opened the trace), so the trace is never spilled.
+ * Memory is the configurations' machines and results plus the feed's window. The results wait
+ * here, beside the workers' window, until the trace's jobs take them over in cell order.
+ * Deterministic: each machine sees the same events in the same order as in a pass of its own,
+ * and times only its own steps (run.h), so its columns are what a pass of its own gives. */
+#ifndef LOCKSTEP_H
+#define LOCKSTEP_H
+
+#include "cells.h"
+
+struct lockstep {
+	const struct cells_run *r; /* its begin, step, end, release and slot_size */
+	size_t n;
+	struct cells_job *jobs; /* the trace's cells in cell order, each with its slot in slots */
+	char *slots;		/* n * slot_size */
+	int *err;		/* [i]: cell i's result, as run would have returned it */
+	bool *begun;		/* [i]: begin succeeded: end is owed */
+	bool *taken;		/* [i]: the result was moved to a job's slot (release is the job's) */
+};
+
+/* Take jobs[0..n) over (malloc'd; the trace's cells in cell order, filled but for their slots,
+ * job->feed lockstep), give each a slot and run them all over one pass of the feed. 0, or
+ * -ENOMEM with nothing run (jobs freed). */
+int lockstep_run(struct lockstep *ls, const struct cells_run *r, struct cells_job *jobs, size_t n);
+/* Move cell i's result into slot (slot_size bytes): its err. Once per cell. */
+int lockstep_take(struct lockstep *ls, size_t i, void *slot);
+/* Release the results not taken (a stopped run) and free ls's arrays; NULL: nothing. */
+void lockstep_free(struct lockstep *ls);
+
+#endif
