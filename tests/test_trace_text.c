@@ -301,3 +301,65 @@ Test(trace_text, empty_input)
 {
 	tu_expect_error("", 0, "empty");
 }
+
+/* The zone modifiers of random gfp_flags texts against a slow reference: split on '|', a token
+ * GFP_DMA or __GFP_DMA is DMA, GFP_DMA32 or __GFP_DMA32 is DMA32, 0xBITS has DMA in bit 0 and
+ * DMA32 in bit 2 (the reader skips tokenizing texts that cannot name a zone). */
+static unsigned gfp_ref(const char *g)
+{
+	unsigned f = 0;
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", g);
+	for (char *save = NULL, *t = strtok_r(buf, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+		if (!strcmp(t, "GFP_DMA") || !strcmp(t, "__GFP_DMA"))
+			f |= MME_F_ZONE_DMA;
+		else if (!strcmp(t, "GFP_DMA32") || !strcmp(t, "__GFP_DMA32"))
+			f |= MME_F_ZONE_DMA32;
+		else if ((t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) && t[2]) {
+			char *end;
+			unsigned long long v = strtoull(t + 2, &end, 16);
+			if (!*end && (v & 1))
+				f |= MME_F_ZONE_DMA;
+			if (!*end && (v & 4))
+				f |= MME_F_ZONE_DMA32;
+		}
+	}
+	return f;
+}
+
+Test(trace_text, gfp_zone_flags_match_reference)
+{
+	static const char *const tok[] = {"GFP_KERNEL",	 "GFP_DMA",
+					  "__GFP_DMA",	 "GFP_DMA32",
+					  "__GFP_DMA32", "__GFP_DIRECT_RECLAIM",
+					  "GFP_DMA3",	 "0x1",
+					  "0x4",	 "0X5",
+					  "0x10",	 "0x",
+					  "__GFP_ZERO",	 "GFP_HIGHUSER_MOVABLE",
+					  "xDMA",	 ""};
+	const size_t ntok = sizeof(tok) / sizeof(tok[0]);
+	unsigned seed = 12345;
+	for (int round = 0; round < 400; round++) {
+		char g[512] = "", line[700];
+		int k = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 5;
+		for (int i = 0; i < k; i++) {
+			seed = seed * 1103515245u + 12345u;
+			if (i)
+				strcat(g, "|");
+			strcat(g, tok[(seed >> 16) % ntok]);
+		}
+		if (!*g)
+			strcpy(g, "GFP_KERNEL");
+		snprintf(line, sizeof(line),
+			 "  a 1 [000] 1.000001: kmem:mm_page_alloc: page=0x1 pfn=0x1 order=0 "
+			 "migratetype=0 gfp_flags=%s\n",
+			 g);
+		struct mm_trace t;
+		struct mm_diag d;
+		cr_assert_eq(tu_load(line, NULL, &t, &d), 0, "%s: %s", g, d.msg);
+		cr_assert_eq(t.n, 1);
+		cr_assert_eq(t.ev[0].flags, gfp_ref(g), "gfp_flags=%s: %#x, reference %#x", g, t.ev[0].flags,
+			     gfp_ref(g));
+		trace_free(&t);
+	}
+}

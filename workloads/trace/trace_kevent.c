@@ -158,6 +158,35 @@ static void ke_gfp_token(const char *t, size_t n, struct mm_event *ev)
 	}
 }
 
+/* gfp_flags=NAME|NAME|...|0xBITS up to the next blank (or NUL): sets the zone modifiers, returns
+ * the end. Only a text with a 'D' (GFP_DMA...) or an 'x' (raw bits) can name a zone: the others,
+ * most lines, are not tokenized. */
+static const char *ke_gfp(const char *s, struct mm_event *ev)
+{
+	enum { GFP_END = 1, GFP_MAYBE = 2 };
+	static const unsigned char cls[256] = {
+		['\0'] = GFP_END,  [' '] = GFP_END,   ['\t'] = GFP_END,
+		['D'] = GFP_MAYBE, ['x'] = GFP_MAYBE, ['X'] = GFP_MAYBE,
+	};
+	const unsigned char *end = (const unsigned char *)s;
+	unsigned c, any = 0;
+	while (!((c = cls[*end]) & GFP_END)) {
+		any |= c;
+		end++;
+	}
+	if (!any)
+		return (const char *)end;
+	while (s < (const char *)end) {
+		const char *t = s;
+		while (s < (const char *)end && *s != '|')
+			s++;
+		ke_gfp_token(t, (size_t)(s - t), ev);
+		if (s < (const char *)end)
+			s++;
+	}
+	return (const char *)end;
+}
+
 static int ke_page_alloc(struct trace_reader *r, const char *p, struct mm_event *ev)
 {
 	bool null;
@@ -182,14 +211,7 @@ static int ke_page_alloc(struct trace_reader *r, const char *p, struct mm_event 
 	s = tp_skip_sp(s);
 	if (!(s = TP_LIT(s, "gfp_flags=")))
 		return trace_bad(r, "expected 'gfp_flags='");
-	while (*s && *s != ' ' && *s != '\t') {
-		const char *t = s;
-		while (*s && *s != '|' && *s != ' ' && *s != '\t')
-			s++;
-		ke_gfp_token(t, (size_t)(s - t), ev);
-		if (*s == '|')
-			s++;
-	}
+	s = ke_gfp(s, ev);
 	if ((e = kv_end(r, s)))
 		return e;
 	ev->kind = MME_PAGE_ALLOC;
