@@ -44,7 +44,8 @@ static const char *lt_spec(void *ctx, size_t trace)
 static int lt_cfg(struct lt *t, const struct cells_job *job, struct sim_cfg *cfg)
 {
 	char err[512];
-	cr_assert_eq(replay_cfg(t->m, job->config, feed_facts(job->feed), cfg, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(replay_cfg(t->m, job->config, feed_facts(job->feed), cfg, err, sizeof(err)), 0, "%s",
+		     err);
 	cr_assert_not(feed_cfg_needs_facts(cfg), "the configurations take nothing from the trace");
 	return 0;
 }
@@ -126,7 +127,8 @@ static struct matrix *lt_matrix(void)
 	struct matrix *m = malloc(sizeof(*m));
 	char err[512];
 	matrix_init(m);
-	cr_assert_eq(matrix_set(m, settings_find("vmlist"), "list,rbtree", true, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(matrix_set(m, settings_find("vmlist"), "list,rbtree", true, err, sizeof(err)), 0, "%s",
+		     err);
 	cr_assert_eq(matrix_set(m, settings_find("tlb"), "lazy,eager", true, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(matrix_set(m, settings_find("buddy"), "lifo", true, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(matrix_set(m, settings_find("cpus"), "8", true, err, sizeof(err)), 0, "%s", err);
@@ -262,7 +264,8 @@ static char *lt_reference(struct matrix *m, const char *const *paths, size_t n, 
 			cr_assert_eq(replay_cfg(m, k, &tf, &cfg, err, sizeof(err)), 0, "%s", err);
 			cr_assert_eq(replay_run("t", tr.ev, tr.n, &cfg, row), 0);
 			matrix_label(m, k, label, sizeof(label));
-			struct metric_src src = {.trace = "t", .config = label, .st = &row->st, .host = &row->host};
+			struct metric_src src = {
+				.trace = "t", .config = label, .st = &row->st, .host = &row->host};
 			metrics_csv_row(csv, METRIC_IN_REPLAY, &src);
 			replay_row_fini(row);
 			free(row);

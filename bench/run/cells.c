@@ -49,15 +49,15 @@ static const char *cells_base(const char *spec)
 	return s ? s + 1 : spec;
 }
 
-/* Run every cell of trace ti together over f's one pass, on this worker (lockstep.h). 0, or
- * -ENOMEM with d set. */
+/* Run every cell of trace ti together over f's one pass, read by this worker (lockstep.h). 0,
+ * or -ENOMEM with d set. */
 static int cells_lockstep(struct cells_eng *e, size_t ti, struct feed *f, unsigned worker, struct mm_diag *d)
 {
 	const struct cells_run *r = e->r;
 	struct cells_trace *t = &e->tr[ti];
 	struct cells_job *jobs = calloc(t->cells, sizeof(*jobs));
-	t->ls = calloc(1, sizeof(*t->ls));
-	if (jobs && t->ls) {
+	struct lockstep *ls = calloc(1, sizeof(*ls));
+	if (jobs && ls) {
 		for (size_t i = 0; i < t->cells; i++) {
 			size_t cell = cells_cell(r, t->first + i);
 			jobs[i] = (struct cells_job){.cell = cell,
@@ -68,25 +68,40 @@ static int cells_lockstep(struct cells_eng *e, size_t ti, struct feed *f, unsign
 						     .progress = &e->events,
 						     .label = cells_base(r->spec(r->ctx, ti))};
 		}
-		if (!lockstep_run(t->ls, r, jobs, t->cells))
+		if (!lockstep_init(ls, r, jobs, t->cells)) {
+			pthread_mutex_lock(&e->mu); /* the trace's waiting jobs come to help */
+			t->ls = ls;
+			pthread_cond_broadcast(&e->opened);
+			pthread_mutex_unlock(&e->mu);
+			lockstep_run(ls);
 			return 0;
-		jobs = NULL; /* freed by lockstep_run */
+		}
+		jobs = NULL; /* freed by lockstep_init */
 	}
 	free(jobs);
-	free(t->ls);
-	t->ls = NULL;
+	free(ls);
 	return diag_set(d, r->spec(r->ctx, ti), 0, "out of memory"), -ENOMEM;
 }
 
-/* Open trace ti once; the other cells of the trace wait (also while its cells run together,
- * when they do). Its state, after. */
+/* Open trace ti once; the other cells of the trace wait, or help while its cells run together
+ * (lockstep_help, once). Its state, after. */
 static int cells_open(struct cells_eng *e, size_t ti, unsigned worker)
 {
 	const struct cells_run *r = e->r;
 	struct cells_trace *t = &e->tr[ti];
+	bool helped = false;
 	pthread_mutex_lock(&e->mu);
-	while (t->state == TR_OPENING)
-		pthread_cond_wait(&e->opened, &e->mu);
+	while (t->state == TR_OPENING) {
+		struct lockstep *ls = helped ? NULL : t->ls;
+		if (ls) {
+			helped = true;
+			pthread_mutex_unlock(&e->mu);
+			lockstep_help(ls); /* t->ls stays until the trace's last cell, after this job's */
+			pthread_mutex_lock(&e->mu);
+		} else {
+			pthread_cond_wait(&e->opened, &e->mu);
+		}
+	}
 	if (t->state == TR_CLOSED) {
 		t->state = TR_OPENING;
 		e->reading = r->spec(r->ctx, ti);

@@ -8,7 +8,8 @@
  * (progress.h) and is erased around everything written, so it never ends up in the output.
  * A trace read only once that outgrows the memory window (feed_lockstep), when the caller can
  * run a cell in steps, is not spilled: the worker that opens it advances all its cells together
- * over its one pass (lockstep.h) and the trace's jobs then take their results over. */
+ * over its one pass, the trace's other jobs helping while they wait (lockstep.h), and the
+ * trace's jobs then take their results over. */
 #ifndef CELLS_H
 #define CELLS_H
 

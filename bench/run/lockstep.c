@@ -17,42 +17,84 @@ static size_t lockstep_begin(struct lockstep *ls)
 	return live;
 }
 
-/* The one pass: each batch to every cell still going, in cell order. A cell whose step fails
- * stops there; a source error stops them all with the reader's diagnostic (*d). 0 or the
- * source's -errno. */
-static int lockstep_pass(struct lockstep *ls, size_t live, struct mm_diag *d)
+/* Step the current batch's machines not taken yet, one at a time; with mu held (released while
+ * a machine steps). */
+static void lockstep_work(struct lockstep *ls)
 {
 	const struct cells_run *r = ls->r;
+	while (ls->next < ls->n) {
+		size_t i = ls->next++;
+		if (!ls->begun[i] || ls->err[i])
+			continue;
+		const struct mm_event *ev = ls->ev;
+		size_t n = ls->nev;
+		pthread_mutex_unlock(&ls->mu);
+		int e = r->step(r->ctx, &ls->jobs[i], ev, n);
+		pthread_mutex_lock(&ls->mu);
+		ls->err[i] = e; /* a machine that fails stops there */
+		if (!--ls->pending)
+			pthread_cond_broadcast(&ls->cv);
+	}
+}
+
+/* The one pass: each batch to every machine still going, stepped here and by helpers; the
+ * next batch is read once all have had this one (the reader's batch is valid until then). A
+ * source error stops them all with the reader's diagnostic (*d). 0 or the source's -errno. */
+static int lockstep_pass(struct lockstep *ls, struct mm_diag *d)
+{
 	struct feed_pass p;
 	struct run_source src;
+	u64 *progress = ls->jobs[0].progress;
 	int e = feed_pass_open(ls->jobs[0].feed, &p, NULL, &src, d);
 	if (e)
 		return e;
-	while (live) {
+	pthread_mutex_lock(&ls->mu);
+	for (;;) {
+		size_t live = 0, n;
 		const struct mm_event *ev;
-		size_t n;
-		if ((e = src.next(src.ctx, &ev, &n)) || !n)
+		for (size_t i = 0; i < ls->n; i++)
+			live += ls->begun[i] && !ls->err[i];
+		if (!live)
 			break;
-		u64 fed = 0;
-		for (size_t i = 0; i < ls->n; i++) {
-			if (!ls->begun[i] || ls->err[i])
-				continue;
-			fed += n;
-			if ((ls->err[i] = r->step(r->ctx, &ls->jobs[i], ev, n)))
-				live--;
-		}
-		if (ls->jobs[0].progress) /* what the passes of their own would have counted */
-			__atomic_fetch_add(ls->jobs[0].progress, fed, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&ls->mu);
+		e = src.next(src.ctx, &ev, &n);
+		pthread_mutex_lock(&ls->mu);
+		if (e || !n)
+			break;
+		ls->ev = ev;
+		ls->nev = n;
+		ls->next = 0;
+		ls->pending = live;
+		pthread_cond_broadcast(&ls->cv);
+		lockstep_work(ls);
+		while (ls->pending)
+			pthread_cond_wait(&ls->cv, &ls->mu);
+		if (progress) /* what the passes of their own would have counted */
+			__atomic_fetch_add(progress, (u64)n * live, __ATOMIC_RELAXED);
 	}
+	pthread_mutex_unlock(&ls->mu);
 	if (e)
 		*d = *feed_pass_diag(&p);
 	feed_pass_close(&p);
 	return e;
 }
 
-int lockstep_run(struct lockstep *ls, const struct cells_run *r, struct cells_job *jobs, size_t n)
+void lockstep_help(struct lockstep *ls)
+{
+	pthread_mutex_lock(&ls->mu);
+	while (!ls->over) {
+		lockstep_work(ls);
+		if (!ls->over)
+			pthread_cond_wait(&ls->cv, &ls->mu);
+	}
+	pthread_mutex_unlock(&ls->mu);
+}
+
+int lockstep_init(struct lockstep *ls, const struct cells_run *r, struct cells_job *jobs, size_t n)
 {
 	memset(ls, 0, sizeof(*ls));
+	pthread_mutex_init(&ls->mu, NULL);
+	pthread_cond_init(&ls->cv, NULL);
 	ls->r = r;
 	ls->n = n;
 	ls->jobs = jobs;
@@ -67,14 +109,25 @@ int lockstep_run(struct lockstep *ls, const struct cells_run *r, struct cells_jo
 	}
 	for (size_t i = 0; i < n; i++)
 		jobs[i].slot = ls->slots + i * r->slot_size;
-	struct mm_diag d = {{0}};
-	size_t live = lockstep_begin(ls);
-	int e = live ? lockstep_pass(ls, live, &d) : 0;
-	for (size_t i = 0; i < n; i++) /* a cell's own error first, else the source's */
-		if (ls->begun[i])
-			ls->err[i] = r->end(r->ctx, &jobs[i], ls->err[i] ? ls->err[i] : e,
-					    ls->err[i] || !e ? NULL : &d);
+	ls->next = n; /* no batch yet */
 	return 0;
+}
+
+void lockstep_run(struct lockstep *ls)
+{
+	const struct cells_run *r = ls->r;
+	struct mm_diag d = {{0}};
+	int e = 0;
+	if (lockstep_begin(ls))
+		e = lockstep_pass(ls, &d);
+	pthread_mutex_lock(&ls->mu); /* helpers leave */
+	ls->over = true;
+	pthread_cond_broadcast(&ls->cv);
+	pthread_mutex_unlock(&ls->mu);
+	for (size_t i = 0; i < ls->n; i++) /* a cell's own error first, else the source's */
+		if (ls->begun[i])
+			ls->err[i] = r->end(r->ctx, &ls->jobs[i], ls->err[i] ? ls->err[i] : e,
+					    ls->err[i] || !e ? NULL : &d);
 }
 
 int lockstep_take(struct lockstep *ls, size_t i, void *slot)
@@ -96,5 +149,9 @@ void lockstep_free(struct lockstep *ls)
 	free(ls->err);
 	free(ls->begun);
 	free(ls->taken);
+	if (ls->r) { /* initialised */
+		pthread_cond_destroy(&ls->cv);
+		pthread_mutex_destroy(&ls->mu);
+	}
 	memset(ls, 0, sizeof(*ls));
 }
