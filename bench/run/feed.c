@@ -238,8 +238,8 @@ static int feed_prepare(struct feed *f, const struct feed_opts *o, struct mm_dia
 		e = feed_gen(f, feed_dir(o->spill_dir), d);
 	} else if ((e = trace_open(f->spec, &f->topts, &r, d))) {
 		return e;
-	} else if (strcmp(f->spec, "-") && trace_reader_format(r) == TRACE_FMT_NATIVE) {
-		trace_close(r); /* a plain native file is its own spill */
+	} else if (!feed_once(f->spec) && trace_reader_format(r) == TRACE_FMT_NATIVE) {
+		trace_close(r); /* a plain native file is its own spill (not a FIFO: read once) */
 		e = trace_spill_create(f->spec, &f->topts, feed_dir(o->spill_dir), &f->spill, d);
 	} else {
 		bool keep = o->lockstep && !o->need_facts && feed_once(f->spec);
