@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Events each machine steps at a time: 4 MiB of events, a machine's switch amortised. */
+#define LOCKSTEP_CHUNK ((size_t)1 << 16)
+
 /* Build every machine: a cell whose begin fails keeps that result and takes no step. */
 static size_t lockstep_begin(struct lockstep *ls)
 {
@@ -18,12 +21,13 @@ static size_t lockstep_begin(struct lockstep *ls)
 }
 
 /* Step the current batch's machines not taken yet, one at a time; with mu held (released while
- * a machine steps). */
-static void lockstep_work(struct lockstep *ls)
+ * a machine steps). The reader takes them from the front, helpers from the back: with one
+ * helper a machine mostly stays on one core from batch to batch (its caches warm there). */
+static void lockstep_work(struct lockstep *ls, bool front)
 {
 	const struct cells_run *r = ls->r;
-	while (ls->next < ls->n) {
-		size_t i = ls->next++;
+	while (ls->next < ls->end) {
+		size_t i = front ? ls->next++ : --ls->end;
 		if (!ls->begun[i] || ls->err[i])
 			continue;
 		const struct mm_event *ev = ls->ev;
@@ -37,6 +41,30 @@ static void lockstep_work(struct lockstep *ls)
 	}
 }
 
+/* The source's batches gathered into c (LOCKSTEP_CHUNK events): each machine then steps many
+ * events at once, its state warm in the caches. *left: the rest of the source's last batch
+ * (valid until its next call). The events gathered (0 at the end), or the source's -errno. */
+static long lockstep_gather(const struct run_source *src, struct mm_event *c, const struct mm_event **left,
+			    size_t *nleft)
+{
+	size_t got = 0;
+	while (got < LOCKSTEP_CHUNK) {
+		if (!*nleft) {
+			int e = src->next(src->ctx, left, nleft);
+			if (e)
+				return e;
+			if (!*nleft)
+				break;
+		}
+		size_t k = MM_MIN(*nleft, LOCKSTEP_CHUNK - got);
+		memcpy(c + got, *left, k * sizeof(*c));
+		got += k;
+		*left += k;
+		*nleft -= k;
+	}
+	return (long)got;
+}
+
 /* The one pass: each batch to every machine still going, stepped here and by helpers; the
  * next batch is read once all have had this one (the reader's batch is valid until then). A
  * source error stops them all with the reader's diagnostic (*d). 0 or the source's -errno. */
@@ -45,28 +73,36 @@ static int lockstep_pass(struct lockstep *ls, struct mm_diag *d)
 	struct feed_pass p;
 	struct run_source src;
 	u64 *progress = ls->jobs[0].progress;
-	int e = feed_pass_open(ls->jobs[0].feed, &p, NULL, &src, d);
-	if (e)
-		return e;
+	struct mm_event *chunk = malloc(LOCKSTEP_CHUNK * sizeof(*chunk));
+	const struct mm_event *left = NULL;
+	size_t nleft = 0;
+	int e = chunk ? feed_pass_open(ls->jobs[0].feed, &p, NULL, &src, d) : -ENOMEM;
+	if (e) {
+		free(chunk);
+		return e == -ENOMEM && !d->msg[0] ? (diag_set(d, ls->jobs[0].label, 0, "out of memory"), e)
+						  : e;
+	}
 	pthread_mutex_lock(&ls->mu);
 	for (;;) {
-		size_t live = 0, n;
-		const struct mm_event *ev;
+		size_t live = 0;
 		for (size_t i = 0; i < ls->n; i++)
 			live += ls->begun[i] && !ls->err[i];
 		if (!live)
 			break;
 		pthread_mutex_unlock(&ls->mu);
-		e = src.next(src.ctx, &ev, &n);
+		long n = lockstep_gather(&src, chunk, &left, &nleft);
 		pthread_mutex_lock(&ls->mu);
-		if (e || !n)
+		if (n <= 0) {
+			e = (int)n;
 			break;
-		ls->ev = ev;
-		ls->nev = n;
+		}
+		ls->ev = chunk;
+		ls->nev = (size_t)n;
 		ls->next = 0;
+		ls->end = ls->n;
 		ls->pending = live;
 		pthread_cond_broadcast(&ls->cv);
-		lockstep_work(ls);
+		lockstep_work(ls, true);
 		while (ls->pending)
 			pthread_cond_wait(&ls->cv, &ls->mu);
 		if (progress) /* what the passes of their own would have counted */
@@ -76,6 +112,7 @@ static int lockstep_pass(struct lockstep *ls, struct mm_diag *d)
 	if (e)
 		*d = *feed_pass_diag(&p);
 	feed_pass_close(&p);
+	free(chunk);
 	return e;
 }
 
@@ -83,7 +120,7 @@ void lockstep_help(struct lockstep *ls)
 {
 	pthread_mutex_lock(&ls->mu);
 	while (!ls->over) {
-		lockstep_work(ls);
+		lockstep_work(ls, false);
 		if (!ls->over)
 			pthread_cond_wait(&ls->cv, &ls->mu);
 	}
@@ -109,7 +146,7 @@ int lockstep_init(struct lockstep *ls, const struct cells_run *r, struct cells_j
 	}
 	for (size_t i = 0; i < n; i++)
 		jobs[i].slot = ls->slots + i * r->slot_size;
-	ls->next = n; /* no batch yet */
+	ls->next = ls->end = n; /* no batch yet */
 	return 0;
 }
 

@@ -24,12 +24,12 @@ struct lockstep {
 	int *err;		/* [i]: cell i's result, as run would have returned it */
 	bool *begun;		/* [i]: begin succeeded: end is owed */
 	bool *taken;		/* [i]: the result was moved to a job's slot (release is the job's) */
-	/* The batch being stepped, under mu: machines next..n-1 not taken yet, pending not done;
+	/* The batch being stepped, under mu: machines next..end-1 not taken yet, pending not done;
 	 * err[] is written under mu too. over: the pass is done, helpers leave. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* a new batch, the last machine of one done, or over */
 	const struct mm_event *ev;
-	size_t nev, next, pending;
+	size_t nev, next, end, pending;
 	bool over;
 };
 
