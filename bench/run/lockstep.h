@@ -2,9 +2,9 @@
  * be read only once and outgrows the memory window (feed_lockstep), every configuration's
  * machine is built first, then each batch of the one pass is handed to every machine in turn,
  * so the trace is never spilled. The worker that opened the trace reads the pass (cells.h);
- * the trace's other jobs, which would only wait for it, help: each machine of a batch is
- * stepped by whichever thread takes it first, and the next batch is read once every machine
- * has had this one. A machine thus sees its batches in order, one thread at a time.
+ * the trace's other jobs, which would only wait for it, help: each machine of a batch (64 Ki
+ * events) is stepped by whichever thread takes it first, and the next batch is read once every
+ * machine has had this one. A machine thus sees its batches in order, one thread at a time.
  * Memory is the configurations' machines and results plus the feed's window. The results wait
  * here, beside the workers' window, until the trace's jobs take them over in cell order.
  * Deterministic: each machine sees the same events in the same order as in a pass of its own,
