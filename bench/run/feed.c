@@ -331,6 +331,7 @@ static int feed_next(void *ctx, const struct mm_event **ev, size_t *n)
 		*ev = p->f->mem + p->at;
 		p->at += (size_t)k;
 	} else if (p->npend) { /* lockstep: the batch that did not fit, then the reader's */
+		feed_mem_free(p->f); /* its one pass is past the window */
 		*ev = p->pend;
 		k = (long)p->npend;
 		p->npend = 0;
