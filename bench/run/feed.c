@@ -330,8 +330,10 @@ static int feed_next(void *ctx, const struct mm_event **ev, size_t *n)
 		k = (long)MM_MIN(p->f->nmem - p->at, (size_t)RUN_BATCH);
 		*ev = p->f->mem + p->at;
 		p->at += (size_t)k;
-	} else if (p->npend) { /* lockstep: the batch that did not fit, then the reader's */
-		feed_mem_free(p->f); /* its one pass is past the window */
+	} else if (p->npend) {
+		/* lockstep, past the window (unmapped now): the batch that did not fit, then the
+		 * reader's */
+		feed_mem_free(p->f);
 		*ev = p->pend;
 		k = (long)p->npend;
 		p->npend = 0;
