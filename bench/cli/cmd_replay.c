@@ -96,6 +96,7 @@ struct replay_out {
 
 /* One configuration of one trace, run on a worker. */
 struct replay_cell {
+	struct replay_step step; /* run in steps (lockstep.h): the machine until replay_end */
 	struct replay_row row;
 	struct sim_cfg cfg; /* as built, for the memory note */
 	char cfg_label[512];
@@ -136,30 +137,69 @@ static void replay_unprepare(void *ctx, size_t trace)
 	out->recs[trace] = NULL;
 }
 
+/* The cell's label and configuration in its slot: 0, or -EINVAL (the slot says why). */
+static int replay_cell_cfg(const struct replay_out *out, const struct cells_job *job)
+{
+	struct replay_cell *c = job->slot;
+	matrix_label(out->m, job->config, c->cfg_label, sizeof(c->cfg_label));
+	if (recording_cfg_build(out->recs[job->trace], out->m, job->config, feed_facts(job->feed), &c->cfg,
+				c->err, sizeof(c->err)))
+		return -EINVAL;
+	return 0;
+}
+
 static int replay_cell_run(void *ctx, const struct cells_job *job)
 {
 	const struct replay_out *out = ctx;
 	struct replay_cell *c = job->slot;
 	struct recording_cfg *rc = out->recs[job->trace];
-	struct sim_cfg cfg;
 	struct feed_pass p;
 	struct run_source src;
 	struct mm_diag d = {{0}};
-	matrix_label(out->m, job->config, c->cfg_label, sizeof(c->cfg_label));
-	if (recording_cfg_build(rc, out->m, job->config, feed_facts(job->feed), &cfg, c->err, sizeof(c->err)))
+	if (replay_cell_cfg(out, job))
 		return -EINVAL;
-	c->cfg = cfg;
 	int e = feed_pass_open(job->feed, &p, job->progress, &src, &d);
 	if (e) {
 		snprintf(c->err, sizeof(c->err), "%s", d.msg);
 		return e;
 	}
-	e = replay_run_src(rc->label, &src, &cfg, &c->row);
+	e = replay_run_src(rc->label, &src, &c->cfg, &c->row);
 	if (e && feed_pass_diag(&p)->msg[0])
 		snprintf(c->err, sizeof(c->err), "%s", feed_pass_diag(&p)->msg);
 	else if (e)
 		snprintf(c->err, sizeof(c->err), "%s: %s", rc->label, strerror(-e));
 	feed_pass_close(&p);
+	replay_row_drop_machine(&c->row); /* the row keeps the view */
+	return e;
+}
+
+/* The same cell in steps, beside the trace's other configurations (lockstep.h). */
+static int replay_cell_begin(void *ctx, const struct cells_job *job)
+{
+	const struct replay_out *out = ctx;
+	struct replay_cell *c = job->slot;
+	int e = replay_cell_cfg(out, job);
+	if (!e && (e = replay_begin(&c->step, &c->cfg)))
+		snprintf(c->err, sizeof(c->err), "%s: %s", out->recs[job->trace]->label, strerror(-e));
+	return e;
+}
+
+static int replay_cell_step(void *ctx, const struct cells_job *job, const struct mm_event *ev, size_t n)
+{
+	struct replay_cell *c = job->slot;
+	return replay_step(&c->step, ev, n);
+}
+
+static int replay_cell_end(void *ctx, const struct cells_job *job, int err, const struct mm_diag *d)
+{
+	const struct replay_out *out = ctx;
+	struct replay_cell *c = job->slot;
+	const char *label = out->recs[job->trace]->label;
+	int e = replay_end(&c->step, err, label, &c->row);
+	if (e && d && d->msg[0])
+		snprintf(c->err, sizeof(c->err), "%s", d->msg);
+	else if (e)
+		snprintf(c->err, sizeof(c->err), "%s: %s", label, strerror(-e));
 	replay_row_drop_machine(&c->row); /* the row keeps the view */
 	return e;
 }
@@ -245,6 +285,9 @@ static int replay_traces(struct replay_out *out, size_t ntraces, const struct tr
 			      .workers = workers,
 			      .slot_size = sizeof(struct replay_cell),
 			      .run = replay_cell_run,
+			      .begin = replay_cell_begin,
+			      .step = replay_cell_step,
+			      .end = replay_cell_end,
 			      .emit = replay_cell_emit,
 			      .release = replay_cell_release,
 			      .opened = replay_opened,

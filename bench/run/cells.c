@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lockstep.h"
 #include "workers.h"
 
 enum { TR_CLOSED, TR_OPENING, TR_OPEN, TR_FAILED };
@@ -14,10 +15,12 @@ struct cells_trace {
 	struct feed *feed;
 	int err;
 	struct mm_diag diag;
-	size_t cells, left; /* cells of this trace in the run; not yet written */
-	u64 events;	    /* a pass's events once known (kept after the trace is closed) */
-	bool announced;	    /* opened() was called */
-	bool prepared;	    /* prepare() succeeded: unprepare() is owed */
+	size_t cells, left;  /* cells of this trace in the run; not yet written */
+	size_t first;	     /* the job of its first cell (a trace's cells are consecutive jobs) */
+	struct lockstep *ls; /* its cells' results when they ran together, else NULL */
+	u64 events;	     /* a pass's events once known (kept after the trace is closed) */
+	bool announced;	     /* opened() was called */
+	bool prepared;	     /* prepare() succeeded: unprepare() is owed */
 };
 
 /* Trace states are written under mu; a job's slot only by the worker that runs it, then by the
@@ -46,14 +49,59 @@ static const char *cells_base(const char *spec)
 	return s ? s + 1 : spec;
 }
 
-/* Open trace ti once; the other cells of the trace wait. Its state, after. */
-static int cells_open(struct cells_eng *e, size_t ti)
+/* Run every cell of trace ti together over f's one pass, read by this worker (lockstep.h). 0,
+ * or -ENOMEM with d set. */
+static int cells_lockstep(struct cells_eng *e, size_t ti, struct feed *f, unsigned worker, struct mm_diag *d)
 {
 	const struct cells_run *r = e->r;
 	struct cells_trace *t = &e->tr[ti];
+	struct cells_job *jobs = calloc(t->cells, sizeof(*jobs));
+	struct lockstep *ls = calloc(1, sizeof(*ls));
+	if (jobs && ls) {
+		for (size_t i = 0; i < t->cells; i++) {
+			size_t cell = cells_cell(r, t->first + i);
+			jobs[i] = (struct cells_job){.cell = cell,
+						     .trace = ti,
+						     .config = cell % r->nconfigs,
+						     .feed = f,
+						     .worker = worker,
+						     .progress = &e->events,
+						     .label = cells_base(r->spec(r->ctx, ti))};
+		}
+		if (!lockstep_init(ls, r, jobs, t->cells)) {
+			pthread_mutex_lock(&e->mu); /* the trace's waiting jobs come to help */
+			t->ls = ls;
+			pthread_cond_broadcast(&e->opened);
+			pthread_mutex_unlock(&e->mu);
+			lockstep_run(ls);
+			return 0;
+		}
+		jobs = NULL; /* freed by lockstep_init */
+	}
+	free(jobs);
+	free(ls);
+	return diag_set(d, r->spec(r->ctx, ti), 0, "out of memory"), -ENOMEM;
+}
+
+/* Open trace ti once; the other cells of the trace wait, or help while its cells run together
+ * (lockstep_help, once). Its state, after. */
+static int cells_open(struct cells_eng *e, size_t ti, unsigned worker)
+{
+	const struct cells_run *r = e->r;
+	struct cells_trace *t = &e->tr[ti];
+	bool helped = false;
 	pthread_mutex_lock(&e->mu);
-	while (t->state == TR_OPENING)
-		pthread_cond_wait(&e->opened, &e->mu);
+	while (t->state == TR_OPENING) {
+		struct lockstep *ls = helped ? NULL : t->ls;
+		if (ls) {
+			helped = true;
+			pthread_mutex_unlock(&e->mu);
+			lockstep_help(ls); /* t->ls stays until the trace's last cell, after this job's */
+			pthread_mutex_lock(&e->mu);
+		} else {
+			pthread_cond_wait(&e->opened, &e->mu);
+		}
+	}
 	if (t->state == TR_CLOSED) {
 		t->state = TR_OPENING;
 		e->reading = r->spec(r->ctx, ti);
@@ -61,11 +109,17 @@ static int cells_open(struct cells_eng *e, size_t ti)
 		struct feed_opts fo = {.topts = r->topts,
 				       .passes = (unsigned)MM_MIN(t->cells * r->passes, 1u << 30),
 				       .need_facts = r->need_facts,
-				       .mem_bytes = CELLS_MEM_BYTES / e->window};
+				       .mem_bytes =
+					       (r->mem_bytes ? r->mem_bytes : CELLS_MEM_BYTES) / e->window,
+				       .lockstep = r->begin && r->passes == 1};
 		struct feed *f = NULL;
 		struct mm_diag d = {{0}};
 		const char *src = r->prepare ? r->prepare(r->ctx, ti, &d) : r->spec(r->ctx, ti);
 		int err = src ? feed_open(src, &fo, &f, &d) : -EIO;
+		if (!err && feed_lockstep(f) && (err = cells_lockstep(e, ti, f, worker, &d))) {
+			feed_close(f);
+			f = NULL;
+		}
 		pthread_mutex_lock(&e->mu);
 		t->prepared = r->prepare && src;
 		t->feed = f;
@@ -95,9 +149,11 @@ static int cells_job_run(void *ctx, size_t j, unsigned worker)
 				  .worker = worker,
 				  .progress = &e->events,
 				  .label = cells_base(r->spec(r->ctx, ti))};
-	if (cells_open(e, ti) != TR_OPEN)
+	if (cells_open(e, ti, worker) != TR_OPEN)
 		return e->tr[ti].err; /* written once, before the broadcast that let us through */
 	job->feed = e->tr[ti].feed;
+	if (e->tr[ti].ls) /* ran with the trace's other cells: its result, already there */
+		return lockstep_take(e->tr[ti].ls, j - e->tr[ti].first, slot);
 	return r->run(r->ctx, job);
 }
 
@@ -154,14 +210,19 @@ static void cells_finish(struct cells_eng *e, struct cells_job *job, bool writte
 	pthread_mutex_lock(&e->mu);
 	bool last = !--t->left, unprep = last && t->prepared;
 	struct feed *f = last ? t->feed : NULL;
+	struct lockstep *ls = last ? t->ls : NULL;
 	if (f) {
 		t->events = feed_events(f);
 		t->feed = NULL;
 	}
+	if (last)
+		t->ls = NULL;
 	if (unprep)
 		t->prepared = false;
 	e->taken += written;
 	pthread_mutex_unlock(&e->mu);
+	lockstep_free(ls); /* before the feed: the results not taken are released with it open */
+	free(ls);
 	feed_close(f);
 	if (unprep && r->unprepare)
 		r->unprepare(r->ctx, job->trace);
@@ -206,12 +267,16 @@ static int cells_go(struct cells_eng *e, unsigned nw)
 				  .ctx = e};
 	for (size_t j = 0; j < r->ncells; j++) {
 		struct cells_trace *t = &e->tr[cells_cell(r, j) / r->nconfigs];
+		if (!t->cells)
+			t->first = j;
 		t->cells++;
 		t->left++;
 	}
 	cells_draw(e, true);
 	int rc = workers_run(r->ncells, nw, e->window, &ops);
 	for (size_t ti = 0; ti < r->ntraces; ti++) { /* a stopped run leaves traces open */
+		lockstep_free(e->tr[ti].ls);
+		free(e->tr[ti].ls);
 		feed_close(e->tr[ti].feed);
 		if (e->tr[ti].prepared && r->unprepare)
 			r->unprepare(r->ctx, ti);

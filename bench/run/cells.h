@@ -5,7 +5,11 @@
  * the trace is closed when its last cell has been written. The caller says how to run a cell
  * (on a worker: its own machine, its own passes over the feed) and how to write one (on the
  * calling thread, in order). Progress of the whole run goes to stderr on a terminal
- * (progress.h) and is erased around everything written, so it never ends up in the output. */
+ * (progress.h) and is erased around everything written, so it never ends up in the output.
+ * A trace read only once that outgrows the memory window (feed_lockstep), when the caller can
+ * run a cell in steps, is not spilled: the worker that opens it advances all its cells together
+ * over its one pass, the trace's other jobs helping while they wait (lockstep.h), and the
+ * trace's jobs then take their results over. */
 #ifndef CELLS_H
 #define CELLS_H
 
@@ -39,11 +43,20 @@ struct cells_run {
 	size_t ncells;		 /* of them (ntraces * nconfigs for all) */
 	unsigned passes;	 /* passes each cell makes over its trace (1 + repeats, say) */
 	bool need_facts;	 /* feed_cfg_needs_facts of some configuration */
+	size_t mem_bytes;	 /* the memory window of the traces open at once; 0: CELLS_MEM_BYTES */
 	struct trace_opts topts; /* how traces are read */
 	unsigned workers;	 /* threads; 0: workers_online() */
 	size_t slot_size;
 	/* On a worker: run job (the feed is open). 0 or -errno (the caller's slot says why). */
 	int (*run)(void *ctx, const struct cells_job *job);
+	/* Optional, all three or none: run as a sequence of steps on a worker, for traces whose
+	 * cells advance together (lockstep.h; only with passes == 1). begin: build job's machine,
+	 * 0 or -errno (the slot says why; no end then); step: a batch of events, 0 or -errno (no
+	 * more steps then); end: finish with err (the cell's step error, or the source's with its
+	 * diagnostic d, or 0): what run would return. The slot must not move from begin to end. */
+	int (*begin)(void *ctx, const struct cells_job *job);
+	int (*step)(void *ctx, const struct cells_job *job, const struct mm_event *ev, size_t n);
+	int (*end)(void *ctx, const struct cells_job *job, int err, const struct mm_diag *d);
 	/* On the calling thread, in cell order: write job's result (err: what run returned).
 	 * Non-zero stops the run and is returned. */
 	int (*emit)(void *ctx, const struct cells_job *job, int err);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim_facts.h"
@@ -16,10 +17,16 @@ struct feed {
 	struct mm_event *mem; /* a parsed source that fit in the memory window, or NULL */
 	size_t nmem, mem_cap;
 	struct trace_opts topts;   /* name: spec */
-	struct trace_spill *spill; /* NULL: streamed (or scanned only) */
-	bool passed;		   /* a streamed feed's one pass has been opened */
-	bool stats_final;	   /* st is the whole source's */
-	u64 events;		   /* st.events once final; read atomically (progress, any thread) */
+	struct trace_spill *spill; /* NULL: streamed (or scanned only), in memory or lockstep */
+	/* Lockstep (feed_lockstep): the source's reader past the memory window, and its batch that
+	 * did not fit (valid until the reader's next batch); the one pass takes both over. */
+	struct trace_reader *rest;
+	const struct mm_event *pend;
+	size_t npend;
+	bool lockstep;
+	bool passed;	  /* a streamed or lockstep feed's one pass has been opened */
+	bool stats_final; /* st is the whole source's */
+	u64 events;	  /* st.events once final; read atomically (progress, any thread) */
 	struct trace_stats st;
 	struct sim_trace_facts facts;
 };
@@ -130,8 +137,9 @@ static FILE *feed_overflow(struct feed *f, const char *dir, int *fd, struct mm_d
 }
 
 /* Parse r once: into memory while it fits in mem_bytes (a fixed window), else into an unlinked
- * native file that becomes the spill. The statistics are r's. */
-static int feed_fill(struct feed *f, struct trace_reader *r, size_t mem_bytes, const char *dir,
+ * native file that becomes the spill. The statistics are r's. With keep, what outgrows the
+ * window stays in r for the one lockstep pass: f keeps r (f->rest), statistics not final. */
+static int feed_fill(struct feed *f, struct trace_reader *r, size_t mem_bytes, bool keep, const char *dir,
 		     struct mm_diag *d)
 {
 	size_t cap = mem_bytes / sizeof(struct mm_event);
@@ -152,6 +160,12 @@ static int feed_fill(struct feed *f, struct trace_reader *r, size_t mem_bytes, c
 		if (!w && f->nmem + (size_t)k <= cap) {
 			memcpy(f->mem + f->nmem, ev, (size_t)k * sizeof(*ev));
 			f->nmem += (size_t)k;
+		} else if (!w && keep) {
+			f->rest = r;
+			f->pend = ev;
+			f->npend = (size_t)k;
+			f->lockstep = true;
+			return 0;
 		} else if (!w && !(w = feed_overflow(f, dir, &fd, d))) {
 			e = -EIO;
 		} else if (fwrite(ev, sizeof(*ev), (size_t)k, w) != (size_t)k) {
@@ -177,11 +191,13 @@ static int feed_fill(struct feed *f, struct trace_reader *r, size_t mem_bytes, c
 	return e;
 }
 
-/* A parsed source: fill, then the facts from the memory window or the spill, stopping early. */
-static int feed_parsed(struct feed *f, struct trace_reader *r, const struct feed_opts *o, struct mm_diag *d)
+/* A parsed source: fill, then the facts from the memory window or the spill, stopping early
+ * (a lockstep feed has none: no configuration takes any). */
+static int feed_parsed(struct feed *f, struct trace_reader *r, const struct feed_opts *o, bool keep,
+		       struct mm_diag *d)
 {
-	int e = feed_fill(f, r, o->mem_bytes, feed_dir(o->spill_dir), d);
-	if (e || f->spill)
+	int e = feed_fill(f, r, o->mem_bytes, keep, feed_dir(o->spill_dir), d);
+	if (e || f->spill || f->lockstep)
 		return e;
 	struct sim_facts_scan sc;
 	memset(&sc, 0, sizeof(sc));
@@ -193,7 +209,17 @@ static int feed_parsed(struct feed *f, struct trace_reader *r, const struct feed
 	return 0;
 }
 
-/* Read the source, or a reader over the spill, once for the facts and statistics. */
+/* Whether spec can be read only once: stdin, or anything but a regular file (a FIFO, say). */
+static bool feed_once(const char *spec)
+{
+	struct stat sb;
+	return !strcmp(spec, "-") || (!stat(spec, &sb) && !S_ISREG(sb.st_mode));
+}
+
+/* Read the source, or a reader over the spill, once for the facts and statistics. Lockstep only
+ * for a source read once, without facts: the facts are needed before a configuration's first
+ * event and may depend on the trace's last, so they need the whole trace stored first; and a
+ * configuration making several passes reads the trace again. Both keep the spill. */
 static int feed_prepare(struct feed *f, const struct feed_opts *o, struct mm_diag *d)
 {
 	struct trace_reader *r;
@@ -212,12 +238,14 @@ static int feed_prepare(struct feed *f, const struct feed_opts *o, struct mm_dia
 		e = feed_gen(f, feed_dir(o->spill_dir), d);
 	} else if ((e = trace_open(f->spec, &f->topts, &r, d))) {
 		return e;
-	} else if (strcmp(f->spec, "-") && trace_reader_format(r) == TRACE_FMT_NATIVE) {
-		trace_close(r); /* a plain native file is its own spill */
+	} else if (!feed_once(f->spec) && trace_reader_format(r) == TRACE_FMT_NATIVE) {
+		trace_close(r); /* a plain native file is its own spill (not a FIFO: read once) */
 		e = trace_spill_create(f->spec, &f->topts, feed_dir(o->spill_dir), &f->spill, d);
 	} else {
-		e = feed_parsed(f, r, o, d);
-		trace_close(r);
+		bool keep = o->lockstep && !o->need_facts && feed_once(f->spec);
+		e = feed_parsed(f, r, o, keep, d);
+		if (!f->lockstep)
+			trace_close(r);
 		if (e || !f->spill)
 			return e;
 	}
@@ -267,6 +295,8 @@ void feed_close(struct feed *f)
 	if (!f)
 		return;
 	trace_spill_free(f->spill);
+	if (f->rest)
+		trace_close(f->rest);
 	feed_mem_free(f);
 	free(f->spec);
 	free(f);
@@ -287,16 +317,28 @@ const struct sim_trace_facts *feed_facts(const struct feed *f)
 	return &f->facts;
 }
 
+bool feed_lockstep(const struct feed *f)
+{
+	return f->lockstep;
+}
+
 static int feed_next(void *ctx, const struct mm_event **ev, size_t *n)
 {
 	struct feed_pass *p = ctx;
 	long k;
-	if (p->r) {
-		k = trace_batch(p->r, ev, RUN_BATCH);
-	} else { /* the memory window: slices, so that progress moves */
+	if (p->at < p->f->nmem) { /* the memory window: slices, so that progress moves */
 		k = (long)MM_MIN(p->f->nmem - p->at, (size_t)RUN_BATCH);
 		*ev = p->f->mem + p->at;
 		p->at += (size_t)k;
+	} else if (p->npend) {
+		/* lockstep, past the window (unmapped now): the batch that did not fit, then the
+		 * reader's */
+		feed_mem_free(p->f);
+		*ev = p->pend;
+		k = (long)p->npend;
+		p->npend = 0;
+	} else {
+		k = p->r ? trace_batch(p->r, ev, RUN_BATCH) : 0;
 	}
 	if (k < 0)
 		return (int)k;
@@ -311,7 +353,16 @@ int feed_pass_open(struct feed *f, struct feed_pass *p, u64 *progress, struct ru
 {
 	int e;
 	memset(p, 0, sizeof(*p));
-	if (f->mem) {
+	if (f->lockstep && f->passed) {
+		return diag_set(d, f->spec, 0, "a trace read once gives one pass"), -EBUSY;
+	} else if (f->lockstep) { /* the pass takes the reader over */
+		f->passed = true;
+		p->r = f->rest;
+		p->pend = f->pend;
+		p->npend = f->npend;
+		f->rest = NULL;
+		e = 0;
+	} else if (f->mem) {
 		e = 0;
 	} else if (f->spill) {
 		e = trace_spill_open(f->spill, &p->r, d);
@@ -341,7 +392,7 @@ void feed_pass_close(struct feed_pass *p)
 {
 	if (!p->r)
 		return;
-	if (!p->f->spill) { /* the streamed pass: the statistics are complete now */
+	if (!p->f->spill) { /* the streamed or lockstep pass: the statistics are complete now */
 		p->f->st = *trace_stats(p->r);
 		p->f->stats_final = true;
 		__atomic_store_n(&p->f->events, p->f->st.events, __ATOMIC_RELAXED);

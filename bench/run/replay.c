@@ -5,12 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snaphook.h"
-
-int replay_run_src(const char *trace, const struct run_source *src, const struct sim_cfg *cfg,
-		   struct replay_row *row)
+int replay_begin(struct replay_step *rs, const struct sim_cfg *cfg)
 {
-	memset(row, 0, sizeof(*row));
+	memset(rs, 0, sizeof(*rs));
 	struct sim *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -20,22 +17,35 @@ int replay_run_src(const char *trace, const struct run_source *src, const struct
 		return err;
 	}
 	sim_prefault(s);
+	rs->s = s;
+	run_begin(&rs->run, s, snaphook_init(&rs->hook, s, &rs->smp));
+	return 0;
+}
+
+int replay_step(struct replay_step *rs, const struct mm_event *ev, size_t n)
+{
+	return run_step(&rs->run, ev, n);
+}
+
+int replay_end(struct replay_step *rs, int err, const char *trace, struct replay_row *row)
+{
+	struct sim *s = rs->s;
 	struct run_result r = {0, 0, 0};
-	struct snaphook hook; /* issue 12: the kernel's buddyinfo snapshots as the trace passes them */
-	struct run_sampler smp;
-	err = run_events(s, src, snaphook_init(&hook, s, &smp), &r);
+	memset(row, 0, sizeof(*row));
+	err = run_end(&rs->run, err, &r);
 	if (!err)
-		err = snaphook_finish(&hook);
+		err = snaphook_finish(&rs->hook);
 	if (!err)
 		err = sim_finish(s); /* issue 11: the end-snapshot comparison */
+	rs->s = NULL;
 	if (err) {
-		snaphook_fini(&hook);
+		snaphook_fini(&rs->hook);
 		sim_fini(s);
 		free(s);
 		return err;
 	}
-	row->snap_rows = hook.rows; /* the row owns them now */
-	row->nsnap_rows = hook.nrows;
+	row->snap_rows = rs->hook.rows; /* the row owns them now */
+	row->nsnap_rows = rs->hook.nrows;
 	row->trace = trace;
 	row->sim = s;
 	sim_stats_read(s, SIM_STATS_FULL, &row->st);
@@ -46,6 +56,18 @@ int replay_run_src(const char *trace, const struct run_source *src, const struct
 	row->host.repeats = 1;
 	row->host.ns_per_event[0] = r.events ? (double)r.ns / (double)r.events : 0.0;
 	return 0;
+}
+
+int replay_run_src(const char *trace, const struct run_source *src, const struct sim_cfg *cfg,
+		   struct replay_row *row)
+{
+	struct replay_step rs;
+	int err = replay_begin(&rs, cfg);
+	if (err) {
+		memset(row, 0, sizeof(*row));
+		return err;
+	}
+	return replay_end(&rs, run_steps(&rs.run, src), trace, row);
 }
 
 int replay_run(const char *trace, const struct mm_event *ev, size_t n, const struct sim_cfg *cfg,

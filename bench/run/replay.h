@@ -9,6 +9,7 @@
 #include "matrix.h"
 #include "run.h"
 #include "sim_stats.h"
+#include "snaphook.h"
 
 struct replay_row {
 	const char *trace;    /* display name of the trace */
@@ -26,6 +27,22 @@ int replay_run_src(const char *trace, const struct run_source *src, const struct
 		   struct replay_row *row);
 int replay_run(const char *trace, const struct mm_event *ev, size_t n, const struct sim_cfg *cfg,
 	       struct replay_row *row);
+
+/* The same replay a batch at a time (several machines over one pass, lockstep.h):
+ * replay_begin builds the machine, replay_step gives it a batch (until one fails), replay_end
+ * finishes it into row (err: the step's or the source's error, passed through). The state
+ * points into itself: it must not move between replay_begin and replay_end. */
+struct replay_step {
+	struct sim *s;
+	struct snaphook hook; /* issue 12: the kernel's buddyinfo snapshots as the trace passes */
+	struct run_sampler smp;
+	struct run_step run;
+};
+int replay_begin(struct replay_step *rs, const struct sim_cfg *cfg); /* 0 or -errno */
+int replay_step(struct replay_step *rs, const struct mm_event *ev, size_t n);
+/* 0 with row filled, or -errno (err first; the row is left empty). The machine is released
+ * either way when the row is not filled. */
+int replay_end(struct replay_step *rs, int err, const char *trace, struct replay_row *row);
 void replay_row_fini(struct replay_row *row);
 /* Release the machine only; the row keeps its view and host figures (many rows waiting to be
  * written, say). */

@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -130,47 +131,70 @@ static int run_timed(struct sim *s, const struct mm_event *ev, size_t n, struct 
 	return 0;
 }
 
-int run_events(struct sim *s, const struct run_source *src, const struct run_sampler *smp,
-	       struct run_result *r)
+void run_begin(struct run_step *st, struct sim *s, const struct run_sampler *smp)
 {
-	bool sampled = smp && smp->sample, timed = smp && (smp->sample || smp->lat);
-	bool hooked = smp && smp->before;
-	u64 every = sampled ? (smp->every ? smp->every : 1) : 0;
-	struct run_clock clock = {0, 0};
-	u64 pos = 0, next = 0;		/* events replayed by this call; the next sample point */
-	u64 src_ns = 0, src_cpu_ns = 0; /* in src->next: reading the trace is not the machine's time */
-	int err = 0;
+	memset(st, 0, sizeof(*st));
+	st->s = s;
+	st->smp = smp;
+	st->sampled = smp && smp->sample;
+	st->timed = smp && (smp->sample || smp->lat);
+	st->hooked = smp && smp->before;
+	st->every = st->sampled ? (smp->every ? smp->every : 1) : 0;
+}
+
+int run_step(struct run_step *st, const struct mm_event *ev, size_t n)
+{
+	const struct run_sampler *smp = st->smp;
 	u64 c0 = run_cpu_ns(), t0 = clock_ns();
+	int err = 0;
+	for (size_t i = 0; i < n && !err;) {
+		if (st->sampled && st->pos == st->next) {
+			if ((err = smp->sample(smp->ctx, st->s, st->pos, &st->clock)))
+				break;
+			st->next += st->every;
+		}
+		size_t k = n - i;
+		if (st->sampled && st->next - st->pos < k)
+			k = (size_t)(st->next - st->pos);
+		err = st->timed	   ? run_timed(st->s, ev + i, k, &st->clock, smp)
+		      : st->hooked ? run_hooked(st->s, ev + i, k, smp)
+				   : run_bare(st->s, ev + i, k);
+		i += k;
+		st->pos += k;
+	}
+	st->ns += clock_ns() - t0;
+	st->cpu_ns += run_cpu_ns() - c0;
+	return err;
+}
+
+int run_steps(struct run_step *st, const struct run_source *src)
+{
+	int err = 0;
 	while (!err) {
 		const struct mm_event *ev;
 		size_t n;
-		u64 sc = run_cpu_ns(), st = clock_ns();
 		err = src->next(src->ctx, &ev, &n);
-		src_ns += clock_ns() - st;
-		src_cpu_ns += run_cpu_ns() - sc;
 		if (err || !n)
 			break;
-		for (size_t i = 0; i < n && !err;) {
-			if (sampled && pos == next) {
-				if ((err = smp->sample(smp->ctx, s, pos, &clock)))
-					break;
-				next += every;
-			}
-			size_t k = n - i;
-			if (sampled && next - pos < k)
-				k = (size_t)(next - pos);
-			err = timed    ? run_timed(s, ev + i, k, &clock, smp)
-			      : hooked ? run_hooked(s, ev + i, k, smp)
-				       : run_bare(s, ev + i, k);
-			i += k;
-			pos += k;
-		}
+		err = run_step(st, ev, n);
 	}
-	u64 t1 = clock_ns(), c1 = run_cpu_ns();
-	if (!err && sampled)
-		err = smp->sample(smp->ctx, s, pos, &clock);
-	r->events += pos;
-	r->ns += t1 - t0 - MM_MIN(src_ns, t1 - t0);
-	r->cpu_ns += c1 - c0 - MM_MIN(src_cpu_ns, c1 - c0);
 	return err;
+}
+
+int run_end(struct run_step *st, int err, struct run_result *r)
+{
+	if (!err && st->sampled) /* untimed, as the samples are the caller's time */
+		err = st->smp->sample(st->smp->ctx, st->s, st->pos, &st->clock);
+	r->events += st->pos;
+	r->ns += st->ns;
+	r->cpu_ns += st->cpu_ns;
+	return err;
+}
+
+int run_events(struct sim *s, const struct run_source *src, const struct run_sampler *smp,
+	       struct run_result *r)
+{
+	struct run_step st;
+	run_begin(&st, s, smp);
+	return run_end(&st, run_steps(&st, src), r);
 }

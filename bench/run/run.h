@@ -78,6 +78,27 @@ struct run_result {
 int run_events(struct sim *s, const struct run_source *src, const struct run_sampler *smp,
 	       struct run_result *r);
 
+/* The same loop a batch at a time, for a caller that hands batches to several machines in turn
+ * (lockstep.h): run_begin, run_step per batch (until one fails), run_end. run_events is
+ * run_begin + run_steps + run_end. Each step times itself: ns and cpu_ns are this machine's
+ * own time, not the source's nor the other machines'. */
+struct run_step {
+	struct sim *s;
+	const struct run_sampler *smp; /* may be NULL */
+	bool sampled, timed, hooked;
+	u64 every, pos, next; /* the sample period; events replayed; the next sample point */
+	struct run_clock clock;
+	u64 ns, cpu_ns; /* inside run_step so far */
+};
+void run_begin(struct run_step *st, struct sim *s, const struct run_sampler *smp);
+/* ev[0..n) through the machine: 0 or -errno (then no more steps). */
+int run_step(struct run_step *st, const struct mm_event *ev, size_t n);
+/* Every batch of src through run_step: 0, or the source's or the machine's -errno. */
+int run_steps(struct run_step *st, const struct run_source *src);
+/* After the last step (err: its error, or the source's): the final sample (not timed);
+ * adds to *r. 0 or the first -errno (err first). */
+int run_end(struct run_step *st, int err, struct run_result *r);
+
 /* Peak resident set size of this process, bytes. */
 u64 run_peak_rss(void);
 
