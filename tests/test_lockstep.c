@@ -12,8 +12,10 @@
 
 #include "cells.h"
 #include "csvread.h"
+#include "lockstep.h"
 #include "metrics.h"
 #include "replay.h"
+#include "sim_mem.h"
 #include "trace_testutil.h"
 #include "zst_slurp.h"
 
@@ -406,4 +408,35 @@ Test(lockstep, malformed_line_mid_pass_fails_every_configuration, .timeout = 600
 	free(buf);
 	free(text);
 	free(m);
+}
+
+/* lockstep_fits against the sum of each configuration's sim_mem_fixed, on default machines
+ * (15 configurations of about 9.5 MiB: they fit) and on 64 GiB zones (over the limit). */
+Test(lockstep, fits_is_the_sum_of_fixed_memory)
+{
+	const char *pages[] = {"1048576", "16777216", "4096,67108863", "67108863,67108862"};
+	for (size_t t = 0; t < sizeof(pages) / sizeof(pages[0]); t++) {
+		struct matrix *m = malloc(sizeof(*m));
+		char err[512];
+		matrix_init(m);
+		cr_assert_eq(matrix_set(m, settings_find("vmlist"), "all", true, err, sizeof(err)), 0, "%s",
+			     err);
+		cr_assert_eq(matrix_set(m, settings_find("tlb"), "all", true, err, sizeof(err)), 0, "%s",
+			     err);
+		cr_assert_eq(matrix_set(m, settings_find("zone-pages"), pages[t], true, err, sizeof(err)), 0,
+			     "%s", err);
+		u64 sum = 0;
+		for (size_t k = 0; k < matrix_size(m); k++) {
+			struct sim_cfg cfg;
+			cr_assert_eq(matrix_cfg(m, k, &cfg, err, sizeof(err)), 0, "%s", err);
+			sum += sim_mem_fixed(&cfg);
+		}
+		cr_assert_eq(lockstep_fits(m), sum <= LOCKSTEP_FIXED_MAX, "zone-pages %s: %llu bytes",
+			     pages[t], (unsigned long long)sum);
+		if (t == 0)
+			cr_assert(lockstep_fits(m), "the default machines of every vmlist fit");
+		if (t == 1)
+			cr_assert_not(lockstep_fits(m), "fifteen 64 GiB machines do not");
+		free(m);
+	}
 }

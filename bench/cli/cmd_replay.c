@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "csv.h"
+#include "lockstep.h"
 #include "mem_note.h"
 #include "metrics.h"
 #include "recording_cfg.h"
@@ -285,14 +286,16 @@ static int replay_traces(struct replay_out *out, size_t ntraces, const struct tr
 			      .workers = workers,
 			      .slot_size = sizeof(struct replay_cell),
 			      .run = replay_cell_run,
-			      .begin = replay_cell_begin,
-			      .step = replay_cell_step,
-			      .end = replay_cell_end,
 			      .emit = replay_cell_emit,
 			      .release = replay_cell_release,
 			      .opened = replay_opened,
 			      .ctx = out,
 			      .progress = &prog};
+	if (lockstep_fits(out->m)) { /* else a trace read once is spilled */
+		r.begin = replay_cell_begin;
+		r.step = replay_cell_step;
+		r.end = replay_cell_end;
+	}
 	int rc = cells_run(&r) ? MM_EXIT_FAIL : MM_EXIT_OK;
 	free(out->recs);
 	out->recs = NULL;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_mem.h"
+
 /* Events each machine steps at a time: 4 MiB of events, a machine's switch amortised. */
 #define LOCKSTEP_CHUNK ((size_t)1 << 16)
 
@@ -125,6 +127,21 @@ void lockstep_help(struct lockstep *ls)
 			pthread_cond_wait(&ls->cv, &ls->mu);
 	}
 	pthread_mutex_unlock(&ls->mu);
+}
+
+bool lockstep_fits(const struct matrix *m)
+{
+	u64 sum = 0;
+	for (size_t k = 0; k < matrix_size(m); k++) {
+		struct sim_cfg cfg;
+		char err[512];
+		if (matrix_cfg(m, k, &cfg, err, sizeof(err)))
+			continue;
+		sum += sim_mem_fixed(&cfg);
+		if (sum > LOCKSTEP_FIXED_MAX)
+			return false;
+	}
+	return true;
 }
 
 int lockstep_init(struct lockstep *ls, const struct cells_run *r, struct cells_job *jobs, size_t n)

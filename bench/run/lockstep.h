@@ -15,6 +15,11 @@
 #include <pthread.h>
 
 #include "cells.h"
+#include "matrix.h"
+
+/* The machines of a trace's configurations held at once, at most: their fixed memory summed
+ * (sim_mem_fixed). `replay` spills a trace read once whose configurations take more. */
+#define LOCKSTEP_FIXED_MAX (1ULL << 30)
 
 struct lockstep {
 	const struct cells_run *r; /* its begin, step, end, release and slot_size */
@@ -33,6 +38,10 @@ struct lockstep {
 	bool over;
 };
 
+/* Whether the machines of every configuration of m may be held at once: their fixed memory
+ * (sim_mem_fixed) summed is within LOCKSTEP_FIXED_MAX. A configuration that cannot be built
+ * counts nothing (its cell fails alone). */
+bool lockstep_fits(const struct matrix *m);
 /* Take jobs[0..n) over (malloc'd; the trace's cells in cell order, filled but for their slots,
  * job->feed lockstep) and give each a slot. 0, or -ENOMEM (jobs freed). */
 int lockstep_init(struct lockstep *ls, const struct cells_run *r, struct cells_job *jobs, size_t n);
