@@ -9,7 +9,7 @@
 # vmscan:mm_shrink_slab_start/end are traced too: a vmap_node_shrink_scan start is the kernel
 # emptying every vmap pool (reclaim or drop_caches), its "cache items" their entry count.
 #
-#   usage: workloads/record/record-machine.sh -o DIR [-p] [-s SNAP] [-m MMAP] [--] CMD [ARGS...]
+#   usage: workloads/record/record-machine.sh -o DIR [-p] [-s SNAP] [-m MMAP] [--allow-lost] [--] CMD [ARGS...]
 #
 # -p (--empty-vmap-pools): just before the start snapshot, write 2 to /proc/sys/vm/drop_caches
 # (logged in times.txt as "drain:"). Every shrinker runs: on 6.9+ the vmap-node shrinker gives
@@ -19,15 +19,20 @@
 # trace, slower file lookups until they refill; the page cache is kept), and the recorded
 # machine starts with empty vmap pools instead of the ones its history left.
 # SNAP is the mmreplay-snap binary (default: next to this script's build, build/workloads/).
-# Prints what it captured and the events perf lost. Needs root. Exit status: CMD's status when
-# the recording was written; 2 for a bad command line; 3 when a tool is missing or a step fails.
+# The trace names the command's pid and every task alive at the start (rec_lib.sh) and carries
+# sched:sched_process_fork/exec/exit and perf's lost-event records. Prints what it captured and
+# the events perf lost. Needs root. Exit status: CMD's status when the recording was written; 2
+# for a bad command line; 3 when a tool is missing or a step fails; 4 when perf lost more than
+# 0.1 % of the events (no trace.perf.txt.zst is written unless --allow-lost).
 set -u
 me=record-machine.sh
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/rec_lib.sh"
 snapbin=$here/../../build/workloads/mmreplay-snap
 out=
 mmap=64M
 drain=
+allow_lost=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o | -s | -m)
@@ -36,7 +41,8 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-p | --empty-vmap-pools) drain=1; shift ;;
-	-h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--allow-lost) allow_lost=1; shift ;;
+	-h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "$me: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	*) break ;;
@@ -74,6 +80,8 @@ snapshot() { # start|end: real vmallocinfo addresses only while reading
 events="-e vmalloc:alloc_vmap_area -e vmalloc:free_vmap_area_noflush -e vmalloc:purge_vmap_area_lazy
  -e kmem:mm_page_alloc -e kmem:mm_page_free -e kmem:mm_page_alloc_zone_locked -e kmem:mm_page_pcpu_drain
  -e kmem:mm_page_alloc_extfrag -e tlb:tlb_flush -e vmscan:mm_shrink_slab_start -e vmscan:mm_shrink_slab_end"
+for ev in $REC_TASK_EVENTS; do events="$events -e $ev"; done
+rec_tasks >"$out/tasks.tmp"
 # shellcheck disable=SC2086
 perf record -q -a -m "$mmap" -k CLOCK_MONOTONIC $events -o "$out/perf.data" 2>"$out/perf.log" &
 perf_pid=$!
@@ -85,21 +93,28 @@ if [ -n "$drain" ]; then
 	"$snapbin" drain "$out" || { echo "$me: could not empty the vmap pools" >&2; exit 3; }
 fi
 snapshot start || { echo "$me: start snapshot failed" >&2; exit 3; }
-"$@"
+sh -c 'echo $$ >"$0" && exec "$@"' "$out/workload.pid" "$@"
 status=$?
 snapshot end || { echo "$me: end snapshot failed" >&2; exit 3; }
 sleep 0.5
 kill "$series_pid"; wait "$series_pid"; series_pid=
 kill -INT "$perf_pid"; wait "$perf_pid"; perf_pid=
-perf script -i "$out/perf.data" 2>"$out/perf-script.log" | zstd -q -o "$out/trace.perf.txt.zst.tmp" &&
-	mv "$out/trace.perf.txt.zst.tmp" "$out/trace.perf.txt.zst" || { echo "$me: perf script failed" >&2; exit 3; }
+rec_trace "$out/perf.data" "$out/trace.perf.txt.zst.tmp" "$out/tasks.tmp" "$out/workload.pid" "$allow_lost" "$@"
+trc=$?
+rm -f "$out/tasks.tmp" "$out/workload.pid" "$out/perf.data.script.rc"
+mv -f "$out/perf.data.script.err" "$out/perf-script.log" 2>/dev/null
+case $trc in
+0) mv "$out/trace.perf.txt.zst.tmp" "$out/trace.perf.txt.zst" || exit 3 ;;
+4) echo "$me: perf lost $(rec_lost_text); no trace written: retry with a larger -m (now $mmap)," \
+	"or keep it with --allow-lost" >&2 ;;
+*) echo "$me: perf script failed" >&2; exit 3 ;;
+esac
 for f in kpageflags.start kpageflags.end kpagecount.start kpagecount.end; do
 	zstd -q --rm -f "$out/$f" -o "$out/$f.zst" || exit 3
 done
-lost=$(perf report -i "$out/perf.data" --stats 2>/dev/null | awk '/LOST/ {n += $NF} END {print n + 0}')
 rm -f "$out/perf.data" "$out/perf.data.old"
-echo "$me: $out: trace $(du -h "$out/trace.perf.txt.zst" | cut -f1), $(grep -c '^# snapshot' "$out/buddyinfo-series.txt") series snapshots, start and end snapshots:"
+echo "$me: $out: trace $(du -h "$out/trace.perf.txt.zst" 2>/dev/null | cut -f1), $(grep -c '^# snapshot' "$out/buddyinfo-series.txt") series snapshots, start and end snapshots:"
 cat "$out/times.txt"
-echo "$me: events lost by perf: $lost"
-[ "$lost" = 0 ] || echo "$me: warning: perf lost events; retry with a larger -m" >&2
+echo "$me: events lost by perf: $(rec_lost_text)"
+[ "$trc" = 0 ] || exit 4
 exit $status
