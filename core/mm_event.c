@@ -1,5 +1,7 @@
 #include "mm_event.h"
 
+#include <string.h>
+
 static const char *const mm_event_names[MME_NR_KINDS] = {
 	[MME_NONE] = "none",
 	[MME_PAGE_ALLOC] = "page_alloc",
@@ -25,9 +27,26 @@ static const char *const mm_event_names[MME_NR_KINDS] = {
 	[MME_PAGE_ZONE_LOCKED] = "page_zone_locked",
 	[MME_PAGE_PCPU_DRAIN] = "page_pcpu_drain",
 	[MME_PAGE_EXTFRAG] = "page_extfrag",
+	[MME_TASK] = "task",
+	[MME_LOST] = "lost",
 };
 
 const char *mm_event_kind_name(unsigned kind)
 {
 	return kind < MME_NR_KINDS ? mm_event_names[kind] : "unknown";
+}
+
+void mm_event_comm(const struct mm_event *ev, char out[MME_COMM_LEN])
+{
+	memcpy(out, &ev->addr, 8);
+	memcpy(out + 8, &ev->len, 8);
+	out[MME_COMM_LEN - 1] = '\0';
+}
+
+void mm_event_set_comm(struct mm_event *ev, const char *comm, size_t n)
+{
+	char b[MME_COMM_LEN] = {0};
+	memcpy(b, comm, n < MME_COMM_LEN - 1 ? n : MME_COMM_LEN - 1);
+	memcpy(&ev->addr, b, 8);
+	memcpy(&ev->len, b + 8, 8);
 }

@@ -41,8 +41,32 @@ enum mm_event_kind {
 				 mt=alloc_migratetype len=fallback_order len2=pageblock_order
 				 addr2=fallback_migratetype aux=fragmenting (as printed);
 				 F_CHANGE_OWNER: change_ownership != 0 */
+	/* Appended for attribution and lossless recordings; never renumber. Neither is memory work:
+	   they say who did the work and where the recording has gaps. */
+	MME_TASK, /* a task record: aux = MME_TASK_* op, pid = the task (a tid), and per op:
+		     START (alive when recording began), FORK: addr2 = parent task, len2 = cgroup id
+		     (START; 0 unknown; a fork's child is in its parent's); START, FORK, EXEC, COMM:
+		     the task's command, NUL-padded, in the 16 bytes of addr and len (mm_event_comm);
+		     WORKLOAD: pid is the root of the recorded command's process tree; CGROUP: len2 =
+		     a cgroup id, order = chunk number, addr, len and addr2 = the next 24 bytes of its
+		     path (NUL-padded in the last chunk) */
+	MME_LOST, /* perf lost len events on cpu here (they are in no other event) */
 	MME_NR_KINDS
 };
+
+enum mm_task_op {
+	MME_TASK_START,
+	MME_TASK_FORK,
+	MME_TASK_EXEC,
+	MME_TASK_COMM, /* renamed (prctl, or a comm first seen) */
+	MME_TASK_EXIT,
+	MME_TASK_WORKLOAD,
+	MME_TASK_CGROUP,
+	MME_TASK_NR_OPS
+};
+
+#define MME_COMM_LEN 16	     /* TASK_COMM_LEN: 15 characters and a NUL */
+#define MME_CGROUP_CHUNK 24u /* bytes of a cgroup path per MME_TASK_CGROUP record */
 
 /* flags */
 #define MME_F_FAILED (1u << 0)	       /* the traced call failed; ret holds -errno where known */
@@ -77,6 +101,11 @@ struct mm_event {
 };
 
 _Static_assert(sizeof(struct mm_event) == 64, "mm_event is a 64-byte on-disk record");
+
+/* The command of a task record (MME_TASK START/FORK/EXEC/COMM) into out[MME_COMM_LEN], and back
+ * (n bytes of comm, at most 15 kept). */
+void mm_event_comm(const struct mm_event *ev, char out[MME_COMM_LEN]);
+void mm_event_set_comm(struct mm_event *ev, const char *comm, size_t n);
 
 /* Stable names used by `mmreplay info --csv` and the CSVs ("page_alloc", ...). */
 const char *mm_event_kind_name(unsigned kind);

@@ -295,6 +295,9 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 		return sim_kmap(s, ev);
 	case MME_VMAP_FREE:
 		return sim_vmap_free(s, ev);
+	case MME_LOST:
+		s->events_lost += ev->len;
+		return 0;
 	case MME_VMAP_PURGE: /* the kernel's own purge: a fact of the trace, a command in TRACE timing */
 		s->vmap.trace_purges++;
 		s->vmap.trace_purged_areas += ev->aux;

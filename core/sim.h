@@ -96,6 +96,7 @@ struct sim {
 	struct pagesrc src; /* pagesrc_zones(&zones), lent to the models */
 	struct pagereplay pages;
 	u64 events;		    /* events routed, every kind */
+	u64 events_lost;	    /* events the recorder lost: the sum of MME_LOST's len */
 	u64 per_kind[MME_NR_KINDS]; /* events routed per kind */
 
 	/* --- process address spaces (vma) --- */

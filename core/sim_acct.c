@@ -12,6 +12,7 @@
 const char *const sim_outcome_names[SIM_OUTCOMES] = {
 	[SIM_REPLAYED] = "replayed",
 	[SIM_FAILED] = "failed",
+	[SIM_NOTED] = "noted",
 	[SIM_SKIP_TRACED_FAILED] = "traced_failed",
 	[SIM_SKIP_UNMATCHED] = "unmatched",
 	[SIM_SKIP_DUPLICATE] = "duplicate",
@@ -130,6 +131,8 @@ void sim_acct_begin(const struct sim *s, const struct mm_event *ev, struct sim_a
 	probe(p, &s->mem.refused, SIM_SKIP_MEM_LIMIT); /* first: it may cut any event short */
 	if (k == MME_NONE || k >= MME_NR_KINDS) {
 		p->dflt = SIM_SKIP_BAD_EVENT;
+	} else if (k == MME_TASK || k == MME_LOST) {
+		p->dflt = SIM_NOTED;
 	} else if (k >= MME_MMAP && k <= MME_EXIT) {
 		probe(p, &s->procs.ps.failed_skipped[k], SIM_SKIP_TRACED_FAILED);
 		probe(p, &s->procs.ps.bad_events, SIM_SKIP_BAD_EVENT);

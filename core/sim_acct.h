@@ -14,6 +14,7 @@
 enum sim_outcome {
 	SIM_REPLAYED,		/* applied to the model */
 	SIM_FAILED,		/* the model could not (exhaustion, a call the model refused) */
+	SIM_NOTED,		/* the recording's notes, not memory work: task records, lost marks */
 	SIM_SKIP_TRACED_FAILED, /* the kernel's own call failed: nothing to replay */
 	SIM_SKIP_UNMATCHED,	/* a free or unmap with nothing live to free in the model */
 	SIM_SKIP_DUPLICATE,	/* an allocation of a traced address still live (its free is missing) */

@@ -62,6 +62,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	memset(st, 0, sizeof(*st));
 	sim_stats_config(s, &st->cfg);
 	st->events = s->events;
+	st->events_lost = s->events_lost;
 	memcpy(st->per_kind, s->per_kind, sizeof(st->per_kind));
 	/* kernel virtual addresses */
 	st->vmalloc = s->vm.st;

@@ -51,6 +51,7 @@ struct sim_stats {
 
 	/* --- events routed --- */
 	u64 events, per_kind[MME_NR_KINDS];
+	u64 events_lost; /* lost by the recorder (MME_LOST), not in events */
 
 	/* --- kernel virtual addresses (core/kva) --- */
 	struct vmalloc_stats vmalloc;

@@ -2,19 +2,31 @@
  * skipped lines), streamed so memory stays flat whatever the trace length. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "info_by.h"
 #include "trace_cli.h"
 
 struct info_opts {
 	struct trace_cli tc; /* first: trace_cli_opts' offsets */
 	bool csv;
+	const char *by, *workload;
 };
 
+static const char *const info_bys[] = {"comm", "tree", "cgroup", NULL};
+
 static const struct cli_opt info_opts[] = {
-	CLI_OPT_FLAG("csv", struct info_opts, csv, "print only 'kind,count' and one row per event kind"),
+	CLI_OPT_FLAG("csv", struct info_opts, csv,
+		     "print only 'kind,count' and one row per event kind (with --by: 'GROUP,kind,count')"),
+	CLI_OPT_CHOICE("by", "WHAT", struct info_opts, by, info_bys,
+		       "events per kind per command (comm), top-level process tree (tree; the recorded "
+		       "command's tree is one group) or cgroup, from the trace's task records"),
+	CLI_OPT_STR("workload", "SPEC", struct info_opts, workload,
+		    "whose share to state: all, comm:NAME, pid:N, tree:N, cgroup:/PATH (default: the "
+		    "recorded command's process tree when the trace names it, else all)"),
 	CLI_OPT_END,
 };
 
@@ -36,7 +48,16 @@ static void info_print(FILE *o, const char *path, enum trace_format fmt, const s
 	if (fmt != TRACE_FMT_NATIVE && fmt != TRACE_FMT_TRACEDAT)
 		fprintf(o, "lines        %" PRIu64 " (ignored %" PRIu64 ", skipped %" PRIu64 ")\n", st->lines,
 			st->ignored, st->skipped);
-	fprintf(o, "events       %" PRIu64 " (failed %" PRIu64 ")\n", st->events, st->failed);
+	fprintf(o,
+		"events       %" PRIu64 " (%" PRIu64
+		" the kernel's own failed calls: replay counts them in skipped_traced_failed)\n",
+		st->events, st->failed);
+	if (st->kind[MME_LOST])
+		fprintf(o,
+			"lost         %" PRIu64
+			" events perf lost while recording (%.3f %%; in no count here)\n",
+			st->lost,
+			100.0 * (double)st->lost / (double)(st->lost + st->events - st->kind[MME_LOST]));
 	for (unsigned k = 1; k < MME_NR_KINDS; k++)
 		if (st->kind[k])
 			fprintf(o, "  %-12s %" PRIu64 "\n", mm_event_kind_name(k), st->kind[k]);
@@ -86,17 +107,33 @@ int cmd_info(int argc, char **argv)
 		fprintf(stderr, "mmreplay info: %s\n", d.msg);
 		return MM_EXIT_FAIL;
 	}
-	struct mm_event evs[256];
-	long n;
-	while ((n = trace_read(r, evs, MM_ARRAY_SIZE(evs))) > 0)
-		;
-	if (n < 0) {
-		fprintf(stderr, "mmreplay info: %s\n", trace_diag(r)->msg);
+	struct task_spec spec;
+	char err[200];
+	if (task_spec_parse(o.workload, &spec, err, sizeof(err))) {
+		fprintf(stderr, "mmreplay info: %s\n", err);
+		trace_close(r);
+		return MM_EXIT_USAGE;
+	}
+	enum info_by by = INFO_BY_NONE;
+	for (unsigned i = 0; o.by && info_bys[i]; i++)
+		if (!strcmp(o.by, info_bys[i]))
+			by = (enum info_by)(i + 1);
+	/* one pass: the attribution first, into memory, printed after the trace's totals */
+	char *att = NULL;
+	size_t attlen = 0;
+	FILE *ao = open_memstream(&att, &attlen);
+	if (!ao || info_by(path, r, by, &spec, csv, ao)) {
+		if (ao)
+			fclose(ao);
+		free(att);
 		trace_close(r);
 		return MM_EXIT_FAIL;
 	}
+	fclose(ao);
 	const struct trace_stats *st = trace_stats(r);
-	if (csv) {
+	if (csv && by) {
+		fputs(att, stdout);
+	} else if (csv) {
 		printf("kind,count\n");
 		for (unsigned k = 1; k < MME_NR_KINDS; k++)
 			printf("%s,%" PRIu64 "\n", mm_event_kind_name(k), st->kind[k]);
@@ -105,7 +142,11 @@ int cmd_info(int argc, char **argv)
 				st->skipped, st->first_skip);
 	} else {
 		info_print(stdout, path, trace_reader_format(r), st);
+		/* the share line (its trace line is the one above); the table after it */
+		const char *p = strchr(att, '\n');
+		fputs(p ? p + 1 : att, stdout);
 	}
+	free(att);
 	trace_close(r);
 	return fflush(stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;
 }

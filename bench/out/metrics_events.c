@@ -26,6 +26,12 @@ const struct metric metrics_events[] = {
 	OUTCOME("events_failed", 0, SIM_FAILED,
 		"events the model could not apply: an allocation it could not serve, a call that succeeded "
 		"in the trace but not in the model, a kmap that would sleep"),
+	OUTCOME("events_noted", 0, SIM_NOTED,
+		"the recording's notes, not memory work: task records (the tasks alive at the start, fork, "
+		"exec, exit, renames, cgroup names: who did the work) and perf's lost-event marks"),
+	M_COUNT("events_lost", "events", METRIC_BRIEF, events_lost,
+		"events perf lost while recording (its PERF_RECORD_LOST records, kept in the trace): in "
+		"no other column, since the trace does not hold them"),
 	M_FN("skipped_total", "events", METRIC_MODEL, METRIC_IN_ROWS | METRIC_BRIEF, m_skipped, 0,
 	     "events not applied, every reason: the sum of the skipped_ columns"),
 	SKIP("traced_failed", SIM_SKIP_TRACED_FAILED, "the kernel's own call failed in the trace"),

@@ -108,11 +108,25 @@ trap 'exit 130' INT TERM
 [ -d "$outdir" ] || mkdir -p -- "$outdir" || exit 3
 data=$work/perf.data
 
-rec_tasks >"$work/tasks"
+# The command waits (a shell builtin read, no child of its own) until the table of the tasks
+# alive is taken while perf records, so every task is in the table, in a fork event, or both.
+mkfifo "$work/go" || exit 3
+exec 3<&0
 # shellcheck disable=SC2086 # $args is a list of "-e EVENT" words
 perf record -q -a --mmap-pages "$mmap" $args -o "$data" -- \
-	sh -c 'echo $$ >"$0" && exec "$@"' "$work/pid" "$@"
+	sh -c 'echo $$ >"$0.pid" && read -r _ <"$0" && exec "$@"' "$work/go" "$@" <&3 &
+perf_pid=$!
+trap 'kill -INT "$perf_pid" 2>/dev/null; [ -s "$work/go.pid" ] && kill -TERM "$(cat "$work/go.pid")" 2>/dev/null; exit 130' INT TERM
+while [ ! -s "$work/go.pid" ] && kill -0 "$perf_pid" 2>/dev/null; do
+	sleep 0.05
+done
+if [ -s "$work/go.pid" ]; then
+	rec_tasks >"$work/tasks"
+	echo go >"$work/go"
+fi
+wait "$perf_pid"
 status=$?
+trap 'exit 130' INT TERM
 # perf record exits with the command's status; a missing or empty perf.data means perf itself
 # failed before the command ran (permission, unknown event, no perf_event_open).
 if [ ! -s "$data" ]; then
@@ -121,7 +135,7 @@ if [ ! -s "$data" ]; then
 	exit 3
 fi
 
-rec_trace "$data" "$tmp" "$work/tasks" "$work/pid" "$allow_lost" "$@"
+rec_trace "$data" "$tmp" "$work/tasks" "$work/go.pid" "$allow_lost" "$@"
 case $? in
 0) ;;
 4)

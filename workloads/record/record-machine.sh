@@ -160,7 +160,6 @@ for ev in compaction:mm_compaction_begin compaction:mm_compaction_end \
 	[ -d "/sys/kernel/tracing/events/${ev%%:*}/${ev#*:}" ] && events="$events -e $ev"
 done
 for ev in $REC_TASK_EVENTS; do events="$events -e $ev"; done
-rec_tasks >"$out/tasks.tmp"
 # shellcheck disable=SC2086
 perf record -q -a -m "$mmap" -k CLOCK_MONOTONIC $events -o "$out/perf.data" 2>"$out/perf.log" &
 perf_pid=$!
@@ -168,6 +167,7 @@ perf_pid=$!
 series_pid=$!
 sleep 1
 kill -0 "$perf_pid" 2>/dev/null || { echo "$me: perf record failed:" >&2; cat "$out/perf.log" >&2; exit 3; }
+rec_tasks >"$out/tasks.tmp" # while perf records: a task is in the table, in a fork event, or both
 for h in $(echo "$hold" | tr ',' ' '); do
 	case $h in
 	reporting) knob=$rep_order name=page_reporting_order val=11 ;;

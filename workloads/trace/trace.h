@@ -77,7 +77,8 @@ struct trace_stats {
 	u64 bytes;		/* decompressed bytes consumed */
 	u64 events;		/* events delivered; == sum of kind[] */
 	u64 kind[MME_NR_KINDS]; /* events per enum mm_event_kind */
-	u64 failed;		/* events carrying MME_F_FAILED */
+	u64 failed;		/* events carrying MME_F_FAILED (the kernel's call failed) */
+	u64 lost;		/* events the recorder lost: the sum of MME_LOST records' len */
 	u64 ignored;		/* comments, headers, blank lines, strace signal/exit lines */
 	u64 skipped;		/* malformed lines skipped under opts.skip_bad */
 	u64 unknown;		/* events/syscalls of other kinds, counted and skipped */

@@ -390,6 +390,11 @@ int trace_kevent(struct trace_reader *r, const char *name, size_t nlen, const ch
 		return ke_vmap_free(r, fields, ev);
 	if (IS("purge_vmap_area_lazy") && SYS("vmalloc"))
 		return ke_vmap_purge(r, fields, ev);
+	if (SYS("sched") && elen > 14 && !memcmp(ev_name, "sched_process_", 14)) {
+		int e = trace_task_sched(r, ev_name, elen, fields, ev);
+		if (e)
+			return e;
+	}
 #undef IS
 #undef SYS
 	return trace_unknown(r, name, nlen);

@@ -7,8 +7,8 @@
 
 #include "trace_priv.h"
 
-/* The PID token ending at e (exclusive), walking back from the " [CPU]" column. */
-static bool perf_pid(const char *line, const char *e, u32 *pid)
+/* The PID token ending at e (exclusive), walking back from the " [CPU]" column; *tok: its start. */
+static bool perf_pid(const char *line, const char *e, u32 *pid, const char **tok)
 {
 	while (e > line && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
@@ -17,6 +17,7 @@ static bool perf_pid(const char *line, const char *e, u32 *pid)
 		t--;
 	if (t == e)
 		return false;
+	*tok = t;
 	if (e - t == 2 && t[0] == '-' && t[1] == '1') {
 		*pid = TRACE_PID_NONE;
 		return true;
@@ -54,6 +55,11 @@ static int perf_line(struct trace_reader *r, char *line, size_t len, struct mm_e
 	const char *b = trace_find_cpu(line, &cpu, &after);
 	if (!b) {
 		const char *t = tp_skip_sp(line);
+		if (*t == '#') {
+			int e = trace_task_header(r, t);
+			if (e <= 0)
+				return e;
+		}
 		if (!*t || *t == '#' || perf_is_callchain(line)) {
 			r->st.ignored++;
 			return 0;
@@ -62,18 +68,40 @@ static int perf_line(struct trace_reader *r, char *line, size_t len, struct mm_e
 	}
 	trace_ev_init(ev);
 	u32 pid;
-	if (!perf_pid(line, b, &pid))
+	const char *tok;
+	if (!perf_pid(line, b, &pid, &tok))
 		return trace_bad(r, "bad pid before the [CPU] column");
 	ev->pid = pid;
 	ev->cpu = (u16)cpu;
-	if (strstr(after, ": PERF_RECORD_")) { /* perf's own records (--show-lost-events) */
-		r->st.ignored++;
-		return 0;
+	const char *comm = tp_skip_sp(line), *ce = tok;
+	while (ce > comm && (ce[-1] == ' ' || ce[-1] == '\t'))
+		ce--;
+	const char *rec = strstr(after, ": PERF_RECORD_");
+	if (MM_UNLIKELY(rec != NULL)) { /* perf's own records (--show-lost-events) */
+		const char *p = tp_skip_sp(after), *n = TP_LIT(rec + 2, "PERF_RECORD_LOST lost ");
+		u64 lost;
+		if (!n) { /* another side-band record */
+			r->st.ignored++;
+			return 0;
+		}
+		if (tp_secs(&p, &ev->ts_ns) || p != rec || tp_dec(&n, &lost) || n != r->line_end)
+			return trace_bad(r, "expected 'TIME: PERF_RECORD_LOST lost N'");
+		ev->kind = MME_LOST;
+		ev->len = lost;
+		return trace_task_line(r, pid, comm, (size_t)(ce - comm), ev);
 	}
 	int e = trace_ts_event(r, after, ev, &name, &nlen, &fields);
 	if (e)
 		return e;
-	return trace_kevent(r, name, nlen, fields, ev);
+	e = trace_kevent(r, name, nlen, fields, ev);
+	if (e <= 0)
+		return e;
+	return trace_task_line(r, pid, comm, (size_t)(ce - comm), ev);
+}
+
+static int perf_finish(struct trace_reader *r)
+{
+	return trace_task_finish(r);
 }
 
 static bool perf_probe(const char *line, size_t len)
@@ -82,7 +110,8 @@ static bool perf_probe(const char *line, size_t len)
 	u64 cpu, ts;
 	u32 pid;
 	const char *b = trace_find_cpu(line, &cpu, &after);
-	if (!b || !perf_pid(line, b, &pid))
+	const char *tok;
+	if (!b || !perf_pid(line, b, &pid, &tok))
 		return false;
 	p = tp_skip_sp(after);
 	if (tp_secs(&p, &ts) || *p != ':')
@@ -99,4 +128,5 @@ const struct trace_fmt_ops trace_perf_ops = {
 	.checks_nul = true,
 	.probe = perf_probe,
 	.line = perf_line,
+	.finish = perf_finish,
 };

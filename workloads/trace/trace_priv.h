@@ -69,12 +69,13 @@ struct trace_reader {
 	bool finished;	      /* ops->finish has run */
 	const char *line_end; /* end of the line being parsed (parsers that check for NULs) */
 	struct trace_queue q;
-	struct hmap pids;	/* pid -> 1 for pids >= TRACE_PID_BITS, for st.nr_pids */
-	u64 *pid_bits;		/* pids seen, as bits, for pids < 64 * pid_words; others in pids */
-	size_t pid_words;	/* grows (doubling) up to TRACE_PID_BITS / 64 */
-	u64 cpu_seen[1024];	/* bitmap over u16 cpus, for st.nr_cpus */
-	struct mm_event *batch; /* trace_batch's window for formats without a view (lazy) */
-	void *priv;		/* format state */
+	struct hmap pids;	   /* pid -> 1 for pids >= TRACE_PID_BITS, for st.nr_pids */
+	u64 *pid_bits;		   /* pids seen, as bits, for pids < 64 * pid_words; others in pids */
+	size_t pid_words;	   /* grows (doubling) up to TRACE_PID_BITS / 64 */
+	u64 cpu_seen[1024];	   /* bitmap over u16 cpus, for st.nr_cpus */
+	struct mm_event *batch;	   /* trace_batch's window for formats without a view (lazy) */
+	struct trace_tasks *tasks; /* task records (trace_task.c), NULL until a trace has some */
+	void *priv;		   /* format state */
 };
 
 /* Record a malformed-line error for the current line: "name:LINE: reason". Returns -EINVAL. */
@@ -88,6 +89,19 @@ int trace_queue_push(struct trace_reader *r, const struct mm_event *ev);
  * event (counted as unknown), or -EINVAL. */
 int trace_kevent(struct trace_reader *r, const char *name, size_t nlen, const char *fields,
 		 struct mm_event *ev);
+/* Task records (trace_task.c). trace_task_header: a "# mmreplay-" header line held as records
+ * (0), not one (1), or -errno. trace_task_sched: sched_process_{fork,exec,exit} (name without
+ * the system) into *ev: 1, 0 for another sched event, or -EINVAL. trace_task_line: called with
+ * each event of a perf line (its pid and COMM column): 1 to deliver *ev, 0 when it was queued
+ * behind the records it needs first, or -errno. trace_task_finish: at the end of the input. */
+struct trace_tasks;
+int trace_task_header(struct trace_reader *r, const char *line);
+int trace_task_sched(struct trace_reader *r, const char *name, size_t nlen, const char *fields,
+		     struct mm_event *ev);
+int trace_task_line(struct trace_reader *r, u32 pid, const char *comm, size_t n, struct mm_event *ev);
+int trace_task_finish(struct trace_reader *r);
+void trace_tasks_free(struct trace_tasks *t);
+
 /* The " [CPU]" column: returns the '[' (NULL if none), *cpu and *after (past the ']'). */
 const char *trace_find_cpu(const char *line, u64 *cpu, const char **after);
 /* After the CPU column: "TIMESTAMP: EVENT: FIELDS"; fills ev->ts_ns. 0 or -EINVAL. */

@@ -93,6 +93,11 @@ static void trace_account(struct trace_reader *r, const struct mm_event *ev)
 	st->kind[ev->kind < MME_NR_KINDS ? ev->kind : MME_NONE]++;
 	if (ev->flags & MME_F_FAILED)
 		st->failed++;
+	if (MM_UNLIKELY(ev->kind == MME_LOST))
+		st->lost += ev->len;
+	if (MM_UNLIKELY(ev->kind == MME_TASK) && ev->aux != MME_TASK_FORK && ev->aux != MME_TASK_EXEC &&
+	    ev->aux != MME_TASK_COMM && ev->aux != MME_TASK_EXIT)
+		goto times; /* a header record: no task of the trace ran it */
 	if (ev->cpu != TRACE_CPU_NONE) {
 		u64 bit = 1ull << (ev->cpu & 63);
 		if (!(r->cpu_seen[ev->cpu >> 6] & bit)) {
@@ -113,6 +118,7 @@ static void trace_account(struct trace_reader *r, const struct mm_event *ev)
 	} else if (hmap_put(&r->pids, ev->pid, 1) == 0) {
 		st->nr_pids++;
 	}
+times:
 	if (st->events == 1) {
 		st->first_ts = st->min_ts = st->max_ts = ev->ts_ns;
 	} else {
@@ -182,6 +188,7 @@ void trace_close(struct trace_reader *r)
 	free(r->pid_bits);
 	free(r->q.ev);
 	free(r->batch);
+	trace_tasks_free(r->tasks);
 	free(r->name);
 	free(r);
 }
