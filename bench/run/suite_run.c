@@ -228,6 +228,13 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 	return 0;
 }
 
+/* A job whose trace could not be read: DIR/cells/cell-J.err says why. */
+static void suite_cell_unread(void *ctx, const struct cells_job *job, const char *msg)
+{
+	struct suite_ctx *sc = ctx;
+	cell_files(sc, job_of(sc->jobs, job->cell), NULL, NULL, msg);
+}
+
 static void suite_cell_release(void *ctx, const struct cells_job *job)
 {
 	struct suite_cell *c = job->slot;
@@ -364,6 +371,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 			      .slot_size = sizeof(struct suite_cell),
 			      .run = suite_cell_run,
 			      .emit = suite_cell_emit,
+			      .unread = suite_cell_unread,
 			      .release = suite_cell_release,
 			      .ctx = &sc,
 			      .progress = &prog};

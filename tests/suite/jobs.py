@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """A suite carried out as jobs, end to end (bench/suites/README.md, "Sweeps on a cluster"):
 - --list-jobs numbers the cells that run contiguously, --cells-per-job groups them, the lines
-  and the GNU parallel command line (when `parallel` is installed) run as they stand, and the
-  merged summary equals the direct run's in every model column;
+  run as they stand, and the merged summary equals the direct run's in every model column;
 - merge checks the plan: a cell of another plan, a missing cell, a failed cell are named and
   nothing is written; a new plan in a directory removes what an earlier one left (cells,
   time series, graphs);
+- (jobs.py MMREPLAY parallel) the GNU parallel command line, run as printed, equals it too
+  (skipped where `parallel` is not installed);
 - --status counts done, missing and failed cells with the failures' messages; --resume
   finishes them; Ctrl-C on a run says what finished and where, the directory is marked partial
   and plot says so once;
 - a 27,000-cell plan fits one Slurm array of at most 1,000 tasks.
 
-usage: jobs.py MMREPLAY"""
+usage: jobs.py MMREPLAY [parallel]"""
 import csv
 import glob
 import os
@@ -68,8 +69,39 @@ def run(mm, *args, ok=True, **kw):
     return r
 
 
+def parallel(mm):
+    """GNU parallel, as --list-jobs --format parallel prints it: equal to the direct run."""
+    if not shutil.which('parallel'):
+        print('SKIP: GNU parallel is not installed (Debian package parallel; run.sh test installs it)')
+        sys.exit(77)
+    env = dict(os.environ, MMREPLAY_DATA=os.path.realpath(DATA))
+    with tempfile.TemporaryDirectory(prefix='mmreplay-parallel.') as work:
+        ini = os.path.join(work, 'jobs.ini')
+        with open(ini, 'w') as f:
+            f.write(SUITE % (os.path.realpath(os.path.join(DATA, 'traces', 'k_fork.perf.txt.zst')), ''))
+        direct, par = os.path.join(work, 'direct'), os.path.join(work, 'par')
+        run(mm, 'suite', '--no-plots', '--out', direct, ini, env=env)
+        want = model(os.path.join(direct, 'summary.csv'))
+        cmd = run(mm, 'suite', '--list-jobs', '--format', 'parallel', '--cells-per-job', '2', '--out', par,
+                  ini, env=env).stdout
+        r = subprocess.run(['sh', '-c', cmd], capture_output=True, text=True)
+        check(r.returncode == 0, f'the parallel command line: {r.stderr[-800:]}')
+        check(os.path.exists(os.path.join(par, 'index.html')), 'parallel: no report page')
+        check(os.path.exists(os.path.join(par, 'prepared', 'trace-000.mmr')), 'parallel: k_fork not prepared')
+        if check(os.path.exists(os.path.join(par, 'summary.csv')), 'parallel: no summary'):
+            check(model(os.path.join(par, 'summary.csv')) == want, 'parallel run differs from the direct run')
+        n = len(want)
+    for e in errors:
+        print(e)
+    if errors:
+        sys.exit(f'{len(errors)} errors')
+    print(f'GNU parallel: {n} cells, 2 a job, prepared, merged and plotted: equal to the direct run')
+
+
 def main():
     mm = os.path.realpath(sys.argv[1])
+    if sys.argv[2:] == ['parallel']:
+        return parallel(mm)
     env = dict(os.environ, MMREPLAY_DATA=os.path.realpath(DATA))
     with tempfile.TemporaryDirectory(prefix='mmreplay-jobs.') as work:
         trace = os.path.join(work, 'k_fork.perf.txt.zst')
@@ -186,20 +218,6 @@ def main():
         left += [f for f in os.listdir(jobs) if f.endswith('.png') and ('k_fork' in f or 'u_build' in f)]
         check(not left and len(rows(os.path.join(jobs, 'summary.csv'))) == 1, f'old outputs left: {left[:4]}')
 
-        # GNU parallel, as printed
-        if shutil.which('parallel'):
-            par = os.path.join(work, 'par')
-            cmd = run(mm, 'suite', '--list-jobs', '--format', 'parallel', '--cells-per-job', '2', '--out', par,
-                      ini, env=env).stdout
-            r = subprocess.run(['sh', '-c', cmd], capture_output=True, text=True)
-            check(r.returncode == 0, f'the parallel command line: {r.stderr[-800:]}')
-            check(os.path.exists(os.path.join(par, 'index.html')), 'parallel: no report page')
-            check(os.path.exists(os.path.join(par, 'prepared', 'trace-000.mmr')), 'parallel: k_fork not prepared')
-            if os.path.exists(os.path.join(par, 'summary.csv')):
-                check(model(os.path.join(par, 'summary.csv')) == want, 'parallel run differs from the direct run')
-        else:
-            print('GNU parallel not installed: its command line not run (apt-get install parallel)')
-
         # 27,000 cells (every_cell: each configuration of 2 traces) in one array of <= 1,000 tasks
         big = os.path.join(work, 'big.ini')
         pages = ','.join(str(65536 + 4096 * i) for i in range(5))
@@ -221,7 +239,7 @@ def main():
         print(e)
     if errors:
         sys.exit(f'{len(errors)} errors')
-    print(f'jobs: {ncells} cells as jobs, merged, resumed, in parallel: equal to the direct run')
+    print(f'jobs: {ncells} cells as jobs, merged and resumed: equal to the direct run; 27,000 cells in <= 1,000 tasks')
 
 
 main()
