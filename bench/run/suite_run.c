@@ -214,7 +214,7 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 		return MM_EXIT_FAIL;
 	if (sc->summary)
 		metrics_csv_row(sc->summary, METRIC_IN_SUMMARY, &src);
-	if (sc->recs[job->trace]) /* issue 12: the kernel's snapshots, exhaustion */
+	if (sc->recs[job->trace]) /* the kernel's snapshots, exhaustion */
 		recording_cfg_warn(sc->recs[job->trace], "suite", &c->row.st);
 	if (sc->snaps &&
 	    (err = snapcsv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
@@ -350,7 +350,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 	struct progress prog;
 	int rc = sc.labels && sc.recs && cells ? 0 : -ENOMEM;
 	for (size_t ti = 0; !rc && ti < s->ntraces; ti++)
-		suite_trace_label(s, ti, sc.labels[ti], sizeof(sc.labels[ti])); /* issue 14: unique */
+		suite_trace_label(s, ti, sc.labels[ti], sizeof(sc.labels[ti])); /* unique */
 	for (size_t k = 0; !rc && k < n; k++)
 		cells[k] = j->cell[jobs[k]];
 	sc.width = rc ? 5 : label_width(sc.labels, s->ntraces);
@@ -439,7 +439,7 @@ static int suite_run_all(const struct suite *s, const struct suite_run_opts *o)
 	suite_dir_mark(o->out_dir, &j, true);
 	for (size_t k = 0; k < j.n; k++)
 		all[k] = k;
-	struct snapcsv snaps = {.root = o->out_dir, .path = "snapshots.csv"}; /* issue 12 */
+	struct snapcsv snaps = {.root = o->out_dir, .path = "snapshots.csv"}; /* per snapshot */
 	struct csv sum;
 	if ((err = csv_open_in(&sum, o->out_dir, "summary.csv"))) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", sum.out.path, csv_error(&sum, err));
