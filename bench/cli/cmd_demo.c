@@ -17,7 +17,7 @@ struct demo_opts {
 };
 
 static const struct cli_opt demo_opts[] = {
-	CLI_OPT_STR("out", "DIR", struct demo_opts, out, "results directory (results/demo)"),
+	CLI_OPT_OUT("out", "DIR", struct demo_opts, out, "results directory (results/demo)"),
 	CLI_OPT_STR("suite", "FILE", struct demo_opts, suite, "another suite file (bench/suites/demo.ini)"),
 	CLI_OPT_END,
 };

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -34,7 +36,7 @@ struct suite_opts {
 };
 
 static const struct cli_opt suite_opts[] = {
-	CLI_OPT_STR("out", "DIR", struct suite_opts, out, "results directory (default results/NAME)"),
+	CLI_OPT_OUT("out", "DIR", struct suite_opts, out, "results directory (default results/NAME)"),
 	CLI_OPT_FLAG("list-jobs", struct suite_opts, list_jobs,
 		     "print one `mmreplay suite --job K` command per cell and exit"),
 	CLI_OPT_U64("job", "K", struct suite_opts, job, 0, 1u << 30,
@@ -70,6 +72,7 @@ static const struct cli_cmd suite_cmd = {
 	.min_args = 1,
 	.max_args = 1u << 20,
 	.settings = suite_defaults,
+	.variant_def = "all with TRACE...; a suite file's default: %s",
 };
 
 static const char *data_dir(void)
@@ -95,16 +98,50 @@ static bool is_suite_file(int npos, char **pos)
 	return npos == 1 && n > 4 && !strcmp(pos[0] + n - 4, ".ini");
 }
 
+/* What a failed start must take back: the suite.ini it wrote and the directories it made. */
+struct suite_made {
+	char ini[4096], dir[4096];
+	bool ini_written, dir_made, results_made;
+};
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+/* A start that failed leaves nothing behind. */
+static void suite_unmake(const struct suite_made *mk)
+{
+	if (mk->ini_written)
+		unlink(mk->ini);
+	if (mk->dir_made)
+		rmdir(mk->dir);
+	if (mk->results_made)
+		rmdir("results");
+}
+
 /* TRACE... as a suite file, DIR/suite.ini: the traces (absolute paths) and the settings given,
- * every variant axis not given at 'all'. 0, or an exit code after a message. */
-static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npos, char **pos, char *path,
-			   size_t len)
+ * every variant axis not given at 'all'. A trace file that does not exist is named as given, and
+ * nothing is written. 0, or an exit code after a message. */
+static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npos, char **pos,
+			   struct suite_made *mk)
 {
 	char err[512], dir[3800], abs[4096], name[64];
+	char *path = mk->ini;
+	size_t len = sizeof(mk->ini);
 	struct csv w;
 	const char *nm = o->name ? o->name : "mine";
 	snprintf(dir, sizeof(dir), o->out ? "%s" : "results/%s", o->out ? o->out : nm);
 	snprintf(path, len, "%s/suite.ini", dir);
+	for (int i = 0; i < npos; i++)
+		if (strncmp(pos[i], "gen:", 4) && access(pos[i], F_OK)) {
+			fprintf(stderr, "mmreplay suite: %s: %s\n", pos[i], strerror(errno));
+			return MM_EXIT_FAIL;
+		}
+	snprintf(mk->dir, sizeof(mk->dir), "%s", dir);
+	mk->results_made = !o->out && !is_dir("results");
+	mk->dir_made = !is_dir(dir);
 	for (const struct setting *st = settings; st->name; st++)
 		if (st->kind == SETTING_VARIANT && !matrix_axis_of(m, st) &&
 		    matrix_set(m, st, "all", true, err, sizeof(err)))
@@ -139,6 +176,7 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&w, e));
 		return MM_EXIT_FAIL;
 	}
+	mk->ini_written = true;
 	matrix_init(m); /* the file has them now */
 	return 0;
 }
@@ -163,7 +201,7 @@ int cmd_suite(int argc, char **argv)
 	if (rc == MM_EXIT_OK)
 		suite_help_builtins(stdout);
 	struct mm_diag d;
-	char ini[4096];
+	struct suite_made mk = {.ini = ""};
 	const char *file = rc == CLI_RUN ? argv[first] : NULL;
 	if (rc == CLI_RUN && o.name && !suite_name_ok(o.name))
 		rc = cli_error(&suite_cmd,
@@ -171,9 +209,9 @@ int cmd_suite(int argc, char **argv)
 			       "'..' or starting with '-')",
 			       o.name);
 	if (rc == CLI_RUN && !is_suite_file(argc - first, argv + first)) {
-		rc = suite_write_ini(&o, m, argc - first, argv + first, ini, sizeof(ini));
+		rc = suite_write_ini(&o, m, argc - first, argv + first, &mk);
 		rc = rc ? rc : CLI_RUN;
-		file = ini;
+		file = mk.ini;
 	}
 	if (rc == CLI_RUN && suite_load(file, data_dir(), s, &d)) {
 		fprintf(stderr, "mmreplay suite: %s\n", d.msg);
@@ -185,6 +223,8 @@ int cmd_suite(int argc, char **argv)
 		snprintf(s->name, sizeof(s->name), "%s", o.name);
 	if (rc == CLI_RUN && suite_add_axes(s, m))
 		rc = MM_EXIT_USAGE;
+	if (rc != CLI_RUN)
+		suite_unmake(&mk);
 	if (rc == CLI_RUN) {
 		char dir[4096];
 		snprintf(dir, sizeof(dir), o.out ? "%s" : "results/%s", o.out ? o.out : s->name);

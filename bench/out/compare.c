@@ -393,12 +393,35 @@ static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
 	return err;
 }
 
+/* A summary or replay CSV names each row's configuration: a config column, or the registry's
+ * configuration columns (vmlist, tlb, ...). Any other CSV (traces.csv, skipped.csv, a time
+ * series) would compare nonsense. */
+static bool names_configs(const struct csvtab *t)
+{
+	if (csvtab_col(t, "config") >= 0)
+		return true;
+	for (size_t c = 0; c < t->ncols; c++) {
+		const struct metric *m = metric_find(t->head[c], METRIC_IN_ROWS);
+		if (m && m->cls == METRIC_CONFIG && strcmp(t->head[c], "trace"))
+			return true;
+	}
+	return false;
+}
+
 int compare_load(struct compare *out, const char *path, const struct compare_opts *o, struct mm_diag *d)
 {
 	memset(out, 0, sizeof(*out));
 	int err = csvtab_read(path, &out->t, d);
 	if (err)
 		return err;
+	if (!names_configs(&out->t)) {
+		snprintf(d->msg, sizeof(d->msg),
+			 "%s: not a summary or replay CSV (no config column, nor vmlist, tlb, buddy, ...): "
+			 "compare reads a suite's DIR/summary.csv or `mmreplay replay --out`",
+			 path);
+		csvtab_free(&out->t);
+		return -EINVAL;
+	}
 	struct cmp c = {.o = o, .t = &out->t};
 	c.tcol = csvtab_col(&out->t, "trace");
 	c.ccfg = csvtab_col(&out->t, "config");

@@ -30,7 +30,7 @@ def main():
         print('browser test skipped: no chromium (apt-get install chromium)')
         sys.exit(77)
     demo = os.path.join(out, 'results', 'demo')
-    os.makedirs(out, exist_ok=True)
+    os.makedirs(os.path.dirname(demo), exist_ok=True)  # --out creates only its last component
     subprocess.run([mm, 'demo', '--out', demo], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = 'file://' + os.path.join(demo, 'index.html')
     shot, dom_path = os.path.join(out, 'report-demo.png'), os.path.join(out, 'report-demo.dom.html')
