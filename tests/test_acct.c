@@ -1,4 +1,4 @@
-/* Event accounting (issue 14, item 7): every event a machine is given lands in exactly one
+/* Event accounting: every event a machine is given lands in exactly one
  * outcome, per kind, on every bundled trace and recording, in every page mode, with and
  * without populated page tables, on a layout whose max order drops large blocks, and on the
  * hostile corpus; the skip reasons are the ones a slow reading of the events predicts. */

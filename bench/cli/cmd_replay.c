@@ -149,7 +149,7 @@ static const char *replay_prepare(void *ctx, size_t trace, struct mm_diag *d)
 		free(rc);
 		return NULL;
 	}
-	snprintf(rc->label, sizeof(rc->label), "%s", out->labels[trace]); /* issue 14: unique in the run */
+	snprintf(rc->label, sizeof(rc->label), "%s", out->labels[trace]); /* unique in the run */
 	out->recs[trace] = rc;
 	return rc->trace;
 }
@@ -239,7 +239,7 @@ static int replay_cell_emit(void *ctx, const struct cells_job *job, int err)
 		fprintf(stderr, "mmreplay replay: %s\n", c->err);
 		return MM_EXIT_FAIL;
 	}
-	if (job->trace == 0) /* issue 14: a model that takes much memory says so, once per configuration */
+	if (job->trace == 0) /* a model that takes much memory says so, once per configuration */
 		mem_note_config(stderr, "replay", c->cfg_label, &c->cfg);
 	struct metric_src src = {
 		.trace = c->row.trace, .config = c->cfg_label, .st = &c->row.st, .host = &c->row.host};

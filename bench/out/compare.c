@@ -137,7 +137,7 @@ static void row_label(const struct cmp *c, size_t r, const bool *varies, bool an
 
 /* Each row's trace: its trace column, and where rows of one label come from different traces
  * (their trace_id differs: CSVs of separate runs joined), the label with the id's first 8 hex
- * digits ("t.zst#1c050dea"), so two traces are never averaged as one (issue 14). */
+ * digits ("t.zst#1c050dea"), so two traces are never averaged as one. */
 static int row_traces(struct cmp *c, char **store)
 {
 	int icol = csvtab_col(c->t, "trace_id");

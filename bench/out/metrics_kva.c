@@ -82,7 +82,7 @@ const struct metric metrics_kva[] = {
 		"wraps that freed slots: one pool-range flush each"),
 	M_COUNT("kunmap_bad", "calls", 0, pkmap.bad_kunmaps,
 		"kunmaps of pages not kmapped (the kernel's BUG())"),
-	/* issue 11: agreement with the recorded kernel (docs/vmalloc-fidelity.md) */
+	/* agreement with the recorded kernel (docs/vmalloc-fidelity.md) */
 	M_COUNT("vmap_addr_checked", "areas", 0, vfid.checked,
 		"traced vmap allocations compared with the model's"),
 	M_COUNT("vmap_addr_exact", "areas", 0, vfid.exact,

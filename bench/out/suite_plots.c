@@ -96,7 +96,7 @@ void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct
 		return;
 	}
 	req->data_fd = fileno(w->f);
-	char title[1024]; /* issue 12: every graph of a trace whose model ran out of memory says so */
+	char title[1024]; /* every graph of a trace whose model ran out of memory says so */
 	if (p->exhausted) {
 		snprintf(title, sizeof(title), "%s [the model ran out of memory]",
 			 req->title ? req->title : "");
@@ -453,7 +453,7 @@ int suite_plots(const char *dir, FILE *log)
 	struct csvtab snaps;
 	char spath[4096];
 	snprintf(spath, sizeof(spath), "%s/snapshots.csv", dir);
-	if (!access(spath, F_OK)) { /* issue 12: the per-snapshot comparison, when the suite had one */
+	if (!access(spath, F_OK)) { /* the per-snapshot comparison, when the suite had one */
 		if (csvtab_read(spath, &snaps, &d))
 			fprintf(stderr, "mmreplay: %s\n", d.msg);
 		else

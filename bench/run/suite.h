@@ -32,7 +32,7 @@ int suite_load_string(const char *text, const char *name, const char *data_dir, 
 
 /* Whether trace ti may run value v of setting set (its restriction allows it, or it has none). */
 /* A suite name results/NAME can be: a short word, no '/', blanks, commas or control bytes,
- * not '.' or '..' and not starting with '-' (issue 14). */
+ * not '.' or '..' and not starting with '-'. */
 bool suite_name_ok(const char *name);
 /* Trace ti's label (trace_label.h): its name without extensions, with directories added where
  * traces of the suite share one, so no two traces' rows, time series or graphs merge. */

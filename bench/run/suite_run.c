@@ -151,7 +151,7 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 	c->h.lat = c->lat;
 	struct metric_src src = {.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h};
 	metrics_csv_row(sc->summary, METRIC_IN_SUMMARY, &src);
-	if (sc->recs[job->trace]) /* issue 12: the kernel's snapshots, exhaustion */
+	if (sc->recs[job->trace]) /* the kernel's snapshots, exhaustion */
 		recording_cfg_warn(sc->recs[job->trace], "suite", &c->row.st);
 	if ((err = snapcsv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", sc->snaps->c.out.path,
@@ -284,7 +284,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 	struct progress prog;
 	int rc = sc.labels && sc.recs && cells ? 0 : -ENOMEM;
 	for (size_t ti = 0; !rc && ti < s->ntraces; ti++)
-		suite_trace_label(s, ti, sc.labels[ti], sizeof(sc.labels[ti])); /* issue 14: unique */
+		suite_trace_label(s, ti, sc.labels[ti], sizeof(sc.labels[ti])); /* unique */
 	for (size_t k = first; !rc && k < last; k++)
 		if (suite_plan_runs(plan, k))
 			cells[n++] = k;
@@ -383,7 +383,7 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 		snprintf(rel, sizeof(rel), "summary.csv");
 		snprintf(snap_rel, sizeof(snap_rel), "snapshots.csv");
 	}
-	/* issue 12: per snapshot, beside the summary */
+	/* per snapshot, beside the summary */
 	struct snapcsv snaps = {.root = o->out_dir, .path = snap_rel};
 	struct csv sum;
 	int err = csv_open_in(&sum, o->out_dir, rel);
