@@ -45,7 +45,7 @@ static const struct cli_opt suite_opts[] = {
 	CLI_OPT_STR("name", "NAME", struct suite_opts, name,
 		    "with TRACE...: the suite's name, results/NAME (default 'mine')"),
 	CLI_OPT_U64("repeats", "N", struct suite_opts, repeats, 1, 1000,
-		    "with TRACE...: timed repeats per cell (default 3)"),
+		    "with TRACE...: timed repeats per cell (default 5: the report tests host figures from 5 on)"),
 	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs"),
 	CLI_OPT_FLAG("every-cell", struct suite_opts, every_cell,
 		     "also run the cells whose axes cannot change their trace's replay (skipped by "
@@ -154,7 +154,7 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 	fprintf(w.f,
 		"; written by mmreplay suite from its command line\n[suite]\nname = %s\nrepeats = "
 		"%llu\n[traces]\n",
-		nm, (unsigned long long)(o->repeats ? o->repeats : 3));
+		nm, (unsigned long long)(o->repeats ? o->repeats : 5));
 	for (int i = 0; i < npos; i++) {
 		const char *t = realpath(pos[i], abs) ? abs : pos[i];
 		if (strpbrk(t, "\r\n") || strstr(t, "${")) { /* one line, taken as it is */
