@@ -70,8 +70,10 @@ features() {
 # mmreplay on PATH: a symlink in /usr/local/bin to this clone's build (the binary finds its
 # bundled data and plots/ by absolute path), or where it is when that cannot be made
 on_path() {
-	local bin=/usr/local/bin/mmreplay target=$PWD/build/bench/mmreplay
-	if [ "$(readlink "$bin" 2>/dev/null)" = "$target" ] || $SUDO ln -sfn "$target" "$bin" 2>/dev/null; then
+	local bin=/usr/local/bin/mmreplay target=$PWD/build/bench/mmreplay old
+	old=$(readlink "$bin" 2>/dev/null) || old=
+	if [ "$old" = "$target" ] || $SUDO ln -sfn "$target" "$bin" 2>/dev/null; then
+		[ -z "$old" ] || [ "$old" = "$target" ] || echo "run.sh: $bin pointed to $old (another clone); now to this one" >&2
 		echo "run.sh: mmreplay is on your PATH ($bin -> $target)" >&2
 	else
 		echo "run.sh: mmreplay is $target (add $(dirname "$target") to PATH)" >&2

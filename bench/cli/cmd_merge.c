@@ -16,7 +16,7 @@ struct merge_opts {
 };
 
 static const struct cli_opt merge_opts[] = {
-	CLI_OPT_STR("out", "FILE", struct merge_opts, out, "write FILE atomically (default: stdout)"),
+	CLI_OPT_OUT("out", "FILE", struct merge_opts, out, "write FILE atomically (default: stdout)"),
 	CLI_OPT_END,
 };
 

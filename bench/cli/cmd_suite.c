@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -38,7 +39,7 @@ struct suite_opts {
 static const char *const suite_formats[] = {"lines", "parallel", "slurm", NULL};
 
 static const struct cli_opt suite_opts[] = {
-	CLI_OPT_STR("out", "DIR", struct suite_opts, out, "results directory (default results/NAME)"),
+	CLI_OPT_OUT("out", "DIR", struct suite_opts, out, "results directory (default results/NAME)"),
 	CLI_OPT_FLAG(
 		"list-jobs", struct suite_opts, list_jobs,
 		"write the plan to DIR and print its jobs (--format) for GNU parallel or Slurm, then exit"),
@@ -64,7 +65,7 @@ static const struct cli_opt suite_opts[] = {
 	CLI_OPT_STR("name", "NAME", struct suite_opts, name,
 		    "with TRACE...: the suite's name, results/NAME (default 'mine')"),
 	CLI_OPT_U64("repeats", "N", struct suite_opts, repeats, 1, 1000,
-		    "with TRACE...: timed repeats per cell (default 3)"),
+		    "with TRACE...: timed repeats per cell (default 5: the report tests host figures from 5 on)"),
 	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs"),
 	CLI_OPT_FLAG("every-cell", struct suite_opts, every_cell,
 		     "also run the cells whose axes cannot change their trace's replay (skipped by "
@@ -92,6 +93,7 @@ static const struct cli_cmd suite_cmd = {
 	.min_args = 0,
 	.max_args = 1u << 20,
 	.settings = suite_defaults,
+	.variant_def = "all with TRACE...; a suite file's default: %s",
 };
 
 static const char *data_dir(void)
@@ -117,16 +119,50 @@ static bool is_suite_file(int npos, char **pos)
 	return npos == 1 && n > 4 && !strcmp(pos[0] + n - 4, ".ini");
 }
 
+/* What a failed start must take back: the suite.ini it wrote and the directories it made. */
+struct suite_made {
+	char ini[4096], dir[4096];
+	bool ini_written, dir_made, results_made;
+};
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+/* A start that failed leaves nothing behind. */
+static void suite_unmake(const struct suite_made *mk)
+{
+	if (mk->ini_written)
+		unlink(mk->ini);
+	if (mk->dir_made)
+		rmdir(mk->dir);
+	if (mk->results_made)
+		rmdir("results");
+}
+
 /* TRACE... as a suite file, DIR/suite.ini: the traces (absolute paths) and the settings given,
- * every variant axis not given at 'all'. 0, or an exit code after a message. */
-static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npos, char **pos, char *path,
-			   size_t len)
+ * every variant axis not given at 'all'. A trace file that does not exist is named as given, and
+ * nothing is written. 0, or an exit code after a message. */
+static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npos, char **pos,
+			   struct suite_made *mk)
 {
 	char err[512], dir[3800], abs[4096], name[64];
+	char *path = mk->ini;
+	size_t len = sizeof(mk->ini);
 	struct csv w;
 	const char *nm = o->name ? o->name : "mine";
 	snprintf(dir, sizeof(dir), o->out ? "%s" : "results/%s", o->out ? o->out : nm);
 	snprintf(path, len, "%s/suite.ini", dir);
+	for (int i = 0; i < npos; i++)
+		if (strncmp(pos[i], "gen:", 4) && access(pos[i], F_OK)) {
+			fprintf(stderr, "mmreplay suite: %s: %s\n", pos[i], strerror(errno));
+			return MM_EXIT_FAIL;
+		}
+	snprintf(mk->dir, sizeof(mk->dir), "%s", dir);
+	mk->results_made = !o->out && !is_dir("results");
+	mk->dir_made = !is_dir(dir);
 	for (const struct setting *st = settings; st->name; st++)
 		if (st->kind == SETTING_VARIANT && !matrix_axis_of(m, st) &&
 		    matrix_set(m, st, "all", true, err, sizeof(err)))
@@ -139,7 +175,7 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 	fprintf(w.f,
 		"; written by mmreplay suite from its command line\n[suite]\nname = %s\nrepeats = "
 		"%llu\n[traces]\n",
-		nm, (unsigned long long)(o->repeats ? o->repeats : 3));
+		nm, (unsigned long long)(o->repeats ? o->repeats : 5));
 	for (int i = 0; i < npos; i++) {
 		const char *t = realpath(pos[i], abs) ? abs : pos[i];
 		if (strpbrk(t, "\r\n") || strstr(t, "${")) { /* one line, taken as it is */
@@ -161,6 +197,7 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&w, e));
 		return MM_EXIT_FAIL;
 	}
+	mk->ini_written = true;
 	matrix_init(m); /* the file has them now */
 	return 0;
 }
@@ -277,6 +314,7 @@ int cmd_suite(int argc, char **argv)
 		free(s);
 		return rc;
 	}
+	struct suite_made mk = {.ini = ""};
 	const char *file = rc == CLI_RUN ? argv[first] : NULL;
 	if (rc == CLI_RUN && dir_opt) {
 		snprintf(ini, sizeof(ini), "%s/plan.ini", dir_opt);
@@ -290,9 +328,9 @@ int cmd_suite(int argc, char **argv)
 			       "'..' or starting with '-')",
 			       o.name);
 	if (rc == CLI_RUN && !dir_opt && !is_suite_file(argc - first, argv + first)) {
-		rc = suite_write_ini(&o, m, argc - first, argv + first, ini, sizeof(ini));
+		rc = suite_write_ini(&o, m, argc - first, argv + first, &mk);
 		rc = rc ? rc : CLI_RUN;
-		file = ini;
+		file = mk.ini;
 	}
 	if (rc == CLI_RUN && suite_load(file, data_dir(), s, &d)) {
 		fprintf(stderr, "mmreplay suite: %s\n", d.msg);
@@ -306,6 +344,8 @@ int cmd_suite(int argc, char **argv)
 		s->every_cell = true;
 	if (rc == CLI_RUN && suite_add_axes(s, m))
 		rc = MM_EXIT_USAGE;
+	if (rc != CLI_RUN)
+		suite_unmake(&mk);
 	if (rc == CLI_RUN) {
 		suite_absolute(s);
 		rc = suite_go(&o, s, file, argc, argv);
