@@ -64,8 +64,9 @@ static const struct cli_opt suite_opts[] = {
 		    "cells of DIR's plan done, missing and failed (with their messages)"),
 	CLI_OPT_STR("name", "NAME", struct suite_opts, name,
 		    "with TRACE...: the suite's name, results/NAME (default 'mine')"),
-	CLI_OPT_U64("repeats", "N", struct suite_opts, repeats, 1, 1000,
-		    "with TRACE...: timed repeats per cell (default 5: the report tests host figures from 5 on)"),
+	CLI_OPT_U64(
+		"repeats", "N", struct suite_opts, repeats, 1, 1000,
+		"with TRACE...: timed repeats per cell (default 5: the report tests host figures from 5 on)"),
 	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs"),
 	CLI_OPT_FLAG("every-cell", struct suite_opts, every_cell,
 		     "also run the cells whose axes cannot change their trace's replay (skipped by "
