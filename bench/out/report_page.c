@@ -255,7 +255,7 @@ static const char report_style[] =
 	"tr.reference{background:#eef5ff}li.answer{margin:.3em 0;font-size:105%}"
 	"figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #ddd}"
 	"section.trace{border-top:2px solid #4a7ab5;margin-top:2em}.note{color:#555;font-size:90%}"
-	"pre{background:#f6f6f6;padding:.5em;overflow-x:auto}";
+	"pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere}";
 
 void report_page(const struct report *rp)
 {

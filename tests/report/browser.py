@@ -145,6 +145,19 @@ def main():
             errors.append(f'tlb_k_threads2.perf.svg lacks {want!r}')
     if 'find_vma visits' not in svg('vma_u_churn1.strace.svg'):
         errors.append('no VMA graph for the strace trace')
+    # graphs people can read: host labels horizontal at full size, shortened to what differs;
+    # VMA bars counts alone; the visits scatter's series in colours of their own
+    host = svg('host_k_threads2.perf.svg')
+    if re.search(r'translate\([^)]*\) rotate\(', host) or 'every configuration also' not in host:
+        errors.append('host_k_threads2.perf.svg: rotated or full-length configuration labels')
+    sizes = {float(x) for x in re.findall(r'font-size="([0-9.]+)"', host)}
+    if not sizes or min(sizes) < 10:
+        errors.append(f'host graph text sizes {sorted(sizes)}')
+    if 'munmap' in svg('vma_u_churn1.strace.svg'):
+        errors.append('the VMA graph puts a host time beside counts')
+    colours = set(re.findall(r"rgb\(\s*\d+,\s*\d+,\s*\d+\)", svg('vmlist_visits_k_threads2.perf.svg')))
+    if len(colours) < 3:
+        errors.append(f'vmlist visits scatter: {len(colours)} colours for 3 series')
     if os.path.exists(os.path.join(demo, 'frag_u_churn1.strace.svg')):
         errors.append('a flat fragmentation graph for a trace that takes no page')
     if not os.path.exists(shot) or os.path.getsize(shot) < 10000:
