@@ -17,9 +17,10 @@ PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev l
 # (libtracefs-dev: libtracecmd.pc requires libtracefs, which Debian's libtracecmd-dev does not
 # pull in; without it meson finds no libtracecmd and the build cannot read trace.dat)
 # for the test run only: fuzzing (clang, its compiler-rt), the style check (clang-format) and
-# the report page rendered in a headless browser (chromium);
+# the report page rendered in a headless browser (chromium), suites as jobs on a single-node
+# Slurm cluster the test starts (slurm-wlm, munge) and under GNU parallel (parallel);
 # installed where the distribution has them, skipped with a message where it does not
-EXTRA=(clang libclang-rt-dev clang-format trace-cmd chromium)
+EXTRA=(clang libclang-rt-dev clang-format trace-cmd chromium slurm-wlm munge parallel)
 
 missing() {
 	local p

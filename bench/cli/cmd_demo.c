@@ -192,7 +192,12 @@ int cmd_demo(int argc, char **argv)
 	fflush(stdout);
 	char cmd[4096];
 	suite_command_line(argc, argv, cmd, sizeof(cmd));
-	struct suite_run_opts ro = {.out_dir = out, .job = -1, .plots = true, .table = false, .command = cmd};
+	struct suite_run_opts ro = {.out_dir = out,
+				    .job_first = -1,
+				    .job_last = -1,
+				    .plots = true,
+				    .table = false,
+				    .command = cmd};
 	int rc = suite_run(s, &ro);
 	free(s);
 	if (rc == MM_EXIT_OK && demo_table(out))
