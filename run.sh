@@ -17,9 +17,10 @@ PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev l
 # (libtracefs-dev: libtracecmd.pc requires libtracefs, which Debian's libtracecmd-dev does not
 # pull in; without it meson finds no libtracecmd and the build cannot read trace.dat)
 # for the test run only: fuzzing (clang, its compiler-rt), the style check (clang-format) and
-# the report page rendered in a headless browser (chromium);
+# the report page rendered in a headless browser (chromium), suites as jobs on a single-node
+# Slurm cluster the test starts (slurm-wlm, munge) and under GNU parallel (parallel);
 # installed where the distribution has them, skipped with a message where it does not
-EXTRA=(clang libclang-rt-dev clang-format trace-cmd chromium)
+EXTRA=(clang libclang-rt-dev clang-format trace-cmd chromium slurm-wlm munge parallel)
 
 missing() {
 	local p
@@ -69,8 +70,10 @@ features() {
 # mmreplay on PATH: a symlink in /usr/local/bin to this clone's build (the binary finds its
 # bundled data and plots/ by absolute path), or where it is when that cannot be made
 on_path() {
-	local bin=/usr/local/bin/mmreplay target=$PWD/build/bench/mmreplay
-	if [ "$(readlink "$bin" 2>/dev/null)" = "$target" ] || $SUDO ln -sfn "$target" "$bin" 2>/dev/null; then
+	local bin=/usr/local/bin/mmreplay target=$PWD/build/bench/mmreplay old
+	old=$(readlink "$bin" 2>/dev/null) || old=
+	if [ "$old" = "$target" ] || $SUDO ln -sfn "$target" "$bin" 2>/dev/null; then
+		[ -z "$old" ] || [ "$old" = "$target" ] || echo "run.sh: $bin pointed to $old (another clone); now to this one" >&2
 		echo "run.sh: mmreplay is on your PATH ($bin -> $target)" >&2
 	else
 		echo "run.sh: mmreplay is $target (add $(dirname "$target") to PATH)" >&2
