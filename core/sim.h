@@ -19,6 +19,7 @@
 #include "snapcheck.h"
 #include "vmalloc.h"
 #include "vmap_fidelity.h"
+#include "vmap_lazyq.h"
 #include "zones.h"
 
 /* issue 12: per-CPU lists on or off; the models' own pages from the zones or not. */
@@ -142,6 +143,7 @@ struct sim {
 
 	/* --- issue 11: agreement with the recorded kernel --- */
 	struct vmap_fidelity vfid;
+	struct vmap_lazyq lazyq; /* the kernel's lazy list (seeded replays): what its purges took */
 
 	/* --- issue 14: what became of every event; the model's memory --- */
 	struct sim_acct acct;

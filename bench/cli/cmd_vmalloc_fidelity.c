@@ -123,7 +123,7 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 	       (unsigned long long)f->exact, (unsigned long long)f->checked, pct(f->exact, f->checked),
 	       (unsigned long long)f->exact_warm, (unsigned long long)f->checked_warm,
 	       pct(f->exact_warm, f->checked_warm));
-	printf("  purges: model %llu, trace %llu, same area count %llu\n",
+	printf("  purges: model %llu, trace %llu, same area count (paired in order) %llu\n",
 	       (unsigned long long)f->model_purges, (unsigned long long)f->trace_purges,
 	       (unsigned long long)f->purges_size_exact);
 	if (seeded)
