@@ -67,6 +67,13 @@ void report_num(const char *text, char *buf, size_t len)
 	buf[o] = 0;
 }
 
+void report_esc_num(FILE *f, const char *text)
+{
+	char num[64];
+	report_num(text, num, sizeof(num));
+	report_esc(f, num);
+}
+
 const char *report_field(const struct report *rp, size_t r, const char *col)
 {
 	int c = csvtab_col(&rp->sum, col);

@@ -71,7 +71,8 @@ static void fig_list(FILE *f, const struct figure *g, double scale)
 			report_num(g->text[k], num, sizeof(num));
 		fprintf(f, "%s", k ? ", " : "");
 		report_esc(f, g->value[k]);
-		fprintf(f, " %s", num);
+		fputc(' ', f);
+		report_esc(f, num);
 	}
 }
 
@@ -123,12 +124,13 @@ static void say_tlb(FILE *f, const struct question *q, const struct figure *g, c
 		    const struct report_trace *t)
 {
 	int s = figure_find(g, q->subject), r = figure_find(g, q->reference);
-	char a[64], b[64];
 	(void)rp, (void)t;
-	report_num(g->text[r], b, sizeof(b));
-	report_num(g->text[s], a, sizeof(a));
 	fig_open(f, g);
-	fprintf(f, "lazy purging: %s TLB flushes &rarr; %s</span> (", b, a);
+	fprintf(f, "lazy purging: ");
+	report_esc_num(f, g->text[r]);
+	fprintf(f, " TLB flushes &rarr; ");
+	report_esc_num(f, g->text[s]);
+	fprintf(f, "</span> (");
 	fig_list(f, g, 1);
 	fprintf(f, "; full and ranged flushes, lower is better)");
 }
@@ -169,9 +171,9 @@ static void say_vma(FILE *f, const struct question *q, const struct figure *g, c
 		fprintf(f, "; ");
 		fig_open(f, &h);
 		if (same && h.n) {
-			char num[64];
-			report_num(h.text[0], num, sizeof(num));
-			fprintf(f, "%s %s on every index", what[i], num);
+			fprintf(f, "%s ", what[i]);
+			report_esc_num(f, h.text[0]);
+			fprintf(f, " on every index");
 		} else {
 			fprintf(f, "%s: ", what[i]);
 			fig_list(f, &h, 1);
