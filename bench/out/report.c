@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infile.h"
 #include "compare.h"
 #include "csv.h"
 #include "metrics.h"
@@ -204,7 +205,8 @@ static void read_command(struct report *rp)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/command.txt", rp->dir);
-	FILE *f = fopen(path, "r");
+	struct mm_diag d;
+	FILE *f = infile_fopen(path, INFILE_REGULAR, &d);
 	rp->command[0] = 0;
 	if (!f)
 		return;

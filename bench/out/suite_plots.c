@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "csv.h"
 #include "csvread.h"
 #include "diag.h"
@@ -453,7 +454,8 @@ int suite_plots(const char *dir, FILE *log)
 	struct csvtab snaps;
 	char spath[4096];
 	snprintf(spath, sizeof(spath), "%s/snapshots.csv", dir);
-	if (!access(spath, F_OK)) { /* issue 12: the per-snapshot comparison, when the suite had one */
+	if (infile_check(spath, INFILE_STREAM, &d) !=
+	    -ENOENT) { /* issue 12: the per-snapshot comparison, when the suite had one */
 		if (csvtab_read(spath, &snaps, &d))
 			fprintf(stderr, "mmreplay: %s\n", d.msg);
 		else
