@@ -12,8 +12,10 @@
 
 #include "diag.h"
 #include "errout.h"
+#include "feed.h"
 #include "replay.h"
 #include "shell.h"
+#include "spillfile.h"
 #include "spawn_cmd.h"
 #include "trace.h"
 
@@ -286,4 +288,48 @@ Test(hardening, shell_quote_round_trips)
 		spawn_res_free(&r);
 		free(buf);
 	}
+}
+
+/* --- one spill budget: every spill file is bounded by spill-max --- */
+
+/* A text trace past its memory window, a gen: workload: each spill stops at the budget with a
+ * message naming spill-max, and succeeds under the default; the CLI takes --spill-max. */
+Test(hardening, spill_budget_bounds_every_spill)
+{
+	static const char *const specs[] = {MMREPLAY_SOURCE_DIR "/tests/hostile/t.perf.txt",
+					    "gen:long_busy_list"};
+	for (size_t i = 0; i < 2; i++) {
+		struct feed_opts o = {
+			.passes = 2, .need_facts = true, .mem_bytes = 8 * sizeof(struct mm_event)};
+		struct feed *f = NULL;
+		struct mm_diag d;
+		spillfile_set_max(2048); /* 30 events */
+		cr_assert_lt(feed_open(specs[i], &o, &f, &d), 0, "%s spilled past the budget", specs[i]);
+		cr_assert(strstr(d.msg, "spill-max 0 MiB") || strstr(d.msg, "past spill-max"), "%s: %s",
+			  specs[i], d.msg);
+		spillfile_set_max(SPILLFILE_MAX_DEFAULT);
+		cr_assert_eq(feed_open(specs[i], &o, &f, &d), 0, "%s: %s", specs[i], d.msg);
+		cr_assert_gt(feed_events(f), 30);
+		feed_close(f);
+	}
+	/* the reservation itself: a byte past the budget is refused, free space is checked */
+	u64 used = 0;
+	spillfile_set_max(100);
+	int fd = spillfile_create(NULL, &(struct mm_diag){{0}});
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(spillfile_reserve(fd, &used, 100), 0);
+	cr_assert_eq(spillfile_reserve(fd, &used, 1), -EFBIG);
+	cr_assert_eq(used, 100);
+	close(fd);
+	spillfile_set_max(SPILLFILE_MAX_DEFAULT);
+	struct spawn_res r = MMR(NULL, "replay", "--quiet", "--vmlist", "list", "--tlb", "lazy", "--buddy",
+				 "lifo", "--spill-max", "1M", "gen:long_busy_list");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "gen:long_busy_list: generated workload: the spill file would grow past "
+				"spill-max 1 MiB"),
+		  "%s", r.err);
+	spawn_res_free(&r);
+	r = MMR(NULL, "replay", "--spill-max", "1", "gen:long_busy_list");
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	spawn_res_free(&r);
 }
