@@ -1,4 +1,4 @@
-/* The sim's side of a recorded machine (issue 12): the seeded zones, per-CPU lists, where the
+/* The sim's side of a recorded machine: the seeded zones, per-CPU lists, where the
  * models take their pages, the start time of page events, exhaustion, and the comparison with
  * the kernel's buddyinfo snapshots. sim.c calls these at its event sites. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* Issue 14's smaller items and the habit that keeps item 1 fixed:
+/* Hardening habits that keep the hostile-input fixes fixed:
  * - no system()/popen() anywhere, nor a shell outside tests/spawn_cmd.h (the source is read);
  * - diag.c escapes what an input puts in a message; errout.c filters stderr;
  * - nr_lazy = 2^64-1 in a trace saturates the model's lazy counter instead of wrapping;
@@ -87,7 +87,7 @@ static char input_offenders[8192];
 
 /* A call in code (stripped) that opens a file for reading, judged by its arguments in the
  * original text (strip keeps offsets): fopen with an "r" mode, open/openat with O_RDONLY or
- * O_RDWR but not a directory or an O_TMPFILE, access(), ini_parse() (inih opens the path). */
+ * O_RDWR but not a directory or an O_TMPFILE, access(R_OK), ini_parse() (inih opens the path). */
 static bool opens_input(const char *orig, const char *code)
 {
 	static const char *const names[] = {"fopen", "open", "openat", "access", "faccessat", "ini_parse"};
@@ -101,8 +101,8 @@ static bool opens_input(const char *orig, const char *code)
 			const char *a = orig + (p - code), *end = strchr(a, ')');
 			char args[512];
 			snprintf(args, sizeof(args), "%.*s", (int)(end ? end - a : 0), a);
-			if (i >= 3)
-				return true;
+			if (i >= 3) /* access(F_OK) asks whether a name exists, not to read it */
+				return i == 5 || strstr(args, "R_OK");
 			if (i == 0 ? strstr(args, "\"r") != NULL
 				   : (strstr(args, "O_RDONLY") || strstr(args, "O_RDWR")) &&
 					     !strstr(args, "O_DIRECTORY") && !strstr(args, "O_TMPFILE") &&
@@ -232,7 +232,7 @@ Test(hardening, stderr_filter_keeps_text_and_escapes_controls)
 					       "b\\xc3");
 }
 
-/* --- the lazy counter saturates (item 12) --- */
+/* --- the lazy counter saturates --- */
 
 Test(hardening, nr_lazy_max_saturates)
 {
@@ -268,7 +268,7 @@ Test(hardening, nr_lazy_max_saturates)
 	tlb_fini(&x);
 }
 
-/* --- shell quoting (item 3): what sh reads back is what was quoted --- */
+/* --- shell quoting: what sh reads back is what was quoted --- */
 
 Test(hardening, shell_quote_round_trips)
 {

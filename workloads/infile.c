@@ -54,7 +54,8 @@ int infile_open(const char *path, enum infile_kind kind, struct mm_diag *d)
 		diag_set(d, path, 0, "cannot open: %s", strerror(e));
 		return -e;
 	}
-	outfile_note_input(fd); /* no output of this run may replace it */
+	if (kind != INFILE_OWN)
+		outfile_note_input(fd); /* no output of this run may replace it */
 	return fd;
 }
 

@@ -21,6 +21,8 @@
 enum infile_kind {
 	INFILE_STREAM,	/* a trace or a CSV: pipes and character devices are read as they come */
 	INFILE_REGULAR, /* a machine-state or settings file: regular files only */
+	INFILE_OWN,	/* a results directory's own bookkeeping (a plan, a status) that the command
+			 * reads in order to replace it: not registered as an input */
 };
 
 /* Open PATH for reading ("-" is not a path here: callers take standard input themselves) and

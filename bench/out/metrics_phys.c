@@ -48,7 +48,7 @@ static void m_top_index(const struct metric *m, const struct metric_src *s, unsi
 		     metric_zone_efi9, T, "the " Z " zone's extfrag index at order 9 at the end")
 #define TOP(name, fn, arg, desc) M_FN(name, "thousandths", METRIC_MODEL, METRIC_IN_ROWS, fn, arg, desc)
 
-/* issue 12: the comparison with the kernel's buddyinfo snapshots; empty when none compared.
+/* The comparison with the kernel's buddyinfo snapshots; empty when none compared.
  * arg 0: ufi9 error max, 1: its mean, 2: free pages error max, 3: the kernel's free pages then */
 static void m_snap(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
 {
@@ -122,7 +122,7 @@ const struct metric metrics_phys[] = {
 	    "unusable free space index at order 9 (2 MiB), highest zone, at the end"),
 	TOP("efi9_end", m_top_index, -9,
 	    "extfrag index at order 9, highest zone, at the end (-1000: an order-9 block is free)"),
-	/* issue 12: a recorded machine (docs/physical-fidelity.md) */
+	/* a recorded machine (docs/physical-fidelity.md) */
 	FAIL(dma, "DMA", ZONE_DMA),
 	FAIL(dma32, "DMA32", ZONE_DMA32),
 	FAIL(normal, "Normal", ZONE_NORMAL),

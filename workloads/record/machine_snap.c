@@ -1,10 +1,14 @@
 /* mmreplay-snap: the machine snapshots of a recording (data/recordings/README.md), read into
  * buffers allocated and touched before any read, so taking a snapshot does not itself take
  * pages from the free set being read; files are written only after every read.
- *   mmreplay-snap start|end DIR     procfs texts, kpageflags, kpagecount, buddyinfo again;
+ *   mmreplay-snap start|end DIR     procfs texts, kpageflags (in chunks, each stamped:
+ *                                   kpageflags.TAG.chunks.txt), buddyinfo again, kpagecount;
  *                                   appends the timing line to DIR/times.txt
  *   mmreplay-snap series FILE SECS  every SECS seconds until SIGTERM/SIGINT: "# snapshot
- *                                   CLOCK_MONOTONIC T0 T1", buddyinfo, pagetypeinfo
+ *                                   CLOCK_MONOTONIC T0 T1", buddyinfo, pagetypeinfo, then the
+ *                                   counters of untraced page movements: "# page_reporting
+ *                                   reported_kib=N passes=N walked=N" (when the module is
+ *                                   there) and "# managed ZONE=PAGES ..." (zoneinfo)
  *   mmreplay-snap drain DIR         write 2 to /proc/sys/vm/drop_caches (every shrinker runs,
  *                                   the vmap-node one empties the vmap pools: 6.9+), append
  *                                   "drain: vm.drop_caches=2 written A..B" to DIR/times.txt
@@ -68,6 +72,46 @@ static long slurp(const char *path, char *buf, size_t cap)
 		fprintf(stderr, "mmreplay-snap: %s: larger than %zu bytes\n", path, cap);
 		return -1;
 	}
+	return (long)n;
+}
+
+/* kpageflags is read KPF_CHUNK pfns at a time (a multiple of the largest buddy block, 1024
+ * pages, so no free block straddles two chunks), each read stamped before and after. */
+#define KPF_CHUNK 65536u
+#define CHUNKS_HEAD "# pfn_start pfn_end t_read_start t_read_end (CLOCK_MONOTONIC, seconds)\n"
+
+/* kpageflags (pages entries of 8 bytes) into buf, chunk by chunk; t[2i], t[2i+1]: when chunk
+ * i's read began and ended. Bytes read, or -1 with a message. */
+static long slurp_chunks(const char *path, char *buf, size_t pages, double *t)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	size_t n = 0, cap = pages * 8;
+	for (size_t i = 0; n < cap; i++) {
+		size_t want = cap - n < (size_t)KPF_CHUNK * 8 ? cap - n : (size_t)KPF_CHUNK * 8, got = 0;
+		t[2 * i] = now();
+		while (got < want) {
+			ssize_t r = read(fd, buf + n + got, want - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
+				close(fd);
+				return -1;
+			}
+			if (r == 0)
+				break;
+			got += (size_t)r;
+		}
+		t[2 * i + 1] = now();
+		n += got;
+		if (got < want)
+			break;
+	}
+	close(fd);
 	return (long)n;
 }
 
@@ -153,12 +197,17 @@ static int snap(const char *dir, const char *tag)
 		fprintf(stderr, "mmreplay-snap: no zone spans in /proc/zoneinfo, or out of memory\n");
 		return 1;
 	}
+	size_t nchunks = (pages + KPF_CHUNK - 1) / KPF_CHUNK;
+	double *ct = prealloc(nchunks * 2 * sizeof(double));
+	char *ctext = prealloc(nchunks * 80 + 1);
+	if (!ct || !ctext)
+		return 1;
 	double b = now();
-	long nf = slurp("/proc/kpageflags", pfl, pages * 8);
+	long nf = slurp_chunks("/proc/kpageflags", pfl, pages, ct);
 	double c = now();
-	long nc = slurp("/proc/kpagecount", pcn, pages * 8);
-	double d = now();
 	bn2 = slurp("/proc/buddyinfo", bi2, 65536);
+	double d = now();
+	long nc = slurp("/proc/kpagecount", pcn, pages * 8);
 	double e = now();
 	if (nf < 0 || nc < 0 || bn2 < 0)
 		return 1;
@@ -173,11 +222,19 @@ static int snap(const char *dir, const char *tag)
 	snprintf(p, sizeof(p), "%s/%s.txt", dir, name);
 	if (write_file(p, NULL, 0, bi2, (size_t)bn2))
 		return 1;
+	size_t cn = 0, nread = (size_t)nf / 8;
+	for (size_t i = 0; i * KPF_CHUNK < nread; i++) {
+		size_t hi = (i + 1) * KPF_CHUNK < nread ? (i + 1) * KPF_CHUNK : nread;
+		cn += (size_t)sprintf(ctext + cn, "%zu %zu %.6f %.6f\n", i * KPF_CHUNK, hi, ct[2 * i],
+				      ct[2 * i + 1]);
+	}
+	snprintf(p, sizeof(p), "%s/kpageflags.%s.chunks.txt", dir, tag);
+	if (write_file(p, CHUNKS_HEAD, strlen(CHUNKS_HEAD), ctext, cn))
+		return 1;
 	char line[512];
 	snprintf(line, sizeof(line),
-		 "%s: procfs text read %.6f..%.6f, kpageflags %.6f..%.6f, kpagecount %.6f..%.6f, buddyinfo "
-		 "again "
-		 "%.6f..%.6f (CLOCK_MONOTONIC, seconds)\n",
+		 "%s: procfs text read %.6f..%.6f, kpageflags %.6f..%.6f, buddyinfo again %.6f..%.6f, "
+		 "kpagecount %.6f..%.6f (CLOCK_MONOTONIC, seconds)\n",
 		 tag, a, b, b, c, c, d, d, e);
 	if (add_time(dir, line))
 		return 1;
@@ -208,6 +265,48 @@ static int drain(const char *dir)
 	return 0;
 }
 
+/* The counters of page movements no tracepoint shows, after a series snapshot: free page
+ * reporting's (absent without the module) and every zone's managed pages (deferred memory init
+ * grows them). zi: a buffer of cap bytes for /proc/zoneinfo. */
+static void untraced_counters(FILE *f, char *zi, size_t cap)
+{
+	static const char *const rp[] = {"reported_kib", "passes", "walked"};
+	char v[3][32];
+	int have = 0;
+	for (int i = 0; i < 3; i++) {
+		char p[128];
+		snprintf(p, sizeof(p), "/sys/module/page_reporting/parameters/%s", rp[i]);
+		int fd = open(p, O_RDONLY | O_CLOEXEC);
+		ssize_t r = fd >= 0 ? read(fd, v[i], sizeof(v[i]) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		v[i][r > 0 ? r : 0] = '\0';
+		v[i][strcspn(v[i], "\n")] = '\0';
+		have += r > 0;
+	}
+	if (have == 3)
+		fprintf(f, "# page_reporting reported_kib=%s passes=%s walked=%s\n", v[0], v[1], v[2]);
+	int fd = open("/proc/zoneinfo", O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0, r;
+	while (fd >= 0 && (size_t)n < cap - 1 && (r = read(fd, zi + n, cap - 1 - (size_t)n)) > 0)
+		n += r;
+	if (fd >= 0)
+		close(fd);
+	zi[n] = '\0';
+	fputs("# managed", f);
+	for (const char *p = zi; (p = strstr(p, "Node ")); p++) {
+		const char *z = strstr(p, "zone"), *m = strstr(p, "managed"), *nx = strstr(p + 1, "Node ");
+		if (!z || !m || (nx && m > nx))
+			continue;
+		z += 4;
+		while (*z == ' ')
+			z++;
+		int zl = (int)strcspn(z, " \n");
+		fprintf(f, " %.*s=%llu", zl, z, strtoull(m + 7, NULL, 10));
+	}
+	fputc('\n', f);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -216,7 +315,7 @@ static void on_signal(int sig)
 
 static int series(const char *path, double secs)
 {
-	char *bi = prealloc(65536), *pt = prealloc(1 << 20);
+	char *bi = prealloc(65536), *pt = prealloc(1 << 20), *zi = prealloc(1 << 20);
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
 	struct stat st;
 	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode))) {
@@ -225,7 +324,7 @@ static int series(const char *path, double secs)
 		errno = EINVAL; /* a device or FIFO: not a series file */
 	}
 	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
-	if (!bi || !pt || !f) {
+	if (!bi || !pt || !zi || !f) {
 		fprintf(stderr, "mmreplay-snap: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
@@ -240,6 +339,7 @@ static int series(const char *path, double secs)
 		fprintf(f, "# snapshot CLOCK_MONOTONIC %.6f %.6f\n", t0, t1);
 		fwrite(bi, 1, (size_t)a, f);
 		fwrite(pt, 1, (size_t)b, f);
+		untraced_counters(f, zi, 1 << 20);
 		fflush(f);
 		struct timespec ts = {(time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9)};
 		nanosleep(&ts, NULL);
