@@ -166,3 +166,20 @@ Test(hostile_page, data_never_becomes_markup)
 			  payloads[i]);
 	}
 }
+
+/* A FIFO planted as one of the files the page reads is refused, not waited on for ever. */
+Test(hostile_page, fifo_in_a_results_directory)
+{
+	static const char *const files[] = {"traces.csv", "plots/graphs.csv", "command.txt"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char dir[600], p[700];
+		snprintf(dir, sizeof(dir), "%s/fifo%zu", hb_out, i);
+		crafted(dir, "ok");
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		cr_assert_eq(unlink(p), 0);
+		cr_assert_eq(mkfifo(p, 0644), 0);
+		HB_CHECK(HB_0 | HB_1, "plot", dir);
+		snprintf(p, sizeof(p), "%s/index.html", dir);
+		cr_assert_eq(access(p, F_OK), 0, "no page beside a FIFO %s", files[i]);
+	}
+}

@@ -21,10 +21,10 @@ bool csv_number(const char *s, double *v)
 /* The file's text through the bounded line reader (lineread.h): lines of at most
  * CSVREAD_LINE_MAX bytes, CSVREAD_MAX in all, no NUL byte; line ends become '\n' (a quoted
  * field's "\r\n" too), a UTF-8 byte order mark before the header is dropped. NULL with d set. */
-static char *slurp(const char *path, size_t *len, struct mm_diag *d)
+static char *slurp(const char *path, enum infile_kind kind, size_t *len, struct mm_diag *d)
 {
 	static const struct linelimit lim = {CSVREAD_LINE_MAX, "a CSV table"};
-	FILE *f = infile_fopen(path, INFILE_STREAM, d);
+	FILE *f = infile_fopen(path, kind, d);
 	if (!f)
 		return NULL;
 	size_t cap = 1 << 16, n = 0, got;
@@ -135,11 +135,23 @@ static char **cells_dup(const struct csvparse *c)
 	return row;
 }
 
+static int csvtab_read_kind(const char *path, enum infile_kind kind, struct csvtab *t, struct mm_diag *d);
+
 int csvtab_read(const char *path, struct csvtab *t, struct mm_diag *d)
+{
+	return csvtab_read_kind(path, INFILE_STREAM, t, d);
+}
+
+int csvtab_read_regular(const char *path, struct csvtab *t, struct mm_diag *d)
+{
+	return csvtab_read_kind(path, INFILE_REGULAR, t, d);
+}
+
+static int csvtab_read_kind(const char *path, enum infile_kind kind, struct csvtab *t, struct mm_diag *d)
 {
 	memset(t, 0, sizeof(*t));
 	size_t len;
-	t->buf = slurp(path, &len, d);
+	t->buf = slurp(path, kind, &len, d);
 	if (!t->buf)
 		return -EINVAL;
 	struct csvparse c = {.p = t->buf, .line = 1};

@@ -215,7 +215,7 @@ static bool read_opt(const char *dir, const char *name, struct csvtab *t)
 	char path[4096];
 	struct mm_diag d;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return !csvtab_read(path, t, &d);
+	return !csvtab_read_regular(path, t, &d);
 }
 
 static void read_command(struct report *rp)
@@ -239,7 +239,7 @@ int report_write(const char *dir)
 	struct mm_diag d;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
-	int err = csvtab_read(path, &rp.sum, &d);
+	int err = csvtab_read_regular(path, &rp.sum, &d);
 	if (err) {
 		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		return err;
