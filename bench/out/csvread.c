@@ -32,7 +32,7 @@ static char *slurp(const char *path, enum infile_kind kind, size_t *len, struct 
 	char *buf = malloc(cap);
 	int r = buf ? 1 : -ENOMEM;
 	while (r == 1) {
-		if (cap - n < CSVREAD_LINE_MAX + 2) {
+		while (cap - n < CSVREAD_LINE_MAX + 2) {
 			char *nb = cap <= CSVREAD_MAX ? realloc(buf, cap * 2) : NULL;
 			if (!nb) {
 				r = cap <= CSVREAD_MAX
@@ -45,7 +45,7 @@ static char *slurp(const char *path, enum infile_kind kind, size_t *len, struct 
 			buf = nb;
 			cap *= 2;
 		}
-		if ((r = lineread_get(f, path, &lim, &line, buf + n, &got, d)) == 1) {
+		if (r == 1 && (r = lineread_get(f, path, &lim, &line, buf + n, &got, d)) == 1) {
 			if (line == 1 && got >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 				memmove(buf, buf + 3, got -= 3);
 			n += got;
