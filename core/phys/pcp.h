@@ -25,9 +25,8 @@
  * Pages on the kernel's lists when the recording started are in no list here (their identity is
  * not in the page state); they are counted per CPU (start, from zoneinfo's count) and counted
  * down as the trace reveals them (pcp_reveal: the kernel handed one to a user before any refill,
- * or drained one). A drain the model decides takes such pages first, as the kernel drains its
- * oldest pages first; they leave the count but reach the buddy only when the trace's drain
- * names them. */
+ * or drained one). A drain the model decides takes such pages last (pcp_drain says why); they
+ * leave the count but reach the buddy only when the trace's drain names them. */
 #ifndef PCP_H
 #define PCP_H
 
