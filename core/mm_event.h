@@ -23,7 +23,7 @@ enum mm_event_kind {
 	MME_FORK,	/* addr2=child pid; F_CLONE_VM: shares the parent's mm */
 	MME_EXEC,	/* pid's mm is replaced */
 	MME_EXIT,	/* exit_group: pid's mm torn down */
-	/* Appended for issue 7 (zones, ioremap, kmap); never renumber the kinds above. */
+	/* Appended for zones, ioremap and kmap; never renumber the kinds above. */
 	MME_VMALLOC32, /* vmalloc_32: addr=va_start len=size; pages only from zones a 32-bit
 			  pointer addresses (DMA, DMA32); F_FAILED */
 	MME_IOREMAP,   /* addr=va_start len=size addr2=phys_addr; maps the range, takes no
@@ -32,7 +32,7 @@ enum mm_event_kind {
 			  (__vunmap with deallocate_pages = 0) */
 	MME_KMAP,      /* addr=pfn of the page mapped; addr2=returned address (0 = unknown) */
 	MME_KUNMAP,    /* addr=pfn of the page unmapped */
-	/* Appended for issue 12 (the kernel's buddy-level page events); never renumber. */
+	/* Appended for the kernel's buddy-level page events; never renumber. */
 	MME_PAGE_ZONE_LOCKED, /* mm_page_alloc_zone_locked: a block leaves the buddy. addr=pfn order
 				 mt; F_PCP_REFILL: taken to refill a per-CPU list (rmqueue_bulk) */
 	MME_PAGE_PCPU_DRAIN,  /* mm_page_pcpu_drain: a block returns from a per-CPU list to the

@@ -80,7 +80,7 @@ static int zones_apply(struct sim_cfg *cfg, const char *v, const struct setting_
 			*c = ',';
 	cfg->pcp_recorded = false;
 	if (!strncmp(spec, "zoneinfo:", 9) && env && env->load_file) {
-		/* issue 12: the layout and the per-CPU pagesets, read once per trace */
+		/* a recorded machine: the layout and the per-CPU pagesets, read once per trace */
 		char why[512] = "";
 		if (!env->load_file(env->ctx, "zones", spec + 9, cfg, why, sizeof(why)))
 			return 0;
@@ -118,7 +118,7 @@ static int zone_pages_apply(struct sim_cfg *cfg, const char *v, const struct set
 	return 0;
 }
 
-/* issue 11: when a lazy purge runs; how traced vmap areas are placed */
+/* kernel-exact vmalloc: when a lazy purge runs; how traced vmap areas are placed */
 static const char *purge_value(size_t i)
 {
 	static const char *const v[] = {"auto", "inline", "trace", "model"};
@@ -150,7 +150,7 @@ static int vmap_mode_apply(struct sim_cfg *cfg, const char *v, const struct sett
 	return 0;
 }
 
-/* --- issue 12: a recorded machine --- */
+/* --- a recorded machine --- */
 static const char *pcp_value(size_t i)
 {
 	static const char *const v[] = {"auto", "on", "off"}; /* enum sim_pcp order */
@@ -161,6 +161,36 @@ static int pcp_apply(struct sim_cfg *cfg, const char *v, const struct setting_en
 {
 	(void)env, (void)err, (void)len;
 	cfg->pcp = !strcmp(v, "on") ? SIM_PCP_ON : !strcmp(v, "off") ? SIM_PCP_OFF : SIM_PCP_AUTO;
+	return 0;
+}
+
+static const char *pcp_tune_value(size_t i)
+{
+	static const char *const v[] = {"pressure", "idle", "fixed"}; /* enum pcp_tune order */
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int pcp_tune_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			  size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->pcp_tune = !strcmp(v, "idle")    ? PCP_TUNE_IDLE
+			: !strcmp(v, "fixed") ? PCP_TUNE_FIXED
+					      : PCP_TUNE_PRESSURE;
+	return 0;
+}
+
+static const char *on_off_value(size_t i)
+{
+	static const char *const v[] = {"on", "off"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int wmark_boost_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			     size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->wmark_boost_off = !strcmp(v, "off");
 	return 0;
 }
 
@@ -293,7 +323,7 @@ const struct setting settings[] = {
 	 FIELD(max_order), NULL, NULL, SETTING_ON_BUDDY},
 	{"pkmap-slots", "persistent kmap pool size (LAST_PKMAP)", "slots", "1024", SETTING_UINT, true, 1,
 	 PKMAP_MAX_SLOTS, FIELD(pkmap.nr_slots), NULL, NULL, SETTING_ON_KMAP},
-	/* issue 12: a recorded machine (docs/physical-fidelity.md); files read once per trace */
+	/* a recorded machine (docs/physical-fidelity.md); files read once per trace */
 	{"pagetypeinfo", "a /proc/pagetypeinfo: --page-state gives pageblocks its per-zone type counts", "",
 	 "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, pagetypeinfo_apply, SETTING_ON_BUDDY},
 	{"page-state",
@@ -313,6 +343,20 @@ const struct setting settings[] = {
 	 SETTING_ON_PAGE_EVENTS},
 	{"pcp-batch", "every per-CPU list's batch (0: the zoneinfo's, or 63)", "pages", "0", SETTING_UINT,
 	 true, 0, UINT32_MAX, FIELD(pcp_cfg.batch_set), NULL, NULL, SETTING_ON_PAGE_EVENTS},
+	{"pcp-tune",
+	 "how per-CPU lists tune high: pressure (6.7+: within high_min..high_max, lowered and drained "
+	 "while the zone is below its high watermark or kswapd reclaims), idle (the same without the "
+	 "zone flags), fixed (the recorded high)",
+	 "", "pressure", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_tune_value, pcp_tune_apply,
+	 SETTING_ON_PAGE_EVENTS},
+	{"watermark-boost",
+	 "a fallback that may claim another type's pageblock boosts the zone's watermarks "
+	 "(watermark_boost_factor 15000) and wakes kswapd",
+	 "", "on", SETTING_CHOICE, true, 0, 0, 0, 0, on_off_value, wmark_boost_apply, SETTING_ON_PAGE_EVENTS},
+	{"watermark-scale",
+	 "watermark_scale_factor: low and high from the zoneinfo's min, steps of max(min/4, managed x "
+	 "N/10000) (0: the zoneinfo's low and high)",
+	 "", "0", SETTING_UINT, true, 0, 3000, FIELD(wmark_scale), NULL, NULL, SETTING_ON_PAGE_EVENTS},
 	{"model-pages",
 	 "pages of vmalloc areas and page tables: from the zones, or none (a recording's page events hold "
 	 "them); auto: none with --page-state",
@@ -322,7 +366,7 @@ const struct setting settings[] = {
 	 "the kernel's buddyinfo over time (a recording's buddyinfo-series.txt): compared with the model's "
 	 "zones as the trace passes each",
 	 "", "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, snapshots_apply, SETTING_ON_BUDDY},
-	/* issue 11: kernel-exact vmalloc (docs/vmalloc-fidelity.md) */
+	/* kernel-exact vmalloc (docs/vmalloc-fidelity.md) */
 	{"flush-ceiling",
 	 "x86 tlb_single_page_flush_ceiling: a range flush of more pages is a full flush; 0 never", "pages",
 	 "33", SETTING_UINT, true, 0, 1ULL << 40, FIELD(flush_ceiling), NULL, NULL, SETTING_ON_VMAP},
@@ -347,7 +391,7 @@ const struct setting settings[] = {
 	{"from", "start the replay at this trace time: earlier events are in the snapshots (skipped)", "s",
 	 "0", SETTING_TEXT, false, 0, 0, 0, 0, NULL, from_apply,
 	 SETTING_ON_VMAP | SETTING_ON_PAGE_EVENTS | SETTING_ON_PROC},
-	/* issue 14: the model's host memory (core/sim_mem.h) */
+	/* the model's host memory (core/sim_mem.h) */
 	{"model-mem-max",
 	 "the model's host memory per machine (zone frames, page tables, address spaces): a configuration "
 	 "needing more up front is refused, events that would grow it further are skipped "

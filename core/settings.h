@@ -18,7 +18,7 @@ enum setting_kind {
 	SETTING_CHOICE,	 /* one of a fixed list of words (value()) */
 	SETTING_UINT,	 /* an integer in [min, max], decimal or 0x-hex */
 	SETTING_TEXT,	 /* free text the apply function checks (a zone layout, seconds) */
-	SETTING_FILE,	 /* "none" or a file, read through setting_env.load_file (issue 12) */
+	SETTING_FILE,	 /* "none" or a file, read through setting_env.load_file */
 	SETTING_SIZE,	 /* bytes in [min, max]: a number with an optional K, M, G, T or P (x1024) */
 };
 

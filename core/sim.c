@@ -14,26 +14,26 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->max_order = BUDDY_DEFAULT_MAX_ORDER;
 	cfg->buddy = buddy_policy_find("lifo");
 	cfg->page_mode = PAGEREPLAY_PLACEMENT;
-	/* vmalloc (issue 4) */
+	/* vmalloc */
 	cfg->vmlist = vmlist_find("augmented");
 	cfg->tlb = tlb_policy_find("lazy");
 	cfg->levels = 4;
 	cfg->ncpus = 0;
 	cfg->vmalloc_guard = VMALLOC_GUARD_INCLUDED;
-	/* vma (issue 5) */
+	/* process address spaces */
 	cfg->vma = &vma_index_maple;
 	cfg->populate = false;
 	cfg->max_map_count = MM_MAX_MAP_COUNT;
-	/* kmap (issue 7) */
+	/* persistent kmap pool */
 	pkmap_cfg_default(&cfg->pkmap);
-	/* kernel-exact vmalloc (issue 11) */
+	/* kernel-exact vmalloc */
 	cfg->flush_ceiling = SIM_DEFAULT_FLUSH_CEILING;
 	cfg->purge = VMALLOC_PURGE_AUTO;
 	cfg->purge_delay = SIM_DEFAULT_PURGE_DELAY;
-	cfg->model_mem_max = SIM_MEM_DEFAULT_MAX; /* issue 14 */
+	cfg->model_mem_max = SIM_MEM_DEFAULT_MAX; /* the model's host memory */
 }
 
-/* --- vmalloc (issue 4) --- */
+/* --- vmalloc --- */
 static int sim_vmalloc_init(struct sim *s)
 {
 	struct vmalloc_cfg vc;
@@ -43,7 +43,7 @@ static int sim_vmalloc_init(struct sim *s)
 	vc.levels = s->cfg.levels ? s->cfg.levels : 4;
 	vc.ncpus = s->cfg.ncpus ? s->cfg.ncpus : 2;
 	vc.guard = s->cfg.vmalloc_guard;
-	vc.nr_nodes = sim_vmap_nodes(&s->cfg, vc.ncpus); /* issue 11 */
+	vc.nr_nodes = sim_vmap_nodes(&s->cfg, vc.ncpus); /* kernel-exact vmalloc */
 	vc.flush_ceiling = s->cfg.flush_ceiling;
 	vc.purge = s->cfg.purge == VMALLOC_PURGE_AUTO ? VMALLOC_PURGE_MODEL : s->cfg.purge;
 	vc.purge_delay = s->cfg.purge_delay;
@@ -85,7 +85,7 @@ static int sim_vmap_create(struct sim *s, const struct mm_event *ev)
 	else if (ev->kind == MME_IOREMAP)
 		err = vmalloc_ioremap(&s->vm, ev->addr2, ev->len, &model);
 	else
-		err = sim_vmap_alloc(s, ev, &model); /* issue 11: predict or follow, compared */
+		err = sim_vmap_alloc(s, ev, &model); /* kernel-exact: predict or follow, compared */
 	if (err) {
 		s->vmap.alloc_failures++;
 		return 0;
@@ -125,7 +125,7 @@ static int sim_vmap_free(struct sim *s, const struct mm_event *ev)
 		/* the kernel logs nr_lazy after adding this area: what it counted before is the
 		 * pages lazily freed before the recording */
 		u64 own = found ? vmalloc_area_size(&s->vm, model) >> MM_PAGE_SHIFT : 0;
-		if (s->cfg.vmalloc_state) /* issue 11: the seeded lazy areas are counted already */
+		if (s->cfg.vmalloc_state) /* a seeded space: the seeded lazy areas are counted already */
 			own += s->vm.tlb.nr_lazy;
 		s->vmap.lazy_seeded = true;
 		s->vmap.lazy_seed_pages = ev->len2 > own ? ev->len2 - own : 0;
@@ -139,7 +139,7 @@ static int sim_vmap_free(struct sim *s, const struct mm_event *ev)
 	u64 size = vmalloc_area_size(&s->vm, model);
 	int err = vmalloc_vfree(&s->vm, model);
 	if (!err)
-		sim_vmap_freed(s, ev, size); /* issue 11: its bulk pages come next */
+		sim_vmap_freed(s, ev, size); /* kernel-exact: its bulk pages come next */
 	return err == -ENOMEM ? err : 0;
 }
 
@@ -162,7 +162,7 @@ unsigned sim_trace_ncpus(const struct mm_event *ev, size_t n)
 }
 /* --- end vmalloc --- */
 
-/* --- vma (issue 5) --- */
+/* --- process address spaces --- */
 static int sim_procs_init(struct sim *s)
 {
 	struct mm_cfg mc;
@@ -170,11 +170,11 @@ static int sim_procs_init(struct sim *s)
 	mc.index = s->cfg.vma ? s->cfg.vma : &vma_index_maple;
 	mc.populate = s->cfg.populate;
 	mc.max_map_count = s->cfg.max_map_count ? s->cfg.max_map_count : MM_MAX_MAP_COUNT;
-	struct pagesrc tables = sim_mem_table_src(s); /* issue 14: within model-mem-max */
+	struct pagesrc tables = sim_mem_table_src(s); /* within model-mem-max */
 	mm_pgtable_init_src(&s->mm_pt, &tables, s->cfg.levels ? s->cfg.levels : 4);
 	mc.pt = &mm_pgtable_ops;
 	mc.pt_ctx = &s->mm_pt;
-	mc.flush_ceiling = s->cfg.flush_ceiling; /* issue 11: x86 flush_tlb_mm_range */
+	mc.flush_ceiling = s->cfg.flush_ceiling; /* x86 flush_tlb_mm_range */
 	return procs_init(&s->procs, &mc);
 }
 /* --- end vma --- */
@@ -185,7 +185,7 @@ int sim_init(struct sim *s, const struct sim_cfg *cfg)
 	s->cfg = *cfg;
 	if (!s->cfg.model_mem_max)
 		s->cfg.model_mem_max = SIM_MEM_DEFAULT_MAX;
-	sim_mem_init(s); /* issue 14 */
+	sim_mem_init(s); /* the model's host memory, bounded */
 	if (s->mem.fixed > s->mem.limit)
 		return -E2BIG;
 	struct zones_cfg zc = cfg->zones;
@@ -225,7 +225,7 @@ out_zones:
 
 void sim_fini(struct sim *s)
 {
-	pcp_fini(&s->pcp); /* issue 12 */
+	pcp_fini(&s->pcp); /* per-CPU lists */
 	seedtime_fini(&s->page_times);
 	pkmap_fini(&s->pkmap);
 	procs_fini(&s->procs); /* vma */
@@ -256,7 +256,7 @@ void sim_prefault(struct sim *s)
 	}
 }
 
-/* issue 11: the model's own purge timing runs between vmalloc calls */
+/* kernel-exact vmalloc: the model's own purge timing runs between vmalloc calls */
 static bool sim_vmap_call(unsigned kind)
 {
 	return kind == MME_VMAP_ALLOC || kind == MME_VMAP_FREE || kind == MME_VMALLOC32 ||
@@ -268,10 +268,10 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 	case MME_PAGE_FREE:
-	case MME_PAGE_ZONE_LOCKED: /* issue 12 */
+	case MME_PAGE_ZONE_LOCKED: /* buddy-level page events */
 	case MME_PAGE_PCPU_DRAIN:
 		return sim_phys_page_event(s, ev);
-	/* vma (issue 5) */
+	/* process address spaces */
 	case MME_MMAP:
 	case MME_MUNMAP:
 	case MME_MPROTECT:
@@ -286,9 +286,9 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 		/* page tables the zones could not give: the model ran out (exhaustion), not the host */
 		return err == -ENOMEM && s->zones.st.failures != fails ? 0 : err;
 	}
-	/* vmalloc (issue 4) */
+	/* vmalloc */
 	case MME_VMAP_ALLOC:
-	case MME_VMALLOC32: /* issue 7 */
+	case MME_VMALLOC32: /* the driver mapping paths */
 	case MME_IOREMAP:
 		return sim_vmap_create(s, ev);
 	case MME_VUNMAP:
@@ -320,7 +320,7 @@ static inline int sim_dispatch(struct sim *s, const struct mm_event *ev)
 	if (ev->kind <= MME_PAGE_FREE) {
 		u64 unmatched = s->pages.st.unmatched_frees + s->pages.st.seeded_frees;
 		int err = sim_phys_page_event(s, ev);
-		sim_vmap_page_event(s, ev, unmatched); /* issue 11: vmalloc's bulk pages */
+		sim_vmap_page_event(s, ev, unmatched); /* kernel-exact: vmalloc's bulk pages */
 		return err;
 	}
 	if (!sim_vmap_call(ev->kind))
@@ -334,14 +334,14 @@ static inline int sim_dispatch(struct sim *s, const struct mm_event *ev)
 
 int sim_event(struct sim *s, const struct mm_event *ev)
 {
-	sim_acct_hash(&s->acct, ev); /* issue 14: the trace's identity */
+	sim_acct_hash(&s->acct, ev); /* the trace's identity */
 	s->last_ts_ns = ev->ts_ns;
-	if (MM_UNLIKELY(ev->ts_ns < s->cfg.from_ns)) /* issue 11: reflected in the snapshot */
+	if (MM_UNLIKELY(ev->ts_ns < s->cfg.from_ns)) /* before the snapshot's time: reflected in it */
 		return sim_vmap_skip(s, ev);
 	s->events++;
 	if (ev->kind < MME_NR_KINDS)
 		s->per_kind[ev->kind]++;
-	if (!sim_mem_admit(s, ev)) { /* issue 14: every event in one outcome, memory bounded */
+	if (!sim_mem_admit(s, ev)) { /* every event in one outcome, memory bounded */
 		sim_acct_count(&s->acct, ev, SIM_SKIP_MEM_LIMIT);
 		return 0;
 	}
@@ -349,7 +349,7 @@ int sim_event(struct sim *s, const struct mm_event *ev)
 	sim_acct_begin(s, ev, &p);
 	u64 fails = s->zones.st.failures;
 	int err = sim_dispatch(s, ev);
-	if (MM_UNLIKELY(s->zones.st.failures != fails)) /* issue 12: exhaustion, counted by the zones */
+	if (MM_UNLIKELY(s->zones.st.failures != fails)) /* exhaustion, counted by the zones */
 		sim_phys_exhausted(s, ev);
 	sim_acct_end(s, ev, &p);
 	sim_mem_done(s, ev);

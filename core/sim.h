@@ -22,7 +22,7 @@
 #include "vmap_fidelity.h"
 #include "zones.h"
 
-/* issue 12: per-CPU lists on or off; the models' own pages from the zones or not. */
+/* A recorded machine: per-CPU lists on or off; the models' own pages from the zones or not. */
 enum sim_pcp { SIM_PCP_AUTO = 0, SIM_PCP_ON, SIM_PCP_OFF };
 enum sim_model_pages { SIM_MODEL_PAGES_AUTO = 0, SIM_MODEL_PAGES_ZONES, SIM_MODEL_PAGES_NONE };
 
@@ -35,14 +35,14 @@ struct sim_cfg {
 	enum pagereplay_mode page_mode;
 	/* models added by later work append their configuration here */
 
-	/* --- process address spaces (vma, issue 5) --- */
+	/* --- process address spaces (vma) --- */
 	const struct vma_index_ops *vma; /* VMA index variant; default maple */
 	bool populate;			 /* every mapped page present; default false (none) */
 	u64 max_map_count;		 /* default MM_MAX_MAP_COUNT */
 
 	/* --- end vma --- */
 
-	/* --- vmalloc space, init_mm page tables, TLB policy (issue 4) --- */
+	/* --- vmalloc space, init_mm page tables, TLB policy --- */
 	const struct vmlist_ops *vmlist;  /* default augmented */
 	const struct tlb_policy_ops *tlb; /* default lazy */
 	unsigned levels;		  /* init_mm page-table levels, default 4 */
@@ -51,16 +51,19 @@ struct sim_cfg {
 
 	/* --- end vmalloc --- */
 
-	/* --- persistent kmap pool (issue 7) --- */
+	/* --- persistent kmap pool --- */
 	struct pkmap_cfg pkmap; /* default LAST_PKMAP 1024, highmem from 896 MiB */
 
-	/* --- a recorded machine's physical memory (issue 12) --- */
+	/* --- a recorded machine's physical memory --- */
 	const struct seed *seed;	     /* the zones' state at the start (core/phys/seed.h); NULL: boot
 						state, all free. Borrowed for sim_init only. */
 	enum sim_pcp pcp;		     /* placement mode: per-CPU lists in front of the buddy; AUTO: on
 						when pcp_recorded */
 	bool pcp_recorded;		     /* pcp_cfg holds a zoneinfo's pagesets (zones=zoneinfo:PATH) */
 	struct pcp_cfg pcp_cfg;		     /* their batch and high per zone and CPU */
+	enum pcp_tune pcp_tune;		     /* how the lists' high is tuned (pressure: the kernel's) */
+	bool wmark_boost_off;		     /* no watermark boost on fallbacks */
+	u32 wmark_scale;		     /* watermark_scale_factor; 0: the zoneinfo's low and high */
 	enum sim_model_pages model_pages;    /* where vmalloc and processes take pages; AUTO: NONE when
 						seeded (the recording's page events hold them) */
 	u64 page_from_ns;		     /* page events earlier are in the seed: skipped (counted) */
@@ -70,7 +73,7 @@ struct sim_cfg {
 	const struct snap_series *snapshots; /* the kernel's buddyinfo over time (borrowed): the
 						run loop's hook compares them (sim_snap_compare) */
 
-	/* --- kernel-exact vmalloc (issue 11) --- */
+	/* --- kernel-exact vmalloc --- */
 	unsigned vmap_nodes;	       /* nodes vmlist: nr_vmap_nodes; 0 = ncpus (possible CPUs) */
 	u64 flush_ceiling;	       /* x86 range-flush ceiling in pages, default 33; 0 = never */
 	enum vmalloc_purge_mode purge; /* default AUTO: trace if the trace has purges, else model */
@@ -81,7 +84,7 @@ struct sim_cfg {
 	u64 vmalloc_end_ns;			   /* when it was read; 0: at sim_finish */
 	u64 from_ns;				   /* events earlier are skipped (counted) */
 
-	/* --- issue 14: the model's host memory, bytes (sim_mem.h); 0 = SIM_MEM_DEFAULT_MAX --- */
+	/* --- the model's host memory, bytes (sim_mem.h); 0 = SIM_MEM_DEFAULT_MAX --- */
 	u64 model_mem_max;
 };
 
@@ -102,13 +105,13 @@ struct sim {
 	u64 events;		    /* events routed, every kind */
 	u64 per_kind[MME_NR_KINDS]; /* events routed per kind */
 
-	/* --- process address spaces (vma, issue 5) --- */
+	/* --- process address spaces (vma) --- */
 	struct procs procs;	 /* one mm per traced pid; MMAP..EXIT events */
 	struct mm_pgtable mm_pt; /* their page tables' context (buddy, levels, walk counts) */
 
 	/* --- end vma --- */
 
-	/* --- vmalloc replay (issue 4) --- */
+	/* --- vmalloc replay --- */
 	struct vmalloc vm;     /* must not move after sim_init */
 	struct hmap vmap_pair; /* traced va_start -> model address of live traced areas */
 	struct sim_vmap_stats {
@@ -124,11 +127,11 @@ struct sim {
 	} vmap;
 	/* --- end vmalloc --- */
 
-	/* --- issue 7: vmalloc_32, ioremap, vunmap (paired through vmap_pair), kmap --- */
+	/* --- driver mapping paths: vmalloc_32, ioremap, vunmap (paired through vmap_pair), kmap --- */
 	struct pkmap pkmap; /* MME_KMAP / MME_KUNMAP */
 	u64 kmap_errors;    /* kmaps the pool refused for a host or count-overflow reason */
 
-	/* --- issue 12: a recorded machine (sim_phys.c) --- */
+	/* --- a recorded machine (sim_phys.c) --- */
 	struct pcp pcp;			   /* per-CPU lists, used when pcp_on */
 	bool pcp_on;			   /* cfg.pcp resolved, in placement mode */
 	struct pagesrc_phantom phantom;	   /* the models' pages when model_pages is NONE */
@@ -155,10 +158,10 @@ struct sim {
 	} untr;
 	u64 snap_fail_mark[ZONE_NR_TYPES]; /* zones.st.limit_failures at the last snapshot */
 
-	/* --- issue 11: agreement with the recorded kernel --- */
+	/* --- agreement with the recorded kernel --- */
 	struct vmap_fidelity vfid;
 
-	/* --- issue 14: what became of every event; the model's memory --- */
+	/* --- what became of every event; the model's memory --- */
 	struct sim_acct acct;
 	struct sim_mem mem;
 };
@@ -186,25 +189,25 @@ void sim_prefault(struct sim *s);
  * model-level errors (unknown frees, failed allocations) are counted. */
 int sim_event(struct sim *s, const struct mm_event *ev);
 
-/* issue 12: compare the zones with snapshot k of the kernel's buddyinfo series (snapcheck.h): a
- * zone whose allocations failed since the previous snapshot is exhausted and left out of the
- * figures, a snapshot whose interval holds evidence of untraced page movements too
- * (sim_untraced.h); then the zones grow to the managed pages read with it. rows (ZONE_NR_TYPES entries, may
- * be NULL) get one row per zone; returns their number. Called by the run loop's hook when the trace passes
- * the snapshot's time. */
+/* A recorded machine: compare the zones with snapshot k of the kernel's buddyinfo series
+ * (snapcheck.h): a zone whose allocations failed since the previous snapshot is exhausted and
+ * left out of the figures, a snapshot whose interval holds evidence of untraced page movements
+ * too (sim_untraced.h); then the zones grow to the managed pages read with it. rows
+ * (ZONE_NR_TYPES entries, may be NULL) get one row per zone; returns their number. Called by
+ * the run loop's hook when the trace passes the snapshot's time. */
 unsigned sim_snap_compare(struct sim *s, const struct snap_series *ser, size_t k, struct snapcheck_row *rows);
 
 /* The replay is over: take what waits for the end (the end-snapshot comparison when its time
  * was never reached). Returns 0 or -ENOMEM. */
 int sim_finish(struct sim *s);
 
-/* --- vmalloc (issue 4) --- */
+/* --- vmalloc --- */
 /* The traced machine's CPU count: from the first logged nr_lazy_max (the smallest n with
  * lazy_max_pages(n) == nr_lazy_max), else the highest CPU seen + 1, else 1. */
 unsigned sim_trace_ncpus(const struct mm_event *ev, size_t n);
-/* issue 11: the purge timing AUTO stands for on this trace (TRACE when it has purge events). */
+/* Kernel-exact vmalloc: the purge timing AUTO stands for on this trace (TRACE when it has purge events). */
 enum vmalloc_purge_mode sim_trace_purge_mode(const struct mm_event *ev, size_t n);
-/* issue 11: the possible CPUs nr_vmap_nodes follows: at least ncpus, and every CPU the trace
+/* Kernel-exact vmalloc: the possible CPUs nr_vmap_nodes follows: at least ncpus, and every CPU the trace
  * shows (nr_lazy_max only tells fls(online CPUs)). */
 unsigned sim_trace_vmap_nodes(const struct mm_event *ev, size_t n, unsigned ncpus);
 /* What a configuration takes from the trace it replays, found once per trace. */

@@ -1,4 +1,4 @@
-/* Event accounting (issue 14): every event a machine is given lands in exactly one outcome:
+/* Event accounting: every event a machine is given lands in exactly one outcome:
  * replayed, failed (the model could not do what the kernel did), or skipped for one named
  * reason. Defined here once, per event kind; the flat view (sim_stats.h) copies the table and
  * the metrics registry shows its totals, so the columns add up to `events`.

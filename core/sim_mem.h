@@ -1,4 +1,4 @@
-/* The model's host memory, bounded by the configuration (issue 14). A machine's memory is what
+/* The model's host memory, bounded by the configuration. A machine's memory is what
  * its configuration fixes up front (the zones' frame arrays and bitmaps, a seed's maps, the kmap
  * pool), estimated before anything is allocated, plus what grows with the replay: page-table
  * pages (one host page per simulated table page: a populated mapping or an ioremap can ask for

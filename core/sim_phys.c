@@ -1,4 +1,4 @@
-/* The sim's side of a recorded machine (issue 12): the seeded zones, per-CPU lists, where the
+/* The sim's side of a recorded machine: the seeded zones, per-CPU lists, where the
  * models take their pages, the start time of page events, exhaustion, and the comparison with
  * the kernel's buddyinfo snapshots. sim.c calls these at its event sites. */
 #include <errno.h>
@@ -26,6 +26,9 @@ int sim_phys_init(struct sim *s)
 		    (s->cfg.pcp == SIM_PCP_ON || (s->cfg.pcp == SIM_PCP_AUTO && s->cfg.pcp_recorded));
 	if (!s->cfg.pcp_cfg.ncpus) /* no recorded pagesets: the trace's CPUs */
 		s->cfg.pcp_cfg.ncpus = MM_MAX(s->cfg.ncpus, 1u);
+	s->cfg.pcp_cfg.tune = s->cfg.pcp_tune;
+	s->cfg.pcp_cfg.wm.boost_factor = s->cfg.wmark_boost_off ? 0 : WMARK_BOOST_FACTOR;
+	s->cfg.pcp_cfg.wm.scale_factor = s->cfg.wmark_scale;
 	if (s->pcp_on && (err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg)))
 		return err;
 	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);

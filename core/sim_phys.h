@@ -1,4 +1,4 @@
-/* sim.c's helpers for a recorded machine's physical memory (issue 12), in sim_phys.c; not part
+/* sim.c's helpers for a recorded machine's physical memory, in sim_phys.c; not part
  * of the API. */
 #ifndef SIM_PHYS_H
 #define SIM_PHYS_H

@@ -42,14 +42,19 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 	st->ncpus = s->vm.cfg.ncpus;
 	st->max_order = zs->zone[zs->nr_zones - 1].buddy.max_order;
 	st->pkmap_slots = s->pkmap.nr_slots;
-	st->vmap_mode = s->cfg.vmap_follow ? "follow" : "predict"; /* issue 11 */
+	st->vmap_mode = s->cfg.vmap_follow ? "follow" : "predict"; /* kernel-exact vmalloc */
 	st->purge = s->vm.cfg.purge == VMALLOC_PURGE_INLINE  ? "inline"
 		    : s->vm.cfg.purge == VMALLOC_PURGE_TRACE ? "trace"
 							     : "model";
 	st->purge_delay = s->vm.cfg.purge_delay;
 	st->flush_ceiling = s->vm.cfg.flush_ceiling;
 	st->vmap_nodes = s->vm.cfg.nr_nodes;
-	st->pcp = s->pcp_on ? "on" : "off"; /* issue 12 */
+	st->pcp = s->pcp_on ? "on" : "off"; /* a recorded machine */
+	st->pcp_tune = s->cfg.pcp_tune == PCP_TUNE_IDLE	   ? "idle"
+		       : s->cfg.pcp_tune == PCP_TUNE_FIXED ? "fixed"
+							   : "pressure";
+	st->wmark_boost = s->cfg.wmark_boost_off ? "off" : "on";
+	st->wmark_scale = s->cfg.wmark_scale;
 	st->model_pages = s->model_src.ops == s->src.ops ? "zones" : "none";
 	size_t off = 0;
 	for (unsigned i = 0; i < zs->nr_zones && off < sizeof(st->zones); i++)
@@ -68,9 +73,10 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->vmlist = s->vm.vl.st;
 	st->tlb = s->vm.tlb.st;
 	st->tlb_nr_lazy = s->vm.tlb.nr_lazy;
+	st->tlb_nr_lazy_areas = s->vm.tlb.nr_purge;
 	st->pgtable = s->vm.pts;
 	st->vmap = s->vmap;
-	const struct vmap_fidelity *f = &s->vfid; /* issue 11 */
+	const struct vmap_fidelity *f = &s->vfid; /* agreement with the recorded kernel */
 	st->vfid = (struct sim_vfid_stats){
 		.checked = f->checked,
 		.exact = f->exact,
@@ -110,12 +116,13 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 			sim_zone_read(&s->zones.zone[s->zones.index[t]], depth, &st->zone[t]);
 	st->top_type = s->zones.zone[s->zones.nr_zones - 1].type;
 	st->top = st->zone[st->top_type];
-	st->pcp = s->pcp.st; /* issue 12 */
+	st->pcp = s->pcp.st; /* a recorded machine */
+	st->wmark = s->pcp.wm.st;
 	st->page_events_skipped = s->page_events_skipped;
 	st->exh = s->exh;
 	st->snaps = s->snaps;
 	st->untr = s->untr;
-	/* issue 14 */
+	/* what became of every event; the model's memory */
 	st->acct = s->acct;
 	sim_acct_totals(&s->acct, st->outcome);
 	st->trace_id = sim_acct_trace_id(&s->acct);

@@ -40,12 +40,15 @@ struct sim_stats {
 		unsigned max_order;	/* of the highest zone */
 		u32 pkmap_slots;
 		char zones[32]; /* the layout's zone types, "DMA+DMA32+Normal" */
-		/* issue 11 */
+		/* kernel-exact vmalloc */
 		const char *vmap_mode, *purge; /* "predict" | "follow"; "inline" | "trace" | "model" */
 		u64 purge_delay, flush_ceiling;
 		unsigned vmap_nodes;
-		/* issue 12 */
+		/* a recorded machine */
 		const char *pcp;	 /* "on" | "off": per-CPU lists as run */
+		const char *pcp_tune;	 /* "pressure" | "idle" | "fixed" */
+		const char *wmark_boost; /* "on" | "off" */
+		u32 wmark_scale;	 /* 0: the zoneinfo's watermarks */
 		const char *model_pages; /* "zones" | "none": where vmalloc and processes took pages */
 	} cfg;
 
@@ -56,10 +59,11 @@ struct sim_stats {
 	struct vmalloc_stats vmalloc;
 	struct vmlist_stats vmlist;
 	struct tlb_stats tlb;
-	u64 tlb_nr_lazy; /* lazily freed pages waiting for a purge now */
+	u64 tlb_nr_lazy;       /* lazily freed pages waiting for a purge now */
+	u64 tlb_nr_lazy_areas; /* the areas among them (pages freed before the trace began have none) */
 	struct pgtable_stats pgtable;
 	struct sim_vmap_stats vmap; /* pairing of traced areas with the model's */
-	struct sim_vfid_stats {	    /* issue 11: agreement with the recorded kernel (vmap_fidelity.h) */
+	struct sim_vfid_stats {	    /* agreement with the recorded kernel (vmap_fidelity.h) */
 		u64 checked, exact, checked_warm, exact_warm;
 		u64 purges_size_exact;
 		u64 end_areas, end_matched;
@@ -86,14 +90,15 @@ struct sim_stats {
 	struct sim_zone_stats zone[ZONE_NR_TYPES]; /* by type: zone[ZONE_DMA32] ... */
 	struct sim_zone_stats top;		   /* the highest zone of the layout */
 	enum zone_type top_type;		   /* its type */
-	/* issue 12: a recorded machine */
+	/* a recorded machine */
 	struct pcp_stats pcp;	   /* per-CPU lists (all 0 when off) */
+	struct wmark_stats wmark;  /* watermark events (with the per-CPU lists; all 0 when off) */
 	u64 page_events_skipped;   /* page events before the page state's time */
 	struct sim_exhaustion exh; /* the first allocation no zone could serve */
 	struct snapcheck snaps;	   /* against the kernel's buddyinfo snapshots */
 	struct sim_untraced untr;  /* page movements no kmem event shows */
 
-	/* --- issue 14: what became of every event (sim_acct.h); the model's memory (sim_mem.h) --- */
+	/* --- what became of every event (sim_acct.h); the model's memory (sim_mem.h) --- */
 	struct sim_acct acct;				 /* events by kind and outcome */
 	u64 outcome[SIM_OUTCOMES];			 /* by outcome, every kind: they add up to events */
 	u64 trace_id;					 /* identity of the events given (0: none) */

@@ -1,4 +1,4 @@
-/* The sim's side of kernel-exact vmalloc (issue 11): seeding the space from a snapshot, follow
+/* The sim's side of kernel-exact vmalloc: seeding the space from a snapshot, follow
  * and predict placement of traced allocations with their agreement counters, purge timing,
  * vmalloc's bulk pages, the start time and the end-snapshot comparison. sim.c calls these at
  * its event sites. */

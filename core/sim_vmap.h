@@ -1,4 +1,4 @@
-/* sim.c's helpers for kernel-exact vmalloc (issue 11), in sim_vmap.c; not part of the API. */
+/* sim.c's helpers for kernel-exact vmalloc, in sim_vmap.c; not part of the API. */
 #ifndef SIM_VMAP_H
 #define SIM_VMAP_H
 

@@ -1,5 +1,5 @@
 /* Running programs from tests without a shell: argv arrays through posix_spawn, so a path with
- * a quote, a space or a semicolon is one argument and runs nothing (issue 14: no system/popen
+ * a quote, a space or a semicolon is one argument and runs nothing (no system/popen
  * with interpolated strings; tests/test_hardening.c greps for them). A command that needs a
  * shell (a pipe, a glob) goes through SH, which takes a string literal only and the values as
  * positional parameters. */

@@ -1,4 +1,4 @@
-/* Issue 14's smaller items and the habit that keeps item 1 fixed:
+/* Hardening habits that keep the hostile-input fixes fixed:
  * - no system()/popen() anywhere, nor a shell outside tests/spawn_cmd.h (the source is read);
  * - diag.c escapes what an input puts in a message; errout.c filters stderr;
  * - nr_lazy = 2^64-1 in a trace saturates the model's lazy counter instead of wrapping;
@@ -163,7 +163,7 @@ Test(hardening, stderr_filter_keeps_text_and_escapes_controls)
 					       "b\\xc3");
 }
 
-/* --- the lazy counter saturates (item 12) --- */
+/* --- the lazy counter saturates --- */
 
 Test(hardening, nr_lazy_max_saturates)
 {
@@ -199,7 +199,7 @@ Test(hardening, nr_lazy_max_saturates)
 	tlb_fini(&x);
 }
 
-/* --- shell quoting (item 3): what sh reads back is what was quoted --- */
+/* --- shell quoting: what sh reads back is what was quoted --- */
 
 Test(hardening, shell_quote_round_trips)
 {

@@ -1,4 +1,4 @@
-/* Hostile names through every command that takes or writes a file (issue 14, items 1 to 3):
+/* Hostile names through every command that takes or writes a file:
  * trace files named with quotes, semicolons, backquotes, pipes, spaces, newlines and terminal
  * escapes; an output directory named to break out of a gnuplot string; a crafted summary.csv
  * given to `mmreplay plot`; suite --list-jobs lines run by sh. hostile_box.h's rules hold for

@@ -1,4 +1,4 @@
-/* Hostile files around the commands (issue 14, items 2 and 12, and the corpus's other rooms):
+/* Hostile files around the commands (and the corpus's other rooms):
  * outputs that are devices, symlinks, directories or inputs of the same run; stdout on a full
  * device; inputs with huge numbers, control bytes, truncated or odd compression, duplicate keys
  * and special files. hostile_box.h's rules hold for every run. */
@@ -158,7 +158,7 @@ Test(hostile_io, odd_inputs)
 		HB_CHECK(HB_0 | HB_1, "info", "--skip-bad", in(files[i]));
 		HB_CHECK(HB_0 | HB_1, REPLAY1, in(files[i]));
 		HB_CHECK(HB_0 | HB_1, "convert", in(files[i]), out("o.mmr"));
-		/* issue 14: every other command that reads a trace or a machine file */
+		/* every other command that reads a trace or a machine file */
 		HB_CHECK(HB_0 | HB_1, "maps", in(files[i]));
 		HB_CHECK(HB_0 | HB_1, REPLAY1, "--populate", "all", "--model-mem-max", "64M", in(files[i]));
 		HB_CHECK(HB_0 | HB_1 | HB_2, "machine", in(files[i]));
@@ -171,7 +171,7 @@ Test(hostile_io, odd_inputs)
 		HB_CHECK(HB_0 | HB_1 | HB_2, REPLAY1, "--snapshots", in(files[i]), in("t.perf.txt"));
 		HB_CHECK(HB_0 | HB_1, "bench", "vma", "--repeat", "1", in(files[i]));
 	}
-	/* a skippable frame first (pzstd) is read past (item 10) */
+	/* a skippable frame first (pzstd) is read past */
 	HB_CHECK(HB_0, "info", in("skippable.perf.txt.zst"));
 	/* the input's terminal escapes reach stderr escaped (checked by hb_run for every run) */
 	struct spawn_res r = HB_RUN(HB_1, "info", in("ctrl_bytes.perf.txt"));
@@ -200,7 +200,7 @@ Test(hostile_io, csv_and_state_inputs)
 	HB_CHECK(HB_0 | HB_1 | HB_2, "zones", "--zones", zi);
 	HB_CHECK(HB_0 | HB_1 | HB_2, "zones", "--zones", bi);
 	HB_CHECK(HB_0 | HB_1, "frag", in("buddyinfo_huge.txt"));
-	/* endless input: the state readers cap a line (item 4) */
+	/* endless input: the state readers cap a line */
 	HB_CHECK(HB_1, "frag", "/dev/zero");
 	HB_CHECK(HB_1 | HB_2, "zones", "--zones", "zoneinfo:/dev/zero");
 	HB_CHECK(HB_0 | HB_1 | HB_2, "suite", "--no-plots", "--out", out("d"), in("dup_keys.ini"));

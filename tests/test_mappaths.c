@@ -1,4 +1,4 @@
-/* issue 7's mapping paths through the machine (struct sim), each against a hand-worked kernel
+/* The driver mapping paths through the machine (struct sim), each against a hand-worked kernel
  * rule: vmalloc_32 takes pages only below 4 GiB and fails rather than fall back to Normal (a
  * counter of free DMA32 pages is the reference); ioremap maps the device range and takes no
  * page; vfree frees the area's pages and vunmap frees none; the kmap pool flushes exactly once

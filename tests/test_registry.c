@@ -197,7 +197,7 @@ Test(registry, bad_options_get_one_line)
 	}
 }
 
-/* Issue 13: a mistyped option or command is one line naming it, everywhere. */
+/* A mistyped option or command is one line naming it, everywhere. */
 Test(registry, mistyped_options_everywhere)
 {
 	static const char *const sub[] = {"suite test_vmalloc", "bench buddy", "bench vmlist", "bench replay",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "metrics.h"
@@ -33,7 +34,7 @@ static struct replay_row run(const struct mm_event *ev, size_t n, const char *vm
 	cfg.vmlist = vmlist_find(vmlist);
 	cfg.tlb = tlb_policy_find(tlb);
 	cfg.ncpus = sim_trace_ncpus(ev, n);
-	cfg.purge = VMALLOC_PURGE_INLINE; /* issue 11 defaults back to the old behaviour */
+	cfg.purge = VMALLOC_PURGE_INLINE; /* the old purge and flush behaviour */
 	cfg.flush_ceiling = 0;
 	struct replay_row row;
 	cr_assert_eq(replay_run("t", ev, n, &cfg, &row), 0);
@@ -185,7 +186,7 @@ Test(replay, synthetic_pairing_and_counted_errors)
 		struct replay_row r = run(ev, n, vmlist_variants[v]->name, "range");
 		const struct sim *s = r.sim;
 		cr_assert_eq(s->vm.st.vmallocs, 2);
-		/* issue 14: the duplicate invents no vfree and no flush (main freed token 1's first
+		/* the duplicate invents no vfree and no flush (main freed token 1's first
 		 * area there: 3 vfrees, 3 range flushes) */
 		cr_assert_eq(s->vm.st.vfrees, 2); /* 2, then 1 (its first area) */
 		cr_assert_eq(s->vmap.traced_failures, 1);
@@ -245,6 +246,12 @@ Test(replay, command_writes_one_row_per_configuration)
 	char *argv[] = {"replay",  "--vmlist", "all",	  "--tlb", "eager,range,lazy",
 			"--buddy", "lifo",     "--quiet", "--out", out,
 			trace,	   NULL};
+	/* --out creates only its last component: out/ must exist */
+	cr_assert_eq(cmd_replay((int)MM_ARRAY_SIZE(argv) - 1, argv), MM_EXIT_USAGE);
+	cr_assert_neq(access(out, F_OK), 0);
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/out", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
 	cr_assert_eq(cmd_replay((int)MM_ARRAY_SIZE(argv) - 1, argv), MM_EXIT_OK);
 	FILE *f = fopen(out, "r");
 	cr_assert_not_null(f);

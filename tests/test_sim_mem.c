@@ -1,4 +1,4 @@
-/* The model's memory bounded by model-mem-max (issue 14, item 5), on the issue's examples: a
+/* The model's memory bounded by model-mem-max, on worked examples: a
  * 2^47-byte mmap with --populate all, a 255 GiB zone, a native trace with very many pids. The
  * model stops at the limit (counted in skipped_mem_limit, every event still in one column),
  * announces a large configuration and refuses one beyond the limit, naming the setting. */

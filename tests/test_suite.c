@@ -56,7 +56,7 @@ Test(suite, errors_name_the_line)
 		{"[traces]\ntrace = a\n[axes]\nvmlist = list,splay\n",
 		 "x.ini:4: axis vmlist takes list, rbtree, rbtree_cache, augmented, nodes, not 'splay'"},
 		{"[suite]\nname = a/b\n", "x.ini:2: name 'a/b' must be a short word"},
-		/* issue 14: a name results/NAME cannot be */
+		/* a name results/NAME cannot be */
 		{"[suite]\nname = ..\n", "x.ini:2: name '..' must be a short word"},
 		{"[suite]\nname = .\n", "x.ini:2: name '.' must be a short word"},
 		{"[suite]\nname = -rf\n", "x.ini:2: name '-rf' must be a short word"},
@@ -97,7 +97,7 @@ Test(suite, default_name_and_relative_paths)
 	cr_assert_neq(suite_load("/nonexistent/x.ini", "/D", &s, &d), 0);
 }
 
-/* issue 14: names for results/NAME; --name is checked with the same rule (test_hostile). */
+/* Names for results/NAME; --name is checked with the same rule (test_hostile). */
 Test(suite, name_rule)
 {
 	cr_assert(suite_name_ok("mine"));

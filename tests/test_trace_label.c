@@ -1,4 +1,4 @@
-/* Traces of one run that share a file name (issue 14, item 8): labels tell them apart in
+/* Traces of one run that share a file name: labels tell them apart in
  * replay (CSV rows), suite (rows, time series) and compare (rows of different trace_ids never
  * averaged), and the labels follow the rules of trace_label.h. */
 #include <criterion/criterion.h>

@@ -1,6 +1,6 @@
 /* stderr as text only: every byte mmreplay writes to stderr passes a filter that shows control
  * characters (C0 but newline and tab, DEL, C1) and invalid UTF-8 as \xHH, so a file name or an
- * input line holding terminal escapes is never interpreted by the terminal (issue 14). Valid
+ * input line holding terminal escapes is never interpreted by the terminal. Valid
  * UTF-8 passes unchanged. Children (gnuplot) write their own stderr and are not filtered. */
 #ifndef ERROUT_H
 #define ERROUT_H

@@ -1,5 +1,5 @@
 /* Metrics of what became of every event (core/sim_acct.h) and of the model's memory
- * (core/sim_mem.h), issue 14: every event given lands in exactly one of events_replayed,
+ * (core/sim_mem.h): every event given lands in exactly one of events_replayed,
  * events_failed and the skipped_REASON columns, so they add up to `events`. */
 #include "metric_fmt.h"
 

@@ -17,6 +17,11 @@ const struct metric metrics_kva[] = {
 		"lazy purges forced by an allocation that found no space"),
 	M_COUNT("lazy_seed_pages", "pages", 0, vmap.lazy_seed_pages,
 		"lazily freed pages the trace already had pending at its start (its first nr_lazy)"),
+	M_COUNT("vmap_lazy_pending", "areas", 0, tlb_nr_lazy_areas,
+		"lazily freed areas still waiting for a purge (and their TLB flush) when the trace ended"),
+	M_COUNT("vmap_lazy_pending_pages", "pages", 0, tlb_nr_lazy,
+		"lazily freed pages still waiting for a purge at the end (those pending at the trace's start "
+		"included)"),
 	M_COUNT("trace_vmap_purges", "purges", 0, vmap.trace_purges,
 		"the kernel's own purge_vmap_area_lazy events (facts of the trace)"),
 	M_COUNT("trace_purged_areas", "areas", 0, vmap.trace_purged_areas, "the num_purged of those events"),
@@ -77,7 +82,7 @@ const struct metric metrics_kva[] = {
 		"wraps that freed slots: one pool-range flush each"),
 	M_COUNT("kunmap_bad", "calls", 0, pkmap.bad_kunmaps,
 		"kunmaps of pages not kmapped (the kernel's BUG())"),
-	/* issue 11: agreement with the recorded kernel (docs/vmalloc-fidelity.md) */
+	/* agreement with the recorded kernel (docs/vmalloc-fidelity.md) */
 	M_COUNT("vmap_addr_checked", "areas", 0, vfid.checked,
 		"traced vmap allocations compared with the model's"),
 	M_COUNT("vmap_addr_exact", "areas", 0, vfid.exact,

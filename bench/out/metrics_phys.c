@@ -48,7 +48,7 @@ static void m_top_index(const struct metric *m, const struct metric_src *s, unsi
 		     metric_zone_efi9, T, "the " Z " zone's extfrag index at order 9 at the end")
 #define TOP(name, fn, arg, desc) M_FN(name, "thousandths", METRIC_MODEL, METRIC_IN_ROWS, fn, arg, desc)
 
-/* issue 12: the comparison with the kernel's buddyinfo snapshots; empty when none compared.
+/* The comparison with the kernel's buddyinfo snapshots; empty when none compared.
  * arg 0: ufi9 error max, 1: its mean, 2: free pages error max, 3: the kernel's free pages then */
 static void m_snap(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
 {
@@ -84,6 +84,17 @@ static void m_page_events(const struct metric *m, const struct metric_src *s, un
 	metric_u64(b, n,
 		   k[MME_PAGE_ALLOC] + k[MME_PAGE_FREE] + k[MME_PAGE_ZONE_LOCKED] + k[MME_PAGE_PCPU_DRAIN] -
 			   s->st->page_events_skipped);
+}
+
+/* Watermark events of the model (core/phys/wmark.h); empty when the lists are off. */
+static void m_wmark(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	const struct wmark_stats *w = &s->st->wmark;
+	if (strcmp(s->st->cfg.pcp, "on"))
+		return;
+	const u64 v[] = {w->below_high, w->kswapd_wakes,    w->direct_reclaims,
+			 w->boosts,	w->kcompactd_wakes, s->st->pcp.pressure_drains};
+	metric_u64(b, n, v[m->arg]);
 }
 
 #define SNAP(name, unit, arg, desc) M_FN(name, unit, METRIC_MODEL, METRIC_IN_ROWS, m_snap, arg, desc)
@@ -122,7 +133,7 @@ const struct metric metrics_phys[] = {
 	    "unusable free space index at order 9 (2 MiB), highest zone, at the end"),
 	TOP("efi9_end", m_top_index, -9,
 	    "extfrag index at order 9, highest zone, at the end (-1000: an order-9 block is free)"),
-	/* issue 12: a recorded machine (docs/physical-fidelity.md) */
+	/* a recorded machine (docs/physical-fidelity.md) */
 	FAIL(dma, "DMA", ZONE_DMA),
 	FAIL(dma32, "DMA32", ZONE_DMA32),
 	FAIL(normal, "Normal", ZONE_NORMAL),
@@ -164,6 +175,19 @@ const struct metric metrics_phys[] = {
 	PCP("pcp_start_revealed", 3,
 	    "pages on the kernel's lists at the start that the trace handed out or drained before any "
 	    "refill"),
+	M_FN("zone_below_high", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 0,
+	     "times an allocation found a zone at or below its high watermark (ZONE_BELOW_HIGH set; empty: "
+	     "lists off)"),
+	M_FN("kswapd_wakes", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 1,
+	     "kswapd wake points: an allocation left a zone at or below low, or a watermark boost"),
+	M_FN("direct_reclaim_points", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 2,
+	     "allocations that left a zone at or below its min watermark"),
+	M_FN("watermark_boosts", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 3,
+	     "fallbacks that raised a zone's watermark boost (setting watermark-boost)"),
+	M_FN("kcompactd_wakes", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 4,
+	     "boosted kswapd runs that ended: the boost cleared, kcompactd woken"),
+	M_FN("pcp_pressure_drains", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 5,
+	     "per-CPU list drains under ZONE_BELOW_HIGH or ZONE_RECLAIM_ACTIVE (setting pcp-tune)"),
 	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes, "page mode buddy: blocks taken (zone_locked)"),
 	M_COUNT("buddy_returns", "blocks", 0, pages.buddy_returns,
 		"page mode buddy: blocks returned (pcpu_drain, frees of orders pcp lists never hold)"),

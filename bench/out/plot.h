@@ -1,5 +1,5 @@
 /* Graphs drawn by the gnuplot scripts in plots/, with nothing from the data or the user's names
- * ever evaluated by gnuplot (issue 14; docs/hardening.md). The mechanism, which every script
+ * ever evaluated by gnuplot (docs/hardening.md). The mechanism, which every script
  * keeps (plots/lines.gp's header shows a hand-run):
  * - files reach gnuplot as descriptors only: the data as /dev/fd/3, the PNG and SVG outputs as
  *   /dev/fd/4 and /dev/fd/5 (both temporaries of outfile.h, renamed into place when gnuplot

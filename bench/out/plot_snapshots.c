@@ -1,4 +1,4 @@
-/* The kernel's buddyinfo snapshots against the model (issue 12): one graph per trace of a suite
+/* The kernel's buddyinfo snapshots against the model: one graph per trace of a suite
  * whose run compared snapshots (DIR/snapshots.csv), drawn by suite_plots.c's machinery. */
 #include <stdint.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 #include "plot.h"
 #include "suite_plots_priv.h"
 
-/* issue 12: the configurations of trace tr in the per-snapshot rows of zone (first-seen order),
+/* The configurations of trace tr in the per-snapshot rows of zone (first-seen order),
  * and the index of the first such row. */
 static size_t snap_configs(const struct csvtab *t, const int *c, const char *tr, const char *zone,
 			   const char **cfg, size_t max, size_t *first)
@@ -28,7 +28,7 @@ static size_t snap_configs(const struct csvtab *t, const int *c, const char *tr,
 	return n;
 }
 
-/* issue 12: the kernel's order-9 unusable index at each buddyinfo snapshot (DIR/snapshots.csv,
+/* The kernel's order-9 unusable index at each buddyinfo snapshot (DIR/snapshots.csv,
  * the highest zone) with each configuration's model over it; a configuration whose zone was
  * exhausted at a snapshot has no index there but a mark in the last series. */
 void plot_snapshots(struct plotctx *p, const char *tr)

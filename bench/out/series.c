@@ -10,7 +10,7 @@ int series_sample(void *ctx, const struct sim *s, u64 event, const struct run_cl
 	struct sim_stats st;
 	sim_stats_read(s, SIM_STATS_SAMPLE, &st);
 	struct metric_src src = {.st = &st, .event = event, .clock = c};
-	for (int t = 0; t < ZONE_NR_TYPES; t++) { /* issue 12: exhaustion is not fragmentation */
+	for (int t = 0; t < ZONE_NR_TYPES; t++) { /* exhaustion is not fragmentation */
 		if (st.zones_st.limit_failures[t] != w->fails[t])
 			src.exhausted |= 1u << t;
 		w->fails[t] = st.zones_st.limit_failures[t];

@@ -1,4 +1,4 @@
-/* The per-snapshot CSV beside a replay's or a suite's summary (issue 12): one row per
+/* The per-snapshot CSV beside a replay's or a suite's summary: one row per
  * configuration, snapshot and zone, the model's free pages and order-9 unusable index against
  * the kernel's. A zone the model exhausted since the previous snapshot has an empty model
  * index (exhaustion is not fragmentation) and exhausted = 1. Opened with its first rows, so

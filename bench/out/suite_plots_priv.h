@@ -19,7 +19,7 @@ struct plotctx {
 	int failures, drawn;
 	FILE *manifest;		    /* plots/graphs.csv: trace,file,note per graph drawn (the report page) */
 	const char *trace;	    /* the trace being drawn */
-	bool exhausted;		    /* issue 12: the trace's model ran out of memory in some cell */
+	bool exhausted;		    /* the trace's model ran out of memory in some cell */
 	const struct csvtab *snaps; /* DIR/snapshots.csv, or NULL */
 };
 
@@ -61,7 +61,7 @@ void suite_plots_text(FILE *f, const char *s);
 bool suite_plots_open(struct plotctx *p, const char *name, struct csv *w);
 /* Draw NAME from the data in w, then publish the data too; failures are counted in p. */
 void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct plot_req *req);
-/* issue 12: the order-9 unusable index at each snapshot, kernel and model (plot_snapshots.c). */
+/* The order-9 unusable index at each snapshot, kernel and model (plot_snapshots.c). */
 void plot_snapshots(struct plotctx *p, const char *tr);
 
 #endif

@@ -1,4 +1,4 @@
-/* A trace's cells advanced together over one pass of its feed (issue 15): for a source that can
+/* A trace's cells advanced together over one pass of its feed: for a source that can
  * be read only once and outgrows the memory window (feed_lockstep), every configuration's
  * machine is built first, then each batch of the one pass is handed to every machine in turn,
  * so the trace is never spilled. The worker that opened the trace reads the pass (cells.h);

@@ -239,7 +239,7 @@ int matrix_cfg_env(const struct matrix *m, size_t c, const struct setting_vals *
 				return e;
 		}
 	}
-	return sim_mem_check(cfg, err, len) ? -EINVAL : 0; /* issue 14: bounded memory */
+	return sim_mem_check(cfg, err, len) ? -EINVAL : 0; /* bounded memory */
 }
 
 void matrix_label(const struct matrix *m, size_t c, char *buf, size_t len)

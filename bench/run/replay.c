@@ -36,7 +36,7 @@ int replay_end(struct replay_step *rs, int err, const char *trace, struct replay
 	if (!err)
 		err = snaphook_finish(&rs->hook);
 	if (!err)
-		err = sim_finish(s); /* issue 11: the end-snapshot comparison */
+		err = sim_finish(s); /* the end-snapshot comparison */
 	rs->s = NULL;
 	if (err) {
 		snaphook_fini(&rs->hook);
@@ -93,7 +93,7 @@ void replay_row_fini(struct replay_row *row)
 int replay_cfg(const struct matrix *m, size_t c, const struct sim_trace_facts *tf, struct sim_cfg *cfg,
 	       char *err, size_t len)
 {
-	for (size_t a = 0; a < m->naxes; a++) /* issue 12: those files are read per trace */
+	for (size_t a = 0; a < m->naxes; a++) /* those files are read per trace */
 		if (setting_is_file(m->axis[a].set) && strcmp(matrix_value(m, c, a), "none")) {
 			snprintf(err, len,
 				 "--%s is read with each trace: replay, suite, machine and vmalloc-fidelity "

@@ -16,7 +16,7 @@ struct replay_row {
 	struct sim *sim;      /* the machine after the last event; NULL after replay_row_fini */
 	struct sim_stats st;  /* its view, SIM_STATS_FULL */
 	struct run_host host; /* the timed pass: events, ns, cpu_ns, peak RSS; repeats = 1 */
-	/* issue 12: with cfg.snapshots, one row per zone and snapshot compared (snaphook.h) */
+	/* with cfg.snapshots, one row per zone and snapshot compared (snaphook.h) */
 	struct snapcheck_row *snap_rows;
 	size_t nsnap_rows;
 };
@@ -34,7 +34,7 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
  * points into itself: it must not move between replay_begin and replay_end. */
 struct replay_step {
 	struct sim *s;
-	struct snaphook hook; /* issue 12: the kernel's buddyinfo snapshots as the trace passes */
+	struct snaphook hook; /* the kernel's buddyinfo snapshots as the trace passes */
 	struct run_sampler smp;
 	struct run_step run;
 };

@@ -1,4 +1,4 @@
-/* The kernel's own buddyinfo as the check (issue 12): a hook of the replay loop (run.h) that,
+/* The kernel's own buddyinfo as the check: a hook of the replay loop (run.h) that,
  * when the trace passes a snapshot's mid-read time, compares the machine's zones with that
  * snapshot of cfg.snapshots (sim_snap_compare). Snapshots read before the replay's start (the
  * later of --from and --page-state-at) are not compared; after the loop, those the trace still

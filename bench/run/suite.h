@@ -7,12 +7,13 @@
 #include "diag.h"
 #include "matrix.h"
 
-#define SUITE_MAX_TRACES 64
+#define SUITE_MAX_TRACES 256
 
 struct suite {
 	char name[64];	  /* [suite] name, default: the file name without .ini */
 	unsigned repeats; /* [suite] repeats, default 1: host metrics get min/median/max */
 	u64 sample_every; /* [suite] sample_every, 0 = about 1000 points per replay */
+	bool every_cell;  /* [suite] every_cell: run the cells whose axes do not apply too */
 	size_t ntraces;
 	char traces[SUITE_MAX_TRACES][512]; /* paths (${data} expanded, relative to the file) or gen:... */
 	/* [traces] axes = AXIS=V1,V2 AXIS=V ... after a trace line: that trace runs only these
@@ -32,7 +33,7 @@ int suite_load_string(const char *text, const char *name, const char *data_dir, 
 
 /* Whether trace ti may run value v of setting set (its restriction allows it, or it has none). */
 /* A suite name results/NAME can be: a short word, no '/', blanks, commas or control bytes,
- * not '.' or '..' and not starting with '-' (issue 14). */
+ * not '.' or '..' and not starting with '-'. */
 bool suite_name_ok(const char *name);
 /* Trace ti's label (trace_label.h): its name without extensions, with directories added where
  * traces of the suite share one, so no two traces' rows, time series or graphs merge. */

@@ -69,7 +69,7 @@ int suite_plan_from_counts(const struct suite *s, bool every_cell, const u64 (*k
 	}
 	for (size_t ti = 0; ti < s->ntraces; ti++) {
 		struct suite_trace_info *t = &p->tr[ti];
-		suite_trace_label(s, ti, t->label, sizeof(t->label)); /* issue 14: unique */
+		suite_trace_label(s, ti, t->label, sizeof(t->label)); /* unique */
 		memcpy(t->kind, kind[ti], sizeof(t->kind));
 		for (size_t k = 0; k < MME_NR_KINDS; k++)
 			t->events += t->kind[k];

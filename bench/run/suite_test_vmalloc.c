@@ -47,7 +47,7 @@ static const struct cli_opt tv_opts[] = {
 	CLI_OPT_U64("busy", "N", struct tv_opts, p.busy, 1, 10000000, "long_busy_list's live areas (15000)"),
 	CLI_OPT_FLAG("cached-hole", struct tv_opts, cached_hole,
 		     "alias: rbtree in --vmlist means rbtree_cache"),
-	CLI_OPT_STR("out", "FILE", struct tv_opts, out, "the CSV (results/test_vmalloc.csv)"),
+	CLI_OPT_OUT("out", "FILE", struct tv_opts, out, "the CSV (results/test_vmalloc.csv)"),
 	CLI_OPT_END,
 };
 

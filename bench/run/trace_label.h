@@ -1,4 +1,4 @@
-/* Labels that tell a run's traces apart (issue 14): the CSV trace column, a suite's time-series
+/* Labels that tell a run's traces apart: the CSV trace column, a suite's time-series
  * and graph file names and the report all name a trace by its label, so two different traces of
  * one run must never share one. A trace's label is its base label (replay: the file name;
  * suite: trace_spec_label, the name without extensions or a generator with its parameters);

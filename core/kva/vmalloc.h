@@ -26,7 +26,7 @@ enum vmalloc_guard {
 	VMALLOC_GUARD_NONE,	/* no guard page (VM_NO_GUARD) */
 };
 
-/* When a lazy purge runs once lazily freed pages exceed lazy_max_pages (issue 11). */
+/* When a lazy purge runs once lazily freed pages exceed lazy_max_pages. */
 enum vmalloc_purge_mode {
 	VMALLOC_PURGE_INLINE = 0, /* inside the vfree that crosses the threshold (2.6.28-era) */
 	VMALLOC_PURGE_TRACE,	  /* where the trace's own purge_vmap_area_lazy events are */
@@ -44,7 +44,7 @@ struct vmalloc_cfg {
 	unsigned levels; /* init_mm page-table levels, 2..5 */
 	enum vmalloc_guard guard;
 	bool free_tables; /* free page tables left empty by vfree (the kernel never does) */
-	/* issue 11 (defaults keep the old behaviour: 0, inline, 1 node) */
+	/* kernel-exact vmalloc (defaults keep the old behaviour: 0, inline, 1 node) */
 	unsigned nr_nodes;	       /* nodes vmlist: nr_vmap_nodes */
 	u64 flush_ceiling;	       /* range flushes of more pages are full flushes; 0: never */
 	enum vmalloc_purge_mode purge; /* AUTO acts as MODEL here */

@@ -38,7 +38,7 @@ struct pagereplay_stats {
 	u64 conflicts;	      /* faithful: traced pfn not free in the model */
 	u64 order_mismatches; /* free order differs from the allocation's; the allocation's is used */
 	u64 implicit_frees;   /* a live traced pfn allocated again: its free was never traced */
-	/* --- issue 12: seeded machines, buddy mode, exhaustion per zone --- */
+	/* --- a recorded machine: seeded machines, buddy mode, exhaustion per zone --- */
 	u64 zone_failures[ZONE_NR_TYPES]; /* alloc_failures by the request's preferred zone type */
 	u64 seeded_frees;		  /* unmatched frees applied to pages allocated before the trace */
 	u64 trace_refill, trace_locked;	  /* the trace's zone_locked events, percpu_refill=1 and =0 */
@@ -57,7 +57,7 @@ struct pagereplay {
 	enum pagereplay_mode mode;
 	struct hmap live; /* traced pfn -> record of the live traced block (pagereplay_live_pfn) */
 	struct pagereplay_stats st;
-	/* --- issue 12 --- */
+	/* --- a recorded machine --- */
 	struct zones *zs; /* the machine's zones when src is pagesrc_zones (buddy mode, seeds) */
 	struct pcp *pcp;  /* placement: per-CPU lists in front of the zones, or NULL */
 	/* called for every allocation the model cannot serve, with the zone type preferred */

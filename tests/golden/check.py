@@ -18,19 +18,19 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 # Flags that restore the behaviour the golden files pinned, given to every replay and suite run.
 # A change whose new default alters old columns adds the flag restoring the old default here and
 # a line in README.md, e.g.: OLD_DEFAULTS = ['--pcp', 'off']
-OLD_DEFAULTS = ['--flush-ceiling', '0', '--purge', 'inline']  # issue 11 (docs/vmalloc-fidelity.md)
+OLD_DEFAULTS = ['--flush-ceiling', '0', '--purge', 'inline']  # kernel-exact vmalloc defaults (docs/vmalloc-fidelity.md)
 
 # Golden columns that no longer exist, and why; the row mapping below still pins their meaning.
-RETIRED = {'cached_hole': 'the cached-hole rbtree is the vmlist variant rbtree_cache (issue 10)'}
+RETIRED = {'cached_hole': 'the cached-hole rbtree is the vmlist variant rbtree_cache (the cached hole became a variant)'}
 
 # Columns whose text changed meaning, and why; rows are found by the key columns instead.
-RELABELLED = {'config': 'labels name every axis in settings order (issue 13)'}
+RELABELLED = {'config': 'labels name every axis in settings order'}
 
 REPLAY_KEY = ('trace', 'vmlist', 'tlb', 'buddy', 'vma', 'page_mode')
 # The demo's axes (bench/suites/demo.ini); its golden config labels were buddy/vmlist/tlb, with
-# vma at its default (maple): the vma axis was added to the demo in issue 13
+# vma at its default (maple): the vma axis was added to the demo after the golden run
 SUMMARY_KEY = ('trace', 'buddy', 'vmlist', 'tlb', 'vma')
-# A suite skips the cells whose axes cannot change their trace (issue 13): the golden run had them
+# A suite skips the cells whose axes cannot change their trace: the golden run had them
 EVERY_CELL = ['--every-cell']
 # The golden runs' `--vmlist all` (list, rbtree, augmented before rbtree_cache existed)
 GOLDEN_VMLISTS = 'list,rbtree,augmented'

@@ -70,7 +70,7 @@ def traces(mmreplay):
 
 def lockstep(mmreplay, n, d):
     """A generated trace piped in that outgrows -jN's memory window (512 MiB / 4N: 32 MiB, half
-    a million events, with -j4) runs its configurations together over one pass (issue 15): the
+    a million events, with -j4) runs its configurations together over one pass (lockstep): the
     same model columns as the trace from a file, and as -j1 (its window holds the trace)."""
     gen = [mmreplay, 'gen', 'random_size', '--loops', '300000']
     trace = os.path.join(d, 'rs.mmr')

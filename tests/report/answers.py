@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A suite over one perf and one strace trace with every variant axis at `all`: only the cells
 whose axes can change each trace run, the skipped ones are listed with their reason, and the
-report page answers the four questions of issue 13 with the summary's own numbers.
+report page answers its four questions with the summary's own numbers.
 
 usage: answers.py MMREPLAY"""
 import os

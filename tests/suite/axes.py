@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-trace axes (issue 13), end to end:
+"""Per-trace axes, end to end:
 - every cell a suite skips has the model columns of a cell it ran (run again with --every-cell):
   the settings' facets in the registry lose no information;
 - a suite file restricts axes per trace ([traces] axes = ...), and refuses a bad restriction;
@@ -39,7 +39,7 @@ def model(r):
     return tuple((k, v) for k, v in r.items() if not k.startswith('host_') and k not in CONFIG and k not in SIZED)
 
 
-# the model's memory budget (issue 14) prices every setting that sizes the machine (pkmap slots,
+# the model's memory budget prices every setting that sizes the machine (pkmap slots,
 # zones), also those a trace's events never reach: not a result the facets promise to keep
 SIZED = ('model_mem_peak_bytes',)
 

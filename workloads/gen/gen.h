@@ -76,7 +76,7 @@ extern const struct gen_ops gen_fix_size, gen_full_fit, gen_long_busy_list, gen_
 	gen_random_size_align, gen_align_shift, gen_test_vmalloc;
 extern const struct gen_ops gen_buddy_aging;
 extern const struct gen_ops gen_mmap_churn;
-/* issue 7: gen_kmap.c (kmap pool workloads), gen_drivers.c (vmalloc_32, ioremap, vunmap, DMA zones) */
+/* gen_kmap.c (kmap pool workloads), gen_drivers.c (vmalloc_32, ioremap, vunmap, DMA zones) */
 extern const struct gen_ops gen_ops_kmap_copy, gen_ops_kmap_hot;
 extern const struct gen_ops gen_drivers;
 
