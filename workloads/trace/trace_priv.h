@@ -89,6 +89,11 @@ int trace_queue_push(struct trace_reader *r, const struct mm_event *ev);
  * event (counted as unknown), or -EINVAL. */
 int trace_kevent(struct trace_reader *r, const char *name, size_t nlen, const char *fields,
 		 struct mm_event *ev);
+/* The tracepoints of page movements no kmem event shows (trace_kmove.c; sys NULL: tracefs text,
+ * any system): 1 with *ev filled, 0 if it is none of them, or -EINVAL. */
+int trace_kmove(struct trace_reader *r, const char *sys, size_t slen, const char *name, size_t len,
+		const char *fields, struct mm_event *ev);
+
 /* Task records (trace_task.c). trace_task_header: a "# mmreplay-" header line held as records
  * (0), not one (1), or -errno. trace_task_sched: sched_process_{fork,exec,exit} (name without
  * the system) into *ev: 1, 0 for another sched event, or -EINVAL. trace_task_line: called with
