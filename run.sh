@@ -5,15 +5,22 @@
 #   ./run.sh test         checks the style, runs the whole test suite (release build, then
 #                         ASan+UBSan), the parallel engine under TSan, then fuzzes the trace
 #                         readers for $FUZZ_SECONDS (10) each
+#   ./run.sh quick        the inner loop: the release build's unit tests and fast end-to-end
+#                         checks (meson suites 'unit' and 'e2e'), under a minute on a built clone
+# After building it prints which optional features the build has (`mmreplay --version` too).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev libcriterion-dev
-      libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd libtracecmd-dev libtraceevent-dev)
+      libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd libtracecmd-dev libtraceevent-dev
+      libtracefs-dev)
+# (libtracefs-dev: libtracecmd.pc requires libtracefs, which Debian's libtracecmd-dev does not
+# pull in; without it meson finds no libtracecmd and the build cannot read trace.dat)
 # for the test run only: fuzzing (clang, its compiler-rt), the style check (clang-format) and
-# the report page rendered in a headless browser (chromium);
+# the report page rendered in a headless browser (chromium), suites as jobs on a single-node
+# Slurm cluster the test starts (slurm-wlm, munge) and under GNU parallel (parallel);
 # installed where the distribution has them, skipped with a message where it does not
-EXTRA=(clang libclang-rt-dev clang-format trace-cmd chromium)
+EXTRA=(clang libclang-rt-dev clang-format trace-cmd chromium slurm-wlm munge parallel)
 
 missing() {
 	local p
@@ -55,11 +62,18 @@ build() { # build DIR [meson options...]
 	ninja -C "$dir" >/dev/null
 }
 
+# The optional features a build has, in one line ("features: trace.dat yes ...").
+features() {
+	echo "run.sh: $("$1/bench/mmreplay" --version | grep '^features:')" >&2
+}
+
 # mmreplay on PATH: a symlink in /usr/local/bin to this clone's build (the binary finds its
 # bundled data and plots/ by absolute path), or where it is when that cannot be made
 on_path() {
-	local bin=/usr/local/bin/mmreplay target=$PWD/build/bench/mmreplay
-	if [ "$(readlink "$bin" 2>/dev/null)" = "$target" ] || $SUDO ln -sfn "$target" "$bin" 2>/dev/null; then
+	local bin=/usr/local/bin/mmreplay target=$PWD/build/bench/mmreplay old
+	old=$(readlink "$bin" 2>/dev/null) || old=
+	if [ "$old" = "$target" ] || $SUDO ln -sfn "$target" "$bin" 2>/dev/null; then
+		[ -z "$old" ] || [ "$old" = "$target" ] || echo "run.sh: $bin pointed to $old (another clone); now to this one" >&2
 		echo "run.sh: mmreplay is on your PATH ($bin -> $target)" >&2
 	else
 		echo "run.sh: mmreplay is $target (add $(dirname "$target") to PATH)" >&2
@@ -71,6 +85,7 @@ shift || true
 case "$cmd" in
 demo)
 	build build
+	features build
 	on_path
 	exec ./build/bench/mmreplay demo "$@"
 	;;
@@ -86,14 +101,17 @@ test)
 	fi
 	rm -f /tmp/mmreplay-format.$$
 	build build
+	features build
 	meson test -C build --print-errorlogs
 	tally build release
 	# the same tests under AddressSanitizer + UndefinedBehaviorSanitizer (optimised: -O0 made
 	# this step alone take over 15 minutes on 2 cores; the sanitizers check the same at -O2),
-	# all but the golden numbers (a release check; test_acct replays those traces here too)
+	# all but suite 'release': the golden numbers (test_acct replays those traces here too), the
+	# page in a browser, the README's blocks, the suite-axes script and the parallel check (run
+	# above and, for data races, under TSan below), which a sanitizer build checks nothing new in
 	build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C build-asan --print-errorlogs --timeout-multiplier 4 --no-suite golden
+		meson test -C build-asan --print-errorlogs --timeout-multiplier 4 --no-suite release
 	tally build-asan sanitizers
 	# the run engine's worker threads under ThreadSanitizer: replay and suite give the same rows
 	# with -j1 and -j4 (tests/parallel/check.py; Criterion itself cannot run under TSan)
@@ -108,8 +126,14 @@ test)
 		echo "run.sh: fuzzing skipped: clang cannot link libFuzzer here (install libclang-rt-dev)" >&2
 	fi
 	;;
+quick)
+	build build
+	features build
+	meson test -C build --print-errorlogs --suite unit --suite e2e
+	tally build quick
+	;;
 *)
-	echo "usage: ./run.sh demo [--out DIR] | ./run.sh test" >&2
+	echo "usage: ./run.sh demo [--out DIR] | ./run.sh test | ./run.sh quick" >&2
 	exit 2
 	;;
 esac

@@ -68,6 +68,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->vmlist = s->vm.vl.st;
 	st->tlb = s->vm.tlb.st;
 	st->tlb_nr_lazy = s->vm.tlb.nr_lazy;
+	st->tlb_nr_lazy_areas = s->vm.tlb.nr_purge;
 	st->pgtable = s->vm.pts;
 	st->vmap = s->vmap;
 	const struct vmap_fidelity *f = &s->vfid; /* agreement with the recorded kernel */

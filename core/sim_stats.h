@@ -56,7 +56,8 @@ struct sim_stats {
 	struct vmalloc_stats vmalloc;
 	struct vmlist_stats vmlist;
 	struct tlb_stats tlb;
-	u64 tlb_nr_lazy; /* lazily freed pages waiting for a purge now */
+	u64 tlb_nr_lazy;       /* lazily freed pages waiting for a purge now */
+	u64 tlb_nr_lazy_areas; /* the areas among them (pages freed before the trace began have none) */
 	struct pgtable_stats pgtable;
 	struct sim_vmap_stats vmap; /* pairing of traced areas with the model's */
 	struct sim_vfid_stats {	    /* agreement with the recorded kernel (vmap_fidelity.h) */

@@ -33,15 +33,21 @@ if (strlen(note) > 0) { set label 99 note at graph 0.5, 0.55 center front tc rgb
 set terminal pngcairo size 900,540 noenhanced font "sans,11"
 set output pngfile
 set datafile separator ","
+# the key's text left-aligned after its sample, so no title is clipped at the box's edge
 if (keypos == 1) {
-  set key opaque box top right
+  set key opaque box top right Left reverse width 1
 } else { if (keypos == 2) {
-  set key opaque box bottom left
+  set key opaque box bottom left Left reverse width 1
 } else { if (keypos == 3) {
-  set key opaque box bottom right
+  set key opaque box bottom right Left reverse width 1
 } else {
-  set key opaque box top left
+  set key opaque box top left Left reverse width 1
 } } }
+# series told apart by colour and shape alike; open shapes stay visible where series overlap
+array COLOR[8] = ["#1f5fbf", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+array SHAPE[8] = [6, 2, 4, 1, 8, 3, 10, 12]
+color(i) = COLOR[(i - 1) % 8 + 1]
+shape(i) = SHAPE[(i - 1) % 8 + 1]
 set grid
 set title title
 set xlabel xlabel
@@ -53,10 +59,10 @@ okx(v) = (!logx || v > 0) ? v : 1/0
 oky(v) = (!logy || v > 0) ? v : 1/0
 if (points) {
   plot for [i=1:nseries] datafile using (okx(column(2*i-1))):(oky(column(2*i) / yscale)) \
-       with points pt (i + 4) ps 0.6 title columnheader(2*i)
+       with points pt shape(i) ps (1.4 - 0.15 * (i - 1)) lw 1.2 lc rgb color(i) title columnheader(2*i)
 } else {
   plot for [i=1:nseries] datafile using (okx(column(2*i-1))):(oky(column(2*i) / yscale)) \
-       with lines lw (nseries - i + 1) * 1.5 + 0.5 dashtype i title columnheader(2*i)
+       with lines lw (nseries - i + 1) * 1.5 + 0.5 dashtype i lc rgb color(i) title columnheader(2*i)
 }
 set terminal svg size 900,540 dynamic noenhanced font "sans,12"
 set output svgfile

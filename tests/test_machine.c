@@ -371,7 +371,7 @@ Test(machine, recording_as_a_suite_trace, .timeout = 300)
 	struct suite *s = malloc(sizeof(*s));
 	struct mm_diag d = {{0}};
 	cr_assert_eq(suite_load_string(ini, "rec.ini", MMREPLAY_DATA_DIR, s, &d), 0, "%s", d.msg);
-	struct suite_run_opts o = {.out_dir = dir, .job = -1};
+	struct suite_run_opts o = {.out_dir = dir, .job_first = -1, .job_last = -1};
 	cr_assert_eq(suite_run(s, &o), MM_EXIT_OK);
 	struct csvtab sum, snaps;
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);

@@ -120,8 +120,30 @@ Test(record_scripts, usage_errors_and_missing_tools, .init = mktmp, .fini = rmtm
 }
 
 /* perf script default output: "COMM PID [CPU] SECS.USECS: subsystem:event: fields"; a task perf
- * could not name shows as ":-1    -1". */
-#define PERF_LINE "^ *.+ +-?[0-9]+ +\\[[0-9]{3,}\\] +[0-9]+\\.[0-9]+: +(vmalloc|kmem|tlb):[a-z_]+: "
+ * could not name shows as ":-1    -1". The recorder's header lines (rec_lib.sh) come first. */
+#define PERF_LINE "^ *.+ +-?[0-9]+ +\\[[0-9]{3,}\\] +[0-9]+\\.[0-9]+: +(vmalloc|kmem|tlb|sched):[a-z_]+: "
+#define PERF_MM_LINE "^ *.+ +-?[0-9]+ +\\[[0-9]{3,}\\] +[0-9]+\\.[0-9]+: +(vmalloc|kmem|tlb):[a-z_]+: "
+#define HEADER_LINE                                                                                          \
+	"^# mmreplay-(workload: pid=[1-9][0-9]* command=.+|task: pid=[0-9]+ tgid=[0-9]+ ppid=[0-9]+ "        \
+	"cgroup=.* comm=.*)$"
+
+/* Lines of text matching pattern. */
+static unsigned count_lines(const char *text, const char *pattern)
+{
+	regex_t re;
+	cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	unsigned n = 0;
+	for (const char *p = text; *p;) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char *line = strndup(p, len);
+		n += !regexec(&re, line, 0, NULL, 0);
+		free(line);
+		p += len + (e != NULL);
+	}
+	regfree(&re);
+	return n;
+}
 
 Test(record_kernel, records_when_permitted, .init = mktmp, .fini = rmtmp, .timeout = 120)
 {
@@ -137,10 +159,20 @@ Test(record_kernel, records_when_permitted, .init = mktmp, .fini = rmtmp, .timeo
 	snprintf(path, sizeof(path), "%s/k.perf.txt.zst", tmpdir);
 	char *text = zst_text(path);
 	cr_assert(strstr(text, " kmem:mm_page_alloc: "), "exec allocates pages");
-	unsigned lines = all_lines_match(text, PERF_LINE);
-	cr_assert_gt(lines, 0);
+	cr_assert(!strncmp(text, "# mmreplay-workload: pid=", 25), "the trace names the command first");
+	cr_assert(strstr(text, " command=/bin/true\n"));
+	cr_assert(strstr(text, " sched:sched_process_exec: filename=/bin/true "), "the command's exec");
+	unsigned headers = count_lines(text, HEADER_LINE);
+	unsigned mm = count_lines(text, PERF_MM_LINE);
+	cr_assert_gt(headers, 2, "the task table of the machine (%u header lines)", headers);
+	char *body = text;
+	for (unsigned i = 0; i < headers; i++)
+		body = strchr(body, '\n') + 1;
+	unsigned lines = all_lines_match(body, PERF_LINE);
+	cr_assert_gt(mm, 0);
+	cr_assert_gt(lines, mm, "process events beside the memory events");
 	free(text);
-	if (info_available()) { /* the perf reader takes every line */
+	if (info_available()) { /* the perf reader takes every memory-event line */
 		long long sum = 0;
 		const char *kinds[] = {"page_alloc", "page_free",  "vmap_alloc",
 				       "vmap_free",  "vmap_purge", "tlb_flush"};
@@ -149,6 +181,31 @@ Test(record_kernel, records_when_permitted, .init = mktmp, .fini = rmtmp, .timeo
 			cr_assert_geq(n, 0, "%s", kinds[i]);
 			sum += n;
 		}
-		cr_assert_eq(sum, lines);
+		cr_assert_eq(sum, mm);
 	}
+}
+
+/* A buffer far too small for a busy command: perf loses events, and the recorder refuses to
+ * write the trace unless told to keep it. */
+Test(record_kernel, refuses_lost_events, .init = mktmp, .fini = rmtmp, .timeout = 240)
+{
+	if (sh("command -v perf >/dev/null"))
+		cr_skip_test("perf is not installed");
+	const char *cmd = "tar cf - /usr/share/doc 2>/dev/null | gzip -1 >/dev/null";
+	int rc = sh("\"$1\"/record-kernel.sh -m 1 -o \"$2\"/k.zst -- sh -c \"$3\" 2>\"$2\"/err", SCRIPTS,
+		    tmpdir, cmd);
+	if (rc == 3)
+		cr_skip_test("perf may not record system-wide tracepoints here");
+	cr_assert_eq(rc, 4, "a 1-page buffer loses events");
+	cr_assert_eq(sh("grep -q 'perf lost .* no trace written' \"$1\"/err", tmpdir), 0);
+	cr_assert_neq(sh("ls \"$1\"/k.zst* 2>/dev/null | grep -q .", tmpdir), 0, "nothing under any name");
+	rc = sh("\"$1\"/record-kernel.sh -m 1 --allow-lost -o \"$2\"/k.zst -- sh -c \"$3\" 2>\"$2\"/err",
+		SCRIPTS, tmpdir, cmd);
+	cr_assert_eq(rc, 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/k.zst", tmpdir);
+	char *text = zst_text(path);
+	cr_assert(count_lines(text, ": PERF_RECORD_LOST lost [1-9][0-9]*$") > 0,
+		  "the losses are in the trace");
+	free(text);
 }

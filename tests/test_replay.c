@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "metrics.h"
@@ -260,6 +261,12 @@ Test(replay, command_writes_one_row_per_configuration)
 	char *argv[] = {"replay",  "--vmlist", "all",	  "--tlb", "eager,range,lazy",
 			"--buddy", "lifo",     "--quiet", "--out", out,
 			trace,	   NULL};
+	/* --out creates only its last component: out/ must exist */
+	cr_assert_eq(cmd_replay((int)MM_ARRAY_SIZE(argv) - 1, argv), MM_EXIT_USAGE);
+	cr_assert_neq(access(out, F_OK), 0);
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/out", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
 	cr_assert_eq(cmd_replay((int)MM_ARRAY_SIZE(argv) - 1, argv), MM_EXIT_OK);
 	FILE *f = fopen(out, "r");
 	cr_assert_not_null(f);

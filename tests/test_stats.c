@@ -7,6 +7,10 @@
 #include "histo.h"
 #include "rng.h"
 #include "welch.h"
+#include "compare.h"
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -81,4 +85,85 @@ Test(welch, statistic_and_degrees_of_freedom)
 		y[i] = 120 + (i % 7);
 	}
 	cr_assert_lt(welch_test(x, 50, y, 50).p, 1e-10);
+}
+
+/* The t quantile inverts the p-value, and a 95 % interval excludes 0 exactly when p < 0.05. */
+Test(welch, quantile_and_interval)
+{
+	cr_assert_float_eq(welch_t_quantile(4, 0.05), 2.7764451, 1e-5);
+	cr_assert_float_eq(welch_t_quantile(10, 0.05), 2.2281389, 1e-5);
+	double a[] = {10, 11, 12, 10.5, 11.5}, b[] = {12, 13, 12.5, 13.5, 12.2}, lo, hi;
+	struct welch w = welch_test(a, 5, b, 5);
+	welch_ci(&w, 0.05, &lo, &hi);
+	cr_assert_float_eq((lo + hi) / 2, w.diff, 1e-9);
+	cr_assert_eq(hi < 0, w.p < 0.05, "interval [%g, %g], p %g", lo, hi, w.p);
+	welch_ci(&w, w.p, &lo, &hi); /* at alpha = p the interval ends at 0 */
+	cr_assert_float_eq(hi, 0, 1e-6);
+}
+
+/* Holm's and Benjamini-Hochberg's corrections against their definitions over every host line
+ * of a summary, and fewer repeats than asked are never tested. */
+Test(compare, corrections_match_their_definitions)
+{
+	char path[] = "/tmp/mmreplay_corr_XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, "trace,config,host_ns\n");
+	static const double shift[] = {0, 0.3, 1, 3, 0.05};
+	for (int c = 0; c < 5; c++)
+		for (int r = 0; r < 6; r++)
+			fprintf(f, "t,c%d,%g\n", c, 100 + shift[c] + (r % 3) * 0.5 + r * 0.01);
+	for (int r = 0; r < 3; r++) /* three repeats only */
+		fprintf(f, "t,few,%g\n", 150.0 + r);
+	fclose(f);
+	for (int k = 0; k < 2; k++) {
+		struct compare c;
+		struct mm_diag d = {{0}};
+		struct compare_opts o = {.alpha = 0.05,
+					 .min_effect = 0,
+					 .correction = k ? COMPARE_BH : COMPARE_HOLM,
+					 .min_repeats = 5};
+		cr_assert_eq(compare_load(&c, path, &o, &d), 0, "%s", d.msg);
+		cr_assert_eq(c.ntraces, 1);
+		const struct compare_trace *t = &c.tr[0];
+		size_t m = 0;
+		for (size_t i = 0; i < t->nlines; i++) {
+			if (!strcmp(t->lines[i].config, "few")) {
+				cr_assert_eq(t->lines[i].verdict, -1);
+				continue;
+			}
+			m++;
+		}
+		cr_assert_eq(m, 4);
+		cr_assert_eq(c.ntests, m);
+		for (size_t i = 0; i < t->nlines; i++) {
+			const struct compare_line *l = &t->lines[i];
+			if (l->verdict < 0)
+				continue;
+			/* rank of l's p among the tested (ties do not occur here) */
+			size_t rank = 0;
+			double want = k ? 1 : 0;
+			for (size_t j = 0; j < t->nlines; j++)
+				rank += t->lines[j].verdict >= 0 && t->lines[j].p < l->p;
+			for (size_t j = 0; j < t->nlines; j++) {
+				const struct compare_line *o2 = &t->lines[j];
+				size_t r2 = 0;
+				if (o2->verdict < 0)
+					continue;
+				for (size_t q = 0; q < t->nlines; q++)
+					r2 += t->lines[q].verdict >= 0 && t->lines[q].p < o2->p;
+				if (!k && r2 <= rank) /* Holm: max over smaller-or-equal p of (m - r) p */
+					want = fmax(want, fmin(1, (double)(m - r2) * o2->p));
+				if (k && r2 >= rank) /* BH: min over larger-or-equal p of m p / (r + 1) */
+					want = fmin(want, fmin(1, (double)m * o2->p / (double)(r2 + 1)));
+			}
+			cr_assert_float_eq(l->p_adj, want, 1e-12, "%s %s: %g, want %g", k ? "BH" : "Holm",
+					   l->config, l->p_adj, want);
+			cr_assert_eq(l->verdict, l->p_adj < 0.05);
+			cr_assert_geq(l->p_adj, l->p);
+		}
+		compare_free(&c);
+	}
+	unlink(path);
 }

@@ -78,7 +78,7 @@ static void sigs_block(sigset_t *old)
 }
 
 /* Install the handler where the signal has its default action (an ignored one stays so). */
-static void handlers_install(void)
+void outfile_signals_install(void)
 {
 	pthread_mutex_lock(&outfile_mu);
 	bool done = handlers_installed;
@@ -224,7 +224,7 @@ static void slot_release(struct outfile *o)
 /* The temporary beside name, with the mode (and owner) of st when the target exists. */
 static int open_tmp(struct outfile *o, const struct stat *st)
 {
-	handlers_install();
+	outfile_signals_install();
 	int fd = -1, e = -EEXIST;
 	for (int tries = 0; tries < 100 && e == -EEXIST; tries++) {
 		sigset_t old;

@@ -47,6 +47,9 @@ const char *outfile_error(const struct outfile *o, int err);
 
 /* mkdir -p ROOT/REL with the rules above (REL may be NULL). */
 int outfile_mkdirs(const char *root, const char *rel);
+/* Install the temporaries' cleanup on SIGINT, SIGTERM, SIGHUP and SIGPIPE now (it is installed
+ * with the first output otherwise), so a handler installed later can hand the signal on to it. */
+void outfile_signals_install(void);
 /* Remember an input of this run (by device and inode) so no output replaces it. */
 void outfile_note_input(int fd);
 

@@ -41,6 +41,7 @@ static const struct cli_cmd bvma_cmd = {
 	.min_args = 1,
 	.max_args = 1,
 	.settings = bvma_defaults,
+	.facets = SETTING_ON_PROC | SETTING_ON_PGTABLE,
 	.first_fastest = true,
 };
 

@@ -33,7 +33,7 @@ static const struct cli_opt bv_opts[] = {
 	CLI_OPT_FLAG("holes", struct bv_opts, holes, "a free 1-page slot below every live area"),
 	CLI_OPT_U64("guard", "0|1", struct bv_opts, guard, 0, 1,
 		    "guard page added to every area (1, as vmalloc)"),
-	CLI_OPT_STR("out", "FILE", struct bv_opts, out, "also write a CSV"),
+	CLI_OPT_OUT("out", "FILE", struct bv_opts, out, "also write a CSV"),
 	CLI_OPT_END,
 };
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 
@@ -139,6 +140,27 @@ static int cli_choice(const struct cli_opt *o, const char *v, void *field, char 
 	return -EINVAL;
 }
 
+/* An output path's directory part exists and is a directory: only the last component is
+ * created, so a typo in a parent is an error rather than a new tree. 0, or -ENOENT with err. */
+static int cli_out_dir(const char *v, char *err, size_t len)
+{
+	const char *slash = strrchr(v, '/');
+	char dir[4096];
+	struct stat st;
+	if (!strcmp(v, "-") || !slash || slash == v)
+		return 0;
+	while (slash > v && slash[-1] == '/')
+		slash--;
+	if (slash == v || (size_t)(slash - v) >= sizeof(dir))
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - v), v);
+	if (!stat(dir, &st) && S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(err, len, "%s: %s %s (only the last part of the path is created)", v, dir,
+		 stat(dir, &st) ? "does not exist" : "is not a directory");
+	return -ENOENT;
+}
+
 int cli_opt_set(const struct cli_opt *o, const char *v, void *opts, char *err, size_t len)
 {
 	char *field = (char *)opts + o->off;
@@ -171,6 +193,15 @@ int cli_opt_set(const struct cli_opt *o, const char *v, void *opts, char *err, s
 			snprintf(err, len, "needs a non-empty %s", o->arg);
 			return -EINVAL;
 		}
+		*(const char **)field = v;
+		return 0;
+	case CLI_OUT:
+		if (!*v) {
+			snprintf(err, len, "needs a non-empty %s", o->arg);
+			return -EINVAL;
+		}
+		if (cli_out_dir(v, err, len))
+			return -ENOENT;
 		*(const char **)field = v;
 		return 0;
 	case CLI_CHOICE:
@@ -317,6 +348,11 @@ static void cli_help_setting(const struct cli_cmd *c, const struct setting *s, F
 		if (!strncmp(*d, s->name, n) && (*d)[n] == '=')
 			snprintf(def, sizeof(def), "%s", *d + n + 1);
 	}
+	if (c->variant_def && s->kind == SETTING_VARIANT) {
+		char d2[128];
+		snprintf(d2, sizeof(d2), c->variant_def, def);
+		snprintf(def, sizeof(def), "%s", d2);
+	}
 	setting_allowed(s, allowed, sizeof(allowed));
 	snprintf(opt, sizeof(opt), "--%s %s", s->name, arg);
 	if (s->kind == SETTING_TEXT || s->kind == SETTING_FILE)
@@ -339,14 +375,19 @@ void cli_help(const struct cli_cmd *c, FILE *f)
 				snprintf(letter, sizeof(letter), "-%c, ", o->letter);
 			snprintf(opt, sizeof(opt), "%s--%s%s%s", letter, o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-			fprintf(f, "  %-24s %s\n", opt, o->help);
+			fprintf(f, "  %-24s %s", opt, o->help);
+			if (o->kind == CLI_U64 && !strstr(o->help, ".."))
+				fprintf(f, " (%llu..%llu)", (unsigned long long)o->min,
+					(unsigned long long)o->max);
+			fputc('\n', f);
 		}
 	if (c->settings) {
 		fprintf(f,
 			"\nmachine settings (default in brackets; where a LIST or N[,N...] is allowed, each\n"
 			"value is a configuration of its own, and 'all' names every variant):\n");
 		for (const struct setting *s = settings; s->name; s++)
-			cli_help_setting(c, s, f);
+			if (!c->facets || !s->affects || (s->affects & c->facets))
+				cli_help_setting(c, s, f);
 	}
 	if (c->epilog)
 		fprintf(f, "\n%s", c->epilog);

@@ -18,6 +18,8 @@ enum cli_kind {
 	CLI_U64,    /* an integer in [min, max] into a u64, u32 or unsigned field */
 	CLI_F64,    /* a number in [fmin, fmax] into a double field */
 	CLI_STR,    /* text into a const char * field */
+	CLI_OUT,    /* an output path into a const char * field: its directory must exist ('-' is
+		     * standard output); mmreplay creates only the path's last component */
 	CLI_CHOICE, /* one of choices[] into a const char * field */
 	CLI_LIST,   /* a comma list of integers in [min, max] into a struct cli_list field */
 };
@@ -62,6 +64,10 @@ struct cli_opt {
 	{                                                                                                    \
 		name, arg, help, CLI_STR, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0, 0                            \
 	}
+#define CLI_OPT_OUT(name, arg, T, f, help)                                                                   \
+	{                                                                                                    \
+		name, arg, help, CLI_OUT, CLI_FIELD(T, f), 0, 0, 0, 0, NULL, 0, 0                            \
+	}
 #define CLI_OPT_CHOICE(name, arg, T, f, choices, help)                                                       \
 	{                                                                                                    \
 		name, arg, help, CLI_CHOICE, CLI_FIELD(T, f), 0, 0, 0, 0, choices, 0, 0                      \
@@ -97,6 +103,12 @@ struct cli_cmd {
 	const char *const *settings;
 	/* With settings: the first setting of the registry varies fastest (replay's row order) */
 	bool first_fastest;
+	/* With settings: the SETTING_ON_* facets the command replays; --help lists only the settings
+	 * that affect one of them (and those that affect every trace). 0: every setting. */
+	u32 facets;
+	/* With settings: what --help shows as a variant setting's default ("%s": the registry's),
+	 * where the command's own differs (a suite of traces runs every variant); NULL: the default */
+	const char *variant_def;
 	const char *epilog; /* printed after the options, or NULL */
 };
 

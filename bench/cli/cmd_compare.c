@@ -10,8 +10,11 @@
 #include "commands.h"
 #include "compare.h"
 
+static const char *const corrections[] = {"holm", "bh", "none", NULL};
+
 struct compare_cli {
 	struct compare_opts c;
+	const char *correction;
 	double min_pct;
 	u64 top;
 	bool csv, all;
@@ -34,6 +37,9 @@ static const struct cli_opt compare_opts[] = {
 		    "under 1, or under 100 thousandths, counts as that)"),
 	CLI_OPT_F64("alpha", "A", struct compare_cli, c.alpha, 1e-12, 1 - 1e-12,
 		    "significance level of Welch's t-test on host metrics (0.05)"),
+	CLI_OPT_CHOICE("correction", "NAME", struct compare_cli, correction, corrections,
+		       "host metrics' p-values corrected for the number of tests (every host line of "
+		       "every trace): holm (Holm's step-down, default), bh (Benjamini-Hochberg) or none"),
 	CLI_OPT_FLAG("csv", struct compare_cli, csv,
 		     "print trace,config,metric,value,baseline,change_pct,welch_p,significant (every "
 		     "difference)"),
@@ -43,13 +49,13 @@ static const struct cli_opt compare_opts[] = {
 static const struct cli_cmd compare_cmd = {
 	.name = "compare",
 	.synopsis = "SUMMARY.csv",
-	.about =
-		"For every trace in SUMMARY.csv (a suite's summary.csv, or replay's --out CSV), sets each\n"
-		"configuration against the baseline, metric by metric, on the median over repeats. Model\n"
-		"metrics are deterministic: any change is real. Host metrics (host_*) get Welch's t-test\n"
-		"over the repeats: '*' marks p < A, '?' too few repeats to tell. A relative change is given\n"
-		"where the baseline is at least 1 (100 for a thousandths index); below that, the absolute\n"
-		"change only. The short view lists the changes beyond noise, largest effect first.",
+	.about = "For every trace in SUMMARY.csv (a suite's summary.csv, or replay's --out CSV), sets each\n"
+		 "configuration against the baseline, metric by metric, on the median over repeats. Model\n"
+		 "metrics are deterministic: any change is real. Host metrics (host_*) get Welch's t-test\n"
+		 "over the repeats, corrected for the number of tests (--correction): '*' marks a corrected\n"
+		 "p < A, '?' too few repeats to tell. A relative change is given\n"
+		 "where the baseline is at least 1 (100 for a thousandths index); below that, the absolute\n"
+		 "change only. The short view lists the changes beyond noise, largest effect first.",
 	.opts = compare_opts,
 	.min_args = 1,
 	.max_args = 1,
@@ -72,15 +78,15 @@ static void relative(const struct compare_line *l, char *buf, size_t len)
 
 static void print_line(const struct compare_line *l, int cw, size_t same)
 {
-	char v[48], b[48], d[48], r[32], mark[32] = "";
+	char v[48], b[48], d[48], r[32], mark[64] = "";
 	compare_fmt(l->value, v, sizeof(v));
 	compare_fmt(l->base, b, sizeof(b));
 	compare_fmt(l->value - l->base, d + 1, sizeof(d) - 1);
 	d[0] = l->value >= l->base ? '+' : ' ';
 	relative(l, r, sizeof(r));
 	if (l->host)
-		snprintf(mark, sizeof(mark), l->verdict < 0 ? "  ?" : "  p=%.2g%s", l->p,
-			 l->verdict > 0 ? " *" : "");
+		snprintf(mark, sizeof(mark), l->verdict < 0 ? "  ?" : "  p=%.2g corrected %.2g%s", l->p,
+			 l->p_adj, l->verdict > 0 ? " *" : "");
 	printf("  %-26s %-*s %14s %14s %14s %9s%s", l->metric, cw, l->config, v, b, d[1] == '-' ? d + 1 : d,
 	       r, mark);
 	if (same)
@@ -167,13 +173,16 @@ static void print_csv(const struct compare *c, const struct compare_cli *o)
 
 int cmd_compare(int argc, char **argv)
 {
-	struct compare_cli o = {.c = {.alpha = 0.05}, .min_pct = 1, .top = 20};
+	struct compare_cli o = {.c = {.alpha = 0.05}, .min_pct = 1, .top = 20, .correction = "holm"};
 	struct compare c;
 	struct mm_diag d = {{0}};
 	int first = 0, rc = cli_parse(&compare_cmd, argc, argv, &o, NULL, &first);
 	if (rc != CLI_RUN)
 		return rc;
 	o.c.min_effect = o.min_pct / 100;
+	o.c.correction = !strcmp(o.correction, "holm") ? COMPARE_HOLM
+			 : !strcmp(o.correction, "bh") ? COMPARE_BH
+						       : COMPARE_UNCORRECTED;
 	int err = compare_load(&c, argv[first], &o.c, &d);
 	if (err) {
 		fprintf(stderr, "mmreplay compare: %s\n", d.msg[0] ? d.msg : "out of memory");

@@ -17,7 +17,7 @@ struct demo_opts {
 };
 
 static const struct cli_opt demo_opts[] = {
-	CLI_OPT_STR("out", "DIR", struct demo_opts, out, "results directory (results/demo)"),
+	CLI_OPT_OUT("out", "DIR", struct demo_opts, out, "results directory (results/demo)"),
 	CLI_OPT_STR("suite", "FILE", struct demo_opts, suite, "another suite file (bench/suites/demo.ini)"),
 	CLI_OPT_END,
 };
@@ -28,7 +28,7 @@ static const struct cli_cmd demo_cmd = {
 	.about =
 		"Runs the demo suite: the bundled real traces (data/traces: perf and strace recordings from\n"
 		"Linux 6.18) and the kernel's test_vmalloc cases, each under every buddy policy x vmlist\n"
-		"design x TLB policy x VMA index that can change it, three timed repeats each. Writes DIR:\n"
+		"design x TLB policy x VMA index that can change it, five timed repeats each. Writes DIR:\n"
 		"the report page index.html, summary.csv, timeseries/*.csv and graphs (*.svg, *.png), then\n"
 		"prints one line per trace. --suite runs another suite file and prints the same table.",
 	.opts = demo_opts,
@@ -192,7 +192,12 @@ int cmd_demo(int argc, char **argv)
 	fflush(stdout);
 	char cmd[4096];
 	suite_command_line(argc, argv, cmd, sizeof(cmd));
-	struct suite_run_opts ro = {.out_dir = out, .job = -1, .plots = true, .table = false, .command = cmd};
+	struct suite_run_opts ro = {.out_dir = out,
+				    .job_first = -1,
+				    .job_last = -1,
+				    .plots = true,
+				    .table = false,
+				    .command = cmd};
 	int rc = suite_run(s, &ro);
 	free(s);
 	if (rc == MM_EXIT_OK && demo_table(out))

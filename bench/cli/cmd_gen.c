@@ -16,7 +16,7 @@ struct gen_cmd_opts {
 };
 
 static const struct cli_opt gen_cmd_opts[] = {
-	CLI_OPT_STR("out", "FILE|-", struct gen_cmd_opts, out,
+	CLI_OPT_OUT("out", "FILE|-", struct gen_cmd_opts, out,
 		    "output file (default -: stdout, not a terminal)"),
 	CLI_OPT_FLAG("list", struct gen_cmd_opts, list, "list the generators"),
 	CLI_OPT_END,

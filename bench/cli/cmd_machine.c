@@ -176,6 +176,41 @@ static void summary_line(FILE *f, const struct metric_src *src)
 	fputc('\n', f);
 }
 
+static u64 fig(const struct metric_src *src, const char *col)
+{
+	char v[64] = "";
+	metric_get(col, METRIC_IN_REPLAY, src, v, sizeof(v));
+	return strtoull(v, NULL, 10);
+}
+
+/* One configuration for people: what it is, and its agreement with the kernel's snapshots. */
+static void summary_words(FILE *f, const struct metric_src *src)
+{
+	char mean[64] = "", err[64] = "";
+	metric_get("snap_ufi9_err_mean", METRIC_IN_REPLAY, src, mean, sizeof(mean));
+	metric_get("snap_ufi9_err_max", METRIC_IN_REPLAY, src, err, sizeof(err));
+	u64 n = fig(src, "snaps_compared"), fe = fig(src, "snap_free_pages_err_max"),
+	    fk = fig(src, "snap_free_pages_kernel");
+	fprintf(f, "%s: page-mode %s, buddy %s, pcp %s\n", src->trace, src->st->cfg.page_mode,
+		src->st->cfg.buddy, src->st->cfg.pcp);
+	if (!n)
+		fprintf(f,
+			"  no buddyinfo snapshot was compared (the recording has none in its time span)\n");
+	else
+		fprintf(f,
+			"  against %llu buddyinfo snapshots: ufi(9) error max %s, mean %s thousandths; free "
+			"pages error max %llu of %llu (%.2f %%)\n",
+			(unsigned long long)n, err, mean, (unsigned long long)fe, (unsigned long long)fk,
+			fk ? 100.0 * (double)fe / (double)fk : 0.0);
+	fprintf(f,
+		"  pages the kernel moved without a tracepoint: joined %llu, left %llu, other %llu; zone "
+		"snapshots left out after a failed allocation %llu\n",
+		(unsigned long long)fig(src, "untraced_join_pages"),
+		(unsigned long long)fig(src, "untraced_leave_pages"),
+		(unsigned long long)fig(src, "untraced_other_pages"),
+		(unsigned long long)fig(src, "snap_exhausted"));
+}
+
 struct machine_args {
 	bool seed_only;
 	const char *csv, *snap_csv;
@@ -184,8 +219,9 @@ struct machine_args {
 static const struct cli_opt machine_opts[] = {
 	CLI_OPT_FLAG("seed-check", struct machine_args, seed_only,
 		     "print only the seeding; exit 1 when an order lies outside the range"),
-	CLI_OPT_STR("snap-csv", "FILE", struct machine_args, snap_csv, "one row per snapshot and zone"),
-	CLI_OPT_STR("csv", "FILE", struct machine_args, csv, "the summary lines as CSV (default: stdout)"),
+	CLI_OPT_OUT("snap-csv", "FILE", struct machine_args, snap_csv, "one row per snapshot and zone"),
+	CLI_OPT_OUT("csv", "FILE", struct machine_args, csv,
+		    "every figure of each configuration as CSV (stdout shows them in words)"),
 	CLI_OPT_END,
 };
 
@@ -200,12 +236,13 @@ static const struct cli_cmd machine_cmd = {
 		 "buddyinfo.start-after-kpageflags.txt; then each configuration (page-mode, buddy and pcp\n"
 		 "lists) replays the recording and is compared with every buddyinfo-series.txt snapshot:\n"
 		 "one summary line per configuration (buddy mode takes one buddy policy and no per-CPU\n"
-		 "lists: the kernel's events decide). Every replay setting applies\n"
-		 "(docs/physical-fidelity.md).",
+		 "lists: the kernel's events decide), in words; --csv FILE writes every figure. The\n"
+		 "settings below apply (docs/physical-fidelity.md).",
 	.opts = machine_opts,
 	.min_args = 1,
 	.max_args = 1,
 	.settings = machine_defaults,
+	.facets = SETTING_ON_BUDDY | SETTING_ON_PAGE_EVENTS,
 };
 
 /* Whether configuration k's value of setting name is the first of its axis (or it has none). */
@@ -244,7 +281,10 @@ static int machine_one(struct recording_cfg *rc, const struct matrix *m, size_t 
 		return MM_EXIT_FAIL;
 	}
 	struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
-	summary_line(out, &src);
+	if (out == stdout)
+		summary_words(out, &src);
+	else
+		summary_line(out, &src);
 	fflush(out);
 	recording_cfg_warn(rc, "machine", &row->st);
 	matrix_label(m, k, label, sizeof(label));
@@ -266,7 +306,8 @@ static int machine_runs(struct recording_cfg *rc, const struct matrix *m, FILE *
 	}
 	struct sim_trace_facts tf;
 	sim_trace_facts(t.ev, t.n, &tf);
-	summary_line(out, NULL);
+	if (out != stdout)
+		summary_line(out, NULL);
 	int res = MM_EXIT_OK;
 	for (size_t k = 0; k < matrix_size(m) && res == MM_EXIT_OK; k++)
 		if (!machine_redundant(m, k))

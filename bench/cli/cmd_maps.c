@@ -43,6 +43,7 @@ static const struct cli_cmd maps_cmd = {
 	.min_args = 1,
 	.max_args = 1,
 	.settings = maps_defaults,
+	.facets = SETTING_ON_PROC | SETTING_ON_PGTABLE,
 };
 
 struct maps_run {

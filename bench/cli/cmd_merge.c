@@ -1,5 +1,6 @@
-/* mmreplay merge: joins CSVs with identical headers (the cells of a suite run as separate
- * jobs) into one, header once, rows in argument order. */
+/* mmreplay merge: joins CSVs with identical headers into one, header once, rows in argument
+ * order; a suite's cells (run as jobs: suite_merge.h) are checked against their plan first and
+ * come out in job order; `merge DIR` joins a suite directory's cells into DIR/summary.csv. */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,21 +8,27 @@
 #include "commands.h"
 #include "csv.h"
 #include "csvread.h"
+#include "recording.h"
+#include "suite_merge.h"
 
 struct merge_opts {
 	const char *out;
 };
 
 static const struct cli_opt merge_opts[] = {
-	CLI_OPT_STR("out", "FILE", struct merge_opts, out, "write FILE atomically (default: stdout)"),
+	CLI_OPT_OUT("out", "FILE", struct merge_opts, out, "write FILE atomically (default: stdout)"),
 	CLI_OPT_END,
 };
 
 static const struct cli_cmd merge_cmd = {
 	.name = "merge",
-	.synopsis = "CSV...",
-	.about = "Concatenates CSV files that share the same header (e.g. the summary.csv of each\n"
-		 "`mmreplay suite --job K` cell) into one, header once, rows in argument order.",
+	.synopsis = "DIR | CSV...",
+	.about = "DIR: joins the cells of a suite run as jobs (`mmreplay suite --job`, DIR/cells/) into\n"
+		 "DIR/summary.csv and DIR/snapshots.csv; every cell of DIR's plan must be there, and none\n"
+		 "of another plan: what is missing or failed is named and nothing is written.\n"
+		 "CSV...: concatenates CSV files that share the same header into one, header once, rows\n"
+		 "in argument order; a suite's cell files (DIR/cells/cell-J.csv) are checked the same way\n"
+		 "and come out in job order without their plan and job columns.",
 	.opts = merge_opts,
 	.min_args = 1,
 	.max_args = 1u << 30,
@@ -34,6 +41,8 @@ int cmd_merge(int argc, char **argv)
 	if (rc != CLI_RUN)
 		return rc;
 	const char *out = o.out;
+	if (argc - args == 1 && !out && recording_is_dir(argv[args]))
+		return suite_merge_dir(argv[args], "merge") ? MM_EXIT_FAIL : MM_EXIT_OK;
 	struct csv w;
 	FILE *f = stdout;
 	if (out) {
@@ -46,6 +55,11 @@ int cmd_merge(int argc, char **argv)
 	}
 	struct csvtab first = {0};
 	rc = MM_EXIT_OK;
+	if (suite_merge_is_cell(argv[args])) {
+		rc = suite_merge_cells(argv + args, (size_t)(argc - args), f, "merge") ? MM_EXIT_FAIL
+										       : MM_EXIT_OK;
+		args = argc; /* done */
+	}
 	for (int i = args; i < argc && rc == MM_EXIT_OK; i++) {
 		struct csvtab t;
 		struct mm_diag d;

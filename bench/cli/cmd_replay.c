@@ -25,9 +25,9 @@ struct replay_opts {
 };
 
 static const struct cli_opt replay_opts[] = {
-	CLI_OPT_STR("out", "FILE", struct replay_opts, out,
+	CLI_OPT_OUT("out", "FILE", struct replay_opts, out,
 		    "write the CSV: one row per trace and configuration, atomically; '-' for stdout"),
-	CLI_OPT_STR("snapshots-out", "FILE", struct replay_opts, snap_out,
+	CLI_OPT_OUT("snapshots-out", "FILE", struct replay_opts, snap_out,
 		    "the per-snapshot CSV (with --snapshots or a recording; default: beside --out, "
 		    "NAME.snapshots.csv)"),
 	CLI_OPT_FLAG("quiet", struct replay_opts, quiet, "no table on stdout"),
@@ -54,7 +54,8 @@ static const struct cli_cmd cli_replay = {
 		"recorded one (zones, page state, vmalloc space) and the kernel's buddyinfo snapshots are\n"
 		"the check; options override what the directory gives (docs/physical-fidelity.md).\n"
 		"Columns (`mmreplay columns`): host_ ones are measurements, the rest deterministic. The\n"
-		"table of the main columns goes to stdout unless --quiet or --out -.",
+		"table of the main columns (a recording's agreement with the kernel too) goes to stdout\n"
+		"unless --quiet or --out -.",
 	.opts = replay_opts,
 	.min_args = 1,
 	.max_args = 1u << 30,
@@ -62,30 +63,54 @@ static const struct cli_cmd cli_replay = {
 	.first_fastest = true,
 };
 
-#define TABLE_MAX_COLS 64
+/* The agreement with the kernel a recording carries, shown beside the brief columns when a
+ * trace is a recording directory (the CSV has them all). */
+static const char *const table_agreement[] = {
+	"snaps_compared",	"snap_ufi9_err_max",	  "snap_ufi9_err_mean",	 "snap_free_pages_err_max",
+	"vmap_addr_exact_warm", "vmap_addr_checked_warm", "vmalloc_end_matched", "vmalloc_end_areas",
+};
 
-/* The brief columns as a table: widths from the names, text left-aligned. */
-static void table_row(FILE *f, const struct metric_src *src, int trace_width, bool header)
+/* A column's width: its name, at least 9, and for a setting its longest value. */
+static int table_width(const struct metric *m, int trace_width)
+{
+	int w = MM_MAX((int)strlen(m->name), 9);
+	const struct setting *s = settings_find(m->name);
+	if (!strcmp(m->name, "trace"))
+		return MM_MAX(trace_width, (int)strlen(m->name));
+	for (size_t i = 0; s && s->value && s->value(i); i++)
+		w = MM_MAX(w, (int)strlen(s->value(i)));
+	return w;
+}
+
+static void table_cell(FILE *f, const struct metric *m, const struct metric_src *src, int trace_width)
 {
 	char buf[256];
+	if (!src)
+		snprintf(buf, sizeof(buf), "%s", m->name);
+	else
+		metric_value(m, src, 0, buf, sizeof(buf));
+	fprintf(f, m->flags & METRIC_TEXT ? "%-*s " : "%*s ", table_width(m, trace_width), buf);
+}
+
+/* The brief columns as a table (the header when src is NULL), text left-aligned; with
+ * agreement, a recording's agreement columns too. */
+static void table_row(FILE *f, const struct metric_src *src, int trace_width, bool agreement)
+{
 	struct metric_iter it;
-	for (const struct metric *m = metric_first(&it); m; m = metric_next(&it)) {
-		if ((m->flags & (METRIC_IN_REPLAY | METRIC_BRIEF)) != (METRIC_IN_REPLAY | METRIC_BRIEF))
-			continue;
-		int w = (int)strlen(m->name);
-		w = !strcmp(m->name, "trace") ? MM_MAX(trace_width, w) : MM_MAX(w, 9);
-		if (header)
-			snprintf(buf, sizeof(buf), "%s", m->name);
-		else
-			metric_value(m, src, 0, buf, sizeof(buf));
-		fprintf(f, m->flags & METRIC_TEXT ? "%-*s " : "%*s ", w, buf);
+	for (const struct metric *m = metric_first(&it); m; m = metric_next(&it))
+		if ((m->flags & (METRIC_IN_REPLAY | METRIC_BRIEF)) == (METRIC_IN_REPLAY | METRIC_BRIEF))
+			table_cell(f, m, src, trace_width);
+	for (size_t i = 0; agreement && i < MM_ARRAY_SIZE(table_agreement); i++) {
+		const struct metric *m = metric_find(table_agreement[i], METRIC_IN_REPLAY);
+		if (m)
+			table_cell(f, m, src, trace_width);
 	}
 	fputc('\n', f);
 }
 
 struct replay_out {
 	FILE *csv;
-	bool table;
+	bool table, agreement; /* agreement: a trace is a recording (table_agreement[]) */
 	int trace_width;
 	const struct matrix *m;
 	char **paths;			 /* the traces as given */
@@ -220,7 +245,7 @@ static int replay_cell_emit(void *ctx, const struct cells_job *job, int err)
 	if (out->csv)
 		metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
 	if (out->table)
-		table_row(stdout, &src, out->trace_width, false);
+		table_row(stdout, &src, out->trace_width, out->agreement);
 	recording_cfg_warn(out->recs[job->trace], "replay", &c->row.st);
 	mem_note_row(stderr, "replay", out->recs[job->trace]->label, c->cfg_label, &c->row.st);
 	int e = snapcsv_rows(&out->snap, c->row.trace, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows);
@@ -359,10 +384,12 @@ int cmd_replay(int argc, char **argv)
 			csv_abort(&csv);
 		return MM_EXIT_FAIL;
 	}
-	for (int i = first; i < argc; i++)
+	for (int i = first; i < argc; i++) {
 		out.trace_width = MM_MAX(out.trace_width, (int)strlen(labels[i - first]));
+		out.agreement |= recording_is_dir(argv[i]);
+	}
 	if (out.table) {
-		table_row(stdout, NULL, out.trace_width, true);
+		table_row(stdout, NULL, out.trace_width, out.agreement);
 		fflush(stdout);
 	}
 	char snap_path[4200];

@@ -22,10 +22,10 @@ struct fid_opts {
 };
 
 static const struct cli_opt fid_opts[] = {
-	CLI_OPT_STR("out", "FILE", struct fid_opts, out,
+	CLI_OPT_OUT("out", "FILE", struct fid_opts, out,
 		    "write the replay CSV (every column) of each recording"),
 	CLI_OPT_U64("mismatches", "N", struct fid_opts, mismatches, 0, VMAP_FID_MISMATCHES,
-		    "print the first N mismatches after the first purge (default 10)"),
+		    "print the first N mismatches after the first purge, by default all that are kept"),
 	CLI_OPT_FLAG("no-seed", struct fid_opts, no_seed,
 		     "a recording: its trace alone (an empty space from the trace's start, no end check)"),
 	CLI_OPT_END,
@@ -51,6 +51,7 @@ static const struct cli_cmd cli_fid = {
 	.min_args = 1,
 	.max_args = 1u << 30,
 	.settings = fid_defaults,
+	.facets = SETTING_ON_VMAP,
 };
 
 /* The trace's own drain delay: vmalloc calls from the vfree that crossed nr_lazy_max (the first
@@ -74,6 +75,8 @@ static void print_drain_delays(const struct mm_trace *t)
 		}
 	}
 	printf("  kernel drain delay (vmalloc calls between the crossing vfree and the purge):");
+	if (!n)
+		printf(" none measured (no purge followed a vfree that crossed nr_lazy_max)");
 	for (u64 i = 0; i < n; i++)
 		printf(" %llu", (unsigned long long)gaps[i]);
 	printf("\n");
@@ -119,10 +122,19 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 	printf("  seeded %llu areas (%llu outside the space), skipped %llu events before the start\n",
 	       (unsigned long long)f->seeded_areas, (unsigned long long)f->seed_outside,
 	       (unsigned long long)f->skipped);
-	printf("  addresses exact: %llu / %llu (%.1f %%); after the first purge: %llu / %llu (%.1f %%)\n",
-	       (unsigned long long)f->exact, (unsigned long long)f->checked, pct(f->exact, f->checked),
-	       (unsigned long long)f->exact_warm, (unsigned long long)f->checked_warm,
-	       pct(f->exact_warm, f->checked_warm));
+	if (!f->checked)
+		printf("  addresses exact: no traced vmap allocation to compare\n");
+	else
+		printf("  addresses exact: %llu / %llu (%.1f %%)", (unsigned long long)f->exact,
+		       (unsigned long long)f->checked, pct(f->exact, f->checked));
+	if (f->checked && !f->trace_purges)
+		printf("; after the first purge: none (the trace has no purge event)\n");
+	else if (f->checked && !f->checked_warm)
+		printf("; after the first purge: none (no vmap allocation followed the trace's first "
+		       "purge)\n");
+	else if (f->checked)
+		printf("; after the first purge: %llu / %llu (%.1f %%)\n", (unsigned long long)f->exact_warm,
+		       (unsigned long long)f->checked_warm, pct(f->exact_warm, f->checked_warm));
 	printf("  purges: model %llu, trace %llu, same area count %llu\n",
 	       (unsigned long long)f->model_purges, (unsigned long long)f->trace_purges,
 	       (unsigned long long)f->purges_size_exact);

@@ -14,8 +14,11 @@ static void usage(FILE *f)
 	fprintf(f, "usage: mmreplay COMMAND [OPTIONS] [ARGS]\n"
 		   "       mmreplay --version | --help\n\n"
 		   "commands:\n");
+	int w = 0;
 	for (const struct mm_command *c = mm_commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		w = MM_MAX(w, (int)strlen(c->name));
+	for (const struct mm_command *c = mm_commands; c->name; c++)
+		fprintf(f, "  %-*s %s\n", w, c->name, c->summary);
 	fprintf(f, "\n`mmreplay COMMAND --help` describes a command's options.\n");
 }
 

@@ -45,6 +45,19 @@ bool hostinfo_heap(u64 *allocated, u64 *resident)
 #endif
 }
 
+static const char *hostinfo_yn(int have)
+{
+	return have ? "yes" : "no";
+}
+
+void hostinfo_print_features(FILE *f)
+{
+	fprintf(f,
+		"features: trace.dat %s (libtracecmd), jemalloc heap stats %s, hardware counters %s "
+		"(libpfm4)\n",
+		hostinfo_yn(HAVE_LIBTRACECMD), hostinfo_yn(HAVE_JEMALLOC), hostinfo_yn(HAVE_LIBPFM));
+}
+
 void hostinfo_print_version(FILE *f)
 {
 	struct hwcounter c;
@@ -52,5 +65,6 @@ void hostinfo_print_version(FILE *f)
 	fprintf(f, "mmreplay %s\n", MMREPLAY_VERSION);
 	fprintf(f, "allocator: %s\n", hostinfo_allocator());
 	fprintf(f, "counters: %s\n", c.source);
+	hostinfo_print_features(f);
 	hwcounter_close(&c);
 }

@@ -6,6 +6,9 @@
 
 #include "mm_types.h"
 
+/* "features: ..." naming each optional feature (trace.dat, jemalloc, libpfm4) and whether this
+ * build has it; run.sh prints it after building. */
+void hostinfo_print_features(FILE *f);
 void hostinfo_print_version(FILE *f);
 /* "jemalloc 5.3.0-..." or "glibc malloc" */
 const char *hostinfo_allocator(void);

@@ -63,13 +63,17 @@ double welch_ibeta(double a, double b, double x)
 
 struct welch welch_test(const double *a, size_t na, const double *b, size_t nb)
 {
-	struct welch w = {0, 0, 1};
-	if (na < 2 || nb < 2)
+	struct welch w = {0, 0, 1, 0, 0};
+	if (na < 2 || nb < 2) {
+		w.se = INFINITY;
 		return w;
+	}
 	double ma, va, mb, vb;
 	mean_var(a, na, &ma, &va);
 	mean_var(b, nb, &mb, &vb);
 	double sa = va / (double)na, sb = vb / (double)nb, se = sqrt(sa + sb);
+	w.diff = ma - mb;
+	w.se = se;
 	if (se == 0) {
 		w.p = ma == mb ? 1 : 0;
 		w.t = ma == mb ? 0 : (ma > mb ? INFINITY : -INFINITY);
@@ -80,4 +84,30 @@ struct welch welch_test(const double *a, size_t na, const double *b, size_t nb)
 	/* two-sided p = I_{df/(df+t^2)}(df/2, 1/2) */
 	w.p = welch_ibeta(w.df / 2, 0.5, w.df / (w.df + w.t * w.t));
 	return w;
+}
+
+double welch_t_quantile(double df, double alpha)
+{
+	double lo = 0, hi = 1;
+	while (welch_ibeta(df / 2, 0.5, df / (df + hi * hi)) > alpha && hi < 1e9)
+		hi *= 2;
+	for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+		double mid = (lo + hi) / 2;
+		if (welch_ibeta(df / 2, 0.5, df / (df + mid * mid)) > alpha)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+void welch_ci(const struct welch *w, double alpha, double *lo, double *hi)
+{
+	if (isinf(w->se)) {
+		*lo = -INFINITY, *hi = INFINITY;
+		return;
+	}
+	double h = w->se > 0 ? welch_t_quantile(w->df, alpha) * w->se : 0;
+	*lo = w->diff - h;
+	*hi = w->diff + h;
 }

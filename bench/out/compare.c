@@ -295,7 +295,7 @@ static void fill_line(struct cmp *c, const struct group *g, size_t col, double b
 {
 	size_t na = values(c, g, col, c->va);
 	double med = median(c->va, na), floor_ = compare_floor(c->t->head[col]);
-	struct welch w = {0, 0, 1};
+	struct welch w = {0, 0, 1, 0, 0};
 	l->trace = g->trace;
 	l->config = g->label;
 	l->metric = c->t->head[col];
@@ -308,11 +308,15 @@ static void fill_line(struct cmp *c, const struct group *g, size_t col, double b
 	l->host = c->is_host[col];
 	l->integer = med == floor(med) && bmed == floor(bmed);
 	l->verdict = 1;
-	l->p = 0;
+	l->p = l->p_adj = 0;
+	l->ci_lo = l->ci_hi = NAN;
+	l->nrep = MM_MIN(na, nb);
 	if (l->host) {
+		unsigned minr = c->o->min_repeats ? c->o->min_repeats : 2;
 		w = welch_test(c->va, na, c->vb, nb);
-		l->p = w.p;
-		l->verdict = na < 2 || nb < 2 ? -1 : w.p < c->o->alpha;
+		l->p = l->p_adj = w.p;
+		welch_ci(&w, 0.05, &l->ci_lo, &l->ci_hi);
+		l->verdict = na < minr || nb < minr ? -1 : w.p < c->o->alpha;
 	}
 	l->beyond_noise = l->effect >= c->o->min_effect && l->verdict == 1;
 }
@@ -357,6 +361,55 @@ static int compare_one(struct cmp *c, size_t g0, size_t base, struct compare_tra
 	return 0;
 }
 
+const char *compare_correction_name(enum compare_correction c)
+{
+	return c == COMPARE_HOLM ? "Holm" : c == COMPARE_BH ? "Benjamini-Hochberg" : "none";
+}
+
+static int by_p(const void *a, const void *b)
+{
+	double x = (*(const struct compare_line *const *)a)->p,
+	       y = (*(const struct compare_line *const *)b)->p;
+	return x < y ? -1 : x > y;
+}
+
+/* Every host line with enough repeats, of every trace, is one test: p_adj by the correction, then
+ * the verdicts and the short view's selection follow it. */
+static int correct(struct compare *out, const struct compare_opts *o)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < out->ntraces; i++)
+		for (size_t k = 0; k < out->tr[i].nlines; k++)
+			m += out->tr[i].lines[k].host && out->tr[i].lines[k].verdict >= 0;
+	out->ntests = m;
+	if (!m || o->correction == COMPARE_UNCORRECTED)
+		return 0;
+	struct compare_line **v = malloc(m * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < out->ntraces; i++)
+		for (size_t k = 0; k < out->tr[i].nlines; k++)
+			if (out->tr[i].lines[k].host && out->tr[i].lines[k].verdict >= 0)
+				v[n++] = &out->tr[i].lines[k];
+	qsort(v, m, sizeof(*v), by_p);
+	if (o->correction == COMPARE_HOLM) { /* step-down: max over the smaller p's of (m - j) p_j */
+		double run = 0;
+		for (size_t j = 0; j < m; j++)
+			v[j]->p_adj = run = fmax(run, fmin(1, (double)(m - j) * v[j]->p));
+	} else { /* step-up: min over the larger p's of m p_j / (j + 1) */
+		double run = 1;
+		for (size_t j = m; j-- > 0;)
+			v[j]->p_adj = run = fmin(run, fmin(1, (double)m * v[j]->p / (double)(j + 1)));
+	}
+	for (size_t j = 0; j < m; j++) {
+		v[j]->verdict = v[j]->p_adj < o->alpha;
+		v[j]->beyond_noise = v[j]->effect >= o->min_effect && v[j]->verdict == 1;
+	}
+	free(v);
+	return 0;
+}
+
 static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
 {
 	classify(c);
@@ -381,6 +434,8 @@ static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
 		err = compare_one(c, g0, base, &out->tr[out->ntraces]);
 		out->ntraces += !err;
 	}
+	if (!err)
+		err = correct(out, c->o);
 	if (!err && !any) {
 		size_t n = (size_t)snprintf(
 			d->msg, sizeof(d->msg),
@@ -393,12 +448,35 @@ static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
 	return err;
 }
 
+/* A summary or replay CSV names each row's configuration: a config column, or the registry's
+ * configuration columns (vmlist, tlb, ...). Any other CSV (traces.csv, skipped.csv, a time
+ * series) would compare nonsense. */
+static bool names_configs(const struct csvtab *t)
+{
+	if (csvtab_col(t, "config") >= 0)
+		return true;
+	for (size_t c = 0; c < t->ncols; c++) {
+		const struct metric *m = metric_find(t->head[c], METRIC_IN_ROWS);
+		if (m && m->cls == METRIC_CONFIG && strcmp(t->head[c], "trace"))
+			return true;
+	}
+	return false;
+}
+
 int compare_load(struct compare *out, const char *path, const struct compare_opts *o, struct mm_diag *d)
 {
 	memset(out, 0, sizeof(*out));
 	int err = csvtab_read(path, &out->t, d);
 	if (err)
 		return err;
+	if (!names_configs(&out->t)) {
+		snprintf(d->msg, sizeof(d->msg),
+			 "%s: not a summary or replay CSV (no config column, nor vmlist, tlb, buddy, ...): "
+			 "compare reads a suite's DIR/summary.csv or `mmreplay replay --out`",
+			 path);
+		csvtab_free(&out->t);
+		return -EINVAL;
+	}
 	struct cmp c = {.o = o, .t = &out->t};
 	c.tcol = csvtab_col(&out->t, "trace");
 	c.ccfg = csvtab_col(&out->t, "config");

@@ -9,23 +9,36 @@
 
 #include "csvread.h"
 
+/* How host metrics' p-values are corrected for the number of tests in one comparison (every host
+ * line of every trace): Holm's step-down (the family-wise error rate) by default, or
+ * Benjamini-Hochberg (the false discovery rate). */
+enum compare_correction { COMPARE_HOLM, COMPARE_BH, COMPARE_UNCORRECTED };
+
 struct compare_opts {
 	const char *baseline;	     /* a label or part of one: '/'-separated items, each a value or
 				      * AXIS=VALUE, globs allowed; NULL: each trace's first configuration */
 	const char *metric, *config; /* comma-separated globs; NULL: every one */
 	double alpha;		     /* host metrics: significance level */
 	double min_effect;	     /* the short view: |change| / max(|baseline|, floor) at least this */
+	enum compare_correction correction;
+	unsigned min_repeats; /* host metrics: fewer repeats on either side is "too few" (0: 2) */
 };
+
+/* The name of a correction as people read it ("Holm", "Benjamini-Hochberg", "none"). */
+const char *compare_correction_name(enum compare_correction c);
 
 struct compare_line {
 	const char *trace, *config, *metric;
 	size_t col;
-	double value, base; /* medians */
-	double pct;	    /* relative change in percent; NAN when the baseline is under the floor */
-	double pct_raw;	    /* the same whatever the baseline; NAN when it is 0 */
-	double effect;	    /* |value - base| / max(|base|, floor) */
-	double p;	    /* Welch's p (host metrics), else 0 */
-	int verdict;	    /* host metrics: 1 significant, 0 noise, -1 too few repeats; model: 1 */
+	double value, base;  /* medians */
+	double pct;	     /* relative change in percent; NAN when the baseline is under the floor */
+	double pct_raw;	     /* the same whatever the baseline; NAN when it is 0 */
+	double effect;	     /* |value - base| / max(|base|, floor) */
+	double p;	     /* Welch's p (host metrics), else 0 */
+	double p_adj;	     /* p corrected for the comparison's number of host tests */
+	double ci_lo, ci_hi; /* host: 95 % interval of mean - baseline mean (the effect size) */
+	size_t nrep;	     /* host: the fewer repeats of the two sides */
+	int verdict; /* host metrics: 1 significant after correction, 0 noise, -1 too few repeats; model: 1 */
 	bool host, integer; /* a host measurement; both medians are integers */
 	bool beyond_noise;  /* a model change of at least min_effect, or a significant host one */
 };
@@ -42,7 +55,8 @@ struct compare {
 	struct csvtab t;
 	size_t ntraces;
 	struct compare_trace *tr;
-	char *mem[4]; /* owned arrays */
+	size_t ntests; /* host lines with enough repeats: the number the correction counts */
+	char *mem[4];  /* owned arrays */
 };
 
 /* Read path and compare. 0; -EINVAL with the reason in d (unreadable, a baseline that matches

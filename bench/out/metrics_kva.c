@@ -17,6 +17,11 @@ const struct metric metrics_kva[] = {
 		"lazy purges forced by an allocation that found no space"),
 	M_COUNT("lazy_seed_pages", "pages", 0, vmap.lazy_seed_pages,
 		"lazily freed pages the trace already had pending at its start (its first nr_lazy)"),
+	M_COUNT("vmap_lazy_pending", "areas", 0, tlb_nr_lazy_areas,
+		"lazily freed areas still waiting for a purge (and their TLB flush) when the trace ended"),
+	M_COUNT("vmap_lazy_pending_pages", "pages", 0, tlb_nr_lazy,
+		"lazily freed pages still waiting for a purge at the end (those pending at the trace's start "
+		"included)"),
 	M_COUNT("trace_vmap_purges", "purges", 0, vmap.trace_purges,
 		"the kernel's own purge_vmap_area_lazy events (facts of the trace)"),
 	M_COUNT("trace_purged_areas", "areas", 0, vmap.trace_purged_areas, "the num_purged of those events"),

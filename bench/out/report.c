@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compare.h"
 #include "csv.h"
@@ -156,6 +157,21 @@ static void trace_facts(struct report *rp, struct report_trace *t)
 	t->spec = t->axes_apply = "";
 }
 
+/* A recording's replay seeds the recorded machine (page state, vmalloc space) and is checked
+ * against its snapshots; its spec is a directory. */
+static enum report_source trace_source(const struct report *rp, const struct report_trace *t)
+{
+	struct stat st;
+	size_t r = t->ref;
+	if (t->spec && !strncmp(t->spec, "gen:", 4))
+		return REPORT_GENERATED;
+	if ((t->spec && t->spec[0] && !stat(t->spec, &st) && S_ISDIR(st.st_mode)) ||
+	    report_number(rp, r, "vmap_seeded_areas") > 0 || report_number(rp, r, "snaps_compared") > 0 ||
+	    !strcmp(report_field(rp, r, "model_pages"), "none"))
+		return REPORT_RECORDING;
+	return REPORT_TRACE_FILE;
+}
+
 static int group_traces(struct report *rp)
 {
 	int ct = csvtab_col(&rp->sum, "trace");
@@ -180,6 +196,7 @@ static int group_traces(struct report *rp)
 	for (size_t i = 0; i < rp->ntr; i++) {
 		rp->tr[i].ref = reference_row(rp, &rp->tr[i]);
 		trace_facts(rp, &rp->tr[i]);
+		rp->tr[i].source = trace_source(rp, &rp->tr[i]);
 	}
 	return 0;
 }

@@ -16,13 +16,24 @@
 
 #include "csvread.h"
 
+/* Host comparisons on the page need this many repeats on each side; fewer are shown, not tested. */
+#define REPORT_MIN_REPEATS 5
+
 /* Write DIR/index.html. 0, or -errno after a message on stderr. */
 int report_write(const char *dir);
 
 /* --- shared by report*.c --- */
 
+/* What a trace's replay starts from, so an answer can say which machine it is about. */
+enum report_source {
+	REPORT_TRACE_FILE, /* a trace alone (perf, strace, ...): modelled zones, all free; empty vmalloc */
+	REPORT_GENERATED,  /* a gen: workload: no kernel made its decisions */
+	REPORT_RECORDING,  /* a recording directory: the recorded machine's state at its start */
+};
+
 /* One trace of the summary: its rows, facts and reference row. */
 struct report_trace {
+	enum report_source source;
 	const char *label;
 	size_t *rows, nrows;
 	size_t ref; /* the reference row: the settings' defaults where the trace ran them */

@@ -75,15 +75,51 @@ static void fig_list(FILE *f, const struct figure *g, double scale)
 	}
 }
 
-/* "55x fewer" / "1.2x more" / "the same" of a against b */
+/* "55x fewer" / "1.2x more" / "as many" of a against b; a ratio that rounds to 1.00 claims no
+ * direction (it is within the figure's printed resolution) */
 static void factor(FILE *f, double a, double b, const char *noun)
 {
-	if (a == b)
-		fprintf(f, "as many %s as", noun);
+	if (a == b || (a > 0 && b > 0 && fabs(a / b - 1) < 0.005))
+		fprintf(f, "%s %s as", a == b ? "as many" : "about as many (within 0.5 %)", noun);
 	else if (a > 0 && b > 0)
 		fprintf(f, "%.3gx %s %s than", a < b ? b / a : a / b, a < b ? "fewer" : "more", noun);
 	else
 		fprintf(f, "%s %s than", a < b ? "fewer" : "more", noun);
+}
+
+/* Which machine an answer is about, as a sentence part: the recorded machine where a recording is
+ * replayed, else the modelled one and its size. what: 2 pages (the zones), 1 the vmalloc space. */
+static void machine_of(FILE *f, const struct report *rp, const struct report_trace *t, int what)
+{
+	char pages[64];
+	const char *zones = report_field(rp, t->ref, "zones");
+	double zp = report_number(rp, t->ref, "zone_pages");
+	report_num(report_field(rp, t->ref, "zone_pages"), pages, sizeof(pages));
+	fprintf(f, " <span class=\"machine\" data-source=\"%s\">(",
+		t->source == REPORT_RECORDING	? "recording"
+		: t->source == REPORT_GENERATED ? "generated"
+						: "trace");
+	if (t->source == REPORT_RECORDING && what == 2) {
+		fprintf(f, "on the recorded machine: its zones ");
+		report_esc(f, zones);
+		fprintf(f, ", the highest of %s pages, seeded with its free pages at the start", pages);
+	} else if (t->source == REPORT_RECORDING) {
+		fprintf(f,
+			"on the recorded machine: its vmalloc space as vmallocinfo showed it at the start");
+	} else if (what == 2) {
+		double mib = zp * 4096 / (1 << 20);
+		fprintf(f, "on a modelled ");
+		report_esc(f, zones);
+		if (mib >= 1024)
+			fprintf(f, " zone of %s pages (%.3g GiB) that starts all free", pages, mib / 1024);
+		else
+			fprintf(f, " zone of %s pages (%.3g MiB) that starts all free", pages, mib);
+		fprintf(f, t->source == REPORT_GENERATED ? "" : ", not the recorded machine");
+	} else {
+		fprintf(f, "on a modelled x86-64 vmalloc space that starts empty%s",
+			t->source == REPORT_GENERATED ? "" : ", not the recorded machine's");
+	}
+	fprintf(f, ")</span>");
 }
 
 struct question;
@@ -117,6 +153,7 @@ static void say_vmlist(FILE *f, const struct question *q, const struct figure *g
 		       const struct report_trace *t)
 {
 	say_ratio(f, q, g, rp, t, "nodes");
+	machine_of(f, rp, t, 1);
 }
 
 static void say_tlb(FILE *f, const struct question *q, const struct figure *g, const struct report *rp,
@@ -124,23 +161,52 @@ static void say_tlb(FILE *f, const struct question *q, const struct figure *g, c
 {
 	int s = figure_find(g, q->subject), r = figure_find(g, q->reference);
 	char a[64], b[64];
-	(void)rp, (void)t;
 	report_num(g->text[r], b, sizeof(b));
 	report_num(g->text[s], a, sizeof(a));
+	size_t lr = report_row(rp, t, q->axis, q->subject);
+	double pend = report_number(rp, lr, "vmap_lazy_pending");
+	char areas[64], pages[64];
+	report_num(report_field(rp, lr, "vmap_lazy_pending"), areas, sizeof(areas));
+	report_num(report_field(rp, lr, "vmap_lazy_pending_pages"), pages, sizeof(pages));
+	bool from_trace = !strcmp(report_field(rp, lr, "purge"), "trace");
 	fig_open(f, g);
 	fprintf(f, "lazy purging: %s TLB flushes &rarr; %s</span> (", b, a);
 	fig_list(f, g, 1);
 	fprintf(f, "; full and ranged flushes, lower is better)");
+	if (pend > 0 && g->x[s] == 0)
+		fprintf(f,
+			"; <span class=\"pending\" data-areas=\"%.0f\">no purge ran before the trace ended: "
+			"%s "
+			"areas (%s pages) still wait for one, and for its flush (vmap_lazy_pending), so the "
+			"0 defers flushes rather than saves them</span>",
+			pend, areas, pages);
+	else if (pend > 0)
+		fprintf(f,
+			"; <span class=\"pending\" data-areas=\"%.0f\">%s areas (%s pages) still wait for a "
+			"purge at the end (vmap_lazy_pending)</span>",
+			pend, areas, pages);
+	if (from_trace)
+		fprintf(f, "; <span class=\"purge-source\">the lazy purges are the trace's own purge events "
+			   "(purge=trace), not the model's decision</span>");
+	machine_of(f, rp, t, 1);
 }
 
 static void say_frag(FILE *f, const struct question *q, const struct figure *g, const struct report *rp,
 		     const struct report_trace *t)
 {
 	int s = figure_find(g, q->subject), r = figure_find(g, q->reference);
-	(void)rp, (void)t;
+	bool all_same = true;
+	for (size_t k = 1; k < g->n; k++)
+		all_same &= g->x[k] == g->x[0];
 	fig_open(f, g);
-	if (g->x[s] == g->x[r])
-		fprintf(f, "grouping by mobility makes no difference: ufi(9) %.3f with both", g->x[s] / 1000);
+	if (all_same)
+		fprintf(f, "the buddy policy makes no difference: ufi(9) %.3f with %s", g->x[s] / 1000,
+			g->n == 2 ? "both" : "every policy");
+	else if (fabs(g->x[s] - g->x[r]) <= 1) /* the index's resolution: 1 thousandth */
+		fprintf(f,
+			"grouping by mobility makes no difference beyond the index's resolution (1 "
+			"thousandth): ufi(9) %.3f against %.3f with %s",
+			g->x[s] / 1000, g->x[r] / 1000, q->reference);
 	else
 		fprintf(f,
 			"grouping by mobility leaves %s of the free memory unusable for a 2 MiB block: "
@@ -150,6 +216,7 @@ static void say_frag(FILE *f, const struct question *q, const struct figure *g, 
 	fprintf(f, "</span> (");
 	fig_list(f, g, 1000);
 	fprintf(f, "; 0 = every free page in 2 MiB blocks, lower is better)");
+	machine_of(f, rp, t, 2);
 }
 
 static void say_vma(FILE *f, const struct question *q, const struct figure *g, const struct report *rp,
@@ -311,23 +378,46 @@ static bool fid_col(const char *name)
 	return false;
 }
 
+/* Why nothing of a trace can be compared with a kernel: its source says. */
+static const char *fid_not_applicable(const struct report_trace *t)
+{
+	if (t->source == REPORT_GENERATED)
+		return "a generated workload: no kernel made its decisions, so there is nothing to compare";
+	return "a trace without the machine's state: the model starts from an empty vmalloc space and "
+	       "all-free zones, not from the kernel's state, so its addresses and free lists cannot be "
+	       "compared with the kernel's (replay a recording directory for that)";
+}
+
 void report_fidelity(const struct report *rp)
 {
 	FILE *f = rp->f;
 	bool any = false;
 	for (size_t i = 0; i < rp->ntr && !any; i++)
-		for (size_t c = 0; c < rp->sum.ncols && !any; c++)
-			any = fid_col(rp->sum.head[c]) && fid_shown(rp, rp->tr[i].ref, rp->sum.head[c]);
-	if (!any)
+		any = rp->tr[i].source == REPORT_RECORDING;
+	fprintf(f, "<section id=\"fidelity\"><h2>How close to the real kernel</h2>\n<p>Where a recording "
+		   "carries the kernel's own decisions and the machine's state, the model's decisions are "
+		   "checked "
+		   "against them (reference configuration of each trace; docs/vmalloc-fidelity.md, "
+		   "docs/physical-fidelity.md).</p>\n");
+	fprintf(f, "<ul class=\"fidelity-na\">\n");
+	for (size_t i = 0; i < rp->ntr; i++) {
+		if (rp->tr[i].source == REPORT_RECORDING)
+			continue;
+		fprintf(f, "<li class=\"not-applicable\" data-trace=\"");
+		report_esc(f, rp->tr[i].label);
+		fprintf(f, "\">");
+		report_esc(f, rp->tr[i].label);
+		fprintf(f, ": not applicable: %s.</li>\n", fid_not_applicable(&rp->tr[i]));
+	}
+	fprintf(f, "</ul>\n");
+	if (!any) {
+		fprintf(f, "</section>\n");
 		return;
-	fprintf(f,
-		"<section id=\"fidelity\"><h2>How close to the real kernel</h2>\n<p>Where the trace carries "
-		"the kernel's own decisions, the model's are checked against them (reference "
-		"configuration of each trace; docs/vmalloc-fidelity.md, docs/physical-fidelity.md).</p>\n"
-		"<table class=\"fidelity\"><thead><tr><th>trace</th><th>figure</th><th>value</th>"
-		"<th>what it is</th></tr></thead><tbody>\n");
+	}
+	fprintf(f, "<table class=\"fidelity\"><thead><tr><th>trace</th><th>figure</th><th>value</th>"
+		   "<th>what it is</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < rp->ntr; i++)
-		for (size_t c = 0; c < rp->sum.ncols; c++) {
+		for (size_t c = 0; rp->tr[i].source == REPORT_RECORDING && c < rp->sum.ncols; c++) {
 			const char *col = rp->sum.head[c], *v = report_field(rp, rp->tr[i].ref, col);
 			const struct metric *m = metric_find(col, METRIC_IN_SUMMARY);
 			char num[64];

@@ -111,13 +111,24 @@ static void baseline(const struct report *rp, const struct report_trace *t, cons
 		return;
 	}
 	const struct compare_line **sel = malloc((c->tr[i].nlines + 1) * sizeof(*sel));
-	size_t n = sel ? compare_short(c, i, sel) : 0, shown = 0;
+	size_t n = sel ? compare_short(c, i, sel) : 0, shown = 0, few = 0;
+	for (size_t k = 0; k < c->tr[i].nlines; k++)
+		few += c->tr[i].lines[k].host && c->tr[i].lines[k].verdict < 0;
 	fprintf(f, "<p>Baseline <code>");
 	report_esc(f, c->tr[i].baseline);
 	fprintf(f,
-		"</code>: %zu of %zu differences are beyond noise (model metrics are deterministic; "
-		"host metrics need Welch's p &lt; 0.05 over the repeats); the largest effects:</p>\n",
-		n, c->tr[i].nlines);
+		"</code>: %zu of %zu differences are beyond noise. Model metrics are deterministic. A host "
+		"metric needs at least %u repeats on each side and Welch's p &lt; 0.05 after "
+		"<span class=\"correction\">%s's correction for the %zu host tests on this page</span>; its "
+		"change is the difference of the means with a 95 %% interval (the effect size), and no "
+		"direction is claimed where that interval includes 0.",
+		n, c->tr[i].nlines, REPORT_MIN_REPEATS, compare_correction_name(COMPARE_HOLM), c->ntests);
+	if (few)
+		fprintf(f,
+			" <span class=\"few-repeats\">%zu host differences have fewer than %u repeats: shown "
+			"in the table, never tested (run the suite with --repeats %u or more)</span>",
+			few, REPORT_MIN_REPEATS, REPORT_MIN_REPEATS);
+	fprintf(f, " The largest effects:</p>\n");
 	fprintf(f, "<table class=\"compare\"><thead><tr><th>metric</th><th>configuration</th><th>value</th>"
 		   "<th>baseline</th><th>change</th><th>significance</th></tr></thead><tbody>\n");
 	for (size_t k = 0; k < n && shown < 12; k++) {
@@ -127,10 +138,13 @@ static void baseline(const struct report *rp, const struct report_trace *t, cons
 			dup = !strcmp(sel[j]->metric, l->metric) && sel[j]->value == l->value && !l->host;
 		if (dup)
 			continue;
-		char v[48], b[48], rel[48];
+		char v[48], b[48], rel[160];
 		compare_fmt(l->value, v, sizeof(v));
 		compare_fmt(l->base, b, sizeof(b));
-		if (isnan(l->pct))
+		if (l->host && !isnan(l->ci_lo) && isfinite(l->ci_lo))
+			snprintf(rel, sizeof(rel), "%+.4g (95 %% interval %+.4g to %+.4g)",
+				 (l->ci_lo + l->ci_hi) / 2, l->ci_lo, l->ci_hi);
+		else if (isnan(l->pct))
 			snprintf(rel, sizeof(rel), "%+g", l->value - l->base);
 		else
 			snprintf(rel, sizeof(rel), "%+.1f%%", l->pct);
@@ -140,8 +154,12 @@ static void baseline(const struct report *rp, const struct report_trace *t, cons
 			"</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td "
 			"class=\"num\">%s</td><td>",
 			v, b, rel);
-		if (l->host)
-			fprintf(f, "p = %.2g%s", l->p, l->verdict > 0 ? " (significant)" : "");
+		if (l->host && l->verdict < 0)
+			fprintf(f, "not tested: %zu repeats", l->nrep);
+		else if (l->host)
+			fprintf(f, "p = %.2g, %s-corrected %.2g%s", l->p,
+				compare_correction_name(COMPARE_HOLM), l->p_adj,
+				l->verdict > 0 ? " (significant)" : "");
 		else
 			fprintf(f, "deterministic");
 		fprintf(f, "</td></tr>\n");
@@ -237,7 +255,7 @@ static const char report_style[] =
 	"tr.reference{background:#eef5ff}li.answer{margin:.3em 0;font-size:105%}"
 	"figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #ddd}"
 	"section.trace{border-top:2px solid #4a7ab5;margin-top:2em}.note{color:#555;font-size:90%}"
-	"pre{background:#f6f6f6;padding:.5em;overflow-x:auto}";
+	"pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap;overflow-wrap:anywhere}";
 
 void report_page(const struct report *rp)
 {
@@ -246,7 +264,10 @@ void report_page(const struct report *rp)
 	struct compare c;
 	struct mm_diag d;
 	char path[4096];
-	struct compare_opts o = {.alpha = 0.05, .min_effect = 0.01};
+	struct compare_opts o = {.alpha = 0.05,
+				 .min_effect = 0.01,
+				 .correction = COMPARE_HOLM,
+				 .min_repeats = REPORT_MIN_REPEATS};
 	snprintf(path, sizeof(path), "%s/summary.csv", rp->dir);
 	bool have_cmp = !compare_load(&c, path, &o, &d);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mmreplay: ");

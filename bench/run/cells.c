@@ -238,7 +238,10 @@ static int cells_job_done(void *ctx, size_t j, int err)
 	if (r->progress)
 		progress_clear(r->progress);
 	if (!job->feed) { /* the trace could not be read */
-		fprintf(stderr, "mmreplay %s: %s\n", r->cmd, t->diag.msg[0] ? t->diag.msg : strerror(-err));
+		const char *msg = t->diag.msg[0] ? t->diag.msg : strerror(-err);
+		fprintf(stderr, "mmreplay %s: %s\n", r->cmd, msg);
+		if (r->unread)
+			r->unread(r->ctx, job, msg);
 		rc = err ? err : -EIO;
 	} else {
 		if (!t->announced && r->opened)

@@ -60,6 +60,9 @@ struct cells_run {
 	/* On the calling thread, in cell order: write job's result (err: what run returned).
 	 * Non-zero stops the run and is returned. */
 	int (*emit)(void *ctx, const struct cells_job *job, int err);
+	/* On the calling thread, for a job whose trace could not be read (msg: why), instead of
+	 * emit; the run stops after it. NULL: nothing. */
+	void (*unread)(void *ctx, const struct cells_job *job, const char *msg);
 	/* After emit, or for a result not written because the run stopped; NULL: nothing. */
 	void (*release)(void *ctx, const struct cells_job *job);
 	/* On the calling thread before the first emit of a trace; NULL: nothing. */

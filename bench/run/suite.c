@@ -49,7 +49,7 @@ static int add_trace(struct suite_parse *p, const char *v)
 {
 	struct suite *s = p->s;
 	if (s->ntraces == SUITE_MAX_TRACES)
-		return fail(p, "more than %s traces", "64");
+		return fail(p, "more than %s traces", "256");
 	char *dst = s->traces[s->ntraces];
 	size_t cap = sizeof(s->traces[0]);
 	const char *var = strstr(v, "${data}");
@@ -225,8 +225,14 @@ static int suite_handler(void *user, const char *section, const char *name, cons
 			if (settings_parse_u64(val, 0, UINT64_MAX, &x))
 				return fail(p, "sample_every takes a count of events, not '%s'", val);
 			s->sample_every = x;
+		} else if (!strcmp(name, "every_cell")) {
+			if (settings_parse_u64(val, 0, 1, &x))
+				return fail(p, "every_cell takes 0 or 1, not '%s'", val);
+			s->every_cell = x;
 		} else {
-			return fail(p, "unknown key '%s' in [suite] (name, repeats, sample_every)", name);
+			return fail(p,
+				    "unknown key '%s' in [suite] (name, repeats, sample_every, every_cell)",
+				    name);
 		}
 		return 1;
 	}

@@ -19,9 +19,10 @@
 #include "snapcsv.h"
 #include "suite_axes.h"
 #include "suite_cell.h"
-#include "suite_plots.h"
-#include "trace_spec.h"
-
+#include "suite_dir.h"
+#include "suite_interrupt.h"
+#include "suite_merge.h"
+#include "suite_prepare.h"
 #include "suite_plots.h"
 #include "trace_spec.h"
 
@@ -79,11 +80,13 @@ static void suite_table_row(const struct metric_src *src, int width, int cwidth,
 struct suite_ctx {
 	const struct suite *s;
 	const struct suite_run_opts *o;
-	FILE *summary;
-	struct snapcsv *snaps;
+	const struct suite_jobs *jobs;
+	FILE *summary;		     /* a whole run's, written as cells finish; NULL for jobs */
+	struct snapcsv *snaps;	     /* the same for the snapshots */
 	int width, cwidth;	     /* of the table's trace and config columns */
 	char (*labels)[128];	     /* [trace] */
 	struct recording_cfg **recs; /* [trace]: a file or recording and its files; NULL for gen: */
+	size_t failed;		     /* cells that failed (jobs and resume go on past them) */
 };
 
 /* A cell's result, filled on a worker. */
@@ -138,29 +141,98 @@ static int suite_cell_run(void *ctx, const struct cells_job *job)
 	return err;
 }
 
-/* In cell order: the summary row, the kernel's snapshots, the table's row. */
+static size_t job_of(const struct suite_jobs *j, size_t cell)
+{
+	size_t lo = 0, hi = j->n;
+	while (lo + 1 < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (j->cell[mid] <= cell)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The job's own files: DIR/cells/cell-J.csv (plan, job, the summary's columns) and its
+ * snapshots; or DIR/cells/cell-J.err with why it failed. 0 or -errno after a message. */
+static int cell_files(const struct suite_ctx *sc, size_t job, const struct metric_src *src,
+		      const struct replay_row *row, const char *why)
+{
+	char rel[64], snap_rel[64];
+	struct csv w;
+	suite_dir_cell_rel(job, why ? "err" : "csv", rel, sizeof(rel));
+	int err = csv_open_in(&w, sc->o->out_dir, rel);
+	if (err) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", w.out.path, csv_error(&w, err));
+		return err;
+	}
+	if (why) {
+		fprintf(w.f, "%s\n", why);
+		return csv_commit(&w);
+	}
+	fputs("plan,job,", w.f);
+	metrics_csv_header(w.f, METRIC_IN_SUMMARY, NULL);
+	fprintf(w.f, "%s,%zu,", sc->jobs->id, job);
+	metrics_csv_row(w.f, METRIC_IN_SUMMARY, src);
+	suite_dir_snap_rel(job, snap_rel, sizeof(snap_rel));
+	struct snapcsv snaps = {.root = sc->o->out_dir, .path = snap_rel};
+	err = snapcsv_rows(&snaps, src->trace, src->config, row->snap_rows, row->nsnap_rows);
+	int serr = snapcsv_close(&snaps, !err);
+	if (err || serr) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", snap_rel, strerror(-(err ? err : serr)));
+		csv_abort(&w);
+		return err ? err : serr;
+	}
+	if ((err = csv_commit(&w))) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", w.out.path, csv_error(&w, err));
+		return err;
+	}
+	suite_dir_cell_rel(job, "err", rel, sizeof(rel));
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", sc->o->out_dir, rel);
+	unlink(path); /* an earlier failure of this job, now done */
+	return 0;
+}
+
+/* In cell order: the cell's file, the summary row, the kernel's snapshots, the table's row. */
 static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 {
-	const struct suite_ctx *sc = ctx;
+	struct suite_ctx *sc = ctx;
 	struct suite_cell *c = job->slot;
 	const char *label = sc->labels[job->trace];
+	size_t jn = job_of(sc->jobs, job->cell);
 	if (err) {
 		fprintf(stderr, "mmreplay suite: %s\n", c->err);
-		return MM_EXIT_FAIL;
+		cell_files(sc, jn, NULL, NULL, c->err);
+		sc->failed++;
+		return sc->summary ? MM_EXIT_FAIL : 0; /* a whole run stops; jobs and resume go on */
 	}
 	c->h.lat = c->lat;
 	struct metric_src src = {.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h};
-	metrics_csv_row(sc->summary, METRIC_IN_SUMMARY, &src);
+	if (cell_files(sc, jn, &src, &c->row, NULL))
+		return MM_EXIT_FAIL;
+	if (sc->summary)
+		metrics_csv_row(sc->summary, METRIC_IN_SUMMARY, &src);
 	if (sc->recs[job->trace]) /* the kernel's snapshots, exhaustion */
 		recording_cfg_warn(sc->recs[job->trace], "suite", &c->row.st);
-	if ((err = snapcsv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
+	if (sc->snaps &&
+	    (err = snapcsv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", sc->snaps->c.out.path,
 			snapcsv_error(sc->snaps, err));
 		return MM_EXIT_FAIL;
 	}
 	if (sc->o->table)
 		suite_table_row(&src, sc->width, sc->cwidth, c->facets);
+	suite_interrupt_count();
 	return 0;
+}
+
+/* A job whose trace could not be read: DIR/cells/cell-J.err says why. */
+static void suite_cell_unread(void *ctx, const struct cells_job *job, const char *msg)
+{
+	struct suite_ctx *sc = ctx;
+	cell_files(sc, job_of(sc->jobs, job->cell), NULL, NULL, msg);
 }
 
 static void suite_cell_release(void *ctx, const struct cells_job *job)
@@ -175,16 +247,27 @@ static const char *suite_spec(void *ctx, size_t trace)
 	return sc->s->traces[trace];
 }
 
+/* DIR/prepared/trace-NNN.mmr: trace ti converted to the native format once (suite_prepare.h). */
+static bool prepared_path(const struct suite_ctx *sc, size_t ti, char *buf, size_t len)
+{
+	suite_prepared_path(sc->o->out_dir, ti, buf, len);
+	return sc->o->use_prepared && !access(buf, R_OK);
+}
+
 /* On the worker that opens the trace: a file or recording directory with its files
- * (recording_cfg.h); a gen: workload is its own source. */
+ * (recording_cfg.h), its trace read from the prepared native file where there is one; a gen:
+ * workload is its own source. */
 static const char *suite_prepare(void *ctx, size_t trace, struct mm_diag *d)
 {
 	const struct suite_ctx *sc = ctx;
 	const char *spec = sc->s->traces[trace];
-	if (!strncmp(spec, "gen:", 4))
+	char native[RECORDING_PATH_MAX];
+	bool prepared = prepared_path(sc, trace, native, sizeof(native));
+	if (!strncmp(spec, "gen:", 4) && !prepared)
 		return spec;
 	struct recording_cfg *rec = malloc(sizeof(*rec));
-	int err = rec ? recording_cfg_open(rec, spec, true, d) : -ENOMEM;
+	int err = rec ? recording_cfg_open(rec, prepared && !recording_is_dir(spec) ? native : spec, true, d)
+		      : -ENOMEM;
 	if (err) {
 		if (!rec || err == -ENOMEM)
 			diag_set(d, spec, 0, "out of memory");
@@ -193,6 +276,8 @@ static const char *suite_prepare(void *ctx, size_t trace, struct mm_diag *d)
 		free(rec);
 		return NULL;
 	}
+	if (prepared)
+		snprintf(rec->trace, sizeof(rec->trace), "%s", native);
 	sc->recs[trace] = rec;
 	return rec->trace;
 }
@@ -228,33 +313,6 @@ void suite_command_line(int argc, char **argv, char *buf, size_t len)
 	free(text);
 }
 
-int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f)
-{
-	struct suite_plan plan;
-	struct mm_diag d;
-	char file[4200]; /* "-x.ini" would read as an option: "./-x.ini" */
-	snprintf(file, sizeof(file), "%s%s", path[0] == '-' ? "./" : "", path);
-	if (!shell_one_line(path) || !shell_one_line(out_dir))
-		return -EINVAL; /* one command per line */
-	if (suite_plan_build(s, false, &plan, &d)) {
-		fprintf(stderr, "mmreplay suite: %s\n", d.msg);
-		return -EIO;
-	}
-	suite_plan_print(s, &plan, stderr);
-	for (size_t k = 0; k < suite_ncells(s); k++) {
-		if (!suite_plan_runs(&plan, k))
-			continue;
-		shell_quote(f, shell_self());
-		fprintf(f, " suite --job %zu --out ", k);
-		shell_quote(f, out_dir);
-		fputc(' ', f);
-		shell_quote(f, file);
-		fputc('\n', f);
-	}
-	suite_plan_free(&plan);
-	return 0;
-}
-
 /* The longest configuration label. */
 static int config_width(const struct suite *s)
 {
@@ -267,27 +325,37 @@ static int config_width(const struct suite *s)
 	return (int)w;
 }
 
-/* Run the planned cells of [first, last), loading each trace once. */
-/* Run the planned cells of [first, last) on the workers (cells.h), each trace read once. */
-static int suite_cells(const struct suite *s, const struct suite_run_opts *o, const struct suite_plan *plan,
-		       size_t first, size_t last, FILE *sum, struct snapcsv *snaps)
+/* The table's trace column: the longest label, at least 5. */
+static int label_width(char (*labels)[128], size_t n)
+{
+	size_t w = 5;
+	for (size_t ti = 0; ti < n; ti++)
+		w = MM_MAX(w, strlen(labels[ti]));
+	return (int)w;
+}
+
+/* Run jobs[0..n) of the plan on the workers (cells.h), each trace read once. */
+static int suite_cells(const struct suite *s, const struct suite_run_opts *o, const struct suite_jobs *j,
+		       const size_t *jobs, size_t n, FILE *sum, struct snapcsv *snaps)
 {
 	struct suite_ctx sc = {.s = s,
 			       .o = o,
+			       .jobs = j,
 			       .summary = sum,
 			       .snaps = snaps,
-			       .width = suite_plan_width(plan),
 			       .cwidth = config_width(s),
 			       .labels = calloc(s->ntraces, 128),
 			       .recs = calloc(s->ntraces, sizeof(*sc.recs))};
-	size_t *cells = calloc(last - first, sizeof(*cells)), n = 0;
+	size_t *cells = calloc(n + 1, sizeof(*cells));
 	struct progress prog;
 	int rc = sc.labels && sc.recs && cells ? 0 : -ENOMEM;
 	for (size_t ti = 0; !rc && ti < s->ntraces; ti++)
 		suite_trace_label(s, ti, sc.labels[ti], sizeof(sc.labels[ti])); /* unique */
-	for (size_t k = first; !rc && k < last; k++)
-		if (suite_plan_runs(plan, k))
-			cells[n++] = k;
+	for (size_t k = 0; !rc && k < n; k++)
+		cells[k] = j->cell[jobs[k]];
+	sc.width = rc ? 5 : label_width(sc.labels, s->ntraces);
+	if (!rc && o->table)
+		suite_table_header(sc.width, sc.cwidth);
 	progress_init(&prog, "suite");
 	struct cells_run r = {.cmd = "suite",
 			      .ntraces = s->ntraces,
@@ -303,6 +371,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 			      .slot_size = sizeof(struct suite_cell),
 			      .run = suite_cell_run,
 			      .emit = suite_cell_emit,
+			      .unread = suite_cell_unread,
 			      .release = suite_cell_release,
 			      .ctx = &sc,
 			      .progress = &prog};
@@ -311,7 +380,7 @@ static int suite_cells(const struct suite *s, const struct suite_run_opts *o, co
 	free(cells);
 	free(sc.labels);
 	free(sc.recs);
-	return rc ? MM_EXIT_FAIL : MM_EXIT_OK;
+	return rc || sc.failed ? MM_EXIT_FAIL : MM_EXIT_OK;
 }
 
 /* DIR/command.txt: how to run this again (the report page shows it). */
@@ -330,35 +399,155 @@ static int suite_command(const struct suite_run_opts *o)
 	return err;
 }
 
-/* Plan the cells (suite_axes.h): say which are skipped, write traces.csv and skipped.csv.
- * MM_EXIT_OK to run, -1 when --job names a skipped cell (nothing to do), else an exit code. */
-static int suite_run_plan(const struct suite *s, const struct suite_run_opts *o, struct suite_plan *plan)
+/* The graphs and the report page of a complete directory. */
+static int suite_finish(const struct suite_run_opts *o)
 {
+	int rc = MM_EXIT_OK;
+	if (o->plots && suite_plots(o->out_dir, stderr))
+		rc = MM_EXIT_FAIL;
+	if (suite_command(o) || report_write(o->out_dir))
+		rc = MM_EXIT_FAIL;
+	else
+		fprintf(stderr, "  %s/index.html (the report page)\n", o->out_dir);
+	return rc;
+}
+
+/* A whole run: plan the cells (suite_axes.h), say which are skipped, write traces.csv,
+ * skipped.csv and the plan (the outputs of any earlier run removed), then every cell. */
+static int suite_run_all(const struct suite *s, const struct suite_run_opts *o)
+{
+	struct suite_plan plan;
+	struct suite_jobs j;
 	struct mm_diag d;
-	char why[512];
-	if (suite_plan_build(s, o->every_cell, plan, &d)) {
+	if (suite_plan_build(s, s->every_cell, &plan, &d)) {
 		fprintf(stderr, "mmreplay suite: %s\n", d.msg);
 		return MM_EXIT_FAIL;
 	}
-	if (o->job < 0)
-		suite_plan_print(s, plan, stderr);
-	if (suite_plan_write(s, plan, o->out_dir)) {
-		suite_plan_free(plan);
+	suite_plan_print(s, &plan, stderr);
+	int err = suite_plan_write(s, &plan, o->out_dir);
+	if (!err && (err = suite_jobs_make(s, &plan, &j)))
+		fprintf(stderr, "mmreplay suite: out of memory\n");
+	suite_plan_free(&plan);
+	if (err)
+		return MM_EXIT_FAIL;
+	size_t *all = malloc((j.n + 1) * sizeof(*all));
+	if (!all || suite_dir_write(o->out_dir, s, &j, true, stderr)) {
+		free(all);
+		suite_jobs_free(&j);
 		return MM_EXIT_FAIL;
 	}
-	if (o->job >= 0 && !suite_plan_runs(plan, (size_t)o->job)) {
-		suite_plan_why(s, plan, (size_t)o->job, why, sizeof(why));
-		fprintf(stderr, "mmreplay suite: cell %ld is skipped: %s\n", o->job, why);
-		suite_plan_free(plan);
-		return -1;
+	suite_dir_mark(o->out_dir, &j, true);
+	for (size_t k = 0; k < j.n; k++)
+		all[k] = k;
+	struct snapcsv snaps = {.root = o->out_dir, .path = "snapshots.csv"}; /* per snapshot */
+	struct csv sum;
+	if ((err = csv_open_in(&sum, o->out_dir, "summary.csv"))) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", sum.out.path, csv_error(&sum, err));
+		free(all);
+		suite_jobs_free(&j);
+		return MM_EXIT_FAIL;
 	}
-	return MM_EXIT_OK;
+	metrics_csv_header(sum.f, METRIC_IN_SUMMARY, NULL);
+	suite_interrupt_arm(o->out_dir, 0, j.n);
+	int rc = suite_cells(s, o, &j, all, j.n, sum.f, &snaps);
+	suite_interrupt_disarm();
+	free(all);
+	if ((err = snapcsv_close(&snaps, rc == MM_EXIT_OK)) && rc == MM_EXIT_OK) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", snaps.c.out.path, snapcsv_error(&snaps, err));
+		rc = MM_EXIT_FAIL;
+	}
+	if (rc == MM_EXIT_OK && (err = csv_commit(&sum))) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", sum.out.path, csv_error(&sum, err));
+		rc = MM_EXIT_FAIL;
+	} else if (rc != MM_EXIT_OK) {
+		csv_abort(&sum);
+		fprintf(stderr,
+			"mmreplay suite: stopped: %zu of %zu cells done (`mmreplay suite --resume %s`)\n",
+			suite_interrupt_done(), j.n, o->out_dir);
+	}
+	if (rc == MM_EXIT_OK)
+		suite_dir_mark(o->out_dir, &j, false);
+	suite_jobs_free(&j);
+	if (rc == MM_EXIT_OK && o->table)
+		fflush(stdout);
+	return rc == MM_EXIT_OK ? suite_finish(o) : rc;
+}
+
+/* DIR's plan, which must be this suite's. 0, or an exit code after a message. */
+static int suite_run_plan_of(const struct suite *s, const struct suite_run_opts *o, struct suite_jobs *j)
+{
+	struct mm_diag d;
+	int err = suite_dir_read(o->out_dir, j, &d);
+	if (err == -ENOENT) {
+		fprintf(stderr,
+			"mmreplay suite: %s has no plan: `mmreplay suite --list-jobs` or `--prepare` with "
+			"--out %s writes it\n",
+			o->out_dir, o->out_dir);
+		return MM_EXIT_USAGE;
+	}
+	if (err) {
+		fprintf(stderr, "mmreplay suite: %s\n", d.msg);
+		return MM_EXIT_FAIL;
+	}
+	if (!suite_dir_same_suite(o->out_dir, s)) {
+		fprintf(stderr,
+			"mmreplay suite: %s/plan.ini is another suite's plan (the suite file or the command "
+			"line changed since it was planned): list the jobs again, or run %s/plan.ini\n",
+			o->out_dir, o->out_dir);
+		suite_jobs_free(j);
+		return MM_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Jobs [job_first, job_last] of DIR's plan, or (resume) every job not done, then the merge. */
+static int suite_run_jobs(const struct suite *s, const struct suite_run_opts *o)
+{
+	struct suite_jobs j;
+	struct suite_dir_state st = {0};
+	int rc = suite_run_plan_of(s, o, &j);
+	if (rc)
+		return rc;
+	size_t *run = malloc((j.n + 1) * sizeof(*run)), n = 0;
+	if (!run || (o->resume && suite_dir_scan(o->out_dir, &j, &st))) {
+		free(run);
+		suite_jobs_free(&j);
+		return MM_EXIT_FAIL;
+	}
+	if (o->resume) {
+		for (size_t k = 0; k < j.n; k++)
+			if (st.st[k] != SUITE_CELL_DONE)
+				run[n++] = k;
+		fprintf(stderr, "mmreplay suite: %s: %zu of %zu cells done, running the other %zu\n",
+			o->out_dir, st.done, j.n, n);
+	} else if ((size_t)o->job_last >= j.n) {
+		fprintf(stderr, "mmreplay suite: --job %ld-%ld: the plan has %zu jobs (0-%zu)\n",
+			o->job_first, o->job_last, j.n, j.n ? j.n - 1 : 0);
+		rc = MM_EXIT_USAGE;
+	} else {
+		for (size_t k = (size_t)o->job_first; k <= (size_t)o->job_last; k++)
+			run[n++] = k;
+	}
+	if (!rc && o->resume)
+		suite_dir_mark(o->out_dir, &j, true);
+	if (!rc) {
+		suite_interrupt_arm(o->out_dir, st.done, j.n);
+		rc = suite_cells(s, o, &j, run, n, NULL, NULL);
+		suite_interrupt_disarm();
+	}
+	free(run);
+	suite_dir_state_free(&st);
+	suite_jobs_free(&j);
+	if (rc || !o->resume)
+		return rc;
+	if (suite_merge_dir(o->out_dir, "suite"))
+		return MM_EXIT_FAIL;
+	return suite_finish(o);
 }
 
 int suite_run(const struct suite *s, const struct suite_run_opts *o)
 {
-	size_t ncells = suite_ncells(s);
-	char err_s[512], rel[64];
+	char err_s[512];
 	for (size_t c = 0; c < suite_nconfigs(s); c++) {
 		struct sim_cfg cfg;
 		if (matrix_cfg(&s->axes, c, &cfg, err_s, sizeof(err_s))) {
@@ -366,57 +555,5 @@ int suite_run(const struct suite *s, const struct suite_run_opts *o)
 			return MM_EXIT_USAGE;
 		}
 	}
-	if (o->job >= 0 && (size_t)o->job >= ncells) {
-		fprintf(stderr, "mmreplay suite: --job %ld: the suite has %zu cells (0..%zu)\n", o->job,
-			ncells, ncells - 1);
-		return MM_EXIT_USAGE;
-	}
-	struct suite_plan plan;
-	int rc = suite_run_plan(s, o, &plan);
-	if (rc != MM_EXIT_OK)
-		return rc == -1 ? MM_EXIT_OK : rc;
-	char snap_rel[64];
-	if (o->job >= 0) {
-		snprintf(rel, sizeof(rel), "cells/cell-%05ld.csv", o->job);
-		snprintf(snap_rel, sizeof(snap_rel), "cells/cell-%05ld.snapshots.csv", o->job);
-	} else {
-		snprintf(rel, sizeof(rel), "summary.csv");
-		snprintf(snap_rel, sizeof(snap_rel), "snapshots.csv");
-	}
-	/* per snapshot, beside the summary */
-	struct snapcsv snaps = {.root = o->out_dir, .path = snap_rel};
-	struct csv sum;
-	int err = csv_open_in(&sum, o->out_dir, rel);
-	const char *path = sum.out.path;
-	if (err) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
-		suite_plan_free(&plan);
-		return MM_EXIT_FAIL;
-	}
-	metrics_csv_header(sum.f, METRIC_IN_SUMMARY, NULL);
-	if (o->table)
-		suite_table_header(suite_plan_width(&plan), config_width(s));
-	size_t first = o->job >= 0 ? (size_t)o->job : 0, last = o->job >= 0 ? (size_t)o->job + 1 : ncells;
-	rc = suite_cells(s, o, &plan, first, last, sum.f, &snaps);
-	if ((err = snapcsv_close(&snaps, rc == MM_EXIT_OK)) && rc == MM_EXIT_OK) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", snaps.c.out.path, snapcsv_error(&snaps, err));
-		rc = MM_EXIT_FAIL;
-	}
-	if (rc != MM_EXIT_OK) {
-		suite_plan_free(&plan);
-		csv_abort(&sum);
-		return rc;
-	}
-	suite_plan_free(&plan);
-	if ((err = csv_commit(&sum))) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", path, csv_error(&sum, err));
-		return MM_EXIT_FAIL;
-	}
-	if (o->plots && suite_plots(o->out_dir, stderr))
-		rc = MM_EXIT_FAIL;
-	if (o->job < 0 && (suite_command(o) || report_write(o->out_dir)))
-		rc = MM_EXIT_FAIL;
-	else if (o->job < 0)
-		fprintf(stderr, "  %s/index.html (the report page)\n", o->out_dir);
-	return rc;
+	return o->job_first >= 0 || o->resume ? suite_run_jobs(s, o) : suite_run_all(s, o);
 }

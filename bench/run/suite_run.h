@@ -11,23 +11,23 @@
 #include "suite.h"
 
 struct suite_run_opts {
-	const char *out_dir; /* results directory for this suite (e.g. results/NAME) */
-	long job;	     /* -1: every cell; else only cell `job` (0-based) */
-	bool plots;	     /* draw the graphs at the end (not for --job) */
-	bool table;	     /* print a short table to stdout */
-	unsigned workers;    /* threads for the cells (cells.h); 0: the CPUs online */
-	bool every_cell;     /* run the cells whose axes do not apply to their trace too */
-	const char *command; /* the command line that reproduces the run (DIR/command.txt), or NULL */
+	const char *out_dir;	  /* results directory for this suite (e.g. results/NAME) */
+	long job_first, job_last; /* -1: every cell; else jobs first..last of out_dir's plan */
+	bool resume;		  /* the jobs of out_dir's plan not done, then the merge and graphs */
+	bool use_prepared;	  /* read traces from out_dir/prepared/ where converted (jobs, resume) */
+	bool plots;		  /* draw the graphs at the end (not for jobs) */
+	bool table;		  /* print a short table to stdout */
+	unsigned workers;	  /* threads for the cells (cells.h); 0: the CPUs online */
+	const char *command;	  /* the command line that reproduces the run (DIR/command.txt), or NULL */
 };
 
-/* Validate every configuration, then run. Returns a process exit code. */
+/* Validate every configuration, then run: every cell (the plan written to out_dir/plan.ini
+ * and plan.csv, the outputs of an earlier run removed, each cell also in out_dir/cells/ so an
+ * interrupted run can be resumed), some jobs of out_dir's plan (suite_dir.h), or the jobs not
+ * done. Returns a process exit code. */
 int suite_run(const struct suite *s, const struct suite_run_opts *o);
 /* The summary columns of the short table on stdout: i-th, NULL past the last. */
 const char *suite_run_table_column(size_t i);
-/* One `/path/to/mmreplay suite --job K --out DIR FILE` line per cell that runs (suite_axes.h),
- * quoted for a POSIX shell; the skipped cells are summed up on stderr. -EINVAL (nothing printed)
- * when FILE or DIR holds a newline, or a trace cannot be read (said on stderr). */
-int suite_list_jobs(const struct suite *s, const char *path, const char *out_dir, FILE *f);
 /* "mmreplay ARGV..." with each word quoted for a shell (argv[0] is the command's name). */
 void suite_command_line(int argc, char **argv, char *buf, size_t len);
 

@@ -46,7 +46,7 @@ static const struct cli_opt tv_opts[] = {
 	CLI_OPT_U64("seed", "S", struct tv_opts, p.seed, 0, UINT64_MAX, "random seed (1)"),
 	CLI_OPT_U64("busy", "N", struct tv_opts, p.busy, 1, 10000000, "long_busy_list's live areas (15000)"),
 	CLI_OPT_CACHED_HOLE(struct tv_opts, cached_hole),
-	CLI_OPT_STR("out", "FILE", struct tv_opts, out, "the CSV (results/test_vmalloc.csv)"),
+	CLI_OPT_OUT("out", "FILE", struct tv_opts, out, "the CSV (results/test_vmalloc.csv)"),
 	CLI_OPT_END,
 };
 

@@ -5,13 +5,16 @@ image loads, and the numbers it shows after load equal summary.csv's. Leaves a s
 no chromium is installed (run.sh installs it for the test run where the distribution has it).
 
 usage: browser.py MMREPLAY OUT"""
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import pagecheck  # noqa: E402
 
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
@@ -24,13 +27,89 @@ def chromium(profile, *args):
                           timeout=300, stdin=subprocess.DEVNULL)
 
 
+def text_of(dom):
+    """The page as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
+    return ' '.join(html.unescape(re.sub(r'<[^>]*>', ' ', dom)).split())
+
+
+def answer(page, trace, question):
+    for a in page.answers:
+        if a['trace'] == trace and a['data-question'] == question:
+            return ' '.join(a['text'].split())
+    return ''
+
+
+def wording(dom, rows):
+    """The demo's answers say which machine they are about, what the lazy figure leaves out, and
+    compare nothing where nothing can be compared: a perf trace and a generated one."""
+    errors, page, text = [], pagecheck.parse(dom), text_of(dom)
+    for t in ('k_fork.perf', 'k_threads2.perf'):
+        want = f'{t}: not applicable: a trace without the machine\'s state'
+        if want not in text:
+            errors.append(f'fidelity of {t}: no {want!r}')
+    if 'long_busy_list-loops=2000: not applicable: a generated workload' not in text:
+        errors.append('fidelity of a generated trace is not "not applicable"')
+    if 'vmap_addr_exact' in text.split('How close to the real kernel')[1].split('Answers')[0]:
+        errors.append('the fidelity section shows exact addresses of traces without a machine')
+    ref = {r['trace']: r for r in rows if r['config'] == next(
+        a['data-reference'] for a in page.answers if a['trace'] == r['trace'])}
+    frag = answer(page, 'k_threads2.perf', 'fragmentation')
+    zp = int(ref['k_threads2.perf']['zone_pages'])
+    if f'modelled Normal zone of {zp:,} pages ({zp * 4096 >> 20} MiB) that starts all free' not in frag:
+        errors.append(f'the fragmentation answer does not name the modelled zone: {frag}')
+    if 'with both' in ' '.join(a['text'] for a in page.answers):
+        errors.append('"with both" where three buddy policies ran')
+    lazy0 = answer(page, 'k_fork.perf', 'lazy')
+    lazy_row = [r for r in rows if r['trace'] == 'k_fork.perf' and r['tlb'] == 'lazy' and
+                all(r[c] == ref['k_fork.perf'][c] for c in ('vmlist', 'buddy', 'vma', 'zone_pages'))][0]
+    if lazy_row['tlb_flushes'] == '0' and lazy_row['vmap_lazy_pending'] != '0':
+        want = f'no purge ran before the trace ended: {int(lazy_row["vmap_lazy_pending"]):,} areas'
+        if want not in lazy0:
+            errors.append(f'k_fork lazy answer: no {want!r}: {lazy0}')
+    lazy = answer(page, 'k_threads2.perf', 'lazy')
+    if 'purge=trace' not in lazy or 'still wait for a purge at the end' not in lazy:
+        errors.append(f'k_threads2 lazy answer does not say the purges are the trace\'s: {lazy}')
+    if "Holm's correction for the" not in text or 'at least 5 repeats' not in text:
+        errors.append('the baseline comparison names no correction or repeats')
+    return errors
+
+
+def recording_page(mm, out):
+    """A recording replayed by a suite: its answers are about the recorded machine and the
+    fidelity table shows its agreement figures."""
+    errors = []
+    rec = os.path.join(ROOT, 'data', 'recordings', 'd_mixed5')
+    d = os.path.join(out, 'results', 'recording')
+    ini = os.path.join(out, 'recording.ini')
+    os.makedirs(os.path.dirname(d), exist_ok=True)
+    with open(ini, 'w') as f:
+        f.write(f'[suite]\nname = recording\nrepeats = 1\n[traces]\ntrace = {rec}\n'
+                '[axes]\nvmlist = list,augmented\ntlb = eager,lazy\nbuddy = lifo,mobility\n')
+    r = subprocess.run([mm, 'suite', '--no-plots', '--out', d, ini], capture_output=True, text=True)
+    if r.returncode:
+        return [f'recording suite failed: {r.stderr[-500:]}']
+    with tempfile.TemporaryDirectory(prefix='mmreplay-chromium.') as profile:
+        dom = chromium(profile, '--virtual-time-budget=20000', '--dump-dom',
+                       'file://' + os.path.join(d, 'index.html')).stdout
+    page, text = pagecheck.parse(dom), text_of(dom)
+    frag = answer(page, 'd_mixed5', 'fragmentation')
+    if 'on the recorded machine' not in frag or 'modelled' in frag:
+        errors.append(f'recording fragmentation answer: {frag}')
+    if 'on the recorded machine' not in answer(page, 'd_mixed5', 'vmlist'):
+        errors.append('recording vmlist answer does not name the recorded machine')
+    fid = text.split('How close to the real kernel')[1].split('Answers')[0]
+    if 'not applicable' in fid or 'vmalloc_end_matched' not in fid:
+        errors.append(f'recording fidelity section: {fid[:300]}')
+    return errors
+
+
 def main():
     mm, out = sys.argv[1], os.path.abspath(sys.argv[2])
     if not (shutil.which('chromium') or shutil.which('chromium-browser')):
         print('browser test skipped: no chromium (apt-get install chromium)')
         sys.exit(77)
     demo = os.path.join(out, 'results', 'demo')
-    os.makedirs(out, exist_ok=True)
+    os.makedirs(os.path.dirname(demo), exist_ok=True)  # --out creates only its last component
     subprocess.run([mm, 'demo', '--out', demo], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = 'file://' + os.path.join(demo, 'index.html')
     shot, dom_path = os.path.join(out, 'report-demo.png'), os.path.join(out, 'report-demo.dom.html')
@@ -66,10 +145,25 @@ def main():
             errors.append(f'tlb_k_threads2.perf.svg lacks {want!r}')
     if 'find_vma visits' not in svg('vma_u_churn1.strace.svg'):
         errors.append('no VMA graph for the strace trace')
+    # graphs people can read: host labels horizontal at full size, shortened to what differs;
+    # VMA bars counts alone; the visits scatter's series in colours of their own
+    host = svg('host_k_threads2.perf.svg')
+    if re.search(r'translate\([^)]*\) rotate\(', host) or 'every configuration also' not in host:
+        errors.append('host_k_threads2.perf.svg: rotated or full-length configuration labels')
+    sizes = {float(x) for x in re.findall(r'font-size="([0-9.]+)"', host)}
+    if not sizes or min(sizes) < 10:
+        errors.append(f'host graph text sizes {sorted(sizes)}')
+    if 'munmap' in svg('vma_u_churn1.strace.svg'):
+        errors.append('the VMA graph puts a host time beside counts')
+    colours = set(re.findall(r"rgb\(\s*\d+,\s*\d+,\s*\d+\)", svg('vmlist_visits_k_threads2.perf.svg')))
+    if len(colours) < 3:
+        errors.append(f'vmlist visits scatter: {len(colours)} colours for 3 series')
     if os.path.exists(os.path.join(demo, 'frag_u_churn1.strace.svg')):
         errors.append('a flat fragmentation graph for a trace that takes no page')
     if not os.path.exists(shot) or os.path.getsize(shot) < 10000:
         errors.append(f'no screenshot at {shot}')
+    errors += wording(dom.stdout, rows)
+    errors += recording_page(mm, out)
     for e in errors[:40]:
         print(e)
     if errors:

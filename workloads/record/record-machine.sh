@@ -14,7 +14,8 @@
 # reclaim (vmscan:mm_vmscan_{kswapd_wake,kswapd_sleep,wakeup_kswapd,direct_reclaim_begin,
 # direct_reclaim_end}); when perf loses events, their times are written to lost.txt.
 #
-#   usage: workloads/record/record-machine.sh -o DIR [-p] [-H WHAT] [-s SNAP] [-m MMAP] [--] CMD [ARGS...]
+#   usage: workloads/record/record-machine.sh -o DIR [-p] [-H WHAT] [-s SNAP] [-m MMAP] [--allow-lost]
+#                                             [--] CMD [ARGS...]
 #
 # -p (--empty-vmap-pools): just before the start snapshot, write 2 to /proc/sys/vm/drop_caches
 # (logged in times.txt as "drain:"). Every shrinker runs: on 6.9+ the vmap-node shrinker gives
@@ -37,17 +38,22 @@
 # to leave restores it.
 # SNAP is the mmreplay-snap binary (default: next to this script's build, build/workloads/).
 # Prints what it captured, the events perf lost and how the zones' managed pages changed
-# (deferred memory init hands memory to the buddy without a tracepoint). Needs root. Exit status:
+# (deferred memory init hands memory to the buddy without a tracepoint). The trace names the
+# command's pid and every task alive at the start (rec_lib.sh) and carries
+# sched:sched_process_fork/exec/exit and perf's lost-event records. Needs root. Exit status:
 # CMD's status when the recording was written; 2 for a bad command line; 3 when a tool is missing
-# or a step fails.
+# or a step fails; 4 when perf lost more than 0.1 % of the events (no trace.perf.txt.zst is
+# written unless --allow-lost).
 set -u
 me=record-machine.sh
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/rec_lib.sh"
 snapbin=$here/../../build/workloads/mmreplay-snap
 out=
 mmap=64M
 drain=
 hold=reporting
+allow_lost=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o | -s | -m | -H | --hold)
@@ -56,7 +62,8 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-p | --empty-vmap-pools) drain=1; shift ;;
-	-h | --help) sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--allow-lost) allow_lost=1; shift ;;
+	-h | --help) sed -n '2,46p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "$me: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	*) break ;;
@@ -152,6 +159,8 @@ for ev in compaction:mm_compaction_begin compaction:mm_compaction_end \
 	vmscan:mm_vmscan_direct_reclaim_begin vmscan:mm_vmscan_direct_reclaim_end; do
 	[ -d "/sys/kernel/tracing/events/${ev%%:*}/${ev#*:}" ] && events="$events -e $ev"
 done
+for ev in $REC_TASK_EVENTS; do events="$events -e $ev"; done
+rec_tasks >"$out/tasks.tmp"
 # shellcheck disable=SC2086
 perf record -q -a -m "$mmap" -k CLOCK_MONOTONIC $events -o "$out/perf.data" 2>"$out/perf.log" &
 perf_pid=$!
@@ -179,15 +188,23 @@ if [ -n "$drain" ]; then
 	"$snapbin" drain "$out" || { echo "$me: could not empty the vmap pools" >&2; exit 3; }
 fi
 snapshot start || { echo "$me: start snapshot failed" >&2; exit 3; }
-"$@"
+sh -c 'echo $$ >"$0" && exec "$@"' "$out/workload.pid" "$@"
 status=$?
 snapshot end || { echo "$me: end snapshot failed" >&2; exit 3; }
 sleep 0.5
 kill "$series_pid"; wait "$series_pid"; series_pid=
 unhold
 kill -INT "$perf_pid"; wait "$perf_pid"; perf_pid=
-perf script -i "$out/perf.data" 2>"$out/perf-script.log" | zstd -q -o "$out/trace.perf.txt.zst.tmp" &&
-	mv "$out/trace.perf.txt.zst.tmp" "$out/trace.perf.txt.zst" || { echo "$me: perf script failed" >&2; exit 3; }
+rec_trace "$out/perf.data" "$out/trace.perf.txt.zst.tmp" "$out/tasks.tmp" "$out/workload.pid" "$allow_lost" "$@"
+trc=$?
+rm -f "$out/tasks.tmp" "$out/workload.pid" "$out/perf.data.script.rc"
+mv -f "$out/perf.data.script.err" "$out/perf-script.log" 2>/dev/null
+case $trc in
+0) mv "$out/trace.perf.txt.zst.tmp" "$out/trace.perf.txt.zst" || exit 3 ;;
+4) echo "$me: perf lost $(rec_lost_text); no trace written: retry with a larger -m (now $mmap)," \
+	"or keep it with --allow-lost" >&2 ;;
+*) echo "$me: perf script failed" >&2; exit 3 ;;
+esac
 for f in kpageflags.start kpageflags.end kpagecount.start kpagecount.end; do
 	zstd -q --rm -f "$out/$f" -o "$out/$f.zst" || exit 3
 done
@@ -197,12 +214,12 @@ if [ "$lost" != 0 ]; then # when events were lost, on the trace's clock: evidenc
 	perf script -i "$out/perf.data" --show-lost-events -F cpu,time 2>/dev/null | grep LOST >"$out/lost.txt"
 fi
 rm -f "$out/perf.data" "$out/perf.data.old"
-echo "$me: $out: trace $(du -h "$out/trace.perf.txt.zst" | cut -f1), $(grep -c '^# snapshot' "$out/buddyinfo-series.txt") series snapshots, start and end snapshots:"
+echo "$me: $out: trace $(du -h "$out/trace.perf.txt.zst" 2>/dev/null | cut -f1), $(grep -c '^# snapshot' "$out/buddyinfo-series.txt") series snapshots, start and end snapshots:"
 cat "$out/times.txt"
-echo "$me: events lost by perf: $lost"
+echo "$me: events lost by perf: $(rec_lost_text)"
 # deferred memory init hands pages to the buddy with no tracepoint: managed pages per zone
 awk -v me="$me" '/^Node/ {z = $4} $1 == "managed" {if (FNR == NR) m[z] = $2; else {d = $2 - m[z]
 	printf "%s: zone %s managed pages %d -> %d (%+d%s)\n", me, z, m[z], $2, d, d ? ": grown without a tracepoint" : ""}}' \
 	"$out/zoneinfo.start.txt" "$out/zoneinfo.end.txt"
-[ "$lost" = 0 ] || echo "$me: warning: perf lost events; retry with a larger -m" >&2
+[ "$trc" = 0 ] || exit 4
 exit $status

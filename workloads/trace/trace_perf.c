@@ -66,6 +66,10 @@ static int perf_line(struct trace_reader *r, char *line, size_t len, struct mm_e
 		return trace_bad(r, "bad pid before the [CPU] column");
 	ev->pid = pid;
 	ev->cpu = (u16)cpu;
+	if (strstr(after, ": PERF_RECORD_")) { /* perf's own records (--show-lost-events) */
+		r->st.ignored++;
+		return 0;
+	}
 	int e = trace_ts_event(r, after, ev, &name, &nlen, &fields);
 	if (e)
 		return e;
