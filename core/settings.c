@@ -164,6 +164,36 @@ static int pcp_apply(struct sim_cfg *cfg, const char *v, const struct setting_en
 	return 0;
 }
 
+static const char *pcp_tune_value(size_t i)
+{
+	static const char *const v[] = {"pressure", "idle", "fixed"}; /* enum pcp_tune order */
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int pcp_tune_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			  size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->pcp_tune = !strcmp(v, "idle")    ? PCP_TUNE_IDLE
+			: !strcmp(v, "fixed") ? PCP_TUNE_FIXED
+					      : PCP_TUNE_PRESSURE;
+	return 0;
+}
+
+static const char *on_off_value(size_t i)
+{
+	static const char *const v[] = {"on", "off"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int wmark_boost_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			     size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->wmark_boost_off = !strcmp(v, "off");
+	return 0;
+}
+
 static const char *model_pages_value(size_t i)
 {
 	static const char *const v[] = {"auto", "zones", "none"}; /* enum sim_model_pages order */
@@ -285,6 +315,20 @@ const struct setting settings_table[] = {
 	 SETTING_ON_PAGE_EVENTS},
 	{"pcp-batch", "every per-CPU list's batch (0: the zoneinfo's, or 63)", "pages", "0", SETTING_UINT,
 	 true, 0, UINT32_MAX, FIELD(pcp_cfg.batch_set), NULL, NULL, SETTING_ON_PAGE_EVENTS},
+	{"pcp-tune",
+	 "how per-CPU lists tune high: pressure (6.7+: within high_min..high_max, lowered and drained "
+	 "while the zone is below its high watermark or kswapd reclaims), idle (the same without the "
+	 "zone flags), fixed (the recorded high)",
+	 "", "pressure", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_tune_value, pcp_tune_apply,
+	 SETTING_ON_PAGE_EVENTS},
+	{"watermark-boost",
+	 "a fallback that may claim another type's pageblock boosts the zone's watermarks "
+	 "(watermark_boost_factor 15000) and wakes kswapd",
+	 "", "on", SETTING_CHOICE, true, 0, 0, 0, 0, on_off_value, wmark_boost_apply, SETTING_ON_PAGE_EVENTS},
+	{"watermark-scale",
+	 "watermark_scale_factor: low and high from the zoneinfo's min, steps of max(min/4, managed x "
+	 "N/10000) (0: the zoneinfo's low and high)",
+	 "", "0", SETTING_UINT, true, 0, 3000, FIELD(wmark_scale), NULL, NULL, SETTING_ON_PAGE_EVENTS},
 	{"model-pages",
 	 "pages of vmalloc areas and page tables: from the zones, or none (a recording's page events hold "
 	 "them); auto: none with --page-state",

@@ -59,6 +59,9 @@ struct sim_cfg {
 						when pcp_recorded */
 	bool pcp_recorded;		     /* pcp_cfg holds a zoneinfo's pagesets (zones=zoneinfo:PATH) */
 	struct pcp_cfg pcp_cfg;		     /* their batch and high per zone and CPU */
+	enum pcp_tune pcp_tune;		     /* how the lists' high is tuned (pressure: the kernel's) */
+	bool wmark_boost_off;		     /* no watermark boost on fallbacks */
+	u32 wmark_scale;		     /* watermark_scale_factor; 0: the zoneinfo's low and high */
 	enum sim_model_pages model_pages;    /* where vmalloc and processes take pages; AUTO: NONE when
 						seeded (the recording's page events hold them) */
 	u64 page_from_ns;		     /* page events earlier are in the seed: skipped (counted) */

@@ -19,6 +19,9 @@ int sim_phys_init(struct sim *s)
 		    (s->cfg.pcp == SIM_PCP_ON || (s->cfg.pcp == SIM_PCP_AUTO && s->cfg.pcp_recorded));
 	if (!s->cfg.pcp_cfg.ncpus) /* no recorded pagesets: the trace's CPUs */
 		s->cfg.pcp_cfg.ncpus = MM_MAX(s->cfg.ncpus, 1u);
+	s->cfg.pcp_cfg.tune = s->cfg.pcp_tune;
+	s->cfg.pcp_cfg.wm.boost_factor = s->cfg.wmark_boost_off ? 0 : WMARK_BOOST_FACTOR;
+	s->cfg.pcp_cfg.wm.scale_factor = s->cfg.wmark_scale;
 	if (s->pcp_on && (err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg)))
 		return err;
 	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);

@@ -50,6 +50,11 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 	st->flush_ceiling = s->vm.cfg.flush_ceiling;
 	st->vmap_nodes = s->vm.cfg.nr_nodes;
 	st->pcp = s->pcp_on ? "on" : "off"; /* a recorded machine */
+	st->pcp_tune = s->cfg.pcp_tune == PCP_TUNE_IDLE	   ? "idle"
+		       : s->cfg.pcp_tune == PCP_TUNE_FIXED ? "fixed"
+							   : "pressure";
+	st->wmark_boost = s->cfg.wmark_boost_off ? "off" : "on";
+	st->wmark_scale = s->cfg.wmark_scale;
 	st->model_pages = s->model_src.ops == s->src.ops ? "zones" : "none";
 	size_t off = 0;
 	for (unsigned i = 0; i < zs->nr_zones && off < sizeof(st->zones); i++)
@@ -112,6 +117,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->top_type = s->zones.zone[s->zones.nr_zones - 1].type;
 	st->top = st->zone[st->top_type];
 	st->pcp = s->pcp.st; /* a recorded machine */
+	st->wmark = s->pcp.wm.st;
 	st->page_events_skipped = s->page_events_skipped;
 	st->exh = s->exh;
 	st->snaps = s->snaps;

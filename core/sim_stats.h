@@ -46,6 +46,9 @@ struct sim_stats {
 		unsigned vmap_nodes;
 		/* a recorded machine */
 		const char *pcp;	 /* "on" | "off": per-CPU lists as run */
+		const char *pcp_tune;	 /* "pressure" | "idle" | "fixed" */
+		const char *wmark_boost; /* "on" | "off" */
+		u32 wmark_scale;	 /* 0: the zoneinfo's watermarks */
 		const char *model_pages; /* "zones" | "none": where vmalloc and processes took pages */
 	} cfg;
 
@@ -89,6 +92,7 @@ struct sim_stats {
 	enum zone_type top_type;		   /* its type */
 	/* a recorded machine */
 	struct pcp_stats pcp;	   /* per-CPU lists (all 0 when off) */
+	struct wmark_stats wmark;  /* watermark events (with the per-CPU lists; all 0 when off) */
 	u64 page_events_skipped;   /* page events before the page state's time */
 	struct sim_exhaustion exh; /* the first allocation no zone could serve */
 	struct snapcheck snaps;	   /* against the kernel's buddyinfo snapshots */

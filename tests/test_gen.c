@@ -130,6 +130,12 @@ Test(gen, cli_reproducible_atomic_and_strict)
 	snprintf(a, sizeof(a), "%s/a.bin", dir);
 	snprintf(b, sizeof(b), "%s/sub/b.bin", dir);
 	cr_assert_eq(run_cli("random_size", "--seed", "7", "--loops", "1000", "--out", a), 0);
+	/* --out creates only the last part of its path: a missing parent is refused, nothing made */
+	cr_assert_eq(run_cli("random_size", "--seed", "7", "--loops", "1000", "--out", b), 2);
+	snprintf(b, sizeof(b), "%s/sub", dir);
+	cr_assert_neq(access(b, F_OK), 0, "a refused --out created its parent");
+	cr_assert_eq(mkdir(b, 0700), 0);
+	snprintf(b, sizeof(b), "%s/sub/b.bin", dir);
 	cr_assert_eq(run_cli("random_size", "--seed", "7", "--loops", "1000", "--out", b), 0);
 	size_t la, lb;
 	char *x = slurp(a, &la), *y = slurp(b, &lb);

@@ -26,8 +26,17 @@ struct ref_set {
 	struct ref_list l[NLISTS];
 };
 
+/* A zone's watermarks and flags, by the kernel's rules written out plainly (wmark.h). */
+struct ref_wm {
+	i64 wm[3], boost, max_boost;
+	bool on, below, reclaim;
+};
+
 struct ref_pcp {
 	struct zones zs;
+	struct ref_wm w[ZONE_NR_TYPES];
+	bool pressure; /* tune pressure: the lists follow the zone flags */
+	u64 below_sets, kswapd_wakes, kswapd_sleeps, direct, boosts, kcompactd;
 	struct ref_set s[ZONE_NR_TYPES][NCPU];
 	u64 next_decay;
 	u64 refill_blocks, drain_blocks;
@@ -54,13 +63,85 @@ static i64 clampl(i64 v, i64 lo, i64 hi)
 	return v;
 }
 
-static i64 ref_nr_alloc(struct ref_set *s, unsigned order)
+/* Free pages of a zone by a recount of its free lists. */
+static i64 ref_free_pages(const struct buddy *b)
+{
+	i64 n = 0;
+	for (unsigned o = 0; o <= b->max_order; o++)
+		n += (i64)b->nr_free[o] << o;
+	return n;
+}
+
+static void ref_kswapd_check(struct ref_pcp *r, int z)
+{
+	struct ref_wm *w = &r->w[z];
+	if (w->reclaim && ref_free_pages(&r->zs.zone[z].buddy) > w->wm[2] + w->boost) {
+		w->reclaim = false;
+		r->kswapd_sleeps++;
+		if (w->boost) {
+			w->boost = 0;
+			r->kcompactd++;
+		}
+	}
+}
+
+static void ref_kswapd_wake(struct ref_pcp *r, int z)
+{
+	if (!r->w[z].reclaim) {
+		r->w[z].reclaim = true;
+		r->kswapd_wakes++;
+		ref_kswapd_check(r, z);
+	}
+}
+
+static void ref_wm_before(struct ref_pcp *r, int z, unsigned order)
+{
+	struct ref_wm *w = &r->w[z];
+	if (!w->on)
+		return;
+	i64 f = ref_free_pages(&r->zs.zone[z].buddy) - ((1LL << order) - 1);
+	if (!w->below && f <= w->wm[2] + w->boost) {
+		w->below = true;
+		r->below_sets++;
+	}
+	if (f <= w->wm[1] + w->boost) {
+		ref_kswapd_wake(r, z);
+		if (f <= w->wm[0] + w->boost)
+			r->direct++;
+	} else {
+		ref_kswapd_check(r, z);
+	}
+}
+
+static void ref_wm_after(struct ref_pcp *r, int z, u64 claims)
+{
+	struct ref_wm *w = &r->w[z];
+	if (!w->on || !claims || !w->max_boost)
+		return;
+	while (claims-- && w->boost < w->max_boost) {
+		w->boost = w->boost + 512 < w->max_boost ? w->boost + 512 : w->max_boost;
+		r->boosts++;
+	}
+	ref_kswapd_wake(r, z);
+}
+
+static void ref_wm_free(struct ref_pcp *r, int z, bool drained)
+{
+	struct ref_wm *w = &r->w[z];
+	if (!w->on)
+		return;
+	if (drained && w->below && ref_free_pages(&r->zs.zone[z].buddy) > w->wm[2] + w->boost)
+		w->below = false;
+	ref_kswapd_check(r, z);
+}
+
+static i64 ref_nr_alloc(struct ref_set *s, unsigned order, bool below)
 {
 	s->high = clampl(s->high, s->hmin, s->hmax);
 	if (s->high < s->batch)
 		return 1;
 	i64 b = order == 0 ? s->batch * (1LL << s->af) : s->batch;
-	if (s->hmin != s->hmax)
+	if (s->hmin != s->hmax && !below)
 		s->high = s->high + b < s->hmax ? s->high + b : s->hmax;
 	if (order == 0) {
 		i64 maxn = s->high - s->count - s->batch;
@@ -83,13 +164,6 @@ static void ref_drain(struct ref_pcp *r, struct buddy *b, struct ref_set *s, int
 {
 	if (pages > s->count)
 		pages = s->count;
-	i64 take = pages < s->start ? pages : s->start;
-	if (take < 0)
-		take = 0;
-	s->start -= take;
-	s->pending += take;
-	s->count -= take;
-	pages -= take;
 	int li = from;
 	bool first = true;
 	while (pages > 0 && s->count > s->start) {
@@ -106,6 +180,13 @@ static void ref_drain(struct ref_pcp *r, struct buddy *b, struct ref_set *s, int
 			r->drain_blocks++;
 		}
 	}
+	/* the start pages last */
+	i64 take = pages < s->start ? pages : s->start;
+	if (take < 0)
+		take = 0;
+	s->start -= take;
+	s->pending += take;
+	s->count -= take;
 }
 
 static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u64 *pfn)
@@ -116,8 +197,12 @@ static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u6
 		if (z < 0)
 			continue;
 		struct buddy *b = &r->zs.zone[z].buddy;
+		u64 claims = b->st.claim_tries;
+		ref_wm_before(r, z, order);
 		if (li < 0) {
-			if (!buddy_alloc(b, order, mt, pfn))
+			int e = buddy_alloc(b, order, mt, pfn);
+			ref_wm_after(r, z, b->st.claim_tries - claims);
+			if (!e)
 				return 0;
 			continue;
 		}
@@ -125,7 +210,7 @@ static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u6
 		struct ref_list *l = &s->l[li];
 		s->free_count /= 2;
 		if (!l->n) {
-			i64 want = ref_nr_alloc(s, order);
+			i64 want = ref_nr_alloc(s, order, r->pressure && r->w[z].below);
 			for (i64 i = 0; i < want; i++) {
 				u64 p;
 				if (buddy_alloc(b, order, mt, &p)) {
@@ -137,6 +222,7 @@ static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u6
 				r->refill_blocks++;
 			}
 		}
+		ref_wm_after(r, z, b->st.claim_tries - claims);
 		if (l->n) {
 			*pfn = l->v[0];
 			memmove(l->v, l->v + 1, (l->n - 1) * sizeof(u64));
@@ -150,9 +236,14 @@ static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u6
 
 static void ref_free(struct ref_pcp *r, unsigned cpu, u64 pfn, unsigned order, int mt)
 {
-	int z = zones_find(&r->zs, pfn), li = ref_li(order, mt);
+	int z = zones_find(&r->zs, pfn);
+	const struct buddy *bb = &r->zs.zone[z].buddy;
+	if (bb->pageblock_mt && ref_li(order, mt) >= 0) /* mobility: the pageblock's list */
+		mt = bb->pageblock_mt[((pfn >> 9) - (bb->base_pfn >> 9))];
+	int li = ref_li(order, mt);
 	if (li < 0) {
 		zones_free(&r->zs, pfn, order);
+		ref_wm_free(r, z, false);
 		return;
 	}
 	struct ref_set *s = &r->s[z][cpu];
@@ -174,9 +265,16 @@ static void ref_free(struct ref_pcp *r, unsigned cpu, u64 pfn, unsigned order, i
 	/* nr_pcp_high */
 	s->high = clampl(s->high, s->hmin, s->hmax);
 	i64 high = s->high;
+	i64 fc = s->free_count > s->batch ? s->free_count : s->batch;
 	if (high && free_high) {
 		s->high = high - s->batch * 32 > s->hmin ? high - s->batch * 32 : s->hmin;
 		high = 0;
+	} else if (high && r->pressure && r->w[z].reclaim) {
+		s->high = high - fc > s->hmin ? high - fc : s->hmin;
+		high = s->batch * 4 < s->high ? s->batch * 4 : s->high;
+	} else if (high && r->pressure && s->hmin != s->hmax && r->w[z].below) {
+		s->high = high - fc > s->hmin ? high - fc : s->hmin;
+		high = s->high;
 	} else if (high && s->hmin != s->hmax && s->count >= high && s->high < s->free_count + s->batch) {
 		s->high = clampl(s->free_count + s->batch, s->hmin, s->hmax);
 	}
@@ -193,6 +291,7 @@ static void ref_free(struct ref_pcp *r, unsigned cpu, u64 pfn, unsigned order, i
 			    ? (s->free_count > s->batch ? s->free_count : s->batch)
 			    : high - s->batch;
 	ref_drain(r, &r->zs.zone[z].buddy, s, li, n);
+	ref_wm_free(r, z, true);
 }
 
 static void ref_tick(struct ref_pcp *r, u64 now)
@@ -215,6 +314,7 @@ static void ref_tick(struct ref_pcp *r, u64 now)
 				}
 				if (s->count > s->high)
 					ref_drain(r, &r->zs.zone[z].buddy, s, 0, s->count - s->high);
+				ref_wm_free(r, (int)z, false);
 			}
 }
 
@@ -234,13 +334,17 @@ static void ref_reveal(struct ref_pcp *r, unsigned z, unsigned cpu, unsigned ord
 	}
 }
 
+/* Watermarks for the runs under pressure (NULL: none), and the buddy policy. */
+static const u64 (*g_wm)[3];
+static const char *g_policy = "lifo";
+
 static void layout(struct zones_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->nr_zones = 2;
 	c->zone[0] = (struct zone_spec){ZONE_DMA32, 0x1000, 6000};
 	c->zone[1] = (struct zone_spec){ZONE_NORMAL, 0x100000, 20000};
-	c->policy = buddy_policy_find("lifo");
+	c->policy = buddy_policy_find(g_policy);
 }
 
 /* The model's and the reference's pagesets from one configuration. */
@@ -261,6 +365,17 @@ static void configure(struct pcp_cfg *pc, struct ref_pcp *r, const struct pcp_cp
 			s->hmax = high_set ? high_set : c->high_max ? c->high_max : s->high;
 			s->count = s->start = c->count;
 		}
+	r->pressure = true; /* the default tune */
+	for (unsigned z = 0; g_wm && z < 2; z++) {
+		struct ref_wm *w = &r->w[z];
+		for (int i = 0; i < 3; i++)
+			pc->wm.zone[z].wmark[i] = g_wm[z][i];
+		pc->wm.boost_factor = WMARK_BOOST_FACTOR;
+		w->on = true;
+		for (int i = 0; i < 3; i++)
+			w->wm[i] = (i64)g_wm[z][i];
+		w->max_boost = w->wm[2] * 15000 / 10000 > 512 ? w->wm[2] * 15000 / 10000 : 512;
+	}
 }
 
 static void run(u64 seed, const struct pcp_cpu_cfg *c, u32 high_set, u32 batch_set)
@@ -321,10 +436,29 @@ static void run(u64 seed, const struct pcp_cpu_cfg *c, u32 high_set, u32 batch_s
 				cr_assert_eq(p.set[z * NCPU + c2].high, r->s[z][c2].high, "op %d: high", op);
 			}
 			cr_assert_eq((i64)pcp_zone_pages(&p, z), rc, "op %d zone %u: pcp pages", op, z);
+			cr_assert_eq(p.wm.z[z].below_high, r->w[z].below, "op %d zone %u: ZONE_BELOW_HIGH",
+				     op, z);
+			cr_assert_eq(p.wm.z[z].reclaim_active, r->w[z].reclaim, "op %d zone %u: kswapd", op,
+				     z);
+			cr_assert_eq((i64)p.wm.z[z].boost, r->w[z].boost, "op %d zone %u: boost", op, z);
 		}
 	}
 	cr_assert_eq(p.st.refill_blocks, r->refill_blocks);
 	cr_assert_eq(p.st.drain_blocks, r->drain_blocks);
+	cr_assert_eq(p.wm.st.below_high, r->below_sets);
+	cr_assert_eq(p.wm.st.kswapd_wakes, r->kswapd_wakes);
+	cr_assert_eq(p.wm.st.kswapd_sleeps, r->kswapd_sleeps);
+	cr_assert_eq(p.wm.st.direct_reclaims, r->direct);
+	cr_assert_eq(p.wm.st.boosts, r->boosts);
+	cr_assert_eq(p.wm.st.kcompactd_wakes, r->kcompactd);
+	if (g_wm) { /* the run must reach the watermarks */
+		cr_assert_gt(p.wm.st.below_high, 0);
+		cr_assert_gt(p.wm.st.kswapd_wakes, 0);
+		cr_assert_gt(p.wm.st.direct_reclaims, 0);
+		cr_assert_gt(p.st.pressure_drains, 0);
+		if (!strcmp(g_policy, "mobility"))
+			cr_assert_gt(p.wm.st.boosts, 0);
+	}
 	cr_assert_gt(p.st.drain_blocks, 0, "the workload must drain");
 	char msg[200];
 	for (unsigned z = 0; z < zs.nr_zones; z++)
@@ -418,4 +552,33 @@ Test(pcp, decay_drains_above_high_once_a_second)
 	cr_assert_leq(pcp_zone_pages(&p, 1), 80, "and drained down to it");
 	pcp_fini(&p);
 	zones_fini(&zs);
+}
+
+/* Watermarks near the zones' sizes: ZONE_BELOW_HIGH, kswapd and its reclaim-active limit. */
+static const u64 tight_wm[2][3] = {{1000, 1500, 2000}, {3000, 4000, 5000}};
+
+Test(pcp, matches_reference_under_pressure)
+{
+	struct pcp_cpu_cfg c = {.high = 900, .batch = 15, .high_min = 100, .high_max = 2000, .count = 300};
+	g_wm = tight_wm;
+	run(6, &c, 0, 0);
+	g_wm = NULL;
+}
+
+Test(pcp, matches_reference_under_pressure_fixed_high)
+{
+	struct pcp_cpu_cfg c = {0};
+	g_wm = tight_wm;
+	run(7, &c, 600, 31);
+	g_wm = NULL;
+}
+
+Test(pcp, matches_reference_boosted_by_fallbacks)
+{
+	struct pcp_cpu_cfg c = {.high = 600, .batch = 31, .high_min = 200, .high_max = 4000, .count = 0};
+	g_wm = tight_wm;
+	g_policy = "mobility";
+	run(8, &c, 0, 0);
+	g_wm = NULL;
+	g_policy = "lifo";
 }

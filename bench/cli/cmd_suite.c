@@ -48,7 +48,8 @@ static const struct cli_opt suite_opts[] = {
 		       "command line: prepare, jobs, merge, plot) or slurm (a script submitting them as an "
 		       "array of at most 1,000 tasks)"),
 	CLI_OPT_U64("cells-per-job", "N", struct suite_opts, per_job, 1, 1u << 30,
-		    "with --list-jobs: N cells a job (default 1; slurm: as few as fit 1,000 tasks)"),
+		    "with --list-jobs: N cells a job (default 1; parallel: 4 jobs a CPU; slurm: as few as "
+		    "fit 1,000 tasks)"),
 	CLI_OPT_STR("job", "A[-B]", struct suite_opts, job,
 		    "run jobs A..B of DIR's plan (the cells that run, numbered from 0), each to "
 		    "DIR/cells/cell-J.csv (join them with `mmreplay merge DIR`, then `mmreplay plot DIR`)"),

@@ -86,6 +86,17 @@ static void m_page_events(const struct metric *m, const struct metric_src *s, un
 			   s->st->page_events_skipped);
 }
 
+/* Watermark events of the model (core/phys/wmark.h); empty when the lists are off. */
+static void m_wmark(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	const struct wmark_stats *w = &s->st->wmark;
+	if (strcmp(s->st->cfg.pcp, "on"))
+		return;
+	const u64 v[] = {w->below_high, w->kswapd_wakes,    w->direct_reclaims,
+			 w->boosts,	w->kcompactd_wakes, s->st->pcp.pressure_drains};
+	metric_u64(b, n, v[m->arg]);
+}
+
 #define SNAP(name, unit, arg, desc) M_FN(name, unit, METRIC_MODEL, METRIC_IN_ROWS, m_snap, arg, desc)
 #define PCP(name, arg, desc) M_FN(name, "blocks", METRIC_MODEL, METRIC_IN_ROWS, m_pcp, arg, desc)
 #define FAIL(z, Z, T)                                                                                        \
@@ -155,6 +166,19 @@ const struct metric metrics_phys[] = {
 	PCP("pcp_start_revealed", 3,
 	    "pages on the kernel's lists at the start that the trace handed out or drained before any "
 	    "refill"),
+	M_FN("zone_below_high", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 0,
+	     "times an allocation found a zone at or below its high watermark (ZONE_BELOW_HIGH set; empty: "
+	     "lists off)"),
+	M_FN("kswapd_wakes", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 1,
+	     "kswapd wake points: an allocation left a zone at or below low, or a watermark boost"),
+	M_FN("direct_reclaim_points", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 2,
+	     "allocations that left a zone at or below its min watermark"),
+	M_FN("watermark_boosts", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 3,
+	     "fallbacks that raised a zone's watermark boost (setting watermark-boost)"),
+	M_FN("kcompactd_wakes", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 4,
+	     "boosted kswapd runs that ended: the boost cleared, kcompactd woken"),
+	M_FN("pcp_pressure_drains", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 5,
+	     "per-CPU list drains under ZONE_BELOW_HIGH or ZONE_RECLAIM_ACTIVE (setting pcp-tune)"),
 	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes, "page mode buddy: blocks taken (zone_locked)"),
 	M_COUNT("buddy_returns", "blocks", 0, pages.buddy_returns,
 		"page mode buddy: blocks returned (pcpu_drain, frees of orders pcp lists never hold)"),

@@ -123,10 +123,12 @@ static void baseline(const struct report *rp, const struct report_trace *t, cons
 		"change is the difference of the means with a 95 %% interval (the effect size), and no "
 		"direction is claimed where that interval includes 0.",
 		n, c->tr[i].nlines, REPORT_MIN_REPEATS, compare_correction_name(COMPARE_HOLM), c->ntests);
+	if (!c->ntests)
+		fprintf(f, " No host difference on this page has the repeats to be tested.");
 	if (few)
 		fprintf(f,
 			" <span class=\"few-repeats\">%zu host differences have fewer than %u repeats: shown "
-			"in the table, never tested (run the suite with --repeats %u or more)</span>",
+			"in the table, never tested (run the suite with --repeats %u or more).</span>",
 			few, REPORT_MIN_REPEATS, REPORT_MIN_REPEATS);
 	fprintf(f, " The largest effects:</p>\n");
 	fprintf(f, "<table class=\"compare\"><thead><tr><th>metric</th><th>configuration</th><th>value</th>"

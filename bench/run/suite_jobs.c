@@ -208,6 +208,8 @@ int suite_list_jobs(const struct suite *s, const char *dir, enum suite_jobs_form
 	size_t per = per_job ? per_job : 1;
 	if (!per_job && fmt == SUITE_JOBS_SLURM)
 		per = MM_MAX((size_t)1, (j.n + SUITE_SLURM_TASKS_MAX - 1) / SUITE_SLURM_TASKS_MAX);
+	if (!per_job && fmt == SUITE_JOBS_PARALLEL) /* 4 jobs a CPU: a process's start amortized */
+		per = MM_MAX((size_t)1, (j.n + 4 * workers_online() - 1) / (4 * workers_online()));
 	struct jobs_out o = {.f = f,
 			     .self = shell_self(),
 			     .dir = absdir,

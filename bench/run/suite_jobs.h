@@ -17,8 +17,8 @@ enum suite_jobs_format { SUITE_JOBS_LINES, SUITE_JOBS_PARALLEL, SUITE_JOBS_SLURM
 /* Slurm's default MaxArraySize is 1001: task numbers 0..1000. */
 #define SUITE_SLURM_TASKS_MAX 1000
 
-/* per_job 0: 1 cell a job, or for slurm as few as fit SUITE_SLURM_TASKS_MAX tasks. 0; -EINVAL
- * when DIR or the binary's path holds a newline (nothing printed); -EIO after a message. */
+/* per_job 0: 1 cell a job; parallel: 4 jobs a CPU; slurm: as few as fit SUITE_SLURM_TASKS_MAX tasks. 0;
+ * -EINVAL when DIR or the binary's path holds a newline (nothing printed); -EIO after a message. */
 int suite_list_jobs(const struct suite *s, const char *dir, enum suite_jobs_format fmt, size_t per_job,
 		    FILE *f);
 /* `suite --prepare`: DIR's plan (made when DIR has none of this suite; expect_id, when not

@@ -53,8 +53,9 @@ struct buddy_stats {
 	u64 conflicts;				 /* faithful placement: the traced pfn was not free */
 	u64 steals;				 /* mobility: allocations served from another migratetype */
 	u64 claims;				 /* mobility: pageblocks whose type changed */
-	u64 bad_frees;				 /* buddy_free of a pfn that is not an allocated block head */
-	u64 list_visits;			 /* free-list entries examined by the policy's search */
+	u64 claim_tries; /* mobility: steals that may claim the pageblock (try_to_claim_block) */
+	u64 bad_frees;	 /* buddy_free of a pfn that is not an allocated block head */
+	u64 list_visits; /* free-list entries examined by the policy's search */
 };
 
 /* Frame metadata, one u64 per frame (8 bytes), fields below. A free block is described by its

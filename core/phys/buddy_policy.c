@@ -237,6 +237,7 @@ static int mob_take(struct buddy *b, unsigned order, int mt, u32 *idx, unsigned 
 		return -ENOMEM;
 	u32 h = b->head[o][fb];
 	b->st.steals++;
+	b->st.claim_tries += can_steal;
 	if (o >= BUDDY_PAGEBLOCK_ORDER) {
 		u64 first = buddy_pageblock(b, h), last = buddy_pageblock(b, h + (1ULL << o) - 1);
 		for (u64 pb = first; pb <= last; pb++)

@@ -17,7 +17,10 @@ static void pcp_set_init(struct pcp_set *s, const struct pcp_cpu_cfg *c, const s
 	s->batch = (int)(cfg->batch_set ? cfg->batch_set : recorded ? c->batch : PCP_DEFAULT_BATCH);
 	if (s->batch < 1)
 		s->batch = 1;
-	if (cfg->high_set) {
+	if (cfg->high_set || (cfg->tune == PCP_TUNE_FIXED && (recorded || c->high))) {
+		u32 h = cfg->high_set ? cfg->high_set : c->high;
+		s->high = s->high_min = s->high_max = (int)MM_MIN(h, (u32)INT32_MAX);
+	} else if (cfg->high_set) {
 		s->high = s->high_min = s->high_max = (int)MM_MIN(cfg->high_set, (u32)INT32_MAX);
 	} else if (!recorded) {
 		s->high = s->high_min = s->high_max = 4 * s->batch;
@@ -34,6 +37,8 @@ int pcp_init(struct pcp *p, struct zones *zs, const struct pcp_cfg *cfg)
 	memset(p, 0, sizeof(*p));
 	p->zs = zs;
 	p->ncpus = cfg->ncpus ? MM_MIN(cfg->ncpus, PCP_MAX_CPUS) : 1;
+	p->tune = cfg->tune;
+	wmark_init(&p->wm, zs, &cfg->wm);
 	p->set = calloc((size_t)zs->nr_zones * p->ncpus, sizeof(*p->set));
 	if (!p->set)
 		return -ENOMEM;
@@ -113,13 +118,13 @@ static int clampi(int v, int lo, int hi)
 }
 
 /* nr_pcp_alloc: how many blocks a refill takes; raises high and alloc_factor as it goes. */
-static int pcp_nr_alloc(struct pcp_set *s, unsigned order)
+static int pcp_nr_alloc(struct pcp_set *s, unsigned order, bool below_high)
 {
 	int base = s->batch, high = s->high = clampi(s->high, s->high_min, s->high_max);
 	if (high < base)
 		return 1;
 	int batch = order ? base : base << s->alloc_factor;
-	if (s->high_min != s->high_max)
+	if (s->high_min != s->high_max && !below_high)
 		high = s->high = MM_MIN(high + batch, s->high_max);
 	if (!order) {
 		int max_nr = MM_MAX(high - (int)s->count - base, base);
@@ -134,9 +139,9 @@ static int pcp_nr_alloc(struct pcp_set *s, unsigned order)
 
 /* rmqueue_bulk: up to n blocks of `order` from the zone's buddy onto the list's tail. */
 static int pcp_refill(struct pcp *p, struct buddy *b, struct pcp_set *s, struct pcp_list *l, unsigned order,
-		      int mt)
+		      int mt, bool below_high)
 {
-	int n = pcp_nr_alloc(s, order);
+	int n = pcp_nr_alloc(s, order, below_high);
 	p->st.refills++;
 	for (int i = 0; i < n; i++) {
 		u64 pfn;
@@ -169,11 +174,14 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 			continue;
 		struct zone *zone = &zs->zone[z];
 		int err = -ENOMEM;
+		u64 claims = zone->buddy.st.claim_tries;
+		wmark_before_alloc(&p->wm, (unsigned)z, order);
 		if (li >= 0) {
 			struct pcp_set *s = &p->set[(unsigned)z * p->ncpus + cpu % p->ncpus];
 			struct pcp_list *l = &s->list[li];
 			s->free_count >>= 1; /* allocating: the next drains shrink */
-			if (!l->len && pcp_refill(p, &zone->buddy, s, l, order, mt))
+			bool below = p->tune == PCP_TUNE_PRESSURE && p->wm.z[z].below_high;
+			if (!l->len && pcp_refill(p, &zone->buddy, s, l, order, mt, below))
 				return -ENOMEM;
 			if (l->len) {
 				*pfn = pl_pop_head(l);
@@ -184,6 +192,7 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 		} else if (!(err = buddy_alloc(&zone->buddy, order, mt, pfn))) {
 			p->st.direct_allocs++;
 		}
+		wmark_after_alloc(&p->wm, (unsigned)z, order, zone->buddy.st.claim_tries - claims);
 		if (err) {
 			zone->st.passed++;
 			continue;
@@ -201,19 +210,17 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 	return -ENOMEM;
 }
 
-/* free_pcppages_bulk: `pages` pages back to the buddy, the start pages first (the oldest; their
- * identity comes with the trace's drain events), then from the list tails, list `from` first,
- * then round-robin, each list emptied from its tail before moving on. */
+/* free_pcppages_bulk: `pages` pages back to the buddy from the list tails, list `from` first,
+ * then round-robin, each list emptied from its tail before moving on; the start pages last.
+ * Their identity comes only with the trace's drain events, so a start page a model drain takes
+ * is neither listed nor free until then (pending); the kernel also hands them to untraced bulk
+ * allocations (vmalloc), whose frees reach the lists again as seeded frees. Draining them first
+ * left up to 15 k pages pending on the bundled recordings (free-pages error 12-19 k pages);
+ * last, 6-8 k. */
 static void pcp_drain(struct pcp *p, struct buddy *b, struct pcp_set *s, int from, i64 pages)
 {
 	pages = MM_MIN(pages, (i64)s->count);
 	p->st.drains++;
-	u64 st = MM_MIN((u64)MM_MAX(pages, 0), s->start);
-	s->start -= st;
-	s->pending += st;
-	s->count -= st;
-	pages -= (i64)st;
-	p->st.start_drained += st;
 	int li = from - 1;
 	while (pages > 0 && s->count > s->start) {
 		do
@@ -228,10 +235,16 @@ static void pcp_drain(struct pcp *p, struct buddy *b, struct pcp_set *s, int fro
 			p->st.drain_blocks++;
 		} while (pages > 0 && l->len);
 	}
+	u64 st = MM_MIN((u64)MM_MAX(pages, 0), s->start);
+	s->start -= st;
+	s->pending += st;
+	s->count -= st;
+	p->st.start_drained += st;
 }
 
-/* nr_pcp_high: the count a free may reach; raises high for a CPU that keeps freeing. */
-static int pcp_nr_high(struct pcp_set *s, bool free_high)
+/* nr_pcp_high: the count a free may reach; raises high for a CPU that keeps freeing, lowers it
+ * while the zone is short of memory (wz NULL: the zone flags are not followed). */
+static int pcp_nr_high(struct pcp *p, struct pcp_set *s, const struct wmark_zone *wz, bool free_high)
 {
 	int high = s->high = clampi(s->high, s->high_min, s->high_max);
 	if (!high)
@@ -240,8 +253,18 @@ static int pcp_nr_high(struct pcp_set *s, bool free_high)
 		s->high = MM_MAX(high - (s->batch << PCP_BATCH_SCALE_MAX), s->high_min);
 		return 0;
 	}
+	if (wz && wz->reclaim_active) {
+		s->high = MM_MAX(high - MM_MAX(s->free_count, s->batch), s->high_min);
+		p->st.pressure_drains += (i64)s->count >= MM_MIN(s->batch << 2, s->high);
+		return MM_MIN(s->batch << 2, s->high);
+	}
 	if (s->high_min == s->high_max)
 		return high;
+	if (wz && wz->below_high) {
+		s->high = MM_MAX(high - MM_MAX(s->free_count, s->batch), s->high_min);
+		p->st.pressure_drains += (i64)s->count >= s->high;
+		return s->high;
+	}
 	if ((i64)s->count >= high) {
 		int need = s->free_count + s->batch;
 		if (s->high < need)
@@ -268,6 +291,7 @@ int pcp_free(struct pcp *p, unsigned cpu, u64 pfn, unsigned order, int mt)
 		if (zones_free(zs, pfn, order))
 			return -EINVAL;
 		p->st.direct_frees++;
+		wmark_after_free(&p->wm, (unsigned)zones_find(zs, pfn), false);
 		return 0;
 	}
 	struct buddy *b = &zs->zone[z].buddy;
@@ -291,9 +315,12 @@ int pcp_free(struct pcp *p, unsigned cpu, u64 pfn, unsigned order, int mt)
 	}
 	if (s->free_count < (s->batch << PCP_BATCH_SCALE_MAX))
 		s->free_count += 1 << order;
-	int high = pcp_nr_high(s, free_high);
-	if ((i64)s->count >= high)
+	const struct wmark_zone *wz = p->tune == PCP_TUNE_PRESSURE ? &p->wm.z[z] : NULL;
+	int high = pcp_nr_high(p, s, wz, free_high);
+	if ((i64)s->count >= high) {
 		pcp_drain(p, b, s, li, pcp_nr_free(s, high, free_high));
+		wmark_after_free(&p->wm, (unsigned)z, true);
+	}
 	return 0;
 }
 
@@ -318,8 +345,10 @@ void pcp_tick(struct pcp *p, u64 now_ns)
 	for (unsigned r = 0; r < rounds; r++) {
 		p->st.decays++;
 		for (unsigned z = 0; z < p->zs->nr_zones; z++)
-			for (unsigned c = 0; c < p->ncpus; c++)
+			for (unsigned c = 0; c < p->ncpus; c++) {
 				pcp_decay(p, &p->zs->zone[z].buddy, &p->set[z * p->ncpus + c]);
+				wmark_after_free(&p->wm, z, false);
+			}
 	}
 }
 

@@ -15,19 +15,22 @@
  * high_min, draining what lies above it. Order-0 refills double (batch << alloc_factor, up to
  * 32 x batch) while a CPU allocates without freeing; drains grow with the pages freed in a row
  * (free_count). With high_min == high_max (older kernels' zoneinfo, --pcp-high) nothing is
- * tuned. Not modelled: the zone flags ZONE_BELOW_HIGH and ZONE_RECLAIM_ACTIVE (the recordings'
- * zones are far above their watermarks), drains on other CPUs' request (drain_all_pages),
- * frees that find the list locked (they go to the buddy untraced).
+ * tuned. Under pressure (core/phys/wmark.h, tune pressure): while the zone is ZONE_BELOW_HIGH a
+ * refill no longer raises high and every free lowers it by max(free_count, batch) towards
+ * high_min (nr_pcp_high), so the lists drain; while kswapd reclaims (ZONE_RECLAIM_ACTIVE) high
+ * drops the same way even when it is fixed, and a list holds at most 4 x batch. Not modelled:
+ * drains on other CPUs' request (drain_all_pages), frees that find the list locked (they go to
+ * the buddy untraced).
  *
  * Pages on the kernel's lists when the recording started are in no list here (their identity is
  * not in the page state); they are counted per CPU (start, from zoneinfo's count) and counted
  * down as the trace reveals them (pcp_reveal: the kernel handed one to a user before any refill,
- * or drained one). A drain the model decides takes such pages first, as the kernel drains its
- * oldest pages first; they leave the count but reach the buddy only when the trace's drain
- * names them. */
+ * or drained one). A drain the model decides takes such pages last (pcp_drain says why); they
+ * leave the count but reach the buddy only when the trace's drain names them. */
 #ifndef PCP_H
 #define PCP_H
 
+#include "wmark.h"
 #include "zones.h"
 
 #define PCP_MAX_CPUS 64
@@ -42,12 +45,18 @@ struct pcp_cpu_cfg {
 	u32 count;		/* pages on the lists when the zoneinfo was read */
 };
 
+/* How high is tuned: as 6.7+ does, the zone flags included (pressure); without the zone flags
+ * (idle); or fixed at the recorded high (fixed, as before 6.7). */
+enum pcp_tune { PCP_TUNE_PRESSURE = 0, PCP_TUNE_IDLE, PCP_TUNE_FIXED };
+
 struct pcp_cfg {
 	unsigned ncpus; /* 1..PCP_MAX_CPUS; 0 = 1 */
 	struct {
 		struct pcp_cpu_cfg cpu[PCP_MAX_CPUS];
 	} zone[ZONE_NR_TYPES];	 /* by position in the layout; all 0: batch 63, high 4 x batch */
 	u32 high_set, batch_set; /* when non-zero, every CPU of every zone takes these (high fixed) */
+	enum pcp_tune tune;
+	struct wmark_cfg wm; /* the zones' watermarks (none: the zone flags never set) */
 };
 
 struct pcp_list {
@@ -67,18 +76,19 @@ struct pcp_set {
 };
 
 struct pcp_stats {
-	u64 refill_blocks;  /* blocks moved buddy -> list (the trace's zone_locked percpu_refill=1) */
-	u64 direct_allocs;  /* blocks of other orders from the buddy (zone_locked percpu_refill=0) */
-	u64 drain_blocks;   /* blocks moved list -> buddy (the trace's pcpu_drain) */
-	u64 direct_frees;   /* blocks of other orders freed to the buddy */
-	u64 list_allocs;    /* allocations served by a list */
-	u64 list_frees;	    /* frees put on a list */
-	u64 refills;	    /* refill calls */
-	u64 drains;	    /* free_pcppages_bulk calls */
-	u64 decays;	    /* decay_pcp_high rounds (every CPU and zone) */
-	u64 alloc_failures; /* requests no zone of the zonelist could serve */
-	u64 start_revealed; /* start pages the trace revealed (allocated or drained by the kernel) */
-	u64 start_drained;  /* start pages a model drain took (their identity unknown) */
+	u64 refill_blocks;   /* blocks moved buddy -> list (the trace's zone_locked percpu_refill=1) */
+	u64 direct_allocs;   /* blocks of other orders from the buddy (zone_locked percpu_refill=0) */
+	u64 drain_blocks;    /* blocks moved list -> buddy (the trace's pcpu_drain) */
+	u64 direct_frees;    /* blocks of other orders freed to the buddy */
+	u64 list_allocs;     /* allocations served by a list */
+	u64 list_frees;	     /* frees put on a list */
+	u64 refills;	     /* refill calls */
+	u64 drains;	     /* free_pcppages_bulk calls */
+	u64 decays;	     /* decay_pcp_high rounds (every CPU and zone) */
+	u64 alloc_failures;  /* requests no zone of the zonelist could serve */
+	u64 start_revealed;  /* start pages the trace revealed (allocated or drained by the kernel) */
+	u64 start_drained;   /* start pages a model drain took (their identity unknown) */
+	u64 pressure_drains; /* drains under ZONE_BELOW_HIGH or ZONE_RECLAIM_ACTIVE (tune pressure) */
 };
 
 struct pcp {
@@ -86,6 +96,8 @@ struct pcp {
 	unsigned ncpus;
 	struct pcp_set *set; /* [zone position * ncpus + cpu] */
 	u64 next_decay;	     /* trace time of the next decay round; 0 before the first tick */
+	enum pcp_tune tune;
+	struct wmark wm; /* the zones' watermarks and flags */
 	struct pcp_stats st;
 };
 

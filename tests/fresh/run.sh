@@ -2,7 +2,7 @@
 # The README's set-up on a truly bare machine: builds a minimal Debian bookworm root with
 # mmdebstrap (the same package registry apt uses here), copies this checkout in (tracked and
 # untracked files, no build directories) and runs the README's two quick-start commands inside
-# it under chroot, with /proc, /sys, /dev and /dev/pts bound. Prints each command's exit status
+# it under chroot, with /proc, /sys and /dev (with /dev/pts and /dev/shm) bound. Prints each command's exit status
 # and wall time, and exits non-zero when either failed.
 #
 #   usage: tests/fresh/run.sh [--tier test|quick] [--keep] [--root DIR]
@@ -52,7 +52,7 @@ fi
 mounted=()
 cleanup() {
 	local m
-	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null; done
+	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -R -l "${mounted[i]}" 2>/dev/null; done
 	if [ -z "$keep" ] && [ -d "$root" ]; then
 		# never follow the root's links out of it: umount first (above), then remove in place
 		rm -rf --one-file-system "$root"
@@ -84,8 +84,9 @@ mkdir -p "$root/src/mmreplay"
 	(cd "$src" && xargs -0 cp --parents -P -t "$root/src/mmreplay" 2>/dev/null)
 [ -x "$root/src/mmreplay/run.sh" ] || { echo "$me: the checkout was not copied" >&2; exit 3; }
 
-for m in proc sys dev dev/pts; do
-	mount --bind "/$m" "$root/$m" || { echo "$me: cannot bind /$m" >&2; exit 3; }
+for m in proc sys dev; do
+	mount --rbind "/$m" "$root/$m" && mount --make-rslave "$root/$m" ||
+		{ echo "$me: cannot bind /$m" >&2; exit 3; }
 	mounted+=("$root/$m")
 done
 

@@ -57,6 +57,10 @@ static const struct zi_field zi_fields[] = {
 	ZF("present", present, offsetof(struct zoneinfo_zone, have_present)),
 	ZF("managed", managed, offsetof(struct zoneinfo_zone, have_managed)),
 	ZF("nr_free_pages", nr_free, -1),
+	ZF("min", wmark_min, -1),
+	ZF("low", wmark_low, -1),
+	ZF("high", wmark_high, -1),
+	ZF("boost", boost, -1),
 };
 
 /* One line inside a zone section; cpu is the pageset being read (-1 before any "cpu:"). */
@@ -200,6 +204,11 @@ void zoneinfo_pcp_cfg(const struct zoneinfo *zi, const struct zones_cfg *layout,
 		if (!z)
 			continue;
 		pc->ncpus = MM_MAX(pc->ncpus, z->ncpus);
+		pc->wm.zone[i].wmark[WMARK_MIN] = z->wmark_min;
+		pc->wm.zone[i].wmark[WMARK_LOW] = z->wmark_low;
+		pc->wm.zone[i].wmark[WMARK_HIGH] = z->wmark_high;
+		pc->wm.zone[i].boost = z->boost;
+		pc->wm.zone[i].managed = z->managed;
 		for (unsigned c = 0; c < z->ncpus; c++) {
 			pc->zone[i].cpu[c].high = (u32)MM_MIN(z->pcp[c].high, UINT32_MAX);
 			pc->zone[i].cpu[c].batch = (u32)MM_MIN(z->pcp[c].batch, UINT32_MAX);

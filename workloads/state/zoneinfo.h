@@ -23,6 +23,7 @@ struct zoneinfo_zone {
 	char name[32];
 	u64 line; /* of its "Node N, zone NAME" header */
 	u64 start_pfn, spanned, present, managed, nr_free;
+	u64 wmark_min, wmark_low, wmark_high, boost; /* watermarks (0 when the file has none) */
 	bool have_start, have_spanned, have_present, have_managed;
 	unsigned ncpus; /* pagesets read: cpu 0..ncpus-1 */
 	struct zoneinfo_pcp pcp[ZONEINFO_MAX_CPUS];

@@ -1,0 +1,76 @@
+/* Zone watermarks that act (mm/page_alloc.c, mm/vmscan.c, Linux 6.7+ as in 6.18): min, low and
+ * high per zone from the recorded zoneinfo (or recomputed with watermark_scale_factor), the
+ * watermark boost a fallback adds (boost_watermark), and the zone flags the per-CPU lists obey.
+ * The model does not reclaim: reclaimed pages are the trace's frees. It records where the kernel
+ * would act, as events of the model:
+ * - ZONE_BELOW_HIGH: set when an allocation finds the zone's free pages (buddy, not the lists)
+ *   at or below high + boost (get_page_from_freelist's zone_watermark_fast check); cleared by a
+ *   per-CPU drain that leaves the zone above it.
+ * - kswapd: woken when an allocation leaves the zone at or below low + boost, or by a boost;
+ *   while it runs the zone is ZONE_RECLAIM_ACTIVE; it sleeps once the zone is above high + boost
+ *   (pgdat_balanced), and a boosted run then clears the boost and wakes kcompactd.
+ * - Direct reclaim: an allocation that leaves the zone at or below min.
+ * - Boost: a fallback that may claim another type's pageblock raises the boost by a pageblock,
+ *   up to high x watermark_boost_factor / 10000 (zones of fewer than 4 pageblocks: never).
+ * Free pages are compared as zone_watermark_fast does for an order: free - (2^order - 1). No
+ * lowmem_reserve, highatomic reserve or CMA in the count. */
+#ifndef WMARK_H
+#define WMARK_H
+
+#include "zones.h"
+
+#define WMARK_BOOST_FACTOR 15000 /* vm.watermark_boost_factor's default */
+
+enum wmark_idx { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, WMARK_NR = 3 };
+
+struct wmark_cfg {
+	struct {
+		u64 wmark[WMARK_NR]; /* all 0: the zone has no watermarks (nothing acts) */
+		u64 boost;	     /* the recorded watermark_boost */
+		u64 managed;	     /* managed pages: watermark_scale_factor's base */
+	} zone[ZONE_NR_TYPES];	     /* by position in the layout */
+	u32 boost_factor;	     /* vm.watermark_boost_factor (15000); 0: no boost */
+	u32 scale_factor;	     /* vm.watermark_scale_factor; 0: the recorded low and high */
+};
+
+struct wmark_zone {
+	u64 wmark[WMARK_NR];
+	u64 boost, max_boost;
+	bool on;	     /* the zone has watermarks */
+	bool below_high;     /* ZONE_BELOW_HIGH */
+	bool reclaim_active; /* kswapd is reclaiming (ZONE_RECLAIM_ACTIVE) */
+};
+
+struct wmark_stats {
+	u64 below_high;	     /* ZONE_BELOW_HIGH set */
+	u64 kswapd_wakes;    /* kswapd woken (low watermark or boost) */
+	u64 kswapd_sleeps;   /* kswapd found the zone balanced */
+	u64 direct_reclaims; /* allocations that left a zone at or below min */
+	u64 boosts;	     /* boost_watermark calls that raised the boost */
+	u64 kcompactd_wakes; /* boosted kswapd runs that ended (kcompactd woken) */
+};
+
+struct wmark {
+	struct zones *zs; /* borrowed */
+	struct wmark_zone z[ZONE_NR_TYPES];
+	struct wmark_stats st;
+};
+
+void wmark_init(struct wmark *w, struct zones *zs, const struct wmark_cfg *cfg);
+/* The kernel's low and high from min (__setup_per_zone_wmarks): each step is
+ * max(min / 4, managed x scale / 10000). */
+void wmark_scale(u64 min, u64 managed, u32 scale, u64 out[WMARK_NR]);
+static inline u64 wmark_pages(const struct wmark *w, unsigned z, enum wmark_idx i)
+{
+	return w->z[z].wmark[i] + w->z[z].boost;
+}
+/* An allocation of 2^order pages from zone position z is about to be served: ZONE_BELOW_HIGH.
+ * After it (wmark_after_alloc): kswapd, direct reclaim, and the boost of a claiming fallback
+ * (claims: the buddy's claim_tries moved by that many). */
+void wmark_before_alloc(struct wmark *w, unsigned z, unsigned order);
+void wmark_after_alloc(struct wmark *w, unsigned z, unsigned order, u64 claims);
+/* Pages went back to zone z's buddy: kswapd may find it balanced; after a per-CPU drain
+ * (drained) ZONE_BELOW_HIGH clears when the zone is above high. */
+void wmark_after_free(struct wmark *w, unsigned z, bool drained);
+
+#endif
