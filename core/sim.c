@@ -65,6 +65,7 @@ static int sim_vmalloc_init(struct sim *s)
 static void sim_vmalloc_fini(struct sim *s)
 {
 	vmap_fid_fini(&s->vfid);
+	vmap_lazyq_fini(&s->lazyq);
 	hmap_fini(&s->vmap_pair);
 	vmalloc_fini(&s->vm);
 }
@@ -136,13 +137,15 @@ static int sim_vmap_free(struct sim *s, const struct mm_event *ev)
 	}
 	if (!found) {
 		s->vmap.unmatched_frees++;
-		return 0;
+		return sim_vmap_lazy_queued(s);
 	}
 	u64 size = vmalloc_area_size(&s->vm, model);
 	int err = vmalloc_vfree(&s->vm, model);
 	if (!err)
 		sim_vmap_freed(s, ev, size); /* kernel-exact: its bulk pages come next */
-	return err == -ENOMEM ? err : 0;
+	if (err == -ENOMEM || sim_vmap_lazy_queued(s))
+		return -ENOMEM;
+	return 0;
 }
 
 unsigned sim_trace_ncpus(const struct mm_event *ev, size_t n)

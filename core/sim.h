@@ -19,6 +19,7 @@
 #include "snapcheck.h"
 #include "vmalloc.h"
 #include "vmap_fidelity.h"
+#include "vmap_lazyq.h"
 #include "zones.h"
 
 /* A recorded machine: per-CPU lists on or off; the models' own pages from the zones or not. */
@@ -144,6 +145,7 @@ struct sim {
 
 	/* --- agreement with the recorded kernel --- */
 	struct vmap_fidelity vfid;
+	struct vmap_lazyq lazyq; /* the kernel's lazy list (seeded replays): what its purges took */
 
 	/* --- what became of every event; the model's memory --- */
 	struct sim_acct acct;

@@ -100,6 +100,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	memcpy(st->vfid.miss_src, f->miss_src, sizeof(f->miss_src));
 	memcpy(st->vfid.mis, f->mis, sizeof(f->mis));
 	vmap_reveal_read(&f->rv, &st->vfid.reveal);
+	st->vfid.ceiling_warm = f->checked_warm - MM_MIN(st->vfid.reveal.unrevealed, f->checked_warm);
 	st->pkmap = s->pkmap.st;
 	st->kmap_errors = s->kmap_errors;
 	/* processes: procs_for_each only reads, the cast keeps the view's signature const */

@@ -65,6 +65,7 @@ struct sim_stats {
 	struct sim_vmap_stats vmap; /* pairing of traced areas with the model's */
 	struct sim_vfid_stats {	    /* agreement with the recorded kernel (vmap_fidelity.h) */
 		u64 checked, exact, checked_warm, exact_warm;
+		u64 ceiling_warm; /* warm allocations any model could place exactly (vmap_reveal.h) */
 		u64 purges_size_exact;
 		u64 end_areas, end_matched;
 		u64 seeded_areas, follow_conflicts, early_purges, skipped, bulk_frees, seed_outside;

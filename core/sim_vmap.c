@@ -35,12 +35,16 @@ int sim_vmap_seed(struct sim *s)
 		vmap_reveal_note(&s->vfid.rv, a->start);
 		if (a->start < vstart || a->end > vend) {
 			s->vfid.seed_outside++;
+			if (a->kind == VMAP_SNAP_LAZY && sim_vmap_lazy_queued(s)) /* the kernel's, not ours */
+				return -ENOMEM;
 			continue;
 		}
 		bool lazy = a->kind == VMAP_SNAP_LAZY;
 		unsigned node =
 			lazy ? vmap_snapshot_lazy_node(snap, a, nn) : vmlist_nodes_addr_node(a->start, nn);
 		int err = vmalloc_seed_area(&s->vm, a->start, a->end, lazy, node);
+		if (!err && lazy)
+			err = sim_vmap_lazy_queued(s);
 		if (err)
 			return err;
 		if (!lazy && hmap_put(&s->vmap_pair, a->start, a->start) < 0)
@@ -129,13 +133,26 @@ void sim_vmap_page_event(struct sim *s, const struct mm_event *ev, u64 unmatched
 	}
 }
 
-/* The trace's purge_vmap_area_lazy: a fact, and the purge itself in TRACE timing. */
+/* The kernel's lazy list is followed only when the replay starts from a snapshot: it lists
+ * every area lazily freed before (without one, the areas behind the trace's first nr_lazy are
+ * unknown, and a purge takes everything). */
+int sim_vmap_lazy_queued(struct sim *s)
+{
+	return reveal_on(s) ? vmap_lazyq_push(&s->lazyq, s->vm.tlb.lazy_seq) : 0;
+}
+
+/* The trace's purge_vmap_area_lazy: a fact, and the purge itself in TRACE timing: of the
+ * model's lazy areas, those the kernel had queued before the num_purged-th oldest of its own
+ * (areas freed while the kernel's purge ran wait for the next one). */
 int sim_vmap_trace_purge(struct sim *s, const struct mm_event *ev)
 {
 	if (vmap_fid_trace_purge(&s->vfid, ev->aux))
 		return -ENOMEM;
+	u64 upto = reveal_on(s) ? vmap_lazyq_take(&s->lazyq, ev->aux) : 0;
 	if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE && s->vm.purges_ahead)
 		s->vm.purges_ahead--; /* it ran when the kernel reused one of its areas */
+	else if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE && reveal_on(s))
+		vmalloc_purge_upto(&s->vm, upto);
 	else if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE)
 		vmalloc_purge(&s->vm);
 	return vmap_fid_model_purges(&s->vfid, &s->vm);

@@ -11,6 +11,9 @@ int sim_vmap_skip(struct sim *s, const struct mm_event *ev);
 int sim_vmap_alloc(struct sim *s, const struct mm_event *ev, u64 *model);
 void sim_vmap_freed(struct sim *s, const struct mm_event *ev, u64 size);
 void sim_vmap_page_event(struct sim *s, const struct mm_event *ev, u64 unmatched_before);
+/* The kernel queued a lazily freed area (a traced free): note it in the kernel's lazy list.
+ * 0 or -ENOMEM (host). */
+int sim_vmap_lazy_queued(struct sim *s);
 int sim_vmap_trace_purge(struct sim *s, const struct mm_event *ev);
 int sim_vmap_end_check(struct sim *s, const struct mm_event *ev);
 

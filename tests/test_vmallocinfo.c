@@ -127,3 +127,27 @@ Test(vmallocinfo, bad_snapshots_say_file_and_line)
 	vmallocinfo_free(&s);
 	cr_assert_neq(vmallocinfo_load("/nonexistent/vmallocinfo", &s, &d), 0);
 }
+
+/* An area freed while the file was read is printed busy, then (later) unpurged: the later line
+ * is its state when the read ended; two busy lines of one range stay an error. */
+Test(vmallocinfo, an_area_freed_while_read_keeps_its_later_line)
+{
+	struct vmap_snapshot s;
+	struct mm_diag d = {{0}};
+	cr_assert_null(parse_text("0xffffc90000000000-0xffffc90000005000   20480 a vmap\n"
+				  "0xffffc90000008000-0xffffc9000000a000    8192 b vmap\n"
+				  "0xffffc90000000000-0xffffc90000005000   20480 unpurged vm_area\n",
+				  &s, &d));
+	cr_assert_eq(s.n, 2);
+	cr_assert_eq(s.freed_while_read, 1);
+	cr_assert_eq(s.a[0].start, 0xffffc90000008000ULL); /* file order kept */
+	cr_assert_eq(s.a[1].kind, VMAP_SNAP_LAZY);
+	cr_assert_eq(s.a[1].line, 3);
+	cr_assert_eq(s.lazy_pages, 5);
+	vmallocinfo_free(&s);
+	const char *msg = parse_text("0xffffc90000000000-0xffffc90000005000   20480 a vmap\n"
+				     "0xffffc90000000000-0xffffc90000005000   20480 a vmap\n",
+				     &s, &d);
+	cr_assert_not_null(msg);
+	cr_assert(strstr(msg, "snap:2: area 0xffffc90000000000-0xffffc90000005000 overlaps"), "%s", msg);
+}

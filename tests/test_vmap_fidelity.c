@@ -18,6 +18,7 @@
 #include "rec_testutil.h"
 #include "buddy.h"
 #include "vmalloc.h"
+#include "vmap_lazyq.h"
 
 /* The recording replayed as `mmreplay replay DIR --vmlist nodes --vmap-mode M --purge P` (the
  * directory seeds the space, starts the replay when the snapshot was read, compares the end). */
@@ -309,4 +310,91 @@ Test(vmap_fidelity, trace_defaults)
 	cr_assert_eq(sim_trace_purge_mode(ev, 2), VMALLOC_PURGE_MODEL);
 	ev[2] = (struct mm_event){.kind = MME_VMAP_PURGE, .aux = 3};
 	cr_assert_eq(sim_trace_purge_mode(ev, 3), VMALLOC_PURGE_TRACE);
+}
+
+/* The longest order-preserving pairing of equal counts, by the textbook O(n * m) table. */
+static u64 lcs_slow(const u64 *a, u64 n, const u64 *b, u64 m)
+{
+	static u64 t[41][41];
+	for (u64 i = 0; i <= n; i++)
+		for (u64 j = 0; j <= m; j++)
+			t[i][j] = !i || !j		 ? 0
+				  : a[i - 1] == b[j - 1] ? t[i - 1][j - 1] + 1
+							 : MM_MAX(t[i - 1][j], t[i][j - 1]);
+	return t[n][m];
+}
+
+/* Purges are paired by content: a purge the model splits, merges or misses costs that purge
+ * only; equal to the full table on random sequences (shorter than the band). */
+Test(vmap_fidelity, purges_paired_by_content_against_the_full_table)
+{
+	struct vmap_fidelity f = {0};
+	u64 k[] = {3515, 12, 8000, 0, 8100}, mdl[] = {3527, 8000, 0, 8100};
+	for (u64 i = 0; i < 5; i++)
+		cr_assert_eq(vmap_fid_trace_purge(&f, k[i]), 0);
+	f.model_purged = malloc(64 * sizeof(u64));
+	f.model_cap = 64;
+	memcpy(f.model_purged, mdl, sizeof(mdl));
+	f.nmodel = 4;
+	cr_assert_eq(vmap_fid_purges_size_exact(&f), 3); /* by rank: 0 */
+	struct rng r;
+	rng_seed(&r, 21);
+	for (int it = 0; it < 2000; it++) {
+		f.ntrace = rng_below(&r, 41);
+		f.nmodel = rng_below(&r, 41);
+		u64 alpha = 1 + rng_below(&r, 4);
+		for (u64 i = 0; i < f.ntrace; i++)
+			f.trace_purged[i] = rng_below(&r, alpha);
+		for (u64 i = 0; i < f.nmodel; i++)
+			f.model_purged[i] = rng_below(&r, alpha);
+		cr_assert_eq(vmap_fid_purges_size_exact(&f),
+			     lcs_slow(f.trace_purged, f.ntrace, f.model_purged, f.nmodel), "case %d", it);
+	}
+	vmap_fid_fini(&f);
+}
+
+static u64 released[64], nreleased;
+static void note_release(void *arg, u64 start, u64 size)
+{
+	(void)arg;
+	(void)size;
+	released[nreleased++] = start;
+}
+
+/* The kernel's lazy list: a purge of N areas takes its N oldest; the model's areas queued
+ * before the N-th go, the later ones wait for the next purge (a split purge); a purge of none
+ * still counts, releases nothing; a count beyond what the queue saw takes everything. */
+Test(vmap_fidelity, split_purges_take_the_kernel_oldest_areas)
+{
+	struct tlb t;
+	struct vmap_lazyq q = {0};
+	cr_assert_eq(tlb_init(&t, tlb_policy_find("lazy"), 2), 0);
+	/* kernel frees: model areas A0..A5, and two areas the model does not hold (after A1, A4) */
+	for (u64 i = 0; i < 6; i++) {
+		cr_assert_eq(tlb_unmapped(&t, 0x1000000 + i * 0x2000, 0x2000), 0);
+		cr_assert_eq(vmap_lazyq_push(&q, t.lazy_seq), 0);
+		if (i == 1 || i == 4)
+			cr_assert_eq(vmap_lazyq_push(&q, t.lazy_seq), 0);
+	}
+	cr_assert_eq(t.nr_lazy, 12);
+	/* the kernel purged 4: A0, A1, the foreign one, A2 */
+	u64 n = tlb_purge_upto(&t, vmap_lazyq_take(&q, 4), note_release, NULL);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(released[2], 0x1004000);
+	cr_assert_eq(t.nr_purge, 3);
+	cr_assert_eq(t.nr_lazy, 6);
+	/* an empty purge: counted, nothing released */
+	nreleased = 0;
+	cr_assert_eq(tlb_purge_upto(&t, vmap_lazyq_take(&q, 0), note_release, NULL), 0);
+	cr_assert_eq(t.st.vmap_purges, 2);
+	cr_assert_eq(t.nr_purge, 3);
+	/* the split's second part: A3 */
+	cr_assert_eq(tlb_purge_upto(&t, vmap_lazyq_take(&q, 1), note_release, NULL), 1);
+	cr_assert_eq(released[0], 0x1006000);
+	/* more than the queue knows: everything */
+	cr_assert_eq(tlb_purge_upto(&t, vmap_lazyq_take(&q, 9), note_release, NULL), 2);
+	cr_assert_eq(t.nr_lazy, 0);
+	cr_assert_eq(t.st.purged_areas, 6);
+	tlb_fini(&t);
+	vmap_lazyq_fini(&q);
 }

@@ -135,7 +135,7 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 	else if (f->checked)
 		printf("; after the first purge: %llu / %llu (%.1f %%)\n", (unsigned long long)f->exact_warm,
 		       (unsigned long long)f->checked_warm, pct(f->exact_warm, f->checked_warm));
-	printf("  purges: model %llu, trace %llu, same area count %llu\n",
+	printf("  purges: model %llu, trace %llu, same area count (paired in order) %llu\n",
 	       (unsigned long long)f->model_purges, (unsigned long long)f->trace_purges,
 	       (unsigned long long)f->purges_size_exact);
 	if (seeded)

@@ -90,8 +90,12 @@ const struct metric metrics_kva[] = {
 	M_COUNT("vmap_addr_checked_warm", "areas", 0, vfid.checked_warm,
 		"traced vmap allocations compared after the trace's first purge event"),
 	M_COUNT("vmap_addr_exact_warm", "areas", 0, vfid.exact_warm, "of those, at the kernel's address"),
+	M_COUNT("vmap_addr_ceiling_warm", "areas", 0, vfid.ceiling_warm,
+		"of vmap_addr_checked_warm, those any model could place exactly: less the never-shown "
+		"pool entries taken, at least (what vmalloc-fidelity prints as the ceiling)"),
 	M_COUNT("vmap_purges_size_exact", "purges", 0, vfid.purges_size_exact,
-		"model purges releasing as many areas as the kernel's purge of the same rank"),
+		"model purges paired, in order, with a kernel purge releasing as many areas (matched by "
+		"content, not rank: the longest such pairing)"),
 	M_COUNT("vmalloc_end_areas", "areas", 0, vfid.end_areas,
 		"busy and unpurged areas of the end vmallocinfo snapshot in the vmalloc space"),
 	M_COUNT("vmalloc_end_matched", "areas", 0, vfid.end_matched,

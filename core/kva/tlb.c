@@ -67,7 +67,7 @@ static int tlb_lazy_unmapped(struct tlb *t, u64 start, u64 size)
 		t->purge = p;
 		t->purge_cap = cap;
 	}
-	t->purge[t->nr_purge++] = (struct tlb_area){start, size};
+	t->purge[t->nr_purge++] = (struct tlb_area){start, size, t->lazy_seq++};
 	t->nr_lazy = tlb_sat_add(t->nr_lazy, size >> MM_PAGE_SHIFT);
 	return 0;
 }
@@ -156,6 +156,30 @@ u64 tlb_purge(struct tlb *t, bool forced, void (*release)(void *arg, u64 start, 
 	t->st.purged_areas += n;
 	t->nr_purge = 0;
 	t->nr_lazy = 0;
+	t->nr_lazy_foreign = 0;
+	return n;
+}
+
+u64 tlb_purge_upto(struct tlb *t, u64 upto, void (*release)(void *arg, u64 start, u64 size), void *arg)
+{
+	u64 n = 0, lo = ~0ULL, hi = 0;
+	while (n < t->nr_purge && t->purge[n].seq < upto) {
+		lo = MM_MIN(lo, t->purge[n].start);
+		hi = MM_MAX(hi, t->purge[n].start + t->purge[n].size);
+		n++;
+	}
+	if (n || t->nr_lazy_foreign)
+		tlb_flush_kernel_range(t, n ? lo : 0, n ? hi : 0);
+	t->st.vmap_purges++;
+	for (u64 i = 0; i < n; i++)
+		release(arg, t->purge[i].start, t->purge[i].size);
+	t->st.purged_areas += n;
+	memmove(t->purge, t->purge + n, (t->nr_purge - n) * sizeof(*t->purge));
+	t->nr_purge -= n;
+	u64 left = 0;
+	for (u64 i = 0; i < t->nr_purge; i++)
+		left = tlb_sat_add(left, t->purge[i].size >> MM_PAGE_SHIFT);
+	t->nr_lazy = left;
 	t->nr_lazy_foreign = 0;
 	return n;
 }

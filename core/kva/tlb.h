@@ -25,6 +25,7 @@ struct tlb_stats {
 /* One lazily freed area waiting for a purge. */
 struct tlb_area {
 	u64 start, size;
+	u64 seq; /* the lazy queue's count of areas queued before this one (free order) */
 };
 
 struct tlb;
@@ -52,6 +53,7 @@ struct tlb {
 				  * first logged nr_lazy); a purge clears them, no area holds them */
 	struct tlb_area *purge;	 /* purge list: areas waiting, in free order */
 	u64 nr_purge, purge_cap; /* nr_purge <= purge_cap; sum of sizes + foreign == nr_lazy pages */
+	u64 lazy_seq;		 /* areas ever queued: purge[i].seq < lazy_seq, increasing in i */
 	struct tlb_stats st;
 };
 
@@ -82,5 +84,11 @@ static inline bool tlb_purge_due(const struct tlb *t)
  * release(arg, start, size) for each, in free order; nr_lazy drops to 0. forced: the purge
  * was called because an allocation found no space. Returns the areas released. */
 u64 tlb_purge(struct tlb *t, bool forced, void (*release)(void *arg, u64 start, u64 size), void *arg);
+/* A purge that takes only the areas queued before the upto-th (seq < upto): the kernel's purge
+ * takes its lazy lists when it starts, areas freed while it runs wait for the next one. It
+ * counts as a purge even when it releases nothing (the kernel's purge still ran); foreign
+ * pages (freed before the model began) are older than any area and always go. nr_lazy drops by
+ * the pages released. Returns the areas released. */
+u64 tlb_purge_upto(struct tlb *t, u64 upto, void (*release)(void *arg, u64 start, u64 size), void *arg);
 
 #endif

@@ -96,6 +96,17 @@ u64 vmalloc_purge(struct vmalloc *vm)
 	return vmalloc_purge_now(vm, false);
 }
 
+u64 vmalloc_purge_upto(struct vmalloc *vm, u64 upto)
+{
+	vmlist_purge_begin(&vm->vl, false);
+	u64 n = tlb_purge_upto(&vm->tlb, upto, vmalloc_release, vm);
+	vmlist_purge_end(&vm->vl);
+	vm->purge_pending = false;
+	vm->purge_countdown = 0;
+	vm->last_purged = n;
+	return n;
+}
+
 int vmalloc_tick(struct vmalloc *vm)
 {
 	if (!vm->purge_pending)

@@ -127,6 +127,10 @@ int vmalloc_vunmap(struct vmalloc *vm, u64 addr);
 /* Purge lazily freed areas now (vm_unmap_aliases-like, or the trace's own purge); returns areas
  * released. A purge with nothing lazy still decays the nodes variant's pools. */
 u64 vmalloc_purge(struct vmalloc *vm);
+/* The kernel's purge of the areas lazily freed before the upto-th (tlb lazy_seq order): those
+ * freed while it ran wait for the next purge; counted as a purge even when empty. Returns the
+ * areas released. */
+u64 vmalloc_purge_upto(struct vmalloc *vm, u64 upto);
 /* MODEL purge timing: one vmalloc-layer call has been handled; runs the scheduled purge when
  * its countdown ends. Returns 1 when a purge ran. */
 int vmalloc_tick(struct vmalloc *vm);

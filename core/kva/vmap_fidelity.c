@@ -63,12 +63,46 @@ int vmap_fid_model_purges(struct vmap_fidelity *f, const struct vmalloc *vm)
 	return 0;
 }
 
+/* Purges are matched by content, not rank: the longest order-preserving pairing of model and
+ * kernel purges releasing as many areas (a longest common subsequence), so one purge the model
+ * splits or merges differently costs that purge, not every later one. Pairings are looked for
+ * within VMAP_FID_PURGE_BAND ranks of each other (the DP runs on that band: O(n * band)). */
+#define VMAP_FID_PURGE_BAND 64
 u64 vmap_fid_purges_size_exact(const struct vmap_fidelity *f)
 {
-	u64 n = 0;
-	for (u64 i = 0; i < f->ntrace && i < f->nmodel; i++)
-		n += f->trace_purged[i] == f->model_purged[i];
-	return n;
+	u64 n = f->ntrace, m = f->nmodel, w = 2 * VMAP_FID_PURGE_BAND + 1;
+	if (!n || !m)
+		return 0;
+	/* row i (kernel purge i), column j = i - BAND + k: the best pairing of the first i + 1
+	 * kernel and j + 1 model purges; two rows kept */
+	u64 *prev = calloc(2 * w, sizeof(*prev)), *cur = prev ? prev + w : NULL;
+	if (!prev)
+		return 0;
+	for (u64 i = 0; i < n; i++) {
+		for (u64 k = 0; k < w; k++) {
+			long long j = (long long)i - VMAP_FID_PURGE_BAND + (long long)k;
+			u64 best = 0;
+			if (j < 0 || (u64)j >= m) {
+				cur[k] = 0;
+				continue;
+			}
+			if (k > 0) /* (i, j - 1) */
+				best = cur[k - 1];
+			if (i > 0 && k + 1 < w) /* (i - 1, j) */
+				best = MM_MAX(best, prev[k + 1]);
+			if (f->trace_purged[i] == f->model_purged[j]) /* (i - 1, j - 1) + 1 */
+				best = MM_MAX(best, (i > 0 && j > 0 ? prev[k] : 0) + 1);
+			cur[k] = best;
+		}
+		u64 *t = prev;
+		prev = cur;
+		cur = t;
+	}
+	u64 best = 0;
+	for (u64 k = 0; k < w; k++)
+		best = MM_MAX(best, prev[k]);
+	free(prev < cur ? prev : cur);
+	return best;
 }
 
 int vmap_fid_end_compare(struct vmap_fidelity *f, const struct vmap_snapshot *end, const struct vmalloc *vm)

@@ -50,7 +50,8 @@ void vmap_fid_alloc(struct vmap_fidelity *f, const struct vmap_mismatch *m);
  * from vm's TLB counters). -ENOMEM (host). */
 int vmap_fid_trace_purge(struct vmap_fidelity *f, u64 num_purged);
 int vmap_fid_model_purges(struct vmap_fidelity *f, const struct vmalloc *vm);
-/* Model purges whose area count equals the kernel's purge of the same rank. */
+/* Model purges paired, in order, with a kernel purge of as many areas (content, not rank:
+ * the longest such pairing). */
 u64 vmap_fid_purges_size_exact(const struct vmap_fidelity *f);
 /* Compare vm's state with the end snapshot (once): end_areas, end_matched. -ENOMEM (host). */
 int vmap_fid_end_compare(struct vmap_fidelity *f, const struct vmap_snapshot *end, const struct vmalloc *vm);

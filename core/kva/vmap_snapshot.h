@@ -27,8 +27,9 @@ struct vmap_snap_area {
 struct vmap_snapshot {
 	struct vmap_snap_area *a; /* in file order */
 	size_t n;
-	unsigned lazy_runs; /* ascending runs of the lazy lines (one per node with lazy areas) */
-	u64 lazy_pages;	    /* pages of the lazy areas */
+	unsigned lazy_runs;   /* ascending runs of the lazy lines (one per node with lazy areas) */
+	u64 lazy_pages;	      /* pages of the lazy areas */
+	u64 freed_while_read; /* areas listed busy, then unpurged: only the later line is kept */
 };
 
 /* The nodes model's node for a lazy area: its run when the runs number nr_nodes (each run is

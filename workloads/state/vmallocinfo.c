@@ -113,6 +113,45 @@ static int by_start(const void *x, const void *y)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
+static int by_line(const void *x, const void *y)
+{
+	const struct vmap_snap_area *a = x, *b = y;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Drop the busy line of an area also listed, later, as unpurged: it was freed while the file
+ * was read (vmallocinfo prints the busy areas before the lazy ones); the later line is its
+ * state when the read ended. */
+static void drop_freed_while_read(struct vmap_snapshot *s, const struct vmap_snap_area **o)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vmap_snap_area *x = o[i], *y = i + 1 < s->n ? o[i + 1] : NULL;
+		if (y && x->start == y->start && x->end == y->end && x->kind != y->kind &&
+		    (x->line < y->line ? y : x)->kind == VMAP_SNAP_LAZY) {
+			o[k++] = x->line < y->line ? y : x;
+			i++;
+			s->freed_while_read++;
+			continue;
+		}
+		o[k++] = x;
+	}
+	if (k == s->n)
+		return;
+	struct vmap_snap_area *a = malloc(k * sizeof(*a) + 1);
+	if (!a)
+		return; /* the overlap check below reports it */
+	for (size_t i = 0; i < k; i++)
+		a[i] = *o[i];
+	qsort(a, k, sizeof(*a), by_line);
+	free(s->a);
+	s->a = a;
+	s->n = k;
+	for (size_t i = 0; i < k; i++)
+		o[i] = &s->a[i];
+	qsort(o, k, sizeof(*o), by_start);
+}
+
 /* No two areas may overlap (the later line is the one reported). */
 static int check_overlaps(struct vmap_snapshot *s, const char *name, struct mm_diag *d)
 {
@@ -122,6 +161,7 @@ static int check_overlaps(struct vmap_snapshot *s, const char *name, struct mm_d
 	for (size_t i = 0; i < s->n; i++)
 		o[i] = &s->a[i];
 	qsort(o, s->n, sizeof(*o), by_start);
+	drop_freed_while_read(s, o);
 	for (size_t i = 1; i < s->n; i++) {
 		if (o[i]->start < o[i - 1]->end) {
 			const struct vmap_snap_area *x = o[i - 1], *y = o[i];

@@ -1,0 +1,27 @@
+/* The kernel's lazy list as the trace shows it, for purges that take what the kernel took.
+ * free_vmap_area_noflush queues every freed area on a node's lazy list; __purge_vmap_area_lazy
+ * takes every node's list when it starts, so areas freed while it runs wait for the next purge
+ * (the drain work, queued again by those frees, runs right after: a split purge). With the
+ * trace's count of areas purged, the purge took the oldest that many areas in free order. Each
+ * entry is one area the kernel freed (the model's or not: module space, unpaired), holding the
+ * model's lazy sequence (tlb lazy_seq) right after it was queued. */
+#ifndef VMAP_LAZYQ_H
+#define VMAP_LAZYQ_H
+
+#include "mm_types.h"
+
+struct vmap_lazyq {
+	u64 *seq; /* entries [head, n): oldest first; non-decreasing */
+	u64 head, n, cap;
+	u64 taken; /* the bound the latest take returned (below any entry still queued) */
+};
+
+void vmap_lazyq_fini(struct vmap_lazyq *q);
+/* The kernel queued one more area; model_seq: the model's lazy_seq after it. -ENOMEM (host). */
+int vmap_lazyq_push(struct vmap_lazyq *q, u64 model_seq);
+/* The kernel purged its oldest num areas: they leave the queue. Returns the model lazy_seq
+ * bound of that purge: the model's areas queued before it are the ones purged (every model
+ * area when the kernel purged more than the queue knows). */
+u64 vmap_lazyq_take(struct vmap_lazyq *q, u64 num);
+
+#endif
