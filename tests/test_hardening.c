@@ -2,7 +2,8 @@
  * - no system()/popen() anywhere, nor a shell outside tests/spawn_cmd.h (the source is read);
  * - diag.c escapes what an input puts in a message; errout.c filters stderr;
  * - nr_lazy = 2^64-1 in a trace saturates the model's lazy counter instead of wrapping;
- * - suite --list-jobs quotes for a POSIX shell. */
+ * - suite --list-jobs quotes for a POSIX shell;
+ * - every file read is opened by workloads/infile.c (the source is read). */
 #include <criterion/criterion.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -11,8 +12,10 @@
 
 #include "diag.h"
 #include "errout.h"
+#include "feed.h"
 #include "replay.h"
 #include "shell.h"
+#include "spillfile.h"
 #include "spawn_cmd.h"
 #include "trace.h"
 
@@ -75,6 +78,41 @@ static bool word_call(const char *text, const char *name)
 	return false;
 }
 
+/* --- inputs are opened in one place (workloads/infile.c) --- */
+
+/* Files that open what they read themselves: infile.c, and the recorder's snapshot helper,
+ * which reads the live /proc of the machine being recorded (not an input of a run). */
+static const char *const input_openers[] = {"workloads/infile.c", "workloads/record/machine_snap.c"};
+static char input_offenders[8192];
+
+/* A call in code (stripped) that opens a file for reading, judged by its arguments in the
+ * original text (strip keeps offsets): fopen with an "r" mode, open/openat with O_RDONLY or
+ * O_RDWR but not a directory or an O_TMPFILE, access(R_OK), ini_parse() (inih opens the path). */
+static bool opens_input(const char *orig, const char *code)
+{
+	static const char *const names[] = {"fopen", "open", "openat", "access", "faccessat", "ini_parse"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t l = strlen(names[i]);
+		for (const char *p = code; (p = strstr(p, names[i])); p += l) {
+			if (!word_call(p, names[i]) ||
+			    (p > code && (p[-1] == '_' || p[-1] == '.' || p[-1] == '>' ||
+					  (p[-1] >= 'a' && p[-1] <= 'z'))))
+				continue;
+			const char *a = orig + (p - code), *end = strchr(a, ')');
+			char args[512];
+			snprintf(args, sizeof(args), "%.*s", (int)(end ? end - a : 0), a);
+			if (i >= 3) /* access(F_OK) asks whether a name exists, not to read it */
+				return i == 5 || strstr(args, "R_OK");
+			if (i == 0 ? strstr(args, "\"r") != NULL
+				   : (strstr(args, "O_RDONLY") || strstr(args, "O_RDWR")) &&
+					     !strstr(args, "O_DIRECTORY") && !strstr(args, "O_TMPFILE") &&
+					     !strstr(args, "O_PATH"))
+				return true;
+		}
+	}
+	return false;
+}
+
 static int scan_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -97,7 +135,17 @@ static int scan_one(const char *path, const struct stat *st, int flag, struct FT
 		return 0;
 	}
 	bool sh = strstr(text, "\"/bin/sh\"") != NULL; /* a shell spawned by hand */
+	char *orig = strdup(text);
+	cr_assert_not_null(orig);
 	strip(text);
+	bool opener = false;
+	for (size_t i = 0; i < sizeof(input_openers) / sizeof(input_openers[0]); i++)
+		opener |= !strcmp(rel, input_openers[i]);
+	if (strncmp(rel, "tests/", 6) && !opener && opens_input(orig, text)) {
+		size_t o = strlen(input_offenders);
+		snprintf(input_offenders + o, sizeof(input_offenders) - o, " %s", rel);
+	}
+	free(orig);
 	if (word_call(text, "system") || word_call(text, "popen") || sh) {
 		size_t o = strlen(offenders);
 		snprintf(offenders + o, sizeof(offenders) - o, " %s", rel);
@@ -115,11 +163,32 @@ Test(hardening, no_shell_commands_in_the_source)
 		cr_assert_eq(nftw(root, scan_one, 16, FTW_PHYS), 0);
 	}
 	cr_assert_str_eq(offenders, "", "system()/popen()/sh outside spawn_cmd.h in:%s", offenders);
+	/* every input is opened by workloads/infile.c, which registers it (no output replaces it) */
+	cr_assert_str_eq(input_offenders, "", "files opened for reading outside infile.c in:%s",
+			 input_offenders);
 	/* the scanner finds what it must, and not in comments or strings */
 	char bad[] = "x = popen (cmd, \"r\"); /* system(x) */ s = \"system(y)\"; my_system(z);";
 	strip(bad);
 	cr_assert(word_call(bad, "popen"));
 	cr_assert(!word_call(bad, "system"));
+	/* the input scanner: reads found, writes, directories and spills not */
+	static const char *const reads[] = {"f = fopen(p, \"r\");", "fd = open(p, O_RDONLY);",
+					    "access(p, R_OK)", "ini_parse(path, h, u)",
+					    "openat(d, n, O_RDWR | O_CLOEXEC)"};
+	static const char *const others[] = {"f = fopen(p, \"w\");", "infile_open(p, k, d)",
+					     "open(d, O_TMPFILE | O_RDWR, 0600)",
+					     "openat(fd, c, O_RDONLY | O_DIRECTORY)", "x.open(y)"};
+	for (size_t i = 0; i < 5; i++) {
+		char o[128], c[128];
+		snprintf(o, sizeof(o), "%s", reads[i]);
+		snprintf(c, sizeof(c), "%s", reads[i]);
+		strip(c);
+		cr_assert(opens_input(o, c), "%s", reads[i]);
+		snprintf(o, sizeof(o), "%s", others[i]);
+		snprintf(c, sizeof(c), "%s", others[i]);
+		strip(c);
+		cr_assert(!opens_input(o, c), "%s", others[i]);
+	}
 }
 
 /* --- messages --- */
@@ -219,4 +288,48 @@ Test(hardening, shell_quote_round_trips)
 		spawn_res_free(&r);
 		free(buf);
 	}
+}
+
+/* --- one spill budget: every spill file is bounded by spill-max --- */
+
+/* A text trace past its memory window, a gen: workload: each spill stops at the budget with a
+ * message naming spill-max, and succeeds under the default; the CLI takes --spill-max. */
+Test(hardening, spill_budget_bounds_every_spill)
+{
+	static const char *const specs[] = {MMREPLAY_SOURCE_DIR "/tests/hostile/t.perf.txt",
+					    "gen:long_busy_list"};
+	for (size_t i = 0; i < 2; i++) {
+		struct feed_opts o = {
+			.passes = 2, .need_facts = true, .mem_bytes = 8 * sizeof(struct mm_event)};
+		struct feed *f = NULL;
+		struct mm_diag d;
+		spillfile_set_max(2048); /* 30 events */
+		cr_assert_lt(feed_open(specs[i], &o, &f, &d), 0, "%s spilled past the budget", specs[i]);
+		cr_assert(strstr(d.msg, "spill-max 0 MiB") || strstr(d.msg, "past spill-max"), "%s: %s",
+			  specs[i], d.msg);
+		spillfile_set_max(SPILLFILE_MAX_DEFAULT);
+		cr_assert_eq(feed_open(specs[i], &o, &f, &d), 0, "%s: %s", specs[i], d.msg);
+		cr_assert_gt(feed_events(f), 30);
+		feed_close(f);
+	}
+	/* the reservation itself: a byte past the budget is refused, free space is checked */
+	u64 used = 0;
+	spillfile_set_max(100);
+	int fd = spillfile_create(NULL, &(struct mm_diag){{0}});
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(spillfile_reserve(fd, &used, 100), 0);
+	cr_assert_eq(spillfile_reserve(fd, &used, 1), -EFBIG);
+	cr_assert_eq(used, 100);
+	close(fd);
+	spillfile_set_max(SPILLFILE_MAX_DEFAULT);
+	struct spawn_res r = MMR(NULL, "replay", "--quiet", "--vmlist", "list", "--tlb", "lazy", "--buddy",
+				 "lifo", "--spill-max", "1M", "gen:long_busy_list");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "gen:long_busy_list: generated workload: the spill file would grow past "
+				"spill-max 1 MiB"),
+		  "%s", r.err);
+	spawn_res_free(&r);
+	r = MMR(NULL, "replay", "--spill-max", "1", "gen:long_busy_list");
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	spawn_res_free(&r);
 }

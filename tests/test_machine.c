@@ -241,8 +241,15 @@ Test(machine, zoneinfo_pagesets_and_bad_zoneinfo)
 	cr_assert_eq(z->managed, 3178496);
 	struct zoneinfo *zi = malloc(sizeof(*zi));
 	struct mm_diag d;
-	cr_assert_lt(zoneinfo_load("/dev/zero", zi, &d), 0);
-	cr_assert(strstr(d.msg, "/dev/zero:1: line longer"), "%s", d.msg);
+	cr_assert_lt(zoneinfo_load("/dev/zero", zi, &d), 0); /* a snapshot is a regular file */
+	cr_assert(strstr(d.msg, "/dev/zero: is a character device"), "%s", d.msg);
+	static char endless[5000]; /* one line past the reader's limit */
+	memset(endless, 'x', sizeof(endless));
+	char *q = tmpfile_with(endless, sizeof(endless));
+	cr_assert_lt(zoneinfo_load(q, zi, &d), 0);
+	cr_assert(strstr(d.msg, ":1: line longer"), "%s", d.msg);
+	unlink(q);
+	free(q);
 	const char *bad = "Node 0, zone   Normal\n  pages free 3\n  cpu: 1\n";
 	char *p = tmpfile_with(bad, strlen(bad));
 	cr_assert_lt(zoneinfo_load(p, zi, &d), 0);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "infile.h"
 #include "benches.h"
 #include "cli.h"
 #include "commands.h"
@@ -138,7 +139,8 @@ static int pb_copy(const char *src, FILE *dst, int times)
 {
 	char buf[1 << 16];
 	for (int i = 0; i < times; i++) {
-		FILE *f = fopen(src, "rb");
+		struct mm_diag d;
+		FILE *f = infile_fopen(src, INFILE_STREAM, &d);
 		if (!f)
 			return -1;
 		size_t n;

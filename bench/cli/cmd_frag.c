@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buddyinfo.h"
+#include "infile.h"
 #include "cli.h"
 #include "commands.h"
 #include "fragindex.h"
@@ -61,13 +62,15 @@ int cmd_frag(int argc, char **argv)
 		return cli_error(&frag_cmd, "--live reads /proc/buddyinfo: no FILE with it");
 	bool unusable = !strcmp(o.index, "unusable"), live = o.live;
 	const char *path = live ? "/proc/buddyinfo" : (first < argc ? argv[first] : "-");
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f) {
-		fprintf(stderr, "mmreplay frag: %s: %s\n", path, strerror(errno));
-		return MM_EXIT_FAIL;
-	}
 	struct buddyinfo bi;
 	struct mm_diag d;
+	FILE *f = strcmp(path, "-") ? infile_fopen(path, INFILE_STREAM, &d) : stdin;
+	if (!f) {
+		fprintf(stderr, "mmreplay frag: %s\n", d.msg);
+		return MM_EXIT_FAIL;
+	}
+	if (f == stdin)
+		infile_note(0);
 	int err = buddyinfo_parse(f, strcmp(path, "-") ? path : "<stdin>", &bi, &d);
 	if (f != stdin)
 		fclose(f);

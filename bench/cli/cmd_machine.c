@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buddyinfo.h"
+#include "infile.h"
 #include "cli.h"
 #include "commands.h"
 #include "csv.h"
@@ -31,12 +32,13 @@ static void free_by_type(const struct buddy *b, u64 out[MT_NR][BUDDY_MAX_ORDER_L
 static int load_bi(const char *dir, const char *name, struct buddyinfo *bi, struct mm_diag *d)
 {
 	char p[RECORDING_PATH_MAX];
-	if (recording_path(dir, name, p, sizeof(p)))
-		return diag_set(d, dir, 0, "no %s", name);
-	FILE *f = fopen(p, "r");
+	int err = recording_path(dir, name, p, sizeof(p), d);
+	if (err)
+		return err == -ENOENT ? diag_set(d, dir, 0, "no %s", name) : err;
+	FILE *f = infile_fopen(p, INFILE_REGULAR, d);
 	if (!f)
-		return diag_set(d, p, 0, "%s", strerror(errno));
-	int err = buddyinfo_parse(f, p, bi, d);
+		return -EINVAL; /* d says why */
+	err = buddyinfo_parse(f, p, bi, d);
 	fclose(f);
 	return err;
 }

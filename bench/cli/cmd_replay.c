@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cells.h"
+#include "spillfile.h"
+#include "trace_cli.h"
 #include "cli.h"
 #include "commands.h"
 #include "csv.h"
@@ -19,6 +21,7 @@
 #include "trace_label.h"
 
 struct replay_opts {
+	const char *spill_max; /* NULL: SPILLFILE_MAX_DEFAULT */
 	const char *out, *snap_out;
 	bool quiet, skip_bad, cached_hole;
 	u64 workers; /* 0: the CPUs online */
@@ -32,6 +35,10 @@ static const struct cli_opt replay_opts[] = {
 		    "NAME.snapshots.csv)"),
 	CLI_OPT_FLAG("quiet", struct replay_opts, quiet, "no table on stdout"),
 	CLI_OPT_WORKERS(struct replay_opts, workers),
+	CLI_OPT_STR("spill-max", "SIZE", struct replay_opts, spill_max,
+		    "bound on each spill file (a trace past the memory window parsed into a temporary, a "
+		    "gen: workload), K/M/G/T/P; default 8G; a spill also stops before its file system has "
+		    "under 320 MiB free"),
 	CLI_OPT_FLAG("skip-bad", struct replay_opts, skip_bad,
 		     "count malformed trace lines instead of stopping"),
 	CLI_OPT_CACHED_HOLE(struct replay_opts, cached_hole),
@@ -358,6 +365,9 @@ int cmd_replay(int argc, char **argv)
 	int first = 0, rc = m ? cli_parse(&cli_replay, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN)
 		rc = cli_cached_hole(&cli_replay, o.cached_hole, m);
+	if (rc == CLI_RUN && o.spill_max && spill_cli_set(o.spill_max))
+		rc = cli_error(&cli_replay, "--spill-max '%s': a size from 1M to 1P (K, M, G, T or P)",
+			       o.spill_max);
 	if (rc != CLI_RUN) {
 		free(m);
 		return rc;

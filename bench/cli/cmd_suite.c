@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "spillfile.h"
+#include "trace_cli.h"
 #include "commands.h"
 #include "config.h"
 #include "csv.h"
@@ -30,6 +32,7 @@ static const struct {
 };
 
 struct suite_opts {
+	const char *spill_max; /* NULL: SPILLFILE_MAX_DEFAULT */
 	const char *out, *name, *job, *format, *plan, *resume, *status;
 	u64 repeats, per_job;
 	bool list_jobs, no_plots, every_cell, prepare;
@@ -73,6 +76,10 @@ static const struct cli_opt suite_opts[] = {
 		     "also run the cells whose axes cannot change their trace's replay (skipped by "
 		     "default: DIR/skipped.csv says which and why)"),
 	CLI_OPT_WORKERS(struct suite_opts, workers),
+	CLI_OPT_STR("spill-max", "SIZE", struct suite_opts, spill_max,
+		    "bound on each spill file (a trace past the memory window parsed into a temporary, a "
+		    "gen: workload), K/M/G/T/P; default 8G; a spill also stops before its file system has "
+		    "under 320 MiB free"),
 	CLI_OPT_END,
 };
 
@@ -318,6 +325,9 @@ int cmd_suite(int argc, char **argv)
 	}
 	struct suite_made mk = {.ini = ""};
 	const char *file = rc == CLI_RUN ? argv[first] : NULL;
+	if (rc == CLI_RUN && o.spill_max && spill_cli_set(o.spill_max))
+		rc = cli_error(&suite_cmd, "--spill-max '%s': a size from 1M to 1P (K, M, G, T or P)",
+			       o.spill_max);
 	if (rc == CLI_RUN && dir_opt) {
 		snprintf(ini, sizeof(ini), "%s/plan.ini", dir_opt);
 		file = ini;

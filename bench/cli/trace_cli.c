@@ -1,6 +1,10 @@
 #include "trace_cli.h"
 
+#include <errno.h>
+
 #include "commands.h"
+#include "settings.h"
+#include "spillfile.h"
 
 const struct cli_opt trace_cli_opts[] = {
 	CLI_OPT_FLAG("skip-bad", struct trace_cli, skip_bad,
@@ -16,5 +20,14 @@ int trace_cli_get(const struct cli_cmd *c, const struct trace_cli *t, struct tra
 	out->skip_bad = t->skip_bad;
 	if (t->format && trace_format_parse(t->format, &out->format))
 		return cli_error(c, "--format: unknown format '%s'", t->format);
+	return 0;
+}
+
+int spill_cli_set(const char *text)
+{
+	u64 v;
+	if (settings_parse_size(text, 1ULL << 20, 1ULL << 50, &v))
+		return -EINVAL;
+	spillfile_set_max(v);
 	return 0;
 }

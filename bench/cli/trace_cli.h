@@ -16,5 +16,8 @@ extern const struct cli_opt trace_cli_opts[];
 
 /* The reader options the command line asked for. 0, or MM_EXIT_USAGE after a message. */
 int trace_cli_get(const struct cli_cmd *c, const struct trace_cli *t, struct trace_opts *out);
+/* --spill-max SIZE (replay, suite): the spill budget (spillfile.h) from its text. 0, or -EINVAL
+ * when it is not a size in 1M..1P. */
+int spill_cli_set(const char *text);
 
 #endif

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outfile.h"
+#include "infile.h"
+#include "lineread.h"
 
 bool csv_number(const char *s, double *v)
 {
@@ -17,37 +18,48 @@ bool csv_number(const char *s, double *v)
 	return !errno && !*end;
 }
 
-static char *slurp(const char *path, size_t *len)
+/* The file's text through the bounded line reader (lineread.h): lines of at most
+ * CSVREAD_LINE_MAX bytes, CSVREAD_MAX in all, no NUL byte; line ends become '\n' (a quoted
+ * field's "\r\n" too), a UTF-8 byte order mark before the header is dropped. NULL with d set. */
+static char *slurp(const char *path, enum infile_kind kind, size_t *len, struct mm_diag *d)
 {
-	FILE *f = fopen(path, "rb");
+	static const struct linelimit lim = {CSVREAD_LINE_MAX, "a CSV table"};
+	FILE *f = infile_fopen(path, kind, d);
 	if (!f)
 		return NULL;
-	outfile_note_input(fileno(f)); /* no output of this run may replace it */
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (n < cap)
-			break;
-		char *nb = realloc(buf, cap * 2 + 1);
-		if (!nb) {
-			free(buf);
-			buf = NULL;
-			break;
+	size_t cap = 1 << 16, n = 0, got;
+	u64 line = 0;
+	char *buf = malloc(cap);
+	int r = buf ? 1 : -ENOMEM;
+	while (r == 1) {
+		while (cap - n < CSVREAD_LINE_MAX + 2) {
+			char *nb = cap <= CSVREAD_MAX ? realloc(buf, cap * 2) : NULL;
+			if (!nb) {
+				r = cap <= CSVREAD_MAX
+					    ? -ENOMEM
+					    : diag_set(d, path, line + 1,
+						       "over %d MiB: not a CSV table mmreplay wrote",
+						       CSVREAD_MAX >> 20);
+				break;
+			}
+			buf = nb;
+			cap *= 2;
 		}
-		buf = nb;
-		cap *= 2;
+		if (r == 1 && (r = lineread_get(f, path, &lim, &line, buf + n, &got, d)) == 1) {
+			if (line == 1 && got >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+				memmove(buf, buf + 3, got -= 3);
+			n += got;
+			buf[n++] = '\n';
+		}
 	}
-	int bad = ferror(f);
 	fclose(f);
-	if (bad) {
+	if (r < 0) {
+		if (r == -ENOMEM)
+			diag_set(d, path, 0, "out of memory");
 		free(buf);
-		errno = EIO;
 		return NULL;
 	}
-	if (buf)
-		buf[n] = 0;
+	buf[n] = 0;
 	*len = n;
 	return buf;
 }
@@ -123,15 +135,25 @@ static char **cells_dup(const struct csvparse *c)
 	return row;
 }
 
+static int csvtab_read_kind(const char *path, enum infile_kind kind, struct csvtab *t, struct mm_diag *d);
+
 int csvtab_read(const char *path, struct csvtab *t, struct mm_diag *d)
+{
+	return csvtab_read_kind(path, INFILE_STREAM, t, d);
+}
+
+int csvtab_read_regular(const char *path, struct csvtab *t, struct mm_diag *d)
+{
+	return csvtab_read_kind(path, INFILE_REGULAR, t, d);
+}
+
+static int csvtab_read_kind(const char *path, enum infile_kind kind, struct csvtab *t, struct mm_diag *d)
 {
 	memset(t, 0, sizeof(*t));
 	size_t len;
-	t->buf = slurp(path, &len);
+	t->buf = slurp(path, kind, &len, d);
 	if (!t->buf)
-		return diag_set(d, path, 0, "%s", strerror(errno));
-	if (memchr(t->buf, 0, len))
-		return csvtab_free(t), diag_set(d, path, 0, "NUL byte: not a CSV text file");
+		return -EINVAL;
 	struct csvparse c = {.p = t->buf, .line = 1};
 	const char *why = NULL;
 	size_t cap = 0, blank_at = 0;

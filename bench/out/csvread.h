@@ -6,6 +6,9 @@
 #include "diag.h"
 #include "mm_types.h"
 
+#define CSVREAD_LINE_MAX (1 << 20) /* bytes in one line of a CSV (a summary row is a few KiB) */
+#define CSVREAD_MAX (1 << 30)	   /* bytes in a whole CSV */
+
 struct csvtab {
 	size_t ncols, nrows;
 	char **head;  /* ncols column names */
@@ -14,8 +17,11 @@ struct csvtab {
 };
 
 /* 0, or -errno / -EINVAL with "FILE:LINE: reason" (ragged rows, an unclosed quote, a blank line
- * inside the table, an empty file). */
+ * inside the table, an empty file, a line or a file over the limits above, a NUL byte). */
 int csvtab_read(const char *path, struct csvtab *t, struct mm_diag *d);
+/* The same for a results directory's own files (summary.csv, traces.csv, plots/graphs.csv):
+ * regular files only, so a FIFO planted there is refused rather than waited on. */
+int csvtab_read_regular(const char *path, struct csvtab *t, struct mm_diag *d);
 void csvtab_free(struct csvtab *t);
 /* Column index by name, or -1. */
 int csvtab_col(const struct csvtab *t, const char *name);

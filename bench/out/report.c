@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "infile.h"
 #include "compare.h"
 #include "csv.h"
 #include "metrics.h"
@@ -66,6 +67,13 @@ void report_num(const char *text, char *buf, size_t len)
 			buf[o++] = ',';
 	}
 	buf[o] = 0;
+}
+
+void report_esc_num(FILE *f, const char *text)
+{
+	char num[64];
+	report_num(text, num, sizeof(num));
+	report_esc(f, num);
 }
 
 const char *report_field(const struct report *rp, size_t r, const char *col)
@@ -207,14 +215,15 @@ static bool read_opt(const char *dir, const char *name, struct csvtab *t)
 	char path[4096];
 	struct mm_diag d;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return !csvtab_read(path, t, &d);
+	return !csvtab_read_regular(path, t, &d);
 }
 
 static void read_command(struct report *rp)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/command.txt", rp->dir);
-	FILE *f = fopen(path, "r");
+	struct mm_diag d;
+	FILE *f = infile_fopen(path, INFILE_REGULAR, &d);
 	rp->command[0] = 0;
 	if (!f)
 		return;
@@ -230,7 +239,7 @@ int report_write(const char *dir)
 	struct mm_diag d;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
-	int err = csvtab_read(path, &rp.sum, &d);
+	int err = csvtab_read_regular(path, &rp.sum, &d);
 	if (err) {
 		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		return err;

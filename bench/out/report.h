@@ -3,8 +3,9 @@
  * answer, with the answer table, the graphs, the comparison against the baseline, the known
  * limits that apply and the commands that reproduce it. Read from what the run wrote:
  * summary.csv, traces.csv and skipped.csv (suite_axes.h), plots/graphs.csv (suite_plots.h) and
- * command.txt. Every name from those files is HTML-escaped; numbers carry their CSV text in
- * data-value attributes so tests can check them against summary.csv.
+ * command.txt. Everything from those files is data: HTML-escaped where it is written
+ * (report_esc), and the page's Content-Security-Policy allows no script at all. Numbers carry
+ * their CSV text in data-value attributes so tests can check them against summary.csv.
  *
  * Questions, limits and fidelity figures are tables (report_answers.c): a new question is one
  * entry; fidelity columns are found by name pattern among the summary's columns, so a new
@@ -53,8 +54,11 @@ struct report {
 	char command[2048];
 };
 
-/* Text as HTML (element content and quoted attribute values alike). */
+/* Text as HTML (element content and quoted attribute values alike): the one way text from the
+ * run's files reaches the page. Nothing from a CSV is printed with a bare %s. */
 void report_esc(FILE *f, const char *s);
+/* report_num's form of a CSV cell, escaped (a cell that is not a number is text like any other). */
+void report_esc_num(FILE *f, const char *text);
 /* A relative URL of a file name: unreserved bytes as they are, the rest %XX. */
 void report_url(FILE *f, const char *s);
 /* A number as people read it: thousands separated by ',' for integers (cells left as text when

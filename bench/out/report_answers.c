@@ -71,7 +71,8 @@ static void fig_list(FILE *f, const struct figure *g, double scale)
 			report_num(g->text[k], num, sizeof(num));
 		fprintf(f, "%s", k ? ", " : "");
 		report_esc(f, g->value[k]);
-		fprintf(f, " %s", num);
+		fputc(' ', f);
+		report_esc(f, num);
 	}
 }
 
@@ -102,7 +103,9 @@ static void machine_of(FILE *f, const struct report *rp, const struct report_tra
 	if (t->source == REPORT_RECORDING && what == 2) {
 		fprintf(f, "on the recorded machine: its zones ");
 		report_esc(f, zones);
-		fprintf(f, ", the highest of %s pages, seeded with its free pages at the start", pages);
+		fprintf(f, ", the highest of ");
+		report_esc(f, pages);
+		fprintf(f, " pages, seeded with its free pages at the start");
 	} else if (t->source == REPORT_RECORDING) {
 		fprintf(f,
 			"on the recorded machine: its vmalloc space as vmallocinfo showed it at the start");
@@ -110,10 +113,12 @@ static void machine_of(FILE *f, const struct report *rp, const struct report_tra
 		double mib = zp * 4096 / (1 << 20);
 		fprintf(f, "on a modelled ");
 		report_esc(f, zones);
+		fprintf(f, " zone of ");
+		report_esc(f, pages);
 		if (mib >= 1024)
-			fprintf(f, " zone of %s pages (%.3g GiB) that starts all free", pages, mib / 1024);
+			fprintf(f, " pages (%.3g GiB) that starts all free", mib / 1024);
 		else
-			fprintf(f, " zone of %s pages (%.3g MiB) that starts all free", pages, mib);
+			fprintf(f, " pages (%.3g MiB) that starts all free", mib);
 		fprintf(f, t->source == REPORT_GENERATED ? "" : ", not the recorded machine");
 	} else {
 		fprintf(f, "on a modelled x86-64 vmalloc space that starts empty%s",
@@ -160,31 +165,31 @@ static void say_tlb(FILE *f, const struct question *q, const struct figure *g, c
 		    const struct report_trace *t)
 {
 	int s = figure_find(g, q->subject), r = figure_find(g, q->reference);
-	char a[64], b[64];
-	report_num(g->text[r], b, sizeof(b));
-	report_num(g->text[s], a, sizeof(a));
 	size_t lr = report_row(rp, t, q->axis, q->subject);
 	double pend = report_number(rp, lr, "vmap_lazy_pending");
-	char areas[64], pages[64];
-	report_num(report_field(rp, lr, "vmap_lazy_pending"), areas, sizeof(areas));
-	report_num(report_field(rp, lr, "vmap_lazy_pending_pages"), pages, sizeof(pages));
+	const char *areas = report_field(rp, lr, "vmap_lazy_pending"),
+		   *pages = report_field(rp, lr, "vmap_lazy_pending_pages");
 	bool from_trace = !strcmp(report_field(rp, lr, "purge"), "trace");
 	fig_open(f, g);
-	fprintf(f, "lazy purging: %s TLB flushes &rarr; %s</span> (", b, a);
+	fprintf(f, "lazy purging: ");
+	report_esc_num(f, g->text[r]);
+	fprintf(f, " TLB flushes &rarr; ");
+	report_esc_num(f, g->text[s]);
+	fprintf(f, "</span> (");
 	fig_list(f, g, 1);
 	fprintf(f, "; full and ranged flushes, lower is better)");
-	if (pend > 0 && g->x[s] == 0)
-		fprintf(f,
-			"; <span class=\"pending\" data-areas=\"%.0f\">no purge ran before the trace ended: "
-			"%s "
-			"areas (%s pages) still wait for one, and for its flush (vmap_lazy_pending), so the "
-			"0 defers flushes rather than saves them</span>",
-			pend, areas, pages);
-	else if (pend > 0)
-		fprintf(f,
-			"; <span class=\"pending\" data-areas=\"%.0f\">%s areas (%s pages) still wait for a "
-			"purge at the end (vmap_lazy_pending)</span>",
-			pend, areas, pages);
+	if (pend > 0) {
+		fprintf(f, "; <span class=\"pending\" data-areas=\"%.0f\">%s", pend,
+			g->x[s] == 0 ? "no purge ran before the trace ended: " : "");
+		report_esc_num(f, areas);
+		fprintf(f, " areas (");
+		report_esc_num(f, pages);
+		fprintf(f, g->x[s] == 0
+				   ? " pages) still wait for one, and for its flush (vmap_lazy_pending), so "
+				     "the 0 "
+				     "defers flushes rather than saves them</span>"
+				   : " pages) still wait for a purge at the end (vmap_lazy_pending)</span>");
+	}
 	if (from_trace)
 		fprintf(f, "; <span class=\"purge-source\">the lazy purges are the trace's own purge events "
 			   "(purge=trace), not the model's decision</span>");
@@ -236,9 +241,9 @@ static void say_vma(FILE *f, const struct question *q, const struct figure *g, c
 		fprintf(f, "; ");
 		fig_open(f, &h);
 		if (same && h.n) {
-			char num[64];
-			report_num(h.text[0], num, sizeof(num));
-			fprintf(f, "%s %s on every index", what[i], num);
+			fprintf(f, "%s ", what[i]);
+			report_esc_num(f, h.text[0]);
+			fprintf(f, " on every index");
 		} else {
 			fprintf(f, "%s: ", what[i]);
 			fig_list(f, &h, 1);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "csv.h"
 #include "csvread.h"
 #include "diag.h"
@@ -71,7 +72,7 @@ static int ts_read(const struct plotctx *p, size_t r, struct csvtab *t)
 		if (*c == '/')
 			*c = '_';
 	snprintf(path, sizeof(path), "%s/timeseries/%s__%s.csv", p->dir, p->sum->rows[r][p->c_trace], slug);
-	return csvtab_read(path, t, &d);
+	return csvtab_read_regular(path, t, &d);
 }
 
 bool suite_plots_open(struct plotctx *p, const char *name, struct csv *w)
@@ -461,7 +462,7 @@ int suite_plots(const char *dir, FILE *log)
 	struct csvtab sum;
 	struct mm_diag d;
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
-	if (csvtab_read(path, &sum, &d)) {
+	if (csvtab_read_regular(path, &sum, &d)) {
 		fprintf(stderr, "mmreplay: %s\n", d.msg);
 		return -EINVAL;
 	}
@@ -494,8 +495,9 @@ int suite_plots(const char *dir, FILE *log)
 	struct csvtab snaps;
 	char spath[4096];
 	snprintf(spath, sizeof(spath), "%s/snapshots.csv", dir);
-	if (!access(spath, F_OK)) { /* the per-snapshot comparison, when the suite had one */
-		if (csvtab_read(spath, &snaps, &d))
+	if (infile_check(spath, INFILE_STREAM, &d) !=
+	    -ENOENT) { /* the per-snapshot comparison, when the suite had one */
+		if (csvtab_read_regular(spath, &snaps, &d))
 			fprintf(stderr, "mmreplay: %s\n", d.msg);
 		else
 			p.snaps = &snaps;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spillfile.h"
 #include "sim_facts.h"
 #include "trace_native.h"
 #include "trace_spec.h"
@@ -57,17 +58,20 @@ static int feed_gen(struct feed *f, const char *dir, struct mm_diag *d)
 	int e = trace_spec_gen_parse(f->spec, &g, &p, d);
 	if (e)
 		return e;
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd = spillfile_create(dir, d);
 	if (fd < 0)
-		return diag_set(d, dir, 0, "cannot create a temporary file: %s", strerror(errno)), -EIO;
-	int wfd = dup(fd);
-	FILE *w = wfd >= 0 ? fdopen(wfd, "wb") : NULL;
+		return -EIO;
+	FILE *w = spillfile_writer(fd);
 	u64 n = 0;
 	e = w ? gen_write_native(g, &p, w, &n) : -EMFILE;
-	if (!w && wfd >= 0)
-		close(wfd);
+	int we = errno;
 	if (w && fclose(w) && !e)
-		e = -EIO;
+		e = -EIO, we = errno;
+	if (e == -EIO && (we == EFBIG || we == ENOSPC)) {
+		char why[160];
+		close(fd);
+		return diag_set(d, f->spec, 0, "generated workload: %s", spillfile_why(we, why, sizeof(why)));
+	}
 	if (!e) {
 		char path[64];
 		struct trace_opts o = {.format = TRACE_FMT_NATIVE, .name = f->spec};
@@ -116,19 +120,18 @@ static void feed_mem_free(struct feed *f)
 /* Events of r past the memory window go to a new unlinked native file: the window's first. */
 static FILE *feed_overflow(struct feed *f, const char *dir, int *fd, struct mm_diag *d)
 {
-	*fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	int wfd = *fd >= 0 ? dup(*fd) : -1;
-	FILE *w = wfd >= 0 ? fdopen(wfd, "wb") : NULL;
+	char why[160];
+	*fd = spillfile_create(dir, d);
+	FILE *w = *fd >= 0 ? spillfile_writer(*fd) : NULL;
 	if (!w) {
-		diag_set(d, dir, 0, "cannot create a spill file: %s", strerror(errno));
-		if (wfd >= 0)
-			close(wfd);
+		if (*fd >= 0)
+			diag_set(d, dir, 0, "cannot create a spill file: %s", strerror(errno));
 		return NULL;
 	}
 	setvbuf(w, NULL, _IOFBF, 1 << 20);
 	if (trace_native_write_hdr(w) ||
 	    (f->nmem && fwrite(f->mem, sizeof(*f->mem), f->nmem, w) != f->nmem)) {
-		diag_set(d, dir, 0, "writing the spill file: %s", strerror(errno ? errno : EIO));
+		diag_set(d, dir, 0, "writing the spill file: %s", spillfile_why(errno, why, sizeof(why)));
 		fclose(w);
 		return NULL;
 	}
@@ -169,15 +172,22 @@ static int feed_fill(struct feed *f, struct trace_reader *r, size_t mem_bytes, b
 		} else if (!w && !(w = feed_overflow(f, dir, &fd, d))) {
 			e = -EIO;
 		} else if (fwrite(ev, sizeof(*ev), (size_t)k, w) != (size_t)k) {
-			e = (diag_set(d, dir, 0, "writing the spill file: %s", strerror(errno)), -EIO);
+			char why[160];
+			e = (diag_set(d, dir, 0, "writing the spill file of %s: %s", f->spec,
+				      spillfile_why(errno, why, sizeof(why))),
+			     -EIO);
 		}
 	}
 	if (!e && k < 0) {
 		*d = *trace_diag(r);
 		e = (int)k;
 	}
-	if (w && fclose(w) && !e)
-		e = (diag_set(d, dir, 0, "writing the spill file: %s", strerror(errno)), -EIO);
+	if (w && fclose(w) && !e) {
+		char why[160];
+		e = (diag_set(d, dir, 0, "writing the spill file of %s: %s", f->spec,
+			      spillfile_why(errno, why, sizeof(why))),
+		     -EIO);
+	}
 	if (!e && fd >= 0) {
 		char path[64];
 		struct trace_opts o = {.format = TRACE_FMT_NATIVE, .name = f->spec};

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "zoneinfo.h"
 #include "zonelayout.h"
 
@@ -42,8 +43,9 @@ static int matrix_load_file(void *ctx, const char *setting, const char *path, st
 		free(zi);
 		return 0;
 	}
-	if (access(path, R_OK)) {
-		snprintf(err, len, "%s: %s", path, strerror(errno));
+	struct mm_diag d;
+	if (infile_check(path, INFILE_REGULAR, &d)) {
+		snprintf(err, len, "%s", d.msg);
 		return -EINVAL;
 	}
 	return 0;

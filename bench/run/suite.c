@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infile.h"
 #include "trace_label.h"
 #include "trace_spec.h"
 
@@ -288,7 +289,12 @@ int suite_load(const char *path, const char *data_dir, struct suite *s, struct m
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	suite_reset(s);
 	struct suite_parse p = {.s = s, .dir = dir, .data_dir = data_dir};
-	return suite_finish(&p, ini_parse(path, suite_handler, &p), path, d);
+	FILE *f = infile_fopen(path, INFILE_REGULAR, d);
+	if (!f)
+		return -errno;
+	int r = ini_parse_file(f, suite_handler, &p);
+	fclose(f);
+	return suite_finish(&p, r, path, d);
 }
 
 int suite_load_string(const char *text, const char *name, const char *data_dir, struct suite *s,

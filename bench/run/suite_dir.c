@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "csv.h"
 #include "commands.h"
 #include "csvread.h"
@@ -114,7 +115,7 @@ int suite_dir_read(const char *dir, struct suite_jobs *j, struct mm_diag *d)
 	size_t cap = 0, alloc = 0;
 	memset(j, 0, sizeof(*j));
 	snprintf(path, sizeof(path), "%s/plan.csv", dir);
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_OWN, &(struct mm_diag){{0}});
 	if (!f)
 		return diag_set(d, path, 0, "no plan here (not a suite's results directory)"), -ENOENT;
 	int err = getline(&line, &cap, f) > 0 && !strncmp(line, "plan,job,cell,", 14) ? 0 : -EINVAL;
@@ -159,7 +160,7 @@ bool suite_dir_same_suite(const char *dir, const struct suite *s)
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/plan.ini", dir);
 	char *text = resolved_text(s);
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_OWN, &(struct mm_diag){{0}});
 	bool same = false;
 	if (text && f) {
 		size_t n = strlen(text);
@@ -280,7 +281,7 @@ void suite_dir_snap_rel(size_t job, char *buf, size_t len)
 static void cell_id(const char *path, char *id, size_t len)
 {
 	char line[256];
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_OWN, &(struct mm_diag){{0}});
 	id[0] = 0;
 	if (!f)
 		return;
@@ -378,7 +379,7 @@ void suite_dir_why(const char *dir, size_t job, char *buf, size_t len)
 	char rel[64], path[4400];
 	suite_dir_cell_rel(job, "err", rel, sizeof(rel));
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_OWN, &(struct mm_diag){{0}});
 	buf[0] = 0;
 	if (f && fgets(buf, (int)len, f))
 		buf[strcspn(buf, "\n")] = 0;

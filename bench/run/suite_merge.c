@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "csv.h"
 #include "csvread.h"
 #include "suite_dir.h"
@@ -13,7 +14,7 @@
 bool suite_merge_is_cell(const char *path)
 {
 	char line[16];
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_STREAM, &(struct mm_diag){{0}});
 	bool cell = f && fgets(line, sizeof(line), f) && !strncmp(line, "plan,job,", 9);
 	if (f)
 		fclose(f);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "csv.h"
 #include "recording.h"
 #include "trace.h"
@@ -21,7 +22,7 @@ void suite_prepared_path(const char *dir, size_t ti, char *buf, size_t len)
 static bool is_native(const char *path)
 {
 	char magic[8];
-	FILE *f = fopen(path, "rb");
+	FILE *f = infile_fopen(path, INFILE_STREAM, &(struct mm_diag){{0}});
 	bool native = f && fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
 		      !memcmp(magic, TRACE_NATIVE_MAGIC, sizeof(magic));
 	if (f)
@@ -97,7 +98,7 @@ int suite_prepare_traces(const struct suite *s, const char *dir)
 		char out[4200];
 		struct mm_diag d;
 		suite_prepared_path(dir, ti, out, sizeof(out));
-		if (!access(out, R_OK))
+		if (!infile_check(out, INFILE_REGULAR, &(struct mm_diag){{0}}))
 			continue; /* converted for this plan already */
 		if (!strncmp(spec, "gen:", 4)) {
 			err = gen_native(spec, dir, ti);

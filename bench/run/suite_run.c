@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "cells.h"
 #include "clock.h"
 #include "commands.h"
@@ -251,7 +252,7 @@ static const char *suite_spec(void *ctx, size_t trace)
 static bool prepared_path(const struct suite_ctx *sc, size_t ti, char *buf, size_t len)
 {
 	suite_prepared_path(sc->o->out_dir, ti, buf, len);
-	return sc->o->use_prepared && !access(buf, R_OK);
+	return sc->o->use_prepared && !infile_check(buf, INFILE_REGULAR, &(struct mm_diag){{0}});
 }
 
 /* On the worker that opens the trace: a file or recording directory with its files

@@ -118,13 +118,28 @@ def main():
     demo = os.path.join(out, 'results', 'demo')
     os.makedirs(os.path.dirname(demo), exist_ok=True)  # --out creates only its last component
     subprocess.run([mm, 'demo', '--out', demo], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = 'file://' + os.path.join(demo, 'index.html')
-    shot, dom_path = os.path.join(out, 'report-demo.png'), os.path.join(out, 'report-demo.dom.html')
+    # The page runs no script (its Content-Security-Policy forbids them). To read back what
+    # loaded, a copy beside it gets one, its policy otherwise unchanged, so images load under it.
+    html = open(os.path.join(demo, 'index.html')).read()
     errors = []
+    if "script-src 'none'" not in html or '<script' in html.lower():
+        errors.append('index.html: no Content-Security-Policy forbidding scripts, or a script')
+    probe = ("<script>window.addEventListener('load',function(){var i=document.images,n=0,k;"
+             "for(k=0;k<i.length;k++){var ok=i[k].complete&&i[k].naturalWidth>0;"
+             "i[k].setAttribute('data-loaded',ok?'yes':'no');n+=ok;}"
+             "document.body.setAttribute('data-images',n+'/'+i.length);});</script>\n")
+    check = os.path.join(demo, '.index.check.html')
+    with open(check, 'w') as f:
+        f.write(html.replace("script-src 'none'", "script-src 'unsafe-inline'")
+                .replace('</body>', probe + '</body>'))
+    url = 'file://' + check
+    shot, dom_path = os.path.join(out, 'report-demo.png'), os.path.join(out, 'report-demo.dom.html')
     with tempfile.TemporaryDirectory(prefix='mmreplay-chromium.') as profile:
         dom = chromium(profile, '--virtual-time-budget=20000', '--dump-dom', url)
     with tempfile.TemporaryDirectory(prefix='mmreplay-chromium.') as profile:
-        chromium(profile, '--window-size=1280,2400', '--hide-scrollbars', f'--screenshot={shot}', url)
+        chromium(profile, '--window-size=1280,2400', '--hide-scrollbars', f'--screenshot={shot}',
+                 'file://' + os.path.join(demo, 'index.html'))
+    os.unlink(check)
     with open(dom_path, 'w') as f:
         f.write(dom.stdout)
     page = pagecheck.parse(dom.stdout)

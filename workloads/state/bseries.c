@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "infile.h"
 #include "buddyinfo.h"
-#include "outfile.h"
 
 int bseries_secs(const char **p, u64 *ns)
 {
@@ -31,10 +31,9 @@ int bseries_secs(const char **p, u64 *ns)
 int bseries_open(struct bseries *s, const char *path, struct mm_diag *d)
 {
 	memset(s, 0, sizeof(*s));
-	s->f = fopen(path, "r");
+	s->f = infile_fopen(path, INFILE_REGULAR, d);
 	if (!s->f)
-		return diag_set(d, path, 0, "%s", strerror(errno));
-	outfile_note_input(fileno(s->f)); /* no output of this run may replace it */
+		return -EINVAL; /* d says why */
 	lineread_init(&s->lr, s->f, path);
 	return 0;
 }

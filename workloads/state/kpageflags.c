@@ -198,7 +198,7 @@ static int kpf_read(const char *path, struct kpf_zone *kz, unsigned nz, struct k
 		    struct mm_diag *d)
 {
 	struct trace_input in;
-	int err = tin_open(&in, path, path, d);
+	int err = tin_open(&in, path, path, INFILE_REGULAR, d);
 	if (err)
 		return err;
 	static u64 buf[8192];

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+static const struct linelimit proc_limit = {LINEREAD_MAX, "a /proc text snapshot"};
+
 void lineread_init(struct lineread *lr, FILE *f, const char *name)
 {
 	lr->f = f;
@@ -14,26 +16,32 @@ void lineread_init(struct lineread *lr, FILE *f, const char *name)
 
 int lineread_next(struct lineread *lr, struct mm_diag *d)
 {
+	return lineread_get(lr->f, lr->name, &proc_limit, &lr->line, lr->buf, &lr->len, d);
+}
+
+int lineread_get(FILE *f, const char *name, const struct linelimit *lim, u64 *line, char *buf, size_t *len,
+		 struct mm_diag *d)
+{
 	size_t n = 0;
 	int c;
 	bool nul = false;
-	while ((c = getc(lr->f)) != EOF && c != '\n') {
-		if (n == LINEREAD_MAX)
-			return diag_set(d, lr->name, lr->line + 1,
-					"line longer than %d bytes: not a /proc text snapshot", LINEREAD_MAX);
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (n == lim->max)
+			return diag_set(d, name, *line + 1, "line longer than %zu bytes: not %s", lim->max,
+					lim->what);
 		nul |= c == '\0';
-		lr->buf[n++] = (char)c;
+		buf[n++] = (char)c;
 	}
-	if (c == EOF && ferror(lr->f))
-		return diag_set(d, lr->name, lr->line + 1, "read error: %s", strerror(errno));
+	if (c == EOF && ferror(f))
+		return diag_set(d, name, *line + 1, "read error: %s", strerror(errno));
 	if (c == EOF && n == 0)
 		return 0;
-	lr->line++;
+	++*line;
 	if (nul)
-		return diag_set(d, lr->name, lr->line, "NUL byte in a text line (binary data?)");
-	if (n && lr->buf[n - 1] == '\r')
+		return diag_set(d, name, *line, "NUL byte in a text line (binary data?)");
+	if (n && buf[n - 1] == '\r')
 		n--;
-	lr->buf[n] = '\0';
-	lr->len = n;
+	buf[n] = '\0';
+	*len = n;
 	return 1;
 }

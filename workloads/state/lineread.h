@@ -1,6 +1,8 @@
-/* Capped line reading for the /proc snapshot readers: a line longer than LINEREAD_MAX bytes
- * or holding a NUL byte stops the reader with "FILE:LINE: reason", so no input (/dev/zero, a
- * binary file, a file of one endless line) makes a reader's memory grow. */
+/* The bounded line reader every text input goes through (the /proc snapshot readers, times.txt,
+ * the buddyinfo series, CSV tables, suite files, command.txt): a line longer than its limit or
+ * holding a NUL byte stops the reader with "FILE:LINE: reason", so no input (/dev/zero, a binary
+ * file, a file of one endless line) makes a reader's memory grow past the limit. Traces have
+ * their own reader (trace_input.h), bounded the same way at TRACE_LINE_MAX. */
 #ifndef LINEREAD_H
 #define LINEREAD_H
 
@@ -10,6 +12,13 @@
 #include "mm_types.h"
 
 #define LINEREAD_MAX 4096 /* /proc/zoneinfo, buddyinfo, pagetypeinfo lines are far shorter */
+
+/* What a kind of text input allows: the longest line, and what the input is said not to be
+ * when a line breaks the limit ("not a /proc text snapshot"). */
+struct linelimit {
+	size_t max;
+	const char *what;
+};
 
 struct lineread {
 	FILE *f;
@@ -22,5 +31,11 @@ struct lineread {
 void lineread_init(struct lineread *lr, FILE *f, const char *name);
 /* Next line into lr->buf (NUL-terminated). 1, 0 at the end, or -EINVAL with diag. */
 int lineread_next(struct lineread *lr, struct mm_diag *d);
+
+/* The reader itself: the next line of f into buf (lim->max + 1 bytes), NUL-terminated, its
+ * length without the line end in *len; *line counts the lines read. 1, 0 at the end, or
+ * -EINVAL / -errno with "NAME:LINE: reason". */
+int lineread_get(FILE *f, const char *name, const struct linelimit *lim, u64 *line, char *buf, size_t *len,
+		 struct mm_diag *d);
 
 #endif

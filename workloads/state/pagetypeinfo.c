@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outfile.h"
+#include "infile.h"
 
 /* Whitespace-separated tokens of s into tok[] (pointers into s, which is modified). */
 static unsigned pti_split(char *s, char **tok, unsigned max)
@@ -128,10 +128,9 @@ int pagetypeinfo_parse(FILE *f, const char *name, struct pagetypeinfo *p, struct
 
 int pagetypeinfo_load(const char *path, struct pagetypeinfo *p, struct mm_diag *d)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_REGULAR, d);
 	if (!f)
-		return diag_set(d, path, 0, "%s", strerror(errno));
-	outfile_note_input(fileno(f)); /* no output of this run may replace it */
+		return -EINVAL; /* d says why */
 	int err = pagetypeinfo_parse(f, path, p, d);
 	fclose(f);
 	return err;

@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "bseries.h"
 #include "lineread.h"
-#include "outfile.h"
 
 bool recording_is_dir(const char *path)
 {
@@ -15,12 +15,16 @@ bool recording_is_dir(const char *path)
 	return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
-int recording_path(const char *dir, const char *name, char *out, size_t len)
+int recording_path(const char *dir, const char *name, char *out, size_t len, struct mm_diag *d)
 {
-	if ((size_t)snprintf(out, len, "%s/%s", dir, name) < len && !access(out, R_OK))
-		return 0;
-	if ((size_t)snprintf(out, len, "%s/%s.zst", dir, name) < len && !access(out, R_OK))
-		return 0;
+	static const char *const sfx[] = {"", ".zst"};
+	for (int i = 0; i < 2; i++) {
+		if ((size_t)snprintf(out, len, "%s/%s%s", dir, name, sfx[i]) >= len)
+			return diag_set(d, dir, 0, "directory name too long");
+		int err = infile_check(out, INFILE_REGULAR, d);
+		if (err != -ENOENT)
+			return err;
+	}
 	return -ENOENT;
 }
 
@@ -39,10 +43,9 @@ static int times_pair(const char *line, const char *name, u64 *a, u64 *b)
 
 int recording_times(const char *path, const char *which, struct recording_times *t, struct mm_diag *d)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_REGULAR, d);
 	if (!f)
-		return diag_set(d, path, 0, "%s", strerror(errno));
-	outfile_note_input(fileno(f)); /* no output of this run may replace it */
+		return -EINVAL; /* d says why */
 	struct lineread lr;
 	int r, err = -ENOENT;
 	size_t wl = strlen(which);
@@ -67,10 +70,13 @@ int recording_times(const char *path, const char *which, struct recording_times 
 	return err;
 }
 
+/* A file that is there but cannot be read is an error whether it is needed or not: only a
+ * file that is absent counts as "not recorded". */
 static int rec_file(const char *dir, const char *name, char *out, size_t len, bool need, struct mm_diag *d)
 {
-	if (!recording_path(dir, name, out, len))
-		return 0;
+	int err = recording_path(dir, name, out, len, d);
+	if (err != -ENOENT)
+		return err;
 	out[0] = '\0';
 	return need ? diag_set(d, dir, 0, "no %s in the recording directory", name) : 0;
 }

@@ -39,7 +39,9 @@ int recording_open(struct recording *rec, const char *dir, struct mm_diag *d);
 /* times.txt's "which:" line ("start" or "end"). 0, -ENOENT when there is none (d set), or
  * -EINVAL with "FILE:LINE: reason". */
 int recording_times(const char *path, const char *which, struct recording_times *t, struct mm_diag *d);
-/* dir/name if it exists, else dir/name.zst if that exists: 0, else -ENOENT. */
-int recording_path(const char *dir, const char *name, char *out, size_t len);
+/* dir/name if it is there, else dir/name.zst if that is there: 0, -ENOENT when neither is
+ * (nothing at either path, not even a link), or -errno with d saying why the file that is there
+ * cannot be read (a symbolic link loop, a dangling link, EACCES, a FIFO: infile.h). */
+int recording_path(const char *dir, const char *name, char *out, size_t len, struct mm_diag *d);
 
 #endif

@@ -1,4 +1,5 @@
 #include "vmallocinfo.h"
+#include "infile.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -247,12 +248,9 @@ int vmallocinfo_load(const char *path, struct vmap_snapshot *s, struct mm_diag *
 {
 	struct vmallocinfo_ranges r;
 	vmallocinfo_ranges_default(&r);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		int e = errno;
-		diag_set(d, path, 0, "cannot open: %s", strerror(e));
-		return -e;
-	}
+	FILE *f = infile_fopen(path, INFILE_REGULAR, d);
+	if (!f)
+		return -errno;
 	int err = vmallocinfo_parse(f, path, &r, s, d);
 	fclose(f);
 	return err;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infile.h"
 #include "lineread.h"
-#include "outfile.h"
 
 /* "KEY" then blanks then a decimal at s: 1 with *v, 0 when s is another key, -1 bad number. */
 static int zi_key(const char *s, const char *key, u64 *v)
@@ -151,10 +151,9 @@ int zoneinfo_parse(FILE *f, const char *name, struct zoneinfo *zi, struct mm_dia
 
 int zoneinfo_load(const char *path, struct zoneinfo *zi, struct mm_diag *d)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_REGULAR, d);
 	if (!f)
-		return diag_set(d, path, 0, "%s", strerror(errno));
-	outfile_note_input(fileno(f)); /* no output of this run may replace it */
+		return -EINVAL; /* d says why */
 	int err = zoneinfo_parse(f, path, zi, d);
 	fclose(f);
 	return err;

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infile.h"
 #include "buddyinfo.h"
 #include "lineread.h"
-#include "outfile.h"
 
 /* Decimal or 0x-hex u64 at s, no sign, no leading space. 0 and *end, or -EINVAL/-ERANGE. */
 static int parse_u64(const char *s, const char **end, u64 *v)
@@ -350,10 +350,11 @@ int zonelayout_load(const char *arg, struct zones_cfg *cfg, unsigned *skipped, s
 	}
 	const char *path = arg + (zi ? 9 : 10);
 	bool in = !strcmp(path, "-");
-	FILE *f = in ? stdin : fopen(path, "r");
+	FILE *f = in ? stdin : infile_fopen(path, INFILE_REGULAR, d);
 	if (!f)
-		return diag_set(d, path, 0, "%s", strerror(errno));
-	outfile_note_input(fileno(f)); /* no output of this run may replace it */
+		return -EINVAL; /* d says why */
+	if (in)
+		infile_note(0);
 	const char *name = in ? "<stdin>" : path;
 	int err = zi ? zonelayout_read_zoneinfo(f, name, cfg, skipped, d)
 		     : zonelayout_read_buddyinfo(f, name, cfg, skipped, d);

@@ -62,22 +62,20 @@ static void tin_zfree(void *opaque, void *q)
 	bigmem_free(p, n + TIN_ZHDR);
 }
 
-int tin_open(struct trace_input *in, const char *path, const char *name, struct mm_diag *d)
+int tin_open(struct trace_input *in, const char *path, const char *name, enum infile_kind kind,
+	     struct mm_diag *d)
 {
 	memset(in, 0, sizeof(*in));
 	in->name = name;
 	if (!strcmp(path, "-")) {
 		in->fd = 0;
+		infile_note(0);
 	} else {
-		in->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (in->fd < 0) {
-			int e = errno;
-			diag_set(d, name, 0, "cannot open: %s", strerror(e));
-			return -e;
-		}
+		in->fd = infile_open(path, kind, d);
+		if (in->fd < 0)
+			return in->fd;
 		in->own_fd = true;
 	}
-	outfile_note_input(in->fd); /* no output of this run may replace it */
 	in->cap = TIN_CAP_MIN;
 	in->buf = malloc(in->cap + 1);
 	in->zin_cap = ZSTD_DStreamInSize();
@@ -324,7 +322,7 @@ int trace_decompress(const char *path, FILE *out, struct mm_diag *d)
 {
 	struct trace_input in;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	int e = tin_open(&in, path, name, d);
+	int e = tin_open(&in, path, name, INFILE_STREAM, d);
 	if (e)
 		return e;
 	for (;;) {

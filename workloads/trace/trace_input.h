@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "diag.h"
+#include "infile.h"
 #include "mm_types.h"
 
 struct trace_input {
@@ -35,8 +36,10 @@ struct trace_input {
 	struct tin_ra *ra; /* read-ahead thread (trace_input_ra.c), NULL when reading inline */
 };
 
-/* Open path ("-" = stdin) for reading; 0 or -errno with diag "name: reason". */
-int tin_open(struct trace_input *in, const char *path, const char *name, struct mm_diag *d);
+/* Open path ("-" = stdin) for reading, as an input of kind (infile.h); 0 or -errno with diag
+ * "name: reason". */
+int tin_open(struct trace_input *in, const char *path, const char *name, enum infile_kind kind,
+	     struct mm_diag *d);
 void tin_close(struct trace_input *in);
 
 /* Make at least n bytes available in buf[pos..end) unless the input ends first (n is capped

@@ -141,7 +141,7 @@ int trace_open(const char *path, const struct trace_opts *opts, struct trace_rea
 		free(r);
 		return diag_set(diag, nm, 0, "out of memory"), -ENOMEM;
 	}
-	e = tin_open(&r->in, path, r->name, diag);
+	e = tin_open(&r->in, path, r->name, INFILE_STREAM, diag);
 	if (e)
 		goto fail_nodiag;
 	enum trace_format fmt = r->opts.format;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "trace_native.h"
+#include "spillfile.h"
 #include "trace_priv.h"
 
 struct trace_spill {
@@ -31,7 +32,8 @@ static bool spill_in_place(const struct trace_reader *r)
 /* Copy every event of r into fd as a native file; 0 or -errno with diag. */
 static int spill_copy(struct trace_reader *r, int fd, struct mm_diag *diag)
 {
-	FILE *f = fdopen(dup(fd), "wb");
+	char why[160];
+	FILE *f = spillfile_writer(fd);
 	if (!f)
 		return diag_set(diag, r->name, 0, "spill file: %s", strerror(errno)), -EIO;
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
@@ -47,9 +49,10 @@ static int spill_copy(struct trace_reader *r, int fd, struct mm_diag *diag)
 		fclose(f);
 		return (int)k;
 	}
+	int we = errno;
 	if (fclose(f) || e)
 		return diag_set(diag, r->name, 0, "writing the spill file: %s",
-				strerror(errno ? errno : EIO)),
+				spillfile_why(e ? we : errno, why, sizeof(why))),
 		       -EIO;
 	return 0;
 }
@@ -80,13 +83,8 @@ int trace_spill_create(const char *path, const struct trace_opts *opts, const ch
 			e = -EMFILE;
 		}
 	} else {
-		if (!dir || !*dir)
-			dir = getenv("TMPDIR");
-		if (!dir || !*dir)
-			dir = "/tmp";
-		s->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		s->fd = spillfile_create(dir, diag);
 		if (s->fd < 0) {
-			diag_set(diag, dir, 0, "cannot create a spill file: %s", strerror(errno));
 			e = -EIO;
 		} else {
 			e = spill_copy(r, s->fd, diag);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spillfile.h"
 #include "trace_priv.h"
 
 #if HAVE_LIBTRACECMD
@@ -74,11 +75,11 @@ static int td_fd(struct trace_reader *r)
 		}
 		return fd;
 	}
-	const char *dir = getenv("TMPDIR");
-	int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd = spillfile_create(NULL, &r->diag);
+	u64 used = 0;
+	char why[160];
 	if (fd < 0)
-		return diag_set(&r->diag, r->name, 0, "cannot create a temporary copy: %s", strerror(errno)),
-		       -EIO;
+		return -EIO;
 	for (;;) {
 		long n = tin_peek(in, 1 << 20, &r->diag);
 		if (n < 0) {
@@ -87,10 +88,11 @@ static int td_fd(struct trace_reader *r)
 		}
 		if (n == 0)
 			break;
-		if (write(fd, in->buf + in->pos, (size_t)n) != n) {
+		int e = spillfile_reserve(fd, &used, (size_t)n);
+		if (e || write(fd, in->buf + in->pos, (size_t)n) != n) {
 			close(fd);
 			return diag_set(&r->diag, r->name, 0, "writing a temporary copy: %s",
-					strerror(errno)),
+					spillfile_why(e ? -e : errno, why, sizeof(why))),
 			       -EIO;
 		}
 		in->pos += (size_t)n;
