@@ -25,6 +25,10 @@ static const char *const mm_event_names[MME_NR_KINDS] = {
 	[MME_PAGE_ZONE_LOCKED] = "page_zone_locked",
 	[MME_PAGE_PCPU_DRAIN] = "page_pcpu_drain",
 	[MME_PAGE_EXTFRAG] = "page_extfrag",
+	[MME_COMPACTION] = "compaction",
+	[MME_MIGRATE] = "migrate",
+	[MME_PAGE_ISOLATION] = "page_isolation",
+	[MME_RECLAIM] = "reclaim",
 };
 
 const char *mm_event_kind_name(unsigned kind)

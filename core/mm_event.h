@@ -41,7 +41,38 @@ enum mm_event_kind {
 				 mt=alloc_migratetype len=fallback_order len2=pageblock_order
 				 addr2=fallback_migratetype aux=fragmenting (as printed);
 				 F_CHANGE_OWNER: change_ownership != 0 */
+	/* Appended for page movements no kmem event shows (evidence, and what a compaction model
+	   replays); never renumber. */
+	MME_COMPACTION,	    /* a compaction:* tracepoint, aux = enum mme_compact; ISOLATE_FREE,
+			       FAST_ISOLATE_FREE, ISOLATE_MIGRATE: addr=start_pfn addr2=end_pfn
+			       len=nr_scanned len2=nr_taken; BEGIN, END: addr=zone_start
+			       addr2=zone_end len=migrate_pfn len2=free_pfn (END: ret=status code,
+			       0-8 as the kernel prints it); MIGRATEPAGES: len=nr_migrated
+			       len2=nr_failed; OTHER: the rest, fields not read */
+	MME_MIGRATE,	    /* migrate:mm_migrate_pages: len=nr_succeeded len2=nr_failed aux=reason
+			       code (0 compaction .. 9 damon, as the kernel prints it) */
+	MME_PAGE_ISOLATION, /* page_isolation:test_pages_isolated: addr=start_pfn addr2=end_pfn
+			       len=fin_pfn; F_FAILED: ret=fail */
+	MME_RECLAIM,	    /* vmscan kswapd and direct reclaim, aux = enum mme_reclaim */
 	MME_NR_KINDS
+};
+
+enum mme_compact {
+	MME_COMPACT_BEGIN,
+	MME_COMPACT_END,
+	MME_COMPACT_ISOLATE_FREE,
+	MME_COMPACT_FAST_ISOLATE_FREE,
+	MME_COMPACT_ISOLATE_MIGRATE,
+	MME_COMPACT_MIGRATEPAGES,
+	MME_COMPACT_OTHER,
+};
+
+enum mme_reclaim {
+	MME_RECLAIM_KSWAPD_WAKE,   /* mm_vmscan_kswapd_wake */
+	MME_RECLAIM_KSWAPD_SLEEP,  /* mm_vmscan_kswapd_sleep */
+	MME_RECLAIM_WAKEUP_KSWAPD, /* mm_vmscan_wakeup_kswapd */
+	MME_RECLAIM_DIRECT_BEGIN,  /* mm_vmscan_direct_reclaim_begin */
+	MME_RECLAIM_DIRECT_END,	   /* mm_vmscan_direct_reclaim_end */
 };
 
 /* flags */

@@ -261,7 +261,33 @@ static int secs_apply(u64 *field, const char *v, char *err, size_t len)
 		(void)env;                                                                                   \
 		return secs_apply(&cfg->field, v, err, len);                                                 \
 	}
-SECS_FNS(page_state_at, page_from_ns)
+/* "S" (the page state is one instant) or "A..B" (its page maps were read from A to B: each
+ * page's own time from the seed's chunk stamps, else interpolated over the window). */
+static int page_state_at_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			       size_t len)
+{
+	(void)env;
+	const char *dots = strstr(v, "..");
+	char a[64];
+	if (!dots) {
+		cfg->page_read_ns = 0;
+		return secs_apply(&cfg->page_from_ns, v, err, len);
+	}
+	if ((size_t)(dots - v) >= sizeof(a) || !dots[2]) {
+		snprintf(err, len, "takes S or A..B, seconds on the trace's clock, not '%s'", v);
+		return -EINVAL;
+	}
+	memcpy(a, v, (size_t)(dots - v));
+	a[dots - v] = '\0';
+	int e = secs_apply(&cfg->page_read_ns, a, err, len);
+	if (!e)
+		e = secs_apply(&cfg->page_from_ns, dots + 2, err, len);
+	if (!e && cfg->page_read_ns > cfg->page_from_ns) {
+		snprintf(err, len, "A..B with A after B: '%s'", v);
+		e = -EINVAL;
+	}
+	return e;
+}
 SECS_FNS(vmalloc_end_at, vmalloc_end_ns)
 SECS_FNS(from, from_ns)
 
@@ -304,8 +330,10 @@ const struct setting settings_table[] = {
 	 "a /proc/kpageflags (plain or .zst) of the machine --zones zoneinfo:FILE describes: the zones "
 	 "become its spans, its free pages the free blocks",
 	 "", "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, page_state_apply, SETTING_ON_BUDDY},
-	{"page-state-at", "when the page state was read: earlier page events are in it (skipped)", "s", "0",
-	 SETTING_TEXT, false, 0, 0, 0, 0, NULL, page_state_at_apply, SETTING_ON_PAGE_EVENTS},
+	{"page-state-at",
+	 "when the page state was read, S or A..B (a read window: each page's own time from the chunk "
+	 "stamps beside the page state, else interpolated): earlier page events are in it (skipped)",
+	 "s", "0", SETTING_TEXT, false, 0, 0, 0, 0, NULL, page_state_at_apply, SETTING_ON_PAGE_EVENTS},
 	{"pcp", "per-CPU page lists in placement mode; auto: on when the zones come from a zoneinfo", "",
 	 "auto", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_value, pcp_apply, SETTING_ON_PAGE_EVENTS},
 	{"pcp-high",

@@ -1,5 +1,6 @@
 #include "sim.h"
 #include "sim_phys.h"
+#include "sim_untraced.h"
 #include "sim_vmap.h"
 
 #include <errno.h>
@@ -221,6 +222,7 @@ out_procs:
 out_vmalloc:
 	sim_vmalloc_fini(s);
 out_pages:
+	seedtime_fini(&s->page_times);
 	pagereplay_fini(&s->pages);
 out_zones:
 	zones_fini(&s->zones);
@@ -230,6 +232,7 @@ out_zones:
 void sim_fini(struct sim *s)
 {
 	pcp_fini(&s->pcp); /* per-CPU lists */
+	seedtime_fini(&s->page_times);
 	pkmap_fini(&s->pkmap);
 	procs_fini(&s->procs); /* vma */
 	sim_vmalloc_fini(s);
@@ -305,6 +308,12 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 		s->vmap.trace_purges++;
 		s->vmap.trace_purged_areas += ev->aux;
 		return sim_vmap_trace_purge(s, ev);
+	case MME_COMPACTION: /* page movements no kmem event shows: evidence (sim_untraced.h) */
+	case MME_MIGRATE:
+	case MME_PAGE_ISOLATION:
+	case MME_RECLAIM:
+		sim_untraced_event(s, ev);
+		return 0;
 	default:
 		return 0;
 	}

@@ -14,6 +14,7 @@
 #include "pcp.h"
 #include "pkmap.h"
 #include "procs.h"
+#include "seedtime.h"
 #include "sim_acct.h"
 #include "sim_mem.h"
 #include "snapcheck.h"
@@ -66,6 +67,9 @@ struct sim_cfg {
 	enum sim_model_pages model_pages;    /* where vmalloc and processes take pages; AUTO: NONE when
 						seeded (the recording's page events hold them) */
 	u64 page_from_ns;		     /* page events earlier are in the seed: skipped (counted) */
+	u64 page_read_ns;		     /* 0, or the start of the page maps' read (page_from_ns its
+						end): an event in between is in the seed when its page
+						was read after it (core/phys/seedtime.h) */
 	const struct snap_series *snapshots; /* the kernel's buddyinfo over time (borrowed): the
 						run loop's hook compares them (sim_snap_compare) */
 
@@ -134,13 +138,24 @@ struct sim {
 	struct pagesrc model_src;	   /* where vmalloc and processes take pages: src or phantom */
 	u64 last_ts_ns;			   /* of the latest event routed or skipped */
 	u64 page_events_skipped;	   /* page events before cfg.page_from_ns */
+	struct seedtime page_times;	   /* when each page of the seed was read (page_read_ns..) */
 	struct sim_exhaustion {		   /* allocations no zone of the zonelist could serve */
 		u64 first_event;	   /* 1-based position in the source of the first (events
 					      skipped included), 0: none */
 		enum zone_type first_zone; /* its highest usable zone */
 		unsigned first_kind, first_order;
 	} exh;
-	struct snapcheck snaps;		   /* against the kernel's buddyinfo snapshots */
+	struct snapcheck snaps;		    /* against the kernel's buddyinfo snapshots */
+	struct sim_untraced {		    /* page movements no kmem event shows (sim_untraced.h) */
+		u64 cursor[ZONE_NR_TYPES];  /* by zone position: deferred init's next pfn (zone end:
+					       nothing left to initialize) */
+		u64 managed[ZONE_NR_TYPES]; /* by zone position: pages not never-allocatable */
+		u64 min_cursor;		    /* the lowest cursor below its zone's end, or UINT64_MAX */
+		u64 compact_taken, isolations, deferred_pages; /* since the last snapshot compared */
+		u64 compact_open;			       /* compaction runs begun, not ended */
+		u64 compact_taken_total, compact_runs, isolations_total;
+		u64 deferred_total; /* pages the zones grew by deferred init, trace- or counter-led */
+	} untr;
 	u64 snap_fail_mark[ZONE_NR_TYPES]; /* zones.st.limit_failures at the last snapshot */
 
 	/* --- agreement with the recorded kernel --- */
@@ -175,11 +190,13 @@ void sim_prefault(struct sim *s);
  * model-level errors (unknown frees, failed allocations) are counted. */
 int sim_event(struct sim *s, const struct mm_event *ev);
 
-/* A recorded machine: compare the zones with snapshot k of the kernel's buddyinfo (snapcheck.h): a zone
- * whose allocations failed since the previous snapshot is exhausted and left out of the
- * figures. rows (ZONE_NR_TYPES entries, may be NULL) get one row per zone; returns their
- * number. Called by the run loop's hook when the trace passes the snapshot's time. */
-unsigned sim_snap_compare(struct sim *s, const struct snapshot *k, struct snapcheck_row *rows);
+/* A recorded machine: compare the zones with snapshot k of the kernel's buddyinfo series
+ * (snapcheck.h): a zone whose allocations failed since the previous snapshot is exhausted and
+ * left out of the figures, a snapshot whose interval holds evidence of untraced page movements
+ * too (sim_untraced.h); then the zones grow to the managed pages read with it. rows
+ * (ZONE_NR_TYPES entries, may be NULL) get one row per zone; returns their number. Called by
+ * the run loop's hook when the trace passes the snapshot's time. */
+unsigned sim_snap_compare(struct sim *s, const struct snap_series *ser, size_t k, struct snapcheck_row *rows);
 
 /* The replay is over: take what waits for the end (the end-snapshot comparison when its time
  * was never reached). Returns 0 or -ENOMEM. */

@@ -7,11 +7,18 @@
 #include "seed.h"
 #include "sim.h"
 #include "sim_phys.h"
+#include "sim_untraced.h"
 
 int sim_phys_init(struct sim *s)
 {
 	bool seeded = s->cfg.seed != NULL;
 	int err = seeded ? seed_apply(&s->zones, s->cfg.seed) : 0;
+	if (!err && seeded)
+		err = seedtime_copy(&s->page_times, &s->cfg.seed->times);
+	s->page_times.start_ns = s->cfg.page_read_ns ? s->cfg.page_read_ns : s->cfg.page_from_ns;
+	s->page_times.end_ns = s->cfg.page_from_ns;
+	const struct zone_spec *top = &s->cfg.zones.zone[s->cfg.zones.nr_zones - 1];
+	s->page_times.end_pfn = top->start_pfn + top->nr_pages;
 	s->cfg.seed = NULL; /* borrowed for init only */
 	if (err)
 		return err;
@@ -28,15 +35,26 @@ int sim_phys_init(struct sim *s)
 	bool none = s->cfg.model_pages == SIM_MODEL_PAGES_NONE ||
 		    (s->cfg.model_pages == SIM_MODEL_PAGES_AUTO && seeded);
 	s->model_src = none ? pagesrc_phantom(&s->phantom, pagesrc_max_order(&s->src)) : s->src;
+	if (seeded) {
+		sim_untraced_init(s);
+	} else { /* a boot-state machine: nothing left to initialize */
+		s->untr.min_cursor = UINT64_MAX;
+		for (unsigned z = 0; z < s->zones.nr_zones; z++) {
+			s->untr.cursor[z] = s->zones.zone[z].buddy.base_pfn + s->zones.zone[z].buddy.nr_pages;
+			s->untr.managed[z] = s->zones.zone[z].buddy.nr_pages;
+		}
+	}
 	return 0;
 }
 
 int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
 {
-	if (MM_UNLIKELY(ev->ts_ns < s->cfg.page_from_ns)) {
+	if (MM_UNLIKELY(ev->ts_ns < s->cfg.page_from_ns) &&
+	    seedtime_in_seed(&s->page_times, ev->ts_ns, ev->addr)) {
 		s->page_events_skipped++;
 		return 0;
 	}
+	sim_untraced_page(s, ev);
 	return pagereplay_event(&s->pages, ev);
 }
 
@@ -53,8 +71,12 @@ void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)
 			s->exh.first_zone = (enum zone_type)t;
 }
 
-unsigned sim_snap_compare(struct sim *s, const struct snapshot *k, struct snapcheck_row *rows)
+unsigned sim_snap_compare(struct sim *s, const struct snap_series *ser, size_t idx,
+			  struct snapcheck_row *rows)
 {
+	const struct snapshot *k = &ser->s[idx];
+	char why[sizeof(rows->untraced)];
+	sim_untraced_evidence(s, ser, idx, why, sizeof(why));
 	bool exhausted[ZONE_NR_TYPES] = {false};
 	for (int t = 0; t < ZONE_NR_TYPES; t++) {
 		int z = s->zones.index[t];
@@ -62,5 +84,7 @@ unsigned sim_snap_compare(struct sim *s, const struct snapshot *k, struct snapch
 			exhausted[z] = true;
 		s->snap_fail_mark[t] = s->zones.st.limit_failures[t];
 	}
-	return snapcheck_compare(&s->snaps, &s->zones, k, exhausted, rows);
+	unsigned n = snapcheck_compare(&s->snaps, &s->zones, k, exhausted, why, rows);
+	sim_untraced_after(s, k);
+	return n;
 }

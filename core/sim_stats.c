@@ -122,6 +122,7 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->page_events_skipped = s->page_events_skipped;
 	st->exh = s->exh;
 	st->snaps = s->snaps;
+	st->untr = s->untr;
 	/* what became of every event; the model's memory */
 	st->acct = s->acct;
 	sim_acct_totals(&s->acct, st->outcome);

@@ -97,6 +97,7 @@ struct sim_stats {
 	u64 page_events_skipped;   /* page events before the page state's time */
 	struct sim_exhaustion exh; /* the first allocation no zone could serve */
 	struct snapcheck snaps;	   /* against the kernel's buddyinfo snapshots */
+	struct sim_untraced untr;  /* page movements no kmem event shows */
 
 	/* --- what became of every event (sim_acct.h); the model's memory (sim_mem.h) --- */
 	struct sim_acct acct;				 /* events by kind and outcome */

@@ -154,6 +154,15 @@ const struct metric metrics_phys[] = {
 		"the kernel's buddyinfo snapshots compared with the model (setting snapshots)"),
 	M_COUNT("snap_exhausted", "zones", 0, snaps.exhausted_rows,
 		"zone-snapshots left out: the zone failed an allocation since the previous snapshot"),
+	M_COUNT("snaps_untraced", "snapshots", 0, snaps.untraced,
+		"snapshots left out of the snap_* error figures: their interval holds evidence of page "
+		"movements without a tracepoint (named in the per-snapshot CSV's untraced column)"),
+	M_COUNT("deferred_init_pages", "pages", 0, untr.deferred_total,
+		"pages the zones grew by deferred memory init: memory the trace touched past the "
+		"initialized part, or the managed pages a series snapshot read"),
+	M_COUNT("compaction_free_taken_pages", "pages", 0, untr.compact_taken_total,
+		"free pages compaction's free scanner isolated without mm_page_alloc (the trace's "
+		"nr_taken)"),
 	M_COUNT("trace_zone_locked_refill", "blocks", 0, pages.trace_refill,
 		"the trace's mm_page_alloc_zone_locked percpu_refill=1: blocks to per-CPU lists"),
 	M_COUNT("trace_zone_locked_direct", "blocks", 0, pages.trace_locked,

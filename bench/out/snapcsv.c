@@ -26,7 +26,9 @@ int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const
 		fputc(',', s->c.f);
 		if (r->ufi9_model >= 0 && !r->exhausted)
 			fprintf(s->c.f, "%d", r->ufi9_model);
-		fprintf(s->c.f, ",%d\n", r->exhausted);
+		fprintf(s->c.f, ",%d,", r->exhausted);
+		csv_write_field(s->c.f, r->untraced);
+		fputc('\n', s->c.f);
 	}
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include "snapcheck.h"
 
 #define SNAPCSV_HEADER                                                                                       \
-	"trace,config,t_s,zone,free_pages_kernel,free_pages_model,ufi9_kernel,ufi9_model,exhausted"
+	"trace,config,t_s,zone,free_pages_kernel,free_pages_model,ufi9_kernel,ufi9_model,exhausted,untraced"
 
 struct snapcsv {
 	const char *root; /* NULL: path as given; else path below it (csv_open_in) */

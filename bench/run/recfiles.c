@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bseries.h"
+#include "kpfchunks.h"
 #include "matrix.h"
 #include "pagetypeinfo.h"
 #include "vmallocinfo.h"
@@ -138,7 +139,11 @@ static int rf_read_page_state(const char *path, const struct recfiles_app *app, 
 		return err;
 	if (seed_init(&ps->seed, &ps->layout))
 		return -ENOMEM;
-	return kpageflags_seed(path, app->zi, app->pti, &ps->seed, ps->rep, d);
+	err = kpageflags_seed(path, app->zi, app->pti, &ps->seed, ps->rep, d);
+	char chunks[4200];
+	if (!err && !kpfchunks_path(path, chunks, sizeof(chunks)))
+		err = kpfchunks_load(chunks, &ps->seed.times, d);
+	return err;
 }
 
 static int rf_read_series(const char *path, struct rf_entry *e, struct mm_diag *d)

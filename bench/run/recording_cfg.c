@@ -41,7 +41,12 @@ static void rc_values(struct recording_cfg *rc)
 	rc_val(rc, "zones", rc->zones);
 	rc_val(rc, "pagetypeinfo", r->pagetypeinfo);
 	rc_val(rc, "page-state", r->kpageflags);
-	rc_secs(rc, 0, "page-state-at", r->start.kpf_end);
+	snprintf(rc->text[0], sizeof(rc->text[0]), "%llu.%09llu..%llu.%09llu",
+		 (unsigned long long)(r->start.kpf_start / 1000000000ULL),
+		 (unsigned long long)(r->start.kpf_start % 1000000000ULL),
+		 (unsigned long long)(r->start.kpf_end / 1000000000ULL),
+		 (unsigned long long)(r->start.kpf_end % 1000000000ULL));
+	rc_val(rc, "page-state-at", rc->text[0]); /* the read window: each page at its own time */
 	rc_val(rc, "snapshots", r->series);
 	rc_val(rc, "vmalloc-state", r->vmalloc_start);
 	if (r->vmalloc_end[0] && r->have_end) {

@@ -33,6 +33,7 @@ void seed_fini(struct seed *s)
 		free(s->zone[i].pb_mt);
 	}
 	s->nr_zones = 0;
+	seedtime_fini(&s->times);
 }
 
 /* Largest order o <= max such that [pfn, pfn + 2^o) is aligned, inside the zone and free. */

@@ -7,6 +7,7 @@
 #define SEED_H
 
 #include "buddy.h"
+#include "seedtime.h"
 #include "zones.h"
 
 enum seed_page { SEED_USED = 0, SEED_FREE = 1, SEED_NEVER = 2 };
@@ -21,6 +22,7 @@ struct seed_zone {
 struct seed {
 	unsigned nr_zones;
 	struct seed_zone zone[ZONE_NR_TYPES]; /* in the layout's order */
+	struct seedtime times;		      /* chunk read stamps (n == 0: none); seed_fini frees */
 };
 
 /* Allocate the per-page and per-pageblock arrays of a seed with the layout's zones; pages

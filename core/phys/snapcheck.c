@@ -1,5 +1,6 @@
 #include "snapcheck.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "fragindex.h"
@@ -13,10 +14,12 @@ int snapcheck_ufi9(const u64 *nr_free, unsigned n)
 }
 
 unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const struct snapshot *k,
-			   const bool *exhausted, struct snapcheck_row *rows)
+			   const bool *exhausted, const char *untraced, struct snapcheck_row *rows)
 {
 	unsigned nrows = 0;
+	bool out = untraced && untraced[0];
 	c->compared++;
+	c->untraced += out;
 	for (unsigned i = 0; i < k->nr_zones; i++) {
 		const struct snap_zone *kz = &k->zone[i];
 		int z = kz->type < ZONE_NR_TYPES ? zs->index[kz->type] : -1;
@@ -26,7 +29,7 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 		}
 		const struct buddy *b = &zs->zone[z].buddy;
 		struct snapcheck_row r = {
-			.t_ns = k->t0_ns / 2 + k->t1_ns / 2,
+			.t_ns = k->t0_ns, /* buddyinfo is read first (snaphook.c) */
 			.type = kz->type,
 			.ufi9_kernel = snapcheck_ufi9(kz->nr_free, kz->nr_orders),
 			.ufi9_model = snapcheck_ufi9(b->nr_free, b->max_order + 1),
@@ -35,9 +38,11 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 		};
 		for (unsigned o = 0; o < kz->nr_orders; o++)
 			r.free_kernel += kz->nr_free[o] << o;
+		if (out)
+			snprintf(r.untraced, sizeof(r.untraced), "%s", untraced);
 		if (r.exhausted) {
 			c->exhausted_rows++;
-		} else {
+		} else if (!out) {
 			u64 fe = r.free_model > r.free_kernel ? r.free_model - r.free_kernel
 							      : r.free_kernel - r.free_model;
 			if (fe > c->free_pages_err_max ||

@@ -15,11 +15,16 @@ struct snap_zone {
 	u64 nr_free[SNAP_MAX_ORDERS];
 };
 
-/* One snapshot: buddyinfo read between t0 and t1 (ns on the trace's clock). */
+/* One snapshot: buddyinfo read between t0 and t1 (ns on the trace's clock), and the counters
+ * of untraced page movements read right after it (recorders since they were added). */
 struct snapshot {
 	u64 t0_ns, t1_ns;
 	unsigned nr_zones;
 	struct snap_zone zone[ZONE_NR_TYPES];
+	bool have_reporting;		 /* free page reporting's counters were read */
+	u64 reported_kib, report_passes; /* ... its reported_kib and passes */
+	bool have_managed;		 /* zoneinfo's managed pages were read */
+	u64 managed[ZONE_NR_TYPES];	 /* by zone type */
 };
 
 /* A series of snapshots in time order (a recording's buddyinfo-series.txt). */
@@ -35,6 +40,8 @@ struct snapcheck_row {
 	u64 free_kernel, free_model; /* free pages */
 	bool exhausted;		     /* the model failed an allocation in this zone since the last
 					snapshot: its index is left out of the figures */
+	char untraced[112];	     /* evidence of page movements without a tracepoint in the
+					snapshot's interval ("" none): left out of the figures */
 };
 
 struct snapcheck {
@@ -45,14 +52,17 @@ struct snapcheck {
 	u64 free_pages_err_max; /* largest |model - kernel| free pages of a zone */
 	u64 free_pages_kernel;	/* the kernel's free pages of that zone then */
 	u64 exhausted_rows;	/* zone-snapshots left out for exhaustion */
+	u64 untraced;		/* snapshots left out: their interval holds evidence of untraced
+				   kernel activity (the error figures are over the others) */
 	u64 missing_zones;	/* zones of the snapshot the model lacks, or orders it cannot hold */
 };
 
 /* Compare; rows (ZONE_NR_TYPES entries, may be NULL) get one row per zone of the snapshot that
- * the model has. exhausted[z] (by zone position, may be NULL) marks zones to leave out.
+ * the model has. exhausted[z] (by zone position, may be NULL) marks zones to leave out;
+ * untraced (NULL or "": none) names the evidence that leaves the whole snapshot out.
  * Returns the number of rows. */
 unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const struct snapshot *k,
-			   const bool *exhausted, struct snapcheck_row *rows);
+			   const bool *exhausted, const char *untraced, struct snapcheck_row *rows);
 /* The ufi9 of nr_free[0..n): -1 when nothing is free. */
 int snapcheck_ufi9(const u64 *nr_free, unsigned n);
 

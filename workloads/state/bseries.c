@@ -61,6 +61,68 @@ static bool bs_is_header(const char *l)
 	return !strncmp(l, "# snapshot CLOCK_MONOTONIC ", 27);
 }
 
+/* "KEY=N" at *p (then a blank or the end): 0, or -EINVAL. */
+static int bs_kv(const char **p, const char *key, u64 *v)
+{
+	size_t n = strlen(key);
+	const char *s = *p;
+	if (strncmp(s, key, n) || s[n] != '=')
+		return -EINVAL;
+	s += n + 1;
+	u64 x = 0;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		x = x * 10 + (u64)(*s - '0');
+	}
+	if (*s && *s != ' ')
+		return -EINVAL;
+	*p = *s ? s + 1 : s;
+	*v = x;
+	return 0;
+}
+
+/* The counters after a snapshot: "# page_reporting reported_kib=N passes=N walked=N" and
+ * "# managed ZONE=N ..."; other '#' lines are skipped. 0, or -EINVAL with "FILE:LINE". */
+static int bs_counters(struct bseries *s, struct snapshot *out, struct mm_diag *d)
+{
+	const char *p = s->lr.buf;
+	u64 walked;
+	if (!strncmp(p, "# page_reporting ", 17)) {
+		p += 17;
+		if (bs_kv(&p, "reported_kib", &out->reported_kib) ||
+		    bs_kv(&p, "passes", &out->report_passes) || bs_kv(&p, "walked", &walked) || *p)
+			return diag_set(d, s->lr.name, s->lr.line,
+					"expected '# page_reporting reported_kib=N passes=N walked=N'");
+		out->have_reporting = true;
+	} else if (!strncmp(p, "# managed", 9) && (p[9] == ' ' || !p[9])) {
+		p += 9;
+		while (*p == ' ')
+			p++;
+		while (*p) {
+			const char *eq = strchr(p, '=');
+			u64 v;
+			int t = eq ? zone_type_parse(p, (size_t)(eq - p)) : -1;
+			char key[32];
+			if (!eq || (size_t)(eq - p) >= sizeof(key))
+				return diag_set(d, s->lr.name, s->lr.line,
+						"expected '# managed ZONE=PAGES ...'");
+			memcpy(key, p, (size_t)(eq - p));
+			key[eq - p] = '\0';
+			if (bs_kv(&p, key, &v))
+				return diag_set(d, s->lr.name, s->lr.line,
+						"expected '# managed ZONE=PAGES ...'");
+			if (t >= 0)
+				out->managed[t] =
+					v; /* zones the model has no type for (Device) are skipped */
+		}
+		out->have_managed = true;
+	}
+	return 0;
+}
+
 int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 {
 	int r;
@@ -82,6 +144,11 @@ int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 		if (bs_is_header(s->lr.buf)) {
 			s->pending = true;
 			break;
+		}
+		if (!strncmp(s->lr.buf, "# ", 2)) {
+			if ((r = bs_counters(s, out, d)))
+				return r;
+			continue;
 		}
 		if (!in_buddyinfo)
 			continue;

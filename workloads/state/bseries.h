@@ -1,6 +1,8 @@
 /* buddyinfo-series.txt of a recording (data/recordings/README.md): snapshots, each a line
  * "# snapshot CLOCK_MONOTONIC T0 T1" (read between T0 and T1 seconds), then /proc/buddyinfo
- * lines, then /proc/pagetypeinfo (skipped here). Read one snapshot at a time. */
+ * lines, then /proc/pagetypeinfo (skipped here), then (recorders since untraced page movements
+ * are accounted) "# page_reporting reported_kib=N passes=N walked=N" and "# managed ZONE=N ...".
+ * Read one snapshot at a time. */
 #ifndef BSERIES_H
 #define BSERIES_H
 

@@ -61,6 +61,8 @@ int recording_times(const char *path, const char *which, struct recording_times 
 				       which);
 		else
 			err = 0;
+		if (!err && times_pair(lr.buf, "buddyinfo again ", &t->bi_again_start, &t->bi_again_end))
+			t->bi_again_start = t->bi_again_end = 0;
 	}
 	fclose(f);
 	if (err == -ENOENT && r < 0)

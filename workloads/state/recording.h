@@ -13,8 +13,9 @@
 
 /* The reads of one snapshot (times.txt's "start:" or "end:" line), ns on the trace's clock. */
 struct recording_times {
-	u64 text_start, text_end; /* procfs text read A..B (zoneinfo, vmallocinfo, ...) */
-	u64 kpf_start, kpf_end;	  /* kpageflags B..C */
+	u64 text_start, text_end;	  /* procfs text read A..B (zoneinfo, vmallocinfo, ...) */
+	u64 kpf_start, kpf_end;		  /* kpageflags B..C */
+	u64 bi_again_start, bi_again_end; /* buddyinfo again (0, 0: not in the line) */
 };
 
 struct recording {

@@ -392,7 +392,8 @@ int trace_kevent(struct trace_reader *r, const char *name, size_t nlen, const ch
 		return ke_vmap_purge(r, fields, ev);
 #undef IS
 #undef SYS
-	return trace_unknown(r, name, nlen);
+	int k = trace_kmove(r, sys, slen, ev_name, elen, fields, ev);
+	return k ? k : trace_unknown(r, name, nlen);
 }
 
 const char *trace_find_cpu(const char *line, u64 *cpu, const char **after)

@@ -88,6 +88,10 @@ int trace_queue_push(struct trace_reader *r, const struct mm_event *ev);
  * event (counted as unknown), or -EINVAL. */
 int trace_kevent(struct trace_reader *r, const char *name, size_t nlen, const char *fields,
 		 struct mm_event *ev);
+/* The tracepoints of page movements no kmem event shows (trace_kmove.c; sys NULL: tracefs text,
+ * any system): 1 with *ev filled, 0 if it is none of them, or -EINVAL. */
+int trace_kmove(struct trace_reader *r, const char *sys, size_t slen, const char *name, size_t len,
+		const char *fields, struct mm_event *ev);
 /* The " [CPU]" column: returns the '[' (NULL if none), *cpu and *after (past the ']'). */
 const char *trace_find_cpu(const char *line, u64 *cpu, const char **after);
 /* After the CPU column: "TIMESTAMP: EVENT: FIELDS"; fills ev->ts_ns. 0 or -EINVAL. */

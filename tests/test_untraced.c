@@ -1,0 +1,219 @@
+/* Page movements no kmem event shows, and a seed that is not one instant: when each page of a
+ * page state was read (seedtime, against a slow per-pfn reference), the recorder's chunk stamps
+ * (kpfchunks, malformed files stopped with FILE:LINE), deferred memory init on a buddy
+ * (deferred, against a count of never-allocatable pages), the evidence tracepoints and the
+ * series' counters as the readers give them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "bseries.h"
+#include "deferred.h"
+#include "kpfchunks.h"
+#include "rng.h"
+#include "seedtime.h"
+#include "trace_testutil.h"
+
+/* The slow reference: the chunk holding pfn by a linear scan, else the window by pfn. */
+static double ref_at(const struct seedtime *t, u64 pfn)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (pfn >= t->c[i].pfn_start && pfn < t->c[i].pfn_end)
+			return (double)t->c[i].t0_ns + (double)(t->c[i].t1_ns - t->c[i].t0_ns) *
+							       (double)(pfn - t->c[i].pfn_start) /
+							       (double)(t->c[i].pfn_end - t->c[i].pfn_start);
+	return (double)t->start_ns +
+	       (double)(t->end_ns - t->start_ns) * (double)MM_MIN(pfn, t->end_pfn) / (double)t->end_pfn;
+}
+
+Test(untraced, seedtime_against_reference)
+{
+	struct rng r;
+	rng_seed(&r, 21);
+	for (int round = 0; round < 50; round++) {
+		struct seedtime t = {.start_ns = 1000000000,
+				     .end_ns = 1000000000 + rng_below(&r, 5000000000ULL),
+				     .end_pfn = 1 + rng_below(&r, 1 << 22)};
+		t.n = rng_below(&r, 40);
+		t.c = calloc(t.n + 1, sizeof(*t.c));
+		u64 pfn = 0, ts = t.start_ns;
+		for (size_t i = 0; i < t.n; i++) { /* gaps between chunks: those pfns interpolate */
+			t.c[i].pfn_start = pfn + rng_below(&r, 3) * 100;
+			t.c[i].pfn_end = t.c[i].pfn_start + 1 + rng_below(&r, 70000);
+			t.c[i].t0_ns = ts + rng_below(&r, 1000);
+			t.c[i].t1_ns = t.c[i].t0_ns + rng_below(&r, 50000000);
+			pfn = t.c[i].pfn_end;
+			ts = t.c[i].t1_ns;
+		}
+		for (int k = 0; k < 500; k++) {
+			u64 p = rng_below(&r, pfn + 1000 + t.end_pfn);
+			double want = ref_at(&t, p);
+			want = want < (double)t.start_ns ? (double)t.start_ns : want;
+			want = want > (double)t.end_ns ? (double)t.end_ns : want;
+			double got = (double)seedtime_at(&t, p);
+			cr_assert(got >= want - 2 && got <= want + 2, "pfn %llu: %f against %f",
+				  (unsigned long long)p, got, want);
+			u64 at = seedtime_at(&t, p);
+			cr_assert(seedtime_in_seed(&t, t.start_ns - 1, p), "before the read: in the seed");
+			cr_assert(!seedtime_in_seed(&t, t.end_ns, p), "after the read: not");
+			cr_assert_eq(seedtime_in_seed(&t, at, p), false, "at its own read: not in the seed");
+			if (at > t.start_ns)
+				cr_assert(seedtime_in_seed(&t, at - 1, p),
+					  "just before its read: in the seed");
+		}
+		seedtime_fini(&t);
+	}
+	struct seedtime one = {.start_ns = 5, .end_ns = 5, .end_pfn = 100}; /* one instant */
+	cr_assert(seedtime_in_seed(&one, 4, 50));
+	cr_assert(!seedtime_in_seed(&one, 5, 50));
+}
+
+Test(untraced, kpfchunks_files)
+{
+	char *p = tu_write_str("# pfn_start pfn_end t0 t1\n0 65536 10.5 10.6\n65536 70000 10.6 10.75\n");
+	char cp[4200];
+	cr_assert_eq(kpfchunks_path(p, cp, sizeof(cp)), -ENOENT, "no chunks file beside it");
+	struct seedtime t = {0};
+	struct mm_diag d;
+	cr_assert_eq(kpfchunks_load(p, &t, &d), 0, "%s", d.msg);
+	cr_assert_eq(t.n, 2);
+	cr_assert_eq(t.c[1].pfn_start, 65536);
+	cr_assert_eq(t.c[1].t1_ns, 10750000000ULL);
+	seedtime_fini(&t);
+	static const char *const bad[] = {"0 10 1.0\n", "10 5 1.0 2.0\n", "0 10 2.0 1.0\n",
+					  "0 10 1.0 2.0\n5 20 2.0 3.0\n", "x 10 1 2\n"};
+	for (size_t i = 0; i < MM_ARRAY_SIZE(bad); i++) {
+		char *b = tu_write_str(bad[i]);
+		cr_assert_eq(kpfchunks_load(b, &t, &d), -EINVAL, "'%s' accepted", bad[i]);
+		cr_assert(strstr(d.msg, b) && strchr(d.msg, ':'), "FILE:LINE: %s", d.msg);
+		cr_assert_eq(t.n, 0);
+		unlink(b);
+		free(b);
+	}
+	unlink(p);
+	free(p);
+}
+
+/* A zone of 16 max-order blocks (order 4 here): the last `never` blocks never allocatable, the
+ * rest free. */
+static void never_zone(struct buddy *b, unsigned never)
+{
+	struct buddy_cfg c = {.base_pfn = 0x100000, .nr_pages = 16 * 16, .max_order = 4};
+	cr_assert_eq(buddy_init(b, &c), 0);
+	for (u64 i = 0; i < b->nr_pages; i += 16) { /* all allocated, then free the head blocks */
+		u64 pfn;
+		cr_assert_eq(buddy_alloc(b, 4, MT_MOVABLE, &pfn), 0);
+	}
+	for (u64 i = 0; i < b->nr_pages; i += 16) {
+		if (i >= (16 - never) * 16) {
+			for (u64 j = i + 1; j < i + 16; j++)
+				b->frames[j] = 0;
+			for (u64 j = i; j < i + 16; j++)
+				buddy_frame_set_alloc(b, (u32)j, 0, BUDDY_TAG_NEVER);
+		} else {
+			buddy_free(b, b->base_pfn + i, 4);
+		}
+	}
+}
+
+Test(untraced, deferred_init)
+{
+	struct buddy b;
+	never_zone(&b, 5);
+	u64 cur = deferred_cursor(&b);
+	cr_assert_eq(cur, 0x100000 + 11 * 16, "the trailing never run starts at block 11");
+	cr_assert_eq(deferred_managed(&b), 11 * 16);
+	cr_assert_eq(deferred_grow(&b, &cur, 20), 32, "whole blocks: 20 pages need two");
+	cr_assert_eq(b.free_pages, 13 * 16);
+	/* the kernel frees the block two past the cursor: the one between joins free, this one
+	 * becomes used pages for its free to release */
+	u64 got = deferred_reveal(&b, &cur, 0x100000 + 14 * 16, 4);
+	cr_assert_eq(got, 32);
+	cr_assert_eq(cur, 0x100000 + 15 * 16);
+	cr_assert_eq(b.free_pages, 14 * 16);
+	cr_assert_eq(deferred_managed(&b), 15 * 16);
+	char msg[128];
+	cr_assert_eq(buddy_check(&b, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(deferred_grow(&b, &cur, 1000), 16, "one block left");
+	cr_assert_eq(deferred_grow(&b, &cur, 1000), 0, "nothing left");
+	buddy_fini(&b);
+	never_zone(&b, 0);
+	cr_assert_eq(deferred_cursor(&b), b.base_pfn + b.nr_pages, "no never run: the zone's end");
+	buddy_fini(&b);
+}
+
+#define EVL(ev, f) "  python3 1 [001]  100.500000: " ev ": " f "\n"
+
+Test(untraced, evidence_events)
+{
+	const char *s = EVL("compaction:mm_compaction_isolate_freepages", "range=(0x100000 ~ 0x100200) "
+									  "nr_scanned=512 nr_taken=37") EVL(
+		"compaction:mm_compaction_begin", "zone_start=0x100000 migrate_pfn=0x100000 "
+						  "free_pfn=0x63fe00 zone_end=0x640000, mode=async")
+		EVL("compaction:mm_compaction_end", "zone_start=0x100000 migrate_pfn=0x100400 "
+						    "free_pfn=0x63fc00 zone_end=0x640000, mode=sync "
+						    "status=complete")
+			EVL("migrate:mm_migrate_pages",
+			    "nr_succeeded=12 nr_failed=1 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 "
+			    "nr_split=0 mode=MIGRATE_ASYNC reason=compaction")
+				EVL("page_isolation:test_pages_isolated",
+				    "start_pfn=0x200000 end_pfn=0x200200 fin_pfn=0x200100 ret=fail")
+					EVL("vmscan:mm_vmscan_kswapd_wake", "nid=0 order=3")
+						EVL("compaction:mm_compaction_kcompactd_sleep", "nid=0");
+	struct mm_trace t;
+	struct mm_diag d;
+	cr_assert_eq(tu_load(s, NULL, &t, &d), 0, "%s", d.msg);
+	cr_assert_eq(t.n, 7);
+	const struct mm_event *e = t.ev;
+	cr_assert_eq(e[0].kind, MME_COMPACTION);
+	cr_assert_eq(e[0].aux, MME_COMPACT_ISOLATE_FREE);
+	cr_assert_eq(e[0].addr, 0x100000);
+	cr_assert_eq(e[0].addr2, 0x100200);
+	cr_assert_eq(e[0].len, 512);
+	cr_assert_eq(e[0].len2, 37);
+	cr_assert_eq(e[1].aux, MME_COMPACT_BEGIN);
+	cr_assert_eq(e[1].len2, 0x63fe00);
+	cr_assert_eq(e[2].aux, MME_COMPACT_END);
+	cr_assert_eq(e[2].ret, 5, "complete");
+	cr_assert_eq(e[3].kind, MME_MIGRATE);
+	cr_assert_eq(e[3].len, 12);
+	cr_assert_eq(e[3].aux, 0, "reason compaction");
+	cr_assert_eq(e[4].kind, MME_PAGE_ISOLATION);
+	cr_assert_eq(e[4].flags & MME_F_FAILED, MME_F_FAILED);
+	cr_assert_eq(e[5].kind, MME_RECLAIM);
+	cr_assert_eq(e[5].aux, MME_RECLAIM_KSWAPD_WAKE);
+	cr_assert_eq(e[6].aux, MME_COMPACT_OTHER);
+	trace_free(&t);
+	cr_assert_eq(
+		tu_load(EVL("compaction:mm_compaction_isolate_freepages", "range=(0x10 ~ zz) nr_scanned=1"),
+			NULL, &t, &d),
+		-EINVAL, "a malformed range is refused");
+	cr_assert(strstr(d.msg, ":1:"), "%s", d.msg);
+}
+
+Test(untraced, series_counters)
+{
+	char *p = tu_write_str("# snapshot CLOCK_MONOTONIC 1.0 1.1\n"
+			       "Node 0, zone   Normal      1      2\n"
+			       "Page block order: 9\n"
+			       "# page_reporting reported_kib=2048 passes=3 walked=7\n"
+			       "# managed DMA=3840 Normal=917504 Device=0\n"
+			       "# snapshot CLOCK_MONOTONIC 2.0 2.1\n"
+			       "Node 0, zone   Normal      1      2\n"
+			       "# managed Normal=x\n");
+	struct bseries bs;
+	struct snapshot k;
+	struct mm_diag d;
+	cr_assert_eq(bseries_open(&bs, p, &d), 0);
+	cr_assert_eq(bseries_next(&bs, &k, &d), 1, "%s", d.msg);
+	cr_assert(k.have_reporting && k.have_managed);
+	cr_assert_eq(k.reported_kib, 2048);
+	cr_assert_eq(k.report_passes, 3);
+	cr_assert_eq(k.managed[ZONE_NORMAL], 917504);
+	cr_assert_eq(k.managed[ZONE_DMA], 3840);
+	cr_assert_eq(bseries_next(&bs, &k, &d), -EINVAL, "a bad managed line is refused");
+	cr_assert(strstr(d.msg, ":8:"), "%s", d.msg);
+	bseries_close(&bs);
+	unlink(p);
+	free(p);
+}

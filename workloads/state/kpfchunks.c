@@ -1,0 +1,91 @@
+#include "kpfchunks.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bseries.h"
+#include "lineread.h"
+#include "outfile.h"
+
+int kpfchunks_path(const char *kpf_path, char *out, size_t len)
+{
+	size_t n = strlen(kpf_path);
+	if (n >= 4 && !strcmp(kpf_path + n - 4, ".zst"))
+		n -= 4;
+	if ((size_t)snprintf(out, len, "%.*s.chunks.txt", (int)n, kpf_path) >= len)
+		return -ENOENT;
+	return access(out, R_OK) ? -ENOENT : 0;
+}
+
+static int kc_dec(const char **p, u64 *v)
+{
+	const char *s = *p;
+	u64 x = 0;
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		x = x * 10 + (u64)(*s - '0');
+	}
+	*v = x;
+	*p = s;
+	return 0;
+}
+
+static int kc_line(const char *l, struct seedtime_chunk *c)
+{
+	const char *p = l;
+	if (kc_dec(&p, &c->pfn_start) || *p++ != ' ' || kc_dec(&p, &c->pfn_end) || *p++ != ' ' ||
+	    bseries_secs(&p, &c->t0_ns) || *p++ != ' ' || bseries_secs(&p, &c->t1_ns) || *p)
+		return -EINVAL;
+	return 0;
+}
+
+int kpfchunks_load(const char *path, struct seedtime *t, struct mm_diag *d)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return diag_set(d, path, 0, "%s", strerror(errno));
+	outfile_note_input(fileno(f)); /* no output of this run may replace it */
+	struct lineread lr;
+	size_t cap = 0;
+	int r, err = 0;
+	lineread_init(&lr, f, path);
+	t->n = 0;
+	t->c = NULL;
+	while (!err && (r = lineread_next(&lr, d)) > 0) {
+		if (lr.buf[0] == '#' || !lr.buf[0])
+			continue;
+		struct seedtime_chunk c;
+		if (kc_line(lr.buf, &c)) {
+			err = diag_set(d, path, lr.line, "expected 'PFN_START PFN_END T0 T1' (seconds)");
+		} else if (c.pfn_end <= c.pfn_start || c.t1_ns < c.t0_ns ||
+			   (t->n && c.pfn_start < t->c[t->n - 1].pfn_end)) {
+			err = diag_set(
+				d, path, lr.line,
+				"a chunk must be non-empty, read forwards (T0 <= T1) and after the one "
+				"before");
+		} else {
+			if (t->n == cap) {
+				size_t nc = cap ? cap * 2 : 128;
+				struct seedtime_chunk *n = realloc(t->c, nc * sizeof(*n));
+				if (!n) {
+					err = -ENOMEM;
+					break;
+				}
+				t->c = n;
+				cap = nc;
+			}
+			t->c[t->n++] = c;
+		}
+	}
+	fclose(f);
+	if (!err && r < 0)
+		err = r;
+	if (err)
+		seedtime_fini(t);
+	return err;
+}
