@@ -293,7 +293,7 @@ SECS_FNS(from, from_ns)
 
 #define FIELD(f) .off = offsetof(struct sim_cfg, f), .size = sizeof(((struct sim_cfg *)0)->f)
 
-const struct setting settings[] = {
+const struct setting settings_table[] = {
 	{"vmlist", "vmalloc address-space allocator", "", "augmented", SETTING_VARIANT, true, 0, 0, 0, 0,
 	 vmlist_value, vmlist_apply, SETTING_ON_VMAP},
 	{"tlb", "TLB flush policy for vfree", "", "lazy", SETTING_VARIANT, true, 0, 0, 0, 0, tlb_value,

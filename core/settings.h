@@ -77,7 +77,11 @@ struct setting {
 	u32 affects;
 };
 
-extern const struct setting settings[]; /* NULL-name-terminated; apply order is table order */
+/* The registry: settings_table (settings.c), NULL-name-terminated; apply order is table order.
+ * Everything reads the table through this pointer (settings_registry.c), so a test can hand the
+ * whole program a table with an entry more (tests/test_registry_extra.c). */
+extern const struct setting *const settings;
+extern const struct setting settings_table[];
 
 /* By name, '-' and '_' alike; NULL when unknown. */
 const struct setting *settings_find(const char *name);

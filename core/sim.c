@@ -14,12 +14,13 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->max_order = BUDDY_DEFAULT_MAX_ORDER;
 	cfg->buddy = buddy_policy_find("lifo");
 	cfg->page_mode = PAGEREPLAY_PLACEMENT;
-	/* vmalloc */
-	cfg->vmlist = vmlist_find("augmented");
-	cfg->tlb = tlb_policy_find("lazy");
-	cfg->levels = 4;
-	cfg->ncpus = 0;
-	cfg->vmalloc_guard = VMALLOC_GUARD_INCLUDED;
+	/* vmalloc: its own defaults (vmalloc_cfg_default) are the one source */
+	struct vmalloc_cfg vc;
+	vmalloc_cfg_default(&vc);
+	cfg->vmlist = vc.vmlist;
+	cfg->tlb = vc.tlb;
+	cfg->levels = vc.levels;
+	cfg->ncpus = 0; /* vmalloc's default until replay sets it from the trace */
 	/* process address spaces */
 	cfg->vma = &vma_index_maple;
 	cfg->populate = false;
@@ -40,9 +41,11 @@ static int sim_vmalloc_init(struct sim *s)
 	vmalloc_cfg_default(&vc);
 	vc.vmlist = s->cfg.vmlist;
 	vc.tlb = s->cfg.tlb;
-	vc.levels = s->cfg.levels ? s->cfg.levels : 4;
-	vc.ncpus = s->cfg.ncpus ? s->cfg.ncpus : 2;
-	vc.guard = s->cfg.vmalloc_guard;
+	if (s->cfg.levels)
+		vc.levels = s->cfg.levels;
+	if (s->cfg.ncpus)
+		vc.ncpus = s->cfg.ncpus;
+	vc.guard = VMALLOC_GUARD_INCLUDED; /* a machine replays traced sizes, which hold the guard page */
 	vc.nr_nodes = sim_vmap_nodes(&s->cfg, vc.ncpus); /* kernel-exact vmalloc */
 	vc.flush_ceiling = s->cfg.flush_ceiling;
 	vc.purge = s->cfg.purge == VMALLOC_PURGE_AUTO ? VMALLOC_PURGE_MODEL : s->cfg.purge;

@@ -48,7 +48,6 @@ struct sim_cfg {
 	const struct tlb_policy_ops *tlb; /* default lazy */
 	unsigned levels;		  /* init_mm page-table levels, default 4 */
 	unsigned ncpus;			  /* 0: 2; replay sets it from the trace (sim_trace_ncpus) */
-	enum vmalloc_guard vmalloc_guard; /* default INCLUDED: traced sizes hold the guard page */
 
 	/* --- end vmalloc --- */
 

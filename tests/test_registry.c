@@ -64,13 +64,32 @@ Test(registry, every_column_a_consumer_reads_exists)
 		require(*c, METRIC_IN_SUMMARY, "the graphs");
 	for (const char *const *c = suite_plot_series_columns; *c; c++)
 		require(*c, METRIC_IN_SERIES, "the graphs");
-	/* compare's configuration columns: every setting has its column */
-	static const char *const cfg_cols[] = {
-		"vmlist", "tlb",   "buddy",	 "vma",	      "page_mode",   "populate", "levels",
-		"ncpus",  "zones", "zone_pages", "max_order", "pkmap_slots", "pcp",	 "model_pages"};
-	for (size_t i = 0; i < MM_ARRAY_SIZE(cfg_cols); i++)
-		cr_assert_eq(metric_find(cfg_cols[i], METRIC_IN_REPLAY)->cls, METRIC_CONFIG, "%s",
-			     cfg_cols[i]);
+	/* compare's configuration columns, from the registries: every setting whose values are
+	 * names (a variant, a choice) has its column, named as its axis; every configuration
+	 * column that says which setting it shows names one */
+	size_t named = 0;
+	for (const struct setting *set = settings; set->name; set++) {
+		if (set->kind != SETTING_VARIANT && set->kind != SETTING_CHOICE)
+			continue;
+		char col[64];
+		snprintf(col, sizeof(col), "%s", set->name);
+		for (char *p = col; *p; p++)
+			*p = *p == '-' ? '_' : *p;
+		const struct metric *m = metric_find(col, METRIC_IN_REPLAY);
+		cr_assert(m && m->cls == METRIC_CONFIG, "setting %s has no configuration column %s",
+			  set->name, col);
+		named++;
+	}
+	cr_assert_geq(named, 4);
+	struct metric_iter it;
+	for (const struct metric *m = metric_first(&it); m; m = metric_next(&it)) {
+		const char *at = m->cls == METRIC_CONFIG ? strstr(m->desc, "(setting ") : NULL;
+		if (!at)
+			continue;
+		char name[64];
+		cr_assert_eq(sscanf(at, "(setting %63[^)])", name), 1, "%s: %s", m->name, m->desc);
+		cr_assert_not_null(settings_find(name), "%s: no setting %s", m->name, name);
+	}
 }
 
 Test(registry, readme_column_reference_is_generated)

@@ -22,8 +22,7 @@ static const struct cli_opt bench_replay_opts[] = {
 		    "timed replays per configuration (5)"),
 	CLI_OPT_F64("target", "MEV", struct bench_replay_opts, target, 0, 1e6,
 		    "the verdict's threshold, million events per CPU second (10)"),
-	CLI_OPT_FLAG("cached-hole", struct bench_replay_opts, cached_hole,
-		     "alias: rbtree in --vmlist means rbtree_cache"),
+	CLI_OPT_CACHED_HOLE(struct bench_replay_opts, cached_hole),
 	CLI_OPT_END,
 };
 
@@ -80,8 +79,8 @@ int bench_replay(int argc, char **argv)
 	struct bench_replay_opts o = {.repeat = 5, .target = 10.0};
 	struct matrix *m = malloc(sizeof(*m));
 	int first = 0, rc = m ? cli_parse(&bench_replay_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
-	if (rc == CLI_RUN && o.cached_hole)
-		matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache");
+	if (rc == CLI_RUN)
+		rc = cli_cached_hole(&bench_replay_cmd, o.cached_hole, m);
 	u64 *ns = calloc(o.repeat, sizeof(*ns)), *cpu = calloc(o.repeat, sizeof(*cpu));
 	if (rc == CLI_RUN && (!ns || !cpu))
 		rc = MM_EXIT_FAIL;

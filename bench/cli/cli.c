@@ -20,6 +20,13 @@ int cli_error(const struct cli_cmd *c, const char *fmt, ...)
 	return MM_EXIT_USAGE;
 }
 
+int cli_cached_hole(const struct cli_cmd *c, bool on, struct matrix *m)
+{
+	if (on && matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache"))
+		return cli_error(c, "--cached-hole: too many values");
+	return CLI_RUN;
+}
+
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), row[65];

@@ -127,6 +127,13 @@ int cli_opt_set(const struct cli_opt *o, const char *v, void *opts, char *err, s
 const struct cli_opt *cli_opt_find(const struct cli_opt *table, const char *name);
 /* A usage error: "mmreplay NAME: <message>" and a pointer to --help; returns MM_EXIT_USAGE. */
 int cli_error(const struct cli_cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --cached-hole, kept for old command lines: rbtree in --vmlist means rbtree_cache. A command
+ * lists CLI_OPT_CACHED_HOLE in its table and calls cli_cached_hole after cli_parse: CLI_RUN,
+ * or MM_EXIT_USAGE (said on stderr) when the matrix has no room for the new value. */
+#define CLI_OPT_CACHED_HOLE(T, f)                                                                            \
+	CLI_OPT_FLAG("cached-hole", T, f,                                                                    \
+		     "alias: rbtree in --vmlist means rbtree_cache (the free_vmap_cache shortcut)")
+int cli_cached_hole(const struct cli_cmd *c, bool on, struct matrix *m);
 /* The closest of the candidates to word (edit distance), or NULL when none is close. */
 const char *cli_closest(const char *word, const char *const *cands, size_t n);
 

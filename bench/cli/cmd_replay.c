@@ -41,8 +41,7 @@ static const struct cli_opt replay_opts[] = {
 		    "under 320 MiB free"),
 	CLI_OPT_FLAG("skip-bad", struct replay_opts, skip_bad,
 		     "count malformed trace lines instead of stopping"),
-	CLI_OPT_FLAG("cached-hole", struct replay_opts, cached_hole,
-		     "alias: rbtree in --vmlist means rbtree_cache (the free_vmap_cache shortcut)"),
+	CLI_OPT_CACHED_HOLE(struct replay_opts, cached_hole),
 	CLI_OPT_END,
 };
 
@@ -364,9 +363,8 @@ int cmd_replay(int argc, char **argv)
 	struct replay_opts o = {0};
 	struct matrix *m = malloc(sizeof(*m));
 	int first = 0, rc = m ? cli_parse(&cli_replay, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
-	if (rc == CLI_RUN && o.cached_hole &&
-	    matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache"))
-		rc = cli_error(&cli_replay, "--cached-hole: too many values");
+	if (rc == CLI_RUN)
+		rc = cli_cached_hole(&cli_replay, o.cached_hole, m);
 	if (rc == CLI_RUN && o.spill_max && spill_cli_set(o.spill_max))
 		rc = cli_error(&cli_replay, "--spill-max '%s': a size from 1M to 1P (K, M, G, T or P)",
 			       o.spill_max);

@@ -45,8 +45,7 @@ static const struct cli_opt tv_opts[] = {
 		    "run_test_mask (127: the seven cases; align_shift_alloc_test is meant to fail)"),
 	CLI_OPT_U64("seed", "S", struct tv_opts, p.seed, 0, UINT64_MAX, "random seed (1)"),
 	CLI_OPT_U64("busy", "N", struct tv_opts, p.busy, 1, 10000000, "long_busy_list's live areas (15000)"),
-	CLI_OPT_FLAG("cached-hole", struct tv_opts, cached_hole,
-		     "alias: rbtree in --vmlist means rbtree_cache"),
+	CLI_OPT_CACHED_HOLE(struct tv_opts, cached_hole),
 	CLI_OPT_OUT("out", "FILE", struct tv_opts, out, "the CSV (results/test_vmalloc.csv)"),
 	CLI_OPT_END,
 };
@@ -173,8 +172,8 @@ int suite_test_vmalloc(int argc, char **argv)
 	o.p.loops = 1000;
 	struct matrix *m = malloc(sizeof(*m));
 	int first = 0, rc = m ? cli_parse(&tv_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
-	if (rc == CLI_RUN && o.cached_hole)
-		matrix_rename(m, settings_find("vmlist"), "rbtree", "rbtree_cache");
+	if (rc == CLI_RUN)
+		rc = cli_cached_hole(&tv_cmd, o.cached_hole, m);
 	size_t n = rc == CLI_RUN ? matrix_size(m) : 0;
 	struct tv_total *tot = calloc(n + 1, sizeof(*tot));
 	struct csv csv = {0};

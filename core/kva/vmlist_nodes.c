@@ -56,8 +56,8 @@ void nodes_pool_drop(struct nodes *m, struct nva_pool *p, u64 k)
 
 int nodes_make_busy(struct nodes *m, struct nva *n, u64 a, u64 size, u32 vn)
 {
-	n->start = a;
-	n->end = a + size;
+	n->va.start = a;
+	n->va.end = a + size;
 	n->state = NVA_BUSY;
 	n->node = vn;
 	n->purging = 0;
@@ -70,9 +70,9 @@ static int nodes_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_st
 {
 	struct nodes *m = priv;
 	memset(m, 0, sizeof(*m));
-	nodes_tree_init(m);
 	objpool_init(&m->objs, sizeof(struct nva));
 	m->st = st;
+	nodes_tree_init(m);
 	m->vstart = cfg->vstart;
 	m->vend = cfg->vend;
 	m->nr_nodes = cfg->nr_nodes ? cfg->nr_nodes : 1;
@@ -86,8 +86,8 @@ static int nodes_init(void *priv, const struct vmlist_cfg *cfg, struct vmlist_st
 		objpool_fini(&m->objs);
 		return -ENOMEM;
 	}
-	n->start = cfg->vstart;
-	n->end = cfg->vend;
+	n->va.start = cfg->vstart;
+	n->va.end = cfg->vend;
 	nodes_free_add(m, n);
 	return 0;
 }
@@ -113,7 +113,7 @@ static struct nva *nodes_pool_take(struct nodes *m, struct nva_pool *p, u64 alig
 	struct nva *h = p ? p->head : NULL;
 	if (!h)
 		return NULL;
-	if (!(h->start & (align - 1)))
+	if (!(h->va.start & (align - 1)))
 		return h;
 	if (rotate) {
 		nodes_pool_unlink(p, h);
@@ -131,7 +131,7 @@ static int nodes_predict(void *priv, const struct vmlist_req *rq, struct vmlist_
 	struct nva *h = full ? nodes_pool_take(m, nodes_pool(m, node, rq->size), rq->align, false) : NULL;
 	pick->node = node;
 	if (h) {
-		pick->addr = h->start;
+		pick->addr = h->va.start;
 		pick->src = VMLIST_SRC_POOL;
 		return 0;
 	}
@@ -158,7 +158,7 @@ static int nodes_alloc_req(void *priv, const struct vmlist_req *rq, u64 *addr)
 			h->state = NVA_BUSY;
 			h->node = vn;
 			m->ns.pool_hits++;
-			*addr = h->start;
+			*addr = h->va.start;
 			return 0;
 		}
 	}
@@ -192,7 +192,7 @@ static int nodes_free(void *priv, u64 addr, u64 *size)
 	m->st->visits++;
 	if (!n || n->state != NVA_BUSY || n->purging)
 		return -ENOENT;
-	*size = n->end - n->start;
+	*size = n->va.end - n->va.start;
 	if (!m->purging) {
 		nodes_used_remove(m, n);
 		nodes_free_add(m, n);
@@ -217,7 +217,8 @@ static int nodes_free(void *priv, u64 addr, u64 *size)
 static bool nodes_pooled(struct nodes *m, u64 start, u32 node, u32 idx)
 {
 	const struct nva *n = nodes_used_find(m, start);
-	return n && n->state == NVA_POOL && n->node == node && (n->end - n->start - 1) / MM_PAGE_SIZE == idx;
+	return n && n->state == NVA_POOL && n->node == node &&
+	       (n->va.end - n->va.start - 1) / MM_PAGE_SIZE == idx;
 }
 
 /* Keep the live decayed entries (the latest record of their start) whose space is still free
@@ -259,9 +260,9 @@ static bool nodes_note_decay(struct nodes *m, unsigned node, unsigned idx, u64 k
 		m->dec_cap = cap;
 	}
 	for (; k-- && n; n = n->next) {
-		if (hmap_put(&m->dec_at, n->start, m->ndec) < 0)
+		if (hmap_put(&m->dec_at, n->va.start, m->ndec) < 0)
 			return false;
-		m->dec[m->ndec++] = (struct nva_decayed){n->start, s->start, node, idx};
+		m->dec[m->ndec++] = (struct nva_decayed){n->va.start, s->va.start, node, idx};
 	}
 	return true;
 }
@@ -290,7 +291,7 @@ static void nodes_purge_begin(void *priv, bool full)
 static int nva_by_start(const void *a, const void *b)
 {
 	const struct nva *x = *(const struct nva *const *)a, *y = *(const struct nva *const *)b;
-	return x->start < y->start ? -1 : x->start > y->start;
+	return x->va.start < y->va.start ? -1 : x->va.start > y->va.start;
 }
 
 /* purge_vmap_node for every node: its purged areas in address order to the head of their
@@ -304,7 +305,7 @@ static int nodes_purge_end(void *priv)
 			qsort(nd->purge, nd->npurge, sizeof(*nd->purge), nva_by_start);
 		for (u64 k = 0; k < nd->npurge; k++) {
 			struct nva *n = nd->purge[k];
-			struct nva_pool *p = nodes_pool(m, i, n->end - n->start);
+			struct nva_pool *p = nodes_pool(m, i, n->va.end - n->va.start);
 			n->purging = 0;
 			if (p && n->node != VMLIST_NODES_NONE && !m->full_purge) {
 				n->state = NVA_POOL;
@@ -335,8 +336,8 @@ static int nodes_check(const void *priv)
 			u64 len = 0;
 			for (const struct nva *n = p->head, *prev = NULL; n; prev = n, n = n->next, len++)
 				if (n->state != NVA_POOL || n->node != i || n->prev != prev ||
-				    n->end - n->start != (k + 1) * MM_PAGE_SIZE ||
-				    (!n->next && p->tail != n) || nodes_used_find(m, n->start) != n)
+				    n->va.end - n->va.start != (k + 1) * MM_PAGE_SIZE ||
+				    (!n->next && p->tail != n) || nodes_used_find(m, n->va.start) != n)
 					return -EUCLEAN;
 			if (len != p->len || (!len && p->tail))
 				return -EUCLEAN;
@@ -361,7 +362,7 @@ u64 vmlist_nodes_pool(const struct vmlist *v, unsigned node, unsigned idx, u64 *
 	u64 i = 0;
 	for (const struct nva *n = p->head; n; n = n->next, i++)
 		if (i < max)
-			out[i] = n->start;
+			out[i] = n->va.start;
 	return p->len;
 }
 

@@ -31,11 +31,11 @@
 /* Any busy area in [a, end)? */
 static bool nodes_overlaps_busy(struct nodes *m, u64 a, u64 end)
 {
-	for (struct nva *u = nodes_used_floor(m, end - 1); u && u->end > a;
-	     u = nodes_used_floor(m, u->start - 1)) {
+	for (struct nva *u = nodes_used_floor(m, end - 1); u && u->va.end > a;
+	     u = nodes_used_floor(m, u->va.start - 1)) {
 		if (u->state == NVA_BUSY)
 			return true;
-		if (u->start == 0)
+		if (u->va.start == 0)
 			break;
 	}
 	return false;
@@ -45,9 +45,9 @@ static bool nodes_overlaps_busy(struct nodes *m, u64 a, u64 end)
 static void nodes_release_overlap(struct nodes *m, u64 a, u64 end)
 {
 	struct nva *u;
-	while ((u = nodes_used_floor(m, end - 1)) && u->end > a) {
+	while ((u = nodes_used_floor(m, end - 1)) && u->va.end > a) {
 		if (u->state == NVA_POOL)
-			nodes_pool_unlink(nodes_pool(m, u->node, u->end - u->start), u);
+			nodes_pool_unlink(nodes_pool(m, u->node, u->va.end - u->va.start), u);
 		nodes_used_remove(m, u);
 		nodes_free_add(m, u);
 	}
@@ -92,7 +92,7 @@ static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, 
 			    struct vmlist_pick *how)
 {
 	if (u->state == NVA_POOL) {
-		struct nva_pool *q = nodes_pool(m, u->node, u->end - u->start);
+		struct nva_pool *q = nodes_pool(m, u->node, u->va.end - u->va.start);
 		if (q == p && p->head != u) {
 			while (!keep && p->head != u) {
 				m->ns.resynced++;
@@ -127,7 +127,7 @@ static bool nodes_undecay(struct nodes *m, struct nva_pool *p, unsigned node, u6
 		return false;
 	const struct nva_decayed d = m->dec[i];
 	struct nva *succ = nodes_used_find(m, d.succ);
-	if (!succ || succ->state != NVA_POOL || succ->node != node || succ->end - succ->start != size)
+	if (!succ || succ->state != NVA_POOL || succ->node != node || succ->va.end - succ->va.start != size)
 		return false;
 	while (p->head != succ) {
 		m->ns.resynced++;
@@ -153,7 +153,7 @@ static bool nodes_undecay(struct nodes *m, struct nva_pool *p, unsigned node, u6
 		nodes_pool_push_head(p, n);
 		m->ns.undecayed++;
 	}
-	return p->head && p->head->start == addr;
+	return p->head && p->head->va.start == addr;
 }
 
 int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how)
@@ -170,7 +170,7 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 		return -EBUSY;
 	/* the kernel looked at this pool's head first: an unaligned one went to the tail, and the
 	 * pool missed although it was not empty */
-	bool rotated = p && p->head && (p->head->start & (rq->align - 1));
+	bool rotated = p && p->head && (p->head->va.start & (rq->align - 1));
 	if (rotated) {
 		struct nva *h = p->head;
 		nodes_pool_unlink(p, h);
@@ -186,7 +186,7 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 		return 0;
 	}
 	struct nva *u = nodes_used_find(m, addr);
-	if (u && u->end == end && (u->state == NVA_POOL || u->state == NVA_HIDDEN)) {
+	if (u && u->va.end == end && (u->state == NVA_POOL || u->state == NVA_HIDDEN)) {
 		nodes_take_used(m, u, p, vn, rq->filling || rotated, how);
 		return 0;
 	}

@@ -4,8 +4,9 @@
 #ifndef VMLIST_NODES_PRIV_H
 #define VMLIST_NODES_PRIV_H
 
-#include "bsd_tree.h"
+#include <stddef.h>
 
+#include "freetree.h"
 #include "hmap.h"
 #include "objpool.h"
 #include "vmlist_nodes.h"
@@ -19,17 +20,18 @@ enum nva_state {
 };
 
 struct nva {
-	u64 start, end;		 /* [start, end), page-aligned, end > start */
-	u64 max;		 /* free tree: the largest block in this node's subtree */
-	RB_ENTRY(nva) rb;	 /* free tree (NVA_FREE) or used tree (the others) */
+	struct freetree_node va; /* [va.start, va.end): free tree (NVA_FREE) or used tree (the others) */
 	struct nva *prev, *next; /* NVA_POOL: the pool list, head first */
 	u32 node;		 /* NVA_BUSY: vn_id or VMLIST_NODES_NONE; NVA_POOL: its node */
 	u8 state;		 /* enum nva_state */
 	u8 purging;		 /* NVA_BUSY: freed during the current purge */
 };
 
-RB_HEAD(nva_free, nva);
-RB_HEAD(nva_used, nva);
+/* The nva whose tree node n is (NULL for NULL). */
+static inline struct nva *nva_of(struct freetree_node *n)
+{
+	return n ? (struct nva *)((char *)n - offsetof(struct nva, va)) : NULL;
+}
 
 struct nva_pool {
 	struct nva *head, *tail;
@@ -50,9 +52,8 @@ struct nva_decayed {
 };
 
 struct nodes {
-	struct nva_free free;
-	struct nva_used used;
-	struct objpool objs;
+	struct freetree tree;  /* the global free tree; pool entries, hidden slots, busy areas */
+	struct objpool objs;   /* struct nva */
 	struct nva_node *node; /* nr_nodes of them */
 	unsigned nr_nodes;
 	bool purging, full_purge;
@@ -64,7 +65,9 @@ struct nodes {
 	struct hmap dec_at; /* start -> index in dec */
 };
 
-/* vmlist_nodes_tree.c: the augmented free tree and the used tree. */
+/* vmlist_nodes_tree.c: the shared free tree (freetree.h) and its used tree, over struct nva.
+ * Visits: an allocation's tree search counts the nodes it looks at; a free counts one visit
+ * (vmlist_nodes.c) and nothing for the merge, as this variant always has. */
 void nodes_tree_init(struct nodes *m);
 struct nva *nodes_used_find(struct nodes *m, u64 start);
 /* The used object with the highest start at or below addr, or NULL. */

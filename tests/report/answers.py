@@ -68,7 +68,7 @@ def main():
                 errors.append(f'no answer {want} on the page (answers: {sorted(asked)})')
         if ('u_churn1.strace', 'vmlist') in asked or ('k_threads2.perf', 'vma') in asked:
             errors.append(f'an answer the trace cannot give: {sorted(asked)}')
-        errors += pagecheck.check_answers(page, rows)
+        errors += pagecheck.check_answers(page, rows, pagecheck.setting_columns(mm))
         errors += pagecheck.check_cells(page, rows)
         if len(page.cells) < 10:
             errors.append('the answer tables are missing')

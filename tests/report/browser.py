@@ -156,7 +156,7 @@ def main():
     if traces - shown:
         errors.append(f'traces without a table on the rendered page: {sorted(traces - shown)}')
     errors += pagecheck.check_cells(page, rows)
-    errors += pagecheck.check_answers(page, rows)
+    errors += pagecheck.check_answers(page, rows, pagecheck.setting_columns(mm))
     # graphs that answer: what is held fixed, which way is better, final values in the key
     def svg(name):
         path = os.path.join(demo, name)

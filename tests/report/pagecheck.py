@@ -1,6 +1,7 @@
 """Reading a report page (index.html) back: its answers and tables, for the report tests."""
 import csv
 import html.parser
+import subprocess
 
 
 class Page(html.parser.HTMLParser):
@@ -59,13 +60,16 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-# The summary columns that name a setting: two rows of a trace differ in one axis when all of
-# these but that axis are equal.
-SETTING_COLS = ('vmlist', 'tlb', 'buddy', 'vma', 'page_mode', 'populate', 'levels', 'zones', 'zone_pages',
-                'max_order', 'pkmap_slots', 'vmap_mode', 'purge', 'purge_delay', 'flush_ceiling')
+def setting_columns(mm):
+    """The summary columns that name a setting, from the registry (`mmreplay columns`): the
+    configuration columns but the trace's and the label. Two rows of a trace differ in one axis
+    when all of these but that axis are equal."""
+    out = subprocess.run([mm, 'columns'], check=True, capture_output=True, text=True).stdout
+    return tuple(f[0] for f in (line.split() for line in out.splitlines()[1:])
+                 if len(f) > 2 and f[2] == 'config' and f[0] not in ('trace', 'trace_id', 'config'))
 
 
-def check_answers(page, rows):
+def check_answers(page, rows, setting_cols):
     """Every figure of every answer equals the summary's value for that cell. Returns errors."""
     errors = []
     for a in page.answers:
@@ -78,7 +82,7 @@ def check_answers(page, rows):
             for item in values.split(';'):
                 value, text = item.split('=', 1)
                 match = [r for r in rows if r['trace'] == a['trace'] and r[axis] == value and
-                         all(r[c] == ref[c] for c in SETTING_COLS if c in r and c != axis)]
+                         all(r[c] == ref[c] for c in setting_cols if c in r and c != axis)]
                 if len(match) != 1:
                     errors.append(f"{a['trace']} {axis}={value}: {len(match)} summary rows")
                 elif match[0][metric] != text:

@@ -35,8 +35,8 @@ def rows(path):
         return list(csv.DictReader(f))
 
 
-def model(r):
-    return tuple((k, v) for k, v in r.items() if not k.startswith('host_') and k not in CONFIG and k not in SIZED)
+def model(r, config):
+    return tuple((k, v) for k, v in r.items() if not k.startswith('host_') and k not in config and k not in SIZED)
 
 
 # the model's memory budget prices every setting that sizes the machine (pkmap slots,
@@ -44,13 +44,15 @@ def model(r):
 SIZED = ('model_mem_peak_bytes',)
 
 
-CONFIG = ('trace', 'config', 'vmlist', 'tlb', 'buddy', 'vma', 'populate', 'pkmap_slots', 'page_mode', 'levels',
-          'ncpus', 'zones', 'zone_pages', 'max_order', 'vmap_mode', 'purge', 'purge_delay', 'flush_ceiling',
-          'vmap_nodes')
+def config_columns(mm):
+    """The configuration columns, from the registry (`mmreplay columns`)."""
+    out = subprocess.run([mm, 'columns'], check=True, capture_output=True, text=True).stdout
+    return {f[0] for f in (line.split() for line in out.splitlines()[1:]) if len(f) > 2 and f[2] == 'config'}
 
 
 def main():
     mm = sys.argv[1]
+    config = config_columns(mm)
     errors = []
     with tempfile.TemporaryDirectory(prefix='mmreplay-axes.') as work:
         ini = os.path.join(work, 'ax.ini')
@@ -63,9 +65,9 @@ def main():
         if len(every) != 3 * 64:
             errors.append(f'--every-cell ran {len(every)} cells, not {3 * 64}')
         ran = {(r['trace'], r['config']) for r in some}
-        per_trace = {t: {model(r) for r in some if r['trace'] == t} for t in {r['trace'] for r in some}}
+        per_trace = {t: {model(r, config) for r in some if r['trace'] == t} for t in {r['trace'] for r in some}}
         for r in every:
-            if (r['trace'], r['config']) not in ran and model(r) not in per_trace[r['trace']]:
+            if (r['trace'], r['config']) not in ran and model(r, config) not in per_trace[r['trace']]:
                 errors.append(f'skipped {r["trace"]} {r["config"]} has model results no cell that ran has')
         counts = {t: len([r for r in some if r['trace'] == t]) for t in per_trace}
         # k_fork: vmlist, tlb, buddy (vmap and page events); u_churn1: vma, populate, and buddy
