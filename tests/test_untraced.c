@@ -72,9 +72,16 @@ Test(untraced, kpfchunks_files)
 {
 	char *p = tu_write_str("# pfn_start pfn_end t0 t1\n0 65536 10.5 10.6\n65536 70000 10.6 10.75\n");
 	char cp[4200];
-	cr_assert_eq(kpfchunks_path(p, cp, sizeof(cp)), -ENOENT, "no chunks file beside it");
-	struct seedtime t = {0};
 	struct mm_diag d;
+	cr_assert_eq(kpfchunks_path(p, cp, sizeof(cp), &d), -ENOENT, "no chunks file beside it");
+	/* a chunks file that is there but cannot be read is an error, not an absent file */
+	char loop[4300];
+	cr_assert_eq(kpfchunks_path(p, cp, sizeof(cp), &d), -ENOENT);
+	cr_assert_eq(symlink(cp, cp), 0, "%s", cp);
+	cr_assert_eq(kpfchunks_path(p, loop, sizeof(loop), &d), -ELOOP, "a looped chunks file");
+	cr_assert(strstr(d.msg, cp), "%s", d.msg);
+	unlink(cp);
+	struct seedtime t = {0};
 	cr_assert_eq(kpfchunks_load(p, &t, &d), 0, "%s", d.msg);
 	cr_assert_eq(t.n, 2);
 	cr_assert_eq(t.c[1].pfn_start, 65536);
@@ -146,9 +153,11 @@ Test(untraced, deferred_init)
 
 Test(untraced, evidence_events)
 {
-	const char *s = EVL("compaction:mm_compaction_isolate_freepages", "range=(0x100000 ~ 0x100200) "
-									  "nr_scanned=512 nr_taken=37") EVL(
-		"compaction:mm_compaction_begin", "zone_start=0x100000 migrate_pfn=0x100000 "
+	const char *s = EVL(
+		"compaction:mm_compaction_isolate_freepages",
+		"range=(0x100000 ~ 0x100200) "
+		"nr_scanned=512 nr_taken=37") EVL("compaction:mm_compaction_begin",
+						  "zone_start=0x100000 migrate_pfn=0x100000 "
 						  "free_pfn=0x63fe00 zone_end=0x640000, mode=async")
 		EVL("compaction:mm_compaction_end", "zone_start=0x100000 migrate_pfn=0x100400 "
 						    "free_pfn=0x63fc00 zone_end=0x640000, mode=sync "

@@ -141,8 +141,13 @@ static int rf_read_page_state(const char *path, const struct recfiles_app *app, 
 		return -ENOMEM;
 	err = kpageflags_seed(path, app->zi, app->pti, &ps->seed, ps->rep, d);
 	char chunks[4200];
-	if (!err && !kpfchunks_path(path, chunks, sizeof(chunks)))
-		err = kpfchunks_load(chunks, &ps->seed.times, d);
+	if (!err) {
+		err = kpfchunks_path(path, chunks, sizeof(chunks), d);
+		if (!err)
+			err = kpfchunks_load(chunks, &ps->seed.times, d);
+		else if (err == -ENOENT) /* no chunk stamps: the read window is interpolated */
+			err = 0;
+	}
 	return err;
 }
 

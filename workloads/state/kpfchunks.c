@@ -6,17 +6,17 @@
 #include <unistd.h>
 
 #include "bseries.h"
+#include "infile.h"
 #include "lineread.h"
-#include "outfile.h"
 
-int kpfchunks_path(const char *kpf_path, char *out, size_t len)
+int kpfchunks_path(const char *kpf_path, char *out, size_t len, struct mm_diag *d)
 {
 	size_t n = strlen(kpf_path);
 	if (n >= 4 && !strcmp(kpf_path + n - 4, ".zst"))
 		n -= 4;
 	if ((size_t)snprintf(out, len, "%.*s.chunks.txt", (int)n, kpf_path) >= len)
-		return -ENOENT;
-	return access(out, R_OK) ? -ENOENT : 0;
+		return diag_set(d, kpf_path, 0, "path too long for its chunks file");
+	return infile_check(out, INFILE_REGULAR, d); /* there but unreadable is not absent */
 }
 
 static int kc_dec(const char **p, u64 *v)
@@ -46,10 +46,9 @@ static int kc_line(const char *l, struct seedtime_chunk *c)
 
 int kpfchunks_load(const char *path, struct seedtime *t, struct mm_diag *d)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_fopen(path, INFILE_REGULAR, d); /* registered: no output may replace it */
 	if (!f)
-		return diag_set(d, path, 0, "%s", strerror(errno));
-	outfile_note_input(fileno(f)); /* no output of this run may replace it */
+		return -(errno ? errno : EIO);
 	struct lineread lr;
 	size_t cap = 0;
 	int r, err = 0;

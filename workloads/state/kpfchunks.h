@@ -10,8 +10,9 @@
 #include "seedtime.h"
 
 /* The chunks file of the page map at kpf_path (".zst" dropped, ".chunks.txt" added) into out:
- * 0 when it exists, -ENOENT when not. */
-int kpfchunks_path(const char *kpf_path, char *out, size_t len);
+ * 0 when it is there to be read (and registered as an input), -ENOENT when nothing is there,
+ * another -errno with d saying why when it is there but cannot be read. */
+int kpfchunks_path(const char *kpf_path, char *out, size_t len, struct mm_diag *d);
 /* Read path's chunks into t->c / t->n (the window fields untouched). 0, -ENOMEM, or -EINVAL
  * with "FILE:LINE: reason" (a malformed line, chunks out of order or overlapping, T0 > T1). */
 int kpfchunks_load(const char *path, struct seedtime *t, struct mm_diag *d);
