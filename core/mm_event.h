@@ -85,7 +85,6 @@ enum mme_reclaim {
 	MME_RECLAIM_DIRECT_END,	   /* mm_vmscan_direct_reclaim_end */
 };
 
-
 enum mm_task_op {
 	MME_TASK_START,
 	MME_TASK_FORK,
