@@ -134,7 +134,8 @@ int info_by(const char *path, struct trace_reader *r, enum info_by by, const str
 		fprintf(stderr, "mmreplay info: %s\n", err == -ENOMEM ? "out of memory" : trace_diag(r)->msg);
 		goto out;
 	}
-	qsort(gs.g, gs.n, sizeof(*gs.g), by_total);
+	if (gs.n) /* no group: gs.g is NULL, which qsort must not be given */
+		qsort(gs.g, gs.n, sizeof(*gs.g), by_total);
 	static const char *const words[] = {
 		[INFO_BY_COMM] = "comm", [INFO_BY_TREE] = "tree", [INFO_BY_CGROUP] = "cgroup"};
 	char label[300];
