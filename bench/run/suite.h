@@ -6,14 +6,16 @@
 
 #include "diag.h"
 #include "matrix.h"
+#include "task_table.h"
 
 #define SUITE_MAX_TRACES 256
 
 struct suite {
-	char name[64];	  /* [suite] name, default: the file name without .ini */
-	unsigned repeats; /* [suite] repeats, default 1: host metrics get min/median/max */
-	u64 sample_every; /* [suite] sample_every, 0 = about 1000 points per replay */
-	bool every_cell;  /* [suite] every_cell: run the cells whose axes do not apply too */
+	char name[64];	    /* [suite] name, default: the file name without .ini */
+	unsigned repeats;   /* [suite] repeats, default 1: host metrics get min/median/max */
+	u64 sample_every;   /* [suite] sample_every, 0 = about 1000 points per replay */
+	bool every_cell;    /* [suite] every_cell: run the cells whose axes do not apply too */
+	char workload[300]; /* [suite] workload: a task spec (task_table.h), "" the default */
 	size_t ntraces;
 	char traces[SUITE_MAX_TRACES][512]; /* paths (${data} expanded, relative to the file) or gen:... */
 	/* [traces] axes = AXIS=V1,V2 AXIS=V ... after a trace line: that trace runs only these
