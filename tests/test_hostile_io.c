@@ -4,25 +4,9 @@
  * and special files. hostile_box.h's rules hold for every run. */
 #include <sys/sysmacros.h>
 
-#include "hostile_box.h"
+#include "hostile_files.h"
 
 TestSuite(hostile_io, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
-
-static const char *in(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "in", name);
-}
-
-static const char *out(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "out", name);
-}
 
 #define REPLAY1 "replay", "--quiet", "--vmlist", "list", "--tlb", "lazy", "--buddy", "lifo"
 
