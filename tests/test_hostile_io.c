@@ -9,25 +9,9 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
-#include "hostile_box.h"
+#include "hostile_files.h"
 
 TestSuite(hostile_io, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
-
-static const char *in(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "in", name);
-}
-
-static const char *out(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "out", name);
-}
 
 #define REPLAY1 "replay", "--quiet", "--vmlist", "list", "--tlb", "lazy", "--buddy", "lifo"
 

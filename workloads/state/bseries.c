@@ -101,6 +101,42 @@ static int bs_counters(struct bseries *s, struct snapshot *out, struct mm_diag *
 	return 0;
 }
 
+/* One buddyinfo line of a snapshot: every line between the header and pagetypeinfo's "Page
+ * block order:" is one, so a line that does not parse is an error, never the end of the zones
+ * (that dropped the zones after it). */
+static int bs_zone(struct bseries *s, struct snapshot *out, struct mm_diag *d)
+{
+	struct buddyinfo_zone bz;
+	const char *why;
+	if (buddyinfo_parse_line(s->lr.buf, &bz, &why))
+		return diag_set(d, s->lr.name, s->lr.line,
+				"%s (a snapshot's buddyinfo lines run up to "
+				"pagetypeinfo's 'Page block order:')",
+				why);
+	if (bz.node)
+		return diag_set(d, s->lr.name, s->lr.line,
+				"node %d has memory; the model is a single node (node 0)", bz.node);
+	int t = zone_type_parse(bz.name, strlen(bz.name));
+	if (t < 0)
+		return diag_set(d, s->lr.name, s->lr.line,
+				"zone %s has memory; the model has zones DMA, DMA32 and Normal only",
+				bz.name);
+	for (unsigned i = 0; i < out->nr_zones; i++) {
+		if (out->zone[i].type == (enum zone_type)t)
+			return diag_set(d, s->lr.name, s->lr.line, "zone %s twice in one snapshot",
+					zone_type_name((enum zone_type)t));
+		if (out->zone[i].nr_orders != bz.nr_orders)
+			return diag_set(d, s->lr.name, s->lr.line, "%u orders, but zone %s has %u",
+					bz.nr_orders, zone_type_name(out->zone[i].type),
+					out->zone[i].nr_orders);
+	}
+	struct snap_zone *z = &out->zone[out->nr_zones++];
+	z->type = (enum zone_type)t;
+	z->nr_orders = bz.nr_orders;
+	memcpy(z->nr_free, bz.nr_free, sizeof(u64) * bz.nr_orders);
+	return 0;
+}
+
 int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 {
 	int r;
@@ -117,6 +153,7 @@ int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 	s->pending = false;
 	if ((r = bs_header(s, out, d)))
 		return r;
+	out->line = s->lr.line;
 	bool in_buddyinfo = true;
 	while ((r = lineread_next(&s->lr, d)) > 0) {
 		if (bs_is_header(s->lr.buf)) {
@@ -130,26 +167,12 @@ int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 		}
 		if (!in_buddyinfo)
 			continue;
-		struct buddyinfo_zone bz;
-		const char *why;
-		if (buddyinfo_parse_line(s->lr.buf, &bz, &why)) {
-			if (!out->nr_zones)
-				return diag_set(d, s->lr.name, s->lr.line, "%s", why);
+		if (!strncmp(s->lr.buf, "Page block order:", 17)) {
 			in_buddyinfo = false; /* pagetypeinfo follows */
 			continue;
 		}
-		int t = zone_type_parse(bz.name, strlen(bz.name));
-		if (t < 0 || bz.node) {
-			s->skipped_zones++;
-			continue;
-		}
-		if (out->nr_zones == ZONE_NR_TYPES)
-			return diag_set(d, s->lr.name, s->lr.line, "more than %d zones in one snapshot",
-					ZONE_NR_TYPES);
-		struct snap_zone *z = &out->zone[out->nr_zones++];
-		z->type = (enum zone_type)t;
-		z->nr_orders = bz.nr_orders;
-		memcpy(z->nr_free, bz.nr_free, sizeof(u64) * bz.nr_orders);
+		if ((r = bs_zone(s, out, d)))
+			return r;
 	}
 	if (r < 0)
 		return r;
