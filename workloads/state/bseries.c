@@ -3,30 +3,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "decnum.h"
 #include "infile.h"
 #include "buddyinfo.h"
-
-int bseries_secs(const char **p, u64 *ns)
-{
-	const char *s = *p;
-	u64 sec = 0, frac = 0, scale = 1000000000ULL;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (sec > 1000000000000ULL)
-			return -EINVAL;
-		sec = sec * 10 + (u64)(*s - '0');
-	}
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (u64)(*s - '0') * scale;
-			}
-	*ns = sec * 1000000000ULL + frac;
-	*p = s;
-	return 0;
-}
 
 int bseries_open(struct bseries *s, const char *path, struct mm_diag *d)
 {
@@ -49,10 +28,16 @@ static int bs_header(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 {
 	const char *p = s->lr.buf + strlen("# snapshot CLOCK_MONOTONIC ");
 	memset(out, 0, sizeof(*out));
-	if (bseries_secs(&p, &out->t0_ns) || *p++ != ' ' || bseries_secs(&p, &out->t1_ns) || *p ||
-	    out->t1_ns < out->t0_ns)
+	int e0 = decnum_secs(&p, &out->t0_ns),
+	    e1 = e0 || *p++ != ' ' ? -EINVAL : decnum_secs(&p, &out->t1_ns);
+	if (e0 == -ERANGE || e1 == -ERANGE)
 		return diag_set(d, s->lr.name, s->lr.line,
-				"expected '# snapshot CLOCK_MONOTONIC T0 T1' (T0 <= T1)");
+				"snapshot time out of range (at most " DECNUM_SECS_MAX_TEXT " s, 2^64-1 ns)");
+	if (e0 || e1 || *p)
+		return diag_set(d, s->lr.name, s->lr.line, "expected '# snapshot CLOCK_MONOTONIC T0 T1'");
+	if (out->t1_ns < out->t0_ns)
+		return diag_set(d, s->lr.name, s->lr.line,
+				"snapshot read from T0 to T1 with T0 after T1 (a reversed range)");
 	return 0;
 }
 
@@ -69,15 +54,8 @@ static int bs_kv(const char **p, const char *key, u64 *v)
 	if (strncmp(s, key, n) || s[n] != '=')
 		return -EINVAL;
 	s += n + 1;
-	u64 x = 0;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (x > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		x = x * 10 + (u64)(*s - '0');
-	}
-	if (*s && *s != ' ')
+	u64 x;
+	if (decnum_u64(&s, &x) || (*s && *s != ' '))
 		return -EINVAL;
 	*p = *s ? s + 1 : s;
 	*v = x;

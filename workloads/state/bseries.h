@@ -24,7 +24,5 @@ int bseries_open(struct bseries *s, const char *path, struct mm_diag *d);
 /* The next snapshot: 1, 0 at the end, or -EINVAL with "path:line: reason". */
 int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d);
 void bseries_close(struct bseries *s);
-/* "SECONDS.FRACTION" at *p to ns; 0, or -EINVAL. */
-int bseries_secs(const char **p, u64 *ns);
 
 #endif

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "infile.h"
-#include "bseries.h"
+#include "decnum.h"
 #include "lineread.h"
 
 bool recording_is_dir(const char *path)
@@ -28,17 +28,21 @@ int recording_path(const char *dir, const char *name, char *out, size_t len, str
 	return -ENOENT;
 }
 
-/* "NAME A..B" at the first occurrence of NAME in line: A and B in ns. */
+/* "NAME A..B" at the first occurrence of NAME in line: A and B in ns. -ENOENT (no NAME),
+ * -EINVAL or -ERANGE (a time of 2^64 ns or more). */
 static int times_pair(const char *line, const char *name, u64 *a, u64 *b)
 {
 	const char *p = strstr(line, name);
 	if (!p)
 		return -ENOENT;
 	p += strlen(name);
-	if (bseries_secs(&p, a) || strncmp(p, "..", 2))
+	int e = decnum_secs(&p, a);
+	if (e)
+		return e;
+	if (strncmp(p, "..", 2))
 		return -EINVAL;
 	p += 2;
-	return bseries_secs(&p, b) ? -EINVAL : 0;
+	return decnum_secs(&p, b);
 }
 
 int recording_times(const char *path, const char *which, struct recording_times *t, struct mm_diag *d)
@@ -53,15 +57,23 @@ int recording_times(const char *path, const char *which, struct recording_times 
 	while (err == -ENOENT && (r = lineread_next(&lr, d)) > 0) {
 		if (strncmp(lr.buf, which, wl) || lr.buf[wl] != ':')
 			continue;
-		if (times_pair(lr.buf, "procfs text read ", &t->text_start, &t->text_end) ||
-		    times_pair(lr.buf, "kpageflags ", &t->kpf_start, &t->kpf_end))
+		int e = times_pair(lr.buf, "procfs text read ", &t->text_start, &t->text_end);
+		if (!e)
+			e = times_pair(lr.buf, "kpageflags ", &t->kpf_start, &t->kpf_end);
+		int eb = times_pair(lr.buf, "buddyinfo again ", &t->bi_again_start, &t->bi_again_end);
+		if (e == -ERANGE || eb == -ERANGE)
+			err = diag_set(d, path, lr.line,
+				       "a time out of range on the %s line (at most " DECNUM_SECS_MAX_TEXT
+				       " s, 2^64-1 ns)",
+				       which);
+		else if (e)
 			err = diag_set(d, path, lr.line,
 				       "expected 'procfs text read SECONDS..SECONDS, kpageflags "
 				       "SECONDS..SECONDS' on the %s line",
 				       which);
 		else
 			err = 0;
-		if (!err && times_pair(lr.buf, "buddyinfo again ", &t->bi_again_start, &t->bi_again_end))
+		if (!err && eb)
 			t->bi_again_start = t->bi_again_end = 0;
 	}
 	fclose(f);
