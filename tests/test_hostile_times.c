@@ -148,3 +148,92 @@ Test(hostile_times, recording_times_past_2_64_ns)
 	spit(chunks, "# pfn_start pfn_end t0 t1\n0 4096 2560.967125 2560.97\n4096 8192 2560.97 " TWO64 "\n");
 	expect(HB_RUN(HB_1, REPLAY1, dir), "kpageflags.start.chunks.txt:3: number out of range");
 }
+
+/* A contradictory times.txt is refused with FILE:LINE: a range read backwards, an end snapshot
+ * that begins before the start snapshot ends (both were accepted and replayed, exit 0). */
+Test(hostile_times, contradictory_times)
+{
+	const char *dir = rec("b1");
+	edit(dir, "times.txt", "kpageflags 2560.967125..2561.250022", 1,
+	     "kpageflags 2561.250022..2560.967125");
+	expect(HB_RUN(HB_1, REPLAY1, dir),
+	       "times.txt:1: kpageflags 2561.250022000..2560.967125000 on the start "
+	       "line is read backwards");
+	dir = rec("b2");
+	edit(dir, "times.txt", "procfs text read 2573.645413..2573.649630", 1,
+	     "procfs text read 2573.649630..2573.645413");
+	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: procfs text read");
+	dir = rec("b3");
+	edit(dir, "times.txt", "buddyinfo again 2561.511471..2561.511627", 1,
+	     "buddyinfo again 2561.6..2561.5");
+	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:1: buddyinfo again");
+	dir = rec("b4"); /* the end line before the start line ends */
+	edit(dir, "times.txt", "procfs text read 2573.645413..2573.649630, kpageflags 2573.649630", 1,
+	     "procfs text read 2561.0..2561.1, kpageflags 2561.1");
+	expect(HB_RUN(HB_1, REPLAY1, dir),
+	       "times.txt:2: the end snapshot begins at 2561.000000000, before the "
+	       "start snapshot (line 1) ends");
+	dir = rec("b5"); /* the end line wholly before the start line */
+	edit(dir, "times.txt", "end: procfs text read 2573.645413", 1, "end: procfs text read 2500.0");
+	edit(dir, "times.txt", "2573.649630, kpageflags 2573.649630..2573.822071", 1,
+	     "2500.1, kpageflags 2500.1..2500.2");
+	edit(dir, "times.txt", "buddyinfo again 2573.983107..2573.983275", 1,
+	     "buddyinfo again 2500.3..2500.4");
+	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: the end snapshot begins at 2500.000000000");
+}
+
+/* The value of column col in the first data row of a CSV (a plain one: no quotes). */
+static unsigned long long csv_cell(const char *path, const char *col)
+{
+	char *s = slurp(path), *nl = strchr(s, '\n');
+	cr_assert_not_null(nl);
+	*nl = 0;
+	int idx = -1, i = 0;
+	for (char *save = NULL, *c = strtok_r(s, ",", &save); c; c = strtok_r(NULL, ",", &save), i++)
+		if (!strcmp(c, col))
+			idx = i;
+	cr_assert_geq(idx, 0, "%s: no column %s", path, col);
+	char *v = nl + 1;
+	for (i = 0; i < idx; i++)
+		v = strchr(v, ',') + 1;
+	unsigned long long x = strtoull(v, NULL, 10);
+	free(s);
+	return x;
+}
+
+/* A page state read after the trace's last event: every page event before it is skipped as in
+ * the state. The recording is usable (its vmalloc part is), so it runs, but says so on stderr
+ * with times.txt's line, and the count is the skipped_in_state column's. */
+Test(hostile_times, page_state_after_the_last_event)
+{
+	char o[600], want[128];
+	const char *dir = rec("k1");
+	edit(dir, "times.txt", "kpageflags 2560.967125..2561.250022", 1, "kpageflags 2560.967125..9000");
+	edit(dir, "times.txt", "end: ", 1, "ended: "); /* the end line would now begin too early */
+	hb_path(o, sizeof(o), "out", "k1.csv");
+	struct spawn_res r = HB_RUN(HB_0, REPLAY1, "--out", o, dir);
+	unsigned long long n = csv_cell(o, "skipped_in_state");
+	cr_assert_gt(n, 1000);
+	snprintf(want, sizeof(want), "): %llu page events are skipped as already in it (skipped_in_state)",
+		 n);
+	cr_assert(strstr(r.err, "times.txt:1: warning: the page state (kpageflags read until 9000.000000000) "
+				"is after the trace's last event ("),
+		  "%s", r.err);
+	cr_assert(strstr(r.err, want), "%s", r.err);
+	spawn_res_free(&r);
+	/* the same through the option, on a trace file */
+	hb_path(o, sizeof(o), "out", "k2.csv");
+	r = HB_RUN(HB_0, REPLAY1, "--page-state-at", "99999", "--out", o, in("t.perf.txt"));
+	n = csv_cell(o, "skipped_in_state");
+	cr_assert_gt(n, 0);
+	snprintf(want, sizeof(want), "): %llu page events are skipped as already in it", n);
+	cr_assert(strstr(r.err, "t.perf.txt: warning: the page state (page-state-at 99999.000000000)"), "%s",
+		  r.err);
+	cr_assert(strstr(r.err, want), "%s", r.err);
+	spawn_res_free(&r);
+	/* a page state inside the trace is the usual case: no warning */
+	hb_path(o, sizeof(o), "out", "k3.csv");
+	r = HB_RUN(HB_0, REPLAY1, "--out", o, rec("k3"));
+	cr_assert(!strstr(r.err, "warning"), "%s", r.err);
+	spawn_res_free(&r);
+}
