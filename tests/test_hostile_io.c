@@ -4,7 +4,7 @@
  * and special files. hostile_box.h's rules hold for every run. */
 #include <sys/sysmacros.h>
 
-#include "hostile_box.h"
+#include "tests/hostile_box.h"
 
 TestSuite(hostile_io, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
 

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "suite.h"
-#include "vmlist.h"
+#include "bench/run/suite.h"
+#include "core/kva/vmlist.h"
 
 Test(suite, parses_matrix)
 {

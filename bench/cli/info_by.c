@@ -1,7 +1,7 @@
 /* mmreplay info --by comm|tree|cgroup: a trace's events per kind per group of tasks, and the
  * workload's share (task_table.h says who a task is and what the workload is). Task records
  * and perf's lost marks are the recording's notes, not any group's work, and are not counted. */
-#include "info_by.h"
+#include "bench/cli/info_by.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -6,10 +6,10 @@
 #ifndef REPLAY_H
 #define REPLAY_H
 
-#include "matrix.h"
-#include "run.h"
-#include "sim_stats.h"
-#include "snaphook.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run.h"
+#include "core/machine/sim_stats.h"
+#include "bench/run/snaphook.h"
 
 struct replay_row {
 	const char *trace;    /* display name of the trace */

@@ -1,4 +1,4 @@
-#include "suite.h"
+#include "bench/run/suite.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
-#include "trace_label.h"
-#include "trace_spec.h"
+#include "workloads/infile.h"
+#include "bench/run/trace_label.h"
+#include "bench/run/trace_spec.h"
 
 bool suite_name_ok(const char *name)
 {

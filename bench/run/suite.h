@@ -4,8 +4,8 @@
 #ifndef SUITE_H
 #define SUITE_H
 
-#include "diag.h"
-#include "matrix.h"
+#include "workloads/diag.h"
+#include "bench/run/matrix.h"
 
 #define SUITE_MAX_TRACES 256
 

@@ -1,10 +1,10 @@
-#include "bseries.h"
+#include "workloads/state/bseries.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "infile.h"
-#include "buddyinfo.h"
+#include "workloads/infile.h"
+#include "workloads/state/buddyinfo.h"
 
 int bseries_secs(const char **p, u64 *ns)
 {
