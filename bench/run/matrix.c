@@ -241,6 +241,8 @@ int matrix_cfg_env(const struct matrix *m, size_t c, const struct setting_vals *
 				return e;
 		}
 	}
+	if (snapcheck_layout(cfg->snapshots, &cfg->zones, cfg->max_order, err, len))
+		return -EINVAL;				   /* every zone on both sides */
 	return sim_mem_check(cfg, err, len) ? -EINVAL : 0; /* bounded memory */
 }
 

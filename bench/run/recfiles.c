@@ -66,8 +66,10 @@ static void rf_entry_free(struct rf_entry *e)
 		free(e->u.ps);
 		break;
 	case RF_SERIES:
-		if (e->u.series)
+		if (e->u.series) {
 			free(e->u.series->s);
+			free(e->u.series->name);
+		}
 		free(e->u.series);
 		break;
 	case RF_VMALLOC:
@@ -158,6 +160,8 @@ static int rf_read_series(const char *path, struct rf_entry *e, struct mm_diag *
 	size_t cap = 0;
 	int r;
 	if (!(e->u.series = s))
+		return -ENOMEM;
+	if (!(s->name = strdup(path)))
 		return -ENOMEM;
 	if ((r = bseries_open(&bs, path, d)))
 		return r;

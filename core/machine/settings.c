@@ -2,6 +2,8 @@
  * its default in sim_cfg_default(), then one entry below; docs/architecture.md has the recipe. */
 #include "core/machine/settings.h"
 
+#include "core/lib/decnum.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -247,10 +249,14 @@ FILE_FNS(vmalloc_end, "vmalloc-end")
 /* A trace time in seconds into the u64 ns field at off. */
 static int secs_apply(u64 *field, const char *v, char *err, size_t len)
 {
-	if (settings_parse_secs(v, field)) {
+	int e = settings_parse_secs(v, field);
+	if (e == -ERANGE)
+		snprintf(err, len, "'%s' is out of range: a trace time is at most " DECNUM_SECS_MAX_TEXT " s",
+			 v);
+	else if (e)
 		snprintf(err, len, "takes seconds on the trace's clock (2519.35), not '%s'", v);
+	if (e)
 		return -EINVAL;
-	}
 	return 0;
 }
 

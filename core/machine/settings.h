@@ -107,7 +107,8 @@ void setting_facet_words(u32 mask, char *buf, size_t len);
 /* The one number parser: decimal or 0x-hex, no sign, no trailing text, no overflow, in
  * [min, max]. 0 or -EINVAL (-ERANGE when a number but outside). */
 int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out);
-/* Seconds with up to 9 decimals ("2519.352699") to ns: 0 or -EINVAL. */
+/* Seconds ("2519.352699"; decimals past the 9th dropped) to ns: 0, -EINVAL, or -ERANGE
+ * (2^64 ns or more). */
 int settings_parse_secs(const char *text, u64 *ns);
 /* Whether s names a file read per trace (a SETTING_FILE). */
 static inline bool setting_is_file(const struct setting *s)

@@ -3,6 +3,7 @@
  * rejects trailing bytes, signs and overflow; none allocates. */
 #include "core/machine/settings.h"
 
+#include "core/lib/decnum.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,27 +79,8 @@ void settings_format_size(u64 bytes, char *buf, size_t len)
 int settings_parse_secs(const char *text, u64 *ns)
 {
 	const char *p = text;
-	u64 sec = 0, frac = 0, scale = 1000000000ULL;
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (sec > 1000000000000ULL)
-			return -EINVAL;
-		sec = sec * 10 + (u64)(*p - '0');
-	}
-	if (*p == '.') {
-		if (p[1] < '0' || p[1] > '9')
-			return -EINVAL;
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (u64)(*p - '0') * scale;
-			}
-	}
-	if (*p)
-		return -EINVAL;
-	*ns = sec * 1000000000ULL + frac;
-	return 0;
+	int e = decnum_secs(&p, ns);
+	return e ? e : *p ? -EINVAL : 0;
 }
 
 int settings_split(const char *list, int (*each)(void *ctx, const char *item), void *ctx)

@@ -121,6 +121,8 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->pcp = s->pcp.st; /* a recorded machine */
 	st->wmark = s->pcp.wm.st;
 	st->page_events_skipped = s->page_events_skipped;
+	st->page_state_ns = s->cfg.page_from_ns;
+	st->last_event_ns = s->last_ts_ns;
 	st->exh = s->exh;
 	st->snaps = s->snaps;
 	st->untr = s->untr;

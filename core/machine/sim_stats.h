@@ -96,6 +96,8 @@ struct sim_stats {
 	struct pcp_stats pcp;	   /* per-CPU lists (all 0 when off) */
 	struct wmark_stats wmark;  /* watermark events (with the per-CPU lists; all 0 when off) */
 	u64 page_events_skipped;   /* page events before the page state's time */
+	u64 page_state_ns;	   /* that time (cfg.page_from_ns; 0: none) */
+	u64 last_event_ns;	   /* the time of the trace's last event given */
 	struct sim_exhaustion exh; /* the first allocation no zone could serve */
 	struct snapcheck snaps;	   /* against the kernel's buddyinfo snapshots */
 	struct sim_untraced untr;  /* page movements no kmem event shows */
