@@ -14,6 +14,7 @@
 #include "bench/cli/commands.h"
 #include "config.h"
 #include "bench/output/csv.h"
+#include "bench/run/iniread.h"
 #include "bench/output/report.h"
 #include "bench/run/suite.h"
 #include "bench/run/suite_dir.h"
@@ -187,10 +188,12 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 		nm, (unsigned long long)(o->repeats ? o->repeats : 5));
 	for (int i = 0; i < npos; i++) {
 		const char *t = realpath(pos[i], abs) ? abs : pos[i];
-		if (strpbrk(t, "\r\n") || strstr(t, "${")) { /* one line, taken as it is */
+		if (!iniread_value_ok(t) || strstr(t, "${")) { /* read back as it is */
 			csv_abort(&w);
 			return cli_error(&suite_cmd,
-					 "a trace path with a line break or '${' cannot go in a suite file");
+					 "%s: a trace path with a line break, a blank at either end, a "
+					 "';' after a blank or '${' cannot go in a suite file",
+					 pos[i]);
 		}
 		fprintf(w.f, "trace = %s\n", t);
 	}
