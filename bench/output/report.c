@@ -205,8 +205,14 @@ static int group_traces(struct report *rp)
 		rp->tr[i].ref = reference_row(rp, &rp->tr[i]);
 		trace_facts(rp, &rp->tr[i]);
 		rp->tr[i].source = trace_source(rp, &rp->tr[i]);
+		rp->tr[i].workload = report_field(rp, rp->tr[i].ref, "workload");
 	}
 	return 0;
+}
+
+bool report_workload(const struct report *rp, const struct report_trace *t)
+{
+	return t->workload[0] && strcmp(t->workload, "all") && csvtab_col(&rp->sum, "workload_events") >= 0;
 }
 
 /* Optional inputs: a missing file leaves its part out. */

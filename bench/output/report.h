@@ -42,6 +42,7 @@ struct report_trace {
 	bool known; /* facts from traces.csv (else inferred from the summary) */
 	const char *spec, *axes_apply;
 	size_t cells, cells_run;
+	const char *workload; /* whose work the answers count ("all": every event; "" an older summary) */
 };
 
 struct report {
@@ -53,6 +54,9 @@ struct report {
 	size_t ntr;
 	char command[2048];
 };
+
+/* Whether a trace's answers count a workload narrower than every event (its workload_ columns). */
+bool report_workload(const struct report *rp, const struct report_trace *t);
 
 /* Text as HTML (element content and quoted attribute values alike): the one way text from the
  * run's files reaches the page. Nothing from a CSV is printed with a bare %s. */

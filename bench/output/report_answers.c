@@ -134,7 +134,8 @@ typedef void (*say_fn)(FILE *f, const struct question *q, const struct figure *g
 /* A question a trace's events can answer: an axis, its figure, the two values compared. */
 struct question {
 	const char *id, *title, *axis, *metric, *subject, *reference;
-	int needs; /* 1 vmap events, 2 pages from the buddy, 3 process calls */
+	const char *wl_metric; /* the workload's share of metric; NULL: a state of the whole machine */
+	int needs;	       /* 1 vmap events, 2 pages from the buddy, 3 process calls */
 	say_fn say;
 };
 
@@ -184,6 +185,7 @@ static void say_tlb(FILE *f, const struct question *q, const struct figure *g, c
 		report_esc_num(f, areas);
 		fprintf(f, " areas (");
 		report_esc_num(f, pages);
+		fprintf(f, report_workload(rp, t) ? " pages, every task's" : "");
 		fprintf(f, g->x[s] == 0
 				   ? " pages) still wait for one, and for its flush (vmap_lazy_pending), so "
 				     "the 0 "
@@ -254,14 +256,30 @@ static void say_vma(FILE *f, const struct question *q, const struct figure *g, c
 
 static const struct question questions[] = {
 	{"fragmentation", "How badly does it fragment, with and without grouping by mobility?", "buddy",
-	 "ufi9_end", "mobility", "lifo", 2, say_frag},
+	 "ufi9_end", "mobility", "lifo", NULL, 2, say_frag},
 	{"vmlist", "What does the augmented tree save over the 2.4 list?", "vmlist", "vmlist_visits",
-	 "augmented", "list", 1, say_vmlist},
-	{"lazy", "How many TLB flushes does lazy purging save?", "tlb", "tlb_flushes", "lazy", "eager", 1,
-	 say_tlb},
+	 "augmented", "list", "workload_vmlist_visits", 1, say_vmlist},
+	{"lazy", "How many TLB flushes does lazy purging save?", "tlb", "tlb_flushes", "lazy", "eager",
+	 "workload_tlb_flushes", 1, say_tlb},
 	{"vma", "How does munmap-heavy code fare per VMA index?", "vma", "find_vma_visits", "maple", "list",
-	 3, say_vma},
+	 "workload_find_vma_visits", 3, say_vma},
 };
+
+/* Whose work an answer counted: the workload's, or (a state) every task's. */
+static void whose(FILE *f, const struct question *q, const struct report_trace *t)
+{
+	fprintf(f, " <span class=\"whose\" data-whose=\"%s\">", q->wl_metric ? "workload" : "machine");
+	if (q->wl_metric) {
+		fprintf(f, "[counting the work of <code>");
+		report_esc(f, t->workload);
+		fprintf(f, "</code> only: %s]", q->wl_metric);
+	} else {
+		fprintf(f, "[the zone's state after every task's events, not <code>");
+		report_esc(f, t->workload);
+		fprintf(f, "</code>'s alone: fragmentation has no per-workload figure]");
+	}
+	fprintf(f, "</span>");
+}
 
 static bool trace_has(const struct report_trace *t, int needs)
 {
@@ -278,7 +296,8 @@ void report_answers(const struct report *rp, const struct report_trace *t)
 		struct figure g;
 		if (!trace_has(t, q->needs) || csvtab_col(&rp->sum, q->metric) < 0)
 			continue;
-		figure_read(rp, t, q->axis, q->metric, &g);
+		bool wl = report_workload(rp, t);
+		figure_read(rp, t, q->axis, wl && q->wl_metric ? q->wl_metric : q->metric, &g);
 		bool ok = figure_find(&g, q->subject) >= 0 && figure_find(&g, q->reference) >= 0;
 		fprintf(f, "<li class=\"%s\" data-question=\"%s\" data-axis=\"%s\" data-reference=\"",
 			ok ? "answer" : "unanswered", q->id, q->axis);
@@ -286,6 +305,8 @@ void report_answers(const struct report *rp, const struct report_trace *t)
 		fprintf(f, "\"><b>%s</b> ", q->title);
 		if (ok)
 			q->say(f, q, &g, rp, t);
+		if (ok && wl)
+			whose(f, q, t);
 		else
 			fprintf(f,
 				"Not answered: the run has no %s %s and %s here (add both to the %s axis).",

@@ -219,6 +219,67 @@ static void reproduce(const struct report *rp, const struct report_trace *t)
 	fprintf(f, "</pre>\n");
 }
 
+/* What perf lost while recording: in no column but events_lost, since the trace does not hold it. */
+static void lost(const struct report *rp, const struct report_trace *t)
+{
+	if (csvtab_col(&rp->sum, "events_lost") < 0)
+		return;
+	double n = report_number(rp, t->ref, "events_lost"), ev = report_number(rp, t->ref, "events");
+	fprintf(rp->f, "<p class=\"lost\" data-lost=\"");
+	report_esc(rp->f, report_field(rp, t->ref, "events_lost"));
+	fprintf(rp->f, "\">");
+	if (n > 0) {
+		fprintf(rp->f, "<b>perf lost ");
+		report_esc_num(rp->f, report_field(rp, t->ref, "events_lost"));
+		fprintf(rp->f,
+			" events while recording</b> (%.3g %% of those it saw; events_lost): the trace does "
+			"not hold them, so every figure below misses their work.</p>\n",
+			100 * n / (n + ev));
+	} else {
+		fprintf(rp->f, "No events were lost while recording (events_lost 0)%s.</p>\n",
+			t->source == REPORT_GENERATED ? ": a generated workload" : "");
+	}
+}
+
+/* Whose work the answers count, and its share of the events. */
+static void workload(const struct report *rp, const struct report_trace *t)
+{
+	FILE *f = rp->f;
+	if (!t->workload[0]) /* a summary from before the workload columns */
+		return;
+	double ev = report_number(rp, t->ref, "events") - report_number(rp, t->ref, "events_noted"),
+	       mine = report_number(rp, t->ref, "workload_events");
+	fprintf(f, "<p class=\"workload\" data-workload=\"");
+	report_esc(f, t->workload);
+	char nm[32], nev[32];
+	snprintf(nm, sizeof(nm), "%.0f", mine);
+	snprintf(nev, sizeof(nev), "%.0f", ev);
+	fprintf(f, "\" data-events=\"%s\" data-of=\"%s\">", nm, nev);
+	report_num(nm, nm, sizeof(nm));
+	report_num(nev, nev, sizeof(nev));
+	if (!report_workload(rp, t)) {
+		fprintf(f,
+			"Workload: every event (<code>all</code>)%s; the answers count the whole "
+			"machine's work.</p>\n",
+			t->source == REPORT_GENERATED
+				? ""
+				: ": the trace names no recorded command, or --workload "
+				  "all was given");
+		return;
+	}
+	fprintf(f, "Workload <code>");
+	report_esc(f, t->workload);
+	fprintf(f,
+		"</code>%s: <b>%s of %s events (%.1f %%)</b>. The answers count its work and the "
+		"kernel work done on its behalf (the workload_ columns: a kworker's vfree of its areas, a "
+		"purge in the share of the waiting pages it freed); the machine replays every event, "
+		"so the other tasks' events still shape the state it meets (<code>--workload all</code> "
+		"counts everyone's).</p>\n",
+		!strncmp(t->workload, "tree:", 5) ? " (a process tree: the recorded command's by default)"
+						  : "",
+		nm, nev, ev > 0 ? 100 * mine / ev : 0.0);
+}
+
 static void trace_section(const struct report *rp, const struct report_trace *t, const struct compare *c)
 {
 	FILE *f = rp->f;
@@ -242,6 +303,8 @@ static void trace_section(const struct report *rp, const struct report_trace *t,
 	}
 	fprintf(f, "%zu of %zu cells ran%s.</p>\n", t->cells_run, t->cells,
 		t->cells_run < t->cells ? " (the others cannot differ: skipped.csv says why)" : "");
+	lost(rp, t);
+	workload(rp, t);
 	report_answers(rp, t);
 	answer_table(rp, t);
 	graphs(rp, t);
