@@ -1,13 +1,13 @@
 /* What a recording directory holds beside its trace: the machine's snapshots (start, end, the
  * series), when they were read, and whether perf lost events (lost.txt). The trace's own counts,
  * commands and share come from info's usual lines. */
-#include "info_rec.h"
+#include "bench/cli/info_rec.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
-#include "bseries.h"
+#include "workloads/state/bseries.h"
 
 static void secs(FILE *o, u64 ns)
 {

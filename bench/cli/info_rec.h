@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "recording.h"
+#include "workloads/state/recording.h"
 
 /* The directory's files, snapshots and their times, and what perf lost, to o. 0, or -errno with
  * d (a series file that cannot be read). */
