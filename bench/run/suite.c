@@ -1,14 +1,14 @@
-#include "suite.h"
+#include "bench/run/suite.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
-#include "iniread.h"
-#include "trace_label.h"
-#include "trace_spec.h"
+#include "workloads/infile.h"
+#include "bench/run/iniread.h"
+#include "bench/run/trace_label.h"
+#include "bench/run/trace_spec.h"
 
 bool suite_name_ok(const char *name)
 {
@@ -214,13 +214,21 @@ static int suite_key(struct suite_parse *p, const char *section, const char *nam
 			if (settings_parse_u64(val, 0, UINT64_MAX, &x))
 				return fail(p, "sample_every takes a count of events, not '%s'", val);
 			s->sample_every = x;
+		} else if (!strcmp(name, "workload")) {
+			struct task_spec sp;
+			char err[400];
+			if (strlen(val) >= sizeof(s->workload) || task_spec_parse(val, &sp, err, sizeof(err)))
+				return fail(p, "%s",
+					    strlen(val) >= sizeof(s->workload) ? "workload too long" : err);
+			strcpy(s->workload, val);
 		} else if (!strcmp(name, "every_cell")) {
 			if (settings_parse_u64(val, 0, 1, &x))
 				return fail(p, "every_cell takes 0 or 1, not '%s'", val);
 			s->every_cell = x;
 		} else {
 			return fail(p,
-				    "unknown key '%s' in [suite] (name, repeats, sample_every, every_cell)",
+				    "unknown key '%s' in [suite] (name, repeats, sample_every, every_cell, "
+				    "workload)",
 				    name);
 		}
 		return 1;

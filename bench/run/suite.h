@@ -4,17 +4,19 @@
 #ifndef SUITE_H
 #define SUITE_H
 
-#include "diag.h"
-#include "matrix.h"
+#include "workloads/diag.h"
+#include "bench/run/matrix.h"
+#include "workloads/task_table.h"
 
 #define SUITE_MAX_TRACES 256
 #define SUITE_TRACE_MAX 4096 /* bytes of a trace path, as PATH_MAX, with its NUL */
 
 struct suite {
-	char name[64];	  /* [suite] name, default: the file name without .ini */
-	unsigned repeats; /* [suite] repeats, default 1: host metrics get min/median/max */
-	u64 sample_every; /* [suite] sample_every, 0 = about 1000 points per replay */
-	bool every_cell;  /* [suite] every_cell: run the cells whose axes do not apply too */
+	char name[64];	    /* [suite] name, default: the file name without .ini */
+	unsigned repeats;   /* [suite] repeats, default 1: host metrics get min/median/max */
+	u64 sample_every;   /* [suite] sample_every, 0 = about 1000 points per replay */
+	bool every_cell;    /* [suite] every_cell: run the cells whose axes do not apply too */
+	char workload[300]; /* [suite] workload: a task spec (task_table.h), "" the default */
 	size_t ntraces;
 	char traces[SUITE_MAX_TRACES]
 		   [SUITE_TRACE_MAX]; /* paths (${data} expanded, relative to the file) or gen:... */
