@@ -87,7 +87,8 @@ static char input_offenders[8192];
 
 /* A call in code (stripped) that opens a file for reading, judged by its arguments in the
  * original text (strip keeps offsets): fopen with an "r" mode, open/openat with O_RDONLY or
- * O_RDWR but not a directory or an O_TMPFILE, access(R_OK), ini_parse() (inih opens the path). */
+ * O_RDWR but not a directory or an O_TMPFILE, access(R_OK), ini_parse() (libinih would open the path itself).
+ */
 static bool opens_input(const char *orig, const char *code)
 {
 	static const char *const names[] = {"fopen", "open", "openat", "access", "faccessat", "ini_parse"};

@@ -214,3 +214,40 @@ Test(hostile_inputs, snapshot_zones_never_vanish)
 		   "has zone DMA, which the model's zone layout (--zones) has no pages in");
 	hb_copy(zkeep, zi);
 }
+
+/* Suite files take lines of any length up to the reader's bound: a trace path of 190 and of 1000
+ * bytes through `suite TRACE...` (libinih cut DIR/suite.ini's line at 200 bytes: "syntax
+ * error" in the file mmreplay wrote); a longer line in a user's suite file says its length. */
+Test(hostile_inputs, long_suite_lines)
+{
+	static const size_t lens[] = {190, 1000};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		char dir[1200], tr[1300], o[700];
+		snprintf(dir, sizeof(dir), "%s", in(""));
+		while (strlen(dir) + 61 + 12 < lens[i]) {
+			strcat(dir, "/dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+			cr_assert(!mkdir(dir, 0755) || errno == EEXIST);
+		}
+		snprintf(tr, sizeof(tr), "%s/t.perf.txt", dir);
+		hb_copy(in("t.perf.txt"), tr);
+		snprintf(o, sizeof(o), "%s", out(i ? "s1" : "s0"));
+		struct spawn_res r =
+			HB_RUN(HB_0, "suite", "--out", o, "--repeats", "1", "--vmlist", "list", "--tlb",
+			       "lazy", "--buddy", "lifo", "--vma", "maple", "--no-plots", tr);
+		spawn_res_free(&r);
+	}
+	FILE *f = fopen(in("long.ini"), "w");
+	cr_assert_not_null(f);
+	fprintf(f, "[traces]\ntrace = %s\ntrace = ", in("t.perf.txt"));
+	for (int k = 0; k < 20000; k++)
+		fputc('x', f);
+	fputs("\n", f);
+	fclose(f);
+	hb_refused(HB_RUN(HB_1, "suite", "--out", out("s2"), in("long.ini")),
+		   "long.ini:3: line too long (20008 bytes, the limit is 16384)");
+	/* a path that cannot be read back from a suite file is refused before anything is written */
+	char odd[700];
+	snprintf(odd, sizeof(odd), "%s", in("x ;y.perf.txt"));
+	hb_copy(in("t.perf.txt"), odd);
+	hb_refused(HB_RUN(HB_2, "suite", "--out", out("s3"), odd), "a ';' after a blank");
+}

@@ -63,7 +63,7 @@ static int lt_run(void *ctx, const struct cells_job *job)
 	lt_cfg(t, job, &c->cfg);
 	int e = feed_pass_open(job->feed, &p, job->progress, &src, &d);
 	cr_assert_eq(e, 0, "%s", d.msg);
-	e = replay_run_src("t", &src, &c->cfg, &c->row);
+	e = replay_run_src("t", &src, &c->cfg, NULL, &c->row);
 	if (e)
 		snprintf(c->err, sizeof(c->err), "%s", feed_pass_diag(&p)->msg);
 	feed_pass_close(&p);
@@ -77,7 +77,7 @@ static int lt_begin(void *ctx, const struct cells_job *job)
 	struct lt_cell *c = job->slot;
 	__atomic_fetch_add(&t->begins, 1, __ATOMIC_RELAXED);
 	lt_cfg(t, job, &c->cfg);
-	return replay_begin(&c->step, &c->cfg);
+	return replay_begin(&c->step, &c->cfg, NULL);
 }
 
 static int lt_step(void *ctx, const struct cells_job *job, const struct mm_event *ev, size_t n)

@@ -49,7 +49,7 @@ static struct replay_row run(const struct mm_event *ev, size_t n, const char *vm
 static bool vmlist_cost(const struct metric *m)
 {
 	size_t lo = offsetof(struct sim_stats, vmlist), hi = lo + sizeof(struct vmlist_stats);
-	return !m->fmt && m->off >= lo && m->off < hi;
+	return (!m->fmt && m->off >= lo && m->off < hi) || !strcmp(m->name, "workload_vmlist_visits");
 }
 
 /* The row's model columns as "name=value;..."; decisions_only: without the configuration columns

@@ -15,6 +15,8 @@ struct bench_replay_opts {
 	u64 repeat;
 	double target;
 	bool cached_hole;
+	const char *workload;
+	struct task_spec wl;
 };
 
 static const struct cli_opt bench_replay_opts[] = {
@@ -23,6 +25,9 @@ static const struct cli_opt bench_replay_opts[] = {
 	CLI_OPT_F64("target", "MEV", struct bench_replay_opts, target, 0, 1e6,
 		    "the verdict's threshold, million events per CPU second (10)"),
 	CLI_OPT_CACHED_HOLE(struct bench_replay_opts, cached_hole),
+	CLI_OPT_STR("workload", "SPEC", struct bench_replay_opts, workload,
+		    "count a workload's share beside the machine, as replay and suite do (default: none, "
+		    "the machine alone; `default` the recorded command's tree where the trace names it)"),
 	CLI_OPT_END,
 };
 
@@ -55,7 +60,9 @@ static int bench_replay_cfg(const char *name, const struct mm_trace *t, const st
 {
 	for (u64 r = 0; r < o->repeat; r++) {
 		struct replay_row *row = malloc(sizeof(*row));
-		if (!row || replay_run(name, t->ev, t->n, cfg, row)) {
+		struct run_array a;
+		struct run_source src = run_source_array(&a, t->ev, t->n);
+		if (!row || replay_run_src(name, &src, cfg, o->workload ? &o->wl : NULL, row)) {
 			free(row);
 			return MM_EXIT_FAIL;
 		}
@@ -81,6 +88,10 @@ int bench_replay(int argc, char **argv)
 	int first = 0, rc = m ? cli_parse(&bench_replay_cmd, argc, argv, &o, m, &first) : MM_EXIT_FAIL;
 	if (rc == CLI_RUN)
 		rc = cli_cached_hole(&bench_replay_cmd, o.cached_hole, m);
+	char werr[400];
+	if (rc == CLI_RUN && o.workload &&
+	    task_spec_parse(strcmp(o.workload, "default") ? o.workload : NULL, &o.wl, werr, sizeof(werr)))
+		rc = cli_error(&bench_replay_cmd, "--workload: %s", werr);
 	u64 *ns = calloc(o.repeat, sizeof(*ns)), *cpu = calloc(o.repeat, sizeof(*cpu));
 	if (rc == CLI_RUN && (!ns || !cpu))
 		rc = MM_EXIT_FAIL;

@@ -23,7 +23,7 @@ bool csv_number(const char *s, double *v)
  * field's "\r\n" too), a UTF-8 byte order mark before the header is dropped. NULL with d set. */
 static char *slurp(const char *path, enum infile_kind kind, size_t *len, struct mm_diag *d)
 {
-	static const struct linelimit lim = {CSVREAD_LINE_MAX, "a CSV table"};
+	static const struct linelimit lim = {CSVREAD_LINE_MAX, "a CSV table", false};
 	FILE *f = infile_fopen(path, kind, d);
 	if (!f)
 		return NULL;

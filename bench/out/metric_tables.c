@@ -3,6 +3,6 @@
 #include "metrics.h"
 
 const struct metric *const metric_tables[] = {
-	metrics_config, metrics_kva,  metrics_proc,   metrics_phys, metrics_totals,
-	metrics_events, metrics_host, metrics_series, NULL,
+	metrics_config, metrics_kva,	  metrics_proc, metrics_phys,	metrics_totals,
+	metrics_events, metrics_workload, metrics_host, metrics_series, NULL,
 };

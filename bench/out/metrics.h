@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "run.h"
+#include "run_workload.h"
 #include "sim_stats.h"
 
 enum metric_class {
@@ -43,6 +44,7 @@ struct metric_src {
 	const char *config;	       /* the configuration's label */
 	const struct sim_stats *st;    /* the machine's view */
 	const struct run_host *host;   /* host measurements of the run */
+	const struct run_wl_figs *wl;  /* the workload's share; NULL: every event (the machine's) */
 	u64 event;		       /* series: events replayed before this sample */
 	const struct run_clock *clock; /* series: host time inside sim_event so far */
 	unsigned exhausted;	       /* series: zone types (1 << type) that failed an allocation since
@@ -70,7 +72,7 @@ struct metric {
 /* The registry: NULL-terminated list of tables, each ending with a NULL name (metric_tables.c). */
 extern const struct metric *const metric_tables[];
 extern const struct metric metrics_config[], metrics_kva[], metrics_proc[], metrics_phys[], metrics_totals[],
-	metrics_events[], metrics_host[], metrics_series[];
+	metrics_events[], metrics_workload[], metrics_host[], metrics_series[];
 
 /* Every entry in column order: for (m = metric_first(&it); m; m = metric_next(&it)). */
 struct metric_iter {

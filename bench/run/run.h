@@ -82,9 +82,13 @@ int run_events(struct sim *s, const struct run_source *src, const struct run_sam
  * (lockstep.h): run_begin, run_step per batch (until one fails), run_end. run_events is
  * run_begin + run_steps + run_end. Each step times itself: ns and cpu_ns are this machine's
  * own time, not the source's nor the other machines'. */
+struct run_wl;
 struct run_step {
 	struct sim *s;
 	const struct run_sampler *smp; /* may be NULL */
+	/* The workload counted beside the machine (run_workload.h), set after run_begin; NULL:
+	 * none. Only an untimed loop (no sampler, no histograms) counts it. */
+	struct run_wl *wl;
 	bool sampled, timed, hooked;
 	u64 every, pos, next; /* the sample period; events replayed; the next sample point */
 	struct run_clock clock;

@@ -132,8 +132,13 @@ static int suite_cell_run(void *ctx, const struct cells_job *job)
 	u64 every = s->sample_every ? s->sample_every : series_every(feed_events(job->feed), 1000);
 	int err = suite_cell_sampled(job->feed, job->progress, &cfg, every, sc->o->out_dir, rel, &c->h,
 				     c->lat, c->err, sizeof(c->err));
+	struct task_spec wl;
+	char werr[400];
+	if (!err && task_spec_parse(s->workload, &wl, werr, sizeof(werr))) /* checked when loaded */
+		wl.kind = TASK_SPEC_DEFAULT;
 	if (!err)
-		err = suite_cell_timed(label, job->feed, job->progress, &cfg, s->repeats, &c->row, &c->h);
+		err = suite_cell_timed(label, job->feed, job->progress, &cfg, &wl, s->repeats, &c->row,
+				       &c->h);
 	if (err > 0)
 		err = -EIO; /* c->err says why */
 	else if (err)
@@ -210,7 +215,8 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 		return sc->summary ? MM_EXIT_FAIL : 0; /* a whole run stops; jobs and resume go on */
 	}
 	c->h.lat = c->lat;
-	struct metric_src src = {.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h};
+	struct metric_src src = {
+		.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h, .wl = &c->row.wl};
 	if (cell_files(sc, jn, &src, &c->row, NULL))
 		return MM_EXIT_FAIL;
 	if (sc->summary)
