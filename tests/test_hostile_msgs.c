@@ -200,3 +200,43 @@ Test(hostile_msgs, gnuplot_log_write_error_reported)
 	close(data);
 	close(full);
 }
+
+/* A frame of window log `wlog` (raw block of the first bytes of t.perf.txt) appended to path. */
+static void zstd_frame(const char *path, unsigned wlog, const char *mode)
+{
+	char data[1000];
+	FILE *t = fopen(in("t.perf.txt"), "r");
+	cr_assert_not_null(t);
+	size_t n = fread(data, 1, sizeof(data), t);
+	fclose(t);
+	while (n && data[n - 1] != '\n')
+		n--;
+	unsigned char hdr[9] = {0x28, 0xb5, 0x2f, 0xfd, 0x00, (unsigned char)((wlog - 10) << 3)};
+	unsigned bh = (unsigned)(n << 3) | 1; /* the last block, raw, n bytes */
+	hdr[6] = bh & 0xff, hdr[7] = (bh >> 8) & 0xff, hdr[8] = (bh >> 16) & 0xff;
+	FILE *f = fopen(path, mode);
+	cr_assert_not_null(f);
+	fwrite(hdr, 1, sizeof(hdr), f);
+	fwrite(data, 1, n, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* A valid zstd frame with a large window decodes (--long=31, from a pipe: a 2 GiB window, was
+ * "corrupt zstd data"); one past what zstd writes says which window it needs. */
+Test(hostile_msgs, zstd_windows)
+{
+	cr_assert_eq(
+		SH(NULL, "zstd -q --long=31 -c < \"$1\" > \"$2\"", in("t.perf.txt"), out("l31.perf.txt.zst")),
+		0);
+	HB_CHECK(HB_0, "info", out("l31.perf.txt.zst"));
+	HB_CHECK(HB_0, "replay", "--quiet", TRIPLE, out("l31.perf.txt.zst"));
+	zstd_frame(out("w27.perf.txt.zst"), 27, "w"); /* the crafted frame itself is fine */
+	HB_CHECK(HB_0, "info", out("w27.perf.txt.zst"));
+	zstd_frame(out("w32.perf.txt.zst"), 32, "w");
+	expect(HB_RUN(HB_1, "info", out("w32.perf.txt.zst")),
+	       "w32.perf.txt.zst: this zstd frame needs a 4 GiB window (windowLog 32), over the 2 GiB");
+	zstd_frame(out("w2.perf.txt.zst"), 20, "w"); /* a second frame asks for 2^40 */
+	zstd_frame(out("w2.perf.txt.zst"), 40, "a");
+	expect(HB_RUN(HB_1, "replay", "--quiet", TRIPLE, out("w2.perf.txt.zst")),
+	       "needs a 1024 GiB window (windowLog 40)");
+}
