@@ -5,7 +5,7 @@
 #ifndef HOSTILE_FILES_H
 #define HOSTILE_FILES_H
 
-#include "hostile_box.h"
+#include "tests/hostile_box.h"
 
 static inline const char *in(const char *name)
 {

@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "errout.h"
-#include "feed.h"
-#include "replay.h"
-#include "shell.h"
-#include "spillfile.h"
-#include "spawn_cmd.h"
-#include "trace.h"
+#include "workloads/diag.h"
+#include "bench/output/errout.h"
+#include "bench/run/feed.h"
+#include "bench/run/replay.h"
+#include "bench/output/shell.h"
+#include "workloads/trace/spillfile.h"
+#include "tests/spawn_cmd.h"
+#include "workloads/trace/trace.h"
 
 /* --- the source has no shell command built from strings --- */
 

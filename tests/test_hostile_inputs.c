@@ -4,7 +4,7 @@
  * blocking; a file that is there but cannot be read (a symbolic link loop, a dangling link, a
  * directory) is an error, never "absent"; every text input is read through the bounded line
  * reader (merge /dev/zero). hostile_box.h's rules hold for every run. */
-#include "hostile_files.h"
+#include "tests/hostile_files.h"
 
 TestSuite(hostile_inputs, .init = hb_setup, .fini = hb_teardown, .timeout = 900);
 

@@ -9,7 +9,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
-#include "hostile_files.h"
+#include "tests/hostile_files.h"
 
 TestSuite(hostile_io, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
 

@@ -4,8 +4,8 @@
  * status. hostile_box.h's rules hold for every run. */
 #include <fcntl.h>
 
-#include "hostile_box.h"
-#include "plot.h"
+#include "tests/hostile_box.h"
+#include "bench/output/plot.h"
 
 TestSuite(hostile_msgs, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
 

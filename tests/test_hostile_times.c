@@ -3,8 +3,8 @@
  * options in seconds), so a time of 2^64 ns or more is refused with FILE:LINE (it used to wrap
  * to about 0 and the series then failed with an unrelated message). hostile_box.h's rules
  * hold for every run. */
-#include "decnum.h"
-#include "hostile_box.h"
+#include "core/lib/decnum.h"
+#include "tests/hostile_box.h"
 
 TestSuite(hostile_times, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
 

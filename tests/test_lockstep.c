@@ -10,14 +10,14 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "cells.h"
-#include "csvread.h"
-#include "lockstep.h"
-#include "metrics.h"
-#include "replay.h"
-#include "sim_mem.h"
-#include "trace_testutil.h"
-#include "zst_slurp.h"
+#include "bench/run/cells.h"
+#include "bench/output/csvread.h"
+#include "bench/run/lockstep.h"
+#include "bench/output/metrics.h"
+#include "bench/run/replay.h"
+#include "core/machine/sim_mem.h"
+#include "tests/trace_testutil.h"
+#include "tests/zst_slurp.h"
 
 #define TRACES 2
 

@@ -10,15 +10,15 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "bseries.h"
-#include "buddyinfo.h"
-#include "commands.h"
-#include "csvread.h"
-#include "metrics.h"
-#include "rec_testutil.h"
-#include "suite.h"
-#include "suite_run.h"
-#include "zst_slurp.h"
+#include "workloads/state/bseries.h"
+#include "workloads/state/buddyinfo.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csvread.h"
+#include "bench/output/metrics.h"
+#include "tests/rec_testutil.h"
+#include "bench/run/suite.h"
+#include "bench/run/suite_run.h"
+#include "tests/zst_slurp.h"
 
 #define REC(r) MMREPLAY_DATA_DIR "/recordings/" r
 static const char *const recs[] = {"d_threads4", "d_bpf2", "d_mixed5"};

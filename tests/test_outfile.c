@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "csv.h"
-#include "outfile.h"
-#include "spawn_cmd.h"
+#include "bench/output/csv.h"
+#include "workloads/outfile.h"
+#include "tests/spawn_cmd.h"
 
 static char dir[64];
 

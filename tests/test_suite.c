@@ -3,9 +3,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "iniread.h"
-#include "suite.h"
-#include "vmlist.h"
+#include "bench/run/iniread.h"
+#include "bench/run/suite.h"
+#include "core/kva/vmlist.h"
 
 Test(suite, parses_matrix)
 {

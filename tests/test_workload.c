@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvread.h"
-#include "spawn_cmd.h"
+#include "bench/output/csvread.h"
+#include "tests/spawn_cmd.h"
 
 #define TAR_MAKE MMREPLAY_DATA_DIR "/attribution/k_tar_make.perf.txt.zst"
 

@@ -1,4 +1,4 @@
-#include "outfile.h"
+#include "workloads/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "outfile_priv.h"
+#include "workloads/diag.h"
+#include "workloads/outfile_priv.h"
 
 /* Temporaries alive now, for the signal handler: a slot is filled before `used` is set, and
  * `used` is cleared before the slot is reused; both happen with the signals blocked. */

@@ -2,7 +2,7 @@
  * parent's (parents are known before their children in stream order: the header lists them
  * with their parents, forks follow their parent's events); a task first seen without a record
  * has no parent and is in a tree only as its root. */
-#include "task_table.h"
+#include "workloads/task_table.h"
 
 #include <errno.h>
 #include <stdio.h>

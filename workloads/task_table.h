@@ -13,9 +13,9 @@
 #ifndef TASK_TABLE_H
 #define TASK_TABLE_H
 
-#include "diag.h"
-#include "hmap.h"
-#include "mm_event.h"
+#include "workloads/diag.h"
+#include "core/lib/hmap.h"
+#include "core/mm_event.h"
 
 enum task_spec_kind {
 	TASK_SPEC_DEFAULT,

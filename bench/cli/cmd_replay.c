@@ -5,20 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cells.h"
-#include "spillfile.h"
-#include "trace_cli.h"
-#include "cli.h"
-#include "commands.h"
-#include "csv.h"
-#include "lockstep.h"
-#include "mem_note.h"
-#include "metrics.h"
-#include "recording_cfg.h"
-#include "replay.h"
-#include "snapcsv.h"
-#include "trace.h"
-#include "trace_label.h"
+#include "bench/run/cells.h"
+#include "workloads/trace/spillfile.h"
+#include "bench/cli/trace_cli.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csv.h"
+#include "bench/run/lockstep.h"
+#include "bench/run/mem_note.h"
+#include "bench/output/metrics.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "bench/output/snapcsv.h"
+#include "workloads/trace/trace.h"
+#include "bench/run/trace_label.h"
 
 struct replay_opts {
 	const char *spill_max; /* NULL: SPILLFILE_MAX_DEFAULT */

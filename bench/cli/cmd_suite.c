@@ -8,20 +8,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "spillfile.h"
-#include "trace_cli.h"
-#include "commands.h"
+#include "bench/cli/cli.h"
+#include "workloads/trace/spillfile.h"
+#include "bench/cli/trace_cli.h"
+#include "bench/cli/commands.h"
 #include "config.h"
-#include "csv.h"
-#include "iniread.h"
-#include "report.h"
-#include "suite.h"
-#include "suite_dir.h"
-#include "suite_jobs.h"
-#include "suite_plots.h"
-#include "suite_run.h"
-#include "suites_builtin.h"
+#include "bench/output/csv.h"
+#include "bench/run/iniread.h"
+#include "bench/output/report.h"
+#include "bench/run/suite.h"
+#include "bench/run/suite_dir.h"
+#include "bench/run/suite_jobs.h"
+#include "bench/output/suite_plots.h"
+#include "bench/run/suite_run.h"
+#include "bench/cli/suites_builtin.h"
 
 static const struct {
 	const char *name;

@@ -2,7 +2,7 @@
  * workload's share (task_table.h says who a task is and what the workload is; a kworker's vfree
  * of an area the workload allocated is in its share). Task records
  * and perf's lost marks are the recording's notes, not any group's work, and are not counted. */
-#include "info_by.h"
+#include "bench/cli/info_by.h"
 
 #include <errno.h>
 #include <inttypes.h>

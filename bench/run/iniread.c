@@ -1,10 +1,10 @@
-#include "iniread.h"
+#include "bench/run/iniread.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lineread.h"
+#include "workloads/state/lineread.h"
 
 static const struct linelimit ini_limit = {INIREAD_LINE_MAX, "a suite file", true};
 

@@ -12,8 +12,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "mm_types.h"
+#include "workloads/diag.h"
+#include "core/mm_types.h"
 
 #define INIREAD_LINE_MAX 16384
 

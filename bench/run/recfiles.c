@@ -1,4 +1,4 @@
-#include "recfiles.h"
+#include "bench/run/recfiles.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bseries.h"
-#include "kpfchunks.h"
-#include "matrix.h"
-#include "pagetypeinfo.h"
-#include "vmallocinfo.h"
-#include "zoneinfo.h"
-#include "zonelayout.h"
+#include "workloads/state/bseries.h"
+#include "workloads/state/kpfchunks.h"
+#include "bench/run/matrix.h"
+#include "workloads/state/pagetypeinfo.h"
+#include "workloads/state/vmallocinfo.h"
+#include "workloads/state/zoneinfo.h"
+#include "workloads/state/zonelayout.h"
 
 enum rf_kind { RF_ZONEINFO, RF_PTI, RF_PAGE_STATE, RF_SERIES, RF_VMALLOC };
 

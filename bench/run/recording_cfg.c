@@ -1,11 +1,11 @@
-#include "recording_cfg.h"
+#include "bench/run/recording_cfg.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace.h"
+#include "workloads/trace/trace.h"
 
 static void rc_label(const char *arg, char *buf, size_t len)
 {

@@ -9,10 +9,10 @@
 #ifndef RECORDING_CFG_H
 #define RECORDING_CFG_H
 
-#include "matrix.h"
-#include "recfiles.h"
-#include "recording.h"
-#include "sim_stats.h"
+#include "bench/run/matrix.h"
+#include "bench/run/recfiles.h"
+#include "workloads/state/recording.h"
+#include "core/machine/sim_stats.h"
 
 struct recording_cfg {
 	char trace[RECORDING_PATH_MAX];	     /* the trace file to read */

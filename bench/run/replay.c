@@ -1,4 +1,4 @@
-#include "replay.h"
+#include "bench/run/replay.h"
 
 #include <errno.h>
 #include <stdio.h>

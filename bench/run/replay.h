@@ -6,11 +6,11 @@
 #ifndef REPLAY_H
 #define REPLAY_H
 
-#include "matrix.h"
-#include "run.h"
-#include "run_workload.h"
-#include "sim_stats.h"
-#include "snaphook.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run.h"
+#include "bench/run/run_workload.h"
+#include "core/machine/sim_stats.h"
+#include "bench/run/snaphook.h"
 
 struct replay_row {
 	const char *trace;     /* display name of the trace */

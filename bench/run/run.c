@@ -1,17 +1,12 @@
-#include "run.h"
+#include "bench/run/run.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
-#include "clock.h"
-#include "run_workload.h"
-#include "trace.h"
-
-const char *const run_lat_names[RUN_LAT_NR] = {"vmalloc", "vfree", "page_alloc", "page_free", "munmap"};
-const char *const run_hw_events[RUN_HW_EVENTS] = {"cycles", "instructions", "cache-misses",
-						  "dTLB-load-misses"};
+#include "bench/host/clock.h"
+#include "bench/run/run_workload.h"
+#include "workloads/trace/trace.h"
 
 static int run_array_next(void *ctx, const struct mm_event **ev, size_t *n)
 {
@@ -50,13 +45,6 @@ static u64 run_cpu_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
-}
-
-u64 run_peak_rss(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (u64)ru.ru_maxrss * 1024;
 }
 
 static int run_lat_of(unsigned kind)

@@ -1,9 +1,9 @@
 /* The workload's share of a replay (run_workload.h). */
-#include "run_workload.h"
+#include "bench/run/run_workload.h"
 
 #include <string.h>
 
-#include "sim_stats.h"
+#include "core/machine/sim_stats.h"
 
 #define PPM 1000000ULL
 
@@ -86,12 +86,7 @@ void run_wl_figs(const struct run_wl *wl, const struct sim_stats *st, struct run
 	f->counted = wl && !(wl->tt.spec.kind == TASK_SPEC_DEFAULT && !wl->tt.workload_pid) &&
 		     wl->tt.spec.kind != TASK_SPEC_ALL;
 	if (!f->counted) {
-		snprintf(f->label, sizeof(f->label), "all");
-		f->events = st->events - st->outcome[SIM_NOTED];
-		f->vmlist_visits = st->vmlist.visits;
-		f->tlb_flushes = st->tlb_flushes;
-		f->find_vma_visits = st->mm.vma.find_vma_visits;
-		f->vmap_purges = st->tlb.vmap_purges;
+		run_wl_figs_machine(st, f);
 		return;
 	}
 	task_spec_label(&wl->tt.spec, wl->tt.workload_pid, f->label, sizeof(f->label));

@@ -13,16 +13,9 @@
 #ifndef RUN_WORKLOAD_H
 #define RUN_WORKLOAD_H
 
-#include "sim.h"
-#include "task_table.h"
-
-/* The workload's figures after a replay (the metrics' workload_ columns). */
-struct run_wl_figs {
-	bool counted;	 /* false: the workload is every event, the figures are the machine's */
-	char label[300]; /* "tree:1234", "comm:tar", "all" */
-	u64 events;	 /* of the events that are memory work (task records and lost marks apart) */
-	u64 vmlist_visits, tlb_flushes, find_vma_visits, vmap_purges;
-};
+#include "bench/output/run_wl_figs.h"
+#include "core/machine/sim.h"
+#include "workloads/task_table.h"
 
 /* The counters an event's share is taken of. */
 enum run_wl_fig { RUN_WL_VISITS, RUN_WL_FLUSHES, RUN_WL_FIND_VMA, RUN_WL_PURGES, RUN_WL_NR };

@@ -1,14 +1,14 @@
-#include "suite.h"
+#include "bench/run/suite.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
-#include "iniread.h"
-#include "trace_label.h"
-#include "trace_spec.h"
+#include "workloads/infile.h"
+#include "bench/run/iniread.h"
+#include "bench/run/trace_label.h"
+#include "bench/run/trace_spec.h"
 
 bool suite_name_ok(const char *name)
 {

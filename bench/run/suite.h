@@ -4,9 +4,9 @@
 #ifndef SUITE_H
 #define SUITE_H
 
-#include "diag.h"
-#include "matrix.h"
-#include "task_table.h"
+#include "workloads/diag.h"
+#include "bench/run/matrix.h"
+#include "workloads/task_table.h"
 
 #define SUITE_MAX_TRACES 256
 #define SUITE_TRACE_MAX 4096 /* bytes of a trace path, as PATH_MAX, with its NUL */

@@ -1,14 +1,14 @@
-#include "suite_cell.h"
+#include "bench/run/suite_cell.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "commands.h"
-#include "csv.h"
-#include "hostinfo.h"
-#include "series.h"
+#include "bench/host/clock.h"
+#include "bench/mm_exit.h"
+#include "bench/output/csv.h"
+#include "bench/host/hostinfo.h"
+#include "bench/output/series.h"
 
 /* The two kinds of pass (suite_cell.h). */
 int suite_cell_sampled(struct feed *f, u64 *progress, const struct sim_cfg *cfg, u64 every, const char *dir,

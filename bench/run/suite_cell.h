@@ -6,8 +6,8 @@
 #ifndef SUITE_CELL_H
 #define SUITE_CELL_H
 
-#include "feed.h"
-#include "replay.h"
+#include "bench/run/feed.h"
+#include "bench/run/replay.h"
 
 /* The sampled pass, its time series to DIR/REL (csv_open_in: no symlink below dir followed).
  * 0; -errno; or 1 when the series file failed (why says so). */

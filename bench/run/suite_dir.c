@@ -1,4 +1,4 @@
-#include "suite_dir.h"
+#include "bench/run/suite_dir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "csv.h"
-#include "commands.h"
-#include "csvread.h"
+#include "workloads/infile.h"
+#include "bench/output/csv.h"
+#include "bench/mm_exit.h"
+#include "bench/output/csvread.h"
 
 void suite_absolute(struct suite *s)
 {

@@ -1,4 +1,4 @@
-#include "decnum.h"
+#include "core/lib/decnum.h"
 
 int decnum_secs(const char **p, u64 *ns)
 {

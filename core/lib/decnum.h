@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 /* The largest time decnum_secs takes, as text: 2^64 - 1 ns. */
 #define DECNUM_SECS_MAX_TEXT "18446744073.709551615"

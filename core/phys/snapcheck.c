@@ -1,10 +1,10 @@
-#include "snapcheck.h"
+#include "core/phys/snapcheck.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fragindex.h"
+#include "core/phys/fragindex.h"
 
 int snapcheck_ufi9(const u64 *nr_free, unsigned n)
 {

@@ -5,7 +5,7 @@
 #ifndef SNAPCHECK_H
 #define SNAPCHECK_H
 
-#include "zones.h"
+#include "core/phys/zones.h"
 
 #define SNAP_MAX_ORDERS 16
 

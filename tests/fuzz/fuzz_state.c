@@ -13,13 +13,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "bseries.h"
-#include "kpfchunks.h"
-#include "recording.h"
-#include "buddyinfo.h"
-#include "pagetypeinfo.h"
-#include "vmallocinfo.h"
-#include "zonelayout.h"
+#include "workloads/state/bseries.h"
+#include "workloads/state/kpfchunks.h"
+#include "workloads/state/recording.h"
+#include "workloads/state/buddyinfo.h"
+#include "workloads/state/pagetypeinfo.h"
+#include "workloads/state/vmallocinfo.h"
+#include "workloads/state/zonelayout.h"
 
 #define FUZZ_BUDDYINFO 1
 #define FUZZ_ZONEINFO 2

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "matrix.h"
-#include "suite.h"
+#include "bench/run/matrix.h"
+#include "bench/run/suite.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -1,11 +1,11 @@
-#include "bseries.h"
+#include "workloads/state/bseries.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "decnum.h"
-#include "infile.h"
-#include "buddyinfo.h"
+#include "core/lib/decnum.h"
+#include "workloads/infile.h"
+#include "workloads/state/buddyinfo.h"
 
 int bseries_open(struct bseries *s, const char *path, struct mm_diag *d)
 {

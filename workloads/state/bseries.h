@@ -10,9 +10,9 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "lineread.h"
-#include "snapcheck.h"
+#include "workloads/diag.h"
+#include "workloads/state/lineread.h"
+#include "core/phys/snapcheck.h"
 
 struct bseries {
 	FILE *f;

@@ -1,13 +1,13 @@
-#include "kpfchunks.h"
+#include "workloads/state/kpfchunks.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "decnum.h"
-#include "infile.h"
-#include "lineread.h"
+#include "core/lib/decnum.h"
+#include "workloads/infile.h"
+#include "workloads/state/lineread.h"
 
 int kpfchunks_path(const char *kpf_path, char *out, size_t len, struct mm_diag *d)
 {

@@ -1,4 +1,4 @@
-#include "lineread.h"
+#include "workloads/state/lineread.h"
 
 #include <errno.h>
 #include <string.h>

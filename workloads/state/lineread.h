@@ -8,8 +8,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "mm_types.h"
+#include "workloads/diag.h"
+#include "core/mm_types.h"
 
 #define LINEREAD_MAX 4096 /* /proc/zoneinfo, buddyinfo, pagetypeinfo lines are far shorter */
 

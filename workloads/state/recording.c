@@ -1,13 +1,13 @@
-#include "recording.h"
+#include "workloads/state/recording.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "decnum.h"
-#include "lineread.h"
+#include "workloads/infile.h"
+#include "core/lib/decnum.h"
+#include "workloads/state/lineread.h"
 
 bool recording_is_dir(const char *path)
 {

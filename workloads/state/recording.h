@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "diag.h"
+#include "workloads/diag.h"
 
 #define RECORDING_PATH_MAX 4096
 

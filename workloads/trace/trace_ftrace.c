@@ -7,7 +7,7 @@
  * empty") are ignored. */
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 static bool ftrace_pid(const char *line, const char *e, u32 *pid)
 {

@@ -17,7 +17,7 @@
  *                            fragmenting=%d change_ownership=%d */
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 /* Expect `key` (after optional blanks), then a number; the error names the field. */
 static int kv_num(struct trace_reader *r, const char **p, const char *key, size_t klen, u64 *v)

@@ -5,7 +5,7 @@
  * script -G off) are ignored. */
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 /* The PID token ending at e (exclusive), walking back from the " [CPU]" column; *tok: its start. */
 static bool perf_pid(const char *line, const char *e, u32 *pid, const char **tok)

@@ -7,10 +7,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "decnum.h"
-#include "hmap.h"
-#include "trace.h"
-#include "trace_input.h"
+#include "core/lib/decnum.h"
+#include "core/lib/hmap.h"
+#include "workloads/trace/trace.h"
+#include "workloads/trace/trace_input.h"
 
 struct trace_reader;
 

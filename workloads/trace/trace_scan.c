@@ -1,6 +1,6 @@
 /* Hand-written number scanners for the text readers: no locale, no sscanf, explicit
  * overflow checks. */
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 #define H16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, -1, -1, -1, -1, -1, -1
 const signed char tp_hexval[256] = {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_strace.h"
+#include "workloads/trace/trace_strace.h"
 
 /* The hold window: at most this many events (4 MiB) wait for their fork. Beyond it they are
  * released in file order, and every event of those pids delivered before its fork is counted

@@ -3,7 +3,7 @@
  * MREMAP_*, MADV_*) and the result ("= 0x...", "= -1 ENOMEM (...)", "= ?"). */
 #include <string.h>
 
-#include "trace_strace.h"
+#include "workloads/trace/trace_strace.h"
 
 #define ST_MAXARGS 8
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 struct trace_tasks {
 	bool on;		     /* the header was seen: track commands per task */
