@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvread.h"
-#include "hmap.h"
-#include "spawn_cmd.h"
-#include "task_table.h"
-#include "trace.h"
-#include "zst_slurp.h"
+#include "bench/output/csvread.h"
+#include "core/lib/hmap.h"
+#include "tests/spawn_cmd.h"
+#include "workloads/task_table.h"
+#include "workloads/trace/trace.h"
+#include "tests/zst_slurp.h"
 
 #define TAR_MAKE MMREPLAY_DATA_DIR "/attribution/k_tar_make.perf.txt.zst"
 

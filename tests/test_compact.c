@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compact.h"
-#include "rng.h"
+#include "core/phys/compact.h"
+#include "core/lib/rng.h"
 
 #define NPB 16
 #define NP (NPB << BUDDY_PAGEBLOCK_ORDER)

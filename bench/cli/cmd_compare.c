@@ -1,14 +1,14 @@
 /* mmreplay compare: each configuration of a summary CSV against a baseline, per trace. By default
  * the short view: the metrics that changed beyond noise, largest effect first; --all lists every
- * difference, --csv every line as CSV. The comparison itself is bench/out/compare.c. */
+ * difference, --csv every line as CSV. The comparison itself is bench/output/compare.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "compare.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/compare.h"
 
 static const char *const corrections[] = {"holm", "bh", "none", NULL};
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "info_by.h"
-#include "trace_cli.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/cli/info_by.h"
+#include "bench/cli/trace_cli.h"
 
 struct info_opts {
 	struct trace_cli tc; /* first: trace_cli_opts' offsets */

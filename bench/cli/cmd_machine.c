@@ -8,16 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddyinfo.h"
-#include "infile.h"
-#include "cli.h"
-#include "commands.h"
-#include "csv.h"
-#include "metrics.h"
-#include "recording_cfg.h"
-#include "replay.h"
-#include "snapcsv.h"
-#include "trace.h"
+#include "workloads/state/buddyinfo.h"
+#include "workloads/infile.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csv.h"
+#include "bench/output/metrics.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "bench/output/snapcsv.h"
+#include "workloads/trace/trace.h"
 
 /* Model free blocks per type and order from the mobility lists. */
 static void free_by_type(const struct buddy *b, u64 out[MT_NR][BUDDY_MAX_ORDER_LIMIT + 1])

@@ -1,4 +1,4 @@
-#include "matrix.h"
+#include "bench/run/matrix.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "zoneinfo.h"
-#include "zonelayout.h"
+#include "workloads/infile.h"
+#include "workloads/state/zoneinfo.h"
+#include "workloads/state/zonelayout.h"
 
 static int matrix_load_zones(const char *value, struct zones_cfg *zc, char *err, size_t len)
 {
@@ -241,6 +241,8 @@ int matrix_cfg_env(const struct matrix *m, size_t c, const struct setting_vals *
 				return e;
 		}
 	}
+	if (snapcheck_layout(cfg->snapshots, &cfg->zones, cfg->max_order, err, len))
+		return -EINVAL;				   /* every zone on both sides */
 	return sim_mem_check(cfg, err, len) ? -EINVAL : 0; /* bounded memory */
 }
 

@@ -1,4 +1,4 @@
-#include "snaphook.h"
+#include "bench/run/snaphook.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 #ifndef SNAPHOOK_H
 #define SNAPHOOK_H
 
-#include "run.h"
+#include "bench/run/run.h"
 
 struct snaphook {
 	struct sim *sim;

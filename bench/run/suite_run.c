@@ -1,31 +1,31 @@
-#include "suite_run.h"
+#include "bench/run/suite_run.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "cells.h"
-#include "clock.h"
-#include "commands.h"
-#include "csv.h"
-#include "hostinfo.h"
-#include "metrics.h"
-#include "recording_cfg.h"
-#include "replay.h"
-#include "report.h"
-#include "series.h"
-#include "shell.h"
-#include "snapcsv.h"
-#include "suite_axes.h"
-#include "suite_cell.h"
-#include "suite_dir.h"
-#include "suite_interrupt.h"
-#include "suite_merge.h"
-#include "suite_prepare.h"
-#include "suite_plots.h"
-#include "trace_spec.h"
+#include "workloads/infile.h"
+#include "bench/run/cells.h"
+#include "bench/host/clock.h"
+#include "bench/mm_exit.h"
+#include "bench/output/csv.h"
+#include "bench/host/hostinfo.h"
+#include "bench/output/metrics.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "bench/output/report.h"
+#include "bench/output/series.h"
+#include "bench/output/shell.h"
+#include "bench/output/snapcsv.h"
+#include "bench/run/suite_axes.h"
+#include "bench/run/suite_cell.h"
+#include "bench/run/suite_dir.h"
+#include "bench/run/suite_interrupt.h"
+#include "bench/run/suite_merge.h"
+#include "bench/run/suite_prepare.h"
+#include "bench/output/suite_plots.h"
+#include "bench/run/trace_spec.h"
 
 /* The short table on stdout: metric, header, width, scale (1: as written), and the facets a
  * trace needs for the figure to mean something (settings.h; 0: every trace): '-' otherwise. */
@@ -132,8 +132,13 @@ static int suite_cell_run(void *ctx, const struct cells_job *job)
 	u64 every = s->sample_every ? s->sample_every : series_every(feed_events(job->feed), 1000);
 	int err = suite_cell_sampled(job->feed, job->progress, &cfg, every, sc->o->out_dir, rel, &c->h,
 				     c->lat, c->err, sizeof(c->err));
+	struct task_spec wl;
+	char werr[400];
+	if (!err && task_spec_parse(s->workload, &wl, werr, sizeof(werr))) /* checked when loaded */
+		wl.kind = TASK_SPEC_DEFAULT;
 	if (!err)
-		err = suite_cell_timed(label, job->feed, job->progress, &cfg, s->repeats, &c->row, &c->h);
+		err = suite_cell_timed(label, job->feed, job->progress, &cfg, &wl, s->repeats, &c->row,
+				       &c->h);
 	if (err > 0)
 		err = -EIO; /* c->err says why */
 	else if (err)
@@ -210,7 +215,8 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 		return sc->summary ? MM_EXIT_FAIL : 0; /* a whole run stops; jobs and resume go on */
 	}
 	c->h.lat = c->lat;
-	struct metric_src src = {.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h};
+	struct metric_src src = {
+		.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h, .wl = &c->row.wl};
 	if (cell_files(sc, jn, &src, &c->row, NULL))
 		return MM_EXIT_FAIL;
 	if (sc->summary)

@@ -1,4 +1,4 @@
-#include "compact.h"
+#include "core/phys/compact.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -23,7 +23,7 @@
 #ifndef COMPACT_H
 #define COMPACT_H
 
-#include "zones.h"
+#include "core/phys/zones.h"
 
 #define COMPACT_MAX_DEFER_SHIFT 6
 #define COMPACT_PROACTIVE_NS 500000000ULL /* HPAGE_FRAG_CHECK_INTERVAL_MSEC */

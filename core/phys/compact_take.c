@@ -1,4 +1,4 @@
-#include "compact.h"
+#include "core/phys/compact.h"
 
 /* Free-list entries fast_isolate_freepages' replay looks at per list (bounds the work). */
 #define TAKE_LIST_SCAN 4096u

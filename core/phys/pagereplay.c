@@ -1,11 +1,11 @@
-#include "pagereplay.h"
+#include "core/phys/pagereplay.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "compact.h"
-#include "pcp.h"
-#include "seed.h"
+#include "core/phys/compact.h"
+#include "core/phys/pcp.h"
+#include "core/phys/seed.h"
 
 int pagereplay_init(struct pagereplay *r, struct buddy *b, enum pagereplay_mode mode)
 {

@@ -18,10 +18,10 @@
 #ifndef PAGEREPLAY_H
 #define PAGEREPLAY_H
 
-#include "buddy.h"
-#include "hmap.h"
-#include "mm_event.h"
-#include "pagesrc.h"
+#include "core/phys/buddy.h"
+#include "core/lib/hmap.h"
+#include "core/mm_event.h"
+#include "core/phys/pagesrc.h"
 
 enum pagereplay_mode { PAGEREPLAY_PLACEMENT = 0, PAGEREPLAY_FAITHFUL = 1, PAGEREPLAY_BUDDY = 2 };
 

@@ -1,4 +1,4 @@
-#include "trace_input.h"
+#include "workloads/trace/trace_input.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bigmem.h"
-#include "outfile.h"
-#include "trace.h"
+#include "core/lib/bigmem.h"
+#include "workloads/outfile.h"
+#include "workloads/trace/trace.h"
 
 #define TIN_CAP_MAX (2 * (size_t)TRACE_LINE_MAX) /* enough for the longest line + a chunk */
 #define TIN_CAP_MIN ((size_t)256 * 1024)	 /* grows when a line needs it */
