@@ -1,5 +1,5 @@
-/* mmreplay plot: a suite's results directory drawn (graphs through the gnuplot scripts in plots/) and its report
- * page written; a directory that is partial or not merged is said so, once. */
+/* mmreplay plot: a suite's results directory drawn (graphs through the gnuplot scripts in plots/) and its
+ * report page written; a directory that is partial or not merged is said so, once. */
 #include <stdio.h>
 #include <unistd.h>
 

@@ -72,7 +72,7 @@ struct sim_cfg {
 						end): an event in between is in the seed when its page
 						was read after it (core/phys/seedtime.h) */
 	const struct snap_series *snapshots; /* the kernel's buddyinfo over time (borrowed): the
-						run loop's hook compares them (sim_snap_compare) */
+						run loop's hook compares them (sim_snapcheck) */
 
 	/* --- kernel-exact vmalloc --- */
 	unsigned vmap_nodes;	       /* nodes vmlist: nr_vmap_nodes; 0 = ncpus (possible CPUs) */
@@ -198,7 +198,7 @@ int sim_event(struct sim *s, const struct mm_event *ev);
  * too (sim_untraced.h); then the zones grow to the managed pages read with it. rows
  * (ZONE_NR_TYPES entries, may be NULL) get one row per zone; returns their number. Called by
  * the run loop's hook when the trace passes the snapshot's time. */
-unsigned sim_snap_compare(struct sim *s, const struct snap_series *ser, size_t k, struct snapcheck_row *rows);
+unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t k, struct snapcheck_row *rows);
 
 /* The replay is over: take what waits for the end (the end-snapshot comparison when its time
  * was never reached). Returns 0 or -ENOMEM. */
