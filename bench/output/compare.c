@@ -7,30 +7,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/output/metrics.h"
 #include "bench/host/welch.h"
+#include "bench/output/metrics.h"
+#include "bench/output/strmap.h"
 
 #define COMPARE_MAX_SAMPLES 4096
+#define COMPARE_MAX_LINES (1u << 23) /* differences held at once: about 1 GiB of lines */
 
-#define LABEL_MAX 512
+#define LABEL_MAX 512 /* a label built from configuration columns (older CSVs) */
 
+/* The rows of one (trace, configuration). */
 struct group {
-	const char *trace;
-	char *label;  /* LABEL_MAX bytes of the compare's label store */
-	size_t *rows; /* row indices of this (trace, config) */
+	const char *trace, *label;
+	size_t ti;    /* its trace's index */
+	size_t *rows; /* row indices, in file order (a slice of cmp.grows) */
 	size_t n;
+	bool wanted; /* --config takes it */
 };
 
+/* The join, linear in the rows: every row's trace and label are found in hash maps (strmap.h),
+ * never by scanning the rows or groups before it (that took 42 s and 3.2 GB of address space
+ * for 20,000 configurations). */
 struct cmp {
 	const struct compare_opts *o;
 	const struct csvtab *t;
 	int tcol, ccfg;
 	const char **rtrace; /* per row: its trace, told apart by trace_id (row_traces) */
+	const char **rlabel; /* per row: its configuration's label */
+	size_t *rti;	     /* per row: its trace's index, in order of first appearance */
+	size_t ntr;
 	bool *is_cfg, *is_metric, *is_host;
 	struct group *groups;
 	size_t ngroups;
+	size_t *grows;	     /* every row, by group */
+	size_t *tg, *tg_off; /* the groups of trace i: tg[tg_off[i] .. tg_off[i + 1]) */
 	double *va, *vb;
-	char *labels; /* LABEL_MAX per group, owned by struct compare */
+	size_t nlines; /* lines of every trace so far (COMPARE_MAX_LINES) */
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -84,8 +96,13 @@ static bool ends_with(const char *name, const char *suffix)
 }
 
 /* Which columns name the configuration, which are metrics, which of those are host figures. */
-static void classify(struct cmp *c)
+static int classify(struct cmp *c)
 {
+	struct strmap names; /* column names, for the _all siblings (a header may be wide) */
+	if (strmap_init(&names, c->t->ncols))
+		return -ENOMEM;
+	for (size_t col = 0; col < c->t->ncols; col++)
+		strmap_index(&names, c->t->head[col], 0, NULL);
 	for (size_t col = 0; col < c->t->ncols; col++) {
 		const char *h = c->t->head[col];
 		const struct metric *m = metric_find(h, METRIC_IN_ROWS);
@@ -100,94 +117,178 @@ static void classify(struct cmp *c)
 		if (numeric && (ends_with(h, "_min") || ends_with(h, "_median") || ends_with(h, "_max"))) {
 			char sib[256];
 			snprintf(sib, sizeof(sib), "%.*s_all", (int)(strrchr(h, '_') - h), h);
-			if (csvtab_col(c->t, sib) >= 0)
+			if (strmap_find(&names, sib, 0) != SIZE_MAX)
 				continue;
 		}
 		c->is_cfg[col] = cfg;
 		c->is_metric[col] = !cfg && numeric;
 		c->is_host[col] = m ? m->cls == METRIC_HOST : !strncmp(h, "host_", 5);
 	}
+	strmap_fini(&names);
+	return 0;
 }
 
-static bool varies_in_a_trace(const struct cmp *c, size_t col)
+/* Whether column col differs between two rows of one trace: each row against its trace's first. */
+static bool varies_in_a_trace(const struct cmp *c, size_t col, size_t *first)
 {
-	for (size_t r = 0; r < c->t->nrows; r++)
-		for (size_t k = 0; k < r; k++)
-			if (!strcmp(c->rtrace[r], c->rtrace[k]) &&
-			    strcmp(c->t->rows[r][col], c->t->rows[k][col]))
-				return true;
+	for (size_t i = 0; i < c->ntr; i++)
+		first[i] = SIZE_MAX;
+	for (size_t r = 0; r < c->t->nrows; r++) {
+		size_t *f = &first[c->rti[r]];
+		if (*f == SIZE_MAX)
+			*f = r;
+		else if (strcmp(c->t->rows[r][col], c->t->rows[*f][col]))
+			return true;
+	}
 	return false;
 }
 
-/* Row r's label: its config column, or (an older CSV) the configuration columns that vary. */
-static void row_label(const struct cmp *c, size_t r, const bool *varies, bool any, char *label, size_t len)
+/* Row r's label from the configuration columns that vary (an older CSV, no config column). */
+static size_t built_label(const struct cmp *c, size_t r, const bool *varies, bool any, char *label,
+			  size_t len)
 {
 	label[0] = 0;
-	if (c->ccfg >= 0) {
-		snprintf(label, len, "%s", c->t->rows[r][c->ccfg]);
-		return;
-	}
 	for (size_t col = 0; col < c->t->ncols; col++)
 		if (c->is_cfg[col] && (varies[col] || !any)) {
 			if (label[0])
 				strncat(label, "/", len - strlen(label) - 1);
 			strncat(label, c->t->rows[r][col], len - strlen(label) - 1);
 		}
+	return strlen(label) + 1;
+}
+
+/* Each row's label: its config column, or (an older CSV) the configuration columns that vary,
+ * kept in one store of the size they take. */
+static int row_labels(struct cmp *c, char **store)
+{
+	size_t n = c->t->nrows, need = 0, at = 0;
+	char label[LABEL_MAX];
+	if (c->ccfg >= 0) {
+		for (size_t r = 0; r < n; r++)
+			c->rlabel[r] = c->t->rows[r][c->ccfg];
+		return 0;
+	}
+	bool *varies = calloc(c->t->ncols + 1, sizeof(bool)), any = false;
+	size_t *first = malloc((c->ntr + 1) * sizeof(size_t));
+	if (!varies || !first) {
+		free(varies);
+		free(first);
+		return -ENOMEM;
+	}
+	for (size_t col = 0; col < c->t->ncols; col++)
+		any |= varies[col] = c->is_cfg[col] && varies_in_a_trace(c, col, first);
+	free(first);
+	for (size_t r = 0; r < n; r++)
+		need += built_label(c, r, varies, any, label, sizeof(label));
+	if (!(*store = malloc(need + 1))) {
+		free(varies);
+		return -ENOMEM;
+	}
+	for (size_t r = 0; r < n; r++) {
+		size_t k = built_label(c, r, varies, any, label, sizeof(label));
+		memcpy(*store + at, label, k);
+		c->rlabel[r] = *store + at;
+		at += k;
+	}
+	free(varies);
+	return 0;
 }
 
 /* Each row's trace: its trace column, and where rows of one label come from different traces
  * (their trace_id differs: CSVs of separate runs joined), the label with the id's first 8 hex
- * digits ("t.zst#1c050dea"), so two traces are never averaged as one. */
+ * digits ("t.zst#1c050dea"), so two traces are never averaged as one. Then every row's trace
+ * index, in order of first appearance. */
 static int row_traces(struct cmp *c, char **store)
 {
 	int icol = csvtab_col(c->t, "trace_id");
-	size_t n = c->t->nrows;
-	*store = malloc((n + 1) * LABEL_MAX);
-	if (!*store)
+	size_t n = c->t->nrows, need = 0, at = 0;
+	struct strmap names, traces;
+	size_t *first = malloc((n + 1) * sizeof(size_t));
+	bool *mixed = calloc(n + 1, sizeof(bool));
+	int err = first && mixed ? strmap_init(&names, n) : -ENOMEM;
+	if (!err && (err = strmap_init(&traces, n)))
+		strmap_fini(&names);
+	if (err) {
+		free(first);
+		free(mixed);
 		return -ENOMEM;
-	for (size_t r = 0; r < n; r++) {
-		const char *tr = c->tcol >= 0 ? c->t->rows[r][c->tcol] : "";
-		bool mixed = false;
-		for (size_t k = 0; icol >= 0 && k < n && !mixed; k++)
-			mixed = !strcmp(c->tcol >= 0 ? c->t->rows[k][c->tcol] : "", tr) &&
-				strcmp(c->t->rows[k][icol], c->t->rows[r][icol]);
-		c->rtrace[r] = tr;
-		if (mixed) {
-			snprintf(*store + r * LABEL_MAX, LABEL_MAX, "%.400s#%.8s", tr, c->t->rows[r][icol]);
-			c->rtrace[r] = *store + r * LABEL_MAX;
-		}
 	}
-	return 0;
+	for (size_t r = 0; r < n; r++) { /* a trace name is mixed when its rows' ids differ */
+		const char *tr = c->tcol >= 0 ? c->t->rows[r][c->tcol] : "";
+		bool added;
+		size_t i = strmap_index(&names, tr, 0, &added);
+		if (added)
+			first[i] = r;
+		else if (icol >= 0 && strcmp(c->t->rows[first[i]][icol], c->t->rows[r][icol]))
+			mixed[i] = true;
+		c->rtrace[r] = tr;
+		c->rti[r] = i; /* for now: the name's index */
+	}
+	for (size_t r = 0; r < n; r++)
+		if (mixed[c->rti[r]])
+			need += strlen(c->rtrace[r]) + 10; /* at most 400 + '#' + 8 + NUL, never more */
+	if (need && !(*store = malloc(need))) {
+		err = -ENOMEM;
+	} else {
+		for (size_t r = 0; r < n; r++)
+			if (mixed[c->rti[r]]) {
+				int k = snprintf(*store + at, need - at, "%.400s#%.8s", c->rtrace[r],
+						 c->t->rows[r][icol]);
+				c->rtrace[r] = *store + at;
+				at += (size_t)k + 1;
+			}
+		for (size_t r = 0; r < n; r++)
+			c->rti[r] = strmap_index(&traces, c->rtrace[r], 0, NULL);
+		c->ntr = traces.n;
+	}
+	strmap_fini(&names);
+	strmap_fini(&traces);
+	free(first);
+	free(mixed);
+	return err;
 }
 
+/* The groups, in order of their first row; each trace's groups in that order (tg, tg_off). */
 static int build_groups(struct cmp *c)
 {
-	bool *varies = calloc(c->t->ncols + 1, sizeof(bool)), any = false;
-	if (!varies)
+	size_t n = c->t->nrows, *gof = malloc((n + 1) * sizeof(size_t));
+	struct strmap keys;
+	c->grows = malloc((n + 1) * sizeof(size_t));
+	c->tg = malloc((n + 1) * sizeof(size_t));
+	c->tg_off = calloc(c->ntr + 2, sizeof(size_t));
+	if (!gof || !c->grows || !c->tg || !c->tg_off || strmap_init(&keys, n)) {
+		free(gof);
 		return -ENOMEM;
-	for (size_t col = 0; col < c->t->ncols; col++)
-		any |= varies[col] = c->is_cfg[col] && (int)col != c->ccfg && varies_in_a_trace(c, col);
-	for (size_t r = 0; r < c->t->nrows; r++) {
-		char label[512];
-		row_label(c, r, varies, any, label, sizeof(label));
-		const char *tr = c->rtrace[r];
-		size_t g;
-		for (g = 0; g < c->ngroups; g++)
-			if (!strcmp(c->groups[g].trace, tr) && !strcmp(c->groups[g].label, label))
-				break;
-		if (g == c->ngroups) {
-			c->groups[g].trace = tr;
-			c->groups[g].label = c->labels + g * LABEL_MAX;
-			snprintf(c->groups[g].label, LABEL_MAX, "%s", label);
-			if (!(c->groups[g].rows = malloc(sizeof(size_t) * c->t->nrows))) {
-				free(varies);
-				return -ENOMEM;
-			}
-			c->ngroups++;
-		}
-		c->groups[g].rows[c->groups[g].n++] = r;
 	}
-	free(varies);
+	for (size_t r = 0; r < n; r++) {
+		bool added;
+		size_t g = gof[r] = strmap_index(&keys, c->rlabel[r], c->rti[r], &added);
+		if (added)
+			c->groups[g] =
+				(struct group){.trace = c->rtrace[r], .label = c->rlabel[r], .ti = c->rti[r]};
+		c->groups[g].n++;
+	}
+	c->ngroups = keys.n;
+	strmap_fini(&keys);
+	size_t at = 0;
+	for (size_t g = 0; g < c->ngroups; g++) { /* each group's slice of grows */
+		c->groups[g].rows = c->grows + at;
+		at += c->groups[g].n;
+		c->groups[g].n = 0;
+		c->tg_off[c->groups[g].ti + 1]++;
+	}
+	for (size_t r = 0; r < n; r++) {
+		struct group *g = &c->groups[gof[r]];
+		g->rows[g->n++] = r;
+	}
+	for (size_t i = 0; i < c->ntr; i++)
+		c->tg_off[i + 1] += c->tg_off[i];
+	size_t *fill = gof; /* reused: the next free place of each trace */
+	for (size_t i = 0; i < c->ntr; i++)
+		fill[i] = c->tg_off[i];
+	for (size_t g = 0; g < c->ngroups; g++)
+		c->tg[fill[c->groups[g].ti]++] = g;
+	free(gof);
 	return 0;
 }
 
@@ -266,16 +367,16 @@ void compare_fmt(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.4g", v);
 }
 
-/* Trace g0's baseline: the group matching o->baseline, or its first. -EINVAL when several
- * match (d lists them). */
-static int pick_base(const struct cmp *c, size_t g0, size_t *base, bool *matched, struct mm_diag *d)
+/* Trace i's baseline: the group matching o->baseline, or its first. -EINVAL when several match
+ * (d lists them). */
+static int pick_base(const struct cmp *c, size_t i, size_t *base, bool *matched, struct mm_diag *d)
 {
-	size_t n = 0;
+	size_t n = 0, g0 = c->tg[c->tg_off[i]];
 	*base = g0;
 	*matched = false;
-	for (size_t g = g0; g < c->ngroups && c->o->baseline; g++)
-		if (!strcmp(c->groups[g].trace, c->groups[g0].trace) &&
-		    pattern_match(c, &c->groups[g], c->o->baseline)) {
+	for (size_t k = c->tg_off[i]; k < c->tg_off[i + 1] && c->o->baseline; k++) {
+		size_t g = c->tg[k];
+		if (pattern_match(c, &c->groups[g], c->o->baseline)) {
 			if (n++ == 0)
 				*base = g;
 			else if (n == 2)
@@ -286,6 +387,7 @@ static int pick_base(const struct cmp *c, size_t g0, size_t *base, bool *matched
 					 c->o->baseline, c->groups[g0].trace, c->groups[*base].label,
 					 c->groups[g].label);
 		}
+	}
 	*matched = n == 1;
 	return n > 1 ? -EINVAL : 0;
 }
@@ -321,8 +423,8 @@ static void fill_line(struct cmp *c, const struct group *g, size_t col, double b
 	l->beyond_noise = l->effect >= c->o->min_effect && l->verdict == 1;
 }
 
-/* Every differing (configuration, metric) of the trace whose first group is g0. */
-static int compare_one(struct cmp *c, size_t g0, size_t base, struct compare_trace *out)
+/* Every differing (configuration, metric) of trace i. */
+static int compare_one(struct cmp *c, size_t i, size_t base, struct compare_trace *out)
 {
 	size_t cap = 64, n = 0;
 	struct compare_line *lines = malloc(cap * sizeof(*lines));
@@ -334,14 +436,18 @@ static int compare_one(struct cmp *c, size_t g0, size_t base, struct compare_tra
 		size_t nb = values(c, &c->groups[base], col, c->vb);
 		if (!nb)
 			continue;
-		double bmed = median(c->vb, nb);
-		for (size_t g = g0; g < c->ngroups; g++) {
-			const struct group *gr = &c->groups[g];
-			if (g == base || strcmp(gr->trace, c->groups[g0].trace) || !config_wanted(c, gr))
+		double bmed = median(c->vb, nb); /* sorts vb: the samples are still the same set */
+		for (size_t k = c->tg_off[i]; k < c->tg_off[i + 1]; k++) {
+			const struct group *gr = &c->groups[c->tg[k]];
+			if (c->tg[k] == base || !gr->wanted)
 				continue;
 			size_t na = values(c, gr, col, c->va);
 			if (!na || median(c->va, na) == bmed)
 				continue;
+			if (++c->nlines > COMPARE_MAX_LINES) {
+				free(lines);
+				return -E2BIG;
+			}
 			if (n == cap) {
 				struct compare_line *m = realloc(lines, 2 * cap * sizeof(*lines));
 				if (!m) {
@@ -350,11 +456,10 @@ static int compare_one(struct cmp *c, size_t g0, size_t base, struct compare_tra
 				}
 				lines = m, cap *= 2;
 			}
-			nb = values(c, &c->groups[base], col, c->vb); /* median() sorted it */
 			fill_line(c, gr, col, bmed, nb, &lines[n++]);
 		}
 	}
-	out->trace = c->groups[g0].trace;
+	out->trace = c->groups[c->tg[c->tg_off[i]]].trace;
 	out->baseline = c->groups[base].label;
 	out->lines = lines;
 	out->nlines = n;
@@ -412,28 +517,30 @@ static int correct(struct compare *out, const struct compare_opts *o)
 
 static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
 {
-	classify(c);
-	int err = build_groups(c);
+	int err = classify(c);
 	bool any = !c->o->baseline;
+	if (!err)
+		err = row_labels(c, &out->mem[0]);
+	if (!err)
+		err = build_groups(c);
 	if (err)
 		return err;
-	out->tr = calloc(c->ngroups + 1, sizeof(*out->tr));
+	for (size_t g = 0; g < c->ngroups; g++)
+		c->groups[g].wanted = config_wanted(c, &c->groups[g]);
+	out->tr = calloc(c->ntr + 1, sizeof(*out->tr));
 	if (!out->tr)
 		return -ENOMEM;
-	for (size_t g0 = 0; g0 < c->ngroups && !err; g0++) {
+	for (size_t i = 0; i < c->ntr && !err; i++) {
 		size_t base;
-		bool first = true, matched;
-		for (size_t k = 0; k < g0; k++)
-			first &= strcmp(c->groups[k].trace, c->groups[g0].trace) != 0;
-		if (!first)
-			continue;
-		if ((err = pick_base(c, g0, &base, &matched, d)))
+		bool matched;
+		if ((err = pick_base(c, i, &base, &matched, d)))
 			break;
 		any |= matched;
 		out->tr[out->ntraces].matched = matched;
-		err = compare_one(c, g0, base, &out->tr[out->ntraces]);
+		err = compare_one(c, i, base, &out->tr[out->ntraces]);
 		out->ntraces += !err;
 	}
+
 	if (!err)
 		err = correct(out, c->o);
 	if (!err && !any) {
@@ -478,25 +585,36 @@ int compare_load(struct compare *out, const char *path, const struct compare_opt
 		return -EINVAL;
 	}
 	struct cmp c = {.o = o, .t = &out->t};
+	size_t n = out->t.nrows + 1;
 	c.tcol = csvtab_col(&out->t, "trace");
 	c.ccfg = csvtab_col(&out->t, "config");
 	c.is_cfg = calloc(out->t.ncols + 1, sizeof(bool));
 	c.is_metric = calloc(out->t.ncols + 1, sizeof(bool));
 	c.is_host = calloc(out->t.ncols + 1, sizeof(bool));
-	c.groups = calloc(out->t.nrows + 1, sizeof(*c.groups));
+	c.groups = calloc(n, sizeof(*c.groups));
 	c.va = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
 	c.vb = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
-	c.labels = out->mem[0] = malloc((out->t.nrows + 1) * LABEL_MAX);
-	c.rtrace = calloc(out->t.nrows + 1, sizeof(*c.rtrace));
-	err = c.labels && c.is_cfg && c.is_metric && c.is_host && c.groups && c.va && c.vb && c.rtrace
+	c.rtrace = calloc(n, sizeof(*c.rtrace));
+	c.rlabel = calloc(n, sizeof(*c.rlabel));
+	c.rti = calloc(n, sizeof(*c.rti));
+	err = c.is_cfg && c.is_metric && c.is_host && c.groups && c.va && c.vb && c.rtrace && c.rlabel &&
+			      c.rti
 		      ? row_traces(&c, &out->mem[1])
 		      : -ENOMEM;
 	if (!err)
 		err = compare_all(&c, out, d);
-	for (size_t g = 0; g < c.ngroups; g++)
-		free(c.groups[g].rows);
+	if (err == -E2BIG)
+		snprintf(d->msg, sizeof(d->msg),
+			 "%s: more than %u differences to hold (about 1 GiB): choose fewer with --metric "
+			 "or --config",
+			 path, COMPARE_MAX_LINES);
 	free(c.groups);
+	free(c.grows);
+	free(c.tg);
+	free(c.tg_off);
 	free(c.rtrace);
+	free(c.rlabel);
+	free(c.rti);
 	free(c.is_cfg);
 	free(c.is_metric);
 	free(c.is_host);

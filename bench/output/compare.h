@@ -59,8 +59,10 @@ struct compare {
 	char *mem[4];  /* owned arrays */
 };
 
-/* Read path and compare. 0; -EINVAL with the reason in d (unreadable, a baseline that matches
- * no configuration or several in one trace: d lists them); -ENOMEM. */
+/* Read path and compare, in time near-linear in the rows and columns (hash joins on trace and
+ * configuration). 0; -EINVAL with the reason in d (unreadable, a baseline that matches no
+ * configuration or several in one trace: d lists them); -E2BIG (d says so) past 2^23 differing
+ * lines, about 1 GiB; -ENOMEM. */
 int compare_load(struct compare *c, const char *path, const struct compare_opts *o, struct mm_diag *d);
 void compare_free(struct compare *c);
 /* The lines of trace i beyond noise, largest effect first (into a caller array of nlines). */
