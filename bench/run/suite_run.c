@@ -410,9 +410,9 @@ static int suite_command(const struct suite_run_opts *o)
 static int suite_finish(const struct suite_run_opts *o)
 {
 	int rc = MM_EXIT_OK;
-	if (o->plots && suite_plots(o->out_dir, stderr))
+	if (o->plots && suite_plots(o->out_dir, "suite", stderr))
 		rc = MM_EXIT_FAIL;
-	if (suite_command(o) || report_write(o->out_dir))
+	if (suite_command(o) || report_write(o->out_dir, "suite"))
 		rc = MM_EXIT_FAIL;
 	else
 		fprintf(stderr, "  %s/index.html (the report page)\n", o->out_dir);
