@@ -120,8 +120,7 @@ void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)
 			s->exh.first_zone = (enum zone_type)t;
 }
 
-unsigned sim_snap_compare(struct sim *s, const struct snap_series *ser, size_t idx,
-			  struct snapcheck_row *rows)
+unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t idx, struct snapcheck_row *rows)
 {
 	const struct snapshot *k = &ser->s[idx];
 	char why[sizeof(rows->untraced)];
