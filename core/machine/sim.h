@@ -7,6 +7,7 @@
 #define SIM_H
 
 #include "core/phys/buddy.h"
+#include "core/phys/compact.h"
 #include "core/mm_event.h"
 #include "core/phys/pagereplay.h"
 #include "core/proc/mm_pgtable.h"
@@ -27,6 +28,10 @@
 /* A recorded machine: per-CPU lists on or off; the models' own pages from the zones or not. */
 enum sim_pcp { SIM_PCP_AUTO = 0, SIM_PCP_ON, SIM_PCP_OFF };
 enum sim_model_pages { SIM_MODEL_PAGES_AUTO = 0, SIM_MODEL_PAGES_ZONES, SIM_MODEL_PAGES_NONE };
+/* Compaction: none; the kernel's (direct, kcompactd, proactive at proactiveness); KERNEL with
+ * another proactiveness is PROACTIVE. */
+enum sim_compaction { SIM_COMPACT_KERNEL = 0, SIM_COMPACT_OFF, SIM_COMPACT_PROACTIVE };
+#define SIM_PROACTIVENESS_DEFAULT 20u /* vm.compaction_proactiveness's default */
 
 struct sim_cfg {
 	/* --- physical memory: zones, each a buddy allocator, and how page events are replayed --- */
@@ -53,6 +58,9 @@ struct sim_cfg {
 	enum pcp_tune pcp_tune;		  /* how the lists' high is tuned (pressure: the kernel's) */
 	bool wmark_boost_off;		  /* no watermark boost on fallbacks */
 	u32 wmark_scale;		  /* watermark_scale_factor; 0: the zoneinfo's low and high */
+	enum sim_compaction compaction;	  /* placement: the model compacts; buddy, faithful: the
+					     traced free scanner's isolations are replayed */
+	u32 proactiveness;		  /* vm.compaction_proactiveness (kernel: 20) */
 	enum sim_model_pages model_pages; /* where vmalloc and processes take pages; AUTO: NONE when
 					     seeded (the recording's page events hold them) */
 
@@ -107,8 +115,16 @@ struct sim {
 	struct zones zones; /* every model's pages come from here */
 	struct pagesrc src; /* pagesrc_zones(&zones), lent to the models */
 	struct pagereplay pages;
-	struct pcp pcp;			/* per-CPU lists, used when pcp_on */
-	bool pcp_on;			/* cfg.pcp resolved, in placement mode */
+	struct pcp pcp;	    /* per-CPU lists, used when pcp_on */
+	bool pcp_on;	    /* cfg.pcp resolved, in placement mode */
+	struct compact cmp; /* placement's compaction model, when cmp_on */
+	bool cmp_on;
+	struct sim_compact_traced { /* the trace's own compaction (every mode) */
+		u64 runs, success;  /* mm_compaction_begin; _end with status success */
+		u64 scanned;	    /* nr_scanned of both scanners' isolate events */
+		u64 isolated;	    /* nr_taken of the migrate scanner's isolate events */
+		u64 migrated;	    /* mm_compaction_migratepages nr_migrated */
+	} cmp_traced;
 	struct pagesrc_phantom phantom; /* the models' pages when model_pages is NONE */
 	struct pagesrc model_src;	/* where vmalloc and processes take pages: src or phantom */
 	/* a recorded machine */
