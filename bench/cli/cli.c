@@ -238,7 +238,9 @@ void cli_help(const struct cli_cmd *c, FILE *f)
 	if (c->settings) {
 		fprintf(f,
 			"\nmachine settings (default in brackets; where a LIST or N[,N...] is allowed, each\n"
-			"value is a configuration of its own, and 'all' names every variant):\n");
+			"value is a configuration of its own, and in a LIST 'all' names every value, but "
+			"for\n"
+			"--populate, where 'all' is a value):\n");
 		for (const struct setting *s = settings; s->name; s++)
 			if (!c->facets || !s->affects || (s->affects & c->facets))
 				cli_help_setting(c, s, f);

@@ -154,6 +154,15 @@ int info_by(const char *path, struct trace_reader *r, enum info_by by, const str
 	if (!tt.has_records)
 		fprintf(o, "tasks        the trace has no task records (recorded before the recorders kept "
 			   "them, or not by them): commands and trees are unknown\n");
+	else
+		fprintf(o,
+			"tasks        %zu (alive at the start, forked, or seen), from the trace's task "
+			"records\n",
+			tt.n);
+	u64 wi;
+	if (tt.workload_pid && hmap_get(&tt.idx, tt.workload_pid, &wi))
+		fprintf(o, "command      pid %u (%s): the recorded command\n", tt.workload_pid,
+			comm_or(&tt.t[wi]));
 	fprintf(o, "workload     %s: %" PRIu64 " of %" PRIu64 " events (%.1f %%)%s\n", label, mine, events,
 		events ? 100.0 * (double)mine / (double)events : 0.0,
 		tt.spec.kind == TASK_SPEC_DEFAULT && !tt.workload_pid ? " (the trace names no command)" : "");

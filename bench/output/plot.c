@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "workloads/diag.h"
 #include "workloads/outfile.h"
 
 extern char **environ;
@@ -40,7 +42,50 @@ static int high_fd(int fd)
 	return h < 0 ? -errno : h;
 }
 
-static int spawn_gnuplot(const struct plot_req *r, int data, int png, int svg, int log)
+/* gnuplot's output as it arrives: copied to out (the log), the last line kept for messages. */
+struct gp_out {
+	int out;	/* the log, or 2 */
+	int write_err;	/* the first error writing it (-errno), or 0 */
+	char tail[512]; /* the last bytes read, NUL-terminated */
+	size_t ntail;
+};
+
+static void gp_out_add(struct gp_out *g, const char *buf, size_t n)
+{
+	for (size_t done = 0; done < n && !g->write_err;) {
+		ssize_t w = write(g->out, buf + done, n - done);
+		if (w < 0 && errno != EINTR)
+			g->write_err = -errno;
+		done += w > 0 ? (size_t)w : 0;
+	}
+	size_t keep = sizeof(g->tail) - 1;
+	if (n >= keep) {
+		memcpy(g->tail, buf + n - keep, keep);
+		g->ntail = keep;
+	} else {
+		size_t drop = g->ntail + n > keep ? g->ntail + n - keep : 0;
+		memmove(g->tail, g->tail + drop, g->ntail - drop);
+		memcpy(g->tail + g->ntail - drop, buf, n);
+		g->ntail += n - drop;
+	}
+	g->tail[g->ntail] = 0;
+}
+
+/* The last non-empty line of what gnuplot printed (its error, usually: `"lines.gp" line 40:
+ * all points y value undefined!`), one printable line, or "". */
+static void gp_out_last(struct gp_out *g, char *buf, size_t len)
+{
+	size_t n = g->ntail;
+	while (n && (g->tail[n - 1] == '\n' || g->tail[n - 1] == '\r' || g->tail[n - 1] == ' '))
+		n--;
+	g->tail[n] = 0;
+	char *line = g->tail + n;
+	while (line > g->tail && line[-1] != '\n')
+		line--;
+	diag_escape(buf, len, line);
+}
+
+static int spawn_gnuplot(const struct plot_req *r, int data, int png, int svg, struct gp_out *g, int *wstatus)
 {
 	char vars[512], script[4200];
 	int err = plot_vars(r, vars, sizeof(vars));
@@ -58,16 +103,20 @@ static int spawn_gnuplot(const struct plot_req *r, int data, int png, int svg, i
 			(char *)(r->ylabel ? r->ylabel : ""),
 			(char *)(r->note ? r->note : ""),
 			NULL};
-	int fds[4] = {high_fd(data), high_fd(png), high_fd(svg), log >= 0 ? high_fd(log) : -1};
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	int fds[4] = {high_fd(data), high_fd(png), high_fd(svg), high_fd(pipefd[1])};
+	close(pipefd[1]);
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (fds[i] < 0)
 			err = fds[i];
-		else
+		else if (i < 3)
 			posix_spawn_file_actions_adddup2(&fa, fds[i], 3 + i);
-	if (fds[3] >= 0) {
+	if (fds[3] >= 0) { /* its messages into the pipe, read below */
 		posix_spawn_file_actions_adddup2(&fa, fds[3], 1);
 		posix_spawn_file_actions_adddup2(&fa, fds[3], 2);
 	}
@@ -78,13 +127,46 @@ static int spawn_gnuplot(const struct plot_req *r, int data, int png, int svg, i
 	for (int i = 0; i < 4; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	if (!err) { /* until gnuplot's end of the pipe closes (it exits) */
+		char buf[4096];
+		for (ssize_t n; (n = read(pipefd[0], buf, sizeof(buf))) != 0;)
+			if (n > 0)
+				gp_out_add(g, buf, (size_t)n);
+			else if (errno != EINTR)
+				break;
+	}
+	close(pipefd[0]);
 	if (err)
-		return err == -ENOENT ? -ECHILD : err;
+		return err;
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
+	*wstatus = status;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+/* Why a draw failed, in words: gnuplot missing, gnuplot's status and its last message, or a
+ * full file system (gnuplot may end well having written nothing). */
+static void plot_why(char *why, size_t len, int err, int status, bool empty, const char *last, int fd)
+{
+	struct statvfs sv;
+	bool full = fd >= 0 && !fstatvfs(fd, &sv) && sv.f_bavail == 0;
+	const char *sep = last[0] ? ": " : "";
+	if (err == -ENOENT)
+		snprintf(why, len, "gnuplot is not installed (not found on PATH): no graphs drawn");
+	else if (err != -ECHILD)
+		snprintf(why, len, "cannot run gnuplot: %s", strerror(-err));
+	else if (full) /* what gnuplot said last is beside the point */
+		snprintf(why, len, "no space left on the output's file system: gnuplot wrote %s",
+			 empty ? "no graph" : "part of a graph");
+	else if (WIFSIGNALED(status))
+		snprintf(why, len, "gnuplot was killed by signal %d (%s)%s%s", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)), sep, last);
+	else if (!empty)
+		snprintf(why, len, "gnuplot failed (exit %d)%s%s", WEXITSTATUS(status), sep, last);
+	else
+		snprintf(why, len, "gnuplot wrote no graph%s%s", sep, last);
 }
 
 /* gnuplot can exit 0 having drawn nothing (an empty plot is only a warning) */
@@ -94,8 +176,8 @@ static bool drawn(FILE *f)
 	return !fstat(fileno(f), &st) && st.st_size > 0;
 }
 
-int plot_draw(const char *dir, const char *name, const struct plot_req *r, int log_fd, char *why,
-	      size_t why_len)
+int plot_draw(const char *dir, const char *name, const struct plot_req *r, int log_fd, int *log_err,
+	      char *why, size_t why_len)
 {
 	char png_name[NAME_MAX + 8], svg_name[NAME_MAX + 8];
 	struct outfile png, svg;
@@ -118,14 +200,23 @@ int plot_draw(const char *dir, const char *name, const struct plot_req *r, int l
 		outfile_abort(&png);
 		return err;
 	}
-	err = spawn_gnuplot(r, r->data_fd, fileno(png.f), fileno(svg.f), log_fd);
-	if (!err && (!drawn(png.f) || !drawn(svg.f)))
-		err = -ECHILD;
-	if (err) {
-		snprintf(why, why ? why_len : 0, "%s", err == -ECHILD ? "gnuplot failed" : strerror(-err));
+	int status = 0;
+	struct gp_out g = {.out = log_fd >= 0 ? log_fd : 2};
+	err = spawn_gnuplot(r, r->data_fd, fileno(png.f), fileno(svg.f), &g, &status);
+	bool empty = !err && (!drawn(png.f) || !drawn(svg.f));
+	if (g.write_err && log_fd >= 0 && log_err)
+		*log_err = g.write_err;
+	if (err || empty) {
+		char last[400], text[900];
+		gp_out_last(&g, last, sizeof(last));
+		plot_why(text, sizeof(text), err ? err : -ECHILD, status, empty, last, fileno(png.f));
+		if (err == -ENOENT)
+			snprintf(why, why ? why_len : 0, "%s", text);
+		else
+			snprintf(why, why ? why_len : 0, "%s: %s", png.path, text);
 		outfile_abort(&png);
 		outfile_abort(&svg);
-		return err;
+		return err == -ENOENT ? -ENOENT : err ? err : -ECHILD;
 	}
 	if ((err = outfile_commit(&png))) {
 		snprintf(why, why ? why_len : 0, "%s: %s", png.path, outfile_error(&png, err));

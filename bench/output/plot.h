@@ -33,9 +33,11 @@ struct plot_req {
 /* The plots/ directory: $MMREPLAY_PLOTS if set, else the source tree's. */
 const char *plot_dir(void);
 /* Draw DIR/NAME.png and DIR/NAME.svg (NAME a plain file name; outfile.h's rules) from req.
- * gnuplot's messages go to log_fd (-1: this process's stderr). 0, -ECHILD when gnuplot failed
- * or is missing, or -errno (why, when not NULL, gets a reason in words). */
-int plot_draw(const char *dir, const char *name, const struct plot_req *req, int log_fd, char *why,
-	      size_t why_len);
+ * gnuplot's messages go to log_fd (-1: this process's stderr); a failure to write them there
+ * sets *log_err (-errno; log_err may be NULL). 0, -ENOENT when gnuplot is
+ * missing, -ECHILD when it failed or drew nothing, or -errno; why, when not NULL, gets the
+ * reason in words: gnuplot's exit status or signal and its last message, a full file system. */
+int plot_draw(const char *dir, const char *name, const struct plot_req *req, int log_fd, int *log_err,
+	      char *why, size_t why_len);
 
 #endif

@@ -1,5 +1,6 @@
 /* The rows a graph draws and what its title and key say (suite_plots_priv.h): the reference
  * configuration of a trace, one row per value of an axis with the others held there. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,21 +128,19 @@ bool plot_rows_flat(const struct series_set *s)
 /* vmlist work per operation against live areas, from interval differences of a time series:
  * visits per op into v, host ns per op into h (x = live areas, shared). Points a log-log graph
  * can show are counted into pos_v and pos_n. */
-void plot_rows_vmlist(const struct csvtab *t, struct series_set *v, struct series_set *h, const char *title,
-		      size_t *pos_v, size_t *pos_n)
+int plot_rows_vmlist(const struct csvtab *t, struct series_set *v, struct series_set *h, const char *title,
+		     size_t *pos_v, size_t *pos_n)
 {
 	int cl = csvtab_col(t, "vmap_live"), co = csvtab_col(t, "vmap_ops"),
 	    cv = csvtab_col(t, "vmlist_visits"), cn = csvtab_col(t, "host_vmap_ns");
-	if (cl < 0 || co < 0 || cv < 0 || cn < 0) {
-		fprintf(stderr, "mmreplay: a time series of %s lacks a vmlist column\n", title);
-		return;
-	}
+	if (cl < 0 || co < 0 || cv < 0 || cn < 0)
+		return -EINVAL;
 	size_t m = t->nrows;
 	double *x = malloc((m + 1) * sizeof(double)), *yv = malloc((m + 1) * sizeof(double)),
 	       *x2 = malloc((m + 1) * sizeof(double)), *yn = malloc((m + 1) * sizeof(double));
 	if (!x || !yv || !x2 || !yn) {
 		free(x), free(yv), free(x2), free(yn);
-		return;
+		return -ENOMEM;
 	}
 	size_t n = 0;
 	for (size_t r = 1; r < m; r++) {
@@ -165,4 +164,5 @@ void plot_rows_vmlist(const struct csvtab *t, struct series_set *v, struct serie
 	v->title[v->n] = h->title[h->n] = title;
 	v->x[v->n] = x, v->y[v->n] = yv, v->nrow[v->n++] = n;
 	h->x[h->n] = x2, h->y[h->n] = yn, h->nrow[h->n++] = n;
+	return 0;
 }

@@ -239,7 +239,7 @@ static void read_command(struct report *rp)
 	fclose(f);
 }
 
-int report_write(const char *dir)
+int report_write(const char *dir, const char *cmd)
 {
 	struct report rp = {.dir = dir};
 	struct mm_diag d;
@@ -247,7 +247,7 @@ int report_write(const char *dir)
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	int err = csvtab_read_regular(path, &rp.sum, &d);
 	if (err) {
-		fprintf(stderr, "mmreplay: %s\n", d.msg);
+		fprintf(stderr, "mmreplay %s: %s\n", cmd, d.msg);
 		return err;
 	}
 	rp.have_traces = read_opt(dir, "traces.csv", &rp.traces);
@@ -255,17 +255,17 @@ int report_write(const char *dir)
 	read_command(&rp);
 	err = group_traces(&rp);
 	if (err)
-		fprintf(stderr, "mmreplay: %s: %s\n", path,
+		fprintf(stderr, "mmreplay %s: %s: %s\n", cmd, path,
 			err == -EINVAL ? "not a suite summary (no trace and config columns)"
 				       : strerror(-err));
 	struct csv out;
 	if (!err && (err = csv_open_in(&out, dir, "index.html")))
-		fprintf(stderr, "mmreplay: %s: %s\n", out.out.path, csv_error(&out, err));
+		fprintf(stderr, "mmreplay %s: %s: %s\n", cmd, out.out.path, csv_error(&out, err));
 	if (!err) {
 		rp.f = out.f;
 		report_page(&rp);
 		if ((err = csv_commit(&out)))
-			fprintf(stderr, "mmreplay: %s: %s\n", out.out.path, csv_error(&out, err));
+			fprintf(stderr, "mmreplay %s: %s: %s\n", cmd, out.out.path, csv_error(&out, err));
 	}
 	for (size_t i = 0; rp.tr && i < rp.ntr; i++)
 		free(rp.tr[i].rows);

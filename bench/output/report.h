@@ -20,8 +20,8 @@
 /* Host comparisons on the page need this many repeats on each side; fewer are shown, not tested. */
 #define REPORT_MIN_REPEATS 5
 
-/* Write DIR/index.html. 0, or -errno after a message on stderr. */
-int report_write(const char *dir);
+/* Write DIR/index.html. 0, or -errno after a message "mmreplay CMD: ..." on stderr. */
+int report_write(const char *dir, const char *cmd);
 
 /* --- shared by report*.c --- */
 

@@ -81,7 +81,7 @@ bool suite_plots_open(struct plotctx *p, const char *name, struct csv *w)
 	snprintf(rel, sizeof(rel), "plots/%s.csv", name);
 	int err = csv_open_in(w, p->dir, rel);
 	if (err) {
-		fprintf(stderr, "mmreplay: %s: %s\n", w->out.path, csv_error(w, err));
+		fprintf(stderr, "mmreplay %s: %s: %s\n", p->cmd, w->out.path, csv_error(w, err));
 		p->failures++;
 	}
 	return !err;
@@ -89,9 +89,9 @@ bool suite_plots_open(struct plotctx *p, const char *name, struct csv *w)
 
 void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct plot_req *req)
 {
-	char why[600];
+	char why[1600];
 	if (fflush(w->f) || ferror(w->f)) {
-		fprintf(stderr, "mmreplay: %s: write error\n", w->out.path);
+		fprintf(stderr, "mmreplay %s: %s: write error: %s\n", p->cmd, w->out.path, strerror(errno));
 		csv_abort(w);
 		p->failures++;
 		return;
@@ -103,16 +103,22 @@ void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct
 			 req->title ? req->title : "");
 		req->title = title;
 	}
-	int err = plot_draw(p->dir, name, req, p->log_fd, why, sizeof(why));
-	if (err == -ECHILD)
-		fprintf(stderr,
-			"mmreplay: gnuplot failed drawing %s/%s.png (is gnuplot installed? see "
-			"%s/plots/gnuplot.log)\n",
-			p->dir, name, p->dir);
-	else if (err)
-		fprintf(stderr, "mmreplay: %s\n", why);
+	int log_err = 0;
+	int err = plot_draw(p->dir, name, req, p->log_fd, &log_err, why, sizeof(why));
+	if (log_err && !p->log_err) { /* said once; the log is incomplete: a failure */
+		fprintf(stderr, "mmreplay %s: %s/plots/gnuplot.log: write error: %s\n", p->cmd, p->dir,
+			strerror(-log_err));
+		p->log_err = log_err;
+		p->failures++;
+	}
+	if (err == -ENOENT && !p->no_gnuplot) /* once: every graph would say it */
+		fprintf(stderr, "mmreplay %s: %s\n", p->cmd, why);
+	else if (err && err != -ENOENT)
+		fprintf(stderr, "mmreplay %s: %s (gnuplot's messages: %s/plots/gnuplot.log)\n", p->cmd, why,
+			p->dir);
+	p->no_gnuplot |= err == -ENOENT;
 	if (!err && (err = csv_commit(w)))
-		fprintf(stderr, "mmreplay: %s: %s\n", w->out.path, csv_error(w, err));
+		fprintf(stderr, "mmreplay %s: %s: %s\n", p->cmd, w->out.path, csv_error(w, err));
 	if (err) {
 		csv_abort(w);
 		p->failures++;
@@ -211,7 +217,8 @@ static void plot_series(struct plotctx *p, const char *tr, const char *axis, con
 		if (c >= 0) {
 			series_add(&s, plot_rows_text(p, rows[i], axis), &t, c);
 		} else {
-			fprintf(stderr, "mmreplay: a time series of %s has no column %s\n", tr, ycol);
+			fprintf(stderr, "mmreplay %s: a time series of %s has no column %s\n", p->cmd, tr,
+				ycol);
 			p->failures++;
 		}
 		csvtab_free(&t);
@@ -244,7 +251,10 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 		struct csvtab t;
 		if (plot_rows_field(p, rows[i], "vmap_allocs") == 0 || ts_read(p, rows[i], &t))
 			continue;
-		plot_rows_vmlist(&t, &v, &h, plot_rows_text(p, rows[i], "vmlist"), &pos_v, &pos_n);
+		const char *vl = plot_rows_text(p, rows[i], "vmlist");
+		if (plot_rows_vmlist(&t, &v, &h, vl, &pos_v, &pos_n) == -EINVAL)
+			fprintf(stderr, "mmreplay %s: a time series of %s lacks a vmlist column\n", p->cmd,
+				vl);
 		csvtab_free(&t);
 	}
 	char name[512], title[600];
@@ -456,17 +466,18 @@ static const struct suite_graph {
 	{"walk", plot_walk}, {"host", plot_host}, {"snapshots", plot_snapshots}, {NULL, NULL},
 };
 
-int suite_plots(const char *dir, FILE *log)
+int suite_plots(const char *dir, const char *cmd, FILE *log)
 {
 	char path[4096];
 	struct csvtab sum;
 	struct mm_diag d;
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	if (csvtab_read_regular(path, &sum, &d)) {
-		fprintf(stderr, "mmreplay: %s\n", d.msg);
-		return -EINVAL;
+		fprintf(stderr, "mmreplay %s: %s\n", cmd, d.msg);
+		return -ENODATA;
 	}
 	struct plotctx p = {.dir = dir,
+			    .cmd = cmd,
 			    .log = log,
 			    .sum = &sum,
 			    .c_trace = csvtab_col(&sum, "trace"),
@@ -474,20 +485,20 @@ int suite_plots(const char *dir, FILE *log)
 			    .log_fd = -1};
 	if (p.c_trace < 0 || p.c_config < 0) {
 		diag_set(&d, path, 0, "not a suite summary (no trace and config columns)");
-		fprintf(stderr, "mmreplay: %s\n", d.msg);
+		fprintf(stderr, "mmreplay %s: %s\n", cmd, d.msg);
 		csvtab_free(&sum);
-		return -EINVAL;
+		return -ENODATA;
 	}
 	for (const char *const *c = suite_plot_summary_columns; *c; c++)
 		if (csvtab_col(&sum, *c) < 0) {
 			diag_set(&d, path, 1, "no column %s (the graphs read it)", *c);
-			fprintf(stderr, "mmreplay: %s\n", d.msg);
+			fprintf(stderr, "mmreplay %s: %s\n", cmd, d.msg);
 			p.failures++;
 		}
 	struct outfile glog; /* gnuplot's messages, published with the graphs */
 	int err = outfile_open_in(&glog, dir, "plots/gnuplot.log");
 	if (err) {
-		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
+		fprintf(stderr, "mmreplay %s: %s: %s\n", cmd, glog.path, outfile_error(&glog, err));
 		csvtab_free(&sum);
 		return err;
 	}
@@ -498,13 +509,13 @@ int suite_plots(const char *dir, FILE *log)
 	if (infile_check(spath, INFILE_STREAM, &d) !=
 	    -ENOENT) { /* the per-snapshot comparison, when the suite had one */
 		if (csvtab_read_regular(spath, &snaps, &d))
-			fprintf(stderr, "mmreplay: %s\n", d.msg);
+			fprintf(stderr, "mmreplay %s: %s\n", cmd, d.msg);
 		else
 			p.snaps = &snaps;
 	}
 	struct csv man; /* which graphs each trace has, for the report page */
 	if ((err = csv_open_in(&man, dir, "plots/graphs.csv"))) {
-		fprintf(stderr, "mmreplay: %s: %s\n", man.out.path, csv_error(&man, err));
+		fprintf(stderr, "mmreplay %s: %s: %s\n", cmd, man.out.path, csv_error(&man, err));
 		p.failures++;
 	} else {
 		p.manifest = man.f;
@@ -518,7 +529,7 @@ int suite_plots(const char *dir, FILE *log)
 		if (!label_ok(tr)) {
 			diag_set(&d, path, r + 2, "trace '%s' is not usable in a file name: no graphs for it",
 				 tr);
-			fprintf(stderr, "mmreplay: %s\n", d.msg);
+			fprintf(stderr, "mmreplay %s: %s\n", cmd, d.msg);
 			p.failures++;
 			continue;
 		}
@@ -531,13 +542,15 @@ int suite_plots(const char *dir, FILE *log)
 			g->draw(&p, tr);
 	}
 	if (p.manifest && (err = csv_commit(&man))) {
-		fprintf(stderr, "mmreplay: %s: %s\n", man.out.path, csv_error(&man, err));
+		fprintf(stderr, "mmreplay %s: %s: %s\n", cmd, man.out.path, csv_error(&man, err));
 		p.failures++;
 	}
 	if (p.snaps)
 		csvtab_free(&snaps);
-	if ((err = outfile_commit(&glog)))
-		fprintf(stderr, "mmreplay: %s: %s\n", glog.path, outfile_error(&glog, err));
+	if ((err = outfile_commit(&glog))) { /* published with the graphs: its loss is a failure */
+		fprintf(stderr, "mmreplay %s: %s: %s\n", cmd, glog.path, outfile_error(&glog, err));
+		p.failures++;
+	}
 	csvtab_free(&sum);
 	return p.failures ? -ECHILD : 0;
 }

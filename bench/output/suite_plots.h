@@ -10,7 +10,8 @@
 extern const char *const suite_plot_summary_columns[], *const suite_plot_series_columns[];
 
 /* Draw every graph the results support; names each file written on log, says what failed on
- * stderr. 0 or -errno. */
-int suite_plots(const char *dir, FILE *log);
+ * stderr as "mmreplay CMD: ...". 0, -ENODATA when DIR/summary.csv is missing or not a suite
+ * summary (said once: nothing else can be drawn from it), or another -errno. */
+int suite_plots(const char *dir, const char *cmd, FILE *log);
 
 #endif

@@ -12,11 +12,14 @@
 
 struct plotctx {
 	const char *dir;
+	const char *cmd; /* the command drawing: every message is "mmreplay CMD: ..." */
 	FILE *log;
 	const struct csvtab *sum;
 	int c_trace, c_config;
-	int log_fd; /* gnuplot's messages: DIR/plots/gnuplot.log, or -1 */
+	int log_fd;  /* gnuplot's messages: DIR/plots/gnuplot.log, or -1 */
+	int log_err; /* the first error writing it (-errno), or 0 */
 	int failures, drawn;
+	bool no_gnuplot;	    /* gnuplot is not installed: said once */
 	FILE *manifest;		    /* plots/graphs.csv: trace,file,note per graph drawn (the report page) */
 	const char *trace;	    /* the trace being drawn */
 	bool exhausted;		    /* the trace's model ran out of memory in some cell */
@@ -49,9 +52,9 @@ void plot_rows_final_in_key(struct series_set *s, double scale, double *hi, doub
 bool plot_rows_flat(const struct series_set *s);
 /* vmlist work per operation against live areas, from the interval differences of time series t:
  * visits per op into v, host ns per op into h (x = live areas); points a log-log graph can show
- * are counted into pos_v and pos_n. */
-void plot_rows_vmlist(const struct csvtab *t, struct series_set *v, struct series_set *h, const char *title,
-		      size_t *pos_v, size_t *pos_n);
+ * are counted into pos_v and pos_n. 0, -EINVAL (t lacks a vmlist column) or -ENOMEM. */
+int plot_rows_vmlist(const struct csvtab *t, struct series_set *v, struct series_set *h, const char *title,
+		     size_t *pos_v, size_t *pos_n);
 
 struct csv;
 struct plot_req;

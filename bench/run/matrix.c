@@ -98,7 +98,7 @@ static int matrix_add_item(void *ctx, const char *item)
 {
 	struct matrix_add *a = ctx;
 	const struct setting *s = a->ax.set;
-	if (strcmp(item, "all") || s->kind != SETTING_VARIANT)
+	if (strcmp(item, "all") || !setting_all_expands(s))
 		return matrix_add_value(a, item);
 	for (size_t i = 0; s->value(i); i++) {
 		int e = matrix_add_value(a, s->value(i));

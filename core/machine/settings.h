@@ -110,6 +110,9 @@ int settings_parse_u64(const char *text, u64 min, u64 max, u64 *out);
 /* Seconds ("2519.352699"; decimals past the 9th dropped) to ns: 0, -EINVAL, or -ERANGE
  * (2^64 ns or more). */
 int settings_parse_secs(const char *text, u64 *ns);
+/* Whether 'all' in a list of s's values names every one of them: a setting of named values
+ * (variant or choice) that takes a list, and has no value called "all" itself (populate). */
+bool setting_all_expands(const struct setting *s);
 /* Whether s names a file read per trace (a SETTING_FILE). */
 static inline bool setting_is_file(const struct setting *s)
 {

@@ -110,3 +110,13 @@ int settings_split(const char *list, int (*each)(void *ctx, const char *item), v
 	}
 	return items ? 0 : -EINVAL;
 }
+
+bool setting_all_expands(const struct setting *s)
+{
+	if (!s->axis || (s->kind != SETTING_VARIANT && s->kind != SETTING_CHOICE))
+		return false;
+	for (size_t i = 0; s->value(i); i++)
+		if (!strcmp(s->value(i), "all"))
+			return false;
+	return true;
+}
