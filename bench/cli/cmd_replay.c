@@ -16,7 +16,7 @@
 #include "bench/output/metrics.h"
 #include "bench/run/recording_cfg.h"
 #include "bench/run/replay.h"
-#include "bench/output/snapcsv.h"
+#include "bench/output/snapcheck_csv.h"
 #include "workloads/trace/trace.h"
 #include "bench/run/trace_label.h"
 
@@ -127,7 +127,7 @@ struct replay_out {
 	struct task_spec wl;		 /* whose work the workload_ columns count */
 	char **paths;			 /* the traces as given */
 	struct recording_cfg **recs;	 /* [trace]: a file or recording and its files, while open */
-	struct snapcsv snap;		 /* the per-snapshot CSV */
+	struct snapcheck_csv snap;	 /* the per-snapshot CSV */
 	char (*labels)[TRACE_LABEL_MAX]; /* [trace]: its rows' label, unique in the run (trace_label.h) */
 };
 
@@ -263,9 +263,11 @@ static int replay_cell_emit(void *ctx, const struct cells_job *job, int err)
 		table_row(stdout, &src, out->trace_width, out->agreement);
 	recording_cfg_warn(out->recs[job->trace], "replay", &c->row.st);
 	mem_note_row(stderr, "replay", out->recs[job->trace]->label, c->cfg_label, &c->row.st);
-	int e = snapcsv_rows(&out->snap, c->row.trace, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows);
+	int e = snapcheck_csv_rows(&out->snap, c->row.trace, c->cfg_label, c->row.snap_rows,
+				   c->row.nsnap_rows);
 	if (e) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, snapcsv_error(&out->snap, e));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path,
+			snapcheck_csv_error(&out->snap, e));
 		return MM_EXIT_FAIL;
 	}
 	return 0;
@@ -423,9 +425,10 @@ int cmd_replay(int argc, char **argv)
 	free(m);
 	if (o.out && !csv_stdout)
 		rc = replay_commit(&csv, o.out, rc);
-	int e = snapcsv_close(&out.snap, rc == MM_EXIT_OK);
+	int e = snapcheck_csv_close(&out.snap, rc == MM_EXIT_OK);
 	if (e) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", out.snap.path, snapcsv_error(&out.snap, e));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out.snap.path,
+			snapcheck_csv_error(&out.snap, e));
 		rc = MM_EXIT_FAIL;
 	}
 	return rc;

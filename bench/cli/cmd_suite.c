@@ -1,5 +1,5 @@
 /* mmreplay suite: run a suite file (bench/suites/README.md) or a built-in suite (a program that
- * drives the models, such as the kernel's test_vmalloc cases); mmreplay plot. */
+ * drives the models, such as the kernel's test_vmalloc cases). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -387,6 +387,8 @@ int cmd_suite(int argc, char **argv)
 	free(s);
 	return rc;
 }
+<<<<<<< HEAD
+=======
 
 /* A directory with no summary, or a partial one, said once. true when there is nothing to draw. */
 static bool plot_partial(const char *dir)
@@ -443,3 +445,4 @@ int cmd_plot(int argc, char **argv)
 	printf("  %s/index.html (the report page)\n", argv[first]);
 	return err ? MM_EXIT_FAIL : MM_EXIT_OK;
 }
+>>>>>>> main

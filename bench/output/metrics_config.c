@@ -66,6 +66,8 @@ const struct metric metrics_config[] = {
 		 "watermark boost on fallbacks: on or off (setting watermark-boost)"),
 	CFG_NUM("watermark_scale", "", MF_UINT, cfg.wmark_scale,
 		"watermark_scale_factor; 0: the zoneinfo's watermarks (setting watermark-scale)"),
+	CFG_TEXT("compaction", 0, MF_CHARS, cfg.compaction,
+		 "compaction: off, kernel or proactive=N (setting compaction)"),
 	CFG_TEXT("model_pages", 0, MF_STR, cfg.model_pages,
 		 "where vmalloc areas and page tables took pages: zones or none (setting model-pages)"),
 	M_COUNT("events", "events", METRIC_BRIEF, events,

@@ -34,7 +34,7 @@ int replay_begin(struct replay_step *rs, const struct sim_cfg *cfg, const struct
 	}
 	sim_prefault(s);
 	rs->s = s;
-	run_begin(&rs->run, s, snaphook_init(&rs->hook, s, &rs->smp));
+	run_begin(&rs->run, s, snapcheck_hook_init(&rs->hook, s, &rs->smp));
 	rs->run.wl = rs->wl;
 	return 0;
 }
@@ -51,12 +51,12 @@ int replay_end(struct replay_step *rs, int err, const char *trace, struct replay
 	memset(row, 0, sizeof(*row));
 	err = run_end(&rs->run, err, &r);
 	if (!err)
-		err = snaphook_finish(&rs->hook);
+		err = snapcheck_hook_finish(&rs->hook);
 	if (!err)
 		err = sim_finish(s); /* the end-snapshot comparison */
 	rs->s = NULL;
 	if (err) {
-		snaphook_fini(&rs->hook);
+		snapcheck_hook_fini(&rs->hook);
 		sim_fini(s);
 		free(s);
 		replay_wl_free(rs);

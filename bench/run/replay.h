@@ -10,7 +10,7 @@
 #include "bench/run/run.h"
 #include "bench/run/run_workload.h"
 #include "core/machine/sim_stats.h"
-#include "bench/run/snaphook.h"
+#include "bench/run/snapcheck_hook.h"
 
 struct replay_row {
 	const char *trace;     /* display name of the trace */
@@ -18,7 +18,7 @@ struct replay_row {
 	struct sim_stats st;   /* its view, SIM_STATS_FULL */
 	struct run_host host;  /* the timed pass: events, ns, cpu_ns, peak RSS; repeats = 1 */
 	struct run_wl_figs wl; /* the workload's share (the machine's own figures for every event) */
-	/* with cfg.snapshots, one row per zone and snapshot compared (snaphook.h) */
+	/* with cfg.snapshots, one row per zone and snapshot compared (snapcheck_hook.h) */
 	struct snapcheck_row *snap_rows;
 	size_t nsnap_rows;
 };
@@ -37,7 +37,7 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
  * points into itself: it must not move between replay_begin and replay_end. */
 struct replay_step {
 	struct sim *s;
-	struct snaphook hook; /* the kernel's buddyinfo snapshots as the trace passes */
+	struct snapcheck_hook hook; /* the kernel's buddyinfo snapshots as the trace passes */
 	struct run_sampler smp;
 	struct run_step run;
 	struct run_wl *wl; /* NULL: the workload is every event */

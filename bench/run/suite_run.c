@@ -17,7 +17,7 @@
 #include "bench/output/report.h"
 #include "bench/output/series.h"
 #include "bench/output/shell.h"
-#include "bench/output/snapcsv.h"
+#include "bench/output/snapcheck_csv.h"
 #include "bench/run/suite_axes.h"
 #include "bench/run/suite_cell.h"
 #include "bench/run/suite_dir.h"
@@ -83,7 +83,7 @@ struct suite_ctx {
 	const struct suite_run_opts *o;
 	const struct suite_jobs *jobs;
 	FILE *summary;		     /* a whole run's, written as cells finish; NULL for jobs */
-	struct snapcsv *snaps;	     /* the same for the snapshots */
+	struct snapcheck_csv *snaps; /* the same for the snapshots */
 	int width, cwidth;	     /* of the table's trace and config columns */
 	char (*labels)[128];	     /* [trace] */
 	struct recording_cfg **recs; /* [trace]: a file or recording and its files; NULL for gen: */
@@ -182,9 +182,9 @@ static int cell_files(const struct suite_ctx *sc, size_t job, const struct metri
 	fprintf(w.f, "%s,%zu,", sc->jobs->id, job);
 	metrics_csv_row(w.f, METRIC_IN_SUMMARY, src);
 	suite_dir_snap_rel(job, snap_rel, sizeof(snap_rel));
-	struct snapcsv snaps = {.root = sc->o->out_dir, .path = snap_rel};
-	err = snapcsv_rows(&snaps, src->trace, src->config, row->snap_rows, row->nsnap_rows);
-	int serr = snapcsv_close(&snaps, !err);
+	struct snapcheck_csv snaps = {.root = sc->o->out_dir, .path = snap_rel};
+	err = snapcheck_csv_rows(&snaps, src->trace, src->config, row->snap_rows, row->nsnap_rows);
+	int serr = snapcheck_csv_close(&snaps, !err);
 	if (err || serr) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", snap_rel, strerror(-(err ? err : serr)));
 		csv_abort(&w);
@@ -224,9 +224,9 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 	if (sc->recs[job->trace]) /* the kernel's snapshots, exhaustion */
 		recording_cfg_warn(sc->recs[job->trace], "suite", &c->row.st);
 	if (sc->snaps &&
-	    (err = snapcsv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
+	    (err = snapcheck_csv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", sc->snaps->c.out.path,
-			snapcsv_error(sc->snaps, err));
+			snapcheck_csv_error(sc->snaps, err));
 		return MM_EXIT_FAIL;
 	}
 	if (sc->o->table)
@@ -343,7 +343,7 @@ static int label_width(char (*labels)[128], size_t n)
 
 /* Run jobs[0..n) of the plan on the workers (cells.h), each trace read once. */
 static int suite_cells(const struct suite *s, const struct suite_run_opts *o, const struct suite_jobs *j,
-		       const size_t *jobs, size_t n, FILE *sum, struct snapcsv *snaps)
+		       const size_t *jobs, size_t n, FILE *sum, struct snapcheck_csv *snaps)
 {
 	struct suite_ctx sc = {.s = s,
 			       .o = o,
@@ -446,7 +446,7 @@ static int suite_run_all(const struct suite *s, const struct suite_run_opts *o)
 	suite_dir_mark(o->out_dir, &j, true);
 	for (size_t k = 0; k < j.n; k++)
 		all[k] = k;
-	struct snapcsv snaps = {.root = o->out_dir, .path = "snapshots.csv"}; /* per snapshot */
+	struct snapcheck_csv snaps = {.root = o->out_dir, .path = "snapshots.csv"}; /* per snapshot */
 	struct csv sum;
 	if ((err = csv_open_in(&sum, o->out_dir, "summary.csv"))) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", sum.out.path, csv_error(&sum, err));
@@ -459,8 +459,9 @@ static int suite_run_all(const struct suite *s, const struct suite_run_opts *o)
 	int rc = suite_cells(s, o, &j, all, j.n, sum.f, &snaps);
 	suite_interrupt_disarm();
 	free(all);
-	if ((err = snapcsv_close(&snaps, rc == MM_EXIT_OK)) && rc == MM_EXIT_OK) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", snaps.c.out.path, snapcsv_error(&snaps, err));
+	if ((err = snapcheck_csv_close(&snaps, rc == MM_EXIT_OK)) && rc == MM_EXIT_OK) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", snaps.c.out.path,
+			snapcheck_csv_error(&snaps, err));
 		rc = MM_EXIT_FAIL;
 	}
 	if (rc == MM_EXIT_OK && (err = csv_commit(&sum))) {

@@ -196,6 +196,25 @@ static int wmark_boost_apply(struct sim_cfg *cfg, const char *v, const struct se
 	return 0;
 }
 
+static int compaction_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			    size_t len)
+{
+	(void)env;
+	u64 n = SIM_PROACTIVENESS_DEFAULT;
+	if (!strcmp(v, "off") || !strcmp(v, "kernel")) {
+		cfg->compaction = !strcmp(v, "off") ? SIM_COMPACT_OFF : SIM_COMPACT_KERNEL;
+		cfg->proactiveness = SIM_PROACTIVENESS_DEFAULT;
+		return 0;
+	}
+	if (strncmp(v, "proactive", 9) || (v[9] && (v[9] != '=' || settings_parse_u64(v + 10, 0, 100, &n)))) {
+		snprintf(err, len, "takes off, kernel, proactive or proactive=N (N 0..100), not '%s'", v);
+		return -EINVAL;
+	}
+	cfg->compaction = SIM_COMPACT_PROACTIVE;
+	cfg->proactiveness = v[9] ? (u32)n : 100u;
+	return 0;
+}
+
 static const char *model_pages_value(size_t i)
 {
 	static const char *const v[] = {"auto", "zones", "none"}; /* enum sim_model_pages order */
@@ -363,6 +382,12 @@ const struct setting settings_table[] = {
 	 "watermark_scale_factor: low and high from the zoneinfo's min, steps of max(min/4, managed x "
 	 "N/10000) (0: the zoneinfo's low and high)",
 	 "", "0", SETTING_UINT, true, 0, 3000, FIELD(wmark_scale), NULL, NULL, SETTING_ON_PAGE_EVENTS},
+	{"compaction",
+	 "off, kernel (direct compaction when an allocation of order > 0 finds no block, kcompactd after a "
+	 "boosted reclaim, proactive compaction at compaction_proactiveness 20) or proactive[=N] (the "
+	 "same at proactiveness N, 100 without one); buddy and faithful modes replay the traced free "
+	 "scanner unless off",
+	 "", "kernel", SETTING_TEXT, true, 0, 0, 0, 0, NULL, compaction_apply, SETTING_ON_PAGE_EVENTS},
 	{"model-pages",
 	 "pages of vmalloc areas and page tables: from the zones, or none (a recording's page events hold "
 	 "them); auto: none with --page-state",

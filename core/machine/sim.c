@@ -29,6 +29,8 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->purge = VMALLOC_PURGE_AUTO;
 	cfg->purge_delay = SIM_DEFAULT_PURGE_DELAY;
 	cfg->model_mem_max = SIM_MEM_DEFAULT_MAX; /* the model's host memory */
+	cfg->compaction = SIM_COMPACT_KERNEL;
+	cfg->proactiveness = SIM_PROACTIVENESS_DEFAULT;
 }
 
 /* --- vmalloc --- */
@@ -212,6 +214,8 @@ out_zones:
 void sim_fini(struct sim *s)
 {
 	pcp_fini(&s->pcp); /* per-CPU lists */
+	if (s->cmp_on)
+		compact_fini(&s->cmp);
 	seedtime_fini(&s->page_times);
 	pkmap_fini(&s->pkmap);
 	procs_fini(&s->procs); /* vma */
@@ -291,7 +295,8 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 		s->vmap.trace_purges++;
 		s->vmap.trace_purged_areas += ev->aux;
 		return sim_vmap_trace_purge(s, ev);
-	case MME_COMPACTION: /* page movements no kmem event shows: evidence (sim_untraced.h) */
+	case MME_COMPACTION: /* the free scanner's isolations are replayed, or evidence */
+		return sim_phys_compaction(s, ev);
 	case MME_MIGRATE:
 	case MME_PAGE_ISOLATION:
 	case MME_RECLAIM:

@@ -30,6 +30,18 @@ int sim_phys_init(struct sim *s)
 	if (s->pcp_on && (err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg)))
 		return err;
 	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);
+	s->pages.capture = s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.compaction != SIM_COMPACT_OFF;
+	if (s->cfg.page_mode == PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF) {
+		struct compact_hooks h;
+		pagereplay_compact_hooks(&s->pages, &h);
+		if ((err = compact_init(&s->cmp, &s->zones, &h, s->cfg.proactiveness)))
+			return err;
+		s->cmp_on = true;
+		for (unsigned z = 0; s->pcp_on && z < s->zones.nr_zones; z++)
+			compact_set_min(&s->cmp, z, s->pcp.wm.z[z].wmark[WMARK_MIN]);
+		if ((err = pagereplay_attach_compact(&s->pages, &s->cmp)))
+			return err;
+	}
 	bool none = s->cfg.model_pages == SIM_MODEL_PAGES_NONE ||
 		    (s->cfg.model_pages == SIM_MODEL_PAGES_AUTO && seeded);
 	s->model_src = none ? pagesrc_phantom(&s->phantom, pagesrc_max_order(&s->src)) : s->src;
@@ -56,6 +68,45 @@ int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
 	return pagereplay_event(&s->pages, ev);
 }
 
+int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
+{
+	struct sim_compact_traced *t = &s->cmp_traced;
+	switch (ev->aux) {
+	case MME_COMPACT_BEGIN:
+		t->runs++;
+		break;
+	case MME_COMPACT_END:
+		t->success += ev->ret == 8; /* COMPACT_SUCCESS, as the kernel numbers it */
+		break;
+	case MME_COMPACT_ISOLATE_MIGRATE:
+		t->isolated += ev->len2;
+		/* fall through */
+	case MME_COMPACT_ISOLATE_FREE:
+	case MME_COMPACT_FAST_ISOLATE_FREE:
+		t->scanned += ev->len;
+		break;
+	case MME_COMPACT_MIGRATEPAGES:
+		t->migrated += ev->len;
+		break;
+	default:
+		break;
+	}
+	bool replay = s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF;
+	if (replay && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
+		pagereplay_compaction(&s->pages, ev); /* a success: its task may capture a block */
+	if (!replay || (ev->aux != MME_COMPACT_ISOLATE_FREE && ev->aux != MME_COMPACT_FAST_ISOLATE_FREE)) {
+		sim_untraced_event(s, ev);
+		return 0;
+	}
+	u64 missing = s->pages.st.compact_missing_pages;
+	pagereplay_compaction(&s->pages, ev);
+	struct mm_event left = *ev; /* only what the model could not take is evidence */
+	left.len2 = s->pages.st.compact_missing_pages - missing;
+	sim_untraced_event(s, &left);
+	s->untr.compact_taken_total += ev->len2 - left.len2; /* the column keeps the kernel's total */
+	return 0;
+}
+
 void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)
 {
 	if (s->exh.first_event)
@@ -69,8 +120,7 @@ void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)
 			s->exh.first_zone = (enum zone_type)t;
 }
 
-unsigned sim_snap_compare(struct sim *s, const struct snap_series *ser, size_t idx,
-			  struct snapcheck_row *rows)
+unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t idx, struct snapcheck_row *rows)
 {
 	const struct snapshot *k = &ser->s[idx];
 	char why[sizeof(rows->untraced)];

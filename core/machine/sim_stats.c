@@ -1,5 +1,6 @@
 #include "core/machine/sim_stats.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/phys/fragindex.h"
@@ -55,6 +56,11 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 							   : "pressure";
 	st->wmark_boost = s->cfg.wmark_boost_off ? "off" : "on";
 	st->wmark_scale = s->cfg.wmark_scale;
+	if (s->cfg.compaction == SIM_COMPACT_PROACTIVE)
+		snprintf(st->compaction, sizeof(st->compaction), "proactive=%u", s->cfg.proactiveness);
+	else
+		snprintf(st->compaction, sizeof(st->compaction), "%s",
+			 s->cfg.compaction == SIM_COMPACT_OFF ? "off" : "kernel");
 	st->model_pages = s->model_src.ops == s->src.ops ? "zones" : "none";
 	size_t off = 0;
 	for (unsigned i = 0; i < zs->nr_zones && off < sizeof(st->zones); i++)
@@ -120,6 +126,19 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->top = st->zone[st->top_type];
 	st->pcp = s->pcp.st; /* a recorded machine */
 	st->wmark = s->pcp.wm.st;
+	st->compact = s->cmp.st;
+	st->compact_traced = s->cmp_traced;
+	if (s->cmp_on) {
+		st->compact_run.runs = s->cmp.st.runs;
+		st->compact_run.scanned = s->cmp.st.migrate_scanned + s->cmp.st.free_scanned;
+		st->compact_run.migrated = s->cmp.st.migrated;
+		st->compact_run.success = s->cmp.st.success;
+	} else if (s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF) {
+		st->compact_run.runs = s->cmp_traced.runs;
+		st->compact_run.scanned = s->cmp_traced.scanned;
+		st->compact_run.migrated = s->cmp_traced.migrated;
+		st->compact_run.success = s->cmp_traced.success;
+	}
 	st->page_events_skipped = s->page_events_skipped;
 	st->page_state_ns = s->cfg.page_from_ns;
 	st->last_event_ns = s->last_ts_ns;

@@ -49,6 +49,7 @@ struct sim_stats {
 		const char *pcp_tune;	 /* "pressure" | "idle" | "fixed" */
 		const char *wmark_boost; /* "on" | "off" */
 		u32 wmark_scale;	 /* 0: the zoneinfo's watermarks */
+		char compaction[16];	 /* "off" | "kernel" | "proactive=N" */
 		const char *model_pages; /* "zones" | "none": where vmalloc and processes took pages */
 	} cfg;
 
@@ -93,8 +94,13 @@ struct sim_stats {
 	struct sim_zone_stats top;		   /* the highest zone of the layout */
 	enum zone_type top_type;		   /* its type */
 	/* a recorded machine */
-	struct pcp_stats pcp;	   /* per-CPU lists (all 0 when off) */
-	struct wmark_stats wmark;  /* watermark events (with the per-CPU lists; all 0 when off) */
+	struct pcp_stats pcp;	      /* per-CPU lists (all 0 when off) */
+	struct wmark_stats wmark;     /* watermark events (with the per-CPU lists; all 0 when off) */
+	struct compact_stats compact; /* placement's compaction model (all 0 when off or another mode) */
+	struct sim_compact_traced compact_traced;     /* the trace's own compaction */
+	struct {				      /* compaction as run: the model's (placement) or the */
+		u64 runs, scanned, migrated, success; /* trace's replayed (buddy, faithful; 0 off) */
+	} compact_run;
 	u64 page_events_skipped;   /* page events before the page state's time */
 	u64 page_state_ns;	   /* that time (cfg.page_from_ns; 0: none) */
 	u64 last_event_ns;	   /* the time of the trace's last event given */

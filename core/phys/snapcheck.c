@@ -30,7 +30,7 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 		}
 		const struct buddy *b = &zs->zone[z].buddy;
 		struct snapcheck_row r = {
-			.t_ns = k->t0_ns, /* buddyinfo is read first (snaphook.c) */
+			.t_ns = k->t0_ns, /* buddyinfo is read first (snapcheck_hook.c) */
 			.type = kz->type,
 			.ufi9_kernel = snapcheck_ufi9(kz->nr_free, kz->nr_orders),
 			.ufi9_model = snapcheck_ufi9(b->nr_free, b->max_order + 1),

@@ -1,15 +1,15 @@
 /* The kernel's own buddyinfo as the check: a hook of the replay loop (run.h) that,
  * when the trace passes a snapshot's mid-read time, compares the machine's zones with that
- * snapshot of cfg.snapshots (sim_snap_compare). Snapshots read before the replay's start (the
+ * snapshot of cfg.snapshots (sim_snapcheck). Snapshots read before the replay's start (the
  * later of --from and --page-state-at) are not compared; after the loop, those the trace still
  * covers (read before its last event) are. The figures go to the machine's view (st.snaps);
  * the rows, one per zone and snapshot, are kept for a per-snapshot CSV. */
-#ifndef SNAPHOOK_H
-#define SNAPHOOK_H
+#ifndef SNAPCHECK_HOOK_H
+#define SNAPCHECK_HOOK_H
 
 #include "bench/run/run.h"
 
-struct snaphook {
+struct snapcheck_hook {
 	struct sim *sim;
 	const struct snap_series *ser;
 	size_t next; /* the next snapshot to compare */
@@ -21,9 +21,10 @@ struct snaphook {
 
 /* Set h up on s (built with cfg.snapshots) and fill *smp with its hook; NULL when s has no
  * snapshots (then h holds nothing). */
-const struct run_sampler *snaphook_init(struct snaphook *h, struct sim *s, struct run_sampler *smp);
+const struct run_sampler *snapcheck_hook_init(struct snapcheck_hook *h, struct sim *s,
+					      struct run_sampler *smp);
 /* After the loop: compare what the trace covered. 0 or -ENOMEM. */
-int snaphook_finish(struct snaphook *h);
-void snaphook_fini(struct snaphook *h);
+int snapcheck_hook_finish(struct snapcheck_hook *h);
+void snapcheck_hook_fini(struct snapcheck_hook *h);
 
 #endif

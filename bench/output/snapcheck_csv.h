@@ -3,18 +3,18 @@
  * the kernel's. A zone the model exhausted since the previous snapshot has an empty model
  * index (exhaustion is not fragmentation) and exhausted = 1. Opened with its first rows, so
  * runs without snapshots write no file; published atomically (csv.h). */
-#ifndef SNAPCSV_H
-#define SNAPCSV_H
+#ifndef SNAPCHECK_CSV_H
+#define SNAPCHECK_CSV_H
 
 #include <stdbool.h>
 
 #include "bench/output/csv.h"
 #include "core/phys/snapcheck.h"
 
-#define SNAPCSV_HEADER                                                                                       \
+#define SNAPCHECK_CSV_HEADER                                                                                 \
 	"trace,config,t_s,zone,free_pages_kernel,free_pages_model,ufi9_kernel,ufi9_model,exhausted,untraced"
 
-struct snapcsv {
+struct snapcheck_csv {
 	const char *root; /* NULL: path as given; else path below it (csv_open_in) */
 	const char *path; /* NULL: rows are dropped */
 	struct csv c;
@@ -22,11 +22,11 @@ struct snapcsv {
 };
 
 /* Rows of one replay. 0 or -errno (the file could not be created). */
-int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const struct snapcheck_row *rows,
-		 size_t n);
+int snapcheck_csv_rows(struct snapcheck_csv *s, const char *trace, const char *config,
+		       const struct snapcheck_row *rows, size_t n);
 /* Publish (ok) or drop the file, if one was opened. 0 or -errno. */
-int snapcsv_close(struct snapcsv *s, bool ok);
+int snapcheck_csv_close(struct snapcheck_csv *s, bool ok);
 /* Why err happened, in words (csv_error). */
-const char *snapcsv_error(const struct snapcsv *s, int err);
+const char *snapcheck_csv_error(const struct snapcheck_csv *s, int err);
 
 #endif

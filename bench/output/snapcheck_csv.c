@@ -1,9 +1,9 @@
-#include "bench/output/snapcsv.h"
+#include "bench/output/snapcheck_csv.h"
 
 #include <stdio.h>
 
-int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const struct snapcheck_row *rows,
-		 size_t n)
+int snapcheck_csv_rows(struct snapcheck_csv *s, const char *trace, const char *config,
+		       const struct snapcheck_row *rows, size_t n)
 {
 	if (!s->path || !n)
 		return 0;
@@ -12,7 +12,7 @@ int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const
 		if (e)
 			return e;
 		s->open = true;
-		fprintf(s->c.f, "%s\n", SNAPCSV_HEADER);
+		fprintf(s->c.f, "%s\n", SNAPCHECK_CSV_HEADER);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct snapcheck_row *r = &rows[i];
@@ -33,7 +33,7 @@ int snapcsv_rows(struct snapcsv *s, const char *trace, const char *config, const
 	return 0;
 }
 
-int snapcsv_close(struct snapcsv *s, bool ok)
+int snapcheck_csv_close(struct snapcheck_csv *s, bool ok)
 {
 	if (!s->open)
 		return 0;
@@ -45,7 +45,7 @@ int snapcsv_close(struct snapcsv *s, bool ok)
 	return csv_commit(&s->c);
 }
 
-const char *snapcsv_error(const struct snapcsv *s, int err)
+const char *snapcheck_csv_error(const struct snapcheck_csv *s, int err)
 {
 	return csv_error(&s->c, err);
 }

@@ -1,4 +1,4 @@
-#include "bench/run/snaphook.h"
+#include "bench/run/snapcheck_hook.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,10 +12,10 @@ static u64 snap_mid(const struct snapshot *k)
 	return k->t0_ns;
 }
 
-static void snaphook_compare(struct snaphook *h)
+static void snapcheck_hook_compare(struct snapcheck_hook *h)
 {
 	struct snapcheck_row r[ZONE_NR_TYPES];
-	unsigned n = sim_snap_compare(h->sim, h->ser, h->next++, r);
+	unsigned n = sim_snapcheck(h->sim, h->ser, h->next++, r);
 	if (h->nrows + n > h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 256;
 		struct snapcheck_row *nr = realloc(h->rows, cap * sizeof(*nr));
@@ -30,22 +30,23 @@ static void snaphook_compare(struct snaphook *h)
 	h->nrows += n;
 }
 
-static void snaphook_due(struct snaphook *h)
+static void snapcheck_hook_due(struct snapcheck_hook *h)
 {
 	h->due = h->next < h->ser->n ? snap_mid(&h->ser->s[h->next]) + 1 : UINT64_MAX;
 }
 
-static int snaphook_before(void *ctx, const struct sim *s, const struct mm_event *ev)
+static int snapcheck_hook_before(void *ctx, const struct sim *s, const struct mm_event *ev)
 {
-	struct snaphook *h = ctx;
+	struct snapcheck_hook *h = ctx;
 	(void)s;
 	while (h->next < h->ser->n && ev->ts_ns > snap_mid(&h->ser->s[h->next]))
-		snaphook_compare(h);
-	snaphook_due(h);
+		snapcheck_hook_compare(h);
+	snapcheck_hook_due(h);
 	return h->err;
 }
 
-const struct run_sampler *snaphook_init(struct snaphook *h, struct sim *s, struct run_sampler *smp)
+const struct run_sampler *snapcheck_hook_init(struct snapcheck_hook *h, struct sim *s,
+					      struct run_sampler *smp)
 {
 	memset(h, 0, sizeof(*h));
 	if (!s->cfg.snapshots)
@@ -55,19 +56,19 @@ const struct run_sampler *snaphook_init(struct snaphook *h, struct sim *s, struc
 	u64 start = MM_MAX(s->cfg.from_ns, s->cfg.page_from_ns);
 	while (h->next < h->ser->n && h->ser->s[h->next].t0_ns < start)
 		h->next++;
-	snaphook_due(h);
-	*smp = (struct run_sampler){.before = snaphook_before, .ctx = h, .due = &h->due};
+	snapcheck_hook_due(h);
+	*smp = (struct run_sampler){.before = snapcheck_hook_before, .ctx = h, .due = &h->due};
 	return smp;
 }
 
-int snaphook_finish(struct snaphook *h)
+int snapcheck_hook_finish(struct snapcheck_hook *h)
 {
 	while (h->ser && !h->err && h->next < h->ser->n && h->ser->s[h->next].t1_ns <= h->sim->last_ts_ns)
-		snaphook_compare(h);
+		snapcheck_hook_compare(h);
 	return h->err;
 }
 
-void snaphook_fini(struct snaphook *h)
+void snapcheck_hook_fini(struct snapcheck_hook *h)
 {
 	free(h->rows);
 	h->rows = NULL;
