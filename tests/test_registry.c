@@ -13,6 +13,7 @@
 #include "bench/cli/commands.h"
 #include "bench/run/matrix.h"
 #include "bench/output/metrics.h"
+#include "bench/run/suite_table.h"
 #include "bench/output/suite_plots.h"
 #include "tests/spawn_cmd.h"
 #include "bench/run/suite_run.h"
@@ -58,8 +59,8 @@ Test(registry, every_column_a_consumer_reads_exists)
 {
 	for (size_t i = 0; demo_column(i); i++)
 		require(demo_column(i), METRIC_IN_SUMMARY, "the demo table");
-	for (size_t i = 0; suite_run_table_column(i); i++)
-		require(suite_run_table_column(i), METRIC_IN_SUMMARY, "the suite table");
+	for (size_t i = 0; suite_table_column(i); i++)
+		require(suite_table_column(i), METRIC_IN_SUMMARY, "the suite table");
 	for (const char *const *c = suite_plot_summary_columns; *c; c++)
 		require(*c, METRIC_IN_SUMMARY, "the graphs");
 	for (const char *const *c = suite_plot_series_columns; *c; c++)
