@@ -261,3 +261,39 @@ Test(hostile_io, signals_leave_no_temporaries)
 		cr_assert_neq(access(out("x.csv"), F_OK), 0);
 	}
 }
+
+/* Two outputs of one command naming one file (however spelled: the same name, "./", "d/..", a
+ * hard link, "-" twice) are refused before anything runs, naming both options: one output
+ * used to be lost (`replay --out X --snapshots-out X` kept only the snapshot rows). */
+Test(hostile_io, two_outputs_one_file)
+{
+	const char *dir = hb_rec_copy("d_mixed5", "rec");
+	char x[700], dotx[700], updown[700], hard[700];
+	snprintf(x, sizeof(x), "%s", out("x.csv"));
+	snprintf(dotx, sizeof(dotx), "%s/./x.csv", hb_out);
+	cr_assert_eq(mkdir(out("d"), 0755), 0);
+	snprintf(updown, sizeof(updown), "%s/d/../x.csv", hb_out);
+	snprintf(hard, sizeof(hard), "%s", out("hard.csv"));
+	const char *const spell[] = {x, dotx, updown};
+	for (size_t i = 0; i < sizeof(spell) / sizeof(spell[0]); i++) {
+		struct spawn_res r = HB_RUN(HB_2, REPLAY1, "--out", x, "--snapshots-out", spell[i], dir);
+		cr_assert(strstr(r.err, "--out") && strstr(r.err, "--snapshots-out") &&
+				  strstr(r.err, "name the same file: one output would be lost"),
+			  "%s", r.err);
+		spawn_res_free(&r);
+		hb_refused(HB_RUN(HB_2, "machine", "--csv", spell[i], "--snap-csv", x, dir), "--snap-csv");
+		cr_assert(hb_dir_empty(hb_out) || access(x, F_OK), "nothing was written");
+	}
+	/* an existing file through a hard link */
+	FILE *f = fopen(x, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(link(x, hard), 0);
+	hb_refused(HB_RUN(HB_2, "machine", "--csv", x, "--snap-csv", hard, dir), "name the same file");
+	struct stat st;
+	cr_assert_eq(stat(x, &st), 0);
+	cr_assert_eq(st.st_size, 0, "left as it was");
+	hb_refused(HB_RUN(HB_2, "machine", "--csv", "-", "--snap-csv", "-", dir), "name the same file");
+	/* /dev/null keeps nothing, so nothing is lost */
+	HB_CHECK(HB_0, "machine", "--csv", "/dev/null", "--snap-csv", "/dev/null", dir);
+}

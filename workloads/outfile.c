@@ -281,7 +281,12 @@ static int open_target(struct outfile *o, bool may_stream)
 	if (fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW)) {
 		if (errno != ENOENT)
 			return outfile_why(o, -errno, "%s", strerror(errno));
-		return open_tmp(o, NULL);
+		int e = outfile_claim(o, NULL);
+		if (e)
+			return e;
+		if ((e = open_tmp(o, NULL)))
+			outfile_claim_update(o, NULL, true);
+		return e;
 	}
 	if (S_ISLNK(st.st_mode)) {
 		if (may_stream && !fstatat(o->dirfd, o->name, &t, 0) &&
@@ -300,7 +305,12 @@ static int open_target(struct outfile *o, bool may_stream)
 		return outfile_why(o, -EPERM, "is a %s: refusing to write to it", kind_name(st.st_mode));
 	if (input_has(st.st_dev, st.st_ino))
 		return outfile_why(o, -EEXIST, "is an input of this run: refusing to write over it");
-	return open_tmp(o, &st);
+	int e = outfile_claim(o, &st);
+	if (e)
+		return e;
+	if ((e = open_tmp(o, &st)))
+		outfile_claim_update(o, NULL, true);
+	return e;
 }
 
 static void outfile_init(struct outfile *o)
@@ -413,6 +423,10 @@ int outfile_commit(struct outfile *o)
 		unlinkat(o->dirfd, o->tmp, 0);
 	slot_release(o);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (e)
+		outfile_claim_update(o, NULL, true);
+	else if (!fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW))
+		outfile_claim_update(o, &st, false);
 	close(o->dirfd);
 	o->dirfd = -1;
 	o->tmp[0] = 0;
@@ -430,6 +444,8 @@ void outfile_abort(struct outfile *o)
 	o->f = NULL;
 	if (o->dirfd >= 0) {
 		sigset_t old;
+		if (o->tmp[0])
+			outfile_claim_update(o, NULL, true);
 		sigs_block(&old);
 		if (o->tmp[0])
 			unlinkat(o->dirfd, o->tmp, 0);
