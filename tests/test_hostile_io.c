@@ -262,6 +262,48 @@ Test(hostile_io, signals_leave_no_temporaries)
 	}
 }
 
+/* `replay --out X TRACE | head -1`: stdout's reader gone before anything is written. The run
+ * used to die of SIGPIPE with X unwritten; now X is complete (every configuration's row, as
+ * without the pipe) and the run says stdout failed (exit 1). */
+Test(hostile_io, closed_stdout_keeps_file_outputs)
+{
+	HB_CHECK(HB_0, "replay", "--quiet", "--out", out("ref.csv"), in("t.perf.txt"));
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		if (chdir(hb_cwd))
+			_exit(126);
+		execl(spawn_mmreplay(), "mmreplay", "replay", "--out", out("x.csv"), in("t.perf.txt"),
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]); /* the reader is gone before the first write */
+	close(fds[1]);
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %#x (SIGPIPE is %d)", st, SIGPIPE);
+	int lines[2] = {0, 0};
+	const char *files[2] = {out("ref.csv"), out("x.csv")};
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "r");
+		cr_assert_not_null(f, "%s", files[i]);
+		for (int c; (c = fgetc(f)) != EOF;)
+			lines[i] += c == '\n';
+		fclose(f);
+	}
+	cr_assert_gt(lines[0], 2);
+	cr_assert_eq(lines[1], lines[0], "rows: %d, without the pipe %d", lines[1], lines[0]);
+	cr_assert_eq(out_temporaries(), 0);
+}
+
 /* Two outputs of one command naming one file (however spelled: the same name, "./", "d/..", a
  * hard link, "-" twice) are refused before anything runs, naming both options: one output
  * used to be lost (`replay --out X --snapshots-out X` kept only the snapshot rows). */

@@ -26,7 +26,8 @@ static struct {
 	char name[NAME_MAX + 1];
 } slots[OUTFILE_SLOTS];
 /* Every catchable signal whose default action ends the process (signal(7): "Term" and "Core"),
- * the faults included: whatever kills the run, its temporaries go with it. The real-time
+ * the faults included: whatever kills the run, its temporaries go with it (SIGPIPE is ignored
+ * rather than caught, below; it stays here for a process that handles it itself). The real-time
  * signals (also "Term") are added at installation, SIGRTMIN being a function. */
 static const int cleanup_sigs[] = {
 	SIGHUP,	 SIGINT,  SIGQUIT, SIGILL,    SIGTRAP, SIGABRT, SIGBUS,	   SIGFPE,  SIGUSR1, SIGSEGV, SIGUSR2,
@@ -92,7 +93,10 @@ static void sigs_block(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
-/* Install the handler where the signal has its default action (an ignored one stays so). */
+/* Install the handler where the signal has its default action (an ignored one stays so).
+ * SIGPIPE is ignored instead: a run writing files must not die of a reader that closed
+ * stdout (`replay --out X ... | head -1` lost X); the write fails with EPIPE, the files are
+ * completed, and main's check of stdout at exit reports it (exit 1). */
 void outfile_signals_install(void)
 {
 	pthread_mutex_lock(&outfile_mu);
@@ -102,7 +106,9 @@ void outfile_signals_install(void)
 		pthread_mutex_unlock(&outfile_mu);
 		return;
 	}
-	struct sigaction sa, old;
+	struct sigaction sa, old, ign = {.sa_handler = SIG_IGN};
+	if (!sigaction(SIGPIPE, NULL, &old) && !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+		sigaction(SIGPIPE, &ign, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = outfile_on_signal;
 	cleanup_set(&sa.sa_mask);

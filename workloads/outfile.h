@@ -4,7 +4,8 @@
  *   O_EXCL, so a planted file or symlink is never opened) in the target's directory and renamed
  *   over the target on commit: readers see the old file or the whole new one, never half;
  *   the temporary is removed on error, on abort and on every signal that would end the process
- *   (SIGINT, SIGTERM, SIGQUIT, SIGXFSZ, SIGALRM, SIGUSR1, ... all but SIGKILL);
+ *   (SIGINT, SIGTERM, SIGQUIT, SIGXFSZ, SIGALRM, SIGUSR1, ... all but SIGKILL); SIGPIPE is
+ *   ignored from the first temporary on, so a closed stdout never loses a file output;
  * - the new file keeps the permission bits (and, where allowed, the owner) of the file it
  *   replaces; a new file gets 0666 less the umask, as any program's;
  * - a target that is a symbolic link, a directory, a block device or a socket is refused and
