@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PKGS=(build-essential meson ninja-build pkg-config libjemalloc-dev libpfm4-dev libcriterion-dev
-      libzstd-dev libbsd-dev libinih-dev gnuplot-nox zstd libtracecmd-dev libtraceevent-dev
+      libzstd-dev libbsd-dev gnuplot-nox zstd libtracecmd-dev libtraceevent-dev
       libtracefs-dev)
 # (libtracefs-dev: libtracecmd.pc requires libtracefs, which Debian's libtracecmd-dev does not
 # pull in; without it meson finds no libtracecmd and the build cannot read trace.dat)

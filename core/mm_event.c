@@ -1,4 +1,4 @@
-#include "mm_event.h"
+#include "core/mm_event.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
 #ifndef MM_EVENT_H
 #define MM_EVENT_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 enum mm_event_kind {
 	MME_NONE = 0,

@@ -1,7 +1,7 @@
 # Lines (or points) of several series against their own x, from one CSV whose columns come in
 # (x, y) pairs, the y column's header being the series' title.
 #
-# How mmreplay runs every script here (bench/out/plot.c), so that no name or data value is ever
+# How mmreplay runs every script here (bench/output/plot.c), so that no name or data value is ever
 # evaluated by gnuplot (issue 14; docs/hardening.md); keep it when changing or adding a script:
 #   gnuplot -d -e "nseries=3; logx=0; ..." -c plots/lines.gp TITLE XLABEL YLABEL \
 #       3<data.csv 4>out.png 5>out.svg

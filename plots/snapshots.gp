@@ -2,7 +2,7 @@
 # line) with each configuration's model over it (the middle series, lines), and the snapshots
 # where a configuration's zone had run out of memory (the last series, red crosses: no index
 # there). One CSV whose columns come in (x, y) pairs, the y column's header being the title.
-# Run as every script here is (plots/lines.gp's header; bench/out/plot.c): files as descriptors
+# Run as every script here is (plots/lines.gp's header; bench/output/plot.c): files as descriptors
 # /dev/fd/3 (data), 4 (PNG), 5 (SVG); text as ARG1..ARG3 (title, x label, y label); -e only
 # numbers: nseries (column pairs, >= 2), yscale (divide y by it), keypos. Never eval, macros,
 # backquotes, system(), load or call on any of these values.

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
+#include "core/phys/buddy.h"
 
 enum { REF_LIFO, REF_ADDR, REF_MOBILITY };
 

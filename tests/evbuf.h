@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "gen.h"
+#include "workloads/gen/gen.h"
 
 struct evbuf {
 	struct mm_event *ev;

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spawn_cmd.h"
+#include "tests/spawn_cmd.h"
 
 #define HOSTILE_DIR MMREPLAY_SOURCE_DIR "/tests/hostile"
 #define HB_0 (1u << 0)

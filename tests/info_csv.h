@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spawn_cmd.h"
+#include "tests/spawn_cmd.h"
 
 /* true when this build's mmreplay has an `info` command. */
 static inline bool info_available(void)

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "recording_cfg.h"
-#include "replay.h"
-#include "trace.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "workloads/trace/trace.h"
 
 #define REC_DIR MMREPLAY_DATA_DIR "/recordings/"
 

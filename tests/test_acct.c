@@ -9,19 +9,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "matrix.h"
-#include "recording_cfg.h"
-#include "replay.h"
-#include "trace.h"
+#include "bench/run/matrix.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "workloads/trace/trace.h"
 
 /* outcomes add up per kind (to per_kind) and in all (to events) */
 static void check_sums(const struct sim *s, const char *what)
 {
 	u64 all = 0;
-	for (unsigned k = 0; k < SIM_ACCT_KINDS; k++) {
+	for (unsigned k = 0; k < SIM_OUTCOME_KINDS; k++) {
 		u64 row = 0;
 		for (unsigned o = 0; o < SIM_OUTCOMES; o++)
-			row += s->acct.n[k][o];
+			row += s->outcomes.n[k][o];
 		if (k < MME_NR_KINDS)
 			cr_assert_eq(row, s->per_kind[k], "%s: kind %u: %llu outcomes for %llu events", what,
 				     k, (unsigned long long)row, (unsigned long long)s->per_kind[k]);
@@ -133,7 +133,7 @@ Test(acct, orders_above_max_order_are_counted)
 	struct replay_row r;
 	cr_assert_eq(replay_run("t", t.ev, t.n, &cfg, &r), 0);
 	check_row(&r, "max-order 3");
-	const u64 *a = r.sim->acct.n[MME_PAGE_ALLOC];
+	const u64 *a = r.sim->outcomes.n[MME_PAGE_ALLOC];
 	cr_assert_eq(a[SIM_SKIP_OUT_OF_RANGE], big, "%llu of %llu",
 		     (unsigned long long)a[SIM_SKIP_OUT_OF_RANGE], (unsigned long long)big);
 	cr_assert_eq(a[SIM_REPLAYED] + a[SIM_FAILED] + a[SIM_SKIP_OUT_OF_RANGE] + a[SIM_SKIP_BAD_FLAGS],
@@ -179,21 +179,21 @@ Test(acct, hostile_events_have_named_reasons)
 	cr_assert_eq(replay_run("t", all, MM_ARRAY_SIZE(all), &cfg, &r), 0);
 	check_row(&r, "hostile");
 	const struct sim *s = r.sim;
-	const u64 *pa = s->acct.n[MME_PAGE_ALLOC], *va = s->acct.n[MME_VMAP_ALLOC];
+	const u64 *pa = s->outcomes.n[MME_PAGE_ALLOC], *va = s->outcomes.n[MME_VMAP_ALLOC];
 	cr_assert_eq(pa[SIM_SKIP_BAD_FLAGS], 1);
 	cr_assert_eq(pa[SIM_SKIP_OUT_OF_RANGE], 1);
 	cr_assert_eq(pa[SIM_SKIP_TRACED_FAILED], 1);
 	cr_assert_eq(pa[SIM_REPLAYED], 1);
-	cr_assert_eq(s->acct.n[MME_PAGE_FREE][SIM_SKIP_UNMATCHED], 1);
+	cr_assert_eq(s->outcomes.n[MME_PAGE_FREE][SIM_SKIP_UNMATCHED], 1);
 	cr_assert_eq(va[SIM_REPLAYED], 1);
 	cr_assert_eq(va[SIM_SKIP_DUPLICATE], 1);
-	cr_assert_eq(s->acct.n[MME_VMAP_FREE][SIM_REPLAYED], 1);
+	cr_assert_eq(s->outcomes.n[MME_VMAP_FREE][SIM_REPLAYED], 1);
 	cr_assert_eq(s->vm.st.vfrees, 1, "the duplicate invented a vfree");
 	cr_assert_eq(s->vm.st.vmallocs, 1);
-	cr_assert_eq(s->acct.n[MME_TLB_FLUSH][SIM_SKIP_TRACE_FACT], 1);
-	cr_assert_eq(s->acct.n[MME_KUNMAP][SIM_SKIP_UNMATCHED], 1);
-	cr_assert_eq(s->acct.n[MME_NR_KINDS][SIM_SKIP_BAD_EVENT], 1);
-	cr_assert_eq(s->acct.n[MME_FORK][SIM_SKIP_BAD_EVENT], 1);
+	cr_assert_eq(s->outcomes.n[MME_TLB_FLUSH][SIM_SKIP_TRACE_FACT], 1);
+	cr_assert_eq(s->outcomes.n[MME_KUNMAP][SIM_SKIP_UNMATCHED], 1);
+	cr_assert_eq(s->outcomes.n[MME_NR_KINDS][SIM_SKIP_BAD_EVENT], 1);
+	cr_assert_eq(s->outcomes.n[MME_FORK][SIM_SKIP_BAD_EVENT], 1);
 	cr_assert_eq(r.st.outcome[SIM_SKIP_BAD_EVENT], 2);
 	replay_row_fini(&r);
 }

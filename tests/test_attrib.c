@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvread.h"
-#include "hmap.h"
-#include "spawn_cmd.h"
-#include "task_table.h"
-#include "trace.h"
-#include "zst_slurp.h"
+#include "bench/output/csvread.h"
+#include "core/lib/hmap.h"
+#include "tests/spawn_cmd.h"
+#include "workloads/task_table.h"
+#include "workloads/trace/trace.h"
+#include "tests/zst_slurp.h"
 
 #define TAR_MAKE MMREPLAY_DATA_DIR "/attribution/k_tar_make.perf.txt.zst"
 
@@ -323,4 +323,41 @@ Test(attrib, workload_specs)
 		cr_assert_eq(task_spec_parse(bad[i], &sp, err, sizeof(err)), -EINVAL, "%s", bad[i]);
 		cr_assert(strstr(err, "comm:NAME"), "%s", err);
 	}
+}
+
+/* info on a recording directory: its trace's lines, and the snapshots the directory holds (as
+ * many series snapshots as the file has headers); a directory that is no recording is refused
+ * with the file it lacks. */
+Test(attrib, info_on_a_recording_directory, .init = mktmp, .fini = rmtmp, .timeout = 300)
+{
+	const char *dir = MMREPLAY_DATA_DIR "/recordings/d_mixed5";
+	struct spawn_res r = MMR(NULL, "info", dir),
+			 t = MMR(NULL, "info", MMREPLAY_DATA_DIR "/recordings/d_mixed5/trace.perf.txt.zst");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(t.status, 0, "%s", t.err);
+	char *ev = strstr(t.out, "\nevents "), *end = ev ? strstr(ev, "\nunknown ") : NULL;
+	cr_assert(ev && end);
+	*end = '\0'; /* its counts, pids, CPUs and time span */
+	cr_assert(strstr(r.out, ev), "the trace's lines:\n%s", r.out);
+	char series[256];
+	snprintf(series, sizeof(series), "%s/buddyinfo-series.txt", dir);
+	FILE *f = fopen(series, "r");
+	cr_assert(f);
+	char line[512];
+	int n = 0;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, "# snapshot ", 11);
+	fclose(f);
+	char want[64];
+	snprintf(want, sizeof(want), "  series     %d buddyinfo snapshots from ", n);
+	cr_assert(n > 0 && strstr(r.out, want), "%d snapshots:\n%s", n, r.out);
+	cr_assert(strstr(r.out, "\nrecording    ") && strstr(r.out, "\n  start      read ") &&
+			  strstr(r.out, "\n  end        read "),
+		  "%s", r.out);
+	spawn_res_free(&r);
+	spawn_res_free(&t);
+	r = MMR(NULL, "info", tmpdir); /* an empty directory */
+	cr_assert_eq(r.status, 1);
+	cr_assert(strstr(r.err, tmpdir) && strstr(r.err, "trace"), "%s", r.err);
+	spawn_res_free(&r);
 }

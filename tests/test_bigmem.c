@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bigmem.h"
-#include "rng.h"
+#include "core/lib/bigmem.h"
+#include "core/lib/rng.h"
 
 Test(bigmem, zeroed_writable_and_aligned)
 {

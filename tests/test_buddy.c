@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "buddy.h"
-#include "buddy_ref.h"
-#include "rng.h"
+#include "core/phys/buddy.h"
+#include "tests/buddy_ref.h"
+#include "core/lib/rng.h"
 
 struct live {
 	u64 pfn;

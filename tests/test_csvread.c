@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csvread.h"
-#include "spawn_cmd.h"
+#include "bench/output/csvread.h"
+#include "tests/spawn_cmd.h"
 
 static const char *write_tmp(const char *name, const char *text)
 {

@@ -2,17 +2,17 @@
  * bundled trace and in every mode (spilled, native in place, gen:, streamed by its one pass,
  * scanned only) a feed's passes give trace_load's events, its statistics are trace_load's and
  * its facts are sim_trace_facts' (the reference: the whole array at once). The streaming facts
- * scan (core/sim_facts.h) is also checked against the reference on random events cut into
+ * scan (core/machine/sim_trace_facts.h) is also checked against the reference on random events cut into
  * random batches. */
 #include <dirent.h>
 #include <errno.h>
 
-#include "feed.h"
-#include "progress.h"
-#include "rng.h"
-#include "sim_facts.h"
-#include "trace_spec.h"
-#include "trace_testutil.h"
+#include "bench/run/feed.h"
+#include "bench/run/progress.h"
+#include "core/lib/rng.h"
+#include "core/machine/sim_trace_facts.h"
+#include "bench/run/trace_spec.h"
+#include "tests/trace_testutil.h"
 
 /* Every bundled trace this build reads: data/traces/<*.zst> (trace.dat only with libtracecmd). */
 static size_t bundled(char paths[][512], size_t max)
@@ -45,18 +45,18 @@ static void same_facts(const struct sim_trace_facts *a, const struct sim_trace_f
 static void scan_split(const struct mm_event *ev, size_t n, const struct trace_stats *known, struct rng *r,
 		       struct sim_trace_facts *out)
 {
-	struct sim_facts_scan sc;
+	struct sim_trace_facts_scan sc;
 	memset(&sc, 0, sizeof(sc));
 	if (known)
-		sim_facts_scan_known(&sc, known->nr_cpus > 0, known->max_cpu,
-				     known->kind[MME_VMAP_PURGE] > 0);
-	for (size_t i = 0; i < n && !(known && sim_facts_scan_complete(&sc));) {
+		sim_trace_facts_scan_known(&sc, known->nr_cpus > 0, known->max_cpu,
+					   known->kind[MME_VMAP_PURGE] > 0);
+	for (size_t i = 0; i < n && !(known && sim_trace_facts_scan_complete(&sc));) {
 		size_t cut = 1 + (size_t)rng_below(r, 5000); /* once: MM_MIN evaluates twice */
 		size_t k = MM_MIN(n - i, cut);
-		sim_facts_scan_add(&sc, ev + i, k);
+		sim_trace_facts_scan_add(&sc, ev + i, k);
 		i += k;
 	}
-	sim_facts_scan_done(&sc, out);
+	sim_trace_facts_scan_done(&sc, out);
 }
 
 Test(feed, facts_scan_equals_reference_on_bundled_traces)

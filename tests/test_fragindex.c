@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buddy.h"
-#include "buddyinfo.h"
-#include "fragindex.h"
+#include "core/phys/buddy.h"
+#include "workloads/state/buddyinfo.h"
+#include "core/phys/fragindex.h"
 
 /* Split an oracle snapshot into its buddyinfo, extfrag and unusable sections. */
 static void load_snapshot(const char *name, char *bi, char *ext, char *unu, size_t cap)

@@ -8,13 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "evbuf.h"
-#include "gen.h"
-#include "hmap.h"
-#include "info_csv.h"
-#include "spawn_cmd.h"
-#include "trace_native.h"
-#include "zst_slurp.h"
+#include "tests/evbuf.h"
+#include "workloads/gen/gen.h"
+#include "core/lib/hmap.h"
+#include "tests/info_csv.h"
+#include "tests/spawn_cmd.h"
+#include "workloads/trace/trace_native.h"
+#include "tests/zst_slurp.h"
 
 #define VSTART 0xffffc90000000000ULL
 #define VEND 0xffffe8ffffffffffULL

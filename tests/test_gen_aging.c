@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "evbuf.h"
-#include "gen.h"
-#include "buddy.h"
-#include "hmap.h"
-#include "pagereplay.h"
-#include "zst_slurp.h"
+#include "tests/evbuf.h"
+#include "workloads/gen/gen.h"
+#include "core/phys/buddy.h"
+#include "core/lib/hmap.h"
+#include "core/phys/pagereplay.h"
+#include "tests/zst_slurp.h"
 
 #define NB 18 /* lifetime buckets 0..16, then ">= 2^17 or never freed" */
 #define MAXO 11

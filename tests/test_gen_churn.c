@@ -7,9 +7,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "evbuf.h"
-#include "gen.h"
-#include "procs.h"
+#include "tests/evbuf.h"
+#include "workloads/gen/gen.h"
+#include "core/proc/procs.h"
 
 #define TOP 0x7f0000000000ULL
 #define LOW 0x10000ULL

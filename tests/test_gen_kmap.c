@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include "gen_kmap.h"
-#include "hmap.h"
-#include "pkmap.h"
-#include "spawn_cmd.h"
+#include "workloads/gen/gen_kmap.h"
+#include "core/lib/hmap.h"
+#include "core/kva/pkmap.h"
+#include "tests/spawn_cmd.h"
 
 struct evs {
 	struct mm_event *ev;

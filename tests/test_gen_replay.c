@@ -5,10 +5,10 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "evbuf.h"
-#include "gen.h"
-#include "hmap.h"
-#include "vmalloc.h"
+#include "tests/evbuf.h"
+#include "workloads/gen/gen.h"
+#include "core/lib/hmap.h"
+#include "core/kva/vmalloc.h"
 
 struct replay_out {
 	u64 failures, frees, max_live;

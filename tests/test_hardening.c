@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "errout.h"
-#include "feed.h"
-#include "replay.h"
-#include "shell.h"
-#include "spillfile.h"
-#include "spawn_cmd.h"
-#include "trace.h"
+#include "workloads/diag.h"
+#include "bench/output/errout.h"
+#include "bench/run/feed.h"
+#include "bench/run/replay.h"
+#include "bench/output/shell.h"
+#include "workloads/trace/spillfile.h"
+#include "tests/spawn_cmd.h"
+#include "workloads/trace/trace.h"
 
 /* --- the source has no shell command built from strings --- */
 
@@ -87,7 +87,8 @@ static char input_offenders[8192];
 
 /* A call in code (stripped) that opens a file for reading, judged by its arguments in the
  * original text (strip keeps offsets): fopen with an "r" mode, open/openat with O_RDONLY or
- * O_RDWR but not a directory or an O_TMPFILE, access(R_OK), ini_parse() (inih opens the path). */
+ * O_RDWR but not a directory or an O_TMPFILE, access(R_OK), ini_parse() (libinih would open the path itself).
+ */
 static bool opens_input(const char *orig, const char *code)
 {
 	static const char *const names[] = {"fopen", "open", "openat", "access", "faccessat", "ini_parse"};

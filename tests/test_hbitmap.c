@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "hbitmap.h"
-#include "rng.h"
+#include "core/lib/hbitmap.h"
+#include "core/lib/rng.h"
 
 Test(hbitmap, first_matches_linear_scan)
 {

@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "hmap.h"
-#include "rng.h"
+#include "core/lib/hmap.h"
+#include "core/lib/rng.h"
 
 #define REF_MAX 4096
 

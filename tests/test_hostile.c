@@ -4,7 +4,7 @@
  * given to `mmreplay plot`; suite --list-jobs lines run by sh. hostile_box.h's rules hold for
  * every run: allowed exit status, one-line messages, no control bytes, nothing changed outside
  * out/, nothing created in the working directory (where an injected `touch` would land). */
-#include "hostile_box.h"
+#include "tests/hostile_box.h"
 
 TestSuite(hostile, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
 

@@ -2,27 +2,16 @@
  * outputs that are devices, symlinks, directories or inputs of the same run; stdout on a full
  * device; inputs with huge numbers, control bytes, truncated or odd compression, duplicate keys
  * and special files. hostile_box.h's rules hold for every run. */
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 
-#include "hostile_box.h"
+#include "tests/hostile_files.h"
 
 TestSuite(hostile_io, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
-
-static const char *in(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "in", name);
-}
-
-static const char *out(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "out", name);
-}
 
 #define REPLAY1 "replay", "--quiet", "--vmlist", "list", "--tlb", "lazy", "--buddy", "lifo"
 
@@ -204,4 +193,71 @@ Test(hostile_io, csv_and_state_inputs)
 	HB_CHECK(HB_1, "frag", "/dev/zero");
 	HB_CHECK(HB_1 | HB_2, "zones", "--zones", "zoneinfo:/dev/zero");
 	HB_CHECK(HB_0 | HB_1 | HB_2, "suite", "--no-plots", "--out", out("d"), in("dup_keys.ini"));
+}
+
+/* Entries of out/ that are temporaries (".NAME.tmp.RANDOM"). */
+static int out_temporaries(void)
+{
+	DIR *d = opendir(hb_out);
+	int n = 0;
+	cr_assert_not_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		n += strstr(e->d_name, ".tmp.") != NULL;
+	closedir(d);
+	return n;
+}
+
+/* A replay killed by any terminating signal while its --out temporary is open (it waits on a
+ * trace arriving on stdin) leaves no temporary and dies of that signal: SIGQUIT, SIGXFSZ,
+ * SIGALRM and SIGUSR1 used to leave `.x.csv.tmp.*` behind. */
+Test(hostile_io, signals_leave_no_temporaries)
+{
+	const int sigs[] = {SIGQUIT, SIGXFSZ, SIGALRM,	SIGUSR1, SIGUSR2, SIGVTALRM,
+			    SIGPROF, SIGXCPU, SIGRTMIN, SIGTERM, SIGHUP,  SIGINT};
+	char first[4096];
+	FILE *t = fopen(in("t.perf.txt"), "r");
+	cr_assert_not_null(t);
+	size_t n = fread(first, 1, 600, t); /* a few whole lines */
+	fclose(t);
+	while (n && first[n - 1] != '\n')
+		n--;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		int fds[2];
+		cr_assert_eq(pipe(fds), 0);
+		pid_t pid = fork();
+		cr_assert_geq(pid, 0);
+		if (pid == 0) {
+			struct rlimit no_core = {0, 0};
+			setrlimit(RLIMIT_CORE, &no_core);
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			for (int s = 1; s < NSIG; s++)
+				signal(s, SIG_DFL);
+			dup2(fds[0], 0);
+			close(fds[0]);
+			close(fds[1]);
+			int null = open("/dev/null", O_WRONLY);
+			dup2(null, 1);
+			dup2(null, 2);
+			if (chdir(hb_cwd))
+				_exit(126);
+			execl(spawn_mmreplay(), "mmreplay", REPLAY1, "--out", out("x.csv"), "-",
+			      (char *)NULL);
+			_exit(127);
+		}
+		close(fds[0]);
+		cr_assert_eq(write(fds[1], first, n), (ssize_t)n);
+		for (int w = 0; w < 1000 && !out_temporaries(); w++)
+			poll(NULL, 0, 10);
+		cr_assert_eq(out_temporaries(), 1, "signal %d: no temporary to begin with", sigs[i]);
+		kill(pid, sigs[i]);
+		int st;
+		cr_assert_eq(waitpid(pid, &st, 0), pid);
+		close(fds[1]);
+		cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == sigs[i], "signal %d (%s): status %#x", sigs[i],
+			  strsignal(sigs[i]), st);
+		cr_assert_eq(out_temporaries(), 0, "%s left a temporary", strsignal(sigs[i]));
+		cr_assert_neq(access(out("x.csv"), F_OK), 0);
+	}
 }

@@ -5,7 +5,7 @@
  * scripts. hostile_box.h's rules hold for every run. */
 #include <ctype.h>
 
-#include "hostile_box.h"
+#include "tests/hostile_box.h"
 
 TestSuite(hostile_page, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
 

@@ -10,14 +10,14 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include "cells.h"
-#include "csvread.h"
-#include "lockstep.h"
-#include "metrics.h"
-#include "replay.h"
-#include "sim_mem.h"
-#include "trace_testutil.h"
-#include "zst_slurp.h"
+#include "bench/run/cells.h"
+#include "bench/output/csvread.h"
+#include "bench/run/lockstep.h"
+#include "bench/output/metrics.h"
+#include "bench/run/replay.h"
+#include "core/machine/sim_mem.h"
+#include "tests/trace_testutil.h"
+#include "tests/zst_slurp.h"
 
 #define TRACES 2
 
@@ -63,7 +63,7 @@ static int lt_run(void *ctx, const struct cells_job *job)
 	lt_cfg(t, job, &c->cfg);
 	int e = feed_pass_open(job->feed, &p, job->progress, &src, &d);
 	cr_assert_eq(e, 0, "%s", d.msg);
-	e = replay_run_src("t", &src, &c->cfg, &c->row);
+	e = replay_run_src("t", &src, &c->cfg, NULL, &c->row);
 	if (e)
 		snprintf(c->err, sizeof(c->err), "%s", feed_pass_diag(&p)->msg);
 	feed_pass_close(&p);
@@ -77,7 +77,7 @@ static int lt_begin(void *ctx, const struct cells_job *job)
 	struct lt_cell *c = job->slot;
 	__atomic_fetch_add(&t->begins, 1, __ATOMIC_RELAXED);
 	lt_cfg(t, job, &c->cfg);
-	return replay_begin(&c->step, &c->cfg);
+	return replay_begin(&c->step, &c->cfg, NULL);
 }
 
 static int lt_step(void *ctx, const struct cells_job *job, const struct mm_event *ev, size_t n)

@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "rng.h"
-#include "sim.h"
+#include "core/lib/rng.h"
+#include "core/machine/sim.h"
 
 #define TOK(n) (0xabcULL << 40 | (n))
 

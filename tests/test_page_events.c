@@ -1,7 +1,7 @@
 /* The buddy-level page tracepoints (kernel-facts.md, "Page allocator in Linux 6.x"): lines in
  * the exact format of the recordings, their fields in struct mm_event, malformed variants
  * stopped with FILE:LINE, and the counts of a bundled recording against its README. */
-#include "trace_testutil.h"
+#include "tests/trace_testutil.h"
 
 #define ZL(pfn, o, mt, r)                                                                                    \
 	"   python3 23386 [000]  2560.518533: kmem:mm_page_alloc_zone_locked: page=" pfn " pfn=" pfn         \

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "pagereplay.h"
+#include "core/phys/pagereplay.h"
 
 static struct mm_event pev(unsigned kind, u64 pfn, unsigned order, int mt)
 {

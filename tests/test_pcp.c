@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcp.h"
-#include "rng.h"
+#include "core/phys/pcp.h"
+#include "core/lib/rng.h"
 
 #define NCPU 3
 #define NLISTS 14

@@ -5,10 +5,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "buddy.h"
-#include "hmap.h"
-#include "pgtable.h"
-#include "rng.h"
+#include "core/phys/buddy.h"
+#include "core/lib/hmap.h"
+#include "core/kva/pgtable.h"
+#include "core/lib/rng.h"
 
 static void zone(struct buddy *b, u64 pages)
 {

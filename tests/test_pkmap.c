@@ -5,8 +5,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "pkmap.h"
-#include "rng.h"
+#include "core/kva/pkmap.h"
+#include "core/lib/rng.h"
 
 static void pk_ok(const struct pkmap *pk)
 {

@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "info_csv.h"
-#include "spawn_cmd.h"
-#include "zst_slurp.h"
+#include "tests/info_csv.h"
+#include "tests/spawn_cmd.h"
+#include "tests/zst_slurp.h"
 
 #define SCRIPTS MMREPLAY_DATA_DIR "/../workloads/record"
 

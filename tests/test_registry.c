@@ -10,12 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "matrix.h"
-#include "metrics.h"
-#include "suite_plots.h"
-#include "spawn_cmd.h"
-#include "suite_run.h"
+#include "bench/cli/commands.h"
+#include "bench/run/matrix.h"
+#include "bench/output/metrics.h"
+#include "bench/output/suite_plots.h"
+#include "tests/spawn_cmd.h"
+#include "bench/run/suite_run.h"
 
 #define README MMREPLAY_DATA_DIR "/../docs/reference.md" /* the column reference */
 

@@ -1,6 +1,6 @@
 /* A throwaway vmlist variant, setting and column, added the way docs/architecture.md's recipes
  * say: this test links its own copies of the registry files (core/kva/vmlist_registry.c,
- * bench/out/metric_tables.c, each a list and nothing else, and core/settings_registry.c, the
+ * bench/output/metric_tables.c, each a list and nothing else, and core/machine/settings_registry.c, the
  * table the program reads) with one more line each, and sees the new entries in --help, in
  * 'all', in the CSV, in a suite's axes and labels and in `mmreplay columns` without any other
  * change. Lists it checks against are built from the registries, never spelled. */
@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "csvread.h"
-#include "metric_fmt.h"
-#include "settings.h"
-#include "trace.h"
-#include "vmlist_priv.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csvread.h"
+#include "bench/output/metric_fmt.h"
+#include "core/machine/settings.h"
+#include "workloads/trace/trace.h"
+#include "core/kva/vmlist_priv.h"
 
 /* The throwaway variant: augmented's ops under another name (filled in by setup). */
 static struct vmlist_ops throwaway;

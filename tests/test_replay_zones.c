@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "gen.h"
-#include "metrics.h"
-#include "replay.h"
-#include "spawn_cmd.h"
-#include "trace.h"
+#include "workloads/gen/gen.h"
+#include "bench/output/metrics.h"
+#include "bench/run/replay.h"
+#include "tests/spawn_cmd.h"
+#include "workloads/trace/trace.h"
 
 struct evs {
 	struct mm_event *ev;

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "matrix.h"
-#include "mem_note.h"
-#include "replay.h"
-#include "hostinfo.h"
-#include "spawn_cmd.h"
+#include "bench/run/matrix.h"
+#include "bench/run/mem_note.h"
+#include "bench/run/replay.h"
+#include "bench/host/hostinfo.h"
+#include "tests/spawn_cmd.h"
 
 Test(sim_mem, sizes_parse_and_print)
 {
@@ -77,8 +77,8 @@ Test(sim_mem, huge_populated_mmap_stops_at_the_limit)
 		cr_assert_leq(a1 - a0, cfg.model_mem_max + (4ULL << 20), "%llu bytes",
 			      (unsigned long long)(a1 - a0));
 	sums(&r);
-	cr_assert_eq(r.sim->acct.n[MME_MMAP][SIM_REPLAYED], 1);
-	cr_assert_eq(r.sim->acct.n[MME_MMAP][SIM_SKIP_MEM_LIMIT], 1, "the huge mapping is cut short");
+	cr_assert_eq(r.sim->outcomes.n[MME_MMAP][SIM_REPLAYED], 1);
+	cr_assert_eq(r.sim->outcomes.n[MME_MMAP][SIM_SKIP_MEM_LIMIT], 1, "the huge mapping is cut short");
 	cr_assert_leq(r.st.mem_peak, cfg.model_mem_max);
 	cr_assert_gt(r.st.mem_peak, cfg.model_mem_max / 2, "it got near the limit: %llu",
 		     (unsigned long long)r.st.mem_peak);

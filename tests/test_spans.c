@@ -4,8 +4,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 
-#include "rng.h"
-#include "spans.h"
+#include "core/lib/rng.h"
+#include "core/lib/spans.h"
 
 #define NREF 6000
 

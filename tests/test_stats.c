@@ -4,10 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "histo.h"
-#include "rng.h"
-#include "welch.h"
-#include "compare.h"
+#include "bench/host/histo.h"
+#include "core/lib/rng.h"
+#include "bench/host/welch.h"
+#include "bench/output/compare.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>

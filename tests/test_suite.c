@@ -3,8 +3,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "suite.h"
-#include "vmlist.h"
+#include "bench/run/iniread.h"
+#include "bench/run/suite.h"
+#include "core/kva/vmlist.h"
 
 Test(suite, parses_matrix)
 {
@@ -69,7 +70,9 @@ Test(suite, errors_name_the_line)
 		{"[suite]\nname = a\tb\n", "must be a short word"},
 		{"[other]\nx = 1\n", "x.ini:2: unknown section [other]"},
 		{"[suite]\nrepeats = 2\n", "x.ini: no traces"},
-		{"[traces]\nthis line has no equals sign\n", "x.ini:2: syntax error"},
+		{"[traces]\nthis line has no equals sign\n", "x.ini:2: expected KEY = VALUE, [SECTION]"},
+		{"[traces\ntrace = a\n", "x.ini:1: a section line must end with ']'"},
+		{"[traces]\n = a\n", "x.ini:2: no key before '='"},
 		{"[traces]\ntrace = a\n[axes]\nbuddy = lifo\nbuddy = addr\n",
 		 "x.ini:5: axis 'buddy' given twice"},
 	};
@@ -119,4 +122,42 @@ Test(suite, name_rule)
 	cr_assert_str_eq(s.name, "suite");
 	cr_assert_eq(suite_load_string("[traces]\ntrace = a\n", "/x/-a b.ini", "/D", &s, &d), 0, "%s", d.msg);
 	cr_assert_str_eq(s.name, "_a_b");
+}
+
+/* Lines of any length up to the reader's bound (libinih cut them at 200 bytes: a trace path of
+ * about 190 bytes in DIR/suite.ini was "syntax error"); past it, the length and the limit. */
+Test(suite, long_lines)
+{
+	static char text[INIREAD_LINE_MAX + 200], path[SUITE_TRACE_MAX + 100];
+	struct suite s;
+	struct mm_diag d;
+	/* a 4000-byte path, then one of 4096 (one too many with its NUL) */
+	memset(path, 'p', 4000);
+	path[0] = '/';
+	path[4000] = 0;
+	snprintf(text, sizeof(text), "\xef\xbb\xbf[traces]\ntrace = %s   ; a comment\ntrace = a;b\n", path);
+	cr_assert_eq(suite_load_string(text, "x.ini", "/D", &s, &d), 0, "%s", d.msg);
+	cr_assert_str_eq(s.traces[0], path);
+	cr_assert_str_eq(s.traces[1], "a;b", "a ';' after no blank is part of the value");
+	memset(path, 'p', SUITE_TRACE_MAX);
+	path[0] = '/';
+	path[SUITE_TRACE_MAX] = 0;
+	snprintf(text, sizeof(text), "[traces]\ntrace = %s\n", path);
+	cr_assert_neq(suite_load_string(text, "x.ini", "/D", &s, &d), 0);
+	cr_assert(strstr(d.msg, "x.ini:2: trace path too long (4096 bytes, the limit is 4095)"), "%s", d.msg);
+	/* a line past the reader's bound: its length and the limit */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "[traces]\n\ntrace = ");
+	memset(text + strlen(text), 'x', INIREAD_LINE_MAX + 100 - strlen(text));
+	strcat(text, "\ntrace = a\n");
+	cr_assert_neq(suite_load_string(text, "x.ini", "/D", &s, &d), 0);
+	char want[128];
+	snprintf(want, sizeof(want), "x.ini:3: line too long (%d bytes, the limit is %d)",
+		 INIREAD_LINE_MAX + 100 - 10, INIREAD_LINE_MAX);
+	cr_assert(strstr(d.msg, want), "'%s' does not say '%s'", d.msg, want);
+	/* what a suite writes reads back as it is */
+	cr_assert(iniread_value_ok("/a b/c;d"));
+	const char *bad[] = {" a", "a ", "a ;b", "a\t;b", "a\nb", "a\rb"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_not(iniread_value_ok(bad[i]), "case %zu", i);
 }

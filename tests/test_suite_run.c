@@ -9,8 +9,8 @@
 
 #include <glob.h>
 
-#include "csvread.h"
-#include "spawn_cmd.h"
+#include "bench/output/csvread.h"
+#include "tests/spawn_cmd.h"
 
 static char dir[256];
 

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "compare.h"
-#include "csvread.h"
-#include "spawn_cmd.h"
-#include "trace_label.h"
+#include "bench/output/compare.h"
+#include "bench/output/csvread.h"
+#include "tests/spawn_cmd.h"
+#include "bench/run/trace_label.h"
 
 #define SRC_A MMREPLAY_DATA_DIR "/traces/k_fork.perf.txt.zst"
 #define SRC_B MMREPLAY_DATA_DIR "/traces/u_churn1.strace.txt.zst"

@@ -2,9 +2,9 @@
  * writer and through `mmreplay convert`), and truncated or corrupt native files are errors. */
 #include <sys/wait.h>
 
-#include "trace_native.h"
-#include "trace_testutil.h"
-#include "spawn_cmd.h"
+#include "workloads/trace/trace_native.h"
+#include "tests/trace_testutil.h"
+#include "tests/spawn_cmd.h"
 
 static char *tmpname(void)
 {

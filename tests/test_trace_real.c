@@ -1,6 +1,6 @@
 /* The readers on the real recordings in data/traces: every count must equal the recording
  * note (data/traces/README.md), and the facts it lists must hold in the parsed events. */
-#include "trace_testutil.h"
+#include "tests/trace_testutil.h"
 
 struct expect {
 	const char *file;

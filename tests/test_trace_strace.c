@@ -1,7 +1,7 @@
 /* The strace reader on hand-made lines: prefixes and timestamps (-t, -tt, -ttt), the fields
  * of every replayed call per mm_event.h, unfinished/resumed joins, failures, the fork
  * ordering rule, ignored lines and errors. */
-#include "trace_testutil.h"
+#include "tests/trace_testutil.h"
 
 static void load_ok(const char *s, struct mm_trace *t)
 {

@@ -2,7 +2,7 @@
  * native file and a spill give the same stream as the source, the strace hold window is
  * bounded and counts what it could not order, format detection past a long first line,
  * pzstd's skippable frame, and control bytes escaped in diagnostics. */
-#include "trace_testutil.h"
+#include "tests/trace_testutil.h"
 
 /* All events of path through trace_batch (max per call), appended to out. */
 static void st_batches(const char *path, const struct trace_opts *o, size_t max, struct mm_trace *out)

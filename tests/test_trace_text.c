@@ -1,7 +1,7 @@
 /* Kernel text readers (perf script, tracefs, trace-cmd report) on hand-made lines whose
  * expected events follow from the tracepoint formats in kernel-facts.md; malformed input,
  * compressed input and over-long lines. */
-#include "trace_testutil.h"
+#include "tests/trace_testutil.h"
 
 #define PERF_ALLOC                                                                                           \
 	"   python3 1234 [001]   432.546721:             kmem:mm_page_alloc: page=0x11d932 "                 \

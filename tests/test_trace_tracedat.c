@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "trace_testutil.h"
-#include "zst_slurp.h"
+#include "tests/trace_testutil.h"
+#include "tests/zst_slurp.h"
 
 extern char **environ;
 

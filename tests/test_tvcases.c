@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "csvread.h"
-#include "replay.h"
-#include "suites_builtin.h"
-#include "trace_spec.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csvread.h"
+#include "bench/run/replay.h"
+#include "bench/cli/suites_builtin.h"
+#include "bench/run/trace_spec.h"
 
 static const char *const cases[] = {"fix_size",	 "full_fit",	      "long_busy_list", "random_size",
 				    "fix_align", "random_size_align", "align_shift"};

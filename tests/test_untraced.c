@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "bseries.h"
-#include "deferred.h"
-#include "kpfchunks.h"
-#include "rng.h"
-#include "seedtime.h"
-#include "trace_testutil.h"
+#include "workloads/state/bseries.h"
+#include "core/phys/deferred.h"
+#include "workloads/state/kpfchunks.h"
+#include "core/lib/rng.h"
+#include "core/phys/seedtime.h"
+#include "tests/trace_testutil.h"
 
 /* The slow reference: the chunk holding pfn by a linear scan, else the window by pfn. */
 static double ref_at(const struct seedtime *t, u64 pfn)

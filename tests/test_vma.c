@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm.h"
-#include "mm_event.h"
-#include "rng.h"
+#include "core/proc/mm.h"
+#include "core/mm_event.h"
+#include "core/lib/rng.h"
 
 #define WIN_BASE 0x10000000ULL
 #define WIN_PAGES 512

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
-#include "mm.h"
-#include "mm_event.h"
-#include "mm_pgtable.h"
-#include "procs.h"
-#include "rng.h"
-#include "sim.h"
+#include "core/phys/buddy.h"
+#include "core/proc/mm.h"
+#include "core/mm_event.h"
+#include "core/proc/mm_pgtable.h"
+#include "core/proc/procs.h"
+#include "core/lib/rng.h"
+#include "core/machine/sim.h"
 
 #define WIN_BASE 0x10000000ULL
 #define WIN_PAGES 512

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
-#include "trace.h"
+#include "core/machine/sim.h"
+#include "workloads/trace/trace.h"
 
 #define CHURN_TRACE MMREPLAY_DATA_DIR "/traces/u_churn1.strace.txt.zst"
 #define CHURN_MAPS MMREPLAY_DATA_DIR "/traces/u_churn1.maps.txt"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
-#include "vmalloc.h"
+#include "core/lib/rng.h"
+#include "core/kva/vmalloc.h"
 
 #define SPACE_START VMALLOC_DEFAULT_START
 #define REF_MAX 8192

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmallocinfo.h"
+#include "workloads/state/vmallocinfo.h"
 
 #define REC MMREPLAY_DATA_DIR "/recordings/"
 

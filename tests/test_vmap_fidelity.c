@@ -9,16 +9,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "rng.h"
-#include "csvread.h"
-#include "replay.h"
-#include "trace.h"
-#include "metrics.h"
-#include "rec_testutil.h"
-#include "buddy.h"
-#include "vmalloc.h"
-#include "vmap_lazyq.h"
+#include "bench/cli/commands.h"
+#include "core/lib/rng.h"
+#include "bench/output/csvread.h"
+#include "bench/run/replay.h"
+#include "workloads/trace/trace.h"
+#include "bench/output/metrics.h"
+#include "tests/rec_testutil.h"
+#include "core/phys/buddy.h"
+#include "core/kva/vmalloc.h"
+#include "core/kva/vmap_lazyq.h"
 
 /* The recording replayed as `mmreplay replay DIR --vmlist nodes --vmap-mode M --purge P` (the
  * directory seeds the space, starts the replay when the snapshot was read, compares the end). */

@@ -3,8 +3,8 @@
  * every invariant check must pass after every operation, and the shared counters must match. */
 #include <criterion/criterion.h>
 
-#include "rng.h"
-#include "vmlist_ref.h"
+#include "core/lib/rng.h"
+#include "tests/vmlist_ref.h"
 
 /* Mostly page alignment, sometimes larger, now and then larger than the whole space. */
 static u64 rand_align(struct rng *g)

@@ -3,7 +3,7 @@
  * beyond the space and past 2^64, exhaustion, bad frees, fit types, merges, visit counts. */
 #include <criterion/criterion.h>
 
-#include "vmlist_ref.h"
+#include "tests/vmlist_ref.h"
 
 #define B 0xffffc90000000000ULL /* aligned to 2^40 */
 

@@ -4,8 +4,8 @@
  * and every pool's order must be identical, and the invariant check must pass. */
 #include <criterion/criterion.h>
 
-#include "rng.h"
-#include "vmlist_nodes_ref.h"
+#include "core/lib/rng.h"
+#include "tests/vmlist_nodes_ref.h"
 
 #define PG MM_PAGE_SIZE
 #define BASE 0xffffc90000000000ULL

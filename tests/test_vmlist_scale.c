@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spawn_cmd.h"
-#include "vmlist_feed.h"
+#include "tests/spawn_cmd.h"
+#include "bench/microbench/vmlist_feed.h"
 
 #define SPACE_START 0xffffc90000000000ULL
 #define SPACE_END 0xffffe90000000000ULL

@@ -4,8 +4,8 @@
  * must match after every operation, with and without the cached hole. */
 #include <criterion/criterion.h>
 
-#include "rng.h"
-#include "vmlist_walk_ref.h"
+#include "core/lib/rng.h"
+#include "tests/vmlist_walk_ref.h"
 
 #define PG MM_PAGE_SIZE
 

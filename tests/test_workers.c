@@ -17,13 +17,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "csvread.h"
-#include "metrics.h"
-#include "replay.h"
-#include "rng.h"
-#include "trace.h"
-#include "workers.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csvread.h"
+#include "bench/output/metrics.h"
+#include "bench/run/replay.h"
+#include "core/lib/rng.h"
+#include "workloads/trace/trace.h"
+#include "bench/run/workers.h"
 
 /* --- the pool --- */
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "buddyinfo.h"
-#include "spawn_cmd.h"
-#include "zonelayout.h"
+#include "workloads/state/buddyinfo.h"
+#include "tests/spawn_cmd.h"
+#include "workloads/state/zonelayout.h"
 
 static int spec(const char *s, struct zones_cfg *c, char *why)
 {

@@ -5,13 +5,13 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "buddy_ref.h"
-#include "buddyinfo.h"
-#include "fragindex.h"
-#include "mm_event.h"
-#include "rng.h"
-#include "zonelayout.h"
-#include "zones.h"
+#include "tests/buddy_ref.h"
+#include "workloads/state/buddyinfo.h"
+#include "core/phys/fragindex.h"
+#include "core/mm_event.h"
+#include "core/lib/rng.h"
+#include "workloads/state/zonelayout.h"
+#include "core/phys/zones.h"
 
 static void three_zones(struct zones_cfg *c, u64 dma, u64 dma32, u64 normal, unsigned maxo)
 {

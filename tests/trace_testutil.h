@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#include "hmap.h"
-#include "trace.h"
+#include "core/lib/hmap.h"
+#include "workloads/trace/trace.h"
 
 #define DATA(f) MMREPLAY_DATA_DIR "/traces/" f
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmlist_nodes.h"
+#include "core/kva/vmlist_nodes.h"
 
 #define NREF_MAX 4096
 #define NREF_NODES 4

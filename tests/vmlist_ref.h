@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vmlist.h"
+#include "core/kva/vmlist.h"
 
 #define REF_MAX 8192
 #define PG MM_PAGE_SIZE

@@ -6,8 +6,8 @@
 
 #include <errno.h>
 
-#include "objpool.h"
-#include "vmlist_priv.h"
+#include "core/lib/objpool.h"
+#include "core/kva/vmlist_priv.h"
 
 struct wref_l_area {
 	struct wref_l_area *next; /* next busy area, higher address */
@@ -114,10 +114,10 @@ static const struct vmlist_ops wref_list_ops = {
 
 #include <errno.h>
 #include <sys/queue.h>
-#include "bsd_tree.h"
+#include "core/lib/bsd_tree.h"
 
-#include "objpool.h"
-#include "vmlist_priv.h"
+#include "core/lib/objpool.h"
+#include "core/kva/vmlist_priv.h"
 
 struct wref_r_area {
 	u64 start, end; /* [start, end), page-aligned, end > start */

@@ -1,4 +1,4 @@
-#include "diag.h"
+#include "workloads/diag.h"
 
 #include <errno.h>
 #include <stdarg.h>

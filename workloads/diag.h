@@ -2,7 +2,7 @@
 #ifndef DIAG_H
 #define DIAG_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct mm_diag {
 	char msg[512];

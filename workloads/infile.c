@@ -1,4 +1,4 @@
-#include "infile.h"
+#include "workloads/infile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "outfile.h"
+#include "workloads/outfile.h"
 
 static const char *kind_name(mode_t m)
 {

@@ -16,7 +16,7 @@
 
 #include <stdio.h>
 
-#include "diag.h"
+#include "workloads/diag.h"
 
 enum infile_kind {
 	INFILE_STREAM,	/* a trace or a CSV: pipes and character devices are read as they come */

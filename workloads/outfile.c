@@ -1,4 +1,4 @@
-#include "outfile.h"
+#include "workloads/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "outfile_priv.h"
+#include "workloads/diag.h"
+#include "workloads/outfile_priv.h"
 
 /* Temporaries alive now, for the signal handler: a slot is filled before `used` is set, and
  * `used` is cleared before the slot is reused; both happen with the signals blocked. */
@@ -25,8 +25,25 @@ static struct {
 	int dirfd;
 	char name[NAME_MAX + 1];
 } slots[OUTFILE_SLOTS];
-static const int cleanup_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+/* Every catchable signal whose default action ends the process (signal(7): "Term" and "Core"),
+ * the faults included: whatever kills the run, its temporaries go with it. The real-time
+ * signals (also "Term") are added at installation, SIGRTMIN being a function. */
+static const int cleanup_sigs[] = {
+	SIGHUP,	 SIGINT,  SIGQUIT, SIGILL,    SIGTRAP, SIGABRT, SIGBUS,	   SIGFPE,  SIGUSR1, SIGSEGV, SIGUSR2,
+	SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO,   SIGPWR,  SIGSYS,
+};
+#define NCLEANUP_SIGS (sizeof(cleanup_sigs) / sizeof(cleanup_sigs[0]))
 static bool handlers_installed;
+
+/* The set of signals the handler serves (those above and SIGRTMIN..SIGRTMAX). */
+static void cleanup_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < NCLEANUP_SIGS; i++)
+		sigaddset(set, cleanup_sigs[i]);
+	for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+		sigaddset(set, s);
+}
 
 /* Threads (replay's and suite's workers) open inputs and outputs at once: the slots, the
  * handlers' installation and the inputs are changed under this lock (the signal handler reads
@@ -71,9 +88,7 @@ static void outfile_on_signal(int sig)
 static void sigs_block(sigset_t *old)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(cleanup_sigs) / sizeof(cleanup_sigs[0]); i++)
-		sigaddset(&set, cleanup_sigs[i]);
+	cleanup_set(&set);
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
@@ -90,13 +105,11 @@ void outfile_signals_install(void)
 	struct sigaction sa, old;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = outfile_on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(cleanup_sigs) / sizeof(cleanup_sigs[0]); i++)
-		sigaddset(&sa.sa_mask, cleanup_sigs[i]);
-	for (size_t i = 0; i < sizeof(cleanup_sigs) / sizeof(cleanup_sigs[0]); i++)
-		if (!sigaction(cleanup_sigs[i], NULL, &old) && !(old.sa_flags & SA_SIGINFO) &&
-		    old.sa_handler == SIG_DFL)
-			sigaction(cleanup_sigs[i], &sa, NULL);
+	cleanup_set(&sa.sa_mask);
+	for (int s = 1; s <= SIGRTMAX; s++)
+		if (sigismember(&sa.sa_mask, s) == 1 && !sigaction(s, NULL, &old) &&
+		    !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+			sigaction(s, &sa, NULL);
 	pthread_mutex_unlock(&outfile_mu);
 }
 

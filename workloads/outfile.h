@@ -3,7 +3,8 @@
  * - a regular file is written to an unpredictable temporary (".NAME.tmp.RANDOM", created with
  *   O_EXCL, so a planted file or symlink is never opened) in the target's directory and renamed
  *   over the target on commit: readers see the old file or the whole new one, never half;
- *   the temporary is removed on error, on abort and on SIGINT, SIGTERM, SIGHUP and SIGPIPE;
+ *   the temporary is removed on error, on abort and on every signal that would end the process
+ *   (SIGINT, SIGTERM, SIGQUIT, SIGXFSZ, SIGALRM, SIGUSR1, ... all but SIGKILL);
  * - the new file keeps the permission bits (and, where allowed, the owner) of the file it
  *   replaces; a new file gets 0666 less the umask, as any program's;
  * - a target that is a symbolic link, a directory, a block device or a socket is refused and
@@ -47,7 +48,7 @@ const char *outfile_error(const struct outfile *o, int err);
 
 /* mkdir -p ROOT/REL with the rules above (REL may be NULL). */
 int outfile_mkdirs(const char *root, const char *rel);
-/* Install the temporaries' cleanup on SIGINT, SIGTERM, SIGHUP and SIGPIPE now (it is installed
+/* Install the temporaries' cleanup on the terminating signals now (it is installed
  * with the first output otherwise), so a handler installed later can hand the signal on to it. */
 void outfile_signals_install(void);
 /* Remember an input of this run (by device and inode) so no output replaces it. */

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "outfile_priv.h"
+#include "workloads/outfile_priv.h"
 
 /* Create (when missing) and open directory comp in fd, never through a symlink. Consumes fd;
  * returns the new descriptor or -errno. */

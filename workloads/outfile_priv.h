@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "outfile.h"
+#include "workloads/outfile.h"
 
 /* Record why (escaped, one line) in o->why; returns err. */
 int outfile_why(struct outfile *o, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -2,7 +2,7 @@
  * parent's (parents are known before their children in stream order: the header lists them
  * with their parents, forks follow their parent's events); a task first seen without a record
  * has no parent and is in a tree only as its root. */
-#include "task_table.h"
+#include "workloads/task_table.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -294,22 +294,32 @@ static bool task_mine(struct task_table *tt, const struct task_ent *te)
 	return false;
 }
 
+/* A kernel thread: kthreadd or one of its children, or a kworker seen without a record. */
+static bool kernel_thread(const struct task_ent *te)
+{
+	return te && (te->pid == 2 || te->parent == 2 || !strncmp(te->comm, "kworker/", 8));
+}
+
 bool task_table_mine(struct task_table *tt, const struct task_ent *te, const struct mm_event *ev,
 		     u32 *share_ppm)
 {
 	bool mine = task_mine(tt, te);
 	*share_ppm = mine ? 1000000 : 0;
 	u64 v;
+	tt->last_freed = 0;
+	tt->last_on_behalf = false;
 	switch (ev->kind) {
 	case MME_VMAP_ALLOC:
 		if (!(ev->flags & MME_F_FAILED))
-			hmap_put(&tt->vmap, ev->addr, ev->len);
+			hmap_put(&tt->vmap, ev->addr, ev->len << 1 | mine);
 		break;
 	case MME_VMAP_FREE: /* its pages wait for a purge on behalf of whoever freed the area */
 		if (hmap_del(&tt->vmap, ev->addr, &v)) {
-			tt->purge_all += v;
-			if (mine)
-				tt->purge_mine += v;
+			tt->last_on_behalf = !mine && (v & 1) && kernel_thread(te);
+			tt->last_freed = v >> 1;
+			tt->purge_all += v >> 1;
+			if (mine || tt->last_on_behalf)
+				tt->purge_mine += v >> 1;
 		}
 		break;
 	case MME_VMAP_PURGE: /* a purge takes every area waiting: the workload's share of them */

@@ -13,9 +13,9 @@
 #ifndef TASK_TABLE_H
 #define TASK_TABLE_H
 
-#include "diag.h"
-#include "hmap.h"
-#include "mm_event.h"
+#include "workloads/diag.h"
+#include "core/lib/hmap.h"
+#include "core/mm_event.h"
 
 enum task_spec_kind {
 	TASK_SPEC_DEFAULT,
@@ -57,7 +57,10 @@ struct task_table {
 	u32 workload_pid;	   /* the recorded command's root, 0 when the trace names none */
 	bool has_records;	   /* the trace carries task records (MME_TASK) */
 	u64 purge_mine, purge_all; /* lazily freed vmap pages waiting: the workload's, everyone's */
-	struct hmap vmap;	   /* va_start -> size << 1 | workload's, for areas alive */
+	struct hmap vmap;	   /* va_start -> size << 1 | allocated by the workload, areas alive */
+	u64 last_freed;		   /* the size of the area the last vfree asked about released */
+	bool last_on_behalf;	   /* that vfree was a kernel thread's, of an area the workload
+				    * allocated: done on the workload's behalf */
 };
 
 int task_table_init(struct task_table *tt, const struct task_spec *spec);
@@ -67,7 +70,10 @@ void task_table_fini(struct task_table *tt);
 const struct task_ent *task_table_event(struct task_table *tt, const struct mm_event *ev, int *err);
 /* Whether the event's task belongs to the workload (the spec). Purges (kernel work done in a
  * kworker on behalf of whoever freed the areas) are the workload's in the share of the waiting
- * pages it freed: *share_ppm (parts per million) for MME_VMAP_PURGE, 1e6 or 0 otherwise. */
+ * pages it freed: *share_ppm (parts per million) for MME_VMAP_PURGE, 1e6 or 0 otherwise. A
+ * vfree by a kernel thread (a kworker freeing an exited thread's stack) of an area the workload
+ * allocated is freed on its behalf: the return and share stay the task's, last_on_behalf says
+ * so, and the pages count as the workload's among those waiting for a purge. */
 bool task_table_mine(struct task_table *tt, const struct task_ent *te, const struct mm_event *ev,
 		     u32 *share_ppm);
 const char *task_table_cgroup(const struct task_table *tt, u32 id); /* "" if unknown */

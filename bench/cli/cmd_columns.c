@@ -2,9 +2,9 @@
  * or as the Markdown reference the README carries (a test keeps the two in step). */
 #include <stdio.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "metrics.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/metrics.h"
 
 struct columns_opts {
 	bool markdown;

@@ -1,14 +1,14 @@
 /* mmreplay compare: each configuration of a summary CSV against a baseline, per trace. By default
  * the short view: the metrics that changed beyond noise, largest effect first; --all lists every
- * difference, --csv every line as CSV. The comparison itself is bench/out/compare.c. */
+ * difference, --csv every line as CSV. The comparison itself is bench/output/compare.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "compare.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/compare.h"
 
 static const char *const corrections[] = {"holm", "bh", "none", NULL};
 
@@ -94,16 +94,45 @@ static void print_line(const struct compare_line *l, int cw, size_t same)
 	putchar('\n');
 }
 
-/* The short view folds lines of one metric with the same value and baseline into the first:
- * how many later lines repeat sel[i] (marking them done). */
-static size_t fold(const struct compare_line **sel, size_t n, size_t i, bool *done)
+/* The short view folds model lines of one metric with the same value and baseline into the
+ * first of them: same[i] counts the later lines sel[i] stands for, done[k] marks them. By
+ * sorting the lines on (metric, value, baseline, position), not by comparing each line with
+ * every later one (a million lines took over 5 minutes). */
+static const struct compare_line **fold_sel;
+
+static int fold_cmp(const void *a, const void *b)
 {
-	size_t same = 0;
-	for (size_t k = i + 1; k < n; k++)
-		if (!done[k] && !strcmp(sel[k]->metric, sel[i]->metric) && sel[k]->value == sel[i]->value &&
-		    sel[k]->base == sel[i]->base && !sel[k]->host)
-			done[k] = true, same++;
-	return same;
+	const struct compare_line *x = fold_sel[*(const size_t *)a], *y = fold_sel[*(const size_t *)b];
+	int k = strcmp(x->metric, y->metric);
+	if (k)
+		return k;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static int fold(const struct compare_line **sel, size_t n, bool *done, size_t *same)
+{
+	size_t *ix = malloc((n + 1) * sizeof(*ix)), m = 0;
+	if (!ix)
+		return -1;
+	for (size_t i = 0; i < n; i++) /* host lines, and NaN (never equal), are never folded */
+		if (!sel[i]->host && !isnan(sel[i]->value) && !isnan(sel[i]->base))
+			ix[m++] = i;
+	fold_sel = sel;
+	qsort(ix, m, sizeof(*ix), fold_cmp);
+	for (size_t i = 0, j; i < m; i = j) {
+		const struct compare_line *first = sel[ix[i]];
+		for (j = i + 1; j < m && !strcmp(sel[ix[j]]->metric, first->metric) &&
+				sel[ix[j]]->value == first->value && sel[ix[j]]->base == first->base;
+		     j++)
+			done[ix[j]] = true;
+		same[ix[i]] = j - i - 1;
+	}
+	free(ix);
+	return 0;
 }
 
 static void print_trace(const struct compare *c, size_t i, const struct compare_cli *o)
@@ -126,9 +155,12 @@ static void print_trace(const struct compare *c, size_t i, const struct compare_
 		free(done), free(same), free(sel);
 		return;
 	}
+	if (!o->all && fold(sel, n, done, same)) {
+		free(done), free(same), free(sel);
+		return;
+	}
 	for (size_t l = 0; l < n; l++)
 		if (!done[l]) {
-			same[l] = o->all ? 0 : fold(sel, n, l, done);
 			rows++;
 			if (o->all || !o->top || shown < o->top)
 				cw = MM_MAX(cw, (int)strlen(sel[l]->config)), shown++;

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "trace_cli.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/cli/trace_cli.h"
 
 static const struct cli_cmd convert_cmd = {
 	.name = "convert",

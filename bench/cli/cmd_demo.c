@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
 #include "config.h"
-#include "csvread.h"
-#include "suite.h"
-#include "suite_run.h"
+#include "bench/output/csvread.h"
+#include "bench/run/suite.h"
+#include "bench/run/suite_run.h"
 
 struct demo_opts {
 	const char *out, *suite;

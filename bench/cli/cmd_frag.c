@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buddyinfo.h"
-#include "infile.h"
-#include "cli.h"
-#include "commands.h"
-#include "fragindex.h"
+#include "workloads/state/buddyinfo.h"
+#include "workloads/infile.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "core/phys/fragindex.h"
 
 struct frag_opts {
 	const char *index;

@@ -3,10 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "csv.h"
-#include "gen_opts.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csv.h"
+#include "bench/run/gen_opts.h"
 
 struct gen_cmd_opts {
 	struct gen_params p; /* first: gen_param_opts' offsets are into it */

@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "info_by.h"
-#include "trace_cli.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/cli/info_by.h"
+#include "bench/cli/info_rec.h"
+#include "bench/cli/trace_cli.h"
 
 struct info_opts {
 	struct trace_cli tc; /* first: trace_cli_opts' offsets */
@@ -32,10 +33,13 @@ static const struct cli_opt info_opts[] = {
 
 static const struct cli_cmd info_cmd = {
 	.name = "info",
-	.synopsis = "TRACE",
+	.synopsis = "TRACE|DIR",
 	.about = "Reads TRACE (perf script, tracefs/trace-cmd report, trace-cmd trace.dat, strace -f or\n"
 		 "native; plain or .zst; '-' for stdin) and prints its event counts per kind, the pids and\n"
-		 "cpus seen, the time span, events of other kinds (by name) and skipped lines.",
+		 "cpus seen, the time span, events of other kinds (by name) and skipped lines, what perf\n"
+		 "lost, the recorded command, the tasks and the workload's share. A recording directory\n"
+		 "DIR: the same of its trace, and its snapshots of the machine (start, end, the series)\n"
+		 "with when they were read.",
 	.opts = info_opts,
 	.more = trace_cli_opts,
 	.min_args = 1,
@@ -103,8 +107,19 @@ int cmd_info(int argc, char **argv)
 	const char *path = argv[first];
 	struct trace_reader *r;
 	struct mm_diag d = {{0}};
+	struct recording *rec = NULL;
+	if (recording_is_dir(path)) {
+		rec = malloc(sizeof(*rec));
+		if (!rec || recording_open(rec, path, &d)) {
+			fprintf(stderr, "mmreplay info: %s\n", rec ? d.msg : "out of memory");
+			free(rec);
+			return MM_EXIT_FAIL;
+		}
+		path = rec->trace;
+	}
 	if (trace_open(path, &to, &r, &d)) {
 		fprintf(stderr, "mmreplay info: %s\n", d.msg);
+		free(rec);
 		return MM_EXIT_FAIL;
 	}
 	struct task_spec spec;
@@ -112,6 +127,7 @@ int cmd_info(int argc, char **argv)
 	if (task_spec_parse(o.workload, &spec, err, sizeof(err))) {
 		fprintf(stderr, "mmreplay info: %s\n", err);
 		trace_close(r);
+		free(rec);
 		return MM_EXIT_USAGE;
 	}
 	enum info_by by = INFO_BY_NONE;
@@ -127,6 +143,7 @@ int cmd_info(int argc, char **argv)
 			fclose(ao);
 		free(att);
 		trace_close(r);
+		free(rec);
 		return MM_EXIT_FAIL;
 	}
 	fclose(ao);
@@ -142,11 +159,19 @@ int cmd_info(int argc, char **argv)
 				st->skipped, st->first_skip);
 	} else {
 		info_print(stdout, path, trace_reader_format(r), st);
+		if (rec && info_recording(rec, stdout, &d)) {
+			fprintf(stderr, "mmreplay info: %s\n", d.msg);
+			free(att);
+			trace_close(r);
+			free(rec);
+			return MM_EXIT_FAIL;
+		}
 		/* the share line (its trace line is the one above); the table after it */
 		const char *p = strchr(att, '\n');
 		fputs(p ? p + 1 : att, stdout);
 	}
 	free(att);
 	trace_close(r);
+	free(rec);
 	return fflush(stdout) ? MM_EXIT_FAIL : MM_EXIT_OK;
 }

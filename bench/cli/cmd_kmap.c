@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "gen_kmap.h"
-#include "run.h"
-#include "sim_stats.h"
-#include "trace.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "workloads/gen/gen_kmap.h"
+#include "bench/run/run.h"
+#include "core/machine/sim_stats.h"
+#include "workloads/trace/trace.h"
 
 struct kmap_opts {
 	struct gen_kmap_params gp;

@@ -8,16 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddyinfo.h"
-#include "infile.h"
-#include "cli.h"
-#include "commands.h"
-#include "csv.h"
-#include "metrics.h"
-#include "recording_cfg.h"
-#include "replay.h"
-#include "snapcsv.h"
-#include "trace.h"
+#include "workloads/state/buddyinfo.h"
+#include "workloads/infile.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csv.h"
+#include "bench/output/metrics.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "bench/output/snapcheck_csv.h"
+#include "workloads/trace/trace.h"
 
 /* Model free blocks per type and order from the mobility lists. */
 static void free_by_type(const struct buddy *b, u64 out[MT_NR][BUDDY_MAX_ORDER_LIMIT + 1])
@@ -202,6 +202,7 @@ static const char *const machine_cols[] = {"trace",
 					   "page_mode",
 					   "buddy",
 					   "pcp",
+					   "compaction",
 					   "snaps_compared",
 					   "snap_ufi9_err_max",
 					   "snap_ufi9_err_mean",
@@ -211,6 +212,18 @@ static const char *const machine_cols[] = {"trace",
 					   "snaps_untraced",
 					   "deferred_init_pages",
 					   "compaction_free_taken_pages",
+					   "compact_runs",
+					   "compact_success",
+					   "compact_pages_scanned",
+					   "compact_pages_migrated",
+					   "compact_runs_traced",
+					   "compact_success_traced",
+					   "compact_pages_scanned_traced",
+					   "compact_pages_migrated_traced",
+					   "compact_free_isolated_pages",
+					   "compact_free_missing_pages",
+					   "compact_rescued_allocs",
+					   "compact_captured_pages",
 					   "page_alloc_failures_dma",
 					   "page_alloc_failures_dma32",
 					   "page_alloc_failures_normal",
@@ -334,7 +347,7 @@ static bool machine_redundant(const struct matrix *m, size_t k)
 }
 
 static int machine_one(struct recording_cfg *rc, const struct matrix *m, size_t k, const struct mm_trace *t,
-		       const struct sim_trace_facts *tf, FILE *out, struct snapcsv *snaps)
+		       const struct sim_trace_facts *tf, FILE *out, struct snapcheck_csv *snaps)
 {
 	struct sim_cfg cfg;
 	char err[512], label[512];
@@ -357,15 +370,16 @@ static int machine_one(struct recording_cfg *rc, const struct matrix *m, size_t 
 	fflush(out);
 	recording_cfg_warn(rc, "machine", &row->st);
 	matrix_label(m, k, label, sizeof(label));
-	int e2 = snapcsv_rows(snaps, row->trace, label, row->snap_rows, row->nsnap_rows);
+	int e2 = snapcheck_csv_rows(snaps, row->trace, label, row->snap_rows, row->nsnap_rows);
 	if (e2)
-		fprintf(stderr, "mmreplay machine: %s: %s\n", snaps->path, snapcsv_error(snaps, e2));
+		fprintf(stderr, "mmreplay machine: %s: %s\n", snaps->path, snapcheck_csv_error(snaps, e2));
 	replay_row_fini(row);
 	free(row);
 	return e2 ? MM_EXIT_FAIL : MM_EXIT_OK;
 }
 
-static int machine_runs(struct recording_cfg *rc, const struct matrix *m, FILE *out, struct snapcsv *snaps)
+static int machine_runs(struct recording_cfg *rc, const struct matrix *m, FILE *out,
+			struct snapcheck_csv *snaps)
 {
 	struct mm_trace t;
 	struct mm_diag d = {{0}};
@@ -409,7 +423,7 @@ static int machine_main(const struct machine_args *a, const struct matrix *m, co
 		sc < 0 || (sc && a->seed_only) ? MM_EXIT_FAIL : MM_EXIT_OK; /* outside: --seed-check fails */
 	if (sc >= 0 && !a->seed_only) {
 		struct csv out = {0};
-		struct snapcsv snaps = {.path = a->snap_csv};
+		struct snapcheck_csv snaps = {.path = a->snap_csv};
 		if (a->csv && (e = csv_open(&out, a->csv))) {
 			fprintf(stderr, "mmreplay machine: %s: %s\n", a->csv, csv_error(&out, e));
 			res = MM_EXIT_FAIL;
@@ -418,7 +432,7 @@ static int machine_main(const struct machine_args *a, const struct matrix *m, co
 		}
 		if (out.f && (res != MM_EXIT_OK ? (csv_abort(&out), 0) : csv_commit(&out)))
 			res = MM_EXIT_FAIL;
-		if (snapcsv_close(&snaps, res == MM_EXIT_OK))
+		if (snapcheck_csv_close(&snaps, res == MM_EXIT_OK))
 			res = MM_EXIT_FAIL;
 	}
 	if (rc)

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "run.h"
-#include "trace_cli.h"
-#include "vma_report.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/run/run.h"
+#include "bench/cli/trace_cli.h"
+#include "bench/output/vma_report.h"
 
 struct maps_opts {
 	struct trace_cli tc; /* first: trace_cli_opts' offsets */

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "csv.h"
-#include "csvread.h"
-#include "recording.h"
-#include "suite_merge.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csv.h"
+#include "bench/output/csvread.h"
+#include "workloads/state/recording.h"
+#include "bench/run/suite_merge.h"
 
 struct merge_opts {
 	const char *out;

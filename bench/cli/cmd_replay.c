@@ -5,24 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cells.h"
-#include "spillfile.h"
-#include "trace_cli.h"
-#include "cli.h"
-#include "commands.h"
-#include "csv.h"
-#include "lockstep.h"
-#include "mem_note.h"
-#include "metrics.h"
-#include "recording_cfg.h"
-#include "replay.h"
-#include "snapcsv.h"
-#include "trace.h"
-#include "trace_label.h"
+#include "bench/run/cells.h"
+#include "workloads/trace/spillfile.h"
+#include "bench/cli/trace_cli.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csv.h"
+#include "bench/run/lockstep.h"
+#include "bench/run/mem_note.h"
+#include "bench/output/metrics.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "bench/output/snapcheck_csv.h"
+#include "workloads/trace/trace.h"
+#include "bench/run/trace_label.h"
 
 struct replay_opts {
 	const char *spill_max; /* NULL: SPILLFILE_MAX_DEFAULT */
-	const char *out, *snap_out;
+	const char *out, *snap_out, *workload;
 	bool quiet, skip_bad, cached_hole;
 	u64 workers; /* 0: the CPUs online */
 };
@@ -34,6 +34,10 @@ static const struct cli_opt replay_opts[] = {
 		    "the per-snapshot CSV (with --snapshots or a recording; default: beside --out, "
 		    "NAME.snapshots.csv)"),
 	CLI_OPT_FLAG("quiet", struct replay_opts, quiet, "no table on stdout"),
+	CLI_OPT_STR("workload", "SPEC", struct replay_opts, workload,
+		    "whose work the workload_ columns count: tree:PID, comm:NAME, pid:N, cgroup:PATH or "
+		    "all (default: the recorded command's process tree where the trace names it, else "
+		    "all); the machine and the other columns still take every event"),
 	CLI_OPT_WORKERS(struct replay_opts, workers),
 	CLI_OPT_STR("spill-max", "SIZE", struct replay_opts, spill_max,
 		    "bound on each spill file (a trace past the memory window parsed into a temporary, a "
@@ -120,9 +124,10 @@ struct replay_out {
 	bool table, agreement; /* agreement: a trace is a recording (table_agreement[]) */
 	int trace_width;
 	const struct matrix *m;
+	struct task_spec wl;		 /* whose work the workload_ columns count */
 	char **paths;			 /* the traces as given */
 	struct recording_cfg **recs;	 /* [trace]: a file or recording and its files, while open */
-	struct snapcsv snap;		 /* the per-snapshot CSV */
+	struct snapcheck_csv snap;	 /* the per-snapshot CSV */
 	char (*labels)[TRACE_LABEL_MAX]; /* [trace]: its rows' label, unique in the run (trace_label.h) */
 };
 
@@ -195,7 +200,7 @@ static int replay_cell_run(void *ctx, const struct cells_job *job)
 		snprintf(c->err, sizeof(c->err), "%s", d.msg);
 		return e;
 	}
-	e = replay_run_src(rc->label, &src, &c->cfg, &c->row);
+	e = replay_run_src(rc->label, &src, &c->cfg, &out->wl, &c->row);
 	if (e && feed_pass_diag(&p)->msg[0])
 		snprintf(c->err, sizeof(c->err), "%s", feed_pass_diag(&p)->msg);
 	else if (e)
@@ -211,7 +216,7 @@ static int replay_cell_begin(void *ctx, const struct cells_job *job)
 	const struct replay_out *out = ctx;
 	struct replay_cell *c = job->slot;
 	int e = replay_cell_cfg(out, job);
-	if (!e && (e = replay_begin(&c->step, &c->cfg)))
+	if (!e && (e = replay_begin(&c->step, &c->cfg, &out->wl)))
 		snprintf(c->err, sizeof(c->err), "%s: %s", out->recs[job->trace]->label, strerror(-e));
 	return e;
 }
@@ -247,17 +252,22 @@ static int replay_cell_emit(void *ctx, const struct cells_job *job, int err)
 	}
 	if (job->trace == 0) /* a model that takes much memory says so, once per configuration */
 		mem_note_config(stderr, "replay", c->cfg_label, &c->cfg);
-	struct metric_src src = {
-		.trace = c->row.trace, .config = c->cfg_label, .st = &c->row.st, .host = &c->row.host};
+	struct metric_src src = {.trace = c->row.trace,
+				 .config = c->cfg_label,
+				 .st = &c->row.st,
+				 .host = &c->row.host,
+				 .wl = &c->row.wl};
 	if (out->csv)
 		metrics_csv_row(out->csv, METRIC_IN_REPLAY, &src);
 	if (out->table)
 		table_row(stdout, &src, out->trace_width, out->agreement);
 	recording_cfg_warn(out->recs[job->trace], "replay", &c->row.st);
 	mem_note_row(stderr, "replay", out->recs[job->trace]->label, c->cfg_label, &c->row.st);
-	int e = snapcsv_rows(&out->snap, c->row.trace, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows);
+	int e = snapcheck_csv_rows(&out->snap, c->row.trace, c->cfg_label, c->row.snap_rows,
+				   c->row.nsnap_rows);
 	if (e) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path, snapcsv_error(&out->snap, e));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out->snap.path,
+			snapcheck_csv_error(&out->snap, e));
 		return MM_EXIT_FAIL;
 	}
 	return 0;
@@ -368,13 +378,16 @@ int cmd_replay(int argc, char **argv)
 	if (rc == CLI_RUN && o.spill_max && spill_cli_set(o.spill_max))
 		rc = cli_error(&cli_replay, "--spill-max '%s': a size from 1M to 1P (K, M, G, T or P)",
 			       o.spill_max);
+	struct replay_out out = {.table = !o.quiet && !(o.out && !strcmp(o.out, "-")), .trace_width = 5};
+	char werr[400];
+	if (rc == CLI_RUN && task_spec_parse(o.workload, &out.wl, werr, sizeof(werr)))
+		rc = cli_error(&cli_replay, "--workload: %s", werr);
 	if (rc != CLI_RUN) {
 		free(m);
 		return rc;
 	}
 	struct trace_opts topts = {.skip_bad = o.skip_bad};
 	bool csv_stdout = o.out && !strcmp(o.out, "-");
-	struct replay_out out = {.table = !o.quiet && !csv_stdout, .trace_width = 5};
 	struct csv csv = {0};
 	if (o.out && !csv_stdout && (rc = csv_open(&csv, o.out))) {
 		fprintf(stderr, "mmreplay replay: %s: %s\n", o.out, csv_error(&csv, rc));
@@ -412,9 +425,10 @@ int cmd_replay(int argc, char **argv)
 	free(m);
 	if (o.out && !csv_stdout)
 		rc = replay_commit(&csv, o.out, rc);
-	int e = snapcsv_close(&out.snap, rc == MM_EXIT_OK);
+	int e = snapcheck_csv_close(&out.snap, rc == MM_EXIT_OK);
 	if (e) {
-		fprintf(stderr, "mmreplay replay: %s: %s\n", out.snap.path, snapcsv_error(&out.snap, e));
+		fprintf(stderr, "mmreplay replay: %s: %s\n", out.snap.path,
+			snapcheck_csv_error(&out.snap, e));
 		rc = MM_EXIT_FAIL;
 	}
 	return rc;

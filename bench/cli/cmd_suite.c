@@ -1,5 +1,5 @@
 /* mmreplay suite: run a suite file (bench/suites/README.md) or a built-in suite (a program that
- * drives the models, such as the kernel's test_vmalloc cases); mmreplay plot. */
+ * drives the models, such as the kernel's test_vmalloc cases). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,19 +8,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "spillfile.h"
-#include "trace_cli.h"
-#include "commands.h"
+#include "bench/cli/cli.h"
+#include "workloads/trace/spillfile.h"
+#include "bench/cli/trace_cli.h"
+#include "bench/cli/commands.h"
 #include "config.h"
-#include "csv.h"
-#include "report.h"
-#include "suite.h"
-#include "suite_dir.h"
-#include "suite_jobs.h"
-#include "suite_plots.h"
-#include "suite_run.h"
-#include "suites_builtin.h"
+#include "bench/output/csv.h"
+#include "bench/run/iniread.h"
+#include "bench/output/report.h"
+#include "bench/run/suite.h"
+#include "bench/run/suite_dir.h"
+#include "bench/run/suite_jobs.h"
+#include "bench/output/suite_plots.h"
+#include "bench/run/suite_run.h"
+#include "bench/cli/suites_builtin.h"
 
 static const struct {
 	const char *name;
@@ -33,7 +34,7 @@ static const struct {
 
 struct suite_opts {
 	const char *spill_max; /* NULL: SPILLFILE_MAX_DEFAULT */
-	const char *out, *name, *job, *format, *plan, *resume, *status;
+	const char *out, *name, *job, *format, *plan, *resume, *status, *workload;
 	u64 repeats, per_job;
 	bool list_jobs, no_plots, every_cell, prepare;
 	u64 workers; /* 0: the CPUs online */
@@ -71,6 +72,10 @@ static const struct cli_opt suite_opts[] = {
 	CLI_OPT_U64(
 		"repeats", "N", struct suite_opts, repeats, 1, 1000,
 		"with TRACE...: timed repeats per cell (default 5: the report tests host figures from 5 on)"),
+	CLI_OPT_STR("workload", "SPEC", struct suite_opts, workload,
+		    "whose work the workload_ columns and the report's answers count: tree:PID, "
+		    "comm:NAME, pid:N, cgroup:PATH or all (default: the recorded command's process tree "
+		    "where the trace names it, else all); the machine still replays every event"),
 	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs"),
 	CLI_OPT_FLAG("every-cell", struct suite_opts, every_cell,
 		     "also run the cells whose axes cannot change their trace's replay (skipped by "
@@ -183,14 +188,19 @@ static int suite_write_ini(const struct suite_opts *o, struct matrix *m, int npo
 	}
 	fprintf(w.f,
 		"; written by mmreplay suite from its command line\n[suite]\nname = %s\nrepeats = "
-		"%llu\n[traces]\n",
+		"%llu\n",
 		nm, (unsigned long long)(o->repeats ? o->repeats : 5));
+	if (o->workload)
+		fprintf(w.f, "workload = %s\n", o->workload);
+	fprintf(w.f, "[traces]\n");
 	for (int i = 0; i < npos; i++) {
 		const char *t = realpath(pos[i], abs) ? abs : pos[i];
-		if (strpbrk(t, "\r\n") || strstr(t, "${")) { /* one line, taken as it is */
+		if (!iniread_value_ok(t) || strstr(t, "${")) { /* read back as it is */
 			csv_abort(&w);
 			return cli_error(&suite_cmd,
-					 "a trace path with a line break or '${' cannot go in a suite file");
+					 "%s: a trace path with a line break, a blank at either end, a "
+					 "';' after a blank or '${' cannot go in a suite file",
+					 pos[i]);
 		}
 		fprintf(w.f, "trace = %s\n", t);
 	}
@@ -331,9 +341,18 @@ int cmd_suite(int argc, char **argv)
 	if (rc == CLI_RUN && dir_opt) {
 		snprintf(ini, sizeof(ini), "%s/plan.ini", dir_opt);
 		file = ini;
-		if (m->naxes || o.name || o.repeats || o.every_cell)
+		if (m->naxes || o.name || o.repeats || o.every_cell || o.workload)
 			rc = cli_error(&suite_cmd, "--resume DIR runs DIR's plan as it is: no settings");
 	}
+	struct task_spec wsp;
+	char werr[400];
+	if (rc == CLI_RUN && o.workload &&
+	    (strlen(o.workload) >= sizeof(s->workload) || strpbrk(o.workload, "\r\n") ||
+	     task_spec_parse(o.workload, &wsp, werr, sizeof(werr))))
+		rc = cli_error(&suite_cmd, "--workload: %s",
+			       strlen(o.workload) >= sizeof(s->workload) || strpbrk(o.workload, "\r\n")
+				       ? "too long, or a line break"
+				       : werr);
 	if (rc == CLI_RUN && o.name && !suite_name_ok(o.name))
 		rc = cli_error(&suite_cmd,
 			       "--name '%s' must be a short word (no '/', spaces or commas, not '.', "
@@ -354,6 +373,8 @@ int cmd_suite(int argc, char **argv)
 		snprintf(s->name, sizeof(s->name), "%s", o.name);
 	if (rc == CLI_RUN && o.every_cell)
 		s->every_cell = true;
+	if (rc == CLI_RUN && o.workload)
+		snprintf(s->workload, sizeof(s->workload), "%s", o.workload);
 	if (rc == CLI_RUN && suite_add_axes(s, m))
 		rc = MM_EXIT_USAGE;
 	if (rc != CLI_RUN)
@@ -366,6 +387,8 @@ int cmd_suite(int argc, char **argv)
 	free(s);
 	return rc;
 }
+<<<<<<< HEAD
+=======
 
 /* A directory with no summary, or a partial one, said once. true when there is nothing to draw. */
 static bool plot_partial(const char *dir)
@@ -416,9 +439,10 @@ int cmd_plot(int argc, char **argv)
 		return rc;
 	if (plot_partial(argv[first]))
 		return MM_EXIT_FAIL;
-	int err = suite_plots(argv[first], stdout);
-	if (report_write(argv[first]))
+	int err = suite_plots(argv[first], "plot", stdout);
+	if (err == -ENODATA || report_write(argv[first], "plot")) /* no summary: said once */
 		return MM_EXIT_FAIL;
 	printf("  %s/index.html (the report page)\n", argv[first]);
 	return err ? MM_EXIT_FAIL : MM_EXIT_OK;
 }
+>>>>>>> main

@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "csv.h"
-#include "metrics.h"
-#include "recording_cfg.h"
-#include "replay.h"
-#include "trace.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/csv.h"
+#include "bench/output/metrics.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "workloads/trace/trace.h"
 
 struct fid_opts {
 	const char *out;

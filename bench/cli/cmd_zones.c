@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "rng.h"
-#include "zonelayout.h"
-#include "zones.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "core/lib/rng.h"
+#include "workloads/state/zonelayout.h"
+#include "core/phys/zones.h"
 
 struct zones_opts {
 	const char *layout;

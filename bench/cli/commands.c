@@ -1,6 +1,6 @@
 #include <stddef.h>
 
-#include "commands.h"
+#include "bench/cli/commands.h"
 
 /* Keep sorted by how often people need them. */
 const struct mm_command mm_commands[] = {

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "bench/mm_exit.h"
+
 struct mm_command {
 	const char *name;
 	const char *summary;		   /* one line for `mmreplay --help` */
@@ -33,10 +35,5 @@ int cmd_vmalloc_fidelity(int argc, char **argv);
 
 /* The summary columns the demo's table reads (cmd_demo.c): i-th, NULL past the last. */
 const char *demo_column(size_t i);
-
-/* Exit codes shared by every command. */
-#define MM_EXIT_OK 0
-#define MM_EXIT_FAIL 1	/* the run failed: bad input, I/O error */
-#define MM_EXIT_USAGE 2 /* bad command line */
 
 #endif

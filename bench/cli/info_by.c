@@ -1,7 +1,8 @@
 /* mmreplay info --by comm|tree|cgroup: a trace's events per kind per group of tasks, and the
- * workload's share (task_table.h says who a task is and what the workload is). Task records
+ * workload's share (task_table.h says who a task is and what the workload is; a kworker's vfree
+ * of an area the workload allocated is in its share). Task records
  * and perf's lost marks are the recording's notes, not any group's work, and are not counted. */
-#include "info_by.h"
+#include "bench/cli/info_by.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -112,8 +113,8 @@ int info_by(const char *path, struct trace_reader *r, enum info_by by, const str
 			if (ev->kind == MME_TASK || ev->kind == MME_LOST || ev->kind >= MME_NR_KINDS)
 				continue;
 			u32 ppm, tppm;
-			if (task_table_mine(&tt, te, ev, &ppm))
-				mine_ppm += ppm;
+			if (task_table_mine(&tt, te, ev, &ppm) || tt.last_on_behalf)
+				mine_ppm += tt.last_on_behalf ? 1000000 : ppm;
 			bool in_tree = task_table_mine(&treet, tte, ev, &tppm) && treet.workload_pid &&
 				       ev->kind != MME_VMAP_PURGE;
 			struct group *g = group_of(&gs, &tt, by, te, in_tree);
@@ -153,9 +154,20 @@ int info_by(const char *path, struct trace_reader *r, enum info_by by, const str
 	if (!tt.has_records)
 		fprintf(o, "tasks        the trace has no task records (recorded before the recorders kept "
 			   "them, or not by them): commands and trees are unknown\n");
+	else
+		fprintf(o,
+			"tasks        %zu (alive at the start, forked, or seen), from the trace's task "
+			"records\n",
+			tt.n);
+	u64 wi;
+	if (tt.workload_pid && hmap_get(&tt.idx, tt.workload_pid, &wi))
+		fprintf(o, "command      pid %u (%s): the recorded command\n", tt.workload_pid,
+			comm_or(&tt.t[wi]));
 	fprintf(o, "workload     %s: %" PRIu64 " of %" PRIu64 " events (%.1f %%)%s\n", label, mine, events,
 		events ? 100.0 * (double)mine / (double)events : 0.0,
 		tt.spec.kind == TASK_SPEC_DEFAULT && !tt.workload_pid ? " (the trace names no command)" : "");
+	if (by == INFO_BY_NONE) /* the share alone */
+		goto out;
 	fprintf(o, "\n%-28s %10s %7s", words[by], "events", "share");
 	for (unsigned k = 1; k < MME_NR_KINDS; k++)
 		if (total[k])

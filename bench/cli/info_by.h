@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 
-#include "task_table.h"
-#include "trace.h"
+#include "workloads/task_table.h"
+#include "workloads/trace/trace.h"
 
 enum info_by { INFO_BY_NONE, INFO_BY_COMM, INFO_BY_TREE, INFO_BY_CGROUP };
 

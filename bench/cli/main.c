@@ -4,10 +4,10 @@
 #include <stdio_ext.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "errout.h"
-#include "hostinfo.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/output/errout.h"
+#include "bench/host/hostinfo.h"
 
 static void usage(FILE *f)
 {

@@ -1,10 +1,10 @@
-#include "trace_cli.h"
+#include "bench/cli/trace_cli.h"
 
 #include <errno.h>
 
-#include "commands.h"
-#include "settings.h"
-#include "spillfile.h"
+#include "bench/cli/commands.h"
+#include "core/machine/settings.h"
+#include "workloads/trace/spillfile.h"
 
 const struct cli_opt trace_cli_opts[] = {
 	CLI_OPT_FLAG("skip-bad", struct trace_cli, skip_bad,

@@ -4,8 +4,8 @@
 #ifndef TRACE_CLI_H
 #define TRACE_CLI_H
 
-#include "cli.h"
-#include "trace.h"
+#include "bench/cli/cli.h"
+#include "workloads/trace/trace.h"
 
 struct trace_cli {
 	bool skip_bad;

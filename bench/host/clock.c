@@ -1,4 +1,4 @@
-#include "clock.h"
+#include "bench/host/clock.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #ifndef CLOCK_H
 #define CLOCK_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct hwcounter {
 	int fd;		  /* perf event fd, -1 when using the software clock */

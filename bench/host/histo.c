@@ -1,4 +1,4 @@
-#include "histo.h"
+#include "bench/host/histo.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #ifndef HISTO_H
 #define HISTO_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 #define HISTO_SUB_BITS 3
 #define HISTO_BUCKETS (64 << HISTO_SUB_BITS)

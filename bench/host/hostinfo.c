@@ -1,8 +1,8 @@
-#include "hostinfo.h"
+#include "bench/host/hostinfo.h"
 
 #include <stdio.h>
 
-#include "clock.h"
+#include "bench/host/clock.h"
 #include "config.h"
 
 #if HAVE_JEMALLOC

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 /* "features: ..." naming each optional feature (trace.dat, jemalloc, libpfm4) and whether this
  * build has it; run.sh prints it after building. */

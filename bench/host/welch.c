@@ -1,4 +1,4 @@
-#include "welch.h"
+#include "bench/host/welch.h"
 
 #include <math.h>
 

@@ -1,12 +1,12 @@
-#include "cells.h"
+#include "bench/run/cells.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lockstep.h"
-#include "workers.h"
+#include "bench/run/lockstep.h"
+#include "bench/run/workers.h"
 
 enum { TR_CLOSED, TR_OPENING, TR_OPEN, TR_FAILED };
 

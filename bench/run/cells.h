@@ -13,8 +13,8 @@
 #ifndef CELLS_H
 #define CELLS_H
 
-#include "feed.h"
-#include "progress.h"
+#include "bench/run/feed.h"
+#include "bench/run/progress.h"
 
 /* Parsed traces kept in memory rather than spilled, at most, over the traces open at once (up
  * to 4 per worker: the results that may wait): 64 MiB (a million events) a trace with -j2. */

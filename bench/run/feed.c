@@ -1,4 +1,4 @@
-#include "feed.h"
+#include "bench/run/feed.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spillfile.h"
-#include "sim_facts.h"
-#include "trace_native.h"
-#include "trace_spec.h"
+#include "workloads/trace/spillfile.h"
+#include "core/machine/sim_trace_facts.h"
+#include "workloads/trace/trace_native.h"
+#include "bench/run/trace_spec.h"
 
 struct feed {
 	char *spec;	      /* the source; a streamed feed opens it at its pass */
@@ -88,15 +88,17 @@ static int feed_gen(struct feed *f, const char *dir, struct mm_diag *d)
  * when f->st is already the whole trace's (a text source's spill pass), else reads it all. */
 static int feed_scan(struct feed *f, struct trace_reader *r, struct mm_diag *d)
 {
-	struct sim_facts_scan sc;
+	struct sim_trace_facts_scan sc;
 	memset(&sc, 0, sizeof(sc));
 	bool lazy_possible = !f->stats_final || f->st.kind[MME_VMAP_FREE];
 	if (f->stats_final)
-		sim_facts_scan_known(&sc, f->st.nr_cpus > 0, f->st.max_cpu, f->st.kind[MME_VMAP_PURGE] > 0);
+		sim_trace_facts_scan_known(&sc, f->st.nr_cpus > 0, f->st.max_cpu,
+					   f->st.kind[MME_VMAP_PURGE] > 0);
 	const struct mm_event *ev;
 	long k = 0;
-	while (lazy_possible && !sim_facts_scan_complete(&sc) && (k = trace_batch(r, &ev, TRACE_BATCH)) > 0)
-		sim_facts_scan_add(&sc, ev, (size_t)k);
+	while (lazy_possible && !sim_trace_facts_scan_complete(&sc) &&
+	       (k = trace_batch(r, &ev, TRACE_BATCH)) > 0)
+		sim_trace_facts_scan_add(&sc, ev, (size_t)k);
 	if (k < 0) {
 		*d = *trace_diag(r);
 		return (int)k;
@@ -105,7 +107,7 @@ static int feed_scan(struct feed *f, struct trace_reader *r, struct mm_diag *d)
 		f->st = *trace_stats(r);
 	f->stats_final = true;
 	f->events = f->st.events;
-	sim_facts_scan_done(&sc, &f->facts);
+	sim_trace_facts_scan_done(&sc, &f->facts);
 	return 0;
 }
 
@@ -209,12 +211,12 @@ static int feed_parsed(struct feed *f, struct trace_reader *r, const struct feed
 	int e = feed_fill(f, r, o->mem_bytes, keep, feed_dir(o->spill_dir), d);
 	if (e || f->spill || f->lockstep)
 		return e;
-	struct sim_facts_scan sc;
+	struct sim_trace_facts_scan sc;
 	memset(&sc, 0, sizeof(sc));
-	sim_facts_scan_known(&sc, f->st.nr_cpus > 0, f->st.max_cpu, f->st.kind[MME_VMAP_PURGE] > 0);
-	for (size_t i = 0; i < f->nmem && !sim_facts_scan_complete(&sc); i += TRACE_BATCH)
-		sim_facts_scan_add(&sc, f->mem + i, MM_MIN(f->nmem - i, (size_t)TRACE_BATCH));
-	sim_facts_scan_done(&sc, &f->facts);
+	sim_trace_facts_scan_known(&sc, f->st.nr_cpus > 0, f->st.max_cpu, f->st.kind[MME_VMAP_PURGE] > 0);
+	for (size_t i = 0; i < f->nmem && !sim_trace_facts_scan_complete(&sc); i += TRACE_BATCH)
+		sim_trace_facts_scan_add(&sc, f->mem + i, MM_MIN(f->nmem - i, (size_t)TRACE_BATCH));
+	sim_trace_facts_scan_done(&sc, &f->facts);
 	f->events = f->st.events;
 	return 0;
 }
@@ -288,9 +290,9 @@ int feed_open(const char *spec, const struct feed_opts *o, struct feed **out, st
 	}
 	f->topts = o->topts;
 	f->topts.name = NULL;
-	struct sim_facts_scan none;
+	struct sim_trace_facts_scan none;
 	memset(&none, 0, sizeof(none));
-	sim_facts_scan_done(&none, &f->facts);
+	sim_trace_facts_scan_done(&none, &f->facts);
 	int e = feed_prepare(f, o, d);
 	if (e) {
 		feed_close(f);

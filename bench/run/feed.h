@@ -12,12 +12,12 @@
  * What a configuration takes from the trace before its first event (struct sim_trace_facts: the
  * CPUs, the vmap nodes, the purge timing) and the trace's statistics (events per kind, ...) are
  * known when feed_open returns: from the spill's source pass where it has them, else from one
- * scan of the native events (sim_facts.h). Passes may be opened from several threads at once. */
+ * scan of the native events (sim_trace_facts.h). Passes may be opened from several threads at once. */
 #ifndef FEED_H
 #define FEED_H
 
-#include "run.h"
-#include "trace.h"
+#include "bench/run/run.h"
+#include "workloads/trace/trace.h"
 
 struct feed;
 

@@ -1,10 +1,10 @@
-#include "lockstep.h"
+#include "bench/run/lockstep.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_mem.h"
+#include "core/machine/sim_mem.h"
 
 /* Events each machine steps at a time: 4 MiB of events, a machine's switch amortised. */
 #define LOCKSTEP_CHUNK ((size_t)1 << 16)

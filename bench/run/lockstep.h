@@ -14,8 +14,8 @@
 
 #include <pthread.h>
 
-#include "cells.h"
-#include "matrix.h"
+#include "bench/run/cells.h"
+#include "bench/run/matrix.h"
 
 /* The machines of a trace's configurations held at once, at most: their fixed memory summed
  * (sim_mem_fixed). `replay` spills a trace read once whose configurations take more. */

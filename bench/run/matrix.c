@@ -1,4 +1,4 @@
-#include "matrix.h"
+#include "bench/run/matrix.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "zoneinfo.h"
-#include "zonelayout.h"
+#include "workloads/infile.h"
+#include "workloads/state/zoneinfo.h"
+#include "workloads/state/zonelayout.h"
 
 static int matrix_load_zones(const char *value, struct zones_cfg *zc, char *err, size_t len)
 {
@@ -98,7 +98,7 @@ static int matrix_add_item(void *ctx, const char *item)
 {
 	struct matrix_add *a = ctx;
 	const struct setting *s = a->ax.set;
-	if (strcmp(item, "all") || s->kind != SETTING_VARIANT)
+	if (strcmp(item, "all") || !setting_all_expands(s))
 		return matrix_add_value(a, item);
 	for (size_t i = 0; s->value(i); i++) {
 		int e = matrix_add_value(a, s->value(i));
@@ -241,6 +241,8 @@ int matrix_cfg_env(const struct matrix *m, size_t c, const struct setting_vals *
 				return e;
 		}
 	}
+	if (snapcheck_layout(cfg->snapshots, &cfg->zones, cfg->max_order, err, len))
+		return -EINVAL;				   /* every zone on both sides */
 	return sim_mem_check(cfg, err, len) ? -EINVAL : 0; /* bounded memory */
 }
 

@@ -7,7 +7,7 @@
 #ifndef MATRIX_H
 #define MATRIX_H
 
-#include "settings.h"
+#include "core/machine/settings.h"
 
 #define MATRIX_MAX_AXES 32
 #define MATRIX_MAX_VALUES 16

@@ -1,4 +1,4 @@
-#include "mem_note.h"
+#include "bench/run/mem_note.h"
 
 void mem_note_config(FILE *f, const char *cmd, const char *label, const struct sim_cfg *cfg)
 {

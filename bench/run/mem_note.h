@@ -1,11 +1,11 @@
-/* What a command says on stderr about the model's memory (core/sim_mem.h): a configuration that
+/* What a command says on stderr about the model's memory (core/machine/sim_mem.h): a configuration that
  * fixes much memory up front, and a replay that met the limit. One line each, "mmreplay CMD: ...". */
 #ifndef MEM_NOTE_H
 #define MEM_NOTE_H
 
 #include <stdio.h>
 
-#include "sim_stats.h"
+#include "core/machine/sim_stats.h"
 
 /* When cfg fixes SIM_MEM_ANNOUNCE bytes or more: "mmreplay CMD: configuration LABEL: the model
  * takes 520 MiB up front (zones of 67108863 pages); it may grow to model-mem-max 2 GiB". */

@@ -1,10 +1,10 @@
-#include "progress.h"
+#include "bench/run/progress.h"
 
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "bench/host/clock.h"
 
 void progress_init(struct progress *p, const char *cmd)
 {

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 #define PROGRESS_MS 250
 

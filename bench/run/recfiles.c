@@ -1,4 +1,4 @@
-#include "recfiles.h"
+#include "bench/run/recfiles.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bseries.h"
-#include "kpfchunks.h"
-#include "matrix.h"
-#include "pagetypeinfo.h"
-#include "vmallocinfo.h"
-#include "zoneinfo.h"
-#include "zonelayout.h"
+#include "workloads/state/bseries.h"
+#include "workloads/state/kpfchunks.h"
+#include "bench/run/matrix.h"
+#include "workloads/state/pagetypeinfo.h"
+#include "workloads/state/vmallocinfo.h"
+#include "workloads/state/zoneinfo.h"
+#include "workloads/state/zonelayout.h"
 
 enum rf_kind { RF_ZONEINFO, RF_PTI, RF_PAGE_STATE, RF_SERIES, RF_VMALLOC };
 
@@ -66,8 +66,10 @@ static void rf_entry_free(struct rf_entry *e)
 		free(e->u.ps);
 		break;
 	case RF_SERIES:
-		if (e->u.series)
+		if (e->u.series) {
 			free(e->u.series->s);
+			free(e->u.series->name);
+		}
 		free(e->u.series);
 		break;
 	case RF_VMALLOC:
@@ -158,6 +160,8 @@ static int rf_read_series(const char *path, struct rf_entry *e, struct mm_diag *
 	size_t cap = 0;
 	int r;
 	if (!(e->u.series = s))
+		return -ENOMEM;
+	if (!(s->name = strdup(path)))
 		return -ENOMEM;
 	if ((r = bseries_open(&bs, path, d)))
 		return r;

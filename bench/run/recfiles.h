@@ -6,10 +6,10 @@
 #ifndef RECFILES_H
 #define RECFILES_H
 
-#include "kpageflags.h"
-#include "settings.h"
-#include "snapcheck.h"
-#include "vmap_snapshot.h"
+#include "workloads/state/kpageflags.h"
+#include "core/machine/settings.h"
+#include "core/phys/snapcheck.h"
+#include "core/kva/vmap_snapshot.h"
 
 struct recfiles;
 

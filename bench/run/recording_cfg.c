@@ -1,11 +1,11 @@
-#include "recording_cfg.h"
+#include "bench/run/recording_cfg.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace.h"
+#include "workloads/trace/trace.h"
 
 static void rc_label(const char *arg, char *buf, size_t len)
 {
@@ -131,8 +131,29 @@ static u64 rc_event_line(const char *path, u64 n)
 	return line;
 }
 
+static void rc_warn_state(struct recording_cfg *rc, const char *cmd, const struct sim_stats *st)
+{
+	if (rc->warned_state || !st->page_events_skipped || st->page_state_ns <= st->last_event_ns)
+		return;
+	rc->warned_state = true;
+	if (rc->rec)
+		fprintf(stderr, "mmreplay %s: %s:%llu: warning: the page state (kpageflags read until", cmd,
+			rc->rec->times, (unsigned long long)rc->rec->start.line);
+	else
+		fprintf(stderr, "mmreplay %s: %s: warning: the page state (page-state-at", cmd, rc->trace);
+	fprintf(stderr,
+		" %llu.%09llu) is after the trace's last event (%llu.%09llu): %llu page events are skipped "
+		"as already in it (skipped_in_state); the page state and the trace disagree\n",
+		(unsigned long long)(st->page_state_ns / 1000000000ULL),
+		(unsigned long long)(st->page_state_ns % 1000000000ULL),
+		(unsigned long long)(st->last_event_ns / 1000000000ULL),
+		(unsigned long long)(st->last_event_ns % 1000000000ULL),
+		(unsigned long long)st->page_events_skipped);
+}
+
 void recording_cfg_warn(struct recording_cfg *rc, const char *cmd, const struct sim_stats *st)
 {
+	rc_warn_state(rc, cmd, st);
 	if (rc->warned || !st->exh.first_event)
 		return;
 	rc->warned = true;

@@ -9,10 +9,10 @@
 #ifndef RECORDING_CFG_H
 #define RECORDING_CFG_H
 
-#include "matrix.h"
-#include "recfiles.h"
-#include "recording.h"
-#include "sim_stats.h"
+#include "bench/run/matrix.h"
+#include "bench/run/recfiles.h"
+#include "workloads/state/recording.h"
+#include "core/machine/sim_stats.h"
 
 struct recording_cfg {
 	char trace[RECORDING_PATH_MAX];	     /* the trace file to read */
@@ -22,7 +22,8 @@ struct recording_cfg {
 	char zones[RECORDING_PATH_MAX + 16]; /* "zoneinfo:PATH" */
 	char text[4][64];		     /* the times among them, as seconds */
 	struct recfiles *files;
-	bool warned; /* exhaustion was reported for this trace */
+	bool warned;	   /* exhaustion was reported for this trace */
+	bool warned_state; /* a page state after the trace's end was reported */
 };
 
 /* arg: a trace file or a recording directory. With use_recording false a directory gives only
@@ -36,7 +37,9 @@ int recording_cfg_build(struct recording_cfg *rc, const struct matrix *m, size_t
 			const struct sim_trace_facts *tf, struct sim_cfg *cfg, char *err, size_t len);
 /* After a replay on this trace: the first time the model ran out of memory (st->exh), say so
  * on stderr, once per trace, naming the trace line of the first allocation no zone could serve.
- * Exhaustion, not fragmentation: the index cells of exhausted samples are empty. */
+ * Exhaustion, not fragmentation: the index cells of exhausted samples are empty. And a page
+ * state read after the trace's last event (every page event skipped_in_state: times.txt and
+ * the trace disagree), once per trace, naming times.txt's line. */
 void recording_cfg_warn(struct recording_cfg *rc, const char *cmd, const struct sim_stats *st);
 
 #endif

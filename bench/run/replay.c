@@ -1,24 +1,41 @@
-#include "replay.h"
+#include "bench/run/replay.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int replay_begin(struct replay_step *rs, const struct sim_cfg *cfg)
+static void replay_wl_free(struct replay_step *rs)
+{
+	if (rs->wl) {
+		run_wl_fini(rs->wl);
+		free(rs->wl);
+	}
+	rs->wl = NULL;
+}
+
+int replay_begin(struct replay_step *rs, const struct sim_cfg *cfg, const struct task_spec *wl)
 {
 	memset(rs, 0, sizeof(*rs));
+	if (wl && wl->kind != TASK_SPEC_ALL) {
+		rs->wl = malloc(sizeof(*rs->wl));
+		if (!rs->wl || run_wl_init(rs->wl, wl)) {
+			free(rs->wl);
+			rs->wl = NULL;
+			return -ENOMEM;
+		}
+	}
 	struct sim *s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	int err = sim_init(s, cfg);
+	int err = s ? sim_init(s, cfg) : -ENOMEM;
 	if (err) {
 		free(s);
+		replay_wl_free(rs);
 		return err;
 	}
 	sim_prefault(s);
 	rs->s = s;
-	run_begin(&rs->run, s, snaphook_init(&rs->hook, s, &rs->smp));
+	run_begin(&rs->run, s, snapcheck_hook_init(&rs->hook, s, &rs->smp));
+	rs->run.wl = rs->wl;
 	return 0;
 }
 
@@ -34,14 +51,15 @@ int replay_end(struct replay_step *rs, int err, const char *trace, struct replay
 	memset(row, 0, sizeof(*row));
 	err = run_end(&rs->run, err, &r);
 	if (!err)
-		err = snaphook_finish(&rs->hook);
+		err = snapcheck_hook_finish(&rs->hook);
 	if (!err)
 		err = sim_finish(s); /* the end-snapshot comparison */
 	rs->s = NULL;
 	if (err) {
-		snaphook_fini(&rs->hook);
+		snapcheck_hook_fini(&rs->hook);
 		sim_fini(s);
 		free(s);
+		replay_wl_free(rs);
 		return err;
 	}
 	row->snap_rows = rs->hook.rows; /* the row owns them now */
@@ -49,6 +67,8 @@ int replay_end(struct replay_step *rs, int err, const char *trace, struct replay
 	row->trace = trace;
 	row->sim = s;
 	sim_stats_read(s, SIM_STATS_FULL, &row->st);
+	run_wl_figs(rs->wl, &row->st, &row->wl);
+	replay_wl_free(rs);
 	row->host.events = r.events;
 	row->host.ns = r.ns;
 	row->host.cpu_ns = r.cpu_ns;
@@ -59,10 +79,10 @@ int replay_end(struct replay_step *rs, int err, const char *trace, struct replay
 }
 
 int replay_run_src(const char *trace, const struct run_source *src, const struct sim_cfg *cfg,
-		   struct replay_row *row)
+		   const struct task_spec *wl, struct replay_row *row)
 {
 	struct replay_step rs;
-	int err = replay_begin(&rs, cfg);
+	int err = replay_begin(&rs, cfg, wl);
 	if (err) {
 		memset(row, 0, sizeof(*row));
 		return err;
@@ -75,7 +95,7 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
 {
 	struct run_array a;
 	struct run_source src = run_source_array(&a, ev, n);
-	return replay_run_src(trace, &src, cfg, row);
+	return replay_run_src(trace, &src, cfg, NULL, row);
 }
 
 void replay_row_fini(struct replay_row *row)

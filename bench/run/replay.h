@@ -6,25 +6,28 @@
 #ifndef REPLAY_H
 #define REPLAY_H
 
-#include "matrix.h"
-#include "run.h"
-#include "sim_stats.h"
-#include "snaphook.h"
+#include "bench/run/matrix.h"
+#include "bench/run/run.h"
+#include "bench/run/run_workload.h"
+#include "core/machine/sim_stats.h"
+#include "bench/run/snapcheck_hook.h"
 
 struct replay_row {
-	const char *trace;    /* display name of the trace */
-	struct sim *sim;      /* the machine after the last event; NULL after replay_row_fini */
-	struct sim_stats st;  /* its view, SIM_STATS_FULL */
-	struct run_host host; /* the timed pass: events, ns, cpu_ns, peak RSS; repeats = 1 */
-	/* with cfg.snapshots, one row per zone and snapshot compared (snaphook.h) */
+	const char *trace;     /* display name of the trace */
+	struct sim *sim;       /* the machine after the last event; NULL after replay_row_fini */
+	struct sim_stats st;   /* its view, SIM_STATS_FULL */
+	struct run_host host;  /* the timed pass: events, ns, cpu_ns, peak RSS; repeats = 1 */
+	struct run_wl_figs wl; /* the workload's share (the machine's own figures for every event) */
+	/* with cfg.snapshots, one row per zone and snapshot compared (snapcheck_hook.h) */
 	struct snapcheck_row *snap_rows;
 	size_t nsnap_rows;
 };
 
-/* Build a machine from cfg and replay src (or ev[0..n)) on it. 0, or -errno (host failure;
+/* Build a machine from cfg and replay src (or ev[0..n), every event the workload) on it,
+ * counting the workload wl's share (NULL or `all`: every event). 0, or -errno (host failure;
  * the row is left empty). */
 int replay_run_src(const char *trace, const struct run_source *src, const struct sim_cfg *cfg,
-		   struct replay_row *row);
+		   const struct task_spec *wl, struct replay_row *row);
 int replay_run(const char *trace, const struct mm_event *ev, size_t n, const struct sim_cfg *cfg,
 	       struct replay_row *row);
 
@@ -34,11 +37,13 @@ int replay_run(const char *trace, const struct mm_event *ev, size_t n, const str
  * points into itself: it must not move between replay_begin and replay_end. */
 struct replay_step {
 	struct sim *s;
-	struct snaphook hook; /* the kernel's buddyinfo snapshots as the trace passes */
+	struct snapcheck_hook hook; /* the kernel's buddyinfo snapshots as the trace passes */
 	struct run_sampler smp;
 	struct run_step run;
+	struct run_wl *wl; /* NULL: the workload is every event */
 };
-int replay_begin(struct replay_step *rs, const struct sim_cfg *cfg); /* 0 or -errno */
+/* 0 or -errno; wl as replay_run_src's */
+int replay_begin(struct replay_step *rs, const struct sim_cfg *cfg, const struct task_spec *wl);
 int replay_step(struct replay_step *rs, const struct mm_event *ev, size_t n);
 /* 0 with row filled, or -errno (err first; the row is left empty). The machine is released
  * either way when the row is not filled. */

@@ -6,8 +6,9 @@
 #ifndef RUN_H
 #define RUN_H
 
-#include "histo.h"
-#include "sim.h"
+#include "bench/host/histo.h"
+#include "bench/host/run_host.h"
+#include "core/machine/sim.h"
 
 /* Where events come from, a batch at a time: a loaded trace, a generator, a streamed file. */
 struct run_source {
@@ -35,23 +36,6 @@ struct run_stream {
 	struct mm_event buf[RUN_BATCH];
 };
 struct run_source run_source_reader(struct run_stream *st, struct trace_reader *r);
-
-/* Operation classes with their own latency percentiles (the sampled pass). */
-enum run_lat {
-	RUN_LAT_VMALLOC,
-	RUN_LAT_VFREE,
-	RUN_LAT_PAGE_ALLOC,
-	RUN_LAT_PAGE_FREE,
-	RUN_LAT_MUNMAP,
-	RUN_LAT_NR
-};
-extern const char *const run_lat_names[RUN_LAT_NR]; /* "vmalloc", "vfree", ... */
-
-/* Host time inside sim_event() so far, when each event is timed. */
-struct run_clock {
-	u64 ns;	     /* every event */
-	u64 vmap_ns; /* of which vmap alloc and free events */
-};
 
 struct run_sampler {
 	u64 every; /* sample before event i when i % every == 0, and once after the last event */
@@ -82,9 +66,13 @@ int run_events(struct sim *s, const struct run_source *src, const struct run_sam
  * (lockstep.h): run_begin, run_step per batch (until one fails), run_end. run_events is
  * run_begin + run_steps + run_end. Each step times itself: ns and cpu_ns are this machine's
  * own time, not the source's nor the other machines'. */
+struct run_wl;
 struct run_step {
 	struct sim *s;
 	const struct run_sampler *smp; /* may be NULL */
+	/* The workload counted beside the machine (run_workload.h), set after run_begin; NULL:
+	 * none. Only an untimed loop (no sampler, no histograms) counts it. */
+	struct run_wl *wl;
 	bool sampled, timed, hooked;
 	u64 every, pos, next; /* the sample period; events replayed; the next sample point */
 	struct run_clock clock;
@@ -98,25 +86,5 @@ int run_steps(struct run_step *st, const struct run_source *src);
 /* After the last step (err: its error, or the source's): the final sample (not timed);
  * adds to *r. 0 or the first -errno (err first). */
 int run_end(struct run_step *st, int err, struct run_result *r);
-
-/* Peak resident set size of this process, bytes. */
-u64 run_peak_rss(void);
-
-/* Host measurements of one cell (a trace on a configuration): the last timed pass, and what
- * the suite adds (repeats, latencies of the sampled pass, heap, hardware counters). */
-#define RUN_MAX_REPEATS 1000
-#define RUN_HW_EVENTS 4
-struct run_host {
-	u64 events, ns, cpu_ns; /* the last timed pass */
-	u64 peak_rss;		/* bytes, after the last pass */
-	unsigned repeats;	/* timed passes: ns_per_event[0..repeats) */
-	double ns_per_event[RUN_MAX_REPEATS];
-	const struct histo *lat; /* RUN_LAT_NR histograms of the sampled pass, or NULL */
-	bool heap_known;
-	u64 heap_allocated, heap_resident; /* bytes the sampled pass's machine took from the heap */
-	bool hw_hardware;		   /* the counters below are hardware counts */
-	u64 hw[RUN_HW_EVENTS];		   /* run_hw_events, over the first timed pass */
-};
-extern const char *const run_hw_events[RUN_HW_EVENTS]; /* libpfm4 names: "cycles", ... */
 
 #endif

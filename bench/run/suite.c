@@ -1,14 +1,14 @@
-#include "suite.h"
+#include "bench/run/suite.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
-#include "trace_label.h"
-#include "trace_spec.h"
+#include "workloads/infile.h"
+#include "bench/run/iniread.h"
+#include "bench/run/trace_label.h"
+#include "bench/run/trace_spec.h"
 
 bool suite_name_ok(const char *name)
 {
@@ -30,20 +30,10 @@ struct suite_parse {
 	bool pending_axes; /* a [traces] axes line to check once [axes] is read */
 };
 
-static char *trim(char *v)
-{
-	while (*v == ' ' || *v == '\t')
-		v++;
-	size_t n = strlen(v);
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		v[--n] = 0;
-	return v;
-}
-
 static int fail(struct suite_parse *p, const char *fmt, const char *arg)
 {
 	snprintf(p->why, sizeof(p->why), fmt, arg);
-	return 0; /* inih: 0 stops with this line's number */
+	return 0; /* stops the reader with this line's number */
 }
 
 static int add_trace(struct suite_parse *p, const char *v)
@@ -63,8 +53,11 @@ static int add_trace(struct suite_parse *p, const char *v)
 		n = snprintf(dst, cap, "%s", v);
 	else
 		n = snprintf(dst, cap, "%s/%s", p->dir, v);
-	if (n < 0 || (size_t)n >= cap)
-		return fail(p, "trace path too long: %s", v);
+	if (n < 0 || (size_t)n >= cap) {
+		snprintf(p->why, sizeof(p->why), "trace path too long (%d bytes, the limit is %zu)", n,
+			 cap - 1);
+		return 0;
+	}
 	if (!strcmp(dst, "gen:") || !dst[0])
 		return fail(p, "empty trace %s", v);
 	s->ntraces++;
@@ -199,15 +192,10 @@ bool suite_trace_allows(const struct suite *s, size_t ti, const struct setting *
 	return !a.listed || a.found;
 }
 
-static int suite_handler(void *user, const char *section, const char *name, const char *value)
+/* One key: 1, or 0 with the reason in p->why. */
+static int suite_key(struct suite_parse *p, const char *section, const char *name, char *val)
 {
-	struct suite_parse *p = user;
 	struct suite *s = p->s;
-	char v[1024];
-	if (strlen(value) >= sizeof(v))
-		return fail(p, "value of '%s' too long", name);
-	strcpy(v, value);
-	char *val = trim(v);
 	if (!strcmp(section, "suite")) {
 		u64 x;
 		if (!strcmp(name, "name")) {
@@ -226,13 +214,21 @@ static int suite_handler(void *user, const char *section, const char *name, cons
 			if (settings_parse_u64(val, 0, UINT64_MAX, &x))
 				return fail(p, "sample_every takes a count of events, not '%s'", val);
 			s->sample_every = x;
+		} else if (!strcmp(name, "workload")) {
+			struct task_spec sp;
+			char err[400];
+			if (strlen(val) >= sizeof(s->workload) || task_spec_parse(val, &sp, err, sizeof(err)))
+				return fail(p, "%s",
+					    strlen(val) >= sizeof(s->workload) ? "workload too long" : err);
+			strcpy(s->workload, val);
 		} else if (!strcmp(name, "every_cell")) {
 			if (settings_parse_u64(val, 0, 1, &x))
 				return fail(p, "every_cell takes 0 or 1, not '%s'", val);
 			s->every_cell = x;
 		} else {
 			return fail(p,
-				    "unknown key '%s' in [suite] (name, repeats, sample_every, every_cell)",
+				    "unknown key '%s' in [suite] (name, repeats, sample_every, every_cell, "
+				    "workload)",
 				    name);
 		}
 		return 1;
@@ -249,12 +245,28 @@ static int suite_handler(void *user, const char *section, const char *name, cons
 	return fail(p, "unknown section [%s] (suite, traces, axes)", section);
 }
 
+static int suite_handler(void *user, const char *section, const char *name, const char *value, char *why,
+			 size_t len)
+{
+	struct suite_parse *p = user;
+	size_t n = strlen(value) + 1;
+	char *v = malloc(n);
+	if (!v)
+		return snprintf(why, len, "out of memory"), -ENOMEM;
+	memcpy(v, value, n);
+	p->why[0] = '\0';
+	int ok = suite_key(p, section, name, v);
+	free(v);
+	if (ok)
+		return 0;
+	snprintf(why, len, "%s", p->why);
+	return -EINVAL;
+}
+
 static int suite_finish(struct suite_parse *p, int ret, const char *name, struct mm_diag *d)
 {
-	if (ret < 0)
-		return diag_set(d, name, 0, "%s", ret == -1 ? strerror(errno) : "out of memory");
-	if (ret > 0)
-		return diag_set(d, name, (u64)ret, "%s", p->why[0] ? p->why : "syntax error");
+	if (ret)
+		return ret; /* d says "FILE:LINE: why" */
 	if (!p->s->ntraces)
 		return diag_set(d, name, 0, "no traces: add a [traces] section with trace = lines");
 	for (size_t t = 0; p->pending_axes && t < p->s->ntraces; t++)
@@ -292,7 +304,7 @@ int suite_load(const char *path, const char *data_dir, struct suite *s, struct m
 	FILE *f = infile_fopen(path, INFILE_REGULAR, d);
 	if (!f)
 		return -errno;
-	int r = ini_parse_file(f, suite_handler, &p);
+	int r = iniread_file(f, path, suite_handler, &p, d);
 	fclose(f);
 	return suite_finish(&p, r, path, d);
 }
@@ -302,7 +314,7 @@ int suite_load_string(const char *text, const char *name, const char *data_dir, 
 {
 	suite_reset(s);
 	struct suite_parse p = {.s = s, .dir = "", .data_dir = data_dir};
-	return suite_finish(&p, ini_parse_string(text, suite_handler, &p), name, d);
+	return suite_finish(&p, iniread_string(text, name, suite_handler, &p, d), name, d);
 }
 
 void suite_trace_label(const struct suite *s, size_t ti, char *buf, size_t len)

@@ -1,21 +1,25 @@
-/* Suite files: what `mmreplay suite` runs. An ini file (parsed by inih) naming traces (files,
+/* Suite files: what `mmreplay suite` runs. An ini file (iniread.h) naming traces (files,
  * or gen: workloads with parameters), setting axes whose cartesian product is the matrix of
  * configurations (matrix.h), and repeats. The format is documented in bench/suites/README.md. */
 #ifndef SUITE_H
 #define SUITE_H
 
-#include "diag.h"
-#include "matrix.h"
+#include "workloads/diag.h"
+#include "bench/run/matrix.h"
+#include "workloads/task_table.h"
 
 #define SUITE_MAX_TRACES 256
+#define SUITE_TRACE_MAX 4096 /* bytes of a trace path, as PATH_MAX, with its NUL */
 
 struct suite {
-	char name[64];	  /* [suite] name, default: the file name without .ini */
-	unsigned repeats; /* [suite] repeats, default 1: host metrics get min/median/max */
-	u64 sample_every; /* [suite] sample_every, 0 = about 1000 points per replay */
-	bool every_cell;  /* [suite] every_cell: run the cells whose axes do not apply too */
+	char name[64];	    /* [suite] name, default: the file name without .ini */
+	unsigned repeats;   /* [suite] repeats, default 1: host metrics get min/median/max */
+	u64 sample_every;   /* [suite] sample_every, 0 = about 1000 points per replay */
+	bool every_cell;    /* [suite] every_cell: run the cells whose axes do not apply too */
+	char workload[300]; /* [suite] workload: a task spec (task_table.h), "" the default */
 	size_t ntraces;
-	char traces[SUITE_MAX_TRACES][512]; /* paths (${data} expanded, relative to the file) or gen:... */
+	char traces[SUITE_MAX_TRACES]
+		   [SUITE_TRACE_MAX]; /* paths (${data} expanded, relative to the file) or gen:... */
 	/* [traces] axes = AXIS=V1,V2 AXIS=V ... after a trace line: that trace runs only these
 	 * values of these axes (each a subset of the axis's values; checked when the file is
 	 * loaded). "" for none. */

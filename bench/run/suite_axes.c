@@ -1,11 +1,11 @@
-#include "suite_axes.h"
+#include "bench/run/suite_axes.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "trace_spec.h"
+#include "bench/output/csv.h"
+#include "bench/run/trace_spec.h"
 
 /* The value axis a runs at for trace ti when it does not apply: the setting's default when the
  * trace may run it, else the first value it may run. */

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "suite.h"
+#include "bench/run/suite.h"
 
 struct suite_trace_info {
 	char label[128];

@@ -1,14 +1,14 @@
-#include "suite_cell.h"
+#include "bench/run/suite_cell.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
-#include "commands.h"
-#include "csv.h"
-#include "hostinfo.h"
-#include "series.h"
+#include "bench/host/clock.h"
+#include "bench/mm_exit.h"
+#include "bench/output/csv.h"
+#include "bench/host/hostinfo.h"
+#include "bench/output/series.h"
 
 /* The two kinds of pass (suite_cell.h). */
 int suite_cell_sampled(struct feed *f, u64 *progress, const struct sim_cfg *cfg, u64 every, const char *dir,
@@ -60,7 +60,7 @@ int suite_cell_sampled(struct feed *f, u64 *progress, const struct sim_cfg *cfg,
 
 /* The timed passes; the row keeps the last one's machine view. */
 int suite_cell_timed(const char *label, struct feed *f, u64 *progress, const struct sim_cfg *cfg,
-		     unsigned repeats, struct replay_row *row, struct run_host *h)
+		     const struct task_spec *wl, unsigned repeats, struct replay_row *row, struct run_host *h)
 {
 	struct hwcounter hw[RUN_HW_EVENTS];
 	int err = 0;
@@ -77,7 +77,7 @@ int suite_cell_timed(const char *label, struct feed *f, u64 *progress, const str
 		struct mm_diag d;
 		if ((err = feed_pass_open(f, &pass, progress, &src, &d)))
 			break;
-		err = replay_run_src(label, &src, cfg, row);
+		err = replay_run_src(label, &src, cfg, wl, row);
 		feed_pass_close(&pass);
 		for (int i = 0; r == 0 && i < RUN_HW_EVENTS; i++)
 			h->hw[i] = hwcounter_read(&hw[i]) - c0[i];

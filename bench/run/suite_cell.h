@@ -6,8 +6,8 @@
 #ifndef SUITE_CELL_H
 #define SUITE_CELL_H
 
-#include "feed.h"
-#include "replay.h"
+#include "bench/run/feed.h"
+#include "bench/run/replay.h"
 
 /* The sampled pass, its time series to DIR/REL (csv_open_in: no symlink below dir followed).
  * 0; -errno; or 1 when the series file failed (why says so). */
@@ -15,6 +15,7 @@ int suite_cell_sampled(struct feed *f, u64 *progress, const struct sim_cfg *cfg,
 		       const char *rel, struct run_host *h, struct histo *lat, char *why, size_t len);
 /* The timed passes; row keeps the last one's machine view (and snapshot rows). 0 or -errno. */
 int suite_cell_timed(const char *label, struct feed *f, u64 *progress, const struct sim_cfg *cfg,
-		     unsigned repeats, struct replay_row *row, struct run_host *h);
+		     const struct task_spec *wl, unsigned repeats, struct replay_row *row,
+		     struct run_host *h);
 
 #endif

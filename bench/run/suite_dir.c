@@ -1,4 +1,4 @@
-#include "suite_dir.h"
+#include "bench/run/suite_dir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "csv.h"
-#include "commands.h"
-#include "csvread.h"
+#include "workloads/infile.h"
+#include "bench/output/csv.h"
+#include "bench/mm_exit.h"
+#include "bench/output/csvread.h"
 
 void suite_absolute(struct suite *s)
 {
@@ -33,8 +33,11 @@ void suite_resolved(const struct suite *s, FILE *f)
 	char name[64];
 	fprintf(f, "; the suite as planned (mmreplay suite), read by its jobs\n[suite]\nname = %s\n",
 		s->name);
-	fprintf(f, "repeats = %u\nsample_every = %llu\nevery_cell = %d\n[traces]\n", s->repeats,
+	fprintf(f, "repeats = %u\nsample_every = %llu\nevery_cell = %d\n", s->repeats,
 		(unsigned long long)s->sample_every, s->every_cell);
+	if (s->workload[0])
+		fprintf(f, "workload = %s\n", s->workload);
+	fprintf(f, "[traces]\n");
 	for (size_t ti = 0; ti < s->ntraces; ti++) {
 		fprintf(f, "trace = %s\n", s->traces[ti]);
 		if (s->trace_axes[ti][0])

@@ -12,8 +12,8 @@
 
 #include <stdio.h>
 
-#include "suite.h"
-#include "suite_axes.h"
+#include "bench/run/suite.h"
+#include "bench/run/suite_axes.h"
 
 #define SUITE_ID_LEN 17 /* 16 hex digits and a NUL */
 

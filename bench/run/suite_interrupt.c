@@ -1,4 +1,4 @@
-#include "suite_interrupt.h"
+#include "bench/run/suite_interrupt.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "outfile.h"
+#include "workloads/outfile.h"
 
 /* Read by the handler: written before it is installed, or a word at a time after. */
 static volatile size_t sig_done, sig_total;

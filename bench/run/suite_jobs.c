@@ -1,15 +1,15 @@
-#include "suite_jobs.h"
+#include "bench/run/suite_jobs.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "shell.h"
-#include "suite_dir.h"
-#include "suite_prepare.h"
-#include "workers.h"
+#include "bench/mm_exit.h"
+#include "bench/output/shell.h"
+#include "bench/run/suite_dir.h"
+#include "bench/run/suite_prepare.h"
+#include "bench/run/workers.h"
 
 /* Plan s into dir: the plan's jobs in j (dir's own plan when it is this suite's). 0 or -EIO
  * after a message. */

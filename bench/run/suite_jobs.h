@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "suite.h"
+#include "bench/run/suite.h"
 
 enum suite_jobs_format { SUITE_JOBS_LINES, SUITE_JOBS_PARALLEL, SUITE_JOBS_SLURM };
 

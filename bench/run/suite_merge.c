@@ -1,4 +1,4 @@
-#include "suite_merge.h"
+#include "bench/run/suite_merge.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "csv.h"
-#include "csvread.h"
-#include "suite_dir.h"
+#include "workloads/infile.h"
+#include "bench/output/csv.h"
+#include "bench/output/csvread.h"
+#include "bench/run/suite_dir.h"
 
 bool suite_merge_is_cell(const char *path)
 {

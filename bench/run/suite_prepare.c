@@ -1,4 +1,4 @@
-#include "suite_prepare.h"
+#include "bench/run/suite_prepare.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -6,12 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "csv.h"
-#include "recording.h"
-#include "trace.h"
-#include "trace_native.h"
-#include "trace_spec.h"
+#include "workloads/infile.h"
+#include "bench/output/csv.h"
+#include "workloads/state/recording.h"
+#include "workloads/trace/trace.h"
+#include "workloads/trace/trace_native.h"
+#include "bench/run/trace_spec.h"
 
 void suite_prepared_path(const char *dir, size_t ti, char *buf, size_t len)
 {

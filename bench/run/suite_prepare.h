@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "suite.h"
+#include "bench/run/suite.h"
 
 /* Where trace ti's native copy goes. */
 void suite_prepared_path(const char *dir, size_t ti, char *buf, size_t len);

@@ -1,31 +1,31 @@
-#include "suite_run.h"
+#include "bench/run/suite_run.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "cells.h"
-#include "clock.h"
-#include "commands.h"
-#include "csv.h"
-#include "hostinfo.h"
-#include "metrics.h"
-#include "recording_cfg.h"
-#include "replay.h"
-#include "report.h"
-#include "series.h"
-#include "shell.h"
-#include "snapcsv.h"
-#include "suite_axes.h"
-#include "suite_cell.h"
-#include "suite_dir.h"
-#include "suite_interrupt.h"
-#include "suite_merge.h"
-#include "suite_prepare.h"
-#include "suite_plots.h"
-#include "trace_spec.h"
+#include "workloads/infile.h"
+#include "bench/run/cells.h"
+#include "bench/host/clock.h"
+#include "bench/mm_exit.h"
+#include "bench/output/csv.h"
+#include "bench/host/hostinfo.h"
+#include "bench/output/metrics.h"
+#include "bench/run/recording_cfg.h"
+#include "bench/run/replay.h"
+#include "bench/output/report.h"
+#include "bench/output/series.h"
+#include "bench/output/shell.h"
+#include "bench/output/snapcheck_csv.h"
+#include "bench/run/suite_axes.h"
+#include "bench/run/suite_cell.h"
+#include "bench/run/suite_dir.h"
+#include "bench/run/suite_interrupt.h"
+#include "bench/run/suite_merge.h"
+#include "bench/run/suite_prepare.h"
+#include "bench/output/suite_plots.h"
+#include "bench/run/trace_spec.h"
 
 /* The short table on stdout: metric, header, width, scale (1: as written), and the facets a
  * trace needs for the figure to mean something (settings.h; 0: every trace): '-' otherwise. */
@@ -83,7 +83,7 @@ struct suite_ctx {
 	const struct suite_run_opts *o;
 	const struct suite_jobs *jobs;
 	FILE *summary;		     /* a whole run's, written as cells finish; NULL for jobs */
-	struct snapcsv *snaps;	     /* the same for the snapshots */
+	struct snapcheck_csv *snaps; /* the same for the snapshots */
 	int width, cwidth;	     /* of the table's trace and config columns */
 	char (*labels)[128];	     /* [trace] */
 	struct recording_cfg **recs; /* [trace]: a file or recording and its files; NULL for gen: */
@@ -132,8 +132,13 @@ static int suite_cell_run(void *ctx, const struct cells_job *job)
 	u64 every = s->sample_every ? s->sample_every : series_every(feed_events(job->feed), 1000);
 	int err = suite_cell_sampled(job->feed, job->progress, &cfg, every, sc->o->out_dir, rel, &c->h,
 				     c->lat, c->err, sizeof(c->err));
+	struct task_spec wl;
+	char werr[400];
+	if (!err && task_spec_parse(s->workload, &wl, werr, sizeof(werr))) /* checked when loaded */
+		wl.kind = TASK_SPEC_DEFAULT;
 	if (!err)
-		err = suite_cell_timed(label, job->feed, job->progress, &cfg, s->repeats, &c->row, &c->h);
+		err = suite_cell_timed(label, job->feed, job->progress, &cfg, &wl, s->repeats, &c->row,
+				       &c->h);
 	if (err > 0)
 		err = -EIO; /* c->err says why */
 	else if (err)
@@ -177,9 +182,9 @@ static int cell_files(const struct suite_ctx *sc, size_t job, const struct metri
 	fprintf(w.f, "%s,%zu,", sc->jobs->id, job);
 	metrics_csv_row(w.f, METRIC_IN_SUMMARY, src);
 	suite_dir_snap_rel(job, snap_rel, sizeof(snap_rel));
-	struct snapcsv snaps = {.root = sc->o->out_dir, .path = snap_rel};
-	err = snapcsv_rows(&snaps, src->trace, src->config, row->snap_rows, row->nsnap_rows);
-	int serr = snapcsv_close(&snaps, !err);
+	struct snapcheck_csv snaps = {.root = sc->o->out_dir, .path = snap_rel};
+	err = snapcheck_csv_rows(&snaps, src->trace, src->config, row->snap_rows, row->nsnap_rows);
+	int serr = snapcheck_csv_close(&snaps, !err);
 	if (err || serr) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", snap_rel, strerror(-(err ? err : serr)));
 		csv_abort(&w);
@@ -210,7 +215,8 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 		return sc->summary ? MM_EXIT_FAIL : 0; /* a whole run stops; jobs and resume go on */
 	}
 	c->h.lat = c->lat;
-	struct metric_src src = {.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h};
+	struct metric_src src = {
+		.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h, .wl = &c->row.wl};
 	if (cell_files(sc, jn, &src, &c->row, NULL))
 		return MM_EXIT_FAIL;
 	if (sc->summary)
@@ -218,9 +224,9 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 	if (sc->recs[job->trace]) /* the kernel's snapshots, exhaustion */
 		recording_cfg_warn(sc->recs[job->trace], "suite", &c->row.st);
 	if (sc->snaps &&
-	    (err = snapcsv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
+	    (err = snapcheck_csv_rows(sc->snaps, label, c->cfg_label, c->row.snap_rows, c->row.nsnap_rows))) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", sc->snaps->c.out.path,
-			snapcsv_error(sc->snaps, err));
+			snapcheck_csv_error(sc->snaps, err));
 		return MM_EXIT_FAIL;
 	}
 	if (sc->o->table)
@@ -337,7 +343,7 @@ static int label_width(char (*labels)[128], size_t n)
 
 /* Run jobs[0..n) of the plan on the workers (cells.h), each trace read once. */
 static int suite_cells(const struct suite *s, const struct suite_run_opts *o, const struct suite_jobs *j,
-		       const size_t *jobs, size_t n, FILE *sum, struct snapcsv *snaps)
+		       const size_t *jobs, size_t n, FILE *sum, struct snapcheck_csv *snaps)
 {
 	struct suite_ctx sc = {.s = s,
 			       .o = o,
@@ -404,9 +410,9 @@ static int suite_command(const struct suite_run_opts *o)
 static int suite_finish(const struct suite_run_opts *o)
 {
 	int rc = MM_EXIT_OK;
-	if (o->plots && suite_plots(o->out_dir, stderr))
+	if (o->plots && suite_plots(o->out_dir, "suite", stderr))
 		rc = MM_EXIT_FAIL;
-	if (suite_command(o) || report_write(o->out_dir))
+	if (suite_command(o) || report_write(o->out_dir, "suite"))
 		rc = MM_EXIT_FAIL;
 	else
 		fprintf(stderr, "  %s/index.html (the report page)\n", o->out_dir);
@@ -440,7 +446,7 @@ static int suite_run_all(const struct suite *s, const struct suite_run_opts *o)
 	suite_dir_mark(o->out_dir, &j, true);
 	for (size_t k = 0; k < j.n; k++)
 		all[k] = k;
-	struct snapcsv snaps = {.root = o->out_dir, .path = "snapshots.csv"}; /* per snapshot */
+	struct snapcheck_csv snaps = {.root = o->out_dir, .path = "snapshots.csv"}; /* per snapshot */
 	struct csv sum;
 	if ((err = csv_open_in(&sum, o->out_dir, "summary.csv"))) {
 		fprintf(stderr, "mmreplay suite: %s: %s\n", sum.out.path, csv_error(&sum, err));
@@ -453,8 +459,9 @@ static int suite_run_all(const struct suite *s, const struct suite_run_opts *o)
 	int rc = suite_cells(s, o, &j, all, j.n, sum.f, &snaps);
 	suite_interrupt_disarm();
 	free(all);
-	if ((err = snapcsv_close(&snaps, rc == MM_EXIT_OK)) && rc == MM_EXIT_OK) {
-		fprintf(stderr, "mmreplay suite: %s: %s\n", snaps.c.out.path, snapcsv_error(&snaps, err));
+	if ((err = snapcheck_csv_close(&snaps, rc == MM_EXIT_OK)) && rc == MM_EXIT_OK) {
+		fprintf(stderr, "mmreplay suite: %s: %s\n", snaps.c.out.path,
+			snapcheck_csv_error(&snaps, err));
 		rc = MM_EXIT_FAIL;
 	}
 	if (rc == MM_EXIT_OK && (err = csv_commit(&sum))) {

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "suite.h"
+#include "bench/run/suite.h"
 
 struct suite_run_opts {
 	const char *out_dir;	  /* results directory for this suite (e.g. results/NAME) */

@@ -1,4 +1,4 @@
-#include "trace_label.h"
+#include "bench/run/trace_label.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_spec.h"
+#include "bench/run/trace_spec.h"
 
 #define TL_ROOM 12 /* kept free for a "~N" suffix */
 

@@ -1,12 +1,12 @@
-#include "trace_spec.h"
+#include "bench/run/trace_spec.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen_opts.h"
-#include "recording.h"
+#include "bench/run/gen_opts.h"
+#include "workloads/state/recording.h"
 
 static int trace_spec_emit(void *ctx, const struct mm_event *ev)
 {

@@ -4,8 +4,8 @@
 #ifndef TRACE_SPEC_H
 #define TRACE_SPEC_H
 
-#include "gen.h"
-#include "trace.h"
+#include "workloads/gen/gen.h"
+#include "workloads/trace/trace.h"
 
 /* Load spec into t. 0, or -errno with d set. */
 int trace_spec_load(const char *spec, struct mm_trace *t, struct mm_diag *d);

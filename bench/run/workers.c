@@ -1,4 +1,4 @@
-#include "workers.h"
+#include "bench/run/workers.h"
 
 #include <errno.h>
 #include <pthread.h>

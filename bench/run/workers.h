@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 #define WORKERS_MAX 256
 #define WORKERS_TICK_MS 200

@@ -1,8 +1,8 @@
 /* The augmented free-space tree and its used tree (freetree.h). */
 #include <errno.h>
 
-#include "freetree.h"
-#include "vmlist_priv.h"
+#include "core/kva/freetree.h"
+#include "core/kva/vmlist_priv.h"
 
 static int ft_cmp(const struct freetree_node *a, const struct freetree_node *b)
 {

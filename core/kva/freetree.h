@@ -9,10 +9,10 @@
 #ifndef FREETREE_H
 #define FREETREE_H
 
-#include "bsd_tree.h"
+#include "core/lib/bsd_tree.h"
 
-#include "objpool.h"
-#include "vmlist.h"
+#include "core/lib/objpool.h"
+#include "core/kva/vmlist.h"
 
 struct freetree_node {
 	u64 start, end;		    /* [start, end), page-aligned, end > start */

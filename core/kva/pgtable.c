@@ -7,7 +7,7 @@
  *
  * Ranges are handled with an inclusive last address so that ranges ending at 2^64 never
  * overflow. */
-#include "pgtable.h"
+#include "core/kva/pgtable.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,9 +5,9 @@
 #ifndef PGTABLE_H
 #define PGTABLE_H
 
-#include "buddy.h"
-#include "mm_types.h"
-#include "pagesrc.h"
+#include "core/phys/buddy.h"
+#include "core/mm_types.h"
+#include "core/phys/pagesrc.h"
 
 #define PGTABLE_MAX_LEVELS 5
 

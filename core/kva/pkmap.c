@@ -1,4 +1,4 @@
-#include "pkmap.h"
+#include "core/kva/pkmap.h"
 
 #include <errno.h>
 #include <stdio.h>

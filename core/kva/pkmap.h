@@ -11,8 +11,8 @@
 #ifndef PKMAP_H
 #define PKMAP_H
 
-#include "hmap.h"
-#include "mm_types.h"
+#include "core/lib/hmap.h"
+#include "core/mm_types.h"
 
 #define PKMAP_DEFAULT_SLOTS 1024 /* LAST_PKMAP on i386 without PAE */
 #define PKMAP_MAX_SLOTS (1u << 20)

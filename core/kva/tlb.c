@@ -1,4 +1,4 @@
-#include "tlb.h"
+#include "core/kva/tlb.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #ifndef TLB_H
 #define TLB_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct tlb_stats {
 	u64 flush_all;	   /* flush_tlb_all: every CPU's whole TLB */

@@ -1,4 +1,4 @@
-#include "vmalloc.h"
+#include "core/kva/vmalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>

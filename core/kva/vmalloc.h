@@ -8,13 +8,13 @@
 #ifndef VMALLOC_H
 #define VMALLOC_H
 
-#include "buddy.h"
-#include "pagesrc.h"
-#include "hmap.h"
-#include "pgtable.h"
-#include "tlb.h"
-#include "vmlist.h"
-#include "vmlist_nodes.h"
+#include "core/phys/buddy.h"
+#include "core/phys/pagesrc.h"
+#include "core/lib/hmap.h"
+#include "core/kva/pgtable.h"
+#include "core/kva/tlb.h"
+#include "core/kva/vmlist.h"
+#include "core/kva/vmlist_nodes.h"
 
 /* x86-64 VMALLOC_START / VMALLOC_END with 4-level paging */
 #define VMALLOC_DEFAULT_START 0xffffc90000000000ULL

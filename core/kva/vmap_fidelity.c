@@ -1,4 +1,4 @@
-#include "vmap_fidelity.h"
+#include "core/kva/vmap_fidelity.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -7,9 +7,9 @@
 #ifndef VMAP_FIDELITY_H
 #define VMAP_FIDELITY_H
 
-#include "vmalloc.h"
-#include "vmap_reveal.h"
-#include "vmap_snapshot.h"
+#include "core/kva/vmalloc.h"
+#include "core/kva/vmap_reveal.h"
+#include "core/kva/vmap_snapshot.h"
 
 #define VMAP_FID_MISMATCHES 10 /* mismatches kept for the report */
 #define VMAP_FID_CPUS 256      /* CPUs whose bulk-page credit is tracked */

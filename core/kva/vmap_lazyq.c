@@ -1,4 +1,4 @@
-#include "vmap_lazyq.h"
+#include "core/kva/vmap_lazyq.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #ifndef VMAP_LAZYQ_H
 #define VMAP_LAZYQ_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct vmap_lazyq {
 	u64 *seq; /* entries [head, n): oldest first; non-decreasing */

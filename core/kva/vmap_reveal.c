@@ -1,4 +1,4 @@
-#include "vmap_reveal.h"
+#include "core/kva/vmap_reveal.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
 #ifndef VMAP_REVEAL_H
 #define VMAP_REVEAL_H
 
-#include "hmap.h"
+#include "core/lib/hmap.h"
 
 enum vmap_cls { VMAP_CLS_SEEN, VMAP_CLS_NEW_POOL, VMAP_CLS_NEW_TREE, VMAP_CLS_NR };
 

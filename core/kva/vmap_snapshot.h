@@ -5,7 +5,7 @@
 #ifndef VMAP_SNAPSHOT_H
 #define VMAP_SNAPSHOT_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 enum vmap_snap_kind {
 	VMAP_SNAP_VMALLOC,    /* "vmalloc" (pages=N) */

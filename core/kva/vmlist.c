@@ -1,12 +1,12 @@
 /* The vmlist wrapper: argument validation and normalisation, and the counters every variant
  * shares. The variant registry is vmlist_registry.c. */
-#include "vmlist.h"
+#include "core/kva/vmlist.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmlist_priv.h"
+#include "core/kva/vmlist_priv.h"
 
 int vmlist_init(struct vmlist *v, const struct vmlist_ops *ops, const struct vmlist_cfg *cfg)
 {

@@ -16,7 +16,7 @@
 #ifndef VMLIST_H
 #define VMLIST_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct vmlist_cfg {
 	u64 vstart, vend;  /* the space managed: [vstart, vend) */

@@ -19,8 +19,8 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "freetree.h"
-#include "vmlist_priv.h"
+#include "core/kva/freetree.h"
+#include "core/kva/vmlist_priv.h"
 
 struct aug {
 	struct freetree tree; /* free blocks, and busy areas by start (the used tree) */

@@ -3,8 +3,8 @@
  * an aligned block, free scans it for the address. Every node looked at is a visit. */
 #include <errno.h>
 
-#include "spans.h"
-#include "vmlist_priv.h"
+#include "core/lib/spans.h"
+#include "core/kva/vmlist_priv.h"
 
 /* The list is held as a spans set (address-sorted arrays): the model's visits are what the 2.4
  * walk would count, found by scanning arrays and passing whole chunks where no area can end

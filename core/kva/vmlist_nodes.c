@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmlist_nodes_priv.h"
+#include "core/kva/vmlist_nodes_priv.h"
 
 void nodes_pool_unlink(struct nva_pool *p, struct nva *n)
 {

@@ -23,7 +23,7 @@
 #ifndef VMLIST_NODES_H
 #define VMLIST_NODES_H
 
-#include "vmlist.h"
+#include "core/kva/vmlist.h"
 
 #define VMLIST_NODES_POOLS 256		      /* MAX_VA_SIZE_PAGES */
 #define VMLIST_NODES_ZONE (16 * MM_PAGE_SIZE) /* vmap_zone_size */

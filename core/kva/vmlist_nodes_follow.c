@@ -26,7 +26,7 @@
  *    rules do not apply. */
 #include <errno.h>
 
-#include "vmlist_nodes_priv.h"
+#include "core/kva/vmlist_nodes_priv.h"
 
 /* Any busy area in [a, end)? */
 static bool nodes_overlaps_busy(struct nodes *m, u64 a, u64 end)

@@ -6,11 +6,11 @@
 
 #include <stddef.h>
 
-#include "freetree.h"
-#include "hmap.h"
-#include "objpool.h"
-#include "vmlist_nodes.h"
-#include "vmlist_priv.h"
+#include "core/kva/freetree.h"
+#include "core/lib/hmap.h"
+#include "core/lib/objpool.h"
+#include "core/kva/vmlist_nodes.h"
+#include "core/kva/vmlist_priv.h"
 
 enum nva_state {
 	NVA_FREE,   /* in the free tree; never adjacent to another free block */

@@ -3,7 +3,7 @@
  * other object (busy areas, pool entries, hidden slots) by address. */
 #include <errno.h>
 
-#include "vmlist_nodes_priv.h"
+#include "core/kva/vmlist_nodes_priv.h"
 
 void nodes_tree_init(struct nodes *m)
 {

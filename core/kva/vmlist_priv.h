@@ -3,7 +3,7 @@
 #ifndef VMLIST_PRIV_H
 #define VMLIST_PRIV_H
 
-#include "vmlist.h"
+#include "core/kva/vmlist.h"
 
 /* *out = x rounded up to align (a power of two); false when that wraps past 2^64. */
 static inline bool vmlist_align_up(u64 x, u64 align, u64 *out)

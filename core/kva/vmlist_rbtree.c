@@ -5,11 +5,11 @@
  * free_vmap_cache shortcut added in 2.6.36 (89699605fe7c) starts the walk from the last allocated
  * area when no hole below it can serve. */
 #include <errno.h>
-#include "bsd_tree.h"
+#include "core/lib/bsd_tree.h"
 
-#include "objpool.h"
-#include "spans.h"
-#include "vmlist_priv.h"
+#include "core/lib/objpool.h"
+#include "core/lib/spans.h"
+#include "core/kva/vmlist_priv.h"
 
 struct vmr_area {
 	u64 start, end; /* [start, end), page-aligned, end > start */

@@ -3,7 +3,7 @@
  * registry in place of this one. */
 #include <string.h>
 
-#include "vmlist_priv.h"
+#include "core/kva/vmlist_priv.h"
 
 const struct vmlist_ops *const vmlist_variants[] = {
 	&vmlist_list_ops,      &vmlist_rbtree_ops, &vmlist_rbtree_cache_ops,

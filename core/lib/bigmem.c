@@ -1,4 +1,4 @@
-#include "bigmem.h"
+#include "core/lib/bigmem.h"
 
 #include <stdint.h>
 #include <stdlib.h>

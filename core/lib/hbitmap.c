@@ -1,4 +1,4 @@
-#include "hbitmap.h"
+#include "core/lib/hbitmap.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
 #ifndef HBITMAP_H
 #define HBITMAP_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct hbitmap {
 	u64 nbits;

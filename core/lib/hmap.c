@@ -1,4 +1,4 @@
-#include "hmap.h"
+#include "core/lib/hmap.h"
 
 #include <errno.h>
 #include <stdlib.h>

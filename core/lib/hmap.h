@@ -4,7 +4,7 @@
 #ifndef HMAP_H
 #define HMAP_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct hmap {
 	u64 *keys;

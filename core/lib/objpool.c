@@ -1,4 +1,4 @@
-#include "objpool.h"
+#include "core/lib/objpool.h"
 
 #include <stdlib.h>
 

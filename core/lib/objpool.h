@@ -4,7 +4,7 @@
 #ifndef OBJPOOL_H
 #define OBJPOOL_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct objpool {
 	size_t objsize;	  /* >= sizeof(void *), rounded up to 16 bytes */

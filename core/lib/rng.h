@@ -3,7 +3,7 @@
 #ifndef RNG_H
 #define RNG_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct rng {
 	u64 s[4];

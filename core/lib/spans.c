@@ -1,4 +1,4 @@
-#include "spans.h"
+#include "core/lib/spans.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #ifndef SPANS_H
 #define SPANS_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 #define SPANS_CHUNK_MAX 64 /* spans per chunk; a full chunk splits in two halves */
 

@@ -1,6 +1,6 @@
-#include "buddy.h"
+#include "core/phys/buddy.h"
 
-#include "bigmem.h"
+#include "core/lib/bigmem.h"
 
 #include <errno.h>
 #include <stdio.h>

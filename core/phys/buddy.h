@@ -4,7 +4,7 @@
 #ifndef BUDDY_H
 #define BUDDY_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 #define BUDDY_MAX_ORDER_LIMIT 15 /* orders are stored in 4 bits */
 #define BUDDY_DEFAULT_MAX_ORDER 10

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buddy.h"
-#include "hbitmap.h"
+#include "core/phys/buddy.h"
+#include "core/lib/hbitmap.h"
 
 static int clamp_mt(int mt)
 {

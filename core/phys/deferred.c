@@ -1,4 +1,4 @@
-#include "deferred.h"
+#include "core/phys/deferred.h"
 
 /* Whether the max-order block at frame i is wholly never-allocatable order-0 pages. */
 static bool deferred_block_never(const struct buddy *b, u64 i)

@@ -6,7 +6,7 @@
 #ifndef DEFERRED_H
 #define DEFERRED_H
 
-#include "buddy.h"
+#include "core/phys/buddy.h"
 
 /* Memory the kernel initializes at once: a sparsemem section of x86-64 (128 MiB of 4 KiB pages);
  * zoneinfo's managed pages grow in multiples of it on the recording machine. */

@@ -1,4 +1,4 @@
-#include "fragindex.h"
+#include "core/phys/fragindex.h"
 
 #include <stdio.h>
 

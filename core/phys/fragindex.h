@@ -3,7 +3,7 @@
 #ifndef FRAGINDEX_H
 #define FRAGINDEX_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 /* __fragmentation_index(): 0 when nothing is free, -1000 when a block of `order` is free,
  * else 1000 - (1000 + free_pages * 1000 / 2^order) / free_blocks_total. */

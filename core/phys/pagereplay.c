@@ -1,10 +1,11 @@
-#include "pagereplay.h"
+#include "core/phys/pagereplay.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "pcp.h"
-#include "seed.h"
+#include "core/phys/compact.h"
+#include "core/phys/pcp.h"
+#include "core/phys/seed.h"
 
 int pagereplay_init(struct pagereplay *r, struct buddy *b, enum pagereplay_mode mode)
 {
@@ -23,6 +24,8 @@ int pagereplay_init_src(struct pagereplay *r, const struct pagesrc *src, enum pa
 void pagereplay_fini(struct pagereplay *r)
 {
 	hmap_fini(&r->live);
+	if (r->cmp)
+		hmap_fini(&r->owner);
 }
 
 void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp)
@@ -52,6 +55,8 @@ static unsigned rec_order(u64 rec)
 
 static void pagereplay_release_cpu(struct pagereplay *r, u64 rec, unsigned cpu)
 {
+	if (MM_UNLIKELY(r->cmp != NULL) && rec_mt(rec) == MT_MOVABLE)
+		hmap_del(&r->owner, rec_pfn(rec), NULL);
 	if (r->pcp)
 		pcp_free(r->pcp, cpu, rec_pfn(rec), rec_order(rec), rec_mt(rec));
 	else
@@ -84,6 +89,45 @@ static bool pagereplay_pcp_start(struct pagereplay *r, const struct mm_event *ev
 	if (drained)
 		buddy_free(&r->zs->zone[z].buddy, ev->addr, ev->order);
 	return true;
+}
+
+/* The model's block for a placed allocation: through the per-CPU lists or the zones. */
+static int pagereplay_take(struct pagereplay *r, const struct mm_event *ev, int limit, u64 *pfn)
+{
+	return r->pcp ? pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, pfn, NULL)
+		      : pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, pfn);
+}
+
+/* Direct compaction (try_to_compact_pages): the zones of the request's zonelist, highest
+ * first, until one succeeds; then the allocation is tried again. 0 with *pfn, or -ENOMEM. */
+static int pagereplay_compact_retry(struct pagereplay *r, const struct mm_event *ev, int limit, u64 *pfn)
+{
+	bool ran = false;
+	for (int t = limit; t >= 0; t--) {
+		int z = r->zs->index[t];
+		if (z < 0)
+			continue;
+		enum compact_result res = compact_direct(r->cmp, (unsigned)z, ev->order);
+		ran |= res == COMPACT_SUCCESS || res == COMPACT_COMPLETE;
+		if (res == COMPACT_SUCCESS)
+			break;
+	}
+	if (!ran)
+		return -ENOMEM;
+	r->st.compact_retries++;
+	if (pagereplay_take(r, ev, limit, pfn))
+		return -ENOMEM;
+	r->st.compact_rescued++;
+	return 0;
+}
+
+/* kcompactd: woken when a boosted kswapd run ends (the watermarks count it). */
+static void pagereplay_kcompactd(struct pagereplay *r)
+{
+	if (!r->pcp || r->pcp->wm.st.kcompactd_wakes == r->kcompactd_mark)
+		return;
+	r->kcompactd_mark = r->pcp->wm.st.kcompactd_wakes;
+	compact_kcompactd(r->cmp);
 }
 
 static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
@@ -120,13 +164,17 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		model_pfn = ev->addr;
 	} else if (r->pcp && pagereplay_pcp_start(r, ev, false)) {
 		model_pfn = ev->addr;
-	} else if (r->pcp ? pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, &model_pfn,
-				      NULL)
-			  : pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, &model_pfn)) {
+	} else if (pagereplay_take(r, ev, limit, &model_pfn) &&
+		   (!r->cmp || !ev->order || pagereplay_compact_retry(r, ev, limit, &model_pfn))) {
 		pagereplay_failed(r, ev, limit);
 		return 0;
 	}
 	r->st.allocs++;
+	if (MM_UNLIKELY(r->cmp != NULL)) {
+		pagereplay_kcompactd(r);
+		if (ev->mt == MT_MOVABLE && hmap_put(&r->owner, model_pfn, ev->addr) < 0)
+			return -ENOMEM;
+	}
 	return hmap_put(&r->live, ev->addr, rec_make(model_pfn, ev->mt, ev->order)) < 0 ? -ENOMEM : 0;
 }
 
@@ -157,13 +205,33 @@ static int pagereplay_free(struct pagereplay *r, const struct mm_event *ev)
 	return 0;
 }
 
+/* buddy mode: an allocation of a task whose compaction just succeeded may be the block that
+ * compaction captured for it (compaction_capture: it never reached the free lists). */
+static bool pagereplay_capturing(struct pagereplay *r, const struct mm_event *ev)
+{
+	if (!r->capture || (ev->flags & MME_F_FAILED))
+		return false;
+	for (unsigned i = 0; i < PAGEREPLAY_CAPTURE_SLOTS; i++)
+		if (r->capture_pid[i] == ev->pid + 1ULL)
+			return true;
+	return false;
+}
+
+/* The task's capture is done (its block taken) or over (it compacts again). */
+static void pagereplay_capture_done(struct pagereplay *r, u32 pid)
+{
+	for (unsigned i = 0; i < PAGEREPLAY_CAPTURE_SLOTS; i++)
+		if (r->capture_pid[i] == pid + 1ULL)
+			r->capture_pid[i] = 0;
+}
+
 /* buddy mode: the kernel's buddy-level events, applied at the traced pfn. */
 static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;
 	if (ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0)
 		return 0; /* went to a per-CPU list: its pcpu_drain event returns it */
-	if (ev->kind == MME_PAGE_ALLOC || ev->order > 15)
+	if (ev->order > 15 || (ev->kind == MME_PAGE_ALLOC && !pagereplay_capturing(r, ev)))
 		return 0;
 	int z = r->zs ? zones_find(r->zs, ev->addr) : -1;
 	if (z < 0) {
@@ -171,6 +239,15 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 		return 0;
 	}
 	struct buddy *b = &r->zs->zone[z].buddy;
+	if (ev->kind == MME_PAGE_ALLOC) { /* compaction's capture: the freed block went to the user */
+		u64 c0 = b->st.conflicts; /* the usual case, a block from a per-CPU list, is no conflict */
+		if (!buddy_alloc_at(b, ev->addr, ev->order, ev->mt)) {
+			r->st.captured_pages += 1ULL << ev->order;
+			pagereplay_capture_done(r, ev->pid);
+		}
+		b->st.conflicts = c0;
+		return 0;
+	}
 	if (take) {
 		r->st.buddy_takes++;
 		r->st.untraced_join_pages += seed_take_range(b, ev->addr, ev->order, ev->mt);
@@ -180,6 +257,76 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 				   &r->st.untraced_other_pages);
 	}
 	return 0;
+}
+
+/* Compaction's hooks: a block is movable when it is a live block of a movable allocation, or
+ * a page allocated before the recording in a movable pageblock (types kept). */
+static bool pagereplay_movable(void *ctx, unsigned z, u64 pfn, unsigned order)
+{
+	struct pagereplay *r = ctx;
+	u64 t;
+	if (hmap_get(&r->owner, pfn, &t))
+		return true;
+	const struct buddy *b = &r->zs->zone[z].buddy;
+	u32 i = (u32)(pfn - b->base_pfn);
+	/* (a seeded pfn the trace allocated again is left alone: its record is another block's) */
+	return order == 0 && buddy_frame_list(b, i) == BUDDY_TAG_SEEDED && b->pageblock_mt &&
+	       b->pageblock_mt[buddy_pageblock(b, i)] == MT_MOVABLE && !hmap_get(&r->live, pfn, &t);
+}
+
+static void pagereplay_moved(void *ctx, u64 from, u64 to, unsigned order)
+{
+	struct pagereplay *r = ctx;
+	u64 trace_pfn, rec;
+	int mt = MT_MOVABLE;
+	if (hmap_del(&r->owner, from, &trace_pfn)) {
+		if (hmap_get(&r->live, trace_pfn, &rec))
+			mt = rec_mt(rec);
+	} else {
+		trace_pfn = from; /* a seeded page: the trace frees it by its own pfn */
+	}
+	/* host memory short: the block stays unowned (a later free of it is unmatched) */
+	if (hmap_put(&r->owner, to, trace_pfn) >= 0)
+		hmap_put(&r->live, trace_pfn, rec_make(to, mt, order));
+}
+
+void pagereplay_compact_hooks(struct pagereplay *r, struct compact_hooks *h)
+{
+	h->movable = pagereplay_movable;
+	h->moved = pagereplay_moved;
+	h->ctx = r;
+}
+
+int pagereplay_attach_compact(struct pagereplay *r, struct compact *cmp)
+{
+	int err = hmap_init(&r->owner, 1024);
+	if (!err)
+		r->cmp = cmp;
+	return err;
+}
+
+void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
+{
+	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE;
+	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
+		return;
+	if (ev->aux == MME_COMPACT_BEGIN && r->capture)
+		pagereplay_capture_done(r, ev->pid);
+	if (ev->aux == MME_COMPACT_END && r->capture) /* a capture may end a run of any status */
+		r->capture_pid[r->capture_next++ % PAGEREPLAY_CAPTURE_SLOTS] = ev->pid + 1ULL;
+	if (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END)
+		return;
+	if (!fast && ev->aux != MME_COMPACT_ISOLATE_FREE)
+		return;
+	int z = zones_find(r->zs, ev->addr);
+	if (z < 0 || ev->addr2 < ev->addr) {
+		r->st.compact_missing_pages += ev->len2;
+		return;
+	}
+	/* the range's end: isolate_freepages_block's stop (exclusive), fast's free_pfn (inclusive) */
+	u64 got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, fast);
+	r->st.compact_isolated_pages += got;
+	r->st.compact_missing_pages += ev->len2 - got;
 }
 
 int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
@@ -192,6 +339,8 @@ int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 		return pagereplay_buddy(r, ev);
 	if (r->pcp)
 		pcp_tick(r->pcp, ev->ts_ns);
+	if (MM_UNLIKELY(r->cmp != NULL))
+		compact_tick(r->cmp, ev->ts_ns);
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 		return pagereplay_alloc(r, ev);

@@ -18,14 +18,17 @@
 #ifndef PAGEREPLAY_H
 #define PAGEREPLAY_H
 
-#include "buddy.h"
-#include "hmap.h"
-#include "mm_event.h"
-#include "pagesrc.h"
+#include "core/phys/buddy.h"
+#include "core/lib/hmap.h"
+#include "core/mm_event.h"
+#include "core/phys/pagesrc.h"
 
 enum pagereplay_mode { PAGEREPLAY_PLACEMENT = 0, PAGEREPLAY_FAITHFUL = 1, PAGEREPLAY_BUDDY = 2 };
 
 struct pcp;
+struct compact;
+
+#define PAGEREPLAY_CAPTURE_SLOTS 8
 
 struct pagereplay_stats {
 	u64 allocs, frees;    /* page events applied to the model */
@@ -50,6 +53,13 @@ struct pagereplay_stats {
 					     buddy without a traced event) */
 	u64 untraced_other_pages;	  /* buddy: pages of a return in no zone, never allocatable, or in a
 					     block that sticks out of the returned range */
+	/* --- compaction --- */
+	u64 compact_retries;	    /* placement: failed allocations retried after compaction */
+	u64 compact_rescued;	    /* of which the retry found a block */
+	u64 compact_isolated_pages; /* buddy, faithful: free pages the traced free scanner took */
+	u64 compact_missing_pages;  /* of its nr_taken, pages the model had no free page for */
+	u64 captured_pages;	    /* buddy: allocations whose block was free in the model: a block
+				       compaction freed went to the allocating task (capture) */
 };
 
 struct pagereplay {
@@ -63,6 +73,15 @@ struct pagereplay {
 	/* called for every allocation the model cannot serve, with the zone type preferred */
 	void (*on_fail)(void *ctx, const struct mm_event *ev, unsigned zone_type);
 	void *on_fail_ctx;
+	/* placement: compaction (NULL: none); owner maps model pfn -> traced pfn of the live
+	 * blocks of movable allocations, so a migrated block's record follows it */
+	struct compact *cmp;
+	struct hmap owner;
+	u64 kcompactd_mark; /* the watermarks' kcompactd wakes already acted on */
+	bool capture;	    /* buddy mode: a task's allocation after its successful compaction takes its
+			       block when the model has it free (compaction's capture) */
+	u64 capture_pid[PAGEREPLAY_CAPTURE_SLOTS]; /* pid + 1 of such tasks, 0 free */
+	unsigned capture_next;
 };
 
 /* A live block's record in `live`: model pfn << 8 | (migratetype + 1, 0 unknown) << 4 | order. */
@@ -78,6 +97,16 @@ void pagereplay_fini(struct pagereplay *r);
 /* Give the replay the machine's zones (needed by buddy mode and seeded machines) and, for
  * placement mode, per-CPU lists (NULL: none). */
 void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp);
+/* Placement mode: compact (core/phys/compact.h) when an allocation of order > 0 finds no
+ * block, and when the watermarks wake kcompactd; the replay answers which blocks are movable
+ * and moves their records. 0 or -ENOMEM. Call before the first event. */
+int pagereplay_attach_compact(struct pagereplay *r, struct compact *cmp);
+/* The hooks a compaction model of this replay uses (ctx = r). */
+struct compact_hooks;
+void pagereplay_compact_hooks(struct pagereplay *r, struct compact_hooks *h);
+/* Buddy and faithful modes: a traced compaction event; the free scanner's isolations take the
+ * model's free pages in their range (core/phys/compact.h, compact_take). */
+void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev);
 /* Apply one page event (MME_PAGE_ALLOC, MME_PAGE_FREE, and the buddy-level kinds); others
  * are ignored. Returns 0, or
  * -ENOMEM when the host is out of memory (model-side failures are counted, not returned). */

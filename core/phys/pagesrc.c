@@ -1,4 +1,4 @@
-#include "pagesrc.h"
+#include "core/phys/pagesrc.h"
 
 #include <errno.h>
 

@@ -5,8 +5,8 @@
 #ifndef PAGESRC_H
 #define PAGESRC_H
 
-#include "buddy.h"
-#include "zones.h"
+#include "core/phys/buddy.h"
+#include "core/phys/zones.h"
 
 struct pagesrc_ops {
 	const char *name; /* "buddy", "zones" */

@@ -1,4 +1,4 @@
-#include "pcp.h"
+#include "core/phys/pcp.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -30,8 +30,8 @@
 #ifndef PCP_H
 #define PCP_H
 
-#include "wmark.h"
-#include "zones.h"
+#include "core/phys/wmark.h"
+#include "core/phys/zones.h"
 
 #define PCP_MAX_CPUS 64
 #define PCP_NR_ORDERS 5 /* orders 0, 1, 2, 3 and BUDDY_PAGEBLOCK_ORDER */

@@ -1,4 +1,4 @@
-#include "seed.h"
+#include "core/phys/seed.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -6,9 +6,9 @@
 #ifndef SEED_H
 #define SEED_H
 
-#include "buddy.h"
-#include "seedtime.h"
-#include "zones.h"
+#include "core/phys/buddy.h"
+#include "core/phys/seedtime.h"
+#include "core/phys/zones.h"
 
 enum seed_page { SEED_USED = 0, SEED_FREE = 1, SEED_NEVER = 2 };
 

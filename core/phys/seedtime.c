@@ -1,4 +1,4 @@
-#include "seedtime.h"
+#include "core/phys/seedtime.h"
 
 #include <errno.h>
 #include <stdlib.h>

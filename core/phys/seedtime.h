@@ -6,7 +6,7 @@
 #ifndef SEEDTIME_H
 #define SEEDTIME_H
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 struct seedtime_chunk {
 	u64 pfn_start, pfn_end; /* [pfn_start, pfn_end), read between t0_ns and t1_ns */

@@ -1,9 +1,10 @@
-#include "snapcheck.h"
+#include "core/phys/snapcheck.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fragindex.h"
+#include "core/phys/fragindex.h"
 
 int snapcheck_ufi9(const u64 *nr_free, unsigned n)
 {
@@ -29,7 +30,7 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 		}
 		const struct buddy *b = &zs->zone[z].buddy;
 		struct snapcheck_row r = {
-			.t_ns = k->t0_ns, /* buddyinfo is read first (snaphook.c) */
+			.t_ns = k->t0_ns, /* buddyinfo is read first (snapcheck_hook.c) */
 			.type = kz->type,
 			.ufi9_kernel = snapcheck_ufi9(kz->nr_free, kz->nr_orders),
 			.ufi9_model = snapcheck_ufi9(b->nr_free, b->max_order + 1),
@@ -63,4 +64,50 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 		nrows++;
 	}
 	return nrows;
+}
+
+static int snap_layout_err(const struct snap_series *ser, const struct snapshot *k, char *err, size_t len,
+			   const char *what, const char *zone, const char *hint)
+{
+	snprintf(err, len, "%s:%llu: the snapshot at %llu.%06llu s %s zone %s, %s",
+		 ser->name ? ser->name : "snapshots", (unsigned long long)k->line,
+		 (unsigned long long)(k->t0_ns / 1000000000ULL),
+		 (unsigned long long)(k->t0_ns % 1000000000ULL / 1000), what, zone, hint);
+	return -EINVAL;
+}
+
+int snapcheck_layout(const struct snap_series *ser, const struct zones_cfg *zc, unsigned max_order, char *err,
+		     size_t len)
+{
+	for (size_t i = 0; ser && i < ser->n; i++) {
+		const struct snapshot *k = &ser->s[i];
+		bool seen[ZONE_NR_TYPES] = {false};
+		for (unsigned j = 0; j < k->nr_zones; j++) {
+			const struct snap_zone *kz = &k->zone[j];
+			const char *name = zone_type_name(kz->type);
+			bool in = false;
+			for (unsigned z = 0; z < zc->nr_zones; z++)
+				in |= zc->zone[z].type == kz->type && zc->zone[z].nr_pages;
+			if (!in)
+				return snap_layout_err(
+					ser, k, err, len, "has", name,
+					"which the model's zone layout (--zones) has no pages in");
+			if (kz->nr_orders > max_order + 1) {
+				char h[96];
+				snprintf(h, sizeof(h),
+					 "with %u orders: the model's max order %u holds %u (--max-order)",
+					 kz->nr_orders, max_order, max_order + 1);
+				return snap_layout_err(ser, k, err, len, "has", name, h);
+			}
+			seen[kz->type] = true;
+		}
+		for (unsigned z = 0; z < zc->nr_zones; z++)
+			if (zc->zone[z].nr_pages && zc->zone[z].type < ZONE_NR_TYPES &&
+			    !seen[zc->zone[z].type])
+				return snap_layout_err(ser, k, err, len, "lacks",
+						       zone_type_name(zc->zone[z].type),
+						       "which the model's zone layout has (the snapshots are "
+						       "of another machine's zones)");
+	}
+	return 0;
 }

@@ -5,7 +5,7 @@
 #ifndef SNAPCHECK_H
 #define SNAPCHECK_H
 
-#include "zones.h"
+#include "core/phys/zones.h"
 
 #define SNAP_MAX_ORDERS 16
 
@@ -19,6 +19,7 @@ struct snap_zone {
  * of untraced page movements read right after it (recorders since they were added). */
 struct snapshot {
 	u64 t0_ns, t1_ns;
+	u64 line; /* of its header in the series file (for messages) */
 	unsigned nr_zones;
 	struct snap_zone zone[ZONE_NR_TYPES];
 	bool have_reporting;		 /* free page reporting's counters were read */
@@ -31,6 +32,7 @@ struct snapshot {
 struct snap_series {
 	struct snapshot *s;
 	size_t n;
+	char *name; /* the series file (for messages); owned by whoever made the series */
 };
 
 struct snapcheck_row {
@@ -63,6 +65,13 @@ struct snapcheck {
  * Returns the number of rows. */
 unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const struct snapshot *k,
 			   const bool *exhausted, const char *untraced, struct snapcheck_row *rows);
+/* Whether a model of layout zc, every zone of max_order, can be compared with the series: every
+ * zone of every snapshot is a zone of the layout whose orders the model holds, and every zone of
+ * the layout is in every snapshot. A zone on one side only used to be left out of the figures,
+ * which then showed agreement over the zones that remained. 0, or -EINVAL with
+ * "SERIES:LINE: reason" in err. */
+int snapcheck_layout(const struct snap_series *ser, const struct zones_cfg *zc, unsigned max_order, char *err,
+		     size_t len);
 /* The ufi9 of nr_free[0..n): -1 when nothing is free. */
 int snapcheck_ufi9(const u64 *nr_free, unsigned n);
 

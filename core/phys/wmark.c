@@ -1,4 +1,4 @@
-#include "wmark.h"
+#include "core/phys/wmark.h"
 
 #include <string.h>
 

@@ -17,7 +17,7 @@
 #ifndef WMARK_H
 #define WMARK_H
 
-#include "zones.h"
+#include "core/phys/zones.h"
 
 #define WMARK_BOOST_FACTOR 15000 /* vm.watermark_boost_factor's default */
 

@@ -1,12 +1,12 @@
-#include "zones.h"
+#include "core/phys/zones.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
-#include "fragindex.h"
-#include "mm_event.h"
+#include "core/phys/fragindex.h"
+#include "core/mm_event.h"
 
 static const char *const zone_names[ZONE_NR_TYPES] = {
 	[ZONE_DMA] = "DMA",

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "buddy.h"
+#include "core/phys/buddy.h"
 
 /* Zone types in zonelist order, lowest first; a request for type t may use any zone <= t. */
 enum zone_type { ZONE_DMA = 0, ZONE_DMA32 = 1, ZONE_NORMAL = 2, ZONE_NR_TYPES = 3 };

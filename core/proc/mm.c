@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm_event.h"
-#include "mm_internal.h"
+#include "core/mm_event.h"
+#include "core/proc/mm_internal.h"
 
 int mm_fail(struct mm *mm, int err)
 {

@@ -7,8 +7,8 @@
 
 #include <stdio.h>
 
-#include "objpool.h"
-#include "vma.h"
+#include "core/lib/objpool.h"
+#include "core/proc/vma.h"
 
 #define MM_MAX_MAP_COUNT 65530	  /* vm.max_map_count default */
 #define MM_TASK_SIZE (1ULL << 56) /* x86-64 with 5-level paging (LA57) */

@@ -2,8 +2,8 @@
  * vma_merge_existing_range), brk, mremap (shrink, grow in place, move) and madvise(DONTNEED). */
 #include <errno.h>
 
-#include "mm_event.h"
-#include "mm_internal.h"
+#include "core/mm_event.h"
+#include "core/proc/mm_internal.h"
 
 /* Give [s, e) of v (s >= v->start, e <= v->end) the flags nf, merging with prev (the VMA just
  * below v, or NULL) and the VMA above when they become compatible. Returns the VMA now covering

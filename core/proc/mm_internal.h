@@ -3,7 +3,7 @@
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
 
-#include "mm.h"
+#include "core/proc/mm.h"
 
 static inline u64 vma_pages(const struct vma *v)
 {

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "mm_pgtable.h"
+#include "core/proc/mm_pgtable.h"
 
 #define MM_PGTABLE_PFN 0 /* the placeholder data frame */
 

@@ -4,8 +4,8 @@
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
 
-#include "mm.h"
-#include "pgtable.h"
+#include "core/proc/mm.h"
+#include "core/kva/pgtable.h"
 
 #define MM_PGTABLE_BATCH 512
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "procs.h"
+#include "core/proc/procs.h"
 
 void procs_cfg_default(struct mm_cfg *cfg)
 {

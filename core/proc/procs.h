@@ -4,9 +4,9 @@
 #ifndef PROCS_H
 #define PROCS_H
 
-#include "hmap.h"
-#include "mm.h"
-#include "mm_event.h"
+#include "core/lib/hmap.h"
+#include "core/proc/mm.h"
+#include "core/mm_event.h"
 
 struct procs_stats {
 	u64 applied[MME_NR_KINDS];	  /* events replayed, per kind */

@@ -7,7 +7,7 @@
 
 #include <sys/tree.h>
 
-#include "mm_types.h"
+#include "core/mm_types.h"
 
 /* vma->flags: the PROT_* bits, then the VM_* flags that decide whether two VMAs may merge. */
 #define VMA_READ 0x1u

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vma.h"
+#include "core/proc/vma.h"
 
 struct vma_list {
 	struct vma *head;  /* lowest address; links are vma->prev/next, sorted, non-overlapping */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vma_maple.h"
+#include "core/proc/vma_maple.h"
 
 static int vm_init(void *priv)
 {

@@ -3,7 +3,7 @@
 #ifndef VMA_MAPLE_H
 #define VMA_MAPLE_H
 
-#include "vma.h"
+#include "core/proc/vma.h"
 
 #define MT_SLOTS 16
 #define MT_MIN (MT_SLOTS / 2)

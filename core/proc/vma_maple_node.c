@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vma_maple.h"
+#include "core/proc/vma_maple.h"
 
 void vma_maple_node_free(struct mt_node *n)
 {

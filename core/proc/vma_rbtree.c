@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vma.h"
+#include "core/proc/vma.h"
 
 static int vma_rb_cmp(const struct vma *a, const struct vma *b)
 {

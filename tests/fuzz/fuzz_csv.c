@@ -1,4 +1,4 @@
-/* libFuzzer target for the CSV reader (bench/out/csvread.c, RFC 4180): every failure explains
+/* libFuzzer target for the CSV reader (bench/output/csvread.c, RFC 4180): every failure explains
  * itself in one printable line; a table read is rectangular, and writing it back with
  * csv_write_field and reading that again gives the same cells (the dialect round-trips). */
 #include <stdio.h>
@@ -7,8 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "csv.h"
-#include "csvread.h"
+#include "bench/output/csv.h"
+#include "bench/output/csvread.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kpageflags.h"
+#include "workloads/state/kpageflags.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "trace.h"
+#include "workloads/trace/trace.h"
 
 #ifndef FUZZ_FORMAT
 #define FUZZ_FORMAT TRACE_FMT_AUTO

@@ -1,10 +1,11 @@
 /* libFuzzer target for the machine-state readers: FUZZ_STATE picks /proc/buddyinfo
  * (buddyinfo_parse, then the zone layout built from it), /proc/zoneinfo
  * (zonelayout_read_zoneinfo), /proc/vmallocinfo (vmallocinfo_parse), /proc/pagetypeinfo
- * (pagetypeinfo_parse) or a recording's buddyinfo-series.txt (bseries, read from a memfd
- * through its /proc/self/fd path). Every failure must explain itself in one printable line;
- * a success must give at most ZONE_NR_TYPES zones, none of whose end wraps, areas inside the
- * ranges in order without overlap, counts within the tables' bounds. */
+ * (pagetypeinfo_parse), a recording's buddyinfo-series.txt (bseries, read from a memfd
+ * through its /proc/self/fd path) or its times.txt and kpageflags chunk stamps (recording_times
+ * for both lines, kpfchunks_load; the same memfd way). Every failure must explain itself in one printable
+ * line; a success must give at most ZONE_NR_TYPES zones, none of whose end wraps, areas inside the ranges in
+ * order without overlap, counts within the tables' bounds, every time range read forwards. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,17 +13,20 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "bseries.h"
-#include "buddyinfo.h"
-#include "pagetypeinfo.h"
-#include "vmallocinfo.h"
-#include "zonelayout.h"
+#include "workloads/state/bseries.h"
+#include "workloads/state/kpfchunks.h"
+#include "workloads/state/recording.h"
+#include "workloads/state/buddyinfo.h"
+#include "workloads/state/pagetypeinfo.h"
+#include "workloads/state/vmallocinfo.h"
+#include "workloads/state/zonelayout.h"
 
 #define FUZZ_BUDDYINFO 1
 #define FUZZ_ZONEINFO 2
 #define FUZZ_VMALLOCINFO 3
 #define FUZZ_PAGETYPEINFO 4
 #define FUZZ_BSERIES 5
+#define FUZZ_TIMES 6
 #ifndef FUZZ_STATE
 #define FUZZ_STATE FUZZ_BUDDYINFO
 #endif
@@ -47,15 +51,54 @@ static void check_layout(const struct zones_cfg *cfg)
 			abort(); /* a zone's end does not wrap */
 }
 
-#if FUZZ_STATE == FUZZ_BSERIES
-/* The series reader opens a path: the input as a memfd's. */
-static void fuzz_bseries(const unsigned char *data, size_t size)
+#if FUZZ_STATE == FUZZ_BSERIES || FUZZ_STATE == FUZZ_TIMES
+/* The readers open a path: the input as a memfd's. */
+static int memfd_path(const unsigned char *data, size_t size, char *path, size_t len)
 {
-	int fd = memfd_create("series", 0);
+	int fd = memfd_create("state", 0);
 	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
 		abort();
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return fd;
+}
+#endif
+
+#if FUZZ_STATE == FUZZ_TIMES
+static void fuzz_times(const unsigned char *data, size_t size)
+{
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int fd = memfd_path(data, size, path, sizeof(path));
+	static const char *const lines[] = {"start", "end"};
+	for (int i = 0; i < 2; i++) {
+		struct recording_times t;
+		struct mm_diag d = {{0}};
+		memset(&t, 0, sizeof(t));
+		if (recording_times(path, lines[i], &t, &d))
+			check_msg(&d);
+		else if (t.text_start > t.text_end || t.kpf_start > t.kpf_end ||
+			 t.bi_again_start > t.bi_again_end)
+			abort(); /* every range read forwards */
+	}
+	struct seedtime st;
+	struct mm_diag d = {{0}};
+	if (kpfchunks_load(path, &st, &d)) {
+		check_msg(&d);
+	} else {
+		for (size_t i = 0; i < st.n; i++)
+			if (st.c[i].pfn_end <= st.c[i].pfn_start || st.c[i].t1_ns < st.c[i].t0_ns ||
+			    (i && st.c[i].pfn_start < st.c[i - 1].pfn_end))
+				abort(); /* non-empty, forwards, in pfn order */
+		seedtime_fini(&st);
+	}
+	close(fd);
+}
+#endif
+
+#if FUZZ_STATE == FUZZ_BSERIES
+static void fuzz_bseries(const unsigned char *data, size_t size)
+{
+	char path[64];
+	int fd = memfd_path(data, size, path, sizeof(path));
 	struct bseries s;
 	struct snapshot snap;
 	struct mm_diag d = {{0}};
@@ -82,6 +125,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 #if FUZZ_STATE == FUZZ_BSERIES
 	fuzz_bseries(data, size);
+	return 0;
+#elif FUZZ_STATE == FUZZ_TIMES
+	fuzz_times(data, size);
 	return 0;
 #endif
 	FILE *f = fmemopen((void *)data, size, "r");

@@ -1,11 +1,11 @@
-/* libFuzzer target for suite files (bench/run/suite.c through inih): every failure explains
+/* libFuzzer target for suite files (bench/run/suite.c through bench/run/iniread.c): every failure explains
  * itself in one printable line; a loaded suite has traces, a name without '/', and every one
  * of its configurations either builds or says why. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "matrix.h"
-#include "suite.h"
+#include "bench/run/matrix.h"
+#include "bench/run/suite.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

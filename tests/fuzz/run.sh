@@ -11,7 +11,7 @@
 # ($FUZZ_TARGETS="csv suite" runs only those). Each target's executions and coverage
 # (libFuzzer's cov: edges, ft: features) are printed and kept in $FUZZ_WORK/summary.txt.
 # Findings land in $FUZZ_WORK/artifacts (default build-fuzz/fuzz-work); exit status 1 if
-# any target found a crash. FUZZ_TARGETS picks the targets (default: the thirteen own readers;
+# any target found a crash. FUZZ_TARGETS picks the targets (default: the fourteen own readers;
 # add "tracedat" where libtracecmd is built in: that one fuzzes third-party code, seeded with
 # the bundled trace.dat, and is left out of the per-commit run).
 #   usage: tests/fuzz/run.sh [SECONDS]
@@ -28,7 +28,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build"
 
-own="auto native perf ftrace strace buddyinfo zoneinfo vmallocinfo pagetypeinfo bseries kpageflags suite csv"
+own="auto native perf ftrace strace buddyinfo zoneinfo vmallocinfo pagetypeinfo bseries times kpageflags suite csv"
 targets=${FUZZ_TARGETS:-$own}
 rm -rf "$work/seed"
 for t in $own; do
@@ -66,6 +66,11 @@ done
 for f in "$root"/data/recordings/*/buddyinfo-series.txt; do
 	head -n 200 "$f" >"$work/seed/bseries/$(echo "$f" | tr / _)"
 done
+for f in "$root"/data/recordings/*/times.txt; do
+	cp "$f" "$work/seed/times/$(echo "$f" | tr / _)"
+done
+printf '# pfn_start pfn_end t0 t1\n0 4096 2560.967125 2560.97\n4096 8192 2560.97 2561.0\n' \
+	>"$work/seed/times/chunks.txt"
 # kpageflags: the fuzz target's fixed machine spans pfns 0..2347 (2348 entries of 8 bytes)
 kpf=$((2348 * 8))
 zstdcat "$root/data/recordings/d_bpf2/kpageflags.start.zst" | head -c $kpf \

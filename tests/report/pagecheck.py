@@ -13,7 +13,8 @@ class Page(html.parser.HTMLParser):
         self.trace = None
         self.answers, self.cells, self.images, self.unanswered = [], [], [], []
         self.body, self.config = {}, None
-        self._answer, self._cell, self._config_td = None, None, False
+        self.paras = []  # p.workload, p.lost: their attributes, text and trace
+        self._answer, self._cell, self._config_td, self._para = None, None, False, None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -33,10 +34,17 @@ class Page(html.parser.HTMLParser):
             self.cells.append(self._cell)
         elif tag == 'img':
             self.images.append(a)
+        elif tag == 'p' and a.get('class') in ('workload', 'lost'):
+            self._para = dict(a, trace=self.trace, text='')
+            self.paras.append(self._para)
+        elif tag == 'span' and a.get('class') == 'whose' and self._answer is not None:
+            self._answer['whose'] = a['data-whose']
 
     def handle_endtag(self, tag):
         if tag == 'li':
             self._answer = None
+        elif tag == 'p':
+            self._para = None
         elif tag == 'td':
             self._cell, self._config_td = None, False
 
@@ -45,6 +53,8 @@ class Page(html.parser.HTMLParser):
             self._answer['text'] += data
         if self._cell is not None:
             self._cell['text'] += data
+        if self._para is not None:
+            self._para['text'] += data
         if self._config_td:
             self.config += data
 

@@ -1,10 +1,10 @@
-#include "gen.h"
+#include "workloads/gen/gen.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_native.h"
+#include "workloads/trace/trace_native.h"
 
 const struct gen_ops *const gen_registry[] = {
 	&gen_fix_size,	     &gen_full_fit,

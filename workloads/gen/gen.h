@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "mm_event.h"
+#include "core/mm_event.h"
 
 /* Where generated events go: 0 to continue, or a negative errno that stops the generator and is
  * returned by its run(). */

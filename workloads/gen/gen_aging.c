@@ -11,8 +11,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "gen.h"
-#include "rng.h"
+#include "workloads/gen/gen.h"
+#include "core/lib/rng.h"
 
 #define AGING_NR_MT 3
 #define AGING_NR_BUCKETS 21 /* lifetime buckets 0..19, then the censored column */

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen.h"
-#include "rng.h"
+#include "workloads/gen/gen.h"
+#include "core/lib/rng.h"
 
 #define CH_TOP 0x7f0000000000ULL /* mmap_base: every mapping ends at or below it */
 #define CH_LOW 0x10000ULL	 /* mmap_min_addr */

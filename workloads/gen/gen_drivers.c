@@ -14,8 +14,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "gen.h"
-#include "rng.h"
+#include "workloads/gen/gen.h"
+#include "core/lib/rng.h"
 
 #define DRV_VSTART 0xffffc90000000000ULL
 #define DRV_VEND 0xffffe8ffffffffffULL

@@ -1,12 +1,12 @@
-#include "gen_kmap.h"
+#include "workloads/gen/gen_kmap.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen.h"
-#include "pkmap.h"
-#include "rng.h"
+#include "workloads/gen/gen.h"
+#include "core/kva/pkmap.h"
+#include "core/lib/rng.h"
 
 void gen_kmap_params_default(struct gen_kmap_params *p)
 {

@@ -8,7 +8,7 @@
 #ifndef GEN_KMAP_H
 #define GEN_KMAP_H
 
-#include "mm_event.h"
+#include "core/mm_event.h"
 
 typedef int (*gen_kmap_emit_fn)(void *ctx, const struct mm_event *ev);
 

@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "gen.h"
-#include "rng.h"
+#include "workloads/gen/gen.h"
+#include "core/lib/rng.h"
 
 /* x86-64 VMALLOC_START and VMALLOC_END as alloc_vmap_area prints them (vend is the last byte). */
 #define TV_VSTART 0xffffc90000000000ULL

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "outfile.h"
+#include "workloads/outfile.h"
 
 #define TEXT_MAX (8u << 20) /* vmallocinfo of a busy machine; others are a few KiB */
 

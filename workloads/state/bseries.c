@@ -1,32 +1,11 @@
-#include "bseries.h"
+#include "workloads/state/bseries.h"
 
 #include <errno.h>
 #include <string.h>
 
-#include "infile.h"
-#include "buddyinfo.h"
-
-int bseries_secs(const char **p, u64 *ns)
-{
-	const char *s = *p;
-	u64 sec = 0, frac = 0, scale = 1000000000ULL;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (sec > 1000000000000ULL)
-			return -EINVAL;
-		sec = sec * 10 + (u64)(*s - '0');
-	}
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (u64)(*s - '0') * scale;
-			}
-	*ns = sec * 1000000000ULL + frac;
-	*p = s;
-	return 0;
-}
+#include "core/lib/decnum.h"
+#include "workloads/infile.h"
+#include "workloads/state/buddyinfo.h"
 
 int bseries_open(struct bseries *s, const char *path, struct mm_diag *d)
 {
@@ -49,10 +28,16 @@ static int bs_header(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 {
 	const char *p = s->lr.buf + strlen("# snapshot CLOCK_MONOTONIC ");
 	memset(out, 0, sizeof(*out));
-	if (bseries_secs(&p, &out->t0_ns) || *p++ != ' ' || bseries_secs(&p, &out->t1_ns) || *p ||
-	    out->t1_ns < out->t0_ns)
+	int e0 = decnum_secs(&p, &out->t0_ns),
+	    e1 = e0 || *p++ != ' ' ? -EINVAL : decnum_secs(&p, &out->t1_ns);
+	if (e0 == -ERANGE || e1 == -ERANGE)
 		return diag_set(d, s->lr.name, s->lr.line,
-				"expected '# snapshot CLOCK_MONOTONIC T0 T1' (T0 <= T1)");
+				"snapshot time out of range (at most " DECNUM_SECS_MAX_TEXT " s, 2^64-1 ns)");
+	if (e0 || e1 || *p)
+		return diag_set(d, s->lr.name, s->lr.line, "expected '# snapshot CLOCK_MONOTONIC T0 T1'");
+	if (out->t1_ns < out->t0_ns)
+		return diag_set(d, s->lr.name, s->lr.line,
+				"snapshot read from T0 to T1 with T0 after T1 (a reversed range)");
 	return 0;
 }
 
@@ -69,15 +54,8 @@ static int bs_kv(const char **p, const char *key, u64 *v)
 	if (strncmp(s, key, n) || s[n] != '=')
 		return -EINVAL;
 	s += n + 1;
-	u64 x = 0;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (x > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		x = x * 10 + (u64)(*s - '0');
-	}
-	if (*s && *s != ' ')
+	u64 x;
+	if (decnum_u64(&s, &x) || (*s && *s != ' '))
 		return -EINVAL;
 	*p = *s ? s + 1 : s;
 	*v = x;
@@ -123,6 +101,42 @@ static int bs_counters(struct bseries *s, struct snapshot *out, struct mm_diag *
 	return 0;
 }
 
+/* One buddyinfo line of a snapshot: every line between the header and pagetypeinfo's "Page
+ * block order:" is one, so a line that does not parse is an error, never the end of the zones
+ * (that dropped the zones after it). */
+static int bs_zone(struct bseries *s, struct snapshot *out, struct mm_diag *d)
+{
+	struct buddyinfo_zone bz;
+	const char *why;
+	if (buddyinfo_parse_line(s->lr.buf, &bz, &why))
+		return diag_set(d, s->lr.name, s->lr.line,
+				"%s (a snapshot's buddyinfo lines run up to "
+				"pagetypeinfo's 'Page block order:')",
+				why);
+	if (bz.node)
+		return diag_set(d, s->lr.name, s->lr.line,
+				"node %d has memory; the model is a single node (node 0)", bz.node);
+	int t = zone_type_parse(bz.name, strlen(bz.name));
+	if (t < 0)
+		return diag_set(d, s->lr.name, s->lr.line,
+				"zone %s has memory; the model has zones DMA, DMA32 and Normal only",
+				bz.name);
+	for (unsigned i = 0; i < out->nr_zones; i++) {
+		if (out->zone[i].type == (enum zone_type)t)
+			return diag_set(d, s->lr.name, s->lr.line, "zone %s twice in one snapshot",
+					zone_type_name((enum zone_type)t));
+		if (out->zone[i].nr_orders != bz.nr_orders)
+			return diag_set(d, s->lr.name, s->lr.line, "%u orders, but zone %s has %u",
+					bz.nr_orders, zone_type_name(out->zone[i].type),
+					out->zone[i].nr_orders);
+	}
+	struct snap_zone *z = &out->zone[out->nr_zones++];
+	z->type = (enum zone_type)t;
+	z->nr_orders = bz.nr_orders;
+	memcpy(z->nr_free, bz.nr_free, sizeof(u64) * bz.nr_orders);
+	return 0;
+}
+
 int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 {
 	int r;
@@ -139,6 +153,7 @@ int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 	s->pending = false;
 	if ((r = bs_header(s, out, d)))
 		return r;
+	out->line = s->lr.line;
 	bool in_buddyinfo = true;
 	while ((r = lineread_next(&s->lr, d)) > 0) {
 		if (bs_is_header(s->lr.buf)) {
@@ -152,26 +167,12 @@ int bseries_next(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 		}
 		if (!in_buddyinfo)
 			continue;
-		struct buddyinfo_zone bz;
-		const char *why;
-		if (buddyinfo_parse_line(s->lr.buf, &bz, &why)) {
-			if (!out->nr_zones)
-				return diag_set(d, s->lr.name, s->lr.line, "%s", why);
+		if (!strncmp(s->lr.buf, "Page block order:", 17)) {
 			in_buddyinfo = false; /* pagetypeinfo follows */
 			continue;
 		}
-		int t = zone_type_parse(bz.name, strlen(bz.name));
-		if (t < 0 || bz.node) {
-			s->skipped_zones++;
-			continue;
-		}
-		if (out->nr_zones == ZONE_NR_TYPES)
-			return diag_set(d, s->lr.name, s->lr.line, "more than %d zones in one snapshot",
-					ZONE_NR_TYPES);
-		struct snap_zone *z = &out->zone[out->nr_zones++];
-		z->type = (enum zone_type)t;
-		z->nr_orders = bz.nr_orders;
-		memcpy(z->nr_free, bz.nr_free, sizeof(u64) * bz.nr_orders);
+		if ((r = bs_zone(s, out, d)))
+			return r;
 	}
 	if (r < 0)
 		return r;

@@ -1,6 +1,6 @@
-#include "buddyinfo.h"
+#include "workloads/state/buddyinfo.h"
 
-#include "lineread.h"
+#include "workloads/state/lineread.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -4,8 +4,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "mm_types.h"
+#include "workloads/diag.h"
+#include "core/mm_types.h"
 
 #define BUDDYINFO_MAX_ORDERS 16
 #define BUDDYINFO_MAX_ZONES 64

@@ -1,10 +1,10 @@
-#include "kpageflags.h"
+#include "workloads/state/kpageflags.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_input.h"
+#include "workloads/trace/trace_input.h"
 
 #define KPF_LRU 5
 #define KPF_SLAB 7

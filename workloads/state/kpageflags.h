@@ -9,10 +9,10 @@
 #ifndef KPAGEFLAGS_H
 #define KPAGEFLAGS_H
 
-#include "diag.h"
-#include "pagetypeinfo.h"
-#include "seed.h"
-#include "zoneinfo.h"
+#include "workloads/diag.h"
+#include "workloads/state/pagetypeinfo.h"
+#include "core/phys/seed.h"
+#include "workloads/state/zoneinfo.h"
 
 #define KPF_BUDDY 10
 #define KPF_NOPAGE 20

@@ -1,13 +1,13 @@
-#include "kpfchunks.h"
+#include "workloads/state/kpfchunks.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "bseries.h"
-#include "infile.h"
-#include "lineread.h"
+#include "core/lib/decnum.h"
+#include "workloads/infile.h"
+#include "workloads/state/lineread.h"
 
 int kpfchunks_path(const char *kpf_path, char *out, size_t len, struct mm_diag *d)
 {
@@ -19,29 +19,16 @@ int kpfchunks_path(const char *kpf_path, char *out, size_t len, struct mm_diag *
 	return infile_check(out, INFILE_REGULAR, d); /* there but unreadable is not absent */
 }
 
-static int kc_dec(const char **p, u64 *v)
-{
-	const char *s = *p;
-	u64 x = 0;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (x > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		x = x * 10 + (u64)(*s - '0');
-	}
-	*v = x;
-	*p = s;
-	return 0;
-}
-
 static int kc_line(const char *l, struct seedtime_chunk *c)
 {
 	const char *p = l;
-	if (kc_dec(&p, &c->pfn_start) || *p++ != ' ' || kc_dec(&p, &c->pfn_end) || *p++ != ' ' ||
-	    bseries_secs(&p, &c->t0_ns) || *p++ != ' ' || bseries_secs(&p, &c->t1_ns) || *p)
-		return -EINVAL;
-	return 0;
+	int e;
+	if ((e = decnum_u64(&p, &c->pfn_start)) || (e = *p++ != ' ' ? -EINVAL : 0) ||
+	    (e = decnum_u64(&p, &c->pfn_end)) || (e = *p++ != ' ' ? -EINVAL : 0) ||
+	    (e = decnum_secs(&p, &c->t0_ns)) || (e = *p++ != ' ' ? -EINVAL : 0) ||
+	    (e = decnum_secs(&p, &c->t1_ns)))
+		return e;
+	return *p ? -EINVAL : 0;
 }
 
 int kpfchunks_load(const char *path, struct seedtime *t, struct mm_diag *d)
@@ -59,7 +46,12 @@ int kpfchunks_load(const char *path, struct seedtime *t, struct mm_diag *d)
 		if (lr.buf[0] == '#' || !lr.buf[0])
 			continue;
 		struct seedtime_chunk c;
-		if (kc_line(lr.buf, &c)) {
+		int e = kc_line(lr.buf, &c);
+		if (e == -ERANGE) {
+			err = diag_set(d, path, lr.line,
+				       "number out of range (a pfn at most 2^64-1, a time at "
+				       "most " DECNUM_SECS_MAX_TEXT " s)");
+		} else if (e) {
 			err = diag_set(d, path, lr.line, "expected 'PFN_START PFN_END T0 T1' (seconds)");
 		} else if (c.pfn_end <= c.pfn_start || c.t1_ns < c.t0_ns ||
 			   (t->n && c.pfn_start < t->c[t->n - 1].pfn_end)) {

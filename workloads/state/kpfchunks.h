@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "diag.h"
-#include "seedtime.h"
+#include "workloads/diag.h"
+#include "core/phys/seedtime.h"
 
 /* The chunks file of the page map at kpf_path (".zst" dropped, ".chunks.txt" added) into out:
  * 0 when it is there to be read (and registered as an input), -ENOENT when nothing is there,

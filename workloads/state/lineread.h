@@ -8,8 +8,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "mm_types.h"
+#include "workloads/diag.h"
+#include "core/mm_types.h"
 
 #define LINEREAD_MAX 4096 /* /proc/zoneinfo, buddyinfo, pagetypeinfo lines are far shorter */
 
@@ -18,6 +18,8 @@
 struct linelimit {
 	size_t max;
 	const char *what;
+	bool measure; /* an overlong line is read to its end, to say its length: "line too long (N
+			 bytes, the limit is M)" (for regular files only: /dev/zero has no end) */
 };
 
 struct lineread {

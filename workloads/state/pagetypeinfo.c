@@ -1,10 +1,10 @@
-#include "pagetypeinfo.h"
+#include "workloads/state/pagetypeinfo.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
+#include "workloads/infile.h"
 
 /* Whitespace-separated tokens of s into tok[] (pointers into s, which is modified). */
 static unsigned pti_split(char *s, char **tok, unsigned max)

@@ -5,9 +5,9 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "lineread.h"
-#include "mm_types.h"
+#include "workloads/diag.h"
+#include "workloads/state/lineread.h"
+#include "core/mm_types.h"
 
 #define PTI_MAX_TYPES 8
 #define PTI_MAX_ZONES 16

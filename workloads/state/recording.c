@@ -1,13 +1,13 @@
-#include "recording.h"
+#include "workloads/state/recording.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "bseries.h"
-#include "lineread.h"
+#include "workloads/infile.h"
+#include "core/lib/decnum.h"
+#include "workloads/state/lineread.h"
 
 bool recording_is_dir(const char *path)
 {
@@ -28,17 +28,52 @@ int recording_path(const char *dir, const char *name, char *out, size_t len, str
 	return -ENOENT;
 }
 
-/* "NAME A..B" at the first occurrence of NAME in line: A and B in ns. */
+/* "NAME A..B" at the first occurrence of NAME in line: A and B in ns. -ENOENT (no NAME),
+ * -EINVAL or -ERANGE (a time of 2^64 ns or more). */
 static int times_pair(const char *line, const char *name, u64 *a, u64 *b)
 {
 	const char *p = strstr(line, name);
 	if (!p)
 		return -ENOENT;
 	p += strlen(name);
-	if (bseries_secs(&p, a) || strncmp(p, "..", 2))
+	int e = decnum_secs(&p, a);
+	if (e)
+		return e;
+	if (strncmp(p, "..", 2))
 		return -EINVAL;
 	p += 2;
-	return bseries_secs(&p, b) ? -EINVAL : 0;
+	return decnum_secs(&p, b);
+}
+
+static int times_backwards(const char *path, u64 line, const char *which, const char *what, u64 a, u64 b,
+			   struct mm_diag *d)
+{
+	return diag_set(d, path, line,
+			"%s %llu.%09llu..%llu.%09llu on the %s line is read backwards (it ends before it "
+			"starts)",
+			what, (unsigned long long)(a / 1000000000ULL),
+			(unsigned long long)(a % 1000000000ULL), (unsigned long long)(b / 1000000000ULL),
+			(unsigned long long)(b % 1000000000ULL), which);
+}
+
+/* Every range of the line read forwards (A <= B). */
+static int times_forward(const char *path, u64 line, const char *which, const struct recording_times *t,
+			 bool bi_again, struct mm_diag *d)
+{
+	if (t->text_start > t->text_end)
+		return times_backwards(path, line, which, "procfs text read", t->text_start, t->text_end, d);
+	if (t->kpf_start > t->kpf_end)
+		return times_backwards(path, line, which, "kpageflags", t->kpf_start, t->kpf_end, d);
+	if (bi_again && t->bi_again_start > t->bi_again_end)
+		return times_backwards(path, line, which, "buddyinfo again", t->bi_again_start,
+				       t->bi_again_end, d);
+	return 0;
+}
+
+/* The last time of a snapshot's reads. */
+static u64 times_last(const struct recording_times *t)
+{
+	return MM_MAX(MM_MAX(t->text_end, t->kpf_end), t->bi_again_end);
 }
 
 int recording_times(const char *path, const char *which, struct recording_times *t, struct mm_diag *d)
@@ -53,16 +88,25 @@ int recording_times(const char *path, const char *which, struct recording_times 
 	while (err == -ENOENT && (r = lineread_next(&lr, d)) > 0) {
 		if (strncmp(lr.buf, which, wl) || lr.buf[wl] != ':')
 			continue;
-		if (times_pair(lr.buf, "procfs text read ", &t->text_start, &t->text_end) ||
-		    times_pair(lr.buf, "kpageflags ", &t->kpf_start, &t->kpf_end))
+		int e = times_pair(lr.buf, "procfs text read ", &t->text_start, &t->text_end);
+		if (!e)
+			e = times_pair(lr.buf, "kpageflags ", &t->kpf_start, &t->kpf_end);
+		int eb = times_pair(lr.buf, "buddyinfo again ", &t->bi_again_start, &t->bi_again_end);
+		if (e == -ERANGE || eb == -ERANGE)
+			err = diag_set(d, path, lr.line,
+				       "a time out of range on the %s line (at most " DECNUM_SECS_MAX_TEXT
+				       " s, 2^64-1 ns)",
+				       which);
+		else if (e)
 			err = diag_set(d, path, lr.line,
 				       "expected 'procfs text read SECONDS..SECONDS, kpageflags "
 				       "SECONDS..SECONDS' on the %s line",
 				       which);
 		else
-			err = 0;
-		if (!err && times_pair(lr.buf, "buddyinfo again ", &t->bi_again_start, &t->bi_again_end))
+			err = times_forward(path, lr.line, which, t, eb == 0, d);
+		if (!err && eb)
 			t->bi_again_start = t->bi_again_end = 0;
+		t->line = lr.line;
 	}
 	fclose(f);
 	if (err == -ENOENT && r < 0)
@@ -103,11 +147,23 @@ int recording_open(struct recording *rec, const char *dir, struct mm_diag *d)
 	    (err = rec_file(dir, "vmallocinfo.end.txt", rec->vmalloc_end, sizeof(rec->vmalloc_end), false,
 			    d)))
 		return err;
+	strcpy(rec->times, times);
 	if ((err = recording_times(times, "start", &rec->start, d)))
 		return err;
 	err = recording_times(times, "end", &rec->end, d);
 	if (err && err != -ENOENT)
 		return err;
 	rec->have_end = !err;
+	u64 last = times_last(&rec->start), first = MM_MIN(rec->end.text_start, rec->end.kpf_start);
+	if (rec->have_end && first < last)
+		return diag_set(d, times, rec->end.line,
+				"the end snapshot begins at %llu.%09llu, before the start snapshot (line "
+				"%llu) ends at "
+				"%llu.%09llu",
+				(unsigned long long)(first / 1000000000ULL),
+				(unsigned long long)(first % 1000000000ULL),
+				(unsigned long long)rec->start.line,
+				(unsigned long long)(last / 1000000000ULL),
+				(unsigned long long)(last % 1000000000ULL));
 	return 0;
 }

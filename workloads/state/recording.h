@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "diag.h"
+#include "workloads/diag.h"
 
 #define RECORDING_PATH_MAX 4096
 
@@ -16,6 +16,7 @@ struct recording_times {
 	u64 text_start, text_end;	  /* procfs text read A..B (zoneinfo, vmallocinfo, ...) */
 	u64 kpf_start, kpf_end;		  /* kpageflags B..C */
 	u64 bi_again_start, bi_again_end; /* buddyinfo again (0, 0: not in the line) */
+	u64 line;			  /* of the line in times.txt */
 };
 
 struct recording {
@@ -28,6 +29,7 @@ struct recording {
 	char series[RECORDING_PATH_MAX];	/* buddyinfo-series.txt */
 	char vmalloc_start[RECORDING_PATH_MAX]; /* vmallocinfo.start.txt */
 	char vmalloc_end[RECORDING_PATH_MAX];	/* vmallocinfo.end.txt */
+	char times[RECORDING_PATH_MAX];		/* times.txt */
 	struct recording_times start, end;
 	bool have_end; /* times.txt has an "end:" line */
 };
@@ -35,10 +37,12 @@ struct recording {
 /* Whether path is a directory (a recording, for the commands that take traces). */
 bool recording_is_dir(const char *path);
 /* Fill rec (large: allocate it) from dir: the trace, zoneinfo, pagetypeinfo, kpageflags and
- * times.txt's start line must be there. 0 or -errno with d. */
+ * times.txt's start line must be there; an end line must begin after the start line's last
+ * read. 0 or -errno with d. */
 int recording_open(struct recording *rec, const char *dir, struct mm_diag *d);
 /* times.txt's "which:" line ("start" or "end"). 0, -ENOENT when there is none (d set), or
- * -EINVAL with "FILE:LINE: reason". */
+ * -EINVAL with "FILE:LINE: reason": a time out of range or a range read backwards (A..B with
+ * A after B). */
 int recording_times(const char *path, const char *which, struct recording_times *t, struct mm_diag *d);
 /* dir/name if it is there, else dir/name.zst if that is there: 0, -ENOENT when neither is
  * (nothing at either path, not even a link), or -errno with d saying why the file that is there

@@ -1,5 +1,5 @@
-#include "vmallocinfo.h"
-#include "infile.h"
+#include "workloads/state/vmallocinfo.h"
+#include "workloads/infile.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -7,8 +7,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "vmap_snapshot.h"
+#include "workloads/diag.h"
+#include "core/kva/vmap_snapshot.h"
 
 /* The kernel address ranges a snapshot's areas may lie in: the vmalloc space [vstart, vend]
  * and the module space (x86-64 MODULES_VADDR..MODULES_END), where execmem/BPF areas live. */

@@ -1,11 +1,11 @@
-#include "zoneinfo.h"
+#include "workloads/state/zoneinfo.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
-#include "lineread.h"
+#include "workloads/infile.h"
+#include "workloads/state/lineread.h"
 
 /* "KEY" then blanks then a decimal at s: 1 with *v, 0 when s is another key, -1 bad number. */
 static int zi_key(const char *s, const char *key, u64 *v)

@@ -6,9 +6,9 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "pcp.h"
-#include "zones.h"
+#include "workloads/diag.h"
+#include "core/phys/pcp.h"
+#include "core/phys/zones.h"
 
 #define ZONEINFO_MAX_ZONES 16
 #define ZONEINFO_MAX_CPUS PCP_MAX_CPUS

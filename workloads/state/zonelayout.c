@@ -1,4 +1,4 @@
-#include "zonelayout.h"
+#include "workloads/state/zonelayout.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
-#include "buddyinfo.h"
-#include "lineread.h"
+#include "workloads/infile.h"
+#include "workloads/state/buddyinfo.h"
+#include "workloads/state/lineread.h"
 
 /* Decimal or 0x-hex u64 at s, no sign, no leading space. 0 and *end, or -EINVAL/-ERANGE. */
 static int parse_u64(const char *s, const char **end, u64 *v)

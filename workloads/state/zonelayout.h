@@ -24,8 +24,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "zones.h"
+#include "workloads/diag.h"
+#include "core/phys/zones.h"
 
 /* Fills cfg->nr_zones and cfg->zone[]; other fields are left as they were. 0, or -EINVAL with a
  * message naming the spec in why. The result passed zones_cfg_check(). */

@@ -1,4 +1,4 @@
-#include "spillfile.h"
+#include "workloads/trace/spillfile.h"
 
 #include <errno.h>
 #include <fcntl.h>

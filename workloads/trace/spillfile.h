@@ -10,8 +10,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "mm_types.h"
+#include "workloads/diag.h"
+#include "core/mm_types.h"
 
 #define SPILLFILE_MAX_DEFAULT (8ULL << 30)
 #define SPILLFILE_ANNOUNCE (1ULL << 30) /* a spill file past this is announced on stderr */

@@ -31,8 +31,8 @@
 
 #include <stdio.h>
 
-#include "diag.h"
-#include "mm_event.h"
+#include "workloads/diag.h"
+#include "core/mm_event.h"
 
 enum trace_format {
 	TRACE_FMT_AUTO = 0, /* detect from the first bytes / lines */

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_native.h"
-#include "trace_priv.h"
+#include "workloads/trace/trace_native.h"
+#include "workloads/trace/trace_priv.h"
 
 static const struct trace_fmt_ops *const trace_formats[] = {
 	&trace_native_ops, &trace_strace_ops, &trace_perf_ops, &trace_ftrace_ops, &trace_tracedat_ops,

@@ -7,7 +7,7 @@
  * empty") are ignored. */
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 static bool ftrace_pid(const char *line, const char *e, u32 *pid)
 {
@@ -30,7 +30,7 @@ static bool ftrace_pid(const char *line, const char *e, u32 *pid)
 		return false;
 	u64 v;
 	const char *s = d;
-	if (tp_dec(&s, &v) || s != e || v > 0x7fffffff)
+	if (decnum_u64(&s, &v) || s != e || v > 0x7fffffff)
 		return false;
 	*pid = (u32)v;
 	return true;
@@ -91,7 +91,7 @@ static bool ftrace_probe(const char *line, size_t len)
 		return false;
 	p = ftrace_skip_flags(after);
 	p = tp_skip_sp(p);
-	if (tp_secs(&p, &ts) || *p != ':')
+	if (decnum_secs(&p, &ts) || *p != ':')
 		return false;
 	p = tp_skip_sp(p + 1);
 	const char *t = p;

@@ -1,4 +1,4 @@
-#include "trace_input.h"
+#include "workloads/trace/trace_input.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,9 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bigmem.h"
-#include "outfile.h"
-#include "trace.h"
+#include <zstd_errors.h>
+
+#include "core/lib/bigmem.h"
+#include "workloads/outfile.h"
+#include "workloads/trace/trace.h"
 
 #define TIN_CAP_MAX (2 * (size_t)TRACE_LINE_MAX) /* enough for the longest line + a chunk */
 #define TIN_CAP_MIN ((size_t)256 * 1024)	 /* grows when a line needs it */
@@ -17,6 +19,9 @@
  * (unread bytes are moved to the front before each read), large enough to be cheap. */
 #define TIN_CHUNK ((size_t)128 * 1024)
 #define TIN_ZSTD_MAGIC 0xFD2FB528u
+/* The largest zstd window decoded: 2 GiB, what `zstd --long=31` (its maximum) writes. The
+ * window is allocated as the frame asks (bigmem: mapped, touched only as data is decoded). */
+#define TIN_ZSTD_WINDOW_LOG_MAX 31
 /* Skippable frames (pzstd writes one first): 0x184D2A50..0x184D2A5F. */
 #define TIN_ZSTD_SKIP_MASK 0xFFFFFFF0u
 #define TIN_ZSTD_SKIP_MAGIC 0x184D2A50u
@@ -104,6 +109,8 @@ int tin_open(struct trace_input *in, const char *path, const char *name, enum in
 		in->zany = true;
 		in->zd = ZSTD_createDCtx_advanced(
 			(ZSTD_customMem){.customAlloc = tin_zalloc, .customFree = tin_zfree});
+		if (in->zd) /* zstd's own default is 2^27 (--long=27): a --long=31 frame is valid */
+			ZSTD_DCtx_setParameter(in->zd, ZSTD_d_windowLogMax, TIN_ZSTD_WINDOW_LOG_MAX);
 		if (!in->zd) {
 			tin_close(in);
 			diag_set(d, name, 0, "out of memory");
@@ -133,6 +140,41 @@ void tin_close(struct trace_input *in)
 	in->zin = NULL;
 }
 
+/* The window a zstd frame header at p[0..n) asks for (RFC 8878 3.1.1.1.2: the Window_Descriptor
+ * after the magic and the descriptor byte, when the frame is not single-segment), or 0. */
+static u64 tin_zwindow(const u8 *p, size_t n)
+{
+	u32 magic;
+	if (n < 6)
+		return 0;
+	memcpy(&magic, p, 4);
+	if (magic != TIN_ZSTD_MAGIC || (p[4] & 0x20))
+		return 0;
+	unsigned exp = p[5] >> 3, mant = p[5] & 7;
+	u64 base = 1ULL << (10 + exp);
+	return base + (base / 8) * mant;
+}
+
+/* A valid frame whose window is over TIN_ZSTD_WINDOW_LOG_MAX: say what it needs (from its
+ * header at zin[at], when that is where the frame started). */
+static void tin_zwindow_error(struct trace_input *in, size_t at, struct mm_diag *d)
+{
+	u64 max = 1ULL << TIN_ZSTD_WINDOW_LOG_MAX;
+	u64 w = at < in->zin_len ? tin_zwindow(in->zin + at, in->zin_len - at) : 0;
+	char need[96] = "a window";
+	if (w > max) {
+		unsigned log = 0;
+		while ((1ULL << log) < w)
+			log++;
+		snprintf(need, sizeof(need), "a %llu GiB window (windowLog %u)",
+			 (unsigned long long)(w >> 30), log);
+	}
+	diag_set(d, in->name, 0,
+		 "this zstd frame needs %s, over the %llu GiB mmreplay decodes (what zstd --long=%u, its "
+		 "largest, writes): recompress it with zstd --long=%u or less",
+		 need, (unsigned long long)(max >> 30), TIN_ZSTD_WINDOW_LOG_MAX, TIN_ZSTD_WINDOW_LOG_MAX);
+}
+
 /* Decode more zstd output into dst[0..n); returns bytes produced, 0 at the end. */
 static long tin_zfill(struct trace_input *in, char *dst, size_t n, struct mm_diag *d)
 {
@@ -156,8 +198,14 @@ static long tin_zfill(struct trace_input *in, char *dst, size_t n, struct mm_dia
 		}
 		ZSTD_inBuffer ib = {in->zin, in->zin_len, in->zin_pos};
 		ZSTD_outBuffer ob = {dst, n, 0};
+		size_t at = in->zin_pos;
+		bool boundary = in->zframe_left == 0; /* a frame's header starts at zin[at] */
 		size_t ret = ZSTD_decompressStream(in->zd, &ob, &ib);
 		in->zin_pos = ib.pos;
+		if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge) {
+			tin_zwindow_error(in, boundary ? at : in->zin_len, d);
+			return -EFBIG;
+		}
 		if (ZSTD_isError(ret)) {
 			diag_set(d, in->name, 0, "corrupt zstd data: %s", ZSTD_getErrorName(ret));
 			return -EIO;

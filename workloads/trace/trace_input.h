@@ -11,9 +11,9 @@
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
-#include "diag.h"
-#include "infile.h"
-#include "mm_types.h"
+#include "workloads/diag.h"
+#include "workloads/infile.h"
+#include "core/mm_types.h"
 
 struct trace_input {
 	int fd;

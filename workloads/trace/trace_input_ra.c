@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bigmem.h"
-#include "trace.h"
-#include "trace_input.h"
+#include "core/lib/bigmem.h"
+#include "workloads/trace/trace.h"
+#include "workloads/trace/trace_input.h"
 
 #define TIN_RA_PRE ((size_t)TRACE_LINE_MAX)
 /* A slot fits in one 2 MiB huge page (bigmem): one fault, not 512 */

@@ -17,7 +17,7 @@
  *                            fragmenting=%d change_ownership=%d */
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 /* Expect `key` (after optional blanks), then a number; the error names the field. */
 static int kv_num(struct trace_reader *r, const char **p, const char *key, size_t klen, u64 *v)
@@ -347,7 +347,7 @@ static int ke_tlb_flush(struct trace_reader *r, const char *p, struct mm_event *
 		return trace_bad(r, "expected 'reason:TEXT (CODE)'");
 	const char *c = open + 1;
 	u64 code;
-	if ((e = tp_dec(&c, &code)) || c != end - 1)
+	if ((e = decnum_u64(&c, &code)) || c != end - 1)
 		return trace_bad(r, "bad tlb_flush reason code");
 	ev->kind = MME_TLB_FLUSH;
 	ev->len = pages < 0 ? (u64)-1 : (u64)pages;
@@ -407,7 +407,7 @@ const char *trace_find_cpu(const char *line, u64 *cpu, const char **after)
 	while ((p = strchr(p, '['))) {
 		const char *d = p + 1;
 		u64 c;
-		if (p > line && (p[-1] == ' ' || p[-1] == '\t') && !tp_dec(&d, &c) && *d == ']' &&
+		if (p > line && (p[-1] == ' ' || p[-1] == '\t') && !decnum_u64(&d, &c) && *d == ']' &&
 		    c <= 0xfffe) {
 			*cpu = c;
 			*after = d + 1;
@@ -423,7 +423,7 @@ int trace_ts_event(struct trace_reader *r, const char *p, struct mm_event *ev, c
 		   size_t *nlen, const char **fields)
 {
 	p = tp_skip_sp(p);
-	int e = tp_secs(&p, &ev->ts_ns);
+	int e = decnum_secs(&p, &ev->ts_ns);
 	if (e)
 		return trace_bad(r, "%s in the timestamp", tp_errstr(e));
 	if (*p != ':')

@@ -14,7 +14,7 @@
  * Other compaction:* events and the vmscan ones are kept by kind only (fields not read). */
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 /* The number after the first "key" in the fields (up to the line's end). */
 static int km_num(struct trace_reader *r, const char *f, const char *key, u64 *v)

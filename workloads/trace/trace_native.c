@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "outfile.h"
-#include "trace_native.h"
-#include "trace_priv.h"
+#include "workloads/outfile.h"
+#include "workloads/trace/trace_native.h"
+#include "workloads/trace/trace_priv.h"
 
 #define NATIVE_BATCH 16384 /* records per read: 1 MiB */
 

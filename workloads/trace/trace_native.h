@@ -12,7 +12,7 @@
 
 #include <stdio.h>
 
-#include "mm_event.h"
+#include "core/mm_event.h"
 
 #define TRACE_NATIVE_MAGIC "MMRTRACE"
 #define TRACE_NATIVE_VERSION 1u

@@ -5,7 +5,7 @@
  * script -G off) are ignored. */
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 /* The PID token ending at e (exclusive), walking back from the " [CPU]" column; *tok: its start. */
 static bool perf_pid(const char *line, const char *e, u32 *pid, const char **tok)
@@ -24,12 +24,12 @@ static bool perf_pid(const char *line, const char *e, u32 *pid, const char **tok
 	}
 	u64 v;
 	const char *s = t;
-	if (tp_dec(&s, &v) || v > 0x7fffffff)
+	if (decnum_u64(&s, &v) || v > 0x7fffffff)
 		return false;
 	if (*s == '/') { /* pid/tid: keep the pid */
 		u64 tid;
 		s++;
-		if (tp_dec(&s, &tid))
+		if (decnum_u64(&s, &tid))
 			return false;
 	}
 	if (s != e)
@@ -84,7 +84,7 @@ static int perf_line(struct trace_reader *r, char *line, size_t len, struct mm_e
 			r->st.ignored++;
 			return 0;
 		}
-		if (tp_secs(&p, &ev->ts_ns) || p != rec || tp_dec(&n, &lost) || n != r->line_end)
+		if (decnum_secs(&p, &ev->ts_ns) || p != rec || decnum_u64(&n, &lost) || n != r->line_end)
 			return trace_bad(r, "expected 'TIME: PERF_RECORD_LOST lost N'");
 		ev->kind = MME_LOST;
 		ev->len = lost;
@@ -114,7 +114,7 @@ static bool perf_probe(const char *line, size_t len)
 	if (!b || !perf_pid(line, b, &pid, &tok))
 		return false;
 	p = tp_skip_sp(after);
-	if (tp_secs(&p, &ts) || *p != ':')
+	if (decnum_secs(&p, &ts) || *p != ':')
 		return false;
 	p = tp_skip_sp(p + 1);
 	const char *colon = strchr(p, ':'), *sp = strchr(p, ' ');

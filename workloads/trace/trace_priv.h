@@ -7,9 +7,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hmap.h"
-#include "trace.h"
-#include "trace_input.h"
+#include "core/lib/decnum.h"
+#include "core/lib/hmap.h"
+#include "workloads/trace/trace.h"
+#include "workloads/trace/trace_input.h"
 
 struct trace_reader;
 
@@ -123,24 +124,7 @@ static inline void trace_ev_init(struct mm_event *ev)
  * or -EINVAL (no digits). The two hot ones are inline. */
 extern const signed char tp_hexval[256]; /* 0..15 for hex digits, -1 otherwise */
 
-static inline int tp_dec(const char **p, u64 *v)
-{
-	const unsigned char *s = (const unsigned char *)*p;
-	u64 x = 0;
-	unsigned d = (unsigned)(*s - '0');
-	if (d > 9)
-		return -EINVAL;
-	do {
-		if (MM_UNLIKELY(x > (UINT64_MAX - d) / 10))
-			return -ERANGE;
-		x = x * 10 + d;
-		d = (unsigned)(*++s - '0');
-	} while (d <= 9);
-	*p = (const char *)s;
-	*v = x;
-	return 0;
-}
-
+/* Decimal numbers and times: decnum.h (decnum_u64, decnum_secs), shared with the other readers. */
 static inline int tp_hex(const char **p, u64 *v) /* hex digits, no prefix */
 {
 	const unsigned char *s = (const unsigned char *)*p;
@@ -161,8 +145,6 @@ static inline int tp_hex(const char **p, u64 *v) /* hex digits, no prefix */
 
 int tp_num(const char **p, u64 *v); /* "0x" hex or decimal */
 int tp_sdec(const char **p, i64 *v);
-/* "SECONDS[.FRACTION]" to ns; fraction digits past the 9th (below 1 ns) are dropped. */
-int tp_secs(const char **p, u64 *ns);
 
 static inline const char *tp_skip_sp(const char *p)
 {

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "trace_native.h"
-#include "trace_priv.h"
+#include "workloads/trace/trace_native.h"
+#include "workloads/trace/trace_priv.h"
 
 int trace_bad(struct trace_reader *r, const char *fmt, ...)
 {

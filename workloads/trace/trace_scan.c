@@ -1,6 +1,6 @@
 /* Hand-written number scanners for the text readers: no locale, no sscanf, explicit
  * overflow checks. */
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 #define H16(b) b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, -1, -1, -1, -1, -1, -1
 const signed char tp_hexval[256] = {
@@ -23,7 +23,7 @@ int tp_num(const char **p, u64 *v)
 		*p = s;
 		return 0;
 	}
-	return tp_dec(p, v);
+	return decnum_u64(p, v);
 }
 
 int tp_sdec(const char **p, i64 *v)
@@ -33,44 +33,12 @@ int tp_sdec(const char **p, i64 *v)
 	u64 x;
 	if (neg)
 		s++;
-	int e = tp_dec(&s, &x);
+	int e = decnum_u64(&s, &x);
 	if (e)
 		return e;
 	if (neg ? x > (u64)INT64_MAX + 1 : x > (u64)INT64_MAX)
 		return -ERANGE;
 	*v = neg ? (i64)(0 - x) : (i64)x;
-	*p = s;
-	return 0;
-}
-
-int tp_secs(const char **p, u64 *ns)
-{
-	const char *s = *p;
-	u64 sec, frac = 0;
-	int e = tp_dec(&s, &sec);
-	if (e)
-		return e;
-	if (sec > UINT64_MAX / 1000000000ull)
-		return -ERANGE;
-	if (*s == '.') {
-		s++;
-		unsigned nd = 0;
-		if ((unsigned)(*s - '0') > 9)
-			return -EINVAL;
-		while ((unsigned)(*s - '0') <= 9) {
-			if (nd < 9) {
-				frac = frac * 10 + (u64)(*s - '0');
-				nd++;
-			}
-			s++;
-		}
-		for (; nd < 9; nd++)
-			frac *= 10;
-	}
-	u64 t = sec * 1000000000ull;
-	if (t > UINT64_MAX - frac)
-		return -ERANGE;
-	*ns = t + frac;
 	*p = s;
 	return 0;
 }

@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "trace_native.h"
-#include "spillfile.h"
-#include "trace_priv.h"
+#include "workloads/trace/trace_native.h"
+#include "workloads/trace/spillfile.h"
+#include "workloads/trace/trace_priv.h"
 
 struct trace_spill {
 	int fd;			  /* the native file, read-only use from here on */

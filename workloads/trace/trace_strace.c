@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_strace.h"
+#include "workloads/trace/trace_strace.h"
 
 /* The hold window: at most this many events (4 MiB) wait for their fork. Beyond it they are
  * released in file order, and every event of those pids delivered before its fork is counted
@@ -216,15 +216,15 @@ static int st_ts(const char **pp, u64 *ns)
 	const char *p = *pp;
 	u64 h, m, sec;
 	const char *q = p;
-	if (tp_dec(&q, &h))
+	if (decnum_u64(&q, &h))
 		return -EINVAL;
 	if (*q != ':')
-		return tp_secs(pp, ns);
+		return decnum_secs(pp, ns);
 	q++;
-	if (tp_dec(&q, &m) || *q != ':' || m > 59 || h > 1000000)
+	if (decnum_u64(&q, &m) || *q != ':' || m > 59 || h > 1000000)
 		return -EINVAL;
 	q++;
-	if (tp_secs(&q, &sec))
+	if (decnum_secs(&q, &sec))
 		return -EINVAL;
 	if (sec >= 61000000000ull)
 		return -EINVAL;
@@ -241,13 +241,13 @@ static const char *st_prefix(const char *p, u32 *pid, bool *has_ts, u64 *ts)
 	*has_ts = false;
 	if (TP_LIT(p, "[pid ")) {
 		p = tp_skip_sp(p + 5);
-		if (tp_dec(&p, &v) || *p != ']' || v > 0x7fffffff)
+		if (decnum_u64(&p, &v) || *p != ']' || v > 0x7fffffff)
 			return NULL;
 		*pid = (u32)v;
 		p++;
 	} else if ((unsigned)(*p - '0') <= 9) {
 		const char *q = p;
-		if (!tp_dec(&q, &v) && (*q == ' ' || *q == '\t')) {
+		if (!decnum_u64(&q, &v) && (*q == ' ' || *q == '\t')) {
 			if (v > 0x7fffffff)
 				return NULL;
 			*pid = (u32)v;

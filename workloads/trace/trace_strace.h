@@ -4,7 +4,7 @@
 #ifndef TRACE_STRACE_H
 #define TRACE_STRACE_H
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 /* What a syscall name means for us. */
 enum strace_sys {

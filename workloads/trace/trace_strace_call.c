@@ -3,7 +3,7 @@
  * MREMAP_*, MADV_*) and the result ("= 0x...", "= -1 ENOMEM (...)", "= ?"). */
 #include <string.h>
 
-#include "trace_strace.h"
+#include "workloads/trace/trace_strace.h"
 
 #define ST_MAXARGS 8
 
@@ -251,7 +251,7 @@ static int st_result(struct trace_reader *r, const char *p, bool *failed, u64 *v
 	} else if (*failed && TP_LIT(p, "(errno ")) {
 		const char *q = p + 7;
 		u64 code;
-		if (!tp_dec(&q, &code) && code < 4096)
+		if (!decnum_u64(&q, &code) && code < 4096)
 			*err = -(i32)code;
 	}
 	return 0;

@@ -2,7 +2,7 @@
  * their Linux x86-64 values, and the syscall names the strace reader replays. */
 #include <string.h>
 
-#include "trace_strace.h"
+#include "workloads/trace/trace_strace.h"
 
 const struct sym strace_prot_syms[] = {
 	{"PROT_NONE", 0},

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_priv.h"
+#include "workloads/trace/trace_priv.h"
 
 struct trace_tasks {
 	bool on;		     /* the header was seen: track commands per task */
@@ -113,7 +113,7 @@ static bool field(const char *line, const char *key, const char **v, const char 
 static bool field_num(const char *line, const char *key, u64 *v)
 {
 	const char *s, *e;
-	return field(line, key, &s, &e) && !tp_dec(&s, v) && s == e;
+	return field(line, key, &s, &e) && !decnum_u64(&s, v) && s == e;
 }
 
 static int cgroup_id(struct trace_reader *r, struct trace_tasks *t, const char *p, size_t n, u64 *id)
@@ -208,7 +208,7 @@ static const char *rfind(const char *s, const char *e, const char *lit)
 static bool num_at(const char *p, const char *lit, u64 *v)
 {
 	p += strlen(lit);
-	return !tp_dec(&p, v) && (*p == ' ' || *p == '\0');
+	return !decnum_u64(&p, v) && (*p == ' ' || *p == '\0');
 }
 
 int trace_task_sched(struct trace_reader *r, const char *name, size_t nlen, const char *f,

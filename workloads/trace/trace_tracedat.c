@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spillfile.h"
-#include "trace_priv.h"
+#include "workloads/trace/spillfile.h"
+#include "workloads/trace/trace_priv.h"
 
 #if HAVE_LIBTRACECMD
 #include <fcntl.h>

@@ -1,0 +1,656 @@
+#include "bench/output/compare.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/host/welch.h"
+#include "bench/output/metrics.h"
+#include "bench/output/strmap.h"
+
+#define COMPARE_MAX_SAMPLES 4096
+#define COMPARE_MAX_LINES (1u << 23) /* differences held at once: about 1 GiB of lines */
+
+#define LABEL_MAX 512 /* a label built from configuration columns (older CSVs) */
+
+/* The rows of one (trace, configuration). */
+struct group {
+	const char *trace, *label;
+	size_t ti;    /* its trace's index */
+	size_t *rows; /* row indices, in file order (a slice of cmp.grows) */
+	size_t n;
+	bool wanted; /* --config takes it */
+};
+
+/* The join, linear in the rows: every row's trace and label are found in hash maps (strmap.h),
+ * never by scanning the rows or groups before it (that took 42 s and 3.2 GB of address space
+ * for 20,000 configurations). */
+struct cmp {
+	const struct compare_opts *o;
+	const struct csvtab *t;
+	int tcol, ccfg;
+	const char **rtrace; /* per row: its trace, told apart by trace_id (row_traces) */
+	const char **rlabel; /* per row: its configuration's label */
+	size_t *rti;	     /* per row: its trace's index, in order of first appearance */
+	size_t ntr;
+	bool *is_cfg, *is_metric, *is_host;
+	struct group *groups;
+	size_t ngroups;
+	size_t *grows;	     /* every row, by group */
+	size_t *tg, *tg_off; /* the groups of trace i: tg[tg_off[i] .. tg_off[i + 1]) */
+	double *va, *vb;
+	size_t nlines; /* lines of every trace so far (COMPARE_MAX_LINES) */
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* A field's numbers: one, or a ';'-separated list (a suite's per-repeat host timings). How many
+ * were stored at out (at most max); -1 when the field is not numeric. */
+static int field_numbers(const char *f, double *out, size_t max)
+{
+	char buf[4096];
+	int n = 0;
+	if (!*f)
+		return 0;
+	if (strlen(f) >= sizeof(buf))
+		return -1;
+	strcpy(buf, f);
+	for (char *save = NULL, *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		double v;
+		if (!csv_number(tok, &v))
+			return -1;
+		if ((size_t)n < max)
+			out[n++] = v;
+	}
+	return n;
+}
+
+static size_t values(const struct cmp *c, const struct group *g, size_t col, double *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->n && n < COMPARE_MAX_SAMPLES; i++) {
+		int k = field_numbers(c->t->rows[g->rows[i]][col], out + n, COMPARE_MAX_SAMPLES - n);
+		if (k > 0)
+			n += (size_t)k;
+	}
+	return n;
+}
+
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	return n > k && !strcmp(name + n - k, suffix);
+}
+
+/* Which columns name the configuration, which are metrics, which of those are host figures. */
+static int classify(struct cmp *c)
+{
+	struct strmap names; /* column names, for the _all siblings (a header may be wide) */
+	if (strmap_init(&names, c->t->ncols))
+		return -ENOMEM;
+	for (size_t col = 0; col < c->t->ncols; col++)
+		strmap_index(&names, c->t->head[col], 0, NULL);
+	for (size_t col = 0; col < c->t->ncols; col++) {
+		const char *h = c->t->head[col];
+		const struct metric *m = metric_find(h, METRIC_IN_ROWS);
+		bool numeric = c->t->nrows > 0;
+		for (size_t r = 0; r < c->t->nrows && numeric; r++)
+			numeric = field_numbers(c->t->rows[r][col], c->va, COMPARE_MAX_SAMPLES) >= 0;
+		bool cfg = m ? m->cls == METRIC_CONFIG : !numeric;
+		if ((int)col == c->tcol || !strcmp(h, "repeat") || !strcmp(h, "seed") ||
+		    !strcmp(h, "trace_id"))
+			continue;
+		/* min/median/max beside a per-repeat list: the list carries the samples */
+		if (numeric && (ends_with(h, "_min") || ends_with(h, "_median") || ends_with(h, "_max"))) {
+			char sib[256];
+			snprintf(sib, sizeof(sib), "%.*s_all", (int)(strrchr(h, '_') - h), h);
+			if (strmap_find(&names, sib, 0) != SIZE_MAX)
+				continue;
+		}
+		c->is_cfg[col] = cfg;
+		c->is_metric[col] = !cfg && numeric;
+		c->is_host[col] = m ? m->cls == METRIC_HOST : !strncmp(h, "host_", 5);
+	}
+	strmap_fini(&names);
+	return 0;
+}
+
+/* Whether column col differs between two rows of one trace: each row against its trace's first. */
+static bool varies_in_a_trace(const struct cmp *c, size_t col, size_t *first)
+{
+	for (size_t i = 0; i < c->ntr; i++)
+		first[i] = SIZE_MAX;
+	for (size_t r = 0; r < c->t->nrows; r++) {
+		size_t *f = &first[c->rti[r]];
+		if (*f == SIZE_MAX)
+			*f = r;
+		else if (strcmp(c->t->rows[r][col], c->t->rows[*f][col]))
+			return true;
+	}
+	return false;
+}
+
+/* Row r's label from the configuration columns that vary (an older CSV, no config column). */
+static size_t built_label(const struct cmp *c, size_t r, const bool *varies, bool any, char *label,
+			  size_t len)
+{
+	label[0] = 0;
+	for (size_t col = 0; col < c->t->ncols; col++)
+		if (c->is_cfg[col] && (varies[col] || !any)) {
+			if (label[0])
+				strncat(label, "/", len - strlen(label) - 1);
+			strncat(label, c->t->rows[r][col], len - strlen(label) - 1);
+		}
+	return strlen(label) + 1;
+}
+
+/* Each row's label: its config column, or (an older CSV) the configuration columns that vary,
+ * kept in one store of the size they take. */
+static int row_labels(struct cmp *c, char **store)
+{
+	size_t n = c->t->nrows, need = 0, at = 0;
+	char label[LABEL_MAX];
+	if (c->ccfg >= 0) {
+		for (size_t r = 0; r < n; r++)
+			c->rlabel[r] = c->t->rows[r][c->ccfg];
+		return 0;
+	}
+	bool *varies = calloc(c->t->ncols + 1, sizeof(bool)), any = false;
+	size_t *first = malloc((c->ntr + 1) * sizeof(size_t));
+	if (!varies || !first) {
+		free(varies);
+		free(first);
+		return -ENOMEM;
+	}
+	for (size_t col = 0; col < c->t->ncols; col++)
+		any |= varies[col] = c->is_cfg[col] && varies_in_a_trace(c, col, first);
+	free(first);
+	for (size_t r = 0; r < n; r++)
+		need += built_label(c, r, varies, any, label, sizeof(label));
+	if (!(*store = malloc(need + 1))) {
+		free(varies);
+		return -ENOMEM;
+	}
+	for (size_t r = 0; r < n; r++) {
+		size_t k = built_label(c, r, varies, any, label, sizeof(label));
+		memcpy(*store + at, label, k);
+		c->rlabel[r] = *store + at;
+		at += k;
+	}
+	free(varies);
+	return 0;
+}
+
+/* Each row's trace: its trace column, and where rows of one label come from different traces
+ * (their trace_id differs: CSVs of separate runs joined), the label with the id's first 8 hex
+ * digits ("t.zst#1c050dea"), so two traces are never averaged as one. Then every row's trace
+ * index, in order of first appearance. */
+static int row_traces(struct cmp *c, char **store)
+{
+	int icol = csvtab_col(c->t, "trace_id");
+	size_t n = c->t->nrows, need = 0, at = 0;
+	struct strmap names, traces;
+	size_t *first = malloc((n + 1) * sizeof(size_t));
+	bool *mixed = calloc(n + 1, sizeof(bool));
+	int err = first && mixed ? strmap_init(&names, n) : -ENOMEM;
+	if (!err && (err = strmap_init(&traces, n)))
+		strmap_fini(&names);
+	if (err) {
+		free(first);
+		free(mixed);
+		return -ENOMEM;
+	}
+	for (size_t r = 0; r < n; r++) { /* a trace name is mixed when its rows' ids differ */
+		const char *tr = c->tcol >= 0 ? c->t->rows[r][c->tcol] : "";
+		bool added;
+		size_t i = strmap_index(&names, tr, 0, &added);
+		if (added)
+			first[i] = r;
+		else if (icol >= 0 && strcmp(c->t->rows[first[i]][icol], c->t->rows[r][icol]))
+			mixed[i] = true;
+		c->rtrace[r] = tr;
+		c->rti[r] = i; /* for now: the name's index */
+	}
+	for (size_t r = 0; r < n; r++)
+		if (mixed[c->rti[r]])
+			need += strlen(c->rtrace[r]) + 10; /* at most 400 + '#' + 8 + NUL, never more */
+	if (need && !(*store = malloc(need))) {
+		err = -ENOMEM;
+	} else {
+		for (size_t r = 0; r < n; r++)
+			if (mixed[c->rti[r]]) {
+				int k = snprintf(*store + at, need - at, "%.400s#%.8s", c->rtrace[r],
+						 c->t->rows[r][icol]);
+				c->rtrace[r] = *store + at;
+				at += (size_t)k + 1;
+			}
+		for (size_t r = 0; r < n; r++)
+			c->rti[r] = strmap_index(&traces, c->rtrace[r], 0, NULL);
+		c->ntr = traces.n;
+	}
+	strmap_fini(&names);
+	strmap_fini(&traces);
+	free(first);
+	free(mixed);
+	return err;
+}
+
+/* The groups, in order of their first row; each trace's groups in that order (tg, tg_off). */
+static int build_groups(struct cmp *c)
+{
+	size_t n = c->t->nrows, *gof = malloc((n + 1) * sizeof(size_t));
+	struct strmap keys;
+	c->grows = malloc((n + 1) * sizeof(size_t));
+	c->tg = malloc((n + 1) * sizeof(size_t));
+	c->tg_off = calloc(c->ntr + 2, sizeof(size_t));
+	if (!gof || !c->grows || !c->tg || !c->tg_off || strmap_init(&keys, n)) {
+		free(gof);
+		return -ENOMEM;
+	}
+	for (size_t r = 0; r < n; r++) {
+		bool added;
+		size_t g = gof[r] = strmap_index(&keys, c->rlabel[r], c->rti[r], &added);
+		if (added)
+			c->groups[g] =
+				(struct group){.trace = c->rtrace[r], .label = c->rlabel[r], .ti = c->rti[r]};
+		c->groups[g].n++;
+	}
+	c->ngroups = keys.n;
+	strmap_fini(&keys);
+	size_t at = 0;
+	for (size_t g = 0; g < c->ngroups; g++) { /* each group's slice of grows */
+		c->groups[g].rows = c->grows + at;
+		at += c->groups[g].n;
+		c->groups[g].n = 0;
+		c->tg_off[c->groups[g].ti + 1]++;
+	}
+	for (size_t r = 0; r < n; r++) {
+		struct group *g = &c->groups[gof[r]];
+		g->rows[g->n++] = r;
+	}
+	for (size_t i = 0; i < c->ntr; i++)
+		c->tg_off[i + 1] += c->tg_off[i];
+	size_t *fill = gof; /* reused: the next free place of each trace */
+	for (size_t i = 0; i < c->ntr; i++)
+		fill[i] = c->tg_off[i];
+	for (size_t g = 0; g < c->ngroups; g++)
+		c->tg[fill[c->groups[g].ti]++] = g;
+	free(gof);
+	return 0;
+}
+
+/* Does comma-separated glob list pats match s? (NULL: everything) */
+static bool globs_match(const char *pats, const char *s)
+{
+	char buf[1024];
+	if (!pats)
+		return true;
+	snprintf(buf, sizeof(buf), "%s", pats);
+	for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		if (!fnmatch(p, s, 0))
+			return true;
+	return false;
+}
+
+/* One '/'-item of a pattern against group g: a label item, or AXIS=VALUE against the column. */
+static bool item_match(const struct cmp *c, const struct group *g, const char *item)
+{
+	char lab[512];
+	snprintf(lab, sizeof(lab), "%s", g->label);
+	for (char *save = NULL, *x = strtok_r(lab, "/", &save); x; x = strtok_r(NULL, "/", &save))
+		if (!fnmatch(item, x, 0))
+			return true;
+	const char *eq = strchr(item, '=');
+	if (!eq)
+		return false;
+	char name[128];
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - item), item);
+	int col = csvtab_col(c->t, name);
+	return col >= 0 && !fnmatch(eq + 1, c->t->rows[g->rows[0]][col], 0);
+}
+
+/* A configuration pattern: the whole label (a glob), or every '/'-item matching. */
+static bool pattern_match(const struct cmp *c, const struct group *g, const char *pat)
+{
+	char buf[512];
+	if (!fnmatch(pat, g->label, 0))
+		return true;
+	snprintf(buf, sizeof(buf), "%s", pat);
+	for (char *save = NULL, *x = strtok_r(buf, "/", &save); x; x = strtok_r(NULL, "/", &save))
+		if (!item_match(c, g, x))
+			return false;
+	return true;
+}
+
+static bool config_wanted(const struct cmp *c, const struct group *g)
+{
+	char buf[1024];
+	if (!c->o->config)
+		return true;
+	snprintf(buf, sizeof(buf), "%s", c->o->config);
+	for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		if (pattern_match(c, g, p))
+			return true;
+	return false;
+}
+
+double compare_floor(const char *metric)
+{
+	const struct metric *m = metric_find(metric, METRIC_IN_ROWS);
+	if (m && !strcmp(m->unit, "thousandths"))
+		return 100;
+	return 1;
+}
+
+void compare_fmt(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (fabs(v) < 1e15 && v == floor(v))
+		snprintf(buf, len, "%.0f", v);
+	else if (fabs(v) >= 1000)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.4g", v);
+}
+
+/* Trace i's baseline: the group matching o->baseline, or its first. -EINVAL when several match
+ * (d lists them). */
+static int pick_base(const struct cmp *c, size_t i, size_t *base, bool *matched, struct mm_diag *d)
+{
+	size_t n = 0, g0 = c->tg[c->tg_off[i]];
+	*base = g0;
+	*matched = false;
+	for (size_t k = c->tg_off[i]; k < c->tg_off[i + 1] && c->o->baseline; k++) {
+		size_t g = c->tg[k];
+		if (pattern_match(c, &c->groups[g], c->o->baseline)) {
+			if (n++ == 0)
+				*base = g;
+			else if (n == 2)
+				snprintf(d->msg, sizeof(d->msg),
+					 "--baseline %s matches several configurations of %s: %s, %s ... "
+					 "(name "
+					 "more of the label)",
+					 c->o->baseline, c->groups[g0].trace, c->groups[*base].label,
+					 c->groups[g].label);
+		}
+	}
+	*matched = n == 1;
+	return n > 1 ? -EINVAL : 0;
+}
+
+static void fill_line(struct cmp *c, const struct group *g, size_t col, double bmed, size_t nb,
+		      struct compare_line *l)
+{
+	size_t na = values(c, g, col, c->va);
+	double med = median(c->va, na), floor_ = compare_floor(c->t->head[col]);
+	struct welch w = {0, 0, 1, 0, 0};
+	l->trace = g->trace;
+	l->config = g->label;
+	l->metric = c->t->head[col];
+	l->col = col;
+	l->value = med;
+	l->base = bmed;
+	l->pct_raw = bmed != 0 ? (med - bmed) / fabs(bmed) * 100.0 : NAN;
+	l->pct = fabs(bmed) >= floor_ ? l->pct_raw : NAN;
+	l->effect = fabs(med - bmed) / fmax(fabs(bmed), floor_);
+	l->host = c->is_host[col];
+	l->integer = med == floor(med) && bmed == floor(bmed);
+	l->verdict = 1;
+	l->p = l->p_adj = 0;
+	l->ci_lo = l->ci_hi = NAN;
+	l->nrep = MM_MIN(na, nb);
+	if (l->host) {
+		unsigned minr = c->o->min_repeats ? c->o->min_repeats : 2;
+		w = welch_test(c->va, na, c->vb, nb);
+		l->p = l->p_adj = w.p;
+		welch_ci(&w, 0.05, &l->ci_lo, &l->ci_hi);
+		l->verdict = na < minr || nb < minr ? -1 : w.p < c->o->alpha;
+	}
+	l->beyond_noise = l->effect >= c->o->min_effect && l->verdict == 1;
+}
+
+/* Every differing (configuration, metric) of trace i. */
+static int compare_one(struct cmp *c, size_t i, size_t base, struct compare_trace *out)
+{
+	size_t cap = 64, n = 0;
+	struct compare_line *lines = malloc(cap * sizeof(*lines));
+	if (!lines)
+		return -ENOMEM;
+	for (size_t col = 0; col < c->t->ncols; col++) {
+		if (!c->is_metric[col] || !globs_match(c->o->metric, c->t->head[col]))
+			continue;
+		size_t nb = values(c, &c->groups[base], col, c->vb);
+		if (!nb)
+			continue;
+		double bmed = median(c->vb, nb); /* sorts vb: the samples are still the same set */
+		for (size_t k = c->tg_off[i]; k < c->tg_off[i + 1]; k++) {
+			const struct group *gr = &c->groups[c->tg[k]];
+			if (c->tg[k] == base || !gr->wanted)
+				continue;
+			size_t na = values(c, gr, col, c->va);
+			if (!na || median(c->va, na) == bmed)
+				continue;
+			if (++c->nlines > COMPARE_MAX_LINES) {
+				free(lines);
+				return -E2BIG;
+			}
+			if (n == cap) {
+				struct compare_line *m = realloc(lines, 2 * cap * sizeof(*lines));
+				if (!m) {
+					free(lines);
+					return -ENOMEM;
+				}
+				lines = m, cap *= 2;
+			}
+			fill_line(c, gr, col, bmed, nb, &lines[n++]);
+		}
+	}
+	out->trace = c->groups[c->tg[c->tg_off[i]]].trace;
+	out->baseline = c->groups[base].label;
+	out->lines = lines;
+	out->nlines = n;
+	return 0;
+}
+
+const char *compare_correction_name(enum compare_correction c)
+{
+	return c == COMPARE_HOLM ? "Holm" : c == COMPARE_BH ? "Benjamini-Hochberg" : "none";
+}
+
+static int by_p(const void *a, const void *b)
+{
+	double x = (*(const struct compare_line *const *)a)->p,
+	       y = (*(const struct compare_line *const *)b)->p;
+	return x < y ? -1 : x > y;
+}
+
+/* Every host line with enough repeats, of every trace, is one test: p_adj by the correction, then
+ * the verdicts and the short view's selection follow it. */
+static int correct(struct compare *out, const struct compare_opts *o)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < out->ntraces; i++)
+		for (size_t k = 0; k < out->tr[i].nlines; k++)
+			m += out->tr[i].lines[k].host && out->tr[i].lines[k].verdict >= 0;
+	out->ntests = m;
+	if (!m || o->correction == COMPARE_UNCORRECTED)
+		return 0;
+	struct compare_line **v = malloc(m * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < out->ntraces; i++)
+		for (size_t k = 0; k < out->tr[i].nlines; k++)
+			if (out->tr[i].lines[k].host && out->tr[i].lines[k].verdict >= 0)
+				v[n++] = &out->tr[i].lines[k];
+	qsort(v, m, sizeof(*v), by_p);
+	if (o->correction == COMPARE_HOLM) { /* step-down: max over the smaller p's of (m - j) p_j */
+		double run = 0;
+		for (size_t j = 0; j < m; j++)
+			v[j]->p_adj = run = fmax(run, fmin(1, (double)(m - j) * v[j]->p));
+	} else { /* step-up: min over the larger p's of m p_j / (j + 1) */
+		double run = 1;
+		for (size_t j = m; j-- > 0;)
+			v[j]->p_adj = run = fmin(run, fmin(1, (double)m * v[j]->p / (double)(j + 1)));
+	}
+	for (size_t j = 0; j < m; j++) {
+		v[j]->verdict = v[j]->p_adj < o->alpha;
+		v[j]->beyond_noise = v[j]->effect >= o->min_effect && v[j]->verdict == 1;
+	}
+	free(v);
+	return 0;
+}
+
+static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
+{
+	int err = classify(c);
+	bool any = !c->o->baseline;
+	if (!err)
+		err = row_labels(c, &out->mem[0]);
+	if (!err)
+		err = build_groups(c);
+	if (err)
+		return err;
+	for (size_t g = 0; g < c->ngroups; g++)
+		c->groups[g].wanted = config_wanted(c, &c->groups[g]);
+	out->tr = calloc(c->ntr + 1, sizeof(*out->tr));
+	if (!out->tr)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->ntr && !err; i++) {
+		size_t base;
+		bool matched;
+		if ((err = pick_base(c, i, &base, &matched, d)))
+			break;
+		any |= matched;
+		out->tr[out->ntraces].matched = matched;
+		err = compare_one(c, i, base, &out->tr[out->ntraces]);
+		out->ntraces += !err;
+	}
+
+	if (!err)
+		err = correct(out, c->o);
+	if (!err && !any) {
+		size_t n = (size_t)snprintf(
+			d->msg, sizeof(d->msg),
+			"no configuration matches --baseline %s; configurations are:", c->o->baseline);
+		for (size_t g = 0; g < c->ngroups && n < sizeof(d->msg); g++)
+			n += (size_t)snprintf(d->msg + n, sizeof(d->msg) - n, "\n  %s %s", c->groups[g].trace,
+					      c->groups[g].label);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+/* A summary or replay CSV names each row's configuration: a config column, or the registry's
+ * configuration columns (vmlist, tlb, ...). Any other CSV (traces.csv, skipped.csv, a time
+ * series) would compare nonsense. */
+static bool names_configs(const struct csvtab *t)
+{
+	if (csvtab_col(t, "config") >= 0)
+		return true;
+	for (size_t c = 0; c < t->ncols; c++) {
+		const struct metric *m = metric_find(t->head[c], METRIC_IN_ROWS);
+		if (m && m->cls == METRIC_CONFIG && strcmp(t->head[c], "trace"))
+			return true;
+	}
+	return false;
+}
+
+int compare_load(struct compare *out, const char *path, const struct compare_opts *o, struct mm_diag *d)
+{
+	memset(out, 0, sizeof(*out));
+	int err = csvtab_read(path, &out->t, d);
+	if (err)
+		return err;
+	if (!names_configs(&out->t)) {
+		snprintf(d->msg, sizeof(d->msg),
+			 "%s: not a summary or replay CSV (no config column, nor vmlist, tlb, buddy, ...): "
+			 "compare reads a suite's DIR/summary.csv or `mmreplay replay --out`",
+			 path);
+		csvtab_free(&out->t);
+		return -EINVAL;
+	}
+	struct cmp c = {.o = o, .t = &out->t};
+	size_t n = out->t.nrows + 1;
+	c.tcol = csvtab_col(&out->t, "trace");
+	c.ccfg = csvtab_col(&out->t, "config");
+	c.is_cfg = calloc(out->t.ncols + 1, sizeof(bool));
+	c.is_metric = calloc(out->t.ncols + 1, sizeof(bool));
+	c.is_host = calloc(out->t.ncols + 1, sizeof(bool));
+	c.groups = calloc(n, sizeof(*c.groups));
+	c.va = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
+	c.vb = malloc(sizeof(double) * COMPARE_MAX_SAMPLES);
+	c.rtrace = calloc(n, sizeof(*c.rtrace));
+	c.rlabel = calloc(n, sizeof(*c.rlabel));
+	c.rti = calloc(n, sizeof(*c.rti));
+	err = c.is_cfg && c.is_metric && c.is_host && c.groups && c.va && c.vb && c.rtrace && c.rlabel &&
+			      c.rti
+		      ? row_traces(&c, &out->mem[1])
+		      : -ENOMEM;
+	if (!err)
+		err = compare_all(&c, out, d);
+	if (err == -E2BIG)
+		snprintf(d->msg, sizeof(d->msg),
+			 "%s: more than %u differences to hold (about 1 GiB): choose fewer with --metric "
+			 "or --config",
+			 path, COMPARE_MAX_LINES);
+	free(c.groups);
+	free(c.grows);
+	free(c.tg);
+	free(c.tg_off);
+	free(c.rtrace);
+	free(c.rlabel);
+	free(c.rti);
+	free(c.is_cfg);
+	free(c.is_metric);
+	free(c.is_host);
+	free(c.va);
+	free(c.vb);
+	if (err)
+		compare_free(out);
+	return err;
+}
+
+void compare_free(struct compare *c)
+{
+	for (size_t i = 0; c->tr && i < c->ntraces; i++)
+		free(c->tr[i].lines);
+	free(c->tr);
+	for (size_t i = 0; i < MM_ARRAY_SIZE(c->mem); i++)
+		free(c->mem[i]);
+	csvtab_free(&c->t);
+	memset(c, 0, sizeof(*c));
+}
+
+static int by_effect(const void *a, const void *b)
+{
+	const struct compare_line *x = *(const struct compare_line *const *)a,
+				  *y = *(const struct compare_line *const *)b;
+	if (x->effect != y->effect)
+		return x->effect < y->effect ? 1 : -1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+size_t compare_short(const struct compare *c, size_t i, const struct compare_line **out)
+{
+	size_t n = 0;
+	for (size_t l = 0; l < c->tr[i].nlines; l++)
+		if (c->tr[i].lines[l].beyond_noise)
+			out[n++] = &c->tr[i].lines[l];
+	qsort(out, n, sizeof(*out), by_effect);
+	return n;
+}

@@ -1,0 +1,138 @@
+/* The sim's side of a recorded machine: the seeded zones, per-CPU lists, where the
+ * models take their pages, the start time of page events, exhaustion, and the comparison with
+ * the kernel's buddyinfo snapshots. sim.c calls these at its event sites. */
+#include <errno.h>
+#include <string.h>
+
+#include "core/phys/seed.h"
+#include "core/machine/sim_priv.h"
+
+int sim_phys_init(struct sim *s)
+{
+	bool seeded = s->cfg.seed != NULL;
+	int err = seeded ? seed_apply(&s->zones, s->cfg.seed) : 0;
+	if (!err && seeded)
+		err = seedtime_copy(&s->page_times, &s->cfg.seed->times);
+	s->page_times.start_ns = s->cfg.page_read_ns ? s->cfg.page_read_ns : s->cfg.page_from_ns;
+	s->page_times.end_ns = s->cfg.page_from_ns;
+	const struct zone_spec *top = &s->cfg.zones.zone[s->cfg.zones.nr_zones - 1];
+	s->page_times.end_pfn = top->start_pfn + top->nr_pages;
+	s->cfg.seed = NULL; /* borrowed for init only */
+	if (err)
+		return err;
+	s->pcp_on = s->cfg.page_mode == PAGEREPLAY_PLACEMENT &&
+		    (s->cfg.pcp == SIM_PCP_ON || (s->cfg.pcp == SIM_PCP_AUTO && s->cfg.pcp_recorded));
+	if (!s->cfg.pcp_cfg.ncpus) /* no recorded pagesets: the trace's CPUs */
+		s->cfg.pcp_cfg.ncpus = MM_MAX(s->cfg.ncpus, 1u);
+	s->cfg.pcp_cfg.tune = s->cfg.pcp_tune;
+	s->cfg.pcp_cfg.wm.boost_factor = s->cfg.wmark_boost_off ? 0 : WMARK_BOOST_FACTOR;
+	s->cfg.pcp_cfg.wm.scale_factor = s->cfg.wmark_scale;
+	if (s->pcp_on && (err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg)))
+		return err;
+	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);
+	s->pages.capture = s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.compaction != SIM_COMPACT_OFF;
+	if (s->cfg.page_mode == PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF) {
+		struct compact_hooks h;
+		pagereplay_compact_hooks(&s->pages, &h);
+		if ((err = compact_init(&s->cmp, &s->zones, &h, s->cfg.proactiveness)))
+			return err;
+		s->cmp_on = true;
+		for (unsigned z = 0; s->pcp_on && z < s->zones.nr_zones; z++)
+			compact_set_min(&s->cmp, z, s->pcp.wm.z[z].wmark[WMARK_MIN]);
+		if ((err = pagereplay_attach_compact(&s->pages, &s->cmp)))
+			return err;
+	}
+	bool none = s->cfg.model_pages == SIM_MODEL_PAGES_NONE ||
+		    (s->cfg.model_pages == SIM_MODEL_PAGES_AUTO && seeded);
+	s->model_src = none ? pagesrc_phantom(&s->phantom, pagesrc_max_order(&s->src)) : s->src;
+	if (seeded) {
+		sim_untraced_init(s);
+	} else { /* a boot-state machine: nothing left to initialize */
+		s->untr.min_cursor = UINT64_MAX;
+		for (unsigned z = 0; z < s->zones.nr_zones; z++) {
+			s->untr.cursor[z] = s->zones.zone[z].buddy.base_pfn + s->zones.zone[z].buddy.nr_pages;
+			s->untr.managed[z] = s->zones.zone[z].buddy.nr_pages;
+		}
+	}
+	return 0;
+}
+
+int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
+{
+	if (MM_UNLIKELY(ev->ts_ns < s->cfg.page_from_ns) &&
+	    seedtime_in_seed(&s->page_times, ev->ts_ns, ev->addr)) {
+		s->page_events_skipped++;
+		return 0;
+	}
+	sim_untraced_page(s, ev);
+	return pagereplay_event(&s->pages, ev);
+}
+
+int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
+{
+	struct sim_compact_traced *t = &s->cmp_traced;
+	switch (ev->aux) {
+	case MME_COMPACT_BEGIN:
+		t->runs++;
+		break;
+	case MME_COMPACT_END:
+		t->success += ev->ret == 8; /* COMPACT_SUCCESS, as the kernel numbers it */
+		break;
+	case MME_COMPACT_ISOLATE_MIGRATE:
+		t->isolated += ev->len2;
+		/* fall through */
+	case MME_COMPACT_ISOLATE_FREE:
+	case MME_COMPACT_FAST_ISOLATE_FREE:
+		t->scanned += ev->len;
+		break;
+	case MME_COMPACT_MIGRATEPAGES:
+		t->migrated += ev->len;
+		break;
+	default:
+		break;
+	}
+	bool replay = s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF;
+	if (replay && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
+		pagereplay_compaction(&s->pages, ev); /* a success: its task may capture a block */
+	if (!replay || (ev->aux != MME_COMPACT_ISOLATE_FREE && ev->aux != MME_COMPACT_FAST_ISOLATE_FREE)) {
+		sim_untraced_event(s, ev);
+		return 0;
+	}
+	u64 missing = s->pages.st.compact_missing_pages;
+	pagereplay_compaction(&s->pages, ev);
+	struct mm_event left = *ev; /* only what the model could not take is evidence */
+	left.len2 = s->pages.st.compact_missing_pages - missing;
+	sim_untraced_event(s, &left);
+	s->untr.compact_taken_total += ev->len2 - left.len2; /* the column keeps the kernel's total */
+	return 0;
+}
+
+void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)
+{
+	if (s->exh.first_event)
+		return;
+	s->exh.first_event = s->vfid.skipped + s->events;
+	s->exh.first_kind = ev->kind;
+	s->exh.first_order = ev->order;
+	s->exh.first_zone = ZONE_NORMAL;
+	for (int t = 0; t < ZONE_NR_TYPES; t++) /* the zone whose counter moved */
+		if (s->zones.st.limit_failures[t])
+			s->exh.first_zone = (enum zone_type)t;
+}
+
+unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t idx, struct snapcheck_row *rows)
+{
+	const struct snapshot *k = &ser->s[idx];
+	char why[sizeof(rows->untraced)];
+	sim_untraced_evidence(s, ser, idx, why, sizeof(why));
+	bool exhausted[ZONE_NR_TYPES] = {false};
+	for (int t = 0; t < ZONE_NR_TYPES; t++) {
+		int z = s->zones.index[t];
+		if (z >= 0 && s->zones.st.limit_failures[t] != s->snap_fail_mark[t])
+			exhausted[z] = true;
+		s->snap_fail_mark[t] = s->zones.st.limit_failures[t];
+	}
+	unsigned n = snapcheck_compare(&s->snaps, &s->zones, k, exhausted, why, rows);
+	sim_untraced_after(s, k);
+	return n;
+}
