@@ -1,5 +1,6 @@
 /* mmreplay plot: a suite's results directory drawn (graphs through the gnuplot scripts in plots/) and its
  * report page written; a directory that is partial or not merged is said so, once. */
+#include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -60,8 +61,8 @@ int cmd_plot(int argc, char **argv)
 		return rc;
 	if (plot_partial(argv[first]))
 		return MM_EXIT_FAIL;
-	int err = suite_plots(argv[first], stdout);
-	if (report_write(argv[first]))
+	int err = suite_plots(argv[first], "plot", stdout);
+	if (err == -ENODATA || report_write(argv[first], "plot")) /* no summary: said once */
 		return MM_EXIT_FAIL;
 	printf("  %s/index.html (the report page)\n", argv[first]);
 	return err ? MM_EXIT_FAIL : MM_EXIT_OK;
