@@ -261,3 +261,81 @@ Test(hostile_io, signals_leave_no_temporaries)
 		cr_assert_neq(access(out("x.csv"), F_OK), 0);
 	}
 }
+
+/* `replay --out X TRACE | head -1`: stdout's reader gone before anything is written. The run
+ * used to die of SIGPIPE with X unwritten; now X is complete (every configuration's row, as
+ * without the pipe) and the run says stdout failed (exit 1). */
+Test(hostile_io, closed_stdout_keeps_file_outputs)
+{
+	HB_CHECK(HB_0, "replay", "--quiet", "--out", out("ref.csv"), in("t.perf.txt"));
+	int fds[2];
+	cr_assert_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		if (chdir(hb_cwd))
+			_exit(126);
+		execl(spawn_mmreplay(), "mmreplay", "replay", "--out", out("x.csv"), in("t.perf.txt"),
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]); /* the reader is gone before the first write */
+	close(fds[1]);
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %#x (SIGPIPE is %d)", st, SIGPIPE);
+	int lines[2] = {0, 0};
+	const char *files[2] = {out("ref.csv"), out("x.csv")};
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "r");
+		cr_assert_not_null(f, "%s", files[i]);
+		for (int c; (c = fgetc(f)) != EOF;)
+			lines[i] += c == '\n';
+		fclose(f);
+	}
+	cr_assert_gt(lines[0], 2);
+	cr_assert_eq(lines[1], lines[0], "rows: %d, without the pipe %d", lines[1], lines[0]);
+	cr_assert_eq(out_temporaries(), 0);
+}
+
+/* Two outputs of one command naming one file (however spelled: the same name, "./", "d/..", a
+ * hard link, "-" twice) are refused before anything runs, naming both options: one output
+ * used to be lost (`replay --out X --snapshots-out X` kept only the snapshot rows). */
+Test(hostile_io, two_outputs_one_file)
+{
+	const char *dir = hb_rec_copy("d_mixed5", "rec");
+	char x[700], dotx[700], updown[700], hard[700];
+	snprintf(x, sizeof(x), "%s", out("x.csv"));
+	snprintf(dotx, sizeof(dotx), "%s/./x.csv", hb_out);
+	cr_assert_eq(mkdir(out("d"), 0755), 0);
+	snprintf(updown, sizeof(updown), "%s/d/../x.csv", hb_out);
+	snprintf(hard, sizeof(hard), "%s", out("hard.csv"));
+	const char *const spell[] = {x, dotx, updown};
+	for (size_t i = 0; i < sizeof(spell) / sizeof(spell[0]); i++) {
+		struct spawn_res r = HB_RUN(HB_2, REPLAY1, "--out", x, "--snapshots-out", spell[i], dir);
+		cr_assert(strstr(r.err, "--out") && strstr(r.err, "--snapshots-out") &&
+				  strstr(r.err, "name the same file: one output would be lost"),
+			  "%s", r.err);
+		spawn_res_free(&r);
+		hb_refused(HB_RUN(HB_2, "machine", "--csv", spell[i], "--snap-csv", x, dir), "--snap-csv");
+		cr_assert(hb_dir_empty(hb_out) || access(x, F_OK), "nothing was written");
+	}
+	/* an existing file through a hard link */
+	FILE *f = fopen(x, "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(link(x, hard), 0);
+	hb_refused(HB_RUN(HB_2, "machine", "--csv", x, "--snap-csv", hard, dir), "name the same file");
+	struct stat st;
+	cr_assert_eq(stat(x, &st), 0);
+	cr_assert_eq(st.st_size, 0, "left as it was");
+	hb_refused(HB_RUN(HB_2, "machine", "--csv", "-", "--snap-csv", "-", dir), "name the same file");
+	/* /dev/null keeps nothing, so nothing is lost */
+	HB_CHECK(HB_0, "machine", "--csv", "/dev/null", "--snap-csv", "/dev/null", dir);
+}

@@ -240,3 +240,97 @@ Test(hostile_msgs, zstd_windows)
 	expect(HB_RUN(HB_1, "replay", "--quiet", TRIPLE, out("w2.perf.txt.zst")),
 	       "needs a 1024 GiB window (windowLog 40)");
 }
+
+static void spit(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* A pid past 2^31 - 1 is a pid out of range at FILE:LINE in every text format, first line or
+ * later (it was "unrecognised trace format" on the first line, "bad pid" later). */
+Test(hostile_msgs, pid_out_of_range)
+{
+	static const char perf_ok[] =
+		"            perf  7664 [001]   266.366722:             kmem:mm_page_alloc: "
+		"page=0x108946 pfn=0x108946 order=0 migratetype=0 gfp_flags=GFP_KERNEL\n";
+	static const struct {
+		const char *name, *text, *why;
+	} cases[] = {
+		{"p1.perf.txt",
+		 "            perf  2147483648 [001]   266.366722:             kmem:mm_page_alloc: page=0x1 "
+		 "pfn=0x1 "
+		 "order=0 migratetype=0 gfp_flags=GFP_KERNEL\n",
+		 "p1.perf.txt:1: pid 2147483648 out of range (a pid is at most 2147483647)"},
+		{"p2.perf.txt",
+		 "            perf  99999999999999999999999/5 [001]   266.366722:             "
+		 "kmem:mm_page_alloc: "
+		 "page=0x1 pfn=0x1 order=0 migratetype=0 gfp_flags=GFP_KERNEL\n",
+		 "p2.perf.txt:1: pid 99999999999999999999999/5 out of range"},
+		{"p3.ftrace.txt",
+		 "            bash-2147483648    [000] .....   445.456836: mm_page_alloc: "
+		 "page=000000004fc9a747 "
+		 "pfn=0x10a006 order=1 migratetype=0 gfp_flags=GFP_KERNEL\n",
+		 "p3.ftrace.txt:1: pid out of range"},
+		{"p4.strace.txt",
+		 "2147483648 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+		 "0x7f4102a00000\n",
+		 "p4.strace.txt:1: pid out of range"},
+		{"p5.strace.txt",
+		 "[pid 4294967296] mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) "
+		 "= "
+		 "0x7f4102a00000\n",
+		 "p5.strace.txt:1: pid out of range"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		spit(out(cases[i].name), cases[i].text);
+		struct spawn_res r = HB_RUN(HB_1, "info", out(cases[i].name));
+		cr_assert(strstr(r.err, cases[i].why), "%s: expected '%s':\n%s", cases[i].name, cases[i].why,
+			  r.err);
+		cr_assert(!strstr(r.err, "unrecognised"), "%s", r.err);
+		spawn_res_free(&r);
+	}
+	/* after a valid line: the same reason, on its line */
+	char two[1024];
+	snprintf(two, sizeof(two), "%s%s", perf_ok, cases[0].text);
+	spit(out("later.perf.txt"), two);
+	expect(HB_RUN(HB_1, "info", out("later.perf.txt")), "later.perf.txt:2: pid 2147483648 out of range");
+	/* 2^31 - 1 itself is a pid */
+	spit(out("max.perf.txt"),
+	     "            perf  2147483647 [001]   266.366722:             kmem:mm_page_alloc: "
+	     "page=0x1 pfn=0x1 order=0 migratetype=0 gfp_flags=GFP_KERNEL\n");
+	HB_CHECK(HB_0, "info", out("max.perf.txt"));
+}
+
+/* A recording whose zoneinfo's nr_free_pages disagrees with the free pages its kpageflags show
+ * is warned about, with both numbers, once per trace (it was silent); a difference pages moving
+ * during the read explain (within 1 % of the zone's managed pages) is not. */
+Test(hostile_msgs, free_pages_disagree)
+{
+	char dir[600], zi[700];
+	snprintf(dir, sizeof(dir), "%s", in("rec"));
+	cr_assert_eq(SPAWN_STATUS(NULL, "cp", "-r", "--", MMREPLAY_DATA_DIR "/recordings/d_mixed5", dir), 0);
+	snprintf(zi, sizeof(zi), "%s/zoneinfo.start.txt", dir);
+	char *s = slurp(zi), *at = strstr(s, "nr_free_pages 2385746\n");
+	cr_assert_not_null(at, "the bundled recording changed: pick its Normal zone's nr_free_pages");
+	memcpy(at, "nr_free_pages 2380746\n", 22); /* 4990 pages fewer: moving pages explain it */
+	spit(zi, s);
+	struct spawn_res r = HB_RUN(HB_0, "replay", "--quiet", TRIPLE, dir);
+	cr_assert(!strstr(r.err, "warning"), "%s", r.err);
+	spawn_res_free(&r);
+	memcpy(at, "nr_free_pages      10\n", 22);
+	spit(zi, s);
+	free(s);
+	r = HB_RUN(HB_0, "replay", "--quiet", "--vmlist", "list,rbtree", "--tlb", "lazy", "--buddy", "lifo",
+		   dir);
+	cr_assert(strstr(r.err,
+			 "kpageflags.start.zst: warning: zone Normal: 2385736 free pages in the kpageflags, "
+			 "but nr_free_pages 10 in "),
+		  "%s", r.err);
+	cr_assert(strstr(r.err, "zoneinfo.start.txt:145: they differ by 2385726, over 1% of the zone's"),
+		  "%s", r.err);
+	cr_assert_eq(count(r.err, "warning"), 1, "once for the two configurations:\n%s", r.err);
+	spawn_res_free(&r);
+}

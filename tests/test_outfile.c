@@ -68,7 +68,9 @@ Test(outfile, temporary_is_hidden_random_and_published_whole)
 {
 	struct outfile a, b;
 	cr_assert_eq(outfile_open(&a, p("x.csv")), 0);
-	cr_assert_eq(outfile_open(&b, p("x.csv")), 0);
+	cr_assert_eq(outfile_open(&b, p("x.csv")), -EEXIST, "a second output of one run to one file");
+	outfile_new_run();
+	cr_assert_eq(outfile_open(&b, p("x.csv")), 0, "another run's output");
 	cr_assert_str_neq(a.tmp, b.tmp, "two writers, two temporaries");
 	cr_assert_eq(a.tmp[0], '.', "hidden from *.csv globs");
 	cr_assert_eq(strlen(a.tmp), strlen(".x.csv.tmp.") + 12);
@@ -92,6 +94,7 @@ Test(outfile, mode_new_and_replaced)
 	cr_assert_eq(stat(p("m"), &st), 0);
 	cr_assert_eq(st.st_mode & 07777, 0644);
 	cr_assert_eq(chmod(p("m"), 0604), 0);
+	outfile_new_run();
 	cr_assert_eq(outfile_open(&o, p("m")), 0);
 	cr_assert_eq(outfile_commit(&o), 0);
 	cr_assert_eq(stat(p("m"), &st), 0);
@@ -210,12 +213,13 @@ Test(outfile, signal_removes_temporaries)
 
 /* Every signal whose default action ends the process removes the temporaries (SIGQUIT,
  * SIGALRM, SIGUSR1 ... used to leave them), and the process still dies of that signal. A
- * fault signal a sanitizer handles itself is not ours to take: the child says so (5). */
+ * fault signal a sanitizer handles itself is not ours to take: the child says so (5).
+ * SIGPIPE is ignored once a temporary is open (below). */
 Test(outfile, every_terminating_signal_removes_temporaries)
 {
-	const int sigs[] = {SIGQUIT, SIGXFSZ, SIGALRM, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF,   SIGTERM,
-			    SIGINT,  SIGHUP,  SIGPIPE, SIGXCPU, SIGIO,	 SIGPWR,    SIGSTKFLT, SIGTRAP,
-			    SIGSYS,  SIGABRT, SIGSEGV, SIGBUS,	SIGFPE,	 SIGILL,    SIGRTMIN,  SIGRTMAX};
+	const int sigs[] = {SIGQUIT, SIGXFSZ, SIGALRM, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF, SIGTERM,
+			    SIGINT,  SIGHUP,  SIGXCPU, SIGIO,	SIGPWR,	 SIGSTKFLT, SIGTRAP, SIGSYS,
+			    SIGABRT, SIGSEGV, SIGBUS,  SIGFPE,	SIGILL,	 SIGRTMIN,  SIGRTMAX};
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		pid_t pid = fork();
 		cr_assert_geq(pid, 0);
@@ -242,6 +246,32 @@ Test(outfile, every_terminating_signal_removes_temporaries)
 		cr_assert_eq(temporaries(dir), 0, "signal %d (%s) left a temporary", sigs[i],
 			     strsignal(sigs[i]));
 	}
+}
+
+/* With a file output open, SIGPIPE (a reader that closed stdout) no longer ends the run: it is
+ * ignored, the write fails with EPIPE, and the file is still committed. */
+Test(outfile, sigpipe_ignored_while_files_are_written)
+{
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		struct csv a;
+		int fds[2];
+		if (csv_open(&a, p("kept.csv")) || pipe(fds))
+			_exit(3);
+		close(fds[0]);
+		raise(SIGPIPE);
+		if (write(fds[1], "x", 1) != -1 || errno != EPIPE)
+			_exit(4);
+		fputs("whole\n", a.f);
+		_exit(csv_commit(&a) ? 5 : 0);
+	}
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	cr_assert_str_eq(slurp(p("kept.csv")), "whole\n");
+	cr_assert_eq(temporaries(dir), 0);
 }
 
 /* A real SIGXFSZ: the file size limit reached while writing a temporary. */

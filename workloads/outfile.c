@@ -26,7 +26,8 @@ static struct {
 	char name[NAME_MAX + 1];
 } slots[OUTFILE_SLOTS];
 /* Every catchable signal whose default action ends the process (signal(7): "Term" and "Core"),
- * the faults included: whatever kills the run, its temporaries go with it. The real-time
+ * the faults included: whatever kills the run, its temporaries go with it (SIGPIPE is ignored
+ * rather than caught, below; it stays here for a process that handles it itself). The real-time
  * signals (also "Term") are added at installation, SIGRTMIN being a function. */
 static const int cleanup_sigs[] = {
 	SIGHUP,	 SIGINT,  SIGQUIT, SIGILL,    SIGTRAP, SIGABRT, SIGBUS,	   SIGFPE,  SIGUSR1, SIGSEGV, SIGUSR2,
@@ -92,7 +93,10 @@ static void sigs_block(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
-/* Install the handler where the signal has its default action (an ignored one stays so). */
+/* Install the handler where the signal has its default action (an ignored one stays so).
+ * SIGPIPE is ignored instead: a run writing files must not die of a reader that closed
+ * stdout (`replay --out X ... | head -1` lost X); the write fails with EPIPE, the files are
+ * completed, and main's check of stdout at exit reports it (exit 1). */
 void outfile_signals_install(void)
 {
 	pthread_mutex_lock(&outfile_mu);
@@ -102,7 +106,9 @@ void outfile_signals_install(void)
 		pthread_mutex_unlock(&outfile_mu);
 		return;
 	}
-	struct sigaction sa, old;
+	struct sigaction sa, old, ign = {.sa_handler = SIG_IGN};
+	if (!sigaction(SIGPIPE, NULL, &old) && !(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL)
+		sigaction(SIGPIPE, &ign, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = outfile_on_signal;
 	cleanup_set(&sa.sa_mask);
@@ -281,7 +287,12 @@ static int open_target(struct outfile *o, bool may_stream)
 	if (fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW)) {
 		if (errno != ENOENT)
 			return outfile_why(o, -errno, "%s", strerror(errno));
-		return open_tmp(o, NULL);
+		int e = outfile_claim(o, NULL);
+		if (e)
+			return e;
+		if ((e = open_tmp(o, NULL)))
+			outfile_claim_update(o, NULL, true);
+		return e;
 	}
 	if (S_ISLNK(st.st_mode)) {
 		if (may_stream && !fstatat(o->dirfd, o->name, &t, 0) &&
@@ -300,7 +311,12 @@ static int open_target(struct outfile *o, bool may_stream)
 		return outfile_why(o, -EPERM, "is a %s: refusing to write to it", kind_name(st.st_mode));
 	if (input_has(st.st_dev, st.st_ino))
 		return outfile_why(o, -EEXIST, "is an input of this run: refusing to write over it");
-	return open_tmp(o, &st);
+	int e = outfile_claim(o, &st);
+	if (e)
+		return e;
+	if ((e = open_tmp(o, &st)))
+		outfile_claim_update(o, NULL, true);
+	return e;
 }
 
 static void outfile_init(struct outfile *o)
@@ -413,6 +429,10 @@ int outfile_commit(struct outfile *o)
 		unlinkat(o->dirfd, o->tmp, 0);
 	slot_release(o);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (e)
+		outfile_claim_update(o, NULL, true);
+	else if (!fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW))
+		outfile_claim_update(o, &st, false);
 	close(o->dirfd);
 	o->dirfd = -1;
 	o->tmp[0] = 0;
@@ -430,6 +450,8 @@ void outfile_abort(struct outfile *o)
 	o->f = NULL;
 	if (o->dirfd >= 0) {
 		sigset_t old;
+		if (o->tmp[0])
+			outfile_claim_update(o, NULL, true);
 		sigs_block(&old);
 		if (o->tmp[0])
 			unlinkat(o->dirfd, o->tmp, 0);

@@ -4,7 +4,8 @@
  *   O_EXCL, so a planted file or symlink is never opened) in the target's directory and renamed
  *   over the target on commit: readers see the old file or the whole new one, never half;
  *   the temporary is removed on error, on abort and on every signal that would end the process
- *   (SIGINT, SIGTERM, SIGQUIT, SIGXFSZ, SIGALRM, SIGUSR1, ... all but SIGKILL);
+ *   (SIGINT, SIGTERM, SIGQUIT, SIGXFSZ, SIGALRM, SIGUSR1, ... all but SIGKILL); SIGPIPE is
+ *   ignored from the first temporary on, so a closed stdout never loses a file output;
  * - the new file keeps the permission bits (and, where allowed, the owner) of the file it
  *   replaces; a new file gets 0666 less the umask, as any program's;
  * - a target that is a symbolic link, a directory, a block device or a socket is refused and
@@ -13,7 +14,8 @@
  *   below a root (outfile_open_in: names mmreplay makes in a results directory) only regular
  *   files are written, a device or FIFO there is refused too;
  * - a target that is an input of the same run (same device and inode as a file given to
- *   outfile_note_input) is refused;
+ *   outfile_note_input) is refused, and so is one that another output of the run claimed
+ *   (same directory and name, or same device and inode): two outputs never share a file;
  * - directories: the directory part a user names is resolved as usual and created when
  *   missing; every directory created here, and every directory below a root (outfile_open_in),
  *   is opened without following symbolic links, so a planted link never redirects a write.
@@ -22,6 +24,7 @@
 #define OUTFILE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct outfile {
@@ -53,5 +56,12 @@ int outfile_mkdirs(const char *root, const char *rel);
 void outfile_signals_install(void);
 /* Remember an input of this run (by device and inode) so no output replaces it. */
 void outfile_note_input(int fd);
+/* Forget the outputs claimed so far: the next output to one of their files is a new run's
+ * (a test that writes a file twice). */
+void outfile_new_run(void);
+/* Whether output paths a and b name one file: "-" twice (standard output), the same device and
+ * inode where both exist, or the same directory (resolved) and last component. /dev/null is
+ * never the same as anything: nothing written there is kept, so nothing is lost. */
+bool outfile_same_target(const char *a, const char *b);
 
 #endif

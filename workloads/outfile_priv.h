@@ -17,4 +17,11 @@ int outfile_dir_root(struct outfile *o, const char *dir);
  * (copied to name), never following a symlink. fd or -errno. */
 int outfile_dir_walk(struct outfile *o, int fd, const char *rel, char *name);
 
+struct stat;
+/* Claim o's target (o->dirfd, o->name; st: the file there, or NULL) as an output of this run:
+ * 0, or -EEXIST (o->why says so) when another output of the run has it. */
+int outfile_claim(struct outfile *o, const struct stat *st);
+/* After commit, the file now there (st); or, give_back, after abort: the claim is released. */
+void outfile_claim_update(const struct outfile *o, const struct stat *st, bool give_back);
+
 #endif

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "bench/cli/commands.h"
+#include "workloads/outfile.h"
 
 int cli_error(const struct cli_cmd *c, const char *fmt, ...)
 {
@@ -121,6 +122,30 @@ static int cli_defaults(const struct cli_cmd *c, struct matrix *m)
 	return 0;
 }
 
+/* No two output options of one command name one file (one output would be lost): checked
+ * here, before anything is written; outfile.h refuses it again when the files are opened. */
+static int cli_outputs_distinct(const struct cli_cmd *c, const void *opts)
+{
+	const struct cli_opt *tabs[2] = {c->opts, c->more}, *seen[16];
+	const char *val[16];
+	size_t n = 0;
+	for (int t = 0; t < 2 && opts; t++)
+		for (const struct cli_opt *o = tabs[t]; o && o->name; o++) {
+			const char *v = o->kind == CLI_OUT
+						? *(const char *const *)((const char *)opts + o->off)
+						: NULL;
+			for (size_t k = 0; v && k < n; k++)
+				if (outfile_same_target(val[k], v))
+					return cli_error(c,
+							 "--%s %s and --%s %s name the same file: one output "
+							 "would be lost",
+							 seen[k]->name, val[k], o->name, v);
+			if (v && n < 16)
+				seen[n] = o, val[n++] = v;
+		}
+	return 0;
+}
+
 int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *opts, struct matrix *m, int *first)
 {
 	if (c->settings && cli_defaults(c, m))
@@ -152,6 +177,8 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *opts, struct
 			     ? cli_error(c, "needs %s", c->synopsis)
 			     : cli_error(c, "takes %s, not '%s'", c->max_args ? c->synopsis : "no arguments",
 					 pos[c->max_args]);
+	if (rc == CLI_RUN && cli_outputs_distinct(c, opts))
+		rc = MM_EXIT_USAGE;
 	if (rc == CLI_RUN && c->settings && c->first_fastest)
 		matrix_order(m, true);
 	*first = argc - npos;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,10 +121,18 @@ static int spawn_gnuplot(const struct plot_req *r, int data, int png, int svg, s
 		posix_spawn_file_actions_adddup2(&fa, fds[3], 1);
 		posix_spawn_file_actions_adddup2(&fa, fds[3], 2);
 	}
+	posix_spawnattr_t at; /* SIGPIPE as gnuplot expects it (outfile.h ignores it here) */
+	sigset_t dfl;
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
 	pid_t pid;
 	if (!err)
-		err = -posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+		err = -posix_spawnp(&pid, "gnuplot", &fa, &at, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	for (int i = 0; i < 4; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -21,7 +21,14 @@ struct recfiles_page_state {
 	const struct zoneinfo *zi;
 	const struct pagetypeinfo *pti; /* NULL: none given */
 	char path[4096];		/* the kpageflags file */
+	/* zones (indexes into seed.zone) whose free pages (kpageflags) and the zoneinfo's
+	 * nr_free_pages disagree by more than RECFILES_FREE_SLACK_PCT % of the zone's managed pages
+	 * (at least RECFILES_FREE_SLACK_MIN): warned about once by recording_cfg_warn */
+	unsigned free_bad[ZONE_NR_TYPES], nfree_bad;
+	const char *zi_path; /* the zoneinfo (the cache's key: lives as long as the cache) */
 };
+#define RECFILES_FREE_SLACK_PCT 1
+#define RECFILES_FREE_SLACK_MIN 1024
 
 int recfiles_new(struct recfiles **out);
 void recfiles_free(struct recfiles *rf);

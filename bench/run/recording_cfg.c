@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workloads/state/zoneinfo.h"
 #include "workloads/trace/trace.h"
 
 static void rc_label(const char *arg, char *buf, size_t len)
@@ -113,6 +114,9 @@ int recording_cfg_build(struct recording_cfg *rc, const struct matrix *m, size_t
 	int e = matrix_cfg_env(m, c, &keep, &env, cfg, err, len);
 	if (!e)
 		sim_cfg_for_trace(cfg, tf);
+	const struct recfiles_page_state *ps = !e && cfg->seed ? recfiles_page_state_of(cfg->seed) : NULL;
+	if (ps && ps->nfree_bad) /* configurations are built by several threads: said at warn */
+		__atomic_store_n(&rc->free_ps, ps, __ATOMIC_RELEASE);
 	return e;
 }
 
@@ -151,9 +155,33 @@ static void rc_warn_state(struct recording_cfg *rc, const char *cmd, const struc
 		(unsigned long long)st->page_events_skipped);
 }
 
+static void rc_warn_free(const struct recfiles_page_state *ps, unsigned z, const char *cmd)
+{
+	const struct kpf_zone_report *r = &ps->rep[z];
+	const struct zoneinfo_zone *zz = zoneinfo_find(ps->zi, ps->seed.zone[z].type);
+	u64 diff = r->free_pages > r->zoneinfo_free ? r->free_pages - r->zoneinfo_free
+						    : r->zoneinfo_free - r->free_pages;
+	fprintf(stderr,
+		"mmreplay %s: %s: warning: zone %s: %llu free pages in the kpageflags, but nr_free_pages "
+		"%llu in "
+		"%s:%llu: they differ by %llu, over %d%% of the zone's %llu managed pages (read at other "
+		"times, "
+		"or on another machine?); the replay starts from the kpageflags\n",
+		cmd, ps->path, zone_type_name(ps->seed.zone[z].type), (unsigned long long)r->free_pages,
+		(unsigned long long)r->zoneinfo_free, ps->zi_path ? ps->zi_path : "zoneinfo",
+		(unsigned long long)(zz ? zz->line : 0), (unsigned long long)diff, RECFILES_FREE_SLACK_PCT,
+		(unsigned long long)(zz ? zz->managed : 0));
+}
+
 void recording_cfg_warn(struct recording_cfg *rc, const char *cmd, const struct sim_stats *st)
 {
 	rc_warn_state(rc, cmd, st);
+	const struct recfiles_page_state *ps = __atomic_load_n(&rc->free_ps, __ATOMIC_ACQUIRE);
+	if (ps && !rc->warned_free) {
+		rc->warned_free = true;
+		for (unsigned i = 0; i < ps->nfree_bad; i++)
+			rc_warn_free(ps, ps->free_bad[i], cmd);
+	}
 	if (rc->warned || !st->exh.first_event)
 		return;
 	rc->warned = true;

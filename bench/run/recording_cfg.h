@@ -24,6 +24,8 @@ struct recording_cfg {
 	struct recfiles *files;
 	bool warned;	   /* exhaustion was reported for this trace */
 	bool warned_state; /* a page state after the trace's end was reported */
+	bool warned_free;  /* the page state's free pages against the zoneinfo's were reported */
+	const struct recfiles_page_state *free_ps; /* a page state with free_note (atomic) */
 };
 
 /* arg: a trace file or a recording directory. With use_recording false a directory gives only
@@ -39,7 +41,8 @@ int recording_cfg_build(struct recording_cfg *rc, const struct matrix *m, size_t
  * on stderr, once per trace, naming the trace line of the first allocation no zone could serve.
  * Exhaustion, not fragmentation: the index cells of exhausted samples are empty. And a page
  * state read after the trace's last event (every page event skipped_in_state: times.txt and
- * the trace disagree), once per trace, naming times.txt's line. */
+ * the trace disagree), once per trace, naming times.txt's line. And a page state whose free
+ * pages disagree with the zoneinfo's nr_free_pages (recfiles.h), once per trace. */
 void recording_cfg_warn(struct recording_cfg *rc, const char *cmd, const struct sim_stats *st);
 
 #endif

@@ -9,7 +9,8 @@
 
 #include "workloads/trace/trace_priv.h"
 
-static bool ftrace_pid(const char *line, const char *e, u32 *pid)
+/* 0, -EINVAL (no TASK-PID) or -ERANGE (a pid over TRACE_PID_MAX). */
+static int ftrace_pid(const char *line, const char *e, u32 *pid)
 {
 	while (e > line && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
@@ -18,7 +19,7 @@ static bool ftrace_pid(const char *line, const char *e, u32 *pid)
 		while (o > line && *o != '(')
 			o--;
 		if (*o != '(')
-			return false;
+			return -EINVAL;
 		e = o;
 		while (e > line && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
@@ -27,13 +28,10 @@ static bool ftrace_pid(const char *line, const char *e, u32 *pid)
 	while (d > line && (unsigned)(d[-1] - '0') <= 9)
 		d--;
 	if (d == e || d == line || d[-1] != '-')
-		return false;
-	u64 v;
+		return -EINVAL;
 	const char *s = d;
-	if (decnum_u64(&s, &v) || s != e || v > 0x7fffffff)
-		return false;
-	*pid = (u32)v;
-	return true;
+	int r = tp_pid(&s, pid);
+	return s != e ? -EINVAL : r;
 }
 
 /* Skip the FLAGS column if present: the timestamp is the token made of digits and '.'
@@ -64,7 +62,12 @@ static int ftrace_line(struct trace_reader *r, char *line, size_t len, struct mm
 	u64 cpu;
 	u32 pid;
 	const char *b = trace_find_cpu(line, &cpu, &after);
-	if (!b || !ftrace_pid(line, b, &pid)) {
+	int pe = b ? ftrace_pid(line, b, &pid) : -EINVAL;
+	if (pe == -ERANGE)
+		return trace_bad(
+			r, "pid out of range in the TASK-PID before the [CPU] column (a pid is at most %u)",
+			TRACE_PID_MAX);
+	if (pe) {
 		if (ftrace_ignorable(tp_skip_sp(line))) {
 			r->st.ignored++;
 			return 0;
@@ -87,7 +90,7 @@ static bool ftrace_probe(const char *line, size_t len)
 	u64 cpu, ts;
 	u32 pid;
 	const char *b = trace_find_cpu(line, &cpu, &after);
-	if (!b || !ftrace_pid(line, b, &pid))
+	if (!b || ftrace_pid(line, b, &pid) == -EINVAL) /* out of range: refused when read */
 		return false;
 	p = ftrace_skip_flags(after);
 	p = tp_skip_sp(p);

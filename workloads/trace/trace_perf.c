@@ -7,8 +7,9 @@
 
 #include "workloads/trace/trace_priv.h"
 
-/* The PID token ending at e (exclusive), walking back from the " [CPU]" column; *tok: its start. */
-static bool perf_pid(const char *line, const char *e, u32 *pid, const char **tok)
+/* The PID token ending at e (exclusive), walking back from the " [CPU]" column; *tok: its start.
+ * 0, -EINVAL (not a pid) or -ERANGE (a pid over TRACE_PID_MAX). */
+static int perf_pid(const char *line, const char *e, u32 *pid, const char **tok)
 {
 	while (e > line && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
@@ -16,26 +17,23 @@ static bool perf_pid(const char *line, const char *e, u32 *pid, const char **tok
 	while (t > line && t[-1] != ' ' && t[-1] != '\t')
 		t--;
 	if (t == e)
-		return false;
+		return -EINVAL;
 	*tok = t;
 	if (e - t == 2 && t[0] == '-' && t[1] == '1') {
 		*pid = TRACE_PID_NONE;
-		return true;
+		return 0;
 	}
-	u64 v;
 	const char *s = t;
-	if (decnum_u64(&s, &v) || v > 0x7fffffff)
-		return false;
+	int r = tp_pid(&s, pid);
+	if (r == -EINVAL)
+		return r;
 	if (*s == '/') { /* pid/tid: keep the pid */
-		u64 tid;
+		u32 tid;
 		s++;
-		if (decnum_u64(&s, &tid))
-			return false;
+		if (tp_pid(&s, &tid) == -EINVAL)
+			return -EINVAL;
 	}
-	if (s != e)
-		return false;
-	*pid = (u32)v;
-	return true;
+	return s != e ? -EINVAL : r;
 }
 
 static bool perf_is_callchain(const char *line)
@@ -69,7 +67,13 @@ static int perf_line(struct trace_reader *r, char *line, size_t len, struct mm_e
 	trace_ev_init(ev);
 	u32 pid;
 	const char *tok;
-	if (!perf_pid(line, b, &pid, &tok))
+	int pe = perf_pid(line, b, &pid, &tok);
+	if (pe == -ERANGE) {
+		size_t tl = strcspn(tok, " \t");
+		return trace_bad(r, "pid %.*s out of range (a pid is at most %u)", (int)MM_MIN(tl, 40), tok,
+				 TRACE_PID_MAX);
+	}
+	if (pe)
 		return trace_bad(r, "bad pid before the [CPU] column");
 	ev->pid = pid;
 	ev->cpu = (u16)cpu;
@@ -111,7 +115,7 @@ static bool perf_probe(const char *line, size_t len)
 	u32 pid;
 	const char *b = trace_find_cpu(line, &cpu, &after);
 	const char *tok;
-	if (!b || !perf_pid(line, b, &pid, &tok))
+	if (!b || perf_pid(line, b, &pid, &tok) == -EINVAL) /* out of range: refused when read */
 		return false;
 	p = tp_skip_sp(after);
 	if (decnum_secs(&p, &ts) || *p != ':')

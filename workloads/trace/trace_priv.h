@@ -146,6 +146,28 @@ static inline int tp_hex(const char **p, u64 *v) /* hex digits, no prefix */
 int tp_num(const char **p, u64 *v); /* "0x" hex or decimal */
 int tp_sdec(const char **p, i64 *v);
 
+/* The largest pid a trace may name: pids are C ints (the kernel's pid_max is at most 2^22). */
+#define TRACE_PID_MAX 0x7fffffffu
+
+/* A decimal pid at *p: 0, -EINVAL (no digit), or -ERANGE (over TRACE_PID_MAX: still a pid
+ * token, so detection still knows the format and the line is refused as out of range); *p
+ * moves past the digits unless -EINVAL. */
+static inline int tp_pid(const char **p, u32 *pid)
+{
+	const char *s = *p;
+	u64 v = 0;
+	int e = decnum_u64(&s, &v);
+	if (e == -EINVAL)
+		return e;
+	while ((unsigned)(*s - '0') <= 9) /* past 2^64 - 1: decnum_u64 stopped at the start */
+		s++;
+	*p = s;
+	if (e || v > TRACE_PID_MAX)
+		return -ERANGE;
+	*pid = (u32)v;
+	return 0;
+}
+
 static inline const char *tp_skip_sp(const char *p)
 {
 	while (*p == ' ' || *p == '\t')

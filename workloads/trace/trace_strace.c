@@ -233,24 +233,27 @@ static int st_ts(const char **pp, u64 *ns)
 	return 0;
 }
 
-/* Prefix: pid (or 0) and timestamp; returns the text after them or NULL if malformed. */
-static const char *st_prefix(const char *p, u32 *pid, bool *has_ts, u64 *ts)
+/* Prefix: pid (or 0) and timestamp; returns the text after them or NULL if malformed;
+ * *pid_range: the pid is over TRACE_PID_MAX (*pid is then 0). */
+static const char *st_prefix(const char *p, u32 *pid, bool *has_ts, u64 *ts, bool *pid_range)
 {
-	u64 v;
 	*pid = 0;
 	*has_ts = false;
+	*pid_range = false;
 	if (TP_LIT(p, "[pid ")) {
 		p = tp_skip_sp(p + 5);
-		if (decnum_u64(&p, &v) || *p != ']' || v > 0x7fffffff)
+		int e = tp_pid(&p, pid);
+		if (e == -EINVAL || *p != ']')
 			return NULL;
-		*pid = (u32)v;
+		*pid_range = e == -ERANGE;
 		p++;
 	} else if ((unsigned)(*p - '0') <= 9) {
 		const char *q = p;
-		if (!decnum_u64(&q, &v) && (*q == ' ' || *q == '\t')) {
-			if (v > 0x7fffffff)
-				return NULL;
-			*pid = (u32)v;
+		u32 v;
+		int e = tp_pid(&q, &v);
+		if (e != -EINVAL && (*q == ' ' || *q == '\t')) {
+			*pid = e ? 0 : v;
+			*pid_range = e == -ERANGE;
 			p = q;
 		}
 	}
@@ -390,9 +393,12 @@ static int st_line(struct trace_reader *r, char *line, size_t len, struct mm_eve
 	u32 pid;
 	bool has_ts;
 	u64 ts = 0;
-	const char *p = st_prefix(line, &pid, &has_ts, &ts);
+	bool pid_range;
+	const char *p = st_prefix(line, &pid, &has_ts, &ts, &pid_range);
 	if (!p)
 		return trace_bad(r, "bad pid or timestamp prefix");
+	if (pid_range)
+		return trace_bad(r, "pid out of range (a pid is at most %u)", TRACE_PID_MAX);
 	if (has_ts)
 		r->st.has_ts = true;
 	if (!*p || TP_LIT(p, "--- ") || TP_LIT(p, "strace: ")) {
@@ -474,7 +480,8 @@ static bool st_probe(const char *line, size_t len)
 	u32 pid;
 	bool has_ts;
 	u64 ts;
-	const char *p = st_prefix(line, &pid, &has_ts, &ts);
+	bool pid_range; /* out of range: refused when read */
+	const char *p = st_prefix(line, &pid, &has_ts, &ts, &pid_range);
 	if (!p)
 		return false;
 	if (TP_LIT(p, "--- SIG") || TP_LIT(p, "+++ ") || TP_LIT(p, "<... ") || TP_LIT(p, "strace: "))
