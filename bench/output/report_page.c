@@ -232,12 +232,16 @@ static void lost(const struct report *rp, const struct report_trace *t)
 		fprintf(rp->f, "<b>perf lost ");
 		report_esc_num(rp->f, report_field(rp, t->ref, "events_lost"));
 		fprintf(rp->f,
-			" events while recording</b> (%.3g %% of those it saw; events_lost): the trace does "
-			"not hold them, so every figure below misses their work.</p>\n",
+			" events while recording</b> (%.3g %% of all; events_lost): the trace does not hold "
+			"them, so every figure below misses their work.</p>\n",
 			100 * n / (n + ev));
+	} else if (t->source == REPORT_GENERATED) {
+		fprintf(rp->f, "Nothing was recorded, so nothing was lost: a generated workload.</p>\n");
+	} else if (report_number(rp, t->ref, "events_noted") > 0) { /* a recorder that keeps perf's marks */
+		fprintf(rp->f, "No events were lost while recording (events_lost 0).</p>\n");
 	} else {
-		fprintf(rp->f, "No events were lost while recording (events_lost 0)%s.</p>\n",
-			t->source == REPORT_GENERATED ? ": a generated workload" : "");
+		fprintf(rp->f, "The trace shows no lost events (events_lost 0); a perf trace recorded "
+			       "before the recorders kept perf's lost records would not show them.</p>\n");
 	}
 }
 

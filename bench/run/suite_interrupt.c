@@ -49,21 +49,29 @@ static void suite_on_signal(int sig)
 	errno = saved;
 }
 
-/* On SIGINT and SIGTERM: say what finished and where, then go on as before. */
+/* On SIGINT and SIGTERM: say what finished and where, then go on as before. A signal ignored
+ * when the run began (a background job of a script: SIGINT) stays ignored: it interrupts
+ * nothing, so nothing is said. */
 static void suite_signals(const char *dir, size_t done, size_t total)
 {
-	struct sigaction sa;
+	static const int sigs[2] = {SIGINT, SIGTERM};
+	struct sigaction sa, cur[2];
 	sig_done = done;
 	sig_total = total;
 	snprintf(sig_dir, sizeof(sig_dir), "%s", dir);
+	for (int i = 0; i < 2; i++)
+		sigaction(sigs[i], NULL, &cur[i]);
 	outfile_signals_install();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = suite_on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaddset(&sa.sa_mask, SIGINT);
 	sigaddset(&sa.sa_mask, SIGTERM);
-	sigaction(SIGINT, &sa, &sig_old[0]);
-	sigaction(SIGTERM, &sa, &sig_old[1]);
+	for (int i = 0; i < 2; i++) {
+		sigaction(sigs[i], cur[i].sa_handler == SIG_IGN ? &cur[i] : &sa, &sig_old[i]);
+		if (cur[i].sa_handler == SIG_IGN)
+			sig_old[i] = cur[i]; /* ignored after the run too */
+	}
 }
 
 static void suite_signals_off(void)

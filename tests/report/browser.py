@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """The demo's report page in a real headless browser (Debian's chromium): it renders, every
-image loads, and the numbers it shows after load equal summary.csv's. Leaves a screenshot
+image loads, and the numbers it shows after load equal summary.csv's. Its wording, as a reader
+sees it, for a perf trace and a generated one (the demo's), a recording directory and a recording
+of a workload beside other jobs: which machine, whose work, what was lost. Leaves a screenshot
 (OUT/report-demo.png) and the rendered DOM (OUT/report-demo.dom.html). Exit 77 (skipped) where
 no chromium is installed (run.sh installs it for the test run where the distribution has it).
 
@@ -71,6 +73,48 @@ def wording(dom, rows):
         errors.append(f'k_threads2 lazy answer does not say the purges are the trace\'s: {lazy}')
     if "Holm's correction for the" not in text or 'at least 5 repeats' not in text:
         errors.append('the baseline comparison names no correction or repeats')
+    # whose work and what was lost: the bundled traces name no command and carry no lost marks
+    paras = {(p['trace'], p['class']): ' '.join(p['text'].split()) for p in page.paras}
+    for t, lost in (('k_threads2.perf', 'The trace shows no lost events (events_lost 0); a perf trace '
+                     'recorded before the recorders kept'),
+                    ('long_busy_list-loops=2000', 'Nothing was recorded, so nothing was lost: a generated')):
+        if not paras.get((t, 'lost'), '').startswith(lost):
+            errors.append(f'{t}: lost paragraph {paras.get((t, "lost"))!r}')
+        if not paras.get((t, 'workload'), '').startswith('Workload: every event (all)'):
+            errors.append(f'{t}: workload paragraph {paras.get((t, "workload"))!r}')
+    if any('whose' in a for a in page.answers):
+        errors.append('an answer of the demo says it counts a workload')
+    return errors
+
+
+def workload_page(mm, out):
+    """A recording of tar during a -j2 build, as a reader sees its page: whose work, its share,
+    and answers that say they count it alone (fragmentation: the whole zone)."""
+    trace = os.path.join(ROOT, 'data', 'attribution', 'k_tar_make.perf.txt.zst')
+    d = os.path.join(out, 'results', 'workload')
+    info = subprocess.run([mm, 'info', trace], capture_output=True, text=True).stdout
+    m = re.search(r'^workload +(tree:\d+): (\d+) of (\d+) events \(([0-9.]+) %\)', info, re.M)
+    r = subprocess.run([mm, 'suite', '--no-plots', '--repeats', '1', '--vmlist', 'list,augmented', '--tlb',
+                        'eager,lazy', '--buddy', 'lifo,mobility', '--out', d, trace], capture_output=True, text=True)
+    if r.returncode or not m:
+        return [f'workload suite failed: {r.stderr[-500:]} / info: {info[-300:]}']
+    with tempfile.TemporaryDirectory(prefix='mmreplay-chromium.') as profile:
+        dom = chromium(profile, '--virtual-time-budget=20000', '--dump-dom',
+                       'file://' + os.path.join(d, 'index.html')).stdout
+    page, errors = pagecheck.parse(dom), []
+    label, mine, of, share = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
+    wl = [' '.join(p['text'].split()) for p in page.paras if p['class'] == 'workload']
+    want = f'Workload {label} (a process tree: the recorded command\'s by default): {mine:,} of {of:,} events ({share} %)'
+    if not wl or not wl[0].startswith(want):
+        errors.append(f'workload paragraph {wl}, want {want!r}')
+    lost = [' '.join(p['text'].split()) for p in page.paras if p['class'] == 'lost']
+    if lost != ['No events were lost while recording (events_lost 0).']:
+        errors.append(f'lost paragraph of a recording that lost nothing: {lost}')
+    for q, whose in (('vmlist', f'[counting the work of {label} only: workload_vmlist_visits]'),
+                     ('lazy', f'[counting the work of {label} only: workload_tlb_flushes]'),
+                     ('fragmentation', f'[the zone\'s state after every task\'s events, not {label}\'s alone')):
+        if whose not in answer(page, 'k_tar_make.perf', q):
+            errors.append(f'{q} answer lacks {whose!r}: {answer(page, "k_tar_make.perf", q)}')
     return errors
 
 
@@ -92,6 +136,9 @@ def recording_page(mm, out):
         dom = chromium(profile, '--virtual-time-budget=20000', '--dump-dom',
                        'file://' + os.path.join(d, 'index.html')).stdout
     page, text = pagecheck.parse(dom), text_of(dom)
+    lost = [' '.join(p['text'].split()) for p in page.paras if p['class'] == 'lost']
+    if not lost or not lost[0].startswith('The trace shows no lost events (events_lost 0)'):
+        errors.append(f'recording lost paragraph: {lost}')
     frag = answer(page, 'd_mixed5', 'fragmentation')
     if 'on the recorded machine' not in frag or 'modelled' in frag:
         errors.append(f'recording fragmentation answer: {frag}')
@@ -186,6 +233,7 @@ def main():
         errors.append(f'no screenshot at {shot}')
     errors += wording(dom.stdout, rows)
     errors += recording_page(mm, out)
+    errors += workload_page(mm, out)
     for e in errors[:40]:
         print(e)
     if errors:
