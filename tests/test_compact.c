@@ -211,8 +211,10 @@ static enum compact_result r_compact(struct world *w, unsigned order)
 	r->runs++;
 	struct rcc cc = {.mpb = r->mpb, .fpb = r->fpb};
 	enum compact_result res = COMPACT_COMPLETE;
+	const struct buddy *b = &w->zs.zone[0].buddy;
 	while (cc.mpb + 1 < cc.fpb) {
-		if (!r->skip[cc.mpb] && !r_migrate_block(w, &cc))
+		bool source = !b->pageblock_mt || b->pageblock_mt[cc.mpb] == MT_MOVABLE;
+		if (!r->skip[cc.mpb] && source && !r_migrate_block(w, &cc))
 			break;
 		cc.mpb++;
 		if (r_order_free(r, order)) {

@@ -49,7 +49,8 @@ static void m_top_index(const struct metric *m, const struct metric_src *s, unsi
 #define TOP(name, fn, arg, desc) M_FN(name, "thousandths", METRIC_MODEL, METRIC_IN_ROWS, fn, arg, desc)
 
 /* The comparison with the kernel's buddyinfo snapshots; empty when none compared.
- * arg 0: ufi9 error max, 1: its mean, 2: free pages error max, 3: the kernel's free pages then */
+ * arg 0: ufi9 error max, 1: its mean, 2: free pages error max, 3: the kernel's free pages then,
+ * 4: when the ufi9 error max was seen (s), 5: THP allocations error max, 6: the kernel's then */
 static void m_snap(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
 {
 	const struct snapcheck *c = &s->st->snaps;
@@ -59,6 +60,10 @@ static void m_snap(const struct metric *m, const struct metric_src *s, unsigned 
 		metric_int(b, n, c->ufi9_err_max);
 	else if (m->arg == 1)
 		snprintf(b, n, "%.2f", c->ufi9_err_sum / (double)c->ufi9_n);
+	else if (m->arg == 4)
+		snprintf(b, n, c->ufi9_n ? "%.3f" : "", (double)c->ufi9_err_max_t_ns / 1e9);
+	else if (m->arg >= 5)
+		metric_u64(b, n, m->arg == 5 ? c->thp_err_max : c->thp_kernel);
 	else
 		metric_u64(b, n, m->arg == 2 ? c->free_pages_err_max : c->free_pages_kernel);
 }
@@ -150,6 +155,12 @@ const struct metric metrics_phys[] = {
 	SNAP("snap_free_pages_err_max", "pages", 2,
 	     "largest difference of a zone's free pages, model against kernel, at a snapshot"),
 	SNAP("snap_free_pages_kernel", "pages", 3, "the kernel's free pages of that zone then"),
+	SNAP("snap_ufi9_err_max_at", "s", 4,
+	     "the trace time of the snapshot with the largest ufi9 difference (the first, if several)"),
+	SNAP("snap_thp_err_max", "allocations", 5,
+	     "largest difference of a zone's order-9 allocations its free blocks would serve, model "
+	     "against kernel, at a snapshot (THP availability)"),
+	SNAP("snap_thp_kernel", "allocations", 6, "the kernel's order-9 allocations of that zone then"),
 	M_COUNT("snaps_compared", "snapshots", 0, snaps.compared,
 		"the kernel's buddyinfo snapshots compared with the model (setting snapshots)"),
 	M_COUNT("snap_exhausted", "zones", 0, snaps.exhausted_rows,

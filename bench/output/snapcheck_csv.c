@@ -28,6 +28,15 @@ int snapcheck_csv_rows(struct snapcheck_csv *s, const char *trace, const char *c
 			fprintf(s->c.f, "%d", r->ufi9_model);
 		fprintf(s->c.f, ",%d,", r->exhausted);
 		csv_write_field(s->c.f, r->untraced);
+		fprintf(s->c.f, ",%llu,", (unsigned long long)r->thp_kernel);
+		if (!r->exhausted)
+			fprintf(s->c.f, "%llu", (unsigned long long)r->thp_model);
+		fputc(',', s->c.f);
+		if (r->huge_kernel >= 0)
+			fprintf(s->c.f, "%d", r->huge_kernel);
+		fputc(',', s->c.f);
+		if (r->huge_model >= 0 && !r->exhausted)
+			fprintf(s->c.f, "%d", r->huge_model);
 		fputc('\n', s->c.f);
 	}
 	return 0;

@@ -96,6 +96,13 @@ static bool free_target(const struct cc *cc, u64 pb)
 	return buddy_frame_is_free(cc->b, i) && buddy_frame_order(cc->b, i) >= BUDDY_PAGEBLOCK_ORDER;
 }
 
+/* A source pageblock for the migrate scanner (suitable_migration_source, asynchronous as the
+ * kernel first tries): movable when the buddy keeps types. */
+static bool migrate_source(const struct cc *cc, u64 pb)
+{
+	return !cc->b->pageblock_mt || cc->b->pageblock_mt[pb] == MT_MOVABLE;
+}
+
 /* The free scanner: take 2^order free pages above the migrate scanner. Returns the pfn, or
  * UINT64_MAX when the scanners met. */
 static u64 cc_target(struct cc *cc, unsigned order, int mt)
@@ -192,7 +199,7 @@ static enum compact_result cc_run(struct compact *c, unsigned z, int order)
 	c->st.runs_order[order < 0 ? BUDDY_PAGEBLOCK_ORDER : order]++;
 	enum compact_result r = COMPACT_COMPLETE;
 	while (cc.mpb + 1 < cc.fpb) {
-		if (!zs->skip[cc.mpb] && !cc_migrate_block(&cc))
+		if (!zs->skip[cc.mpb] && migrate_source(&cc, cc.mpb) && !cc_migrate_block(&cc))
 			break;
 		cc.mpb++;
 		if (cc_done(&cc)) {

@@ -1,7 +1,8 @@
 /* A compaction model after the kernel's compact_zone (mm/compaction.c, Linux 6.18), on a
  * machine's zones:
  * - the migrate scanner walks pageblocks upward from the zone start (or its cached position),
- *   isolating the movable allocated blocks of each; the free scanner walks pageblocks downward
+ *   isolating the movable allocated blocks of each (only pageblocks of type movable when the
+ *   buddy keeps types: asynchronous compaction); the free scanner walks pageblocks downward
  *   from the zone end, taking free pages as migration targets (only pageblocks of type movable
  *   when the buddy keeps types, as suitable_migration_target); each isolated block moves to a
  *   target of its order and its old pages are freed (they merge as the kernel's do);

@@ -14,6 +14,14 @@ int snapcheck_ufi9(const u64 *nr_free, unsigned n)
 	return pages ? fragindex_unusable(nr_free, n, 9) : -1;
 }
 
+u64 snapcheck_thp(const u64 *nr_free, unsigned n)
+{
+	u64 t = 0;
+	for (unsigned o = 9; o < n; o++)
+		t += nr_free[o] << (o - 9);
+	return t;
+}
+
 unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const struct snapshot *k,
 			   const bool *exhausted, const char *untraced, struct snapcheck_row *rows)
 {
@@ -35,8 +43,12 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 			.ufi9_kernel = snapcheck_ufi9(kz->nr_free, kz->nr_orders),
 			.ufi9_model = snapcheck_ufi9(b->nr_free, b->max_order + 1),
 			.free_model = b->free_pages,
+			.thp_kernel = snapcheck_thp(kz->nr_free, kz->nr_orders),
+			.thp_model = snapcheck_thp(b->nr_free, b->max_order + 1),
 			.exhausted = exhausted && exhausted[z],
 		};
+		r.huge_kernel = r.ufi9_kernel < 0 ? -1 : 1000 - r.ufi9_kernel;
+		r.huge_model = r.ufi9_model < 0 ? -1 : 1000 - r.ufi9_model;
 		for (unsigned o = 0; o < kz->nr_orders; o++)
 			r.free_kernel += kz->nr_free[o] << o;
 		if (out)
@@ -51,9 +63,17 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 				c->free_pages_err_max = fe;
 				c->free_pages_kernel = r.free_kernel;
 			}
+			u64 te = r.thp_model > r.thp_kernel ? r.thp_model - r.thp_kernel
+							    : r.thp_kernel - r.thp_model;
+			if (te > c->thp_err_max || (te == c->thp_err_max && r.thp_kernel > c->thp_kernel)) {
+				c->thp_err_max = te;
+				c->thp_kernel = r.thp_kernel;
+			}
 			if (r.ufi9_kernel >= 0 && r.ufi9_model >= 0) {
 				int e = r.ufi9_model - r.ufi9_kernel;
 				e = e < 0 ? -e : e;
+				if (e > c->ufi9_err_max || !c->ufi9_n)
+					c->ufi9_err_max_t_ns = r.t_ns;
 				c->ufi9_err_max = MM_MAX(c->ufi9_err_max, e);
 				c->ufi9_err_sum += e;
 				c->ufi9_n++;

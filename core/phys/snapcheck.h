@@ -40,6 +40,10 @@ struct snapcheck_row {
 	enum zone_type type;
 	int ufi9_kernel, ufi9_model; /* -1: no free page (the index is undefined) */
 	u64 free_kernel, free_model; /* free pages */
+	u64 thp_kernel, thp_model;   /* order-9 allocations the free blocks would serve (each block
+					of order o >= 9 serves 2^(o-9); no watermark) */
+	int huge_kernel, huge_model; /* "free huge": thousandths of the free pages in blocks of order
+					>= 9 (1000 - ufi9); -1: nothing free */
 	bool exhausted;		     /* the model failed an allocation in this zone since the last
 					snapshot: its index is left out of the figures */
 	char untraced[112];	     /* evidence of page movements without a tracepoint in the
@@ -53,6 +57,9 @@ struct snapcheck {
 	u64 ufi9_n;		/* zone-snapshots in the sum */
 	u64 free_pages_err_max; /* largest |model - kernel| free pages of a zone */
 	u64 free_pages_kernel;	/* the kernel's free pages of that zone then */
+	u64 ufi9_err_max_t_ns;	/* when the largest ufi9 error was seen (the first such snapshot) */
+	u64 thp_err_max;	/* largest |model - kernel| of a zone's order-9 allocations served */
+	u64 thp_kernel;		/* the kernel's of that zone then */
 	u64 exhausted_rows;	/* zone-snapshots left out for exhaustion */
 	u64 untraced;		/* snapshots left out: their interval holds evidence of untraced
 				   kernel activity (the error figures are over the others) */
@@ -72,6 +79,8 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
  * "SERIES:LINE: reason" in err. */
 int snapcheck_layout(const struct snap_series *ser, const struct zones_cfg *zc, unsigned max_order, char *err,
 		     size_t len);
+/* Order-9 allocations nr_free[0..n) would serve. */
+u64 snapcheck_thp(const u64 *nr_free, unsigned n);
 /* The ufi9 of nr_free[0..n): -1 when nothing is free. */
 int snapcheck_ufi9(const u64 *nr_free, unsigned n);
 
