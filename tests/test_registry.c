@@ -13,6 +13,7 @@
 #include "bench/cli/commands.h"
 #include "bench/run/matrix.h"
 #include "bench/output/metrics.h"
+#include "bench/run/suite_table.h"
 #include "bench/output/suite_plots.h"
 #include "tests/spawn_cmd.h"
 #include "bench/run/suite_run.h"
@@ -58,8 +59,8 @@ Test(registry, every_column_a_consumer_reads_exists)
 {
 	for (size_t i = 0; demo_column(i); i++)
 		require(demo_column(i), METRIC_IN_SUMMARY, "the demo table");
-	for (size_t i = 0; suite_run_table_column(i); i++)
-		require(suite_run_table_column(i), METRIC_IN_SUMMARY, "the suite table");
+	for (size_t i = 0; suite_table_column(i); i++)
+		require(suite_table_column(i), METRIC_IN_SUMMARY, "the suite table");
 	for (const char *const *c = suite_plot_summary_columns; *c; c++)
 		require(*c, METRIC_IN_SUMMARY, "the graphs");
 	for (const char *const *c = suite_plot_series_columns; *c; c++)
@@ -201,7 +202,6 @@ Test(registry, bad_options_get_one_line)
 		{"replay --cpus 0 x", "--cpus takes 1..8192"},
 		{"replay --vmlst all x", "did you mean --vmlist?"},
 		{"suite --no-plot x.ini", "did you mean --no-plots?"},
-		{"replay --vmlist splay x", "takes list, rbtree, rbtree_cache, augmented"},
 		{"kmap --slots 0", "--slots takes"},
 		{"replay --quiet=1 x", "--quiet takes no value"},
 		{"replay", "needs TRACE..."},
@@ -214,6 +214,15 @@ Test(registry, bad_options_get_one_line)
 		cr_assert_eq(lines, 1, "%s: %s", cases[i].args, err);
 		cr_assert_not_null(strstr(err, cases[i].want), "%s: %s", cases[i].args, err);
 	}
+	/* an unknown variant: the message lists the registry's variants, in its order */
+	char want[1024] = "takes ", err[4096];
+	int lines;
+	for (const struct vmlist_ops *const *o = vmlist_variants; *o; o++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s",
+			 o == vmlist_variants ? "" : ", ", (*o)->name);
+	cr_assert_eq(run("replay --vmlist splay x", &lines, err, sizeof(err)), MM_EXIT_USAGE);
+	cr_assert_eq(lines, 1, "%s", err);
+	cr_assert_not_null(strstr(err, want), "%s (wanted '%s')", err, want);
 }
 
 /* A mistyped option or command is one line naming it, everywhere. */

@@ -26,8 +26,6 @@ struct suite_run_opts {
  * interrupted run can be resumed), some jobs of out_dir's plan (suite_dir.h), or the jobs not
  * done. Returns a process exit code. */
 int suite_run(const struct suite *s, const struct suite_run_opts *o);
-/* The summary columns of the short table on stdout: i-th, NULL past the last. */
-const char *suite_run_table_column(size_t i);
 /* "mmreplay ARGV..." with each word quoted for a shell (argv[0] is the command's name). */
 void suite_command_line(int argc, char **argv, char *buf, size_t len);
 
