@@ -150,7 +150,8 @@ Test(hostile_times, recording_times_past_2_64_ns)
 }
 
 /* A contradictory times.txt is refused with FILE:LINE: a range read backwards, an end snapshot
- * that begins before the start snapshot ends (both were accepted and replayed, exit 0). */
+ * that begins before the start snapshot ends, a second start line (all were accepted and
+ * replayed, exit 0). */
 Test(hostile_times, contradictory_times)
 {
 	const char *dir = rec("b1");
@@ -180,6 +181,11 @@ Test(hostile_times, contradictory_times)
 	edit(dir, "times.txt", "buddyinfo again 2573.983107..2573.983275", 1,
 	     "buddyinfo again 2500.3..2500.4");
 	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: the end snapshot begins at 2500.000000000");
+	dir = rec("b6"); /* a second start line (it was ignored: the first one won) */
+	edit(dir, "times.txt", "end: ", 1,
+	     "start: procfs text read 2560.9..2560.95, kpageflags 2560.95..2561.0 (CLOCK_MONOTONIC, "
+	     "seconds)\nend: ");
+	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: a second 'start:' line (the first is line 1)");
 }
 
 /* The value of column col in the first data row of a CSV (a plain one: no quotes). */

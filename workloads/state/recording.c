@@ -85,9 +85,14 @@ int recording_times(const char *path, const char *which, struct recording_times 
 	int r, err = -ENOENT;
 	size_t wl = strlen(which);
 	lineread_init(&lr, f, path);
-	while (err == -ENOENT && (r = lineread_next(&lr, d)) > 0) {
+	while ((err == -ENOENT || !err) && (r = lineread_next(&lr, d)) > 0) {
 		if (strncmp(lr.buf, which, wl) || lr.buf[wl] != ':')
 			continue;
+		if (!err) { /* two answers to one question: neither can be trusted */
+			err = diag_set(d, path, lr.line, "a second '%s:' line (the first is line %llu)",
+				       which, (unsigned long long)t->line);
+			break;
+		}
 		int e = times_pair(lr.buf, "procfs text read ", &t->text_start, &t->text_end);
 		if (!e)
 			e = times_pair(lr.buf, "kpageflags ", &t->kpf_start, &t->kpf_end);
@@ -109,7 +114,7 @@ int recording_times(const char *path, const char *which, struct recording_times 
 		t->line = lr.line;
 	}
 	fclose(f);
-	if (err == -ENOENT && r < 0)
+	if ((!err || err == -ENOENT) && r < 0) /* a read error, found or not */
 		return r;
 	if (err == -ENOENT)
 		diag_set(d, path, 0, "no '%s:' line", which);

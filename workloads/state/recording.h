@@ -41,8 +41,8 @@ bool recording_is_dir(const char *path);
  * read. 0 or -errno with d. */
 int recording_open(struct recording *rec, const char *dir, struct mm_diag *d);
 /* times.txt's "which:" line ("start" or "end"). 0, -ENOENT when there is none (d set), or
- * -EINVAL with "FILE:LINE: reason": a time out of range or a range read backwards (A..B with
- * A after B). */
+ * -EINVAL with "FILE:LINE: reason": a time out of range, a range read backwards (A..B with
+ * A after B), or a second "which:" line. */
 int recording_times(const char *path, const char *which, struct recording_times *t, struct mm_diag *d);
 /* dir/name if it is there, else dir/name.zst if that is there: 0, -ENOENT when neither is
  * (nothing at either path, not even a link), or -errno with d saying why the file that is there
