@@ -252,6 +252,14 @@ static int replay_cell_emit(void *ctx, const struct cells_job *job, int err)
 	}
 	if (job->trace == 0) /* a model that takes much memory says so, once per configuration */
 		mem_note_config(stderr, "replay", c->cfg_label, &c->cfg);
+	if (job->config == 0 && c->row.wl.counted) { /* whose work, once per trace */
+		u64 all = c->row.st.events - c->row.st.outcome[SIM_NOTED];
+		fprintf(stderr,
+			"mmreplay replay: %s: the workload_ columns count %s: %llu of %llu events (%.1f %%); "
+			"the other columns are the whole machine's (--workload all: everyone's)\n",
+			c->row.trace, c->row.wl.label, (unsigned long long)c->row.wl.events,
+			(unsigned long long)all, all ? 100.0 * (double)c->row.wl.events / (double)all : 0.0);
+	}
 	struct metric_src src = {.trace = c->row.trace,
 				 .config = c->cfg_label,
 				 .st = &c->row.st,
