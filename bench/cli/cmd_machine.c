@@ -188,6 +188,16 @@ static int seed_instant(struct recording_cfg *rc, const struct sim_cfg *cfg0, st
 			printf("; free pages %+lld of %llu, ufi9 %d against %d: %s\n", fe,
 			       (unsigned long long)kfree, um, uk, in ? "in range" : "OUT OF RANGE");
 		}
+		for (unsigned i = 0; !err && i < ba->nr_zones; i++) { /* a zone on one side only */
+			int zt = zone_type_parse(ba->zones[i].name, strlen(ba->zones[i].name));
+			bool in = !ba->zones[i].node && zt >= 0 && s->zones.index[zt] >= 0;
+			if (!in) {
+				printf("  node %d zone %s: in the kernel's buddyinfo, not in the model: OUT "
+				       "OF RANGE\n",
+				       ba->zones[i].node, ba->zones[i].name);
+				out++;
+			}
+		}
 		sim_fini(s);
 	}
 	if (t.ev)
@@ -438,6 +448,8 @@ static int machine_main(const struct machine_args *a, const struct matrix *m, co
 	}
 	if (sc < 0)
 		fprintf(stderr, "mmreplay machine: %s\n", d.msg[0] ? d.msg : strerror(-sc));
+	else if (sc && a->seed_only) /* the failure says so where failures are said */
+		fprintf(stderr, "mmreplay machine: %s: the seed at one instant is out of range\n", dir);
 	int res =
 		sc < 0 || (sc && a->seed_only) ? MM_EXIT_FAIL : MM_EXIT_OK; /* outside: --seed-check fails */
 	if (sc >= 0 && !a->seed_only) {
