@@ -280,7 +280,10 @@ Test(vmap_fidelity, commands, .timeout = 300)
 	cr_assert_eq(cmd_vmalloc_fidelity(4, bad), MM_EXIT_USAGE);
 	char *missing[] = {"vmalloc-fidelity", "/nonexistent/recording", NULL};
 	cr_assert_eq(cmd_vmalloc_fidelity(2, missing), MM_EXIT_FAIL);
-	/* replay: the old behaviour's settings are accepted, a bad one is a usage error */
+	/* replay: the old behaviour's settings are accepted, a bad one is a usage error (another
+	 * output file: one run never writes a path twice, even after removing it) */
+	char rout[256];
+	snprintf(rout, sizeof(rout), "%s/r.csv", dir);
 	char *rep[] = {"replay",
 		       "--flush-ceiling",
 		       "0",
@@ -296,17 +299,17 @@ Test(vmap_fidelity, commands, .timeout = 300)
 		       "lifo",
 		       "--quiet",
 		       "--out",
-		       out,
+		       rout,
 		       MMREPLAY_DATA_DIR "/traces/k_fork.perf.txt.zst",
 		       NULL};
 	cr_assert_eq(cmd_replay(17, rep), MM_EXIT_OK);
-	cr_assert_eq(csvtab_read(out, &t, &d), 0, "%s", d.msg);
+	cr_assert_eq(csvtab_read(rout, &t, &d), 0, "%s", d.msg);
 	cr_assert_str_eq(t.rows[0][csvtab_col(&t, "purge")], "inline");
 	cr_assert_str_eq(t.rows[0][csvtab_col(&t, "flush_ceiling")], "0");
 	csvtab_free(&t);
-	char *rbad[] = {"replay", "--vmap-nodes", "0", out, NULL};
+	char *rbad[] = {"replay", "--vmap-nodes", "0", rout, NULL};
 	cr_assert_eq(cmd_replay(4, rbad), MM_EXIT_USAGE);
-	remove(out);
+	remove(rout);
 	rmdir(dir);
 }
 
