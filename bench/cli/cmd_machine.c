@@ -283,17 +283,33 @@ static void summary_words(FILE *f, const struct metric_src *src)
 	metric_get("snap_ufi9_err_max", METRIC_IN_REPLAY, src, err, sizeof(err));
 	u64 n = fig(src, "snaps_compared"), fe = fig(src, "snap_free_pages_err_max"),
 	    fk = fig(src, "snap_free_pages_kernel");
-	fprintf(f, "%s: page-mode %s, buddy %s, pcp %s\n", src->trace, src->st->cfg.page_mode,
-		src->st->cfg.buddy, src->st->cfg.pcp);
+	char at[64] = "";
+	metric_get("snap_ufi9_err_max_at", METRIC_IN_REPLAY, src, at, sizeof(at));
+	fprintf(f, "%s: page-mode %s, buddy %s, pcp %s, compaction %s\n", src->trace, src->st->cfg.page_mode,
+		src->st->cfg.buddy, src->st->cfg.pcp, src->st->cfg.compaction);
 	if (!n)
 		fprintf(f,
 			"  no buddyinfo snapshot was compared (the recording has none in its time span)\n");
 	else
 		fprintf(f,
-			"  against %llu buddyinfo snapshots: ufi(9) error max %s, mean %s thousandths; free "
-			"pages error max %llu of %llu (%.2f %%)\n",
-			(unsigned long long)n, err, mean, (unsigned long long)fe, (unsigned long long)fk,
-			fk ? 100.0 * (double)fe / (double)fk : 0.0);
+			"  against %llu buddyinfo snapshots: ufi(9) error max %s (at %s s), mean %s "
+			"thousandths; "
+			"free pages error max %llu of %llu (%.2f %%); order-9 allocations the free blocks "
+			"would serve: error max %llu of %llu\n",
+			(unsigned long long)n, err, at[0] ? at : "-", mean, (unsigned long long)fe,
+			(unsigned long long)fk, fk ? 100.0 * (double)fe / (double)fk : 0.0,
+			(unsigned long long)fig(src, "snap_thp_err_max"),
+			(unsigned long long)fig(src, "snap_thp_kernel"));
+	if (fig(src, "compact_runs") || fig(src, "compact_runs_traced"))
+		fprintf(f,
+			"  compaction runs %llu (kernel %llu), successful %llu (%llu), pages migrated %llu "
+			"(%llu)\n",
+			(unsigned long long)fig(src, "compact_runs"),
+			(unsigned long long)fig(src, "compact_runs_traced"),
+			(unsigned long long)fig(src, "compact_success"),
+			(unsigned long long)fig(src, "compact_success_traced"),
+			(unsigned long long)fig(src, "compact_pages_migrated"),
+			(unsigned long long)fig(src, "compact_pages_migrated_traced"));
 	fprintf(f,
 		"  pages the kernel moved without a tracepoint: joined %llu, left %llu, other %llu; zone "
 		"snapshots left out after a failed allocation %llu; snapshots left out for evidence of "
