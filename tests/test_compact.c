@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/phys/compact.h"
+#include "core/phys/pagereplay.h"
 #include "core/lib/rng.h"
 
 #define NPB 16
@@ -369,4 +370,68 @@ Test(compact, deferral)
 	cr_assert_eq(w.c.st.runs, runs);
 	cr_assert_eq(compact_direct(&w.c, 0, 0), COMPACT_SKIPPED, "order 0 below the failed order is free");
 	world_fini(&w);
+}
+
+/* Placement replay with compaction: memory full of order-0 movable pages, every other one
+ * freed; an order-1 allocation finds no block, compaction migrates, the allocation succeeds,
+ * and every later traced free finds its block where compaction moved it: at the end the zone is
+ * wholly free and no free went unmatched. With compaction off the allocation fails. */
+static void placement_run(bool compaction, u64 *failures, u64 *migrated)
+{
+	struct zones zs;
+	struct zones_cfg zc = {.nr_zones = 1, .max_order = MAXO, .policy = buddy_policy_find("lifo")};
+	zc.zone[0] = (struct zone_spec){ZONE_NORMAL, BASE, 4 << BUDDY_PAGEBLOCK_ORDER};
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct pagesrc src = pagesrc_zones(&zs);
+	struct pagereplay r;
+	struct compact c;
+	cr_assert_eq(pagereplay_init_src(&r, &src, PAGEREPLAY_PLACEMENT), 0);
+	pagereplay_attach(&r, &zs, NULL);
+	if (compaction) {
+		struct compact_hooks h;
+		pagereplay_compact_hooks(&r, &h);
+		cr_assert_eq(compact_init(&c, &zs, &h, 0), 0);
+		cr_assert_eq(pagereplay_attach_compact(&r, &c), 0);
+	}
+	u64 n = zs.zone[0].buddy.nr_pages;
+	struct mm_event ev = {.kind = MME_PAGE_ALLOC, .mt = MT_MOVABLE};
+	for (u64 i = 0; i < n; i++) {
+		ev.addr = 0x9000000 + i; /* trace pfns unrelated to the model's */
+		cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	}
+	ev.kind = MME_PAGE_FREE;
+	for (u64 i = 0; i < n; i += 2) {
+		ev.addr = 0x9000000 + i;
+		cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	}
+	ev = (struct mm_event){.kind = MME_PAGE_ALLOC, .mt = MT_MOVABLE, .order = 1, .addr = 0x8000000};
+	cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	ev.kind = MME_PAGE_FREE;
+	cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	ev.order = 0;
+	for (u64 i = 1; i < n; i += 2) {
+		ev.addr = 0x9000000 + i;
+		cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	}
+	*failures = r.st.alloc_failures;
+	*migrated = compaction ? c.st.migrated : 0;
+	char msg[256];
+	cr_assert_eq(buddy_check(&zs.zone[0].buddy, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(r.st.unmatched_frees, r.st.alloc_failures, "a free did not find its block");
+	if (!*failures)
+		cr_assert_eq(zs.zone[0].buddy.free_pages, n, "pages lost");
+	pagereplay_fini(&r);
+	if (compaction)
+		compact_fini(&c);
+	zones_fini(&zs);
+}
+
+Test(compact, placement_records_follow_migrated_blocks)
+{
+	u64 fail, migrated;
+	placement_run(false, &fail, &migrated);
+	cr_assert_eq(fail, 1, "without compaction the order-1 allocation fails");
+	placement_run(true, &fail, &migrated);
+	cr_assert_eq(fail, 0, "compaction made an order-1 block");
+	cr_assert_gt(migrated, 0);
 }

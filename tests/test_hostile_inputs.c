@@ -213,6 +213,21 @@ Test(hostile_inputs, snapshot_zones_never_vanish)
 	hb_refused(HB_RUN(HB_1, REPLAY1, "--snapshots", series, "--out", out("r.csv"), in("t.perf.txt")),
 		   "has zone DMA, which the model's zone layout (--zones) has no pages in");
 	hb_copy(zkeep, zi);
+	/* the seed check: a zone of the kernel's buddyinfo the model lacks is out of range, not
+	 * left out */
+	char ba[700];
+	snprintf(ba, sizeof(ba), "%s/buddyinfo.start-after-kpageflags.txt", dir);
+	FILE *f = fopen(ba, "a");
+	cr_assert_not_null(f);
+	fputs("Node 0, zone  Movable      1      0      0      0      0      0      0      0      0      0   "
+	      "   0\n",
+	      f);
+	fclose(f);
+	struct spawn_res r = HB_RUN(HB_0 | HB_1, "machine", "--seed-check", dir);
+	cr_assert(strstr(r.out, "zone Movable: in the kernel's buddyinfo, not in the model: OUT OF RANGE") &&
+			  strstr(r.out, "is OUT OF RANGE"),
+		  "%s", r.out);
+	spawn_res_free(&r);
 }
 
 /* Suite files take lines of any length up to the reader's bound: a trace path of 190 and of 1000

@@ -155,8 +155,19 @@ Test(suite, long_lines)
 	snprintf(want, sizeof(want), "x.ini:3: line too long (%d bytes, the limit is %d)",
 		 INIREAD_LINE_MAX + 100 - 10, INIREAD_LINE_MAX);
 	cr_assert(strstr(d.msg, want), "'%s' does not say '%s'", d.msg, want);
+	/* a ';' right after '=' is part of the value (as libinih reads it), so the plan written
+	 * from it reads back (the suite fuzzer found "trace =;x" written as "trace = ;x", a comment) */
+	cr_assert_eq(suite_load_string("[traces]\ntrace =;x ;c\ntrace = a ;b\n", "x.ini", "", &s, &d), 0,
+		     "%s", d.msg);
+	cr_assert_str_eq(s.traces[0], ";x");
+	cr_assert_str_eq(s.traces[1], "a");
+	cr_assert_neq(suite_load_string("[traces]\ntrace ;c = a\n", "x.ini", "", &s, &d), 0);
+	cr_assert_neq(suite_load_string("[traces]\ntrace = a\r\r\n", "x.ini", "", &s, &d), 0);
+	cr_assert(strstr(d.msg, "x.ini:2: a carriage return inside a line"), "%s", d.msg);
+	cr_assert_eq(suite_load_string("[traces]\r\ntrace = a\r\n", "x.ini", "", &s, &d), 0, "%s", d.msg);
 	/* what a suite writes reads back as it is */
 	cr_assert(iniread_value_ok("/a b/c;d"));
+	cr_assert(iniread_value_ok(";x"));
 	const char *bad[] = {" a", "a ", "a ;b", "a\t;b", "a\nb", "a\rb"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_not(iniread_value_ok(bad[i]), "case %zu", i);

@@ -29,8 +29,10 @@ static int ref_kind(const struct nref *r, u64 s, u64 e, u32 *node)
 			return VMLIST_NODES_BUSY;
 		}
 	for (int i = 0; i < r->nh; i++)
-		if (r->hid[i].start == s && r->hid[i].end == e)
+		if (r->hid[i].start == s && r->hid[i].end == e) {
+			*node = r->hid[i].vn;
 			return VMLIST_NODES_HIDDEN;
+		}
 	u64 k = (e - s - 1) / PG;
 	for (unsigned n = 0; n < r->nn && k < NREF_POOLS; n++)
 		for (u64 j = 0; j < r->plen[n][k]; j++)
@@ -78,7 +80,8 @@ struct req {
 	unsigned cpu;
 };
 
-static bool stack_mix; /* most requests are thread stacks (5 pages, align 4): long pools */
+static bool stack_mix;	      /* most requests are thread stacks (5 pages, align 4): long pools */
+static long hidden_predicted; /* predictions of a hidden slot (follow mode) */
 
 static struct req rand_req(struct rng *g, u64 vend, unsigned nn)
 {
@@ -176,6 +179,10 @@ static void one_step(struct rng *g, struct vmlist *v, struct nref *r, long step,
 			q.cpu, got, want);
 		if (!want)
 			cr_assert_eq(pick.src, psrc, "step %ld: place source", step);
+	} else if (k < 60 && follow && r->nb) { /* a seeded area whose owner is a guess */
+		u64 s = r->busy[rng_below(g, (u64)r->nb)].start;
+		nref_set_owner(r, s, q.cpu, true, true);
+		vmlist_set_owner(v, s, q.cpu, true, true);
 	} else if (k < 90 && r->nb) {
 		u64 s = r->busy[rng_below(g, (u64)r->nb)].start;
 		cr_assert_eq(vmlist_free(v, s, &sz), nref_free(r, s), "step %ld: free", step);
@@ -191,12 +198,12 @@ static void one_step(struct rng *g, struct vmlist *v, struct nref *r, long step,
 		vmlist_purge_end(v);
 	} else { /* predict changes nothing and says where alloc would go */
 		struct vmlist_pick pick;
-		bool pool;
-		int want = nref_pick(r, q.size, q.align, q.vs, q.ve, q.cpu, false, &a, &pool);
+		int want = nref_predict(r, q.size, q.align, q.vs, q.ve, q.cpu, &a);
 		int got = vmlist_predict(v, q.size, q.align, q.vs, q.ve, q.cpu, &pick);
 		cr_assert_eq(got, want, "step %ld: predict", step);
 		if (!want)
 			cr_assert_eq(pick.addr, a, "step %ld: predict", step);
+		hidden_predicted += !want && pick.src == VMLIST_SRC_HIDDEN;
 	}
 }
 
@@ -228,6 +235,9 @@ static void random_workload(u64 seed, unsigned nn, u64 pages, long steps, bool f
 		cr_assert_gt(ns->hidden, 0);
 		cr_assert_gt(ns->resynced, 0);
 		cr_assert(!stack_mix || ns->undecayed > 0);
+		cr_assert(stack_mix || ns->owners_learned > 0, "no guessed owner was revised");
+		cr_assert_gt(hidden_predicted, 0, "no hidden slot was predicted");
+		cr_assert_eq(ns->owners_learned, r.owners_learned);
 	}
 	cr_assert_gt(v.st.failures, 0);
 	vmlist_fini(&v);
@@ -325,6 +335,67 @@ Test(vmlist_nodes, follow_keeps_a_pool_that_missed_at_an_unaligned_head)
 	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 8), 3, "the pool missed, it was not empty");
 	cr_assert_eq(pool[0], a[1]);
 	cr_assert_eq(pool[2], a[2]);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}
+
+/* A seeded area's owner is a guess: when the kernel's pool of the guessed node skips it, it was
+ * the other node's (two nodes): it moves there, in its batch's descending order, instead of
+ * back to the tree. */
+Test(vmlist_nodes, follow_moves_a_guessed_owner_to_the_other_pool)
+{
+	struct vmlist v;
+	u64 a[3], sz, pool[8];
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(vmlist_alloc_cpu(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &a[i]), 0);
+	vmlist_set_owner(&v, a[2], 0, true, true); /* node 0, a guess */
+	vmlist_purge_begin(&v, false);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(vmlist_free(&v, a[i], &sz), 0);
+	vmlist_purge_end(&v);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 8), 3);
+	cr_assert_eq(pool[0], a[2]);
+	struct vmlist_pick how;
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, a[1], &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_POOL_DEEP);
+	cr_assert_eq(vmlist_nodes_stats(&v)->owners_learned, 1);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 4, pool, 8), 1);
+	cr_assert_eq(pool[0], a[0]);
+	cr_assert_eq(vmlist_nodes_pool(&v, 1, 4, pool, 8), 1, "the guessed entry is node 1's now");
+	cr_assert_eq(pool[0], a[2]);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 1, &how), 0);
+	cr_assert_eq(how.addr, a[2]);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}
+
+/* Hidden slots are predicted: after the kernel took a hidden slot for a pool the model sees
+ * empty, the next is the highest hidden slot of that size below it; slots the kernel passes
+ * over are the other node's (two nodes) and not predicted for this one again. */
+Test(vmlist_nodes, follow_predicts_hidden_slots_below_the_cursor)
+{
+	struct vmlist v;
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	struct vmlist_pick how;
+	/* the kernel's first stack at slot 4 (every 8 pages): slots 0-3 are hidden */
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, BASE + 32 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_nodes_stats(&v)->hidden, 4);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE, "no cursor yet: the tree");
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, BASE + 24 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
+	cr_assert_eq(how.addr, BASE + 16 * PG);
+	/* the kernel skips slot 2: node 1's */
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, BASE + 8 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.addr, BASE, "slot 2 is node 1's: slot 0 next");
 	cr_assert_eq(vmlist_check(&v), 0);
 	vmlist_fini(&v);
 }

@@ -42,10 +42,35 @@ struct nref {
 	bool purging, full;
 	struct nref_dec dec[NREF_MAX * 4];
 	int ndec;
+	u64 guessed[NREF_MAX]; /* starts of busy areas and pool entries whose node is a guess */
+	int ng;
+	u64 cursor[NREF_NODES][NREF_POOLS]; /* follow: the kernel's last pick of each pool, 0: none */
+	bool up[NREF_NODES][NREF_POOLS];    /* its last two hidden picks ascended */
+	u64 owners_learned;
 };
+
+static inline int nref_guess_pos(const struct nref *r, u64 a)
+{
+	for (int i = 0; i < r->ng; i++)
+		if (r->guessed[i] == a)
+			return i;
+	return -1;
+}
+
+static inline void nref_unguess(struct nref *r, u64 a)
+{
+	int i = nref_guess_pos(r, a);
+	if (i >= 0)
+		r->guessed[i] = r->guessed[--r->ng];
+}
 
 static inline void nref_free_add(struct nref *r, u64 a, u64 b)
 {
+	for (int g = 0; g < r->ng;) /* an object that becomes free space forgets its guess */
+		if (r->guessed[g] >= a && r->guessed[g] < b)
+			r->guessed[g] = r->guessed[--r->ng];
+		else
+			g++;
 	int i = 0;
 	while (i < r->nf && r->fr[i].start < a)
 		i++;
@@ -165,6 +190,7 @@ static inline u64 nref_lowest(const struct nref *r, u64 length, u64 size, u64 al
 
 static inline void nref_busy_add(struct nref *r, u64 a, u64 size, u32 vn)
 {
+	nref_unguess(r, a);
 	r->busy[r->nb++] = (struct nref_range){a, a + size, vn, false};
 }
 
@@ -288,9 +314,146 @@ static inline void nref_purge_end(struct nref *r)
 	r->purging = r->full = false;
 }
 
+/* The busy area at a was allocated on cpu; guess: its node is a guess (follow may revise it). */
+static inline void nref_set_owner(struct nref *r, u64 a, unsigned cpu, bool full, bool guess)
+{
+	int i = nref_busy_find(r, a);
+	if (i < 0)
+		return;
+	r->busy[i].vn = full && r->nn > 1 ? cpu % r->nn : VMLIST_NODES_NONE;
+	nref_unguess(r, a);
+	if (guess && r->busy[i].vn != VMLIST_NODES_NONE)
+		r->guessed[r->ng++] = a;
+}
+
+/* The kernel's pool (n, k) did not hold its head: a guessed owner goes to the other node's pool
+ * (two nodes; before the first entry that is not higher or ends its descending run) or is
+ * hidden (more nodes); a known owner was decayed: free. */
+static inline void nref_skip_head(struct nref *r, unsigned n, u64 k)
+{
+	u64 h = r->pool[n][k][0];
+	if (nref_guess_pos(r, h) < 0) {
+		nref_pool_drop(r, n, k, 1);
+		return;
+	}
+	nref_pool_remove(r, n, k, 0);
+	nref_unguess(r, h);
+	r->owners_learned++;
+	if (r->nn != 2) {
+		r->hid[r->nh++] =
+			(struct nref_range){h, h + (k + 1) * MM_PAGE_SIZE, VMLIST_NODES_NONE, false};
+		return;
+	}
+	unsigned o = n ^ 1u;
+	u64 j = 0;
+	while (j < r->plen[o][k] && r->pool[o][k][j] > h && (!j || r->pool[o][k][j] < r->pool[o][k][j - 1]))
+		j++;
+	nref_pool_insert(r, o, k, j, h);
+}
+
+/* Every used object (busy, pool entry, hidden slot) by start: out[i] = {start, end, kind}. */
+struct nref_used {
+	u64 start, end;
+	int kind; /* VMLIST_NODES_BUSY, _POOL, _HIDDEN */
+	int hid;  /* hidden: its index in r->hid */
+};
+
+static inline int nref_used_cmp(const void *a, const void *b)
+{
+	const struct nref_used *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static inline int nref_used_sorted(const struct nref *r, struct nref_used *out)
+{
+	int n = 0;
+	for (int i = 0; i < r->nb; i++)
+		out[n++] = (struct nref_used){r->busy[i].start, r->busy[i].end, VMLIST_NODES_BUSY, -1};
+	for (int i = 0; i < r->nh; i++)
+		out[n++] = (struct nref_used){r->hid[i].start, r->hid[i].end, VMLIST_NODES_HIDDEN, i};
+	for (unsigned m = 0; m < r->nn; m++)
+		for (u64 k = 0; k < NREF_POOLS; k++)
+			for (u64 j = 0; j < r->plen[m][k]; j++)
+				out[n++] = (struct nref_used){r->pool[m][k][j],
+							      r->pool[m][k][j] + (k + 1) * MM_PAGE_SIZE,
+							      VMLIST_NODES_POOL, -1};
+	qsort(out, (size_t)n, sizeof(*out), nref_used_cmp);
+	return n;
+}
+
+static struct nref_used nref_used_buf[3 * NREF_MAX];
+
+/* Follow: with the node's pool empty, the hidden slot its pool gives next: of exactly size,
+ * aligned, not learned to be another node's, the first of the 256 used objects below the
+ * cursor (above it, when the last two hidden picks ascended); -1 when none. */
+static inline int nref_hidden_next(const struct nref *r, u64 size, u64 align, unsigned node)
+{
+	u64 k = nref_pool_idx(size), c = r->cursor[node][k];
+	if (k >= NREF_POOLS || r->plen[node][k] || !c)
+		return -1;
+	int n = nref_used_sorted(r, nref_used_buf), i = 0;
+	bool up = r->up[node][k];
+	while (i < n && nref_used_buf[i].start < c)
+		i++;
+	i = up ? i : i - 1; /* up: the first at or above c; down: the last below */
+	for (int seen = 0; i >= 0 && i < n && seen < 256; seen++, i += up ? 1 : -1) {
+		const struct nref_used *u = &nref_used_buf[i];
+		if (u->kind == VMLIST_NODES_HIDDEN && u->end - u->start == size &&
+		    !(u->start & (align - 1)) &&
+		    (r->hid[u->hid].vn == VMLIST_NODES_NONE || r->hid[u->hid].vn == node))
+			return u->hid;
+	}
+	return -1;
+}
+
+/* predict: the pool's head, else a hidden slot its pool gives next, else the tree. */
+static inline int nref_predict(struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned cpu, u64 *addr)
+{
+	bool pool;
+	if (nref_full(r, vs, ve)) {
+		int h = nref_hidden_next(r, size, align, cpu % r->nn);
+		if (h >= 0) {
+			*addr = r->hid[h].start;
+			return 0;
+		}
+	}
+	return nref_pick(r, size, align, vs, ve, cpu, false, addr, &pool);
+}
+
+/* After a placement from source src by node: the pool's cursor (vmlist_nodes_follow.c). */
+static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, int src)
+{
+	u64 k = nref_pool_idx(size), *c = &r->cursor[node][k];
+	bool *up = &r->up[node][k];
+	if (src == VMLIST_SRC_TREE) {
+		*c = 0;
+		*up = false;
+	} else if (src == VMLIST_SRC_HIDDEN && *c && a > *c) {
+		*c = a;
+		*up = true;
+	} else if (src == VMLIST_SRC_HIDDEN) {
+		if (*c > a && r->nn == 2) { /* the hidden slots passed over are the other node's */
+			int n = nref_used_sorted(r, nref_used_buf), i = n - 1;
+			while (i >= 0 && nref_used_buf[i].start >= *c)
+				i--;
+			for (int seen = 0; i >= 0 && nref_used_buf[i].start > a && seen < 256; seen++, i--) {
+				const struct nref_used *u = &nref_used_buf[i];
+				if (u->kind == VMLIST_NODES_HIDDEN && u->end - u->start == size &&
+				    r->hid[u->hid].vn == VMLIST_NODES_NONE)
+					r->hid[u->hid].vn = node ^ 1u;
+			}
+		}
+		*c = a;
+		*up = false;
+	} else if (src != VMLIST_SRC_POOL_OTHER) {
+		*c = a;
+		*up = false;
+	}
+}
+
 /* Follow mode: the rules of vmlist_nodes_follow.c, one by one. */
-static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned cpu, u64 a,
-			     int *src)
+static inline int nref_place_at(struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned cpu, u64 a,
+				int *src)
 {
 	u64 end = a + size, k = nref_pool_idx(size);
 	bool full = nref_full(r, vs, ve);
@@ -334,18 +497,16 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 			if (r->pool[n][k][j] != a)
 				continue;
 			bool same = has_pool && n == node;
-			if (same && j && !rotated)
-				nref_pool_drop(r, n, k, j);
-			nref_pool_remove(r, n, k, same && !rotated ? 0 : j);
+			for (u64 s = 0; same && !rotated && s < j; s++)
+				nref_skip_head(r, n, k);
+			nref_pool_remove(r, n, k, same && !rotated ? (u64)nref_pool_pos(r, n, k, a) : j);
 			*src = same ? (j ? VMLIST_SRC_POOL_DEEP : VMLIST_SRC_POOL) : VMLIST_SRC_POOL_OTHER;
 			nref_busy_add(r, a, size, vn);
 			return 0;
 		}
 	for (int i = 0; i < r->nh; i++) /* exactly a hidden slot */
 		if (r->hid[i].start == a && r->hid[i].end == end) {
-			r->hid[i] = r->hid[--r->nh];
-			if (has_pool && !rotated)
-				nref_pool_drop(r, node, k, r->plen[node][k]);
+			r->hid[i] = r->hid[--r->nh]; /* from the pool's head: the pool is kept */
 			*src = VMLIST_SRC_HIDDEN;
 			nref_busy_add(r, a, size, vn);
 			return 0;
@@ -378,14 +539,23 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 			r->hid[r->nh++] = (struct nref_range){y, y + size, VMLIST_NODES_NONE, false};
 		}
 	}
-	if (has_pool && !rotated)
-		nref_pool_drop(r, node, k, r->plen[node][k]);
+	while (has_pool && !rotated && r->plen[node][k])
+		nref_skip_head(r, node, k);
 	if (!nref_is_free(r, a, end))
 		return -ENOMEM;
 	nref_clip(r, a, end);
 	nref_busy_add(r, a, size, vn);
 	*src = VMLIST_SRC_TREE;
 	return 0;
+}
+
+static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned cpu, u64 a,
+			     int *src)
+{
+	int err = nref_place_at(r, size, align, vs, ve, cpu, a, src);
+	if (!err && nref_full(r, vs, ve) && nref_pool_idx(size) < NREF_POOLS)
+		nref_cursor(r, size, cpu % r->nn, a, *src);
+	return err;
 }
 
 #endif

@@ -188,6 +188,16 @@ static int seed_instant(struct recording_cfg *rc, const struct sim_cfg *cfg0, st
 			printf("; free pages %+lld of %llu, ufi9 %d against %d: %s\n", fe,
 			       (unsigned long long)kfree, um, uk, in ? "in range" : "OUT OF RANGE");
 		}
+		for (unsigned i = 0; !err && i < ba->nr_zones; i++) { /* a zone on one side only */
+			int zt = zone_type_parse(ba->zones[i].name, strlen(ba->zones[i].name));
+			bool in = !ba->zones[i].node && zt >= 0 && s->zones.index[zt] >= 0;
+			if (!in) {
+				printf("  node %d zone %s: in the kernel's buddyinfo, not in the model: OUT "
+				       "OF RANGE\n",
+				       ba->zones[i].node, ba->zones[i].name);
+				out++;
+			}
+		}
 		sim_fini(s);
 	}
 	if (t.ev)
@@ -273,17 +283,33 @@ static void summary_words(FILE *f, const struct metric_src *src)
 	metric_get("snap_ufi9_err_max", METRIC_IN_REPLAY, src, err, sizeof(err));
 	u64 n = fig(src, "snaps_compared"), fe = fig(src, "snap_free_pages_err_max"),
 	    fk = fig(src, "snap_free_pages_kernel");
-	fprintf(f, "%s: page-mode %s, buddy %s, pcp %s\n", src->trace, src->st->cfg.page_mode,
-		src->st->cfg.buddy, src->st->cfg.pcp);
+	char at[64] = "";
+	metric_get("snap_ufi9_err_max_at", METRIC_IN_REPLAY, src, at, sizeof(at));
+	fprintf(f, "%s: page-mode %s, buddy %s, pcp %s, compaction %s\n", src->trace, src->st->cfg.page_mode,
+		src->st->cfg.buddy, src->st->cfg.pcp, src->st->cfg.compaction);
 	if (!n)
 		fprintf(f,
 			"  no buddyinfo snapshot was compared (the recording has none in its time span)\n");
 	else
 		fprintf(f,
-			"  against %llu buddyinfo snapshots: ufi(9) error max %s, mean %s thousandths; free "
-			"pages error max %llu of %llu (%.2f %%)\n",
-			(unsigned long long)n, err, mean, (unsigned long long)fe, (unsigned long long)fk,
-			fk ? 100.0 * (double)fe / (double)fk : 0.0);
+			"  against %llu buddyinfo snapshots: ufi(9) error max %s (at %s s), mean %s "
+			"thousandths; "
+			"free pages error max %llu of %llu (%.2f %%); order-9 allocations the free blocks "
+			"would serve: error max %llu of %llu\n",
+			(unsigned long long)n, err, at[0] ? at : "-", mean, (unsigned long long)fe,
+			(unsigned long long)fk, fk ? 100.0 * (double)fe / (double)fk : 0.0,
+			(unsigned long long)fig(src, "snap_thp_err_max"),
+			(unsigned long long)fig(src, "snap_thp_kernel"));
+	if (fig(src, "compact_runs") || fig(src, "compact_runs_traced"))
+		fprintf(f,
+			"  compaction runs %llu (kernel %llu), successful %llu (%llu), pages migrated %llu "
+			"(%llu)\n",
+			(unsigned long long)fig(src, "compact_runs"),
+			(unsigned long long)fig(src, "compact_runs_traced"),
+			(unsigned long long)fig(src, "compact_success"),
+			(unsigned long long)fig(src, "compact_success_traced"),
+			(unsigned long long)fig(src, "compact_pages_migrated"),
+			(unsigned long long)fig(src, "compact_pages_migrated_traced"));
 	fprintf(f,
 		"  pages the kernel moved without a tracepoint: joined %llu, left %llu, other %llu; zone "
 		"snapshots left out after a failed allocation %llu; snapshots left out for evidence of "
@@ -422,6 +448,8 @@ static int machine_main(const struct machine_args *a, const struct matrix *m, co
 	}
 	if (sc < 0)
 		fprintf(stderr, "mmreplay machine: %s\n", d.msg[0] ? d.msg : strerror(-sc));
+	else if (sc && a->seed_only) /* the failure says so where failures are said */
+		fprintf(stderr, "mmreplay machine: %s: the seed at one instant is out of range\n", dir);
 	int res =
 		sc < 0 || (sc && a->seed_only) ? MM_EXIT_FAIL : MM_EXIT_OK; /* outside: --seed-check fails */
 	if (sc >= 0 && !a->seed_only) {

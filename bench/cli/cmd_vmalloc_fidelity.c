@@ -154,11 +154,12 @@ static void print_report(const char *name, const struct sim_stats *st, bool seed
 		       (unsigned long long)f->where[VMLIST_SRC_TREE], (unsigned long long)f->follow_conflicts,
 		       (unsigned long long)f->early_purges);
 	if (follow && f->checked_warm > f->exact_warm)
-		printf("  mismatches after the first purge: the model's address from its pool %llu, its tree "
-		       "%llu; "
+		printf("  mismatches after the first purge: the model's address from its pool %llu, a hidden "
+		       "slot it predicted %llu, its tree %llu; "
 		       "the kernel's was in the model's tree %llu, a hidden slot %llu, deeper in the pool "
 		       "%llu, another pool %llu, decayed from the pool %llu\n",
 		       (unsigned long long)f->miss_src[VMLIST_SRC_POOL],
+		       (unsigned long long)f->miss_src[VMLIST_SRC_HIDDEN],
 		       (unsigned long long)f->miss_src[VMLIST_SRC_TREE],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_TREE],
 		       (unsigned long long)f->miss_how[VMLIST_SRC_HIDDEN],

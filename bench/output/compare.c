@@ -10,6 +10,7 @@
 #include "bench/host/welch.h"
 #include "bench/output/metrics.h"
 #include "bench/output/strmap.h"
+#include "workloads/diag.h"
 
 #define COMPARE_MAX_SAMPLES 4096
 #define COMPARE_MAX_LINES (1u << 23) /* differences held at once: about 1 GiB of lines */
@@ -44,6 +45,14 @@ struct cmp {
 	double *va, *vb;
 	size_t nlines; /* lines of every trace so far (COMPARE_MAX_LINES) */
 };
+
+/* s as a message may hold it: control bytes and invalid UTF-8 escaped (diag.h), at most 95
+ * bytes (cells come from the CSV; four fit in one message). */
+static const char *esc(char buf[96], const char *s)
+{
+	diag_escape(buf, 96, s);
+	return buf;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -379,13 +388,14 @@ static int pick_base(const struct cmp *c, size_t i, size_t *base, bool *matched,
 		if (pattern_match(c, &c->groups[g], c->o->baseline)) {
 			if (n++ == 0)
 				*base = g;
-			else if (n == 2)
+			else if (n == 2) {
+				char e[4][96];
 				snprintf(d->msg, sizeof(d->msg),
 					 "--baseline %s matches several configurations of %s: %s, %s ... "
-					 "(name "
-					 "more of the label)",
-					 c->o->baseline, c->groups[g0].trace, c->groups[*base].label,
-					 c->groups[g].label);
+					 "(name more of the label)",
+					 esc(e[0], c->o->baseline), esc(e[1], c->groups[g0].trace),
+					 esc(e[2], c->groups[*base].label), esc(e[3], c->groups[g].label));
+			}
 		}
 	}
 	*matched = n == 1;
@@ -544,12 +554,13 @@ static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
 	if (!err)
 		err = correct(out, c->o);
 	if (!err && !any) {
-		size_t n = (size_t)snprintf(
-			d->msg, sizeof(d->msg),
-			"no configuration matches --baseline %s; configurations are:", c->o->baseline);
+		char e[2][96];
+		size_t n = (size_t)snprintf(d->msg, sizeof(d->msg),
+					    "no configuration matches --baseline %s; configurations are:",
+					    esc(e[0], c->o->baseline));
 		for (size_t g = 0; g < c->ngroups && n < sizeof(d->msg); g++)
-			n += (size_t)snprintf(d->msg + n, sizeof(d->msg) - n, "\n  %s %s", c->groups[g].trace,
-					      c->groups[g].label);
+			n += (size_t)snprintf(d->msg + n, sizeof(d->msg) - n, "\n  %s %s",
+					      esc(e[0], c->groups[g].trace), esc(e[1], c->groups[g].label));
 		err = -EINVAL;
 	}
 	return err;

@@ -1,5 +1,6 @@
-/* The kernel's buddyinfo snapshots against the model: one graph per trace of a suite
- * whose run compared snapshots (DIR/snapshots.csv), drawn by suite_plots.c's machinery. */
+/* The kernel's buddyinfo snapshots against the model: graphs per trace of a suite whose run
+ * compared snapshots (DIR/snapshots.csv), drawn by suite_plots.c's machinery: the order-9
+ * unusable index, and THP availability (order-9 allocations the free blocks would serve). */
 #include <stdint.h>
 #include <string.h>
 
@@ -28,13 +29,19 @@ static size_t snap_configs(const struct csvtab *t, const int *c, const char *tr,
 	return n;
 }
 
-/* The kernel's order-9 unusable index at each buddyinfo snapshot (DIR/snapshots.csv,
- * the highest zone) with each configuration's model over it; a configuration whose zone was
- * exhausted at a snapshot has no index there but a mark in the last series. */
-void plot_snapshots(struct plotctx *p, const char *tr)
+/* What one snapshot graph draws: the kernel's and the model's columns of DIR/snapshots.csv. */
+struct snap_graph {
+	const char *prefix, *kernel, *model, *what, *ylabel;
+	double yscale;
+	int key;
+};
+
+/* The kernel's figure at each buddyinfo snapshot (DIR/snapshots.csv, the highest zone) with
+ * each configuration's model over it; a configuration whose zone was exhausted at a snapshot
+ * has no figure there but a mark in the last series. */
+static void plot_snap_graph(struct plotctx *p, const char *tr, const struct snap_graph *g)
 {
-	static const char *const cols[] = {"trace",	  "config",	"t_s",	    "zone",
-					   "ufi9_kernel", "ufi9_model", "exhausted"};
+	const char *const cols[] = {"trace", "config", "t_s", "zone", g->kernel, g->model, "exhausted"};
 	static const char *const zones[] = {"Normal", "DMA32", "DMA"};
 	const struct csvtab *t = p->snaps;
 	int c[7];
@@ -51,7 +58,7 @@ void plot_snapshots(struct plotctx *p, const char *tr)
 	bool any_exh = false;
 	for (size_t r = first; n && r < t->nrows; r++)
 		any_exh |= !strcmp(t->rows[r][c[0]], tr) && !strcmp(t->rows[r][c[6]], "1");
-	snprintf(name, sizeof(name), "snapshots_%s", tr);
+	snprintf(name, sizeof(name), "%s_%s", g->prefix, tr);
 	if (!n || !suite_plots_open(p, name, &w))
 		return;
 	fprintf(w.f, "x,kernel");
@@ -81,14 +88,40 @@ void plot_snapshots(struct plotctx *p, const char *tr)
 		}
 		fprintf(w.f, ",%s,%s\n", row[c[2]], exh && csv_number(row[c[4]], &v) ? row[c[4]] : "");
 	}
-	snprintf(title, sizeof(title),
-		 "%s: %s zone, order-9 unusable index: the kernel (buddyinfo) and the model", tr, zone);
+	snprintf(title, sizeof(title), "%s: %s zone, %s: the kernel (buddyinfo) and the model", tr, zone,
+		 g->what);
 	struct plot_req req = {.script = "snapshots.gp",
 			       .nseries = (int)n + 2,
-			       .yscale = 1000.0,
+			       .yscale = g->yscale,
 			       .title = title,
 			       .xlabel = "seconds on the trace's clock",
-			       .ylabel = "unusable free space index, order 9",
-			       .key = PLOT_KEY_BOTTOM_LEFT};
+			       .ylabel = g->ylabel,
+			       .key = g->key};
 	suite_plots_draw(p, &w, name, &req);
+}
+
+void plot_snapshots(struct plotctx *p, const char *tr)
+{
+	static const struct snap_graph g = {"snapshots",
+					    "ufi9_kernel",
+					    "ufi9_model",
+					    "order-9 unusable index",
+					    "unusable free space index, order 9",
+					    1000.0,
+					    PLOT_KEY_BOTTOM_LEFT};
+	plot_snap_graph(p, tr, &g);
+}
+
+/* THP availability: order-9 allocations the free blocks would serve, per configuration. */
+void plot_thp(struct plotctx *p, const char *tr)
+{
+	static const struct snap_graph g = {
+		"thp",
+		"thp_kernel",
+		"thp_model",
+		"THP availability (order-9 allocations the free blocks would serve)",
+		"order-9 allocations",
+		1.0,
+		PLOT_KEY_BOTTOM_LEFT};
+	plot_snap_graph(p, tr, &g);
 }

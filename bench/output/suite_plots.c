@@ -463,7 +463,8 @@ static const struct suite_graph {
 	void (*draw)(struct plotctx *p, const char *tr);
 } suite_graphs[] = {
 	{"frag", plot_frag}, {"tlb", plot_tlb},	  {"vmlist", plot_vmlist},	 {"vma", plot_vma},
-	{"walk", plot_walk}, {"host", plot_host}, {"snapshots", plot_snapshots}, {NULL, NULL},
+	{"walk", plot_walk}, {"host", plot_host}, {"snapshots", plot_snapshots}, {"thp", plot_thp},
+	{NULL, NULL},
 };
 
 int suite_plots(const char *dir, const char *cmd, FILE *log)

@@ -66,5 +66,7 @@ bool suite_plots_open(struct plotctx *p, const char *name, struct csv *w);
 void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct plot_req *req);
 /* The order-9 unusable index at each snapshot, kernel and model (plot_snapshots.c). */
 void plot_snapshots(struct plotctx *p, const char *tr);
+/* The order-9 allocations the free blocks would serve at each snapshot, kernel and model. */
+void plot_thp(struct plotctx *p, const char *tr);
 
 #endif

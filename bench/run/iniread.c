@@ -18,14 +18,14 @@ static char *trim(char *s)
 	return s;
 }
 
-/* A ';' after a blank starts a comment, as in libinih (the documented suite files use it). */
-static void strip_comment(char *s)
+/* The first ';' after a blank in s (s's first byte counts as after none), or NULL: where an
+ * inline comment starts, as in libinih. */
+static char *inline_comment(char *s)
 {
-	for (char *p = s; *p; p++)
-		if (*p == ';' && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
-			*p = '\0';
-			return;
-		}
+	for (char *p = s + (*s != 0); *p; p++)
+		if (*p == ';' && (p[-1] == ' ' || p[-1] == '\t'))
+			return p;
+	return NULL;
 }
 
 bool iniread_value_ok(const char *v)
@@ -43,12 +43,16 @@ bool iniread_value_ok(const char *v)
 static int ini_line(char *buf, const char *name, u64 line, char *section, iniread_fn fn, void *user,
 		    struct mm_diag *d)
 {
+	if (strchr(buf, '\r')) /* the line end's own '\r' is gone: another would not read back */
+		return diag_set(d, name, line, "a carriage return inside a line");
 	char *s = trim(buf);
 	if (!*s || *s == ';' || *s == '#')
 		return 0;
-	strip_comment(s);
-	s = trim(s);
+	char *c = inline_comment(s);
 	if (*s == '[') {
+		if (c)
+			*c = '\0';
+		s = trim(s);
 		size_t n = strlen(s);
 		if (s[n - 1] != ']')
 			return diag_set(d, name, line, "a section line must end with ']'");
@@ -57,11 +61,16 @@ static int ini_line(char *buf, const char *name, u64 line, char *section, inirea
 		return 0;
 	}
 	char *eq = strchr(s, '=');
-	if (!eq)
+	if (!eq || (c && c < eq))
 		return diag_set(d, name, line,
 				"expected KEY = VALUE, [SECTION] or a comment (';' or '#' first)");
 	*eq = '\0';
-	char *key = trim(s), *value = trim(eq + 1);
+	char *key = trim(s), *value = eq + 1;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	if ((c = inline_comment(value))) /* within the value: a ';' first is part of it */
+		*c = '\0';
+	value = trim(value);
 	if (!*key)
 		return diag_set(d, name, line, "no key before '='");
 	char why[1024] = "";

@@ -4,9 +4,11 @@
  * - a UTF-8 byte order mark at the start is dropped; blanks (space, tab) around a line, a key
  *   and a value are dropped; empty lines and lines starting with ';' or '#' are comments;
  * - "[NAME]" starts a section (keys before any section have section "");
- * - a ';' after a blank starts a comment to the end of the line (as in libinih);
+ * - a ';' after a blank starts a comment to the end of the line (as in libinih: in a value, a
+ *   ';' right after the '=' and its blanks is part of the value);
  * - "KEY = VALUE": the first '=' separates them;
- * - anything else, and a line longer than the limit, stops the reader with FILE:LINE: reason. */
+ * - anything else, a carriage return other than the line end's, and a line longer than the
+ *   limit, stop the reader with FILE:LINE: reason. */
 #ifndef INIREAD_H
 #define INIREAD_H
 

@@ -58,6 +58,8 @@ static int add_trace(struct suite_parse *p, const char *v)
 			 cap - 1);
 		return 0;
 	}
+	if (var && strstr(var + 7, "${data}"))
+		return fail(p, "${data} more than once in trace %s", v);
 	if (!strcmp(dst, "gen:") || !dst[0])
 		return fail(p, "empty trace %s", v);
 	s->ntraces++;

@@ -430,7 +430,7 @@ int vmalloc_vunmap(struct vmalloc *vm, u64 addr)
 	return vmalloc_remove(vm, addr, true);
 }
 
-int vmalloc_seed_area(struct vmalloc *vm, u64 start, u64 end, bool lazy, unsigned vn_node)
+int vmalloc_seed_area(struct vmalloc *vm, u64 start, u64 end, bool lazy, unsigned vn_node, bool guess)
 {
 	if (end <= start || ((start | end) & ~MM_PAGE_MASK))
 		return -EINVAL;
@@ -438,7 +438,7 @@ int vmalloc_seed_area(struct vmalloc *vm, u64 start, u64 end, bool lazy, unsigne
 	if (err)
 		return err;
 	if (vn_node != VMLIST_NODES_NONE)
-		vmlist_set_owner(&vm->vl, start, vn_node, true);
+		vmlist_set_owner(&vm->vl, start, vn_node, true, guess);
 	if (hmap_put(&vm->areas, start, (end - start) | VMALLOC_AREA_SEED) < 0)
 		return -ENOMEM;
 	vm->st.live_areas++;

@@ -147,9 +147,9 @@ int vmalloc_predict(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 ven
 int vmalloc_alloc_follow(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, u64 kaddr,
 			 struct vmlist_pick *pred, struct vmlist_pick *how, u64 *addr);
 /* Seed one area of a snapshot: [start, end) busy (lazy: lazily freed, waiting for a purge), no
- * page mapped. vn_node: the nodes vmlist's owner node (VMLIST_NODES_NONE: none). 0, -EBUSY
- * (overlap), -EINVAL (outside the space), -ENOMEM. */
-int vmalloc_seed_area(struct vmalloc *vm, u64 start, u64 end, bool lazy, unsigned vn_node);
+ * page mapped. vn_node: the nodes vmlist's owner node (VMLIST_NODES_NONE: none); guess: that
+ * node is a guess (vmlist_set_owner). 0, -EBUSY (overlap), -EINVAL (outside the space), -ENOMEM. */
+int vmalloc_seed_area(struct vmalloc *vm, u64 start, u64 end, bool lazy, unsigned vn_node, bool guess);
 /* Size of the live area starting at addr (guard included), or 0. */
 u64 vmalloc_area_size(const struct vmalloc *vm, u64 addr);
 

@@ -162,10 +162,10 @@ int vmlist_purge_end(struct vmlist *v)
 	return v->ops->purge_end ? v->ops->purge_end(v->priv) : 0;
 }
 
-void vmlist_set_owner(struct vmlist *v, u64 addr, unsigned cpu, bool full)
+void vmlist_set_owner(struct vmlist *v, u64 addr, unsigned cpu, bool full, bool guess)
 {
 	if (v->ops->set_owner)
-		v->ops->set_owner(v->priv, addr, cpu, full);
+		v->ops->set_owner(v->priv, addr, cpu, full, guess);
 }
 
 int vmlist_free(struct vmlist *v, u64 addr, u64 *size)

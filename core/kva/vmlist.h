@@ -99,8 +99,9 @@ struct vmlist_ops {
 	void (*purge_begin)(void *priv, bool full);
 	int (*purge_end)(void *priv);
 	/* The busy area at addr was allocated on cpu (learned after seeding); full: in the full
-	 * window. */
-	void (*set_owner)(void *priv, u64 addr, unsigned cpu, bool full);
+	 * window; guess: nothing traced named it (a seeded area's owner by its address), so follow
+	 * mode may revise it when the kernel's choices contradict it. */
+	void (*set_owner)(void *priv, u64 addr, unsigned cpu, bool full, bool guess);
 };
 
 extern const struct vmlist_ops *const vmlist_variants[]; /* NULL-terminated: vmlist_registry.c */
@@ -146,7 +147,7 @@ int vmlist_reserve(struct vmlist *v, u64 start, u64 size);
 void vmlist_purge_begin(struct vmlist *v, bool full);
 int vmlist_purge_end(struct vmlist *v);
 /* See vmlist_ops.set_owner; a no-op for variants without it. */
-void vmlist_set_owner(struct vmlist *v, u64 addr, unsigned cpu, bool full);
+void vmlist_set_owner(struct vmlist *v, u64 addr, unsigned cpu, bool full, bool guess);
 /* Release the busy area starting at addr: 0 with *size (may be NULL), or -ENOENT for a
  * misaligned, unknown or already freed address (counted in bad_frees, nothing changes). */
 int vmlist_free(struct vmlist *v, u64 addr, u64 *size);

@@ -61,6 +61,7 @@ int nodes_make_busy(struct nodes *m, struct nva *n, u64 a, u64 size, u32 vn)
 	n->state = NVA_BUSY;
 	n->node = vn;
 	n->purging = 0;
+	n->guess = 0;
 	n->prev = n->next = NULL;
 	nodes_used_insert(m, n);
 	return 0;
@@ -135,6 +136,12 @@ static int nodes_predict(void *priv, const struct vmlist_req *rq, struct vmlist_
 		pick->src = VMLIST_SRC_POOL;
 		return 0;
 	}
+	struct nva *hs = full ? nodes_hidden_next(m, node, rq) : NULL;
+	if (hs) {
+		pick->addr = hs->va.start;
+		pick->src = VMLIST_SRC_HIDDEN;
+		return 0;
+	}
 	u64 at;
 	if (!nodes_free_lowest(m, nodes_search_length(rq), rq->size, rq->align, rq->vstart, rq->vend, &at,
 			       NULL))
@@ -157,6 +164,7 @@ static int nodes_alloc_req(void *priv, const struct vmlist_req *rq, u64 *addr)
 			nodes_pool_unlink(p, h);
 			h->state = NVA_BUSY;
 			h->node = vn;
+			h->guess = 0;
 			m->ns.pool_hits++;
 			*addr = h->va.start;
 			return 0;

@@ -31,14 +31,16 @@
 
 /* Counters of the nodes variant (zero for the others), for tests and the fidelity report. */
 struct vmlist_nodes_stats {
-	u64 pool_hits;	  /* allocations served by a pool head */
-	u64 pool_rotates; /* unaligned pool heads moved to the tail */
-	u64 decayed;	  /* pool entries given back to the tree by purges */
-	u64 pooled;	  /* purged areas put at a pool head */
-	u64 purges;	  /* purge_end calls */
-	u64 hidden;	  /* follow: slots hidden (known not to be in the kernel's tree) */
-	u64 resynced;	  /* follow: pool entries dropped to the tree because the kernel skipped them */
-	u64 undecayed;	  /* follow: decayed entries back in their pool: the kernel decayed fewer */
+	u64 pool_hits;	    /* allocations served by a pool head */
+	u64 pool_rotates;   /* unaligned pool heads moved to the tail */
+	u64 decayed;	    /* pool entries given back to the tree by purges */
+	u64 pooled;	    /* purged areas put at a pool head */
+	u64 purges;	    /* purge_end calls */
+	u64 hidden;	    /* follow: slots hidden (known not to be in the kernel's tree) */
+	u64 resynced;	    /* follow: pool entries dropped to the tree because the kernel skipped them */
+	u64 undecayed;	    /* follow: decayed entries back in their pool: the kernel decayed fewer */
+	u64 owners_learned; /* follow: entries of a guessed owner the kernel skipped: moved to the
+			     * other node's pool (two nodes) or hidden */
 };
 
 /* The node addr_to_node picks for an address. */
@@ -50,7 +52,8 @@ static inline unsigned vmlist_nodes_addr_node(u64 addr, unsigned nr_nodes)
 /* What an address range is, for vmlist_nodes_walk. */
 enum vmlist_nodes_kind { VMLIST_NODES_FREE, VMLIST_NODES_BUSY, VMLIST_NODES_POOL, VMLIST_NODES_HIDDEN };
 /* Every object of the space in address order: cb(arg, start, end, kind, node) with node the
- * busy area's vn_id (or VMLIST_NODES_NONE), the pool entry's node, else VMLIST_NODES_NONE. */
+ * busy area's vn_id (or VMLIST_NODES_NONE), the pool entry's node, the hidden slot's pool's
+ * node when follow mode learned it, else VMLIST_NODES_NONE. */
 void vmlist_nodes_walk(const struct vmlist *v, void (*cb)(void *arg, u64 start, u64 end, int kind, u32 node),
 		       void *arg);
 

@@ -53,12 +53,55 @@ static void nodes_release_overlap(struct nodes *m, u64 a, u64 end)
 	}
 }
 
-static void nodes_flush_pool(struct nodes *m, struct nva_pool *p)
+/* The kernel's pool p (node, idx) did not hold its head h: h's owner node was a guess, and the
+ * kernel proves it wrong: h waited in another node's pool since its purge. With two nodes that
+ * is the other one: h goes there, among the entries pooled with it in address order (a purge
+ * pools its batch highest address first, so the batch stands in descending order up to the
+ * first ascent); with more nodes it is hidden (free, in some pool). A known owner: the kernel
+ * had decayed h (a longer pool decays more): back to the tree. */
+static void nodes_skip_head(struct nodes *m, struct nva_pool *p, unsigned node)
 {
-	if (!p)
+	struct nva *h = p->head;
+	m->ns.resynced++;
+	if (!h->guess) {
+		nodes_pool_drop(m, p, 1);
 		return;
-	m->ns.resynced += p->len;
-	nodes_pool_drop(m, p, p->len);
+	}
+	nodes_pool_unlink(p, h);
+	h->guess = 0;
+	m->ns.owners_learned++;
+	if (m->nr_nodes != 2) {
+		h->state = NVA_HIDDEN;
+		h->node = VMLIST_NODES_NONE;
+		m->ns.hidden++;
+		return;
+	}
+	unsigned other = node ^ 1u;
+	struct nva_pool *q = nodes_pool(m, other, h->va.end - h->va.start);
+	struct nva *prev = NULL, *e = q->head;
+	while (e && e->va.start > h->va.start && (!prev || e->va.start < prev->va.start)) {
+		prev = e;
+		e = e->next;
+	}
+	h->node = other;
+	if (!prev) {
+		nodes_pool_push_head(q, h);
+		return;
+	}
+	h->prev = prev;
+	h->next = e;
+	prev->next = h;
+	if (e)
+		e->prev = h;
+	else
+		q->tail = h;
+	q->len++;
+}
+
+static void nodes_flush_pool(struct nodes *m, struct nva_pool *p, unsigned node)
+{
+	while (p && p->head)
+		nodes_skip_head(m, p, node);
 }
 
 /* The kernel did not find the model's lowest fits below addr in its tree: hide them. */
@@ -94,10 +137,8 @@ static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, 
 	if (u->state == NVA_POOL) {
 		struct nva_pool *q = nodes_pool(m, u->node, u->va.end - u->va.start);
 		if (q == p && p->head != u) {
-			while (!keep && p->head != u) {
-				m->ns.resynced++;
-				nodes_pool_drop(m, p, 1);
-			}
+			while (!keep && p->head != u)
+				nodes_skip_head(m, p, vn);
 			how->src = VMLIST_SRC_POOL_DEEP;
 		} else {
 			how->src = q == p ? VMLIST_SRC_POOL : VMLIST_SRC_POOL_OTHER;
@@ -105,12 +146,13 @@ static void nodes_take_used(struct nodes *m, struct nva *u, struct nva_pool *p, 
 		nodes_pool_unlink(q, u);
 		m->ns.pool_hits += how->src == VMLIST_SRC_POOL;
 	} else {
-		if (!keep)
-			nodes_flush_pool(m, p);
+		/* a hidden slot is in no tree: the kernel took it from its pool's head, in front of
+		 * the model's entries, which may all still follow (the pool was not empty) */
 		how->src = VMLIST_SRC_HIDDEN;
 	}
 	u->state = NVA_BUSY;
 	u->node = vn;
+	u->guess = 0;
 }
 
 /* Rule 5: the kernel took addr from pool p (node, idx) where a purge had decayed it in the
@@ -156,9 +198,75 @@ static bool nodes_undecay(struct nodes *m, struct nva_pool *p, unsigned node, u6
 	return p->head && p->head->va.start == addr;
 }
 
+/* A pool the model sees empty may go on in the kernel with entries the model hides (pooled
+ * before the recording, or lost to a wrong guess): a pool gives its entries in descending
+ * address order within a purge's batch, so the next is the highest hidden slot of exactly the
+ * request's size, aligned for it, below where the kernel last took from that pool. The walk
+ * looks at NODES_HIDDEN_WALK used objects at most; no cursor (the kernel's last pick for the
+ * pool came from the tree, or none yet): none. */
+struct nva *nodes_hidden_next(struct nodes *m, unsigned node, const struct vmlist_req *rq)
+{
+	struct nva_pool *p = nodes_pool(m, node, rq->size);
+	if (!p || p->head)
+		return NULL;
+	u64 idx = (rq->size - 1) / MM_PAGE_SIZE, c = m->node[node].cursor[idx];
+	bool up = m->node[node].up[idx];
+	if (!c)
+		return NULL;
+	struct nva *u = nodes_used_floor(m, up ? c : c - 1);
+	if (up && u && u->va.start < c)
+		u = nodes_used_next(m, u);
+	for (unsigned i = 0; u && i < NODES_HIDDEN_WALK; i++) {
+		if (u->state == NVA_HIDDEN && u->va.end - u->va.start == rq->size &&
+		    !(u->va.start & (rq->align - 1)) && (u->node == VMLIST_NODES_NONE || u->node == node))
+			return u;
+		if (up)
+			u = nodes_used_next(m, u);
+		else
+			u = u->va.start ? nodes_used_floor(m, u->va.start - 1) : NULL;
+	}
+	return NULL;
+}
+
+static int nodes_place_at(struct nodes *m, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how);
+
 int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how)
 {
 	struct nodes *m = priv;
+	int err = nodes_place_at(m, rq, addr, how);
+	/* the pool's cursor: where the kernel took from it; a tree pick: it was empty */
+	struct nva_pool *p = nodes_full_window(m, rq) ? nodes_pool(m, how->node, rq->size) : NULL;
+	if (err || !p)
+		return err;
+	u64 idx = (rq->size - 1) / MM_PAGE_SIZE, *c = &m->node[how->node].cursor[idx];
+	u8 *up = &m->node[how->node].up[idx];
+	if (how->src == VMLIST_SRC_TREE) {
+		*c = 0;
+		*up = 0;
+	} else if (how->src == VMLIST_SRC_HIDDEN && *c && addr > *c) {
+		*c = addr;
+		*up = 1;
+	} else if (how->src == VMLIST_SRC_HIDDEN) {
+		/* the kernel's pool went from the cursor to addr: the hidden slots of this size it
+		 * passed over are not in it; with two nodes they are the other node's */
+		struct nva *u = *c > addr && m->nr_nodes == 2 ? nodes_used_floor(m, *c - 1) : NULL;
+		for (unsigned i = 0; u && u->va.start > addr && i < NODES_HIDDEN_WALK; i++) {
+			if (u->state == NVA_HIDDEN && u->va.end - u->va.start == rq->size &&
+			    u->node == VMLIST_NODES_NONE)
+				u->node = how->node ^ 1u;
+			u = nodes_used_floor(m, u->va.start - 1);
+		}
+		*c = addr;
+		*up = 0;
+	} else if (how->src != VMLIST_SRC_POOL_OTHER) {
+		*c = addr;
+		*up = 0;
+	}
+	return err;
+}
+
+static int nodes_place_at(struct nodes *m, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how)
+{
 	u64 end = addr + rq->size;
 	bool full = nodes_full_window(m, rq);
 	unsigned node = full ? nodes_cpu_node(m, rq->cpu) : 0;
@@ -182,6 +290,7 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 		nodes_pool_unlink(p, h);
 		h->state = NVA_BUSY;
 		h->node = vn;
+		h->guess = 0;
 		how->src = VMLIST_SRC_DECAYED;
 		return 0;
 	}
@@ -195,7 +304,7 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	if (err)
 		return err;
 	if (!rotated)
-		nodes_flush_pool(m, p);
+		nodes_flush_pool(m, p, node);
 	struct nva *fb = nodes_free_holding(m, addr, rq->size), *busy = objpool_get(&m->objs);
 	if (!fb || !busy || nodes_free_clip(m, fb, addr, rq->size)) {
 		if (busy)
@@ -207,10 +316,12 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	return 0;
 }
 
-void nodes_set_owner(void *priv, u64 addr, unsigned cpu, bool full)
+void nodes_set_owner(void *priv, u64 addr, unsigned cpu, bool full, bool guess)
 {
 	struct nodes *m = priv;
 	struct nva *u = nodes_used_find(m, addr);
-	if (u && u->state == NVA_BUSY)
+	if (u && u->state == NVA_BUSY) {
 		u->node = full && m->nr_nodes > 1 ? nodes_cpu_node(m, cpu) : VMLIST_NODES_NONE;
+		u->guess = guess && u->node != VMLIST_NODES_NONE;
+	}
 }

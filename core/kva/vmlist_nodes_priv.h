@@ -25,6 +25,7 @@ struct nva {
 	u32 node;		 /* NVA_BUSY: vn_id or VMLIST_NODES_NONE; NVA_POOL: its node */
 	u8 state;		 /* enum nva_state */
 	u8 purging;		 /* NVA_BUSY: freed during the current purge */
+	u8 guess;		 /* NVA_BUSY, NVA_POOL: node is a guess (seeded; nothing traced named it) */
 };
 
 /* The nva whose tree node n is (NULL for NULL). */
@@ -40,6 +41,12 @@ struct nva_pool {
 
 struct nva_node {
 	struct nva_pool pool[VMLIST_NODES_POOLS];
+	/* follow: where the kernel last took an entry of each pool (0: its last pick came from the
+	 * tree, the pool was empty); the pool's hidden entries continue below it */
+	u64 cursor[VMLIST_NODES_POOLS];
+	/* follow: the kernel's last two hidden picks of the pool ascended: they were tree space
+	 * the model had hidden, taken lowest first; the next is the lowest hidden above */
+	u8 up[VMLIST_NODES_POOLS];
 	struct nva **purge; /* the areas freed during the current purge, any order */
 	u64 npurge, purge_cap;
 };
@@ -72,6 +79,8 @@ void nodes_tree_init(struct nodes *m);
 struct nva *nodes_used_find(struct nodes *m, u64 start);
 /* The used object with the highest start at or below addr, or NULL. */
 struct nva *nodes_used_floor(struct nodes *m, u64 addr);
+/* The used object after u in address order, or NULL. */
+struct nva *nodes_used_next(struct nodes *m, struct nva *u);
 void nodes_used_insert(struct nodes *m, struct nva *n);
 void nodes_used_remove(struct nodes *m, struct nva *n);
 /* The free block holding [a, a + size), or NULL. */
@@ -118,7 +127,10 @@ static inline unsigned nodes_cpu_node(const struct nodes *m, unsigned cpu)
 int nodes_make_busy(struct nodes *m, struct nva *n, u64 a, u64 size, u32 vn);
 
 /* vmlist_nodes_follow.c */
+#define NODES_HIDDEN_WALK 256 /* used objects a hidden-slot prediction looks at below the cursor */
+/* The hidden slot the kernel's pool (node, rq) would give next, or NULL. */
+struct nva *nodes_hidden_next(struct nodes *m, unsigned node, const struct vmlist_req *rq);
 int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how);
-void nodes_set_owner(void *priv, u64 addr, unsigned cpu, bool full);
+void nodes_set_owner(void *priv, u64 addr, unsigned cpu, bool full, bool guess);
 
 #endif

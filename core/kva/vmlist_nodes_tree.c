@@ -20,6 +20,11 @@ struct nva *nodes_used_floor(struct nodes *m, u64 addr)
 	return nva_of(freetree_used_floor(&m->tree, addr));
 }
 
+struct nva *nodes_used_next(struct nodes *m, struct nva *u)
+{
+	return nva_of(freetree_used_next(&m->tree, &u->va));
+}
+
 void nodes_used_insert(struct nodes *m, struct nva *n)
 {
 	freetree_used_insert(&m->tree, &n->va);
@@ -106,8 +111,7 @@ void vmlist_nodes_walk(const struct vmlist *v, void (*cb)(void *arg, u64 start, 
 		int kind = u->state == NVA_BUSY	  ? VMLIST_NODES_BUSY
 			   : u->state == NVA_POOL ? VMLIST_NODES_POOL
 						  : VMLIST_NODES_HIDDEN;
-		cb(arg, u->va.start, u->va.end, kind,
-		   kind == VMLIST_NODES_HIDDEN ? VMLIST_NODES_NONE : u->node);
+		cb(arg, u->va.start, u->va.end, kind, u->node);
 		u = nva_of(freetree_used_next(&m->tree, &u->va));
 	}
 }

@@ -41,7 +41,8 @@ int sim_vmap_seed(struct sim *s)
 		bool lazy = a->kind == VMAP_SNAP_LAZY;
 		unsigned node =
 			lazy ? vmap_snapshot_lazy_node(snap, a, nn) : vmlist_nodes_addr_node(a->start, nn);
-		int err = vmalloc_seed_area(&s->vm, a->start, a->end, lazy, node);
+		bool guess = !lazy || snap->lazy_runs != nn;
+		int err = vmalloc_seed_area(&s->vm, a->start, a->end, lazy, node, guess);
 		if (!err && lazy)
 			err = sim_vmap_lazy_queued(s);
 		if (err)
@@ -64,7 +65,7 @@ int sim_vmap_skip(struct sim *s, const struct mm_event *ev)
 	if (ev->kind == MME_VMAP_ALLOC && !(ev->flags & MME_F_FAILED) &&
 	    hmap_get(&s->vmap_pair, ev->addr, &model)) {
 		bool full = ev->addr2 == s->vm.vl.vstart && (ev->len2 & MM_PAGE_MASK) == s->vm.vl.vend;
-		vmlist_set_owner(&s->vm.vl, model, ev->cpu == 0xffffu ? 0 : ev->cpu, full);
+		vmlist_set_owner(&s->vm.vl, model, ev->cpu == 0xffffu ? 0 : ev->cpu, full, false);
 	}
 	return 0;
 }

@@ -55,7 +55,7 @@ static unsigned rec_order(u64 rec)
 
 static void pagereplay_release_cpu(struct pagereplay *r, u64 rec, unsigned cpu)
 {
-	if (MM_UNLIKELY(r->cmp != NULL) && rec_mt(rec) == MT_MOVABLE)
+	if (MM_UNLIKELY(r->owner_built) && rec_mt(rec) == MT_MOVABLE)
 		hmap_del(&r->owner, rec_pfn(rec), NULL);
 	if (r->pcp)
 		pcp_free(r->pcp, cpu, rec_pfn(rec), rec_order(rec), rec_mt(rec));
@@ -170,11 +170,11 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		return 0;
 	}
 	r->st.allocs++;
-	if (MM_UNLIKELY(r->cmp != NULL)) {
+	if (MM_UNLIKELY(r->owner_built) && ev->mt == MT_MOVABLE &&
+	    hmap_put(&r->owner, model_pfn, ev->addr) < 0)
+		return -ENOMEM;
+	if (MM_UNLIKELY(r->cmp != NULL))
 		pagereplay_kcompactd(r);
-		if (ev->mt == MT_MOVABLE && hmap_put(&r->owner, model_pfn, ev->addr) < 0)
-			return -ENOMEM;
-	}
 	return hmap_put(&r->live, ev->addr, rec_make(model_pfn, ev->mt, ev->order)) < 0 ? -ENOMEM : 0;
 }
 
@@ -261,10 +261,23 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 
 /* Compaction's hooks: a block is movable when it is a live block of a movable allocation, or
  * a page allocated before the recording in a movable pageblock (types kept). */
+/* The owner map, built from the live records when compaction first asks (until then no
+ * allocation or free pays for it). */
+static void pagereplay_owner_build(struct pagereplay *r)
+{
+	r->owner_built = true;
+	for (u64 i = 0; i <= r->live.mask && r->live.keys; i++)
+		if (r->live.used[i] && rec_mt(r->live.vals[i]) == MT_MOVABLE &&
+		    hmap_put(&r->owner, rec_pfn(r->live.vals[i]), r->live.keys[i]) < 0)
+			return; /* host memory short: the blocks left out are not moved */
+}
+
 static bool pagereplay_movable(void *ctx, unsigned z, u64 pfn, unsigned order)
 {
 	struct pagereplay *r = ctx;
 	u64 t;
+	if (MM_UNLIKELY(!r->owner_built))
+		pagereplay_owner_build(r);
 	if (hmap_get(&r->owner, pfn, &t))
 		return true;
 	const struct buddy *b = &r->zs->zone[z].buddy;

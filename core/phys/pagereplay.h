@@ -77,6 +77,7 @@ struct pagereplay {
 	 * blocks of movable allocations, so a migrated block's record follows it */
 	struct compact *cmp;
 	struct hmap owner;
+	bool owner_built;   /* owner holds every movable live block (from compaction's first question) */
 	u64 kcompactd_mark; /* the watermarks' kcompactd wakes already acted on */
 	bool capture;	    /* buddy mode: a task's allocation after its successful compaction takes its
 			       block when the model has it free (compaction's capture) */

@@ -4,8 +4,9 @@
  * (pagetypeinfo_parse), a recording's buddyinfo-series.txt (bseries, read from a memfd
  * through its /proc/self/fd path) or its times.txt and kpageflags chunk stamps (recording_times
  * for both lines, kpfchunks_load; the same memfd way). Every failure must explain itself in one printable
- * line; a success must give at most ZONE_NR_TYPES zones, none of whose end wraps, areas inside the ranges in
- * order without overlap, counts within the tables' bounds, every time range read forwards. */
+ * line; a success must give at most ZONE_NR_TYPES zones (a series: each once, one number of
+ * orders, checked against a fixed layout as a slow reference would), none of whose end wraps, areas inside
+ * the ranges in order without overlap, counts within the tables' bounds, every time range read forwards. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,29 +96,56 @@ static void fuzz_times(const unsigned char *data, size_t size)
 #endif
 
 #if FUZZ_STATE == FUZZ_BSERIES
+/* Each snapshot read holds each zone once, all with one number of orders (a line that does not
+ * parse is an error, never the end of the zones); the layout check against a fixed three-zone
+ * machine agrees with a slow reference: it passes exactly when every snapshot has DMA, DMA32 and
+ * Normal with at most 11 orders. */
 static void fuzz_bseries(const unsigned char *data, size_t size)
 {
+	static struct snapshot snaps[64];
 	char path[64];
 	int fd = memfd_path(data, size, path, sizeof(path));
 	struct bseries s;
-	struct snapshot snap;
 	struct mm_diag d = {{0}};
+	size_t n = 0;
 	int r = bseries_open(&s, path, &d);
 	if (r) {
 		check_msg(&d);
-	} else {
-		u64 last = 0;
-		for (unsigned n = 0; (r = bseries_next(&s, &snap, &d)) == 1 && n < 100000; n++) {
-			if (snap.nr_zones > ZONE_NR_TYPES)
-				abort();
-			last = snap.t1_ns; /* read, whatever its order: the model checks the order */
-		}
-		(void)last;
-		if (r < 0)
-			check_msg(&d);
-		bseries_close(&s);
+		close(fd);
+		return;
 	}
+	for (unsigned k = 0; (r = bseries_next(&s, &snaps[n], &d)) == 1 && k < 100000; k++) {
+		const struct snapshot *k1 = &snaps[n];
+		if (!k1->nr_zones || k1->nr_zones > ZONE_NR_TYPES)
+			abort();
+		for (unsigned i = 0; i < k1->nr_zones; i++)
+			for (unsigned j = 0; j < i; j++)
+				if (k1->zone[i].type == k1->zone[j].type ||
+				    k1->zone[i].nr_orders != k1->zone[j].nr_orders)
+					abort();
+		n += n + 1 < sizeof(snaps) / sizeof(snaps[0]);
+	}
+	if (r < 0)
+		check_msg(&d);
+	bseries_close(&s);
 	close(fd);
+	if (r < 0 || !n)
+		return;
+	struct zones_cfg z = {
+		.nr_zones = 3,
+		.zone = {{ZONE_DMA, 1, 4095}, {ZONE_DMA32, 4096, 1 << 20}, {ZONE_NORMAL, 1 << 20, 1 << 20}}};
+	struct snap_series ser = {snaps, n, path};
+	bool ok = true;
+	for (size_t k = 0; k < n; k++) {
+		ok &= snaps[k].nr_zones == 3;
+		for (unsigned i = 0; i < snaps[k].nr_zones; i++)
+			ok &= snaps[k].zone[i].nr_orders <= 11;
+	}
+	char why[512] = "";
+	if (!snapcheck_layout(&ser, &z, 10, why, sizeof(why)) != ok)
+		abort();
+	if (!ok && (!why[0] || strchr(why, '\n')))
+		abort();
 }
 #endif
 

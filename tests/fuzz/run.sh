@@ -4,14 +4,15 @@
 # each trace in data/traces (converted to native for the native target, zstd-compressed
 # for the detection target), the machine snapshots in data/zones and data/recordings (and
 # the first pfns of two recordings' kpageflags, one plain, one zstd), the
-# suite files of bench/suites and the CSVs of tests/hostile, and runs each target for
+# suite files of bench/suites and the CSVs of tests/hostile (for the CSV reader and compare),
+# and runs each target for
 # SECONDS (default 60). The corpus grows in $FUZZ_WORK/corpus across runs.
 # Per commit, ./run.sh test runs 10 s each; the scheduled long run is
 #   tests/fuzz/run.sh 600
 # ($FUZZ_TARGETS="csv suite" runs only those). Each target's executions and coverage
 # (libFuzzer's cov: edges, ft: features) are printed and kept in $FUZZ_WORK/summary.txt.
 # Findings land in $FUZZ_WORK/artifacts (default build-fuzz/fuzz-work); exit status 1 if
-# any target found a crash. FUZZ_TARGETS picks the targets (default: the fourteen own readers;
+# any target found a crash. FUZZ_TARGETS picks the targets (default: the fifteen own targets;
 # add "tracedat" where libtracecmd is built in: that one fuzzes third-party code, seeded with
 # the bundled trace.dat, and is left out of the per-commit run).
 #   usage: tests/fuzz/run.sh [SECONDS]
@@ -28,7 +29,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 ninja -C "$build"
 
-own="auto native perf ftrace strace buddyinfo zoneinfo vmallocinfo pagetypeinfo bseries times kpageflags suite csv"
+own="auto native perf ftrace strace buddyinfo zoneinfo vmallocinfo pagetypeinfo bseries times kpageflags suite csv compare"
 targets=${FUZZ_TARGETS:-$own}
 rm -rf "$work/seed"
 for t in $own; do
@@ -84,6 +85,16 @@ for f in "$root"/tests/hostile/*.csv; do
 	cp "$f" "$work/seed/csv/$(basename "$f")"
 done
 printf 'trace,config,events\n"a,b",lifo/list,10\n"q""x","multi\nline",2\r\n' >"$work/seed/csv/rfc.csv"
+for f in "$root"/tests/hostile/*.csv; do
+	cp "$f" "$work/seed/compare/$(basename "$f")"
+done
+printf 'trace,config,vmlist_visits,host_ns_per_event_all\nt,c0,10,5;6;7\nt,c1,12,5;6;9\nu,c0,3,1\nu,c1,3,2\nt,c2,10,4;4;4\n' \
+	>"$work/seed/compare/repeats.csv"
+printf 'trace,vmlist,tlb,trace_id,walk_entries\nt,list,lazy,aa,5\nt,augmented,lazy,aa,7\nt,list,lazy,bb,9\n' \
+	>"$work/seed/compare/old_mixed.csv"
+long=$(printf 'p%.0s' $(seq 1 1000))
+printf '[suite]\nname = long\n[traces]\ntrace = /%s/t.perf.txt ; a comment\naxes = vmlist=list\n[axes]\nvmlist = list,augmented\n' \
+	"$long" >"$work/seed/suite/long_line.ini"
 if [ -x "$build/tests/fuzz/fuzz_tracedat" ]; then
 	mkdir -p "$work/seed/tracedat" "$work/corpus/tracedat"
 	zstdcat "$root/data/traces/k_tcmd.trace.dat.zst" >"$work/seed/tracedat/k_tcmd.dat"
