@@ -4,43 +4,12 @@
  * status. hostile_box.h's rules hold for every run. */
 #include <fcntl.h>
 
-#include "tests/hostile_box.h"
+#include "tests/hostile_files.h"
 #include "bench/output/plot.h"
 
 TestSuite(hostile_msgs, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
 
 #define TRIPLE "--vmlist", "list", "--tlb", "lazy", "--buddy", "lifo"
-
-static const char *in(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "in", name);
-}
-
-static const char *out(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "out", name);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "%s", path);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[65536];
-	for (size_t n; (n = fread(chunk, 1, sizeof(chunk), f));)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
 
 static int count(const char *s, const char *what)
 {
@@ -50,31 +19,25 @@ static int count(const char *s, const char *what)
 	return n;
 }
 
-static inline void expect(struct spawn_res r, const char *why)
-{
-	cr_assert(strstr(r.err, why), "expected '%s':\n%s", why, r.err);
-	spawn_res_free(&r);
-}
-
 /* The help says 'all' in a LIST names every value: --page-mode all is the three page modes
  * (it was refused), the choice settings likewise; --populate all stays the value 'all'. */
 Test(hostile_msgs, all_names_every_value)
 {
 	HB_CHECK(HB_0, "replay", "--quiet", TRIPLE, "--page-mode", "all", "--out", out("pm.csv"),
 		 in("t.perf.txt"));
-	char *csv = slurp(out("pm.csv"));
+	char *csv = hb_slurp(out("pm.csv"));
 	cr_assert_eq(count(csv, "page_mode=placement"), 1, "%s", csv);
 	cr_assert_eq(count(csv, "page_mode=faithful"), 1, "%s", csv);
 	cr_assert_eq(count(csv, "page_mode=buddy"), 1, "%s", csv);
 	free(csv);
 	HB_CHECK(HB_0, "replay", "--quiet", TRIPLE, "--pcp", "all", "--out", out("pcp.csv"),
 		 in("t.perf.txt"));
-	csv = slurp(out("pcp.csv"));
+	csv = hb_slurp(out("pcp.csv"));
 	cr_assert_eq(count(csv, "\n"), 4, "header and pcp auto, on, off:\n%s", csv);
 	free(csv);
 	HB_CHECK(HB_0, "replay", "--quiet", TRIPLE, "--populate", "all", "--out", out("pop.csv"),
 		 in("t.perf.txt"));
-	csv = slurp(out("pop.csv"));
+	csv = hb_slurp(out("pop.csv"));
 	cr_assert_eq(count(csv, "\n"), 2, "one configuration, populate=all:\n%s", csv);
 	free(csv);
 	struct spawn_res r = HB_RUN(HB_0, "replay", "--help");
@@ -109,7 +72,7 @@ static void nan_summary(const char *dir)
 {
 	char path[700];
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
-	char *s = slurp(path), *nl = strchr(s, '\n');
+	char *s = hb_slurp(path), *nl = strchr(s, '\n');
 	cr_assert_not_null(nl);
 	FILE *f = fopen(path, "w");
 	cr_assert_not_null(f);
@@ -233,20 +196,12 @@ Test(hostile_msgs, zstd_windows)
 	zstd_frame(out("w27.perf.txt.zst"), 27, "w"); /* the crafted frame itself is fine */
 	HB_CHECK(HB_0, "info", out("w27.perf.txt.zst"));
 	zstd_frame(out("w32.perf.txt.zst"), 32, "w");
-	expect(HB_RUN(HB_1, "info", out("w32.perf.txt.zst")),
-	       "w32.perf.txt.zst: this zstd frame needs a 4 GiB window (windowLog 32), over the 2 GiB");
+	hb_refused(HB_RUN(HB_1, "info", out("w32.perf.txt.zst")),
+		   "w32.perf.txt.zst: this zstd frame needs a 4 GiB window (windowLog 32), over the 2 GiB");
 	zstd_frame(out("w2.perf.txt.zst"), 20, "w"); /* a second frame asks for 2^40 */
 	zstd_frame(out("w2.perf.txt.zst"), 40, "a");
-	expect(HB_RUN(HB_1, "replay", "--quiet", TRIPLE, out("w2.perf.txt.zst")),
-	       "needs a 1024 GiB window (windowLog 40)");
-}
-
-static void spit(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	cr_assert_eq(fclose(f), 0);
+	hb_refused(HB_RUN(HB_1, "replay", "--quiet", TRIPLE, out("w2.perf.txt.zst")),
+		   "needs a 1024 GiB window (windowLog 40)");
 }
 
 /* A pid past 2^31 - 1 is a pid out of range at FILE:LINE in every text format, first line or
@@ -285,7 +240,7 @@ Test(hostile_msgs, pid_out_of_range)
 		 "p5.strace.txt:1: pid out of range"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		spit(out(cases[i].name), cases[i].text);
+		hb_spit(out(cases[i].name), cases[i].text);
 		struct spawn_res r = HB_RUN(HB_1, "info", out(cases[i].name));
 		cr_assert(strstr(r.err, cases[i].why), "%s: expected '%s':\n%s", cases[i].name, cases[i].why,
 			  r.err);
@@ -295,12 +250,13 @@ Test(hostile_msgs, pid_out_of_range)
 	/* after a valid line: the same reason, on its line */
 	char two[1024];
 	snprintf(two, sizeof(two), "%s%s", perf_ok, cases[0].text);
-	spit(out("later.perf.txt"), two);
-	expect(HB_RUN(HB_1, "info", out("later.perf.txt")), "later.perf.txt:2: pid 2147483648 out of range");
+	hb_spit(out("later.perf.txt"), two);
+	hb_refused(HB_RUN(HB_1, "info", out("later.perf.txt")),
+		   "later.perf.txt:2: pid 2147483648 out of range");
 	/* 2^31 - 1 itself is a pid */
-	spit(out("max.perf.txt"),
-	     "            perf  2147483647 [001]   266.366722:             kmem:mm_page_alloc: "
-	     "page=0x1 pfn=0x1 order=0 migratetype=0 gfp_flags=GFP_KERNEL\n");
+	hb_spit(out("max.perf.txt"),
+		"            perf  2147483647 [001]   266.366722:             kmem:mm_page_alloc: "
+		"page=0x1 pfn=0x1 order=0 migratetype=0 gfp_flags=GFP_KERNEL\n");
 	HB_CHECK(HB_0, "info", out("max.perf.txt"));
 }
 
@@ -313,15 +269,15 @@ Test(hostile_msgs, free_pages_disagree)
 	snprintf(dir, sizeof(dir), "%s", in("rec"));
 	cr_assert_eq(SPAWN_STATUS(NULL, "cp", "-r", "--", MMREPLAY_DATA_DIR "/recordings/d_mixed5", dir), 0);
 	snprintf(zi, sizeof(zi), "%s/zoneinfo.start.txt", dir);
-	char *s = slurp(zi), *at = strstr(s, "nr_free_pages 2385746\n");
+	char *s = hb_slurp(zi), *at = strstr(s, "nr_free_pages 2385746\n");
 	cr_assert_not_null(at, "the bundled recording changed: pick its Normal zone's nr_free_pages");
 	memcpy(at, "nr_free_pages 2380746\n", 22); /* 4990 pages fewer: moving pages explain it */
-	spit(zi, s);
+	hb_spit(zi, s);
 	struct spawn_res r = HB_RUN(HB_0, "replay", "--quiet", TRIPLE, dir);
 	cr_assert(!strstr(r.err, "warning"), "%s", r.err);
 	spawn_res_free(&r);
 	memcpy(at, "nr_free_pages      10\n", 22);
-	spit(zi, s);
+	hb_spit(zi, s);
 	free(s);
 	r = HB_RUN(HB_0, "replay", "--quiet", "--vmlist", "list,rbtree", "--tlb", "lazy", "--buddy", "lifo",
 		   dir);
@@ -355,9 +311,9 @@ Test(hostile_msgs, vmallocinfo_numbers)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "v%zu.txt", i);
-		spit(out(name), cases[i].line);
-		expect(HB_RUN(HB_1, "replay", "--quiet", TRIPLE, "--vmalloc-state", out(name),
-			      in("t.perf.txt")),
-		       cases[i].why);
+		hb_spit(out(name), cases[i].line);
+		hb_refused(HB_RUN(HB_1, "replay", "--quiet", TRIPLE, "--vmalloc-state", out(name),
+				  in("t.perf.txt")),
+			   cases[i].why);
 	}
 }

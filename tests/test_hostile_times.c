@@ -4,73 +4,26 @@
  * to about 0 and the series then failed with an unrelated message). hostile_box.h's rules
  * hold for every run. */
 #include "core/lib/decnum.h"
-#include "tests/hostile_box.h"
+#include "tests/hostile_files.h"
 
 TestSuite(hostile_times, .init = hb_setup, .fini = hb_teardown, .timeout = 600);
 
-#define REC MMREPLAY_DATA_DIR "/recordings/d_mixed5"
 #define REPLAY1 "replay", "--quiet", "--vmlist", "list", "--tlb", "lazy", "--buddy", "lifo"
 #define TWO64 "18446744073.709551616" /* 2^64 ns */
-
-static const char *in(const char *name)
-{
-	static char buf[8][600];
-	static int k;
-	k = (k + 1) % 8;
-	return hb_path(buf[k], sizeof(buf[k]), "in", name);
-}
-
-/* in/NAME: a fresh copy of the bundled recording. */
-static const char *rec(const char *name)
-{
-	static char dir[600];
-	snprintf(dir, sizeof(dir), "%s", in(name));
-	cr_assert_eq(SPAWN_STATUS(NULL, "cp", "-r", "--", REC, dir), 0);
-	return dir;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f, "%s", path);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	char chunk[65536];
-	for (size_t n; (n = fread(chunk, 1, sizeof(chunk), f));)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
-static void spit(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f, "%s", path);
-	fputs(text, f);
-	cr_assert_eq(fclose(f), 0);
-}
 
 /* In dir/name, the nth (1-based) occurrence of from becomes to. */
 static void edit(const char *dir, const char *name, const char *from, int nth, const char *to)
 {
 	char path[700];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	char *s = slurp(path), *at = s;
+	char *s = hb_slurp(path), *at = s;
 	for (int i = 0; i < nth; i++, at += i < nth ? strlen(from) : 0)
 		cr_assert_not_null(at = strstr(at, from), "%s: no %d-th '%s'", path, nth, from);
 	char *t = malloc(strlen(s) + strlen(to) + 1);
 	sprintf(t, "%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
-	spit(path, t);
+	hb_spit(path, t);
 	free(s);
 	free(t);
-}
-
-static void expect(struct spawn_res r, const char *why)
-{
-	cr_assert(strstr(r.err, why), "expected '%s':\n%s", why, r.err);
-	spawn_res_free(&r);
 }
 
 Test(hostile_times, decnum_bounds)
@@ -116,25 +69,25 @@ Test(hostile_times, options_past_2_64_ns)
 	const char *t = in("t.perf.txt");
 	const char *opts[] = {"--from", "--vmalloc-end-at", "--page-state-at"};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		expect(HB_RUN(HB_2, REPLAY1, opts[i], TWO64, t), "out of range");
-	expect(HB_RUN(HB_2, REPLAY1, "--page-state-at", "1.5.." TWO64, t), "out of range");
+		hb_refused(HB_RUN(HB_2, REPLAY1, opts[i], TWO64, t), "out of range");
+	hb_refused(HB_RUN(HB_2, REPLAY1, "--page-state-at", "1.5.." TWO64, t), "out of range");
 	HB_CHECK(HB_0, REPLAY1, "--from", "18446744073.709551615", t);
 }
 
 /* times.txt, the series' headers and the chunk stamps: FILE:LINE, out of range. */
 Test(hostile_times, recording_times_past_2_64_ns)
 {
-	const char *dir = rec("r1");
+	const char *dir = hb_rec_copy("d_mixed5", "r1");
 	edit(dir, "times.txt", "kpageflags 2560.967125..", 1, "kpageflags " TWO64 "..");
-	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:1: a time out of range");
-	dir = rec("r2");
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir), "times.txt:1: a time out of range");
+	dir = hb_rec_copy("d_mixed5", "r2");
 	edit(dir, "times.txt", "procfs text read 2573.645413", 1, "procfs text read " TWO64);
-	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: a time out of range");
-	dir = rec("r3");
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: a time out of range");
+	dir = hb_rec_copy("d_mixed5", "r3");
 	edit(dir, "times.txt", "buddyinfo again 2561.511471..2561.511627", 1,
 	     "buddyinfo again 2561.511471..18446744074");
-	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:1: a time out of range");
-	dir = rec("r4");
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir), "times.txt:1: a time out of range");
+	dir = hb_rec_copy("d_mixed5", "r4");
 	edit(dir, "buddyinfo-series.txt", "# snapshot CLOCK_MONOTONIC ", 3,
 	     "# snapshot CLOCK_MONOTONIC " TWO64 " " TWO64 " x");
 	struct spawn_res r = HB_RUN(HB_1, REPLAY1, dir);
@@ -142,11 +95,12 @@ Test(hostile_times, recording_times_past_2_64_ns)
 		  "%s", r.err);
 	cr_assert(!strstr(r.err, "earlier than the one before"), "%s", r.err);
 	spawn_res_free(&r);
-	dir = rec("r5");
+	dir = hb_rec_copy("d_mixed5", "r5");
 	char chunks[700];
 	snprintf(chunks, sizeof(chunks), "%s/kpageflags.start.chunks.txt", dir);
-	spit(chunks, "# pfn_start pfn_end t0 t1\n0 4096 2560.967125 2560.97\n4096 8192 2560.97 " TWO64 "\n");
-	expect(HB_RUN(HB_1, REPLAY1, dir), "kpageflags.start.chunks.txt:3: number out of range");
+	hb_spit(chunks,
+		"# pfn_start pfn_end t0 t1\n0 4096 2560.967125 2560.97\n4096 8192 2560.97 " TWO64 "\n");
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir), "kpageflags.start.chunks.txt:3: number out of range");
 }
 
 /* A contradictory times.txt is refused with FILE:LINE: a range read backwards, an end snapshot
@@ -154,44 +108,44 @@ Test(hostile_times, recording_times_past_2_64_ns)
  * replayed, exit 0). */
 Test(hostile_times, contradictory_times)
 {
-	const char *dir = rec("b1");
+	const char *dir = hb_rec_copy("d_mixed5", "b1");
 	edit(dir, "times.txt", "kpageflags 2560.967125..2561.250022", 1,
 	     "kpageflags 2561.250022..2560.967125");
-	expect(HB_RUN(HB_1, REPLAY1, dir),
-	       "times.txt:1: kpageflags 2561.250022000..2560.967125000 on the start "
-	       "line is read backwards");
-	dir = rec("b2");
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir),
+		   "times.txt:1: kpageflags 2561.250022000..2560.967125000 on the start "
+		   "line is read backwards");
+	dir = hb_rec_copy("d_mixed5", "b2");
 	edit(dir, "times.txt", "procfs text read 2573.645413..2573.649630", 1,
 	     "procfs text read 2573.649630..2573.645413");
-	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: procfs text read");
-	dir = rec("b3");
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: procfs text read");
+	dir = hb_rec_copy("d_mixed5", "b3");
 	edit(dir, "times.txt", "buddyinfo again 2561.511471..2561.511627", 1,
 	     "buddyinfo again 2561.6..2561.5");
-	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:1: buddyinfo again");
-	dir = rec("b4"); /* the end line before the start line ends */
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir), "times.txt:1: buddyinfo again");
+	dir = hb_rec_copy("d_mixed5", "b4"); /* the end line before the start line ends */
 	edit(dir, "times.txt", "procfs text read 2573.645413..2573.649630, kpageflags 2573.649630", 1,
 	     "procfs text read 2561.0..2561.1, kpageflags 2561.1");
-	expect(HB_RUN(HB_1, REPLAY1, dir),
-	       "times.txt:2: the end snapshot begins at 2561.000000000, before the "
-	       "start snapshot (line 1) ends");
-	dir = rec("b5"); /* the end line wholly before the start line */
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir),
+		   "times.txt:2: the end snapshot begins at 2561.000000000, before the "
+		   "start snapshot (line 1) ends");
+	dir = hb_rec_copy("d_mixed5", "b5"); /* the end line wholly before the start line */
 	edit(dir, "times.txt", "end: procfs text read 2573.645413", 1, "end: procfs text read 2500.0");
 	edit(dir, "times.txt", "2573.649630, kpageflags 2573.649630..2573.822071", 1,
 	     "2500.1, kpageflags 2500.1..2500.2");
 	edit(dir, "times.txt", "buddyinfo again 2573.983107..2573.983275", 1,
 	     "buddyinfo again 2500.3..2500.4");
-	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: the end snapshot begins at 2500.000000000");
-	dir = rec("b6"); /* a second start line (it was ignored: the first one won) */
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: the end snapshot begins at 2500.000000000");
+	dir = hb_rec_copy("d_mixed5", "b6"); /* a second start line (it was ignored: the first one won) */
 	edit(dir, "times.txt", "end: ", 1,
 	     "start: procfs text read 2560.9..2560.95, kpageflags 2560.95..2561.0 (CLOCK_MONOTONIC, "
 	     "seconds)\nend: ");
-	expect(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: a second 'start:' line (the first is line 1)");
+	hb_refused(HB_RUN(HB_1, REPLAY1, dir), "times.txt:2: a second 'start:' line (the first is line 1)");
 }
 
 /* The value of column col in the first data row of a CSV (a plain one: no quotes). */
 static unsigned long long csv_cell(const char *path, const char *col)
 {
-	char *s = slurp(path), *nl = strchr(s, '\n');
+	char *s = hb_slurp(path), *nl = strchr(s, '\n');
 	cr_assert_not_null(nl);
 	*nl = 0;
 	int idx = -1, i = 0;
@@ -213,7 +167,7 @@ static unsigned long long csv_cell(const char *path, const char *col)
 Test(hostile_times, page_state_after_the_last_event)
 {
 	char o[600], want[128];
-	const char *dir = rec("k1");
+	const char *dir = hb_rec_copy("d_mixed5", "k1");
 	edit(dir, "times.txt", "kpageflags 2560.967125..2561.250022", 1, "kpageflags 2560.967125..9000");
 	edit(dir, "times.txt", "end: ", 1, "ended: "); /* the end line would now begin too early */
 	hb_path(o, sizeof(o), "out", "k1.csv");
@@ -239,7 +193,7 @@ Test(hostile_times, page_state_after_the_last_event)
 	spawn_res_free(&r);
 	/* a page state inside the trace is the usual case: no warning */
 	hb_path(o, sizeof(o), "out", "k3.csv");
-	r = HB_RUN(HB_0, REPLAY1, "--out", o, rec("k3"));
+	r = HB_RUN(HB_0, REPLAY1, "--out", o, hb_rec_copy("d_mixed5", "k3"));
 	cr_assert(!strstr(r.err, "warning"), "%s", r.err);
 	spawn_res_free(&r);
 }
