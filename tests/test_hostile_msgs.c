@@ -334,3 +334,30 @@ Test(hostile_msgs, free_pages_disagree)
 	cr_assert_eq(count(r.err, "warning"), 1, "once for the two configurations:\n%s", r.err);
 	spawn_res_free(&r);
 }
+
+/* /proc/vmallocinfo numbers: a sign after 0x ("0x-1", which strtoull read as 2^64-1, refused
+ * later as "the range is empty") is not an address, and one past 2^64-1 says so (it was
+ * "expected 0xSTART-0xEND"). */
+Test(hostile_msgs, vmallocinfo_numbers)
+{
+	static const struct {
+		const char *line, *why;
+	} cases[] = {
+		{"0x-1-0xffffc90000005000   20480 f+0x1/0x2 vmap\n", "v0.txt:1: expected 0xSTART-0xEND"},
+		{"0x 10-0xffffc90000005000   20480 f+0x1/0x2 vmap\n", "v1.txt:1: expected 0xSTART-0xEND"},
+		{"0x1ffffffffffffffffff-0xffffc90000005000   20480 f+0x1/0x2 vmap\n",
+		 "v2.txt:1: an address past 2^64-1"},
+		{"0xffffc90000000000-0x1ffffffffffffffffff   20480 f+0x1/0x2 vmap\n",
+		 "v3.txt:1: an address past 2^64-1"},
+		{"0xffffc90000000000-0xffffc90000005000 99999999999999999999999 f+0x1/0x2 vmap\n",
+		 "v4.txt:1: a size past 2^64-1"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "v%zu.txt", i);
+		spit(out(name), cases[i].line);
+		expect(HB_RUN(HB_1, "replay", "--quiet", TRIPLE, "--vmalloc-state", out(name),
+			      in("t.perf.txt")),
+		       cases[i].why);
+	}
+}

@@ -1,6 +1,7 @@
 #include "workloads/state/vmallocinfo.h"
 #include "workloads/infile.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +25,27 @@ static bool in_ranges(const struct vmallocinfo_ranges *r, u64 s, u64 e)
 static int parse_range(const char *p, u64 *s, u64 *e, u64 *size, const char **rest, const char **why)
 {
 	char *end;
-	if (strncmp(p, "0x", 2)) {
+	/* strtoull alone would take a sign ("0x-1" as 2^64 - 1) or blanks after the 0x */
+	if (strncmp(p, "0x", 2) || !isxdigit((unsigned char)p[2])) {
 		*why = "expected 0xSTART-0xEND";
 		return -EINVAL;
 	}
 	errno = 0;
 	*s = strtoull(p + 2, &end, 16);
-	if (errno || *end != '-' || strncmp(end + 1, "0x", 2)) {
+	if (errno == ERANGE) {
+		*why = "an address past 2^64-1";
+		return -EINVAL;
+	}
+	if (*end != '-' || strncmp(end + 1, "0x", 2) || !isxdigit((unsigned char)end[3])) {
 		*why = "expected 0xSTART-0xEND";
 		return -EINVAL;
 	}
 	*e = strtoull(end + 3, &end, 16);
-	if (errno || (*end != ' ' && *end != '\t')) {
+	if (errno == ERANGE) {
+		*why = "an address past 2^64-1";
+		return -EINVAL;
+	}
+	if (*end != ' ' && *end != '\t') {
 		*why = *end ? "expected 0xSTART-0xEND" : "truncated line: no size after the range";
 		return -EINVAL;
 	}
@@ -46,7 +56,11 @@ static int parse_range(const char *p, u64 *s, u64 *e, u64 *size, const char **re
 		return -EINVAL;
 	}
 	*size = strtoull(end, &end, 10);
-	if (errno || (*end != ' ' && *end != '\t')) {
+	if (errno == ERANGE) {
+		*why = "a size past 2^64-1";
+		return -EINVAL;
+	}
+	if (*end != ' ' && *end != '\t') {
 		*why = "truncated line: nothing after the size";
 		return -EINVAL;
 	}
