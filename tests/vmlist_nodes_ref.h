@@ -388,8 +388,11 @@ static struct nref_used nref_used_buf[3 * NREF_MAX];
  * cursor (above it, when the last two hidden picks ascended); -1 when none. */
 static inline int nref_hidden_next(const struct nref *r, u64 size, u64 align, unsigned node)
 {
-	u64 k = nref_pool_idx(size), c = r->cursor[node][k];
-	if (k >= NREF_POOLS || r->plen[node][k] || !c)
+	u64 k = nref_pool_idx(size);
+	if (k >= NREF_POOLS)
+		return -1;
+	u64 c = r->cursor[node][k];
+	if (r->plen[node][k] || !c)
 		return -1;
 	int n = nref_used_sorted(r, nref_used_buf), i = 0;
 	bool up = r->up[node][k];

@@ -170,8 +170,11 @@ def main():
         print(f'slurm: {len(want)} cells as {tasks} array tasks, merged and plotted in {took:.1f} s: '
               f'every model column equals the direct run')
     finally:
-        subprocess.run(['scancel', '--full', '-u', 'root'], capture_output=True, env=env, timeout=20) \
-            if shutil.which('scancel') and procs else None
+        if shutil.which('scancel') and procs:
+            try:  # a controller that never came up does not answer: the daemons are stopped below
+                subprocess.run(['scancel', '--full', '-u', 'root'], capture_output=True, env=env, timeout=20)
+            except subprocess.TimeoutExpired:
+                pass
         for p in reversed(procs):
             p.terminate()
         for p in reversed(procs):
