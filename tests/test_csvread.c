@@ -65,6 +65,35 @@ Test(csvread, parses_and_rejects)
 	cr_assert(!csv_number("", &v));
 }
 
+/* csvtab_firsts (a hash map) against the slow reference: each row against every row before it. */
+Test(csvread, firsts_match_the_reference)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	fputs("trace,x\n", f);
+	for (int r = 0; r < 3000; r++)
+		fprintf(f, "t%d,%d\n", (r * 7919) % 557, r);
+	fclose(f);
+	struct csvtab t;
+	struct mm_diag d;
+	cr_assert_eq(csvtab_read(write_tmp("firsts.csv", text), &t, &d), 0, "%s", d.msg);
+	bool *first = csvtab_firsts(&t, 0);
+	cr_assert_not_null(first);
+	size_t n = 0;
+	for (size_t r = 0; r < t.nrows; r++) {
+		bool slow = true;
+		for (size_t k = 0; k < r && slow; k++)
+			slow = strcmp(t.rows[k][0], t.rows[r][0]) != 0;
+		cr_assert_eq(first[r], slow, "row %zu", r);
+		n += first[r];
+	}
+	cr_assert_eq(n, 557);
+	free(first);
+	free(text);
+	csvtab_free(&t);
+}
+
 Test(compare, percent_change_and_noise_verdict)
 {
 	const char *csv =

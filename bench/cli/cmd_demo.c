@@ -2,6 +2,7 @@
  * bundled real traces and test_vmalloc cases under every buddy policy, vmlist design and TLB
  * policy), then prints one line per trace comparing the variants, and where the files are. */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,10 +152,14 @@ static int demo_table(const char *dir)
 		for (int i = 0; i < 3; i++)
 			printf(" %*s", demo_groups[g].width, demo_groups[g].label[i]);
 	putchar('\n');
-	for (size_t r = 0; ct >= 0 && r < t.nrows && !err; r++) {
-		if (csvtab_first(&t, ct, r))
+	bool *first = ct >= 0 ? csvtab_firsts(&t, ct) : NULL;
+	if (ct >= 0 && !first)
+		err = -ENOMEM;
+	for (size_t r = 0; first && r < t.nrows && !err; r++) {
+		if (first[r])
 			err = demo_line(&t, t.rows[r][ct], width);
 	}
+	free(first);
 	printf("\nvmlist visits: nodes the vmalloc address-space allocator examined; TLB flushes: full +\n"
 	       "ranged flushes for vfree; ufi(9): the kernel's unusable free space index at order 9 at the\n"
 	       "end (0 = every free page in 2 MiB blocks, 1 = none); find_vma visits: VMA index entries\n"

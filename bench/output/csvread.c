@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/output/strmap.h"
 #include "workloads/infile.h"
 #include "workloads/state/lineread.h"
 
@@ -225,10 +226,16 @@ int csvtab_col(const struct csvtab *t, const char *name)
 	return -1;
 }
 
-bool csvtab_first(const struct csvtab *t, int col, size_t r)
+bool *csvtab_firsts(const struct csvtab *t, int col)
 {
-	for (size_t k = 0; k < r; k++)
-		if (!strcmp(t->rows[k][col], t->rows[r][col]))
-			return false;
-	return true;
+	struct strmap seen;
+	bool *first = calloc(t->nrows + 1, sizeof(bool));
+	if (!first || strmap_init(&seen, t->nrows)) {
+		free(first);
+		return NULL;
+	}
+	for (size_t r = 0; r < t->nrows; r++)
+		strmap_index(&seen, t->rows[r][col], 0, &first[r]);
+	strmap_fini(&seen);
+	return first;
 }

@@ -25,8 +25,10 @@ int csvtab_read_regular(const char *path, struct csvtab *t, struct mm_diag *d);
 void csvtab_free(struct csvtab *t);
 /* Column index by name, or -1. */
 int csvtab_col(const struct csvtab *t, const char *name);
-/* Is row r the first whose value in column col is its own (a new trace, a new group)? */
-bool csvtab_first(const struct csvtab *t, int col, size_t r);
+/* Per row, whether it is the first whose value in column col is its own (a new trace, a new
+ * group), in time linear in the rows (a hash map, strmap.h); malloc'ed, nrows + 1 entries, NULL
+ * when out of memory. */
+bool *csvtab_firsts(const struct csvtab *t, int col);
 /* true when the field parses completely as a number (into *v). */
 bool csv_number(const char *s, double *v);
 

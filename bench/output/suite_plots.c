@@ -523,9 +523,14 @@ int suite_plots(const char *dir, const char *cmd, FILE *log)
 		fprintf(man.f, "trace,file,note\n");
 	}
 	fprintf(log, "graphs:\n");
-	for (size_t r = 0; r < sum.nrows; r++) {
+	bool *first = csvtab_firsts(&sum, p.c_trace);
+	if (!first) {
+		fprintf(stderr, "mmreplay %s: out of memory\n", cmd);
+		p.failures++;
+	}
+	for (size_t r = 0; first && r < sum.nrows; r++) {
 		const char *tr = sum.rows[r][p.c_trace];
-		if (!csvtab_first(&sum, p.c_trace, r))
+		if (!first[r])
 			continue;
 		if (!label_ok(tr)) {
 			diag_set(&d, path, r + 2, "trace '%s' is not usable in a file name: no graphs for it",
@@ -546,6 +551,7 @@ int suite_plots(const char *dir, const char *cmd, FILE *log)
 		fprintf(stderr, "mmreplay %s: %s: %s\n", cmd, man.out.path, csv_error(&man, err));
 		p.failures++;
 	}
+	free(first);
 	if (p.snaps)
 		csvtab_free(&snaps);
 	if ((err = outfile_commit(&glog))) { /* published with the graphs: its loss is a failure */
