@@ -192,7 +192,7 @@ static void cli_help_setting(const struct cli_cmd *c, const struct setting *s, F
 {
 	char opt[64], allowed[512], def[128];
 	const char *arg = s->kind == SETTING_UINT   ? (s->axis ? "N[,N...]" : "N")
-			  : s->kind == SETTING_TEXT ? "VALUE"
+			  : s->kind == SETTING_TEXT ? (s->axis ? "LIST" : "VALUE")
 			  : s->kind == SETTING_SIZE ? "SIZE"
 			  : s->kind == SETTING_FILE ? "FILE"
 						    : (s->axis ? "LIST" : "NAME");
