@@ -35,7 +35,7 @@ static const struct cli_opt replay_opts[] = {
 		    "NAME.snapshots.csv)"),
 	CLI_OPT_FLAG("quiet", struct replay_opts, quiet, "no table on stdout"),
 	CLI_OPT_STR("workload", "SPEC", struct replay_opts, workload,
-		    "whose work the workload_ columns count: tree:PID, comm:NAME, pid:N, cgroup:PATH or "
+		    "whose work the workload_ columns count: tree:PID, comm:NAME, pid:N, cgroup:/PATH or "
 		    "all (default: the recorded command's process tree where the trace names it, else "
 		    "all); the machine and the other columns still take every event"),
 	CLI_OPT_WORKERS(struct replay_opts, workers),

@@ -74,7 +74,7 @@ static const struct cli_opt suite_opts[] = {
 		"with TRACE...: timed repeats per cell (default 5: the report tests host figures from 5 on)"),
 	CLI_OPT_STR("workload", "SPEC", struct suite_opts, workload,
 		    "whose work the workload_ columns and the report's answers count: tree:PID, "
-		    "comm:NAME, pid:N, cgroup:PATH or all (default: the recorded command's process tree "
+		    "comm:NAME, pid:N, cgroup:/PATH or all (default: the recorded command's process tree "
 		    "where the trace names it, else all); the machine still replays every event"),
 	CLI_OPT_FLAG("no-plots", struct suite_opts, no_plots, "skip the graphs"),
 	CLI_OPT_FLAG("every-cell", struct suite_opts, every_cell,

@@ -34,7 +34,7 @@ const struct metric metrics_workload[] = {
 	M_FN("workload", "", METRIC_CONFIG, METRIC_IN_ROWS | METRIC_TEXT, m_workload, 0,
 	     "whose work the workload_ columns count (option --workload): tree:PID, the recorded "
 	     "command's process tree (the default where the trace names it), comm:NAME, pid:N, "
-	     "cgroup:PATH, or all (every event: the workload_ columns are then the machine's)"),
+	     "cgroup:/PATH, or all (every event: the workload_ columns are then the machine's)"),
 	WL("workload_events", "events", WL_EVENTS,
 	   "the workload's events (task records and lost marks apart; a traced purge counts in the "
 	   "share of the waiting pages the workload freed): its share is workload_events / (events - "
