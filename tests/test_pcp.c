@@ -240,23 +240,34 @@ static int ref_take(struct ref_pcp *r, int z, unsigned cpu, unsigned order, int 
 	return 0;
 }
 
-/* Normal requests: every zone above low, then above min (lowmem_reserve included), then Normal
- * whatever its watermarks and DMA32 above min + reserve; a zone without a block is not tried
- * again. */
+/* Normal requests: every zone above low, first with ALLOC_NOFRAGMENT (the zones have
+ * watermarks), then without; then above min (lowmem_reserve included); then Normal whatever its
+ * watermarks and DMA32 above min + reserve; a zone without a block is not tried again in the
+ * same mode, and a failure with ALLOC_NOFRAGMENT is not counted as the buddy's. */
 static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u64 *pfn)
 {
 	bool tried[ZONE_NR_TYPES] = {false};
-	for (int pass = 0; pass < 3; pass++)
+	for (int pass = r->w[r->zs.index[ZONE_NORMAL]].on ? 0 : 1; pass < 4; pass++) {
+		if (pass == 1)
+			memset(tried, 0, sizeof(tried));
 		for (int t = ZONE_NORMAL; t >= 0; t--) {
 			int z = r->zs.index[t];
 			if (z < 0 || tried[z])
 				continue;
-			if ((pass < 2 || t != ZONE_NORMAL) && !ref_gate(r, z, order, pass == 0 ? 1 : 0))
+			if ((pass < 3 || t != ZONE_NORMAL) && !ref_gate(r, z, order, pass < 2 ? 1 : 0))
 				continue;
 			tried[z] = true;
-			if (!ref_take(r, z, cpu, order, mt, pfn))
+			struct buddy *b = &r->zs.zone[z].buddy;
+			u64 fails = b->st.failures[order];
+			b->nofragment = pass == 0;
+			int e = ref_take(r, z, cpu, order, mt, pfn);
+			b->nofragment = false;
+			if (!e)
 				return 0;
+			if (pass == 0)
+				b->st.failures[order] = fails;
 		}
+	}
 	return -ENOMEM;
 }
 
@@ -638,4 +649,56 @@ Test(pcp, matches_reference_with_gates_and_traced_kswapd)
 	g_wm = NULL;
 	g_reserve = 0;
 	g_traced = false;
+}
+
+/* ALLOC_NOFRAGMENT: a Normal zone whose only free page is in an unmovable pageblock; DMA32
+ * wholly free. A movable request takes DMA32 (the kernel's fast path will not steal a page of
+ * another type smaller than a pageblock while a lower zone has whole pageblocks); the buddy
+ * itself refuses the steal with the flag and makes it without. */
+Test(pcp, nofragment_sends_a_small_fallback_to_the_lower_zone)
+{
+	struct zones_cfg zc;
+	memset(&zc, 0, sizeof(zc));
+	zc.nr_zones = 2;
+	zc.zone[0] = (struct zone_spec){ZONE_DMA32, 0x1000, 2048};
+	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, 0x100000, 2048};
+	zc.policy = buddy_policy_find("mobility");
+	for (int with_pcp = 0; with_pcp < 2; with_pcp++) {
+		struct zones zs;
+		cr_assert_eq(zones_init(&zs, &zc), 0);
+		struct buddy *n = &zs.zone[1].buddy;
+		u64 pfn, first = 0;
+		for (int i = 0; i < 3; i++)
+			cr_assert_eq(buddy_alloc(n, 9, MT_MOVABLE, &pfn), 0);
+		for (int i = 0; i < 512; i++) {
+			cr_assert_eq(buddy_alloc(n, 0, MT_MOVABLE, &pfn), 0);
+			if (!i)
+				first = pfn;
+		}
+		cr_assert_eq(n->free_pages, 0);
+		n->pageblock_mt[buddy_pageblock(n, first - n->base_pfn)] = MT_UNMOVABLE;
+		cr_assert_eq(buddy_free(n, first, 0), 0);
+		if (!with_pcp) {
+			n->nofragment = true;
+			cr_assert_eq(buddy_alloc(n, 0, MT_MOVABLE, &pfn), -ENOMEM);
+			n->nofragment = false;
+			cr_assert_eq(buddy_alloc(n, 0, MT_MOVABLE, &pfn), 0);
+			cr_assert_eq(pfn, first);
+		} else {
+			struct pcp_cfg pc;
+			memset(&pc, 0, sizeof(pc));
+			pc.ncpus = 1;
+			for (unsigned z = 0; z < 2; z++)
+				pc.wm.zone[z].wmark[WMARK_HIGH] = 1; /* watermarks on, never in the way */
+			struct pcp p;
+			cr_assert_eq(pcp_init(&p, &zs, &pc), 0);
+			unsigned zi = 9;
+			cr_assert_eq(pcp_alloc(&p, ZONE_NORMAL, 0, 0, MT_MOVABLE, &pfn, &zi), 0);
+			cr_assert_eq(zi, 0, "the DMA32 zone serves it");
+			cr_assert_eq(n->free_pages, 1, "Normal's page of another type is left");
+			cr_assert_eq(n->st.failures[0], 0, "a refusal under the flag is no failure");
+			pcp_fini(&p);
+		}
+		zones_fini(&zs);
+	}
 }

@@ -125,6 +125,11 @@ struct sim {
 		u64 isolated;	    /* nr_taken of the migrate scanner's isolate events */
 		u64 migrated;	    /* mm_compaction_migratepages nr_migrated */
 	} cmp_traced;
+	struct sim_kswapd_traced { /* the trace's kswapd, for the per-CPU lists (placement) */
+		bool awake;	   /* between its wake and sleep events */
+		u32 pid;	   /* the task of its wake event */
+		u64 last_ns;	   /* its last page event */
+	} kswapd;
 	struct pagesrc_phantom phantom; /* the models' pages when model_pages is NONE */
 	struct pagesrc model_src;	/* where vmalloc and processes take pages: src or phantom */
 	/* a recorded machine */

@@ -57,6 +57,8 @@ int sim_phys_init(struct sim *s)
 	return 0;
 }
 
+static void sim_phys_kswapd_quiet(struct sim *s, const struct mm_event *ev);
+
 int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
 {
 	if (MM_UNLIKELY(ev->ts_ns < s->cfg.page_from_ns) &&
@@ -65,6 +67,8 @@ int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
 		return 0;
 	}
 	sim_untraced_page(s, ev);
+	if (MM_UNLIKELY(s->kswapd.awake))
+		sim_phys_kswapd_quiet(s, ev);
 	return pagereplay_event(&s->pages, ev);
 }
 
@@ -107,12 +111,29 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	return 0;
 }
 
+/* kswapd reclaims (ZONE_RECLAIM_ACTIVE) from its wake event until balance_pgdat returns; its
+ * sleep event comes only after an undisturbed nap of HZ/10 (kswapd_try_to_sleep), so the run
+ * is taken to end once kswapd has been quiet (no page event of its own) this long. */
+#define SIM_KSWAPD_QUIET_NS 50000000ULL
+
 void sim_phys_reclaim(struct sim *s, const struct mm_event *ev)
 {
-	if (!s->pcp_on)
+	if (!s->pcp_on || (ev->aux != MME_RECLAIM_KSWAPD_WAKE && ev->aux != MME_RECLAIM_KSWAPD_SLEEP))
 		return;
-	if (ev->aux == MME_RECLAIM_KSWAPD_WAKE || ev->aux == MME_RECLAIM_KSWAPD_SLEEP)
-		wmark_kswapd_traced(&s->pcp.wm, ev->aux == MME_RECLAIM_KSWAPD_WAKE);
+	s->kswapd.awake = ev->aux == MME_RECLAIM_KSWAPD_WAKE;
+	s->kswapd.pid = ev->pid;
+	s->kswapd.last_ns = ev->ts_ns;
+	wmark_kswapd_traced(&s->pcp.wm, s->kswapd.awake);
+}
+
+/* A page event while the trace's kswapd is awake: is it still reclaiming? */
+static void sim_phys_kswapd_quiet(struct sim *s, const struct mm_event *ev)
+{
+	if (ev->pid == s->kswapd.pid)
+		s->kswapd.last_ns = ev->ts_ns;
+	bool active = ev->ts_ns - s->kswapd.last_ns <= SIM_KSWAPD_QUIET_NS;
+	if (active != s->pcp.wm.kswapd_traced)
+		wmark_kswapd_traced(&s->pcp.wm, active);
 }
 
 void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)

@@ -70,6 +70,7 @@ struct buddy {
 	u64 nr_free[BUDDY_MAX_ORDER_LIMIT + 1];	    /* free blocks per order, all lists: a recount */
 	u64 free_pages;				    /* == sum(nr_free[o] << o) */
 	u8 *pageblock_mt;			    /* mobility only: type per 2^9 pageblock */
+	bool nofragment; /* mobility: ALLOC_NOFRAGMENT, fallbacks only from blocks >= a pageblock */
 	const struct buddy_policy_ops *ops;
 	void *priv;
 	struct buddy_stats st;

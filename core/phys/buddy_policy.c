@@ -216,11 +216,12 @@ static int mob_take(struct buddy *b, unsigned order, int mt, u32 *idx, unsigned 
 			return 0;
 		}
 	}
-	/* __rmqueue_fallback: steal the largest block of another type */
+	/* __rmqueue_fallback: steal the largest block of another type; with ALLOC_NOFRAGMENT only
+	 * a whole pageblock or more (the caller then tries other zones, and again without it) */
 	int fb = -1;
-	unsigned o;
+	unsigned o, lo = b->nofragment ? MM_MAX(order, BUDDY_PAGEBLOCK_ORDER) : order;
 	bool can_steal = false;
-	for (o = b->max_order + 1; o-- > order;) {
+	for (o = b->max_order + 1; o-- > lo;) {
 		fb = mob_find_fallback(b, o, mt);
 		if (fb < 0)
 			continue;
@@ -233,7 +234,7 @@ static int mob_take(struct buddy *b, unsigned order, int mt, u32 *idx, unsigned 
 		}
 		break;
 	}
-	if (fb < 0 || o > b->max_order)
+	if (fb < 0 || o > b->max_order || o < lo)
 		return -ENOMEM;
 	u32 h = b->head[o][fb];
 	b->st.steals++;

@@ -185,12 +185,13 @@ static int pcp_take(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int
 	return err;
 }
 
-/* get_page_from_freelist's zonelist walk, three times: every zone above its low watermark
- * (the fast path), then above min (the slow path after waking kswapd), each with the
- * lowmem_reserve of the request's highest zone; then the model's stand-in for reclaim (the
- * trace's frees are the reclaim): the preferred zone whatever its watermarks, the lower ones
- * above min + lowmem_reserve. Zones without watermarks pass every gate. A zone that had no
- * block is not tried again. */
+/* get_page_from_freelist's zonelist walk, four times: every zone above its low watermark with
+ * ALLOC_NOFRAGMENT (a Normal request where a DMA32 zone exists: another type's free blocks
+ * only as whole pageblocks), then without it; then above min (the slow path after waking
+ * kswapd), each watermark plus the lowmem_reserve of the request's highest zone; then the
+ * model's stand-in for reclaim (the trace's frees are the reclaim): the preferred zone whatever
+ * its watermarks, the lower ones above min + lowmem_reserve. Zones without watermarks pass
+ * every gate. A zone that had no block is not tried again in the same mode. */
 int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order, int mt, u64 *pfn,
 	      unsigned *zone_idx)
 {
@@ -201,22 +202,34 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 	}
 	mt = pcp_mt(mt);
 	zs->st.requests[limit]++;
+	int nz = zs->index[ZONE_NORMAL];
+	bool nofrag = limit == ZONE_NORMAL && nz >= 0 && zs->index[ZONE_DMA32] >= 0 && p->wm.z[nz].on;
 	unsigned tried = 0;
-	for (int pass = 0; pass < 3; pass++) {
+	for (int pass = nofrag ? 0 : 1; pass < 4; pass++) {
+		if (pass == 1)
+			tried = 0;
 		for (int t = (int)limit; t >= 0; t--) {
 			int z = zs->index[t];
 			if (z < 0 || (tried >> z & 1))
 				continue;
-			bool gated = pass < 2 || t != (int)limit;
+			bool gated = pass < 3 || t != (int)limit;
 			if (gated && !wmark_zone_ok(&p->wm, (unsigned)z, order, limit,
-						    pass == 0 ? WMARK_LOW : WMARK_MIN))
+						    pass < 2 ? WMARK_LOW : WMARK_MIN))
 				continue;
 			tried |= 1u << z;
 			struct zone *zone = &zs->zone[z];
 			bool oom = false;
-			if (pcp_take(p, (unsigned)z, cpu, order, mt, pfn, &oom)) {
-				if (oom)
-					return -ENOMEM;
+			zone->buddy.nofragment = pass == 0;
+			u64 fails = zone->buddy.st.failures[order];
+			int err = pcp_take(p, (unsigned)z, cpu, order, mt, pfn, &oom);
+			zone->buddy.nofragment = false;
+			if (err && oom)
+				return -ENOMEM;
+			if (err && pass == 0) { /* not a failure yet: tried again without the flag */
+				zone->buddy.st.failures[order] = fails;
+				continue;
+			}
+			if (err) {
 				zone->st.passed++;
 				continue;
 			}

@@ -14,9 +14,11 @@
  *   up to high x watermark_boost_factor / 10000 (zones of fewer than 4 pageblocks: never).
  * - The trace's own kswapd runs (placement mode): an allocation the trace does not show (a page
  *   cache folio of order 9 that failed its watermark and fell back) woke the kernel's kswapd, so
- *   the model's own conditions cannot see it; mm_vmscan_kswapd_wake .. mm_vmscan_kswapd_sleep
- *   make every zone ZONE_RECLAIM_ACTIVE as balance_pgdat's set_reclaim_active does (the event
- *   does not print the highest zone; the recorded machines' wakes are for Normal allocations).
+ *   the model's own conditions cannot see it; while the trace's kswapd reclaims every zone is
+ *   ZONE_RECLAIM_ACTIVE as balance_pgdat's set_reclaim_active makes it (the wake event does not
+ *   print the highest zone; the recorded machines' wakes are for Normal allocations). The
+ *   caller says when (core/machine/sim_phys.c: from mm_vmscan_kswapd_wake until kswapd has been
+ *   quiet 50 ms, its sleep event coming only after a 100 ms nap).
  * - Watermark gates (get_page_from_freelist): an allocation takes a zone of its zonelist only
  *   while the zone's free pages are above low + boost (fast path), then min + boost (slow
  *   path), plus lowmem_reserve[the request's highest zone] (zoneinfo's "protection": DMA never
