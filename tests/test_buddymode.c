@@ -119,6 +119,44 @@ Test(buddymode, allocation_of_a_free_block_takes_it)
 	bm_fini(&m);
 }
 
+/* A free to a per-CPU list of a block the model has free: the block had left the buddy with no
+ * event (a compaction target the migration allocated) and sits on a list now: taken. */
+Test(buddymode, listed_free_of_a_free_block_takes_it)
+{
+	struct bm m;
+	bm_init(&m);
+	bm_ev(&m, MME_PAGE_FREE, BASE + 16, 0, 0);
+	cr_assert_eq(bm_free(&m), 4096 - 1, "on a per-CPU list, not free in the buddy");
+	cr_assert_eq(m.r.st.untraced_alloc_pages, 1);
+	bm_ev(&m, MME_PAGE_PCPU_DRAIN, BASE + 16, 0, 0);
+	cr_assert_eq(bm_free(&m), 4096);
+	cr_assert_eq(m.r.st.untraced_leave_pages, 0, "the drain returns what the list held");
+	bm_check(&m);
+	bm_fini(&m);
+}
+
+/* split_page: a high-order block (a THP split, a high-order vmalloc page) is freed a page at a
+ * time; each part returns, none is lost as "inside a larger block". */
+Test(buddymode, part_of_a_larger_block_returns)
+{
+	struct bm m;
+	bm_init(&m);
+	bm_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 512, 9, 0);
+	cr_assert_eq(bm_free(&m), 4096 - 512);
+	bm_ev(&m, MME_PAGE_PCPU_DRAIN, BASE + 513, 0, 0);
+	bm_ev(&m, MME_PAGE_FREE, BASE + 600, 4, 0); /* order 4: straight to the buddy */
+	cr_assert_eq(bm_free(&m), 4096 - 512 + 17);
+	cr_assert_eq(m.r.st.untraced_other_pages, 0);
+	for (u64 p = BASE + 512; p < BASE + 1024; p++)
+		if (p != BASE + 513 && (p < BASE + 600 || p >= BASE + 616))
+			bm_ev(&m, MME_PAGE_PCPU_DRAIN, p, 0, 0);
+	cr_assert_eq(bm_free(&m), 4096, "every part back, merged");
+	cr_assert_eq(m.zs.zone[0].buddy.nr_free[BUDDY_DEFAULT_MAX_ORDER], 4);
+	cr_assert_eq(m.r.st.untraced_other_pages + m.r.st.untraced_leave_pages, 0);
+	bm_check(&m);
+	bm_fini(&m);
+}
+
 /* Deferred init grows a zone between the zoneinfo read and the page maps' read, so spanned -
  * managed is larger than the unmanaged memory the maps show. Flag-free memory inside the zone is
  * in use (kernel allocations have no flag): only the run at the zone's top is unmanaged. */

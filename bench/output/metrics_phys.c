@@ -253,8 +253,8 @@ const struct metric metrics_phys[] = {
 	M_COUNT("untraced_leave_pages", "pages", 0, pages.untraced_leave_pages,
 		"page mode buddy: pages a return found free (they left the buddy untraced)"),
 	M_COUNT("untraced_alloc_pages", "pages", 0, pages.untraced_alloc_pages,
-		"page mode buddy: pages of allocations whose block the model had free, compaction's "
-		"capture aside (they left the buddy with no zone_locked)"),
+		"page mode buddy: pages of allocations (compaction's capture aside) and of frees to a "
+		"per-CPU list whose block the model had free (they left the buddy with no zone_locked)"),
 	M_COUNT("untraced_other_pages", "pages", 0, pages.untraced_other_pages,
 		"page mode buddy: pages of a return in no zone, never allocatable, or in a larger block"),
 	M_END,

@@ -83,6 +83,7 @@ static void acct_page(const struct sim *s, const struct mm_event *ev, struct sim
 		/* the buddy-level events, and frees the per-CPU lists never hold */
 		probe(p, &st->buddy_takes, SIM_REPLAYED);
 		probe(p, &st->buddy_returns, SIM_REPLAYED);
+		probe(p, &st->alloc_takes, SIM_REPLAYED); /* a listed free the model had free */
 		probe(p, &st->no_zone, SIM_SKIP_NO_ZONE);
 		p->dflt = ev->order > 15 ? SIM_SKIP_OUT_OF_RANGE : SIM_SKIP_OTHER_MODE;
 	} else {

@@ -229,8 +229,8 @@ static void pagereplay_capture_done(struct pagereplay *r, u32 pid)
 static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;
-	if (ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0)
-		return 0; /* went to a per-CPU list: its pcpu_drain event returns it */
+	/* a free of a per-CPU list order went to a list: its pcpu_drain event returns it */
+	bool listed = ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0;
 	if (ev->order > 15 || (ev->kind == MME_PAGE_ALLOC && (ev->flags & MME_F_FAILED)))
 		return 0;
 	int z = r->zs ? zones_find(r->zs, ev->addr) : -1;
@@ -239,16 +239,17 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 		return 0;
 	}
 	struct buddy *b = &r->zs->zone[z].buddy;
-	if (ev->kind == MME_PAGE_ALLOC) {
-		/* The usual case, a block from a per-CPU list, is allocated in the model already (its
-		 * refill took it): no conflict. A block the model has free left the buddy with no
-		 * zone_locked: compaction's capture (the freed block went straight to the task), or
-		 * another untraced take; the allocation is the evidence, so the model takes it now
-		 * rather than finding it free when it comes back. */
+	if (ev->kind == MME_PAGE_ALLOC || listed) {
+		/* The usual case, a block handed out from or freed to a per-CPU list, is allocated in
+		 * the model already (its refill took it; in use until its drain): no conflict. A block
+		 * the model has free left the buddy with no zone_locked: compaction's capture (the
+		 * freed block went straight to the task), a migration target compaction's free
+		 * scanner isolated, or another untraced take; the event is the evidence, so the model
+		 * takes it now rather than finding it free when it comes back. */
 		u64 c0 = b->st.conflicts;
 		if (!buddy_alloc_at(b, ev->addr, ev->order, ev->mt)) {
 			r->st.alloc_takes++;
-			if (pagereplay_capturing(r, ev)) {
+			if (ev->kind == MME_PAGE_ALLOC && pagereplay_capturing(r, ev)) {
 				r->st.captured_pages += 1ULL << ev->order;
 				pagereplay_capture_done(r, ev->pid);
 			} else {
