@@ -82,6 +82,7 @@ struct req {
 
 static bool stack_mix;	      /* most requests are thread stacks (5 pages, align 4): long pools */
 static long hidden_predicted; /* predictions of a hidden slot (follow mode) */
+static long hunt_predicted;   /* predictions of a hunting pool (follow mode) */
 
 static struct req rand_req(struct rng *g, u64 vend, unsigned nn)
 {
@@ -106,7 +107,21 @@ static struct req rand_req(struct rng *g, u64 vend, unsigned nn)
 static u64 rand_place_addr(struct rng *g, const struct nref *r, struct req *q)
 {
 	u64 k = (q->size - 1) / PG, a = 0;
-	switch (stack_mix && rng_below(g, 2) ? 5 : rng_below(g, 6)) {
+	switch (stack_mix && rng_below(g, 2) ? 5 : rng_below(g, 8)) {
+	case 6: /* over a hidden slot, not exactly it: a decayed pool's space */
+		if (r->nh) {
+			const struct nref_range *h = &r->hid[rng_below(g, (u64)r->nh)];
+			a = (h->start + PG * rng_below(g, (h->end - h->start) / PG) + q->align - 1) &
+			    ~(q->align - 1);
+			if (a < h->end)
+				return a;
+		}
+		break;
+	case 7: /* where a hunting pool goes next */
+		if (nref_full(r, q->vs, q->ve) &&
+		    (a = nref_hunt_fit(r, q->size, q->align, q->vs, q->ve, q->cpu % r->nn)))
+			return a;
+		break;
 	case 5: { /* one the kernel may still hold, often early in its batch */
 		int pick = -1, seen = 0;
 		for (int i = 0; i < r->ndec; i++) {
@@ -204,6 +219,8 @@ static void one_step(struct rng *g, struct vmlist *v, struct nref *r, long step,
 		if (!want)
 			cr_assert_eq(pick.addr, a, "step %ld: predict", step);
 		hidden_predicted += !want && pick.src == VMLIST_SRC_HIDDEN;
+		hunt_predicted += !want && nref_full(r, q.vs, q.ve) &&
+				  a == nref_hunt_fit(r, q.size, q.align, q.vs, q.ve, q.cpu % r->nn);
 	}
 }
 
@@ -238,6 +255,9 @@ static void random_workload(u64 seed, unsigned nn, u64 pages, long steps, bool f
 		cr_assert(stack_mix || ns->owners_learned > 0, "no guessed owner was revised");
 		cr_assert_gt(hidden_predicted, 0, "no hidden slot was predicted");
 		cr_assert_eq(ns->owners_learned, r.owners_learned);
+		cr_assert_gt(ns->hunts, 0, "no tree pick ate a hidden slot");
+		cr_assert_eq(ns->hunts, r.hunts);
+		cr_assert_gt(hunt_predicted, 0, "no hunt was predicted");
 	}
 	cr_assert_gt(v.st.failures, 0);
 	vmlist_fini(&v);
@@ -396,6 +416,68 @@ Test(vmlist_nodes, follow_predicts_hidden_slots_below_the_cursor)
 	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
 	cr_assert_eq(vmlist_predict(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, &how), 0);
 	cr_assert_eq(how.addr, BASE, "slot 2 is node 1's: slot 0 next");
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}
+
+/* The kernel took its pool's size from the tree: its pool was empty, so the model's entries
+ * were not in it; those below the kernel's pick are not in its tree either (it took its lowest
+ * fit): they are hidden, not given back to the tree and predicted next. */
+Test(vmlist_nodes, follow_hides_a_flushed_pool_below_the_kernels_pick)
+{
+	struct vmlist v;
+	u64 a[4], sz, pool[8];
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	for (int i = 0; i < 4; i++) /* [0,2) [2,4) [4,6) node 1's, [6,8) node 0's */
+		cr_assert_eq(vmlist_alloc_cpu(&v, 2 * PG, PG, cfg.vstart, cfg.vend, i < 3 ? 1 : 0, &a[i]), 0);
+	cr_assert_eq(a[3], BASE + 6 * PG);
+	vmlist_purge_begin(&v, false);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(vmlist_free(&v, a[i], &sz), 0);
+	vmlist_purge_end(&v);
+	cr_assert_eq(vmlist_nodes_pool(&v, 1, 1, pool, 8), 3);
+	struct vmlist_pick how;
+	cr_assert_eq(vmlist_place(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 8 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_nodes_pool(&v, 1, 1, pool, 8), 0, "the kernel's pool was empty");
+	cr_assert_eq(vmlist_nodes_stats(&v)->hidden, 3);
+	cr_assert_eq(vmlist_predict(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 1, &how), 0);
+	cr_assert_eq(how.addr, BASE + 10 * PG, "not the flushed entries: the kernel passed over them");
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}
+
+/* A tree pick over a hidden slot: that slot was a pool entry the kernel's purge had decayed, and
+ * the kernel's lowest fits go on ascending through the hidden slots decayed with it: the pool
+ * hunts, predicting the lowest place above its last pick in free or hidden space, for as long
+ * as the kernel's picks eat hidden space or fall where the hunt said. */
+Test(vmlist_nodes, follow_hunts_the_hidden_slots_of_a_decayed_pool)
+{
+	struct vmlist v;
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	struct vmlist_pick how;
+	/* a stack at page 32: 5-page slots at 0, 8, 16 and 24 are hidden, 3 free pages after each */
+	cr_assert_eq(vmlist_place(&v, 5 * PG, 4 * PG, cfg.vstart, cfg.vend, 0, BASE + 32 * PG, &how), 0);
+	cr_assert_eq(vmlist_nodes_stats(&v)->hidden, 4);
+	/* 4-page areas of node 1: the kernel's first eats the slot at 8 */
+	cr_assert_eq(vmlist_place(&v, 4 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 7 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_nodes_stats(&v)->hunts, 1);
+	cr_assert_eq(vmlist_predict(&v, 4 * PG, PG, cfg.vstart, cfg.vend, 1, &how), 0);
+	cr_assert_eq(how.addr, BASE + 11 * PG);
+	cr_assert_eq(vmlist_place(&v, 4 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 11 * PG, &how), 0);
+	/* [15,16) is free, the slot at 16 hidden: the tree's lowest fit is above the stack */
+	cr_assert_eq(vmlist_predict(&v, 4 * PG, PG, cfg.vstart, cfg.vend, 1, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
+	cr_assert_eq(how.addr, BASE + 15 * PG, "the hunt goes on through the next hidden slot");
+	/* the other node does not hunt */
+	cr_assert_eq(vmlist_predict(&v, 4 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_gt(how.addr, BASE + 32 * PG);
+	cr_assert_eq(vmlist_place(&v, 4 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 15 * PG, &how), 0);
+	cr_assert_eq(vmlist_nodes_stats(&v)->hunts, 2);
 	cr_assert_eq(vmlist_check(&v), 0);
 	vmlist_fini(&v);
 }

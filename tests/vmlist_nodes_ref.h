@@ -46,7 +46,9 @@ struct nref {
 	int ng;
 	u64 cursor[NREF_NODES][NREF_POOLS]; /* follow: the kernel's last pick of each pool, 0: none */
 	bool up[NREF_NODES][NREF_POOLS];    /* its last two hidden picks ascended */
+	u64 hunt[NREF_NODES][NREF_POOLS];   /* hunting decayed hidden slots from here, 0: not */
 	u64 owners_learned;
+	u64 hunts; /* tree placements that ate a hidden slot */
 };
 
 static inline int nref_guess_pos(const struct nref *r, u64 a)
@@ -409,25 +411,63 @@ static inline int nref_hidden_next(const struct nref *r, u64 size, u64 align, un
 	return -1;
 }
 
-/* predict: the pool's head, else a hidden slot its pool gives next, else the tree. */
+/* Follow, a pool hunting decayed hidden slots: the lowest place above its hunt address where
+ * the request fits in space free or hidden (busy areas and pool entries end a span), over the
+ * 257 used objects after the one at or below the hunt address; 0 when none or not hunting. */
+static inline u64 nref_hunt_fit(const struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned node)
+{
+	u64 k = nref_pool_idx(size), h = k < NREF_POOLS ? r->hunt[node][k] : 0;
+	if (!h)
+		return 0;
+	int n = nref_used_sorted(r, nref_used_buf), i = 0;
+	while (i < n && nref_used_buf[i].start <= h)
+		i++;
+	u64 s = h, length = nref_length(size, align, vs, ve);
+	if (i > 0 && nref_used_buf[i - 1].end > h && nref_used_buf[i - 1].kind != VMLIST_NODES_HIDDEN)
+		s = nref_used_buf[i - 1].end;
+	for (int seen = 0; seen <= 256; seen++, i++) {
+		u64 e = i < n ? nref_used_buf[i].start : ve;
+		if (i >= n || nref_used_buf[i].kind != VMLIST_NODES_HIDDEN) {
+			u64 a = (s + align - 1) & ~(align - 1);
+			if (e > s && e - s >= length && a >= s && a + size <= e)
+				return a;
+			if (i >= n)
+				return 0;
+			s = nref_used_buf[i].end;
+		}
+	}
+	return 0;
+}
+
+/* predict: the pool's head, else a hidden slot its pool gives next, else the tree (or the
+ * hunt's place when lower). */
 static inline int nref_predict(struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned cpu, u64 *addr)
 {
-	bool pool;
-	if (nref_full(r, vs, ve)) {
+	bool pool, full = nref_full(r, vs, ve);
+	if (full) {
 		int h = nref_hidden_next(r, size, align, cpu % r->nn);
 		if (h >= 0) {
 			*addr = r->hid[h].start;
 			return 0;
 		}
 	}
-	return nref_pick(r, size, align, vs, ve, cpu, false, addr, &pool);
+	int err = nref_pick(r, size, align, vs, ve, cpu, false, addr, &pool);
+	u64 z = full && !pool ? nref_hunt_fit(r, size, align, vs, ve, cpu % r->nn) : 0;
+	if (z && (err || z < *addr)) {
+		*addr = z;
+		return 0;
+	}
+	return err;
 }
 
-/* After a placement from source src by node: the pool's cursor (vmlist_nodes_follow.c). */
-static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, int src)
+/* After a placement from source src by node: the pool's cursor and hunt (ate: the kernel's
+ * area overlapped a hidden slot; z: where the hunt said, 0: nowhere) (vmlist_nodes_follow.c). */
+static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, int src, bool ate, u64 z)
 {
 	u64 k = nref_pool_idx(size), *c = &r->cursor[node][k];
 	bool *up = &r->up[node][k];
+	r->hunt[node][k] = src == VMLIST_SRC_TREE && (ate || z == a) ? a : 0;
+	r->hunts += src == VMLIST_SRC_TREE && ate;
 	if (src == VMLIST_SRC_TREE) {
 		*c = 0;
 		*up = false;
@@ -456,7 +496,7 @@ static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, i
 
 /* Follow mode: the rules of vmlist_nodes_follow.c, one by one. */
 static inline int nref_place_at(struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned cpu, u64 a,
-				int *src)
+				int *src, bool *ate)
 {
 	u64 end = a + size, k = nref_pool_idx(size);
 	bool full = nref_full(r, vs, ve);
@@ -529,10 +569,13 @@ static inline int nref_place_at(struct nref *r, u64 size, u64 align, u64 vs, u64
 		if (r->hid[i].start < end && a < r->hid[i].end) {
 			nref_free_add(r, r->hid[i].start, r->hid[i].end);
 			r->hid[i] = r->hid[--r->nh];
+			*ate = true;
 		} else {
 			i++;
 		}
 	}
+	while (has_pool && !rotated && r->plen[node][k]) /* an empty pool in the kernel */
+		nref_skip_head(r, node, k);
 	if (size <= NREF_POOLS * MM_PAGE_SIZE) { /* hide the lowest fits below a */
 		for (;;) {
 			u64 y = nref_lowest(r, nref_length(size, align, vs, ve), size, align, vs, ve);
@@ -542,8 +585,6 @@ static inline int nref_place_at(struct nref *r, u64 size, u64 align, u64 vs, u64
 			r->hid[r->nh++] = (struct nref_range){y, y + size, VMLIST_NODES_NONE, false};
 		}
 	}
-	while (has_pool && !rotated && r->plen[node][k])
-		nref_skip_head(r, node, k);
 	if (!nref_is_free(r, a, end))
 		return -ENOMEM;
 	nref_clip(r, a, end);
@@ -555,9 +596,11 @@ static inline int nref_place_at(struct nref *r, u64 size, u64 align, u64 vs, u64
 static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned cpu, u64 a,
 			     int *src)
 {
-	int err = nref_place_at(r, size, align, vs, ve, cpu, a, src);
-	if (!err && nref_full(r, vs, ve) && nref_pool_idx(size) < NREF_POOLS)
-		nref_cursor(r, size, cpu % r->nn, a, *src);
+	bool ate = false, full = nref_full(r, vs, ve);
+	u64 z = full ? nref_hunt_fit(r, size, align, vs, ve, cpu % r->nn) : 0;
+	int err = nref_place_at(r, size, align, vs, ve, cpu, a, src, &ate);
+	if (!err && full && nref_pool_idx(size) < NREF_POOLS)
+		nref_cursor(r, size, cpu % r->nn, a, *src, ate, z);
 	return err;
 }
 

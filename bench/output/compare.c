@@ -8,43 +8,9 @@
 #include <string.h>
 
 #include "bench/host/welch.h"
+#include "bench/output/compare_priv.h"
 #include "bench/output/metrics.h"
-#include "bench/output/strmap.h"
 #include "workloads/diag.h"
-
-#define COMPARE_MAX_SAMPLES 4096
-#define COMPARE_MAX_LINES (1u << 23) /* differences held at once: about 1 GiB of lines */
-
-#define LABEL_MAX 512 /* a label built from configuration columns (older CSVs) */
-
-/* The rows of one (trace, configuration). */
-struct group {
-	const char *trace, *label;
-	size_t ti;    /* its trace's index */
-	size_t *rows; /* row indices, in file order (a slice of cmp.grows) */
-	size_t n;
-	bool wanted; /* --config takes it */
-};
-
-/* The join, linear in the rows: every row's trace and label are found in hash maps (strmap.h),
- * never by scanning the rows or groups before it (that took 42 s and 3.2 GB of address space
- * for 20,000 configurations). */
-struct cmp {
-	const struct compare_opts *o;
-	const struct csvtab *t;
-	int tcol, ccfg;
-	const char **rtrace; /* per row: its trace, told apart by trace_id (row_traces) */
-	const char **rlabel; /* per row: its configuration's label */
-	size_t *rti;	     /* per row: its trace's index, in order of first appearance */
-	size_t ntr;
-	bool *is_cfg, *is_metric, *is_host;
-	struct group *groups;
-	size_t ngroups;
-	size_t *grows;	     /* every row, by group */
-	size_t *tg, *tg_off; /* the groups of trace i: tg[tg_off[i] .. tg_off[i + 1]) */
-	double *va, *vb;
-	size_t nlines; /* lines of every trace so far (COMPARE_MAX_LINES) */
-};
 
 /* s as a message may hold it: control bytes and invalid UTF-8 escaped (diag.h), at most 95
  * bytes (cells come from the CSV; four fit in one message). */
@@ -66,239 +32,15 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* A field's numbers: one, or a ';'-separated list (a suite's per-repeat host timings). How many
- * were stored at out (at most max); -1 when the field is not numeric. */
-static int field_numbers(const char *f, double *out, size_t max)
-{
-	char buf[4096];
-	int n = 0;
-	if (!*f)
-		return 0;
-	if (strlen(f) >= sizeof(buf))
-		return -1;
-	strcpy(buf, f);
-	for (char *save = NULL, *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
-		double v;
-		if (!csv_number(tok, &v))
-			return -1;
-		if ((size_t)n < max)
-			out[n++] = v;
-	}
-	return n;
-}
-
 static size_t values(const struct cmp *c, const struct group *g, size_t col, double *out)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < g->n && n < COMPARE_MAX_SAMPLES; i++) {
-		int k = field_numbers(c->t->rows[g->rows[i]][col], out + n, COMPARE_MAX_SAMPLES - n);
+		int k = compare_join_numbers(c->t->rows[g->rows[i]][col], out + n, COMPARE_MAX_SAMPLES - n);
 		if (k > 0)
 			n += (size_t)k;
 	}
 	return n;
-}
-
-static bool ends_with(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), k = strlen(suffix);
-	return n > k && !strcmp(name + n - k, suffix);
-}
-
-/* Which columns name the configuration, which are metrics, which of those are host figures. */
-static int classify(struct cmp *c)
-{
-	struct strmap names; /* column names, for the _all siblings (a header may be wide) */
-	if (strmap_init(&names, c->t->ncols))
-		return -ENOMEM;
-	for (size_t col = 0; col < c->t->ncols; col++)
-		strmap_index(&names, c->t->head[col], 0, NULL);
-	for (size_t col = 0; col < c->t->ncols; col++) {
-		const char *h = c->t->head[col];
-		const struct metric *m = metric_find(h, METRIC_IN_ROWS);
-		bool numeric = c->t->nrows > 0;
-		for (size_t r = 0; r < c->t->nrows && numeric; r++)
-			numeric = field_numbers(c->t->rows[r][col], c->va, COMPARE_MAX_SAMPLES) >= 0;
-		bool cfg = m ? m->cls == METRIC_CONFIG : !numeric;
-		if ((int)col == c->tcol || !strcmp(h, "repeat") || !strcmp(h, "seed") ||
-		    !strcmp(h, "trace_id"))
-			continue;
-		/* min/median/max beside a per-repeat list: the list carries the samples */
-		if (numeric && (ends_with(h, "_min") || ends_with(h, "_median") || ends_with(h, "_max"))) {
-			char sib[256];
-			snprintf(sib, sizeof(sib), "%.*s_all", (int)(strrchr(h, '_') - h), h);
-			if (strmap_find(&names, sib, 0) != SIZE_MAX)
-				continue;
-		}
-		c->is_cfg[col] = cfg;
-		c->is_metric[col] = !cfg && numeric;
-		c->is_host[col] = m ? m->cls == METRIC_HOST : !strncmp(h, "host_", 5);
-	}
-	strmap_fini(&names);
-	return 0;
-}
-
-/* Whether column col differs between two rows of one trace: each row against its trace's first. */
-static bool varies_in_a_trace(const struct cmp *c, size_t col, size_t *first)
-{
-	for (size_t i = 0; i < c->ntr; i++)
-		first[i] = SIZE_MAX;
-	for (size_t r = 0; r < c->t->nrows; r++) {
-		size_t *f = &first[c->rti[r]];
-		if (*f == SIZE_MAX)
-			*f = r;
-		else if (strcmp(c->t->rows[r][col], c->t->rows[*f][col]))
-			return true;
-	}
-	return false;
-}
-
-/* Row r's label from the configuration columns that vary (an older CSV, no config column). */
-static size_t built_label(const struct cmp *c, size_t r, const bool *varies, bool any, char *label,
-			  size_t len)
-{
-	label[0] = 0;
-	for (size_t col = 0; col < c->t->ncols; col++)
-		if (c->is_cfg[col] && (varies[col] || !any)) {
-			if (label[0])
-				strncat(label, "/", len - strlen(label) - 1);
-			strncat(label, c->t->rows[r][col], len - strlen(label) - 1);
-		}
-	return strlen(label) + 1;
-}
-
-/* Each row's label: its config column, or (an older CSV) the configuration columns that vary,
- * kept in one store of the size they take. */
-static int row_labels(struct cmp *c, char **store)
-{
-	size_t n = c->t->nrows, need = 0, at = 0;
-	char label[LABEL_MAX];
-	if (c->ccfg >= 0) {
-		for (size_t r = 0; r < n; r++)
-			c->rlabel[r] = c->t->rows[r][c->ccfg];
-		return 0;
-	}
-	bool *varies = calloc(c->t->ncols + 1, sizeof(bool)), any = false;
-	size_t *first = malloc((c->ntr + 1) * sizeof(size_t));
-	if (!varies || !first) {
-		free(varies);
-		free(first);
-		return -ENOMEM;
-	}
-	for (size_t col = 0; col < c->t->ncols; col++)
-		any |= varies[col] = c->is_cfg[col] && varies_in_a_trace(c, col, first);
-	free(first);
-	for (size_t r = 0; r < n; r++)
-		need += built_label(c, r, varies, any, label, sizeof(label));
-	if (!(*store = malloc(need + 1))) {
-		free(varies);
-		return -ENOMEM;
-	}
-	for (size_t r = 0; r < n; r++) {
-		size_t k = built_label(c, r, varies, any, label, sizeof(label));
-		memcpy(*store + at, label, k);
-		c->rlabel[r] = *store + at;
-		at += k;
-	}
-	free(varies);
-	return 0;
-}
-
-/* Each row's trace: its trace column, and where rows of one label come from different traces
- * (their trace_id differs: CSVs of separate runs joined), the label with the id's first 8 hex
- * digits ("t.zst#1c050dea"), so two traces are never averaged as one. Then every row's trace
- * index, in order of first appearance. */
-static int row_traces(struct cmp *c, char **store)
-{
-	int icol = csvtab_col(c->t, "trace_id");
-	size_t n = c->t->nrows, need = 0, at = 0;
-	struct strmap names, traces;
-	size_t *first = malloc((n + 1) * sizeof(size_t));
-	bool *mixed = calloc(n + 1, sizeof(bool));
-	int err = first && mixed ? strmap_init(&names, n) : -ENOMEM;
-	if (!err && (err = strmap_init(&traces, n)))
-		strmap_fini(&names);
-	if (err) {
-		free(first);
-		free(mixed);
-		return -ENOMEM;
-	}
-	for (size_t r = 0; r < n; r++) { /* a trace name is mixed when its rows' ids differ */
-		const char *tr = c->tcol >= 0 ? c->t->rows[r][c->tcol] : "";
-		bool added;
-		size_t i = strmap_index(&names, tr, 0, &added);
-		if (added)
-			first[i] = r;
-		else if (icol >= 0 && strcmp(c->t->rows[first[i]][icol], c->t->rows[r][icol]))
-			mixed[i] = true;
-		c->rtrace[r] = tr;
-		c->rti[r] = i; /* for now: the name's index */
-	}
-	for (size_t r = 0; r < n; r++)
-		if (mixed[c->rti[r]])
-			need += strlen(c->rtrace[r]) + 10; /* at most 400 + '#' + 8 + NUL, never more */
-	if (need && !(*store = malloc(need))) {
-		err = -ENOMEM;
-	} else {
-		for (size_t r = 0; r < n; r++)
-			if (mixed[c->rti[r]]) {
-				int k = snprintf(*store + at, need - at, "%.400s#%.8s", c->rtrace[r],
-						 c->t->rows[r][icol]);
-				c->rtrace[r] = *store + at;
-				at += (size_t)k + 1;
-			}
-		for (size_t r = 0; r < n; r++)
-			c->rti[r] = strmap_index(&traces, c->rtrace[r], 0, NULL);
-		c->ntr = traces.n;
-	}
-	strmap_fini(&names);
-	strmap_fini(&traces);
-	free(first);
-	free(mixed);
-	return err;
-}
-
-/* The groups, in order of their first row; each trace's groups in that order (tg, tg_off). */
-static int build_groups(struct cmp *c)
-{
-	size_t n = c->t->nrows, *gof = malloc((n + 1) * sizeof(size_t));
-	struct strmap keys;
-	c->grows = malloc((n + 1) * sizeof(size_t));
-	c->tg = malloc((n + 1) * sizeof(size_t));
-	c->tg_off = calloc(c->ntr + 2, sizeof(size_t));
-	if (!gof || !c->grows || !c->tg || !c->tg_off || strmap_init(&keys, n)) {
-		free(gof);
-		return -ENOMEM;
-	}
-	for (size_t r = 0; r < n; r++) {
-		bool added;
-		size_t g = gof[r] = strmap_index(&keys, c->rlabel[r], c->rti[r], &added);
-		if (added)
-			c->groups[g] =
-				(struct group){.trace = c->rtrace[r], .label = c->rlabel[r], .ti = c->rti[r]};
-		c->groups[g].n++;
-	}
-	c->ngroups = keys.n;
-	strmap_fini(&keys);
-	size_t at = 0;
-	for (size_t g = 0; g < c->ngroups; g++) { /* each group's slice of grows */
-		c->groups[g].rows = c->grows + at;
-		at += c->groups[g].n;
-		c->groups[g].n = 0;
-		c->tg_off[c->groups[g].ti + 1]++;
-	}
-	for (size_t r = 0; r < n; r++) {
-		struct group *g = &c->groups[gof[r]];
-		g->rows[g->n++] = r;
-	}
-	for (size_t i = 0; i < c->ntr; i++)
-		c->tg_off[i + 1] += c->tg_off[i];
-	size_t *fill = gof; /* reused: the next free place of each trace */
-	for (size_t i = 0; i < c->ntr; i++)
-		fill[i] = c->tg_off[i];
-	for (size_t g = 0; g < c->ngroups; g++)
-		c->tg[fill[c->groups[g].ti]++] = g;
-	free(gof);
-	return 0;
 }
 
 /* Does comma-separated glob list pats match s? (NULL: everything) */
@@ -310,48 +52,6 @@ static bool globs_match(const char *pats, const char *s)
 	snprintf(buf, sizeof(buf), "%s", pats);
 	for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
 		if (!fnmatch(p, s, 0))
-			return true;
-	return false;
-}
-
-/* One '/'-item of a pattern against group g: a label item, or AXIS=VALUE against the column. */
-static bool item_match(const struct cmp *c, const struct group *g, const char *item)
-{
-	char lab[512];
-	snprintf(lab, sizeof(lab), "%s", g->label);
-	for (char *save = NULL, *x = strtok_r(lab, "/", &save); x; x = strtok_r(NULL, "/", &save))
-		if (!fnmatch(item, x, 0))
-			return true;
-	const char *eq = strchr(item, '=');
-	if (!eq)
-		return false;
-	char name[128];
-	snprintf(name, sizeof(name), "%.*s", (int)(eq - item), item);
-	int col = csvtab_col(c->t, name);
-	return col >= 0 && !fnmatch(eq + 1, c->t->rows[g->rows[0]][col], 0);
-}
-
-/* A configuration pattern: the whole label (a glob), or every '/'-item matching. */
-static bool pattern_match(const struct cmp *c, const struct group *g, const char *pat)
-{
-	char buf[512];
-	if (!fnmatch(pat, g->label, 0))
-		return true;
-	snprintf(buf, sizeof(buf), "%s", pat);
-	for (char *save = NULL, *x = strtok_r(buf, "/", &save); x; x = strtok_r(NULL, "/", &save))
-		if (!item_match(c, g, x))
-			return false;
-	return true;
-}
-
-static bool config_wanted(const struct cmp *c, const struct group *g)
-{
-	char buf[1024];
-	if (!c->o->config)
-		return true;
-	snprintf(buf, sizeof(buf), "%s", c->o->config);
-	for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
-		if (pattern_match(c, g, p))
 			return true;
 	return false;
 }
@@ -385,7 +85,7 @@ static int pick_base(const struct cmp *c, size_t i, size_t *base, bool *matched,
 	*matched = false;
 	for (size_t k = c->tg_off[i]; k < c->tg_off[i + 1] && c->o->baseline; k++) {
 		size_t g = c->tg[k];
-		if (pattern_match(c, &c->groups[g], c->o->baseline)) {
+		if (compare_join_matches(c, &c->groups[g], c->o->baseline)) {
 			if (n++ == 0)
 				*base = g;
 			else if (n == 2) {
@@ -527,16 +227,16 @@ static int correct(struct compare *out, const struct compare_opts *o)
 
 static int compare_all(struct cmp *c, struct compare *out, struct mm_diag *d)
 {
-	int err = classify(c);
+	int err = compare_join_classify(c);
 	bool any = !c->o->baseline;
 	if (!err)
-		err = row_labels(c, &out->mem[0]);
+		err = compare_join_labels(c, &out->mem[0]);
 	if (!err)
-		err = build_groups(c);
+		err = compare_join_groups(c);
 	if (err)
 		return err;
 	for (size_t g = 0; g < c->ngroups; g++)
-		c->groups[g].wanted = config_wanted(c, &c->groups[g]);
+		c->groups[g].wanted = compare_join_wanted(c, &c->groups[g]);
 	out->tr = calloc(c->ntr + 1, sizeof(*out->tr));
 	if (!out->tr)
 		return -ENOMEM;
@@ -610,7 +310,7 @@ int compare_load(struct compare *out, const char *path, const struct compare_opt
 	c.rti = calloc(n, sizeof(*c.rti));
 	err = c.is_cfg && c.is_metric && c.is_host && c.groups && c.va && c.vb && c.rtrace && c.rlabel &&
 			      c.rti
-		      ? row_traces(&c, &out->mem[1])
+		      ? compare_join_traces(&c, &out->mem[1])
 		      : -ENOMEM;
 	if (!err)
 		err = compare_all(&c, out, d);

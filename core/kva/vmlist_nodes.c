@@ -142,12 +142,16 @@ static int nodes_predict(void *priv, const struct vmlist_req *rq, struct vmlist_
 		pick->src = VMLIST_SRC_HIDDEN;
 		return 0;
 	}
-	u64 at;
-	if (!nodes_free_lowest(m, nodes_search_length(rq), rq->size, rq->align, rq->vstart, rq->vend, &at,
-			       NULL))
+	/* follow, a pool hunting decayed slots: the lowest fit in free or hidden space above the
+	 * kernel's last tree pick when it is below the tree's lowest fit */
+	u64 at = 0, hat = 0;
+	bool tree = nodes_free_lowest(m, nodes_search_length(rq), rq->size, rq->align, rq->vstart, rq->vend,
+				      &at, NULL);
+	bool hunt = full && nodes_hunt_fit(m, node, rq, &hat) && (!tree || hat < at);
+	if (!tree && !hunt)
 		return -ENOMEM;
-	pick->addr = at;
-	pick->src = VMLIST_SRC_TREE;
+	pick->addr = hunt ? hat : at;
+	pick->src = hunt ? VMLIST_SRC_HIDDEN : VMLIST_SRC_TREE;
 	return 0;
 }
 

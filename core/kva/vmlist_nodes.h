@@ -41,6 +41,8 @@ struct vmlist_nodes_stats {
 	u64 undecayed;	    /* follow: decayed entries back in their pool: the kernel decayed fewer */
 	u64 owners_learned; /* follow: entries of a guessed owner the kernel skipped: moved to the
 			     * other node's pool (two nodes) or hidden */
+	u64 hunts;	    /* follow: the kernel's tree picks over a hidden slot (a decayed pool's):
+			     * its pool hunts (vmlist_nodes_follow.c) */
 };
 
 /* The node addr_to_node picks for an address. */

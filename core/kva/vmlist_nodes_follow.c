@@ -4,8 +4,9 @@
  *  - The kernel took entry X of the node's pool for this size while the model had entries ahead
  *    of it: the kernel's pool did not hold those ahead (node_pool_del_va takes the first entry),
  *    so they had been decayed: they go back to the tree (a longer unseen pool tail decays more).
- *  - The kernel took X from elsewhere (the tree, a hidden slot) while the model's pool had
- *    entries: the kernel's pool was empty, so those entries go back to the tree too.
+ *  - The kernel took X from the tree while the model's pool had entries: the kernel's pool was
+ *    empty, so those entries were not in it; they go back to the tree before the next rule, which
+ *    hides those below X (the kernel's lowest fit passed over them: not in its tree either).
  *  - The kernel took X from the tree above the model's lowest fit Y: Y's space is not in the
  *    kernel's tree, so a pool (unseen) holds it. [Y, Y + size) becomes a hidden slot (for
  *    sizes a pool can hold), for every such Y below X. A hidden slot is never predicted; when
@@ -23,7 +24,12 @@
  *    rule does not apply.
  *  - The pool's head was not aligned for the request: node_pool_del_va moved it to the tail and
  *    missed with the pool not empty, so a pick elsewhere says nothing of the pool: the first two
- *    rules do not apply. */
+ *    rules do not apply.
+ *  - X from the tree overlapped a hidden slot: that slot was a pool entry a purge had decayed
+ *    (decay_va_pool_node gives back a pool's len >> 2 head, the highest entries of its batch), and
+ *    the kernel's lowest fits go on ascending through the slots decayed with it: the pool hunts
+ *    (nodes_hunt_fit), predicting the lowest place above X in free or hidden space, for as long
+ *    as the kernel's tree picks eat hidden space or fall where the hunt said. */
 #include <errno.h>
 
 #include "core/kva/vmlist_nodes_priv.h"
@@ -41,16 +47,20 @@ static bool nodes_overlaps_busy(struct nodes *m, u64 a, u64 end)
 	return false;
 }
 
-/* Hand every pool entry and hidden slot overlapping [a, end) back to the tree. */
-static void nodes_release_overlap(struct nodes *m, u64 a, u64 end)
+/* Hand every pool entry and hidden slot overlapping [a, end) back to the tree; true when a
+ * hidden slot was among them. */
+static bool nodes_release_overlap(struct nodes *m, u64 a, u64 end)
 {
 	struct nva *u;
+	bool hidden = false;
 	while ((u = nodes_used_floor(m, end - 1)) && u->va.end > a) {
 		if (u->state == NVA_POOL)
 			nodes_pool_unlink(nodes_pool(m, u->node, u->va.end - u->va.start), u);
+		hidden |= u->state == NVA_HIDDEN;
 		nodes_used_remove(m, u);
 		nodes_free_add(m, u);
 	}
+	return hidden;
 }
 
 /* The kernel's pool p (node, idx) did not hold its head h: h's owner node was a guess, and the
@@ -228,18 +238,61 @@ struct nva *nodes_hidden_next(struct nodes *m, unsigned node, const struct vmlis
 	return NULL;
 }
 
-static int nodes_place_at(struct nodes *m, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how);
+/* A pool the kernel took from the tree over space the model had hidden is hunting: that slot
+ * was in a pool the kernel's last purge decayed (its len >> 2 head: the highest entries of a
+ * batch, the model cannot tell which), and the kernel's lowest fits go on ascending through
+ * the hidden slots decayed with it. So the next pick is the lowest place above the last one where
+ * the request fits in space free or hidden (busy areas and pool entries bound it): walked over
+ * NODES_HIDDEN_WALK used objects at most, with the tree's search length. */
+bool nodes_hunt_fit(struct nodes *m, unsigned node, const struct vmlist_req *rq, u64 *at)
+{
+	struct nva_pool *p = nodes_pool(m, node, rq->size);
+	u64 idx = (rq->size - 1) / MM_PAGE_SIZE, h = p ? m->node[node].hunt[idx] : 0;
+	if (!h)
+		return false;
+	u64 length = nodes_search_length(rq), s = h;
+	struct nva *u = nodes_used_floor(m, h);
+	if (u && u->va.end > h && u->state != NVA_HIDDEN)
+		s = u->va.end;
+	u = u ? nodes_used_next(m, u) : nodes_used_first(m);
+	for (unsigned i = 0; i <= NODES_HIDDEN_WALK; i++) {
+		u64 e = u ? u->va.start : rq->vend;
+		if (!u || u->state != NVA_HIDDEN) { /* the span [s, e) ends here */
+			u64 a = (s + rq->align - 1) & ~(rq->align - 1);
+			if (e > s && e - s >= length && a >= s && a + rq->size <= e) {
+				*at = a;
+				return true;
+			}
+			if (!u)
+				return false;
+			s = u->va.end;
+		}
+		u = nodes_used_next(m, u);
+	}
+	return false;
+}
+
+static int nodes_place_at(struct nodes *m, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how,
+			  bool *ate);
 
 int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how)
 {
 	struct nodes *m = priv;
-	int err = nodes_place_at(m, rq, addr, how);
+	bool ate = false, full = nodes_full_window(m, rq);
+	u64 z = 0;
+	bool hz = full && nodes_hunt_fit(m, nodes_cpu_node(m, rq->cpu), rq, &z);
+	int err = nodes_place_at(m, rq, addr, how, &ate);
 	/* the pool's cursor: where the kernel took from it; a tree pick: it was empty */
-	struct nva_pool *p = nodes_full_window(m, rq) ? nodes_pool(m, how->node, rq->size) : NULL;
+	struct nva_pool *p = full ? nodes_pool(m, how->node, rq->size) : NULL;
 	if (err || !p)
 		return err;
 	u64 idx = (rq->size - 1) / MM_PAGE_SIZE, *c = &m->node[how->node].cursor[idx];
 	u8 *up = &m->node[how->node].up[idx];
+	u64 *hunt = &m->node[how->node].hunt[idx];
+	/* hunting: from a tree pick over a hidden slot, for as long as the kernel's tree picks eat
+	 * hidden space or fall where the hunt said (the hidden slots it skips are pooled: stop) */
+	*hunt = how->src == VMLIST_SRC_TREE && (ate || (hz && z == addr)) ? addr : 0;
+	m->ns.hunts += how->src == VMLIST_SRC_TREE && ate;
 	if (how->src == VMLIST_SRC_TREE) {
 		*c = 0;
 		*up = 0;
@@ -265,7 +318,8 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	return err;
 }
 
-static int nodes_place_at(struct nodes *m, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how)
+static int nodes_place_at(struct nodes *m, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how,
+			  bool *ate)
 {
 	u64 end = addr + rq->size;
 	bool full = nodes_full_window(m, rq);
@@ -299,12 +353,14 @@ static int nodes_place_at(struct nodes *m, const struct vmlist_req *rq, u64 addr
 		nodes_take_used(m, u, p, vn, rq->filling || rotated, how);
 		return 0;
 	}
-	nodes_release_overlap(m, addr, end);
+	*ate = nodes_release_overlap(m, addr, end);
+	/* the pool was empty: its entries are not in it; those below addr are not in the tree
+	 * either (the kernel took its lowest fit), so they are hidden with the rest below */
+	if (!rotated)
+		nodes_flush_pool(m, p, node);
 	int err = nodes_hide_below(m, rq, addr);
 	if (err)
 		return err;
-	if (!rotated)
-		nodes_flush_pool(m, p, node);
 	struct nva *fb = nodes_free_holding(m, addr, rq->size), *busy = objpool_get(&m->objs);
 	if (!fb || !busy || nodes_free_clip(m, fb, addr, rq->size)) {
 		if (busy)

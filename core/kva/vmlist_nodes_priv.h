@@ -47,6 +47,9 @@ struct nva_node {
 	/* follow: the kernel's last two hidden picks of the pool ascended: they were tree space
 	 * the model had hidden, taken lowest first; the next is the lowest hidden above */
 	u8 up[VMLIST_NODES_POOLS];
+	/* follow: where the kernel last took this pool's size from the tree, while its tree picks
+	 * eat space the model had hidden (a decayed pool: see nodes_hunt_fit); 0: not */
+	u64 hunt[VMLIST_NODES_POOLS];
 	struct nva **purge; /* the areas freed during the current purge, any order */
 	u64 npurge, purge_cap;
 };
@@ -79,6 +82,8 @@ void nodes_tree_init(struct nodes *m);
 struct nva *nodes_used_find(struct nodes *m, u64 start);
 /* The used object with the highest start at or below addr, or NULL. */
 struct nva *nodes_used_floor(struct nodes *m, u64 addr);
+/* The lowest used object, or NULL. */
+struct nva *nodes_used_first(struct nodes *m);
 /* The used object after u in address order, or NULL. */
 struct nva *nodes_used_next(struct nodes *m, struct nva *u);
 void nodes_used_insert(struct nodes *m, struct nva *n);
@@ -130,6 +135,9 @@ int nodes_make_busy(struct nodes *m, struct nva *n, u64 a, u64 size, u32 vn);
 #define NODES_HIDDEN_WALK 256 /* used objects a hidden-slot prediction looks at below the cursor */
 /* The hidden slot the kernel's pool (node, rq) would give next, or NULL. */
 struct nva *nodes_hidden_next(struct nodes *m, unsigned node, const struct vmlist_req *rq);
+/* The lowest place above the pool's hunt address where rq fits in free or hidden space (a
+ * decayed pool's slots are the kernel's tree); false: not hunting, or none within the walk. */
+bool nodes_hunt_fit(struct nodes *m, unsigned node, const struct vmlist_req *rq, u64 *at);
 int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist_pick *how);
 void nodes_set_owner(void *priv, u64 addr, unsigned cpu, bool full, bool guess);
 

@@ -20,6 +20,11 @@ struct nva *nodes_used_floor(struct nodes *m, u64 addr)
 	return nva_of(freetree_used_floor(&m->tree, addr));
 }
 
+struct nva *nodes_used_first(struct nodes *m)
+{
+	return nva_of(freetree_used_first(&m->tree));
+}
+
 struct nva *nodes_used_next(struct nodes *m, struct nva *u)
 {
 	return nva_of(freetree_used_next(&m->tree, &u->va));
