@@ -97,8 +97,9 @@ static void m_wmark(const struct metric *m, const struct metric_src *s, unsigned
 	const struct wmark_stats *w = &s->st->wmark;
 	if (strcmp(s->st->cfg.pcp, "on"))
 		return;
-	const u64 v[] = {w->below_high, w->kswapd_wakes,    w->direct_reclaims,
-			 w->boosts,	w->kcompactd_wakes, s->st->pcp.pressure_drains};
+	const u64 v[] = {w->below_high,	   w->kswapd_wakes,    w->direct_reclaims,
+			 w->boosts,	   w->kcompactd_wakes, s->st->pcp.pressure_drains,
+			 w->kswapd_traced, w->gate_skips};
 	metric_u64(b, n, v[m->arg]);
 }
 
@@ -199,6 +200,11 @@ const struct metric metrics_phys[] = {
 	     "boosted kswapd runs that ended: the boost cleared, kcompactd woken"),
 	M_FN("pcp_pressure_drains", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 5,
 	     "per-CPU list drains under ZONE_BELOW_HIGH or ZONE_RECLAIM_ACTIVE (setting pcp-tune)"),
+	M_FN("kswapd_traced_runs", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 6,
+	     "the trace's kswapd runs (mm_vmscan_kswapd_wake): every zone reclaim-active until its sleep"),
+	M_FN("watermark_gate_skips", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 7,
+	     "zones an allocation passed by: free pages at or below the watermark of its pass plus the "
+	     "lowmem_reserve"),
 	M_COUNT("compact_runs", "runs", 0, compact_run.runs,
 		"compaction runs: the model's (placement; compact_zone runs, not skipped or deferred) or the "
 		"trace's replayed (buddy, faithful); 0 with compaction off"),

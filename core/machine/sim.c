@@ -297,9 +297,12 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 		return sim_vmap_trace_purge(s, ev);
 	case MME_COMPACTION: /* the free scanner's isolations are replayed, or evidence */
 		return sim_phys_compaction(s, ev);
+	case MME_RECLAIM:
+		sim_phys_reclaim(s, ev);
+		sim_untraced_event(s, ev);
+		return 0;
 	case MME_MIGRATE:
 	case MME_PAGE_ISOLATION:
-	case MME_RECLAIM:
 		sim_untraced_event(s, ev);
 		return 0;
 	default:

@@ -111,6 +111,14 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	return 0;
 }
 
+void sim_phys_reclaim(struct sim *s, const struct mm_event *ev)
+{
+	if (!s->pcp_on)
+		return;
+	if (ev->aux == MME_RECLAIM_KSWAPD_WAKE || ev->aux == MME_RECLAIM_KSWAPD_SLEEP)
+		wmark_kswapd_traced(&s->pcp.wm, ev->aux == MME_RECLAIM_KSWAPD_WAKE);
+}
+
 void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)
 {
 	if (s->exh.first_event)
