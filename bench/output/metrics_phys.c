@@ -258,13 +258,17 @@ const struct metric metrics_phys[] = {
 	M_COUNT("compact_captured_pages", "pages", 0, pages.captured_pages,
 		"page mode buddy: pages of allocations whose block was free in the model (compaction's "
 		"capture: no zone_locked event)"),
-	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes, "page mode buddy: blocks taken (zone_locked)"),
+	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes,
+		"page mode buddy: blocks taken (zone_locked, and fallbacks traced by extfrag only)"),
 	M_COUNT("buddy_returns", "blocks", 0, pages.buddy_returns,
 		"page mode buddy: blocks returned (pcpu_drain, frees of orders pcp lists never hold)"),
 	M_COUNT("untraced_join_pages", "pages", 0, pages.untraced_join_pages,
 		"page mode buddy: pages a zone_locked found allocated (they joined the buddy untraced)"),
 	M_COUNT("untraced_leave_pages", "pages", 0, pages.untraced_leave_pages,
 		"page mode buddy: pages a return found free (they left the buddy untraced)"),
+	M_COUNT("untraced_alloc_pages", "pages", 0, pages.untraced_alloc_pages,
+		"page mode buddy: pages of allocations whose block the model had free, compaction's "
+		"capture aside (they left the buddy with no zone_locked)"),
 	M_COUNT("untraced_other_pages", "pages", 0, pages.untraced_other_pages,
 		"page mode buddy: pages of a return in no zone, never allocatable, or in a larger block"),
 	M_END,

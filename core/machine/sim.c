@@ -260,6 +260,7 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 	case MME_PAGE_FREE:
 	case MME_PAGE_ZONE_LOCKED: /* buddy-level page events */
 	case MME_PAGE_PCPU_DRAIN:
+	case MME_PAGE_EXTFRAG: /* a fallback: buddy mode takes what no zone_locked took */
 		return sim_phys_page_event(s, ev);
 	/* process address spaces */
 	case MME_MMAP:

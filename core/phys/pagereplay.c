@@ -261,7 +261,7 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;
 	if (ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0)
 		return 0; /* went to a per-CPU list: its pcpu_drain event returns it */
-	if (ev->order > 15 || (ev->kind == MME_PAGE_ALLOC && !pagereplay_capturing(r, ev)))
+	if (ev->order > 15 || (ev->kind == MME_PAGE_ALLOC && (ev->flags & MME_F_FAILED)))
 		return 0;
 	int z = r->zs ? zones_find(r->zs, ev->addr) : -1;
 	if (z < 0) {
@@ -269,11 +269,21 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 		return 0;
 	}
 	struct buddy *b = &r->zs->zone[z].buddy;
-	if (ev->kind == MME_PAGE_ALLOC) { /* compaction's capture: the freed block went to the user */
-		u64 c0 = b->st.conflicts; /* the usual case, a block from a per-CPU list, is no conflict */
+	if (ev->kind == MME_PAGE_ALLOC) {
+		/* The usual case, a block from a per-CPU list, is allocated in the model already (its
+		 * refill took it): no conflict. A block the model has free left the buddy with no
+		 * zone_locked: compaction's capture (the freed block went straight to the task), or
+		 * another untraced take; the allocation is the evidence, so the model takes it now
+		 * rather than finding it free when it comes back. */
+		u64 c0 = b->st.conflicts;
 		if (!buddy_alloc_at(b, ev->addr, ev->order, ev->mt)) {
-			r->st.captured_pages += 1ULL << ev->order;
-			pagereplay_capture_done(r, ev->pid);
+			r->st.alloc_takes++;
+			if (pagereplay_capturing(r, ev)) {
+				r->st.captured_pages += 1ULL << ev->order;
+				pagereplay_capture_done(r, ev->pid);
+			} else {
+				r->st.untraced_alloc_pages += 1ULL << ev->order;
+			}
 		}
 		b->st.conflicts = c0;
 		return 0;
@@ -391,8 +401,30 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 	r->st.compact_missing_pages += ev->len2 - got;
 }
 
+/* buddy mode: a fallback allocation (mm_page_alloc_extfrag). Linux 6.15+ traces a claimed block
+ * of pageblock order or more (try_to_claim_block takes it whole) and a steal (__rmqueue_steal)
+ * only here: the block at pfn of the allocation's order left the buddy with no zone_locked.
+ * A claim of a smaller block goes through __rmqueue_smallest, whose zone_locked took the page
+ * first: the model has it allocated already and nothing happens. */
+static int pagereplay_extfrag(struct pagereplay *r, const struct mm_event *ev)
+{
+	int z = r->zs && ev->order <= 15 ? zones_find(r->zs, ev->addr) : -1;
+	if (z < 0)
+		return 0;
+	struct buddy *b = &r->zs->zone[z].buddy;
+	u64 c0 = b->st.conflicts; /* taken by its zone_locked already: no conflict */
+	if (!buddy_alloc_at(b, ev->addr, ev->order, ev->mt)) {
+		r->st.buddy_takes++;
+		r->st.extfrag_takes++;
+	}
+	b->st.conflicts = c0;
+	return 0;
+}
+
 int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 {
+	if (ev->kind == MME_PAGE_EXTFRAG)
+		return r->mode == PAGEREPLAY_BUDDY ? pagereplay_extfrag(r, ev) : 0;
 	if (ev->kind == MME_PAGE_ZONE_LOCKED)
 		*(ev->flags & MME_F_PCP_REFILL ? &r->st.trace_refill : &r->st.trace_locked) += 1;
 	else if (ev->kind == MME_PAGE_PCPU_DRAIN)

@@ -47,6 +47,9 @@ struct pagereplay_stats {
 	u64 trace_refill, trace_locked;	  /* the trace's zone_locked events, percpu_refill=1 and =0 */
 	u64 trace_drain;		  /* the trace's pcpu_drain events */
 	u64 buddy_takes, buddy_returns;	  /* buddy mode: blocks taken, blocks returned */
+	u64 extfrag_takes;		  /* buddy: of the takes, fallbacks traced by extfrag only */
+	u64 alloc_takes;		  /* buddy: allocations whose block the model had free, taken */
+	u64 untraced_alloc_pages;	  /* buddy: their pages, but for compaction's capture */
 	u64 untraced_join_pages;	  /* buddy: pages a zone_locked found allocated in the model (they
 					     had joined the buddy without a traced event) */
 	u64 untraced_leave_pages;	  /* buddy: pages a return found already free (they had left the
