@@ -29,6 +29,7 @@ struct ref_set {
 /* A zone's watermarks and flags, by the kernel's rules written out plainly (wmark.h). */
 struct ref_wm {
 	i64 wm[3], boost, max_boost;
+	i64 reserve; /* lowmem_reserve for a Normal request */
 	bool on, below, reclaim;
 };
 
@@ -36,6 +37,7 @@ struct ref_pcp {
 	struct zones zs;
 	struct ref_wm w[ZONE_NR_TYPES];
 	bool pressure; /* tune pressure: the lists follow the zone flags */
+	bool traced;   /* the trace's kswapd runs: every zone with watermarks reclaim-active */
 	u64 below_sets, kswapd_wakes, kswapd_sleeps, direct, boosts, kcompactd;
 	struct ref_set s[ZONE_NR_TYPES][NCPU];
 	u64 next_decay;
@@ -189,48 +191,72 @@ static void ref_drain(struct ref_pcp *r, struct buddy *b, struct ref_set *s, int
 	s->count -= take;
 }
 
-static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u64 *pfn)
+/* The zone's watermark test for a Normal request: free pages after the block's order above the
+ * mark (boost included) plus the zone's lowmem_reserve. */
+static bool ref_gate(struct ref_pcp *r, int z, unsigned order, int mark)
+{
+	struct ref_wm *w = &r->w[z];
+	if (!w->on)
+		return true;
+	i64 f = ref_free_pages(&r->zs.zone[z].buddy) - ((1LL << order) - 1);
+	return f > w->wm[mark] + w->boost + w->reserve;
+}
+
+/* One zone's try: 0 with *pfn, or -ENOMEM. */
+static int ref_take(struct ref_pcp *r, int z, unsigned cpu, unsigned order, int mt, u64 *pfn)
 {
 	int li = ref_li(order, mt);
-	for (int t = ZONE_NORMAL; t >= 0; t--) {
-		int z = r->zs.index[t];
-		if (z < 0)
-			continue;
-		struct buddy *b = &r->zs.zone[z].buddy;
-		u64 claims = b->st.claim_tries;
-		ref_wm_before(r, z, order);
-		if (li < 0) {
-			int e = buddy_alloc(b, order, mt, pfn);
-			ref_wm_after(r, z, b->st.claim_tries - claims);
-			if (!e)
-				return 0;
-			continue;
-		}
-		struct ref_set *s = &r->s[z][cpu];
-		struct ref_list *l = &s->l[li];
-		s->free_count /= 2;
-		if (!l->n) {
-			i64 want = ref_nr_alloc(s, order, r->pressure && r->w[z].below);
-			for (i64 i = 0; i < want; i++) {
-				u64 p;
-				if (buddy_alloc(b, order, mt, &p)) {
-					b->st.failures[order]--;
-					break;
-				}
-				l->v[l->n++] = p; /* tail */
-				s->count += 1LL << order;
-				r->refill_blocks++;
-			}
-		}
+	struct buddy *b = &r->zs.zone[z].buddy;
+	u64 claims = b->st.claim_tries;
+	ref_wm_before(r, z, order);
+	if (li < 0) {
+		int e = buddy_alloc(b, order, mt, pfn);
 		ref_wm_after(r, z, b->st.claim_tries - claims);
-		if (l->n) {
-			*pfn = l->v[0];
-			memmove(l->v, l->v + 1, (l->n - 1) * sizeof(u64));
-			l->n--;
-			s->count -= 1LL << order;
-			return 0;
+		return e ? -ENOMEM : 0;
+	}
+	struct ref_set *s = &r->s[z][cpu];
+	struct ref_list *l = &s->l[li];
+	s->free_count /= 2;
+	if (!l->n) {
+		i64 want = ref_nr_alloc(s, order, r->pressure && r->w[z].below);
+		for (i64 i = 0; i < want; i++) {
+			u64 p;
+			if (buddy_alloc(b, order, mt, &p)) {
+				b->st.failures[order]--;
+				break;
+			}
+			l->v[l->n++] = p; /* tail */
+			s->count += 1LL << order;
+			r->refill_blocks++;
 		}
 	}
+	ref_wm_after(r, z, b->st.claim_tries - claims);
+	if (!l->n)
+		return -ENOMEM;
+	*pfn = l->v[0];
+	memmove(l->v, l->v + 1, (l->n - 1) * sizeof(u64));
+	l->n--;
+	s->count -= 1LL << order;
+	return 0;
+}
+
+/* Normal requests: every zone above low, then above min (lowmem_reserve included), then Normal
+ * whatever its watermarks and DMA32 above min + reserve; a zone without a block is not tried
+ * again. */
+static int ref_alloc(struct ref_pcp *r, unsigned cpu, unsigned order, int mt, u64 *pfn)
+{
+	bool tried[ZONE_NR_TYPES] = {false};
+	for (int pass = 0; pass < 3; pass++)
+		for (int t = ZONE_NORMAL; t >= 0; t--) {
+			int z = r->zs.index[t];
+			if (z < 0 || tried[z])
+				continue;
+			if ((pass < 2 || t != ZONE_NORMAL) && !ref_gate(r, z, order, pass == 0 ? 1 : 0))
+				continue;
+			tried[z] = true;
+			if (!ref_take(r, z, cpu, order, mt, pfn))
+				return 0;
+		}
 	return -ENOMEM;
 }
 
@@ -269,7 +295,7 @@ static void ref_free(struct ref_pcp *r, unsigned cpu, u64 pfn, unsigned order, i
 	if (high && free_high) {
 		s->high = high - s->batch * 32 > s->hmin ? high - s->batch * 32 : s->hmin;
 		high = 0;
-	} else if (high && r->pressure && r->w[z].reclaim) {
+	} else if (high && r->pressure && (r->w[z].reclaim || (r->traced && r->w[z].on))) {
 		s->high = high - fc > s->hmin ? high - fc : s->hmin;
 		high = s->batch * 4 < s->high ? s->batch * 4 : s->high;
 	} else if (high && r->pressure && s->hmin != s->hmax && r->w[z].below) {
@@ -336,6 +362,8 @@ static void ref_reveal(struct ref_pcp *r, unsigned z, unsigned cpu, unsigned ord
 
 /* Watermarks for the runs under pressure (NULL: none), and the buddy policy. */
 static const u64 (*g_wm)[3];
+static u64 g_reserve; /* DMA32's lowmem_reserve for Normal requests (with g_wm) */
+static bool g_traced; /* the run toggles the trace's kswapd */
 static const char *g_policy = "lifo";
 
 static void layout(struct zones_cfg *c)
@@ -370,6 +398,8 @@ static void configure(struct pcp_cfg *pc, struct ref_pcp *r, const struct pcp_cp
 		struct ref_wm *w = &r->w[z];
 		for (int i = 0; i < 3; i++)
 			pc->wm.zone[z].wmark[i] = g_wm[z][i];
+		pc->wm.zone[z].lowmem_reserve[ZONE_NORMAL] = z == 0 ? g_reserve : 0;
+		w->reserve = z == 0 ? (i64)g_reserve : 0;
 		pc->wm.boost_factor = WMARK_BOOST_FACTOR;
 		w->on = true;
 		for (int i = 0; i < 3; i++)
@@ -406,7 +436,11 @@ static void run(u64 seed, const struct pcp_cpu_cfg *c, u32 high_set, u32 batch_s
 		now += rng_below(&g, 2000000);
 		pcp_tick(&p, now);
 		ref_tick(r, now);
-		if (k < 2) { /* the trace reveals a start page */
+		if (g_traced && k == 2) { /* the trace's kswapd wakes or sleeps */
+			bool on = rng_below(&g, 2);
+			wmark_kswapd_traced(&p.wm, on);
+			r->traced = on;
+		} else if (k < 2) { /* the trace reveals a start page */
 			unsigned z = (unsigned)rng_below(&g, 2), o = (unsigned)rng_below(&g, 2);
 			pcp_reveal(&p, z, cpu, o, k == 1);
 			ref_reveal(r, z, cpu, o, k == 1);
@@ -451,6 +485,12 @@ static void run(u64 seed, const struct pcp_cpu_cfg *c, u32 high_set, u32 batch_s
 	cr_assert_eq(p.wm.st.direct_reclaims, r->direct);
 	cr_assert_eq(p.wm.st.boosts, r->boosts);
 	cr_assert_eq(p.wm.st.kcompactd_wakes, r->kcompactd);
+	if (g_traced)
+		cr_assert_gt(p.wm.st.kswapd_traced, 0);
+	if (g_reserve) { /* the gates must have refused the lower zone, and let it serve */
+		cr_assert_gt(p.wm.st.gate_skips, 0);
+		cr_assert_gt(zs.zone[0].st.fallback_allocs, 0);
+	}
 	if (g_wm) { /* the run must reach the watermarks */
 		cr_assert_gt(p.wm.st.below_high, 0);
 		cr_assert_gt(p.wm.st.kswapd_wakes, 0);
@@ -581,4 +621,21 @@ Test(pcp, matches_reference_boosted_by_fallbacks)
 	run(8, &c, 0, 0);
 	g_wm = NULL;
 	g_policy = "lifo";
+}
+
+/* The watermark gates with a lowmem_reserve on DMA32, and the trace's kswapd runs making every
+ * zone reclaim-active whatever the model's own kswapd does. */
+Test(pcp, matches_reference_with_gates_and_traced_kswapd)
+{
+	struct pcp_cpu_cfg c = {.high = 900, .batch = 15, .high_min = 100, .high_max = 2000, .count = 300};
+	g_wm = tight_wm;
+	g_reserve = 1200;
+	g_traced = true;
+	run(9, &c, 0, 0);
+	g_policy = "mobility";
+	run(10, &c, 0, 0);
+	g_policy = "lifo";
+	g_wm = NULL;
+	g_reserve = 0;
+	g_traced = false;
 }

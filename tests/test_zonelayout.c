@@ -3,12 +3,15 @@
  * malformed input is an error naming the file and line (or the spec) with the reason. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include "workloads/state/buddyinfo.h"
 #include "tests/spawn_cmd.h"
 #include "workloads/state/zonelayout.h"
+#include "workloads/state/zoneinfo.h"
 
 static int spec(const char *s, struct zones_cfg *c, char *why)
 {
@@ -119,6 +122,42 @@ Test(zonelayout, zoneinfo_real_snapshot)
 	cr_assert_eq(zones_init(&zs, &c), 0);
 	cr_assert_eq(zones_free_pages(&zs), total);
 	zones_fini(&zs);
+}
+
+/* The watermarks' lowmem_reserve from the zones' "protection: (...)" lines, by the kernel's zone
+ * index (node 0's zones in the file's order: DMA, DMA32, Normal, Movable, Device). */
+Test(zonelayout, zoneinfo_protection)
+{
+	struct zoneinfo zi;
+	struct mm_diag d;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/zones/zoneinfo1.txt", MMREPLAY_DATA_DIR);
+	cr_assert_eq(zoneinfo_load(path, &zi, &d), 0, "%s", d.msg);
+	struct zones_cfg c;
+	zones_cfg_default(&c);
+	cr_assert_eq(zoneinfo_span_layout(&zi, path, &c, &d), 0, "%s", d.msg);
+	struct pcp_cfg *pc = calloc(1, sizeof(*pc));
+	cr_assert(pc);
+	zoneinfo_pcp_cfg(&zi, &c, pc);
+	cr_assert_eq(pc->wm.zone[0].lowmem_reserve[ZONE_DMA32], 3018);
+	cr_assert_eq(pc->wm.zone[0].lowmem_reserve[ZONE_NORMAL], 4554);
+	cr_assert_eq(pc->wm.zone[1].lowmem_reserve[ZONE_DMA32], 0);
+	cr_assert_eq(pc->wm.zone[1].lowmem_reserve[ZONE_NORMAL], 1536);
+	cr_assert_eq(pc->wm.zone[2].lowmem_reserve[ZONE_NORMAL], 0);
+	free(pc);
+	static const char *const bad[][2] = {
+		{"Node 0, zone DMA\n  protection: 0, 1)\n", "expected 'protection: (N, N, ...)'"},
+		{"Node 0, zone DMA\n  protection: (0, x)\n",
+		 "expected a non-negative integer in 'protection:'"},
+		{"Node 0, zone DMA\n  protection: (0, 1\n", "expected ',' or ')' in 'protection:'"},
+	};
+	for (size_t i = 0; i < MM_ARRAY_SIZE(bad); i++) {
+		FILE *f = fmemopen((void *)bad[i][0], strlen(bad[i][0]), "r");
+		cr_assert(f);
+		cr_assert_eq(zoneinfo_parse(f, "snap", &zi, &d), -EINVAL, "%s", bad[i][0]);
+		fclose(f);
+		cr_assert(strstr(d.msg, bad[i][1]) && strstr(d.msg, "snap:2:"), "%s", d.msg);
+	}
 }
 
 Test(zonelayout, buddyinfo_real_snapshot)

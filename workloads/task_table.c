@@ -43,7 +43,7 @@ int task_spec_parse(const char *s, struct task_spec *out, char *err, size_t errl
 		return 0;
 	}
 	snprintf(err, errlen,
-		 "workload '%s': expected all, comm:NAME (at most 15 characters), pid:N, tree:N or "
+		 "workload '%s': expected all, comm:NAME (at most 15 characters), pid:N, tree:PID or "
 		 "cgroup:/PATH",
 		 s);
 	return -EINVAL;

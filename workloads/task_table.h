@@ -6,7 +6,7 @@
  *   all          every event
  *   comm:NAME    tasks whose command is NAME when the event happened
  *   pid:N        the task N
- *   tree:N       N and every task N's tree forked (threads too)
+ *   tree:PID     PID and every task its tree forked (threads too)
  *   cgroup:/PATH  tasks in cgroup PATH or below it (forks inherit their parent's)
  *   (default)    tree:PID of the recorded command when the trace names it, else all.
  * Parent links are who forked whom (a re-parented orphan stays in its tree). */

@@ -26,7 +26,7 @@ static const struct cli_opt info_opts[] = {
 		       "events per kind per command (comm), top-level process tree (tree; the recorded "
 		       "command's tree is one group) or cgroup, from the trace's task records"),
 	CLI_OPT_STR("workload", "SPEC", struct info_opts, workload,
-		    "whose share to state: all, comm:NAME, pid:N, tree:N, cgroup:/PATH (default: the "
+		    "whose share to state: all, comm:NAME, pid:N, tree:PID, cgroup:/PATH (default: the "
 		    "recorded command's process tree when the trace names it, else all)"),
 	CLI_OPT_END,
 };

@@ -261,6 +261,7 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 	case MME_PAGE_FREE:
 	case MME_PAGE_ZONE_LOCKED: /* buddy-level page events */
 	case MME_PAGE_PCPU_DRAIN:
+	case MME_PAGE_EXTFRAG: /* a fallback: buddy mode takes what no zone_locked took */
 		return sim_phys_page_event(s, ev);
 	/* process address spaces */
 	case MME_MMAP:
@@ -298,9 +299,12 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 		return sim_vmap_trace_purge(s, ev);
 	case MME_COMPACTION: /* the free scanner's isolations are replayed, or evidence */
 		return sim_phys_compaction(s, ev);
+	case MME_RECLAIM:
+		sim_phys_reclaim(s, ev);
+		sim_untraced_event(s, ev);
+		return 0;
 	case MME_MIGRATE:
 	case MME_PAGE_ISOLATION:
-	case MME_RECLAIM:
 		sim_untraced_event(s, ev);
 		return 0;
 	default:

@@ -38,7 +38,8 @@ int sim_phys_init(struct sim *s)
 			return err;
 		s->cmp_on = true;
 		for (unsigned z = 0; s->pcp_on && z < s->zones.nr_zones; z++)
-			compact_set_min(&s->cmp, z, s->pcp.wm.z[z].wmark[WMARK_MIN]);
+			compact_set_wmarks(&s->cmp, z, s->pcp.wm.z[z].wmark[WMARK_MIN],
+					   s->pcp.wm.z[z].wmark[WMARK_LOW]);
 		if ((err = pagereplay_attach_compact(&s->pages, &s->cmp)))
 			return err;
 	}
@@ -91,6 +92,9 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	default:
 		break;
 	}
+	if (s->cmp_on && ev->aux == MME_COMPACT_TRY &&
+	    ev->ts_ns >= s->cfg.page_from_ns) /* placement: a request */
+		pagereplay_compaction(&s->pages, ev);
 	bool replay = s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF;
 	if (replay && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
 		pagereplay_compaction(&s->pages, ev); /* a success: its task may capture a block */
@@ -105,6 +109,14 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	sim_untraced_event(s, &left);
 	s->untr.compact_taken_total += ev->len2 - left.len2; /* the column keeps the kernel's total */
 	return 0;
+}
+
+void sim_phys_reclaim(struct sim *s, const struct mm_event *ev)
+{
+	if (!s->pcp_on)
+		return;
+	if (ev->aux == MME_RECLAIM_KSWAPD_WAKE || ev->aux == MME_RECLAIM_KSWAPD_SLEEP)
+		wmark_kswapd_traced(&s->pcp.wm, ev->aux == MME_RECLAIM_KSWAPD_WAKE);
 }
 
 void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)

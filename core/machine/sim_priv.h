@@ -13,6 +13,8 @@ int sim_phys_page_event(struct sim *s, const struct mm_event *ev);
 /* A compaction:* event: counted (cmp_traced); in buddy and faithful modes the free scanner's
  * isolations are replayed (unless compaction is off); what is not replayed is evidence. */
 int sim_phys_compaction(struct sim *s, const struct mm_event *ev);
+/* The trace's kswapd runs and direct reclaim: the per-CPU lists' pressure points (placement). */
+void sim_phys_reclaim(struct sim *s, const struct mm_event *ev);
 /* Event ev made an allocation that no zone could serve: remember the first. */
 void sim_phys_exhausted(struct sim *s, const struct mm_event *ev);
 

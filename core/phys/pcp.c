@@ -157,6 +157,40 @@ static int pcp_refill(struct pcp *p, struct buddy *b, struct pcp_set *s, struct 
 	return 0;
 }
 
+/* rmqueue in zone position z: the per-CPU list of a pcp order (refilled when empty), else the
+ * buddy. 0 with *pfn, -ENOMEM (no block), -ENOMEM with *oom (host memory). */
+static int pcp_take(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int mt, u64 *pfn, bool *oom)
+{
+	struct zone *zone = &p->zs->zone[z];
+	int li = pcp_pindex(order, mt), err = -ENOMEM;
+	u64 claims = zone->buddy.st.claim_tries;
+	wmark_before_alloc(&p->wm, z, order);
+	if (li >= 0) {
+		struct pcp_set *s = &p->set[z * p->ncpus + cpu % p->ncpus];
+		struct pcp_list *l = &s->list[li];
+		s->free_count >>= 1; /* allocating: the next drains shrink */
+		bool below = p->tune == PCP_TUNE_PRESSURE && p->wm.z[z].below_high;
+		if (!l->len && pcp_refill(p, &zone->buddy, s, l, order, mt, below))
+			return *oom = true, -ENOMEM;
+		if (l->len) {
+			*pfn = pl_pop_head(l);
+			s->count -= 1ULL << order;
+			p->st.list_allocs++;
+			err = 0;
+		}
+	} else if (!(err = buddy_alloc(&zone->buddy, order, mt, pfn))) {
+		p->st.direct_allocs++;
+	}
+	wmark_after_alloc(&p->wm, z, order, zone->buddy.st.claim_tries - claims);
+	return err;
+}
+
+/* get_page_from_freelist's zonelist walk, three times: every zone above its low watermark
+ * (the fast path), then above min (the slow path after waking kswapd), each with the
+ * lowmem_reserve of the request's highest zone; then the model's stand-in for reclaim (the
+ * trace's frees are the reclaim): the preferred zone whatever its watermarks, the lower ones
+ * above min + lowmem_reserve. Zones without watermarks pass every gate. A zone that had no
+ * block is not tried again. */
 int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order, int mt, u64 *pfn,
 	      unsigned *zone_idx)
 {
@@ -166,43 +200,33 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 		return -EINVAL;
 	}
 	mt = pcp_mt(mt);
-	int li = pcp_pindex(order, mt);
 	zs->st.requests[limit]++;
-	for (int t = (int)limit; t >= 0; t--) {
-		int z = zs->index[t];
-		if (z < 0)
-			continue;
-		struct zone *zone = &zs->zone[z];
-		int err = -ENOMEM;
-		u64 claims = zone->buddy.st.claim_tries;
-		wmark_before_alloc(&p->wm, (unsigned)z, order);
-		if (li >= 0) {
-			struct pcp_set *s = &p->set[(unsigned)z * p->ncpus + cpu % p->ncpus];
-			struct pcp_list *l = &s->list[li];
-			s->free_count >>= 1; /* allocating: the next drains shrink */
-			bool below = p->tune == PCP_TUNE_PRESSURE && p->wm.z[z].below_high;
-			if (!l->len && pcp_refill(p, &zone->buddy, s, l, order, mt, below))
-				return -ENOMEM;
-			if (l->len) {
-				*pfn = pl_pop_head(l);
-				s->count -= 1ULL << order;
-				p->st.list_allocs++;
-				err = 0;
+	unsigned tried = 0;
+	for (int pass = 0; pass < 3; pass++) {
+		for (int t = (int)limit; t >= 0; t--) {
+			int z = zs->index[t];
+			if (z < 0 || (tried >> z & 1))
+				continue;
+			bool gated = pass < 2 || t != (int)limit;
+			if (gated && !wmark_zone_ok(&p->wm, (unsigned)z, order, limit,
+						    pass == 0 ? WMARK_LOW : WMARK_MIN))
+				continue;
+			tried |= 1u << z;
+			struct zone *zone = &zs->zone[z];
+			bool oom = false;
+			if (pcp_take(p, (unsigned)z, cpu, order, mt, pfn, &oom)) {
+				if (oom)
+					return -ENOMEM;
+				zone->st.passed++;
+				continue;
 			}
-		} else if (!(err = buddy_alloc(&zone->buddy, order, mt, pfn))) {
-			p->st.direct_allocs++;
+			zone->st.allocs++;
+			if (t != (int)limit)
+				zone->st.fallback_allocs++;
+			if (zone_idx)
+				*zone_idx = (unsigned)z;
+			return 0;
 		}
-		wmark_after_alloc(&p->wm, (unsigned)z, order, zone->buddy.st.claim_tries - claims);
-		if (err) {
-			zone->st.passed++;
-			continue;
-		}
-		zone->st.allocs++;
-		if (t != (int)limit)
-			zone->st.fallback_allocs++;
-		if (zone_idx)
-			*zone_idx = (unsigned)z;
-		return 0;
 	}
 	zs->st.failures++;
 	zs->st.limit_failures[limit]++;
@@ -253,7 +277,7 @@ static int pcp_nr_high(struct pcp *p, struct pcp_set *s, const struct wmark_zone
 		s->high = MM_MAX(high - (s->batch << PCP_BATCH_SCALE_MAX), s->high_min);
 		return 0;
 	}
-	if (wz && wz->reclaim_active) {
+	if (wz && wmark_reclaiming(wz)) {
 		s->high = MM_MAX(high - MM_MAX(s->free_count, s->batch), s->high_min);
 		p->st.pressure_drains += (i64)s->count >= MM_MIN(s->batch << 2, s->high);
 		return MM_MIN(s->batch << 2, s->high);

@@ -17,6 +17,7 @@ void wmark_init(struct wmark *w, struct zones *zs, const struct wmark_cfg *cfg)
 	for (unsigned z = 0; z < zs->nr_zones; z++) {
 		struct wmark_zone *wz = &w->z[z];
 		memcpy(wz->wmark, cfg->zone[z].wmark, sizeof(wz->wmark));
+		memcpy(wz->lowmem_reserve, cfg->zone[z].lowmem_reserve, sizeof(wz->lowmem_reserve));
 		wz->on = wz->wmark[WMARK_HIGH] > 0;
 		if (!wz->on)
 			continue;
@@ -92,6 +93,15 @@ void wmark_after_alloc(struct wmark *w, unsigned z, unsigned order, u64 claims)
 	wmark_kswapd_wake(w, z); /* ZONE_BOOSTED_WATERMARK: rmqueue wakes kswapd */
 }
 
+bool wmark_zone_ok(struct wmark *w, unsigned z, unsigned order, enum zone_type limit, enum wmark_idx i)
+{
+	const struct wmark_zone *wz = &w->z[z];
+	if (!wz->on || wmark_free(w, z, order) > (i64)(wmark_pages(w, z, i) + wz->lowmem_reserve[limit]))
+		return true;
+	w->st.gate_skips++;
+	return false;
+}
+
 void wmark_after_free(struct wmark *w, unsigned z, bool drained)
 {
 	struct wmark_zone *wz = &w->z[z];
@@ -100,4 +110,12 @@ void wmark_after_free(struct wmark *w, unsigned z, bool drained)
 	if (drained && wz->below_high && wmark_free(w, z, 0) > (i64)wmark_pages(w, z, WMARK_HIGH))
 		wz->below_high = false;
 	wmark_kswapd_check(w, z);
+}
+
+void wmark_kswapd_traced(struct wmark *w, bool running)
+{
+	w->st.kswapd_traced += running && !w->kswapd_traced;
+	w->kswapd_traced = running;
+	for (unsigned z = 0; z < w->zs->nr_zones; z++)
+		w->z[z].reclaim_traced = running && w->z[z].on;
 }

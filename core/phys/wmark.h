@@ -12,8 +12,19 @@
  * - Direct reclaim: an allocation that leaves the zone at or below min.
  * - Boost: a fallback that may claim another type's pageblock raises the boost by a pageblock,
  *   up to high x watermark_boost_factor / 10000 (zones of fewer than 4 pageblocks: never).
+ * - The trace's own kswapd runs (placement mode): an allocation the trace does not show (a page
+ *   cache folio of order 9 that failed its watermark and fell back) woke the kernel's kswapd, so
+ *   the model's own conditions cannot see it; mm_vmscan_kswapd_wake .. mm_vmscan_kswapd_sleep
+ *   make every zone ZONE_RECLAIM_ACTIVE as balance_pgdat's set_reclaim_active does (the event
+ *   does not print the highest zone; the recorded machines' wakes are for Normal allocations).
+ * - Watermark gates (get_page_from_freelist): an allocation takes a zone of its zonelist only
+ *   while the zone's free pages are above low + boost (fast path), then min + boost (slow
+ *   path), plus lowmem_reserve[the request's highest zone] (zoneinfo's "protection": DMA never
+ *   serves a Normal request on this machine, DMA32 only down to ~23 k free pages); at last the
+ *   preferred zone takes it whatever its watermarks (the kernel would reclaim: the trace's frees
+ *   are the reclaim), lower zones still above min + lowmem_reserve.
  * Free pages are compared as zone_watermark_fast does for an order: free - (2^order - 1). No
- * lowmem_reserve, highatomic reserve or CMA in the count. */
+ * highatomic reserve or CMA in the count, and no lowmem_reserve in the zone flags. */
 #ifndef WMARK_H
 #define WMARK_H
 
@@ -25,20 +36,23 @@ enum wmark_idx { WMARK_MIN = 0, WMARK_LOW = 1, WMARK_HIGH = 2, WMARK_NR = 3 };
 
 struct wmark_cfg {
 	struct {
-		u64 wmark[WMARK_NR]; /* all 0: the zone has no watermarks (nothing acts) */
-		u64 boost;	     /* the recorded watermark_boost */
-		u64 managed;	     /* managed pages: watermark_scale_factor's base */
-	} zone[ZONE_NR_TYPES];	     /* by position in the layout */
-	u32 boost_factor;	     /* vm.watermark_boost_factor (15000); 0: no boost */
-	u32 scale_factor;	     /* vm.watermark_scale_factor; 0: the recorded low and high */
+		u64 wmark[WMARK_NR];		   /* all 0: the zone has no watermarks (nothing acts) */
+		u64 boost;			   /* the recorded watermark_boost */
+		u64 managed;			   /* managed pages: watermark_scale_factor's base */
+		u64 lowmem_reserve[ZONE_NR_TYPES]; /* by the request's highest zone type */
+	} zone[ZONE_NR_TYPES];			   /* by position in the layout */
+	u32 boost_factor;			   /* vm.watermark_boost_factor (15000); 0: no boost */
+	u32 scale_factor; /* vm.watermark_scale_factor; 0: the recorded low and high */
 };
 
 struct wmark_zone {
 	u64 wmark[WMARK_NR];
+	u64 lowmem_reserve[ZONE_NR_TYPES];
 	u64 boost, max_boost;
 	bool on;	     /* the zone has watermarks */
 	bool below_high;     /* ZONE_BELOW_HIGH */
 	bool reclaim_active; /* kswapd is reclaiming (ZONE_RECLAIM_ACTIVE) */
+	bool reclaim_traced; /* the trace's kswapd is reclaiming (ZONE_RECLAIM_ACTIVE) */
 };
 
 struct wmark_stats {
@@ -48,12 +62,15 @@ struct wmark_stats {
 	u64 direct_reclaims; /* allocations that left a zone at or below min */
 	u64 boosts;	     /* boost_watermark calls that raised the boost */
 	u64 kcompactd_wakes; /* boosted kswapd runs that ended (kcompactd woken) */
+	u64 kswapd_traced;   /* the trace's kswapd runs (mm_vmscan_kswapd_wake) */
+	u64 gate_skips;	     /* zones an allocation passed by: at or below its watermark */
 };
 
 struct wmark {
 	struct zones *zs; /* borrowed */
 	struct wmark_zone z[ZONE_NR_TYPES];
 	struct wmark_stats st;
+	bool kswapd_traced; /* between the trace's kswapd wake and sleep */
 };
 
 void wmark_init(struct wmark *w, struct zones *zs, const struct wmark_cfg *cfg);
@@ -69,8 +86,18 @@ static inline u64 wmark_pages(const struct wmark *w, unsigned z, enum wmark_idx 
  * (claims: the buddy's claim_tries moved by that many). */
 void wmark_before_alloc(struct wmark *w, unsigned z, unsigned order);
 void wmark_after_alloc(struct wmark *w, unsigned z, unsigned order, u64 claims);
+/* zone_watermark_fast: may a request whose highest zone is `limit` take 2^order pages from zone
+ * position z at watermark i (boost included, plus lowmem_reserve[limit])? Counts a refusal. */
+bool wmark_zone_ok(struct wmark *w, unsigned z, unsigned order, enum zone_type limit, enum wmark_idx i);
 /* Pages went back to zone z's buddy: kswapd may find it balanced; after a per-CPU drain
  * (drained) ZONE_BELOW_HIGH clears when the zone is above high. */
 void wmark_after_free(struct wmark *w, unsigned z, bool drained);
+/* The trace's kswapd woke (running) or went to sleep: every zone with watermarks is
+ * ZONE_RECLAIM_ACTIVE while it runs, whatever the model's own kswapd does. */
+void wmark_kswapd_traced(struct wmark *w, bool running);
+static inline bool wmark_reclaiming(const struct wmark_zone *wz)
+{
+	return wz->reclaim_active || wz->reclaim_traced;
+}
 
 #endif

@@ -63,11 +63,48 @@ static const struct zi_field zi_fields[] = {
 	ZF("boost", boost, -1),
 };
 
+/* "protection: (A, B, ...)": the zone's lowmem_reserve for an allocation whose highest zone is
+ * the kernel's zone index 0, 1, ... (the order of node 0's zones in the file). */
+static int zi_protection(struct zoneinfo_zone *z, const char *s, const char **why)
+{
+	if (strncmp(s, "protection:", 11))
+		return 0;
+	s += 11;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s++ != '(')
+		return *why = "expected 'protection: (N, N, ...)'", -1;
+	for (z->nr_protection = 0;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		char *e;
+		if (*s < '0' || *s > '9')
+			return *why = "expected a non-negative integer in 'protection:'", -1;
+		errno = 0;
+		unsigned long long v = strtoull(s, &e, 10);
+		if (errno)
+			return *why = "expected a non-negative integer in 'protection:'", -1;
+		if (z->nr_protection == ZONEINFO_MAX_ZONES)
+			return *why = "more 'protection:' values than zones", -1;
+		z->protection[z->nr_protection++] = v;
+		s = e;
+		if (*s == ',') {
+			s++;
+			continue;
+		}
+		if (*s != ')')
+			return *why = "expected ',' or ')' in 'protection:'", -1;
+		return 1;
+	}
+}
+
 /* One line inside a zone section; cpu is the pageset being read (-1 before any "cpu:"). */
 static int zi_line(struct zoneinfo_zone *z, const char *s, int *cpu, const char **why)
 {
 	u64 v;
-	int r;
+	int r = zi_protection(z, s, why);
+	if (r)
+		return r < 0 ? -1 : 0;
 	for (size_t i = 0; i < sizeof(zi_fields) / sizeof(zi_fields[0]); i++) {
 		if (!(r = zi_key(s, zi_fields[i].key, &v)))
 			continue;
@@ -208,6 +245,14 @@ void zoneinfo_pcp_cfg(const struct zoneinfo *zi, const struct zones_cfg *layout,
 		pc->wm.zone[i].wmark[WMARK_HIGH] = z->wmark_high;
 		pc->wm.zone[i].boost = z->boost;
 		pc->wm.zone[i].managed = z->managed;
+		for (unsigned j = 0, k = 0; j < zi->nr_zones && k < z->nr_protection; j++) {
+			if (zi->zone[j].node)
+				continue; /* the kernel's zone index k: node 0's k-th zone */
+			int t = zone_type_parse(zi->zone[j].name, strlen(zi->zone[j].name));
+			if (t >= 0)
+				pc->wm.zone[i].lowmem_reserve[t] = z->protection[k];
+			k++;
+		}
 		for (unsigned c = 0; c < z->ncpus; c++) {
 			pc->zone[i].cpu[c].high = (u32)MM_MIN(z->pcp[c].high, UINT32_MAX);
 			pc->zone[i].cpu[c].batch = (u32)MM_MIN(z->pcp[c].batch, UINT32_MAX);

@@ -24,6 +24,8 @@ struct zoneinfo_zone {
 	u64 line; /* of its "Node N, zone NAME" header */
 	u64 start_pfn, spanned, present, managed, nr_free;
 	u64 wmark_min, wmark_low, wmark_high, boost; /* watermarks (0 when the file has none) */
+	u64 protection[ZONEINFO_MAX_ZONES];	     /* lowmem_reserve by the kernel's zone index */
+	unsigned nr_protection;			     /* values on its "protection: (...)" line */
 	bool have_start, have_spanned, have_present, have_managed;
 	unsigned ncpus; /* pagesets read: cpu 0..ncpus-1 */
 	struct zoneinfo_pcp pcp[ZONEINFO_MAX_CPUS];
