@@ -217,13 +217,27 @@ const struct metric metrics_phys[] = {
 	M_COUNT("compact_isolated_pages", "pages", 0, compact.isolated,
 		"placement: pages the model's migrate scanner isolated"),
 	M_COUNT("compact_direct_runs", "runs", 0, compact.direct_runs,
-		"placement: direct compaction runs (an allocation of order > 0 found no block)"),
+		"placement: direct compaction runs (a traced request, or an allocation of order > 0 that "
+		"found "
+		"no block)"),
 	M_COUNT("compact_kcompactd_runs", "runs", 0, compact.kcompactd_runs,
 		"placement: kcompactd runs (woken after a boosted reclaim)"),
 	M_COUNT("compact_proactive_runs", "runs", 0, compact.proactive_runs,
 		"placement: proactive compaction runs (setting compaction)"),
 	M_COUNT("compact_deferred", "attempts", 0, compact.deferred,
 		"placement: direct compaction attempts deferred after earlier failures"),
+	M_COUNT("compact_requests", "requests", 0, pages.compact_requests,
+		"placement: the trace's compaction requests (mm_compaction_try_to_compact_pages) the model "
+		"answered with its own compaction"),
+	M_COUNT("compact_skipped", "attempts", 0, compact.skipped,
+		"placement: zone attempts compaction_suitable refused (free pages below the watermark plus "
+		"compact_gap, or a fragmentation index at or below vm.extfrag_threshold)"),
+	M_COUNT("compact_satisfied", "attempts", 0, compact.satisfied,
+		"placement: zone attempts that found a block of the order free already (no run)"),
+	M_COUNT("compact_hint_resets", "resets", 0, compact.hint_resets,
+		"placement: skip-hint resets (kswapd went to sleep, or compaction restarted after the "
+		"longest "
+		"deferral, since a direct run's scanners met)"),
 	M_COUNT("compact_rescued_allocs", "allocations", 0, pages.compact_rescued,
 		"placement: allocations that found no block and got one after compaction"),
 	M_COUNT("compact_runs_traced", "runs", 0, compact_traced.runs,

@@ -60,6 +60,7 @@ struct pagereplay_stats {
 	/* --- compaction --- */
 	u64 compact_retries;	    /* placement: failed allocations retried after compaction */
 	u64 compact_rescued;	    /* of which the retry found a block */
+	u64 compact_requests;	    /* placement: the trace's compaction requests the model ran */
 	u64 compact_isolated_pages; /* buddy, faithful: free pages the traced free scanner took */
 	u64 compact_missing_pages;  /* of its nr_taken, pages the model had no free page for */
 	u64 captured_pages;	    /* buddy: allocations whose block was free in the model: a block
@@ -81,10 +82,15 @@ struct pagereplay {
 	 * blocks of movable allocations, so a migrated block's record follows it */
 	struct compact *cmp;
 	struct hmap owner;
-	bool owner_built;   /* owner holds every movable live block (from compaction's first question) */
-	u64 kcompactd_mark; /* the watermarks' kcompactd wakes already acted on */
-	bool capture;	    /* buddy mode: a task's allocation after its successful compaction takes its
-			       block when the model has it free (compaction's capture) */
+	bool owner_built;      /* owner holds every movable live block (from compaction's first question) */
+	u64 kcompactd_mark;    /* the watermarks' kcompactd wakes already acted on */
+	u64 kswapd_sleep_mark; /* and kswapd sleeps (compaction's skip hints reset) */
+	u64 request_pid[PAGEREPLAY_CAPTURE_SLOTS]; /* placement: pid + 1 << 8 | order of tasks whose
+						      traced compaction request ran; their next
+						      allocation of that order compacts no more */
+	unsigned request_next;
+	bool capture; /* buddy mode: a task's allocation after its successful compaction takes its
+			 block when the model has it free (compaction's capture) */
 	u64 capture_pid[PAGEREPLAY_CAPTURE_SLOTS]; /* pid + 1 of such tasks, 0 free */
 	unsigned capture_next;
 };
@@ -110,7 +116,8 @@ int pagereplay_attach_compact(struct pagereplay *r, struct compact *cmp);
 struct compact_hooks;
 void pagereplay_compact_hooks(struct pagereplay *r, struct compact_hooks *h);
 /* Buddy and faithful modes: a traced compaction event; the free scanner's isolations take the
- * model's free pages in their range (core/phys/compact.h, compact_take). */
+ * model's free pages in their range (core/phys/compact.h, compact_take). Placement mode: a
+ * traced try_to_compact_pages is a request the model's compaction answers by its own state. */
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev);
 /* Apply one page event (MME_PAGE_ALLOC, MME_PAGE_FREE, and the buddy-level kinds); others
  * are ignored. Returns 0, or
