@@ -75,6 +75,8 @@ enum mme_compact {
 	MME_COMPACT_ISOLATE_MIGRATE,
 	MME_COMPACT_MIGRATEPAGES,
 	MME_COMPACT_OTHER,
+	MME_COMPACT_TRY, /* try_to_compact_pages: order, mt (the gfp's migratetype), F_ZONE_* of the
+			    gfp, len = priority (0 sync full, 1 sync light, 2 async) */
 };
 
 enum mme_reclaim {

@@ -110,7 +110,7 @@ Test(machine, buddy_mode_follows_the_kernel, .timeout = 300)
 		rec_replay(&rr, set, &row);
 		check_buddy_bounds(recs[r], &row);
 		const struct pagereplay_stats *p = &row.st.pages;
-		cr_assert_eq(p->trace_refill + p->trace_locked, p->buddy_takes);
+		cr_assert_eq(p->trace_refill + p->trace_locked + p->extfrag_takes, p->buddy_takes);
 		cr_assert_eq(row.st.zones_st.failures, 0);
 		cr_assert_str_eq(row.st.cfg.model_pages, "none", "the vmalloc model takes no zone page");
 		cr_assert_str_eq(row.st.cfg.pcp, "off", "buddy mode: the kernel's own per-CPU events");

@@ -200,6 +200,38 @@ Test(untraced, evidence_events)
 	cr_assert(strstr(d.msg, ":1:"), "%s", d.msg);
 }
 
+/* try_to_compact_pages: the request's order, priority, migratetype and zone modifiers. */
+Test(untraced, compaction_request)
+{
+	const char *s = EVL("compaction:mm_compaction_try_to_compact_pages",
+			    "order=9 gfp_mask=GFP_TRANSHUGE|__GFP_NORETRY|__GFP_THISNODE priority=2")
+		EVL("compaction:mm_compaction_try_to_compact_pages",
+		    "order=3 gfp_mask=GFP_KERNEL|__GFP_RECLAIMABLE|__GFP_DMA32 priority=1")
+			EVL("compaction:mm_compaction_try_to_compact_pages",
+			    "order=2 gfp_mask=GFP_KERNEL|__GFP_NOWARN priority=0");
+	struct mm_trace t;
+	struct mm_diag d;
+	cr_assert_eq(tu_load(s, NULL, &t, &d), 0, "%s", d.msg);
+	cr_assert_eq(t.n, 3);
+	const struct mm_event *e = t.ev;
+	cr_assert_eq(e[0].aux, MME_COMPACT_TRY);
+	cr_assert_eq(e[0].order, 9);
+	cr_assert_eq(e[0].len, 2);
+	cr_assert_eq(e[0].mt, 1, "movable");
+	cr_assert_eq(e[0].flags & (MME_F_ZONE_DMA | MME_F_ZONE_DMA32), 0);
+	cr_assert_eq(e[1].order, 3);
+	cr_assert_eq(e[1].len, 1);
+	cr_assert_eq(e[1].mt, 2, "reclaimable");
+	cr_assert_eq(e[1].flags & MME_F_ZONE_DMA32, MME_F_ZONE_DMA32);
+	cr_assert_eq(e[2].mt, 0, "unmovable");
+	cr_assert_eq(e[2].len, 0);
+	trace_free(&t);
+	cr_assert_eq(
+		tu_load(EVL("compaction:mm_compaction_try_to_compact_pages", "order=9 gfp_mask=0 priority=7"),
+			NULL, &t, &d),
+		-EINVAL, "a priority out of range is refused");
+}
+
 Test(untraced, series_counters)
 {
 	char *p = tu_write_str("# snapshot CLOCK_MONOTONIC 1.0 1.1\n"

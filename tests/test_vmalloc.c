@@ -379,3 +379,51 @@ Test(vmalloc, bad_vfrees_are_counted)
 		}
 	}
 }
+
+/* MODEL purge timing learns the drain delay from the trace's own drains: the median of those
+ * seen (--purge-delay before the first, and always without purge_learn); a crossing vfree then
+ * schedules the purge that many vmalloc calls later. */
+Test(vmalloc, model_purge_delay_learned_from_the_trace)
+{
+	struct buddy b;
+	make_zone(&b, 1 << 16);
+	struct vmalloc vm;
+	make_vm(&vm, &b, vmlist_find("augmented"), "lazy", 1 << 20, 1);
+	vm.cfg.purge = VMALLOC_PURGE_MODEL;
+	vm.cfg.purge_delay = 1;
+	vm.cfg.purge_learn = true;
+	cr_assert_eq(vmalloc_drain_delay(&vm), 1, "nothing seen yet: purge_delay");
+	vmalloc_drain_seen(&vm, 7);
+	vmalloc_drain_seen(&vm, 100);
+	vmalloc_drain_seen(&vm, 3);
+	cr_assert_eq(vmalloc_drain_delay(&vm), 7, "the median of 3, 7 and 100");
+	vm.cfg.purge_learn = false;
+	cr_assert_eq(vmalloc_drain_delay(&vm), 1);
+	vm.cfg.purge_learn = true;
+	for (int i = 0; i < VMALLOC_DRAINS_KEPT; i++) /* only the latest are kept */
+		vmalloc_drain_seen(&vm, 5);
+	cr_assert_eq(vmalloc_drain_delay(&vm), 5);
+	/* a vfree crosses lazy_max_pages (8192 on one CPU): the purge runs 5 calls later */
+	u64 calls_after = 0, a;
+	bool crossed = false;
+	for (int i = 0; i < 10000 && !vm.tlb.st.vmap_purges; i++) {
+		for (int k = 0; k < 2 && !vm.tlb.st.vmap_purges; k++) {
+			vmalloc_tick(&vm);
+			if (vm.tlb.st.vmap_purges)
+				break;
+			calls_after += crossed;
+			if (k == 0) {
+				cr_assert_eq(vmalloc_alloc(&vm, 4 * 4096, 16384, 0, 0, &a), 0);
+			} else {
+				cr_assert_eq(vmalloc_vfree(&vm, a), 0);
+				crossed |= vm.tlb.nr_lazy > vm.tlb.lazy_max_pages;
+			}
+		}
+	}
+	cr_assert(crossed);
+	cr_assert_eq(vm.tlb.st.vmap_purges, 1);
+	cr_assert_eq(calls_after, 5, "the purge ran %llu calls after the crossing",
+		     (unsigned long long)calls_after);
+	vmalloc_fini(&vm);
+	buddy_fini(&b);
+}

@@ -20,6 +20,7 @@
 #include "core/phys/buddy.h"
 #include "core/kva/vmalloc.h"
 #include "core/kva/vmap_lazyq.h"
+#include "core/machine/sim.h"
 
 /* The recording replayed as `mmreplay replay DIR --vmlist nodes --vmap-mode M --purge P` (the
  * directory seeds the space, starts the replay when the snapshot was read, compares the end). */
@@ -323,6 +324,35 @@ Test(vmap_fidelity, trace_defaults)
 	cr_assert_eq(sim_trace_purge_mode(ev, 2), VMALLOC_PURGE_MODEL);
 	ev[2] = (struct mm_event){.kind = MME_VMAP_PURGE, .aux = 3};
 	cr_assert_eq(sim_trace_purge_mode(ev, 3), VMALLOC_PURGE_TRACE);
+}
+
+/* MODEL purge timing learns the kernel's drain delay from the trace: the vmalloc calls between
+ * the vfree that crossed nr_lazy_max (the first since the last purge) and the purge event. */
+Test(vmap_fidelity, model_purge_timing_learns_the_trace_drain_delay)
+{
+	for (int learn = 0; learn < 2; learn++) {
+		struct sim_cfg cfg;
+		sim_cfg_default(&cfg);
+		cfg.purge = VMALLOC_PURGE_MODEL;
+		cfg.purge_learn_off = !learn;
+		static struct sim s;
+		cr_assert_eq(sim_init(&s, &cfg), 0);
+		/* nr_lazy (len2) against nr_lazy_max (aux): 100, then the crossing, then 3 more calls */
+		const u64 lazy[] = {100, 20000, 20005, 20010, 20015};
+		for (unsigned i = 0; i < MM_ARRAY_SIZE(lazy); i++) {
+			struct mm_event f = {.kind = MME_VMAP_FREE,
+					     .addr = 0xffffc90000000000ULL + i * 0x10000,
+					     .aux = 16384,
+					     .len2 = lazy[i],
+					     .ts_ns = i + 1};
+			cr_assert_eq(sim_event(&s, &f), 0);
+		}
+		struct mm_event p = {.kind = MME_VMAP_PURGE, .aux = 5, .ts_ns = 10};
+		cr_assert_eq(sim_event(&s, &p), 0);
+		cr_assert_eq(s.vm.ndrain_seen, 1);
+		cr_assert_eq(vmalloc_drain_delay(&s.vm), learn ? 3 : cfg.purge_delay);
+		sim_fini(&s);
+	}
 }
 
 /* The longest order-preserving pairing of equal counts, by the textbook O(n * m) table. */

@@ -54,7 +54,10 @@ const struct metric metrics_config[] = {
 	CFG_TEXT("purge", 0, MF_STR, cfg.purge,
 		 "when lazy purges run: inline, trace or model (setting purge)"),
 	CFG_NUM("purge_delay", "calls", MF_U64, cfg.purge_delay,
-		"model purges: vmalloc calls after the crossing vfree"),
+		"model purges: vmalloc calls after the crossing vfree (setting purge-delay)"),
+	CFG_TEXT("purge_learn", 0, MF_STR, cfg.purge_learn,
+		 "model purges: the delay learned from the trace's own drains, on or off (setting "
+		 "purge-learn)"),
 	CFG_NUM("flush_ceiling", "pages", MF_U64, cfg.flush_ceiling,
 		"range flushes of more pages are full flushes; 0 never (setting flush-ceiling)"),
 	CFG_NUM("vmap_nodes", "nodes", MF_UINT, cfg.vmap_nodes,

@@ -218,13 +218,27 @@ const struct metric metrics_phys[] = {
 	M_COUNT("compact_isolated_pages", "pages", 0, compact.isolated,
 		"placement: pages the model's migrate scanner isolated"),
 	M_COUNT("compact_direct_runs", "runs", 0, compact.direct_runs,
-		"placement: direct compaction runs (an allocation of order > 0 found no block)"),
+		"placement: direct compaction runs (a traced request, or an allocation of order > 0 that "
+		"found "
+		"no block)"),
 	M_COUNT("compact_kcompactd_runs", "runs", 0, compact.kcompactd_runs,
 		"placement: kcompactd runs (woken after a boosted reclaim)"),
 	M_COUNT("compact_proactive_runs", "runs", 0, compact.proactive_runs,
 		"placement: proactive compaction runs (setting compaction)"),
 	M_COUNT("compact_deferred", "attempts", 0, compact.deferred,
 		"placement: direct compaction attempts deferred after earlier failures"),
+	M_COUNT("compact_requests", "requests", 0, pages.compact_requests,
+		"placement: the trace's compaction requests (mm_compaction_try_to_compact_pages) the model "
+		"answered with its own compaction"),
+	M_COUNT("compact_skipped", "attempts", 0, compact.skipped,
+		"placement: zone attempts compaction_suitable refused (free pages below the watermark plus "
+		"compact_gap, or a fragmentation index at or below vm.extfrag_threshold)"),
+	M_COUNT("compact_satisfied", "attempts", 0, compact.satisfied,
+		"placement: zone attempts that found a block of the order free already (no run)"),
+	M_COUNT("compact_hint_resets", "resets", 0, compact.hint_resets,
+		"placement: skip-hint resets (kswapd went to sleep, or compaction restarted after the "
+		"longest "
+		"deferral, since a direct run's scanners met)"),
 	M_COUNT("compact_rescued_allocs", "allocations", 0, pages.compact_rescued,
 		"placement: allocations that found no block and got one after compaction"),
 	M_COUNT("compact_runs_traced", "runs", 0, compact_traced.runs,
@@ -245,13 +259,17 @@ const struct metric metrics_phys[] = {
 	M_COUNT("compact_captured_pages", "pages", 0, pages.captured_pages,
 		"page mode buddy: pages of allocations whose block was free in the model (compaction's "
 		"capture: no zone_locked event)"),
-	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes, "page mode buddy: blocks taken (zone_locked)"),
+	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes,
+		"page mode buddy: blocks taken (zone_locked, and fallbacks traced by extfrag only)"),
 	M_COUNT("buddy_returns", "blocks", 0, pages.buddy_returns,
 		"page mode buddy: blocks returned (pcpu_drain, frees of orders pcp lists never hold)"),
 	M_COUNT("untraced_join_pages", "pages", 0, pages.untraced_join_pages,
 		"page mode buddy: pages a zone_locked found allocated (they joined the buddy untraced)"),
 	M_COUNT("untraced_leave_pages", "pages", 0, pages.untraced_leave_pages,
 		"page mode buddy: pages a return found free (they left the buddy untraced)"),
+	M_COUNT("untraced_alloc_pages", "pages", 0, pages.untraced_alloc_pages,
+		"page mode buddy: pages of allocations (compaction's capture aside) and of frees to a "
+		"per-CPU list whose block the model had free (they left the buddy with no zone_locked)"),
 	M_COUNT("untraced_other_pages", "pages", 0, pages.untraced_other_pages,
 		"page mode buddy: pages of a return in no zone, never allocatable, or in a larger block"),
 	M_END,

@@ -81,5 +81,8 @@ void report_page(const struct report *rp);
 void report_answers(const struct report *rp, const struct report_trace *t);
 void report_limits(const struct report *rp, const struct report_trace *t);
 void report_fidelity(const struct report *rp);
+/* report_placement.c: per recording, each placement configuration's error against the kernel's
+ * snapshots and where it was largest (nothing when no placement configuration compared any). */
+void report_placement(const struct report *rp);
 
 #endif

@@ -371,6 +371,7 @@ void report_page(const struct report *rp)
 	}
 	fprintf(f, "</ul>\n");
 	report_fidelity(rp);
+	report_placement(rp);
 	for (size_t i = 0; i < rp->ntr; i++)
 		trace_section(rp, &rp->tr[i], have_cmp ? &c : NULL);
 	fprintf(f, "</body></html>\n");

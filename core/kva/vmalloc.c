@@ -364,6 +364,27 @@ static void vmalloc_page_unmapped(void *arg, u64 va, u64 pfn)
 	vm->st.pages_free++;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+	return x < y ? -1 : x > y;
+}
+
+u64 vmalloc_drain_delay(const struct vmalloc *vm)
+{
+	if (!vm->cfg.purge_learn || !vm->ndrain_seen)
+		return vm->cfg.purge_delay;
+	u64 v[VMALLOC_DRAINS_KEPT], n = MM_MIN(vm->ndrain_seen, VMALLOC_DRAINS_KEPT);
+	memcpy(v, vm->drain_seen, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), u64_cmp);
+	return v[(n - 1) / 2];
+}
+
+void vmalloc_drain_seen(struct vmalloc *vm, u64 calls)
+{
+	vm->drain_seen[vm->ndrain_seen++ % VMALLOC_DRAINS_KEPT] = calls;
+}
+
 /* Lazily freed pages crossed lazy_max_pages: purge now (INLINE), schedule the drain (MODEL:
  * schedule_work does nothing while one is pending), or wait for the trace's purge (TRACE). */
 static void vmalloc_purge_due(struct vmalloc *vm)
@@ -377,7 +398,7 @@ static void vmalloc_purge_due(struct vmalloc *vm)
 	default:
 		if (!vm->purge_pending) {
 			vm->purge_pending = true;
-			vm->purge_countdown = vm->cfg.purge_delay;
+			vm->purge_countdown = vmalloc_drain_delay(vm);
 		}
 	}
 }

@@ -26,6 +26,8 @@ enum vmalloc_guard {
 	VMALLOC_GUARD_NONE,	/* no guard page (VM_NO_GUARD) */
 };
 
+#define VMALLOC_DRAINS_KEPT 64 /* the trace's drain delays a learned MODEL delay looks at */
+
 /* When a lazy purge runs once lazily freed pages exceed lazy_max_pages. */
 enum vmalloc_purge_mode {
 	VMALLOC_PURGE_INLINE = 0, /* inside the vfree that crosses the threshold (2.6.28-era) */
@@ -49,6 +51,7 @@ struct vmalloc_cfg {
 	u64 flush_ceiling;	       /* range flushes of more pages are full flushes; 0: never */
 	enum vmalloc_purge_mode purge; /* AUTO acts as MODEL here */
 	u64 purge_delay;	       /* MODEL: vmalloc-layer calls between crossing and purge */
+	bool purge_learn;	       /* MODEL: the delay is learned from the trace's drains */
 };
 
 /* Defaults: the x86-64 space, augmented, lazy, 2 CPUs, 4 levels, guard added, tables kept,
@@ -93,6 +96,8 @@ struct vmalloc {
 	bool purge_pending;  /* MODEL: a purge is scheduled */
 	u64 last_purged;     /* areas the latest purge released */
 	u64 purges_ahead;    /* TRACE: purges run early whose trace event is still to come */
+	u64 drain_seen[VMALLOC_DRAINS_KEPT]; /* MODEL, learned: the trace's latest drain delays */
+	u64 ndrain_seen;		     /* how many the trace has shown */
 };
 
 #define VMALLOC_AREA_VMAP 1ULL /* low bit of an areas value: caller's pages (vmap, ioremap) */
@@ -134,6 +139,13 @@ u64 vmalloc_purge_upto(struct vmalloc *vm, u64 upto);
 /* MODEL purge timing: one vmalloc-layer call has been handled; runs the scheduled purge when
  * its countdown ends. Returns 1 when a purge ran. */
 int vmalloc_tick(struct vmalloc *vm);
+/* MODEL purge timing: the drain delay (vmalloc calls) a crossing schedules now: with purge_learn
+ * and a drain of the trace seen, the median of the latest VMALLOC_DRAINS_KEPT the trace showed
+ * (the kernel's worker runs late under load, and its purges then take more areas); else
+ * purge_delay. */
+u64 vmalloc_drain_delay(const struct vmalloc *vm);
+/* The trace's own drain took calls vmalloc calls after the vfree that crossed nr_lazy_max. */
+void vmalloc_drain_seen(struct vmalloc *vm, u64 calls);
 /* Where vmalloc_alloc would put the area (nothing changes); -EOPNOTSUPP for variants that
  * cannot say, -EINVAL, -ENOMEM (no room). */
 int vmalloc_predict(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, struct vmlist_pick *pick);

@@ -196,6 +196,14 @@ static int wmark_boost_apply(struct sim_cfg *cfg, const char *v, const struct se
 	return 0;
 }
 
+static int purge_learn_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+			     size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->purge_learn_off = !strcmp(v, "off");
+	return 0;
+}
+
 static int compaction_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
 			    size_t len)
 {
@@ -405,8 +413,15 @@ const struct setting settings_table[] = {
 	 "when a lazy purge runs: inline (in the crossing vfree), trace (at the trace's purge events), model "
 	 "(purge-delay vmalloc calls later), auto (trace if the trace has purge events, else model)",
 	 "", "auto", SETTING_CHOICE, true, 0, 0, 0, 0, purge_value, purge_apply, SETTING_ON_VMAP},
-	{"purge-delay", "model purge timing: vmalloc calls between the crossing vfree and the purge", "calls",
-	 "1", SETTING_UINT, true, 0, 1000000, FIELD(purge_delay), NULL, NULL, SETTING_ON_VMAP},
+	{"purge-delay",
+	 "model purge timing: vmalloc calls between the crossing vfree and the purge (with purge-learn on, "
+	 "until the trace shows a drain of its own)",
+	 "calls", "1", SETTING_UINT, true, 0, 1000000, FIELD(purge_delay), NULL, NULL, SETTING_ON_VMAP},
+	{"purge-learn",
+	 "model purge timing: the drain delay is the median of the trace's own drain delays seen so far "
+	 "(vmalloc calls from the vfree that crossed nr_lazy_max to its purge event; the latest 64); off: "
+	 "purge-delay always",
+	 "", "on", SETTING_CHOICE, true, 0, 0, 0, 0, on_off_value, purge_learn_apply, SETTING_ON_VMAP},
 	{"vmap-mode",
 	 "predict: the model places every vmap area; follow: record its prediction, then place the area at "
 	 "the kernel's address (nodes vmlist)",

@@ -49,6 +49,7 @@ static int sim_vmalloc_init(struct sim *s)
 	vc.flush_ceiling = s->cfg.flush_ceiling;
 	vc.purge = s->cfg.purge == VMALLOC_PURGE_AUTO ? VMALLOC_PURGE_MODEL : s->cfg.purge;
 	vc.purge_delay = s->cfg.purge_delay;
+	vc.purge_learn = !s->cfg.purge_learn_off;
 	int err = vmalloc_init_src(&s->vm, &vc, &s->model_src);
 	if (err)
 		return err;
@@ -260,6 +261,7 @@ static int sim_route(struct sim *s, const struct mm_event *ev)
 	case MME_PAGE_FREE:
 	case MME_PAGE_ZONE_LOCKED: /* buddy-level page events */
 	case MME_PAGE_PCPU_DRAIN:
+	case MME_PAGE_EXTFRAG: /* a fallback: buddy mode takes what no zone_locked took */
 		return sim_phys_page_event(s, ev);
 	/* process address spaces */
 	case MME_MMAP:
@@ -322,7 +324,8 @@ static inline int sim_dispatch(struct sim *s, const struct mm_event *ev)
 	}
 	if (!sim_vmap_call(ev->kind))
 		return sim_route(s, ev);
-	vmalloc_tick(&s->vm); /* a scheduled (MODEL) purge runs before the next call */
+	sim_vmap_drain_call(s, ev); /* the kernel's drain delay, for MODEL timing to learn */
+	vmalloc_tick(&s->vm);	    /* a scheduled (MODEL) purge runs before the next call */
 	int err = sim_route(s, ev);
 	if (!err)
 		err = vmap_fid_model_purges(&s->vfid, &s->vm);

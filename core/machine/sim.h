@@ -74,6 +74,7 @@ struct sim_cfg {
 	unsigned vmap_nodes;	       /* nodes vmlist: nr_vmap_nodes; 0 = ncpus (possible CPUs) */
 	enum vmalloc_purge_mode purge; /* default AUTO: trace if the trace has purges, else model */
 	u64 purge_delay;	       /* model: vmalloc calls between crossing and purge, default 1 */
+	bool purge_learn_off;	       /* model: keep purge_delay, learn nothing from the trace */
 	bool vmap_follow;	       /* follow: place each area at the kernel's address */
 	const struct vmap_snapshot *vmalloc_state; /* seed (borrowed; NULL: empty space) */
 	const struct vmap_snapshot *vmalloc_end;   /* compare at the end (borrowed; NULL: none) */
@@ -167,6 +168,8 @@ struct sim {
 		u64 trace_purged_areas; /* sum of their num_purged */
 		u64 lazy_seed_pages;	/* the trace's first nr_lazy less its own area: foreign pages */
 		bool lazy_seeded;	/* the first logged nr_lazy has been taken */
+		bool drain_armed;	/* a traced vfree crossed nr_lazy_max since the last purge */
+		u64 drain_calls;	/* traced vmalloc calls since that vfree */
 	} vmap;
 	struct vmap_fidelity vfid; /* agreement with the recorded kernel */
 	struct vmap_lazyq lazyq;   /* the kernel's lazy list (seeded replays): what its purges took */

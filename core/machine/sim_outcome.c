@@ -83,9 +83,12 @@ static void acct_page(const struct sim *s, const struct mm_event *ev, struct sim
 		/* the buddy-level events, and frees the per-CPU lists never hold */
 		probe(p, &st->buddy_takes, SIM_REPLAYED);
 		probe(p, &st->buddy_returns, SIM_REPLAYED);
+		probe(p, &st->alloc_takes, SIM_REPLAYED); /* a listed free the model had free */
 		probe(p, &st->no_zone, SIM_SKIP_NO_ZONE);
 		p->dflt = ev->order > 15 ? SIM_SKIP_OUT_OF_RANGE : SIM_SKIP_OTHER_MODE;
 	} else {
+		if (buddy) /* an allocation whose block the model had free: taken */
+			probe(p, &st->alloc_takes, SIM_REPLAYED);
 		/* a drain revealing a page on a per-CPU list at the start is applied (pcp model) */
 		if (ev->kind == MME_PAGE_PCPU_DRAIN && s->pcp_on)
 			probe(p, &s->pcp.st.start_revealed, SIM_REPLAYED);
@@ -140,6 +143,10 @@ void sim_outcome_begin(const struct sim *s, const struct mm_event *ev, struct si
 		p->dflt = SIM_REPLAYED;
 	} else if (k <= MME_PAGE_FREE || k == MME_PAGE_ZONE_LOCKED || k == MME_PAGE_PCPU_DRAIN) {
 		acct_page(s, ev, p);
+	} else if (k == MME_PAGE_EXTFRAG) { /* buddy mode takes a fallback no zone_locked showed */
+		probe(p, &s->page_events_skipped, SIM_SKIP_IN_STATE);
+		probe(p, &s->pages.st.extfrag_takes, SIM_REPLAYED);
+		p->dflt = SIM_SKIP_TRACE_FACT;
 	} else {
 		acct_vmap(s, ev, p);
 	}

@@ -38,7 +38,8 @@ int sim_phys_init(struct sim *s)
 			return err;
 		s->cmp_on = true;
 		for (unsigned z = 0; s->pcp_on && z < s->zones.nr_zones; z++)
-			compact_set_min(&s->cmp, z, s->pcp.wm.z[z].wmark[WMARK_MIN]);
+			compact_set_wmarks(&s->cmp, z, s->pcp.wm.z[z].wmark[WMARK_MIN],
+					   s->pcp.wm.z[z].wmark[WMARK_LOW]);
 		if ((err = pagereplay_attach_compact(&s->pages, &s->cmp)))
 			return err;
 	}
@@ -95,6 +96,9 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	default:
 		break;
 	}
+	if (s->cmp_on && ev->aux == MME_COMPACT_TRY &&
+	    ev->ts_ns >= s->cfg.page_from_ns) /* placement: a request */
+		pagereplay_compaction(&s->pages, ev);
 	bool replay = s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF;
 	if (replay && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
 		pagereplay_compaction(&s->pages, ev); /* a success: its task may capture a block */

@@ -30,6 +30,7 @@ void sim_vmap_page_event(struct sim *s, const struct mm_event *ev, u64 unmatched
  * 0 or -ENOMEM (host). */
 int sim_vmap_lazy_queued(struct sim *s);
 int sim_vmap_trace_purge(struct sim *s, const struct mm_event *ev);
+void sim_vmap_drain_call(struct sim *s, const struct mm_event *ev);
 int sim_vmap_end_check(struct sim *s, const struct mm_event *ev);
 
 /* --- page movements no kmem event shows (sim_untraced.c) ---

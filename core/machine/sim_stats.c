@@ -48,6 +48,7 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 		    : s->vm.cfg.purge == VMALLOC_PURGE_TRACE ? "trace"
 							     : "model";
 	st->purge_delay = s->vm.cfg.purge_delay;
+	st->purge_learn = s->vm.cfg.purge_learn ? "on" : "off";
 	st->flush_ceiling = s->vm.cfg.flush_ceiling;
 	st->vmap_nodes = s->vm.cfg.nr_nodes;
 	st->pcp = s->pcp_on ? "on" : "off"; /* a recorded machine */

@@ -43,6 +43,7 @@ struct sim_stats {
 		/* kernel-exact vmalloc */
 		const char *vmap_mode, *purge; /* "predict" | "follow"; "inline" | "trace" | "model" */
 		u64 purge_delay, flush_ceiling;
+		const char *purge_learn; /* "on" | "off" */
 		unsigned vmap_nodes;
 		/* a recorded machine */
 		const char *pcp;	 /* "on" | "off": per-CPU lists as run */

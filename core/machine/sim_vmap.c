@@ -144,8 +144,24 @@ int sim_vmap_lazy_queued(struct sim *s)
 /* The trace's purge_vmap_area_lazy: a fact, and the purge itself in TRACE timing: of the
  * model's lazy areas, those the kernel had queued before the num_purged-th oldest of its own
  * (areas freed while the kernel's purge ran wait for the next one). */
+/* The kernel's drain delay: traced vmalloc calls (alloc_vmap_area, free_vmap_area_noflush) from
+ * the vfree that crossed nr_lazy_max, the first since the trace's last purge, to the purge. */
+void sim_vmap_drain_call(struct sim *s, const struct mm_event *ev)
+{
+	if (ev->kind != MME_VMAP_ALLOC && ev->kind != MME_VMAP_FREE)
+		return;
+	s->vmap.drain_calls++;
+	if (!s->vmap.drain_armed && ev->kind == MME_VMAP_FREE && ev->aux && ev->len2 > ev->aux) {
+		s->vmap.drain_armed = true;
+		s->vmap.drain_calls = 0;
+	}
+}
+
 int sim_vmap_trace_purge(struct sim *s, const struct mm_event *ev)
 {
+	if (s->vmap.drain_armed)
+		vmalloc_drain_seen(&s->vm, s->vmap.drain_calls);
+	s->vmap.drain_armed = false;
 	if (vmap_fid_trace_purge(&s->vfid, ev->aux))
 		return -ENOMEM;
 	u64 upto = reveal_on(s) ? vmap_lazyq_take(&s->lazyq, ev->aux) : 0;

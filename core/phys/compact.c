@@ -4,18 +4,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/phys/fragindex.h"
+
+#define PB_PAGES (1u << BUDDY_PAGEBLOCK_ORDER)
+
 /* A run in progress: the zone, its scanners and what it asks for (order < 0: proactive, until
  * the zone's fragmentation score is at or below score_low). */
 struct cc {
 	struct compact *c;
 	unsigned z;
 	struct buddy *b;
-	int order;
+	int order, mt;
+	bool direct, async_direct; /* async_direct: skip_on_failure, sources of the request's type */
+	bool ignore_skip, ignore_suitable;
 	u64 mpb, fpb;  /* migrate scanner's pageblock; free scanner's (one past the one it scans) */
 	u64 fidx;      /* free scanner: next frame of pageblock fpb - 1 */
 	bool fstarted; /* fidx is valid for fpb - 1 */
-	bool ftook;    /* the free scanner took a page in its current pageblock */
 	unsigned score_low;
+	unsigned npend; /* the migrate scanner's isolated blocks not migrated yet */
+	u64 pend_pages;
+	u32 *pend; /* the compact's batch array (a pageblock's frames) */
 };
 
 int compact_init(struct compact *c, struct zones *zs, const struct compact_hooks *h, u32 proactiveness)
@@ -24,6 +32,8 @@ int compact_init(struct compact *c, struct zones *zs, const struct compact_hooks
 	c->zs = zs;
 	c->h = *h;
 	c->proactiveness = proactiveness;
+	if (!(c->pend = calloc(PB_PAGES, sizeof(*c->pend))))
+		return -ENOMEM;
 	for (unsigned z = 0; z < zs->nr_zones; z++) {
 		const struct buddy *b = &zs->zone[z].buddy;
 		u64 n = buddy_nr_pageblocks(b);
@@ -42,6 +52,8 @@ void compact_fini(struct compact *c)
 	for (unsigned z = 0; z < ZONE_NR_TYPES; z++)
 		free(c->z[z].skip);
 	memset(c->z, 0, sizeof(c->z));
+	free(c->pend);
+	c->pend = NULL;
 }
 
 /* First and one-past-last frame of pageblock pb of b. */
@@ -84,27 +96,33 @@ static bool cc_done(const struct cc *cc)
 	return compact_order_free(cc->c, cc->z, (unsigned)cc->order);
 }
 
-/* A target pageblock for the free scanner: not skipped and, when the buddy keeps types,
- * movable (or wholly free). */
+/* suitable_migration_target: not skipped, its first page no free block of pageblock order or
+ * larger, and movable when the buddy keeps types (both waived at the last-resort priority). */
 static bool free_target(const struct cc *cc, u64 pb)
 {
-	if (cc->c->z[cc->z].skip[pb])
+	if (!cc->ignore_skip && cc->c->z[cc->z].skip[pb])
 		return false;
-	if (!cc->b->pageblock_mt || cc->b->pageblock_mt[pb] == MT_MOVABLE)
-		return true;
 	u32 i = pb_first(cc->b, pb);
-	return buddy_frame_is_free(cc->b, i) && buddy_frame_order(cc->b, i) >= BUDDY_PAGEBLOCK_ORDER;
+	if (buddy_frame_is_free(cc->b, i) && buddy_frame_order(cc->b, i) >= BUDDY_PAGEBLOCK_ORDER)
+		return false;
+	return cc->ignore_suitable || !cc->b->pageblock_mt || cc->b->pageblock_mt[pb] == MT_MOVABLE;
 }
 
-/* A source pageblock for the migrate scanner (suitable_migration_source, asynchronous as the
- * kernel first tries): movable when the buddy keeps types. */
+/* suitable_migration_source: never a pageblock under a block of pageblock order
+ * (pageblock_skip_persistent); asynchronous direct compaction takes only the request's type. */
 static bool migrate_source(const struct cc *cc, u64 pb)
 {
-	return !cc->b->pageblock_mt || cc->b->pageblock_mt[pb] == MT_MOVABLE;
+	const struct buddy *b = cc->b;
+	u32 i = pb_first(b, pb);
+	if (buddy_frame_is_alloc(b, i) && buddy_frame_order(b, i) >= BUDDY_PAGEBLOCK_ORDER)
+		return false;
+	if (!cc->async_direct || !b->pageblock_mt)
+		return true;
+	return b->pageblock_mt[pb] == (cc->mt == MT_MOVABLE ? MT_MOVABLE : cc->mt);
 }
 
 /* The free scanner: take 2^order free pages above the migrate scanner. Returns the pfn, or
- * UINT64_MAX when the scanners met. */
+ * UINT64_MAX when the scanners met. A pageblock it scanned to the end gets its skip hint. */
 static u64 cc_target(struct cc *cc, unsigned order, int mt)
 {
 	struct buddy *b = cc->b;
@@ -117,7 +135,6 @@ static u64 cc_target(struct cc *cc, unsigned order, int mt)
 				return UINT64_MAX;
 			cc->fidx = pb_first(b, cc->fpb - 1);
 			cc->fstarted = true;
-			cc->ftook = false;
 		}
 		u32 end = pb_end(b, cc->fpb - 1);
 		while (cc->fidx < end) {
@@ -129,7 +146,6 @@ static u64 cc_target(struct cc *cc, unsigned order, int mt)
 				st->free_scanned += step;
 				if (fits && !buddy_alloc_at(b, b->base_pfn + i, order, mt)) {
 					cc->fidx += step;
-					cc->ftook = true;
 					return b->base_pfn + i;
 				}
 				cc->fidx += step;
@@ -137,69 +153,145 @@ static u64 cc_target(struct cc *cc, unsigned order, int mt)
 				cc->fidx++; /* inside a larger block that began in an earlier pageblock */
 			}
 		}
-		if (!cc->ftook)
-			cc->c->z[cc->z].skip[cc->fpb - 1] = 1;
+		cc->c->z[cc->z].skip[cc->fpb - 1] = 1;
 		cc->fpb--;
 		cc->fstarted = false;
 	}
 }
 
-/* Move the allocated block at frame i (order o, tag mt) to a target. false: no target. */
-static bool cc_migrate(struct cc *cc, u32 i, unsigned o, int mt)
+/* Migrate the isolated batch, in scan order. false: a block found no target (the scanners met;
+ * it and the rest of the batch stay). */
+static bool cc_commit(struct cc *cc)
 {
 	struct buddy *b = cc->b;
-	u64 from = b->base_pfn + i, to = cc_target(cc, o, mt);
-	if (to == UINT64_MAX)
-		return false;
-	cc->c->h.moved(cc->c->h.ctx, from, to, o);
-	buddy_free(b, from, o);
-	cc->c->st.migrated += 1ULL << o;
-	return true;
+	struct compact_stats *st = &cc->c->st;
+	bool ok = true;
+	for (unsigned k = 0; k < cc->npend; k++) {
+		u32 i = cc->pend[k];
+		unsigned o = buddy_frame_order(b, i);
+		st->isolated += 1ULL << o;
+		if (!ok) {
+			st->failed += 1ULL << o;
+			continue;
+		}
+		int mt = (int)buddy_frame_list(b, i);
+		u64 from = b->base_pfn + i, to = cc_target(cc, o, mt < MT_NR ? mt : MT_MOVABLE);
+		if (to == UINT64_MAX) {
+			ok = false;
+			st->failed += 1ULL << o;
+			continue;
+		}
+		cc->c->h.moved(cc->c->h.ctx, from, to, o);
+		buddy_free(b, from, o);
+		st->migrated += 1ULL << o;
+	}
+	cc->npend = 0;
+	cc->pend_pages = 0;
+	return ok;
 }
 
-/* The migrate scanner over pageblock cc->mpb. false: the free scanner met it. */
+/* One past the last frame of the order-aligned block holding frame i. */
+static u64 order_block_end(const struct cc *cc, u64 i)
+{
+	u64 pfn = cc->b->base_pfn + i, n = 1ULL << (cc->order > 0 ? cc->order : 0);
+	return ((pfn | (n - 1)) + 1) - cc->b->base_pfn;
+}
+
+/* The migrate scanner over pageblock cc->mpb (isolate_migratepages_block, called again after
+ * each migrated batch). false: the free scanner met it. */
 static bool cc_migrate_block(struct cc *cc)
 {
 	struct buddy *b = cc->b;
 	struct compact_stats *st = &cc->c->st;
-	u32 end = pb_end(b, cc->mpb);
-	bool isolated = false;
-	for (u32 i = pb_first(b, cc->mpb); i < end;) {
-		if (!buddy_frame_is_free(b, i) && !buddy_frame_is_alloc(b, i)) {
+	u32 first = pb_first(b, cc->mpb), end = pb_end(b, cc->mpb);
+	/* skip_isolation_on_order: blocks of the target order or larger, or of pageblock order */
+	unsigned limit =
+		cc->order < 0 ? BUDDY_PAGEBLOCK_ORDER : MM_MIN((unsigned)cc->order, BUDDY_PAGEBLOCK_ORDER);
+	bool first_call = true, any = false; /* first_call: the batch limit applies (not finish_pageblock) */
+	u64 next_skip = cc->async_direct ? order_block_end(cc, first) : 0;
+	for (u64 i = first; i < end;) {
+		if (cc->async_direct && i >= next_skip) {
+			if (cc->npend) { /* the order-aligned block is isolated whole: migrate it */
+				if (!cc_commit(cc))
+					return false;
+				first_call = false;
+			}
+			next_skip = order_block_end(cc, i);
+		}
+		if (!buddy_frame_is_free(b, (u32)i) && !buddy_frame_is_alloc(b, (u32)i)) {
 			i++;
 			continue;
 		}
-		unsigned o = buddy_frame_order(b, i);
+		unsigned o = buddy_frame_order(b, (u32)i);
 		st->migrate_scanned += 1ULL << o;
-		if (buddy_frame_is_alloc(b, i) && cc->c->h.movable(cc->c->h.ctx, cc->z, b->base_pfn + i, o)) {
-			isolated = true;
-			st->isolated += 1ULL << o;
-			int mt = (int)buddy_frame_list(b, i);
-			if (!cc_migrate(cc, i, o, mt < MT_NR ? mt : MT_MOVABLE)) {
-				st->failed += 1ULL << o;
-				return false;
-			}
+		if (buddy_frame_is_free(b, (u32)i)) {
+			i += 1ULL << o;
+			continue;
 		}
-		i += 1u << o;
+		if (o < limit && cc->c->h.movable(cc->c->h.ctx, cc->z, b->base_pfn + i, o)) {
+			any = true;
+			cc->pend[cc->npend++] = (u32)i;
+			cc->pend_pages += 1ULL << o;
+			if (first_call && cc->pend_pages >= COMPACT_CLUSTER_MAX) {
+				if (!cc_commit(cc))
+					return false;
+				first_call = false;
+			}
+		} else if (cc->async_direct) { /* skip_on_failure: the block's isolated pages go back */
+			cc->npend = 0;
+			cc->pend_pages = 0;
+			i = MM_MAX(i + (1ULL << o), next_skip);
+			continue;
+		}
+		i += 1ULL << o;
 	}
-	if (!isolated)
+	if (cc->npend && !cc_commit(cc))
+		return false;
+	/* the hint is set at the first isolation (test_and_set_skip) or when nothing was isolated */
+	if (!cc->ignore_skip || !any)
 		cc->c->z[cc->z].skip[cc->mpb] = 1;
 	return true;
 }
 
-static enum compact_result cc_run(struct compact *c, unsigned z, int order)
+/* __reset_isolation_suitable: when a direct run's scanners met since the last reset. */
+static void cc_reset_hints(struct compact *c, unsigned z)
+{
+	struct compact_zone_state *zs = &c->z[z];
+	u64 n = buddy_nr_pageblocks(&c->zs->zone[z].buddy);
+	if (!zs->skip_flush)
+		return;
+	zs->skip_flush = false;
+	memset(zs->skip, 0, n ? n : 1);
+	zs->migrate_pb = 0;
+	zs->free_pb = n;
+	c->st.hint_resets++;
+}
+
+static enum compact_result cc_run(struct compact *c, unsigned z, int order, int mt, enum compact_prio prio,
+				  bool direct)
 {
 	struct compact_zone_state *zs = &c->z[z];
 	struct buddy *b = &c->zs->zone[z].buddy;
 	u64 n = buddy_nr_pageblocks(b);
-	struct cc cc = {.c = c, .z = z, .b = b, .order = order, .mpb = zs->migrate_pb, .fpb = zs->free_pb};
+	struct cc cc = {.c = c, .pend = c->pend};
+	cc.z = z;
+	cc.b = b;
+	cc.order = order;
+	cc.mt = mt;
+	cc.direct = direct;
+	cc.async_direct = direct && prio == COMPACT_PRIO_ASYNC;
+	cc.ignore_skip = order < 0 || prio == COMPACT_PRIO_SYNC_FULL; /* and the whole zone */
+	cc.ignore_suitable = prio == COMPACT_PRIO_SYNC_FULL;
+	cc.mpb = cc.ignore_skip ? 0 : zs->migrate_pb;
+	cc.fpb = cc.ignore_skip ? n : zs->free_pb;
 	if (c->proactiveness)
 		cc.score_low = MM_MAX(100u - MM_MIN(c->proactiveness, 100u), 5u);
 	c->st.runs++;
 	c->st.runs_order[order < 0 ? BUDDY_PAGEBLOCK_ORDER : order]++;
 	enum compact_result r = COMPACT_COMPLETE;
 	while (cc.mpb + 1 < cc.fpb) {
-		if (!zs->skip[cc.mpb] && migrate_source(&cc, cc.mpb) && !cc_migrate_block(&cc))
+		if ((cc.ignore_skip || !zs->skip[cc.mpb]) && migrate_source(&cc, cc.mpb) &&
+		    !cc_migrate_block(&cc))
 			break;
 		cc.mpb++;
 		if (cc_done(&cc)) {
@@ -212,63 +304,145 @@ static enum compact_result cc_run(struct compact *c, unsigned z, int order)
 		zs->free_pb = cc.fpb;
 		c->st.success++;
 		c->st.success_order[order < 0 ? BUDDY_PAGEBLOCK_ORDER : order]++;
-	} else { /* the scanners met: hints and positions reset (__reset_isolation_suitable) */
+	} else { /* the scanners met: positions reset, hints marked for a reset */
 		zs->migrate_pb = 0;
 		zs->free_pb = n;
-		memset(zs->skip, 0, n ? n : 1);
+		zs->skip_flush |= direct;
 		c->st.complete++;
 	}
 	return r;
 }
 
-/* compaction_suitable: enough free pages to migrate into. */
+/* compaction_suitable: enough free pages to migrate into, and for costly orders a failure
+ * due to fragmentation rather than lack of memory (fragmentation index above the threshold). */
 static bool cc_suitable(const struct compact *c, unsigned z, unsigned order)
 {
-	return c->zs->zone[z].buddy.free_pages >= c->min_free[z] + (2ULL << order);
+	const struct buddy *b = &c->zs->zone[z].buddy;
+	u64 wm = order > COMPACT_COSTLY_ORDER ? c->low_free[z] : c->min_free[z];
+	if (b->free_pages <= wm + (2ULL << order))
+		return false;
+	if (order <= COMPACT_COSTLY_ORDER)
+		return true;
+	int fi = fragindex_extfrag(b->nr_free, b->max_order + 1, order);
+	return fi < 0 || fi > COMPACT_EXTFRAG_THRESHOLD;
 }
 
-enum compact_result compact_zone(struct compact *c, unsigned z, unsigned order)
+/* compaction_restarting: the longest deferral ran out at a failed order. */
+static bool cc_restarting(const struct compact_zone_state *zs, unsigned order)
 {
-	if (compact_order_free(c, z, order) || !cc_suitable(c, z, order)) {
+	return order >= zs->order_failed && zs->defer_shift == COMPACT_MAX_DEFER_SHIFT &&
+	       zs->considered >= 1u << COMPACT_MAX_DEFER_SHIFT;
+}
+
+enum compact_result compact_zone(struct compact *c, unsigned z, const struct compact_req *rq)
+{
+	if (compact_order_free(c, z, rq->order)) {
+		c->st.satisfied++;
+		return COMPACT_SATISFIED;
+	}
+	if (!cc_suitable(c, z, rq->order)) {
 		c->st.skipped++;
 		return COMPACT_SKIPPED;
 	}
-	return cc_run(c, z, (int)order);
+	if (cc_restarting(&c->z[z], rq->order))
+		cc_reset_hints(c, z);
+	c->st.direct_runs += rq->direct;
+	return cc_run(c, z, (int)rq->order, rq->mt, rq->prio, rq->direct);
 }
 
-enum compact_result compact_direct(struct compact *c, unsigned z, unsigned order)
+/* compaction_deferred */
+static bool cc_deferred(struct compact_zone_state *zs, unsigned order)
 {
-	struct compact_zone_state *zs = &c->z[z];
-	if (order >= zs->order_failed && ++zs->considered < (1u << zs->defer_shift)) {
-		c->st.deferred++; /* compaction_deferred */
-		return COMPACT_DEFERRED;
-	}
-	if (zs->considered > (1u << zs->defer_shift))
+	if (order < zs->order_failed)
+		return false;
+	if (++zs->considered >= 1u << zs->defer_shift) {
 		zs->considered = 1u << zs->defer_shift;
-	enum compact_result r = compact_zone(c, z, order);
-	if (r == COMPACT_SKIPPED)
-		return r;
-	c->st.direct_runs++;
-	if (r == COMPACT_SUCCESS) { /* compaction_defer_reset */
+		return false;
+	}
+	return true;
+}
+
+static void cc_defer(struct compact_zone_state *zs, unsigned order)
+{
+	zs->considered = 0;
+	if (++zs->defer_shift > COMPACT_MAX_DEFER_SHIFT)
+		zs->defer_shift = COMPACT_MAX_DEFER_SHIFT;
+	if (order < zs->order_failed)
+		zs->order_failed = order;
+}
+
+/* compaction_defer_reset */
+static void cc_defer_reset(struct compact_zone_state *zs, unsigned order, bool alloc_success)
+{
+	if (alloc_success) {
 		zs->considered = 0;
 		zs->defer_shift = 0;
-		if (order >= zs->order_failed)
-			zs->order_failed = order + 1;
-	} else { /* defer_compaction */
-		zs->considered = 0;
-		if (++zs->defer_shift > COMPACT_MAX_DEFER_SHIFT)
-			zs->defer_shift = COMPACT_MAX_DEFER_SHIFT;
-		if (order < zs->order_failed)
-			zs->order_failed = order;
 	}
-	return r;
+	if (order >= zs->order_failed)
+		zs->order_failed = order + 1;
+}
+
+enum compact_result compact_try(struct compact *c, const int *zl, unsigned n, const struct compact_req *rq)
+{
+	enum compact_result best = COMPACT_SKIPPED;
+	c->st.requests++;
+	for (unsigned k = 0; k < n; k++) {
+		struct compact_zone_state *zs = &c->z[zl[k]];
+		if (rq->prio > COMPACT_PRIO_SYNC_FULL && cc_deferred(zs, rq->order)) {
+			c->st.deferred++;
+			best = MM_MAX(best, COMPACT_DEFERRED);
+			continue;
+		}
+		enum compact_result r = compact_zone(c, (unsigned)zl[k], rq);
+		best = MM_MAX(best, r);
+		if (r >= COMPACT_SUCCESS) {
+			cc_defer_reset(zs, rq->order, false);
+			break;
+		}
+		if (rq->prio != COMPACT_PRIO_ASYNC && r == COMPACT_COMPLETE)
+			cc_defer(zs, rq->order);
+	}
+	for (unsigned k = 0; k < n; k++) /* the allocation succeeds where its block is */
+		if (compact_order_free(c, (unsigned)zl[k], rq->order)) {
+			cc_defer_reset(&c->z[zl[k]], rq->order, true);
+			break;
+		}
+	return best;
 }
 
 void compact_kcompactd(struct compact *c)
 {
+	const struct compact_req rq = {BUDDY_PAGEBLOCK_ORDER, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, false};
+	for (unsigned z = 0; z < c->zs->nr_zones; z++) {
+		struct compact_zone_state *zs = &c->z[z];
+		if (cc_deferred(zs, rq.order))
+			continue;
+		enum compact_result r = compact_zone(c, z, &rq);
+		if (r == COMPACT_SUCCESS)
+			cc_defer_reset(zs, rq.order, false);
+		else if (r == COMPACT_COMPLETE)
+			cc_defer(zs, rq.order);
+		c->st.kcompactd_runs += r == COMPACT_SUCCESS || r == COMPACT_COMPLETE;
+	}
+}
+
+void compact_kswapd_sleep(struct compact *c)
+{
 	for (unsigned z = 0; z < c->zs->nr_zones; z++)
-		if (compact_zone(c, z, BUDDY_PAGEBLOCK_ORDER) != COMPACT_SKIPPED)
-			c->st.kcompactd_runs++;
+		cc_reset_hints(c, z);
+}
+
+/* fragmentation_score_node: each zone's score weighted by its share of the node. */
+static u64 node_score(const struct compact *c)
+{
+	u64 pages = 0, score = 0;
+	for (unsigned z = 0; z < c->zs->nr_zones; z++)
+		pages += c->zs->zone[z].buddy.nr_pages;
+	for (unsigned z = 0; z < c->zs->nr_zones; z++) {
+		const struct buddy *b = &c->zs->zone[z].buddy;
+		score += frag_score(b) * b->nr_pages / (pages + 1);
+	}
+	return score;
 }
 
 void compact_tick(struct compact *c, u64 now_ns)
@@ -277,16 +451,9 @@ void compact_tick(struct compact *c, u64 now_ns)
 		return;
 	bool first = !c->next_proactive_ns;
 	c->next_proactive_ns = now_ns + COMPACT_PROACTIVE_NS;
-	if (first)
+	if (first || c->kswapd_running)
 		return;
-	/* fragmentation_score_node: each zone's score weighted by its share of the node */
-	u64 pages = 0, score = 0;
-	for (unsigned z = 0; z < c->zs->nr_zones; z++)
-		pages += c->zs->zone[z].buddy.nr_pages;
-	for (unsigned z = 0; z < c->zs->nr_zones; z++) {
-		const struct buddy *b = &c->zs->zone[z].buddy;
-		score += frag_score(b) * b->nr_pages / (pages + 1);
-	}
+	u64 score = node_score(c);
 	unsigned low = MM_MAX(100u - MM_MIN(c->proactiveness, 100u), 5u), high = MM_MIN(low + 10, 100u);
 	if (score <= high)
 		return;
@@ -295,7 +462,9 @@ void compact_tick(struct compact *c, u64 now_ns)
 		if (frag_score(b) > low &&
 		    b->free_pages >= c->min_free[z] + (2ULL << BUDDY_PAGEBLOCK_ORDER)) {
 			c->st.proactive_runs++;
-			cc_run(c, z, -1);
+			cc_run(c, z, -1, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, false);
 		}
 	}
+	if (node_score(c) >= score) /* no progress: back off */
+		c->next_proactive_ns = now_ns + (COMPACT_PROACTIVE_NS << COMPACT_MAX_DEFER_SHIFT);
 }

@@ -1,23 +1,36 @@
 /* A compaction model after the kernel's compact_zone (mm/compaction.c, Linux 6.18), on a
  * machine's zones:
- * - the migrate scanner walks pageblocks upward from the zone start (or its cached position),
- *   isolating the movable allocated blocks of each (only pageblocks of type movable when the
- *   buddy keeps types: asynchronous compaction); the free scanner walks pageblocks downward
- *   from the zone end, taking free pages as migration targets (only pageblocks of type movable
- *   when the buddy keeps types, as suitable_migration_target); each isolated block moves to a
- *   target of its order and its old pages are freed (they merge as the kernel's do);
- * - a pageblock a scanner found nothing in gets its skip hint; the hints and cached positions
- *   reset when the scanners meet (COMPACT_COMPLETE);
+ * - requests: try_to_compact_pages (compact_try: the zones of a zonelist, highest first, each
+ *   unless deferred, until one succeeds), kcompactd (compact_kcompactd: every zone at pageblock
+ *   order, sync light) and proactive compaction (compact_tick: whole zones, skip hints ignored,
+ *   until the zone's score is at or below 100 - proactiveness, stopped while kswapd runs);
+ * - compact_zone: nothing runs when a block of the order is free already (COMPACT_SATISFIED) or
+ *   when compaction_suitable says no: free pages below the min watermark (low for orders above
+ *   PAGE_ALLOC_COSTLY_ORDER) plus compact_gap (2 << order), or, above the costly order, a
+ *   fragmentation index in 0..500 (the failure is for lack of memory, not fragmentation);
+ * - the migrate scanner walks pageblocks upward from the zone start (or its cached position).
+ *   Asynchronous direct compaction takes only movable pageblocks as sources and gives up on an
+ *   order-aligned block at the first page it cannot isolate (skip_on_failure: what it isolated
+ *   there goes back, except the first COMPACT_CLUSTER_MAX batch of a pageblock, migrated before
+ *   the failure was seen); allocated blocks of the requested order or larger (or of pageblock
+ *   order) are never isolated; a pageblock the scanner enters gets its skip hint;
+ * - the free scanner walks pageblocks downward from the zone end, taking free pages as
+ *   migration targets in movable pageblocks whose first page is not a free block of pageblock
+ *   order or larger (suitable_migration_target); a pageblock it finished gets its skip hint;
+ * - each isolated block moves to a target of its order and its old pages are freed (they merge
+ *   as the kernel's do);
  * - a run ends with success as soon as a free block of the requested order or larger exists
- *   (compact_finished, checked at pageblock boundaries), complete when the scanners meet;
- * - compaction_suitable: a run needs free pages above the zone's min watermark plus
- *   compact_gap (2 << order); below that it is skipped;
- * - deferral (defer_compaction, compaction_deferred): after a failed run 1 << defer_shift
- *   (up to 64) direct attempts at that order or above are deferred; success resets it;
- * - kcompactd (woken after a boosted reclaim) and proactive compaction: compact every zone at
- *   pageblock order; proactive compaction every 500 ms of trace time while the fragmentation
- *   score (the order-9 extfrag index, weighted by zone size) is above 100 - proactiveness + 10,
- *   until it is below 100 - proactiveness.
+ *   (compact_finished, checked at pageblock boundaries), complete when the scanners meet: then
+ *   the cached positions reset, and a direct run marks the hints for a reset
+ *   (compact_blockskip_flush), done when kswapd goes to sleep (compact_kswapd_sleep) or when
+ *   compaction restarts after the longest deferral (compaction_restarting);
+ * - deferral (defer_compaction, compaction_deferred): a synchronous direct or kcompactd run
+ *   that failed defers 1 << defer_shift (up to 64) attempts at that order or above; an
+ *   asynchronous failure defers nothing; an allocation that succeeds after compaction resets it.
+ * Priority COMPACT_PRIO_SYNC_FULL ignores skip hints and target suitability (the kernel's last
+ * resort) and is never deferred. Proactive runs ignore the hints and run the whole zone.
+ * Not modelled: fast_find_migrateblock and fast_isolate_freepages (free-list searches for a
+ * source or target), the async free scanner's stride, contention and need_resched aborts.
  * Which block is movable is the owner's answer (hooks.movable: a user's page of a movable
  * allocation, a seeded page in a movable pageblock); hooks.moved tells the owner its block
  * moved. Pages scanned count every page each scanner stepped over, as nr_scanned does. */
@@ -28,13 +41,21 @@
 
 #define COMPACT_MAX_DEFER_SHIFT 6
 #define COMPACT_PROACTIVE_NS 500000000ULL /* HPAGE_FRAG_CHECK_INTERVAL_MSEC */
+#define COMPACT_CLUSTER_MAX 32u		  /* pages isolated per migration batch */
+#define COMPACT_COSTLY_ORDER 3		  /* PAGE_ALLOC_COSTLY_ORDER */
+#define COMPACT_EXTFRAG_THRESHOLD 500	  /* vm.extfrag_threshold */
 
 enum compact_result {
-	COMPACT_SKIPPED = 0, /* not suitable: too few free pages, or the order is there already */
+	COMPACT_SKIPPED = 0, /* not suitable: too few free pages, or not fragmentation */
 	COMPACT_DEFERRED,    /* direct compaction deferred after earlier failures */
 	COMPACT_COMPLETE,    /* the scanners met without success */
-	COMPACT_SUCCESS,     /* a free block of the order exists */
+	COMPACT_SUCCESS,     /* a run made a free block of the order */
+	COMPACT_SATISFIED,   /* a block of the order was free already: no run (the kernel's
+				COMPACT_SUCCESS before compact_zone begins) */
 };
+
+/* enum compact_priority, as mm_compaction_try_to_compact_pages prints it. */
+enum compact_prio { COMPACT_PRIO_SYNC_FULL = 0, COMPACT_PRIO_SYNC_LIGHT = 1, COMPACT_PRIO_ASYNC = 2 };
 
 struct compact_hooks {
 	/* Is the allocated block whose head is pfn (in zone position z) movable? */
@@ -45,14 +66,16 @@ struct compact_hooks {
 };
 
 struct compact_stats {
+	u64 requests;				      /* compact_try calls */
 	u64 runs;				      /* compact_zone runs (not skipped or deferred) */
 	u64 success, complete;			      /* runs by outcome */
-	u64 deferred, skipped;			      /* direct attempts that did not run */
+	u64 deferred, skipped, satisfied;	      /* zone attempts that did not run */
 	u64 runs_order[BUDDY_MAX_ORDER_LIMIT + 1];    /* runs per requested order */
 	u64 success_order[BUDDY_MAX_ORDER_LIMIT + 1]; /* successful runs per requested order */
 	u64 direct_runs, kcompactd_runs, proactive_runs;
+	u64 hint_resets;		   /* skip hints reset (__reset_isolation_suitable) */
 	u64 migrate_scanned, free_scanned; /* pages each scanner stepped over */
-	u64 isolated;			   /* pages the migrate scanner isolated */
+	u64 isolated;			   /* pages the migrate scanner isolated and kept */
 	u64 migrated;			   /* pages moved */
 	u64 failed;			   /* isolated pages left in place (no target) */
 };
@@ -60,33 +83,50 @@ struct compact_stats {
 struct compact_zone_state {
 	u64 migrate_pb, free_pb; /* cached scanner positions (pageblock index; free: one past) */
 	u8 *skip;		 /* skip hint per pageblock */
+	bool skip_flush;	 /* compact_blockskip_flush */
 	unsigned considered, defer_shift, order_failed;
 };
 
 struct compact {
 	struct zones *zs;	     /* borrowed */
-	u64 min_free[ZONE_NR_TYPES]; /* min watermark per zone position (0: none known) */
+	u64 min_free[ZONE_NR_TYPES]; /* min and low watermarks per zone position (0: none known) */
+	u64 low_free[ZONE_NR_TYPES];
 	struct compact_zone_state z[ZONE_NR_TYPES];
 	struct compact_hooks h;
 	u32 proactiveness; /* vm.compaction_proactiveness; 0: no proactive compaction */
 	u64 next_proactive_ns;
+	bool kswapd_running; /* the owner's watermarks: kswapd reclaims (no proactive compaction) */
+	u32 *pend;	     /* the migrate scanner's isolated batch (a pageblock of frames) */
 	struct compact_stats st;
 };
 
 int compact_init(struct compact *c, struct zones *zs, const struct compact_hooks *h, u32 proactiveness);
 void compact_fini(struct compact *c);
-/* Zone position z's min watermark (compaction_suitable's base). */
-static inline void compact_set_min(struct compact *c, unsigned z, u64 min)
+/* Zone position z's min and low watermarks (compaction_suitable's base). */
+static inline void compact_set_wmarks(struct compact *c, unsigned z, u64 min, u64 low)
 {
 	c->min_free[z] = min;
+	c->low_free[z] = low;
 }
-/* One compact_zone run on zone position z for a block of 2^order (no deferral check). */
-enum compact_result compact_zone(struct compact *c, unsigned z, unsigned order);
-/* Direct compaction: an allocation of 2^order found no block in zone position z. */
-enum compact_result compact_direct(struct compact *c, unsigned z, unsigned order);
-/* kcompactd woken: every zone at pageblock order. */
+/* What a run is for: a block of 2^order of migratetype mt, at priority prio; direct: a direct
+ * compactor (asynchronous: skip_on_failure and sources of the request's type only). */
+struct compact_req {
+	unsigned order;
+	int mt;
+	enum compact_prio prio;
+	bool direct;
+};
+/* One compact_zone on zone position z (no deferral check). */
+enum compact_result compact_zone(struct compact *c, unsigned z, const struct compact_req *rq);
+/* try_to_compact_pages: zone positions zl[0..n) (highest first) for a direct request; an
+ * allocation that then finds its block resets the deferral. Returns the best result. */
+enum compact_result compact_try(struct compact *c, const int *zl, unsigned n, const struct compact_req *rq);
+/* kcompactd woken: every zone at pageblock order, sync light, with deferral. */
 void compact_kcompactd(struct compact *c);
-/* The trace's clock: proactive compaction every 500 ms when the score asks for it. */
+/* kswapd went to sleep: skip hints marked for a reset are reset (reset_isolation_suitable). */
+void compact_kswapd_sleep(struct compact *c);
+/* The trace's clock: proactive compaction every 500 ms when the score asks for it and kswapd
+ * is not running; a pass that did not lower the score waits 64 intervals (proactive_defer). */
 void compact_tick(struct compact *c, u64 now_ns);
 /* Does zone position z have a free block of order or larger (compact_finished's success)? */
 bool compact_order_free(const struct compact *c, unsigned z, unsigned order);

@@ -98,21 +98,44 @@ static int pagereplay_take(struct pagereplay *r, const struct mm_event *ev, int 
 		      : pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, pfn);
 }
 
-/* Direct compaction (try_to_compact_pages): the zones of the request's zonelist, highest
- * first, until one succeeds; then the allocation is tried again. 0 with *pfn, or -ENOMEM. */
+/* The zonelist of a request limited to zone type limit: zone positions, highest first. */
+static unsigned pagereplay_zonelist(const struct pagereplay *r, int limit, int *zl)
+{
+	unsigned n = 0;
+	for (int t = limit; t >= 0; t--)
+		if (r->zs->index[t] >= 0)
+			zl[n++] = r->zs->index[t];
+	return n;
+}
+
+/* A traced request of this task at this order ran and its allocation is this one: taken. */
+static bool pagereplay_requested(struct pagereplay *r, u32 pid, unsigned order)
+{
+	u64 key = (pid + 1ULL) << 8 | order;
+	for (unsigned i = 0; i < PAGEREPLAY_CAPTURE_SLOTS; i++)
+		if (r->request_pid[i] == key) {
+			r->request_pid[i] = 0;
+			return true;
+		}
+	return false;
+}
+
+/* Direct compaction for an allocation the model could not place (the trace holds no request
+ * for it): try_to_compact_pages asynchronously, then synchronously (the slow path's next
+ * priority), and the allocation is tried again. 0 with *pfn, or -ENOMEM. */
 static int pagereplay_compact_retry(struct pagereplay *r, const struct mm_event *ev, int limit, u64 *pfn)
 {
-	bool ran = false;
-	for (int t = limit; t >= 0; t--) {
-		int z = r->zs->index[t];
-		if (z < 0)
-			continue;
-		enum compact_result res = compact_direct(r->cmp, (unsigned)z, ev->order);
-		ran |= res == COMPACT_SUCCESS || res == COMPACT_COMPLETE;
-		if (res == COMPACT_SUCCESS)
-			break;
+	int zl[ZONE_NR_TYPES];
+	unsigned n = pagereplay_zonelist(r, limit, zl);
+	if (pagereplay_requested(r, ev->pid, ev->order))
+		return -ENOMEM;
+	struct compact_req rq = {ev->order, ev->mt >= 0 ? ev->mt : MT_UNMOVABLE, COMPACT_PRIO_ASYNC, true};
+	enum compact_result res = compact_try(r->cmp, zl, n, &rq);
+	if (res < COMPACT_SUCCESS) {
+		rq.prio = COMPACT_PRIO_SYNC_LIGHT;
+		res = MM_MAX(res, compact_try(r->cmp, zl, n, &rq));
 	}
-	if (!ran)
+	if (res < COMPACT_COMPLETE)
 		return -ENOMEM;
 	r->st.compact_retries++;
 	if (pagereplay_take(r, ev, limit, pfn))
@@ -121,10 +144,17 @@ static int pagereplay_compact_retry(struct pagereplay *r, const struct mm_event 
 	return 0;
 }
 
-/* kcompactd: woken when a boosted kswapd run ends (the watermarks count it). */
+/* kcompactd: woken when a boosted kswapd run ends; kswapd going to sleep resets compaction's
+ * skip hints (the watermarks count both). */
 static void pagereplay_kcompactd(struct pagereplay *r)
 {
-	if (!r->pcp || r->pcp->wm.st.kcompactd_wakes == r->kcompactd_mark)
+	if (!r->pcp)
+		return;
+	if (r->pcp->wm.st.kswapd_sleeps != r->kswapd_sleep_mark) {
+		r->kswapd_sleep_mark = r->pcp->wm.st.kswapd_sleeps;
+		compact_kswapd_sleep(r->cmp);
+	}
+	if (r->pcp->wm.st.kcompactd_wakes == r->kcompactd_mark)
 		return;
 	r->kcompactd_mark = r->pcp->wm.st.kcompactd_wakes;
 	compact_kcompactd(r->cmp);
@@ -229,9 +259,9 @@ static void pagereplay_capture_done(struct pagereplay *r, u32 pid)
 static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;
-	if (ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0)
-		return 0; /* went to a per-CPU list: its pcpu_drain event returns it */
-	if (ev->order > 15 || (ev->kind == MME_PAGE_ALLOC && !pagereplay_capturing(r, ev)))
+	/* a free of a per-CPU list order went to a list: its pcpu_drain event returns it */
+	bool listed = ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0;
+	if (ev->order > 15 || (ev->kind == MME_PAGE_ALLOC && (ev->flags & MME_F_FAILED)))
 		return 0;
 	int z = r->zs ? zones_find(r->zs, ev->addr) : -1;
 	if (z < 0) {
@@ -239,11 +269,22 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 		return 0;
 	}
 	struct buddy *b = &r->zs->zone[z].buddy;
-	if (ev->kind == MME_PAGE_ALLOC) { /* compaction's capture: the freed block went to the user */
-		u64 c0 = b->st.conflicts; /* the usual case, a block from a per-CPU list, is no conflict */
+	if (ev->kind == MME_PAGE_ALLOC || listed) {
+		/* The usual case, a block handed out from or freed to a per-CPU list, is allocated in
+		 * the model already (its refill took it; in use until its drain): no conflict. A block
+		 * the model has free left the buddy with no zone_locked: compaction's capture (the
+		 * freed block went straight to the task), a migration target compaction's free
+		 * scanner isolated, or another untraced take; the event is the evidence, so the model
+		 * takes it now rather than finding it free when it comes back. */
+		u64 c0 = b->st.conflicts;
 		if (!buddy_alloc_at(b, ev->addr, ev->order, ev->mt)) {
-			r->st.captured_pages += 1ULL << ev->order;
-			pagereplay_capture_done(r, ev->pid);
+			r->st.alloc_takes++;
+			if (ev->kind == MME_PAGE_ALLOC && pagereplay_capturing(r, ev)) {
+				r->st.captured_pages += 1ULL << ev->order;
+				pagereplay_capture_done(r, ev->pid);
+			} else {
+				r->st.untraced_alloc_pages += 1ULL << ev->order;
+			}
 		}
 		b->st.conflicts = c0;
 		return 0;
@@ -318,9 +359,28 @@ int pagereplay_attach_compact(struct pagereplay *r, struct compact *cmp)
 	return err;
 }
 
+/* Placement: the trace's try_to_compact_pages, the kernel's request for an allocation its
+ * free lists could not serve, answered by the model's compaction on the model's zones. */
+static void pagereplay_compact_request(struct pagereplay *r, const struct mm_event *ev)
+{
+	int zl[ZONE_NR_TYPES], limit = zones_limit_of_flags(ev->flags);
+	if (!r->cmp || limit < 0 || ev->order > BUDDY_MAX_ORDER_LIMIT)
+		return;
+	unsigned n = pagereplay_zonelist(r, limit, zl);
+	const struct compact_req rq = {ev->order, ev->mt >= 0 && ev->mt < MT_NR ? ev->mt : MT_UNMOVABLE,
+				       (enum compact_prio)MM_MIN(ev->len, (u64)COMPACT_PRIO_ASYNC), true};
+	r->st.compact_requests++;
+	compact_try(r->cmp, zl, n, &rq);
+	pagereplay_requested(r, ev->pid, ev->order); /* one slot per task and order */
+	r->request_pid[r->request_next++ % PAGEREPLAY_CAPTURE_SLOTS] = (ev->pid + 1ULL) << 8 | ev->order;
+	pagereplay_kcompactd(r);
+}
+
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE;
+	if (r->mode == PAGEREPLAY_PLACEMENT && ev->aux == MME_COMPACT_TRY)
+		pagereplay_compact_request(r, ev);
 	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
 		return;
 	if (ev->aux == MME_COMPACT_BEGIN && r->capture)
@@ -342,8 +402,30 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 	r->st.compact_missing_pages += ev->len2 - got;
 }
 
+/* buddy mode: a fallback allocation (mm_page_alloc_extfrag). Linux 6.15+ traces a claimed block
+ * of pageblock order or more (try_to_claim_block takes it whole) and a steal (__rmqueue_steal)
+ * only here: the block at pfn of the allocation's order left the buddy with no zone_locked.
+ * A claim of a smaller block goes through __rmqueue_smallest, whose zone_locked took the page
+ * first: the model has it allocated already and nothing happens. */
+static int pagereplay_extfrag(struct pagereplay *r, const struct mm_event *ev)
+{
+	int z = r->zs && ev->order <= 15 ? zones_find(r->zs, ev->addr) : -1;
+	if (z < 0)
+		return 0;
+	struct buddy *b = &r->zs->zone[z].buddy;
+	u64 c0 = b->st.conflicts; /* taken by its zone_locked already: no conflict */
+	if (!buddy_alloc_at(b, ev->addr, ev->order, ev->mt)) {
+		r->st.buddy_takes++;
+		r->st.extfrag_takes++;
+	}
+	b->st.conflicts = c0;
+	return 0;
+}
+
 int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 {
+	if (ev->kind == MME_PAGE_EXTFRAG)
+		return r->mode == PAGEREPLAY_BUDDY ? pagereplay_extfrag(r, ev) : 0;
 	if (ev->kind == MME_PAGE_ZONE_LOCKED)
 		*(ev->flags & MME_F_PCP_REFILL ? &r->st.trace_refill : &r->st.trace_locked) += 1;
 	else if (ev->kind == MME_PAGE_PCPU_DRAIN)
@@ -352,8 +434,12 @@ int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 		return pagereplay_buddy(r, ev);
 	if (r->pcp)
 		pcp_tick(r->pcp, ev->ts_ns);
-	if (MM_UNLIKELY(r->cmp != NULL))
+	if (MM_UNLIKELY(r->cmp != NULL)) {
+		r->cmp->kswapd_running = false;
+		for (unsigned z = 0; r->pcp && z < r->zs->nr_zones; z++)
+			r->cmp->kswapd_running |= r->pcp->wm.z[z].reclaim_active;
 		compact_tick(r->cmp, ev->ts_ns);
+	}
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 		return pagereplay_alloc(r, ev);

@@ -47,6 +47,10 @@ struct pagereplay_stats {
 	u64 trace_refill, trace_locked;	  /* the trace's zone_locked events, percpu_refill=1 and =0 */
 	u64 trace_drain;		  /* the trace's pcpu_drain events */
 	u64 buddy_takes, buddy_returns;	  /* buddy mode: blocks taken, blocks returned */
+	u64 extfrag_takes;		  /* buddy: of the takes, fallbacks traced by extfrag only */
+	u64 alloc_takes;		  /* buddy: allocations and frees to a per-CPU list whose block
+					     the model had free, taken */
+	u64 untraced_alloc_pages;	  /* buddy: their pages, but for compaction's capture */
 	u64 untraced_join_pages;	  /* buddy: pages a zone_locked found allocated in the model (they
 					     had joined the buddy without a traced event) */
 	u64 untraced_leave_pages;	  /* buddy: pages a return found already free (they had left the
@@ -56,6 +60,7 @@ struct pagereplay_stats {
 	/* --- compaction --- */
 	u64 compact_retries;	    /* placement: failed allocations retried after compaction */
 	u64 compact_rescued;	    /* of which the retry found a block */
+	u64 compact_requests;	    /* placement: the trace's compaction requests the model ran */
 	u64 compact_isolated_pages; /* buddy, faithful: free pages the traced free scanner took */
 	u64 compact_missing_pages;  /* of its nr_taken, pages the model had no free page for */
 	u64 captured_pages;	    /* buddy: allocations whose block was free in the model: a block
@@ -77,10 +82,15 @@ struct pagereplay {
 	 * blocks of movable allocations, so a migrated block's record follows it */
 	struct compact *cmp;
 	struct hmap owner;
-	bool owner_built;   /* owner holds every movable live block (from compaction's first question) */
-	u64 kcompactd_mark; /* the watermarks' kcompactd wakes already acted on */
-	bool capture;	    /* buddy mode: a task's allocation after its successful compaction takes its
-			       block when the model has it free (compaction's capture) */
+	bool owner_built;      /* owner holds every movable live block (from compaction's first question) */
+	u64 kcompactd_mark;    /* the watermarks' kcompactd wakes already acted on */
+	u64 kswapd_sleep_mark; /* and kswapd sleeps (compaction's skip hints reset) */
+	u64 request_pid[PAGEREPLAY_CAPTURE_SLOTS]; /* placement: pid + 1 << 8 | order of tasks whose
+						      traced compaction request ran; their next
+						      allocation of that order compacts no more */
+	unsigned request_next;
+	bool capture; /* buddy mode: a task's allocation after its successful compaction takes its
+			 block when the model has it free (compaction's capture) */
 	u64 capture_pid[PAGEREPLAY_CAPTURE_SLOTS]; /* pid + 1 of such tasks, 0 free */
 	unsigned capture_next;
 };
@@ -106,7 +116,8 @@ int pagereplay_attach_compact(struct pagereplay *r, struct compact *cmp);
 struct compact_hooks;
 void pagereplay_compact_hooks(struct pagereplay *r, struct compact_hooks *h);
 /* Buddy and faithful modes: a traced compaction event; the free scanner's isolations take the
- * model's free pages in their range (core/phys/compact.h, compact_take). */
+ * model's free pages in their range (core/phys/compact.h, compact_take). Placement mode: a
+ * traced try_to_compact_pages is a request the model's compaction answers by its own state. */
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev);
 /* Apply one page event (MME_PAGE_ALLOC, MME_PAGE_FREE, and the buddy-level kinds); others
  * are ignored. Returns 0, or

@@ -107,8 +107,34 @@ int seed_claim(struct buddy *b, u64 pfn, unsigned order, int mt)
 	return 0;
 }
 
+/* The kernel's split_page: the allocated block holding [pfn, pfn + 2^order) whole and larger
+ * than it (a high-order allocation split into pages, a THP split) becomes order-0 allocated
+ * pages of its tag, so that a free of one part returns that part. Never pages stay whole. */
+static void seed_split_enclosing(struct buddy *b, u64 pfn, unsigned order)
+{
+	for (unsigned o = order; o <= b->max_order; o++) {
+		u64 head = pfn & ~((1ULL << o) - 1);
+		if (head < b->base_pfn)
+			return;
+		u32 h = (u32)(head - b->base_pfn);
+		if (!buddy_frame_is_alloc(b, h) && !buddy_frame_is_free(b, h))
+			continue; /* inside a block whose head is further down */
+		unsigned ho = buddy_frame_order(b, h);
+		if (buddy_frame_is_free(b, h) || ho < o || (ho == order && head == pfn))
+			return; /* free, not enclosing, or exactly the range */
+		unsigned tag = buddy_frame_list(b, h);
+		if (tag == BUDDY_TAG_NEVER)
+			return;
+		for (u32 i = h; i < h + (1u << ho); i++)
+			buddy_frame_set_alloc(b, i, 0, tag);
+		return;
+	}
+}
+
 void seed_release_range(struct buddy *b, u64 pfn, unsigned order, u64 *freed, u64 *already_free, u64 *other)
 {
+	if (pfn >= b->base_pfn && pfn + (1ULL << order) <= b->base_pfn + b->nr_pages)
+		seed_split_enclosing(b, pfn, order);
 	u64 nf = 0, af = 0, ot = 0, end = pfn + (1ULL << order);
 	u64 zend = b->base_pfn + b->nr_pages;
 	for (u64 p = pfn; p < end;) {

@@ -62,17 +62,6 @@ static int kpf_page(struct kpf_zone *kz, u64 pfn, u64 fl, struct kpf_zone_report
 	return 0;
 }
 
-struct kpf_run {
-	u64 lo, hi; /* aligned part of a flag-free run, zone-relative */
-};
-
-static int kpf_run_cmp(const void *a, const void *b)
-{
-	const struct kpf_run *x = a, *y = b;
-	u64 lx = x->hi - x->lo, ly = y->hi - y->lo;
-	return lx != ly ? (lx < ly ? 1 : -1) : (x->lo > y->lo) - (x->lo < y->lo);
-}
-
 static void kpf_mark_hole(struct kpf_zone *kz, u64 lo, u64 hi)
 {
 	struct seed_zone *z = kz->sz;
@@ -86,50 +75,28 @@ static void kpf_mark_hole(struct kpf_zone *kz, u64 lo, u64 hi)
 	}
 }
 
-/* Holes and unmanaged memory read as flag-free pages: the aligned max-order parts of flag-free
- * runs become never allocatable, longest first, while they fit in the zone's spanned - managed
- * pages not already flagged reserved; every other flag-free page is used. */
-static int kpf_resolve_zero(struct kpf_zone *kz, struct kpf_zone_report *rep)
+/* Unmanaged memory that reads as flag-free pages (holes and reserved ranges are KPF_NOPAGE or
+ * KPF_RESERVED) lies at the top of a zone: the span past the end of RAM (DMA32's PCI hole) and
+ * the memory deferred init has not reached yet (it initializes upwards, a section at a time).
+ * So the aligned max-order part of the flag-free run that reaches the zone's end becomes never
+ * allocatable, its top spanned - managed pages (not already flagged reserved) at most; every
+ * other flag-free page is used. A flag-free run inside the zone is memory in use with no flag
+ * (kernel allocations): zoneinfo is read before the page maps, and while deferred init grows the
+ * zone meanwhile its spanned - managed is larger than the unmanaged memory the maps show, so a
+ * rule that filled that budget with inner runs took used blocks for unmanaged ones. */
+static void kpf_resolve_zero(struct kpf_zone *kz, struct kpf_zone_report *rep)
 {
 	struct seed_zone *z = kz->sz;
 	const u64 blk = 1ULL << BUDDY_DEFAULT_MAX_ORDER;
-	size_t n = 0, cap = 16;
-	struct kpf_run *runs = malloc(cap * sizeof(*runs));
-	if (!runs)
-		return -ENOMEM;
-	for (u64 i = 0; i < z->nr_pages;) {
-		if (z->page[i] != SEED_ZERO) {
-			i++;
-			continue;
-		}
-		u64 j = i;
-		while (j < z->nr_pages && z->page[j] == SEED_ZERO)
-			j++;
-		u64 lo = ((z->start_pfn + i + blk - 1) & ~(blk - 1)) - z->start_pfn;
-		u64 hi = ((z->start_pfn + j) & ~(blk - 1)) - z->start_pfn;
-		if (lo < hi && lo >= i) {
-			if (n == cap) {
-				struct kpf_run *g = realloc(runs, 2 * cap * sizeof(*runs));
-				if (!g) {
-					free(runs);
-					return -ENOMEM;
-				}
-				runs = g;
-				cap *= 2;
-			}
-			runs[n++] = (struct kpf_run){lo, hi};
-		}
-		i = j;
-	}
-	qsort(runs, n, sizeof(*runs), kpf_run_cmp);
+	u64 lo = z->nr_pages;
+	while (lo > 0 && z->page[lo - 1] == SEED_ZERO)
+		lo--;
+	u64 hi = ((z->start_pfn + z->nr_pages) & ~(blk - 1)) - z->start_pfn;
+	lo = ((z->start_pfn + lo + blk - 1) & ~(blk - 1)) - z->start_pfn;
 	u64 budget =
 		rep->unmanaged_pages > rep->reserved_pages ? rep->unmanaged_pages - rep->reserved_pages : 0;
-	for (size_t r = 0; r < n; r++)
-		if (runs[r].hi - runs[r].lo <= budget) {
-			budget -= runs[r].hi - runs[r].lo;
-			kpf_mark_hole(kz, runs[r].lo, runs[r].hi);
-		}
-	free(runs);
+	if (lo < hi && hi <= z->nr_pages && z->page[hi - 1] == SEED_ZERO)
+		kpf_mark_hole(kz, MM_MAX(lo, hi - MM_MIN(hi - lo, budget & ~(blk - 1))), hi);
 	for (u64 i = 0; i < z->nr_pages; i++) {
 		if (z->page[i] == SEED_ZERO)
 			z->page[i] = SEED_USED;
@@ -137,7 +104,6 @@ static int kpf_resolve_zero(struct kpf_zone *kz, struct kpf_zone_report *rep)
 		rep->used_pages += z->page[i] == SEED_USED;
 		rep->never_pages += z->page[i] == SEED_NEVER;
 	}
-	return 0;
 }
 
 struct kpf_sort {
@@ -265,8 +231,7 @@ int kpageflags_seed(const char *path, const struct zoneinfo *zi, const struct pa
 	}
 	err = err ? err : nz ? kpf_read(path, kz, nz, rep, d) : -EINVAL;
 	for (unsigned i = 0; i < nz && !err; i++) {
-		if ((err = kpf_resolve_zero(&kz[i], &rep[i])))
-			break;
+		kpf_resolve_zero(&kz[i], &rep[i]);
 		for (u64 b = 0; b < kz[i].npb; b++) { /* a pageblock with no managed page is a hole */
 			u64 s = MM_MAX(((seed->zone[i].start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b)
 					       << BUDDY_PAGEBLOCK_ORDER,

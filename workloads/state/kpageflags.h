@@ -1,9 +1,10 @@
 /* /proc/kpageflags (8 bytes per pfn from pfn 0, little-endian; plain or zstd) as a machine's
  * starting state (core/phys/seed.h), with the zones of a /proc/zoneinfo of the same moment:
  * - free: pages with KPF_BUDDY (bit 10; the kernel sets it on every page of a free block);
- * - never allocatable: KPF_NOPAGE (20) or KPF_RESERVED (32) pages, and runs of pages with no
- *   flag at all that cover whole max-order blocks (holes and unmanaged memory read as 0 on
- *   the recording machine); the report compares their count with spanned - managed;
+ * - never allocatable: KPF_NOPAGE (20) or KPF_RESERVED (32) pages, and the whole max-order
+ *   blocks of the run of pages with no flag at all that reaches the zone's top (memory past
+ *   the end of RAM and memory deferred init has not reached read as 0 on the recording
+ *   machine), at most spanned - managed; the report compares their count with spanned - managed;
  * - used: every other page (allocated, or on a per-CPU list).
  * Pageblock migratetypes follow pagetypeinfo's per-zone block counts (kpageflags_assign_mt). */
 #ifndef KPAGEFLAGS_H

@@ -9,6 +9,8 @@
  *                            partial_skipped, complete, no_suitable_page, not_suitable_zone,
  *                            contended)
  *   mm_compaction_migratepages nr_migrated=%lu nr_failed=%lu
+ *   mm_compaction_try_to_compact_pages order=%d gfp_mask=%s priority=%d (a direct compaction
+ *                            request: the allocation it serves found no block)
  *   mm_migrate_pages         nr_succeeded=%lu nr_failed=%lu nr_thp_succeeded=%lu ... mode=%s reason=%s
  *   test_pages_isolated      start_pfn=0x%lx end_pfn=0x%lx fin_pfn=0x%lx ret=%s
  * Other compaction:* events and the vmscan ones are kept by kind only (fields not read). */
@@ -44,6 +46,34 @@ static int km_word(struct trace_reader *r, const char *f, const char *key, const
 	return trace_bad(r, "unknown value after '%s'", key);
 }
 
+/* gfp_mask=NAMES of a compaction request: its migratetype as mm_page_alloc prints it (0
+ * unmovable, 1 movable: a name ending in MOVABLE or a TRANSHUGE one, 2 reclaimable) and the zone
+ * modifiers (MME_F_ZONE_*). */
+static void km_gfp(struct trace_reader *r, const char *f, struct mm_event *ev)
+{
+#define TOK(s) (k == sizeof(s) - 1 && !memcmp(t, s, sizeof(s) - 1))
+	const char *s = strstr(f, "gfp_mask=");
+	ev->mt = 0;
+	if (!s || s >= r->line_end)
+		return;
+	s += 9;
+	const char *end = s + strcspn(s, " \t\n");
+	for (const char *t = s; t < end; t++) {
+		size_t k = strcspn(t, "| \t\n");
+		if (TOK("__GFP_RECLAIMABLE"))
+			ev->mt = 2;
+		else if ((k >= 7 && !memcmp(t + k - 7, "MOVABLE", 7)) ||
+			 (k >= 13 && !memcmp(t, "GFP_TRANSHUGE", 13)))
+			ev->mt = 1;
+		else if (TOK("GFP_DMA") || TOK("__GFP_DMA"))
+			ev->flags |= MME_F_ZONE_DMA;
+		else if (TOK("GFP_DMA32") || TOK("__GFP_DMA32"))
+			ev->flags |= MME_F_ZONE_DMA32;
+		t += k;
+	}
+#undef TOK
+}
+
 static int km_compaction(struct trace_reader *r, const char *n, size_t len, const char *f,
 			 struct mm_event *ev)
 {
@@ -72,6 +102,16 @@ static int km_compaction(struct trace_reader *r, const char *n, size_t len, cons
 		    (e = km_word(r, f, "status=", status, MM_ARRAY_SIZE(status), &st)))
 			return e;
 		ev->ret = (i32)st;
+	} else if (IS("mm_compaction_try_to_compact_pages")) {
+		u64 order = 0, prio = 0;
+		ev->aux = MME_COMPACT_TRY;
+		if ((e = km_num(r, f, "order=", &order)) || (e = km_num(r, f, "priority=", &prio)))
+			return e;
+		if (order > 15 || prio > 2)
+			return trace_bad(r, "order or priority out of range");
+		ev->order = (u8)order;
+		ev->len = prio;
+		km_gfp(r, f, ev);
 	} else if (IS("mm_compaction_migratepages")) {
 		ev->aux = MME_COMPACT_MIGRATEPAGES;
 		if ((e = km_num(r, f, "nr_migrated=", &ev->len)) ||
