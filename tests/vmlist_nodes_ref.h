@@ -466,9 +466,11 @@ static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, i
 {
 	u64 k = nref_pool_idx(size), *c = &r->cursor[node][k];
 	bool *up = &r->up[node][k];
-	r->hunt[node][k] = src == VMLIST_SRC_TREE && (ate || z == a) ? a : 0;
+	/* a hidden slot where the hunt said: a tree pick */
+	bool tree = src == VMLIST_SRC_TREE || (src == VMLIST_SRC_HIDDEN && z && z == a);
+	r->hunt[node][k] = tree && (ate || z == a) ? a : 0;
 	r->hunts += src == VMLIST_SRC_TREE && ate;
-	if (src == VMLIST_SRC_TREE) {
+	if (tree) {
 		*c = 0;
 		*up = false;
 	} else if (src == VMLIST_SRC_HIDDEN && *c && a > *c) {
