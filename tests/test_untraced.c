@@ -275,9 +275,13 @@ Test(untraced, reporting_passes_alone_are_no_evidence)
 	static const u64 kib[5] = {100, 100, 100, 2148, 2148}, passes[5] = {1, 1, 2, 3, 3},
 			 walked[5] = {10, 10, 10, 14, 14};
 	for (unsigned i = 0; i < 5; i++)
-		k[i] = (struct snapshot){.t0_ns = i + 1, .t1_ns = i + 1, .have_reporting = true,
-					 .reported_kib = kib[i], .report_passes = passes[i],
-					 .report_walked = walked[i], .nr_zones = 1,
+		k[i] = (struct snapshot){.t0_ns = i + 1,
+					 .t1_ns = i + 1,
+					 .have_reporting = true,
+					 .reported_kib = kib[i],
+					 .report_passes = passes[i],
+					 .report_walked = walked[i],
+					 .nr_zones = 1,
 					 .zone[0] = {.type = ZONE_NORMAL, .nr_orders = 1}};
 	struct snap_series ser = {.s = k, .n = 5, .name = "series"};
 	struct snapcheck_row rows[ZONE_NR_TYPES];

@@ -113,10 +113,11 @@ void sim_untraced_evidence(struct sim *s, const struct snap_series *ser, size_t 
 	 * free list at all, yet counts itself): passes alone are no evidence. */
 	if (prev && prev->have_reporting && next->have_reporting) {
 		if (next->reported_kib != prev->reported_kib)
-			untr_add(buf, len, &n, "page_reporting_kib", next->reported_kib - prev->reported_kib, "");
-		if (next->report_walked != prev->report_walked)
-			untr_add(buf, len, &n, "page_reporting_walked", next->report_walked - prev->report_walked,
+			untr_add(buf, len, &n, "page_reporting_kib", next->reported_kib - prev->reported_kib,
 				 "");
+		if (next->report_walked != prev->report_walked)
+			untr_add(buf, len, &n, "page_reporting_walked",
+				 next->report_walked - prev->report_walked, "");
 	}
 	u->compact_taken = u->isolations = u->deferred_pages = 0;
 }
