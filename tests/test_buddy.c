@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/phys/buddy.h"
 #include "tests/buddy_ref.h"
@@ -266,6 +267,67 @@ Test(buddy, mobility_groups_and_steals)
 	cr_assert_eq(b.st.steals, 1);
 	cr_assert_eq(buddy_pageblock(&b, u2), buddy_pageblock(&b, u));
 	cr_assert_eq(buddy_mixed_pageblocks(&b), 0);
+	char msg[200];
+	cr_assert_eq(buddy_check(&b, msg, sizeof(msg)), 0, "%s", msg);
+	buddy_fini(&b);
+}
+
+/* Does the free list of order `order` and type `list` hold the block at pfn? */
+static bool on_list(const struct buddy *b, unsigned order, unsigned list, u64 pfn)
+{
+	for (u32 i = b->head[order][list]; i != BUDDY_NIL; i = buddy_frame_next(b, i))
+		if (b->base_pfn + i == pfn)
+			return true;
+	return false;
+}
+
+/* A seeded machine's pageblock types are the seed's guesses until the trace shows the kernel's:
+ * a revealed type moves the pageblock's free blocks to its lists, once; a pageblock the model
+ * claimed itself keeps the model's type. */
+Test(buddy, pageblock_reveal)
+{
+	struct buddy b;
+	struct buddy_cfg cfg = {0, 2048, 10, buddy_policy_find("mobility")};
+	cr_assert_eq(buddy_init(&b, &cfg), 0);
+	for (u64 p = 0; p < 2048; p++)
+		cr_assert_eq(buddy_alloc_at(&b, p, 0, MT_MOVABLE), 0);
+	cr_assert_eq(buddy_free(&b, 600, 0), 0);
+	cr_assert_eq(buddy_free(&b, 602, 0), 0);
+	cr_assert_eq(buddy_free(&b, 1500, 0), 0);
+	for (u64 p = 1536; p < 2048; p++)
+		cr_assert_eq(buddy_free(&b, p, 0), 0); /* pageblock 3 free whole: one order-9 block */
+	/* the seed guessed pageblock 1 unmovable (its free pages on the unmovable list) */
+	b.pageblock_mt[1] = MT_UNMOVABLE;
+	buddy_unlink(&b, 600);
+	buddy_unlink(&b, 602);
+	buddy_link(&b, 600, 0, MT_UNMOVABLE);
+	buddy_link(&b, 602, 0, MT_UNMOVABLE);
+	b.pageblock_guess = malloc(buddy_nr_pageblocks(&b));
+	memset(b.pageblock_guess, 1, buddy_nr_pageblocks(&b));
+
+	cr_assert(buddy_pageblock_reveal(&b, 700, MT_MOVABLE)); /* a drain there: movable */
+	cr_assert_eq(b.pageblock_mt[1], MT_MOVABLE);
+	cr_assert(on_list(&b, 0, MT_MOVABLE, 600) && on_list(&b, 0, MT_MOVABLE, 602));
+	cr_assert_eq(b.head[0][MT_UNMOVABLE], BUDDY_NIL);
+	cr_assert_eq(b.st.pb_revealed, 1);
+	cr_assert_eq(b.st.pb_retyped, 1);
+	cr_assert_not(buddy_pageblock_reveal(&b, 600, MT_UNMOVABLE)); /* known now: stays */
+	cr_assert_eq(b.pageblock_mt[1], MT_MOVABLE);
+	cr_assert_not(buddy_pageblock_reveal(&b, 1500, MT_MOVABLE)); /* the guess was right */
+	cr_assert_eq(b.st.pb_revealed, 2);
+	cr_assert_eq(b.st.pb_retyped, 1);
+
+	/* an unmovable request claims the free pageblock 3: the model's decision, kept */
+	u64 u;
+	cr_assert_eq(buddy_alloc(&b, 0, MT_UNMOVABLE, &u), 0);
+	cr_assert_eq(buddy_pageblock(&b, u), 3);
+	cr_assert_eq(b.pageblock_mt[3], MT_UNMOVABLE);
+	cr_assert_not(buddy_pageblock_reveal(&b, 1600, MT_MOVABLE));
+	cr_assert_eq(b.pageblock_mt[3], MT_UNMOVABLE);
+	cr_assert_eq(b.st.pb_revealed, 2);
+	/* outside the zone, or a type the lists do not keep (highatomic): nothing */
+	cr_assert_not(buddy_pageblock_reveal(&b, 4096, MT_MOVABLE));
+	cr_assert_not(buddy_pageblock_reveal(&b, 100, 3));
 	char msg[200];
 	cr_assert_eq(buddy_check(&b, msg, sizeof(msg)), 0, "%s", msg);
 	buddy_fini(&b);

@@ -370,8 +370,10 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 }
 
 /* Memory nearly full (d_pagecache_full: page cache filled, then 6 GiB written): placement with
- * the kernel's policy stays within the error pinned here (ufi9 max 219, mean 29.1, free pages
- * 8,340 of 81,930 when measured), and the pressure behaviour is what gets it there: the trace's
+ * the kernel's policy stays within the error pinned here (ufi9 max 74, mean 6.1, free pages
+ * 5,368 of 84,147 when measured; 219, 29.1 and 8,340 before the trace revealed the pageblock
+ * types the seed guesses: 230 of them were another), and the pressure behaviour is what gets it
+ * there: the trace's
  * kswapd runs drain the lists about as much as the kernel's (117,892 blocks against 113,965)
  * and the watermark gates act; without the zone flags (pcp-tune idle) the lists hold what the
  * kernel drained (ufi9 max 345, mean 108.7, zones exhausted). */
@@ -387,9 +389,10 @@ Test(machine, placement_under_memory_pressure, .timeout = 300)
 	rec_replay(&rr, idle, &b);
 	const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
 	cr_assert_gt(ca->compared, 30);
-	cr_assert_leq(ca->ufi9_err_max, 240, "ufi9 error max %d", ca->ufi9_err_max);
-	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 35.0);
-	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 12, "%llu of %llu free pages off",
+	cr_assert_leq(ca->ufi9_err_max, 85, "ufi9 error max %d", ca->ufi9_err_max);
+	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 7.5);
+	cr_assert_gt(a.st.pages.pageblocks_retyped, 100);
+	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 8, "%llu of %llu free pages off",
 		      (unsigned long long)ca->free_pages_err_max, (unsigned long long)ca->free_pages_kernel);
 	cr_assert_gt(a.st.wmark.kswapd_traced, 0);
 	cr_assert_gt(a.st.wmark.gate_skips, 0);

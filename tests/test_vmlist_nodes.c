@@ -481,3 +481,70 @@ Test(vmlist_nodes, follow_hunts_the_hidden_slots_of_a_decayed_pool)
 	cr_assert_eq(vmlist_check(&v), 0);
 	vmlist_fini(&v);
 }
+
+/* A hunting pool's kernel pick that is exactly a hidden slot, where the hunt said: the kernel's
+ * lowest fit, tree space the model had hidden (a pool's take would have come from its head, not
+ * the hunt's place): a tree pick, and the hunt goes on above it. Read as a pool take, the next
+ * prediction looked below it for the pool's next hidden entry, and every third or fourth pick
+ * of an ascending run through such slots missed. */
+Test(vmlist_nodes, follow_a_hidden_slot_where_the_hunt_said_is_a_tree_pick)
+{
+	struct vmlist v;
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	struct vmlist_pick how;
+	/* node 0's 2-page area at page 10: slots at 0, 2, 4, 6 and 8 are hidden */
+	cr_assert_eq(vmlist_place(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 10 * PG, &how), 0);
+	cr_assert_eq(vmlist_nodes_stats(&v)->hidden, 5);
+	/* node 1's 3-page area eats the slots at 2 and 4: [3, 6) busy, [2, 3) free */
+	cr_assert_eq(vmlist_place(&v, 3 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 3 * PG, &how), 0);
+	/* node 0 takes [1, 3) from its tree, over the slot at 0: a hunt starts there */
+	cr_assert_eq(vmlist_place(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 1 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_predict(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.addr, BASE + 6 * PG);
+	/* the kernel takes the hidden slot at 6, where the hunt said */
+	cr_assert_eq(vmlist_place(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 6 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
+	cr_assert_eq(vmlist_predict(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.addr, BASE + 8 * PG,
+		     "the hunt goes on: the next hidden slot up, not the tree above");
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}
+
+/* The kernel took a hidden slot while the model's pool had entries: its pool gave hidden
+ * entries (pooled before the recording) in front of the model's, and gives the next of them
+ * before the model's head, highest first below the last. */
+Test(vmlist_nodes, follow_gives_hidden_entries_in_front_of_the_pool_first)
+{
+	struct vmlist v;
+	u64 a[2], sz, pool[8];
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	for (int i = 0; i < 2; i++) /* [0, 2) and [2, 4), node 0's, purged into its pool */
+		cr_assert_eq(vmlist_alloc_cpu(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, &a[i]), 0);
+	vmlist_purge_begin(&v, false);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(vmlist_free(&v, a[i], &sz), 0);
+	vmlist_purge_end(&v);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 1, pool, 8), 2);
+	struct vmlist_pick how;
+	/* node 1 takes page 12 from its tree: the slots at 4, 6, 8 and 10 are hidden */
+	cr_assert_eq(vmlist_place(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 12 * PG, &how), 0);
+	cr_assert_eq(vmlist_nodes_stats(&v)->hidden, 4);
+	/* node 0's kernel pool gives the hidden slot at 8, not the model's head */
+	cr_assert_eq(vmlist_place(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 8 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
+	cr_assert_eq(vmlist_nodes_pool(&v, 0, 1, pool, 8), 2, "the model's entries may still follow");
+	cr_assert_eq(vmlist_predict(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
+	cr_assert_eq(how.addr, BASE + 6 * PG, "the next hidden entry in front of the model's");
+	/* the kernel takes the model's head: the hidden front is done */
+	cr_assert_eq(vmlist_place(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, pool[0], &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_POOL);
+	cr_assert_eq(vmlist_predict(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_POOL);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}

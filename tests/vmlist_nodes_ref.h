@@ -46,6 +46,7 @@ struct nref {
 	int ng;
 	u64 cursor[NREF_NODES][NREF_POOLS]; /* follow: the kernel's last pick of each pool, 0: none */
 	bool up[NREF_NODES][NREF_POOLS];    /* its last two hidden picks ascended */
+	bool front[NREF_NODES][NREF_POOLS]; /* its last pick was hidden with the pool not empty */
 	u64 hunt[NREF_NODES][NREF_POOLS];   /* hunting decayed hidden slots from here, 0: not */
 	u64 owners_learned;
 	u64 hunts; /* tree placements that ate a hidden slot */
@@ -385,16 +386,17 @@ static inline int nref_used_sorted(const struct nref *r, struct nref_used *out)
 
 static struct nref_used nref_used_buf[3 * NREF_MAX];
 
-/* Follow: with the node's pool empty, the hidden slot its pool gives next: of exactly size,
- * aligned, not learned to be another node's, the first of the 256 used objects below the
- * cursor (above it, when the last two hidden picks ascended); -1 when none. */
+/* Follow: with the node's pool empty (or its last pick a hidden slot in front of its entries),
+ * the hidden slot its pool gives next: of exactly size, aligned, not learned to be another
+ * node's, the first of the 256 used objects below the cursor (above it, when the last two
+ * hidden picks ascended); -1 when none. */
 static inline int nref_hidden_next(const struct nref *r, u64 size, u64 align, unsigned node)
 {
 	u64 k = nref_pool_idx(size);
 	if (k >= NREF_POOLS)
 		return -1;
 	u64 c = r->cursor[node][k];
-	if (r->plen[node][k] || !c)
+	if ((r->plen[node][k] && !r->front[node][k]) || !c)
 		return -1;
 	int n = nref_used_sorted(r, nref_used_buf), i = 0;
 	bool up = r->up[node][k];
@@ -466,9 +468,12 @@ static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, i
 {
 	u64 k = nref_pool_idx(size), *c = &r->cursor[node][k];
 	bool *up = &r->up[node][k];
-	r->hunt[node][k] = src == VMLIST_SRC_TREE && (ate || z == a) ? a : 0;
+	/* a hidden slot where the hunt said: a tree pick */
+	bool tree = src == VMLIST_SRC_TREE || (src == VMLIST_SRC_HIDDEN && z && z == a);
+	r->hunt[node][k] = tree && (ate || z == a) ? a : 0;
 	r->hunts += src == VMLIST_SRC_TREE && ate;
-	if (src == VMLIST_SRC_TREE) {
+	r->front[node][k] = !tree && src == VMLIST_SRC_HIDDEN && r->plen[node][k];
+	if (tree) {
 		*c = 0;
 		*up = false;
 	} else if (src == VMLIST_SRC_HIDDEN && *c && a > *c) {

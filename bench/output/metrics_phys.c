@@ -149,6 +149,9 @@ const struct metric metrics_phys[] = {
 		"page events before the page state's time (page-state-at): in the page state"),
 	M_COUNT("seeded_frees", "blocks", 0, pages.seeded_frees,
 		"frees of pages the page state had allocated before the recording"),
+	M_COUNT("pageblocks_retyped", "pageblocks", 0, pages.pageblocks_retyped,
+		"placement, mobility: pageblocks the trace showed of another type than the seed had guessed "
+		"(their free blocks moved to the kernel's lists)"),
 	SNAP("snap_ufi9_err_max", "thousandths", 0,
 	     "largest difference of the order-9 unusable index, model against kernel, over the snapshots "
 	     "and zones with free pages (empty: no snapshot)"),

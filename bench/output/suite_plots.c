@@ -62,8 +62,7 @@ static bool label_ok(const char *s)
 	return true;
 }
 
-/* The time series of row r (read in full), or -errno. */
-static int ts_read(const struct plotctx *p, size_t r, struct csvtab *t)
+int suite_plots_ts_read(const struct plotctx *p, size_t r, struct csvtab *t)
 {
 	char path[4096], slug[512];
 	struct mm_diag d;
@@ -138,110 +137,6 @@ void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct
 	}
 }
 
-/* The (x, y) column pairs of lines.gp, one pair per series; a shorter series leaves its fields
- * empty (gnuplot skips them). x[i], y[i]: nrow[i] values each. */
-static void write_pairs(FILE *f, size_t n, const char *const *titles, double *const *x, double *const *y,
-			const size_t *nrow)
-{
-	size_t rows = 0;
-	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%sx,", i ? "," : "");
-		suite_plots_text(f, titles[i]);
-		rows = nrow[i] > rows ? nrow[i] : rows;
-	}
-	fputc('\n', f);
-	for (size_t r = 0; r < rows; r++) {
-		for (size_t i = 0; i < n; i++)
-			if (r < nrow[i])
-				fprintf(f, "%s%.17g,%.17g", i ? "," : "", x[i][r], y[i][r]);
-			else
-				fprintf(f, "%s,", i ? "," : "");
-		fputc('\n', f);
-	}
-}
-
-static void series_free(struct series_set *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->x[i]);
-		free(s->y[i]);
-	}
-	s->n = 0;
-}
-
-/* One series from table t: x = column 0, y = column ycol (rows that do not parse are left out). */
-static bool series_add(struct series_set *s, const char *title, const struct csvtab *t, int ycol)
-{
-	double *x = malloc((t->nrows + 1) * sizeof(double)), *y = malloc((t->nrows + 1) * sizeof(double));
-	size_t n = 0;
-	if (!x || !y) {
-		free(x);
-		free(y);
-		return false;
-	}
-	for (size_t r = 0; r < t->nrows; r++)
-		if (csv_number(t->rows[r][0], &x[n]) && csv_number(t->rows[r][ycol], &y[n]))
-			n++;
-	s->title[s->n] = title;
-	s->x[s->n] = x;
-	s->y[s->n] = y;
-	s->nrow[s->n++] = n;
-	return true;
-}
-
-static void draw_series(struct plotctx *p, const char *name, struct series_set *s, struct plot_req *req)
-{
-	struct csv w;
-	if (!s->n || !suite_plots_open(p, name, &w))
-		return;
-	write_pairs(w.f, s->n, s->title, s->x, s->y, s->nrow);
-	req->script = "lines.gp";
-	req->nseries = (int)s->n;
-	suite_plots_draw(p, &w, name, req);
-}
-
-/* Lines over the time series of the rows picked by axis, y = column ycol of each file, the
- * final values in the key; a log y axis when they span two orders of magnitude or more. */
-static void plot_series(struct plotctx *p, const char *tr, const char *axis, const char *ycol,
-			const char *name, const char *what, struct plot_req *req)
-{
-	size_t rows[MAX_SERIES];
-	size_t n = plot_rows_pick(p, tr, axis, rows, MAX_SERIES);
-	struct series_set s = {0};
-	char title[600], note[300];
-	for (size_t i = 0; i < n; i++) {
-		struct csvtab t;
-		if (ts_read(p, rows[i], &t))
-			continue;
-		int c = csvtab_col(&t, ycol);
-		if (c >= 0) {
-			series_add(&s, plot_rows_text(p, rows[i], axis), &t, c);
-		} else {
-			fprintf(stderr, "mmreplay %s: a time series of %s has no column %s\n", p->cmd, tr,
-				ycol);
-			p->failures++;
-		}
-		csvtab_free(&t);
-	}
-	double hi, lo;
-	plot_rows_final_in_key(&s, req->yscale > 0 ? req->yscale : 1, &hi, &lo);
-	req->logy = lo > 0 && hi / lo >= 100;
-	plot_rows_exhausted(p, rows, n, note, sizeof(note));
-	if (!note[0] && s.n && plot_rows_flat(&s) && req->skip_flat) { /* nothing to show */
-		series_free(&s);
-		return;
-	}
-	if (!note[0] && s.n && plot_rows_flat(&s))
-		snprintf(note, sizeof(note), "flat: the value never changes in this replay");
-	req->note = note[0] ? note : NULL;
-	plot_rows_title(p, tr, what, true, title, sizeof(title));
-	req->title = title;
-	if (!req->xlabel)
-		req->xlabel = "events replayed";
-	draw_series(p, name, &s, req);
-	series_free(&s);
-}
-
 static void plot_vmlist(struct plotctx *p, const char *tr)
 {
 	size_t rows[16];
@@ -249,7 +144,7 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 	struct series_set v = {0}, h = {0};
 	for (size_t i = 0; i < n; i++) {
 		struct csvtab t;
-		if (plot_rows_field(p, rows[i], "vmap_allocs") == 0 || ts_read(p, rows[i], &t))
+		if (plot_rows_field(p, rows[i], "vmap_allocs") == 0 || suite_plots_ts_read(p, rows[i], &t))
 			continue;
 		const char *vl = plot_rows_text(p, rows[i], "vmlist");
 		if (plot_rows_vmlist(&t, &v, &h, vl, &pos_v, &pos_n) == -EINVAL)
@@ -266,17 +161,17 @@ static void plot_vmlist(struct plotctx *p, const char *tr)
 				title, sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_visits_%s", tr);
 		req.ylabel = "vmlist nodes visited per vmalloc/vfree";
-		draw_series(p, name, &v, &req);
+		plot_series_draw(p, name, &v, &req);
 	}
 	if (pos_n) {
 		plot_rows_title(p, tr, "host time per vmap operation against live areas, per vmlist", true,
 				title, sizeof(title));
 		snprintf(name, sizeof(name), "vmlist_ns_%s", tr);
 		req.ylabel = "host ns per vmalloc/vfree (incl. pages, tables)";
-		draw_series(p, name, &h, &req);
+		plot_series_draw(p, name, &h, &req);
 	}
-	series_free(&v);
-	series_free(&h);
+	plot_series_free(&v);
+	plot_series_free(&h);
 }
 
 /* Page-table entries visited per operation and level, one bar per levels configuration. */
@@ -397,8 +292,8 @@ static void plot_frag(struct plotctx *p, const char *tr)
 	struct plot_req req = {.yscale = 1000.0, .ylabel = "unusable free space index, order 9"};
 	size_t ref = plot_rows_ref(p, tr); /* no page from the buddy: a flat line is no news */
 	req.skip_flat = plot_rows_field(p, ref, "page_allocs") + plot_rows_field(p, ref, "vmap_allocs") == 0;
-	plot_series(p, tr, "buddy", "ufi9", name,
-		    "unusable free space index at order 9 (2 MiB), per buddy policy", &req);
+	plot_series_lines(p, tr, "buddy", "ufi9", name,
+			  "unusable free space index at order 9 (2 MiB), per buddy policy", &req);
 }
 
 /* TLB flushes over the replay, per TLB policy, when the trace flushed at all. */
@@ -413,7 +308,7 @@ static void plot_tlb(struct plotctx *p, const char *tr)
 		return;
 	snprintf(name, sizeof(name), "tlb_%s", tr);
 	struct plot_req req = {.ylabel = "TLB flushes (cumulative)"};
-	plot_series(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per TLB policy", &req);
+	plot_series_lines(p, tr, "tlb", "tlb_flushes", name, "TLB flushes so far, per TLB policy", &req);
 }
 
 /* Process address-space work per VMA index: find_vma visits, splits and merges, counts alone

@@ -1,5 +1,5 @@
-/* What the graph functions of suite_plots.c share with the row helpers of plot_rows.c: the
- * drawing context and a set of series. Private to bench/output. */
+/* What the graph functions of suite_plots.c share with plot_rows.c, plot_series.c and
+ * plot_snapshots.c: the drawing context and a set of series. Private to bench/output. */
 #ifndef SUITE_PLOTS_PRIV_H
 #define SUITE_PLOTS_PRIV_H
 
@@ -64,6 +64,19 @@ void suite_plots_text(FILE *f, const char *s);
 bool suite_plots_open(struct plotctx *p, const char *name, struct csv *w);
 /* Draw NAME from the data in w, then publish the data too; failures are counted in p. */
 void suite_plots_draw(struct plotctx *p, struct csv *w, const char *name, struct plot_req *req);
+/* The time series of summary row r (read in full), or -errno. */
+int suite_plots_ts_read(const struct plotctx *p, size_t r, struct csvtab *t);
+/* Free a set's series (the set is empty after). */
+void plot_series_free(struct series_set *s);
+/* One series from table t: x = column 0, y = column ycol (rows that do not parse are left out);
+ * false when out of memory. */
+bool plot_series_add(struct series_set *s, const char *title, const struct csvtab *t, int ycol);
+/* Draw the set as lines (lines.gp) into graph NAME. */
+void plot_series_draw(struct plotctx *p, const char *name, struct series_set *s, struct plot_req *req);
+/* Lines over the time series of trace tr's rows picked by axis, y = column ycol of each, the
+ * final values in the key; a log y axis when they span two orders of magnitude or more. */
+void plot_series_lines(struct plotctx *p, const char *tr, const char *axis, const char *ycol,
+		       const char *name, const char *what, struct plot_req *req);
 /* The order-9 unusable index at each snapshot, kernel and model (plot_snapshots.c). */
 void plot_snapshots(struct plotctx *p, const char *tr);
 /* The order-9 allocations the free blocks would serve at each snapshot, kernel and model. */

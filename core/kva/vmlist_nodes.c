@@ -129,14 +129,16 @@ static int nodes_predict(void *priv, const struct vmlist_req *rq, struct vmlist_
 	struct nodes *m = priv;
 	bool full = nodes_full_window(m, rq);
 	unsigned node = full ? nodes_cpu_node(m, rq->cpu) : 0;
-	struct nva *h = full ? nodes_pool_take(m, nodes_pool(m, node, rq->size), rq->align, false) : NULL;
+	/* follow: hidden entries the kernel's pool gives in front of the model's come first */
+	struct nva *hs = full ? nodes_hidden_next(m, node, rq) : NULL;
+	struct nva *h =
+		full && !hs ? nodes_pool_take(m, nodes_pool(m, node, rq->size), rq->align, false) : NULL;
 	pick->node = node;
 	if (h) {
 		pick->addr = h->va.start;
 		pick->src = VMLIST_SRC_POOL;
 		return 0;
 	}
-	struct nva *hs = full ? nodes_hidden_next(m, node, rq) : NULL;
 	if (hs) {
 		pick->addr = hs->va.start;
 		pick->src = VMLIST_SRC_HIDDEN;

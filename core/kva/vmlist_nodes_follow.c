@@ -217,9 +217,10 @@ static bool nodes_undecay(struct nodes *m, struct nva_pool *p, unsigned node, u6
 struct nva *nodes_hidden_next(struct nodes *m, unsigned node, const struct vmlist_req *rq)
 {
 	struct nva_pool *p = nodes_pool(m, node, rq->size);
-	if (!p || p->head)
+	u64 idx = p ? (rq->size - 1) / MM_PAGE_SIZE : 0;
+	if (!p || (p->head && !m->node[node].front[idx]))
 		return NULL;
-	u64 idx = (rq->size - 1) / MM_PAGE_SIZE, c = m->node[node].cursor[idx];
+	u64 c = m->node[node].cursor[idx];
 	bool up = m->node[node].up[idx];
 	if (!c)
 		return NULL;
@@ -289,11 +290,15 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	u64 idx = (rq->size - 1) / MM_PAGE_SIZE, *c = &m->node[how->node].cursor[idx];
 	u8 *up = &m->node[how->node].up[idx];
 	u64 *hunt = &m->node[how->node].hunt[idx];
+	/* a hidden slot taken where the hunt said is the kernel's lowest fit, tree space the
+	 * model had hidden: a tree pick (the pool was empty), and the hunt goes on above it */
+	bool tree = how->src == VMLIST_SRC_TREE || (how->src == VMLIST_SRC_HIDDEN && hz && z == addr);
 	/* hunting: from a tree pick over a hidden slot, for as long as the kernel's tree picks eat
 	 * hidden space or fall where the hunt said (the hidden slots it skips are pooled: stop) */
-	*hunt = how->src == VMLIST_SRC_TREE && (ate || (hz && z == addr)) ? addr : 0;
+	*hunt = tree && (ate || (hz && z == addr)) ? addr : 0;
 	m->ns.hunts += how->src == VMLIST_SRC_TREE && ate;
-	if (how->src == VMLIST_SRC_TREE) {
+	m->node[how->node].front[idx] = !tree && how->src == VMLIST_SRC_HIDDEN && p->head;
+	if (tree) {
 		*c = 0;
 		*up = 0;
 	} else if (how->src == VMLIST_SRC_HIDDEN && *c && addr > *c) {

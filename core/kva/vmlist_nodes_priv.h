@@ -47,6 +47,9 @@ struct nva_node {
 	/* follow: the kernel's last two hidden picks of the pool ascended: they were tree space
 	 * the model had hidden, taken lowest first; the next is the lowest hidden above */
 	u8 up[VMLIST_NODES_POOLS];
+	/* follow: the kernel's last pick of the pool was a hidden slot while the model's pool had
+	 * entries: the kernel's pool holds hidden entries in front of the model's, given first */
+	u8 front[VMLIST_NODES_POOLS];
 	/* follow: where the kernel last took this pool's size from the tree, while its tree picks
 	 * eat space the model had hidden (a decayed pool: see nodes_hunt_fit); 0: not */
 	u64 hunt[VMLIST_NODES_POOLS];

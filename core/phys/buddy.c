@@ -155,9 +155,11 @@ void buddy_fini(struct buddy *b)
 	bigmem_free(b->frames, b->nr_pages * sizeof(*b->frames));
 	free(b->priv);
 	free(b->pageblock_mt);
+	free(b->pageblock_guess);
 	b->frames = NULL;
 	b->priv = NULL;
 	b->pageblock_mt = NULL;
+	b->pageblock_guess = NULL;
 }
 
 static void buddy_mark_alloc(struct buddy *b, u32 idx, unsigned order, int mt)

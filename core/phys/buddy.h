@@ -56,6 +56,8 @@ struct buddy_stats {
 	u64 claim_tries; /* mobility: steals that may claim the pageblock (try_to_claim_block) */
 	u64 bad_frees;	 /* buddy_free of a pfn that is not an allocated block head */
 	u64 list_visits; /* free-list entries examined by the policy's search */
+	u64 pb_revealed; /* mobility, seeded: pageblocks whose type the trace revealed */
+	u64 pb_retyped;	 /* of those, pageblocks whose seeded type was another */
 };
 
 /* Frame metadata, one u64 per frame (8 bytes), fields below. A free block is described by its
@@ -70,6 +72,10 @@ struct buddy {
 	u64 nr_free[BUDDY_MAX_ORDER_LIMIT + 1];	    /* free blocks per order, all lists: a recount */
 	u64 free_pages;				    /* == sum(nr_free[o] << o) */
 	u8 *pageblock_mt;			    /* mobility only: type per 2^9 pageblock */
+	/* mobility, seeded machines: 1 while a pageblock's type is the seed's inference (the page
+	 * state has no types, pagetypeinfo only counts them); 0 once the trace revealed the kernel's
+	 * (buddy_pageblock_reveal) or the model claimed the pageblock itself. NULL: every type known. */
+	u8 *pageblock_guess;
 	bool nofragment; /* mobility: ALLOC_NOFRAGMENT, fallbacks only from blocks >= a pageblock */
 	const struct buddy_policy_ops *ops;
 	void *priv;
@@ -93,6 +99,12 @@ int buddy_free(struct buddy *b, u64 pfn, unsigned order);
 int buddy_alloc_order(const struct buddy *b, u64 pfn);
 unsigned buddy_largest_free_order(const struct buddy *b); /* -1u when nothing is free */
 u64 buddy_mixed_pageblocks(const struct buddy *b);	  /* mobility: pageblocks holding foreign types */
+/* Mobility, seeded: the kernel's event shows the pageblock holding pfn is of type mt now (a
+ * zone_locked served from mt's free list, a pcpu_drain's or a fallback's pageblock type). A
+ * pageblock whose type is still the seed's guess takes it, its free blocks moving to mt's lists
+ * (as the kernel's lists hold them); a type the model decided (a claim) or one revealed before
+ * stays. True when the type changed. */
+bool buddy_pageblock_reveal(struct buddy *b, u64 pfn, int mt);
 
 /* Full invariant check for tests: pages conserved, blocks disjoint and aligned, no two free
  * buddies of one order left unmerged, list links consistent, counts equal a recount.

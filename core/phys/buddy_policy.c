@@ -168,12 +168,13 @@ static void mob_pb_range(const struct buddy *b, u64 pb, u64 *lo, u64 *hi)
 }
 
 /* Retag pageblock pb as mt and move its free blocks onto mt's lists (move_freepages_block). */
-static void mob_claim(struct buddy *b, u64 pb, int mt)
+static void mob_retag(struct buddy *b, u64 pb, int mt)
 {
 	u64 lo, hi;
 	mob_pb_range(b, pb, &lo, &hi);
 	b->pageblock_mt[pb] = (u8)mt;
-	b->st.claims++;
+	if (b->pageblock_guess)
+		b->pageblock_guess[pb] = 0;
 	for (u64 i = lo; i < hi;) {
 		if (buddy_frame_is_free(b, (u32)i)) {
 			unsigned o = buddy_frame_order(b, (u32)i);
@@ -184,6 +185,29 @@ static void mob_claim(struct buddy *b, u64 pb, int mt)
 			i++;
 		}
 	}
+}
+
+static void mob_claim(struct buddy *b, u64 pb, int mt)
+{
+	b->st.claims++;
+	mob_retag(b, pb, mt);
+}
+
+bool buddy_pageblock_reveal(struct buddy *b, u64 pfn, int mt)
+{
+	if (!b->pageblock_guess || mt < 0 || mt >= MT_NR || pfn < b->base_pfn ||
+	    pfn >= b->base_pfn + b->nr_pages)
+		return false;
+	u64 pb = buddy_pageblock(b, pfn - b->base_pfn);
+	if (!b->pageblock_guess[pb])
+		return false;
+	b->pageblock_guess[pb] = 0;
+	b->st.pb_revealed++;
+	if (b->pageblock_mt[pb] == mt)
+		return false;
+	b->st.pb_retyped++;
+	mob_retag(b, pb, mt);
+	return true;
 }
 
 /* Free pages plus pages allocated as mt in pageblock pb (the kernel's free + alike count). */

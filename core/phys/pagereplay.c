@@ -422,8 +422,26 @@ static int pagereplay_extfrag(struct pagereplay *r, const struct mm_event *ev)
 	return 0;
 }
 
+/* Placement: a buddy-level event of the kernel shows the type of the pageblock it touched now:
+ * a zone_locked block came from the free list of its migratetype (in 6.18 a free list holds
+ * only blocks of its pageblocks' type), a pcpu_drain prints the pageblock's type, a fallback its
+ * type before any claim (which comes with its zone_locked first). The seed only guessed it. */
+static void pagereplay_pageblock_seen(struct pagereplay *r, const struct mm_event *ev)
+{
+	int z = r->zs ? zones_find(r->zs, ev->addr) : -1;
+	if (z < 0)
+		return;
+	int mt = ev->kind == MME_PAGE_EXTFRAG ? (int)ev->addr2 : ev->mt;
+	if (buddy_pageblock_reveal(&r->zs->zone[z].buddy, ev->addr, mt))
+		r->st.pageblocks_retyped++;
+}
+
 int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 {
+	if (r->mode == PAGEREPLAY_PLACEMENT &&
+	    (ev->kind == MME_PAGE_EXTFRAG || ev->kind == MME_PAGE_ZONE_LOCKED ||
+	     ev->kind == MME_PAGE_PCPU_DRAIN))
+		pagereplay_pageblock_seen(r, ev);
 	if (ev->kind == MME_PAGE_EXTFRAG)
 		return r->mode == PAGEREPLAY_BUDDY ? pagereplay_extfrag(r, ev) : 0;
 	if (ev->kind == MME_PAGE_ZONE_LOCKED)

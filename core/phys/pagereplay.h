@@ -65,6 +65,8 @@ struct pagereplay_stats {
 	u64 compact_missing_pages;  /* of its nr_taken, pages the model had no free page for */
 	u64 captured_pages;	    /* buddy: allocations whose block was free in the model: a block
 				       compaction freed went to the allocating task (capture) */
+	/* --- pageblock types (placement, mobility, seeded) --- */
+	u64 pageblocks_retyped; /* pageblocks the trace showed of another type than the seed's */
 };
 
 struct pagereplay {

@@ -297,10 +297,11 @@ static int pcp_nr_high(struct pcp *p, struct pcp_set *s, const struct wmark_zone
 	}
 	if (s->high_min == s->high_max)
 		return high;
-	if (wz && wz->below_high) {
+	if (wz && wz->below_high) { /* every free drains once the lists hold high_min */
 		s->high = MM_MAX(high - MM_MAX(s->free_count, s->batch), s->high_min);
-		p->st.pressure_drains += (i64)s->count >= s->high;
-		return s->high;
+		high = (int)MM_MAX((i64)s->count, (i64)s->high_min);
+		p->st.pressure_drains += (i64)s->count >= high;
+		return high;
 	}
 	if ((i64)s->count >= high) {
 		int need = s->free_count + s->batch;

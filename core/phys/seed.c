@@ -56,14 +56,20 @@ static unsigned seed_block_order(const struct buddy *b, const u8 *page, u64 i)
 	return o;
 }
 
-static void seed_apply_zone(struct buddy *b, const struct seed_zone *z)
+static int seed_apply_zone(struct buddy *b, const struct seed_zone *z)
 {
 	for (unsigned o = 0; o <= b->max_order; o++)
 		for (unsigned l = 0; l < MT_NR; l++)
 			while (b->head[o][l] != BUDDY_NIL)
 				buddy_unlink(b, b->head[o][l]);
-	if (b->pageblock_mt)
+	if (b->pageblock_mt) {
 		memcpy(b->pageblock_mt, z->pb_mt, buddy_nr_pageblocks(b));
+		free(b->pageblock_guess); /* every type is the seed's inference until revealed */
+		b->pageblock_guess = malloc(buddy_nr_pageblocks(b));
+		if (!b->pageblock_guess)
+			return -ENOMEM;
+		memset(b->pageblock_guess, 1, buddy_nr_pageblocks(b));
+	}
 	for (u64 i = 0; i < b->nr_pages;) {
 		if (z->page[i] != SEED_FREE) {
 			buddy_frame_set_alloc(b, (u32)i, 0,
@@ -75,6 +81,7 @@ static void seed_apply_zone(struct buddy *b, const struct seed_zone *z)
 		buddy_link(b, (u32)i, o, b->ops->list_of(b, (u32)i));
 		i += 1ULL << o;
 	}
+	return 0;
 }
 
 int seed_apply(struct zones *zs, const struct seed *s)
@@ -87,8 +94,11 @@ int seed_apply(struct zones *zs, const struct seed *s)
 		    s->zone[i].nr_pages != b->nr_pages)
 			return -EINVAL;
 	}
-	for (unsigned i = 0; i < zs->nr_zones; i++)
-		seed_apply_zone(&zs->zone[i].buddy, &s->zone[i]);
+	for (unsigned i = 0; i < zs->nr_zones; i++) {
+		int err = seed_apply_zone(&zs->zone[i].buddy, &s->zone[i]);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
