@@ -37,6 +37,14 @@ static void ref_push(struct ref_buddy *r, u64 pfn, unsigned o, unsigned l)
 	r->stk[o][l][r->len[o][l]++] = pfn;
 }
 
+/* At the tail: the array's start, allocated last. */
+static void ref_push_tail(struct ref_buddy *r, u64 pfn, unsigned o, unsigned l)
+{
+	memmove(&r->stk[o][l][1], &r->stk[o][l][0], r->len[o][l] * sizeof(u64));
+	r->stk[o][l][0] = pfn;
+	r->len[o][l]++;
+}
+
 /* Find a free block (pfn, o): its list, or -1. */
 static int ref_find(const struct ref_buddy *r, u64 pfn, unsigned o, size_t *pos)
 {
@@ -100,7 +108,8 @@ static u64 ref_free_pages(const struct ref_buddy *r, unsigned o)
 	return n;
 }
 
-/* mobility: retag pageblock pb and move its free blocks, lowest address first, to mt's lists */
+/* mobility: retag pageblock pb and move its free blocks, lowest address first, to the tails of
+ * mt's lists */
 static void ref_claim(struct ref_buddy *r, u64 pb, int mt)
 {
 	r->pbmt[pb] = (u8)mt;
@@ -113,7 +122,7 @@ static void ref_claim(struct ref_buddy *r, u64 pb, int mt)
 			int l = ref_find(r, pfn, o, &i);
 			if (l >= 0) {
 				ref_erase(r, o, (unsigned)l, i);
-				ref_push(r, pfn, o, (unsigned)mt);
+				ref_push_tail(r, pfn, o, (unsigned)mt);
 			}
 		}
 	}
@@ -248,7 +257,15 @@ static void ref_free(struct ref_buddy *r, u64 pfn)
 		pfn = MM_MIN(pfn, buddy);
 		o++;
 	}
-	ref_push(r, pfn, o, ref_list_of(r, pfn));
+	/* the pair one order up has a free buddy: it goes to the tail (not at the top two orders) */
+	u64 up = (pfn & ~(1ULL << o)) ^ (2ULL << o);
+	size_t i = 0;
+	bool likely = o + 1 < r->maxo && up >= r->base && up + (2ULL << o) <= r->base + r->n &&
+		      ref_find(r, up, o + 1, &i) >= 0;
+	if (likely)
+		ref_push_tail(r, pfn, o, ref_list_of(r, pfn));
+	else
+		ref_push(r, pfn, o, ref_list_of(r, pfn));
 }
 
 #endif

@@ -1,6 +1,7 @@
 /* Placement policies for the buddy allocator, and their registry.
- * lifo:     Linux's free lists: free to the head, allocate from the head of the smallest
- *           non-empty order.
+ * lifo:     Linux's free lists: free to the head (to the tail when the block is likely to
+ *           merge further, buddy.c's buddy_merge_likely), allocate from the head of the
+ *           smallest non-empty order.
  * addr:     the lowest-address block of the smallest sufficient order (an address-ordered
  *           index per order, a hierarchical bitmap).
  * mobility: grouping by mobility (2.6.24+): lists per migratetype, pageblocks tagged with a
@@ -167,7 +168,8 @@ static void mob_pb_range(const struct buddy *b, u64 pb, u64 *lo, u64 *hi)
 	*hi = e - b->base_pfn;
 }
 
-/* Retag pageblock pb as mt and move its free blocks onto mt's lists (move_freepages_block). */
+/* Retag pageblock pb as mt and move its free blocks, in address order, to the tails of mt's
+ * lists (move_freepages_block: move_to_free_list is a list_move_tail). */
 static void mob_retag(struct buddy *b, u64 pb, int mt)
 {
 	u64 lo, hi;
@@ -179,7 +181,7 @@ static void mob_retag(struct buddy *b, u64 pb, int mt)
 		if (buddy_frame_is_free(b, (u32)i)) {
 			unsigned o = buddy_frame_order(b, (u32)i);
 			buddy_unlink(b, (u32)i);
-			buddy_link(b, (u32)i, o, (unsigned)mt);
+			buddy_link_tail(b, (u32)i, o, (unsigned)mt);
 			i += 1ULL << o;
 		} else {
 			i++;
