@@ -355,6 +355,46 @@ Test(vmap_fidelity, model_purge_timing_learns_the_trace_drain_delay)
 	}
 }
 
+/* With the kernel's lazy list known (a seeded replay), a purge event tells when the purge took
+ * its lists: just before the first area it left behind was freed. The drain delay runs from the
+ * crossing vfree to that take, the purge's run from the take to its event. */
+Test(vmap_fidelity, model_purge_timing_learns_when_the_trace_purge_took_its_lists)
+{
+	struct sim_cfg cfg;
+	sim_cfg_default(&cfg);
+	cfg.purge = VMALLOC_PURGE_MODEL;
+	static struct vmap_snapshot empty;
+	cfg.vmalloc_state = &empty; /* the lazy list is known: nothing was lazy at the start */
+	static struct sim s;
+	cr_assert_eq(sim_init(&s, &cfg), 0);
+	/* calls 1-5: five frees, the second crosses; the purge takes three: its lists were taken
+	 * after call 3, one call after the crossing, and it ran for calls 4 and 5 */
+	const u64 lazy[] = {100, 20000, 20005, 20010, 20015};
+	for (unsigned i = 0; i < MM_ARRAY_SIZE(lazy); i++) {
+		struct mm_event f = {.kind = MME_VMAP_FREE,
+				     .addr = 0xffffc90000000000ULL + i * 0x10000,
+				     .aux = 16384,
+				     .len2 = lazy[i],
+				     .ts_ns = i + 1};
+		cr_assert_eq(sim_event(&s, &f), 0);
+	}
+	struct mm_event p = {.kind = MME_VMAP_PURGE, .aux = 3, .ts_ns = 10};
+	cr_assert_eq(sim_event(&s, &p), 0);
+	cr_assert_eq(s.vm.ndrain_seen, 1);
+	cr_assert_eq(s.vm.drain_seen[0], 1, "crossing to take");
+	cr_assert_eq(s.vm.nspan_seen, 1);
+	cr_assert_eq(s.vm.span_seen[0], 2, "take to event");
+	cr_assert_eq(s.vm.span_areas[0], 3);
+	/* the re-queued purge takes the other two, leaves none: it ran no call; no drain delay */
+	p = (struct mm_event){.kind = MME_VMAP_PURGE, .aux = 2, .ts_ns = 11};
+	cr_assert_eq(sim_event(&s, &p), 0);
+	cr_assert_eq(s.vm.ndrain_seen, 1);
+	cr_assert_eq(s.vm.nspan_seen, 2);
+	cr_assert_eq(s.vm.span_seen[1], 0);
+	cr_assert_eq(vmalloc_purge_span(&s.vm, 5), 2, "2 calls per 5 areas");
+	sim_fini(&s);
+}
+
 /* The longest order-preserving pairing of equal counts, by the textbook O(n * m) table. */
 static u64 lcs_slow(const u64 *a, u64 n, const u64 *b, u64 m)
 {
@@ -415,9 +455,9 @@ Test(vmap_fidelity, split_purges_take_the_kernel_oldest_areas)
 	/* kernel frees: model areas A0..A5, and two areas the model does not hold (after A1, A4) */
 	for (u64 i = 0; i < 6; i++) {
 		cr_assert_eq(tlb_unmapped(&t, 0x1000000 + i * 0x2000, 0x2000), 0);
-		cr_assert_eq(vmap_lazyq_push(&q, t.lazy_seq), 0);
+		cr_assert_eq(vmap_lazyq_push(&q, t.lazy_seq, 10 + i), 0);
 		if (i == 1 || i == 4)
-			cr_assert_eq(vmap_lazyq_push(&q, t.lazy_seq), 0);
+			cr_assert_eq(vmap_lazyq_push(&q, t.lazy_seq, 10 + i), 0);
 	}
 	cr_assert_eq(t.nr_lazy, 12);
 	/* the kernel purged 4: A0, A1, the foreign one, A2 */
