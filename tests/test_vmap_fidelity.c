@@ -100,12 +100,13 @@ Test(vmap_fidelity, d_mixed5, .timeout = 300)
 	check("d_mixed5", 0.90, 0.99, 1.0);
 }
 
-/* Below the issue's 0.90, and no model can reach it: at least 18.9 % of its allocations after
- * the first purge take pool entries left by an earlier workload, at addresses the recording
- * never showed (docs/vmalloc-fidelity.md); the floor keeps today's 70 % from regressing. */
+/* Below the issue's 0.90: many of its allocations after the first purge take pool entries left
+ * by an earlier workload, at addresses the recording never showed (docs/vmalloc-fidelity.md);
+ * a batch's stride names most of them now (70 % before); the floor keeps today's 83 % from
+ * regressing, and the misses excused as never-shown entries stay below 10 %. */
 Test(vmap_fidelity, d_bpf2, .timeout = 300)
 {
-	check("d_bpf2", 0.69, 0.0, 0.85);
+	check("d_bpf2", 0.83, 0.90, 0.97);
 }
 
 /* Recorded with the vmap pools emptied before the start snapshot (record-machine.sh -p): no
@@ -142,8 +143,9 @@ static u64 lnds_slow(const u64 *x, int n)
 }
 
 /* The ceiling's bound against the obvious one on random intervals: per interval and request
- * shape, new pool-sized addresses minus their longest non-decreasing run; shown addresses,
- * cold allocations and tree-only ones never count. */
+ * shape, the new pool-sized addresses the model missed minus their longest non-decreasing run
+ * (a model that named an entry could see it); shown addresses, cold allocations and tree-only
+ * ones never count. */
 Test(vmap_fidelity, reveal_bound_against_brute_force)
 {
 	struct rng g;
@@ -166,14 +168,14 @@ Test(vmap_fidelity, reveal_bound_against_brute_force)
 			}
 			int k = (int)rng_below(&g, 2); /* two request shapes */
 			u64 a = 0x1000 * (1 + rng_below(&g, 64)) + (u64)k * 0x100000;
-			bool pool = rng_below(&g, 8) != 0, fresh = true;
+			bool pool = rng_below(&g, 8) != 0, fresh = true, exact = rng_below(&g, 4) == 0;
 			for (int t = 0; t < nshown; t++)
 				fresh = fresh && shown[t] != a;
-			if (pool && fresh)
+			if (pool && fresh && !exact)
 				x[k][nx[k]++] = a;
 			if (fresh)
 				shown[nshown++] = a;
-			vmap_reveal_alloc(&r, a, 0x5000 + (u64)k * 0x1000, 0x1000, pool, true, false);
+			vmap_reveal_alloc(&r, a, 0x5000 + (u64)k * 0x1000, 0x1000, pool, true, exact);
 		}
 		for (int k = 0; k < 2; k++)
 			want += (u64)nx[k] - lnds_slow(x[k], nx[k]);

@@ -101,6 +101,10 @@ int sim_vmap_alloc(struct sim *s, const struct mm_event *ev, u64 *model)
 	/* could a pool of the recorded kernel (the trace's vmap nodes) have held it? */
 	bool full = ev->addr2 == s->vm.vl.vstart && (ev->len2 & MM_PAGE_MASK) == s->vm.vl.vend;
 	bool pool = full && s->vm.cfg.nr_nodes > 1 && ev->len <= 256 * MM_PAGE_SIZE;
+	/* a hidden slot the kernel took was implied by its earlier choices (a tree pick above it
+	 * showed a pool held it): not a never-shown entry */
+	if (reveal_on(s) && s->cfg.vmap_follow && !err && how.src == VMLIST_SRC_HIDDEN)
+		vmap_reveal_note(&s->vfid.rv, ev->addr);
 	if (reveal_on(s))
 		vmap_reveal_alloc(&s->vfid.rv, ev->addr, ev->len, ev->aux, pool, s->vfid.warm,
 				  m.model == m.kernel);
