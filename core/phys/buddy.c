@@ -198,11 +198,11 @@ int buddy_alloc(struct buddy *b, unsigned order, int mt, u64 *pfn)
 		b->st.failures[order]++;
 		return -ENOMEM;
 	}
-	/* expand(): keep the low half, free the high halves on the requested type's list */
-	unsigned list = b->pageblock_mt && mt >= 0 && mt < MT_NR ? (unsigned)mt : 0;
+	/* expand(): keep the low half, free the high halves on their pageblock's type's list (the
+	 * request's, but for a steal: the block keeps its type) */
 	while (bo > order) {
 		bo--;
-		buddy_link(b, idx + (1u << bo), bo, list);
+		buddy_link(b, idx + (1u << bo), bo, b->ops->list_of(b, idx + (1u << bo)));
 		b->st.splits++;
 	}
 	buddy_mark_alloc(b, idx, order, mt);
@@ -263,6 +263,20 @@ static bool buddy_merge_likely(const struct buddy *b, u64 pfn, unsigned order)
 	return f_state(f) == ST_FREE && f_order(f) == order + 1;
 }
 
+/* __free_one_page merging across pageblocks of another type: the buddy's pageblocks take the
+ * freed block's type, so that a later expand() puts every part on the right list. */
+static void buddy_match_type(struct buddy *b, u64 pfn, u64 buddy, unsigned order)
+{
+	u8 mt = b->pageblock_mt[buddy_pageblock(b, pfn - b->base_pfn)];
+	u64 first = buddy_pageblock(b, buddy - b->base_pfn);
+	for (u64 pb = first; pb < first + (1ULL << (order - BUDDY_PAGEBLOCK_ORDER)); pb++)
+		if (b->pageblock_mt[pb] != mt) {
+			b->pageblock_mt[pb] = mt;
+			if (b->pageblock_guess)
+				b->pageblock_guess[pb] = 0;
+		}
+}
+
 int buddy_free(struct buddy *b, u64 pfn, unsigned order)
 {
 	u64 end = b->base_pfn + b->nr_pages;
@@ -286,6 +300,8 @@ int buddy_free(struct buddy *b, u64 pfn, unsigned order)
 			break;
 		buddy_unlink(b, (u32)(buddy - b->base_pfn));
 		b->st.merges++;
+		if (order >= BUDDY_PAGEBLOCK_ORDER && b->pageblock_mt)
+			buddy_match_type(b, pfn, buddy, order);
 		pfn &= ~(1ULL << order);
 		order++;
 	}

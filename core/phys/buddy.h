@@ -78,6 +78,8 @@ struct buddy {
 	 * (buddy_pageblock_reveal) or the model claimed the pageblock itself. NULL: every type known. */
 	u8 *pageblock_guess;
 	bool nofragment; /* mobility: ALLOC_NOFRAGMENT, fallbacks only from blocks >= a pageblock */
+	bool bulk;	 /* a per-CPU list refill (rmqueue_bulk) is taking blocks */
+	bool bulk_steal; /* mobility: that refill stole a block (RMQUEUE_STEAL): the next steal too */
 	const struct buddy_policy_ops *ops;
 	void *priv;
 	struct buddy_stats st;
