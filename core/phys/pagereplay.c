@@ -319,9 +319,9 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 static void pagereplay_owner_build(struct pagereplay *r)
 {
 	r->owner_built = true;
-	for (u64 i = 0; i <= r->live.mask && r->live.keys; i++)
-		if (r->live.used[i] && rec_mt(r->live.vals[i]) == MT_MOVABLE &&
-		    hmap_put(&r->owner, rec_pfn(r->live.vals[i]), r->live.keys[i]) < 0)
+	u64 key, rec;
+	for (u64 pos = 0; hmap_next(&r->live, &pos, &key, &rec);)
+		if (rec_mt(rec) == MT_MOVABLE && hmap_put(&r->owner, rec_pfn(rec), key) < 0)
 			return; /* host memory short: the blocks left out are not moved */
 }
 

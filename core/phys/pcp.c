@@ -141,20 +141,22 @@ static int pcp_nr_alloc(struct pcp_set *s, unsigned order, bool below_high)
 static int pcp_refill(struct pcp *p, struct buddy *b, struct pcp_set *s, struct pcp_list *l, unsigned order,
 		      int mt, bool below_high)
 {
-	int n = pcp_nr_alloc(s, order, below_high);
+	int n = pcp_nr_alloc(s, order, below_high), err = 0;
 	p->st.refills++;
-	for (int i = 0; i < n; i++) {
+	b->bulk = true;
+	for (int i = 0; i < n && !err; i++) {
 		u64 pfn;
 		if (buddy_alloc(b, order, mt, &pfn)) {
 			b->st.failures[order]--; /* a short refill is not a failed request */
 			break;
 		}
-		if (pl_push_tail(l, pfn))
-			return -ENOMEM;
+		if ((err = pl_push_tail(l, pfn)))
+			break;
 		s->count += 1ULL << order;
 		p->st.refill_blocks++;
 	}
-	return 0;
+	b->bulk = b->bulk_steal = false;
+	return err;
 }
 
 /* rmqueue in zone position z: the per-CPU list of a pcp order (refilled when empty), else the
