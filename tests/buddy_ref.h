@@ -37,6 +37,14 @@ static void ref_push(struct ref_buddy *r, u64 pfn, unsigned o, unsigned l)
 	r->stk[o][l][r->len[o][l]++] = pfn;
 }
 
+/* At the tail: the array's start, allocated last. */
+static void ref_push_tail(struct ref_buddy *r, u64 pfn, unsigned o, unsigned l)
+{
+	memmove(&r->stk[o][l][1], &r->stk[o][l][0], r->len[o][l] * sizeof(u64));
+	r->stk[o][l][0] = pfn;
+	r->len[o][l]++;
+}
+
 /* Find a free block (pfn, o): its list, or -1. */
 static int ref_find(const struct ref_buddy *r, u64 pfn, unsigned o, size_t *pos)
 {
@@ -100,7 +108,8 @@ static u64 ref_free_pages(const struct ref_buddy *r, unsigned o)
 	return n;
 }
 
-/* mobility: retag pageblock pb and move its free blocks, lowest address first, to mt's lists */
+/* mobility: retag pageblock pb and move its free blocks, lowest address first, to the tails of
+ * mt's lists */
 static void ref_claim(struct ref_buddy *r, u64 pb, int mt)
 {
 	r->pbmt[pb] = (u8)mt;
@@ -113,13 +122,15 @@ static void ref_claim(struct ref_buddy *r, u64 pb, int mt)
 			int l = ref_find(r, pfn, o, &i);
 			if (l >= 0) {
 				ref_erase(r, o, (unsigned)l, i);
-				ref_push(r, pfn, o, (unsigned)mt);
+				ref_push_tail(r, pfn, o, (unsigned)mt);
 			}
 		}
 	}
 }
 
-static u64 ref_pb_usable(const struct ref_buddy *r, u64 pb, int mt)
+/* try_to_claim_block's count: free pages, and allocated pages alike (movable ones for a movable
+ * request; for another, the non-movable ones of a movable pageblock) */
+static u64 ref_pb_usable(const struct ref_buddy *r, u64 pb, int mt, int block)
 {
 	u64 first = ((r->base >> BUDDY_PAGEBLOCK_ORDER) + pb) << BUDDY_PAGEBLOCK_ORDER, n = 0;
 	for (u64 pfn = first; pfn < first + (1ULL << BUDDY_PAGEBLOCK_ORDER); pfn++) {
@@ -129,8 +140,8 @@ static u64 ref_pb_usable(const struct ref_buddy *r, u64 pb, int mt)
 		for (unsigned o = 0; o <= r->maxo; o++)
 			if (ref_find(r, pfn, o, &i) >= 0)
 				n += 1ULL << o;
-		int ao = r->alloc_order[pfn - r->base];
-		if (ao >= 0 && r->alloc_mt[pfn - r->base] == mt)
+		int ao = r->alloc_order[pfn - r->base], t = r->alloc_mt[pfn - r->base];
+		if (ao >= 0 && (mt == MT_MOVABLE ? t == MT_MOVABLE : block == MT_MOVABLE && t != MT_MOVABLE))
 			n += 1ULL << ao;
 	}
 	return n;
@@ -145,63 +156,81 @@ static int ref_fallback(const struct ref_buddy *r, unsigned o, int mt)
 	return -1;
 }
 
+/* The head block of the smallest order >= order on list l, taken; -1 when none. */
+static int ref_smallest(struct ref_buddy *r, unsigned order, unsigned l, u64 *pfn, unsigned *bo)
+{
+	for (unsigned o = order; o <= r->maxo; o++)
+		if (r->len[o][l]) {
+			*pfn = r->stk[o][l][--r->len[o][l]];
+			*bo = o;
+			return 0;
+		}
+	return -1;
+}
+
 static int ref_alloc(struct ref_buddy *r, unsigned order, int mt, u64 *out)
 {
-	int l = 0;
-	unsigned o;
+	unsigned o = 0;
 	u64 pfn = 0;
 	if (mt < 0 || mt >= MT_NR)
 		mt = MT_UNMOVABLE;
 	int want = r->policy == REF_MOBILITY ? mt : 0;
-	for (o = order; o <= r->maxo; o++)
-		if (r->len[o][want])
-			break;
-	if (o <= r->maxo) {
-		l = want;
-		if (r->policy == REF_ADDR) {
-			size_t best = 0;
-			for (size_t i = 1; i < r->len[o][0]; i++)
-				if (r->stk[o][0][i] < r->stk[o][0][best])
-					best = i;
-			pfn = r->stk[o][0][best];
-			ref_erase(r, o, 0, best);
-		} else {
-			pfn = r->stk[o][l][--r->len[o][l]];
-		}
-	} else if (r->policy == REF_MOBILITY) {
-		int f = -1;
-		bool can_steal = false;
-		for (o = r->maxo + 1; o-- > order;) {
-			if ((f = ref_fallback(r, o, mt)) < 0)
-				continue;
-			can_steal = o >= BUDDY_PAGEBLOCK_ORDER / 2 || mt != MT_MOVABLE;
-			if (!can_steal && o > order)
-				for (o = order; o <= r->maxo; o++)
-					if ((f = ref_fallback(r, o, mt)) >= 0)
-						break;
-			break;
-		}
-		if (f < 0)
-			return -1;
-		pfn = r->stk[o][f][r->len[o][f] - 1];
-		if (o >= BUDDY_PAGEBLOCK_ORDER) {
-			for (u64 p = pfn; p < pfn + (1ULL << o); p += 1ULL << BUDDY_PAGEBLOCK_ORDER)
-				if (r->pbmt[ref_pb(r, p)] != mt)
-					ref_claim(r, ref_pb(r, p), mt);
-		} else if (can_steal &&
-			   ref_pb_usable(r, ref_pb(r, pfn), mt) >= (1ULL << (BUDDY_PAGEBLOCK_ORDER - 1))) {
-			ref_claim(r, ref_pb(r, pfn), mt);
-		}
-		size_t i = 0;
-		l = ref_find(r, pfn, o, &i);
-		ref_erase(r, o, (unsigned)l, i);
+	bool got = false;
+	if (r->policy == REF_ADDR) {
+		for (o = order; o <= r->maxo && !got; o++)
+			if (r->len[o][0]) {
+				size_t best = 0;
+				for (size_t i = 1; i < r->len[o][0]; i++)
+					if (r->stk[o][0][i] < r->stk[o][0][best])
+						best = i;
+				pfn = r->stk[o][0][best];
+				ref_erase(r, o, 0, best);
+				got = true;
+				break;
+			}
 	} else {
-		return -1;
+		got = !ref_smallest(r, order, (unsigned)want, &pfn, &o);
 	}
-	unsigned rl = r->policy == REF_MOBILITY ? (unsigned)mt : 0;
+	if (!got && r->policy == REF_MOBILITY) {
+		/* claim: from the top order down, each order's head block of another type */
+		for (unsigned c = r->maxo + 1; !got && c-- > order;) {
+			if (c < BUDDY_PAGEBLOCK_ORDER / 2 && mt == MT_MOVABLE)
+				break;
+			int f = ref_fallback(r, c, mt);
+			if (f < 0)
+				continue;
+			u64 h = r->stk[c][f][r->len[c][f] - 1];
+			if (c >= BUDDY_PAGEBLOCK_ORDER) {
+				for (u64 p = h; p < h + (1ULL << c); p += 1ULL << BUDDY_PAGEBLOCK_ORDER)
+					if (r->pbmt[ref_pb(r, p)] != mt)
+						ref_claim(r, ref_pb(r, p), mt);
+				size_t i = 0;
+				int l = ref_find(r, h, c, &i);
+				ref_erase(r, c, (unsigned)l, i);
+				pfn = h;
+				o = c;
+				got = true;
+			} else if (ref_pb_usable(r, ref_pb(r, h), mt, f) >=
+				   (1ULL << (BUDDY_PAGEBLOCK_ORDER - 1))) {
+				ref_claim(r, ref_pb(r, h), mt);
+				got = !ref_smallest(r, order, (unsigned)mt, &pfn, &o);
+			}
+		}
+		/* steal: the smallest block of another type */
+		for (unsigned c = order; !got && c <= r->maxo; c++) {
+			int f = ref_fallback(r, c, mt);
+			if (f < 0)
+				continue;
+			pfn = r->stk[c][f][--r->len[c][f]];
+			o = c;
+			got = true;
+		}
+	}
+	if (!got)
+		return -1;
 	while (o > order) {
 		o--;
-		ref_push(r, pfn + (1ULL << o), o, rl);
+		ref_push(r, pfn + (1ULL << o), o, ref_list_of(r, pfn + (1ULL << o)));
 	}
 	r->alloc_order[pfn - r->base] = (int)order;
 	r->alloc_mt[pfn - r->base] = mt;
@@ -245,10 +274,21 @@ static void ref_free(struct ref_buddy *r, u64 pfn)
 		if (l < 0)
 			break;
 		ref_erase(r, o, (unsigned)l, i);
+		if (r->policy == REF_MOBILITY && o >= BUDDY_PAGEBLOCK_ORDER) /* the buddy takes our type */
+			for (u64 p = buddy; p < buddy + (1ULL << o); p += 1ULL << BUDDY_PAGEBLOCK_ORDER)
+				r->pbmt[ref_pb(r, p)] = r->pbmt[ref_pb(r, pfn)];
 		pfn = MM_MIN(pfn, buddy);
 		o++;
 	}
-	ref_push(r, pfn, o, ref_list_of(r, pfn));
+	/* the pair one order up has a free buddy: it goes to the tail (not at the top two orders) */
+	u64 up = (pfn & ~(1ULL << o)) ^ (2ULL << o);
+	size_t i = 0;
+	bool likely = o + 1 < r->maxo && up >= r->base && up + (2ULL << o) <= r->base + r->n &&
+		      ref_find(r, up, o + 1, &i) >= 0;
+	if (likely)
+		ref_push_tail(r, pfn, o, ref_list_of(r, pfn));
+	else
+		ref_push(r, pfn, o, ref_list_of(r, pfn));
 }
 
 #endif

@@ -28,8 +28,10 @@ static unsigned pick_order(struct rng *g, unsigned maxo)
 	return MM_MIN(o, maxo);
 }
 
-/* Random alloc/free/alloc_at against the reference; identical pfns, counts and indices. */
-static void oracle_run(const char *policy, int refpol, u64 base, u64 n, unsigned maxo, u64 seed, int steps)
+/* Random alloc/free/alloc_at against the reference; identical pfns, counts and indices.
+ * alloc_pct of the operations allocate (45: the zone stays about half free). */
+static void oracle_run_fill(const char *policy, int refpol, u64 base, u64 n, unsigned maxo, u64 seed,
+			    int steps, unsigned alloc_pct, struct buddy_stats *st)
 {
 	struct buddy b;
 	struct ref_buddy r;
@@ -44,7 +46,7 @@ static void oracle_run(const char *policy, int refpol, u64 base, u64 n, unsigned
 	assert_ok(&b, -1);
 	for (int step = 0; step < steps; step++) {
 		u64 op = rng_below(&g, 100);
-		if (op < 45 || nlive == 0) {
+		if (op < alloc_pct || nlive == 0) {
 			unsigned o = pick_order(&g, maxo);
 			int mt = (int)rng_below(&g, MT_NR);
 			u64 pfn = 0, rpfn = 0;
@@ -58,7 +60,7 @@ static void oracle_run(const char *policy, int refpol, u64 base, u64 n, unsigned
 					     (unsigned long long)rpfn);
 				live[nlive++] = (struct live){pfn, o};
 			}
-		} else if (op < 55) {
+		} else if (op < alloc_pct + 10) {
 			/* faithful placement at a random aligned pfn */
 			unsigned o = pick_order(&g, maxo);
 			u64 pfn = (base + rng_below(&g, n)) & ~((1ULL << o) - 1);
@@ -84,6 +86,8 @@ static void oracle_run(const char *policy, int refpol, u64 base, u64 n, unsigned
 			cr_assert_eq(b.nr_free[o], ref_free_pages(&r, o), "%s step %d: order %u free blocks",
 				     policy, step, o);
 	}
+	if (st)
+		*st = b.st;
 	/* free everything: the zone must coalesce back to its initial shape */
 	while (nlive) {
 		nlive--;
@@ -96,6 +100,11 @@ static void oracle_run(const char *policy, int refpol, u64 base, u64 n, unsigned
 	buddy_fini(&b);
 }
 
+static void oracle_run(const char *policy, int refpol, u64 base, u64 n, unsigned maxo, u64 seed, int steps)
+{
+	oracle_run_fill(policy, refpol, base, n, maxo, seed, steps, 45, NULL);
+}
+
 Test(buddy, lifo_matches_reference)
 {
 	oracle_run("lifo", REF_LIFO, 0x100000, 3000, 10, 1, 6000);
@@ -106,6 +115,20 @@ Test(buddy, addr_matches_reference)
 {
 	oracle_run("addr", REF_ADDR, 0x100000, 3000, 10, 3, 6000);
 	oracle_run("addr", REF_ADDR, 0x12345, 777, 5, 4, 6000);
+}
+
+/* A zone kept nearly full: requests that their type's lists cannot serve claim pageblocks and,
+ * failing that, steal the smallest block of another type (its remainders keep the block's type),
+ * and merges across pageblocks of different types. */
+Test(buddy, mobility_matches_reference_nearly_full)
+{
+	struct buddy_stats st;
+	for (u64 seed = 11; seed < 15; seed++) {
+		oracle_run_fill("mobility", REF_MOBILITY, 0x100000, 4096, 10, seed, 8000, 62, &st);
+		cr_assert_gt(st.steals, st.claims, "seed %llu: steals without a claim must happen",
+			     (unsigned long long)seed);
+		cr_assert_gt(st.claims, 0);
+	}
 }
 
 Test(buddy, mobility_matches_reference)

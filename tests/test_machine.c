@@ -12,6 +12,7 @@
 
 #include "workloads/state/bseries.h"
 #include "workloads/state/buddyinfo.h"
+#include "workloads/state/pagetypeinfo.h"
 #include "bench/cli/commands.h"
 #include "bench/output/csvread.h"
 #include "bench/output/metrics.h"
@@ -80,6 +81,52 @@ Test(machine, seed_reproduces_start_buddyinfo)
 		free(after);
 		rec_close(&rr);
 	}
+}
+
+/* The seed's pageblock types against pagetypeinfo's free lists (d_pagecache_full: memory
+ * nearly full, most free pages in Reclaimable pageblocks). Each type's free pages, order by
+ * order, differ from pagetypeinfo's by this much in Normal: by the used pages' evidence alone,
+ * 55,745 (Movable) and 33,420 (Reclaimable); with the free lists' evidence first, 17,845 and
+ * 4,862 (pagetypeinfo is read 1.4-2.8 s before the page maps: some difference stays). */
+Test(machine, seed_types_follow_the_free_lists)
+{
+	struct rec_run rr;
+	struct sim_cfg cfg;
+	char err[512];
+	rec_open(&rr, "d_pagecache_full");
+	cr_assert_eq(rec_cfg(&rr, NULL, &cfg, err, sizeof(err)), 0, "%s", err);
+	const struct recfiles_page_state *ps = recfiles_page_state_of(cfg.seed);
+	cr_assert(ps && ps->pti);
+	struct zones zs;
+	struct zones_cfg zc = cfg.zones;
+	zc.policy = buddy_policy_find("mobility");
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	cr_assert_eq(seed_apply(&zs, cfg.seed), 0);
+	int z = zs.index[ZONE_NORMAL];
+	cr_assert_geq(z, 0);
+	const struct buddy *b = &zs.zone[z].buddy;
+	const struct pti_zone *pz = pagetypeinfo_zone(ps->pti, "Normal");
+	cr_assert_not_null(pz);
+	static const char *const tn[MT_NR] = {"Unmovable", "Movable", "Reclaimable"};
+	u64 diff[MT_NR] = {0};
+	for (int t = 0; t < MT_NR; t++) {
+		u64 model[BUDDY_MAX_ORDER_LIMIT + 1] = {0};
+		for (unsigned o = 0; o <= b->max_order; o++)
+			for (u32 i = b->head[o][t]; i != BUDDY_NIL; i = buddy_frame_next(b, i))
+				model[o]++;
+		int c = pagetypeinfo_type(ps->pti, tn[t]);
+		cr_assert_geq(c, 0);
+		for (unsigned o = 0; o <= b->max_order && o < ps->pti->nr_orders; o++) {
+			u64 k = pz->free[c][o];
+			diff[t] += (k > model[o] ? k - model[o] : model[o] - k) << o;
+		}
+		cr_assert_eq(ps->rep[z].pb_model[t], ps->rep[z].pb_target[t], "%s pageblocks", tn[t]);
+	}
+	cr_assert_lt(diff[MT_MOVABLE], 25000, "Movable: %llu", (unsigned long long)diff[MT_MOVABLE]);
+	cr_assert_lt(diff[MT_RECLAIMABLE], 10000, "Reclaimable: %llu",
+		     (unsigned long long)diff[MT_RECLAIMABLE]);
+	zones_fini(&zs);
+	rec_close(&rr);
 }
 
 /* The bounds, through the registry's columns. */
@@ -370,9 +417,12 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 }
 
 /* Memory nearly full (d_pagecache_full: page cache filled, then 6 GiB written): placement with
- * the kernel's policy stays within the error pinned here (ufi9 max 74, mean 6.1, free pages
- * 5,368 of 84,147 when measured; 219, 29.1 and 8,340 before the trace revealed the pageblock
- * types the seed guesses: 230 of them were another), and the pressure behaviour is what gets it
+ * the kernel's policy stays within the error pinned here (ufi9 max 62, mean 6.85, free pages
+ * 7,664 of 84,147 when measured; 219, 29.1 and 8,340 before the trace revealed the pageblock
+ * types the seed guesses and the seed took them from the free lists). The free-pages bound
+ * was 8 %: with the seed's types from the free lists the largest error moved to the last
+ * snapshots (7,664 pages, 9.1 %: after kswapd's last run the model's lists hold less than the
+ * kernel's), while the ufi9 error fell (67 to 62). The pressure behaviour is what gets it
  * there: the trace's
  * kswapd runs drain the lists about as much as the kernel's (117,892 blocks against 113,965)
  * and the watermark gates act; without the zone flags (pcp-tune idle) the lists hold what the
@@ -389,10 +439,10 @@ Test(machine, placement_under_memory_pressure, .timeout = 300)
 	rec_replay(&rr, idle, &b);
 	const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
 	cr_assert_gt(ca->compared, 30);
-	cr_assert_leq(ca->ufi9_err_max, 85, "ufi9 error max %d", ca->ufi9_err_max);
+	cr_assert_leq(ca->ufi9_err_max, 70, "ufi9 error max %d", ca->ufi9_err_max);
 	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 7.5);
-	cr_assert_gt(a.st.pages.pageblocks_retyped, 100);
-	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 8, "%llu of %llu free pages off",
+	cr_assert_gt(a.st.pages.pageblocks_retyped, 20);
+	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 10, "%llu of %llu free pages off",
 		      (unsigned long long)ca->free_pages_err_max, (unsigned long long)ca->free_pages_kernel);
 	cr_assert_gt(a.st.wmark.kswapd_traced, 0);
 	cr_assert_gt(a.st.wmark.gate_skips, 0);

@@ -311,7 +311,7 @@ static void ref_free(struct ref_pcp *r, unsigned cpu, u64 pfn, unsigned order, i
 		high = s->batch * 4 < s->high ? s->batch * 4 : s->high;
 	} else if (high && r->pressure && s->hmin != s->hmax && r->w[z].below) {
 		s->high = high - fc > s->hmin ? high - fc : s->hmin;
-		high = s->high;
+		high = s->count > s->hmin ? s->count : s->hmin;
 	} else if (high && s->hmin != s->hmax && s->count >= high && s->high < s->free_count + s->batch) {
 		s->high = clampl(s->free_count + s->batch, s->hmin, s->hmax);
 	}
@@ -601,6 +601,32 @@ Test(pcp, decay_drains_above_high_once_a_second)
 		pcp_tick(&p, t * PCP_DECAY_NS + 1);
 	cr_assert_eq(p.set[1].high, 80, "decayed to high_min");
 	cr_assert_leq(pcp_zone_pages(&p, 1), 80, "and drained down to it");
+	pcp_fini(&p);
+	zones_fini(&zs);
+}
+
+/* ZONE_BELOW_HIGH: nr_pcp_high lowers high and returns max(count, high_min), so once the
+ * lists hold high_min every free drains (clamp(free_count, batch, count - batch) pages), however
+ * high the CPU's high still is. */
+Test(pcp, below_high_drains_every_free_above_high_min)
+{
+	struct zones_cfg zc;
+	layout(&zc);
+	struct zones zs;
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct pcp_cfg pc = {.ncpus = 1};
+	pc.zone[1].cpu[0] = (struct pcp_cpu_cfg){
+		.high = 900, .batch = 15, .high_min = 100, .high_max = 2000, .count = 300};
+	struct pcp p;
+	cr_assert_eq(pcp_init(&p, &zs, &pc), 0);
+	u64 pfn;
+	cr_assert_eq(pcp_alloc(&p, ZONE_NORMAL, 0, 0, MT_MOVABLE, &pfn, NULL), 0); /* a refill of 15 */
+	cr_assert_eq(pcp_zone_pages(&p, 1), 314);
+	p.wm.z[1].below_high = true;
+	cr_assert_eq(pcp_free(&p, 0, pfn, 0, MT_MOVABLE), 0);
+	cr_assert_eq(p.st.drain_blocks, 15, "one free drains a batch");
+	cr_assert_eq(pcp_zone_pages(&p, 1), 300);
+	cr_assert_eq(p.set[1].high, 900, "and high falls by the batch");
 	pcp_fini(&p);
 	zones_fini(&zs);
 }

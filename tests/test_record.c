@@ -119,6 +119,30 @@ Test(record_scripts, usage_errors_and_missing_tools, .init = mktmp, .fini = rmtm
 	cr_assert_neq(sh("test -e \"$1\"/k.zst || test -e \"$1\"/u.zst", tmpdir), 0, "no output on failure");
 }
 
+/* The corpus recorder's plan: every kind of workload, paths kept as one word each (a folder
+ * with a space), names checked before anything is recorded. */
+Test(record_scripts, corpus_plan, .init = mktmp, .fini = rmtmp)
+{
+	cr_assert_eq(sh("\"$1\"/record-corpus.sh -n 2>/dev/null", SCRIPTS), 2, "-o is required");
+	cr_assert_eq(sh("\"$1\"/record-corpus.sh -n -o \"$2\"/c --only nope 2>/dev/null", SCRIPTS, tmpdir),
+		     2);
+	cr_assert_eq(sh("\"$1\"/record-corpus.sh -n -o \"$2/my c\" >\"$2\"/plan", SCRIPTS, tmpdir), 0);
+	static const char *const kinds[] = {"wl_forkwaves.sh", "wl_seccomp_storm.py",
+					    "wl_forkexec.sh",  "wl_pagecache.py",
+					    "wl_thp_hog.py",   "wl_pressure.py pagecache"};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		cr_assert_eq(sh("grep -q -- \"$2\" \"$1\"/plan", tmpdir, kinds[i]), 0, "%s", kinds[i]);
+	cr_assert_eq(sh("test \"$(wc -l <\"$1\"/plan)\" -ge 8", tmpdir), 0, "at least eight recordings");
+	cr_assert_eq(sh("grep -q 'my\\\\ c/thp-hog ' \"$1\"/plan", tmpdir), 0,
+		     "the folder quoted as one word");
+	cr_assert_eq(sh("grep -c ' fill ' \"$1\"/plan | grep -qx 3", tmpdir), 0,
+		     "three under memory pressure");
+	cr_assert_eq(sh("\"$1\"/record-corpus.sh -n -o \"$2\"/c --only seccomp,forkexec | wc -l | grep -qx 2",
+			SCRIPTS, tmpdir),
+		     0);
+	cr_assert_neq(sh("test -e \"$1\"/c || test -e \"$1/my c\"", tmpdir), 0, "a dry run records nothing");
+}
+
 /* perf script default output: "COMM PID [CPU] SECS.USECS: subsystem:event: fields"; a task perf
  * could not name shows as ":-1    -1". The recorder's header lines (rec_lib.sh) come first. */
 #define PERF_LINE "^ *.+ +-?[0-9]+ +\\[[0-9]{3,}\\] +[0-9]+\\.[0-9]+: +(vmalloc|kmem|tlb|sched):[a-z_]+: "

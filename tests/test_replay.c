@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "bench/cli/commands.h"
+#include "tests/spawn_cmd.h"
 #include "bench/output/metrics.h"
 #include "bench/run/replay.h"
 #include "workloads/trace/trace.h"
@@ -357,4 +358,45 @@ Test(replay, levels_add_one_entry_per_walk)
 		cr_assert_eq(walk[levels] - walk[levels - 1], 20 + 10, "levels %u", levels);
 		cr_assert_eq(pte[levels], pte[levels - 1]);
 	}
+}
+
+/* Column name of the header/row pair of a CSV text with one row, as a number (-1: none). */
+static long long csv1_num(const char *text, const char *name)
+{
+	const char *row = strchr(text, '\n'), *h = text, *f;
+	size_t n = strlen(name);
+	int col = 0;
+	for (; h && h < row; h = strchr(h, ',') ? strchr(h, ',') + 1 : NULL, col++)
+		if (!strncmp(h, name, n) && (h[n] == ',' || h[n] == '\n'))
+			break;
+	if (!h || h >= row)
+		return -1;
+	f = row + 1;
+	for (int i = 0; i < col && f; i++)
+		f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL;
+	return f ? strtoll(f, NULL, 10) : -1;
+}
+
+/* bench replay takes a recording directory as replay does: its trace on its recorded machine,
+ * every event of it (replay: those it counts, and those it skipped before its start). */
+Test(replay, bench_replay_takes_a_recording)
+{
+	const char *rec = MMREPLAY_DATA_DIR "/recordings/d_bpf3";
+	struct spawn_res b = MMR(NULL, "bench", "replay", "--repeat", "1", "--vmlist", "nodes", "--page-mode",
+				 "buddy", rec);
+	cr_assert_eq(b.status, 0, "%s", b.err);
+	struct spawn_res r = MMR(NULL, "replay", "--vmlist", "nodes", "--tlb", "lazy", "--buddy", "lifo",
+				 "--page-mode", "buddy", "--out", "-", rec);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	long long ev = csv1_num(r.out, "events"), skipped = csv1_num(r.out, "events_skipped");
+	cr_assert(ev > 100000 && skipped >= 0, "%lld %lld", ev, skipped);
+	unsigned long long ev_bench = 0;
+	char *line = strstr(b.out, "\nd_bpf3 ");
+	cr_assert_not_null(line, "%s", b.out);
+	cr_assert_eq(sscanf(line + 8, "%llu", &ev_bench), 1);
+	cr_assert_eq(ev_bench, (unsigned long long)(ev + skipped), "bench %llu, replay %lld + %lld", ev_bench,
+		     ev, skipped);
+	cr_assert_not_null(strstr(line, "nodes/lazy/lifo/page_mode=buddy"), "%s", b.out);
+	spawn_res_free(&b);
+	spawn_res_free(&r);
 }

@@ -13,6 +13,7 @@
 #include "core/lib/rng.h"
 #include "core/phys/seedtime.h"
 #include "tests/trace_testutil.h"
+#include "core/machine/sim.h"
 
 /* The slow reference: the chunk holding pfn by a linear scan, else the window by pfn. */
 static double ref_at(const struct seedtime *t, u64 pfn)
@@ -250,6 +251,7 @@ Test(untraced, series_counters)
 	cr_assert(k.have_reporting && k.have_managed);
 	cr_assert_eq(k.reported_kib, 2048);
 	cr_assert_eq(k.report_passes, 3);
+	cr_assert_eq(k.report_walked, 7);
 	cr_assert_eq(k.managed[ZONE_NORMAL], 917504);
 	cr_assert_eq(k.managed[ZONE_DMA], 3840);
 	cr_assert_eq(bseries_next(&bs, &k, &d), -EINVAL, "a bad managed line is refused");
@@ -257,4 +259,43 @@ Test(untraced, series_counters)
 	bseries_close(&bs);
 	unlink(p);
 	free(p);
+}
+
+/* Free page reporting's counters read around a snapshot are its evidence only when blocks were
+ * walked or reported: a pass that walked nothing (page_reporting_order held above the largest
+ * order, as the recorder does) isolated nothing, and the snapshot stays in the figures. */
+Test(untraced, reporting_passes_alone_are_no_evidence)
+{
+	struct sim_cfg cfg;
+	sim_cfg_default(&cfg);
+	struct sim *s = calloc(1, sizeof(*s));
+	cr_assert(s);
+	cr_assert_eq(sim_init(s, &cfg), 0);
+	struct snapshot k[5] = {{0}};
+	static const u64 kib[5] = {100, 100, 100, 2148, 2148}, passes[5] = {1, 1, 2, 3, 3},
+			 walked[5] = {10, 10, 10, 14, 14};
+	for (unsigned i = 0; i < 5; i++)
+		k[i] = (struct snapshot){.t0_ns = i + 1,
+					 .t1_ns = i + 1,
+					 .have_reporting = true,
+					 .reported_kib = kib[i],
+					 .report_passes = passes[i],
+					 .report_walked = walked[i],
+					 .nr_zones = 1,
+					 .zone[0] = {.type = ZONE_NORMAL, .nr_orders = 1}};
+	struct snap_series ser = {.s = k, .n = 5, .name = "series"};
+	struct snapcheck_row rows[ZONE_NR_TYPES];
+	sim_snapcheck(s, &ser, 0, rows);
+	cr_assert_eq(s->snaps.untraced, 0, "nothing moved between the readings around 0 and 1");
+	sim_snapcheck(s, &ser, 1, rows);
+	cr_assert_eq(s->snaps.untraced, 0, "a pass that walked and reported nothing is no evidence");
+	sim_snapcheck(s, &ser, 2, rows);
+	cr_assert_eq(s->snaps.untraced, 1, "blocks walked and reported between 1 and 3");
+	cr_assert_str_eq(rows[0].untraced, "page_reporting_kib+2048;page_reporting_walked+4");
+	sim_snapcheck(s, &ser, 3, rows);
+	cr_assert_eq(s->snaps.untraced, 2, "between 2 and 4 too");
+	sim_snapcheck(s, &ser, 4, rows);
+	cr_assert_eq(s->snaps.untraced, 2, "between 3 and the last: nothing");
+	sim_fini(s);
+	free(s);
 }

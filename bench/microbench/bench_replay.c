@@ -8,6 +8,7 @@
 #include "bench/microbench/microbench.h"
 #include "bench/cli/cli.h"
 #include "bench/mm_exit.h"
+#include "bench/run/recording_cfg.h"
 #include "bench/run/replay.h"
 #include "workloads/trace/trace.h"
 
@@ -36,8 +37,9 @@ static const char *const bench_replay_defaults[] = {"vmlist=all", "tlb=lazy", "b
 static const struct cli_cmd bench_replay_cmd = {
 	.name = "bench replay",
 	.synopsis = "TRACE...",
-	.about = "Replays each TRACE (any format; convert text traces with `mmreplay convert` first to\n"
-		 "measure from the native format) --repeat times per configuration and prints the best\n"
+	.about = "Replays each TRACE (any format, or a recording directory: its machine, as replay\n"
+		 "takes it; convert text traces with `mmreplay convert` first to measure from the native\n"
+		 "format) --repeat times per configuration and prints the best\n"
 		 "and median million events per second of the event loop in wall time and in the thread's\n"
 		 "CPU time (what one core spent; robust on a shared machine), with the verdict of the\n"
 		 "median CPU figure against --target.",
@@ -55,8 +57,8 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* --repeat timed replays of configuration cfg; prints one line. */
-static int bench_replay_cfg(const char *name, const struct mm_trace *t, const struct sim_cfg *cfg,
-			    const struct bench_replay_opts *o, u64 *ns, u64 *cpu)
+static int bench_replay_cfg(const char *name, const char *label, const struct mm_trace *t,
+			    const struct sim_cfg *cfg, const struct bench_replay_opts *o, u64 *ns, u64 *cpu)
 {
 	for (u64 r = 0; r < o->repeat; r++) {
 		struct replay_row *row = malloc(sizeof(*row));
@@ -74,9 +76,9 @@ static int bench_replay_cfg(const char *name, const struct mm_trace *t, const st
 	qsort(ns, o->repeat, sizeof(*ns), cmp_u64);
 	qsort(cpu, o->repeat, sizeof(*cpu), cmp_u64);
 	double ev = (double)t->n * 1e3, cmed = ev / (double)cpu[o->repeat / 2];
-	printf("%-24s %-12s %-5s %-8s %8zu %10.2f %10.2f %10.2f %10.2f %s\n", name, cfg->vmlist->name,
-	       cfg->tlb->name, cfg->buddy->name, t->n, ev / (double)ns[0], ev / (double)ns[o->repeat / 2],
-	       ev / (double)cpu[0], cmed, cmed >= o->target ? "met" : "MISSED");
+	printf("%-24s %9zu %10.2f %10.2f %10.2f %10.2f %-6s %s\n", name, t->n, ev / (double)ns[0],
+	       ev / (double)ns[o->repeat / 2], ev / (double)cpu[0], cmed,
+	       cmed >= o->target ? "met" : "MISSED", label);
 	fflush(stdout);
 	return MM_EXIT_OK;
 }
@@ -97,29 +99,42 @@ int bench_replay(int argc, char **argv)
 		rc = MM_EXIT_FAIL;
 	if (rc == CLI_RUN) {
 		rc = MM_EXIT_OK;
-		printf("%-24s %-12s %-5s %-8s %8s %10s %10s %10s %10s %s\n", "trace", "vmlist", "tlb",
-		       "buddy", "events", "wall_best", "wall_med", "cpu_best", "cpu_med",
-		       "target (Mevents/s)");
+		printf("%-24s %9s %10s %10s %10s %10s %-6s %s\n", "trace", "events", "wall_best", "wall_med",
+		       "cpu_best", "cpu_med", "target", "configuration (Mevents/s)");
 	}
 	for (int i = first; i < argc && rc == MM_EXIT_OK; i++) {
 		struct mm_trace t;
 		struct mm_diag d = {{0}};
-		if (trace_load(argv[i], NULL, &t, &d)) {
-			fprintf(stderr, "mmreplay bench replay: %s\n", d.msg);
+		struct recording_cfg *rcf = malloc(sizeof(*rcf));
+		if (!rcf || recording_cfg_open(rcf, argv[i], true, &d)) {
+			fprintf(stderr, "mmreplay bench replay: %s\n", rcf ? d.msg : "out of memory");
+			free(rcf);
 			rc = MM_EXIT_FAIL;
 			break;
 		}
-		const char *name = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+		if (trace_load(rcf->trace, NULL, &t, &d)) {
+			fprintf(stderr, "mmreplay bench replay: %s\n", d.msg);
+			recording_cfg_close(rcf);
+			free(rcf);
+			rc = MM_EXIT_FAIL;
+			break;
+		}
 		struct sim_trace_facts tf;
 		sim_trace_facts(t.ev, t.n, &tf);
 		for (size_t k = 0; k < matrix_size(m) && rc == MM_EXIT_OK; k++) {
 			struct sim_cfg cfg;
-			char err[512];
-			rc = replay_cfg(m, k, &tf, &cfg, err, sizeof(err))
-				     ? MM_EXIT_FAIL
-				     : bench_replay_cfg(name, &t, &cfg, &o, ns, cpu);
+			char err[512], label[512];
+			matrix_label(m, k, label, sizeof(label));
+			if (recording_cfg_build(rcf, m, k, &tf, &cfg, err, sizeof(err))) {
+				fprintf(stderr, "mmreplay bench replay: %s: %s\n", argv[i], err);
+				rc = MM_EXIT_FAIL;
+			} else {
+				rc = bench_replay_cfg(rcf->label, label, &t, &cfg, &o, ns, cpu);
+			}
 		}
 		trace_free(&t);
+		recording_cfg_close(rcf);
+		free(rcf);
 	}
 	if (rc == MM_EXIT_OK)
 		printf("peak RSS %.1f MiB\n", (double)run_peak_rss() / (1 << 20));

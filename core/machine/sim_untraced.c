@@ -107,10 +107,18 @@ void sim_untraced_evidence(struct sim *s, const struct snap_series *ser, size_t 
 				untr_add(buf, len, &n, "managed_", cur->managed[t] - u->managed[z],
 					 zone_type_name(t));
 		}
-	/* reporting isolates blocks for a while and counts them when done: the readings around */
-	if (prev && prev->have_reporting && next->have_reporting &&
-	    (next->reported_kib != prev->reported_kib || next->report_passes != prev->report_passes))
-		untr_add(buf, len, &n, "page_reporting_kib", next->reported_kib - prev->reported_kib, "");
+	/* reporting isolates blocks for a while and counts them when done: the readings around.
+	 * A pass that walked no free block and reported nothing isolated nothing (with
+	 * page_reporting_order above the largest order, as the recorder holds it, a pass walks no
+	 * free list at all, yet counts itself): passes alone are no evidence. */
+	if (prev && prev->have_reporting && next->have_reporting) {
+		if (next->reported_kib != prev->reported_kib)
+			untr_add(buf, len, &n, "page_reporting_kib", next->reported_kib - prev->reported_kib,
+				 "");
+		if (next->report_walked != prev->report_walked)
+			untr_add(buf, len, &n, "page_reporting_walked",
+				 next->report_walked - prev->report_walked, "");
+	}
 	u->compact_taken = u->isolations = u->deferred_pages = 0;
 }
 

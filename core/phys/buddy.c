@@ -84,7 +84,24 @@ void buddy_link(struct buddy *b, u32 idx, unsigned order, unsigned list)
 	b->frames[idx] = f_make(old, BUDDY_NIL, order, ST_FREE, list);
 	if (old != BUDDY_NIL)
 		f_set_prev(&b->frames[old], idx);
+	else
+		b->tail[order][list] = idx;
 	b->head[order][list] = idx;
+	b->nr_free[order]++;
+	b->free_pages += 1ULL << order;
+	if (b->ops->on_link)
+		b->ops->on_link(b, idx, order);
+}
+
+void buddy_link_tail(struct buddy *b, u32 idx, unsigned order, unsigned list)
+{
+	u32 old = b->tail[order][list];
+	b->frames[idx] = f_make(BUDDY_NIL, old, order, ST_FREE, list);
+	if (old != BUDDY_NIL)
+		f_set_next(&b->frames[old], idx);
+	else
+		b->head[order][list] = idx;
+	b->tail[order][list] = idx;
 	b->nr_free[order]++;
 	b->free_pages += 1ULL << order;
 	if (b->ops->on_link)
@@ -102,6 +119,8 @@ void buddy_unlink(struct buddy *b, u32 idx)
 		b->head[order][list] = next;
 	if (next != BUDDY_NIL)
 		f_set_prev(&b->frames[next], prev);
+	else
+		b->tail[order][list] = prev;
 	b->frames[idx] = 0;
 	b->nr_free[order]--;
 	b->free_pages -= 1ULL << order;
@@ -129,7 +148,7 @@ int buddy_init(struct buddy *b, const struct buddy_cfg *cfg)
 	}
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER_LIMIT; o++)
 		for (unsigned l = 0; l < MT_NR; l++)
-			b->head[o][l] = BUDDY_NIL;
+			b->head[o][l] = b->tail[o][l] = BUDDY_NIL;
 	int err = b->ops->init ? b->ops->init(b) : 0;
 	if (err) {
 		buddy_fini(b);
@@ -156,6 +175,8 @@ void buddy_fini(struct buddy *b)
 	free(b->priv);
 	free(b->pageblock_mt);
 	free(b->pageblock_guess);
+	free(b->seed_compound);
+	b->seed_compound = NULL;
 	b->frames = NULL;
 	b->priv = NULL;
 	b->pageblock_mt = NULL;
@@ -179,11 +200,11 @@ int buddy_alloc(struct buddy *b, unsigned order, int mt, u64 *pfn)
 		b->st.failures[order]++;
 		return -ENOMEM;
 	}
-	/* expand(): keep the low half, free the high halves on the requested type's list */
-	unsigned list = b->pageblock_mt && mt >= 0 && mt < MT_NR ? (unsigned)mt : 0;
+	/* expand(): keep the low half, free the high halves on their pageblock's type's list (the
+	 * request's, but for a steal: the block keeps its type) */
 	while (bo > order) {
 		bo--;
-		buddy_link(b, idx + (1u << bo), bo, list);
+		buddy_link(b, idx + (1u << bo), bo, b->ops->list_of(b, idx + (1u << bo)));
 		b->st.splits++;
 	}
 	buddy_mark_alloc(b, idx, order, mt);
@@ -229,6 +250,35 @@ int buddy_alloc_at(struct buddy *b, u64 pfn, unsigned order, int mt)
 	return 0;
 }
 
+/* __free_one_page's buddy_merge_likely: the merged block's buddy is not free, but the buddy of
+ * the pair one order up is: when the block's buddy comes back, the two merge twice. Such a block
+ * goes to the tail of its list so that it is allocated last (not at the top orders: order >=
+ * MAX_PAGE_ORDER - 1). */
+static bool buddy_merge_likely(const struct buddy *b, u64 pfn, unsigned order)
+{
+	if (order + 1 >= b->max_order)
+		return false;
+	u64 higher = pfn & ~(1ULL << order), hb = higher ^ (1ULL << (order + 1));
+	if (hb < b->base_pfn || hb + (1ULL << (order + 1)) > b->base_pfn + b->nr_pages)
+		return false;
+	u64 f = b->frames[hb - b->base_pfn];
+	return f_state(f) == ST_FREE && f_order(f) == order + 1;
+}
+
+/* __free_one_page merging across pageblocks of another type: the buddy's pageblocks take the
+ * freed block's type, so that a later expand() puts every part on the right list. */
+static void buddy_match_type(struct buddy *b, u64 pfn, u64 buddy, unsigned order)
+{
+	u8 mt = b->pageblock_mt[buddy_pageblock(b, pfn - b->base_pfn)];
+	u64 first = buddy_pageblock(b, buddy - b->base_pfn);
+	for (u64 pb = first; pb < first + (1ULL << (order - BUDDY_PAGEBLOCK_ORDER)); pb++)
+		if (b->pageblock_mt[pb] != mt) {
+			b->pageblock_mt[pb] = mt;
+			if (b->pageblock_guess)
+				b->pageblock_guess[pb] = 0;
+		}
+}
+
 int buddy_free(struct buddy *b, u64 pfn, unsigned order)
 {
 	u64 end = b->base_pfn + b->nr_pages;
@@ -252,11 +302,16 @@ int buddy_free(struct buddy *b, u64 pfn, unsigned order)
 			break;
 		buddy_unlink(b, (u32)(buddy - b->base_pfn));
 		b->st.merges++;
+		if (order >= BUDDY_PAGEBLOCK_ORDER && b->pageblock_mt)
+			buddy_match_type(b, pfn, buddy, order);
 		pfn &= ~(1ULL << order);
 		order++;
 	}
 	u32 idx = (u32)(pfn - b->base_pfn);
-	buddy_link(b, idx, order, b->ops->list_of(b, idx));
+	if (buddy_merge_likely(b, pfn, order))
+		buddy_link_tail(b, idx, order, b->ops->list_of(b, idx));
+	else
+		buddy_link(b, idx, order, b->ops->list_of(b, idx));
 	return 0;
 }
 
@@ -346,6 +401,7 @@ int buddy_check(const struct buddy *b, char *msg, size_t msglen)
 				CHECK(++cnt <= n, "list %u/%u: cycle", o, l);
 				prev = idx;
 			}
+			CHECK(b->tail[o][l] == prev, "list %u/%u: the tail is not its last block", o, l);
 		}
 		CHECK(cnt == nr_free[o], "order %u: %llu listed, %llu free blocks", o,
 		      (unsigned long long)cnt, (unsigned long long)nr_free[o]);

@@ -69,6 +69,7 @@ struct buddy {
 	unsigned max_order;
 	u64 *frames;
 	u32 head[BUDDY_MAX_ORDER_LIMIT + 1][MT_NR]; /* LIFO list heads; BUDDY_NIL when empty */
+	u32 tail[BUDDY_MAX_ORDER_LIMIT + 1][MT_NR]; /* the lists' last blocks; BUDDY_NIL when empty */
 	u64 nr_free[BUDDY_MAX_ORDER_LIMIT + 1];	    /* free blocks per order, all lists: a recount */
 	u64 free_pages;				    /* == sum(nr_free[o] << o) */
 	u8 *pageblock_mt;			    /* mobility only: type per 2^9 pageblock */
@@ -76,7 +77,14 @@ struct buddy {
 	 * state has no types, pagetypeinfo only counts them); 0 once the trace revealed the kernel's
 	 * (buddy_pageblock_reveal) or the model claimed the pageblock itself. NULL: every type known. */
 	u8 *pageblock_guess;
+	/* seeded machines: the order of the compound page (a THP, a large folio, a slab) that each
+	 * page in use at the start heads, from kpageflags' COMPOUND_HEAD and TAIL flags; 0 for any
+	 * other page. Such pages are order-0 seeded pages in the model; compaction's free scanner
+	 * skips a compound page from its head (compact_take). NULL: none known. */
+	u8 *seed_compound;
 	bool nofragment; /* mobility: ALLOC_NOFRAGMENT, fallbacks only from blocks >= a pageblock */
+	bool bulk;	 /* a per-CPU list refill (rmqueue_bulk) is taking blocks */
+	bool bulk_steal; /* mobility: that refill stole a block (RMQUEUE_STEAL): the next steal too */
 	const struct buddy_policy_ops *ops;
 	void *priv;
 	struct buddy_stats st;
@@ -127,8 +135,10 @@ static inline u64 buddy_nr_pageblocks(const struct buddy *b)
 #define BUDDY_TAG_SEEDED 6u
 #define BUDDY_TAG_NEVER 7u
 
-/* Frame-level helpers shared by the policies (buddy.c). */
+/* Frame-level helpers shared by the policies (buddy.c). buddy_link puts a block at the head
+ * of its list, buddy_link_tail at the tail (allocated last). */
 void buddy_link(struct buddy *b, u32 idx, unsigned order, unsigned list);
+void buddy_link_tail(struct buddy *b, u32 idx, unsigned order, unsigned list);
 void buddy_unlink(struct buddy *b, u32 idx);
 unsigned buddy_frame_order(const struct buddy *b, u32 idx);
 unsigned buddy_frame_list(const struct buddy *b, u32 idx);

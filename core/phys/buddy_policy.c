@@ -1,11 +1,13 @@
 /* Placement policies for the buddy allocator, and their registry.
- * lifo:     Linux's free lists: free to the head, allocate from the head of the smallest
- *           non-empty order.
+ * lifo:     Linux's free lists: free to the head (to the tail when the block is likely to
+ *           merge further, buddy.c's buddy_merge_likely), allocate from the head of the
+ *           smallest non-empty order.
  * addr:     the lowest-address block of the smallest sufficient order (an address-ordered
  *           index per order, a hierarchical bitmap).
  * mobility: grouping by mobility (2.6.24+): lists per migratetype, pageblocks tagged with a
- *           type, fallback stealing from another type's largest block and claiming the whole
- *           pageblock when enough of it is free or alike (mm/page_alloc.c, 5.x semantics). */
+ *           type; a request its type cannot serve claims another type's block or pageblock,
+ *           else steals the smallest block (mm/page_alloc.c, Linux 6.15+: __rmqueue_claim,
+ *           __rmqueue_steal). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +169,8 @@ static void mob_pb_range(const struct buddy *b, u64 pb, u64 *lo, u64 *hi)
 	*hi = e - b->base_pfn;
 }
 
-/* Retag pageblock pb as mt and move its free blocks onto mt's lists (move_freepages_block). */
+/* Retag pageblock pb as mt and move its free blocks, in address order, to the tails of mt's
+ * lists (move_freepages_block: move_to_free_list is a list_move_tail). */
 static void mob_retag(struct buddy *b, u64 pb, int mt)
 {
 	u64 lo, hi;
@@ -179,7 +182,7 @@ static void mob_retag(struct buddy *b, u64 pb, int mt)
 		if (buddy_frame_is_free(b, (u32)i)) {
 			unsigned o = buddy_frame_order(b, (u32)i);
 			buddy_unlink(b, (u32)i);
-			buddy_link(b, (u32)i, o, (unsigned)mt);
+			buddy_link_tail(b, (u32)i, o, (unsigned)mt);
 			i += 1ULL << o;
 		} else {
 			i++;
@@ -210,26 +213,9 @@ bool buddy_pageblock_reveal(struct buddy *b, u64 pfn, int mt)
 	return true;
 }
 
-/* Free pages plus pages allocated as mt in pageblock pb (the kernel's free + alike count). */
-static u64 mob_pb_usable(const struct buddy *b, u64 pb, int mt)
+/* __rmqueue_smallest: the head of mt's list of the smallest order that has one. */
+static int mob_smallest(struct buddy *b, unsigned order, int mt, u32 *idx, unsigned *blk_order)
 {
-	u64 lo, hi, n = 0;
-	mob_pb_range(b, pb, &lo, &hi);
-	for (u64 i = lo; i < hi; i++) {
-		if (buddy_frame_is_free(b, (u32)i)) {
-			n += 1ULL << buddy_frame_order(b, (u32)i);
-		} else {
-			int ao = buddy_alloc_order(b, b->base_pfn + i);
-			if (ao >= 0 && (int)buddy_frame_list(b, (u32)i) == mt)
-				n += 1ULL << ao;
-		}
-	}
-	return n;
-}
-
-static int mob_take(struct buddy *b, unsigned order, int mt, u32 *idx, unsigned *blk_order)
-{
-	mt = clamp_mt(mt);
 	for (unsigned o = order; o <= b->max_order; o++) {
 		b->st.list_visits++;
 		u32 h = b->head[o][mt];
@@ -240,43 +226,92 @@ static int mob_take(struct buddy *b, unsigned order, int mt, u32 *idx, unsigned 
 			return 0;
 		}
 	}
-	/* __rmqueue_fallback: steal the largest block of another type; with ALLOC_NOFRAGMENT only
-	 * a whole pageblock or more (the caller then tries other zones, and again without it) */
-	int fb = -1;
-	unsigned o, lo = b->nofragment ? MM_MAX(order, BUDDY_PAGEBLOCK_ORDER) : order;
-	bool can_steal = false;
-	for (o = b->max_order + 1; o-- > lo;) {
-		fb = mob_find_fallback(b, o, mt);
+	return -ENOMEM;
+}
+
+/* should_try_claim_block: blocks of this order may be claimed for mt (a small movable request
+ * never claims: compaction can move its pages later). */
+static bool mob_may_claim(unsigned o, int mt)
+{
+	return o >= BUDDY_PAGEBLOCK_ORDER / 2 || mt != MT_MOVABLE;
+}
+
+/* try_to_claim_block's count for a request of type mt in pageblock pb of type block: free
+ * pages, plus the allocated pages alike: movable ones for a movable request; for another
+ * request every non-movable page of a movable pageblock, none of a non-movable one. */
+static u64 mob_pb_usable(const struct buddy *b, u64 pb, int mt, int block)
+{
+	u64 lo, hi, n = 0;
+	mob_pb_range(b, pb, &lo, &hi);
+	for (u64 i = lo; i < hi; i++) {
+		if (buddy_frame_is_free(b, (u32)i)) {
+			n += 1ULL << buddy_frame_order(b, (u32)i);
+			continue;
+		}
+		int ao = buddy_alloc_order(b, b->base_pfn + i);
+		unsigned t = ao >= 0 ? buddy_frame_list(b, (u32)i) : BUDDY_TAG_NEVER;
+		if (t >= MT_NR)
+			continue; /* seeded or never allocatable: its movability is unknown */
+		if (mt == MT_MOVABLE ? t == MT_MOVABLE : block == MT_MOVABLE && t != MT_MOVABLE)
+			n += 1ULL << ao;
+	}
+	return n;
+}
+
+/* __rmqueue as Linux 6.15+ has it: the request's own lists (__rmqueue_smallest); else claim a
+ * block of another type (__rmqueue_claim: from the largest order down, the head block of each
+ * order, a block of pageblock order or more taken whole, a smaller one's pageblock claimed when
+ * at least half of it is free or alike, then __rmqueue_smallest again); else, unless
+ * ALLOC_NOFRAGMENT, steal the smallest block of another type, leaving its pageblock's type
+ * (__rmqueue_steal). In a refill (rmqueue_bulk) a steal is sticky: the next blocks are stolen
+ * straight away. */
+static int mob_take(struct buddy *b, unsigned order, int mt, u32 *idx, unsigned *blk_order)
+{
+	mt = clamp_mt(mt);
+	if (!b->bulk_steal && !mob_smallest(b, order, mt, idx, blk_order))
+		return 0;
+	unsigned lo = b->nofragment ? MM_MAX(order, BUDDY_PAGEBLOCK_ORDER) : order;
+	for (unsigned o = b->max_order + 1; !b->bulk_steal && o-- > lo;) {
+		if (!mob_may_claim(o, mt))
+			break;
+		int fb = mob_find_fallback(b, o, mt);
 		if (fb < 0)
 			continue;
-		can_steal = o >= BUDDY_PAGEBLOCK_ORDER / 2 || mt != MT_MOVABLE;
-		if (!can_steal && o > order) {
-			/* a movable request that cannot claim the block takes the smallest instead */
-			for (o = order; o <= b->max_order; o++)
-				if ((fb = mob_find_fallback(b, o, mt)) >= 0)
-					break;
+		u32 h = b->head[o][fb];
+		if (o >= BUDDY_PAGEBLOCK_ORDER) {
+			u64 first = buddy_pageblock(b, h), last = buddy_pageblock(b, h + (1ULL << o) - 1);
+			for (u64 pb = first; pb <= last; pb++)
+				if (b->pageblock_mt[pb] != mt)
+					mob_claim(b, pb, mt);
+			b->st.steals++;
+			buddy_unlink(b, h);
+			*idx = h;
+			*blk_order = o;
+			return 0;
 		}
-		break;
-	}
-	if (fb < 0 || o > b->max_order || o < lo)
-		return -ENOMEM;
-	u32 h = b->head[o][fb];
-	b->st.steals++;
-	b->st.claim_tries += can_steal;
-	if (o >= BUDDY_PAGEBLOCK_ORDER) {
-		u64 first = buddy_pageblock(b, h), last = buddy_pageblock(b, h + (1ULL << o) - 1);
-		for (u64 pb = first; pb <= last; pb++)
-			if (b->pageblock_mt[pb] != mt)
-				mob_claim(b, pb, mt);
-	} else if (can_steal) {
+		b->st.claim_tries++; /* boost_watermark */
 		u64 pb = buddy_pageblock(b, h);
-		if (mob_pb_usable(b, pb, mt) >= (1ULL << (BUDDY_PAGEBLOCK_ORDER - 1)))
+		if (mob_pb_usable(b, pb, mt, fb) >= (1ULL << (BUDDY_PAGEBLOCK_ORDER - 1))) {
 			mob_claim(b, pb, mt);
+			b->st.steals++;
+			return mob_smallest(b, order, mt, idx, blk_order);
+		}
 	}
-	buddy_unlink(b, h);
-	*idx = h;
-	*blk_order = o;
-	return 0;
+	if (b->nofragment)
+		return -ENOMEM;
+	for (unsigned o = order; o <= b->max_order; o++) {
+		int fb = mob_find_fallback(b, o, mt);
+		if (fb < 0)
+			continue;
+		u32 h = b->head[o][fb];
+		b->st.steals++;
+		b->bulk_steal = b->bulk;
+		buddy_unlink(b, h);
+		*idx = h;
+		*blk_order = o;
+		return 0;
+	}
+	return -ENOMEM;
 }
 
 static const struct buddy_policy_ops mobility_ops = {

@@ -141,20 +141,22 @@ static int pcp_nr_alloc(struct pcp_set *s, unsigned order, bool below_high)
 static int pcp_refill(struct pcp *p, struct buddy *b, struct pcp_set *s, struct pcp_list *l, unsigned order,
 		      int mt, bool below_high)
 {
-	int n = pcp_nr_alloc(s, order, below_high);
+	int n = pcp_nr_alloc(s, order, below_high), err = 0;
 	p->st.refills++;
-	for (int i = 0; i < n; i++) {
+	b->bulk = true;
+	for (int i = 0; i < n && !err; i++) {
 		u64 pfn;
 		if (buddy_alloc(b, order, mt, &pfn)) {
 			b->st.failures[order]--; /* a short refill is not a failed request */
 			break;
 		}
-		if (pl_push_tail(l, pfn))
-			return -ENOMEM;
+		if ((err = pl_push_tail(l, pfn)))
+			break;
 		s->count += 1ULL << order;
 		p->st.refill_blocks++;
 	}
-	return 0;
+	b->bulk = b->bulk_steal = false;
+	return err;
 }
 
 /* rmqueue in zone position z: the per-CPU list of a pcp order (refilled when empty), else the
@@ -297,10 +299,11 @@ static int pcp_nr_high(struct pcp *p, struct pcp_set *s, const struct wmark_zone
 	}
 	if (s->high_min == s->high_max)
 		return high;
-	if (wz && wz->below_high) {
+	if (wz && wz->below_high) { /* every free drains once the lists hold high_min */
 		s->high = MM_MAX(high - MM_MAX(s->free_count, s->batch), s->high_min);
-		p->st.pressure_drains += (i64)s->count >= s->high;
-		return s->high;
+		high = (int)MM_MAX((i64)s->count, (i64)s->high_min);
+		p->st.pressure_drains += (i64)s->count >= high;
+		return high;
 	}
 	if ((i64)s->count >= high) {
 		int need = s->free_count + s->batch;

@@ -17,10 +17,10 @@
  * (free_count). With high_min == high_max (older kernels' zoneinfo, --pcp-high) nothing is
  * tuned. Under pressure (core/phys/wmark.h, tune pressure): while the zone is ZONE_BELOW_HIGH a
  * refill no longer raises high and every free lowers it by max(free_count, batch) towards
- * high_min (nr_pcp_high), so the lists drain; while kswapd reclaims (ZONE_RECLAIM_ACTIVE) high
- * drops the same way even when it is fixed, and a list holds at most 4 x batch. Not modelled:
- * drains on other CPUs' request (drain_all_pages), frees that find the list locked (they go to
- * the buddy untraced).
+ * high_min and, once the lists hold high_min, drains (nr_pcp_high returns max(count,
+ * high_min)); while kswapd reclaims (ZONE_RECLAIM_ACTIVE) high drops the same way even when it
+ * is fixed, and a list holds at most 4 x batch. Not modelled: drains on other CPUs' request
+ * (drain_all_pages), frees that find the list locked (they go to the buddy untraced).
  *
  * Pages on the kernel's lists when the recording started are in no list here (their identity is
  * not in the page state); they are counted per CPU (start, from zoneinfo's count) and counted

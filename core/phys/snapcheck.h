@@ -24,6 +24,7 @@ struct snapshot {
 	struct snap_zone zone[ZONE_NR_TYPES];
 	bool have_reporting;		 /* free page reporting's counters were read */
 	u64 reported_kib, report_passes; /* ... its reported_kib and passes */
+	u64 report_walked;		 /* ... and the free blocks its passes walked */
 	bool have_managed;		 /* zoneinfo's managed pages were read */
 	u64 managed[ZONE_NR_TYPES];	 /* by zone type */
 };

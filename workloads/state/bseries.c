@@ -67,11 +67,11 @@ static int bs_kv(const char **p, const char *key, u64 *v)
 static int bs_counters(struct bseries *s, struct snapshot *out, struct mm_diag *d)
 {
 	const char *p = s->lr.buf;
-	u64 walked;
 	if (!strncmp(p, "# page_reporting ", 17)) {
 		p += 17;
 		if (bs_kv(&p, "reported_kib", &out->reported_kib) ||
-		    bs_kv(&p, "passes", &out->report_passes) || bs_kv(&p, "walked", &walked) || *p)
+		    bs_kv(&p, "passes", &out->report_passes) || bs_kv(&p, "walked", &out->report_walked) ||
+		    *p)
 			return diag_set(d, s->lr.name, s->lr.line,
 					"expected '# page_reporting reported_kib=N passes=N walked=N'");
 		out->have_reporting = true;

@@ -12,6 +12,8 @@
 #define KPF_ANON 12
 #define KPF_SWAPCACHE 13
 #define KPF_SWAPBACKED 14
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
 /* bits no kernel defines (27-31 and 43-63): a file holding them is not kpageflags */
 #define KPF_UNDEFINED 0xfffff800f8000000ULL
 #define KPF_MOVABLE_EVIDENCE                                                                                 \
@@ -29,12 +31,28 @@ struct kpf_zone {
 	struct seed_zone *sz;
 	struct kpf_pb *pb;
 	u64 npb;
+	u64 head, tails; /* the last compound head seen (index + 1, 0: none) and its tails since */
 };
 
 static u64 kpf_npb(const struct seed_zone *z)
 {
 	return ((z->start_pfn + z->nr_pages - 1) >> BUDDY_PAGEBLOCK_ORDER) -
 	       (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER) + 1;
+}
+
+/* A compound page: its head, then its tails in pfn order; the head's order grows with them
+ * (floor(log2(1 + tails)): compound pages are 2^order pages). Anything else ends the run. */
+static void kpf_compound(struct kpf_zone *kz, u64 i, u64 fl)
+{
+	if (fl & (1ULL << KPF_COMPOUND_HEAD)) {
+		kz->head = i + 1;
+		kz->tails = 0;
+	} else if ((fl & (1ULL << KPF_COMPOUND_TAIL)) && kz->head && i == kz->head + kz->tails) {
+		kz->tails++;
+		kz->sz->compound[kz->head - 1] = (u8)(63 - __builtin_clzll(kz->tails + 1));
+	} else {
+		kz->head = 0;
+	}
 }
 
 /* Classify one pfn's flags into its zone's seed; -EINVAL for undefined bits. */
@@ -53,6 +71,7 @@ static int kpf_page(struct kpf_zone *kz, u64 pfn, u64 fl, struct kpf_zone_report
 		z->page[i] = SEED_FREE;
 	} else {
 		z->page[i] = fl ? SEED_USED : SEED_ZERO;
+		kpf_compound(kz, i, fl);
 		pb->used++;
 		if (fl & (1ULL << KPF_SLAB))
 			pb->slab++;
@@ -122,41 +141,135 @@ static int kpf_cmp(const void *a, const void *b, void *arg)
 	return sx != sy ? (sx < sy ? 1 : -1) : (x > y) - (x < y);
 }
 
-/* Pageblock types: the pageblocks with the most unmovable evidence (slab and flag-free used
- * pages) become Unmovable and Reclaimable, as many as pagetypeinfo counts; of those, the ones
- * with the most slab pages Reclaimable; the rest Movable. */
+/* The free pages of pageblock b that pagetypeinfo's free lists make of type t: each free block
+ * (the largest aligned free runs, as the seed decomposes them, clipped to the pageblock) counted
+ * by the share of type t among the zone's free blocks of its order. */
+static void kpf_pb_free_share(const struct kpf_zone *kz, u64 b, const struct pti_zone *pz,
+			      const int col[MT_NR], double share[MT_NR], u64 *free_pages)
+{
+	const struct seed_zone *z = kz->sz;
+	u64 first = ((z->start_pfn >> BUDDY_PAGEBLOCK_ORDER) + b) << BUDDY_PAGEBLOCK_ORDER;
+	u64 lo = first > z->start_pfn ? first - z->start_pfn : 0;
+	u64 hi = MM_MIN(first + (1ULL << BUDDY_PAGEBLOCK_ORDER) - z->start_pfn, z->nr_pages);
+	*free_pages = 0;
+	for (int t = 0; t < MT_NR; t++)
+		share[t] = 0;
+	for (u64 i = lo; i < hi;) {
+		if (z->page[i] != SEED_FREE) {
+			i++;
+			continue;
+		}
+		unsigned o = 0;
+		while (o < BUDDY_PAGEBLOCK_ORDER && !((z->start_pfn + i) & ((2ULL << o) - 1)) &&
+		       i + (2ULL << o) <= hi) {
+			bool all = true;
+			for (u64 j = i + (1ULL << o); j < i + (2ULL << o) && all; j++)
+				all = z->page[j] == SEED_FREE;
+			if (!all)
+				break;
+			o++;
+		}
+		u64 n[MT_NR], sum = 0;
+		for (int t = 0; t < MT_NR; t++) { /* a pageblock-order run: of the zone's 9+ blocks */
+			n[t] = col[t] < 0 ? 0 : pz->free[col[t]][o];
+			if (o == BUDDY_PAGEBLOCK_ORDER && col[t] >= 0 && o + 1 < PTI_MAX_ORDERS)
+				n[t] += 2 * pz->free[col[t]][o + 1];
+			sum += n[t];
+		}
+		for (int t = 0; t < MT_NR && sum; t++)
+			share[t] += (double)(1ULL << o) * (double)n[t] / (double)sum;
+		*free_pages += 1ULL << o;
+		i += 1ULL << o;
+	}
+}
+
+struct kpf_cand {
+	u64 b;
+	double pages; /* free pages of the candidate type */
+};
+
+static int kpf_cand_cmp(const void *a, const void *b)
+{
+	const struct kpf_cand *x = a, *y = b;
+	return x->pages != y->pages ? (x->pages < y->pages ? 1 : -1) : (x->b > y->b) - (x->b < y->b);
+}
+
+/* Pageblock types, as many of each as pagetypeinfo counts. First the free lists' evidence:
+ * pagetypeinfo lists each type's free blocks per order, so a pageblock whose free pages are
+ * mostly of orders where Unmovable (Reclaimable) blocks dominate is taken as one, the largest
+ * such first, until that type's free pages in pagetypeinfo are accounted for. Then the used
+ * pages' evidence: of the pageblocks left, those with the most slab and flag-free used pages
+ * become Unmovable and Reclaimable up to the counts, the ones with the most slab pages
+ * Reclaimable; the rest Movable. */
 static int kpf_assign_mt(struct kpf_zone *kz, const struct pti_zone *pz, const struct pagetypeinfo *pti,
 			 struct kpf_zone_report *rep)
 {
 	struct seed_zone *z = kz->sz;
 	u64 *idx = malloc(kz->npb * sizeof(*idx)), n = 0;
-	if (!idx)
+	struct kpf_cand *cand = malloc(kz->npb * sizeof(*cand));
+	u8 *set = calloc(kz->npb, 1); /* 1 + type: decided by the free lists */
+	if (!idx || !cand || !set) {
+		free(idx);
+		free(cand);
+		free(set);
 		return -ENOMEM;
+	}
 	const char *names[MT_NR] = {"Unmovable", "Movable", "Reclaimable"};
+	int col[MT_NR];
+	u64 left[MT_NR] = {0};
 	for (int t = 0; t < MT_NR; t++) {
-		int c = pagetypeinfo_type(pti, names[t]);
+		int c = col[t] = pagetypeinfo_type(pti, names[t]);
 		rep->pb_target[t] = c >= 0 ? pz->blocks[c] : 0;
+		for (unsigned o = 0; c >= 0 && o < pti->nr_orders && o < PTI_MAX_ORDERS; o++)
+			left[t] += pz->free[c][o] << o;
 	}
 	int ha = pagetypeinfo_type(pti, "HighAtomic");
 	if (ha >= 0)
 		rep->pb_target[MT_UNMOVABLE] += pz->blocks[ha];
+	u64 quota[MT_NR] = {rep->pb_target[0], rep->pb_target[1], rep->pb_target[2]};
+	for (int t = 0; t < MT_NR; t += 2) { /* Unmovable, Reclaimable */
+		u64 nc = 0;
+		for (u64 b = 0; b < kz->npb; b++) {
+			double share[MT_NR];
+			u64 fp;
+			if (kz->pb[b].hole || set[b])
+				continue;
+			kpf_pb_free_share(kz, b, pz, col, share, &fp);
+			if (fp && share[t] * 2 > (double)fp)
+				cand[nc++] = (struct kpf_cand){b, share[t]};
+		}
+		qsort(cand, nc, sizeof(*cand), kpf_cand_cmp);
+		for (u64 k = 0; k < nc && quota[t] && left[t]; k++) {
+			set[cand[k].b] = (u8)(1 + t);
+			quota[t]--;
+			left[t] -= MM_MIN(left[t], (u64)cand[k].pages);
+		}
+	}
 	for (u64 b = 0; b < kz->npb; b++)
-		if (!kz->pb[b].hole)
+		if (!kz->pb[b].hole && !set[b])
 			idx[n++] = b;
 	rep->pageblocks = n;
 	struct kpf_sort ks = {kz->pb, false};
 	qsort_r(idx, n, sizeof(*idx), kpf_cmp, &ks);
-	u64 nonmov = MM_MIN(n, rep->pb_target[MT_UNMOVABLE] + rep->pb_target[MT_RECLAIMABLE]);
+	u64 nonmov = MM_MIN(n, quota[MT_UNMOVABLE] + quota[MT_RECLAIMABLE]);
 	ks.slab = true;
 	qsort_r(idx, nonmov, sizeof(*idx), kpf_cmp, &ks);
 	for (u64 k = 0; k < n; k++) {
-		int t = k < MM_MIN(nonmov, rep->pb_target[MT_RECLAIMABLE]) ? MT_RECLAIMABLE
-			: k < nonmov					   ? MT_UNMOVABLE
-									   : MT_MOVABLE;
+		int t = k < MM_MIN(nonmov, quota[MT_RECLAIMABLE]) ? MT_RECLAIMABLE
+			: k < nonmov				  ? MT_UNMOVABLE
+								  : MT_MOVABLE;
 		z->pb_mt[idx[k]] = (u8)t;
 		rep->pb_model[t]++;
 	}
+	for (u64 b = 0; b < kz->npb; b++)
+		if (set[b]) {
+			z->pb_mt[b] = (u8)(set[b] - 1);
+			rep->pb_model[set[b] - 1]++;
+			rep->pageblocks++;
+		}
 	free(idx);
+	free(cand);
+	free(set);
 	return 0;
 }
 
@@ -218,7 +331,7 @@ int kpageflags_seed(const char *path, const struct zoneinfo *zi, const struct pa
 	memset(rep, 0, sizeof(*rep) * nz);
 	memset(kz, 0, sizeof(kz));
 	for (unsigned i = 0; i < nz && !err; i++) {
-		kz[i].sz = &seed->zone[i];
+		kz[i] = (struct kpf_zone){.sz = &seed->zone[i]};
 		kz[i].npb = kpf_npb(&seed->zone[i]);
 		kz[i].pb = calloc(kz[i].npb, sizeof(*kz[i].pb));
 		if (!kz[i].pb)
