@@ -159,7 +159,8 @@ Test(buddymode, part_of_a_larger_block_returns)
 
 /* Deferred init grows a zone between the zoneinfo read and the page maps' read, so spanned -
  * managed is larger than the unmanaged memory the maps show. Flag-free memory inside the zone is
- * in use (kernel allocations have no flag): only the run at the zone's top is unmanaged. */
+ * in use (kernel allocations have no flag): only the run at the zone's top is unmanaged. And
+ * compound pages in use: their heads' orders, from the COMPOUND_HEAD and TAIL flags. */
 Test(buddymode, only_the_top_flag_free_run_is_unmanaged)
 {
 	struct zoneinfo *zi = malloc(sizeof(*zi));
@@ -177,6 +178,14 @@ Test(buddymode, only_the_top_flag_free_run_is_unmanaged)
 	const u64 lo = 0x200000, hi = lo + 4096; /* four max-order blocks of used memory, flag-free */
 	for (u64 p = lo - 1; p <= hi; p++)
 		flags[p] = p == lo - 1 || p == hi ? 1ULL << 5 : 0; /* flagged on both sides */
+	/* compound pages: a head and 7 tails (order 3), a head and 2 tails (order 1), a tail alone */
+	const u64 c0 = 0x300000, head = 1ULL << 15 | 1ULL << 5, tail = 1ULL << 16 | 1ULL << 5;
+	for (u64 p = c0; p < c0 + 0x30; p++)
+		flags[p] = 1ULL << 5;
+	flags[c0] = flags[c0 + 0x10] = head;
+	for (u64 p = c0 + 1; p < c0 + 8; p++)
+		flags[p] = tail;
+	flags[c0 + 0x11] = flags[c0 + 0x12] = flags[c0 + 0x21] = tail;
 	struct zoneinfo_zone *nz = (struct zoneinfo_zone *)zoneinfo_find(zi, ZONE_NORMAL);
 	cr_assert(nz);
 	u64 unmanaged = nz->spanned - nz->managed;
@@ -199,9 +208,55 @@ Test(buddymode, only_the_top_flag_free_run_is_unmanaged)
 	for (u64 p = lo; p < hi; p++)
 		cr_assert_eq(s.zone[z].page[p - s.zone[z].start_pfn], SEED_USED, "pfn %llx",
 			     (unsigned long long)p);
+	const u8 *cp = s.zone[z].compound - s.zone[z].start_pfn;
+	cr_assert_eq(cp[c0], 3, "a head and 7 tails: order 3");
+	cr_assert_eq(cp[c0 + 0x10], 1, "a head and 2 tails: order 1");
+	cr_assert_eq(cp[c0 + 1] + cp[c0 + 0x20] + cp[c0 + 0x21], 0, "no head elsewhere");
 	seed_fini(&s);
 	unlink(path);
 	free(kpf);
 	free(zi);
 	free(pti);
+}
+
+static void bm_cpu_ev(struct bm *m, unsigned kind, u64 pfn, unsigned order, unsigned cpu, unsigned flags)
+{
+	struct mm_event ev = {.kind = (u8)kind,
+			      .order = (u8)order,
+			      .mt = MT_MOVABLE,
+			      .addr = pfn,
+			      .cpu = cpu,
+			      .flags = flags};
+	cr_assert_eq(pagereplay_event(&m->r, &ev), 0);
+}
+
+/* A task refilling CPU 1's list holds the list's lock from before its zone_locked events to
+ * after its allocation (its mm_page_alloc comes last): a free on CPU 1 in between comes from an
+ * interrupt, finds the list locked and goes to the buddy (free_one_page, only mm_page_free
+ * traced). A free on another CPU, or on CPU 1 once the allocation is done, goes to a list. */
+Test(buddymode, free_while_the_list_is_locked_by_a_refill_goes_to_the_buddy)
+{
+	struct bm m;
+	bm_init(&m);
+	bm_cpu_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 64, 0, 1, 0); /* a page in use, not a refill */
+	bm_cpu_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 65, 0, 1, 0);
+	bm_cpu_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 66, 0, 1, 0);
+	bm_cpu_ev(&m, MME_PAGE_ALLOC, BASE + 64, 0, 1, 0);
+	bm_cpu_ev(&m, MME_PAGE_ALLOC, BASE + 65, 0, 1, 0);
+	bm_cpu_ev(&m, MME_PAGE_ALLOC, BASE + 66, 0, 1, 0);
+	cr_assert_eq(bm_free(&m), 4096 - 3);
+	bm_cpu_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 8, 0, 1, MME_F_PCP_REFILL); /* CPU 1 refills */
+	bm_cpu_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 9, 0, 1, MME_F_PCP_REFILL);
+	bm_cpu_ev(&m, MME_PAGE_FREE, BASE + 64, 0, 0, 0); /* CPU 0's list is not locked */
+	cr_assert_eq(bm_free(&m), 4096 - 5, "to CPU 0's list");
+	bm_cpu_ev(&m, MME_PAGE_FREE, BASE + 65, 0, 1, 0); /* an interrupt on CPU 1 */
+	cr_assert_eq(bm_free(&m), 4096 - 4, "to the buddy");
+	cr_assert_eq(m.r.st.locked_frees, 1);
+	bm_cpu_ev(&m, MME_PAGE_ALLOC, BASE + 8, 0, 1, 0); /* the refill's allocation: unlocked */
+	bm_cpu_ev(&m, MME_PAGE_FREE, BASE + 66, 0, 1, 0);
+	cr_assert_eq(bm_free(&m), 4096 - 4, "to CPU 1's list");
+	cr_assert_eq(m.r.st.locked_frees, 1);
+	cr_assert_eq(m.r.st.untraced_leave_pages + m.r.st.untraced_join_pages, 0);
+	bm_check(&m);
+	bm_fini(&m);
 }

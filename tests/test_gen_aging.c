@@ -72,9 +72,9 @@ static void derive_from_trace(struct mixlife *m)
 			m->life[v & 3][bucket(step - (v >> 2))]++;
 		}
 	}
-	for (u64 i = 0; i <= at.mask; i++)
-		if (at.used[i])
-			m->life[at.vals[i] & 3][NB - 1]++; /* never freed in the recording */
+	u64 v;
+	for (u64 pos = 0; hmap_next(&at, &pos, NULL, &v);)
+		m->life[v & 3][NB - 1]++; /* never freed in the recording */
 	hmap_fini(&at);
 	free(txt);
 }
@@ -102,9 +102,9 @@ static void derive_from_gen(const struct evbuf *b, struct mixlife *m, u64 half)
 				m->life[(v >> 4) & 3][bucket(step - (v >> 8))]++;
 		}
 	}
-	for (u64 i = 0; i <= at.mask; i++)
-		if (at.used[i] && (at.vals[i] >> 8) < half)
-			m->life[(at.vals[i] >> 4) & 3][NB - 1]++;
+	for (u64 pos = 0, v; hmap_next(&at, &pos, NULL, &v);)
+		if ((v >> 8) < half)
+			m->life[(v >> 4) & 3][NB - 1]++;
 	hmap_fini(&at);
 }
 

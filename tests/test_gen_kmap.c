@@ -126,11 +126,11 @@ Test(gen_kmap, hot_working_set_shape)
 	/* the 32 most frequent pages are the working set: about 70 % of the kmaps */
 	u64 top = 0, hotset[32];
 	for (int k = 0; k < 32; k++) {
-		u64 best = 0, key = 0;
-		for (u64 s = 0; s <= freq.mask; s++)
-			if (freq.used[s] && freq.vals[s] > best) {
-				best = freq.vals[s];
-				key = freq.keys[s];
+		u64 best = 0, key = 0, k1, v1;
+		for (u64 pos = 0; hmap_next(&freq, &pos, &k1, &v1);)
+			if (v1 > best) {
+				best = v1;
+				key = k1;
 			}
 		top += best;
 		hotset[k] = key;

@@ -33,6 +33,8 @@ Test(hmap, random_against_reference)
 		u64 k = rng_below(&g, 3000);
 		if (k == 1)
 			k = ~0ULL;
+		else if (k == 2)
+			k = HMAP_EMPTY; /* the key that marks an empty slot is a key too */
 		u64 v = rng_next(&g), got;
 		int op = (int)rng_below(&g, 3), i = ref_find(&r, k);
 		if (op == 0 && (i >= 0 || r.n < REF_MAX)) {
@@ -58,11 +60,28 @@ Test(hmap, random_against_reference)
 				cr_assert_eq(got, r.v[i]);
 		}
 		cr_assert_eq(h.count, (u64)r.n);
+		if (step % 20000 == 0) { /* iteration yields every entry once */
+			u64 key, val, n = 0;
+			for (u64 pos = 0; hmap_next(&h, &pos, &key, &val); n++) {
+				int j = ref_find(&r, key);
+				cr_assert_geq(j, 0, "step %d key %llx", step, (unsigned long long)key);
+				cr_assert_eq(val, r.v[j]);
+			}
+			cr_assert_eq(n, (u64)r.n);
+		}
 	}
 	for (int i = 0; i < r.n; i++) {
 		u64 got;
 		cr_assert(hmap_get(&h, r.k[i], &got));
 		cr_assert_eq(got, r.v[i]);
 	}
+	hmap_clear(&h);
+	cr_assert_eq(h.count, 0);
+	for (int i = 0; i < r.n; i++) {
+		u64 got;
+		cr_assert_not(hmap_get(&h, r.k[i], &got));
+	}
+	u64 pos = 0;
+	cr_assert_not(hmap_next(&h, &pos, NULL, NULL));
 	hmap_fini(&h);
 }

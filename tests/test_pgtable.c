@@ -30,9 +30,9 @@ static u64 expected_tables(const struct hmap *ref, unsigned levels)
 		struct hmap seen;
 		cr_assert_eq(hmap_init(&seen, ref->count + 1), 0);
 		unsigned shift = 12 + 9 * (levels - l); /* bits indexing levels >= l */
-		for (u64 i = 0; i <= ref->mask; i++)
-			if (ref->used[i])
-				hmap_put(&seen, ref->keys[i] >> shift, 0);
+		u64 key;
+		for (u64 pos = 0; hmap_next(ref, &pos, &key, NULL);)
+			hmap_put(&seen, key >> shift, 0);
 		total += seen.count;
 		hmap_fini(&seen);
 	}

@@ -262,6 +262,9 @@ const struct metric metrics_phys[] = {
 	M_COUNT("compact_captured_pages", "pages", 0, pages.captured_pages,
 		"page mode buddy: pages of allocations whose block was free in the model (compaction's "
 		"capture: no zone_locked event)"),
+	M_COUNT("buddy_locked_frees", "blocks", 0, pages.locked_frees,
+		"page mode buddy: frees of per-CPU list orders while their CPU's list was locked by a "
+		"refill (between its zone_locked events and its mm_page_alloc): returned to the buddy"),
 	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes,
 		"page mode buddy: blocks taken (zone_locked, and fallbacks traced by extfrag only)"),
 	M_COUNT("buddy_returns", "blocks", 0, pages.buddy_returns,

@@ -71,9 +71,9 @@ void pkmap_fini(struct pkmap *pk)
 	free(pk->page);
 	free(pk->zero_bits);
 	free(pk->one_bits);
-	if (pk->map.keys)
+	if (pk->map.slot)
 		hmap_fini(&pk->map);
-	if (pk->waited.keys)
+	if (pk->waited.slot)
 		hmap_fini(&pk->waited);
 	memset(pk, 0, sizeof(*pk));
 }

@@ -17,17 +17,14 @@ static inline u64 hmap_hash(u64 k)
 
 static int hmap_alloc(struct hmap *h, u64 cap)
 {
-	h->keys = malloc(cap * sizeof(*h->keys));
-	h->vals = malloc(cap * sizeof(*h->vals));
-	h->used = calloc(cap, 1);
-	if (!h->keys || !h->vals || !h->used) {
-		free(h->keys);
-		free(h->vals);
-		free(h->used);
+	struct hmap_slot *s = malloc(cap * sizeof(*s));
+	if (!s)
 		return -ENOMEM;
-	}
+	memset(s, 0xa5, cap * sizeof(*s)); /* every key HMAP_EMPTY */
+	h->slot = s;
 	h->mask = cap - 1;
 	h->count = 0;
+	h->has_empty_key = false;
 	return 0;
 }
 
@@ -41,16 +38,22 @@ int hmap_init(struct hmap *h, u64 expect)
 
 void hmap_fini(struct hmap *h)
 {
-	free(h->keys);
-	free(h->vals);
-	free(h->used);
+	free(h->slot);
 	memset(h, 0, sizeof(*h));
 }
 
 void hmap_clear(struct hmap *h)
 {
-	memset(h->used, 0, h->mask + 1);
+	if (h->slot)
+		memset(h->slot, 0xa5, (h->mask + 1) * sizeof(*h->slot));
 	h->count = 0;
+	h->has_empty_key = false;
+}
+
+/* Slots in use (the HMAP_EMPTY key is not in one). */
+static u64 hmap_slots_used(const struct hmap *h)
+{
+	return h->count - h->has_empty_key;
 }
 
 static int hmap_grow(struct hmap *h)
@@ -62,31 +65,39 @@ static int hmap_grow(struct hmap *h)
 		return err;
 	}
 	for (u64 i = 0; i <= old.mask; i++)
-		if (old.used[i])
-			hmap_put(h, old.keys[i], old.vals[i]);
-	free(old.keys);
-	free(old.vals);
-	free(old.used);
+		if (old.slot[i].key != HMAP_EMPTY)
+			hmap_put(h, old.slot[i].key, old.slot[i].val);
+	h->has_empty_key = old.has_empty_key;
+	h->empty_key_val = old.empty_key_val;
+	h->count += old.has_empty_key;
+	free(old.slot);
 	return 0;
 }
 
 int hmap_put(struct hmap *h, u64 key, u64 val)
 {
-	if ((h->count + 1) * 4 > (h->mask + 1) * 3) {
+	if (key == HMAP_EMPTY) {
+		int had = h->has_empty_key;
+		h->has_empty_key = true;
+		h->empty_key_val = val;
+		h->count += !had;
+		return had;
+	}
+	if ((hmap_slots_used(h) + 1) * 4 > (h->mask + 1) * 3) {
 		int err = hmap_grow(h);
 		if (err)
 			return err;
 	}
 	for (u64 i = hmap_hash(key) & h->mask;; i = (i + 1) & h->mask) {
-		if (!h->used[i]) {
-			h->used[i] = 1;
-			h->keys[i] = key;
-			h->vals[i] = val;
+		struct hmap_slot *s = &h->slot[i];
+		if (s->key == HMAP_EMPTY) {
+			s->key = key;
+			s->val = val;
 			h->count++;
 			return 0;
 		}
-		if (h->keys[i] == key) {
-			h->vals[i] = val;
+		if (s->key == key) {
+			s->val = val;
 			return 1;
 		}
 	}
@@ -94,9 +105,16 @@ int hmap_put(struct hmap *h, u64 key, u64 val)
 
 bool hmap_get(const struct hmap *h, u64 key, u64 *val)
 {
-	for (u64 i = hmap_hash(key) & h->mask; h->used[i]; i = (i + 1) & h->mask)
-		if (h->keys[i] == key) {
-			*val = h->vals[i];
+	if (key == HMAP_EMPTY) {
+		if (h->has_empty_key)
+			*val = h->empty_key_val;
+		return h->has_empty_key;
+	}
+	if (!h->slot)
+		return false;
+	for (u64 i = hmap_hash(key) & h->mask; h->slot[i].key != HMAP_EMPTY; i = (i + 1) & h->mask)
+		if (h->slot[i].key == key) {
+			*val = h->slot[i].val;
 			return true;
 		}
 	return false;
@@ -104,26 +122,64 @@ bool hmap_get(const struct hmap *h, u64 key, u64 *val)
 
 bool hmap_del(struct hmap *h, u64 key, u64 *val)
 {
-	u64 i = hmap_hash(key) & h->mask;
-	for (; h->used[i]; i = (i + 1) & h->mask)
-		if (h->keys[i] == key)
-			break;
-	if (!h->used[i])
+	if (key == HMAP_EMPTY) {
+		bool had = h->has_empty_key;
+		if (had && val)
+			*val = h->empty_key_val;
+		h->has_empty_key = false;
+		h->count -= had;
+		return had;
+	}
+	if (!h->slot)
 		return false;
+	u64 i = hmap_hash(key) & h->mask;
+	for (; h->slot[i].key != key; i = (i + 1) & h->mask)
+		if (h->slot[i].key == HMAP_EMPTY)
+			return false;
 	if (val)
-		*val = h->vals[i];
+		*val = h->slot[i].val;
 	/* backward-shift: move later members of the probe run into the hole */
-	for (u64 j = (i + 1) & h->mask; h->used[j]; j = (j + 1) & h->mask) {
-		u64 home = hmap_hash(h->keys[j]) & h->mask;
+	for (u64 j = (i + 1) & h->mask; h->slot[j].key != HMAP_EMPTY; j = (j + 1) & h->mask) {
+		u64 home = hmap_hash(h->slot[j].key) & h->mask;
 		/* j may move to i iff its home is not cyclically in (i, j] */
 		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (stays)
 			continue;
-		h->keys[i] = h->keys[j];
-		h->vals[i] = h->vals[j];
+		h->slot[i] = h->slot[j];
 		i = j;
 	}
-	h->used[i] = 0;
+	h->slot[i].key = HMAP_EMPTY;
 	h->count--;
 	return true;
+}
+
+bool hmap_next(const struct hmap *h, u64 *pos, u64 *key, u64 *val)
+{
+	if (!h->slot)
+		return false;
+	for (; *pos <= h->mask; (*pos)++)
+		if (h->slot[*pos].key != HMAP_EMPTY) {
+			if (key)
+				*key = h->slot[*pos].key;
+			if (val)
+				*val = h->slot[*pos].val;
+			(*pos)++;
+			return true;
+		}
+	if (*pos == h->mask + 1) { /* past the table: the HMAP_EMPTY key last */
+		(*pos)++;
+		if (h->has_empty_key) {
+			if (key)
+				*key = HMAP_EMPTY;
+			if (val)
+				*val = h->empty_key_val;
+			return true;
+		}
+	}
+	return false;
+}
+
+u64 hmap_bytes(const struct hmap *h)
+{
+	return h->slot ? (h->mask + 1) * sizeof(*h->slot) : 0;
 }

@@ -27,11 +27,6 @@ static u64 block(u64 n)
 	return MM_MAX(c, n + SIM_MEM_MALLOC);
 }
 
-static u64 hmap_bytes(const struct hmap *h)
-{
-	return h->keys ? (h->mask + 1) * (2 * sizeof(u64) + 1) : 0;
-}
-
 static u64 vma_bytes(void)
 {
 	return block(sizeof(struct vma)) + SIM_MEM_VMA_INDEX;

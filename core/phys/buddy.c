@@ -175,6 +175,8 @@ void buddy_fini(struct buddy *b)
 	free(b->priv);
 	free(b->pageblock_mt);
 	free(b->pageblock_guess);
+	free(b->seed_compound);
+	b->seed_compound = NULL;
 	b->frames = NULL;
 	b->priv = NULL;
 	b->pageblock_mt = NULL;

@@ -77,6 +77,11 @@ struct buddy {
 	 * state has no types, pagetypeinfo only counts them); 0 once the trace revealed the kernel's
 	 * (buddy_pageblock_reveal) or the model claimed the pageblock itself. NULL: every type known. */
 	u8 *pageblock_guess;
+	/* seeded machines: the order of the compound page (a THP, a large folio, a slab) that each
+	 * page in use at the start heads, from kpageflags' COMPOUND_HEAD and TAIL flags; 0 for any
+	 * other page. Such pages are order-0 seeded pages in the model; compaction's free scanner
+	 * skips a compound page from its head (compact_take). NULL: none known. */
+	u8 *seed_compound;
 	bool nofragment; /* mobility: ALLOC_NOFRAGMENT, fallbacks only from blocks >= a pageblock */
 	bool bulk;	 /* a per-CPU list refill (rmqueue_bulk) is taking blocks */
 	bool bulk_steal; /* mobility: that refill stole a block (RMQUEUE_STEAL): the next steal too */

@@ -133,9 +133,13 @@ bool compact_order_free(const struct compact *c, unsigned z, unsigned order);
 
 /* The recorded free scanner's isolation, replayed (compact_take.c): take up to want free pages
  * of b in [lo, hi) as order-0 blocks tagged movable (the kernel hands them out and frees them
- * page by page or as the folios it migrated into). fast (fast_isolate_freepages): the highest
- * free block of order log2(want) in the range when want is a power of two, else as the linear
- * scanner: free pages upward from lo. Returns the pages taken. */
-u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, bool fast);
+ * page by page or as the folios it migrated into). The linear scanner (isolate_freepages_block)
+ * visits every stride-th page from lo and isolates the free blocks that start where it looks;
+ * the stride (1 to 32) is the one whose scan of the model's pages gives the traced pages taken
+ * and nr_scanned (scanned). fast (fast_isolate_freepages): the highest free block of order
+ * log2(want) in the range when want is a power of two. Pages still short (the model's free
+ * pages differ from the kernel's there): the lowest free pages of the range. Returns the pages
+ * taken. */
+u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fast);
 
 #endif

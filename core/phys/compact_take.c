@@ -2,6 +2,8 @@
 
 /* Free-list entries fast_isolate_freepages' replay looks at per list (bounds the work). */
 #define TAKE_LIST_SCAN 4096u
+/* The free scanner's largest stride, COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX) pages. */
+#define COMPACT_FREE_STRIDE_MAX 32u
 
 /* Take the free pages of [pfn, pfn + n) as order-0 blocks; pages taken. */
 static u64 take_pages(struct buddy *b, u64 pfn, u64 n)
@@ -30,7 +32,73 @@ static u64 highest_block(const struct buddy *b, unsigned o, u64 lo, u64 hi)
 	return best;
 }
 
-u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, bool fast)
+/* The order of the block headed by the page at index i: a page in use since the start that
+ * headed a compound page then, with the compound's pages all still so, counts as one. */
+static unsigned seeded_compound(const struct buddy *b, u32 i)
+{
+	unsigned o = buddy_frame_order(b, i);
+	if (o || !b->seed_compound || !b->seed_compound[i] || buddy_frame_is_free(b, i))
+		return o;
+	u64 n = 1ULL << b->seed_compound[i];
+	if (i + n > b->nr_pages)
+		return 0;
+	for (u32 k = i; k < i + n; k++)
+		if (!buddy_frame_is_alloc(b, k) || buddy_frame_order(b, k) ||
+		    buddy_frame_list(b, k) != BUDDY_TAG_SEEDED)
+			return 0;
+	return b->seed_compound[i];
+}
+
+/* One call of the kernel's isolate_freepages_block at stride s over b: it visits lo, lo + s,
+ * ...; a visited page that heads an allocated block of order > 0 (a compound page) skips the
+ * block, one that heads a free block (PageBuddy) isolates the whole block and the next visit is
+ * s past its end, any other page (a tail, an order-0 page in use) is passed over. The kernel
+ * stops once its compaction has enough free pages; the trace's range ends there (hi), so the
+ * scan goes to hi and takes at most want pages. *scanned gets what the kernel counts in
+ * nr_scanned. With take false nothing changes (a stride's trial). Returns the pages of the free
+ * blocks found (taken or not). */
+static u64 stride_scan(struct buddy *b, u64 lo, u64 hi, u64 want, u64 s, bool take, u64 *scanned)
+{
+	u64 found = 0, got = 0, n = 0;
+	for (u64 p = lo; p < hi; p += s) {
+		u32 i = (u32)(p - b->base_pfn);
+		n++;
+		if (!buddy_frame_is_free(b, i) && !buddy_frame_is_alloc(b, i))
+			continue;
+		u64 size = 1ULL << seeded_compound(b, i);
+		n += size - 1;
+		if (buddy_frame_is_free(b, i)) {
+			found += size;
+			if (take && got < want) /* (a block larger than the kernel's: what it took) */
+				got += take_pages(b, p, MM_MIN(size, want - got));
+		}
+		p += size - 1;
+	}
+	*scanned = n;
+	return take ? got : found;
+}
+
+/* The stride of a traced isolate_freepages_block call: the kernel starts each search at 1
+ * (synchronous) or COMPACT_CLUSTER_MAX (asynchronous), returns to 1 after a pageblock that gave
+ * pages and doubles after one that gave none. The trace names none of this; the stride whose
+ * scan of the model's pages isolates the traced number of pages and scans the traced number
+ * comes closest (pages first, then scanned; the smallest stride on a tie). */
+static u64 stride_of(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned)
+{
+	u64 best = 1, best_cost = UINT64_MAX;
+	for (u64 s = 1; s <= COMPACT_FREE_STRIDE_MAX; s <<= 1) {
+		u64 sc, got = stride_scan(b, lo, hi, want, s, false, &sc);
+		u64 cost = (got > want ? got - want : want - got) << 32 |
+			   (sc > scanned ? sc - scanned : scanned - sc);
+		if (cost < best_cost) {
+			best_cost = cost;
+			best = s;
+		}
+	}
+	return best;
+}
+
+u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fast)
 {
 	u64 zend = b->base_pfn + b->nr_pages;
 	lo = MM_MAX(lo, b->base_pfn);
@@ -43,7 +111,10 @@ u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, bool fast)
 		if (pfn != UINT64_MAX)
 			return take_pages(b, pfn, want);
 	}
-	u64 got = 0;
+	u64 got = 0, sc;
+	if (!fast)
+		got = stride_scan(b, lo, hi, want, stride_of(b, lo, hi, want, scanned), true, &sc);
+	/* what the kernel found that the model has not at its places: the lowest free pages */
 	for (u64 p = lo; p < hi && got < want;) {
 		u32 i = (u32)(p - b->base_pfn);
 		if (buddy_frame_is_free(b, i)) {

@@ -261,6 +261,18 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;
 	/* a free of a per-CPU list order went to a list: its pcpu_drain event returns it */
 	bool listed = ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0;
+	u64 cpu_bit = ev->cpu < 64 ? 1ULL << ev->cpu : 0;
+	if (ev->kind == MME_PAGE_ALLOC)
+		r->refilling &= ~cpu_bit;
+	else if (take && (ev->flags & MME_F_PCP_REFILL))
+		r->refilling |= cpu_bit;
+	/* A free while its CPU's list is locked by a refill comes from an interrupt on that CPU
+	 * (the refilling task holds the lock with preemption off): free_frozen_pages' trylock of
+	 * the list fails and free_one_page puts the block in the buddy, with no pcpu_drain. */
+	if (listed && (r->refilling & cpu_bit)) {
+		listed = false;
+		r->st.locked_frees++;
+	}
 	if (ev->order > 15 || (ev->kind == MME_PAGE_ALLOC && (ev->flags & MME_F_FAILED)))
 		return 0;
 	int z = r->zs ? zones_find(r->zs, ev->addr) : -1;
@@ -307,9 +319,9 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 static void pagereplay_owner_build(struct pagereplay *r)
 {
 	r->owner_built = true;
-	for (u64 i = 0; i <= r->live.mask && r->live.keys; i++)
-		if (r->live.used[i] && rec_mt(r->live.vals[i]) == MT_MOVABLE &&
-		    hmap_put(&r->owner, rec_pfn(r->live.vals[i]), r->live.keys[i]) < 0)
+	u64 key, rec;
+	for (u64 pos = 0; hmap_next(&r->live, &pos, &key, &rec);)
+		if (rec_mt(rec) == MT_MOVABLE && hmap_put(&r->owner, rec_pfn(rec), key) < 0)
 			return; /* host memory short: the blocks left out are not moved */
 }
 
@@ -397,7 +409,7 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 		return;
 	}
 	/* the range's end: isolate_freepages_block's stop (exclusive), fast's free_pfn (inclusive) */
-	u64 got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, fast);
+	u64 got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, ev->len, fast);
 	r->st.compact_isolated_pages += got;
 	r->st.compact_missing_pages += ev->len2 - got;
 }

@@ -65,6 +65,8 @@ struct pagereplay_stats {
 	u64 compact_missing_pages;  /* of its nr_taken, pages the model had no free page for */
 	u64 captured_pages;	    /* buddy: allocations whose block was free in the model: a block
 				       compaction freed went to the allocating task (capture) */
+	u64 locked_frees;	    /* buddy: per-CPU-list-order frees while their CPU's list was
+				       locked by a refill (interrupt context): to the buddy */
 	/* --- pageblock types (placement, mobility, seeded) --- */
 	u64 pageblocks_retyped; /* pageblocks the trace showed of another type than the seed's */
 };
@@ -95,6 +97,10 @@ struct pagereplay {
 			 block when the model has it free (compaction's capture) */
 	u64 capture_pid[PAGEREPLAY_CAPTURE_SLOTS]; /* pid + 1 of such tasks, 0 free */
 	unsigned capture_next;
+	/* buddy mode: CPUs (bit cpu, below 64) whose per-CPU list is locked by an allocation that
+	 * is refilling it: set by a refill's zone_locked, cleared by the CPU's next mm_page_alloc
+	 * (the allocation is done and the lock released before that event) */
+	u64 refilling;
 };
 
 /* A live block's record in `live`: model pfn << 8 | (migratetype + 1, 0 unknown) << 4 | order. */

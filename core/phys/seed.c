@@ -16,8 +16,9 @@ int seed_init(struct seed *s, const struct zones_cfg *layout)
 			  (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER) + 1;
 		s->nr_zones = i + 1;
 		z->page = calloc(z->nr_pages, 1);
+		z->compound = calloc(z->nr_pages, 1);
 		z->pb_mt = malloc(npb);
-		if (!z->page || !z->pb_mt) {
+		if (!z->page || !z->compound || !z->pb_mt) {
 			seed_fini(s);
 			return -ENOMEM;
 		}
@@ -30,6 +31,7 @@ void seed_fini(struct seed *s)
 {
 	for (unsigned i = 0; i < s->nr_zones; i++) {
 		free(s->zone[i].page);
+		free(s->zone[i].compound);
 		free(s->zone[i].pb_mt);
 	}
 	s->nr_zones = 0;
@@ -69,6 +71,13 @@ static int seed_apply_zone(struct buddy *b, const struct seed_zone *z)
 		if (!b->pageblock_guess)
 			return -ENOMEM;
 		memset(b->pageblock_guess, 1, buddy_nr_pageblocks(b));
+	}
+	free(b->seed_compound);
+	b->seed_compound = NULL;
+	if (z->compound) {
+		if (!(b->seed_compound = malloc(b->nr_pages)))
+			return -ENOMEM;
+		memcpy(b->seed_compound, z->compound, b->nr_pages);
 	}
 	for (u64 i = 0; i < b->nr_pages;) {
 		if (z->page[i] != SEED_FREE) {

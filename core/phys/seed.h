@@ -17,6 +17,8 @@ struct seed_zone {
 	u64 start_pfn, nr_pages; /* must equal the zone's span in the layout */
 	u8 *page;		 /* nr_pages entries of enum seed_page */
 	u8 *pb_mt;		 /* one migratetype per pageblock (buddy_nr_pageblocks), or NULL */
+	u8 *compound;		 /* nr_pages entries: the order of the compound page a used page
+				    heads, 0 for any other page (NULL: not known) */
 };
 
 struct seed {

@@ -206,9 +206,9 @@ int procs_for_each(struct procs *p, void (*fn)(void *arg, u32 pid, struct mm *mm
 	u32 *pids = malloc((cap ? cap : 1) * sizeof(u32));
 	if (!pids)
 		return -ENOMEM;
-	for (u64 i = 0; i <= p->pids.mask; i++)
-		if (p->pids.used[i])
-			pids[n++] = (u32)p->pids.keys[i];
+	u64 key;
+	for (u64 pos = 0; hmap_next(&p->pids, &pos, &key, NULL);)
+		pids[n++] = (u32)key;
 	qsort(pids, n, sizeof(u32), procs_pid_cmp);
 	for (u64 i = 0; i < n; i++)
 		fn(arg, pids[i], procs_mm(p, pids[i]));
@@ -218,14 +218,11 @@ int procs_for_each(struct procs *p, void (*fn)(void *arg, u32 pid, struct mm *mm
 
 void procs_fini(struct procs *p)
 {
-	if (!p->pids.keys)
+	if (!p->pids.slot)
 		return;
-	for (u64 i = 0; i <= p->pids.mask; i++) {
-		if (!p->pids.used[i])
-			continue;
-		struct mm *mm = (struct mm *)(uintptr_t)p->pids.vals[i];
-		procs_put_mm(p, mm);
-	}
+	u64 val;
+	for (u64 pos = 0; hmap_next(&p->pids, &pos, NULL, &val);)
+		procs_put_mm(p, (struct mm *)(uintptr_t)val);
 	hmap_fini(&p->pids);
 	objpool_fini(&p->vmas);
 }

@@ -12,6 +12,8 @@
 #define KPF_ANON 12
 #define KPF_SWAPCACHE 13
 #define KPF_SWAPBACKED 14
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
 /* bits no kernel defines (27-31 and 43-63): a file holding them is not kpageflags */
 #define KPF_UNDEFINED 0xfffff800f8000000ULL
 #define KPF_MOVABLE_EVIDENCE                                                                                 \
@@ -29,12 +31,28 @@ struct kpf_zone {
 	struct seed_zone *sz;
 	struct kpf_pb *pb;
 	u64 npb;
+	u64 head, tails; /* the last compound head seen (index + 1, 0: none) and its tails since */
 };
 
 static u64 kpf_npb(const struct seed_zone *z)
 {
 	return ((z->start_pfn + z->nr_pages - 1) >> BUDDY_PAGEBLOCK_ORDER) -
 	       (z->start_pfn >> BUDDY_PAGEBLOCK_ORDER) + 1;
+}
+
+/* A compound page: its head, then its tails in pfn order; the head's order grows with them
+ * (floor(log2(1 + tails)): compound pages are 2^order pages). Anything else ends the run. */
+static void kpf_compound(struct kpf_zone *kz, u64 i, u64 fl)
+{
+	if (fl & (1ULL << KPF_COMPOUND_HEAD)) {
+		kz->head = i + 1;
+		kz->tails = 0;
+	} else if ((fl & (1ULL << KPF_COMPOUND_TAIL)) && kz->head && i == kz->head + kz->tails) {
+		kz->tails++;
+		kz->sz->compound[kz->head - 1] = (u8)(63 - __builtin_clzll(kz->tails + 1));
+	} else {
+		kz->head = 0;
+	}
 }
 
 /* Classify one pfn's flags into its zone's seed; -EINVAL for undefined bits. */
@@ -53,6 +71,7 @@ static int kpf_page(struct kpf_zone *kz, u64 pfn, u64 fl, struct kpf_zone_report
 		z->page[i] = SEED_FREE;
 	} else {
 		z->page[i] = fl ? SEED_USED : SEED_ZERO;
+		kpf_compound(kz, i, fl);
 		pb->used++;
 		if (fl & (1ULL << KPF_SLAB))
 			pb->slab++;
@@ -312,7 +331,7 @@ int kpageflags_seed(const char *path, const struct zoneinfo *zi, const struct pa
 	memset(rep, 0, sizeof(*rep) * nz);
 	memset(kz, 0, sizeof(kz));
 	for (unsigned i = 0; i < nz && !err; i++) {
-		kz[i].sz = &seed->zone[i];
+		kz[i] = (struct kpf_zone){.sz = &seed->zone[i]};
 		kz[i].npb = kpf_npb(&seed->zone[i]);
 		kz[i].pb = calloc(kz[i].npb, sizeof(*kz[i].pb));
 		if (!kz[i].pb)
