@@ -427,3 +427,53 @@ Test(vmalloc, model_purge_delay_learned_from_the_trace)
 	vmalloc_fini(&vm);
 	buddy_fini(&b);
 }
+
+/* MODEL purge timing, learned: a purge runs from taking the lazy lists to giving their areas
+ * back, areas times the calls per area the trace's purges ran for; a vfree during the run finds
+ * nr_lazy (the purge's pages not yet subtracted) above the limit and queues the drain again: a
+ * second purge, of the areas freed during the run, starts when the first ends (a split purge). */
+Test(vmalloc, model_purge_runs_and_is_queued_again_by_the_frees_it_outlasts)
+{
+	struct buddy b;
+	make_zone(&b, 1 << 16);
+	struct vmalloc vm;
+	make_vm(&vm, &b, vmlist_find("augmented"), "lazy", 1 << 20, 1);
+	vm.cfg.purge = VMALLOC_PURGE_MODEL;
+	vm.cfg.purge_learn = true;
+	cr_assert_eq(vmalloc_purge_span(&vm, 5000), 0, "nothing seen yet: an instant purge");
+	vmalloc_drain_seen(&vm, 2);
+	vmalloc_span_seen(&vm, 30, 2000);
+	vmalloc_span_seen(&vm, 0, 1000); /* a split purge's second part: quick */
+	cr_assert_eq(vmalloc_purge_span(&vm, 3000), 30, "3000 areas at 30 calls per 3000");
+	static u64 a[2100];
+	for (int i = 0; i < 2100; i++)
+		cr_assert_eq(vmalloc_alloc(&vm, 4 * 4096, 4096, 0, 0, &a[i]), 0);
+	/* 5-page areas: the 1639th free crosses lazy_max_pages (8192 on one CPU) */
+	int crossing = -1, done = -1;
+	u64 total = 0, second = 0;
+	for (int i = 0; i < 2100 && done < 0; i++) {
+		vmalloc_tick(&vm);
+		if (vm.tlb.st.vmap_purges) {
+			done = i;
+			total = vm.tlb.st.purged_areas;
+			second = vm.last_purged;
+			break;
+		}
+		cr_assert_eq(vmalloc_vfree(&vm, a[i]), 0);
+		if (crossing < 0 && vm.tlb.nr_lazy > vm.tlb.lazy_max_pages)
+			crossing = i;
+	}
+	cr_assert_eq(crossing, 1638);
+	/* the drain took its lists 2 calls after the crossing: 1641 areas, a run of 1641 * 30 / 3000
+	 * = 16 calls; the 16 areas freed meanwhile are the second purge's, instant (16 * 0.01) */
+	u64 taken = (u64)crossing + 1 + 2, span = taken * 30 / 3000;
+	cr_assert_eq(span, 16);
+	cr_assert_eq(done, (int)(taken + span), "both purges end before call %d", done);
+	cr_assert_eq(vm.tlb.st.vmap_purges, 2, "a split purge");
+	cr_assert_eq(total, taken + span);
+	cr_assert_eq(second, span, "the areas freed while the first ran");
+	cr_assert_eq(vm.tlb.nr_purge, 0);
+	cr_assert_eq(vm.tlb.nr_lazy, 0);
+	vmalloc_fini(&vm);
+	buddy_fini(&b);
+}

@@ -548,3 +548,41 @@ Test(vmlist_nodes, follow_gives_hidden_entries_in_front_of_the_pool_first)
 	cr_assert_eq(vmlist_check(&v), 0);
 	vmlist_fini(&v);
 }
+
+/* Descending picks the model's pool did not give are a pool handing out a purge's batch the
+ * model never saw (highest first; the tree's lowest fits never descend): the next entry is one
+ * stride below (the run's smallest step), over free space or hidden slots, a hidden slot at
+ * that place continues the run, and an ascending pick ends it. */
+Test(vmlist_nodes, follow_continues_an_unseen_batch_one_stride_down)
+{
+	struct vmlist v;
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	struct vmlist_pick how;
+	/* 5-page areas of node 0: the first at page 400 hides the 5-page slots below it */
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 400 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_TREE);
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 392 * PG, &how), 0);
+	for (u64 a = 384; a > 360; a -= 8) {
+		cr_assert_eq(vmlist_predict(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+		cr_assert_eq(how.addr, BASE + a * PG, "one stride below the last pick");
+		cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + a * PG, &how), 0);
+	}
+	/* 360 is exactly a hidden slot: taken where the stride said, the run goes on */
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.addr, BASE + 360 * PG);
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 360 * PG, &how), 0);
+	cr_assert_eq(how.src, VMLIST_SRC_HIDDEN);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.addr, BASE + 352 * PG);
+	/* the other node has no run */
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 1, &how), 0);
+	cr_assert_neq(how.addr, BASE + 352 * PG);
+	/* an ascending pick ends the run */
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 1000 * PG, &how), 0);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_neq(how.addr, BASE + 992 * PG);
+	cr_assert_neq(how.addr, BASE + 352 * PG);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}

@@ -48,6 +48,9 @@ struct nref {
 	bool up[NREF_NODES][NREF_POOLS];    /* its last two hidden picks ascended */
 	bool front[NREF_NODES][NREF_POOLS]; /* its last pick was hidden with the pool not empty */
 	u64 hunt[NREF_NODES][NREF_POOLS];   /* hunting decayed hidden slots from here, 0: not */
+	u64 last[NREF_NODES][NREF_POOLS];   /* its last pick not from the model's pools, 0: none */
+	u64 stride[NREF_NODES][NREF_POOLS]; /* the smallest descending step of the run, 0: none */
+	bool run[NREF_NODES][NREF_POOLS];   /* the last pick was free space or the stride's place */
 	u64 owners_learned;
 	u64 hunts; /* tree placements that ate a hidden slot */
 };
@@ -441,11 +444,35 @@ static inline u64 nref_hunt_fit(const struct nref *r, u64 size, u64 align, u64 v
 	return 0;
 }
 
-/* predict: the pool's head, else a hidden slot its pool gives next, else the tree (or the
- * hunt's place when lower). */
+/* Follow: a run of descending picks the model's pool did not give goes on one stride below
+ * the last, where only free space and hidden slots are; 0 when not. */
+static inline u64 nref_stride_next(const struct nref *r, u64 size, u64 align, u64 vs, unsigned node)
+{
+	u64 k = nref_pool_idx(size);
+	if (k >= NREF_POOLS || (r->plen[node][k] && !r->front[node][k]))
+		return 0;
+	u64 last = r->last[node][k], d = r->stride[node][k];
+	if (!d || !r->run[node][k] || last < d || last - d < vs || ((last - d) & (align - 1)))
+		return 0;
+	u64 a = last - d;
+	int n = nref_used_sorted(r, nref_used_buf);
+	for (int i = 0; i < n; i++)
+		if (nref_used_buf[i].start < a + size && a < nref_used_buf[i].end &&
+		    nref_used_buf[i].kind != VMLIST_NODES_HIDDEN)
+			return 0;
+	return a;
+}
+
+/* predict: a stride run's next, else the pool's head, else a hidden slot its pool gives next,
+ * else the tree (or the hunt's place when lower). */
 static inline int nref_predict(struct nref *r, u64 size, u64 align, u64 vs, u64 ve, unsigned cpu, u64 *addr)
 {
 	bool pool, full = nref_full(r, vs, ve);
+	u64 sa = full ? nref_stride_next(r, size, align, vs, cpu % r->nn) : 0;
+	if (sa) {
+		*addr = sa;
+		return 0;
+	}
 	if (full) {
 		int h = nref_hidden_next(r, size, align, cpu % r->nn);
 		if (h >= 0) {
@@ -464,7 +491,8 @@ static inline int nref_predict(struct nref *r, u64 size, u64 align, u64 vs, u64 
 
 /* After a placement from source src by node: the pool's cursor and hunt (ate: the kernel's
  * area overlapped a hidden slot; z: where the hunt said, 0: nowhere) (vmlist_nodes_follow.c). */
-static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, int src, bool ate, u64 z)
+static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, int src, bool ate, u64 z,
+			       u64 sa)
 {
 	u64 k = nref_pool_idx(size), *c = &r->cursor[node][k];
 	bool *up = &r->up[node][k];
@@ -473,6 +501,12 @@ static inline void nref_cursor(struct nref *r, u64 size, unsigned node, u64 a, i
 	r->hunt[node][k] = tree && (ate || z == a) ? a : 0;
 	r->hunts += src == VMLIST_SRC_TREE && ate;
 	r->front[node][k] = !tree && src == VMLIST_SRC_HIDDEN && r->plen[node][k];
+	bool unseen = src == VMLIST_SRC_TREE || src == VMLIST_SRC_HIDDEN;
+	u64 *last = &r->last[node][k], *d = &r->stride[node][k];
+	u64 step = unseen && *last > a && *last - a >= size ? *last - a : 0;
+	*d = step && *d && r->run[node][k] ? MM_MIN(*d, step) : step;
+	*last = unseen ? a : 0;
+	r->run[node][k] = src == VMLIST_SRC_TREE || (src == VMLIST_SRC_HIDDEN && sa && sa == a);
 	if (tree) {
 		*c = 0;
 		*up = false;
@@ -603,9 +637,10 @@ static inline int nref_place(struct nref *r, u64 size, u64 align, u64 vs, u64 ve
 {
 	bool ate = false, full = nref_full(r, vs, ve);
 	u64 z = full ? nref_hunt_fit(r, size, align, vs, ve, cpu % r->nn) : 0;
+	u64 sa = full ? nref_stride_next(r, size, align, vs, cpu % r->nn) : 0;
 	int err = nref_place_at(r, size, align, vs, ve, cpu, a, src, &ate);
 	if (!err && full && nref_pool_idx(size) < NREF_POOLS)
-		nref_cursor(r, size, cpu % r->nn, a, *src, ate, z);
+		nref_cursor(r, size, cpu % r->nn, a, *src, ate, z, sa);
 	return err;
 }
 

@@ -93,21 +93,22 @@ static const char *src_name(unsigned src)
 	return src < MM_ARRAY_SIZE(names) ? names[src] : "?";
 }
 
-/* Warm allocations by what the recording had shown, and the most any model could get right. */
+/* Warm allocations by what the recording had shown (an address the model named from the
+ * kernel's earlier choices counts as shown), and the most the model can be held to. */
 static void print_ceiling(const struct vmap_reveal_stats *r, u64 warm)
 {
 	if (r->failed || !warm)
 		return;
 	printf("  after the first purge, by what the recording had shown (exact in this run):\n"
 	       "    at an address shown before %llu (%llu); new, a pool could hold it %llu (%llu), of which "
-	       "at "
-	       "least %llu\n    were entries of pools never shown; new, only the tree could give it %llu "
-	       "(%llu)\n",
+	       "the model\n    missed at least %llu entries of pools never shown; new, only the tree could "
+	       "give it %llu (%llu)\n",
 	       (unsigned long long)r->n[VMAP_CLS_SEEN], (unsigned long long)r->exact[VMAP_CLS_SEEN],
 	       (unsigned long long)r->n[VMAP_CLS_NEW_POOL], (unsigned long long)r->exact[VMAP_CLS_NEW_POOL],
 	       (unsigned long long)r->unrevealed, (unsigned long long)r->n[VMAP_CLS_NEW_TREE],
 	       (unsigned long long)r->exact[VMAP_CLS_NEW_TREE]);
-	printf("  ceiling: no model names a never-shown pool entry: at most %llu / %llu (%.1f %%) exact\n",
+	printf("  ceiling: the misses at never-shown pool entries excused: at most %llu / %llu (%.1f %%) "
+	       "exact\n",
 	       (unsigned long long)(warm - r->unrevealed), (unsigned long long)warm,
 	       pct(warm - r->unrevealed, warm));
 }

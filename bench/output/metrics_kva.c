@@ -91,8 +91,8 @@ const struct metric metrics_kva[] = {
 		"traced vmap allocations compared after the trace's first purge event"),
 	M_COUNT("vmap_addr_exact_warm", "areas", 0, vfid.exact_warm, "of those, at the kernel's address"),
 	M_COUNT("vmap_addr_ceiling_warm", "areas", 0, vfid.ceiling_warm,
-		"of vmap_addr_checked_warm, those any model could place exactly: less the never-shown "
-		"pool entries taken, at least (what vmalloc-fidelity prints as the ceiling)"),
+		"of vmap_addr_checked_warm, those the model can be held to: less its misses at pool "
+		"entries the recording never showed, at least (what vmalloc-fidelity prints as the ceiling)"),
 	M_COUNT("vmap_purges_size_exact", "purges", 0, vfid.purges_size_exact,
 		"model purges paired, in order, with a kernel purge releasing as many areas (matched by "
 		"content, not rank: the longest such pairing)"),

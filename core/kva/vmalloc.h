@@ -98,6 +98,14 @@ struct vmalloc {
 	u64 purges_ahead;    /* TRACE: purges run early whose trace event is still to come */
 	u64 drain_seen[VMALLOC_DRAINS_KEPT]; /* MODEL, learned: the trace's latest drain delays */
 	u64 ndrain_seen;		     /* how many the trace has shown */
+	/* MODEL: a purge runs from when it takes the lazy lists (purge_begin: pools decayed) to
+	 * when it gives their areas back (nr_lazy drops, pools filled), run_span calls later */
+	bool purge_running;	     /* lists taken: areas queued before run_upto */
+	u64 run_upto, run_countdown; /* lazy_seq at the take; calls left in the run */
+	bool purge_requeued;	     /* a vfree during the run found nr_lazy above the limit */
+	/* MODEL, learned: the trace's latest purge runs, in calls, and the areas each purged */
+	u64 span_seen[VMALLOC_DRAINS_KEPT], span_areas[VMALLOC_DRAINS_KEPT];
+	u64 nspan_seen;
 };
 
 #define VMALLOC_AREA_VMAP 1ULL /* low bit of an areas value: caller's pages (vmap, ioremap) */
@@ -146,6 +154,16 @@ int vmalloc_tick(struct vmalloc *vm);
 u64 vmalloc_drain_delay(const struct vmalloc *vm);
 /* The trace's own drain took calls vmalloc calls after the vfree that crossed nr_lazy_max. */
 void vmalloc_drain_seen(struct vmalloc *vm, u64 calls);
+/* MODEL purge timing: the calls a purge of areas areas runs for, from taking the lazy lists to
+ * giving their areas back: its work is per area (each merged into the free tree or pooled), so
+ * areas times the calls per area the trace's latest VMALLOC_DRAINS_KEPT purges ran for
+ * (purge_learn), rounded down; else 0 (a purge is instant, as before). A vfree during the run
+ * still counts the purge's pages in nr_lazy, finds it above the limit and queues the drain
+ * again (schedule_work re-queues a running work item): a second purge, of the areas freed
+ * during the run, right after it. */
+u64 vmalloc_purge_span(const struct vmalloc *vm, u64 areas);
+/* The trace's own purge of areas areas ran calls vmalloc calls after it took the lazy lists. */
+void vmalloc_span_seen(struct vmalloc *vm, u64 calls, u64 areas);
 /* Where vmalloc_alloc would put the area (nothing changes); -EOPNOTSUPP for variants that
  * cannot say, -EINVAL, -ENOMEM (no room). */
 int vmalloc_predict(struct vmalloc *vm, u64 size, u64 align, u64 vstart, u64 vend, struct vmlist_pick *pick);

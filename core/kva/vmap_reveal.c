@@ -88,8 +88,10 @@ void vmap_reveal_alloc(struct vmap_reveal *r, u64 addr, u64 size, u64 align, boo
 								 : VMAP_CLS_NEW_TREE;
 		r->st.n[c]++;
 		r->st.exact[c] += exact;
-		struct vmap_reveal_shape *s = c == VMAP_CLS_NEW_POOL ? reveal_shape(r, size, align) : NULL;
-		if (c == VMAP_CLS_NEW_POOL && (!s || shape_add(s, addr)))
+		/* the bound is over the misses: a named entry was not hidden from the model */
+		bool bound = c == VMAP_CLS_NEW_POOL && !exact;
+		struct vmap_reveal_shape *s = bound ? reveal_shape(r, size, align) : NULL;
+		if (bound && (!s || shape_add(s, addr)))
 			r->st.failed = true;
 	}
 	vmap_reveal_note(r, addr);

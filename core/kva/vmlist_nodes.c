@@ -129,6 +129,14 @@ static int nodes_predict(void *priv, const struct vmlist_req *rq, struct vmlist_
 	struct nodes *m = priv;
 	bool full = nodes_full_window(m, rq);
 	unsigned node = full ? nodes_cpu_node(m, rq->cpu) : 0;
+	/* follow: an unseen batch the kernel's pool is handing out in steps goes on */
+	u64 sa;
+	if (full && nodes_stride_next(m, node, rq, &sa)) {
+		pick->node = node;
+		pick->addr = sa;
+		pick->src = VMLIST_SRC_HIDDEN;
+		return 0;
+	}
 	/* follow: hidden entries the kernel's pool gives in front of the model's come first */
 	struct nva *hs = full ? nodes_hidden_next(m, node, rq) : NULL;
 	struct nva *h =

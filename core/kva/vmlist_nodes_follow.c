@@ -239,6 +239,26 @@ struct nva *nodes_hidden_next(struct nodes *m, unsigned node, const struct vmlis
 	return NULL;
 }
 
+bool nodes_stride_next(struct nodes *m, unsigned node, const struct vmlist_req *rq, u64 *at)
+{
+	struct nva_pool *p = nodes_pool(m, node, rq->size);
+	u64 idx = p ? (rq->size - 1) / MM_PAGE_SIZE : 0;
+	if (!p || (p->head && !m->node[node].front[idx]))
+		return false;
+	u64 last = m->node[node].last[idx], d = m->node[node].stride[idx];
+	if (!d || !m->node[node].run[idx] || last < d || last - d < rq->vstart ||
+	    ((last - d) & (rq->align - 1)))
+		return false;
+	u64 a = last - d;
+	/* free or hidden space only (hidden slots of the model's guessing may cut across it) */
+	for (struct nva *u = nodes_used_floor(m, a + rq->size - 1); u && u->va.end > a;
+	     u = u->va.start ? nodes_used_floor(m, u->va.start - 1) : NULL)
+		if (u->state != NVA_HIDDEN)
+			return false;
+	*at = a;
+	return true;
+}
+
 /* A pool the kernel took from the tree over space the model had hidden is hunting: that slot
  * was in a pool the kernel's last purge decayed (its len >> 2 head: the highest entries of a
  * batch, the model cannot tell which), and the kernel's lowest fits go on ascending through
@@ -282,6 +302,8 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	bool ate = false, full = nodes_full_window(m, rq);
 	u64 z = 0;
 	bool hz = full && nodes_hunt_fit(m, nodes_cpu_node(m, rq->cpu), rq, &z);
+	u64 sa = 0;
+	bool sz = full && nodes_stride_next(m, nodes_cpu_node(m, rq->cpu), rq, &sa);
 	int err = nodes_place_at(m, rq, addr, how, &ate);
 	/* the pool's cursor: where the kernel took from it; a tree pick: it was empty */
 	struct nva_pool *p = full ? nodes_pool(m, how->node, rq->size) : NULL;
@@ -298,6 +320,15 @@ int nodes_place(void *priv, const struct vmlist_req *rq, u64 addr, struct vmlist
 	*hunt = tree && (ate || (hz && z == addr)) ? addr : 0;
 	m->ns.hunts += how->src == VMLIST_SRC_TREE && ate;
 	m->node[how->node].front[idx] = !tree && how->src == VMLIST_SRC_HIDDEN && p->head;
+	/* a descending step between two picks the model's pool did not give: a batch's stride,
+	 * the smallest step of the run (a larger one skipped entries taken elsewhere) */
+	u64 *last = &m->node[how->node].last[idx], *d = &m->node[how->node].stride[idx];
+	u8 *run = &m->node[how->node].run[idx];
+	bool unseen = how->src == VMLIST_SRC_TREE || how->src == VMLIST_SRC_HIDDEN;
+	u64 step = unseen && *last > addr && *last - addr >= rq->size ? *last - addr : 0;
+	*d = step && *d && *run ? MM_MIN(*d, step) : step;
+	*last = unseen ? addr : 0;
+	*run = how->src == VMLIST_SRC_TREE || (how->src == VMLIST_SRC_HIDDEN && sz && sa == addr);
 	if (tree) {
 		*c = 0;
 		*up = 0;

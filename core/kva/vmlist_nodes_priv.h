@@ -50,6 +50,13 @@ struct nva_node {
 	/* follow: the kernel's last pick of the pool was a hidden slot while the model's pool had
 	 * entries: the kernel's pool holds hidden entries in front of the model's, given first */
 	u8 front[VMLIST_NODES_POOLS];
+	/* follow: the kernel's last pick of the pool's size on this node (0: a pool pick of the
+	 * model's or none) and, when the pick before it was higher, their distance: a pool hands
+	 * out a purge's batch highest first, the tree's lowest fits never descend, so the next
+	 * unseen entry of that batch is as far below (nodes_stride_next) */
+	u64 last[VMLIST_NODES_POOLS], stride[VMLIST_NODES_POOLS];
+	/* that last pick was space the model saw free, or the hidden slot the stride named */
+	u8 run[VMLIST_NODES_POOLS];
 	/* follow: where the kernel last took this pool's size from the tree, while its tree picks
 	 * eat space the model had hidden (a decayed pool: see nodes_hunt_fit); 0: not */
 	u64 hunt[VMLIST_NODES_POOLS];
@@ -138,6 +145,10 @@ int nodes_make_busy(struct nodes *m, struct nva *n, u64 a, u64 size, u32 vn);
 #define NODES_HIDDEN_WALK 256 /* used objects a hidden-slot prediction looks at below the cursor */
 /* The hidden slot the kernel's pool (node, rq) would give next, or NULL. */
 struct nva *nodes_hidden_next(struct nodes *m, unsigned node, const struct vmlist_req *rq);
+/* The next entry of a batch the kernel's pool (node, rq) is handing out in descending steps
+ * the model cannot see: stride below its last pick, when that range is free or one hidden slot
+ * of exactly the size in the model; NULL-like false when there is no such run. */
+bool nodes_stride_next(struct nodes *m, unsigned node, const struct vmlist_req *rq, u64 *at);
 /* The lowest place above the pool's hunt address where rq fits in free or hidden space (a
  * decayed pool's slots are the kernel's tree); false: not hunting, or none within the walk. */
 bool nodes_hunt_fit(struct nodes *m, unsigned node, const struct vmlist_req *rq, u64 *at);

@@ -173,6 +173,7 @@ struct sim {
 		bool lazy_seeded;	/* the first logged nr_lazy has been taken */
 		bool drain_armed;	/* a traced vfree crossed nr_lazy_max since the last purge */
 		u64 drain_calls;	/* traced vmalloc calls since that vfree */
+		u64 calls;		/* traced vmalloc calls (alloc_vmap_area, free_vmap_area_noflush) */
 	} vmap;
 	struct vmap_fidelity vfid; /* agreement with the recorded kernel */
 	struct vmap_lazyq lazyq;   /* the kernel's lazy list (seeded replays): what its purges took */

@@ -101,6 +101,10 @@ int sim_vmap_alloc(struct sim *s, const struct mm_event *ev, u64 *model)
 	/* could a pool of the recorded kernel (the trace's vmap nodes) have held it? */
 	bool full = ev->addr2 == s->vm.vl.vstart && (ev->len2 & MM_PAGE_MASK) == s->vm.vl.vend;
 	bool pool = full && s->vm.cfg.nr_nodes > 1 && ev->len <= 256 * MM_PAGE_SIZE;
+	/* a hidden slot the kernel took was implied by its earlier choices (a tree pick above it
+	 * showed a pool held it): not a never-shown entry */
+	if (reveal_on(s) && s->cfg.vmap_follow && !err && how.src == VMLIST_SRC_HIDDEN)
+		vmap_reveal_note(&s->vfid.rv, ev->addr);
 	if (reveal_on(s))
 		vmap_reveal_alloc(&s->vfid.rv, ev->addr, ev->len, ev->aux, pool, s->vfid.warm,
 				  m.model == m.kernel);
@@ -138,7 +142,7 @@ void sim_vmap_page_event(struct sim *s, const struct mm_event *ev, u64 unmatched
  * unknown, and a purge takes everything). */
 int sim_vmap_lazy_queued(struct sim *s)
 {
-	return reveal_on(s) ? vmap_lazyq_push(&s->lazyq, s->vm.tlb.lazy_seq) : 0;
+	return reveal_on(s) ? vmap_lazyq_push(&s->lazyq, s->vm.tlb.lazy_seq, s->vmap.calls) : 0;
 }
 
 /* The trace's purge_vmap_area_lazy: a fact, and the purge itself in TRACE timing: of the
@@ -151,20 +155,38 @@ void sim_vmap_drain_call(struct sim *s, const struct mm_event *ev)
 	if (ev->kind != MME_VMAP_ALLOC && ev->kind != MME_VMAP_FREE)
 		return;
 	s->vmap.drain_calls++;
+	s->vmap.calls++;
 	if (!s->vmap.drain_armed && ev->kind == MME_VMAP_FREE && ev->aux && ev->len2 > ev->aux) {
 		s->vmap.drain_armed = true;
 		s->vmap.drain_calls = 0;
 	}
 }
 
+/* The trace's purge event: what MODEL timing learns from it. With the kernel's lazy list known
+ * (seeded replays), the purge took its lists just before the first area it left behind was
+ * freed (or after the last call, when it left none): the drain delay runs from the crossing
+ * vfree to that take, and the purge ran from the take to its event (its span); otherwise the
+ * delay runs to the event. */
+static void sim_vmap_learn_purge(struct sim *s, bool take_known, u64 purged)
+{
+	u64 first, take = s->vmap.calls, crossing = s->vmap.calls - s->vmap.drain_calls;
+	if (take_known && vmap_lazyq_oldest_call(&s->lazyq, &first) && first)
+		take = first - 1;
+	if (s->vmap.drain_armed && take < crossing) /* not this drain's take: at the crossing */
+		take = crossing;
+	if (s->vmap.drain_armed)
+		vmalloc_drain_seen(&s->vm, take_known ? take - crossing : s->vmap.drain_calls);
+	if (take_known)
+		vmalloc_span_seen(&s->vm, s->vmap.calls - take, purged);
+	s->vmap.drain_armed = false;
+}
+
 int sim_vmap_trace_purge(struct sim *s, const struct mm_event *ev)
 {
-	if (s->vmap.drain_armed)
-		vmalloc_drain_seen(&s->vm, s->vmap.drain_calls);
-	s->vmap.drain_armed = false;
 	if (vmap_fid_trace_purge(&s->vfid, ev->aux))
 		return -ENOMEM;
 	u64 upto = reveal_on(s) ? vmap_lazyq_take(&s->lazyq, ev->aux) : 0;
+	sim_vmap_learn_purge(s, reveal_on(s) && upto != ~0ULL, ev->aux);
 	if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE && s->vm.purges_ahead)
 		s->vm.purges_ahead--; /* it ran when the kernel reused one of its areas */
 	else if (s->vm.cfg.purge == VMALLOC_PURGE_TRACE && reveal_on(s))
