@@ -419,8 +419,9 @@ const struct setting settings_table[] = {
 	 "calls", "1", SETTING_UINT, true, 0, 1000000, FIELD(purge_delay), NULL, NULL, SETTING_ON_VMAP},
 	{"purge-learn",
 	 "model purge timing: the drain delay is the median of the trace's own drain delays seen so far "
-	 "(vmalloc calls from the vfree that crossed nr_lazy_max to its purge event; the latest 64); off: "
-	 "purge-delay always",
+	 "(vmalloc calls from the vfree that crossed nr_lazy_max to its purge event, or to when it took "
+	 "the lazy lists where a start snapshot tells; the latest 64), and a purge runs for the calls per "
+	 "area the trace's purges ran (vfrees meanwhile queue it again); off: purge-delay, instant purges",
 	 "", "on", SETTING_CHOICE, true, 0, 0, 0, 0, on_off_value, purge_learn_apply, SETTING_ON_VMAP},
 	{"vmap-mode",
 	 "predict: the model places every vmap area; follow: record its prediction, then place the area at "
