@@ -17,6 +17,7 @@
 #include "bench/run/recording_cfg.h"
 #include "bench/run/replay.h"
 #include "bench/output/snapcheck_csv.h"
+#include "core/phys/hindsight.h"
 #include "workloads/trace/trace.h"
 
 /* Model free blocks per type and order from the mobility lists. */
@@ -257,6 +258,7 @@ static const char *const machine_cols[] = {"trace",
 					   "buddy_takes",
 					   "buddy_returns",
 					   "buddy_locked_frees",
+					   "buddy_hindsight_frees",
 					   "untraced_join_pages",
 					   "untraced_alloc_pages",
 					   "untraced_leave_pages",
@@ -429,12 +431,16 @@ static int machine_runs(struct recording_cfg *rc, const struct matrix *m, FILE *
 	}
 	struct sim_trace_facts tf;
 	sim_trace_facts(t.ev, t.n, &tf);
+	struct hindsight_of_array hs;
+	hindsight_of_array_init(&hs, t.ev, t.n);
+	tf.hindsight = &hs.src;
 	if (out != stdout)
 		summary_line(out, NULL);
 	int res = MM_EXIT_OK;
 	for (size_t k = 0; k < matrix_size(m) && res == MM_EXIT_OK; k++)
 		if (!machine_redundant(m, k))
 			res = machine_one(rc, m, k, &t, &tf, out, snaps);
+	hindsight_of_array_fini(&hs);
 	trace_free(&t);
 	return res;
 }

@@ -265,6 +265,10 @@ const struct metric metrics_phys[] = {
 	M_COUNT("buddy_locked_frees", "blocks", 0, pages.locked_frees,
 		"page mode buddy: frees of per-CPU list orders while their CPU's list was locked by a "
 		"refill (between its zone_locked events and its mm_page_alloc): returned to the buddy"),
+	M_COUNT("buddy_hindsight_frees", "blocks", 0, pages.hindsight_frees,
+		"page mode buddy: frees of per-CPU list orders below the pageblock's whose block's next "
+		"event takes it from the buddy (no allocation from or drain of a list between): returned "
+		"to the buddy at the free"),
 	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes,
 		"page mode buddy: blocks taken (zone_locked, and fallbacks traced by extfrag only)"),
 	M_COUNT("buddy_returns", "blocks", 0, pages.buddy_returns,

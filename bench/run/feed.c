@@ -10,6 +10,9 @@
 
 #include "workloads/trace/spillfile.h"
 #include "core/machine/sim_trace_facts.h"
+#include "core/phys/hindsight.h"
+
+#include <pthread.h>
 #include "workloads/trace/trace_native.h"
 #include "bench/run/trace_spec.h"
 
@@ -30,11 +33,20 @@ struct feed {
 	u64 events;	  /* st.events once final; read atomically (progress, any thread) */
 	struct trace_stats st;
 	struct sim_trace_facts facts;
+	/* buddy mode's hindsight of the trace (core/phys/hindsight.h), built on the first get */
+	struct hindsight_src hs_src;
+	pthread_mutex_t hs_mu;
+	struct hindsight hs;
+	int hs_state; /* 0 not built, 1 built, -1 could not be built */
 };
+
+static const struct hindsight *feed_hindsight_get(void *ctx);
 
 bool feed_cfg_needs_facts(const struct sim_cfg *cfg)
 {
-	static const struct sim_trace_facts a = {1, 1, VMALLOC_PURGE_MODEL}, b = {2, 2, VMALLOC_PURGE_TRACE};
+	static const struct hindsight_src ha, hb;
+	static const struct sim_trace_facts a = {1, 1, VMALLOC_PURGE_MODEL, &ha},
+					    b = {2, 2, VMALLOC_PURGE_TRACE, &hb};
 	struct sim_cfg x, y;
 	memcpy(&x, cfg, sizeof(x)); /* byte copies: padding compares equal below */
 	memcpy(&y, cfg, sizeof(y));
@@ -293,19 +305,59 @@ int feed_open(const char *spec, const struct feed_opts *o, struct feed **out, st
 	struct sim_trace_facts_scan none;
 	memset(&none, 0, sizeof(none));
 	sim_trace_facts_scan_done(&none, &f->facts);
+	pthread_mutex_init(&f->hs_mu, NULL);
 	int e = feed_prepare(f, o, d);
 	if (e) {
 		feed_close(f);
 		return e;
 	}
+	f->hs_src = (struct hindsight_src){feed_hindsight_get, f};
+	if ((f->nmem || f->spill) && !f->lockstep)
+		f->facts.hindsight = &f->hs_src;
 	*out = f;
 	return 0;
+}
+
+/* The hindsight of a feed whose events are held (memory window or spill): one pass over them
+ * on the first request, under the feed's lock (configurations start from several threads). */
+static const struct hindsight *feed_hindsight_get(void *ctx)
+{
+	struct feed *f = ctx;
+	pthread_mutex_lock(&f->hs_mu);
+	if (!f->hs_state) {
+		f->hs_state = -1;
+		if (!hindsight_init(&f->hs)) {
+			int e = 0;
+			for (size_t i = 0; i < f->nmem && !e; i += TRACE_BATCH)
+				e = hindsight_scan(&f->hs, f->mem + i,
+						   MM_MIN(f->nmem - i, (size_t)TRACE_BATCH));
+			struct trace_reader *r = NULL;
+			struct mm_diag d;
+			if (!e && f->spill && !(e = trace_spill_open(f->spill, &r, &d))) {
+				const struct mm_event *ev;
+				long k;
+				while (!e && (k = trace_batch(r, &ev, TRACE_BATCH)) > 0)
+					e = hindsight_scan(&f->hs, ev, (size_t)k);
+				e = e ? e : (k < 0 ? (int)k : 0);
+				trace_close(r);
+			}
+			hindsight_done(&f->hs);
+			if (e)
+				hindsight_fini(&f->hs);
+			f->hs_state = e ? -1 : 1;
+		}
+	}
+	pthread_mutex_unlock(&f->hs_mu);
+	return f->hs_state > 0 ? &f->hs : NULL;
 }
 
 void feed_close(struct feed *f)
 {
 	if (!f)
 		return;
+	if (f->hs_state > 0)
+		hindsight_fini(&f->hs);
+	pthread_mutex_destroy(&f->hs_mu);
 	trace_spill_free(f->spill);
 	if (f->rest)
 		trace_close(f->rest);

@@ -50,6 +50,9 @@ struct sim_cfg {
 						was read after it (core/phys/seedtime.h) */
 	const struct snap_series *snapshots; /* the kernel's buddyinfo over time (borrowed): the
 						run loop's hook compares them (sim_snapcheck) */
+	/* buddy mode: where the trace's list-order frees went (core/phys/hindsight.h; borrowed,
+	 * from the trace's facts), NULL: every such free to a list */
+	const struct hindsight_src *hindsight;
 	/* per-CPU lists and watermarks */
 	enum sim_pcp pcp;		  /* placement mode: per-CPU lists in front of the buddy; AUTO: on
 					     when pcp_recorded */

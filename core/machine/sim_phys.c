@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/phys/hindsight.h"
 #include "core/phys/seed.h"
 #include "core/machine/sim_priv.h"
 
@@ -30,6 +31,8 @@ int sim_phys_init(struct sim *s)
 	if (s->pcp_on && (err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg)))
 		return err;
 	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);
+	if (s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.hindsight && s->cfg.hindsight->get)
+		s->pages.hindsight = s->cfg.hindsight->get(s->cfg.hindsight->ctx);
 	s->pages.capture = s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.compaction != SIM_COMPACT_OFF;
 	if (s->cfg.page_mode == PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF) {
 		struct compact_hooks h;

@@ -36,6 +36,7 @@ void sim_trace_facts_scan_done(const struct sim_trace_facts_scan *sc, struct sim
 	f->ncpus = sc->lazy_ncpus ? sc->lazy_ncpus : MM_MAX(seen, 1u);
 	f->vmap_nodes = MM_MAX(1u, MM_MIN(MM_MAX(f->ncpus, seen), (unsigned)VMLIST_MAX_NODES));
 	f->purge = sc->purge ? VMALLOC_PURGE_TRACE : VMALLOC_PURGE_MODEL;
+	f->hindsight = NULL;
 }
 
 unsigned sim_trace_ncpus(const struct mm_event *ev, size_t n)
@@ -78,6 +79,7 @@ void sim_trace_facts(const struct mm_event *ev, size_t n, struct sim_trace_facts
 	f->ncpus = sim_trace_ncpus(ev, n);
 	f->vmap_nodes = sim_trace_vmap_nodes(ev, n, f->ncpus);
 	f->purge = sim_trace_purge_mode(ev, n);
+	f->hindsight = NULL;
 }
 
 void sim_cfg_for_trace(struct sim_cfg *cfg, const struct sim_trace_facts *f)
@@ -87,6 +89,8 @@ void sim_cfg_for_trace(struct sim_cfg *cfg, const struct sim_trace_facts *f)
 		cfg->ncpus = f->ncpus;
 	if (cfg->purge == VMALLOC_PURGE_AUTO)
 		cfg->purge = f->purge;
+	if (cfg->page_mode == PAGEREPLAY_BUDDY)
+		cfg->hindsight = f->hindsight;
 	if (!cfg->vmap_nodes)
 		cfg->vmap_nodes = cpus_given ? MM_MIN(cfg->ncpus, (unsigned)VMLIST_MAX_NODES) : f->vmap_nodes;
 }

@@ -22,10 +22,14 @@ enum vmalloc_purge_mode sim_trace_purge_mode(const struct mm_event *ev, size_t n
  * shows (nr_lazy_max only tells fls(online CPUs)). */
 unsigned sim_trace_vmap_nodes(const struct mm_event *ev, size_t n, unsigned ncpus);
 /* What a configuration takes from the trace it replays, found once per trace. */
+struct hindsight_src;
 struct sim_trace_facts {
 	unsigned ncpus;		       /* sim_trace_ncpus */
 	unsigned vmap_nodes;	       /* sim_trace_vmap_nodes */
 	enum vmalloc_purge_mode purge; /* sim_trace_purge_mode */
+	/* where list-order frees went, from each block's next event (core/phys/hindsight.h), built
+	 * on buddy mode's first request by whoever holds the trace's events; NULL: none */
+	const struct hindsight_src *hindsight;
 };
 void sim_trace_facts(const struct mm_event *ev, size_t n, struct sim_trace_facts *f);
 /* Fill what cfg leaves to the trace: ncpus 0, purge AUTO, vmap_nodes 0 (nodes then follow the

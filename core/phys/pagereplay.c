@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/phys/compact.h"
+#include "core/phys/hindsight.h"
 #include "core/phys/pcp.h"
 #include "core/phys/seed.h"
 
@@ -272,6 +273,9 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 	if (listed && (r->refilling & cpu_bit)) {
 		listed = false;
 		r->st.locked_frees++;
+	} else if (listed && r->hindsight && hindsight_to_buddy(r->hindsight, ev)) {
+		listed = false; /* the block's next event takes it from the buddy */
+		r->st.hindsight_frees++;
 	}
 	if (ev->order > 15 || (ev->kind == MME_PAGE_ALLOC && (ev->flags & MME_F_FAILED)))
 		return 0;

@@ -67,6 +67,8 @@ struct pagereplay_stats {
 				       compaction freed went to the allocating task (capture) */
 	u64 locked_frees;	    /* buddy: per-CPU-list-order frees while their CPU's list was
 				       locked by a refill (interrupt context): to the buddy */
+	u64 hindsight_frees;	    /* buddy: list-order frees whose block's next event is a take from
+				       the buddy (hindsight.h): to the buddy */
 	/* --- pageblock types (placement, mobility, seeded) --- */
 	u64 pageblocks_retyped; /* pageblocks the trace showed of another type than the seed's */
 };
@@ -101,6 +103,8 @@ struct pagereplay {
 	 * is refilling it: set by a refill's zone_locked, cleared by the CPU's next mm_page_alloc
 	 * (the allocation is done and the lock released before that event) */
 	u64 refilling;
+	/* buddy mode: where list-order frees went, from each block's next event (NULL: to lists) */
+	const struct hindsight *hindsight;
 };
 
 /* A live block's record in `live`: model pfn << 8 | (migratetype + 1, 0 unknown) << 4 | order. */

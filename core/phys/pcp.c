@@ -214,6 +214,7 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 			int z = zs->index[t];
 			if (z < 0 || (tried >> z & 1))
 				continue;
+			wmark_zone_visit(&p->wm, (unsigned)z, order, limit);
 			bool gated = pass < 3 || t != (int)limit;
 			if (gated && !wmark_zone_ok(&p->wm, (unsigned)z, order, limit,
 						    pass < 2 ? WMARK_LOW : WMARK_MIN))

@@ -61,16 +61,23 @@ static void wmark_kswapd_wake(struct wmark *w, unsigned z)
 	wmark_kswapd_check(w, z); /* balance_pgdat: a balanced zone sends it back to sleep */
 }
 
+void wmark_zone_visit(struct wmark *w, unsigned z, unsigned order, enum zone_type limit)
+{
+	struct wmark_zone *wz = &w->z[z];
+	if (!wz->on || wz->below_high)
+		return;
+	if (wmark_free(w, z, order) <= (i64)(wmark_pages(w, z, WMARK_HIGH) + wz->lowmem_reserve[limit])) {
+		wz->below_high = true;
+		w->st.below_high++;
+	}
+}
+
 void wmark_before_alloc(struct wmark *w, unsigned z, unsigned order)
 {
 	struct wmark_zone *wz = &w->z[z];
 	if (!wz->on)
 		return;
 	i64 free = wmark_free(w, z, order);
-	if (!wz->below_high && free <= (i64)wmark_pages(w, z, WMARK_HIGH)) {
-		wz->below_high = true;
-		w->st.below_high++;
-	}
 	if (free <= (i64)wmark_pages(w, z, WMARK_LOW)) {
 		wmark_kswapd_wake(w, z);
 		if (free <= (i64)wmark_pages(w, z, WMARK_MIN))
@@ -107,7 +114,10 @@ void wmark_after_free(struct wmark *w, unsigned z, bool drained)
 	struct wmark_zone *wz = &w->z[z];
 	if (!wz->on)
 		return;
-	if (drained && wz->below_high && wmark_free(w, z, 0) > (i64)wmark_pages(w, z, WMARK_HIGH))
+	/* zone_watermark_ok(zone, 0, high, ZONE_MOVABLE, 0): the reserve against the top zone */
+	if (drained && wz->below_high &&
+	    wmark_free(w, z, 0) >
+		    (i64)(wmark_pages(w, z, WMARK_HIGH) + wz->lowmem_reserve[ZONE_NR_TYPES - 1]))
 		wz->below_high = false;
 	wmark_kswapd_check(w, z);
 }

@@ -3,9 +3,12 @@
  * watermark boost a fallback adds (boost_watermark), and the zone flags the per-CPU lists obey.
  * The model does not reclaim: reclaimed pages are the trace's frees. It records where the kernel
  * would act, as events of the model:
- * - ZONE_BELOW_HIGH: set when an allocation finds the zone's free pages (buddy, not the lists)
- *   at or below high + boost (get_page_from_freelist's zone_watermark_fast check); cleared by a
- *   per-CPU drain that leaves the zone above it.
+ * - ZONE_BELOW_HIGH: set when an allocation's zonelist walk visits the zone and finds its free
+ *   pages (buddy, not the lists) at or below high + boost + lowmem_reserve[the request's highest
+ *   zone] (get_page_from_freelist's zone_watermark_fast check, before the zone's gate: a DMA32
+ *   zone under 3,660 + 21,071 free pages is below high for every Normal request that reaches
+ *   it); cleared by a per-CPU drain that leaves the zone above high + boost + the reserve
+ *   against the top zone (zone_watermark_ok(..., ZONE_MOVABLE, ...)).
  * - kswapd: woken when an allocation leaves the zone at or below low + boost, or by a boost;
  *   while it runs the zone is ZONE_RECLAIM_ACTIVE; it sleeps once the zone is above high + boost
  *   (pgdat_balanced), and a boosted run then clears the boost and wakes kcompactd.
@@ -26,7 +29,7 @@
  *   preferred zone takes it whatever its watermarks (the kernel would reclaim: the trace's frees
  *   are the reclaim), lower zones still above min + lowmem_reserve.
  * Free pages are compared as zone_watermark_fast does for an order: free - (2^order - 1). No
- * highatomic reserve or CMA in the count, and no lowmem_reserve in the zone flags. */
+ * highatomic reserve or CMA in the count. */
 #ifndef WMARK_H
 #define WMARK_H
 
@@ -83,9 +86,12 @@ static inline u64 wmark_pages(const struct wmark *w, unsigned z, enum wmark_idx 
 {
 	return w->z[z].wmark[i] + w->z[z].boost;
 }
-/* An allocation of 2^order pages from zone position z is about to be served: ZONE_BELOW_HIGH.
- * After it (wmark_after_alloc): kswapd, direct reclaim, and the boost of a claiming fallback
- * (claims: the buddy's claim_tries moved by that many). */
+/* The zonelist walk of a request whose highest zone is `limit` visits zone position z:
+ * ZONE_BELOW_HIGH. */
+void wmark_zone_visit(struct wmark *w, unsigned z, unsigned order, enum zone_type limit);
+/* An allocation of 2^order pages from zone position z is about to be served: kswapd and direct
+ * reclaim points. After it (wmark_after_alloc): the boost of a claiming fallback (claims: the
+ * buddy's claim_tries moved by that many). */
 void wmark_before_alloc(struct wmark *w, unsigned z, unsigned order);
 void wmark_after_alloc(struct wmark *w, unsigned z, unsigned order, u64 claims);
 /* zone_watermark_fast: may a request whose highest zone is `limit` take 2^order pages from zone
