@@ -10,6 +10,7 @@
 
 #include "bench/run/recording_cfg.h"
 #include "bench/run/replay.h"
+#include "core/phys/hindsight.h"
 #include "workloads/trace/trace.h"
 
 #define REC_DIR MMREPLAY_DATA_DIR "/recordings/"
@@ -18,6 +19,7 @@ struct rec_run {
 	struct recording_cfg *rc;
 	struct mm_trace t;
 	struct sim_trace_facts tf;
+	struct hindsight_of_array hs; /* buddy mode's, as `mmreplay machine` builds it */
 	struct matrix m;
 };
 
@@ -30,6 +32,8 @@ static inline void rec_open(struct rec_run *r, const char *name)
 	cr_assert_eq(recording_cfg_open(r->rc, dir, true, &d), 0, "%s", d.msg);
 	cr_assert_eq(trace_load(r->rc->trace, NULL, &r->t, &d), 0, "%s", d.msg);
 	sim_trace_facts(r->t.ev, r->t.n, &r->tf);
+	hindsight_of_array_init(&r->hs, r->t.ev, r->t.n);
+	r->tf.hindsight = &r->hs.src;
 }
 
 /* The configuration of the options set ("name=value" each, NULL-terminated): 0, or -EINVAL with
@@ -60,6 +64,7 @@ static inline void rec_replay(struct rec_run *r, const char *const *set, struct 
 
 static inline void rec_close(struct rec_run *r)
 {
+	hindsight_of_array_fini(&r->hs);
 	trace_free(&r->t);
 	recording_cfg_close(r->rc);
 	free(r->rc);

@@ -129,20 +129,23 @@ Test(machine, seed_types_follow_the_free_lists)
 	rec_close(&rr);
 }
 
-/* The bounds, through the registry's columns. */
+/* Buddy mode's bounds, through the registry's columns: ufi(9) within 2 thousandths, free pages
+ * within 0.5 % of the kernel's, at most 5 % of the snapshots left out as untraced. */
 static void check_buddy_bounds(const char *name, const struct replay_row *row)
 {
 	char v[64];
 	struct metric_src src = {.trace = row->trace, .st = &row->st, .host = &row->host};
 	const struct snapcheck *c = &row->st.snaps;
-	cr_assert_gt(c->compared, 30, "%s", name);
+	cr_assert_gt(c->compared, 20, "%s", name);
+	cr_assert_leq(c->untraced * 20, c->compared, "%s: %llu snapshots left out as untraced", name,
+		      (unsigned long long)c->untraced);
 	cr_assert_eq(metric_get("snap_ufi9_err_max", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
-	cr_assert_leq(atoi(v), 5, "%s: ufi9 error %s", name, v);
+	cr_assert_leq(atoi(v), 2, "%s: ufi9 error %s", name, v);
 	cr_assert_eq(atoi(v), c->ufi9_err_max);
 	cr_assert_eq(metric_get("snap_free_pages_err_max", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
 	u64 fe = strtoull(v, NULL, 10);
 	cr_assert_eq(metric_get("snap_free_pages_kernel", METRIC_IN_REPLAY, &src, v, sizeof(v)), 0);
-	cr_assert_leq(fe * 100, strtoull(v, NULL, 10), "%s: %llu free pages off", name,
+	cr_assert_leq(fe * 200, strtoull(v, NULL, 10), "%s: %llu free pages off (0.5 %% at most)", name,
 		      (unsigned long long)fe);
 	cr_assert_eq(row->nsnap_rows, c->compared * 3, "%s: a row per zone and snapshot", name);
 }
@@ -150,12 +153,14 @@ static void check_buddy_bounds(const char *name, const struct replay_row *row)
 Test(machine, buddy_mode_follows_the_kernel, .timeout = 300)
 {
 	static const char *const set[] = {"page-mode=buddy", NULL};
-	for (unsigned r = 0; r < 3; r++) {
+	static const char *const all[] = {"d_threads4",	      "d_bpf2",	     "d_mixed5",
+					  "d_pagecache_full", "d_seccomp_p", "d_bpf3"};
+	for (unsigned r = 0; r < MM_ARRAY_SIZE(all); r++) {
 		struct rec_run rr;
 		struct replay_row row;
-		rec_open(&rr, recs[r]);
+		rec_open(&rr, all[r]);
 		rec_replay(&rr, set, &row);
-		check_buddy_bounds(recs[r], &row);
+		check_buddy_bounds(all[r], &row);
 		const struct pagereplay_stats *p = &row.st.pages;
 		cr_assert_eq(p->trace_refill + p->trace_locked + p->extfrag_takes, p->buddy_takes);
 		cr_assert_eq(row.st.zones_st.failures, 0);
