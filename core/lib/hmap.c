@@ -1,6 +1,8 @@
 #include "core/lib/hmap.h"
 
 #include <errno.h>
+
+#include "core/lib/bigmem.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +19,9 @@ static inline u64 hmap_hash(u64 k)
 
 static int hmap_alloc(struct hmap *h, u64 cap)
 {
-	struct hmap_slot *s = malloc(cap * sizeof(*s));
+	struct hmap_slot *s = bigmem_zalloc(cap * sizeof(*s)); /* every key HMAP_EMPTY */
 	if (!s)
 		return -ENOMEM;
-	memset(s, 0xa5, cap * sizeof(*s)); /* every key HMAP_EMPTY */
 	h->slot = s;
 	h->mask = cap - 1;
 	h->count = 0;
@@ -38,14 +39,15 @@ int hmap_init(struct hmap *h, u64 expect)
 
 void hmap_fini(struct hmap *h)
 {
-	free(h->slot);
+	if (h->slot)
+		bigmem_free(h->slot, (h->mask + 1) * sizeof(*h->slot));
 	memset(h, 0, sizeof(*h));
 }
 
 void hmap_clear(struct hmap *h)
 {
 	if (h->slot)
-		memset(h->slot, 0xa5, (h->mask + 1) * sizeof(*h->slot));
+		memset(h->slot, 0, (h->mask + 1) * sizeof(*h->slot));
 	h->count = 0;
 	h->has_empty_key = false;
 }
@@ -70,7 +72,7 @@ static int hmap_grow(struct hmap *h)
 	h->has_empty_key = old.has_empty_key;
 	h->empty_key_val = old.empty_key_val;
 	h->count += old.has_empty_key;
-	free(old.slot);
+	bigmem_free(old.slot, (old.mask + 1) * sizeof(*old.slot));
 	return 0;
 }
 
@@ -181,5 +183,5 @@ bool hmap_next(const struct hmap *h, u64 *pos, u64 *key, u64 *val)
 
 u64 hmap_bytes(const struct hmap *h)
 {
-	return h->slot ? (h->mask + 1) * sizeof(*h->slot) : 0;
+	return h->slot ? bigmem_size((h->mask + 1) * sizeof(*h->slot)) : 0;
 }

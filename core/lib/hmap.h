@@ -2,13 +2,14 @@
  * deletion, no tombstones). Used to pair a trace's addresses and pfns with the model's.
  * Every key is allowed, including 0 and ~0: a slot is empty when its key is HMAP_EMPTY, and
  * the entry whose key is HMAP_EMPTY itself lives beside the table (has_empty_key). Keys and
- * values share one array, so a probe reads one cache line. */
+ * values share one array, so a probe reads one cache line; a large table is on huge pages
+ * (bigmem.h), so that a random probe into it seldom misses the TLB too. */
 #ifndef HMAP_H
 #define HMAP_H
 
 #include "core/mm_types.h"
 
-#define HMAP_EMPTY 0xa5a5a5a5a5a5a5a5ULL /* a byte pattern: memset empties a table */
+#define HMAP_EMPTY 0ULL /* zeroed memory is an empty table */
 
 struct hmap_slot {
 	u64 key, val;
