@@ -289,6 +289,13 @@ static enum compact_result cc_run(struct compact *c, unsigned z, int order, int 
 	c->st.runs++;
 	c->st.runs_order[order < 0 ? BUDDY_PAGEBLOCK_ORDER : order]++;
 	enum compact_result r = COMPACT_COMPLETE;
+	/* compact_finished before the first step: a proactive run on a zone whose score is low
+	 * already ends at once (a run, as the kernel's begin and end events count it) */
+	if (order < 0 && cc_done(&cc)) {
+		c->st.success++;
+		c->st.success_order[BUDDY_PAGEBLOCK_ORDER]++;
+		return COMPACT_SUCCESS;
+	}
 	while (cc.mpb + 1 < cc.fpb) {
 		if ((cc.ignore_skip || !zs->skip[cc.mpb]) && migrate_source(&cc, cc.mpb) &&
 		    !cc_migrate_block(&cc))
@@ -457,13 +464,12 @@ void compact_tick(struct compact *c, u64 now_ns)
 	unsigned low = MM_MAX(100u - MM_MIN(c->proactiveness, 100u), 5u), high = MM_MIN(low + 10, 100u);
 	if (score <= high)
 		return;
+	/* compact_node: compact_zone on every populated zone, no suitability check (order -1) */
 	for (unsigned z = 0; z < c->zs->nr_zones; z++) {
-		const struct buddy *b = &c->zs->zone[z].buddy;
-		if (frag_score(b) > low &&
-		    b->free_pages >= c->min_free[z] + (2ULL << BUDDY_PAGEBLOCK_ORDER)) {
-			c->st.proactive_runs++;
-			cc_run(c, z, -1, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, false);
-		}
+		if (!c->zs->zone[z].buddy.nr_pages)
+			continue;
+		c->st.proactive_runs++;
+		cc_run(c, z, -1, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, false);
 	}
 	if (node_score(c) >= score) /* no progress: back off */
 		c->next_proactive_ns = now_ns + (COMPACT_PROACTIVE_NS << COMPACT_MAX_DEFER_SHIFT);

@@ -2,8 +2,10 @@
  * machine's zones:
  * - requests: try_to_compact_pages (compact_try: the zones of a zonelist, highest first, each
  *   unless deferred, until one succeeds), kcompactd (compact_kcompactd: every zone at pageblock
- *   order, sync light) and proactive compaction (compact_tick: whole zones, skip hints ignored,
- *   until the zone's score is at or below 100 - proactiveness, stopped while kswapd runs);
+ *   order, sync light) and proactive compaction (compact_tick: compact_node, every populated
+ *   zone, whole, skip hints ignored, no suitability check, until the zone's score is at or below
+ *   100 - proactiveness: a zone there already ends at once, a successful run that scans
+ *   nothing; none while kswapd runs);
  * - compact_zone: nothing runs when a block of the order is free already (COMPACT_SATISFIED) or
  *   when compaction_suitable says no: free pages below the min watermark (low for orders above
  *   PAGE_ALLOC_COSTLY_ORDER) plus compact_gap (2 << order), or, above the costly order, a

@@ -45,10 +45,12 @@ int hindsight_scan(struct hindsight *h, const struct mm_event *ev, size_t n)
 		u64 ts;
 		switch (e->kind) {
 		case MME_PAGE_ZONE_LOCKED:
-		case MME_PAGE_EXTFRAG: /* taken from the buddy: the pending free put it there */
-			if (hmap_del(&h->pending, e->addr, &ts) &&
-			    hmap_put(&h->to_buddy, hindsight_key(e->addr, ts), ts) < 0)
-				return -ENOMEM;
+		case MME_PAGE_EXTFRAG: /* taken from the buddy: the pending frees in the block put
+					  their pages there (they merged into it) */
+			for (u64 p = e->addr; p < e->addr + (1ULL << MM_MIN(e->order, 10u)); p++)
+				if (hmap_del(&h->pending, p, &ts) &&
+				    hmap_put(&h->to_buddy, hindsight_key(p, ts), ts) < 0)
+					return -ENOMEM;
 			break;
 		case MME_PAGE_ALLOC: /* handed out from a list, or drained from one */
 		case MME_PAGE_PCPU_DRAIN:

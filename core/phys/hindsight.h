@@ -3,9 +3,9 @@
  * the buddy instead: from an interrupt or softirq (RCU-deferred page-table frees) while the
  * CPU's list is locked by the task it interrupted, whose trylock fails (free_one_page). The
  * block's next event tells: the kernel's zone_locked (or a fallback traced by
- * mm_page_alloc_extfrag) takes it from the buddy, with no allocation from and no drain of a list
- * in between. Built by one pass over the whole trace before the replay (hindsight_scan, batch by
- * batch in trace order); buddy mode asks hindsight_to_buddy at each such free. */
+ * mm_page_alloc_extfrag) takes it, or a block it merged into, from the buddy, with no allocation
+ * from and no drain of a list in between. Built by one pass over the whole trace before the replay
+ * (hindsight_scan, batch by batch in trace order); buddy mode asks hindsight_to_buddy at each such free. */
 #ifndef HINDSIGHT_H
 #define HINDSIGHT_H
 

@@ -6,6 +6,7 @@
 #include "core/phys/compact.h"
 #include "core/phys/hindsight.h"
 #include "core/phys/pcp.h"
+#include "core/phys/pfnmap.h"
 #include "core/phys/seed.h"
 
 int pagereplay_init(struct pagereplay *r, struct buddy *b, enum pagereplay_mode mode)
@@ -25,8 +26,7 @@ int pagereplay_init_src(struct pagereplay *r, const struct pagesrc *src, enum pa
 void pagereplay_fini(struct pagereplay *r)
 {
 	hmap_fini(&r->live);
-	if (r->cmp)
-		hmap_fini(&r->owner);
+	pfnmap_fini(&r->owner);
 }
 
 void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp)
@@ -57,7 +57,7 @@ static unsigned rec_order(u64 rec)
 static void pagereplay_release_cpu(struct pagereplay *r, u64 rec, unsigned cpu)
 {
 	if (MM_UNLIKELY(r->owner_built) && rec_mt(rec) == MT_MOVABLE)
-		hmap_del(&r->owner, rec_pfn(rec), NULL);
+		pfnmap_del(&r->owner, rec_pfn(rec), NULL);
 	if (r->pcp)
 		pcp_free(r->pcp, cpu, rec_pfn(rec), rec_order(rec), rec_mt(rec));
 	else
@@ -202,7 +202,7 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 	}
 	r->st.allocs++;
 	if (MM_UNLIKELY(r->owner_built) && ev->mt == MT_MOVABLE &&
-	    hmap_put(&r->owner, model_pfn, ev->addr) < 0)
+	    pfnmap_put(&r->owner, model_pfn, ev->addr) < 0)
 		return -ENOMEM;
 	if (MM_UNLIKELY(r->cmp != NULL))
 		pagereplay_kcompactd(r);
@@ -323,9 +323,11 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 static void pagereplay_owner_build(struct pagereplay *r)
 {
 	r->owner_built = true;
+	if (pfnmap_init(&r->owner, r->zs))
+		return; /* host memory short: no block is moved */
 	u64 key, rec;
 	for (u64 pos = 0; hmap_next(&r->live, &pos, &key, &rec);)
-		if (rec_mt(rec) == MT_MOVABLE && hmap_put(&r->owner, rec_pfn(rec), key) < 0)
+		if (rec_mt(rec) == MT_MOVABLE && pfnmap_put(&r->owner, rec_pfn(rec), key) < 0)
 			return; /* host memory short: the blocks left out are not moved */
 }
 
@@ -335,7 +337,7 @@ static bool pagereplay_movable(void *ctx, unsigned z, u64 pfn, unsigned order)
 	u64 t;
 	if (MM_UNLIKELY(!r->owner_built))
 		pagereplay_owner_build(r);
-	if (hmap_get(&r->owner, pfn, &t))
+	if (pfnmap_get(&r->owner, pfn, &t))
 		return true;
 	const struct buddy *b = &r->zs->zone[z].buddy;
 	u32 i = (u32)(pfn - b->base_pfn);
@@ -349,14 +351,14 @@ static void pagereplay_moved(void *ctx, u64 from, u64 to, unsigned order)
 	struct pagereplay *r = ctx;
 	u64 trace_pfn, rec;
 	int mt = MT_MOVABLE;
-	if (hmap_del(&r->owner, from, &trace_pfn)) {
+	if (pfnmap_del(&r->owner, from, &trace_pfn)) {
 		if (hmap_get(&r->live, trace_pfn, &rec))
 			mt = rec_mt(rec);
 	} else {
 		trace_pfn = from; /* a seeded page: the trace frees it by its own pfn */
 	}
 	/* host memory short: the block stays unowned (a later free of it is unmatched) */
-	if (hmap_put(&r->owner, to, trace_pfn) >= 0)
+	if (pfnmap_put(&r->owner, to, trace_pfn) >= 0)
 		hmap_put(&r->live, trace_pfn, rec_make(to, mt, order));
 }
 
@@ -369,10 +371,8 @@ void pagereplay_compact_hooks(struct pagereplay *r, struct compact_hooks *h)
 
 int pagereplay_attach_compact(struct pagereplay *r, struct compact *cmp)
 {
-	int err = hmap_init(&r->owner, 1024);
-	if (!err)
-		r->cmp = cmp;
-	return err;
+	r->cmp = cmp;
+	return 0;
 }
 
 /* Placement: the trace's try_to_compact_pages, the kernel's request for an allocation its

@@ -22,6 +22,7 @@
 #include "core/lib/hmap.h"
 #include "core/mm_event.h"
 #include "core/phys/pagesrc.h"
+#include "core/phys/pfnmap.h"
 
 enum pagereplay_mode { PAGEREPLAY_PLACEMENT = 0, PAGEREPLAY_FAITHFUL = 1, PAGEREPLAY_BUDDY = 2 };
 
@@ -87,7 +88,7 @@ struct pagereplay {
 	/* placement: compaction (NULL: none); owner maps model pfn -> traced pfn of the live
 	 * blocks of movable allocations, so a migrated block's record follows it */
 	struct compact *cmp;
-	struct hmap owner;
+	struct pfnmap owner;   /* dense over the zones (pfnmap.h), from compaction's first question */
 	bool owner_built;      /* owner holds every movable live block (from compaction's first question) */
 	u64 kcompactd_mark;    /* the watermarks' kcompactd wakes already acted on */
 	u64 kswapd_sleep_mark; /* and kswapd sleeps (compaction's skip hints reset) */
