@@ -422,16 +422,18 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 }
 
 /* Memory nearly full (d_pagecache_full: page cache filled, then 6 GiB written): placement with
- * the kernel's policy stays within the error pinned here (ufi9 max 62, mean 6.85, free pages
- * 7,664 of 84,147 when measured; 219, 29.1 and 8,340 before the trace revealed the pageblock
- * types the seed guesses and the seed took them from the free lists). The free-pages bound
- * was 8 %: with the seed's types from the free lists the largest error moved to the last
- * snapshots (7,664 pages, 9.1 %: after kswapd's last run the model's lists hold less than the
- * kernel's), while the ufi9 error fell (67 to 62). The pressure behaviour is what gets it
- * there: the trace's
- * kswapd runs drain the lists about as much as the kernel's (117,892 blocks against 113,965)
- * and the watermark gates act; without the zone flags (pcp-tune idle) the lists hold what the
- * kernel drained (ufi9 max 345, mean 108.7, zones exhausted). */
+ * the kernel's policy stays within the error pinned here (ufi9 max 87, mean 5.76, free pages
+ * 4,749 of 81,930 when measured; 219, 29.1 and 8,340 before the trace revealed the pageblock
+ * types the seed guesses and the seed took them from the free lists; 62, 6.80 and 7,664 (9.1 %)
+ * before the trace's kswapd runs ended where balance_pgdat returns instead of after 50 ms of
+ * quiet: the later end over-drained and the model's lists held less than the kernel's after
+ * kswapd's last run; the max rose, at DMA32 before the first direct reclaim, where the model
+ * keeps 3 order-9 blocks the kernel had not). The pressure behaviour is what gets it there: the
+ * trace's kswapd runs drain the lists as much as the kernel's (95,310 blocks against the trace's
+ * 113,965 drains less the 22,755 that named pages listed at the start, whose model drains are
+ * counted apart; the 50 ms end drained 115,357, 26 % over), the lists refill as often (90,685
+ * blocks against 87,257) and the watermark gates act; without the zone flags (pcp-tune idle)
+ * the lists hold what the kernel drained (ufi9 max 345, mean 108.7, zones exhausted). */
 Test(machine, placement_under_memory_pressure, .timeout = 300)
 {
 	static const char *const pressure[] = {"buddy=mobility", "pcp=on", "page-mode=placement", NULL},
@@ -444,17 +446,24 @@ Test(machine, placement_under_memory_pressure, .timeout = 300)
 	rec_replay(&rr, idle, &b);
 	const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
 	cr_assert_gt(ca->compared, 30);
-	cr_assert_leq(ca->ufi9_err_max, 70, "ufi9 error max %d", ca->ufi9_err_max);
-	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 7.5);
+	cr_assert_leq(ca->ufi9_err_max, 90, "ufi9 error max %d", ca->ufi9_err_max);
+	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 6.0);
 	cr_assert_gt(a.st.pages.pageblocks_retyped, 20);
-	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 10, "%llu of %llu free pages off",
+	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 6, "%llu of %llu free pages off",
 		      (unsigned long long)ca->free_pages_err_max, (unsigned long long)ca->free_pages_kernel);
 	cr_assert_gt(a.st.wmark.kswapd_traced, 0);
 	cr_assert_gt(a.st.wmark.gate_skips, 0);
-	u64 traced = a.st.pages.trace_drain, drained = a.st.pcp.drain_blocks;
-	cr_assert(drained * 10 >= traced * 9 && drained * 10 <= traced * 11,
+	/* the trace's drains of the lists' own blocks: less those that named a page listed at the
+	 * start (the model's drains of those are start_drained, not drain_blocks) */
+	u64 traced = a.st.pages.trace_drain - a.st.pcp.start_revealed_drained,
+	    drained = a.st.pcp.drain_blocks;
+	cr_assert(drained * 100 >= traced * 95 && drained * 100 <= traced * 110,
 		  "drains %llu against the trace's %llu", (unsigned long long)drained,
 		  (unsigned long long)traced);
+	u64 refills = a.st.pcp.refill_blocks, traced_refills = a.st.pages.trace_refill;
+	cr_assert(refills * 100 >= traced_refills * 95 && refills * 100 <= traced_refills * 110,
+		  "refills %llu against the trace's %llu", (unsigned long long)refills,
+		  (unsigned long long)traced_refills);
 	cr_assert_eq(cb->compared, ca->compared);
 	cr_assert_gt(cb->ufi9_err_sum / (double)cb->ufi9_n, 2 * ca->ufi9_err_sum / (double)ca->ufi9_n);
 	cr_assert_gt(cb->free_pages_err_max, 4 * ca->free_pages_err_max);

@@ -204,8 +204,8 @@ const struct metric metrics_phys[] = {
 	M_FN("pcp_pressure_drains", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 5,
 	     "per-CPU list drains under ZONE_BELOW_HIGH or ZONE_RECLAIM_ACTIVE (setting pcp-tune)"),
 	M_FN("kswapd_traced_runs", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 6,
-	     "the trace's kswapd reclaim periods: from mm_vmscan_kswapd_wake until kswapd is quiet 50 ms (or "
-	     "sleeps), every zone reclaim-active"),
+	     "the trace's kswapd reclaim periods: from mm_vmscan_kswapd_wake until balance_pgdat returns "
+	     "(kswapd's own compaction event), it is quiet 50 ms or sleeps, every zone reclaim-active"),
 	M_FN("watermark_gate_skips", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 7,
 	     "zones an allocation passed by: free pages at or below the watermark of its pass plus the "
 	     "lowmem_reserve"),

@@ -62,6 +62,7 @@ int sim_phys_init(struct sim *s)
 }
 
 static void sim_phys_kswapd_quiet(struct sim *s, const struct mm_event *ev);
+static void sim_phys_kswapd_done(struct sim *s, const struct mm_event *ev);
 
 int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
 {
@@ -79,6 +80,8 @@ int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
 int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 {
 	struct sim_compact_traced *t = &s->cmp_traced;
+	if (MM_UNLIKELY(s->kswapd.awake) && ev->pid == s->kswapd.pid)
+		sim_phys_kswapd_done(s, ev);
 	switch (ev->aux) {
 	case MME_COMPACT_BEGIN:
 		t->runs++;
@@ -118,9 +121,13 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	return 0;
 }
 
-/* kswapd reclaims (ZONE_RECLAIM_ACTIVE) from its wake event until balance_pgdat returns; its
- * sleep event comes only after an undisturbed nap of HZ/10 (kswapd_try_to_sleep), so the run
- * is taken to end once kswapd has been quiet (no page event of its own) this long. */
+/* kswapd reclaims (ZONE_RECLAIM_ACTIVE) from its wake event until balance_pgdat returns
+ * (clear_reclaim_active). Its sleep event comes only after an undisturbed nap of HZ/10
+ * (kswapd_try_to_sleep), but before the nap kswapd asks whether to wake kcompactd
+ * (wakeup_kcompactd -> kcompactd_node_suitable, traced as mm_compaction_suitable): a compaction
+ * event of kswapd's own ends the run there (sim_phys_kswapd_done). Without one (a recording
+ * without the compaction tracepoints) the run is taken to end once kswapd has been quiet (no
+ * page event of its own) this long. */
 #define SIM_KSWAPD_QUIET_NS 50000000ULL
 
 void sim_phys_reclaim(struct sim *s, const struct mm_event *ev)
@@ -131,6 +138,18 @@ void sim_phys_reclaim(struct sim *s, const struct mm_event *ev)
 	s->kswapd.pid = ev->pid;
 	s->kswapd.last_ns = ev->ts_ns;
 	wmark_kswapd_traced(&s->pcp.wm, s->kswapd.awake);
+}
+
+/* A compaction event of kswapd's own: balance_pgdat has returned (above). A page event of
+ * kswapd's after it makes the run active again (should_continue_reclaim also asks compaction,
+ * mid-run, for costly orders). */
+static void sim_phys_kswapd_done(struct sim *s, const struct mm_event *ev)
+{
+	if (!s->pcp_on)
+		return;
+	s->kswapd.last_ns = ev->ts_ns - SIM_KSWAPD_QUIET_NS - 1;
+	if (s->pcp.wm.kswapd_traced)
+		wmark_kswapd_traced(&s->pcp.wm, false);
 }
 
 /* A page event while the trace's kswapd is awake: is it still reclaiming? */

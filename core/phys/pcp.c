@@ -398,6 +398,7 @@ void pcp_reveal(struct pcp *p, unsigned z, unsigned cpu, unsigned order, bool dr
 	struct pcp_set *s = &p->set[z * p->ncpus + cpu % p->ncpus];
 	u64 n = 1ULL << order;
 	p->st.start_revealed++;
+	p->st.start_revealed_drained += drained;
 	if (drained && s->pending) { /* a model drain took it already */
 		s->pending -= MM_MIN(n, s->pending);
 	} else if (s->start) {

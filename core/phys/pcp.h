@@ -76,19 +76,20 @@ struct pcp_set {
 };
 
 struct pcp_stats {
-	u64 refill_blocks;   /* blocks moved buddy -> list (the trace's zone_locked percpu_refill=1) */
-	u64 direct_allocs;   /* blocks of other orders from the buddy (zone_locked percpu_refill=0) */
-	u64 drain_blocks;    /* blocks moved list -> buddy (the trace's pcpu_drain) */
-	u64 direct_frees;    /* blocks of other orders freed to the buddy */
-	u64 list_allocs;     /* allocations served by a list */
-	u64 list_frees;	     /* frees put on a list */
-	u64 refills;	     /* refill calls */
-	u64 drains;	     /* free_pcppages_bulk calls */
-	u64 decays;	     /* decay_pcp_high rounds (every CPU and zone) */
-	u64 alloc_failures;  /* requests no zone of the zonelist could serve */
-	u64 start_revealed;  /* start pages the trace revealed (allocated or drained by the kernel) */
-	u64 start_drained;   /* start pages a model drain took (their identity unknown) */
-	u64 pressure_drains; /* drains under ZONE_BELOW_HIGH or ZONE_RECLAIM_ACTIVE (tune pressure) */
+	u64 refill_blocks;	    /* blocks moved buddy -> list (the trace's zone_locked percpu_refill=1) */
+	u64 direct_allocs;	    /* blocks of other orders from the buddy (zone_locked percpu_refill=0) */
+	u64 drain_blocks;	    /* blocks moved list -> buddy (the trace's pcpu_drain) */
+	u64 direct_frees;	    /* blocks of other orders freed to the buddy */
+	u64 list_allocs;	    /* allocations served by a list */
+	u64 list_frees;		    /* frees put on a list */
+	u64 refills;		    /* refill calls */
+	u64 drains;		    /* free_pcppages_bulk calls */
+	u64 decays;		    /* decay_pcp_high rounds (every CPU and zone) */
+	u64 alloc_failures;	    /* requests no zone of the zonelist could serve */
+	u64 start_revealed;	    /* start pages the trace revealed (allocated or drained by the kernel) */
+	u64 start_revealed_drained; /* of those, by the trace's drain (its other drains: the lists') */
+	u64 start_drained;	    /* start pages a model drain took (their identity unknown) */
+	u64 pressure_drains;	    /* drains under ZONE_BELOW_HIGH or ZONE_RECLAIM_ACTIVE (tune pressure) */
 };
 
 struct pcp {

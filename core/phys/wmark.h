@@ -20,8 +20,9 @@
  *   the model's own conditions cannot see it; while the trace's kswapd reclaims every zone is
  *   ZONE_RECLAIM_ACTIVE as balance_pgdat's set_reclaim_active makes it (the wake event does not
  *   print the highest zone; the recorded machines' wakes are for Normal allocations). The
- *   caller says when (core/machine/sim_phys.c: from mm_vmscan_kswapd_wake until kswapd has been
- *   quiet 50 ms, its sleep event coming only after a 100 ms nap).
+ *   caller says when (core/machine/sim_phys.c: from mm_vmscan_kswapd_wake until balance_pgdat
+ *   returns, marked by kswapd's own compaction event before its 100 ms nap; without one, until
+ *   kswapd has been quiet 50 ms).
  * - Watermark gates (get_page_from_freelist): an allocation takes a zone of its zonelist only
  *   while the zone's free pages are above low + boost (fast path), then min + boost (slow
  *   path), plus lowmem_reserve[the request's highest zone] (zoneinfo's "protection": DMA never
