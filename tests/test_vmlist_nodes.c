@@ -5,7 +5,7 @@
 #include <criterion/criterion.h>
 
 #include "core/lib/rng.h"
-#include "tests/vmlist_nodes_ref.h"
+#include "tests/vmlist_nodes_ref_follow.h"
 
 #define PG MM_PAGE_SIZE
 #define BASE 0xffffc90000000000ULL
