@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Compare today's model columns with the golden files beside this script (README.md here).
 
-usage: check.py MMREPLAY replay|demo
+usage: check.py [--update] MMREPLAY replay|demo
 
 Columns are compared by name: a golden column must exist with the same value in the row with the
-same key; new columns and new rows may appear. Exit status 0 when everything matches."""
+same key; new columns and new rows may appear. Exit status 0 when everything matches. --update
+re-pins a deliberate, explained change of a model: every differing pinned value (and time-series
+digest) of the golden files takes today's, under the same runs and OLD_DEFAULTS; rows, columns
+and file layout stay. A missing row or column is never updated (exit 1)."""
 import csv
 import hashlib
 import os
@@ -48,24 +51,41 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
+UPDATE = False  # --update: differing values are re-pinned (the golden rows take today's)
+MISSING = []  # differences --update cannot re-pin: a row or a column gone
+
+
 def compare_rows(name, golden, new, key):
     errors = []
     index = {tuple(r[k] for k in key): r for r in new}
-    for g in golden:
-        g = map_golden(g)
+    for orig in golden:
+        g = map_golden(orig)
         k = tuple(g[c] for c in key)
         r = index.get(k)
         if r is None:
             errors.append(f'{name}: no row {k}')
+            MISSING.append(errors[-1])
             continue
         for col, want in g.items():
             if col in RETIRED or col in RELABELLED:
                 continue
             if col not in r:
                 errors.append(f'{name}: column {col} is gone')
+                MISSING.append(errors[-1])
             elif r[col] != want:
                 errors.append(f'{name}: {k} {col}: {r[col]} != golden {want}')
+                orig[col] = r[col]
     return errors
+
+
+def write_golden(path, rows):
+    """The golden file at path rewritten with rows (its header and row order kept)."""
+    with open(path, newline='') as f:
+        header = next(csv.reader(f))
+    with open(path, 'w', newline='') as f:
+        w = csv.DictWriter(f, fieldnames=header, lineterminator='\n')
+        w.writeheader()
+        w.writerows(rows)
 
 
 def run(mm, *args):
@@ -80,12 +100,20 @@ def check_replay(mm, work):
         for mode in ('placement', 'faithful'):
             run(mm, 'replay', '--vmlist', GOLDEN_VMLISTS, '--tlb', 'all', '--buddy', 'all', '--vma', 'all',
                 '--page-mode', mode, *OLD_DEFAULTS, '--out', out, '--quiet', path)
-            golden = read_csv(os.path.join(HERE, f'replay-{name}-{mode}.csv'))
-            errors += compare_rows(f'{name} {mode}', golden, read_csv(out), REPLAY_KEY)
+            gpath = os.path.join(HERE, f'replay-{name}-{mode}.csv')
+            golden = read_csv(gpath)
+            found = compare_rows(f'{name} {mode}', golden, read_csv(out), REPLAY_KEY)
+            if found and UPDATE:
+                write_golden(gpath, golden)
+            errors += found
         run(mm, 'replay', '--vmlist', 'rbtree', '--cached-hole', '--tlb', 'all', '--populate', 'all',
             *OLD_DEFAULTS, '--out', out, '--quiet', path)
-        golden = read_csv(os.path.join(HERE, f'replay-{name}-cachedhole-populate.csv'))
-        errors += compare_rows(f'{name} cached-hole populate', golden, read_csv(out), REPLAY_KEY)
+        gpath = os.path.join(HERE, f'replay-{name}-cachedhole-populate.csv')
+        golden = read_csv(gpath)
+        found = compare_rows(f'{name} cached-hole populate', golden, read_csv(out), REPLAY_KEY)
+        if found and UPDATE:
+            write_golden(gpath, golden)
+        errors += found
     return errors
 
 
@@ -102,8 +130,11 @@ def check_demo(mm, work):
     # one timed repeat: the repeats time the host, and the pinned columns are the model's
     run(mm, 'suite', '--no-plots', '--repeats', '1', *EVERY_CELL, *OLD_DEFAULTS, '--out', out,
         os.path.join(ROOT, 'bench/suites/demo.ini'))
-    golden, new = read_csv(os.path.join(HERE, 'demo-summary.csv')), read_csv(os.path.join(out, 'summary.csv'))
+    gpath = os.path.join(HERE, 'demo-summary.csv')
+    golden, new = read_csv(gpath), read_csv(os.path.join(out, 'summary.csv'))
     errors = compare_rows('demo summary', golden, new, SUMMARY_KEY)
+    if errors and UPDATE:
+        write_golden(gpath, golden)
     # a golden time series' name holds its old label: today's file is the same cell's
     today = {tuple(r[k] for k in SUMMARY_KEY): r['config'] for r in new}
     renamed = {}
@@ -114,9 +145,11 @@ def check_demo(mm, work):
             renamed[old] = cur
     with open(os.path.join(HERE, 'demo-timeseries.columns')) as f:
         columns = f.read().strip().split(',')
+    digests = []
     with open(os.path.join(HERE, 'demo-timeseries.sha256')) as f:
         for line in f:
             want, name = line.split()
+            digests.append([want, name])
             path = os.path.join(out, 'timeseries', renamed.get(name, name))
             if not os.path.exists(path):
                 errors.append(f'time series {name} is missing')
@@ -128,21 +161,34 @@ def check_demo(mm, work):
                 continue
             if got != want:
                 errors.append(f'time series {name}: model columns differ from the golden digest')
+                digests[-1][0] = got
+    if UPDATE and any('time series' in e and 'differ' in e for e in errors):
+        with open(os.path.join(HERE, 'demo-timeseries.sha256'), 'w') as f:
+            f.writelines(f'{want} {name}\n' for want, name in digests)
     return errors
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ('replay', 'demo'):
+    global UPDATE
+    args = sys.argv[1:]
+    if args[:1] == ['--update']:
+        UPDATE, args = True, args[1:]
+    if len(args) != 2 or args[1] not in ('replay', 'demo'):
         sys.exit(__doc__)
-    mm = sys.argv[1]
+    mm = args[0]
     with tempfile.TemporaryDirectory(prefix='golden.') as work:
-        errors = (check_replay if sys.argv[2] == 'replay' else check_demo)(mm, work)
+        errors = (check_replay if args[1] == 'replay' else check_demo)(mm, work)
     for e in errors[:50]:
         print(e)
+    if UPDATE and errors:
+        print(f'{len(errors) - len(MISSING)} differences re-pinned in tests/golden')
+        for e in MISSING:
+            print(f'not re-pinned: {e}')
+        sys.exit(1 if MISSING else 0)
     if errors:
         print(f'{len(errors)} differences from tests/golden')
         sys.exit(1)
-    print(f'golden {sys.argv[2]}: every pinned column matches')
+    print(f'golden {args[1]}: every pinned column matches')
 
 
 main()
