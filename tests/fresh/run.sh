@@ -76,6 +76,9 @@ if ! mmdebstrap --variant=apt --quiet \
 fi
 rm -f "$root.mmdebstrap.log"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# every installed Debian has /etc/hosts naming localhost (the installer writes it; mmdebstrap's
+# apt variant does not): without it nothing on loopback resolves "localhost" (Slurm's daemons)
+[ -e "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 echo "$me: root made in $(($(date +%s) - t0)) s" >&2
 
 # The checkout as a user has it: tracked and untracked files, nothing ignored (no build dirs).
