@@ -92,6 +92,17 @@ def run(mm, *args):
     subprocess.run([mm, *args], check=True, stdout=subprocess.DEVNULL)
 
 
+def check_file(name, golden_file, out, key):
+    """Today's rows (the CSV out) against the golden file; with --update the differing values
+    are re-pinned in it."""
+    gpath = os.path.join(HERE, golden_file)
+    golden = read_csv(gpath)
+    found = compare_rows(name, golden, read_csv(out), key)
+    if found and UPDATE:
+        write_golden(gpath, golden)
+    return found
+
+
 def check_replay(mm, work):
     errors = []
     traces = sorted(f for f in os.listdir(os.path.join(ROOT, 'data/traces')) if f.endswith('.txt.zst'))
@@ -100,20 +111,11 @@ def check_replay(mm, work):
         for mode in ('placement', 'faithful'):
             run(mm, 'replay', '--vmlist', GOLDEN_VMLISTS, '--tlb', 'all', '--buddy', 'all', '--vma', 'all',
                 '--page-mode', mode, *OLD_DEFAULTS, '--out', out, '--quiet', path)
-            gpath = os.path.join(HERE, f'replay-{name}-{mode}.csv')
-            golden = read_csv(gpath)
-            found = compare_rows(f'{name} {mode}', golden, read_csv(out), REPLAY_KEY)
-            if found and UPDATE:
-                write_golden(gpath, golden)
-            errors += found
+            errors += check_file(f'{name} {mode}', f'replay-{name}-{mode}.csv', out, REPLAY_KEY)
         run(mm, 'replay', '--vmlist', 'rbtree', '--cached-hole', '--tlb', 'all', '--populate', 'all',
             *OLD_DEFAULTS, '--out', out, '--quiet', path)
-        gpath = os.path.join(HERE, f'replay-{name}-cachedhole-populate.csv')
-        golden = read_csv(gpath)
-        found = compare_rows(f'{name} cached-hole populate', golden, read_csv(out), REPLAY_KEY)
-        if found and UPDATE:
-            write_golden(gpath, golden)
-        errors += found
+        errors += check_file(f'{name} cached-hole populate', f'replay-{name}-cachedhole-populate.csv', out,
+                             REPLAY_KEY)
     return errors
 
 
