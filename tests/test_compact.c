@@ -203,6 +203,53 @@ static void placement_run(bool compaction, u64 *failures, u64 *migrated)
 	zones_fini(&zs);
 }
 
+/* A traced pfn beyond what the owner map holds (2^32 - 1 or more: a hostile line, or a
+ * machine of 16 TiB) once compaction has built the map: the allocation and its free are
+ * replayed (that block is only never moved), not an error that stops the replay. */
+Test(compact, placement_takes_a_traced_pfn_the_owner_map_cannot_hold)
+{
+	struct zones zs;
+	struct zones_cfg zc = {.nr_zones = 1, .max_order = MAXO, .policy = buddy_policy_find("lifo")};
+	zc.zone[0] = (struct zone_spec){ZONE_NORMAL, BASE, 4 << BUDDY_PAGEBLOCK_ORDER};
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct pagesrc src = pagesrc_zones(&zs);
+	struct pagereplay r;
+	struct compact c;
+	struct compact_hooks h;
+	cr_assert_eq(pagereplay_init_src(&r, &src, PAGEREPLAY_PLACEMENT), 0);
+	pagereplay_attach(&r, &zs, NULL);
+	pagereplay_compact_hooks(&r, &h);
+	cr_assert_eq(compact_init(&c, &zs, &h, 0), 0);
+	cr_assert_eq(pagereplay_attach_compact(&r, &c), 0);
+	u64 n = zs.zone[0].buddy.nr_pages;
+	struct mm_event ev = {.kind = MME_PAGE_ALLOC, .mt = MT_MOVABLE};
+	for (u64 i = 0; i < n; i++) { /* memory full, then every other page free */
+		ev.addr = 0x9000000 + i;
+		cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	}
+	ev.kind = MME_PAGE_FREE;
+	for (u64 i = 0; i < n; i += 2) {
+		ev.addr = 0x9000000 + i;
+		cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	}
+	ev = (struct mm_event){.kind = MME_PAGE_ALLOC, .mt = MT_MOVABLE, .order = 1, .addr = 0x8000000};
+	cr_assert_eq(pagereplay_event(&r, &ev), 0); /* compaction runs: the owner map is built */
+	cr_assert(r.owner_built);
+	cr_assert_gt(c.st.migrated, 0);
+	ev = (struct mm_event){.kind = MME_PAGE_ALLOC, .mt = MT_MOVABLE, .addr = 1ULL << 40};
+	u64 allocs = r.st.allocs;
+	cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	cr_assert_eq(r.st.allocs, allocs + 1);
+	ev.kind = MME_PAGE_FREE;
+	cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	cr_assert_eq(r.st.unmatched_frees, r.st.alloc_failures, "the free found its block");
+	char msg[256];
+	cr_assert_eq(buddy_check(&zs.zone[0].buddy, msg, sizeof(msg)), 0, "%s", msg);
+	pagereplay_fini(&r);
+	compact_fini(&c);
+	zones_fini(&zs);
+}
+
 Test(compact, placement_records_follow_migrated_blocks)
 {
 	u64 fail, migrated;

@@ -201,9 +201,10 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		return 0;
 	}
 	r->st.allocs++;
-	if (MM_UNLIKELY(r->owner_built) && ev->mt == MT_MOVABLE &&
-	    pfnmap_put(&r->owner, model_pfn, ev->addr) < 0)
-		return -ENOMEM;
+	/* a traced pfn the owner map cannot hold (2^32 - 1 or more), or no map (host memory
+	 * short): compaction leaves the block where it is; the allocation itself is replayed */
+	if (MM_UNLIKELY(r->owner_built) && ev->mt == MT_MOVABLE)
+		(void)pfnmap_put(&r->owner, model_pfn, ev->addr);
 	if (MM_UNLIKELY(r->cmp != NULL))
 		pagereplay_kcompactd(r);
 	return hmap_put(&r->live, ev->addr, rec_make(model_pfn, ev->mt, ev->order)) < 0 ? -ENOMEM : 0;
@@ -327,8 +328,8 @@ static void pagereplay_owner_build(struct pagereplay *r)
 		return; /* host memory short: no block is moved */
 	u64 key, rec;
 	for (u64 pos = 0; hmap_next(&r->live, &pos, &key, &rec);)
-		if (rec_mt(rec) == MT_MOVABLE && pfnmap_put(&r->owner, rec_pfn(rec), key) < 0)
-			return; /* host memory short: the blocks left out are not moved */
+		if (rec_mt(rec) == MT_MOVABLE) /* a traced pfn of 2^32 - 1 or more: never moved */
+			(void)pfnmap_put(&r->owner, rec_pfn(rec), key);
 }
 
 static bool pagereplay_movable(void *ctx, unsigned z, u64 pfn, unsigned order)
