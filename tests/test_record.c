@@ -141,6 +141,11 @@ Test(record_scripts, corpus_plan, .init = mktmp, .fini = rmtmp)
 			SCRIPTS, tmpdir),
 		     0);
 	cr_assert_neq(sh("test -e \"$1\"/c || test -e \"$1/my c\"", tmpdir), 0, "a dry run records nothing");
+	/* a planted link where the log goes: refused before anything runs, its target untouched */
+	cr_assert_eq(sh("mkdir \"$1\"/p && ln -s \"$1\"/victim \"$1\"/p/log.txt", tmpdir), 0);
+	cr_assert_eq(sh("\"$1\"/record-corpus.sh -o \"$2\"/p --only seccomp 2>/dev/null", SCRIPTS, tmpdir),
+		     2);
+	cr_assert_neq(sh("test -e \"$1\"/victim", tmpdir), 0, "the link's target was written");
 }
 
 /* perf script default output: "COMM PID [CPU] SECS.USECS: subsystem:event: fields"; a task perf

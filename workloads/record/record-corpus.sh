@@ -77,6 +77,13 @@ if [ $dry = 1 ]; then
 fi
 mkdir -p -- "$out" || exit 2
 log=$out/log.txt
+# never write through a planted link: the log is appended to only as a regular file of our own,
+# each recording's log is created new (noclobber: an existing one is refused)
+if [ -L "$log" ] || { [ -e "$log" ] && [ ! -f "$log" ]; }; then
+	echo "record-corpus.sh: $log is not a regular file; refusing to write it" >&2
+	exit 2
+fi
+set -o noclobber
 status=0 filled=0
 busy_pids=()
 start_busy() {
@@ -98,8 +105,8 @@ while IFS='|' read -r name before cmd; do
 	if [ "$before" = fill ] && [ $filled = 0 ]; then
 		python3 "$here"/wl_pressure.py fill --dir "$fill_dir" --free-mib 700 >>"$log" 2>&1 && filled=1
 	fi
-	if [ -e "$out/$name" ]; then
-		echo "=== $name: $out/$name exists, not recorded again" | tee -a "$log" >&2
+	if [ -e "$out/$name" ] || [ -e "$out/$name.log" ] || [ -L "$out/$name.log" ]; then
+		echo "=== $name: $out/$name or its log exists, not recorded again" | tee -a "$log" >&2
 		status=1
 		continue
 	fi
