@@ -87,6 +87,74 @@ static bool migrate_source(const struct cc *cc, u64 pb)
 	return b->pageblock_mt[pb] == (cc->mt == MT_MOVABLE ? MT_MOVABLE : cc->mt);
 }
 
+/* update_cached_migrate: past a pageblock the migrate scanner finished with nothing isolated,
+ * or passed as no suitable source, the zone's cached migrate scanner moves up (never down) to
+ * pageblock_end_pfn of that pageblock's end: the pageblock after the next, as the kernel's
+ * macro rounds an aligned end up. The one cache serves asynchronous and synchronous runs. */
+static void cc_cached_migrate(struct cc *cc, u64 pb)
+{
+	struct compact_zone_state *zs = &cc->c->z[cc->z];
+	zs->migrate_pb = MM_MAX(zs->migrate_pb, pb + 2);
+}
+
+/* fast_find_migrateblock, at a pageblock boundary of the migrate scanner: for requests above
+ * PAGE_ALLOC_COSTLY_ORDER (direct ones only movable), unless skip hints are ignored, the movable
+ * free lists of orders request - 1 down to 3 are read from the head, freelist_scan_limit entries
+ * in all (33, halved per failed search), for a free block below a mark half the way to the free
+ * scanner (an eighth once the scanner left the zone's start) in a pageblock without a skip hint:
+ * that pageblock, nearly free, is the next source (its hint set, the list rotated behind the
+ * entry, move_freelist_tail). A list read to the limit is rotated there too. No block: the scan
+ * goes on where it was, or back to the lowest free page found by an earlier search of the run
+ * (reinit_migrate_pfn; the model takes that page's pageblock whole). true: the scan goes on at a
+ * pageblock the search chose, whose hint is not checked. */
+static bool cc_fast_migrate(struct cc *cc)
+{
+	struct compact *c = cc->c;
+	struct buddy *b = cc->b;
+	if (!c->fast_search || cc->ignore_skip || cc->order <= COMPACT_COSTLY_ORDER ||
+	    (cc->direct && cc->mt != MT_MOVABLE))
+		return false;
+	const u64 base = b->base_pfn;
+	const unsigned list = b->pageblock_mt ? MT_MOVABLE : 0;
+	unsigned limit = (COMPACT_CLUSTER_MAX >> MM_MIN(cc->fast_fail, 63u)) + 1, nr_scanned = 0;
+	u64 migrate_pfn = base + pb_first(b, cc->mpb), free_pfn = base + cc_free_pos(cc), from = cc->mpb;
+	u64 distance = free_pfn > migrate_pfn ? (free_pfn - migrate_pfn) >> 1 : 0;
+	if (migrate_pfn != base)
+		distance >>= 2;
+	u64 high_pfn = (migrate_pfn + distance) & ~(u64)(PB_PAGES - 1);
+	bool found = false;
+	for (int o = cc->order - 1; o >= COMPACT_COSTLY_ORDER && !found && nr_scanned < limit; o--) {
+		if (!b->nr_free[o])
+			continue;
+		for (u32 i = b->head[o][list]; i != BUDDY_NIL; i = buddy_frame_next(b, i)) {
+			if (nr_scanned++ >= limit) {
+				buddy_list_rotate(b, i, false);
+				break;
+			}
+			u64 pb = buddy_pageblock(b, i);
+			if (base + i >= high_pfn || c->z[cc->z].skip[pb])
+				continue;
+			buddy_list_rotate(b, i, false);
+			if (cc->fast_start != UINT64_MAX) /* update_fast_start_pfn */
+				cc->fast_start = cc->fast_start ? MM_MIN(cc->fast_start, base + i) : base + i;
+			cc->mpb = pb;
+			cc->fast_fail = 0;
+			c->z[cc->z].skip[pb] = 1;
+			found = true;
+			break;
+		}
+	}
+	c->st.migrate_scanned += nr_scanned;
+	if (found)
+		return cc->mpb != from; /* the block it was at: its hint (just set) is checked */
+	cc->fast_fail++;
+	if (!cc->fast_start || cc->fast_start == UINT64_MAX)
+		return false;
+	cc->mpb = buddy_pageblock(b, cc->fast_start - base);
+	cc->fast_start = UINT64_MAX;
+	return true;
+}
+
 /* One past the last frame of the order-aligned block holding frame i. */
 static u64 order_block_end(const struct cc *cc, u64 i)
 {
@@ -147,6 +215,8 @@ static bool cc_migrate_block(struct cc *cc)
 	/* the hint is set at the first isolation (test_and_set_skip) or when nothing was isolated */
 	if (!cc->ignore_skip || !any)
 		cc->c->z[cc->z].skip[cc->mpb] = 1;
+	if (!any)
+		cc_cached_migrate(cc, cc->mpb);
 	return true;
 }
 
@@ -181,6 +251,8 @@ static enum compact_result cc_run(struct compact *c, unsigned z, int order, int 
 	cc.search_order = order;
 	cc.ignore_skip = order < 0 || prio == COMPACT_PRIO_SYNC_FULL; /* and the whole zone */
 	cc.ignore_suitable = prio == COMPACT_PRIO_SYNC_FULL;
+	if (!cc.ignore_skip && zs->migrate_pb >= n) /* outside the zone: its start */
+		zs->migrate_pb = 0;
 	cc.mpb = cc.ignore_skip ? 0 : zs->migrate_pb;
 	if (!cc.ignore_skip && (!zs->free_pb || zs->free_pb > n)) /* outside the zone: its end */
 		zs->free_pb = n;
@@ -197,9 +269,15 @@ static enum compact_result cc_run(struct compact *c, unsigned z, int order, int 
 		c->st.success_order[BUDDY_PAGEBLOCK_ORDER]++;
 		return COMPACT_SUCCESS;
 	}
+	/* isolate_migratepages: a fast search, then pageblocks up to the first it scans */
+	bool search = true;
 	while (cc.mpb + 1 < cc.fpb) {
-		if ((cc.ignore_skip || !zs->skip[cc.mpb]) && migrate_source(&cc, cc.mpb) &&
-		    !cc_migrate_block(&cc)) {
+		bool chosen = search && cc_fast_migrate(&cc);
+		bool hinted = !cc.ignore_skip && !chosen && zs->skip[cc.mpb];
+		search = !hinted && migrate_source(&cc, cc.mpb);
+		if (!hinted && !search)
+			cc_cached_migrate(&cc, cc.mpb);
+		if (search && !cc_migrate_block(&cc)) {
 			/* -ENOMEM from compaction_alloc: the run ends unless the scanners met */
 			if (cc.mpb + 1 < cc.fpb)
 				r = COMPACT_CONTENDED;
@@ -211,8 +289,7 @@ static enum compact_result cc_run(struct compact *c, unsigned z, int order, int 
 			break;
 		}
 	}
-	if (r != COMPACT_COMPLETE) { /* the next run's migrate scanner resumes where this stopped */
-		zs->migrate_pb = cc.mpb;
+	if (r != COMPACT_COMPLETE) { /* the cached scanners stay where the run moved them */
 		if (r == COMPACT_SUCCESS) {
 			c->st.success++;
 			c->st.success_order[order < 0 ? BUDDY_PAGEBLOCK_ORDER : order]++;

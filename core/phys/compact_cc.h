@@ -28,6 +28,7 @@ struct cc {
 	u64 nr_free, nr_mig; /* free pages isolated and held; pages of the batch being migrated */
 	int search_order;    /* fast_isolate_freepages' next order (from order - 1 down) */
 	unsigned fast_fail;  /* fast searches that found nothing (narrows the next) */
+	u64 fast_start;	     /* lowest free pfn a source search found (0: none, UINT64_MAX: used) */
 };
 
 /* First and one-past-last frame of pageblock pb of b. */
@@ -40,6 +41,12 @@ static inline u32 pb_end(const struct buddy *b, u64 pb)
 {
 	u64 pfn = ((b->base_pfn >> BUDDY_PAGEBLOCK_ORDER) + pb + 1) << BUDDY_PAGEBLOCK_ORDER;
 	return (u32)MM_MIN(pfn - b->base_pfn, b->nr_pages);
+}
+
+/* The free scanner's position as a frame: within pageblock fpb - 1 (fidx once started). */
+static inline u64 cc_free_pos(const struct cc *cc)
+{
+	return cc->fstarted ? cc->fidx : pb_first(cc->b, cc->fpb - 1);
 }
 
 /* compaction_alloc for the isolated batch cc->pend, in scan order: each block moves to a target

@@ -69,12 +69,6 @@ static u64 cc_free_block(struct cc *cc, u64 *pos, u64 end, u64 stride)
 	return got;
 }
 
-/* The free scanner's position as a frame: within pageblock fpb - 1 (fidx once started). */
-static u64 cc_free_pos(const struct cc *cc)
-{
-	return cc->fstarted ? cc->fidx : pb_first(cc->b, cc->fpb - 1);
-}
-
 /* Move the free scanner to frame i (the start of a pageblock, or within one). */
 static void cc_free_set(struct cc *cc, u64 i)
 {
