@@ -13,7 +13,8 @@
 # Memory-pressure recordings first fill the page cache (wl_pressure.py fill, under FILL_DIR,
 # default /var/tmp/mmreplay-fill) until MemFree is about 700 MiB, or until 8 GiB of disk are
 # left or reclaim holds MemFree above that (log.txt says which); the files are deleted after the
-# last of them, also when the fill failed. Needs root (perf, /proc/kpageflags, drop_caches), like record-machine.sh.
+# last of them, also when the fill failed. Needs root (perf, /proc/kpageflags, drop_caches),
+# like record-machine.sh.
 # Writes DIR/log.txt: each recording's start, load average, end and status. Exit status: 0 when
 # every recording succeeded, 1 when one failed (the others are still recorded), 2 on usage.
 set -u
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
 	-n | --dry-run) dry=1; shift ;;
 	-b | --busy) busy=1; shift ;;
 	--only) only=${2-}; shift 2 || { echo "record-corpus.sh: --only needs NAMES" >&2; exit 2; } ;;
-	-h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "record-corpus.sh: unknown argument '$1' (--help)" >&2; exit 2 ;;
 	esac
 done
