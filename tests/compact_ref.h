@@ -340,6 +340,8 @@ static inline bool r_migrate_block(struct world *w, struct rcc *cc)
 		return false;
 	if (!cc->ignore_skip || !any)
 		r->skip[cc->mpb] = 1;
+	if (!any && cc->mpb + 2 > r->mpb) /* update_cached_migrate: pageblock_end_pfn(its end) */
+		r->mpb = cc->mpb + 2;
 	return true;
 }
 
@@ -381,6 +383,8 @@ static inline enum compact_result r_compact(struct world *w, const struct compac
 	cc.async_direct = rq->direct && rq->prio == COMPACT_PRIO_ASYNC;
 	cc.async = rq->prio == COMPACT_PRIO_ASYNC;
 	cc.ignore_skip = cc.ignore_suitable = rq->prio == COMPACT_PRIO_SYNC_FULL;
+	if (r->mpb >= NPB)
+		r->mpb = 0;
 	cc.mpb = cc.ignore_skip ? 0 : r->mpb;
 	cc.fpb = cc.ignore_skip ? NPB : r->fpb;
 	enum compact_result res = COMPACT_COMPLETE;
@@ -389,7 +393,10 @@ static inline enum compact_result r_compact(struct world *w, const struct compac
 		u64 i = cc.mpb << BUDDY_PAGEBLOCK_ORDER;
 		bool source = !(r->st[i] == P_HEAD && r->ord[i] >= BUDDY_PAGEBLOCK_ORDER) &&
 			      (!cc.async_direct || !b->pageblock_mt || b->pageblock_mt[cc.mpb] == rq->mt);
-		if ((cc.ignore_skip || !r->skip[cc.mpb]) && source && !r_migrate_block(w, &cc)) {
+		bool hinted = !cc.ignore_skip && r->skip[cc.mpb];
+		if (!hinted && !source && cc.mpb + 2 > r->mpb)
+			r->mpb = cc.mpb + 2;
+		if (!hinted && source && !r_migrate_block(w, &cc)) {
 			if (cc.mpb + 1 < cc.fpb)
 				res = COMPACT_CONTENDED;
 			break;
@@ -401,7 +408,6 @@ static inline enum compact_result r_compact(struct world *w, const struct compac
 		}
 	}
 	if (res != COMPACT_COMPLETE) {
-		r->mpb = cc.mpb;
 		*(res == COMPACT_SUCCESS ? &r->success : &r->contended) += 1;
 	} else {
 		r->mpb = 0;

@@ -1,8 +1,9 @@
 /* compaction_alloc's targets and fast_isolate_freepages (core/phys/compact.c), the parts the
  * random reference (compact_ref.h) does not cover: the free lists' rotation against an array
- * written out, the fast search's pick (the top quarter between the scanners, lower orders
- * first, ahead of the linear scanner's highest pageblock), and a run that ends contended when
- * a block finds no isolated target of its order. */
+ * written out, the fast target search's pick (the top quarter between the scanners, lower
+ * orders first, ahead of the linear scanner's highest pageblock), the fast source search's
+ * (a nearly free pageblock instead of the zone's first), and a run that ends contended when a
+ * block finds no isolated target of its order. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -108,22 +109,21 @@ Test(compact_fast, list_rotation_matches_arrays)
 	zones_fini(&zs);
 }
 
-/* Pageblock 0 holds two movable pages (0 and 1), the rest free; elsewhere the free pages are
- * an order-1 block at pageblock 12 (in the top quarter between the scanners) and one page at
- * pageblock 13 (above it, where the linear scanner would look first), one at pageblock 2, and
- * every other page of pageblocks 3-6 (below the search's bottom; compaction_suitable wants more
- * than 2 << 9 free pages).
- * An order-9 direct run (sync light) must take both targets from pageblock 12's block: the
- * fast search reads orders 8 down to 0, and finds order 1 first. */
+/* Pageblock 0 holds two movable pages (0 and 1), pages 2-7 free and the rest unmovable;
+ * elsewhere the free pages are an order-1 block at pageblock 12 (in the top quarter between the
+ * scanners) and one page at pageblock 13 (above it, where the linear scanner looks first) and
+ * one at pageblock 2, and every other page of pageblocks 3-6 (below the search's bottom;
+ * compaction_suitable wants more than 2 << 3 free pages). An order-3 direct run (sync light) must take both
+ * targets from pageblock 12's block: the fast search reads orders 2 down to 0, and finds order 1 first. */
 Test(compact_fast, fast_search_takes_the_top_quarter_first)
 {
 	static struct fw w;
 	static u64 fr[NP];
 	unsigned n = 0;
 	const u64 f12 = 12 * 512 + 96, p13 = 13 * 512 + 8, p2 = 2 * 512 + 9; /* on the strides */
-	for (u64 i = 3 * 512; i < 7 * 512; i += 2) /* below the fast search's bottom: enough free */
+	for (u64 i = 3 * 512; i < 7 * 512; i += 2) /* below the search's bottom: enough free */
 		fr[n++] = i;
-	for (u64 i = 2; i < 512; i++)
+	for (u64 i = 2; i < 8; i++)
 		fr[n++] = i;
 	fr[n++] = f12;
 	fr[n++] = f12 + 1;
@@ -131,8 +131,10 @@ Test(compact_fast, fast_search_takes_the_top_quarter_first)
 	fr[n++] = p2;
 	for (int fast = 1; fast >= 0; fast--) {
 		fw_init(&w, fr, n);
+		for (u64 i = 8; i < 512; i++)
+			w.mov[i] = 0;
 		w.c.fast_search = fast;
-		struct compact_req rq = {9, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, true};
+		struct compact_req rq = {3, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, true};
 		cr_assert_eq(compact_zone(&w.c, 0, &rq), COMPACT_SUCCESS);
 		cr_assert_eq(w.c.st.migrated, 2);
 		if (fast) {
@@ -148,7 +150,39 @@ Test(compact_fast, fast_search_takes_the_top_quarter_first)
 			cr_assert_eq(w.moved_to[1], BASE + f12);
 		}
 		cr_assert(buddy_frame_is_free(&w.zs.zone[0].buddy, (u32)p2), "pageblock 2 untouched");
-		cr_assert(compact_order_free(&w.c, 0, 9));
+		cr_assert(compact_order_free(&w.c, 0, 3));
+		fw_fini(&w);
+	}
+}
+
+/* Every page movable and in use but pageblock 5's pages 2-511 (free blocks of orders 1-8) and
+ * every other page of pageblocks 8-10 (targets; compaction_suitable wants more than 2 << 9
+ * free pages). An order-9 direct movable run: the fast source search reads the order-8 list's
+ * head, pageblock 5's block, below half the way to the free scanner, so the migrate scanner
+ * starts there and moves its two pages; linearly from the zone's start it moves pageblock 0's
+ * 512 instead. */
+Test(compact_fast, fast_source_search_finds_the_nearly_free_pageblock)
+{
+	static struct fw w;
+	static u64 fr[NP];
+	unsigned n = 0;
+	for (u64 i = 8 * 512; i < 11 * 512; i += 2)
+		fr[n++] = i;
+	for (u64 i = 5 * 512 + 2; i < 6 * 512; i++)
+		fr[n++] = i;
+	for (int fast = 1; fast >= 0; fast--) {
+		fw_init(&w, fr, n);
+		w.c.fast_search = fast;
+		struct compact_req rq = {9, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, true};
+		cr_assert_eq(compact_zone(&w.c, 0, &rq), COMPACT_SUCCESS, "fast %d", fast);
+		if (fast) {
+			cr_assert_eq(w.c.st.migrated, 2);
+			cr_assert_neq(w.moved_to[5 * 512], 0, "pageblock 5's first page moved");
+			cr_assert_eq(w.c.z[0].skip[5], 1, "the search marks the pageblock it chose");
+		} else {
+			cr_assert_eq(w.c.st.migrated, 512);
+			cr_assert_eq(w.moved_to[5 * 512], 0);
+		}
 		fw_fini(&w);
 	}
 }
@@ -163,7 +197,7 @@ Test(compact_fast, no_target_of_the_order_is_contended)
 	unsigned n = 0;
 	for (u64 pb = 8; pb < 16; pb++)
 		fr[n++] = pb * 512 + 2 * pb; /* even pages with an allocated buddy: never merge */
-	for (u64 i = 4; i < 512; i++)
+	for (u64 i = 4; i < 8; i++)
 		fr[n++] = i;
 	for (u64 i = 3 * 512; i < 7 * 512; i += 2) /* enough free pages for compaction_suitable */
 		fr[n++] = i;
@@ -176,8 +210,10 @@ Test(compact_fast, no_target_of_the_order_is_contended)
 			cr_assert_eq(buddy_free(b, BASE + i, 0), 0);
 		cr_assert_eq(buddy_alloc_at(b, BASE, 2, MT_MOVABLE), 0);
 		w.mov[1] = w.mov[2] = w.mov[3] = 0;
+		for (u64 i = 8; i < 512; i++)
+			w.mov[i] = 0;
 		u64 free0 = b->free_pages;
-		struct compact_req rq = {9, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, true};
+		struct compact_req rq = {3, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, true};
 		cr_assert_eq(compact_zone(&w.c, 0, &rq), COMPACT_CONTENDED, "fast %d", fast);
 		cr_assert_eq(w.c.st.contended, 1);
 		cr_assert_eq(w.c.st.migrated, 0);

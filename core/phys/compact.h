@@ -10,7 +10,8 @@
  *   when compaction_suitable says no: free pages below the min watermark (low for orders above
  *   PAGE_ALLOC_COSTLY_ORDER) plus compact_gap (2 << order), or, above the costly order, a
  *   fragmentation index in 0..500 (the failure is for lack of memory, not fragmentation);
- * - the migrate scanner walks pageblocks upward from the zone start (or its cached position).
+ * - the migrate scanner walks pageblocks upward from the zone start (or its cached position,
+ *   or where fast_find_migrateblock sends it, below).
  *   Asynchronous direct compaction takes only movable pageblocks as sources and gives up on an
  *   order-aligned block at the first page it cannot isolate (skip_on_failure: what it isolated
  *   there goes back, except the first COMPACT_CLUSTER_MAX batch of a pageblock, migrated before
@@ -37,8 +38,14 @@
  *   asynchronous failure defers nothing; an allocation that succeeds after compaction resets it.
  * Priority COMPACT_PRIO_SYNC_FULL ignores skip hints and target suitability (the kernel's last
  * resort) and is never deferred. Proactive runs ignore the hints and run the whole zone.
- * Not modelled: fast_find_migrateblock (a free-list search for a source), update_cached_migrate,
- * splitting a large folio with no target, contention and need_resched aborts.
+ * Sources: fast_find_migrateblock first (requests above order 3, direct ones movable, skip
+ * hints not ignored): the movable lists of orders request - 1 down to 3 read from the head for a
+ * free block below a mark between the scanners in a pageblock without a hint, which becomes the
+ * next source (hint set, move_freelist_tail). The cached migrate scanner moves only up, past
+ * pageblocks finished with nothing isolated or passed as no source (update_cached_migrate, one
+ * cache for both modes), and back to the start when the scanners meet.
+ * Not modelled: splitting a large folio with no target, contention and need_resched aborts,
+ * compaction_capture ending a run mid-pageblock.
  * Which block is movable is the owner's answer (hooks.movable: a user's page of a movable
  * allocation, a seeded page in a movable pageblock); hooks.moved tells the owner its block
  * moved. Pages scanned count every page each scanner stepped over, as nr_scanned does. */
