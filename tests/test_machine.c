@@ -415,6 +415,15 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 		cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, cb->ufi9_err_sum / (double)cb->ufi9_n,
 			      "%s", recs[r]);
 		cr_assert_eq(a.st.zones_st.failures, 0);
+		/* memory is plentiful here: every zone choice is the kernel's */
+		u64 placed = 0, differs = 0;
+		for (unsigned o = 0; o <= BUDDY_MAX_ORDER_LIMIT; o++) {
+			placed += a.st.pages.zone_placed[o];
+			differs += a.st.pages.zone_differs[o];
+		}
+		cr_assert_gt(placed, a.st.pages.allocs / 2, "%s", recs[r]);
+		cr_assert_eq(differs, 0, "%s: %llu allocations in another zone", recs[r],
+			     (unsigned long long)differs);
 		replay_row_fini(&a);
 		replay_row_fini(&b);
 		rec_close(&rr);
@@ -453,6 +462,10 @@ Test(machine, placement_under_memory_pressure, .timeout = 300)
 		      (unsigned long long)ca->free_pages_err_max, (unsigned long long)ca->free_pages_kernel);
 	cr_assert_gt(a.st.wmark.kswapd_traced, 0);
 	cr_assert_gt(a.st.wmark.gate_skips, 0);
+	/* the zone choice: 6 of about 200 order-9 allocations in another zone than the kernel's
+	 * when measured (every other order in the kernel's zone) */
+	cr_assert_gt(a.st.pages.zone_placed[BUDDY_PAGEBLOCK_ORDER], 150);
+	cr_assert_leq(a.st.pages.zone_differs[BUDDY_PAGEBLOCK_ORDER], 10);
 	/* the trace's drains of the lists' own blocks: less those that named a page listed at the
 	 * start (the model's drains of those are start_drained, not drain_blocks) */
 	u64 traced = a.st.pages.trace_drain - a.st.pcp.start_revealed_drained,
