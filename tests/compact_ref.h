@@ -29,7 +29,7 @@ struct ref {
 	u8 skip[NPB];
 	bool flush; /* compact_blockskip_flush */
 	u64 mpb, fpb;
-	u64 runs, success, complete, mscan, fscan, isolated, migrated, failed;
+	u64 runs, success, complete, contended, mscan, fscan, isolated, migrated, failed;
 };
 
 struct world {
@@ -124,10 +124,14 @@ struct rcc {
 	u64 mpb, fpb, fidx;
 	bool fstarted;
 	int order;
-	bool async_direct, ignore_skip, ignore_suitable;
+	bool async_direct, async, ignore_skip, ignore_suitable;
 	u64 pend[NP]; /* isolated, not migrated: page indexes */
 	unsigned npend;
 	u64 pend_pages;
+	/* compaction_alloc's isolated free blocks per order, in list order (index 0 first) */
+	u64 iso[MAXO + 1][NP];
+	unsigned niso[MAXO + 1];
+	u64 nr_free, nr_mig;
 };
 
 /* suitable_migration_target, written out */
@@ -142,41 +146,123 @@ static inline bool r_target_ok(const struct world *w, const struct rcc *cc, u64 
 	return cc->ignore_suitable || !b->pageblock_mt || b->pageblock_mt[pb] == MT_MOVABLE;
 }
 
+/* isolate_freepages_block, written out: visit pos, pos + stride, ...; a compound head skips its
+ * block, a free block's head is isolated whole (when more than 2^k pages are free: the min
+ * watermark is 0 here) and the visit goes on past it; stop once enough pages are held. */
+static inline u64 r_free_block(struct world *w, struct rcc *cc, u64 *pos, u64 end, u64 stride)
+{
+	struct ref *r = &w->r;
+	u64 p, got = 0;
+	for (p = *pos; p < end; p += stride) {
+		u64 h = p;
+		r->fscan++;
+		if (r->st[p] == P_HEAD && r->ord[p] > 0) {
+			u64 n = 1ULL << r->ord[p];
+			if (p + n <= end) {
+				p += n - 1;
+				r->fscan += n - 1;
+			}
+			continue;
+		}
+		if (r->st[p] != P_FREE || (r_block(r, p, &h), h != p))
+			continue;
+		unsigned k = r_block(r, p, &h);
+		if (r_free_pages(r) <= (1ULL << k))
+			break;
+		r_mark(r, p, k, false, 0);
+		cc->iso[k][cc->niso[k]++] = p;
+		cc->nr_free += 1ULL << k;
+		r->fscan += (1ULL << k) - 1;
+		got += 1ULL << k;
+		if (cc->nr_mig <= cc->nr_free) {
+			p += 1ULL << k;
+			break;
+		}
+		p += (1ULL << k) - 1;
+	}
+	*pos = p < end ? p : end;
+	return got;
+}
+
+/* isolate_freepages, the linear scanner only (the fast search is off in the tests that use
+ * this reference): pageblocks down from the free scanner's position, stride 32 asynchronous
+ * or 1, doubled after a pageblock that gave nothing, back to 1 after one that gave pages. */
+static inline void r_isolate(struct world *w, struct rcc *cc)
+{
+	struct ref *r = &w->r;
+	u64 stride = cc->async ? 32 : 1;
+	if (cc->fpb <= cc->mpb + 1)
+		return;
+	while (cc->fpb > cc->mpb + 1) {
+		u64 pb = cc->fpb - 1, end = (pb + 1) << BUDDY_PAGEBLOCK_ORDER;
+		u64 pos = cc->fstarted ? cc->fidx : pb << BUDDY_PAGEBLOCK_ORDER;
+		if (!r_target_ok(w, cc, pb)) {
+			cc->fpb--;
+			cc->fstarted = false;
+			continue;
+		}
+		u64 got = r_free_block(w, cc, &pos, end, stride);
+		if (pos == end) {
+			r->skip[pb] = 1;
+			if (pb + 1 < r->fpb)
+				r->fpb = pb + 1;
+		}
+		if (cc->nr_free >= cc->nr_mig || pos < end) {
+			cc->fstarted = pos < end;
+			cc->fidx = pos;
+			if (pos >= end)
+				cc->fpb--;
+			return;
+		}
+		cc->fpb--;
+		cc->fstarted = false;
+		stride = got ? 1 : (stride * 2 < 32 ? stride * 2 : 32);
+	}
+	cc->fstarted = false;
+}
+
+/* compaction_alloc, written out: the first block of the smallest order >= order held, split
+ * with its upper halves first in the lower orders' lists; else isolate once more; else none. */
 static inline u64 r_target(struct world *w, struct rcc *cc, unsigned order)
 {
 	struct ref *r = &w->r;
-	for (;;) {
-		if (!cc->fstarted) {
-			while (cc->fpb > cc->mpb + 1 && !r_target_ok(w, cc, cc->fpb - 1))
-				cc->fpb--;
-			if (cc->fpb <= cc->mpb + 1)
-				return UINT64_MAX;
-			cc->fidx = (cc->fpb - 1) << BUDDY_PAGEBLOCK_ORDER;
-			cc->fstarted = true;
-		}
-		u64 end = cc->fpb << BUDDY_PAGEBLOCK_ORDER;
-		while (cc->fidx < end) {
-			u64 i = cc->fidx, h = i;
-			if (r->st[i] == P_HEAD) {
-				r->fscan += 1ULL << r->ord[i];
-				cc->fidx += 1ULL << r->ord[i];
-			} else if (r->st[i] == P_FREE && (r_block(r, i, &h), h == i)) {
-				unsigned k = r_block(r, i, &h);
-				if (k >= order) {
-					r->fscan += 1ULL << order;
-					cc->fidx += 1ULL << order;
-					return i;
-				}
-				r->fscan += 1ULL << k;
-				cc->fidx += 1ULL << k;
-			} else {
-				cc->fidx++;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		for (unsigned k = order; k <= MAXO; k++) {
+			if (!cc->niso[k])
+				continue;
+			u64 i = cc->iso[k][0];
+			memmove(cc->iso[k], cc->iso[k] + 1, --cc->niso[k] * sizeof(u64));
+			while (k > order) {
+				k--;
+				u64 up = i + (1ULL << k);
+				memmove(cc->iso[k] + 1, cc->iso[k], cc->niso[k]++ * sizeof(u64));
+				cc->iso[k][0] = up;
+				r_mark(r, up, k, false, 0);
 			}
+			r_mark(r, i, order, false, 0);
+			cc->nr_free -= 1ULL << order;
+			return i;
 		}
-		r->skip[cc->fpb - 1] = 1; /* scanned to its end */
-		cc->fpb--;
-		cc->fstarted = false;
+		if (!attempt)
+			r_isolate(w, cc);
 	}
+	return UINT64_MAX;
+}
+
+/* release_free_list: every block still held goes back; the cached free scanner moves up to the
+ * highest (never down). */
+static inline void r_release(struct world *w, struct rcc *cc)
+{
+	u64 high = 0;
+	bool any = false;
+	for (unsigned k = 0; k <= MAXO; k++)
+		for (unsigned e = 0; e < cc->niso[k]; e++) {
+			r_clear(&w->r, cc->iso[k][e], k);
+			high = cc->iso[k][e] > high ? cc->iso[k][e] : high;
+			any = true;
+		}
+	if (any && (high >> BUDDY_PAGEBLOCK_ORDER) + 1 > w->r.fpb)
+		w->r.fpb = (high >> BUDDY_PAGEBLOCK_ORDER) + 1;
 }
 
 /* Migrate the isolated pages in scan order; false when one found no target. */
@@ -184,6 +270,7 @@ static inline bool r_commit(struct world *w, struct rcc *cc)
 {
 	struct ref *r = &w->r;
 	bool ok = true;
+	cc->nr_mig = cc->pend_pages;
 	for (unsigned k = 0; k < cc->npend; k++) {
 		u64 i = cc->pend[k];
 		unsigned o = r->ord[i];
@@ -253,6 +340,8 @@ static inline bool r_migrate_block(struct world *w, struct rcc *cc)
 		return false;
 	if (!cc->ignore_skip || !any)
 		r->skip[cc->mpb] = 1;
+	if (!any && cc->mpb + 2 > r->mpb) /* update_cached_migrate: pageblock_end_pfn(its end) */
+		r->mpb = cc->mpb + 2;
 	return true;
 }
 
@@ -292,7 +381,10 @@ static inline enum compact_result r_compact(struct world *w, const struct compac
 	memset(&cc, 0, sizeof(cc));
 	cc.order = (int)order;
 	cc.async_direct = rq->direct && rq->prio == COMPACT_PRIO_ASYNC;
+	cc.async = rq->prio == COMPACT_PRIO_ASYNC;
 	cc.ignore_skip = cc.ignore_suitable = rq->prio == COMPACT_PRIO_SYNC_FULL;
+	if (r->mpb >= NPB)
+		r->mpb = 0;
 	cc.mpb = cc.ignore_skip ? 0 : r->mpb;
 	cc.fpb = cc.ignore_skip ? NPB : r->fpb;
 	enum compact_result res = COMPACT_COMPLETE;
@@ -301,24 +393,29 @@ static inline enum compact_result r_compact(struct world *w, const struct compac
 		u64 i = cc.mpb << BUDDY_PAGEBLOCK_ORDER;
 		bool source = !(r->st[i] == P_HEAD && r->ord[i] >= BUDDY_PAGEBLOCK_ORDER) &&
 			      (!cc.async_direct || !b->pageblock_mt || b->pageblock_mt[cc.mpb] == rq->mt);
-		if ((cc.ignore_skip || !r->skip[cc.mpb]) && source && !r_migrate_block(w, &cc))
+		bool hinted = !cc.ignore_skip && r->skip[cc.mpb];
+		if (!hinted && !source && cc.mpb + 2 > r->mpb)
+			r->mpb = cc.mpb + 2;
+		if (!hinted && source && !r_migrate_block(w, &cc)) {
+			if (cc.mpb + 1 < cc.fpb)
+				res = COMPACT_CONTENDED;
 			break;
+		}
 		cc.mpb++;
 		if (r_order_free(r, order)) {
 			res = COMPACT_SUCCESS;
 			break;
 		}
 	}
-	if (res == COMPACT_SUCCESS) {
-		r->mpb = cc.mpb;
-		r->fpb = cc.fpb;
-		r->success++;
+	if (res != COMPACT_COMPLETE) {
+		*(res == COMPACT_SUCCESS ? &r->success : &r->contended) += 1;
 	} else {
 		r->mpb = 0;
 		r->fpb = NPB;
 		r->flush |= rq->direct;
 		r->complete++;
 	}
+	r_release(w, &cc);
 	return res;
 }
 
@@ -344,6 +441,7 @@ static inline void agree(struct world *w, const char *when)
 	cr_assert_eq(s->runs, r->runs, "%s: runs", when);
 	cr_assert_eq(s->success, r->success, "%s: success", when);
 	cr_assert_eq(s->complete, r->complete, "%s: complete", when);
+	cr_assert_eq(s->contended, r->contended, "%s: contended", when);
 	cr_assert_eq(s->migrate_scanned, r->mscan, "%s: migrate scanned %llu vs %llu", when,
 		     (unsigned long long)s->migrate_scanned, (unsigned long long)r->mscan);
 	cr_assert_eq(s->free_scanned, r->fscan, "%s: free scanned", when);
@@ -368,6 +466,7 @@ static inline void world_init(struct world *w, const char *policy)
 	cr_assert_eq(zones_init(&w->zs, &zc), 0);
 	struct compact_hooks h = {m_movable, m_moved, w};
 	cr_assert_eq(compact_init(&w->c, &w->zs, &h, 0), 0);
+	w->c.fast_search = false; /* it reads the lists' order: tests/test_compact_fast.c */
 	w->r.fpb = NPB;
 	for (unsigned o = 0; o < NOWN; o++)
 		w->pfn_model[o] = w->pfn_ref[o] = UINT64_MAX;

@@ -148,6 +148,27 @@ Test(record_scripts, corpus_plan, .init = mktmp, .fini = rmtmp)
 	cr_assert_neq(sh("test -e \"$1\"/victim", tmpdir), 0, "the link's target was written");
 }
 
+/* The pressure workloads' scratch folder: the fill stops, saying why, when the disk runs short
+ * (never by ENOSPC with the files left behind), and clean deletes only the files the workloads
+ * write, never a user's file or a link's target in a shared folder. */
+Test(record_scripts, pressure_fill_and_clean, .init = mktmp, .fini = rmtmp)
+{
+	cr_assert_eq(sh("python3 \"$1\"/wl_pressure.py fill --dir \"$2\"/f --free-mib 0 "
+			"--keep-disk-gib 1000000 >\"$2\"/out",
+			SCRIPTS, tmpdir),
+		     0);
+	cr_assert_eq(sh("grep -q 'fill: 0 GiB written.*stopped:.*disk left' \"$1\"/out", tmpdir), 0);
+	cr_assert_eq(sh("cd \"$1\"/f && mkdir small3 && : >small3/0 && : >fill0000 && : >w1 && "
+			": >mine && : >../victim && ln -s ../victim w2",
+			tmpdir),
+		     0);
+	cr_assert_eq(sh("python3 \"$1\"/wl_pressure.py clean --dir \"$2\"/f", SCRIPTS, tmpdir), 0);
+	cr_assert_eq(sh("cd \"$1\"/f && test -f mine && test -L w2 && test -f ../victim", tmpdir), 0,
+		     "clean removed a file it did not write");
+	cr_assert_neq(sh("cd \"$1\"/f && test -e small3 || test -e fill0000 || test -e w1", tmpdir), 0,
+		      "clean left the workloads' files");
+}
+
 /* perf script default output: "COMM PID [CPU] SECS.USECS: subsystem:event: fields"; a task perf
  * could not name shows as ":-1    -1". The recorder's header lines (rec_lib.sh) come first. */
 #define PERF_LINE "^ *.+ +-?[0-9]+ +\\[[0-9]{3,}\\] +[0-9]+\\.[0-9]+: +(vmalloc|kmem|tlb|sched):[a-z_]+: "

@@ -77,6 +77,25 @@ int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
 	return pagereplay_event(&s->pages, ev);
 }
 
+/* A free-scanner isolation while the page map was being read: its range's pages read after it
+ * are in the seed already (not free there while isolated, or whatever their later events made
+ * them), so only the pages read before it can still change: the range is cut to those (they
+ * come first, the map is read in pfn order), and an isolation with none of them is in the seed
+ * (skipped). An isolation replayed whole there took the model's other free pages instead. */
+static bool sim_phys_isolation_read(struct sim *s, struct mm_event *ev)
+{
+	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE; /* its range's end is inclusive */
+	u64 hi = ev->addr2 + fast;
+	u64 e = hi > ev->addr ? seedtime_read_before(&s->page_times, ev->ts_ns, ev->addr, hi) : hi;
+	if (hi > ev->addr && e == ev->addr) {
+		s->page_events_skipped++;
+		return false;
+	}
+	if (e < hi) /* pages past e are the seed's: not the model's to take */
+		ev->addr2 = e - fast;
+	return true;
+}
+
 int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 {
 	struct sim_compact_traced *t = &s->cmp_traced;
@@ -112,9 +131,12 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 		sim_untraced_event(s, ev);
 		return 0;
 	}
+	struct mm_event in = *ev;
+	if (MM_UNLIKELY(ev->ts_ns < s->cfg.page_from_ns) && !sim_phys_isolation_read(s, &in))
+		return 0;
 	u64 missing = s->pages.st.compact_missing_pages;
-	pagereplay_compaction(&s->pages, ev);
-	struct mm_event left = *ev; /* only what the model could not take is evidence */
+	pagereplay_compaction(&s->pages, &in);
+	struct mm_event left = in; /* only what the model could not take is evidence */
 	left.len2 = s->pages.st.compact_missing_pages - missing;
 	sim_untraced_event(s, &left);
 	s->untr.compact_taken_total += ev->len2 - left.len2; /* the column keeps the kernel's total */

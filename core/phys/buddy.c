@@ -65,6 +65,10 @@ u32 buddy_frame_next(const struct buddy *b, u32 idx)
 {
 	return f_next(b->frames[idx]);
 }
+u32 buddy_frame_prev(const struct buddy *b, u32 idx)
+{
+	return f_prev(b->frames[idx]);
+}
 bool buddy_frame_is_free(const struct buddy *b, u32 idx)
 {
 	return f_state(b->frames[idx]) == ST_FREE;
@@ -106,6 +110,23 @@ void buddy_link_tail(struct buddy *b, u32 idx, unsigned order, unsigned list)
 	b->free_pages += 1ULL << order;
 	if (b->ops->on_link)
 		b->ops->on_link(b, idx, order);
+}
+
+void buddy_list_rotate(struct buddy *b, u32 idx, bool to_head)
+{
+	u64 f = b->frames[idx];
+	unsigned order = f_order(f), list = f_list(f);
+	u32 head = b->head[order][list], tail = b->tail[order][list];
+	if (idx == head || (!to_head && idx == tail))
+		return;
+	/* the list as a ring: the old tail runs on into the old head, then it is cut again */
+	f_set_next(&b->frames[tail], head);
+	f_set_prev(&b->frames[head], tail);
+	u32 first = to_head ? idx : f_next(f), last = to_head ? f_prev(f) : idx;
+	f_set_prev(&b->frames[first], BUDDY_NIL);
+	f_set_next(&b->frames[last], BUDDY_NIL);
+	b->head[order][list] = first;
+	b->tail[order][list] = last;
 }
 
 void buddy_unlink(struct buddy *b, u32 idx)

@@ -144,6 +144,12 @@ unsigned buddy_frame_order(const struct buddy *b, u32 idx);
 unsigned buddy_frame_list(const struct buddy *b, u32 idx);
 bool buddy_frame_is_free(const struct buddy *b, u32 idx);
 u32 buddy_frame_next(const struct buddy *b, u32 idx);
+u32 buddy_frame_prev(const struct buddy *b, u32 idx);
+/* Reorder the free list holding free block idx, keeping its cyclic order: to_head, idx becomes
+ * its head and the blocks before it move to the tail (compaction's move_freelist_head); else the
+ * blocks up to idx move to the tail, idx last (move_freelist_tail). Nothing when idx heads the
+ * list (as list_is_first stops the kernel's). */
+void buddy_list_rotate(struct buddy *b, u32 idx, bool to_head);
 bool buddy_frame_is_alloc(const struct buddy *b, u32 idx);
 /* Make frame idx the head of an allocated block of `order` tagged `tag` (a migratetype or a
  * BUDDY_TAG_*); the caller keeps the frames of the block otherwise empty. */

@@ -4,27 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/phys/compact_cc.h"
 #include "core/phys/fragindex.h"
-
-#define PB_PAGES (1u << BUDDY_PAGEBLOCK_ORDER)
-
-/* A run in progress: the zone, its scanners and what it asks for (order < 0: proactive, until
- * the zone's fragmentation score is at or below score_low). */
-struct cc {
-	struct compact *c;
-	unsigned z;
-	struct buddy *b;
-	int order, mt;
-	bool direct, async_direct; /* async_direct: skip_on_failure, sources of the request's type */
-	bool ignore_skip, ignore_suitable;
-	u64 mpb, fpb;  /* migrate scanner's pageblock; free scanner's (one past the one it scans) */
-	u64 fidx;      /* free scanner: next frame of pageblock fpb - 1 */
-	bool fstarted; /* fidx is valid for fpb - 1 */
-	unsigned score_low;
-	unsigned npend; /* the migrate scanner's isolated blocks not migrated yet */
-	u64 pend_pages;
-	u32 *pend; /* the compact's batch array (a pageblock's frames) */
-};
 
 int compact_init(struct compact *c, struct zones *zs, const struct compact_hooks *h, u32 proactiveness)
 {
@@ -32,8 +13,15 @@ int compact_init(struct compact *c, struct zones *zs, const struct compact_hooks
 	c->zs = zs;
 	c->h = *h;
 	c->proactiveness = proactiveness;
+	c->fast_search = true;
 	if (!(c->pend = calloc(PB_PAGES, sizeof(*c->pend))))
 		return -ENOMEM;
+	if (!(c->iso_ring = calloc((BUDDY_MAX_ORDER_LIMIT + 1) * COMPACT_ISO_CAP, sizeof(u32)))) {
+		compact_fini(c);
+		return -ENOMEM;
+	}
+	for (unsigned k = 0; k <= BUDDY_MAX_ORDER_LIMIT; k++)
+		c->iso[k].ring = c->iso_ring + k * COMPACT_ISO_CAP;
 	for (unsigned z = 0; z < zs->nr_zones; z++) {
 		const struct buddy *b = &zs->zone[z].buddy;
 		u64 n = buddy_nr_pageblocks(b);
@@ -54,18 +42,8 @@ void compact_fini(struct compact *c)
 	memset(c->z, 0, sizeof(c->z));
 	free(c->pend);
 	c->pend = NULL;
-}
-
-/* First and one-past-last frame of pageblock pb of b. */
-static u32 pb_first(const struct buddy *b, u64 pb)
-{
-	u64 pfn = ((b->base_pfn >> BUDDY_PAGEBLOCK_ORDER) + pb) << BUDDY_PAGEBLOCK_ORDER;
-	return pfn <= b->base_pfn ? 0 : (u32)(pfn - b->base_pfn);
-}
-static u32 pb_end(const struct buddy *b, u64 pb)
-{
-	u64 pfn = ((b->base_pfn >> BUDDY_PAGEBLOCK_ORDER) + pb + 1) << BUDDY_PAGEBLOCK_ORDER;
-	return (u32)MM_MIN(pfn - b->base_pfn, b->nr_pages);
+	free(c->iso_ring);
+	c->iso_ring = NULL;
 }
 
 bool compact_order_free(const struct compact *c, unsigned z, unsigned order)
@@ -96,18 +74,6 @@ static bool cc_done(const struct cc *cc)
 	return compact_order_free(cc->c, cc->z, (unsigned)cc->order);
 }
 
-/* suitable_migration_target: not skipped, its first page no free block of pageblock order or
- * larger, and movable when the buddy keeps types (both waived at the last-resort priority). */
-static bool free_target(const struct cc *cc, u64 pb)
-{
-	if (!cc->ignore_skip && cc->c->z[cc->z].skip[pb])
-		return false;
-	u32 i = pb_first(cc->b, pb);
-	if (buddy_frame_is_free(cc->b, i) && buddy_frame_order(cc->b, i) >= BUDDY_PAGEBLOCK_ORDER)
-		return false;
-	return cc->ignore_suitable || !cc->b->pageblock_mt || cc->b->pageblock_mt[pb] == MT_MOVABLE;
-}
-
 /* suitable_migration_source: never a pageblock under a block of pageblock order
  * (pageblock_skip_persistent); asynchronous direct compaction takes only the request's type. */
 static bool migrate_source(const struct cc *cc, u64 pb)
@@ -121,73 +87,72 @@ static bool migrate_source(const struct cc *cc, u64 pb)
 	return b->pageblock_mt[pb] == (cc->mt == MT_MOVABLE ? MT_MOVABLE : cc->mt);
 }
 
-/* The free scanner: take 2^order free pages above the migrate scanner. Returns the pfn, or
- * UINT64_MAX when the scanners met. A pageblock it scanned to the end gets its skip hint. */
-static u64 cc_target(struct cc *cc, unsigned order, int mt)
+/* update_cached_migrate: past a pageblock the migrate scanner finished with nothing isolated,
+ * or passed as no suitable source, the zone's cached migrate scanner moves up (never down) to
+ * pageblock_end_pfn of that pageblock's end: the pageblock after the next, as the kernel's
+ * macro rounds an aligned end up. The one cache serves asynchronous and synchronous runs. */
+static void cc_cached_migrate(struct cc *cc, u64 pb)
 {
-	struct buddy *b = cc->b;
-	struct compact_stats *st = &cc->c->st;
-	for (;;) {
-		if (!cc->fstarted) {
-			while (cc->fpb > cc->mpb + 1 && !free_target(cc, cc->fpb - 1))
-				cc->fpb--;
-			if (cc->fpb <= cc->mpb + 1)
-				return UINT64_MAX;
-			cc->fidx = pb_first(b, cc->fpb - 1);
-			cc->fstarted = true;
-		}
-		u32 end = pb_end(b, cc->fpb - 1);
-		while (cc->fidx < end) {
-			u32 i = (u32)cc->fidx;
-			if (buddy_frame_is_free(b, i) || buddy_frame_is_alloc(b, i)) {
-				unsigned o = buddy_frame_order(b, i);
-				bool fits = buddy_frame_is_free(b, i) && o >= order;
-				u64 step = fits ? 1ULL << order : 1ULL << o;
-				st->free_scanned += step;
-				if (fits && !buddy_alloc_at(b, b->base_pfn + i, order, mt)) {
-					cc->fidx += step;
-					return b->base_pfn + i;
-				}
-				cc->fidx += step;
-			} else {
-				cc->fidx++; /* inside a larger block that began in an earlier pageblock */
-			}
-		}
-		cc->c->z[cc->z].skip[cc->fpb - 1] = 1;
-		cc->fpb--;
-		cc->fstarted = false;
-	}
+	struct compact_zone_state *zs = &cc->c->z[cc->z];
+	zs->migrate_pb = MM_MAX(zs->migrate_pb, pb + 2);
 }
 
-/* Migrate the isolated batch, in scan order. false: a block found no target (the scanners met;
- * it and the rest of the batch stay). */
-static bool cc_commit(struct cc *cc)
+/* fast_find_migrateblock, at a pageblock boundary of the migrate scanner: for requests above
+ * PAGE_ALLOC_COSTLY_ORDER (direct ones only movable), unless skip hints are ignored, the movable
+ * free lists of orders request - 1 down to 3 are read from the head, freelist_scan_limit entries
+ * in all (33, halved per failed search), for a free block below a mark half the way to the free
+ * scanner (an eighth once the scanner left the zone's start) in a pageblock without a skip hint:
+ * that pageblock, nearly free, is the next source (its hint set, the list rotated behind the
+ * entry, move_freelist_tail). A list read to the limit is rotated there too. No block: the scan
+ * goes on where it was, or back to the lowest free page found by an earlier search of the run
+ * (reinit_migrate_pfn; the model takes that page's pageblock whole). true: the scan goes on at a
+ * pageblock the search chose, whose hint is not checked. */
+static bool cc_fast_migrate(struct cc *cc)
 {
+	struct compact *c = cc->c;
 	struct buddy *b = cc->b;
-	struct compact_stats *st = &cc->c->st;
-	bool ok = true;
-	for (unsigned k = 0; k < cc->npend; k++) {
-		u32 i = cc->pend[k];
-		unsigned o = buddy_frame_order(b, i);
-		st->isolated += 1ULL << o;
-		if (!ok) {
-			st->failed += 1ULL << o;
+	if (!c->fast_search || cc->ignore_skip || cc->order <= COMPACT_COSTLY_ORDER ||
+	    (cc->direct && cc->mt != MT_MOVABLE))
+		return false;
+	const u64 base = b->base_pfn;
+	const unsigned list = b->pageblock_mt ? MT_MOVABLE : 0;
+	unsigned limit = (COMPACT_CLUSTER_MAX >> MM_MIN(cc->fast_fail, 63u)) + 1, nr_scanned = 0;
+	u64 migrate_pfn = base + pb_first(b, cc->mpb), free_pfn = base + cc_free_pos(cc), from = cc->mpb;
+	u64 distance = free_pfn > migrate_pfn ? (free_pfn - migrate_pfn) >> 1 : 0;
+	if (migrate_pfn != base)
+		distance >>= 2;
+	u64 high_pfn = (migrate_pfn + distance) & ~(u64)(PB_PAGES - 1);
+	bool found = false;
+	for (int o = cc->order - 1; o >= COMPACT_COSTLY_ORDER && !found && nr_scanned < limit; o--) {
+		if (!b->nr_free[o])
 			continue;
+		for (u32 i = b->head[o][list]; i != BUDDY_NIL; i = buddy_frame_next(b, i)) {
+			if (nr_scanned++ >= limit) {
+				buddy_list_rotate(b, i, false);
+				break;
+			}
+			u64 pb = buddy_pageblock(b, i);
+			if (base + i >= high_pfn || c->z[cc->z].skip[pb])
+				continue;
+			buddy_list_rotate(b, i, false);
+			if (cc->fast_start != UINT64_MAX) /* update_fast_start_pfn */
+				cc->fast_start = cc->fast_start ? MM_MIN(cc->fast_start, base + i) : base + i;
+			cc->mpb = pb;
+			cc->fast_fail = 0;
+			c->z[cc->z].skip[pb] = 1;
+			found = true;
+			break;
 		}
-		int mt = (int)buddy_frame_list(b, i);
-		u64 from = b->base_pfn + i, to = cc_target(cc, o, mt < MT_NR ? mt : MT_MOVABLE);
-		if (to == UINT64_MAX) {
-			ok = false;
-			st->failed += 1ULL << o;
-			continue;
-		}
-		cc->c->h.moved(cc->c->h.ctx, from, to, o);
-		buddy_free(b, from, o);
-		st->migrated += 1ULL << o;
 	}
-	cc->npend = 0;
-	cc->pend_pages = 0;
-	return ok;
+	c->st.migrate_scanned += nr_scanned;
+	if (found)
+		return cc->mpb != from; /* the block it was at: its hint (just set) is checked */
+	cc->fast_fail++;
+	if (!cc->fast_start || cc->fast_start == UINT64_MAX)
+		return false;
+	cc->mpb = buddy_pageblock(b, cc->fast_start - base);
+	cc->fast_start = UINT64_MAX;
+	return true;
 }
 
 /* One past the last frame of the order-aligned block holding frame i. */
@@ -212,7 +177,7 @@ static bool cc_migrate_block(struct cc *cc)
 	for (u64 i = first; i < end;) {
 		if (cc->async_direct && i >= next_skip) {
 			if (cc->npend) { /* the order-aligned block is isolated whole: migrate it */
-				if (!cc_commit(cc))
+				if (!compact_free_commit(cc))
 					return false;
 				first_call = false;
 			}
@@ -233,7 +198,7 @@ static bool cc_migrate_block(struct cc *cc)
 			cc->pend[cc->npend++] = (u32)i;
 			cc->pend_pages += 1ULL << o;
 			if (first_call && cc->pend_pages >= COMPACT_CLUSTER_MAX) {
-				if (!cc_commit(cc))
+				if (!compact_free_commit(cc))
 					return false;
 				first_call = false;
 			}
@@ -245,11 +210,13 @@ static bool cc_migrate_block(struct cc *cc)
 		}
 		i += 1ULL << o;
 	}
-	if (cc->npend && !cc_commit(cc))
+	if (cc->npend && !compact_free_commit(cc))
 		return false;
 	/* the hint is set at the first isolation (test_and_set_skip) or when nothing was isolated */
 	if (!cc->ignore_skip || !any)
 		cc->c->z[cc->z].skip[cc->mpb] = 1;
+	if (!any)
+		cc_cached_migrate(cc, cc->mpb);
 	return true;
 }
 
@@ -280,9 +247,15 @@ static enum compact_result cc_run(struct compact *c, unsigned z, int order, int 
 	cc.mt = mt;
 	cc.direct = direct;
 	cc.async_direct = direct && prio == COMPACT_PRIO_ASYNC;
+	cc.async = prio == COMPACT_PRIO_ASYNC;
+	cc.search_order = order;
 	cc.ignore_skip = order < 0 || prio == COMPACT_PRIO_SYNC_FULL; /* and the whole zone */
 	cc.ignore_suitable = prio == COMPACT_PRIO_SYNC_FULL;
+	if (!cc.ignore_skip && zs->migrate_pb >= n) /* outside the zone: its start */
+		zs->migrate_pb = 0;
 	cc.mpb = cc.ignore_skip ? 0 : zs->migrate_pb;
+	if (!cc.ignore_skip && (!zs->free_pb || zs->free_pb > n)) /* outside the zone: its end */
+		zs->free_pb = n;
 	cc.fpb = cc.ignore_skip ? n : zs->free_pb;
 	if (c->proactiveness)
 		cc.score_low = MM_MAX(100u - MM_MIN(c->proactiveness, 100u), 5u);
@@ -296,27 +269,40 @@ static enum compact_result cc_run(struct compact *c, unsigned z, int order, int 
 		c->st.success_order[BUDDY_PAGEBLOCK_ORDER]++;
 		return COMPACT_SUCCESS;
 	}
+	/* isolate_migratepages: a fast search, then pageblocks up to the first it scans */
+	bool search = true;
 	while (cc.mpb + 1 < cc.fpb) {
-		if ((cc.ignore_skip || !zs->skip[cc.mpb]) && migrate_source(&cc, cc.mpb) &&
-		    !cc_migrate_block(&cc))
+		bool chosen = search && cc_fast_migrate(&cc);
+		bool hinted = !cc.ignore_skip && !chosen && zs->skip[cc.mpb];
+		search = !hinted && migrate_source(&cc, cc.mpb);
+		if (!hinted && !search)
+			cc_cached_migrate(&cc, cc.mpb);
+		if (search && !cc_migrate_block(&cc)) {
+			/* -ENOMEM from compaction_alloc: the run ends unless the scanners met */
+			if (cc.mpb + 1 < cc.fpb)
+				r = COMPACT_CONTENDED;
 			break;
+		}
 		cc.mpb++;
 		if (cc_done(&cc)) {
 			r = COMPACT_SUCCESS;
 			break;
 		}
 	}
-	if (r == COMPACT_SUCCESS) { /* the next run resumes where this one stopped */
-		zs->migrate_pb = cc.mpb;
-		zs->free_pb = cc.fpb;
-		c->st.success++;
-		c->st.success_order[order < 0 ? BUDDY_PAGEBLOCK_ORDER : order]++;
+	if (r != COMPACT_COMPLETE) { /* the cached scanners stay where the run moved them */
+		if (r == COMPACT_SUCCESS) {
+			c->st.success++;
+			c->st.success_order[order < 0 ? BUDDY_PAGEBLOCK_ORDER : order]++;
+		} else {
+			c->st.contended++;
+		}
 	} else { /* the scanners met: positions reset, hints marked for a reset */
 		zs->migrate_pb = 0;
 		zs->free_pb = n;
 		zs->skip_flush |= direct;
 		c->st.complete++;
 	}
+	compact_free_release(&cc);
 	return r;
 }
 

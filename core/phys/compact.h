@@ -10,17 +10,24 @@
  *   when compaction_suitable says no: free pages below the min watermark (low for orders above
  *   PAGE_ALLOC_COSTLY_ORDER) plus compact_gap (2 << order), or, above the costly order, a
  *   fragmentation index in 0..500 (the failure is for lack of memory, not fragmentation);
- * - the migrate scanner walks pageblocks upward from the zone start (or its cached position).
+ * - the migrate scanner walks pageblocks upward from the zone start (or its cached position,
+ *   or where fast_find_migrateblock sends it, below).
  *   Asynchronous direct compaction takes only movable pageblocks as sources and gives up on an
  *   order-aligned block at the first page it cannot isolate (skip_on_failure: what it isolated
  *   there goes back, except the first COMPACT_CLUSTER_MAX batch of a pageblock, migrated before
  *   the failure was seen); allocated blocks of the requested order or larger (or of pageblock
  *   order) are never isolated; a pageblock the scanner enters gets its skip hint;
- * - the free scanner walks pageblocks downward from the zone end, taking free pages as
- *   migration targets in movable pageblocks whose first page is not a free block of pageblock
- *   order or larger (suitable_migration_target); a pageblock it finished gets its skip hint;
- * - each isolated block moves to a target of its order and its old pages are freed (they merge
- *   as the kernel's do);
+ * - targets (compaction_alloc): the run's isolated free blocks, per order; a block to migrate
+ *   takes the first of the smallest order at or above its own (split, upper halves first in the
+ *   lower lists). None: isolate_freepages once more; still none: -ENOMEM, the run ends
+ *   COMPACT_CONTENDED unless the scanners met. isolate_freepages: fast_isolate_freepages for
+ *   orders > 0 (the movable lists below the request's order read from the tail for a block in
+ *   the top quarter between the scanners, the lists rotated, move_freelist_head), then the
+ *   linear free scanner down from its position in movable pageblocks whose first page is not a
+ *   free block of pageblock order or larger (suitable_migration_target), at a stride of 32
+ *   (async) or 1, isolating whole free blocks until the run holds the batch's pages; a
+ *   pageblock it finished gets its skip hint. What is left goes back at the run's end;
+ * - each migrated block's old pages are freed (they merge as the kernel's do);
  * - a run ends with success as soon as a free block of the requested order or larger exists
  *   (compact_finished, checked at pageblock boundaries), complete when the scanners meet: then
  *   the cached positions reset, and a direct run marks the hints for a reset
@@ -31,8 +38,14 @@
  *   asynchronous failure defers nothing; an allocation that succeeds after compaction resets it.
  * Priority COMPACT_PRIO_SYNC_FULL ignores skip hints and target suitability (the kernel's last
  * resort) and is never deferred. Proactive runs ignore the hints and run the whole zone.
- * Not modelled: fast_find_migrateblock and fast_isolate_freepages (free-list searches for a
- * source or target), the async free scanner's stride, contention and need_resched aborts.
+ * Sources: fast_find_migrateblock first (requests above order 3, direct ones movable, skip
+ * hints not ignored): the movable lists of orders request - 1 down to 3 read from the head for a
+ * free block below a mark between the scanners in a pageblock without a hint, which becomes the
+ * next source (hint set, move_freelist_tail). The cached migrate scanner moves only up, past
+ * pageblocks finished with nothing isolated or passed as no source (update_cached_migrate, one
+ * cache for both modes), and back to the start when the scanners meet.
+ * Not modelled: splitting a large folio with no target, contention and need_resched aborts,
+ * compaction_capture ending a run mid-pageblock.
  * Which block is movable is the owner's answer (hooks.movable: a user's page of a movable
  * allocation, a seeded page in a movable pageblock); hooks.moved tells the owner its block
  * moved. Pages scanned count every page each scanner stepped over, as nr_scanned does. */
@@ -51,6 +64,8 @@ enum compact_result {
 	COMPACT_SKIPPED = 0, /* not suitable: too few free pages, or not fragmentation */
 	COMPACT_DEFERRED,    /* direct compaction deferred after earlier failures */
 	COMPACT_COMPLETE,    /* the scanners met without success */
+	COMPACT_CONTENDED,   /* a page found no free target of its order (migrate_pages' -ENOMEM)
+				before the scanners met: the run stopped */
 	COMPACT_SUCCESS,     /* a run made a free block of the order */
 	COMPACT_SATISFIED,   /* a block of the order was free already: no run (the kernel's
 				COMPACT_SUCCESS before compact_zone begins) */
@@ -70,7 +85,7 @@ struct compact_hooks {
 struct compact_stats {
 	u64 requests;				      /* compact_try calls */
 	u64 runs;				      /* compact_zone runs (not skipped or deferred) */
-	u64 success, complete;			      /* runs by outcome */
+	u64 success, complete, contended;	      /* runs by outcome */
 	u64 deferred, skipped, satisfied;	      /* zone attempts that did not run */
 	u64 runs_order[BUDDY_MAX_ORDER_LIMIT + 1];    /* runs per requested order */
 	u64 success_order[BUDDY_MAX_ORDER_LIMIT + 1]; /* successful runs per requested order */
@@ -89,6 +104,15 @@ struct compact_zone_state {
 	unsigned considered, defer_shift, order_failed;
 };
 
+/* compaction_alloc's isolated free blocks of one order (cc->freepages[order]): frame indexes in
+ * a ring, taken from the front. A run holds at most a batch (a pageblock) plus a block of free
+ * pages, so the ring never fills; a full one isolates nothing more. */
+#define COMPACT_ISO_CAP 4096u
+struct compact_iso {
+	u32 *ring;
+	u32 first, n;
+};
+
 struct compact {
 	struct zones *zs;	     /* borrowed */
 	u64 min_free[ZONE_NR_TYPES]; /* min and low watermarks per zone position (0: none known) */
@@ -99,6 +123,11 @@ struct compact {
 	u64 next_proactive_ns;
 	bool kswapd_running; /* the owner's watermarks: kswapd reclaims (no proactive compaction) */
 	u32 *pend;	     /* the migrate scanner's isolated batch (a pageblock of frames) */
+	/* fast_isolate_freepages on (compact_init); the reference test turns it off: the search
+	 * reads the free lists' order, which the reference does not keep */
+	bool fast_search;
+	struct compact_iso iso[BUDDY_MAX_ORDER_LIMIT + 1]; /* empty between runs */
+	u32 *iso_ring;
 	struct compact_stats st;
 };
 

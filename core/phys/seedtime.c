@@ -31,6 +31,44 @@ u64 seedtime_at(const struct seedtime *t, u64 pfn)
 	return MM_MIN(MM_MAX(at, t->start_ns), t->end_ns);
 }
 
+/* The first pfn of [lo, hi) in the seed, or hi, where seedtime_at is nondecreasing (one chunk,
+ * or one stretch between chunks). */
+static u64 first_in_seed(const struct seedtime *t, u64 ts_ns, u64 lo, u64 hi)
+{
+	while (lo < hi) {
+		u64 mid = lo + (hi - lo) / 2;
+		if (seedtime_in_seed(t, ts_ns, mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+u64 seedtime_read_before(const struct seedtime *t, u64 ts_ns, u64 lo, u64 hi)
+{
+	if (lo >= hi || ts_ns >= t->end_ns)
+		return MM_MAX(lo, hi);
+	if (ts_ns < t->start_ns)
+		return lo;
+	size_t i = 0;
+	while (i < t->n && t->c[i].pfn_end <= lo) /* the first chunk ending above lo */
+		i++;
+	for (u64 p = lo; p < hi;) { /* stretches where the read time grows with the pfn */
+		u64 end = hi;
+		if (i < t->n && p >= t->c[i].pfn_start) {
+			end = MM_MIN(hi, t->c[i].pfn_end); /* inside chunk i */
+			i++;
+		} else if (i < t->n)
+			end = MM_MIN(hi, t->c[i].pfn_start); /* the gap before chunk i */
+		u64 f = first_in_seed(t, ts_ns, p, end);
+		if (f < end)
+			return f;
+		p = end;
+	}
+	return hi;
+}
+
 int seedtime_copy(struct seedtime *dst, const struct seedtime *src)
 {
 	*dst = *src;

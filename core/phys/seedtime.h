@@ -28,6 +28,11 @@ static inline bool seedtime_in_seed(const struct seedtime *t, u64 ts_ns, u64 pfn
 {
 	return ts_ns < t->start_ns || (ts_ns < t->end_ns && ts_ns < seedtime_at(t, pfn));
 }
+/* The end of the run of pages from lo that an event at ts_ns finds outside the seed (read at or
+ * before it): the largest e in [lo, hi] such that no pfn of [lo, e) is in the seed. The page map
+ * is read in pfn order, so with the recorder's chunks the pages an event can still change are
+ * exactly [lo, e); an event of a range (compaction's scanners) changes only those. */
+u64 seedtime_read_before(const struct seedtime *t, u64 ts_ns, u64 lo, u64 hi);
 /* dst := src with its own copy of the chunks. 0 or -ENOMEM. */
 int seedtime_copy(struct seedtime *dst, const struct seedtime *src);
 void seedtime_fini(struct seedtime *t);

@@ -11,8 +11,10 @@
 #                 gives it), stopped after it
 # --only          record these names only (the plan's first column)
 # Memory-pressure recordings first fill the page cache (wl_pressure.py fill, under FILL_DIR,
-# default /var/tmp/mmreplay-fill) until MemFree is about 700 MiB; the files are deleted after
-# the last of them. Needs root (perf, /proc/kpageflags, drop_caches), like record-machine.sh.
+# default /var/tmp/mmreplay-fill) until MemFree is about 700 MiB, or until 8 GiB of disk are
+# left or reclaim holds MemFree above that (log.txt says which); the files are deleted after the
+# last of them, also when the fill failed. Needs root (perf, /proc/kpageflags, drop_caches),
+# like record-machine.sh.
 # Writes DIR/log.txt: each recording's start, load average, end and status. Exit status: 0 when
 # every recording succeeded, 1 when one failed (the others are still recorded), 2 on usage.
 set -u
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
 	-n | --dry-run) dry=1; shift ;;
 	-b | --busy) busy=1; shift ;;
 	--only) only=${2-}; shift 2 || { echo "record-corpus.sh: --only needs NAMES" >&2; exit 2; } ;;
-	-h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "record-corpus.sh: unknown argument '$1' (--help)" >&2; exit 2 ;;
 	esac
 done
@@ -103,7 +105,9 @@ trap 'stop_busy; [ $filled = 0 ] || python3 "$here"/wl_pressure.py clean --dir "
 while IFS='|' read -r name before cmd; do
 	wanted "$name" || continue
 	if [ "$before" = fill ] && [ $filled = 0 ]; then
-		python3 "$here"/wl_pressure.py fill --dir "$fill_dir" --free-mib 700 >>"$log" 2>&1 && filled=1
+		# filled is set first: a fill that fails half way still has files to delete
+		filled=1
+		python3 "$here"/wl_pressure.py fill --dir "$fill_dir" --free-mib 700 >>"$log" 2>&1 || status=1
 	fi
 	if [ -e "$out/$name" ] || [ -e "$out/$name.log" ] || [ -L "$out/$name.log" ]; then
 		echo "=== $name: $out/$name or its log exists, not recorded again" | tee -a "$log" >&2

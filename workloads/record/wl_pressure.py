@@ -4,7 +4,10 @@ then a workload that makes the kernel reclaim, compact and fall back.
 
   wl_pressure.py fill --dir D --free-mib M   write files in D until MemFree is about M MiB
                                              (page cache: the kernel can reclaim it); run it
-                                             before the recorder, so its events are not traced
+                                             before the recorder, so its events are not traced;
+                                             stops early, saying so, with --keep-disk-gib G
+                                             (8) of disk left or after --stall N (12) GiB
+                                             without a new low of MemFree
   wl_pressure.py thp --frac F                THP hog: MADV_HUGEPAGE anonymous memory of F x
                                              MemAvailable (F <= 0.6), touched in 64 MiB steps,
                                              a third released and taken again
@@ -37,15 +40,35 @@ def meminfo(key):
 
 
 def fill(args):
+    """Stops at the first of: MemFree at most --free-mib; the disk holding --dir down to
+    --keep-disk-gib free; --stall files in a row without a new low of MemFree (the kernel's
+    reclaim holds free memory above the target). Never fails for the last two: it says where it
+    stopped, and the recording's log keeps that line."""
     os.makedirs(args.dir, exist_ok=True)
     buf = os.urandom(MIB) * 16
-    i = 0
+    i = stall = 0
+    low = meminfo("MemFree")
+    why = "MemFree reached the target"
     while meminfo("MemFree") > args.free_mib * MIB:
-        with open(os.path.join(args.dir, "fill%04d" % i), "wb") as f:
-            for _ in range(64):  # 1 GiB a file
-                f.write(buf)
+        st = os.statvfs(args.dir)
+        if st.f_bavail * st.f_frsize < (args.keep_disk_gib + 1) * 1024 * MIB:
+            why = "stopped: %d GiB of disk left" % (st.f_bavail * st.f_frsize // (1024 * MIB))
+            break
+        if stall >= args.stall:
+            why = "stopped: MemFree made no new low in %d GiB (reclaim holds it)" % stall
+            break
+        try:
+            with open(os.path.join(args.dir, "fill%04d" % i), "wb") as f:
+                for _ in range(64):  # 1 GiB a file
+                    f.write(buf)
+        except OSError as e:
+            why = "stopped: %s" % e.strerror
+            break
         i += 1
-    print("fill: %d GiB written, MemFree %d MiB" % (i, meminfo("MemFree") // MIB))
+        free = meminfo("MemFree")
+        stall = 0 if free < low else stall + 1
+        low = min(low, free)
+    print("fill: %d GiB written, MemFree %d MiB (%s)" % (i, meminfo("MemFree") // MIB, why))
 
 
 def anon(nbytes, huge):
@@ -128,11 +151,27 @@ def mixed(args):
 
 
 def clean(args):
-    for root, dirs, files in os.walk(args.dir, topdown=False):
-        for n in files:
-            os.unlink(os.path.join(root, n))
-        for n in dirs:
-            os.rmdir(os.path.join(root, n))
+    """Deletes only what these commands write (fill*, small*/, w*): --dir may be shared."""
+    import re
+    ours = re.compile(r"(fill\d{4}|w\d|small\d+)$")
+    for n in os.listdir(args.dir) if os.path.isdir(args.dir) else []:
+        p = os.path.join(args.dir, n)
+        if not ours.match(n) or os.path.islink(p):
+            continue
+        if os.path.isdir(p):
+            for m in os.listdir(p):
+                if m.isdigit() and os.path.isfile(os.path.join(p, m)):
+                    os.unlink(os.path.join(p, m))
+            try:
+                os.rmdir(p)
+            except OSError:
+                pass
+        else:
+            os.unlink(p)
+    try:
+        os.rmdir(args.dir)
+    except OSError:
+        pass
 
 
 def main():
@@ -141,6 +180,8 @@ def main():
     s = sub.add_parser("fill")
     s.add_argument("--dir", required=True)
     s.add_argument("--free-mib", type=int, default=1024)
+    s.add_argument("--keep-disk-gib", type=int, default=8)
+    s.add_argument("--stall", type=int, default=12)
     s = sub.add_parser("thp")
     s.add_argument("--frac", type=float, default=0.4)
     s = sub.add_parser("pagecache")
