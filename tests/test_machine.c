@@ -431,8 +431,11 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 }
 
 /* Memory nearly full (d_pagecache_full: page cache filled, then 6 GiB written): placement with
- * the kernel's policy stays within the error pinned here (ufi9 max 98, mean 6.94, free pages
- * 4,749 of 81,930 when measured; 87 and 5.76 before compaction took its targets from the run's
+ * the kernel's policy stays within the error pinned here (ufi9 max 77, mean 5.99, free pages
+ * 4,749 of 81,930 when measured; 98 and 6.94 before a high-order request passed a zone whose
+ * buddy has no free block of its order, whatever its per-CPU lists hold (__zone_watermark_ok:
+ * at 612.69 s the model takes DMA32's block as the kernel did, not Normal's listed one); 87 and
+ * 5.76 before compaction took its targets from the run's
  * per-order lists and the fast searches: its 10 runs (the kernel's 10) migrate 2,053 pages where
  * the kernel's moved 888, among them runs for requests the kernel's deferral (from before the
  * recording) refused; 219, 29.1 and 8,340 before the trace revealed the pageblock
@@ -458,15 +461,15 @@ Test(machine, placement_under_memory_pressure, .timeout = 300)
 	rec_replay(&rr, idle, &b);
 	const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
 	cr_assert_gt(ca->compared, 30);
-	cr_assert_leq(ca->ufi9_err_max, 99, "ufi9 error max %d", ca->ufi9_err_max);
-	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 7.0);
+	cr_assert_leq(ca->ufi9_err_max, 85, "ufi9 error max %d", ca->ufi9_err_max);
+	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 6.5);
 	cr_assert_gt(a.st.pages.pageblocks_retyped, 20);
 	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 6, "%llu of %llu free pages off",
 		      (unsigned long long)ca->free_pages_err_max, (unsigned long long)ca->free_pages_kernel);
 	cr_assert_gt(a.st.wmark.kswapd_traced, 0);
 	cr_assert_gt(a.st.wmark.gate_skips, 0);
-	/* the zone choice: 6 of about 200 order-9 allocations in another zone than the kernel's
-	 * when measured (every other order in the kernel's zone) */
+	/* the zone choice: 3 of about 200 order-9 allocations in another zone than the kernel's
+	 * when measured (7 of 603,921 allocations of every order) */
 	cr_assert_gt(a.st.pages.zone_placed[BUDDY_PAGEBLOCK_ORDER], 150);
 	cr_assert_leq(a.st.pages.zone_differs[BUDDY_PAGEBLOCK_ORDER], 10);
 	/* the trace's drains of the lists' own blocks: less those that named a page listed at the
