@@ -49,6 +49,15 @@ static void rc_values(struct recording_cfg *rc)
 		 (unsigned long long)(r->start.kpf_end % 1000000000ULL));
 	rc_val(rc, "page-state-at", rc->text[0]); /* the read window: each page at its own time */
 	rc_val(rc, "snapshots", r->series);
+	/* the shortest read of buddyinfo alone the recording timed (times.txt's "buddyinfo again") */
+	u64 reach = 0;
+	const struct recording_times *t[2] = {&r->start, r->have_end ? &r->end : NULL};
+	for (unsigned i = 0; i < 2; i++)
+		if (t[i] && t[i]->bi_again_end > t[i]->bi_again_start &&
+		    (!reach || t[i]->bi_again_end - t[i]->bi_again_start < reach))
+			reach = t[i]->bi_again_end - t[i]->bi_again_start;
+	if (r->series[0] && reach)
+		rc_secs(rc, 3, "snapshot-reach", reach);
 	rc_val(rc, "vmalloc-state", r->vmalloc_start);
 	if (r->vmalloc_end[0] && r->have_end) {
 		rc_val(rc, "vmalloc-end", r->vmalloc_end);

@@ -323,6 +323,7 @@ static int page_state_at_apply(struct sim_cfg *cfg, const char *v, const struct 
 }
 SECS_FNS(vmalloc_end_at, vmalloc_end_ns)
 SECS_FNS(from, from_ns)
+SECS_FNS(snapshot_reach, snap_reach_ns)
 
 #define FIELD(f) .off = offsetof(struct sim_cfg, f), .size = sizeof(((struct sim_cfg *)0)->f)
 
@@ -405,6 +406,11 @@ const struct setting settings_table[] = {
 	 "the kernel's buddyinfo over time (a recording's buddyinfo-series.txt): compared with the model's "
 	 "zones as the trace passes each",
 	 "", "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, snapshots_apply, SETTING_ON_BUDDY},
+	{"snapshot-reach",
+	 "how long a read of /proc/buddyinfo alone takes (a recording's shortest 'buddyinfo again' in "
+	 "times.txt): each zone of a snapshot is compared from that long after the read's start, and "
+	 "after a batch holding the zone's lock then (0: every zone at the read's start)",
+	 "s", "0", SETTING_TEXT, false, 0, 0, 0, 0, NULL, snapshot_reach_apply, SETTING_ON_BUDDY},
 	/* kernel-exact vmalloc (docs/vmalloc-fidelity.md) */
 	{"flush-ceiling",
 	 "x86 tlb_single_page_flush_ceiling: a range flush of more pages is a full flush; 0 never", "pages",

@@ -50,6 +50,9 @@ struct sim_cfg {
 						was read after it (core/phys/seedtime.h) */
 	const struct snap_series *snapshots; /* the kernel's buddyinfo over time (borrowed): the
 						run loop's hook compares them (sim_snapcheck) */
+	u64 snap_reach_ns;		     /* how long a read of buddyinfo alone takes: each zone is
+						seen from then (core/phys/snapread.h); 0: at the start
+						of the read, no lock hold waited for */
 	/* buddy mode: where the trace's list-order frees went (core/phys/hindsight.h; borrowed,
 	 * from the trace's facts), NULL: every such free to a list */
 	const struct hindsight_src *hindsight;
@@ -213,9 +216,11 @@ int sim_event(struct sim *s, const struct mm_event *ev);
  * (snapcheck.h): a zone whose allocations failed since the previous snapshot is exhausted and
  * left out of the figures, a snapshot whose interval holds evidence of untraced page movements
  * too (sim_untraced.h); then the zones grow to the managed pages read with it. rows
- * (ZONE_NR_TYPES entries, may be NULL) get one row per zone; returns their number. Called by
- * the run loop's hook when the trace passes the snapshot's time. */
-unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t k, struct snapcheck_row *rows);
+ * (ZONE_NR_TYPES entries, may be NULL) get one row per zone; returns their number. seen (by
+ * zone type, may be NULL: every zone now) is each zone as the read saw it (core/phys/snapread.h).
+ * Called by the run loop's hook once the read has seen every zone. */
+unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t k,
+		       const struct snapcheck_seen *seen, struct snapcheck_row *rows);
 
 /* The replay is over: take what waits for the end (the end-snapshot comparison when its time
  * was never reached). Returns 0 or -ENOMEM. */

@@ -197,7 +197,8 @@ void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)
 			s->exh.first_zone = (enum zone_type)t;
 }
 
-unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t idx, struct snapcheck_row *rows)
+unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t idx,
+		       const struct snapcheck_seen *seen, struct snapcheck_row *rows)
 {
 	const struct snapshot *k = &ser->s[idx];
 	char why[sizeof(rows->untraced)];
@@ -209,7 +210,7 @@ unsigned sim_snapcheck(struct sim *s, const struct snap_series *ser, size_t idx,
 			exhausted[z] = true;
 		s->snap_fail_mark[t] = s->zones.st.limit_failures[t];
 	}
-	unsigned n = snapcheck_compare(&s->snaps, &s->zones, k, exhausted, why, rows);
+	unsigned n = snapcheck_compare(&s->snaps, &s->zones, k, seen, exhausted, why, rows);
 	sim_untraced_after(s, k);
 	return n;
 }

@@ -170,7 +170,7 @@ bool compact_order_free(const struct compact *c, unsigned z, unsigned order);
  * and nr_scanned (scanned). fast (fast_isolate_freepages): the highest free block of order
  * log2(want) in the range when want is a power of two. Pages still short (the model's free
  * pages differ from the kernel's there): the lowest free pages of the range. Returns the pages
- * taken. */
-u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fast);
+ * taken; *block (may be NULL) the fast search's block, or UINT64_MAX. */
+u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fast, u64 *block);
 
 #endif

@@ -22,8 +22,16 @@ u64 snapcheck_thp(const u64 *nr_free, unsigned n)
 	return t;
 }
 
+void snapcheck_see(const struct buddy *b, struct snapcheck_seen *out)
+{
+	out->nr_orders = MM_MIN(b->max_order + 1, (unsigned)SNAP_MAX_ORDERS);
+	memcpy(out->nr_free, b->nr_free, out->nr_orders * sizeof(out->nr_free[0]));
+	out->free_pages = b->free_pages;
+}
+
 unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const struct snapshot *k,
-			   const bool *exhausted, const char *untraced, struct snapcheck_row *rows)
+			   const struct snapcheck_seen *seen, const bool *exhausted, const char *untraced,
+			   struct snapcheck_row *rows)
 {
 	unsigned nrows = 0;
 	bool out = untraced && untraced[0];
@@ -36,15 +44,18 @@ unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const st
 			c->missing_zones++;
 			continue;
 		}
-		const struct buddy *b = &zs->zone[z].buddy;
+		struct snapcheck_seen now;
+		const struct snapcheck_seen *m = seen ? &seen[kz->type] : &now;
+		if (!seen)
+			snapcheck_see(&zs->zone[z].buddy, &now);
 		struct snapcheck_row r = {
 			.t_ns = k->t0_ns, /* buddyinfo is read first (snapcheck_hook.c) */
 			.type = kz->type,
 			.ufi9_kernel = snapcheck_ufi9(kz->nr_free, kz->nr_orders),
-			.ufi9_model = snapcheck_ufi9(b->nr_free, b->max_order + 1),
-			.free_model = b->free_pages,
+			.ufi9_model = snapcheck_ufi9(m->nr_free, m->nr_orders),
+			.free_model = m->free_pages,
 			.thp_kernel = snapcheck_thp(kz->nr_free, kz->nr_orders),
-			.thp_model = snapcheck_thp(b->nr_free, b->max_order + 1),
+			.thp_model = snapcheck_thp(m->nr_free, m->nr_orders),
 			.exhausted = exhausted && exhausted[z],
 		};
 		r.huge_kernel = r.ufi9_kernel < 0 ? -1 : 1000 - r.ufi9_kernel;

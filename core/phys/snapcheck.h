@@ -36,6 +36,13 @@ struct snap_series {
 	char *name; /* the series file (for messages); owned by whoever made the series */
 };
 
+/* A model zone's free lists as the comparison saw them (each zone at its own time: snapread.h). */
+struct snapcheck_seen {
+	u64 nr_free[SNAP_MAX_ORDERS];
+	unsigned nr_orders;
+	u64 free_pages;
+};
+
 struct snapcheck_row {
 	u64 t_ns;
 	enum zone_type type;
@@ -68,11 +75,15 @@ struct snapcheck {
 };
 
 /* Compare; rows (ZONE_NR_TYPES entries, may be NULL) get one row per zone of the snapshot that
- * the model has. exhausted[z] (by zone position, may be NULL) marks zones to leave out;
+ * the model has. seen[type] (may be NULL: each zone of zs now) is each zone's state when the
+ * read saw it; exhausted[z] (by zone position, may be NULL) marks zones to leave out;
  * untraced (NULL or "": none) names the evidence that leaves the whole snapshot out.
  * Returns the number of rows. */
 unsigned snapcheck_compare(struct snapcheck *c, const struct zones *zs, const struct snapshot *k,
-			   const bool *exhausted, const char *untraced, struct snapcheck_row *rows);
+			   const struct snapcheck_seen *seen, const bool *exhausted, const char *untraced,
+			   struct snapcheck_row *rows);
+/* b's free lists now. */
+void snapcheck_see(const struct buddy *b, struct snapcheck_seen *out);
 /* Whether a model of layout zc, every zone of max_order, can be compared with the series: every
  * zone of every snapshot is a zone of the layout whose orders the model holds, and every zone of
  * the layout is in every snapshot. A zone on one side only used to be left out of the figures,
