@@ -108,7 +108,7 @@ Test(compact_take, stride_scan_against_the_kernels_loop)
 			same += ref_scan(trial, start, end, s, enough, &st, &sc) == want && sc == scanned;
 		}
 		u64 free0 = b.free_pages;
-		u64 got = compact_take(&b, start, stop, want, scanned, false);
+		u64 got = compact_take(&b, start, stop, want, scanned, false, NULL);
 		cr_assert_eq(got, want, "round %d: %llu pages taken, the kernel %llu", round,
 			     (unsigned long long)got, (unsigned long long)want);
 		cr_assert_eq(b.free_pages, free0 - want);
@@ -147,7 +147,7 @@ Test(compact_take, the_stride_decides_which_page)
 	static const u64 freed[] = {0x3c, 0x47, 0xc0, 0xfe};
 	for (size_t i = 0; i < MM_ARRAY_SIZE(freed); i++)
 		cr_assert_eq(buddy_free(&b, BASE + freed[i], 0), 0);
-	cr_assert_eq(compact_take(&b, BASE, BASE + 512, 1, 16, false), 1);
+	cr_assert_eq(compact_take(&b, BASE, BASE + 512, 1, 16, false, NULL), 1);
 	cr_assert(buddy_frame_is_alloc(&b, 0xc0), "the page at the stride was taken");
 	cr_assert(buddy_frame_is_free(&b, 0x3c), "the lowest free page stays free");
 	buddy_fini(&b);
@@ -175,7 +175,7 @@ Test(compact_take, a_seeded_compound_page_shifts_the_scan)
 		buddy_link(&b, (u32)p, 0, 0);
 	}
 	cr_assert_eq(b.free_pages, 2);
-	cr_assert_eq(compact_take(&b, BASE, BASE + 512, 1, 19, false), 1);
+	cr_assert_eq(compact_take(&b, BASE, BASE + 512, 1, 19, false, NULL), 1);
 	cr_assert(buddy_frame_is_alloc(&b, 0x23), "the page the shifted scan visits was taken");
 	cr_assert(buddy_frame_is_free(&b, 0x20), "the page at the unshifted stride stays free");
 	buddy_fini(&b);

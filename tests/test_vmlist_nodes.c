@@ -83,6 +83,7 @@ struct req {
 static bool stack_mix;	      /* most requests are thread stacks (5 pages, align 4): long pools */
 static long hidden_predicted; /* predictions of a hidden slot (follow mode) */
 static long hunt_predicted;   /* predictions of a hunting pool (follow mode) */
+static long stride_skipped;   /* stride predictions past a slot an area holds (follow mode) */
 
 static struct req rand_req(struct rng *g, u64 vend, unsigned nn)
 {
@@ -107,7 +108,23 @@ static struct req rand_req(struct rng *g, u64 vend, unsigned nn)
 static u64 rand_place_addr(struct rng *g, const struct nref *r, struct req *q)
 {
 	u64 k = (q->size - 1) / PG, a = 0;
-	switch (stack_mix && rng_below(g, 2) ? 5 : rng_below(g, 8)) {
+	unsigned node = q->cpu % r->nn;
+	bool run = nref_full(r, q->vs, q->ve) && k < NREF_POOLS && r->run[node][k] && r->stride[node][k] &&
+		   r->last[node][k] >= r->stride[node][k];
+	switch (stack_mix && rng_below(g, 2) ? 5 : rng_below(g, 10)) {
+	case 8: /* the next slot of a stride run, taken on the other node: an area holds it */
+		if (run && r->nn > 1) {
+			a = r->last[node][k] - r->stride[node][k];
+			if (!(a & (q->align - 1)) && a >= q->vs) {
+				q->cpu++;
+				return a;
+			}
+		}
+		break;
+	case 9: /* where a stride run goes next */
+		if (run && (a = nref_stride_next(r, q->size, q->align, q->vs, node)))
+			return a;
+		break;
 	case 6: /* over a hidden slot, not exactly it: a decayed pool's space */
 		if (r->nh) {
 			const struct nref_range *h = &r->hid[rng_below(g, (u64)r->nh)];
@@ -219,6 +236,11 @@ static void one_step(struct rng *g, struct vmlist *v, struct nref *r, long step,
 		if (!want)
 			cr_assert_eq(pick.addr, a, "step %ld: predict", step);
 		hidden_predicted += !want && pick.src == VMLIST_SRC_HIDDEN;
+		unsigned n = q.cpu % r->nn;
+		u64 pk = (q.size - 1) / PG;
+		stride_skipped += !want && nref_full(r, q.vs, q.ve) && pk < NREF_POOLS && r->stride[n][pk] &&
+				  a == nref_stride_next(r, q.size, q.align, q.vs, n) &&
+				  a + r->stride[n][pk] < r->last[n][pk];
 		hunt_predicted += !want && nref_full(r, q.vs, q.ve) &&
 				  a == nref_hunt_fit(r, q.size, q.align, q.vs, q.ve, q.cpu % r->nn);
 	}
@@ -258,6 +280,7 @@ static void random_workload(u64 seed, unsigned nn, u64 pages, long steps, bool f
 		cr_assert_gt(ns->hunts, 0, "no tree pick ate a hidden slot");
 		cr_assert_eq(ns->hunts, r.hunts);
 		cr_assert_gt(hunt_predicted, 0, "no hunt was predicted");
+		cr_assert(!stack_mix || stride_skipped > 0, "no stride run went past a slot an area holds");
 	}
 	cr_assert_gt(v.st.failures, 0);
 	vmlist_fini(&v);

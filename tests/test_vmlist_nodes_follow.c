@@ -271,6 +271,35 @@ Test(vmlist_nodes, follow_gives_hidden_entries_in_front_of_the_pool_first)
  * model never saw (highest first; the tree's lowest fits never descend): the next entry is one
  * stride below (the run's smallest step), over free space or hidden slots, a hidden slot at
  * that place continues the run, and an ascending pick ends it. */
+/* The batch's slots that areas hold exactly (the other node took them, or they were never
+ * freed) are in no pool: the run goes on a stride below them; a slot an area only overlaps
+ * breaks the lattice and ends the prediction. */
+Test(vmlist_nodes, follow_steps_an_unseen_batch_over_the_slots_areas_hold)
+{
+	struct vmlist v;
+	struct vmlist_cfg cfg = {.vstart = BASE, .vend = BASE + 4096 * PG, .nr_nodes = 2};
+	cr_assert_eq(vmlist_init(&v, vmlist_find("nodes"), &cfg), 0);
+	struct vmlist_pick how;
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 400 * PG, &how), 0);
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 392 * PG, &how), 0);
+	/* node 1 takes the next two slots of node 0's lattice */
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 384 * PG, &how), 0);
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 376 * PG, &how), 0);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.addr, BASE + 368 * PG, "below the two slots areas hold");
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 368 * PG, &how), 0);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_eq(how.addr, BASE + 360 * PG, "the run goes on from the kernel's pick");
+	cr_assert_eq(vmlist_place(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, BASE + 360 * PG, &how), 0);
+	/* a 2-page area over part of slot 352: not a slot of the batch, no prediction below it */
+	cr_assert_eq(vmlist_place(&v, 2 * PG, PG, cfg.vstart, cfg.vend, 1, BASE + 354 * PG, &how), 0);
+	cr_assert_eq(vmlist_predict(&v, 5 * PG, PG, cfg.vstart, cfg.vend, 0, &how), 0);
+	cr_assert_neq(how.addr, BASE + 352 * PG);
+	cr_assert_neq(how.addr, BASE + 344 * PG);
+	cr_assert_eq(vmlist_check(&v), 0);
+	vmlist_fini(&v);
+}
+
 Test(vmlist_nodes, follow_continues_an_unseen_batch_one_stride_down)
 {
 	struct vmlist v;

@@ -140,13 +140,24 @@ static inline u64 nref_stride_next(const struct nref *r, u64 size, u64 align, u6
 	u64 last = r->last[node][k], d = r->stride[node][k];
 	if (!d || !r->run[node][k] || last < d || last - d < vs || ((last - d) & (align - 1)))
 		return 0;
-	u64 a = last - d;
 	int n = nref_used_sorted(r, nref_used_buf);
-	for (int i = 0; i < n; i++)
-		if (nref_used_buf[i].start < a + size && a < nref_used_buf[i].end &&
-		    nref_used_buf[i].kind != VMLIST_NODES_HIDDEN)
+	/* below the batch's slots busy areas hold exactly, 256 slots at most */
+	u64 a = last - d;
+	for (int step = 0; step < 256; step++, a -= d) {
+		bool held = false, other = false;
+		for (int i = 0; i < n; i++) {
+			const struct nref_used *o = &nref_used_buf[i];
+			if (o->start < a + size && a < o->end) {
+				held |= o->kind == VMLIST_NODES_BUSY && o->start == a && o->end == a + size;
+				other |= o->kind != VMLIST_NODES_HIDDEN;
+			}
+		}
+		if (!held)
+			return other ? 0 : a;
+		if (a < d || a - d < vs)
 			return 0;
-	return a;
+	}
+	return 0;
 }
 
 /* predict: a stride run's next, else the pool's head, else a hidden slot its pool gives next,

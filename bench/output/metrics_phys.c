@@ -259,6 +259,15 @@ const struct metric metrics_phys[] = {
 	M_COUNT("compact_free_missing_pages", "pages", 0, pages.compact_missing_pages,
 		"buddy, faithful: pages of the traced free scanner's nr_taken the model had no free page "
 		"for"),
+	M_COUNT("compact_fast_confirmed_pages", "pages", 0, pages.fast_confirmed_pages,
+		"page mode buddy: pages of fast free search isolations (the block a guess) that a piece "
+		"the run gave back showed were the kernel's block"),
+	M_COUNT("compact_fast_contradicted_pages", "pages", 0, pages.fast_contradicted_pages,
+		"page mode buddy: pages of fast free search isolations whose guessed block a piece the run "
+		"gave back showed was not the kernel's"),
+	M_COUNT("compact_fast_unnamed_pages", "pages", 0, pages.fast_unnamed_pages,
+		"page mode buddy: pages of fast free search isolations no piece the run gave back named "
+		"(used whole, or given back beside a wrong guess): the model's guess, unchecked"),
 	M_COUNT("compact_captured_pages", "pages", 0, pages.captured_pages,
 		"page mode buddy: pages of allocations whose block was free in the model (compaction's "
 		"capture: no zone_locked event)"),

@@ -29,7 +29,12 @@
  *    (decay_va_pool_node gives back a pool's len >> 2 head, the highest entries of its batch), and
  *    the kernel's lowest fits go on ascending through the slots decayed with it: the pool hunts
  *    (nodes_hunt_fit), predicting the lowest place above X in free or hidden space, for as long
- *    as the kernel's tree picks eat hidden space or fall where the hunt said. */
+ *    as the kernel's tree picks eat hidden space or fall where the hunt said.
+ *  - Two descending picks of a node and size that the model's pool did not give are a pool
+ *    handing out a batch nobody saw (a purge pools its batch highest first; the tree's lowest
+ *    fits never descend between purges): the next entry is a stride below the last
+ *    (nodes_stride_next). A slot of the batch that a busy area holds exactly (the other node
+ *    took it, or it was never freed) is in no pool: the run goes on a stride below it. */
 #include <errno.h>
 
 #include "core/kva/vmlist_nodes_priv.h"
@@ -249,14 +254,23 @@ bool nodes_stride_next(struct nodes *m, unsigned node, const struct vmlist_req *
 	if (!d || !m->node[node].run[idx] || last < d || last - d < rq->vstart ||
 	    ((last - d) & (rq->align - 1)))
 		return false;
-	u64 a = last - d;
-	/* free or hidden space only (hidden slots of the model's guessing may cut across it) */
-	for (struct nva *u = nodes_used_floor(m, a + rq->size - 1); u && u->va.end > a;
-	     u = u->va.start ? nodes_used_floor(m, u->va.start - 1) : NULL)
-		if (u->state != NVA_HIDDEN)
-			return false;
-	*at = a;
-	return true;
+	/* a batch's slot an area holds exactly (taken from another pool, or never freed) is in no
+	 * pool: the batch goes on a stride below it */
+	for (u64 a = last - d, i = 0; i < NODES_HIDDEN_WALK; i++, a -= d) {
+		struct nva *u = nodes_used_floor(m, a + rq->size - 1);
+		if (u && u->state == NVA_BUSY && u->va.start == a && u->va.end == a + rq->size) {
+			if (a < d || a - d < rq->vstart)
+				return false;
+			continue;
+		}
+		/* free or hidden space only (hidden slots of the model's guessing may cut across it) */
+		for (; u && u->va.end > a; u = u->va.start ? nodes_used_floor(m, u->va.start - 1) : NULL)
+			if (u->state != NVA_HIDDEN)
+				return false;
+		*at = a;
+		return true;
+	}
+	return false;
 }
 
 /* A pool the kernel took from the tree over space the model had hidden is hunting: that slot

@@ -146,8 +146,9 @@ int nodes_make_busy(struct nodes *m, struct nva *n, u64 a, u64 size, u32 vn);
 /* The hidden slot the kernel's pool (node, rq) would give next, or NULL. */
 struct nva *nodes_hidden_next(struct nodes *m, unsigned node, const struct vmlist_req *rq);
 /* The next entry of a batch the kernel's pool (node, rq) is handing out in descending steps
- * the model cannot see: stride below its last pick, when that range is free or one hidden slot
- * of exactly the size in the model; NULL-like false when there is no such run. */
+ * the model cannot see: stride below its last pick, past the batch's slots a busy area holds
+ * exactly (NODES_HIDDEN_WALK at most), when that range is free or hidden slots in the model;
+ * false when there is no such run or the slot is partly used otherwise. */
 bool nodes_stride_next(struct nodes *m, unsigned node, const struct vmlist_req *rq, u64 *at);
 /* The lowest place above the pool's hunt address where rq fits in free or hidden space (a
  * decayed pool's slots are the kernel's tree); false: not hunting, or none within the walk. */

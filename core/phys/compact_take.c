@@ -98,9 +98,11 @@ static u64 stride_of(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned)
 	return best;
 }
 
-u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fast)
+u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fast, u64 *block)
 {
 	u64 zend = b->base_pfn + b->nr_pages;
+	if (block)
+		*block = UINT64_MAX;
 	lo = MM_MAX(lo, b->base_pfn);
 	hi = MM_MIN(hi, zend);
 	if (!want || lo >= hi)
@@ -108,8 +110,11 @@ u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fa
 	if (fast && !(want & (want - 1))) {
 		unsigned o = (unsigned)__builtin_ctzll(want);
 		u64 pfn = o <= b->max_order ? highest_block(b, o, lo, hi) : UINT64_MAX;
-		if (pfn != UINT64_MAX)
+		if (pfn != UINT64_MAX) {
+			if (block)
+				*block = pfn;
 			return take_pages(b, pfn, want);
+		}
 	}
 	u64 got = 0, sc;
 	if (!fast)

@@ -158,7 +158,15 @@ static void pagereplay_kcompactd(struct pagereplay *r)
 	if (r->pcp->wm.st.kcompactd_wakes == r->kcompactd_mark)
 		return;
 	r->kcompactd_mark = r->pcp->wm.st.kcompactd_wakes;
-	compact_kcompactd(r->cmp);
+	compact_wake_kcompactd(r->cmp, BUDDY_PAGEBLOCK_ORDER); /* balance_pgdat after a boost */
+}
+
+void pagereplay_kswapd_slept(struct pagereplay *r, unsigned order)
+{
+	if (!r->cmp || r->mode != PAGEREPLAY_PLACEMENT)
+		return;
+	compact_kswapd_sleep(r->cmp);
+	compact_wake_kcompactd(r->cmp, order);
 }
 
 static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
@@ -257,6 +265,14 @@ static void pagereplay_capture_done(struct pagereplay *r, u32 pid)
 			r->capture_pid[i] = 0;
 }
 
+/* The guesses' counts, where the figures read them. */
+static void pagereplay_held_stats(struct pagereplay *r)
+{
+	r->st.fast_confirmed_pages = r->held.confirmed_pages;
+	r->st.fast_contradicted_pages = r->held.contradicted_pages;
+	r->st.fast_unnamed_pages = r->held.unnamed_pages;
+}
+
 /* buddy mode: the kernel's buddy-level events, applied at the traced pfn. */
 static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 {
@@ -286,6 +302,10 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 		return 0;
 	}
 	struct buddy *b = &r->zs->zone[z].buddy;
+	if (ev->kind == MME_PAGE_FREE) { /* a piece a compaction run gives back names its block */
+		compact_held_free(&r->held, b, ev->pid, ev->addr, ev->order);
+		pagereplay_held_stats(r);
+	}
 	if (ev->kind == MME_PAGE_ALLOC || listed) {
 		/* The usual case, a block handed out from or freed to a per-CPU list, is allocated in
 		 * the model already (its refill took it; in use until its drain): no conflict. A block
@@ -393,13 +413,27 @@ static void pagereplay_compact_request(struct pagereplay *r, const struct mm_eve
 	pagereplay_kcompactd(r);
 }
 
+void pagereplay_defer_seen(struct pagereplay *r, const struct mm_event *ev, bool early)
+{
+	if (r->mode == PAGEREPLAY_PLACEMENT && r->cmp && r->zs && ev->addr < ZONE_NR_TYPES &&
+	    r->zs->index[ev->addr] >= 0)
+		compact_defer_seen(r->cmp, (unsigned)r->zs->index[ev->addr], ev->order, ev->len, ev->len2,
+				   early);
+}
+
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE;
 	if (r->mode == PAGEREPLAY_PLACEMENT && ev->aux == MME_COMPACT_TRY)
 		pagereplay_compact_request(r, ev);
+
 	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
 		return;
+	if (ev->aux == MME_COMPACT_BEGIN)
+		compact_held_begin(&r->held, ev->pid);
+	else if (ev->aux == MME_COMPACT_END)
+		compact_held_end(&r->held, ev->pid);
+	pagereplay_held_stats(r);
 	if (ev->aux == MME_COMPACT_BEGIN && r->capture)
 		pagereplay_capture_done(r, ev->pid);
 	if (ev->aux == MME_COMPACT_END && r->capture) /* a capture may end a run of any status */
@@ -414,7 +448,13 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 		return;
 	}
 	/* the range's end: isolate_freepages_block's stop (exclusive), fast's free_pfn (inclusive) */
-	u64 got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, ev->len, fast);
+	u64 block;
+	u64 got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, ev->len, fast,
+			       &block);
+	if (block != UINT64_MAX) {
+		compact_held_add(&r->held, ev->pid, block, (unsigned)__builtin_ctzll(ev->len2));
+		pagereplay_held_stats(r);
+	}
 	r->st.compact_isolated_pages += got;
 	r->st.compact_missing_pages += ev->len2 - got;
 }

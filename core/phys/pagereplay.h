@@ -19,6 +19,7 @@
 #define PAGEREPLAY_H
 
 #include "core/phys/buddy.h"
+#include "core/phys/compact_held.h"
 #include "core/lib/hmap.h"
 #include "core/mm_event.h"
 #include "core/phys/pagesrc.h"
@@ -59,17 +60,20 @@ struct pagereplay_stats {
 	u64 untraced_other_pages;	  /* buddy: pages of a return in no zone, never allocatable, or in a
 					     block that sticks out of the returned range */
 	/* --- compaction --- */
-	u64 compact_retries;	    /* placement: failed allocations retried after compaction */
-	u64 compact_rescued;	    /* of which the retry found a block */
-	u64 compact_requests;	    /* placement: the trace's compaction requests the model ran */
-	u64 compact_isolated_pages; /* buddy, faithful: free pages the traced free scanner took */
-	u64 compact_missing_pages;  /* of its nr_taken, pages the model had no free page for */
-	u64 captured_pages;	    /* buddy: allocations whose block was free in the model: a block
-				       compaction freed went to the allocating task (capture) */
-	u64 locked_frees;	    /* buddy: per-CPU-list-order frees while their CPU's list was
-				       locked by a refill (interrupt context): to the buddy */
-	u64 hindsight_frees;	    /* buddy: list-order frees whose block's next event is a take from
-				       the buddy (hindsight.h): to the buddy */
+	u64 compact_retries;	     /* placement: failed allocations retried after compaction */
+	u64 compact_rescued;	     /* of which the retry found a block */
+	u64 compact_requests;	     /* placement: the trace's compaction requests the model ran */
+	u64 compact_isolated_pages;  /* buddy, faithful: free pages the traced free scanner took */
+	u64 compact_missing_pages;   /* of its nr_taken, pages the model had no free page for */
+	u64 fast_confirmed_pages;    /* buddy: the fast free search's guessed blocks (compact_held.h): */
+	u64 fast_contradicted_pages; /* confirmed, contradicted, and never named by the pieces */
+	u64 fast_unnamed_pages;	     /* their runs gave back */
+	u64 captured_pages;	     /* buddy: allocations whose block was free in the model: a block
+					compaction freed went to the allocating task (capture) */
+	u64 locked_frees;	     /* buddy: per-CPU-list-order frees while their CPU's list was
+					locked by a refill (interrupt context): to the buddy */
+	u64 hindsight_frees;	     /* buddy: list-order frees whose block's next event is a take from
+					the buddy (hindsight.h): to the buddy */
 	/* --- pageblock types (placement, mobility, seeded) --- */
 	u64 pageblocks_retyped; /* pageblocks the trace showed of another type than the seed's */
 };
@@ -104,6 +108,8 @@ struct pagereplay {
 	 * is refilling it: set by a refill's zone_locked, cleared by the CPU's next mm_page_alloc
 	 * (the allocation is done and the lock released before that event) */
 	u64 refilling;
+	/* buddy mode: the fast free search's isolations of the runs in flight (compact_held.h) */
+	struct compact_held held;
 	/* buddy mode: where list-order frees went, from each block's next event (NULL: to lists) */
 	const struct hindsight *hindsight;
 };
@@ -132,6 +138,12 @@ void pagereplay_compact_hooks(struct pagereplay *r, struct compact_hooks *h);
  * model's free pages in their range (core/phys/compact.h, compact_take). Placement mode: a
  * traced try_to_compact_pages is a request the model's compaction answers by its own state. */
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev);
+/* Placement: the trace's kswapd ended a run woken for order (kswapd_try_to_sleep): compaction's
+ * skip hints reset when flagged, kcompactd woken for that order. */
+void pagereplay_kswapd_slept(struct pagereplay *r, unsigned order);
+/* Placement: the trace's deferral event (MME_COMPACT_DEFER) shows a zone's deferral state;
+ * early: before the replay starts (compact_defer_seen). */
+void pagereplay_defer_seen(struct pagereplay *r, const struct mm_event *ev, bool early);
 /* Apply one page event (MME_PAGE_ALLOC, MME_PAGE_FREE, and the buddy-level kinds); others
  * are ignored. Returns 0, or
  * -ENOMEM when the host is out of memory (model-side failures are counted, not returned). */
