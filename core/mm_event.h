@@ -75,8 +75,11 @@ enum mme_compact {
 	MME_COMPACT_ISOLATE_MIGRATE,
 	MME_COMPACT_MIGRATEPAGES,
 	MME_COMPACT_OTHER,
-	MME_COMPACT_TRY, /* try_to_compact_pages: order, mt (the gfp's migratetype), F_ZONE_* of the
-			    gfp, len = priority (0 sync full, 1 sync light, 2 async) */
+	MME_COMPACT_TRY,   /* try_to_compact_pages: order, mt (the gfp's migratetype), F_ZONE_* of the
+			      gfp, len = priority (0 sync full, 1 sync light, 2 async) */
+	MME_COMPACT_DEFER, /* mm_compaction_deferred, _defer_compaction, _defer_reset: a zone's
+			      deferral after it; addr = zone (0 DMA, 1 DMA32, 2 Normal, 3 Movable),
+			      order = order_failed, len = consider, len2 = limit (1 << defer_shift) */
 };
 
 enum mme_reclaim {

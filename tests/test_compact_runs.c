@@ -78,10 +78,13 @@ Test(compact_runs, proactive_runs_every_zone)
 	cr_assert_eq(c.z[0].migrate_pb, 1);
 	cr_assert_eq(c.z[0].free_pb, 3);
 	cr_assert_eq(c.st.migrated, 0);
-	/* no progress: the next pass waits 64 intervals */
+	/* no progress: kcompactd's next 64 timeouts only count down (proactive_defer), the 65th
+	 * passes again; timeouts between two ticks the model saw count too */
 	compact_tick(&c, 1 + 2 * COMPACT_PROACTIVE_NS);
 	cr_assert_eq(c.st.runs, 2);
-	compact_tick(&c, 1 + (COMPACT_PROACTIVE_NS << COMPACT_MAX_DEFER_SHIFT) + COMPACT_PROACTIVE_NS);
+	compact_tick(&c, 1 + 65 * COMPACT_PROACTIVE_NS); /* the 2nd-64th timeouts */
+	cr_assert_eq(c.st.runs, 2, "the 64th timeout after the pass still waits");
+	compact_tick(&c, 1 + 66 * COMPACT_PROACTIVE_NS);
 	cr_assert_eq(c.st.runs, 4);
 	compact_fini(&c);
 	zones_fini(&zs);
@@ -111,6 +114,97 @@ Test(compact_runs, proactive_waits_for_node_score)
 	compact_tick(&c, 1 + COMPACT_PROACTIVE_NS);
 	cr_assert_eq(c.st.runs, 0);
 	cr_assert_eq(c.st.proactive_runs, 0);
+	compact_fini(&c);
+	zones_fini(&zs);
+}
+
+/* wakeup_kcompactd: order 0 wakes nothing; a wake while no zone is suitable at its order
+ * (kcompactd_node_suitable: Normal has a free order-9 block) leaves the order pending, and
+ * kcompactd's next timeout compacts every zone at it (DMA: too few free pages, skipped; Normal
+ * runs once the block is taken), instead of a proactive pass; a wake while a zone is suitable
+ * runs at once. */
+Test(compact_runs, kcompactd_at_the_wake_order)
+{
+	static struct zones zs;
+	static struct compact c;
+	struct zones_cfg zc = {.nr_zones = 2, .max_order = 10, .policy = buddy_policy_find("lifo")};
+	zc.zone[0] = (struct zone_spec){ZONE_DMA, DMA_BASE, DMA_NP};
+	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, NRM_BASE, NRM_NP};
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct compact_hooks h = {never_movable, no_move, NULL};
+	cr_assert_eq(compact_init(&c, &zs, &h, 20), 0);
+	struct buddy *d = &zs.zone[0].buddy, *n = &zs.zone[1].buddy;
+	u64 pfn;
+	for (u64 i = 0; i < DMA_NP; i++)
+		cr_assert_eq(buddy_alloc(d, 0, MT_UNMOVABLE, &pfn), 0);
+	/* Normal: every other page free (score 100, node above the high mark) but one order-9 block */
+	for (u64 i = 0; i < NRM_NP; i++)
+		cr_assert_eq(buddy_alloc(n, 0, MT_UNMOVABLE, &pfn), 0);
+	for (u64 i = 512; i < NRM_NP; i += 2)
+		cr_assert_eq(buddy_free(n, NRM_BASE + i, 0), 0);
+	for (u64 i = 0; i < 512; i++)
+		cr_assert_eq(buddy_free(n, NRM_BASE + i, 0), 0);
+	cr_assert(compact_order_free(&c, 1, 9));
+	compact_tick(&c, 1); /* arms the timer */
+	compact_wake_kcompactd(&c, 0);
+	compact_wake_kcompactd(&c, 9);
+	cr_assert_eq(c.st.runs, 0, "no zone suitable: nothing runs now");
+	cr_assert_eq(c.kcompactd_order, 9);
+	cr_assert_eq(buddy_alloc_at(n, NRM_BASE, 9, MT_UNMOVABLE), 0);
+	compact_tick(&c, 1 + COMPACT_PROACTIVE_NS);
+	cr_assert_eq(c.st.kcompactd_wakes, 1);
+	cr_assert_eq(c.st.runs, 1, "Normal at order 9; DMA has nothing free");
+	cr_assert_eq(c.st.kcompactd_runs, 1);
+	cr_assert_eq(c.st.runs_order[9], 1);
+	cr_assert_eq(c.st.proactive_runs, 0, "the timeout did kcompactd's work, no proactive pass");
+	cr_assert_eq(c.kcompactd_order, 0);
+	/* Normal suitable now: a wake runs at once; order 4 is below the failed order 9 */
+	compact_wake_kcompactd(&c, 4);
+	cr_assert_eq(c.st.kcompactd_wakes, 2, "a suitable zone: kcompactd runs at once");
+	cr_assert_eq(c.st.runs, 2);
+	cr_assert_eq(c.st.runs_order[4], 1);
+	/* that run failed too (order_failed 4, shift 2): the next at order 9 is deferred */
+	compact_wake_kcompactd(&c, 9);
+	cr_assert_eq(c.st.kcompactd_wakes, 3);
+	cr_assert_eq(c.st.runs, 2, "deferred");
+	compact_fini(&c);
+	zones_fini(&zs);
+}
+
+/* The trace's deferral events seed a zone's deferral: before the replay starts every one sets
+ * it (the last stands), after it only the first a zone shows; a seeded deferral then refuses
+ * the model's own attempts as the kernel's state would (1 << 5 = 32 considered, 23 already). */
+Test(compact_runs, deferral_seen_in_the_trace)
+{
+	static struct zones zs;
+	static struct compact c;
+	struct zones_cfg zc = {.nr_zones = 1, .max_order = 10, .policy = buddy_policy_find("lifo")};
+	zc.zone[0] = (struct zone_spec){ZONE_NORMAL, NRM_BASE, NRM_NP};
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct compact_hooks h = {never_movable, no_move, NULL};
+	cr_assert_eq(compact_init(&c, &zs, &h, 0), 0);
+	struct buddy *n = &zs.zone[0].buddy;
+	u64 pfn;
+	for (u64 i = 0; i < NRM_NP; i++)
+		cr_assert_eq(buddy_alloc(n, 0, MT_UNMOVABLE, &pfn), 0);
+	for (u64 i = 0; i < NRM_NP; i += 2)
+		cr_assert_eq(buddy_free(n, NRM_BASE + i, 0), 0);
+	compact_defer_seen(&c, 0, 4, 3, 4, true);
+	compact_defer_seen(&c, 0, 9, 23, 32, true); /* the last before the start stands */
+	cr_assert_eq(c.z[0].defer_shift, 5);
+	cr_assert_eq(c.z[0].considered, 23);
+	cr_assert_eq(c.z[0].order_failed, 9);
+	compact_defer_seen(&c, 0, 10, 0, 1, false); /* after the start: it was seen already */
+	cr_assert_eq(c.z[0].order_failed, 9);
+	const int zl[1] = {0};
+	const struct compact_req rq = {9, MT_MOVABLE, COMPACT_PRIO_ASYNC, true};
+	for (unsigned k = 24; k < 32; k++)
+		cr_assert_eq(compact_try(&c, zl, 1, &rq), COMPACT_DEFERRED, "considered %u", k);
+	cr_assert_eq(compact_try(&c, zl, 1, &rq), COMPACT_COMPLETE, "the 32nd attempt runs");
+	const struct compact_req rq8 = {8, MT_MOVABLE, COMPACT_PRIO_ASYNC, true};
+	cr_assert_eq(c.st.runs, 1);
+	compact_try(&c, zl, 1, &rq8); /* below order_failed: never deferred */
+	cr_assert_eq(c.st.runs, 2);
 	compact_fini(&c);
 	zones_fini(&zs);
 }

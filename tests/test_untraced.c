@@ -200,6 +200,7 @@ Test(untraced, evidence_events)
 	cr_assert_eq(e[4].flags & MME_F_FAILED, MME_F_FAILED);
 	cr_assert_eq(e[5].kind, MME_RECLAIM);
 	cr_assert_eq(e[5].aux, MME_RECLAIM_KSWAPD_WAKE);
+	cr_assert_eq(e[5].order, 3, "the order kswapd was woken for");
 	cr_assert_eq(e[6].aux, MME_COMPACT_OTHER);
 	trace_free(&t);
 	cr_assert_eq(
@@ -207,6 +208,38 @@ Test(untraced, evidence_events)
 			NULL, &t, &d),
 		-EINVAL, "a malformed range is refused");
 	cr_assert(strstr(d.msg, ":1:"), "%s", d.msg);
+}
+
+/* A zone's deferral as the kernel prints it after deferred, defer_compaction and defer_reset:
+ * the zone, order_failed, consider and limit; an unknown zone is refused. */
+Test(untraced, compaction_deferral)
+{
+	const char *s = EVL("compaction:mm_compaction_deferred",
+			    "node=0 zone=Normal   order=9 order_failed=9 consider=23 limit=32")
+		EVL("compaction:mm_compaction_defer_reset",
+		    "node=0 zone=DMA32    order=8 order_failed=10 consider=0 limit=1")
+			EVL("compaction:mm_compaction_defer_compaction",
+			    "node=0 zone=DMA      order=4 order_failed=4 consider=0 limit=64");
+	struct mm_trace t;
+	struct mm_diag d;
+	cr_assert_eq(tu_load(s, NULL, &t, &d), 0, "%s", d.msg);
+	cr_assert_eq(t.n, 3);
+	const struct mm_event *e = t.ev;
+	for (unsigned i = 0; i < 3; i++)
+		cr_assert_eq(e[i].aux, MME_COMPACT_DEFER);
+	cr_assert_eq(e[0].addr, 2, "Normal");
+	cr_assert_eq(e[0].order, 9);
+	cr_assert_eq(e[0].len, 23);
+	cr_assert_eq(e[0].len2, 32);
+	cr_assert_eq(e[1].addr, 1, "DMA32");
+	cr_assert_eq(e[1].order, 10);
+	cr_assert_eq(e[2].addr, 0, "DMA");
+	cr_assert_eq(e[2].len2, 64);
+	trace_free(&t);
+	cr_assert_eq(tu_load(EVL("compaction:mm_compaction_deferred",
+				 "node=0 zone=HighMem order=9 order_failed=9 consider=1 limit=2"),
+			     NULL, &t, &d),
+		     -EINVAL, "an unknown zone is refused");
 }
 
 /* try_to_compact_pages: the request's order, priority, migratetype and zone modifiers. */
@@ -348,4 +381,37 @@ Test(untraced, isolation_during_the_page_map_read_takes_only_pages_read_before_i
 	cr_assert_eq(s->page_events_skipped, 1, "the isolation read before counted as in the seed");
 	sim_fini(s);
 	free(s);
+}
+
+/* A compaction run in flight at a snapshot: evidence where nothing replays its isolations
+ * (placement, or compaction off), none where the recorded free scanner is replayed (buddy mode:
+ * the model holds the pages the kernel's scanner holds; the isolations it could not place stay
+ * evidence as compaction_free_taken). */
+Test(untraced, a_run_in_flight_is_evidence_only_where_its_isolations_are_not_replayed)
+{
+	static const enum pagereplay_mode modes[] = {PAGEREPLAY_PLACEMENT, PAGEREPLAY_BUDDY,
+						     PAGEREPLAY_BUDDY};
+	static const enum sim_compaction comp[] = {SIM_COMPACT_KERNEL, SIM_COMPACT_KERNEL, SIM_COMPACT_OFF};
+	static const char *const want[] = {"compaction_running=1", "", "compaction_running=1"};
+	for (unsigned c = 0; c < MM_ARRAY_SIZE(modes); c++) {
+		struct sim_cfg cfg;
+		sim_cfg_default(&cfg);
+		cfg.page_mode = modes[c];
+		cfg.compaction = comp[c];
+		struct sim *s = calloc(1, sizeof(*s));
+		cr_assert(s);
+		cr_assert_eq(sim_init(s, &cfg), 0);
+		struct mm_event ev = {.kind = MME_COMPACTION, .aux = MME_COMPACT_BEGIN, .ts_ns = 5};
+		cr_assert_eq(sim_event(s, &ev), 0);
+		struct snapshot k = {.t0_ns = 10,
+				     .t1_ns = 10,
+				     .nr_zones = 1,
+				     .zone[0] = {.type = ZONE_NORMAL, .nr_orders = 1}};
+		struct snap_series ser = {.s = &k, .n = 1, .name = "series"};
+		struct snapcheck_row rows[ZONE_NR_TYPES];
+		sim_snapcheck(s, &ser, 0, NULL, rows);
+		cr_assert_str_eq(rows[0].untraced, want[c], "configuration %u", c);
+		sim_fini(s);
+		free(s);
+	}
 }

@@ -136,6 +136,7 @@ struct sim {
 		bool awake;	   /* between its wake and sleep events */
 		u32 pid;	   /* the task of its wake event */
 		u64 last_ns;	   /* its last page event */
+		u8 order;	   /* the order of its wake (the run's alloc_order) */
 	} kswapd;
 	struct pagesrc_phantom phantom; /* the models' pages when model_pages is NONE */
 	struct pagesrc model_src;	/* where vmalloc and processes take pages: src or phantom */

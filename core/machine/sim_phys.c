@@ -124,6 +124,8 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	if (s->cmp_on && ev->aux == MME_COMPACT_TRY &&
 	    ev->ts_ns >= s->cfg.page_from_ns) /* placement: a request */
 		pagereplay_compaction(&s->pages, ev);
+	if (s->cmp_on && ev->aux == MME_COMPACT_DEFER) /* placement: a zone's deferral seen */
+		pagereplay_defer_seen(&s->pages, ev, ev->ts_ns < s->cfg.page_from_ns);
 	bool replay = s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF;
 	if (replay && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
 		pagereplay_compaction(&s->pages, ev); /* a success: its task may capture a block */
@@ -152,6 +154,17 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
  * page event of its own) this long. */
 #define SIM_KSWAPD_QUIET_NS 50000000ULL
 
+/* The trace's kswapd runs (running) or its run ended: balance_pgdat returned and
+ * kswapd_try_to_sleep resets compaction's skip hints and wakes kcompactd for the run's order
+ * (pagereplay_kswapd_slept). */
+static void sim_phys_kswapd_traced(struct sim *s, bool running)
+{
+	bool was = s->pcp.wm.kswapd_traced;
+	wmark_kswapd_traced(&s->pcp.wm, running);
+	if (was && !running)
+		pagereplay_kswapd_slept(&s->pages, s->kswapd.order);
+}
+
 void sim_phys_reclaim(struct sim *s, const struct mm_event *ev)
 {
 	if (!s->pcp_on || (ev->aux != MME_RECLAIM_KSWAPD_WAKE && ev->aux != MME_RECLAIM_KSWAPD_SLEEP))
@@ -159,7 +172,9 @@ void sim_phys_reclaim(struct sim *s, const struct mm_event *ev)
 	s->kswapd.awake = ev->aux == MME_RECLAIM_KSWAPD_WAKE;
 	s->kswapd.pid = ev->pid;
 	s->kswapd.last_ns = ev->ts_ns;
-	wmark_kswapd_traced(&s->pcp.wm, s->kswapd.awake);
+	if (s->kswapd.awake)
+		s->kswapd.order = ev->order;
+	sim_phys_kswapd_traced(s, s->kswapd.awake);
 }
 
 /* A compaction event of kswapd's own: balance_pgdat has returned (above). A page event of
@@ -171,7 +186,7 @@ static void sim_phys_kswapd_done(struct sim *s, const struct mm_event *ev)
 		return;
 	s->kswapd.last_ns = ev->ts_ns - SIM_KSWAPD_QUIET_NS - 1;
 	if (s->pcp.wm.kswapd_traced)
-		wmark_kswapd_traced(&s->pcp.wm, false);
+		sim_phys_kswapd_traced(s, false);
 }
 
 /* A page event while the trace's kswapd is awake: is it still reclaiming? */
@@ -181,7 +196,7 @@ static void sim_phys_kswapd_quiet(struct sim *s, const struct mm_event *ev)
 		s->kswapd.last_ns = ev->ts_ns;
 	bool active = ev->ts_ns - s->kswapd.last_ns <= SIM_KSWAPD_QUIET_NS;
 	if (active != s->pcp.wm.kswapd_traced)
-		wmark_kswapd_traced(&s->pcp.wm, active);
+		sim_phys_kswapd_traced(s, active);
 }
 
 void sim_phys_exhausted(struct sim *s, const struct mm_event *ev)

@@ -403,9 +403,15 @@ enum compact_result compact_try(struct compact *c, const int *zl, unsigned n, co
 	return best;
 }
 
-void compact_kcompactd(struct compact *c)
+/* kcompactd_do_work: every zone, lowest first, at the order asked for, synchronous light,
+ * unless deferred; a success resets the deferral, a run whose scanners met defers. kcompactd
+ * then sleeps a full interval. */
+static void cc_kcompactd_work(struct compact *c)
 {
-	const struct compact_req rq = {BUDDY_PAGEBLOCK_ORDER, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, false};
+	const struct compact_req rq = {c->kcompactd_order, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, false};
+	c->kcompactd_order = 0;
+	c->next_tick_ns = c->now_ns + COMPACT_PROACTIVE_NS;
+	c->st.kcompactd_wakes++;
 	for (unsigned z = 0; z < c->zs->nr_zones; z++) {
 		struct compact_zone_state *zs = &c->z[z];
 		if (cc_deferred(zs, rq.order))
@@ -415,8 +421,43 @@ void compact_kcompactd(struct compact *c)
 			cc_defer_reset(zs, rq.order, false);
 		else if (r == COMPACT_COMPLETE)
 			cc_defer(zs, rq.order);
-		c->st.kcompactd_runs += r == COMPACT_SUCCESS || r == COMPACT_COMPLETE;
+		c->st.kcompactd_runs += r >= COMPACT_COMPLETE && r <= COMPACT_SUCCESS;
 	}
+}
+
+/* kcompactd_node_suitable: some zone lacks a free block of the order and compaction_suitable
+ * would let it run. */
+static bool cc_node_suitable(const struct compact *c, unsigned order)
+{
+	for (unsigned z = 0; z < c->zs->nr_zones; z++)
+		if (c->zs->zone[z].buddy.nr_pages && !compact_order_free(c, z, order) &&
+		    cc_suitable(c, z, order))
+			return true;
+	return false;
+}
+
+void compact_wake_kcompactd(struct compact *c, unsigned order)
+{
+	if (!order)
+		return;
+	c->kcompactd_order = MM_MAX(c->kcompactd_order, order);
+	if (cc_node_suitable(c, c->kcompactd_order))
+		cc_kcompactd_work(c);
+}
+
+void compact_defer_seen(struct compact *c, unsigned z, unsigned order_failed, u64 considered, u64 limit,
+			bool early)
+{
+	struct compact_zone_state *zs = &c->z[z];
+	if (zs->defer_seen && !early)
+		return;
+	zs->defer_seen = true;
+	unsigned shift = 0;
+	while (shift < COMPACT_MAX_DEFER_SHIFT && (1ULL << shift) < limit)
+		shift++;
+	zs->defer_shift = shift;
+	zs->considered = (unsigned)MM_MIN(considered, 1ULL << shift);
+	zs->order_failed = order_failed;
 }
 
 void compact_kswapd_sleep(struct compact *c)
@@ -440,16 +481,30 @@ static u64 node_score(const struct compact *c)
 
 void compact_tick(struct compact *c, u64 now_ns)
 {
-	if (!c->proactiveness || now_ns < c->next_proactive_ns)
+	c->now_ns = now_ns;
+	if (now_ns < c->next_tick_ns)
 		return;
-	bool first = !c->next_proactive_ns;
-	c->next_proactive_ns = now_ns + COMPACT_PROACTIVE_NS;
-	if (first || c->kswapd_running)
+	bool first = !c->next_tick_ns;
+	/* the kernel's ticks since the last one the model saw (it sees only the trace's events) */
+	u64 ticks = first ? 1 : 1 + (now_ns - c->next_tick_ns) / COMPACT_PROACTIVE_NS;
+	c->next_tick_ns = now_ns + COMPACT_PROACTIVE_NS;
+	if (first)
+		return;
+	if (c->kcompactd_order) { /* a wake that found no zone suitable: the timeout's work */
+		cc_kcompactd_work(c);
+		return;
+	}
+	if (!c->proactiveness || c->kswapd_running)
 		return;
 	u64 score = node_score(c);
 	unsigned low = MM_MAX(100u - MM_MIN(c->proactiveness, 100u), 5u), high = MM_MIN(low + 10, 100u);
 	if (score <= high)
 		return;
+	if (c->proactive_defer >= ticks) { /* proactive_defer: ticks left to wait */
+		c->proactive_defer -= (unsigned)ticks;
+		return;
+	}
+	c->proactive_defer = 0;
 	/* compact_node: compact_zone on every populated zone, no suitability check (order -1) */
 	for (unsigned z = 0; z < c->zs->nr_zones; z++) {
 		if (!c->zs->zone[z].buddy.nr_pages)
@@ -458,5 +513,5 @@ void compact_tick(struct compact *c, u64 now_ns)
 		cc_run(c, z, -1, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, false);
 	}
 	if (node_score(c) >= score) /* no progress: back off */
-		c->next_proactive_ns = now_ns + (COMPACT_PROACTIVE_NS << COMPACT_MAX_DEFER_SHIFT);
+		c->proactive_defer = 1u << COMPACT_MAX_DEFER_SHIFT;
 }

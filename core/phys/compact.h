@@ -1,11 +1,11 @@
 /* A compaction model after the kernel's compact_zone (mm/compaction.c, Linux 6.18), on a
  * machine's zones:
  * - requests: try_to_compact_pages (compact_try: the zones of a zonelist, highest first, each
- *   unless deferred, until one succeeds), kcompactd (compact_kcompactd: every zone at pageblock
- *   order, sync light) and proactive compaction (compact_tick: compact_node, every populated
- *   zone, whole, skip hints ignored, no suitability check, until the zone's score is at or below
- *   100 - proactiveness: a zone there already ends at once, a successful run that scans
- *   nothing; none while kswapd runs);
+ *   unless deferred, until one succeeds), kcompactd (compact_wake_kcompactd: every zone at the
+ *   order kswapd or a boost woke it for, sync light, now or at its next timeout) and proactive compaction
+ * (compact_tick: compact_node, every populated zone, whole, skip hints ignored, no suitability check, until
+ * the zone's score is at or below 100 - proactiveness: a zone there already ends at once, a successful run
+ * that scans nothing; none while kswapd runs);
  * - compact_zone: nothing runs when a block of the order is free already (COMPACT_SATISFIED) or
  *   when compaction_suitable says no: free pages below the min watermark (low for orders above
  *   PAGE_ALLOC_COSTLY_ORDER) plus compact_gap (2 << order), or, above the costly order, a
@@ -90,6 +90,7 @@ struct compact_stats {
 	u64 runs_order[BUDDY_MAX_ORDER_LIMIT + 1];    /* runs per requested order */
 	u64 success_order[BUDDY_MAX_ORDER_LIMIT + 1]; /* successful runs per requested order */
 	u64 direct_runs, kcompactd_runs, proactive_runs;
+	u64 kcompactd_wakes;		   /* kcompactd_do_work calls */
 	u64 hint_resets;		   /* skip hints reset (__reset_isolation_suitable) */
 	u64 migrate_scanned, free_scanned; /* pages each scanner stepped over */
 	u64 isolated;			   /* pages the migrate scanner isolated and kept */
@@ -102,6 +103,7 @@ struct compact_zone_state {
 	u8 *skip;		 /* skip hint per pageblock */
 	bool skip_flush;	 /* compact_blockskip_flush */
 	unsigned considered, defer_shift, order_failed;
+	bool defer_seen; /* the trace showed this zone's deferral (compact_defer_seen) */
 };
 
 /* compaction_alloc's isolated free blocks of one order (cc->freepages[order]): frame indexes in
@@ -119,10 +121,12 @@ struct compact {
 	u64 low_free[ZONE_NR_TYPES];
 	struct compact_zone_state z[ZONE_NR_TYPES];
 	struct compact_hooks h;
-	u32 proactiveness; /* vm.compaction_proactiveness; 0: no proactive compaction */
-	u64 next_proactive_ns;
-	bool kswapd_running; /* the owner's watermarks: kswapd reclaims (no proactive compaction) */
-	u32 *pend;	     /* the migrate scanner's isolated batch (a pageblock of frames) */
+	u32 proactiveness;	  /* vm.compaction_proactiveness; 0: no proactive compaction */
+	u64 now_ns, next_tick_ns; /* the trace's clock; kcompactd's next timeout (0: not armed) */
+	unsigned kcompactd_order; /* kcompactd_max_order: a wake's order not compacted yet */
+	unsigned proactive_defer; /* ticks a proactive pass still waits after one without progress */
+	bool kswapd_running;	  /* the owner's watermarks: kswapd reclaims (no proactive compaction) */
+	u32 *pend;		  /* the migrate scanner's isolated batch (a pageblock of frames) */
 	/* fast_isolate_freepages on (compact_init); the reference test turns it off: the search
 	 * reads the free lists' order, which the reference does not keep */
 	bool fast_search;
@@ -152,12 +156,23 @@ enum compact_result compact_zone(struct compact *c, unsigned z, const struct com
 /* try_to_compact_pages: zone positions zl[0..n) (highest first) for a direct request; an
  * allocation that then finds its block resets the deferral. Returns the best result. */
 enum compact_result compact_try(struct compact *c, const int *zl, unsigned n, const struct compact_req *rq);
-/* kcompactd woken: every zone at pageblock order, sync light, with deferral. */
-void compact_kcompactd(struct compact *c);
+/* wakeup_kcompactd (kswapd going to sleep after a wake for order, or a boosted kswapd run at
+ * pageblock order): kcompactd's order rises to it; when some zone is suitable at it
+ * (kcompactd_node_suitable) kcompactd runs now (kcompactd_do_work: every zone at that order,
+ * sync light, with deferral), else at its next timeout (compact_tick). Order 0: nothing. */
+void compact_wake_kcompactd(struct compact *c, unsigned order);
+/* The trace's deferral event for zone position z (compaction_deferred, defer_compaction,
+ * compaction_defer_reset print the state after them): the zone's state, which no snapshot holds.
+ * Before the replay starts (early) every event sets it; after, the first one a zone shows does,
+ * and the model keeps its own from there (later events are the kernel's decisions). */
+void compact_defer_seen(struct compact *c, unsigned z, unsigned order_failed, u64 considered, u64 limit,
+			bool early);
 /* kswapd went to sleep: skip hints marked for a reset are reset (reset_isolation_suitable). */
 void compact_kswapd_sleep(struct compact *c);
-/* The trace's clock: proactive compaction every 500 ms when the score asks for it and kswapd
- * is not running; a pass that did not lower the score waits 64 intervals (proactive_defer). */
+/* The trace's clock: kcompactd's timeout every 500 ms (HPAGE_FRAG_CHECK_INTERVAL_MSEC) runs a
+ * wake's order still pending, else proactive compaction when the score asks for it and kswapd is
+ * not running; a pass that did not lower the score makes the next 64 such timeouts wait
+ * (proactive_defer; timeouts between two of the trace's events count). */
 void compact_tick(struct compact *c, u64 now_ns);
 /* Does zone position z have a free block of order or larger (compact_finished's success)? */
 bool compact_order_free(const struct compact *c, unsigned z, unsigned order);

@@ -158,7 +158,15 @@ static void pagereplay_kcompactd(struct pagereplay *r)
 	if (r->pcp->wm.st.kcompactd_wakes == r->kcompactd_mark)
 		return;
 	r->kcompactd_mark = r->pcp->wm.st.kcompactd_wakes;
-	compact_kcompactd(r->cmp);
+	compact_wake_kcompactd(r->cmp, BUDDY_PAGEBLOCK_ORDER); /* balance_pgdat after a boost */
+}
+
+void pagereplay_kswapd_slept(struct pagereplay *r, unsigned order)
+{
+	if (!r->cmp || r->mode != PAGEREPLAY_PLACEMENT)
+		return;
+	compact_kswapd_sleep(r->cmp);
+	compact_wake_kcompactd(r->cmp, order);
 }
 
 /* Placement: the zone the model's block is in against the zone of the traced pfn, the
@@ -421,11 +429,20 @@ static void pagereplay_compact_request(struct pagereplay *r, const struct mm_eve
 	pagereplay_kcompactd(r);
 }
 
+void pagereplay_defer_seen(struct pagereplay *r, const struct mm_event *ev, bool early)
+{
+	if (r->mode == PAGEREPLAY_PLACEMENT && r->cmp && r->zs && ev->addr < ZONE_NR_TYPES &&
+	    r->zs->index[ev->addr] >= 0)
+		compact_defer_seen(r->cmp, (unsigned)r->zs->index[ev->addr], ev->order, ev->len, ev->len2,
+				   early);
+}
+
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE;
 	if (r->mode == PAGEREPLAY_PLACEMENT && ev->aux == MME_COMPACT_TRY)
 		pagereplay_compact_request(r, ev);
+
 	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
 		return;
 	if (ev->aux == MME_COMPACT_BEGIN)

@@ -143,6 +143,12 @@ void pagereplay_compact_hooks(struct pagereplay *r, struct compact_hooks *h);
  * model's free pages in their range (core/phys/compact.h, compact_take). Placement mode: a
  * traced try_to_compact_pages is a request the model's compaction answers by its own state. */
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev);
+/* Placement: the trace's kswapd ended a run woken for order (kswapd_try_to_sleep): compaction's
+ * skip hints reset when flagged, kcompactd woken for that order. */
+void pagereplay_kswapd_slept(struct pagereplay *r, unsigned order);
+/* Placement: the trace's deferral event (MME_COMPACT_DEFER) shows a zone's deferral state;
+ * early: before the replay starts (compact_defer_seen). */
+void pagereplay_defer_seen(struct pagereplay *r, const struct mm_event *ev, bool early);
 /* Apply one page event (MME_PAGE_ALLOC, MME_PAGE_FREE, and the buddy-level kinds); others
  * are ignored. Returns 0, or
  * -ENOMEM when the host is out of memory (model-side failures are counted, not returned). */

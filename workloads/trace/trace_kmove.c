@@ -112,6 +112,18 @@ static int km_compaction(struct trace_reader *r, const char *n, size_t len, cons
 		ev->order = (u8)order;
 		ev->len = prio;
 		km_gfp(r, f, ev);
+	} else if (IS("mm_compaction_deferred") || IS("mm_compaction_defer_compaction") ||
+		   IS("mm_compaction_defer_reset")) {
+		static const char *const zone[] = {"DMA", "DMA32", "Normal", "Movable"};
+		u64 failed = 0;
+		ev->aux = MME_COMPACT_DEFER;
+		if ((e = km_word(r, f, "zone=", zone, MM_ARRAY_SIZE(zone), &ev->addr)) ||
+		    (e = km_num(r, f, "order_failed=", &failed)) ||
+		    (e = km_num(r, f, "consider=", &ev->len)) || (e = km_num(r, f, "limit=", &ev->len2)))
+			return e;
+		if (failed > 15)
+			return trace_bad(r, "order_failed out of range");
+		ev->order = (u8)failed;
 	} else if (IS("mm_compaction_migratepages")) {
 		ev->aux = MME_COMPACT_MIGRATEPAGES;
 		if ((e = km_num(r, f, "nr_migrated=", &ev->len)) ||
@@ -162,6 +174,17 @@ int trace_kmove(struct trace_reader *r, const char *sys, size_t slen, const char
 		if (len == strlen(reclaim[i]) && !memcmp(n, reclaim[i], len)) {
 			ev->kind = MME_RECLAIM;
 			ev->aux = i;
+			/* the order kswapd is woken for (kswapd_wake: the run's alloc_order) */
+			const char *o = strstr(f, "order=");
+			u64 order;
+			if ((i == MME_RECLAIM_KSWAPD_WAKE || i == MME_RECLAIM_WAKEUP_KSWAPD) && o &&
+			    o < r->line_end) {
+				if ((e = km_num(r, f, "order=", &order)))
+					return e;
+				if (order > 15)
+					return trace_bad(r, "order out of range");
+				ev->order = (u8)order;
+			}
 			return 1;
 		}
 #undef SYS
