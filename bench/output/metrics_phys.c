@@ -167,7 +167,7 @@ const struct metric metrics_phys[] = {
 		"placement, mobility: pageblocks the trace showed of another type than the seed had guessed "
 		"(their free blocks moved to the kernel's lists)"),
 	M_FN("zone_choice_placed", "allocations", METRIC_MODEL, METRIC_IN_ROWS, m_zone_choice, 0,
-	     "placement, a recorded machine: allocations the model placed whose traced pfn is in a zone of "
+	     "placement, several zones: allocations the model placed whose traced pfn is in a zone of "
 	     "the layout"),
 	M_FN("zone_choice_differs", "allocations", METRIC_MODEL, METRIC_IN_ROWS, m_zone_choice, 1,
 	     "of those, allocations the model placed in another zone than the kernel (the traced pfn's "

@@ -221,7 +221,7 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		   (!r->cmp || !ev->order || pagereplay_compact_retry(r, ev, limit, &model_pfn))) {
 		pagereplay_failed(r, ev, limit);
 		return 0;
-	} else if (r->zs) {
+	} else if (r->zs && r->zs->nr_zones > 1) { /* one zone: nothing to choose */
 		pagereplay_zone_choice(r, ev, model_pfn);
 	}
 	r->st.allocs++;
