@@ -113,12 +113,24 @@ static inline void ref_wm_before(struct ref_pcp *r, int z, unsigned order)
 	}
 }
 
-/* A Normal request's walk reaches zone z: below high + boost + the zone's reserve for it. */
+/* A free block of `order` or larger in the zone's buddy, found by walking every list. */
+static inline bool ref_has_block(const struct buddy *b, unsigned order)
+{
+	for (unsigned o = order; o <= b->max_order; o++)
+		for (int mt = 0; mt < MT_NR; mt++)
+			if (b->head[o][mt] != BUDDY_NIL)
+				return true;
+	return false;
+}
+
+/* A Normal request's walk reaches zone z: below high + boost + the zone's reserve for it, or
+ * (order > 0) no free block of the order in its buddy. */
 static inline void ref_wm_visit(struct ref_pcp *r, int z, unsigned order)
 {
 	struct ref_wm *w = &r->w[z];
 	i64 f = ref_free_pages(&r->zs.zone[z].buddy) - ((1LL << order) - 1);
-	if (w->on && !w->below && f <= w->wm[2] + w->boost + w->reserve) {
+	bool block = !order || ref_has_block(&r->zs.zone[z].buddy, order);
+	if (w->on && !w->below && (f <= w->wm[2] + w->boost + w->reserve || !block)) {
 		w->below = true;
 		r->below_sets++;
 	}
@@ -201,14 +213,16 @@ static inline void ref_drain(struct ref_pcp *r, struct buddy *b, struct ref_set 
 }
 
 /* The zone's watermark test for a Normal request: free pages after the block's order above the
- * mark (boost included) plus the zone's lowmem_reserve. */
+ * mark (boost included) plus the zone's lowmem_reserve, and for order > 0 a free block of that
+ * order or larger in the buddy (blocks on the per-CPU lists do not count). */
 static inline bool ref_gate(struct ref_pcp *r, int z, unsigned order, int mark)
 {
 	struct ref_wm *w = &r->w[z];
 	if (!w->on)
 		return true;
 	i64 f = ref_free_pages(&r->zs.zone[z].buddy) - ((1LL << order) - 1);
-	return f > w->wm[mark] + w->boost + w->reserve;
+	return f > w->wm[mark] + w->boost + w->reserve &&
+	       (!order || ref_has_block(&r->zs.zone[z].buddy, order));
 }
 
 /* One zone's try: 0 with *pfn, or -ENOMEM. */

@@ -415,6 +415,15 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 		cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, cb->ufi9_err_sum / (double)cb->ufi9_n,
 			      "%s", recs[r]);
 		cr_assert_eq(a.st.zones_st.failures, 0);
+		/* memory is plentiful here: every zone choice is the kernel's */
+		u64 placed = 0, differs = 0;
+		for (unsigned o = 0; o <= BUDDY_MAX_ORDER_LIMIT; o++) {
+			placed += a.st.pages.zone_placed[o];
+			differs += a.st.pages.zone_differs[o];
+		}
+		cr_assert_gt(placed, a.st.pages.allocs / 2, "%s", recs[r]);
+		cr_assert_eq(differs, 0, "%s: %llu allocations in another zone", recs[r],
+			     (unsigned long long)differs);
 		replay_row_fini(&a);
 		replay_row_fini(&b);
 		rec_close(&rr);
@@ -422,8 +431,11 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 }
 
 /* Memory nearly full (d_pagecache_full: page cache filled, then 6 GiB written): placement with
- * the kernel's policy stays within the error pinned here (ufi9 max 98, mean 6.94, free pages
- * 4,749 of 81,930 when measured; 87 and 5.76 before compaction took its targets from the run's
+ * the kernel's policy stays within the error pinned here (ufi9 max 72, mean 6.12, free pages
+ * 4,749 of 81,930 when measured; 69 and 6.76 before a high-order request passed a zone whose
+ * buddy has no free block of its order, whatever its per-CPU lists hold (__zone_watermark_ok:
+ * at 612.69 s the model takes DMA32's block as the kernel did, not Normal's listed one); 87 and
+ * 5.76 before compaction took its targets from the run's
  * per-order lists and the fast searches: its 10 runs (the kernel's 10) migrate 2,053 pages where
  * the kernel's moved 888, among them runs for requests the kernel's deferral (from before the
  * recording) refused; 219, 29.1 and 8,340 before the trace revealed the pageblock
@@ -449,13 +461,17 @@ Test(machine, placement_under_memory_pressure, .timeout = 300)
 	rec_replay(&rr, idle, &b);
 	const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
 	cr_assert_gt(ca->compared, 30);
-	cr_assert_leq(ca->ufi9_err_max, 99, "ufi9 error max %d", ca->ufi9_err_max);
-	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 7.0);
+	cr_assert_leq(ca->ufi9_err_max, 85, "ufi9 error max %d", ca->ufi9_err_max);
+	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 6.5);
 	cr_assert_gt(a.st.pages.pageblocks_retyped, 20);
 	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 6, "%llu of %llu free pages off",
 		      (unsigned long long)ca->free_pages_err_max, (unsigned long long)ca->free_pages_kernel);
 	cr_assert_gt(a.st.wmark.kswapd_traced, 0);
 	cr_assert_gt(a.st.wmark.gate_skips, 0);
+	/* the zone choice: 2 of about 200 order-9 allocations in another zone than the kernel's
+	 * when measured (48 of 603,920 allocations of every order) */
+	cr_assert_gt(a.st.pages.zone_placed[BUDDY_PAGEBLOCK_ORDER], 150);
+	cr_assert_leq(a.st.pages.zone_differs[BUDDY_PAGEBLOCK_ORDER], 10);
 	/* the trace's drains of the lists' own blocks: less those that named a page listed at the
 	 * start (the model's drains of those are start_drained, not drain_blocks) */
 	u64 traced = a.st.pages.trace_drain - a.st.pcp.start_revealed_drained,

@@ -371,3 +371,50 @@ Test(pcp, nofragment_sends_a_small_fallback_to_the_lower_zone)
 		zones_fini(&zs);
 	}
 }
+
+/* __zone_watermark_ok for order > 0 wants a free block of the order in the zone's buddy: blocks
+ * on the per-CPU lists are not free. A Normal zone whose free pages are all order 0 but whose
+ * THP list holds an order-9 block is passed by an order-9 request (DMA32 serves it) and marked
+ * ZONE_BELOW_HIGH; once its buddy has an order-9 block again, the list serves. */
+Test(pcp, high_order_request_needs_a_free_block_not_a_listed_one)
+{
+	struct zones_cfg zc;
+	memset(&zc, 0, sizeof(zc));
+	zc.nr_zones = 2;
+	zc.zone[0] = (struct zone_spec){ZONE_DMA32, 0x1000, 2048};
+	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, 0x100000, 2048};
+	struct zones zs;
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct pcp_cfg pc;
+	memset(&pc, 0, sizeof(pc));
+	pc.ncpus = 1;
+	for (unsigned z = 0; z < 2; z++)
+		pc.wm.zone[z].wmark[WMARK_HIGH] = 1; /* watermarks on; free pages never in the way */
+	struct pcp p;
+	cr_assert_eq(pcp_init(&p, &zs, &pc), 0);
+	struct buddy *n = &zs.zone[1].buddy;
+	u64 thp, pfn, pages[1024];
+	unsigned zi = 9;
+	cr_assert_eq(pcp_alloc(&p, ZONE_NORMAL, 0, 9, MT_MOVABLE, &thp, &zi), 0);
+	cr_assert_eq(zi, 1);
+	cr_assert_eq(pcp_zone_pages(&p, 1), 512, "the refill's second block is listed");
+	for (int i = 0; i < 1024; i++) /* the other order-10 block, as single pages */
+		cr_assert_eq(buddy_alloc(n, 0, MT_MOVABLE, &pages[i]), 0);
+	for (int i = 0; i < 1024; i += 2) /* every other page back: 512 free pages, none merge */
+		cr_assert_eq(buddy_free(n, pages[i], 0), 0);
+	cr_assert_eq(n->free_pages, 512);
+	cr_assert_eq(buddy_largest_free_order(n), 0);
+	cr_assert_not(p.wm.z[1].below_high);
+	cr_assert_eq(pcp_alloc(&p, ZONE_NORMAL, 0, 9, MT_MOVABLE, &pfn, &zi), 0);
+	cr_assert_eq(zi, 0, "DMA32 serves it, not Normal's listed block");
+	cr_assert_eq(pcp_zone_pages(&p, 1), 512, "Normal's block stays listed");
+	cr_assert(p.wm.z[1].below_high, "the walk found Normal below high for the order");
+	for (int i = 1; i < 1024; i += 2) /* the rest back: an order-10 block */
+		cr_assert_eq(buddy_free(n, pages[i], 0), 0);
+	cr_assert_eq(pcp_alloc(&p, ZONE_NORMAL, 0, 9, MT_MOVABLE, &pfn, &zi), 0);
+	cr_assert_eq(zi, 1, "with an order-9 block free, Normal's list serves");
+	cr_assert_eq(pcp_zone_pages(&p, 1), 0);
+	cr_assert_eq(n->free_pages, 1024);
+	pcp_fini(&p);
+	zones_fini(&zs);
+}

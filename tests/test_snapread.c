@@ -2,11 +2,15 @@
  * slow reference that knows the whole trace (each CPU's lock holds listed first, then each
  * zone's read placed by looking forward), on random traces of several CPUs; and the cases the
  * kernel's locking decides: a free's drain is one hold, a worker's drain gives the lock up each
- * batch, a drain then a refill are two holds, another zone's hold does not delay the read. */
+ * batch, a drain then a refill are two holds, another zone's hold does not delay the read; and
+ * the replay's snapshot hook comparing a zone after a drain under way at the read. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 
+#include "bench/run/run.h"
+#include "bench/run/snapcheck_hook.h"
 #include "core/lib/rng.h"
+#include "core/phys/pagereplay.h"
 #include "core/phys/snapread.h"
 
 #define NZ 3 /* zone types read in order 0, 1, 2 */
@@ -349,4 +353,64 @@ Test(snapread, another_zones_hold_or_none_waits_for_nothing)
 	drive(t, n, 0, reads, 1, got); /* reach 0: every zone at the read's start */
 	for (int z = 0; z < NZ; z++)
 		cr_assert_eq(got[0][z], 5);
+}
+
+/* Replay in buddy mode: 64 pages taken by a refill on CPU 1, then a free's drain on CPU 0 returning them
+ * across a read (stamp 995 ns, reach 10: arrival 1005). The Normal zone is compared after the drain's last
+ * page; without a reach, at the read's start (5 pages back then). */
+static u64 hook_free_model(u64 reach, u64 *free0)
+{
+	struct sim_cfg cfg;
+	sim_cfg_default(&cfg); /* one Normal zone 0x100000 + 2^20, all free */
+	cfg.page_mode = PAGEREPLAY_BUDDY;
+	struct snapshot k = {.t0_ns = 995,
+			     .t1_ns = 2000,
+			     .nr_zones = 1,
+			     .zone[0] = {.type = ZONE_NORMAL, .nr_orders = 1, .nr_free = {1}}};
+	struct snap_series ser = {.s = &k, .n = 1, .name = "series"};
+	cfg.snapshots = &ser;
+	cfg.snap_reach_ns = reach;
+	struct sim *s = calloc(1, sizeof(*s));
+	cr_assert(s);
+	cr_assert_eq(sim_init(s, &cfg), 0);
+	*free0 = s->zones.zone[0].buddy.free_pages; /* the machine's own tables taken */
+	struct mm_event ev[200];
+	size_t n = 0;
+	for (u64 i = 0; i < 64; i++)
+		ev[n++] = (struct mm_event){.kind = MME_PAGE_ZONE_LOCKED,
+					    .flags = MME_F_PCP_REFILL,
+					    .cpu = 1,
+					    .addr = 0x180000 + i,
+					    .ts_ns = 100 + i};
+	ev[n++] = (struct mm_event){.kind = MME_PAGE_FREE, .addr = 0x190000, .ts_ns = 990};
+	for (u64 i = 0; i < 64; i++)
+		ev[n++] = (struct mm_event){
+			.kind = MME_PAGE_PCPU_DRAIN, .addr = 0x180000 + i, .ts_ns = 991 + i};
+	ev[n++] = (struct mm_event){.kind = MME_MMAP, .addr = 0x10000, .len = 4096, .ts_ns = 1100};
+	struct snapcheck_hook h;
+	struct run_sampler smp;
+	const struct run_sampler *sp = snapcheck_hook_init(&h, s, &smp);
+	cr_assert(sp);
+	struct run_array a;
+	struct run_source src = run_source_array(&a, ev, n);
+	struct run_result res = {0};
+	cr_assert_eq(run_events(s, &src, sp, &res), 0);
+	cr_assert_eq(snapcheck_hook_finish(&h), 0);
+	cr_assert_eq(h.nrows, 1);
+	u64 free_model = h.rows[0].free_model;
+	snapcheck_hook_fini(&h);
+	sim_fini(s);
+	free(s);
+	return free_model;
+}
+
+Test(snapread, the_replay_compares_a_zone_after_the_drain_under_way)
+{
+	u64 free0; /* less the page the free lists (buddy mode takes a listed free's block) */
+	u64 got = hook_free_model(10, &free0);
+	cr_assert_eq(got, free0 - 1, "after the drain's last page: %llu of %llu", (unsigned long long)got,
+		     (unsigned long long)free0);
+	got = hook_free_model(0, &free0);
+	cr_assert_eq(got, free0 - 1 - 64 + 5, "at the read's start, 5 pages drained then: %llu",
+		     (unsigned long long)got);
 }

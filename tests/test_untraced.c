@@ -382,3 +382,36 @@ Test(untraced, isolation_during_the_page_map_read_takes_only_pages_read_before_i
 	sim_fini(s);
 	free(s);
 }
+
+/* A compaction run in flight at a snapshot: evidence where nothing replays its isolations
+ * (placement, or compaction off), none where the recorded free scanner is replayed (buddy mode:
+ * the model holds the pages the kernel's scanner holds; the isolations it could not place stay
+ * evidence as compaction_free_taken). */
+Test(untraced, a_run_in_flight_is_evidence_only_where_its_isolations_are_not_replayed)
+{
+	static const enum pagereplay_mode modes[] = {PAGEREPLAY_PLACEMENT, PAGEREPLAY_BUDDY,
+						     PAGEREPLAY_BUDDY};
+	static const enum sim_compaction comp[] = {SIM_COMPACT_KERNEL, SIM_COMPACT_KERNEL, SIM_COMPACT_OFF};
+	static const char *const want[] = {"compaction_running=1", "", "compaction_running=1"};
+	for (unsigned c = 0; c < MM_ARRAY_SIZE(modes); c++) {
+		struct sim_cfg cfg;
+		sim_cfg_default(&cfg);
+		cfg.page_mode = modes[c];
+		cfg.compaction = comp[c];
+		struct sim *s = calloc(1, sizeof(*s));
+		cr_assert(s);
+		cr_assert_eq(sim_init(s, &cfg), 0);
+		struct mm_event ev = {.kind = MME_COMPACTION, .aux = MME_COMPACT_BEGIN, .ts_ns = 5};
+		cr_assert_eq(sim_event(s, &ev), 0);
+		struct snapshot k = {.t0_ns = 10,
+				     .t1_ns = 10,
+				     .nr_zones = 1,
+				     .zone[0] = {.type = ZONE_NORMAL, .nr_orders = 1}};
+		struct snap_series ser = {.s = &k, .n = 1, .name = "series"};
+		struct snapcheck_row rows[ZONE_NR_TYPES];
+		sim_snapcheck(s, &ser, 0, NULL, rows);
+		cr_assert_str_eq(rows[0].untraced, want[c], "configuration %u", c);
+		sim_fini(s);
+		free(s);
+	}
+}

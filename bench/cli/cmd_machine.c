@@ -265,6 +265,9 @@ static const char *const machine_cols[] = {"trace",
 					   "untraced_other_pages",
 					   "seeded_frees",
 					   "pageblocks_retyped",
+					   "zone_choice_placed",
+					   "zone_choice_differs",
+					   "zone_choice_differs_o9",
 					   "page_unmatched_frees",
 					   "page_events",
 					   "host_cpu_ns",
@@ -286,6 +289,29 @@ static u64 fig(const struct metric_src *src, const char *col)
 	char v[64] = "";
 	metric_get(col, METRIC_IN_REPLAY, src, v, sizeof(v));
 	return strtoull(v, NULL, 10);
+}
+
+/* Placement: how many allocations the model placed in another zone than the kernel, by order
+ * (only orders the trace allocated); nothing when none was compared. */
+static void zone_choice_words(FILE *f, const struct pagereplay_stats *p)
+{
+	u64 placed = 0, differs = 0;
+	for (unsigned o = 0; o <= BUDDY_MAX_ORDER_LIMIT; o++) {
+		placed += p->zone_placed[o];
+		differs += p->zone_differs[o];
+	}
+	if (!placed)
+		return;
+	fprintf(f,
+		"  zone choice: %llu of %llu allocations in another zone than the kernel's (model's zone "
+		"higher %llu, lower %llu); by order",
+		(unsigned long long)differs, (unsigned long long)placed, (unsigned long long)p->zone_higher,
+		(unsigned long long)(differs - p->zone_higher));
+	for (unsigned o = 0; o <= BUDDY_MAX_ORDER_LIMIT; o++)
+		if (p->zone_placed[o])
+			fprintf(f, " %u: %llu/%llu", o, (unsigned long long)p->zone_differs[o],
+				(unsigned long long)p->zone_placed[o]);
+	fputc('\n', f);
 }
 
 /* One configuration for people: what it is, and its agreement with the kernel's snapshots. */
@@ -330,6 +356,7 @@ static void summary_words(FILE *f, const struct metric_src *src)
 			"  the fast free search's blocks (a guess: the trace names none): %llu pages "
 			"confirmed, %llu contradicted by the pieces the runs gave back, %llu never named\n",
 			(unsigned long long)fc, (unsigned long long)fx, (unsigned long long)fu);
+	zone_choice_words(f, &src->st->pages);
 	fprintf(f,
 		"  pages the kernel moved without a tracepoint: joined %llu, left %llu, other %llu; zone "
 		"snapshots left out after a failed allocation %llu; snapshots left out for evidence of "

@@ -91,6 +91,20 @@ static void m_page_events(const struct metric *m, const struct metric_src *s, un
 			   s->st->page_events_skipped);
 }
 
+/* Zone choice (placement): placed allocations (arg 0), of them in another zone than the
+ * kernel's (1), and of those of order 9 (2). */
+static void m_zone_choice(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	const struct pagereplay_stats *p = &s->st->pages;
+	u64 v = 0;
+	for (unsigned o = 0; o <= BUDDY_MAX_ORDER_LIMIT; o++)
+		if (m->arg == 0)
+			v += p->zone_placed[o];
+		else if (m->arg == 1 || o == BUDDY_PAGEBLOCK_ORDER)
+			v += p->zone_differs[o];
+	metric_u64(b, n, v);
+}
+
 /* Watermark events of the model (core/phys/wmark.h); empty when the lists are off. */
 static void m_wmark(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
 {
@@ -152,6 +166,14 @@ const struct metric metrics_phys[] = {
 	M_COUNT("pageblocks_retyped", "pageblocks", 0, pages.pageblocks_retyped,
 		"placement, mobility: pageblocks the trace showed of another type than the seed had guessed "
 		"(their free blocks moved to the kernel's lists)"),
+	M_FN("zone_choice_placed", "allocations", METRIC_MODEL, METRIC_IN_ROWS, m_zone_choice, 0,
+	     "placement, several zones: allocations the model placed whose traced pfn is in a zone of "
+	     "the layout"),
+	M_FN("zone_choice_differs", "allocations", METRIC_MODEL, METRIC_IN_ROWS, m_zone_choice, 1,
+	     "of those, allocations the model placed in another zone than the kernel (the traced pfn's "
+	     "zone): the zonelist walk's disagreement"),
+	M_FN("zone_choice_differs_o9", "allocations", METRIC_MODEL, METRIC_IN_ROWS, m_zone_choice, 2,
+	     "of those, order-9 allocations (THP, large page-cache folios)"),
 	SNAP("snap_ufi9_err_max", "thousandths", 0,
 	     "largest difference of the order-9 unusable index, model against kernel, over the snapshots "
 	     "and zones with free pages (empty: no snapshot)"),

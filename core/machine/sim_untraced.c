@@ -85,6 +85,12 @@ static void untr_add(char *buf, size_t len, size_t *n, const char *key, u64 v, c
 	*n = w < 0 ? len : MM_MIN(len, *n + (size_t)w);
 }
 
+/* Buddy and faithful modes replay the recorded free scanner's isolations (sim_phys_compaction). */
+static bool sim_untraced_runs_replayed(const struct sim *s)
+{
+	return s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF;
+}
+
 void sim_untraced_evidence(struct sim *s, const struct snap_series *ser, size_t k, char *buf, size_t len)
 {
 	struct sim_untraced *u = &s->untr;
@@ -94,7 +100,10 @@ void sim_untraced_evidence(struct sim *s, const struct snap_series *ser, size_t 
 	buf[0] = '\0';
 	if (u->compact_taken)
 		untr_add(buf, len, &n, "compaction_free_taken", u->compact_taken, NULL);
-	if (u->compact_open)
+	/* A run in flight moves pages through traced events only (its isolations, replayed where
+	 * the free scanner is: the model holds its pages as the kernel's scanner does; the
+	 * migrations' frees; the pieces given back): evidence only where nothing replays them. */
+	if (u->compact_open && !sim_untraced_runs_replayed(s))
 		untr_add(buf, len, &n, "compaction_running", u->compact_open, NULL);
 	if (u->isolations)
 		untr_add(buf, len, &n, "page_isolation", u->isolations, NULL);

@@ -169,6 +169,20 @@ void pagereplay_kswapd_slept(struct pagereplay *r, unsigned order)
 	compact_wake_kcompactd(r->cmp, order);
 }
 
+/* Placement: the zone the model's block is in against the zone of the traced pfn, the
+ * kernel's choice. A diagnostic of the zonelist walk: the model never follows it. */
+static void pagereplay_zone_choice(struct pagereplay *r, const struct mm_event *ev, u64 model_pfn)
+{
+	int kz = zones_find(r->zs, ev->addr), mz = zones_find(r->zs, model_pfn);
+	if (kz < 0 || mz < 0)
+		return;
+	r->st.zone_placed[ev->order]++;
+	if (kz == mz)
+		return;
+	r->st.zone_differs[ev->order]++;
+	r->st.zone_higher += r->zs->zone[mz].type > r->zs->zone[kz].type;
+}
+
 static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 {
 	u64 model_pfn, rec;
@@ -207,6 +221,8 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		   (!r->cmp || !ev->order || pagereplay_compact_retry(r, ev, limit, &model_pfn))) {
 		pagereplay_failed(r, ev, limit);
 		return 0;
+	} else if (r->zs && r->zs->nr_zones > 1) { /* one zone: nothing to choose */
+		pagereplay_zone_choice(r, ev, model_pfn);
 	}
 	r->st.allocs++;
 	/* a traced pfn the owner map cannot hold (2^32 - 1 or more), or no map (host memory

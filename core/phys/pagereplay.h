@@ -76,6 +76,11 @@ struct pagereplay_stats {
 					the buddy (hindsight.h): to the buddy */
 	/* --- pageblock types (placement, mobility, seeded) --- */
 	u64 pageblocks_retyped; /* pageblocks the trace showed of another type than the seed's */
+	/* --- zone choice (placement, several zones): the zone of the model's block against
+	 * the zone of the traced pfn, the kernel's choice (a diagnostic; never followed) --- */
+	u64 zone_placed[BUDDY_MAX_ORDER_LIMIT + 1];  /* placed allocations whose traced pfn is in a zone */
+	u64 zone_differs[BUDDY_MAX_ORDER_LIMIT + 1]; /* of those, the model's block in another zone */
+	u64 zone_higher; /* of those, the model's zone above the kernel's (Normal, the kernel DMA32) */
 };
 
 struct pagereplay {

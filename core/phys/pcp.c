@@ -190,7 +190,8 @@ static int pcp_take(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int
 /* get_page_from_freelist's zonelist walk, four times: every zone above its low watermark with
  * ALLOC_NOFRAGMENT (a Normal request where a DMA32 zone exists: another type's free blocks
  * only as whole pageblocks), then without it; then above min (the slow path after waking
- * kswapd), each watermark plus the lowmem_reserve of the request's highest zone; then the
+ * kswapd), each watermark plus the lowmem_reserve of the request's highest zone, and for order
+ * > 0 a free block of the order in the zone's buddy (a listed one does not count); then the
  * model's stand-in for reclaim (the trace's frees are the reclaim): the preferred zone whatever
  * its watermarks, the lower ones above min + lowmem_reserve. Zones without watermarks pass
  * every gate. A zone that had no block is not tried again in the same mode. */

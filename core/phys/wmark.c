@@ -37,6 +37,21 @@ static i64 wmark_free(const struct wmark *w, unsigned z, unsigned order)
 	return (i64)w->zs->zone[z].buddy.free_pages - ((1LL << order) - 1);
 }
 
+/* __zone_watermark_ok for a request whose highest zone is `limit`: the free pages left after the
+ * block above mark + lowmem_reserve[limit] and, for order > 0, a free block of the order or
+ * larger in the buddy ("check at least one suitable page is free": blocks on the per-CPU lists
+ * are not free, so a zone whose only order-9 blocks are listed fails an order-9 request). */
+static bool wmark_ok(const struct wmark *w, unsigned z, unsigned order, u64 mark, enum zone_type limit)
+{
+	if (wmark_free(w, z, order) <= (i64)(mark + w->z[z].lowmem_reserve[limit]))
+		return false;
+	const struct buddy *b = &w->zs->zone[z].buddy;
+	for (unsigned o = order; order && o <= b->max_order; o++)
+		if (b->nr_free[o])
+			return true;
+	return !order;
+}
+
 /* pgdat_balanced for one zone: kswapd goes to sleep; a boosted run clears the boost and wakes
  * kcompactd. */
 static void wmark_kswapd_check(struct wmark *w, unsigned z)
@@ -66,7 +81,7 @@ void wmark_zone_visit(struct wmark *w, unsigned z, unsigned order, enum zone_typ
 	struct wmark_zone *wz = &w->z[z];
 	if (!wz->on || wz->below_high)
 		return;
-	if (wmark_free(w, z, order) <= (i64)(wmark_pages(w, z, WMARK_HIGH) + wz->lowmem_reserve[limit])) {
+	if (!wmark_ok(w, z, order, wmark_pages(w, z, WMARK_HIGH), limit)) {
 		wz->below_high = true;
 		w->st.below_high++;
 	}
@@ -103,7 +118,7 @@ void wmark_after_alloc(struct wmark *w, unsigned z, unsigned order, u64 claims)
 bool wmark_zone_ok(struct wmark *w, unsigned z, unsigned order, enum zone_type limit, enum wmark_idx i)
 {
 	const struct wmark_zone *wz = &w->z[z];
-	if (!wz->on || wmark_free(w, z, order) > (i64)(wmark_pages(w, z, i) + wz->lowmem_reserve[limit]))
+	if (!wz->on || wmark_ok(w, z, order, wmark_pages(w, z, i), limit))
 		return true;
 	w->st.gate_skips++;
 	return false;

@@ -5,7 +5,8 @@
  * would act, as events of the model:
  * - ZONE_BELOW_HIGH: set when an allocation's zonelist walk visits the zone and finds its free
  *   pages (buddy, not the lists) at or below high + boost + lowmem_reserve[the request's highest
- *   zone] (get_page_from_freelist's zone_watermark_fast check, before the zone's gate: a DMA32
+ *   zone], or no free block of the request's order (get_page_from_freelist's
+ *   zone_watermark_fast check at the high watermark, before the zone's gate: a DMA32
  *   zone under 3,660 + 21,071 free pages is below high for every Normal request that reaches
  *   it); cleared by a per-CPU drain that leaves the zone above high + boost + the reserve
  *   against the top zone (zone_watermark_ok(..., ZONE_MOVABLE, ...)).
@@ -29,8 +30,11 @@
  *   serves a Normal request on this machine, DMA32 only down to ~23 k free pages); at last the
  *   preferred zone takes it whatever its watermarks (the kernel would reclaim: the trace's frees
  *   are the reclaim), lower zones still above min + lowmem_reserve.
- * Free pages are compared as zone_watermark_fast does for an order: free - (2^order - 1). No
- * highatomic reserve or CMA in the count. */
+ * Free pages are compared as zone_watermark_fast does for an order: free - (2^order - 1); and
+ * for order > 0 the zone must also have a free block of that order or larger in its buddy
+ * (__zone_watermark_ok's "at least one suitable page": a block on a per-CPU list is not free,
+ * so a zone whose only order-9 blocks are listed is passed by an order-9 request, and is below
+ * high for it). No highatomic reserve or CMA in the count (the recordings have none). */
 #ifndef WMARK_H
 #define WMARK_H
 
