@@ -33,6 +33,7 @@ int sim_phys_init(struct sim *s)
 	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);
 	if (s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.hindsight && s->cfg.hindsight->get)
 		s->pages.hindsight = s->cfg.hindsight->get(s->cfg.hindsight->ctx);
+	s->pages.fast_named = s->cfg.fast_named;
 	s->pages.capture = s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.compaction != SIM_COMPACT_OFF;
 	if (s->cfg.page_mode == PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF) {
 		struct compact_hooks h;
