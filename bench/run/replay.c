@@ -64,6 +64,8 @@ int replay_end(struct replay_step *rs, int err, const char *trace, struct replay
 	}
 	row->snap_rows = rs->hook.rows; /* the row owns them now */
 	row->nsnap_rows = rs->hook.nrows;
+	rs->hook.rows = NULL;
+	snapcheck_hook_fini(&rs->hook); /* the read tracker's per-CPU state */
 	row->trace = trace;
 	row->sim = s;
 	sim_stats_read(s, SIM_STATS_FULL, &row->st);
