@@ -31,6 +31,8 @@ int sim_phys_init(struct sim *s)
 	if (s->pcp_on && (err = pcp_init(&s->pcp, &s->zones, &s->cfg.pcp_cfg)))
 		return err;
 	pagereplay_attach(&s->pages, &s->zones, s->pcp_on ? &s->pcp : NULL);
+	if (s->pcp_on && seeded) /* the seed's read: the kernel's moves (pagereplay_window.c) */
+		s->pages.window_end_ns = s->cfg.page_from_ns;
 	if (s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.hindsight && s->cfg.hindsight->get)
 		s->pages.hindsight = s->cfg.hindsight->get(s->cfg.hindsight->ctx);
 	s->pages.capture = s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.compaction != SIM_COMPACT_OFF;

@@ -525,6 +525,8 @@ int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 		r->st.trace_drain++;
 	if (r->mode == PAGEREPLAY_BUDDY)
 		return pagereplay_buddy(r, ev);
+	if (MM_UNLIKELY(ev->ts_ns < r->window_end_ns) && r->pcp)
+		return pagereplay_window_event(r, ev);
 	if (r->pcp)
 		pcp_tick(r->pcp, ev->ts_ns);
 	if (MM_UNLIKELY(r->cmp != NULL)) {

@@ -109,10 +109,13 @@ struct pagereplay {
 			 block when the model has it free (compaction's capture) */
 	u64 capture_pid[PAGEREPLAY_CAPTURE_SLOTS]; /* pid + 1 of such tasks, 0 free */
 	unsigned capture_next;
-	/* buddy mode: CPUs (bit cpu, below 64) whose per-CPU list is locked by an allocation that
-	 * is refilling it: set by a refill's zone_locked, cleared by the CPU's next mm_page_alloc
-	 * (the allocation is done and the lock released before that event) */
+	/* buddy mode and placement's read window: CPUs (bit cpu, below 64) whose per-CPU list is
+	 * locked by an allocation that is refilling it: set by a refill's zone_locked, cleared by
+	 * the CPU's next mm_page_alloc (the allocation is done and the lock released before it) */
 	u64 refilling;
+	/* placement with per-CPU lists: page events before this trace time happened while the
+	 * page state was read (pagereplay_window_event), 0 when none did */
+	u64 window_end_ns;
 	/* buddy mode: the fast free search's isolations of the runs in flight (compact_held.h) */
 	struct compact_held held;
 	/* buddy mode: where list-order frees went, from each block's next event (NULL: to lists) */
@@ -153,5 +156,8 @@ void pagereplay_defer_seen(struct pagereplay *r, const struct mm_event *ev, bool
  * are ignored. Returns 0, or
  * -ENOMEM when the host is out of memory (model-side failures are counted, not returned). */
 int pagereplay_event(struct pagereplay *r, const struct mm_event *ev);
+/* Placement with per-CPU lists, an event while the page state was read (on a page read before
+ * it; pagereplay_window.c): the kernel's own buddy-level moves, as buddy mode replays them. */
+int pagereplay_window_event(struct pagereplay *r, const struct mm_event *ev);
 
 #endif

@@ -411,6 +411,19 @@ void pcp_reveal(struct pcp *p, unsigned z, unsigned cpu, unsigned order, bool dr
 	}
 }
 
+void pcp_start_move(struct pcp *p, unsigned z, unsigned cpu, i64 pages)
+{
+	struct pcp_set *s = &p->set[z * p->ncpus + cpu % p->ncpus];
+	u64 n = pages < 0 ? MM_MIN((u64)-pages, s->start) : (u64)pages;
+	if (pages < 0) {
+		s->start -= n;
+		s->count -= n;
+	} else {
+		s->start += n;
+		s->count += n;
+	}
+}
+
 u64 pcp_zone_pages(const struct pcp *p, unsigned z)
 {
 	u64 n = 0;

@@ -23,8 +23,9 @@
  * (drain_all_pages), frees that find the list locked (they go to the buddy untraced).
  *
  * Pages on the kernel's lists when the recording started are in no list here (their identity is
- * not in the page state); they are counted per CPU (start, from zoneinfo's count) and counted
- * down as the trace reveals them (pcp_reveal: the kernel handed one to a user before any refill,
+ * not in the page state); they are counted per CPU (start, from zoneinfo's count, brought to the
+ * replay's start by the trace's list traffic while the page state was read: pcp_start_move) and
+ * counted down as the trace reveals them (pcp_reveal: the kernel handed one to a user before any refill,
  * or drained one). A drain the model decides takes such pages last (pcp_drain says why); they
  * leave the count but reach the buddy only when the trace's drain names them. */
 #ifndef PCP_H
@@ -128,6 +129,11 @@ void pcp_tick(struct pcp *p, u64 now_ns);
 /* A start page of zone position z and CPU cpu the trace revealed: handed to a user (alloc) or
  * drained (the caller frees it to the buddy). */
 void pcp_reveal(struct pcp *p, unsigned z, unsigned cpu, unsigned order, bool drained);
+/* While the page state was read (before the replay's start): the trace moved `pages` pages onto
+ * (> 0: a refill, a free to a list) or off (< 0: an allocation from a list, a drain) CPU cpu's
+ * lists in zone position z. Those pages are start pages: the count zoneinfo gave, read just
+ * before the page state, becomes the count at the replay's start. */
+void pcp_start_move(struct pcp *p, unsigned z, unsigned cpu, i64 pages);
 /* Pages held on every list of zone position z (start pages included). */
 u64 pcp_zone_pages(const struct pcp *p, unsigned z);
 

@@ -202,3 +202,20 @@ u64 seed_take_range(struct buddy *b, u64 pfn, unsigned order, int mt)
 	}
 	return missing;
 }
+
+void seed_mark_used(struct buddy *b, u64 pfn, unsigned order)
+{
+	u64 end = MM_MIN(pfn + (1ULL << order), b->base_pfn + b->nr_pages);
+	for (u64 p = MM_MAX(pfn, b->base_pfn); p < end;) {
+		u32 i = (u32)(p - b->base_pfn);
+		unsigned o = buddy_frame_order(b, i);
+		if (!buddy_frame_is_alloc(b, i) || p + (1ULL << o) > end ||
+		    buddy_frame_list(b, i) == BUDDY_TAG_NEVER) {
+			p += buddy_frame_is_free(b, i) ? 1ULL << o : 1;
+			continue;
+		}
+		for (u32 k = i; k < i + (1u << o); k++)
+			buddy_frame_set_alloc(b, k, 0, BUDDY_TAG_SEEDED);
+		p += 1ULL << o;
+	}
+}

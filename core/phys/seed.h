@@ -51,5 +51,8 @@ void seed_release_range(struct buddy *b, u64 pfn, unsigned order, u64 *freed, u6
  * (buddy_alloc_at); otherwise take each free page of it as an order-0 block. Returns the pages
  * that were not free (0 when the whole range was). */
 u64 seed_take_range(struct buddy *b, u64 pfn, unsigned order, int mt);
+/* Every allocated block inside [pfn, pfn + 2^order) becomes used pages of the seed: order-0
+ * blocks tagged BUDDY_TAG_SEEDED, as if the page state had been read after its allocation. */
+void seed_mark_used(struct buddy *b, u64 pfn, unsigned order);
 
 #endif
