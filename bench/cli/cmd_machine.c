@@ -163,12 +163,15 @@ static void summary_words(FILE *f, const struct metric_src *src)
 			(unsigned long long)fig(src, "compact_pages_migrated"),
 			(unsigned long long)fig(src, "compact_pages_migrated_traced"));
 	u64 fc = fig(src, "compact_fast_confirmed_pages"), fx = fig(src, "compact_fast_contradicted_pages"),
-	    fu = fig(src, "compact_fast_unnamed_pages");
+	    fu = fig(src, "compact_fast_unnamed_pages"), fs = fig(src, "compact_fast_silent_pages");
 	if (fc + fx + fu)
 		fprintf(f,
-			"  the fast free search's blocks (a guess: the trace names none): %llu pages "
-			"confirmed, %llu contradicted by the pieces the runs gave back, %llu never named\n",
-			(unsigned long long)fc, (unsigned long long)fx, (unsigned long long)fu);
+			"  the fast free search's blocks: %llu pages where the trace's later frees show a "
+			"free "
+			"block left the buddy untraced, the rest guessed; %llu pages confirmed, %llu "
+			"contradicted by the pieces the runs gave back, %llu never named\n",
+			(unsigned long long)fs, (unsigned long long)fc, (unsigned long long)fx,
+			(unsigned long long)fu);
 	zone_choice_words(f, &src->st->pages);
 	fprintf(f,
 		"  pages the kernel moved without a tracepoint: joined %llu, left %llu, other %llu; zone "

@@ -71,6 +71,9 @@ const struct metric metrics_config[] = {
 		"watermark_scale_factor; 0: the zoneinfo's watermarks (setting watermark-scale)"),
 	CFG_TEXT("compaction", 0, MF_CHARS, cfg.compaction,
 		 "compaction: off, kernel or proactive=N (setting compaction)"),
+	CFG_TEXT("fast_free_block", 0, MF_STR, cfg.fast_free_block,
+		 "buddy mode: compaction's fast free search's block: guess or named (setting "
+		 "fast-free-block)"),
 	CFG_TEXT("model_pages", 0, MF_STR, cfg.model_pages,
 		 "where vmalloc areas and page tables took pages: zones or none (setting model-pages)"),
 	M_COUNT("events", "events", METRIC_BRIEF, events,

@@ -290,6 +290,9 @@ const struct metric metrics_phys[] = {
 	M_COUNT("compact_fast_unnamed_pages", "pages", 0, pages.fast_unnamed_pages,
 		"page mode buddy: pages of fast free search isolations no piece the run gave back named "
 		"(used whole, or given back beside a wrong guess): the model's guess, unchecked"),
+	M_COUNT("compact_fast_silent_pages", "pages", 0, pages.fast_silent_pages,
+		"page mode buddy: pages of fast free search isolations taken at the block the trace's "
+		"later frees show had left the buddy untraced then (not the guess)"),
 	M_COUNT("compact_captured_pages", "pages", 0, pages.captured_pages,
 		"page mode buddy: pages of allocations whose block was free in the model (compaction's "
 		"capture: no zone_locked event)"),

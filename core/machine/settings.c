@@ -196,6 +196,20 @@ static int wmark_boost_apply(struct sim_cfg *cfg, const char *v, const struct se
 	return 0;
 }
 
+static const char *fast_free_block_value(size_t i)
+{
+	static const char *const v[] = {"guess", "named"};
+	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
+}
+
+static int fast_free_block_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
+				 size_t len)
+{
+	(void)env, (void)err, (void)len;
+	cfg->fast_named = !strcmp(v, "named");
+	return 0;
+}
+
 static int purge_learn_apply(struct sim_cfg *cfg, const char *v, const struct setting_env *env, char *err,
 			     size_t len)
 {
@@ -397,6 +411,12 @@ const struct setting settings_table[] = {
 	 "same at proactiveness N, 100 without one); buddy and faithful modes replay the traced free "
 	 "scanner unless off",
 	 "", "kernel", SETTING_TEXT, true, 0, 0, 0, 0, NULL, compaction_apply, SETTING_ON_PAGE_EVENTS},
+	{"fast-free-block",
+	 "buddy mode: the block compaction's fast free search isolated, which the trace does not name: "
+	 "guess (the highest free block of its order in the range) or named (the highest one the "
+	 "trace's later frees show had left the buddy untraced then, else the guess)",
+	 "", "guess", SETTING_CHOICE, true, 0, 0, 0, 0, fast_free_block_value, fast_free_block_apply,
+	 SETTING_ON_BUDDY},
 	{"model-pages",
 	 "pages of vmalloc areas and page tables: from the zones, or none (a recording's page events hold "
 	 "them); auto: none with --page-state",

@@ -56,6 +56,7 @@ struct sim_cfg {
 	/* buddy mode: where the trace's list-order frees went (core/phys/hindsight.h; borrowed,
 	 * from the trace's facts), NULL: every such free to a list */
 	const struct hindsight_src *hindsight;
+	bool fast_named; /* buddy mode: fast free isolations at the block the hindsight names */
 	/* per-CPU lists and watermarks */
 	enum sim_pcp pcp;		  /* placement mode: per-CPU lists in front of the buddy; AUTO: on
 					     when pcp_recorded */

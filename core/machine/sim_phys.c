@@ -35,6 +35,7 @@ int sim_phys_init(struct sim *s)
 		s->pages.window_end_ns = s->cfg.page_from_ns;
 	if (s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.hindsight && s->cfg.hindsight->get)
 		s->pages.hindsight = s->cfg.hindsight->get(s->cfg.hindsight->ctx);
+	s->pages.fast_named = s->cfg.fast_named;
 	s->pages.capture = s->cfg.page_mode == PAGEREPLAY_BUDDY && s->cfg.compaction != SIM_COMPACT_OFF;
 	if (s->cfg.page_mode == PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF) {
 		struct compact_hooks h;

@@ -56,6 +56,7 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 		       : s->cfg.pcp_tune == PCP_TUNE_FIXED ? "fixed"
 							   : "pressure";
 	st->wmark_boost = s->cfg.wmark_boost_off ? "off" : "on";
+	st->fast_free_block = s->cfg.fast_named ? "named" : "guess";
 	st->wmark_scale = s->cfg.wmark_scale;
 	if (s->cfg.compaction == SIM_COMPACT_PROACTIVE)
 		snprintf(st->compaction, sizeof(st->compaction), "proactive=%u", s->cfg.proactiveness);

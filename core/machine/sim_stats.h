@@ -46,12 +46,13 @@ struct sim_stats {
 		const char *purge_learn; /* "on" | "off" */
 		unsigned vmap_nodes;
 		/* a recorded machine */
-		const char *pcp;	 /* "on" | "off": per-CPU lists as run */
-		const char *pcp_tune;	 /* "pressure" | "idle" | "fixed" */
-		const char *wmark_boost; /* "on" | "off" */
-		u32 wmark_scale;	 /* 0: the zoneinfo's watermarks */
-		char compaction[16];	 /* "off" | "kernel" | "proactive=N" */
-		const char *model_pages; /* "zones" | "none": where vmalloc and processes took pages */
+		const char *pcp;	     /* "on" | "off": per-CPU lists as run */
+		const char *pcp_tune;	     /* "pressure" | "idle" | "fixed" */
+		const char *wmark_boost;     /* "on" | "off" */
+		u32 wmark_scale;	     /* 0: the zoneinfo's watermarks */
+		char compaction[16];	     /* "off" | "kernel" | "proactive=N" */
+		const char *model_pages;     /* "zones" | "none": where vmalloc and processes took pages */
+		const char *fast_free_block; /* "guess" | "named" */
 	} cfg;
 
 	/* --- events routed --- */

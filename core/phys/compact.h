@@ -194,5 +194,15 @@ bool compact_order_free(const struct compact *c, unsigned z, unsigned order);
  * pages differ from the kernel's there): the lowest free pages of the range. Returns the pages
  * taken; *block (may be NULL) the fast search's block, or UINT64_MAX. */
 u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fast, u64 *block);
+/* What names the fast search's block: fn(ctx, pfn, order) is true when the trace shows the
+ * free block at pfn left the buddy then (buddy mode: silent.h). */
+struct compact_named {
+	bool (*fn)(const void *ctx, u64 pfn, unsigned order);
+	const void *ctx;
+};
+/* fast_isolate_freepages' isolation of want (a power of two) pages in [lo, hi) where the trace
+ * names its block: the highest free block of that order in the range that named confirms, taken
+ * as compact_take takes it. Its pfn, or UINT64_MAX (none named: nothing taken). */
+u64 compact_take_named(struct buddy *b, u64 lo, u64 hi, u64 want, const struct compact_named *named);
 
 #endif

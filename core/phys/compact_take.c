@@ -15,8 +15,9 @@ static u64 take_pages(struct buddy *b, u64 pfn, u64 n)
 	return got;
 }
 
-/* The highest free block of exactly order o whose pages lie in [lo, hi), or UINT64_MAX. */
-static u64 highest_block(const struct buddy *b, unsigned o, u64 lo, u64 hi)
+/* The highest free block of exactly order o whose pages lie in [lo, hi) and that named says
+ * was the kernel's (every one when named is NULL), or UINT64_MAX. */
+static u64 highest_block(const struct buddy *b, unsigned o, u64 lo, u64 hi, const struct compact_named *named)
 {
 	u64 best = UINT64_MAX;
 	for (unsigned l = 0; l < MT_NR; l++) {
@@ -25,7 +26,8 @@ static u64 highest_block(const struct buddy *b, unsigned o, u64 lo, u64 hi)
 		     i = buddy_frame_next(b, i)) {
 			u64 pfn = b->base_pfn + i;
 			seen++;
-			if (pfn >= lo && pfn + (1ULL << o) <= hi && (best == UINT64_MAX || pfn > best))
+			if (pfn >= lo && pfn + (1ULL << o) <= hi && (best == UINT64_MAX || pfn > best) &&
+			    (!named || named->fn(named->ctx, pfn, o)))
 				best = pfn;
 		}
 	}
@@ -109,7 +111,7 @@ u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fa
 		return 0;
 	if (fast && !(want & (want - 1))) {
 		unsigned o = (unsigned)__builtin_ctzll(want);
-		u64 pfn = o <= b->max_order ? highest_block(b, o, lo, hi) : UINT64_MAX;
+		u64 pfn = o <= b->max_order ? highest_block(b, o, lo, hi, NULL) : UINT64_MAX;
 		if (pfn != UINT64_MAX) {
 			if (block)
 				*block = pfn;
@@ -134,4 +136,16 @@ u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fa
 		}
 	}
 	return got;
+}
+
+u64 compact_take_named(struct buddy *b, u64 lo, u64 hi, u64 want, const struct compact_named *named)
+{
+	lo = MM_MAX(lo, b->base_pfn);
+	hi = MM_MIN(hi, b->base_pfn + b->nr_pages);
+	if (!want || (want & (want - 1)) || lo >= hi || (unsigned)__builtin_ctzll(want) > b->max_order)
+		return UINT64_MAX;
+	u64 pfn = highest_block(b, (unsigned)__builtin_ctzll(want), lo, hi, named);
+	if (pfn != UINT64_MAX)
+		take_pages(b, pfn, want);
+	return pfn;
 }

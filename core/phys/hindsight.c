@@ -20,6 +20,11 @@ int hindsight_init(struct hindsight *h)
 		hmap_fini(&h->pending);
 		return -ENOMEM;
 	}
+	if (silent_init(&h->silent)) {
+		hmap_fini(&h->pending);
+		hmap_fini(&h->to_buddy);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -27,6 +32,7 @@ void hindsight_fini(struct hindsight *h)
 {
 	hmap_fini(&h->pending);
 	hmap_fini(&h->to_buddy);
+	silent_fini(&h->silent);
 }
 
 /* A free of a list order below the pageblock's (the THP lists' frees are left to their
@@ -40,6 +46,8 @@ static bool hindsight_listed_free(const struct mm_event *ev)
 
 int hindsight_scan(struct hindsight *h, const struct mm_event *ev, size_t n)
 {
+	if (silent_scan(&h->silent, ev, n))
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const struct mm_event *e = &ev[i];
 		u64 ts;

@@ -11,11 +11,13 @@
 
 #include "core/lib/hmap.h"
 #include "core/mm_event.h"
+#include "core/phys/silent.h"
 
 struct hindsight {
 	struct hmap pending;  /* pfn -> ts_ns of its last list-order free, its next event unseen */
 	struct hmap to_buddy; /* hindsight_key(pfn, ts) -> ts of frees whose next event is a take */
 	u64 frees;	      /* list-order frees seen */
+	struct silent silent; /* blocks out of the buddy untraced (silent.h), from the same pass */
 };
 
 int hindsight_init(struct hindsight *h);

@@ -437,6 +437,18 @@ void pagereplay_defer_seen(struct pagereplay *r, const struct mm_event *ev, bool
 				   early);
 }
 
+/* A fast isolation's time, for silent_out. */
+struct pagereplay_silent_at {
+	const struct silent *s;
+	u64 ts;
+};
+
+static bool pagereplay_silent_named(const void *ctx, u64 pfn, unsigned order)
+{
+	const struct pagereplay_silent_at *at = ctx;
+	return silent_out(at->s, pfn, order, at->ts);
+}
+
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE;
@@ -466,9 +478,18 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 		return;
 	}
 	/* the range's end: isolate_freepages_block's stop (exclusive), fast's free_pfn (inclusive) */
-	u64 block;
-	u64 got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, ev->len, fast,
-			       &block);
+	u64 block = UINT64_MAX, got = 0;
+	if (fast && r->fast_named &&
+	    r->hindsight) { /* the block the trace's later frees show out of the buddy now */
+		const struct pagereplay_silent_at at = {&r->hindsight->silent, ev->ts_ns};
+		const struct compact_named named = {pagereplay_silent_named, &at};
+		block = compact_take_named(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + 1, ev->len2, &named);
+		got = block != UINT64_MAX ? ev->len2 : 0;
+		r->st.fast_silent_pages += got;
+	}
+	if (block == UINT64_MAX)
+		got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, ev->len, fast,
+				   &block);
 	if (block != UINT64_MAX) {
 		compact_held_add(&r->held, ev->pid, block, (unsigned)__builtin_ctzll(ev->len2));
 		pagereplay_held_stats(r);

@@ -68,6 +68,8 @@ struct pagereplay_stats {
 	u64 fast_confirmed_pages;    /* buddy: the fast free search's guessed blocks (compact_held.h): */
 	u64 fast_contradicted_pages; /* confirmed, contradicted, and never named by the pieces */
 	u64 fast_unnamed_pages;	     /* their runs gave back */
+	u64 fast_silent_pages;	     /* buddy: fast free search isolations whose block the trace's
+					later frees named (silent.h), taken there, not guessed */
 	u64 captured_pages;	     /* buddy: allocations whose block was free in the model: a block
 					compaction freed went to the allocating task (capture) */
 	u64 locked_frees;	     /* buddy: per-CPU-list-order frees while their CPU's list was
@@ -120,6 +122,7 @@ struct pagereplay {
 	struct compact_held held;
 	/* buddy mode: where list-order frees went, from each block's next event (NULL: to lists) */
 	const struct hindsight *hindsight;
+	bool fast_named; /* fast free isolations at the block hindsight's silent.h names, if any */
 };
 
 /* A live block's record in `live`: model pfn << 8 | (migratetype + 1, 0 unknown) << 4 | order. */
