@@ -80,6 +80,7 @@ enum mme_compact {
 	MME_COMPACT_DEFER, /* mm_compaction_deferred, _defer_compaction, _defer_reset: a zone's
 			      deferral after it; addr = zone (0 DMA, 1 DMA32, 2 Normal, 3 Movable),
 			      order = order_failed, len = consider, len2 = limit (1 << defer_shift) */
+	MME_COMPACT_KCOMPACTD_SLEEP, /* mm_compaction_kcompactd_sleep: kcompactd starts its timeout */
 };
 
 enum mme_reclaim {

@@ -208,3 +208,45 @@ Test(compact_runs, deferral_seen_in_the_trace)
 	compact_fini(&c);
 	zones_fini(&zs);
 }
+
+/* kcompactd's timeout is 500 ms as the kernel's timer wheel rounds it (128 jiffies, 512 ms, at
+ * HZ 250): the trace's kcompactd sleeps give it and its phase. The next timeout falls one
+ * interval after the last traced sleep; a gap of two intervals or more (a deferral, a wake) is
+ * not an interval. */
+Test(compact_runs, kcompactd_timeout_from_traced_sleeps)
+{
+	static struct zones zs;
+	static struct compact c;
+	struct zones_cfg zc = {.nr_zones = 2, .max_order = 10, .policy = buddy_policy_find("lifo")};
+	zc.zone[0] = (struct zone_spec){ZONE_DMA, DMA_BASE, DMA_NP};
+	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, NRM_BASE, NRM_NP};
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct compact_hooks h = {never_movable, no_move, NULL};
+	cr_assert_eq(compact_init(&c, &zs, &h, 20), 0);
+	const u64 ms = 1000000ULL, s0 = 10000 * ms;
+	compact_tick(&c, 1); /* armed; both zones whole: score 0, no pass */
+	compact_kcompactd_sleep(&c, s0);
+	compact_kcompactd_sleep(&c, s0 + 1500 * ms); /* three intervals: not one */
+	cr_assert_eq(c.timeout_ns, COMPACT_PROACTIVE_NS);
+	compact_kcompactd_sleep(&c, s0 + 2012 * ms);
+	cr_assert_eq(c.timeout_ns, 512 * ms);
+	compact_kcompactd_sleep(&c, s0 + 2530 * ms); /* longer (a pass ran): the shortest stays */
+	cr_assert_eq(c.timeout_ns, 512 * ms);
+	cr_assert_eq(c.next_tick_ns, s0 + 3042 * ms);
+	cr_assert_eq(c.st.runs, 0);
+	/* Normal fragmented now: the node's score 100 * 16 / 17 */
+	struct buddy *n = &zs.zone[1].buddy;
+	for (u64 i = 0; i < NRM_NP; i++) {
+		u64 pfn;
+		cr_assert_eq(buddy_alloc(n, 0, MT_UNMOVABLE, &pfn), 0);
+	}
+	for (u64 i = 0; i < NRM_NP; i += 2)
+		cr_assert_eq(buddy_free(n, NRM_BASE + i, 0), 0);
+	compact_tick(&c, s0 + 3030 * ms); /* 500 ms after the sleep: not yet */
+	cr_assert_eq(c.st.proactive_runs, 0);
+	compact_tick(&c, s0 + 3042 * ms);
+	cr_assert_eq(c.st.proactive_runs, 2, "the timeout 512 ms after the last traced sleep");
+	cr_assert_eq(c.next_tick_ns, s0 + 3554 * ms);
+	compact_fini(&c);
+	zones_fini(&zs);
+}

@@ -431,24 +431,25 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 }
 
 /* Memory nearly full (d_pagecache_full: page cache filled, then 6 GiB written): placement with
- * the kernel's policy stays within the error pinned here (ufi9 max 72, mean 6.12, free pages
- * 4,749 of 81,930 when measured; 69 and 6.76 before a high-order request passed a zone whose
- * buddy has no free block of its order, whatever its per-CPU lists hold (__zone_watermark_ok:
- * at 612.69 s the model takes DMA32's block as the kernel did, not Normal's listed one); 87 and
- * 5.76 before compaction took its targets from the run's
- * per-order lists and the fast searches: its 10 runs (the kernel's 10) migrate 2,053 pages where
- * the kernel's moved 888, among them runs for requests the kernel's deferral (from before the
- * recording) refused; 219, 29.1 and 8,340 before the trace revealed the pageblock
- * types the seed guesses and the seed took them from the free lists; 62, 6.80 and 7,664 (9.1 %)
- * before the trace's kswapd runs ended where balance_pgdat returns instead of after 50 ms of
- * quiet: the later end over-drained and the model's lists held less than the kernel's after
- * kswapd's last run; the max rose, at DMA32 before the first direct reclaim, where the model
- * keeps 3 order-9 blocks the kernel had not). The pressure behaviour is what gets it there: the
- * trace's kswapd runs drain the lists as much as the kernel's (95,310 blocks against the trace's
- * 113,965 drains less the 22,755 that named pages listed at the start, whose model drains are
- * counted apart; the 50 ms end drained 115,357, 26 % over), the lists refill as often (90,685
- * blocks against 87,257) and the watermark gates act; without the zone flags (pcp-tune idle)
- * the lists hold what the kernel drained (ufi9 max 345, mean 108.7, zones exhausted). */
+ * the kernel's policy stays within the error pinned here (ufi9 max 54, mean 2.96, free pages
+ * 3,094 of 97,506 when measured; 54 and 3.26 before kcompactd's timeout followed the trace's
+ * kcompactd sleeps (on main de43fea that moved 72 and 6.12 to 69 and 8.01); 72, 6.12 and 4,749 of 81,930
+ * before the events of the page state's read were the kernel's moves instead of the model's own placements,
+ * which started the replay with another buddy than the kernel's; 69 and 6.76 before a high-order request
+ * passed a zone whose buddy has no free block of its order, whatever its per-CPU lists hold
+ * (__zone_watermark_ok: at 612.69 s the model takes DMA32's block as the kernel did, not Normal's listed
+ * one); 87 and 5.76 before compaction took its targets from the run's per-order lists and the fast searches:
+ * its 10 runs (the kernel's 10) migrate 2,053 pages where the kernel's moved 888, among them runs for
+ * requests the kernel's deferral (from before the recording) refused; 219, 29.1 and 8,340 before the trace
+ * revealed the pageblock types the seed guesses and the seed took them from the free lists; 62, 6.80 and
+ * 7,664 (9.1 %) before the trace's kswapd runs ended where balance_pgdat returns instead of after 50 ms of
+ * quiet: the later end over-drained and the model's lists held less than the kernel's after kswapd's last
+ * run; the max rose, at DMA32 before the first direct reclaim, where the model keeps 3 order-9 blocks the
+ * kernel had not). The pressure behaviour is what gets it there: the trace's kswapd runs drain the lists as
+ * much as the kernel's (95,310 blocks against the trace's 113,965 drains less the 22,755 that named pages
+ * listed at the start, whose model drains are counted apart; the 50 ms end drained 115,357, 26 % over), the
+ * lists refill as often (90,685 blocks against 87,257) and the watermark gates act; without the zone flags
+ * (pcp-tune idle) the lists hold what the kernel drained (ufi9 max 345, mean 108.7, zones exhausted). */
 Test(machine, placement_under_memory_pressure, .timeout = 300)
 {
 	static const char *const pressure[] = {"buddy=mobility", "pcp=on", "page-mode=placement", NULL},
@@ -461,10 +462,10 @@ Test(machine, placement_under_memory_pressure, .timeout = 300)
 	rec_replay(&rr, idle, &b);
 	const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
 	cr_assert_gt(ca->compared, 30);
-	cr_assert_leq(ca->ufi9_err_max, 85, "ufi9 error max %d", ca->ufi9_err_max);
-	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 6.5);
+	cr_assert_leq(ca->ufi9_err_max, 65, "ufi9 error max %d", ca->ufi9_err_max);
+	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 4.0);
 	cr_assert_gt(a.st.pages.pageblocks_retyped, 20);
-	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 6, "%llu of %llu free pages off",
+	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 4, "%llu of %llu free pages off",
 		      (unsigned long long)ca->free_pages_err_max, (unsigned long long)ca->free_pages_kernel);
 	cr_assert_gt(a.st.wmark.kswapd_traced, 0);
 	cr_assert_gt(a.st.wmark.gate_skips, 0);

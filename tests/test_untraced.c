@@ -201,7 +201,7 @@ Test(untraced, evidence_events)
 	cr_assert_eq(e[5].kind, MME_RECLAIM);
 	cr_assert_eq(e[5].aux, MME_RECLAIM_KSWAPD_WAKE);
 	cr_assert_eq(e[5].order, 3, "the order kswapd was woken for");
-	cr_assert_eq(e[6].aux, MME_COMPACT_OTHER);
+	cr_assert_eq(e[6].aux, MME_COMPACT_KCOMPACTD_SLEEP);
 	trace_free(&t);
 	cr_assert_eq(
 		tu_load(EVL("compaction:mm_compaction_isolate_freepages", "range=(0x10 ~ zz) nr_scanned=1"),

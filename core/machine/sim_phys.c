@@ -127,6 +127,9 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	if (s->cmp_on && ev->aux == MME_COMPACT_TRY &&
 	    ev->ts_ns >= s->cfg.page_from_ns) /* placement: a request */
 		pagereplay_compaction(&s->pages, ev);
+	if (s->cmp_on && ev->aux == MME_COMPACT_KCOMPACTD_SLEEP &&
+	    ev->ts_ns >= s->cfg.page_from_ns) /* placement: kcompactd's timer */
+		pagereplay_compaction(&s->pages, ev);
 	if (s->cmp_on && ev->aux == MME_COMPACT_DEFER) /* placement: a zone's deferral seen */
 		pagereplay_defer_seen(&s->pages, ev, ev->ts_ns < s->cfg.page_from_ns);
 	bool replay = s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF;

@@ -14,6 +14,7 @@ int compact_init(struct compact *c, struct zones *zs, const struct compact_hooks
 	c->h = *h;
 	c->proactiveness = proactiveness;
 	c->fast_search = true;
+	c->timeout_ns = COMPACT_PROACTIVE_NS;
 	if (!(c->pend = calloc(PB_PAGES, sizeof(*c->pend))))
 		return -ENOMEM;
 	if (!(c->iso_ring = calloc((BUDDY_MAX_ORDER_LIMIT + 1) * COMPACT_ISO_CAP, sizeof(u32)))) {
@@ -410,7 +411,7 @@ static void cc_kcompactd_work(struct compact *c)
 {
 	const struct compact_req rq = {c->kcompactd_order, MT_MOVABLE, COMPACT_PRIO_SYNC_LIGHT, false};
 	c->kcompactd_order = 0;
-	c->next_tick_ns = c->now_ns + COMPACT_PROACTIVE_NS;
+	c->next_tick_ns = c->now_ns + c->timeout_ns;
 	c->st.kcompactd_wakes++;
 	for (unsigned z = 0; z < c->zs->nr_zones; z++) {
 		struct compact_zone_state *zs = &c->z[z];
@@ -466,6 +467,18 @@ void compact_kswapd_sleep(struct compact *c)
 		cc_reset_hints(c, z);
 }
 
+void compact_kcompactd_sleep(struct compact *c, u64 now_ns)
+{
+	compact_tick(c, now_ns);
+	u64 gap = now_ns - c->last_sleep_ns;
+	if (c->last_sleep_ns && gap >= COMPACT_PROACTIVE_NS && gap < 2 * COMPACT_PROACTIVE_NS &&
+	    (c->timeout_ns == COMPACT_PROACTIVE_NS || gap < c->timeout_ns))
+		c->timeout_ns = gap;
+	c->last_sleep_ns = now_ns;
+	if (c->next_tick_ns)
+		c->next_tick_ns = now_ns + c->timeout_ns;
+}
+
 /* fragmentation_score_node: each zone's score weighted by its share of the node. */
 static u64 node_score(const struct compact *c)
 {
@@ -486,8 +499,8 @@ void compact_tick(struct compact *c, u64 now_ns)
 		return;
 	bool first = !c->next_tick_ns;
 	/* the kernel's ticks since the last one the model saw (it sees only the trace's events) */
-	u64 ticks = first ? 1 : 1 + (now_ns - c->next_tick_ns) / COMPACT_PROACTIVE_NS;
-	c->next_tick_ns = now_ns + COMPACT_PROACTIVE_NS;
+	u64 ticks = first ? 1 : 1 + (now_ns - c->next_tick_ns) / c->timeout_ns;
+	c->next_tick_ns = now_ns + c->timeout_ns;
 	if (first)
 		return;
 	if (c->kcompactd_order) { /* a wake that found no zone suitable: the timeout's work */

@@ -123,6 +123,10 @@ struct compact {
 	struct compact_hooks h;
 	u32 proactiveness;	  /* vm.compaction_proactiveness; 0: no proactive compaction */
 	u64 now_ns, next_tick_ns; /* the trace's clock; kcompactd's next timeout (0: not armed) */
+	/* kcompactd's timeout: COMPACT_PROACTIVE_NS as the kernel's timer wheel rounds it up (128
+	 * jiffies at HZ 250); the shortest gap between two traced sleeps within two intervals,
+	 * else COMPACT_PROACTIVE_NS */
+	u64 timeout_ns, last_sleep_ns;
 	unsigned kcompactd_order; /* kcompactd_max_order: a wake's order not compacted yet */
 	unsigned proactive_defer; /* ticks a proactive pass still waits after one without progress */
 	bool kswapd_running;	  /* the owner's watermarks: kswapd reclaims (no proactive compaction) */
@@ -174,6 +178,9 @@ void compact_kswapd_sleep(struct compact *c);
  * not running; a pass that did not lower the score makes the next 64 such timeouts wait
  * (proactive_defer; timeouts between two of the trace's events count). */
 void compact_tick(struct compact *c, u64 now_ns);
+/* kcompactd goes to sleep (the trace's mm_compaction_kcompactd_sleep): a timeout due by now
+ * runs first, then the next one is a full interval from now (the kernel's timer starts here). */
+void compact_kcompactd_sleep(struct compact *c, u64 now_ns);
 /* Does zone position z have a free block of order or larger (compact_finished's success)? */
 bool compact_order_free(const struct compact *c, unsigned z, unsigned order);
 

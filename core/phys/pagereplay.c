@@ -454,6 +454,8 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE;
 	if (r->mode == PAGEREPLAY_PLACEMENT && ev->aux == MME_COMPACT_TRY)
 		pagereplay_compact_request(r, ev);
+	if (r->mode == PAGEREPLAY_PLACEMENT && ev->aux == MME_COMPACT_KCOMPACTD_SLEEP && r->cmp)
+		compact_kcompactd_sleep(r->cmp, ev->ts_ns);
 
 	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
 		return;

@@ -129,6 +129,8 @@ static int km_compaction(struct trace_reader *r, const char *n, size_t len, cons
 		if ((e = km_num(r, f, "nr_migrated=", &ev->len)) ||
 		    (e = km_num(r, f, "nr_failed=", &ev->len2)))
 			return e;
+	} else if (IS("mm_compaction_kcompactd_sleep")) {
+		ev->aux = MME_COMPACT_KCOMPACTD_SLEEP;
 	} else {
 		ev->aux = MME_COMPACT_OTHER;
 	}
