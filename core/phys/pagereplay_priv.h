@@ -1,0 +1,43 @@
+/* What pagereplay.c shares with its other parts (pagereplay_compact.c): the live block's record
+ * and the helpers both sides call. Not for users of pagereplay.h. */
+#ifndef PAGEREPLAY_PRIV_H
+#define PAGEREPLAY_PRIV_H
+
+#include "core/phys/pagereplay.h"
+
+/* A live block's record: its model pfn, the migratetype it was allocated with (the per-CPU
+ * list it returns to when the buddy keeps no pageblock types) and its order. */
+static inline u64 rec_make(u64 pfn, int mt, unsigned order)
+{
+	return pfn << 8 | (u64)(mt >= 0 && mt < MT_NR ? mt + 1 : 0) << 4 | order;
+}
+static inline u64 rec_pfn(u64 rec)
+{
+	return pagereplay_live_pfn(rec);
+}
+static inline int rec_mt(u64 rec)
+{
+	return (int)((rec >> 4) & 0xf) - 1;
+}
+static inline unsigned rec_order(u64 rec)
+{
+	return (unsigned)(rec & 0xf);
+}
+
+/* A traced request of this task at this order ran and its allocation is this one: taken. */
+bool pagereplay_requested(struct pagereplay *r, u32 pid, unsigned order);
+
+/* The zonelist of a request limited to zone type limit: zone positions, highest first. */
+unsigned pagereplay_zonelist(const struct pagereplay *r, int limit, int *zl);
+
+/* kcompactd: woken when a boosted kswapd run ends; kswapd going to sleep resets compaction's
+ * skip hints (the watermarks count both). */
+void pagereplay_kcompactd(struct pagereplay *r);
+
+/* The task's capture is done (its block taken) or over (it compacts again). */
+void pagereplay_capture_done(struct pagereplay *r, u32 pid);
+
+/* The guesses' counts, where the figures read them. */
+void pagereplay_held_stats(struct pagereplay *r);
+
+#endif
