@@ -169,6 +169,28 @@ Test(record_scripts, pressure_fill_and_clean, .init = mktmp, .fini = rmtmp)
 		      "clean left the workloads' files");
 }
 
+/* The corpus's figure table: the five views of a bundled recording, one row with every bound
+ * checked (d_bpf3 keeps all of them: no cross), the outputs kept, never written over. */
+Test(record_scripts, corpus_figures_table, .init = mktmp, .fini = rmtmp)
+{
+	cr_assert_eq(sh("python3 \"$1\"/corpus-figures.py 2>/dev/null", SCRIPTS), 2,
+		     "a recording is required");
+	cr_assert_eq(sh("python3 \"$1\"/corpus-figures.py --mmreplay \"$2\" --out \"$3\"/o \"$4\" >\"$3\"/t",
+			SCRIPTS, spawn_mmreplay(), tmpdir, MMREPLAY_DATA_DIR "/recordings/d_bpf3"),
+		     0);
+	cr_assert_eq(
+		sh("grep -c '^| d_bpf3 | 99\\.[0-9] % (100\\.0 %) | 13 / 13 | 100\\.0 % | in range | 0 / ' "
+		   "\"$1\"/t | grep -qx 1",
+		   tmpdir),
+		0, "the row of d_bpf3");
+	cr_assert_neq(sh("grep -q '✗' \"$1\"/t", tmpdir), 0, "d_bpf3 is within every bound");
+	cr_assert_eq(sh("test \"$(ls \"$1\"/o | wc -l)\" = 5", tmpdir), 0, "five views kept");
+	cr_assert_eq(sh("python3 \"$1\"/corpus-figures.py --mmreplay \"$2\" --out \"$3\"/o \"$4\" >/dev/null "
+			"2>&1",
+			SCRIPTS, spawn_mmreplay(), tmpdir, MMREPLAY_DATA_DIR "/recordings/d_bpf3"),
+		     1, "an earlier output is not written over");
+}
+
 /* perf script default output: "COMM PID [CPU] SECS.USECS: subsystem:event: fields"; a task perf
  * could not name shows as ":-1    -1". The recorder's header lines (rec_lib.sh) come first. */
 #define PERF_LINE "^ *.+ +-?[0-9]+ +\\[[0-9]{3,}\\] +[0-9]+\\.[0-9]+: +(vmalloc|kmem|tlb|sched):[a-z_]+: "
