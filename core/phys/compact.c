@@ -117,7 +117,8 @@ static bool cc_fast_migrate(struct cc *cc)
 		return false;
 	const u64 base = b->base_pfn;
 	const unsigned list = b->pageblock_mt ? MT_MOVABLE : 0;
-	unsigned limit = (COMPACT_CLUSTER_MAX >> MM_MIN(cc->fast_fail, 63u)) + 1, nr_scanned = 0;
+	unsigned limit = (unsigned)(((u64)COMPACT_CLUSTER_MAX >> MM_MIN(cc->fast_fail, 63u)) + 1),
+		 nr_scanned = 0;
 	u64 migrate_pfn = base + pb_first(b, cc->mpb), free_pfn = base + cc_free_pos(cc), from = cc->mpb;
 	u64 distance = free_pfn > migrate_pfn ? (free_pfn - migrate_pfn) >> 1 : 0;
 	if (migrate_pfn != base)

@@ -131,7 +131,8 @@ static bool cc_fast_free(struct cc *cc)
 	struct compact_stats *st = &cc->c->st;
 	const u64 base = b->base_pfn, n_pb = buddy_nr_pageblocks(b);
 	const unsigned list = b->pageblock_mt ? MT_MOVABLE : 0;
-	unsigned limit = MM_MAX(1u, ((COMPACT_CLUSTER_MAX >> MM_MIN(cc->fast_fail, 63u)) + 1) >> 1);
+	unsigned limit =
+		MM_MAX(1u, (unsigned)((((u64)COMPACT_CLUSTER_MAX >> MM_MIN(cc->fast_fail, 63u)) + 1) >> 1));
 	u64 free_pfn = base + cc_free_pos(cc), migrate_pfn = base + pb_first(b, cc->mpb);
 	bool scan_start = cc->fpb >= n_pb;
 	if (scan_start)
