@@ -25,6 +25,18 @@ static void no_move(void *ctx, u64 from, u64 to, unsigned order)
 	cr_assert_fail("nothing is movable");
 }
 
+/* A node of a DMA zone (one pageblock) and a Normal zone (16), all free, with compaction over it
+ * at proactiveness 20 and nothing movable. */
+static void dma_and_normal(struct zones *zs, struct compact *c)
+{
+	struct zones_cfg zc = {.nr_zones = 2, .max_order = 10, .policy = buddy_policy_find("lifo")};
+	zc.zone[0] = (struct zone_spec){ZONE_DMA, DMA_BASE, DMA_NP};
+	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, NRM_BASE, NRM_NP};
+	cr_assert_eq(zones_init(zs, &zc), 0);
+	static const struct compact_hooks h = {never_movable, no_move, NULL};
+	cr_assert_eq(compact_init(c, zs, &h, 20), 0);
+}
+
 /* The reference score of a zone: the percentage of free pages outside blocks of pageblock
  * order or more, counted page by page. */
 static unsigned ref_score(const struct buddy *b)
@@ -48,12 +60,7 @@ Test(compact_runs, proactive_runs_every_zone)
 {
 	static struct zones zs;
 	static struct compact c;
-	struct zones_cfg zc = {.nr_zones = 2, .max_order = 10, .policy = buddy_policy_find("lifo")};
-	zc.zone[0] = (struct zone_spec){ZONE_DMA, DMA_BASE, DMA_NP};
-	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, NRM_BASE, NRM_NP};
-	cr_assert_eq(zones_init(&zs, &zc), 0);
-	struct compact_hooks h = {never_movable, no_move, NULL};
-	cr_assert_eq(compact_init(&c, &zs, &h, 20), 0);
+	dma_and_normal(&zs, &c);
 	/* Normal: every page allocated, then every other page freed (score 100, nothing to
 	 * migrate); DMA: left whole (score 0, at or below the low mark 80) */
 	struct buddy *n = &zs.zone[1].buddy;
@@ -95,12 +102,7 @@ Test(compact_runs, proactive_waits_for_node_score)
 {
 	static struct zones zs;
 	static struct compact c;
-	struct zones_cfg zc = {.nr_zones = 2, .max_order = 10, .policy = buddy_policy_find("lifo")};
-	zc.zone[0] = (struct zone_spec){ZONE_DMA, DMA_BASE, DMA_NP};
-	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, NRM_BASE, NRM_NP};
-	cr_assert_eq(zones_init(&zs, &zc), 0);
-	struct compact_hooks h = {never_movable, no_move, NULL};
-	cr_assert_eq(compact_init(&c, &zs, &h, 20), 0);
+	dma_and_normal(&zs, &c);
 	/* DMA fragmented (score 100) but a 17th of the node: the node's score 100 * 1 / 17 */
 	struct buddy *d = &zs.zone[0].buddy;
 	for (u64 i = 0; i < DMA_NP; i++) {
@@ -127,12 +129,7 @@ Test(compact_runs, kcompactd_at_the_wake_order)
 {
 	static struct zones zs;
 	static struct compact c;
-	struct zones_cfg zc = {.nr_zones = 2, .max_order = 10, .policy = buddy_policy_find("lifo")};
-	zc.zone[0] = (struct zone_spec){ZONE_DMA, DMA_BASE, DMA_NP};
-	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, NRM_BASE, NRM_NP};
-	cr_assert_eq(zones_init(&zs, &zc), 0);
-	struct compact_hooks h = {never_movable, no_move, NULL};
-	cr_assert_eq(compact_init(&c, &zs, &h, 20), 0);
+	dma_and_normal(&zs, &c);
 	struct buddy *d = &zs.zone[0].buddy, *n = &zs.zone[1].buddy;
 	u64 pfn;
 	for (u64 i = 0; i < DMA_NP; i++)
@@ -217,12 +214,7 @@ Test(compact_runs, kcompactd_timeout_from_traced_sleeps)
 {
 	static struct zones zs;
 	static struct compact c;
-	struct zones_cfg zc = {.nr_zones = 2, .max_order = 10, .policy = buddy_policy_find("lifo")};
-	zc.zone[0] = (struct zone_spec){ZONE_DMA, DMA_BASE, DMA_NP};
-	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, NRM_BASE, NRM_NP};
-	cr_assert_eq(zones_init(&zs, &zc), 0);
-	struct compact_hooks h = {never_movable, no_move, NULL};
-	cr_assert_eq(compact_init(&c, &zs, &h, 20), 0);
+	dma_and_normal(&zs, &c);
 	const u64 ms = 1000000ULL, s0 = 10000 * ms;
 	compact_tick(&c, 1); /* armed; both zones whole: score 0, no pass */
 	compact_kcompactd_sleep(&c, s0);
