@@ -158,6 +158,12 @@ Test(record_scripts, pressure_fill_and_clean, .init = mktmp, .fini = rmtmp)
 			SCRIPTS, tmpdir),
 		     0);
 	cr_assert_eq(sh("grep -q 'fill: 0 GiB written.*stopped:.*disk left' \"$1\"/out", tmpdir), 0);
+	/* a scratch folder that is a link (planted in /var/tmp) is refused, nothing written there */
+	cr_assert_eq(sh("mkdir \"$1\"/vd && ln -s vd \"$1\"/lf", tmpdir), 0);
+	cr_assert_neq(sh("python3 \"$1\"/wl_pressure.py fill --dir \"$2\"/lf --free-mib 0 2>/dev/null",
+			 SCRIPTS, tmpdir),
+		      0);
+	cr_assert_eq(sh("test -z \"$(ls -A \"$1\"/vd)\"", tmpdir), 0, "written through the link");
 	cr_assert_eq(sh("cd \"$1\"/f && mkdir small3 && : >small3/0 && : >fill0000 && : >w1 && "
 			": >mine && : >../victim && ln -s ../victim w2",
 			tmpdir),

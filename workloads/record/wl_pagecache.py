@@ -31,7 +31,7 @@ def meminfo(key):
 
 
 def write(path, mib, sync=True):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     for _ in range(mib):
         os.write(fd, BUF)
     if sync:

@@ -24,6 +24,7 @@ import argparse
 import mmap
 import os
 import random
+import stat
 import sys
 import threading
 import time
@@ -39,12 +40,27 @@ def meminfo(key):
     raise KeyError(key)
 
 
+def scratch(d):
+    """The scratch folder d, made if missing; refused (exit 2) when it is a link or not ours: the
+    recorder runs as root, and a folder someone else made in /var/tmp could hold planted links."""
+    os.makedirs(d, mode=0o700, exist_ok=True)
+    st = os.lstat(d)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        sys.exit("wl_pressure.py: %s is not a folder of our own; refusing to write in it" % d)
+
+
+def ours(path, write):
+    """A file of the scratch folder, opened without following a link (created if write)."""
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC) if write else os.O_RDWR
+    return os.fdopen(os.open(path, flags | os.O_NOFOLLOW, 0o600), "wb" if write else "r+b")
+
+
 def fill(args):
     """Stops at the first of: MemFree at most --free-mib; the disk holding --dir down to
     --keep-disk-gib free; --stall files in a row without a new low of MemFree (the kernel's
     reclaim holds free memory above the target). Never fails for the last two: it says where it
     stopped, and the recording's log keeps that line."""
-    os.makedirs(args.dir, exist_ok=True)
+    scratch(args.dir)
     buf = os.urandom(MIB) * 16
     i = stall = 0
     low = meminfo("MemFree")
@@ -58,7 +74,7 @@ def fill(args):
             why = "stopped: MemFree made no new low in %d GiB (reclaim holds it)" % stall
             break
         try:
-            with open(os.path.join(args.dir, "fill%04d" % i), "wb") as f:
+            with ours(os.path.join(args.dir, "fill%04d" % i), True) as f:
                 for _ in range(64):  # 1 GiB a file
                     f.write(buf)
         except OSError as e:
@@ -106,7 +122,7 @@ def pagecache(args):
     while left > 0 and names:
         name = os.path.join(args.dir, names[k % len(names)])
         if k % 2:  # rewrite: the old pages are truncated and new ones cached
-            with open(name, "r+b") as f:
+            with ours(name, False) as f:
                 for _ in range(256):
                     f.write(buf)
         else:
@@ -120,7 +136,7 @@ def pagecache(args):
 def mixed(args):
     rng = random.Random(args.seed)
     budget = int(meminfo("MemAvailable") * 0.3)
-    os.makedirs(args.dir, exist_ok=True)
+    scratch(args.dir)
     live, used = [], 0
     for rnd in range(args.rounds):
         for _ in range(rng.randint(2, 6)):
@@ -130,11 +146,11 @@ def mixed(args):
             live.append(anon(size, rng.random() < 0.3))
             used += size
         small = os.path.join(args.dir, "small%d" % rnd)
-        os.makedirs(small, exist_ok=True)
+        scratch(small)
         for j in range(rng.randint(100, 600)):
-            with open(os.path.join(small, str(j)), "wb") as f:
+            with ours(os.path.join(small, str(j)), True) as f:
                 f.write(b"x" * rng.randint(100, 20000))
-        with open(os.path.join(args.dir, "w%d" % (rnd % 4)), "wb") as f:
+        with ours(os.path.join(args.dir, "w%d" % (rnd % 4)), True) as f:
             for _ in range(rng.randint(16, 128)):
                 f.write(os.urandom(MIB))
         ts = [threading.Thread(target=time.sleep, args=(0.01,)) for _ in range(rng.randint(5, 80))]
