@@ -139,6 +139,7 @@ Test(hostile_io, odd_inputs)
 					    "truncated.perf.txt.zst",
 					    "skippable.perf.txt.zst",
 					    "empty.txt",
+					    "spaces_no_newline.txt",
 					    "nr_lazy_max.perf.txt",
 					    "a.csv",
 					    "zoneinfo_dup.txt"};

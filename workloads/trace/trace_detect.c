@@ -103,8 +103,9 @@ int trace_detect(struct trace_reader *r, enum trace_format *fmt)
 	size_t off = 0;
 	for (;;) {
 		b = r->in.buf + r->in.pos;
-		const char *s = b + off;
-		const char *nl = memchr(s, '\n', (size_t)n - off);
+		/* off is n + 1 once a last line without a newline was read: nothing is left */
+		const char *s = b + MM_MIN(off, (size_t)n);
+		const char *nl = off < (size_t)n ? memchr(s, '\n', (size_t)n - off) : NULL;
 		if (!nl && !r->in.eof && (size_t)n < TRACE_DETECT_MAX) {
 			/* an incomplete line: look further (a first execve line can be long) */
 			long m = tin_peek(&r->in, MM_MIN((size_t)n * 2, (size_t)TRACE_DETECT_MAX), &r->diag);
