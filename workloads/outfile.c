@@ -93,6 +93,18 @@ static void sigs_block(sigset_t *old)
 	sigprocmask(SIG_BLOCK, &set, old);
 }
 
+void outfile_signals_hold(sigset_t *old)
+{
+	sigset_t set;
+	cleanup_set(&set);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+void outfile_signals_release(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 /* Install the handler where the signal has its default action (an ignored one stays so).
  * SIGPIPE is ignored instead: a run writing files must not die of a reader that closed
  * stdout (`replay --out X ... | head -1` lost X); the write fails with EPIPE, the files are

@@ -24,6 +24,7 @@
 #define OUTFILE_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -54,6 +55,11 @@ int outfile_mkdirs(const char *root, const char *rel);
 /* Install the temporaries' cleanup on the terminating signals now (it is installed
  * with the first output otherwise), so a handler installed later can hand the signal on to it. */
 void outfile_signals_install(void);
+/* Hold the terminating signals on the calling thread, and let them go: a thread started
+ * meanwhile inherits the mask, so the signals reach only the thread that started it; and a
+ * signal that arrives while held waits for the release (a step done whole, then told). */
+void outfile_signals_hold(sigset_t *old);
+void outfile_signals_release(const sigset_t *old);
 /* Remember an input of this run (by device and inode) so no output replaces it. */
 void outfile_note_input(int fd);
 /* Forget the outputs claimed so far: the next output to one of their files is a new run's

@@ -168,7 +168,15 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 	c->h.lat = c->lat;
 	struct metric_src src = {
 		.trace = label, .config = c->cfg_label, .st = &c->row.st, .host = &c->h, .wl = &c->row.wl};
-	if (cell_files(sc, jn, &src, &c->row, NULL))
+	/* Ctrl-C counts the cell files: one lands only with its count (the workers hold the
+	 * signals, so this thread takes them). */
+	sigset_t sigs;
+	outfile_signals_hold(&sigs);
+	int ferr = cell_files(sc, jn, &src, &c->row, NULL);
+	if (!ferr)
+		suite_interrupt_count();
+	outfile_signals_release(&sigs);
+	if (ferr)
 		return MM_EXIT_FAIL;
 	if (sc->summary)
 		metrics_csv_row(sc->summary, METRIC_IN_SUMMARY, &src);
@@ -182,7 +190,6 @@ static int suite_cell_emit(void *ctx, const struct cells_job *job, int err)
 	}
 	if (sc->o->table)
 		suite_table_row(&src, sc->width, sc->cwidth, c->facets);
-	suite_interrupt_count();
 	return 0;
 }
 

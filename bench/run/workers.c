@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workloads/outfile.h"
+
 enum { SLOT_FREE, SLOT_RUNNING, SLOT_RAN };
 
 /* Everything below is read and written under mu only. */
@@ -133,11 +135,14 @@ int workers_run(size_t njobs, unsigned nworkers, size_t window, const struct wor
 		return -ENOMEM;
 	}
 	unsigned started = 0;
+	sigset_t sigs;
+	outfile_signals_hold(&sigs); /* the workers never take Ctrl-C: the taking thread does */
 	for (; started < nworkers; started++) {
 		ws[started] = (struct worker){.w = &w, .id = started};
 		if (pthread_create(&ws[started].th, NULL, worker_main, &ws[started]))
 			break;
 	}
+	outfile_signals_release(&sigs);
 	pthread_mutex_lock(&w.mu);
 	int rc = started ? workers_take(&w) : -EAGAIN;
 	w.stop = true;

@@ -15,6 +15,7 @@
 #include "core/lib/bigmem.h"
 #include "workloads/trace/trace.h"
 #include "workloads/trace/trace_input.h"
+#include "workloads/outfile.h"
 
 #define TIN_RA_PRE ((size_t)TRACE_LINE_MAX)
 /* A slot fits in one 2 MiB huge page (bigmem): one fault, not 512 */
@@ -100,7 +101,11 @@ void tin_ra_start(struct trace_input *in)
 		pthread_mutex_destroy(&ra->mu);
 		goto fail;
 	}
-	if (pthread_create(&ra->thread, NULL, tin_ra_main, ra)) {
+	sigset_t sigs;
+	outfile_signals_hold(&sigs); /* signals go to the reader's own thread */
+	int cerr = pthread_create(&ra->thread, NULL, tin_ra_main, ra);
+	outfile_signals_release(&sigs);
+	if (cerr) {
 		pthread_cond_destroy(&ra->cv);
 		pthread_mutex_destroy(&ra->mu);
 		goto fail;
