@@ -100,3 +100,105 @@ Test(pagereplay, faithful_takes_the_traced_pfn)
 	pagereplay_fini(&r);
 	buddy_fini(&b);
 }
+
+static struct mm_event run_ev(unsigned aux, u32 pid)
+{
+	struct mm_event e = pev(MME_COMPACTION, 0, 0, 0);
+	e.aux = (u8)aux;
+	e.pid = pid;
+	return e;
+}
+
+static void feed(struct pagereplay *r, struct mm_event e, u32 pid)
+{
+	e.pid = pid;
+	cr_assert_eq(pagereplay_event(r, &e), 0);
+}
+
+/* The kernel's migrations: a compacting task frees the source during its run and the page
+ * lives on at an untraced target; the model keeps the block until a target's free. */
+Test(pagereplay, placement_keeps_migrated_pages_until_a_target_is_freed)
+{
+	struct buddy b;
+	struct buddy_cfg cfg = {0, 256, 8, NULL};
+	struct pagereplay r;
+	cr_assert_eq(buddy_init(&b, &cfg), 0);
+	cr_assert_eq(pagereplay_init(&r, &b, PAGEREPLAY_PLACEMENT), 0);
+	feed(&r, pev(MME_PAGE_ALLOC, 0x1000, 0, MT_MOVABLE), 5);
+	feed(&r, pev(MME_PAGE_ALLOC, 0x1001, 0, MT_MOVABLE), 5);
+	feed(&r, pev(MME_PAGE_ALLOC, 0x1004, 2, MT_MOVABLE), 5);
+	cr_assert_eq(b.free_pages, 256 - 6);
+	struct mm_event begin = run_ev(MME_COMPACT_BEGIN, 7), end = run_ev(MME_COMPACT_END, 7);
+	pagereplay_compaction(&r, &begin);
+	feed(&r, pev(MME_PAGE_FREE, 0x1000, 0, MT_MOVABLE), 7); /* a source: kept */
+	feed(&r, pev(MME_PAGE_FREE, 0x1004, 2, MT_MOVABLE), 7); /* an order-2 source: kept */
+	feed(&r, pev(MME_PAGE_FREE, 0x1001, 0, MT_MOVABLE), 5); /* another task's free: freed */
+	cr_assert_eq(b.free_pages, 256 - 5);
+	cr_assert_eq(r.st.migrated_kept, 2);
+	feed(&r, pev(MME_PAGE_FREE, 0x9000, 0, MT_MOVABLE), 7); /* the run's unused page: no target */
+	cr_assert_eq(r.st.migrated_released, 0);
+	pagereplay_compaction(&r, &end);
+	feed(&r, pev(MME_PAGE_FREE, 0x9001, 1, MT_MOVABLE), 9); /* no source of order 1 */
+	cr_assert_eq(b.free_pages, 256 - 5);
+	feed(&r, pev(MME_PAGE_FREE, 0x9004, 2, MT_MOVABLE), 9); /* the order-2 target */
+	cr_assert_eq(b.free_pages, 256 - 1);
+	feed(&r, pev(MME_PAGE_FREE, 0x9008, 0, MT_MOVABLE), 9); /* the order-0 target */
+	cr_assert_eq(b.free_pages, 256);
+	feed(&r, pev(MME_PAGE_FREE, 0x900a, 0, MT_MOVABLE), 9); /* none left */
+	cr_assert_eq(r.st.migrated_released, 2);
+	cr_assert_eq(r.st.unmatched_frees, 3);
+	check(&b);
+	pagereplay_fini(&r);
+	buddy_fini(&b);
+}
+
+/* The same rule against a reference that counts pages: live blocks, held sources per order
+ * (oldest first), runs in flight; random tasks, orders and run boundaries. */
+Test(pagereplay, migrated_pages_against_a_page_count)
+{
+	enum { NPFN = 64, NPID = 4 };
+	for (unsigned seed = 1; seed <= 30; seed++) {
+		struct buddy b;
+		struct buddy_cfg cfg = {0, 1 << 14, 10, NULL};
+		struct pagereplay r;
+		cr_assert_eq(buddy_init(&b, &cfg), 0);
+		cr_assert_eq(pagereplay_init(&r, &b, PAGEREPLAY_PLACEMENT), 0);
+		unsigned live[NPFN] = {0}; /* order + 1 of the traced pfn's live block */
+		unsigned held[3] = {0};	   /* sources held per order */
+		bool run[NPID] = {false};
+		u64 used = 0, unknown = 0x100000, x = seed * 0x9e3779b97f4a7c15ULL;
+		for (int i = 0; i < 3000; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			u32 pid = (u32)(x >> 8) % NPID, k = (u32)(x >> 16) % 10, slot = (u32)(x >> 24) % NPFN;
+			unsigned o = (unsigned)(x >> 40) % 3;
+			if (k == 0) {
+				struct mm_event e = run_ev(run[pid] ? MME_COMPACT_END : MME_COMPACT_BEGIN, pid);
+				run[pid] = !run[pid];
+				pagereplay_compaction(&r, &e);
+			} else if (k < 5 && !live[slot]) {
+				feed(&r, pev(MME_PAGE_ALLOC, 0x10000 + slot * 8, o, MT_MOVABLE), pid);
+				live[slot] = o + 1;
+				used += 1u << o;
+			} else if (k < 8 && live[slot]) {
+				unsigned lo = live[slot] - 1;
+				feed(&r, pev(MME_PAGE_FREE, 0x10000 + slot * 8, lo, MT_MOVABLE), pid);
+				live[slot] = 0;
+				if (run[pid])
+					held[lo]++;
+				else
+					used -= 1u << lo;
+			} else if (k >= 8) {
+				feed(&r, pev(MME_PAGE_FREE, unknown, o, MT_MOVABLE), pid);
+				unknown += 8;
+				if (!run[pid] && held[o]) {
+					held[o]--;
+					used -= 1u << o;
+				}
+			}
+			cr_assert_eq(b.free_pages, (1u << 14) - used, "seed %u event %d", seed, i);
+		}
+		check(&b);
+		pagereplay_fini(&r);
+		buddy_fini(&b);
+	}
+}

@@ -303,6 +303,13 @@ const struct metric metrics_phys[] = {
 		"page mode buddy: frees of per-CPU list orders below the pageblock's whose block's next "
 		"event takes it from the buddy (no allocation from or drain of a list between): returned "
 		"to the buddy at the free"),
+	M_COUNT("migrated_kept", "blocks", 0, pages.migrated_kept,
+		"page mode placement: frees by a compacting task during its traced run of blocks the "
+		"model has (the kernel's migration sources): kept allocated, the page lives on at an "
+		"untraced target"),
+	M_COUNT("migrated_released", "blocks", 0, pages.migrated_released,
+		"page mode placement: of migrated_kept, blocks released at a later free of a pfn the "
+		"model never allocated (a migration target), oldest of the order first"),
 	M_COUNT("buddy_takes", "blocks", 0, pages.buddy_takes,
 		"page mode buddy: blocks taken (zone_locked, and fallbacks traced by extfrag only)"),
 	M_COUNT("buddy_returns", "blocks", 0, pages.buddy_returns,

@@ -132,7 +132,10 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 		pagereplay_compaction(&s->pages, ev);
 	if (s->cmp_on && ev->aux == MME_COMPACT_DEFER) /* placement: a zone's deferral seen */
 		pagereplay_defer_seen(&s->pages, ev, ev->ts_ns < s->cfg.page_from_ns);
-	bool replay = s->cfg.page_mode != PAGEREPLAY_PLACEMENT && s->cfg.compaction != SIM_COMPACT_OFF;
+	bool placed = s->cfg.page_mode == PAGEREPLAY_PLACEMENT;
+	if (placed && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
+		pagereplay_compaction(&s->pages, ev); /* runs in flight: whose frees are migrations */
+	bool replay = !placed && s->cfg.compaction != SIM_COMPACT_OFF;
 	if (replay && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
 		pagereplay_compaction(&s->pages, ev); /* a success: its task may capture a block */
 	if (!replay || (ev->aux != MME_COMPACT_ISOLATE_FREE && ev->aux != MME_COMPACT_FAST_ISOLATE_FREE)) {

@@ -28,6 +28,7 @@ void pagereplay_fini(struct pagereplay *r)
 {
 	hmap_fini(&r->live);
 	pfnmap_fini(&r->owner);
+	migpend_fini(&r->migrated);
 }
 
 void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp)
@@ -216,6 +217,21 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 	return hmap_put(&r->live, ev->addr, rec_make(model_pfn, ev->mt, ev->order)) < 0 ? -ENOMEM : 0;
 }
 
+/* Placement: a free by a task whose compaction run is in flight, of a block the model has, is
+ * a migration's source: the page lives on at an untraced target, so the block stays allocated
+ * until a later free of an unknown pfn of its order (migpend.h). True when kept. */
+static bool pagereplay_migrated(struct pagereplay *r, const struct mm_event *ev, u64 rec)
+{
+	if (r->mode != PAGEREPLAY_PLACEMENT || !pagereplay_in_run(r, ev->pid))
+		return false;
+	if (migpend_push(&r->migrated, rec_order(rec), rec))
+		return false;		 /* host memory short: freed as the trace says */
+	if (MM_UNLIKELY(r->owner_built)) /* held blocks stay where they are */
+		pfnmap_del(&r->owner, rec_pfn(rec), NULL);
+	r->st.migrated_kept++;
+	return true;
+}
+
 /* An unmatched free on a seeded machine: the page is the model's too when it was allocated
  * before the recording (placement and faithful pair nothing with it). */
 static bool pagereplay_free_seeded(struct pagereplay *r, const struct mm_event *ev)
@@ -224,7 +240,9 @@ static bool pagereplay_free_seeded(struct pagereplay *r, const struct mm_event *
 	if (z < 0 || seed_claim(&r->zs->zone[z].buddy, ev->addr, ev->order, ev->mt))
 		return false;
 	r->st.seeded_frees++;
-	pagereplay_release_cpu(r, rec_make(ev->addr, ev->mt, ev->order), ev->cpu);
+	u64 rec = rec_make(ev->addr, ev->mt, ev->order);
+	if (!pagereplay_migrated(r, ev, rec))
+		pagereplay_release_cpu(r, rec, ev->cpu);
 	return true;
 }
 
@@ -232,13 +250,23 @@ static int pagereplay_free(struct pagereplay *r, const struct mm_event *ev)
 {
 	u64 rec;
 	if (!hmap_del(&r->live, ev->addr, &rec)) {
-		if (!pagereplay_free_seeded(r, ev))
-			r->st.unmatched_frees++;
+		if (pagereplay_free_seeded(r, ev))
+			return 0;
+		/* a migration target's free: the oldest source of its order goes (never during a run:
+		 * the run's unused isolated pages come back then) */
+		if (r->migrated.n && !pagereplay_in_run(r, ev->pid) &&
+		    migpend_pop(&r->migrated, ev->order, &rec)) {
+			r->st.migrated_released++;
+			pagereplay_release_cpu(r, rec, ev->cpu);
+			return 0;
+		}
+		r->st.unmatched_frees++;
 		return 0;
 	}
 	if (rec_order(rec) != ev->order)
 		r->st.order_mismatches++;
-	pagereplay_release_cpu(r, rec, ev->cpu);
+	if (!pagereplay_migrated(r, ev, rec))
+		pagereplay_release_cpu(r, rec, ev->cpu);
 	r->st.frees++;
 	return 0;
 }

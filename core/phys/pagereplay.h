@@ -20,6 +20,7 @@
 
 #include "core/phys/buddy.h"
 #include "core/phys/compact_held.h"
+#include "core/phys/migpend.h"
 #include "core/lib/hmap.h"
 #include "core/mm_event.h"
 #include "core/phys/pagesrc.h"
@@ -76,6 +77,10 @@ struct pagereplay_stats {
 					locked by a refill (interrupt context): to the buddy */
 	u64 hindsight_frees;	     /* buddy: list-order frees whose block's next event is a take from
 					the buddy (hindsight.h): to the buddy */
+	u64 migrated_kept;	     /* placement: frees by a compacting task during its run of blocks
+					the model has: the kernel's migration sources, kept (migpend.h) */
+	u64 migrated_released;	     /* of those, released at a later free of a pfn the model never
+					allocated (a migration target) */
 	/* --- pageblock types (placement, mobility, seeded) --- */
 	u64 pageblocks_retyped; /* pageblocks the trace showed of another type than the seed's */
 	/* --- zone choice (placement, several zones): the zone of the model's block against
@@ -123,6 +128,11 @@ struct pagereplay {
 	/* buddy mode: where list-order frees went, from each block's next event (NULL: to lists) */
 	const struct hindsight *hindsight;
 	bool fast_named; /* fast free isolations at the block hindsight's silent.h names, if any */
+	/* placement: the trace's compaction runs in flight (task + 1, 0 free), and the blocks
+	 * their migrations freed at the source, held until their targets' frees */
+	u64 run_pid[COMPACT_HELD_RUNS];
+	unsigned run_next;
+	struct migpend migrated;
 };
 
 /* A live block's record in `live`: model pfn << 8 | (migratetype + 1, 0 unknown) << 4 | order. */

@@ -108,6 +108,32 @@ static bool pagereplay_silent_named(const void *ctx, u64 pfn, unsigned order)
 	return silent_out(at->s, pfn, order, at->ts);
 }
 
+bool pagereplay_in_run(const struct pagereplay *r, u32 pid)
+{
+	for (unsigned i = 0; i < COMPACT_HELD_RUNS; i++)
+		if (r->run_pid[i] == pid + 1ULL)
+			return true;
+	return false;
+}
+
+/* Placement: the trace's runs in flight (a run of a task still open is ended by its next). */
+static void pagereplay_run_mark(struct pagereplay *r, const struct mm_event *ev)
+{
+	if (ev->aux != MME_COMPACT_BEGIN && ev->aux != MME_COMPACT_END)
+		return;
+	for (unsigned i = 0; i < COMPACT_HELD_RUNS; i++)
+		if (r->run_pid[i] == ev->pid + 1ULL)
+			r->run_pid[i] = 0;
+	if (ev->aux != MME_COMPACT_BEGIN)
+		return;
+	for (unsigned i = 0; i < COMPACT_HELD_RUNS; i++)
+		if (!r->run_pid[i]) {
+			r->run_pid[i] = ev->pid + 1ULL;
+			return;
+		}
+	r->run_pid[r->run_next++ % COMPACT_HELD_RUNS] = ev->pid + 1ULL; /* more tasks: the oldest slot */
+}
+
 void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE;
@@ -115,6 +141,8 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 		pagereplay_compact_request(r, ev);
 	if (r->mode == PAGEREPLAY_PLACEMENT && ev->aux == MME_COMPACT_KCOMPACTD_SLEEP && r->cmp)
 		compact_kcompactd_sleep(r->cmp, ev->ts_ns);
+	if (r->mode == PAGEREPLAY_PLACEMENT)
+		pagereplay_run_mark(r, ev);
 
 	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
 		return;

@@ -37,6 +37,9 @@ void pagereplay_kcompactd(struct pagereplay *r);
 /* The task's capture is done (its block taken) or over (it compacts again). */
 void pagereplay_capture_done(struct pagereplay *r, u32 pid);
 
+/* Placement: is a traced compaction run of this task in flight? */
+bool pagereplay_in_run(const struct pagereplay *r, u32 pid);
+
 /* The guesses' counts, where the figures read them. */
 void pagereplay_held_stats(struct pagereplay *r);
 
