@@ -172,7 +172,8 @@ Test(pagereplay, migrated_pages_against_a_page_count)
 			u32 pid = (u32)(x >> 8) % NPID, k = (u32)(x >> 16) % 10, slot = (u32)(x >> 24) % NPFN;
 			unsigned o = (unsigned)(x >> 40) % 3;
 			if (k == 0) {
-				struct mm_event e = run_ev(run[pid] ? MME_COMPACT_END : MME_COMPACT_BEGIN, pid);
+				struct mm_event e =
+					run_ev(run[pid] ? MME_COMPACT_END : MME_COMPACT_BEGIN, pid);
 				run[pid] = !run[pid];
 				pagereplay_compaction(&r, &e);
 			} else if (k < 5 && !live[slot]) {
