@@ -64,7 +64,8 @@ const struct metric metrics_config[] = {
 		"nodes vmlist: nr_vmap_nodes (setting vmap-nodes)"),
 	CFG_TEXT("pcp", 0, MF_STR, cfg.pcp, "per-CPU page lists as run: on or off (setting pcp)"),
 	CFG_TEXT("pcp_tune", 0, MF_STR, cfg.pcp_tune,
-		 "how the lists' high is tuned: pressure, idle or fixed (setting pcp-tune)"),
+		 "how the lists are tuned: pressure, idle, fixed, trace (the trace's refills and drains) or "
+		 "auto (trace where the trace shows list traffic) (setting pcp-tune)"),
 	CFG_TEXT("watermark_boost", 0, MF_STR, cfg.wmark_boost,
 		 "watermark boost on fallbacks: on or off (setting watermark-boost)"),
 	CFG_NUM("watermark_scale", "", MF_UINT, cfg.wmark_scale,

@@ -75,11 +75,10 @@ static void m_pcp(const struct metric *m, const struct metric_src *s, unsigned i
 	const struct pcp_stats *p = &s->st->pcp;
 	if (strcmp(s->st->cfg.pcp, "on"))
 		return;
-	metric_u64(b, n,
-		   m->arg == 0	 ? p->refill_blocks
-		   : m->arg == 1 ? p->direct_allocs
-		   : m->arg == 2 ? p->drain_blocks
-				 : p->start_revealed);
+	const u64 v[] = {p->refill_blocks,     p->direct_allocs,     p->drain_blocks,
+			 p->start_revealed,    p->trace_list_misses, p->trace_refill_misses,
+			 p->trace_drain_misses};
+	metric_u64(b, n, v[m->arg]);
 }
 
 /* Traced page events replayed (every page kind, after the page state's time). */
@@ -209,6 +208,12 @@ const struct metric metrics_phys[] = {
 	PCP("pcp_refill_blocks", 0, "the per-CPU list model's blocks to its lists (empty: lists off)"),
 	PCP("pcp_direct_allocs", 1, "its blocks of other orders from the buddy"),
 	PCP("pcp_drain_blocks", 2, "its blocks back to the buddy"),
+	PCP("pcp_trace_list_misses", 4,
+	    "pcp-tune trace: allocations of a list order whose model list was empty (from the buddy)"),
+	PCP("pcp_trace_refill_misses", 5,
+	    "pcp-tune trace: the trace's refill blocks the model's buddy had no block of the order for"),
+	PCP("pcp_trace_drain_misses", 6,
+	    "pcp-tune trace: the trace's drained blocks no model list held a block of the order for"),
 	PCP("pcp_start_revealed", 3,
 	    "pages on the kernel's lists at the start that the trace handed out or drained before any "
 	    "refill"),

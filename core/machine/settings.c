@@ -168,7 +168,8 @@ static int pcp_apply(struct sim_cfg *cfg, const char *v, const struct setting_en
 
 static const char *pcp_tune_value(size_t i)
 {
-	static const char *const v[] = {"pressure", "idle", "fixed"}; /* enum pcp_tune order */
+	static const char *const v[] = {"pressure", "idle", "fixed", "trace",
+					"auto"}; /* enum pcp_tune order */
 	return i < MM_ARRAY_SIZE(v) ? v[i] : NULL;
 }
 
@@ -178,6 +179,8 @@ static int pcp_tune_apply(struct sim_cfg *cfg, const char *v, const struct setti
 	(void)env, (void)err, (void)len;
 	cfg->pcp_tune = !strcmp(v, "idle")    ? PCP_TUNE_IDLE
 			: !strcmp(v, "fixed") ? PCP_TUNE_FIXED
+			: !strcmp(v, "trace") ? PCP_TUNE_TRACE
+			: !strcmp(v, "auto")  ? PCP_TUNE_AUTO
 					      : PCP_TUNE_PRESSURE;
 	return 0;
 }
@@ -394,8 +397,11 @@ const struct setting settings_table[] = {
 	{"pcp-tune",
 	 "how per-CPU lists tune high: pressure (6.7+: within high_min..high_max, lowered and drained "
 	 "while the zone is below its high watermark or kswapd reclaims), idle (the same without the "
-	 "zone flags), fixed (the recorded high)",
-	 "", "pressure", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_tune_value, pcp_tune_apply,
+	 "zone flags), fixed (the recorded high), trace (no tuning: the lists refill and drain when and "
+	 "as much as the trace's did, and each allocation is served in the zone the kernel chose; the "
+	 "model picks the blocks), auto (trace once the trace shows a refill or drain of a list, "
+	 "pressure until then and without)",
+	 "", "auto", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_tune_value, pcp_tune_apply,
 	 SETTING_ON_PAGE_EVENTS},
 	{"watermark-boost",
 	 "a fallback that may claim another type's pageblock boosts the zone's watermarks "

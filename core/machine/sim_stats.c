@@ -52,9 +52,8 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 	st->flush_ceiling = s->vm.cfg.flush_ceiling;
 	st->vmap_nodes = s->vm.cfg.nr_nodes;
 	st->pcp = s->pcp_on ? "on" : "off"; /* a recorded machine */
-	st->pcp_tune = s->cfg.pcp_tune == PCP_TUNE_IDLE	   ? "idle"
-		       : s->cfg.pcp_tune == PCP_TUNE_FIXED ? "fixed"
-							   : "pressure";
+	static const char *const tunes[] = {"pressure", "idle", "fixed", "trace", "auto"}; /* enum order */
+	st->pcp_tune = (unsigned)s->cfg.pcp_tune < MM_ARRAY_SIZE(tunes) ? tunes[s->cfg.pcp_tune] : "pressure";
 	st->wmark_boost = s->cfg.wmark_boost_off ? "off" : "on";
 	st->fast_free_block = s->cfg.fast_named ? "named" : "guess";
 	st->wmark_scale = s->cfg.wmark_scale;

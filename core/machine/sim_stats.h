@@ -47,7 +47,7 @@ struct sim_stats {
 		unsigned vmap_nodes;
 		/* a recorded machine */
 		const char *pcp;	     /* "on" | "off": per-CPU lists as run */
-		const char *pcp_tune;	     /* "pressure" | "idle" | "fixed" */
+		const char *pcp_tune;	     /* "pressure" | "idle" | "fixed" | "trace" | "auto" */
 		const char *wmark_boost;     /* "on" | "off" */
 		u32 wmark_scale;	     /* 0: the zoneinfo's watermarks */
 		char compaction[16];	     /* "off" | "kernel" | "proactive=N" */

@@ -78,8 +78,23 @@ static bool pagereplay_pcp_start(struct pagereplay *r, const struct mm_event *ev
 /* The model's block for a placed allocation: through the per-CPU lists or the zones. */
 static int pagereplay_take(struct pagereplay *r, const struct mm_event *ev, int limit, u64 *pfn)
 {
-	return r->pcp ? pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, pfn, NULL)
-		      : pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, pfn);
+	if (!r->pcp)
+		return pagesrc_alloc(&r->src, ev->order, ev->mt, (enum zone_type)limit, pfn);
+	if (r->pcp->tune != PCP_TUNE_TRACE)
+		return pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, pfn, NULL);
+	/* lists as the trace: the kernel's zone, whose list its refill filled, else the walk from it */
+	int kz = zones_find(r->zs, ev->addr);
+	if (kz >= 0 && (int)r->zs->zone[kz].type <= limit &&
+	    !pcp_alloc_in(r->pcp, (unsigned)kz, ev->cpu, ev->order, ev->mt, pfn))
+		return 0;
+	r->pcp->first = kz >= 0 ? (int)r->zs->zone[kz].type : -1;
+	int err = pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, pfn, NULL);
+	if (err && r->pcp->first >= 0 && r->pcp->first < limit) { /* then the whole zonelist */
+		r->pcp->first = -1;
+		err = pcp_alloc(r->pcp, (enum zone_type)limit, ev->cpu, ev->order, ev->mt, pfn, NULL);
+	}
+	r->pcp->first = -1;
+	return err;
 }
 
 /* The zonelist of a request limited to zone type limit: zone positions, highest first. */
@@ -397,6 +412,20 @@ static void pagereplay_pageblock_seen(struct pagereplay *r, const struct mm_even
 		r->st.pageblocks_retyped++;
 }
 
+/* Per-CPU lists tuned as the trace (pcp.h): the kernel's refill or drain of one block, in the
+ * zone of its pfn, moves one of the model's. */
+static int pagereplay_trace_list(struct pagereplay *r, const struct mm_event *ev)
+{
+	int z = ev->order <= 15 ? zones_find(r->zs, ev->addr) : -1;
+	if (z < 0)
+		return 0;
+	if (ev->kind == MME_PAGE_PCPU_DRAIN) {
+		pcp_trace_drain(r->pcp, (unsigned)z, ev->cpu, ev->order, ev->mt);
+		return 0;
+	}
+	return pcp_trace_refill(r->pcp, (unsigned)z, ev->cpu, ev->order, ev->mt);
+}
+
 int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 {
 	if (r->mode == PAGEREPLAY_PLACEMENT &&
@@ -409,6 +438,9 @@ int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 		*(ev->flags & MME_F_PCP_REFILL ? &r->st.trace_refill : &r->st.trace_locked) += 1;
 	else if (ev->kind == MME_PAGE_PCPU_DRAIN)
 		r->st.trace_drain++;
+	if (r->pcp && (ev->kind == MME_PAGE_PCPU_DRAIN ||
+		       (ev->kind == MME_PAGE_ZONE_LOCKED && (ev->flags & MME_F_PCP_REFILL))))
+		pcp_trace_seen(r->pcp);
 	if (r->mode == PAGEREPLAY_BUDDY)
 		return pagereplay_buddy(r, ev);
 	if (MM_UNLIKELY(ev->ts_ns < r->window_end_ns) && r->pcp)
@@ -427,8 +459,12 @@ int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 	case MME_PAGE_FREE:
 		return pagereplay_free(r, ev);
 	case MME_PAGE_PCPU_DRAIN:
-		if (r->pcp)
-			pagereplay_pcp_start(r, ev, true);
+		if (r->pcp && !pagereplay_pcp_start(r, ev, true) && r->pcp->tune == PCP_TUNE_TRACE)
+			pagereplay_trace_list(r, ev);
+		return 0;
+	case MME_PAGE_ZONE_LOCKED:
+		if (r->pcp && r->pcp->tune == PCP_TUNE_TRACE && (ev->flags & MME_F_PCP_REFILL))
+			return pagereplay_trace_list(r, ev);
 		return 0;
 	default:
 		return 0;

@@ -36,6 +36,7 @@ int pcp_init(struct pcp *p, struct zones *zs, const struct pcp_cfg *cfg)
 {
 	memset(p, 0, sizeof(*p));
 	p->zs = zs;
+	p->first = -1;
 	p->ncpus = cfg->ncpus ? MM_MIN(cfg->ncpus, PCP_MAX_CPUS) : 1;
 	p->tune = cfg->tune;
 	wmark_init(&p->wm, zs, &cfg->wm);
@@ -171,14 +172,18 @@ static int pcp_take(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int
 		struct pcp_set *s = &p->set[z * p->ncpus + cpu % p->ncpus];
 		struct pcp_list *l = &s->list[li];
 		s->free_count >>= 1; /* allocating: the next drains shrink */
-		bool below = p->tune == PCP_TUNE_PRESSURE && p->wm.z[z].below_high;
-		if (!l->len && pcp_refill(p, &zone->buddy, s, l, order, mt, below))
+		bool below =
+			(p->tune == PCP_TUNE_PRESSURE || p->tune == PCP_TUNE_AUTO) && p->wm.z[z].below_high;
+		if (!l->len && p->tune != PCP_TUNE_TRACE &&
+		    pcp_refill(p, &zone->buddy, s, l, order, mt, below))
 			return *oom = true, -ENOMEM;
 		if (l->len) {
 			*pfn = pl_pop_head(l);
 			s->count -= 1ULL << order;
 			p->st.list_allocs++;
 			err = 0;
+		} else if (p->tune == PCP_TUNE_TRACE && !(err = buddy_alloc(&zone->buddy, order, mt, pfn))) {
+			p->st.trace_list_misses++;
 		}
 	} else if (!(err = buddy_alloc(&zone->buddy, order, mt, pfn))) {
 		p->st.direct_allocs++;
@@ -211,7 +216,7 @@ int pcp_alloc(struct pcp *p, enum zone_type limit, unsigned cpu, unsigned order,
 	for (int pass = nofrag ? 0 : 1; pass < 4; pass++) {
 		if (pass == 1)
 			tried = 0;
-		for (int t = (int)limit; t >= 0; t--) {
+		for (int t = p->first >= 0 && p->first < (int)limit ? p->first : (int)limit; t >= 0; t--) {
 			int z = zs->index[t];
 			if (z < 0 || (tried >> z & 1))
 				continue;
@@ -357,7 +362,10 @@ int pcp_free(struct pcp *p, unsigned cpu, u64 pfn, unsigned order, int mt)
 	}
 	if (s->free_count < (s->batch << PCP_BATCH_SCALE_MAX))
 		s->free_count += 1 << order;
-	const struct wmark_zone *wz = p->tune == PCP_TUNE_PRESSURE ? &p->wm.z[z] : NULL;
+	if (p->tune == PCP_TUNE_TRACE)
+		return 0; /* the trace's drains drain */
+	bool pressure = p->tune == PCP_TUNE_PRESSURE || p->tune == PCP_TUNE_AUTO;
+	const struct wmark_zone *wz = pressure ? &p->wm.z[z] : NULL;
 	int high = pcp_nr_high(p, s, wz, free_high);
 	if ((i64)s->count >= high) {
 		pcp_drain(p, b, s, li, pcp_nr_free(s, high, free_high));
@@ -379,7 +387,7 @@ static void pcp_decay(struct pcp *p, struct buddy *b, struct pcp_set *s)
 
 void pcp_tick(struct pcp *p, u64 now_ns)
 {
-	if (MM_LIKELY(now_ns < p->next_decay))
+	if (MM_LIKELY(now_ns < p->next_decay) || p->tune == PCP_TUNE_TRACE)
 		return;
 	unsigned rounds =
 		p->next_decay ? (unsigned)MM_MIN((now_ns - p->next_decay) / PCP_DECAY_NS + 1, 16) : 0;
@@ -430,4 +438,75 @@ u64 pcp_zone_pages(const struct pcp *p, unsigned z)
 	for (unsigned c = 0; c < p->ncpus; c++)
 		n += p->set[z * p->ncpus + c].count;
 	return n;
+}
+
+int pcp_alloc_in(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int mt, u64 *pfn)
+{
+	bool oom = false;
+	if (z >= p->zs->nr_zones || order > p->zs->zone[z].buddy.max_order)
+		return -EINVAL;
+	int err = pcp_take(p, z, cpu, order, pcp_mt(mt), pfn, &oom);
+	if (!err)
+		p->zs->zone[z].st.allocs++;
+	return err;
+}
+
+int pcp_trace_refill(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int mt)
+{
+	int li = pcp_pindex(order, pcp_mt(mt));
+	if (z >= p->zs->nr_zones || li < 0)
+		return 0;
+	struct buddy *b = &p->zs->zone[z].buddy;
+	struct pcp_set *s = &p->set[z * p->ncpus + cpu % p->ncpus];
+	u64 pfn, claims = b->st.claim_tries;
+	b->bulk = true;
+	int err = buddy_alloc(b, order, pcp_mt(mt), &pfn);
+	b->bulk = b->bulk_steal = false;
+	if (err) {
+		b->st.failures[order]--; /* a short refill is not a failed request */
+		p->st.trace_refill_misses++;
+		return 0;
+	}
+	if (pl_push_tail(&s->list[li], pfn)) {
+		buddy_free(b, pfn, order);
+		return -ENOMEM;
+	}
+	s->count += 1ULL << order;
+	p->st.refill_blocks++;
+	wmark_after_alloc(&p->wm, z, order, b->st.claim_tries - claims);
+	return 0;
+}
+
+/* The list of CPU c in zone z to drain one block of order from: (order, mt) first, then the
+ * order's other lists; NULL when none holds one. */
+static struct pcp_list *pcp_trace_list(struct pcp *p, unsigned z, unsigned c, unsigned order, int mt)
+{
+	struct pcp_set *s = &p->set[z * p->ncpus + c];
+	int li = pcp_pindex(order, mt);
+	if (li < 0)
+		return NULL;
+	if (s->list[li].len)
+		return &s->list[li];
+	for (int m = 0; m < MT_NR; m++)
+		if ((li = pcp_pindex(order, m)) >= 0 && s->list[li].len)
+			return &s->list[li];
+	return NULL;
+}
+
+void pcp_trace_drain(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int mt)
+{
+	if (z >= p->zs->nr_zones || pcp_order_index(order) < 0)
+		return;
+	for (unsigned i = 0; i < p->ncpus; i++) {
+		unsigned c = (cpu + i) % p->ncpus;
+		struct pcp_list *l = pcp_trace_list(p, z, c, order, pcp_mt(mt));
+		if (!l)
+			continue;
+		buddy_free(&p->zs->zone[z].buddy, pl_pop_tail(l), order);
+		p->set[z * p->ncpus + c].count -= 1ULL << order;
+		p->st.drain_blocks++;
+		wmark_after_free(&p->wm, z, true);
+		return;
+	}
+	p->st.trace_drain_misses++;
 }

@@ -47,8 +47,12 @@ struct pcp_cpu_cfg {
 };
 
 /* How high is tuned: as 6.7+ does, the zone flags included (pressure); without the zone flags
- * (idle); or fixed at the recorded high (fixed, as before 6.7). */
-enum pcp_tune { PCP_TUNE_PRESSURE = 0, PCP_TUNE_IDLE, PCP_TUNE_FIXED };
+ * (idle); or fixed at the recorded high (fixed, as before 6.7). Or not at all (trace): the lists
+ * move blocks when and as many as the kernel's did, the trace's refills (pcp_trace_refill) and
+ * drains (pcp_trace_drain), and the model picks the blocks; an allocation finding its list
+ * empty takes a block from the buddy (trace_list_misses). auto is pressure until the trace shows
+ * list traffic (pcp_trace_seen), trace from then on. */
+enum pcp_tune { PCP_TUNE_PRESSURE = 0, PCP_TUNE_IDLE, PCP_TUNE_FIXED, PCP_TUNE_TRACE, PCP_TUNE_AUTO };
 
 struct pcp_cfg {
 	unsigned ncpus; /* 1..PCP_MAX_CPUS; 0 = 1 */
@@ -91,6 +95,9 @@ struct pcp_stats {
 	u64 start_revealed_drained; /* of those, by the trace's drain (its other drains: the lists') */
 	u64 start_drained;	    /* start pages a model drain took (their identity unknown) */
 	u64 pressure_drains;	    /* drains under ZONE_BELOW_HIGH or ZONE_RECLAIM_ACTIVE (tune pressure) */
+	u64 trace_list_misses;	    /* tune trace: allocations of a list order whose list was empty */
+	u64 trace_refill_misses;    /* tune trace: the trace's refills the zone's buddy had no block for */
+	u64 trace_drain_misses;	    /* tune trace: the trace's drains no list had a block of the order for */
 };
 
 struct pcp {
@@ -101,6 +108,8 @@ struct pcp {
 	enum pcp_tune tune;
 	struct wmark wm; /* the zones' watermarks and flags */
 	struct pcp_stats st;
+	int first; /* tune trace: the zone type the next pcp_alloc's walk starts at (the kernel's,
+		      below the request's limit), -1: the limit */
 };
 
 /* The list index of a pcp order and migratetype (order_to_pindex), or -1 for orders the lists
@@ -136,5 +145,22 @@ void pcp_reveal(struct pcp *p, unsigned z, unsigned cpu, unsigned order, bool dr
 void pcp_start_move(struct pcp *p, unsigned z, unsigned cpu, i64 pages);
 /* Pages held on every list of zone position z (start pages included). */
 u64 pcp_zone_pages(const struct pcp *p, unsigned z);
+/* Tune trace: an allocation in zone position z only, as the kernel's (its pfn's zone): the CPU's
+ * list of a list order, else the zone's buddy, with no watermark gate (the trace says the kernel
+ * served it there). 0 with *pfn, -ENOMEM. */
+/* The trace moved a list's block (a refill or a drain): tune auto becomes trace. */
+static inline void pcp_trace_seen(struct pcp *p)
+{
+	if (p->tune == PCP_TUNE_AUTO)
+		p->tune = PCP_TUNE_TRACE;
+}
+int pcp_alloc_in(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int mt, u64 *pfn);
+/* Tune trace: the trace refilled CPU cpu's list of (order, mt) in zone position z with one block:
+ * the model takes one from the zone's buddy to that list's tail. 0, or -ENOMEM (host memory). */
+int pcp_trace_refill(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int mt);
+/* Tune trace: the trace drained one block of `order` (its pageblock's type mt) in zone position z
+ * on CPU cpu (drain_all_pages drains other CPUs' lists there): the tail of that CPU's list of
+ * (order, mt) goes to the buddy, else of another list of the order, else another CPU's. */
+void pcp_trace_drain(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int mt);
 
 #endif

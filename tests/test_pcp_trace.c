@@ -1,0 +1,126 @@
+/* Per-CPU lists tuned as the trace (pcp-tune trace, core/phys/pcp.h): the lists move blocks only
+ * at the trace's refills and drains, against a reference that counts the blocks of every list
+ * on random traces; and the kernel's zone served first. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/lib/rng.h"
+#include "core/phys/pcp.h"
+
+#define NCPU 3
+
+static void setup(struct zones *zs, struct pcp *p)
+{
+	struct zones_cfg c;
+	memset(&c, 0, sizeof(c));
+	c.nr_zones = 2;
+	c.zone[0] = (struct zone_spec){ZONE_DMA32, 0x1000, 6000};
+	c.zone[1] = (struct zone_spec){ZONE_NORMAL, 0x100000, 20000};
+	c.policy = buddy_policy_find("lifo");
+	cr_assert_eq(zones_init(zs, &c), 0);
+	struct pcp_cfg pc;
+	memset(&pc, 0, sizeof(pc));
+	pc.ncpus = NCPU;
+	pc.high_set = 8; /* a low high: any other tune would drain at once */
+	pc.batch_set = 4;
+	pc.tune = PCP_TUNE_TRACE;
+	cr_assert_eq(pcp_init(p, zs, &pc), 0);
+}
+
+static unsigned listed(const struct pcp *p, unsigned z, unsigned c, int li)
+{
+	return p->set[z * NCPU + c].list[li].len;
+}
+
+Test(pcp_trace, lists_move_at_the_traces_refills_and_drains_only)
+{
+	struct zones zs;
+	struct pcp p;
+	setup(&zs, &p);
+	struct rng g;
+	rng_seed(&g, 77);
+	static const unsigned orders[] = {0, 0, 0, 1, 2, 3, 9};
+	unsigned ref[2][NCPU][PCP_NR_LISTS] = {{{0}}}; /* blocks the reference has on each list */
+	struct {
+		u64 pfn;
+		unsigned order, z;
+		int mt;
+	} live[2048];
+	unsigned nlive = 0;
+	u64 misses = 0, refill_misses = 0, drain_misses = 0, users = 0;
+	for (int op = 0; op < 40000; op++) {
+		unsigned z = (unsigned)rng_below(&g, 2), cpu = (unsigned)rng_below(&g, NCPU);
+		unsigned o = orders[rng_below(&g, 7)], k = (unsigned)rng_below(&g, 4);
+		int mt = (int)rng_below(&g, MT_NR), li = pcp_pindex(o, mt);
+		cr_assert_geq(li, 0);
+		u64 free0 = zs.zone[z].buddy.free_pages;
+		if (k == 0) { /* the trace's refill: a block from the buddy, when it has one */
+			cr_assert_eq(pcp_trace_refill(&p, z, cpu, o, mt), 0);
+			if (zs.zone[z].buddy.free_pages < free0)
+				ref[z][cpu][li]++;
+			else
+				refill_misses++;
+		} else if (k == 1) { /* the trace's drain: this CPU's list of (o, mt) first */
+			int from = -1, fl = -1;
+			for (unsigned i = 0; i < NCPU && from < 0; i++) {
+				unsigned c = (cpu + i) % NCPU;
+				if (ref[z][c][li])
+					from = (int)c, fl = li;
+				for (int m = 0; m < MT_NR && from < 0; m++) {
+					int ml = pcp_pindex(o, m);
+					if (ml >= 0 && ref[z][c][ml])
+						from = (int)c, fl = ml;
+				}
+			}
+			pcp_trace_drain(&p, z, cpu, o, mt);
+			if (from >= 0) {
+				ref[z][from][fl]--;
+				cr_assert_eq(zs.zone[z].buddy.free_pages, free0 + (1u << o), "op %d", op);
+			} else {
+				drain_misses++;
+				cr_assert_eq(zs.zone[z].buddy.free_pages, free0);
+			}
+		} else if (k == 2 && nlive < 2048) { /* an allocation the kernel served in zone z */
+			u64 pfn;
+			bool hit = ref[z][cpu][li] > 0;
+			if (pcp_alloc_in(&p, z, cpu, o, mt, &pfn))
+				continue;
+			cr_assert_eq(zones_find(&zs, pfn), (int)z, "op %d: another zone", op);
+			if (hit)
+				ref[z][cpu][li]--;
+			else
+				misses++;
+			cr_assert_eq(zs.zone[z].buddy.free_pages, free0 - (hit ? 0 : 1u << o), "op %d", op);
+			live[nlive++] = (typeof(live[0])){pfn, o, z, mt};
+			users += 1u << o;
+		} else if (nlive) { /* a free: onto the CPU's list, nothing drained whatever high says */
+			unsigned i = (unsigned)rng_below(&g, nlive);
+			u64 fz = zs.zone[live[i].z].buddy.free_pages;
+			cr_assert_eq(pcp_free(&p, cpu, live[i].pfn, live[i].order, live[i].mt), 0);
+			ref[live[i].z][cpu][pcp_pindex(live[i].order, live[i].mt)]++;
+			cr_assert_eq(zs.zone[live[i].z].buddy.free_pages, fz, "op %d: a free drained", op);
+			users -= 1u << live[i].order;
+			live[i] = live[--nlive];
+		}
+		pcp_tick(&p, (u64)op * 100000000ULL); /* no decay either */
+		u64 pages = 0;
+		for (unsigned zz = 0; zz < 2; zz++)
+			for (unsigned c = 0; c < NCPU; c++)
+				for (int l = 0; l < PCP_NR_LISTS; l++) {
+					cr_assert_eq(listed(&p, zz, c, l), ref[zz][c][l],
+						     "op %d list %u/%u/%d", op, zz, c, l);
+					pages += (u64)ref[zz][c][l]
+						 << (l < 4 * MT_NR ? l / MT_NR : BUDDY_PAGEBLOCK_ORDER);
+				}
+		cr_assert_eq(zs.zone[0].buddy.free_pages + zs.zone[1].buddy.free_pages + pages + users, 26000,
+			     "op %d: pages lost", op);
+	}
+	cr_assert_eq(p.st.trace_list_misses, misses);
+	cr_assert_eq(p.st.trace_refill_misses, refill_misses);
+	cr_assert_eq(p.st.trace_drain_misses, drain_misses);
+	cr_assert_gt(misses, 0);
+	cr_assert_gt(drain_misses, 0);
+	cr_assert_gt(p.st.drain_blocks, 1000);
+	pcp_fini(&p);
+	zones_fini(&zs);
+}
