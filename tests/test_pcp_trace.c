@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/lib/rng.h"
+#include "core/phys/pagereplay.h"
 #include "core/phys/pcp.h"
 
 #define NCPU 3
@@ -121,6 +122,51 @@ Test(pcp_trace, lists_move_at_the_traces_refills_and_drains_only)
 	cr_assert_gt(misses, 0);
 	cr_assert_gt(drain_misses, 0);
 	cr_assert_gt(p.st.drain_blocks, 1000);
+	pcp_fini(&p);
+	zones_fini(&zs);
+}
+
+static void ev_feed(struct pagereplay *r, unsigned kind, u64 pfn, unsigned flags)
+{
+	struct mm_event e;
+	memset(&e, 0, sizeof(e));
+	e.kind = (u8)kind;
+	e.addr = pfn;
+	e.mt = MT_MOVABLE;
+	e.flags = (u16)flags;
+	cr_assert_eq(pagereplay_event(r, &e), 0);
+}
+
+/* A free on a CPU whose list a refill holds locked (between the refill's zone_locked events and
+ * the CPU's next allocation) comes from an interrupt: the kernel's trylock fails and the block
+ * goes to the buddy, as in buddy mode; otherwise frees go on the list and stay. */
+Test(pcp_trace, a_free_while_the_list_refills_goes_to_the_buddy)
+{
+	struct zones zs;
+	struct pcp p;
+	setup(&zs, &p);
+	struct pagereplay r;
+	struct pagesrc src = pagesrc_zones(&zs);
+	cr_assert_eq(pagereplay_init_src(&r, &src, PAGEREPLAY_PLACEMENT), 0);
+	pagereplay_attach(&r, &zs, &p);
+	const struct buddy *n = &zs.zone[1].buddy;
+	u64 t = 0x100000;					      /* the kernel's pfns, in Normal */
+	ev_feed(&r, MME_PAGE_ZONE_LOCKED, t + 100, MME_F_PCP_REFILL); /* CPU 0's list: one block */
+	ev_feed(&r, MME_PAGE_ALLOC, t + 100, 0);		      /* served from it */
+	ev_feed(&r, MME_PAGE_ALLOC, t + 101, 0);		      /* the list is empty: a miss */
+	cr_assert_eq(p.st.trace_list_misses, 1);
+	u64 before = n->free_pages;
+	ev_feed(&r, MME_PAGE_ZONE_LOCKED, t + 200, MME_F_PCP_REFILL); /* a refill begins */
+	cr_assert_eq(n->free_pages, before - 1);
+	ev_feed(&r, MME_PAGE_FREE, t + 100, 0); /* an interrupt's free: to the buddy */
+	cr_assert_eq(n->free_pages, before);
+	cr_assert_eq(r.st.locked_frees, 1);
+	ev_feed(&r, MME_PAGE_ALLOC, t + 200, 0); /* the refill's allocation: the lock is free */
+	ev_feed(&r, MME_PAGE_FREE, t + 101, 0);	 /* on the list, not drained */
+	cr_assert_eq(n->free_pages, before);
+	cr_assert_eq(pcp_zone_pages(&p, 1), 1);
+	cr_assert_eq(r.st.locked_frees, 1);
+	pagereplay_fini(&r);
 	pcp_fini(&p);
 	zones_fini(&zs);
 }

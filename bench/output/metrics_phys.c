@@ -128,6 +128,9 @@ const struct metric metrics_phys[] = {
 	M_COUNT("page_frees", "blocks", METRIC_BRIEF, pages.frees, "traced page frees applied"),
 	M_COUNT("page_alloc_failures", "blocks", 0, pages.alloc_failures,
 		"page allocations the model could not serve"),
+	M_COUNT("page_split_blocks", "blocks", 0, pages.split_blocks,
+		"page modes placement and faithful: live blocks a free of a part of them split into pieces "
+		"of the free's order (split_page, a THP split), each freed by its own traced free"),
 	M_COUNT("page_unmatched_frees", "blocks", 0, pages.unmatched_frees,
 		"frees of pfns allocated before the recording"),
 	M_COUNT("page_conflicts", "blocks", 0, pages.conflicts,
@@ -302,8 +305,10 @@ const struct metric metrics_phys[] = {
 		"page mode buddy: pages of allocations whose block was free in the model (compaction's "
 		"capture: no zone_locked event)"),
 	M_COUNT("buddy_locked_frees", "blocks", 0, pages.locked_frees,
-		"page mode buddy: frees of per-CPU list orders while their CPU's list was locked by a "
-		"refill (between its zone_locked events and its mm_page_alloc): returned to the buddy"),
+		"page mode buddy, and placement with pcp-tune trace: frees of per-CPU list orders while "
+		"their "
+		"CPU's list was locked by a refill (between its zone_locked events and its mm_page_alloc): "
+		"returned to the buddy"),
 	M_COUNT("buddy_hindsight_frees", "blocks", 0, pages.hindsight_frees,
 		"page mode buddy: frees of per-CPU list orders below the pageblock's whose block's next "
 		"event takes it from the buddy (no allocation from or drain of a list between): returned "

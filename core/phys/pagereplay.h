@@ -44,6 +44,7 @@ struct pagereplay_stats {
 	u64 conflicts;	      /* faithful: traced pfn not free in the model */
 	u64 order_mismatches; /* free order differs from the allocation's; the allocation's is used */
 	u64 implicit_frees;   /* a live traced pfn allocated again: its free was never traced */
+	u64 split_blocks;     /* live blocks a free of a part split (split_page, a THP split) */
 	/* --- a recorded machine: seeded machines, buddy mode, exhaustion per zone --- */
 	u64 zone_failures[ZONE_NR_TYPES]; /* alloc_failures by the request's preferred zone type */
 	u64 seeded_frees;		  /* unmatched frees applied to pages allocated before the trace */
@@ -128,6 +129,7 @@ struct pagereplay {
 	/* buddy mode: where list-order frees went, from each block's next event (NULL: to lists) */
 	const struct hindsight *hindsight;
 	bool fast_named; /* fast free isolations at the block hindsight's silent.h names, if any */
+	bool bypass;	 /* placement, lists as the trace: the free being applied goes to the buddy */
 	/* placement: the trace's compaction runs in flight (task + 1, 0 free), and the blocks
 	 * their migrations freed at the source, held until their targets' frees */
 	u64 run_pid[COMPACT_HELD_RUNS];

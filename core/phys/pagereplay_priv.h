@@ -37,6 +37,10 @@ void pagereplay_kcompactd(struct pagereplay *r);
 /* The task's capture is done (its block taken) or over (it compacts again). */
 void pagereplay_capture_done(struct pagereplay *r, u32 pid);
 
+/* Placement, faithful: a free of part of a live block splits the model's block into pieces of
+ * the free's order, each its own live record (pagereplay_split.c). True when it did. */
+bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev);
+
 /* Placement: is a traced compaction run of this task in flight? */
 bool pagereplay_in_run(const struct pagereplay *r, u32 pid);
 

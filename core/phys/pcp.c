@@ -440,6 +440,14 @@ u64 pcp_zone_pages(const struct pcp *p, unsigned z)
 	return n;
 }
 
+void pcp_free_direct(struct pcp *p, u64 pfn, unsigned order)
+{
+	if (zones_free(p->zs, pfn, order))
+		return;
+	p->st.direct_frees++;
+	wmark_after_free(&p->wm, (unsigned)zones_find(p->zs, pfn), false);
+}
+
 int pcp_alloc_in(struct pcp *p, unsigned z, unsigned cpu, unsigned order, int mt, u64 *pfn)
 {
 	bool oom = false;

@@ -145,6 +145,8 @@ void pcp_reveal(struct pcp *p, unsigned z, unsigned cpu, unsigned order, bool dr
 void pcp_start_move(struct pcp *p, unsigned z, unsigned cpu, i64 pages);
 /* Pages held on every list of zone position z (start pages included). */
 u64 pcp_zone_pages(const struct pcp *p, unsigned z);
+/* A block freed straight to its zone's buddy (a list-order free the kernel's list did not take). */
+void pcp_free_direct(struct pcp *p, u64 pfn, unsigned order);
 /* Tune trace: an allocation in zone position z only, as the kernel's (its pfn's zone): the CPU's
  * list of a list order, else the zone's buddy, with no watermark gate (the trace says the kernel
  * served it there). 0 with *pfn, -ENOMEM. */

@@ -1,0 +1,61 @@
+/* Placement and faithful: a free of part of a live block. The kernel splits high-order pages
+ * (split_page, a THP split in a partial munmap) and frees the pieces one by one; the trace has
+ * the allocation's head pfn and order, then frees of pieces at other pfns or of smaller order.
+ * The model splits its block the same way: pieces of the free's order, each a live record at
+ * its traced pfn (model pfn at the same offset), so every piece frees its own pages. */
+#include "core/phys/pagereplay.h"
+#include "core/phys/pagereplay_priv.h"
+
+#include "core/phys/pfnmap.h"
+
+/* The live block holding the traced range [pfn, pfn + 2^order) and larger than it: its head's
+ * traced pfn (and record), or false. */
+static bool split_enclosing(const struct pagereplay *r, u64 pfn, unsigned order, u64 *head, u64 *rec)
+{
+	for (unsigned o = order; o <= BUDDY_MAX_ORDER_LIMIT; o++) {
+		u64 h = pfn & ~((1ULL << o) - 1);
+		if (hmap_get(&r->live, h, rec) && rec_order(*rec) > order && rec_order(*rec) >= o) {
+			if (pfn + (1ULL << order) > h + (1ULL << rec_order(*rec)))
+				return false; /* sticks out of the block */
+			*head = h;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev)
+{
+	u64 head, rec;
+	if (r->mode == PAGEREPLAY_BUDDY || !r->zs || !split_enclosing(r, ev->addr, ev->order, &head, &rec))
+		return false;
+	u64 m = rec_pfn(rec);
+	int z = zones_find(r->zs, m);
+	unsigned o = rec_order(rec), k = ev->order;
+	if (z < 0)
+		return false;
+	struct buddy *b = &r->zs->zone[z].buddy;
+	u32 i0 = (u32)(m - b->base_pfn);
+	if (!buddy_frame_is_alloc(b, i0) || buddy_frame_order(b, i0) != o)
+		return false; /* not the model's block as recorded: freed whole */
+	unsigned tag = buddy_frame_list(b, i0);
+	int mt = rec_mt(rec);
+	u64 n = 1ULL << (o - k), owner;
+	bool owned = r->owner_built && pfnmap_del(&r->owner, m, &owner);
+	for (u64 i = 0; i < n; i++) /* the records first: host memory short leaves the block whole */
+		if (hmap_put(&r->live, head + (i << k), rec_make(m + (i << k), mt, k)) < 0) {
+			for (u64 j = 1; j < i; j++)
+				hmap_del(&r->live, head + (j << k), NULL);
+			hmap_put(&r->live, head, rec);
+			if (owned)
+				(void)pfnmap_put(&r->owner, m, owner);
+			return false;
+		}
+	for (u64 i = 0; i < n; i++) {
+		buddy_frame_set_alloc(b, i0 + (u32)(i << k), k, tag);
+		if (owned)
+			(void)pfnmap_put(&r->owner, m + (i << k), head + (i << k));
+	}
+	r->st.split_blocks++;
+	return true;
+}
