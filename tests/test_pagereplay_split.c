@@ -71,7 +71,8 @@ Test(pagereplay_split, pieces_free_their_pages_against_a_page_map)
 		setup(&zs, &r);
 		const struct buddy *b = &zs.zone[0].buddy;
 		static unsigned char held[NBLK][512]; /* the reference: each traced page allocated? */
-		unsigned ord[NBLK] = {0};
+		unsigned ord[NBLK] = {0}, piece[NBLK] = {0};
+		bool split[NBLK] = {false};
 		bool live[NBLK] = {false};
 		memset(held, 0, sizeof(held));
 		u64 used = 0;
@@ -80,12 +81,15 @@ Test(pagereplay_split, pieces_free_their_pages_against_a_page_map)
 			u64 t = 0x7000000 + (u64)k * 512;
 			if (!live[k]) { /* allocate a block of a random order at the slot's base */
 				ord[k] = (unsigned)rng_below(&g, 10);
+				piece[k] = (unsigned)rng_below(&g, ord[k] + 1);
+				split[k] = false;
 				feed(&r, MME_PAGE_ALLOC, t, ord[k]);
 				live[k] = true;
 				memset(held[k], 1, 1u << ord[k]);
 				used += 1u << ord[k];
-			} else { /* free an aligned piece of a random order that is still allocated */
-				unsigned o = (unsigned)rng_below(&g, ord[k] + 1);
+			} else { /* free an aligned piece that is still allocated: the whole block, or a
+				  * piece of the order it splits into (split_page, a THP split) */
+				unsigned o = split[k] || rng_below(&g, 4) ? piece[k] : ord[k];
 				u64 off = rng_below(&g, 1u << (ord[k] - o)) << o;
 				bool whole = true;
 				for (u64 p = off; p < off + (1u << o); p++)
@@ -93,6 +97,7 @@ Test(pagereplay_split, pieces_free_their_pages_against_a_page_map)
 				if (!whole) /* the kernel frees pieces it holds: pick another */
 					continue;
 				feed(&r, MME_PAGE_FREE, t + off, o);
+				split[k] |= o < ord[k];
 				memset(held[k] + off, 0, 1u << o);
 				used -= 1u << o;
 				bool any = false;

@@ -311,17 +311,6 @@ static int pagereplay_free_listed(struct pagereplay *r, const struct mm_event *e
 	if (!pagereplay_migrated(r, ev, rec))
 		pagereplay_release_cpu(r, rec, ev->cpu);
 	r->st.frees++;
-	/* a free of several pieces of a split block: the other pieces in its range go too */
-	bool pieces = rec_order(rec) < ev->order && r->zs;
-	u64 end = ev->addr + (1ULL << MM_MIN(ev->order, 15u));
-	for (u64 p = ev->addr + (1ULL << rec_order(rec)); pieces && p < end;)
-		if (hmap_del(&r->live, p, &rec)) {
-			if (!pagereplay_migrated(r, ev, rec))
-				pagereplay_release_cpu(r, rec, ev->cpu);
-			p += 1ULL << rec_order(rec);
-		} else {
-			p++;
-		}
 	return 0;
 }
 

@@ -6,13 +6,19 @@
 #include "core/phys/pagereplay.h"
 #include "core/phys/pagereplay_priv.h"
 
+#include <string.h>
+
 #include "core/phys/pfnmap.h"
 
 /* The live block holding the traced range [pfn, pfn + 2^order) and larger than it: its head's
  * traced pfn (and record), or false. */
 static bool split_enclosing(const struct pagereplay *r, u64 pfn, unsigned order, u64 *head, u64 *rec)
 {
-	for (unsigned o = order; o <= BUDDY_MAX_ORDER_LIMIT; o++) {
+	if (hmap_get(&r->live, pfn, rec)) { /* a block of its own, or the head piece of a larger one */
+		*head = pfn;
+		return rec_order(*rec) > order;
+	}
+	for (unsigned o = order + 1; o <= BUDDY_MAX_ORDER_LIMIT; o++) {
 		u64 h = pfn & ~((1ULL << o) - 1);
 		if (hmap_get(&r->live, h, rec) && rec_order(*rec) > order && rec_order(*rec) >= o) {
 			if (pfn + (1ULL << order) > h + (1ULL << rec_order(*rec)))
@@ -24,17 +30,28 @@ static bool split_enclosing(const struct pagereplay *r, u64 pfn, unsigned order,
 	return false;
 }
 
+/* The buddy holding the model's block at pfn m: a zone of the machine, or the one buddy a unit's
+ * page source is (NULL: phantom pages, nobody's frames). */
+static struct buddy *split_buddy(const struct pagereplay *r, u64 m)
+{
+	if (r->zs) {
+		int z = zones_find(r->zs, m);
+		return z < 0 ? NULL : &r->zs->zone[z].buddy;
+	}
+	struct buddy *b = r->src.ops && !strcmp(r->src.ops->name, "buddy") ? r->src.ctx : NULL;
+	return b && m >= b->base_pfn && m < b->base_pfn + b->nr_pages ? b : NULL;
+}
+
 bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev)
 {
 	u64 head, rec;
-	if (r->mode == PAGEREPLAY_BUDDY || !r->zs || !split_enclosing(r, ev->addr, ev->order, &head, &rec))
+	if (r->mode == PAGEREPLAY_BUDDY || !split_enclosing(r, ev->addr, ev->order, &head, &rec))
 		return false;
 	u64 m = rec_pfn(rec);
-	int z = zones_find(r->zs, m);
 	unsigned o = rec_order(rec), k = ev->order;
-	if (z < 0)
+	struct buddy *b = split_buddy(r, m);
+	if (!b)
 		return false;
-	struct buddy *b = &r->zs->zone[z].buddy;
 	u32 i0 = (u32)(m - b->base_pfn);
 	if (!buddy_frame_is_alloc(b, i0) || buddy_frame_order(b, i0) != o)
 		return false; /* not the model's block as recorded: freed whole */
