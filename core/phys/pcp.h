@@ -19,8 +19,9 @@
  * refill no longer raises high and every free lowers it by max(free_count, batch) towards
  * high_min and, once the lists hold high_min, drains (nr_pcp_high returns max(count,
  * high_min)); while kswapd reclaims (ZONE_RECLAIM_ACTIVE) high drops the same way even when it
- * is fixed, and a list holds at most 4 x batch. Not modelled: drains on other CPUs' request
- * (drain_all_pages), frees that find the list locked (they go to the buddy untraced).
+ * is fixed, and a list holds at most 4 x batch. Not modelled by these tunes: drains on other
+ * CPUs' request (drain_all_pages), frees that find the list locked (they go to the buddy
+ * untraced); tune trace takes both from the trace.
  *
  * Pages on the kernel's lists when the recording started are in no list here (their identity is
  * not in the page state); they are counted per CPU (start, from zoneinfo's count, brought to the
