@@ -143,8 +143,14 @@ static void summary_words(FILE *f, const struct metric_src *src)
 	    fk = fig(src, "snap_free_pages_kernel");
 	char at[64] = "";
 	metric_get("snap_ufi9_err_max_at", METRIC_IN_REPLAY, src, at, sizeof(at));
-	fprintf(f, "%s: page-mode %s, buddy %s, pcp %s, compaction %s\n", src->trace, src->st->cfg.page_mode,
-		src->st->cfg.buddy, src->st->cfg.pcp, src->st->cfg.compaction);
+	const char *tune = !strcmp(src->st->cfg.pcp, "on") ? src->st->cfg.pcp_tune : NULL;
+	fprintf(f, "%s: page-mode %s, buddy %s, pcp %s%s%s%s, compaction %s\n", src->trace,
+		src->st->cfg.page_mode, src->st->cfg.buddy, src->st->cfg.pcp, tune ? " (tune " : "",
+		tune ? tune : "",
+		!tune			  ? ""
+		: src->st->cfg.pcp_traced ? ": the trace's lists)"
+					  : ")",
+		src->st->cfg.compaction);
 	if (!n)
 		fprintf(f,
 			"  no buddyinfo snapshot was compared (the recording has none in its time span)\n");
@@ -233,14 +239,14 @@ static bool first_value(const struct matrix *m, size_t k, const char *name)
 }
 
 /* Configurations that say nothing new: per-CPU lists are placement's (faithful and buddy take
- * the first pcp value), and buddy mode decides no placement (its first buddy policy stands for
- * all). */
+ * the first pcp and pcp-tune values), and buddy mode decides no placement (its first buddy policy
+ * stands for all). */
 static bool machine_redundant(const struct matrix *m, size_t k)
 {
 	const char *mode = matrix_lookup(m, k, "page-mode");
 	bool placement = !mode || !strcmp(mode, "placement");
-	if (!placement && !first_value(m, k, "pcp"))
-		return true;
+	if (!placement && (!first_value(m, k, "pcp") || !first_value(m, k, "pcp-tune")))
+		return true; /* the lists are placement's */
 	return mode && !strcmp(mode, "buddy") && !first_value(m, k, "buddy");
 }
 

@@ -53,6 +53,7 @@ static void sim_stats_config(const struct sim *s, struct sim_stats_cfg *st)
 	st->vmap_nodes = s->vm.cfg.nr_nodes;
 	st->pcp = s->pcp_on ? "on" : "off"; /* a recorded machine */
 	static const char *const tunes[] = {"pressure", "idle", "fixed", "trace", "auto"}; /* enum order */
+	st->pcp_traced = s->pcp_on && s->pcp.tune == PCP_TUNE_TRACE;
 	st->pcp_tune = (unsigned)s->cfg.pcp_tune < MM_ARRAY_SIZE(tunes) ? tunes[s->cfg.pcp_tune] : "pressure";
 	st->wmark_boost = s->cfg.wmark_boost_off ? "off" : "on";
 	st->fast_free_block = s->cfg.fast_named ? "named" : "guess";

@@ -46,8 +46,10 @@ struct sim_stats {
 		const char *purge_learn; /* "on" | "off" */
 		unsigned vmap_nodes;
 		/* a recorded machine */
-		const char *pcp;	     /* "on" | "off": per-CPU lists as run */
-		const char *pcp_tune;	     /* "pressure" | "idle" | "fixed" | "trace" | "auto" */
+		const char *pcp;      /* "on" | "off": per-CPU lists as run */
+		const char *pcp_tune; /* "pressure" | "idle" | "fixed" | "trace" | "auto" */
+		bool pcp_traced;      /* the lists followed the trace (pcp-tune trace, or auto that saw list
+					 traffic) */
 		const char *wmark_boost;     /* "on" | "off" */
 		u32 wmark_scale;	     /* 0: the zoneinfo's watermarks */
 		char compaction[16];	     /* "off" | "kernel" | "proactive=N" */
