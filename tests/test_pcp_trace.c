@@ -170,3 +170,68 @@ Test(pcp_trace, a_free_while_the_list_refills_goes_to_the_buddy)
 	pcp_fini(&p);
 	zones_fini(&zs);
 }
+
+/* Any event stream: pfns in no zone or across zones, orders up to 20, CPUs beyond the lists',
+ * compaction runs that never end, frees of pieces and of nothing: the replay never fails, the
+ * buddy stays consistent and no page is made or lost (free + listed + allocated = the zones). */
+Test(pcp_trace, hostile_event_streams_keep_every_page)
+{
+	static const unsigned kinds[] = {MME_PAGE_ALLOC, MME_PAGE_ALLOC,       MME_PAGE_FREE,
+					 MME_PAGE_FREE,	 MME_PAGE_ZONE_LOCKED, MME_PAGE_PCPU_DRAIN,
+					 MME_COMPACTION};
+	struct rng g;
+	rng_seed(&g, 909);
+	for (int round = 0; round < 10; round++) {
+		struct zones zs;
+		struct pcp p;
+		setup(&zs, &p);
+		p.tune = round & 1 ? PCP_TUNE_TRACE : PCP_TUNE_AUTO;
+		struct pagereplay r;
+		struct pagesrc src = pagesrc_zones(&zs);
+		cr_assert_eq(pagereplay_init_src(&r, &src, PAGEREPLAY_PLACEMENT), 0);
+		pagereplay_attach(&r, &zs, &p);
+		for (int i = 0; i < 20000; i++) {
+			struct mm_event e;
+			memset(&e, 0, sizeof(e));
+			e.kind = (u8)kinds[rng_below(&g, MM_ARRAY_SIZE(kinds))];
+			u64 w = rng_below(&g, 8);
+			e.addr = w == 0	  ? (rng_below(&g, 2) ? ~0ULL - rng_below(&g, 4096)
+							      : rng_below(&g, 1ULL << 40))
+				 : w == 1 ? 0x1000 + rng_below(&g, 6000)	  /* DMA32 */
+					  : 0x100000 + rng_below(&g, 20000 + 64); /* Normal and past it */
+			e.order = (u8)(rng_below(&g, 8) ? rng_below(&g, 4) : rng_below(&g, 21));
+			e.mt = (i8)(rng_below(&g, MT_NR + 2) - 1);
+			e.cpu = (u16)rng_below(&g, 200);
+			e.pid = (u32)rng_below(&g, 6);
+			e.flags = (u16)(rng_below(&g, 2) ? MME_F_PCP_REFILL : 0);
+			e.ts_ns = (u64)i * 1000;
+			if (e.kind == MME_COMPACTION) {
+				e.aux = (u8)(rng_below(&g, 2) ? MME_COMPACT_BEGIN : MME_COMPACT_END);
+				pagereplay_compaction(&r, &e);
+			} else {
+				cr_assert_eq(pagereplay_event(&r, &e), 0, "round %d event %d", round, i);
+			}
+		}
+		cr_assert_eq(p.tune, PCP_TUNE_TRACE); /* auto saw the trace's list traffic */
+		cr_assert_gt(p.st.refill_blocks, 100);
+		cr_assert_gt(p.st.drain_blocks, 100);
+		cr_assert_gt(r.st.migrated_kept, 100);
+		cr_assert_gt(r.st.split_blocks, 0);
+		cr_assert_gt(r.st.allocs, 1000);
+		char msg[200];
+		for (unsigned z = 0; z < zs.nr_zones; z++) {
+			const struct buddy *b = &zs.zone[z].buddy;
+			cr_assert_eq(buddy_check(b, msg, sizeof(msg)), 0, "%s", msg);
+			u64 alloc = 0;
+			for (u32 f = 0; f < b->nr_pages; f++)
+				if (buddy_frame_is_alloc(b, f))
+					alloc += 1ULL << buddy_frame_order(b, f);
+			cr_assert_eq(b->free_pages + alloc, b->nr_pages, "zone %u", z);
+			cr_assert_leq(pcp_zone_pages(&p, z), alloc,
+				      "zone %u: listed pages are allocated ones", z);
+		}
+		pagereplay_fini(&r);
+		pcp_fini(&p);
+		zones_fini(&zs);
+	}
+}

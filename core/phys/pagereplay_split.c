@@ -21,8 +21,8 @@ static bool split_enclosing(const struct pagereplay *r, u64 pfn, unsigned order,
 	for (unsigned o = order + 1; o <= BUDDY_MAX_ORDER_LIMIT; o++) {
 		u64 h = pfn & ~((1ULL << o) - 1);
 		if (hmap_get(&r->live, h, rec) && rec_order(*rec) > order && rec_order(*rec) >= o) {
-			if (pfn + (1ULL << order) > h + (1ULL << rec_order(*rec)))
-				return false; /* sticks out of the block */
+			if (pfn - h + (1ULL << order) > 1ULL << rec_order(*rec)) /* no wrap: pfn >= h */
+				return false;					 /* sticks out of the block */
 			*head = h;
 			return true;
 		}
