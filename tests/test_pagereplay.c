@@ -135,6 +135,7 @@ Test(pagereplay, placement_keeps_migrated_pages_until_a_target_is_freed)
 	feed(&r, pev(MME_PAGE_FREE, 0x1001, 0, MT_MOVABLE), 5); /* another task's free: freed */
 	cr_assert_eq(b.free_pages, 256 - 5);
 	cr_assert_eq(r.st.migrated_kept, 2);
+	cr_assert_gt(migpend_bytes(&r.migrated), 0);		/* counted in the model's memory */
 	feed(&r, pev(MME_PAGE_FREE, 0x9000, 0, MT_MOVABLE), 7); /* the run's unused page: no target */
 	cr_assert_eq(r.st.migrated_released, 0);
 	pagereplay_compaction(&r, &end);

@@ -10,7 +10,8 @@
 
 #define NCPU 3
 
-static void setup(struct zones *zs, struct pcp *p)
+/* DMA32 and Normal (largest order max_order; 0: the default) with lists as the trace. */
+static void setup_max(struct zones *zs, struct pcp *p, unsigned max_order)
 {
 	struct zones_cfg c;
 	memset(&c, 0, sizeof(c));
@@ -18,6 +19,7 @@ static void setup(struct zones *zs, struct pcp *p)
 	c.zone[0] = (struct zone_spec){ZONE_DMA32, 0x1000, 6000};
 	c.zone[1] = (struct zone_spec){ZONE_NORMAL, 0x100000, 20000};
 	c.policy = buddy_policy_find("lifo");
+	c.max_order = max_order;
 	cr_assert_eq(zones_init(zs, &c), 0);
 	struct pcp_cfg pc;
 	memset(&pc, 0, sizeof(pc));
@@ -26,6 +28,11 @@ static void setup(struct zones *zs, struct pcp *p)
 	pc.batch_set = 4;
 	pc.tune = PCP_TUNE_TRACE;
 	cr_assert_eq(pcp_init(p, zs, &pc), 0);
+}
+
+static void setup(struct zones *zs, struct pcp *p)
+{
+	setup_max(zs, p, 0);
 }
 
 static unsigned listed(const struct pcp *p, unsigned z, unsigned c, int li)
@@ -234,4 +241,21 @@ Test(pcp_trace, hostile_event_streams_keep_every_page)
 		pcp_fini(&p);
 		zones_fini(&zs);
 	}
+}
+
+/* A traced refill of an order above the zone's largest (a recording replayed with --max-order
+ * 5): a miss, and no request counted or uncounted in the buddy's failures. */
+Test(pcp_trace, a_refill_above_the_zones_largest_order_is_a_miss)
+{
+	struct zones zs;
+	struct pcp p;
+	setup_max(&zs, &p, 5);
+	cr_assert_eq(pcp_trace_refill(&p, 1, 0, BUDDY_PAGEBLOCK_ORDER, MT_MOVABLE), 0);
+	cr_assert_eq(pcp_trace_refill(&p, 1, 0, 3, MT_MOVABLE), 0);
+	cr_assert_eq(p.st.trace_refill_misses, 1);
+	cr_assert_eq(p.st.refill_blocks, 1);
+	cr_assert_eq(zs.zone[1].buddy.st.failures[BUDDY_PAGEBLOCK_ORDER], 0);
+	cr_assert_eq(zs.zone[1].buddy.free_pages, 20000 - 8);
+	pcp_fini(&p);
+	zones_fini(&zs);
 }

@@ -389,11 +389,12 @@ const struct setting settings_table[] = {
 	 "auto", SETTING_CHOICE, true, 0, 0, 0, 0, pcp_value, pcp_apply, SETTING_ON_PAGE_EVENTS},
 	{"pcp-high",
 	 "every per-CPU list's high, fixed (0: the zoneinfo's, tuned within its high_min..high_max; "
-	 "without one 4 x batch)",
+	 "without one 4 x batch); the lists as the trace (pcp-tune trace) keep no high",
 	 "pages", "0", SETTING_UINT, true, 0, UINT32_MAX, FIELD(pcp_cfg.high_set), NULL, NULL,
 	 SETTING_ON_PAGE_EVENTS},
-	{"pcp-batch", "every per-CPU list's batch (0: the zoneinfo's, or 63)", "pages", "0", SETTING_UINT,
-	 true, 0, UINT32_MAX, FIELD(pcp_cfg.batch_set), NULL, NULL, SETTING_ON_PAGE_EVENTS},
+	{"pcp-batch", "every per-CPU list's batch (0: the zoneinfo's, or 63; pcp-tune trace: the trace's)",
+	 "pages", "0", SETTING_UINT, true, 0, UINT32_MAX, FIELD(pcp_cfg.batch_set), NULL, NULL,
+	 SETTING_ON_PAGE_EVENTS},
 	{"pcp-tune",
 	 "how per-CPU lists tune high: pressure (6.7+: within high_min..high_max, lowered and drained "
 	 "while the zone is below its high watermark or kswapd reclaims), idle (the same without the "

@@ -40,6 +40,14 @@ bool migpend_pop(struct migpend *m, unsigned order, u64 *rec)
 	return true;
 }
 
+size_t migpend_bytes(const struct migpend *m)
+{
+	size_t b = 0;
+	for (unsigned o = 0; o < MIGPEND_ORDERS; o++)
+		b += m->q[o].cap * sizeof(*m->q[o].rec);
+	return b;
+}
+
 void migpend_fini(struct migpend *m)
 {
 	for (unsigned o = 0; o < MIGPEND_ORDERS; o++)

@@ -29,6 +29,8 @@ struct migpend {
 int migpend_push(struct migpend *m, unsigned order, u64 rec);
 /* The oldest record of this order, taken: true, or false when none is held. */
 bool migpend_pop(struct migpend *m, unsigned order, u64 *rec);
+/* Host bytes held (the model's memory estimate counts them). */
+size_t migpend_bytes(const struct migpend *m);
 void migpend_fini(struct migpend *m);
 
 #endif

@@ -291,8 +291,12 @@ static int pagereplay_free(struct pagereplay *r, const struct mm_event *ev)
 static int pagereplay_free_listed(struct pagereplay *r, const struct mm_event *ev)
 {
 	u64 rec;
-	(void)pagereplay_split(r, ev); /* a part of a live block: its pieces are records now */
-	if (!hmap_del(&r->live, ev->addr, &rec)) {
+	bool found = hmap_del(&r->live, ev->addr, &rec);
+	/* a part of a live block (its head piece, or a piece of a block whose head lies below): the
+	 * block's pieces become records, the free takes its own */
+	if ((!found || rec_order(rec) > ev->order) && pagereplay_split(r, ev, found ? &rec : NULL))
+		found = hmap_del(&r->live, ev->addr, &rec);
+	if (!found) {
 		if (pagereplay_free_seeded(r, ev))
 			return 0;
 		/* a migration target's free: the oldest source of its order goes (never during a run:

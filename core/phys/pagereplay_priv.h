@@ -38,8 +38,10 @@ void pagereplay_kcompactd(struct pagereplay *r);
 void pagereplay_capture_done(struct pagereplay *r, u32 pid);
 
 /* Placement, faithful: a free of part of a live block splits the model's block into pieces of
- * the free's order, each its own live record (pagereplay_split.c). True when it did. */
-bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev);
+ * the free's order, each its own live record (pagereplay_split.c). own: the record the free's
+ * pfn held, already taken out of `live` (the block's head piece); NULL: none, a block whose head
+ * lies below is looked for. True when it split (the free's piece is then a record in `live`). */
+bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev, const u64 *own);
 
 /* Placement: is a traced compaction run of this task in flight? */
 bool pagereplay_in_run(const struct pagereplay *r, u32 pid);

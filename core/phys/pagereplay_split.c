@@ -10,14 +10,10 @@
 
 #include "core/phys/pfnmap.h"
 
-/* The live block holding the traced range [pfn, pfn + 2^order) and larger than it: its head's
- * traced pfn (and record), or false. */
+/* The live block whose head lies below pfn and holds the traced range [pfn, pfn + 2^order): its
+ * head's traced pfn (and record), or false. */
 static bool split_enclosing(const struct pagereplay *r, u64 pfn, unsigned order, u64 *head, u64 *rec)
 {
-	if (hmap_get(&r->live, pfn, rec)) { /* a block of its own, or the head piece of a larger one */
-		*head = pfn;
-		return rec_order(*rec) > order;
-	}
 	for (unsigned o = order + 1; o <= BUDDY_MAX_ORDER_LIMIT; o++) {
 		u64 h = pfn & ~((1ULL << o) - 1);
 		if (hmap_get(&r->live, h, rec) && rec_order(*rec) > order && rec_order(*rec) >= o) {
@@ -42,10 +38,11 @@ static struct buddy *split_buddy(const struct pagereplay *r, u64 m)
 	return b && m >= b->base_pfn && m < b->base_pfn + b->nr_pages ? b : NULL;
 }
 
-bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev)
+bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev, const u64 *own)
 {
-	u64 head, rec;
-	if (r->mode == PAGEREPLAY_BUDDY || !split_enclosing(r, ev->addr, ev->order, &head, &rec))
+	u64 head = ev->addr, rec = own ? *own : 0;
+	if (r->mode == PAGEREPLAY_BUDDY || (own && rec_order(rec) <= ev->order) ||
+	    (!own && !split_enclosing(r, ev->addr, ev->order, &head, &rec)))
 		return false;
 	u64 m = rec_pfn(rec);
 	unsigned o = rec_order(rec), k = ev->order;
@@ -61,9 +58,10 @@ bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev)
 	bool owned = r->owner_built && pfnmap_del(&r->owner, m, &owner);
 	for (u64 i = 0; i < n; i++) /* the records first: host memory short leaves the block whole */
 		if (hmap_put(&r->live, head + (i << k), rec_make(m + (i << k), mt, k)) < 0) {
-			for (u64 j = 1; j < i; j++)
+			for (u64 j = 0; j < i; j++)
 				hmap_del(&r->live, head + (j << k), NULL);
-			hmap_put(&r->live, head, rec);
+			if (!own) /* (the free in hand releases its own block whole) */
+				hmap_put(&r->live, head, rec);
 			if (owned)
 				(void)pfnmap_put(&r->owner, m, owner);
 			return false;

@@ -471,7 +471,9 @@ int pcp_trace_refill(struct pcp *p, unsigned z, unsigned cpu, unsigned order, in
 	int err = buddy_alloc(b, order, pcp_mt(mt), &pfn);
 	b->bulk = b->bulk_steal = false;
 	if (err) {
-		b->st.failures[order]--; /* a short refill is not a failed request */
+		if (err == -ENOMEM)
+			b->st.failures[order]--; /* a refill is no request (an order above the zone's: none)
+						  */
 		p->st.trace_refill_misses++;
 		return 0;
 	}
