@@ -131,6 +131,9 @@ const struct metric metrics_phys[] = {
 	M_COUNT("page_split_blocks", "blocks", 0, pages.split_blocks,
 		"page modes placement and faithful: live blocks a free of a part of them split into pieces "
 		"of the free's order (split_page, a THP split), each freed by its own traced free"),
+	M_COUNT("page_piece_frees", "blocks", 0, pages.piece_frees,
+		"page modes placement and faithful: frees of a block the model held as pieces (pages "
+		"allocated before the recording, some moved by the model's compaction), every piece freed"),
 	M_COUNT("page_unmatched_frees", "blocks", 0, pages.unmatched_frees,
 		"frees of pfns allocated before the recording"),
 	M_COUNT("page_conflicts", "blocks", 0, pages.conflicts,

@@ -264,6 +264,12 @@ static bool pagereplay_migrated(struct pagereplay *r, const struct mm_event *ev,
 	return true;
 }
 
+void pagereplay_free_rec(struct pagereplay *r, const struct mm_event *ev, u64 rec)
+{
+	if (!pagereplay_migrated(r, ev, rec))
+		pagereplay_release_cpu(r, rec, ev->cpu);
+}
+
 /* An unmatched free on a seeded machine: the page is the model's too when it was allocated
  * before the recording (placement and faithful pair nothing with it). */
 static bool pagereplay_free_seeded(struct pagereplay *r, const struct mm_event *ev)
@@ -272,9 +278,7 @@ static bool pagereplay_free_seeded(struct pagereplay *r, const struct mm_event *
 	if (z < 0 || seed_claim(&r->zs->zone[z].buddy, ev->addr, ev->order, ev->mt))
 		return false;
 	r->st.seeded_frees++;
-	u64 rec = rec_make(ev->addr, ev->mt, ev->order);
-	if (!pagereplay_migrated(r, ev, rec))
-		pagereplay_release_cpu(r, rec, ev->cpu);
+	pagereplay_free_rec(r, ev, rec_make(ev->addr, ev->mt, ev->order));
 	return true;
 }
 
@@ -296,8 +300,14 @@ static int pagereplay_free_listed(struct pagereplay *r, const struct mm_event *e
 	 * block's pieces become records, the free takes its own */
 	if ((!found || rec_order(rec) > ev->order) && pagereplay_split(r, ev, found ? &rec : NULL))
 		found = hmap_del(&r->live, ev->addr, &rec);
+	/* a block of which the model holds this pfn's page apart (its compaction moved it) */
+	if (found && rec_order(rec) < ev->order && hmap_put(&r->live, ev->addr, rec) >= 0) {
+		if (pagereplay_free_pieces(r, ev))
+			return 0;
+		hmap_del(&r->live, ev->addr, &rec);
+	}
 	if (!found) {
-		if (pagereplay_free_seeded(r, ev))
+		if (pagereplay_free_seeded(r, ev) || pagereplay_free_pieces(r, ev))
 			return 0;
 		/* a migration target's free: the oldest source of its order goes (never during a run:
 		 * the run's unused isolated pages come back then) */
@@ -312,8 +322,7 @@ static int pagereplay_free_listed(struct pagereplay *r, const struct mm_event *e
 	}
 	if (rec_order(rec) != ev->order)
 		r->st.order_mismatches++;
-	if (!pagereplay_migrated(r, ev, rec))
-		pagereplay_release_cpu(r, rec, ev->cpu);
+	pagereplay_free_rec(r, ev, rec);
 	r->st.frees++;
 	return 0;
 }

@@ -45,6 +45,7 @@ struct pagereplay_stats {
 	u64 order_mismatches; /* free order differs from the allocation's; the allocation's is used */
 	u64 implicit_frees;   /* a live traced pfn allocated again: its free was never traced */
 	u64 split_blocks;     /* live blocks a free of a part split (split_page, a THP split) */
+	u64 piece_frees;      /* frees of a block the model held as pieces (moved seeded pages) */
 	/* --- a recorded machine: seeded machines, buddy mode, exhaustion per zone --- */
 	u64 zone_failures[ZONE_NR_TYPES]; /* alloc_failures by the request's preferred zone type */
 	u64 seeded_frees;		  /* unmatched frees applied to pages allocated before the trace */

@@ -43,6 +43,15 @@ void pagereplay_capture_done(struct pagereplay *r, u32 pid);
  * lies below is looked for. True when it split (the free's piece is then a record in `live`). */
 bool pagereplay_split(struct pagereplay *r, const struct mm_event *ev, const u64 *own);
 
+/* A free's record taken out of `live`: kept as a migration's source (placement, the task's
+ * compaction run in flight) or given back (to its CPU's list or the buddy). */
+void pagereplay_free_rec(struct pagereplay *r, const struct mm_event *ev, u64 rec);
+
+/* Placement, faithful: a free of a block the model holds as pieces, live records (pages the
+ * model's compaction moved) and seeded pages, frees every piece (pagereplay_pieces.c). True
+ * when the block was such; nothing changes otherwise. */
+bool pagereplay_free_pieces(struct pagereplay *r, const struct mm_event *ev);
+
 /* Placement: is a traced compaction run of this task in flight? */
 bool pagereplay_in_run(const struct pagereplay *r, u32 pid);
 
