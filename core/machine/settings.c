@@ -420,9 +420,10 @@ const struct setting settings_table[] = {
 	 "", "kernel", SETTING_TEXT, true, 0, 0, 0, 0, NULL, compaction_apply, SETTING_ON_PAGE_EVENTS},
 	{"fast-free-block",
 	 "buddy mode: the block compaction's fast free search isolated, which the trace does not name: "
-	 "guess (the highest free block of its order in the range) or named (the highest one the "
-	 "trace's later frees show had left the buddy untraced then, else the guess)",
-	 "", "guess", SETTING_CHOICE, true, 0, 0, 0, 0, fast_free_block_value, fast_free_block_apply,
+	 "guess (the highest free block of its order from the search's low end to the zone's end) or "
+	 "named (the highest one the trace's later frees show had left the buddy untraced then, else "
+	 "the guess)",
+	 "", "named", SETTING_CHOICE, true, 0, 0, 0, 0, fast_free_block_value, fast_free_block_apply,
 	 SETTING_ON_BUDDY},
 	{"model-pages",
 	 "pages of vmalloc areas and page tables: from the zones, or none (a recording's page events hold "
