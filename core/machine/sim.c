@@ -31,7 +31,7 @@ void sim_cfg_default(struct sim_cfg *cfg)
 	cfg->model_mem_max = SIM_MEM_DEFAULT_MAX; /* the model's host memory */
 	cfg->compaction = SIM_COMPACT_KERNEL;
 	cfg->pcp_tune = PCP_TUNE_AUTO; /* the trace's list traffic where it shows any */
-	cfg->fast_named = true; /* fast free isolations at the block the trace names */
+	cfg->fast_named = true;	       /* fast free isolations at the block the trace names */
 	cfg->proactiveness = SIM_PROACTIVENESS_DEFAULT;
 }
 
