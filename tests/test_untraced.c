@@ -383,6 +383,35 @@ Test(untraced, isolation_during_the_page_map_read_takes_only_pages_read_before_i
 	free(s);
 }
 
+/* fast_isolate_freepages takes the first block at or above its low point on the free list, which
+ * nothing bounds above: the traced range's end (the free scanner's position) is not the block's
+ * bound, the zone's end is. */
+Test(untraced, fast_isolation_block_may_lie_above_the_traced_range)
+{
+	struct sim_cfg cfg;
+	sim_cfg_default(&cfg); /* one Normal zone 0x100000 + 2^20, all free */
+	cfg.max_order = 9;
+	cfg.page_mode = PAGEREPLAY_BUDDY;
+	struct sim *s = calloc(1, sizeof(*s));
+	cr_assert(s);
+	cr_assert_eq(sim_init(s, &cfg), 0);
+	const struct buddy *b = &s->zones.zone[0].buddy;
+	u64 free0 = b->free_pages;
+	struct mm_event ev = {.kind = MME_COMPACTION,
+			      .aux = MME_COMPACT_FAST_ISOLATE_FREE,
+			      .ts_ns = 1000000000,
+			      .addr = 0x120000,
+			      .addr2 = 0x13ffff,
+			      .len = 1,
+			      .len2 = 512};
+	cr_assert_eq(sim_event(s, &ev), 0);
+	cr_assert_eq(b->free_pages, free0 - 512);
+	cr_assert(buddy_frame_is_alloc(b, 0x1ffe00 - 0x100000), "the highest block up to the zone's end");
+	cr_assert(buddy_frame_is_free(b, 0x13fe00 - 0x100000));
+	sim_fini(s);
+	free(s);
+}
+
 /* A compaction run in flight at a snapshot: evidence where nothing replays its isolations
  * (placement, or compaction off), none where the recorded free scanner is replayed (buddy mode:
  * the model holds the pages the kernel's scanner holds; the isolations it could not place stay

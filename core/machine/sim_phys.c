@@ -80,6 +80,18 @@ int sim_phys_page_event(struct sim *s, const struct mm_event *ev)
 	return pagereplay_event(&s->pages, ev);
 }
 
+/* A fast free search's block is the first on its free list at or above the search's low point
+ * (else the highest above min_pfn): nothing bounds it above. The tracepoint prints min_pfn ~
+ * free_pfn, the free scanner's position, so the block is looked for up to the zone's end. */
+static void sim_phys_fast_range(const struct sim *s, struct mm_event *ev)
+{
+	int z = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE ? zones_find(&s->zones, ev->addr) : -1;
+	if (z < 0 || ev->addr2 < ev->addr)
+		return;
+	const struct buddy *b = &s->zones.zone[z].buddy;
+	ev->addr2 = MM_MAX(ev->addr2, b->base_pfn + b->nr_pages - 1); /* inclusive */
+}
+
 /* A free-scanner isolation while the page map was being read: its range's pages read after it
  * are in the seed already (not free there while isolated, or whatever their later events made
  * them), so only the pages read before it can still change: the range is cut to those (they
@@ -143,6 +155,7 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 		return 0;
 	}
 	struct mm_event in = *ev;
+	sim_phys_fast_range(s, &in);
 	if (MM_UNLIKELY(ev->ts_ns < s->cfg.page_from_ns) && !sim_phys_isolation_read(s, &in))
 		return 0;
 	u64 missing = s->pages.st.compact_missing_pages;

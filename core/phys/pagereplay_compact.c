@@ -164,21 +164,19 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 		r->st.compact_missing_pages += ev->len2;
 		return;
 	}
-	/* the range's end: isolate_freepages_block's stop (exclusive); a fast search's block is the
-	 * first on its free list at or above its low point, which nothing bounds above (the traced
-	 * end is the free scanner's position): its range runs to the zone's end */
-	const struct buddy *zb = &r->zs->zone[z].buddy;
-	u64 hi = fast ? zb->base_pfn + zb->nr_pages : ev->addr2, block = UINT64_MAX, got = 0;
+	/* the range's end: isolate_freepages_block's stop (exclusive), fast's free_pfn (inclusive) */
+	u64 block = UINT64_MAX, got = 0;
 	if (fast && r->fast_named &&
 	    r->hindsight) { /* the block the trace's later frees show out of the buddy now */
 		const struct pagereplay_silent_at at = {&r->hindsight->silent, ev->ts_ns};
 		const struct compact_named named = {pagereplay_silent_named, &at};
-		block = compact_take_named(&r->zs->zone[z].buddy, ev->addr, hi, ev->len2, &named);
+		block = compact_take_named(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + 1, ev->len2, &named);
 		got = block != UINT64_MAX ? ev->len2 : 0;
 		r->st.fast_silent_pages += got;
 	}
 	if (block == UINT64_MAX)
-		got = compact_take(&r->zs->zone[z].buddy, ev->addr, hi, ev->len2, ev->len, fast, &block);
+		got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, ev->len, fast,
+				   &block);
 	if (block != UINT64_MAX) {
 		compact_held_add(&r->held, ev->pid, block, (unsigned)__builtin_ctzll(ev->len2));
 		pagereplay_held_stats(r);
