@@ -180,3 +180,33 @@ Test(compact_take, a_seeded_compound_page_shifts_the_scan)
 	cr_assert(buddy_frame_is_free(&b, 0x20), "the page at the unshifted stride stays free");
 	buddy_fini(&b);
 }
+
+/* The block the trace names, 128 pages at 0x180, lies inside a free block of order 8 in the
+ * model (its buddy at 0x100 was freed early there): the named isolation takes the named half,
+ * not nothing, and leaves the other half free. A block the trace names nowhere is not taken. */
+static bool named_half(const void *ctx, u64 pfn, unsigned order)
+{
+	const u64 *at = ctx; /* the named piece [at, at + 16) */
+	return pfn < *at + 16 && *at < pfn + (1ULL << order);
+}
+
+Test(compact_take, a_named_block_inside_a_larger_free_block)
+{
+	struct buddy b;
+	struct buddy_cfg c = {.base_pfn = BASE, .nr_pages = 512, .max_order = 9};
+	cr_assert_eq(buddy_init(&b, &c), 0);
+	cr_assert_eq(buddy_alloc_at(&b, BASE, 8, MT_MOVABLE), 0); /* [0, 0x100) used */
+	cr_assert_eq(b.free_pages, 256);			  /* one free block of order 8 at 0x100 */
+	u64 at = BASE + 0x1a0;
+	const struct compact_named named = {named_half, &at};
+	cr_assert_eq(compact_take_named(&b, BASE, BASE + 512, 128, &named), BASE + 0x180);
+	cr_assert_eq(b.free_pages, 128);
+	cr_assert(buddy_frame_is_free(&b, 0x100));
+	cr_assert(!buddy_frame_is_free(&b, 0x180) && !buddy_frame_is_free(&b, 0x1ff));
+	at = BASE + 0x2000; /* named nowhere in the zone */
+	cr_assert_eq(compact_take_named(&b, BASE, BASE + 512, 64, &named), UINT64_MAX);
+	cr_assert_eq(b.free_pages, 128);
+	char msg[200];
+	cr_assert_eq(buddy_check(&b, msg, sizeof(msg)), 0, "%s", msg);
+	buddy_fini(&b);
+}

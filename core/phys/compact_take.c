@@ -138,13 +138,47 @@ u64 compact_take(struct buddy *b, u64 lo, u64 hi, u64 want, u64 scanned, bool fa
 	return got;
 }
 
+/* The highest block of order o inside a larger free block (order above o, up to o + 3) whose
+ * pages lie in [lo, hi) and that named says was the kernel's, or UINT64_MAX. The kernel's block
+ * was whole on its list; in the model its buddy may be free too (a neighbour the model freed
+ * early), the two merged. */
+static u64 highest_inside(const struct buddy *b, unsigned o, u64 lo, u64 hi,
+			  const struct compact_named *named)
+{
+	u64 best = UINT64_MAX;
+	for (unsigned big = o + 1; big <= MM_MIN(o + 3, b->max_order); big++)
+		for (unsigned l = 0; l < MT_NR; l++) {
+			unsigned seen = 0;
+			for (u32 i = b->head[big][l]; i != BUDDY_NIL && seen < TAKE_LIST_SCAN;
+			     i = buddy_frame_next(b, i)) {
+				u64 pfn = b->base_pfn + i;
+				seen++;
+				if (!named->fn(named->ctx, pfn, big)) /* no record near: none inside */
+					continue;
+				for (u64 p = pfn + (1ULL << big) - (1ULL << o);; p -= 1ULL << o) {
+					if (p >= lo && p + (1ULL << o) <= hi &&
+					    (best == UINT64_MAX || p > best) && named->fn(named->ctx, p, o)) {
+						best = p;
+						break;
+					}
+					if (p == pfn)
+						break;
+				}
+			}
+		}
+	return best;
+}
+
 u64 compact_take_named(struct buddy *b, u64 lo, u64 hi, u64 want, const struct compact_named *named)
 {
 	lo = MM_MAX(lo, b->base_pfn);
 	hi = MM_MIN(hi, b->base_pfn + b->nr_pages);
 	if (!want || (want & (want - 1)) || lo >= hi || (unsigned)__builtin_ctzll(want) > b->max_order)
 		return UINT64_MAX;
-	u64 pfn = highest_block(b, (unsigned)__builtin_ctzll(want), lo, hi, named);
+	unsigned o = (unsigned)__builtin_ctzll(want);
+	u64 pfn = highest_block(b, o, lo, hi, named);
+	if (pfn == UINT64_MAX)
+		pfn = highest_inside(b, o, lo, hi, named);
 	if (pfn != UINT64_MAX)
 		take_pages(b, pfn, want);
 	return pfn;

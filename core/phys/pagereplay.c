@@ -49,6 +49,28 @@ static void pagereplay_release_cpu(struct pagereplay *r, u64 rec, unsigned cpu)
 		pagesrc_free(&r->src, rec_pfn(rec), rec_order(rec));
 }
 
+void pagereplay_refill_mark(struct pagereplay *r, const struct mm_event *ev)
+{
+	if (ev->cpu >= 64)
+		return;
+	if (ev->kind == MME_PAGE_ALLOC) {
+		r->refilling &= ~(1ULL << ev->cpu);
+	} else if (ev->kind == MME_PAGE_ZONE_LOCKED && (ev->flags & MME_F_PCP_REFILL)) {
+		r->refilling |= 1ULL << ev->cpu;
+		r->refill_pid[ev->cpu] = ev->pid;
+	}
+}
+
+bool pagereplay_list_locked(struct pagereplay *r, const struct mm_event *ev)
+{
+	if (ev->cpu >= 64 || !(r->refilling >> ev->cpu & 1))
+		return false;
+	if (r->refill_pid[ev->cpu] == ev->pid)
+		return true;
+	r->refilling &= ~(1ULL << ev->cpu);
+	return false;
+}
+
 /* Lists as the trace: a list-order free the kernel put in the buddy, not on its list (the list
  * locked by a refill on its CPU: an interrupt's free) bypasses the model's list too. Buddy mode's
  * other rule, the block's next event a take from the buddy (hindsight.h), is not used here: on
@@ -57,8 +79,7 @@ static bool pagereplay_bypasses_list(struct pagereplay *r, const struct mm_event
 {
 	if (!r->pcp || r->pcp->tune != PCP_TUNE_TRACE || pcp_order_index(ev->order) < 0)
 		return false;
-	u64 cpu_bit = ev->cpu < 64 ? 1ULL << ev->cpu : 0;
-	if (!(r->refilling & cpu_bit))
+	if (!pagereplay_list_locked(r, ev))
 		return false;
 	r->st.locked_frees++;
 	return true;
@@ -361,15 +382,11 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;
 	/* a free of a per-CPU list order went to a list: its pcpu_drain event returns it */
 	bool listed = ev->kind == MME_PAGE_FREE && pcp_order_index(ev->order) >= 0;
-	u64 cpu_bit = ev->cpu < 64 ? 1ULL << ev->cpu : 0;
-	if (ev->kind == MME_PAGE_ALLOC)
-		r->refilling &= ~cpu_bit;
-	else if (take && (ev->flags & MME_F_PCP_REFILL))
-		r->refilling |= cpu_bit;
+	pagereplay_refill_mark(r, ev);
 	/* A free while its CPU's list is locked by a refill comes from an interrupt on that CPU
 	 * (the refilling task holds the lock with preemption off): free_frozen_pages' trylock of
 	 * the list fails and free_one_page puts the block in the buddy, with no pcpu_drain. */
-	if (listed && (r->refilling & cpu_bit)) {
+	if (listed && pagereplay_list_locked(r, ev)) {
 		listed = false;
 		r->st.locked_frees++;
 	} else if (listed && r->hindsight && hindsight_to_buddy(r->hindsight, ev)) {
@@ -494,13 +511,8 @@ int pagereplay_event(struct pagereplay *r, const struct mm_event *ev)
 			r->cmp->kswapd_running |= r->pcp->wm.z[z].reclaim_active;
 		compact_tick(r->cmp, ev->ts_ns);
 	}
-	if (r->pcp && r->pcp->tune == PCP_TUNE_TRACE) { /* lists locked by a refill (buddy mode's rule) */
-		u64 cpu_bit = ev->cpu < 64 ? 1ULL << ev->cpu : 0;
-		if (ev->kind == MME_PAGE_ALLOC)
-			r->refilling &= ~cpu_bit;
-		else if (ev->kind == MME_PAGE_ZONE_LOCKED && (ev->flags & MME_F_PCP_REFILL))
-			r->refilling |= cpu_bit;
-	}
+	if (r->pcp && r->pcp->tune == PCP_TUNE_TRACE) /* lists locked by a refill (buddy mode's rule) */
+		pagereplay_refill_mark(r, ev);
 	switch (ev->kind) {
 	case MME_PAGE_ALLOC:
 		return pagereplay_alloc(r, ev);

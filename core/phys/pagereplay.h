@@ -120,8 +120,11 @@ struct pagereplay {
 	unsigned capture_next;
 	/* buddy mode and placement's read window: CPUs (bit cpu, below 64) whose per-CPU list is
 	 * locked by an allocation that is refilling it: set by a refill's zone_locked, cleared by
-	 * the CPU's next mm_page_alloc (the allocation is done and the lock released before it) */
+	 * the CPU's next mm_page_alloc (the allocation is done and the lock released before it) or
+	 * an event of another task on the CPU (the refilling task ran on: a bulk allocation, which
+	 * traces no mm_page_alloc, left the list unlocked) */
 	u64 refilling;
+	u32 refill_pid[64]; /* the refilling task of each CPU of `refilling` */
 	/* placement with per-CPU lists: page events before this trace time happened while the
 	 * page state was read (pagereplay_window_event), 0 when none did */
 	u64 window_end_ns;

@@ -52,6 +52,13 @@ void pagereplay_free_rec(struct pagereplay *r, const struct mm_event *ev, u64 re
  * when the block was such; nothing changes otherwise. */
 bool pagereplay_free_pieces(struct pagereplay *r, const struct mm_event *ev);
 
+/* The lists a refill locks (`refilling`): a refill's zone_locked locks its CPU's list, that
+ * CPU's next mm_page_alloc unlocks it. Is the list of the free ev's CPU locked now? An interrupt's
+ * free runs as the interrupted task: a free of another task means the refilling task was switched
+ * out, its lock long released (a bulk allocation, which traces no mm_page_alloc). */
+void pagereplay_refill_mark(struct pagereplay *r, const struct mm_event *ev);
+bool pagereplay_list_locked(struct pagereplay *r, const struct mm_event *ev);
+
 /* Placement: is a traced compaction run of this task in flight? */
 bool pagereplay_in_run(const struct pagereplay *r, u32 pid);
 

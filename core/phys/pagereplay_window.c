@@ -13,6 +13,7 @@
  * trace's list traffic: refills and frees to a list add, allocations and drains take away. */
 #include "core/phys/pagereplay.h"
 
+#include "core/phys/pagereplay_priv.h"
 #include "core/phys/pcp.h"
 #include "core/phys/seed.h"
 
@@ -24,16 +25,14 @@ int pagereplay_window_event(struct pagereplay *r, const struct mm_event *ev)
 	struct buddy *b = &r->zs->zone[z].buddy;
 	bool listed = pcp_order_index(ev->order) >= 0;
 	i64 n = 1LL << ev->order;
-	u64 cpu_bit = ev->cpu < 64 ? 1ULL << ev->cpu : 0;
+	pagereplay_refill_mark(r, ev);
 	u64 c0 = b->st.conflicts; /* the kernel's moves: the model follows, nothing conflicts */
 	switch (ev->kind) {
 	case MME_PAGE_ZONE_LOCKED:
 		(void)seed_take_range(b, ev->addr, ev->order, ev->mt);
 		seed_mark_used(b, ev->addr, ev->order);
-		if (ev->flags & MME_F_PCP_REFILL) {
-			r->refilling |= cpu_bit;
+		if (ev->flags & MME_F_PCP_REFILL)
 			pcp_start_move(r->pcp, (unsigned)z, ev->cpu, n);
-		}
 		break;
 	case MME_PAGE_EXTFRAG: /* a whole block claimed with no zone_locked of its own */
 		if (!buddy_alloc_at(b, ev->addr, ev->order, ev->mt))
@@ -45,13 +44,12 @@ int pagereplay_window_event(struct pagereplay *r, const struct mm_event *ev)
 		break;
 	case MME_PAGE_FREE:
 		/* a free while its CPU refills finds the list locked: to the buddy (pagereplay.c) */
-		if (listed && !(r->refilling & cpu_bit))
+		if (listed && !pagereplay_list_locked(r, ev))
 			pcp_start_move(r->pcp, (unsigned)z, ev->cpu, n);
 		else
 			seed_release_range(b, ev->addr, ev->order, NULL, NULL, NULL);
 		break;
 	case MME_PAGE_ALLOC:
-		r->refilling &= ~cpu_bit;
 		if (ev->flags & MME_F_FAILED)
 			break;
 		if (listed)
