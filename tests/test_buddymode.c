@@ -230,6 +230,36 @@ static void bm_cpu_ev(struct bm *m, unsigned kind, u64 pfn, unsigned order, unsi
 	cr_assert_eq(pagereplay_event(&m->r, &ev), 0);
 }
 
+/* A bulk allocation (a fork's vmalloc'd stack) refills CPU 1's list and traces no mm_page_alloc;
+ * the task runs on and another is switched in: that task's free finds the list unlocked (an
+ * interrupt's free would run as the refilling task). */
+Test(buddymode, a_free_of_another_task_ends_a_refills_hold)
+{
+	struct bm m;
+	bm_init(&m);
+	bm_cpu_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 64, 0, 1, 0); /* pages in use, not refills */
+	bm_cpu_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 65, 0, 1, 0);
+	bm_cpu_ev(&m, MME_PAGE_ALLOC, BASE + 64, 0, 1, 0);
+	bm_cpu_ev(&m, MME_PAGE_ALLOC, BASE + 65, 0, 1, 0);
+	struct mm_event ev = {.kind = MME_PAGE_ZONE_LOCKED,
+			      .addr = BASE + 8,
+			      .cpu = 1,
+			      .pid = 100,
+			      .mt = MT_MOVABLE,
+			      .flags = MME_F_PCP_REFILL};
+	cr_assert_eq(pagereplay_event(&m.r, &ev), 0); /* task 100 refills CPU 1's list */
+	ev = (struct mm_event){.kind = MME_PAGE_FREE, .addr = BASE + 64, .cpu = 1, .pid = 100};
+	cr_assert_eq(pagereplay_event(&m.r, &ev), 0); /* an interrupt while it holds the lock */
+	cr_assert_eq(m.r.st.locked_frees, 1);
+	cr_assert_eq(bm_free(&m), 4096 - 2, "to the buddy");
+	ev = (struct mm_event){.kind = MME_PAGE_FREE, .addr = BASE + 65, .cpu = 1, .pid = 200};
+	cr_assert_eq(pagereplay_event(&m.r, &ev), 0); /* task 200 on CPU 1: the hold is over */
+	cr_assert_eq(m.r.st.locked_frees, 1);
+	cr_assert_eq(bm_free(&m), 4096 - 2, "to CPU 1's list");
+	bm_check(&m);
+	bm_fini(&m);
+}
+
 /* A task refilling CPU 1's list holds the list's lock from before its zone_locked events to
  * after its allocation (its mm_page_alloc comes last): a free on CPU 1 in between comes from an
  * interrupt, finds the list locked and goes to the buddy (free_one_page, only mm_page_free
