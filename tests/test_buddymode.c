@@ -290,3 +290,56 @@ Test(buddymode, free_while_the_list_is_locked_by_a_refill_goes_to_the_buddy)
 	bm_check(&m);
 	bm_fini(&m);
 }
+
+static void bm_compact(struct bm *m, u64 aux, u32 pid, u64 lo, u64 hi, u64 taken)
+{
+	struct mm_event ev = {.kind = MME_COMPACTION,
+			      .aux = aux,
+			      .pid = pid,
+			      .addr = lo,
+			      .addr2 = hi,
+			      .len = taken,
+			      .len2 = taken};
+	pagereplay_compaction(&m->r, &ev);
+}
+
+/* A fast free isolation's guess that no piece confirms by its run's end is doubted: when the
+ * kernel later returns pages the model has free already (it had taken them untraced, its real
+ * isolation), as many doubted pages go back. A confirmed guess stays. */
+Test(buddymode, unconfirmed_fast_isolation_guesses_go_back_at_a_leave)
+{
+	struct bm m;
+	bm_init(&m);
+	/* two free order-2 blocks (an order-3 block taken, its upper half returned) */
+	bm_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 0x800, 3, 0);
+	bm_ev(&m, MME_PAGE_PCPU_DRAIN, BASE + 0x804, 2, 0);
+	bm_ev(&m, MME_PAGE_ZONE_LOCKED, BASE + 0x900, 3, 0);
+	bm_ev(&m, MME_PAGE_PCPU_DRAIN, BASE + 0x904, 2, 0);
+	u64 free0 = bm_free(&m);
+	bm_compact(&m, MME_COMPACT_BEGIN, 7, 0, 0, 0);
+	bm_compact(&m, MME_COMPACT_FAST_ISOLATE_FREE, 7, BASE, BASE + 4095, 4); /* a guess */
+	cr_assert_eq(bm_free(&m), free0 - 4);
+	cr_assert(!buddy_frame_is_free(&m.zs.zone[0].buddy, 0x904), "the highest order-2 block");
+	bm_compact(&m, MME_COMPACT_END, 7, 0, 0, 0); /* no piece named it */
+	cr_assert_eq(m.r.doubt.n, 4);
+	bm_ev(&m, MME_PAGE_FREE, BASE + 0x810, 4, 0); /* a free block of the model's: a leave */
+	cr_assert_eq(m.r.st.untraced_leave_pages, 16);
+	cr_assert_eq(m.r.st.doubt_released, 4);
+	cr_assert_eq(bm_free(&m), free0, "the guess went back");
+	/* a guess a piece confirms is the kernel's block: it stays at a later leave */
+	bm_compact(&m, MME_COMPACT_BEGIN, 8, 0, 0, 0);
+	bm_compact(&m, MME_COMPACT_FAST_ISOLATE_FREE, 8, BASE, BASE + 4095, 4);
+	cr_assert_eq(bm_free(&m), free0 - 4);
+	u64 g = BASE + 0x904; /* the highest free order-2 block again: the guess */
+	cr_assert(!buddy_frame_is_free(&m.zs.zone[0].buddy, (u32)(g - BASE)));
+	struct mm_event piece = {.kind = MME_PAGE_FREE, .pid = 8, .addr = g + 3, .mt = MT_MOVABLE};
+	cr_assert_eq(pagereplay_event(&m.r, &piece), 0); /* the run gives a piece back */
+	bm_compact(&m, MME_COMPACT_END, 8, 0, 0, 0);
+	cr_assert_eq(m.r.doubt.n, 0);
+	bm_ev(&m, MME_PAGE_FREE, BASE + 0x820, 5, 0);
+	cr_assert_eq(m.r.st.untraced_leave_pages, 16 + 32);
+	cr_assert_eq(m.r.st.doubt_released, 4);
+	cr_assert_eq(bm_free(&m), free0 - 4, "the confirmed guess stays (its piece went to a list)");
+	bm_check(&m);
+	bm_fini(&m);
+}

@@ -105,7 +105,8 @@ u64 sim_mem_used(const struct sim *s)
 	b += s->procs.live * mm_bytes(s) + s->procs.vmas.nr_out * vma_bytes();
 	b += s->vm.pfns_cap * sizeof(u64) + s->vm.st.live_areas * SIM_MEM_AREA;
 	b += hmap_bytes(&s->pages.live) + pfnmap_bytes(&s->pages.owner) + migpend_bytes(&s->pages.migrated) +
-	     hmap_bytes(&s->vmap_pair) + hmap_bytes(&s->procs.pids) + hmap_bytes(&s->pkmap.map);
+	     migpend_bytes(&s->pages.doubt) + hmap_bytes(&s->vmap_pair) + hmap_bytes(&s->procs.pids) +
+	     hmap_bytes(&s->pkmap.map);
 	return b;
 }
 

@@ -38,9 +38,13 @@ void compact_held_end(struct compact_held *h, u32 pid)
 	struct compact_held_run *r = held_run(h, pid);
 	if (!r)
 		return;
-	for (unsigned i = 0; i < r->n; i++)
-		if (!r->blk[i].named)
-			h->unnamed_pages += 1ULL << r->blk[i].order;
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct compact_held_block *k = &r->blk[i];
+		if (!k->named)
+			h->unnamed_pages += 1ULL << k->order;
+		for (u64 p = 0; h->doubt && !k->right && p < 1ULL << k->order; p++)
+			(void)migpend_push(h->doubt, 0, k->pfn + p);
+	}
 	r->pid1 = 0;
 	r->n = 0;
 }
@@ -84,7 +88,7 @@ void compact_held_free(struct compact_held *h, struct buddy *b, u32 pid, u64 pfn
 		if (pfn >= k->pfn && pfn < k->pfn + (1ULL << k->order)) {
 			if (!k->named)
 				h->confirmed_pages += 1ULL << k->order;
-			k->named = true;
+			k->named = k->right = true;
 			return;
 		}
 	}

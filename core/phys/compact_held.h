@@ -6,11 +6,13 @@
  * model has free, whose aligned block of a guessed block's order is all free in the model,
  * contradicts one guess of that order (the kernel's block was there); the guesses no piece names
  * by the run's end (used whole as migration targets, or given back beside a wrong guess) stay
- * unknown. Counted only: nothing here changes the model. */
+ * unknown. Counted; and when `doubt` is set, the pages of every guess its run's end leaves
+ * unconfirmed go there (pagereplay.c gives them back as the kernel's untraced takes show up). */
 #ifndef COMPACT_HELD_H
 #define COMPACT_HELD_H
 
 #include "core/phys/buddy.h"
+#include "core/phys/migpend.h"
 
 #define COMPACT_HELD_RUNS 8    /* runs in flight at once (one per compacting task) */
 #define COMPACT_HELD_BLOCKS 64 /* fast isolations followed per run; later ones stay guesses */
@@ -19,6 +21,7 @@ struct compact_held_block {
 	u64 pfn;    /* the model's block: its pages allocated as order-0 blocks */
 	u8 order;   /* the isolation's order (nr_taken = 2^order) */
 	bool named; /* a piece given back confirmed or contradicted it */
+	bool right; /* a piece given back confirmed it */
 };
 
 struct compact_held_run {
@@ -33,6 +36,7 @@ struct compact_held {
 	u64 confirmed_pages;	/* guessed pages a piece given back confirmed */
 	u64 contradicted_pages; /* guessed pages a piece given back showed were another block */
 	u64 unnamed_pages;	/* guessed pages no piece named by their run's end */
+	struct migpend *doubt;	/* NULL, or where the pages of guesses left unconfirmed go (order 0) */
 };
 
 /* A run of task pid begins (mm_compaction_begin): a run of pid still open is ended first. */

@@ -29,6 +29,7 @@ void pagereplay_fini(struct pagereplay *r)
 	hmap_fini(&r->live);
 	pfnmap_fini(&r->owner);
 	migpend_fini(&r->migrated);
+	migpend_fini(&r->doubt);
 }
 
 void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp)
@@ -377,6 +378,28 @@ void pagereplay_held_stats(struct pagereplay *r)
 }
 
 /* buddy mode: the kernel's buddy-level events, applied at the traced pfn. */
+/* Buddy mode: n pages the kernel returned were free in the model already: the kernel had taken
+ * them without a trace (a compaction isolation's block, used as migration targets, whose users
+ * free them now), and the model took others for that isolation, its guess. The oldest
+ * unconfirmed guesses' pages go back, as many as were found free (a page no longer allocated as
+ * the guess left it, order 0, is passed over). */
+static void pagereplay_doubt_release(struct pagereplay *r, u64 n)
+{
+	u64 pfn;
+	while (n && r->doubt.n && migpend_pop(&r->doubt, 0, &pfn)) {
+		int z = zones_find(r->zs, pfn);
+		if (z < 0)
+			continue;
+		struct buddy *b = &r->zs->zone[z].buddy;
+		u32 i = (u32)(pfn - b->base_pfn);
+		if (!buddy_frame_is_alloc(b, i) || buddy_frame_order(b, i) != 0 ||
+		    buddy_frame_list(b, i) != MT_MOVABLE || buddy_free(b, pfn, 0))
+			continue;
+		n--;
+		r->st.doubt_released++;
+	}
+}
+
 static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;
@@ -430,8 +453,10 @@ static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 		r->st.untraced_join_pages += seed_take_range(b, ev->addr, ev->order, ev->mt);
 	} else {
 		r->st.buddy_returns++;
+		u64 left = r->st.untraced_leave_pages;
 		seed_release_range(b, ev->addr, ev->order, NULL, &r->st.untraced_leave_pages,
 				   &r->st.untraced_other_pages);
+		pagereplay_doubt_release(r, r->st.untraced_leave_pages - left);
 	}
 	return 0;
 }

@@ -45,6 +45,7 @@ struct pagereplay_stats {
 	u64 order_mismatches; /* free order differs from the allocation's; the allocation's is used */
 	u64 implicit_frees;   /* a live traced pfn allocated again: its free was never traced */
 	u64 split_blocks;     /* live blocks a free of a part split (split_page, a THP split) */
+	u64 doubt_released;   /* buddy mode: pages of unconfirmed guesses given back at a leave */
 	u64 piece_frees;      /* frees of a block the model held as pieces (moved seeded pages) */
 	/* --- a recorded machine: seeded machines, buddy mode, exhaustion per zone --- */
 	u64 zone_failures[ZONE_NR_TYPES]; /* alloc_failures by the request's preferred zone type */
@@ -139,6 +140,9 @@ struct pagereplay {
 	u64 run_pid[COMPACT_HELD_RUNS];
 	unsigned run_next;
 	struct migpend migrated;
+	/* buddy mode: pages of the fast free search's guesses no piece confirmed by their run's end
+	 * (compact_held.h), oldest first: the kernel's block was likely elsewhere */
+	struct migpend doubt;
 };
 
 /* A live block's record in `live`: model pfn << 8 | (migratetype + 1, 0 unknown) << 4 | order. */

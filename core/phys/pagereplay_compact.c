@@ -146,6 +146,7 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 
 	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
 		return;
+	r->held.doubt = &r->doubt; /* (set here: the struct may have moved since its init) */
 	if (ev->aux == MME_COMPACT_BEGIN)
 		compact_held_begin(&r->held, ev->pid);
 	else if (ev->aux == MME_COMPACT_END)
