@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "core/lib/rng.h"
+#include "core/phys/pagereplay.h"
+#include "core/phys/pcp.h"
 #include "tests/compact_ref.h"
 
 static void churn(struct world *w, struct rng *g, unsigned steps, unsigned free_pct)
@@ -315,4 +317,73 @@ Test(compact, free_pageblock_is_no_target)
 	cr_assert(buddy_frame_is_free(b, top) && buddy_frame_order(b, top) >= 9,
 		  "the free pageblock was split");
 	world_fini(&w);
+}
+
+/* With the trace's lists each allocation is in the kernel's zone, and a request is answered in
+ * the zones the kernel's runs then compact: DMA32 here, full of movable pages every other one
+ * free, while Normal is wholly free. The request alone compacts nothing (the model's own walk
+ * would stop at Normal, which has blocks); the run's begin in DMA32 compacts DMA32. */
+static u64 dma32_request(bool begin) /* pages the DMA32 run scanned */
+{
+	struct zones zs;
+	struct zones_cfg zc = {.nr_zones = 2, .max_order = MAXO, .policy = buddy_policy_find("mobility")};
+	zc.zone[0] = (struct zone_spec){ZONE_DMA32, 0x1000, 8 << BUDDY_PAGEBLOCK_ORDER};
+	zc.zone[1] = (struct zone_spec){ZONE_NORMAL, 0x100000, 4 << BUDDY_PAGEBLOCK_ORDER};
+	cr_assert_eq(zones_init(&zs, &zc), 0);
+	struct pcp p;
+	struct pcp_cfg pc = {.ncpus = 1, .high_set = 8, .batch_set = 4, .tune = PCP_TUNE_TRACE};
+	cr_assert_eq(pcp_init(&p, &zs, &pc), 0);
+	struct pagesrc src = pagesrc_zones(&zs);
+	struct pagereplay r;
+	struct compact c;
+	struct compact_hooks h;
+	cr_assert_eq(pagereplay_init_src(&r, &src, PAGEREPLAY_PLACEMENT), 0);
+	pagereplay_attach(&r, &zs, &p);
+	pagereplay_compact_hooks(&r, &h);
+	cr_assert_eq(compact_init(&c, &zs, &h, 0), 0);
+	cr_assert_eq(pagereplay_attach_compact(&r, &c), 0);
+	u64 n = zs.zone[0].buddy.nr_pages;
+	struct mm_event ev = {.kind = MME_PAGE_ALLOC, .mt = MT_MOVABLE, .flags = MME_F_ZONE_DMA32};
+	for (u64 i = 0; i < n; i++) { /* the kernel's pfns in DMA32: the model's blocks there too */
+		ev.addr = 0x1000 + i;
+		cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	}
+	for (u64 i = 0; i < n; i += 2) { /* every other page freed to a list, the list drained */
+		ev.addr = 0x1000 + i;
+		ev.kind = MME_PAGE_FREE;
+		cr_assert_eq(pagereplay_event(&r, &ev), 0);
+		ev.kind = MME_PAGE_PCPU_DRAIN;
+		cr_assert_eq(pagereplay_event(&r, &ev), 0);
+	}
+	cr_assert_eq(zs.zone[0].buddy.free_pages, n / 2);
+	ev = (struct mm_event){.kind = MME_COMPACTION,
+			       .aux = MME_COMPACT_TRY,
+			       .pid = 9,
+			       .order = 9,
+			       .mt = MT_MOVABLE,
+			       .len = COMPACT_PRIO_ASYNC};
+	pagereplay_compaction(&r, &ev);
+	if (begin) {
+		ev = (struct mm_event){
+			.kind = MME_COMPACTION, .aux = MME_COMPACT_BEGIN, .pid = 9, .addr = 0x1000};
+		pagereplay_compaction(&r, &ev);
+	}
+	/* DMA32 holds the only used pages: a run that scanned any ran there */
+	u64 scanned = c.st.runs == 1 ? c.st.migrate_scanned : 0;
+	cr_assert_leq(c.st.runs, 1);
+	cr_assert_eq(c.st.satisfied, 0, "no walk stopped at Normal");
+	cr_assert_eq(zs.zone[1].buddy.free_pages, zs.zone[1].buddy.nr_pages, "Normal untouched");
+	char msg[256];
+	cr_assert_eq(buddy_check(&zs.zone[0].buddy, msg, sizeof(msg)), 0, "%s", msg);
+	pagereplay_fini(&r);
+	compact_fini(&c);
+	pcp_fini(&p);
+	zones_fini(&zs);
+	return scanned;
+}
+
+Test(compact, trace_lists_compact_the_zone_the_kernels_run_compacts)
+{
+	cr_assert_eq(dma32_request(false), 0, "the request alone compacts nothing");
+	cr_assert_gt(dma32_request(true), 0, "the run's begin in DMA32 compacts DMA32");
 }

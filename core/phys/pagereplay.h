@@ -19,6 +19,7 @@
 #define PAGEREPLAY_H
 
 #include "core/phys/buddy.h"
+#include "core/phys/compact.h"
 #include "core/phys/compact_held.h"
 #include "core/phys/migpend.h"
 #include "core/lib/hmap.h"
@@ -111,6 +112,11 @@ struct pagereplay {
 	bool owner_built;      /* owner holds every movable live block (from compaction's first question) */
 	u64 kcompactd_mark;    /* the watermarks' kcompactd wakes already acted on */
 	u64 kswapd_sleep_mark; /* and kswapd sleeps (compaction's skip hints reset) */
+	/* placement: the trace's compaction requests by task (try_to_compact_pages), each answered
+	 * in the zone every run of the task then compacts (mm_compaction_begin names it) */
+	u64 req_pid1[PAGEREPLAY_CAPTURE_SLOTS]; /* pid + 1, 0 free */
+	struct compact_req req[PAGEREPLAY_CAPTURE_SLOTS];
+	unsigned req_next;
 	u64 request_pid[PAGEREPLAY_CAPTURE_SLOTS]; /* placement: pid + 1 << 8 | order of tasks whose
 						      traced compaction request ran; their next
 						      allocation of that order compacts no more */

@@ -72,20 +72,54 @@ int pagereplay_attach_compact(struct pagereplay *r, struct compact *cmp)
 }
 
 /* Placement: the trace's try_to_compact_pages, the kernel's request for an allocation its
- * free lists could not serve, answered by the model's compaction on the model's zones. */
+ * free lists could not serve. With the trace's lists (each allocation in the kernel's zone) the
+ * model's compaction answers it in the zones the kernel then compacted (pagereplay_compact_run):
+ * which zones a request reaches is the kernel's choice there, as the zone of each allocation
+ * is; the model's own walk of its zonelist stopped at a zone the kernel had passed over (on a
+ * THP hog at full memory it made order-9 blocks in Normal for the THPs the kernel placed in
+ * DMA32, 50 k pages). The request stays the task's until its next. With the model's own list
+ * tuning (its own zone choices) its own walk answers it at once. */
 static void pagereplay_compact_request(struct pagereplay *r, const struct mm_event *ev)
 {
-	int zl[ZONE_NR_TYPES], limit = zones_limit_of_flags(ev->flags);
+	int limit = zones_limit_of_flags(ev->flags);
 	if (!r->cmp || limit < 0 || ev->order > BUDDY_MAX_ORDER_LIMIT)
 		return;
-	unsigned n = pagereplay_zonelist(r, limit, zl);
 	const struct compact_req rq = {ev->order, ev->mt >= 0 && ev->mt < MT_NR ? ev->mt : MT_UNMOVABLE,
 				       (enum compact_prio)MM_MIN(ev->len, (u64)COMPACT_PRIO_ASYNC), true};
 	r->st.compact_requests++;
-	compact_try(r->cmp, zl, n, &rq);
+	if (!r->pcp || r->pcp->tune != PCP_TUNE_TRACE) { /* the model's own zones: its own walk */
+		int zl[ZONE_NR_TYPES];
+		compact_try(r->cmp, zl, pagereplay_zonelist(r, limit, zl), &rq);
+		pagereplay_requested(r, ev->pid, ev->order);
+		r->request_pid[r->request_next++ % PAGEREPLAY_CAPTURE_SLOTS] =
+			(ev->pid + 1ULL) << 8 | ev->order;
+		pagereplay_kcompactd(r);
+		return;
+	}
+	unsigned k = r->req_next % PAGEREPLAY_CAPTURE_SLOTS;
+	for (unsigned i = 0; i < PAGEREPLAY_CAPTURE_SLOTS; i++)
+		if (r->req_pid1[i] == ev->pid + 1ULL)
+			k = i;
+	if (r->req_pid1[k] != ev->pid + 1ULL)
+		r->req_next++;
+	r->req_pid1[k] = ev->pid + 1ULL;
+	r->req[k] = rq;
 	pagereplay_requested(r, ev->pid, ev->order); /* one slot per task and order */
 	r->request_pid[r->request_next++ % PAGEREPLAY_CAPTURE_SLOTS] = (ev->pid + 1ULL) << 8 | ev->order;
 	pagereplay_kcompactd(r);
+}
+
+/* Placement: a traced run begins (mm_compaction_begin, its zone's start pfn): the model compacts
+ * that zone for the task's request, if it made one (kcompactd's runs have their own model). */
+static void pagereplay_compact_run(struct pagereplay *r, const struct mm_event *ev)
+{
+	int z = r->cmp && r->zs ? zones_find(r->zs, ev->addr) : -1;
+	for (unsigned i = 0; z >= 0 && i < PAGEREPLAY_CAPTURE_SLOTS; i++)
+		if (r->req_pid1[i] == ev->pid + 1ULL) {
+			(void)compact_zone(r->cmp, (unsigned)z, &r->req[i]);
+			pagereplay_kcompactd(r);
+			return;
+		}
 }
 
 void pagereplay_defer_seen(struct pagereplay *r, const struct mm_event *ev, bool early)
@@ -143,6 +177,8 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 		compact_kcompactd_sleep(r->cmp, ev->ts_ns);
 	if (r->mode == PAGEREPLAY_PLACEMENT)
 		pagereplay_run_mark(r, ev);
+	if (r->mode == PAGEREPLAY_PLACEMENT && ev->aux == MME_COMPACT_BEGIN)
+		pagereplay_compact_run(r, ev);
 
 	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
 		return;
