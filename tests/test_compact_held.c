@@ -108,3 +108,30 @@ Test(compact_held, pieces_given_back_confirm_or_contradict_the_guesses)
 	cr_assert_eq(h.unnamed_pages, 34, "the two oldest runs' guesses stay unnamed");
 	buddy_fini(&b);
 }
+
+/* The pages in doubt stay within doubt_max however many guesses go unconfirmed: the oldest go
+ * first, and a confirmed guess never enters. */
+Test(compact_held, doubt_is_bounded_oldest_first)
+{
+	struct compact_held h = {0};
+	struct migpend d = {0};
+	h.doubt = &d;
+	h.doubt_max = 6;
+	compact_held_begin(&h, 1);
+	compact_held_add(&h, 1, BASE, 2);      /* 4 pages, oldest */
+	compact_held_add(&h, 1, BASE + 64, 2); /* 4 more */
+	compact_held_add(&h, 1, BASE + 128, 1);
+	struct buddy b;
+	zone_init(&b);
+	compact_held_free(&h, &b, 1, BASE + 129, 0); /* a piece inside the last: confirmed */
+	compact_held_end(&h, 1);
+	cr_assert_eq(d.n, 6);
+	u64 pfn;
+	cr_assert(migpend_pop(&d, 0, &pfn));
+	cr_assert_eq(pfn, BASE + 2, "the two oldest pages went first");
+	for (unsigned i = 1; i < 6; i++)
+		cr_assert(migpend_pop(&d, 0, &pfn));
+	cr_assert_eq(pfn, BASE + 67, "the confirmed guess never entered");
+	buddy_fini(&b);
+	migpend_fini(&d);
+}

@@ -341,20 +341,28 @@ Test(untraced, reporting_passes_alone_are_no_evidence)
 	free(s);
 }
 
+/* A buddy-mode machine of one Normal zone 0x100000 + 2^20, all free in blocks of pageblock
+ * order; the page map read from read_ns to from_ns (0, 0: no read window). */
+static struct sim *buddy_sim(u64 read_ns, u64 from_ns)
+{
+	struct sim_cfg cfg;
+	sim_cfg_default(&cfg);
+	cfg.max_order = 9;
+	cfg.page_mode = PAGEREPLAY_BUDDY;
+	cfg.page_read_ns = read_ns;
+	cfg.page_from_ns = from_ns;
+	struct sim *s = calloc(1, sizeof(*s));
+	cr_assert(s);
+	cr_assert_eq(sim_init(s, &cfg), 0);
+	return s;
+}
+
 /* A free-scanner isolation while the page map was read (1 to 3 s, pfns read in order): the pages
  * read after it are in the seed already, so only those read before it are taken. Replayed whole,
  * the isolation took free pages of the model the kernel never took. */
 Test(untraced, isolation_during_the_page_map_read_takes_only_pages_read_before_it)
 {
-	struct sim_cfg cfg;
-	sim_cfg_default(&cfg); /* one Normal zone 0x100000 + 2^20, all free */
-	cfg.max_order = 9;     /* free blocks of pageblock order everywhere */
-	cfg.page_mode = PAGEREPLAY_BUDDY;
-	cfg.page_read_ns = 1000000000;
-	cfg.page_from_ns = 3000000000; /* pfn p read at 1 s + 2 s * p / 0x200000 */
-	struct sim *s = calloc(1, sizeof(*s));
-	cr_assert(s);
-	cr_assert_eq(sim_init(s, &cfg), 0);
+	struct sim *s = buddy_sim(1000000000, 3000000000); /* pfn p read at 1 s + 2 s * p / 0x200000 */
 	const struct buddy *b = &s->zones.zone[0].buddy;
 	u64 free0 = b->free_pages;
 	struct mm_event ev = {.kind = MME_COMPACTION,
@@ -388,13 +396,7 @@ Test(untraced, isolation_during_the_page_map_read_takes_only_pages_read_before_i
  * bound, the zone's end is. */
 Test(untraced, fast_isolation_block_may_lie_above_the_traced_range)
 {
-	struct sim_cfg cfg;
-	sim_cfg_default(&cfg); /* one Normal zone 0x100000 + 2^20, all free */
-	cfg.max_order = 9;
-	cfg.page_mode = PAGEREPLAY_BUDDY;
-	struct sim *s = calloc(1, sizeof(*s));
-	cr_assert(s);
-	cr_assert_eq(sim_init(s, &cfg), 0);
+	struct sim *s = buddy_sim(0, 0);
 	const struct buddy *b = &s->zones.zone[0].buddy;
 	u64 free0 = b->free_pages;
 	struct mm_event ev = {.kind = MME_COMPACTION,

@@ -337,7 +337,7 @@ const struct metric metrics_phys[] = {
 	M_COUNT("untraced_other_pages", "pages", 0, pages.untraced_other_pages,
 		"page mode buddy: pages of a return in no zone, never allocatable, or in a larger block"),
 	M_COUNT("fast_doubt_released_pages", "pages", 0, pages.doubt_released,
-		"buddy mode: pages of compaction's fast free search guesses no piece confirmed by the "
+		"page mode buddy: pages of compaction's fast free search guesses no piece confirmed by the "
 		"run's end, given back when the kernel returned pages the model had free already (the "
 		"kernel's block was elsewhere)"),
 	M_END,

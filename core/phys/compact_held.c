@@ -42,8 +42,11 @@ void compact_held_end(struct compact_held *h, u32 pid)
 		const struct compact_held_block *k = &r->blk[i];
 		if (!k->named)
 			h->unnamed_pages += 1ULL << k->order;
-		for (u64 p = 0; h->doubt && !k->right && p < 1ULL << k->order; p++)
+		for (u64 p = 0, old; h->doubt && !k->right && p < 1ULL << k->order; p++) {
+			if (h->doubt->n >= h->doubt_max && !migpend_pop(h->doubt, 0, &old))
+				break;
 			(void)migpend_push(h->doubt, 0, k->pfn + p);
+		}
 	}
 	r->pid1 = 0;
 	r->n = 0;

@@ -37,6 +37,7 @@ struct compact_held {
 	u64 contradicted_pages; /* guessed pages a piece given back showed were another block */
 	u64 unnamed_pages;	/* guessed pages no piece named by their run's end */
 	struct migpend *doubt;	/* NULL, or where the pages of guesses left unconfirmed go (order 0) */
+	u64 doubt_max;		/* pages doubt holds at most: the oldest go first (the zones' pages) */
 };
 
 /* A run of task pid begins (mm_compaction_begin): a run of pid still open is ended first. */

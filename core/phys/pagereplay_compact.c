@@ -183,6 +183,9 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 	if (r->mode == PAGEREPLAY_PLACEMENT || !r->zs)
 		return;
 	r->held.doubt = &r->doubt; /* (set here: the struct may have moved since its init) */
+	r->held.doubt_max = 0;
+	for (unsigned z = 0; z < r->zs->nr_zones; z++) /* a page is in doubt once at a time */
+		r->held.doubt_max += r->zs->zone[z].buddy.nr_pages;
 	if (ev->aux == MME_COMPACT_BEGIN)
 		compact_held_begin(&r->held, ev->pid);
 	else if (ev->aux == MME_COMPACT_END)
