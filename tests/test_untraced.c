@@ -5,12 +5,14 @@
  * series' counters as the readers give them. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "workloads/state/bseries.h"
 #include "core/phys/deferred.h"
 #include "workloads/state/kpfchunks.h"
 #include "core/lib/rng.h"
+#include "core/phys/seed.h"
 #include "core/phys/seedtime.h"
 #include "tests/trace_testutil.h"
 #include "core/machine/sim.h"
@@ -410,6 +412,49 @@ Test(untraced, fast_isolation_block_may_lie_above_the_traced_range)
 	cr_assert_eq(b->free_pages, free0 - 512);
 	cr_assert(buddy_frame_is_alloc(b, 0x1ffe00 - 0x100000), "the highest block up to the zone's end");
 	cr_assert(buddy_frame_is_free(b, 0x13fe00 - 0x100000));
+	sim_fini(s);
+	free(s);
+}
+
+/* Placement with per-CPU lists, a free-scanner isolation while the page map was read (1 to 3
+ * s): its pages leave the buddy (the kernel's migration targets, whose sources' frees the trace
+ * shows) and become used pages of the seed, so the target's later free finds its page. Left
+ * out, every page migrated during the read came back as a free page of the model's. */
+Test(untraced, placement_replays_the_isolations_of_the_page_map_read)
+{
+	struct sim_cfg cfg;
+	sim_cfg_default(&cfg);
+	cfg.max_order = 9;
+	cfg.page_mode = PAGEREPLAY_PLACEMENT;
+	cfg.pcp = SIM_PCP_ON;
+	cfg.page_read_ns = 1000000000;
+	cfg.page_from_ns = 3000000000;
+	struct seed seed;
+	cr_assert_eq(seed_init(&seed, &cfg.zones), 0);
+	memset(seed.zone[0].page + 0x80000, SEED_FREE, 0x40000); /* [0x180000, 0x1c0000) free */
+	cfg.seed = &seed;
+	struct sim *s = calloc(1, sizeof(*s));
+	cr_assert(s);
+	cr_assert_eq(sim_init(s, &cfg), 0);
+	seed_fini(&seed);
+	const struct buddy *b = &s->zones.zone[0].buddy;
+	u64 free0 = b->free_pages;
+	cr_assert_eq(free0, 0x40000);
+	struct mm_event ev = {.kind = MME_COMPACTION, /* read before 2.9 s: pfns below 0x1e6666 */
+			      .aux = MME_COMPACT_FAST_ISOLATE_FREE,
+			      .ts_ns = 2900000000,
+			      .addr = 0x180000,
+			      .addr2 = 0x190000,
+			      .len = 1,
+			      .len2 = 512};
+	cr_assert_eq(sim_event(s, &ev), 0);
+	cr_assert_eq(b->free_pages, free0 - 512, "the kernel's isolation, replayed");
+	cr_assert(buddy_frame_is_alloc(b, 0x1bfe00 - 0x100000));
+	cr_assert_eq(buddy_frame_list(b, 0x1bfe00 - 0x100000), BUDDY_TAG_SEEDED);
+	struct mm_event fr = {.kind = MME_PAGE_FREE, .mt = MT_MOVABLE, .addr = 0x1bfe00, .ts_ns = 3100000000};
+	cr_assert_eq(sim_event(s, &fr), 0);
+	cr_assert_eq(s->pages.st.seeded_frees, 1, "the migration target's page, freed after the read");
+	cr_assert_eq(s->pages.st.unmatched_frees, 0);
 	sim_fini(s);
 	free(s);
 }

@@ -148,9 +148,12 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	if (placed && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
 		pagereplay_compaction(&s->pages, ev); /* runs in flight: whose frees are migrations */
 	bool replay = !placed && s->cfg.compaction != SIM_COMPACT_OFF;
+	/* placement with lists while the page state was read: the kernel's isolations, replayed */
+	bool window = placed && ev->ts_ns < s->pages.window_end_ns && s->pcp_on;
 	if (replay && (ev->aux == MME_COMPACT_BEGIN || ev->aux == MME_COMPACT_END))
 		pagereplay_compaction(&s->pages, ev); /* a success: its task may capture a block */
-	if (!replay || (ev->aux != MME_COMPACT_ISOLATE_FREE && ev->aux != MME_COMPACT_FAST_ISOLATE_FREE)) {
+	if (!(replay || window) ||
+	    (ev->aux != MME_COMPACT_ISOLATE_FREE && ev->aux != MME_COMPACT_FAST_ISOLATE_FREE)) {
 		sim_untraced_event(s, ev);
 		return 0;
 	}
@@ -159,7 +162,12 @@ int sim_phys_compaction(struct sim *s, const struct mm_event *ev)
 	if (MM_UNLIKELY(ev->ts_ns < s->cfg.page_from_ns) && !sim_phys_isolation_read(s, &in))
 		return 0;
 	u64 missing = s->pages.st.compact_missing_pages;
-	pagereplay_compaction(&s->pages, &in);
+	if (window && !s->pages.hindsight && s->cfg.hindsight && s->cfg.hindsight->get)
+		s->pages.hindsight = s->cfg.hindsight->get(s->cfg.hindsight->ctx); /* the named block */
+	if (window)
+		pagereplay_window_isolation(&s->pages, &in);
+	else
+		pagereplay_compaction(&s->pages, &in);
 	struct mm_event left = in; /* only what the model could not take is evidence */
 	left.len2 = s->pages.st.compact_missing_pages - missing;
 	sim_untraced_event(s, &left);

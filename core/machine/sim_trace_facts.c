@@ -89,8 +89,8 @@ void sim_cfg_for_trace(struct sim_cfg *cfg, const struct sim_trace_facts *f)
 		cfg->ncpus = f->ncpus;
 	if (cfg->purge == VMALLOC_PURGE_AUTO)
 		cfg->purge = f->purge;
-	if (cfg->page_mode == PAGEREPLAY_BUDDY)
-		cfg->hindsight = f->hindsight;
+	if (cfg->page_mode == PAGEREPLAY_BUDDY || cfg->page_mode == PAGEREPLAY_PLACEMENT)
+		cfg->hindsight = f->hindsight; /* placement: the page-state read's isolations */
 	if (!cfg->vmap_nodes)
 		cfg->vmap_nodes = cpus_given ? MM_MIN(cfg->ncpus, (unsigned)VMLIST_MAX_NODES) : f->vmap_nodes;
 }

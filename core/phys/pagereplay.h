@@ -188,5 +188,8 @@ int pagereplay_event(struct pagereplay *r, const struct mm_event *ev);
 /* Placement with per-CPU lists, an event while the page state was read (on a page read before
  * it; pagereplay_window.c): the kernel's own buddy-level moves, as buddy mode replays them. */
 int pagereplay_window_event(struct pagereplay *r, const struct mm_event *ev);
+/* The same for a traced free scanner's isolation then (its range cut to the pages read before
+ * it): taken from the model's buddy as buddy mode takes it, its pages used pages of the seed. */
+void pagereplay_window_isolation(struct pagereplay *r, const struct mm_event *ev);
 
 #endif

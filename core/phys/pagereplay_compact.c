@@ -199,28 +199,37 @@ void pagereplay_compaction(struct pagereplay *r, const struct mm_event *ev)
 		return;
 	if (!fast && ev->aux != MME_COMPACT_ISOLATE_FREE)
 		return;
+	u64 block;
+	int z = pagereplay_isolate(r, ev, &block);
+	if (z >= 0 && block != UINT64_MAX) {
+		compact_held_add(&r->held, ev->pid, block, (unsigned)__builtin_ctzll(ev->len2));
+		pagereplay_held_stats(r);
+	}
+}
+
+int pagereplay_isolate(struct pagereplay *r, const struct mm_event *ev, u64 *block)
+{
+	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE;
 	int z = zones_find(r->zs, ev->addr);
+	*block = UINT64_MAX;
 	if (z < 0 || ev->addr2 < ev->addr) {
 		r->st.compact_missing_pages += ev->len2;
-		return;
+		return -1;
 	}
 	/* the range's end: isolate_freepages_block's stop (exclusive), fast's free_pfn (inclusive) */
-	u64 block = UINT64_MAX, got = 0;
+	u64 got = 0;
 	if (fast && r->fast_named &&
 	    r->hindsight) { /* the block the trace's later frees show out of the buddy now */
 		const struct pagereplay_silent_at at = {&r->hindsight->silent, ev->ts_ns};
 		const struct compact_named named = {pagereplay_silent_named, &at};
-		block = compact_take_named(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + 1, ev->len2, &named);
-		got = block != UINT64_MAX ? ev->len2 : 0;
+		*block = compact_take_named(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + 1, ev->len2, &named);
+		got = *block != UINT64_MAX ? ev->len2 : 0;
 		r->st.fast_silent_pages += got;
 	}
-	if (block == UINT64_MAX)
+	if (*block == UINT64_MAX)
 		got = compact_take(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + fast, ev->len2, ev->len, fast,
-				   &block);
-	if (block != UINT64_MAX) {
-		compact_held_add(&r->held, ev->pid, block, (unsigned)__builtin_ctzll(ev->len2));
-		pagereplay_held_stats(r);
-	}
+				   block);
 	r->st.compact_isolated_pages += got;
 	r->st.compact_missing_pages += ev->len2 - got;
+	return z;
 }

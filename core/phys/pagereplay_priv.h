@@ -59,6 +59,12 @@ bool pagereplay_free_pieces(struct pagereplay *r, const struct mm_event *ev);
 void pagereplay_refill_mark(struct pagereplay *r, const struct mm_event *ev);
 bool pagereplay_list_locked(struct pagereplay *r, const struct mm_event *ev);
 
+/* The traced free scanner's isolation ev (mm_compaction_isolate_freepages or the fast search's)
+ * taken from the model's buddy: the fast search's block the trace's later frees name (with
+ * hindsight and fast_named), else compact_take's. Counts the pages taken and missing; *block:
+ * the fast search's block, or UINT64_MAX. The zone's position, or -1 (outside the zones). */
+int pagereplay_isolate(struct pagereplay *r, const struct mm_event *ev, u64 *block);
+
 /* Placement: is a traced compaction run of this task in flight? */
 bool pagereplay_in_run(const struct pagereplay *r, u32 pid);
 
