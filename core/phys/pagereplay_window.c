@@ -93,6 +93,7 @@ void pagereplay_window_isolation(struct pagereplay *r, const struct mm_event *ev
 		return;
 	u64 got = r->st.compact_isolated_pages - isolated;
 	bool fast = ev->aux == MME_COMPACT_FAST_ISOLATE_FREE; /* its range's end is inclusive */
-	u64 lo = block != UINT64_MAX ? block : ev->addr, hi = block != UINT64_MAX ? block + got : ev->addr2 + fast;
+	u64 lo = block != UINT64_MAX ? block : ev->addr,
+	    hi = block != UINT64_MAX ? block + got : ev->addr2 + fast;
 	pagereplay_window_mark_taken(&r->zs->zone[z].buddy, lo, hi, got);
 }
