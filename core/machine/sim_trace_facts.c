@@ -89,8 +89,9 @@ void sim_cfg_for_trace(struct sim_cfg *cfg, const struct sim_trace_facts *f)
 		cfg->ncpus = f->ncpus;
 	if (cfg->purge == VMALLOC_PURGE_AUTO)
 		cfg->purge = f->purge;
-	if (cfg->page_mode == PAGEREPLAY_BUDDY || cfg->page_mode == PAGEREPLAY_PLACEMENT)
-		cfg->hindsight = f->hindsight; /* placement: the page-state read's isolations */
+	/* placement on a seeded machine: the isolations while the page state was read */
+	if (cfg->page_mode == PAGEREPLAY_BUDDY || (cfg->page_mode == PAGEREPLAY_PLACEMENT && cfg->seed))
+		cfg->hindsight = f->hindsight;
 	if (!cfg->vmap_nodes)
 		cfg->vmap_nodes = cpus_given ? MM_MIN(cfg->ncpus, (unsigned)VMLIST_MAX_NODES) : f->vmap_nodes;
 }
