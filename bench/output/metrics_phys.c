@@ -288,10 +288,11 @@ const struct metric metrics_phys[] = {
 	M_COUNT("compact_pages_migrated_traced", "pages", 0, compact_traced.migrated,
 		"the trace's mm_compaction_migratepages nr_migrated"),
 	M_COUNT("compact_free_isolated_pages", "pages", 0, pages.compact_isolated_pages,
-		"buddy, faithful: free pages the replayed free scanner took"),
+		"buddy, faithful, placement while the page state was read: free pages the replayed free "
+		"scanner took"),
 	M_COUNT("compact_free_missing_pages", "pages", 0, pages.compact_missing_pages,
-		"buddy, faithful: pages of the traced free scanner's nr_taken the model had no free page "
-		"for"),
+		"buddy, faithful, placement while the page state was read: pages of the traced free "
+		"scanner's nr_taken the model had no free page for"),
 	M_COUNT("compact_fast_confirmed_pages", "pages", 0, pages.fast_confirmed_pages,
 		"page mode buddy: pages of fast free search isolations (the block a guess) that a piece "
 		"the run gave back showed were the kernel's block"),

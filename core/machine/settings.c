@@ -416,7 +416,8 @@ const struct setting settings_table[] = {
 	 "off, kernel (direct compaction when an allocation of order > 0 finds no block, kcompactd after a "
 	 "boosted reclaim, proactive compaction at compaction_proactiveness 20) or proactive[=N] (the "
 	 "same at proactiveness N, 100 without one); buddy and faithful modes replay the traced free "
-	 "scanner unless off",
+	 "scanner unless off (placement with per-CPU lists replays it while the page state was read, "
+	 "whatever this is: it brings the seed to the replay's start)",
 	 "", "kernel", SETTING_TEXT, true, 0, 0, 0, 0, NULL, compaction_apply, SETTING_ON_PAGE_EVENTS},
 	{"fast-free-block",
 	 "buddy mode: the block compaction's fast free search isolated, which the trace does not name: "

@@ -68,7 +68,8 @@ struct pagereplay_stats {
 	u64 compact_retries;	     /* placement: failed allocations retried after compaction */
 	u64 compact_rescued;	     /* of which the retry found a block */
 	u64 compact_requests;	     /* placement: the trace's compaction requests the model ran */
-	u64 compact_isolated_pages;  /* buddy, faithful: free pages the traced free scanner took */
+	u64 compact_isolated_pages;  /* buddy, faithful, the placement window: free pages the
+					 traced free scanner took */
 	u64 compact_missing_pages;   /* of its nr_taken, pages the model had no free page for */
 	u64 fast_confirmed_pages;    /* buddy: the fast free search's guessed blocks (compact_held.h): */
 	u64 fast_contradicted_pages; /* confirmed, contradicted, and never named by the pieces */
