@@ -377,7 +377,6 @@ void pagereplay_held_stats(struct pagereplay *r)
 	r->st.fast_unnamed_pages = r->held.unnamed_pages;
 }
 
-/* buddy mode: the kernel's buddy-level events, applied at the traced pfn. */
 /* Buddy mode: n pages the kernel returned were free in the model already: the kernel had taken
  * them without a trace (a compaction isolation's block, used as migration targets, whose users
  * free them now), and the model took others for that isolation, its guess. The oldest
@@ -400,6 +399,7 @@ static void pagereplay_doubt_release(struct pagereplay *r, u64 n)
 	}
 }
 
+/* buddy mode: the kernel's buddy-level events, applied at the traced pfn. */
 static int pagereplay_buddy(struct pagereplay *r, const struct mm_event *ev)
 {
 	bool take = ev->kind == MME_PAGE_ZONE_LOCKED;

@@ -11,7 +11,7 @@
 #include "core/phys/pcp.h"
 #include "core/phys/seed.h"
 
-/* Is the page at index i of buddy b an order-0 page allocated before the recording? */
+/* Is the page at pfn, in buddy b, an order-0 page allocated before the recording? */
 static bool pieces_seeded(const struct buddy *b, u64 pfn)
 {
 	if (pfn < b->base_pfn || pfn >= b->base_pfn + b->nr_pages)
