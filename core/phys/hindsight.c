@@ -83,6 +83,7 @@ int hindsight_scan(struct hindsight *h, const struct mm_event *ev, size_t n)
 void hindsight_done(struct hindsight *h)
 {
 	hmap_clear(&h->pending);
+	(void)silent_done(&h->silent); /* without memory for its index, sweeps ask silent_out */
 }
 
 static const struct hindsight *hindsight_of_array_get(void *ctx)

@@ -24,7 +24,8 @@ int hindsight_init(struct hindsight *h);
 void hindsight_fini(struct hindsight *h);
 /* The next events of the trace, in order. 0 or -ENOMEM. */
 int hindsight_scan(struct hindsight *h, const struct mm_event *ev, size_t n);
-/* After the last event: the frees still pending had no later event (kept on their lists). */
+/* After the last event: the frees still pending had no later event (kept on their lists); the
+ * silent evidence is indexed (silent_done). */
 void hindsight_done(struct hindsight *h);
 /* Did this list-order free (MME_PAGE_FREE) go to the buddy? */
 bool hindsight_to_buddy(const struct hindsight *h, const struct mm_event *ev);
