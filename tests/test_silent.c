@@ -1,6 +1,7 @@
 /* Blocks out of the buddy untraced, known from their next event (core/phys/silent.h): against a
  * slow reference that looks back from every later free through the whole trace, on random
- * traces scanned in random batches; and buddy mode isolating the block the trace names for a
+ * traces scanned in random batches; the sweep (silent_sweep.h) against the same reference on
+ * queries in time order; and buddy mode isolating the block the trace names for a
  * fast free search instead of its guess. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "core/phys/hindsight.h"
 #include "core/phys/pagereplay.h"
 #include "core/phys/silent.h"
+#include "core/phys/silent_sweep.h"
 #include "core/phys/zones.h"
 
 #define BASE 0x100000ULL
@@ -93,6 +95,106 @@ Test(silent, against_a_backward_search)
 	}
 	cr_assert_gt(yes, 500, "%u out", yes);
 	cr_assert_gt(no, 500, "%u not out", no);
+}
+
+/* A random trace of n page events on two groups from ts 1000; with across, some blocks
+ * unaligned across the groups' border (silent_out looks in the query's group only, the
+ * reference everywhere: only the sweep and silent_out agree then); with backward, now and then
+ * an event earlier than the one before. */
+static struct mm_event *random_trace(struct rng *r, size_t n, bool across, bool backward, u64 *end)
+{
+	static const unsigned kinds[] = {
+		MME_PAGE_FREE,	      MME_PAGE_FREE,	   MME_PAGE_ALLOC,   MME_PAGE_ALLOC,
+		MME_PAGE_ZONE_LOCKED, MME_PAGE_PCPU_DRAIN, MME_PAGE_EXTFRAG, MME_MMAP};
+	struct mm_event *ev = calloc(n, sizeof(*ev));
+	u64 ts = 1000;
+	for (size_t i = 0; i < n; i++, ts += 1 + rng_below(r, 3)) {
+		unsigned o = (unsigned)rng_below(r, 4);
+		u64 pfn = BASE + 1024 * rng_below(r, 2) + (rng_below(r, 96) & ~((1ULL << o) - 1));
+		if (across && !rng_below(r, 10))
+			pfn = BASE + 1024 - 1 - rng_below(r, 4);
+		ev[i] = (struct mm_event){.kind = (u8)kinds[rng_below(r, MM_ARRAY_SIZE(kinds))],
+					  .order = (u8)o,
+					  .addr = pfn,
+					  .ts_ns = ts,
+					  .pid = 7};
+		if (backward && !rng_below(r, 6))
+			ev[i].ts_ns -= MM_MIN(ts - 1, 1 + rng_below(r, 300));
+		if (ev[i].kind == MME_PAGE_ALLOC && !rng_below(r, 8))
+			ev[i].flags = MME_F_FAILED;
+	}
+	*end = ts;
+	return ev;
+}
+
+/* The sweep answers as silent_out does, and as the reference, on queries in time order, with
+ * runs at one time and a few going back (asked of silent_out); rounds with a trace out of time
+ * order have groups the sweep leaves to silent_out. */
+Test(silent, sweep_against_a_backward_search)
+{
+	struct rng r;
+	rng_seed(&r, 4343);
+	unsigned yes = 0, no = 0, back = 0, same = 0, backward_groups = 0;
+	for (int round = 0; round < 48; round++) {
+		bool backward = round % 4 == 3, across = round % 4 == 2;
+		size_t n = 200 + rng_below(&r, 1500);
+		u64 end;
+		struct mm_event *ev = random_trace(&r, n, across, backward, &end);
+		struct silent s;
+		cr_assert_eq(silent_init(&s), 0);
+		for (size_t i = 0; i < n;) {
+			size_t cut = 1 + rng_below(&r, 200);
+			size_t k = MM_MIN(n - i, cut);
+			cr_assert_eq(silent_scan(&s, ev + i, k), 0);
+			i += k;
+			if (!rng_below(&r, 4)) /* an index a later scan drops */
+				cr_assert_eq(silent_done(&s), 0);
+		}
+		cr_assert_eq(silent_done(&s), 0);
+		cr_assert(s.indexed);
+		for (u64 g = 0, v; g < 3; g++)
+			if (hmap_get(&s.group, (BASE >> SILENT_GROUP_ORDER) + g, &v)) {
+				cr_assert(backward || !s.groups[v].backward, "round %d group %llu", round,
+					  (unsigned long long)g);
+				backward_groups += s.groups[v].backward;
+			}
+		struct silent_sweep w;
+		cr_assert_eq(silent_sweep_init(&w, &s), 0);
+		u64 at = 990, step = 2 + 22 * (end - 990) / 11250; /* to about the trace's end */
+		for (int q = 0; q < 1500; q++) {
+			unsigned o = (unsigned)rng_below(&r, 7);
+			if (!rng_below(&r, 20))
+				o = 7 + (unsigned)rng_below(&r, 4); /* up to a whole group */
+			u64 pfn = BASE + 1024 * rng_below(&r, 3) + (rng_below(&r, 104) & ~((1ULL << o) - 1));
+			u64 when = at;
+			if (!rng_below(&r, 50) && at > 1000) { /* back in time: silent_out answers */
+				when = at - 1 - rng_below(&r, MM_MIN(at - 1000, 200));
+				back++;
+			} else if (rng_below(&r, 4)) {
+				at += rng_below(&r, step);
+				when = at;
+			} else {
+				same++;
+			}
+			bool want = silent_out(&s, pfn, o, when);
+			cr_assert(across || want == ref_out(ev, n, pfn, o, when),
+				  "silent_out round %d query %d pfn %#llx order %u at %llu", round, q,
+				  (unsigned long long)pfn, o, (unsigned long long)when);
+			cr_assert_eq(silent_sweep_out(&w, pfn, o, when), want,
+				     "round %d query %d pfn %#llx order %u at %llu", round, q,
+				     (unsigned long long)pfn, o, (unsigned long long)when);
+			yes += want;
+			no += !want;
+		}
+		silent_sweep_fini(&w);
+		silent_fini(&s);
+		free(ev);
+	}
+	cr_assert_gt(yes, 8000, "%u out", yes);
+	cr_assert_gt(no, 8000, "%u not out", no);
+	cr_assert_gt(back, 1000, "%u going back", back);
+	cr_assert_gt(same, 10000, "%u at the time before", same);
+	cr_assert_gt(backward_groups, 10, "%u groups out of time order", backward_groups);
 }
 
 static struct mm_event compaction(unsigned aux, u64 lo, u64 hi, u64 taken, u64 ts)

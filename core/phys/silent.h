@@ -7,7 +7,7 @@
  * evidence: the page was out of the buddy from some time after that previous event until the
  * free. Built by one pass over the trace (silent_scan, in trace order, beside hindsight.h);
  * buddy mode asks silent_out whether a free block it is about to guess was out at that time.
- * silent_done then indexes each group's evidence by time, for a sweep that
+ * silent_done then indexes each group's evidence by time, for a sweep (silent_sweep.h) that
  * answers the same question for queries in time order. */
 #ifndef SILENT_H
 #define SILENT_H
