@@ -30,6 +30,7 @@ void pagereplay_fini(struct pagereplay *r)
 	pfnmap_fini(&r->owner);
 	migpend_fini(&r->migrated);
 	migpend_fini(&r->doubt);
+	silent_sweep_fini(&r->sweep);
 }
 
 void pagereplay_attach(struct pagereplay *r, struct zones *zs, struct pcp *pcp)

@@ -26,6 +26,7 @@
 #include "core/mm_event.h"
 #include "core/phys/pagesrc.h"
 #include "core/phys/pfnmap.h"
+#include "core/phys/silent_sweep.h"
 
 enum pagereplay_mode { PAGEREPLAY_PLACEMENT = 0, PAGEREPLAY_FAITHFUL = 1, PAGEREPLAY_BUDDY = 2 };
 
@@ -142,6 +143,9 @@ struct pagereplay {
 	const struct hindsight *hindsight;
 	bool fast_named; /* fast free isolations at the block hindsight's silent.h names, if any */
 	bool bypass;	 /* placement, lists as the trace: the free being applied goes to the buddy */
+	/* buddy mode: this replay's own questions to hindsight's silent.h, in trace order (made at
+	 * the first; its s NULL before, or without memory) */
+	struct silent_sweep sweep;
 	/* placement: the trace's compaction runs in flight (task + 1, 0 free), and the blocks
 	 * their migrations freed at the source, held until their targets' frees */
 	u64 run_pid[COMPACT_HELD_RUNS];

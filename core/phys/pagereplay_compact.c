@@ -130,16 +130,18 @@ void pagereplay_defer_seen(struct pagereplay *r, const struct mm_event *ev, bool
 				   early);
 }
 
-/* A fast isolation's time, for silent_out. */
+/* A fast isolation's time, for the replay's sweep (silent_sweep.h), or for silent_out when the
+ * sweep could not be made. */
 struct pagereplay_silent_at {
 	const struct silent *s;
+	struct silent_sweep *w; /* NULL: silent_out */
 	u64 ts;
 };
 
 static bool pagereplay_silent_named(const void *ctx, u64 pfn, unsigned order)
 {
 	const struct pagereplay_silent_at *at = ctx;
-	return silent_out(at->s, pfn, order, at->ts);
+	return at->w ? silent_sweep_out(at->w, pfn, order, at->ts) : silent_out(at->s, pfn, order, at->ts);
 }
 
 bool pagereplay_in_run(const struct pagereplay *r, u32 pid)
@@ -220,7 +222,12 @@ int pagereplay_isolate(struct pagereplay *r, const struct mm_event *ev, u64 *blo
 	u64 got = 0;
 	if (fast && r->fast_named &&
 	    r->hindsight) { /* the block the trace's later frees show out of the buddy now */
-		const struct pagereplay_silent_at at = {&r->hindsight->silent, ev->ts_ns};
+		const struct silent *s = &r->hindsight->silent;
+		if (r->sweep.s != s) { /* the first question (of this hindsight) */
+			silent_sweep_fini(&r->sweep);
+			(void)silent_sweep_init(&r->sweep, s); /* without memory, silent_out answers */
+		}
+		const struct pagereplay_silent_at at = {s, r->sweep.s ? &r->sweep : NULL, ev->ts_ns};
 		const struct compact_named named = {pagereplay_silent_named, &at};
 		*block = compact_take_named(&r->zs->zone[z].buddy, ev->addr, ev->addr2 + 1, ev->len2, &named);
 		got = *block != UINT64_MAX ? ev->len2 : 0;
