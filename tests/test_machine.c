@@ -431,8 +431,9 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 }
 
 /* Memory nearly full (d_pagecache_full: page cache filled, then 6 GiB written): placement with
- * the kernel's policy stays within the error pinned here (ufi9 max 54, mean 2.96, free pages
- * 3,094 of 97,506 when measured; 54 and 3.26 before kcompactd's timeout followed the trace's
+ * the kernel's policy stays within the error pinned here (ufi9 max 44, mean 4.62, free pages
+ * 3,338 of 97,506 when measured; 54 and 3.07 while a snapshot after an allocation that
+ * compaction's retry served was left out as if the model had run out; 54 and 2.96 with 3,094 and 3.26 before kcompactd's timeout followed the trace's
  * kcompactd sleeps (on main de43fea that moved 72 and 6.12 to 69 and 8.01); 72, 6.12 and 4,749 of 81,930
  * before the events of the page state's read were the kernel's moves instead of the model's own placements,
  * which started the replay with another buddy than the kernel's; 69 and 6.76 before a high-order request
@@ -464,7 +465,8 @@ Test(machine, placement_under_memory_pressure, .timeout = 300)
 	const struct snapcheck *ca = &a.st.snaps, *cb = &b.st.snaps;
 	cr_assert_gt(ca->compared, 30);
 	cr_assert_leq(ca->ufi9_err_max, 65, "ufi9 error max %d", ca->ufi9_err_max);
-	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 4.0);
+	cr_assert_leq(ca->ufi9_err_sum / (double)ca->ufi9_n, 5.0);
+	cr_assert_eq(ca->exhausted_rows, 0, "a rescued allocation is no exhaustion");
 	cr_assert_gt(a.st.pages.pageblocks_retyped, 20);
 	cr_assert_leq(ca->free_pages_err_max * 100, ca->free_pages_kernel * 4, "%llu of %llu free pages off",
 		      (unsigned long long)ca->free_pages_err_max, (unsigned long long)ca->free_pages_kernel);

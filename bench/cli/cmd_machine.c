@@ -62,6 +62,7 @@ static const char *const machine_cols[] = {"trace",
 					   "page_alloc_failures_dma",
 					   "page_alloc_failures_dma32",
 					   "page_alloc_failures_normal",
+					   "page_alloc_base_fallbacks",
 					   "trace_zone_locked_refill",
 					   "trace_zone_locked_direct",
 					   "trace_pcpu_drain",
@@ -187,6 +188,11 @@ static void summary_words(FILE *f, const struct metric_src *src)
 			(unsigned long long)fs, (unsigned long long)fc, (unsigned long long)fx,
 			(unsigned long long)fu);
 	zone_choice_words(f, &src->st->pages);
+	if (fig(src, "page_alloc_base_fallbacks"))
+		fprintf(f,
+			"  allocations of order > 0 no free block of the model served, served as order-0 "
+			"pages (as a THP fault falls back): %llu\n",
+			(unsigned long long)fig(src, "page_alloc_base_fallbacks"));
 	fprintf(f,
 		"  pages the kernel moved without a tracepoint: joined %llu, left %llu, other %llu; zone "
 		"snapshots left out after a failed allocation %llu; snapshots left out for evidence of "

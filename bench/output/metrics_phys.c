@@ -128,6 +128,10 @@ const struct metric metrics_phys[] = {
 	M_COUNT("page_frees", "blocks", METRIC_BRIEF, pages.frees, "traced page frees applied"),
 	M_COUNT("page_alloc_failures", "blocks", 0, pages.alloc_failures,
 		"page allocations the model could not serve"),
+	M_COUNT("page_alloc_base_fallbacks", "blocks", 0, pages.base_fallbacks,
+		"page mode placement: traced allocations of order > 0 that no block of the model could "
+		"serve, compaction's retry included, served as order-0 pages of the kernel's zone (as a THP "
+		"fault falls back to base pages): the kernel had a block the model's zones had not"),
 	M_COUNT("page_split_blocks", "blocks", 0, pages.split_blocks,
 		"page modes placement and faithful: live blocks a free of a part of them split into pieces "
 		"of the free's order (split_page, a THP split), each freed by its own traced free"),

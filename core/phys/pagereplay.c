@@ -221,6 +221,16 @@ static void pagereplay_zone_choice(struct pagereplay *r, const struct mm_event *
 	r->st.zone_higher += r->zs->zone[mz].type > r->zs->zone[kz].type;
 }
 
+/* An allocation whose first take failed was served after all (compaction's retry, the base
+ * pages' fallback): the zones' failure counts go back to what they were before the take. */
+static void pagereplay_served(struct pagereplay *r, u64 failures, u64 limit_failures, int limit)
+{
+	if (!r->zs)
+		return;
+	r->zs->st.failures = failures;
+	r->zs->st.limit_failures[limit] = limit_failures;
+}
+
 static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 {
 	u64 model_pfn, rec;
@@ -241,6 +251,8 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		r->st.implicit_frees++;
 		pagereplay_release(r, rec);
 	}
+	/* the zones' failures count no request served in the end: no exhaustion */
+	u64 f = r->zs ? r->zs->st.failures : 0, lf = r->zs ? r->zs->st.limit_failures[limit] : 0;
 	if (r->mode == PAGEREPLAY_FAITHFUL) {
 		int err = pagesrc_alloc_at(&r->src, ev->addr, ev->order, ev->mt);
 		if (err) {
@@ -255,10 +267,18 @@ static int pagereplay_alloc(struct pagereplay *r, const struct mm_event *ev)
 		model_pfn = ev->addr;
 	} else if (r->pcp && pagereplay_pcp_start(r, ev, false)) {
 		model_pfn = ev->addr;
-	} else if (pagereplay_take(r, ev, limit, &model_pfn) &&
-		   (!r->cmp || !ev->order || pagereplay_compact_retry(r, ev, limit, &model_pfn))) {
-		pagereplay_failed(r, ev, limit);
-		return 0;
+	} else if (pagereplay_take(r, ev, limit, &model_pfn)) {
+		if (r->cmp && ev->order && !pagereplay_compact_retry(r, ev, limit, &model_pfn)) {
+			pagereplay_served(r, f, lf, limit);
+			if (r->zs && r->zs->nr_zones > 1)
+				pagereplay_zone_choice(r, ev, model_pfn);
+		} else if (pagereplay_base_fallback(r, ev, limit)) {
+			pagereplay_served(r, f, lf, limit);
+			return 0; /* its pieces are live records */
+		} else {
+			pagereplay_failed(r, ev, limit);
+			return 0;
+		}
 	} else if (r->zs && r->zs->nr_zones > 1) { /* one zone: nothing to choose */
 		pagereplay_zone_choice(r, ev, model_pfn);
 	}
@@ -289,8 +309,16 @@ static bool pagereplay_migrated(struct pagereplay *r, const struct mm_event *ev,
 
 void pagereplay_free_rec(struct pagereplay *r, const struct mm_event *ev, u64 rec)
 {
-	if (!pagereplay_migrated(r, ev, rec))
-		pagereplay_release_cpu(r, rec, ev->cpu);
+	if (pagereplay_migrated(r, ev, rec))
+		return;
+	/* lists as the trace: a block in another zone than the kernel's goes to the buddy; on the
+	 * list of its zone nothing would drain it (the kernel's drain is in the kernel's zone) */
+	bool bypass = r->bypass;
+	if (!bypass && r->pcp && r->pcp->tune == PCP_TUNE_TRACE && r->mode == PAGEREPLAY_PLACEMENT &&
+	    zones_find(r->zs, rec_pfn(rec)) != zones_find(r->zs, ev->addr))
+		r->bypass = true;
+	pagereplay_release_cpu(r, rec, ev->cpu);
+	r->bypass = bypass;
 }
 
 /* An unmatched free on a seeded machine: the page is the model's too when it was allocated

@@ -49,6 +49,7 @@ struct pagereplay_stats {
 	u64 split_blocks;     /* live blocks a free of a part split (split_page, a THP split) */
 	u64 doubt_released;   /* buddy mode: pages of unconfirmed guesses given back at a leave */
 	u64 piece_frees;      /* frees of a block the model held as pieces (moved seeded pages) */
+	u64 base_fallbacks;   /* placement: allocations no block could serve, served as order-0 pages */
 	/* --- a recorded machine: seeded machines, buddy mode, exhaustion per zone --- */
 	u64 zone_failures[ZONE_NR_TYPES]; /* alloc_failures by the request's preferred zone type */
 	u64 seeded_frees;		  /* unmatched frees applied to pages allocated before the trace */

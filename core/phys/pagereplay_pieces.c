@@ -8,7 +8,6 @@
 #include "core/phys/pagereplay.h"
 #include "core/phys/pagereplay_priv.h"
 
-#include "core/phys/pcp.h"
 #include "core/phys/seed.h"
 
 /* Is the page at pfn, in buddy b, an order-0 page allocated before the recording? */
@@ -60,10 +59,10 @@ bool pagereplay_free_pieces(struct pagereplay *r, const struct mm_event *ev)
 	struct buddy *b = &r->zs->zone[z].buddy;
 	if (ev->addr + (1ULL << ev->order) > b->base_pfn + b->nr_pages || !pieces_walk(r, ev, b, false))
 		return false;
-	/* the kernel's block went to a list only when its order has one: pieces of another order
-	 * go to the buddy, as the block did */
+	/* the pieces go to the buddy: the kernel's block went there, or to a list of its own order,
+	 * which the kernel's drain empties; on lists of their order nothing would drain them */
 	bool bypass = r->bypass;
-	r->bypass = bypass || pcp_order_index(ev->order) < 0;
+	r->bypass = true;
 	(void)pieces_walk(r, ev, b, true);
 	r->bypass = bypass;
 	r->st.piece_frees++;

@@ -52,6 +52,11 @@ void pagereplay_free_rec(struct pagereplay *r, const struct mm_event *ev, u64 re
  * when the block was such; nothing changes otherwise. */
 bool pagereplay_free_pieces(struct pagereplay *r, const struct mm_event *ev);
 
+/* Placement: an allocation of order > 0 no block could serve, compaction's retry included,
+ * served as order-0 pages of the kernel's zone, each a live record at its traced pfn
+ * (pagereplay_fallback.c). True when served; nothing changes otherwise. */
+bool pagereplay_base_fallback(struct pagereplay *r, const struct mm_event *ev, int limit);
+
 /* The lists a refill locks (`refilling`): a refill's zone_locked locks its CPU's list, that
  * CPU's next mm_page_alloc unlocks it. Is the list of the free ev's CPU locked now? An interrupt's
  * free runs as the interrupted task: a free of another task means the refilling task was switched
