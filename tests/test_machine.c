@@ -433,11 +433,12 @@ Test(machine, placement_with_pcp_lists, .timeout = 300)
 /* Memory nearly full (d_pagecache_full: page cache filled, then 6 GiB written): placement with
  * the kernel's policy stays within the error pinned here (ufi9 max 44, mean 4.62, free pages
  * 3,338 of 97,506 when measured; 54 and 3.07 while a snapshot after an allocation that
- * compaction's retry served was left out as if the model had run out; 54 and 2.96 with 3,094 and 3.26 before kcompactd's timeout followed the trace's
- * kcompactd sleeps (on main de43fea that moved 72 and 6.12 to 69 and 8.01); 72, 6.12 and 4,749 of 81,930
- * before the events of the page state's read were the kernel's moves instead of the model's own placements,
- * which started the replay with another buddy than the kernel's; 69 and 6.76 before a high-order request
- * passed a zone whose buddy has no free block of its order, whatever its per-CPU lists hold
+ * compaction's retry served was left out as if the model had run out; 54 and 2.96 with 3,094 and 3.26 before
+ * kcompactd's timeout followed the trace's kcompactd sleeps (on main de43fea that moved 72 and 6.12 to 69
+ * and 8.01); 72, 6.12 and 4,749 of 81,930 before the events of the page state's read were the kernel's moves
+ * instead of the model's own placements, which started the replay with another buddy than the kernel's; 69
+ * and 6.76 before a high-order request passed a zone whose buddy has no free block of its order, whatever its
+ * per-CPU lists hold
  * (__zone_watermark_ok: at 612.69 s the model takes DMA32's block as the kernel did, not Normal's listed
  * one); 87 and 5.76 before compaction took its targets from the run's per-order lists and the fast searches:
  * its 10 runs (the kernel's 10) migrate 2,053 pages where the kernel's moved 888, among them runs for
