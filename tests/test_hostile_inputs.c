@@ -21,23 +21,28 @@ static const char *rec(void)
 Test(hostile_inputs, no_output_replaces_an_input)
 {
 	const char *dir = rec();
-	char v[700], s[700], e[700], bi[700], ba[700], series[700];
+	char v[700], s[700], e[700], bi[700], ba[700], series[700], z[700], zc[700];
 	snprintf(v, sizeof(v), "%s/vmallocinfo.start.txt", dir);
 	snprintf(e, sizeof(e), "%s/vmallocinfo.end.txt", dir);
 	snprintf(bi, sizeof(bi), "%s/buddyinfo.start.txt", dir);
 	snprintf(ba, sizeof(ba), "%s/buddyinfo.start-after-kpageflags.txt", dir);
 	snprintf(series, sizeof(series), "%s/buddyinfo-series.txt", dir);
+	snprintf(z, sizeof(z), "%s/zoneinfo.end.txt", dir);
 	snprintf(s, sizeof(s), "%s", in("v.txt"));
+	snprintf(zc, sizeof(zc), "%s", in("z.txt"));
 	hb_copy(v, s);
+	hb_copy(z, zc);
 	const char *t = in("t.perf.txt"), *inp = "is an input of this run";
 	/* the files settings name */
 	hb_refused(HB_RUN(HB_1, REPLAY1, "--vmalloc-state", s, "--out", s, t), inp);
 	hb_refused(HB_RUN(HB_1, REPLAY1, "--vmalloc-end", s, "--out", s, t), inp);
+	hb_refused(HB_RUN(HB_1, REPLAY1, "--zoneinfo-end", zc, "--out", zc, t), inp);
 	hb_refused(HB_RUN(HB_1, "vmalloc-fidelity", "--vmalloc-state", s, "--out", s, t), inp);
 	/* a recording's files */
 	hb_refused(HB_RUN(HB_1, REPLAY1, "--out", v, dir), inp);
 	hb_refused(HB_RUN(HB_1, REPLAY1, "--out", out("r.csv"), "--snapshots-out", e, dir), inp);
 	hb_refused(HB_RUN(HB_1, "vmalloc-fidelity", "--out", e, dir), inp);
+	hb_refused(HB_RUN(HB_1, REPLAY1, "--out", z, dir), inp);
 	/* machine's buddyinfo reads */
 	hb_refused(HB_RUN(HB_1, "machine", "--csv", bi, dir), inp);
 	hb_refused(HB_RUN(HB_1, "machine", "--csv", ba, dir), inp);

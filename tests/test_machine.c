@@ -572,3 +572,38 @@ Test(machine, recording_as_a_suite_trace, .timeout = 300)
 	csvtab_free(&snaps);
 	free(s);
 }
+
+/* The pages on the per-CPU lists at the end: the kernel's are the sum of the later zoneinfo's
+ * pageset counts (the recording's zoneinfo.end.txt, summed here line by line), the model's the
+ * pages its lists hold after the last event; with the lists off the model's cell is empty and
+ * with zoneinfo-end none the kernel's is unknown. */
+Test(machine, per_cpu_list_pages_at_the_end, .timeout = 300)
+{
+	static const char *const on[] = {"buddy=mobility", "pcp=on", "page-mode=placement", NULL},
+				 *const none[] = {"buddy=mobility", "pcp=on", "page-mode=placement",
+						  "zoneinfo-end=none", NULL};
+	FILE *f = fopen(REC_DIR "d_pagecache_full/zoneinfo.end.txt", "r");
+	cr_assert_not_null(f);
+	char line[512];
+	u64 kernel = 0, lines = 0, c;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %llu", (unsigned long long *)&c) == 1) {
+			kernel += c;
+			lines++;
+		}
+	fclose(f);
+	cr_assert_gt(lines, 2);
+	struct rec_run rr;
+	struct replay_row a, b;
+	rec_open(&rr, "d_pagecache_full");
+	rec_replay(&rr, on, &a);
+	rec_replay(&rr, none, &b);
+	cr_assert(a.st.pcp_end_known);
+	cr_assert_eq(a.st.pcp_end_kernel, kernel);
+	cr_assert_gt(a.st.pcp_end_pages, 0);
+	cr_assert_eq(a.st.pcp_end_pages, b.st.pcp_end_pages, "a comparison changes no replay");
+	cr_assert_not(b.st.pcp_end_known);
+	replay_row_fini(&a);
+	replay_row_fini(&b);
+	rec_close(&rr);
+}

@@ -63,6 +63,8 @@ static const char *const machine_cols[] = {"trace",
 					   "page_alloc_failures_dma32",
 					   "page_alloc_failures_normal",
 					   "page_alloc_base_fallbacks",
+					   "pcp_pages_end",
+					   "pcp_pages_end_kernel",
 					   "trace_zone_locked_refill",
 					   "trace_zone_locked_direct",
 					   "trace_pcpu_drain",
@@ -188,6 +190,10 @@ static void summary_words(FILE *f, const struct metric_src *src)
 			(unsigned long long)fs, (unsigned long long)fc, (unsigned long long)fx,
 			(unsigned long long)fu);
 	zone_choice_words(f, &src->st->pages);
+	if (src->st->pcp_end_known && !strcmp(src->st->cfg.pcp, "on"))
+		fprintf(f, "  per-CPU lists at the end: %llu pages (kernel %llu, its later zoneinfo)\n",
+			(unsigned long long)src->st->pcp_end_pages,
+			(unsigned long long)src->st->pcp_end_kernel);
 	if (fig(src, "page_alloc_base_fallbacks"))
 		fprintf(f,
 			"  allocations of order > 0 no free block of the model served, served as order-0 "

@@ -81,6 +81,17 @@ static void m_pcp(const struct metric *m, const struct metric_src *s, unsigned i
 	metric_u64(b, n, v[m->arg]);
 }
 
+/* Pages on the per-CPU lists at the end: arg 0 the model's (empty when its lists are off), 1 the
+ * kernel's (a later zoneinfo's, zoneinfo-end; empty when none was given). */
+static void m_pcp_end(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
+{
+	(void)i;
+	if (m->arg == 0 && !strcmp(s->st->cfg.pcp, "on"))
+		metric_u64(b, n, s->st->pcp_end_pages);
+	else if (m->arg == 1 && s->st->pcp_end_known)
+		metric_u64(b, n, s->st->pcp_end_kernel);
+}
+
 /* Traced page events replayed (every page kind, after the page state's time). */
 static void m_page_events(const struct metric *m, const struct metric_src *s, unsigned i, char *b, size_t n)
 {
@@ -227,6 +238,12 @@ const struct metric metrics_phys[] = {
 	PCP("pcp_start_revealed", 3,
 	    "pages on the kernel's lists at the start that the trace handed out or drained before any "
 	    "refill"),
+	M_FN("pcp_pages_end", "pages", METRIC_MODEL, METRIC_IN_ROWS, m_pcp_end, 0,
+	     "pages on the model's per-CPU lists at the replay's end, start pages the trace never named "
+	     "included (empty: lists off)"),
+	M_FN("pcp_pages_end_kernel", "pages", METRIC_MODEL, METRIC_IN_ROWS, m_pcp_end, 1,
+	     "pages on the kernel's per-CPU lists in the later zoneinfo (zoneinfo-end: a recording's "
+	     "zoneinfo.end.txt, its pagesets' count; empty: none)"),
 	M_FN("zone_below_high", "events", METRIC_MODEL, METRIC_IN_ROWS, m_wmark, 0,
 	     "times an allocation found a zone at or below its high watermark (ZONE_BELOW_HIGH set; empty: "
 	     "lists off)"),

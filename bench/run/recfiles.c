@@ -291,6 +291,15 @@ static int rf_load(void *ctx, const char *setting, const char *path, struct sim_
 	} else if (!strcmp(setting, "snapshots")) {
 		if (!(r = rf_get(app, RF_SERIES, path, path, &e, &d)))
 			cfg->snapshots = e->u.series;
+	} else if (!strcmp(setting, "zoneinfo-end")) {
+		if (!(r = rf_get(app, RF_ZONEINFO, path, path, &e, &d))) {
+			const struct zoneinfo *zi = &e->u.zi->zi;
+			cfg->pcp_end_kernel = 0;
+			for (unsigned z = 0; z < zi->nr_zones; z++)
+				for (unsigned c = 0; c < zi->zone[z].ncpus; c++)
+					cfg->pcp_end_kernel += zi->zone[z].pcp[c].count;
+			cfg->pcp_end_known = true;
+		}
 	} else if (!strcmp(setting, "vmalloc-state") || !strcmp(setting, "vmalloc-end")) {
 		if (!(r = rf_get(app, RF_VMALLOC, path, path, &e, &d)))
 			*(!strcmp(setting, "vmalloc-state") ? &cfg->vmalloc_state : &cfg->vmalloc_end) =

@@ -59,6 +59,8 @@ static void rc_values(struct recording_cfg *rc)
 	if (r->series[0] && reach)
 		rc_secs(rc, 3, "snapshot-reach", reach);
 	rc_val(rc, "vmalloc-state", r->vmalloc_start);
+	if (r->zoneinfo_end[0] && r->have_end)
+		rc_val(rc, "zoneinfo-end", r->zoneinfo_end);
 	if (r->vmalloc_end[0] && r->have_end) {
 		rc_val(rc, "vmalloc-end", r->vmalloc_end);
 		rc_secs(rc, 1, "vmalloc-end-at", r->end.text_start);

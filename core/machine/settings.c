@@ -275,6 +275,8 @@ static int file_apply(const char *name, struct sim_cfg *cfg, const char *v, cons
 		cfg->vmalloc_state = NULL;
 	else if (!strcmp(name, "vmalloc-end"))
 		cfg->vmalloc_end = NULL;
+	else if (!strcmp(name, "zoneinfo-end"))
+		cfg->pcp_end_known = false;
 	return 0;
 }
 
@@ -289,6 +291,7 @@ FILE_FNS(page_state, "page-state")
 FILE_FNS(snapshots, "snapshots")
 FILE_FNS(vmalloc_state, "vmalloc-state")
 FILE_FNS(vmalloc_end, "vmalloc-end")
+FILE_FNS(zoneinfo_end, "zoneinfo-end")
 
 /* A trace time in seconds into the u64 ns field at off. */
 static int secs_apply(u64 *field, const char *v, char *err, size_t len)
@@ -440,6 +443,10 @@ const struct setting settings_table[] = {
 	 "times.txt): each zone of a snapshot is compared from that long after the read's start, and "
 	 "after a batch holding the zone's lock then (0: every zone at the read's start)",
 	 "s", "0", SETTING_TEXT, false, 0, 0, 0, 0, NULL, snapshot_reach_apply, SETTING_ON_BUDDY},
+	{"zoneinfo-end",
+	 "a later /proc/zoneinfo (a recording's zoneinfo.end.txt): the pages its per-CPU lists hold are "
+	 "compared with the model's lists at the replay's end (pcp_pages_end_kernel)",
+	 "", "none", SETTING_FILE, false, 0, 0, 0, 0, NULL, zoneinfo_end_apply, SETTING_ON_BUDDY},
 	/* kernel-exact vmalloc (docs/vmalloc-fidelity.md) */
 	{"flush-ceiling",
 	 "x86 tlb_single_page_flush_ceiling: a range flush of more pages is a full flush; 0 never", "pages",

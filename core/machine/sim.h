@@ -61,6 +61,8 @@ struct sim_cfg {
 	enum sim_pcp pcp;		  /* placement mode: per-CPU lists in front of the buddy; AUTO: on
 					     when pcp_recorded */
 	bool pcp_recorded;		  /* pcp_cfg holds a zoneinfo's pagesets (zones=zoneinfo:PATH) */
+	bool pcp_end_known;		  /* pcp_end_kernel is a later zoneinfo's (zoneinfo-end) */
+	u64 pcp_end_kernel;		  /* the pages its per-CPU lists held: compared at the end */
 	struct pcp_cfg pcp_cfg;		  /* their batch and high per zone and CPU */
 	enum pcp_tune pcp_tune;		  /* how the lists' high is tuned (pressure: the kernel's) */
 	bool wmark_boost_off;		  /* no watermark boost on fallbacks */

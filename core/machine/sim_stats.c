@@ -127,6 +127,10 @@ void sim_stats_read(const struct sim *s, enum sim_stats_depth depth, struct sim_
 	st->top_type = s->zones.zone[s->zones.nr_zones - 1].type;
 	st->top = st->zone[st->top_type];
 	st->pcp = s->pcp.st; /* a recorded machine */
+	for (unsigned z = 0; s->pcp_on && z < s->zones.nr_zones; z++)
+		st->pcp_end_pages += pcp_zone_pages(&s->pcp, z);
+	st->pcp_end_kernel = s->cfg.pcp_end_kernel;
+	st->pcp_end_known = s->cfg.pcp_end_known;
 	st->wmark = s->pcp.wm.st;
 	st->compact = s->cmp.st;
 	st->compact_traced = s->cmp_traced;

@@ -98,7 +98,10 @@ struct sim_stats {
 	struct sim_zone_stats top;		   /* the highest zone of the layout */
 	enum zone_type top_type;		   /* its type */
 	/* a recorded machine */
-	struct pcp_stats pcp;	      /* per-CPU lists (all 0 when off) */
+	struct pcp_stats pcp; /* per-CPU lists (all 0 when off) */
+	u64 pcp_end_pages;    /* pages on the model's lists at the end (0 when off) */
+	u64 pcp_end_kernel;   /* the kernel's at its end (zoneinfo-end), when known */
+	bool pcp_end_known;
 	struct wmark_stats wmark;     /* watermark events (with the per-CPU lists; all 0 when off) */
 	struct compact_stats compact; /* placement's compaction model (all 0 when off or another mode) */
 	struct sim_compact_traced compact_traced;     /* the trace's own compaction */

@@ -150,7 +150,8 @@ int recording_open(struct recording *rec, const char *dir, struct mm_diag *d)
 	    (err = rec_file(dir, "vmallocinfo.start.txt", rec->vmalloc_start, sizeof(rec->vmalloc_start),
 			    false, d)) ||
 	    (err = rec_file(dir, "vmallocinfo.end.txt", rec->vmalloc_end, sizeof(rec->vmalloc_end), false,
-			    d)))
+			    d)) ||
+	    (err = rec_file(dir, "zoneinfo.end.txt", rec->zoneinfo_end, sizeof(rec->zoneinfo_end), false, d)))
 		return err;
 	strcpy(rec->times, times);
 	if ((err = recording_times(times, "start", &rec->start, d)))

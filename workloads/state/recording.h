@@ -29,6 +29,7 @@ struct recording {
 	char series[RECORDING_PATH_MAX];	/* buddyinfo-series.txt */
 	char vmalloc_start[RECORDING_PATH_MAX]; /* vmallocinfo.start.txt */
 	char vmalloc_end[RECORDING_PATH_MAX];	/* vmallocinfo.end.txt */
+	char zoneinfo_end[RECORDING_PATH_MAX];	/* zoneinfo.end.txt */
 	char times[RECORDING_PATH_MAX];		/* times.txt */
 	struct recording_times start, end;
 	bool have_end; /* times.txt has an "end:" line */
