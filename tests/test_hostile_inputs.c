@@ -56,7 +56,8 @@ Test(hostile_inputs, fifo_in_a_recording)
 	static const char *const files[] = {
 		"trace.perf.txt.zst",	 "zoneinfo.start.txt",	"pagetypeinfo.start.txt",
 		"kpageflags.start.zst",	 "times.txt",		"buddyinfo-series.txt",
-		"vmallocinfo.start.txt", "vmallocinfo.end.txt", "buddyinfo.start.txt"};
+		"vmallocinfo.start.txt", "vmallocinfo.end.txt", "buddyinfo.start.txt",
+		"zoneinfo.end.txt"};
 	const char *dir = rec();
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char p[700], aside[700];
@@ -86,8 +87,12 @@ Test(hostile_inputs, fifo_in_a_recording)
  * vmallocinfo.start.txt seeded no areas); a required one says why too, not "no FILE". */
 Test(hostile_inputs, unreadable_is_not_absent)
 {
-	static const char *const files[] = {"buddyinfo-series.txt", "vmallocinfo.start.txt",
-					    "vmallocinfo.end.txt", "zoneinfo.start.txt", "times.txt"};
+	static const char *const files[] = {"buddyinfo-series.txt",
+					    "vmallocinfo.start.txt",
+					    "vmallocinfo.end.txt",
+					    "zoneinfo.start.txt",
+					    "times.txt",
+					    "zoneinfo.end.txt"};
 	static const struct {
 		const char *what, *why;
 	} kinds[] = {{"loop", "symbolic link loop"},
@@ -314,4 +319,33 @@ Test(hostile_inputs, compare_is_near_linear)
 		cr_assert_lt(dt, 60.0, "%s took %.1f s", cases[i].name, dt);
 		spawn_res_free(&r);
 	}
+}
+
+/* A later zoneinfo whose pageset count is no zoneinfo's (above its zone's pages; it could wrap
+ * the sum of the lists' pages) stops the run with the file and the zone's line. */
+Test(hostile_inputs, zoneinfo_end_with_an_impossible_pageset_count)
+{
+	const char *dir = rec();
+	char z[700], zc[700], line[512];
+	snprintf(z, sizeof(z), "%s/zoneinfo.end.txt", dir);
+	snprintf(zc, sizeof(zc), "%s", in("z.txt"));
+	FILE *from = fopen(z, "r"), *to = fopen(zc, "w");
+	cr_assert(from && to);
+	bool done = false;
+	while (fgets(line, sizeof(line), from)) {
+		unsigned long long c;
+		if (!done && sscanf(line, " count: %llu", &c) == 1 && c) {
+			fputs("              count:    18446744073709551615\n", to);
+			done = true;
+		} else {
+			fputs(line, to);
+		}
+	}
+	fclose(from);
+	fclose(to);
+	cr_assert(done);
+	struct spawn_res r =
+		HB_RUN(HB_1, "machine", "--page-mode", "placement", "--pcp", "on", "--zoneinfo-end", zc, dir);
+	cr_assert(strstr(r.err, "z.txt:") && strstr(r.err, "is above the zone's"), "%s", r.err);
+	spawn_res_free(&r);
 }

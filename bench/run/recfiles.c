@@ -253,6 +253,29 @@ static int rf_get(struct recfiles_app *app, enum rf_kind kind, const char *path,
 	return err;
 }
 
+/* The pages a later zoneinfo's per-CPU lists hold, node 0's zones (the model's): a pageset
+ * count above its zone's spanned pages is no zoneinfo's (and could wrap the sum). */
+static int rf_pcp_end(const struct zoneinfo *zi, const char *name, struct sim_cfg *cfg, struct mm_diag *d)
+{
+	u64 sum = 0;
+	for (unsigned z = 0; z < zi->nr_zones; z++) {
+		const struct zoneinfo_zone *zz = &zi->zone[z];
+		for (unsigned c = 0; zz->node == 0 && c < zz->ncpus; c++) {
+			if (zz->pcp[c].count > zz->spanned)
+				return diag_set(
+					d, name, zz->line,
+					"zone %s: cpu %u's pageset count %llu is above the zone's %llu "
+					"spanned pages",
+					zz->name, c, (unsigned long long)zz->pcp[c].count,
+					(unsigned long long)zz->spanned);
+			sum += zz->pcp[c].count;
+		}
+	}
+	cfg->pcp_end_kernel = sum;
+	cfg->pcp_end_known = true;
+	return 0;
+}
+
 static int rf_load(void *ctx, const char *setting, const char *path, struct sim_cfg *cfg, char *err,
 		   size_t len)
 {
@@ -292,14 +315,8 @@ static int rf_load(void *ctx, const char *setting, const char *path, struct sim_
 		if (!(r = rf_get(app, RF_SERIES, path, path, &e, &d)))
 			cfg->snapshots = e->u.series;
 	} else if (!strcmp(setting, "zoneinfo-end")) {
-		if (!(r = rf_get(app, RF_ZONEINFO, path, path, &e, &d))) {
-			const struct zoneinfo *zi = &e->u.zi->zi;
-			cfg->pcp_end_kernel = 0;
-			for (unsigned z = 0; z < zi->nr_zones; z++)
-				for (unsigned c = 0; c < zi->zone[z].ncpus; c++)
-					cfg->pcp_end_kernel += zi->zone[z].pcp[c].count;
-			cfg->pcp_end_known = true;
-		}
+		if (!(r = rf_get(app, RF_ZONEINFO, path, path, &e, &d)))
+			r = rf_pcp_end(&e->u.zi->zi, e->key, cfg, &d);
 	} else if (!strcmp(setting, "vmalloc-state") || !strcmp(setting, "vmalloc-end")) {
 		if (!(r = rf_get(app, RF_VMALLOC, path, path, &e, &d)))
 			*(!strcmp(setting, "vmalloc-state") ? &cfg->vmalloc_state : &cfg->vmalloc_end) =

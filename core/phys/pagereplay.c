@@ -307,6 +307,16 @@ static bool pagereplay_migrated(struct pagereplay *r, const struct mm_event *ev,
 	return true;
 }
 
+/* Are traced pfn a and model pfn b in the same zone (or both in none)? One zone lookup. */
+static bool pagereplay_same_zone(const struct pagereplay *r, u64 a, u64 b)
+{
+	int z = zones_find(r->zs, a);
+	if (z < 0)
+		return zones_find(r->zs, b) < 0;
+	const struct buddy *bd = &r->zs->zone[z].buddy;
+	return b >= bd->base_pfn && b - bd->base_pfn < bd->nr_pages;
+}
+
 void pagereplay_free_rec(struct pagereplay *r, const struct mm_event *ev, u64 rec)
 {
 	if (pagereplay_migrated(r, ev, rec))
@@ -314,9 +324,8 @@ void pagereplay_free_rec(struct pagereplay *r, const struct mm_event *ev, u64 re
 	/* lists as the trace: a block in another zone than the kernel's goes to the buddy; on the
 	 * list of its zone nothing would drain it (the kernel's drain is in the kernel's zone) */
 	bool bypass = r->bypass;
-	if (!bypass && r->pcp && r->pcp->tune == PCP_TUNE_TRACE && r->mode == PAGEREPLAY_PLACEMENT &&
-	    zones_find(r->zs, rec_pfn(rec)) != zones_find(r->zs, ev->addr))
-		r->bypass = true;
+	if (!bypass && r->pcp && r->pcp->tune == PCP_TUNE_TRACE && r->mode == PAGEREPLAY_PLACEMENT)
+		r->bypass = !pagereplay_same_zone(r, ev->addr, rec_pfn(rec));
 	pagereplay_release_cpu(r, rec, ev->cpu);
 	r->bypass = bypass;
 }
